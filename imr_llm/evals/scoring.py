@@ -1,0 +1,211 @@
+"""Score extracted records against gold files, field by field.
+
+Records and gold files share field names (see `imr_llm.schema`), so scoring is a
+walk over the gold keys. Strings compare whitespace-insensitively and
+hyphen-insensitively (the gold keeps split-word hyphens such as "documen-tation"
+as the letter prints them). Items are aligned by position when their requests
+match, otherwise by fuzzy request similarity.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz
+
+HEADER_FIELDS = (
+    "case_number",
+    "date_of_injury",
+    "ur_determination_date",
+    "application_received_date",
+    "decision_date",
+    "date_assigned",
+    "priority",
+    "patient_age",
+    "patient_sex",
+)
+REVIEWER_FIELDS = (
+    "board_certifications",
+    "subspecialties",
+    "licensed_state",
+    "certification_text",
+    "licensure_text",
+)
+ITEM_FIELDS = (
+    "request",
+    "decision",
+    "decision_text",
+    "medically_necessary",
+    "guidelines_cited",
+    "maximus_guideline_text",
+    "claims_administrator_guideline_text",
+    "rationale_first_sentence",
+    "item_heading_text",
+)
+# The key fields: every gold field with one mechanical answer. Diagnoses are
+# scored separately (set F1): how a run-on statement splits is a judgement call.
+KEY_FIELDS = (
+    *HEADER_FIELDS,
+    *(f"reviewer.{f}" for f in REVIEWER_FIELDS),
+    *(f"disputed_items[].{f}" for f in ITEM_FIELDS),
+)
+ALIGN_THRESHOLD = 60.0
+
+
+def norm_text(value: str) -> str:
+    return re.sub(r"\s*-\s*", "", re.sub(r"\s+", " ", value)).strip()
+
+
+def values_equal(gold: Any, predicted: Any) -> bool:
+    """Gold vs extracted value, modulo whitespace and hyphenation."""
+    if isinstance(gold, str) and isinstance(predicted, str):
+        return norm_text(gold) == norm_text(predicted)
+    if isinstance(gold, list) and isinstance(predicted, list):
+        return len(gold) == len(predicted) and all(values_equal(g, p) for g, p in zip(gold, predicted, strict=True))
+    if isinstance(gold, bool) or isinstance(predicted, bool):
+        return gold is predicted
+    return bool(gold == predicted)
+
+
+@dataclass(frozen=True)
+class FieldResult:
+    letter: str
+    field: str  # generic name, e.g. "disputed_items[].request"
+    path: str  # concrete path, e.g. "disputed_items.2.request"
+    gold: Any
+    predicted: Any
+    correct: bool
+
+
+@dataclass
+class ItemAlignment:
+    pairs: list[tuple[int, int]]  # (gold index, predicted index)
+    missed: list[int]  # gold items with no predicted match
+    extra: list[int]  # predicted items with no gold match
+
+
+def align_items(gold_items: list[dict[str, Any]], predicted_items: list[dict[str, Any]]) -> ItemAlignment:
+    """Pair gold and predicted items: same position first, then best fuzzy request match."""
+    pairs: list[tuple[int, int]] = []
+    free_gold = set(range(len(gold_items)))
+    free_pred = set(range(len(predicted_items)))
+
+    def similarity(g: int, p: int) -> float:
+        return float(
+            fuzz.token_set_ratio(
+                norm_text(str(gold_items[g].get("request", ""))), norm_text(str(predicted_items[p].get("request", "")))
+            )
+        )
+
+    for i in range(min(len(gold_items), len(predicted_items))):
+        if similarity(i, i) >= ALIGN_THRESHOLD:
+            pairs.append((i, i))
+            free_gold.discard(i)
+            free_pred.discard(i)
+    candidates = sorted(
+        ((similarity(g, p), g, p) for g in free_gold for p in free_pred), key=lambda t: (-t[0], t[1], t[2])
+    )
+    for score, g, p in candidates:
+        if score < ALIGN_THRESHOLD:
+            break
+        if g in free_gold and p in free_pred:
+            pairs.append((g, p))
+            free_gold.discard(g)
+            free_pred.discard(p)
+    return ItemAlignment(sorted(pairs), sorted(free_gold), sorted(free_pred))
+
+
+def _get(record: dict[str, Any], key: str) -> Any:
+    return record.get(key)
+
+
+def score_letter(letter: str, gold: dict[str, Any], record: dict[str, Any]) -> list[FieldResult]:
+    """One FieldResult per key field of the gold (items: per aligned item)."""
+    out: list[FieldResult] = []
+    for f in HEADER_FIELDS:
+        g, p = gold.get(f), _get(record, f)
+        out.append(FieldResult(letter, f, f, g, p, values_equal(g, p)))
+    g_rev, p_rev = gold.get("reviewer") or {}, record.get("reviewer") or {}
+    for f in REVIEWER_FIELDS:
+        g, p = g_rev.get(f), p_rev.get(f)
+        out.append(FieldResult(letter, f"reviewer.{f}", f"reviewer.{f}", g, p, values_equal(g, p)))
+    g_items = gold.get("disputed_items") or []
+    p_items = record.get("disputed_items") or []
+    alignment = align_items(g_items, p_items)
+    for gi, pi in alignment.pairs:
+        for f in ITEM_FIELDS:
+            g, p = g_items[gi].get(f), p_items[pi].get(f)
+            out.append(
+                FieldResult(letter, f"disputed_items[].{f}", f"disputed_items.{gi}.{f}", g, p, values_equal(g, p))
+            )
+    for gi in alignment.missed:
+        for f in ITEM_FIELDS:
+            g = g_items[gi].get(f)
+            out.append(FieldResult(letter, f"disputed_items[].{f}", f"disputed_items.{gi}.{f}", g, None, False))
+    return out
+
+
+def set_f1(gold: list[str] | None, predicted: list[str] | None) -> tuple[float, float, float]:
+    """Precision, recall, F1 of two string sets (normalised). Both empty -> perfect."""
+    g = {norm_text(x) for x in gold or []}
+    p = {norm_text(x) for x in predicted or []}
+    if not g and not p:
+        return 1.0, 1.0, 1.0
+    tp = len(g & p)
+    precision = tp / len(p) if p else 0.0
+    recall = tp / len(g) if g else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+@dataclass
+class Scorecard:
+    """Aggregate of many letters' field results."""
+
+    results: list[FieldResult] = field(default_factory=list)
+    item_counts: list[tuple[str, int, int, int]] = field(default_factory=list)  # letter, gold, predicted, matched
+    diagnoses: list[tuple[str, float, float, float]] = field(default_factory=list)
+
+    def add(self, letter: str, gold: dict[str, Any], record: dict[str, Any]) -> None:
+        self.results += score_letter(letter, gold, record)
+        alignment = align_items(gold.get("disputed_items") or [], record.get("disputed_items") or [])
+        self.item_counts.append(
+            (letter, len(gold.get("disputed_items") or []), len(record.get("disputed_items") or []),
+             len(alignment.pairs))
+        )
+        self.diagnoses.append((letter, *set_f1(gold.get("diagnoses"), record.get("diagnoses"))))
+
+    @property
+    def key_field_accuracy(self) -> float:
+        return sum(r.correct for r in self.results) / len(self.results) if self.results else 0.0
+
+    def field_accuracy(self) -> dict[str, float]:
+        by: dict[str, list[bool]] = defaultdict(list)
+        for r in self.results:
+            by[r.field].append(r.correct)
+        return {f: sum(v) / len(v) for f, v in by.items()}
+
+    @property
+    def decision_accuracy(self) -> float:
+        """Share of gold items whose decision was extracted correctly (missed items count as wrong)."""
+        d = [r.correct for r in self.results if r.field == "disputed_items[].decision"]
+        return sum(d) / len(d) if d else 0.0
+
+    def item_prf(self) -> tuple[float, float, float]:
+        gold = sum(c[1] for c in self.item_counts)
+        pred = sum(c[2] for c in self.item_counts)
+        tp = sum(c[3] for c in self.item_counts)
+        precision = tp / pred if pred else 0.0
+        recall = tp / gold if gold else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        return precision, recall, f1
+
+    @property
+    def diagnoses_f1(self) -> float:
+        return sum(d[3] for d in self.diagnoses) / len(self.diagnoses) if self.diagnoses else 0.0
+
+    def errors(self) -> list[FieldResult]:
+        return [r for r in self.results if not r.correct]

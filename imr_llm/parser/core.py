@@ -1,0 +1,68 @@
+"""Run the parser steps for the detected layout and assemble the record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from imr_llm.errors import NotAnImrLetter
+from imr_llm.parser.context import ParseContext
+from imr_llm.parser.header import header_end, parse_header
+from imr_llm.parser.items import parse_labelled_items, parse_notice_items, parse_professional_items
+from imr_llm.parser.reviewer import parse_reviewer
+from imr_llm.parser.summary import parse_diagnoses, parse_patient, prose_date, summary_span
+from imr_llm.parser.templates import detect_template
+from imr_llm.schema import LetterRecord, Source, Template
+from imr_llm.textnorm import flatten
+
+_PROSE_DATES = ("date_of_injury", "ur_determination_date")
+
+
+def parse_text(raw: str, source: Source | None = None) -> LetterRecord:
+    """Parse one letter's text.
+
+    Raises NotAnImrLetter when the text is not an IMR determination letter or
+    no disputed item can be read from it.
+    """
+    text = flatten(raw)
+    template = detect_template(text.flat)
+    if template is None:
+        raise NotAnImrLetter("not an IMR determination letter (no known layout found)")
+    ctx = ParseContext(text)
+    fields: dict[str, Any] = {}
+    if template in (Template.FINAL_2016, Template.NOTICE_2013, Template.MAXIMUS_IMR, Template.PROFESSIONAL_REVIEW):
+        fields.update(parse_header(ctx))
+    fields["reviewer"] = parse_reviewer(ctx)
+
+    span = summary_span(text.flat, template)
+    if span is None:
+        ctx.warn("clinical case summary not found")
+        lo, hi = header_end(text.flat), len(text.flat)
+    else:
+        lo, hi = span
+        fields["clinical_summary"] = text.flat[lo:hi].strip() or None
+        ctx.cite("clinical_summary", lo, hi)
+    fields["patient_age"], fields["patient_sex"] = parse_patient(ctx, lo, hi)
+    fields["diagnoses"] = parse_diagnoses(ctx, lo, hi)
+    for name in _PROSE_DATES:
+        if fields.get(name) is None:
+            fields[name] = prose_date(ctx, name, 0, len(text.flat))
+    if template is Template.NOTICE_2013:
+        for name in ("application_filed_date", "notice_of_assignment_date"):
+            fields[name] = prose_date(ctx, name, 0, len(text.flat))
+
+    if template is Template.NOTICE_2013:
+        items = parse_notice_items(ctx)
+    elif template is Template.PROFESSIONAL_REVIEW:
+        items = parse_professional_items(ctx)
+    else:
+        items = parse_labelled_items(ctx, template)
+    if not items:
+        raise NotAnImrLetter(f"looks like an IMR letter ({template.value}) but no disputed item could be read")
+    return LetterRecord(
+        **fields,
+        disputed_items=items,
+        template=template,
+        source=source or Source(),
+        evidence=ctx.evidence,
+        warnings=ctx.warnings,
+    )

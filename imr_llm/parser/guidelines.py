@@ -1,0 +1,112 @@
+"""Guideline lines -> short names (the gold vocabulary).
+
+MTUS parts are named by their part, never by their sections ("Section(s): 3.3.9
+Opioids for Chronic Pain ..." must not add the Chronic Pain guidelines); any ODG
+citation is "ODG"; other sources become "Non-MTUS: <short name>".
+"""
+
+from __future__ import annotations
+
+import re
+
+# (pattern in the MTUS part of a line, short name); the MTUS chapters of ACOEM 2004
+MTUS_PARTS: tuple[tuple[str, str], ...] = (
+    (r"Chronic Pain", "MTUS Chronic Pain Medical Treatment Guidelines"),
+    (r"Acupuncture", "MTUS Acupuncture Medical Treatment Guidelines"),
+    (r"Opioids? Treatment", "MTUS Opioid Treatment"),
+    (r"Post-?surgical", "MTUS Postsurgical Treatment Guidelines"),
+    (r"General Approach(?:es)?\b(?! to)", "MTUS General Approaches"),
+    (r"Low Back Complaints", "MTUS Low Back Complaints"),
+    (r"Neck and Upper Back Complaints", "MTUS Neck and Upper Back Complaints"),
+    (r"Shoulder Complaints", "MTUS Shoulder Complaints"),
+    (r"Elbow Complaints", "MTUS Elbow Complaints"),
+    (r"Forearm, Wrist,? and Hand Complaints", "MTUS Forearm, Wrist, and Hand Complaints"),
+    (r"Knee Complaints", "MTUS Knee Complaints"),
+    (r"Ankle and Foot Complaints", "MTUS Ankle and Foot Complaints"),
+    (r"Stress Related Conditions", "MTUS Stress Related Conditions"),
+    (r"\bEye\b", "MTUS Eye"),
+)
+MTUS_NAMES = frozenset(name for _, name in MTUS_PARTS)
+_MTUS_RE = re.compile("|".join(f"(?P<p{i}>{pat})" for i, (pat, _) in enumerate(MTUS_PARTS)))
+
+_NO_EVIDENCE = re.compile(r"did not cite any medical evidence", re.I)
+_NON_MTUS = re.compile(r"Non-? ?MTUS(?: Citation)?:?", re.I)
+_SECTIONS = re.compile(r"Section\(s\):.*?(?=, and |\.\s+Decision|\.?\s*$)")
+_PAGES = re.compile(r"Page\(s\):\s*[\d, -]+")
+
+_ODG = re.compile(r"Official Disability Guidelines|\bODG\b")
+# ODG chapter names: a Non-MTUS citation that starts with one of them is ODG even
+# when the guideline itself is not named ("Low Back (Hyperstimulation analgesia)").
+_ODG_CHAPTER = re.compile(
+    r"^(?:Low Back|Neck (?:&|and) Upper Back|Knee (?:&|and) Leg|Shoulder|Elbow|Pain|Head|"
+    r"Forearm,? Wrist,? (?:&|and) Hand|Ankle (?:&|and) Foot|Hip (?:&|and) Pelvis|"
+    r"Fitness for Duty|Mental Illness (?:&|and) Stress|Carpal Tunnel Syndrome|Burns|Chronic Pain)"
+    r"\b[^.]*?(?:\(|,|/|Chapter|Section|Topic)",
+    re.I,
+)
+_ACOEM = re.compile(
+    r"ACOEM Occupational Medicine Practice Guidelines,? (\d+(?:st|nd|rd|th) ed)", re.I
+)
+_UPTODATE = re.compile(r"(?:et al\.?\s*)?([^.]{4,}?)\.\s*Topic \d+[^U]*?UpToDate", re.I)
+_CMS = re.compile(r"cms\.gov\S*?/(R\d+[A-Z]+)\.pdf", re.I)
+_ORGS = re.compile(
+    r"National Heart, Lung, and Blood Institute|National Institutes of Health|"
+    r"Centers for Disease Control and Prevention|U\.S\. Food and Drug Administration|"
+    r"American Academy of [A-Z][a-z]+(?: [A-Z][a-z]+)*|American College of [A-Z][a-z]+(?: [A-Z][a-z]+)*"
+)
+
+
+def _mtus_names(mtus_part: str) -> list[tuple[int, str]]:
+    text = _PAGES.sub(" ", _SECTIONS.sub(" ", mtus_part))
+    found: list[tuple[int, str]] = []
+    for m in _MTUS_RE.finditer(text):
+        assert m.lastgroup is not None
+        found.append((m.start(), MTUS_PARTS[int(m.lastgroup[1:])][1]))
+    return found
+
+
+def _non_mtus_names(text: str) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    odg = _ODG.search(text)
+    if odg:
+        found.append((odg.start(), "ODG"))
+    elif _ODG_CHAPTER.match(text.strip()):
+        found.append((0, "ODG"))
+    for m in _ACOEM.finditer(text):
+        found.append((m.start(), f"Non-MTUS: ACOEM Occupational Medicine Practice Guidelines, {m.group(1)}"))
+    for m in _UPTODATE.finditer(text):
+        found.append((m.start(), f"Non-MTUS: UpToDate, {m.group(1).strip()}"))
+    for m in _CMS.finditer(text):
+        found.append((m.start(), f"Non-MTUS: Medicare (cms.gov transmittal {m.group(1)})"))
+    for m in _ORGS.finditer(text):
+        title = re.search(r"([^.]*\?)\s*$", text[: m.start()])
+        name = f"{m.group(0)}, {title.group(1).strip()}" if title else m.group(0)
+        found.append((m.start(), f"Non-MTUS: {name}"))
+    if not found and text.strip():
+        head = re.split(r"[.,;(]", text.strip(), maxsplit=1)[0].strip()
+        found.append((0, f"Non-MTUS: {head[:80]}"))
+    return found
+
+
+def normalize_guidelines(line: str | None) -> list[str] | None:
+    """Short names of what a guideline line cites, in order of appearance.
+
+    [] when the reviewer "did not cite any medical evidence"; None for no line.
+    """
+    if line is None:
+        return None
+    if _NO_EVIDENCE.search(line):
+        return []
+    names: list[tuple[int, str]] = []
+    non = _NON_MTUS.search(line)
+    mtus_part = line[: non.start()] if non else line
+    names += _mtus_names(mtus_part)
+    if non:
+        names += [(non.end() + pos, name) for pos, name in _non_mtus_names(line[non.end() :])]
+    elif _ODG.search(line):
+        names.append((_ODG.search(line).start(), "ODG"))  # type: ignore[union-attr]
+    out: list[str] = []
+    for _, name in sorted(names, key=lambda p: p[0]):
+        if name not in out:
+            out.append(name)
+    return out

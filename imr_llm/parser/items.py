@@ -1,0 +1,311 @@
+"""The disputed items: request, decision, guideline lines and rationale.
+
+2014-2017 letters (and the MAXIMUS "IMR DECISION(S)" variant) give each item a
+heading ending in ": Upheld" / ": Overturned" and three labelled blocks. The
+labels are the reliable anchors, so items are found as label groups; each
+heading is then the text between the previous rationale and the group's first
+label, cut at the last sentence break (or, for partly authorized requests, at
+the sentence that starts "... was the original request.").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from imr_llm.parser.context import ParseContext
+from imr_llm.parser.guidelines import normalize_guidelines
+from imr_llm.parser.sentences import first_sentence
+from imr_llm.parser.verdict import conclusion_sentence, medically_necessary
+from imr_llm.schema import DisputedItem, Template
+
+_DECISION = r"(?i:Upheld|Overturned)"
+# any run that does not cross a sentence break (". " ends a sentence; "7.5mg" does not)
+_NO_BREAK = r"(?:[^.]|\.(?! ))+?"
+
+_LABELS_FINAL = re.compile(
+    r"(?P<ca>Claims ?Administrator ?guidelines? ?:)|(?P<mx>MAXIMUS ?guidelines? ?:)|(?P<dr>Decision ?rationale ?:)"
+)
+_LABELS_2013 = re.compile(
+    r"(?P<ca>Medical Treatment Guideline\(s\) Relied (?:U|u)pon by the Claims Administrator ?:)|"
+    r"(?P<mx>Medical Treatment Guideline\(s\) Relied (?:U|u)pon by the Expert Reviewer ?:)|"
+    r"(?P<dr>Rationale for the Decision ?:)"
+)
+_RANK = {"ca": 0, "mx": 1, "dr": 2}
+
+_ITEMS_SECTION = re.compile(
+    r"IMR ISSUES, DECISIONS AND RATIONALES|IMR DECISION\(S\) AND RATIONALE\(S\)|"
+    r"INDEPENDENT MEDICAL REVIEW DECISION AND RATIONALE"
+)
+_SET_FORTH = re.compile(r"set forth below ?:|that were in dispute ?:")
+_TRAILER = re.compile(r" (?:cc: |Sincerely,|This determination is final and binding)")
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]* (?=\S)")
+
+_SIMPLE_HEADING = re.compile(rf"(?P<req>{_NO_BREAK})(?P<is> is)?: ?(?P<dec>{_DECISION})\.?")
+_PARTIAL_HEADING = re.compile(
+    rf"(?P<orig>{_NO_BREAK}) was the original request\. (?P<auth>{_NO_BREAK})\. "
+    rf"(?:The remaining IMR eligible portion of the original request|The original request),? "
+    rf"(?P<req>{_NO_BREAK})(?P<is> is)?: ?(?P<dec>{_DECISION})\.?"
+)
+_AUTHORIZED = (
+    re.compile(r"(?P<y>.+) was authorized by the Claims Administrator"),
+    re.compile(r"The Claims Administrator authorized (?P<y>.+?),? leaving the original request IMR eligible"),
+)
+
+
+@dataclass
+class _Heading:
+    start: int
+    match: re.Match[str] | None
+    partial: bool
+
+
+def _find_heading(flat: str, lo: int, hi: int) -> _Heading:
+    """The item heading inside flat[lo:hi], which may start with the end of the
+    previous item's rationale."""
+    lo, hi = _strip_span(flat, lo, hi)
+    starts = [lo] + [m.end() for m in _BOUNDARY.finditer(flat, lo, hi)]
+    for s in starts:
+        m = _PARTIAL_HEADING.fullmatch(flat, s, hi)
+        if m:
+            return _Heading(s, m, True)
+    for s in reversed(starts):
+        m = _SIMPLE_HEADING.fullmatch(flat, s, hi)
+        if m:
+            return _Heading(s, m, False)
+    return _Heading(starts[-1], None, False)
+
+
+def _label_groups(flat: str, labels: re.Pattern[str], start: int) -> list[dict[str, re.Match[str]]]:
+    groups: list[dict[str, re.Match[str]]] = []
+    current: dict[str, re.Match[str]] = {}
+    for m in labels.finditer(flat, start):
+        kind = m.lastgroup
+        assert kind is not None
+        if current and _RANK[kind] <= max(_RANK[k] for k in current):
+            groups.append(current)
+            current = {}
+        current[kind] = m
+        if kind == "dr":
+            groups.append(current)
+            current = {}
+    if current:
+        groups.append(current)
+    return groups
+
+
+def _strip_span(flat: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and flat[start] == " ":
+        start += 1
+    while end > start and flat[end - 1] == " ":
+        end -= 1
+    return start, end
+
+
+def _items_start(flat: str) -> int:
+    section = _ITEMS_SECTION.search(flat)
+    base = section.end() if section else 0
+    intro = _SET_FORTH.search(flat, base, base + 400)
+    return intro.end() if intro else base
+
+
+def _block(ctx: ParseContext, path: str, start: int, end: int) -> str | None:
+    s, e = _strip_span(ctx.flat, start, end)
+    if e <= s:
+        return None
+    ctx.cite(path, s, e)
+    return ctx.flat[s:e]
+
+
+def _verdict_item(
+    ctx: ParseContext,
+    i: int,
+    request: str,
+    decision_text: str | None,
+    heading_says_necessary: bool | None,
+    ca_text: str | None,
+    mx_text: str | None,
+    rationale: str | None,
+) -> DisputedItem:
+    """Assemble one item; the heading's decision wins, the rationale cross-checks it."""
+    concluded = medically_necessary(rationale) if rationale else None
+    necessary = heading_says_necessary
+    if necessary is None:
+        necessary = concluded
+        if necessary is None:
+            ctx.warn(f"item {i + 1}: no decision word and no conclusion found; marked upheld")
+            necessary = False
+        decision_text = decision_text or conclusion_sentence(rationale or "") or ""
+    elif concluded is not None and concluded != necessary:
+        ctx.warn(
+            f"item {i + 1}: heading says {'Overturned' if necessary else 'Upheld'} but the rationale "
+            f"concludes {'medically necessary' if concluded else 'not medically necessary'}"
+        )
+    if rationale is None:
+        ctx.warn(f"item {i + 1}: no decision rationale (letter cut off?)")
+    return DisputedItem(
+        request=request,
+        decision="overturned" if necessary else "upheld",
+        decision_text=decision_text or "",
+        medically_necessary=necessary,
+        guidelines_cited=normalize_guidelines(mx_text),
+        maximus_guideline_text=mx_text,
+        claims_administrator_guideline_text=ca_text,
+        rationale_first_sentence=first_sentence(rationale) if rationale else None,
+        claims_administrator_guidelines_cited=normalize_guidelines(ca_text),
+        rationale=rationale,
+    )
+
+
+def parse_labelled_items(ctx: ParseContext, template: Template) -> list[DisputedItem]:
+    """Items of the 2014-2017 layouts (and the 2013 notice's detail sections)."""
+    flat = ctx.flat
+    start = _items_start(flat)
+    labels = _LABELS_2013 if template is Template.NOTICE_2013 else _LABELS_FINAL
+    groups = _label_groups(flat, labels, start)
+    trailer = _TRAILER.search(flat, start)
+    text_end = trailer.start() if trailer else len(flat)
+    headings: list[_Heading] = []
+    for g, group in enumerate(groups):
+        lo = start if g == 0 else max(m.end() for m in groups[g - 1].values())
+        hi = min(m.start() for m in group.values())
+        headings.append(_find_heading(flat, lo, hi))
+    items: list[DisputedItem] = []
+    for g, (group, heading) in enumerate(zip(groups, headings, strict=True)):
+        p = f"disputed_items.{g}"
+        m = heading.match
+        hi = min(x.start() for x in group.values())
+        if m is None:
+            s, e = _strip_span(flat, heading.start, hi)
+            request, decision_text, says = flat[s:e].rstrip(":"), None, None
+            ctx.cite(f"{p}.request", s, e)
+            ctx.warn(f"item {g + 1}: heading has no Upheld/Overturned")
+        else:
+            request = m.group("req")
+            decision_text = m.group("dec")
+            says = decision_text.lower() == "overturned"
+            ctx.cite(f"{p}.request", *m.span("req"))
+            ctx.cite(f"{p}.decision", *m.span("dec"))
+            ctx.cite(f"{p}.decision_text", *m.span("dec"))
+        order = sorted(group.items(), key=lambda kv: kv[1].start())
+        ends = {kind: (order[k + 1][1].start() if k + 1 < len(order) else None) for k, (kind, _) in enumerate(order)}
+        next_heading = headings[g + 1].start if g + 1 < len(groups) else text_end
+        ca = mx = rationale = None
+        if "ca" in group:
+            ca = _block(ctx, f"{p}.claims_administrator_guideline_text", group["ca"].end(),
+                        ends["ca"] or next_heading)
+        if "mx" in group:
+            mx = _block(ctx, f"{p}.maximus_guideline_text", group["mx"].end(), ends["mx"] or next_heading)
+        if "dr" in group:
+            rationale = _block(ctx, f"{p}.rationale", group["dr"].end(), next_heading)
+        item = _verdict_item(ctx, g, request, decision_text, says, ca, mx, rationale)
+        if rationale and item.rationale_first_sentence:
+            at = _strip_span(flat, group["dr"].end(), next_heading)[0]
+            ctx.cite(f"{p}.rationale_first_sentence", at, at + len(item.rationale_first_sentence))
+        if m is not None and heading.partial:
+            e = m.end("is") if m.group("is") else m.end("req")
+            item.item_heading_text = flat[heading.start : e + 1]
+            ctx.cite(f"{p}.item_heading_text", heading.start, e + 1)
+            item.original_request = m.group("orig")
+            ctx.cite(f"{p}.original_request", *m.span("orig"))
+            for pattern in _AUTHORIZED:
+                a = pattern.fullmatch(m.group("auth"))
+                if a:
+                    item.authorized_portion = a.group("y")
+                    base = m.start("auth")
+                    ctx.cite(f"{p}.authorized_portion", base + a.start("y"), base + a.end("y"))
+                    break
+        if not ca:
+            ctx.warn(f"item {g + 1}: no 'Claims Administrator guideline' block")
+        if not mx:
+            ctx.warn(f"item {g + 1}: no 'MAXIMUS guideline' block")
+        items.append(item)
+    return items
+
+
+# ---------------------------------------------------------------- 2013 notices
+
+_DETERMINATION = re.compile(
+    r"(?P<num>\d{1,2})\) ?MAXIMUS Federal Services,? Inc\.? has determined the request for "
+    r"(?P<req>.+?) (?P<verdict>is (?:not ?)?medically necessary(?: and appropriate)?)\."
+)
+_REGARDING = re.compile(r"(?P<num>\d{1,2})\) ?Regarding the request for (?P<req>.+?):(?= )")
+
+
+def parse_notice_items(ctx: ParseContext) -> list[DisputedItem]:
+    """2013 notices: numbered determinations, then numbered detail sections."""
+    flat = ctx.flat
+    determinations: dict[int, re.Match[str]] = {}
+    for m in _DETERMINATION.finditer(flat):
+        determinations.setdefault(int(m.group("num")), m)
+    details = {int(m.group("num")): m for m in _REGARDING.finditer(flat)}
+    groups = _label_groups(flat, _LABELS_2013, 0)
+    trailer = _TRAILER.search(flat, max((m.end() for m in details.values()), default=0))
+    text_end = trailer.start() if trailer else len(flat)
+    detail_list = sorted(details.values(), key=lambda m: m.start())
+    items: list[DisputedItem] = []
+    for i, num in enumerate(sorted(determinations)):
+        m = determinations[num]
+        p = f"disputed_items.{i}"
+        ctx.cite(f"{p}.request", *m.span("req"))
+        ctx.cite(f"{p}.decision_text", *m.span("verdict"))
+        ctx.cite(f"{p}.decision", *m.span("verdict"))
+        says = "not" not in m.group("verdict").replace("notmedically", "not medically").split()
+        ca = mx = rationale = None
+        d = details.get(num)
+        if d is not None:
+            after = [x.start() for x in detail_list if x.start() > d.start()]
+            section_end = after[0] if after else text_end
+            group = next((gr for gr in groups if d.end() <= min(x.start() for x in gr.values()) < section_end), {})
+            order = sorted(group.items(), key=lambda kv: kv[1].start())
+            for k, (kind, lab) in enumerate(order):
+                stop = order[k + 1][1].start() if k + 1 < len(order) else section_end
+                path = {"ca": "claims_administrator_guideline_text", "mx": "maximus_guideline_text",
+                        "dr": "rationale"}[kind]
+                value = _block(ctx, f"{p}.{path}", lab.end(), stop)
+                if kind == "ca":
+                    ca = value
+                elif kind == "mx":
+                    mx = value
+                else:
+                    rationale = value
+        item = _verdict_item(ctx, i, m.group("req"), m.group("verdict"), says, ca, mx, rationale)
+        items.append(item)
+    return items
+
+
+# ---------------------------------------------------------------- professional reviews
+
+_PRO_ISSUE = re.compile(r"ISSUES? AT DISPUTE ?: ?(?P<body>.+?) ?(?=CASE SUMMARY ?:)")
+_PRO_GUIDELINE = re.compile(
+    r"MEDICAL TREATMENT GUIDELINE\(S\) RELIED UPON BY PROFESSIONAL REVIEWER AND WHY ?: ?(?P<body>.+?) ?"
+    r"(?=RATIONALE FOR WHY|MEDICAL REVIEWER QUALIFICATIONS|$)"
+)
+_PRO_RATIONALE = re.compile(
+    r"RATIONALE FOR WHY THE REQUESTED TREATMENT/SERVICE IS/WAS NOT MEDICALLY NECESSARY ?: ?(?P<body>.+?) ?"
+    r"(?=MEDICAL REVIEWER QUALIFICATIONS|$)"
+)
+_NUMBERED = re.compile(r"(?:^| )\d{1,2}[.)] (?P<req>.+?)(?=,? \d{1,2}[.)] |$)")
+
+
+def parse_professional_items(ctx: ParseContext) -> list[DisputedItem]:
+    flat = ctx.flat
+    issue = _PRO_ISSUE.search(flat)
+    if issue is None:
+        return []
+    guideline = _PRO_GUIDELINE.search(flat)
+    rationale_m = _PRO_RATIONALE.search(flat)
+    body_start, body_end = issue.span("body")
+    numbered = list(_NUMBERED.finditer(flat, body_start, body_end))
+    spans = [m.span("req") for m in numbered] or [(body_start, body_end)]
+    items: list[DisputedItem] = []
+    for i, (s, e) in enumerate(spans):
+        s, e = _strip_span(flat, s, e)
+        p = f"disputed_items.{i}"
+        request = flat[s:e].rstrip(".;, ")
+        ctx.cite(f"{p}.request", s, s + len(request))
+        mx = _block(ctx, f"{p}.maximus_guideline_text", *guideline.span("body")) if guideline else None
+        rationale = _block(ctx, f"{p}.rationale", *rationale_m.span("body")) if rationale_m else None
+        item = _verdict_item(ctx, i, request, None, None, None, mx, rationale)
+        items.append(item)
+    return items

@@ -1,0 +1,192 @@
+"""The clinical case summary: patient age and sex, diagnoses, and the dates that
+letters without a header block state only in prose."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from imr_llm.parser.context import ParseContext
+from imr_llm.parser.dates import ANY_DATE, parse_date
+from imr_llm.schema import Template
+
+_SUMMARY_START = re.compile(
+    r"CLINICAL CASE SUMMARY|Expert Reviewer Case Summary:|CASE SUMMARY:|Case Summary:"
+)
+_SUMMARY_END = re.compile(
+    r"IMR ISSUES, DECISIONS AND RATIONALES|IMR DECISION\(S\) AND RATIONALE\(S\)|"
+    r"DOCUMENTS REVIEWED|Documents Reviewed for Determination:|\d\) ?Regarding the request|"
+    r"MEDICAL TREATMENT GUIDELINE"
+)
+_SUMMARY_INTRO = re.compile(
+    r"^(?:The expert reviewer developed the following clinical case summary based on a review of the case "
+    r"file, including all medical records: ?|Disclaimer: The following case summary was taken directly "
+    r"from the utilization review denial/modification dated [^.]*\. ?)",
+    re.I,
+)
+
+_AGE_SEX = re.compile(
+    r"\b(?P<age>\d{1,3})[- ]years?[- ]old,? (?P<sex>male|female|man|woman|gentleman|lady)\b", re.I
+)
+_SEX_ONLY = re.compile(r"\b(?:is|was) an? (?P<sex>male|female|man|woman)\b", re.I)
+_SEX_WORDS = {"male": "male", "man": "male", "gentleman": "male", "female": "female", "woman": "female",
+              "lady": "female"}
+
+_DOI_PROSE = re.compile(
+    rf"(?:date of injury (?:of|on|was|is) |(?:industrial|work(?:-related)?|occupational|industrial-work) "
+    rf"injury on |injured (?:at work )?on )(?P<date>{ANY_DATE})",
+    re.I,
+)
+_UR_PROSE = re.compile(
+    rf"(?:utilization review|UR) (?:determination|denial|decision|report)(?: letter)? dated (?P<date>{ANY_DATE})",
+    re.I,
+)
+_FILED_2013 = re.compile(rf"application for Independent Medical Review was filed on (?P<date>{ANY_DATE})", re.I)
+_NOTICE_2013 = re.compile(
+    rf"Notice of Assignment and Request for Information was provided to the above parties on (?P<date>{ANY_DATE})",
+    re.I,
+)
+
+
+def summary_span(flat: str, template: Template) -> tuple[int, int] | None:
+    m = _SUMMARY_START.search(flat)
+    if not m:
+        return None
+    end = _SUMMARY_END.search(flat, m.end())
+    stop = end.start() if end else len(flat)
+    start = m.end()
+    while start < stop and flat[start] == " ":
+        start += 1
+    intro = _SUMMARY_INTRO.match(flat, start, stop)
+    if intro:
+        start = intro.end()
+    return start, stop
+
+
+def parse_patient(ctx: ParseContext, start: int, end: int) -> tuple[int | None, str | None]:
+    m = _AGE_SEX.search(ctx.flat, start, end)
+    if not m:
+        sex = _SEX_ONLY.search(ctx.flat, start, end)
+        if sex is None:
+            return None, None
+        ctx.cite("patient_sex", *sex.span("sex"))
+        return None, _SEX_WORDS[sex.group("sex").lower()]
+    ctx.cite("patient_age", *m.span("age"))
+    ctx.cite("patient_sex", *m.span("sex"))
+    return int(m.group("age")), _SEX_WORDS[m.group("sex").lower()]
+
+
+def prose_date(ctx: ParseContext, field: str, start: int, end: int) -> dt.date | None:
+    """A date that letters without a header state only in running text."""
+    pattern = {
+        "date_of_injury": _DOI_PROSE,
+        "ur_determination_date": _UR_PROSE,
+        "application_filed_date": _FILED_2013,
+        "notice_of_assignment_date": _NOTICE_2013,
+    }[field]
+    m = pattern.search(ctx.flat, start, end)
+    if not m:
+        return None
+    value = parse_date(m.group("date"))
+    if value is not None:
+        ctx.cite(field, *m.span("date"))
+    return value
+
+
+# ---------------------------------------------------------------- diagnoses
+
+_DX_OPENER = re.compile(
+    r"(?:(?:currently |was currently )?diagnosed (?:as having|with)|"
+    r"(?:is|was|has been|had been) (?:currently )?(?:undergoing treatments? for|being treated for|treated for)|"
+    r"[Dd]iagnoses(?:,? and-or impressions,?)? (?:are|were|include[sd]?|(?:were )?noted to include)|"
+    r"[Tt]he (?:current |working )?diagnos[ie]s (?:is|are|was|were) documented(?: as)?|"
+    r"[Tt]he (?:current |working )?diagnos[ie]s (?:is|are|was|were|include)|"
+    r"has diagnos[ie]s (?:that|which) includes?|has had (?:a )?diagnos[ie]s of|"
+    r"(?:gave|given) (?:the (?:applicant|patient|claimant|injured worker) )?(?:a )?diagnos[ie]s of|"
+    r"(?:a|with a|the) diagnosis of)"
+    r":? (?P<body>.+?)(?:\.[\"\u201d]?(?= |$)|$)",
+)
+# words that make a phrase a diagnosis, not a body part or a qualifier
+_CONDITION = re.compile(
+    r"strain|sprain|contusion|pain|fracture|syndrome|itis\b|algia|tear\b|injur|disease|disorder|"
+    r"protrusion|displacement|herniation|trauma|laceration|abrasion|\bfall\b|tachycardia|radicul|"
+    r"neuropathy|stenosis|arthropath|arthrosis|arthritis|history of|status post|headache|dynia|"
+    r"spasm|lesion|dislocation|rupture|impingement|instability|anxiety|depression|insomnia|"
+    r"hypertension|diabetes|obesity|concussion|syncope|myalgia|palpitations|deformity|degenerat|"
+    r"spondyl|effusion|dysfunction|weakness|numbness|crush|burn\b|wound|amputation|lumbago|sciatica|"
+    r"dizziness|vertigo|cephal|neuralgia|bursitis|tendin|epicondyl|cervicalgia",
+    re.I,
+)
+# words that open the continuation of an ICD-style descriptor after its comma
+_QUALIFIER = re.compile(
+    r"^(?:initial|subsequent|sequela|unspecified|fascia|mid|upper|lower|site|region|level|not elsewhere|"
+    r"with|without|nondisplaced|displaced|near-complete|partial|complete|acute|chronic|left|right|bilateral)\b",
+    re.I,
+)
+_RUN_SPLIT = re.compile(r" (?=rule out |status post )")
+
+
+def _is_diagnosis(phrase: str) -> bool:
+    return bool(_CONDITION.search(phrase)) or len(phrase.split()) == 1
+
+
+def _split_and(segment: str) -> list[str]:
+    """Split "contusion of right elbow and contusion of right knee" but not
+    "dizziness and giddiness" or "right wrist and right hand sprain"."""
+    parts: list[str] = []
+    rest = segment
+    while True:
+        for m in re.finditer(r" and ", rest):
+            left, right = rest[: m.start()], rest[m.end() :]
+            right_head = right.split(" and ")[0]
+            if (
+                _CONDITION.search(left)
+                and len(left.split()) >= 2
+                and len(right_head.split()) >= 2
+                and _CONDITION.search(right_head)
+                and not right.startswith(("or ", "and "))
+            ):
+                parts.append(left)
+                rest = right
+                break
+        else:
+            parts.append(rest)
+            return parts
+
+
+def split_diagnoses(body: str) -> list[str]:
+    body = body.strip().strip('"\u201c\u201d').rstrip(".").strip()
+    separator = ";" if ";" in body else ","
+    segments = [s.strip() for s in body.split(separator)]
+    merged: list[str] = []
+    for seg in segments:
+        if not seg:
+            continue
+        bare = re.sub(r"^and ", "", seg)
+        # an ICD-style descriptor continues after a comma ("..., initial encounter")
+        if merged and separator == "," and not _is_diagnosis(bare) and _QUALIFIER.match(bare):
+            merged[-1] = f"{merged[-1]}, {seg}"
+        else:
+            merged.append(bare)
+    out: list[str] = []
+    for phrase in merged:
+        for part in _split_and(phrase):
+            for piece in _RUN_SPLIT.split(part):
+                piece = re.sub(r"^(?:a|an|the) ", "", piece.strip(" ,"))
+                if piece and piece not in out:
+                    out.append(piece)
+    return out
+
+
+def parse_diagnoses(ctx: ParseContext, start: int, end: int) -> list[str] | None:
+    m = _DX_OPENER.search(ctx.flat, start, end)
+    if not m:
+        return None
+    body_start, body_end = m.span("body")
+    body = ctx.flat[body_start:body_end]
+    found = split_diagnoses(body)
+    for i, dx in enumerate(found):
+        at = ctx.flat.find(dx, body_start, body_end + 1)
+        if at >= 0:
+            ctx.cite(f"diagnoses.{i}", at, at + len(dx))
+    return found or None

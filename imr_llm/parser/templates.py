@@ -1,0 +1,33 @@
+"""Which of the known letter layouts a text is (see the shared README)."""
+
+from __future__ import annotations
+
+import re
+
+from imr_llm.schema import Template
+
+_PROFESSIONAL = re.compile(r"MEDICAL PROFESSIONAL REVIEW|ISSUE AT DISPUTE ?:")
+_PROFESSIONAL_2 = re.compile(r"MEDICAL REVIEWER QUALIFICATIONS|RATIONALE FOR WHY THE REQUESTED")
+_NOTICE_2013 = re.compile(
+    r"Notice of Independent Medical Review Determination|"
+    r"\d\) ?MAXIMUS Federal Services,? Inc\.? has determined the request",
+    re.I,
+)
+_MAXIMUS_IMR = re.compile(r"IMR DECISION\(S\) AND RATIONALE\(S\)")
+_FINAL = re.compile(r"HOW THE IMR FINAL DETERMINATION WAS MADE|IMR ISSUES, DECISIONS AND RATIONALES")
+_CASE_HEADER = re.compile(r"Case ?Number ?:")
+_ITEM_LABEL = re.compile(r"Decision ?rationale ?:|Claims ?Administrator ?guideline ?:")
+
+
+def detect_template(flat: str) -> Template | None:
+    """The layout of `flat`, or None when it is not an IMR determination letter."""
+    if _PROFESSIONAL.search(flat) and _PROFESSIONAL_2.search(flat):
+        return Template.PROFESSIONAL_REVIEW
+    if _NOTICE_2013.search(flat):
+        return Template.NOTICE_2013
+    if _MAXIMUS_IMR.search(flat):
+        return Template.MAXIMUS_IMR
+    if _FINAL.search(flat) or _ITEM_LABEL.search(flat):
+        head = flat[:600]
+        return Template.FINAL_2016 if _CASE_HEADER.search(head) else Template.FINAL_2014
+    return None

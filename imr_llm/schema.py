@@ -1,0 +1,120 @@
+"""The typed record of an IMR Final Determination letter.
+
+Field names, order and normalisations follow the gold format of
+`../shared/letters/README.md`, so a record's JSON and a gold file compare key by
+key. Everything beyond the gold format (template, evidence, warnings, full
+rationale, ...) is added after the gold keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1"
+
+Decision = Literal["upheld", "overturned"]
+Sex = Literal["male", "female"]
+
+
+class Template(StrEnum):
+    """The letter layouts the parser knows (see the shared README)."""
+
+    NOTICE_2013 = "notice_2013"
+    FINAL_2014 = "final_2014"
+    FINAL_2016 = "final_2016"
+    MAXIMUS_IMR = "maximus_imr"
+    PROFESSIONAL_REVIEW = "professional_review"
+
+
+class Alignment(StrEnum):
+    """How a value was found in the letter text."""
+
+    EXACT = "exact"
+    FUZZY = "fuzzy"
+    NONE = "none"
+
+
+class Span(BaseModel):
+    """Where a value came from: [start, end) character offsets in the input text."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    alignment: Alignment = Alignment.EXACT
+
+
+class Reviewer(BaseModel):
+    board_certifications: list[str] = Field(default_factory=list)
+    subspecialties: list[str] | None = None
+    licensed_state: list[str] = Field(default_factory=list)
+    certification_text: str | None = None
+    licensure_text: str | None = None
+
+
+class DisputedItem(BaseModel):
+    # -- gold keys, in gold order
+    request: str
+    decision: Decision
+    decision_text: str
+    medically_necessary: bool
+    guidelines_cited: list[str] | None = None
+    maximus_guideline_text: str | None = None
+    claims_administrator_guideline_text: str | None = None
+    rationale_first_sentence: str | None = None
+    item_heading_text: str | None = Field(
+        default=None, description="Whole heading paragraph, only for partly authorized requests"
+    )
+    # -- beyond gold
+    claims_administrator_guidelines_cited: list[str] | None = None
+    original_request: str | None = Field(default=None, description="Partly authorized: what was asked for")
+    authorized_portion: str | None = Field(
+        default=None, description="Partly authorized: what UR already approved, as worded"
+    )
+    rationale: str | None = None
+
+
+class Source(BaseModel):
+    path: str | None = None
+    kind: Literal["text", "pdf"] = "text"
+    sha256: str | None = Field(default=None, description="Hash of the input file's bytes")
+    pages: int | None = None
+
+
+class LetterRecord(BaseModel):
+    """One IMR Final Determination letter."""
+
+    # -- gold keys, in gold order
+    case_number: str | None = None
+    date_of_injury: dt.date | None = None
+    ur_determination_date: dt.date | None = None
+    application_received_date: dt.date | None = None
+    decision_date: dt.date | None = None
+    date_assigned: dt.date | None = None
+    priority: str | None = None
+    reviewer: Reviewer = Field(default_factory=Reviewer)
+    diagnoses: list[str] | None = None
+    disputed_items: list[DisputedItem] = Field(default_factory=list)
+    patient_age: int | None = Field(default=None, ge=0, le=120)
+    patient_sex: Sex | None = None
+    # -- optional gold keys (2013 notices state them)
+    application_filed_date: dt.date | None = None
+    notice_of_assignment_date: dt.date | None = None
+    # -- beyond gold
+    schema_version: str = SCHEMA_VERSION
+    template: Template
+    clinical_summary: str | None = None
+    source: Source = Field(default_factory=Source)
+    evidence: dict[str, Span] = Field(
+        default_factory=dict,
+        description="JSON path of a value (e.g. 'disputed_items.0.request') -> span in the input text",
+    )
+    warnings: list[str] = Field(default_factory=list)
+    extractor: str = "rules"
+
+    def to_json_line(self) -> str:
+        return self.model_dump_json(exclude_none=False)
