@@ -40,7 +40,10 @@ _PAGE_NOISE = re.compile(
 
 # A line-end hyphen joins the next non-empty line (hyphen kept); any other
 # whitespace run that is not a single space becomes one space.
-_WRAP = re.compile(r"-[ \t]*[\n\f](?:\s*)|\s{2,}|[^\S ]")
+# Runs whose length changes when de-wrapped (a lone "\n" -> " " keeps offsets in
+# step). Two scans, because patterns that start with a literal or a class scan fast.
+_HYPHEN_JOIN = re.compile(r"-[ \t]*[\n\f]\s*")
+_WHITE_RUN = re.compile(r"\s\s+")
 
 
 @dataclass(frozen=True)
@@ -64,10 +67,14 @@ class FlatText:
         return self.raw_offset(start), self.raw_offset(end - 1) + 1
 
 
+_PAGE_WORD = re.compile(r"Page[ \t]+\d")
+
+
 def clean_chars(raw: str) -> str:
     """Same-length cleanup: odd characters fixed and page-noise lines blanked."""
-    text = raw.translate(_CHAR_FIXES)
-    if "age" in text:
+    odd = not raw.isascii() or "\r" in raw or "\x02" in raw or "\v" in raw
+    text = raw.translate(_CHAR_FIXES) if odd else raw
+    if _PAGE_WORD.search(text):
         text = _PAGE_NOISE.sub(lambda m: " " * len(m.group(0)), text)
     return text
 
@@ -77,27 +84,25 @@ def flatten(raw: str) -> FlatText:
     text = clean_chars(raw)
     start = len(text) - len(text.lstrip())
     end = len(text.rstrip())
-    parts: list[str] = []
+    body = text[start:end]
+    flat = " ".join(_HYPHEN_JOIN.sub("-", body).split())
+    # offset map: after each replaced run, flat and raw advance in step again
     flat_starts = [0]
     raw_starts = [start]
-    pos = start
-    n = 0
-    for m in _WRAP.finditer(text, start, end):
-        s, e = m.span()
-        if text[s] == "-":
-            keep, rep = text[pos : s + 1], ""
-        else:
-            keep, rep = text[pos:s], " "
-        parts.append(keep)
-        parts.append(rep)
-        n += len(keep) + len(rep)
-        pos = e
-        flat_starts.append(n)
-        raw_starts.append(e)
-    parts.append(text[pos:end])
-    return FlatText(raw, "".join(parts), flat_starts, raw_starts)
+    shift = 0  # raw minus flat
+    joins = [m.span() for m in _HYPHEN_JOIN.finditer(body)] if "-" in body else []
+    runs = [m.span() for m in _WHITE_RUN.finditer(body)]
+    if joins:  # a hyphen join swallows the whitespace run right after its "-"
+        swallowed = {s + 1 for s, _ in joins}
+        runs = sorted([r for r in runs if r[0] not in swallowed] + joins)
+    for s, e in runs:
+        shift += (e - s) - 1  # the run became one character ("-" kept, or one space)
+        flat_starts.append(e - shift)
+        raw_starts.append(start + e)
+    return FlatText(raw, flat, flat_starts, raw_starts)
+
 
 
 def squash(text: str) -> str:
     """Whitespace- and hyphen-insensitive form, for comparing extracted strings."""
-    return re.sub(r"[\s\-\u2013\u2014]+", "", text).casefold()
+    return re.sub(r"[\s\-\u2013\u2014]+", "", text.translate(_CHAR_FIXES)).casefold()

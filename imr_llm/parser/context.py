@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from imr_llm.schema import Span
 from imr_llm.textnorm import FlatText
 
 
 @dataclass
 class ParseContext:
     text: FlatText
-    evidence: dict[str, Span] = field(default_factory=dict)
+    evidence: dict[str, dict[str, int]] = field(default_factory=dict)  # validated into Spans by the record
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -21,7 +20,7 @@ class ParseContext:
     def cite(self, path: str, start: int, end: int) -> None:
         """Record that the value at JSON `path` was read from flat[start:end]."""
         raw_start, raw_end = self.text.raw_span(start, end)
-        self.evidence[path] = Span(start=raw_start, end=raw_end)
+        self.evidence[path] = {"start": raw_start, "end": raw_end}
 
     def warn(self, message: str) -> None:
         if message not in self.warnings:

@@ -24,10 +24,10 @@ MTUS_PARTS: tuple[tuple[str, str], ...] = (
     (r"Knee Complaints", "MTUS Knee Complaints"),
     (r"Ankle and Foot Complaints", "MTUS Ankle and Foot Complaints"),
     (r"Stress Related Conditions", "MTUS Stress Related Conditions"),
-    (r"\bEye\b", "MTUS Eye"),
+    (r"Eye\b", "MTUS Eye"),
 )
 MTUS_NAMES = frozenset(name for _, name in MTUS_PARTS)
-_MTUS_RE = re.compile("|".join(f"(?P<p{i}>{pat})" for i, (pat, _) in enumerate(MTUS_PARTS)))
+_MTUS_RES = tuple((re.compile(pat), name) for pat, name in MTUS_PARTS)  # literal-led: fast scans
 
 _NO_EVIDENCE = re.compile(r"did not cite any medical evidence", re.I)
 _NON_MTUS = re.compile(r"Non-? ?MTUS(?: Citation)?:?", re.I)
@@ -57,11 +57,16 @@ _ORGS = re.compile(
 
 
 def _mtus_names(mtus_part: str) -> list[tuple[int, str]]:
-    text = _PAGES.sub(" ", _SECTIONS.sub(" ", mtus_part))
+    text = mtus_part
+    if "Section(s)" in text:
+        text = _SECTIONS.sub(" ", text)
+    if "Page(s)" in text:
+        text = _PAGES.sub(" ", text)
     found: list[tuple[int, str]] = []
-    for m in _MTUS_RE.finditer(text):
-        assert m.lastgroup is not None
-        found.append((m.start(), MTUS_PARTS[int(m.lastgroup[1:])][1]))
+    for pattern, name in _MTUS_RES:
+        m = pattern.search(text)
+        if m:
+            found.append((m.start(), name))
     return found
 
 
@@ -72,13 +77,17 @@ def _non_mtus_names(text: str) -> list[tuple[int, str]]:
         found.append((odg.start(), "ODG"))
     elif _ODG_CHAPTER.match(text.strip()):
         found.append((0, "ODG"))
-    for m in _ACOEM.finditer(text):
-        found.append((m.start(), f"Non-MTUS: ACOEM Occupational Medicine Practice Guidelines, {m.group(1)}"))
-    for m in _UPTODATE.finditer(text):
-        found.append((m.start(), f"Non-MTUS: UpToDate, {m.group(1).strip()}"))
-    for m in _CMS.finditer(text):
-        found.append((m.start(), f"Non-MTUS: Medicare (cms.gov transmittal {m.group(1)})"))
+    if "ACOEM" in text:
+        found += [
+            (m.start(), f"Non-MTUS: ACOEM Occupational Medicine Practice Guidelines, {m.group(1)}")
+            for m in _ACOEM.finditer(text)
+        ]
+    if "UpToDate" in text:
+        found += [(m.start(), f"Non-MTUS: UpToDate, {m.group(1).strip()}") for m in _UPTODATE.finditer(text)]
+    if "cms.gov" in text:
+        found += [(m.start(), f"Non-MTUS: Medicare (cms.gov transmittal {m.group(1)})") for m in _CMS.finditer(text)]
     for m in _ORGS.finditer(text):
+
         title = re.search(r"([^.]*\?)\s*$", text[: m.start()])
         name = f"{m.group(0)}, {title.group(1).strip()}" if title else m.group(0)
         found.append((m.start(), f"Non-MTUS: {name}"))

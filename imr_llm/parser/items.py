@@ -16,21 +16,25 @@ from dataclasses import dataclass
 from imr_llm.parser.context import ParseContext
 from imr_llm.parser.guidelines import normalize_guidelines
 from imr_llm.parser.sentences import first_sentence
-from imr_llm.parser.verdict import conclusion_sentence, medically_necessary
+from imr_llm.parser.verdict import conclusion_sentence, medically_necessary, verdict_phrase
 from imr_llm.schema import DisputedItem, Template
 
 _DECISION = r"(?i:Upheld|Overturned)"
 # any run that does not cross a sentence break (". " ends a sentence; "7.5mg" does not)
 _NO_BREAK = r"(?:[^.]|\.(?! ))+?"
 
-_LABELS_FINAL = re.compile(
-    r"(?P<ca>Claims ?Administrator ?guidelines? ?:)|(?P<mx>MAXIMUS ?guidelines? ?:)|(?P<dr>Decision ?rationale ?:)"
+# one pattern per label, each starting with a literal (fast to scan for)
+_LABELS_FINAL = (
+    ("ca", re.compile(r"Claims ?Administrator ?guidelines? ?:")),
+    ("mx", re.compile(r"MAXIMUS ?guidelines? ?:")),
+    ("dr", re.compile(r"Decision ?rationale ?:")),
 )
-_LABELS_2013 = re.compile(
-    r"(?P<ca>Medical Treatment Guideline\(s\) Relied (?:U|u)pon by the Claims Administrator ?:)|"
-    r"(?P<mx>Medical Treatment Guideline\(s\) Relied (?:U|u)pon by the Expert Reviewer ?:)|"
-    r"(?P<dr>Rationale for the Decision ?:)"
+_LABELS_2013 = (
+    ("ca", re.compile(r"Medical Treatment Guideline\(s\) Relied [Uu]pon by the Claims Administrator ?:")),
+    ("mx", re.compile(r"Medical Treatment Guideline\(s\) Relied [Uu]pon by the Expert Reviewer ?:")),
+    ("dr", re.compile(r"Rationale for the Decision ?:")),
 )
+_LabelSet = tuple[tuple[str, re.Pattern[str]], ...]
 _RANK = {"ca": 0, "mx": 1, "dr": 2}
 
 _ITEMS_SECTION = re.compile(
@@ -47,6 +51,7 @@ _PARTIAL_HEADING = re.compile(
     rf"(?:The remaining IMR eligible portion of the original request|The original request),? "
     rf"(?P<req>{_NO_BREAK})(?P<is> is)?: ?(?P<dec>{_DECISION})\.?"
 )
+_ADOPTS_CA = re.compile(r"found the guidelines? used by the Claims Administrator (?:to be )?relevant", re.I)
 _AUTHORIZED = (
     re.compile(r"(?P<y>.+) was authorized by the Claims Administrator"),
     re.compile(r"The Claims Administrator authorized (?P<y>.+?),? leaving the original request IMR eligible"),
@@ -65,10 +70,14 @@ def _find_heading(flat: str, lo: int, hi: int) -> _Heading:
     previous item's rationale."""
     lo, hi = _strip_span(flat, lo, hi)
     starts = [lo] + [m.end() for m in _BOUNDARY.finditer(flat, lo, hi)]
-    for s in starts:
-        m = _PARTIAL_HEADING.fullmatch(flat, s, hi)
-        if m:
-            return _Heading(s, m, True)
+    original = flat.rfind(" was the original request. ", lo, hi)
+    if original >= 0:
+        for s in starts:
+            if s > original:
+                break
+            m = _PARTIAL_HEADING.fullmatch(flat, s, hi)
+            if m:
+                return _Heading(s, m, True)
     for s in reversed(starts):
         m = _SIMPLE_HEADING.fullmatch(flat, s, hi)
         if m:
@@ -76,12 +85,13 @@ def _find_heading(flat: str, lo: int, hi: int) -> _Heading:
     return _Heading(starts[-1], None, False)
 
 
-def _label_groups(flat: str, labels: re.Pattern[str], start: int) -> list[dict[str, re.Match[str]]]:
+def _label_groups(flat: str, labels: _LabelSet, start: int) -> list[dict[str, re.Match[str]]]:
+    found = sorted(
+        ((m, kind) for kind, pattern in labels for m in pattern.finditer(flat, start)), key=lambda p: p[0].start()
+    )
     groups: list[dict[str, re.Match[str]]] = []
     current: dict[str, re.Match[str]] = {}
-    for m in labels.finditer(flat, start):
-        kind = m.lastgroup
-        assert kind is not None
+    for m, kind in found:
         if current and _RANK[kind] <= max(_RANK[k] for k in current):
             groups.append(current)
             current = {}
@@ -135,7 +145,7 @@ def _verdict_item(
         if necessary is None:
             ctx.warn(f"item {i + 1}: no decision word and no conclusion found; marked upheld")
             necessary = False
-        decision_text = decision_text or conclusion_sentence(rationale or "") or ""
+        decision_text = decision_text or verdict_phrase(conclusion_sentence(rationale or "") or "")
     elif concluded is not None and concluded != necessary:
         ctx.warn(
             f"item {i + 1}: heading says {'Overturned' if necessary else 'Upheld'} but the rationale "
@@ -143,12 +153,15 @@ def _verdict_item(
         )
     if rationale is None:
         ctx.warn(f"item {i + 1}: no decision rationale (letter cut off?)")
+    cited = normalize_guidelines(mx_text)
+    if mx_text and _ADOPTS_CA.search(mx_text):  # 2013: "found the guideline used by the Claims Administrator relevant"
+        cited = normalize_guidelines(ca_text)
     return DisputedItem(
         request=request,
         decision="overturned" if necessary else "upheld",
         decision_text=decision_text or "",
         medically_necessary=necessary,
-        guidelines_cited=normalize_guidelines(mx_text),
+        guidelines_cited=cited,
         maximus_guideline_text=mx_text,
         claims_administrator_guideline_text=ca_text,
         rationale_first_sentence=first_sentence(rationale) if rationale else None,
@@ -249,7 +262,6 @@ def parse_notice_items(ctx: ParseContext) -> list[DisputedItem]:
         p = f"disputed_items.{i}"
         ctx.cite(f"{p}.request", *m.span("req"))
         ctx.cite(f"{p}.decision_text", *m.span("verdict"))
-        ctx.cite(f"{p}.decision", *m.span("verdict"))
         says = "not" not in m.group("verdict").replace("notmedically", "not medically").split()
         ca = mx = rationale = None
         d = details.get(num)

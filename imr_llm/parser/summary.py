@@ -19,7 +19,7 @@ _SUMMARY_END = re.compile(
     r"MEDICAL TREATMENT GUIDELINE"
 )
 _SUMMARY_INTRO = re.compile(
-    r"^(?:The expert reviewer developed the following clinical case summary based on a review of the case "
+    r"(?:The expert reviewer developed the following clinical case summary based on a review of the case "
     r"file, including all medical records: ?|Disclaimer: The following case summary was taken directly "
     r"from the utilization review denial/modification dated [^.]*\. ?)",
     re.I,
@@ -179,7 +179,11 @@ def split_diagnoses(body: str) -> list[str]:
 
 
 def parse_diagnoses(ctx: ParseContext, start: int, end: int) -> list[str] | None:
-    m = _DX_OPENER.search(ctx.flat, start, end)
+    # every opener contains "iagnos" or "treat": jump close to the first one before the regex scan
+    hints = [i for i in (ctx.flat.find("iagnos", start, end), ctx.flat.find("treat", start, end)) if i >= 0]
+    if not hints:
+        return None
+    m = _DX_OPENER.search(ctx.flat, max(start, min(hints) - 60), end)
     if not m:
         return None
     body_start, body_end = m.span("body")

@@ -21,11 +21,12 @@ _ITEM_LABEL = re.compile(r"Decision ?rationale ?:|Claims ?Administrator ?guideli
 
 def detect_template(flat: str) -> Template | None:
     """The layout of `flat`, or None when it is not an IMR determination letter."""
-    if _PROFESSIONAL.search(flat) and _PROFESSIONAL_2.search(flat):
+    # cheap substring tests first: most letters are 2016-17 ones
+    if ("REVIEW" in flat or "DISPUTE" in flat) and _PROFESSIONAL.search(flat) and _PROFESSIONAL_2.search(flat):
         return Template.PROFESSIONAL_REVIEW
-    if _NOTICE_2013.search(flat):
+    if ("otice of" in flat or "has determined" in flat) and _NOTICE_2013.search(flat):
         return Template.NOTICE_2013
-    if _MAXIMUS_IMR.search(flat):
+    if "DECISION(S)" in flat and _MAXIMUS_IMR.search(flat):
         return Template.MAXIMUS_IMR
     if _FINAL.search(flat) or _ITEM_LABEL.search(flat):
         head = flat[:600]

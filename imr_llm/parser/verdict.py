@@ -29,13 +29,9 @@ _DECIDING = re.compile(
 def conclusion_sentence(rationale: str) -> str | None:
     """The sentence that states the verdict: the last one about medical necessity
     that is not part of a weaning paragraph."""
-    hits = [
-        s
-        for s in split_sentences(rationale)
-        if _NECESSITY.search(s) and not _WEANING.search(s) and _DECIDING.search(s)
-    ]
-    if hits:
-        return hits[-1]
+    for s in reversed(split_sentences(rationale)):
+        if _NECESSITY.search(s) and not _WEANING.search(s) and _DECIDING.search(s):
+            return s
     first = _VERDICT_FIRST.match(rationale.strip())
     return rationale.strip().split(". ")[0] if first else None
 
@@ -49,3 +45,15 @@ def medically_necessary(rationale: str) -> bool | None:
     if first:
         return first.group("word") == "Yes"
     return not _NEGATIVE.search(sentence)
+
+
+_PHRASE = re.compile(
+    r"\b(?:is|was|are|were|be)\b[^.,;]*?(?:medically ?(?:necessary|appropriate|reasonable)(?: and appropriate)?)",
+    re.I,
+)
+
+
+def verdict_phrase(sentence: str) -> str:
+    """The words that state the verdict ("is not medically necessary"), or the sentence."""
+    m = _PHRASE.search(sentence)
+    return m.group(0) if m else sentence

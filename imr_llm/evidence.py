@@ -1,0 +1,47 @@
+"""Checks that evidence spans really hold the values they are cited for."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from imr_llm.parser.dates import parse_date
+from imr_llm.schema import LetterRecord
+from imr_llm.textnorm import clean_chars, squash
+
+_SEX_WORDS = {"male": {"male", "man", "gentleman"}, "female": {"female", "woman", "lady"}}
+
+
+def resolve(data: Any, path: str) -> Any:
+    """The value at a dotted JSON path such as 'disputed_items.2.request'."""
+    for part in path.split("."):
+        if isinstance(data, list):
+            data = data[int(part)]
+        elif isinstance(data, dict):
+            data = data.get(part)
+        else:
+            return None
+    return data
+
+
+def span_holds(value: Any, quoted: str) -> bool:
+    """Whether the text `quoted` states `value` (modulo whitespace and hyphenation)."""
+    if isinstance(value, dt.date) or (isinstance(value, str) and len(value) == 10 and value[4] == "-"):
+        parsed = parse_date(" ".join(quoted.split()))
+        return parsed is not None and parsed.isoformat() == str(value)
+    if isinstance(value, str) and value in _SEX_WORDS:
+        return squash(quoted) in _SEX_WORDS[value]
+    return squash(str(value)) in squash(quoted)
+
+
+def evidence_problems(record: LetterRecord, raw_text: str) -> list[str]:
+    """One message per evidence span whose text does not hold its value."""
+    data = record.model_dump(mode="json")
+    text = clean_chars(raw_text)  # same length: blanks page-noise lines the parser skipped
+    problems = []
+    for path, span in record.evidence.items():
+        value = resolve(data, path)
+        quoted = text[span.start : span.end]
+        if value is None or not span_holds(value, quoted):
+            problems.append(f"{path}: value {value!r} not in text {quoted[:80]!r} at {span.start}-{span.end}")
+    return problems
