@@ -102,7 +102,6 @@ def flatten(raw: str) -> FlatText:
     return FlatText(raw, flat, flat_starts, raw_starts)
 
 
-
 def squash(text: str) -> str:
     """Whitespace- and hyphen-insensitive form, for comparing extracted strings."""
     return re.sub(r"[\s\-\u2013\u2014]+", "", text.translate(_CHAR_FIXES)).casefold()

@@ -96,7 +96,8 @@ def align_items(gold_items: list[dict[str, Any]], predicted_items: list[dict[str
     def similarity(g: int, p: int) -> float:
         return float(
             fuzz.token_set_ratio(
-                norm_text(str(gold_items[g].get("request", ""))), norm_text(str(predicted_items[p].get("request", "")))
+                norm_text(str(gold_items[g].get("request", ""))),
+                norm_text(str(predicted_items[p].get("request", ""))),
             )
         )
 
@@ -173,8 +174,12 @@ class Scorecard:
         self.results += score_letter(letter, gold, record)
         alignment = align_items(gold.get("disputed_items") or [], record.get("disputed_items") or [])
         self.item_counts.append(
-            (letter, len(gold.get("disputed_items") or []), len(record.get("disputed_items") or []),
-             len(alignment.pairs))
+            (
+                letter,
+                len(gold.get("disputed_items") or []),
+                len(record.get("disputed_items") or []),
+                len(alignment.pairs),
+            )
         )
         self.diagnoses.append((letter, *set_f1(gold.get("diagnoses"), record.get("diagnoses"))))
 

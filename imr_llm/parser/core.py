@@ -29,7 +29,12 @@ def parse_text(raw: str, source: Source | None = None) -> LetterRecord:
         raise NotAnImrLetter("not an IMR determination letter (no known layout found)")
     ctx = ParseContext(text)
     fields: dict[str, Any] = {}
-    if template in (Template.FINAL_2016, Template.NOTICE_2013, Template.MAXIMUS_IMR, Template.PROFESSIONAL_REVIEW):
+    if template in (
+        Template.FINAL_2016,
+        Template.NOTICE_2013,
+        Template.MAXIMUS_IMR,
+        Template.PROFESSIONAL_REVIEW,
+    ):
         fields.update(parse_header(ctx))
     fields["reviewer"] = parse_reviewer(ctx)
 

@@ -9,8 +9,18 @@ MONTHS = {
     m.lower(): i
     for i, m in enumerate(
         [
-            "January", "February", "March", "April", "May", "June", "July",
-            "August", "September", "October", "November", "December",
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
         ],
         1,
     )

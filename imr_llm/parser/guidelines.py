@@ -44,9 +44,7 @@ _ODG_CHAPTER = re.compile(
     r"\b[^.]*?(?:\(|,|/|Chapter|Section|Topic)",
     re.I,
 )
-_ACOEM = re.compile(
-    r"ACOEM Occupational Medicine Practice Guidelines,? (\d+(?:st|nd|rd|th) ed)", re.I
-)
+_ACOEM = re.compile(r"ACOEM Occupational Medicine Practice Guidelines,? (\d+(?:st|nd|rd|th) ed)", re.I)
 _UPTODATE = re.compile(r"(?:et al\.?\s*)?([^.]{4,}?)\.\s*Topic \d+[^U]*?UpToDate", re.I)
 _CMS = re.compile(r"cms\.gov\S*?/(R\d+[A-Z]+)\.pdf", re.I)
 _ORGS = re.compile(
@@ -87,7 +85,6 @@ def _non_mtus_names(text: str) -> list[tuple[int, str]]:
     if "cms.gov" in text:
         found += [(m.start(), f"Non-MTUS: Medicare (cms.gov transmittal {m.group(1)})") for m in _CMS.finditer(text)]
     for m in _ORGS.finditer(text):
-
         title = re.search(r"([^.]*\?)\s*$", text[: m.start()])
         name = f"{m.group(0)}, {title.group(1).strip()}" if title else m.group(0)
         found.append((m.start(), f"Non-MTUS: {name}"))

@@ -45,6 +45,7 @@ _SET_FORTH = re.compile(r"set forth below ?:|that were in dispute ?:")
 _TRAILER = re.compile(r" (?:cc: |Sincerely,|This determination is final and binding)")
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]* (?=\S)")
 
+_DECISION_WORD = re.compile(rf": ?{_DECISION}\b")
 _SIMPLE_HEADING = re.compile(rf"(?P<req>{_NO_BREAK})(?P<is> is)?: ?(?P<dec>{_DECISION})\.?")
 _PARTIAL_HEADING = re.compile(
     rf"(?P<orig>{_NO_BREAK}) was the original request\. (?P<auth>{_NO_BREAK})\. "
@@ -87,7 +88,8 @@ def _find_heading(flat: str, lo: int, hi: int) -> _Heading:
 
 def _label_groups(flat: str, labels: _LabelSet, start: int) -> list[dict[str, re.Match[str]]]:
     found = sorted(
-        ((m, kind) for kind, pattern in labels for m in pattern.finditer(flat, start)), key=lambda p: p[0].start()
+        ((m, kind) for kind, pattern in labels for m in pattern.finditer(flat, start)),
+        key=lambda p: p[0].start(),
     )
     groups: list[dict[str, re.Match[str]]] = []
     current: dict[str, re.Match[str]] = {}
@@ -179,15 +181,27 @@ def parse_labelled_items(ctx: ParseContext, template: Template) -> list[Disputed
     trailer = _TRAILER.search(flat, start)
     text_end = trailer.start() if trailer else len(flat)
     headings: list[_Heading] = []
-    for g, group in enumerate(groups):
-        lo = start if g == 0 else max(m.end() for m in groups[g - 1].values())
+    heading_ends: list[int] = []
+    lo = start
+    for group in groups:
         hi = min(m.start() for m in group.values())
         headings.append(_find_heading(flat, lo, hi))
+        heading_ends.append(hi)
+        lo = max(m.end() for m in group.values())
+    # a letter cut off right after an item heading: the heading still names an item
+    decisions = list(_DECISION_WORD.finditer(flat, lo, text_end))
+    last_decision = decisions[-1] if decisions else None
+    if last_decision is not None and (not groups or "dr" in groups[-1]):
+        tail = _find_heading(flat, lo, last_decision.end())
+        if tail.match is not None:
+            groups.append({})
+            headings.append(tail)
+            heading_ends.append(last_decision.end())
     items: list[DisputedItem] = []
     for g, (group, heading) in enumerate(zip(groups, headings, strict=True)):
         p = f"disputed_items.{g}"
         m = heading.match
-        hi = min(x.start() for x in group.values())
+        hi = heading_ends[g]
         if m is None:
             s, e = _strip_span(flat, heading.start, hi)
             request, decision_text, says = flat[s:e].rstrip(":"), None, None
@@ -205,8 +219,7 @@ def parse_labelled_items(ctx: ParseContext, template: Template) -> list[Disputed
         next_heading = headings[g + 1].start if g + 1 < len(groups) else text_end
         ca = mx = rationale = None
         if "ca" in group:
-            ca = _block(ctx, f"{p}.claims_administrator_guideline_text", group["ca"].end(),
-                        ends["ca"] or next_heading)
+            ca = _block(ctx, f"{p}.claims_administrator_guideline_text", group["ca"].end(), ends["ca"] or next_heading)
         if "mx" in group:
             mx = _block(ctx, f"{p}.maximus_guideline_text", group["mx"].end(), ends["mx"] or next_heading)
         if "dr" in group:
@@ -272,8 +285,11 @@ def parse_notice_items(ctx: ParseContext) -> list[DisputedItem]:
             order = sorted(group.items(), key=lambda kv: kv[1].start())
             for k, (kind, lab) in enumerate(order):
                 stop = order[k + 1][1].start() if k + 1 < len(order) else section_end
-                path = {"ca": "claims_administrator_guideline_text", "mx": "maximus_guideline_text",
-                        "dr": "rationale"}[kind]
+                path = {
+                    "ca": "claims_administrator_guideline_text",
+                    "mx": "maximus_guideline_text",
+                    "dr": "rationale",
+                }[kind]
                 value = _block(ctx, f"{p}.{path}", lab.end(), stop)
                 if kind == "ca":
                     ca = value

@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 
 # tokens whose trailing period does not end a sentence
-ABBREVIATIONS = frozenset(
-    {"i.e", "e.g", "etc", "vs", "dr", "mr", "mrs", "ms", "no", "approx", "fig", "st", "jr", "sr"}
-)
+ABBREVIATIONS = frozenset({"i.e", "e.g", "etc", "vs", "dr", "mr", "mrs", "ms", "no", "approx", "fig", "st", "jr", "sr"})
 _CLOSERS = "\"'\u201d\u2019)]"
 _PERIOD = re.compile(r"\.")
 _LAST_WORD = re.compile(r"(\S+)$")

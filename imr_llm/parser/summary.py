@@ -10,9 +10,7 @@ from imr_llm.parser.context import ParseContext
 from imr_llm.parser.dates import ANY_DATE, parse_date
 from imr_llm.schema import Template
 
-_SUMMARY_START = re.compile(
-    r"CLINICAL CASE SUMMARY|Expert Reviewer Case Summary:|CASE SUMMARY:|Case Summary:"
-)
+_SUMMARY_START = re.compile(r"CLINICAL CASE SUMMARY|Expert Reviewer Case Summary:|CASE SUMMARY:|Case Summary:")
 _SUMMARY_END = re.compile(
     r"IMR ISSUES, DECISIONS AND RATIONALES|IMR DECISION\(S\) AND RATIONALE\(S\)|"
     r"DOCUMENTS REVIEWED|Documents Reviewed for Determination:|\d\) ?Regarding the request|"
@@ -25,12 +23,16 @@ _SUMMARY_INTRO = re.compile(
     re.I,
 )
 
-_AGE_SEX = re.compile(
-    r"\b(?P<age>\d{1,3})[- ]years?[- ]old,? (?P<sex>male|female|man|woman|gentleman|lady)\b", re.I
-)
+_AGE_SEX = re.compile(r"\b(?P<age>\d{1,3})[- ]years?[- ]old,? (?P<sex>male|female|man|woman|gentleman|lady)\b", re.I)
 _SEX_ONLY = re.compile(r"\b(?:is|was) an? (?P<sex>male|female|man|woman)\b", re.I)
-_SEX_WORDS = {"male": "male", "man": "male", "gentleman": "male", "female": "female", "woman": "female",
-              "lady": "female"}
+_SEX_WORDS = {
+    "male": "male",
+    "man": "male",
+    "gentleman": "male",
+    "female": "female",
+    "woman": "female",
+    "lady": "female",
+}
 
 _DOI_PROSE = re.compile(
     rf"(?:date of injury (?:of|on|was|is) |(?:industrial|work(?:-related)?|occupational|industrial-work) "

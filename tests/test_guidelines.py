@@ -1,0 +1,64 @@
+import pytest
+
+from imr_llm.parser.guidelines import normalize_guidelines
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "Decision based on MTUS Knee Complaints 2004, Section(s): Special Studies.",
+            ["MTUS Knee Complaints"],
+        ),
+        (
+            "Decision based on MTUS Elbow Complaints 2007, Section(s): 326, and Chronic Pain Medical Treatment "
+            "2016, Section(s): Physical medicine treatment.",
+            ["MTUS Elbow Complaints", "MTUS Chronic Pain Medical Treatment Guidelines"],
+        ),
+        # section names that repeat other part names must not add them
+        (
+            "Decision based on MTUS Opioid Treatment 2016, Section(s): 3.3.9 Opioids for Chronic Pain and "
+            "Chronic Opioid Treatment: Maintenance of Chronic Opioid Treatment.",
+            ["MTUS Opioid Treatment"],
+        ),
+        ("The Expert Reviewer did not cite any medical evidence for its decision.", []),
+        (
+            "The Expert Reviewer based their decision on recommendation(s) outside of the MTUS Guidelines. "
+            "Decision based on Non-MTUS Citation Low Back (Hyperstimulation analgesia).",
+            ["ODG"],
+        ),
+        (
+            "Decision based on Non-MTUS Citation Shoulder (Acute & Chronic), Physical Therapy, ODG Preface – "
+            "Physical Therapy.",
+            ["ODG"],
+        ),
+        (
+            "Decision based on MTUS ACOEM Chapter 12 Low Back Complaints Page(s): 298,Chronic Pain Treatment "
+            "Guidelines (Effective July 18, 2009) Page(s): 98. Decision based on Non-MTUS Citation Official "
+            "Disability Guidelines (ODG), Low Back Chapter, Physical Therapy.",
+            ["MTUS Low Back Complaints", "MTUS Chronic Pain Medical Treatment Guidelines", "ODG"],
+        ),
+        (
+            "Decision based on Non-MTUS Citation ACOEM Occupational Medicine Practice Guidelines, 3rd ed., "
+            "Low Back Disorders, pg. 607.",
+            ["Non-MTUS: ACOEM Occupational Medicine Practice Guidelines, 3rd ed"],
+        ),
+        (
+            "Decision based on Non-MTUS Citation Official Disability Guidelines (ODG) Knee/DME and Other Medical "
+            "Treatment Guidelines https://www.cms.gov/Regulations-and-Guidance/Guidance/Transmittals/downloads/"
+            "R148CIM.pdf.",
+            ["ODG", "Non-MTUS: Medicare (cms.gov transmittal R148CIM)"],
+        ),
+        (
+            "Decision based on Non-MTUS Citation Smith J, et al. Whiplash in adults: Treatment. Topic 12, "
+            "version 3.0. UpToDate, accessed 01/02/2017.",
+            ["Non-MTUS: UpToDate, Whiplash in adults: Treatment"],
+        ),
+    ],
+)
+def test_normalize_guidelines(line: str, expected: list[str]) -> None:
+    assert normalize_guidelines(line) == expected
+
+
+def test_no_line_is_none() -> None:
+    assert normalize_guidelines(None) is None

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pytest
+
+from imr_llm.errors import InputError
+from imr_llm.loaders import load_bytes, load_file
+from tests.conftest import SAMPLES
+from tests.pdfs import make_image_only_pdf, make_pdf
+
+
+def test_utf16_and_cp1252_text_decode() -> None:
+    text = (SAMPLES / "synth-2016-basic.txt").read_text()
+    assert load_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le")).text == text
+    assert load_bytes(("caf\u00e9 " + text).encode("cp1252")).text.startswith("caf\u00e9")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty file"),
+        (b"  \n\t \n", "empty file"),
+        (b"\x00\x01\x02binary\x00" * 50, "binary file, not text or PDF"),
+    ],
+)
+def test_bad_bytes(data: bytes, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        load_bytes(data)
+
+
+def test_pdf_without_text_layer(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="PDF has no text layer"):
+        load_file(make_image_only_pdf(tmp_path / "scan.pdf"))
+
+
+def test_truncated_pdf(tmp_path: Path) -> None:
+    good = make_pdf((SAMPLES / "synth-2016-basic.txt").read_text(), tmp_path / "good.pdf")
+    cut = tmp_path / "cut.pdf"
+    cut.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    with pytest.raises(InputError, match="cannot open PDF"):
+        load_file(cut)
+
+
+def test_pdf_source_fields(tmp_path: Path) -> None:
+    pdf = make_pdf((SAMPLES / "synth-2016-basic.txt").read_text(), tmp_path / "a.pdf")
+    loaded = load_file(pdf)
+    assert loaded.source.kind == "pdf"
+    assert loaded.source.pages == 2
+    assert loaded.source.sha256 is not None and len(loaded.source.sha256) == 64
+    assert "\f" in loaded.text
