@@ -9,25 +9,28 @@ from __future__ import annotations
 
 import re
 
-# (pattern in the MTUS part of a line, short name); the MTUS chapters of ACOEM 2004
-MTUS_PARTS: tuple[tuple[str, str], ...] = (
-    (r"Chronic Pain", "MTUS Chronic Pain Medical Treatment Guidelines"),
-    (r"Acupuncture", "MTUS Acupuncture Medical Treatment Guidelines"),
-    (r"Opioids? Treatment", "MTUS Opioid Treatment"),
-    (r"Post-?surgical", "MTUS Postsurgical Treatment Guidelines"),
-    (r"General Approach(?:es)?\b(?! to)", "MTUS General Approaches"),
-    (r"Low Back Complaints", "MTUS Low Back Complaints"),
-    (r"Neck and Upper Back Complaints", "MTUS Neck and Upper Back Complaints"),
-    (r"Shoulder Complaints", "MTUS Shoulder Complaints"),
-    (r"Elbow Complaints", "MTUS Elbow Complaints"),
-    (r"Forearm, Wrist,? and Hand Complaints", "MTUS Forearm, Wrist, and Hand Complaints"),
-    (r"Knee Complaints", "MTUS Knee Complaints"),
-    (r"Ankle and Foot Complaints", "MTUS Ankle and Foot Complaints"),
-    (r"Stress Related Conditions", "MTUS Stress Related Conditions"),
-    (r"Eye\b", "MTUS Eye"),
+# (spellings in the MTUS part of a line, short name); the MTUS chapters of ACOEM 2004.
+# Plain substrings, not regexes: str.find is much faster and these are literal names.
+MTUS_PARTS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("Chronic Pain",), "MTUS Chronic Pain Medical Treatment Guidelines"),
+    (("Acupuncture",), "MTUS Acupuncture Medical Treatment Guidelines"),
+    (("Opioid Treatment", "Opioids Treatment"), "MTUS Opioid Treatment"),
+    (("Postsurgical", "Post-surgical", "Post-Surgical"), "MTUS Postsurgical Treatment Guidelines"),
+    (("General Approach",), "MTUS General Approaches"),
+    (("Low Back Complaints",), "MTUS Low Back Complaints"),
+    (("Neck and Upper Back Complaints",), "MTUS Neck and Upper Back Complaints"),
+    (("Shoulder Complaints",), "MTUS Shoulder Complaints"),
+    (("Elbow Complaints",), "MTUS Elbow Complaints"),
+    (
+        ("Forearm, Wrist, and Hand Complaints", "Forearm, Wrist and Hand Complaints"),
+        "MTUS Forearm, Wrist, and Hand Complaints",
+    ),
+    (("Knee Complaints",), "MTUS Knee Complaints"),
+    (("Ankle and Foot Complaints",), "MTUS Ankle and Foot Complaints"),
+    (("Stress Related Conditions",), "MTUS Stress Related Conditions"),
+    (("Eye Chapter", "Eye Complaints", "Eye 20"), "MTUS Eye"),
 )
 MTUS_NAMES = frozenset(name for _, name in MTUS_PARTS)
-_MTUS_RES = tuple((re.compile(pat), name) for pat, name in MTUS_PARTS)  # literal-led: fast scans
 
 _NO_EVIDENCE = re.compile(r"did not cite any medical evidence", re.I)
 _NON_MTUS = re.compile(r"Non-? ?MTUS(?: Citation)?:?", re.I)
@@ -61,10 +64,10 @@ def _mtus_names(mtus_part: str) -> list[tuple[int, str]]:
     if "Page(s)" in text:
         text = _PAGES.sub(" ", text)
     found: list[tuple[int, str]] = []
-    for pattern, name in _MTUS_RES:
-        m = pattern.search(text)
-        if m:
-            found.append((m.start(), name))
+    for spellings, name in MTUS_PARTS:
+        at = [i for i in (text.find(s) for s in spellings) if i >= 0]
+        if at:
+            found.append((min(at), name))
     return found
 
 

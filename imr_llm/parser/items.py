@@ -43,6 +43,7 @@ _ITEMS_SECTION = re.compile(
 )
 _SET_FORTH = re.compile(r"set forth below ?:|that were in dispute ?:")
 _TRAILER = re.compile(r" (?:cc: |Sincerely,|This determination is final and binding)")
+_HEADING_REACH = 1500
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]* (?=\S)")
 
 _DECISION_WORD = re.compile(rf": ?{_DECISION}\b")
@@ -70,8 +71,10 @@ def _find_heading(flat: str, lo: int, hi: int) -> _Heading:
     """The item heading inside flat[lo:hi], which may start with the end of the
     previous item's rationale."""
     lo, hi = _strip_span(flat, lo, hi)
-    starts = [lo] + [m.end() for m in _BOUNDARY.finditer(flat, lo, hi)]
     original = flat.rfind(" was the original request. ", lo, hi)
+    # headings are at most a few sentences: no need to scan a whole previous rationale
+    window = max(lo, (original if original >= 0 else hi) - _HEADING_REACH)
+    starts = [window] + [m.end() for m in _BOUNDARY.finditer(flat, window, hi)]
     if original >= 0:
         for s in starts:
             if s > original:

@@ -10,12 +10,16 @@ from imr_llm.parser.context import ParseContext
 from imr_llm.parser.dates import ANY_DATE, parse_date
 from imr_llm.schema import Template
 
-_SUMMARY_START = re.compile(r"CLINICAL CASE SUMMARY|Expert Reviewer Case Summary:|CASE SUMMARY:|Case Summary:")
-_SUMMARY_END = re.compile(
-    r"IMR ISSUES, DECISIONS AND RATIONALES|IMR DECISION\(S\) AND RATIONALE\(S\)|"
-    r"DOCUMENTS REVIEWED|Documents Reviewed for Determination:|\d\) ?Regarding the request|"
-    r"MEDICAL TREATMENT GUIDELINE"
+# literal anchors, found with str.find (much faster than a regex alternation)
+_SUMMARY_STARTS = ("CLINICAL CASE SUMMARY", "Expert Reviewer Case Summary:", "CASE SUMMARY:", "Case Summary:")
+_SUMMARY_ENDS = (
+    "IMR ISSUES, DECISIONS AND RATIONALES",
+    "IMR DECISION(S) AND RATIONALE(S)",
+    "DOCUMENTS REVIEWED",
+    "Documents Reviewed for Determination:",
+    "MEDICAL TREATMENT GUIDELINE",
 )
+_REGARDING = re.compile(r"\d\) ?Regarding the request")
 _SUMMARY_INTRO = re.compile(
     r"(?:The expert reviewer developed the following clinical case summary based on a review of the case "
     r"file, including all medical records: ?|Disclaimer: The following case summary was taken directly "
@@ -50,13 +54,21 @@ _NOTICE_2013 = re.compile(
 )
 
 
+def _first(flat: str, anchors: tuple[str, ...], start: int) -> tuple[int, int] | None:
+    hits = [(i, i + len(a)) for a in anchors if (i := flat.find(a, start)) >= 0]
+    return min(hits) if hits else None
+
+
 def summary_span(flat: str, template: Template) -> tuple[int, int] | None:
-    m = _SUMMARY_START.search(flat)
-    if not m:
+    opened = _first(flat, _SUMMARY_STARTS, 0)
+    if opened is None:
         return None
-    end = _SUMMARY_END.search(flat, m.end())
-    stop = end.start() if end else len(flat)
-    start = m.end()
+    closed = _first(flat, _SUMMARY_ENDS, opened[1])
+    stop = closed[0] if closed else len(flat)
+    if template is Template.NOTICE_2013:
+        regarding = _REGARDING.search(flat, opened[1], stop)
+        stop = regarding.start() if regarding else stop
+    start = opened[1]
     while start < stop and flat[start] == " ":
         start += 1
     intro = _SUMMARY_INTRO.match(flat, start, stop)

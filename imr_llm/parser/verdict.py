@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import re
 
-from imr_llm.parser.sentences import split_sentences
 
 _NECESSITY = re.compile(r"medically ?(?:necessary|appropriate|reasonable|indicated)|not ?medically", re.I)
-_NEGATIVE = re.compile(
-    r"\bnot\b|\bnot-|notmedically|\bunnecessary\b|\bno longer\b|\bnon-?certified\b|\bcannot\b|\bisn't\b",
-    re.I,
+_NEGATIVE_WORDS = (
+    " not ",
+    " not-",
+    "notmedically",
+    " unnecessary",
+    " no longer ",
+    " non-certified",
+    " noncertified",
+    " cannot ",
+    " isn't ",
+    " not,",
 )
 _VERDICT_FIRST = re.compile(r"^(?P<word>Yes|No),")
 # Opioid denials close with a weaning paragraph after the conclusion.
@@ -29,11 +36,32 @@ _DECIDING = re.compile(
 def conclusion_sentence(rationale: str) -> str | None:
     """The sentence that states the verdict: the last one about medical necessity
     that is not part of a weaning paragraph."""
-    for s in reversed(split_sentences(rationale)):
-        if _NECESSITY.search(s) and not _WEANING.search(s) and _DECIDING.search(s):
-            return s
+    pos = len(rationale)
+    while True:
+        # scan backwards from each "medically" (fast) instead of splitting every sentence
+        pos = rationale.rfind("edically", 0, pos)
+        if pos < 0:
+            break
+        start = _sentence_start(rationale, pos)
+        end = _sentence_end(rationale, pos)
+        sentence = rationale[start:end]
+        if _NECESSITY.search(sentence) and not _WEANING.search(sentence) and _DECIDING.search(sentence):
+            return sentence
+        pos = start
     first = _VERDICT_FIRST.match(rationale.strip())
     return rationale.strip().split(". ")[0] if first else None
+
+
+_ENDS = (". ", "? ", "! ", '." ', ".\u201d ", ".) ")
+
+
+def _sentence_start(text: str, pos: int) -> int:
+    return max(0, max(text.rfind(e, 0, pos) + len(e) for e in _ENDS))
+
+
+def _sentence_end(text: str, pos: int) -> int:
+    ends = [i + 1 for i in (text.find(e, pos) for e in _ENDS) if i >= 0]
+    return min(ends) if ends else len(text)
 
 
 def medically_necessary(rationale: str) -> bool | None:
@@ -44,7 +72,8 @@ def medically_necessary(rationale: str) -> bool | None:
     first = _VERDICT_FIRST.match(sentence)
     if first:
         return first.group("word") == "Yes"
-    return not _NEGATIVE.search(sentence)
+    lowered = f" {sentence.lower()} "
+    return not any(word in lowered for word in _NEGATIVE_WORDS)
 
 
 _PHRASE = re.compile(
