@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-
 _NECESSITY = re.compile(r"medically ?(?:necessary|appropriate|reasonable|indicated)|not ?medically", re.I)
 _NEGATIVE_WORDS = (
     " not ",
