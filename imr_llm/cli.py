@@ -8,15 +8,21 @@ stderr naming the file; the exit code is 1 when any input failed.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
 from imr_llm import __version__
-from imr_llm.errors import ImrError
-from imr_llm.loaders import load_file
+from imr_llm.errors import ConfigError, ImrError
+from imr_llm.llm.cache import ResponseCache
+from imr_llm.llm.config import ModeChoice, config_from_env, llm_configured
+from imr_llm.llm.extract import Backend, open_extractor
+from imr_llm.llm.prompts import DEFAULT_PROMPT, available_prompts, load_prompt
+from imr_llm.loaders import LoadedLetter, load_file
 from imr_llm.parser import parse_text
+from imr_llm.schema import LetterRecord
 
 app = typer.Typer(
     name="imr-llm",
@@ -50,26 +56,82 @@ def main(
     """imr-llm: IMR letters in, records and summaries out."""
 
 
-@app.command()
-def parse(files: FilesArg) -> None:
-    """Parse letters with the deterministic parser; one JSON record per line, in input order."""
+def emit_records(files: list[Path], extract: Callable[[LoadedLetter], LetterRecord]) -> int:
+    """Run `extract` on each file in order, print each record at once; return the failure count."""
     failed = 0
     for path in files:
         try:
-            loaded = load_file(path)
-            record = parse_text(loaded.text, loaded.source)
+            record = extract(load_file(path))
         except ImrError as e:
             report_error(path, e)
             failed += 1
             continue
-        except Exception as e:  # a parser bug must not lose the other files
+        except Exception as e:  # a bug must not lose the other files
             report_error(path, f"internal error ({type(e).__name__}: {e})")
             failed += 1
             continue
         sys.stdout.write(record.to_json_line() + "\n")
         sys.stdout.flush()
+    return failed
+
+
+@app.command()
+def parse(files: FilesArg) -> None:
+    """Parse letters with the deterministic parser; one JSON record per line, in input order."""
+    if emit_records(files, lambda letter: parse_text(letter.text, letter.source)):
+        raise typer.Exit(1)
+
+
+NO_LLM_HELP = (
+    "no LLM configured: set OPENAI_API_KEY (OpenAI), or --base-url / IMR_LLM_BASE_URL and --model / IMR_LLM_MODEL "
+    "(your own OpenAI-compatible server), or use --backend local (pip install 'imr-llm[local]'), "
+    "or --backend rules for the parser alone"
+)
+
+
+@app.command()
+def extract(
+    files: FilesArg,
+    backend: Annotated[
+        Backend | None, typer.Option(help="rules | openai (any OpenAI-compatible server) | local (llama.cpp)")
+    ] = None,
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint [env IMR_LLM_BASE_URL]")] = None,
+    model: Annotated[str | None, typer.Option(help="model name [env IMR_LLM_MODEL]")] = None,
+    mode: Annotated[ModeChoice | None, typer.Option(help="instructor mode (auto = tools)")] = None,
+    prompt: Annotated[str, typer.Option(help="prompt template NAME[@VERSION]")] = DEFAULT_PROMPT,
+    model_path: Annotated[Path | None, typer.Option(help="GGUF file for --backend local")] = None,
+    max_tokens: Annotated[int | None, typer.Option(help="completion token cap per call")] = None,
+    timeout: Annotated[float | None, typer.Option(help="seconds per HTTP request")] = None,
+    cache: Annotated[Path | None, typer.Option(help="SQLite cache and call log [env IMR_LLM_CACHE]")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="always call the model")] = False,
+    log_text: Annotated[bool, typer.Option(help="also write letter text into the call log")] = False,
+) -> None:
+    """Extract with an LLM, cross-checked by the parser: one merged record (with its cross-check) per line."""
+    if backend is None:
+        if not (base_url or llm_configured()):
+            fail(NO_LLM_HELP)
+        backend = Backend.OPENAI
+    config = config_from_env(base_url, model, mode, timeout, max_tokens).with_(log_text=log_text)
+    try:
+        store = None if backend is Backend.RULES else ResponseCache(cache, enabled=not no_cache)
+        with open_extractor(backend, config, prompt, model_path, store) as extractor:
+            failed = emit_records(files, extractor.run)
+    except ConfigError as e:
+        fail(str(e))
     if failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def prompts() -> None:
+    """List the prompt templates (NAME@VERSION) and what they are for."""
+    for ref in available_prompts():
+        print(f"{ref}\t{load_prompt(ref).description}")
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    print(f"imr-llm: {message}", file=sys.stderr)
+    raise typer.Exit(code)
 
 
 def run() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -85,6 +85,46 @@ class Source(BaseModel):
     pages: int | None = None
 
 
+CheckStatus = Literal["agree", "disagree", "only_llm", "only_parser"]
+
+
+class FieldCheck(BaseModel):
+    """One field (or item field) compared between the parser and the LLM."""
+
+    path: str
+    status: CheckStatus
+    parser: Any = None
+    llm: Any = None
+    chosen: Literal["parser", "llm"] | None = None
+    llm_alignment: Alignment | None = Field(default=None, description="how the LLM's quote was found in the letter")
+
+
+class CrossCheck(BaseModel):
+    """Where the LLM and the parser agree, and what the merged record took from each."""
+
+    fields: list[FieldCheck] = Field(default_factory=list)
+    counts: dict[str, int] = Field(default_factory=dict)
+    needs_review: bool = False
+    reasons: list[str] = Field(default_factory=list)
+
+
+class LLMRun(BaseModel):
+    """How the LLM side of a record was obtained."""
+
+    backend: str
+    model: str
+    base_url: str
+    prompt: str  # NAME@VERSION
+    prompt_hash: str
+    input_hash: str
+    cached: bool
+    requests: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_s: float = 0.0
+    error: str | None = None
+
+
 class LetterRecord(BaseModel):
     """One IMR Final Determination letter."""
 
@@ -114,7 +154,10 @@ class LetterRecord(BaseModel):
         description="JSON path of a value (e.g. 'disputed_items.0.request') -> span in the input text",
     )
     warnings: list[str] = Field(default_factory=list)
-    extractor: str = "rules"
+    extractor: Literal["rules", "llm", "merged"] = "rules"
+    needs_review: bool = False
+    crosscheck: CrossCheck | None = None
+    llm: LLMRun | None = None
 
     def to_json_line(self) -> str:
         return self.model_dump_json(exclude_none=False)

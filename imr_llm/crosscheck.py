@@ -1,0 +1,152 @@
+"""Compare the LLM's record with the parser's, field by field and item by item, and merge.
+
+Merge policy (also in the README):
+- The parser's value is kept wherever the parser found one. It reads the letter's
+  labelled structure deterministically, every value has an evidence span, and it
+  is gated at >= 0.98 key-field accuracy on the gold letters. An LLM can be talked
+  out of the letter's words (prompt injection, paraphrase); the parser cannot.
+- The LLM fills a field the parser left empty only when its quote is grounded in
+  the letter (exact or fuzzy); an ungrounded LLM-only value is reported, not used.
+- Items only the LLM found are reported, not merged (nothing anchors them).
+- `needs_review` is set when the two disagree on a decision, a request, a date or
+  the case number, when either side has an item the other lacks, when the LLM's
+  decision quote cannot be found in the letter, or when the parser warned.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from imr_llm.evals.scoring import align_items, norm_text, values_equal
+from imr_llm.schema import Alignment, CheckStatus, CrossCheck, FieldCheck, LetterRecord, Span
+
+TOP_FIELDS = (
+    "case_number",
+    "date_of_injury",
+    "ur_determination_date",
+    "application_received_date",
+    "decision_date",
+    "date_assigned",
+    "patient_age",
+    "patient_sex",
+)
+REVIEWER_FIELDS = ("board_certifications", "licensed_state")
+ITEM_FIELDS = (
+    "request",
+    "decision",
+    "medically_necessary",
+    "guidelines_cited",
+    "maximus_guideline_text",
+    "rationale_first_sentence",
+)
+CRITICAL = {
+    "case_number",
+    "date_of_injury",
+    "ur_determination_date",
+    "decision_date",
+    "request",
+    "decision",
+    "medically_necessary",
+}
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == [] or value == ""
+
+
+def _same(path: str, parser_value: Any, llm_value: Any) -> bool:
+    if path == "diagnoses":
+        return {norm_text(x) for x in parser_value} == {norm_text(x) for x in llm_value}
+    return values_equal(parser_value, llm_value)
+
+
+def _alignment(evidence: dict[str, Span], path: str) -> Alignment | None:
+    spans = [s for p, s in evidence.items() if p == path or p.startswith(path + ".")]
+    if not spans:
+        return None
+    return Alignment.FUZZY if any(s.alignment is Alignment.FUZZY for s in spans) else Alignment.EXACT
+
+
+def _status(parser_value: Any, llm_value: Any, same: bool) -> CheckStatus:
+    if _empty(parser_value):
+        return "only_llm"
+    if _empty(llm_value):
+        return "only_parser"
+    return "agree" if same else "disagree"
+
+
+def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    node: Any = data
+    for part in parents:
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    node[last] = value
+
+
+def crosscheck(parser: LetterRecord, llm: LetterRecord, llm_grounding: dict[str, Span | None]) -> LetterRecord:
+    """The merged record (parser first), carrying the cross-check report."""
+    p_data = parser.model_dump(mode="json")
+    l_data = llm.model_dump(mode="json")
+    checks: list[FieldCheck] = []
+    reasons: list[str] = []
+    merged = parser.model_dump(mode="json")
+    merged_evidence = dict(parser.evidence)
+
+    def compare(path: str, p_value: Any, l_value: Any, llm_path: str) -> None:
+        if _empty(p_value) and _empty(l_value):
+            return
+        status = _status(
+            p_value, l_value, not _empty(p_value) and not _empty(l_value) and _same(path, p_value, l_value)
+        )
+        alignment = _alignment(llm.evidence, llm_path) if not _empty(l_value) else None
+        grounded = alignment in (Alignment.EXACT, Alignment.FUZZY)
+        chosen: Any = "parser" if not _empty(p_value) else None
+        if status == "only_llm" and grounded:
+            chosen = "llm"
+            _set_path(merged, path, l_value)
+            for ev_path, span in llm.evidence.items():
+                if ev_path == llm_path or ev_path.startswith(llm_path + "."):
+                    merged_evidence[path + ev_path[len(llm_path) :]] = span
+        checks.append(FieldCheck(path=path, status=status, parser=p_value, llm=l_value, chosen=chosen,
+                                 llm_alignment=alignment))  # fmt: skip
+        field = path.rsplit(".", 1)[-1]
+        if status == "disagree" and field in CRITICAL:
+            reasons.append(f"{path}: parser {p_value!r} vs LLM {l_value!r}")
+
+    for f in TOP_FIELDS:
+        compare(f, p_data.get(f), l_data.get(f), f)
+    for f in REVIEWER_FIELDS:
+        compare(f"reviewer.{f}", p_data["reviewer"].get(f), l_data["reviewer"].get(f), f"reviewer.{f}")
+    compare("diagnoses", p_data.get("diagnoses"), l_data.get("diagnoses"), "diagnoses")
+
+    p_items, l_items = p_data["disputed_items"], l_data["disputed_items"]
+    alignment = align_items(p_items, l_items)
+    for pi, li in alignment.pairs:
+        for f in ITEM_FIELDS:
+            compare(f"disputed_items.{pi}.{f}", p_items[pi].get(f), l_items[li].get(f), f"disputed_items.{li}.{f}")
+        if f"disputed_items.{li}.decision" in llm_grounding and llm_grounding[f"disputed_items.{li}.decision"] is None:
+            reasons.append(f"disputed_items.{pi}: the LLM's decision quote is not in the letter")
+    for pi in alignment.missed:
+        checks.append(FieldCheck(path=f"disputed_items.{pi}", status="only_parser", parser=p_items[pi]["request"],
+                                 chosen="parser"))  # fmt: skip
+        reasons.append(f"disputed_items.{pi}: the LLM missed this item ({p_items[pi]['request']!r})")
+    for li in alignment.extra:
+        checks.append(FieldCheck(path=f"llm.disputed_items.{li}", status="only_llm", llm=l_items[li]["request"]))
+        reasons.append(f"the LLM reports an item the parser did not find: {l_items[li]['request']!r}")
+    if parser.warnings:
+        reasons.append(f"parser warnings: {'; '.join(parser.warnings)}")
+
+    report = CrossCheck(
+        fields=checks,
+        counts=dict(Counter(c.status for c in checks)),
+        needs_review=bool(reasons),
+        reasons=reasons,
+    )
+    merged.update(
+        evidence={k: v.model_dump(mode="json") for k, v in merged_evidence.items()},
+        extractor="merged",
+        crosscheck=report.model_dump(mode="json"),
+        needs_review=report.needs_review,
+    )
+    return LetterRecord.model_validate(merged)

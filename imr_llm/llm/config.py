@@ -1,0 +1,103 @@
+"""LLM settings from flags and environment, checked before any letter is sent.
+
+One flag or variable away from any OpenAI-compatible server:
+  --base-url / IMR_LLM_BASE_URL / OPENAI_BASE_URL   (default https://api.openai.com/v1)
+  --model    / IMR_LLM_MODEL                         (default gpt-4o-mini)
+  API key    / OPENAI_API_KEY (or IMR_LLM_API_KEY)   (not needed for a loopback server)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from urllib.parse import urlparse
+
+import instructor
+
+from imr_llm.errors import ConfigError
+
+OPENAI_URL = "https://api.openai.com/v1"
+DEFAULT_MODEL = "gpt-4o-mini"
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"}
+
+
+class ModeChoice(StrEnum):
+    AUTO = "auto"
+    TOOLS = "tools"
+    JSON_SCHEMA = "json_schema"
+    JSON = "json"
+
+
+_MODES = {
+    ModeChoice.TOOLS: instructor.Mode.TOOLS,
+    ModeChoice.JSON_SCHEMA: instructor.Mode.JSON_SCHEMA,
+    ModeChoice.JSON: instructor.Mode.JSON,
+}
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    base_url: str = OPENAI_URL
+    model: str = DEFAULT_MODEL
+    api_key: str | None = None
+    mode: ModeChoice = ModeChoice.AUTO
+    timeout_s: float = 120.0
+    max_tokens: int = 2048
+    temperature: float = 0.0
+    transport_attempts: int = 5  # per call: first try + retries on timeouts, 429, 5xx, connection errors
+    reasks: int = 2  # extra attempts when the output fails validation
+    max_wait_s: float = 60.0  # cap on one backoff / Retry-After wait
+    log_text: bool = False  # write letter text into the call log (off: these are medical records)
+
+    @property
+    def is_loopback(self) -> bool:
+        return (urlparse(self.base_url).hostname or "") in LOOPBACK_HOSTS
+
+    @property
+    def instructor_mode(self) -> instructor.Mode:
+        # TOOLS works on OpenAI, vLLM, Ollama and llama.cpp's server; JSON_SCHEMA / JSON are one flag away
+        return _MODES.get(self.mode, instructor.Mode.TOOLS)
+
+    def with_(self, **changes: object) -> LLMConfig:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def check(self) -> None:
+        """Raise ConfigError with what to fix, before any letter is processed."""
+        parsed = urlparse(self.base_url)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise ConfigError(f"invalid base URL {self.base_url!r}: expected http(s)://host[:port]/v1")
+        if not self.api_key and not self.is_loopback:
+            raise ConfigError(
+                f"no API key for {self.base_url}: set OPENAI_API_KEY (or point --base-url at a local server)"
+            )
+        if not self.model:
+            raise ConfigError("no model: pass --model or set IMR_LLM_MODEL")
+
+
+def config_from_env(
+    base_url: str | None = None,
+    model: str | None = None,
+    mode: ModeChoice | None = None,
+    timeout_s: float | None = None,
+    max_tokens: int | None = None,
+) -> LLMConfig:
+    """Flags win over IMR_LLM_* variables, which win over OPENAI_* ones."""
+    env = os.environ
+    config = LLMConfig(
+        base_url=(base_url or env.get("IMR_LLM_BASE_URL") or env.get("OPENAI_BASE_URL") or OPENAI_URL).rstrip("/"),
+        model=model or env.get("IMR_LLM_MODEL") or DEFAULT_MODEL,
+        api_key=env.get("IMR_LLM_API_KEY") or env.get("OPENAI_API_KEY") or None,
+        mode=mode or ModeChoice(env.get("IMR_LLM_MODE", "auto")),
+    )
+    if timeout_s is not None:
+        config = config.with_(timeout_s=timeout_s)
+    if max_tokens is not None:
+        config = config.with_(max_tokens=max_tokens)
+    return config
+
+
+def llm_configured() -> bool:
+    """Whether the environment names an LLM at all (for `extract` without --backend)."""
+    env = os.environ
+    return any(env.get(k) for k in ("IMR_LLM_BASE_URL", "OPENAI_BASE_URL", "OPENAI_API_KEY", "IMR_LLM_API_KEY"))

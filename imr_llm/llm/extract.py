@@ -1,0 +1,153 @@
+"""Letter -> merged record: parser, prompt, cached LLM call, grounding, cross-check.
+
+Backends plug in the way `simonw/llm` plugs in models: each is a name that
+yields an `Extractor` with one method, `run(letter) -> LetterRecord`.
+- rules:  the deterministic parser alone;
+- openai: any OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, llama.cpp ...);
+- local:  llama.cpp's server started on loopback with a GGUF model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+from imr_llm.crosscheck import crosscheck
+from imr_llm.grounding import Grounder
+from imr_llm.llm.cache import CallLogEntry, ResponseCache, cache_key
+from imr_llm.llm.client import LLMCallError, LLMClient
+from imr_llm.llm.config import LLMConfig
+from imr_llm.llm.local import LOCAL_MODEL_ALIAS, LocalServer
+from imr_llm.llm.output import LLMLetter
+from imr_llm.llm.prompts import PromptTemplate, load_prompt
+from imr_llm.loaders import LoadedLetter
+from imr_llm.parser import parse_text
+from imr_llm.schema import LetterRecord, LLMRun
+from imr_llm.textnorm import flatten
+
+SCHEMA_HASH = hashlib.sha256(str(LLMLetter.model_json_schema()).encode()).hexdigest()[:16]
+
+
+class Backend(StrEnum):
+    RULES = "rules"
+    OPENAI = "openai"
+    LOCAL = "local"
+
+
+class Extractor(Protocol):
+    name: str
+
+    def run(self, letter: LoadedLetter) -> LetterRecord: ...
+
+
+class RulesExtractor:
+    name = "rules"
+
+    def run(self, letter: LoadedLetter) -> LetterRecord:
+        return parse_text(letter.text, letter.source)
+
+
+@dataclass
+class LLMExtractor:
+    client: LLMClient
+    prompt: PromptTemplate
+    cache: ResponseCache
+    name: str = "openai"
+    log_text: bool = False
+    model_id: str = ""  # what identifies the model in cache keys and results (the GGUF file for local)
+    template_hash: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        # the prompt's identity, independent of the letter it is filled with
+        self.template_hash = self.prompt.render("{{letter}}").hash
+        self.model_id = self.model_id or self.client.config.model
+
+    def run(self, letter: LoadedLetter) -> LetterRecord:
+        parser_record = parse_text(letter.text, letter.source)
+        output, run = self.ask(letter)
+        llm_record = output.to_record(parser_record.template, parser_record.source)
+        merged = crosscheck(parser_record, llm_record, output.grounding)
+        merged.llm = run
+        return merged
+
+    def ask(self, letter: LoadedLetter) -> tuple[LLMLetter, LLMRun]:
+        """The validated, grounded LLM answer for one letter, from the cache when possible."""
+        text = flatten(letter.text)
+        rendered = self.prompt.render(text.flat)
+        config = self.client.config
+        input_hash = hashlib.sha256(text.flat.encode()).hexdigest()
+        params = {"temperature": config.temperature, "max_tokens": config.max_tokens, "mode": config.mode.value,
+                  "reasks": config.reasks, "schema": SCHEMA_HASH}  # fmt: skip
+        endpoint = "local" if self.name == "local" else config.base_url  # the local port changes every run
+        key = cache_key(model=self.model_id, base_url=endpoint, prompt_hash=self.template_hash,
+                        input_hash=input_hash, params=params)  # fmt: skip
+        context = {"grounder": Grounder(text)}
+        run = LLMRun(backend=self.name, model=self.model_id, base_url=config.base_url, prompt=self.prompt.ref,
+                     prompt_hash=self.template_hash, input_hash=input_hash, cached=False)  # fmt: skip
+        log = CallLogEntry(key=key, model=self.model_id, prompt=self.prompt.ref, prompt_hash=self.template_hash,
+                           input_hash=input_hash, cached=False, status="ok",
+                           letter_text=text.flat if self.log_text else None)  # fmt: skip
+        hit = self.cache.get(key)
+        if hit is not None:
+            output = LLMLetter.model_validate(hit.response, context=context)
+            run.cached = True
+            self.cache.log(replace(log, cached=True))
+            return output, run
+        try:
+            output, stats = self.client.structured(rendered.messages, LLMLetter, context=context)
+        except LLMCallError as e:
+            self.cache.log(replace(log, status=e.kind, error=str(e)))
+            raise
+        run.requests, run.prompt_tokens, run.completion_tokens = (
+            stats.requests,
+            stats.prompt_tokens,
+            stats.completion_tokens,
+        )
+        run.latency_s = round(stats.latency_s, 3)
+        self.cache.put(key, model=self.model_id, prompt_hash=self.template_hash, input_hash=input_hash, params=params,
+                       response=output.model_dump(mode="json"), prompt_tokens=stats.prompt_tokens,
+                       completion_tokens=stats.completion_tokens)  # fmt: skip
+        self.cache.log(replace(log, requests=stats.requests, prompt_tokens=stats.prompt_tokens,
+                               completion_tokens=stats.completion_tokens, latency_s=stats.latency_s))  # fmt: skip
+        return output, run
+
+
+@contextmanager
+def open_extractor(
+    backend: Backend,
+    config: LLMConfig | None = None,
+    prompt: str = "extract",
+    model_path: Path | None = None,
+    cache: ResponseCache | None = None,
+    check_server: bool = True,
+) -> Iterator[Extractor]:
+    """The extractor for `backend`; for `local`, the llama.cpp server lives as long as the block."""
+    if backend is Backend.RULES:
+        yield RulesExtractor()
+        return
+    template = load_prompt(prompt)
+    config = config or LLMConfig()
+    own_cache = cache is None
+    cache = cache or ResponseCache()
+    try:
+        if backend is Backend.LOCAL:
+            with LocalServer(model_path) as server:
+                local_config = config.with_(base_url=server.base_url, model=LOCAL_MODEL_ALIAS, api_key=None)
+                client = LLMClient(local_config)
+                size = server.model_path.stat().st_size
+                yield LLMExtractor(client, template, cache, name="local", log_text=config.log_text,
+                                   model_id=f"local:{server.model_path.name}:{size}")  # fmt: skip
+        else:
+            config.check()
+            client = LLMClient(config)
+            if check_server:
+                client.check_server()
+            yield LLMExtractor(client, template, cache, name="openai", log_text=config.log_text)
+    finally:
+        if own_cache:
+            cache.close()

