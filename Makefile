@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 EXTRAS ?= dev,local
 
-.PHONY: demo test test-fast lint bench install clean
+.PHONY: demo test lint bench summary-report install clean
 
 $(BIN)/.installed-$(EXTRAS): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,9 @@ demo: install
 	$(BIN)/imr-llm parse samples/*.txt samples/*.pdf > out/records.jsonl
 	@echo "wrote out/records.jsonl ($$(wc -l < out/records.jsonl) records)"
 	@$(BIN)/python -c "import json,sys; [print(r['source']['path'], r['template'], r['case_number'], [(i['request'][:48], i['decision']) for i in r['disputed_items']]) for r in map(json.loads, open('out/records.jsonl'))]"
+	$(BIN)/imr-llm summarize samples/*.txt --out out/summaries --format html
+	$(BIN)/imr-llm summarize samples/*.txt --out out/summaries --format md --lang es
+	@echo "wrote patient summaries (HTML in English, Markdown in Spanish) to out/summaries/"
 
 test: install
 	$(BIN)/python -m pytest -q
@@ -30,6 +33,10 @@ lint: install
 
 bench: install
 	$(BIN)/python benchmarks/parse_throughput.py
+
+# Reading grades and checks of the offline summaries over the dev letters (or samples/)
+summary-report: install
+	$(BIN)/python -m imr_llm.summary.report
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

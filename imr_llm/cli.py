@@ -7,8 +7,11 @@ stderr naming the file; the exit code is 1 when any input failed.
 
 from __future__ import annotations
 
+import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -17,12 +20,17 @@ import typer
 from imr_llm import __version__
 from imr_llm.errors import ConfigError, ImrError
 from imr_llm.llm.cache import ResponseCache
-from imr_llm.llm.config import ModeChoice, config_from_env, llm_configured
+from imr_llm.llm.client import LLMClient
+from imr_llm.llm.config import LLMConfig, ModeChoice, config_from_env, llm_configured
 from imr_llm.llm.extract import Backend, open_extractor
+from imr_llm.llm.local import LOCAL_MODEL_ALIAS, LocalServer
 from imr_llm.llm.prompts import DEFAULT_PROMPT, available_prompts, load_prompt
 from imr_llm.loaders import LoadedLetter, load_file
 from imr_llm.parser import parse_text
 from imr_llm.schema import LetterRecord
+from imr_llm.summary.render import Format, render
+from imr_llm.summary.rewrite import SummaryOutcome
+from imr_llm.summary.summarize import summarize as summarize_record
 
 app = typer.Typer(
     name="imr-llm",
@@ -31,6 +39,12 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+class SummaryLang(StrEnum):
+    EN = "en"
+    ES = "es"
+
 
 FilesArg = Annotated[list[Path], typer.Argument(help="Letter files (.txt or .pdf)", show_default=False)]
 
@@ -123,10 +137,84 @@ def extract(
 
 
 @app.command()
+def summarize(
+    files: FilesArg,
+    fmt: Annotated[Format, typer.Option("--format", help="md | txt | json | html")] = Format.MD,
+    lang: Annotated[SummaryLang, typer.Option(help="en | es")] = SummaryLang.EN,
+    out: Annotated[Path | None, typer.Option(help="folder to write NAME.LANG.EXT (+ .checks.json) into")] = None,
+    backend: Annotated[
+        Backend, typer.Option(help="rules = offline templates; openai | local = LLM rewrite, checked")
+    ] = Backend.RULES,
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint [env IMR_LLM_BASE_URL]")] = None,
+    model: Annotated[str | None, typer.Option(help="model name [env IMR_LLM_MODEL]")] = None,
+    prompt: Annotated[str, typer.Option(help="prompt template NAME[@VERSION]")] = "summary",
+    model_path: Annotated[Path | None, typer.Option(help="GGUF file for --backend local")] = None,
+) -> None:
+    """Plain-language summaries for the injured worker, checked before they are shown."""
+    if out is not None:
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            fail(f"cannot create output folder {out}: {e.strerror or e}")
+    try:
+        with summary_client(backend, config_from_env(base_url, model), model_path) as client:
+            template = load_prompt(prompt) if client is not None else None
+            failed = 0
+            for path in files:
+                try:
+                    loaded = load_file(path)
+                    outcome = summarize_record(parse_text(loaded.text, loaded.source), lang.value, client, template)
+                except ImrError as e:
+                    report_error(path, e)
+                    failed += 1
+                    continue
+                write_summary(path, outcome, fmt, out)
+    except ConfigError as e:
+        fail(str(e))
+    if failed:
+        raise typer.Exit(1)
+
+
+def write_summary(path: Path, outcome: SummaryOutcome, fmt: Format, out: Path | None) -> None:
+    checks = outcome.checks.model_dump(mode="json") | {
+        "source": outcome.summary.source,
+        "rejected_llm_rewrite": outcome.rejected,
+    }
+    text = render(outcome.summary, fmt, checks)
+    status = "passed" if outcome.checks.passed else "FAILED: " + "; ".join(outcome.checks.problems)
+    score = f"grade {outcome.checks.grade}" if outcome.checks.grade is not None else f"ease {outcome.checks.ease}"
+    note = f" (LLM rewrite rejected: {'; '.join(outcome.rejected)})" if outcome.rejected else ""
+    if out is None:
+        sys.stdout.write(text if fmt is Format.JSON else text + ("\n" if fmt is not Format.HTML else ""))
+        sys.stdout.flush()
+    else:
+        target = out / f"{path.stem}.{outcome.summary.lang}.{fmt.value}"
+        target.write_text(text, encoding="utf-8")
+        if fmt is not Format.JSON:
+            target.with_suffix(".checks.json").write_text(json.dumps(checks, ensure_ascii=False, indent=1) + "\n")
+    print(f"imr-llm: {path}: summary checks {status}; {score}; {outcome.summary.source}{note}", file=sys.stderr)
+
+
+@app.command()
 def prompts() -> None:
     """List the prompt templates (NAME@VERSION) and what they are for."""
     for ref in available_prompts():
         print(f"{ref}\t{load_prompt(ref).description}")
+
+
+@contextmanager
+def summary_client(backend: Backend, config: LLMConfig, model_path: Path | None) -> Iterator[LLMClient | None]:
+    """None for offline summaries; otherwise a checked client (and a local server for `local`)."""
+    if backend is Backend.RULES:
+        yield None
+    elif backend is Backend.LOCAL:
+        with LocalServer(model_path) as server:
+            yield LLMClient(config.with_(base_url=server.base_url, model=LOCAL_MODEL_ALIAS, api_key=None))
+    else:
+        config.check()
+        client = LLMClient(config)
+        client.check_server()
+        yield client
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

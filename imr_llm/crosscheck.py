@@ -108,8 +108,9 @@ def crosscheck(parser: LetterRecord, llm: LetterRecord, llm_grounding: dict[str,
             for ev_path, span in llm.evidence.items():
                 if ev_path == llm_path or ev_path.startswith(llm_path + "."):
                     merged_evidence[path + ev_path[len(llm_path) :]] = span
-        checks.append(FieldCheck(path=path, status=status, parser=p_value, llm=l_value, chosen=chosen,
-                                 llm_alignment=alignment))  # fmt: skip
+        checks.append(
+            FieldCheck(path=path, status=status, parser=p_value, llm=l_value, chosen=chosen, llm_alignment=alignment)
+        )
         field = path.rsplit(".", 1)[-1]
         if status == "disagree" and field in CRITICAL:
             reasons.append(f"{path}: parser {p_value!r} vs LLM {l_value!r}")
@@ -128,8 +129,11 @@ def crosscheck(parser: LetterRecord, llm: LetterRecord, llm_grounding: dict[str,
         if f"disputed_items.{li}.decision" in llm_grounding and llm_grounding[f"disputed_items.{li}.decision"] is None:
             reasons.append(f"disputed_items.{pi}: the LLM's decision quote is not in the letter")
     for pi in alignment.missed:
-        checks.append(FieldCheck(path=f"disputed_items.{pi}", status="only_parser", parser=p_items[pi]["request"],
-                                 chosen="parser"))  # fmt: skip
+        checks.append(
+            FieldCheck(
+                path=f"disputed_items.{pi}", status="only_parser", parser=p_items[pi]["request"], chosen="parser"
+            )
+        )
         reasons.append(f"disputed_items.{pi}: the LLM missed this item ({p_items[pi]['request']!r})")
     for li in alignment.extra:
         checks.append(FieldCheck(path=f"llm.disputed_items.{li}", status="only_llm", llm=l_items[li]["request"]))

@@ -46,7 +46,9 @@ class FakeServer:
             return self.script.pop(0) if self.script else self.default
 
 
-def completion(arguments: str, finish_reason: str = "tool_calls", completion_tokens: int = 50) -> dict[str, Any]:
+def completion(
+    arguments: str, finish_reason: str = "tool_calls", completion_tokens: int = 50, tool: str = "LLMLetter"
+) -> dict[str, Any]:
     return {
         "id": "chatcmpl-fake",
         "object": "chat.completion",
@@ -63,7 +65,7 @@ def completion(arguments: str, finish_reason: str = "tool_calls", completion_tok
                         {
                             "id": "call_1",
                             "type": "function",
-                            "function": {"name": "LLMLetter", "arguments": arguments},
+                            "function": {"name": tool, "arguments": arguments},
                         }
                     ],
                 },
@@ -105,6 +107,8 @@ def _handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
                 server.requests.append(payload)
                 server.request_times.append(time.monotonic())
             b = server.next_behaviour()
+            tools = payload.get("tools") or [{}]
+            tool = tools[0].get("function", {}).get("name", "LLMLetter")
             if b.kind == "429":
                 headers = {"Retry-After": b.retry_after} if b.retry_after else {}
                 self._send(429, {"error": {"message": "rate limited", "type": "rate_limit"}}, headers)
@@ -112,7 +116,7 @@ def _handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
                 self._send(500, {"error": {"message": "boom", "type": "server_error"}})
             elif b.kind == "hang":
                 time.sleep(b.hang_s)
-                self._send(200, completion(json.dumps(b.arguments or {})))
+                self._send(200, completion(json.dumps(b.arguments or {}), tool=tool))
             elif b.kind == "malformed":
                 self._send(200, completion('{"case_number": "CM16-0900101", "disputed_items": [{"request": '))
             elif b.kind == "truncated":
@@ -121,7 +125,7 @@ def _handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
             elif b.kind == "invalid":
                 self._send(200, completion(json.dumps({"date_of_injury": "someday", "disputed_items": []})))
             else:
-                self._send(200, completion(json.dumps(b.arguments or {})))
+                self._send(200, completion(json.dumps(b.arguments or {}), tool=tool))
 
     return Handler
 

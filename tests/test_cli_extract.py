@@ -50,9 +50,10 @@ def test_unreachable_base_url(tmp_path: Path) -> None:
 def test_unknown_model(tmp_path: Path) -> None:
     with fake_server(Behaviour("ok")) as server:
         line = one_line_error(
-            run_cli("extract", "--base-url", server.base_url, "--model", "gpt-nope", "--cache", str(tmp_path / "c"),
-                    LETTER)
-        )  # fmt: skip
+            run_cli(
+                "extract", "--base-url", server.base_url, "--model", "gpt-nope", "--cache", str(tmp_path / "c"), LETTER
+            )
+        )
     assert line == (
         f"imr-llm: model 'gpt-nope' is not served at {server.base_url}; available: fake-model "
         "(set --model or IMR_LLM_MODEL)"
@@ -75,9 +76,19 @@ def test_model_path_that_does_not_exist(tmp_path: Path) -> None:
 def test_unknown_prompt(tmp_path: Path) -> None:
     with fake_server(Behaviour("ok")) as server:
         line = one_line_error(
-            run_cli("extract", "--base-url", server.base_url, "--model", "fake-model", "--prompt", "nope@9",
-                    "--cache", str(tmp_path / "c"), LETTER)
-        )  # fmt: skip
+            run_cli(
+                "extract",
+                "--base-url",
+                server.base_url,
+                "--model",
+                "fake-model",
+                "--prompt",
+                "nope@9",
+                "--cache",
+                str(tmp_path / "c"),
+                LETTER,
+            )
+        )
     assert line.startswith("imr-llm: unknown prompt 'nope@9'; available: ")
     assert "extract@1" in line
 

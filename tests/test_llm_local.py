@@ -38,10 +38,23 @@ LETTER = SAMPLES / "synth-2016-columns.txt"
 
 def extract_local(cache: Path) -> dict[str, Any]:
     result = subprocess.run(
-        [sys.executable, "-m", "imr_llm.cli", "extract", "--backend", "local", "--cache", str(cache),
-         "--max-tokens", "700", str(LETTER)],
-        capture_output=True, text=True, timeout=900,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "imr_llm.cli",
+            "extract",
+            "--backend",
+            "local",
+            "--cache",
+            str(cache),
+            "--max-tokens",
+            "700",
+            str(LETTER),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     lines = result.stdout.splitlines()
@@ -90,10 +103,14 @@ def test_cross_check_reports_what_the_model_got_right_and_wrong(
         assert p_value == resolve(parser_record, path) or status == "only_llm", path
         empty_p, empty_l = p_value in (None, [], ""), l_value in (None, [], "")
         expected = (
-            "only_llm" if empty_p else "only_parser" if empty_l
-            else "agree" if (set(p_value) == set(l_value) if path == "diagnoses" else values_equal(p_value, l_value))
+            "only_llm"
+            if empty_p
+            else "only_parser"
+            if empty_l
+            else "agree"
+            if (set(p_value) == set(l_value) if path == "diagnoses" else values_equal(p_value, l_value))
             else "disagree"
-        )  # fmt: skip
+        )
         assert status == expected, (path, p_value, l_value)
         # grounding: an exact alignment means the model's text is in the letter, none means it is not
         if isinstance(l_value, str) and check["llm_alignment"] == "exact" and "date" not in path:
@@ -118,3 +135,31 @@ def test_second_run_is_served_from_the_cache(runs: tuple[dict[str, Any], dict[st
     assert [r[0] for r in rows] == [0, 1]
     assert rows[1][1] == 0  # no request on the cached run
     assert all(r[2] is None for r in rows)
+
+
+def test_llm_summary_runs_end_to_end_and_is_checked(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "imr_llm.cli",
+            "summarize",
+            "--backend",
+            "local",
+            "--format",
+            "json",
+            str(SAMPLES / "synth-2016-basic.txt"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    checks = data["checks"]
+    assert checks["passed"] is True  # whatever is shown passed every check
+    if data["summary"]["source"] == "offline":  # the weak model's rewrite was rejected, with reasons
+        assert checks["rejected_llm_rewrite"], "a rejection must say why"
+        assert "LLM rewrite rejected" in result.stderr
+    else:
+        assert checks["rejected_llm_rewrite"] == []

@@ -159,5 +159,7 @@ def test_prompt_injection_cannot_flip_decisions(answer: dict[str, Any], tmp_path
     assert [i.decision for i in record.disputed_items] == ["upheld", "overturned"]  # the letter's words
     assert record.needs_review is True
     assert record.crosscheck is not None
-    assert any(r.startswith("disputed_items.0.decision: parser 'upheld' vs LLM 'overturned'")
-               for r in record.crosscheck.reasons)  # fmt: skip
+    assert any(
+        r.startswith("disputed_items.0.decision: parser 'upheld' vs LLM 'overturned'")
+        for r in record.crosscheck.reasons
+    )

