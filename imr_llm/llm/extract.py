@@ -39,8 +39,20 @@ class Backend(StrEnum):
     LOCAL = "local"
 
 
+@dataclass
+class Extraction:
+    """Every side of one letter's extraction: evals score the LLM's own record, users get `merged`."""
+
+    parser: LetterRecord
+    merged: LetterRecord
+    llm: LetterRecord | None = None
+    run: LLMRun | None = None
+
+
 class Extractor(Protocol):
     name: str
+
+    def extract(self, letter: LoadedLetter) -> Extraction: ...
 
     def run(self, letter: LoadedLetter) -> LetterRecord: ...
 
@@ -48,8 +60,12 @@ class Extractor(Protocol):
 class RulesExtractor:
     name = "rules"
 
+    def extract(self, letter: LoadedLetter) -> Extraction:
+        record = parse_text(letter.text, letter.source)
+        return Extraction(parser=record, merged=record)
+
     def run(self, letter: LoadedLetter) -> LetterRecord:
-        return parse_text(letter.text, letter.source)
+        return self.extract(letter).merged
 
 
 @dataclass
@@ -67,13 +83,17 @@ class LLMExtractor:
         self.template_hash = self.prompt.render("{{letter}}").hash
         self.model_id = self.model_id or self.client.config.model
 
-    def run(self, letter: LoadedLetter) -> LetterRecord:
+    def extract(self, letter: LoadedLetter) -> Extraction:
         parser_record = parse_text(letter.text, letter.source)
         output, run = self.ask(letter)
         llm_record = output.to_record(parser_record.template, parser_record.source)
+        llm_record.llm = run
         merged = crosscheck(parser_record, llm_record, output.grounding)
         merged.llm = run
-        return merged
+        return Extraction(parser=parser_record, merged=merged, llm=llm_record, run=run)
+
+    def run(self, letter: LoadedLetter) -> LetterRecord:
+        return self.extract(letter).merged
 
     def ask(self, letter: LoadedLetter) -> tuple[LLMLetter, LLMRun]:
         """The validated, grounded LLM answer for one letter, from the cache when possible."""

@@ -1,0 +1,173 @@
+"""Run a suite: every input through the backend (bounded concurrency, response cache), then score.
+
+The run file keeps everything needed to rescore without calling any model: the
+gold snapshot, the scored record, the parser and merged records, and the LLM's
+call accounting, plus the suite, prompt hash, model, package version and commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import tomllib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from imr_llm import __version__
+from imr_llm.errors import ImrError
+from imr_llm.evals.gold import GoldLetter, load_gold_dir
+from imr_llm.evals.metrics import LetterResult, compute_metrics
+from imr_llm.evals.suite import Suite
+from imr_llm.llm.cache import ResponseCache
+from imr_llm.llm.client import LLMCallError
+from imr_llm.llm.config import LLMConfig
+from imr_llm.llm.extract import Backend, Extractor, open_extractor
+from imr_llm.loaders import load_file
+
+ProgressHook = Callable[[LetterResult], None]
+
+
+class ThresholdResult(BaseModel):
+    metric: str
+    op: str  # ">=" | "<="
+    limit: float
+    value: float | None
+    passed: bool
+
+
+class RunFile(BaseModel):
+    suite: Suite
+    created: str
+    package_version: str
+    git_commit: str | None
+    backend: str
+    model: str | None = None
+    prompt: str | None = None
+    prompt_hash: str | None = None
+    letters: list[LetterResult]
+    metrics: dict[str, float] = Field(default_factory=dict)
+    thresholds: list[ThresholdResult] = Field(default_factory=list)
+    passed: bool = True
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.model_dump_json(indent=1) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> RunFile:
+        return cls.model_validate_json(path.read_text(encoding="utf-8"))
+
+
+def git_commit() -> str | None:
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            cwd=Path(__file__).resolve().parent,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout.strip() or None if result.returncode == 0 else None
+
+
+def load_prices(path: Path) -> dict[str, dict[str, float]]:
+    if not path.is_file():
+        return {}
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return {str(k): {kk: float(vv) for kk, vv in v.items()} for k, v in data.get("models", {}).items()}
+
+
+def select_letters(suite: Suite) -> list[tuple[GoldLetter, Path]]:
+    chosen = [g for g in load_gold_dir(suite.gold_dir()) if not suite.letters or g.name in suite.letters]
+    if suite.limit:
+        chosen = chosen[: suite.limit]
+    return [(g, path) for g in chosen for path in g.inputs(tuple(suite.inputs))]
+
+
+def _one(extractor: Extractor, gold: GoldLetter, path: Path) -> LetterResult:
+    result = LetterResult(name=gold.name, input=str(path), gold=gold.gold)
+    try:
+        extraction = extractor.extract(load_file(path))
+    except ImrError as e:
+        result.error = str(e)
+        result.error_kind = e.kind if isinstance(e, LLMCallError) else type(e).__name__
+        if isinstance(e, LLMCallError):
+            s = e.stats
+            result.llm = {
+                "requests": s.requests,
+                "prompt_tokens": s.prompt_tokens,
+                "latency_s": s.latency_s,
+                "completion_tokens": s.completion_tokens,
+                "cached": False,
+            }
+        return result
+    scored = extraction.llm if extraction.llm is not None else extraction.parser
+    result.record = json.loads(scored.model_dump_json())
+    result.parser = json.loads(extraction.parser.model_dump_json())
+    result.merged = json.loads(extraction.merged.model_dump_json()) if extraction.llm is not None else None
+    result.llm = extraction.run.model_dump(mode="json") if extraction.run is not None else None
+    return result
+
+
+def score_run(run: RunFile) -> RunFile:
+    """(Re)compute metrics and thresholds from the stored results: no model calls."""
+    prices = load_prices(run.suite.prices_file())
+    metrics, _ = compute_metrics(run.letters, list(run.suite.scorers), prices)
+    checks = [
+        ThresholdResult(metric=m, op=">=", limit=v, value=metrics.get(m), passed=metrics.get(m, float("-inf")) >= v)
+        for m, v in run.suite.thresholds.min.items()
+    ] + [
+        ThresholdResult(metric=m, op="<=", limit=v, value=metrics.get(m), passed=metrics.get(m, float("inf")) <= v)
+        for m, v in run.suite.thresholds.max.items()
+    ]
+    return run.model_copy(update={"metrics": metrics, "thresholds": checks, "passed": all(c.passed for c in checks)})
+
+
+def run_suite(
+    suite: Suite,
+    config: LLMConfig | None = None,
+    cache: ResponseCache | None = None,
+    model_path: Path | None = None,
+    on_result: ProgressHook | None = None,
+) -> RunFile:
+    inputs = select_letters(suite)
+    backend = Backend(suite.backend)
+    config = config or LLMConfig()
+    results: list[LetterResult] = []
+    with open_extractor(backend, config, suite.prompt, model_path, cache) as extractor:
+        workers = 1 if backend is Backend.RULES else suite.concurrency
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(_one, extractor, gold, path) for gold, path in inputs]
+            for future in futures:  # keep input order in the run file
+                result = future.result()
+                results.append(result)
+                if on_result:
+                    on_result(result)
+        model = getattr(extractor, "model_id", None)
+        prompt_hash = getattr(extractor, "template_hash", None)
+    run = RunFile(
+        suite=suite,
+        created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        package_version=__version__,
+        git_commit=git_commit(),
+        backend=suite.backend,
+        model=model,
+        prompt=suite.prompt if backend is not Backend.RULES else None,
+        prompt_hash=prompt_hash,
+        letters=results,
+    )
+    return score_run(run)
+
+
+def rescore(path: Path) -> RunFile:
+    return score_run(RunFile.load(path))
+
+
+def input_count(suite: Suite) -> int:
+    return len(select_letters(suite))

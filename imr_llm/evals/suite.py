@@ -1,0 +1,76 @@
+"""Eval suites: a small TOML file naming letters with gold, a backend and prompt, scorers, thresholds.
+
+name = "dev-rules"
+gold = "../../shared/letters/dev"     # a folder in the gold format, relative to this file
+inputs = ["txt", "pdf"]               # which renderings of each letter to run
+letters = []                          # optional subset by name; [] = all
+backend = "rules"                     # rules | openai | local
+prompt = "extract@1"
+model = ""                            # openai backend (else IMR_LLM_MODEL)
+concurrency = 4
+scorers = ["fields", "items", "diagnoses", "guidelines", "grounding", "agreement", "summary", "cost"]
+[thresholds.min]                      # metric >= value
+key_field_accuracy = 0.98
+[thresholds.max]                      # metric <= value
+summary_grade_median = 6.0
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, ValidationError
+
+from imr_llm.errors import ConfigError
+
+Scorer = Literal["fields", "items", "diagnoses", "guidelines", "grounding", "agreement", "summary", "cost"]
+ALL_SCORERS: list[Scorer] = ["fields", "items", "diagnoses", "guidelines", "grounding", "agreement", "summary", "cost"]
+
+
+class Thresholds(BaseModel):
+    min: dict[str, float] = Field(default_factory=dict)
+    max: dict[str, float] = Field(default_factory=dict)
+
+
+class Suite(BaseModel):
+    name: str
+    description: str = ""
+    gold: str
+    inputs: list[Literal["txt", "pdf"]] = Field(default=["txt"])
+    letters: list[str] = Field(default_factory=list)
+    limit: int = Field(default=0, ge=0)
+    backend: Literal["rules", "openai", "local"] = "rules"
+    prompt: str = "extract@1"
+    model: str = ""
+    base_url: str = ""
+    max_tokens: int = 0
+    concurrency: int = Field(default=4, ge=1, le=256)
+    scorers: list[Scorer] = Field(default_factory=lambda: list(ALL_SCORERS))
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    prices: str = "prices.toml"  # price table, relative to this file
+    path: str = ""  # where the suite was loaded from (filled in by load_suite)
+
+    def gold_dir(self) -> Path:
+        return (Path(self.path).parent / self.gold).resolve()
+
+    def prices_file(self) -> Path:
+        return (Path(self.path).parent / self.prices).resolve()
+
+
+def load_suite(path: Path) -> Suite:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise ConfigError(f"suite not found: {path}") from e
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise ConfigError(f"cannot read suite {path}: {e}") from e
+    try:
+        suite = Suite.model_validate({**data, "path": str(path.resolve())})
+    except ValidationError as e:
+        first = e.errors()[0]
+        raise ConfigError(f"suite {path}: {'.'.join(map(str, first['loc']))}: {first['msg']}") from e
+    if not suite.gold_dir().is_dir():
+        raise ConfigError(f"suite {suite.name}: gold folder not found: {suite.gold_dir()}")
+    return suite
