@@ -8,6 +8,7 @@ stderr naming the file; the exit code is 1 when any input failed.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -21,6 +22,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from imr_llm import __version__
+from imr_llm.batch.inputs import count_inputs
+from imr_llm.batch.run import BatchReport, run_batch
+from imr_llm.batch.table import write_table
 from imr_llm.errors import ConfigError, ImrError
 from imr_llm.evals.compare import Comparison, compare_runs
 from imr_llm.evals.metrics import LetterResult
@@ -30,7 +34,7 @@ from imr_llm.evals.suite import Suite, load_suite
 from imr_llm.llm.cache import ResponseCache
 from imr_llm.llm.client import LLMClient
 from imr_llm.llm.config import LLMConfig, ModeChoice, config_from_env, llm_configured
-from imr_llm.llm.extract import Backend, open_extractor
+from imr_llm.llm.extract import Backend, Extractor, open_extractor
 from imr_llm.llm.local import LOCAL_MODEL_ALIAS, LocalServer
 from imr_llm.llm.prompts import DEFAULT_PROMPT, available_prompts, load_prompt
 from imr_llm.loaders import LoadedLetter, load_file
@@ -318,6 +322,133 @@ def run_with_progress(
             progress.update(task, advance=1, failed=failures, rate=f"{rate:.1f}")
 
         return run_suite(suite, config, store, model_path, advance)
+
+
+@app.command()
+def batch(
+    inputs: Annotated[list[str], typer.Argument(help="files, folders (recursive) or globs", show_default=False)],
+    out: Annotated[Path, typer.Option(help="JSON Lines output; rerun the same command to resume")],
+    backend: Annotated[Backend, typer.Option(help="rules | openai | local")] = Backend.RULES,
+    concurrency: Annotated[int, typer.Option(help="LLM requests at once")] = 8,
+    workers: Annotated[int, typer.Option(help="processes for the rules backend (0 = one per core)")] = 0,
+    summaries: Annotated[Path | None, typer.Option(help="also write an offline summary per letter here")] = None,
+    lang: Annotated[SummaryLang, typer.Option(help="summary language")] = SummaryLang.EN,
+    table: Annotated[Path | None, typer.Option(help="also write one CSV row per disputed item")] = None,
+    retry_errors: Annotated[bool, typer.Option(help="redo inputs whose earlier LLM call failed")] = False,
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint [env IMR_LLM_BASE_URL]")] = None,
+    model: Annotated[str | None, typer.Option(help="model name [env IMR_LLM_MODEL]")] = None,
+    prompt: Annotated[str, typer.Option(help="prompt template NAME[@VERSION]")] = DEFAULT_PROMPT,
+    model_path: Annotated[Path | None, typer.Option(help="GGUF file for --backend local")] = None,
+    max_tokens: Annotated[int | None, typer.Option(help="completion token cap per call")] = None,
+    timeout: Annotated[float | None, typer.Option(help="seconds per HTTP request")] = None,
+    cache: Annotated[Path | None, typer.Option(help="SQLite response cache [env IMR_LLM_CACHE]")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="always call the model")] = False,
+    progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
+) -> None:
+    """Turn many letters into records (and summaries, and a table): resumable, one output line per input."""
+    console = Console(stderr=True)
+    if out.is_dir():
+        fail(f"--out {out} is a folder; give a .jsonl file")
+    config = config_from_env(base_url, model, None, timeout, max_tokens)
+    processes = (workers or os.cpu_count() or 1) if backend is Backend.RULES else 0
+    try:
+        store = None if backend is Backend.RULES else ResponseCache(cache, enabled=not no_cache)
+        with open_extractor(backend, config, prompt, model_path, store) as extractor:
+            report = run_with_bar(
+                inputs,
+                out,
+                extractor,
+                processes,
+                concurrency,
+                summaries,
+                lang.value,
+                retry_errors,
+                console if progress else None,
+            )
+    except ConfigError as e:
+        fail(str(e))
+    if table is not None:
+        rows = write_table(out, table)
+        console.print(f"table: {table} ({rows} rows)")
+    print_batch_report(report, out, console)
+    if report.interrupted:
+        raise typer.Exit(130)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def run_with_bar(
+    inputs: list[str],
+    out: Path,
+    extractor: Extractor,
+    processes: int,
+    concurrency: int,
+    summaries: Path | None,
+    lang: str,
+    retry_errors: bool,
+    console: Console | None,
+) -> BatchReport:
+    if console is None:
+        return run_batch(
+            inputs,
+            out,
+            extractor,
+            processes=processes,
+            concurrency=concurrency,
+            summaries=summaries,
+            lang=lang,
+            retry_errors=retry_errors,
+        )
+    total = count_inputs(inputs)
+    with Progress(
+        TextColumn("batch"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}/s"),
+        TimeRemainingColumn(),
+        TextColumn("failed {task.fields[failed]}"),
+        console=console,
+    ) as bar:
+        task = bar.add_task("batch", total=total, failed=0, rate="-")
+        started = time.monotonic()
+
+        def tick(_: object, report: BatchReport) -> None:
+            rate = report.inputs / max(1e-9, time.monotonic() - started)
+            bar.update(task, completed=report.inputs, failed=sum(report.failed.values()), rate=f"{rate:,.0f}")
+
+        return run_batch(
+            inputs,
+            out,
+            extractor,
+            processes=processes,
+            concurrency=concurrency,
+            summaries=summaries,
+            lang=lang,
+            retry_errors=retry_errors,
+            on_outcome=tick,
+        )
+
+
+def print_batch_report(report: BatchReport, out: Path, console: Console) -> None:
+    rate = report.inputs / report.seconds if report.seconds else 0.0
+    console.print(
+        f"{'interrupted' if report.interrupted else 'done'}: {report.inputs} inputs in {report.seconds:.1f} s "
+        f"({rate:,.0f}/s): {report.ok} records, {sum(report.failed.values())} failed, "
+        f"{report.skipped} already in {out}"
+    )
+    for kind, n in report.failed.most_common():
+        console.print(f"  failed ({kind}): {n}")
+    if report.repaired_bytes:
+        console.print(f"  repaired a partly written last line ({report.repaired_bytes} bytes dropped, input redone)")
+    if report.dropped_errors:
+        console.print(f"  retried {report.dropped_errors} earlier failures")
+    if report.requests:
+        console.print(
+            f"  LLM: {report.requests} requests, {report.prompt_tokens:,} prompt + "
+            f"{report.completion_tokens:,} completion tokens"
+        )
+    if report.interrupted:
+        console.print("  rerun the same command to finish; nothing written is lost")
 
 
 @app.command()

@@ -34,7 +34,7 @@ MTUS_NAMES = frozenset(name for _, name in MTUS_PARTS)
 
 _NO_EVIDENCE = re.compile(r"did not cite any medical evidence", re.I)
 _NON_MTUS = re.compile(r"Non-? ?MTUS(?: Citation)?:?", re.I)
-_SECTIONS = re.compile(r"Section\(s\):.*?(?=, and |\.\s+Decision|\.?\s*$)")
+_SECTIONS = re.compile(r"Section\(s\):.{0,3000}?(?=, and |\.\s+Decision|\.?\s*$)")
 _PAGES = re.compile(r"Page\(s\):\s*[\d, -]+")
 
 _ODG = re.compile(r"Official Disability Guidelines|\bODG\b")
@@ -48,8 +48,8 @@ _ODG_CHAPTER = re.compile(
     re.I,
 )
 _ACOEM = re.compile(r"ACOEM Occupational Medicine Practice Guidelines,? (\d+(?:st|nd|rd|th) ed)", re.I)
-_UPTODATE = re.compile(r"(?:et al\.?\s*)?([^.]{4,}?)\.\s*Topic \d+[^U]*?UpToDate", re.I)
-_CMS = re.compile(r"cms\.gov\S*?/(R\d+[A-Z]+)\.pdf", re.I)
+_UPTODATE = re.compile(r"(?:et al\.?\s*)?([^.]{4,200}?)\.\s*Topic \d+[^U]{0,200}?UpToDate", re.I)
+_CMS = re.compile(r"cms\.gov\S{0,300}?/(R\d+[A-Z]+)\.pdf", re.I)
 _ORGS = re.compile(
     r"National Heart, Lung, and Blood Institute|National Institutes of Health|"
     r"Centers for Disease Control and Prevention|U\.S\. Food and Drug Administration|"
@@ -88,7 +88,7 @@ def _non_mtus_names(text: str) -> list[tuple[int, str]]:
     if "cms.gov" in text:
         found += [(m.start(), f"Non-MTUS: Medicare (cms.gov transmittal {m.group(1)})") for m in _CMS.finditer(text)]
     for m in _ORGS.finditer(text):
-        title = re.search(r"([^.]*\?)\s*$", text[: m.start()])
+        title = re.search(r"([^.]{0,200}\?)\s*$", text[max(0, m.start() - 200) : m.start()])
         name = f"{m.group(0)}, {title.group(1).strip()}" if title else m.group(0)
         found.append((m.start(), f"Non-MTUS: {name}"))
     if not found and text.strip():

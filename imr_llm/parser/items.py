@@ -256,9 +256,9 @@ def parse_labelled_items(ctx: ParseContext, template: Template) -> list[Disputed
 
 _DETERMINATION = re.compile(
     r"(?P<num>\d{1,2})\) ?MAXIMUS Federal Services,? Inc\.? has determined the request for "
-    r"(?P<req>.+?) (?P<verdict>is (?:not ?)?medically necessary(?: and appropriate)?)\."
+    r"(?P<req>.{1,500}?) (?P<verdict>is (?:not ?)?medically necessary(?: and appropriate)?)\."
 )
-_REGARDING = re.compile(r"(?P<num>\d{1,2})\) ?Regarding the request for (?P<req>.+?):(?= )")
+_REGARDING = re.compile(r"(?P<num>\d{1,2})\) ?Regarding the request for (?P<req>.{1,500}?):(?= )")
 
 
 def parse_notice_items(ctx: ParseContext) -> list[DisputedItem]:
@@ -307,13 +307,13 @@ def parse_notice_items(ctx: ParseContext) -> list[DisputedItem]:
 
 # ---------------------------------------------------------------- professional reviews
 
-_PRO_ISSUE = re.compile(r"ISSUES? AT DISPUTE ?: ?(?P<body>.+?) ?(?=CASE SUMMARY ?:)")
+_PRO_ISSUE = re.compile(r"ISSUES? AT DISPUTE ?: ?(?P<body>.{1,3000}?) ?(?=CASE SUMMARY ?:)")
 _PRO_GUIDELINE = re.compile(
-    r"MEDICAL TREATMENT GUIDELINE\(S\) RELIED UPON BY PROFESSIONAL REVIEWER AND WHY ?: ?(?P<body>.+?) ?"
+    r"MEDICAL TREATMENT GUIDELINE\(S\) RELIED UPON BY PROFESSIONAL REVIEWER AND WHY ?: ?(?P<body>.{1,8000}?) ?"
     r"(?=RATIONALE FOR WHY|MEDICAL REVIEWER QUALIFICATIONS|$)"
 )
 _PRO_RATIONALE = re.compile(
-    r"RATIONALE FOR WHY THE REQUESTED TREATMENT/SERVICE IS/WAS NOT MEDICALLY NECESSARY ?: ?(?P<body>.+?) ?"
+    r"RATIONALE FOR WHY THE REQUESTED TREATMENT/SERVICE IS/WAS NOT MEDICALLY NECESSARY ?: ?(?P<body>.{1,40000}?) ?"
     r"(?=MEDICAL REVIEWER QUALIFICATIONS|$)"
 )
 _NUMBERED = re.compile(r"(?:^| )\d{1,2}[.)] (?P<req>.+?)(?=,? \d{1,2}[.)] |$)")

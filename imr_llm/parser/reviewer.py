@@ -9,14 +9,14 @@ from imr_llm.schema import Reviewer
 
 # 2016-17: two labelled lines inside the "HOW THE IMR ..." boilerplate
 _LABELLED = re.compile(
-    r"State\(s\) of Licensure: ?(?P<lic>.*?) ?Certification\(s\)/Specialty: ?(?P<cert>.*?)"
+    r"State\(s\) of Licensure: ?(?P<lic>.{0,300}?) ?Certification\(s\)/Specialty: ?(?P<cert>.{0,500}?)"
     r" ?(?=CLINICAL CASE SUMMARY|DOCUMENTS REVIEWED|Case Summary|$)"
 )
 # 2013 / 2014-15 / professional review: one sentence of prose
 _PROSE = re.compile(
-    r"(?P<cert_text>[Bb]oard [Cc]ertified in (?P<cert>[^.]+?)"
-    r"(?:,? (?:and )?has a subspecialty in (?P<sub>[^.]+?))?)"
-    r",? (?:and )?(?:is )?(?P<lic_text>licensed (?:to practice )?in (?P<states>[^.]+?))\."
+    r"(?P<cert_text>[Bb]oard [Cc]ertified in (?P<cert>[^.]{1,200}?)"
+    r"(?:,? (?:and )?has a subspecialty in (?P<sub>[^.]{1,200}?))?)"
+    r",? (?:and )?(?:is )?(?P<lic_text>licensed (?:to practice )?in (?P<states>[^.]{1,200}?))\."
 )
 _STATE_SPLIT = re.compile(r" ?, ?(?:and )?| and ")
 

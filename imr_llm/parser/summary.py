@@ -118,7 +118,7 @@ _DX_OPENER = re.compile(
     r"has diagnos[ie]s (?:that|which) includes?|has had (?:a )?diagnos[ie]s of|"
     r"(?:gave|given) (?:the (?:applicant|patient|claimant|injured worker) )?(?:a )?diagnos[ie]s of|"
     r"(?:a|with a|the) diagnosis of)"
-    r":? (?P<body>.+?)(?:\.[\"\u201d]?(?= |$)|$)",
+    r":? (?P<body>.{1,1500}?)(?:\.[\"\u201d]?(?= |$)|$)",
 )
 # words that make a phrase a diagnosis, not a body part or a qualifier
 _CONDITION = re.compile(

@@ -36,7 +36,7 @@ def conclusion_sentence(rationale: str) -> str | None:
     """The sentence that states the verdict: the last one about medical necessity
     that is not part of a weaning paragraph."""
     pos = len(rationale)
-    while True:
+    for _ in range(50):  # the verdict is among the last sentences that mention it
         # scan backwards from each "medically" (fast) instead of splitting every sentence
         pos = rationale.rfind("edically", 0, pos)
         if pos < 0:
@@ -54,13 +54,19 @@ def conclusion_sentence(rationale: str) -> str | None:
 _ENDS = (". ", "? ", "! ", '." ', ".\u201d ", ".) ")
 
 
+_REACH = 800  # a sentence longer than this is cut: bounded work on pathological input
+
+
 def _sentence_start(text: str, pos: int) -> int:
-    return max(0, max(text.rfind(e, 0, pos) + len(e) for e in _ENDS))
+    lo = max(0, pos - _REACH)
+    found = [i + len(e) for e in _ENDS if (i := text.rfind(e, lo, pos)) >= 0]
+    return max(found) if found else lo
 
 
 def _sentence_end(text: str, pos: int) -> int:
-    ends = [i + 1 for i in (text.find(e, pos) for e in _ENDS) if i >= 0]
-    return min(ends) if ends else len(text)
+    hi = min(len(text), pos + _REACH)
+    ends = [i + 1 for i in (text.find(e, pos, hi) for e in _ENDS) if i >= 0]
+    return min(ends) if ends else hi
 
 
 def medically_necessary(rationale: str) -> bool | None:

@@ -1,0 +1,169 @@
+"""`imr-llm batch`: a stream of inputs -> exactly one output line each, resumable, never stopped by
+one bad input.
+
+Rules backend: worker processes (one per core), chunks of inputs per task. LLM backends: a thread
+pool of N requests at once; each call retries its own 429/5xx with backoff (honouring Retry-After)
+while the others go on. Only the main process writes the output, one flushed line per input, so
+a crash or `kill -9` loses at most the line being written; the next run repairs it and skips what
+is done (by input path and content hash).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+
+from imr_llm.batch.inputs import iter_inputs
+from imr_llm.batch.outfile import Key, repair_and_scan
+from imr_llm.batch.work import Outcome, process
+from imr_llm.llm.extract import Extractor, RulesExtractor
+
+RETRYABLE_KINDS = {"llm_transport", "llm_invalid_output", "llm_truncated", "llm_refused", "internal"}
+CHUNK = 16
+
+
+@dataclass
+class BatchReport:
+    inputs: int = 0
+    written: int = 0
+    skipped: int = 0
+    failed: Counter[str] = field(default_factory=Counter)
+    requests: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0
+    repaired_bytes: int = 0
+    dropped_errors: int = 0
+    interrupted: bool = False
+    models: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def ok(self) -> int:
+        return self.written - sum(self.failed.values())
+
+
+# -- worker-process state (rules backend) ---------------------------------------------
+_done: set[Key] = set()
+_summaries: Path | None = None
+_lang = "en"
+_extractor: Extractor | None = None
+
+
+def _init_worker(done: set[Key], summaries: Path | None, lang: str) -> None:
+    global _done, _summaries, _lang, _extractor
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    _done, _summaries, _lang, _extractor = done, summaries, lang, RulesExtractor()
+
+
+def _process_chunk(paths: list[str]) -> list[Outcome]:
+    assert _extractor is not None
+    return [process(Path(p), _extractor, _done, _summaries, _lang) for p in paths]
+
+
+def _chunks(paths: Iterator[Path], size: int) -> Iterator[list[str]]:
+    while chunk := [str(p) for p in islice(paths, size)]:
+        yield chunk
+
+
+def run_batch(
+    inputs: list[str],
+    out: Path,
+    extractor: Extractor,
+    *,
+    processes: int = 0,
+    concurrency: int = 1,
+    summaries: Path | None = None,
+    lang: str = "en",
+    retry_errors: bool = False,
+    on_outcome: Callable[[Outcome, BatchReport], None] | None = None,
+) -> BatchReport:
+    """Process every input not already in `out`. processes > 0: rules in worker processes."""
+    started = time.monotonic()
+    report = BatchReport()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    done, report.dropped_errors, report.repaired_bytes = repair_and_scan(out, RETRYABLE_KINDS if retry_errors else None)
+    if summaries is not None:
+        summaries.mkdir(parents=True, exist_ok=True)
+    executor: Executor
+    if processes > 0:
+        executor = ProcessPoolExecutor(
+            max_workers=processes, initializer=_init_worker, initargs=(done, summaries, lang)
+        )
+        window = processes * 4
+    else:
+        executor = ThreadPoolExecutor(max_workers=concurrency)
+        window = concurrency * 2
+
+    def one(path: Path) -> list[Outcome]:
+        return [process(path, extractor, done, summaries, lang)]
+
+    def submissions() -> Iterator[Future[list[Outcome]]]:
+        """Submits lazily: the input stream is read only as fast as results come back."""
+        if processes > 0:
+            for chunk in _chunks(iter_inputs(inputs), CHUNK):
+                yield executor.submit(_process_chunk, chunk)
+        else:
+            for path in iter_inputs(inputs):
+                yield executor.submit(one, path)
+
+    pending: set[Future[list[Outcome]]] = set()
+    with out.open("a", encoding="utf-8") as sink:
+
+        def drain(block: bool) -> None:
+            if not pending:
+                return
+            finished, _ = wait(pending, timeout=None if block else 0, return_when=FIRST_COMPLETED)
+            for future in finished:
+                pending.discard(future)
+                for outcome in future.result():
+                    _record(outcome, sink, report)
+                    if on_outcome:
+                        on_outcome(outcome, report)
+
+        try:
+            for future in submissions():
+                pending.add(future)
+                while len(pending) >= window:
+                    drain(block=True)
+            while pending:
+                drain(block=True)
+        except KeyboardInterrupt:
+            report.interrupted = True
+            for future in pending:
+                future.cancel()
+            for future in [f for f in pending if not f.cancelled()]:
+                try:
+                    for outcome in future.result():
+                        _record(outcome, sink, report)
+                except Exception:  # noqa: BLE001 - shutting down; the next run redoes it
+                    pass
+        finally:
+            sink.flush()
+            os.fsync(sink.fileno())
+            executor.shutdown(wait=not report.interrupted, cancel_futures=True)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _record(outcome: Outcome, sink: object, report: BatchReport) -> None:
+    report.inputs += 1
+    if outcome.line is None:
+        report.skipped += 1
+        return
+    sink.write(outcome.line + "\n")  # type: ignore[attr-defined]
+    sink.flush()  # type: ignore[attr-defined]
+    report.written += 1
+    if outcome.error_kind:
+        report.failed[outcome.error_kind] += 1
+    report.requests += outcome.requests
+    report.prompt_tokens += outcome.prompt_tokens
+    report.completion_tokens += outcome.completion_tokens
+    if outcome.cost_model:
+        report.models[outcome.cost_model] += 1

@@ -1,0 +1,79 @@
+"""The flat table: one row per disputed item, with the letter's key fields (CSV, for spreadsheets
+and pandas). Rebuilt from the JSON Lines output, so it always matches it, resumed runs included."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("input_path", "the letter file"),
+    ("case_number", "IMR case number (CM16-0235724), empty for letters without one"),
+    ("template", "letter layout: final_2016, final_2014, notice_2013, maximus_imr, professional_review"),
+    ("decision_date", "date of the IMR determination (ISO)"),
+    ("date_of_injury", "ISO"),
+    ("ur_determination_date", "date of the UR denial the IMR reviewed (ISO)"),
+    ("application_received_date", "ISO"),
+    ("date_assigned", "ISO"),
+    ("reviewer_specialty", "reviewer's certifications / specialties, '; '-separated"),
+    ("reviewer_states", "states of licensure, '; '-separated"),
+    ("patient_age", "as stated"),
+    ("patient_sex", "male / female"),
+    ("item_number", "1-based position of the item in the letter"),
+    ("items_in_letter", "how many disputed items the letter has"),
+    ("request", "the disputed request as the heading words it"),
+    ("decision", "upheld (denial stands) / overturned (to be authorized)"),
+    ("medically_necessary", "true exactly when overturned"),
+    ("guidelines_cited", "short names from the MAXIMUS guideline line, '; '-separated"),
+    ("partly_authorized", "true when UR had authorized part of the original request"),
+    ("needs_review", "true when the LLM and parser disagree on something important, or the parser warned"),
+    ("warnings", "parser warnings, '; '-separated"),
+)
+
+
+def _row(record: dict[str, Any], i: int, item: dict[str, Any]) -> dict[str, Any]:
+    reviewer = record.get("reviewer") or {}
+    return {
+        "input_path": (record.get("source") or {}).get("path"),
+        "case_number": record.get("case_number"),
+        "template": record.get("template"),
+        "decision_date": record.get("decision_date"),
+        "date_of_injury": record.get("date_of_injury"),
+        "ur_determination_date": record.get("ur_determination_date"),
+        "application_received_date": record.get("application_received_date"),
+        "date_assigned": record.get("date_assigned"),
+        "reviewer_specialty": "; ".join(reviewer.get("board_certifications") or []),
+        "reviewer_states": "; ".join(reviewer.get("licensed_state") or []),
+        "patient_age": record.get("patient_age"),
+        "patient_sex": record.get("patient_sex"),
+        "item_number": i,
+        "items_in_letter": len(record.get("disputed_items") or []),
+        "request": item.get("request"),
+        "decision": item.get("decision"),
+        "medically_necessary": item.get("medically_necessary"),
+        "guidelines_cited": "; ".join(item.get("guidelines_cited") or []),
+        "partly_authorized": item.get("item_heading_text") is not None,
+        "needs_review": record.get("needs_review", False),
+        "warnings": "; ".join(record.get("warnings") or []),
+    }
+
+
+def write_table(jsonl: Path, table: Path) -> int:
+    """Stream `jsonl` into `table` (CSV); error records have no items and give no rows. Returns rows."""
+    rows = 0
+    tmp = table.with_suffix(table.suffix + ".tmp")
+    with jsonl.open(encoding="utf-8") as src, tmp.open("w", newline="", encoding="utf-8") as dst:
+        writer = csv.DictWriter(dst, fieldnames=[c for c, _ in COLUMNS])
+        writer.writeheader()
+        for line in src:
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            for i, item in enumerate(record.get("disputed_items") or [], 1):
+                writer.writerow(_row(record, i, item))
+                rows += 1
+    tmp.replace(table)
+    return rows

@@ -1,0 +1,102 @@
+"""One input -> one output line (a record, or an error record). Runs in worker processes or threads."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from imr_llm.errors import ImrError
+from imr_llm.llm.client import LLMCallError
+from imr_llm.llm.extract import Extractor
+from imr_llm.loaders import MAX_BYTES, load_bytes
+from imr_llm.schema import LetterRecord
+from imr_llm.summary.render import Format, render_text
+from imr_llm.summary.summarize import summarize
+
+
+@dataclass(frozen=True)
+class Outcome:
+    path: str
+    sha256: str
+    line: str | None  # None: skipped (already in the output)
+    error_kind: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    requests: int = 0
+    cost_model: str | None = None
+
+
+def error_line(path: str, sha256: str, kind: str, reason: str) -> str:
+    return json.dumps({"error": reason, "error_kind": kind, "source": {"path": path, "sha256": sha256 or None}})
+
+
+def _read(path: Path) -> tuple[bytes | None, str, str | None]:
+    """(bytes, sha256, problem)."""
+    try:
+        if path.is_dir():
+            return None, "", "is a folder, not a file"
+        if path.stat().st_size > MAX_BYTES:
+            data_hash = hashlib.sha256()
+            with path.open("rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    data_hash.update(block)
+            return None, data_hash.hexdigest(), f"file too large for one letter ({path.stat().st_size / 1e6:.0f} MB)"
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None, "", "no such file"
+    except PermissionError:
+        return None, "", "permission denied"
+    except OSError as e:
+        return None, "", f"cannot read ({e.strerror or e})"
+    return data, hashlib.sha256(data).hexdigest(), None
+
+
+def process(
+    path: Path, extractor: Extractor, done: set[tuple[str, str]], summaries: Path | None = None, lang: str = "en"
+) -> Outcome:
+    data, digest, problem = _read(path)
+    key = (str(path), digest)
+    if key in done:
+        return Outcome(str(path), digest, None)
+    if data is None:
+        return Outcome(
+            str(path), digest, error_line(str(path), digest, "InputError", problem or "unreadable"), "InputError"
+        )
+    try:
+        letter = load_bytes(data, str(path))
+        extraction = extractor.extract(letter)
+        record: LetterRecord = extraction.merged
+    except LLMCallError as e:
+        kind = f"llm_{e.kind}"
+        return Outcome(
+            str(path),
+            digest,
+            error_line(str(path), digest, kind, str(e)),
+            kind,
+            e.stats.prompt_tokens,
+            e.stats.completion_tokens,
+            e.stats.requests,
+        )
+    except ImrError as e:
+        kind = type(e).__name__
+        return Outcome(str(path), digest, error_line(str(path), digest, kind, str(e)), kind)
+    except Exception as e:  # a bug must not stop the batch
+        kind = "internal"
+        return Outcome(str(path), digest, error_line(str(path), digest, kind, f"{type(e).__name__}: {e}"), kind)
+    if summaries is not None:
+        outcome = summarize(record, lang)  # type: ignore[arg-type]
+        target = summaries / f"{path.stem}-{digest[:8]}.{lang}.md"
+        target.write_text(render_text(outcome.summary, Format.MD), encoding="utf-8")
+    run = extraction.run
+    return Outcome(
+        str(path),
+        digest,
+        record.to_json_line(),
+        None,
+        run.prompt_tokens if run else 0,
+        run.completion_tokens if run else 0,
+        run.requests if run else 0,
+        run.model if run else None,
+    )
