@@ -28,8 +28,14 @@ class LoadedLetter:
 def _decode(data: bytes) -> str:
     """Decode a text file: UTF-8 (with or without BOM), UTF-16 with a BOM, else cp1252."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
-    if b"\x00" in data[:4096]:
+        return _utf16(data, "utf-16")
+    head = data[:4096]
+    if b"\x00" in head:
+        # UTF-16 without a BOM: in Latin text every other byte is zero, the others printable
+        if _looks_utf16(head[0::2], head[1::2]):
+            return _utf16(data, "utf-16-le")
+        if _looks_utf16(head[1::2], head[0::2]):
+            return _utf16(data, "utf-16-be")
         raise InputError("binary file, not text or PDF")
     try:
         return data.decode("utf-8-sig")
@@ -39,6 +45,20 @@ def _decode(data: bytes) -> str:
     if text.count("\ufffd") > len(text) // 100 + 5:
         raise InputError("not valid text in UTF-8, UTF-16 or Windows-1252")
     return text
+
+
+def _looks_utf16(chars: bytes, zeros: bytes) -> bool:
+    if len(zeros) < 32:
+        return False
+    printable = sum(32 <= b < 127 or b in (9, 10, 12, 13) for b in chars)
+    return zeros.count(0) > 0.9 * len(zeros) and printable > 0.9 * len(chars)
+
+
+def _utf16(data: bytes, codec: str) -> str:
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as e:
+        raise InputError(f"broken UTF-16 text ({e.reason})") from e
 
 
 def pdf_text(data: bytes) -> tuple[str, int]:

@@ -8,9 +8,10 @@ flat text keeps a piecewise map back to the raw offsets.
 
 from __future__ import annotations
 
+import heapq
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 
 # One-for-one character fixes, so offsets stay valid: PDF libraries emit
 # soft hyphens or STX for hyphenation points, NBSP and odd spaces, and CR.
@@ -46,16 +47,41 @@ _HYPHEN_JOIN = re.compile(r"-[ \t]*[\n\f]\s*")
 _WHITE_RUN = re.compile(r"\s\s+")  # (measured faster than \s{2,})
 
 
-@dataclass(frozen=True)
 class FlatText:
-    """The de-wrapped text plus the offset map back to the raw input."""
+    """The de-wrapped text plus the offset map back to the raw input.
 
-    raw: str
-    flat: str
-    _flat_starts: list[int] = field(repr=False)
-    _raw_starts: list[int] = field(repr=False)
+    The map is built lazily and only as far as it is asked for: text that is not a letter never
+    pays for it, and a huge odd input pays only for the part the parser cites.
+    """
+
+    def __init__(self, raw: str, flat: str, cleaned_body: str, body_start: int) -> None:
+        self.raw = raw
+        self.flat = flat
+        self._flat_starts = [0]
+        self._raw_starts = [body_start]
+        self._segments: Iterator[tuple[int, int]] | None = None
+        self._body = cleaned_body
+        self._body_start = body_start
+        self._shift = 0  # raw minus flat, so far
+        self._joins = True
+        self._runs = True
+        self._exhausted = False
+
+    def _extend_to(self, flat_index: int) -> None:
+        if self._segments is None:
+            self._segments = _runs(self._body, self._joins, self._runs)
+        while self._flat_starts[-1] <= flat_index and not self._exhausted:
+            run = next(self._segments, None)
+            if run is None:
+                self._exhausted = True
+                return
+            s, e = run
+            self._shift += (e - s) - 1  # the run became one character ("-" kept, or one space)
+            self._flat_starts.append(e - self._shift)
+            self._raw_starts.append(self._body_start + e)
 
     def raw_offset(self, flat_index: int) -> int:
+        self._extend_to(flat_index)
         k = bisect_right(self._flat_starts, flat_index) - 1
         return self._raw_starts[k] + (flat_index - self._flat_starts[k])
 
@@ -65,6 +91,25 @@ class FlatText:
             r = self.raw_offset(start)
             return r, r
         return self.raw_offset(start), self.raw_offset(end - 1) + 1
+
+    def truncated(self, end: int) -> FlatText:
+        """The same text cut at flat offset `end` (same offsets)."""
+        copy = FlatText(self.raw, self.flat[:end], self._body, self._body_start)
+        copy._joins, copy._runs = self._joins, self._runs
+        return copy
+
+
+def _runs(body: str, joins_found: bool, runs_found: bool) -> Iterator[tuple[int, int]]:
+    """Length-changing runs in order: hyphen joins, and whitespace runs a join did not swallow."""
+    joins = (m.span() for m in _HYPHEN_JOIN.finditer(body)) if joins_found else iter(())
+    spaces = (m.span() for m in _WHITE_RUN.finditer(body)) if runs_found else iter(())
+    swallowed = -1
+    for s, e in heapq.merge(joins, spaces):
+        if body[s] == "-":
+            swallowed = s + 1
+        elif s == swallowed:
+            continue
+        yield s, e
 
 
 _FIX_PAIRS = tuple((chr(c), str(f)) for c, f in _CHAR_FIXES.items())
@@ -88,21 +133,13 @@ def flatten(raw: str) -> FlatText:
     start = len(text) - len(text.lstrip())
     end = len(text.rstrip())
     body = text[start:end]
-    flat = " ".join(_HYPHEN_JOIN.sub("-", body).split())
-    # offset map: after each replaced run, flat and raw advance in step again
-    flat_starts = [0]
-    raw_starts = [start]
-    shift = 0  # raw minus flat
-    joins = [m.span() for m in _HYPHEN_JOIN.finditer(body)] if "-" in body else []
-    runs = [m.span() for m in _WHITE_RUN.finditer(body)]
-    if joins:  # a hyphen join swallows the whitespace run right after its "-"
-        swallowed = {s + 1 for s, _ in joins}
-        runs = sorted([r for r in runs if r[0] not in swallowed] + joins)
-    for s, e in runs:
-        shift += (e - s) - 1  # the run became one character ("-" kept, or one space)
-        flat_starts.append(e - shift)
-        raw_starts.append(start + e)
-    return FlatText(raw, flat, flat_starts, raw_starts)
+    joined, n_joins = _HYPHEN_JOIN.subn("-", body)
+    flat = " ".join(joined.split())
+    # exact shortcuts for the offset map: no join leaves the length alone, and when de-wrapping
+    # keeps the joined text's length, every whitespace run left was a single character
+    text_flat = FlatText(raw, flat, body, start)
+    text_flat._joins, text_flat._runs = n_joins > 0, len(flat) != len(joined)
+    return text_flat
 
 
 def squash(text: str) -> str:

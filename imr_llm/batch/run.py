@@ -142,7 +142,7 @@ def run_batch(
                 try:
                     for outcome in future.result():
                         _record(outcome, sink, report)
-                except Exception:  # noqa: BLE001 - shutting down; the next run redoes it
+                except Exception:
                     pass
         finally:
             sink.flush()

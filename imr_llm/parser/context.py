@@ -22,6 +22,9 @@ class ParseContext:
         raw_start, raw_end = self.text.raw_span(start, end)
         self.evidence[path] = {"start": raw_start, "end": raw_end}
 
+    _seen: set[str] = field(default_factory=set)
+
     def warn(self, message: str) -> None:
-        if message not in self.warnings:
+        if message not in self._seen:
+            self._seen.add(message)
             self.warnings.append(message)

@@ -10,11 +10,12 @@ from imr_llm.parser.header import header_end, parse_header
 from imr_llm.parser.items import parse_labelled_items, parse_notice_items, parse_professional_items
 from imr_llm.parser.reviewer import parse_reviewer
 from imr_llm.parser.summary import parse_diagnoses, parse_patient, prose_date, summary_span
-from imr_llm.parser.templates import detect_template
+from imr_llm.parser.templates import detect_template, first_letter
 from imr_llm.schema import LetterRecord, Source, Template
 from imr_llm.textnorm import flatten
 
 _PROSE_DATES = ("date_of_injury", "ur_determination_date")
+_SUMMARY_REACH = 30_000  # case summaries are a few thousand characters; bounded work on odd input
 
 
 def parse_text(raw: str, source: Source | None = None) -> LetterRecord:
@@ -27,7 +28,10 @@ def parse_text(raw: str, source: Source | None = None) -> LetterRecord:
     template = detect_template(text.flat)
     if template is None:
         raise NotAnImrLetter("not an IMR determination letter (no known layout found)")
+    text, more = first_letter(text, template)
     ctx = ParseContext(text)
+    if more:
+        ctx.warn(f"the file holds {more + 1} letters; only the first was read (split the file to read the others)")
     fields: dict[str, Any] = {}
     if template in (
         Template.FINAL_2016,
@@ -43,9 +47,10 @@ def parse_text(raw: str, source: Source | None = None) -> LetterRecord:
         ctx.warn("clinical case summary not found")
         lo, hi = header_end(text.flat), len(text.flat)
     else:
-        lo, hi = span
+        lo, hi = span[0], min(span[1], span[0] + _SUMMARY_REACH)
         fields["clinical_summary"] = text.flat[lo:hi].strip() or None
         ctx.cite("clinical_summary", lo, hi)
+    hi = min(hi, lo + _SUMMARY_REACH)
     fields["patient_age"], fields["patient_sex"] = parse_patient(ctx, lo, hi)
     fields["diagnoses"] = parse_diagnoses(ctx, lo, hi)
     for name in _PROSE_DATES:

@@ -32,6 +32,7 @@ MTUS_PARTS: tuple[tuple[tuple[str, ...], str], ...] = (
 )
 MTUS_NAMES = frozenset(name for _, name in MTUS_PARTS)
 
+MAX_LINE = 4000
 _NO_EVIDENCE = re.compile(r"did not cite any medical evidence", re.I)
 _NON_MTUS = re.compile(r"Non-? ?MTUS(?: Citation)?:?", re.I)
 _SECTIONS = re.compile(r"Section\(s\):.{0,3000}?(?=, and |\.\s+Decision|\.?\s*$)")
@@ -104,6 +105,7 @@ def normalize_guidelines(line: str | None) -> list[str] | None:
     """
     if line is None:
         return None
+    line = line[:MAX_LINE]  # real lines are a few hundred characters; bounded work on odd input
     if _NO_EVIDENCE.search(line):
         return []
     names: list[tuple[int, str]] = []

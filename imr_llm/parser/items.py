@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 
 from imr_llm.parser.context import ParseContext
 from imr_llm.parser.guidelines import normalize_guidelines
@@ -44,6 +45,8 @@ _ITEMS_SECTION = re.compile(
 _SET_FORTH = re.compile(r"set forth below ?:|that were in dispute ?:")
 _TRAILER = re.compile(r" (?:cc: |Sincerely,|This determination is final and binding)")
 _HEADING_REACH = 1500
+MAX_ITEMS = 300  # real letters have a handful; a text with more is not read past this
+MAX_BLOCK = 20_000  # a rationale or guideline block longer than this is not one
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]* (?=\S)")
 
 _DECISION_WORD = re.compile(rf": ?{_DECISION}\b")
@@ -71,8 +74,8 @@ def _find_heading(flat: str, lo: int, hi: int) -> _Heading:
     """The item heading inside flat[lo:hi], which may start with the end of the
     previous item's rationale."""
     lo, hi = _strip_span(flat, lo, hi)
-    original = flat.rfind(" was the original request. ", lo, hi)
     # headings are at most a few sentences: no need to scan a whole previous rationale
+    original = flat.rfind(" was the original request. ", max(lo, hi - _HEADING_REACH), hi)
     window = max(lo, (original if original >= 0 else hi) - _HEADING_REACH)
     starts = [window] + [m.end() for m in _BOUNDARY.finditer(flat, window, hi)]
     if original >= 0:
@@ -90,10 +93,10 @@ def _find_heading(flat: str, lo: int, hi: int) -> _Heading:
 
 
 def _label_groups(flat: str, labels: _LabelSet, start: int) -> list[dict[str, re.Match[str]]]:
-    found = sorted(
-        ((m, kind) for kind, pattern in labels for m in pattern.finditer(flat, start)),
-        key=lambda p: p[0].start(),
-    )
+    cap = 3 * (MAX_ITEMS + 1)  # enough labels for MAX_ITEMS items; linear work on odd input
+    per_kind = [(kind, list(islice(pattern.finditer(flat, start), cap))) for kind, pattern in labels]
+    cutoff = min((ms[-1].start() for _, ms in per_kind if len(ms) == cap), default=len(flat))
+    found = sorted(((m, kind) for kind, ms in per_kind for m in ms if m.start() <= cutoff), key=lambda p: p[0].start())
     groups: list[dict[str, re.Match[str]]] = []
     current: dict[str, re.Match[str]] = {}
     for m, kind in found:
@@ -128,6 +131,9 @@ def _block(ctx: ParseContext, path: str, start: int, end: int) -> str | None:
     s, e = _strip_span(ctx.flat, start, end)
     if e <= s:
         return None
+    if e - s > MAX_BLOCK:
+        ctx.warn(f"{path}: longer than {MAX_BLOCK:,} characters; cut there (is this one letter?)")
+        e = s + MAX_BLOCK
     ctx.cite(path, s, e)
     return ctx.flat[s:e]
 
@@ -181,6 +187,9 @@ def parse_labelled_items(ctx: ParseContext, template: Template) -> list[Disputed
     start = _items_start(flat)
     labels = _LABELS_2013 if template is Template.NOTICE_2013 else _LABELS_FINAL
     groups = _label_groups(flat, labels, start)
+    if len(groups) > MAX_ITEMS:
+        ctx.warn(f"more than {MAX_ITEMS} disputed items: only the first {MAX_ITEMS} were read")
+        del groups[MAX_ITEMS:]
     trailer = _TRAILER.search(flat, start)
     text_end = trailer.start() if trailer else len(flat)
     headings: list[_Heading] = []
@@ -192,7 +201,7 @@ def parse_labelled_items(ctx: ParseContext, template: Template) -> list[Disputed
         heading_ends.append(hi)
         lo = max(m.end() for m in group.values())
     # a letter cut off right after an item heading: the heading still names an item
-    decisions = list(_DECISION_WORD.finditer(flat, lo, text_end))
+    decisions = list(_DECISION_WORD.finditer(flat, max(lo, text_end - _HEADING_REACH), text_end))
     last_decision = decisions[-1] if decisions else None
     if last_decision is not None and (not groups or "dr" in groups[-1]):
         tail = _find_heading(flat, lo, last_decision.end())
@@ -261,13 +270,32 @@ _DETERMINATION = re.compile(
 _REGARDING = re.compile(r"(?P<num>\d{1,2})\) ?Regarding the request for (?P<req>.{1,500}?):(?= )")
 
 
+_ITEM_NUMBER = re.compile(r"\d{1,2}\)")
+
+
+def _anchored(flat: str, pattern: re.Pattern[str], literal: str, back: int) -> list[re.Match[str]]:
+    """Matches of `pattern` starting shortly before each `literal` (found by str.find), at most
+    MAX_ITEMS * 2 of them: linear work however the text repeats itself."""
+    found: list[re.Match[str]] = []
+    at = flat.find(literal)
+    for _ in range(2 * MAX_ITEMS):
+        if at < 0:
+            break
+        numbers = list(_ITEM_NUMBER.finditer(flat, max(0, at - back), at))
+        m = pattern.match(flat, numbers[-1].start(), at + len(literal) + 600) if numbers else None
+        if m:
+            found.append(m)
+        at = flat.find(literal, at + len(literal))
+    return found
+
+
 def parse_notice_items(ctx: ParseContext) -> list[DisputedItem]:
     """2013 notices: numbered determinations, then numbered detail sections."""
     flat = ctx.flat
     determinations: dict[int, re.Match[str]] = {}
-    for m in _DETERMINATION.finditer(flat):
+    for m in _anchored(flat, _DETERMINATION, "has determined the request for", 70):
         determinations.setdefault(int(m.group("num")), m)
-    details = {int(m.group("num")): m for m in _REGARDING.finditer(flat)}
+    details = {int(m.group("num")): m for m in _anchored(flat, _REGARDING, "Regarding the request for", 40)}
     groups = _label_groups(flat, _LABELS_2013, 0)
     trailer = _TRAILER.search(flat, max((m.end() for m in details.values()), default=0))
     text_end = trailer.start() if trailer else len(flat)
@@ -307,26 +335,37 @@ def parse_notice_items(ctx: ParseContext) -> list[DisputedItem]:
 
 # ---------------------------------------------------------------- professional reviews
 
-_PRO_ISSUE = re.compile(r"ISSUES? AT DISPUTE ?: ?(?P<body>.{1,3000}?) ?(?=CASE SUMMARY ?:)")
-_PRO_GUIDELINE = re.compile(
-    r"MEDICAL TREATMENT GUIDELINE\(S\) RELIED UPON BY PROFESSIONAL REVIEWER AND WHY ?: ?(?P<body>.{1,8000}?) ?"
-    r"(?=RATIONALE FOR WHY|MEDICAL REVIEWER QUALIFICATIONS|$)"
-)
-_PRO_RATIONALE = re.compile(
-    r"RATIONALE FOR WHY THE REQUESTED TREATMENT/SERVICE IS/WAS NOT MEDICALLY NECESSARY ?: ?(?P<body>.{1,40000}?) ?"
-    r"(?=MEDICAL REVIEWER QUALIFICATIONS|$)"
-)
+_PRO_ISSUE = ("ISSUE AT DISPUTE", "ISSUES AT DISPUTE")
+_PRO_CASE = ("CASE SUMMARY",)
+_PRO_GUIDELINE = ("RELIED UPON BY PROFESSIONAL REVIEWER AND WHY",)
+_PRO_RATIONALE = ("IS/WAS NOT MEDICALLY NECESSARY", "MEDICALLY NECESSARY:")
+_PRO_QUALIFICATIONS = ("MEDICAL REVIEWER QUALIFICATIONS",)
+
+
+def _section(flat: str, starts: tuple[str, ...], ends: tuple[str, ...], lo: int = 0) -> tuple[int, int] | None:
+    """The text after the first of `starts` (and its colon) up to the first of `ends` (str.find: linear)."""
+    hits = [(i, len(a)) for a in starts if (i := flat.find(a, lo)) >= 0]
+    if not hits:
+        return None
+    i, n = min(hits)
+    begin = i + n
+    colon = flat.find(":", begin, begin + 3)
+    begin = colon + 1 if colon >= 0 else begin
+    stops = [j for b in ends if (j := flat.find(b, begin)) >= 0]
+    return begin, min(stops) if stops else len(flat)
+
+
 _NUMBERED = re.compile(r"(?:^| )\d{1,2}[.)] (?P<req>.+?)(?=,? \d{1,2}[.)] |$)")
 
 
 def parse_professional_items(ctx: ParseContext) -> list[DisputedItem]:
     flat = ctx.flat
-    issue = _PRO_ISSUE.search(flat)
+    issue = _section(flat, _PRO_ISSUE, _PRO_CASE)
     if issue is None:
         return []
-    guideline = _PRO_GUIDELINE.search(flat)
-    rationale_m = _PRO_RATIONALE.search(flat)
-    body_start, body_end = issue.span("body")
+    guideline = _section(flat, _PRO_GUIDELINE, ("RATIONALE FOR WHY", *_PRO_QUALIFICATIONS))
+    rationale_span = _section(flat, _PRO_RATIONALE, _PRO_QUALIFICATIONS, guideline[1] if guideline else 0)
+    body_start, body_end = issue[0], min(issue[1], issue[0] + 3000)
     numbered = list(_NUMBERED.finditer(flat, body_start, body_end))
     spans = [m.span("req") for m in numbered] or [(body_start, body_end)]
     items: list[DisputedItem] = []
@@ -335,8 +374,8 @@ def parse_professional_items(ctx: ParseContext) -> list[DisputedItem]:
         p = f"disputed_items.{i}"
         request = flat[s:e].rstrip(".;, ")
         ctx.cite(f"{p}.request", s, s + len(request))
-        mx = _block(ctx, f"{p}.maximus_guideline_text", *guideline.span("body")) if guideline else None
-        rationale = _block(ctx, f"{p}.rationale", *rationale_m.span("body")) if rationale_m else None
+        mx = _block(ctx, f"{p}.maximus_guideline_text", *guideline) if guideline else None
+        rationale = _block(ctx, f"{p}.rationale", *rationale_span) if rationale_span else None
         item = _verdict_item(ctx, i, request, None, None, None, mx, rationale)
         items.append(item)
     return items

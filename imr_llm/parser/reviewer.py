@@ -21,13 +21,26 @@ _PROSE = re.compile(
 _STATE_SPLIT = re.compile(r" ?, ?(?:and )?| and ")
 
 
+def _find_certified(flat: str, start: int) -> int:
+    hits = [i for i in (flat.find("oard Certified in", start), flat.find("oard certified in", start)) if i >= 0]
+    return min(hits) - 1 if hits else -1
+
+
 def _split(text: str, sep: re.Pattern[str]) -> list[str]:
     return [part.strip() for part in sep.split(text) if part.strip()]
 
 
 def parse_reviewer(ctx: ParseContext) -> Reviewer:
     flat = ctx.flat
-    m = _LABELLED.search(flat)
+    m = None
+    at = flat.find("State(s) of Licensure")
+    for _ in range(3):  # bounded work however often the label repeats
+        if at < 0:
+            break
+        m = _LABELLED.match(flat, at, at + 1200)
+        if m and m.group("cert"):
+            break
+        at = flat.find("State(s) of Licensure", at + 10)
     if m and m.group("cert"):
         ctx.cite("reviewer.licensure_text", *m.span("lic"))
         ctx.cite("reviewer.certification_text", *m.span("cert"))
@@ -38,7 +51,16 @@ def parse_reviewer(ctx: ParseContext) -> Reviewer:
             certification_text=m.group("cert"),
             licensure_text=m.group("lic"),
         )
-    m = _PROSE.search(flat)
+    m = None
+    at = 0
+    for _ in range(3):  # the reviewer sentence is one of the first mentions; bounded work on odd input
+        at = _find_certified(flat, at)
+        if at < 0:
+            break
+        m = _PROSE.match(flat[: at + 700], at)
+        if m:
+            break
+        at += 10
     if m:
         ctx.cite("reviewer.certification_text", *m.span("cert_text"))
         ctx.cite("reviewer.licensure_text", *m.span("lic_text"))

@@ -59,6 +59,14 @@ def _first(flat: str, anchors: tuple[str, ...], start: int) -> tuple[int, int] |
     return min(hits) if hits else None
 
 
+_DATE_HINTS = {
+    "date_of_injury": "injur",
+    "ur_determination_date": "dated",
+    "application_filed_date": "was filed on",
+    "notice_of_assignment_date": "notice of assignment",
+}
+
+
 def summary_span(flat: str, template: Template) -> tuple[int, int] | None:
     opened = _first(flat, _SUMMARY_STARTS, 0)
     if opened is None:
@@ -98,7 +106,18 @@ def prose_date(ctx: ParseContext, field: str, start: int, end: int) -> dt.date |
         "application_filed_date": _FILED_2013,
         "notice_of_assignment_date": _NOTICE_2013,
     }[field]
-    m = pattern.search(ctx.flat, start, end)
+    hint = _DATE_HINTS[field]
+    lowered = ctx.flat[start:end].lower() if end - start < 200_000 else ctx.flat[start : start + 200_000].lower()
+    m = None
+    at = lowered.find(hint)
+    for _ in range(5):  # a few mentions at most: bounded work however the text repeats
+        if at < 0:
+            break
+        lo = start + max(0, at - 80)
+        m = pattern.search(ctx.flat, lo, min(end, lo + 300))
+        if m:
+            break
+        at = lowered.find(hint, at + len(hint))
     if not m:
         return None
     value = parse_date(m.group("date"))
@@ -197,7 +216,13 @@ def parse_diagnoses(ctx: ParseContext, start: int, end: int) -> list[str] | None
     hints = [i for i in (ctx.flat.find("iagnos", start, end), ctx.flat.find("treat", start, end)) if i >= 0]
     if not hints:
         return None
-    m = _DX_OPENER.search(ctx.flat, max(start, min(hints) - 60), end)
+    m = None
+    at = max(start, min(hints) - 60)
+    for _ in range(5):  # the first statements only: bounded work however the text repeats
+        m = _DX_OPENER.search(ctx.flat, at, min(end, at + 4000))
+        if m is None or m.group("body"):
+            break
+        at = m.end()
     if not m:
         return None
     body_start, body_end = m.span("body")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from imr_llm.schema import Template
+from imr_llm.textnorm import FlatText
 
 _PROFESSIONAL = re.compile(r"MEDICAL PROFESSIONAL REVIEW|ISSUE AT DISPUTE ?:")
 _PROFESSIONAL_2 = re.compile(r"MEDICAL REVIEWER QUALIFICATIONS|RATIONALE FOR WHY THE REQUESTED")
@@ -17,6 +18,34 @@ _MAXIMUS_IMR = re.compile(r"IMR DECISION\(S\) AND RATIONALE\(S\)")
 _FINAL = re.compile(r"HOW THE IMR FINAL DETERMINATION WAS MADE|IMR ISSUES, DECISIONS AND RATIONALES")
 _CASE_HEADER = re.compile(r"Case ?Number ?:")
 _ITEM_LABEL = re.compile(r"Decision ?rationale ?:|Claims ?Administrator ?guideline ?:")
+
+
+# where a letter of each layout begins: a second one means the file holds several letters
+_STARTS: dict[Template, tuple[str, ...]] = {
+    Template.FINAL_2016: ("Case Number:",),
+    Template.MAXIMUS_IMR: ("MAXIMUS FEDERAL SERVICES, INC.",),
+    Template.NOTICE_2013: ("Notice of Independent Medical Review Determination",),
+    Template.FINAL_2014: ("HOW THE IMR FINAL DETERMINATION WAS MADE",),
+    Template.PROFESSIONAL_REVIEW: ("MEDICAL PROFESSIONAL REVIEW",),
+}
+_MAX_LETTERS_COUNTED = 1000
+
+
+def first_letter(text: FlatText, template: Template) -> tuple[FlatText, int]:
+    """The first letter of a file that may hold several, and how many more follow."""
+    flat = text.flat
+    for anchor in _STARTS[template]:
+        first = flat.find(anchor)
+        if first < 0:
+            continue
+        nxt = flat.find(anchor, first + len(anchor) + 200)
+        if nxt < 0:
+            return text, 0
+        more, at = 1, nxt
+        while more < _MAX_LETTERS_COUNTED and (at := flat.find(anchor, at + len(anchor))) >= 0:
+            more += 1
+        return text.truncated(nxt), more
+    return text, 0
 
 
 def detect_template(flat: str) -> Template | None:

@@ -1,0 +1,154 @@
+"""Property-based tests: random and mutated letters never crash the parser (only ImrError, which the
+CLI turns into one line) and never make it slow (no catastrophic regex backtracking on 1 MB)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from imr_llm.errors import ImrError
+from imr_llm.parser import parse_text
+from tests.conftest import SAMPLES, sample_names
+
+LETTERS = [(SAMPLES / f"{name}.txt").read_text() for name in sample_names()]
+ONE_MB = 1_000_000
+LIMIT_S = 0.100
+
+# pieces of letter vocabulary that steer random text into the parser's deeper paths
+VOCAB = [
+    "Case Number: CM16-0900101",
+    "Date Assigned:",
+    "12/19/2016",
+    "HOW THE IMR FINAL DETERMINATION WAS MADE",
+    "State(s) of Licensure:",
+    "Certification(s)/Specialty:",
+    "CLINICAL CASE SUMMARY",
+    "IMR ISSUES, DECISIONS AND RATIONALES",
+    "set forth below:",
+    ": Upheld",
+    ": Overturned",
+    " is: ",
+    "Claims Administrator guideline:",
+    "MAXIMUS guideline:",
+    "Decision rationale:",
+    "was the original request.",
+    "The remaining IMR eligible portion of the original request,",
+    "is not medically necessary.",
+    "Board Certified in",
+    "licensed to practice in",
+    "diagnosed as having",
+    "year old female",
+    "Section(s):",
+    "Non-MTUS Citation",
+    "Official Disability Guidelines (ODG)",
+    "UpToDate",
+    "Topic 12",
+    "MEDICAL PROFESSIONAL REVIEW",
+    "ISSUE AT DISPUTE:",
+    "1) MAXIMUS Federal Services, Inc. has determined the request for",
+    "Page 2 of 3",
+    "-\n",
+    "\f",
+    "\n\n",
+    "  ",
+    ".",
+    ",",
+    ";",
+    "(",
+    ")",
+    '"',
+    "notmedically",
+]
+
+
+def parse_quietly(text: str) -> None:
+    try:
+        parse_text(text)
+    except ImrError:
+        pass  # a clear, expected refusal (not a letter / no items): the CLI prints it as one line
+
+
+def cpu_seconds(text: str) -> float:
+    """Best of three (CPU time of this process): robust to a busy machine, still catches blow-ups."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.process_time()
+        parse_quietly(text)
+        best = min(best, time.process_time() - start)
+    return best
+
+
+@st.composite
+def mutated_letter(draw: st.DrawFn) -> str:
+    text = draw(st.sampled_from(LETTERS))
+    for _ in range(draw(st.integers(1, 8))):
+        op = draw(st.sampled_from(["delete", "duplicate", "insert", "vocab", "swap", "truncate"]))
+        i = draw(st.integers(0, len(text)))
+        j = draw(st.integers(i, min(len(text), i + 400)))
+        if op == "delete":
+            text = text[:i] + text[j:]
+        elif op == "duplicate":
+            text = text[:j] + text[i:j] * draw(st.integers(1, 5)) + text[j:]
+        elif op == "insert":
+            text = text[:i] + draw(st.text(max_size=60)) + text[i:]
+        elif op == "vocab":
+            text = text[:i] + draw(st.sampled_from(VOCAB)) + text[i:]
+        elif op == "swap":
+            text = text[i:] + text[:i]
+        else:
+            text = text[:i]
+    return text
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=3000))
+def test_random_text_never_crashes(text: str) -> None:
+    parse_quietly(text)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(VOCAB + ["x", "pain", "MRI", "10-21-16"]), max_size=400).map(" ".join))
+def test_letter_vocabulary_soup_never_crashes(text: str) -> None:
+    parse_quietly(text)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_letter())
+def test_mutated_letters_never_crash(text: str) -> None:
+    parse_quietly(text)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.lists(st.sampled_from(VOCAB + ["x", "pain"]), min_size=1, max_size=30), st.sampled_from(LETTERS))
+def test_one_megabyte_of_repeated_letter_pieces_is_fast(pieces: list[str], letter: str) -> None:
+    unit = " ".join(pieces) + " "
+    text = letter[:2000] + unit * (ONE_MB // len(unit) + 1)
+    assert cpu_seconds(text[:ONE_MB]) < LIMIT_S
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "State(s) of Licensure: Texas ",
+        "Board Certified in pain ",
+        "diagnosed with pain, ",
+        "Claims Administrator guideline: MAXIMUS guideline: Decision rationale: x: Upheld ",
+        "1) MAXIMUS Federal Services, Inc. has determined the request for x ",
+        "ISSUE AT DISPUTE: x ",
+        "Section(s): Chronic Pain ",
+        "UpToDate Topic 1 xxxx ",
+        "X was the original request. ",
+        "medically ",
+        "a-\n",
+        "x",
+        "\n",
+        "Date Assigned: 01/01/2016 ",
+    ],
+)
+@pytest.mark.parametrize("prefix", LETTERS[:3], ids=["2013", "2014", "2016"])
+def test_one_megabyte_adversarial_inputs_are_fast(unit: str, prefix: str) -> None:
+    text = (prefix[:3000] + unit * (ONE_MB // len(unit) + 1))[:ONE_MB]
+    assert cpu_seconds(text) < LIMIT_S
