@@ -20,7 +20,7 @@ from imr_llm.llm.cache import ResponseCache
 from imr_llm.llm.client import LLMCallError, LLMClient
 from imr_llm.llm.config import LLMConfig
 from imr_llm.llm.extract import LLMExtractor
-from imr_llm.llm.local import LOCAL_MODEL_ALIAS, LocalServer
+from imr_llm.llm.local import LocalServer, local_settings
 from imr_llm.llm.prompts import load_prompt
 from imr_llm.loaders import load_file
 from imr_llm.textnorm import flatten
@@ -51,11 +51,15 @@ def main() -> None:
     files = files[: args.limit] if args.limit else files
     rows = []
     with LocalServer() as server, tempfile.TemporaryDirectory() as tmp:
-        config = LLMConfig(base_url=server.base_url, model=LOCAL_MODEL_ALIAS, max_tokens=args.max_tokens, reasks=0)
+        config = local_settings(LLMConfig(max_tokens=args.max_tokens, reasks=0), server.base_url)
         extractor = LLMExtractor(LLMClient(config), load_prompt(args.prompt), ResponseCache(Path(tmp) / "c.sqlite"))
         for path in files:
             letter = load_file(path)
-            letter_tokens = count_tokens(server.base_url, flatten(letter.text).flat)
+            try:
+                letter_tokens = count_tokens(server.base_url, flatten(letter.text).flat)
+            except OSError as e:
+                print(json.dumps({"letter": path.name, "outcome": f"tokenizer failed: {e}"}), flush=True)
+                continue
             row: dict[str, object] = {"letter": path.name, "letter_tokens": letter_tokens}
             try:
                 _, run = extractor.ask(letter)

@@ -35,7 +35,7 @@ from imr_llm.llm.cache import ResponseCache
 from imr_llm.llm.client import LLMClient
 from imr_llm.llm.config import LLMConfig, ModeChoice, config_from_env, llm_configured
 from imr_llm.llm.extract import Backend, Extractor, open_extractor
-from imr_llm.llm.local import LOCAL_MODEL_ALIAS, LocalServer
+from imr_llm.llm.local import LocalServer, local_settings
 from imr_llm.llm.prompts import DEFAULT_PROMPT, available_prompts, load_prompt
 from imr_llm.loaders import LoadedLetter, load_file
 from imr_llm.parser import parse_text
@@ -291,7 +291,7 @@ def load_run(path: Path) -> RunFile:
 def write_reports(md: Path | None, page: Path | None, run: RunFile | None, comparison: Comparison | None) -> None:
     if md is not None:
         md.parent.mkdir(parents=True, exist_ok=True)
-        md.write_text(markdown_report(run if comparison is None else run, comparison), encoding="utf-8")
+        md.write_text(markdown_report(run, comparison), encoding="utf-8")
     if page is not None:
         page.parent.mkdir(parents=True, exist_ok=True)
         page.write_text(html_report(run, comparison), encoding="utf-8")
@@ -465,7 +465,7 @@ def summary_client(backend: Backend, config: LLMConfig, model_path: Path | None)
         yield None
     elif backend is Backend.LOCAL:
         with LocalServer(model_path) as server:
-            yield LLMClient(config.with_(base_url=server.base_url, model=LOCAL_MODEL_ALIAS, api_key=None))
+            yield LLMClient(local_settings(config, server.base_url))
     else:
         config.check()
         client = LLMClient(config)

@@ -119,44 +119,86 @@ KINDS: list[BadInput] = [
     BadInput("empty", _write("empty.txt", b""), error="empty file"),
     BadInput("whitespace only", _write("blank.txt", "  \n\n\t \n"), error="empty file"),
     BadInput("binary noise", _random_bytes, error="binary file"),
-    BadInput("JPEG image", _write("photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(3000)), error="binary file"),
+    BadInput(
+        "JPEG image", _write("photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(3000)), error="binary file"
+    ),
     BadInput("zip archive", _write("letters.zip", b"PK\x03\x04\x14\x00\x00\x00" + bytes(2000)), error="binary file"),
     BadInput("50 MB file", _big, error="file too large"),
     BadInput("truncated PDF", _truncated_pdf, error="cannot open PDF"),
     BadInput("password-protected PDF", _locked_pdf, error="PDF is password-protected"),
     BadInput("PDF with no text layer", _scan_pdf, error="PDF has no text layer"),
     BadInput("PDF of another document", _invoice_pdf, error="not an IMR determination letter"),
-    BadInput("HTML page", _write("page.html", "<html><body><h1>DWC IMR search</h1><p>No results.</p></body></html>"),
-             error="not an IMR determination letter"),
-    BadInput("JSON file", _write("data.json", '{"case_number": "CM16-0900101", "decision": "upheld"}'),
-             error="not an IMR determination letter"),
-    BadInput("a letter of another kind (UR)", _write("ur.txt", "UTILIZATION REVIEW DETERMINATION\nDate: 11/17/2016\n"
-             "The request for physical therapy x12 is non-certified.\nReviewer: Physician Advisor\n"),
-             error="not an IMR determination letter"),
+    BadInput(
+        "HTML page",
+        _write("page.html", "<html><body><h1>DWC IMR search</h1><p>No results.</p></body></html>"),
+        error="not an IMR determination letter",
+    ),
+    BadInput(
+        "JSON file",
+        _write("data.json", '{"case_number": "CM16-0900101", "decision": "upheld"}'),
+        error="not an IMR determination letter",
+    ),
+    BadInput(
+        "a letter of another kind (UR)",
+        _write(
+            "ur.txt",
+            "UTILIZATION REVIEW DETERMINATION\nDate: 11/17/2016\n"
+            "The request for physical therapy x12 is non-certified.\nReviewer: Physician Advisor\n",
+        ),
+        error="not an IMR determination letter",
+    ),
     BadInput("one 1 MB line of words", _long_line, error="not an IMR determination letter"),
-    BadInput("header but no items", _write("no-items.txt", BASIC[: BASIC.index("IMR ISSUES")]),
-             error="no disputed item could be read"),
+    BadInput(
+        "header but no items",
+        _write("no-items.txt", BASIC[: BASIC.index("IMR ISSUES")]),
+        error="no disputed item could be read",
+    ),
     BadInput("missing file", lambda folder: folder / "missing.txt", error="no such file"),
     BadInput("broken symlink", _broken_symlink, error="no such file"),
     BadInput("path through a file", _not_a_directory, error="Not a directory"),
-    BadInput("UTF-16 with BOM", _write("utf16.txt", b"\xff\xfe" + BASIC.encode("utf-16-le")),
-             check=lambda r: r["case_number"] == "CM16-0900101"),
-    BadInput("UTF-16 without BOM", _write("utf16-nobom.txt", BASIC.encode("utf-16-le")),
-             check=lambda r: r["case_number"] == "CM16-0900101"),
-    BadInput("Windows-1252 (not UTF-8)", _write("cp1252.txt", BASIC.replace("Neer sign", "Neer sign \u00b0").encode("cp1252")),
-             check=lambda r: len(r["disputed_items"]) == 2),
-    BadInput("old Mac line ends (CR only)", _write("cr.txt", BASIC.replace("\n", "\r")),
-             check=lambda r: [i["decision"] for i in r["disputed_items"]] == ["upheld", "overturned"]),
-    BadInput("UTF-8 with BOM", _write("bom.txt", b"\xef\xbb\xbf" + BASIC.encode()),
-             check=lambda r: r["case_number"] == "CM16-0900101"),
-    BadInput("letter cut off mid-item", _cut_mid_item,
-             check=lambda r: len(r["disputed_items"]) == 3 and any("no decision rationale" in w for w in r["warnings"])),
-    BadInput("letter with 200 items", _many_items,
-             check=lambda r: len(r["disputed_items"]) == 200
-             and r["disputed_items"][199]["request"].endswith("(200 sessions)")),
-    BadInput("prompt injection in the letter", _write("injection.txt", INJECTION),
-             check=lambda r: [i["decision"] for i in r["disputed_items"]] == ["upheld", "overturned"]),
-]  # fmt: skip
+    BadInput(
+        "UTF-16 with BOM",
+        _write("utf16.txt", b"\xff\xfe" + BASIC.encode("utf-16-le")),
+        check=lambda r: r["case_number"] == "CM16-0900101",
+    ),
+    BadInput(
+        "UTF-16 without BOM",
+        _write("utf16-nobom.txt", BASIC.encode("utf-16-le")),
+        check=lambda r: r["case_number"] == "CM16-0900101",
+    ),
+    BadInput(
+        "Windows-1252 (not UTF-8)",
+        _write("cp1252.txt", BASIC.replace("Neer sign", "Neer sign \u00b0").encode("cp1252")),
+        check=lambda r: len(r["disputed_items"]) == 2,
+    ),
+    BadInput(
+        "old Mac line ends (CR only)",
+        _write("cr.txt", BASIC.replace("\n", "\r")),
+        check=lambda r: [i["decision"] for i in r["disputed_items"]] == ["upheld", "overturned"],
+    ),
+    BadInput(
+        "UTF-8 with BOM",
+        _write("bom.txt", b"\xef\xbb\xbf" + BASIC.encode()),
+        check=lambda r: r["case_number"] == "CM16-0900101",
+    ),
+    BadInput(
+        "letter cut off mid-item",
+        _cut_mid_item,
+        check=lambda r: len(r["disputed_items"]) == 3 and any("no decision rationale" in w for w in r["warnings"]),
+    ),
+    BadInput(
+        "letter with 200 items",
+        _many_items,
+        check=lambda r: (
+            len(r["disputed_items"]) == 200 and r["disputed_items"][199]["request"].endswith("(200 sessions)")
+        ),
+    ),
+    BadInput(
+        "prompt injection in the letter",
+        _write("injection.txt", INJECTION),
+        check=lambda r: [i["decision"] for i in r["disputed_items"]] == ["upheld", "overturned"],
+    ),
+]
 
 
 def one_line(stderr: str) -> bool:

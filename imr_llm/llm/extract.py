@@ -22,7 +22,7 @@ from imr_llm.grounding import Grounder
 from imr_llm.llm.cache import CallLogEntry, ResponseCache, cache_key
 from imr_llm.llm.client import LLMCallError, LLMClient
 from imr_llm.llm.config import LLMConfig
-from imr_llm.llm.local import LOCAL_MODEL_ALIAS, LocalServer
+from imr_llm.llm.local import LocalServer, local_settings
 from imr_llm.llm.output import LLMLetter
 from imr_llm.llm.prompts import PromptTemplate, load_prompt
 from imr_llm.loaders import LoadedLetter
@@ -202,7 +202,7 @@ def open_extractor(
     try:
         if backend is Backend.LOCAL:
             with LocalServer(model_path) as server:
-                local_config = config.with_(base_url=server.base_url, model=LOCAL_MODEL_ALIAS, api_key=None)
+                local_config = local_settings(config, server.base_url)
                 client = LLMClient(local_config)
                 size = server.model_path.stat().st_size
                 yield LLMExtractor(

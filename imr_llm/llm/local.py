@@ -23,6 +23,7 @@ from pathlib import Path
 from types import TracebackType
 
 from imr_llm.errors import ConfigError
+from imr_llm.llm.config import LLMConfig
 
 LOCAL_MODEL_ALIAS = "local"
 _INSTALL_HINT = "pip install 'imr-llm[local]'"
@@ -38,6 +39,17 @@ def default_model_path() -> Path:
     if not path.exists():
         path = Path(gemma.assemble())
     return path
+
+
+LOCAL_TIMEOUT_S = 900.0
+
+
+def local_settings(config: LLMConfig, base_url: str) -> LLMConfig:
+    """Settings for the embedded server: llama.cpp keeps generating after a client gives up, so a
+    short timeout only queues work behind the abandoned request; wait longer instead."""
+    return config.with_(
+        base_url=base_url, model=LOCAL_MODEL_ALIAS, api_key=None, timeout_s=max(config.timeout_s, LOCAL_TIMEOUT_S)
+    )
 
 
 def _die_with_parent() -> None:
