@@ -62,7 +62,11 @@ def _same(path: str, parser_value: Any, llm_value: Any) -> bool:
 
 
 def _alignment(evidence: dict[str, Span], path: str) -> Alignment | None:
-    spans = [s for p, s in evidence.items() if p == path or p.startswith(path + ".")]
+    exact = evidence.get(path)
+    if exact is not None:
+        return exact.alignment
+    prefix = path + "."
+    spans = [s for p, s in evidence.items() if p.startswith(prefix)]
     if not spans:
         return None
     return Alignment.FUZZY if any(s.alignment is Alignment.FUZZY for s in spans) else Alignment.EXACT

@@ -50,6 +50,12 @@ class Grounder:
         at = self.clean.find(quote)
         if at >= 0:
             return Grounding(Span(start=at, end=at + len(quote), alignment=Alignment.EXACT))
+        # most quotes are the de-wrapped wording: find it in the flat text and map back (cheap)
+        flat_quote = " ".join(quote.split())
+        at = self.text.flat.find(flat_quote)
+        if at >= 0:
+            start, end = self.text.raw_span(at, at + len(flat_quote))
+            return Grounding(Span(start=start, end=end, alignment=Alignment.EXACT))
         pattern = _loose_pattern(quote)
         if pattern is not None:
             m = pattern.search(self.clean)

@@ -163,3 +163,16 @@ def test_prompt_injection_cannot_flip_decisions(answer: dict[str, Any], tmp_path
         r.startswith("disputed_items.0.decision: parser 'upheld' vs LLM 'overturned'")
         for r in record.crosscheck.reasons
     )
+
+
+def test_letter_text_is_never_read_as_a_template(answer: dict[str, Any], tmp_path: Path) -> None:
+    # instructor renders messages as Jinja when given a context; we never give it one
+    text = LETTER.read_text().replace(
+        "Examination showed", "Note {{ grounder }} {% if x %}braces{% endif %} Examination showed"
+    )
+    letter = LoadedLetter(text, load_file(LETTER).source)
+    with fake_server(Behaviour("ok", answer)) as server:
+        record = extractor(server, tmp_path).run(letter)
+        sent = server.requests[0]["messages"][-1]["content"]
+    assert "Note {{ grounder }} {% if x %}braces{% endif %} Examination showed" in sent
+    assert record.llm is not None and record.llm.requests == 1

@@ -23,7 +23,7 @@ from pathlib import Path
 from imr_llm.batch.inputs import iter_inputs
 from imr_llm.batch.outfile import Key, repair_and_scan
 from imr_llm.batch.work import Outcome, process
-from imr_llm.llm.extract import Extractor, RulesExtractor
+from imr_llm.llm.extract import Extractor, ExtractorSpec
 
 RETRYABLE_KINDS = {"llm_transport", "llm_invalid_output", "llm_truncated", "llm_refused", "internal"}
 CHUNK = 16
@@ -49,22 +49,31 @@ class BatchReport:
         return self.written - sum(self.failed.values())
 
 
-# -- worker-process state (rules backend) ---------------------------------------------
+# -- worker-process state -------------------------------------------------------------
 _done: set[Key] = set()
 _summaries: Path | None = None
 _lang = "en"
 _extractor: Extractor | None = None
+_threads: ThreadPoolExecutor | None = None
 
 
-def _init_worker(done: set[Key], summaries: Path | None, lang: str) -> None:
-    global _done, _summaries, _lang, _extractor
+def _init_worker(spec: ExtractorSpec, threads: int, done: set[Key], summaries: Path | None, lang: str) -> None:
+    global _done, _summaries, _lang, _extractor, _threads
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
-    _done, _summaries, _lang, _extractor = done, summaries, lang, RulesExtractor()
+    _done, _summaries, _lang, _extractor = done, summaries, lang, spec.build()
+    _threads = ThreadPoolExecutor(max_workers=threads) if threads > 1 else None
 
 
 def _process_chunk(paths: list[str]) -> list[Outcome]:
     assert _extractor is not None
-    return [process(Path(p), _extractor, _done, _summaries, _lang) for p in paths]
+    extractor = _extractor
+
+    def one(p: str) -> Outcome:
+        return process(Path(p), extractor, _done, _summaries, _lang)
+
+    if _threads is None:
+        return [one(p) for p in paths]
+    return list(_threads.map(one, paths))
 
 
 def _chunks(paths: Iterator[Path], size: int) -> Iterator[list[str]]:
@@ -84,7 +93,11 @@ def run_batch(
     retry_errors: bool = False,
     on_outcome: Callable[[Outcome, BatchReport], None] | None = None,
 ) -> BatchReport:
-    """Process every input not already in `out`. processes > 0: rules in worker processes."""
+    """Process every input not already in `out`.
+
+    processes > 0: worker processes (each with concurrency / processes threads for LLM calls), so the
+    client's CPU work spreads over the cores; processes == 0: threads in this process.
+    """
     started = time.monotonic()
     report = BatchReport()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -92,11 +105,15 @@ def run_batch(
     if summaries is not None:
         summaries.mkdir(parents=True, exist_ok=True)
     executor: Executor
+    threads = max(1, -(-concurrency // max(1, processes)))
+    chunk = CHUNK if threads == 1 else threads * 2
     if processes > 0:
         executor = ProcessPoolExecutor(
-            max_workers=processes, initializer=_init_worker, initargs=(done, summaries, lang)
+            max_workers=processes,
+            initializer=_init_worker,
+            initargs=(extractor.spec(), threads, done, summaries, lang),
         )
-        window = processes * 4
+        window = processes * (4 if threads == 1 else 2)
     else:
         executor = ThreadPoolExecutor(max_workers=concurrency)
         window = concurrency * 2
@@ -107,8 +124,8 @@ def run_batch(
     def submissions() -> Iterator[Future[list[Outcome]]]:
         """Submits lazily: the input stream is read only as fast as results come back."""
         if processes > 0:
-            for chunk in _chunks(iter_inputs(inputs), CHUNK):
-                yield executor.submit(_process_chunk, chunk)
+            for paths in _chunks(iter_inputs(inputs), chunk):
+                yield executor.submit(_process_chunk, paths)
         else:
             for path in iter_inputs(inputs):
                 yield executor.submit(one, path)

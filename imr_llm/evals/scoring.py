@@ -55,8 +55,11 @@ KEY_FIELDS = (
 ALIGN_THRESHOLD = 60.0
 
 
+_HYPHENS = re.compile(r"\s*-\s*")
+
+
 def norm_text(value: str) -> str:
-    return re.sub(r"\s*-\s*", "", re.sub(r"\s+", " ", value)).strip()
+    return _HYPHENS.sub("", " ".join(value.split())) if "-" in value else " ".join(value.split())
 
 
 def values_equal(gold: Any, predicted: Any) -> bool:

@@ -96,6 +96,7 @@ class ResponseCache:
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")  # a cache: durable enough, no fsync per call
         self._db.executescript(_SCHEMA)
 
     def get(self, key: str) -> CachedResponse | None:

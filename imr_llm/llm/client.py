@@ -23,11 +23,15 @@ from typing import Any, TypeVar
 import instructor
 import openai
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+from openai import NOT_GIVEN
+from openai._utils import is_given
+from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from imr_llm.errors import ConfigError, ImrError
 from imr_llm.llm.config import LLMConfig
+from imr_llm.llm.speedups import memoize_async_validator_check
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -118,15 +122,15 @@ class LLMClient:
             timeout=config.timeout_s,
         )
         completions = self._openai.chat.completions
-        original = completions.create
+        client = self._openai
 
-        def counted_create(*args: Any, **kwargs: Any) -> Any:
+        def counted_create(**kwargs: Any) -> Any:
             stats = _current_stats.get()
             started = time.perf_counter()
             if stats is not None:
                 stats.requests += 1
             try:
-                response = original(*args, **kwargs)
+                response = _post_chat_completion(client, kwargs)
             finally:
                 if stats is not None:
                     stats.latency_s += time.perf_counter() - started
@@ -142,6 +146,7 @@ class LLMClient:
             return response
 
         completions.create = counted_create  # type: ignore[method-assign]
+        memoize_async_validator_check()
         self._instructor = instructor.from_openai(self._openai, mode=config.instructor_mode)
 
     def check_server(self) -> list[str]:
@@ -167,10 +172,12 @@ class LLMClient:
             )
         return models
 
-    def structured(
-        self, messages: list[dict[str, str]], response_model: type[T], context: dict[str, Any] | None = None
-    ) -> tuple[T, CallStats]:
-        """One validated answer, or LLMCallError. Stats cover every attempt."""
+    def structured(self, messages: list[dict[str, str]], response_model: type[T]) -> tuple[T, CallStats]:
+        """One validated answer, or LLMCallError. Stats cover every attempt.
+
+        No `context` goes to instructor: it would render our messages (letter text included) as
+        Jinja templates. Checks that need the letter run after this returns.
+        """
         stats = CallStats()
         token = _current_stats.set(stats)
         config = self.config
@@ -193,7 +200,6 @@ class LLMClient:
                         response_model=response_model,
                         messages=messages,  # type: ignore[arg-type]
                         max_retries=config.reasks,
-                        context=context,
                         max_tokens=config.max_tokens,
                         temperature=config.temperature,
                     )
@@ -218,6 +224,23 @@ class LLMClient:
         finally:
             stats.reasks = max(stats.reasks, 0)
             _current_stats.reset(token)
+
+
+_OPTION_KEYS = {"extra_headers": "headers", "extra_query": "params", "timeout": "timeout"}
+
+
+def _post_chat_completion(client: openai.OpenAI, kwargs: dict[str, Any]) -> ChatCompletion:
+    """POST /chat/completions through the client's documented `post` for raw bodies.
+
+    Same request as `chat.completions.create`, minus its recursive parameter transform, which
+    costs a sizeable share of our client's CPU per letter (benchmarks/llm_overhead.py); instructor has
+    already built a plain JSON body. Retries, auth, timeouts and error types are the client's.
+    """
+    body = {k: v for k, v in kwargs.items() if k not in _OPTION_KEYS and k != "extra_body" and is_given(v)}
+    body.update(kwargs.get("extra_body") or {})
+    options: Any = {_OPTION_KEYS[k]: kwargs[k] for k in _OPTION_KEYS if is_given(kwargs.get(k, NOT_GIVEN))}
+    response: ChatCompletion = client.post("/chat/completions", body=body, cast_to=ChatCompletion, options=options)
+    return response
 
 
 def _short(error: BaseException) -> str:

@@ -49,8 +49,37 @@ class Extraction:
     run: LLMRun | None = None
 
 
+@dataclass(frozen=True)
+class ExtractorSpec:
+    """What a worker process needs to build the same extractor (picklable)."""
+
+    backend: str = "rules"
+    config: LLMConfig | None = None
+    prompt: str = "extract"
+    cache_path: str | None = None
+    cache_enabled: bool = True
+    name: str = "openai"
+    model_id: str = ""
+    log_text: bool = False
+
+    def build(self) -> Extractor:
+        if self.backend == "rules" or self.config is None:
+            return RulesExtractor()
+        cache = ResponseCache(Path(self.cache_path) if self.cache_path else None, enabled=self.cache_enabled)
+        return LLMExtractor(
+            LLMClient(self.config),
+            load_prompt(self.prompt),
+            cache,
+            name=self.name,
+            log_text=self.log_text,
+            model_id=self.model_id,
+        )
+
+
 class Extractor(Protocol):
     name: str
+
+    def spec(self) -> ExtractorSpec: ...
 
     def extract(self, letter: LoadedLetter) -> Extraction: ...
 
@@ -59,6 +88,9 @@ class Extractor(Protocol):
 
 class RulesExtractor:
     name = "rules"
+
+    def spec(self) -> ExtractorSpec:
+        return ExtractorSpec()
 
     def extract(self, letter: LoadedLetter) -> Extraction:
         record = parse_text(letter.text, letter.source)
@@ -82,6 +114,18 @@ class LLMExtractor:
         # the prompt's identity, independent of the letter it is filled with
         self.template_hash = self.prompt.render("{{letter}}").hash
         self.model_id = self.model_id or self.client.config.model
+
+    def spec(self) -> ExtractorSpec:
+        return ExtractorSpec(
+            backend="llm",
+            config=self.client.config,
+            prompt=self.prompt.ref,
+            cache_path=str(self.cache.path),
+            cache_enabled=self.cache.enabled,
+            name=self.name,
+            model_id=self.model_id,
+            log_text=self.log_text,
+        )
 
     def extract(self, letter: LoadedLetter) -> Extraction:
         parser_record = parse_text(letter.text, letter.source)
@@ -112,7 +156,7 @@ class LLMExtractor:
         key = cache_key(
             model=self.model_id, base_url=endpoint, prompt_hash=self.template_hash, input_hash=input_hash, params=params
         )
-        context = {"grounder": Grounder(text)}
+        grounder = Grounder(text)
         run = LLMRun(
             backend=self.name,
             model=self.model_id,
@@ -134,12 +178,12 @@ class LLMExtractor:
         )
         hit = self.cache.get(key)
         if hit is not None:
-            output = LLMLetter.model_validate(hit.response, context=context)
+            output = LLMLetter.model_validate(hit.response).ground(grounder)
             run.cached = True
             self.cache.log(replace(log, cached=True))
             return output, run
         try:
-            output, stats = self.client.structured(rendered.messages, LLMLetter, context=context)
+            output, stats = self.client.structured(rendered.messages, LLMLetter)
         except LLMCallError as e:
             failed = e.stats
             self.cache.log(
@@ -154,6 +198,7 @@ class LLMExtractor:
                 )
             )
             raise
+        output.ground(grounder)
         run.requests, run.prompt_tokens, run.completion_tokens = (
             stats.requests,
             stats.prompt_tokens,

@@ -11,15 +11,16 @@ because a re-ask rarely fixes them and the cross-check reports them anyway.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Annotated, Any, Literal
 
+import instructor
 from pydantic import (
     BaseModel,
     Field,
     PrivateAttr,
     StringConstraints,
-    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -35,6 +36,21 @@ Short = Annotated[str, StringConstraints(max_length=120)]
 Phrase = Annotated[str, StringConstraints(max_length=200)]
 
 DATE_FIELDS = ("date_of_injury", "ur_determination_date", "application_received_date", "decision_date", "date_assigned")
+
+
+_SCHEMAS: dict[Any, dict[str, Any]] = {}
+
+
+class CachedSchemaModel(instructor.OpenAISchema):
+    """instructor's schema base with the JSON schema built once per class: instructor asks for it on
+    every call, and building it costs more than the rest of our client work together."""
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        key = (cls, args, tuple(sorted(kwargs.items())))
+        if key not in _SCHEMAS:
+            _SCHEMAS[key] = super().model_json_schema(*args, **kwargs)
+        return copy.deepcopy(_SCHEMAS[key])
 
 
 class LLMItem(BaseModel):
@@ -53,7 +69,7 @@ class LLMItem(BaseModel):
         return value.strip().lower() if isinstance(value, str) else value
 
 
-class LLMLetter(BaseModel):
+class LLMLetter(CachedSchemaModel):
     case_number: str | None = Field(default=None, max_length=20, description="e.g. CM16-0235724")
     date_of_injury: str | None = Field(default=None, max_length=32, description="YYYY-MM-DD")
     date_of_injury_quote: Quote | None = None
@@ -94,16 +110,20 @@ class LLMLetter(BaseModel):
             return parsed.isoformat()
 
     @model_validator(mode="after")
-    def _quotes_agree_and_ground(self, info: ValidationInfo) -> LLMLetter:
+    def _quotes_agree(self) -> LLMLetter:
         for name in DATE_FIELDS:
             value, quote = getattr(self, name), getattr(self, f"{name}_quote")
             if value and quote:
                 said = parse_date(" ".join(quote.split()))
                 if said is not None and said.isoformat() != value:
                     raise ValueError(f"{name} is {value} but its quote {quote!r} says {said.isoformat()}")
-        grounder = (info.context or {}).get("grounder")
-        if isinstance(grounder, Grounder):
-            self._grounding = {path: grounder.find(quote).span for path, quote in self.quotes().items()}
+        return self
+
+    def ground(self, grounder: Grounder) -> LLMLetter:
+        """Find every quote in the letter (done after validation, outside instructor: instructor
+        renders the messages as Jinja templates when given a context, and letter text must never
+        be read as a template)."""
+        self._grounding = {path: grounder.find(quote).span for path, quote in self.quotes().items()}
         return self
 
     def quotes(self) -> dict[str, str]:

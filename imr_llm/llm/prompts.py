@@ -7,6 +7,7 @@ prompt versions apart even when a template is edited in place.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -49,12 +50,7 @@ class PromptTemplate:
         return f"{self.name}@{self.version}"
 
     def render(self, letter: str, examples: list[dict[str, str]] | None = None, **extra: Any) -> RenderedPrompt:
-        env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(self.folder),
-            undefined=jinja2.StrictUndefined,
-            keep_trailing_newline=False,
-            autoescape=False,
-        )
+        env = _environment(self.folder)
         values = {**self.variables, **extra, "letter": letter, "examples": examples or []}
         messages = [
             {"role": role, "content": env.get_template(f"{role}.j2").render(**values).strip()}
@@ -62,6 +58,18 @@ class PromptTemplate:
         ]
         digest = hashlib.sha256(json.dumps(messages, sort_keys=True).encode()).hexdigest()
         return RenderedPrompt(self.name, self.version, messages, digest)
+
+
+@functools.lru_cache(maxsize=64)
+def _environment(folder: Path) -> jinja2.Environment:
+    """One environment per template folder: templates compile once, not on every letter."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folder),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=False,
+        autoescape=False,
+        auto_reload=False,
+    )
 
 
 def _versions(root: Path, name: str) -> list[str]:

@@ -15,7 +15,7 @@ from imr_llm.schema import LetterRecord, Source, Template
 from imr_llm.textnorm import flatten
 
 _PROSE_DATES = ("date_of_injury", "ur_determination_date")
-_SUMMARY_REACH = 30_000  # case summaries are a few thousand characters; bounded work on odd input
+_SUMMARY_REACH = 12_000  # case summaries are a few thousand characters; bounded work on odd input
 
 
 def parse_text(raw: str, source: Source | None = None) -> LetterRecord:

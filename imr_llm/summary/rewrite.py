@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from imr_llm.errors import ImrError
 from imr_llm.llm.client import LLMClient
+from imr_llm.llm.output import CachedSchemaModel
 from imr_llm.llm.prompts import PromptTemplate
 from imr_llm.schema import LetterRecord
 from imr_llm.summary.checks import SummaryChecks, check_summary
@@ -29,7 +30,7 @@ class ItemRewrite(BaseModel):
     explanation: str = Field(min_length=10, max_length=400)
 
 
-class SummaryRewrite(BaseModel):
+class SummaryRewrite(CachedSchemaModel):
     intro: str = Field(min_length=20, max_length=700)
     items: list[ItemRewrite] = Field(max_length=60)
 

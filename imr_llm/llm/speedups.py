@@ -1,0 +1,55 @@
+"""A measured, narrow speed-up for instructor's per-call overhead.
+
+instructor re-checks the response model for async validators on every call (a full walk of
+the model's type tree, several times per call): about half of our client's CPU per letter
+(benchmarks/llm_overhead.py). Our models are fixed classes, so the answer never changes: we
+memoise it per class. If instructor moves the function, nothing is patched and all still works.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+_MODULES = (
+    "instructor.v2.validation.async_validators",
+    "instructor.v2.core.patch",
+    "instructor.v2.core.client",
+    "instructor.v2.core.retry",
+)
+_patched = False
+
+
+def memoize_async_validator_check() -> None:
+    global _patched
+    if _patched:
+        return
+    _patched = True
+    try:
+        source = importlib.import_module(_MODULES[0])
+    except ImportError:
+        return
+    original: Callable[[Any], None] | None = getattr(source, "reject_async_validators", None)
+    if original is None:
+        return
+    checked: set[Any] = set()
+
+    @functools.wraps(original)
+    def once_per_class(response_model: Any) -> None:
+        if isinstance(response_model, type):
+            if response_model in checked:
+                return
+            original(response_model)
+            checked.add(response_model)
+        else:
+            original(response_model)
+
+    for name in _MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        if getattr(module, "reject_async_validators", None) is original:
+            module.reject_async_validators = once_per_class  # type: ignore[attr-defined]
