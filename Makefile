@@ -26,6 +26,9 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest -q
+	$(BIN)/imr-llm eval evals/synthetic-rules.toml --out out/evals/synthetic-rules.json
+	@if [ -d ../shared/letters/dev ]; then $(BIN)/imr-llm eval evals/dev-rules.toml --out out/evals/dev-rules.json; \
+	else echo "skip evals/dev-rules.toml: ../shared/letters not found"; fi
 
 lint: install
 	$(BIN)/ruff check imr_llm tests benchmarks
@@ -33,6 +36,7 @@ lint: install
 
 bench: install
 	$(BIN)/python benchmarks/parse_throughput.py
+	$(BIN)/python benchmarks/batch_throughput.py
 
 # Reading grades and checks of the offline summaries over the dev letters (or samples/)
 summary-report: install

@@ -9,6 +9,7 @@ in tests/test_llm_local.py.
 from __future__ import annotations
 
 import json
+import random
 import threading
 import time
 from collections.abc import Iterator
@@ -22,7 +23,7 @@ MODEL = "fake-model"
 
 @dataclass
 class Behaviour:
-    kind: str  # "ok" | "429" | "500" | "hang" | "malformed" | "truncated" | "invalid"
+    kind: str  # "ok" | "429" | "500" | "hang" | "malformed" | "truncated" | "invalid" | "garbage" | "cut"
     arguments: dict[str, Any] | None = None
     retry_after: str | None = None
     hang_s: float = 5.0
@@ -36,6 +37,10 @@ class FakeServer:
     request_times: list[float] = field(default_factory=list)
     port: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    chaos: float = 0.0  # share of requests that fail, in assorted ways (fault injection)
+    chaos_kinds: tuple[str, ...] = ("429", "500", "hang", "garbage", "cut", "malformed")
+    rng: random.Random = field(default_factory=lambda: random.Random(1234))
+    served: dict[str, int] = field(default_factory=dict)
 
     @property
     def base_url(self) -> str:
@@ -43,7 +48,15 @@ class FakeServer:
 
     def next_behaviour(self) -> Behaviour:
         with self.lock:
-            return self.script.pop(0) if self.script else self.default
+            if self.script:
+                b = self.script.pop(0)
+            elif self.chaos and self.rng.random() < self.chaos:
+                kind = self.rng.choice(self.chaos_kinds)
+                b = Behaviour(kind, self.default.arguments, retry_after="0.05", hang_s=2.0)
+            else:
+                b = self.default
+            self.served[b.kind] = self.served.get(b.kind, 0) + 1
+            return b
 
 
 def completion(
@@ -122,6 +135,17 @@ def _handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
             elif b.kind == "truncated":
                 limit = int(payload.get("max_tokens") or 100)
                 self._send(200, completion('{"case_number": "CM16', finish_reason="length", completion_tokens=limit))
+            elif b.kind == "garbage":  # a broken proxy: 200 with a body that is not JSON
+                self._send(200, "<html>502 Bad Gateway</html>")
+            elif b.kind == "cut":  # the connection drops halfway through the body
+                data = json.dumps(completion(json.dumps(b.arguments or {}), tool=tool)).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data[: len(data) // 2])
+                self.wfile.flush()
+                self.close_connection = True
             elif b.kind == "invalid":
                 self._send(200, completion(json.dumps({"date_of_injury": "someday", "disputed_items": []})))
             else:
@@ -131,8 +155,8 @@ def _handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def fake_server(default: Behaviour, script: list[Behaviour] | None = None) -> Iterator[FakeServer]:
-    server = FakeServer(default=default, script=list(script or []))
+def fake_server(default: Behaviour, script: list[Behaviour] | None = None, chaos: float = 0.0) -> Iterator[FakeServer]:
+    server = FakeServer(default=default, script=list(script or []), chaos=chaos)
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(server))
     server.port = httpd.server_address[1]
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)

@@ -1,0 +1,141 @@
+"""`imr-llm batch`: resume, torn-line repair, table, and fault injection with kill -9 midway."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from imr_llm.batch.outfile import repair_and_scan
+from imr_llm.batch.table import COLUMNS
+from imr_llm.parser import parse_text
+from tests.conftest import SAMPLES, sample_names
+from tests.fake_openai_server import MODEL, Behaviour, fake_server
+from tests.llm_answers import perfect_answer
+
+
+def batch_cmd(*args: str) -> list[str]:
+    return [sys.executable, "-m", "imr_llm.cli", "batch", *args, "--no-progress"]
+
+
+def letters_folder(folder: Path, copies: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    texts = [(SAMPLES / f"{n}.txt").read_text() for n in sample_names()]
+    for i in range(copies):
+        text = texts[i % len(texts)]
+        path = folder / f"letter-{i:04d}.txt"
+        path.write_text(text + f"\n(copy {i})\n", encoding="utf-8")  # distinct content, same letter
+        paths.append(path)
+    return paths
+
+
+def read_lines(out: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+
+
+def test_rules_batch_resumes_without_duplicates_and_writes_the_table(tmp_path: Path) -> None:
+    paths = letters_folder(tmp_path / "in", 40)
+    out, table = tmp_path / "out.jsonl", tmp_path / "items.csv"
+    first = subprocess.run(
+        batch_cmd(str(tmp_path / "in"), "--out", str(out), "--table", str(table), "--summaries", str(tmp_path / "sum")),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert first.returncode == 0, first.stderr
+    records = read_lines(out)
+    assert sorted(r["source"]["path"] for r in records) == sorted(map(str, paths))
+    # the table: one row per disputed item, documented columns
+    with table.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == [c for c, _ in COLUMNS]
+    assert len(rows) == sum(len(r["disputed_items"]) for r in records)
+    assert {row["decision"] for row in rows} == {"upheld", "overturned"}
+    assert len(list((tmp_path / "sum").iterdir())) == 40
+    # more inputs later: only the new ones are done
+    more = letters_folder(tmp_path / "in", 50)
+    again = subprocess.run(
+        batch_cmd(str(tmp_path / "in"), "--out", str(out)), capture_output=True, text=True, timeout=300
+    )
+    assert again.returncode == 0, again.stderr
+    assert "40 already in" in again.stderr
+    assert sorted(r["source"]["path"] for r in read_lines(out)) == sorted(map(str, more))
+
+
+def test_a_torn_last_line_is_repaired_and_its_input_redone(tmp_path: Path) -> None:
+    paths = letters_folder(tmp_path / "in", 10)
+    out = tmp_path / "out.jsonl"
+    subprocess.run(batch_cmd(str(tmp_path / "in"), "--out", str(out)), check=True, capture_output=True, timeout=300)
+    data = out.read_bytes()
+    out.write_bytes(data[: len(data) - 500])  # as if killed while writing the last record
+    done, _, repaired = repair_and_scan(out)
+    assert repaired > 0 and len(done) == 9
+    again = subprocess.run(
+        batch_cmd(str(tmp_path / "in"), "--out", str(out)), capture_output=True, text=True, timeout=300
+    )
+    assert again.returncode == 0, again.stderr
+    assert sorted(r["source"]["path"] for r in read_lines(out)) == sorted(map(str, paths))
+
+
+def test_fault_injection_kill_9_and_resume(tmp_path: Path) -> None:
+    """300 letters through the LLM path against a server failing ~30% of calls in assorted ways
+    (429, 500, hangs past the timeout, non-JSON bodies, bodies cut mid-way, malformed tool
+    arguments), killed with SIGKILL midway and resumed: one record per input, nothing lost, and
+    errors only where retries were exhausted."""
+    paths = letters_folder(tmp_path / "in", 300)
+    answer = perfect_answer(parse_text((SAMPLES / "synth-2016-basic.txt").read_text()))
+    out = tmp_path / "out.jsonl"
+    with fake_server(Behaviour("ok", answer), chaos=0.3) as server:
+        cmd = batch_cmd(
+            str(tmp_path / "in"),
+            "--out",
+            str(out),
+            "--backend",
+            "openai",
+            "--base-url",
+            server.base_url,
+            "--model",
+            MODEL,
+            "--concurrency",
+            "16",
+            "--timeout",
+            "1",
+            "--no-cache",
+            "--cache",
+            str(tmp_path / "cache.sqlite"),
+        )
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "IMR_LLM_"))}
+        victim = subprocess.Popen(
+            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True
+        )
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and (not out.exists() or out.read_bytes().count(b"\n") < 60):
+            time.sleep(0.05)
+        os.killpg(victim.pid, signal.SIGKILL)  # the batch and its worker processes, no clean-up
+        victim.wait(timeout=30)
+        assert victim.returncode == -signal.SIGKILL
+        written_before = out.read_bytes().count(b"\n")
+        assert 60 <= written_before < 300, "the kill must land midway"
+        resumed = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
+        served = dict(server.served)
+    assert "Traceback" not in resumed.stderr
+    records = read_lines(out)
+    keys = [(r["source"]["path"], r["source"]["sha256"]) for r in records]
+    assert len(records) == 300 and len(set(keys)) == 300, "exactly one record per input"
+    assert {k[0] for k in keys} == set(map(str, paths))
+    failures = sum(served.get(k, 0) for k in ("429", "500", "hang", "garbage", "cut", "malformed"))
+    assert failures > 0.2 * sum(served.values()), served  # the server really did fail often
+    for record in records:
+        if "error" in record:  # only where the retry budget ran out
+            assert record["error_kind"] in ("llm_transport", "llm_invalid_output"), record
+            assert "failed 5 time(s)" in record["error"] or "after 3 attempt(s)" in record["error"], record
+        else:
+            assert record["extractor"] == "merged" and record["llm"]["requests"] >= 1
+    assert (resumed.returncode == 0) == all("error" not in r for r in records)
