@@ -259,13 +259,12 @@ def eval_command(
                 base_url or suite.base_url or None, model or suite.model or None, max_tokens=suite.max_tokens or None
             )
             store = None if suite.backend == "rules" else ResponseCache(cache, enabled=not no_cache)
-            run = run_with_progress(suite, config, store, model_path, console)
+            run_path = out or Path("out") / "evals" / f"{suite.name}-{suite.backend}.json"
+            run = run_with_progress(suite, config, store, model_path, console, run_path)
         else:
             fail("usage: imr-llm eval SUITE.toml [options] | eval --rescore RUN.json | eval compare BASE.json NEW.json")
-        target = out or (rescore if rescore is not None and out is None else None)
-        if target is None:
-            target = Path("out") / "evals" / f"{run.suite.name}-{run.backend}.json"
-        if rescore is None or out is not None:
+        if rescore is None or out is not None:  # a rescore prints; it rewrites a run file only with --out
+            target = out or Path("out") / "evals" / f"{run.suite.name}-{run.backend}.json"
             run.save(target)
             console.print(f"run file: {target}")
         print_run(run, console)
@@ -298,7 +297,12 @@ def write_reports(md: Path | None, page: Path | None, run: RunFile | None, compa
 
 
 def run_with_progress(
-    suite: Suite, config: LLMConfig, store: ResponseCache | None, model_path: Path | None, console: Console
+    suite: Suite,
+    config: LLMConfig,
+    store: ResponseCache | None,
+    model_path: Path | None,
+    console: Console,
+    save_to: Path | None = None,
 ) -> RunFile:
     failures = 0
     with Progress(
@@ -321,7 +325,7 @@ def run_with_progress(
             rate = done / max(1e-9, time.monotonic() - started)
             progress.update(task, advance=1, failed=failures, rate=f"{rate:.1f}")
 
-        return run_suite(suite, config, store, model_path, advance)
+        return run_suite(suite, config, store, model_path, advance, save_to)
 
 
 @app.command()
@@ -487,6 +491,9 @@ def run() -> None:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
+    except Exception as e:  # a bug: still one line, never a traceback
+        print(f"imr-llm: internal error ({type(e).__name__}: {e}); please report it", file=sys.stderr)
+        sys.exit(70)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from imr_llm.evals.scoring import values_equal
 from imr_llm.evidence import resolve
 from imr_llm.parser import parse_text
 from imr_llm.textnorm import squash
-from tests.conftest import SAMPLES
+from tests.conftest import REPO, SAMPLES
 
 pytestmark = [
     pytest.mark.llm,
@@ -163,3 +163,88 @@ def test_llm_summary_runs_end_to_end_and_is_checked(tmp_path: Path) -> None:
         assert "LLM rewrite rejected" in result.stderr
     else:
         assert checks["rejected_llm_rewrite"] == []
+
+
+@pytest.fixture(scope="module")
+def prompt_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, subprocess.CompletedProcess[str]]:
+    folder = tmp_path_factory.mktemp("evals")
+    runs = []
+    for prompt in ("extract@2", "extract-no-guidelines@1"):
+        out = folder / f"{prompt}.json"
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "imr_llm.cli",
+                "eval",
+                str(REPO / "evals" / "local-smoke.toml"),
+                "--prompt",
+                prompt,
+                "--out",
+                str(out),
+                "--cache",
+                str(folder / "cache.sqlite"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=1500,
+        )
+        assert result.returncode == 0, result.stderr  # the smoke suite has no quality thresholds
+        runs.append(out)
+    compare = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "imr_llm.cli",
+            "eval",
+            "compare",
+            str(runs[0]),
+            str(runs[1]),
+            "--report-md",
+            str(folder / "compare.md"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return runs[0], runs[1], compare
+
+
+def test_a_worse_prompt_shows_as_a_regression(prompt_runs: tuple[Path, Path, subprocess.CompletedProcess[str]]) -> None:
+    base_path, worse_path, compare = prompt_runs
+    base, worse = json.loads(base_path.read_text()), json.loads(worse_path.read_text())
+    assert (base["prompt"], worse["prompt"]) == ("extract@2", "extract-no-guidelines@1")
+    assert base["prompt_hash"] != worse["prompt_hash"]
+    assert compare.returncode == 1, compare.stdout + compare.stderr
+    assert "REGRESSED" in compare.stderr
+    quality = ("key_field_accuracy", "item_f1", "grounding_rate", "guidelines_f1")
+    dropped = [m for m in quality if worse["metrics"][m] < base["metrics"][m] - 0.005]
+    assert dropped, (base["metrics"], worse["metrics"])
+    report = (base_path.parent / "compare.md").read_text()
+    assert "**REGRESSED**" in report and dropped[0] in report
+
+
+def test_rescore_reproduces_an_old_runs_metrics_with_no_calls(
+    prompt_runs: tuple[Path, Path, subprocess.CompletedProcess[str]], tmp_path: Path
+) -> None:
+    base_path, _, _ = prompt_runs
+    again = tmp_path / "rescored.json"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "imr_llm.cli",
+            "eval",
+            "--rescore",
+            str(base_path),
+            "--out",
+            str(again),
+            "--base-url",
+            "http://127.0.0.1:9/v1",
+        ],  # an unreachable model: rescoring must not need one
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(again.read_text())["metrics"] == json.loads(base_path.read_text())["metrics"]

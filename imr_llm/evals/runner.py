@@ -135,7 +135,10 @@ def run_suite(
     cache: ResponseCache | None = None,
     model_path: Path | None = None,
     on_result: ProgressHook | None = None,
+    save_to: Path | None = None,
 ) -> RunFile:
+    """Run and score; with `save_to`, the outputs are saved before scoring (a scorer bug must not
+    lose an expensive run: `--rescore` picks it up)."""
     inputs = select_letters(suite)
     backend = Backend(suite.backend)
     config = config or LLMConfig()
@@ -162,6 +165,8 @@ def run_suite(
         prompt_hash=prompt_hash,
         letters=results,
     )
+    if save_to is not None:
+        run.save(save_to)
     return score_run(run)
 
 

@@ -53,6 +53,7 @@ KEY_FIELDS = (
     *(f"disputed_items[].{f}" for f in ITEM_FIELDS),
 )
 ALIGN_THRESHOLD = 60.0
+MISSING_ITEM = "<item not found>"  # what a field of an item the extractor missed shows as
 
 
 _HYPHENS = re.compile(r"\s*-\s*")
@@ -148,7 +149,7 @@ def score_letter(letter: str, gold: dict[str, Any], record: dict[str, Any]) -> l
     for gi in alignment.missed:
         for f in ITEM_FIELDS:
             g = g_items[gi].get(f)
-            out.append(FieldResult(letter, f"disputed_items[].{f}", f"disputed_items.{gi}.{f}", g, None, False))
+            out.append(FieldResult(letter, f"disputed_items[].{f}", f"disputed_items.{gi}.{f}", g, MISSING_ITEM, False))
     return out
 
 

@@ -20,7 +20,7 @@ import jinja2
 
 from imr_llm.errors import ConfigError
 
-DEFAULT_PROMPT = "extract"
+DEFAULT_PROMPT = "extract@1"
 
 
 def prompts_dir() -> Path:
@@ -44,6 +44,7 @@ class PromptTemplate:
     folder: Path
     description: str = ""
     variables: dict[str, Any] = field(default_factory=dict)
+    examples: tuple[Path, ...] = ()  # few-shot example letters (answers built by the parser)
 
     @property
     def ref(self) -> str:
@@ -51,6 +52,8 @@ class PromptTemplate:
 
     def render(self, letter: str, examples: list[dict[str, str]] | None = None, **extra: Any) -> RenderedPrompt:
         env = _environment(self.folder)
+        if examples is None and self.examples:
+            examples = _examples(self.examples)
         values = {**self.variables, **extra, "letter": letter, "examples": examples or []}
         messages = [
             {"role": role, "content": env.get_template(f"{role}.j2").render(**values).strip()}
@@ -58,6 +61,13 @@ class PromptTemplate:
         ]
         digest = hashlib.sha256(json.dumps(messages, sort_keys=True).encode()).hexdigest()
         return RenderedPrompt(self.name, self.version, messages, digest)
+
+
+@functools.lru_cache(maxsize=16)
+def _examples(paths: tuple[Path, ...]) -> list[dict[str, str]]:
+    from imr_llm.llm.examples import load_examples  # the parser is only needed for few-shot prompts
+
+    return load_examples(list(paths))
 
 
 @functools.lru_cache(maxsize=64)
@@ -97,9 +107,14 @@ def load_prompt(ref: str = DEFAULT_PROMPT, root: Path | None = None) -> PromptTe
     folder = root / name / version
     meta = tomllib.loads((folder / "prompt.toml").read_text(encoding="utf-8"))
     variables = dict(meta.get("variables", {}))
+    examples = tuple((root.parent / e).resolve() for e in meta.get("examples", []))
     templates_from = meta.get("templates_from")
     if templates_from:
         base = load_prompt(templates_from, root)
         folder = base.folder
         variables = {**base.variables, **variables}
-    return PromptTemplate(name, version, folder, meta.get("description", ""), variables)
+        examples = examples if "examples" in meta else base.examples
+    missing = [str(p) for p in examples if not p.is_file()]
+    if missing:
+        raise ConfigError(f"prompt {name}@{version}: example letter not found: {', '.join(missing)}")
+    return PromptTemplate(name, version, folder, meta.get("description", ""), variables, examples)
