@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from imr_llm.parser.dates import parse_date
@@ -31,6 +32,13 @@ def span_holds(value: Any, quoted: str) -> bool:
         return parsed is not None and parsed.isoformat() == str(value)
     if isinstance(value, str) and value in _SEX_WORDS:
         return squash(quoted) in _SEX_WORDS[value]
+    if value in ("upheld", "overturned") and value not in quoted.lower():
+        # layouts without a decision word: the evidence is the verdict ("is not medically necessary")
+        said = " ".join(quoted.lower().split())
+        if "medically" not in said:
+            return False
+        negative = re.search(r"\bnot\b|notmedically|\bnon-?certif", said) is not None
+        return negative == (value == "upheld")
     return squash(str(value)) in squash(quoted)
 
 

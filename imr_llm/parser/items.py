@@ -138,6 +138,14 @@ def _block(ctx: ParseContext, path: str, start: int, end: int) -> str | None:
     return ctx.flat[s:e]
 
 
+def _cite_first_sentence(ctx: ParseContext, p: str, item: DisputedItem, rationale_at: int) -> None:
+    sentence = item.rationale_first_sentence
+    if sentence:
+        at = ctx.flat.find(sentence, rationale_at, rationale_at + len(sentence) + 400)
+        if at >= 0:
+            ctx.cite(f"{p}.rationale_first_sentence", at, at + len(sentence))
+
+
 def _verdict_item(
     ctx: ParseContext,
     i: int,
@@ -306,8 +314,10 @@ def parse_notice_items(ctx: ParseContext) -> list[DisputedItem]:
         p = f"disputed_items.{i}"
         ctx.cite(f"{p}.request", *m.span("req"))
         ctx.cite(f"{p}.decision_text", *m.span("verdict"))
+        ctx.cite(f"{p}.decision", m.start("req"), m.end("verdict"))
         says = "not" not in m.group("verdict").replace("notmedically", "not medically").split()
         ca = mx = rationale = None
+        rationale_at = 0
         d = details.get(num)
         if d is not None:
             after = [x.start() for x in detail_list if x.start() > d.start()]
@@ -327,8 +337,9 @@ def parse_notice_items(ctx: ParseContext) -> list[DisputedItem]:
                 elif kind == "mx":
                     mx = value
                 else:
-                    rationale = value
+                    rationale, rationale_at = value, lab.end()
         item = _verdict_item(ctx, i, m.group("req"), m.group("verdict"), says, ca, mx, rationale)
+        _cite_first_sentence(ctx, p, item, rationale_at)
         items.append(item)
     return items
 
@@ -377,5 +388,14 @@ def parse_professional_items(ctx: ParseContext) -> list[DisputedItem]:
         mx = _block(ctx, f"{p}.maximus_guideline_text", *guideline) if guideline else None
         rationale = _block(ctx, f"{p}.rationale", *rationale_span) if rationale_span else None
         item = _verdict_item(ctx, i, request, None, None, None, mx, rationale)
+        if rationale_span:
+            _cite_first_sentence(ctx, p, item, rationale_span[0])
+        if rationale_span and item.decision_text:
+            at = flat.find(item.decision_text, rationale_span[0], rationale_span[1])
+            if at >= 0:
+                sentence_start = flat.rfind(". ", rationale_span[0], at)
+                start = sentence_start + 2 if sentence_start >= 0 else rationale_span[0]
+                ctx.cite(f"{p}.decision", start, at + len(item.decision_text))
+                ctx.cite(f"{p}.decision_text", at, at + len(item.decision_text))
         items.append(item)
     return items

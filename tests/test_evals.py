@@ -1,0 +1,198 @@
+"""The eval harness: suites, thresholds, compare, rescore, reports; and its metrics recomputed
+independently (by hand, from gold and records) on the dev set."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from imr_llm.evals.compare import compare_runs
+from imr_llm.evals.runner import RunFile, run_suite, score_run
+from imr_llm.evals.suite import load_suite
+from tests.conftest import REPO, needs_shared
+
+SYNTHETIC = REPO / "evals" / "synthetic-rules.toml"
+DEV_SUITE = REPO / "evals" / "dev-rules.toml"
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "imr_llm.cli", *args], capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def synthetic_run() -> RunFile:
+    return run_suite(load_suite(SYNTHETIC))
+
+
+def test_synthetic_suite_passes_its_thresholds(synthetic_run: RunFile) -> None:
+    assert synthetic_run.passed, [t for t in synthetic_run.thresholds if not t.passed]
+    assert synthetic_run.metrics["letters"] == 9  # 8 text letters + 1 PDF
+    assert synthetic_run.metrics["key_field_accuracy"] == 1.0
+    assert synthetic_run.git_commit is None or len(synthetic_run.git_commit) == 40
+
+
+def test_a_missed_threshold_fails_the_cli(tmp_path: Path) -> None:
+    suite = tmp_path / "strict.toml"
+    text = SYNTHETIC.read_text().replace('gold = "../samples"', f'gold = "{REPO / "samples"}"')
+    suite.write_text(text.replace("[thresholds.max]", "[thresholds.max]\nsummary_grade_median = 1.0"))
+    result = cli("eval", str(suite), "--out", str(tmp_path / "run.json"))
+    assert result.returncode == 1
+    assert "threshold missed" in result.stderr
+    assert json.loads((tmp_path / "run.json").read_text())["passed"] is False
+
+
+def test_compare_flags_a_regression_and_lists_the_fields(synthetic_run: RunFile, tmp_path: Path) -> None:
+    worse = copy.deepcopy(synthetic_run)
+    record = worse.letters[0].record
+    assert record is not None
+    record["disputed_items"][0]["decision"] = (
+        "overturned" if record["disputed_items"][0]["decision"] == "upheld" else "upheld"
+    )
+    record["case_number"] = "CM00-0000000"
+    worse = score_run(worse)
+    comparison = compare_runs(synthetic_run, worse)
+    assert comparison.regressed
+    regressed = {m.metric for m in comparison.regressions}
+    assert {"key_field_accuracy", "decision_accuracy", "field.case_number"} <= regressed
+    paths = {(c.path, c.change) for c in comparison.fields}
+    assert ("case_number", "regressed") in paths and ("disputed_items.0.decision", "regressed") in paths
+    # the CLI: exit 1, and 0 the other way round... which is an improvement
+    base_file, worse_file = tmp_path / "base.json", tmp_path / "worse.json"
+    synthetic_run.save(base_file)
+    worse.save(worse_file)
+    assert cli("eval", "compare", str(base_file), str(worse_file)).returncode == 1
+    back = cli("eval", "compare", str(worse_file), str(base_file))
+    assert back.returncode == 0 and "improved" in back.stderr
+
+
+def test_rescore_reproduces_the_metrics(synthetic_run: RunFile, tmp_path: Path) -> None:
+    path = tmp_path / "run.json"
+    synthetic_run.save(path)
+    result = cli("eval", "--rescore", str(path), "--out", str(tmp_path / "again.json"))
+    assert result.returncode == 0, result.stderr
+    assert json.loads((tmp_path / "again.json").read_text())["metrics"] == synthetic_run.metrics
+
+
+def test_bad_suite_and_run_files_are_one_line_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "x"\ngold = "nowhere"\nbackend = "quantum"\n')
+    result = cli("eval", str(bad))
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert "backend" in result.stderr
+    result = cli("eval", "compare", str(tmp_path / "none.json"), str(tmp_path / "none.json"))
+    assert result.returncode == 2 and "run file not found" in result.stderr
+
+
+CHROMIUM = shutil.which("chromium")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_html_report_renders_with_evidence_highlighted(synthetic_run: RunFile, tmp_path: Path) -> None:
+    base = tmp_path / "base.json"
+    synthetic_run.save(base)
+    page = tmp_path / "report.html"
+    result = cli("eval", "--rescore", str(base), "--report-html", str(page))
+    assert result.returncode == 0, result.stderr
+    html = page.read_text()
+    assert '<mark class="parser"' in html and "synth-2016-partial" in html
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]
+    shot = tmp_path / "shot.png"
+    subprocess.run(
+        [CHROMIUM, *flags, f"--screenshot={shot}", "--window-size=1200,1600", page.as_uri()],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+    dom = subprocess.run(
+        [CHROMIUM, *flags, "--dump-dom", page.as_uri()], check=True, capture_output=True, text=True, timeout=120
+    ).stdout
+    assert "key_field_accuracy" in dom and "thresholds pass" in dom
+
+
+# -- independent recomputation on the dev set ------------------------------------------
+
+
+@needs_shared
+def test_dev_metrics_agree_with_a_hand_computation() -> None:
+    run = run_suite(load_suite(DEV_SUITE).model_copy(update={"inputs": ["txt"]}))
+    letters = run.letters
+    # decision accuracy, by hand: items in letter order (the parser finds every item)
+    decisions = [
+        (g["decision"], r["decision"])
+        for x in letters
+        for g, r in zip(x.gold["disputed_items"], x.record["disputed_items"], strict=True)
+    ]  # type: ignore[index]
+    assert run.metrics["decision_accuracy"] == round(sum(a == b for a, b in decisions) / len(decisions), 6)
+    assert len(decisions) == 114
+    # item recall, by hand
+    gold_items = sum(len(x.gold["disputed_items"]) for x in letters)
+    found = sum(min(len(x.gold["disputed_items"]), len(x.record["disputed_items"])) for x in letters)  # type: ignore[index]
+    assert run.metrics["item_recall"] == round(found / gold_items, 6)
+    # case_number and decision_date accuracy, by hand
+    for field in ("case_number", "decision_date", "patient_age"):
+        hits = sum(x.gold[field] == x.record[field] for x in letters)  # type: ignore[index]
+        assert run.metrics[f"field.{field}"] == round(hits / len(letters), 6)
+    # diagnoses: mean per-letter set F1, by hand
+    f1s = []
+    for x in letters:
+        g, p = set(x.gold["diagnoses"] or []), set(x.record["diagnoses"] or [])  # type: ignore[index]
+        if not g and not p:
+            f1s.append(1.0)
+            continue
+        tp = len(g & p)
+        f1s.append(0.0 if tp == 0 else 2 * tp / (len(g) + len(p)))
+    assert run.metrics["diagnoses_f1"] == round(sum(f1s) / len(f1s), 6)
+    # key-field accuracy: the share of key fields right, counted directly
+    keys = (
+        "case_number",
+        "date_of_injury",
+        "ur_determination_date",
+        "application_received_date",
+        "decision_date",
+        "date_assigned",
+        "priority",
+        "patient_age",
+        "patient_sex",
+    )
+    right = total = 0
+    for x in letters:
+        rec = x.record
+        assert rec is not None
+        for k in keys:
+            total += 1
+            right += x.gold[k] == rec[k]
+        for k in ("board_certifications", "subspecialties", "licensed_state", "certification_text", "licensure_text"):
+            total += 1
+            right += x.gold["reviewer"][k] == rec["reviewer"][k]
+        for g, p in zip(x.gold["disputed_items"], rec["disputed_items"], strict=True):
+            for k in (
+                "request",
+                "decision",
+                "decision_text",
+                "medically_necessary",
+                "guidelines_cited",
+                "maximus_guideline_text",
+                "claims_administrator_guideline_text",
+                "rationale_first_sentence",
+                "item_heading_text",
+            ):
+                total += 1
+                right += " ".join(str(g.get(k)).split()) == " ".join(str(p.get(k)).split())
+    assert run.metrics["key_field_accuracy"] == round(right / total, 6)
