@@ -44,7 +44,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--max-tokens", type=int, default=1024)
-    ap.add_argument("--prompt", default="extract")
+    ap.add_argument("--prompt", default="extract@1")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
     files = sorted(DEV.glob("*.txt")) if DEV.is_dir() else sorted((REPO / "samples").glob("*.txt"))

@@ -38,7 +38,7 @@ def span_holds(value: Any, quoted: str) -> bool:
         if "medically" not in said:
             return False
         negative = re.search(r"\bnot\b|notmedically|\bnon-?certif", said) is not None
-        return negative == (value == "upheld")
+        return bool(negative == (value == "upheld"))
     return squash(str(value)) in squash(quoted)
 
 
