@@ -58,6 +58,16 @@ class SummaryLang(StrEnum):
     ES = "es"
 
 
+# options shared by the LLM-using commands
+BaseUrlOpt = Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint [env IMR_LLM_BASE_URL]")]
+ModelOpt = Annotated[str | None, typer.Option(help="model name [env IMR_LLM_MODEL]")]
+ModelPathOpt = Annotated[Path | None, typer.Option(help="GGUF file for --backend local")]
+MaxTokensOpt = Annotated[int | None, typer.Option(help="completion token cap per call")]
+TimeoutOpt = Annotated[float | None, typer.Option(help="seconds per HTTP request")]
+CacheOpt = Annotated[Path | None, typer.Option(help="SQLite response cache and call log [env IMR_LLM_CACHE]")]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="always call the model")]
+PromptOpt = Annotated[str, typer.Option(help="prompt template NAME[@VERSION]")]
+
 FilesArg = Annotated[list[Path], typer.Argument(help="Letter files (.txt or .pdf)", show_default=False)]
 
 
@@ -121,15 +131,15 @@ def extract(
     backend: Annotated[
         Backend | None, typer.Option(help="rules | openai (any OpenAI-compatible server) | local (llama.cpp)")
     ] = None,
-    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint [env IMR_LLM_BASE_URL]")] = None,
-    model: Annotated[str | None, typer.Option(help="model name [env IMR_LLM_MODEL]")] = None,
+    base_url: BaseUrlOpt = None,
+    model: ModelOpt = None,
     mode: Annotated[ModeChoice | None, typer.Option(help="instructor mode (auto = tools)")] = None,
-    prompt: Annotated[str, typer.Option(help="prompt template NAME[@VERSION]")] = DEFAULT_PROMPT,
-    model_path: Annotated[Path | None, typer.Option(help="GGUF file for --backend local")] = None,
-    max_tokens: Annotated[int | None, typer.Option(help="completion token cap per call")] = None,
-    timeout: Annotated[float | None, typer.Option(help="seconds per HTTP request")] = None,
-    cache: Annotated[Path | None, typer.Option(help="SQLite cache and call log [env IMR_LLM_CACHE]")] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="always call the model")] = False,
+    prompt: PromptOpt = DEFAULT_PROMPT,
+    model_path: ModelPathOpt = None,
+    max_tokens: MaxTokensOpt = None,
+    timeout: TimeoutOpt = None,
+    cache: CacheOpt = None,
+    no_cache: NoCacheOpt = False,
     log_text: Annotated[bool, typer.Option(help="also write letter text into the call log")] = False,
 ) -> None:
     """Extract with an LLM, cross-checked by the parser: one merged record (with its cross-check) per line."""
@@ -157,10 +167,10 @@ def summarize(
     backend: Annotated[
         Backend, typer.Option(help="rules = offline templates; openai | local = LLM rewrite, checked")
     ] = Backend.RULES,
-    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint [env IMR_LLM_BASE_URL]")] = None,
-    model: Annotated[str | None, typer.Option(help="model name [env IMR_LLM_MODEL]")] = None,
-    prompt: Annotated[str, typer.Option(help="prompt template NAME[@VERSION]")] = "summary",
-    model_path: Annotated[Path | None, typer.Option(help="GGUF file for --backend local")] = None,
+    base_url: BaseUrlOpt = None,
+    model: ModelOpt = None,
+    prompt: PromptOpt = "summary",
+    model_path: ModelPathOpt = None,
 ) -> None:
     """Plain-language summaries for the injured worker, checked before they are shown."""
     if out is not None:
@@ -214,9 +224,9 @@ def eval_command(
     ] = None,
     backend: Annotated[Backend | None, typer.Option(help="override the suite's backend")] = None,
     prompt: Annotated[str | None, typer.Option(help="override the suite's prompt NAME@VERSION")] = None,
-    model: Annotated[str | None, typer.Option(help="model name [env IMR_LLM_MODEL]")] = None,
-    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint [env IMR_LLM_BASE_URL]")] = None,
-    model_path: Annotated[Path | None, typer.Option(help="GGUF file for --backend local")] = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    model_path: ModelPathOpt = None,
     out: Annotated[Path | None, typer.Option(help="run file to write (default out/evals/SUITE-BACKEND.json)")] = None,
     baseline: Annotated[Path | None, typer.Option(help="compare with this run file; exit 1 on regression")] = None,
     rescore: Annotated[Path | None, typer.Option(help="recompute a run file's metrics, no model calls")] = None,
@@ -225,8 +235,8 @@ def eval_command(
     report_html: Annotated[Path | None, typer.Option(help="also write a self-contained HTML report")] = None,
     concurrency: Annotated[int | None, typer.Option(help="LLM requests at once")] = None,
     limit: Annotated[int | None, typer.Option(help="only the first N letters")] = None,
-    cache: Annotated[Path | None, typer.Option(help="SQLite response cache [env IMR_LLM_CACHE]")] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="always call the model")] = False,
+    cache: CacheOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Score a suite against gold labels, or compare two runs; exit 1 on a missed threshold or a regression."""
     console = Console(stderr=True)
@@ -305,16 +315,7 @@ def run_with_progress(
     save_to: Path | None = None,
 ) -> RunFile:
     failures = 0
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}/s"),
-        TimeRemainingColumn(),
-        TextColumn("failed {task.fields[failed]}"),
-        console=console,
-        transient=False,
-    ) as progress:
+    with progress_bar(console, "{task.description}") as progress:
         task = progress.add_task(f"eval {suite.name} ({suite.backend})", total=input_count(suite), failed=0, rate="-")
         started = time.monotonic()
 
@@ -339,14 +340,14 @@ def batch(
     lang: Annotated[SummaryLang, typer.Option(help="summary language")] = SummaryLang.EN,
     table: Annotated[Path | None, typer.Option(help="also write one CSV row per disputed item")] = None,
     retry_errors: Annotated[bool, typer.Option(help="redo inputs whose earlier LLM call failed")] = False,
-    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint [env IMR_LLM_BASE_URL]")] = None,
-    model: Annotated[str | None, typer.Option(help="model name [env IMR_LLM_MODEL]")] = None,
-    prompt: Annotated[str, typer.Option(help="prompt template NAME[@VERSION]")] = DEFAULT_PROMPT,
-    model_path: Annotated[Path | None, typer.Option(help="GGUF file for --backend local")] = None,
-    max_tokens: Annotated[int | None, typer.Option(help="completion token cap per call")] = None,
-    timeout: Annotated[float | None, typer.Option(help="seconds per HTTP request")] = None,
-    cache: Annotated[Path | None, typer.Option(help="SQLite response cache [env IMR_LLM_CACHE]")] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="always call the model")] = False,
+    base_url: BaseUrlOpt = None,
+    model: ModelOpt = None,
+    prompt: PromptOpt = DEFAULT_PROMPT,
+    model_path: ModelPathOpt = None,
+    max_tokens: MaxTokensOpt = None,
+    timeout: TimeoutOpt = None,
+    cache: CacheOpt = None,
+    no_cache: NoCacheOpt = False,
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
 ) -> None:
     """Turn many letters into records (and summaries, and a table): resumable, one output line per input."""
@@ -392,7 +393,7 @@ def run_with_bar(
     retry_errors: bool,
     console: Console | None,
 ) -> BatchReport:
-    if console is None:
+    def go(on_outcome: Callable[[object, BatchReport], None] | None = None) -> BatchReport:
         return run_batch(
             inputs,
             out,
@@ -402,17 +403,13 @@ def run_with_bar(
             summaries=summaries,
             lang=lang,
             retry_errors=retry_errors,
+            on_outcome=on_outcome,
         )
+
+    if console is None:
+        return go()
     total = count_inputs(inputs)
-    with Progress(
-        TextColumn("batch"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}/s"),
-        TimeRemainingColumn(),
-        TextColumn("failed {task.fields[failed]}"),
-        console=console,
-    ) as bar:
+    with progress_bar(console, "batch") as bar:
         task = bar.add_task("batch", total=total, failed=0, rate="-")
         started = time.monotonic()
 
@@ -420,17 +417,20 @@ def run_with_bar(
             rate = report.inputs / max(1e-9, time.monotonic() - started)
             bar.update(task, completed=report.inputs, failed=sum(report.failed.values()), rate=f"{rate:,.0f}")
 
-        return run_batch(
-            inputs,
-            out,
-            extractor,
-            processes=processes,
-            concurrency=concurrency,
-            summaries=summaries,
-            lang=lang,
-            retry_errors=retry_errors,
-            on_outcome=tick,
-        )
+        return go(tick)
+
+
+def progress_bar(console: Console, label: str) -> Progress:
+    """Rate, ETA and failures, on stderr."""
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}/s"),
+        TimeRemainingColumn(),
+        TextColumn("failed {task.fields[failed]}"),
+        console=console,
+    )
 
 
 def print_batch_report(report: BatchReport, out: Path, console: Console) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -33,3 +34,34 @@ def load_gold(path: Path) -> dict[str, Any]:
 @pytest.fixture
 def sample_text() -> str:
     return (SAMPLES / "synth-2016-basic.txt").read_text()
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+
+
+def chromium_render(page: Path, workdir: Path, size: str = "1000,1600") -> tuple[bytes, str]:
+    """A real render in headless Chromium: (PNG screenshot bytes, DOM text)."""
+    assert CHROMIUM is not None
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={workdir / 'chromium-profile'}",
+    ]
+    shot = workdir / "screenshot.png"
+    subprocess.run(
+        [CHROMIUM, *flags, f"--screenshot={shot}", f"--window-size={size}", page.as_uri()],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    dom = subprocess.run(
+        [CHROMIUM, *flags, "--dump-dom", page.as_uri()], check=True, capture_output=True, text=True, timeout=120
+    ).stdout
+    return shot.read_bytes(), dom

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 from imr_llm.evals.compare import compare_runs
 from imr_llm.evals.runner import RunFile, run_suite, score_run
 from imr_llm.evals.suite import load_suite
-from tests.conftest import REPO, needs_shared
+from tests.conftest import REPO, chromium_render, needs_chromium, needs_shared
 
 SYNTHETIC = REPO / "evals" / "synthetic-rules.toml"
 DEV_SUITE = REPO / "evals" / "dev-rules.toml"
@@ -89,10 +88,7 @@ def test_bad_suite_and_run_files_are_one_line_errors(tmp_path: Path) -> None:
     assert result.returncode == 2 and "run file not found" in result.stderr
 
 
-CHROMIUM = shutil.which("chromium")
-
-
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+@needs_chromium
 def test_html_report_renders_with_evidence_highlighted(synthetic_run: RunFile, tmp_path: Path) -> None:
     base = tmp_path / "base.json"
     synthetic_run.save(base)
@@ -101,28 +97,8 @@ def test_html_report_renders_with_evidence_highlighted(synthetic_run: RunFile, t
     assert result.returncode == 0, result.stderr
     html = page.read_text()
     assert '<mark class="parser"' in html and "synth-2016-partial" in html
-    flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp_path / 'profile'}",
-    ]
-    shot = tmp_path / "shot.png"
-    subprocess.run(
-        [CHROMIUM, *flags, f"--screenshot={shot}", "--window-size=1200,1600", page.as_uri()],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
-    dom = subprocess.run(
-        [CHROMIUM, *flags, "--dump-dom", page.as_uri()], check=True, capture_output=True, text=True, timeout=120
-    ).stdout
+    png, dom = chromium_render(page, tmp_path, "1200,1600")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
     assert "key_field_accuracy" in dom and "thresholds pass" in dom
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import statistics
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from imr_llm.summary.build import build_summary
 from imr_llm.summary.checks import check_summary
 from imr_llm.summary.render import Format, render, render_text
 from imr_llm.summary.summarize import summarize
-from tests.conftest import DEV, SAMPLES, needs_shared, sample_names
+from tests.conftest import DEV, SAMPLES, chromium_render, needs_chromium, needs_shared, sample_names
 from tests.fake_openai_server import MODEL, Behaviour, fake_server
 
 
@@ -170,37 +169,13 @@ def test_json_format_carries_summary_and_checks() -> None:
     assert [i["decision"] for i in data["summary"]["items"]] == ["upheld", "overturned"]
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+@needs_chromium
 def test_html_page_renders_in_headless_chromium(tmp_path: Path) -> None:
     record = record_of("synth-2016-partial")
     page = tmp_path / "summary.html"
     page.write_text(render(summarize(record, "en").summary, Format.HTML), encoding="utf-8")
-    flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp_path / 'profile'}",
-    ]
-    shot = tmp_path / "shot.png"
-    subprocess.run(
-        [CHROMIUM, *flags, f"--screenshot={shot}", "--window-size=900,1600", page.as_uri()],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    data = shot.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000  # a blank page compresses to ~5 KB
-    dom = subprocess.run(
-        [CHROMIUM, *flags, "--dump-dom", page.as_uri()], check=True, capture_output=True, text=True, timeout=120
-    ).stdout
+    png, dom = chromium_render(page, tmp_path, "900,1600")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000  # a blank page compresses to ~5 KB
     for expected in (
         "Your Independent Medical Review (IMR) decision",
         "Hydrocodone/APAP 10/325mg #45",
