@@ -2,44 +2,49 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-EXTRAS ?= dev,local
 
-.PHONY: demo test lint bench summary-report install clean
+.PHONY: demo test lint bench summary-report clean
 
-$(BIN)/.installed-$(EXTRAS): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[$(EXTRAS)]'
+
+# the tool alone (what `make demo` needs)
+$(VENV)/.installed-base: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
 	touch $@
 
-install: $(BIN)/.installed-$(EXTRAS)
+# plus test tools and the local llama.cpp backend (builds from source the first time, ~5 min)
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev,local]'
+	touch $(VENV)/.installed-base $@
 
 # The main job, offline, on the synthetic sample letters kept in samples/.
-demo: install
+demo: $(VENV)/.installed-base
 	@mkdir -p out
 	$(BIN)/imr-llm parse samples/*.txt samples/*.pdf > out/records.jsonl
 	@echo "wrote out/records.jsonl ($$(wc -l < out/records.jsonl) records)"
-	@$(BIN)/python -c "import json,sys; [print(r['source']['path'], r['template'], r['case_number'], [(i['request'][:48], i['decision']) for i in r['disputed_items']]) for r in map(json.loads, open('out/records.jsonl'))]"
+	@$(BIN)/python -c "import json; [print(' ', r['source']['path'], r['template'], r['case_number'], [(i['request'][:40], i['decision']) for i in r['disputed_items']]) for r in map(json.loads, open('out/records.jsonl'))]"
 	$(BIN)/imr-llm summarize samples/*.txt --out out/summaries --format html
 	$(BIN)/imr-llm summarize samples/*.txt --out out/summaries --format md --lang es
-	@echo "wrote patient summaries (HTML in English, Markdown in Spanish) to out/summaries/"
+	@echo "wrote patient summaries to out/summaries/ (HTML in English, Markdown in Spanish)"
 
-test: install
+test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
 	$(BIN)/imr-llm eval evals/synthetic-rules.toml --out out/evals/synthetic-rules.json
 	@if [ -d ../shared/letters/dev ]; then $(BIN)/imr-llm eval evals/dev-rules.toml --out out/evals/dev-rules.json; \
 	else echo "skip evals/dev-rules.toml: ../shared/letters not found"; fi
 
-lint: install
+lint: $(VENV)/.installed-test
 	$(BIN)/ruff check imr_llm tests benchmarks
 	$(BIN)/mypy
 
-bench: install
+bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/parse_throughput.py
 	$(BIN)/python benchmarks/batch_throughput.py
 
 # Reading grades and checks of the offline summaries over the dev letters (or samples/)
-summary-report: install
+summary-report: $(VENV)/.installed-base
 	$(BIN)/python -m imr_llm.summary.report
 
 clean:
