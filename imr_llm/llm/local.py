@@ -53,12 +53,13 @@ def local_settings(config: LLMConfig, base_url: str) -> LLMConfig:
 
 
 def _die_with_parent() -> None:
-    """Linux: the server gets SIGTERM if we are killed (atexit does not run on SIGKILL)."""
+    """Linux: the server is killed if we are (atexit does not run on SIGKILL). SIGKILL, not SIGTERM:
+    uvicorn would otherwise finish the generation in progress before exiting."""
     if sys.platform.startswith("linux"):
         import ctypes
         import signal
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _free_port() -> int:
