@@ -377,7 +377,9 @@ def batch(
         console.print(f"table: {table} ({rows} rows)")
     print_batch_report(report, out, console)
     if report.interrupted:
-        raise typer.Exit(130)
+        # the output is flushed and synced; do not wait for calls still in flight (rerun redoes them)
+        sys.stderr.flush()
+        os._exit(130)
     if report.failed:
         raise typer.Exit(1)
 

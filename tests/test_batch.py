@@ -139,3 +139,26 @@ def test_fault_injection_kill_9_and_resume(tmp_path: Path) -> None:
         else:
             assert record["extractor"] == "merged" and record["llm"]["requests"] >= 1
     assert (resumed.returncode == 0) == all("error" not in r for r in records)
+
+
+def test_ctrl_c_stops_cleanly_and_a_rerun_finishes(tmp_path: Path) -> None:
+    source = SAMPLES / "synth-2016-basic.txt"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(4000):
+        os.link(source, folder / f"l{i:05d}.txt")
+    out = tmp_path / "out.jsonl"
+    proc = subprocess.Popen(batch_cmd(str(folder), "--out", str(out)), stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (not out.exists() or out.stat().st_size == 0):
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)  # returns: no worker process is left holding the pipe
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "rerun the same command" in err and "Traceback" not in err
+    partial = out.read_bytes().count(b"\n")
+    assert 0 < partial < 4000
+    again = subprocess.run(batch_cmd(str(folder), "--out", str(out)), capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    paths = [r["source"]["path"] for r in read_lines(out)]
+    assert len(paths) == 4000 and len(set(paths)) == 4000

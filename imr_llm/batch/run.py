@@ -24,6 +24,7 @@ from imr_llm.batch.inputs import iter_inputs
 from imr_llm.batch.outfile import Key, repair_and_scan
 from imr_llm.batch.work import Outcome, process
 from imr_llm.llm.extract import Extractor, ExtractorSpec
+from imr_llm.proc import die_with_parent
 
 RETRYABLE_KINDS = {"llm_transport", "llm_invalid_output", "llm_truncated", "llm_refused", "internal"}
 CHUNK = 16
@@ -60,6 +61,7 @@ _threads: ThreadPoolExecutor | None = None
 def _init_worker(spec: ExtractorSpec, threads: int, done: set[Key], summaries: Path | None, lang: str) -> None:
     global _done, _summaries, _lang, _extractor, _threads
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    die_with_parent()  # a killed batch leaves no worker behind
     _done, _summaries, _lang, _extractor = done, summaries, lang, spec.build()
     _threads = ThreadPoolExecutor(max_workers=threads) if threads > 1 else None
 
@@ -155,7 +157,7 @@ def run_batch(
             report.interrupted = True
             for future in pending:
                 future.cancel()
-            for future in [f for f in pending if not f.cancelled()]:
+            for future in [f for f in pending if f.done() and not f.cancelled()]:  # finished: keep them
                 try:
                     for outcome in future.result():
                         _record(outcome, sink, report)

@@ -24,6 +24,7 @@ from types import TracebackType
 
 from imr_llm.errors import ConfigError
 from imr_llm.llm.config import LLMConfig
+from imr_llm.proc import die_with_parent
 
 LOCAL_MODEL_ALIAS = "local"
 _INSTALL_HINT = "pip install 'imr-llm[local]'"
@@ -50,16 +51,6 @@ def local_settings(config: LLMConfig, base_url: str) -> LLMConfig:
     return config.with_(
         base_url=base_url, model=LOCAL_MODEL_ALIAS, api_key=None, timeout_s=max(config.timeout_s, LOCAL_TIMEOUT_S)
     )
-
-
-def _die_with_parent() -> None:
-    """Linux: the server is killed if we are (atexit does not run on SIGKILL). SIGKILL, not SIGTERM:
-    uvicorn would otherwise finish the generation in progress before exiting."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-        import signal
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _free_port() -> int:
@@ -114,7 +105,7 @@ class LocalServer:
             LOCAL_MODEL_ALIAS,
         ]
         self._process = subprocess.Popen(
-            command, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent
+            command, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent
         )
         atexit.register(self.stop)
         deadline = time.monotonic() + self.startup_timeout_s
