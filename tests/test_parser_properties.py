@@ -4,8 +4,9 @@ CLI turns into one line) and never make it slow (no catastrophic regex backtrack
 from __future__ import annotations
 
 import contextlib
-import gc
-import time
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -72,19 +73,46 @@ def parse_quietly(text: str) -> None:
         parse_text(text)
 
 
-def cpu_seconds(text: str) -> float:
-    """Best of three (CPU time of this process): robust to a busy machine, still catches blow-ups."""
+TIMER = """
+import contextlib, gc, sys, time
+from imr_llm.errors import ImrError
+from imr_llm.parser import parse_text
+for line in sys.stdin:
+    text = open(line.strip(), encoding="utf-8").read()
     best = float("inf")
-    gc.collect()  # garbage left by earlier tests must not be collected on the parser's clock
+    gc.collect()
     gc.disable()
-    try:
-        for _ in range(3):
-            start = time.process_time()
-            parse_quietly(text)
-            best = min(best, time.process_time() - start)
-    finally:
-        gc.enable()
-    return best
+    for _ in range(3):
+        start = time.process_time()
+        with contextlib.suppress(ImrError):
+            parse_text(text)
+        best = min(best, time.process_time() - start)
+    gc.enable()
+    print(best, flush=True)
+"""
+
+
+@pytest.fixture(scope="module")
+def timer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], float]]:
+    """CPU seconds of the best of three parses, measured in a separate, clean Python process: the
+    heap a long test session builds up must not be charged to the parser."""
+    proc = subprocess.Popen([sys.executable, "-c", TIMER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    folder = tmp_path_factory.mktemp("timing")
+    counter = iter(range(10**9))
+
+    def seconds(text: str) -> float:
+        path = folder / f"input-{next(counter)}.txt"
+        path.write_text(text, encoding="utf-8")
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(f"{path}\n")
+        proc.stdin.flush()
+        value = float(proc.stdout.readline())
+        path.unlink()
+        return value
+
+    yield seconds
+    proc.kill()
+    proc.wait()
 
 
 @st.composite
@@ -127,12 +155,18 @@ def test_mutated_letters_never_crash(text: str) -> None:
     parse_quietly(text)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+)
 @given(st.lists(st.sampled_from([*VOCAB, "x", "pain"]), min_size=1, max_size=30), st.sampled_from(LETTERS))
-def test_one_megabyte_of_repeated_letter_pieces_is_fast(pieces: list[str], letter: str) -> None:
+def test_one_megabyte_of_repeated_letter_pieces_is_fast(
+    timer: Callable[[str], float], pieces: list[str], letter: str
+) -> None:
     unit = " ".join(pieces) + " "
     text = letter[:2000] + unit * (ONE_MB // len(unit) + 1)
-    assert cpu_seconds(text[:ONE_MB]) < LIMIT_S
+    assert timer(text[:ONE_MB]) < LIMIT_S
 
 
 @pytest.mark.parametrize(
@@ -155,6 +189,6 @@ def test_one_megabyte_of_repeated_letter_pieces_is_fast(pieces: list[str], lette
     ],
 )
 @pytest.mark.parametrize("prefix", LETTERS[:3], ids=["2013", "2014", "2016"])
-def test_one_megabyte_adversarial_inputs_are_fast(unit: str, prefix: str) -> None:
+def test_one_megabyte_adversarial_inputs_are_fast(timer: Callable[[str], float], unit: str, prefix: str) -> None:
     text = (prefix[:3000] + unit * (ONE_MB // len(unit) + 1))[:ONE_MB]
-    assert cpu_seconds(text) < LIMIT_S
+    assert timer(text) < LIMIT_S

@@ -14,6 +14,9 @@ from imr_llm.parser.templates import detect_template, first_letter
 from imr_llm.schema import LetterRecord, Source, Template
 from imr_llm.textnorm import flatten
 
+# The longest real letters are a few tens of thousands of characters; reading more than this only
+# costs time on inputs that are not one letter (the parser reads the first letter of a file anyway).
+MAX_LETTER_CHARS = 250_000
 _PROSE_DATES = ("date_of_injury", "ur_determination_date")
 _SUMMARY_REACH = 12_000  # case summaries are a few thousand characters; bounded work on odd input
 
@@ -24,12 +27,17 @@ def parse_text(raw: str, source: Source | None = None) -> LetterRecord:
     Raises NotAnImrLetter when the text is not an IMR determination letter or
     no disputed item can be read from it.
     """
-    text = flatten(raw)
+    cut = len(raw) > MAX_LETTER_CHARS
+    text = flatten(raw[:MAX_LETTER_CHARS] if cut else raw)
     template = detect_template(text.flat)
     if template is None:
         raise NotAnImrLetter("not an IMR determination letter (no known layout found)")
     text, more = first_letter(text, template)
     ctx = ParseContext(text)
+    if cut:
+        ctx.warn(
+            f"text longer than {MAX_LETTER_CHARS:,} characters: only the start was read (one letter is far shorter)"
+        )
     if more:
         ctx.warn(f"the file holds {more + 1} letters; only the first was read (split the file to read the others)")
     fields: dict[str, Any] = {}
