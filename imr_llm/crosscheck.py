@@ -18,19 +18,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from imr_llm.evals.scoring import align_items, norm_text, values_equal
+from imr_llm.evals.scoring import HEADER_FIELDS, align_items, norm_text, values_equal
 from imr_llm.schema import Alignment, CheckStatus, CrossCheck, FieldCheck, LetterRecord, Span
 
-TOP_FIELDS = (
-    "case_number",
-    "date_of_injury",
-    "ur_determination_date",
-    "application_received_date",
-    "decision_date",
-    "date_assigned",
-    "patient_age",
-    "patient_sex",
-)
+# the scored header fields the LLM schema also asks for (it has no priority)
+TOP_FIELDS = tuple(f for f in HEADER_FIELDS if f != "priority")
 REVIEWER_FIELDS = ("board_certifications", "licensed_state")
 ITEM_FIELDS = (
     "request",
