@@ -45,15 +45,18 @@ def main() -> None:
             started = time.monotonic()
             result = subprocess.run(
                 [sys.executable, "-m", "imr_llm.cli", "batch", str(root / "in"), "--out", str(out), "--no-progress"],
-                capture_output=True, text=True,
+                capture_output=True,
+                text=True,
             )
             seconds = time.monotonic() - started
             peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
             lines = out.read_bytes().count(b"\n")
             status = "ok" if result.returncode == 0 and lines == count else f"FAILED: {result.stderr[-300:]}"
-            print(f"{count:,} inputs: {lines:,} lines in {seconds:.0f} s ({count / seconds:,.0f}/s); "
-                  f"peak RSS of the largest process {max(peak_kb, before) / 1024:.0f} MB; "
-                  f"output {out.stat().st_size / 1e9:.2f} GB; {status}")
+            print(
+                f"{count:,} inputs: {lines:,} lines in {seconds:.0f} s ({count / seconds:,.0f}/s); "
+                f"peak RSS of the largest process {max(peak_kb, before) / 1024:.0f} MB; "
+                f"output {out.stat().st_size / 1e9:.2f} GB; {status}"
+            )
 
 
 if __name__ == "__main__":

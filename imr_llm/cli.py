@@ -334,7 +334,7 @@ def batch(
     inputs: Annotated[list[str], typer.Argument(help="files, folders (recursive) or globs", show_default=False)],
     out: Annotated[Path, typer.Option(help="JSON Lines output; rerun the same command to resume")],
     backend: Annotated[Backend, typer.Option(help="rules | openai | local")] = Backend.RULES,
-    concurrency: Annotated[int, typer.Option(help="LLM requests at once")] = 8,
+    concurrency: Annotated[int, typer.Option(help="LLM requests at once (rules: see --workers)")] = 8,
     workers: Annotated[int, typer.Option(help="processes for the rules backend (0 = one per core)")] = 0,
     summaries: Annotated[Path | None, typer.Option(help="also write an offline summary per letter here")] = None,
     lang: Annotated[SummaryLang, typer.Option(help="summary language")] = SummaryLang.EN,
@@ -356,6 +356,8 @@ def batch(
         fail(f"--out {out} is a folder; give a .jsonl file")
     config = config_from_env(base_url, model, None, timeout, max_tokens)
     processes = (workers or os.cpu_count() or 1) if backend is Backend.RULES else 0
+    if backend is Backend.RULES:
+        concurrency = 1  # one thread per worker process: parsing is CPU-bound and pdfium single-threaded
     try:
         store = None if backend is Backend.RULES else ResponseCache(cache, enabled=not no_cache)
         with open_extractor(backend, config, prompt, model_path, store) as extractor:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,9 @@ from imr_llm.schema import Source
 
 MAX_BYTES = 20 * 1024 * 1024  # no IMR letter comes near this; refuse before reading it all
 MAX_TEXT_CHARS = 2_000_000
+# pdfium is not thread-safe, not even across documents (a race crashes the process or swaps
+# error codes); batch threads share this lock. Processes each have their own pdfium.
+_PDFIUM_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,15 @@ def _utf16(data: bytes, codec: str) -> str:
 
 def pdf_text(data: bytes) -> tuple[str, int]:
     """Text of a PDF's pages (joined by form feeds) and the page count."""
+    with _PDFIUM_LOCK:
+        pages = _pdf_pages(data)
+    text = "\f".join(pages)
+    if not text.strip():
+        raise InputError(f"PDF has no text layer ({len(pages)} page(s); scanned? run OCR first)")
+    return text, len(pages)
+
+
+def _pdf_pages(data: bytes) -> list[str]:
     import pypdfium2 as pdfium  # imported here: text-only runs need not load pdfium
 
     try:
@@ -79,13 +92,9 @@ def pdf_text(data: bytes) -> tuple[str, int]:
             pages.append(textpage.get_text_range())
             textpage.close()
             page.close()
-        count = len(pages)
     finally:
         pdf.close()
-    text = "\f".join(pages)
-    if not text.strip():
-        raise InputError(f"PDF has no text layer ({count} page(s); scanned? run OCR first)")
-    return text, count
+    return pages
 
 
 def load_bytes(data: bytes, path: str | None = None) -> LoadedLetter:

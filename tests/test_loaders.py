@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import codecs
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,23 @@ def test_pdf_source_fields(tmp_path: Path) -> None:
     assert loaded.source.pages == 2
     assert loaded.source.sha256 is not None and len(loaded.source.sha256) == 64
     assert "\f" in loaded.text
+
+
+def test_pdfs_read_from_many_threads_at_once(tmp_path: Path) -> None:
+    """pdfium is not thread-safe (not even across documents); batch threads must still get the right answers."""
+    text = (SAMPLES / "synth-2016-basic.txt").read_text()
+    good = make_pdf(text, tmp_path / "good.pdf").read_bytes()
+    locked = make_pdf(text, tmp_path / "locked.pdf", user_password="secret").read_bytes()
+    cut = good[: len(good) // 2]
+    expected = {"good": "ok", "locked": "PDF is password-protected", "cut": "cannot open PDF"}
+    inputs = [("good", good), ("locked", locked), ("cut", cut)] * 60
+
+    def outcome(data: bytes) -> str:
+        try:
+            return "ok" if "Date Assigned" in load_bytes(data).text else "wrong text"
+        except InputError as e:
+            return str(e).split(" (")[0]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda item: outcome(item[1]), inputs))
+    assert [expected[name] for name, _ in inputs] == results

@@ -100,7 +100,7 @@ def retry_after_seconds(error: BaseException) -> float | None:
 
 
 def transport_wait(max_wait_s: float) -> Callable[[RetryCallState], float]:
-    backoff = wait_exponential_jitter(initial=0.5, max=max_wait_s, jitter=0.5)
+    backoff = wait_exponential_jitter(multiplier=0.5, max=max_wait_s, jitter=0.5)
 
     def wait(state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
