@@ -25,7 +25,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from imr_llm.batch.run import run_batch  # noqa: E402
+from imr_llm.batch.run import default_processes, run_batch  # noqa: E402
 from imr_llm.llm.cache import ResponseCache  # noqa: E402
 from imr_llm.llm.client import LLMClient  # noqa: E402
 from imr_llm.llm.config import LLMConfig  # noqa: E402
@@ -86,8 +86,10 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=32)
     ap.add_argument("--letters", type=int, default=960)
     ap.add_argument("--delay", type=float, default=0.1)
-    ap.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="client processes (0 = threads only)")
+    ap.add_argument("--processes", type=int, help="client processes (default: as `imr-llm batch`; 0 = threads only)")
     args = ap.parse_args()
+    if args.processes is None:
+        args.processes = default_processes(False, args.concurrency)
     sample = REPO / "samples" / "synth-2016-basic.txt"
     answer = json.dumps(perfect_answer(parse_text(sample.read_text())))
     queue: Any = multiprocessing.Queue()
@@ -109,7 +111,8 @@ def main() -> None:
             rate = report.inputs / report.seconds
             ideal = args.concurrency / args.delay
             print(
-                f"{report.inputs} letters at concurrency {args.concurrency}, server {args.delay * 1000:.0f} ms: "
+                f"{report.inputs} letters at concurrency {args.concurrency} ({args.processes} processes), "
+                f"server {args.delay * 1000:.0f} ms: "
                 f"{rate:,.0f} letters/s = {100 * rate / ideal:.0f}% of the ideal {ideal:,.0f}/s "
                 f"(client CPU per letter about {1000 * (1 / rate if rate < ideal else 0):.1f} ms wall at the limit)"
             )

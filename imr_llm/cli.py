@@ -23,7 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from imr_llm import __version__
 from imr_llm.batch.inputs import count_inputs
-from imr_llm.batch.run import BatchReport, run_batch
+from imr_llm.batch.run import BatchReport, default_processes, run_batch
 from imr_llm.batch.table import write_table
 from imr_llm.errors import ConfigError, ImrError
 from imr_llm.evals.compare import Comparison, compare_runs
@@ -335,7 +335,9 @@ def batch(
     out: Annotated[Path, typer.Option(help="JSON Lines output; rerun the same command to resume")],
     backend: Annotated[Backend, typer.Option(help="rules | openai | local")] = Backend.RULES,
     concurrency: Annotated[int, typer.Option(help="LLM requests at once (rules: see --workers)")] = 8,
-    workers: Annotated[int, typer.Option(help="processes for the rules backend (0 = one per core)")] = 0,
+    workers: Annotated[
+        int, typer.Option(help="worker processes (0 = one per core for rules; concurrency/4 for LLM backends)")
+    ] = 0,
     summaries: Annotated[Path | None, typer.Option(help="also write an offline summary per letter here")] = None,
     lang: Annotated[SummaryLang, typer.Option(help="summary language")] = SummaryLang.EN,
     table: Annotated[Path | None, typer.Option(help="also write one CSV row per disputed item")] = None,
@@ -355,9 +357,12 @@ def batch(
     if out.is_dir():
         fail(f"--out {out} is a folder; give a .jsonl file")
     config = config_from_env(base_url, model, None, timeout, max_tokens)
-    processes = (workers or os.cpu_count() or 1) if backend is Backend.RULES else 0
-    if backend is Backend.RULES:
+    rules = backend is Backend.RULES
+    if rules:
         concurrency = 1  # one thread per worker process: parsing is CPU-bound and pdfium single-threaded
+    processes = workers or default_processes(rules, concurrency)
+    if not rules:
+        processes = min(processes, concurrency)  # at least one request thread per process
     try:
         store = None if backend is Backend.RULES else ResponseCache(cache, enabled=not no_cache)
         with open_extractor(backend, config, prompt, model_path, store) as extractor:

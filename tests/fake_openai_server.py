@@ -41,6 +41,8 @@ class FakeServer:
     chaos_kinds: tuple[str, ...] = ("429", "500", "hang", "garbage", "cut", "malformed")
     rng: random.Random = field(default_factory=lambda: random.Random(1234))
     served: dict[str, int] = field(default_factory=dict)
+    in_flight: int = 0
+    max_in_flight: int = 0  # most requests open at once, to check a client's concurrency bound
 
     @property
     def base_url(self) -> str:
@@ -114,6 +116,16 @@ def _handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
                 self._send(404, {"error": {"message": "not found"}})
 
         def do_POST(self) -> None:
+            with server.lock:
+                server.in_flight += 1
+                server.max_in_flight = max(server.max_in_flight, server.in_flight)
+            try:
+                self._answer_post()
+            finally:
+                with server.lock:
+                    server.in_flight -= 1
+
+        def _answer_post(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             payload = json.loads(self.rfile.read(length) or b"{}")
             with server.lock:

@@ -141,6 +141,26 @@ def test_fault_injection_kill_9_and_resume(tmp_path: Path) -> None:
     assert (resumed.returncode == 0) == all("error" not in r for r in records)
 
 
+def test_llm_batch_spreads_requests_over_processes_but_never_exceeds_concurrency(tmp_path: Path) -> None:
+    paths = letters_folder(tmp_path / "in", 48)
+    answer = perfect_answer(parse_text((SAMPLES / "synth-2016-basic.txt").read_text()))
+    out = tmp_path / "out.jsonl"
+    with fake_server(Behaviour("hang", answer, hang_s=0.3)) as server:  # every answer takes 0.3 s
+        flags = ["--backend", "openai", "--base-url", server.base_url, "--model", MODEL, "--concurrency", "7"]
+        result = subprocess.run(
+            batch_cmd(str(tmp_path / "in"), "--out", str(out), *flags, "--no-cache", "--cache", str(tmp_path / "c")),
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "IMR_LLM_"))},
+        )
+        most_at_once = server.max_in_flight
+    assert result.returncode == 0, result.stderr
+    records = read_lines(out)
+    assert len(records) == len(paths) and all(r["extractor"] == "merged" for r in records)
+    assert 4 <= most_at_once <= 7, most_at_once  # 2 processes x 3 threads: parallel, and within the bound
+
+
 def test_ctrl_c_stops_cleanly_and_a_rerun_finishes(tmp_path: Path) -> None:
     source = SAMPLES / "synth-2016-basic.txt"
     folder = tmp_path / "in"

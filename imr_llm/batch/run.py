@@ -1,11 +1,13 @@
 """`imr-llm batch`: a stream of inputs -> exactly one output line each, resumable, never stopped by
 one bad input.
 
-Rules backend: worker processes (one per core), chunks of inputs per task. LLM backends: a thread
-pool of N requests at once; each call retries its own 429/5xx with backoff (honouring Retry-After)
-while the others go on. Only the main process writes the output, one flushed line per input, so
-a crash or `kill -9` loses at most the line being written; the next run repairs it and skips what
-is done (by input path and content hash).
+Rules backend: worker processes (one per core), chunks of inputs per task. LLM backends: N
+requests at once, in threads spread over worker processes (a few threads each: the client's own
+CPU work per letter, under one GIL, caps a single process well below a 100 ms server's pace);
+each call retries its own 429/5xx with backoff (honouring Retry-After) while the others go on.
+Only the main process writes the output, one flushed line per input, so a crash or `kill -9`
+loses at most the line being written; the next run repairs it and skips what is done (by input
+path and content hash).
 """
 
 from __future__ import annotations
@@ -28,6 +30,15 @@ from imr_llm.proc import die_with_parent
 
 RETRYABLE_KINDS = {"llm_transport", "llm_invalid_output", "llm_truncated", "llm_refused", "internal"}
 CHUNK = 16
+THREADS_PER_PROCESS = 4  # LLM backends; best of 2-32 per process in benchmarks/llm_overhead.py
+MAX_LLM_PROCESSES = 16
+
+
+def default_processes(rules: bool, concurrency: int) -> int:
+    """Worker processes when the user gives none: one per core (rules), else enough for a few threads each."""
+    if rules:
+        return os.cpu_count() or 1
+    return max(1, min(MAX_LLM_PROCESSES, -(-concurrency // THREADS_PER_PROCESS)))
 
 
 @dataclass
@@ -97,7 +108,7 @@ def run_batch(
 ) -> BatchReport:
     """Process every input not already in `out`.
 
-    processes > 0: worker processes (each with concurrency / processes threads for LLM calls), so the
+    processes > 0: worker processes (each with concurrency // processes threads for LLM calls), so the
     client's CPU work spreads over the cores; processes == 0: threads in this process.
     """
     started = time.monotonic()
@@ -107,7 +118,7 @@ def run_batch(
     if summaries is not None:
         summaries.mkdir(parents=True, exist_ok=True)
     executor: Executor
-    threads = max(1, -(-concurrency // max(1, processes)))
+    threads = max(1, concurrency // max(1, processes))  # never more than `concurrency` requests at once
     chunk = CHUNK if threads == 1 else threads * 2
     if processes > 0:
         executor = ProcessPoolExecutor(
