@@ -364,7 +364,7 @@ def batch(
     if not rules:
         processes = min(processes, concurrency)  # at least one request thread per process
     try:
-        store = None if backend is Backend.RULES else ResponseCache(cache, enabled=not no_cache)
+        store = None if rules else ResponseCache(cache, enabled=not no_cache)
         with open_extractor(backend, config, prompt, model_path, store) as extractor:
             report = run_with_bar(
                 inputs,
