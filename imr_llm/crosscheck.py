@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from imr_llm.evals.scoring import HEADER_FIELDS, align_items, norm_text, values_equal
+from imr_llm.fields import HEADER_FIELDS, align_items, norm_text, set_path, values_equal
 from imr_llm.schema import Alignment, CheckStatus, CrossCheck, FieldCheck, LetterRecord, Span
 
 # the scored header fields the LLM schema also asks for (it has no priority)
@@ -72,14 +72,6 @@ def _status(parser_value: Any, llm_value: Any, same: bool) -> CheckStatus:
     return "agree" if same else "disagree"
 
 
-def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
-    *parents, last = path.split(".")
-    node: Any = data
-    for part in parents:
-        node = node[int(part)] if isinstance(node, list) else node[part]
-    node[last] = value
-
-
 def crosscheck(parser: LetterRecord, llm: LetterRecord, llm_grounding: dict[str, Span | None]) -> LetterRecord:
     """The merged record (parser first), carrying the cross-check report."""
     p_data = parser.model_dump(mode="json")
@@ -100,7 +92,7 @@ def crosscheck(parser: LetterRecord, llm: LetterRecord, llm_grounding: dict[str,
         chosen: Any = "parser" if not _empty(p_value) else None
         if status == "only_llm" and grounded:
             chosen = "llm"
-            _set_path(merged, path, l_value)
+            set_path(merged, path, l_value)
             for ev_path, span in llm.evidence.items():
                 if ev_path == llm_path or ev_path.startswith(llm_path + "."):
                     merged_evidence[path + ev_path[len(llm_path) :]] = span

@@ -56,12 +56,38 @@ class Reviewer(BaseModel):
     licensure_text: str | None = None
 
 
+ReasonTopic = Literal[
+    "functional_improvement",
+    "conservative_care",
+    "clinical_findings",
+    "request_details",
+    "guideline_amount",
+    "indication",
+    "safety_monitoring",
+    "linked_service",
+    "other",
+]
+
+
+class ItemReason(BaseModel):
+    """What the decision turned on: the reviewer's own sentences and their topic (shared README,
+    "Reason annotations"). Evidence spans are `disputed_items.N.reason.sentences.K`."""
+
+    topic: ReasonTopic | None = Field(default=None, description="most decisive topic; null when no cue says")
+    topics: list[ReasonTopic] = Field(default_factory=list, description="1-2 topics, most decisive first")
+    sentences: list[str] = Field(default_factory=list, description="the reviewer's sentences, as printed")
+    confident: bool = Field(default=False, description="false: quote the reviewer rather than paraphrase")
+    linked_service: str | None = Field(
+        default=None, description="the other service this item depends on, which the rationale says was not approved"
+    )
+
+
 class DisputedItem(BaseModel):
     # -- gold keys, in gold order
     request: str
-    decision: Decision
-    decision_text: str
-    medically_necessary: bool
+    decision: Decision | None = Field(description="null when neither the heading nor the rationale states it")
+    decision_text: str | None = None
+    medically_necessary: bool | None = None
     guidelines_cited: list[str] | None = None
     maximus_guideline_text: str | None = None
     claims_administrator_guideline_text: str | None = None
@@ -76,6 +102,11 @@ class DisputedItem(BaseModel):
         default=None, description="Partly authorized: what UR already approved, as worded"
     )
     rationale: str | None = None
+    reason: ItemReason | None = None
+    decision_source: Literal["heading", "rationale", "llm"] | None = Field(
+        default=None, description="where the decision was read: the heading's word, the rationale's conclusion, or "
+        "(null in the parser's reading) the LLM's grounded answer"
+    )
 
 
 class Source(BaseModel):

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from imr_llm.evals.gold import GoldLetter, load_gold_dir
-from imr_llm.evals.scoring import KEY_FIELDS, Scorecard
+from imr_llm.evals.scoring import Scorecard
 from imr_llm.evidence import evidence_problems
+from imr_llm.fields import KEY_FIELDS
 from imr_llm.loaders import load_file
 from imr_llm.parser import parse_text
 from imr_llm.schema import LetterRecord

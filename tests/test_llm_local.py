@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from imr_llm.evals.scoring import values_equal
 from imr_llm.evidence import resolve
+from imr_llm.fields import values_equal
 from imr_llm.parser import parse_text
 from imr_llm.textnorm import squash
 from tests.conftest import REPO, SAMPLES

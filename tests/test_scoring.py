@@ -5,7 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from imr_llm.evals.scoring import Scorecard, align_items, set_f1, values_equal
+from imr_llm.evals.scoring import Scorecard, set_f1
+from imr_llm.fields import align_items, values_equal
 from tests.conftest import SAMPLES, load_gold
 
 

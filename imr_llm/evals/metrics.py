@@ -9,7 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from imr_llm.evals.scoring import FieldResult, Scorecard, align_items, set_f1
+from imr_llm.evals.scoring import FieldResult, Scorecard, set_f1
+from imr_llm.fields import align_items
 from imr_llm.schema import LetterRecord
 from imr_llm.summary.summarize import summarize
 

@@ -9,69 +9,19 @@ match, otherwise by fuzzy request similarity.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from rapidfuzz import fuzz
-
-HEADER_FIELDS = (
-    "case_number",
-    "date_of_injury",
-    "ur_determination_date",
-    "application_received_date",
-    "decision_date",
-    "date_assigned",
-    "priority",
-    "patient_age",
-    "patient_sex",
+from imr_llm.fields import (
+    HEADER_FIELDS,
+    ITEM_FIELDS,
+    MISSING_ITEM,
+    REVIEWER_FIELDS,
+    align_items,
+    norm_text,
+    values_equal,
 )
-REVIEWER_FIELDS = (
-    "board_certifications",
-    "subspecialties",
-    "licensed_state",
-    "certification_text",
-    "licensure_text",
-)
-ITEM_FIELDS = (
-    "request",
-    "decision",
-    "decision_text",
-    "medically_necessary",
-    "guidelines_cited",
-    "maximus_guideline_text",
-    "claims_administrator_guideline_text",
-    "rationale_first_sentence",
-    "item_heading_text",
-)
-# The key fields: every gold field with one mechanical answer. Diagnoses are
-# scored separately (set F1): how a run-on statement splits is a judgement call.
-KEY_FIELDS = (
-    *HEADER_FIELDS,
-    *(f"reviewer.{f}" for f in REVIEWER_FIELDS),
-    *(f"disputed_items[].{f}" for f in ITEM_FIELDS),
-)
-ALIGN_THRESHOLD = 60.0
-MISSING_ITEM = "<item not found>"  # what a field of an item the extractor missed shows as
-
-
-_HYPHENS = re.compile(r"\s*-\s*")
-
-
-def norm_text(value: str) -> str:
-    return _HYPHENS.sub("", " ".join(value.split())) if "-" in value else " ".join(value.split())
-
-
-def values_equal(gold: Any, predicted: Any) -> bool:
-    """Gold vs extracted value, modulo whitespace and hyphenation."""
-    if isinstance(gold, str) and isinstance(predicted, str):
-        return norm_text(gold) == norm_text(predicted)
-    if isinstance(gold, list) and isinstance(predicted, list):
-        return len(gold) == len(predicted) and all(values_equal(g, p) for g, p in zip(gold, predicted, strict=True))
-    if isinstance(gold, bool) or isinstance(predicted, bool):
-        return gold is predicted
-    return bool(gold == predicted)
 
 
 @dataclass(frozen=True)
@@ -82,45 +32,6 @@ class FieldResult:
     gold: Any
     predicted: Any
     correct: bool
-
-
-@dataclass
-class ItemAlignment:
-    pairs: list[tuple[int, int]]  # (gold index, predicted index)
-    missed: list[int]  # gold items with no predicted match
-    extra: list[int]  # predicted items with no gold match
-
-
-def align_items(gold_items: list[dict[str, Any]], predicted_items: list[dict[str, Any]]) -> ItemAlignment:
-    """Pair gold and predicted items: same position first, then best fuzzy request match."""
-    pairs: list[tuple[int, int]] = []
-    free_gold = set(range(len(gold_items)))
-    free_pred = set(range(len(predicted_items)))
-
-    def similarity(g: int, p: int) -> float:
-        return float(
-            fuzz.token_set_ratio(
-                norm_text(str(gold_items[g].get("request", ""))),
-                norm_text(str(predicted_items[p].get("request", ""))),
-            )
-        )
-
-    for i in range(min(len(gold_items), len(predicted_items))):
-        if similarity(i, i) >= ALIGN_THRESHOLD:
-            pairs.append((i, i))
-            free_gold.discard(i)
-            free_pred.discard(i)
-    candidates = sorted(
-        ((similarity(g, p), g, p) for g in free_gold for p in free_pred), key=lambda t: (-t[0], t[1], t[2])
-    )
-    for score, g, p in candidates:
-        if score < ALIGN_THRESHOLD:
-            break
-        if g in free_gold and p in free_pred:
-            pairs.append((g, p))
-            free_gold.discard(g)
-            free_pred.discard(p)
-    return ItemAlignment(sorted(pairs), sorted(free_gold), sorted(free_pred))
 
 
 def _get(record: dict[str, Any], key: str) -> Any:

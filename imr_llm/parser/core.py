@@ -83,4 +83,5 @@ def parse_text(raw: str, source: Source | None = None) -> LetterRecord:
         source=source or Source(),
         evidence=ctx.evidence,
         warnings=ctx.warnings,
+        needs_review=bool(ctx.warnings),  # whatever the parser noticed, a person should look at
     )

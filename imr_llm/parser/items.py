@@ -16,9 +16,10 @@ from itertools import islice
 
 from imr_llm.parser.context import ParseContext
 from imr_llm.parser.guidelines import normalize_guidelines
+from imr_llm.parser.reasons import find_reason
 from imr_llm.parser.sentences import first_sentence
 from imr_llm.parser.verdict import conclusion_sentence, medically_necessary, verdict_phrase
-from imr_llm.schema import DisputedItem, Template
+from imr_llm.schema import DisputedItem, ItemReason, Template
 
 _DECISION = r"(?i:Upheld|Overturned)"
 # any run that does not cross a sentence break (". " ends a sentence; "7.5mg" does not)
@@ -155,16 +156,24 @@ def _verdict_item(
     ca_text: str | None,
     mx_text: str | None,
     rationale: str | None,
+    rationale_at: int | None = None,
 ) -> DisputedItem:
-    """Assemble one item; the heading's decision wins, the rationale cross-checks it."""
+    """Assemble one item; the heading's decision wins, the rationale cross-checks it.
+
+    Never a guessed decision: with no decision word and no conclusion, the decision is null
+    (and the letter needs review), whatever a default would have said.
+    """
     concluded = medically_necessary(rationale) if rationale else None
     necessary = heading_says_necessary
+    source = "heading" if necessary is not None else None
     if necessary is None:
         necessary = concluded
         if necessary is None:
-            ctx.warn(f"item {i + 1}: no decision word and no conclusion found; marked upheld")
-            necessary = False
-        decision_text = decision_text or verdict_phrase(conclusion_sentence(rationale or "") or "")
+            ctx.warn(f"item {i + 1}: the decision could not be read (no decision word, no conclusion); check the letter")
+            decision_text = decision_text or None
+        else:
+            source = "rationale"
+            decision_text = decision_text or verdict_phrase(conclusion_sentence(rationale or "") or "")
     elif concluded is not None and concluded != necessary:
         ctx.warn(
             f"item {i + 1}: heading says {'Overturned' if necessary else 'Upheld'} but the rationale "
@@ -175,10 +184,11 @@ def _verdict_item(
     cited = normalize_guidelines(mx_text)
     if mx_text and _ADOPTS_CA.search(mx_text):  # 2013: "found the guideline used by the Claims Administrator relevant"
         cited = normalize_guidelines(ca_text)
+    decision = None if necessary is None else ("overturned" if necessary else "upheld")
     return DisputedItem(
         request=request,
-        decision="overturned" if necessary else "upheld",
-        decision_text=decision_text or "",
+        decision=decision,
+        decision_text=decision_text or None,
         medically_necessary=necessary,
         guidelines_cited=cited,
         maximus_guideline_text=mx_text,
@@ -186,6 +196,28 @@ def _verdict_item(
         rationale_first_sentence=first_sentence(rationale) if rationale else None,
         claims_administrator_guidelines_cited=normalize_guidelines(ca_text),
         rationale=rationale,
+        reason=_reason(ctx, i, rationale, rationale_at, decision, request),
+        decision_source=source,
+    )
+
+
+def _reason(
+    ctx: ParseContext, i: int, rationale: str | None, at: int | None, decision: str | None, request: str
+) -> ItemReason | None:
+    """The reviewer's reason for this item, each sentence cited where the rationale has a known offset."""
+    if not rationale:
+        return None
+    found = find_reason(rationale, decision, request)
+    sentences = [s.text(rationale) for s in found.sentences]
+    if at is not None:
+        for k, s in enumerate(found.sentences):
+            ctx.cite(f"disputed_items.{i}.reason.sentences.{k}", at + s.start, at + s.end)
+    return ItemReason(
+        topic=found.topic,
+        topics=found.topics,
+        sentences=sentences,
+        confident=found.confident,
+        linked_service=found.linked_service,
     )
 
 
@@ -244,7 +276,8 @@ def parse_labelled_items(ctx: ParseContext, template: Template) -> list[Disputed
             mx = _block(ctx, f"{p}.maximus_guideline_text", group["mx"].end(), ends["mx"] or next_heading)
         if "dr" in group:
             rationale = _block(ctx, f"{p}.rationale", group["dr"].end(), next_heading)
-        item = _verdict_item(ctx, g, request, decision_text, says, ca, mx, rationale)
+        rationale_at = _strip_span(flat, group["dr"].end(), next_heading)[0] if "dr" in group else None
+        item = _verdict_item(ctx, g, request, decision_text, says, ca, mx, rationale, rationale_at)
         if rationale and item.rationale_first_sentence:
             at = _strip_span(flat, group["dr"].end(), next_heading)[0]
             ctx.cite(f"{p}.rationale_first_sentence", at, at + len(item.rationale_first_sentence))
@@ -337,8 +370,8 @@ def parse_notice_items(ctx: ParseContext) -> list[DisputedItem]:
                 elif kind == "mx":
                     mx = value
                 else:
-                    rationale, rationale_at = value, lab.end()
-        item = _verdict_item(ctx, i, m.group("req"), m.group("verdict"), says, ca, mx, rationale)
+                    rationale, rationale_at = value, _strip_span(flat, lab.end(), stop)[0]
+        item = _verdict_item(ctx, i, m.group("req"), m.group("verdict"), says, ca, mx, rationale, rationale_at)
         _cite_first_sentence(ctx, p, item, rationale_at)
         items.append(item)
     return items
@@ -387,7 +420,8 @@ def parse_professional_items(ctx: ParseContext) -> list[DisputedItem]:
         ctx.cite(f"{p}.request", s, s + len(request))
         mx = _block(ctx, f"{p}.maximus_guideline_text", *guideline) if guideline else None
         rationale = _block(ctx, f"{p}.rationale", *rationale_span) if rationale_span else None
-        item = _verdict_item(ctx, i, request, None, None, None, mx, rationale)
+        at = _strip_span(flat, *rationale_span)[0] if rationale_span else None
+        item = _verdict_item(ctx, i, request, None, None, None, mx, rationale, at)
         if rationale_span:
             _cite_first_sentence(ctx, p, item, rationale_span[0])
         if rationale_span and item.decision_text:

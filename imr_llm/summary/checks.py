@@ -1,42 +1,34 @@
-"""Checks run on every summary, offline or LLM-written, and reported with it.
+"""Checks run on every summary, offline or LLM-assisted, and reported with it.
 
-- reading ease of our own prose (quoted letter text excluded): English Flesch-Kincaid
-  grade <= 8 (target 6); Spanish Fernandez Huerta >= 60 (target 70, "bastante fácil");
-- every disputed item present, with the decision of the record (right polarity);
+- reading ease of our own prose (quoted letter text excluded), by the language's formula;
+- the opening: no double negative, and every count it states matches the items;
+- every disputed item present, with exactly the decision of the record (right polarity);
 - no item that the record does not have;
-- every date, number and name (capitalised words, acronyms, drug and procedure
-  words) traceable to the record or to the fixed wording of our templates;
+- every "Why" backed by the reviewer's own sentence(s) from that item's rationale, shown as a quote;
+- every date, number and name (capitalised words, acronyms, drug and procedure words) traceable
+  to the record, to the item's reason sentences, or to the fixed wording of the language;
 - length within bounds.
+A summary that fails any check is never shown as if it passed (see `render`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import json
 import re
 from functools import cache
 
 from pydantic import BaseModel, Field
 
+from imr_llm.fields import norm_text
+from imr_llm.parser.dates import ANY_DATE, parse_date
 from imr_llm.schema import LetterRecord
 from imr_llm.summary import readability
-from imr_llm.summary.model import Lang, Summary
-from imr_llm.summary.render import TEMPLATES
+from imr_llm.summary.languages import Counts, Language, get_language
+from imr_llm.summary.model import Summary
+from imr_llm.summary.render import TEMPLATES, md_unescape
 
-ITEM_MARKER = {"en": "Request", "es": "Pedido"}
-END_MARKER = {"en": "What you can do now", "es": "Lo que puede hacer ahora"}
-APPROVED = {
-    "en": ("it is approved", "must approve", "overturned", "reversed", "is medically necessary"),
-    "es": ("sí está aprobado", "debe aprobar", "overturned", "revocada", "se cambió"),
-}
-NOT_APPROVED = {
-    "en": ("not approved", "denial stands", "upheld", "turned down", "not medically necessary"),
-    "es": ("no está aprobado", "no será aprobado", "se mantiene", "upheld", "confirmada"),
-}
-_MONTHS = {
-    "en": "January|February|March|April|May|June|July|August|September|October|November|December",
-    "es": "enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre",
-}
 _MEDICAL_WORD = re.compile(
     r"\b\w+(?:ectomy|otomy|plasty|scopy|graphy|gram|codone|morphone|profen|oxib|azepam|azolam|prazole|"
     r"tidine|triptan|tramadol|gabapentin|pregabalin|mycin|cillin|cycline|floxacin|sone|olone|caine|"
@@ -46,22 +38,24 @@ _MEDICAL_WORD = re.compile(
 _NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b(?:[A-Z]{2,}[A-Za-z0-9]*|[A-Z][a-z]+(?:[A-Z][a-z]+)*)\b", re.M)
 _NUMBER = re.compile(r"\b\d+(?:[.,/]\d+)*\b")
 MIN_WORDS = 120
-WORDS_PER_ITEM = 150
-BASE_MAX_WORDS = 450
+WORDS_PER_ITEM = 190
+BASE_MAX_WORDS = 520
 
 
 class ItemCheck(BaseModel):
     number: int
     present: bool
     polarity_ok: bool
+    reason_sourced: bool = Field(description="the Why rests on the reviewer's sentence(s) from this item's rationale")
 
 
 class SummaryChecks(BaseModel):
     passed: bool
-    lang: Lang
+    lang: str
     grade: float | None = Field(default=None, description="Flesch-Kincaid grade of our prose (English)")
     ease: float | None = Field(default=None, description="Fernandez Huerta reading ease (Spanish)")
     target_met: bool
+    opening_ok: bool = True
     items: list[ItemCheck]
     invented_items: list[str] = Field(default_factory=list)
     untraceable: list[str] = Field(default_factory=list)
@@ -71,9 +65,12 @@ class SummaryChecks(BaseModel):
 
 
 @cache
-def _template_vocabulary() -> str:
-    """Every word our own templates use: those need no support from the record."""
-    return " ".join(p.read_text(encoding="utf-8") for p in TEMPLATES.glob("*.j2")).casefold()
+def _fixed_wording(code: str) -> str:
+    """Every word our templates and the language's own strings use: those need no support from the record."""
+    language = get_language(code)
+    module = inspect.getsource(inspect.getmodule(type(language)))  # type: ignore[arg-type]
+    templates = " ".join(p.read_text(encoding="utf-8") for p in TEMPLATES.iterdir() if p.name.endswith(".j2"))
+    return (module + " " + templates).casefold()
 
 
 def _record_text(record: LetterRecord) -> str:
@@ -96,22 +93,25 @@ def _record_dates(record: LetterRecord) -> set[dt.date]:
         )
         if d is not None
     }
+    for item in record.disputed_items:  # dates of service in the requests ("DOS: 11/11/2016")
+        for m in re.finditer(ANY_DATE, item.request):
+            if (d := parse_date(m.group(0))) is not None:
+                dates.add(d)
     return dates
 
 
-def _dates_in(text: str, lang: Lang) -> list[tuple[str, dt.date | None]]:
-    months = _MONTHS[lang].split("|")
+def _dates_in(text: str, language: Language) -> list[tuple[str, dt.date | None]]:
     found: list[tuple[str, dt.date | None]] = []
-    if lang == "en":
-        pattern = re.compile(rf"\b({_MONTHS['en']}) (\d{{1,2}}), (\d{{4}})\b")
+    months = [m.casefold() for m in language.months]
+    month_alt = "|".join(language.months)
+    patterns = (
+        (re.compile(rf"\b({month_alt}) (\d{{1,2}}), (\d{{4}})\b", re.I), (3, 1, 2)),
+        (re.compile(rf"\b(\d{{1,2}}) de ({month_alt}) de (\d{{4}})\b", re.I), (3, 2, 1)),
+    )
+    for pattern, (y, mo, d) in patterns:
         for m in pattern.finditer(text):
-            found.append((m.group(0), _safe_date(int(m.group(3)), months.index(m.group(1)) + 1, int(m.group(2)))))
-    else:
-        pattern = re.compile(rf"\b(\d{{1,2}}) de ({_MONTHS['es']}) de (\d{{4}})\b", re.I)
-        for m in pattern.finditer(text):
-            found.append(
-                (m.group(0), _safe_date(int(m.group(3)), months.index(m.group(2).lower()) + 1, int(m.group(1))))
-            )
+            month = months.index(m.group(mo).casefold()) + 1
+            found.append((m.group(0), _safe_date(int(m.group(y)), month, int(m.group(d)))))
     for m in re.finditer(r"\b(\d{1,2})[/-](\d{1,2})[/-](\d{2,4})\b", text):
         year = int(m.group(3)) + (2000 if len(m.group(3)) == 2 else 0)
         found.append((m.group(0), _safe_date(year, int(m.group(1)), int(m.group(2)))))
@@ -125,70 +125,82 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
-def _sections(text: str, lang: Lang) -> dict[int, str]:
-    marker = ITEM_MARKER[lang]
-    end = text.find(END_MARKER[lang])
+def _opening(text: str, language: Language) -> str:
+    """The opening paragraph: after the title (and case line), before the first heading."""
+    end = text.find(language.decided_heading)
+    head = text[: end if end >= 0 else len(text)]
+    paragraphs = [p.strip() for p in head.split("\n\n") if p.strip()]
+    return max(paragraphs, key=len) if paragraphs else ""
+
+
+def _sections(text: str, language: Language) -> dict[int, str]:
+    end = text.find(language.end_marker)
     body = text if end < 0 else text[:end]
-    parts = re.split(rf"(?m)^#*\s*{marker} (\d+):", body)
+    parts = re.split(rf"(?m)^#*\s*{re.escape(language.item_marker)} (\d+):", body)
     return {int(parts[i]): parts[i + 1] for i in range(1, len(parts) - 1, 2)}
+
+
+def check_opening(opening: str, counts: Counts, language: Language) -> list[str]:
+    """The opening states no double negative and no count that differs from the items."""
+    problems = [f"the opening has a double negative ({m.group(0)!r})" for p in language.double_negatives
+                if (m := p.search(opening))]
+    claims = language.opening_claims(opening)
+    for field, value in claims:
+        actual = getattr(counts, field)
+        if actual != value:
+            problems.append(f"the opening says {value} for {field} but the letter has {actual}")
+    outcome_fields = {f for f, _ in claims if f != "n"}
+    if counts.n and not outcome_fields:
+        problems.append("the opening does not say what was decided")
+    stated = sum(v for f, v in claims if f != "n")
+    if outcome_fields and stated != counts.n:
+        problems.append(f"the opening accounts for {stated} of {counts.n} requests")
+    return problems
 
 
 def check_summary(text: str, summary: Summary, record: LetterRecord) -> SummaryChecks:
     """Check rendered summary `text` (Markdown or plain) against the record it claims to summarise."""
-    lang = summary.lang
+    language = get_language(summary.lang)
+    text = md_unescape(text)
     problems: list[str] = []
     quoted = summary.quoted()
     prose = readability.strip_quotes(text, quoted)
+    reading = language.readability(prose)
+    if reading.problem:
+        problems.append(reading.problem)
 
-    grade = ease = None
-    if lang == "en":
-        grade = round(readability.english_grade(prose), 2)
-        passes_reading = grade <= readability.EN_MAX_GRADE
-        target_met = grade <= readability.EN_TARGET_GRADE
-        if not passes_reading:
-            problems.append(f"reading grade {grade} is above {readability.EN_MAX_GRADE}")
-    else:
-        ease = round(readability.spanish_ease(prose), 2)
-        passes_reading = ease >= readability.ES_MIN_EASE
-        target_met = ease >= readability.ES_TARGET_EASE
-        if not passes_reading:
-            problems.append(f"reading ease {ease} is below {readability.ES_MIN_EASE}")
+    counts = Counts.of(
+        [item.decision for item in record.disputed_items],
+        sum(item.authorized_portion is not None for item in record.disputed_items),
+    )
+    opening_problems = check_opening(_opening(text, language), counts, language)
+    problems += opening_problems
 
-    sections = _sections(text, lang)
+    sections = _sections(text, language)
     item_checks: list[ItemCheck] = []
     for i, item in enumerate(record.disputed_items, 1):
         section = sections.get(i, "")
         present = bool(section) and item.request in section
         plain = readability.strip_quotes(section, quoted).casefold()
-        says_yes = any(p in plain for p in APPROVED[lang])
-        says_no = any(p in plain for p in NOT_APPROVED[lang])
-        polarity_ok = (says_yes and not says_no) if item.decision == "overturned" else (says_no and not says_yes)
-        item_checks.append(ItemCheck(number=i, present=present, polarity_ok=polarity_ok))
+        says = {
+            "overturned": any(p in plain for p in language.approved_phrases),
+            "upheld": any(p in plain for p in language.denied_phrases),
+            None: any(p in plain for p in language.unreadable_phrases),
+        }
+        polarity_ok = says[item.decision] and not any(v for k, v in says.items() if k != item.decision)
+        shown = summary.items[i - 1] if i - 1 < len(summary.items) else None
+        sourced = _reason_sourced(item.rationale, shown.reason.sentences if shown else [], section)
+        item_checks.append(ItemCheck(number=i, present=present, polarity_ok=polarity_ok, reason_sourced=sourced))
         if not present:
             problems.append(f"item {i} ({item.request!r}) is missing")
         elif not polarity_ok:
             problems.append(f"item {i} does not state its decision ({item.decision}) unambiguously")
-    invented = [f"{ITEM_MARKER[lang]} {n}" for n in sections if n > len(record.disputed_items) or n < 1]
+        if present and not sourced:
+            problems.append(f"item {i}: the reason is not backed by a sentence of its rationale")
+    invented = [f"{language.item_marker} {n}" for n in sections if n > len(record.disputed_items) or n < 1]
     problems += [f"{name} is not an item of the letter" for name in invented]
 
-    record_text = _record_text(record)
-    vocabulary = _template_vocabulary()
-    known_dates = _record_dates(record)
-    untraceable: list[str] = []
-    for shown, date in _dates_in(prose, lang):
-        if date is None or date not in known_dates:
-            untraceable.append(shown)
-    without_dates = prose
-    for shown, _ in _dates_in(prose, lang):
-        without_dates = without_dates.replace(shown, " ")
-    without_markers = re.sub(rf"{ITEM_MARKER[lang]} \d+:", " ", without_dates)
-    for number in _NUMBER.findall(without_markers):
-        if number.casefold() not in record_text and number not in vocabulary:
-            untraceable.append(number)
-    for word in set(_NAME.findall(without_markers)) | set(_MEDICAL_WORD.findall(without_markers)):
-        if word.casefold() not in record_text and word.casefold() not in vocabulary:
-            untraceable.append(word)
-    untraceable = sorted(set(untraceable))
+    untraceable = _untraceable(prose, record, language, summary)
     problems += [f"{u!r} is not in the letter" for u in untraceable]
 
     words = len(text.split())
@@ -199,10 +211,11 @@ def check_summary(text: str, summary: Summary, record: LetterRecord) -> SummaryC
 
     return SummaryChecks(
         passed=not problems,
-        lang=lang,
-        grade=grade,
-        ease=ease,
-        target_met=target_met,
+        lang=summary.lang,
+        grade=reading.score if reading.measure == "grade" else None,
+        ease=reading.score if reading.measure == "ease" else None,
+        target_met=reading.target_met,
+        opening_ok=not opening_problems,
         items=item_checks,
         invented_items=invented,
         untraceable=untraceable,
@@ -210,3 +223,38 @@ def check_summary(text: str, summary: Summary, record: LetterRecord) -> SummaryC
         length_ok=length_ok,
         problems=problems,
     )
+
+
+def _reason_sourced(rationale: str | None, sentences: list[str], section: str) -> bool:
+    """Each reason sentence is in the rationale, and the first one is quoted in the item's section.
+    An item with no rationale has nothing to quote: the summary must then say the reason was not found."""
+    if not rationale:
+        return not sentences
+    if not sentences:
+        return False
+    whole = norm_text(rationale)
+    return all(norm_text(s) in whole for s in sentences) and norm_text(sentences[0]) in norm_text(section)
+
+
+def _untraceable(prose: str, record: LetterRecord, language: Language, summary: Summary) -> list[str]:
+    record_text = _record_text(record)
+    vocabulary = _fixed_wording(language.code)
+    known_dates = _record_dates(record)
+    out: list[str] = []
+    shown_dates = _dates_in(prose, language)
+    for shown, date in shown_dates:
+        if date is None or date not in known_dates:
+            out.append(shown)
+    rest = prose
+    for shown, _ in shown_dates:
+        rest = rest.replace(shown, " ")
+    rest = re.sub(rf"{re.escape(language.item_marker)} \d+:", " ", rest)
+    glossary = " ".join(t for item in summary.items for t in item.reason.terms).casefold()
+    for number in _NUMBER.findall(rest):
+        if number.casefold() not in record_text and number not in vocabulary:
+            out.append(number)
+    for word in set(_NAME.findall(rest)) | set(_MEDICAL_WORD.findall(rest)):
+        folded = word.casefold()
+        if folded not in record_text and folded not in vocabulary and folded not in glossary:
+            out.append(word)
+    return sorted(set(out))

@@ -7,35 +7,59 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from imr_llm.schema import Decision
+from imr_llm.schema import Decision, ReasonTopic
 
-Lang = Literal["en", "es"]
+
+class EvidenceSpan(BaseModel):
+    start: int
+    end: int
+
+
+class PlainReason(BaseModel):
+    """Why the item was decided so: the reviewer's own sentences, their topic, and a plain sentence."""
+
+    topic: ReasonTopic | None = None
+    sentences: list[str] = Field(default_factory=list, description="the reviewer's sentences, as printed")
+    evidence: list[EvidenceSpan] = Field(default_factory=list, description="their offsets in the input text")
+    text: str = Field(description="the plain sentence; when `quoted`, an introduction to the reviewer's words")
+    quoted: bool = Field(default=False, description="no plain wording was safe: the reviewer's words carry the reason")
+    terms: list[str] = Field(default_factory=list, description="glossary lines for words in those sentences")
+    source: Literal["offline", "llm"] = "offline"
 
 
 class ItemSummary(BaseModel):
     number: int
     request: str = Field(description="the letter's own words for the treatment (quoted, kept as written)")
     kind: str = Field(description="what kind of treatment, in plain words")
-    decision: Decision
-    reason: str = Field(description="why, in plain words")
-    reviewer_words: str | None = Field(default=None, description="the rationale's conclusion, quoted")
+    decision: Decision | None
+    decision_line: str = Field(description="the decision, as one bold line")
+    meaning: str = Field(description="what the decision means")
+    reason: PlainReason
+    next_label: str = Field(description="what happens next / what could change this")
+    next_step: str
+    taper_warning: str | None = Field(default=None, description="do not stop an opioid or benzodiazepine at once")
+    already_given: str | None = Field(default=None, description="retrospective request: care already given")
+    partial: str | None = Field(default=None, description="what UR had approved before, apart from this decision")
     authorized_portion: str | None = Field(default=None, description="what UR had already approved, quoted")
 
 
 class Summary(BaseModel):
-    lang: Lang
+    lang: str
     source: Literal["offline", "llm"] = "offline"
     case_number: str | None = None
     decision_date: dt.date | None = None
     date_of_injury: dt.date | None = None
-    intro: str | None = Field(default=None, description="an LLM rewrite's opening; the offline one is templated")
+    case_line: str | None = None
+    opening: str
     items: list[ItemSummary]
 
     def quoted(self) -> list[str]:
-        """Strings copied from the letter: shown in quotes, left out of the reading-grade score."""
+        """Strings copied from the letter (and glossary terms): left out of the reading-grade score."""
         out: list[str] = []
         for item in self.items:
-            out += [s for s in (item.request, item.reviewer_words, item.authorized_portion) if s]
+            out += [s for s in (item.request, item.authorized_portion) if s]
+            out += item.reason.sentences
+            out += [t.split(":", 1)[0] for t in item.reason.terms]
         if self.case_number:
             out.append(self.case_number)
         return out

@@ -1,39 +1,26 @@
-"""Summary -> Markdown, plain text, a printable HTML page, or JSON."""
+"""Summary -> Markdown, plain text, a printable HTML page, or JSON.
+
+The templates hold layout only; every word comes from the summary (built from the
+record) or from its language. Strings from the letter are data, never markup: the
+Markdown escapes them (a letter's "[click](javascript:...)" stays text), the HTML
+page is autoescaped and built from the data, not from the Markdown.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
+import re
 from enum import StrEnum
-from pathlib import Path
+from importlib import resources
 from typing import Any
 
 import jinja2
-import markdown
-from markupsafe import Markup
 
+from imr_llm.summary.languages import Language, get_language
 from imr_llm.summary.model import Summary
 
-TEMPLATES = Path(__file__).parent / "templates"
-
-_MONTHS_ES = [
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-]
-_WORDS = {
-    "en": ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"],
-    "es": ["cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez", "once", "doce"],
-}
+TEMPLATES = resources.files("imr_llm.summary") / "templates"
+DWC_URL = "https://www.dir.ca.gov/dwc/"
 
 
 class Format(StrEnum):
@@ -43,73 +30,65 @@ class Format(StrEnum):
     JSON = "json"
 
 
-def _environment(lang: str) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,  # Markdown/text; the HTML page escapes through markdown + its own template
-        trim_blocks=False,
-        lstrip_blocks=False,
-        keep_trailing_newline=True,
-    )
+# what could turn letter text into a link, an image, HTML, emphasis or a table cell
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+_MD_ESCAPED = re.compile(r"\\([\\`*_\[\]<>|])")
 
-    def longdate(value: dt.date) -> str:
-        if lang == "es":
-            return f"{value.day} de {_MONTHS_ES[value.month - 1]} de {value.year}"
-        return value.strftime("%B ") + str(value.day) + value.strftime(", %Y")
 
-    def words(n: int) -> str:
-        table = _WORDS[lang]
-        return table[n] if 0 <= n < len(table) else str(n)
+def md_escape(text: str) -> str:
+    """Letter text as literal Markdown: no links, images, emphasis or HTML can come from it."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
-    env.filters.update(longdate=longdate, words=words)
-    return env
+
+def md_unescape(text: str) -> str:
+    return _MD_ESCAPED.sub(r"\1", text)
+
+
+def _loader() -> jinja2.BaseLoader:
+    return jinja2.FunctionLoader(lambda name: (TEMPLATES / name).read_text(encoding="utf-8"))
 
 
 def _tidy(text: str) -> str:
-    lines = [line.rstrip() for line in text.splitlines()]
     out: list[str] = []
-    for line in lines:
+    for line in (line.rstrip() for line in text.splitlines()):
         if line == "" and (not out or out[-1] == ""):
             continue
         out.append(line)
     return "\n".join(out).strip() + "\n"
 
 
-def render_text(summary: Summary, fmt: Format = Format.MD) -> str:
-    """Markdown or plain text from the language's template."""
-    env = _environment(summary.lang)
-    template = env.get_template(f"summary.{summary.lang}.j2")
-    n = len(summary.items)
-    approved = sum(item.decision == "overturned" for item in summary.items)
-    text = template.render(
-        s=summary, fmt="md" if fmt is not Format.TXT else "txt", n=n, approved=approved, denied=n - approved
+def render_text(summary: Summary, fmt: Format = Format.MD, problems: list[str] | None = None) -> str:
+    """Markdown or plain text. With `problems`, a warning that the summary failed its checks comes first."""
+    language = get_language(summary.lang)
+    env = jinja2.Environment(
+        loader=_loader(), undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True
+    )
+    markdown = fmt is not Format.TXT
+    env.filters["letter"] = md_escape if markdown else (lambda s: s)
+    text = env.get_template("summary.md.j2").render(
+        s=summary, lang=language, fmt="md" if markdown else "txt", banner=_banner(language, problems), dwc=DWC_URL
     )
     return _tidy(text)
 
 
-def render_html(summary: Summary) -> str:
-    body = markdown.markdown(_escape_html(render_text(summary, Format.MD)), extensions=["sane_lists"])
-    title = "IMR decision" if summary.lang == "en" else "Decisión de IMR"
-    if summary.case_number:
-        title += f" - {summary.case_number}"
-    footer = (
-        "Made by imr-llm from the IMR Final Determination letter. Not legal advice."
-        if summary.lang == "en"
-        else "Hecho por imr-llm a partir de la carta de Determinación Final de IMR. No es consejo legal."
+def _banner(language: Language, problems: list[str] | None) -> str | None:
+    if not problems:
+        return None
+    return language.failed_checks_banner.format(problems="; ".join(problems[:3]))
+
+
+def render_html(summary: Summary, problems: list[str] | None = None) -> str:
+    language = get_language(summary.lang)
+    env = jinja2.Environment(loader=_loader(), undefined=jinja2.StrictUndefined, autoescape=True)
+    return env.get_template("page.html.j2").render(
+        s=summary, lang=language, banner=_banner(language, problems), dwc=DWC_URL
     )
-    page = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
-    return page.get_template("page.html.j2").render(lang=summary.lang, title=title, body=Markup(body), footer=footer)
-
-
-def _escape_html(text: str) -> str:
-    # letter text could contain markup; Markdown passes raw HTML through, so escape it first
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("&gt; ", "> ")
 
 
 def render(summary: Summary, fmt: Format, checks: dict[str, Any] | None = None) -> str:
+    problems = list((checks or {}).get("problems") or [])
     if fmt is Format.HTML:
-        return render_html(summary)
+        return render_html(summary, problems)
     if fmt is Format.JSON:
         return json.dumps({"summary": summary.model_dump(mode="json"), "checks": checks}, ensure_ascii=False) + "\n"
-    return render_text(summary, fmt)
+    return render_text(summary, fmt, problems)

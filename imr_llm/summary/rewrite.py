@@ -1,10 +1,12 @@
-"""LLM-assisted summary: a model rewrites the offline summary's prose from the validated record.
+"""LLM-assisted reasons: a model rewrites each item's plain reason from the reviewer's own sentences.
 
-The model sees the record's facts (never the raw letter), returns an opening and
-one explanation per item, and the result goes through the same checks as the
-offline summary. A rewrite that fails them, or a failed call, is rejected: the
-offline summary is used and the reason reported. The legal next steps are never
-written by the model.
+The model sees, per item, the decision and the sentences the parser chose from the
+rationale (never the rest of the letter), and returns one plain reason per item. The
+opening, the decision lines, the next steps and the legal part are never written by
+the model. A rewritten reason is rejected when it states a decision (or the opposite
+one), adds a date, number, name or medical word that is not in the item's sentences,
+its request or the glossary, or is missing; then the whole summary is checked again,
+and on any problem the offline summary stands and the reasons are reported.
 """
 
 from __future__ import annotations
@@ -21,18 +23,18 @@ from imr_llm.llm.output import CachedSchemaModel
 from imr_llm.llm.prompts import PromptTemplate
 from imr_llm.schema import LetterRecord
 from imr_llm.summary.checks import SummaryChecks, check_summary
-from imr_llm.summary.model import Summary
+from imr_llm.summary.languages import Language, get_language
+from imr_llm.summary.model import ItemSummary, Summary
 from imr_llm.summary.render import Format, render_text
 
 
-class ItemRewrite(BaseModel):
+class ReasonRewrite(BaseModel):
     number: int = Field(ge=1)
-    explanation: str = Field(min_length=10, max_length=400)
+    reason: str = Field(min_length=10, max_length=400)
 
 
 class SummaryRewrite(CachedSchemaModel):
-    intro: str = Field(min_length=20, max_length=700)
-    items: list[ItemRewrite] = Field(max_length=60)
+    items: list[ReasonRewrite] = Field(max_length=60)
 
 
 @dataclass
@@ -42,66 +44,82 @@ class SummaryOutcome:
     rejected: list[str] = field(default_factory=list)  # why an LLM rewrite was not used
 
 
-_SAYS_APPROVED = re.compile(r"(?<!not )\b(?:was|were|is|are|been) approved\b|\baprobad[oa]s?\b(?<!no aprobado)", re.I)
-_SAYS_DENIED = re.compile(r"\bnot approved\b|\bno (?:fue|fueron|está|están) aprobad|\bdenied\b|\bnegad", re.I)
+_APPROVAL = {
+    "en": re.compile(r"(?<!not )\b(?:was|were|is|are|been|be|get|got) approved\b|\bmust approve\b|\boverturned\b", re.I),
+    "es": re.compile(r"(?<!no )\b(?:fue|fueron|está|están|es|son|sido) aprobad[oa]s?\b|\bdebe aprobar", re.I),
+}
+_DENIAL = {
+    "en": re.compile(r"\bnot approved\b|\bdenied\b|\bturned down\b|\bdenial stands\b|\bupheld\b", re.I),
+    "es": re.compile(r"\bno (?:fue|fueron|está|están) aprobad|\bnegad[oa]s?\b|\bconfirmada\b", re.I),
+}
+_FACT = re.compile(r"\b\d+(?:[.,/]\d+)*\b|\b[A-Z]{2,}[A-Za-z0-9]*\b|(?<=\s)[A-Z][a-z]+\b")
+_MEDICAL = re.compile(
+    r"\b\w+(?:ectomy|otomy|plasty|scopy|codone|morphone|profen|azepam|azolam|prazole|mycin|caine|itis|algia)\b", re.I
+)
 
 
-def _intro_contradicts(summary: Summary) -> list[str]:
-    """An opening must not claim approval when nothing was approved, or the reverse."""
-    decisions = {item.decision for item in summary.items}
-    intro = summary.intro or ""
-    if decisions == {"upheld"} and _SAYS_APPROVED.search(intro) and not _SAYS_DENIED.search(intro):
-        return ["the opening says something was approved, but nothing was"]
-    if decisions == {"overturned"} and _SAYS_DENIED.search(intro) and not _SAYS_APPROVED.search(intro):
-        return ["the opening says something was denied, but everything was approved"]
-    return []
-
-
-def facts_for_model(record: LetterRecord, offline: Summary) -> str:
+def facts_for_model(offline: Summary) -> str:
     return json.dumps(
-        {
-            "decision_date": record.decision_date.isoformat() if record.decision_date else None,
-            "requests": [
-                {
-                    "number": item.number,
-                    "request": item.request,
-                    "kind": item.kind,
-                    "decision": item.decision,
-                    "reason": item.reason,
-                    "reviewer_words": item.reviewer_words,
-                }
-                for item in offline.items
-            ],
-        },
+        [
+            {
+                "number": item.number,
+                "decision": {"overturned": "approved", "upheld": "not approved", None: "unknown"}[item.decision],
+                "reviewer_sentences": item.reason.sentences,
+            }
+            for item in offline.items
+            if item.reason.sentences and item.decision is not None
+        ],
         ensure_ascii=False,
         indent=1,
     )
 
 
+def reason_problems(text: str, item: ItemSummary, language: Language) -> list[str]:
+    """Why a rewritten reason cannot replace the offline one (empty: it can)."""
+    problems: list[str] = []
+    code = language.code if language.code in _APPROVAL else "en"
+    if _APPROVAL[code].search(text) or _DENIAL[code].search(text):
+        problems.append(f"item {item.number}: the reason states a decision (the decision line does that)")
+    source = " ".join([*item.reason.sentences, item.request, *item.reason.terms]).casefold()
+    for fact in set(_FACT.findall(text)) | set(_MEDICAL.findall(text)):
+        if fact.casefold() not in source and fact.casefold() not in _common_words(language):
+            problems.append(f"item {item.number}: {fact!r} is not in the reviewer's sentences")
+    return problems
+
+
+def _common_words(language: Language) -> str:
+    """Capitalised words that start sentences or name the parties are not facts."""
+    return " ".join(
+        [language.title, language.why_label, *language.words.bullets, "i you your the this a an el la su usted"]
+    ).casefold()
+
+
 def rewrite_summary(
     record: LetterRecord, offline: Summary, offline_checks: SummaryChecks, client: LLMClient, prompt: PromptTemplate
 ) -> SummaryOutcome:
-    """The LLM rewrite when it passes every check, else the offline summary with the reasons."""
-    rendered = prompt.render(facts_for_model(record, offline), lang=offline.lang)
+    """The rewritten reasons when every one passes and the summary still passes its checks; else the offline one."""
+    language = get_language(offline.lang)
+    rendered = prompt.render(facts_for_model(offline), lang=offline.lang)
     try:
         answer, _ = client.structured(rendered.messages, SummaryRewrite)
     except ImrError as e:
         return SummaryOutcome(offline, offline_checks, [f"LLM call failed: {e}"])
-    by_number = {item.number: item.explanation.strip() for item in answer.items}
-    missing = [item.number for item in offline.items if item.number not in by_number]
-    extra = sorted(set(by_number) - {item.number for item in offline.items})
-    problems = [f"no explanation for item {n}" for n in missing] + [f"explanation for unknown item {n}" for n in extra]
-    candidate = offline.model_copy(
-        update={
-            "source": "llm",
-            "intro": answer.intro.strip(),
-            "items": [
-                item.model_copy(update={"reason": by_number.get(item.number, item.reason)}) for item in offline.items
-            ],
-        }
-    )
+    by_number = {r.number: " ".join(r.reason.split()) for r in answer.items}
+    wanted = {item.number for item in offline.items if item.reason.sentences and item.decision is not None}
+    problems = [f"no reason for item {n}" for n in sorted(wanted - set(by_number))]
+    problems += [f"a reason for unknown item {n}" for n in sorted(set(by_number) - wanted)]
+    items = []
+    for item in offline.items:
+        text = by_number.get(item.number)
+        if text is None or item.number not in wanted:
+            items.append(item)
+            continue
+        problems += reason_problems(text, item, language)
+        reason = item.reason.model_copy(update={"text": text, "quoted": False, "source": "llm"})
+        items.append(item.model_copy(update={"reason": reason}))
+    candidate = offline.model_copy(update={"source": "llm", "items": items})
     checks = check_summary(render_text(candidate, Format.MD), candidate, record)
-    problems += checks.problems + _intro_contradicts(candidate)
+    problems += checks.problems
     if problems:
         return SummaryOutcome(offline, offline_checks, problems)
     return SummaryOutcome(candidate, checks)

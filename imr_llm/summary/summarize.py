@@ -7,13 +7,12 @@ from imr_llm.llm.prompts import PromptTemplate
 from imr_llm.schema import LetterRecord
 from imr_llm.summary.build import build_summary
 from imr_llm.summary.checks import check_summary
-from imr_llm.summary.model import Lang
 from imr_llm.summary.render import Format, render_text
 from imr_llm.summary.rewrite import SummaryOutcome, rewrite_summary
 
 
 def summarize(
-    record: LetterRecord, lang: Lang = "en", client: LLMClient | None = None, prompt: PromptTemplate | None = None
+    record: LetterRecord, lang: str = "en", client: LLMClient | None = None, prompt: PromptTemplate | None = None
 ) -> SummaryOutcome:
     offline = build_summary(record, lang)
     checks = check_summary(render_text(offline, Format.MD), offline, record)

@@ -1,0 +1,432 @@
+"""What each decision turned on: the reviewer's own sentences, and their topic.
+
+A rationale mixes three kinds of sentences: the guideline quoted or paraphrased
+("The MTUS recommends ..."), the case history ("The patient complained of ..."),
+and the reviewer applying the one to the other ("In this case, there is no
+documentation of ...", "The request did not specify ...", "Given that the surgery
+is not medically necessary, ..."). Only the last kind says why *this* request was
+decided as it was, so each sentence is scored on general cues of that kind (who
+the subject is, whether it states that something was or was not documented, a
+"here / in this case / however" opening), never on the words of one letter.
+Bare conclusions ("Therefore, the request is not medically necessary.") carry no
+reason and rank last.
+
+Each chosen sentence is classified into one of the topics of the shared gold
+format (`TOPICS`) by cue phrases. The decision gives the polarity (upheld: the
+thing was missing or not met; overturned: it was shown). When no cue says what a
+sentence is about, the topic is `None` and `confident` is False: a summary then
+quotes the reviewer instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import get_args
+
+from imr_llm.parser.sentences import first_sentence_end
+from imr_llm.schema import ReasonTopic as Topic
+
+TOPICS: tuple[Topic, ...] = get_args(Topic)
+MAX_SENTENCES = 3
+_MAX_SCANNED = 80  # a rationale has a few dozen sentences; bounded work on odd input
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.I)
+
+
+# -- what kind of sentence is it ---------------------------------------------------------
+
+_LEAD = r"^(?:(?:however|additionally|in addition|moreover|furthermore|further|also|and|but|yet|thus|again),? )*"
+# the reviewer applies the rules to this case
+_APPLIES = _rx(
+    _LEAD + r"(?:in this (?:case|situation|instance|patient)|in (?:the|this) (?:claimant|patient|injured worker)'s case|"
+    r"here\b|given (?:that|the (?:patient|injured|claimant|applicant|worker|lack|absence|prior|cervical|ongoing))|"
+    r"based on the (?:documentation|records|clinical|information|submitted)|within the documentation|"
+    r"in the (?:documentation|records|clinical note)|at this (?:point|time)|without\b|currently\b|"
+    r"the (?:clinical |medical |submitted )?(?:documentation|records?|notes?|medical records|clinical information|treating physician|"
+    r"provider|attending provider|requesting physician|request(?:ed)?(?: service)?)\b|"
+    r"there (?:is|was|are|were|has been|have been)\b|"
+    r"the (?:patient|injured worker|applicant|claimant|worker|employee|iw)\b|(?:this|the) (?:individual|iw)\b|"
+    r"(?:he|she) (?:is|was|has|had|does|did)\b|patient (?:does|did|is|was|has)\b|"
+    r"as the requested|since the requested|"
+    r"(?:therapy|treatment|the) outcome|medical necessity for)"
+)
+# "While the guideline notes X, here, however, the provider failed to ..."
+_APPLIES_INSIDE = _rx(
+    r"\b(?:here,? however|, here,|in this (?:case|instance|situation)|however, here)\b|"
+    r"\b(?:which|that) (?:was|were|is|are|has|have)(?: not| been)* (?:described|documented|noted|shown|provided|"
+    r"present|met)(?: here)?\b|\bhere\.?$"
+)
+# for an upheld item, a sentence saying the treatment helped is a concession, not the reason
+_BENEFIT_SHOWN = _rx(r"\b(?:showed|reported|with|has had) (?:some )?(?:benefit|improvement)\b")
+_CASE_REF = _rx(
+    r"\b(?:patient|injured worker|applicant|claimant|worker|employee|iw|individual|he|she|his|her|provider|physician|"
+    r"documentation|records?|submitted|request(?:ed)?|this case|here)\b"
+)
+# a statement that something was, or was not, shown for this worker
+_NOT_SHOWN = _rx(
+    r"\b(?:lack of|lacks|lacking|absence of|no (?:clear |objective |significant |documented |further |recent |"
+    r"specific |current |detailed |exceptional |extenuating |noted )*(?:documentation|documented|evidence|indication|"
+    r"mention|discussion|rationale|reason|findings?|history|factors|noted|report|description|describing|need|"
+    r"endpoint|indication)|nothing specific|not (?:been )?(?:documented|provided|noted|included|specified|"
+    r"addressed|established|apparent|clear|detailed|diagnosed|evident|reported|shown|demonstrated|met|described|"
+    r"close|able|intolerant)|did not (?:provide|note|document|specify|include|detail|report|reveal|address|"
+    r"mention|describe|show|indicate)|does not (?:document|detail|reveal|report|address|meet|have|indicate|show|"
+    r"describe|specify|support)|do not (?:report|document|detail|support|indicate|show)|failed to|"
+    r"unclear|undermined|without (?:any )?(?:objective |documented )?(?:documentation|evidence|improvement)|"
+    r"\bno (?:[\w-]+ ){0,3}(?:was|were|has been|have been) (?:submitted|provided|documented|described|found|noted)|"
+    r"\bshows? no\b|"
+    r"made no mention|would (?:not be|exceed)|exceed(?:s|ing|ed)?|excessive|redundant|is not supported|"
+    r"are not supported|not supported|contingent upon|is due to|is at odds)"
+)
+_SHOWN = _rx(
+    r"\b(?:has been (?:appropriately |objectively )?documented|there (?:is|was|has been) (?:objective |currently "
+    r"objective |clear )?(?:documentation|evidence|indication|quantifiable)|(?:is|are|was|were) documented|"
+    r"documented (?:evidence|improvement|benefit)|remains? symptomatic|with (?:improvement|benefit)|reported benefit|"
+    r"showed benefit|(?:is|was|are|were|would appear to be) (?:supported|indicated|reasonable|compatible|appropriate|"
+    r"warranted)|revealed|noted|meets?|has had|have had|in light of|given (?:the|that)|recently|reasonable|"
+    r"no reason to doubt|experienced|first-time)"
+)
+_GUIDELINE = _rx(
+    r"^(?:(?:however|additionally|in addition|moreover|furthermore|further|also|more specifically),? )?"
+    r"(?:per |according to |as (?:noted|stated|per) |regarding [^,]{1,60}, |in regard to [^,]{1,60}, )?"
+    r"(?:the )?(?:current )?(?:california |ca[- ]|cal )?(?:mtus|acoem|odg|official disability|guidelines?|medicare|"
+    r"cms|evidence|literature|studies|the (?:guidelines?|mtus)|national|american|physical medicine)"
+)
+_GUIDELINE_VERB = _rx(
+    r"\b(?:guidelines?|mtus|acoem|odg)\b[^.]{0,40}?\b(?:states?|stat|indicates?|recommends?|notes?|supports?|refers?|"
+    r"specif(?:y|ies)|allows?|advises?|quantifies|discusses|relies|limit|encourage)\b"
+)
+_GENERIC_RULE = _rx(
+    r"\b(?:is|are) (?:not )?(?:recommended|indicated|supported|considered|useful|warranted) (?:for|as|in|when|if|until|"
+    r"only|to|after|on)\b|\bmay be (?:recommended|indicated|considered|appropriate|useful)\b|\bshould (?:be|not)\b"
+)
+_HISTORY = _rx(
+    r"\b(?:complain(?:s|ed)? of|complaints? of|presented with|presents with|chief complaint|treatment plan|"
+    r"was noted to have|year[- ]old|was prescribed|underwent|was seen|was recovering|was instructed|"
+    r"is expected to|fainted|was authorized a one month)\b"
+)
+_CONCLUSION = _rx(
+    r"\b(?:medically (?:necessary|appropriate|reasonable|indicated)|not medically|(?:is|was|would be) not supported|"
+    r"(?:is|was) not (?:necessary|supported|warranted|indicated)|(?:is|was) (?:supported|necessary)|"
+    r"request (?:is|was) (?:not )?(?:supported|necessary)|medical necessity has not been established|"
+    r"reversing the (?:prior|previous)|do not support imaging)"
+)
+_THEREFORE = _rx(
+    r"^(?:therefore|thus|hence|so|as such|consequently|accordingly|in conclusion|in light of (?:the|these) "
+    r"(?:above|issues|findings)|given the above|based on the above|for (?:this|these) reasons?|under (?:these|the) "
+    r"circumstances|in this situation|at present|as per|based on (?:the|this) (?:information|clinical information|"
+    r"records provided|above)|(?:no|yes),)\b"
+)
+_VERDICT_ONLY = _rx(
+    r"^(?:(?:therefore|thus|as such|consequently|accordingly|hence|given the above|based on the above),? )?"
+    r"(?:the |this )?(?:(?:current |first-time |remaining )?request(?:ed)?(?: service)?(?: for [^;]{0,250}?)?|"
+    r"[^,;]{0,40}?) (?:is|was|are|were|would be) (?:(?:considered|determined|deemed|seen as|found) (?:to )?"
+    r"(?:be )?)?(?:not )?(?:medically )?(?:necessary|appropriate|supported|reasonable|indicated)"
+    r"(?:,? (?:and|or) (?:medically )?(?:necessary|appropriate|indicated))*"
+    r"(?: (?:at this time|here|per the [^.]{0,80}|based on [^.]{0,80}))?[.!]?$"
+)
+# "As the requested surgical intervention is not medically necessary, the ancillary service is not"
+_LINKED = _rx(
+    r"\b(?:as|since|because|given(?: that)?) (?:the )?(?P<svc>(?:requested |primary |associated |proposed )?"
+    r"[a-z0-9 /'-]{2,60}?) (?:is|was|has been|were|have been) (?:(?:determined|deemed|found|considered) (?:to be )?)?"
+    r"(?:not (?:medically necessary|certified|approved|authorized)|non-?certified|denied)"
+)
+_LINKED_OTHER = _rx(r"\b(?:ancillary|associated surgical|post-?operative|pre-?operative|undergoing surgical intervention|"
+                    r"except after surgery)\b")
+
+
+# -- what is it about ----------------------------------------------------------------------
+
+_TOPIC_CUES: tuple[tuple[Topic, float, re.Pattern[str]], ...] = (
+    (
+        "linked_service",
+        4.0,
+        _rx(
+            r"\bancillary\b|\bassociated surgical\b|requested surgical (?:intervention|procedure)|"
+            r"(?:surgery|arthroscopy|procedure|operation) (?:has been|was|is) (?:authorized|approved|certified)"
+        ),
+    ),
+    (
+        "request_details",
+        3.0,
+        _rx(
+            r"\b(?:did not|does not|failed to|not|no) (?:clearly )?(?:specify|specified|state|stated|indicate)"
+            r"[^.]{0,40}?\b(?:quantity|amount|number|frequency|duration|dose|dosage|location|body part|rental|"
+            r"purchase|length|sessions|treatments|how many|type)|\bunspecified (?:quantity|number|rental|duration|"
+            r"frequency|type|period|specialist|treatment)|unclear (?:of )?(?:what|which) (?:body part|area|region)|"
+            r"no endpoint|rental or purchase|purchase or rental|short and long[- ]term goals|treatment plan with|"
+            r"(?:not|no) (?:a )?specific (?:quantity|duration)"
+        ),
+    ),
+    (
+        "safety_monitoring",
+        3.0,
+        _rx(
+            r"urine drug|drug (?:screen|test)|\bcures\b|aberrant|misuse|\babuse\b|addiction|dependen(?:ce|cy)|"
+            r"side effects|adverse|contraindicat|opioid (?:agreement|contract)|risk (?:for|of) (?:abuse|misuse|"
+            r"addiction|overdose|dependence)|\bmonitor(?:ed|ing)\b|sedation|overdose"
+        ),
+    ),
+    (
+        "functional_improvement",
+        2.5,
+        _rx(
+            r"functional (?:improvement|benefit|gains?|response)|improvement in function|increase in function|"
+            r"objective (?:response|improvement|benefit|gains)|\befficacy\b|pain relief|decrease in pain|"
+            r"reduction in pain|with (?:improvement|benefit)|showed benefit|reported benefit|(?:therapy|treatment) "
+            r"outcome|response to (?:the )?(?:prior|previous)|\bvas\b|documented improvement|"
+            r"without (?:objective )?(?:documentation of )?(?:functional )?improvement|outcomes? from prior|"
+            r"benefit from (?:previous|prior)|improvement with|decrease in pain medication|medication efficacy|"
+            r"(?:clinical|measurable) (?:change|gains)|sessions (?:completed|attended) (?:to date|so far)|"
+            r"gain in function|improvement in (?:function|work status|pain)|reduction of pain|pain (?:scores?|level) "
+            r"(?:from|of) \d"
+        ),
+    ),
+    (
+        "conservative_care",
+        2.5,
+        _rx(
+            r"conservative (?:care|treatment|therapy|measures|management)|first[- ]line|tried and failed|"
+            r"trial and failure|trail and failure|trialed and failed|(?:failed|failure of) (?:to improve with )?"
+            r"(?:conservative|physical therapy|oral|first|antidepressants|anticonvulsants|exercise|home exercise|"
+            r"an exhaustive)|intolerant (?:to|of) (?:oral|medication)|(?:unable|inability) to (?:use|tolerate|swallow)|"
+            r"able to swallow|versus oral|tolerate similar medication|(?:intolerance|reduction) (?:or intolerance )?"
+            r"to medications|home (?:exercise )?plan|remains? symptomatic|has not responded|prior therapy|exhausted|"
+            r"has yet to be completed|(?:ongoing|recent|further) conservative|despite (?:\w+ ){0,8}?(?:rest|medications?|"
+            r"therapy|treatment|care|injections?|exercises?)\b|not tolerated|(?:stomach upset|side effects?) with|"
+            r"has not (?:yet )?had (?:any )?(?:physical |occupational )?therapy"
+        ),
+    ),
+    (
+        "guideline_amount",
+        2.5,
+        _rx(
+            r"\bexceed(?:s|ing|ed)?\b|in excess of|\bexcessive\b|limit(?:s)? the use|beyond (?:the )?(?:recommended|"
+            r"guideline)|(?:allow|recommend)s? (?:for )?(?:up to )?\d+ (?:visits|sessions)|\d+ (?:visits|sessions) "
+            r"(?:over|for)|additional (?:\d+ |two |four |six |eight |ten |twelve )?(?:sessions|visits)|already (?:been )?"
+            r"authorized (?:the patient with )?(?:an )?(?:initial|\d+)|previously authorized \d+|short[- ]term use|"
+            r"(?:on|using|utilized) (?:this|the) medication since|ongoing usage|longer than|recommended number|"
+            r"initial trial|(?:at least |attended )?\d+ (?:previous |prior )?sessions|duration of (?:this|the) request|"
+            r"(?:falls?|fits?|is|are) within (?:the )?(?:guidelines?|recommended|range)|(?:visits|sessions) have "
+            r"already been (?:completed|authorized|provided)"
+        ),
+    ),
+    (
+        "clinical_findings",
+        2.0,
+        _rx(
+            r"neurolog\w* (?:deficits?|dysfunction|findings|abnormalit\w*|compromise|exam)|objective findings|"
+            r"red flags?|mental status|seizures?|\bexam(?:ination)? (?:findings|did not|revealed)|"
+            r"physical examination did not|imaging (?:studies )?(?:demonstrating|showing)|radiculopathy|"
+            r"diagnos(?:ed|is) (?:with|of)|has not been diagnosed|instability|motor strength|candidate for surgery|"
+            r"gastrointestinal|peptic ulcer|\bgi\b|risk (?:factors?|of gastrointestinal)|high risk of|derangement|"
+            r"fracture|trauma|night ?time pain|pain affecting activities|paresthesias|wound|hospitali[sz]ation|"
+            r"neurologic dysfunction|nerve (?:compromise|impairment)|deficits in sensation|(?:clinical|subjective) "
+            r"complaints of|clinical findings|osteoarthritis|neuropathic|findings? (?:consistent|indicative)|"
+            r"medical (?:need|necessity) for (?:the|this)|nerve root|compression|weakness|stiffness|impingement|"
+            r"(?:positive|negative) [\w-]+ (?:sign|test)|(?:no|without) [\w-]+ (?:complaints?|findings?)|"
+            r"(?:complaint|finding)s? (?:was|were) (?:described|documented|noted)|asymptomatic|symptoms were|flare|"
+            r"(?:mri|x-?rays?|imaging|study|studies|scan) (?:described|shows?|showed|revealed|reveals?)|"
+            r"electrodiagnostic (?:study|testing) was|tear is suspected|suspected"
+        ),
+    ),
+    (
+        "indication",
+        3.0,
+        _rx(
+            r"not recommended|do(?:es)? not (?:recommend|support)|(?:guidelines?|mtus|odg) (?:specifically )?do not|"
+            r"experimental|insufficient (?:studies|evidence|literature)|contains? (?:at least )?(?:1|one|a) drug|"
+            r"any (?:compounded|combination) (?:product|medication)|not supported for|given that the requested "
+            r"service (?:is|contains)|not (?:approved|indicated) for (?:topical|oral)|recommended only|only in the "
+            r"form of|(?:is|are) not indicated"
+        ),
+    ),
+    (
+        "indication",
+        1.0,
+        _rx(
+            r"adjunct|acute phase|acute (?:basis|injuries)|beyond the acute|return to work|maximal medical "
+            r"improvement|maximum medical improvement|work hardening|exceptional factors|extenuating factors|"
+            r"\brecommended\b|is indicated|was indicated|supported by guidelines|guidelines? (?:support|recommend|"
+            r"indicate)|usage is not supported|early (?:stage|phase)|first-time|rehabilitation program|only (?:while|together with|when|after|for)|together with"
+        ),
+    ),
+    (
+        "other",
+        2.0,
+        _rx(
+            r"\brational(?:e)? (?:for|as to why)[^.]{0,80}?(?:not (?:provided|apparent|documented)|was not)|"
+            r"did not (?:provide|note) a rationale|no (?:clear )?rationale (?:for|as to)|redundant|duplicate|"
+            r"(?:no|not|lack of)\b[^.]{0,30}\b(?:reason|rationale|explanation) (?:for|why|as to why|an additional)"
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class ReasonSentence:
+    start: int  # offsets into the rationale
+    end: int
+    score: float
+    topics: tuple[Topic, ...]
+
+    def text(self, rationale: str) -> str:
+        return rationale[self.start : self.end]
+
+
+@dataclass
+class ReasonFinding:
+    """The reason for one item's decision, as found in its rationale."""
+
+    topic: Topic | None
+    topics: list[Topic] = field(default_factory=list)
+    sentences: list[ReasonSentence] = field(default_factory=list)
+    linked_service: str | None = None  # the other service the item depends on, as the letter names it
+    confident: bool = False
+
+
+def sentence_spans(text: str) -> Iterator[tuple[int, int]]:
+    """[start, end) of each sentence of `text`, abbreviations ("i.e.") not ending one."""
+    at = 0
+    n = len(text)
+    for _ in range(_MAX_SCANNED):
+        while at < n and text[at] == " ":
+            at += 1
+        if at >= n:
+            return
+        end = first_sentence_end(text, at)
+        yield at, end
+        at = end
+
+
+_NEGATION = _rx(
+    r"\b(?:not|no|lack|lacks|lacking|without|never|none|neither|nor|cannot|unclear|exceeds?|exceeded|excessive|"
+    r"insufficient|only|absence|failed|redundant)\b|n't\b"
+)
+
+
+def agrees(sentence: str, decision: str | None) -> bool:
+    """Whether a sentence can carry the decision's polarity: a denial's reason says something is
+    missing, not recommended or too much; an approval's reason does not only list what is missing."""
+    if decision == "upheld":
+        return bool(_NOT_SHOWN.search(sentence) or _NEGATION.search(sentence))
+    if decision == "overturned":
+        return not (_NOT_SHOWN.search(sentence) and not _SHOWN.search(sentence))
+    return False
+
+
+def classify_sentence(sentence: str) -> list[Topic]:
+    """The topics a sentence is about, strongest cue first."""
+    return [t for t, _ in _topics(sentence)]
+
+
+def _topics(sentence: str) -> list[tuple[Topic, float]]:
+    found: dict[Topic, float] = {}
+    for topic, weight, pattern in _TOPIC_CUES:
+        hits = len(pattern.findall(sentence))
+        if hits:
+            found[topic] = found.get(topic, 0.0) + weight * min(hits, 2)
+    return sorted(found.items(), key=lambda kv: -kv[1])
+
+
+def _is_bare_conclusion(sentence: str, request: str) -> bool:
+    """A verdict with no reason in it ("Therefore, the request is not medically necessary.")."""
+    if not _CONCLUSION.search(sentence) or _LINKED.search(sentence):
+        return False
+    rest = sentence.replace(request, " ") if request else sentence
+    if _VERDICT_ONLY.match(rest.strip()):
+        return True
+    if _THEREFORE.match(sentence) and not re.match(r"^given that\b", sentence, re.I):
+        return True
+    words = [w for w in re.findall(r"[A-Za-z]+", rest) if len(w) > 3]
+    return len(words) <= 7
+
+
+def _score(sentence: str, position: float, request: str, overturned: bool) -> float:
+    score = 0.0
+    applies = bool(_APPLIES.match(sentence)) or bool(_APPLIES_INSIDE.search(sentence))
+    guideline = bool(_GUIDELINE.match(sentence)) or bool(_GUIDELINE_VERB.search(sentence))
+    if applies:
+        score += 3.0
+    if (_SHOWN if overturned else _NOT_SHOWN).search(sentence):
+        score += 3.0
+    if overturned and _NOT_SHOWN.search(sentence):
+        score -= 2.0  # a gap the reviewer noted but did not decide on
+    if not overturned and _BENEFIT_SHOWN.search(sentence) and not _NOT_SHOWN.search(sentence):
+        score -= 2.0
+    if _CASE_REF.search(sentence):
+        score += 1.0
+    if guideline and not applies:
+        score -= 4.0
+    elif _GENERIC_RULE.search(sentence) and not applies:
+        score -= 2.0
+    if _HISTORY.search(sentence) and not _NOT_SHOWN.search(sentence):
+        score -= 2.0
+    if _is_bare_conclusion(sentence, request):
+        score -= 6.0
+    if len(sentence) < 25:
+        score -= 1.0
+    return score + 0.5 * position  # later sentences apply the rules more often than early ones
+
+
+_THRESHOLD = 3.0
+
+
+def find_reason(rationale: str, decision: str | None, request: str = "") -> ReasonFinding:
+    """The sentences of `rationale` that give the reason, their topics, and how sure we are."""
+    overturned = decision == "overturned"
+    spans = list(sentence_spans(rationale))
+    if not spans:
+        return ReasonFinding(topic=None)
+    scored: list[ReasonSentence] = []
+    for k, (s, e) in enumerate(spans):
+        sentence = rationale[s:e]
+        position = k / max(1, len(spans) - 1)
+        topics = _topics(sentence)
+        score = _score(sentence, position, request, overturned) + (1.5 if topics else 0.0)
+        scored.append(ReasonSentence(s, e, score, tuple(t for t, _ in topics)))
+    chosen = [x for x in scored if x.score >= _THRESHOLD]
+    confident = bool(chosen)
+    if not chosen:
+        best = max(scored, key=lambda x: x.score)
+        chosen = [best]
+    chosen = sorted(chosen, key=lambda x: (-x.score, x.start))[:MAX_SENTENCES]
+    topics: list[Topic] = []
+    for sentence in chosen:
+        for topic in sentence.topics[:1]:
+            if topic not in topics:
+                topics.append(topic)
+    linked = _linked_service(rationale, chosen, request)
+    if linked is None and topics and topics[0] == "linked_service":
+        topics = topics[1:]
+    if linked is not None and "linked_service" not in topics[:1]:
+        topics = ["linked_service", *[t for t in topics if t != "linked_service"]]
+    topic = topics[0] if topics else None
+    carrier = next((x for x in chosen if x.topics[:1] == (topic,)), chosen[0])
+    return ReasonFinding(
+        topic=topic,
+        topics=topics[:2],
+        sentences=chosen,
+        linked_service=linked,
+        confident=confident and topic is not None and (topic == "linked_service" or agrees(carrier.text(rationale), decision)),
+    )
+
+
+def _linked_service(rationale: str, chosen: list[ReasonSentence], request: str) -> str | None:
+    """The other service this item depends on, when a chosen sentence says it was not approved."""
+    for sentence in chosen:
+        text = sentence.text(rationale)
+        m = _LINKED.search(text)
+        if m is None:
+            continue
+        service = m.group("svc").strip()
+        if request and service.lower() in request.lower():
+            continue  # the sentence is about this request itself
+        if re.fullmatch(r"(?:the )?(?:request(?:ed)?|treatment|service|item|it|this)", service, re.I):
+            continue
+        return service
+    return None
