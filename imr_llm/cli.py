@@ -13,7 +13,6 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -40,6 +39,7 @@ from imr_llm.llm.prompts import DEFAULT_PROMPT, available_prompts, load_prompt
 from imr_llm.loaders import LoadedLetter, load_file
 from imr_llm.parser import parse_text
 from imr_llm.schema import LetterRecord
+from imr_llm.summary.languages import LANGUAGES, get_language
 from imr_llm.summary.render import Format, render
 from imr_llm.summary.rewrite import SummaryOutcome
 from imr_llm.summary.summarize import summarize as summarize_record
@@ -53,11 +53,6 @@ app = typer.Typer(
 )
 
 
-class SummaryLang(StrEnum):
-    EN = "en"
-    ES = "es"
-
-
 # options shared by the LLM-using commands
 BaseUrlOpt = Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint [env IMR_LLM_BASE_URL]")]
 ModelOpt = Annotated[str | None, typer.Option(help="model name [env IMR_LLM_MODEL]")]
@@ -67,6 +62,7 @@ TimeoutOpt = Annotated[float | None, typer.Option(help="seconds per HTTP request
 CacheOpt = Annotated[Path | None, typer.Option(help="SQLite response cache and call log [env IMR_LLM_CACHE]")]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="always call the model")]
 PromptOpt = Annotated[str, typer.Option(help="prompt template NAME[@VERSION]")]
+LangOpt = Annotated[str, typer.Option(help=f"summary language: {' | '.join(LANGUAGES)}")]
 
 FilesArg = Annotated[list[Path], typer.Argument(help="Letter files (.txt or .pdf)", show_default=False)]
 
@@ -162,7 +158,7 @@ def extract(
 def summarize(
     files: FilesArg,
     fmt: Annotated[Format, typer.Option("--format", help="md | txt | json | html")] = Format.MD,
-    lang: Annotated[SummaryLang, typer.Option(help="en | es")] = SummaryLang.EN,
+    lang: LangOpt = "en",
     out: Annotated[Path | None, typer.Option(help="folder to write NAME.LANG.EXT (+ .checks.json) into")] = None,
     backend: Annotated[
         Backend, typer.Option(help="rules = offline templates; openai | local = LLM rewrite, checked")
@@ -172,7 +168,13 @@ def summarize(
     prompt: PromptOpt = "summary",
     model_path: ModelPathOpt = None,
 ) -> None:
-    """Plain-language summaries for the injured worker, checked before they are shown."""
+    """Plain-language summaries for the injured worker, checked before they are shown.
+
+    A summary that fails its checks is still written, with a warning at its top, and the exit code is 1."""
+    try:
+        get_language(lang)
+    except ConfigError as e:
+        fail(str(e))
     if out is not None:
         try:
             out.mkdir(parents=True, exist_ok=True)
@@ -185,12 +187,13 @@ def summarize(
             for path in files:
                 try:
                     loaded = load_file(path)
-                    outcome = summarize_record(parse_text(loaded.text, loaded.source), lang.value, client, template)
+                    outcome = summarize_record(parse_text(loaded.text, loaded.source), lang, client, template)
                 except ImrError as e:
                     report_error(path, e)
                     failed += 1
                     continue
                 write_summary(path, outcome, fmt, out)
+                failed += not outcome.checks.passed
     except ConfigError as e:
         fail(str(e))
     if failed:
@@ -339,7 +342,7 @@ def batch(
         int, typer.Option(help="worker processes (0 = one per core for rules; concurrency/4 for LLM backends)")
     ] = 0,
     summaries: Annotated[Path | None, typer.Option(help="also write an offline summary per letter here")] = None,
-    lang: Annotated[SummaryLang, typer.Option(help="summary language")] = SummaryLang.EN,
+    lang: LangOpt = "en",
     table: Annotated[Path | None, typer.Option(help="also write one CSV row per disputed item")] = None,
     retry_errors: Annotated[bool, typer.Option(help="redo inputs whose earlier LLM call failed")] = False,
     base_url: BaseUrlOpt = None,
@@ -354,6 +357,10 @@ def batch(
 ) -> None:
     """Turn many letters into records (and summaries, and a table): resumable, one output line per input."""
     console = Console(stderr=True)
+    try:
+        get_language(lang)
+    except ConfigError as e:
+        fail(str(e))
     if out.is_dir():
         fail(f"--out {out} is a folder; give a .jsonl file")
     config = config_from_env(base_url, model, None, timeout, max_tokens)
@@ -373,7 +380,7 @@ def batch(
                 processes,
                 concurrency,
                 summaries,
-                lang.value,
+                lang,
                 retry_errors,
                 console if progress else None,
             )
@@ -387,7 +394,7 @@ def batch(
         # the output is flushed and synced; do not wait for calls still in flight (rerun redoes them)
         sys.stderr.flush()
         os._exit(130)
-    if report.failed:
+    if report.failed or report.summaries_failed:
         raise typer.Exit(1)
 
 
@@ -453,6 +460,10 @@ def print_batch_report(report: BatchReport, out: Path, console: Console) -> None
         console.print(f"  failed ({kind}): {n}")
     if report.repaired_bytes:
         console.print(f"  repaired a partly written last line ({report.repaired_bytes} bytes dropped, input redone)")
+    if report.summaries_failed:
+        console.print(
+            f"  summaries that FAILED their checks (written with a warning at the top): {report.summaries_failed}"
+        )
     if report.dropped_errors:
         console.print(f"  retried {report.dropped_errors} earlier failures")
     if report.requests:

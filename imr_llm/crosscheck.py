@@ -116,6 +116,11 @@ def crosscheck(parser: LetterRecord, llm: LetterRecord, llm_grounding: dict[str,
             compare(f"disputed_items.{pi}.{f}", p_items[pi].get(f), l_items[li].get(f), f"disputed_items.{li}.{f}")
         if f"disputed_items.{li}.decision" in llm_grounding and llm_grounding[f"disputed_items.{li}.decision"] is None:
             reasons.append(f"disputed_items.{pi}: the LLM's decision quote is not in the letter")
+        if p_items[pi].get("decision") is None and merged["disputed_items"][pi].get("decision") is not None:
+            merged["disputed_items"][pi]["decision_source"] = "llm"
+            reasons.append(
+                f"disputed_items.{pi}: decision read by the LLM only (grounded); the parser could not read it"
+            )
     for pi in alignment.missed:
         checks.append(
             FieldCheck(

@@ -69,7 +69,6 @@ def values_equal(gold: Any, predicted: Any) -> bool:
     return bool(gold == predicted)
 
 
-
 @dataclass
 class ItemAlignment:
     pairs: list[tuple[int, int]]  # (gold index, predicted index)
@@ -107,7 +106,6 @@ def align_items(gold_items: list[dict[str, Any]], predicted_items: list[dict[str
             free_gold.discard(g)
             free_pred.discard(p)
     return ItemAlignment(sorted(pairs), sorted(free_gold), sorted(free_pred))
-
 
 
 def get_path(data: Any, path: str) -> Any:

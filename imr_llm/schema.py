@@ -104,8 +104,9 @@ class DisputedItem(BaseModel):
     rationale: str | None = None
     reason: ItemReason | None = None
     decision_source: Literal["heading", "rationale", "llm"] | None = Field(
-        default=None, description="where the decision was read: the heading's word, the rationale's conclusion, or "
-        "(null in the parser's reading) the LLM's grounded answer"
+        default=None,
+        description="where the decision was read: the heading's word, the rationale's conclusion, or "
+        "(null in the parser's reading) the LLM's grounded answer",
     )
 
 

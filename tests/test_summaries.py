@@ -1,9 +1,11 @@
-"""Patient summaries: offline templates pass every check; the checks catch wrong summaries."""
+"""Patient summaries: offline summaries pass every check; the checks catch wrong summaries; the wording
+cannot say the opposite of the decision in any combination, in any language."""
 
 from __future__ import annotations
 
+import itertools
 import json
-import statistics
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,48 +18,127 @@ from imr_llm.llm.prompts import load_prompt
 from imr_llm.parser import parse_text
 from imr_llm.schema import LetterRecord
 from imr_llm.summary.build import build_summary
-from imr_llm.summary.checks import check_summary
-from imr_llm.summary.render import Format, render, render_text
+from imr_llm.summary.checks import check_opening, check_summary
+from imr_llm.summary.languages import LANGUAGES, Counts, get_language
+from imr_llm.summary.render import Format, render, render_html, render_text
 from imr_llm.summary.summarize import summarize
 from tests.conftest import DEV, SAMPLES, chromium_render, needs_chromium, needs_shared, sample_names
 from tests.fake_openai_server import MODEL, Behaviour, fake_server
+from tests.letters import APPROVED_MRI, DENIED_PT, Item, make_letter
 
 
 def record_of(name: str) -> LetterRecord:
     return parse_text((SAMPLES / f"{name}.txt").read_text())
 
 
-@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
 @pytest.mark.parametrize("name", sample_names())
 def test_offline_summary_passes_every_check(name: str, lang: str) -> None:
     record = record_of(name)
-    outcome = summarize(record, lang)  # type: ignore[arg-type]
+    outcome = summarize(record, lang)
     assert outcome.checks.passed, outcome.checks.problems
     for fmt in (Format.MD, Format.TXT):
         assert check_summary(render_text(outcome.summary, fmt), outcome.summary, record).passed
 
 
-def test_each_item_says_what_the_decision_means() -> None:
-    text = render_text(build_summary(record_of("synth-2016-basic")))
-    upheld = text[text.index("Request 1:") : text.index("Request 2:")]
-    overturned = text[text.index("Request 2:") : text.index("What you can do now")]
-    assert "Upheld" in upheld and "The denial stands" in upheld and "will not be approved" in upheld
-    assert "Overturned" in overturned and "must approve" in overturned
-    assert "30 days" in text and "5 more days" in text and "4610.6(h)" in text
-    assert "verified petition" in text and "not legal advice" in text
-    assert "Information and Assistance" in text
+# -- wording that cannot say the opposite ---------------------------------------------------
 
 
-def test_spanish_summary_keeps_the_letters_words_for_items() -> None:
-    summary = build_summary(record_of("synth-2016-basic"), "es")
-    text = render_text(summary)
-    assert "Lo que se decidió" in text and "Lo que puede hacer ahora" in text
-    assert '"MRI of the right shoulder without contrast"' in text  # as the letter words it
-    assert "30 de diciembre de 2016" in text
-    assert "no es consejo legal" in text
+def all_counts() -> list[Counts]:
+    """Every combination of 1, 2, 3 and 5 items over approved / not approved / unreadable, with and
+    without partly approved requests."""
+    out = []
+    for n in (1, 2, 3, 5):
+        for decisions in itertools.combinations_with_replacement(("overturned", "upheld", None), n):
+            for partial in {0, 1, n}:
+                out.append(Counts.of(list(decisions), partial))
+    return out
 
 
-# -- the checks catch wrong summaries ------------------------------------------------
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+def test_the_opening_matches_the_counts_in_every_combination(lang: str) -> None:
+    language = get_language(lang)
+    for counts in all_counts():
+        opening = language.opening(counts)
+        assert check_opening(opening, counts, language) == [], (counts, opening)
+        claims = dict(language.opening_claims(opening))
+        assert claims["n"] == counts.n
+        stated = {f: v for f, v in language.opening_claims(opening) if f != "n"}
+        assert stated == {f: getattr(counts, f) for f in ("approved", "denied", "unreadable") if getattr(counts, f)}
+
+
+def test_english_openings_read_right() -> None:
+    en = get_language("en")
+    assert "None of the three was approved." in en.opening(Counts.of(["upheld"] * 3))
+    assert "Neither one was approved." in en.opening(Counts.of(["upheld"] * 2))
+    assert "It was not approved." in en.opening(Counts.of(["upheld"]))
+    assert "One was approved. Two were not approved." in en.opening(Counts.of(["overturned", "upheld", "upheld"]))
+    assert "not approved" not in en.opening(Counts.of(["overturned"] * 4))
+
+
+def test_spanish_agrees_in_number_and_gender() -> None:
+    es = get_language("es")
+    one = es.opening(Counts.of(["upheld"]))
+    assert "vio una solicitud de su médico que había sido negada" in one and "No fue aprobada." in one
+    two = es.opening(Counts.of(["upheld", "upheld"]))
+    assert "vio dos solicitudes de su médico que habían sido negadas" in two
+    assert "Ninguna de las dos fue aprobada." in two
+    mixed = es.opening(Counts.of(["overturned", "upheld", "upheld"]))
+    assert "Una fue aprobada. Dos no fueron aprobadas." in mixed
+    for counts in all_counts():
+        text = es.opening(counts)
+        assert not re.search(r"\buno pedido|\bpedido|negados\b|aprobados\b", text), text
+
+
+@pytest.mark.parametrize(
+    ("lang", "opening", "counts", "expected"),
+    [
+        ("en", "... requests ... None of them were not approved.", Counts.of(["upheld"] * 3), "double negative"),
+        (
+            "en",
+            "The reviewer looked at two requests from your doctor. Two were approved.",
+            Counts.of(["overturned", "upheld"]),
+            "says 2 for approved",
+        ),
+        (
+            "en",
+            "The reviewer looked at three requests from your doctor. One was approved.",
+            Counts.of(["overturned", "upheld", "upheld"]),
+            "accounts for 1 of 3",
+        ),
+        ("en", "The reviewer looked at one request from your doctor.", Counts.of(["upheld"]), "does not say"),
+        (
+            "es",
+            "El médico revisor vio tres solicitudes. Ninguna no fue aprobada.",
+            Counts.of(["upheld"] * 3),
+            "double negative",
+        ),
+        ("es", "El médico revisor vio una solicitud. Fue aprobada.", Counts.of(["upheld"]), "says 1 for approved"),
+    ],
+)
+def test_a_wrong_opening_is_caught(lang: str, opening: str, counts: Counts, expected: str) -> None:
+    problems = check_opening(opening, counts, get_language(lang))
+    assert any(expected in p for p in problems), problems
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+@pytest.mark.parametrize(
+    "items",
+    [
+        (DENIED_PT,),
+        (APPROVED_MRI,),
+        (DENIED_PT, APPROVED_MRI),
+        (APPROVED_MRI, APPROVED_MRI, DENIED_PT),
+        (Item("Home exercise kit", "", "The kit was reviewed."), DENIED_PT),
+    ],
+)
+def test_whole_summaries_pass_for_mixed_letters(lang: str, items: tuple[Item, ...]) -> None:
+    record = parse_text(make_letter(*items))
+    outcome = summarize(record, lang)
+    assert outcome.checks.passed, outcome.checks.problems
+
+
+# -- the checks catch wrong summaries -------------------------------------------------------
 
 
 @pytest.fixture
@@ -66,8 +147,8 @@ def basic() -> tuple[LetterRecord, str]:
     return record, render_text(build_summary(record))
 
 
-def problems(record: LetterRecord, text: str) -> list[str]:
-    return check_summary(text, build_summary(record), record).problems
+def problems(record: LetterRecord, text: str, lang: str = "en") -> list[str]:
+    return check_summary(text, build_summary(record, lang), record).problems
 
 
 def test_invented_date_is_caught(basic: tuple[LetterRecord, str]) -> None:
@@ -79,25 +160,46 @@ def test_invented_date_is_caught(basic: tuple[LetterRecord, str]) -> None:
 def test_flipped_decision_is_caught(basic: tuple[LetterRecord, str]) -> None:
     record, text = basic
     bad = text.replace(
-        "**Decision: Upheld. It is not approved.** The denial stands. This treatment will not be approved now.",
-        "**Decision: Overturned. It is approved.** The company that handles your claim must approve this treatment.",
+        "**Decision: Upheld. This is not approved.** The denial stands.",
+        "**Decision: Overturned. This is approved.** The company must approve it.",
     )
-    assert problems(record, bad) == ["item 1 does not state its decision (upheld) unambiguously"]
+    assert "item 1 does not state its decision (upheld) unambiguously" in problems(record, bad)
+
+
+def test_flipped_opening_is_caught(basic: tuple[LetterRecord, str]) -> None:
+    record, text = basic
+    bad = text.replace("One was approved. One was not approved.", "Both were approved.")
+    assert any("the opening says 2 for approved" in p for p in problems(record, bad))
+
+
+def test_a_why_with_no_source_sentence_is_caught(basic: tuple[LetterRecord, str]) -> None:
+    record, text = basic
+    quote = text[text.index("> The reviewer wrote:") :].splitlines()[0]
+    bad = text.replace(quote, '> The reviewer wrote: "The patient was doing well."')
+    assert "item 1: the reason is not backed by a sentence of its rationale" in problems(record, bad)
+    summary = build_summary(record)
+    summary.items[0].reason.sentences = ["The patient was doing well."]
+    invented = render_text(summary)
+    assert (
+        "item 1: the reason is not backed by a sentence of its rationale"
+        in check_summary(invented, summary, record).problems
+    )
 
 
 def test_dropped_item_is_caught(basic: tuple[LetterRecord, str]) -> None:
     record, text = basic
     bad = text[: text.index("### Request 2")] + text[text.index("## What you can do now") :]
-    assert problems(record, bad) == ["item 2 ('MRI of the right shoulder without contrast') is missing"]
+    assert "item 2 ('MRI of the right shoulder without contrast') is missing" in problems(record, bad)
 
 
 def test_invented_item_and_drug_are_caught(basic: tuple[LetterRecord, str]) -> None:
     record, text = basic
     bad = text.replace(
-        "## What you can do now", '### Request 3: "Norco 10/325"\n\nIt is approved.\n\n## What you can do now'
+        "## What you can do now",
+        '### Request 3: "Norco 10/325"\n\nThis is approved.\n\n## What you can do now',
     )
     assert "Request 3 is not an item of the letter" in problems(record, bad)
-    bad = text.replace("**Why:** More was asked", "**Why:** Your Norco dose of 40 mg was too high. More was asked")
+    bad = text.replace("**Why:** This asks", "**Why:** Your Norco dose of 40 mg was too high. This asks")
     assert problems(record, bad) == ["'40' is not in the letter", "'Norco' is not in the letter"]
 
 
@@ -111,7 +213,154 @@ def test_too_hard_to_read_is_caught(basic: tuple[LetterRecord, str]) -> None:
     assert any(p.startswith("reading grade") for p in problems(record, bad))
 
 
-# -- the LLM rewrite ----------------------------------------------------------------
+def test_a_failed_summary_says_so_at_the_top(basic: tuple[LetterRecord, str]) -> None:
+    record, _ = basic
+    summary = build_summary(record)
+    failing = render_text(summary, Format.MD, ["item 1 is missing"])
+    assert failing.startswith("**WARNING: this summary failed its safety checks (item 1 is missing).")
+    assert "failed its safety checks" in render_html(summary, ["item 1 is missing"])
+
+
+# -- reasons, kinds, partial approvals, care already given, safety ----------------------------
+
+
+def test_reason_quotes_the_reviewer_and_says_it_plainly() -> None:
+    summary = build_summary(parse_text(make_letter(DENIED_PT, APPROVED_MRI)))
+    denied, approved = summary.items
+    assert denied.reason.topic == "functional_improvement" and not denied.reason.quoted
+    assert denied.reason.sentences[0].startswith("The patient has had 10 prior sessions")
+    assert "did not show that your earlier visits helped you" in denied.reason.text
+    assert approved.reason.topic == "clinical_findings"
+    assert approved.reason.text == "Your records showed signs of nerve problems, like numbness or weakness."
+    assert approved.next_label == "What happens next:" and "within 5 working days" in approved.next_step
+
+
+def test_reason_evidence_points_into_the_input_text() -> None:
+    text = make_letter(DENIED_PT)
+    record = parse_text(text)
+    reason = build_summary(record).items[0].reason
+    assert reason.evidence and len(reason.evidence) == len(reason.sentences)
+    span = reason.evidence[0]
+    assert " ".join(text[span.start : span.end].split()) == reason.sentences[0]
+
+
+def test_no_plain_reason_when_unsure_quotes_the_reviewer() -> None:
+    vague = Item(
+        "Heating pad", "Upheld", "The reviewer considered the request. The request is not medically necessary."
+    )
+    item = build_summary(parse_text(make_letter(vague))).items[0]
+    assert item.reason.quoted and item.reason.text == "Here is the reason in the reviewer's own words."
+
+
+@pytest.mark.parametrize(
+    ("wording", "kind"),
+    [
+        ("Spine surgery evaluation", "a visit with a doctor"),
+        ("Consultation with orthopedic surgeon for hip replacement", "a visit with a doctor"),
+        ("Second opinion, spine surgeon", "a visit with a doctor"),
+        ("Myofascial release 6 sessions", "therapy visits"),
+        ("Right carpal tunnel release", "a surgery"),
+        ("Left knee arthroscopy", "a surgery"),
+        ("Post-operative physical therapy 12 sessions", "a service that goes with a surgery"),
+    ],
+)
+def test_treatment_kinds(wording: str, kind: str) -> None:
+    item = build_summary(parse_text(make_letter(Item(wording, "Upheld", DENIED_PT.rationale)))).items[0]
+    assert item.kind == f"This is a request for {kind}."
+
+
+def test_linked_service_only_when_named_and_not_approved() -> None:
+    ancillary = (
+        "As the requested surgical intervention is not medically necessary, the requested ancillary service is not "
+        "medically necessary."
+    )
+    surgery_denied = Item("Left knee arthroscopy", "Upheld", DENIED_PT.rationale)
+    surgery_approved = Item("Left knee arthroscopy", "Overturned", APPROVED_MRI.rationale)
+    brace = Item("Associated surgical service: knee brace", "Upheld", ancillary)
+    denied = build_summary(parse_text(make_letter(surgery_denied, brace))).items[1]
+    assert denied.reason.topic == "linked_service"
+    assert denied.reason.text == "This goes with a surgery that was not approved. So this was not approved either."
+    contradicted = build_summary(parse_text(make_letter(surgery_approved, brace))).items[1]
+    assert "not approved" not in contradicted.reason.text and contradicted.reason.quoted
+    # and never for the surgery itself
+    surgery = build_summary(parse_text(make_letter(surgery_denied))).items[0]
+    assert "goes with" not in surgery.reason.text
+
+
+def test_care_already_given_is_about_paying() -> None:
+    retro = Item("Retrospective CT scan of the cervical spine (DOS 11/18/16)", "Overturned", APPROVED_MRI.rationale)
+    item = build_summary(parse_text(make_letter(retro))).items[0]
+    assert item.already_given == (
+        "This request was about care you already got on November 18, 2016. The review decided whether it will be "
+        "paid for."
+    )
+    assert "pay for this care within 20 days" in item.next_step
+    es = build_summary(parse_text(make_letter(retro)), "es").items[0]
+    assert "ya recibió el 18 de noviembre de 2016" in (es.already_given or "")
+    assert summarize(parse_text(make_letter(retro)), "es").checks.passed
+
+
+def test_partial_approval_gives_the_numbers_when_they_add_up() -> None:
+    heading = (
+        "Physical therapy 12 sessions was the original request. Physical therapy 10 sessions was authorized by "
+        "the Claims Administrator. The remaining IMR eligible portion of the original request, Physical therapy "
+        "2 sessions is:"
+    )
+    partial = Item("Physical therapy 2 sessions", "Upheld", DENIED_PT.rationale, heading=heading)
+    record = parse_text(make_letter(partial))
+    item = build_summary(record).items[0]
+    assert item.partial is not None
+    assert '"Physical therapy 10 sessions". That part stays approved.' in item.partial
+    assert "Your doctor asked for 12 sessions. Of these, 10 sessions had been approved" in item.partial
+    assert "the other 2 sessions." in item.partial
+    assert item.decision_line == "Decision on the rest: Upheld. This is not approved."
+    assert summarize(record, "en").checks.passed and summarize(record, "es").checks.passed
+
+
+@pytest.mark.parametrize("drug", ["Norco 10/325 #60", "Xanax 1mg #30", "Tramadol 50mg #90"])
+def test_denied_opioid_or_benzodiazepine_gets_the_taper_line(drug: str) -> None:
+    item = build_summary(parse_text(make_letter(Item(drug, "Upheld", DENIED_PT.rationale)))).items[0]
+    assert item.taper_warning == "Do not stop this medicine suddenly. Ask your doctor about lowering the dose slowly."
+    approved = build_summary(parse_text(make_letter(Item(drug, "Overturned", APPROVED_MRI.rationale)))).items[0]
+    assert approved.taper_warning is None
+
+
+def test_the_letters_weaning_statement_is_said_plainly() -> None:
+    rationale = DENIED_PT.rationale + (
+        " This decision should not be interpreted as a recommendation to stop long-term opioids abruptly."
+    )
+    item = build_summary(parse_text(make_letter(Item("Oxycodone 10mg #90", "Upheld", rationale)))).items[0]
+    assert item.taper_warning is not None and "does not mean you should stop it all at once" in item.taper_warning
+
+
+def test_an_unreadable_decision_is_said_plainly() -> None:
+    record = parse_text(make_letter(Item("Home exercise kit", "", "The kit was reviewed.")))
+    assert record.disputed_items[0].decision is None and record.needs_review
+    summary = build_summary(record)
+    assert summary.items[0].decision_line == "Decision: we could not read it."
+    assert "We could not read its decision. Please check the letter." in summary.opening
+    assert "Could not read - check the letter" in render_html(summary)
+
+
+# -- letter text is data, never markup -------------------------------------------------------
+
+
+def test_markdown_and_html_in_a_letter_stay_text() -> None:
+    evil = Item(
+        "[your claim was approved, click here](javascript:alert(1)) ![](https://x.test/p.png) <b>x</b>",
+        "Upheld",
+        DENIED_PT.rationale,
+    )
+    summary = build_summary(parse_text(make_letter(evil)))
+    page = render_html(summary)
+    assert "javascript:" not in page.replace("[your claim was approved, click here](javascript:", "")
+    assert '<a href="javascript' not in page and "<img" not in page and "<b>x</b>" not in page
+    md = render_text(summary)
+    assert "\\[your claim was approved, click here\\](javascript:alert(1))" in md
+    assert "!\\[\\](https://x.test/p.png)" in md and "\\<b\\>x\\</b\\>" in md
+
+
+# -- the LLM rewrite of reasons (FAKE server: unit test of the accept/reject logic) -----------
 
 
 def client_for(server_url: str) -> LLMClient:
@@ -121,52 +370,48 @@ def client_for(server_url: str) -> LLMClient:
 def test_a_faithful_rewrite_is_used_FAKE_SERVER() -> None:
     record = record_of("synth-2016-basic")
     rewrite = {
-        "intro": "An outside doctor looked at two requests from your doctor. One was approved and one was not.",
         "items": [
-            {"number": 1, "explanation": "The guidelines allow fewer visits to start. More was asked for."},
-            {
-                "number": 2,
-                "explanation": "Your shoulder pain went on after weeks of care, so the scan fits the guidelines.",
-            },
-        ],
+            {"number": 1, "reason": "The request for 12 sessions is more than the first trial the guidelines allow."},
+            {"number": 2, "reason": "You still had pain and weakness after weeks of rest and medication."},
+        ]
     }
     with fake_server(Behaviour("ok", rewrite)) as server:
         outcome = summarize(record, "en", client_for(server.base_url), load_prompt("summary"))
         sent = json.dumps(server.requests[0]["messages"])
     assert outcome.rejected == []
-    assert outcome.summary.source == "llm"
-    assert outcome.checks.passed
-    assert "One was approved" in render_text(outcome.summary)
-    assert "Examination showed tenderness" not in sent  # the model sees the record's facts, not the letter
+    assert outcome.summary.source == "llm" and outcome.checks.passed
+    assert outcome.summary.items[0].reason.source == "llm"
+    assert "more than the first trial" in render_text(outcome.summary)
+    assert "Examination showed tenderness" not in sent  # the model sees the reason sentences, not the letter
 
 
 def test_an_unfaithful_rewrite_is_rejected_and_the_offline_summary_used_FAKE_SERVER() -> None:
     record = record_of("synth-2016-basic")
-    rewrite = {
-        "intro": "Good news: everything you asked for was approved on January 3, 2017.",
-        "items": [{"number": 1, "explanation": "It is approved, so you can start your 24 visits."}],
-    }
+    rewrite = {"items": [{"number": 1, "reason": "It is approved, so you can start your 24 visits of Norco."}]}
     with fake_server(Behaviour("ok", rewrite)) as server:
         outcome = summarize(record, "en", client_for(server.base_url), load_prompt("summary"))
-    assert outcome.summary.source == "offline"
-    assert outcome.checks.passed
+    assert outcome.summary.source == "offline" and outcome.checks.passed
     reasons = " | ".join(outcome.rejected)
-    assert "no explanation for item 2" in reasons
-    assert "item 1 does not state its decision (upheld) unambiguously" in reasons
-    assert "'January 3, 2017' is not in the letter" in reasons
-    assert "'24' is not in the letter" in reasons
+    assert "no reason for item 2" in reasons
+    assert "item 1: the reason states a decision" in reasons
+    assert "item 1: '24' is not in the reviewer's sentences" in reasons
+    assert "item 1: 'Norco' is not in the reviewer's sentences" in reasons
 
 
-# -- formats ------------------------------------------------------------------------
+# -- formats ----------------------------------------------------------------------------------
 
 
-def test_json_format_carries_summary_and_checks() -> None:
-    record = record_of("synth-2014")
+def test_json_format_carries_reasons_and_checks() -> None:
+    record = record_of("synth-2016-basic")
     outcome = summarize(record, "es")
     data = json.loads(render(outcome.summary, Format.JSON, outcome.checks.model_dump(mode="json")))
-    assert data["summary"]["lang"] == "es"
-    assert data["checks"]["passed"] is True
-    assert [i["decision"] for i in data["summary"]["items"]] == ["upheld", "overturned"]
+    assert data["summary"]["lang"] == "es" and data["checks"]["passed"] is True
+    items = data["summary"]["items"]
+    assert [i["decision"] for i in items] == ["upheld", "overturned"]
+    for item in items:
+        reason = item["reason"]
+        assert set(reason) >= {"topic", "sentences", "evidence", "text"}
+        assert reason["sentences"] and len(reason["evidence"]) == len(reason["sentences"])
 
 
 @needs_chromium
@@ -179,11 +424,15 @@ def test_html_page_renders_in_headless_chromium(tmp_path: Path) -> None:
     for expected in (
         "Your Independent Medical Review (IMR) decision",
         "Hydrocodone/APAP 10/325mg #45",
-        "Decision: Overturned. It is approved.",
+        "Approved (Overturned)",
+        "Not approved (Upheld)",
+        "Decision: Overturned. This is approved.",
         "What you can do now",
+        'href="https://www.dir.ca.gov/dwc/"',
         "not legal advice",
     ):
         assert expected in dom
+    assert dom.index('class="glance"') < dom.index("What was decided")  # the table comes first
 
 
 def test_cli_writes_summaries_and_their_checks(tmp_path: Path) -> None:
@@ -217,16 +466,23 @@ def test_cli_writes_summaries_and_their_checks(tmp_path: Path) -> None:
     assert len(result.stderr.splitlines()) == 2 and "summary checks passed" in result.stderr
 
 
+def test_cli_refuses_an_unknown_language() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "imr_llm.cli", "summarize", str(SAMPLES / "synth-2016-basic.txt"), "--lang", "fr"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == "imr-llm: unknown summary language 'fr'; available: en, es"
+
+
 @needs_shared
-def test_dev_letters_reading_figures() -> None:
-    grades, eases = [], []
+def test_dev_letters_summaries_pass_in_every_language() -> None:
     for path in sorted(DEV.glob("*.txt")):
         record = parse_text(path.read_text())
-        en, es = summarize(record, "en"), summarize(record, "es")
-        assert en.checks.passed and es.checks.passed, (path.name, en.checks.problems, es.checks.problems)
-        assert en.checks.grade is not None and es.checks.ease is not None
-        grades.append(en.checks.grade)
-        eases.append(es.checks.ease)
-    assert len(grades) == 41
-    assert statistics.median(grades) <= 6.0 and max(grades) <= 8.0
-    assert min(eases) >= 70.0  # Fernandez Huerta "bastante fácil" or easier
+        for lang in LANGUAGES:
+            checks = summarize(record, lang).checks
+            assert checks.passed, (path.name, lang, checks.problems)
+            assert checks.grade is None or checks.grade <= 6.0
+            assert checks.ease is None or checks.ease >= 70.0

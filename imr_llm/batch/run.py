@@ -54,6 +54,7 @@ class BatchReport:
     repaired_bytes: int = 0
     dropped_errors: int = 0
     interrupted: bool = False
+    summaries_failed: int = 0
     models: Counter[str] = field(default_factory=Counter)
 
     @property
@@ -197,3 +198,4 @@ def _record(outcome: Outcome, sink: object, report: BatchReport) -> None:
     report.completion_tokens += outcome.completion_tokens
     if outcome.cost_model:
         report.models[outcome.cost_model] += 1
+    report.summaries_failed += outcome.summary_failed

@@ -24,11 +24,12 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("item_number", "1-based position of the item in the letter"),
     ("items_in_letter", "how many disputed items the letter has"),
     ("request", "the disputed request as the heading words it"),
-    ("decision", "upheld (denial stands) / overturned (to be authorized)"),
+    ("decision", "upheld (denial stands) / overturned (to be authorized); empty when it could not be read"),
     ("medically_necessary", "true exactly when overturned"),
     ("guidelines_cited", "short names from the MAXIMUS guideline line, '; '-separated"),
+    ("reason_topic", "what the decision turned on (functional_improvement, conservative_care, clinical_findings, ...)"),
     ("partly_authorized", "true when UR had authorized part of the original request"),
-    ("needs_review", "true when the LLM and parser disagree on something important, or the parser warned"),
+    ("needs_review", "true when the parser warned (e.g. a decision it could not read), or LLM and parser disagree"),
     ("warnings", "parser warnings, '; '-separated"),
 )
 
@@ -54,6 +55,7 @@ def _row(record: dict[str, Any], i: int, item: dict[str, Any]) -> dict[str, Any]
         "decision": item.get("decision"),
         "medically_necessary": item.get("medically_necessary"),
         "guidelines_cited": "; ".join(item.get("guidelines_cited") or []),
+        "reason_topic": (item.get("reason") or {}).get("topic"),
         "partly_authorized": item.get("item_heading_text") is not None,
         "needs_review": record.get("needs_review", False),
         "warnings": "; ".join(record.get("warnings") or []),

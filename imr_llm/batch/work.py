@@ -26,6 +26,7 @@ class Outcome:
     completion_tokens: int = 0
     requests: int = 0
     cost_model: str | None = None
+    summary_failed: bool = False
 
 
 def error_line(path: str, sha256: str, kind: str, reason: str) -> str:
@@ -85,10 +86,12 @@ def process(
     except Exception as e:  # a bug must not stop the batch
         kind = "internal"
         return Outcome(str(path), digest, error_line(str(path), digest, kind, f"{type(e).__name__}: {e}"), kind)
+    summary_failed = False
     if summaries is not None:
-        outcome = summarize(record, lang)  # type: ignore[arg-type]
+        outcome = summarize(record, lang)
         target = summaries / f"{path.stem}-{digest[:8]}.{lang}.md"
-        target.write_text(render_text(outcome.summary, Format.MD), encoding="utf-8")
+        target.write_text(render_text(outcome.summary, Format.MD, outcome.checks.problems), encoding="utf-8")
+        summary_failed = not outcome.checks.passed
     run = extraction.run
     return Outcome(
         str(path),
@@ -99,4 +102,5 @@ def process(
         run.completion_tokens if run else 0,
         run.requests if run else 0,
         run.model if run else None,
+        summary_failed,
     )

@@ -8,10 +8,13 @@ from collections import defaultdict
 from typing import Any
 
 from pydantic import BaseModel, Field
+from rapidfuzz import fuzz
 
 from imr_llm.evals.scoring import FieldResult, Scorecard, set_f1
-from imr_llm.fields import align_items
+from imr_llm.fields import align_items, norm_text
 from imr_llm.schema import LetterRecord
+from imr_llm.summary.build import build_summary
+from imr_llm.summary.languages import LANGUAGES
 from imr_llm.summary.summarize import summarize
 
 GROUNDED_ITEM_FIELDS = ("request", "decision", "maximus_guideline_text", "rationale_first_sentence")
@@ -102,29 +105,85 @@ def _agreement(letters: list[LetterResult]) -> dict[str, float]:
 
 
 def _summary(letters: list[LetterResult]) -> dict[str, float]:
+    """Checks of the offline summary of every scored record, in every summary language."""
     grades: list[float] = []
-    passed = faithful = covered = items = 0
+    eases: list[float] = []
+    passed = faithful = covered = items = failed = 0
     scored = 0
     for letter in letters:
         if not letter.record:
             continue
         record = LetterRecord.model_validate(letter.record)
-        checks = summarize(record, "en").checks
         scored += 1
-        if checks.grade is not None:
-            grades.append(checks.grade)
-        passed += checks.passed
-        faithful += not checks.untraceable and not checks.invented_items
-        covered += sum(i.present and i.polarity_ok for i in checks.items)
-        items += len(checks.items)
+        letter_ok = True
+        for code in LANGUAGES:
+            checks = summarize(record, code).checks
+            if checks.grade is not None:
+                grades.append(checks.grade)
+            if checks.ease is not None:
+                eases.append(checks.ease)
+            letter_ok = letter_ok and checks.passed
+            failed += not checks.passed
+            if code == "en":
+                faithful += not checks.untraceable and not checks.invented_items
+                covered += sum(i.present and i.polarity_ok and i.reason_sourced for i in checks.items)
+                items += len(checks.items)
+        passed += letter_ok
     if not scored:
         return {}
     return {
         "summary_pass_rate": passed / scored,
+        "summary_failed": float(failed),
         "summary_faithful_rate": faithful / scored,
         "summary_coverage": covered / items if items else 1.0,
         "summary_grade_median": statistics.median(grades) if grades else 0.0,
         "summary_grade_max": max(grades) if grades else 0.0,
+        "summary_ease_min": min(eases) if eases else 0.0,
+    }
+
+
+def _overlaps(a: str, b: str) -> bool:
+    x, y = norm_text(a).casefold(), norm_text(b).casefold()
+    return bool(x and y) and (x in y or y in x or fuzz.partial_ratio(x, y) >= 95)
+
+
+def _reasons(letters: list[LetterResult]) -> dict[str, float]:
+    """The summary's reason for each item against the gold reason annotations (items that have them).
+
+    topic accuracy: the summary's topic is one of the gold topics; sentence hit rate: one of the chosen
+    sentences overlaps a gold sentence; precision: share of chosen sentences that do; contradictions:
+    items whose plain reason (not a quote) is worded from a topic the gold does not list."""
+    n = topic_hits = sentence_hits = contradictions = quoted = 0
+    precision = 0.0
+    for letter in letters:
+        g_items = letter.gold.get("disputed_items") or []
+        if not letter.record or not any(g.get("reason_topics") for g in g_items):
+            continue
+        record = LetterRecord.model_validate(letter.record)
+        summary = build_summary(record, "en")
+        alignment = align_items(g_items, [i.model_dump() for i in record.disputed_items])
+        for gi, pi in alignment.pairs:
+            gold_topics = g_items[gi].get("reason_topics") or []
+            gold_sentences = g_items[gi].get("reason_sentences") or []
+            if not gold_topics:
+                continue
+            reason = summary.items[pi].reason
+            n += 1
+            topic_hits += reason.topic in gold_topics
+            hits = [any(_overlaps(s, g) for g in gold_sentences) for s in reason.sentences]
+            sentence_hits += any(hits)
+            precision += sum(hits) / len(hits) if hits else 0.0
+            quoted += reason.quoted
+            contradictions += not reason.quoted and reason.topic not in gold_topics
+    if not n:
+        return {}
+    return {
+        "reason_items": float(n),
+        "reason_topic_accuracy": topic_hits / n,
+        "reason_sentence_hit_rate": sentence_hits / n,
+        "reason_sentence_precision": precision / n,
+        "reason_contradictions": float(contradictions),
+        "reason_quoted_rate": quoted / n,
     }
 
 
@@ -179,6 +238,8 @@ def compute_metrics(
         metrics |= _agreement(letters)
     if "summary" in scorers:
         metrics |= _summary(letters)
+    if "reasons" in scorers:
+        metrics |= _reasons(letters)
     if "cost" in scorers:
         metrics |= _cost(letters, prices or {})
     return {k: round(v, 6) for k, v in metrics.items()}, results
@@ -188,6 +249,8 @@ def compute_metrics(
 LOWER_IS_BETTER_PREFIXES = (
     "errors",
     "summary_grade",
+    "summary_failed",
+    "reason_contradictions",
     "needs_review_rate",
     "calls",
     "prompt_tokens",

@@ -25,8 +25,18 @@ from pydantic import BaseModel, Field, ValidationError
 
 from imr_llm.errors import ConfigError
 
-Scorer = Literal["fields", "items", "diagnoses", "guidelines", "grounding", "agreement", "summary", "cost"]
-ALL_SCORERS: list[Scorer] = ["fields", "items", "diagnoses", "guidelines", "grounding", "agreement", "summary", "cost"]
+Scorer = Literal["fields", "items", "diagnoses", "guidelines", "grounding", "agreement", "summary", "reasons", "cost"]
+ALL_SCORERS: list[Scorer] = [
+    "fields",
+    "items",
+    "diagnoses",
+    "guidelines",
+    "grounding",
+    "agreement",
+    "summary",
+    "reasons",
+    "cost",
+]
 
 
 class Thresholds(BaseModel):

@@ -169,7 +169,9 @@ def _verdict_item(
     if necessary is None:
         necessary = concluded
         if necessary is None:
-            ctx.warn(f"item {i + 1}: the decision could not be read (no decision word, no conclusion); check the letter")
+            ctx.warn(
+                f"item {i + 1}: the decision could not be read (no decision word, no conclusion); check the letter"
+            )
             decision_text = decision_text or None
         else:
             source = "rationale"

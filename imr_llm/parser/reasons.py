@@ -31,6 +31,7 @@ from imr_llm.schema import ReasonTopic as Topic
 TOPICS: tuple[Topic, ...] = get_args(Topic)
 MAX_SENTENCES = 3
 _MAX_SCANNED = 80  # a rationale has a few dozen sentences; bounded work on odd input
+MAX_SENTENCE = 1500
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -42,11 +43,13 @@ def _rx(pattern: str) -> re.Pattern[str]:
 _LEAD = r"^(?:(?:however|additionally|in addition|moreover|furthermore|further|also|and|but|yet|thus|again),? )*"
 # the reviewer applies the rules to this case
 _APPLIES = _rx(
-    _LEAD + r"(?:in this (?:case|situation|instance|patient)|in (?:the|this) (?:claimant|patient|injured worker)'s case|"
+    _LEAD
+    + r"(?:in this (?:case|situation|instance|patient)|in (?:the|this) (?:claimant|patient|injured worker)'s case|"
     r"here\b|given (?:that|the (?:patient|injured|claimant|applicant|worker|lack|absence|prior|cervical|ongoing))|"
     r"based on the (?:documentation|records|clinical|information|submitted)|within the documentation|"
     r"in the (?:documentation|records|clinical note)|at this (?:point|time)|without\b|currently\b|"
-    r"the (?:clinical |medical |submitted )?(?:documentation|records?|notes?|medical records|clinical information|treating physician|"
+    r"the (?:clinical |medical |submitted )?(?:documentation|records?|notes?|medical records|clinical information|"
+    r"treating physician|"
     r"provider|attending provider|requesting physician|request(?:ed)?(?: service)?)\b|"
     r"there (?:is|was|are|were|has been|have been)\b|"
     r"the (?:patient|injured worker|applicant|claimant|worker|employee|iw)\b|(?:this|the) (?:individual|iw)\b|"
@@ -135,8 +138,10 @@ _LINKED = _rx(
     r"[a-z0-9 /'-]{2,60}?) (?:is|was|has been|were|have been) (?:(?:determined|deemed|found|considered) (?:to be )?)?"
     r"(?:not (?:medically necessary|certified|approved|authorized)|non-?certified|denied)"
 )
-_LINKED_OTHER = _rx(r"\b(?:ancillary|associated surgical|post-?operative|pre-?operative|undergoing surgical intervention|"
-                    r"except after surgery)\b")
+_LINKED_OTHER = _rx(
+    r"\b(?:ancillary|associated surgical|post-?operative|pre-?operative|undergoing surgical intervention|"
+    r"except after surgery)\b"
+)
 
 
 # -- what is it about ----------------------------------------------------------------------
@@ -196,7 +201,8 @@ _TOPIC_CUES: tuple[tuple[Topic, float, re.Pattern[str]], ...] = (
             r"an exhaustive)|intolerant (?:to|of) (?:oral|medication)|(?:unable|inability) to (?:use|tolerate|swallow)|"
             r"able to swallow|versus oral|tolerate similar medication|(?:intolerance|reduction) (?:or intolerance )?"
             r"to medications|home (?:exercise )?plan|remains? symptomatic|has not responded|prior therapy|exhausted|"
-            r"has yet to be completed|(?:ongoing|recent|further) conservative|despite (?:\w+ ){0,8}?(?:rest|medications?|"
+            r"has yet to be completed|(?:ongoing|recent|further) conservative|"
+            r"despite (?:\w+ ){0,8}?(?:rest|medications?|"
             r"therapy|treatment|care|injections?|exercises?)\b|not tolerated|(?:stomach upset|side effects?) with|"
             r"has not (?:yet )?had (?:any )?(?:physical |occupational )?therapy"
         ),
@@ -207,7 +213,8 @@ _TOPIC_CUES: tuple[tuple[Topic, float, re.Pattern[str]], ...] = (
         _rx(
             r"\bexceed(?:s|ing|ed)?\b|in excess of|\bexcessive\b|limit(?:s)? the use|beyond (?:the )?(?:recommended|"
             r"guideline)|(?:allow|recommend)s? (?:for )?(?:up to )?\d+ (?:visits|sessions)|\d+ (?:visits|sessions) "
-            r"(?:over|for)|additional (?:\d+ |two |four |six |eight |ten |twelve )?(?:sessions|visits)|already (?:been )?"
+            r"(?:over|for)|additional (?:\d+ |two |four |six |eight |ten |twelve )?(?:sessions|visits)|"
+            r"already (?:been )?"
             r"authorized (?:the patient with )?(?:an )?(?:initial|\d+)|previously authorized \d+|short[- ]term use|"
             r"(?:on|using|utilized) (?:this|the) medication since|ongoing usage|longer than|recommended number|"
             r"initial trial|(?:at least |attended )?\d+ (?:previous |prior )?sessions|duration of (?:this|the) request|"
@@ -252,7 +259,8 @@ _TOPIC_CUES: tuple[tuple[Topic, float, re.Pattern[str]], ...] = (
             r"adjunct|acute phase|acute (?:basis|injuries)|beyond the acute|return to work|maximal medical "
             r"improvement|maximum medical improvement|work hardening|exceptional factors|extenuating factors|"
             r"\brecommended\b|is indicated|was indicated|supported by guidelines|guidelines? (?:support|recommend|"
-            r"indicate)|usage is not supported|early (?:stage|phase)|first-time|rehabilitation program|only (?:while|together with|when|after|for)|together with"
+            r"indicate)|usage is not supported|early (?:stage|phase)|first-time|rehabilitation program|"
+            r"only (?:while|together with|when|after|for)|together with"
         ),
     ),
     (
@@ -290,7 +298,8 @@ class ReasonFinding:
 
 
 def sentence_spans(text: str) -> Iterator[tuple[int, int]]:
-    """[start, end) of each sentence of `text`, abbreviations ("i.e.") not ending one."""
+    """[start, end) of each sentence of `text`, abbreviations ("i.e.") not ending one. A run longer than
+    `MAX_SENTENCE` characters without a sentence end is cut there (real sentences stay under 800)."""
     at = 0
     n = len(text)
     for _ in range(_MAX_SCANNED):
@@ -298,7 +307,8 @@ def sentence_spans(text: str) -> Iterator[tuple[int, int]]:
             at += 1
         if at >= n:
             return
-        end = first_sentence_end(text, at)
+        window = text[at : at + MAX_SENTENCE]
+        end = at + first_sentence_end(window)
         yield at, end
         at = end
 
@@ -374,11 +384,14 @@ def _score(sentence: str, position: float, request: str, overturned: bool) -> fl
 
 
 _THRESHOLD = 3.0
+_TOPIC_BONUS = 1.5
+MAX_RATIONALE = 8000  # the longest real rationale seen is under 6,000 characters
 
 
 def find_reason(rationale: str, decision: str | None, request: str = "") -> ReasonFinding:
     """The sentences of `rationale` that give the reason, their topics, and how sure we are."""
     overturned = decision == "overturned"
+    rationale = rationale[:MAX_RATIONALE]
     spans = list(sentence_spans(rationale))
     if not spans:
         return ReasonFinding(topic=None)
@@ -386,20 +399,23 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
     for k, (s, e) in enumerate(spans):
         sentence = rationale[s:e]
         position = k / max(1, len(spans) - 1)
-        topics = _topics(sentence)
-        score = _score(sentence, position, request, overturned) + (1.5 if topics else 0.0)
-        scored.append(ReasonSentence(s, e, score, tuple(t for t, _ in topics)))
+        score = _score(sentence, position, request, overturned)
+        # topic cues are the costly part: only for sentences that can still reach the threshold
+        cues = _topics(sentence) if score + _TOPIC_BONUS >= _THRESHOLD else []
+        score += _TOPIC_BONUS if cues else 0.0
+        scored.append(ReasonSentence(s, e, score, tuple(t for t, _ in cues)))
     chosen = [x for x in scored if x.score >= _THRESHOLD]
     confident = bool(chosen)
     if not chosen:
         best = max(scored, key=lambda x: x.score)
-        chosen = [best]
+        text = rationale[best.start : best.end]
+        chosen = [ReasonSentence(best.start, best.end, best.score, tuple(t for t, _ in _topics(text)))]
     chosen = sorted(chosen, key=lambda x: (-x.score, x.start))[:MAX_SENTENCES]
     topics: list[Topic] = []
-    for sentence in chosen:
-        for topic in sentence.topics[:1]:
-            if topic not in topics:
-                topics.append(topic)
+    for choice in chosen:
+        for first in choice.topics[:1]:
+            if first not in topics:
+                topics.append(first)
     linked = _linked_service(rationale, chosen, request)
     if linked is None and topics and topics[0] == "linked_service":
         topics = topics[1:]
@@ -412,7 +428,9 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
         topics=topics[:2],
         sentences=chosen,
         linked_service=linked,
-        confident=confident and topic is not None and (topic == "linked_service" or agrees(carrier.text(rationale), decision)),
+        confident=confident
+        and topic is not None
+        and (topic == "linked_service" or agrees(carrier.text(rationale), decision)),
     )
 
 

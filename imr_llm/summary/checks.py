@@ -64,19 +64,31 @@ class SummaryChecks(BaseModel):
     problems: list[str] = Field(default_factory=list)
 
 
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _tokens(text: str) -> frozenset[str]:
+    """Words and numbers, as whole tokens ("40" is not in "1440")."""
+    folded = text.casefold()
+    return frozenset(_WORD.findall(folded)) | frozenset(_NUMBER.findall(folded))
+
+
 @cache
-def _fixed_wording(code: str) -> str:
-    """Every word our templates and the language's own strings use: those need no support from the record."""
+def _fixed_wording(code: str) -> frozenset[str]:
+    """Every word and number our templates and the language's own strings use: those need no support
+    from the record."""
     language = get_language(code)
     module = inspect.getsource(inspect.getmodule(type(language)))  # type: ignore[arg-type]
     templates = " ".join(p.read_text(encoding="utf-8") for p in TEMPLATES.iterdir() if p.name.endswith(".j2"))
-    return (module + " " + templates).casefold()
+    return _tokens(module + " " + templates)
 
 
-def _record_text(record: LetterRecord) -> str:
-    return json.dumps(
-        record.model_dump(mode="json", exclude={"evidence", "crosscheck", "llm"}), ensure_ascii=False
-    ).casefold()
+def _record_text(record: LetterRecord) -> frozenset[str]:
+    return _tokens(
+        json.dumps(
+            record.model_dump(mode="json", exclude={"evidence", "crosscheck", "llm", "source"}), ensure_ascii=False
+        )
+    )
 
 
 def _record_dates(record: LetterRecord) -> set[dt.date]:
@@ -142,8 +154,11 @@ def _sections(text: str, language: Language) -> dict[int, str]:
 
 def check_opening(opening: str, counts: Counts, language: Language) -> list[str]:
     """The opening states no double negative and no count that differs from the items."""
-    problems = [f"the opening has a double negative ({m.group(0)!r})" for p in language.double_negatives
-                if (m := p.search(opening))]
+    problems = [
+        f"the opening has a double negative ({m.group(0)!r})"
+        for p in language.double_negatives
+        if (m := p.search(opening))
+    ]
     claims = language.opening_claims(opening)
     for field, value in claims:
         actual = getattr(counts, field)
@@ -249,12 +264,12 @@ def _untraceable(prose: str, record: LetterRecord, language: Language, summary: 
     for shown, _ in shown_dates:
         rest = rest.replace(shown, " ")
     rest = re.sub(rf"{re.escape(language.item_marker)} \d+:", " ", rest)
-    glossary = " ".join(t for item in summary.items for t in item.reason.terms).casefold()
+    glossary = _tokens(" ".join(t for item in summary.items for t in item.reason.terms))
+    known = record_text | vocabulary | glossary
     for number in _NUMBER.findall(rest):
-        if number.casefold() not in record_text and number not in vocabulary:
+        if number.casefold() not in known:
             out.append(number)
     for word in set(_NAME.findall(rest)) | set(_MEDICAL_WORD.findall(rest)):
-        folded = word.casefold()
-        if folded not in record_text and folded not in vocabulary and folded not in glossary:
+        if word.casefold() not in known:
             out.append(word)
     return sorted(set(out))

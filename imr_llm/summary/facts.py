@@ -129,7 +129,9 @@ _BENZODIAZEPINES = _rx(
     r"restoril|chlordiazepoxide|librium|triazolam|halcion|oxazepam|clorazepate|tranxene|estazolam|midazolam)\b"
 )
 # "should not be interpreted as a recommendation to stop long-term opioids abruptly", weaning, tapering
-_WEANING = _rx(r"\bnot be interpreted as a recommendation to stop\b|\babruptly\b|\bwean(?:ing|ed)?\b|\btaper(?:ing|ed)?\b")
+_WEANING = _rx(
+    r"\bnot be interpreted as a recommendation to stop\b|\babruptly\b|\bwean(?:ing|ed)?\b|\btaper(?:ing|ed)?\b"
+)
 
 
 def needs_taper_warning(request: str) -> bool:
@@ -166,7 +168,29 @@ def care_already_given(request: str) -> CareAlreadyGiven | None:
 _NUMBER_WORDS = {
     w: i
     for i, w in enumerate(
-        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
     )
 }
 _COUNT = _rx(
@@ -239,7 +263,13 @@ DETAIL_CUES: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
     ),
     # clinical_findings: what the records did (not) show
     "clinical_findings": (
-        ("nerve_signs", _rx(r"neurolog|nerve (?:compromise|impairment|dysfunction)|deficits in sensation|radiculopathy")),
+        (
+            "nerve_signs",
+            _rx(
+                r"neurolog|nerve (?:compromise|impairment|dysfunction)|(?:deficits in|decreased) sensation|numbness|"
+                r"reflex|radiculopathy"
+            ),
+        ),
         ("red_flags", _rx(r"red flags?")),
         ("diagnosis", _rx(r"diagnos")),
         ("imaging", _rx(r"imaging|x-?rays?|radiograph|MRI|CT\b")),

@@ -23,7 +23,8 @@ ES_MIN_EASE = 60.0  # 60-70 "normal"
 
 def strip_quotes(text: str, quoted: list[str]) -> str:
     for q in sorted(quoted, key=len, reverse=True):
-        text = text.replace(q, " ")
+        if q:  # whole words only: the term "oral" is not taken out of "Laboral"
+            text = re.sub(rf"(?<!\w){re.escape(q)}(?!\w)", " ", text)
     text = re.sub(r"https?://\S+|www\.\S+", " ", text)
     text = re.sub(r'"\s*"', " ", text)
     # a heading or list line is a unit of its own: end it like a sentence

@@ -45,7 +45,9 @@ class SummaryOutcome:
 
 
 _APPROVAL = {
-    "en": re.compile(r"(?<!not )\b(?:was|were|is|are|been|be|get|got) approved\b|\bmust approve\b|\boverturned\b", re.I),
+    "en": re.compile(
+        r"(?<!not )\b(?:was|were|is|are|been|be|get|got) approved\b|\bmust approve\b|\boverturned\b", re.I
+    ),
     "es": re.compile(r"(?<!no )\b(?:fue|fueron|está|están|es|son|sido) aprobad[oa]s?\b|\bdebe aprobar", re.I),
 }
 _DENIAL = {

@@ -171,12 +171,18 @@ class English(Language):
         _t(r"\bnever\b[^.]{0,30}\bnot\b"),
     )
     glossary = (
-        (_t(r"conservative (?:care|treatment|therapy|measures)"),
-         "conservative care: simpler treatment, like physical therapy, medicine, or rest"),
-        (_t(r"functional (?:improvement|benefit|gains)"),
-         "functional improvement: being able to do more in daily life or at work"),
-        (_t(r"neurolog\w* (?:deficit|dysfunction|finding|abnormalit|compromise)"),
-         "neurological deficits: signs of nerve damage, like weakness, numbness, or changed reflexes"),
+        (
+            _t(r"conservative (?:care|treatment|therapy|measures)"),
+            "conservative care: simpler treatment, like physical therapy, medicine, or rest",
+        ),
+        (
+            _t(r"functional (?:improvement|benefit|gains)"),
+            "functional improvement: being able to do more in daily life or at work",
+        ),
+        (
+            _t(r"neurolog\w* (?:deficit|dysfunction|finding|abnormalit|compromise)"),
+            "neurological deficits: signs of nerve damage, like weakness, numbness, or changed reflexes",
+        ),
         (_t(r"red flags?"), "red flags: warning signs of a serious problem"),
         (_t(r"radiculopathy|radicular"), "radiculopathy: a pinched or irritated nerve in the spine"),
         (_t(r"first[- ]line"), "first-line: the treatments that are usually tried first"),
@@ -191,17 +197,23 @@ class English(Language):
         (_t(r"home exercise (?:program|plan)|\bHEP\b"), "home exercise program: exercises you do at home"),
         (_t(r"proton pump inhibitor|\bPPI\b"), "proton pump inhibitor: a medicine that lowers stomach acid"),
         (_t(r"gastrointestinal|\bGI\b"), "gastrointestinal: about the stomach and gut"),
-        (_t(r"(?:exceptional|extenuating) (?:factors|circumstances)"),
-         "exceptional factors: special reasons to go past the guidelines"),
+        (
+            _t(r"(?:exceptional|extenuating) (?:factors|circumstances)"),
+            "exceptional factors: special reasons to go past the guidelines",
+        ),
         (_t(r"urine drug|drug screen"), "drug screen: a test of your urine for drugs"),
         (_t(r"\bCURES\b"), "CURES: California's list of the strong drugs each person is prescribed"),
         (_t(r"contraindicat"), "contraindication: a reason not to use a treatment"),
         (_t(r"\bancillary\b"), "ancillary: extra care that goes with another service"),
-        (_t(r"maxim(?:um|al) medical improvement|\bMMI\b"),
-         "maximum medical improvement: when your condition is not expected to get better"),
+        (
+            _t(r"maxim(?:um|al) medical improvement|\bMMI\b"),
+            "maximum medical improvement: when your condition is not expected to get better",
+        ),
         (_t(r"functional restoration"), "functional restoration: a program to help you get back to your activities"),
-        (_t(r"electrodiagnostic|\bEMG\b|\bNCS\b|\bNCV\b"),
-         "EMG and nerve tests: tests of how your nerves and muscles work"),
+        (
+            _t(r"electrodiagnostic|\bEMG\b|\bNCS\b|\bNCV\b"),
+            "EMG and nerve tests: tests of how your nerves and muscles work",
+        ),
         (_t(r"\bintoleran"), "intolerant: you cannot take it, for example because of side effects"),
         (_t(r"\baberrant\b"), "aberrant drug behavior: using a medicine in a way it was not prescribed"),
         (_t(r"\bacute\b"), "acute: new or recent"),
@@ -251,7 +263,7 @@ class English(Language):
         if c.denied == c.n:
             return ["Neither one was approved." if c.n == 2 else f"None of the {self.count(c.n)} was approved."]
         if c.unreadable == c.n:
-            return ["We could not read any of the decisions. Please check the letter."]
+            return [f"We could not read the decisions of all {self.count(c.n)}. Please check the letter."]
         out = []
         if c.approved:
             out.append(f"{self.count(c.approved, True)} {'was' if c.approved == 1 else 'were'} approved.")
@@ -284,6 +296,7 @@ class English(Language):
             (rf"(?:^|\. ){_NUMBER} (?:was|were) approved\b", "approved", None),
             (rf"(?:^|\. ){_NUMBER} (?:was|were) not approved\b", "denied", None),
             (rf"\bFor {_NUMBER}, we could not read\b", "unreadable", None),
+            (rf"\bWe could not read the decisions of all {_NUMBER}\b", "unreadable", None),
         )
         for pattern, field, fixed in rules:
             for m in re.finditer(pattern, text, re.I):
@@ -343,7 +356,9 @@ class English(Language):
         if topic == "linked_service" and linked:
             if "surg" in linked.lower():
                 return "This goes with a surgery that was not approved. So this was not approved either."
-            return f'This goes with another service ("{linked}") that was not approved. So this was not approved either.'
+            return (
+                f'This goes with another service ("{linked}") that was not approved. So this was not approved either.'
+            )
         return None
 
     def _why(self, topic: str | None, details: list[str]) -> str | None:

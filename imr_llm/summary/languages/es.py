@@ -193,12 +193,18 @@ class Spanish(Language):
         _t(r"\bno\b[^.]{0,20}\bno fue\b"),
     )
     glossary = (
-        (_t(r"conservative (?:care|treatment|therapy|measures)"),
-         "conservative care: tratamiento más simple, como terapia física, medicinas o reposo"),
-        (_t(r"functional (?:improvement|benefit|gains)"),
-         "functional improvement: poder hacer más en la vida diaria o en el trabajo"),
-        (_t(r"neurolog\w* (?:deficit|dysfunction|finding|abnormalit|compromise)"),
-         "neurological deficits: señales de daño en los nervios, como debilidad o adormecimiento"),
+        (
+            _t(r"conservative (?:care|treatment|therapy|measures)"),
+            "conservative care: tratamiento más simple, como terapia física, medicinas o reposo",
+        ),
+        (
+            _t(r"functional (?:improvement|benefit|gains)"),
+            "functional improvement: poder hacer más en la vida diaria o en el trabajo",
+        ),
+        (
+            _t(r"neurolog\w* (?:deficit|dysfunction|finding|abnormalit|compromise)"),
+            "neurological deficits: señales de daño en los nervios, como debilidad o adormecimiento",
+        ),
         (_t(r"red flags?"), "red flags: señales de alarma de un problema grave"),
         (_t(r"radiculopathy|radicular"), "radiculopathy: un nervio apretado o irritado en la columna"),
         (_t(r"first[- ]line"), "first-line: los tratamientos que se prueban primero"),
@@ -213,17 +219,23 @@ class Spanish(Language):
         (_t(r"home exercise (?:program|plan)|\bHEP\b"), "home exercise program: ejercicios que usted hace en casa"),
         (_t(r"proton pump inhibitor|\bPPI\b"), "proton pump inhibitor: una medicina que baja el ácido del estómago"),
         (_t(r"gastrointestinal|\bGI\b"), "gastrointestinal: del estómago y los intestinos"),
-        (_t(r"(?:exceptional|extenuating) (?:factors|circumstances)"),
-         "exceptional factors: razones especiales para ir más allá de las guías"),
+        (
+            _t(r"(?:exceptional|extenuating) (?:factors|circumstances)"),
+            "exceptional factors: razones especiales para ir más allá de las guías",
+        ),
         (_t(r"urine drug|drug screen"), "drug screen: un examen de orina para buscar drogas"),
         (_t(r"\bCURES\b"), "CURES: la lista de California de las medicinas fuertes que se le recetan a cada persona"),
         (_t(r"contraindicat"), "contraindication: una razón para no usar un tratamiento"),
         (_t(r"\bancillary\b"), "ancillary: atención extra que va con otro servicio"),
-        (_t(r"maxim(?:um|al) medical improvement|\bMMI\b"),
-         "maximum medical improvement: cuando ya no se espera que su salud mejore más"),
+        (
+            _t(r"maxim(?:um|al) medical improvement|\bMMI\b"),
+            "maximum medical improvement: cuando ya no se espera que su salud mejore más",
+        ),
         (_t(r"functional restoration"), "functional restoration: un programa para volver a sus actividades"),
-        (_t(r"electrodiagnostic|\bEMG\b|\bNCS\b|\bNCV\b"),
-         "EMG y pruebas de nervios: pruebas de cómo funcionan sus nervios y músculos"),
+        (
+            _t(r"electrodiagnostic|\bEMG\b|\bNCS\b|\bNCV\b"),
+            "EMG y pruebas de nervios: pruebas de cómo funcionan sus nervios y músculos",
+        ),
         (_t(r"\bintoleran"), "intolerant: que no lo puede tomar, por ejemplo por efectos secundarios"),
         (_t(r"\baberrant\b"), "aberrant drug behavior: usar una medicina de una forma que no se recetó"),
         (_t(r"\bacute\b"), "acute: nuevo o reciente"),
@@ -254,9 +266,7 @@ class Spanish(Language):
             "maneja su reclamo."
         )
         if c.n == 1:
-            asked = (
-                "El médico revisor vio una solicitud de su médico que había sido negada, del todo o en parte."
-            )
+            asked = "El médico revisor vio una solicitud de su médico que había sido negada, del todo o en parte."
         else:
             asked = (
                 f"El médico revisor vio {self.count(c.n)} solicitudes de su médico que habían sido negadas, "
@@ -274,9 +284,11 @@ class Spanish(Language):
         if c.approved == c.n:
             return ["Las dos fueron aprobadas." if c.n == 2 else f"Las {self.count(c.n)} fueron aprobadas."]
         if c.denied == c.n:
-            return ["Ninguna de las dos fue aprobada." if c.n == 2 else f"Ninguna de las {self.count(c.n)} fue aprobada."]
+            return [
+                "Ninguna de las dos fue aprobada." if c.n == 2 else f"Ninguna de las {self.count(c.n)} fue aprobada."
+            ]
         if c.unreadable == c.n:
-            return ["No pudimos leer ninguna de las decisiones. Revise la carta."]
+            return [f"No pudimos leer las decisiones de las {self.count(c.n)}. Revise la carta."]
         out = []
         if c.approved:
             verb = "fue aprobada" if c.approved == 1 else "fueron aprobadas"
@@ -309,6 +321,7 @@ class Spanish(Language):
             (rf"(?:^|\. ){_NUMBER} (?:fue aprobada|fueron aprobadas)\b", "approved", None),
             (rf"(?:^|\. ){_NUMBER} no (?:fue aprobada|fueron aprobadas)\b", "denied", None),
             (rf"\bEn {_NUMBER} de ellas no pudimos leer\b", "unreadable", None),
+            (rf"\bNo pudimos leer las decisiones de las {_NUMBER}\b", "unreadable", None),
         )
         for pattern, field, fixed in rules:
             for m in re.finditer(pattern, text, re.I):
@@ -344,7 +357,9 @@ class Spanish(Language):
         if topic == "conservative_care":
             care = [_SIMPLER_CARE[d] for d in details if d in _SIMPLER_CARE]
             named = f" ({_join(care)})" if care else ""
-            return f"Su expediente no mostró que usted probara antes un cuidado más simple{named}, o que no le sirviera."
+            return (
+                f"Su expediente no mostró que usted probara antes un cuidado más simple{named}, o que no le sirviera."
+            )
         if topic == "clinical_findings":
             found = [_FINDINGS[d] for d in details if d in _FINDINGS]
             if found:
@@ -361,7 +376,9 @@ class Spanish(Language):
             return "Las guías que usó el revisor no apoyan este tipo de atención para usted en este momento."
         if topic == "safety_monitoring":
             if "drug_tests" in details:
-                return "Su expediente no mostró los controles de seguridad que piden las guías, como exámenes de drogas."
+                return (
+                    "Su expediente no mostró los controles de seguridad que piden las guías, como exámenes de drogas."
+                )
             return "Al revisor le preocuparon los riesgos de esto para usted."
         if topic == "linked_service" and linked:
             if "surg" in linked.lower():
@@ -409,7 +426,9 @@ class Spanish(Language):
                 "esta decisión, a menos que apele o dispute su reclamo por otra razón (8 CCR 9792.10.7(a))."
             )
         if decision is None:
-            return "Revise esta solicitud en la carta. También puede pedir ayuda a un oficial de Información y Asistencia."
+            return (
+                "Revise esta solicitud en la carta. También puede pedir ayuda a un oficial de Información y Asistencia."
+            )
         ask = "Si su médico lo pide otra vez, la nueva solicitud debe"
         if topic == "functional_improvement":
             return f"{ask} mostrar cómo le ha ayudado esta atención, por ejemplo con menos dolor o pudiendo hacer más."
@@ -450,7 +469,8 @@ class Spanish(Language):
         if numbers is not None:
             approved = numbers.approved_before
             text += (
-                f" Su médico pidió {_amount(numbers.asked)}. Antes se {'aprobó' if approved.value == 1 else 'aprobaron'}"
+                f" Su médico pidió {_amount(numbers.asked)}. "
+                f"Antes se {'aprobó' if approved.value == 1 else 'aprobaron'}"
                 f" {_amount(approved)}. Esta revisión fue sobre el resto: {_amount(numbers.reviewed)}."
             )
         return text
