@@ -57,7 +57,13 @@ app = typer.Typer(
 BaseUrlOpt = Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint [env IMR_LLM_BASE_URL]")]
 ModelOpt = Annotated[str | None, typer.Option(help="model name [env IMR_LLM_MODEL]")]
 ModelPathOpt = Annotated[Path | None, typer.Option(help="GGUF file for --backend local")]
-MaxTokensOpt = Annotated[int | None, typer.Option(help="completion token cap per call")]
+MaxTokensOpt = Annotated[
+    int | None, typer.Option(help="completion token cap per answer (default: sized from the letter's items)")
+]
+LetterTimeoutOpt = Annotated[
+    float | None,
+    typer.Option(help="seconds for all LLM attempts on one letter (default 300 for openai, 120 for local)"),
+]
 TimeoutOpt = Annotated[float | None, typer.Option(help="seconds per HTTP request")]
 CacheOpt = Annotated[Path | None, typer.Option(help="SQLite response cache and call log [env IMR_LLM_CACHE]")]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="always call the model")]
@@ -88,8 +94,13 @@ def main(
     """imr-llm: IMR letters in, records and summaries out."""
 
 
-def emit_records(files: list[Path], extract: Callable[[LoadedLetter], LetterRecord]) -> int:
-    """Run `extract` on each file in order, print each record at once; return the failure count."""
+def emit_records(
+    files: list[Path], extract: Callable[[LoadedLetter], LetterRecord], llm_failure_fails: bool = True
+) -> int:
+    """Run `extract` on each file in order, print each record at once; return the failure count.
+
+    A record whose LLM call failed is the parser's record: printed, with one line on stderr, and
+    counted as a failure unless `llm_failure_fails` is False."""
     failed = 0
     for path in files:
         try:
@@ -104,6 +115,9 @@ def emit_records(files: list[Path], extract: Callable[[LoadedLetter], LetterReco
             continue
         sys.stdout.write(record.to_json_line() + "\n")
         sys.stdout.flush()
+        if record.llm is not None and record.llm.error:
+            report_error(path, f"LLM failed ({record.llm.error_kind}: {record.llm.error}); printed the parser's record")
+            failed += llm_failure_fails
     return failed
 
 
@@ -134,20 +148,26 @@ def extract(
     model_path: ModelPathOpt = None,
     max_tokens: MaxTokensOpt = None,
     timeout: TimeoutOpt = None,
+    letter_timeout: LetterTimeoutOpt = None,
     cache: CacheOpt = None,
     no_cache: NoCacheOpt = False,
     log_text: Annotated[bool, typer.Option(help="also write letter text into the call log")] = False,
+    allow_llm_failure: Annotated[
+        bool, typer.Option(help="exit 0 when the model failed on a letter (its parser record is printed anyway)")
+    ] = False,
 ) -> None:
-    """Extract with an LLM, cross-checked by the parser: one merged record (with its cross-check) per line."""
+    """Extract with an LLM, cross-checked by the parser: one merged record (with its cross-check) per line.
+
+    When the model fails on a letter, the parser's record is printed (with `llm.error`, needing review)."""
     if backend is None:
         if not (base_url or llm_configured()):
             fail(NO_LLM_HELP)
         backend = Backend.OPENAI
-    config = config_from_env(base_url, model, mode, timeout, max_tokens).with_(log_text=log_text)
+    config = config_from_env(base_url, model, mode, timeout, max_tokens, letter_timeout).with_(log_text=log_text)
     try:
         store = None if backend is Backend.RULES else ResponseCache(cache, enabled=not no_cache)
         with open_extractor(backend, config, prompt, model_path, store) as extractor:
-            failed = emit_records(files, extractor.run)
+            failed = emit_records(files, extractor.run, llm_failure_fails=not allow_llm_failure)
     except ConfigError as e:
         fail(str(e))
     if failed:
@@ -351,6 +371,7 @@ def batch(
     model_path: ModelPathOpt = None,
     max_tokens: MaxTokensOpt = None,
     timeout: TimeoutOpt = None,
+    letter_timeout: LetterTimeoutOpt = None,
     cache: CacheOpt = None,
     no_cache: NoCacheOpt = False,
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
@@ -363,13 +384,17 @@ def batch(
         fail(str(e))
     if out.is_dir():
         fail(f"--out {out} is a folder; give a .jsonl file")
-    config = config_from_env(base_url, model, None, timeout, max_tokens)
+    config = config_from_env(base_url, model, None, timeout, max_tokens, letter_timeout)
     rules = backend is Backend.RULES
     if rules:
         concurrency = 1  # one thread per worker process: parsing is CPU-bound and pdfium single-threaded
     processes = workers or default_processes(rules, concurrency)
     if not rules:
         processes = min(processes, concurrency)  # at least one request thread per process
+    if backend is Backend.LOCAL:
+        # llama.cpp answers one request at a time, and a timed-out letter restarts its server: one
+        # thread in this process, which owns the server
+        processes, concurrency = 0, 1
     try:
         store = None if rules else ResponseCache(cache, enabled=not no_cache)
         with open_extractor(backend, config, prompt, model_path, store) as extractor:
@@ -394,7 +419,7 @@ def batch(
         # the output is flushed and synced; do not wait for calls still in flight (rerun redoes them)
         sys.stderr.flush()
         os._exit(130)
-    if report.failed or report.summaries_failed:
+    if report.failed or report.summaries_failed or report.llm_failed:
         raise typer.Exit(1)
 
 
@@ -460,6 +485,8 @@ def print_batch_report(report: BatchReport, out: Path, console: Console) -> None
         console.print(f"  failed ({kind}): {n}")
     if report.repaired_bytes:
         console.print(f"  repaired a partly written last line ({report.repaired_bytes} bytes dropped, input redone)")
+    for kind, n in report.llm_failed.most_common():
+        console.print(f"  LLM failed, parser record kept ({kind}): {n} (rerun with --retry-errors to ask again)")
     if report.summaries_failed:
         console.print(
             f"  summaries that FAILED their checks (written with a warning at the top): {report.summaries_failed}"

@@ -154,7 +154,13 @@ class LLMRun(BaseModel):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     latency_s: float = 0.0
-    error: str | None = None
+    max_tokens: int | None = Field(default=None, description="the answer budget this letter was given")
+    error: str | None = Field(
+        default=None, description="why the LLM gave no usable answer (the parser's record stands)"
+    )
+    error_kind: str | None = Field(
+        default=None, description="transport | invalid_output | truncated | refused | timeout"
+    )
 
 
 class LetterRecord(BaseModel):

@@ -132,13 +132,67 @@ def test_fault_injection_kill_9_and_resume(tmp_path: Path) -> None:
     assert {k[0] for k in keys} == set(map(str, paths))
     failures = sum(served.get(k, 0) for k in ("429", "500", "hang", "garbage", "cut", "malformed"))
     assert failures > 0.2 * sum(served.values()), served  # the server really did fail often
+    assert all("error" not in r for r in records), "an LLM failure never drops the parser's record"
     for record in records:
-        if "error" in record:  # only where the retry budget ran out
-            assert record["error_kind"] in ("llm_transport", "llm_invalid_output"), record
-            assert "failed 5 time(s)" in record["error"] or "after 3 attempt(s)" in record["error"], record
+        if record["llm"]["error"]:  # only where the retry budget ran out: the parser's record, for review
+            assert record["llm"]["error_kind"] in ("transport", "invalid_output"), record
+            assert "failed 5 time(s)" in record["llm"]["error"] or "after 3 attempt(s)" in record["llm"]["error"]
+            assert record["extractor"] == "rules" and record["needs_review"] is True
+            assert "llm_failed" in record["crosscheck"]["reasons"]
         else:
             assert record["extractor"] == "merged" and record["llm"]["requests"] >= 1
-    assert (resumed.returncode == 0) == all("error" not in r for r in records)
+    failed = sum(bool(r["llm"]["error"]) for r in records)
+    assert (resumed.returncode == 0) == (failed == 0)
+    if failed:
+        assert "LLM failed, parser record kept" in resumed.stderr
+
+
+def test_retry_errors_redoes_exactly_the_letters_whose_model_failed(tmp_path: Path) -> None:
+    letters_folder(tmp_path / "in", 6)
+    answer = perfect_answer(parse_text((SAMPLES / "synth-2016-basic.txt").read_text()))
+    out = tmp_path / "out.jsonl"
+    table = tmp_path / "items.csv"
+
+    def run(server_url: str, *extra: str) -> subprocess.CompletedProcess[str]:
+        cmd = batch_cmd(
+            str(tmp_path / "in"),
+            "--out",
+            str(out),
+            "--backend",
+            "openai",
+            "--base-url",
+            server_url,
+            "--model",
+            MODEL,
+            "--no-cache",
+            "--concurrency",
+            "1",
+            "--workers",
+            "1",
+            "--table",
+            str(table),
+            *extra,
+        )
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+
+    script = [Behaviour("malformed")] * 3 + [Behaviour("ok", answer)] * 2 + [Behaviour("truncated")]
+    with fake_server(Behaviour("ok", answer), script) as server:
+        first = run(server.base_url)
+    assert first.returncode == 1 and "LLM failed, parser record kept" in first.stderr
+    records = read_lines(out)
+    assert len(records) == 6 and all("error" not in r for r in records)
+    failed = {r["source"]["path"] for r in records if r["llm"]["error"]}
+    assert len(failed) == 2
+    with table.open(newline="") as f:
+        kinds = [row["llm_error"] for row in csv.DictReader(f)]
+    expected = sorted(r["llm"]["error_kind"] for r in records if r["llm"]["error"] for _ in r["disputed_items"])
+    assert sorted(k for k in kinds if k) == expected and set(expected) == {"invalid_output", "truncated"}
+    with fake_server(Behaviour("ok", answer)) as server:
+        again = run(server.base_url, "--retry-errors")
+        assert len(server.requests) == 2  # exactly the two letters whose model failed
+    assert again.returncode == 0, again.stderr
+    records = read_lines(out)
+    assert len(records) == 6 and not any(r["llm"]["error"] for r in records)
 
 
 def test_llm_batch_spreads_requests_over_processes_but_never_exceeds_concurrency(tmp_path: Path) -> None:

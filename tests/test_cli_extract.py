@@ -98,3 +98,23 @@ def test_rules_backend_needs_no_llm(backend_args: list[str]) -> None:
     result = run_cli("extract", *backend_args, LETTER)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["extractor"] == "rules"
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "kind"), [(Behaviour("malformed"), "invalid_output"), (Behaviour("truncated"), "truncated")]
+)
+def test_a_failed_model_still_prints_the_parsers_record_FAKE_SERVER(
+    tmp_path: Path, behaviour: Behaviour, kind: str
+) -> None:
+    with fake_server(behaviour) as server:
+        base = ("extract", "--base-url", server.base_url, "--model", "fake-model", "--no-cache", LETTER)
+        strict = run_cli(*base, "--cache", str(tmp_path / "c"))
+        lenient = run_cli(*base, "--cache", str(tmp_path / "c"), "--allow-llm-failure")
+    for result, code in ((strict, 1), (lenient, 0)):
+        assert result.returncode == code, result.stderr
+        record = json.loads(result.stdout)
+        assert record["extractor"] == "rules" and record["needs_review"] is True
+        assert record["llm"]["error_kind"] == kind and "llm_failed" in record["crosscheck"]["reasons"]
+        assert [i["decision"] for i in record["disputed_items"]] == ["upheld", "overturned"]
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and f"LLM failed ({kind}:" in lines[0] and "printed the parser's record" in lines[0]

@@ -6,18 +6,21 @@ The real model path is in test_llm_local.py; here the server misbehaves on purpo
 from __future__ import annotations
 
 import copy
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from imr_llm.llm.cache import ResponseCache
-from imr_llm.llm.client import LLMCallError, LLMClient
-from imr_llm.llm.config import LLMConfig
+from imr_llm.llm.client import LLMClient, LLMTransportError
+from imr_llm.llm.config import LLMConfig, answer_token_budget
 from imr_llm.llm.extract import LLMExtractor
+from imr_llm.llm.output import LLMLetter
 from imr_llm.llm.prompts import load_prompt
 from imr_llm.loaders import LoadedLetter, load_file
 from imr_llm.parser import parse_text
+from imr_llm.schema import LetterRecord
 from tests.conftest import SAMPLES
 from tests.fake_openai_server import MODEL, Behaviour, FakeServer, fake_server
 from tests.llm_answers import perfect_answer
@@ -76,15 +79,30 @@ def test_500s_are_retried_then_succeed(letter: LoadedLetter, answer: dict[str, A
     assert record.llm is not None and record.llm.requests == 3
 
 
+def parser_record_kept(record: LetterRecord, letter: LoadedLetter, kind: str) -> None:
+    """The model failed: the record is the parser's, with the failure noted, and needs review."""
+    assert record.llm is not None and record.llm.error_kind == kind and record.llm.error
+    assert record.needs_review is True
+    assert record.crosscheck is not None and "llm_failed" in record.crosscheck.reasons
+    assert record.extractor == "rules"
+    parsed = parse_text(letter.text, letter.source)
+    assert record.model_dump(exclude={"llm", "needs_review", "crosscheck"}) == parsed.model_dump(
+        exclude={"llm", "needs_review", "crosscheck"}
+    )
+
+
 def test_500_forever_gives_up_after_the_transport_budget(letter: LoadedLetter, tmp_path: Path) -> None:
     with fake_server(Behaviour("500")) as server:
         ex = extractor(server, tmp_path, transport_attempts=3)
-        with pytest.raises(LLMCallError) as info:
-            ex.run(letter)
-    assert info.value.kind == "transport"
-    assert len(server.requests) == 3
-    assert "server failed 3 time(s)" in str(info.value)
+        record = ex.run(letter)
+    parser_record_kept(record, letter, "transport")
+    assert len(server.requests) == 3 and record.llm is not None and record.llm.requests == 3
+    assert "server failed 3 time(s)" in (record.llm.error or "")
     assert ex.cache.calls()[-1]["status"] == "transport"
+    with fake_server(Behaviour("500")) as server, pytest.raises(LLMTransportError):  # the client itself raises
+        extractor(server, tmp_path, transport_attempts=1).client.structured(
+            [{"role": "user", "content": "x"}], LLMLetter
+        )
 
 
 def test_a_hang_past_the_timeout_is_retried(letter: LoadedLetter, answer: dict[str, Any], tmp_path: Path) -> None:
@@ -98,9 +116,8 @@ def test_a_hang_past_the_timeout_is_retried(letter: LoadedLetter, answer: dict[s
 def test_malformed_json_is_re_asked_a_bounded_number_of_times(letter: LoadedLetter, tmp_path: Path) -> None:
     with fake_server(Behaviour("malformed")) as server:
         ex = extractor(server, tmp_path, reasks=2)
-        with pytest.raises(LLMCallError) as info:
-            ex.run(letter)
-    assert info.value.kind == "invalid_output"
+        record = ex.run(letter)
+    parser_record_kept(record, letter, "invalid_output")
     assert len(server.requests) == 3  # first try + 2 re-asks
     log = ex.cache.calls()[-1]
     assert log["status"] == "invalid_output"
@@ -118,14 +135,51 @@ def test_invalid_then_valid_counts_every_attempts_tokens(
     assert (record.llm.requests, record.llm.prompt_tokens, record.llm.completion_tokens) == (2, 2000, 100)
 
 
-def test_truncated_answer_is_a_failure_not_a_record(letter: LoadedLetter, tmp_path: Path) -> None:
+def test_truncated_answer_is_a_failure_not_the_models_record(letter: LoadedLetter, tmp_path: Path) -> None:
     with fake_server(Behaviour("truncated")) as server:
         ex = extractor(server, tmp_path, max_tokens=300)
-        with pytest.raises(LLMCallError) as info:
-            ex.run(letter)
-    assert info.value.kind == "truncated"
+        record = ex.run(letter)
+    parser_record_kept(record, letter, "truncated")
     assert len(server.requests) == 1  # a re-ask would be truncated again
-    assert "max_tokens=300" in str(info.value)
+    assert "max_tokens=300" in (record.llm.error or "") if record.llm else False
+
+
+def test_max_tokens_is_sized_from_the_letter(letter: LoadedLetter, answer: dict[str, Any], tmp_path: Path) -> None:
+    with fake_server(Behaviour("ok", answer)) as server:
+        record = extractor(server, tmp_path).run(letter)
+    items = len(parse_text(letter.text).disputed_items)
+    assert server.requests[0]["max_tokens"] == answer_token_budget(items) == 512 + 256 * items
+    assert record.llm is not None and record.llm.max_tokens == answer_token_budget(items)
+    assert answer_token_budget(100) == 4096  # capped
+
+
+def test_a_hanging_server_yields_the_parsers_record_within_the_letter_budget(
+    letter: LoadedLetter, tmp_path: Path
+) -> None:
+    with fake_server(Behaviour("hang", hang_s=30.0)) as server:
+        ex = extractor(server, tmp_path, timeout_s=60.0, letter_timeout_s=2.0, transport_attempts=5)
+        started = time.monotonic()
+        record = ex.run(letter)
+        took = time.monotonic() - started
+    parser_record_kept(record, letter, "timeout")
+    assert "time budget (2 s)" in (record.llm.error or "") if record.llm else False
+    assert took < 2.0 + 1.5  # the budget plus a small margin, not 5 attempts x 30 s
+
+
+def test_a_timeout_restarts_the_local_server_hook(letter: LoadedLetter, answer: dict[str, Any], tmp_path: Path) -> None:
+    restarts: list[int] = []
+    with fake_server(Behaviour("ok", answer), [Behaviour("hang", hang_s=5.0)]) as server:
+        ex = extractor(server, tmp_path, timeout_s=60.0, letter_timeout_s=1.0)
+
+        def restarted() -> LLMClient:
+            restarts.append(1)
+            return LLMClient(ex.client.config)
+
+        ex.on_timeout = restarted
+        first = ex.run(letter)
+        second = ex.run(letter)
+    assert first.llm is not None and first.llm.error_kind == "timeout" and restarts == [1]
+    assert second.llm is not None and second.llm.error is None and second.extractor == "merged"
 
 
 def test_second_run_is_served_from_the_cache(letter: LoadedLetter, answer: dict[str, Any], tmp_path: Path) -> None:

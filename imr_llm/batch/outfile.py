@@ -16,6 +16,13 @@ def record_key(record: dict[str, Any]) -> Key | None:
     return (str(path), str(digest or "")) if path else None  # unreadable inputs have no hash
 
 
+def _retryable(record: dict[str, Any], kinds: set[str]) -> bool:
+    """An error record of a retryable kind, or a record whose LLM call failed (the parser's record)."""
+    if "error" in record:
+        return record.get("error_kind") in kinds
+    return bool((record.get("llm") or {}).get("error"))
+
+
 def repair_and_scan(out: Path, retry_kinds: set[str] | None = None) -> tuple[set[Key], int, int]:
     """Keys already in `out`; (done, dropped_error_records, repaired_bytes).
 
@@ -56,7 +63,7 @@ def repair_and_scan(out: Path, retry_kinds: set[str] | None = None) -> tuple[set
                     record = json.loads(line)
                 except ValueError:
                     continue  # an unreadable line in the middle: not counted as done, so it is redone
-                if retry_kinds is not None and "error" in record and record.get("error_kind") in retry_kinds:
+                if retry_kinds is not None and _retryable(record, retry_kinds):
                     dropped += 1
                     continue
                 key = record_key(record)

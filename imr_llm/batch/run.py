@@ -55,6 +55,7 @@ class BatchReport:
     dropped_errors: int = 0
     interrupted: bool = False
     summaries_failed: int = 0
+    llm_failed: Counter[str] = field(default_factory=Counter)  # parser's record kept
     models: Counter[str] = field(default_factory=Counter)
 
     @property
@@ -199,3 +200,5 @@ def _record(outcome: Outcome, sink: object, report: BatchReport) -> None:
     if outcome.cost_model:
         report.models[outcome.cost_model] += 1
     report.summaries_failed += outcome.summary_failed
+    if outcome.llm_failed:
+        report.llm_failed[outcome.llm_failed] += 1

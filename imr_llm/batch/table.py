@@ -30,6 +30,10 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("reason_topic", "what the decision turned on (functional_improvement, conservative_care, clinical_findings, ...)"),
     ("partly_authorized", "true when UR had authorized part of the original request"),
     ("needs_review", "true when the parser warned (e.g. a decision it could not read), or LLM and parser disagree"),
+    (
+        "llm_error",
+        "the model's failure kind (transport, invalid_output, truncated, refused, timeout): parser's record kept",
+    ),
     ("warnings", "parser warnings, '; '-separated"),
 )
 
@@ -58,6 +62,7 @@ def _row(record: dict[str, Any], i: int, item: dict[str, Any]) -> dict[str, Any]
         "reason_topic": (item.get("reason") or {}).get("topic"),
         "partly_authorized": item.get("item_heading_text") is not None,
         "needs_review": record.get("needs_review", False),
+        "llm_error": (record.get("llm") or {}).get("error_kind"),
         "warnings": "; ".join(record.get("warnings") or []),
     }
 

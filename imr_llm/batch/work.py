@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from imr_llm.errors import ImrError
-from imr_llm.llm.client import LLMCallError
 from imr_llm.llm.extract import Extractor
 from imr_llm.loaders import MAX_BYTES, load_bytes
 from imr_llm.schema import LetterRecord
@@ -27,6 +26,7 @@ class Outcome:
     requests: int = 0
     cost_model: str | None = None
     summary_failed: bool = False
+    llm_failed: str | None = None  # the model's failure kind; the line holds the parser's record
 
 
 def error_line(path: str, sha256: str, kind: str, reason: str) -> str:
@@ -69,17 +69,6 @@ def process(
         letter = load_bytes(data, str(path))
         extraction = extractor.extract(letter)
         record: LetterRecord = extraction.merged
-    except LLMCallError as e:
-        kind = f"llm_{e.kind}"
-        return Outcome(
-            str(path),
-            digest,
-            error_line(str(path), digest, kind, str(e)),
-            kind,
-            e.stats.prompt_tokens,
-            e.stats.completion_tokens,
-            e.stats.requests,
-        )
     except ImrError as e:
         kind = type(e).__name__
         return Outcome(str(path), digest, error_line(str(path), digest, kind, str(e)), kind)
@@ -103,4 +92,5 @@ def process(
         run.requests if run else 0,
         run.model if run else None,
         summary_failed,
+        run.error_kind if run is not None and run.error else None,
     )

@@ -219,6 +219,11 @@ def compute_metrics(
         "letters": float(len(letters)),
         "errors": float(sum(x.error is not None for x in letters)),
     }
+    llm_failures = [x.error_kind for x in letters if x.error_kind and x.error_kind.startswith("llm_")]
+    if llm_failures:  # the model failed on these (the parser's record was kept for the user)
+        metrics["llm_failures"] = float(len(llm_failures))
+        for kind in sorted(set(llm_failures)):
+            metrics[f"llm_failures.{kind.removeprefix('llm_')}"] = float(llm_failures.count(kind))
     if "fields" in scorers:
         metrics["key_field_accuracy"] = card.key_field_accuracy
         metrics["decision_accuracy"] = card.decision_accuracy
@@ -248,6 +253,7 @@ def compute_metrics(
 # metrics where a rise is bad; everything else is better when higher
 LOWER_IS_BETTER_PREFIXES = (
     "errors",
+    "llm_failures",
     "summary_grade",
     "summary_failed",
     "reason_contradictions",

@@ -107,6 +107,14 @@ def _one(extractor: Extractor, gold: GoldLetter, path: Path) -> LetterResult:
                 "cached": False,
             }
         return result
+    run = extraction.run
+    if run is not None and run.error is not None:
+        # the model failed: the user got the parser's record, but the model's own answer is a miss here
+        result.error, result.error_kind = run.error, f"llm_{run.error_kind}"
+        result.parser = json.loads(extraction.parser.model_dump_json())
+        result.merged = json.loads(extraction.merged.model_dump_json())
+        result.llm = run.model_dump(mode="json")
+        return result
     scored = extraction.llm if extraction.llm is not None else extraction.parser
     result.record = json.loads(scored.model_dump_json())
     result.parser = json.loads(extraction.parser.model_dump_json())
@@ -144,7 +152,7 @@ def run_suite(
     config = config or LLMConfig()
     results: list[LetterResult] = []
     with open_extractor(backend, config, suite.prompt, model_path, cache) as extractor:
-        workers = 1 if backend is Backend.RULES else suite.concurrency
+        workers = 1 if backend in (Backend.RULES, Backend.LOCAL) else suite.concurrency  # llama.cpp: one at a time
         with ThreadPoolExecutor(max_workers=workers) as pool:
             futures = [pool.submit(_one, extractor, gold, path) for gold, path in inputs]
             for future in futures:  # keep input order in the run file

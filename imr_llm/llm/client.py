@@ -27,10 +27,18 @@ from openai import NOT_GIVEN
 from openai._utils import is_given
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ValidationError
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_exponential_jitter,
+)
+from tenacity.stop import stop_base
 
 from imr_llm.errors import ConfigError, ImrError
-from imr_llm.llm.config import LLMConfig
+from imr_llm.llm.config import DEFAULT_MAX_TOKENS, LLMConfig
 from imr_llm.llm.speedups import memoize_async_validator_check
 
 T = TypeVar("T", bound=BaseModel)
@@ -53,12 +61,50 @@ class CallStats:
 
 
 class LLMCallError(ImrError):
-    """The LLM call failed for good; `kind` says how (for batch failure reports)."""
+    """The LLM call failed for good. Each way it fails is a subclass; `kind` names it in reports."""
 
-    def __init__(self, kind: str, message: str, stats: CallStats | None = None) -> None:
+    kind = "error"
+
+    def __init__(self, message: str, stats: CallStats | None = None) -> None:
         super().__init__(message)
-        self.kind = kind  # "transport" | "invalid_output" | "truncated" | "refused"
         self.stats = stats or CallStats()  # what the failed attempts cost
+
+
+class LLMTransportError(LLMCallError):
+    """Timeouts, connection errors, 429 and 5xx, after every retry."""
+
+    kind = "transport"
+
+
+class LLMInvalidOutput(LLMCallError):
+    """The answer still failed validation after the re-asks."""
+
+    kind = "invalid_output"
+
+
+class LLMTruncated(LLMCallError):
+    """The answer was cut at max_tokens."""
+
+    kind = "truncated"
+
+
+class LLMRefused(LLMCallError):
+    """The server refused the request (4xx other than 429)."""
+
+    kind = "refused"
+
+
+class LLMTimeout(LLMCallError):
+    """The letter's time budget ran out before a valid answer came."""
+
+    kind = "timeout"
+
+
+class _BudgetSpent(Exception):
+    """Raised inside a call when the letter's deadline has passed (never retried)."""
+
+
+_current_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("imr_llm_deadline", default=None)
 
 
 _current_stats: contextvars.ContextVar[CallStats | None] = contextvars.ContextVar("imr_llm_call_stats", default=None)
@@ -105,9 +151,17 @@ def transport_wait(max_wait_s: float) -> Callable[[RetryCallState], float]:
     def wait(state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
         hinted = retry_after_seconds(error) if error else None
-        return min(hinted, max_wait_s) if hinted is not None else float(backoff(state))
+        seconds = min(hinted, max_wait_s) if hinted is not None else float(backoff(state))
+        deadline = _current_deadline.get()
+        if deadline is not None:  # never sleep past the letter's budget
+            seconds = max(0.0, min(seconds, deadline - time.monotonic()))
+        return seconds
 
     return wait
+
+
+def _remaining(deadline: float | None) -> float | None:
+    return None if deadline is None else deadline - time.monotonic()
 
 
 class LLMClient:
@@ -126,6 +180,12 @@ class LLMClient:
 
         def counted_create(**kwargs: Any) -> Any:
             stats = _current_stats.get()
+            remaining = _remaining(_current_deadline.get())
+            if remaining is not None:
+                if remaining <= 0:
+                    raise _BudgetSpent()
+                # no single request may outlive the letter's budget
+                kwargs["timeout"] = min(float(kwargs.get("timeout") or config.timeout_s), remaining)
             started = time.perf_counter()
             if stats is not None:
                 stats.requests += 1
@@ -172,22 +232,37 @@ class LLMClient:
             )
         return models
 
-    def structured(self, messages: list[dict[str, str]], response_model: type[T]) -> tuple[T, CallStats]:
-        """One validated answer, or LLMCallError. Stats cover every attempt.
+    def structured(
+        self,
+        messages: list[dict[str, str]],
+        response_model: type[T],
+        max_tokens: int | None = None,
+        budget_s: float | None = None,
+    ) -> tuple[T, CallStats]:
+        """One validated answer, or an LLMCallError subclass. Stats cover every attempt.
 
+        `max_tokens` caps each answer (default: the config's); `budget_s` bounds the wall time of all
+        attempts together (transport retries, re-asks, waits): when it runs out, LLMTimeout.
         No `context` goes to instructor: it would render our messages (letter text included) as
         Jinja templates. Checks that need the letter run after this returns.
         """
         stats = CallStats()
         token = _current_stats.set(stats)
         config = self.config
+        max_tokens = max_tokens or config.max_tokens or DEFAULT_MAX_TOKENS
+        budget_s = budget_s if budget_s is not None else config.letter_timeout_s
+        deadline = time.monotonic() + budget_s if budget_s else None
+        deadline_token = _current_deadline.set(deadline)
 
         def before_sleep(state: RetryCallState) -> None:
             stats.transport_retries += 1
 
+        stop: stop_base = stop_after_attempt(config.transport_attempts)
+        if budget_s:
+            stop = stop | stop_after_delay(budget_s)
         retrying = Retrying(
-            stop=stop_after_attempt(config.transport_attempts),
-            retry=retry_if_exception(is_transport_error),
+            stop=stop,
+            retry=retry_if_exception(lambda e: is_transport_error(e) and not _expired(deadline)),
             wait=transport_wait(config.max_wait_s),
             before_sleep=before_sleep,
             reraise=True,
@@ -200,30 +275,41 @@ class LLMClient:
                         response_model=response_model,
                         messages=messages,  # type: ignore[arg-type]
                         max_retries=config.reasks,
-                        max_tokens=config.max_tokens,
+                        max_tokens=max_tokens,
                         temperature=config.temperature,
                     )
                     stats.reasks = max(0, stats.requests - 1 - stats.transport_retries)
                     return result, stats
             raise AssertionError("unreachable")  # pragma: no cover
-        except IncompleteOutputException as e:
-            raise LLMCallError(
-                "truncated", f"answer truncated at max_tokens={config.max_tokens} (raise --max-tokens)", stats
-            ) from e
-        except InstructorRetryException as e:
-            if is_transport_error(e):
-                raise LLMCallError(
-                    "transport", f"server failed {stats.requests} time(s): {_short(_root_cause(e))}", stats
-                ) from e
-            raise LLMCallError(
-                "invalid_output", f"output still invalid after {stats.requests} attempt(s): {_short(e)}", stats
-            ) from e
-        except openai.APIError as e:
-            kind = "transport" if is_transport_error(e) else "refused"
-            raise LLMCallError(kind, f"server error after {stats.requests} attempt(s): {_short(e)}", stats) from e
+        except Exception as e:
+            raise _classify(e, stats, max_tokens, budget_s, deadline) from e
         finally:
             stats.reasks = max(stats.reasks, 0)
             _current_stats.reset(token)
+            _current_deadline.reset(deadline_token)
+
+
+def _expired(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() >= deadline
+
+
+def _classify(
+    error: Exception, stats: CallStats, max_tokens: int, budget_s: float | None, deadline: float | None
+) -> Exception:
+    """The LLMCallError subclass for what went wrong (other exceptions pass through)."""
+    cause = _root_cause(error)
+    if isinstance(cause, _BudgetSpent) or (_expired(deadline) and is_transport_error(error)):
+        return LLMTimeout(f"no valid answer within the letter's time budget ({budget_s:.0f} s)", stats)
+    if isinstance(cause, IncompleteOutputException) or isinstance(error, IncompleteOutputException):
+        return LLMTruncated(f"answer truncated at max_tokens={max_tokens} (raise --max-tokens)", stats)
+    if isinstance(error, InstructorRetryException):
+        if is_transport_error(error):
+            return LLMTransportError(f"server failed {stats.requests} time(s): {_short(cause)}", stats)
+        return LLMInvalidOutput(f"output still invalid after {stats.requests} attempt(s): {_short(error)}", stats)
+    if isinstance(error, openai.APIError):
+        kind = LLMTransportError if is_transport_error(error) else LLMRefused
+        return kind(f"server error after {stats.requests} attempt(s): {_short(error)}", stats)
+    return error
 
 
 _OPTION_KEYS = {"extra_headers": "headers", "extra_query": "params", "timeout": "timeout"}

@@ -42,8 +42,9 @@ class LLMConfig:
     model: str = DEFAULT_MODEL
     api_key: str | None = None
     mode: ModeChoice = ModeChoice.AUTO
-    timeout_s: float = 120.0
-    max_tokens: int = 2048
+    timeout_s: float = 120.0  # one HTTP request
+    max_tokens: int | None = None  # per answer; None: sized from the letter (answer_token_budget)
+    letter_timeout_s: float | None = None  # all attempts for one letter; None: no bound beyond the retries
     temperature: float = 0.0
     transport_attempts: int = 5  # per call: first try + retries on timeouts, 429, 5xx, connection errors
     reasks: int = 2  # extra attempts when the output fails validation
@@ -81,6 +82,7 @@ def config_from_env(
     mode: ModeChoice | None = None,
     timeout_s: float | None = None,
     max_tokens: int | None = None,
+    letter_timeout_s: float | None = None,
 ) -> LLMConfig:
     """Flags win over IMR_LLM_* variables, which win over OPENAI_* ones."""
     env = os.environ
@@ -94,7 +96,26 @@ def config_from_env(
         config = config.with_(timeout_s=timeout_s)
     if max_tokens is not None:
         config = config.with_(max_tokens=max_tokens)
+    if letter_timeout_s is not None:
+        config = config.with_(letter_timeout_s=letter_timeout_s)
     return config
+
+
+# Per-letter answer budget: a full answer is about 150-250 tokens plus 130-180 per disputed item on
+# the dev letters (tests/llm_answers.perfect_answer); twice that, capped, leaves room without letting a
+# small model wander for thousands of tokens.
+ANSWER_BASE_TOKENS = 512
+ANSWER_TOKENS_PER_ITEM = 256
+ANSWER_MAX_TOKENS = 4096
+DEFAULT_MAX_TOKENS = 2048  # calls with no letter to size from (summary rewrites)
+# Per-letter wall-time budget by backend, when not given: hosted APIs can be slow and queue; the local
+# CPU model is bounded so a bad letter costs minutes, not most of an hour.
+LETTER_TIMEOUT_S = {"openai": 300.0, "local": 120.0}
+
+
+def answer_token_budget(items: int) -> int:
+    """max_tokens for a letter whose parser found `items` disputed items."""
+    return min(ANSWER_MAX_TOKENS, ANSWER_BASE_TOKENS + ANSWER_TOKENS_PER_ITEM * max(1, items))
 
 
 def llm_configured() -> bool:

@@ -10,7 +10,7 @@ yields an `Extractor` with one method, `run(letter) -> LetterRecord`.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -20,14 +20,14 @@ from typing import Protocol
 from imr_llm.crosscheck import crosscheck
 from imr_llm.grounding import Grounder
 from imr_llm.llm.cache import CallLogEntry, ResponseCache, cache_key
-from imr_llm.llm.client import LLMCallError, LLMClient
-from imr_llm.llm.config import LLMConfig
+from imr_llm.llm.client import LLMCallError, LLMClient, LLMTimeout
+from imr_llm.llm.config import DEFAULT_MAX_TOKENS, LETTER_TIMEOUT_S, LLMConfig, answer_token_budget
 from imr_llm.llm.local import LocalServer, local_settings
 from imr_llm.llm.output import LLMLetter
 from imr_llm.llm.prompts import PromptTemplate, load_prompt
 from imr_llm.loaders import LoadedLetter
 from imr_llm.parser import parse_text
-from imr_llm.schema import LetterRecord, LLMRun
+from imr_llm.schema import CrossCheck, LetterRecord, LLMRun
 from imr_llm.textnorm import flatten
 
 SCHEMA_HASH = hashlib.sha256(str(LLMLetter.model_json_schema()).encode()).hexdigest()[:16]
@@ -108,6 +108,7 @@ class LLMExtractor:
     name: str = "openai"
     log_text: bool = False
     model_id: str = ""  # what identifies the model in cache keys and results (the GGUF file for local)
+    on_timeout: Callable[[], LLMClient] | None = None  # local backend: restart the server, return a new client
     template_hash: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -128,8 +129,22 @@ class LLMExtractor:
         )
 
     def extract(self, letter: LoadedLetter) -> Extraction:
+        """The merged record; when the model fails, the parser's record with the failure noted.
+
+        The model assists and never blocks: whatever goes wrong on its side (retries spent, invalid
+        or truncated answers, the letter's time budget, the server gone), the parser's record stands,
+        with `llm.error`, `llm.error_kind` and what the attempts cost, and needs review. Only a letter
+        the parser cannot read raises.
+        """
         parser_record = parse_text(letter.text, letter.source)
-        output, run = self.ask(letter)
+        budget = self.client.config.max_tokens or answer_token_budget(len(parser_record.disputed_items))
+        try:
+            output, run = self.ask(letter, budget)
+        except LLMCallError as e:
+            run = self.failed_run(letter, budget, e)
+            if isinstance(e, LLMTimeout) and self.on_timeout is not None:
+                self.client = self.on_timeout()  # the local server may still be generating: restart it
+            return Extraction(parser=parser_record, merged=degraded(parser_record, run), llm=None, run=run)
         llm_record = output.to_record(parser_record.template, parser_record.source)
         llm_record.llm = run
         merged = crosscheck(parser_record, llm_record, output.grounding)
@@ -139,15 +154,35 @@ class LLMExtractor:
     def run(self, letter: LoadedLetter) -> LetterRecord:
         return self.extract(letter).merged
 
-    def ask(self, letter: LoadedLetter) -> tuple[LLMLetter, LLMRun]:
+    def failed_run(self, letter: LoadedLetter, budget: int, error: LLMCallError) -> LLMRun:
+        config = self.client.config
+        return LLMRun(
+            backend=self.name,
+            model=self.model_id,
+            base_url=config.base_url,
+            prompt=self.prompt.ref,
+            prompt_hash=self.template_hash,
+            input_hash=hashlib.sha256(flatten(letter.text).flat.encode()).hexdigest(),
+            cached=False,
+            requests=error.stats.requests,
+            prompt_tokens=error.stats.prompt_tokens,
+            completion_tokens=error.stats.completion_tokens,
+            latency_s=round(error.stats.latency_s, 3),
+            max_tokens=budget,
+            error=str(error),
+            error_kind=error.kind,
+        )
+
+    def ask(self, letter: LoadedLetter, max_tokens: int | None = None) -> tuple[LLMLetter, LLMRun]:
         """The validated, grounded LLM answer for one letter, from the cache when possible."""
         text = flatten(letter.text)
         rendered = self.prompt.render(text.flat)
         config = self.client.config
+        max_tokens = max_tokens or config.max_tokens or DEFAULT_MAX_TOKENS
         input_hash = hashlib.sha256(text.flat.encode()).hexdigest()
         params = {
             "temperature": config.temperature,
-            "max_tokens": config.max_tokens,
+            "max_tokens": max_tokens,
             "mode": config.mode.value,
             "reasks": config.reasks,
             "schema": SCHEMA_HASH,
@@ -165,6 +200,7 @@ class LLMExtractor:
             prompt_hash=self.template_hash,
             input_hash=input_hash,
             cached=False,
+            max_tokens=max_tokens,
         )
         log = CallLogEntry(
             key=key,
@@ -183,7 +219,7 @@ class LLMExtractor:
             self.cache.log(replace(log, cached=True))
             return output, run
         try:
-            output, stats = self.client.structured(rendered.messages, LLMLetter)
+            output, stats = self.client.structured(rendered.messages, LLMLetter, max_tokens=max_tokens)
         except LLMCallError as e:
             failed = e.stats
             self.cache.log(
@@ -227,6 +263,22 @@ class LLMExtractor:
         return output, run
 
 
+def degraded(parser_record: LetterRecord, run: LLMRun) -> LetterRecord:
+    """The parser's record when the model gave no usable answer: kept, with the failure, for review."""
+    reasons = ["llm_failed", f"LLM {run.error_kind}: {run.error}", *_parser_warnings(parser_record)]
+    return parser_record.model_copy(
+        update={
+            "llm": run,
+            "needs_review": True,
+            "crosscheck": CrossCheck(needs_review=True, reasons=reasons),
+        }
+    )
+
+
+def _parser_warnings(record: LetterRecord) -> list[str]:
+    return [f"parser warnings: {'; '.join(record.warnings)}"] if record.warnings else []
+
+
 @contextmanager
 def open_extractor(
     backend: Backend,
@@ -245,18 +297,24 @@ def open_extractor(
     own_cache = cache is None
     cache = cache or ResponseCache()
     try:
+        if config.letter_timeout_s is None:
+            config = config.with_(letter_timeout_s=LETTER_TIMEOUT_S[backend.value])
         if backend is Backend.LOCAL:
             with LocalServer(model_path) as server:
-                local_config = local_settings(config, server.base_url)
-                client = LLMClient(local_config)
+
+                def restarted() -> LLMClient:
+                    server.restart()  # an abandoned request would keep the server generating
+                    return LLMClient(local_settings(config, server.base_url))
+
                 size = server.model_path.stat().st_size
                 yield LLMExtractor(
-                    client,
+                    LLMClient(local_settings(config, server.base_url)),
                     template,
                     cache,
                     name="local",
                     log_text=config.log_text,
                     model_id=f"local:{server.model_path.name}:{size}",
+                    on_timeout=restarted,
                 )
         else:
             config.check()

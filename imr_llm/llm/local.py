@@ -46,8 +46,10 @@ LOCAL_TIMEOUT_S = 900.0
 
 
 def local_settings(config: LLMConfig, base_url: str) -> LLMConfig:
-    """Settings for the embedded server: llama.cpp keeps generating after a client gives up, so a
-    short timeout only queues work behind the abandoned request; wait longer instead."""
+    """Settings for the embedded server. llama.cpp keeps generating after a client gives up, so a
+    short per-request timeout would only queue work behind the abandoned request: requests wait long,
+    the letter's time budget (`letter_timeout_s`) bounds them, and when it runs out the extractor
+    restarts the server (`LocalServer.restart`)."""
     return config.with_(
         base_url=base_url, model=LOCAL_MODEL_ALIAS, api_key=None, timeout_s=max(config.timeout_s, LOCAL_TIMEOUT_S)
     )
@@ -121,6 +123,11 @@ class LocalServer:
             time.sleep(0.25)
         self.stop()
         raise ConfigError(f"llama.cpp server did not answer within {self.startup_timeout_s:.0f} s: {self.tail()}")
+
+    def restart(self) -> LocalServer:
+        """Stop and start again (on a new port): the way to cancel a generation nobody waits for."""
+        self.stop()
+        return self.start()
 
     def tail(self, lines: int = 3) -> str:
         try:
