@@ -45,7 +45,7 @@ bench: $(VENV)/.installed-test
 
 # Reading grades and checks of the offline summaries over the dev letters (or samples/)
 summary-report: $(VENV)/.installed-base
-	$(BIN)/python -m imr_llm.summary.report
+	$(BIN)/python -m imr_llm.evals.summary_report
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -44,7 +44,7 @@ def main() -> None:
             before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
             started = time.monotonic()
             result = subprocess.run(
-                [sys.executable, "-m", "imr_llm.cli", "batch", str(root / "in"), "--out", str(out), "--no-progress"],
+                [sys.executable, "-m", "imr_llm", "batch", str(root / "in"), "--out", str(out), "--no-progress"],
                 capture_output=True,
                 text=True,
             )

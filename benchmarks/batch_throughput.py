@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from imr_llm.batch.run import run_batch
-from imr_llm.llm.extract import RulesExtractor
+from imr_llm.pipeline.extraction import RulesExtractor
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "letters"

@@ -21,8 +21,8 @@ from pathlib import Path
 
 from imr_llm.llm.cache import ResponseCache
 from imr_llm.llm.config import LLMConfig
-from imr_llm.llm.extract import Backend, open_extractor
 from imr_llm.loaders import load_file
+from imr_llm.pipeline.backends import BackendOptions, open_extractor
 
 REPO = Path(__file__).resolve().parent.parent
 DEV = REPO.parent / "shared" / "letters" / "dev"
@@ -41,7 +41,7 @@ def main() -> None:
     rows: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory() as tmp:
         cache = ResponseCache(Path(tmp) / "cache.sqlite", enabled=False)
-        with open_extractor(Backend.LOCAL, config, args.prompt, cache=cache) as extractor:
+        with open_extractor("local", BackendOptions(config, args.prompt, cache=cache)) as extractor:
             budget = getattr(extractor, "client").config.letter_timeout_s  # noqa: B009
             for path in files:
                 started = time.monotonic()

@@ -29,9 +29,9 @@ from imr_llm.batch.run import default_processes, run_batch  # noqa: E402
 from imr_llm.llm.cache import ResponseCache  # noqa: E402
 from imr_llm.llm.client import LLMClient  # noqa: E402
 from imr_llm.llm.config import LLMConfig  # noqa: E402
-from imr_llm.llm.extract import LLMExtractor  # noqa: E402
 from imr_llm.llm.prompts import load_prompt  # noqa: E402
 from imr_llm.parser import parse_text  # noqa: E402
+from imr_llm.pipeline.llm_extractor import LLMExtractor  # noqa: E402
 from tests.llm_answers import perfect_answer  # noqa: E402
 
 

@@ -16,13 +16,14 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
+from imr_llm.errors import LLMCallError
 from imr_llm.llm.cache import ResponseCache
-from imr_llm.llm.client import LLMCallError, LLMClient
+from imr_llm.llm.client import LLMClient
 from imr_llm.llm.config import LLMConfig
-from imr_llm.llm.extract import LLMExtractor
 from imr_llm.llm.local import LocalServer, local_settings
 from imr_llm.llm.prompts import load_prompt
 from imr_llm.loaders import load_file
+from imr_llm.pipeline.llm_extractor import LLMExtractor
 from imr_llm.textnorm import flatten
 
 REPO = Path(__file__).resolve().parent.parent

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from imr_llm.llm.examples import answer_for as perfect_answer
+from imr_llm.pipeline.examples import answer_for as perfect_answer
 
 __all__ = ["perfect_answer"]

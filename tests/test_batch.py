@@ -21,7 +21,7 @@ from tests.llm_answers import perfect_answer
 
 
 def batch_cmd(*args: str) -> list[str]:
-    return [sys.executable, "-m", "imr_llm.cli", "batch", *args, "--no-progress"]
+    return [sys.executable, "-m", "imr_llm", "batch", *args, "--no-progress"]
 
 
 def letters_folder(folder: Path, copies: int) -> list[Path]:

@@ -21,7 +21,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
     clean = {k: v for k, v in os.environ.items() if k not in LLM_VARS}
     clean.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "imr_llm.cli", *args], capture_output=True, text=True, timeout=120, env=clean
+        [sys.executable, "-m", "imr_llm", *args], capture_output=True, text=True, timeout=120, env=clean
     )
 
 

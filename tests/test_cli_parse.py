@@ -12,7 +12,7 @@ from tests.pdfs import make_pdf
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "imr_llm.cli", *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "imr_llm", *args], capture_output=True, text=True, timeout=120)
 
 
 def test_parse_prints_one_json_line_per_file_in_input_order(tmp_path: Path) -> None:

@@ -15,10 +15,10 @@ import pytest
 
 from imr_llm.evals.gold import GoldLetter, load_gold_dir
 from imr_llm.evals.scoring import Scorecard
-from imr_llm.evidence import evidence_problems
 from imr_llm.fields import KEY_FIELDS
 from imr_llm.loaders import load_file
 from imr_llm.parser import parse_text
+from imr_llm.parser.evidence import evidence_problems
 from imr_llm.schema import LetterRecord
 from imr_llm.textnorm import flatten
 from tests.conftest import DEV, UNLABELED, needs_pdftotext, needs_shared

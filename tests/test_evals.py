@@ -21,7 +21,7 @@ DEV_SUITE = REPO / "evals" / "dev-rules.toml"
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "imr_llm.cli", *args], capture_output=True, text=True, timeout=600)
+    return subprocess.run([sys.executable, "-m", "imr_llm", *args], capture_output=True, text=True, timeout=600)
 
 
 @pytest.fixture(scope="module")

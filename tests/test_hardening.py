@@ -14,7 +14,7 @@ from tests.bad_inputs import KINDS, BadInput, one_line
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "imr_llm.cli", *args], capture_output=True, text=True, timeout=300)
+    return subprocess.run([sys.executable, "-m", "imr_llm", *args], capture_output=True, text=True, timeout=300)
 
 
 def test_the_corpus_has_at_least_twenty_kinds() -> None:

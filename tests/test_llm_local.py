@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from imr_llm.evidence import resolve
 from imr_llm.fields import values_equal
 from imr_llm.parser import parse_text
+from imr_llm.parser.evidence import resolve
 from imr_llm.textnorm import squash
 from tests.conftest import REPO, SAMPLES
 
@@ -41,7 +41,7 @@ def extract_local(cache: Path) -> dict[str, Any]:
         [
             sys.executable,
             "-m",
-            "imr_llm.cli",
+            "imr_llm",
             "extract",
             "--backend",
             "local",
@@ -142,7 +142,7 @@ def test_llm_summary_runs_end_to_end_and_is_checked(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "imr_llm.cli",
+            "imr_llm",
             "summarize",
             "--backend",
             "local",
@@ -175,7 +175,7 @@ def prompt_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, s
             [
                 sys.executable,
                 "-m",
-                "imr_llm.cli",
+                "imr_llm",
                 "eval",
                 str(REPO / "evals" / "local-smoke.toml"),
                 "--prompt",
@@ -195,7 +195,7 @@ def prompt_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, s
         [
             sys.executable,
             "-m",
-            "imr_llm.cli",
+            "imr_llm",
             "eval",
             "compare",
             str(runs[0]),
@@ -233,7 +233,7 @@ def test_rescore_reproduces_an_old_runs_metrics_with_no_calls(
         [
             sys.executable,
             "-m",
-            "imr_llm.cli",
+            "imr_llm",
             "eval",
             "--rescore",
             str(base_path),

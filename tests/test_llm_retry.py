@@ -12,14 +12,15 @@ from typing import Any
 
 import pytest
 
+from imr_llm.errors import LLMTransportError
 from imr_llm.llm.cache import ResponseCache
-from imr_llm.llm.client import LLMClient, LLMTransportError
+from imr_llm.llm.client import LLMClient
 from imr_llm.llm.config import LLMConfig, answer_token_budget
-from imr_llm.llm.extract import LLMExtractor
-from imr_llm.llm.output import LLMLetter
 from imr_llm.llm.prompts import load_prompt
 from imr_llm.loaders import LoadedLetter, load_file
 from imr_llm.parser import parse_text
+from imr_llm.pipeline.answer import LLMLetter
+from imr_llm.pipeline.llm_extractor import LLMExtractor
 from imr_llm.schema import LetterRecord
 from tests.conftest import SAMPLES
 from tests.fake_openai_server import MODEL, Behaviour, FakeServer, fake_server

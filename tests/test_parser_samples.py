@@ -9,9 +9,9 @@ import pytest
 
 from imr_llm.errors import NotAnImrLetter
 from imr_llm.evals.scoring import Scorecard
-from imr_llm.evidence import evidence_problems
 from imr_llm.loaders import load_file
 from imr_llm.parser import parse_text
+from imr_llm.parser.evidence import evidence_problems
 from imr_llm.schema import Template
 from tests.conftest import SAMPLES, load_gold, sample_names
 from tests.pdfs import make_pdf

@@ -20,7 +20,8 @@ from imr_llm.schema import LetterRecord
 from imr_llm.summary.build import build_summary
 from imr_llm.summary.checks import check_opening, check_summary
 from imr_llm.summary.languages import LANGUAGES, Counts, get_language
-from imr_llm.summary.render import Format, render, render_html, render_text
+from imr_llm.summary.model import Format
+from imr_llm.summary.render import render, render_html, render_text
 from imr_llm.summary.summarize import summarize
 from tests.conftest import DEV, SAMPLES, chromium_render, needs_chromium, needs_shared, sample_names
 from tests.fake_openai_server import MODEL, Behaviour, fake_server
@@ -441,7 +442,7 @@ def test_cli_writes_summaries_and_their_checks(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "imr_llm.cli",
+            "imr_llm",
             "summarize",
             *files,
             "--out",
@@ -468,7 +469,7 @@ def test_cli_writes_summaries_and_their_checks(tmp_path: Path) -> None:
 
 def test_cli_refuses_an_unknown_language() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "imr_llm.cli", "summarize", str(SAMPLES / "synth-2016-basic.txt"), "--lang", "fr"],
+        [sys.executable, "-m", "imr_llm", "summarize", str(SAMPLES / "synth-2016-basic.txt"), "--lang", "fr"],
         capture_output=True,
         text=True,
         timeout=120,

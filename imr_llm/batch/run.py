@@ -25,7 +25,7 @@ from pathlib import Path
 from imr_llm.batch.inputs import iter_inputs
 from imr_llm.batch.outfile import Key, repair_and_scan
 from imr_llm.batch.work import Outcome, process
-from imr_llm.llm.extract import Extractor, ExtractorSpec
+from imr_llm.pipeline.extraction import Extractor, ExtractorSpec
 from imr_llm.proc import die_with_parent
 
 RETRYABLE_KINDS = {"llm_transport", "llm_invalid_output", "llm_truncated", "llm_refused", "internal"}

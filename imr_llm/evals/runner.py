@@ -18,15 +18,15 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from imr_llm import __version__
-from imr_llm.errors import ImrError
+from imr_llm.errors import ImrError, LLMCallError
 from imr_llm.evals.gold import GoldLetter, load_gold_dir
 from imr_llm.evals.metrics import LetterResult, compute_metrics
 from imr_llm.evals.suite import Suite
 from imr_llm.llm.cache import ResponseCache
-from imr_llm.llm.client import LLMCallError
 from imr_llm.llm.config import LLMConfig
-from imr_llm.llm.extract import Backend, Extractor, open_extractor
 from imr_llm.loaders import load_file
+from imr_llm.pipeline.backends import BackendOptions, get_backend
+from imr_llm.pipeline.extraction import Extractor
 
 ProgressHook = Callable[[LetterResult], None]
 
@@ -148,11 +148,11 @@ def run_suite(
     """Run and score; with `save_to`, the outputs are saved before scoring (a scorer bug must not
     lose an expensive run: `--rescore` picks it up)."""
     inputs = select_letters(suite)
-    backend = Backend(suite.backend)
+    backend = get_backend(suite.backend)
     config = config or LLMConfig()
     results: list[LetterResult] = []
-    with open_extractor(backend, config, suite.prompt, model_path, cache) as extractor:
-        workers = 1 if backend in (Backend.RULES, Backend.LOCAL) else suite.concurrency  # llama.cpp: one at a time
+    with backend.open_extractor(BackendOptions(config, suite.prompt, model_path, cache)) as extractor:
+        workers = suite.concurrency if backend.uses_llm and backend.concurrent else 1
         with ThreadPoolExecutor(max_workers=workers) as pool:
             futures = [pool.submit(_one, extractor, gold, path) for gold, path in inputs]
             for future in futures:  # keep input order in the run file
@@ -169,7 +169,7 @@ def run_suite(
         git_commit=git_commit(),
         backend=suite.backend,
         model=model,
-        prompt=suite.prompt if backend is not Backend.RULES else None,
+        prompt=suite.prompt if backend.uses_llm else None,
         prompt_hash=prompt_hash,
         letters=results,
     )

@@ -17,7 +17,6 @@ import email.utils
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import instructor
@@ -37,7 +36,15 @@ from tenacity import (
 )
 from tenacity.stop import stop_base
 
-from imr_llm.errors import ConfigError, ImrError
+from imr_llm.errors import (
+    CallStats,
+    ConfigError,
+    LLMInvalidOutput,
+    LLMRefused,
+    LLMTimeout,
+    LLMTransportError,
+    LLMTruncated,
+)
 from imr_llm.llm.config import DEFAULT_MAX_TOKENS, LLMConfig
 from imr_llm.llm.speedups import memoize_async_validator_check
 
@@ -46,58 +53,6 @@ T = TypeVar("T", bound=BaseModel)
 # instructor logs every failed attempt at ERROR; we report failures ourselves, in one line
 logging.getLogger("instructor").addHandler(logging.NullHandler())
 logging.getLogger("instructor").propagate = False
-
-
-@dataclass
-class CallStats:
-    """Counted over every HTTP attempt of one logical call."""
-
-    requests: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    latency_s: float = 0.0
-    transport_retries: int = 0
-    reasks: int = 0
-
-
-class LLMCallError(ImrError):
-    """The LLM call failed for good. Each way it fails is a subclass; `kind` names it in reports."""
-
-    kind = "error"
-
-    def __init__(self, message: str, stats: CallStats | None = None) -> None:
-        super().__init__(message)
-        self.stats = stats or CallStats()  # what the failed attempts cost
-
-
-class LLMTransportError(LLMCallError):
-    """Timeouts, connection errors, 429 and 5xx, after every retry."""
-
-    kind = "transport"
-
-
-class LLMInvalidOutput(LLMCallError):
-    """The answer still failed validation after the re-asks."""
-
-    kind = "invalid_output"
-
-
-class LLMTruncated(LLMCallError):
-    """The answer was cut at max_tokens."""
-
-    kind = "truncated"
-
-
-class LLMRefused(LLMCallError):
-    """The server refused the request (4xx other than 429)."""
-
-    kind = "refused"
-
-
-class LLMTimeout(LLMCallError):
-    """The letter's time budget ran out before a valid answer came."""
-
-    kind = "timeout"
 
 
 class _BudgetSpent(Exception):

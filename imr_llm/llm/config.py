@@ -11,11 +11,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-import instructor
-
 from imr_llm.errors import ConfigError
+
+if TYPE_CHECKING:
+    import instructor
 
 OPENAI_URL = "https://api.openai.com/v1"
 DEFAULT_MODEL = "gpt-4o-mini"
@@ -27,13 +29,6 @@ class ModeChoice(StrEnum):
     TOOLS = "tools"
     JSON_SCHEMA = "json_schema"
     JSON = "json"
-
-
-_MODES = {
-    ModeChoice.TOOLS: instructor.Mode.TOOLS,
-    ModeChoice.JSON_SCHEMA: instructor.Mode.JSON_SCHEMA,
-    ModeChoice.JSON: instructor.Mode.JSON,
-}
 
 
 @dataclass(frozen=True)
@@ -57,8 +52,16 @@ class LLMConfig:
 
     @property
     def instructor_mode(self) -> instructor.Mode:
-        # TOOLS works on OpenAI, vLLM, Ollama and llama.cpp's server; JSON_SCHEMA / JSON are one flag away
-        return _MODES.get(self.mode, instructor.Mode.TOOLS)
+        """TOOLS works on OpenAI, vLLM, Ollama and llama.cpp's server; JSON_SCHEMA / JSON are one flag away.
+        (instructor is imported here, not at module level: the rules path never loads it.)"""
+        import instructor
+
+        modes = {
+            ModeChoice.TOOLS: instructor.Mode.TOOLS,
+            ModeChoice.JSON_SCHEMA: instructor.Mode.JSON_SCHEMA,
+            ModeChoice.JSON: instructor.Mode.JSON,
+        }
+        return modes.get(self.mode, instructor.Mode.TOOLS)
 
     def with_(self, **changes: object) -> LLMConfig:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -108,9 +111,6 @@ ANSWER_BASE_TOKENS = 512
 ANSWER_TOKENS_PER_ITEM = 256
 ANSWER_MAX_TOKENS = 4096
 DEFAULT_MAX_TOKENS = 2048  # calls with no letter to size from (summary rewrites)
-# Per-letter wall-time budget by backend, when not given: hosted APIs can be slow and queue; the local
-# CPU model is bounded so a bad letter costs minutes, not most of an hour.
-LETTER_TIMEOUT_S = {"openai": 300.0, "local": 120.0}
 
 
 def answer_token_budget(items: int) -> int:

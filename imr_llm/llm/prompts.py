@@ -13,6 +13,7 @@ import json
 import os
 import tomllib
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,10 @@ DEFAULT_PROMPT = "extract@1"
 
 
 def prompts_dir() -> Path:
-    """$IMR_LLM_PROMPTS, else the repository's prompts/ folder."""
+    """$IMR_LLM_PROMPTS, else the prompts shipped with the package (the top-level prompts/ folder of
+    the repository, installed as the package `imr_llm.prompts`)."""
     env = os.environ.get("IMR_LLM_PROMPTS")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "prompts"
+    return Path(env) if env else Path(str(resources.files("imr_llm.prompts")))
 
 
 @dataclass(frozen=True)
@@ -51,9 +53,9 @@ class PromptTemplate:
         return f"{self.name}@{self.version}"
 
     def render(self, letter: str, examples: list[dict[str, str]] | None = None, **extra: Any) -> RenderedPrompt:
+        """The messages for one letter. `examples` ([{letter, answer}]) fill a few-shot prompt's loop:
+        the pipeline builds them from `self.examples` (imr_llm.pipeline.examples)."""
         env = _environment(self.folder)
-        if examples is None and self.examples:
-            examples = _examples(self.examples)
         values = {**self.variables, **extra, "letter": letter, "examples": examples or []}
         messages = [
             {"role": role, "content": env.get_template(f"{role}.j2").render(**values).strip()}
@@ -61,13 +63,6 @@ class PromptTemplate:
         ]
         digest = hashlib.sha256(json.dumps(messages, sort_keys=True).encode()).hexdigest()
         return RenderedPrompt(self.name, self.version, messages, digest)
-
-
-@functools.lru_cache(maxsize=16)
-def _examples(paths: tuple[Path, ...]) -> list[dict[str, str]]:
-    from imr_llm.llm.examples import load_examples  # the parser is only needed for few-shot prompts
-
-    return load_examples(list(paths))
 
 
 @functools.lru_cache(maxsize=64)
@@ -107,7 +102,7 @@ def load_prompt(ref: str = DEFAULT_PROMPT, root: Path | None = None) -> PromptTe
     folder = root / name / version
     meta = tomllib.loads((folder / "prompt.toml").read_text(encoding="utf-8"))
     variables = dict(meta.get("variables", {}))
-    examples = tuple((root.parent / e).resolve() for e in meta.get("examples", []))
+    examples = tuple((folder / e).resolve() for e in meta.get("examples", []))  # beside the prompt
     templates_from = meta.get("templates_from")
     if templates_from:
         base = load_prompt(templates_from, root)

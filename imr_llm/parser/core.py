@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from imr_llm.errors import NotAnImrLetter
+from imr_llm.parser.case_summary import parse_diagnoses, parse_patient, prose_date, summary_span
 from imr_llm.parser.context import ParseContext
 from imr_llm.parser.header import header_end, parse_header
 from imr_llm.parser.items import parse_labelled_items, parse_notice_items, parse_professional_items
 from imr_llm.parser.reviewer import parse_reviewer
-from imr_llm.parser.summary import parse_diagnoses, parse_patient, prose_date, summary_span
 from imr_llm.parser.templates import detect_template, first_letter
 from imr_llm.schema import LetterRecord, Source, Template
 from imr_llm.textnorm import flatten

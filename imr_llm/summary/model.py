@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
 from imr_llm.schema import Decision, ReasonTopic
+
+if TYPE_CHECKING:
+    from imr_llm.summary.checks import SummaryChecks
+
+
+class Format(StrEnum):
+    MD = "md"
+    TXT = "txt"
+    HTML = "html"
+    JSON = "json"
 
 
 class EvidenceSpan(BaseModel):
@@ -63,3 +75,12 @@ class Summary(BaseModel):
         if self.case_number:
             out.append(self.case_number)
         return out
+
+
+@dataclass
+class SummaryOutcome:
+    """A summary with its checks, and why an LLM rewrite was not used (if one was tried)."""
+
+    summary: Summary
+    checks: SummaryChecks
+    rejected: list[str] = field(default_factory=list)

@@ -10,24 +10,16 @@ from __future__ import annotations
 
 import json
 import re
-from enum import StrEnum
 from importlib import resources
 from typing import Any
 
 import jinja2
 
 from imr_llm.summary.languages import Language, get_language
-from imr_llm.summary.model import Summary
+from imr_llm.summary.model import Format, Summary
 
 TEMPLATES = resources.files("imr_llm.summary") / "templates"
 DWC_URL = "https://www.dir.ca.gov/dwc/"
-
-
-class Format(StrEnum):
-    MD = "md"
-    TXT = "txt"
-    HTML = "html"
-    JSON = "json"
 
 
 # what could turn letter text into a link, an image, HTML, emphasis or a table cell

@@ -13,19 +13,18 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 
 from pydantic import BaseModel, Field
 
 from imr_llm.errors import ImrError
 from imr_llm.llm.client import LLMClient
-from imr_llm.llm.output import CachedSchemaModel
 from imr_llm.llm.prompts import PromptTemplate
+from imr_llm.pipeline.answer import CachedSchemaModel
 from imr_llm.schema import LetterRecord
 from imr_llm.summary.checks import SummaryChecks, check_summary
 from imr_llm.summary.languages import Language, get_language
-from imr_llm.summary.model import ItemSummary, Summary
-from imr_llm.summary.render import Format, render_text
+from imr_llm.summary.model import Format, ItemSummary, Summary, SummaryOutcome
+from imr_llm.summary.render import render_text
 
 
 class ReasonRewrite(BaseModel):
@@ -35,13 +34,6 @@ class ReasonRewrite(BaseModel):
 
 class SummaryRewrite(CachedSchemaModel):
     items: list[ReasonRewrite] = Field(max_length=60)
-
-
-@dataclass
-class SummaryOutcome:
-    summary: Summary
-    checks: SummaryChecks
-    rejected: list[str] = field(default_factory=list)  # why an LLM rewrite was not used
 
 
 _APPROVAL = {

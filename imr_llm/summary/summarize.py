@@ -1,14 +1,20 @@
-"""Record -> checked summary, offline or LLM-assisted."""
+"""Record -> checked summary, offline or with LLM-written reasons (loaded only when a client is given)."""
 
 from __future__ import annotations
 
-from imr_llm.llm.client import LLMClient
-from imr_llm.llm.prompts import PromptTemplate
+from typing import TYPE_CHECKING
+
 from imr_llm.schema import LetterRecord
 from imr_llm.summary.build import build_summary
 from imr_llm.summary.checks import check_summary
-from imr_llm.summary.render import Format, render_text
-from imr_llm.summary.rewrite import SummaryOutcome, rewrite_summary
+from imr_llm.summary.model import Format, SummaryOutcome
+from imr_llm.summary.render import render_text
+
+if TYPE_CHECKING:
+    from imr_llm.llm.client import LLMClient
+    from imr_llm.llm.prompts import PromptTemplate
+
+__all__ = ["SummaryOutcome", "summarize"]
 
 
 def summarize(
@@ -18,4 +24,6 @@ def summarize(
     checks = check_summary(render_text(offline, Format.MD), offline, record)
     if client is None or prompt is None:
         return SummaryOutcome(offline, checks)
+    from imr_llm.summary.rewrite import rewrite_summary
+
     return rewrite_summary(record, offline, checks, client, prompt)

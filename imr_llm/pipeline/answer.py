@@ -25,8 +25,8 @@ from pydantic import (
     model_validator,
 )
 
-from imr_llm.grounding import Grounder
 from imr_llm.parser.dates import parse_date
+from imr_llm.pipeline.grounding import Grounder
 from imr_llm.schema import DisputedItem, LetterRecord, Reviewer, Source, Span, Template
 
 # Length caps keep answers short: they become maxLength in the JSON schema, which

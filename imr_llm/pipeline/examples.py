@@ -1,15 +1,17 @@
 """Few-shot examples for prompts: a letter and the answer a perfect model would give.
 
-The answer is built from the parser's record of the example letter (the example letters are
-synthetic ones in samples/, which the parser reads exactly), in the LLM's answer schema.
+The answer is built from the parser's record of the example letter (synthetic letters kept in the
+prompt's own folder, which the parser reads exactly), in the LLM's answer schema.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
 
+from imr_llm.llm.prompts import PromptTemplate
 from imr_llm.parser import parse_text
 from imr_llm.schema import LetterRecord
 from imr_llm.textnorm import flatten
@@ -54,3 +56,13 @@ def load_examples(paths: list[Path]) -> list[dict[str, str]]:
         text = path.read_text(encoding="utf-8")
         examples.append({"letter": flatten(text).flat, "answer": json.dumps(answer_for(parse_text(text)))})
     return examples
+
+
+def examples_for(prompt: PromptTemplate) -> list[dict[str, str]]:
+    """The prompt's few-shot examples, built once per set of example files."""
+    return _cached(prompt.examples)
+
+
+@functools.lru_cache(maxsize=16)
+def _cached(paths: tuple[Path, ...]) -> list[dict[str, str]]:
+    return load_examples(list(paths))

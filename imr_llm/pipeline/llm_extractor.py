@@ -1,103 +1,32 @@
-"""Letter -> merged record: parser, prompt, cached LLM call, grounding, cross-check.
+"""The LLM path for one letter: parser, prompt, cached call, grounding, cross-check, merge.
 
-Backends plug in the way `simonw/llm` plugs in models: each is a name that
-yields an `Extractor` with one method, `run(letter) -> LetterRecord`.
-- rules:  the deterministic parser alone;
-- openai: any OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, llama.cpp ...);
-- local:  llama.cpp's server started on loopback with a GGUF model.
+The model assists and never blocks: when it fails on a letter, the parser's record stands,
+with the failure noted (`degraded`).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
 
-from imr_llm.crosscheck import crosscheck
-from imr_llm.grounding import Grounder
+from imr_llm.errors import LLMCallError, LLMTimeout
 from imr_llm.llm.cache import CallLogEntry, ResponseCache, cache_key
-from imr_llm.llm.client import LLMCallError, LLMClient, LLMTimeout
-from imr_llm.llm.config import DEFAULT_MAX_TOKENS, LETTER_TIMEOUT_S, LLMConfig, answer_token_budget
-from imr_llm.llm.local import LocalServer, local_settings
-from imr_llm.llm.output import LLMLetter
+from imr_llm.llm.client import LLMClient
+from imr_llm.llm.config import DEFAULT_MAX_TOKENS, answer_token_budget
 from imr_llm.llm.prompts import PromptTemplate, load_prompt
 from imr_llm.loaders import LoadedLetter
 from imr_llm.parser import parse_text
+from imr_llm.pipeline.answer import LLMLetter
+from imr_llm.pipeline.crosscheck import crosscheck
+from imr_llm.pipeline.examples import examples_for
+from imr_llm.pipeline.extraction import Extraction, ExtractorSpec
+from imr_llm.pipeline.grounding import Grounder
 from imr_llm.schema import CrossCheck, LetterRecord, LLMRun
 from imr_llm.textnorm import flatten
 
 SCHEMA_HASH = hashlib.sha256(str(LLMLetter.model_json_schema()).encode()).hexdigest()[:16]
-
-
-class Backend(StrEnum):
-    RULES = "rules"
-    OPENAI = "openai"
-    LOCAL = "local"
-
-
-@dataclass
-class Extraction:
-    """Every side of one letter's extraction: evals score the LLM's own record, users get `merged`."""
-
-    parser: LetterRecord
-    merged: LetterRecord
-    llm: LetterRecord | None = None
-    run: LLMRun | None = None
-
-
-@dataclass(frozen=True)
-class ExtractorSpec:
-    """What a worker process needs to build the same extractor (picklable)."""
-
-    backend: str = "rules"
-    config: LLMConfig | None = None
-    prompt: str = "extract"
-    cache_path: str | None = None
-    cache_enabled: bool = True
-    name: str = "openai"
-    model_id: str = ""
-    log_text: bool = False
-
-    def build(self) -> Extractor:
-        if self.backend == "rules" or self.config is None:
-            return RulesExtractor()
-        cache = ResponseCache(Path(self.cache_path) if self.cache_path else None, enabled=self.cache_enabled)
-        return LLMExtractor(
-            LLMClient(self.config),
-            load_prompt(self.prompt),
-            cache,
-            name=self.name,
-            log_text=self.log_text,
-            model_id=self.model_id,
-        )
-
-
-class Extractor(Protocol):
-    name: str
-
-    def spec(self) -> ExtractorSpec: ...
-
-    def extract(self, letter: LoadedLetter) -> Extraction: ...
-
-    def run(self, letter: LoadedLetter) -> LetterRecord: ...
-
-
-class RulesExtractor:
-    name = "rules"
-
-    def spec(self) -> ExtractorSpec:
-        return ExtractorSpec()
-
-    def extract(self, letter: LoadedLetter) -> Extraction:
-        record = parse_text(letter.text, letter.source)
-        return Extraction(parser=record, merged=record)
-
-    def run(self, letter: LoadedLetter) -> LetterRecord:
-        return self.extract(letter).merged
 
 
 @dataclass
@@ -110,22 +39,26 @@ class LLMExtractor:
     model_id: str = ""  # what identifies the model in cache keys and results (the GGUF file for local)
     on_timeout: Callable[[], LLMClient] | None = None  # local backend: restart the server, return a new client
     template_hash: str = field(init=False)
+    examples: list[dict[str, str]] = field(init=False)
 
     def __post_init__(self) -> None:
         # the prompt's identity, independent of the letter it is filled with
-        self.template_hash = self.prompt.render("{{letter}}").hash
+        self.examples = examples_for(self.prompt)
+        self.template_hash = self.prompt.render("{{letter}}", self.examples).hash
         self.model_id = self.model_id or self.client.config.model
 
     def spec(self) -> ExtractorSpec:
         return ExtractorSpec(
-            backend="llm",
-            config=self.client.config,
-            prompt=self.prompt.ref,
-            cache_path=str(self.cache.path),
-            cache_enabled=self.cache.enabled,
-            name=self.name,
-            model_id=self.model_id,
-            log_text=self.log_text,
+            llm_from_spec,
+            {
+                "config": self.client.config,
+                "prompt": self.prompt.ref,
+                "cache_path": str(self.cache.path),
+                "cache_enabled": self.cache.enabled,
+                "name": self.name,
+                "model_id": self.model_id,
+                "log_text": self.log_text,
+            },
         )
 
     def extract(self, letter: LoadedLetter) -> Extraction:
@@ -176,7 +109,7 @@ class LLMExtractor:
     def ask(self, letter: LoadedLetter, max_tokens: int | None = None) -> tuple[LLMLetter, LLMRun]:
         """The validated, grounded LLM answer for one letter, from the cache when possible."""
         text = flatten(letter.text)
-        rendered = self.prompt.render(text.flat)
+        rendered = self.prompt.render(text.flat, self.examples)
         config = self.client.config
         max_tokens = max_tokens or config.max_tokens or DEFAULT_MAX_TOKENS
         input_hash = hashlib.sha256(text.flat.encode()).hexdigest()
@@ -279,49 +212,14 @@ def _parser_warnings(record: LetterRecord) -> list[str]:
     return [f"parser warnings: {'; '.join(record.warnings)}"] if record.warnings else []
 
 
-@contextmanager
-def open_extractor(
-    backend: Backend,
-    config: LLMConfig | None = None,
-    prompt: str = "extract",
-    model_path: Path | None = None,
-    cache: ResponseCache | None = None,
-    check_server: bool = True,
-) -> Iterator[Extractor]:
-    """The extractor for `backend`; for `local`, the llama.cpp server lives as long as the block."""
-    if backend is Backend.RULES:
-        yield RulesExtractor()
-        return
-    template = load_prompt(prompt)
-    config = config or LLMConfig()
-    own_cache = cache is None
-    cache = cache or ResponseCache()
-    try:
-        if config.letter_timeout_s is None:
-            config = config.with_(letter_timeout_s=LETTER_TIMEOUT_S[backend.value])
-        if backend is Backend.LOCAL:
-            with LocalServer(model_path) as server:
-
-                def restarted() -> LLMClient:
-                    server.restart()  # an abandoned request would keep the server generating
-                    return LLMClient(local_settings(config, server.base_url))
-
-                size = server.model_path.stat().st_size
-                yield LLMExtractor(
-                    LLMClient(local_settings(config, server.base_url)),
-                    template,
-                    cache,
-                    name="local",
-                    log_text=config.log_text,
-                    model_id=f"local:{server.model_path.name}:{size}",
-                    on_timeout=restarted,
-                )
-        else:
-            config.check()
-            client = LLMClient(config)
-            if check_server:
-                client.check_server()
-            yield LLMExtractor(client, template, cache, name="openai", log_text=config.log_text)
-    finally:
-        if own_cache:
-            cache.close()
+def llm_from_spec(spec: ExtractorSpec) -> LLMExtractor:
+    s = spec.settings
+    cache = ResponseCache(Path(s["cache_path"]) if s["cache_path"] else None, enabled=s["cache_enabled"])
+    return LLMExtractor(
+        LLMClient(s["config"]),
+        load_prompt(s["prompt"]),
+        cache,
+        name=s["name"],
+        log_text=s["log_text"],
+        model_id=s["model_id"],
+    )

@@ -1,6 +1,6 @@
 """Reading figures, checks and reason scores of the offline summaries over a folder of letters.
 
-python -m imr_llm.summary.report [FOLDER ...]      (default: ../shared/letters/dev, else samples/)
+python -m imr_llm.evals.summary_report [FOLDER ...]      (default: ../shared/letters/dev, else samples/)
 
 Where a letter has a gold file beside it (NAME.gold.json) with reason annotations, the summary's
 reasons are scored against it: topic accuracy, sentence hit rate, and plain reasons that contradict

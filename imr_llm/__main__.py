@@ -1,0 +1,5 @@
+"""`python -m imr_llm` runs the command line."""
+
+from imr_llm.cli import run
+
+run()

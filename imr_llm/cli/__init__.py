@@ -1,0 +1,69 @@
+"""The `imr-llm` command line: one module per command group, one Typer app.
+
+Every command reads letters one at a time and writes each result as soon as it exists, so an
+error in one file never loses the others. Errors are one line on stderr naming the file; the exit
+code is 1 when any input failed, 2 for a usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from imr_llm import __version__
+from imr_llm.cli.batch import batch
+from imr_llm.cli.evals import eval_command
+from imr_llm.cli.prompts import prompts
+from imr_llm.cli.records import extract, parse, schema
+from imr_llm.cli.summaries import summarize
+
+app = typer.Typer(
+    name="imr-llm",
+    help="Read California IMR Final Determination letters into typed records and plain-language summaries.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        print(f"imr-llm {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """imr-llm: IMR letters in, records and summaries out."""
+
+
+app.command()(parse)
+app.command()(extract)
+app.command()(summarize)
+app.command("eval")(eval_command)
+app.command()(batch)
+app.command()(prompts)
+app.command()(schema)
+
+
+def run() -> None:
+    """Console-script entry point: no traceback ever reaches the user."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        print("imr-llm: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as e:  # a bug: still one line, never a traceback
+        print(f"imr-llm: internal error ({type(e).__name__}: {e}); please report it", file=sys.stderr)
+        sys.exit(70)
+
+
+__all__ = ["app", "run"]

@@ -1,0 +1,183 @@
+"""`imr-llm batch`: many letters into records (and summaries, and a table), resumable."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from imr_llm.cli.common import (
+    BaseUrlOpt,
+    CacheOpt,
+    LangOpt,
+    LetterTimeoutOpt,
+    MaxTokensOpt,
+    ModelOpt,
+    ModelPathOpt,
+    NoCacheOpt,
+    PromptOpt,
+    TimeoutOpt,
+    backend_named,
+    check_language,
+    fail,
+    llm_config,
+    progress_bar,
+)
+from imr_llm.errors import ConfigError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from imr_llm.batch.run import BatchReport
+    from imr_llm.pipeline.extraction import Extractor
+
+
+def batch(
+    inputs: Annotated[list[str], typer.Argument(help="files, folders (recursive) or globs", show_default=False)],
+    out: Annotated[Path, typer.Option(help="JSON Lines output; rerun the same command to resume")],
+    backend: Annotated[str, typer.Option(help="rules | openai | local")] = "rules",
+    concurrency: Annotated[int, typer.Option(help="LLM requests at once (rules: see --workers)")] = 8,
+    workers: Annotated[
+        int, typer.Option(help="worker processes (0 = one per core for rules; concurrency/4 for LLM backends)")
+    ] = 0,
+    summaries: Annotated[Path | None, typer.Option(help="also write an offline summary per letter here")] = None,
+    lang: LangOpt = "en",
+    table: Annotated[Path | None, typer.Option(help="also write one CSV row per disputed item")] = None,
+    retry_errors: Annotated[bool, typer.Option(help="redo inputs whose earlier LLM call failed")] = False,
+    base_url: BaseUrlOpt = None,
+    model: ModelOpt = None,
+    prompt: PromptOpt = None,
+    model_path: ModelPathOpt = None,
+    max_tokens: MaxTokensOpt = None,
+    timeout: TimeoutOpt = None,
+    letter_timeout: LetterTimeoutOpt = None,
+    cache: CacheOpt = None,
+    no_cache: NoCacheOpt = False,
+    progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
+) -> None:
+    """Turn many letters into records (and summaries, and a table): resumable, one output line per input."""
+    from rich.console import Console
+
+    from imr_llm.batch.run import default_processes
+    from imr_llm.batch.table import write_table
+    from imr_llm.llm.cache import ResponseCache
+    from imr_llm.llm.prompts import DEFAULT_PROMPT
+    from imr_llm.pipeline.backends import BackendOptions
+
+    console = Console(stderr=True)
+    check_language(lang)
+    chosen = backend_named(backend)
+    if out.is_dir():
+        fail(f"--out {out} is a folder; give a .jsonl file")
+    config = llm_config(base_url, model, timeout, max_tokens, letter_timeout)
+    rules = not chosen.uses_llm
+    if rules:
+        concurrency = 1  # one thread per worker process: parsing is CPU-bound and pdfium single-threaded
+    processes = workers or default_processes(rules, concurrency)
+    if not rules:
+        processes = min(processes, concurrency)  # at least one request thread per process
+    if not chosen.concurrent:
+        # e.g. llama.cpp: one request at a time, and a timed-out letter restarts its server, which
+        # this process owns: one thread, here
+        processes, concurrency = 0, 1
+    try:
+        store = ResponseCache(cache, enabled=not no_cache) if chosen.uses_llm else None
+        options = BackendOptions(config, prompt or DEFAULT_PROMPT, model_path, store)
+        with chosen.open_extractor(options) as extractor:
+            report = run_with_bar(
+                inputs,
+                out,
+                extractor,
+                processes,
+                concurrency,
+                summaries,
+                lang,
+                retry_errors,
+                console if progress else None,
+            )
+    except ConfigError as e:
+        fail(str(e))
+    if table is not None:
+        rows = write_table(out, table)
+        console.print(f"table: {table} ({rows} rows)")
+    print_batch_report(report, out, console)
+    if report.interrupted:
+        # the output is flushed and synced; do not wait for calls still in flight (rerun redoes them)
+        sys.stderr.flush()
+        os._exit(130)
+    if report.failed or report.summaries_failed or report.llm_failed:
+        raise typer.Exit(1)
+
+
+def run_with_bar(
+    inputs: list[str],
+    out: Path,
+    extractor: Extractor,
+    processes: int,
+    concurrency: int,
+    summaries: Path | None,
+    lang: str,
+    retry_errors: bool,
+    console: Console | None,
+) -> BatchReport:
+    from imr_llm.batch.inputs import count_inputs
+    from imr_llm.batch.run import run_batch
+
+    def go(on_outcome: Callable[[object, BatchReport], None] | None = None) -> BatchReport:
+        return run_batch(
+            inputs,
+            out,
+            extractor,
+            processes=processes,
+            concurrency=concurrency,
+            summaries=summaries,
+            lang=lang,
+            retry_errors=retry_errors,
+            on_outcome=on_outcome,
+        )
+
+    if console is None:
+        return go()
+    total = count_inputs(inputs)
+    with progress_bar(console, "batch") as bar:
+        task = bar.add_task("batch", total=total, failed=0, rate="-")
+        started = time.monotonic()
+
+        def tick(_: object, report: BatchReport) -> None:
+            rate = report.inputs / max(1e-9, time.monotonic() - started)
+            bar.update(task, completed=report.inputs, failed=sum(report.failed.values()), rate=f"{rate:,.0f}")
+
+        return go(tick)
+
+
+def print_batch_report(report: BatchReport, out: Path, console: Console) -> None:
+    rate = report.inputs / report.seconds if report.seconds else 0.0
+    console.print(
+        f"{'interrupted' if report.interrupted else 'done'}: {report.inputs} inputs in {report.seconds:.1f} s "
+        f"({rate:,.0f}/s): {report.ok} records, {sum(report.failed.values())} failed, "
+        f"{report.skipped} already in {out}"
+    )
+    for kind, n in report.failed.most_common():
+        console.print(f"  failed ({kind}): {n}")
+    if report.repaired_bytes:
+        console.print(f"  repaired a partly written last line ({report.repaired_bytes} bytes dropped, input redone)")
+    for kind, n in report.llm_failed.most_common():
+        console.print(f"  LLM failed, parser record kept ({kind}): {n} (rerun with --retry-errors to ask again)")
+    if report.summaries_failed:
+        console.print(
+            f"  summaries that FAILED their checks (written with a warning at the top): {report.summaries_failed}"
+        )
+    if report.dropped_errors:
+        console.print(f"  retried {report.dropped_errors} earlier failures")
+    if report.requests:
+        console.print(
+            f"  LLM: {report.requests} requests, {report.prompt_tokens:,} prompt + "
+            f"{report.completion_tokens:,} completion tokens"
+        )
+    if report.interrupted:
+        console.print("  rerun the same command to finish; nothing written is lost")

@@ -1,0 +1,150 @@
+"""`imr-llm eval`: score a suite against gold labels, rescore a run, or compare two runs."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from imr_llm.cli.common import BaseUrlOpt, CacheOpt, ModelOpt, ModelPathOpt, NoCacheOpt, fail, progress_bar
+from imr_llm.errors import ConfigError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from imr_llm.evals.compare import Comparison
+    from imr_llm.evals.runner import RunFile
+    from imr_llm.evals.suite import Suite
+    from imr_llm.llm.cache import ResponseCache
+    from imr_llm.llm.config import LLMConfig
+
+
+def eval_command(
+    args: Annotated[
+        list[str] | None, typer.Argument(help="SUITE.toml to run, or: compare BASE.json NEW.json", show_default=False)
+    ] = None,
+    backend: Annotated[str | None, typer.Option(help="override the suite's backend")] = None,
+    prompt: Annotated[str | None, typer.Option(help="override the suite's prompt NAME@VERSION")] = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    model_path: ModelPathOpt = None,
+    out: Annotated[Path | None, typer.Option(help="run file to write (default out/evals/SUITE-BACKEND.json)")] = None,
+    baseline: Annotated[Path | None, typer.Option(help="compare with this run file; exit 1 on regression")] = None,
+    rescore: Annotated[Path | None, typer.Option(help="recompute a run file's metrics, no model calls")] = None,
+    tolerance: Annotated[float, typer.Option(help="allowed drop of a metric before it counts as a regression")] = 0.005,
+    report_md: Annotated[Path | None, typer.Option(help="also write a Markdown report")] = None,
+    report_html: Annotated[Path | None, typer.Option(help="also write a self-contained HTML report")] = None,
+    concurrency: Annotated[int | None, typer.Option(help="LLM requests at once")] = None,
+    limit: Annotated[int | None, typer.Option(help="only the first N letters")] = None,
+    cache: CacheOpt = None,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Score a suite against gold labels, or compare two runs; exit 1 on a missed threshold or a regression."""
+    from rich.console import Console
+
+    from imr_llm.evals.compare import compare_runs
+    from imr_llm.evals.report import print_comparison, print_run
+    from imr_llm.evals.runner import score_run
+    from imr_llm.evals.suite import load_suite
+    from imr_llm.llm.cache import ResponseCache
+    from imr_llm.llm.config import config_from_env
+    from imr_llm.pipeline.backends import get_backend
+
+    console = Console(stderr=True)
+    args = args or []
+    comparison: Comparison | None = None
+    try:
+        if args[:1] == ["compare"]:
+            if len(args) != 3:
+                fail("usage: imr-llm eval compare BASE.json NEW.json")
+            base_run, new_run = load_run(Path(args[1])), load_run(Path(args[2]))
+            comparison = compare_runs(base_run, new_run, tolerance)
+            print_comparison(comparison, console)
+            write_reports(report_md, report_html, new_run, comparison)
+            raise typer.Exit(1 if comparison.regressed else 0)
+        if rescore is not None:
+            run = score_run(load_run(rescore))
+        elif len(args) == 1:
+            suite = load_suite(Path(args[0]))
+            overrides: dict[str, object] = {}
+            if backend is not None:
+                get_backend(backend)
+                overrides["backend"] = backend
+            if prompt:
+                overrides["prompt"] = prompt
+            if concurrency:
+                overrides["concurrency"] = concurrency
+            if limit:
+                overrides["limit"] = limit
+            suite = suite.model_copy(update=overrides)
+            config = config_from_env(
+                base_url or suite.base_url or None, model or suite.model or None, max_tokens=suite.max_tokens or None
+            )
+            store = ResponseCache(cache, enabled=not no_cache) if get_backend(suite.backend).uses_llm else None
+            run_path = out or Path("out") / "evals" / f"{suite.name}-{suite.backend}.json"
+            run = run_with_progress(suite, config, store, model_path, console, run_path)
+        else:
+            fail("usage: imr-llm eval SUITE.toml [options] | eval --rescore RUN.json | eval compare BASE.json NEW.json")
+        if rescore is None or out is not None:  # a rescore prints; it rewrites a run file only with --out
+            target = out or Path("out") / "evals" / f"{run.suite.name}-{run.backend}.json"
+            run.save(target)
+            console.print(f"run file: {target}")
+        print_run(run, console)
+        if baseline is not None:
+            comparison = compare_runs(load_run(baseline), run, tolerance)
+            print_comparison(comparison, console)
+        write_reports(report_md, report_html, run, comparison)
+    except ConfigError as e:
+        fail(str(e))
+    if not run.passed or (comparison is not None and comparison.regressed):
+        raise typer.Exit(1)
+
+
+def load_run(path: Path) -> RunFile:
+    from imr_llm.evals.runner import RunFile
+
+    try:
+        return RunFile.load(path)
+    except FileNotFoundError as e:
+        raise ConfigError(f"run file not found: {path}") from e
+    except (OSError, ValueError) as e:
+        raise ConfigError(f"not a run file: {path} ({str(e).splitlines()[0]})") from e
+
+
+def write_reports(md: Path | None, page: Path | None, run: RunFile | None, comparison: Comparison | None) -> None:
+    from imr_llm.evals.report import html_report, markdown_report
+
+    if md is not None:
+        md.parent.mkdir(parents=True, exist_ok=True)
+        md.write_text(markdown_report(run, comparison), encoding="utf-8")
+    if page is not None:
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(html_report(run, comparison), encoding="utf-8")
+
+
+def run_with_progress(
+    suite: Suite,
+    config: LLMConfig,
+    store: ResponseCache | None,
+    model_path: Path | None,
+    console: Console,
+    save_to: Path | None = None,
+) -> RunFile:
+    from imr_llm.evals.metrics import LetterResult
+    from imr_llm.evals.runner import input_count, run_suite
+
+    failures = 0
+    with progress_bar(console, "{task.description}") as progress:
+        task = progress.add_task(f"eval {suite.name} ({suite.backend})", total=input_count(suite), failed=0, rate="-")
+        started = time.monotonic()
+
+        def advance(result: LetterResult) -> None:
+            nonlocal failures
+            failures += result.error is not None
+            done = progress.tasks[0].completed + 1
+            rate = done / max(1e-9, time.monotonic() - started)
+            progress.update(task, advance=1, failed=failures, rate=f"{rate:.1f}")
+
+        return run_suite(suite, config, store, model_path, advance, save_to)

@@ -1,0 +1,118 @@
+"""`imr-llm parse`, `extract` and `schema`: letters in, one JSON record per line out."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from imr_llm.cli.common import (
+    NO_LLM_HELP,
+    BackendOpt,
+    BaseUrlOpt,
+    CacheOpt,
+    FilesArg,
+    LetterTimeoutOpt,
+    MaxTokensOpt,
+    ModelOpt,
+    ModelPathOpt,
+    NoCacheOpt,
+    PromptOpt,
+    TimeoutOpt,
+    backend_named,
+    fail,
+    llm_config,
+    report_error,
+)
+from imr_llm.errors import ConfigError, ImrError
+from imr_llm.llm.config import ModeChoice, llm_configured
+from imr_llm.loaders import LoadedLetter, load_file
+from imr_llm.schema import LetterRecord
+
+
+def emit_records(
+    files: list[Path], extract: Callable[[LoadedLetter], LetterRecord], llm_failure_fails: bool = True
+) -> int:
+    """Run `extract` on each file in order, print each record at once; return the failure count.
+
+    A record whose LLM call failed is the parser's record: printed, with one line on stderr, and
+    counted as a failure unless `llm_failure_fails` is False."""
+    failed = 0
+    for path in files:
+        try:
+            record = extract(load_file(path))
+        except ImrError as e:
+            report_error(path, e)
+            failed += 1
+            continue
+        except Exception as e:  # a bug must not lose the other files
+            report_error(path, f"internal error ({type(e).__name__}: {e})")
+            failed += 1
+            continue
+        sys.stdout.write(record.to_json_line() + "\n")
+        sys.stdout.flush()
+        if record.llm is not None and record.llm.error:
+            report_error(path, f"LLM failed ({record.llm.error_kind}: {record.llm.error}); printed the parser's record")
+            failed += llm_failure_fails
+    return failed
+
+
+def parse(files: FilesArg) -> None:
+    """Parse letters with the deterministic parser; one JSON record per line, in input order."""
+    from imr_llm.parser import parse_text
+
+    if emit_records(files, lambda letter: parse_text(letter.text, letter.source)):
+        raise typer.Exit(1)
+
+
+def extract(
+    files: FilesArg,
+    backend: BackendOpt = None,
+    base_url: BaseUrlOpt = None,
+    model: ModelOpt = None,
+    mode: Annotated[ModeChoice | None, typer.Option(help="instructor mode (auto = tools)")] = None,
+    prompt: PromptOpt = None,
+    model_path: ModelPathOpt = None,
+    max_tokens: MaxTokensOpt = None,
+    timeout: TimeoutOpt = None,
+    letter_timeout: LetterTimeoutOpt = None,
+    cache: CacheOpt = None,
+    no_cache: NoCacheOpt = False,
+    log_text: Annotated[bool, typer.Option(help="also write letter text into the call log")] = False,
+    allow_llm_failure: Annotated[
+        bool, typer.Option(help="exit 0 when the model failed on a letter (its parser record is printed anyway)")
+    ] = False,
+) -> None:
+    """Extract with an LLM, cross-checked by the parser: one merged record (with its cross-check) per line.
+
+    When the model fails on a letter, the parser's record is printed (with `llm.error`, needing review)."""
+    from imr_llm.llm.cache import ResponseCache
+    from imr_llm.llm.prompts import DEFAULT_PROMPT
+    from imr_llm.pipeline.backends import BackendOptions
+
+    if backend is None:
+        if not (base_url or llm_configured()):
+            fail(NO_LLM_HELP)
+        backend = "openai"
+    chosen = backend_named(backend)
+    config = llm_config(base_url, model, timeout, max_tokens, letter_timeout, log_text)
+    if mode is not None:
+        config = config.with_(mode=mode)
+    try:
+        store = ResponseCache(cache, enabled=not no_cache) if chosen.uses_llm else None
+        options = BackendOptions(config, prompt or DEFAULT_PROMPT, model_path, store)
+        with chosen.open_extractor(options) as extractor:
+            failed = emit_records(files, extractor.run, llm_failure_fails=not allow_llm_failure)
+    except ConfigError as e:
+        fail(str(e))
+    if failed:
+        raise typer.Exit(1)
+
+
+def schema() -> None:
+    """Print the JSON Schema of the record (`imr-llm parse` / `extract` output lines)."""
+    print(json.dumps(LetterRecord.model_json_schema(), indent=1))

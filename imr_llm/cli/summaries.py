@@ -1,0 +1,102 @@
+"""`imr-llm summarize`: a plain-language summary per letter, checked before it is shown."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from imr_llm.cli.common import (
+    BaseUrlOpt,
+    FilesArg,
+    LangOpt,
+    ModelOpt,
+    ModelPathOpt,
+    backend_named,
+    check_language,
+    fail,
+    llm_config,
+    report_error,
+)
+from imr_llm.errors import ConfigError, ImrError
+from imr_llm.summary.model import Format
+
+if TYPE_CHECKING:
+    from imr_llm.summary.model import SummaryOutcome
+
+
+def summarize(
+    files: FilesArg,
+    fmt: Annotated[Format, typer.Option("--format", help="md | txt | json | html")] = Format.MD,
+    lang: LangOpt = "en",
+    out: Annotated[Path | None, typer.Option(help="folder to write NAME.LANG.EXT (+ .checks.json) into")] = None,
+    backend: Annotated[
+        str, typer.Option(help="rules = offline templates; openai | local = LLM-written reasons, checked")
+    ] = "rules",
+    base_url: BaseUrlOpt = None,
+    model: ModelOpt = None,
+    prompt: Annotated[str, typer.Option(help="prompt template NAME[@VERSION] for LLM reasons")] = "summary",
+    model_path: ModelPathOpt = None,
+) -> None:
+    """Plain-language summaries for the injured worker, checked before they are shown.
+
+    A summary that fails its checks is still written, with a warning at its top, and the exit code is 1."""
+    from imr_llm.loaders import load_file
+    from imr_llm.parser import parse_text
+    from imr_llm.pipeline.backends import BackendOptions
+    from imr_llm.summary.summarize import summarize as summarize_record
+
+    check_language(lang)
+    chosen = backend_named(backend)
+    if out is not None:
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            fail(f"cannot create output folder {out}: {e.strerror or e}")
+    try:
+        with chosen.open_client(BackendOptions(llm_config(base_url, model), model_path=model_path)) as client:
+            template = None
+            if client is not None:
+                from imr_llm.llm.prompts import load_prompt
+
+                template = load_prompt(prompt)
+            failed = 0
+            for path in files:
+                try:
+                    loaded = load_file(path)
+                    outcome = summarize_record(parse_text(loaded.text, loaded.source), lang, client, template)
+                except ImrError as e:
+                    report_error(path, e)
+                    failed += 1
+                    continue
+                write_summary(path, outcome, fmt, out)
+                failed += not outcome.checks.passed
+    except ConfigError as e:
+        fail(str(e))
+    if failed:
+        raise typer.Exit(1)
+
+
+def write_summary(path: Path, outcome: SummaryOutcome, fmt: Format, out: Path | None) -> None:
+    from imr_llm.summary.render import render
+
+    checks = outcome.checks.model_dump(mode="json") | {
+        "source": outcome.summary.source,
+        "rejected_llm_rewrite": outcome.rejected,
+    }
+    text = render(outcome.summary, fmt, checks)
+    status = "passed" if outcome.checks.passed else "FAILED: " + "; ".join(outcome.checks.problems)
+    score = f"grade {outcome.checks.grade}" if outcome.checks.grade is not None else f"ease {outcome.checks.ease}"
+    note = f" (LLM rewrite rejected: {'; '.join(outcome.rejected)})" if outcome.rejected else ""
+    if out is None:
+        sys.stdout.write(text if fmt is Format.JSON else text + ("\n" if fmt is not Format.HTML else ""))
+        sys.stdout.flush()
+    else:
+        target = out / f"{path.stem}.{outcome.summary.lang}.{fmt.value}"
+        target.write_text(text, encoding="utf-8")
+        if fmt is not Format.JSON:
+            target.with_suffix(".checks.json").write_text(json.dumps(checks, ensure_ascii=False, indent=1) + "\n")
+    print(f"imr-llm: {path}: summary checks {status}; {score}; {outcome.summary.source}{note}", file=sys.stderr)

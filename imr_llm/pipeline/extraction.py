@@ -1,0 +1,63 @@
+"""What every extractor gives back, and the rules extractor (the parser alone)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from imr_llm.loaders import LoadedLetter
+from imr_llm.parser import parse_text
+from imr_llm.schema import LetterRecord, LLMRun
+
+
+@dataclass
+class Extraction:
+    """Every side of one letter's extraction: evals score the LLM's own record, users get `merged`."""
+
+    parser: LetterRecord
+    merged: LetterRecord
+    llm: LetterRecord | None = None
+    run: LLMRun | None = None
+
+
+@dataclass(frozen=True)
+class ExtractorSpec:
+    """What a worker process needs to build the same extractor: a module-level factory (picklable by
+    reference) and its settings."""
+
+    factory: Callable[[ExtractorSpec], Extractor]
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def build(self) -> Extractor:
+        return self.factory(self)
+
+
+class Extractor(Protocol):
+    name: str
+
+    def spec(self) -> ExtractorSpec: ...
+
+    def extract(self, letter: LoadedLetter) -> Extraction: ...
+
+    def run(self, letter: LoadedLetter) -> LetterRecord: ...
+
+
+class RulesExtractor:
+    """The deterministic parser alone."""
+
+    name = "rules"
+
+    def spec(self) -> ExtractorSpec:
+        return ExtractorSpec(rules_from_spec)
+
+    def extract(self, letter: LoadedLetter) -> Extraction:
+        record = parse_text(letter.text, letter.source)
+        return Extraction(parser=record, merged=record)
+
+    def run(self, letter: LoadedLetter) -> LetterRecord:
+        return self.extract(letter).merged
+
+
+def rules_from_spec(spec: ExtractorSpec) -> Extractor:
+    return RulesExtractor()
