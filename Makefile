@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench summary-report clean
+.PHONY: demo test lint bench summary-report wheel-smoke clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,10 +38,16 @@ test: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check imr_llm tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports   # the layer contracts in pyproject.toml: a cycle or an upward import fails
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/parse_throughput.py
 	$(BIN)/python benchmarks/batch_throughput.py
+	$(BIN)/python benchmarks/startup.py
+
+# Build the wheel and use it from a fresh venv outside the checkout (CI runs this)
+wheel-smoke: $(VENV)/.installed-base
+	PYTHON=$(PYTHON) .ci/wheel-smoke
 
 # Reading grades and checks of the offline summaries over the dev letters (or samples/)
 summary-report: $(VENV)/.installed-base

@@ -1,8 +1,45 @@
-"""imr-llm: typed records and plain-language summaries of California IMR letters."""
+"""imr-llm: typed records and plain-language summaries of California IMR Final Determination letters.
 
-from importlib.metadata import PackageNotFoundError, version
+    from imr_llm import parse, summarize
+    record = parse("letter.pdf")                 # the deterministic parser: a LetterRecord
+    summary = summarize(record, lang="es")       # checked plain-language summary
+    print(summary.render("md"), summary.checks.passed)
 
-try:
-    __version__ = version("imr-llm")
-except PackageNotFoundError:  # running from a source tree
-    __version__ = "0.1.0"
+`extract(source, backend="openai" | "local" | "rules")` adds the LLM path (see the README).
+"""
+
+from imr_llm.api import extract, parse, summarize
+from imr_llm.errors import (
+    ConfigError,
+    ImrError,
+    InputError,
+    LLMCallError,
+    LLMInvalidOutput,
+    LLMRefused,
+    LLMTimeout,
+    LLMTransportError,
+    LLMTruncated,
+    NotAnImrLetter,
+)
+from imr_llm.schema import LetterRecord
+from imr_llm.summary.model import Summary
+from imr_llm.version import VERSION as __version__
+
+__all__ = [
+    "ConfigError",
+    "ImrError",
+    "InputError",
+    "LLMCallError",
+    "LLMInvalidOutput",
+    "LLMRefused",
+    "LLMTimeout",
+    "LLMTransportError",
+    "LLMTruncated",
+    "LetterRecord",
+    "NotAnImrLetter",
+    "Summary",
+    "__version__",
+    "extract",
+    "parse",
+    "summarize",
+]

@@ -21,7 +21,8 @@ Sex = Literal["male", "female"]
 
 
 class Template(StrEnum):
-    """The letter layouts the parser knows (see the shared README)."""
+    """Names of the built-in letter layouts (see the shared README and imr_llm.parser.layouts). A
+    record's `template` is any registered layout's name."""
 
     NOTICE_2013 = "notice_2013"
     FINAL_2014 = "final_2014"
@@ -184,7 +185,9 @@ class LetterRecord(BaseModel):
     notice_of_assignment_date: dt.date | None = None
     # -- beyond gold
     schema_version: str = SCHEMA_VERSION
-    template: Template
+    template: str = Field(
+        description="letter layout: final_2016, final_2014, notice_2013, maximus_imr, professional_review"
+    )
     clinical_summary: str | None = None
     source: Source = Field(default_factory=Source)
     evidence: dict[str, Span] = Field(

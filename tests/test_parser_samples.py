@@ -43,7 +43,7 @@ def test_every_sample_has_a_known_template() -> None:
 def test_sample_matches_gold(name: str) -> None:
     text = (SAMPLES / f"{name}.txt").read_text()
     record = parse_text(text)
-    assert record.template is TEMPLATES[name]
+    assert record.template == TEMPLATES[name]
     card = score(name, text)
     assert [f"{e.path}: {e.predicted!r} != {e.gold!r}" for e in card.errors()] == []
     gold = load_gold(SAMPLES / f"{name}.gold.json")

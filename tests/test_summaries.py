@@ -20,8 +20,7 @@ from imr_llm.schema import LetterRecord
 from imr_llm.summary.build import build_summary
 from imr_llm.summary.checks import check_opening, check_summary
 from imr_llm.summary.languages import LANGUAGES, Counts, get_language
-from imr_llm.summary.model import Format
-from imr_llm.summary.render import render, render_html, render_text
+from imr_llm.summary.render import Format, render, render_html, render_text
 from imr_llm.summary.summarize import summarize
 from tests.conftest import DEV, SAMPLES, chromium_render, needs_chromium, needs_shared, sample_names
 from tests.fake_openai_server import MODEL, Behaviour, fake_server

@@ -11,8 +11,7 @@ from imr_llm.errors import ImrError
 from imr_llm.loaders import MAX_BYTES, load_bytes
 from imr_llm.pipeline.extraction import Extractor
 from imr_llm.schema import LetterRecord
-from imr_llm.summary.model import Format
-from imr_llm.summary.render import render_text
+from imr_llm.summary.render import Format, render_text
 from imr_llm.summary.summarize import summarize
 
 

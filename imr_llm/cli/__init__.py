@@ -12,12 +12,12 @@ from typing import Annotated
 
 import typer
 
-from imr_llm import __version__
 from imr_llm.cli.batch import batch
 from imr_llm.cli.evals import eval_command
 from imr_llm.cli.prompts import prompts
 from imr_llm.cli.records import extract, parse, schema
 from imr_llm.cli.summaries import summarize
+from imr_llm.version import VERSION as __version__
 
 app = typer.Typer(
     name="imr-llm",

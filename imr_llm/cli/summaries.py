@@ -22,7 +22,7 @@ from imr_llm.cli.common import (
     report_error,
 )
 from imr_llm.errors import ConfigError, ImrError
-from imr_llm.summary.model import Format
+from imr_llm.summary.render import Format
 
 if TYPE_CHECKING:
     from imr_llm.summary.model import SummaryOutcome

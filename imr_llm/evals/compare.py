@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from imr_llm.evals.metrics import COST_METRICS, field_results, lower_is_better
+from imr_llm.evals.metrics import field_results, is_cost_metric, lower_is_better
 from imr_llm.evals.runner import RunFile
 
 DEFAULT_TOLERANCE = 0.005
@@ -66,7 +66,7 @@ def compare_runs(base: RunFile, new: RunFile, tolerance: float = DEFAULT_TOLERAN
             deltas.append(MetricDelta(metric=metric, base=b, new=n, delta=None, status="new" if b is None else "gone"))
             continue
         delta = round(n - b, 6)
-        if metric.startswith(COST_METRICS) or metric in ("letters",):
+        if is_cost_metric(metric) or metric in ("letters",):
             status = "cost" if delta else "same"
         else:
             worse = delta > tolerance if lower_is_better(metric) else delta < -tolerance

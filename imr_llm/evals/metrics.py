@@ -1,213 +1,23 @@
-"""Scorers: from stored letter results (gold + records) to flat metrics. No model is called here,
-which is what makes `--rescore` exact and free."""
+"""From stored letter results to flat metrics, through the scorer registry."""
 
 from __future__ import annotations
 
-import statistics
-from collections import defaultdict
-from typing import Any
+from imr_llm.evals import scorers as _builtin  # noqa: F401  (registers the built-in scorers)
+from imr_llm.evals.registry import SCORERS, ScoreContext, get_scorer
+from imr_llm.evals.results import LetterResult
+from imr_llm.evals.scoring import FieldResult, Scorecard
 
-from pydantic import BaseModel, Field
-from rapidfuzz import fuzz
+__all__ = ["SCORERS", "LetterResult", "compute_metrics", "field_results", "is_cost_metric", "lower_is_better"]
 
-from imr_llm.evals.scoring import FieldResult, Scorecard, set_f1
-from imr_llm.fields import align_items, norm_text
-from imr_llm.schema import LetterRecord
-from imr_llm.summary.build import build_summary
-from imr_llm.summary.languages import LANGUAGES
-from imr_llm.summary.summarize import summarize
-
-GROUNDED_ITEM_FIELDS = ("request", "decision", "maximus_guideline_text", "rationale_first_sentence")
-GROUNDED_TOP_FIELDS = ("case_number", "date_of_injury", "ur_determination_date", "decision_date", "patient_age")
-
-
-class LetterResult(BaseModel):
-    """One input of a run: what was scored against what."""
-
-    name: str
-    input: str
-    gold: dict[str, Any]
-    record: dict[str, Any] | None = Field(default=None, description="the scored side: LLM record, or parser's")
-    parser: dict[str, Any] | None = None
-    merged: dict[str, Any] | None = None
-    llm: dict[str, Any] | None = None  # LLMRun
-    error: str | None = None
-    error_kind: str | None = None
-
-
-def _empty_record() -> dict[str, Any]:
-    return {"reviewer": {}, "disputed_items": []}
+# metrics every run has, whatever its scorers: a rise is bad
+_BASE_LOWER_IS_BETTER = ("errors", "llm_failures")
 
 
 def field_results(letters: list[LetterResult]) -> tuple[Scorecard, list[FieldResult]]:
     card = Scorecard()
     for letter in letters:
-        card.add(f"{letter.name} ({letter.input})", letter.gold, letter.record or _empty_record())
+        card.add(f"{letter.name} ({letter.input})", letter.gold, letter.scored())
     return card, card.results
-
-
-def _guidelines_f1(letters: list[LetterResult]) -> float:
-    tp = fp = fn = 0
-    for letter in letters:
-        g_items = letter.gold.get("disputed_items") or []
-        p_items = (letter.record or _empty_record()).get("disputed_items") or []
-        alignment = align_items(g_items, p_items)
-        for gi, pi in alignment.pairs:
-            g = set(g_items[gi].get("guidelines_cited") or [])
-            p = set(p_items[pi].get("guidelines_cited") or [])
-            tp, fp, fn = tp + len(g & p), fp + len(p - g), fn + len(g - p)
-        for gi in alignment.missed:
-            fn += len(g_items[gi].get("guidelines_cited") or [])
-    if tp + fp + fn == 0:
-        return 1.0
-    return 2 * tp / (2 * tp + fp + fn)
-
-
-def _grounding(letters: list[LetterResult]) -> dict[str, float]:
-    """Share of extracted key values that carry an evidence span (exact or fuzzy) into the letter."""
-    total = grounded = exact = 0
-    for letter in letters:
-        record = letter.record
-        if not record:
-            continue
-        evidence: dict[str, dict[str, Any]] = record.get("evidence") or {}
-        paths = [f for f in GROUNDED_TOP_FIELDS if record.get(f) is not None]
-        for i, item in enumerate(record.get("disputed_items") or []):
-            paths += [f"disputed_items.{i}.{f}" for f in GROUNDED_ITEM_FIELDS if item.get(f) is not None]
-        paths += [f"diagnoses.{i}" for i in range(len(record.get("diagnoses") or []))]
-        for path in paths:
-            total += 1
-            span = evidence.get(path)
-            if span is not None:
-                grounded += 1
-                exact += span.get("alignment", "exact") == "exact"
-    if total == 0:
-        return {"grounding_rate": 0.0, "grounding_exact_rate": 0.0}
-    return {"grounding_rate": grounded / total, "grounding_exact_rate": exact / total}
-
-
-def _agreement(letters: list[LetterResult]) -> dict[str, float]:
-    by_field: dict[str, list[bool]] = defaultdict(list)
-    for letter in letters:
-        report = (letter.merged or {}).get("crosscheck")
-        if not report:
-            continue
-        for check in report["fields"]:
-            field = ".".join(p if not p.isdigit() else "[]" for p in check["path"].split("."))
-            by_field[field].append(check["status"] == "agree")
-    if not by_field:
-        return {}
-    every = [v for values in by_field.values() for v in values]
-    out = {"agreement_rate": sum(every) / len(every)}
-    out |= {f"agreement.{f}": sum(v) / len(v) for f, v in sorted(by_field.items())}
-    out["needs_review_rate"] = sum(bool((x.merged or {}).get("needs_review")) for x in letters) / len(letters)
-    return out
-
-
-def _summary(letters: list[LetterResult]) -> dict[str, float]:
-    """Checks of the offline summary of every scored record, in every summary language."""
-    grades: list[float] = []
-    eases: list[float] = []
-    passed = faithful = covered = items = failed = 0
-    scored = 0
-    for letter in letters:
-        if not letter.record:
-            continue
-        record = LetterRecord.model_validate(letter.record)
-        scored += 1
-        letter_ok = True
-        for code in LANGUAGES:
-            checks = summarize(record, code).checks
-            if checks.grade is not None:
-                grades.append(checks.grade)
-            if checks.ease is not None:
-                eases.append(checks.ease)
-            letter_ok = letter_ok and checks.passed
-            failed += not checks.passed
-            if code == "en":
-                faithful += not checks.untraceable and not checks.invented_items
-                covered += sum(i.present and i.polarity_ok and i.reason_sourced for i in checks.items)
-                items += len(checks.items)
-        passed += letter_ok
-    if not scored:
-        return {}
-    return {
-        "summary_pass_rate": passed / scored,
-        "summary_failed": float(failed),
-        "summary_faithful_rate": faithful / scored,
-        "summary_coverage": covered / items if items else 1.0,
-        "summary_grade_median": statistics.median(grades) if grades else 0.0,
-        "summary_grade_max": max(grades) if grades else 0.0,
-        "summary_ease_min": min(eases) if eases else 0.0,
-    }
-
-
-def _overlaps(a: str, b: str) -> bool:
-    x, y = norm_text(a).casefold(), norm_text(b).casefold()
-    return bool(x and y) and (x in y or y in x or fuzz.partial_ratio(x, y) >= 95)
-
-
-def _reasons(letters: list[LetterResult]) -> dict[str, float]:
-    """The summary's reason for each item against the gold reason annotations (items that have them).
-
-    topic accuracy: the summary's topic is one of the gold topics; sentence hit rate: one of the chosen
-    sentences overlaps a gold sentence; precision: share of chosen sentences that do; contradictions:
-    items whose plain reason (not a quote) is worded from a topic the gold does not list."""
-    n = topic_hits = sentence_hits = contradictions = quoted = 0
-    precision = 0.0
-    for letter in letters:
-        g_items = letter.gold.get("disputed_items") or []
-        if not letter.record or not any(g.get("reason_topics") for g in g_items):
-            continue
-        record = LetterRecord.model_validate(letter.record)
-        summary = build_summary(record, "en")
-        alignment = align_items(g_items, [i.model_dump() for i in record.disputed_items])
-        for gi, pi in alignment.pairs:
-            gold_topics = g_items[gi].get("reason_topics") or []
-            gold_sentences = g_items[gi].get("reason_sentences") or []
-            if not gold_topics:
-                continue
-            reason = summary.items[pi].reason
-            n += 1
-            topic_hits += reason.topic in gold_topics
-            hits = [any(_overlaps(s, g) for g in gold_sentences) for s in reason.sentences]
-            sentence_hits += any(hits)
-            precision += sum(hits) / len(hits) if hits else 0.0
-            quoted += reason.quoted
-            contradictions += not reason.quoted and reason.topic not in gold_topics
-    if not n:
-        return {}
-    return {
-        "reason_items": float(n),
-        "reason_topic_accuracy": topic_hits / n,
-        "reason_sentence_hit_rate": sentence_hits / n,
-        "reason_sentence_precision": precision / n,
-        "reason_contradictions": float(contradictions),
-        "reason_quoted_rate": quoted / n,
-    }
-
-
-def _cost(letters: list[LetterResult], prices: dict[str, dict[str, float]]) -> dict[str, float]:
-    runs = [x.llm for x in letters if x.llm]
-    calls = sum(r.get("requests", 0) for r in runs)
-    prompt = sum(r.get("prompt_tokens", 0) for r in runs)
-    completion = sum(r.get("completion_tokens", 0) for r in runs)
-    cost = 0.0
-    for r in runs:
-        price = prices.get(r.get("model", ""), prices.get("default", {}))
-        cost += r.get("prompt_tokens", 0) / 1e6 * price.get("input_per_million", 0.0)
-        cost += r.get("completion_tokens", 0) / 1e6 * price.get("output_per_million", 0.0)
-    n = len(letters) or 1
-    return {
-        "calls": float(calls),
-        "prompt_tokens": float(prompt),
-        "completion_tokens": float(completion),
-        "prompt_tokens_per_letter": prompt / n,
-        "completion_tokens_per_letter": completion / n,
-        "latency_s": round(sum(r.get("latency_s", 0.0) for r in runs), 3),
-        "cached_share": (sum(bool(r.get("cached")) for r in runs) / len(runs)) if runs else 0.0,
-        "estimated_cost_usd": round(cost, 6),
-    }
 
 
 def compute_metrics(
@@ -224,57 +34,17 @@ def compute_metrics(
         metrics["llm_failures"] = float(len(llm_failures))
         for kind in sorted(set(llm_failures)):
             metrics[f"llm_failures.{kind.removeprefix('llm_')}"] = float(llm_failures.count(kind))
-    if "fields" in scorers:
-        metrics["key_field_accuracy"] = card.key_field_accuracy
-        metrics["decision_accuracy"] = card.decision_accuracy
-        metrics |= {f"field.{f}": v for f, v in sorted(card.field_accuracy().items())}
-    if "items" in scorers:
-        metrics["item_precision"], metrics["item_recall"], metrics["item_f1"] = card.item_prf()
-    if "diagnoses" in scorers:
-        metrics["diagnoses_f1"] = card.diagnoses_f1
-        metrics["diagnoses_exact"] = sum(
-            set_f1(x.gold.get("diagnoses"), (x.record or {}).get("diagnoses"))[2] == 1.0 for x in letters
-        ) / max(1, len(letters))
-    if "guidelines" in scorers:
-        metrics["guidelines_f1"] = _guidelines_f1(letters)
-    if "grounding" in scorers:
-        metrics |= _grounding(letters)
-    if "agreement" in scorers:
-        metrics |= _agreement(letters)
-    if "summary" in scorers:
-        metrics |= _summary(letters)
-    if "reasons" in scorers:
-        metrics |= _reasons(letters)
-    if "cost" in scorers:
-        metrics |= _cost(letters, prices or {})
+    context = ScoreContext(card, prices or {})
+    for name in scorers:
+        metrics |= get_scorer(name).function(letters, context)
     return {k: round(v, 6) for k, v in metrics.items()}, results
 
 
-# metrics where a rise is bad; everything else is better when higher
-LOWER_IS_BETTER_PREFIXES = (
-    "errors",
-    "llm_failures",
-    "summary_grade",
-    "summary_failed",
-    "reason_contradictions",
-    "needs_review_rate",
-    "calls",
-    "prompt_tokens",
-    "completion_tokens",
-    "latency_s",
-    "estimated_cost_usd",
-)
-COST_METRICS = (
-    "calls",
-    "prompt_tokens",
-    "completion_tokens",
-    "prompt_tokens_per_letter",
-    "completion_tokens_per_letter",
-    "latency_s",
-    "cached_share",
-    "estimated_cost_usd",
-)
-
-
 def lower_is_better(metric: str) -> bool:
-    return metric.startswith(LOWER_IS_BETTER_PREFIXES)
+    """Whether a rise of `metric` is bad; everything else is better when higher."""
+    prefixes = _BASE_LOWER_IS_BETTER + tuple(p for s in SCORERS.values() for p in s.lower_is_better)
+    return metric.startswith(prefixes)
+
+
+def is_cost_metric(metric: str) -> bool:
+    return metric.startswith(tuple(p for s in SCORERS.values() for p in s.cost))

@@ -192,7 +192,7 @@ def _letter_view(letter: LetterResult, results: list[Any], with_text: bool) -> d
 
 
 def html_report(run: RunFile | None, comparison: Comparison | None = None, with_text: bool = True) -> str:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True)
+    env = jinja2.Environment(loader=jinja2.PackageLoader("imr_llm.evals", "templates"), autoescape=True)
     letters: list[dict[str, Any]] = []
     if run is not None:
         _, results = field_results(run.letters)

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from imr_llm import __version__
 from imr_llm.errors import ImrError, LLMCallError
 from imr_llm.evals.gold import GoldLetter, load_gold_dir
 from imr_llm.evals.metrics import LetterResult, compute_metrics
@@ -27,6 +26,7 @@ from imr_llm.llm.config import LLMConfig
 from imr_llm.loaders import load_file
 from imr_llm.pipeline.backends import BackendOptions, get_backend
 from imr_llm.pipeline.extraction import Extractor
+from imr_llm.version import VERSION as __version__
 
 ProgressHook = Callable[[LetterResult], None]
 

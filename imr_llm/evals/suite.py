@@ -21,22 +21,12 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from imr_llm.errors import ConfigError
+from imr_llm.llm.prompts import DEFAULT_PROMPT
 
-Scorer = Literal["fields", "items", "diagnoses", "guidelines", "grounding", "agreement", "summary", "reasons", "cost"]
-ALL_SCORERS: list[Scorer] = [
-    "fields",
-    "items",
-    "diagnoses",
-    "guidelines",
-    "grounding",
-    "agreement",
-    "summary",
-    "reasons",
-    "cost",
-]
+DEFAULT_SCORERS = ("fields", "items", "diagnoses", "guidelines", "grounding", "agreement", "summary", "reasons", "cost")
 
 
 class Thresholds(BaseModel):
@@ -51,16 +41,35 @@ class Suite(BaseModel):
     inputs: list[Literal["txt", "pdf"]] = Field(default=["txt"])
     letters: list[str] = Field(default_factory=list)
     limit: int = Field(default=0, ge=0)
-    backend: Literal["rules", "openai", "local"] = "rules"
-    prompt: str = "extract@1"
+    backend: str = "rules"
+    prompt: str = DEFAULT_PROMPT
     model: str = ""
     base_url: str = ""
     max_tokens: int = 0
     concurrency: int = Field(default=4, ge=1, le=256)
-    scorers: list[Scorer] = Field(default_factory=lambda: list(ALL_SCORERS))
+    scorers: list[str] = Field(default_factory=lambda: list(DEFAULT_SCORERS))
     thresholds: Thresholds = Field(default_factory=Thresholds)
     prices: str = "prices.toml"  # price table, relative to this file
     path: str = ""  # where the suite was loaded from (filled in by load_suite)
+
+    @field_validator("backend")
+    @classmethod
+    def _known_backend(cls, name: str) -> str:
+        from imr_llm.pipeline.backends import BACKENDS
+
+        if name not in BACKENDS:
+            raise ValueError(f"unknown backend {name!r}; available: {', '.join(BACKENDS)}")
+        return name
+
+    @field_validator("scorers")
+    @classmethod
+    def _known_scorers(cls, names: list[str]) -> list[str]:
+        from imr_llm.evals.metrics import SCORERS
+
+        unknown = [n for n in names if n not in SCORERS]
+        if unknown:
+            raise ValueError(f"unknown scorer(s) {', '.join(unknown)}; available: {', '.join(SCORERS)}")
+        return names
 
     def gold_dir(self) -> Path:
         return (Path(self.path).parent / self.gold).resolve()

@@ -125,8 +125,9 @@ class LocalServer:
         raise ConfigError(f"llama.cpp server did not answer within {self.startup_timeout_s:.0f} s: {self.tail()}")
 
     def restart(self) -> LocalServer:
-        """Stop and start again (on a new port): the way to cancel a generation nobody waits for."""
-        self.stop()
+        """Kill and start again (on a new port): the way to cancel a generation nobody waits for. A
+        graceful stop would wait for that generation to finish."""
+        self.stop(kill=True)
         return self.start()
 
     def tail(self, lines: int = 3) -> str:
@@ -136,9 +137,13 @@ class LocalServer:
             return ""
         return " | ".join(text[-lines:])
 
-    def stop(self) -> None:
+    def stop(self, kill: bool = False) -> None:
         process, self._process = self._process, None
         if process is None or process.poll() is not None:
+            return
+        if kill:
+            process.kill()
+            process.wait(timeout=10)
             return
         process.terminate()
         try:

@@ -8,10 +8,13 @@ memoise it per class. If instructor moves the function, nothing is patched and a
 
 from __future__ import annotations
 
+import copy
 import functools
 import importlib
 from collections.abc import Callable
 from typing import Any
+
+import instructor
 
 _MODULES = (
     "instructor.v2.validation.async_validators",
@@ -53,3 +56,18 @@ def memoize_async_validator_check() -> None:
             continue
         if getattr(module, "reject_async_validators", None) is original:
             module.reject_async_validators = once_per_class  # type: ignore[attr-defined]
+
+
+_SCHEMAS: dict[Any, dict[str, Any]] = {}
+
+
+class CachedSchemaModel(instructor.OpenAISchema):
+    """instructor's schema base with the JSON schema built once per class: instructor asks for it on
+    every call, and building it costs more than the rest of our client work together."""
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        key = (cls, args, tuple(sorted(kwargs.items())))
+        if key not in _SCHEMAS:
+            _SCHEMAS[key] = super().model_json_schema(*args, **kwargs)
+        return copy.deepcopy(_SCHEMAS[key])

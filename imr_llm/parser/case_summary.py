@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 from imr_llm.parser.context import ParseContext
 from imr_llm.parser.dates import ANY_DATE, parse_date
-from imr_llm.schema import Template
 
 # literal anchors, found with str.find (much faster than a regex alternation)
 _SUMMARY_STARTS = ("CLINICAL CASE SUMMARY", "Expert Reviewer Case Summary:", "CASE SUMMARY:", "Case Summary:")
@@ -19,7 +19,6 @@ _SUMMARY_ENDS = (
     "Documents Reviewed for Determination:",
     "MEDICAL TREATMENT GUIDELINE",
 )
-_REGARDING = re.compile(r"\d\) ?Regarding the request")
 _SUMMARY_INTRO = re.compile(
     r"(?:The expert reviewer developed the following clinical case summary based on a review of the case "
     r"file, including all medical records: ?|Disclaimer: The following case summary was taken directly "
@@ -67,15 +66,14 @@ _DATE_HINTS = {
 }
 
 
-def summary_span(flat: str, template: Template) -> tuple[int, int] | None:
+def summary_span(flat: str, stop_at: Callable[[str, int, int], int]) -> tuple[int, int] | None:
+    """Where the case summary is; `stop_at` (the layout's) may end it earlier."""
     opened = _first(flat, _SUMMARY_STARTS, 0)
     if opened is None:
         return None
     closed = _first(flat, _SUMMARY_ENDS, opened[1])
     stop = closed[0] if closed else len(flat)
-    if template is Template.NOTICE_2013:
-        regarding = _REGARDING.search(flat, opened[1], stop)
-        stop = regarding.start() if regarding else stop
+    stop = stop_at(flat, opened[1], stop)
     start = opened[1]
     while start < stop and flat[start] == " ":
         start += 1

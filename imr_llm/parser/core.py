@@ -8,10 +8,9 @@ from imr_llm.errors import NotAnImrLetter
 from imr_llm.parser.case_summary import parse_diagnoses, parse_patient, prose_date, summary_span
 from imr_llm.parser.context import ParseContext
 from imr_llm.parser.header import header_end, parse_header
-from imr_llm.parser.items import parse_labelled_items, parse_notice_items, parse_professional_items
+from imr_llm.parser.layouts import detect_layout, first_letter
 from imr_llm.parser.reviewer import parse_reviewer
-from imr_llm.parser.templates import detect_template, first_letter
-from imr_llm.schema import LetterRecord, Source, Template
+from imr_llm.schema import LetterRecord, Source
 from imr_llm.textnorm import flatten
 
 # The longest real letters are a few tens of thousands of characters; reading more than this only
@@ -29,10 +28,10 @@ def parse_text(raw: str, source: Source | None = None) -> LetterRecord:
     """
     cut = len(raw) > MAX_LETTER_CHARS
     text = flatten(raw[:MAX_LETTER_CHARS] if cut else raw)
-    template = detect_template(text.flat)
-    if template is None:
+    layout = detect_layout(text.flat)
+    if layout is None:
         raise NotAnImrLetter("not an IMR determination letter (no known layout found)")
-    text, more = first_letter(text, template)
+    text, more = first_letter(text, layout)
     ctx = ParseContext(text)
     if cut:
         ctx.warn(
@@ -41,16 +40,11 @@ def parse_text(raw: str, source: Source | None = None) -> LetterRecord:
     if more:
         ctx.warn(f"the file holds {more + 1} letters; only the first was read (split the file to read the others)")
     fields: dict[str, Any] = {}
-    if template in (
-        Template.FINAL_2016,
-        Template.NOTICE_2013,
-        Template.MAXIMUS_IMR,
-        Template.PROFESSIONAL_REVIEW,
-    ):
+    if layout.header:
         fields.update(parse_header(ctx))
     fields["reviewer"] = parse_reviewer(ctx)
 
-    span = summary_span(text.flat, template)
+    span = summary_span(text.flat, layout.summary_stop)
     if span is None:
         ctx.warn("clinical case summary not found")
         lo, hi = header_end(text.flat), len(text.flat)
@@ -64,22 +58,16 @@ def parse_text(raw: str, source: Source | None = None) -> LetterRecord:
     for name in _PROSE_DATES:
         if fields.get(name) is None:
             fields[name] = prose_date(ctx, name, 0, len(text.flat))
-    if template is Template.NOTICE_2013:
-        for name in ("application_filed_date", "notice_of_assignment_date"):
-            fields[name] = prose_date(ctx, name, 0, len(text.flat))
+    for name in layout.prose_dates:
+        fields[name] = prose_date(ctx, name, 0, len(text.flat))
 
-    if template is Template.NOTICE_2013:
-        items = parse_notice_items(ctx)
-    elif template is Template.PROFESSIONAL_REVIEW:
-        items = parse_professional_items(ctx)
-    else:
-        items = parse_labelled_items(ctx, template)
+    items = layout.items(ctx)
     if not items:
-        raise NotAnImrLetter(f"looks like an IMR letter ({template.value}) but no disputed item could be read")
+        raise NotAnImrLetter(f"looks like an IMR letter ({layout.name}) but no disputed item could be read")
     return LetterRecord(
         **fields,
         disputed_items=items,
-        template=template,
+        template=layout.name,
         source=source or Source(),
         evidence=ctx.evidence,
         warnings=ctx.warnings,

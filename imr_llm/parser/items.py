@@ -1,4 +1,5 @@
-"""The disputed items: request, decision, guideline lines and rationale.
+"""The disputed items: request, decision, guideline lines and rationale, and the machinery the
+layouts share to read them (label groups, blocks, one item's assembly).
 
 2014-2017 letters (and the MAXIMUS "IMR DECISION(S)" variant) give each item a
 heading ending in ": Upheld" / ": Overturned" and three labelled blocks. The
@@ -19,7 +20,7 @@ from imr_llm.parser.guidelines import normalize_guidelines
 from imr_llm.parser.reasons import find_reason
 from imr_llm.parser.sentences import first_sentence
 from imr_llm.parser.verdict import conclusion_sentence, medically_necessary, verdict_phrase
-from imr_llm.schema import DisputedItem, ItemReason, Template
+from imr_llm.schema import DisputedItem, ItemReason
 
 _DECISION = r"(?i:Upheld|Overturned)"
 # any run that does not cross a sentence break (". " ends a sentence; "7.5mg" does not)
@@ -31,12 +32,7 @@ _LABELS_FINAL = (
     ("mx", re.compile(r"MAXIMUS ?guidelines? ?:")),
     ("dr", re.compile(r"Decision ?rationale ?:")),
 )
-_LABELS_2013 = (
-    ("ca", re.compile(r"Medical Treatment Guideline\(s\) Relied [Uu]pon by the Claims Administrator ?:")),
-    ("mx", re.compile(r"Medical Treatment Guideline\(s\) Relied [Uu]pon by the Expert Reviewer ?:")),
-    ("dr", re.compile(r"Rationale for the Decision ?:")),
-)
-_LabelSet = tuple[tuple[str, re.Pattern[str]], ...]
+LabelSet = tuple[tuple[str, re.Pattern[str]], ...]
 _RANK = {"ca": 0, "mx": 1, "dr": 2}
 
 _ITEMS_SECTION = re.compile(
@@ -44,7 +40,7 @@ _ITEMS_SECTION = re.compile(
     r"INDEPENDENT MEDICAL REVIEW DECISION AND RATIONALE"
 )
 _SET_FORTH = re.compile(r"set forth below ?:|that were in dispute ?:")
-_TRAILER = re.compile(r" (?:cc: |Sincerely,|This determination is final and binding)")
+TRAILER = re.compile(r" (?:cc: |Sincerely,|This determination is final and binding)")
 _HEADING_REACH = 1500
 MAX_ITEMS = 300  # real letters have a handful; a text with more is not read past this
 MAX_BLOCK = 20_000  # a rationale or guideline block longer than this is not one
@@ -74,7 +70,7 @@ class _Heading:
 def _find_heading(flat: str, lo: int, hi: int) -> _Heading:
     """The item heading inside flat[lo:hi], which may start with the end of the
     previous item's rationale."""
-    lo, hi = _strip_span(flat, lo, hi)
+    lo, hi = strip_span(flat, lo, hi)
     # headings are at most a few sentences: no need to scan a whole previous rationale
     original = flat.rfind(" was the original request. ", max(lo, hi - _HEADING_REACH), hi)
     window = max(lo, (original if original >= 0 else hi) - _HEADING_REACH)
@@ -93,7 +89,7 @@ def _find_heading(flat: str, lo: int, hi: int) -> _Heading:
     return _Heading(starts[-1], None, False)
 
 
-def _label_groups(flat: str, labels: _LabelSet, start: int) -> list[dict[str, re.Match[str]]]:
+def label_groups(flat: str, labels: LabelSet, start: int) -> list[dict[str, re.Match[str]]]:
     cap = 3 * (MAX_ITEMS + 1)  # enough labels for MAX_ITEMS items; linear work on odd input
     per_kind = [(kind, list(islice(pattern.finditer(flat, start), cap))) for kind, pattern in labels]
     cutoff = min((ms[-1].start() for _, ms in per_kind if len(ms) == cap), default=len(flat))
@@ -113,7 +109,7 @@ def _label_groups(flat: str, labels: _LabelSet, start: int) -> list[dict[str, re
     return groups
 
 
-def _strip_span(flat: str, start: int, end: int) -> tuple[int, int]:
+def strip_span(flat: str, start: int, end: int) -> tuple[int, int]:
     while start < end and flat[start] == " ":
         start += 1
     while end > start and flat[end - 1] == " ":
@@ -128,8 +124,8 @@ def _items_start(flat: str) -> int:
     return intro.end() if intro else base
 
 
-def _block(ctx: ParseContext, path: str, start: int, end: int) -> str | None:
-    s, e = _strip_span(ctx.flat, start, end)
+def read_block(ctx: ParseContext, path: str, start: int, end: int) -> str | None:
+    s, e = strip_span(ctx.flat, start, end)
     if e <= s:
         return None
     if e - s > MAX_BLOCK:
@@ -139,7 +135,7 @@ def _block(ctx: ParseContext, path: str, start: int, end: int) -> str | None:
     return ctx.flat[s:e]
 
 
-def _cite_first_sentence(ctx: ParseContext, p: str, item: DisputedItem, rationale_at: int) -> None:
+def cite_first_sentence(ctx: ParseContext, p: str, item: DisputedItem, rationale_at: int) -> None:
     sentence = item.rationale_first_sentence
     if sentence:
         at = ctx.flat.find(sentence, rationale_at, rationale_at + len(sentence) + 400)
@@ -147,7 +143,7 @@ def _cite_first_sentence(ctx: ParseContext, p: str, item: DisputedItem, rational
             ctx.cite(f"{p}.rationale_first_sentence", at, at + len(sentence))
 
 
-def _verdict_item(
+def assemble_item(
     ctx: ParseContext,
     i: int,
     request: str,
@@ -223,16 +219,15 @@ def _reason(
     )
 
 
-def parse_labelled_items(ctx: ParseContext, template: Template) -> list[DisputedItem]:
-    """Items of the 2014-2017 layouts (and the 2013 notice's detail sections)."""
+def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
+    """Items of the 2014-2017 layouts and the MAXIMUS "IMR DECISION(S)" variant."""
     flat = ctx.flat
     start = _items_start(flat)
-    labels = _LABELS_2013 if template is Template.NOTICE_2013 else _LABELS_FINAL
-    groups = _label_groups(flat, labels, start)
+    groups = label_groups(flat, _LABELS_FINAL, start)
     if len(groups) > MAX_ITEMS:
         ctx.warn(f"more than {MAX_ITEMS} disputed items: only the first {MAX_ITEMS} were read")
         del groups[MAX_ITEMS:]
-    trailer = _TRAILER.search(flat, start)
+    trailer = TRAILER.search(flat, start)
     text_end = trailer.start() if trailer else len(flat)
     headings: list[_Heading] = []
     heading_ends: list[int] = []
@@ -257,7 +252,7 @@ def parse_labelled_items(ctx: ParseContext, template: Template) -> list[Disputed
         m = heading.match
         hi = heading_ends[g]
         if m is None:
-            s, e = _strip_span(flat, heading.start, hi)
+            s, e = strip_span(flat, heading.start, hi)
             request, decision_text, says = flat[s:e].rstrip(":"), None, None
             ctx.cite(f"{p}.request", s, e)
             ctx.warn(f"item {g + 1}: heading has no Upheld/Overturned")
@@ -273,15 +268,17 @@ def parse_labelled_items(ctx: ParseContext, template: Template) -> list[Disputed
         next_heading = headings[g + 1].start if g + 1 < len(groups) else text_end
         ca = mx = rationale = None
         if "ca" in group:
-            ca = _block(ctx, f"{p}.claims_administrator_guideline_text", group["ca"].end(), ends["ca"] or next_heading)
+            ca = read_block(
+                ctx, f"{p}.claims_administrator_guideline_text", group["ca"].end(), ends["ca"] or next_heading
+            )
         if "mx" in group:
-            mx = _block(ctx, f"{p}.maximus_guideline_text", group["mx"].end(), ends["mx"] or next_heading)
+            mx = read_block(ctx, f"{p}.maximus_guideline_text", group["mx"].end(), ends["mx"] or next_heading)
         if "dr" in group:
-            rationale = _block(ctx, f"{p}.rationale", group["dr"].end(), next_heading)
-        rationale_at = _strip_span(flat, group["dr"].end(), next_heading)[0] if "dr" in group else None
-        item = _verdict_item(ctx, g, request, decision_text, says, ca, mx, rationale, rationale_at)
+            rationale = read_block(ctx, f"{p}.rationale", group["dr"].end(), next_heading)
+        rationale_at = strip_span(flat, group["dr"].end(), next_heading)[0] if "dr" in group else None
+        item = assemble_item(ctx, g, request, decision_text, says, ca, mx, rationale, rationale_at)
         if rationale and item.rationale_first_sentence:
-            at = _strip_span(flat, group["dr"].end(), next_heading)[0]
+            at = strip_span(flat, group["dr"].end(), next_heading)[0]
             ctx.cite(f"{p}.rationale_first_sentence", at, at + len(item.rationale_first_sentence))
         if m is not None and heading.partial:
             e = m.end("is") if m.group("is") else m.end("req")
@@ -300,138 +297,5 @@ def parse_labelled_items(ctx: ParseContext, template: Template) -> list[Disputed
             ctx.warn(f"item {g + 1}: no 'Claims Administrator guideline' block")
         if not mx:
             ctx.warn(f"item {g + 1}: no 'MAXIMUS guideline' block")
-        items.append(item)
-    return items
-
-
-# ---------------------------------------------------------------- 2013 notices
-
-_DETERMINATION = re.compile(
-    r"(?P<num>\d{1,2})\) ?MAXIMUS Federal Services,? Inc\.? has determined the request for "
-    r"(?P<req>.{1,500}?) (?P<verdict>is (?:not ?)?medically necessary(?: and appropriate)?)\."
-)
-_REGARDING = re.compile(r"(?P<num>\d{1,2})\) ?Regarding the request for (?P<req>.{1,500}?):(?= )")
-
-
-_ITEM_NUMBER = re.compile(r"\d{1,2}\)")
-
-
-def _anchored(flat: str, pattern: re.Pattern[str], literal: str, back: int) -> list[re.Match[str]]:
-    """Matches of `pattern` starting shortly before each `literal` (found by str.find), at most
-    MAX_ITEMS * 2 of them: linear work however the text repeats itself."""
-    found: list[re.Match[str]] = []
-    at = flat.find(literal)
-    for _ in range(2 * MAX_ITEMS):
-        if at < 0:
-            break
-        numbers = list(_ITEM_NUMBER.finditer(flat, max(0, at - back), at))
-        m = pattern.match(flat, numbers[-1].start(), at + len(literal) + 600) if numbers else None
-        if m:
-            found.append(m)
-        at = flat.find(literal, at + len(literal))
-    return found
-
-
-def parse_notice_items(ctx: ParseContext) -> list[DisputedItem]:
-    """2013 notices: numbered determinations, then numbered detail sections."""
-    flat = ctx.flat
-    determinations: dict[int, re.Match[str]] = {}
-    for m in _anchored(flat, _DETERMINATION, "has determined the request for", 70):
-        determinations.setdefault(int(m.group("num")), m)
-    details = {int(m.group("num")): m for m in _anchored(flat, _REGARDING, "Regarding the request for", 40)}
-    groups = _label_groups(flat, _LABELS_2013, 0)
-    trailer = _TRAILER.search(flat, max((m.end() for m in details.values()), default=0))
-    text_end = trailer.start() if trailer else len(flat)
-    detail_list = sorted(details.values(), key=lambda m: m.start())
-    items: list[DisputedItem] = []
-    for i, num in enumerate(sorted(determinations)):
-        m = determinations[num]
-        p = f"disputed_items.{i}"
-        ctx.cite(f"{p}.request", *m.span("req"))
-        ctx.cite(f"{p}.decision_text", *m.span("verdict"))
-        ctx.cite(f"{p}.decision", m.start("req"), m.end("verdict"))
-        says = "not" not in m.group("verdict").replace("notmedically", "not medically").split()
-        ca = mx = rationale = None
-        rationale_at = 0
-        d = details.get(num)
-        if d is not None:
-            after = [x.start() for x in detail_list if x.start() > d.start()]
-            section_end = after[0] if after else text_end
-            group = next((gr for gr in groups if d.end() <= min(x.start() for x in gr.values()) < section_end), {})
-            order = sorted(group.items(), key=lambda kv: kv[1].start())
-            for k, (kind, lab) in enumerate(order):
-                stop = order[k + 1][1].start() if k + 1 < len(order) else section_end
-                path = {
-                    "ca": "claims_administrator_guideline_text",
-                    "mx": "maximus_guideline_text",
-                    "dr": "rationale",
-                }[kind]
-                value = _block(ctx, f"{p}.{path}", lab.end(), stop)
-                if kind == "ca":
-                    ca = value
-                elif kind == "mx":
-                    mx = value
-                else:
-                    rationale, rationale_at = value, _strip_span(flat, lab.end(), stop)[0]
-        item = _verdict_item(ctx, i, m.group("req"), m.group("verdict"), says, ca, mx, rationale, rationale_at)
-        _cite_first_sentence(ctx, p, item, rationale_at)
-        items.append(item)
-    return items
-
-
-# ---------------------------------------------------------------- professional reviews
-
-_PRO_ISSUE = ("ISSUE AT DISPUTE", "ISSUES AT DISPUTE")
-_PRO_CASE = ("CASE SUMMARY",)
-_PRO_GUIDELINE = ("RELIED UPON BY PROFESSIONAL REVIEWER AND WHY",)
-_PRO_RATIONALE = ("IS/WAS NOT MEDICALLY NECESSARY", "MEDICALLY NECESSARY:")
-_PRO_QUALIFICATIONS = ("MEDICAL REVIEWER QUALIFICATIONS",)
-
-
-def _section(flat: str, starts: tuple[str, ...], ends: tuple[str, ...], lo: int = 0) -> tuple[int, int] | None:
-    """The text after the first of `starts` (and its colon) up to the first of `ends` (str.find: linear)."""
-    hits = [(i, len(a)) for a in starts if (i := flat.find(a, lo)) >= 0]
-    if not hits:
-        return None
-    i, n = min(hits)
-    begin = i + n
-    colon = flat.find(":", begin, begin + 3)
-    begin = colon + 1 if colon >= 0 else begin
-    stops = [j for b in ends if (j := flat.find(b, begin)) >= 0]
-    return begin, min(stops) if stops else len(flat)
-
-
-_NUMBERED = re.compile(r"(?:^| )\d{1,2}[.)] (?P<req>.+?)(?=,? \d{1,2}[.)] |$)")
-
-
-def parse_professional_items(ctx: ParseContext) -> list[DisputedItem]:
-    flat = ctx.flat
-    issue = _section(flat, _PRO_ISSUE, _PRO_CASE)
-    if issue is None:
-        return []
-    guideline = _section(flat, _PRO_GUIDELINE, ("RATIONALE FOR WHY", *_PRO_QUALIFICATIONS))
-    rationale_span = _section(flat, _PRO_RATIONALE, _PRO_QUALIFICATIONS, guideline[1] if guideline else 0)
-    body_start, body_end = issue[0], min(issue[1], issue[0] + 3000)
-    numbered = list(_NUMBERED.finditer(flat, body_start, body_end))
-    spans = [m.span("req") for m in numbered] or [(body_start, body_end)]
-    items: list[DisputedItem] = []
-    for i, (s, e) in enumerate(spans):
-        s, e = _strip_span(flat, s, e)
-        p = f"disputed_items.{i}"
-        request = flat[s:e].rstrip(".;, ")
-        ctx.cite(f"{p}.request", s, s + len(request))
-        mx = _block(ctx, f"{p}.maximus_guideline_text", *guideline) if guideline else None
-        rationale = _block(ctx, f"{p}.rationale", *rationale_span) if rationale_span else None
-        at = _strip_span(flat, *rationale_span)[0] if rationale_span else None
-        item = _verdict_item(ctx, i, request, None, None, None, mx, rationale, at)
-        if rationale_span:
-            _cite_first_sentence(ctx, p, item, rationale_span[0])
-        if rationale_span and item.decision_text:
-            at = flat.find(item.decision_text, rationale_span[0], rationale_span[1])
-            if at >= 0:
-                sentence_start = flat.rfind(". ", rationale_span[0], at)
-                start = sentence_start + 2 if sentence_start >= 0 else rationale_span[0]
-                ctx.cite(f"{p}.decision", start, at + len(item.decision_text))
-                ctx.cite(f"{p}.decision_text", at, at + len(item.decision_text))
         items.append(item)
     return items

@@ -11,11 +11,9 @@ because a re-ask rarely fixes them and the cross-check reports them anyway.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-import instructor
 from pydantic import (
     BaseModel,
     Field,
@@ -25,9 +23,10 @@ from pydantic import (
     model_validator,
 )
 
+from imr_llm.llm.speedups import CachedSchemaModel
 from imr_llm.parser.dates import parse_date
 from imr_llm.pipeline.grounding import Grounder
-from imr_llm.schema import DisputedItem, LetterRecord, Reviewer, Source, Span, Template
+from imr_llm.schema import DisputedItem, LetterRecord, Reviewer, Source, Span
 
 # Length caps keep answers short: they become maxLength in the JSON schema, which
 # grammar-constrained servers (llama.cpp) enforce while generating.
@@ -36,21 +35,6 @@ Short = Annotated[str, StringConstraints(max_length=120)]
 Phrase = Annotated[str, StringConstraints(max_length=200)]
 
 DATE_FIELDS = ("date_of_injury", "ur_determination_date", "application_received_date", "decision_date", "date_assigned")
-
-
-_SCHEMAS: dict[Any, dict[str, Any]] = {}
-
-
-class CachedSchemaModel(instructor.OpenAISchema):
-    """instructor's schema base with the JSON schema built once per class: instructor asks for it on
-    every call, and building it costs more than the rest of our client work together."""
-
-    @classmethod
-    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        key = (cls, args, tuple(sorted(kwargs.items())))
-        if key not in _SCHEMAS:
-            _SCHEMAS[key] = super().model_json_schema(*args, **kwargs)
-        return copy.deepcopy(_SCHEMAS[key])
 
 
 class LLMItem(BaseModel):
@@ -161,7 +145,7 @@ class LLMLetter(CachedSchemaModel):
     def grounding(self) -> dict[str, Span | None]:
         return dict(self._grounding)
 
-    def to_record(self, template: Template, source: Source) -> LetterRecord:
+    def to_record(self, template: str, source: Source) -> LetterRecord:
         """The LLM's answer as a LetterRecord (extractor 'llm'), evidence from its grounded quotes."""
         items = [
             DisputedItem(

@@ -78,9 +78,10 @@ def _fixed_wording(code: str) -> frozenset[str]:
     """Every word and number our templates and the language's own strings use: those need no support
     from the record."""
     language = get_language(code)
-    module = inspect.getsource(inspect.getmodule(type(language)))  # type: ignore[arg-type]
+    modules = {inspect.getmodule(cls) for cls in type(language).__mro__ if issubclass(cls, Language)}
+    sources = " ".join(inspect.getsource(m) for m in modules if m is not None)  # the language and its bases
     templates = " ".join(p.read_text(encoding="utf-8") for p in TEMPLATES.iterdir() if p.name.endswith(".j2"))
-    return _tokens(module + " " + templates)
+    return _tokens(sources + " " + templates)
 
 
 def _record_text(record: LetterRecord) -> frozenset[str]:

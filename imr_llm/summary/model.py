@@ -4,22 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 from imr_llm.schema import Decision, ReasonTopic
 
 if TYPE_CHECKING:
     from imr_llm.summary.checks import SummaryChecks
-
-
-class Format(StrEnum):
-    MD = "md"
-    TXT = "txt"
-    HTML = "html"
-    JSON = "json"
 
 
 class EvidenceSpan(BaseModel):
@@ -64,6 +56,22 @@ class Summary(BaseModel):
     case_line: str | None = None
     opening: str
     items: list[ItemSummary]
+    _checks: SummaryChecks | None = PrivateAttr(default=None)
+
+    @property
+    def checks(self) -> SummaryChecks | None:
+        """The checks this summary passed or failed (set by `imr_llm.summarize`)."""
+        return self._checks
+
+    def attach_checks(self, checks: SummaryChecks) -> None:
+        self._checks = checks
+
+    def render(self, fmt: str = "md") -> str:
+        """Markdown, plain text, a printable HTML page, or JSON; a failed check shows at the top."""
+        from imr_llm.summary.render import Format, render
+
+        checks = self._checks.model_dump(mode="json") if self._checks is not None else None
+        return render(self, Format(fmt), checks)
 
     def quoted(self) -> list[str]:
         """Strings copied from the letter (and glossary terms): left out of the reading-grade score."""

@@ -10,13 +10,24 @@ from __future__ import annotations
 
 import json
 import re
+from enum import StrEnum
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
 from imr_llm.summary.languages import Language, get_language
-from imr_llm.summary.model import Format, Summary
+
+if TYPE_CHECKING:
+    from imr_llm.summary.model import Summary
+
+
+class Format(StrEnum):
+    MD = "md"
+    TXT = "txt"
+    HTML = "html"
+    JSON = "json"
+
 
 TEMPLATES = resources.files("imr_llm.summary") / "templates"
 DWC_URL = "https://www.dir.ca.gov/dwc/"

@@ -19,12 +19,12 @@ from pydantic import BaseModel, Field
 from imr_llm.errors import ImrError
 from imr_llm.llm.client import LLMClient
 from imr_llm.llm.prompts import PromptTemplate
-from imr_llm.pipeline.answer import CachedSchemaModel
+from imr_llm.llm.speedups import CachedSchemaModel
 from imr_llm.schema import LetterRecord
 from imr_llm.summary.checks import SummaryChecks, check_summary
 from imr_llm.summary.languages import Language, get_language
-from imr_llm.summary.model import Format, ItemSummary, Summary, SummaryOutcome
-from imr_llm.summary.render import render_text
+from imr_llm.summary.model import ItemSummary, Summary, SummaryOutcome
+from imr_llm.summary.render import Format, render_text
 
 
 class ReasonRewrite(BaseModel):
@@ -36,16 +36,6 @@ class SummaryRewrite(CachedSchemaModel):
     items: list[ReasonRewrite] = Field(max_length=60)
 
 
-_APPROVAL = {
-    "en": re.compile(
-        r"(?<!not )\b(?:was|were|is|are|been|be|get|got) approved\b|\bmust approve\b|\boverturned\b", re.I
-    ),
-    "es": re.compile(r"(?<!no )\b(?:fue|fueron|está|están|es|son|sido) aprobad[oa]s?\b|\bdebe aprobar", re.I),
-}
-_DENIAL = {
-    "en": re.compile(r"\bnot approved\b|\bdenied\b|\bturned down\b|\bdenial stands\b|\bupheld\b", re.I),
-    "es": re.compile(r"\bno (?:fue|fueron|está|están) aprobad|\bnegad[oa]s?\b|\bconfirmada\b", re.I),
-}
 _FACT = re.compile(r"\b\d+(?:[.,/]\d+)*\b|\b[A-Z]{2,}[A-Za-z0-9]*\b|(?<=\s)[A-Z][a-z]+\b")
 _MEDICAL = re.compile(
     r"\b\w+(?:ectomy|otomy|plasty|scopy|codone|morphone|profen|azepam|azolam|prazole|mycin|caine|itis|algia)\b", re.I
@@ -71,8 +61,7 @@ def facts_for_model(offline: Summary) -> str:
 def reason_problems(text: str, item: ItemSummary, language: Language) -> list[str]:
     """Why a rewritten reason cannot replace the offline one (empty: it can)."""
     problems: list[str] = []
-    code = language.code if language.code in _APPROVAL else "en"
-    if _APPROVAL[code].search(text) or _DENIAL[code].search(text):
+    if any(pattern.search(text) for pattern in language.decision_claims):
         problems.append(f"item {item.number}: the reason states a decision (the decision line does that)")
     source = " ".join([*item.reason.sentences, item.request, *item.reason.terms]).casefold()
     for fact in set(_FACT.findall(text)) | set(_MEDICAL.findall(text)):
@@ -93,7 +82,7 @@ def rewrite_summary(
 ) -> SummaryOutcome:
     """The rewritten reasons when every one passes and the summary still passes its checks; else the offline one."""
     language = get_language(offline.lang)
-    rendered = prompt.render(facts_for_model(offline), lang=offline.lang)
+    rendered = prompt.render(facts_for_model(offline), language=language.prompt_name)
     try:
         answer, _ = client.structured(rendered.messages, SummaryRewrite)
     except ImrError as e:

@@ -89,6 +89,8 @@ class Language(ABC):
     denied_phrases: ClassVar[tuple[str, ...]]
     unreadable_phrases: ClassVar[tuple[str, ...]]
     double_negatives: ClassVar[tuple[re.Pattern[str], ...]]
+    decision_claims: ClassVar[tuple[re.Pattern[str], ...]]  # a sentence stating approval or denial
+    prompt_name: ClassVar[str]  # how an LLM prompt names the language ("Spanish (plain, everyday, usted)")
 
     # term pattern -> explanation, for words in the reviewer's quoted sentences
     glossary: ClassVar[tuple[tuple[re.Pattern[str], str], ...]]

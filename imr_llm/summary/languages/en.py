@@ -170,6 +170,11 @@ class English(Language):
         _t(r"\bnot\b[^.]{0,30}\bnot approved\b"),
         _t(r"\bnever\b[^.]{0,30}\bnot\b"),
     )
+    decision_claims = (
+        _t(r"(?<!not )\b(?:was|were|is|are|been|be|get|got) approved\b|\bmust approve\b|\boverturned\b"),
+        _t(r"\bnot approved\b|\bdenied\b|\bturned down\b|\bdenial stands\b|\bupheld\b"),
+    )
+    prompt_name = "English"
     glossary = (
         (
             _t(r"conservative (?:care|treatment|therapy|measures)"),

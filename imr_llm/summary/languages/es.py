@@ -192,6 +192,11 @@ class Spanish(Language):
         _t(r"\b(?:ninguna|ninguno|nadie|nada)\b[^.]{0,40}\bno\b"),
         _t(r"\bno\b[^.]{0,20}\bno fue\b"),
     )
+    decision_claims = (
+        _t(r"(?<!no )\b(?:fue|fueron|está|están|es|son|sido) aprobad[oa]s?\b|\bdebe aprobar"),
+        _t(r"\bno (?:fue|fueron|está|están) aprobad|\bnegad[oa]s?\b|\bconfirmada\b"),
+    )
+    prompt_name = "Spanish (plain, everyday Spanish, usted)"
     glossary = (
         (
             _t(r"conservative (?:care|treatment|therapy|measures)"),

@@ -1,0 +1,68 @@
+"""Start-up and one-call throughput of `imr-llm parse`.
+
+Reports the wall time of `imr-llm parse one.txt` (median of 7 runs), and the rate of one
+`imr-llm parse` call over 3,000 small letter files against the parser's own in-process rate on the
+same files (read + parse + JSON line, one core). Aim: the one-call rate within 80% of in-process.
+
+    python benchmarks/startup.py [--files 3000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from imr_llm.loaders import load_file
+from imr_llm.parser import parse_text
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO / "samples"
+
+
+def command(*args: str) -> list[str]:
+    exe = Path(sys.executable).with_name("imr-llm")
+    return [str(exe), *args] if exe.exists() else [sys.executable, "-m", "imr_llm", *args]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--files", type=int, default=3000)
+    args = ap.parse_args()
+    one = SAMPLES / "synth-2016-basic.txt"
+    times = []
+    for _ in range(7):
+        started = time.perf_counter()
+        subprocess.run(command("parse", str(one)), check=True, capture_output=True)
+        times.append(time.perf_counter() - started)
+    print(f"imr-llm parse one.txt: median {statistics.median(times):.3f} s, best {min(times):.3f} s (7 runs)")
+
+    letters = sorted(SAMPLES.glob("*.txt"))
+    with tempfile.TemporaryDirectory() as tmp:
+        files = []
+        for i in range(args.files):
+            target = Path(tmp) / f"letter-{i:05d}.txt"
+            shutil.copyfile(letters[i % len(letters)], target)
+            files.append(target)
+        started = time.perf_counter()
+        for path in files:
+            loaded = load_file(path)
+            parse_text(loaded.text, loaded.source).to_json_line()
+        in_process = len(files) / (time.perf_counter() - started)
+        started = time.perf_counter()
+        with open(Path(tmp) / "out.jsonl", "w") as sink:
+            subprocess.run(command("parse", *map(str, files)), check=True, stdout=sink)
+        one_call = len(files) / (time.perf_counter() - started)
+    print(
+        f"parse over {len(files):,} small files: one call {one_call:,.0f} letters/s (start-up included); "
+        f"in-process {in_process:,.0f} letters/s; ratio {one_call / in_process:.0%} (aim >= 80%)"
+    )
+
+
+if __name__ == "__main__":
+    main()

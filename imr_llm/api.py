@@ -1,0 +1,88 @@
+"""The library API: `parse`, `extract`, `summarize` (re-exported by `imr_llm`).
+
+Heavy parts load on first use: `parse` never imports the LLM stack, `summarize` only for LLM-written
+reasons. For many letters with an LLM, open the backend once with `imr_llm.pipeline.open_extractor`
+instead of calling `extract` per letter (each call opens it, and `local` starts its server).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from imr_llm.errors import InputError
+from imr_llm.schema import LetterRecord
+
+if TYPE_CHECKING:
+    from imr_llm.loaders import LoadedLetter
+    from imr_llm.summary.model import Summary
+
+Source = str | Path | bytes
+_FILE_SUFFIXES = (".txt", ".text", ".pdf", ".tif", ".tiff", ".png", ".jpg", ".jpeg")
+
+
+def _load(source: Source) -> LoadedLetter:
+    """A path (Path, or a one-line str ending in a letter file suffix), a file's bytes, or letter text."""
+    from imr_llm.loaders import LoadedLetter, load_bytes, load_file
+    from imr_llm.schema import Source as RecordSource
+
+    if isinstance(source, Path):
+        return load_file(source)
+    if isinstance(source, bytes):
+        return load_bytes(source)
+    if isinstance(source, str):
+        if "\n" not in source and len(source) < 4096 and source.lower().endswith(_FILE_SUFFIXES):
+            return load_file(Path(source))
+        return LoadedLetter(source, RecordSource(kind="text"))
+    raise InputError(f"cannot read a letter from {type(source).__name__}: give a path, bytes or text")
+
+
+def parse(source: Source) -> LetterRecord:
+    """The deterministic parser's record of one letter.
+
+    >>> record = parse("samples/synth-2016-basic.txt")
+    >>> [item.decision for item in record.disputed_items]
+    ['upheld', 'overturned']
+    """
+    from imr_llm.parser import parse_text
+
+    letter = _load(source)
+    return parse_text(letter.text, letter.source)
+
+
+def extract(
+    source: Source,
+    backend: str = "openai",
+    *,
+    base_url: str | None = None,
+    model: str | None = None,
+    prompt: str | None = None,
+    model_path: Path | None = None,
+    cache: bool = True,
+    **settings: Any,
+) -> LetterRecord:
+    """The LLM's answer cross-checked with the parser and merged (the parser's record, with
+    `llm.error`, when the model fails). `settings` are `LLMConfig` fields (max_tokens,
+    letter_timeout_s, temperature, ...); the environment fills the rest as for the CLI."""
+    from imr_llm.llm.cache import ResponseCache
+    from imr_llm.llm.config import config_from_env
+    from imr_llm.llm.prompts import DEFAULT_PROMPT
+    from imr_llm.pipeline.backends import BackendOptions, get_backend
+
+    chosen = get_backend(backend)
+    config = config_from_env(base_url, model)
+    if settings:
+        config = config.with_(**settings)
+    store = ResponseCache(enabled=cache) if chosen.uses_llm else None
+    with chosen.open_extractor(BackendOptions(config, prompt or DEFAULT_PROMPT, model_path, store)) as extractor:
+        return extractor.run(_load(source))
+
+
+def summarize(record: LetterRecord, lang: str = "en") -> Summary:
+    """The offline plain-language summary of a record, checked: `summary.checks.passed`, and
+    `summary.render("md" | "txt" | "html" | "json")`."""
+    from imr_llm.summary.summarize import summarize as summarize_record
+
+    outcome = summarize_record(record, lang)
+    outcome.summary.attach_checks(outcome.checks)
+    return outcome.summary

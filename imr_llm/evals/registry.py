@@ -1,0 +1,56 @@
+"""Scorers, in one registry: a scorer is a function from the run's letter results to metrics,
+registered with `@scorer(name, lower_is_better=...)` (the way inspect_ai declares `@scorer`).
+
+A suite names the scorers it wants; `compute_metrics` runs them; `compare` asks the registry which
+way each metric should move. A new scorer is one decorated function; nothing else changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from imr_llm.errors import ConfigError
+from imr_llm.evals.results import LetterResult
+from imr_llm.evals.scoring import Scorecard
+
+
+@dataclass
+class ScoreContext:
+    """What scorers share: the field-by-field scorecard (computed once) and the price table."""
+
+    card: Scorecard
+    prices: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+ScoreFunction = Callable[[list[LetterResult], ScoreContext], dict[str, float]]
+
+
+@dataclass(frozen=True)
+class Scorer:
+    name: str
+    function: ScoreFunction
+    lower_is_better: tuple[str, ...] = ()  # metric names (or prefixes) where a rise is bad
+    cost: tuple[str, ...] = ()  # metrics that describe cost, not quality (reported, never a regression)
+
+
+SCORERS: dict[str, Scorer] = {}
+
+
+def scorer(
+    name: str, *, lower_is_better: tuple[str, ...] = (), cost: tuple[str, ...] = ()
+) -> Callable[[ScoreFunction], ScoreFunction]:
+    """Register the decorated function as the scorer `name`."""
+
+    def register(function: ScoreFunction) -> ScoreFunction:
+        SCORERS[name] = Scorer(name, function, lower_is_better, cost)
+        return function
+
+    return register
+
+
+def get_scorer(name: str) -> Scorer:
+    try:
+        return SCORERS[name]
+    except KeyError:
+        raise ConfigError(f"unknown scorer {name!r}; available: {', '.join(SCORERS)}") from None

@@ -1,0 +1,126 @@
+"""The 2013 *Notice of Independent Medical Review Determination*: numbered determinations
+("1) MAXIMUS Federal Services, Inc. has determined the request for X is not medically necessary"),
+then numbered detail sections with their own labels; no decision word, the verdict is the phrase."""
+
+from __future__ import annotations
+
+import re
+
+from imr_llm.parser.context import ParseContext
+from imr_llm.parser.items import (
+    MAX_ITEMS,
+    TRAILER,
+    assemble_item,
+    cite_first_sentence,
+    label_groups,
+    read_block,
+    strip_span,
+)
+from imr_llm.parser.layouts import Layout
+from imr_llm.schema import DisputedItem
+
+_NOTICE = re.compile(
+    r"Notice of Independent Medical Review Determination|"
+    r"\d\) ?MAXIMUS Federal Services,? Inc\.? has determined the request",
+    re.I,
+)
+_LABELS_2013 = (
+    ("ca", re.compile(r"Medical Treatment Guideline\(s\) Relied [Uu]pon by the Claims Administrator ?:")),
+    ("mx", re.compile(r"Medical Treatment Guideline\(s\) Relied [Uu]pon by the Expert Reviewer ?:")),
+    ("dr", re.compile(r"Rationale for the Decision ?:")),
+)
+_REGARDING_START = re.compile(r"\d\) ?Regarding the request")
+
+
+def detect(flat: str) -> bool:
+    return ("otice of" in flat or "has determined" in flat) and _NOTICE.search(flat) is not None
+
+
+def summary_stop(flat: str, start: int, stop: int) -> int:
+    """The case summary ends where the first detail section ("1) Regarding the request ...") begins."""
+    regarding = _REGARDING_START.search(flat, start, stop)
+    return regarding.start() if regarding else stop
+
+
+_DETERMINATION = re.compile(
+    r"(?P<num>\d{1,2})\) ?MAXIMUS Federal Services,? Inc\.? has determined the request for "
+    r"(?P<req>.{1,500}?) (?P<verdict>is (?:not ?)?medically necessary(?: and appropriate)?)\."
+)
+_REGARDING = re.compile(r"(?P<num>\d{1,2})\) ?Regarding the request for (?P<req>.{1,500}?):(?= )")
+
+
+_ITEM_NUMBER = re.compile(r"\d{1,2}\)")
+
+
+def _anchored(flat: str, pattern: re.Pattern[str], literal: str, back: int) -> list[re.Match[str]]:
+    """Matches of `pattern` starting shortly before each `literal` (found by str.find), at most
+    MAX_ITEMS * 2 of them: linear work however the text repeats itself."""
+    found: list[re.Match[str]] = []
+    at = flat.find(literal)
+    for _ in range(2 * MAX_ITEMS):
+        if at < 0:
+            break
+        numbers = list(_ITEM_NUMBER.finditer(flat, max(0, at - back), at))
+        m = pattern.match(flat, numbers[-1].start(), at + len(literal) + 600) if numbers else None
+        if m:
+            found.append(m)
+        at = flat.find(literal, at + len(literal))
+    return found
+
+
+def parse_notice_items(ctx: ParseContext) -> list[DisputedItem]:
+    """2013 notices: numbered determinations, then numbered detail sections."""
+    flat = ctx.flat
+    determinations: dict[int, re.Match[str]] = {}
+    for m in _anchored(flat, _DETERMINATION, "has determined the request for", 70):
+        determinations.setdefault(int(m.group("num")), m)
+    details = {int(m.group("num")): m for m in _anchored(flat, _REGARDING, "Regarding the request for", 40)}
+    groups = label_groups(flat, _LABELS_2013, 0)
+    trailer = TRAILER.search(flat, max((m.end() for m in details.values()), default=0))
+    text_end = trailer.start() if trailer else len(flat)
+    detail_list = sorted(details.values(), key=lambda m: m.start())
+    items: list[DisputedItem] = []
+    for i, num in enumerate(sorted(determinations)):
+        m = determinations[num]
+        p = f"disputed_items.{i}"
+        ctx.cite(f"{p}.request", *m.span("req"))
+        ctx.cite(f"{p}.decision_text", *m.span("verdict"))
+        ctx.cite(f"{p}.decision", m.start("req"), m.end("verdict"))
+        says = "not" not in m.group("verdict").replace("notmedically", "not medically").split()
+        ca = mx = rationale = None
+        rationale_at = 0
+        d = details.get(num)
+        if d is not None:
+            after = [x.start() for x in detail_list if x.start() > d.start()]
+            section_end = after[0] if after else text_end
+            group = next((gr for gr in groups if d.end() <= min(x.start() for x in gr.values()) < section_end), {})
+            order = sorted(group.items(), key=lambda kv: kv[1].start())
+            for k, (kind, lab) in enumerate(order):
+                stop = order[k + 1][1].start() if k + 1 < len(order) else section_end
+                path = {
+                    "ca": "claims_administrator_guideline_text",
+                    "mx": "maximus_guideline_text",
+                    "dr": "rationale",
+                }[kind]
+                value = read_block(ctx, f"{p}.{path}", lab.end(), stop)
+                if kind == "ca":
+                    ca = value
+                elif kind == "mx":
+                    mx = value
+                else:
+                    rationale, rationale_at = value, strip_span(flat, lab.end(), stop)[0]
+        item = assemble_item(ctx, i, m.group("req"), m.group("verdict"), says, ca, mx, rationale, rationale_at)
+        cite_first_sentence(ctx, p, item, rationale_at)
+        items.append(item)
+    return items
+
+
+LAYOUT = Layout(
+    name="notice_2013",
+    order=20,
+    detect=detect,
+    starts=("Notice of Independent Medical Review Determination",),
+    items=parse_notice_items,
+    summary_stop=summary_stop,
+    prose_dates=("application_filed_date", "notice_of_assignment_date"),
+)

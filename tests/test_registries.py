@@ -1,0 +1,129 @@
+"""Each extension point is one registry: a new backend, scorer, summary language or letter layout plugs
+in by registering one object, with no edit anywhere else (each test registers one, uses it through the
+normal entry points, and removes it)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+import imr_llm
+from imr_llm.evals.metrics import LetterResult, compute_metrics, lower_is_better
+from imr_llm.evals.registry import SCORERS, ScoreContext, scorer
+from imr_llm.evals.runner import run_suite
+from imr_llm.evals.suite import Suite, load_suite
+from imr_llm.parser import parse_text
+from imr_llm.parser.context import ParseContext
+from imr_llm.parser.layouts import LAYOUTS, Layout, register_layout
+from imr_llm.pipeline.backends import BACKENDS, Backend, BackendOptions, register_backend
+from imr_llm.pipeline.extraction import Extractor, RulesExtractor
+from imr_llm.schema import DisputedItem, LetterRecord
+from imr_llm.summary.languages import LANGUAGES, register_language
+from imr_llm.summary.languages.en import English
+from imr_llm.summary.summarize import summarize
+from tests.conftest import REPO, SAMPLES
+
+LETTER = SAMPLES / "synth-2016-basic.txt"
+
+
+class TaggingExtractor(RulesExtractor):
+    name = "tagging"
+
+    def run(self, letter):  # type: ignore[no-untyped-def]
+        record = super().run(letter)
+        record.warnings.append("seen by the tagging backend")
+        return record
+
+
+@pytest.fixture
+def tagging_backend() -> Iterator[str]:
+    @contextmanager
+    def open_extractor(options: BackendOptions) -> Iterator[Extractor]:
+        yield TaggingExtractor()
+
+    @contextmanager
+    def open_client(options: BackendOptions) -> Iterator[None]:
+        yield None
+
+    register_backend(Backend("tagging", "a test backend", open_extractor, open_client, uses_llm=False))
+    yield "tagging"
+    BACKENDS.pop("tagging")
+
+
+def test_a_new_backend_plugs_in(tagging_backend: str, tmp_path: Path) -> None:
+    record = imr_llm.extract(LETTER, backend=tagging_backend)
+    assert "seen by the tagging backend" in record.warnings
+    suite = load_suite(REPO / "evals" / "synthetic-rules.toml").model_copy(update={"backend": tagging_backend})
+    run = run_suite(suite)
+    assert run.backend == "tagging" and run.letters and not any(x.error for x in run.letters)
+    with pytest.raises(imr_llm.ConfigError, match="unknown backend 'nope'; available: rules, openai, local"):
+        imr_llm.extract(LETTER, backend="nope")
+
+
+def test_a_new_scorer_plugs_in() -> None:
+    @scorer("requests_per_letter", lower_is_better=("requests_per_letter",))
+    def requests_per_letter(letters: list[LetterResult], ctx: ScoreContext) -> dict[str, float]:
+        items = [len(x.scored()["disputed_items"]) for x in letters]
+        return {"requests_per_letter": sum(items) / len(items)}
+
+    try:
+        record = parse_text(LETTER.read_text())
+        letters = [LetterResult(name="x", input="x", gold={}, record=record.model_dump(mode="json"))]
+        metrics, _ = compute_metrics(letters, ["requests_per_letter"])
+        assert metrics["requests_per_letter"] == 2.0
+        assert lower_is_better("requests_per_letter")
+        suite = Suite(name="s", gold=str(SAMPLES), scorers=["requests_per_letter"])
+        assert suite.scorers == ["requests_per_letter"]
+    finally:
+        SCORERS.pop("requests_per_letter")
+    with pytest.raises(ValueError, match="unknown scorer"):
+        Suite(name="s", gold=str(SAMPLES), scorers=["requests_per_letter"])
+
+
+class LoudEnglish(English):
+    code = "en-loud"
+    title = "YOUR INDEPENDENT MEDICAL REVIEW (IMR) DECISION"
+
+
+def test_a_new_language_plugs_in() -> None:
+    register_language(LoudEnglish())
+    try:
+        outcome = summarize(parse_text(LETTER.read_text()), "en-loud")
+        assert outcome.summary.lang == "en-loud"
+        assert outcome.checks.passed, outcome.checks.problems
+        assert outcome.summary.render("md").startswith("# YOUR INDEPENDENT MEDICAL REVIEW (IMR) DECISION")
+    finally:
+        LANGUAGES.pop("en-loud")
+    with pytest.raises(imr_llm.ConfigError, match="unknown summary language 'en-loud'; available: en, es"):
+        summarize(parse_text(LETTER.read_text()), "en-loud")
+
+
+def test_a_new_layout_plugs_in() -> None:
+    def one_item(ctx: ParseContext) -> list[DisputedItem]:
+        at = ctx.flat.find("Request:") + len("Request: ")
+        end = ctx.flat.find(".", at)
+        ctx.cite("disputed_items.0.request", at, end)
+        return [DisputedItem(request=ctx.flat[at:end], decision="upheld", decision_text="Upheld")]
+
+    register_layout(
+        Layout(
+            name="test_memo",
+            order=5,
+            detect=lambda flat: flat.startswith("IMR TEST MEMO"),
+            starts=("IMR TEST MEMO",),
+            items=one_item,
+            header=False,
+        )
+    )
+    try:
+        record = parse_text("IMR TEST MEMO\nRequest: Lumbar brace. Decision: Upheld.\n")
+        assert isinstance(record, LetterRecord)
+        assert record.template == "test_memo" and record.disputed_items[0].request == "Lumbar brace"
+        assert parse_text(LETTER.read_text()).template == "final_2016"  # the others are untouched
+    finally:
+        LAYOUTS.pop("test_memo")
+    with pytest.raises(imr_llm.NotAnImrLetter):
+        parse_text("IMR TEST MEMO\nRequest: Lumbar brace. Decision: Upheld.\n")
