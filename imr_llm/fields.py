@@ -47,6 +47,33 @@ KEY_FIELDS = (
     *(f"reviewer.{f}" for f in REVIEWER_FIELDS),
     *(f"disputed_items[].{f}" for f in ITEM_FIELDS),
 )
+# what the LLM's answer schema asks for, compared field by field with the parser (it has no priority,
+# no subspecialties or certification/licensure text, no claims-administrator guideline)
+LLM_TOP_FIELDS = tuple(f for f in HEADER_FIELDS if f != "priority")
+LLM_REVIEWER_FIELDS = ("board_certifications", "licensed_state")
+LLM_ITEM_FIELDS = (
+    "request",
+    "decision",
+    "medically_necessary",
+    "guidelines_cited",
+    "maximus_guideline_text",
+    "rationale_first_sentence",
+)
+# a disagreement on one of these means the letter needs review
+CRITICAL_FIELDS = frozenset(
+    {
+        "case_number",
+        "date_of_injury",
+        "ur_determination_date",
+        "decision_date",
+        "request",
+        "decision",
+        "medically_necessary",
+    }
+)
+# values whose evidence span the grounding scorer counts
+GROUNDED_TOP_FIELDS = ("case_number", "date_of_injury", "ur_determination_date", "decision_date", "patient_age")
+GROUNDED_ITEM_FIELDS = ("request", "decision", "maximus_guideline_text", "rationale_first_sentence")
 ALIGN_THRESHOLD = 60.0
 MISSING_ITEM = "<item not found>"  # what a field of an item the extractor missed shows as
 
@@ -56,6 +83,11 @@ _HYPHENS = re.compile(r"\s*-\s*")
 
 def norm_text(value: str) -> str:
     return _HYPHENS.sub("", " ".join(value.split())) if "-" in value else " ".join(value.split())
+
+
+def compact(value: str) -> str:
+    """norm_text without any space, case-folded: for "is this value somewhere in that text" tests."""
+    return norm_text(value).replace(" ", "").casefold()
 
 
 def values_equal(gold: Any, predicted: Any) -> bool:

@@ -140,8 +140,3 @@ def flatten(raw: str) -> FlatText:
     text_flat = FlatText(raw, flat, body, start)
     text_flat._joins, text_flat._runs = n_joins > 0, len(flat) != len(joined)
     return text_flat
-
-
-def squash(text: str) -> str:
-    """Whitespace- and hyphen-insensitive form, for comparing extracted strings."""
-    return re.sub(r"[\s\-\u2013\u2014]+", "", text.translate(_CHAR_FIXES)).casefold()

@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
+from imr_llm.fields import compact as squash
+from imr_llm.fields import get_path as resolve
 from imr_llm.fields import values_equal
 from imr_llm.parser import parse_text
-from imr_llm.parser.evidence import resolve
-from imr_llm.textnorm import squash
 from tests.conftest import REPO, SAMPLES
 
 pytestmark = [

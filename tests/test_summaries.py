@@ -486,3 +486,23 @@ def test_dev_letters_summaries_pass_in_every_language() -> None:
             assert checks.passed, (path.name, lang, checks.problems)
             assert checks.grade is None or checks.grade <= 6.0
             assert checks.ease is None or checks.ease >= 70.0
+
+
+def test_the_rewrite_goes_through_the_cache_and_the_call_log_FAKE_SERVER(tmp_path: Path) -> None:
+    from imr_llm.llm.cache import ResponseCache
+
+    record = record_of("synth-2016-basic")
+    rewrite = {
+        "items": [
+            {"number": 1, "reason": "The request for 12 sessions is more than the first trial the guidelines allow."},
+            {"number": 2, "reason": "You still had pain and weakness after weeks of rest and medication."},
+        ]
+    }
+    cache = ResponseCache(tmp_path / "cache.sqlite")
+    with fake_server(Behaviour("ok", rewrite)) as server:
+        first = summarize(record, "en", client_for(server.base_url), load_prompt("summary"), cache)
+        second = summarize(record, "en", client_for(server.base_url), load_prompt("summary"), cache)
+        assert len(server.requests) == 1  # the second answer came from the cache
+    assert first.summary == second.summary and second.summary.source == "llm"
+    calls = cache.calls()
+    assert [c["cached"] for c in calls] == [0, 1] and all(c["prompt"] == "summary@2" for c in calls)

@@ -1,4 +1,5 @@
-from imr_llm.textnorm import flatten, squash
+from imr_llm.fields import compact as squash
+from imr_llm.textnorm import flatten
 
 
 def test_line_end_hyphen_joins_next_line_and_keeps_hyphen() -> None:

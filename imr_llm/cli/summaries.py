@@ -11,10 +11,12 @@ import typer
 
 from imr_llm.cli.common import (
     BaseUrlOpt,
+    CacheOpt,
     FilesArg,
     LangOpt,
     ModelOpt,
     ModelPathOpt,
+    NoCacheOpt,
     backend_named,
     check_language,
     fail,
@@ -40,6 +42,8 @@ def summarize(
     model: ModelOpt = None,
     prompt: Annotated[str, typer.Option(help="prompt template NAME[@VERSION] for LLM reasons")] = "summary",
     model_path: ModelPathOpt = None,
+    cache: CacheOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Plain-language summaries for the injured worker, checked before they are shown.
 
@@ -58,16 +62,18 @@ def summarize(
             fail(f"cannot create output folder {out}: {e.strerror or e}")
     try:
         with chosen.open_client(BackendOptions(llm_config(base_url, model), model_path=model_path)) as client:
-            template = None
+            template = store = None
             if client is not None:
+                from imr_llm.llm.cache import ResponseCache
                 from imr_llm.llm.prompts import load_prompt
 
                 template = load_prompt(prompt)
+                store = ResponseCache(cache, enabled=not no_cache)
             failed = 0
             for path in files:
                 try:
                     loaded = load_file(path)
-                    outcome = summarize_record(parse_text(loaded.text, loaded.source), lang, client, template)
+                    outcome = summarize_record(parse_text(loaded.text, loaded.source), lang, client, template, store)
                 except ImrError as e:
                     report_error(path, e)
                     failed += 1

@@ -12,14 +12,11 @@ from rapidfuzz import fuzz
 from imr_llm.evals.registry import ScoreContext, scorer
 from imr_llm.evals.results import LetterResult
 from imr_llm.evals.scoring import set_f1
-from imr_llm.fields import align_items, norm_text
+from imr_llm.fields import GROUNDED_ITEM_FIELDS, GROUNDED_TOP_FIELDS, align_items, norm_text
 from imr_llm.schema import LetterRecord
 from imr_llm.summary.build import build_summary
 from imr_llm.summary.languages import LANGUAGES
 from imr_llm.summary.summarize import summarize
-
-GROUNDED_ITEM_FIELDS = ("request", "decision", "maximus_guideline_text", "rationale_first_sentence")
-GROUNDED_TOP_FIELDS = ("case_number", "date_of_injury", "ur_determination_date", "decision_date", "patient_age")
 
 
 @scorer("fields")
@@ -143,17 +140,16 @@ def _summary(letters: list[LetterResult]) -> dict[str, float]:
                 eases.append(checks.ease)
             letter_ok = letter_ok and checks.passed
             failed += not checks.passed
-            if code == "en":
-                faithful += not checks.untraceable and not checks.invented_items
-                covered += sum(i.present and i.polarity_ok and i.reason_sourced for i in checks.items)
-                items += len(checks.items)
+            faithful += not checks.untraceable and not checks.invented_items
+            covered += sum(i.present and i.polarity_ok and i.reason_sourced for i in checks.items)
+            items += len(checks.items)
         passed += letter_ok
     if not scored:
         return {}
-    return {
+    return {  # rates over every letter in every registered language
         "summary_pass_rate": passed / scored,
         "summary_failed": float(failed),
-        "summary_faithful_rate": faithful / scored,
+        "summary_faithful_rate": faithful / (scored * len(LANGUAGES)),
         "summary_coverage": covered / items if items else 1.0,
         "summary_grade_median": statistics.median(grades) if grades else 0.0,
         "summary_grade_max": max(grades) if grades else 0.0,

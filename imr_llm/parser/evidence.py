@@ -6,23 +6,12 @@ import datetime as dt
 import re
 from typing import Any
 
+from imr_llm.fields import compact, get_path
 from imr_llm.parser.dates import parse_date
 from imr_llm.schema import LetterRecord
-from imr_llm.textnorm import clean_chars, squash
+from imr_llm.textnorm import clean_chars
 
 _SEX_WORDS = {"male": {"male", "man", "gentleman"}, "female": {"female", "woman", "lady"}}
-
-
-def resolve(data: Any, path: str) -> Any:
-    """The value at a dotted JSON path such as 'disputed_items.2.request'."""
-    for part in path.split("."):
-        if isinstance(data, list):
-            data = data[int(part)]
-        elif isinstance(data, dict):
-            data = data.get(part)
-        else:
-            return None
-    return data
 
 
 def span_holds(value: Any, quoted: str) -> bool:
@@ -31,7 +20,7 @@ def span_holds(value: Any, quoted: str) -> bool:
         parsed = parse_date(" ".join(quoted.split()))
         return parsed is not None and parsed.isoformat() == str(value)
     if isinstance(value, str) and value in _SEX_WORDS:
-        return squash(quoted) in _SEX_WORDS[value]
+        return compact(quoted) in _SEX_WORDS[value]
     if value in ("upheld", "overturned") and value not in quoted.lower():
         # layouts without a decision word: the evidence is the verdict ("is not medically necessary")
         said = " ".join(quoted.lower().split())
@@ -39,7 +28,7 @@ def span_holds(value: Any, quoted: str) -> bool:
             return False
         negative = re.search(r"\bnot\b|notmedically|\bnon-?certif", said) is not None
         return bool(negative == (value == "upheld"))
-    return squash(str(value)) in squash(quoted)
+    return compact(str(value)) in compact(quoted)
 
 
 def evidence_problems(record: LetterRecord, raw_text: str) -> list[str]:
@@ -48,7 +37,7 @@ def evidence_problems(record: LetterRecord, raw_text: str) -> list[str]:
     text = clean_chars(raw_text)  # same length: blanks page-noise lines the parser skipped
     problems = []
     for path, span in record.evidence.items():
-        value = resolve(data, path)
+        value = get_path(data, path)
         quoted = text[span.start : span.end]
         if value is None or not span_holds(value, quoted):
             problems.append(f"{path}: value {value!r} not in text {quoted[:80]!r} at {span.start}-{span.end}")

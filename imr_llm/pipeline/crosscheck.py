@@ -18,29 +18,17 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from imr_llm.fields import HEADER_FIELDS, align_items, norm_text, set_path, values_equal
-from imr_llm.schema import Alignment, CheckStatus, CrossCheck, FieldCheck, LetterRecord, Span
-
-# the scored header fields the LLM schema also asks for (it has no priority)
-TOP_FIELDS = tuple(f for f in HEADER_FIELDS if f != "priority")
-REVIEWER_FIELDS = ("board_certifications", "licensed_state")
-ITEM_FIELDS = (
-    "request",
-    "decision",
-    "medically_necessary",
-    "guidelines_cited",
-    "maximus_guideline_text",
-    "rationale_first_sentence",
+from imr_llm.fields import (
+    CRITICAL_FIELDS,
+    LLM_ITEM_FIELDS,
+    LLM_REVIEWER_FIELDS,
+    LLM_TOP_FIELDS,
+    align_items,
+    norm_text,
+    set_path,
+    values_equal,
 )
-CRITICAL = {
-    "case_number",
-    "date_of_injury",
-    "ur_determination_date",
-    "decision_date",
-    "request",
-    "decision",
-    "medically_necessary",
-}
+from imr_llm.schema import Alignment, CheckStatus, CrossCheck, FieldCheck, LetterRecord, Span
 
 
 def _empty(value: Any) -> bool:
@@ -100,19 +88,19 @@ def crosscheck(parser: LetterRecord, llm: LetterRecord, llm_grounding: dict[str,
             FieldCheck(path=path, status=status, parser=p_value, llm=l_value, chosen=chosen, llm_alignment=alignment)
         )
         field = path.rsplit(".", 1)[-1]
-        if status == "disagree" and field in CRITICAL:
+        if status == "disagree" and field in CRITICAL_FIELDS:
             reasons.append(f"{path}: parser {p_value!r} vs LLM {l_value!r}")
 
-    for f in TOP_FIELDS:
+    for f in LLM_TOP_FIELDS:
         compare(f, p_data.get(f), l_data.get(f), f)
-    for f in REVIEWER_FIELDS:
+    for f in LLM_REVIEWER_FIELDS:
         compare(f"reviewer.{f}", p_data["reviewer"].get(f), l_data["reviewer"].get(f), f"reviewer.{f}")
     compare("diagnoses", p_data.get("diagnoses"), l_data.get("diagnoses"), "diagnoses")
 
     p_items, l_items = p_data["disputed_items"], l_data["disputed_items"]
     alignment = align_items(p_items, l_items)
     for pi, li in alignment.pairs:
-        for f in ITEM_FIELDS:
+        for f in LLM_ITEM_FIELDS:
             compare(f"disputed_items.{pi}.{f}", p_items[pi].get(f), l_items[li].get(f), f"disputed_items.{li}.{f}")
         if f"disputed_items.{li}.decision" in llm_grounding and llm_grounding[f"disputed_items.{li}.decision"] is None:
             reasons.append(f"disputed_items.{pi}: the LLM's decision quote is not in the letter")

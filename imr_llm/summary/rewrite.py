@@ -11,12 +11,15 @@ and on any problem the offline summary stands and the reasons are reported.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+from dataclasses import replace
 
 from pydantic import BaseModel, Field
 
-from imr_llm.errors import ImrError
+from imr_llm.errors import ImrError, LLMCallError
+from imr_llm.llm.cache import CallLogEntry, ResponseCache, cache_key
 from imr_llm.llm.client import LLMClient
 from imr_llm.llm.prompts import PromptTemplate
 from imr_llm.llm.speedups import CachedSchemaModel
@@ -34,6 +37,9 @@ class ReasonRewrite(BaseModel):
 
 class SummaryRewrite(CachedSchemaModel):
     items: list[ReasonRewrite] = Field(max_length=60)
+
+
+_SCHEMA_HASH = hashlib.sha256(str(SummaryRewrite.model_json_schema()).encode()).hexdigest()[:16]
 
 
 _FACT = re.compile(r"\b\d+(?:[.,/]\d+)*\b|\b[A-Z]{2,}[A-Za-z0-9]*\b|(?<=\s)[A-Z][a-z]+\b")
@@ -77,14 +83,74 @@ def _common_words(language: Language) -> str:
     ).casefold()
 
 
+def ask(
+    client: LLMClient, prompt: PromptTemplate, facts: str, language: Language, cache: ResponseCache | None
+) -> SummaryRewrite:
+    """The model's reasons, through the response cache and the call log (as extraction does)."""
+    rendered = prompt.render(facts, language=language.prompt_name)
+    config = client.config
+    input_hash = hashlib.sha256(facts.encode()).hexdigest()
+    params = {"temperature": config.temperature, "reasks": config.reasks, "schema": _SCHEMA_HASH}
+    key = cache_key(
+        model=config.model, base_url=config.base_url, prompt_hash=rendered.hash, input_hash=input_hash, params=params
+    )
+    log = CallLogEntry(key, config.model, prompt.ref, rendered.hash, input_hash, cached=False, status="ok")
+    hit = cache.get(key) if cache is not None else None
+    if hit is not None and cache is not None:
+        cache.log(replace(log, cached=True))
+        return SummaryRewrite.model_validate(hit.response)
+    try:
+        answer, stats = client.structured(rendered.messages, SummaryRewrite)
+    except LLMCallError as e:
+        if cache is not None:
+            s = e.stats
+            cache.log(
+                replace(
+                    log,
+                    status=e.kind,
+                    error=str(e),
+                    requests=s.requests,
+                    prompt_tokens=s.prompt_tokens,
+                    completion_tokens=s.completion_tokens,
+                    latency_s=s.latency_s,
+                )
+            )
+        raise
+    if cache is not None:
+        cache.put(
+            key,
+            model=config.model,
+            prompt_hash=rendered.hash,
+            input_hash=input_hash,
+            params=params,
+            response=answer.model_dump(mode="json"),
+            prompt_tokens=stats.prompt_tokens,
+            completion_tokens=stats.completion_tokens,
+        )
+        cache.log(
+            replace(
+                log,
+                requests=stats.requests,
+                prompt_tokens=stats.prompt_tokens,
+                completion_tokens=stats.completion_tokens,
+                latency_s=stats.latency_s,
+            )
+        )
+    return answer
+
+
 def rewrite_summary(
-    record: LetterRecord, offline: Summary, offline_checks: SummaryChecks, client: LLMClient, prompt: PromptTemplate
+    record: LetterRecord,
+    offline: Summary,
+    offline_checks: SummaryChecks,
+    client: LLMClient,
+    prompt: PromptTemplate,
+    cache: ResponseCache | None = None,
 ) -> SummaryOutcome:
     """The rewritten reasons when every one passes and the summary still passes its checks; else the offline one."""
     language = get_language(offline.lang)
-    rendered = prompt.render(facts_for_model(offline), language=language.prompt_name)
     try:
-        answer, _ = client.structured(rendered.messages, SummaryRewrite)
+        answer = ask(client, prompt, facts_for_model(offline), language, cache)
     except ImrError as e:
         return SummaryOutcome(offline, offline_checks, [f"LLM call failed: {e}"])
     by_number = {r.number: " ".join(r.reason.split()) for r in answer.items}
