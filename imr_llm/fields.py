@@ -91,9 +91,10 @@ def compact(value: str) -> str:
 
 
 def values_equal(gold: Any, predicted: Any) -> bool:
-    """Gold vs extracted value, modulo whitespace and hyphenation."""
+    """Gold vs extracted value, modulo whitespace and hyphenation (the shared README: compare
+    whitespace-insensitively; "California,Virginia" and "California, Virginia" are one value)."""
     if isinstance(gold, str) and isinstance(predicted, str):
-        return norm_text(gold) == norm_text(predicted)
+        return norm_text(gold).replace(" ", "") == norm_text(predicted).replace(" ", "")
     if isinstance(gold, list) and isinstance(predicted, list):
         return len(gold) == len(predicted) and all(values_equal(g, p) for g, p in zip(gold, predicted, strict=True))
     if isinstance(gold, bool) or isinstance(predicted, bool):

@@ -111,11 +111,27 @@ class DisputedItem(BaseModel):
     )
 
 
+class OcrInfo(BaseModel):
+    """How a letter that had no text layer was read."""
+
+    engine: str = "tesseract"
+    version: str = ""
+    languages: str = "eng"
+    input: Literal["pdf", "tiff", "png", "jpeg", "gif", "bmp", "webp", "pages"] = "pdf"
+    page_confidence: list[float] = Field(default_factory=list, description="mean word confidence per page, 0-100")
+    low_confidence: list[Span] = Field(
+        default_factory=list, description="spans of the OCR text whose words were read with confidence below 60"
+    )
+    rotated: list[int] = Field(default_factory=list, description="degrees each page was turned upright (OSD)")
+    deskewed: list[float] = Field(default_factory=list, description="degrees each page was straightened")
+
+
 class Source(BaseModel):
     path: str | None = None
-    kind: Literal["text", "pdf"] = "text"
+    kind: Literal["text", "pdf", "ocr"] = "text"
     sha256: str | None = Field(default=None, description="Hash of the input file's bytes")
     pages: int | None = None
+    ocr: OcrInfo | None = None
 
 
 CheckStatus = Literal["agree", "disagree", "only_llm", "only_parser"]

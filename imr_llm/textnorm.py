@@ -13,6 +13,8 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterator
 
+from imr_llm.textclean import blank_running_lines, repair_ocr
+
 # One-for-one character fixes, so offsets stay valid: PDF libraries emit
 # soft hyphens or STX for hyphenation points, NBSP and odd spaces, and CR.
 _CHAR_FIXES = str.maketrans(
@@ -116,20 +118,25 @@ _FIX_PAIRS = tuple((chr(c), str(f)) for c, f in _CHAR_FIXES.items())
 _PAGE_WORD = re.compile(r"Page[ \t]+\d")
 
 
-def clean_chars(raw: str) -> str:
-    """Same-length cleanup: odd characters fixed and page-noise lines blanked."""
+def clean_chars(raw: str, ocr: bool = False) -> str:
+    """Same-length cleanup: odd characters fixed, OCR misreadings undone (OCR text only), running
+    headers and footers and page-noise lines blanked (imr_llm.textclean)."""
     text = raw
     for char, fix in _FIX_PAIRS:  # `in` + replace is far faster than str.translate with a dict
         if char in text:
             text = text.replace(char, fix)
+    if ocr:
+        text = repair_ocr(text)
+    if "\f" in text or _PAGE_WORD.search(text):
+        text = blank_running_lines(text)
     if _PAGE_WORD.search(text):
         text = _PAGE_NOISE.sub(lambda m: " " * len(m.group(0)), text)
     return text
 
 
-def flatten(raw: str) -> FlatText:
+def flatten(raw: str, ocr: bool = False) -> FlatText:
     """De-wrap `raw` the way the gold strings are written (see shared README)."""
-    text = clean_chars(raw)
+    text = clean_chars(raw, ocr)
     start = len(text) - len(text.lstrip())
     end = len(text.rstrip())
     body = text[start:end]

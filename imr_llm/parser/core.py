@@ -9,6 +9,7 @@ from imr_llm.parser.case_summary import parse_diagnoses, parse_patient, prose_da
 from imr_llm.parser.context import ParseContext
 from imr_llm.parser.header import header_end, parse_header
 from imr_llm.parser.layouts import detect_layout, first_letter
+from imr_llm.parser.ocr_review import low_confidence_warnings
 from imr_llm.parser.reviewer import parse_reviewer
 from imr_llm.schema import LetterRecord, Source
 from imr_llm.textnorm import flatten
@@ -27,7 +28,8 @@ def parse_text(raw: str, source: Source | None = None) -> LetterRecord:
     no disputed item can be read from it.
     """
     cut = len(raw) > MAX_LETTER_CHARS
-    text = flatten(raw[:MAX_LETTER_CHARS] if cut else raw)
+    ocr = source is not None and source.ocr is not None
+    text = flatten(raw[:MAX_LETTER_CHARS] if cut else raw, ocr=ocr)
     layout = detect_layout(text.flat)
     if layout is None:
         raise NotAnImrLetter("not an IMR determination letter (no known layout found)")
@@ -64,6 +66,9 @@ def parse_text(raw: str, source: Source | None = None) -> LetterRecord:
     items = layout.items(ctx)
     if not items:
         raise NotAnImrLetter(f"looks like an IMR letter ({layout.name}) but no disputed item could be read")
+    if source is not None and source.ocr is not None:
+        for warning in low_confidence_warnings(ctx.evidence, source.ocr.low_confidence):
+            ctx.warn(warning)
     return LetterRecord(
         **fields,
         disputed_items=items,

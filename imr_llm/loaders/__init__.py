@@ -1,0 +1,204 @@
+"""Read a letter into text, with clear errors for bad input: plain text, PDF (its text layer, or OCR
+when it has none or only garbage), and images (TIFF, fax G3/G4, PNG, JPEG ...) by OCR.
+
+PDFs from the DWC are AES-encrypted with an empty user password; pdfium opens them without extra
+dependencies. Pages are joined with a form feed, as `pdftotext` does, so page breaks look the same
+whichever tool made the text. Several image files (phone photos of each page) are one letter with
+`load_pages`, in the order given.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from imr_llm.errors import InputError
+from imr_llm.loaders.images import PageImage, image_format, image_pages, pdf_page_images
+from imr_llm.schema import Source
+
+MAX_BYTES = 20 * 1024 * 1024  # no IMR letter comes near this; refuse before reading it all
+MAX_TEXT_CHARS = 2_000_000
+# pdfium is not thread-safe, not even across documents (a race crashes the process or swaps
+# error codes); batch threads share this lock. Processes each have their own pdfium.
+_PDFIUM_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class LoadedLetter:
+    text: str
+    source: Source
+
+
+def _decode(data: bytes) -> str:
+    """Decode a text file: UTF-8 (with or without BOM), UTF-16 with a BOM, else cp1252."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _utf16(data, "utf-16")
+    head = data[:4096]
+    if b"\x00" in head:
+        # UTF-16 without a BOM: in Latin text every other byte is zero, the others printable
+        if _looks_utf16(head[0::2], head[1::2]):
+            return _utf16(data, "utf-16-le")
+        if _looks_utf16(head[1::2], head[0::2]):
+            return _utf16(data, "utf-16-be")
+        raise InputError("binary file, not text or PDF")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("cp1252", errors="replace")
+    if text.count("\ufffd") > len(text) // 100 + 5:
+        raise InputError("not valid text in UTF-8, UTF-16 or Windows-1252")
+    return text
+
+
+def _looks_utf16(chars: bytes, zeros: bytes) -> bool:
+    if len(zeros) < 32:
+        return False
+    printable = sum(32 <= b < 127 or b in (9, 10, 12, 13) for b in chars)
+    return zeros.count(0) > 0.9 * len(zeros) and printable > 0.9 * len(chars)
+
+
+def _utf16(data: bytes, codec: str) -> str:
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as e:
+        raise InputError(f"broken UTF-16 text ({e.reason})") from e
+
+
+def pdf_text(data: bytes) -> tuple[str, int]:
+    """Text of a PDF's pages (joined by form feeds) and the page count; InputError when it has no
+    usable text layer (see `load_bytes`, which then reads it by OCR)."""
+    with _PDFIUM_LOCK:
+        pages = _with_pdf(data, _page_texts)
+    text = "\f".join(pages)
+    if not usable_text(text, len(pages)):
+        raise NoTextLayer(f"PDF has no usable text layer ({len(pages)} page(s))")
+    return text, len(pages)
+
+
+class NoTextLayer(InputError):
+    """A PDF whose text layer is empty or garbage: read it by OCR."""
+
+
+_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+def usable_text(text: str, pages: int) -> bool:
+    """Whether a text layer holds readable words: at least 15 words of three letters or more per page,
+    and mostly letters among its non-blank characters (a garbage layer is symbols and odd glyphs)."""
+    words = len(_WORD.findall(text))
+    letters = sum(c.isalpha() for c in text)
+    visible = sum(not c.isspace() for c in text)
+    return words >= 15 * max(1, pages) and letters >= 0.5 * max(1, visible)
+
+
+_T = TypeVar("_T")
+
+
+def _with_pdf(data: bytes, use: Callable[[Any], _T]) -> _T:
+    import pypdfium2 as pdfium  # imported here: text-only runs need not load pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data, password="")
+    except pdfium.PdfiumError as e:
+        msg = str(e)
+        if "password" in msg.lower():
+            raise InputError("PDF is password-protected") from e
+        raise InputError(f"cannot open PDF ({msg.rstrip('.')})") from e
+    try:
+        return use(pdf)
+    finally:
+        pdf.close()
+
+
+def _page_texts(pdf: Any) -> list[str]:
+    pages = []
+    for page in pdf:
+        textpage = page.get_textpage()
+        pages.append(textpage.get_text_range())
+        textpage.close()
+        page.close()
+    return pages
+
+
+def _pdf_images(data: bytes) -> list[PageImage]:
+    with _PDFIUM_LOCK:
+        return _with_pdf(data, lambda pdf: pdf_page_images(pdf, len(pdf)))
+
+
+def _ocr(pages: list[PageImage], kind: str, path: str | None, digest: str) -> LoadedLetter:
+    from imr_llm.loaders.ocr import ocr_pages
+
+    result = ocr_pages(pages, kind)
+    if not usable_text(result.text, len(pages)):
+        raise InputError(f"OCR found no readable text on {len(pages)} page(s) (blank, or not a letter?)")
+    return LoadedLetter(result.text, Source(path=path, kind="ocr", sha256=digest, pages=len(pages), ocr=result.info))
+
+
+def load_bytes(data: bytes, path: str | None = None) -> LoadedLetter:
+    digest = hashlib.sha256(data).hexdigest()
+    if data.startswith(b"%PDF"):
+        try:
+            text, pages = pdf_text(data)
+        except NoTextLayer:
+            return _ocr(_pdf_images(data), "pdf", path, digest)
+        return LoadedLetter(text, Source(path=path, kind="pdf", sha256=digest, pages=pages))
+    kind = image_format(data)
+    if kind is not None:
+        return _ocr(image_pages(data), kind, path, digest)
+    if not data.strip():
+        raise InputError("empty file")
+    text = _decode(data)
+    if len(text) > MAX_TEXT_CHARS:
+        raise InputError(f"text too long for one letter ({len(text):,} characters)")
+    if not text.strip():
+        raise InputError("file holds only whitespace")
+    return LoadedLetter(text, Source(path=path, kind="text", sha256=digest))
+
+
+def _read(path: Path) -> bytes:
+    try:
+        if path.is_dir():
+            raise InputError("is a folder, not a file")
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError(f"file too large for one letter ({size / 1e6:.0f} MB)")
+        return path.read_bytes()
+    except FileNotFoundError as e:
+        raise InputError("no such file") from e
+    except PermissionError as e:
+        raise InputError("permission denied") from e
+    except IsADirectoryError as e:
+        raise InputError("is a folder, not a file") from e
+    except OSError as e:
+        raise InputError(f"cannot read ({e.strerror or e})") from e
+
+
+def load_file(path: Path) -> LoadedLetter:
+    """Read one letter file; raises InputError with a one-line reason."""
+    return load_bytes(_read(path), str(path))
+
+
+def load_pages(paths: list[Path]) -> LoadedLetter:
+    """Several image files (photos or scans of each page) as one letter, in the order given."""
+    if not paths:
+        raise InputError("no pages given")
+    pages: list[PageImage] = []
+    digest = hashlib.sha256()
+    for path in paths:
+        data = _read(path)
+        digest.update(hashlib.sha256(data).digest())
+        kind = image_format(data)
+        if kind is None:
+            if data.startswith(b"%PDF"):
+                pages += _pdf_images(data)
+                continue
+            raise InputError(f"{path}: not an image (a page for --pages is a photo or scan: JPEG, PNG, TIFF)")
+        pages += image_pages(data)
+    return _ocr(pages, "pages", " + ".join(map(str, paths)), digest.hexdigest())

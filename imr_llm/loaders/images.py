@@ -1,0 +1,106 @@
+"""Page images from image files (TIFF, multi-page and fax G3/G4; PNG; JPEG; ...) and from PDFs with no
+usable text layer, each at a known resolution, ready for OCR."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from imr_llm.errors import InputError
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+# magic bytes -> format name (the OcrInfo.input values)
+IMAGE_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"II*\x00", "tiff"),
+    (b"MM\x00*", "tiff"),
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF87a", "gif"),
+    (b"GIF89a", "gif"),
+    (b"BM", "bmp"),
+)
+MAX_PAGES = 40  # a letter has a handful of pages; more is not one letter
+RENDER_DPI = 300  # PDFs without text are rendered at this resolution for OCR
+MIN_DPI = 150  # images reported below this (or with no resolution) are scaled to about 300 dpi
+
+
+@dataclass
+class PageImage:
+    image: Image.Image  # greyscale, square pixels
+    dpi: int
+
+
+def image_format(data: bytes) -> str | None:
+    """The image format of `data` by its signature, or None."""
+    for signature, name in IMAGE_SIGNATURES:
+        if data.startswith(signature):
+            return name
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    return None
+
+
+def _pillow() -> None:
+    try:
+        import PIL  # noqa: F401
+    except ImportError as e:  # pragma: no cover - a dependency of the package
+        raise InputError("reading images needs Pillow: pip install pillow") from e
+
+
+def image_pages(data: bytes) -> list[PageImage]:
+    """Every page (frame) of an image file, greyscale, with square pixels at a sensible resolution."""
+    _pillow()
+    from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+
+    Image.MAX_IMAGE_PIXELS = 120_000_000  # a 600 dpi letter page is 33 Mpx; refuse decompression bombs
+    try:
+        opened = Image.open(io.BytesIO(data))
+        pages = []
+        for k, frame in enumerate(ImageSequence.Iterator(opened)):
+            if k >= MAX_PAGES:
+                raise InputError(f"image has more than {MAX_PAGES} pages; is this one letter?")
+            pages.append(_normalise(ImageOps.exif_transpose(frame.copy()) or frame.copy()))
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
+        raise InputError(f"cannot read image ({str(e).splitlines()[0] if str(e) else type(e).__name__})") from e
+    except Image.DecompressionBombError as e:
+        raise InputError("image too large for one letter page") from e
+    if not pages:
+        raise InputError("image has no pages")
+    return pages
+
+
+def _normalise(frame: Image.Image) -> PageImage:
+    """Greyscale, square pixels (fax: 204 x 98 dpi), about 300 dpi when the resolution is low or unknown."""
+    from PIL import Image
+
+    xdpi, ydpi = (float(v) for v in frame.info.get("dpi", (0, 0)) or (0, 0))
+    grey = frame.convert("L")
+    if xdpi and ydpi and abs(xdpi - ydpi) > 1:  # fax "normal" mode: stretch the short axis
+        scale_x, scale_y = max(xdpi, ydpi) / xdpi, max(xdpi, ydpi) / ydpi
+        grey = grey.resize((round(grey.width * scale_x), round(grey.height * scale_y)), Image.Resampling.LANCZOS)
+        xdpi = ydpi = max(xdpi, ydpi)
+    dpi = int(xdpi) if xdpi >= MIN_DPI else 0
+    if not dpi:
+        # unknown or low resolution (phone photos, web images): a letter page is 8.5 in wide
+        target = round(8.5 * RENDER_DPI)
+        if grey.width < target * 0.8:
+            factor = target / grey.width
+            grey = grey.resize((target, round(grey.height * factor)), Image.Resampling.LANCZOS)
+        dpi = round(grey.width / 8.5)
+    return PageImage(grey, dpi)
+
+
+def pdf_page_images(pdf: object, page_count: int) -> list[PageImage]:
+    """Render a PDF's pages (pypdfium2 document) for OCR."""
+    if page_count > MAX_PAGES:
+        raise InputError(f"PDF has more than {MAX_PAGES} pages; is this one letter?")
+    pages = []
+    for index in range(page_count):
+        page = pdf[index]  # type: ignore[index]
+        bitmap = page.render(scale=RENDER_DPI / 72, grayscale=True)
+        pages.append(PageImage(bitmap.to_pil().convert("L"), RENDER_DPI))
+        page.close()
+    return pages

@@ -1,0 +1,167 @@
+"""Same-length clean-ups before de-wrapping: every change keeps each character's offset, so evidence
+spans still point into the text the user gave.
+
+- Running headers and footers: lines that repeat at the top or the bottom of several pages (a title,
+  the case number, "Page 2 of 4") are blanked, wherever a converter or a scanner put them, so they
+  never land inside a request or between an item's decision word and its labels.
+- OCR confusions (OCR text only): the parser's anchor words misread with look-alike characters
+  ("UpheId", "0verturned", "Decision rationaIe"), table borders read as "|" or "[", and l/1, O/0 inside
+  dates and case numbers, where the format makes the reading unique.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable
+
+_PAGE_LINE = re.compile(
+    r"(?im)^[ \t]*(?:(?:IMR )?Case (?:Number|No\.?):?[ \t]*CM\d\d-\d{5,7}[ \t]+)?"
+    r"(?:-[ \t]*)?Page[ \t]+\d+(?:[ \t]+of[ \t]+\d+)?(?:[ \t]*-)?[ \t]*$"
+)
+_EDGE_LINES = 3  # lines at the top and the bottom of a page that may be a running header or footer
+_MAX_PAGES = 200
+# a running line looks like a header: the case number, a page number, or a short title-like line
+_HEADERISH = re.compile(r"CM\d\d-\d{5,7}|\bPage\b|\bIMR\b|Final Determination|MAXIMUS|Independent Medical Review", re.I)
+# ... and is never one of the parser's anchors (a label or a decision at the top of two pages is content)
+_ANCHOR = re.compile(
+    r"guidelines? ?:|rationale ?:|\bUpheld\b|\bOverturned\b|medically necessary|original request|"
+    r"CLINICAL CASE SUMMARY|DECISIONS AND RATIONALES|set forth below",
+    re.I,
+)
+
+
+def _page_spans(text: str) -> list[tuple[int, int]]:
+    """Pages: split at form feeds, and at "Page N of M" lines (converters that drop form feeds)."""
+    cuts = {m.start() for m in re.finditer("\f", text)}
+    cuts |= {m.end() for m in _PAGE_LINE.finditer(text)}
+    bounds = [0, *sorted(c for c in cuts if 0 < c < len(text)), len(text)]
+    spans = [(bounds[k], bounds[k + 1]) for k in range(len(bounds) - 1)]
+    return [(s, e) for s, e in spans if text[s:e].strip()][:_MAX_PAGES]  # a form feed after a page line: one page
+
+
+def _edge_lines(text: str, start: int, end: int) -> list[tuple[str, int, int, str]]:
+    """(edge, line start, line end, key) of the first and last non-empty lines of text[start:end]."""
+    lines: list[tuple[int, int]] = []
+    at = start
+    while at < end and len(lines) < _EDGE_LINES:
+        nl = text.find("\n", at, end)
+        stop = end if nl < 0 else nl
+        if text[at:stop].strip(" \t\f\r"):
+            lines.append((at, stop))
+        at = stop + 1
+    tail: list[tuple[int, int]] = []
+    at = end
+    while at > start and len(tail) < _EDGE_LINES:
+        nl = text.rfind("\n", start, at)
+        begin = start if nl < 0 else nl + 1
+        if text[begin:at].strip(" \t\f\r") and (begin, at) not in lines:
+            tail.append((begin, at))
+        at = begin - 1
+    out = [("top", s, e, _key(text[s:e])) for s, e in lines]
+    return out + [("bottom", s, e, _key(text[s:e])) for s, e in tail]
+
+
+def _key(line: str) -> str:
+    return re.sub(r"\d", "#", " ".join(line.split())).casefold()
+
+
+def _headerish(line: str) -> bool:
+    if _ANCHOR.search(line):
+        return False
+    if _HEADERISH.search(line):
+        return True
+    words = line.split()
+    return 0 < len(words) <= 8 and not line.rstrip().endswith((".", ",", ";", ":")) and line.strip().istitle()
+
+
+def blank_running_lines(text: str) -> str:
+    """Blank (same length) the header and footer lines that repeat at the same edge of several pages."""
+    pages = _page_spans(text)
+    if len(pages) < 2:
+        return text
+    seen: dict[tuple[str, str], set[int]] = defaultdict(set)
+    where: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    for index, (start, end) in enumerate(pages):
+        for edge, s, e, key in _edge_lines(text, start, end):
+            if len(key) >= 4:
+                seen[(edge, key)].add(index)
+                where[(edge, key)].append((s, e))
+    spans = [
+        span
+        for group, found in seen.items()
+        if len(found) >= 2
+        and len(found) * 2 >= len(pages)
+        and _headerish(text[where[group][0][0] : where[group][0][1]])
+        for span in where[group]
+    ]
+    if not spans:
+        return text
+    chars = list(text)
+    for s, e in spans:
+        chars[s:e] = " " * (e - s)
+    return "".join(chars)
+
+
+# -- OCR confusions -----------------------------------------------------------------------------
+
+_LOOKALIKE = {"l": "lI1|i", "I": "Il1|", "i": "il1|", "1": "1lI|", "O": "O0Q", "o": "o0", "0": "0OoQ"}
+_ANCHOR_WORDS = (
+    "Upheld",
+    "Overturned",
+    "Decision",
+    "rationale",
+    "guideline",
+    "Claims",
+    "Administrator",
+    "MAXIMUS",
+    "CLINICAL",
+    "SUMMARY",
+    "Application",
+    "Received",
+    "Assigned",
+    "Injury",
+    "Denial",
+    "Priority",
+    "original",
+    "authorized",
+    "medically",
+)
+
+
+def _tolerant(word: str) -> re.Pattern[str]:
+    parts = []
+    for char in word:
+        options = set(_LOOKALIKE.get(char, "")) | set(_LOOKALIKE.get(char.lower(), "")) | {char}
+        if char.isalpha():
+            options |= {char.lower(), char.upper()} if char in "lIiOo" else {char}
+        parts.append("[" + "".join(sorted(re.escape(o) for o in options)) + "]")
+    return re.compile(r"(?<![A-Za-z0-9])" + "".join(parts) + r"(?![A-Za-z0-9])")
+
+
+_TOLERANT = tuple((word, _tolerant(word)) for word in _ANCHOR_WORDS)
+_BORDER = re.compile(r"(?:(?<=\s)|^)[|\[\]](?=\s|\d|$)|(?<=\d)[|\]](?=\s|$)", re.M)
+_DATE_LIKE = re.compile(r"(?<![\w/])[\dOoIl|]{1,2}/[\dOoIl|]{1,2}/[\dOoIl|]{2,4}(?![\w/])")
+_CASE_LIKE = re.compile(r"\bC[MW][\dOoIl|]{2}-[\dOoIl|]{5,7}\b")
+_DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "W": "M"})
+
+
+def _canonical(word: str) -> Callable[[re.Match[str]], str]:
+    def replace(m: re.Match[str]) -> str:
+        return m.group(0) if m.group(0).lower() == word.lower() else word
+
+    return replace
+
+
+def repair_ocr(text: str) -> str:
+    """Undo common OCR misreadings where the reading is unique (same length, OCR text only)."""
+    for word, pattern in _TOLERANT:
+        text = pattern.sub(_canonical(word), text)
+    text = _BORDER.sub(" ", text)
+
+    def digits(m: re.Match[str]) -> str:
+        value = m.group(0)
+        return value.translate(_DIGIT_FIX) if sum(c.isdigit() for c in value) >= 2 else value
+
+    text = _DATE_LIKE.sub(digits, text)
+    return _CASE_LIKE.sub(lambda m: "CM" + m.group(0)[2:].translate(_DIGIT_FIX), text)

@@ -1,0 +1,134 @@
+"""Irregular renderings and never a guessed decision: running headers and page breaks inside an item,
+OCR misreadings, and letters whose decision cannot be read (null, needs review, never a default)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from imr_llm.parser import parse_text
+from imr_llm.schema import OcrInfo, Source, Span
+from imr_llm.textclean import blank_running_lines, repair_ocr
+from tests.letters import APPROVED_MRI, DENIED_PT, HEAD, Item, make_letter
+
+RUNNING = "Independent Medical Review Final Determination Letter for IMR Case Number CM16-0900199"
+OCR = Source(kind="ocr", ocr=OcrInfo())
+
+
+def paged(text: str, cut_after: str, pages: int = 2) -> str:
+    """The letter as a converter that keeps page furniture renders it: a running header on every page,
+    "Page N of M" at the bottom, and a page break right after `cut_after`."""
+    at = text.index(cut_after) + len(cut_after)
+    return f"{RUNNING}\n{text[:at]}\nPage 1 of {pages}\n\f{RUNNING}\n{text[at:]}\nPage 2 of {pages}\n\f"
+
+
+def test_a_page_break_between_the_decision_and_its_labels_is_read_right() -> None:
+    letter = make_letter(DENIED_PT, APPROVED_MRI)
+    text = paged(letter, "MRI of the lumbar spine: Overturned")
+    record = parse_text(text)
+    assert [i.decision for i in record.disputed_items] == ["upheld", "overturned"]
+    assert [i.request for i in record.disputed_items] == [DENIED_PT.request, APPROVED_MRI.request]
+    assert record.warnings == [] and record.needs_review is False
+    assert all(RUNNING not in (i.rationale or "") for i in record.disputed_items)
+
+
+def test_running_headers_are_blanked_only_when_they_repeat_at_page_edges() -> None:
+    letter = make_letter(DENIED_PT, APPROVED_MRI)
+    text = paged(letter, "Decision rationale: The MTUS recommends")
+    cleaned = blank_running_lines(text)
+    assert len(cleaned) == len(text) and RUNNING not in cleaned
+    # content that happens to start two pages (a label, a sentence) is left alone
+    body = "Claims Administrator guideline: Decision based on MTUS.\nsome text.\n"
+    twice = f"{body}\f{body}"
+    assert blank_running_lines(twice) == twice
+
+
+@pytest.mark.parametrize(
+    ("misread", "decision"),
+    [("UpheId", "upheld"), ("Uphe1d", "upheld"), ("0verturned", "overturned"), ("OVERTURNED", "overturned")],
+)
+def test_ocr_misread_decision_words_are_repaired(misread: str, decision: str) -> None:
+    item = Item("Home exercise kit", misread, "The kit was reviewed.")
+    record = parse_text(make_letter(item), OCR)
+    assert record.disputed_items[0].decision == decision
+
+
+def test_ocr_repair_fixes_digits_only_where_the_format_is_unique() -> None:
+    assert repair_ocr("Date of Injury: lO/2l/2Ol6 Case Number: CM16-O235724") == (
+        "Date of Injury: 10/21/2016 Case Number: CM16-0235724"
+    )
+    text = "Decision rationaIe: the Iight was off | [10/21/2016"
+    assert repair_ocr(text) == "Decision rationale: the Iight was off    10/21/2016"
+    assert len(repair_ocr(text)) == len(text)
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        Item("Home exercise kit", "", "The kit was reviewed."),  # no decision word, no conclusion
+        Item("Home exercise kit", "Overtumed", "The kit was reviewed."),  # misread past repair
+        Item("Home exercise kit", "Upheld?", "The reviewer considered it. The outcome is in the file."),
+    ],
+)
+def test_a_decision_that_cannot_be_read_is_null_never_a_default(item: Item) -> None:
+    for source in (None, OCR):
+        record = parse_text(make_letter(item, DENIED_PT), source)
+        unreadable = record.disputed_items[0]
+        assert unreadable.decision is None and unreadable.medically_necessary is None
+        assert record.needs_review is True
+        assert any("decision could not be read" in w for w in record.warnings)
+        assert record.disputed_items[1].decision == "upheld"
+
+
+def test_the_rationale_gives_the_decision_when_the_word_is_lost() -> None:
+    item = Item("Home exercise kit", "Overtumed", APPROVED_MRI.rationale)
+    record = parse_text(make_letter(item))
+    assert record.disputed_items[0].decision == "overturned"
+    assert record.disputed_items[0].decision_source == "rationale"
+
+
+def test_low_confidence_ocr_values_are_named_and_need_review() -> None:
+    text = make_letter(DENIED_PT)
+    at = text.index("CM16-0900199")
+    source = Source(kind="ocr", ocr=OcrInfo(low_confidence=[Span(start=at + 2, end=at + 6)]))
+    record = parse_text(text, source)
+    assert "case_number: read by OCR with low confidence; check it against the letter" in record.warnings
+    assert record.needs_review is True
+
+
+def test_unreadable_decision_in_batch_table_and_report(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(make_letter(Item("Home exercise kit", "", "The kit was reviewed.")))
+    out, table = tmp_path / "out.jsonl", tmp_path / "items.csv"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "imr_llm",
+            "batch",
+            str(tmp_path / "in"),
+            "--out",
+            str(out),
+            "--table",
+            str(table),
+            "--no-progress",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    record = json.loads(out.read_text())
+    assert record["disputed_items"][0]["decision"] is None and record["needs_review"] is True
+    with table.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert rows[0]["decision"] == "" and rows[0]["needs_review"] == "True"
+
+
+def test_header_fixture_is_synthetic() -> None:
+    assert "CM16-0900199" in HEAD  # a case number no real letter here has
