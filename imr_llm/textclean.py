@@ -126,7 +126,17 @@ _ANCHOR_WORDS = (
     "original",
     "authorized",
     "medically",
+    "necessary",
+    "Certification",
+    "Specialty",
+    "Licensure",
+    "remaining",
+    "eligible",
 )
+_BY_LENGTH: dict[int, tuple[str, ...]] = {}
+for _word in _ANCHOR_WORDS:
+    _BY_LENGTH[len(_word)] = (*_BY_LENGTH.get(len(_word), ()), _word)
+_TOKEN = re.compile(r"[A-Za-z]{6,}")
 
 
 def _tolerant(word: str) -> re.Pattern[str]:
@@ -140,6 +150,11 @@ def _tolerant(word: str) -> re.Pattern[str]:
 
 
 _TOLERANT = tuple((word, _tolerant(word)) for word in _ANCHOR_WORDS)
+# a label read with a semicolon for its colon ("Certification(s)/Specialty;", "30; Overturned")
+_LABEL_SEMICOLON = re.compile(
+    r"\b(?:Number|Assigned|Injury|Date|Priority|Received|Licensure|Specialty|guideline|rationale|Section\(s\)) ?;"
+    r"|;(?= ?(?:Upheld|Overturned)\b)"
+)
 _BORDER = re.compile(r"(?:(?<=\s)|^)[|\[\]](?=\s|\d|$)|(?<=\d)[|\]](?=\s|$)", re.M)
 _DATE_LIKE = re.compile(r"(?<![\w/])[\dOoIl|]{1,2}/[\dOoIl|]{1,2}/[\dOoIl|]{2,4}(?![\w/])")
 _CASE_LIKE = re.compile(r"\bC[MW][\dOoIl|]{2}-[\dOoIl|]{5,7}\b")
@@ -153,11 +168,51 @@ def _canonical(word: str) -> Callable[[re.Match[str]], str]:
     return replace
 
 
+def _near_anchor(m: re.Match[str]) -> str:
+    """A token one letter away from an anchor word of the same length ("Deciston", "Certitication")."""
+    token = m.group(0)
+    folded = token.casefold()
+    for word in _BY_LENGTH.get(len(token), ()):
+        target = word.casefold()
+        if folded == target:
+            return token
+        if folded[0] == target[0] and sum(a != b for a, b in zip(folded, target, strict=True)) == 1:
+            return word
+    return token
+
+
+# a line that ends a sentence with a comma for its period (1-bit faxes), before a new heading or label
+_LINE_END_COMMA = re.compile(
+    r"(?:\b(?:necessary|supported|indicated|warranted|reasonable|appropriate|Studies|Treatment|Complaints))?"
+    r",(?=[ \t]*\n(?:[ \t]*[A-Z]))"
+)
+_LABEL_NEXT = re.compile(r"[ \t]*\n[ \t]*(?:Claims Administrator guideline|MAXIMUS guideline|Decision rationale)")
+
+
+def _sentence_end(m: re.Match[str]) -> str:
+    """A line-end comma is a period when the line ends a conclusion word, or a label line follows."""
+    word = m.group(0)[:-1]
+    if word or _LABEL_NEXT.match(m.string, m.end()):
+        return word + "."
+    return m.group(0)
+# the partial-authorization heading's sentences, read with commas for periods
+_HEADING_COMMA = re.compile(
+    r"(?<=\S),(?=\s+(?:The remaining IMR eligible|The original request|The Claims Administrator authorized)\b)"
+    r"|(?<=was the original request),(?=\s)"
+)
+_DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d+ ?(?:mg|mcg|ml|g|%|mEq)\b)", re.I)
+
+
 def repair_ocr(text: str) -> str:
     """Undo common OCR misreadings where the reading is unique (same length, OCR text only)."""
     for word, pattern in _TOLERANT:
         text = pattern.sub(_canonical(word), text)
+    text = _TOKEN.sub(_near_anchor, text)
+    text = _LINE_END_COMMA.sub(_sentence_end, text)
+    text = _DECIMAL_COMMA.sub(".", text)
+    text = _HEADING_COMMA.sub(".", text)
     text = _BORDER.sub(" ", text)
+    text = _LABEL_SEMICOLON.sub(lambda m: m.group(0).replace(";", ":"), text)
 
     def digits(m: re.Match[str]) -> str:
         value = m.group(0)

@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-LETTER_SUFFIXES = (".txt", ".pdf", ".text")
+LETTER_SUFFIXES = (".txt", ".pdf", ".text", ".tif", ".tiff", ".png", ".jpg", ".jpeg")  # images: by OCR
 
 
 def _walk(folder: Path) -> Iterator[Path]:

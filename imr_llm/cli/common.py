@@ -7,6 +7,7 @@ stack (openai, instructor) or the summary and eval machinery.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress
 
     from imr_llm.llm.config import LLMConfig
+    from imr_llm.loaders import LoadedLetter
     from imr_llm.pipeline.backends import Backend
 
 # options shared by the LLM-using commands
@@ -40,13 +42,43 @@ CacheOpt = Annotated[Path | None, typer.Option(help="SQLite response cache and c
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="always call the model")]
 PromptOpt = Annotated[str | None, typer.Option(help="prompt template NAME[@VERSION] (default extract@1)")]
 LangOpt = Annotated[str, typer.Option(help="summary language (en | es)")]
-FilesArg = Annotated[list[Path], typer.Argument(help="Letter files (.txt or .pdf)", show_default=False)]
+FilesArg = Annotated[
+    list[Path],
+    typer.Argument(help="Letter files: text, PDF, or a scan / fax / photo (TIFF, PNG, JPEG)", show_default=False),
+]
+PagesOpt = Annotated[
+    bool, typer.Option("--pages", help="the FILES are the pages (photos or scans) of ONE letter, in this order")
+]
+SaveTextOpt = Annotated[
+    Path | None,
+    typer.Option(help="write the text each letter was read as (the OCR text for scans) into this folder as NAME.txt"),
+]
 
 NO_LLM_HELP = (
     "no LLM configured: set OPENAI_API_KEY (OpenAI), or --base-url / IMR_LLM_BASE_URL and --model / IMR_LLM_MODEL "
     "(your own OpenAI-compatible server), or use --backend local (pip install 'imr-llm[local]'), "
     "or --backend rules for the parser alone"
 )
+
+
+def letters(files: list[Path], pages: bool) -> Iterator[tuple[str, Callable[[], LoadedLetter]]]:
+    """(name, how to load it) per letter: each file, or all files as the pages of one letter."""
+    from imr_llm.loaders import load_file, load_pages
+
+    if pages:
+        yield " + ".join(map(str, files)), lambda: load_pages(files)
+        return
+    for path in files:
+        yield str(path), lambda path=path: load_file(path)  # type: ignore[misc]
+
+
+def save_text(folder: Path | None, name: str, letter: LoadedLetter) -> None:
+    """Keep the text the parser read (evidence spans point into it), e.g. a scan's OCR text."""
+    if folder is None:
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = Path(name.split(" + ")[0]).stem
+    (folder / f"{stem}.txt").write_text(letter.text, encoding="utf-8")
 
 
 def report_error(path: Path | str, error: BaseException | str) -> None:

@@ -21,30 +21,40 @@ from imr_llm.cli.common import (
     ModelOpt,
     ModelPathOpt,
     NoCacheOpt,
+    PagesOpt,
     PromptOpt,
+    SaveTextOpt,
     TimeoutOpt,
     backend_named,
     fail,
+    letters,
     llm_config,
     report_error,
+    save_text,
 )
 from imr_llm.errors import ConfigError, ImrError
 from imr_llm.llm.config import ModeChoice, llm_configured
-from imr_llm.loaders import LoadedLetter, load_file
+from imr_llm.loaders import LoadedLetter
 from imr_llm.schema import LetterRecord
 
 
 def emit_records(
-    files: list[Path], extract: Callable[[LoadedLetter], LetterRecord], llm_failure_fails: bool = True
+    files: list[Path],
+    extract: Callable[[LoadedLetter], LetterRecord],
+    llm_failure_fails: bool = True,
+    pages: bool = False,
+    text_folder: Path | None = None,
 ) -> int:
-    """Run `extract` on each file in order, print each record at once; return the failure count.
+    """Run `extract` on each letter in order, print each record at once; return the failure count.
 
     A record whose LLM call failed is the parser's record: printed, with one line on stderr, and
     counted as a failure unless `llm_failure_fails` is False."""
     failed = 0
-    for path in files:
+    for path, load in letters(files, pages):
         try:
-            record = extract(load_file(path))
+            letter = load()
+            save_text(text_folder, path, letter)
+            record = extract(letter)
         except ImrError as e:
             report_error(path, e)
             failed += 1
@@ -61,11 +71,11 @@ def emit_records(
     return failed
 
 
-def parse(files: FilesArg) -> None:
+def parse(files: FilesArg, pages: PagesOpt = False, save_text: SaveTextOpt = None) -> None:
     """Parse letters with the deterministic parser; one JSON record per line, in input order."""
     from imr_llm.parser import parse_text
 
-    if emit_records(files, lambda letter: parse_text(letter.text, letter.source)):
+    if emit_records(files, lambda letter: parse_text(letter.text, letter.source), pages=pages, text_folder=save_text):
         raise typer.Exit(1)
 
 
@@ -86,6 +96,8 @@ def extract(
     allow_llm_failure: Annotated[
         bool, typer.Option(help="exit 0 when the model failed on a letter (its parser record is printed anyway)")
     ] = False,
+    pages: PagesOpt = False,
+    save_text: SaveTextOpt = None,
 ) -> None:
     """Extract with an LLM, cross-checked by the parser: one merged record (with its cross-check) per line.
 
@@ -106,7 +118,7 @@ def extract(
         store = ResponseCache(cache, enabled=not no_cache) if chosen.uses_llm else None
         options = BackendOptions(config, prompt or DEFAULT_PROMPT, model_path, store)
         with chosen.open_extractor(options) as extractor:
-            failed = emit_records(files, extractor.run, llm_failure_fails=not allow_llm_failure)
+            failed = emit_records(files, extractor.run, not allow_llm_failure, pages, save_text)
     except ConfigError as e:
         fail(str(e))
     if failed:

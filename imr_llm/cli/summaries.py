@@ -17,12 +17,16 @@ from imr_llm.cli.common import (
     ModelOpt,
     ModelPathOpt,
     NoCacheOpt,
+    PagesOpt,
+    SaveTextOpt,
     backend_named,
     check_language,
     fail,
+    letters,
     llm_config,
     report_error,
 )
+from imr_llm.cli.common import save_text as keep_text
 from imr_llm.errors import ConfigError, ImrError
 from imr_llm.summary.render import Format
 
@@ -44,11 +48,12 @@ def summarize(
     model_path: ModelPathOpt = None,
     cache: CacheOpt = None,
     no_cache: NoCacheOpt = False,
+    pages: PagesOpt = False,
+    save_text: SaveTextOpt = None,
 ) -> None:
     """Plain-language summaries for the injured worker, checked before they are shown.
 
     A summary that fails its checks is still written, with a warning at its top, and the exit code is 1."""
-    from imr_llm.loaders import load_file
     from imr_llm.parser import parse_text
     from imr_llm.pipeline.backends import BackendOptions
     from imr_llm.summary.summarize import summarize as summarize_record
@@ -70,12 +75,14 @@ def summarize(
                 template = load_prompt(prompt)
                 store = ResponseCache(cache, enabled=not no_cache)
             failed = 0
-            for path in files:
+            for name, load in letters(files, pages):
+                path = Path(name.split(" + ")[0])
                 try:
-                    loaded = load_file(path)
+                    loaded = load()
+                    keep_text(save_text, name, loaded)
                     outcome = summarize_record(parse_text(loaded.text, loaded.source), lang, client, template, store)
                 except ImrError as e:
-                    report_error(path, e)
+                    report_error(name, e)
                     failed += 1
                     continue
                 write_summary(path, outcome, fmt, out)

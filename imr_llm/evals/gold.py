@@ -15,8 +15,21 @@ class GoldLetter:
     txt: Path | None
     pdf: Path | None
 
-    def inputs(self, kinds: tuple[str, ...] = ("txt", "pdf")) -> list[Path]:
-        return [p for kind, p in (("txt", self.txt), ("pdf", self.pdf)) if kind in kinds and p is not None]
+    def kinds(self, wanted: tuple[str, ...] = ("txt", "pdf")) -> list[str]:
+        """The renderings of this letter a suite can run: its text, its PDF, and images made from the PDF."""
+        available = {"txt": self.txt is not None, "pdf": self.pdf is not None}
+        return [k for k in wanted if available.get(k, self.pdf is not None)]
+
+    def input(self, kind: str) -> Path:
+        """The file (or, for photos, the folder of page images) of one rendering, made when needed."""
+        if kind == "txt" and self.txt is not None:
+            return self.txt
+        if kind == "pdf" and self.pdf is not None:
+            return self.pdf
+        from imr_llm.evals.renderings import rendering
+
+        assert self.pdf is not None, f"{self.name}: no PDF to render {kind} from"
+        return rendering(kind, self.pdf, self.name)
 
 
 def load_gold_dir(folder: Path) -> list[GoldLetter]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import subprocess
 import tomllib
 from collections.abc import Callable
@@ -20,10 +21,11 @@ from pydantic import BaseModel, Field
 from imr_llm.errors import ImrError, LLMCallError
 from imr_llm.evals.gold import GoldLetter, load_gold_dir
 from imr_llm.evals.metrics import LetterResult, compute_metrics
+from imr_llm.evals.renderings import IMAGE_KINDS
 from imr_llm.evals.suite import Suite
 from imr_llm.llm.cache import ResponseCache
 from imr_llm.llm.config import LLMConfig
-from imr_llm.loaders import load_file
+from imr_llm.loaders import LoadedLetter, load_file, load_pages
 from imr_llm.pipeline.backends import BackendOptions, get_backend
 from imr_llm.pipeline.extraction import Extractor
 from imr_llm.version import VERSION as __version__
@@ -83,17 +85,26 @@ def load_prices(path: Path) -> dict[str, dict[str, float]]:
     return {str(k): {kk: float(vv) for kk, vv in v.items()} for k, v in data.get("models", {}).items()}
 
 
-def select_letters(suite: Suite) -> list[tuple[GoldLetter, Path]]:
+def select_letters(suite: Suite) -> list[tuple[GoldLetter, str]]:
+    """(letter, rendering) pairs to run: renderings are made only when a letter runs."""
     chosen = [g for g in load_gold_dir(suite.gold_dir()) if not suite.letters or g.name in suite.letters]
     if suite.limit:
         chosen = chosen[: suite.limit]
-    return [(g, path) for g in chosen for path in g.inputs(tuple(suite.inputs))]
+    return [(g, kind) for g in chosen for kind in g.kinds(tuple(suite.inputs))]
 
 
-def _one(extractor: Extractor, gold: GoldLetter, path: Path) -> LetterResult:
-    result = LetterResult(name=gold.name, input=str(path), gold=gold.gold)
+def _load(path: Path) -> LoadedLetter:
+    if path.is_dir():  # a photo set: the pages of one letter
+        return load_pages(sorted(p for p in path.iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png")))
+    return load_file(path)
+
+
+def _one(extractor: Extractor, gold: GoldLetter, kind: str) -> LetterResult:
+    result = LetterResult(name=gold.name, input=f"{gold.name}.{kind}", gold=gold.gold)
     try:
-        extraction = extractor.extract(load_file(path))
+        path = gold.input(kind)
+        result.input = str(path)
+        extraction = extractor.extract(_load(path))
     except ImrError as e:
         result.error = str(e)
         result.error_kind = e.kind if isinstance(e, LLMCallError) else type(e).__name__
@@ -153,8 +164,10 @@ def run_suite(
     results: list[LetterResult] = []
     with backend.open_extractor(BackendOptions(config, suite.prompt, model_path, cache)) as extractor:
         workers = suite.concurrency if backend.uses_llm and backend.concurrent else 1
+        if not backend.uses_llm and set(suite.inputs) & set(IMAGE_KINDS):
+            workers = os.cpu_count() or 1  # OCR runs Tesseract as a subprocess: one at a time per core
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_one, extractor, gold, path) for gold, path in inputs]
+            futures = [pool.submit(_one, extractor, gold, kind) for gold, kind in inputs]
             for future in futures:  # keep input order in the run file
                 result = future.result()
                 results.append(result)

@@ -12,18 +12,25 @@ from rapidfuzz import fuzz
 from imr_llm.evals.registry import ScoreContext, scorer
 from imr_llm.evals.results import LetterResult
 from imr_llm.evals.scoring import set_f1
-from imr_llm.fields import GROUNDED_ITEM_FIELDS, GROUNDED_TOP_FIELDS, align_items, norm_text
+from imr_llm.fields import GROUNDED_ITEM_FIELDS, GROUNDED_TOP_FIELDS, MISSING_ITEM, align_items, norm_text
 from imr_llm.schema import LetterRecord
 from imr_llm.summary.build import build_summary
 from imr_llm.summary.languages import LANGUAGES
 from imr_llm.summary.summarize import summarize
 
 
-@scorer("fields")
+@scorer("fields", lower_is_better=("decisions_wrong", "decisions_unread"))
 def fields(letters: list[LetterResult], ctx: ScoreContext) -> dict[str, float]:
-    """Per-field accuracy, key-field accuracy and decision accuracy against gold."""
+    """Per-field accuracy, key-field accuracy and decision accuracy against gold; and the decisions the
+    extractor stated wrongly (the one error that must never happen) or left unread (null: reviewed)."""
     card = ctx.card
-    out = {"key_field_accuracy": card.key_field_accuracy, "decision_accuracy": card.decision_accuracy}
+    decided = [r for r in card.results if r.field == "disputed_items[].decision" and r.predicted != MISSING_ITEM]
+    out = {
+        "key_field_accuracy": card.key_field_accuracy,
+        "decision_accuracy": card.decision_accuracy,
+        "decisions_wrong": float(sum(r.predicted is not None and not r.correct for r in decided)),
+        "decisions_unread": float(sum(r.predicted is None for r in decided)),
+    }
     return out | {f"field.{f}": v for f, v in sorted(card.field_accuracy().items())}
 
 

@@ -26,7 +26,7 @@ MAX_BYTES = 20 * 1024 * 1024  # no IMR letter comes near this; refuse before rea
 MAX_TEXT_CHARS = 2_000_000
 # pdfium is not thread-safe, not even across documents (a race crashes the process or swaps
 # error codes); batch threads share this lock. Processes each have their own pdfium.
-_PDFIUM_LOCK = threading.Lock()
+PDFIUM_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def _utf16(data: bytes, codec: str) -> str:
 def pdf_text(data: bytes) -> tuple[str, int]:
     """Text of a PDF's pages (joined by form feeds) and the page count; InputError when it has no
     usable text layer (see `load_bytes`, which then reads it by OCR)."""
-    with _PDFIUM_LOCK:
+    with PDFIUM_LOCK:
         pages = _with_pdf(data, _page_texts)
     text = "\f".join(pages)
     if not usable_text(text, len(pages)):
@@ -128,7 +128,7 @@ def _page_texts(pdf: Any) -> list[str]:
 
 
 def _pdf_images(data: bytes) -> list[PageImage]:
-    with _PDFIUM_LOCK:
+    with PDFIUM_LOCK:
         return _with_pdf(data, lambda pdf: pdf_page_images(pdf, len(pdf)))
 
 

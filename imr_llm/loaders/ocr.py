@@ -61,7 +61,7 @@ class OcrText:
 
 @dataclass
 class _PageRead:
-    lines: list[list[tuple[str, float]]]  # words and their confidences, line by line
+    lines: list[list[tuple[str, float, int]]]  # words with their confidence and height (px), line by line
     mean_confidence: float
     rotated: int = 0
     deskewed: float = 0.0
@@ -98,9 +98,13 @@ def _assemble(read: _PageRead, offset: int) -> tuple[str, list[Span]]:
     out: list[str] = []
     spans: list[Span] = []
     at = offset
+    heights = sorted(h for line in read.lines for w, _, h in line if len(w) >= 3)
+    typical = heights[len(heights) // 2] if heights else 0
     for line in read.lines:
+        if _speck(line, typical):
+            continue  # noise read as a stray short "word" (a dust speck, a fax line): not text
         pieces = []
-        for k, (word, confidence) in enumerate(line):
+        for k, (word, confidence, _) in enumerate(line):
             if k:
                 at += 1
             if confidence < LOW_CONFIDENCE:
@@ -110,6 +114,13 @@ def _assemble(read: _PageRead, offset: int) -> tuple[str, list[Span]]:
         out.append(" ".join(pieces))
         at += 1  # newline
     return "\n".join(out), spans
+
+
+def _speck(line: list[tuple[str, float, int]], typical_height: int) -> bool:
+    """A line of one or two short "words" read with low confidence, or much smaller than the text."""
+    if len(line) > 2 or sum(len(w) for w, _, _ in line) > 8:
+        return False
+    return all(c < 50 for _, c, _ in line) or all(len(w) <= 3 and h < 0.55 * typical_height for w, _, h in line)
 
 
 def _merge(spans: list[Span]) -> list[Span]:
@@ -146,7 +157,7 @@ def _tesseract(image: Image.Image, dpi: int) -> _PageRead:
     except pytesseract.TesseractError as e:
         detail = str(e).strip().splitlines()[-1] if str(e).strip() else "tesseract error"
         raise InputError(f"OCR failed ({detail})") from e
-    lines: dict[tuple[int, int, int], list[tuple[str, float]]] = {}
+    lines: dict[tuple[int, int, int], list[tuple[str, float, int]]] = {}
     confidences: list[float] = []
     for k, word in enumerate(data["text"]):
         word = " ".join(str(word).split())
@@ -154,7 +165,7 @@ def _tesseract(image: Image.Image, dpi: int) -> _PageRead:
         if not word or confidence < 0:
             continue
         key = (int(data["block_num"][k]), int(data["par_num"][k]), int(data["line_num"][k]))
-        lines.setdefault(key, []).append((word, confidence))
+        lines.setdefault(key, []).append((word, confidence, int(data["height"][k])))
         confidences.append(confidence)
     mean = sum(confidences) / len(confidences) if confidences else 0.0
     return _PageRead(list(lines.values()), mean)
