@@ -22,8 +22,8 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 # The main job, offline, on the synthetic sample letters kept in samples/.
 demo: $(VENV)/.installed-base
 	@mkdir -p out
-	$(BIN)/imr-llm parse samples/*.txt samples/*.pdf > out/records.jsonl
-	@echo "wrote out/records.jsonl ($$(wc -l < out/records.jsonl) records)"
+	$(BIN)/imr-llm parse samples/*.txt samples/*.pdf samples/*.tif > out/records.jsonl
+	@echo "wrote out/records.jsonl ($$(wc -l < out/records.jsonl) records; samples/synth-2016-basic.tif is a fax, read by OCR)"
 	@$(BIN)/python -c "import json; [print(' ', r['source']['path'], r['template'], r['case_number'], [(i['request'][:40], i['decision']) for i in r['disputed_items']]) for r in map(json.loads, open('out/records.jsonl'))]"
 	$(BIN)/imr-llm summarize samples/*.txt --out out/summaries --format html
 	$(BIN)/imr-llm summarize samples/*.txt --out out/summaries --format md --lang es
@@ -32,8 +32,10 @@ demo: $(VENV)/.installed-base
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
 	$(BIN)/imr-llm eval evals/synthetic-rules.toml --out out/evals/synthetic-rules.json
-	@if [ -d ../shared/letters/dev ]; then $(BIN)/imr-llm eval evals/dev-rules.toml --out out/evals/dev-rules.json; \
-	else echo "skip evals/dev-rules.toml: ../shared/letters not found"; fi
+	$(BIN)/imr-llm eval evals/synthetic-scans.toml --out out/evals/synthetic-scans.json
+	@if [ -d ../shared/letters/dev ]; then $(BIN)/imr-llm eval evals/dev-rules.toml --out out/evals/dev-rules.json \
+	&& $(BIN)/imr-llm eval evals/dev-scans-ci.toml --out out/evals/dev-scans-ci.json; \
+	else echo "skip evals/dev-rules.toml and dev-scans-ci.toml: ../shared/letters not found"; fi
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check imr_llm tests benchmarks
@@ -44,6 +46,8 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/parse_throughput.py
 	$(BIN)/python benchmarks/batch_throughput.py
 	$(BIN)/python benchmarks/startup.py
+	$(BIN)/python benchmarks/ocr_throughput.py
+	@if [ -d ../shared/letters/dev ]; then $(BIN)/imr-llm eval evals/dev-scans.toml --out out/evals/dev-scans.json; fi
 
 # Build the wheel and use it from a fresh venv outside the checkout (CI runs this)
 wheel-smoke: $(VENV)/.installed-base

@@ -153,7 +153,7 @@ _TOLERANT = tuple((word, _tolerant(word)) for word in _ANCHOR_WORDS)
 # a label read with a semicolon for its colon ("Certification(s)/Specialty;", "30; Overturned")
 _LABEL_SEMICOLON = re.compile(
     r"\b(?:Number|Assigned|Injury|Date|Priority|Received|Licensure|Specialty|guideline|rationale|Section\(s\)) ?;"
-    r"|;(?= ?(?:Upheld|Overturned)\b)"
+    r"|[;,](?=[ \t]*\n?[ \t]*(?:Upheld|Overturned)\b)"
 )
 _BORDER = re.compile(r"(?:(?<=\s)|^)[|\[\]](?=\s|\d|$)|(?<=\d)[|\]](?=\s|$)", re.M)
 _DATE_LIKE = re.compile(r"(?<![\w/])[\dOoIl|]{1,2}/[\dOoIl|]{1,2}/[\dOoIl|]{2,4}(?![\w/])")
@@ -195,6 +195,8 @@ def _sentence_end(m: re.Match[str]) -> str:
     if word or _LABEL_NEXT.match(m.string, m.end()):
         return word + "."
     return m.group(0)
+
+
 # the partial-authorization heading's sentences, read with commas for periods
 _HEADING_COMMA = re.compile(
     r"(?<=\S),(?=\s+(?:The remaining IMR eligible|The original request|The Claims Administrator authorized)\b)"
@@ -212,7 +214,7 @@ def repair_ocr(text: str) -> str:
     text = _DECIMAL_COMMA.sub(".", text)
     text = _HEADING_COMMA.sub(".", text)
     text = _BORDER.sub(" ", text)
-    text = _LABEL_SEMICOLON.sub(lambda m: m.group(0).replace(";", ":"), text)
+    text = _LABEL_SEMICOLON.sub(lambda m: m.group(0)[:-1] + ":", text)
 
     def digits(m: re.Match[str]) -> str:
         value = m.group(0)

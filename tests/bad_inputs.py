@@ -126,7 +126,7 @@ KINDS: list[BadInput] = [
     BadInput("50 MB file", _big, error="file too large"),
     BadInput("truncated PDF", _truncated_pdf, error="cannot open PDF"),
     BadInput("password-protected PDF", _locked_pdf, error="PDF is password-protected"),
-    BadInput("PDF with no text layer", _scan_pdf, error="PDF has no text layer"),
+    BadInput("PDF with no text layer and nothing to read", _scan_pdf, error="OCR found no readable text on 1 page(s)"),
     BadInput("PDF of another document", _invoice_pdf, error="not an IMR determination letter"),
     BadInput(
         "HTML page",

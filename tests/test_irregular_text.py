@@ -132,3 +132,11 @@ def test_unreadable_decision_in_batch_table_and_report(tmp_path: Path) -> None:
 
 def test_header_fixture_is_synthetic() -> None:
     assert "CM16-0900199" in HEAD  # a case number no real letter here has
+
+
+def test_an_unreadable_header_date_is_left_empty_not_shifted_onto_the_next_label() -> None:
+    text = make_letter(DENIED_PT).replace("Decision Date: 12/30/2016", "Decision Date: 12/3%/2O1b")
+    record = parse_text(text)
+    assert record.decision_date is None
+    assert str(record.ur_determination_date) == "2016-11-17"  # not the decision date's value, shifted
+    assert any(w.startswith("decision_date:") for w in record.warnings) and record.needs_review

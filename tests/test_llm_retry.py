@@ -231,3 +231,25 @@ def test_letter_text_is_never_read_as_a_template(answer: dict[str, Any], tmp_pat
         sent = server.requests[0]["messages"][-1]["content"]
     assert "Note {{ grounder }} {% if x %}braces{% endif %} Examination showed" in sent
     assert record.llm is not None and record.llm.requests == 1
+
+
+def test_an_llm_value_from_a_low_confidence_ocr_region_is_not_merged_FAKE_SERVER(
+    answer: dict[str, Any], tmp_path: Path
+) -> None:
+    from imr_llm.schema import OcrInfo, Source, Span
+
+    text = LETTER.read_text().replace("Decision Date: 12/30/2016", "Decision Date: 12/30/2%16")  # unreadable
+    at = text.index("12/30/2%16")
+    with_date = copy.deepcopy(answer)
+    with_date["decision_date"], with_date["decision_date_quote"] = "2016-12-30", "12/30/2%16"
+    results = {}
+    for unsure in (True, False):
+        low = [Span(start=at, end=at + 10)] if unsure else []
+        letter = LoadedLetter(text, Source(kind="ocr", ocr=OcrInfo(low_confidence=low)))
+        with fake_server(Behaviour("ok", with_date)) as server:
+            results[unsure] = extractor(server, tmp_path / str(unsure)).run(letter)
+    held, merged = results[True], results[False]
+    assert held.decision_date is None and held.needs_review
+    assert held.crosscheck is not None
+    assert any("decision_date: the LLM's value" in r and "low-confidence OCR" in r for r in held.crosscheck.reasons)
+    assert str(merged.decision_date) == "2016-12-30"  # the same grounded value, read with confidence, is used

@@ -32,7 +32,7 @@ def test_bad_bytes(data: bytes, message: str) -> None:
 
 
 def test_pdf_without_text_layer(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="PDF has no text layer"):
+    with pytest.raises(InputError, match="OCR found no readable text"):
         load_file(make_image_only_pdf(tmp_path / "scan.pdf"))
 
 

@@ -14,10 +14,11 @@ class GoldLetter:
     gold: dict[str, Any]
     txt: Path | None
     pdf: Path | None
+    image: Path | None = None  # a scan / fax / photo of the letter kept beside it (NAME.tif, .png, .jpg)
 
     def kinds(self, wanted: tuple[str, ...] = ("txt", "pdf")) -> list[str]:
         """The renderings of this letter a suite can run: its text, its PDF, and images made from the PDF."""
-        available = {"txt": self.txt is not None, "pdf": self.pdf is not None}
+        available = {"txt": self.txt is not None, "pdf": self.pdf is not None, "image": self.image is not None}
         return [k for k in wanted if available.get(k, self.pdf is not None)]
 
     def input(self, kind: str) -> Path:
@@ -26,6 +27,8 @@ class GoldLetter:
             return self.txt
         if kind == "pdf" and self.pdf is not None:
             return self.pdf
+        if kind == "image" and self.image is not None:
+            return self.image
         from imr_llm.evals.renderings import rendering
 
         assert self.pdf is not None, f"{self.name}: no PDF to render {kind} from"
@@ -39,12 +42,16 @@ def load_gold_dir(folder: Path) -> list[GoldLetter]:
         name = gold_path.name[: -len(".gold.json")]
         txt = gold_path.with_name(name + ".txt")
         pdf = gold_path.with_name(name + ".pdf")
+        images = [
+            p for ext in (".tif", ".tiff", ".png", ".jpg", ".jpeg") if (p := gold_path.with_name(name + ext)).exists()
+        ]
         letters.append(
             GoldLetter(
                 name=name,
                 gold=json.loads(gold_path.read_text(encoding="utf-8")),
                 txt=txt if txt.exists() else None,
                 pdf=pdf if pdf.exists() else None,
+                image=images[0] if images else None,
             )
         )
     return letters

@@ -38,7 +38,7 @@ class Suite(BaseModel):
     name: str
     description: str = ""
     gold: str
-    inputs: list[Literal["txt", "pdf", "scan", "fax", "photo"]] = Field(default=["txt"])
+    inputs: list[Literal["txt", "pdf", "image", "scan", "fax", "photo"]] = Field(default=["txt"])
     letters: list[str] = Field(default_factory=list)
     limit: int = Field(default=0, ge=0)
     backend: str = "rules"

@@ -36,6 +36,9 @@ _LABELS: tuple[tuple[str, str | None], ...] = (
 _VALUE_KINDS = {
     "case": r"CM ?\d{2}-\d{5,7}",
     "date": NUMERIC_DATE,
+    # a date-shaped value that does not read as a date (OCR damage): it still belongs to its label,
+    # so the next label's value is not shifted onto this one
+    "baddate": r"\d\S{0,2}[/-]\S{1,3}[/-]\S{2,4}(?=\s|$)",
     "priority": r"(?i:Standard|Expedited|Urgent)\b",
 }
 _TOKEN = re.compile(
@@ -43,14 +46,14 @@ _TOKEN = re.compile(
     + "|"
     + "|".join(f"(?P<{kind}>{pat})" for kind, pat in _VALUE_KINDS.items())
 )
-_ACCEPTS: dict[str, str] = {
-    "case_number": "case",
-    "date_assigned": "date",
-    "date_of_injury": "date",
-    "decision_date": "date",
-    "ur_determination_date": "date",
-    "priority": "priority",
-    "application_received_date": "date",
+_ACCEPTS: dict[str, tuple[str, ...]] = {
+    "case_number": ("case",),
+    "date_assigned": ("date", "baddate"),
+    "date_of_injury": ("date", "baddate"),
+    "decision_date": ("date", "baddate"),
+    "ur_determination_date": ("date", "baddate"),
+    "priority": ("priority",),
+    "application_received_date": ("date", "baddate"),
 }
 
 
@@ -79,7 +82,11 @@ def parse_header(ctx: ParseContext) -> dict[str, object]:
                 waiting.append(field)
             continue
         for i, field in enumerate(waiting):
-            if _ACCEPTS[field] == kind:
+            if kind in _ACCEPTS[field]:
+                if kind == "baddate":
+                    ctx.warn(f"{field}: {m.group(0)!r} is not a readable date; left empty")
+                    del waiting[i]
+                    break
                 value = converters[kind](m.group(0))
                 if value is not None:
                     out[field] = value

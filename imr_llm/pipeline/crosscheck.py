@@ -6,7 +6,8 @@ Merge policy (also in the README):
   is gated at >= 0.98 key-field accuracy on the gold letters. An LLM can be talked
   out of the letter's words (prompt injection, paraphrase); the parser cannot.
 - The LLM fills a field the parser left empty only when its quote is grounded in
-  the letter (exact or fuzzy); an ungrounded LLM-only value is reported, not used.
+  the letter (exact or fuzzy) and, for OCR text, not in a region OCR read with low
+  confidence; any other LLM-only value is reported, not used.
 - Items only the LLM found are reported, not merged (nothing anchors them).
 - `needs_review` is set when the two disagree on a decision, a request, a date or
   the case number, when either side has an item the other lacks, when the LLM's
@@ -52,6 +53,10 @@ def _alignment(evidence: dict[str, Span], path: str) -> Alignment | None:
     return Alignment.FUZZY if any(s.alignment is Alignment.FUZZY for s in spans) else Alignment.EXACT
 
 
+def _in_low_confidence(spans: list[Span], low: list[Span]) -> bool:
+    return any(s.start < lo.end and lo.start < s.end for s in spans for lo in low)
+
+
 def _status(parser_value: Any, llm_value: Any, same: bool) -> CheckStatus:
     if _empty(parser_value):
         return "only_llm"
@@ -68,6 +73,10 @@ def crosscheck(parser: LetterRecord, llm: LetterRecord, llm_grounding: dict[str,
     reasons: list[str] = []
     merged = parser.model_dump(mode="json")
     merged_evidence = dict(parser.evidence)
+    low_confidence = parser.source.ocr.low_confidence if parser.source.ocr is not None else []
+
+    def llm_spans(llm_path: str) -> list[Span]:
+        return [s for p, s in llm.evidence.items() if p == llm_path or p.startswith(llm_path + ".")]
 
     def compare(path: str, p_value: Any, l_value: Any, llm_path: str) -> None:
         if _empty(p_value) and _empty(l_value):
@@ -78,7 +87,10 @@ def crosscheck(parser: LetterRecord, llm: LetterRecord, llm_grounding: dict[str,
         alignment = _alignment(llm.evidence, llm_path) if not _empty(l_value) else None
         grounded = alignment in (Alignment.EXACT, Alignment.FUZZY)
         chosen: Any = "parser" if not _empty(p_value) else None
-        if status == "only_llm" and grounded:
+        unsure = status == "only_llm" and grounded and _in_low_confidence(llm_spans(llm_path), low_confidence)
+        if unsure:  # the model read it where OCR was unsure: reported for review, never merged silently
+            reasons.append(f"{path}: the LLM's value {l_value!r} comes from a low-confidence OCR region; not merged")
+        elif status == "only_llm" and grounded:
             chosen = "llm"
             set_path(merged, path, l_value)
             for ev_path, span in llm.evidence.items():

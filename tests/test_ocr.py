@@ -1,0 +1,133 @@
+"""Letters as people hold them: image-only PDFs, fax TIFFs, phone photos, read by OCR (Tesseract).
+
+The images are made here from the synthetic sample letters by the eval renderers (deterministic)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from imr_llm.evals.renderings import rendering
+from imr_llm.loaders import load_file, load_pages
+from imr_llm.loaders.ocr import INSTALL_HINT
+from imr_llm.parser import parse_text
+from tests.conftest import SAMPLES
+
+needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract-ocr not installed")
+PDF = SAMPLES / "synth-2016-basic.pdf"
+EXPECTED = [
+    ("Physical therapy two times a week for six weeks for the lumbar spine (12 sessions)", "upheld"),
+    ("MRI of the right shoulder without contrast", "overturned"),
+]
+
+
+def items(record):  # type: ignore[no-untyped-def]
+    return [(i.request, i.decision) for i in record.disputed_items]
+
+
+@needs_tesseract
+@pytest.mark.parametrize("kind", ["scan", "fax"])
+def test_image_renderings_read_like_the_text(kind: str, tmp_path: Path) -> None:
+    letter = load_file(rendering(kind, PDF, "synth-2016-basic", tmp_path))
+    assert letter.source.kind == "ocr" and letter.source.ocr is not None
+    assert letter.source.ocr.input == ("pdf" if kind == "scan" else "tiff")
+    assert letter.source.pages == 2 and min(letter.source.ocr.page_confidence) > 70
+    record = parse_text(letter.text, letter.source)
+    assert record.case_number == "CM16-0900101" and str(record.decision_date) == "2016-12-30"
+    assert items(record) == EXPECTED
+
+
+@needs_tesseract
+def test_phone_photos_are_one_letter_in_the_given_order(tmp_path: Path) -> None:
+    folder = rendering("photo", PDF, "synth-2016-basic", tmp_path)
+    pages = sorted(folder.glob("*.jpg"))
+    assert len(pages) == 2
+    out = tmp_path / "text"
+    result = subprocess.run(
+        [sys.executable, "-m", "imr_llm", "parse", "--pages", *map(str, pages), "--save-text", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert [(i["request"], i["decision"]) for i in record["disputed_items"]] == EXPECTED
+    assert record["source"]["kind"] == "ocr" and record["source"]["ocr"]["input"] == "pages"
+    # evidence spans point into the OCR text, which --save-text keeps for a person to check
+    text = (out / f"{pages[0].stem}.txt").read_text()
+    span = record["evidence"]["disputed_items.1.request"]
+    assert " ".join(text[span["start"] : span["end"]].split()) == EXPECTED[1][0]
+    # the order given is the order of the pages
+    reversed_letter = load_pages(list(reversed(pages)))
+    assert reversed_letter.text.index("Case Number") > reversed_letter.text.index("MRI of the right shoulder")
+
+
+@needs_tesseract
+def test_a_page_photographed_sideways_is_turned_upright(tmp_path: Path) -> None:
+    folder = rendering("photo", PDF, "synth-2016-basic", tmp_path)
+    pages = sorted(folder.glob("*.jpg"))
+    turned = tmp_path / "turned.jpg"
+    Image.open(pages[0]).rotate(90, expand=True).save(turned)
+    letter = load_pages([turned, pages[1]])
+    assert letter.source.ocr is not None and letter.source.ocr.rotated[0] in (90, 270)
+    assert items(parse_text(letter.text, letter.source)) == EXPECTED
+
+
+@needs_tesseract
+def test_a_pdf_with_a_garbage_text_layer_is_read_by_ocr(tmp_path: Path) -> None:
+    from fpdf import FPDF
+
+    scan = rendering("scan", PDF, "synth-2016-basic", tmp_path)
+    pdf = FPDF(format="letter")
+    for k, image in enumerate(load_pages_images(scan)):
+        pdf.add_page()
+        buffer = io.BytesIO()
+        image.save(buffer, "PNG")
+        pdf.image(buffer, x=0, y=0, w=pdf.w, h=pdf.h)
+        pdf.set_font("Helvetica", size=6)
+        pdf.set_xy(5, 5)
+        pdf.cell(0, 4, "#$%&*" * 30 + f" {k}")  # what a broken text layer looks like
+    target = tmp_path / "garbage-layer.pdf"
+    pdf.output(str(target))
+    letter = load_file(target)
+    assert letter.source.kind == "ocr"
+    assert items(parse_text(letter.text, letter.source)) == EXPECTED
+
+
+def load_pages_images(pdf: Path) -> list[Image.Image]:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(pdf.read_bytes())
+    return [page.render(scale=150 / 72).to_pil().convert("L") for page in document]
+
+
+def test_without_tesseract_an_image_gets_one_clear_line_and_text_still_works(tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python").symlink_to(sys.executable)
+    env = {**os.environ, "PATH": str(bin_dir)}  # no tesseract on the path
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "imr_llm",
+            "parse",
+            str(SAMPLES / "synth-2016-basic.tif"),
+            str(SAMPLES / "synth-2016-basic.txt"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"imr-llm: {SAMPLES / 'synth-2016-basic.tif'}: {INSTALL_HINT}"
+    assert json.loads(result.stdout)["case_number"] == "CM16-0900101"  # the text letter still parsed
