@@ -180,6 +180,24 @@ class LLMRun(BaseModel):
     )
 
 
+class CodedDiagnosis(BaseModel):
+    """One diagnosis as the letter words it, with its ICD-10-CM code when one is certain.
+
+    `match` says how the code was found: `exact` (the words are an official description or
+    inclusion term), `fuzzy` (a close description that adds no side, site or kind the letter did
+    not state); no code and no match when neither holds: a code is never guessed."""
+
+    text: str
+    code: str | None = None
+    description: str | None = Field(default=None, description="the official ICD-10-CM description of `code`")
+    match: Literal["exact", "fuzzy"] | None = None
+    score: float | None = Field(default=None, description="rapidfuzz score of a fuzzy match (100 for exact)")
+    proposed_by: Literal["table", "llm"] | None = Field(
+        default=None, description="who found the code: the ICD-10-CM table lookup, or the model (checked)"
+    )
+    evidence: Span | None = None
+
+
 class LetterRecord(BaseModel):
     """One IMR Final Determination letter."""
 
@@ -205,6 +223,10 @@ class LetterRecord(BaseModel):
         description="letter layout: final_2016, final_2014, notice_2013, maximus_imr, professional_review"
     )
     clinical_summary: str | None = None
+    coded_diagnoses: list[CodedDiagnosis] | None = Field(
+        default=None, description="`diagnoses` with ICD-10-CM codes, in the same order"
+    )
+    icd10cm_release: str | None = Field(default=None, description="the CMS ICD-10-CM release the codes come from")
     source: Source = Field(default_factory=Source)
     evidence: dict[str, Span] = Field(
         default_factory=dict,

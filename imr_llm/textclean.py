@@ -40,22 +40,33 @@ def _page_spans(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if text[s:e].strip()][:_MAX_PAGES]  # a form feed after a page line: one page
 
 
+_VISIBLE = re.compile(r"[^\s]")
+
+
 def _edge_lines(text: str, start: int, end: int) -> list[tuple[str, int, int, str]]:
     """(edge, line start, line end, key) of the first and last non-empty lines of text[start:end]."""
     lines: list[tuple[int, int]] = []
     at = start
     while at < end and len(lines) < _EDGE_LINES:
+        visible = _VISIBLE.search(text, at, end)  # blank lines are skipped in one step, however many
+        if visible is None:
+            break
+        at = text.rfind("\n", at, visible.start()) + 1 or at
         nl = text.find("\n", at, end)
         stop = end if nl < 0 else nl
-        if text[at:stop].strip(" \t\f\r"):
-            lines.append((at, stop))
+        lines.append((at, stop))
         at = stop + 1
     tail: list[tuple[int, int]] = []
     at = end
     while at > start and len(tail) < _EDGE_LINES:
+        last = start + len(text[start:at].rstrip())  # past trailing blank lines in one step
+        if last <= start:
+            break
+        nl_after = text.find("\n", last, at)
+        at = at if nl_after < 0 else nl_after
         nl = text.rfind("\n", start, at)
         begin = start if nl < 0 else nl + 1
-        if text[begin:at].strip(" \t\f\r") and (begin, at) not in lines:
+        if (begin, at) not in lines and text[begin:at].strip(" \t\f\r"):
             tail.append((begin, at))
         at = begin - 1
     out = [("top", s, e, _key(text[s:e])) for s, e in lines]

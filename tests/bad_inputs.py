@@ -120,7 +120,9 @@ KINDS: list[BadInput] = [
     BadInput("whitespace only", _write("blank.txt", "  \n\n\t \n"), error="empty file"),
     BadInput("binary noise", _random_bytes, error="binary file"),
     BadInput(
-        "JPEG image", _write("photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(3000)), error="binary file"
+        "damaged JPEG image",
+        _write("photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(3000)),
+        error="cannot read image: damaged",
     ),
     BadInput("zip archive", _write("letters.zip", b"PK\x03\x04\x14\x00\x00\x00" + bytes(2000)), error="binary file"),
     BadInput("50 MB file", _big, error="file too large"),

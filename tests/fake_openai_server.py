@@ -23,7 +23,7 @@ MODEL = "fake-model"
 
 @dataclass
 class Behaviour:
-    kind: str  # "ok" | "429" | "500" | "hang" | "malformed" | "truncated" | "invalid" | "garbage" | "cut"
+    kind: str  # "ok" | "429" | "500" | "hang" | "malformed" | "truncated" | "invalid" | "garbage" | "cut" | "echo"
     arguments: dict[str, Any] | None = None
     retry_after: str | None = None
     hang_s: float = 5.0
@@ -34,6 +34,7 @@ class FakeServer:
     default: Behaviour
     script: list[Behaviour] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
+    headers: list[dict[str, str]] = field(default_factory=list)  # each POST's request headers
     request_times: list[float] = field(default_factory=list)
     port: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -130,6 +131,7 @@ def _handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
             payload = json.loads(self.rfile.read(length) or b"{}")
             with server.lock:
                 server.requests.append(payload)
+                server.headers.append({k.lower(): v for k, v in self.headers.items()})
                 server.request_times.append(time.monotonic())
             b = server.next_behaviour()
             tools = payload.get("tools") or [{}]
@@ -158,6 +160,9 @@ def _handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(data[: len(data) // 2])
                 self.wfile.flush()
                 self.close_connection = True
+            elif b.kind == "echo":  # a server whose error message repeats the request (prompt included)
+                prompt = " ".join(m.get("content", "") for m in payload.get("messages", []))
+                self._send(400, {"error": {"message": f"Invalid request: {prompt}", "type": "invalid_request"}})
             elif b.kind == "invalid":
                 self._send(200, completion(json.dumps({"date_of_injury": "someday", "disputed_items": []})))
             else:

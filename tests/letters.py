@@ -33,8 +33,15 @@ class Item:
     heading: str | None = None  # the whole heading, for partly authorized requests
 
 
-def make_letter(*items: Item) -> str:
-    parts = [HEAD]
+_SUMMARY = (
+    "The injured worker is a 52 year old female, who sustained an industrial injury on 9-14-16. The\n"
+    "injured worker was diagnosed as having lumbar strain. Treatment to date has included rest.\n"
+)
+
+
+def make_letter(*items: Item, summary: str | None = None) -> str:
+    """A letter with these items; `summary` replaces the case summary's text."""
+    parts = [HEAD if summary is None else HEAD.replace(_SUMMARY, summary.rstrip("\n") + "\n")]
     for item in items:
         heading = item.heading or f"{item.request}:"
         parts.append(f"{heading} {item.decision}".rstrip() + "\n")

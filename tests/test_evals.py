@@ -46,28 +46,120 @@ def test_a_missed_threshold_fails_the_cli(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "run.json").read_text())["passed"] is False
 
 
-def test_compare_flags_a_regression_and_lists_the_fields(synthetic_run: RunFile, tmp_path: Path) -> None:
+def _flip(decision: str) -> str:
+    return "overturned" if decision == "upheld" else "upheld"
+
+
+def test_a_flipped_decision_on_one_letter_fails_the_compare_whatever_the_statistics(
+    synthetic_run: RunFile, tmp_path: Path
+) -> None:
     worse = copy.deepcopy(synthetic_run)
     record = worse.letters[0].record
     assert record is not None
-    record["disputed_items"][0]["decision"] = (
-        "overturned" if record["disputed_items"][0]["decision"] == "upheld" else "upheld"
-    )
-    record["case_number"] = "CM00-0000000"
-    worse = score_run(worse)
-    comparison = compare_runs(synthetic_run, worse)
+    record["disputed_items"][0]["decision"] = _flip(record["disputed_items"][0]["decision"])
+    worse = score_run(worse, resamples=200)
+    comparison = compare_runs(synthetic_run, worse, resamples=200)
     assert comparison.regressed
-    regressed = {m.metric for m in comparison.regressions}
-    assert {"key_field_accuracy", "decision_accuracy", "field.case_number"} <= regressed
-    paths = {(c.path, c.change) for c in comparison.fields}
-    assert ("case_number", "regressed") in paths and ("disputed_items.0.decision", "regressed") in paths
-    # the CLI: exit 1, and 0 the other way round... which is an improvement
+    flips = [c for c in comparison.always_listed if c.kind == "decision"]
+    assert [(c.path, c.change) for c in flips] == [("disputed_items.0.decision", "regressed")]
+    assert flips[0].letter.startswith(worse.letters[0].name)
+    # one letter of nine: the paired interval of decision accuracy still reaches zero, so no metric regresses
+    decision = next(m for m in comparison.metrics if m.metric == "decision_accuracy")
+    assert decision.delta is not None and decision.delta < 0 and decision.high == 0.0 and decision.status == "same"
+    # the CLI: exit 1 and the letter named; the other way round the flip is an improvement
     base_file, worse_file = tmp_path / "base.json", tmp_path / "worse.json"
     synthetic_run.save(base_file)
     worse.save(worse_file)
-    assert cli("eval", "compare", str(base_file), str(worse_file)).returncode == 1
-    back = cli("eval", "compare", str(worse_file), str(base_file))
-    assert back.returncode == 0 and "improved" in back.stderr
+    result = cli("eval", "compare", str(base_file), str(worse_file), "--resamples", "200")
+    assert result.returncode == 1 and "decision regressed" in result.stderr and worse.letters[0].name in result.stderr
+    back = cli("eval", "compare", str(worse_file), str(base_file), "--resamples", "200")
+    assert back.returncode == 0 and "decision improved" in back.stderr
+
+
+def test_one_item_less_is_listed_but_is_not_a_regression(synthetic_run: RunFile, tmp_path: Path) -> None:
+    fewer = copy.deepcopy(synthetic_run)
+    letter = next(x for x in fewer.letters if x.record and len(x.record["disputed_items"]) > 1)
+    assert letter.record is not None
+    letter.record["disputed_items"] = letter.record["disputed_items"][:-1]
+    fewer = score_run(fewer, resamples=200)
+    assert fewer.metrics["item_f1"] < synthetic_run.metrics["item_f1"] - 0.005  # a bare delta would say "regressed"
+    comparison = compare_runs(synthetic_run, fewer, resamples=200)
+    assert not comparison.regressed and not comparison.regressions
+    assert [c.kind for c in comparison.always_listed] == ["item"]
+    base_file, fewer_file = tmp_path / "base.json", tmp_path / "fewer.json"
+    synthetic_run.save(base_file)
+    fewer.save(fewer_file)
+    result = cli("eval", "compare", str(base_file), str(fewer_file), "--resamples", "200")
+    assert result.returncode == 0, result.stderr
+    assert "item regressed" in result.stderr and "no regression beyond tolerance" in result.stderr
+
+
+def test_a_change_on_every_letter_is_a_regression(synthetic_run: RunFile) -> None:
+    """The wrong output the paired interval must catch: a field broken on every letter."""
+    worse = copy.deepcopy(synthetic_run)
+    for letter in worse.letters:
+        assert letter.record is not None
+        letter.record["decision_date"] = "1999-01-01"
+    worse = score_run(worse, resamples=200)
+    comparison = compare_runs(synthetic_run, worse, resamples=200)
+    statuses = {m.metric: m.status for m in comparison.metrics}
+    assert statuses["field.decision_date"] == "regressed" and statuses["key_field_accuracy"] == "regressed"
+    assert comparison.regressed
+
+
+def test_letters_are_matched_by_identity_not_by_path(synthetic_run: RunFile, tmp_path: Path) -> None:
+    moved = copy.deepcopy(synthetic_run)
+    for letter in moved.letters:  # the same gold, read from another folder
+        letter.input = str(tmp_path / "elsewhere" / Path(letter.input).name)
+    record = moved.letters[1].record
+    assert record is not None
+    record["case_number"] = "CM00-0000000"
+    moved = score_run(moved, resamples=100)
+    comparison = compare_runs(synthetic_run, moved, resamples=100)
+    assert comparison.shared_letters == len(synthetic_run.letters) and not comparison.sets_differ
+    assert [(c.path, c.change) for c in comparison.fields] == [("case_number", "regressed")]
+
+
+def test_different_letter_sets_warn_and_fail_unless_allowed(synthetic_run: RunFile, tmp_path: Path) -> None:
+    fewer = copy.deepcopy(synthetic_run)
+    fewer.letters = fewer.letters[1:]
+    fewer = score_run(fewer, resamples=100)
+    base_file, fewer_file = tmp_path / "base.json", tmp_path / "fewer.json"
+    synthetic_run.save(base_file)
+    fewer.save(fewer_file)
+    result = cli("eval", "compare", str(base_file), str(fewer_file), "--resamples", "100")
+    assert result.returncode == 1
+    assert "different letters" in result.stderr and "1 only in base" in result.stderr
+    allowed = cli("eval", "compare", str(base_file), str(fewer_file), "--resamples", "100", "--allow-different-sets")
+    assert allowed.returncode == 0, allowed.stderr
+
+
+def test_every_metric_has_a_reproducible_interval_around_it(synthetic_run: RunFile) -> None:
+    noisy = copy.deepcopy(synthetic_run)
+    for letter in noisy.letters[::2]:  # half the letters wrong on one field: a metric with real spread
+        assert letter.record is not None
+        letter.record["case_number"] = "CM00-0000000"
+    once, again = score_run(noisy, resamples=300), score_run(noisy, resamples=300)
+    assert once.intervals == again.intervals and once.bootstrap is not None
+    assert (once.bootstrap.resamples, once.bootstrap.seed, once.bootstrap.letters) == (300, 17, 8)
+    low, high = once.intervals["field.case_number"]
+    assert low < once.metrics["field.case_number"] < high and high - low > 0.2
+    other_seed = score_run(noisy, resamples=300, seed=5)
+    assert other_seed.intervals["field.case_number"] != once.intervals["field.case_number"]
+    assert set(once.intervals) >= {"key_field_accuracy", "decision_accuracy", "item_f1", "summary_pass_rate"}
+    assert all(lo <= once.metrics[m] + 1e-9 and once.metrics[m] - 1e-9 <= hi for m, (lo, hi) in once.intervals.items())
+    # the letters that miss a threshold are named, worst first
+    assert "field.case_number" not in once.letter_metrics[next(iter(once.letter_metrics))]
+
+
+def test_the_cli_prints_intervals_and_the_letters_that_miss_a_threshold(tmp_path: Path) -> None:
+    suite = tmp_path / "strict.toml"
+    text = SYNTHETIC.read_text().replace('gold = "../samples"', f'gold = "{REPO / "samples"}"')
+    suite.write_text(text.replace("[thresholds.max]", "[thresholds.max]\nsummary_grade_median = 1.0"))
+    result = cli("eval", str(suite), "--out", str(tmp_path / "run.json"), "--resamples", "100")
+    assert result.returncode == 1
+    assert "95% interval" in result.stderr and "n = 8 letters" in result.stderr
+    assert "letters missing summary_grade_median: synth-" in result.stderr
 
 
 def test_rescore_reproduces_the_metrics(synthetic_run: RunFile, tmp_path: Path) -> None:
@@ -75,7 +167,9 @@ def test_rescore_reproduces_the_metrics(synthetic_run: RunFile, tmp_path: Path) 
     synthetic_run.save(path)
     result = cli("eval", "--rescore", str(path), "--out", str(tmp_path / "again.json"))
     assert result.returncode == 0, result.stderr
-    assert json.loads((tmp_path / "again.json").read_text())["metrics"] == synthetic_run.metrics
+    again = json.loads((tmp_path / "again.json").read_text())
+    assert again["metrics"] == synthetic_run.metrics
+    assert {k: tuple(v) for k, v in again["intervals"].items()} == synthetic_run.intervals
 
 
 def test_bad_suite_and_run_files_are_one_line_errors(tmp_path: Path) -> None:

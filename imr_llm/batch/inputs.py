@@ -1,16 +1,30 @@
-"""Stream input paths from files, folders (recursive) and globs, without holding a list."""
+"""Stream input paths from files, folders (recursive) and globs, without holding a list.
+
+Folders and globs never follow a symlinked folder (a loop, or a link to a parent, would make one
+letter many records or walk for minutes), and skip a symlinked file that points outside the folder
+being walked. A file named on the command line is taken as given.
+"""
 
 from __future__ import annotations
 
 import glob
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 LETTER_SUFFIXES = (".txt", ".pdf", ".text", ".tif", ".tiff", ".png", ".jpg", ".jpeg")  # images: by OCR
 
 
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(root)
+    except (OSError, RuntimeError):  # a broken or looping link
+        return False
+
+
 def _walk(folder: Path) -> Iterator[Path]:
+    root = folder.resolve()
     stack = [folder]
     while stack:
         current = stack.pop()
@@ -24,8 +38,72 @@ def _walk(folder: Path) -> Iterator[Path]:
             if entry.is_dir(follow_symlinks=False):
                 subfolders.append(Path(entry.path))
             elif entry.name.lower().endswith(LETTER_SUFFIXES):
-                yield Path(entry.path)
+                path = Path(entry.path)
+                if entry.is_symlink() and not _inside(path, root):
+                    continue  # a link out of the folder (or a broken one): not part of it
+                yield path
         stack.extend(reversed(subfolders))
+
+
+def _translate(pattern: str) -> re.Pattern[str]:
+    """A glob pattern (with ** for any folders) as a regex over '/'-separated relative paths."""
+    out = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        elif pattern[i] == "[" and (end := pattern.find("]", i + 1)) > i + 1:
+            body = pattern[i + 1 : end].replace("\\", "\\\\")
+            out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
+            i = end + 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def _glob_root(spec: str) -> Path:
+    """The folder a glob searches: its leading parts without wildcards."""
+    parts = Path(spec).parts
+    fixed = next((k for k, part in enumerate(parts) if glob.has_magic(part)), len(parts))
+    return Path(*parts[:fixed]) if fixed else Path(".")
+
+
+def _glob(spec: str) -> Iterator[Path]:
+    """Paths matching `spec`, found by walking its fixed leading folder (symlinked folders not followed)."""
+    root = _glob_root(spec)
+    pattern = _translate(Path(spec).relative_to(root).as_posix() if root != Path(".") else spec)
+    if not root.is_dir():
+        return
+    for path in _walk_all(root):
+        if pattern.match(path.relative_to(root).as_posix()):
+            yield path
+
+
+def _walk_all(folder: Path) -> Iterator[Path]:
+    """Every file and folder under `folder`, symlinked folders not entered."""
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            yield path
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(path)
 
 
 def iter_inputs(specs: list[str]) -> Iterator[Path]:
@@ -39,13 +117,14 @@ def iter_inputs(specs: list[str]) -> Iterator[Path]:
             yield path
         elif glob.has_magic(spec):
             matched = False
-            for match in glob.iglob(spec, recursive=True):
+            for match in _glob(spec):
                 matched = True
-                p = Path(match)
-                if p.is_dir():
-                    yield from _walk(p)
+                if match.is_symlink() and (match.is_dir() or not _inside(match, _glob_root(spec).resolve())):
+                    continue  # a linked folder, or a link out of the searched folder: not followed
+                if match.is_dir():
+                    yield from _walk(match)
                 else:
-                    yield p
+                    yield match
             if not matched:
                 yield path
         else:

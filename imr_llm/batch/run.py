@@ -18,13 +18,16 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
 from imr_llm.batch.inputs import iter_inputs
-from imr_llm.batch.outfile import Key, repair_and_scan
+from imr_llm.batch.outfile import Key, compact, exclusive, repair_and_scan
+from imr_llm.batch.table import write_table
 from imr_llm.batch.work import Outcome, process
+from imr_llm.icd10 import icd10_index
 from imr_llm.pipeline.extraction import Extractor, ExtractorSpec
 from imr_llm.proc import die_with_parent
 
@@ -55,6 +58,10 @@ class BatchReport:
     dropped_errors: int = 0
     interrupted: bool = False
     summaries_failed: int = 0
+    corrupt_lines: int = 0  # unreadable lines found in the output and dropped (their inputs redone)
+    changed_inputs: int = 0  # inputs whose content changed since their record was written
+    replaced: int = 0  # old records of changed inputs removed
+    table_rows: int | None = None
     llm_failed: Counter[str] = field(default_factory=Counter)  # parser's record kept
     models: Counter[str] = field(default_factory=Counter)
 
@@ -108,18 +115,48 @@ def run_batch(
     lang: str = "en",
     retry_errors: bool = False,
     on_outcome: Callable[[Outcome, BatchReport], None] | None = None,
+    table: Path | None = None,
 ) -> BatchReport:
-    """Process every input not already in `out`.
+    """Process every input not already in `out`, holding the output (and table, and summaries folder)
+    for the whole run: a second run on them stops at once (ConfigError naming the holder).
 
     processes > 0: worker processes (each with concurrency // processes threads for LLM calls), so the
     client's CPU work spreads over the cores; processes == 0: threads in this process.
     """
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as locks:
+        locks.enter_context(exclusive(out, "output"))
+        if table is not None:
+            locks.enter_context(exclusive(table, "table"))
+        if summaries is not None:
+            summaries.mkdir(parents=True, exist_ok=True)
+            locks.enter_context(exclusive(summaries / ".imr-llm", "summaries folder"))
+        icd10_index()  # built here once, not by every worker process at the same time
+        report = _run(inputs, out, extractor, processes, concurrency, summaries, lang, retry_errors, on_outcome)
+        if not report.interrupted:
+            report.replaced = compact(out) if report.changed_inputs else 0
+            if table is not None:
+                report.table_rows = write_table(out, table)
+        return report
+
+
+def _run(
+    inputs: list[str],
+    out: Path,
+    extractor: Extractor,
+    processes: int,
+    concurrency: int,
+    summaries: Path | None,
+    lang: str,
+    retry_errors: bool,
+    on_outcome: Callable[[Outcome, BatchReport], None] | None,
+) -> BatchReport:
     started = time.monotonic()
     report = BatchReport()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    done, report.dropped_errors, report.repaired_bytes = repair_and_scan(out, RETRYABLE_KINDS if retry_errors else None)
-    if summaries is not None:
-        summaries.mkdir(parents=True, exist_ok=True)
+    scan = repair_and_scan(out, RETRYABLE_KINDS if retry_errors else None)
+    done, report.dropped_errors, report.repaired_bytes = scan.done, scan.dropped_errors, scan.repaired_bytes
+    report.corrupt_lines = scan.corrupt_lines
+    previous = scan.paths
     executor: Executor
     threads = max(1, concurrency // max(1, processes))  # never more than `concurrency` requests at once
     chunk = CHUNK if threads == 1 else threads * 2
@@ -157,6 +194,8 @@ def run_batch(
                 pending.discard(future)
                 for outcome in future.result():
                     _record(outcome, sink, report)
+                    if outcome.line is not None and previous.get(outcome.path, outcome.sha256) != outcome.sha256:
+                        report.changed_inputs += 1  # its old record goes when the run ends
                     if on_outcome:
                         on_outcome(outcome, report)
 

@@ -1,5 +1,6 @@
 """The flat table: one row per disputed item, with the letter's key fields (CSV, for spreadsheets
-and pandas). Rebuilt from the JSON Lines output, so it always matches it, resumed runs included."""
+and pandas). Rebuilt from the JSON Lines output, so it always matches it, resumed runs included.
+Cells that a spreadsheet would take for a formula start with an apostrophe (`neutralise`)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("reviewer_states", "states of licensure, '; '-separated"),
     ("patient_age", "as stated"),
     ("patient_sex", "male / female"),
+    ("diagnoses", "the diagnoses as the case summary words them, '; '-separated"),
+    ("diagnosis_codes", "their ICD-10-CM codes in the same order, '; '-separated; '?' where no code is certain"),
     ("item_number", "1-based position of the item in the letter"),
     ("items_in_letter", "how many disputed items the letter has"),
     ("request", "the disputed request as the heading words it"),
@@ -53,6 +56,8 @@ def _row(record: dict[str, Any], i: int, item: dict[str, Any]) -> dict[str, Any]
         "reviewer_states": "; ".join(reviewer.get("licensed_state") or []),
         "patient_age": record.get("patient_age"),
         "patient_sex": record.get("patient_sex"),
+        "diagnoses": "; ".join(record.get("diagnoses") or []),
+        "diagnosis_codes": "; ".join((c.get("code") or "?") for c in record.get("coded_diagnoses") or []),
         "item_number": i,
         "items_in_letter": len(record.get("disputed_items") or []),
         "request": item.get("request"),
@@ -65,6 +70,17 @@ def _row(record: dict[str, Any], i: int, item: dict[str, Any]) -> dict[str, Any]
         "llm_error": (record.get("llm") or {}).get("error_kind"),
         "warnings": "; ".join(record.get("warnings") or []),
     }
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """A cell a spreadsheet would run as a formula ("=HYPERLINK(...)" from a letter) gets a leading
+    apostrophe, as OWASP recommends for CSV injection; everything else is left as it is."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def write_table(jsonl: Path, table: Path) -> int:
@@ -80,7 +96,7 @@ def write_table(jsonl: Path, table: Path) -> int:
             except ValueError:
                 continue
             for i, item in enumerate(record.get("disputed_items") or [], 1):
-                writer.writerow(_row(record, i, item))
+                writer.writerow({k: neutralise(v) for k, v in _row(record, i, item).items()})
                 rows += 1
     tmp.replace(table)
     return rows

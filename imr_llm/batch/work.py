@@ -7,8 +7,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from imr_llm.errors import ImrError
-from imr_llm.loaders import MAX_BYTES, load_bytes
+from imr_llm.errors import ImrError, InputError
+from imr_llm.loaders import load_bytes, read_bytes
+from imr_llm.outputs import safe_stem, write_file
 from imr_llm.pipeline.extraction import Extractor
 from imr_llm.schema import LetterRecord
 from imr_llm.summary.render import Format, render_text
@@ -34,23 +35,18 @@ def error_line(path: str, sha256: str, kind: str, reason: str) -> str:
 
 
 def _read(path: Path) -> tuple[bytes | None, str, str | None]:
-    """(bytes, sha256, problem)."""
+    """(bytes, sha256, problem). A file too large still gets its hash, so a rerun skips it."""
     try:
-        if path.is_dir():
-            return None, "", "is a folder, not a file"
-        if path.stat().st_size > MAX_BYTES:
+        data = read_bytes(path)
+    except InputError as e:
+        problem = str(e)
+        if problem.startswith("file too large"):
             data_hash = hashlib.sha256()
             with path.open("rb") as f:
                 for block in iter(lambda: f.read(1 << 20), b""):
                     data_hash.update(block)
-            return None, data_hash.hexdigest(), f"file too large for one letter ({path.stat().st_size / 1e6:.0f} MB)"
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return None, "", "no such file"
-    except PermissionError:
-        return None, "", "permission denied"
-    except OSError as e:
-        return None, "", f"cannot read ({e.strerror or e})"
+            return None, data_hash.hexdigest(), problem
+        return None, "", problem
     return data, hashlib.sha256(data).hexdigest(), None
 
 
@@ -78,8 +74,8 @@ def process(
     summary_failed = False
     if summaries is not None:
         outcome = summarize(record, lang)
-        target = summaries / f"{path.stem}-{digest[:8]}.{lang}.md"
-        target.write_text(render_text(outcome.summary, Format.MD, outcome.checks.problems), encoding="utf-8")
+        target = summaries / f"{safe_stem(path)}-{digest[:8]}.{lang}.md"  # the hash: two inputs never collide
+        write_file(target, render_text(outcome.summary, Format.MD, outcome.checks.problems))
         summary_failed = not outcome.checks.passed
     run = extraction.run
     return Outcome(

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from imr_llm.cli import cache
 from imr_llm.cli.batch import batch
 from imr_llm.cli.evals import eval_command
 from imr_llm.cli.prompts import prompts
@@ -50,6 +51,7 @@ app.command("eval")(eval_command)
 app.command()(batch)
 app.command()(prompts)
 app.command()(schema)
+app.add_typer(cache.app, name="cache")
 
 
 def run() -> None:

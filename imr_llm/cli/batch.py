@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from imr_llm.cli.common import (
+    ApiKeyOpt,
     BaseUrlOpt,
     CacheOpt,
     LangOpt,
@@ -41,15 +42,17 @@ def batch(
     inputs: Annotated[list[str], typer.Argument(help="files, folders (recursive) or globs", show_default=False)],
     out: Annotated[Path, typer.Option(help="JSON Lines output; rerun the same command to resume")],
     backend: Annotated[str, typer.Option(help="rules | openai | local")] = "rules",
-    concurrency: Annotated[int, typer.Option(help="LLM requests at once (rules: see --workers)")] = 8,
+    concurrency: Annotated[int, typer.Option(min=1, help="LLM requests at once (rules: see --workers)")] = 8,
     workers: Annotated[
-        int, typer.Option(help="worker processes (0 = one per core for rules; concurrency/4 for LLM backends)")
+        int,
+        typer.Option(min=0, help="worker processes (0 = one per core for rules; concurrency/4 for LLM backends)"),
     ] = 0,
     summaries: Annotated[Path | None, typer.Option(help="also write an offline summary per letter here")] = None,
     lang: LangOpt = "en",
     table: Annotated[Path | None, typer.Option(help="also write one CSV row per disputed item")] = None,
     retry_errors: Annotated[bool, typer.Option(help="redo inputs whose earlier LLM call failed")] = False,
     base_url: BaseUrlOpt = None,
+    api_key: ApiKeyOpt = None,
     model: ModelOpt = None,
     prompt: PromptOpt = None,
     model_path: ModelPathOpt = None,
@@ -64,7 +67,6 @@ def batch(
     from rich.console import Console
 
     from imr_llm.batch.run import default_processes
-    from imr_llm.batch.table import write_table
     from imr_llm.llm.cache import ResponseCache
     from imr_llm.llm.prompts import DEFAULT_PROMPT
     from imr_llm.pipeline.backends import BackendOptions
@@ -72,9 +74,8 @@ def batch(
     console = Console(stderr=True)
     check_language(lang)
     chosen = backend_named(backend)
-    if out.is_dir():
-        fail(f"--out {out} is a folder; give a .jsonl file")
-    config = llm_config(base_url, model, timeout, max_tokens, letter_timeout)
+    check_outputs(out, table, summaries)
+    config = llm_config(base_url, model, timeout, max_tokens, letter_timeout, api_key=api_key)
     rules = not chosen.uses_llm
     if rules:
         concurrency = 1  # one thread per worker process: parsing is CPU-bound and pdfium single-threaded
@@ -99,12 +100,12 @@ def batch(
                 lang,
                 retry_errors,
                 console if progress else None,
+                table,
             )
     except ConfigError as e:
         fail(str(e))
-    if table is not None:
-        rows = write_table(out, table)
-        console.print(f"table: {table} ({rows} rows)")
+    if table is not None and report.table_rows is not None:
+        console.print(f"table: {table} ({report.table_rows} rows)")
     print_batch_report(report, out, console)
     if report.interrupted:
         # the output is flushed and synced; do not wait for calls still in flight (rerun redoes them)
@@ -112,6 +113,34 @@ def batch(
         os._exit(130)
     if report.failed or report.summaries_failed or report.llm_failed:
         raise typer.Exit(1)
+
+
+def check_outputs(out: Path, table: Path | None, summaries: Path | None) -> None:
+    """Usage errors about where results go: one line, exit 2, before any work starts."""
+
+    def regular_or_absent(path: Path, flag: str, what: str) -> None:
+        if path.is_dir():
+            fail(f"{flag} {path} is a folder; give {what}")
+        if path.exists() and not path.is_file():
+            fail(f"{flag} {path} is not a regular file (a device or pipe); give {what}")
+        parent = path.parent
+        while not parent.exists() and parent != parent.parent:
+            parent = parent.parent
+        if not parent.is_dir():
+            fail(f"{flag} {path}: {parent} is a file, not a folder")
+        if not os.access(parent, os.W_OK):
+            fail(f"{flag} {path}: cannot write in {parent}")
+
+    regular_or_absent(out, "--out", "a .jsonl file")
+    if table is not None:
+        regular_or_absent(table, "--table", "a .csv file")
+        if table.resolve() == out.resolve():
+            fail("--table must not be the --out file (the CSV would overwrite the records)")
+    if summaries is not None:
+        if summaries.exists() and not summaries.is_dir():
+            fail(f"--summaries {summaries} is a file; give a folder")
+        if summaries.resolve() == out.resolve():
+            fail("--summaries must not be the --out file")
 
 
 def run_with_bar(
@@ -124,6 +153,7 @@ def run_with_bar(
     lang: str,
     retry_errors: bool,
     console: Console | None,
+    table: Path | None = None,
 ) -> BatchReport:
     from imr_llm.batch.inputs import count_inputs
     from imr_llm.batch.run import run_batch
@@ -139,6 +169,7 @@ def run_with_bar(
             lang=lang,
             retry_errors=retry_errors,
             on_outcome=on_outcome,
+            table=table,
         )
 
     if console is None:
@@ -164,6 +195,10 @@ def print_batch_report(report: BatchReport, out: Path, console: Console) -> None
     )
     for kind, n in report.failed.most_common():
         console.print(f"  failed ({kind}): {n}")
+    if report.corrupt_lines:
+        console.print(f"  dropped {report.corrupt_lines} unreadable line(s) from {out} (their inputs redone)")
+    if report.replaced:
+        console.print(f"  replaced the records of {report.replaced} input(s) whose content changed")
     if report.repaired_bytes:
         console.print(f"  repaired a partly written last line ({report.repaired_bytes} bytes dropped, input redone)")
     for kind, n in report.llm_failed.most_common():

@@ -34,6 +34,9 @@ MaxTokensOpt = Annotated[
     int | None, typer.Option(help="completion token cap per answer (default: sized from the letter's items)")
 ]
 TimeoutOpt = Annotated[float | None, typer.Option(help="seconds per HTTP request")]
+ApiKeyOpt = Annotated[
+    str | None, typer.Option(help="API key for --base-url [env IMR_LLM_API_KEY; OPENAI_API_KEY only for OpenAI]")
+]
 LetterTimeoutOpt = Annotated[
     float | None,
     typer.Option(help="seconds for all LLM attempts on one letter (default 300 for openai, 120 for local)"),
@@ -117,10 +120,11 @@ def llm_config(
     max_tokens: int | None = None,
     letter_timeout: float | None = None,
     log_text: bool = False,
+    api_key: str | None = None,
 ) -> LLMConfig:
     from imr_llm.llm.config import config_from_env
 
-    config = config_from_env(base_url, model, None, timeout, max_tokens, letter_timeout)
+    config = config_from_env(base_url, model, None, timeout, max_tokens, letter_timeout, api_key)
     return config.with_(log_text=log_text)
 
 

@@ -30,12 +30,25 @@ def eval_command(
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     model_path: ModelPathOpt = None,
-    out: Annotated[Path | None, typer.Option(help="run file to write (default out/evals/SUITE-BACKEND.json)")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="run file to write (default out/evals/SUITE-BACKEND.json); for a matrix, the folder"),
+    ] = None,
     baseline: Annotated[Path | None, typer.Option(help="compare with this run file; exit 1 on regression")] = None,
     rescore: Annotated[Path | None, typer.Option(help="recompute a run file's metrics, no model calls")] = None,
     tolerance: Annotated[float, typer.Option(help="allowed drop of a metric before it counts as a regression")] = 0.005,
     report_md: Annotated[Path | None, typer.Option(help="also write a Markdown report")] = None,
     report_html: Annotated[Path | None, typer.Option(help="also write a self-contained HTML report")] = None,
+    resamples: Annotated[
+        int | None, typer.Option(help="bootstrap resamples for intervals and paired comparison (default 1000; 0: none)")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="bootstrap seed (default: the run file's, else fixed)")] = None,
+    allow_different_sets: Annotated[
+        bool, typer.Option(help="compare runs whose letter sets differ (on the shared letters) without failing")
+    ] = False,
+    variants: Annotated[
+        str | None, typer.Option(help="run only these of the suite's [[variants]] (comma-separated names)")
+    ] = None,
     concurrency: Annotated[int | None, typer.Option(help="LLM requests at once")] = None,
     limit: Annotated[int | None, typer.Option(help="only the first N letters")] = None,
     cache: CacheOpt = None,
@@ -45,7 +58,7 @@ def eval_command(
     from rich.console import Console
 
     from imr_llm.evals.compare import compare_runs
-    from imr_llm.evals.report import print_comparison, print_run
+    from imr_llm.evals.report import html_report, print_comparison, print_run
     from imr_llm.evals.runner import score_run
     from imr_llm.evals.suite import load_suite
     from imr_llm.llm.cache import ResponseCache
@@ -57,15 +70,27 @@ def eval_command(
     comparison: Comparison | None = None
     try:
         if args[:1] == ["compare"]:
-            if len(args) != 3:
-                fail("usage: imr-llm eval compare BASE.json NEW.json")
-            base_run, new_run = load_run(Path(args[1])), load_run(Path(args[2]))
-            comparison = compare_runs(base_run, new_run, tolerance)
-            print_comparison(comparison, console)
-            write_reports(report_md, report_html, new_run, comparison)
-            raise typer.Exit(1 if comparison.regressed else 0)
+            if len(args) < 3:
+                fail("usage: imr-llm eval compare BASE.json NEW.json [MORE.json ...]")
+            runs = [load_run(Path(a)) for a in args[1:]]
+            boot = _bootstrap(resamples, seed)
+            comparisons = [compare_runs(runs[0], other, tolerance, *boot) for other in runs[1:]]
+            for c in comparisons:
+                print_comparison(c, console)
+            failed = any(c.regressed or (c.sets_differ and not allow_different_sets) for c in comparisons)
+            if any(c.sets_differ for c in comparisons) and not allow_different_sets:
+                console.print("[red]the letter sets differ[/] (--allow-different-sets compares the shared letters)")
+            if len(runs) == 2:
+                write_reports(report_md, report_html, runs[1], comparisons[0])
+            else:
+                write_reports(report_md, None, runs[-1], comparisons[-1])
+                if report_html is not None:
+                    report_html.parent.mkdir(parents=True, exist_ok=True)
+                    others = list(zip(runs[1:], comparisons, strict=True))
+                    report_html.write_text(html_report(runs[0], None, True, others), encoding="utf-8")
+            raise typer.Exit(1 if failed else 0)
         if rescore is not None:
-            run = score_run(load_run(rescore))
+            run = score_run(load_run(rescore), resamples, seed)
         elif len(args) == 1:
             suite = load_suite(Path(args[0]))
             overrides: dict[str, object] = {}
@@ -82,9 +107,25 @@ def eval_command(
             config = config_from_env(
                 base_url or suite.base_url or None, model or suite.model or None, max_tokens=suite.max_tokens or None
             )
+            if suite.variants or variants:
+                folder = out or Path("out") / "evals"
+                run_matrix(
+                    suite,
+                    config,
+                    variants,
+                    cache,
+                    no_cache,
+                    model_path,
+                    console,
+                    resamples,
+                    report_md,
+                    report_html,
+                    folder,
+                )
+                return
             store = ResponseCache(cache, enabled=not no_cache) if get_backend(suite.backend).uses_llm else None
             run_path = out or Path("out") / "evals" / f"{suite.name}-{suite.backend}.json"
-            run = run_with_progress(suite, config, store, model_path, console, run_path)
+            run = run_with_progress(suite, config, store, model_path, console, run_path, resamples)
         else:
             fail("usage: imr-llm eval SUITE.toml [options] | eval --rescore RUN.json | eval compare BASE.json NEW.json")
         if rescore is None or out is not None:  # a rescore prints; it rewrites a run file only with --out
@@ -93,13 +134,68 @@ def eval_command(
             console.print(f"run file: {target}")
         print_run(run, console)
         if baseline is not None:
-            comparison = compare_runs(load_run(baseline), run, tolerance)
+            comparison = compare_runs(load_run(baseline), run, tolerance, *_bootstrap(resamples, seed))
             print_comparison(comparison, console)
+            if comparison.sets_differ and not allow_different_sets:
+                console.print("[red]the letter sets differ[/] (--allow-different-sets compares the shared letters)")
+                raise typer.Exit(1)
         write_reports(report_md, report_html, run, comparison)
     except ConfigError as e:
         fail(str(e))
     if not run.passed or (comparison is not None and comparison.regressed):
         raise typer.Exit(1)
+
+
+def run_matrix(
+    suite: Suite,
+    config: LLMConfig,
+    names: str | None,
+    cache: Path | None,
+    no_cache: bool,
+    model_path: Path | None,
+    console: Console,
+    resamples: int | None,
+    report_md: Path | None,
+    report_html: Path | None,
+    folder: Path,
+) -> None:
+    """Every chosen variant over the same letters: one run file each (FOLDER/SUITE-VARIANT.json), then
+    the matrix table; exit 1 when any variant misses a threshold."""
+    from imr_llm.evals.compare import compare_runs
+    from imr_llm.evals.matrix import matrix_rows, select_variants, variant_config, variant_suite
+    from imr_llm.evals.report import html_report, markdown_matrix, print_matrix
+    from imr_llm.llm.cache import ResponseCache
+    from imr_llm.pipeline.backends import get_backend
+
+    runs: list[tuple[RunFile, Path]] = []
+    for variant in select_variants(suite, names):
+        one = variant_suite(suite, variant)
+        store = ResponseCache(cache, enabled=not no_cache) if get_backend(one.backend).uses_llm else None
+        path = folder / f"{suite.name}-{variant.name}.json"
+        run = run_with_progress(one, variant_config(config, variant), store, model_path, console, path, resamples)
+        run.save(path)
+        console.print(f"run file: {path}")
+        runs.append((run, path))
+    rows = matrix_rows(runs)
+    print_matrix(rows, console)
+    if report_md is not None:
+        report_md.parent.mkdir(parents=True, exist_ok=True)
+        report_md.write_text(markdown_matrix(rows), encoding="utf-8")
+    if report_html is not None and runs:
+        base = runs[0][0]
+        others = [
+            (r, compare_runs(base, r, resamples=resamples if resamples is not None else 1000)) for r, _ in runs[1:]
+        ]
+        report_html.parent.mkdir(parents=True, exist_ok=True)
+        report_html.write_text(html_report(base, None, True, others), encoding="utf-8")
+    if not all(r.passed for r in rows):
+        raise typer.Exit(1)
+
+
+def _bootstrap(resamples: int | None, seed: int | None) -> tuple[int, int]:
+    from imr_llm.evals.uncertainty import DEFAULT_RESAMPLES, DEFAULT_SEED
+
+    return (DEFAULT_RESAMPLES if resamples is None else resamples), (DEFAULT_SEED if seed is None else seed)
 
 
 def load_run(path: Path) -> RunFile:
@@ -131,6 +227,7 @@ def run_with_progress(
     model_path: Path | None,
     console: Console,
     save_to: Path | None = None,
+    resamples: int | None = None,
 ) -> RunFile:
     from imr_llm.evals.metrics import LetterResult
     from imr_llm.evals.runner import input_count, run_suite
@@ -147,4 +244,4 @@ def run_with_progress(
             rate = done / max(1e-9, time.monotonic() - started)
             progress.update(task, advance=1, failed=failures, rate=f"{rate:.1f}")
 
-        return run_suite(suite, config, store, model_path, advance, save_to)
+        return run_suite(suite, config, store, model_path, advance, save_to, resamples)

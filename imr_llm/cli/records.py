@@ -12,6 +12,7 @@ import typer
 
 from imr_llm.cli.common import (
     NO_LLM_HELP,
+    ApiKeyOpt,
     BackendOpt,
     BaseUrlOpt,
     CacheOpt,
@@ -83,6 +84,7 @@ def extract(
     files: FilesArg,
     backend: BackendOpt = None,
     base_url: BaseUrlOpt = None,
+    api_key: ApiKeyOpt = None,
     model: ModelOpt = None,
     mode: Annotated[ModeChoice | None, typer.Option(help="instructor mode (auto = tools)")] = None,
     prompt: PromptOpt = None,
@@ -111,7 +113,7 @@ def extract(
             fail(NO_LLM_HELP)
         backend = "openai"
     chosen = backend_named(backend)
-    config = llm_config(base_url, model, timeout, max_tokens, letter_timeout, log_text)
+    config = llm_config(base_url, model, timeout, max_tokens, letter_timeout, log_text, api_key)
     if mode is not None:
         config = config.with_(mode=mode)
     try:

@@ -28,6 +28,7 @@ from imr_llm.cli.common import (
 )
 from imr_llm.cli.common import save_text as keep_text
 from imr_llm.errors import ConfigError, ImrError
+from imr_llm.outputs import OutputNames, write_file
 from imr_llm.summary.render import Format
 
 if TYPE_CHECKING:
@@ -61,6 +62,8 @@ def summarize(
     check_language(lang)
     chosen = backend_named(backend)
     if out is not None:
+        if out.exists() and not out.is_dir():
+            fail(f"--out {out} is a file; give a folder for the summaries")
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as e:
@@ -75,6 +78,7 @@ def summarize(
                 template = load_prompt(prompt)
                 store = ResponseCache(cache, enabled=not no_cache)
             failed = 0
+            names = OutputNames()
             for name, load in letters(files, pages):
                 path = Path(name.split(" + ")[0])
                 try:
@@ -85,7 +89,7 @@ def summarize(
                     report_error(name, e)
                     failed += 1
                     continue
-                write_summary(path, outcome, fmt, out)
+                write_summary(path, outcome, fmt, out, names)
                 failed += not outcome.checks.passed
     except ConfigError as e:
         fail(str(e))
@@ -93,7 +97,9 @@ def summarize(
         raise typer.Exit(1)
 
 
-def write_summary(path: Path, outcome: SummaryOutcome, fmt: Format, out: Path | None) -> None:
+def write_summary(
+    path: Path, outcome: SummaryOutcome, fmt: Format, out: Path | None, names: OutputNames | None = None
+) -> None:
     from imr_llm.summary.render import render
 
     checks = outcome.checks.model_dump(mode="json") | {
@@ -108,8 +114,11 @@ def write_summary(path: Path, outcome: SummaryOutcome, fmt: Format, out: Path | 
         sys.stdout.write(text if fmt is Format.JSON else text + ("\n" if fmt is not Format.HTML else ""))
         sys.stdout.flush()
     else:
-        target = out / f"{path.stem}.{outcome.summary.lang}.{fmt.value}"
-        target.write_text(text, encoding="utf-8")
+        stem = (names or OutputNames()).stem(path)
+        write_file(out / f"{stem}.{outcome.summary.lang}.{fmt.value}", text)
         if fmt is not Format.JSON:
-            target.with_suffix(".checks.json").write_text(json.dumps(checks, ensure_ascii=False, indent=1) + "\n")
+            write_file(
+                out / f"{stem}.{outcome.summary.lang}.checks.json",
+                json.dumps(checks, ensure_ascii=False, indent=1) + "\n",
+            )
     print(f"imr-llm: {path}: summary checks {status}; {score}; {outcome.summary.source}{note}", file=sys.stderr)

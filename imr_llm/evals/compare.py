@@ -1,4 +1,12 @@
-"""Compare two runs: per-metric deltas with a tolerance, and the letters and fields that moved."""
+"""Compare two runs on the letters they share: paired intervals of every metric's change, and the
+letters and fields that moved.
+
+Letters are matched by identity (case number + hash of the input), never by path, so two runs of
+the same gold read from different folders compare letter for letter. A metric is `regressed` only
+when the whole paired 95% interval of its change lies beyond the tolerance in the bad direction:
+one item of 114 moves item F1 by 0.009, which is noise, not a regression. A decision that flips to
+a wrong value is a regression on any letter, whatever the statistics say.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +15,14 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from imr_llm.evals.metrics import field_results, is_cost_metric, lower_is_better
-from imr_llm.evals.runner import RunFile
+from imr_llm.evals.results import LetterResult
+from imr_llm.evals.runner import RunFile, letter_label
+from imr_llm.evals.scoring import FieldResult
+from imr_llm.evals.uncertainty import DEFAULT_RESAMPLES, DEFAULT_SEED, identity, paired_differences
+from imr_llm.fields import MISSING_ITEM
 
 DEFAULT_TOLERANCE = 0.005
+_DECISION = "disputed_items[].decision"
 
 
 class MetricDelta(BaseModel):
@@ -17,6 +30,8 @@ class MetricDelta(BaseModel):
     base: float | None
     new: float | None
     delta: float | None
+    low: float | None = None  # paired 95% interval of the change (new - base), shared letters
+    high: float | None = None
     status: str  # "regressed" | "improved" | "same" | "cost" | "new" | "gone"
 
 
@@ -26,13 +41,19 @@ class FieldChange(BaseModel):
     gold: Any = None
     before: Any = None
     after: Any = None
-    change: str  # "regressed" | "improved"
+    change: str  # "regressed" | "improved" | "changed"
+    kind: str = "field"  # "decision" | "item" | "field" | "error"
+    input: str = ""  # the new run's input file (the HTML report links to the letter)
 
 
 class Comparison(BaseModel):
     base: dict[str, Any]
     new: dict[str, Any]
     tolerance: float
+    resamples: int = 0
+    shared_letters: int = 0
+    only_base: list[str] = Field(default_factory=list)  # identities in one run only
+    only_new: list[str] = Field(default_factory=list)
     metrics: list[MetricDelta] = Field(default_factory=list)
     fields: list[FieldChange] = Field(default_factory=list)
     regressed: bool = False
@@ -45,6 +66,15 @@ class Comparison(BaseModel):
     def improvements(self) -> list[MetricDelta]:
         return [m for m in self.metrics if m.status == "improved"]
 
+    @property
+    def sets_differ(self) -> bool:
+        return bool(self.only_base or self.only_new)
+
+    @property
+    def always_listed(self) -> list[FieldChange]:
+        """Decision, item and error changes: listed on any letter, whatever the statistics say."""
+        return [c for c in self.fields if c.kind != "field"]
+
 
 def _describe(run: RunFile) -> dict[str, Any]:
     return {
@@ -55,49 +85,105 @@ def _describe(run: RunFile) -> dict[str, Any]:
         "prompt_hash": run.prompt_hash,
         "created": run.created,
         "git_commit": run.git_commit,
+        "letters": len({identity(x) for x in run.letters}),
     }
 
 
-def compare_runs(base: RunFile, new: RunFile, tolerance: float = DEFAULT_TOLERANCE) -> Comparison:
+def _status(metric: str, low: float, high: float, tolerance: float) -> str:
+    if lower_is_better(metric):
+        return "regressed" if low > tolerance else "improved" if high < -tolerance else "same"
+    return "regressed" if high < -tolerance else "improved" if low > tolerance else "same"
+
+
+def _letter_changes(label: str, before: LetterResult, after: LetterResult) -> list[FieldChange]:
+    _, old = field_results([before])
+    _, new = field_results([after])
+    by_path: dict[str, FieldResult] = {r.path: r for r in old}
+    changes: list[FieldChange] = []
+    for r in new:
+        o = by_path.get(r.path)
+        if o is None or (o.correct == r.correct and o.predicted == r.predicted):
+            continue
+        kind = "field"
+        if r.field == _DECISION and o.predicted not in (None, MISSING_ITEM) and r.predicted not in (None, MISSING_ITEM):
+            kind = "decision"  # a stated decision changed its value
+        elif MISSING_ITEM in (o.predicted, r.predicted) and r.field == _DECISION:
+            kind = "item"  # the item was found in one run only
+        elif o.correct == r.correct:
+            continue  # a wrong value became another wrong value: not a move
+        changes.append(
+            FieldChange(
+                letter=label,
+                path=r.path,
+                gold=r.gold,
+                before=o.predicted,
+                after=r.predicted,
+                change="improved" if r.correct and not o.correct else "regressed" if o.correct else "changed",
+                kind=kind,
+                input=after.input,
+            )
+        )
+    if (before.error is None) != (after.error is None):
+        changes.append(
+            FieldChange(
+                letter=label,
+                path="error",
+                before=before.error,
+                after=after.error,
+                change="improved" if after.error is None else "regressed",
+                kind="error",
+                input=after.input,
+            )
+        )
+    return changes
+
+
+def compare_runs(
+    base: RunFile,
+    new: RunFile,
+    tolerance: float = DEFAULT_TOLERANCE,
+    resamples: int = DEFAULT_RESAMPLES,
+    seed: int = DEFAULT_SEED,
+) -> Comparison:
+    scorers = sorted(set(base.suite.scorers) & set(new.suite.scorers))
+    differences = paired_differences(base.letters, new.letters, scorers, None, resamples, seed)
     deltas: list[MetricDelta] = []
     for metric in sorted(set(base.metrics) | set(new.metrics)):
         b, n = base.metrics.get(metric), new.metrics.get(metric)
+        d = differences.get(metric)
         if b is None or n is None:
             deltas.append(MetricDelta(metric=metric, base=b, new=n, delta=None, status="new" if b is None else "gone"))
             continue
-        delta = round(n - b, 6)
-        if is_cost_metric(metric) or metric in ("letters",):
-            status = "cost" if delta else "same"
-        else:
-            worse = delta > tolerance if lower_is_better(metric) else delta < -tolerance
-            better = delta < -tolerance if lower_is_better(metric) else delta > tolerance
-            status = "regressed" if worse else "improved" if better else "same"
-        deltas.append(MetricDelta(metric=metric, base=b, new=n, delta=delta, status=status))
-
-    _, base_results = field_results(base.letters)
-    _, new_results = field_results(new.letters)
-    before = {(r.letter, r.path): r for r in base_results}
-    changes: list[FieldChange] = []
-    for r in new_results:
-        old = before.get((r.letter, r.path))
-        if old is None or old.correct == r.correct:
+        if d is None:  # e.g. cost from the price table: no shared-letter figure
+            deltas.append(MetricDelta(metric=metric, base=b, new=n, delta=round(n - b, 6), status="same"))
             continue
-        changes.append(
-            FieldChange(
-                letter=r.letter,
-                path=r.path,
-                gold=r.gold,
-                before=old.predicted,
-                after=r.predicted,
-                change="improved" if r.correct else "regressed",
-            )
+        if is_cost_metric(metric) or metric == "letters":
+            status = "cost" if d.delta else "same"
+        else:
+            status = _status(metric, d.low, d.high, tolerance)
+        deltas.append(
+            MetricDelta(metric=metric, base=d.base, new=d.new, delta=d.delta, low=d.low, high=d.high, status=status)
         )
-    changes.sort(key=lambda c: (c.change != "regressed", c.letter, c.path))
+
+    new_by_id = {identity(x): x for x in new.letters}
+    base_ids = {identity(x) for x in base.letters}
+    changes: list[FieldChange] = []
+    for before in base.letters:
+        after = new_by_id.get(identity(before))
+        if after is not None:
+            changes += _letter_changes(letter_label(after), before, after)
+    order = {"decision": 0, "item": 1, "error": 2, "field": 3}
+    changes.sort(key=lambda c: (order[c.kind], c.change != "regressed", c.letter, c.path))
+    flipped_wrong = any(c.kind == "decision" and c.change == "regressed" for c in changes)
     return Comparison(
         base=_describe(base),
         new=_describe(new),
         tolerance=tolerance,
+        resamples=resamples,
+        shared_letters=sum(identity(x) in new_by_id for x in base.letters),
+        only_base=sorted(base_ids - set(new_by_id)),
+        only_new=sorted(set(new_by_id) - base_ids),
         metrics=deltas,
         fields=changes,
-        regressed=any(d.status == "regressed" for d in deltas),
+        regressed=flipped_wrong or any(d.status == "regressed" for d in deltas),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from imr_llm.evals import scorers as _builtin  # noqa: F401  (registers the built-in scorers)
 from imr_llm.evals.registry import SCORERS, ScoreContext, get_scorer
 from imr_llm.evals.results import LetterResult
@@ -13,18 +15,31 @@ __all__ = ["SCORERS", "LetterResult", "compute_metrics", "field_results", "is_co
 _BASE_LOWER_IS_BETTER = ("errors", "llm_failures")
 
 
-def field_results(letters: list[LetterResult]) -> tuple[Scorecard, list[FieldResult]]:
+def _letter_card(letter: LetterResult) -> Scorecard:
+    card = Scorecard()
+    card.add(f"{letter.name} ({letter.input})", letter.gold, letter.scored())
+    return card
+
+
+def field_results(letters: list[LetterResult], ctx: ScoreContext | None = None) -> tuple[Scorecard, list[FieldResult]]:
+    """The scorecard of these letters (each letter's part computed once per `ctx`)."""
     card = Scorecard()
     for letter in letters:
-        card.add(f"{letter.name} ({letter.input})", letter.gold, letter.scored())
+        card.extend(ctx.per_letter("card", letter, _letter_card) if ctx is not None else _letter_card(letter))
     return card, card.results
 
 
 def compute_metrics(
-    letters: list[LetterResult], scorers: list[str], prices: dict[str, dict[str, float]] | None = None
+    letters: list[LetterResult],
+    scorers: list[str],
+    prices: dict[str, dict[str, float]] | None = None,
+    memo: dict[tuple[str, int], Any] | None = None,
 ) -> tuple[dict[str, float], list[FieldResult]]:
-    """All metrics of the chosen scorers, and the per-field results behind them."""
-    card, results = field_results(letters)
+    """All metrics of the chosen scorers, and the per-field results behind them. Pass the same `memo`
+    to score many resamples of one run: each letter's own work is then done once."""
+    context = ScoreContext(Scorecard(), prices or {}, memo if memo is not None else {})
+    card, results = field_results(letters, context)
+    context.card = card
     metrics: dict[str, float] = {
         "letters": float(len(letters)),
         "errors": float(sum(x.error is not None for x in letters)),
@@ -34,7 +49,6 @@ def compute_metrics(
         metrics["llm_failures"] = float(len(llm_failures))
         for kind in sorted(set(llm_failures)):
             metrics[f"llm_failures.{kind.removeprefix('llm_')}"] = float(llm_failures.count(kind))
-    context = ScoreContext(card, prices or {})
     for name in scorers:
         metrics |= get_scorer(name).function(letters, context)
     return {k: round(v, 6) for k, v in metrics.items()}, results

@@ -9,18 +9,31 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from imr_llm.errors import ConfigError
 from imr_llm.evals.results import LetterResult
 from imr_llm.evals.scoring import Scorecard
 
+_T = TypeVar("_T")
+
 
 @dataclass
 class ScoreContext:
-    """What scorers share: the field-by-field scorecard (computed once) and the price table."""
+    """What scorers share: the field-by-field scorecard (computed once), the price table, and a memo
+    of per-letter work that survives across bootstrap resamples (the same letter object is scored
+    once, however often a resample draws it)."""
 
     card: Scorecard
     prices: dict[str, dict[str, float]] = field(default_factory=dict)
+    memo: dict[tuple[str, int], Any] = field(default_factory=dict)
+
+    def per_letter(self, kind: str, letter: LetterResult, compute: Callable[[LetterResult], _T]) -> _T:
+        """`compute(letter)`, once per letter object and kind."""
+        key = (kind, id(letter))
+        if key not in self.memo:
+            self.memo[key] = (letter, compute(letter))  # the letter is kept so its id stays unique
+        return self.memo[key][1]  # type: ignore[no-any-return]
 
 
 ScoreFunction = Callable[[list[LetterResult], ScoreContext], dict[str, float]]

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from imr_llm.errors import ImrError
 from imr_llm.evals.compare import Comparison
+from imr_llm.evals.matrix import QUALITY, MatrixRow
 from imr_llm.evals.metrics import LetterResult, field_results
 from imr_llm.evals.runner import RunFile
 from imr_llm.loaders import load_file
@@ -46,21 +47,51 @@ def fmt(value: Any) -> str:
     return str(value)
 
 
+def interval(run: RunFile, metric: str) -> str:
+    """ "[low, high]" of a metric's 95% bootstrap interval, or "" when the run has none."""
+    bounds = run.intervals.get(metric)
+    return f"[{fmt(bounds[0])}, {fmt(bounds[1])}]" if bounds else ""
+
+
+def _n(run: RunFile) -> str:
+    return f"n = {run.bootstrap.letters} letters" if run.bootstrap else f"n = {len(run.letters)} inputs"
+
+
+def letters_missing_thresholds(run: RunFile, top: int = 10) -> dict[str, list[tuple[str, float]]]:
+    """For each threshold, the inputs whose own value misses it, worst first (at most `top`)."""
+    out: dict[str, list[tuple[str, float]]] = {}
+    for t in run.thresholds:
+        missed = [
+            (label, own[t.metric])
+            for label, own in run.letter_metrics.items()
+            if t.metric in own and (own[t.metric] < t.limit if t.op == ">=" else own[t.metric] > t.limit)
+        ]
+        if missed:
+            missed.sort(key=lambda lv: lv[1], reverse=t.op == "<=")
+            out[t.metric] = missed[:top]
+    return out
+
+
 def print_run(run: RunFile, console: Console) -> None:
-    table = Table(title=f"{run.suite.name}: {run.backend}" + (f" / {run.model} / {run.prompt}" if run.model else ""))
+    title = f"{run.suite.name}: {run.backend}" + (f" / {run.model} / {run.prompt}" if run.model else "")
+    table = Table(title=f"{title} ({_n(run)})")
     table.add_column("metric")
     table.add_column("value", justify="right")
+    table.add_column("95% interval", justify="right")
     table.add_column("threshold")
     limits = {t.metric: t for t in run.thresholds}
     for metric in HEADLINE:
         if metric in run.metrics:
             t = limits.get(metric)
             mark = "" if t is None else f"{t.op} {t.limit} " + ("[green]pass[/]" if t.passed else "[red]MISS[/]")
-            table.add_row(metric, fmt(run.metrics[metric]), mark)
+            table.add_row(metric, fmt(run.metrics[metric]), interval(run, metric), mark)
     for t in run.thresholds:
         if t.metric not in HEADLINE:
             table.add_row(
-                t.metric, fmt(t.value), f"{t.op} {t.limit} " + ("[green]pass[/]" if t.passed else "[red]MISS[/]")
+                t.metric,
+                fmt(t.value),
+                interval(run, t.metric),
+                f"{t.op} {t.limit} " + ("[green]pass[/]" if t.passed else "[red]MISS[/]"),
             )
     console.print(table)
     weak = {k: v for k, v in run.metrics.items() if k.startswith("field.") and v < 1.0}
@@ -68,28 +99,46 @@ def print_run(run: RunFile, console: Console) -> None:
         console.print(
             "fields below 1.0: " + ", ".join(f"{k[6:]} {fmt(v)}" for k, v in sorted(weak.items(), key=lambda kv: kv[1]))
         )
+    for metric, letters in letters_missing_thresholds(run).items():
+        console.print(f"letters missing {metric}: " + ", ".join(f"{label} {fmt(v)}" for label, v in letters))
     console.print("[green]all thresholds pass[/]" if run.passed else "[red]threshold missed[/]")
 
 
 def print_comparison(comparison: Comparison, console: Console, limit: int = 20) -> None:
-    table = Table(title=f"compare (tolerance {comparison.tolerance})")
-    for col in ("metric", "base", "new", "delta", "status"):
-        table.add_column(col, justify="right" if col in ("base", "new", "delta") else "left")
+    if comparison.sets_differ:
+        console.print(
+            f"[yellow]the runs have different letters[/]: {comparison.shared_letters} shared, "
+            f"{len(comparison.only_base)} only in base, {len(comparison.only_new)} only in new "
+            "(metrics below are on the shared letters)"
+        )
+    table = Table(
+        title=f"compare on {comparison.shared_letters} shared inputs (tolerance {comparison.tolerance}, "
+        f"paired 95% interval of new - base, {comparison.resamples} resamples)"
+    )
+    for col in ("metric", "base", "new", "delta", "95% interval", "status"):
+        table.add_column(col, justify="right" if col in ("base", "new", "delta", "95% interval") else "left")
     for m in comparison.metrics:
-        if m.status != "same":
+        if m.status != "same" or (m.delta or 0) != 0:
             style = {"regressed": "red", "improved": "green"}.get(m.status, "")
-            table.add_row(
-                m.metric, fmt(m.base), fmt(m.new), fmt(m.delta), f"[{style}]{m.status}[/]" if style else m.status
-            )
+            bounds = f"[{fmt(m.low)}, {fmt(m.high)}]" if m.low is not None else ""
+            status = f"[{style}]{m.status}[/]" if style else m.status
+            table.add_row(m.metric, fmt(m.base), fmt(m.new), fmt(m.delta), bounds, status)
     console.print(table)
-    for change in comparison.fields[:limit]:
+    for change in comparison.always_listed:  # one flipped decision matters: always shown
+        color = "red" if change.change == "regressed" else "green" if change.change == "improved" else "yellow"
+        console.print(
+            f"[{color}]{change.kind} {change.change}[/] {change.letter} {change.path}: gold {change.gold!r}, "
+            f"before {change.before!r}, after {change.after!r}"
+        )
+    other = [c for c in comparison.fields if c.kind == "field"]
+    for change in other[:limit]:
         color = "red" if change.change == "regressed" else "green"
         console.print(
             f"[{color}]{change.change}[/] {change.letter} {change.path}: gold {change.gold!r}, "
             f"before {change.before!r}, after {change.after!r}"
         )
-    if len(comparison.fields) > limit:
-        console.print(f"... and {len(comparison.fields) - limit} more field changes (see the HTML or Markdown report)")
+    if len(other) > limit:
+        console.print(f"... and {len(other) - limit} more field changes (see the HTML or Markdown report)")
     console.print("[red]REGRESSED[/]" if comparison.regressed else "[green]no regression beyond tolerance[/]")
 
 
@@ -105,30 +154,43 @@ def markdown_report(run: RunFile | None, comparison: Comparison | None = None) -
             "",
             "**REGRESSED**" if comparison.regressed else f"No regression beyond tolerance ({comparison.tolerance}).",
             "",
-            "| metric | base | new | delta | status |",
-            "|---|---:|---:|---:|---|",
+        ]
+        if comparison.sets_differ:
+            lines += [
+                f"Warning: the runs have different letters: {comparison.shared_letters} shared, "
+                f"{len(comparison.only_base)} only in base, {len(comparison.only_new)} only in new.",
+                "",
+            ]
+        lines += [
+            f"Changes on the {comparison.shared_letters} shared inputs, with the paired 95% bootstrap interval "
+            "of new - base; a metric regresses only when the whole interval is beyond the tolerance.",
+            "",
+            "| metric | base | new | delta | 95% interval | status |",
+            "|---|---:|---:|---:|---:|---|",
         ]
         lines += [
-            f"| {m.metric} | {fmt(m.base)} | {fmt(m.new)} | {fmt(m.delta)} | {m.status} |"
+            f"| {m.metric} | {fmt(m.base)} | {fmt(m.new)} | {fmt(m.delta)} | "
+            f"{f'[{fmt(m.low)}, {fmt(m.high)}]' if m.low is not None else ''} | {m.status} |"
             for m in comparison.metrics
-            if m.status != "same"
+            if m.status != "same" or (m.delta or 0) != 0
         ]
         if comparison.fields:
-            lines += ["", "| letter | field | gold | before | after | change |", "|---|---|---|---|---|---|"]
+            lines += ["", "| letter | what | field | gold | before | after | change |", "|---|---|---|---|---|---|---|"]
             lines += [
-                f"| {c.letter} | {c.path} | {_cell(c.gold)} | {_cell(c.before)} | {_cell(c.after)} | {c.change} |"
+                f"| {c.letter} | {c.kind} | {c.path} | {_cell(c.gold)} | {_cell(c.before)} | {_cell(c.after)} "
+                f"| {c.change} |"
                 for c in comparison.fields[:100]
             ]
         lines.append("")
     if run is not None:
         lines += [
             f"## Eval: {run.suite.name} ({run.backend}{', ' + str(run.model) if run.model else ''}"
-            f"{', ' + str(run.prompt) if run.prompt else ''})",
+            f"{', ' + str(run.prompt) if run.prompt else ''}; {_n(run)})",
             "",
             "All thresholds pass." if run.passed else "**Threshold missed.**",
             "",
-            "| metric | value | threshold |",
-            "|---|---:|---|",
+            "| metric | value | 95% interval | threshold |",
+            "|---|---:|---:|---|",
         ]
         limits = {t.metric: t for t in run.thresholds}
         for metric in [m for m in HEADLINE if m in run.metrics] + [
@@ -136,7 +198,14 @@ def markdown_report(run: RunFile | None, comparison: Comparison | None = None) -
         ]:
             t = limits.get(metric)
             mark = "" if t is None else f"{t.op} {t.limit} {'pass' if t.passed else '**MISS**'}"
-            lines.append(f"| {metric} | {fmt(run.metrics.get(metric))} | {mark} |")
+            lines.append(f"| {metric} | {fmt(run.metrics.get(metric))} | {interval(run, metric)} | {mark} |")
+        missing = letters_missing_thresholds(run)
+        if missing:
+            lines += ["", "| threshold | letters that miss it (worst first) |", "|---|---|"]
+            lines += [
+                f"| {metric} | {', '.join(f'{label} {fmt(v)}' for label, v in letters)} |"
+                for metric, letters in missing.items()
+            ]
         fields = {k: v for k, v in run.metrics.items() if k.startswith("field.")}
         if fields:
             lines += ["", "| field | accuracy |", "|---|---:|"] + [f"| {k[6:]} | {fmt(v)} |" for k, v in fields.items()]
@@ -148,7 +217,7 @@ def _cell(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _highlight(text: str, evidence: dict[str, dict[str, Any]], css: str) -> str:
+def _highlight(text: str, evidence: dict[str, dict[str, Any]], css: str, changed: frozenset[str] = frozenset()) -> str:
     spans = sorted(
         (int(s["start"]), int(s["end"]), s.get("alignment", "exact"), path)
         for path, s in evidence.items()
@@ -160,6 +229,8 @@ def _highlight(text: str, evidence: dict[str, dict[str, Any]], css: str) -> str:
         if start < pos or end > len(text):
             continue  # overlapping or out of range: the table above has the value anyway
         cls = "fuzzy" if css == "llm" and alignment == "fuzzy" else css
+        if path in changed:
+            cls += " changed"
         out.append(html.escape(text[pos:start]))
         out.append(f'<mark class="{cls}" title="{html.escape(path)}">{html.escape(text[start:end])}</mark>')
         pos = end
@@ -167,14 +238,28 @@ def _highlight(text: str, evidence: dict[str, dict[str, Any]], css: str) -> str:
     return "".join(out)
 
 
-def _letter_view(letter: LetterResult, results: list[Any], with_text: bool) -> dict[str, Any]:
+def anchor(name: str, input_path: str) -> str:
+    """The id of one input's section in the HTML report."""
+    return "letter-" + "".join(c if c.isalnum() else "-" for c in f"{name}-{Path(input_path).suffix.lstrip('.')}")
+
+
+def _letter_view(
+    letter: LetterResult, results: list[Any], with_text: bool, changed: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    wrong = [r for r in results if not r.correct]
+    decisions = [r for r in results if r.field == "disputed_items[].decision"]
     view: dict[str, Any] = {
         "name": letter.name,
         "input": letter.input,
+        "anchor": anchor(letter.name, letter.input),
         "error": letter.error,
         "results": results,
-        "correct": sum(r.correct for r in results),
+        "correct": len(results) - len(wrong),
         "total": len(results),
+        "failing": bool(wrong) or letter.error is not None,
+        "wrong_fields": " ".join(sorted({r.field for r in wrong})),
+        "decisions": " ".join(sorted({str(r.gold) for r in decisions})),
+        "decision_wrong": any(not r.correct for r in decisions),
         "text_parser": None,
         "text_llm": None,
     }
@@ -184,39 +269,125 @@ def _letter_view(letter: LetterResult, results: list[Any], with_text: bool) -> d
         except ImrError:
             return view
         if letter.parser:
-            view["text_parser"] = Markup(_highlight(text, letter.parser.get("evidence") or {}, "parser"))
+            view["text_parser"] = Markup(_highlight(text, letter.parser.get("evidence") or {}, "parser", changed))
         llm_record = letter.record if letter.merged is not None else None
         if llm_record:
-            view["text_llm"] = Markup(_highlight(text, llm_record.get("evidence") or {}, "llm"))
+            view["text_llm"] = Markup(_highlight(text, llm_record.get("evidence") or {}, "llm", changed))
     return view
 
 
-def html_report(run: RunFile | None, comparison: Comparison | None = None, with_text: bool = True) -> str:
+def _run_label(label: str, run: RunFile) -> dict[str, Any]:
+    return {
+        "label": label,
+        "suite": run.suite.name,
+        "backend": run.backend,
+        "model": run.model,
+        "prompt": run.prompt,
+        "prompt_hash": run.prompt_hash or "",
+        "created": run.created,
+        "git_commit": run.git_commit,
+        "n": _n(run),
+    }
+
+
+def html_report(
+    run: RunFile | None,
+    comparison: Comparison | None = None,
+    with_text: bool = True,
+    others: list[tuple[RunFile, Comparison]] | None = None,
+) -> str:
+    """One page: the run's metrics with intervals, letters failing first (only wrong fields shown
+    until asked, filters by field and decision), and, for comparisons, every changed field linked
+    to its letter with that field's evidence marked. `others`: more runs, each compared to the base."""
     env = jinja2.Environment(loader=jinja2.PackageLoader("imr_llm.evals", "templates"), autoescape=True)
+    comparisons = ([comparison] if comparison is not None else []) + [c for _, c in others or []]
+    changed_paths: dict[str, set[str]] = {}
+    for c in comparisons:
+        for change in c.fields:
+            changed_paths.setdefault(change.input, set()).add(change.path)
     letters: list[dict[str, Any]] = []
     if run is not None:
         _, results = field_results(run.letters)
         by_letter: dict[str, list[Any]] = {}
         for r in results:
             by_letter.setdefault(r.letter, []).append(r)
-        letters = [_letter_view(x, by_letter.get(f"{x.name} ({x.input})", []), with_text) for x in run.letters]
+        letters = [
+            _letter_view(
+                x, by_letter.get(f"{x.name} ({x.input})", []), with_text, frozenset(changed_paths.get(x.input, ()))
+            )
+            for x in run.letters
+        ]
+        letters.sort(key=lambda v: (not v["failing"], v["correct"] - v["total"], v["name"]))
     runs = []
     if comparison is not None:
         runs = [{"label": "base", **comparison.base}, {"label": "new", **comparison.new}]
     elif run is not None:
-        runs = [
-            {
-                "label": "run",
-                "suite": run.suite.name,
-                "backend": run.backend,
-                "model": run.model,
-                "prompt": run.prompt,
-                "prompt_hash": run.prompt_hash or "",
-                "created": run.created,
-                "git_commit": run.git_commit,
-            }
-        ]
+        runs = [_run_label("run", run)]
+    matrix = [_run_label("base" if k == 0 else f"run {k}", r) for k, r in enumerate([run] if run else [])]
+    matrix += [_run_label(f"run {k + 1}", r) for k, (r, _) in enumerate(others or [])]
+    fields = sorted({f for v in letters for f in v["wrong_fields"].split()})
     title = comparison.new["suite"] if comparison else run.suite.name if run else ""
     return env.get_template("report.html.j2").render(
-        title=title, runs=runs, comparison=comparison, main=run, letters=letters, fmt=fmt
+        title=title,
+        runs=runs,
+        comparisons=comparisons,
+        main=run,
+        others=[r for r, _ in others or []],
+        matrix=matrix if others else [],
+        headline=[m for m in HEADLINE if run is not None and m in run.metrics],
+        letters=letters,
+        fields=fields,
+        fmt=fmt,
+        interval=interval,
+        anchor=anchor,
     )
+
+
+def _matrix_cell(row: MatrixRow, metric: str) -> str:
+    value = row.metrics.get(metric)
+    bounds = row.intervals.get(metric)
+    return fmt(value) + (f" [{fmt(bounds[0])}, {fmt(bounds[1])}]" if bounds else "")
+
+
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def print_matrix(rows: list[MatrixRow], console: Console) -> None:
+    """Rows: variants; columns: quality metrics with their 95% intervals, tokens, cost, latency."""
+    metrics = [m for m in QUALITY if any(m in r.metrics for r in rows)]
+    table = Table(title="matrix (95% bootstrap intervals over letters)")
+    for col in ["variant", *metrics, "prompt tok", "completion tok", "cost USD", "latency p50/p95 s", "thresholds"]:
+        table.add_column(col, justify="left" if col == "variant" else "right")
+    for r in rows:
+        table.add_row(
+            r.variant,
+            *[_matrix_cell(r, m) for m in metrics],
+            fmt(r.prompt_tokens),
+            fmt(r.completion_tokens),
+            fmt(r.estimated_cost_usd),
+            f"{_seconds(r.latency_p50_s)} / {_seconds(r.latency_p95_s)}",
+            "[green]pass[/]" if r.passed else "[red]MISS[/]",
+        )
+    console.print(table)
+
+
+def markdown_matrix(rows: list[MatrixRow]) -> str:
+    metrics = [m for m in QUALITY if any(m in r.metrics for r in rows)]
+    head = ["variant", "backend / model / prompt", *metrics, "prompt tokens", "completion tokens", "cost USD"]
+    head += ["latency p50 s", "latency p95 s", "thresholds"]
+    lines = [
+        "## Eval matrix",
+        "",
+        "Values with their 95% bootstrap intervals over letters; every variant read the same letters.",
+        "",
+        "| " + " | ".join(head) + " |",
+        "|" + "---|" * len(head),
+    ]
+    for r in rows:
+        cells = [r.variant, f"{r.backend} {r.model or ''} {r.prompt or ''}".strip()]
+        cells += [_matrix_cell(r, m) for m in metrics]
+        cells += [fmt(r.prompt_tokens), fmt(r.completion_tokens), fmt(r.estimated_cost_usd)]
+        cells += [_seconds(r.latency_p50_s), _seconds(r.latency_p95_s), "pass" if r.passed else "**MISS**"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

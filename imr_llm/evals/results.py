@@ -12,6 +12,7 @@ class LetterResult(BaseModel):
 
     name: str
     input: str
+    input_sha256: str | None = None  # identity across runs (with the case number), wherever it was read from
     gold: dict[str, Any]
     record: dict[str, Any] | None = Field(default=None, description="the scored side: LLM record, or parser's")
     parser: dict[str, Any] | None = None

@@ -15,6 +15,7 @@ import tomllib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -23,6 +24,7 @@ from imr_llm.evals.gold import GoldLetter, load_gold_dir
 from imr_llm.evals.metrics import LetterResult, compute_metrics
 from imr_llm.evals.renderings import IMAGE_KINDS
 from imr_llm.evals.suite import Suite
+from imr_llm.evals.uncertainty import DEFAULT_RESAMPLES, DEFAULT_SEED, Bootstrap, bootstrap_intervals, input_hash
 from imr_llm.llm.cache import ResponseCache
 from imr_llm.llm.config import LLMConfig
 from imr_llm.loaders import LoadedLetter, load_file, load_pages
@@ -52,6 +54,13 @@ class RunFile(BaseModel):
     prompt_hash: str | None = None
     letters: list[LetterResult]
     metrics: dict[str, float] = Field(default_factory=dict)
+    intervals: dict[str, tuple[float, float]] = Field(
+        default_factory=dict, description="95% bootstrap interval of each metric over letters (see `bootstrap`)"
+    )
+    bootstrap: Bootstrap | None = None
+    letter_metrics: dict[str, dict[str, float]] = Field(
+        default_factory=dict, description="each input's own value of every thresholded metric"
+    )
     thresholds: list[ThresholdResult] = Field(default_factory=list)
     passed: bool = True
 
@@ -62,6 +71,11 @@ class RunFile(BaseModel):
     @classmethod
     def load(cls, path: Path) -> RunFile:
         return cls.model_validate_json(path.read_text(encoding="utf-8"))
+
+
+def letter_label(letter: LetterResult) -> str:
+    """ "CM16-0219557 (pdf)": how reports name one input."""
+    return f"{letter.name} ({letter.input.rsplit('.', 1)[-1] if '.' in letter.input else 'pages'})"
 
 
 def git_commit() -> str | None:
@@ -104,6 +118,7 @@ def _one(extractor: Extractor, gold: GoldLetter, kind: str) -> LetterResult:
     try:
         path = gold.input(kind)
         result.input = str(path)
+        result.input_sha256 = input_hash(str(path))
         extraction = extractor.extract(_load(path))
     except ImrError as e:
         result.error = str(e)
@@ -134,10 +149,27 @@ def _one(extractor: Extractor, gold: GoldLetter, kind: str) -> LetterResult:
     return result
 
 
-def score_run(run: RunFile) -> RunFile:
-    """(Re)compute metrics and thresholds from the stored results: no model calls."""
+def score_run(run: RunFile, resamples: int | None = None, seed: int | None = None) -> RunFile:
+    """(Re)compute metrics, their bootstrap intervals and the thresholds from the stored results: no
+    model calls. `resamples`/`seed` default to the run file's own (else 1000 and a fixed seed)."""
     prices = load_prices(run.suite.prices_file())
-    metrics, _ = compute_metrics(run.letters, list(run.suite.scorers), prices)
+    scorers = list(run.suite.scorers)
+    memo: dict[tuple[str, int], Any] = {}  # each letter's own work, done once for all that follows
+    metrics, _ = compute_metrics(run.letters, scorers, prices, memo)
+    previous = run.bootstrap
+    intervals, info = bootstrap_intervals(
+        run.letters,
+        scorers,
+        prices,
+        resamples if resamples is not None else previous.resamples if previous else DEFAULT_RESAMPLES,
+        seed if seed is not None else previous.seed if previous else DEFAULT_SEED,
+        memo,
+    )
+    watched = set(run.suite.thresholds.min) | set(run.suite.thresholds.max)
+    per_letter = {}
+    for x in run.letters:
+        own, _ = compute_metrics([x], scorers, prices, memo)
+        per_letter[letter_label(x)] = {m: v for m, v in own.items() if m in watched}
     checks = [
         ThresholdResult(metric=m, op=">=", limit=v, value=metrics.get(m), passed=metrics.get(m, float("-inf")) >= v)
         for m, v in run.suite.thresholds.min.items()
@@ -145,7 +177,16 @@ def score_run(run: RunFile) -> RunFile:
         ThresholdResult(metric=m, op="<=", limit=v, value=metrics.get(m), passed=metrics.get(m, float("inf")) <= v)
         for m, v in run.suite.thresholds.max.items()
     ]
-    return run.model_copy(update={"metrics": metrics, "thresholds": checks, "passed": all(c.passed for c in checks)})
+    return run.model_copy(
+        update={
+            "metrics": metrics,
+            "intervals": intervals,
+            "bootstrap": info,
+            "letter_metrics": per_letter,
+            "thresholds": checks,
+            "passed": all(c.passed for c in checks),
+        }
+    )
 
 
 def run_suite(
@@ -155,6 +196,7 @@ def run_suite(
     model_path: Path | None = None,
     on_result: ProgressHook | None = None,
     save_to: Path | None = None,
+    resamples: int | None = None,
 ) -> RunFile:
     """Run and score; with `save_to`, the outputs are saved before scoring (a scorer bug must not
     lose an expensive run: `--rescore` picks it up)."""
@@ -188,11 +230,11 @@ def run_suite(
     )
     if save_to is not None:
         run.save(save_to)
-    return score_run(run)
+    return score_run(run, resamples)
 
 
-def rescore(path: Path) -> RunFile:
-    return score_run(RunFile.load(path))
+def rescore(path: Path, resamples: int | None = None) -> RunFile:
+    return score_run(RunFile.load(path), resamples)
 
 
 def input_count(suite: Suite) -> int:

@@ -15,6 +15,7 @@ from imr_llm.evals.scoring import set_f1
 from imr_llm.fields import GROUNDED_ITEM_FIELDS, GROUNDED_TOP_FIELDS, MISSING_ITEM, align_items, norm_text
 from imr_llm.schema import LetterRecord
 from imr_llm.summary.build import build_summary
+from imr_llm.summary.checks import SummaryChecks
 from imr_llm.summary.languages import LANGUAGES
 from imr_llm.summary.summarize import summarize
 
@@ -45,58 +46,71 @@ def items(letters: list[LetterResult], ctx: ScoreContext) -> dict[str, float]:
 def diagnoses(letters: list[LetterResult], ctx: ScoreContext) -> dict[str, float]:
     """Set F1 of the diagnoses, and the share of letters with all of them exactly right."""
     exact = sum(set_f1(x.gold.get("diagnoses"), (x.record or {}).get("diagnoses"))[2] == 1.0 for x in letters)
-    return {"diagnoses_f1": ctx.card.diagnoses_f1, "diagnoses_exact": exact / max(1, len(letters))}
+    return {"diagnoses_f1": ctx.card.diagnoses_f1, "diagnoses_exact": exact / max(1, len(letters))} | _code_shares(
+        letters
+    )
+
+
+def _code_shares(letters: list[LetterResult]) -> dict[str, float]:
+    """How the extracted diagnoses got their ICD-10-CM codes: exact, fuzzy, none (there is no gold
+    for codes: precision is checked by reading, see the README)."""
+    coded = [c for x in letters for c in (x.record or {}).get("coded_diagnoses") or []]
+    n = max(1, len(coded))
+    return {
+        "diagnosis_codes_exact": sum(c.get("match") == "exact" for c in coded) / n,
+        "diagnosis_codes_fuzzy": sum(c.get("match") == "fuzzy" for c in coded) / n,
+        "diagnosis_codes_none": sum(c.get("code") is None for c in coded) / n,
+    }
 
 
 @scorer("guidelines")
 def guidelines(letters: list[LetterResult], ctx: ScoreContext) -> dict[str, float]:
     """Set F1 of the guideline short names per aligned item."""
-    return {"guidelines_f1": _guidelines_f1(letters)}
-
-
-def _guidelines_f1(letters: list[LetterResult]) -> float:
     tp = fp = fn = 0
     for letter in letters:
-        g_items = letter.gold.get("disputed_items") or []
-        p_items = letter.scored().get("disputed_items") or []
-        alignment = align_items(g_items, p_items)
-        for gi, pi in alignment.pairs:
-            g = set(g_items[gi].get("guidelines_cited") or [])
-            p = set(p_items[pi].get("guidelines_cited") or [])
-            tp, fp, fn = tp + len(g & p), fp + len(p - g), fn + len(g - p)
-        for gi in alignment.missed:
-            fn += len(g_items[gi].get("guidelines_cited") or [])
-    if tp + fp + fn == 0:
-        return 1.0
-    return 2 * tp / (2 * tp + fp + fn)
+        a, b, c = ctx.per_letter("guidelines", letter, _guideline_counts)
+        tp, fp, fn = tp + a, fp + b, fn + c
+    return {"guidelines_f1": 1.0 if tp + fp + fn == 0 else 2 * tp / (2 * tp + fp + fn)}
+
+
+def _guideline_counts(letter: LetterResult) -> tuple[int, int, int]:
+    tp = fp = fn = 0
+    g_items = letter.gold.get("disputed_items") or []
+    p_items = letter.scored().get("disputed_items") or []
+    alignment = align_items(g_items, p_items)
+    for gi, pi in alignment.pairs:
+        g = set(g_items[gi].get("guidelines_cited") or [])
+        p = set(p_items[pi].get("guidelines_cited") or [])
+        tp, fp, fn = tp + len(g & p), fp + len(p - g), fn + len(g - p)
+    for gi in alignment.missed:
+        fn += len(g_items[gi].get("guidelines_cited") or [])
+    return tp, fp, fn
 
 
 @scorer("grounding")
 def grounding(letters: list[LetterResult], ctx: ScoreContext) -> dict[str, float]:
-    return _grounding(letters)
-
-
-def _grounding(letters: list[LetterResult]) -> dict[str, float]:
     """Share of extracted key values that carry an evidence span (exact or fuzzy) into the letter."""
     total = grounded = exact = 0
     for letter in letters:
-        record = letter.record
-        if not record:
-            continue
-        evidence: dict[str, dict[str, Any]] = record.get("evidence") or {}
-        paths = [f for f in GROUNDED_TOP_FIELDS if record.get(f) is not None]
-        for i, item in enumerate(record.get("disputed_items") or []):
-            paths += [f"disputed_items.{i}.{f}" for f in GROUNDED_ITEM_FIELDS if item.get(f) is not None]
-        paths += [f"diagnoses.{i}" for i in range(len(record.get("diagnoses") or []))]
-        for path in paths:
-            total += 1
-            span = evidence.get(path)
-            if span is not None:
-                grounded += 1
-                exact += span.get("alignment", "exact") == "exact"
+        a, b, c = ctx.per_letter("grounding", letter, _grounding_counts)
+        total, grounded, exact = total + a, grounded + b, exact + c
     if total == 0:
         return {"grounding_rate": 0.0, "grounding_exact_rate": 0.0}
     return {"grounding_rate": grounded / total, "grounding_exact_rate": exact / total}
+
+
+def _grounding_counts(letter: LetterResult) -> tuple[int, int, int]:
+    record = letter.record
+    if not record:
+        return 0, 0, 0
+    evidence: dict[str, dict[str, Any]] = record.get("evidence") or {}
+    paths = [f for f in GROUNDED_TOP_FIELDS if record.get(f) is not None]
+    for i, item in enumerate(record.get("disputed_items") or []):
+        paths += [f"disputed_items.{i}.{f}" for f in GROUNDED_ITEM_FIELDS if item.get(f) is not None]
+    paths += [f"diagnoses.{i}" for i in range(len(record.get("diagnoses") or []))]
+    spans = [evidence.get(path) for path in paths]
+    found = [span for span in spans if span is not None]
+    return len(paths), len(found), sum(span.get("alignment", "exact") == "exact" for span in found)
 
 
 @scorer("agreement", lower_is_better=("needs_review_rate",))
@@ -124,33 +138,26 @@ def _agreement(letters: list[LetterResult]) -> dict[str, float]:
 
 @scorer("summary", lower_is_better=("summary_grade", "summary_failed"))
 def summaries(letters: list[LetterResult], ctx: ScoreContext) -> dict[str, float]:
-    return _summary(letters)
-
-
-def _summary(letters: list[LetterResult]) -> dict[str, float]:
     """Checks of the offline summary of every scored record, in every summary language."""
     grades: list[float] = []
     eases: list[float] = []
     passed = faithful = covered = items = failed = 0
     scored = 0
     for letter in letters:
-        if not letter.record:
+        checks = ctx.per_letter("summary", letter, _summary_checks)
+        if checks is None:
             continue
-        record = LetterRecord.model_validate(letter.record)
         scored += 1
-        letter_ok = True
-        for code in LANGUAGES:
-            checks = summarize(record, code).checks
-            if checks.grade is not None:
-                grades.append(checks.grade)
-            if checks.ease is not None:
-                eases.append(checks.ease)
-            letter_ok = letter_ok and checks.passed
-            failed += not checks.passed
-            faithful += not checks.untraceable and not checks.invented_items
-            covered += sum(i.present and i.polarity_ok and i.reason_sourced for i in checks.items)
-            items += len(checks.items)
-        passed += letter_ok
+        passed += all(c.passed for c in checks)
+        for c in checks:
+            if c.grade is not None:
+                grades.append(c.grade)
+            if c.ease is not None:
+                eases.append(c.ease)
+            failed += not c.passed
+            faithful += not c.untraceable and not c.invented_items
+            covered += sum(i.present and i.polarity_ok and i.reason_sourced for i in c.items)
+            items += len(c.items)
     if not scored:
         return {}
     return {  # rates over every letter in every registered language
@@ -164,6 +171,13 @@ def _summary(letters: list[LetterResult]) -> dict[str, float]:
     }
 
 
+def _summary_checks(letter: LetterResult) -> list[SummaryChecks] | None:
+    if not letter.record:
+        return None
+    record = LetterRecord.model_validate(letter.record)
+    return [summarize(record, code).checks for code in LANGUAGES]
+
+
 def _overlaps(a: str, b: str) -> bool:
     x, y = norm_text(a).casefold(), norm_text(b).casefold()
     return bool(x and y) and (x in y or y in x or fuzz.partial_ratio(x, y) >= 95)
@@ -171,47 +185,52 @@ def _overlaps(a: str, b: str) -> bool:
 
 @scorer("reasons", lower_is_better=("reason_contradictions",))
 def reasons(letters: list[LetterResult], ctx: ScoreContext) -> dict[str, float]:
-    return _reasons(letters)
-
-
-def _reasons(letters: list[LetterResult]) -> dict[str, float]:
     """The summary's reason for each item against the gold reason annotations (items that have them).
 
     topic accuracy: the summary's topic is one of the gold topics; sentence hit rate: one of the chosen
     sentences overlaps a gold sentence; precision: share of chosen sentences that do; contradictions:
     items whose plain reason (not a quote) is worded from a topic the gold does not list."""
-    n = topic_hits = sentence_hits = contradictions = quoted = 0
-    precision = 0.0
+    totals = [0.0] * 6
     for letter in letters:
-        g_items = letter.gold.get("disputed_items") or []
-        if not letter.record or not any(g.get("reason_topics") for g in g_items):
-            continue
-        record = LetterRecord.model_validate(letter.record)
-        summary = build_summary(record, "en")
-        alignment = align_items(g_items, [i.model_dump() for i in record.disputed_items])
-        for gi, pi in alignment.pairs:
-            gold_topics = g_items[gi].get("reason_topics") or []
-            gold_sentences = g_items[gi].get("reason_sentences") or []
-            if not gold_topics:
-                continue
-            reason = summary.items[pi].reason
-            n += 1
-            topic_hits += reason.topic in gold_topics
-            hits = [any(_overlaps(s, g) for g in gold_sentences) for s in reason.sentences]
-            sentence_hits += any(hits)
-            precision += sum(hits) / len(hits) if hits else 0.0
-            quoted += reason.quoted
-            contradictions += not reason.quoted and reason.topic not in gold_topics
+        for k, v in enumerate(ctx.per_letter("reasons", letter, _reason_counts)):
+            totals[k] += v
+    n, topic_hits, sentence_hits, precision, contradictions, quoted = totals
     if not n:
         return {}
     return {
-        "reason_items": float(n),
+        "reason_items": n,
         "reason_topic_accuracy": topic_hits / n,
         "reason_sentence_hit_rate": sentence_hits / n,
         "reason_sentence_precision": precision / n,
-        "reason_contradictions": float(contradictions),
+        "reason_contradictions": contradictions,
         "reason_quoted_rate": quoted / n,
     }
+
+
+def _reason_counts(letter: LetterResult) -> tuple[float, float, float, float, float, float]:
+    """items, topic hits, sentence hits, sentence precision (summed), contradictions, quoted."""
+    n = topic_hits = sentence_hits = contradictions = quoted = 0
+    precision = 0.0
+    g_items = letter.gold.get("disputed_items") or []
+    if not letter.record or not any(g.get("reason_topics") for g in g_items):
+        return 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+    record = LetterRecord.model_validate(letter.record)
+    summary = build_summary(record, "en")
+    alignment = align_items(g_items, [i.model_dump() for i in record.disputed_items])
+    for gi, pi in alignment.pairs:
+        gold_topics = g_items[gi].get("reason_topics") or []
+        gold_sentences = g_items[gi].get("reason_sentences") or []
+        if not gold_topics:
+            continue
+        reason = summary.items[pi].reason
+        n += 1
+        topic_hits += reason.topic in gold_topics
+        hits = [any(_overlaps(s, g) for g in gold_sentences) for s in reason.sentences]
+        sentence_hits += any(hits)
+        precision += sum(hits) / len(hits) if hits else 0.0
+        quoted += reason.quoted
+        contradictions += not reason.quoted and reason.topic not in gold_topics
+    return float(n), float(topic_hits), float(sentence_hits), precision, float(contradictions), float(quoted)
 
 
 _COST = (

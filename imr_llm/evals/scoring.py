@@ -98,6 +98,11 @@ class Scorecard:
         )
         self.diagnoses.append((letter, *set_f1(gold.get("diagnoses"), record.get("diagnoses"))))
 
+    def extend(self, other: Scorecard) -> None:
+        self.results += other.results
+        self.item_counts += other.item_counts
+        self.diagnoses += other.diagnoses
+
     @property
     def key_field_accuracy(self) -> float:
         return sum(r.correct for r in self.results) / len(self.results) if self.results else 0.0

@@ -9,6 +9,12 @@ prompt = "extract@1"
 model = ""                            # openai backend (else IMR_LLM_MODEL)
 concurrency = 4
 scorers = ["fields", "items", "diagnoses", "guidelines", "grounding", "agreement", "summary", "cost"]
+[[variants]]                          # optional: a matrix, every variant over the same letters
+name = "p1"                           # each may set prompt, model, backend, base_url, mode,
+prompt = "extract@1"                  # max_tokens, temperature
+[[variants]]
+name = "p2"
+prompt = "extract@2"
 [thresholds.min]                      # metric >= value
 key_field_accuracy = 0.98
 [thresholds.max]                      # metric <= value
@@ -27,6 +33,32 @@ from imr_llm.errors import ConfigError
 from imr_llm.llm.prompts import DEFAULT_PROMPT
 
 DEFAULT_SCORERS = ("fields", "items", "diagnoses", "guidelines", "grounding", "agreement", "summary", "reasons", "cost")
+
+
+def _known_backend(name: str) -> str:
+    from imr_llm.pipeline.backends import BACKENDS
+
+    if name not in BACKENDS:
+        raise ValueError(f"unknown backend {name!r}; available: {', '.join(BACKENDS)}")
+    return name
+
+
+class Variant(BaseModel):
+    """One cell of a matrix run: what differs from the suite (prompt, model, backend, server, mode...)."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.@-]+$")
+    prompt: str | None = None
+    model: str | None = None
+    backend: str | None = None
+    base_url: str | None = None
+    mode: Literal["auto", "tools", "json_schema", "json"] | None = None
+    max_tokens: int | None = Field(default=None, ge=1)
+    temperature: float | None = Field(default=None, ge=0.0, le=2.0)
+
+    def overrides(self) -> dict[str, object]:
+        """The Suite fields this variant replaces."""
+        fields = ("prompt", "model", "backend", "base_url", "max_tokens")
+        return {f: getattr(self, f) for f in fields if getattr(self, f) is not None}
 
 
 class Thresholds(BaseModel):
@@ -49,17 +81,15 @@ class Suite(BaseModel):
     concurrency: int = Field(default=4, ge=1, le=256)
     scorers: list[str] = Field(default_factory=lambda: list(DEFAULT_SCORERS))
     thresholds: Thresholds = Field(default_factory=Thresholds)
+    variants: list[Variant] = Field(default_factory=list)  # a matrix: every variant over the same letters
+    variant: str | None = None  # in a run file: which variant this run was
     prices: str = "prices.toml"  # price table, relative to this file
     path: str = ""  # where the suite was loaded from (filled in by load_suite)
 
     @field_validator("backend")
     @classmethod
     def _known_backend(cls, name: str) -> str:
-        from imr_llm.pipeline.backends import BACKENDS
-
-        if name not in BACKENDS:
-            raise ValueError(f"unknown backend {name!r}; available: {', '.join(BACKENDS)}")
-        return name
+        return _known_backend(name)
 
     @field_validator("scorers")
     @classmethod
@@ -70,6 +100,17 @@ class Suite(BaseModel):
         if unknown:
             raise ValueError(f"unknown scorer(s) {', '.join(unknown)}; available: {', '.join(SCORERS)}")
         return names
+
+    @field_validator("variants")
+    @classmethod
+    def _unique_variants(cls, variants: list[Variant]) -> list[Variant]:
+        names = [v.name for v in variants]
+        if len(set(names)) != len(names):
+            raise ValueError("variant names must be unique")
+        for v in variants:
+            if v.backend is not None:
+                _known_backend(v.backend)
+        return variants
 
     def gold_dir(self) -> Path:
         return (Path(self.path).parent / self.gold).resolve()

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -87,28 +88,85 @@ class CallLogEntry:
 
 
 class ResponseCache:
-    """Thread-safe: one connection, one lock (calls take seconds; the lock is not the bottleneck)."""
+    """Thread-safe: one connection, one lock (calls take seconds; the lock is not the bottleneck).
+
+    The file holds medical data (the model's answers extract values from the letters; the call log holds
+    letter text only with --log-text), so it is created readable by its owner only (mode 0600).
+    A damaged file is moved aside and a new one started, with a warning; a row that cannot be read is
+    deleted (the call is made again). With `enabled=False` (--no-cache) the file is never opened.
+    """
 
     def __init__(self, path: Path | None = None, enabled: bool = True) -> None:
         self.path = path or default_cache_path()
         self.enabled = enabled
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")  # a cache: durable enough, no fsync per call
-        self._db.executescript(_SCHEMA)
+        self._db: sqlite3.Connection | None = None
+        self._warned = False
+        if enabled:
+            self._db = self._open()
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+        os.chmod(self.path, 0o600)
+        db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")  # a cache: durable enough, no fsync per call
+            db.executescript(_SCHEMA)
+            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError("integrity check failed")
+        except sqlite3.Error:
+            db.close()
+            raise
+        for suffix in ("-wal", "-shm"):
+            side = self.path.with_name(self.path.name + suffix)
+            if side.exists():
+                os.chmod(side, 0o600)
+        return db
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            return self._connect()
+        except sqlite3.Error as e:
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+            for suffix in ("", "-wal", "-shm"):
+                side = self.path.with_name(self.path.name + suffix)
+                if side.exists():
+                    side.replace(aside.with_name(aside.name + suffix))
+            _warn(f"cache {self.path} could not be read ({e}); moved it to {aside} and started a new one")
+            return self._connect()
+
+    def _fail(self, e: sqlite3.Error) -> None:
+        """A write that failed (a full disk, a file changed under us): say so once; the run goes on."""
+        if not self._warned:
+            self._warned = True
+            _warn(f"cache {self.path}: {e}; results are not being cached")
 
     def get(self, key: str) -> CachedResponse | None:
-        if not self.enabled:
+        if self._db is None:
             return None
-        with self._lock:
-            row = self._db.execute(
-                "SELECT response, prompt_tokens, completion_tokens FROM responses WHERE key = ?", (key,)
-            ).fetchone()
-        if row is None:
+        try:
+            with self._lock:
+                row = self._db.execute(
+                    "SELECT response, prompt_tokens, completion_tokens FROM responses WHERE key = ?", (key,)
+                ).fetchone()
+            if row is None:
+                return None
+            return CachedResponse(json.loads(row[0]), int(row[1] or 0), int(row[2] or 0))
+        except (sqlite3.Error, ValueError, TypeError):
+            self.forget(key)  # a row that cannot be read is dropped: the call is made again
             return None
-        return CachedResponse(json.loads(row[0]), row[1] or 0, row[2] or 0)
+
+    def forget(self, key: str) -> None:
+        """Delete one response (its stored answer no longer validates)."""
+        if self._db is None:
+            return
+        try:
+            with self._lock, self._db:
+                self._db.execute("DELETE FROM responses WHERE key = ?", (key,))
+        except sqlite3.Error as e:
+            self._fail(e)
 
     def put(
         self,
@@ -122,8 +180,25 @@ class ResponseCache:
         prompt_tokens: int,
         completion_tokens: int,
     ) -> None:
-        if not self.enabled:
+        if self._db is None:
             return
+        try:
+            self._put(key, model, prompt_hash, input_hash, params, response, prompt_tokens, completion_tokens)
+        except sqlite3.Error as e:
+            self._fail(e)
+
+    def _put(
+        self,
+        key: str,
+        model: str,
+        prompt_hash: str,
+        input_hash: str,
+        params: dict[str, Any],
+        response: dict[str, Any],
+        prompt_tokens: int,
+        completion_tokens: int,
+    ) -> None:
+        assert self._db is not None
         with self._lock, self._db:
             self._db.execute(
                 "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -141,6 +216,15 @@ class ResponseCache:
             )
 
     def log(self, entry: CallLogEntry) -> None:
+        if self._db is None:
+            return
+        try:
+            self._log(entry)
+        except sqlite3.Error as e:
+            self._fail(e)
+
+    def _log(self, entry: CallLogEntry) -> None:
+        assert self._db is not None
         with self._lock, self._db:
             self._db.execute(
                 "INSERT INTO calls (ts, key, model, prompt, prompt_hash, input_hash, cached, status, error, requests,"
@@ -164,6 +248,8 @@ class ResponseCache:
             )
 
     def calls(self) -> list[dict[str, Any]]:
+        if self._db is None:
+            return []
         with self._lock:
             cursor = self._db.execute("SELECT * FROM calls ORDER BY id")
             names = [d[0] for d in cursor.description]
@@ -171,4 +257,22 @@ class ResponseCache:
 
     def close(self) -> None:
         with self._lock:
-            self._db.close()
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+
+def clear_cache(path: Path | None = None) -> list[Path]:
+    """Delete the cache file (and its WAL side files); the paths removed."""
+    path = path or default_cache_path()
+    removed = []
+    for suffix in ("", "-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.unlink()
+            removed.append(side)
+    return removed
+
+
+def _warn(message: str) -> None:
+    print(f"imr-llm: {message}", file=sys.stderr, flush=True)

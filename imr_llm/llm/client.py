@@ -39,6 +39,7 @@ from tenacity.stop import stop_base
 from imr_llm.errors import (
     CallStats,
     ConfigError,
+    LLMCallError,
     LLMInvalidOutput,
     LLMRefused,
     LLMTimeout,
@@ -96,8 +97,12 @@ def retry_after_seconds(error: BaseException) -> float | None:
     try:
         return max(0.0, float(value))
     except ValueError:
+        pass
+    try:  # an HTTP date; anything else (garbage) means exponential backoff
         when = email.utils.parsedate_to_datetime(value)
-        return max(0.0, when.timestamp() - time.time()) if when else None
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return max(0.0, when.timestamp() - time.time()) if when else None
 
 
 def transport_wait(max_wait_s: float) -> Callable[[RetryCallState], float]:
@@ -169,20 +174,20 @@ class LLMClient:
         try:
             models = [m.id for m in self._openai.with_options(timeout=10.0).models.list()]
         except openai.AuthenticationError as e:
-            raise ConfigError(f"{self.config.base_url} refused the API key (401): check OPENAI_API_KEY") from e
+            raise ConfigError(f"{self.config.display_url} refused the API key (401): check OPENAI_API_KEY") from e
         except openai.NotFoundError:
             return []  # some servers do not list models; the first call will tell
         except openai.APIConnectionError as e:
             raise ConfigError(
-                f"cannot reach {self.config.base_url} ({_short(e)}): start the server or fix --base-url / "
+                f"cannot reach {self.config.display_url} ({_short(e)}): start the server or fix --base-url / "
                 "IMR_LLM_BASE_URL"
             ) from e
         except openai.APIStatusError as e:
-            raise ConfigError(f"{self.config.base_url} answered {e.status_code} to /models: {_short(e)}") from e
+            raise ConfigError(f"{self.config.display_url} answered {e.status_code} to /models: {_short(e)}") from e
         if models and self.config.model not in models:
             shown = ", ".join(models[:8]) + (" ..." if len(models) > 8 else "")
             raise ConfigError(
-                f"model {self.config.model!r} is not served at {self.config.base_url}; available: {shown} "
+                f"model {self.config.model!r} is not served at {self.config.display_url}; available: {shown} "
                 "(set --model or IMR_LLM_MODEL)"
             )
         return models
@@ -237,11 +242,29 @@ class LLMClient:
                     return result, stats
             raise AssertionError("unreachable")  # pragma: no cover
         except Exception as e:
-            raise _classify(e, stats, max_tokens, budget_s, deadline) from e
+            error = _classify(e, stats, max_tokens, budget_s, deadline)
+            if isinstance(error, LLMCallError) and not config.log_text:
+                error = type(error)(redact(str(error), messages), error.stats)  # no letter text in messages
+            raise error from e
         finally:
             stats.reasks = max(stats.reasks, 0)
             _current_stats.reset(token)
             _current_deadline.reset(deadline_token)
+
+
+_WINDOW = 24  # a run of this many characters of the prompt inside an error message is letter text
+
+
+def redact(message: str, messages: list[dict[str, str]]) -> str:
+    """`message` cut where it starts quoting the prompt (a server that echoes its input): letters are
+    medical records, and error messages go to stderr, the batch output and the call log."""
+    prompt = " ".join(" ".join(m.get("content", "").split()) for m in messages)
+    flat = " ".join(message.split())[:2000]
+    windows = {prompt[i : i + _WINDOW] for i in range(max(0, len(prompt) - _WINDOW + 1))}
+    for start in range(0, max(0, len(flat) - _WINDOW) + 1):
+        if flat[start : start + _WINDOW] in windows:
+            return flat[:start].rstrip(" :'\"") + " [letter text removed]"
+    return message
 
 
 def _expired(deadline: float | None) -> bool:

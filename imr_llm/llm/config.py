@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
-from urllib.parse import urlparse
+from urllib.parse import urlparse, urlsplit, urlunsplit
 
 from imr_llm.errors import ConfigError
 
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import instructor
 
 OPENAI_URL = "https://api.openai.com/v1"
+OPENAI_HOST = "api.openai.com"
 DEFAULT_MODEL = "gpt-4o-mini"
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"}
 
@@ -47,6 +48,11 @@ class LLMConfig:
     log_text: bool = False  # write letter text into the call log (off: these are medical records)
 
     @property
+    def display_url(self) -> str:
+        """The base URL without any user:password in it: what records, logs and messages show."""
+        return redact_url(self.base_url)
+
+    @property
     def is_loopback(self) -> bool:
         return (urlparse(self.base_url).hostname or "") in LOOPBACK_HOSTS
 
@@ -72,11 +78,29 @@ class LLMConfig:
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
             raise ConfigError(f"invalid base URL {self.base_url!r}: expected http(s)://host[:port]/v1")
         if not self.api_key and not self.is_loopback:
+            if (parsed.hostname or "") == OPENAI_HOST:
+                raise ConfigError(
+                    f"no API key for {self.display_url}: set OPENAI_API_KEY (or point --base-url at a local server)"
+                )
             raise ConfigError(
-                f"no API key for {self.base_url}: set OPENAI_API_KEY (or point --base-url at a local server)"
+                f"no API key for {self.display_url}: set IMR_LLM_API_KEY or --api-key "
+                "(OPENAI_API_KEY goes only to api.openai.com and to OPENAI_BASE_URL)"
             )
         if not self.model:
             raise ConfigError("no model: pass --model or set IMR_LLM_MODEL")
+
+
+def redact_url(url: str) -> str:
+    """`url` without credentials (user:password@) and without a query string (tokens hide there too)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if ":" in host:
+            host = f"[{host}]"
+        netloc = host + (f":{parts.port}" if parts.port else "")
+        return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    except ValueError:
+        return "<invalid URL>"
 
 
 def config_from_env(
@@ -86,13 +110,22 @@ def config_from_env(
     timeout_s: float | None = None,
     max_tokens: int | None = None,
     letter_timeout_s: float | None = None,
+    api_key: str | None = None,
 ) -> LLMConfig:
-    """Flags win over IMR_LLM_* variables, which win over OPENAI_* ones."""
+    """Flags win over IMR_LLM_* variables, which win over OPENAI_* ones.
+
+    OPENAI_API_KEY is sent only to api.openai.com or to the OPENAI_BASE_URL it was set with: a
+    --base-url or IMR_LLM_BASE_URL server gets a key only from --api-key or IMR_LLM_API_KEY."""
     env = os.environ
+    chosen = (base_url or env.get("IMR_LLM_BASE_URL") or env.get("OPENAI_BASE_URL") or OPENAI_URL).rstrip("/")
+    openai_key_allowed = (urlsplit(chosen).hostname or "") == OPENAI_HOST or (
+        not base_url and not env.get("IMR_LLM_BASE_URL") and bool(env.get("OPENAI_BASE_URL"))
+    )
+    key = api_key or env.get("IMR_LLM_API_KEY") or (env.get("OPENAI_API_KEY") if openai_key_allowed else None)
     config = LLMConfig(
-        base_url=(base_url or env.get("IMR_LLM_BASE_URL") or env.get("OPENAI_BASE_URL") or OPENAI_URL).rstrip("/"),
+        base_url=chosen,
         model=model or env.get("IMR_LLM_MODEL") or DEFAULT_MODEL,
-        api_key=env.get("IMR_LLM_API_KEY") or env.get("OPENAI_API_KEY") or None,
+        api_key=key or None,
         mode=mode or ModeChoice(env.get("IMR_LLM_MODE", "auto")),
     )
     if timeout_s is not None:

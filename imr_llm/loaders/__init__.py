@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
+import stat
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -78,12 +79,16 @@ def pdf_text(data: bytes) -> tuple[str, int]:
         pages = _with_pdf(data, _page_texts)
     text = "\f".join(pages)
     if not usable_text(text, len(pages)):
-        raise NoTextLayer(f"PDF has no usable text layer ({len(pages)} page(s))")
+        raise NoTextLayer(f"PDF has no usable text layer ({len(pages)} page(s))", text, len(pages))
     return text, len(pages)
 
 
 class NoTextLayer(InputError):
     """A PDF whose text layer is empty or garbage: read it by OCR."""
+
+    def __init__(self, message: str, text: str = "", pages: int = 0) -> None:
+        super().__init__(message)
+        self.text, self.pages = text, pages
 
 
 _WORD = re.compile(r"[A-Za-z]{3,}")
@@ -146,8 +151,14 @@ def load_bytes(data: bytes, path: str | None = None) -> LoadedLetter:
     if data.startswith(b"%PDF"):
         try:
             text, pages = pdf_text(data)
-        except NoTextLayer:
-            return _ocr(_pdf_images(data), "pdf", path, digest)
+        except NoTextLayer as no_layer:
+            try:
+                return _ocr(_pdf_images(data), "pdf", path, digest)
+            except InputError:
+                if not _WORD.search(no_layer.text):
+                    raise
+                # a short document with a clean text layer (not a scan): let the parser say what it is
+                return LoadedLetter(no_layer.text, Source(path=path, kind="pdf", sha256=digest, pages=no_layer.pages))
         return LoadedLetter(text, Source(path=path, kind="pdf", sha256=digest, pages=pages))
     kind = image_format(data)
     if kind is not None:
@@ -162,13 +173,17 @@ def load_bytes(data: bytes, path: str | None = None) -> LoadedLetter:
     return LoadedLetter(text, Source(path=path, kind="text", sha256=digest))
 
 
-def _read(path: Path) -> bytes:
+def read_bytes(path: Path) -> bytes:
+    """A letter file's bytes; InputError for a folder, a FIFO, device or socket (never read: a FIFO would
+    hang), a file too large for one letter, or one that cannot be read."""
     try:
-        if path.is_dir():
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
             raise InputError("is a folder, not a file")
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(f"file too large for one letter ({size / 1e6:.0f} MB)")
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError("not a regular file (a FIFO, device or socket); give a letter file")
+        if info.st_size > MAX_BYTES:
+            raise InputError(f"file too large for one letter ({info.st_size / 1e6:.0f} MB)")
         return path.read_bytes()
     except FileNotFoundError as e:
         raise InputError("no such file") from e
@@ -182,7 +197,7 @@ def _read(path: Path) -> bytes:
 
 def load_file(path: Path) -> LoadedLetter:
     """Read one letter file; raises InputError with a one-line reason."""
-    return load_bytes(_read(path), str(path))
+    return load_bytes(read_bytes(path), str(path))
 
 
 def load_pages(paths: list[Path]) -> LoadedLetter:
@@ -192,7 +207,7 @@ def load_pages(paths: list[Path]) -> LoadedLetter:
     pages: list[PageImage] = []
     digest = hashlib.sha256()
     for path in paths:
-        data = _read(path)
+        data = read_bytes(path)
         digest.update(hashlib.sha256(data).digest())
         kind = image_format(data)
         if kind is None:

@@ -63,7 +63,9 @@ def image_pages(data: bytes) -> list[PageImage]:
             if k >= MAX_PAGES:
                 raise InputError(f"image has more than {MAX_PAGES} pages; is this one letter?")
             pages.append(_normalise(ImageOps.exif_transpose(frame.copy()) or frame.copy()))
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
+    except UnidentifiedImageError as e:
+        raise InputError("cannot read image: damaged, or not an image the OCR reads") from e
+    except (OSError, SyntaxError, ValueError) as e:
         raise InputError(f"cannot read image ({str(e).splitlines()[0] if str(e) else type(e).__name__})") from e
     except Image.DecompressionBombError as e:
         raise InputError("image too large for one letter page") from e

@@ -5,20 +5,30 @@ from __future__ import annotations
 from typing import Any
 
 from imr_llm.errors import NotAnImrLetter
-from imr_llm.parser.case_summary import parse_diagnoses, parse_patient, prose_date, summary_span
+from imr_llm.parser.case_summary import parse_patient, prose_date, summary_span
 from imr_llm.parser.context import ParseContext
+from imr_llm.parser.diagnoses import parse_diagnoses, with_codes
 from imr_llm.parser.header import header_end, parse_header
 from imr_llm.parser.layouts import detect_layout, first_letter
 from imr_llm.parser.ocr_review import low_confidence_warnings
 from imr_llm.parser.reviewer import parse_reviewer
 from imr_llm.schema import LetterRecord, Source
-from imr_llm.textnorm import flatten
+from imr_llm.textnorm import FlatText, flatten
 
 # The longest real letters are a few tens of thousands of characters; reading more than this only
 # costs time on inputs that are not one letter (the parser reads the first letter of a file anyway).
 MAX_LETTER_CHARS = 250_000
 _PROSE_DATES = ("date_of_injury", "ur_determination_date")
 _SUMMARY_REACH = 12_000  # case summaries are a few thousand characters; bounded work on odd input
+
+
+def letter_text(raw: str, source: Source | None = None) -> FlatText:
+    """The text the parser reads: capped, cleaned, de-wrapped, and the first letter of a file that holds
+    several. The LLM path builds its prompt from the same text, so both read the same letter."""
+    ocr = source is not None and source.ocr is not None
+    text = flatten(raw[:MAX_LETTER_CHARS], ocr=ocr)
+    layout = detect_layout(text.flat)
+    return first_letter(text, layout)[0] if layout is not None else text
 
 
 def parse_text(raw: str, source: Source | None = None) -> LetterRecord:
@@ -69,12 +79,14 @@ def parse_text(raw: str, source: Source | None = None) -> LetterRecord:
     if source is not None and source.ocr is not None:
         for warning in low_confidence_warnings(ctx.evidence, source.ocr.low_confidence):
             ctx.warn(warning)
-    return LetterRecord(
-        **fields,
-        disputed_items=items,
-        template=layout.name,
-        source=source or Source(),
-        evidence=ctx.evidence,
-        warnings=ctx.warnings,
-        needs_review=bool(ctx.warnings),  # whatever the parser noticed, a person should look at
+    return with_codes(
+        LetterRecord(
+            **fields,
+            disputed_items=items,
+            template=layout.name,
+            source=source or Source(),
+            evidence=ctx.evidence,
+            warnings=ctx.warnings,
+            needs_review=bool(ctx.warnings),  # whatever the parser noticed, a person should look at
+        )
     )

@@ -224,9 +224,10 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
     flat = ctx.flat
     start = _items_start(flat)
     groups = label_groups(flat, _LABELS_FINAL, start)
-    if len(groups) > MAX_ITEMS:
-        ctx.warn(f"more than {MAX_ITEMS} disputed items: only the first {MAX_ITEMS} were read")
-        del groups[MAX_ITEMS:]
+    capped = len(groups) > MAX_ITEMS
+    if capped:
+        ctx.warn(f"more than {MAX_ITEMS} disputed items: only the first {MAX_ITEMS} were read; check the letter")
+        del groups[MAX_ITEMS + 1 :]  # one more: its heading is where item MAX_ITEMS's rationale ends
     trailer = TRAILER.search(flat, start)
     text_end = trailer.start() if trailer else len(flat)
     headings: list[_Heading] = []
@@ -237,8 +238,11 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
         headings.append(_find_heading(flat, lo, hi))
         heading_ends.append(hi)
         lo = max(m.end() for m in group.values())
+    if capped:
+        text_end = headings[MAX_ITEMS].start
+        del groups[MAX_ITEMS:], headings[MAX_ITEMS:], heading_ends[MAX_ITEMS:]
     # a letter cut off right after an item heading: the heading still names an item
-    decisions = list(_DECISION_WORD.finditer(flat, max(lo, text_end - _HEADING_REACH), text_end))
+    decisions = [] if capped else list(_DECISION_WORD.finditer(flat, max(lo, text_end - _HEADING_REACH), text_end))
     last_decision = decisions[-1] if decisions else None
     if last_decision is not None and (not groups or "dr" in groups[-1]):
         tail = _find_heading(flat, lo, last_decision.end())

@@ -25,6 +25,7 @@ from pydantic import (
 
 from imr_llm.llm.speedups import CachedSchemaModel
 from imr_llm.parser.dates import parse_date
+from imr_llm.parser.diagnoses import with_codes
 from imr_llm.pipeline.grounding import Grounder
 from imr_llm.schema import DisputedItem, LetterRecord, Reviewer, Source, Span
 
@@ -53,6 +54,11 @@ class LLMItem(BaseModel):
         return value.strip().lower() if isinstance(value, str) else value
 
 
+class LLMDiagnosisCode(BaseModel):
+    diagnosis: Phrase = Field(description="the diagnosis, copied as in `diagnoses`")
+    code: str = Field(max_length=10, description="its ICD-10-CM code, e.g. M54.16")
+
+
 class LLMLetter(CachedSchemaModel):
     case_number: str | None = Field(default=None, max_length=20, description="e.g. CM16-0235724")
     date_of_injury: str | None = Field(default=None, max_length=32, description="YYYY-MM-DD")
@@ -71,6 +77,9 @@ class LLMLetter(CachedSchemaModel):
     reviewer_certifications: list[Short] = Field(default_factory=list, max_length=8)
     reviewer_states: list[Short] = Field(default_factory=list, max_length=8, description="states of licensure")
     diagnoses: list[Phrase] = Field(default_factory=list, max_length=16)
+    diagnosis_codes: list[LLMDiagnosisCode] = Field(
+        default_factory=list, max_length=16, description="only codes you are sure of; kept only when checked"
+    )
     disputed_items: list[LLMItem] = Field(default_factory=list, max_length=60)
 
     _grounding: dict[str, Span | None] = PrivateAttr(default_factory=dict)
@@ -160,7 +169,7 @@ class LLMLetter(CachedSchemaModel):
             for item in self.disputed_items
         ]
         warnings = [f"{path}: quote not found in the letter" for path, span in self._grounding.items() if span is None]
-        return LetterRecord(
+        record = LetterRecord(
             case_number=self.case_number,
             date_of_injury=self.date_of_injury,
             ur_determination_date=self.ur_determination_date,
@@ -178,3 +187,9 @@ class LLMLetter(CachedSchemaModel):
             warnings=warnings,
             extractor="llm",
         )
+        return with_codes(record, self.proposed_codes)
+
+    @property
+    def proposed_codes(self) -> dict[str, str]:
+        """Diagnosis words -> the ICD-10-CM code the model proposed (checked before it is kept)."""
+        return {c.diagnosis: c.code for c in self.diagnosis_codes}

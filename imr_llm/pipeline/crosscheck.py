@@ -17,6 +17,7 @@ Merge policy (also in the README):
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from imr_llm.fields import (
@@ -29,6 +30,7 @@ from imr_llm.fields import (
     set_path,
     values_equal,
 )
+from imr_llm.parser.diagnoses import with_codes
 from imr_llm.schema import Alignment, CheckStatus, CrossCheck, FieldCheck, LetterRecord, Span
 
 
@@ -65,8 +67,14 @@ def _status(parser_value: Any, llm_value: Any, same: bool) -> CheckStatus:
     return "agree" if same else "disagree"
 
 
-def crosscheck(parser: LetterRecord, llm: LetterRecord, llm_grounding: dict[str, Span | None]) -> LetterRecord:
-    """The merged record (parser first), carrying the cross-check report."""
+def crosscheck(
+    parser: LetterRecord,
+    llm: LetterRecord,
+    llm_grounding: dict[str, Span | None],
+    proposed_codes: Mapping[str, str] | None = None,
+) -> LetterRecord:
+    """The merged record (parser first), carrying the cross-check report; diagnoses coded again
+    (the model's `proposed_codes` are checked against the table and the letter's words)."""
     p_data = parser.model_dump(mode="json")
     l_data = llm.model_dump(mode="json")
     checks: list[FieldCheck] = []
@@ -146,4 +154,4 @@ def crosscheck(parser: LetterRecord, llm: LetterRecord, llm_grounding: dict[str,
         crosscheck=report.model_dump(mode="json"),
         needs_review=report.needs_review,
     )
-    return LetterRecord.model_validate(merged)
+    return with_codes(LetterRecord.model_validate(merged), proposed_codes)

@@ -11,20 +11,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from imr_llm.errors import LLMCallError, LLMTimeout
 from imr_llm.llm.cache import CallLogEntry, ResponseCache, cache_key
 from imr_llm.llm.client import LLMClient
 from imr_llm.llm.config import DEFAULT_MAX_TOKENS, answer_token_budget
 from imr_llm.llm.prompts import PromptTemplate, load_prompt
 from imr_llm.loaders import LoadedLetter
-from imr_llm.parser import parse_text
+from imr_llm.parser import letter_text, parse_text
 from imr_llm.pipeline.answer import LLMLetter
 from imr_llm.pipeline.crosscheck import crosscheck
 from imr_llm.pipeline.examples import examples_for
 from imr_llm.pipeline.extraction import Extraction, ExtractorSpec
 from imr_llm.pipeline.grounding import Grounder
 from imr_llm.schema import CrossCheck, LetterRecord, LLMRun
-from imr_llm.textnorm import flatten
 
 SCHEMA_HASH = hashlib.sha256(str(LLMLetter.model_json_schema()).encode()).hexdigest()[:16]
 
@@ -80,7 +81,7 @@ class LLMExtractor:
             return Extraction(parser=parser_record, merged=degraded(parser_record, run), llm=None, run=run)
         llm_record = output.to_record(parser_record.template, parser_record.source)
         llm_record.llm = run
-        merged = crosscheck(parser_record, llm_record, output.grounding)
+        merged = crosscheck(parser_record, llm_record, output.grounding, output.proposed_codes)
         merged.llm = run
         return Extraction(parser=parser_record, merged=merged, llm=llm_record, run=run)
 
@@ -92,10 +93,10 @@ class LLMExtractor:
         return LLMRun(
             backend=self.name,
             model=self.model_id,
-            base_url=config.base_url,
+            base_url=config.display_url,
             prompt=self.prompt.ref,
             prompt_hash=self.template_hash,
-            input_hash=hashlib.sha256(flatten(letter.text).flat.encode()).hexdigest(),
+            input_hash=hashlib.sha256(letter_text(letter.text, letter.source).flat.encode()).hexdigest(),
             cached=False,
             requests=error.stats.requests,
             prompt_tokens=error.stats.prompt_tokens,
@@ -108,7 +109,7 @@ class LLMExtractor:
 
     def ask(self, letter: LoadedLetter, max_tokens: int | None = None) -> tuple[LLMLetter, LLMRun]:
         """The validated, grounded LLM answer for one letter, from the cache when possible."""
-        text = flatten(letter.text)
+        text = letter_text(letter.text, letter.source)  # the same text the parser reads
         rendered = self.prompt.render(text.flat, self.examples)
         config = self.client.config
         max_tokens = max_tokens or config.max_tokens or DEFAULT_MAX_TOKENS
@@ -128,7 +129,7 @@ class LLMExtractor:
         run = LLMRun(
             backend=self.name,
             model=self.model_id,
-            base_url=config.base_url,
+            base_url=config.display_url,
             prompt=self.prompt.ref,
             prompt_hash=self.template_hash,
             input_hash=input_hash,
@@ -147,10 +148,14 @@ class LLMExtractor:
         )
         hit = self.cache.get(key)
         if hit is not None:
-            output = LLMLetter.model_validate(hit.response).ground(grounder)
-            run.cached = True
-            self.cache.log(replace(log, cached=True))
-            return output, run
+            try:
+                output = LLMLetter.model_validate(hit.response).ground(grounder)
+            except ValidationError:
+                self.cache.forget(key)  # a stored answer that no longer validates: ask again
+            else:
+                run.cached = True
+                self.cache.log(replace(log, cached=True))
+                return output, run
         try:
             output, stats = self.client.structured(rendered.messages, LLMLetter, max_tokens=max_tokens)
         except LLMCallError as e:

@@ -16,7 +16,7 @@ import json
 import re
 from dataclasses import replace
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from imr_llm.errors import ImrError, LLMCallError
 from imr_llm.llm.cache import CallLogEntry, ResponseCache, cache_key
@@ -92,13 +92,18 @@ def ask(
     input_hash = hashlib.sha256(facts.encode()).hexdigest()
     params = {"temperature": config.temperature, "reasks": config.reasks, "schema": _SCHEMA_HASH}
     key = cache_key(
-        model=config.model, base_url=config.base_url, prompt_hash=rendered.hash, input_hash=input_hash, params=params
+        model=config.model, base_url=config.display_url, prompt_hash=rendered.hash, input_hash=input_hash, params=params
     )
     log = CallLogEntry(key, config.model, prompt.ref, rendered.hash, input_hash, cached=False, status="ok")
     hit = cache.get(key) if cache is not None else None
     if hit is not None and cache is not None:
-        cache.log(replace(log, cached=True))
-        return SummaryRewrite.model_validate(hit.response)
+        try:
+            answer = SummaryRewrite.model_validate(hit.response)
+        except ValidationError:
+            cache.forget(key)
+        else:
+            cache.log(replace(log, cached=True))
+            return answer
     try:
         answer, stats = client.structured(rendered.messages, SummaryRewrite)
     except LLMCallError as e:
