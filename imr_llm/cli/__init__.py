@@ -12,10 +12,10 @@ from typing import Annotated
 
 import typer
 
-from imr_llm.cli import cache
+from imr_llm.cli import cache, prompts
 from imr_llm.cli.batch import batch
 from imr_llm.cli.evals import eval_command
-from imr_llm.cli.prompts import prompts
+from imr_llm.cli.logs import logs
 from imr_llm.cli.records import extract, parse, schema
 from imr_llm.cli.summaries import summarize
 from imr_llm.version import VERSION as __version__
@@ -49,8 +49,9 @@ app.command()(extract)
 app.command()(summarize)
 app.command("eval")(eval_command)
 app.command()(batch)
-app.command()(prompts)
 app.command()(schema)
+app.command()(logs)
+app.add_typer(prompts.app, name="prompts")
 app.add_typer(cache.app, name="cache")
 
 
