@@ -55,6 +55,12 @@ class LLMInvalidOutput(LLMCallError):
     kind = "invalid_output"
 
 
+class LLMNoBatchAnswer(LLMCallError):
+    """A batch gave no valid answer for this letter and no live call was allowed."""
+
+    kind = "no_batch_answer"
+
+
 class LLMTruncated(LLMCallError):
     """The answer was cut at max_tokens."""
 

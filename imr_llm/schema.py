@@ -176,7 +176,12 @@ class LLMRun(BaseModel):
         default=None, description="why the LLM gave no usable answer (the parser's record stands)"
     )
     error_kind: str | None = Field(
-        default=None, description="transport | invalid_output | truncated | refused | timeout"
+        default=None, description="transport | invalid_output | truncated | refused | timeout | no_batch_answer"
+    )
+    answer_source: str | None = Field(
+        default=None,
+        description="where a stored answer came from when it was not a live call: 'batch BATCH_ID line N' "
+        "(OpenAI Batch API) or 'results FILE line N' (a results file, e.g. vLLM run_batch)",
     )
 
 

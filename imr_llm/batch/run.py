@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -123,6 +123,15 @@ def run_batch(
     processes > 0: worker processes (each with concurrency // processes threads for LLM calls), so the
     client's CPU work spreads over the cores; processes == 0: threads in this process.
     """
+    with hold_outputs(out, table, summaries):
+        return run_held(
+            inputs, out, extractor, processes, concurrency, summaries, lang, retry_errors, on_outcome, table
+        )
+
+
+@contextmanager
+def hold_outputs(out: Path, table: Path | None, summaries: Path | None) -> Iterator[None]:
+    """The output, table and summaries folder, locked for one run (ConfigError naming the holder)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     with ExitStack() as locks:
         locks.enter_context(exclusive(out, "output"))
@@ -131,13 +140,29 @@ def run_batch(
         if summaries is not None:
             summaries.mkdir(parents=True, exist_ok=True)
             locks.enter_context(exclusive(summaries / ".imr-llm", "summaries folder"))
-        icd10_index()  # built here once, not by every worker process at the same time
-        report = _run(inputs, out, extractor, processes, concurrency, summaries, lang, retry_errors, on_outcome)
-        if not report.interrupted:
-            report.replaced = compact(out) if report.changed_inputs else 0
-            if table is not None:
-                report.table_rows = write_table(out, table)
-        return report
+        yield
+
+
+def run_held(
+    inputs: list[str],
+    out: Path,
+    extractor: Extractor,
+    processes: int,
+    concurrency: int,
+    summaries: Path | None,
+    lang: str,
+    retry_errors: bool,
+    on_outcome: Callable[[Outcome, BatchReport], None] | None,
+    table: Path | None,
+) -> BatchReport:
+    """`run_batch` for a caller that already holds the outputs (`hold_outputs`)."""
+    icd10_index()  # built here once, not by every worker process at the same time
+    report = _run(inputs, out, extractor, processes, concurrency, summaries, lang, retry_errors, on_outcome)
+    if not report.interrupted:
+        report.replaced = compact(out) if report.changed_inputs else 0
+        if table is not None:
+            report.table_rows = write_table(out, table)
+    return report
 
 
 def _run(

@@ -34,7 +34,7 @@ def error_line(path: str, sha256: str, kind: str, reason: str) -> str:
     return json.dumps({"error": reason, "error_kind": kind, "source": {"path": path, "sha256": sha256 or None}})
 
 
-def _read(path: Path) -> tuple[bytes | None, str, str | None]:
+def read_input(path: Path) -> tuple[bytes | None, str, str | None]:
     """(bytes, sha256, problem). A file too large still gets its hash, so a rerun skips it."""
     try:
         data = read_bytes(path)
@@ -53,7 +53,7 @@ def _read(path: Path) -> tuple[bytes | None, str, str | None]:
 def process(
     path: Path, extractor: Extractor, done: set[tuple[str, str]], summaries: Path | None = None, lang: str = "en"
 ) -> Outcome:
-    data, digest, problem = _read(path)
+    data, digest, problem = read_input(path)
     key = (str(path), digest)
     if key in done:
         return Outcome(str(path), digest, None)

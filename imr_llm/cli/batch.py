@@ -62,11 +62,31 @@ def batch(
     cache: CacheOpt = None,
     no_cache: NoCacheOpt = False,
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
+    via: Annotated[
+        str, typer.Option(help="live | batch-api: OpenAI's Batch API (half price, results within 24 h)")
+    ] = "live",
+    wait: Annotated[bool, typer.Option(help="--via batch-api: wait until every batch is done")] = False,
+    poll_interval: Annotated[float, typer.Option(min=0.0, help="--wait: first pause between polls, s")] = 30.0,
+    reask_via: Annotated[
+        str | None,
+        typer.Option(help="letters without a valid batch answer: live | batch-api | none (parser's record kept)"),
+    ] = None,
+    write_requests: Annotated[
+        Path | None, typer.Option(help="only write the Batch API request file (e.g. for vLLM run_batch)")
+    ] = None,
+    from_results: Annotated[
+        Path | None, typer.Option(help="records from a Batch API / vLLM run_batch results file")
+    ] = None,
+    prices: Annotated[Path | None, typer.Option(help="price table TOML (default: the package's)")] = None,
+    max_file_requests: Annotated[int, typer.Option(min=1, help="requests per Batch API file")] = 50_000,
+    max_file_mb: Annotated[float, typer.Option(min=0.001, help="size of a Batch API file, MB")] = 200.0,
 ) -> None:
     """Turn many letters into records (and summaries, and a table): resumable, one output line per input."""
     from rich.console import Console
 
     from imr_llm.batch.run import default_processes
+    from imr_llm.cli.batch_deferred import DeferredOptions, RecordsRunner, run_deferred
+    from imr_llm.cli.batch_report import print_batch_report
     from imr_llm.llm.cache import ResponseCache
     from imr_llm.llm.prompts import DEFAULT_PROMPT
     from imr_llm.pipeline.backends import BackendOptions
@@ -75,6 +95,10 @@ def batch(
     check_language(lang)
     chosen = backend_named(backend)
     check_outputs(out, table, summaries)
+    deferred = DeferredOptions(
+        via, write_requests, from_results, wait, poll_interval, reask_via, prices, max_file_requests, max_file_mb
+    )
+    deferred.check(chosen.name)
     config = llm_config(base_url, model, timeout, max_tokens, letter_timeout, api_key=api_key)
     rules = not chosen.uses_llm
     if rules:
@@ -86,6 +110,10 @@ def batch(
         # e.g. llama.cpp: one request at a time, and a timed-out letter restarts its server, which
         # this process owns: one thread, here
         processes, concurrency = 0, 1
+    if deferred.active:
+        runner = RecordsRunner(out, processes, concurrency, summaries, lang, table, retry_errors)
+        run_deferred(deferred, inputs, out, config, prompt or DEFAULT_PROMPT, cache, no_cache, runner, console)
+        return
     try:
         store = ResponseCache(cache, enabled=not no_cache) if chosen.uses_llm else None
         options = BackendOptions(config, prompt or DEFAULT_PROMPT, model_path, store)
@@ -184,35 +212,3 @@ def run_with_bar(
             bar.update(task, completed=report.inputs, failed=sum(report.failed.values()), rate=f"{rate:,.0f}")
 
         return go(tick)
-
-
-def print_batch_report(report: BatchReport, out: Path, console: Console) -> None:
-    rate = report.inputs / report.seconds if report.seconds else 0.0
-    console.print(
-        f"{'interrupted' if report.interrupted else 'done'}: {report.inputs} inputs in {report.seconds:.1f} s "
-        f"({rate:,.0f}/s): {report.ok} records, {sum(report.failed.values())} failed, "
-        f"{report.skipped} already in {out}"
-    )
-    for kind, n in report.failed.most_common():
-        console.print(f"  failed ({kind}): {n}")
-    if report.corrupt_lines:
-        console.print(f"  dropped {report.corrupt_lines} unreadable line(s) from {out} (their inputs redone)")
-    if report.replaced:
-        console.print(f"  replaced the records of {report.replaced} input(s) whose content changed")
-    if report.repaired_bytes:
-        console.print(f"  repaired a partly written last line ({report.repaired_bytes} bytes dropped, input redone)")
-    for kind, n in report.llm_failed.most_common():
-        console.print(f"  LLM failed, parser record kept ({kind}): {n} (rerun with --retry-errors to ask again)")
-    if report.summaries_failed:
-        console.print(
-            f"  summaries that FAILED their checks (written with a warning at the top): {report.summaries_failed}"
-        )
-    if report.dropped_errors:
-        console.print(f"  retried {report.dropped_errors} earlier failures")
-    if report.requests:
-        console.print(
-            f"  LLM: {report.requests} requests, {report.prompt_tokens:,} prompt + "
-            f"{report.completion_tokens:,} completion tokens"
-        )
-    if report.interrupted:
-        console.print("  rerun the same command to finish; nothing written is lost")

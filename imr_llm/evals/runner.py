@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import os
 import subprocess
-import tomllib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -27,6 +26,7 @@ from imr_llm.evals.suite import Suite
 from imr_llm.evals.uncertainty import DEFAULT_RESAMPLES, DEFAULT_SEED, Bootstrap, bootstrap_intervals, input_hash
 from imr_llm.llm.cache import ResponseCache
 from imr_llm.llm.config import LLMConfig
+from imr_llm.llm.prices import load_prices
 from imr_llm.loaders import LoadedLetter, load_file, load_pages
 from imr_llm.pipeline.backends import BackendOptions, get_backend
 from imr_llm.pipeline.extraction import Extractor
@@ -90,13 +90,6 @@ def git_commit() -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return result.stdout.strip() or None if result.returncode == 0 else None
-
-
-def load_prices(path: Path) -> dict[str, dict[str, float]]:
-    if not path.is_file():
-        return {}
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return {str(k): {kk: float(vv) for kk, vv in v.items()} for k, v in data.get("models", {}).items()}
 
 
 def select_letters(suite: Suite) -> list[tuple[GoldLetter, str]]:

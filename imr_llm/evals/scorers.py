@@ -13,6 +13,7 @@ from imr_llm.evals.registry import ScoreContext, scorer
 from imr_llm.evals.results import LetterResult
 from imr_llm.evals.scoring import set_f1
 from imr_llm.fields import GROUNDED_ITEM_FIELDS, GROUNDED_TOP_FIELDS, MISSING_ITEM, align_items, norm_text
+from imr_llm.llm.prices import price_usd
 from imr_llm.schema import LetterRecord
 from imr_llm.summary.build import build_summary
 from imr_llm.summary.checks import SummaryChecks
@@ -259,11 +260,9 @@ def _cost(letters: list[LetterResult], prices: dict[str, dict[str, float]]) -> d
     calls = sum(r.get("requests", 0) for r in runs)
     prompt = sum(r.get("prompt_tokens", 0) for r in runs)
     completion = sum(r.get("completion_tokens", 0) for r in runs)
-    cost = 0.0
-    for r in runs:
-        price = prices.get(r.get("model", ""), prices.get("default", {}))
-        cost += r.get("prompt_tokens", 0) / 1e6 * price.get("input_per_million", 0.0)
-        cost += r.get("completion_tokens", 0) / 1e6 * price.get("output_per_million", 0.0)
+    cost = sum(
+        price_usd(prices, r.get("model", ""), r.get("prompt_tokens", 0), r.get("completion_tokens", 0)) for r in runs
+    )
     n = len(letters) or 1
     return {
         "calls": float(calls),

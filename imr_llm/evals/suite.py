@@ -83,7 +83,7 @@ class Suite(BaseModel):
     thresholds: Thresholds = Field(default_factory=Thresholds)
     variants: list[Variant] = Field(default_factory=list)  # a matrix: every variant over the same letters
     variant: str | None = None  # in a run file: which variant this run was
-    prices: str = "prices.toml"  # price table, relative to this file
+    prices: str = ""  # price table, relative to this file (default: the package's, imr_llm/llm/prices.toml)
     path: str = ""  # where the suite was loaded from (filled in by load_suite)
 
     @field_validator("backend")
@@ -115,8 +115,8 @@ class Suite(BaseModel):
     def gold_dir(self) -> Path:
         return (Path(self.path).parent / self.gold).resolve()
 
-    def prices_file(self) -> Path:
-        return (Path(self.path).parent / self.prices).resolve()
+    def prices_file(self) -> Path | None:
+        return (Path(self.path).parent / self.prices).resolve() if self.prices else None
 
 
 def load_suite(path: Path) -> Suite:

@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS responses (
     response TEXT NOT NULL,
     prompt_tokens INTEGER,
     completion_tokens INTEGER,
-    created REAL NOT NULL
+    created REAL NOT NULL,
+    source TEXT
 );
 CREATE TABLE IF NOT EXISTS calls (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -68,6 +69,7 @@ class CachedResponse:
     response: dict[str, Any]
     prompt_tokens: int
     completion_tokens: int
+    source: str | None = None  # where the answer came from when not a live call ("batch ID line N")
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,9 @@ class ResponseCache:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")  # a cache: durable enough, no fsync per call
             db.executescript(_SCHEMA)
+            columns = {row[1] for row in db.execute("PRAGMA table_info(responses)")}
+            if "source" not in columns:  # a cache written before batch answers were kept
+                db.execute("ALTER TABLE responses ADD COLUMN source TEXT")
             if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise sqlite3.DatabaseError("integrity check failed")
         except sqlite3.Error:
@@ -149,14 +154,24 @@ class ResponseCache:
         try:
             with self._lock:
                 row = self._db.execute(
-                    "SELECT response, prompt_tokens, completion_tokens FROM responses WHERE key = ?", (key,)
+                    "SELECT response, prompt_tokens, completion_tokens, source FROM responses WHERE key = ?", (key,)
                 ).fetchone()
             if row is None:
                 return None
-            return CachedResponse(json.loads(row[0]), int(row[1] or 0), int(row[2] or 0))
+            return CachedResponse(json.loads(row[0]), int(row[1] or 0), int(row[2] or 0), row[3])
         except (sqlite3.Error, ValueError, TypeError):
             self.forget(key)  # a row that cannot be read is dropped: the call is made again
             return None
+
+    def has(self, key: str) -> bool:
+        """Whether an answer is stored (without reading it)."""
+        if self._db is None:
+            return False
+        try:
+            with self._lock:
+                return self._db.execute("SELECT 1 FROM responses WHERE key = ?", (key,)).fetchone() is not None
+        except sqlite3.Error:
+            return False
 
     def forget(self, key: str) -> None:
         """Delete one response (its stored answer no longer validates)."""
@@ -179,11 +194,12 @@ class ResponseCache:
         response: dict[str, Any],
         prompt_tokens: int,
         completion_tokens: int,
+        source: str | None = None,
     ) -> None:
         if self._db is None:
             return
         try:
-            self._put(key, model, prompt_hash, input_hash, params, response, prompt_tokens, completion_tokens)
+            self._put(key, model, prompt_hash, input_hash, params, response, prompt_tokens, completion_tokens, source)
         except sqlite3.Error as e:
             self._fail(e)
 
@@ -197,11 +213,13 @@ class ResponseCache:
         response: dict[str, Any],
         prompt_tokens: int,
         completion_tokens: int,
+        source: str | None,
     ) -> None:
         assert self._db is not None
         with self._lock, self._db:
             self._db.execute(
-                "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO responses (key, model, prompt_hash, input_hash, params, response,"
+                " prompt_tokens, completion_tokens, created, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     key,
                     model,
@@ -212,6 +230,7 @@ class ResponseCache:
                     prompt_tokens,
                     completion_tokens,
                     time.time(),
+                    source,
                 ),
             )
 

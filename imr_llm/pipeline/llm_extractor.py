@@ -10,10 +10,11 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
-from imr_llm.errors import LLMCallError, LLMTimeout
+from imr_llm.errors import LLMCallError, LLMNoBatchAnswer, LLMTimeout
 from imr_llm.llm.cache import CallLogEntry, ResponseCache, cache_key
 from imr_llm.llm.client import LLMClient
 from imr_llm.llm.config import DEFAULT_MAX_TOKENS, answer_token_budget
@@ -26,8 +27,21 @@ from imr_llm.pipeline.examples import examples_for
 from imr_llm.pipeline.extraction import Extraction, ExtractorSpec
 from imr_llm.pipeline.grounding import Grounder
 from imr_llm.schema import CrossCheck, LetterRecord, LLMRun
+from imr_llm.textnorm import FlatText
 
 SCHEMA_HASH = hashlib.sha256(str(LLMLetter.model_json_schema()).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class PreparedCall:
+    """One letter's request as the live path sends it (messages and max_tokens) and its cache identity."""
+
+    key: str
+    messages: list[dict[str, str]]
+    max_tokens: int
+    params: dict[str, Any]
+    input_hash: str
+    text: FlatText
 
 
 @dataclass
@@ -39,6 +53,8 @@ class LLMExtractor:
     log_text: bool = False
     model_id: str = ""  # what identifies the model in cache keys and results (the GGUF file for local)
     on_timeout: Callable[[], LLMClient] | None = None  # local backend: restart the server, return a new client
+    live_calls: bool = True  # False: answers come only from the cache (filled from batch results)
+    no_answer_reasons: dict[str, str] = field(default_factory=dict)  # cache key -> why a batch gave none
     template_hash: str = field(init=False)
     examples: list[dict[str, str]] = field(init=False)
 
@@ -59,6 +75,8 @@ class LLMExtractor:
                 "name": self.name,
                 "model_id": self.model_id,
                 "log_text": self.log_text,
+                "live_calls": self.live_calls,
+                "no_answer_reasons": self.no_answer_reasons,
             },
         )
 
@@ -71,7 +89,7 @@ class LLMExtractor:
         the parser cannot read raises.
         """
         parser_record = parse_text(letter.text, letter.source)
-        budget = self.client.config.max_tokens or answer_token_budget(len(parser_record.disputed_items))
+        budget = self.budget(parser_record)
         try:
             output, run = self.ask(letter, budget)
         except LLMCallError as e:
@@ -107,24 +125,63 @@ class LLMExtractor:
             error_kind=error.kind,
         )
 
-    def ask(self, letter: LoadedLetter, max_tokens: int | None = None) -> tuple[LLMLetter, LLMRun]:
-        """The validated, grounded LLM answer for one letter, from the cache when possible."""
-        text = letter_text(letter.text, letter.source)  # the same text the parser reads
-        rendered = self.prompt.render(text.flat, self.examples)
+    def budget(self, parser_record: LetterRecord) -> int:
+        """The answer's max_tokens: the user's, or sized from the items the parser found."""
+        return self.client.config.max_tokens or answer_token_budget(len(parser_record.disputed_items))
+
+    def call_params(self, max_tokens: int) -> dict[str, Any]:
+        """The parameters that, with model, endpoint, prompt and input, identify an answer in the cache."""
         config = self.client.config
-        max_tokens = max_tokens or config.max_tokens or DEFAULT_MAX_TOKENS
-        input_hash = hashlib.sha256(text.flat.encode()).hexdigest()
-        params = {
+        return {
             "temperature": config.temperature,
             "max_tokens": max_tokens,
             "mode": config.mode.value,
             "reasks": config.reasks,
             "schema": SCHEMA_HASH,
         }
+
+    def prepare(self, letter: LoadedLetter, max_tokens: int | None = None) -> PreparedCall:
+        """What the live call for this letter would send, and its cache key: the one place both the
+        live path and batch request files get them from."""
+        text = letter_text(letter.text, letter.source)  # the same text the parser reads
+        rendered = self.prompt.render(text.flat, self.examples)
+        config = self.client.config
+        max_tokens = max_tokens or config.max_tokens or DEFAULT_MAX_TOKENS
+        input_hash = hashlib.sha256(text.flat.encode()).hexdigest()
+        params = self.call_params(max_tokens)
         endpoint = "local" if self.name == "local" else config.base_url  # the local port changes every run
         key = cache_key(
             model=self.model_id, base_url=endpoint, prompt_hash=self.template_hash, input_hash=input_hash, params=params
         )
+        return PreparedCall(key, rendered.messages, max_tokens, params, input_hash, text)
+
+    def store(
+        self,
+        key: str,
+        input_hash: str,
+        max_tokens: int,
+        output: LLMLetter,
+        tokens: tuple[int, int],
+        source: str | None = None,
+    ) -> None:
+        """Keep a validated answer in the response cache (a live call's, or one from a batch)."""
+        self.cache.put(
+            key,
+            model=self.model_id,
+            prompt_hash=self.template_hash,
+            input_hash=input_hash,
+            params=self.call_params(max_tokens),
+            response=output.model_dump(mode="json"),
+            prompt_tokens=tokens[0],
+            completion_tokens=tokens[1],
+            source=source,
+        )
+
+    def ask(self, letter: LoadedLetter, max_tokens: int | None = None) -> tuple[LLMLetter, LLMRun]:
+        """The validated, grounded LLM answer for one letter, from the cache when possible."""
+        call = self.prepare(letter, max_tokens)
+        key, max_tokens, input_hash, text = call.key, call.max_tokens, call.input_hash, call.text
+        config = self.client.config
         grounder = Grounder(text)
         run = LLMRun(
             backend=self.name,
@@ -153,11 +210,14 @@ class LLMExtractor:
             except ValidationError:
                 self.cache.forget(key)  # a stored answer that no longer validates: ask again
             else:
-                run.cached = True
+                run.cached, run.answer_source = True, hit.source
                 self.cache.log(replace(log, cached=True))
                 return output, run
+        if not self.live_calls:
+            reason = self.no_answer_reasons.get(key, "no answer in the batch results")
+            raise LLMNoBatchAnswer(f"{reason} (no live call made: --retry-errors --reask-via live asks the model)")
         try:
-            output, stats = self.client.structured(rendered.messages, LLMLetter, max_tokens=max_tokens)
+            output, stats = self.client.structured(call.messages, LLMLetter, max_tokens=max_tokens)
         except LLMCallError as e:
             failed = e.stats
             self.cache.log(
@@ -179,16 +239,7 @@ class LLMExtractor:
             stats.completion_tokens,
         )
         run.latency_s = round(stats.latency_s, 3)
-        self.cache.put(
-            key,
-            model=self.model_id,
-            prompt_hash=self.template_hash,
-            input_hash=input_hash,
-            params=params,
-            response=output.model_dump(mode="json"),
-            prompt_tokens=stats.prompt_tokens,
-            completion_tokens=stats.completion_tokens,
-        )
+        self.store(key, input_hash, max_tokens, output, (stats.prompt_tokens, stats.completion_tokens))
         self.cache.log(
             replace(
                 log,
@@ -227,4 +278,6 @@ def llm_from_spec(spec: ExtractorSpec) -> LLMExtractor:
         name=s["name"],
         log_text=s["log_text"],
         model_id=s["model_id"],
+        live_calls=s.get("live_calls", True),
+        no_answer_reasons=s.get("no_answer_reasons", {}),
     )

@@ -1,0 +1,577 @@
+"""The LLM path at archive scale: OpenAI's Batch API (`batch --via batch-api`) and request / results
+files for vLLM's `run_batch` (`--write-requests`, `--from-results`).
+
+The provider or engine does the scheduling. This module writes request files (each line the body a
+live call would send, `custom_id` = the live path's response-cache key), keeps a state file of what
+was sent where, and stores each answer in the response cache. Records are then made by the ordinary
+batch run, for which every such letter is a cache hit: the same validation, grounding, cross-check
+and merge as a live call, and a later `eval` of the same prompt makes no calls either.
+
+State (`OUT.batch-api.json`, rewritten atomically after every step) and the files sent and received
+(`OUT.batch-api/`) sit beside `--out`, under its lock. A run killed at any step resumes: request files
+are named by their content's hash, and an upload or batch made just before the kill is found by that
+name and adopted, never made twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, Field, ValidationError
+
+from imr_llm.batch.inputs import iter_inputs
+from imr_llm.batch.outfile import repair_and_scan
+from imr_llm.batch.run import RETRYABLE_KINDS, BatchReport, hold_outputs
+from imr_llm.batch.work import read_input
+from imr_llm.errors import ConfigError, ImrError, LLMCallError
+from imr_llm.llm.batch_files import (
+    MAX_BYTES_PER_FILE,
+    MAX_REQUESTS_PER_FILE,
+    parse_answer,
+    read_results,
+    request_body,
+    request_line,
+)
+from imr_llm.loaders import load_bytes
+from imr_llm.parser import parse_text
+from imr_llm.pipeline.answer import LLMLetter
+
+if TYPE_CHECKING:
+    from imr_llm.llm.batch_api import BatchAPI
+    from imr_llm.pipeline.llm_extractor import LLMExtractor
+
+MAX_BATCH_TRIES = 3  # batches one letter is sent in (expired, failed, or re-asked) before it stops
+POLL_MAX_S = 600.0
+ReaskVia = Literal["live", "batch-api", "none"]
+
+
+class Entry(BaseModel):
+    """One distinct request (letters with the same text share it)."""
+
+    input_hash: str
+    max_tokens: int
+    status: Literal["pending", "queued", "answered", "failed"] = "pending"
+    file: str | None = None  # the request file it was last sent in
+    line: int | None = None
+    tries: int = 0
+    error: str | None = None  # why no valid answer came back
+    source: str | None = None  # where its answer came from: "batch ID line N"
+
+
+class RequestFile(BaseModel):
+    name: str  # requests-<sha256 prefix>.jsonl: also the upload's name, so a killed run finds it
+    requests: int
+    bytes: int
+    estimated_prompt_tokens: int
+    max_completion_tokens: int
+    file_id: str | None = None
+    batch_id: str | None = None
+    status: str = "written"  # written | uploaded | submitted | collected
+    batch_status: str | None = None  # the Batch API's last word
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class BatchState(BaseModel):
+    version: int = 1
+    model: str
+    base_url: str
+    prompt: str
+    inputs: dict[str, tuple[str, str]] = Field(default_factory=dict)  # path -> (sha256, request key)
+    entries: dict[str, Entry] = Field(default_factory=dict)  # request key (= custom_id) -> entry
+    files: list[RequestFile] = Field(default_factory=list)
+
+
+@dataclass
+class DeferredReport:
+    """What one invocation did and what is still out."""
+
+    scanned: int = 0
+    already_done: int = 0
+    ready: int = 0
+    queued: int = 0  # requests written this time
+    files_submitted: int = 0
+    waiting: int = 0  # letters whose batch is still running
+    answers: int = 0  # valid answers collected this time
+    answers_failed: int = 0
+    unknown_results: int = 0  # result lines for no request of ours
+    batch_statuses: dict[str, int] = field(default_factory=dict)
+    estimated_prompt_tokens: int = 0
+    max_completion_tokens: int = 0
+    prompt_tokens: int = 0  # from collected results, all batches of this output so far
+    completion_tokens: int = 0
+    records: BatchReport | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def state_paths(out: Path) -> tuple[Path, Path]:
+    return out.with_name(out.name + ".batch-api.json"), out.with_name(out.name + ".batch-api")
+
+
+def load_state(path: Path, extractor: LLMExtractor) -> BatchState:
+    config = extractor.client.config
+    fresh = BatchState(model=extractor.model_id, base_url=config.display_url, prompt=extractor.prompt.ref)
+    if not path.is_file():
+        return fresh
+    try:
+        state = BatchState.model_validate_json(path.read_bytes())
+    except (OSError, ValidationError) as e:
+        raise ConfigError(f"batch state {path} cannot be read ({str(e).splitlines()[0]}); move it aside") from e
+    if (state.model, state.prompt) != (fresh.model, fresh.prompt):
+        raise ConfigError(
+            f"{path} holds batches for model {state.model!r} and prompt {state.prompt}; this run asks for "
+            f"{fresh.model!r} and {fresh.prompt}: use another --out, or the same options"
+        )
+    return state
+
+
+def save_state(path: Path, state: BatchState) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as f:
+        f.write(state.model_dump_json())
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+class RequestWriter:
+    """Request lines into files within the API's limits, each renamed to its content hash when full."""
+
+    def __init__(self, folder: Path, max_requests: int, max_bytes: int) -> None:
+        self.folder, self.max_requests, self.max_bytes = folder, max_requests, max_bytes
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("writing-*.jsonl"):  # a killed run's unfinished file: its letters are pending
+            stale.unlink()
+        self.finished: list[tuple[RequestFile, list[str]]] = []
+        self._open()
+
+    def _open(self) -> None:
+        self._path = self.folder / f"writing-{os.getpid()}-{len(self.finished)}.jsonl"
+        self._sink = self._path.open("w", encoding="utf-8")
+        self._hash = hashlib.sha256()
+        self._keys: list[str] = []
+        self._bytes = 0
+        self._tokens = 0
+        self._max_completion = 0
+
+    def add(self, key: str, body: dict[str, object], max_tokens: int) -> None:
+        data = (request_line(key, body) + "\n").encode()
+        if self._keys and (len(self._keys) >= self.max_requests or self._bytes + len(data) > self.max_bytes):
+            self._close()
+            self._open()
+        self._sink.write(data.decode())
+        self._hash.update(data)
+        self._keys.append(key)
+        self._bytes += len(data)
+        self._tokens += estimate_prompt_tokens(body)
+        self._max_completion += max_tokens
+
+    def _close(self) -> None:
+        self._sink.flush()
+        os.fsync(self._sink.fileno())
+        self._sink.close()
+        if not self._keys:
+            self._path.unlink()
+            return
+        name = f"requests-{self._hash.hexdigest()[:20]}.jsonl"
+        os.replace(self._path, self.folder / name)
+        self.finished.append(
+            (
+                RequestFile(
+                    name=name,
+                    requests=len(self._keys),
+                    bytes=self._bytes,
+                    estimated_prompt_tokens=self._tokens,
+                    max_completion_tokens=self._max_completion,
+                ),
+                self._keys,
+            )
+        )
+
+    def close(self) -> list[tuple[RequestFile, list[str]]]:
+        self._close()
+        return self.finished
+
+
+def estimate_prompt_tokens(body: dict[str, object]) -> int:
+    """About 4 characters per token (OpenAI's rule of thumb for English), messages and schema counted."""
+    chars = len(json.dumps(body.get("messages"))) + len(json.dumps(body.get("tools") or body.get("response_format")))
+    return chars // 4
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What is about to be sent: requests, input tokens (estimated), output tokens at most."""
+
+    requests: int
+    prompt_tokens: int
+    max_completion_tokens: int
+
+
+@dataclass
+class Plan:
+    ready: list[str] = field(default_factory=list)  # inputs whose record can be made now
+    send: dict[str, Path] = field(default_factory=dict)  # request key -> one input to render it from
+
+
+class DeferredRun:
+    """One invocation over one output: collect answers, plan, submit, make records."""
+
+    def __init__(
+        self,
+        inputs: list[str],
+        out: Path,
+        extractor: LLMExtractor,
+        *,
+        reask_via: ReaskVia = "live",
+        retry_errors: bool = False,
+        max_requests: int = MAX_REQUESTS_PER_FILE,
+        max_bytes: int = MAX_BYTES_PER_FILE,
+        persistent: bool = True,
+    ) -> None:
+        self.inputs, self.out, self.extractor = inputs, out, extractor
+        self.persistent = persistent
+        self.reask_via, self.retry_errors = reask_via, retry_errors
+        self.max_requests, self.max_bytes = max_requests, max_bytes
+        self.state_path, self.folder = state_paths(out)
+        self.state = load_state(self.state_path if persistent else Path(), extractor)
+        self.report = DeferredReport()
+
+    def save(self) -> None:
+        if self.persistent:
+            save_state(self.state_path, self.state)
+
+    # -- plan: which inputs are done, ready, waiting, or to be sent ----------------------------
+    def plan(self) -> Plan:
+        plan = Plan()
+        scan = repair_and_scan(self.out, RETRYABLE_KINDS if self.retry_errors else None)
+        retry = self.retry_errors
+        self.retry_errors = False  # once per invocation: the lines are dropped now
+        cache = self.extractor.cache
+        self.report.scanned = self.report.already_done = 0
+        for path in iter_inputs(self.inputs):
+            self.report.scanned += 1
+            data, sha, _ = read_input(path)
+            if (str(path), sha) in scan.done:
+                self.report.already_done += 1
+                continue
+            known = self.state.inputs.get(str(path))
+            if known is None or known[0] != sha:
+                key = self._register(path, data, sha)
+                if key is None:  # unreadable, or not an IMR letter: the batch run writes its error line
+                    plan.ready.append(str(path))
+                    continue
+            else:
+                key = known[1]
+            entry = self.state.entries[key]
+            if retry and entry.status == "failed":
+                entry.status, entry.tries = "pending", 0
+            if cache.has(key):
+                plan.ready.append(str(path))
+            elif entry.status == "queued":
+                pass  # its batch is still out
+            elif entry.status == "failed" and self.reask_via == "batch-api" and entry.tries < MAX_BATCH_TRIES:
+                entry.status = "pending"  # a follow-up batch
+            elif entry.status in ("failed", "answered"):  # answered: its cache row was lost; ask again live
+                plan.ready.append(str(path))
+            if entry.status == "pending" and not cache.has(key):
+                plan.send.setdefault(key, path)
+        return plan
+
+    def _register(self, path: Path, data: bytes | None, sha: str) -> str | None:
+        if data is None:
+            return None
+        try:
+            call = self._prepare(path, data)
+        except ImrError:
+            return None
+        self.state.inputs[str(path)] = (sha, call[0])
+        self.state.entries.setdefault(call[0], Entry(input_hash=call[1], max_tokens=call[2]))
+        return call[0]
+
+    def _prepare(self, path: Path, data: bytes) -> tuple[str, str, int, dict[str, object]]:
+        """(key, input hash, max_tokens, request body) for one letter, as the live path makes them."""
+        letter = load_bytes(data, str(path))
+        budget = self.extractor.budget(parse_text(letter.text, letter.source))
+        call = self.extractor.prepare(letter, budget)
+        body = request_body(self.extractor.client.config, call.messages, LLMLetter, call.max_tokens)
+        return call.key, call.input_hash, call.max_tokens, body
+
+    # -- requests ------------------------------------------------------------------------------
+    def write_requests(self, plan: Plan, writer: RequestWriter) -> tuple[list[tuple[RequestFile, list[str]]], Estimate]:
+        for key, path in plan.send.items():
+            data, _, _ = read_input(path)
+            if data is None:
+                continue
+            try:
+                prepared = self._prepare(path, data)
+            except ImrError:
+                continue
+            if prepared[0] != key:  # changed since it was planned: the next run plans it again
+                continue
+            writer.add(key, prepared[3], prepared[2])
+        files = writer.close()
+        estimate = Estimate(
+            sum(f.requests for f, _ in files),
+            sum(f.estimated_prompt_tokens for f, _ in files),
+            sum(f.max_completion_tokens for f, _ in files),
+        )
+        self.report.queued += estimate.requests
+        self.report.estimated_prompt_tokens += estimate.prompt_tokens
+        self.report.max_completion_tokens += estimate.max_completion_tokens
+        return files, estimate
+
+    def queue(self, plan: Plan) -> Estimate | None:
+        """Write request files for the pending letters and record them (status written)."""
+        if not plan.send:
+            return None
+        files, estimate = self.write_requests(plan, RequestWriter(self.folder, self.max_requests, self.max_bytes))
+        for request_file, keys in files:
+            names = {f.name for f in self.state.files}
+            if request_file.name in names:  # the same letters sent again (their batch expired): a new name
+                stem = request_file.name.removesuffix(".jsonl")
+                n = 2
+                while f"{stem}-{n}.jsonl" in names:
+                    n += 1
+                renamed = f"{stem}-{n}.jsonl"
+                os.replace(self.folder / request_file.name, self.folder / renamed)
+                request_file.name = renamed
+            self.state.files.append(request_file)
+            for line, key in enumerate(keys, 1):
+                entry = self.state.entries[key]
+                entry.status, entry.file, entry.line, entry.error = "queued", request_file.name, line, None
+                entry.tries += 1
+        self.save()
+        return estimate
+
+    def submit(self, api: BatchAPI) -> None:
+        """Upload written files and create their batches; each step recorded before the next."""
+        for f in self.state.files:
+            if f.status == "written":
+                f.file_id = api.find_file(f.name) or api.upload(self.folder / f.name, f.name)
+                f.status = "uploaded"
+                self.save()
+            if f.status == "uploaded":
+                assert f.file_id is not None
+                batch = api.find_batch(f.name) or api.create(f.file_id, f.name)
+                f.batch_id, f.batch_status, f.status = batch.id, batch.status, "submitted"
+                self.report.files_submitted += 1
+                self.save()
+
+    # -- answers -------------------------------------------------------------------------------
+    def collect(self, api: BatchAPI) -> None:
+        """Poll the batches still out; download and store the answers of finished ones."""
+        for f in self.state.files:
+            if f.status != "submitted" or f.batch_id is None:
+                continue
+            status = api.retrieve(f.batch_id)
+            f.batch_status = status.status
+            if not status.finished:
+                continue
+            output = api.content(status.output_file_id) if status.output_file_id else ""
+            errors = api.content(status.error_file_id) if status.error_file_id else ""
+            (self.folder / f"results-{f.name}").write_text(output, encoding="utf-8")
+            if errors:
+                (self.folder / f"errors-{f.name}").write_text(errors, encoding="utf-8")
+            label = f"batch {status.id}"
+            why = f"batch {status.id} {status.status}" + (f" ({status.errors})" if status.errors else "")
+            self.ingest(f, output + "\n" + errors, label, complete=status.status == "completed", why=why)
+            f.status = "collected"
+            self.save()
+
+    def ingest(self, f: RequestFile, text: str, label: str, *, complete: bool, why: str = "") -> None:
+        """Store each valid answer of one request file's results; note each failure by its line."""
+        seen: set[str] = set()
+        config = self.extractor.client.config
+        for result in read_results(text):
+            entry = self.state.entries.get(result.custom_id or "")
+            if entry is None or entry.file != f.name or result.custom_id in seen:
+                self.report.unknown_results += 1
+                continue
+            key = result.custom_id
+            assert key is not None
+            seen.add(key)
+            tokens = result.usage
+            f.prompt_tokens += tokens[0]
+            f.completion_tokens += tokens[1]
+            where = f"{label} line {result.line_no}"
+            if result.error or result.body is None:
+                entry.status, entry.error = "failed", f"{where}: {result.error}"
+                self.report.answers_failed += 1
+                continue
+            try:
+                answer = parse_answer(config, result.body, LLMLetter, entry.max_tokens)
+            except LLMCallError as e:
+                entry.status, entry.error = "failed", f"{where}: {e.kind}: {e}"
+                self.report.answers_failed += 1
+                continue
+            self.extractor.store(key, entry.input_hash, entry.max_tokens, answer, tokens, source=where)
+            entry.status, entry.source, entry.error = "answered", where, None
+            self.report.answers += 1
+        for key, entry in self.state.entries.items():
+            if entry.file == f.name and entry.status == "queued" and key not in seen:
+                if complete:  # finished, yet no line for it
+                    entry.status, entry.error = "failed", f"{label}: no result line"
+                    self.report.answers_failed += 1
+                elif entry.tries < MAX_BATCH_TRIES:
+                    entry.status, entry.error = "pending", why  # expired / failed / cancelled: send again
+                else:
+                    entry.status, entry.error = "failed", f"{why}; sent in {entry.tries} batches"
+
+    # -- records -------------------------------------------------------------------------------
+    def records(
+        self, plan: Plan, run: Callable[[list[str], LLMExtractor], BatchReport], live: bool
+    ) -> BatchReport | None:
+        if not plan.ready:
+            return None
+        self.extractor.live_calls = live
+        self.extractor.no_answer_reasons = {
+            key: e.error or "no answer" for key, e in self.state.entries.items() if e.status == "failed"
+        }
+        return run(plan.ready, self.extractor)
+
+    def tally(self) -> None:
+        done = repair_and_scan(self.out).done if self.out.exists() else set()
+        self.report.waiting = sum(
+            1
+            for path, (sha, key) in self.state.inputs.items()
+            if (path, sha) not in done and self.state.entries[key].status == "queued"
+        )
+        self.report.batch_statuses = {}
+        for f in self.state.files:
+            if f.status != "collected":
+                status = f.batch_status or f.status
+                self.report.batch_statuses[status] = self.report.batch_statuses.get(status, 0) + 1
+        self.report.prompt_tokens = sum(f.prompt_tokens for f in self.state.files)
+        self.report.completion_tokens = sum(f.completion_tokens for f in self.state.files)
+
+    @property
+    def in_flight(self) -> bool:
+        return any(f.status != "collected" for f in self.state.files)
+
+
+def run_via_batch_api(
+    inputs: list[str],
+    out: Path,
+    extractor: LLMExtractor,
+    api: BatchAPI,
+    run: Callable[[list[str], LLMExtractor], BatchReport],
+    *,
+    table: Path | None = None,
+    summaries: Path | None = None,
+    wait: bool = False,
+    poll_s: float = 30.0,
+    reask_via: ReaskVia = "live",
+    retry_errors: bool = False,
+    max_requests: int = MAX_REQUESTS_PER_FILE,
+    max_bytes: int = MAX_BYTES_PER_FILE,
+    on_status: Callable[[DeferredReport], None] | None = None,
+    before_submit: Callable[[Estimate], None] | None = None,
+) -> DeferredReport:
+    """Collect, plan, submit, make records; with `wait`, again until no batch is out."""
+    with hold_outputs(out, table, summaries):
+        deferred = DeferredRun(
+            inputs,
+            out,
+            extractor,
+            reask_via=reask_via,
+            retry_errors=retry_errors,
+            max_requests=max_requests,
+            max_bytes=max_bytes,
+        )
+        delay = poll_s
+        while True:
+            deferred.collect(api)
+            plan = deferred.plan()
+            estimate = deferred.queue(plan)
+            if before_submit and estimate is not None and estimate.requests:
+                before_submit(estimate)
+            deferred.submit(api)
+            deferred.save()
+            records = deferred.records(plan, run, live=reask_via == "live")
+            if records is not None:
+                deferred.report.records = _add(deferred.report.records, records)
+                deferred.report.ready += len(plan.ready)
+            deferred.tally()
+            if on_status:
+                on_status(deferred.report)
+            if not wait or not deferred.in_flight:
+                return deferred.report
+            time.sleep(delay)
+            delay = min(delay * 1.5, POLL_MAX_S)
+
+
+def write_request_file(inputs: list[str], out: Path, extractor: LLMExtractor, target: Path) -> DeferredReport:
+    """One request file for the letters not yet in `out` nor in the cache (no state, nothing sent)."""
+    with hold_outputs(out, None, None):
+        deferred = DeferredRun(inputs, out, extractor, persistent=False)
+        plan = deferred.plan()
+        folder = target.parent
+        writer = RequestWriter(folder, max_requests=10**9, max_bytes=10**15)
+        files, _ = deferred.write_requests(plan, writer)
+        if files:
+            os.replace(folder / files[0][0].name, target)
+        else:
+            target.write_text("", encoding="utf-8")
+        deferred.report.ready = len(plan.ready)
+        return deferred.report
+
+
+def records_from_results(
+    inputs: list[str],
+    out: Path,
+    extractor: LLMExtractor,
+    results: Path,
+    run: Callable[[list[str], LLMExtractor], BatchReport],
+    *,
+    table: Path | None = None,
+    summaries: Path | None = None,
+    reask_via: ReaskVia = "none",
+    retry_errors: bool = False,
+) -> DeferredReport:
+    """Records from a results file (vLLM's run_batch, or a Batch API output file) for these inputs."""
+    try:
+        text = results.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"cannot read results file {results}: {e}") from e
+    with hold_outputs(out, table, summaries):
+        deferred = DeferredRun(inputs, out, extractor, reask_via=reask_via, retry_errors=retry_errors, persistent=False)
+        plan = deferred.plan()
+        pseudo = RequestFile(name=results.name, requests=0, bytes=0, estimated_prompt_tokens=0, max_completion_tokens=0)
+        for entry in deferred.state.entries.values():
+            if entry.status == "pending":
+                entry.status, entry.file = "queued", pseudo.name
+        deferred.ingest(pseudo, text, f"results {results.name}", complete=True)
+        pseudo.status = "collected"
+        deferred.state.files = [pseudo]
+        plan = deferred.plan()
+        records = deferred.records(plan, run, live=reask_via == "live")
+        deferred.report.records = records
+        deferred.report.ready = len(plan.ready)
+        deferred.tally()
+        return deferred.report
+
+
+def _add(a: BatchReport | None, b: BatchReport) -> BatchReport:
+    if a is None:
+        return b
+    a.inputs += b.inputs
+    a.written += b.written
+    a.skipped += b.skipped
+    a.failed.update(b.failed)
+    a.llm_failed.update(b.llm_failed)
+    a.requests += b.requests
+    a.prompt_tokens += b.prompt_tokens
+    a.completion_tokens += b.completion_tokens
+    a.seconds += b.seconds
+    a.summaries_failed += b.summaries_failed
+    a.interrupted = a.interrupted or b.interrupted
+    a.table_rows = b.table_rows if b.table_rows is not None else a.table_rows
+    return a

@@ -1,0 +1,43 @@
+"""The closing report of a batch run, live or from batch answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from imr_llm.batch.run import BatchReport
+
+
+def print_batch_report(report: BatchReport, out: Path, console: Console) -> None:
+    rate = report.inputs / report.seconds if report.seconds else 0.0
+    console.print(
+        f"{'interrupted' if report.interrupted else 'done'}: {report.inputs} inputs in {report.seconds:.1f} s "
+        f"({rate:,.0f}/s): {report.ok} records, {sum(report.failed.values())} failed, "
+        f"{report.skipped} already in {out}"
+    )
+    for kind, n in report.failed.most_common():
+        console.print(f"  failed ({kind}): {n}")
+    if report.corrupt_lines:
+        console.print(f"  dropped {report.corrupt_lines} unreadable line(s) from {out} (their inputs redone)")
+    if report.replaced:
+        console.print(f"  replaced the records of {report.replaced} input(s) whose content changed")
+    if report.repaired_bytes:
+        console.print(f"  repaired a partly written last line ({report.repaired_bytes} bytes dropped, input redone)")
+    for kind, n in report.llm_failed.most_common():
+        console.print(f"  LLM failed, parser record kept ({kind}): {n} (rerun with --retry-errors to ask again)")
+    if report.summaries_failed:
+        console.print(
+            f"  summaries that FAILED their checks (written with a warning at the top): {report.summaries_failed}"
+        )
+    if report.dropped_errors:
+        console.print(f"  retried {report.dropped_errors} earlier failures")
+    if report.requests:
+        console.print(
+            f"  LLM: {report.requests} requests, {report.prompt_tokens:,} prompt + "
+            f"{report.completion_tokens:,} completion tokens"
+        )
+    if report.interrupted:
+        console.print("  rerun the same command to finish; nothing written is lost")

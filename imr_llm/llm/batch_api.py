@@ -1,0 +1,118 @@
+"""The OpenAI Batch API through the openai client: upload a request file, create a batch, read its
+status, download its output and error files. The client's own retries (with backoff) cover transport
+errors; the provider schedules the work. Finding an upload or a batch by name lets a run that was
+killed between "created" and "recorded" adopt it instead of submitting twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from imr_llm.errors import ConfigError
+from imr_llm.llm.batch_files import ENDPOINT
+from imr_llm.llm.config import LLMConfig
+
+if TYPE_CHECKING:
+    import openai
+
+TERMINAL = {"completed", "failed", "expired", "cancelled"}
+METADATA_KEY = "imr_llm_request_file"
+
+
+@dataclass(frozen=True)
+class BatchStatus:
+    id: str
+    status: str  # validating | in_progress | finalizing | completed | failed | expired | cancelling | cancelled
+    output_file_id: str | None
+    error_file_id: str | None
+    completed: int
+    failed: int
+    total: int
+    errors: str = ""  # why a batch failed validation, when it says
+
+    @property
+    def finished(self) -> bool:
+        return self.status in TERMINAL
+
+
+class BatchAPI:
+    def __init__(self, config: LLMConfig) -> None:
+        import openai
+
+        self._openai = openai
+        self.client: openai.OpenAI = openai.OpenAI(
+            base_url=config.base_url,
+            api_key=config.api_key or "not-needed",
+            max_retries=config.transport_attempts,
+            timeout=max(config.timeout_s, 300.0),  # uploads of up to 200 MB
+        )
+        self.display_url = config.display_url
+
+    def _fail(self, doing: str, error: Exception) -> ConfigError:
+        return ConfigError(f"Batch API at {self.display_url}: {doing} failed ({str(error).splitlines()[0][:200]})")
+
+    def find_file(self, name: str) -> str | None:
+        """The id of an uploaded batch file with this name, if one exists (a killed run's upload)."""
+        try:
+            for f in self.client.files.list(purpose="batch"):
+                if f.filename == name:
+                    return f.id
+        except self._openai.APIError as e:
+            raise self._fail("listing files", e) from e
+        return None
+
+    def upload(self, path: Path, name: str) -> str:
+        try:
+            with path.open("rb") as f:
+                return self.client.files.create(file=(name, f, "application/jsonl"), purpose="batch").id
+        except self._openai.APIError as e:
+            raise self._fail(f"uploading {name}", e) from e
+
+    def find_batch(self, name: str) -> BatchStatus | None:
+        """A batch created for this request file (by its metadata), if one exists."""
+        try:
+            for b in self.client.batches.list(limit=100):
+                if (b.metadata or {}).get(METADATA_KEY) == name:
+                    return _status(b)
+        except self._openai.APIError as e:
+            raise self._fail("listing batches", e) from e
+        return None
+
+    def create(self, file_id: str, name: str) -> BatchStatus:
+        try:
+            batch = self.client.batches.create(
+                input_file_id=file_id, endpoint=ENDPOINT, completion_window="24h", metadata={METADATA_KEY: name}
+            )
+        except self._openai.APIError as e:
+            raise self._fail(f"creating the batch for {name}", e) from e
+        return _status(batch)
+
+    def retrieve(self, batch_id: str) -> BatchStatus:
+        try:
+            return _status(self.client.batches.retrieve(batch_id))
+        except self._openai.APIError as e:
+            raise self._fail(f"reading batch {batch_id}", e) from e
+
+    def content(self, file_id: str) -> str:
+        try:
+            return self.client.files.content(file_id).text
+        except self._openai.APIError as e:
+            raise self._fail(f"downloading file {file_id}", e) from e
+
+
+def _status(batch: object) -> BatchStatus:
+    counts = getattr(batch, "request_counts", None)
+    errors = getattr(batch, "errors", None)
+    messages = [str(getattr(e, "message", "")) for e in (getattr(errors, "data", None) or [])]
+    return BatchStatus(
+        id=str(getattr(batch, "id", "")),
+        status=str(getattr(batch, "status", "")),
+        output_file_id=getattr(batch, "output_file_id", None),
+        error_file_id=getattr(batch, "error_file_id", None),
+        completed=int(getattr(counts, "completed", 0) or 0),
+        failed=int(getattr(counts, "failed", 0) or 0),
+        total=int(getattr(counts, "total", 0) or 0),
+        errors="; ".join(m for m in messages if m)[:300],
+    )
