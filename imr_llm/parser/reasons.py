@@ -38,6 +38,13 @@ def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.I)
 
 
+def _lowered_rx(pattern: str) -> re.Pattern[str]:
+    """A case-insensitive pattern for text already lowercased: about 3x faster than re.I in CPython's
+    engine, which matters for the topic cues, the parser's costliest step. (Only for patterns without
+    upper-case escapes such as \\S or \\W, which lowercasing would change.)"""
+    return re.compile(pattern.lower())
+
+
 # -- what kind of sentence is it ---------------------------------------------------------
 
 _LEAD = r"^(?:(?:however|additionally|in addition|moreover|furthermore|further|also|and|but|yet|thus|again),? )*"
@@ -150,7 +157,7 @@ _TOPIC_CUES: tuple[tuple[Topic, float, re.Pattern[str]], ...] = (
     (
         "linked_service",
         4.0,
-        _rx(
+        _lowered_rx(
             r"\bancillary\b|\bassociated surgical\b|requested surgical (?:intervention|procedure)|"
             r"(?:surgery|arthroscopy|procedure|operation) (?:has been|was|is) (?:authorized|approved|certified)"
         ),
@@ -158,7 +165,7 @@ _TOPIC_CUES: tuple[tuple[Topic, float, re.Pattern[str]], ...] = (
     (
         "request_details",
         3.0,
-        _rx(
+        _lowered_rx(
             r"\b(?:did not|does not|failed to|not|no) (?:clearly )?(?:specify|specified|state|stated|indicate)"
             r"[^.]{0,40}?\b(?:quantity|amount|number|frequency|duration|dose|dosage|location|body part|rental|"
             r"purchase|length|sessions|treatments|how many|type)|\bunspecified (?:quantity|number|rental|duration|"
@@ -170,7 +177,7 @@ _TOPIC_CUES: tuple[tuple[Topic, float, re.Pattern[str]], ...] = (
     (
         "safety_monitoring",
         3.0,
-        _rx(
+        _lowered_rx(
             r"urine drug|drug (?:screen|test)|\bcures\b|aberrant|misuse|\babuse\b|addiction|dependen(?:ce|cy)|"
             r"side effects|adverse|contraindicat|opioid (?:agreement|contract)|risk (?:for|of) (?:abuse|misuse|"
             r"addiction|overdose|dependence)|\bmonitor(?:ed|ing)\b|sedation|overdose"
@@ -179,7 +186,7 @@ _TOPIC_CUES: tuple[tuple[Topic, float, re.Pattern[str]], ...] = (
     (
         "functional_improvement",
         2.5,
-        _rx(
+        _lowered_rx(
             r"functional (?:improvement|benefit|gains?|response)|improvement in function|increase in function|"
             r"objective (?:response|improvement|benefit|gains)|\befficacy\b|pain relief|decrease in pain|"
             r"reduction in pain|with (?:improvement|benefit)|showed benefit|reported benefit|(?:therapy|treatment) "
@@ -194,7 +201,7 @@ _TOPIC_CUES: tuple[tuple[Topic, float, re.Pattern[str]], ...] = (
     (
         "conservative_care",
         2.5,
-        _rx(
+        _lowered_rx(
             r"conservative (?:care|treatment|therapy|measures|management)|first[- ]line|tried and failed|"
             r"trial and failure|trail and failure|trialed and failed|(?:failed|failure of) (?:to improve with )?"
             r"(?:conservative|physical therapy|oral|first|antidepressants|anticonvulsants|exercise|home exercise|"
@@ -210,7 +217,7 @@ _TOPIC_CUES: tuple[tuple[Topic, float, re.Pattern[str]], ...] = (
     (
         "guideline_amount",
         2.5,
-        _rx(
+        _lowered_rx(
             r"\bexceed(?:s|ing|ed)?\b|in excess of|\bexcessive\b|limit(?:s)? the use|beyond (?:the )?(?:recommended|"
             r"guideline)|(?:allow|recommend)s? (?:for )?(?:up to )?\d+ (?:visits|sessions)|\d+ (?:visits|sessions) "
             r"(?:over|for)|additional (?:\d+ |two |four |six |eight |ten |twelve )?(?:sessions|visits)|"
@@ -225,7 +232,7 @@ _TOPIC_CUES: tuple[tuple[Topic, float, re.Pattern[str]], ...] = (
     (
         "clinical_findings",
         2.0,
-        _rx(
+        _lowered_rx(
             r"neurolog\w* (?:deficits?|dysfunction|findings|abnormalit\w*|compromise|exam)|objective findings|"
             r"red flags?|mental status|seizures?|\bexam(?:ination)? (?:findings|did not|revealed)|"
             r"physical examination did not|imaging (?:studies )?(?:demonstrating|showing)|radiculopathy|"
@@ -244,7 +251,7 @@ _TOPIC_CUES: tuple[tuple[Topic, float, re.Pattern[str]], ...] = (
     (
         "indication",
         3.0,
-        _rx(
+        _lowered_rx(
             r"not recommended|do(?:es)? not (?:recommend|support)|(?:guidelines?|mtus|odg) (?:specifically )?do not|"
             r"experimental|insufficient (?:studies|evidence|literature)|contains? (?:at least )?(?:1|one|a) drug|"
             r"any (?:compounded|combination) (?:product|medication)|not supported for|given that the requested "
@@ -255,7 +262,7 @@ _TOPIC_CUES: tuple[tuple[Topic, float, re.Pattern[str]], ...] = (
     (
         "indication",
         1.0,
-        _rx(
+        _lowered_rx(
             r"adjunct|acute phase|acute (?:basis|injuries)|beyond the acute|return to work|maximal medical "
             r"improvement|maximum medical improvement|work hardening|exceptional factors|extenuating factors|"
             r"\brecommended\b|is indicated|was indicated|supported by guidelines|guidelines? (?:support|recommend|"
@@ -266,7 +273,7 @@ _TOPIC_CUES: tuple[tuple[Topic, float, re.Pattern[str]], ...] = (
     (
         "other",
         2.0,
-        _rx(
+        _lowered_rx(
             r"\brational(?:e)? (?:for|as to why)[^.]{0,80}?(?:not (?:provided|apparent|documented)|was not)|"
             r"did not (?:provide|note) a rationale|no (?:clear )?rationale (?:for|as to)|redundant|duplicate|"
             r"(?:no|not|lack of)\b[^.]{0,30}\b(?:reason|rationale|explanation) (?:for|why|as to why|an additional)"
@@ -336,8 +343,9 @@ def classify_sentence(sentence: str) -> list[Topic]:
 
 def _topics(sentence: str) -> list[tuple[Topic, float]]:
     found: dict[Topic, float] = {}
+    lowered = sentence.lower()
     for topic, weight, pattern in _TOPIC_CUES:
-        hits = len(pattern.findall(sentence))
+        hits = len(pattern.findall(lowered))
         if hits:
             found[topic] = found.get(topic, 0.0) + weight * min(hits, 2)
     return sorted(found.items(), key=lambda kv: -kv[1])
