@@ -114,3 +114,14 @@ def test_heading_decision_and_rationale_disagree_is_flagged() -> None:
     record = parse_text(text)
     assert record.disputed_items[1].decision == "overturned"  # the heading is the decision of record
     assert any("item 2: heading says Overturned" in w for w in record.warnings)
+
+
+def test_an_unenriched_parse_finds_the_same_items_without_reasons_or_codes() -> None:
+    """`enrich=False` (the batch request budget) must count exactly the items a full parse finds."""
+    for name in sample_names():
+        text = (SAMPLES / f"{name}.txt").read_text()
+        full, light = parse_text(text), parse_text(text, enrich=False)
+        assert [i.request for i in light.disputed_items] == [i.request for i in full.disputed_items], name
+        assert all(i.reason is None for i in light.disputed_items)
+        assert any(i.reason is not None for i in full.disputed_items), name
+        assert light.coded_diagnoses is None and (full.coded_diagnoses is not None or not full.diagnoses), name

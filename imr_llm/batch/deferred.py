@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ from imr_llm.llm.batch_files import (
 from imr_llm.loaders import load_bytes
 from imr_llm.parser import parse_text
 from imr_llm.pipeline.answer import LLMLetter
+from imr_llm.pipeline.llm_extractor import PreparedCall
 
 if TYPE_CHECKING:
     from imr_llm.llm.batch_api import BatchAPI
@@ -249,7 +251,9 @@ class DeferredRun:
             save_state(self.state_path, self.state)
 
     # -- plan: which inputs are done, ready, waiting, or to be sent ----------------------------
-    def plan(self) -> Plan:
+    def plan(self, writer: RequestWriter | None = None) -> Plan:
+        """Sort the inputs: already in the output, ready for a record, waiting on a batch, or to be
+        sent; with a writer, each letter to be sent gets its request line here, so it is read once."""
         plan = Plan()
         scan = repair_and_scan(self.out, RETRYABLE_KINDS if self.retry_errors else None)
         retry = self.retry_errors
@@ -262,12 +266,14 @@ class DeferredRun:
             if (str(path), sha) in scan.done:
                 self.report.already_done += 1
                 continue
+            call: PreparedCall | None = None
             known = self.state.inputs.get(str(path))
             if known is None or known[0] != sha:
-                key = self._register(path, data, sha)
-                if key is None:  # unreadable, or not an IMR letter: the batch run writes its error line
+                call = self._register(path, data, sha)
+                if call is None:  # unreadable, or not an IMR letter: the batch run writes its error line
                     plan.ready.append(str(path))
                     continue
+                key = call.key
             else:
                 key = known[1]
             entry = self.state.entries[key]
@@ -275,48 +281,49 @@ class DeferredRun:
                 entry.status, entry.tries = "pending", 0
             if cache.has(key):
                 plan.ready.append(str(path))
-            elif entry.status == "queued":
-                pass  # its batch is still out
-            elif entry.status == "failed" and self.reask_via == "batch-api" and entry.tries < MAX_BATCH_TRIES:
+                continue
+            if entry.status == "failed" and self.reask_via == "batch-api" and entry.tries < MAX_BATCH_TRIES:
                 entry.status = "pending"  # a follow-up batch
-            elif entry.status in ("failed", "answered"):  # answered: its cache row was lost; ask again live
+            if entry.status in ("failed", "answered"):  # answered: its cache row was lost; ask again live
                 plan.ready.append(str(path))
-            if entry.status == "pending" and not cache.has(key):
-                plan.send.setdefault(key, path)
+            elif entry.status == "pending" and key not in plan.send:
+                plan.send[key] = path
+                if writer is not None:
+                    self._write(writer, key, path, data, call)
         return plan
 
-    def _register(self, path: Path, data: bytes | None, sha: str) -> str | None:
+    def _register(self, path: Path, data: bytes | None, sha: str) -> PreparedCall | None:
         if data is None:
             return None
         try:
             call = self._prepare(path, data)
         except ImrError:
             return None
-        self.state.inputs[str(path)] = (sha, call[0])
-        self.state.entries.setdefault(call[0], Entry(input_hash=call[1], max_tokens=call[2]))
-        return call[0]
+        self.state.inputs[str(path)] = (sha, call.key)
+        self.state.entries.setdefault(call.key, Entry(input_hash=call.input_hash, max_tokens=call.max_tokens))
+        return call
 
-    def _prepare(self, path: Path, data: bytes) -> tuple[str, str, int, dict[str, object]]:
-        """(key, input hash, max_tokens, request body) for one letter, as the live path makes them."""
+    def _prepare(self, path: Path, data: bytes) -> PreparedCall:
+        """The live path's request and cache key for one letter (its answer budget from the parser)."""
         letter = load_bytes(data, str(path))
-        budget = self.extractor.budget(parse_text(letter.text, letter.source))
-        call = self.extractor.prepare(letter, budget)
+        budget = self.extractor.budget(parse_text(letter.text, letter.source, enrich=False))  # items only
+        return self.extractor.prepare(letter, budget)
+
+    def _write(
+        self, writer: RequestWriter, key: str, path: Path, data: bytes | None, call: PreparedCall | None
+    ) -> None:
+        if call is None and data is not None:
+            try:
+                call = self._prepare(path, data)
+            except ImrError:
+                return
+        if call is None or call.key != key:  # changed since it was registered: the next run plans it again
+            return
         body = request_body(self.extractor.client.config, call.messages, LLMLetter, call.max_tokens)
-        return call.key, call.input_hash, call.max_tokens, body
+        writer.add(key, body, call.max_tokens)
 
     # -- requests ------------------------------------------------------------------------------
-    def write_requests(self, plan: Plan, writer: RequestWriter) -> tuple[list[tuple[RequestFile, list[str]]], Estimate]:
-        for key, path in plan.send.items():
-            data, _, _ = read_input(path)
-            if data is None:
-                continue
-            try:
-                prepared = self._prepare(path, data)
-            except ImrError:
-                continue
-            if prepared[0] != key:  # changed since it was planned: the next run plans it again
-                continue
-            writer.add(key, prepared[3], prepared[2])
+    def close_requests(self, writer: RequestWriter) -> tuple[list[tuple[RequestFile, list[str]]], Estimate]:
         files = writer.close()
         estimate = Estimate(
             sum(f.requests for f, _ in files),
@@ -328,11 +335,14 @@ class DeferredRun:
         self.report.max_completion_tokens += estimate.max_completion_tokens
         return files, estimate
 
-    def queue(self, plan: Plan) -> Estimate | None:
-        """Write request files for the pending letters and record them (status written)."""
-        if not plan.send:
+    def writer(self) -> RequestWriter:
+        return RequestWriter(self.folder, self.max_requests, self.max_bytes)
+
+    def queue(self, writer: RequestWriter) -> Estimate | None:
+        """Close the request files `plan` wrote and record them (status written)."""
+        files, estimate = self.close_requests(writer)
+        if not files:
             return None
-        files, estimate = self.write_requests(plan, RequestWriter(self.folder, self.max_requests, self.max_bytes))
         for request_file, keys in files:
             names = {f.name for f in self.state.files}
             if request_file.name in names:  # the same letters sent again (their batch expired): a new name
@@ -489,8 +499,9 @@ def run_via_batch_api(
         delay = poll_s
         while True:
             deferred.collect(api)
-            plan = deferred.plan()
-            estimate = deferred.queue(plan)
+            writer = deferred.writer()
+            plan = deferred.plan(writer)
+            estimate = deferred.queue(writer)
             if before_submit and estimate is not None and estimate.requests:
                 before_submit(estimate)
             deferred.submit(api)
@@ -512,14 +523,15 @@ def write_request_file(inputs: list[str], out: Path, extractor: LLMExtractor, ta
     """One request file for the letters not yet in `out` nor in the cache (no state, nothing sent)."""
     with hold_outputs(out, None, None):
         deferred = DeferredRun(inputs, out, extractor, persistent=False)
-        plan = deferred.plan()
-        folder = target.parent
-        writer = RequestWriter(folder, max_requests=10**9, max_bytes=10**15)
-        files, _ = deferred.write_requests(plan, writer)
-        if files:
-            os.replace(folder / files[0][0].name, target)
-        else:
-            target.write_text("", encoding="utf-8")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=f".{target.name}.", dir=target.parent) as folder:
+            writer = RequestWriter(Path(folder), max_requests=10**9, max_bytes=10**15)  # one file, no limits
+            plan = deferred.plan(writer)
+            files, _ = deferred.close_requests(writer)
+            if files:
+                os.replace(Path(folder) / files[0][0].name, target)
+            else:
+                target.write_text("", encoding="utf-8")
         deferred.report.ready = len(plan.ready)
         return deferred.report
 

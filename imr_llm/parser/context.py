@@ -12,6 +12,7 @@ class ParseContext:
     text: FlatText
     evidence: dict[str, dict[str, int]] = field(default_factory=dict)  # validated into Spans by the record
     warnings: list[str] = field(default_factory=list)
+    enrich: bool = True  # False: items only, no reasons (for an item count, e.g. an answer budget)
 
     @property
     def flat(self) -> str:

@@ -203,7 +203,7 @@ def _reason(
     ctx: ParseContext, i: int, rationale: str | None, at: int | None, decision: str | None, request: str
 ) -> ItemReason | None:
     """The reviewer's reason for this item, each sentence cited where the rationale has a known offset."""
-    if not rationale:
+    if not rationale or not ctx.enrich:
         return None
     found = find_reason(rationale, decision, request)
     sentences = [s.text(rationale) for s in found.sentences]
