@@ -513,7 +513,8 @@ def run_via_batch_api(
             deferred.tally()
             if on_status:
                 on_status(deferred.report)
-            if not wait or not deferred.in_flight:
+            interrupted = records is not None and records.interrupted
+            if interrupted or not wait or not deferred.in_flight:
                 return deferred.report
             time.sleep(delay)
             delay = min(delay * 1.5, POLL_MAX_S)
