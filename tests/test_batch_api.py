@@ -261,15 +261,31 @@ def test_a_vllm_results_file_gives_the_records_live_calls_give(tmp_path: Path) -
         (["--write-requests", "r.jsonl", "--from-results", "x.jsonl"], "do not go together"),
         (["--from-results", "absent.jsonl"], "no such file"),
         (["--reask-via", "batch-api"], "needs --via batch-api"),
+        (["--write-requests", "o.jsonl"], "must not be the --out file"),
     ],
 )
-def test_batch_api_usage_errors_are_one_line(tmp_path: Path, extra: list[str], message: str) -> None:
+def test_batch_api_usage_errors_are_one_line(
+    tmp_path: Path, extra: list[str], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = tmp_path / "in"
     letters_folder(folder, 1)
-    args = [sys.executable, "-m", "imr_llm", "batch", str(folder), "--out", str(tmp_path / "o.jsonl"), "--no-progress"]
+    monkeypatch.chdir(tmp_path)
+    args = [sys.executable, "-m", "imr_llm", "batch", str(folder), "--out", "o.jsonl", "--no-progress"]
     if "--backend" not in extra:
         args += ["--backend", "openai", "--base-url", "http://127.0.0.1:9/v1", "--model", MODEL]
     result = subprocess.run([*args, *extra], capture_output=True, text=True, timeout=120, env=ENV)
     assert result.returncode == 2, result.stderr
     assert message in " ".join(result.stderr.split()) and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_a_damaged_state_file_is_one_line_and_nothing_is_sent(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    letters_folder(folder, 2)
+    out = tmp_path / "out.jsonl"
+    out.with_name(out.name + ".batch-api.json").write_text("{not json")
+    with fake_batch_api(answers()) as api:
+        result = run(cmd(folder, out, api.base_url, tmp_path / "c.sqlite", "--via", "batch-api"))
+        assert not api.uploads and not api.batches
+    assert result.returncode == 1 and "cannot be read" in result.stderr and "move it aside" in result.stderr
+    assert "Traceback" not in result.stderr

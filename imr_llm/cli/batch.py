@@ -98,7 +98,7 @@ def batch(
     deferred = DeferredOptions(
         via, write_requests, from_results, wait, poll_interval, reask_via, prices, max_file_requests, max_file_mb
     )
-    deferred.check(chosen.name)
+    deferred.check(chosen.name, out)
     config = llm_config(base_url, model, timeout, max_tokens, letter_timeout, api_key=api_key)
     rules = not chosen.uses_llm
     if rules:

@@ -42,7 +42,7 @@ class DeferredOptions:
     def active(self) -> bool:
         return self.via == "batch-api" or self.write_requests is not None or self.from_results is not None
 
-    def check(self, backend: str) -> None:
+    def check(self, backend: str, out: Path) -> None:
         """Usage errors, before any work (exit 2)."""
         if self.via not in VIAS:
             fail(f"--via {self.via!r}: choose one of {', '.join(VIAS)}")
@@ -67,6 +67,8 @@ class DeferredOptions:
             fail(f"--from-results {self.from_results}: no such file")
         if self.write_requests is not None and self.write_requests.is_dir():
             fail(f"--write-requests {self.write_requests} is a folder; give a .jsonl file")
+        if self.write_requests is not None and self.write_requests.resolve() == out.resolve():
+            fail("--write-requests must not be the --out file (the requests would overwrite the records)")
 
 
 def run_deferred(
