@@ -124,8 +124,12 @@ def main() -> None:
         prices = load_prices()
         cost = {
             model: {
-                "batch_usd": round(price_usd(prices, model, int(prompt_per_letter * YEAR), int(output_per_letter * YEAR), True), 2),
-                "live_usd": round(price_usd(prices, model, int(prompt_per_letter * YEAR), int(output_per_letter * YEAR)), 2),
+                "batch_usd": round(
+                    price_usd(prices, model, int(prompt_per_letter * YEAR), int(output_per_letter * YEAR), True), 2
+                ),
+                "live_usd": round(
+                    price_usd(prices, model, int(prompt_per_letter * YEAR), int(output_per_letter * YEAR)), 2
+                ),
             }
             for model in prices
             if model != "default"
@@ -139,7 +143,9 @@ def main() -> None:
             "estimated_prompt_tokens_per_letter": round(prompt_per_letter),
             "estimated_output_tokens_per_letter": round(output_per_letter),
             "price_for_160000_letters": cost,
-            "request_files_for_160000_letters": max(1, -(-YEAR // 50_000), -(-int(request_bytes / n * YEAR) // 200_000_000)),
+            "request_files_for_160000_letters": max(
+                1, -(-YEAR // 50_000), -(-int(request_bytes / n * YEAR) // 200_000_000)
+            ),
         }
     print(json.dumps(figures, indent=2))
     if args.out:
