@@ -16,7 +16,8 @@ from imr_llm.errors import ConfigError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from imr_llm.batch.deferred import DeferredReport, Estimate
+    from imr_llm.batch.batch_state import Estimate
+    from imr_llm.batch.deferred import DeferredReport
     from imr_llm.batch.run import BatchReport
     from imr_llm.llm.config import LLMConfig
     from imr_llm.llm.prices import Prices
@@ -83,7 +84,8 @@ def run_deferred(
     console: Console,
 ) -> None:
     """Open the extractor (no server check when no live call can happen) and run the chosen mode."""
-    from imr_llm.batch.deferred import Estimate, records_from_results, run_via_batch_api, write_request_file
+    from imr_llm.batch.batch_state import Estimate
+    from imr_llm.batch.deferred import records_from_results, run_via_batch_api, write_request_file
     from imr_llm.llm.cache import ResponseCache
     from imr_llm.llm.prices import load_prices
     from imr_llm.pipeline.backends import BackendOptions, get_backend
