@@ -289,3 +289,29 @@ def test_a_damaged_state_file_is_one_line_and_nothing_is_sent(tmp_path: Path) ->
         assert not api.uploads and not api.batches
     assert result.returncode == 1 and "cannot be read" in result.stderr and "move it aside" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_results_for_other_options_match_nothing_and_say_why(tmp_path: Path) -> None:
+    """A results file written for another model matches no request: every letter keeps the parser's
+    record, and the report says which options must agree."""
+    folder = tmp_path / "in"
+    letters_folder(folder, 2)
+    requests, results = tmp_path / "requests.jsonl", tmp_path / "results.jsonl"
+    offline = "http://127.0.0.1:9/v1"
+    written = run(cmd(folder, tmp_path / "o.jsonl", offline, tmp_path / "c.sqlite", "--write-requests", str(requests)))
+    assert written.returncode == 0, written.stderr
+    fake = FakeBatchAPI(answers())
+    lines = []
+    for raw in requests.read_text().splitlines():
+        request = json.loads(raw)
+        body = {"status_code": 200, "body": fake.answer(request["body"])}
+        lines.append(json.dumps({"custom_id": request["custom_id"], "response": body, "error": None}))
+    results.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out.jsonl"
+    other = [*cmd(folder, out, offline, tmp_path / "c.sqlite", "--from-results", str(results))]
+    other[other.index("--model") + 1] = "another-model"
+    made = run(other)
+    assert made.returncode == 1
+    assert "2 result lines unreadable or for no request" in made.stderr
+    assert "same --model, --base-url and --prompt" in made.stderr
+    assert all(r["llm"]["error_kind"] == "no_batch_answer" for r in read_lines(out))

@@ -223,6 +223,11 @@ def print_deferred(report: DeferredReport, out: Path, model: str, prices: Prices
         f"valid, {report.answers_failed} without a valid answer"
         + (f"; {report.unknown_results} result lines unreadable or for no request" if report.unknown_results else "")
     )
+    if report.unknown_results and not report.answers:
+        console.print(
+            "  none of the result lines matched a request for these letters: were the requests written with "
+            "the same --model, --base-url and --prompt (they are part of each custom_id)?"
+        )
     if report.files_submitted:
         console.print(f"submitted {report.files_submitted} batch file(s), {report.queued} requests")
     if statuses:
