@@ -18,23 +18,27 @@ import argparse
 import json
 import os
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from imr_llm.batch.deferred import records_from_results, write_request_file
-from imr_llm.batch.run import run_held
-from imr_llm.llm.cache import ResponseCache
-from imr_llm.llm.client import LLMClient
-from imr_llm.llm.config import LLMConfig
-from imr_llm.llm.prices import load_prices, price_usd
-from imr_llm.llm.prompts import DEFAULT_PROMPT, load_prompt
-from imr_llm.loaders import load_file
-from imr_llm.parser import parse_text
-from imr_llm.pipeline.examples import answer_for
-from imr_llm.pipeline.llm_extractor import LLMExtractor
-
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # the tests' fake answers
+
+from imr_llm.batch.deferred import records_from_results, write_request_file  # noqa: E402
+from imr_llm.batch.run import run_held  # noqa: E402
+from imr_llm.llm.cache import ResponseCache  # noqa: E402
+from imr_llm.llm.client import LLMClient  # noqa: E402
+from imr_llm.llm.config import LLMConfig  # noqa: E402
+from imr_llm.llm.prices import load_prices, price_usd  # noqa: E402
+from imr_llm.llm.prompts import DEFAULT_PROMPT, load_prompt  # noqa: E402
+from imr_llm.loaders import load_file  # noqa: E402
+from imr_llm.parser import parse_text  # noqa: E402
+from imr_llm.pipeline.examples import answer_for  # noqa: E402
+from imr_llm.pipeline.llm_extractor import LLMExtractor  # noqa: E402
+from tests.fake_openai_server import completion  # noqa: E402 - the same answer shape the tests serve
+
 SHARED = REPO.parent / "shared" / "letters"
 YEAR = 160_000
 
@@ -47,30 +51,6 @@ def corpus(files: list[Path], copies: int, folder: Path) -> list[Path]:
             target.write_text(f.read_text(encoding="utf-8") + f"\n(copy {c})\n", encoding="utf-8")
             paths.append(target)
     return paths
-
-
-def completion(arguments: str) -> dict[str, object]:
-    tokens = len(arguments) // 4
-    return {
-        "id": "chatcmpl-bench",
-        "object": "chat.completion",
-        "created": 0,
-        "model": "gpt-4o-mini",
-        "choices": [
-            {
-                "index": 0,
-                "finish_reason": "tool_calls",
-                "message": {
-                    "role": "assistant",
-                    "content": None,
-                    "tool_calls": [
-                        {"id": "c", "type": "function", "function": {"name": "LLMLetter", "arguments": arguments}}
-                    ],
-                },
-            }
-        ],
-        "usage": {"prompt_tokens": 0, "completion_tokens": tokens, "total_tokens": tokens},
-    }
 
 
 def main() -> None:
@@ -105,7 +85,9 @@ def main() -> None:
         with results.open("w", encoding="utf-8") as sink, requests.open(encoding="utf-8") as source:
             for i, line in enumerate(source):
                 custom_id = json.loads(line)["custom_id"]
-                body = {"status_code": 200, "request_id": str(i), "body": completion(answers[custom_id])}
+                arguments = answers[custom_id]
+                answer = completion(arguments, completion_tokens=len(arguments) // 4)
+                body = {"status_code": 200, "request_id": str(i), "body": answer}
                 sink.write(json.dumps({"id": str(i), "custom_id": custom_id, "response": body, "error": None}) + "\n")
 
         def run(paths: list[str], ex: LLMExtractor):  # type: ignore[no-untyped-def]

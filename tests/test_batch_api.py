@@ -315,3 +315,45 @@ def test_results_for_other_options_match_nothing_and_say_why(tmp_path: Path) -> 
     assert "2 result lines unreadable or for no request" in made.stderr
     assert "same --model, --base-url and --prompt" in made.stderr
     assert all(r["llm"]["error_kind"] == "no_batch_answer" for r in read_lines(out))
+
+
+def test_result_lines_and_answers_are_checked_as_live_answers_are() -> None:
+    """The wrong outputs a results file can hold: each is caught, with its line, never stored."""
+    from imr_llm.errors import LLMInvalidOutput, LLMRefused, LLMTruncated
+    from imr_llm.llm.batch_files import parse_answer, read_results
+    from imr_llm.llm.config import LLMConfig
+    from imr_llm.pipeline.answer import LLMLetter
+    from tests.fake_openai_server import completion
+
+    good = completion(json.dumps(answers()["CM16-0900101"]))
+    lines = [
+        "{not json",
+        json.dumps([1, 2]),
+        json.dumps({"custom_id": "a", "response": {"status_code": 500, "body": {"error": {"message": "boom"}}}}),
+        json.dumps({"custom_id": "b", "response": None, "error": {"code": "expired", "message": "too late"}}),
+        json.dumps({"custom_id": "c", "response": {"status_code": 200, "body": {"no": "choices"}}}),
+        json.dumps({"custom_id": "d", "response": {"status_code": 200, "body": good}}),
+    ]
+    read = list(read_results("\n".join(lines)))
+    assert [r.line_no for r in read] == [1, 2, 3, 4, 5, 6]
+    assert [r.custom_id for r in read] == [None, None, "a", "b", "c", "d"]
+    assert all(r.error and r.body is None for r in read[:5])
+    assert "boom" in (read[2].error or "") and "expired" in (read[3].error or "")
+    assert read[5].error is None and read[5].usage == (1000, 50)
+
+    config = LLMConfig(model="m")
+    assert parse_answer(config, good, LLMLetter, 4096).case_number == "CM16-0900101"
+    cut = completion('{"case_number": "CM16', finish_reason="length")
+    at_cap = completion(json.dumps(answers()["CM16-0900101"]), completion_tokens=512)
+    invalid = completion(json.dumps({"date_of_injury": "someday", "disputed_items": []}))
+    refused = completion("{}")
+    refused["choices"][0]["message"] = {"role": "assistant", "content": None, "refusal": "I cannot help"}
+    for body, error in (
+        (cut, LLMTruncated),
+        (at_cap, LLMTruncated),  # as many tokens as max_tokens: cut, whatever finish_reason says
+        (invalid, LLMInvalidOutput),
+        ({"choices": "none"}, LLMInvalidOutput),
+        (refused, LLMRefused),
+    ):
+        with pytest.raises(error):
+            parse_answer(config, body, LLMLetter, 512)

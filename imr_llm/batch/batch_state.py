@@ -103,7 +103,7 @@ class RequestWriter:
 
     def _open(self) -> None:
         self._path = self.folder / f"writing-{os.getpid()}-{len(self.finished)}.jsonl"
-        self._sink = self._path.open("w", encoding="utf-8")
+        self._sink = self._path.open("wb")
         self._hash = hashlib.sha256()
         self._keys: list[str] = []
         self._bytes = 0
@@ -115,7 +115,7 @@ class RequestWriter:
         if self._keys and (len(self._keys) >= self.max_requests or self._bytes + len(data) > self.max_bytes):
             self._close()
             self._open()
-        self._sink.write(data.decode())
+        self._sink.write(data)
         self._hash.update(data)
         self._keys.append(key)
         self._bytes += len(data)

@@ -141,7 +141,7 @@ class DeferredRun:
             entry = self.state.entries[key]
             if retry and entry.status == "failed":
                 entry.status, entry.tries = "pending", 0
-            if cache.has(key):
+            if cache.get(key) is not None:
                 plan.ready.append(str(path))
                 continue
             if entry.status == "failed" and self.reask_via == "batch-api" and entry.tries < MAX_BATCH_TRIES:

@@ -163,16 +163,6 @@ class ResponseCache:
             self.forget(key)  # a row that cannot be read is dropped: the call is made again
             return None
 
-    def has(self, key: str) -> bool:
-        """Whether an answer is stored (without reading it)."""
-        if self._db is None:
-            return False
-        try:
-            with self._lock:
-                return self._db.execute("SELECT 1 FROM responses WHERE key = ?", (key,)).fetchone() is not None
-        except sqlite3.Error:
-            return False
-
     def forget(self, key: str) -> None:
         """Delete one response (its stored answer no longer validates)."""
         if self._db is None:
