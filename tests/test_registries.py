@@ -21,8 +21,7 @@ from imr_llm.parser.layouts import LAYOUTS, Layout, register_layout
 from imr_llm.pipeline.backends import BACKENDS, Backend, BackendOptions, register_backend
 from imr_llm.pipeline.extraction import Extractor, RulesExtractor
 from imr_llm.schema import DisputedItem, LetterRecord
-from imr_llm.summary.languages import LANGUAGES, register_language
-from imr_llm.summary.languages.en import English
+from imr_llm.summary.languages import LANGUAGES, load_language, register_language
 from imr_llm.summary.summarize import summarize
 from tests.conftest import REPO, SAMPLES
 
@@ -83,13 +82,16 @@ def test_a_new_scorer_plugs_in() -> None:
         Suite(name="s", gold=str(SAMPLES), scorers=["requests_per_letter"])
 
 
-class LoudEnglish(English):
-    code = "en-loud"
-    title = "YOUR INDEPENDENT MEDICAL REVIEW (IMR) DECISION"
+ENGLISH = REPO / "imr_llm" / "summary" / "languages" / "en.toml"
 
 
 def test_a_new_language_plugs_in() -> None:
-    register_language(LoudEnglish())
+    catalogue = ENGLISH.read_text(encoding="utf-8").replace('code = "en"', 'code = "en-loud"', 1)
+    catalogue = catalogue.replace(
+        'title = "Your Independent Medical Review (IMR) decision"',
+        'title = "YOUR INDEPENDENT MEDICAL REVIEW (IMR) DECISION"',
+    )
+    register_language(load_language(catalogue, "loud.toml"))
     try:
         outcome = summarize(parse_text(LETTER.read_text()), "en-loud")
         assert outcome.summary.lang == "en-loud"
@@ -99,6 +101,22 @@ def test_a_new_language_plugs_in() -> None:
         LANGUAGES.pop("en-loud")
     with pytest.raises(imr_llm.ConfigError, match="unknown summary language 'en-loud'; available: en, es"):
         summarize(parse_text(LETTER.read_text()), "en-loud")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (('finding = "The reviewer found that {x}."', ""), "reason.finding"),  # a key left out
+        (('finding = "The reviewer found that {x}."', 'finding = "The reviewer found that {record}."'), "record"),
+        (('title = "Your Independent', 'title = "Your {name} Independent'), "labels.title"),
+        (('code = "en"', 'code = "English!"'), "code"),
+    ],
+)
+def test_a_bad_language_catalogue_fails_with_the_key_named(change: tuple[str, str], message: str) -> None:
+    text = ENGLISH.read_text(encoding="utf-8").replace(*change, 1)
+    with pytest.raises(imr_llm.ConfigError, match="bad.toml: not a valid summary language") as caught:
+        load_language(text, "bad.toml")
+    assert message in str(caught.value)
 
 
 def test_a_new_layout_plugs_in() -> None:

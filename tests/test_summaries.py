@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +21,7 @@ from imr_llm.schema import LetterRecord
 from imr_llm.summary.build import build_summary
 from imr_llm.summary.checks import check_opening, check_summary
 from imr_llm.summary.languages import LANGUAGES, Counts, get_language
+from imr_llm.summary.readability import page_grade
 from imr_llm.summary.render import Format, render, render_html, render_text
 from imr_llm.summary.summarize import summarize
 from tests.conftest import DEV, SAMPLES, chromium_render, needs_chromium, needs_shared, sample_names
@@ -199,7 +201,7 @@ def test_invented_item_and_drug_are_caught(basic: tuple[LetterRecord, str]) -> N
         '### Request 3: "Norco 10/325"\n\nThis is approved.\n\n## What you can do now',
     )
     assert "Request 3 is not an item of the letter" in problems(record, bad)
-    bad = text.replace("**Why:** This asks", "**Why:** Your Norco dose of 40 mg was too high. This asks")
+    bad = text.replace("**Why:** ", "**Why:** Your Norco dose of 40 mg was too high. ", 1)
     assert problems(record, bad) == ["'40' is not in the letter", "'Norco' is not in the letter"]
 
 
@@ -229,9 +231,16 @@ def test_reason_quotes_the_reviewer_and_says_it_plainly() -> None:
     denied, approved = summary.items
     assert denied.reason.topic == "functional_improvement" and not denied.reason.quoted
     assert denied.reason.sentences[0].startswith("The patient has had 10 prior sessions")
-    assert "did not show that your earlier visits helped you" in denied.reason.text
+    assert denied.reason.text == (
+        "The reviewer found that you have had 10 prior sessions, and there is no record of measured improvement in "
+        "what you can do with them."
+    )
+    assert [p.source for p in denied.reason.plain] == denied.reason.sentences
+    assert denied.next_step.startswith("If your doctor asks again, a new request could include records of measured")
     assert approved.reason.topic == "clinical_findings"
-    assert approved.reason.text == "Your records showed signs of nerve problems, like numbness or weakness."
+    assert approved.reason.text == (
+        "The reviewer found that the records document weakness and decreased sensation in the left leg."
+    )
     assert approved.next_label == "What happens next:" and "within 5 working days" in approved.next_step
 
 
@@ -249,7 +258,14 @@ def test_no_plain_reason_when_unsure_quotes_the_reviewer() -> None:
         "Heating pad", "Upheld", "The reviewer considered the request. The request is not medically necessary."
     )
     item = build_summary(parse_text(make_letter(vague))).items[0]
+    assert item.reason.quoted and item.reason.plain == []
+    assert item.reason.text == get_language("en").quoted_reason(False)
+    redundant = Item(
+        "Heating pad", "Upheld", "The heating pad was already supplied, so it would be redundant to authorize it again."
+    )
+    item = build_summary(parse_text(make_letter(redundant))).items[0]
     assert item.reason.quoted and item.reason.text == "Here is the reason in the reviewer's own words."
+    assert item.reason.sentences == [redundant.rationale]
 
 
 @pytest.mark.parametrize(
@@ -319,8 +335,11 @@ def test_partial_approval_gives_the_numbers_when_they_add_up() -> None:
 
 @pytest.mark.parametrize("drug", ["Norco 10/325 #60", "Xanax 1mg #30", "Tramadol 50mg #90"])
 def test_denied_opioid_or_benzodiazepine_gets_the_taper_line(drug: str) -> None:
-    item = build_summary(parse_text(make_letter(Item(drug, "Upheld", DENIED_PT.rationale)))).items[0]
+    taking = "The patient has been taking this medication for months. " + DENIED_PT.rationale
+    item = build_summary(parse_text(make_letter(Item(drug, "Upheld", taking)))).items[0]
     assert item.taper_warning == "Do not stop this medicine suddenly. Ask your doctor about lowering the dose slowly."
+    unsaid = build_summary(parse_text(make_letter(Item(drug, "Upheld", DENIED_PT.rationale)))).items[0]
+    assert unsaid.taper_warning == "If you already take this medicine, do not stop it suddenly. Ask your doctor."
     approved = build_summary(parse_text(make_letter(Item(drug, "Overturned", APPROVED_MRI.rationale)))).items[0]
     assert approved.taper_warning is None
 
@@ -371,8 +390,16 @@ def test_a_faithful_rewrite_is_used_FAKE_SERVER() -> None:
     record = record_of("synth-2016-basic")
     rewrite = {
         "items": [
-            {"number": 1, "reason": "The request for 12 sessions is more than the first trial the guidelines allow."},
-            {"number": 2, "reason": "You still had pain and weakness after weeks of rest and medication."},
+            {
+                "number": 1,
+                "reason": "The reviewer found that the request for 12 sessions exceeds the recommended initial trial. "
+                "There is no record of a prior course of therapy or of its results.",
+            },
+            {
+                "number": 2,
+                "reason": "The reviewer found that you have persistent pain, weakness with abduction and a positive "
+                "impingement sign despite more than eight weeks of rest and anti-inflammatory medication.",
+            },
         ]
     }
     with fake_server(Behaviour("ok", rewrite)) as server:
@@ -381,7 +408,7 @@ def test_a_faithful_rewrite_is_used_FAKE_SERVER() -> None:
     assert outcome.rejected == []
     assert outcome.summary.source == "llm" and outcome.checks.passed
     assert outcome.summary.items[0].reason.source == "llm"
-    assert "more than the first trial" in render_text(outcome.summary)
+    assert "There is no record of a prior course of therapy" in render_text(outcome.summary)
     assert "Examination showed tenderness" not in sent  # the model sees the reason sentences, not the letter
 
 
@@ -479,13 +506,19 @@ def test_cli_refuses_an_unknown_language() -> None:
 
 @needs_shared
 def test_dev_letters_summaries_pass_in_every_language() -> None:
+    pages = []
     for path in sorted(DEV.glob("*.txt")):
         record = parse_text(path.read_text())
         for lang in LANGUAGES:
-            checks = summarize(record, lang).checks
+            outcome = summarize(record, lang)
+            checks = outcome.checks
             assert checks.passed, (path.name, lang, checks.problems)
-            assert checks.grade is None or checks.grade <= 6.0
             assert checks.ease is None or checks.ease >= 70.0
+            assert checks.grade is None or checks.grade <= 8.0
+            if lang == "en":
+                pages.append(page_grade(outcome.summary.render("txt")))
+    # the whole page as a worker reads it, the reviewer's quoted words included
+    assert statistics.median(pages) <= 7.0 and max(pages) <= 9.0, (statistics.median(pages), max(pages))
 
 
 def test_the_rewrite_goes_through_the_cache_and_the_call_log_FAKE_SERVER(tmp_path: Path) -> None:
@@ -494,8 +527,16 @@ def test_the_rewrite_goes_through_the_cache_and_the_call_log_FAKE_SERVER(tmp_pat
     record = record_of("synth-2016-basic")
     rewrite = {
         "items": [
-            {"number": 1, "reason": "The request for 12 sessions is more than the first trial the guidelines allow."},
-            {"number": 2, "reason": "You still had pain and weakness after weeks of rest and medication."},
+            {
+                "number": 1,
+                "reason": "The reviewer found that the request for 12 sessions exceeds the recommended initial trial. "
+                "There is no record of a prior course of therapy or of its results.",
+            },
+            {
+                "number": 2,
+                "reason": "The reviewer found that you have persistent pain, weakness with abduction and a positive "
+                "impingement sign despite more than eight weeks of rest and anti-inflammatory medication.",
+            },
         ]
     }
     cache = ResponseCache(tmp_path / "cache.sqlite")
@@ -505,4 +546,4 @@ def test_the_rewrite_goes_through_the_cache_and_the_call_log_FAKE_SERVER(tmp_pat
         assert len(server.requests) == 1  # the second answer came from the cache
     assert first.summary == second.summary and second.summary.source == "llm"
     calls = cache.calls()
-    assert [c["cached"] for c in calls] == [0, 1] and all(c["prompt"] == "summary@2" for c in calls)
+    assert [c["cached"] for c in calls] == [0, 1] and all(c["prompt"] == "summary@3" for c in calls)

@@ -18,6 +18,7 @@ from imr_llm.schema import LetterRecord
 from imr_llm.summary.build import build_summary
 from imr_llm.summary.checks import SummaryChecks
 from imr_llm.summary.languages import LANGUAGES
+from imr_llm.summary.readability import page_grade
 from imr_llm.summary.summarize import summarize
 
 
@@ -137,7 +138,7 @@ def _agreement(letters: list[LetterResult]) -> dict[str, float]:
     return out
 
 
-@scorer("summary", lower_is_better=("summary_grade", "summary_failed"))
+@scorer("summary", lower_is_better=("summary_grade", "summary_failed", "summary_page_grade"))
 def summaries(letters: list[LetterResult], ctx: ScoreContext) -> dict[str, float]:
     """Checks of the offline summary of every scored record, in every summary language."""
     grades: list[float] = []
@@ -169,7 +170,23 @@ def summaries(letters: list[LetterResult], ctx: ScoreContext) -> dict[str, float
         "summary_grade_median": statistics.median(grades) if grades else 0.0,
         "summary_grade_max": max(grades) if grades else 0.0,
         "summary_ease_min": min(eases) if eases else 0.0,
+        **_page_grades(letters, ctx),
     }
+
+
+def _page_grades(letters: list[LetterResult], ctx: ScoreContext) -> dict[str, float]:
+    """Flesch-Kincaid grade of the whole English page as a reader sees it, the letter's quoted words included."""
+    grades = [g for x in letters if (g := ctx.per_letter("page_grade", x, _page_grade)) is not None]
+    if not grades:
+        return {}
+    return {"summary_page_grade_median": statistics.median(grades), "summary_page_grade_max": max(grades)}
+
+
+def _page_grade(letter: LetterResult) -> float | None:
+    if not letter.record or "en" not in LANGUAGES:
+        return None
+    record = LetterRecord.model_validate(letter.record)
+    return page_grade(summarize(record, "en").summary.render("txt"))
 
 
 def _summary_checks(letter: LetterResult) -> list[SummaryChecks] | None:
@@ -184,54 +201,59 @@ def _overlaps(a: str, b: str) -> bool:
     return bool(x and y) and (x in y or y in x or fuzz.partial_ratio(x, y) >= 95)
 
 
-@scorer("reasons", lower_is_better=("reason_contradictions",))
+@scorer("reasons", lower_is_better=("reason_plain_not_gold",))
 def reasons(letters: list[LetterResult], ctx: ScoreContext) -> dict[str, float]:
     """The summary's reason for each item against the gold reason annotations (items that have them).
 
-    topic accuracy: the summary's topic is one of the gold topics; sentence hit rate: one of the chosen
-    sentences overlaps a gold sentence; precision: share of chosen sentences that do; contradictions:
-    items whose plain reason (not a quote) is worded from a topic the gold does not list."""
-    totals = [0.0] * 6
+    topic accuracy: the parser's topic is one of the gold topics (topics label the record; no plain
+    sentence is worded from one); sentence hit rate: one of the sentences shown overlaps a gold sentence;
+    chosen hit rate: the first sentence the "Why" rests on is a gold sentence; plain rate: the "Why" is a
+    plain restatement, not only a quote (per language); plain not gold: plain restatements of a sentence
+    the gold does not list (a reason a reader should check)."""
+    totals: dict[str, float] = defaultdict(float)
     for letter in letters:
-        for k, v in enumerate(ctx.per_letter("reasons", letter, _reason_counts)):
+        for k, v in ctx.per_letter("reasons", letter, _reason_counts).items():
             totals[k] += v
-    n, topic_hits, sentence_hits, precision, contradictions, quoted = totals
+    n = totals["n"]
     if not n:
         return {}
-    return {
+    out = {
         "reason_items": n,
-        "reason_topic_accuracy": topic_hits / n,
-        "reason_sentence_hit_rate": sentence_hits / n,
-        "reason_sentence_precision": precision / n,
-        "reason_contradictions": contradictions,
-        "reason_quoted_rate": quoted / n,
+        "reason_topic_accuracy": totals["topic"] / n,
+        "reason_sentence_hit_rate": totals["hit"] / n,
+        "reason_chosen_hit_rate": totals["chosen"] / n,
+        "reason_plain_not_gold": totals["plain_not_gold"],
     }
+    for code in LANGUAGES:
+        out[f"reason_plain_rate.{code}"] = totals[f"plain.{code}"] / n
+    return out
 
 
-def _reason_counts(letter: LetterResult) -> tuple[float, float, float, float, float, float]:
-    """items, topic hits, sentence hits, sentence precision (summed), contradictions, quoted."""
-    n = topic_hits = sentence_hits = contradictions = quoted = 0
-    precision = 0.0
+def _reason_counts(letter: LetterResult) -> dict[str, float]:
+    counts: dict[str, float] = defaultdict(float)
     g_items = letter.gold.get("disputed_items") or []
     if not letter.record or not any(g.get("reason_topics") for g in g_items):
-        return 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+        return counts
     record = LetterRecord.model_validate(letter.record)
-    summary = build_summary(record, "en")
+    summaries = {code: build_summary(record, code) for code in LANGUAGES}
     alignment = align_items(g_items, [i.model_dump() for i in record.disputed_items])
     for gi, pi in alignment.pairs:
         gold_topics = g_items[gi].get("reason_topics") or []
         gold_sentences = g_items[gi].get("reason_sentences") or []
         if not gold_topics:
             continue
-        reason = summary.items[pi].reason
-        n += 1
-        topic_hits += reason.topic in gold_topics
+        reason = (
+            summaries["en"].items[pi].reason if "en" in summaries else next(iter(summaries.values())).items[pi].reason
+        )
+        counts["n"] += 1
+        counts["topic"] += reason.topic in gold_topics
         hits = [any(_overlaps(s, g) for g in gold_sentences) for s in reason.sentences]
-        sentence_hits += any(hits)
-        precision += sum(hits) / len(hits) if hits else 0.0
-        quoted += reason.quoted
-        contradictions += not reason.quoted and reason.topic not in gold_topics
-    return float(n), float(topic_hits), float(sentence_hits), precision, float(contradictions), float(quoted)
+        counts["hit"] += any(hits)
+        counts["chosen"] += bool(hits and hits[0])
+        counts["plain_not_gold"] += sum(not any(_overlaps(p.source, g) for g in gold_sentences) for p in reason.plain)
+        for code, summary in summaries.items():
+            counts[f"plain.{code}"] += not summary.items[pi].reason.quoted
+    return counts
 
 
 _COST = (

@@ -1,31 +1,37 @@
 """Record -> offline Summary. Every fact comes from the record; every word from the language.
 
-The reason for each item is the one the parser found in the rationale (the reviewer's
-own sentences and their topic, `imr_llm.parser.reasons`). A plain sentence is used
-only when the finding is confident and the language has a wording for its topic and
-decision; otherwise the summary says so and quotes the reviewer. "Goes with a service
-that was not approved" is said only when the rationale names that service and no item
-of this letter with that name was approved.
+The reason for each item is what the reviewer wrote: the sentences the parser found in
+the rationale (`imr_llm.parser.reasons`), each restated by its form
+(`imr_llm.summary.restate`), never a finding worded from a topic label. A sentence with
+no recognised form is quoted, with the language saying so. "Goes with a service that was
+not approved" is said only when the rationale names that service and no item of this
+letter with that name was approved. The next step comes from the same sentence.
 """
 
 from __future__ import annotations
 
+import re
+
 from rapidfuzz import fuzz
 
 from imr_llm.fields import norm_text
-from imr_llm.parser.reasons import agrees, classify_sentence, find_reason
-from imr_llm.schema import DisputedItem, ItemReason, LetterRecord
+from imr_llm.parser.reasons import find_reason
+from imr_llm.schema import Decision, DisputedItem, ItemReason, LetterRecord
 from imr_llm.summary.facts import (
     Kind,
     care_already_given,
+    guideline_number,
     letter_mentions_weaning,
     needs_taper_warning,
     partial_numbers,
-    reason_details,
+    says_taking,
     treatment_kind,
 )
 from imr_llm.summary.languages import Counts, Language, get_language
-from imr_llm.summary.model import EvidenceSpan, ItemSummary, PlainReason, Summary
+from imr_llm.summary.model import EvidenceSpan, ItemSummary, PlainReason, PlainSentence, Summary
+from imr_llm.summary.restate import Form, Restatement, is_guideline_passage, quotable, restate
+
+MAX_RESTATED = 2
 
 
 def build_summary(record: LetterRecord, lang: str = "en") -> Summary:
@@ -33,6 +39,7 @@ def build_summary(record: LetterRecord, lang: str = "en") -> Summary:
     items = [_item(record, i, item, language) for i, item in enumerate(record.disputed_items)]
     partial = sum(item.authorized_portion is not None for item in record.disputed_items)
     counts = Counts.of([item.decision for item in record.disputed_items], partial)
+    letter_warnings = [w for w in record.warnings if _item_of(w) is None]
     return Summary(
         lang=language.code,
         case_number=record.case_number,
@@ -40,8 +47,17 @@ def build_summary(record: LetterRecord, lang: str = "en") -> Summary:
         date_of_injury=record.date_of_injury,
         case_line=language.case_line(record.case_number, record.decision_date),
         opening=language.opening(counts),
+        warnings=[language.record_warning(w) for w in letter_warnings],
         items=items,
     )
+
+
+_ITEM_WARNING = re.compile(r"^item (\d+)\b")
+
+
+def _item_of(warning: str) -> int | None:
+    m = _ITEM_WARNING.match(warning)
+    return int(m.group(1)) if m else None
 
 
 def item_reason(item: DisputedItem) -> ItemReason:
@@ -60,45 +76,60 @@ def item_reason(item: DisputedItem) -> ItemReason:
     )
 
 
+def restatements(record: LetterRecord, i: int, found: ItemReason) -> list[Restatement]:
+    """The reviewer's reason sentences that restate safely, most decisive first (at most two)."""
+    item = record.disputed_items[i]
+    out: list[Restatement] = []
+    for sentence in found.sentences:
+        r = restate(sentence, item.decision)
+        if r is None:
+            continue
+        if r.form is Form.LINKED and not _linked_is_safe(record, i, r.slots["x"]):
+            continue
+        if any(r.plain == other.plain for other in out):
+            continue
+        out.append(r)
+        if len(out) >= MAX_RESTATED:
+            break
+    return out
+
+
 def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) -> ItemSummary:
     kind = treatment_kind(item.request)
     found = item_reason(item)
-    linked = found.linked_service if _linked_is_safe(record, i, kind, found) else None
-    texts: list[str] = []
-    if found.confident:
-        for k, topic in enumerate(found.topics[:2]):
-            carriers = [s for s in found.sentences if topic in classify_sentence(s)]
-            if k > 0 and not (carriers and agrees(carriers[0], item.decision)):
-                break  # a second reason only when its own sentence says it the decision's way
-            text = language.reason(topic, item.decision, reason_details(topic, carriers), kind, linked)
-            if text is None:
-                break
-            if text not in texts:
-                texts.append(text)
+    said = restatements(record, i, found)
+    surgical = any(r.form is Form.LINKED and "surg" in r.slots["x"].lower() for r in said)
+    plain = [PlainSentence(text=language.restated(r, surgical), source=r.sentence, form=r.form.value) for r in said]
+    # no form recognised: quote the reviewer's reason sentences, never a guideline passage or history
+    quotes = [s for s in found.sentences if quotable(s, item.decision)][:2]
+    shown = [r.sentence for r in said] if said else quotes
     evidence = [
         EvidenceSpan(start=span.start, end=span.end)
-        for k in range(len(found.sentences))
-        if (span := record.evidence.get(f"disputed_items.{i}.reason.sentences.{k}")) is not None
+        for k, sentence in enumerate(found.sentences)
+        if sentence in shown and (span := record.evidence.get(f"disputed_items.{i}.reason.sentences.{k}")) is not None
     ]
-    shown = found.sentences[:2]
     reason = PlainReason(
         topic=found.topic,
-        sentences=found.sentences,
+        sentences=shown,
         evidence=evidence,
-        text=" ".join(texts) if texts else language.quoted_reason(bool(found.sentences)),
-        quoted=not texts,
+        text=" ".join(p.text for p in plain) if plain else language.quoted_reason(bool(shown)),
+        plain=plain,
+        quoted=not plain,
         terms=language.terms(" ".join(shown)),
     )
-    details = reason_details(found.topic, [s for s in found.sentences if found.topic in classify_sentence(s)])
-    care = care_already_given(item.request)
+    care = care_already_given(item.request, item.rationale, item.item_heading_text)
     partial = None
     if item.authorized_portion:
         whole = item.original_request is not None and norm_text(item.original_request) == norm_text(item.request)
         numbers = None if whole else partial_numbers(item.original_request, item.authorized_portion, item.request)
         partial = language.partial(item.authorized_portion, numbers, whole)
     taper = None
-    if item.decision == "upheld" and (needs_taper_warning(item.request) or letter_mentions_weaning(item.rationale)):
-        taper = language.taper_warning(letter_mentions_weaning(item.rationale))
+    weaning = letter_mentions_weaning(item.rationale)
+    if item.decision == "upheld" and (needs_taper_warning(item.request) or weaning):
+        taper = language.taper_warning(says_taking(item.request, item.rationale), weaning)
+    number = None
+    if item.decision == "upheld" and _about_amount(found, said):
+        number = guideline_number(item.rationale)
     bold, meaning = language.decision_line(item.decision, partial is not None)
     return ItemSummary(
         number=i + 1,
@@ -109,25 +140,56 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         meaning=meaning,
         reason=reason,
         next_label=language.next_labels[item.decision],
-        next_step=language.next_step(found.topic, item.decision, details, linked, care),
+        next_step=language.next_step(item.decision, _next_from(said, item.decision), care, number),
         taper_warning=taper,
         already_given=language.already_given(care) if care is not None else None,
         partial=partial,
         authorized_portion=item.authorized_portion,
+        warnings=[language.record_warning(w) for w in record.warnings if _item_of(w) == i + 1],
     )
+
+
+_CLAUSES = re.compile(r", (?:and|but) |; ")
+
+
+def _next_from(said: list[Restatement], decision: Decision | None) -> Restatement | None:
+    """The restatement the next step follows: the first one, or, when it is a general finding, a clause of it
+    that says what was missing ("..., and there is no documentation of X")."""
+    if not said:
+        return None
+    first = said[0]
+    if first.form not in (Form.FINDING, Form.GIVEN):
+        return first
+    for clause in _CLAUSES.split(first.sentence):
+        part = restate(clause, decision)
+        if part is not None and part.form not in (Form.FINDING, Form.GIVEN, Form.LINKED):
+            return part
+    return first
+
+
+_AMOUNT = re.compile(
+    r"\b(?:exceed\w*|in excess of|more than|beyond the (?:recommended|guideline)|additional \d+)", re.I
+)
+
+
+def _about_amount(found: ItemReason, said: list[Restatement]) -> bool:
+    """The decision turned on how many: the request went past the guideline's number."""
+    sentences = [r.sentence for r in said] or found.sentences[:1]
+    return any(_AMOUNT.search(s) for s in sentences) and not any(is_guideline_passage(s) for s in sentences[:1])
 
 
 _LINKED_MATCH = 70.0
 
 
-def _linked_is_safe(record: LetterRecord, i: int, kind: Kind, found: ItemReason) -> bool:
+def _linked_is_safe(record: LetterRecord, i: int, service: str) -> bool:
     """Say "goes with a service that was not approved" only when nothing in the letter contradicts it:
     the item is not itself that service, and no approved item of the letter is it."""
-    service = found.linked_service
-    if not service:
-        return False
     item = record.disputed_items[i]
-    if kind is Kind.SURGERY and not any(w in item.request.lower() for w in ("associated", "ancillary", "post", "pre")):
+    if treatment_kind(item.request) is Kind.SURGERY and not any(
+        w in item.request.lower() for w in ("associated", "ancillary", "post", "pre")
+    ):
+        return False
+    if norm_text(service).lower() in norm_text(item.request).lower():
         return False
     surgical = "surg" in service.lower()
     for j, other in enumerate(record.disputed_items):

@@ -5,8 +5,12 @@
 - every disputed item present, with exactly the decision of the record (right polarity);
 - no item that the record does not have;
 - every "Why" backed by the reviewer's own sentence(s) from that item's rationale, shown as a quote;
+- every plain sentence a restatement of its source sentence: each of its words comes from that
+  sentence, the request, the glossary or the language's reason frames; a negation in the source is
+  kept (and none is added); it speaks of records only where the reviewer did; it promises nothing;
 - every date, number and name (capitalised words, acronyms, drug and procedure words) traceable
-  to the record, to the item's reason sentences, or to the fixed wording of the language;
+  to the record, to the item's reason sentences, to the counts the summary states, or to the fixed
+  wording of the language;
 - length within bounds.
 A summary that fails any check is never shown as if it passed (see `render`).
 """
@@ -14,7 +18,6 @@ A summary that fails any check is never shown as if it passed (see `render`).
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import json
 import re
 from functools import cache
@@ -26,8 +29,10 @@ from imr_llm.parser.dates import ANY_DATE, parse_date
 from imr_llm.schema import LetterRecord
 from imr_llm.summary import readability
 from imr_llm.summary.languages import Counts, Language, get_language
-from imr_llm.summary.model import Summary
+from imr_llm.summary.model import PlainSentence, Summary
 from imr_llm.summary.render import TEMPLATES, md_unescape
+from imr_llm.summary.restate import DROPPABLE, PLAIN_TERM_PATTERNS, RESTATE_WORDS, core_of
+from imr_llm.summary.restate import NEGATION as EN_NEGATION
 
 _MEDICAL_WORD = re.compile(
     r"\b\w+(?:ectomy|otomy|plasty|scopy|graphy|gram|codone|morphone|profen|oxib|azepam|azolam|prazole|"
@@ -75,13 +80,30 @@ def _tokens(text: str) -> frozenset[str]:
 
 @cache
 def _fixed_wording(code: str) -> frozenset[str]:
-    """Every word and number our templates and the language's own strings use: those need no support
+    """Every word and number of the language's catalogue and of our templates: those need no support
     from the record."""
     language = get_language(code)
-    modules = {inspect.getmodule(cls) for cls in type(language).__mro__ if issubclass(cls, Language)}
-    sources = " ".join(inspect.getsource(m) for m in modules if m is not None)  # the language and its bases
     templates = " ".join(p.read_text(encoding="utf-8") for p in TEMPLATES.iterdir() if p.name.endswith(".j2"))
-    return _tokens(sources + " " + templates)
+    return _tokens(language.fixed_wording() + " " + templates)
+
+
+@cache
+def _frame_words(code: str) -> frozenset[str]:
+    """The words a plain sentence may add to its source: the reason and next-step frames, the words the
+    restatement brings (links, verbs) and the words "you" takes (verbs agree)."""
+    language = get_language(code)
+    frames = " ".join(text for path, text in language.c.strings() if path.startswith(("reason.", "next.")))
+    return _tokens(f"{frames} {RESTATE_WORDS} you your are were have do don't aren't weren't haven't")
+
+
+def _term_words(source: str) -> list[tuple[frozenset[str], frozenset[str]]]:
+    """(the hard words, the plain words that may replace them) for each hard term `source` really has: a
+    glossary word is never a free pass."""
+    return [
+        (_tokens(m.group(0)), _tokens(m.expand(replacement)))
+        for pattern, replacement in PLAIN_TERM_PATTERNS
+        for m in pattern.finditer(source)
+    ]
 
 
 def _record_text(record: LetterRecord) -> frozenset[str]:
@@ -106,8 +128,8 @@ def _record_dates(record: LetterRecord) -> set[dt.date]:
         )
         if d is not None
     }
-    for item in record.disputed_items:  # dates of service in the requests ("DOS: 11/11/2016")
-        for m in re.finditer(ANY_DATE, item.request):
+    for item in record.disputed_items:  # dates in the requests ("DOS: 11/11/2016") and rationales
+        for m in re.finditer(ANY_DATE, f"{item.request} {item.rationale or ''}"):
             if (d := parse_date(m.group(0))) is not None:
                 dates.add(d)
     return dates
@@ -205,7 +227,10 @@ def check_summary(text: str, summary: Summary, record: LetterRecord) -> SummaryC
         }
         polarity_ok = says[item.decision] and not any(v for k, v in says.items() if k != item.decision)
         shown = summary.items[i - 1] if i - 1 < len(summary.items) else None
-        sourced = _reason_sourced(item.rationale, shown.reason.sentences if shown else [], section)
+        sourced = _reason_sourced(item.rationale, shown.reason.sentences if shown else [], section, language)
+        if shown is not None:
+            for restated in shown.reason.plain:
+                problems += [f"item {i}: {p}" for p in plain_problems(restated, item.request, language)]
         item_checks.append(ItemCheck(number=i, present=present, polarity_ok=polarity_ok, reason_sourced=sourced))
         if not present:
             problems.append(f"item {i} ({item.request!r}) is missing")
@@ -241,15 +266,73 @@ def check_summary(text: str, summary: Summary, record: LetterRecord) -> SummaryC
     )
 
 
-def _reason_sourced(rationale: str | None, sentences: list[str], section: str) -> bool:
+def _reason_sourced(rationale: str | None, sentences: list[str], section: str, language: Language) -> bool:
     """Each reason sentence is in the rationale, and the first one is quoted in the item's section.
-    An item with no rationale has nothing to quote: the summary must then say the reason was not found."""
-    if not rationale:
-        return not sentences
+    With no sentence to show (none found, or none that gives a reason), the summary must say so."""
     if not sentences:
+        return norm_text(language.quoted_reason(False)) in norm_text(section) or not rationale
+    if not rationale:
         return False
     whole = norm_text(rationale)
     return all(norm_text(s) in whole for s in sentences) and norm_text(sentences[0]) in norm_text(section)
+
+
+_RECORDS = re.compile(r"\brecords?\b|\bexpediente\b|\bdocumentos\b", re.I)
+_RECORD_SOURCE = re.compile(
+    r"\b(?:documentation|documented|records?|notes?|evidence|indication|information|reports?|reported|noted|"
+    r"indicated|mention|included|submitted|provided|review|exam(?:ination)?|recorded)\b",
+    re.I,
+)
+
+
+def _known(word: str, allowed: frozenset[str]) -> bool:
+    if word in allowed or word.isdigit():
+        return True
+    variants = (
+        word + "s",
+        word + "es",
+        word[:-1] + "ies" if word.endswith("y") else "",
+        word + "d",
+        word + "ed",
+        word[:-1] if word.endswith("s") else "",
+        word[:-2] if word.endswith("es") else "",
+        word[:-3] + "y" if word.endswith("ies") else "",
+    )
+    return any(v in allowed for v in variants if v)
+
+
+def plain_problems(plain: PlainSentence, request: str, language: Language) -> list[str]:
+    """Why a plain sentence is not a faithful restatement of its source sentence (empty: it is): it adds a
+    word (a finding) the source does not have, drops one of the source's words (a qualifier such as
+    "specific" or "progressive"), flips or adds a negation, speaks of records the reviewer did not name,
+    or promises an outcome."""
+    problems: list[str] = []
+    if plain.form == "llm" and language.c.reason.slot_mode != "plain":
+        # a translation by the model: it cannot be compared word by word (see summary.rewrite)
+        return ["the plain reason promises care, payment or an outcome"] if language.promises.search(plain.text) else []
+    core = core_of(plain.source)
+    terms = _term_words(core)
+    term_plain = frozenset(w for _, words in terms for w in words)
+    allowed = _tokens(f"{plain.source} {request}") | _frame_words(language.code) | term_plain
+    said = _tokens(plain.text)
+    added = sorted(w for w in said if not _known(w, allowed))
+    if added:
+        problems.append(f"the plain reason adds words not in the reviewer's sentence ({', '.join(added[:5])})")
+    replaced = frozenset(w for hard, easy in terms if easy <= said for w in hard)  # said in plain words
+    kept = said | replaced | DROPPABLE
+    dropped = sorted(w for w in _tokens(core) if len(w) > 3 and not w.isdigit() and not _known(w, kept))
+    if dropped and plain.form != "linked":  # "goes with a surgery that was not approved" is a fixed line
+        problems.append(f"the plain reason leaves out the reviewer's words ({', '.join(dropped[:5])})")
+    source_negated = bool(EN_NEGATION.search(core))
+    plain_negated = bool(language.negation.search(plain.text) or EN_NEGATION.search(plain.text))
+    if source_negated != plain_negated:
+        side = "drops the reviewer's negation" if source_negated else "adds a negation the reviewer did not write"
+        problems.append(f"the plain reason {side}")
+    if _RECORDS.search(plain.text) and not _RECORD_SOURCE.search(plain.source):
+        problems.append("the plain reason speaks of records where the reviewer did not")
+    if language.promises.search(plain.text):
+        problems.append("the plain reason promises care, payment or an outcome")
+    return problems
 
 
 def _untraceable(prose: str, record: LetterRecord, language: Language, summary: Summary) -> list[str]:
@@ -266,7 +349,10 @@ def _untraceable(prose: str, record: LetterRecord, language: Language, summary: 
         rest = rest.replace(shown, " ")
     rest = re.sub(rf"{re.escape(language.item_marker)} \d+:", " ", rest)
     glossary = _tokens(" ".join(t for item in summary.items for t in item.reason.terms))
-    known = record_text | vocabulary | glossary
+    counts = Counts.of([item.decision for item in record.disputed_items])
+    ours = frozenset(str(v) for v in (counts.n, counts.approved, counts.denied, counts.unreadable))
+    ours |= frozenset(str(item.number) for item in summary.items)  # our own counts and item numbers
+    known = record_text | vocabulary | glossary | ours
     for number in _NUMBER.findall(rest):
         if number.casefold() not in known:
             out.append(number)

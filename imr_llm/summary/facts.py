@@ -139,6 +139,27 @@ def needs_taper_warning(request: str) -> bool:
     return bool(_OPIOIDS.search(request) or _BENZODIAZEPINES.search(request))
 
 
+# the letter says the worker already takes the drug: a continuation, a refill, "currently", "has been on"
+_TAKING = _rx(
+    r"\b(?:continu(?:e|ed|es|ing|ation)|refills?|currently (?:taking|on|using|prescribed|utilizing)|"
+    r"(?:has|have|had) been (?:taking|on|using|utilizing|prescribed|maintained on|treated with)|ongoing (?:use|usage)|"
+    r"long[- ]term (?:use|usage|opioid)|chronic (?:use|usage|opioid)|wean(?:ing|ed)?|taper(?:ing|ed)?|"
+    r"remains? on|is (?:taking|on)|was (?:taking|on) (?:this|the|\w+ \d)|since \d{4}|for (?:several|many|\d+) "
+    r"(?:months|years))\b"
+)
+# ... or that it is new: a first prescription, a short course after surgery, never filled
+_NEW = _rx(
+    r"\b(?:initial|first|new) (?:prescription|trial)|post-?op(?:erative(?:ly)?)?|after (?:the )?surgery|"
+    r"never (?:filled|started|taken)"
+)
+
+
+def says_taking(request: str, rationale: str | None) -> bool:
+    """The letter says the worker is taking this drug now (only then is the firm taper line said)."""
+    text = f"{request} {rationale or ''}"
+    return bool(_TAKING.search(text)) and not _NEW.search(text)
+
+
 def letter_mentions_weaning(rationale: str | None) -> bool:
     return bool(rationale and _WEANING.search(rationale))
 
@@ -154,13 +175,27 @@ class CareAlreadyGiven:
     date: dt.date | None  # the date of service, when the request gives one
 
 
-def care_already_given(request: str) -> CareAlreadyGiven | None:
-    """A retrospective request (care already given), with its date of service when stated."""
-    dos = _DOS.search(request)
-    if dos is None and not _RETRO.search(request):
+# the rationale says the requested care was given: "the requested injection was performed on 11/2/2016"
+_GIVEN_ON = _rx(
+    rf"\b(?:retrospective(?:ly)?|retro) (?:request|review)\b|\bthe requested [^.]{{1,80}}? (?:was|were) (?:already )?"
+    rf"(?:performed|done|completed|administered|dispensed|provided|given|rendered)(?: on (?P<date>{ANY_DATE}))?"
+)
+
+
+def care_already_given(
+    request: str, rationale: str | None = None, heading: str | None = None
+) -> CareAlreadyGiven | None:
+    """Care already given: a retrospective request, a date of service, or a rationale that says the
+    requested care was performed; with its date when the letter gives one."""
+    for text in (request, heading or ""):
+        dos = _DOS.search(text)
+        if dos is not None or _RETRO.search(text):
+            date = parse_date(dos.group("date")) if dos is not None and dos.group("date") else None
+            return CareAlreadyGiven(date)
+    m = _GIVEN_ON.search(rationale or "")
+    if m is None:
         return None
-    date = parse_date(dos.group("date")) if dos is not None and dos.group("date") else None
-    return CareAlreadyGiven(date)
+    return CareAlreadyGiven(parse_date(m.group("date")) if m.group("date") else None)
 
 
 # -- partly authorized requests ---------------------------------------------------------------
@@ -247,53 +282,21 @@ def partial_numbers(original: str | None, authorized: str | None, remaining: str
     return PartialNumbers(asked, approved, rest)
 
 
-# -- what exactly was missing (or shown), from the reviewer's reason sentences ---------------
+# -- the number of visits the guideline allows, when the request was over it ---------------------
 
-DETAIL_CUES: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
-    # request_details: what the request did not say
-    "request_details": (
-        ("how_many", _rx(r"quantity|amount|number of|how many|unspecified (?:quantity|number)|sessions|treatments")),
-        ("how_often", _rx(r"frequency|how often")),
-        ("how_long", _rx(r"duration|how long|length|endpoint|period of time|unspecified rental")),
-        ("body_part", _rx(r"body part|location|which area|what area|region")),
-        ("rent_or_buy", _rx(r"rental or purchase|purchase or rental|rent or buy")),
-        ("dose", _rx(r"\bdos(?:e|age)\b|strength")),
-        ("goals", _rx(r"goals|treatment plan")),
-        ("specialist", _rx(r"type of specialist|which specialist|unspecified type")),
-    ),
-    # clinical_findings: what the records did (not) show
-    "clinical_findings": (
-        (
-            "nerve_signs",
-            _rx(
-                r"neurolog|nerve (?:compromise|impairment|dysfunction)|(?:deficits in|decreased) sensation|numbness|"
-                r"reflex|radiculopathy"
-            ),
-        ),
-        ("red_flags", _rx(r"red flags?")),
-        ("diagnosis", _rx(r"diagnos")),
-        ("imaging", _rx(r"imaging|x-?rays?|radiograph|MRI|CT\b")),
-        ("stomach_risk", _rx(r"gastrointestinal|\bGI\b|peptic ulcer|stomach")),
-        ("exam", _rx(r"exam(?:ination)?|objective findings|motor strength|instability")),
-    ),
-    # conservative_care: the simpler care named
-    "conservative_care": (
-        ("physical_therapy", _rx(r"physical therapy|\bPT\b|physiotherapy")),
-        ("pills", _rx(r"\boral\b|\bpills?\b|by mouth|tablets?|liquid")),
-        ("first_line_medicine", _rx(r"first[- ]line|antidepressant|anticonvulsant|anti-?epilep")),
-        ("home_exercise", _rx(r"home exercise|home plan")),
-    ),
-    "safety_monitoring": (
-        ("drug_tests", _rx(r"urine|drug (?:screen|test)|CURES|monitor|opioid (?:agreement|contract)|aberrant")),
-        ("risks", _rx(r"risk|dependen|addiction|abuse|misuse|side effects|adverse|contraindicat")),
-    ),
-}
+_ALLOWS = _rx(
+    r"\b(?:guidelines?|MTUS|ODG|ACOEM)\b[^.;]{0,60}?\b(?:recommends?|allows?|supports?|support|recommend|allow|"
+    r"indicates?|limits?)\b[^.;]{0,25}?\b(?:up to |a maximum of |a total of |no more than |)(?P<number>(?:\d{1,2}|"
+    + "|".join(_NUMBER_WORDS)
+    + r")(?:(?:-| to )\d{1,2})?) (?P<unit>(?:physical therapy |chiropractic |acupuncture |therapy |supervised )?"
+    r"(?:visits|sessions|treatments))\b"
+)
 
 
-def reason_details(topic: str | None, sentences: list[str]) -> list[str]:
-    """Detail keys of `topic` named in the reviewer's sentences, in a fixed order."""
-    cues = DETAIL_CUES.get(topic or "")
-    if not cues:
-        return []
-    text = " ".join(sentences)
-    return [key for key, pattern in cues if pattern.search(text)]
+def guideline_number(rationale: str | None) -> str | None:
+    """ "10 visits" when the rationale says what the guideline allows ("The MTUS recommends up to 10
+    visits"), else None. Said only with a reason about the amount (see `build`)."""
+    if not rationale:
+        return None
+    found = {f"{m.group('number')} {m.group('unit')}" for m in _ALLOWS.finditer(rationale)}
+    return found.pop() if len(found) == 1 else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -19,13 +20,22 @@ class EvidenceSpan(BaseModel):
     end: int
 
 
+class PlainSentence(BaseModel):
+    """One plain sentence, and the reviewer's sentence it restates (`imr_llm.summary.restate`)."""
+
+    text: str
+    source: str = Field(description="the reviewer's sentence, as printed")
+    form: str = Field(description="the form recognised in it (no_record, request_silent, finding, ...)")
+
+
 class PlainReason(BaseModel):
-    """Why the item was decided so: the reviewer's own sentences, their topic, and a plain sentence."""
+    """Why the item was decided so: the reviewer's own sentences, their topic, and the plain restatement."""
 
     topic: ReasonTopic | None = None
-    sentences: list[str] = Field(default_factory=list, description="the reviewer's sentences, as printed")
+    sentences: list[str] = Field(default_factory=list, description="the reviewer's sentences shown, as printed")
     evidence: list[EvidenceSpan] = Field(default_factory=list, description="their offsets in the input text")
-    text: str = Field(description="the plain sentence; when `quoted`, an introduction to the reviewer's words")
+    text: str = Field(description="the plain sentences; when `quoted`, an introduction to the reviewer's words")
+    plain: list[PlainSentence] = Field(default_factory=list, description="each plain sentence with its source")
     quoted: bool = Field(default=False, description="no plain wording was safe: the reviewer's words carry the reason")
     terms: list[str] = Field(default_factory=list, description="glossary lines for words in those sentences")
     source: Literal["offline", "llm"] = "offline"
@@ -44,6 +54,7 @@ class ItemSummary(BaseModel):
     taper_warning: str | None = Field(default=None, description="do not stop an opioid or benzodiazepine at once")
     already_given: str | None = Field(default=None, description="retrospective request: care already given")
     partial: str | None = Field(default=None, description="what UR had approved before, apart from this decision")
+    warnings: list[str] = Field(default_factory=list, description="what the record warns about this item, in words")
     authorized_portion: str | None = Field(default=None, description="what UR had already approved, quoted")
 
 
@@ -55,6 +66,7 @@ class Summary(BaseModel):
     date_of_injury: dt.date | None = None
     case_line: str | None = None
     opening: str
+    warnings: list[str] = Field(default_factory=list, description="what the record warns about the letter")
     items: list[ItemSummary]
     _checks: SummaryChecks | None = PrivateAttr(default=None)
 
@@ -80,9 +92,13 @@ class Summary(BaseModel):
             out += [s for s in (item.request, item.authorized_portion) if s]
             out += item.reason.sentences
             out += [t.split(":", 1)[0] for t in item.reason.terms]
+            out += [q for p in item.reason.plain for q in _QUOTED.findall(p.text)]
         if self.case_number:
             out.append(self.case_number)
         return out
+
+
+_QUOTED = re.compile(r'"([^"]{3,})"')
 
 
 @dataclass

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import textstat
 
@@ -32,6 +34,12 @@ def strip_quotes(text: str, quoted: list[str]) -> str:
     return " ".join(line if line[-1] in ".!?" else line + "." for line in lines)
 
 
+def page_grade(text: str) -> float:
+    """Flesch-Kincaid grade of a whole rendered page (quotes included), each line a unit of its own."""
+    lines = [line.strip(" -#>*") for line in text.splitlines()]
+    return english_grade(" ".join(line if line[-1] in ".!?:" else line + "." for line in lines if line))
+
+
 def english_grade(text: str) -> float:
     with _lock:
         textstat.set_lang("en_US")
@@ -42,3 +50,17 @@ def spanish_ease(text: str) -> float:
     with _lock:
         textstat.set_lang("es")
         return float(textstat.fernandez_huerta(text))
+
+
+@dataclass(frozen=True)
+class Formula:
+    score: Callable[[str], float]
+    measure: str  # "grade" or "ease"
+    lower_is_better: bool
+
+
+# the formulas a language catalogue can name ([readability] formula = "...")
+FORMULAS: dict[str, Formula] = {
+    "flesch_kincaid_grade": Formula(english_grade, "grade", True),
+    "fernandez_huerta": Formula(spanish_ease, "ease", False),
+}

@@ -24,10 +24,11 @@ from imr_llm.llm.client import LLMClient
 from imr_llm.llm.prompts import PromptTemplate
 from imr_llm.llm.speedups import CachedSchemaModel
 from imr_llm.schema import LetterRecord
-from imr_llm.summary.checks import SummaryChecks, check_summary
+from imr_llm.summary.checks import SummaryChecks, check_summary, plain_problems
 from imr_llm.summary.languages import Language, get_language
-from imr_llm.summary.model import ItemSummary, Summary, SummaryOutcome
+from imr_llm.summary.model import ItemSummary, PlainSentence, Summary, SummaryOutcome
 from imr_llm.summary.render import Format, render_text
+from imr_llm.summary.restate import NEGATION as EN_NEGATION
 
 
 class ReasonRewrite(BaseModel):
@@ -64,15 +65,34 @@ def facts_for_model(offline: Summary) -> str:
     )
 
 
+_WORDS = re.compile(r"[^\W\d_]+")
+
+
 def reason_problems(text: str, item: ItemSummary, language: Language) -> list[str]:
-    """Why a rewritten reason cannot replace the offline one (empty: it can)."""
+    """Why a rewritten reason cannot replace the offline one (empty: it can). The same tests as an
+    offline plain sentence (`checks.plain_problems`: no added finding, no dropped qualifier, the
+    negation kept, records only where the reviewer named them, no promise), plus: no decision stated
+    (the decision line does that), no date, number, name or medical word that is not in the item's
+    sentences, its request or the glossary, and no runaway repetition."""
     problems: list[str] = []
     if any(pattern.search(text) for pattern in language.decision_claims):
         problems.append(f"item {item.number}: the reason states a decision (the decision line does that)")
+    if language.promises.search(text):
+        problems.append(f"item {item.number}: the reason promises care, payment or an outcome, or gives advice")
+    words = _WORDS.findall(text.casefold())
+    if words and max(words.count(w) for w in set(words)) > max(4, len(words) // 4):
+        problems.append(f"item {item.number}: the reason repeats itself")
     source = " ".join([*item.reason.sentences, item.request, *item.reason.terms]).casefold()
     for fact in set(_FACT.findall(text)) | set(_MEDICAL.findall(text)):
         if fact.casefold() not in source and fact.casefold() not in _common_words(language):
             problems.append(f"item {item.number}: {fact!r} is not in the reviewer's sentences")
+    if language.c.reason.slot_mode == "plain":  # same language as the letter: word by word
+        plain = PlainSentence(text=text, source=" ".join(item.reason.sentences), form="llm")
+        problems += [f"item {item.number}: {p}" for p in plain_problems(plain, item.request, language)]
+    else:  # a translation: the negation must survive it
+        source_negated = bool(EN_NEGATION.search(" ".join(item.reason.sentences)))
+        if source_negated != bool(language.negation.search(text)):
+            problems.append(f"item {item.number}: the reason does not keep the reviewer's negation")
     return problems
 
 
@@ -169,7 +189,8 @@ def rewrite_summary(
             items.append(item)
             continue
         problems += reason_problems(text, item, language)
-        reason = item.reason.model_copy(update={"text": text, "quoted": False, "source": "llm"})
+        plain = [PlainSentence(text=text, source=" ".join(item.reason.sentences), form="llm")]
+        reason = item.reason.model_copy(update={"text": text, "plain": plain, "quoted": False, "source": "llm"})
         items.append(item.model_copy(update={"reason": reason}))
     candidate = offline.model_copy(update={"source": "llm", "items": items})
     checks = check_summary(render_text(candidate, Format.MD), candidate, record)

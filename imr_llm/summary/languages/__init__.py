@@ -1,17 +1,23 @@
-"""Summary languages, by code: one `Language` object each (see `base.py`).
+"""Summary languages, by code: one catalogue file each (`en.toml`, `es.toml`), worded by `base.Language`.
 
-Add a language by writing a `Language` subclass and registering it here (or from your own
-code with `register_language`); an unknown code fails loudly, never falls back.
+A language is added by a catalogue: a TOML file beside these, or one a plugin package ships and
+registers (`register_language(load_language(text, origin))`, or the `imr_llm.languages` entry point,
+see `imr_llm.registry`). An unknown code fails loudly, never falls back.
 """
 
 from __future__ import annotations
 
+from importlib import resources
+
 from imr_llm.errors import ConfigError
 from imr_llm.summary.languages.base import Counts, Language, Readability, Section
-from imr_llm.summary.languages.en import English
-from imr_llm.summary.languages.es import Spanish
+from imr_llm.summary.languages.catalogue import Catalogue, load_catalogue
 
 LANGUAGES: dict[str, Language] = {}
+
+
+def load_language(text: str, origin: str) -> Language:
+    return Language(load_catalogue(text, origin))
 
 
 def register_language(language: Language) -> Language:
@@ -26,7 +32,18 @@ def get_language(code: str) -> Language:
         raise ConfigError(f"unknown summary language {code!r}; available: {', '.join(sorted(LANGUAGES))}") from None
 
 
-register_language(English())
-register_language(Spanish())
+for _file in sorted(resources.files(__name__).iterdir(), key=lambda p: p.name):
+    if _file.name.endswith(".toml"):
+        register_language(load_language(_file.read_text(encoding="utf-8"), f"imr_llm/summary/languages/{_file.name}"))
 
-__all__ = ["LANGUAGES", "Counts", "Language", "Readability", "Section", "get_language", "register_language"]
+__all__ = [
+    "LANGUAGES",
+    "Catalogue",
+    "Counts",
+    "Language",
+    "Readability",
+    "Section",
+    "get_language",
+    "load_language",
+    "register_language",
+]

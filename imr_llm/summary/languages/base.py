@@ -1,23 +1,26 @@
-"""A summary language: every word a summary says in it, in one object.
+"""A summary language: its catalogue of words (`catalogue.py`), and the wording rules, written once.
 
-A language holds its fixed texts (what IMR is, how to appeal, the glossary), the
-functions that word the data (the opening and counts, each decision line, each
-reason, next step and safety line), its month names, the phrases the checks look
-for, and its readability formula. The templates are shared and hold layout only.
-A new language is one module with one `Language` subclass, registered in
-`imr_llm.summary.languages`.
+Every language says the same things in the same cases; only the words differ. So the
+rules (which opening for which counts, which decision line, which frame for which form
+of the reviewer's sentence, which next step) live here, and a language is a catalogue
+file. The checks read the counts back with the same opening templates, and take the
+fixed wording from the catalogue, never from source code.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import ClassVar
+from functools import cached_property
 
 from imr_llm.schema import Decision
-from imr_llm.summary.facts import CareAlreadyGiven, Kind, PartialNumbers
+from imr_llm.summary import readability
+from imr_llm.summary.facts import CareAlreadyGiven, Kind, PartialNumbers, Quantity
+from imr_llm.summary.languages.catalogue import Catalogue, Section
+from imr_llm.summary.restate import Form, Restatement, first_lower, first_upper
+
+__all__ = ["Counts", "Language", "Readability", "Section"]
 
 
 @dataclass(frozen=True)
@@ -50,110 +53,336 @@ class Readability:
     problem: str | None
 
 
-@dataclass(frozen=True)
-class Section:
-    """A fixed part of every summary: a heading and its bullet points."""
-
-    heading: str
-    bullets: tuple[str, ...]
+def _key(decision: Decision | None) -> str:
+    return decision if decision is not None else "unread"
 
 
-class Language(ABC):
-    code: ClassVar[str]
-    name: ClassVar[str]
-    months: ClassVar[tuple[str, ...]]
+# opening template -> (field of Counts it states, the fixed count it states or None for {n}/{N})
+_OPENING_CLAIMS: tuple[tuple[str, str, int | None], ...] = (
+    ("one_approved", "approved", 1),
+    ("one_denied", "denied", 1),
+    ("one_unread", "unreadable", 1),
+    ("two_approved", "approved", 2),
+    ("two_denied", "denied", 2),
+    ("all_approved", "approved", None),
+    ("all_denied", "denied", None),
+    ("all_unread", "unreadable", None),
+    ("some_approved_one", "approved", None),
+    ("some_approved_many", "approved", None),
+    ("some_denied_one", "denied", None),
+    ("some_denied_many", "denied", None),
+    ("some_unread", "unreadable", None),
+)
 
-    # headings and labels
-    title: ClassVar[str]
-    decided_heading: ClassVar[str]
-    item_marker: ClassVar[str]  # "Request" -> "Request 2: ..."; the checks find items by it
-    end_marker: ClassVar[str]  # the heading after the items
-    why_label: ClassVar[str]
-    next_labels: ClassVar[dict[str | None, str]]  # decision -> "What happens next:" / "What could change this:"
-    reviewer_wrote: ClassVar[str]
-    terms_label: ClassVar[str]
-    letter_words_note: ClassVar[str]  # the request is quoted as printed (in English)
-    glance_headers: ClassVar[tuple[str, str, str]]
-    glance_words: ClassVar[dict[str | None, str]]  # decision -> word in the at-a-glance table
-    footer: ClassVar[str]
-    not_advice: ClassVar[tuple[str, str]]
-    failed_checks_banner: ClassVar[str]
 
-    # fixed sections: what to do now, words you may see
-    next_steps: ClassVar[Section]
-    words: ClassVar[Section]
-    dwc_link_text: ClassVar[str]
+class Language:
+    """One catalogue, worded by the shared rules."""
 
-    # phrases the checks look for in each item's section (case-insensitive)
-    approved_phrases: ClassVar[tuple[str, ...]]
-    denied_phrases: ClassVar[tuple[str, ...]]
-    unreadable_phrases: ClassVar[tuple[str, ...]]
-    double_negatives: ClassVar[tuple[re.Pattern[str], ...]]
-    decision_claims: ClassVar[tuple[re.Pattern[str], ...]]  # a sentence stating approval or denial
-    prompt_name: ClassVar[str]  # how an LLM prompt names the language ("Spanish (plain, everyday, usted)")
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.c = catalogue
+        self.code = catalogue.code
+        self.name = catalogue.name
+        self.months = catalogue.months
+        self.labels = catalogue.labels
+        self.next_steps = catalogue.sections.next_steps
+        self.words = catalogue.sections.words
+        self.prompt_name = catalogue.prompt_name
+        self.glossary = catalogue.glossary_patterns
+        self.negation = re.compile(catalogue.negation, re.I)
+        checks = catalogue.checks
+        self.approved_phrases = checks.approved_phrases
+        self.denied_phrases = checks.denied_phrases
+        self.unreadable_phrases = checks.unreadable_phrases
+        self.double_negatives = tuple(re.compile(p, re.I) for p in checks.double_negatives)
+        self.decision_claims = (re.compile(checks.approved_claims, re.I), re.compile(checks.denied_claims, re.I))
+        self.promises = re.compile(checks.promises, re.I)
 
-    # term pattern -> explanation, for words in the reviewer's quoted sentences
-    glossary: ClassVar[tuple[tuple[re.Pattern[str], str], ...]]
+    # -- labels the templates use ---------------------------------------------------------------
 
-    @abstractmethod
-    def longdate(self, value: dt.date) -> str: ...
+    @property
+    def title(self) -> str:
+        return self.labels.title
 
-    @abstractmethod
+    @property
+    def decided_heading(self) -> str:
+        return self.labels.decided_heading
+
+    @property
+    def item_marker(self) -> str:
+        return self.labels.item_marker
+
+    @property
+    def end_marker(self) -> str:
+        return self.labels.end_marker
+
+    @property
+    def why_label(self) -> str:
+        return self.labels.why
+
+    @property
+    def reviewer_wrote(self) -> str:
+        return self.labels.reviewer_wrote
+
+    @property
+    def terms_label(self) -> str:
+        return self.labels.terms
+
+    @property
+    def letter_words_note(self) -> str:
+        return self.labels.letter_words_note
+
+    @property
+    def glance_headers(self) -> tuple[str, str, str]:
+        return self.labels.glance_headers
+
+    @property
+    def footer(self) -> str:
+        return self.labels.footer
+
+    @property
+    def not_advice(self) -> tuple[str, str]:
+        return self.labels.not_advice
+
+    @property
+    def failed_checks_banner(self) -> str:
+        return self.labels.failed_checks_banner
+
+    @property
+    def dwc_link_text(self) -> str:
+        return self.labels.dwc_link_text
+
+    @cached_property
+    def next_labels(self) -> dict[str | None, str]:
+        n = self.labels.next
+        return {"overturned": n.overturned, "upheld": n.upheld, None: n.unread}
+
+    @cached_property
+    def glance_words(self) -> dict[str | None, str]:
+        g = self.labels.glance
+        return {"overturned": g.overturned, "upheld": g.upheld, None: g.unread}
+
+    # -- dates and numbers ------------------------------------------------------------------------
+
+    def longdate(self, value: dt.date) -> str:
+        return self.c.longdate.format(month=self.months[value.month - 1], day=value.day, year=value.year)
+
     def count(self, n: int, capital: bool = False) -> str:
-        """A count as a word, agreeing with the noun the summary counts (a request)."""
+        word = self.c.numbers[n] if 0 <= n < len(self.c.numbers) else str(n)
+        return first_upper(word) if capital else word
 
-    @abstractmethod
-    def opening(self, counts: Counts) -> str:
-        """What an IMR is, how many requests it decided, and the decisions as counts."""
-
-    @abstractmethod
-    def opening_claims(self, text: str) -> list[tuple[str, int]]:
-        """The counts an opening states, as (field of Counts, value): how the checks read it back."""
-
-    @abstractmethod
-    def decision_line(self, decision: Decision | None, partial: bool) -> tuple[str, str]:
-        """(the bold decision, what it means) for one item."""
-
-    @abstractmethod
-    def kind_sentence(self, kind: Kind) -> str:
-        """ "This is a request for a scan." """
-
-    @abstractmethod
-    def reason(
-        self, topic: str | None, decision: Decision | None, details: list[str], kind: Kind, linked: str | None
-    ) -> str | None:
-        """One plain sentence for why, or None when no plain wording is safe (the reviewer is quoted)."""
-
-    @abstractmethod
-    def quoted_reason(self, has_sentence: bool) -> str:
-        """Said instead of a plain reason: the reviewer's own words follow (or none were found)."""
-
-    @abstractmethod
-    def next_step(
-        self,
-        topic: str | None,
-        decision: Decision | None,
-        details: list[str],
-        linked: str | None,
-        already_given: CareAlreadyGiven | None,
-    ) -> str: ...
-
-    @abstractmethod
-    def taper_warning(self, letter_says_so: bool) -> str: ...
-
-    @abstractmethod
-    def already_given(self, care: CareAlreadyGiven) -> str: ...
-
-    @abstractmethod
-    def partial(self, authorized: str, numbers: PartialNumbers | None, whole: bool) -> str:
-        """What UR had approved before the review, apart from what this review decided (`whole`: the
-        review was about the original request, not only the remainder)."""
-
-    @abstractmethod
-    def readability(self, prose: str) -> Readability: ...
+    def number_value(self, word: str) -> int:
+        low = word.lower()
+        numbers = [w.lower() for w in self.c.numbers]
+        return numbers.index(low) if low in numbers else int(word)
 
     def case_line(self, case_number: str | None, decided: dt.date | None) -> str | None:
-        return None
+        parts = []
+        if case_number:
+            parts.append(self.labels.case.format(case_number=case_number))
+        if decided:
+            parts.append(self.labels.decided_on.format(date=self.longdate(decided)))
+        return " - ".join(parts) or None
+
+    # -- the opening: one function of the counts, read back with the same templates ---------------
+
+    def opening(self, c: Counts) -> str:
+        o = self.c.opening
+        asked = o.asked_one if c.n == 1 else o.asked_many.format(n=self.count(c.n), N=self.count(c.n, True))
+        return " ".join([o.intro, asked, *self._outcome(c), *self._partial_note(c)])
+
+    def _say(self, key: str, n: int) -> str:
+        template: str = getattr(self.c.opening, key)
+        return template.format(n=self.count(n), N=self.count(n, True))
+
+    def _outcome(self, c: Counts) -> list[str]:
+        if c.n == 1:
+            return [self._say("one_approved" if c.approved else "one_denied" if c.denied else "one_unread", 1)]
+        if c.approved == c.n:
+            return [self._say("two_approved" if c.n == 2 else "all_approved", c.n)]
+        if c.denied == c.n:
+            return [self._say("two_denied" if c.n == 2 else "all_denied", c.n)]
+        if c.unreadable == c.n:
+            return [self._say("all_unread", c.n)]
+        out = []
+        if c.approved:
+            out.append(self._say("some_approved_one" if c.approved == 1 else "some_approved_many", c.approved))
+        if c.denied:
+            out.append(self._say("some_denied_one" if c.denied == 1 else "some_denied_many", c.denied))
+        if c.unreadable:
+            out.append(self._say("some_unread", c.unreadable))
+        return out
+
+    def _partial_note(self, c: Counts) -> list[str]:
+        if not c.partial:
+            return []
+        return [self._say("partial_one" if c.n == 1 else "partial_many", c.partial)]
+
+    @cached_property
+    def _number_rx(self) -> str:
+        words = sorted(self.c.numbers, key=len, reverse=True)
+        return r"(?P<num>" + "|".join(re.escape(w) for w in words) + r"|\d+)"
+
+    def _template_rx(self, template: str) -> re.Pattern[str]:
+        parts = re.split(r"\{[nN]\}", template)
+        body = self._number_rx.join(re.escape(p) for p in parts)
+        return re.compile(r"(?:^|(?<=[.!?] ))" + body, re.I)  # each opening template is a whole sentence
+
+    def opening_claims(self, text: str) -> list[tuple[str, int]]:
+        """The counts an opening states, as (field of Counts, value): read with the opening's own templates."""
+        o = self.c.opening
+        claims: list[tuple[str, int]] = []
+        if re.search(re.escape(o.asked_one), text, re.I):
+            claims.append(("n", 1))
+        m = self._template_rx(o.asked_many).search(text)
+        if m:
+            claims.append(("n", self.number_value(m.group("num"))))
+        seen: set[tuple[int, int]] = set()
+        # longest templates first, so "None of the {n} was approved" is not also read as "{N} was approved"
+        for key, field, fixed in sorted(_OPENING_CLAIMS, key=lambda k: -len(getattr(o, k[0]))):
+            for m in self._template_rx(getattr(o, key)).finditer(text):
+                if any(a <= m.start() < b or m.start() <= a < m.end() for a, b in seen):
+                    continue
+                seen.add((m.start(), m.end()))
+                claims.append((field, fixed if fixed is not None else self.number_value(m.group("num"))))
+        return claims
+
+    # -- each item ------------------------------------------------------------------------------
+
+    def decision_line(self, decision: Decision | None, partial: bool) -> tuple[str, str]:
+        d = self.c.decision
+        on = d.on_rest if partial else d.on
+        key = _key(decision)
+        return getattr(d, key).format(on=on), getattr(d, f"{key}_meaning")
+
+    def kind_sentence(self, kind: Kind) -> str:
+        return self.c.kinds.sentence.format(kind=getattr(self.c.kinds, kind.value))
+
+    def slot(self, r: Restatement, name: str) -> str:
+        """A slot of a restated sentence as this language shows it: plain English, or the reviewer's
+        English words quoted and marked."""
+        if name in ("link", "verb", "wh", "q", "lead"):
+            return (
+                r.plain.get(name, r.slots.get(name, "")) if self.c.reason.slot_mode == "plain" or name != "lead" else ""
+            )
+        if self.c.reason.slot_mode == "plain":
+            value = r.plain.get(name, "")
+            return first_lower(value) if name == "x" else first_upper(value) if name == "subj" else value
+        verbatim = r.slots.get("quote", r.slots.get(name, "")) if name == "x" else r.slots.get(name, "")
+        if not verbatim:
+            return ""
+        if name in ("what", "subj"):
+            return f'"{verbatim}"'
+        if name == "x" and r.form in (Form.UNCLEAR,):
+            verbatim = f"{r.slots.get('wh', '')} {verbatim}".strip()
+        if name == "x" and r.form is Form.NOT_RECOMMENDED and r.slots.get("y"):
+            verbatim = f"{verbatim} {r.slots['y']}"
+        return self.c.reason.quoted_slot.format(text=verbatim)
+
+    def restated(self, r: Restatement, linked_surgery: bool = False) -> str:
+        """The plain sentence for one restated reviewer sentence."""
+        frames = self.c.reason
+        if r.form is Form.LINKED and linked_surgery:
+            return frames.linked_surgery
+        if r.form is Form.LINKED:
+            return frames.linked.format(x=r.slots["x"])
+        values = {name: self.slot(r, name) for name in ("x", "y", "link", "wh", "verb", "what", "q", "subj", "lead")}
+        key = r.form.value
+        if r.form is Form.NOT_RECOMMENDED and r.slots.get("y"):
+            key = "not_recommended_y"
+        if r.form is Form.REQUEST_SILENT and r.slots.get("what"):
+            key = "request_silent_what"
+        text = getattr(frames, key).format(**values)
+        if r.when:
+            text = frames.when.format(when=r.when, sentence=text.rstrip(".")) + "."
+        if frames.slot_mode == "plain":
+            text = self._split(text)
+        return _tidy(text)
+
+    def _split(self, text: str) -> str:
+        """A long sentence becomes two at a semicolon, or where "as" gives the cause (", as the
+        guidelines state ...": "This is because the guidelines state ...")."""
+        if len(text.split()) <= _LONG:
+            return text
+        head, sep, tail = text.partition("; ")
+        if not sep:
+            m = _AS_CAUSE.search(text)
+            if m is None:
+                return text
+            head, tail = text[: m.start()], self.c.reason.because.format(x=text[m.end() :].rstrip("."))
+        head, tail = head.rstrip(" ,;."), tail.strip()
+        if len(head.split()) < 6 or len(tail.split()) < 4:
+            return text
+        return f"{head}. {first_upper(tail)}"
+
+    def quoted_reason(self, has_sentence: bool) -> str:
+        return self.c.reason.quoted if has_sentence else self.c.reason.quoted_none
+
+    def next_step(
+        self,
+        decision: Decision | None,
+        first: Restatement | None,
+        already_given: CareAlreadyGiven | None,
+        guideline_number: str | None = None,
+    ) -> str:
+        n = self.c.next
+        if decision == "overturned":
+            return n.overturned_given if already_given is not None else n.overturned
+        if decision is None:
+            return n.unread
+        if guideline_number:
+            return n.guideline_number.format(number=guideline_number)
+        if first is None or first.form in (Form.FINDING, Form.GIVEN, Form.RECORD_SHOWS):
+            return n.generic
+        template: str = getattr(n, first.form.value)
+        values = {name: self.slot(first, name) for name in ("x", "link", "wh", "verb", "q", "subj")}
+        return _tidy(template.format(**values))
+
+    def taper_warning(self, taking: bool, letter_says_so: bool) -> str:
+        care = self.c.care
+        text = care.taper if taking or letter_says_so else care.taper_if
+        return f"{text} {care.taper_letter}" if letter_says_so else text
+
+    def already_given(self, care: CareAlreadyGiven) -> str:
+        w = self.c.care
+        when = w.already_given_when.format(date=self.longdate(care.date)) if care.date else ""
+        return w.already_given.format(when=when)
+
+    def _amount(self, q: Quantity) -> str:
+        if q.unit == "#":
+            return f"#{q.value}"
+        return self.c.partial.amount.format(value=q.value, unit=self.c.units.get(q.unit, q.unit))
+
+    def partial(self, authorized: str, numbers: PartialNumbers | None, whole: bool) -> str:
+        p = self.c.partial
+        text = p.text.format(authorized=authorized)
+        if whole:
+            return f"{text} {p.whole}"
+        text = f"{text} {p.rest}"
+        if numbers is not None:
+            template = p.numbers_one if numbers.approved_before.value == 1 else p.numbers
+            text += " " + template.format(
+                asked=self._amount(numbers.asked),
+                approved=self._amount(numbers.approved_before),
+                reviewed=self._amount(numbers.reviewed),
+            )
+        return text
+
+    def record_warning(self, warning: str) -> str:
+        return self.labels.record_warning.format(warning=warning)
+
+    # -- reading ease and the glossary --------------------------------------------------------------
+
+    def readability(self, prose: str) -> Readability:
+        spec = self.c.readability
+        formula = readability.FORMULAS[spec.formula]
+        score = round(formula.score(prose), 2)
+        if formula.lower_is_better:
+            passes, target_met = score <= spec.limit, score <= spec.target
+            problem = None if passes else f"reading {formula.measure} {score} is above {spec.limit}"
+        else:
+            passes, target_met = score >= spec.limit, score >= spec.target
+            problem = None if passes else f"reading {formula.measure} {score} is below {spec.limit}"
+        return Readability(score, formula.measure, passes, target_met, problem)
 
     def terms(self, text: str, limit: int = 3) -> list[str]:
         """Glossary lines for the terms that appear in `text` (at most `limit`)."""
@@ -164,3 +393,18 @@ class Language(ABC):
             if len(out) >= limit:
                 break
         return out
+
+    def fixed_wording(self) -> str:
+        """Every text of the catalogue, as one string (what the checks count as our own words)."""
+        return " ".join(text for _, text in self.c.strings())
+
+
+_LONG = 24
+_AS_CAUSE = re.compile(r", as (?=(?:the |they |guidelines |there |it |this |you |your ))")
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"\s+([,.;:])", r"\1", " ".join(text.split()))
+    text = re.sub(r"\.\.+", ".", text)
+    text = re.sub(r"([.!?])[\"']?\.", r"\1", text) if text.endswith("..") else text
+    return text

@@ -1,0 +1,311 @@
+"""A summary language as data: the catalogue file (TOML) of every word a summary says in it.
+
+Words and templates are validated as data with named variables, not written as code (the
+shape of simonw/llm's templates): a template may use only the names its key allows, and
+every key the wording needs must be there, so a new language is one file that either
+loads or fails with the missing or wrong key named. The decisions about what to say live
+once, in `imr_llm.summary.languages.base.Language`.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import tomllib
+from functools import cached_property
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from imr_llm.errors import ConfigError
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ReadabilitySpec(_Strict):
+    formula: str  # a name in imr_llm.summary.readability.FORMULAS
+    target: float
+    limit: float
+
+
+class ByDecision(_Strict):
+    overturned: str
+    upheld: str
+    unread: str
+
+
+class Labels(_Strict):
+    title: str
+    case: str
+    decided_on: str
+    decided_heading: str
+    item_marker: str
+    end_marker: str
+    why: str
+    reviewer_wrote: str
+    terms: str
+    letter_words_note: str
+    glance_headers: tuple[str, str, str]
+    footer: str
+    not_advice: tuple[str, str]
+    failed_checks_banner: str
+    record_warning: str
+    dwc_link_text: str
+    next: ByDecision
+    glance: ByDecision
+
+
+class Section(_Strict):
+    """A fixed part of every summary: a heading and its bullet points."""
+
+    heading: str
+    bullets: tuple[str, ...]
+
+
+class Sections(_Strict):
+    next_steps: Section
+    words: Section
+
+
+class Opening(_Strict):
+    intro: str
+    asked_one: str
+    asked_many: str
+    one_approved: str
+    one_denied: str
+    one_unread: str
+    two_approved: str
+    two_denied: str
+    all_approved: str
+    all_denied: str
+    all_unread: str
+    some_approved_one: str
+    some_approved_many: str
+    some_denied_one: str
+    some_denied_many: str
+    some_unread: str
+    partial_one: str
+    partial_many: str
+
+
+class DecisionWords(_Strict):
+    on: str
+    on_rest: str
+    overturned: str
+    overturned_meaning: str
+    upheld: str
+    upheld_meaning: str
+    unread: str
+    unread_meaning: str
+
+
+class CheckPhrases(_Strict):
+    approved_phrases: tuple[str, ...]
+    denied_phrases: tuple[str, ...]
+    unreadable_phrases: tuple[str, ...]
+    double_negatives: tuple[str, ...]
+    approved_claims: str
+    denied_claims: str
+    promises: str
+
+
+class Kinds(_Strict):
+    with_surgery: str
+    functional_test: str
+    scan: str
+    nerve_test: str
+    medical_test: str
+    therapy: str
+    chiropractic: str
+    acupuncture: str
+    visit: str
+    injection: str
+    surgery: str
+    medicine: str
+    equipment: str
+    home_help: str
+    program: str
+    treatment: str
+    sentence: str
+
+
+class ReasonFrames(_Strict):
+    slot_mode: str = Field(pattern=r"^(?:plain|quote)$")
+    quoted_slot: str = '"{text}"'
+    when: str
+    no_record: str
+    none_found: str
+    records_silent: str
+    request_silent: str
+    request_silent_what: str
+    doctor_silent: str
+    unclear: str
+    no_rationale: str
+    not_recommended: str
+    not_recommended_y: str
+    linked: str
+    linked_surgery: str
+    doctor_agreed: str
+    given: str
+    record_shows: str
+    finding: str
+    quoted: str
+    quoted_none: str
+    because: str = "{x}."
+    link_words: tuple[str, ...] = ()
+
+
+class NextFrames(_Strict):
+    overturned: str
+    overturned_given: str
+    unread: str
+    no_record: str
+    none_found: str
+    records_silent: str
+    request_silent: str
+    doctor_silent: str
+    unclear: str
+    no_rationale: str
+    not_recommended: str
+    linked: str
+    doctor_agreed: str
+    guideline_number: str
+    generic: str
+
+
+class CareWords(_Strict):
+    taper: str
+    taper_if: str
+    taper_letter: str
+    already_given: str
+    already_given_when: str
+
+
+class PartialWords(_Strict):
+    text: str
+    whole: str
+    rest: str
+    numbers: str
+    numbers_one: str
+    amount: str
+
+
+class GlossaryEntry(_Strict):
+    pattern: str
+    text: str
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        re.compile(value)
+        return value
+
+
+# the names each template may use (a template with another name fails to load)
+_ALLOWED: dict[str, frozenset[str]] = {
+    "labels.case": frozenset({"case_number"}),
+    "labels.decided_on": frozenset({"date"}),
+    "labels.failed_checks_banner": frozenset({"problems"}),
+    "labels.record_warning": frozenset({"warning"}),
+    "longdate": frozenset({"month", "day", "year"}),
+    "opening.*": frozenset({"n", "N"}),
+    "decision.*": frozenset({"on"}),
+    "kinds.sentence": frozenset({"kind"}),
+    "reason.quoted_slot": frozenset({"text"}),
+    "reason.when": frozenset({"when", "sentence"}),
+    "reason.*": frozenset({"x", "y", "link", "wh", "verb", "what", "q", "subj", "lead"}),
+    "next.guideline_number": frozenset({"number"}),
+    "next.*": frozenset({"x", "link", "wh", "verb", "q", "subj"}),
+    "care.already_given": frozenset({"when"}),
+    "care.already_given_when": frozenset({"date"}),
+    "partial.text": frozenset({"authorized"}),
+    "partial.numbers": frozenset({"asked", "approved", "reviewed"}),
+    "partial.numbers_one": frozenset({"asked", "approved", "reviewed"}),
+    "partial.amount": frozenset({"value", "unit"}),
+    "sections.*": frozenset({"dwc"}),
+}
+
+
+def _names(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
+def _allowed(path: str) -> frozenset[str]:
+    if path in _ALLOWED:
+        return _ALLOWED[path]
+    head = path.split(".", 1)[0]
+    return _ALLOWED.get(f"{head}.*", frozenset())
+
+
+class Catalogue(_Strict):
+    code: str = Field(pattern=r"^[a-z]{2,3}(?:-[A-Za-z]{2,4})?$")
+    name: str
+    prompt_name: str
+    months: tuple[str, ...] = Field(min_length=12, max_length=12)
+    longdate: str
+    numbers: tuple[str, ...] = Field(min_length=13)
+    negation: str
+    readability: ReadabilitySpec
+    labels: Labels
+    sections: Sections
+    opening: Opening
+    decision: DecisionWords
+    checks: CheckPhrases
+    kinds: Kinds
+    reason: ReasonFrames
+    next: NextFrames
+    care: CareWords
+    partial: PartialWords
+    units: dict[str, str] = Field(default_factory=dict)
+    glossary: tuple[GlossaryEntry, ...] = ()
+
+    @model_validator(mode="after")
+    def _templates_use_known_names(self) -> Catalogue:
+        for path, template in self.strings():
+            try:
+                unknown = _names(template) - _allowed(path)
+            except ValueError as e:
+                raise ValueError(f"{path}: {e}") from None
+            if unknown:
+                raise ValueError(f"{path} uses {sorted(unknown)}; it may use {sorted(_allowed(path)) or 'none'}")
+        for pattern in (self.negation, self.checks.approved_claims, self.checks.denied_claims, self.checks.promises):
+            re.compile(pattern)
+        return self
+
+    def strings(self) -> list[tuple[str, str]]:
+        """Every template and text of the catalogue, with its dotted path (the checks' fixed wording)."""
+        out: list[tuple[str, str]] = []
+
+        def walk(path: str, value: Any) -> None:
+            if isinstance(value, str):
+                out.append((path, value))
+            elif isinstance(value, BaseModel):
+                for key in type(value).model_fields:
+                    walk(f"{path}.{key}" if path else key, getattr(value, key))
+            elif isinstance(value, dict):
+                for key, v in value.items():
+                    walk(f"{path}.{key}", v)
+            elif isinstance(value, tuple | list):
+                for v in value:
+                    walk(path, v)
+
+        walk("", self)
+        return [(p, s) for p, s in out if not p.startswith(("checks.", "negation", "glossary.pattern", "code"))]
+
+    @cached_property
+    def glossary_patterns(self) -> tuple[tuple[re.Pattern[str], str], ...]:
+        return tuple((re.compile(e.pattern, re.I), e.text) for e in self.glossary)
+
+
+def load_catalogue(text: str, origin: str) -> Catalogue:
+    """A catalogue from TOML text; a bad file is a ConfigError naming the file and the key."""
+    try:
+        return Catalogue.model_validate(tomllib.loads(text))
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{origin}: not valid TOML ({e})") from None
+    except ValueError as e:
+        first = str(e).splitlines()
+        detail = "; ".join(line.strip() for line in first[1:4]) if len(first) > 1 else str(e)
+        raise ConfigError(f"{origin}: not a valid summary language ({detail})") from None

@@ -1,0 +1,654 @@
+"""The reviewer's sentence, restated: recognise its form and keep its content.
+
+A plain "Why" used to be worded from a topic label ("Your records did not show signs
+of nerve problems"), so a topic error, or a reviewer whose point was narrower than
+the topic, became a finding about the worker that the reviewer never wrote. Here the
+plain sentence is the reviewer's own sentence, rewritten only by meaning-preserving
+steps:
+
+1. its form is recognised ("There is no documentation of X", "The request did not
+   specify X", "It is unclear whether X", "X is not recommended for Y", "Given that
+   X is not medically necessary, Y is not", "The provider agreed X", or, for any other
+   sentence in which the reviewer applies the rules to this worker, "The reviewer
+   found that X");
+2. its slots (X, Y) keep the reviewer's words, with only these changes: the worker
+   ("the patient", "the claimant", ...) becomes "you" (verbs agree), the requesting
+   doctor becomes "your doctor", hard terms are replaced by the plain words of the
+   glossary below, citations ("ACOEM Chapter 12, Table 12-8, page 309") are dropped;
+3. a language words the form ("The reviewer found no record of {x}.").
+
+So every content word of a plain sentence comes from the reviewer's sentence, the
+request, the glossary or the language's fixed frame, and a negation in the sentence
+stays a negation (`imr_llm.summary.checks` verifies both). A sentence with no
+recognised form, or whose polarity does not match the decision, is not restated: the
+summary then says the reviewer's words follow, and quotes them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from imr_llm.schema import Decision
+
+
+class Form(StrEnum):
+    NO_RECORD = "no_record"  # There is no documentation of X
+    NONE_FOUND = "none_found"  # There were no X / a lack of X (a finding, not a document)
+    RECORDS_SILENT = "records_silent"  # The clinical note does not address X
+    REQUEST_SILENT = "request_silent"  # The request did not specify X
+    DOCTOR_SILENT = "doctor_silent"  # The provider did not specify X
+    UNCLEAR = "unclear"  # It is unclear whether X
+    NO_RATIONALE = "no_rationale"  # There was no rationale for X / The rationale as to why X is not apparent
+    NOT_RECOMMENDED = "not_recommended"  # The guidelines do not recommend X / X is not recommended for Y
+    LINKED = "linked"  # Given that X is not medically necessary, Y is not
+    DOCTOR_AGREED = "doctor_agreed"  # The provider agreed X
+    GIVEN = "given"  # Given that X, Y
+    RECORD_SHOWS = "record_shows"  # There is documentation of X (an approval)
+    FINDING = "finding"  # any other sentence applying the rules to this worker
+
+
+# forms that state something is missing (a denial's reason); the others carry their own polarity
+NEGATIVE_FORMS = frozenset(
+    {
+        Form.NO_RECORD,
+        Form.NONE_FOUND,
+        Form.RECORDS_SILENT,
+        Form.REQUEST_SILENT,
+        Form.DOCTOR_SILENT,
+        Form.UNCLEAR,
+        Form.NO_RATIONALE,
+        Form.NOT_RECOMMENDED,
+        Form.LINKED,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Restatement:
+    """One reviewer sentence in a recognised form. Slots hold the reviewer's words: `slots` verbatim
+    (for a language that quotes them), `plain` rewritten into plain English by the steps above."""
+
+    form: Form
+    sentence: str
+    slots: dict[str, str] = field(default_factory=dict)
+    plain: dict[str, str] = field(default_factory=dict)
+    negated: bool = False
+    when: str | None = None  # "11/30/2016" from a leading "On 11/30/2016," (the records of that date)
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.I)
+
+
+# -- sentence shape -------------------------------------------------------------------------
+
+_LEAD = _rx(
+    r"^(?:(?:however|additionally|in addition|moreover|furthermore|further|also|and|but|yet|thus|again|"
+    r"in this case|in this instance|in this situation|in this patient|in the (?:claimant|patient)'s case|here|"
+    r"at this time|currently|unfortunately|notably|specifically|overall|finally|lastly|"
+    r"(?:in|within|upon review of|based on|from|per) the (?:submitted |available |provided |clinical |medical )*"
+    r"(?:documentation|records?|notes?|information|reports?)(?: (?:submitted|provided|presented|available|"
+    r"reviewed))?(?: for (?:this )?review)?)\b,?\s+)+"
+)
+_LEAD_DATE = _rx(
+    r"^(?:on|as of|at the (?:visit|examination|exam|evaluation) (?:on|of|dated)|(?:in|per) the (?:clinical |"
+    r"progress |office )?(?:note|report|visit|examination|exam|evaluation) (?:dated|of|from|on))\s+"
+    r"(?P<when>\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}-\d{1,2}-\d{2,4}|[A-Z][a-z]+ \d{1,2},? \d{4}),\s+"
+)
+_PERSON = (
+    r"(?:the |this |our )(?:patient|claimant|applicant|injured (?:worker|employee|individual)|worker|employee|iw|"
+    r"individual)"
+)
+_DOCTOR = (
+    r"(?:the |this )?(?:treating |requesting |attending |primary |prescribing |referring )?"
+    r"(?:provider|physician|doctor|treater|prescriber|surgeon|practitioner|clinician)"
+)
+NEGATION = _rx(
+    r"\b(?:not|no|lack|lacks|lacking|without|never|none|neither|nor|cannot|unclear|absence|absent|failed|fails|"
+    r"insufficient|exceeds?|exceeded|exceeding|excessive|redundant|unable|inability|unspecified|unsupported)\b|n't\b"
+)
+_CITATION_PAREN = _rx(
+    r"\s*\((?=[^()]*(?:\bMTUS\b|\bACOEM\b|\bODG\b|\bpages?\b|\bpp?\.|\btable\b|\bchapter\b|§|\bsection\b|"
+    r"\b(?:19|20)\d\d\b|\bguidelines?\b|\bet al\b))[^()]{0,160}\)"
+)
+_CITATION = _rx(
+    r"\b(?:the )?(?:MTUS|ACOEM|ODG|CA MTUS)(?:[ -](?:Guidelines?|Chronic Pain(?: Medical Treatment Guidelines)?|"
+    r"Guideline in ACOEM|in ACOEM|Practice Guidelines))*(?:,? (?:Chapter|Table|page|pages|pg\.?|p\.|Section)s? "
+    r"[\w.,-]*\w)+"
+)
+_HISTORY = _rx(
+    r"\b(?:complain(?:s|ed)? of|presented (?:with|to)|presents with|chief complaint|underwent|was seen|"
+    r"year[- ]old|date of injury|was injured|sustained an? |diagnoses (?:include|included|were|are))\b"
+)
+_GUIDELINE_SUBJECT = _rx(
+    r"^(?:according to |per |as (?:noted|stated|per) (?:in )?|regarding [^,]{1,60}, )?(?:the )?(?:current )?"
+    r"(?:california |ca |cal )?(?:mtus|acoem|odg|official disability|guidelines?|medicare|cms|evidence|literature|"
+    r"studies|research|the (?:guidelines?|mtus))\b"
+)
+_CASE_SUBJECT = _rx(
+    rf"^(?:there (?:is|was|are|were|has been|have been)\b|(?:patient|claimant|applicant) (?:is|was|has|had|does|did)\b|"
+    rf"it (?:is|was|remains) (?:also )?(?:unclear|not clear)\b|"
+    rf"{_PERSON}\b|{_DOCTOR}\b|(?:his|her|their) |(?:he|she) |(?:the |this )?(?:request(?:ed)?|documentation|records?|"
+    r"(?:clinical |progress |office )?notes?|clinical (?:information|documentation)|medical records|submitted|"
+    r"available|physical exam(?:ination)?|exam(?:ination)?|imaging|mri|x-?rays?|electrodiagnostic|therapy|treatment|"
+    r"(?:prior|previous|recent) |medication|use|usage|ongoing|continued|additional|further|no |the rationale|"
+    r"rationale|authorization|given (?:that|the)|as the|since the|because the|a request|this request|"
+    r"without |outcome|efficacy))"
+)
+
+
+# "Therapy outcome was not included for review", "Detailed evidence of X has been documented"
+_PASSIVE_RECORD = _rx(
+    r"^[^,;]{3,150}? (?:was|were|is|are|has been|have been|had been)(?: not)?(?: \w+ly)? (?:documented|included|"
+    r"provided|noted|indicated|described|reported|submitted|established|demonstrated|shown|apparent|evident|"
+    r"quantified|specified|detailed|addressed|discussed|recorded|found)\b"
+)
+
+
+# "... for this condition therefore this request is not medically necessary": the verdict is said elsewhere
+_TRAILING_VERDICT = _rx(
+    r"[,;]?\s+(?:and )?(?:therefore|thus|hence|as such|consequently),? (?:the|this) (?:current )?(?:request|treatment|"
+    r"service|medication)\b[^.;]{0,200}?\b(?:not )?(?:medically necessary|supported|appropriate|warranted|indicated)"
+    r"(?: at this time)?$"
+)
+
+
+def core_of(sentence: str) -> str:
+    """The part of a sentence a restatement must keep: no leading connective or date, no citation, no
+    closing verdict ("therefore the request is not medically necessary")."""
+    text, _ = _core(sentence)
+    return _CITATION.sub(" ", _CITATION_PAREN.sub(" ", text))
+
+
+# words a restatement may leave out: connectives, the words of the form it recognised ("there was a lack
+# of documentation"), the worker and the doctor (now "you", "your doctor"), citation words
+DROPPABLE = frozenset(
+    """
+    however additionally addition moreover furthermore also this case here there lack absence paucity
+    documentation documented evidence indication information records record mention discussion reports report
+    notation data noted provided submitted available presented review reviewed clear clearly patient
+    patients claimant applicant injured worker employee individual treating requesting attending provider
+    physician doctor treater prescriber the that which were does have been specify specified state stated
+    indicate indicated identify document documents indicating showing demonstrating documenting regarding
+    concerning unclear rationale rational reason explanation justification apparent evident guidelines guideline
+    specifically recommend recommended support supported given since because failed fails request requested
+    submitted also still further currently unfortunately notably within based upon from therefore thus hence
+    consequently medically necessary appropriate warranted service usage would document show reveal demonstrate
+    establish include contain mention note address discuss describe detail
+    """.split()  # noqa: SIM905
+)
+
+
+def _core(sentence: str) -> tuple[str, str | None]:
+    """The sentence without its leading connectives ("However, in this case,") and date ("On 11/30/2016,"),
+    without its closing period; and the date."""
+    text = " ".join(sentence.split()).strip()
+    when = None
+    for _ in range(3):
+        before = text
+        text = _LEAD.sub("", text)
+        m = _LEAD_DATE.match(text)
+        if m:
+            when = m.group("when")
+            text = text[m.end() :]
+        if text == before:
+            break
+    text = re.sub(r"[.;:]+[\"'\u201d]?$", "", text).strip()
+    text = _TRAILING_VERDICT.sub("", text).strip(" ,;")
+    return text, when
+
+
+# -- the forms ------------------------------------------------------------------------------
+
+_Q = (
+    r"(?:(?:any |clear |significant |objective |clinical |documented |recent |specific |adequate |sufficient |"
+    r"detailed |current |medical |further |subjective |physical |exam(?:ination)? |written |quantified |"
+    r"quantifiable |measurable |functional |supporting |submitted )*)"
+)
+_DOC = r"(?:documentation|evidence|information|indication|records?|mention|discussion|reports?|notation|data)"
+_LINK = (
+    r"(?P<link>of|that|regarding|about|concerning|indicating|showing|demonstrating|documenting|to support|"
+    r"to show|to indicate|to demonstrate|to suggest|supporting|for|as to|on|in)"
+)
+# "no indication the patient has ...": a clause follows with no "that"
+_CLAUSE = r"(?=(?:the |this |his |her |he |she |patient |claimant |applicant |any |first|prior |previous |it |they ))"
+_LINK_PLAIN = {
+    "of": "of",
+    "that": "that",
+    "regarding": "about",
+    "about": "about",
+    "concerning": "about",
+    "indicating": "showing",
+    "showing": "showing",
+    "demonstrating": "showing",
+    "documenting": "showing",
+    "to support": "to support",
+    "to show": "to show",
+    "to indicate": "to show",
+    "to demonstrate": "to show",
+    "to suggest": "to suggest",
+    "supporting": "supporting",
+    "for": "for",
+    "as to": "about",
+    "on": "on",
+    "in": "in",
+}
+_RECORD_VERBS = {
+    "document": "show",
+    "show": "show",
+    "indicate": "show",
+    "reveal": "show",
+    "demonstrate": "show",
+    "establish": "show",
+    "support": "support",
+    "include": "include",
+    "provide": "include",
+    "contain": "include",
+    "mention": "mention",
+    "note": "mention",
+    "address": "talk about",
+    "discuss": "talk about",
+    "describe": "describe",
+    "detail": "describe",
+    "report": "report",
+}
+# words the restatement itself may bring (the plain links and verbs above): the checks allow them
+RESTATE_WORDS = " ".join([*_LINK_PLAIN.values(), *_RECORD_VERBS.values(), "why", "what", "whether", "if", "how"])
+_SAY_VERBS = r"(?:specify|state|include|indicate|identify|document|provide|list|mention|note|detail|describe|outline)"
+
+_NO_RECORD = (
+    _rx(
+        rf"^there (?:is|was|are|were|has been|have been) (?:also )?(?:a |an )?(?:lack|absence|paucity) of "
+        rf"(?P<q>{_Q}){_DOC}"
+        rf"(?: (?:provided|submitted|available|presented|noted))?(?: for review)?\s+(?:{_LINK}\s+|{_CLAUSE})(?P<x>.+)$"
+    ),
+    _rx(
+        rf"^there (?:is|was|are|were|has been|have been) (?:also )?(?:still )?no (?P<q>{_Q}){_DOC}"
+        rf"(?: (?:provided|submitted|available|presented|noted))?(?: for review)?\s+(?:{_LINK}\s+|{_CLAUSE})(?P<x>.+)$"
+    ),
+    _rx(
+        rf"^(?:{_PERSON}|(?:the |this )?(?:documentation|records?|submitted documentation|medical records|"
+        rf"clinical (?:information|documentation|notes?))) (?:does|did|do) not (?:have|contain|include|provide) "
+        rf"(?:any )?(?P<q>{_Q}){_DOC}\s+{_LINK}\s+(?P<x>.+)$"
+    ),
+    _rx(rf"^(?:a |the )?(?:lack|absence) of (?P<q>{_Q}){_DOC}\s+{_LINK}\s+(?P<x>.+)$"),
+)
+_NONE_FOUND = (
+    _rx(r"^there (?:is|was|are|were|has been|have been) (?:also )?(?:a |an )?(?:lack|absence) of (?P<x>.+)$"),
+    _rx(r"^there (?:is|was|are|were|has been|have been) (?:also )?(?:still )?no (?P<x>.+)$"),
+)
+_RECORDS_SILENT = _rx(
+    r"^(?P<subj>(?:the |this )?(?:submitted |available |provided |most recent |recent |latest )?(?:clinical |medical |"
+    r"progress |office )?(?:documentation|records?|notes?|reports?|information|clinical information|medical records|"
+    r"physical exam(?:ination)?|exam(?:ination)?)(?: (?:submitted|provided|available|presented|reviewed))?"
+    r"(?: for review)?(?: dated [\w/,-]+(?: \d{4})?)?) (?:did|does|do) not (?:clearly |adequately |objectively )?"
+    r"(?P<verb>document|show|indicate|reveal|demonstrate|establish|support|include|provide|contain|mention|note|"
+    r"address|discuss|describe|detail|report)s? (?P<x>.+)$"
+)
+_REQUEST_SILENT = _rx(
+    r"^(?:the |this )?(?:current |original )?(?:request(?:ed)?|prescription|order|rfa|request for authorization)"
+    r"(?P<what> (?:for )?[\w%/.,' -]{1,60}?)?(?: as (?:submitted|written|requested))?(?: in question)?"
+    rf"(?: also)? (?:did not|does not|do not|failed to|fails to|has not|have not) (?:clearly |also )?{_SAY_VERBS}"
+    r"(?:d|s)? (?P<x>.+)$"
+)
+_DOCTOR_SILENT = _rx(
+    rf"^{_DOCTOR}(?: also)? (?:did not|does not|failed to|has not) (?:clearly |also )?{_SAY_VERBS}(?:d|s)? (?P<x>.+)$"
+)
+_UNCLEAR = _rx(
+    r"^it (?:is|was|remains) (?:also |still )?(?:unclear|not clear)(?: (?:of|as to|from the (?:documentation|"
+    r"records)))?(?: the rational(?:e)? as to)? (?P<wh>what|why|whether|if|how|which|when|where|who)\b (?P<x>.+)$"
+)
+_NO_RATIONALE = (
+    _rx(
+        r"^there (?:is|was|are|were|has been) (?:also )?(?:a |an )?(?:no|lack of|absence of) (?:clear |"
+        r"documented |specific |adequate |sufficient |clinical |medical )*(?:rational(?:e)?|reason|explanation|"
+        r"justification)(?: (?:provided|given|documented|noted))?\s+(?P<link>for|as to why|to explain why|why|"
+        r"as to|regarding|explaining why)\s+(?P<x>.+)$"
+    ),
+    _rx(
+        r"^(?:the |a )?(?:clear )?(?:rational(?:e)?|reason|explanation|justification) (?P<link>as to why|for|why|"
+        r"regarding)\s+(?P<x>.+?) (?:is|was|has) not (?:been )?(?:apparent|provided|documented|clear|evident|"
+        r"given|stated|explained|established)$"
+    ),
+)
+_NOT_RECOMMENDED = (
+    _rx(
+        r"^(?:(?:given|since|as|because)(?: that)? )?(?:the )?(?:current )?(?:california |ca )?(?:mtus |acoem |odg |"
+        r"official disability )?(?:guidelines?|mtus|acoem|odg)(?: guidelines?)? (?:specifically |clearly |"
+        r"also )?(?:do|does) not (?P<verb>recommend|support) (?P<x>[^,;]+?)(?:,\s*(?:the|this|its|their|such|"
+        r"further|continued|ongoing)\b[^,;]*\b(?:not|cannot)\b[^;]*)?$"
+    ),
+    _rx(
+        r"^(?P<x>(?:the )?(?:use of |usage of )?[\w%/' -]{3,60}?) (?:is|are) not recommended"
+        r"(?P<y> (?:for|in|as|beyond|after|when|without|unless|outside|except|by)\b[^;]{1,120})?$"
+    ),
+)
+_LINKED = _rx(
+    r"^(?:as|since|because|given(?: that)?) (?:the )?(?P<svc>[\w/'&, -]{2,80}?) (?:is|was|has been|were|have been) "
+    r"(?:also )?(?:(?:determined|deemed|found|considered) (?:to be )?)?(?:not (?:medically necessary|certified|"
+    r"approved|authorized|supported|indicated)|non-?certified|denied)(?: [^,]{0,80})?, (?P<rest>.+)$"
+)
+_AGREED = _rx(
+    rf"(?:^|,\s*)(?P<subj>{_DOCTOR})(?: [^,]{{0,40}}?)? (?:agreed|concurred|acknowledged|conceded)(?P<x>\b.+)$"
+)
+_GIVEN = _rx(
+    r"^(?:given (?:that )?|since |because |as (?!(?:noted|stated|per|such|well|discussed|mentioned|outlined|"
+    r"described|indicated|recommended|cited|previously|above|a result)\b))(?P<x>[^,]{8,200}), (?P<y>[^,].{8,})$"
+)
+_RECORD_SHOWS = _rx(
+    rf"^there (?:is|was|are|were|has been|have been) (?:now |currently |also )?(?P<q>{_Q}){_DOC}"
+    r"(?: provided| submitted)?"
+    rf"\s+{_LINK}\s+(?P<x>.+)$"
+)
+
+
+def restate(sentence: str, decision: Decision | None) -> Restatement | None:
+    """The sentence in a recognised form, or None when no form fits or the sentence does not carry the
+    decision's polarity (a denial's reason says something is missing; an approval's does not)."""
+    if decision is None:
+        return None
+    text, when = _core(sentence)
+    if len(text) < 12 or len(text) > 600:
+        return None
+    negated = bool(NEGATION.search(text))
+    if decision == "upheld" and not negated:
+        return None
+    found = _match(text, decision, negated)
+    if found is None:
+        return None
+    form, slots = found
+    if form in NEGATIVE_FORMS and decision != "upheld":
+        return None
+    plain: dict[str, str] = {}
+    for name, value in slots.items():
+        rewritten = plain_english(value) if name not in ("link", "wh", "verb", "q", "quote") else value
+        if name == "lead" and rewritten:
+            rewritten = first_lower(rewritten) + ", "
+        if rewritten is None and name != "q":
+            return None  # a pronoun we cannot place, or nothing left
+        plain[name] = rewritten or ""
+    return Restatement(form, sentence, slots, plain, negated, when)
+
+
+def _match(text: str, decision: str, negated: bool) -> tuple[Form, dict[str, str]] | None:
+    m = _LINKED.match(text)
+    if m and decision == "upheld" and NEGATION.search(m.group("rest")):
+        svc = m.group("svc").strip()
+        if not re.fullmatch(r"(?:the )?(?:request(?:ed)?|treatment|service|item|it|this)(?: service)?", svc, re.I):
+            return Form.LINKED, {"x": svc}
+    m = _AGREED.search(text)
+    if m and len(m.group("x").split()) >= 2:
+        slots = {"x": m.group("x").strip(), "quote": text}
+        lead = text[: m.start()].strip(" ,")
+        if lead:
+            slots["lead"] = lead
+        return Form.DOCTOR_AGREED, slots
+    for rx in _NOT_RECOMMENDED:
+        m = rx.match(text)
+        if m and decision == "upheld":
+            slots = {"x": m.group("x").strip()}
+            if m.groupdict().get("y"):
+                slots["y"] = m.group("y").strip()
+            slots["verb"] = (m.groupdict().get("verb") or "recommend").lower()
+            return Form.NOT_RECOMMENDED, slots
+    m = _UNCLEAR.match(text)
+    if m:
+        return Form.UNCLEAR, {"wh": m.group("wh").lower(), "x": m.group("x")}
+    for rx in _NO_RATIONALE:
+        m = rx.match(text)
+        if m:
+            return Form.NO_RATIONALE, {"link": _why_link(m.group("link")), "x": m.group("x")}
+    for rx in _NO_RECORD:
+        m = rx.match(text)
+        if m:
+            slots = {"link": _LINK_PLAIN[(m.group("link") or "that").lower()], "x": m.group("x")}
+            slots["q"] = " ".join(m.group("q").split())
+            slots["quote"] = text[m.start("q") :]
+            return Form.NO_RECORD, slots
+    m = _RECORDS_SILENT.match(text)
+    if m:
+        verb = _RECORD_VERBS[m.group("verb").lower()]
+        return Form.RECORDS_SILENT, {"verb": verb, "subj": m.group("subj"), "x": m.group("x")}
+    m = _REQUEST_SILENT.match(text)
+    if m:
+        slots = {"x": m.group("x")}
+        what = (m.group("what") or "").strip()
+        if what and what.lower() not in ("service", "treatment", "medication") and not what.lower().startswith("as "):
+            slots["what"] = m.group("what").strip()
+        return Form.REQUEST_SILENT, slots
+    m = _DOCTOR_SILENT.match(text)
+    if m:
+        return Form.DOCTOR_SILENT, {"x": m.group("x")}
+    for rx in _NONE_FOUND:
+        m = rx.match(text)
+        if m and decision == "upheld":
+            return Form.NONE_FOUND, {"x": m.group("x")}
+    if decision == "overturned" and not negated:
+        m = _RECORD_SHOWS.match(text)
+        if m:
+            slots = {
+                "link": _LINK_PLAIN[m.group("link").lower()],
+                "x": m.group("x"),
+                "q": " ".join(m.group("q").split()),
+            }
+            slots["quote"] = text[m.start("q") :]
+            return Form.RECORD_SHOWS, slots
+    m = _GIVEN.match(text)
+    if m:
+        x, y = m.group("x"), m.group("y")
+        if decision == "upheld" and not NEGATION.search(text):
+            return None
+        if _VERDICT.match(y) and (decision != "upheld" or NEGATION.search(x)):
+            # "given that X, the request is not supported": the reason is X
+            return (Form.FINDING, {"x": x}) if _applies(x) or _GUIDELINE_SUBJECT.match(x) else None
+        if _applies(x) or _GUIDELINE_SUBJECT.match(x):
+            return Form.GIVEN, {"x": x, "y": y}
+        return None
+    if _applies(text) and not _HISTORY.search(text):
+        return Form.FINDING, {"x": text}
+    return None
+
+
+_VERDICT = _rx(
+    r"^(?:(?:then|therefore|thus|hence|as such|consequently|accordingly),? )?(?:the |this )?"
+    r"(?:current |ongoing |continued |further |additional )?(?:request(?:ed)?|"
+    r"usage|use|treatment|service|medication|item|therapy|it|sessions|visits)(?: (?:for|of) [^,;]{1,150}?)?"
+    r"(?: (?:is|are|was|were|would|would be|cannot be|can not be))(?: also| not| be| therefore| considered| deemed|"
+    r" determined| seen| as| to)* (?:medically )?(?:necessary|appropriate|supported|warranted|indicated|"
+    r"recommended|reasonable|approved|certified)(?: at this time| here| per the guidelines?)?$"
+)
+
+
+def _why_link(link: str) -> str:
+    return "why" if "why" in link.lower() else ("about" if link.lower() in ("as to", "regarding") else "for")
+
+
+def _applies(text: str) -> bool:
+    """The reviewer applies the rules to this worker (not a guideline passage, not case history)."""
+    if _GUIDELINE_SUBJECT.match(text) or re.match(r"^(?:given|since|as|because)\b", text, re.I):
+        return False
+    return bool(_CASE_SUBJECT.match(text) or _PASSIVE_RECORD.match(text))
+
+
+def is_guideline_passage(sentence: str) -> bool:
+    text, _ = _core(sentence)
+    return bool(_GUIDELINE_SUBJECT.match(text))
+
+
+# -- the slot, in plain English -------------------------------------------------------------------
+
+_AFTER_DOSE = r"(?:(?<=\d )|(?<=mg )|(?<=mcg )|(?<=ml )|(?<=tablet )|(?<=tab ))"
+
+# Hard term -> plain words, replaced inline. Each is a noun phrase for a noun phrase (or an adjective
+# for an adjective), so the sentence keeps its grammar. The same words explain the term in the glossary.
+PLAIN_TERMS: tuple[tuple[str, str], ...] = (
+    (r"objective functional improvement", "measured improvement in what you can do"),
+    (r"objective improvement in function", "measured improvement in what you can do"),
+    (r"functional improvement", "improvement in what you can do"),
+    (r"improvement in function", "improvement in what you can do"),
+    (r"functional (?:benefit|gains?)", "improvement in what you can do"),
+    (r"neurolog(?:ic|ical) deficits?", "signs of nerve damage"),
+    (r"neurolog(?:ic|ical) (?:dysfunction|compromise|abnormalit(?:y|ies))", "nerve problems"),
+    (r"neurolog(?:ic|ical) findings", "signs of nerve problems"),
+    (r"objective findings", "findings the doctor measured or saw"),
+    (r"conservative (care|treatment|therapy|measures|management)", r"simpler \1"),
+    (r"upper extremities", "arms"),
+    (r"upper extremity", "arm"),
+    (r"lower extremities", "legs"),
+    (r"lower extremity", "leg"),
+    (r"red flags(?! (?:findings|signs|symptoms))", "warning signs of a serious problem"),
+    (r"red flag(?! (?:findings|signs|symptoms))", "warning sign of a serious problem"),
+    (r"radiculopathy", "a pinched nerve (radiculopathy)"),
+    (r"maxim(?:um|al) medical improvement", "the point where you are not expected to get better"),
+    (r"nonsteroidal anti-?inflammatory (?:drugs?|medications?|medicines?)", "anti-inflammatory pain medicines"),
+    (r"NSAIDs", "anti-inflammatory pain medicines"),
+    (r"NSAID", "anti-inflammatory pain medicine"),
+    (r"proton pump inhibitors?", "medicine that lowers stomach acid"),
+    (r"gastrointestinal", "stomach"),
+    (r"topical (medications?|creams?|analgesics?|compounds?|products?|agents?)", r"\1 put on the skin"),
+    (r"oral (medications?|medicines?|analgesics?|agents?|pills?)", r"\1 taken by mouth"),
+    (r"exceptional (factors|circumstances)", r"special \1"),
+    (r"extenuating (factors|circumstances)", r"special \1"),
+    (r"durable medical equipment", "medical equipment for home use"),
+    (r"home exercise (?:program|plan)", "home exercise plan"),
+    (r"urine drug (?:screens?|tests?|testing)", "urine drug tests"),
+    (r"peer[- ]to[- ]peer", "doctor-to-doctor"),
+    (r"in adjunct to|as an adjunct to|adjunct to", "as an add-on to"),
+    (r"(?:is|are|was|were) indicative of", "pointed to"),
+    (r"indicative of", "pointing to"),
+    (r"quantifiable", "measurable"),
+    (r"quantified", "measured"),
+    (r"utiliz(?:ation|e)", "use"),
+    (r"utilizing", "using"),
+    (r"utilized", "used"),
+    (r"(?:is|are) contraindicated", "should not be used"),
+    (r"exacerbat(?:ed|es)", "made worse"),
+    (r"prior to", "before"),
+    (r"subsequent to", "after"),
+    (rf"{_AFTER_DOSE}(?:bid|b\.i\.d\.?)(?=\W|$)", "twice a day"),
+    (rf"{_AFTER_DOSE}(?:tid|t\.i\.d\.?)(?=\W|$)", "three times a day"),
+    (rf"{_AFTER_DOSE}(?:qd|daily)(?=\W|$)", "once a day"),
+    (rf"{_AFTER_DOSE}(?:prn|p\.r\.n\.?)(?=\W|$)", "as needed"),
+    (r"documentation", "record"),
+    (r"documented", "recorded"),
+)
+PLAIN_TERM_PATTERNS = tuple((re.compile(rf"(?<![\w-]){p}(?![\w-])", re.I), r) for p, r in PLAIN_TERMS)
+
+_DOCTOR_NP = re.compile(rf"\b{_DOCTOR}\b", re.I)
+_OTHER_PEOPLE = re.compile(r"\b(?:reviewer|therapist|surgeon|nurse|examiner|adjuster|attorney|evaluator)\b", re.I)
+_PRONOUNS = re.compile(r"\b(?:he|she|his|her|him|himself|herself|hers)\b", re.I)
+_ADVERB = (
+    r"(?:also|still|not|never|already|previously|currently|recently|reportedly|now|then|only|further|again|"
+    r"subsequently|ever|\w+ly)"
+)
+_PERSON_POSSESSIVE = re.compile(rf"\b{_PERSON}'s\b", re.I)
+_PERSON_SUBJECT = re.compile(rf"\b{_PERSON}\b(?P<adv> {_ADVERB})?(?: (?P<verb>[a-z']+))?", re.I)
+# "indicating patient had" (no article): a person only when a verb follows; "patient specific goals" is not
+_BARE_SUBJECT = re.compile(
+    rf"\b(?:patient|claimant|applicant)\b(?P<adv> {_ADVERB})?(?: (?P<verb>(?:is|was|has|had|does|did|would|will|could|"
+    r"can|should|may|might|must|were|are|failed|required|requires|reported|reports|remains|remained|continues|"
+    r"continued|underwent|received|used|uses|tried|attempted|completed|demonstrated|presented|needs|needed)))\b",
+    re.I,
+)
+_BARE_PERSON = re.compile(r"\b(?:patient|claimant|applicant)s?\b", re.I)
+_AGREE = {
+    "is": "are",
+    "was": "were",
+    "has": "have",
+    "does": "do",
+    "isn't": "aren't",
+    "wasn't": "weren't",
+    "hasn't": "haven't",
+    "doesn't": "don't",
+    "goes": "go",
+}
+_NOT_VERBS = frozenset(
+    {
+        "this", "his", "its", "was", "has", "is", "as", "us", "thus", "plus", "always", "perhaps", "status",
+        "previous", "various", "serious", "continuous", "nervous", "numerous", "bus", "yes", "less", "unless",
+        "across", "regardless", "process", "progress", "access", "success", "class", "pass", "focus", "bonus",
+    }
+)  # fmt: skip
+
+
+def _agree(verb: str) -> str:
+    """The verb after "you": "is" -> "are", "reports" -> "report"; other words unchanged."""
+    low = verb.lower()
+    if low in _AGREE:
+        return _AGREE[low]
+    if low in _NOT_VERBS or len(low) < 4 or not low.endswith("s") or low.endswith(("ss", "us", "is", "ous")):
+        return verb
+    if low.endswith("ies"):
+        return verb[:-3] + "y"
+    if low.endswith(("ches", "shes", "sses", "xes", "zes", "oes")):
+        return verb[:-2]
+    return verb[:-1]
+
+
+def plain_english(text: str) -> str | None:
+    """The reviewer's words, with the worker as "you", the requesting doctor as "your doctor", hard terms
+    in plain words and citations dropped. None when a he/she cannot be placed (another person is named)."""
+    out = _CITATION_PAREN.sub("", text)
+    out = _CITATION.sub("the guidelines", out)
+    pronouns = bool(_PRONOUNS.search(out))
+    if pronouns and (_DOCTOR_NP.search(out) or _OTHER_PEOPLE.search(out)):
+        return None  # "he" could be the doctor or the worker
+    out = _PERSON_POSSESSIVE.sub("your", out)
+    out = _PERSON_SUBJECT.sub(_you, out)
+    out = _BARE_SUBJECT.sub(_you, out)
+    if _BARE_PERSON.search(out):
+        return None  # "patient" left: used as a modifier ("patient specific goals"); quote instead
+    if pronouns:
+        out = re.sub(r"\b(?:his|her)\b", "your", out, flags=re.I)
+        out = re.sub(r"\b(?:he|she)\b(?: (?P<verb>[a-z']+))?", _you, out, flags=re.I)
+        out = re.sub(r"\b(?:him|himself|herself)\b", "you", out, flags=re.I)
+    out = _DOCTOR_NP.sub("your doctor", out)
+    for pattern, replacement in PLAIN_TERM_PATTERNS:
+        out = pattern.sub(replacement, out)
+    out = re.sub(r"\b([Aa])n (?=(?!h)[b-df-hj-np-tv-z][a-z])", r"\1 ", out)  # "an objective" -> "a measured"
+    out = re.sub(r"\s+([,.;])", r"\1", " ".join(out.split())).strip(" ,;")
+    return out or None
+
+
+def _you(m: re.Match[str]) -> str:
+    adverb = m.groupdict().get("adv") or ""
+    verb = m.groupdict().get("verb")
+    if verb is None:
+        return "you" + adverb
+    return f"you{adverb} {_agree(verb)}"
+
+
+def first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+def first_lower(text: str) -> str:
+    """Lower-case the first letter, unless the first word is an acronym ("MRI"), mixed case ("OxyContin")
+    or a name followed by a dose ("Naprosyn 550 mg")."""
+    words = text.split(" ", 2)
+    word = words[0]
+    if len(word) > 1 and (word.isupper() or any(c.isupper() for c in word[1:])):
+        return text
+    if len(words) > 1 and words[1][:1].isdigit():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+_DIAGNOSIS_LIST = _rx(r"^(?:(?:working |current |the )?diagnos[ie]s|dx)\b[^.]{0,20}(?:include|included|are|were|:)")
+
+
+def quotable(sentence: str, decision: Decision | None) -> bool:
+    """A sentence that can stand as the reason when no form fits: the reviewer's own application to this
+    worker, saying the decision's way; never a guideline passage, case history, diagnosis list, citation
+    or bare verdict."""
+    from imr_llm.parser.reasons import agrees
+
+    text, _ = _core(sentence)
+    stripped = _CITATION.sub("", _CITATION_PAREN.sub("", text)).strip(" ,;")
+    if len(stripped) < 20 or _VERDICT.match(stripped):
+        return False
+    if _GUIDELINE_SUBJECT.match(text) or _HISTORY.search(text) or _DIAGNOSIS_LIST.match(text):
+        return False
+    return agrees(sentence, decision)

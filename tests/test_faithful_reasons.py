@@ -1,0 +1,391 @@
+"""A plain "Why" is the reviewer's own sentence made plain: restated by its form, never worded from a topic.
+
+Each failure class an independent reader found on unseen letters is a test here: the wrong summary the
+checks must catch, and the right one (what the tool now writes) that they must pass. The letters are
+synthetic (tests/letters.py); every reviewer sentence below was written for these tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from imr_llm.parser import parse_text
+from imr_llm.schema import LetterRecord
+from imr_llm.summary.build import build_summary
+from imr_llm.summary.checks import check_summary, plain_problems
+from imr_llm.summary.languages import LANGUAGES, get_language
+from imr_llm.summary.model import PlainSentence
+from imr_llm.summary.render import render_text
+from imr_llm.summary.restate import Form, plain_english, quotable, restate
+from imr_llm.summary.summarize import summarize
+from tests.letters import Item, make_letter
+
+
+def one(request: str, decision: str, rationale: str) -> LetterRecord:
+    return parse_text(make_letter(Item(request, decision, rationale)))
+
+
+def plain(source: str, text: str, request: str = "MRI of the lumbar spine", lang: str = "en") -> list[str]:
+    return plain_problems(PlainSentence(text=text, source=source, form="finding"), request, get_language(lang))
+
+
+# -- the forms: each keeps the reviewer's content ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "decision", "form", "plain_text"),
+    [
+        (
+            "However, there is no documentation of specific nerve compromise on the examination.",
+            "upheld",
+            Form.NO_RECORD,
+            "The reviewer found no record of specific nerve compromise on the examination.",
+        ),
+        (
+            "The request did not specify the frequency or duration of the sessions.",
+            "upheld",
+            Form.REQUEST_SILENT,
+            "The request did not say the frequency or duration of the sessions.",
+        ),
+        (
+            "It is unclear whether the claimant has tried a home exercise program.",
+            "upheld",
+            Form.UNCLEAR,
+            "The reviewer could not tell whether you have tried a home exercise plan.",
+        ),
+        (
+            "Given that the guidelines do not recommend massage for chronic neck pain, the request is not supported.",
+            "upheld",
+            Form.NOT_RECOMMENDED,
+            "The guidelines the reviewer used do not recommend massage for chronic neck pain.",
+        ),
+        (
+            "During the peer-to-peer call, the treating provider agreed that therapy to the wrist was not needed.",
+            "upheld",
+            Form.DOCTOR_AGREED,
+            "The letter says that during the doctor-to-doctor call, your doctor agreed that therapy to the wrist "
+            "was not needed.",
+        ),
+        (
+            "There were no red flags such as fever or progressive weakness.",
+            "upheld",
+            Form.NONE_FOUND,
+            "The reviewer found no warning signs of a serious problem such as fever or progressive weakness.",
+        ),
+        (
+            "In this case, the injured worker reports numbness in both hands that has not improved with splinting.",
+            "overturned",
+            Form.FINDING,
+            "The reviewer found that you report numbness in both hands that has not improved with splinting.",
+        ),
+    ],
+)
+def test_a_recognised_form_keeps_the_reviewers_content(
+    sentence: str, decision: str, form: Form, plain_text: str
+) -> None:
+    r = restate(sentence, decision)
+    assert r is not None and r.form is form
+    text = get_language("en").restated(r)
+    assert text == plain_text
+    assert plain_problems(PlainSentence(text=text, source=sentence, form=form.value), "x", get_language("en")) == []
+
+
+def test_a_sentence_that_does_not_say_the_decisions_way_is_not_restated() -> None:
+    # a denial's reason says something is missing: a sentence of benefit is a concession, not the reason
+    assert restate("The patient reported benefit from the first sessions.", "upheld") is None
+    # an approval is never explained by a "there is no documentation" sentence
+    assert restate("There is no documentation of a home exercise program.", "overturned") is None
+    # guideline passages and case history are not the reviewer applying the rules to this worker
+    assert restate("The MTUS recommends up to 10 visits of therapy for myalgia.", "upheld") is None
+    assert restate("The patient presented with low back pain after lifting boxes.", "overturned") is None
+
+
+def test_the_worker_becomes_you_and_verbs_agree() -> None:
+    assert plain_english("the patient has failed conservative care") == "you have failed simpler care"
+    assert plain_english("the claimant was not at maximal medical improvement") == (
+        "you were not at the point where you are not expected to get better"
+    )
+    assert plain_english("the patient's pain is exacerbated by sitting") == "your pain is made worse by sitting"
+    assert plain_english("patient specific goals") is None  # "patient" as a modifier cannot become "you"
+    assert plain_english("he told the provider that his pain was worse") is None  # whose "he"?
+
+
+# -- class 1: a stock finding the letter contradicts --------------------------------------------------
+
+
+def test_a_stock_finding_broader_than_the_reviewer_is_caught() -> None:
+    source = "There is no documentation of progression of neurological deficits."
+    wrong = "Your records did not show signs of nerve problems, like numbness or weakness."
+    found = plain(source, wrong)
+    assert any("adds words" in p and "numbness" in p for p in found)
+    assert any("leaves out the reviewer's words" in p and "progression" in p for p in found)
+    right = "The reviewer found no record of progression of signs of nerve damage."
+    assert plain(source, right) == []
+
+
+def test_helped_for_a_first_course_of_care_is_caught() -> None:
+    source = "In this case, the claimant has not yet had any physical therapy for the shoulder."
+    assert any("adds words" in p for p in plain(source, "The records showed that this care has helped you."))
+    r = restate(source, "upheld")
+    assert r is not None
+    assert plain(source, get_language("en").restated(r), "Physical therapy 6 sessions") == []
+
+
+def test_worry_about_risks_the_reviewer_never_named_is_caught() -> None:
+    source = "There is no documentation that the CURES database was checked."
+    wrong = "The reviewer was worried about the risks of this for you."
+    found = plain(source, wrong, "Norco 10/325 #60")
+    assert any("adds words" in p for p in found) and any("drops the reviewer's negation" in p for p in found)
+
+
+def test_a_dropped_negation_or_an_added_one_is_caught() -> None:
+    source = "The patient has not been diagnosed with fibromyalgia."
+    assert any(
+        "drops the reviewer's negation" in p for p in plain(source, "You have been diagnosed with fibromyalgia.")
+    )
+    assert plain(source, "The reviewer found that you have not been diagnosed with fibromyalgia.") == []
+    shown = "In this case, the records document weakness in the left leg."
+    assert any("adds a negation" in p for p in plain(shown, "The reviewer found no weakness in the left leg."))
+
+
+def test_records_are_named_only_where_the_reviewer_named_them() -> None:
+    source = "The claimant remains symptomatic despite six weeks of therapy."
+    found = plain(source, "Your records show you remain symptomatic despite six weeks of therapy.")
+    assert "the plain reason speaks of records where the reviewer did not" in found
+
+
+# -- class 2: a "reason" that is not one -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "decision"),
+    [
+        ("The MTUS supports epidural injections for patients with radiculopathy documented by imaging.", "upheld"),
+        ("The claimant presented with neck pain radiating to the right arm.", "upheld"),
+        ("Diagnoses include lumbar strain, cervical strain and insomnia.", "upheld"),
+        ("(ACOEM, Chapter 12, page 303; ODG Low Back 2016).", "upheld"),
+        ("There is no documentation of a home exercise program.", "overturned"),  # argues against an approval
+        ("Therefore, the request is not medically necessary.", "upheld"),  # a bare verdict
+    ],
+)
+def test_a_sentence_that_is_not_a_reason_is_never_quoted_as_one(sentence: str, decision: str) -> None:
+    assert not quotable(sentence, decision)
+
+
+def test_when_no_sentence_gives_the_reason_the_summary_says_so() -> None:
+    record = one(
+        "Heating pad",
+        "Upheld",
+        "The MTUS recommends heat for acute low back pain. The patient presented with back pain after a fall. "
+        "Therefore, the request is not medically necessary.",
+    )
+    item = build_summary(record).items[0]
+    assert item.reason.quoted and item.reason.sentences == []
+    assert item.reason.text == get_language("en").quoted_reason(False)
+    assert summarize(record, "en").checks.passed and summarize(record, "es").checks.passed
+
+
+def test_a_guideline_sentence_quoted_as_the_reason_is_caught() -> None:
+    record = one(
+        "Lumbar epidural steroid injection",
+        "Upheld",
+        "The MTUS supports epidural injections when radiculopathy is documented by imaging. There is no "
+        "documentation of radiculopathy on examination. Therefore, the request is not medically necessary.",
+    )
+    summary = build_summary(record)
+    assert summary.items[0].reason.sentences == ["There is no documentation of radiculopathy on examination."]
+    summary.items[0].reason.plain[0].text = "The guidelines support this injection for you."
+    problems = check_summary(render_text(summary), summary, record).problems
+    assert any("drops the reviewer's negation" in p for p in problems)
+
+
+# -- class 3: the doctor agreed ---------------------------------------------------------------------
+
+
+def test_the_worker_is_told_their_doctor_agreed() -> None:
+    record = one(
+        "Physical therapy 12 sessions for the neck and low back",
+        "Upheld",
+        "The guidelines allow up to 10 visits. In a peer-to-peer discussion, the requesting physician agreed that "
+        "therapy to the neck was not needed at this time. Therefore, the request is not medically necessary.",
+    )
+    for lang, said in (("en", "your doctor agreed"), ("es", "su médico estuvo de acuerdo")):
+        item = build_summary(record, lang).items[0]
+        assert said in item.reason.text.lower()
+        assert said in item.next_step.lower() and "exam" not in item.next_step.lower()
+        assert summarize(record, lang).checks.passed
+
+
+# -- class 4: next steps that point the right way ----------------------------------------------------
+
+
+def test_next_step_for_care_the_guidelines_do_not_recommend() -> None:
+    record = one(
+        "Acupuncture 6 sessions for the knee",
+        "Upheld",
+        "Given that the guidelines do not recommend acupuncture for the knee, the request is not supported.",
+    )
+    item = build_summary(record).items[0]
+    assert "not likely to change" in item.next_step and "other care" in item.next_step
+    assert "exam findings" not in item.next_step
+
+
+def test_next_step_names_what_the_request_left_out() -> None:
+    record = one(
+        "TENS unit",
+        "Upheld",
+        "The request did not specify whether the unit is a rental or a purchase. Therefore, it is not supported.",
+    )
+    item = build_summary(record).items[0]
+    assert (
+        item.next_step
+        == "If your doctor asks again, the new request could say whether the unit is a rental or a purchase."
+    )
+
+
+def test_next_step_gives_the_guidelines_number_when_the_request_exceeded_it() -> None:
+    record = one(
+        "Chiropractic care 18 visits for the low back",
+        "Upheld",
+        "The MTUS recommends up to 18 visits over 6 to 8 weeks with evidence of functional improvement. The patient "
+        "has already completed 12 visits, and the request for 18 more visits exceeds the recommended number. "
+        "Therefore, the request is not medically necessary.",
+    )
+    item = build_summary(record).items[0]
+    assert item.next_step.startswith("The letter says the guidelines allow 18 visits.")
+    assert summarize(record, "en").checks.passed and summarize(record, "es").checks.passed
+
+
+# -- class 5: care already given ------------------------------------------------------------------
+
+
+def test_care_the_letter_says_was_performed_gets_the_payment_line() -> None:
+    record = one(
+        "Right knee injection",
+        "Overturned",
+        "The requested injection was performed on 11/02/2016. In this case, the claimant has persistent knee "
+        "swelling despite six weeks of anti-inflammatory medication. The request is medically necessary.",
+    )
+    for lang, date, pay in (("en", "November 2, 2016", "within 20 days"), ("es", "2 de noviembre de 2016", "20 días")):
+        item = build_summary(record, lang).items[0]
+        assert item.already_given is not None and date in item.already_given
+        assert pay in item.next_step
+        assert summarize(record, lang).checks.passed
+
+
+# -- class 6: the taper line only for a drug the worker takes ------------------------------------------
+
+
+def test_the_firm_taper_line_only_for_a_drug_the_letter_says_is_taken() -> None:
+    taking = one(
+        "Norco 10/325mg #90",
+        "Upheld",
+        "The patient has been taking Norco since 2014 and there is no documentation of functional improvement.",
+    )
+    new = one(
+        "Percocet 5/325mg #20",
+        "Upheld",
+        "This is an initial prescription after the surgery and there is no documentation of a pain contract.",
+    )
+    firm = build_summary(taking).items[0].taper_warning
+    assert firm == "Do not stop this medicine suddenly. Ask your doctor about lowering the dose slowly."
+    conditional = build_summary(new).items[0].taper_warning
+    assert conditional == "If you already take this medicine, do not stop it suddenly. Ask your doctor."
+    assert build_summary(new, "es").items[0].taper_warning == (
+        "Si usted ya toma esta medicina, no la deje de golpe. Pregunte a su médico."
+    )
+
+
+# -- class 7: our own counts are never "not in the letter" -------------------------------------------
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+def test_a_letter_with_21_items_passes_its_checks(lang: str) -> None:
+    items = [
+        Item(
+            f"Physical therapy {n} sessions for the low back",
+            "Upheld",
+            "There is no documentation of objective functional improvement with the prior sessions.",
+        )
+        for n in range(1, 22)
+    ]
+    record = parse_text(make_letter(*items))
+    outcome = summarize(record, lang)
+    assert len(record.disputed_items) == 21
+    assert outcome.checks.passed, outcome.checks.problems
+    assert "21" in outcome.summary.opening
+
+
+# -- class 8: Spanish gives a reason for every restated item ------------------------------------------
+
+
+def test_spanish_gives_the_reason_in_spanish_with_the_reviewers_words_marked() -> None:
+    record = one(
+        "MRI of the lumbar spine",
+        "Upheld",
+        "However, there is no documentation of specific nerve compromise on the examination.",
+    )
+    text = build_summary(record, "es").items[0].reason.text
+    assert text.startswith("El revisor no encontró")
+    assert '"specific nerve compromise on the examination" (en inglés)' in text or "(en inglés)" in text
+    assert summarize(record, "es").checks.passed
+
+
+def test_spanish_mood_is_subjunctive_after_nada_que() -> None:
+    text = get_language("es").c.reason.no_record
+    assert "nada que muestre" in text and "mostró" not in text
+
+
+# -- the LLM rewrite is held to the same checks (unit test of the accept/reject logic) ---------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "rewrite", "why"),
+    [
+        ("en", "The reviewer agreed with your doctor, so you will get this treatment.", "promises"),
+        ("en", "This care will be covered.", "promises"),
+        ("en", "You will receive this treatment soon.", "promises"),
+        ("en", "The insurance company has to pay for this.", "promises"),
+        ("en", "Your doctor can go ahead with this care now.", "promises"),
+        ("en", "Stop taking this medicine right away.", "promises"),
+        ("en", "You cannot appeal this decision.", "promises"),
+        ("en", " ".join(["word"] * 80), "repeats"),
+        ("en", "The reviewer found a record of improvement in what you can do with the prior sessions.", "negation"),
+        ("en", "The reviewer found no record of improvement with the prior sessions.", "leaves out"),
+        ("en", "The reviewer found no record of objective improvement, and your MRI showed a tear.", "MRI"),
+        ("es", "Usted recibirá este tratamiento pronto.", "promises"),
+        ("es", "El revisor encontró que su terapia le ayudó.", "negation"),
+    ],
+)
+def test_a_rewrite_that_contradicts_adds_or_promises_is_rejected(lang: str, rewrite: str, why: str) -> None:
+    from imr_llm.summary.rewrite import reason_problems
+
+    record = one(
+        "Physical therapy 6 sessions",
+        "Upheld",
+        "There is no documentation of objective functional improvement with the prior sessions. Therefore, the "
+        "request is not medically necessary.",
+    )
+    item = build_summary(record, lang).items[0]
+    problems = reason_problems(rewrite, item, get_language(lang))
+    assert problems and any(why in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("lang", "rewrite"),
+    [
+        ("en", "The reviewer found no record of objective improvement in what you can do with the prior sessions."),
+        ("es", "El revisor no encontró constancia de una mejoría objetiva con las sesiones anteriores."),
+    ],
+)
+def test_a_faithful_rewrite_passes(lang: str, rewrite: str) -> None:
+    from imr_llm.summary.rewrite import reason_problems
+
+    record = one(
+        "Physical therapy 6 sessions",
+        "Upheld",
+        "There is no documentation of objective functional improvement with the prior sessions. Therefore, the "
+        "request is not medically necessary.",
+    )
+    item = build_summary(record, lang).items[0]
+    assert reason_problems(rewrite, item, get_language(lang)) == []
