@@ -114,7 +114,7 @@ def test_a_new_language_plugs_in() -> None:
 )
 def test_a_bad_language_catalogue_fails_with_the_key_named(change: tuple[str, str], message: str) -> None:
     text = ENGLISH.read_text(encoding="utf-8").replace(*change, 1)
-    with pytest.raises(imr_llm.ConfigError, match="bad.toml: not a valid summary language") as caught:
+    with pytest.raises(imr_llm.ConfigError, match=r"bad\.toml: not a valid summary language") as caught:
         load_language(text, "bad.toml")
     assert message in str(caught.value)
 

@@ -136,7 +136,7 @@ _VERDICT_ONLY = _rx(
     r"(?:the |this )?(?:(?:current |first-time |remaining )?request(?:ed)?(?: service)?(?: for [^;]{0,250}?)?|"
     r"[^,;]{0,40}?) (?:is|was|are|were|would be) (?:(?:considered|determined|deemed|seen as|found) (?:to )?"
     r"(?:be )?)?(?:not )?(?:medically )?(?:necessary|appropriate|supported|reasonable|indicated)"
-    r"(?:,? (?:and|or) (?:medically )?(?:necessary|appropriate|indicated))*"
+    r"(?:,? (?:and |or )?(?:medically )?(?:necessary|appropriate|indicated))*"
     r"(?: (?:at this time|here|per the [^.]{0,80}|based on [^.]{0,80}))?[.!]?$"
 )
 # "As the requested surgical intervention is not medically necessary, the ancillary service is not"
@@ -364,6 +364,70 @@ def _is_bare_conclusion(sentence: str, request: str) -> bool:
     return len(words) <= 7
 
 
+# The guidelines rule the requested thing out (or, for an approval, in): a reason no record could change,
+# so it comes first when the sentence is about this request (its name, its form, "the request").
+_CATEGORICAL_NO = _rx(
+    r"\b(?:guidelines?|mtus|odg|acoem)\b[^.]{0,60}?\b(?:do(?:es)? not|don't|did not) (?:specifically )?"
+    r"(?:recommend|support)\b|\bnot (?:recommended|supported|indicated)\b[^.]{0,30}?\b(?:by (?:the )?(?:guidelines?|"
+    r"mtus|odg|acoem)|for (?:topical|oral|long[- ]term|chronic|use|the treatment)|in (?:topical|oral) form|as a "
+    r"(?:primary|first)|beyond)|\bits (?:usage|use) is not supported\b|\bgiven that the requested (?:service|"
+    r"medication|item|treatment|product) (?:is|contains)\b|\b(?:is|are) [\"'\u201c]?not (?:recommended|supported)\b"
+)
+_CATEGORICAL_YES = _rx(r"\b(?:guidelines?|mtus|odg|acoem)\b[^.]{0,60}?\b(?:supports?|recommends?|allows?|indicates?)\b")
+_THIS_CASE = _rx(
+    r"\b(?:this (?:individual|patient|claimant|injured worker|applicant|case|request|medication|therapy|treatment)|"
+    r"the (?:patient|claimant|injured worker|applicant|request(?:ed)?)|here|in this case|has experienced|"
+    r"the requested)\b"
+)
+_TOPICAL_REQUEST = _rx(r"\b(?:cream|gel|ointment|lotion|patch|compound\w*|topical|spray|rub|solution)\b|\d\s?%")
+_TOPICAL_SENTENCE = _rx(r"\b(?:topical\w*|cream|gel|ointment|lotion|patch)\b")
+_COMPOUND_SENTENCE = _rx(r"\bcompound\w*|\bcombination (?:product|medication)")
+_COMPOUND_REQUEST = _rx(r"\bcompound\w*|%[^%]+%|/[^/]*/|\bwith\b")
+_GENERIC = frozenset(
+    """with without times week weeks right left bilateral spine lumbar cervical thoracic request purchase rental
+    sessions session visits visit unspecified quantity supply tablets tablet the and for of to therapy treatment
+    treatments physical test testing evaluation""".split()  # noqa: SIM905
+)
+# "not recommended as a primary treatment, but a one-month trial may be considered if ...": a condition, not a ban
+_CONDITIONAL = _rx(
+    r"\bbut\b[^.]{0,80}\b(?:may|can|could|should|would) be (?:considered|recommended|indicated|supported|"
+    r"appropriate|used|tried)|\bunless\b|\buntil\b|\bexcept (?:for|when|in|after)\b|"
+    r"\bis recommended (?:if|when|for|only)"
+)
+_CONCERN = _rx(r"\b(?:risks?|concerns?|however|but|no (?:review|evidence|documentation)|lack of|absence of|not been)\b")
+
+
+def is_categorical(sentence: str, request: str, decision: str | None) -> bool:
+    """The sentence says the guidelines rule this request out (a denial) or in for this worker (an approval)."""
+    if decision == "upheld":
+        if not _CATEGORICAL_NO.search(sentence) or _CONDITIONAL.search(sentence) or _THEREFORE.match(sentence):
+            return False  # a condition, not a ban; or the closing verdict, which restates the reasons
+        words = {w for w in re.findall(r"[a-z]{4,}", request.lower()) if w not in _GENERIC}
+        lowered = sentence.lower()
+        if any(w in lowered for w in words) or _THIS_CASE.search(sentence):
+            return True
+        if _COMPOUND_SENTENCE.search(sentence):  # a rule for compounded products: only for a compound
+            return bool(_COMPOUND_REQUEST.search(request))
+        return bool(_TOPICAL_REQUEST.search(request) and _TOPICAL_SENTENCE.search(sentence))
+    if decision == "overturned":
+        return bool(_CATEGORICAL_YES.search(sentence) and _THIS_CASE.search(sentence) and not _CONCERN.search(sentence))
+    return False
+
+
+def _names_request(sentence: str, request: str) -> bool:
+    words = {w for w in re.findall(r"[a-z]{4,}", request.lower()) if w not in _GENERIC}
+    lowered = sentence.lower()
+    return any(w in lowered for w in words)
+
+
+def is_bare_conclusion(sentence: str, request: str = "", decision: str | None = None) -> bool:
+    """A verdict with no reason in it. A short sentence that rules the request out by the guidelines
+    ("Given that the requested service is an ointment, its usage is not supported.") is a reason."""
+    if decision is not None and is_categorical(sentence, request, decision):
+        return bool(_VERDICT_ONLY.match(sentence.replace(request, " ").strip() if request else sentence))
+    return _is_bare_conclusion(sentence, request)
+
+
 def _score(sentence: str, position: float, request: str, overturned: bool) -> float:
     score = 0.0
     applies = bool(_APPLIES.match(sentence)) or bool(_APPLIES_INSIDE.search(sentence))
@@ -386,6 +450,8 @@ def _score(sentence: str, position: float, request: str, overturned: bool) -> fl
         score -= 2.0
     if _is_bare_conclusion(sentence, request):
         score -= 6.0
+    if overturned and _CONCERN.search(sentence) and not _SHOWN.search(sentence):
+        score -= 3.0  # a concern the reviewer noted and set aside is not why the care was approved
     if len(sentence) < 25:
         score -= 1.0
     return score + 0.5 * position  # later sentences apply the rules more often than early ones
@@ -412,13 +478,25 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
         cues = _topics(sentence) if score + _TOPIC_BONUS >= _THRESHOLD else []
         score += _TOPIC_BONUS if cues else 0.0
         scored.append(ReasonSentence(s, e, score, tuple(t for t, _ in cues)))
-    chosen = [x for x in scored if x.score >= _THRESHOLD]
+    categorical = {
+        x.start
+        for x in scored
+        if is_categorical(rationale[x.start : x.end], request, decision)
+        and not is_bare_conclusion(rationale[x.start : x.end], request, decision)
+    }
+    for k, x in enumerate(scored):
+        if x.start in categorical and not x.topics:
+            scored[k] = ReasonSentence(x.start, x.end, x.score, tuple(t for t, _ in _topics(x.text(rationale))))
+    chosen = [x for x in scored if x.score >= _THRESHOLD or x.start in categorical]
     confident = bool(chosen)
     if not chosen:
         best = max(scored, key=lambda x: x.score)
         text = rationale[best.start : best.end]
         chosen = [ReasonSentence(best.start, best.end, best.score, tuple(t for t, _ in _topics(text)))]
-    chosen = sorted(chosen, key=lambda x: (-x.score, x.start))[:MAX_SENTENCES]
+    # a reason the guidelines give for this very request comes first: no record could change it
+    named = {x.start for x in scored if x.start in categorical and _names_request(x.text(rationale), request)}
+    chosen = sorted(chosen, key=lambda x: (x.start not in categorical, x.start not in named, -x.score, x.start))
+    chosen = chosen[:MAX_SENTENCES]
     topics: list[Topic] = []
     for choice in chosen:
         for first in choice.topics[:1]:

@@ -15,7 +15,7 @@ import re
 from rapidfuzz import fuzz
 
 from imr_llm.fields import norm_text
-from imr_llm.parser.reasons import find_reason
+from imr_llm.parser.reasons import find_reason, is_categorical
 from imr_llm.schema import Decision, DisputedItem, ItemReason, LetterRecord
 from imr_llm.summary.facts import (
     Kind,
@@ -24,6 +24,7 @@ from imr_llm.summary.facts import (
     letter_mentions_weaning,
     needs_taper_warning,
     partial_numbers,
+    quantity,
     says_taking,
     treatment_kind,
 )
@@ -77,12 +78,16 @@ def item_reason(item: DisputedItem) -> ItemReason:
 
 
 def restatements(record: LetterRecord, i: int, found: ItemReason) -> list[Restatement]:
-    """The reviewer's reason sentences that restate safely, most decisive first (at most two)."""
+    """The reviewer's reason sentences that restate safely, most decisive first (at most two). When the most
+    decisive one (the guidelines rule this request out) has no recognised form, none: the reviewer's words
+    are quoted, rather than a lesser reason put first."""
     item = record.disputed_items[i]
     out: list[Restatement] = []
-    for sentence in found.sentences:
-        r = restate(sentence, item.decision)
+    for k, sentence in enumerate(found.sentences):
+        r = restate(sentence, item.decision, item.request)
         if r is None:
+            if k == 0 and is_categorical(sentence, item.request, item.decision):
+                return []
             continue
         if r.form is Form.LINKED and not _linked_is_safe(record, i, r.slots["x"]):
             continue
@@ -119,8 +124,9 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
     )
     care = care_already_given(item.request, item.rationale, item.item_heading_text)
     partial = None
+    whole = False
     if item.authorized_portion:
-        whole = item.original_request is not None and norm_text(item.original_request) == norm_text(item.request)
+        whole = _whole(item)
         numbers = None if whole else partial_numbers(item.original_request, item.authorized_portion, item.request)
         partial = language.partial(item.authorized_portion, numbers, whole)
     taper = None
@@ -128,9 +134,11 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
     if item.decision == "upheld" and (needs_taper_warning(item.request) or weaning):
         taper = language.taper_warning(says_taking(item.request, item.rationale), weaning)
     number = None
-    if item.decision == "upheld" and _about_amount(found, said):
+    if item.decision == "upheld":
         number = guideline_number(item.rationale)
-    bold, meaning = language.decision_line(item.decision, partial is not None)
+        if number is not None and not _about_amount(found, said, item.request, number):
+            number = None
+    bold, meaning = language.decision_line(item.decision, partial is not None and not whole)
     return ItemSummary(
         number=i + 1,
         request=item.request,
@@ -140,12 +148,23 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         meaning=meaning,
         reason=reason,
         next_label=language.next_labels[item.decision],
-        next_step=language.next_step(item.decision, _next_from(said, item.decision), care, number),
+        next_step=language.next_step(
+            item.decision, _next_from(said, item.decision), care, number, categorical=_rules_out(found, item)
+        ),
         taper_warning=taper,
         already_given=language.already_given(care) if care is not None else None,
         partial=partial,
         authorized_portion=item.authorized_portion,
         warnings=[language.record_warning(w) for w in record.warnings if _item_of(w) == i + 1],
+    )
+
+
+def _rules_out(found: ItemReason, item: DisputedItem) -> bool:
+    """The most decisive reason is that the guidelines do not cover this care for this worker."""
+    return (
+        bool(found.sentences)
+        and item.decision == "upheld"
+        and is_categorical(found.sentences[0], item.request, item.decision)
     )
 
 
@@ -172,10 +191,29 @@ _AMOUNT = re.compile(
 )
 
 
-def _about_amount(found: ItemReason, said: list[Restatement]) -> bool:
-    """The decision turned on how many: the request went past the guideline's number."""
+def _about_amount(found: ItemReason, said: list[Restatement], request: str, number: str) -> bool:
+    """The decision turned on how many: the reason says the request went past the guideline's number, or
+    the request asks for more than the number the letter says the guidelines allow."""
     sentences = [r.sentence for r in said] or found.sentences[:1]
-    return any(_AMOUNT.search(s) for s in sentences) and not any(is_guideline_passage(s) for s in sentences[:1])
+    if any(_AMOUNT.search(s) for s in sentences) and not any(is_guideline_passage(s) for s in sentences[:1]):
+        return True
+    asked = quantity(request)
+    allowed = re.match(r"(\d+)(?:(?:-| to )(\d+))? (\w+)", number)
+    if asked is None or allowed is None or not allowed.group(3).startswith(asked.unit.rstrip("s")):
+        return False
+    return asked.value > int(allowed.group(2) or allowed.group(1))
+
+
+_ELIGIBLE_WHOLE = re.compile(r"leaving the original request IMR eligible|(?:^|\. )The original request,")
+
+
+def _whole(item: DisputedItem) -> bool:
+    """The review was about the original request as a whole (the claims administrator approved something
+    else instead, "leaving the original request IMR eligible"), not only about a remainder."""
+    if item.item_heading_text and _ELIGIBLE_WHOLE.search(item.item_heading_text):
+        return True
+    original = item.original_request
+    return original is not None and norm_text(original).casefold() == norm_text(item.request).casefold()
 
 
 _LINKED_MATCH = 70.0

@@ -85,6 +85,10 @@ class Summary(BaseModel):
         checks = self._checks.model_dump(mode="json") if self._checks is not None else None
         return render(self, Format(fmt), checks)
 
+    @property
+    def decisions(self) -> list[Decision | None]:
+        return [item.decision for item in self.items]
+
     def quoted(self) -> list[str]:
         """Strings copied from the letter (and glossary terms): left out of the reading-grade score."""
         out: list[str] = []

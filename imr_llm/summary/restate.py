@@ -46,6 +46,7 @@ class Form(StrEnum):
     DOCTOR_AGREED = "doctor_agreed"  # The provider agreed X
     GIVEN = "given"  # Given that X, Y
     RECORD_SHOWS = "record_shows"  # There is documentation of X (an approval)
+    GUIDELINE = "guideline"  # The guidelines state that X is not recommended for topical use (about this request)
     FINDING = "finding"  # any other sentence applying the rules to this worker
 
 
@@ -155,6 +156,12 @@ _TRAILING_VERDICT = _rx(
 )
 
 
+_CONCESSIVE = _rx(
+    r"^(?:while|although|though|whereas|even though)\b[^;]{10,}?,\s+(?:here,\s+)?(?:however|here),?\s+"
+    r"(?P<main>(?:the|there|this|it|he|she|no|in)\b.{10,})$"
+)
+
+
 def core_of(sentence: str) -> str:
     """The part of a sentence a restatement must keep: no leading connective or date, no citation, no
     closing verdict ("therefore the request is not medically necessary")."""
@@ -176,7 +183,7 @@ DROPPABLE = frozenset(
     specifically recommend recommended support supported given since because failed fails request requested
     submitted also still further currently unfortunately notably within based upon from therefore thus hence
     consequently medically necessary appropriate warranted service usage would document show reveal demonstrate
-    establish include contain mention note address discuss describe detail
+    establish include contain mention note address discuss describe detail noting stating reflecting confirming
     """.split()  # noqa: SIM905
 )
 
@@ -197,6 +204,9 @@ def _core(sentence: str) -> tuple[str, str | None]:
             break
     text = re.sub(r"[.;:]+[\"'\u201d]?$", "", text).strip()
     text = _TRAILING_VERDICT.sub("", text).strip(" ,;")
+    m = _CONCESSIVE.match(text)
+    if m:  # "While the guideline notes X, here, however, the provider failed to ...": the point is the second part
+        text = m.group("main")
     return text, when
 
 
@@ -210,7 +220,8 @@ _Q = (
 _DOC = r"(?:documentation|evidence|information|indication|records?|mention|discussion|reports?|notation|data)"
 _LINK = (
     r"(?P<link>of|that|regarding|about|concerning|indicating|showing|demonstrating|documenting|to support|"
-    r"to show|to indicate|to demonstrate|to suggest|supporting|for|as to|on|in)"
+    r"to show|to indicate|to demonstrate|to suggest|supporting|noting|stating|describing|reflecting|confirming|"
+    r"for|as to|on|in)"
 )
 # "no indication the patient has ...": a clause follows with no "that"
 _CLAUSE = r"(?=(?:the |this |his |her |he |she |patient |claimant |applicant |any |first|prior |previous |it |they ))"
@@ -230,6 +241,11 @@ _LINK_PLAIN = {
     "to demonstrate": "to show",
     "to suggest": "to suggest",
     "supporting": "supporting",
+    "noting": "showing",
+    "stating": "showing",
+    "describing": "describing",
+    "reflecting": "showing",
+    "confirming": "showing",
     "for": "for",
     "as to": "about",
     "on": "on",
@@ -315,14 +331,21 @@ _NO_RATIONALE = (
 )
 _NOT_RECOMMENDED = (
     _rx(
-        r"^(?:(?:given|since|as|because)(?: that)? )?(?:the )?(?:current )?(?:california |ca )?(?:mtus |acoem |odg |"
+        r"^(?:(?:given|since|as|because)(?: that)?(?: that)? )?(?:the )?(?:current )?(?:california |ca )?"
+        r"(?:mtus |acoem |odg |"
         r"official disability )?(?:guidelines?|mtus|acoem|odg)(?: guidelines?)? (?:specifically |clearly |"
         r"also )?(?:do|does) not (?P<verb>recommend|support) (?P<x>[^,;]+?)(?:,\s*(?:the|this|its|their|such|"
         r"further|continued|ongoing)\b[^,;]*\b(?:not|cannot)\b[^;]*)?$"
     ),
     _rx(
-        r"^(?P<x>(?:the )?(?:use of |usage of )?[\w%/' -]{3,60}?) (?:is|are) not recommended"
+        r"^(?:(?:the )?(?:current )?(?:guidelines?|mtus|odg|acoem)(?: guidelines?)?(?: also)? (?:state|states|indicate|"
+        r"indicates|note|notes|specify|specifies|say|says) that )?"
+        r"(?P<x>(?:the )?(?:use of |usage of )?[\w%/' -]{3,60}?) (?:is|are) not recommended"
         r"(?P<y> (?:for|in|as|beyond|after|when|without|unless|outside|except|by)\b[^;]{1,120})?$"
+    ),
+    _rx(
+        r"^(?P<x>(?:the )?(?:use of |usage of )?[\w%/' -]{3,80}?) (?:is|are) not (?P<verb>supported|recommended) by "
+        r"(?:the )?(?:current )?(?:guidelines?|mtus|odg|acoem)(?: guidelines?)?$"
     ),
 )
 _LINKED = _rx(
@@ -344,18 +367,23 @@ _RECORD_SHOWS = _rx(
 )
 
 
-def restate(sentence: str, decision: Decision | None) -> Restatement | None:
-    """The sentence in a recognised form, or None when no form fits or the sentence does not carry the
-    decision's polarity (a denial's reason says something is missing; an approval's does not)."""
-    if decision is None:
+def restate(sentence: str, decision: Decision | None, request: str = "") -> Restatement | None:
+    """The sentence in a recognised form, or None when no form fits, the sentence is a bare verdict, or it
+    does not carry the decision's polarity (a denial's reason says something is missing; an approval's
+    does not)."""
+    from imr_llm.parser.reasons import is_bare_conclusion, is_categorical
+
+    if decision is None or is_bare_conclusion(sentence, request, decision):
         return None
     text, when = _core(sentence)
-    if len(text) < 12 or len(text) > 600:
+    if len(text) < 12 or len(text) > 600 or _VERDICT.match(text):
         return None
     negated = bool(NEGATION.search(text))
     if decision == "upheld" and not negated:
         return None
     found = _match(text, decision, negated)
+    if found is None and _GUIDELINE_SUBJECT.match(text) and is_categorical(text, request, decision):
+        found = Form.GUIDELINE, {"x": text}
     if found is None:
         return None
     form, slots = found
@@ -387,11 +415,12 @@ def _match(text: str, decision: str, negated: bool) -> tuple[Form, dict[str, str
         return Form.DOCTOR_AGREED, slots
     for rx in _NOT_RECOMMENDED:
         m = rx.match(text)
-        if m and decision == "upheld":
+        if m and decision == "upheld" and not _NAMES_GUIDELINE.search(m.group("x")):
             slots = {"x": m.group("x").strip()}
             if m.groupdict().get("y"):
                 slots["y"] = m.group("y").strip()
-            slots["verb"] = (m.groupdict().get("verb") or "recommend").lower()
+            verb = (m.groupdict().get("verb") or "recommend").lower()
+            slots["verb"] = {"supported": "support", "recommended": "recommend"}.get(verb, verb)
             return Form.NOT_RECOMMENDED, slots
     m = _UNCLEAR.match(text)
     if m:
@@ -461,6 +490,9 @@ _VERDICT = _rx(
 )
 
 
+_NAMES_GUIDELINE = _rx(r"\b(?:guidelines?|mtus|odg|acoem|official disability|states?|stat)\b")
+
+
 def _why_link(link: str) -> str:
     return "why" if "why" in link.lower() else ("about" if link.lower() in ("as to", "regarding") else "for")
 
@@ -472,6 +504,13 @@ def _applies(text: str) -> bool:
     return bool(_CASE_SUBJECT.match(text) or _PASSIVE_RECORD.match(text))
 
 
+# a next step never asks the worker to show records of these (the reviewer's criteria, not advice)
+ALARMING = _rx(
+    r"\b(?:risk|abuse|addiction|misuse|cancer|infection|tumou?r|malignan\w*|fracture|red flags?|warning signs?|"
+    r"overdose|suicid\w*|aberrant|dependen\w*|progressive neurolog\w*)\b"
+)
+
+
 def is_guideline_passage(sentence: str) -> bool:
     text, _ = _core(sentence)
     return bool(_GUIDELINE_SUBJECT.match(text))
@@ -479,6 +518,11 @@ def is_guideline_passage(sentence: str) -> bool:
 
 # -- the slot, in plain English -------------------------------------------------------------------
 
+# a term used as a noun, not as a modifier of the next word ("red flag findings" keeps its words)
+_NOT_A_MODIFIER = (
+    r"(?=\s*(?:[.,;:)]|$)|\s(?:or|and|to|that|were|was|are|is|noted|for|of|in|on|such|with|present|documented|"
+    r"identified|found|seen|at)\b)"
+)
 _AFTER_DOSE = r"(?:(?<=\d )|(?<=mg )|(?<=mcg )|(?<=ml )|(?<=tablet )|(?<=tab ))"
 
 # Hard term -> plain words, replaced inline. Each is a noun phrase for a noun phrase (or an adjective
@@ -498,8 +542,8 @@ PLAIN_TERMS: tuple[tuple[str, str], ...] = (
     (r"upper extremity", "arm"),
     (r"lower extremities", "legs"),
     (r"lower extremity", "leg"),
-    (r"red flags(?! (?:findings|signs|symptoms))", "warning signs of a serious problem"),
-    (r"red flag(?! (?:findings|signs|symptoms))", "warning sign of a serious problem"),
+    (rf"red flags{_NOT_A_MODIFIER}", "warning signs of a serious problem"),
+    (rf"red flag{_NOT_A_MODIFIER}", "warning sign of a serious problem"),
     (r"radiculopathy", "a pinched nerve (radiculopathy)"),
     (r"maxim(?:um|al) medical improvement", "the point where you are not expected to get better"),
     (r"nonsteroidal anti-?inflammatory (?:drugs?|medications?|medicines?)", "anti-inflammatory pain medicines"),

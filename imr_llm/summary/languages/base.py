@@ -18,7 +18,7 @@ from imr_llm.schema import Decision
 from imr_llm.summary import readability
 from imr_llm.summary.facts import CareAlreadyGiven, Kind, PartialNumbers, Quantity
 from imr_llm.summary.languages.catalogue import Catalogue, Section
-from imr_llm.summary.restate import Form, Restatement, first_lower, first_upper
+from imr_llm.summary.restate import ALARMING, Form, Restatement, first_lower, first_upper
 
 __all__ = ["Counts", "Language", "Readability", "Section"]
 
@@ -85,6 +85,7 @@ class Language:
         self.months = catalogue.months
         self.labels = catalogue.labels
         self.next_steps = catalogue.sections.next_steps
+        self.next_steps_approved = catalogue.sections.next_steps_approved
         self.words = catalogue.sections.words
         self.prompt_name = catalogue.prompt_name
         self.glossary = catalogue.glossary_patterns
@@ -323,6 +324,7 @@ class Language:
         first: Restatement | None,
         already_given: CareAlreadyGiven | None,
         guideline_number: str | None = None,
+        categorical: bool = False,
     ) -> str:
         n = self.c.next
         if decision == "overturned":
@@ -331,7 +333,13 @@ class Language:
             return n.unread
         if guideline_number:
             return n.guideline_number.format(number=guideline_number)
+        if categorical:
+            return n.not_recommended
         if first is None or first.form in (Form.FINDING, Form.GIVEN, Form.RECORD_SHOWS):
+            return n.generic
+        if first.form is Form.GUIDELINE:
+            return n.not_recommended
+        if first.form in (Form.NO_RECORD, Form.NONE_FOUND, Form.RECORDS_SILENT) and ALARMING.search(first.sentence):
             return n.generic
         template: str = getattr(n, first.form.value)
         values = {name: self.slot(first, name) for name in ("x", "link", "wh", "verb", "q", "subj")}
@@ -354,9 +362,9 @@ class Language:
 
     def partial(self, authorized: str, numbers: PartialNumbers | None, whole: bool) -> str:
         p = self.c.partial
-        text = p.text.format(authorized=authorized)
         if whole:
-            return f"{text} {p.whole}"
+            return p.instead.format(authorized=authorized)
+        text = p.text.format(authorized=authorized)
         text = f"{text} {p.rest}"
         if numbers is not None:
             template = p.numbers_one if numbers.approved_before.value == 1 else p.numbers
@@ -366,6 +374,12 @@ class Language:
                 reviewed=self._amount(numbers.reviewed),
             )
         return text
+
+    def steps_for(self, decisions: list[Decision | None]) -> Section:
+        """What the worker can do now: the steps to appeal a denial, unless every request was approved."""
+        if decisions and all(d == "overturned" for d in decisions):
+            return self.next_steps_approved
+        return self.next_steps
 
     def record_warning(self, warning: str) -> str:
         return self.labels.record_warning.format(warning=warning)

@@ -66,6 +66,7 @@ class Section(_Strict):
 
 class Sections(_Strict):
     next_steps: Section
+    next_steps_approved: Section  # every request approved: no steps to appeal a denial
     words: Section
 
 
@@ -151,6 +152,7 @@ class ReasonFrames(_Strict):
     given: str
     record_shows: str
     finding: str
+    guideline: str
     quoted: str
     quoted_none: str
     because: str = "{x}."
@@ -186,6 +188,7 @@ class CareWords(_Strict):
 class PartialWords(_Strict):
     text: str
     whole: str
+    instead: str
     rest: str
     numbers: str
     numbers_one: str
@@ -221,6 +224,7 @@ _ALLOWED: dict[str, frozenset[str]] = {
     "care.already_given": frozenset({"when"}),
     "care.already_given_when": frozenset({"date"}),
     "partial.text": frozenset({"authorized"}),
+    "partial.instead": frozenset({"authorized"}),
     "partial.numbers": frozenset({"asked", "approved", "reviewed"}),
     "partial.numbers_one": frozenset({"asked", "approved", "reviewed"}),
     "partial.amount": frozenset({"value", "unit"}),
