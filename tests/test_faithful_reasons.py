@@ -389,3 +389,69 @@ def test_a_faithful_rewrite_passes(lang: str, rewrite: str) -> None:
     )
     item = build_summary(record, lang).items[0]
     assert reason_problems(rewrite, item, get_language(lang)) == []
+
+
+# -- the most decisive reason first: the guidelines rule this request out ------------------------------
+
+
+def test_a_guideline_ban_on_this_request_comes_before_a_missing_record() -> None:
+    record = one(
+        "Ketoprofen 10% cream 120 grams",
+        "Upheld",
+        "There is no documentation that the patient is intolerant to oral medication. The guidelines state that "
+        "ketoprofen is not recommended for topical use. Therefore, the request is not medically necessary.",
+    )
+    item = build_summary(record).items[0]
+    assert item.reason.plain[0].text == "The guidelines the reviewer used do not recommend ketoprofen for topical use."
+    assert "not likely to change" in item.next_step
+
+
+def test_a_conditional_guideline_sentence_is_not_a_ban() -> None:
+    from imr_llm.parser.reasons import is_categorical
+
+    conditional = (
+        "A TENS unit is not recommended as a primary treatment modality, but a one-month trial may be considered "
+        "as an adjunct to a program of functional restoration."
+    )
+    assert not is_categorical(conditional, "TENS unit", "upheld")
+    assert is_categorical("Further, the guidelines do not support the request.", "TENS unit", "upheld")
+    assert not is_categorical("Therefore, the TENS unit is not supported by the guidelines.", "TENS unit", "upheld")
+
+
+def test_an_approvals_reason_is_not_a_concern_the_reviewer_set_aside() -> None:
+    record = one(
+        "Oxycodone 10mg #60",
+        "Overturned",
+        "The guidelines support short-term use of opioids for severe acute injuries, which this claimant has. There "
+        "is a cursory review of risks, but the claimant smokes, which increases the risk of chronic pain. The "
+        "request is medically necessary.",
+    )
+    item = build_summary(record).items[0]
+    assert "smokes" not in item.reason.text and "risk" not in item.reason.text
+    assert item.reason.sentences[0].startswith("The guidelines support short-term use of opioids")
+
+
+def test_a_letter_with_every_request_approved_has_no_steps_to_appeal_a_denial() -> None:
+    record = one("MRI of the right knee", "Overturned", "In this case, the records document a locked knee.")
+    for lang, appeal in (("en", "verified appeal"), ("es", "apelación verificada")):
+        text = summarize(record, lang).summary.render("md")
+        assert appeal not in text
+    denied = one("MRI of the right knee", "Upheld", "There is no documentation of a locked knee.")
+    assert "verified appeal" in summarize(denied, "en").summary.render("md")
+
+
+def test_a_whole_request_left_eligible_is_not_called_the_rest() -> None:
+    heading = (
+        "Physical therapy 12 sessions was the original request. The Claims Administrator authorized occupational "
+        "therapy 2 sessions, leaving the original request IMR eligible. The original request, physical therapy 12 "
+        "sessions is:"
+    )
+    record = parse_text(
+        make_letter(
+            Item("physical therapy 12 sessions", "Upheld", "There is no documentation of a home program.", heading)
+        )
+    )
+    item = build_summary(record).items[0]
+    assert item.decision_line == "Decision: Upheld. This is not approved."
+    assert item.partial is not None and "original request as a whole" in item.partial
+    assert "stays approved" not in item.partial
