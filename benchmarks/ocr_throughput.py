@@ -21,7 +21,7 @@ from pathlib import Path
 
 from imr_llm.evals.renderings import rendering
 from imr_llm.loaders import load_file
-from imr_llm.parser import parse_text
+from imr_llm.parser import parse_letter
 
 REPO = Path(__file__).resolve().parent.parent
 DEV = REPO.parent / "shared" / "letters" / "dev"
@@ -40,7 +40,7 @@ def main() -> None:
         for scan in scans:
             started = time.perf_counter()
             letter = load_file(scan)
-            parse_text(letter.text, letter.source)
+            parse_letter(letter)
             seconds = time.perf_counter() - started
             count = letter.source.pages or 1
             pages += count

@@ -44,10 +44,10 @@ def parse(source: Source) -> LetterRecord:
     >>> [item.decision for item in record.disputed_items]
     ['upheld', 'overturned']
     """
-    from imr_llm.parser import parse_text
+    from imr_llm.parser import parse_letter
 
     letter = _load(source)
-    return parse_text(letter.text, letter.source)
+    return parse_letter(letter)
 
 
 def extract(

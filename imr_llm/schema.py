@@ -114,13 +114,17 @@ class DisputedItem(BaseModel):
 class OcrInfo(BaseModel):
     """How a letter that had no text layer was read."""
 
-    engine: str = "tesseract"
+    engine: str = "tesseract (tesserocr)"
     version: str = ""
     languages: str = "eng"
     input: Literal["pdf", "tiff", "png", "jpeg", "gif", "bmp", "webp", "pages"] = "pdf"
     page_confidence: list[float] = Field(default_factory=list, description="mean word confidence per page, 0-100")
     low_confidence: list[Span] = Field(
         default_factory=list, description="spans of the OCR text whose words were read with confidence below 60"
+    )
+    unconfirmed: list[Span] = Field(
+        default_factory=list,
+        description="spans of key tokens (header values, decision words) whose second reading differed from the first",
     )
     rotated: list[int] = Field(default_factory=list, description="degrees each page was turned upright (OSD)")
     deskewed: list[float] = Field(default_factory=list, description="degrees each page was straightened")

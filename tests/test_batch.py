@@ -243,3 +243,18 @@ def test_ctrl_c_stops_cleanly_and_a_rerun_finishes(tmp_path: Path) -> None:
     assert again.returncode == 0, again.stderr
     paths = [r["source"]["path"] for r in read_lines(out)]
     assert len(paths) == 4000 and len(set(paths)) == 4000
+
+
+def test_a_slow_ocr_input_is_a_task_of_its_own(tmp_path: Path) -> None:
+    """A scan's record is written as soon as it is read: never held back in a chunk of 16."""
+    from imr_llm.batch.run import _chunks
+
+    names = ["a.txt", "b.pdf", "c.tif", "d.txt", "e.jpg", "f.txt", "g.txt"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"x")
+    big = tmp_path / "scan.pdf"
+    big.write_bytes(b"%PDF" + b"0" * 400_000)  # an image-only PDF is megabytes
+    paths = [tmp_path / n for n in names] + [big, tmp_path / "a.txt"]
+    chunks = [[Path(p).name for p in c] for c in _chunks(iter(paths), 16)]
+    assert chunks == [["a.txt", "b.pdf"], ["c.tif"], ["d.txt"], ["e.jpg"], ["f.txt", "g.txt"], ["scan.pdf"], ["a.txt"]]
+    assert [len(c) for c in _chunks(iter([tmp_path / "a.txt"] * 40), 16)] == [16, 16, 8]

@@ -53,7 +53,9 @@ def test_running_headers_are_blanked_only_when_they_repeat_at_page_edges() -> No
     [("UpheId", "upheld"), ("Uphe1d", "upheld"), ("0verturned", "overturned"), ("OVERTURNED", "overturned")],
 )
 def test_ocr_misread_decision_words_are_repaired(misread: str, decision: str) -> None:
-    item = Item("Home exercise kit", misread, "The kit was reviewed.")
+    # on a scan a decision also needs the rationale's conclusion to agree (tests/test_scan_review.py)
+    conclusion = "The request is not medically necessary." if decision == "upheld" else "It is medically necessary."
+    item = Item("Home exercise kit", misread, f"The kit was reviewed. {conclusion}")
     record = parse_text(make_letter(item), OCR)
     assert record.disputed_items[0].decision == decision
 

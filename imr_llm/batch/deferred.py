@@ -45,7 +45,7 @@ from imr_llm.llm.batch_files import (
     request_body,
 )
 from imr_llm.loaders import load_bytes
-from imr_llm.parser import parse_text
+from imr_llm.parser import parse_letter
 from imr_llm.pipeline.answer import LLMLetter
 from imr_llm.pipeline.llm_extractor import PreparedCall
 
@@ -168,7 +168,7 @@ class DeferredRun:
     def _prepare(self, path: Path, data: bytes) -> PreparedCall:
         """The live path's request and cache key for one letter (its answer budget from the parser)."""
         letter = load_bytes(data, str(path))
-        budget = self.extractor.budget(parse_text(letter.text, letter.source, enrich=False))  # items only
+        budget = self.extractor.budget(parse_letter(letter, enrich=False))  # items only
         return self.extractor.prepare(letter, budget)
 
     def _write(

@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 
 from imr_llm.batch.inputs import iter_inputs
@@ -99,8 +98,38 @@ def _process_chunk(paths: list[str]) -> list[Outcome]:
     return list(_threads.map(one, paths))
 
 
+# inputs read by OCR take seconds a page: each is a task of its own, so its record is written (and the
+# progress bar moves) as soon as it is read, and a kill loses only the letters in flight
+_IMAGE_SUFFIXES = frozenset({".tif", ".tiff", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp"})
+_SCANNED_PDF_BYTES = 300_000  # a letter's text PDF is under 100 KB; an image-only (scanned) one is megabytes
+
+
+def slow_input(path: Path) -> bool:
+    """Likely read by OCR: an image, or a PDF too large to be a text letter."""
+    suffix = path.suffix.lower()
+    if suffix in _IMAGE_SUFFIXES:
+        return True
+    try:
+        return suffix == ".pdf" and path.stat().st_size > _SCANNED_PDF_BYTES
+    except OSError:
+        return False
+
+
 def _chunks(paths: Iterator[Path], size: int) -> Iterator[list[str]]:
-    while chunk := [str(p) for p in islice(paths, size)]:
+    """Inputs in tasks of up to `size`; a slow (OCR) input always in a task of its own."""
+    chunk: list[str] = []
+    for path in paths:
+        if slow_input(path):
+            if chunk:
+                yield chunk
+                chunk = []
+            yield [str(path)]
+            continue
+        chunk.append(str(path))
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
         yield chunk
 
 

@@ -74,9 +74,9 @@ def emit_records(
 
 def parse(files: FilesArg, pages: PagesOpt = False, save_text: SaveTextOpt = None) -> None:
     """Parse letters with the deterministic parser; one JSON record per line, in input order."""
-    from imr_llm.parser import parse_text
+    from imr_llm.parser import parse_letter
 
-    if emit_records(files, lambda letter: parse_text(letter.text, letter.source), pages=pages, text_folder=save_text):
+    if emit_records(files, parse_letter, pages=pages, text_folder=save_text):
         raise typer.Exit(1)
 
 

@@ -55,7 +55,7 @@ def summarize(
     """Plain-language summaries for the injured worker, checked before they are shown.
 
     A summary that fails its checks is still written, with a warning at its top, and the exit code is 1."""
-    from imr_llm.parser import parse_text
+    from imr_llm.parser import parse_letter
     from imr_llm.pipeline.backends import BackendOptions
     from imr_llm.summary.summarize import summarize as summarize_record
 
@@ -84,7 +84,7 @@ def summarize(
                 try:
                     loaded = load()
                     keep_text(save_text, name, loaded)
-                    outcome = summarize_record(parse_text(loaded.text, loaded.source), lang, client, template, store)
+                    outcome = summarize_record(parse_letter(loaded), lang, client, template, store)
                 except ImrError as e:
                     report_error(name, e)
                     failed += 1

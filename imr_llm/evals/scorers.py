@@ -22,7 +22,7 @@ from imr_llm.summary.readability import page_grade
 from imr_llm.summary.summarize import summarize
 
 
-@scorer("fields", lower_is_better=("decisions_wrong", "decisions_unread"))
+@scorer("fields", lower_is_better=("decisions_wrong", "decisions_unread", "needs_review_rate", "wrong_unflagged"))
 def fields(letters: list[LetterResult], ctx: ScoreContext) -> dict[str, float]:
     """Per-field accuracy, key-field accuracy and decision accuracy against gold; and the decisions the
     extractor stated wrongly (the one error that must never happen) or left unread (null: reviewed)."""
@@ -34,7 +34,36 @@ def fields(letters: list[LetterResult], ctx: ScoreContext) -> dict[str, float]:
         "decisions_wrong": float(sum(r.predicted is not None and not r.correct for r in decided)),
         "decisions_unread": float(sum(r.predicted is None for r in decided)),
     }
-    return out | {f"field.{f}": v for f, v in sorted(card.field_accuracy().items())}
+    return (
+        out | _review_flags(letters, card.results) | {f"field.{f}": v for f, v in sorted(card.field_accuracy().items())}
+    )
+
+
+def _review_flags(letters: list[LetterResult], results: list[Any]) -> dict[str, float]:
+    """Whether `needs_review` sorts the records: the key fields of unflagged records are right, stated-wrong
+    values are flagged (wrong_unflagged must be 0), and few records are flagged."""
+    by_letter: dict[str, list[Any]] = defaultdict(list)
+    for r in results:
+        by_letter[r.letter].append(r)
+    scored = [(x, by_letter.get(f"{x.name} ({x.input})", [])) for x in letters if x.record]
+    if not scored:
+        return {}
+    flagged = [(x, rs) for x, rs in scored if x.record and x.record.get("needs_review")]
+    clear = [(x, rs) for x, rs in scored if not (x.record and x.record.get("needs_review"))]
+    missed = [(x, rs) for x, rs in scored if any(not r.correct for r in rs)]
+    stated_wrong = [(x, rs) for x, rs in clear if any(not r.correct and r.predicted is not None for r in rs)]
+    clear_fields = [r for _, rs in clear for r in rs]
+    return {
+        "needs_review_rate": len(flagged) / len(scored),
+        "unflagged_key_field_accuracy": (
+            sum(r.correct for r in clear_fields) / len(clear_fields) if clear_fields else 1.0
+        ),
+        "wrong_unflagged": float(len(stated_wrong)),
+        "flag_precision": (sum(any(not r.correct for r in rs) for _, rs in flagged) / len(flagged) if flagged else 1.0),
+        "flag_recall": (
+            sum(bool(x.record and x.record.get("needs_review")) for x, _ in missed) / len(missed) if missed else 1.0
+        ),
+    }
 
 
 @scorer("items")

@@ -17,11 +17,14 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from imr_llm.errors import InputError
 from imr_llm.loaders.images import PageImage, image_format, image_pages, pdf_page_images
 from imr_llm.schema import Source
+
+if TYPE_CHECKING:
+    from imr_llm.loaders.ocr import OcrWord
 
 MAX_BYTES = 20 * 1024 * 1024  # no IMR letter comes near this; refuse before reading it all
 MAX_TEXT_CHARS = 2_000_000
@@ -34,6 +37,7 @@ PDFIUM_LOCK = threading.Lock()
 class LoadedLetter:
     text: str
     source: Source
+    words: tuple[OcrWord, ...] = ()  # OCR only: every word with its box, for reading tables by layout
 
 
 def _decode(data: bytes) -> str:
@@ -143,7 +147,8 @@ def _ocr(pages: list[PageImage], kind: str, path: str | None, digest: str) -> Lo
     result = ocr_pages(pages, kind)
     if not usable_text(result.text, len(pages)):
         raise InputError(f"OCR found no readable text on {len(pages)} page(s) (blank, or not a letter?)")
-    return LoadedLetter(result.text, Source(path=path, kind="ocr", sha256=digest, pages=len(pages), ocr=result.info))
+    source = Source(path=path, kind="ocr", sha256=digest, pages=len(pages), ocr=result.info)
+    return LoadedLetter(result.text, source, tuple(result.words))
 
 
 def load_bytes(data: bytes, path: str | None = None) -> LoadedLetter:

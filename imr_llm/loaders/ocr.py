@@ -1,22 +1,27 @@
-"""OCR of page images with Tesseract (through pytesseract), after an image clean-up step.
+"""OCR of page images with Tesseract, in process (tesserocr), after the clean-up step (`cleanup.py`).
 
-Why pytesseract: it drives the Debian `tesseract-ocr` binary that the README installs, needs no
-compiler or Tesseract headers (tesserocr does), and gives word boxes with confidences, which the
-record keeps: each page's mean word confidence, and the spans of words read with low confidence,
-so values read from them are flagged for review. ocrmypdf would add Ghostscript and a PDF round trip
-for no gain here: the parser needs the text, not a searchable PDF.
+Why tesserocr: its wheel carries libtesseract, so OCR runs inside the worker with no child
+process (nothing is left running after a kill, no page image or OCR text is written to a
+temporary folder) and no image is re-encoded for a command line (pytesseract saved a PNG of each
+page, then parsed Tesseract's TSV: about 1 s a page). It reads Debian's trained data
+(`tesseract-ocr-eng`); one engine per thread is kept and reused. OpenMP inside Tesseract is turned
+off (OMP_THREAD_LIMIT=1): with two or more workers it made each page two to three times slower.
 
-Each page is straightened before OCR: flat-field correction (uneven light in phone photos, grey
-table cells), deskew by projection profile (scans a few degrees off), removal of table rules (the
-header box of 2016-17 letters makes Tesseract drop whole lines), and, when a page reads badly,
-Tesseract's orientation detection (OSD) turns it upright.
+Every word keeps its box and confidence (`OcrWord`): the parser reads the header table by its
+layout, pairing each label with the value on its row. Tokens a reader acts on (anything with a
+digit near the top of the first page, where the header is, and the word after a colon at the end of
+a line, where an item's decision stands) are read a second time, alone and enlarged; a token whose
+two readings differ is listed in `OcrInfo.unconfirmed`, and the parser never states a value from it.
 """
 
 from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass, field
+import re
+import threading
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from imr_llm.errors import InputError
@@ -25,14 +30,24 @@ from imr_llm.schema import OcrInfo, Span
 
 if TYPE_CHECKING:
     import numpy as np
-    from PIL import Image
+    from numpy.typing import NDArray
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # read by libtesseract when it loads
 
 LOW_CONFIDENCE = 60.0  # a word below this is flagged (Tesseract's 0-100 scale)
 RETRY_BELOW = 55.0  # a page whose mean confidence is below this is tried upright via OSD
 MAX_LOW_SPANS = 2000
+MAX_PAGES_READ = 40
+HEADER_SHARE = 0.40  # the header table sits in the top part of the first page
 INSTALL_HINT = (
-    "OCR needs Tesseract: sudo apt-get install tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa "
+    "OCR needs Tesseract's English data: sudo apt-get install tesseract-ocr-eng tesseract-ocr-osd "
     "(this file has no text layer)"
+)
+_TESSDATA = (
+    "/usr/share/tesseract-ocr/5/tessdata",
+    "/usr/share/tesseract-ocr/4.00/tessdata",
+    "/usr/share/tessdata",
+    "/usr/local/share/tessdata",
 )
 
 
@@ -40,92 +55,160 @@ def ocr_languages() -> str:
     return os.environ.get("IMR_LLM_OCR_LANG", "eng")
 
 
+def tessdata() -> str:
+    """The folder with Tesseract's trained data for the OCR languages; InputError saying what to install."""
+    wanted = [f"{lang}.traineddata" for lang in ocr_languages().split("+")]
+    given = os.environ.get("IMR_LLM_TESSDATA") or os.environ.get("TESSDATA_PREFIX")
+    for folder in [given] if given else _TESSDATA:
+        if folder and all((Path(folder) / name).is_file() for name in wanted):
+            return folder.rstrip("/") + "/"
+    raise InputError(INSTALL_HINT)
+
+
 @functools.cache
 def tesseract_version() -> str:
-    """The installed Tesseract's version; InputError saying what to install when it is missing."""
+    """The Tesseract library's version; InputError saying what to install when OCR cannot run."""
     try:
-        import pytesseract
+        import tesserocr
     except ImportError as e:  # pragma: no cover - a dependency of the package
-        raise InputError("OCR needs pytesseract: pip install pytesseract") from e
-    try:
-        return str(pytesseract.get_tesseract_version())
-    except (pytesseract.TesseractNotFoundError, OSError) as e:
-        raise InputError(INSTALL_HINT) from e
+        raise InputError("OCR needs tesserocr: pip install tesserocr") from e
+    tessdata()
+    return str(tesserocr.tesseract_version()).split()[1]
+
+
+_local = threading.local()
+
+
+def _engine(psm: int | None = None) -> Any:
+    """This thread's Tesseract engine (made once; tesserocr engines are not shared between threads)."""
+    import tesserocr
+
+    key = f"api_{psm}"
+    api = getattr(_local, key, None)
+    if api is None:
+        mode = tesserocr.PSM.AUTO if psm is None else psm
+        api = tesserocr.PyTessBaseAPI(path=tessdata(), lang=ocr_languages(), psm=mode)
+        setattr(_local, key, api)
+    return api
+
+
+@dataclass(frozen=True)
+class OcrWord:
+    """A word as read: its text, confidence (0-100), page (from 0), box in page pixels, and where it is in
+    the letter's OCR text."""
+
+    text: str
+    confidence: float
+    page: int
+    left: int
+    top: int
+    right: int
+    bottom: int
+    start: int = 0
+    end: int = 0
+    line: int = 0  # a number shared by the words of one line (over the whole letter)
+    page_height: int = 0
 
 
 @dataclass
 class OcrText:
     text: str
     info: OcrInfo
+    words: list[OcrWord] = field(default_factory=list)
 
 
 @dataclass
 class _PageRead:
-    lines: list[list[tuple[str, float, int]]]  # words with their confidence and height (px), line by line
+    lines: list[list[OcrWord]]  # words, line by line (offsets not yet set)
     mean_confidence: float
+    pixels: Any = None  # the cleaned page, for second readings
     rotated: int = 0
     deskewed: float = 0.0
-    words: int = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.words = sum(len(line) for line in self.lines)
+    @property
+    def words(self) -> int:
+        return sum(len(line) for line in self.lines)
 
 
 def ocr_pages(pages: list[PageImage], input_kind: str) -> OcrText:
-    """The text of the pages (joined by form feeds, as pdftotext does) and how it was read."""
+    """The text of the pages (joined by form feeds, as pdftotext does), every word with its box, and how
+    it was read."""
     version = tesseract_version()
     parts: list[str] = []
     low: list[Span] = []
+    unconfirmed: list[Span] = []
+    words: list[OcrWord] = []
     info = OcrInfo.model_validate({"version": version, "languages": ocr_languages(), "input": input_kind})
     offset = 0
-    for index, page in enumerate(pages):
-        read = _read_page(page)
-        text, spans = _assemble(read, offset)
+    line_number = 0
+    for index, page in enumerate(pages[:MAX_PAGES_READ]):
+        read = _read_page(page, index)
+        text, placed, line_number = _assemble(read, offset, line_number)
+        placed, differing = _second_reading(read, placed, page.dpi)
+        unconfirmed += [Span(start=w.start, end=w.end) for w in differing]
+        low += [Span(start=w.start, end=w.end) for w in placed if w.confidence < LOW_CONFIDENCE]
+        words += placed
         parts.append(text)
-        low += spans
         offset += len(text) + 1  # the form feed
         info.page_confidence.append(round(read.mean_confidence, 1))
         info.rotated.append(read.rotated)
         info.deskewed.append(round(read.deskewed, 2))
-        if index + 1 >= 40:
-            break
     info.low_confidence = _merge(low)[:MAX_LOW_SPANS]
-    return OcrText("\f".join(parts), info)
+    info.unconfirmed = _merge(unconfirmed)[:MAX_LOW_SPANS]
+    return OcrText("\f".join(parts), info, words)
 
 
-def _assemble(read: _PageRead, offset: int) -> tuple[str, list[Span]]:
-    """Page text, line by line, and the spans (in the joined text) of low-confidence words."""
+def _assemble(read: _PageRead, offset: int, line_number: int) -> tuple[str, list[OcrWord], int]:
+    """Page text, line by line, and its words placed at their offsets in the joined text."""
     out: list[str] = []
-    spans: list[Span] = []
+    placed: list[OcrWord] = []
     at = offset
-    heights = sorted(h for line in read.lines for w, _, h in line if len(w) >= 3)
+    heights = sorted(w.bottom - w.top for line in read.lines for w in line if len(w.text) >= 3)
     typical = heights[len(heights) // 2] if heights else 0
     for line in read.lines:
         if _speck(line, typical):
             continue  # noise read as a stray short "word" (a dust speck, a fax line): not text
         pieces = []
-        for k, (word, confidence, _) in enumerate(line):
+        for k, word in enumerate(line):
             if k:
                 at += 1
-            if confidence < LOW_CONFIDENCE:
-                spans.append(Span(start=at, end=at + len(word)))
-            pieces.append(word)
-            at += len(word)
+            placed.append(_at(word, at, line_number))
+            pieces.append(word.text)
+            at += len(word.text)
         out.append(" ".join(pieces))
         at += 1  # newline
-    return "\n".join(out), spans
+        line_number += 1
+    return "\n".join(out), placed, line_number
 
 
-def _speck(line: list[tuple[str, float, int]], typical_height: int) -> bool:
+def _at(word: OcrWord, start: int, line: int) -> OcrWord:
+    return OcrWord(
+        word.text,
+        word.confidence,
+        word.page,
+        word.left,
+        word.top,
+        word.right,
+        word.bottom,
+        start,
+        start + len(word.text),
+        line,
+        word.page_height,
+    )
+
+
+def _speck(line: list[OcrWord], typical_height: int) -> bool:
     """A line of one or two short "words" read with low confidence, or much smaller than the text."""
-    if len(line) > 2 or sum(len(w) for w, _, _ in line) > 8:
+    if len(line) > 2 or sum(len(w.text) for w in line) > 8:
         return False
-    return all(c < 50 for _, c, _ in line) or all(len(w) <= 3 and h < 0.55 * typical_height for w, _, h in line)
+    return all(w.confidence < 50 for w in line) or all(
+        len(w.text) <= 3 and (w.bottom - w.top) < 0.55 * typical_height for w in line
+    )
 
 
 def _merge(spans: list[Span]) -> list[Span]:
     merged: list[Span] = []
-    for span in spans:
+    for span in sorted(spans, key=lambda s: s.start):
         if merged and span.start <= merged[-1].end + 1:
             merged[-1] = Span(start=merged[-1].start, end=max(merged[-1].end, span.end))
         else:
@@ -133,129 +216,144 @@ def _merge(spans: list[Span]) -> list[Span]:
     return merged
 
 
-def _read_page(page: PageImage) -> _PageRead:
-    image, angle = straighten(page.image)
-    read = _tesseract(image, page.dpi)
-    read.deskewed = angle
+def _read_page(page: PageImage, index: int) -> _PageRead:
+    import numpy as np
+
+    from imr_llm.loaders.cleanup import clean
+
+    cleaned = clean(np.asarray(page.image, dtype=np.uint8))
+    read = _recognise(cleaned.pixels, page.dpi, index)
+    read.deskewed = cleaned.angle
     if read.mean_confidence < RETRY_BELOW or read.words < 15:
-        rotation = _osd_rotation(image, page.dpi)
-        if rotation:
-            turned = _tesseract(image.rotate(-rotation, expand=True, fillcolor=255), page.dpi)
-            if turned.mean_confidence > read.mean_confidence:
-                turned.rotated, turned.deskewed = rotation, angle
-                read = turned
+        rotation = _osd_rotation(cleaned.pixels, page.dpi)
+        if rotation:  # turn the page as it came, then clean it again (its light and skew are now upright)
+            upright = clean(np.ascontiguousarray(np.rot90(np.asarray(page.image, dtype=np.uint8), k=rotation // 90)))
+            again = _recognise(upright.pixels, page.dpi, index)
+            if again.mean_confidence > read.mean_confidence:
+                again.rotated, again.deskewed = rotation, upright.angle
+                read = again
     return read
 
 
-def _tesseract(image: Image.Image, dpi: int) -> _PageRead:
-    import pytesseract
+def _image(pixels: NDArray[np.uint8]) -> Any:
+    from PIL import Image
 
-    try:
-        data: dict[str, list[Any]] = pytesseract.image_to_data(
-            image, lang=ocr_languages(), config=f"--dpi {dpi} --psm 3", output_type=pytesseract.Output.DICT
-        )
-    except pytesseract.TesseractError as e:
-        detail = str(e).strip().splitlines()[-1] if str(e).strip() else "tesseract error"
-        raise InputError(f"OCR failed ({detail})") from e
-    lines: dict[tuple[int, int, int], list[tuple[str, float, int]]] = {}
+    return Image.fromarray(pixels)
+
+
+def _recognise(pixels: NDArray[np.uint8], dpi: int, page: int) -> _PageRead:
+    from tesserocr import RIL, iterate_level
+
+    api = _engine()
+    api.SetImage(_image(pixels))
+    api.SetSourceResolution(dpi)
+    if not api.Recognize():
+        raise InputError("OCR failed on a page (Tesseract could not read it)")
+    lines: list[list[OcrWord]] = []
     confidences: list[float] = []
-    for k, word in enumerate(data["text"]):
-        word = " ".join(str(word).split())
-        confidence = float(data["conf"][k])
-        if not word or confidence < 0:
-            continue
-        key = (int(data["block_num"][k]), int(data["par_num"][k]), int(data["line_num"][k]))
-        lines.setdefault(key, []).append((word, confidence, int(data["height"][k])))
-        confidences.append(confidence)
-    mean = sum(confidences) / len(confidences) if confidences else 0.0
-    return _PageRead(list(lines.values()), mean)
-
-
-def _osd_rotation(image: Image.Image, dpi: int) -> int:
-    """Degrees clockwise that Tesseract's orientation detection says the page is turned (0 when unsure)."""
-    import pytesseract
-
+    height = int(pixels.shape[0])
+    iterator = api.GetIterator()
     try:
-        osd = pytesseract.image_to_osd(image, config=f"--dpi {dpi} --psm 0 -c min_characters_to_try=5")
-    except pytesseract.TesseractError:
-        return 0  # too little text to tell
-    for line in osd.splitlines():
-        if line.startswith("Rotate:"):
-            return int(line.split(":")[1]) % 360
-    return 0
+        for item in iterate_level(iterator, RIL.WORD):
+            text = " ".join((item.GetUTF8Text(RIL.WORD) or "").split())
+            confidence = float(item.Confidence(RIL.WORD))
+            box = item.BoundingBox(RIL.WORD)
+            if not text or box is None:
+                continue
+            if item.IsAtBeginningOf(RIL.TEXTLINE) or not lines:
+                lines.append([])
+            lines[-1].append(OcrWord(text, confidence, page, box[0], box[1], box[2], box[3], page_height=height))
+            confidences.append(confidence)
+    except RuntimeError:  # tesserocr's "No text returned": a blank page, or nothing more on it
+        pass
+    finally:
+        api.Clear()
+    mean = sum(confidences) / len(confidences) if confidences else 0.0
+    return _PageRead(lines, mean, pixels=pixels)
 
 
-# -- the image clean-up step ---------------------------------------------------------------
+# a token worth a second look: a date or a number in the header, or the word after a line-ending colon
+_DIGIT = re.compile(r"\d")
 
 
-def straighten(image: Image.Image) -> tuple[Image.Image, float]:
-    """Flat-field, deskew and remove table rules; returns the image and the angle it was turned."""
-    import numpy as np
-    from PIL import Image
+def _second_reading(read: _PageRead, words: list[OcrWord], dpi: int) -> tuple[list[OcrWord], list[OcrWord]]:
+    """Key tokens read a second time, alone and enlarged: (the words, a token's confidence raised when the
+    second reading agrees and is sure; the tokens whose second reading differs)."""
+    import tesserocr
 
-    grey = _flat_field(image)
-    angle = _skew_angle(grey)
-    if abs(angle) >= 0.2:
-        grey = grey.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
-    pixels = np.asarray(grey).copy()
-    pixels[_rules(pixels < 128)] = 255
-    return Image.fromarray(pixels), angle
-
-
-def _flat_field(image: Image.Image) -> Image.Image:
-    """Divide by the blurred background: uneven light and grey cells become white, ink stays dark."""
-    import numpy as np
-    from PIL import Image, ImageFilter
-
-    radius = max(8, image.width // 70)
-    pixels = np.asarray(image, dtype=np.float32)
-    background = np.asarray(image.filter(ImageFilter.GaussianBlur(radius)), dtype=np.float32)
-    flat = np.clip(pixels / np.maximum(background, 1.0) * 255.0, 0, 255)
-    return Image.fromarray(flat.astype(np.uint8))
-
-
-def _skew_angle(image: Image.Image) -> float:
-    """The rotation (degrees) that makes text lines horizontal: the one that maximises the variance of
-    the row profile of dark pixels, searched over +-4 degrees on a downscaled copy."""
-    import numpy as np
-    from PIL import Image
-
-    small = image.resize((max(1, image.width // 4), max(1, image.height // 4)), Image.Resampling.BILINEAR)
-
-    def score(angle: float) -> float:
-        turned = np.asarray(small.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=255)) < 140
-        return float(np.var(turned.sum(axis=1)))
-
-    coarse = max(np.arange(-4.0, 4.01, 0.5), key=lambda a: score(float(a)))
-    fine = max(np.arange(coarse - 0.5, coarse + 0.51, 0.1), key=lambda a: score(float(a)))
-    return round(float(fine), 2)
-
-
-def _rules(dark: np.ndarray) -> np.ndarray:
-    """Pixels of long straight runs (table rules, borders): horizontal and vertical."""
-    import numpy as np
-
-    height, width = dark.shape
-    mask = _runs(dark, max(60, width // 12)) | _runs(dark.T, max(40, height // 25)).T
-    grown = mask.copy()  # one pixel around the rule: its anti-aliased edge
-    grown[1:] |= mask[:-1]
-    grown[:-1] |= mask[1:]
-    grown[:, 1:] |= mask[:, :-1]
-    grown[:, :-1] |= mask[:, 1:]
-    return np.asarray(grown)
+    if read.pixels is None:
+        return words, []
+    keys: list[int] = []
+    for k, word in enumerate(words):
+        header = word.page == 0 and word.bottom < HEADER_SHARE * (word.page_height or 1) and _DIGIT.search(word.text)
+        after_colon = k > 0 and words[k - 1].text.endswith(":") and words[k - 1].line == word.line
+        line_end = k + 1 == len(words) or words[k + 1].line != word.line
+        if header or (after_colon and line_end and word.text[:1].isupper()):
+            keys.append(k)
+    if not keys:
+        return words, []
+    api = _engine(tesserocr.PSM.SINGLE_WORD)
+    pixels = read.pixels
+    out = list(words)
+    differing = []
+    for k in keys[:80]:
+        word = words[k]
+        pad = max(4, (word.bottom - word.top) // 3)
+        crop = pixels[
+            max(0, word.top - pad // 2) : word.bottom + pad // 2,
+            max(0, word.left - pad) : word.right + pad,
+        ]
+        if crop.size == 0:
+            continue
+        api.SetImage(_image(_enlarged(crop)))
+        api.SetSourceResolution(dpi * 2)
+        try:
+            second = " ".join((api.GetUTF8Text() or "").split())
+            confidence = float(api.MeanTextConf())
+        except RuntimeError:  # nothing read the second time
+            second, confidence = "", 0.0
+        if _normal(second) != _normal(word.text):
+            differing.append(word)
+        elif confidence > word.confidence:
+            out[k] = replace(word, confidence=confidence)
+    api.Clear()
+    return out, differing
 
 
-def _runs(dark: np.ndarray, length: int) -> np.ndarray:
-    """Mark every pixel of each row's dark runs that are at least `length` long."""
+def _enlarged(crop: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """The token twice as large, its background (and any grey remnant of a table rule) made white."""
+    import cv2
     import numpy as np
 
-    rows, cols = dark.shape
-    if cols <= length:
-        return np.zeros_like(dark)
-    cumulative = np.zeros((rows, cols + 1), dtype=np.int32)
-    np.cumsum(dark, axis=1, dtype=np.int32, out=cumulative[:, 1:])
-    full = (cumulative[:, length:] - cumulative[:, :-length]) == length  # window [j, j+length) all dark
-    edges = np.zeros((rows, cols + 1), dtype=np.int32)
-    edges[:, : cols - length + 1] += full
-    edges[:, length : cols + 1] -= full
-    return np.asarray(np.cumsum(edges, axis=1)[:, :cols] > 0)
+    level, _ = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    clean = np.where(crop > level, 255, crop).astype(np.uint8)
+    big = cv2.resize(clean, (crop.shape[1] * 2, crop.shape[0] * 2), interpolation=cv2.INTER_CUBIC)
+    return np.asarray(cv2.copyMakeBorder(big, 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255), dtype=np.uint8)
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"[^0-9A-Za-z/-]", "", text).lower()
+
+
+def _osd_rotation(pixels: NDArray[np.uint8], dpi: int) -> int:
+    """Degrees clockwise that Tesseract's orientation detection says the page is turned (0 when unsure, or
+    when the orientation data is not installed)."""
+    import tesserocr
+
+    if not (Path(tessdata()) / "osd.traineddata").is_file():
+        return 0
+    api = getattr(_local, "osd", None)
+    if api is None:
+        api = tesserocr.PyTessBaseAPI(path=tessdata(), lang="osd", psm=tesserocr.PSM.OSD_ONLY)
+        _local.osd = api
+    api.SetImage(_image(pixels))
+    api.SetSourceResolution(dpi)
+    try:
+        found = api.DetectOrientationScript()
+    except RuntimeError:  # too little text to tell
+        found = None
+    finally:
+        api.Clear()
+    if not found or found.get("orient_conf", 0) < 1.0:
+        return 0
+    return int(found.get("orient_deg", 0)) % 360

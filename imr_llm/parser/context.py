@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from imr_llm.textnorm import FlatText
+
+if TYPE_CHECKING:
+    from imr_llm.loaders.ocr import OcrWord
+    from imr_llm.schema import OcrInfo
 
 
 @dataclass
@@ -13,10 +19,16 @@ class ParseContext:
     evidence: dict[str, dict[str, int]] = field(default_factory=dict)  # validated into Spans by the record
     warnings: list[str] = field(default_factory=list)
     enrich: bool = True  # False: items only, no reasons (for an item count, e.g. an answer budget)
+    words: Sequence[OcrWord] = ()  # OCR only: every word with its box (the header is read by its layout)
+    ocr: OcrInfo | None = None
 
     @property
     def flat(self) -> str:
         return self.text.flat
+
+    def cite_raw(self, path: str, start: int, end: int) -> None:
+        """Record that the value at JSON `path` was read from raw[start:end] (the input's own offsets)."""
+        self.evidence[path] = {"start": start, "end": end}
 
     def cite(self, path: str, start: int, end: int) -> None:
         """Record that the value at JSON `path` was read from flat[start:end]."""

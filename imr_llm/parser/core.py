@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from imr_llm.errors import NotAnImrLetter
 from imr_llm.parser.case_summary import parse_patient, prose_date, summary_span
@@ -10,10 +11,14 @@ from imr_llm.parser.context import ParseContext
 from imr_llm.parser.diagnoses import parse_diagnoses, with_codes
 from imr_llm.parser.header import header_end, parse_header
 from imr_llm.parser.layouts import detect_layout, first_letter
-from imr_llm.parser.ocr_review import low_confidence_warnings
+from imr_llm.parser.ocr_review import corroborate_decisions, low_confidence_warnings, readable_requests
 from imr_llm.parser.reviewer import parse_reviewer
 from imr_llm.schema import LetterRecord, Source
 from imr_llm.textnorm import FlatText, flatten
+
+if TYPE_CHECKING:
+    from imr_llm.loaders import LoadedLetter
+    from imr_llm.loaders.ocr import OcrWord
 
 # The longest real letters are a few tens of thousands of characters; reading more than this only
 # costs time on inputs that are not one letter (the parser reads the first letter of a file anyway).
@@ -31,7 +36,14 @@ def letter_text(raw: str, source: Source | None = None) -> FlatText:
     return first_letter(text, layout)[0] if layout is not None else text
 
 
-def parse_text(raw: str, source: Source | None = None, *, enrich: bool = True) -> LetterRecord:
+def parse_letter(letter: LoadedLetter, *, enrich: bool = True) -> LetterRecord:
+    """Parse a loaded letter: its text, and for a scan the words' layout too."""
+    return parse_text(letter.text, letter.source, enrich=enrich, words=letter.words)
+
+
+def parse_text(
+    raw: str, source: Source | None = None, *, enrich: bool = True, words: Sequence[OcrWord] = ()
+) -> LetterRecord:
     """Parse one letter's text.
 
     `enrich=False` skips what does not change the items found (each item's reason, the diagnoses'
@@ -46,7 +58,7 @@ def parse_text(raw: str, source: Source | None = None, *, enrich: bool = True) -
     if layout is None:
         raise NotAnImrLetter("not an IMR determination letter (no known layout found)")
     text, more = first_letter(text, layout)
-    ctx = ParseContext(text, enrich=enrich)
+    ctx = ParseContext(text, enrich=enrich, words=words, ocr=source.ocr if source is not None else None)
     if cut:
         ctx.warn(
             f"text longer than {MAX_LETTER_CHARS:,} characters: only the start was read (one letter is far shorter)"
@@ -79,6 +91,8 @@ def parse_text(raw: str, source: Source | None = None, *, enrich: bool = True) -
     if not items:
         raise NotAnImrLetter(f"looks like an IMR letter ({layout.name}) but no disputed item could be read")
     if source is not None and source.ocr is not None:
+        readable_requests(ctx, items)
+        corroborate_decisions(ctx, items)
         for warning in low_confidence_warnings(ctx.evidence, source.ocr.low_confidence):
             ctx.warn(warning)
     record = LetterRecord(

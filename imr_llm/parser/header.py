@@ -9,11 +9,13 @@ token stream and each value goes to the oldest waiting label that accepts it.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 
 from imr_llm.parser.context import ParseContext
 from imr_llm.parser.dates import NUMERIC_DATE, parse_date
+from imr_llm.parser.header_layout import CHECK_CONFIDENCE, MIN_CONFIDENCE, layout_values
 
 _HEADER_END = re.compile(
     r"HOW THE IMR FINAL|Dear\b|DEAR\b|Final Determination:|INDEPENDENT MEDICAL REVIEW DECISION|"
@@ -93,4 +95,96 @@ def parse_header(ctx: ParseContext) -> dict[str, object]:
                     ctx.cite(field, m.start(), m.end())
                 del waiting[i]
                 break
+    if ctx.words:
+        out = _by_layout(ctx, out)
+    return _in_order(ctx, out, strict=ctx.ocr is not None)
+
+
+_CASE = re.compile(r"^CM ?\d{2}-\d{5,7}$")
+_KIND = {
+    "case_number": "case",
+    "priority": "priority",
+}
+
+
+def _by_layout(ctx: ParseContext, text_order: dict[str, object]) -> dict[str, object]:
+    """A scanned header: each field from the value on its label's row. A value read unsure, or not as
+    its kind, is left empty with a warning; a field is never given another label's value."""
+    found = layout_values(ctx.words, ctx.ocr.unconfirmed if ctx.ocr is not None else ())
+    out: dict[str, object] = {}
+    for field in _ACCEPTS:
+        value = found.get(field)
+        if value is None:  # the label itself was not read: keep the text-order reading, if any, for review
+            if field in text_order:
+                out[field] = text_order[field]
+                ctx.warn(f"{field}: its label was not found in the header's layout; check it against the letter")
+            continue
+        ctx.evidence.pop(field, None)
+        if not value.text:
+            ctx.warn(f"{field}: no value on its label's row; left empty")
+            continue
+        parsed = _convert(field, value.text)
+        if parsed is None:
+            ctx.warn(f"{field}: {value.text!r} is not a readable {_what(field)}; left empty")
+            continue
+        if value.confidence < MIN_CONFIDENCE or not value.confirmed:
+            ctx.warn(f"{field}: {value.text!r} was read by OCR without enough confidence; left empty")
+            continue
+        if value.confidence < CHECK_CONFIDENCE:
+            ctx.warn(f"{field}: read by OCR with low confidence; check it against the letter")
+        if field in text_order and text_order[field] != parsed:
+            ctx.warn(f"{field}: the layout gives {value.text!r}, the text order another value; the layout's is kept")
+        out[field] = parsed
+        ctx.cite_raw(field, value.start, value.end)
     return out
+
+
+def _what(field: str) -> str:
+    return {"case_number": "case number", "priority": "priority"}.get(field, "date")
+
+
+def _convert(field: str, text: str) -> object | None:
+    kind = _KIND.get(field, "date")
+    text = text.strip(" .,;:|_~=\u2014\u2013")
+    if kind == "case":
+        compact = text.replace(" ", "")
+        return compact if _CASE.match(compact) else None
+    if kind == "priority":
+        m = re.fullmatch(_VALUE_KINDS["priority"], text)
+        return text if m else None
+    m = re.fullmatch(NUMERIC_DATE, text)
+    return parse_date(text) if m else None
+
+
+# the order every IMR's dates keep: injury, UR denial, application, assignment, decision
+_ORDER = ("date_of_injury", "ur_determination_date", "application_received_date", "date_assigned", "decision_date")
+MAX_DECISION_DAYS = 90  # an IMR decides within weeks of the application; far more means a misread
+
+
+def _in_order(ctx: ParseContext, out: dict[str, object], strict: bool) -> dict[str, object]:
+    """Dates that break the order every IMR keeps are misread (a scan) or need a look (a text letter):
+    on a scan the field(s) that break it are left empty with a warning."""
+    while True:
+        dates = {f: v for f, v in out.items() if f in _ORDER and isinstance(v, dt.date)}
+        broken: dict[str, int] = {}
+        names = [f for f in _ORDER if f in dates]
+        for i, a in enumerate(names):
+            for b in names[i + 1 :]:
+                late = (
+                    a == "application_received_date"
+                    and b == "decision_date"
+                    and (dates[b] - dates[a]).days > MAX_DECISION_DAYS
+                )
+                if dates[a] > dates[b] or late:
+                    broken[a] = broken.get(a, 0) + 1
+                    broken[b] = broken.get(b, 0) + 1
+        if not broken:
+            return out
+        if not strict:
+            ctx.warn(f"header dates out of their usual order ({', '.join(sorted(broken))}); check them")
+            return out
+        worst = max(broken.values())
+        for field in [f for f, n in broken.items() if n == worst]:
+            ctx.warn(f"{field}: {out[field]} breaks the order of the header dates; left empty")
+            out.pop(field)
+            ctx.evidence.pop(field, None)

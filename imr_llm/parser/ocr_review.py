@@ -1,16 +1,27 @@
-"""Values read from words that OCR was unsure of: named in the warnings, so the record needs review."""
+"""What OCR was unsure of: key values from unsure words are named in the warnings, a decision is stated
+only when two readings agree, and a request is words, not punctuation.
+
+A decision read from a scan needs two readings that agree: the heading's Upheld/Overturned, read with
+good confidence and the same the second time (`OcrInfo.unconfirmed`), and the rationale's own
+conclusion ("is / is not medically necessary"). Otherwise it is left null, with a warning, and the
+summary says the decision could not be read: one misread word never tells a worker "approved".
+"""
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
 
-from imr_llm.schema import Span
+from imr_llm.parser.context import ParseContext
+from imr_llm.parser.verdict import conclusion_sentence, medically_necessary
+from imr_llm.schema import DisputedItem, Span
 
 # the values a reader acts on: an unsure reading of one of these must be checked against the letter
 _KEY_VALUE = re.compile(
     r"^(?:case_number|date_of_injury|ur_determination_date|application_received_date|decision_date|"
-    r"date_assigned|patient_age|disputed_items\.\d+\.(?:request|decision))$"
+    r"date_assigned|priority|patient_age|patient_sex|reviewer\.\w+|diagnoses\.\d+|"
+    r"disputed_items\.\d+\.(?:request|decision|maximus_guideline_text|claims_administrator_guideline_text|"
+    r"rationale_first_sentence|item_heading_text))$"
 )
 
 
@@ -27,3 +38,85 @@ def low_confidence_warnings(evidence: dict[str, dict[str, int]], low: list[Span]
         if k >= 0 and low[k].end > span["start"]:
             out.append(f"{path}: read by OCR with low confidence; check it against the letter")
     return sorted(out)
+
+
+def _overlaps(span: dict[str, int] | None, spans: list[Span]) -> bool:
+    if span is None:
+        return False
+    starts = [s.start for s in spans]
+    k = bisect_right(starts, span["end"] - 1) - 1
+    return k >= 0 and spans[k].end > span["start"]
+
+
+def corroborate_decisions(ctx: ParseContext, items: list[DisputedItem]) -> None:
+    """On a scan, null every decision that two readings do not confirm (see the module's docstring)."""
+    if ctx.ocr is None:
+        return
+    unsure = sorted([*ctx.ocr.low_confidence, *ctx.ocr.unconfirmed], key=lambda s: s.start)
+    for i, item in enumerate(items):
+        if item.decision is None:
+            continue
+        concluded = medically_necessary(item.rationale) if item.rationale else None
+        problems: list[str] = []
+        if item.decision_source == "heading":
+            if _overlaps(ctx.evidence.get(f"disputed_items.{i}.decision"), unsure):
+                problems.append("its decision word was not read with confidence")
+            if concluded is None:
+                problems.append("the rationale's conclusion could not be read to confirm it")
+            elif concluded != item.medically_necessary:
+                problems.append("the heading and the rationale's conclusion disagree")
+        elif _conclusion_unsure(ctx, i, item, unsure):
+            problems.append("its conclusion was not read with confidence")
+        if problems:
+            ctx.warn(
+                f"item {i + 1}: the decision read from the scan is not confirmed ({'; '.join(problems)}); left empty"
+            )
+            item.decision = None
+            item.medically_necessary = None
+            item.decision_source = None
+            ctx.evidence.pop(f"disputed_items.{i}.decision", None)
+
+
+def _conclusion_unsure(ctx: ParseContext, i: int, item: DisputedItem, unsure: list[Span]) -> bool:
+    sentence = conclusion_sentence(item.rationale or "")
+    span = ctx.evidence.get(f"disputed_items.{i}.rationale")
+    if sentence is None or span is None:
+        return True
+    raw = ctx.text.raw
+    at = raw.find(sentence[:40], span["start"])
+    if at < 0:  # the rationale was de-wrapped: check the whole rationale's span
+        return _overlaps(span, unsure)
+    return _overlaps({"start": at, "end": at + len(sentence)}, unsure)
+
+
+_WORDY = re.compile(r"[A-Za-z]{3,}")
+_REQUEST_IN_RATIONALE = re.compile(
+    r"\bthe (?:current |first-time )?request(?:ed)? (?:for (?:an? |the )?)?(?P<x>[^.;:]{3,150}?) "
+    r"(?:is|was|would be|are|were) (?:not |also |therefore |considered |deemed |determined to be )*"
+    r"(?:medically|supported|indicated|recommended|certified|appropriate|necessary)",
+    re.I,
+)
+
+
+def readable_requests(ctx: ParseContext, items: list[DisputedItem]) -> None:
+    """A request is words: punctuation or a fragment read from a scan is replaced by the rationale's own
+    naming of it ("The request for X is not medically necessary"), or left empty, with a warning."""
+    for i, item in enumerate(items):
+        if _is_request(item.request):
+            continue
+        found = _REQUEST_IN_RATIONALE.search(item.rationale or "")
+        if found is not None and _is_request(found.group("x")):
+            ctx.warn(f"item {i + 1}: the request's heading could not be read; its name was taken from the rationale")
+            item.request = found.group("x").strip()
+            ctx.evidence.pop(f"disputed_items.{i}.request", None)
+        else:
+            ctx.warn(f"item {i + 1}: the request could not be read; check it against the letter")
+            item.request = ""
+            ctx.evidence.pop(f"disputed_items.{i}.request", None)
+
+
+def _is_request(text: str) -> bool:
+    words = _WORDY.findall(text)
+    letters = sum(c.isalpha() for c in text)
+    visible = sum(not c.isspace() for c in text)
+    return bool(words) and letters >= 0.5 * max(1, visible) and len(text) <= 600

@@ -27,7 +27,8 @@ _VERDICT_FIRST = re.compile(r"^(?P<word>Yes|No),")
 _WEANING = re.compile(r"\bwean|\btaper", re.I)
 _DECIDING = re.compile(
     r"\b(?:request|requested|treatment|service|it|this|these|therefore|thus|as such|given|consequently|"
-    r"reversing|deem|I am|overturn|uphold|recommended)\b",
+    r"reversing|deem|I am|overturn|uphold|recommended)\b|"
+    r"\b(?:is|are|was|were)(?: not)?(?: \w+)? medically (?:necessary|appropriate)\W*$",
     re.I,
 )
 

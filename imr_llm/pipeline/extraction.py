@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from imr_llm.loaders import LoadedLetter
-from imr_llm.parser import parse_text
+from imr_llm.parser import parse_letter
 from imr_llm.schema import LetterRecord, LLMRun
 
 
@@ -52,7 +52,7 @@ class RulesExtractor:
         return ExtractorSpec(rules_from_spec)
 
     def extract(self, letter: LoadedLetter) -> Extraction:
-        record = parse_text(letter.text, letter.source)
+        record = parse_letter(letter)
         return Extraction(parser=record, merged=record)
 
     def run(self, letter: LoadedLetter) -> LetterRecord:

@@ -20,7 +20,7 @@ from imr_llm.llm.client import LLMClient
 from imr_llm.llm.config import DEFAULT_MAX_TOKENS, answer_token_budget
 from imr_llm.llm.prompts import PromptTemplate, load_prompt
 from imr_llm.loaders import LoadedLetter
-from imr_llm.parser import letter_text, parse_text
+from imr_llm.parser import letter_text, parse_letter
 from imr_llm.pipeline.answer import LLMLetter
 from imr_llm.pipeline.crosscheck import crosscheck
 from imr_llm.pipeline.examples import examples_for
@@ -88,7 +88,7 @@ class LLMExtractor:
         with `llm.error`, `llm.error_kind` and what the attempts cost, and needs review. Only a letter
         the parser cannot read raises.
         """
-        parser_record = parse_text(letter.text, letter.source)
+        parser_record = parse_letter(letter)
         budget = self.budget(parser_record)
         try:
             output, run = self.ask(letter, budget)

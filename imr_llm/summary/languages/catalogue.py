@@ -44,6 +44,7 @@ class Labels(_Strict):
     item_marker: str
     end_marker: str
     why: str
+    unread_request: str
     reviewer_wrote: str
     terms: str
     letter_words_note: str

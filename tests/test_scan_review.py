@@ -1,0 +1,151 @@
+"""What a scan's record may state: decisions only when two readings agree, header values from their own row,
+dates in the order every IMR keeps, requests that are words. Unit tests on synthetic letters with a made-up
+OCR reading (word boxes, confidences, unconfirmed spans), so each rule is tested both ways without OCR."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from imr_llm.loaders.ocr import OcrWord
+from imr_llm.parser import parse_text
+from imr_llm.schema import OcrInfo, Source, Span
+from imr_llm.summary.summarize import summarize
+from tests.letters import APPROVED_MRI, DENIED_PT, Item, make_letter
+
+
+def scan(text: str, low: list[tuple[int, int]] = (), unconfirmed: list[tuple[int, int]] = ()) -> Source:  # type: ignore[assignment]
+    info = OcrInfo(
+        low_confidence=[Span(start=a, end=b) for a, b in low],
+        unconfirmed=[Span(start=a, end=b) for a, b in unconfirmed],
+    )
+    return Source(kind="ocr", ocr=info)
+
+
+def word_span(text: str, word: str, nth: int = 0) -> tuple[int, int]:
+    at = -1
+    for _ in range(nth + 1):
+        at = text.index(word, at + 1)
+    return at, at + len(word)
+
+
+# -- decisions ---------------------------------------------------------------------------------------
+
+
+def test_a_confident_heading_that_its_conclusion_confirms_is_kept() -> None:
+    text = make_letter(DENIED_PT, APPROVED_MRI)
+    record = parse_text(text, scan(text))
+    assert [i.decision for i in record.disputed_items] == ["upheld", "overturned"]
+    assert not record.needs_review
+
+
+def test_an_unsure_decision_word_is_never_stated() -> None:
+    text = make_letter(DENIED_PT, APPROVED_MRI)
+    for unsure in ({"low": [word_span(text, "Overturned")]}, {"unconfirmed": [word_span(text, "Overturned")]}):
+        record = parse_text(text, scan(text, **unsure))
+        assert [i.decision for i in record.disputed_items] == ["upheld", None]
+        assert record.needs_review and any("item 2: the decision read from the scan" in w for w in record.warnings)
+        page = summarize(record, "en").summary.render("md")
+        assert "This is approved" not in page and "we could not read it" in page
+        assert "Both were approved" not in page
+
+
+def test_a_heading_its_conclusion_contradicts_is_never_stated() -> None:
+    # the scan read "Overturned" where the reviewer concluded "not medically necessary"
+    misread = Item(DENIED_PT.request, "Overturned", DENIED_PT.rationale)
+    text = make_letter(misread, APPROVED_MRI)
+    record = parse_text(text, scan(text))
+    assert record.disputed_items[0].decision is None
+    assert any("disagree" in w for w in record.warnings)
+    # a text letter keeps the heading (the decision of record) and warns
+    assert parse_text(text).disputed_items[0].decision == "overturned"
+
+
+def test_a_heading_with_no_readable_conclusion_is_not_confirmed() -> None:
+    no_conclusion = Item("Lumbar brace", "Upheld", "The brace was reviewed against the guidelines for low back pain.")
+    text = make_letter(no_conclusion)
+    assert parse_text(text, scan(text)).disputed_items[0].decision is None
+    assert parse_text(text).disputed_items[0].decision == "upheld"
+
+
+# -- requests ----------------------------------------------------------------------------------------
+
+
+def test_a_request_read_as_punctuation_is_taken_from_the_rationale_or_said_unread() -> None:
+    rationale = "The request for lumbar traction unit is not medically necessary. There is no documentation of benefit."
+    text = make_letter(Item("=", "Upheld", rationale))
+    record = parse_text(text, scan(text))
+    assert record.disputed_items[0].request == "lumbar traction unit"
+    bare = make_letter(Item("- .", "Upheld", "There is no documentation of benefit. It is not medically necessary."))
+    record = parse_text(bare, scan(bare))
+    assert record.disputed_items[0].request == "" and record.needs_review
+    page = summarize(record, "en").summary.render("md")
+    assert "we could not read what was asked for" in page
+
+
+# -- the header by its layout --------------------------------------------------------------------------
+
+
+def header_words(text: str, values: dict[str, tuple[str, float]]) -> list[OcrWord]:
+    """OCR words for the synthetic header: two columns of label/value rows, placed as on the page."""
+    rows = [
+        (("Case", "Number:"), "case", 0, 0),
+        (("Date", "Assigned:"), "assigned", 0, 1),
+        (("Date", "of", "Injury:"), "injury", 1, 1),
+        (("Decision", "Date:"), "decision", 0, 2),
+        (("UR", "Denial", "Date:"), "ur", 1, 2),
+        (("Priority:",), "priority", 0, 3),
+        (("Application",), "application", 1, 3),
+    ]
+    words: list[OcrWord] = []
+    at = 0
+    for label, key, column, row in rows:
+        x = 200 + column * 1100
+        y = 300 + row * 60
+        for part in label:
+            start = text.index(part, at) if part in text[at:] else 0
+            words.append(OcrWord(part, 95.0, 0, x, y, x + 20 * len(part), y + 40, start, start + len(part), row, 3300))
+            x += 20 * len(part) + 15
+        value, confidence = values[key]
+        start = text.index(value) if value in text else 0
+        vx = 200 + column * 1100 + 450
+        words.append(
+            OcrWord(value, confidence, 0, vx, y, vx + 20 * len(value), y + 40, start, start + len(value), row, 3300)
+        )
+    words.append(OcrWord("Received:", 95.0, 0, 1300, 300 + 3 * 60 + 50, 1480, 300 + 3 * 60 + 90, 0, 0, 9, 3300))
+    return words
+
+
+GOOD = {
+    "case": ("CM16-0900199", 95.0),
+    "assigned": ("11/28/2016", 95.0),
+    "injury": ("09/14/2016", 95.0),
+    "decision": ("12/30/2016", 95.0),
+    "ur": ("11/17/2016", 95.0),
+    "priority": ("Standard", 95.0),
+    "application": ("11/21/2016", 95.0),
+}
+
+
+def test_each_header_value_comes_from_its_own_row() -> None:
+    text = make_letter(DENIED_PT)
+    record = parse_text(text, scan(text), words=header_words(text, GOOD))
+    assert record.case_number == "CM16-0900199"
+    assert record.decision_date == dt.date(2016, 12, 30) and record.ur_determination_date == dt.date(2016, 11, 17)
+    assert record.application_received_date == dt.date(2016, 11, 21) and not record.needs_review
+
+
+def test_an_unsure_header_value_is_left_empty_never_a_neighbours() -> None:
+    text = make_letter(DENIED_PT)
+    record = parse_text(text, scan(text), words=header_words(text, {**GOOD, "decision": ("12/30/2016", 41.0)}))
+    assert record.decision_date is None and record.needs_review
+    assert record.ur_determination_date == dt.date(2016, 11, 17)  # not moved onto the decision date
+    assert any(w.startswith("decision_date:") for w in record.warnings)
+
+
+def test_dates_out_of_order_on_a_scan_are_left_empty() -> None:
+    text = make_letter(DENIED_PT).replace("12/30/2016", "10/30/2016")  # a decision before the application
+    record = parse_text(text, scan(text), words=header_words(text, {**GOOD, "decision": ("10/30/2016", 95.0)}))
+    assert record.decision_date is None and record.needs_review
+    assert any("breaks the order of the header dates" in w for w in record.warnings)
+    text_letter = parse_text(text)  # a text letter keeps what its text says, and asks for a look
+    assert text_letter.decision_date == dt.date(2016, 10, 30) and text_letter.needs_review
