@@ -10,19 +10,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, Field
 
-from imr_llm.errors import ImrError, LLMCallError
+from imr_llm.errors import ImrError, InputError, LLMCallError
 from imr_llm.evals.gold import GoldLetter, load_gold_dir
 from imr_llm.evals.metrics import LetterResult, compute_metrics
-from imr_llm.evals.renderings import IMAGE_KINDS
-from imr_llm.evals.suite import Suite
+from imr_llm.evals.renderings import IMAGE_KINDS, rendering_kind
+from imr_llm.evals.suite import IMAGE_SUFFIXES, KEPT_INPUTS, PAGES_SUFFIX, SCANNED_PDF_SUFFIX, Suite
 from imr_llm.evals.uncertainty import DEFAULT_RESAMPLES, DEFAULT_SEED, Bootstrap, bootstrap_intervals, input_hash
 from imr_llm.llm.cache import ResponseCache
 from imr_llm.llm.config import LLMConfig
@@ -74,8 +75,13 @@ class RunFile(BaseModel):
 
 
 def letter_label(letter: LetterResult) -> str:
-    """ "CM16-0219557 (pdf)": how reports name one input."""
-    return f"{letter.name} ({letter.input.rsplit('.', 1)[-1] if '.' in letter.input else 'pages'})"
+    """ "CM16-0219557 (pdf)", "(scan-b)" for a rendering, "(scan.pdf)" or "(pages)" for your own scans:
+    how reports name one input."""
+    path = Path(letter.input)
+    kind = rendering_kind(path)
+    if kind is None and path.name.startswith(f"{letter.name}."):
+        kind = path.name[len(letter.name) + 1 :]
+    return f"{letter.name} ({kind or path.suffix.lstrip('.') or 'pages'})"
 
 
 def git_commit() -> str | None:
@@ -92,24 +98,67 @@ def git_commit() -> str | None:
     return result.stdout.strip() or None if result.returncode == 0 else None
 
 
-def select_letters(suite: Suite) -> list[tuple[GoldLetter, str]]:
-    """(letter, rendering) pairs to run: renderings are made only when a letter runs."""
-    chosen = [g for g in load_gold_dir(suite.gold_dir()) if not suite.letters or g.name in suite.letters]
+class SuiteInput(NamedTuple):
+    """One input of a run: a letter, which version of it, and for your own scans the file itself."""
+
+    gold: GoldLetter
+    kind: str
+    path: Path | None = None  # None: the gold's own .txt / .pdf, or a rendering made when the letter runs
+
+
+def kept_inputs(folder: Path, name: str, kind: str) -> list[Path]:
+    """Your own scans of letter `name` kept in the gold `folder` for input `kind` ("image", "scanned-pdf",
+    "pages"; the naming is in imr_llm.evals.suite), in name order."""
+    suffixes = {"image": IMAGE_SUFFIXES, "scanned-pdf": (SCANNED_PDF_SUFFIX,), "pages": (PAGES_SUFFIX,)}[kind]
+    found = []
+    for path in sorted(folder.iterdir()):
+        rest = path.name[len(name) :].lower() if path.name.startswith(name) else ""
+        if rest in suffixes and (path.is_dir() if kind == "pages" else path.is_file()):
+            found.append(path)
+    return found
+
+
+def select_letters(suite: Suite) -> list[SuiteInput]:
+    """The inputs to run, letter by letter in the suite's order of inputs: renderings are made only when
+    a letter runs; a letter without the file an input needs is left out of that input."""
+    folder = suite.gold_dir()
+    chosen = [g for g in load_gold_dir(folder) if not suite.letters or g.name in suite.letters]
     if suite.limit:
         chosen = chosen[: suite.limit]
-    return [(g, kind) for g in chosen for kind in g.kinds(tuple(suite.inputs))]
+    inputs = []
+    for g in chosen:
+        for kind in suite.inputs:
+            if kind in KEPT_INPUTS:
+                inputs += [SuiteInput(g, kind, path) for path in kept_inputs(folder, g.name, kind)]
+            elif g.kinds((kind,)):
+                inputs.append(SuiteInput(g, kind))
+    return inputs
+
+
+def _name_order(path: Path) -> list[tuple[int, str]]:
+    """IMG_9.jpg before IMG_10.jpg: numbers in a name compare as numbers."""
+    return [(int(part), "") if part.isdigit() else (-1, part) for part in re.split(r"(\d+)", path.name.lower())]
+
+
+def page_files(folder: Path) -> list[Path]:
+    """The page images of a folder that holds one letter (a photo set), in name order."""
+    return sorted((p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES), key=_name_order)
 
 
 def _load(path: Path) -> LoadedLetter:
     if path.is_dir():  # a photo set: the pages of one letter
-        return load_pages(sorted(p for p in path.iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png")))
+        pages = page_files(path)
+        if not pages:
+            raise InputError(f"{path}: no page images in this folder ({', '.join(IMAGE_SUFFIXES)})")
+        return load_pages(pages)
     return load_file(path)
 
 
-def _one(extractor: Extractor, gold: GoldLetter, kind: str) -> LetterResult:
+def _one(extractor: Extractor, item: SuiteInput) -> LetterResult:
+    gold, kind = item.gold, item.kind
     result = LetterResult(name=gold.name, input=f"{gold.name}.{kind}", gold=gold.gold)
     try:
-        path = gold.input(kind)
+        path = item.path or gold.input(kind)
         result.input = str(path)
         result.input_sha256 = input_hash(str(path))
         extraction = extractor.extract(_load(path))
@@ -199,10 +248,10 @@ def run_suite(
     results: list[LetterResult] = []
     with backend.open_extractor(BackendOptions(config, suite.prompt, model_path, cache)) as extractor:
         workers = suite.concurrency if backend.uses_llm and backend.concurrent else 1
-        if not backend.uses_llm and set(suite.inputs) & set(IMAGE_KINDS):
+        if not backend.uses_llm and set(suite.inputs) & {*IMAGE_KINDS, *KEPT_INPUTS}:
             workers = os.cpu_count() or 1  # OCR runs Tesseract as a subprocess: one at a time per core
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_one, extractor, gold, kind) for gold, kind in inputs]
+            futures = [pool.submit(_one, extractor, item) for item in inputs]
             for future in futures:  # keep input order in the run file
                 result = future.result()
                 results.append(result)

@@ -2,7 +2,7 @@
 
 name = "dev-rules"
 gold = "../../shared/letters/dev"     # a folder in the gold format, relative to this file
-inputs = ["txt", "pdf"]               # which renderings of each letter to run
+inputs = ["txt", "pdf"]               # which versions of each letter to run (see "Inputs" below)
 letters = []                          # optional subset by name; [] = all
 backend = "rules"                     # rules | openai | local
 prompt = "extract@1"
@@ -19,6 +19,25 @@ prompt = "extract@2"
 key_field_accuracy = 0.98
 [thresholds.max]                      # metric <= value
 summary_grade_median = 6.0
+
+Inputs: which version of each letter is read.
+
+- "txt", "pdf": NAME.txt / NAME.pdf beside NAME.gold.json.
+- A rendering of NAME.pdf made by our own deterministic code (imr_llm/evals/renderings.py), read by OCR:
+  "scan", "fax", "photo" and the seeded variants ("scan-b", "fax-fine", "photo-curl", ...). The variants
+  come in two groups, `RENDERING_GROUPS` there: "development" (evals/dev-scans.toml; tune on these) and
+  "held-out" (evals/dev-scans-heldout.toml; report only, nobody tunes on them).
+- Your own scans, kept beside the gold file and read by OCR (a letter without one is left out):
+    "image":       NAME.tif, NAME.tiff, NAME.png, NAME.jpg, NAME.jpeg or NAME.webp (a multi-page TIFF is
+                   one letter); each such file present is one input;
+    "scanned-pdf": NAME.scan.pdf, a scanned PDF (pages as images, no text layer; one with a text layer is
+                   read like any PDF, from that text);
+    "pages":       a folder NAME.pages/ of photos or scans of the pages of ONE letter (.jpg, .jpeg, .png,
+                   .tif, .tiff, .webp), read in name order with numbers compared as numbers (IMG_9 before
+                   IMG_10); other files in it are ignored.
+  e.g. NAME.gold.json with NAME.tif, NAME.scan.pdf and NAME.pages/p1.jpg, p2.jpg, and in the suite
+  inputs = ["image", "scanned-pdf", "pages"]: three inputs of that letter. Suffixes match in any case.
+An input name that is none of these fails when the suite is loaded, with the list of known ones.
 """
 
 from __future__ import annotations
@@ -32,7 +51,20 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from imr_llm.errors import ConfigError
 from imr_llm.llm.prompts import DEFAULT_PROMPT
 
+TEXT_INPUTS = ("txt", "pdf")
+KEPT_INPUTS = ("image", "scanned-pdf", "pages")  # your own scans beside the gold (see the module docstring)
+IMAGE_SUFFIXES = (".tif", ".tiff", ".png", ".jpg", ".jpeg", ".webp")  # "image" files, and pages in NAME.pages/
+SCANNED_PDF_SUFFIX = ".scan.pdf"
+PAGES_SUFFIX = ".pages"
+
 DEFAULT_SCORERS = ("fields", "items", "diagnoses", "guidelines", "grounding", "agreement", "summary", "reasons", "cost")
+
+
+def input_kinds() -> tuple[str, ...]:
+    """Every input a suite may name: text and PDF, your own scans, and every registered rendering."""
+    from imr_llm.evals.renderings import RENDERERS
+
+    return (*TEXT_INPUTS, *KEPT_INPUTS, *RENDERERS)
 
 
 def _known_backend(name: str) -> str:
@@ -70,7 +102,7 @@ class Suite(BaseModel):
     name: str
     description: str = ""
     gold: str
-    inputs: list[Literal["txt", "pdf", "image", "scan", "fax", "photo"]] = Field(default=["txt"])
+    inputs: list[str] = Field(default=["txt"])  # see "Inputs" in the module docstring
     letters: list[str] = Field(default_factory=list)
     limit: int = Field(default=0, ge=0)
     backend: str = "rules"
@@ -90,6 +122,21 @@ class Suite(BaseModel):
     @classmethod
     def _known_backend(cls, name: str) -> str:
         return _known_backend(name)
+
+    @field_validator("inputs")
+    @classmethod
+    def _known_inputs(cls, names: list[str]) -> list[str]:
+        from imr_llm.evals.renderings import RENDERERS
+
+        unknown = [n for n in names if n not in input_kinds()]
+        if unknown:
+            raise ValueError(
+                f"unknown input(s) {', '.join(map(repr, unknown))}; available: {', '.join(TEXT_INPUTS)}; "
+                f"your own scans: {', '.join(KEPT_INPUTS)}; renderings: {', '.join(RENDERERS)}"
+            )
+        if len(set(names)) != len(names):
+            raise ValueError("inputs must not repeat")
+        return names
 
     @field_validator("scorers")
     @classmethod
