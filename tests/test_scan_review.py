@@ -149,3 +149,33 @@ def test_dates_out_of_order_on_a_scan_are_left_empty() -> None:
     assert any("breaks the order of the header dates" in w for w in record.warnings)
     text_letter = parse_text(text)  # a text letter keeps what its text says, and asks for a look
     assert text_letter.decision_date == dt.date(2016, 10, 30) and text_letter.needs_review
+
+
+# -- phantom items and cut-off letters (text letters too) -------------------------------------------------
+
+
+def test_a_decision_quoted_inside_a_rationale_is_never_an_item() -> None:
+    quotes = [
+        'The UR letter stated "Viagra: Overturned" in error. There is no documentation of benefit. The request is '
+        "not medically necessary.",
+        "There is no documentation of benefit. The request is not medically necessary. A prior IMR for the same "
+        "service found Physical therapy: Overturned.",
+        "There is no documentation of benefit. The request is not medically necessary.\nPrevious IMR decision: Upheld.",
+        "There is no documentation of benefit. The request is not medically necessary.\n# Decision: Overturned",
+    ]
+    for rationale in quotes:
+        for order in ((APPROVED_MRI, Item("Norco 10/325 #60", "Upheld", rationale)),):
+            record = parse_text(make_letter(*order))
+            assert [i.decision for i in record.disputed_items] == ["overturned", "upheld"], rationale
+            assert not record.needs_review
+
+
+def test_a_letter_cut_inside_its_last_rationale_says_so_on_the_page() -> None:
+    full = make_letter(APPROVED_MRI, DENIED_PT)
+    cut = full[: full.rindex("Therefore") - 40]
+    record = parse_text(cut)
+    assert record.needs_review and any("may be cut off" in w for w in record.warnings)
+    page = summarize(record, "en").summary.render("md")
+    assert "may be cut off" in page
+    whole = parse_text(full)
+    assert not any("cut off" in w for w in whole.warnings)  # and no false alarm on the whole letter

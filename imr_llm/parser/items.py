@@ -219,6 +219,29 @@ def _reason(
     )
 
 
+# words of a sentence that quotes a decision, never of a request's heading
+_PROSE_HEADING = re.compile(
+    r"[\"#\u201c\u201d]|\b(?:stated|states|found|noted|wrote|decision|determination|previous|prior IMR|UR letter|"
+    r"was|were|is)\b",
+    re.I,
+)
+
+
+_NEXT_LABELS = ("claims administrator guideline:", "maximus guideline:", "decision rationale:")
+
+
+def _nothing_but_a_cut_label(rest: str) -> bool:
+    """After the last decision word: nothing, or the start of the item's next label where the letter was cut."""
+    rest = " ".join(rest.split()).strip(" .").lower()
+    return not rest or any(label.startswith(rest) for label in _NEXT_LABELS)
+
+
+def _sentence_starts_at(flat: str, at: int) -> bool:
+    """A heading starts where a sentence could: after a sentence end (or the start of the items)."""
+    before = flat[max(0, at - 3) : at].rstrip()
+    return not before or before[-1] in ".!?:)\"'\u201d"
+
+
 def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
     """Items of the 2014-2017 layouts and the MAXIMUS "IMR DECISION(S)" variant."""
     flat = ctx.flat
@@ -241,15 +264,28 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
     if capped:
         text_end = headings[MAX_ITEMS].start
         del groups[MAX_ITEMS:], headings[MAX_ITEMS:], heading_ends[MAX_ITEMS:]
-    # a letter cut off right after an item heading: the heading still names an item
+    # A letter cut off right after an item heading ends with "X: Upheld". Only then, and only when the
+    # decision word is the very last thing in the text, does the heading still name an item: a rationale
+    # that quotes another decision ('the UR letter stated "Viagra: Overturned" in error', "Previous IMR
+    # decision: Upheld.") is never an item.
     decisions = [] if capped else list(_DECISION_WORD.finditer(flat, max(lo, text_end - _HEADING_REACH), text_end))
     last_decision = decisions[-1] if decisions else None
-    if last_decision is not None and (not groups or "dr" in groups[-1]):
+    if (
+        last_decision is not None
+        and (not groups or "dr" in groups[-1])
+        and _nothing_but_a_cut_label(flat[last_decision.end() : text_end])
+        and trailer is None
+    ):
         tail = _find_heading(flat, lo, last_decision.end())
-        if tail.match is not None:
+        if (
+            tail.match is not None
+            and _sentence_starts_at(flat, tail.start)
+            and not _PROSE_HEADING.search(tail.match.group("req"))
+        ):
             groups.append({})
             headings.append(tail)
             heading_ends.append(last_decision.end())
+            ctx.warn(f"the letter ends right after item {len(groups)}'s heading: it looks cut off; check the letter")
     items: list[DisputedItem] = []
     for g, (group, heading) in enumerate(zip(groups, headings, strict=True)):
         p = f"disputed_items.{g}"
@@ -302,4 +338,7 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
         if not mx:
             ctx.warn(f"item {g + 1}: no 'MAXIMUS guideline' block")
         items.append(item)
+    if items and items[-1].rationale and medically_necessary(items[-1].rationale) is None:
+        # a letter cut inside its last rationale (or with its last page missing) ends without a conclusion
+        ctx.warn(f"item {len(items)}: its rationale ends without a conclusion: the letter may be cut off there")
     return items

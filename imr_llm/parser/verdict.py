@@ -28,7 +28,8 @@ _WEANING = re.compile(r"\bwean|\btaper", re.I)
 _DECIDING = re.compile(
     r"\b(?:request|requested|treatment|service|it|this|these|therefore|thus|as such|given|consequently|"
     r"reversing|deem|I am|overturn|uphold|recommended)\b|"
-    r"\b(?:is|are|was|were)(?: not)?(?: \w+)? medically (?:necessary|appropriate)\W*$",
+    r"\b(?:is|are|was|were)(?: \w+){0,4} medically (?:necessary|appropriate)"
+    r"(?: (?:or|and) (?:medically )?(?:necessary|appropriate))?\W*$",
     re.I,
 )
 
@@ -48,8 +49,21 @@ def conclusion_sentence(rationale: str) -> str | None:
         if _NECESSITY.search(sentence) and not _WEANING.search(sentence) and _DECIDING.search(sentence):
             return sentence
         pos = start
+    # "... is not a medical necessity to the patient at this time." (some reviewers' closing words)
+    pos = rationale.rfind("medical necessity")
+    if pos >= 0:
+        start, end = _sentence_start(rationale, pos), _sentence_end(rationale, pos)
+        if _A_NECESSITY.search(rationale[start:end]):
+            return rationale[start:end]
     first = _VERDICT_FIRST.match(rationale.strip())
     return rationale.strip().split(". ")[0] if first else None
+
+
+_A_NECESSITY = re.compile(
+    r"\b(?:is|are|was|were) (?:not )?a medical necessity\b|"
+    r"\bmedical necessity\b[^.]{0,60}\b(?:is|has|was)(?: not)?(?: been)? established\b",
+    re.I,
+)
 
 
 _ENDS = (". ", "? ", "! ", '." ', ".\u201d ", ".) ")
