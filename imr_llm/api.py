@@ -18,12 +18,11 @@ if TYPE_CHECKING:
     from imr_llm.summary.model import Summary
 
 Source = str | Path | bytes
-_FILE_SUFFIXES = (".txt", ".text", ".pdf", ".tif", ".tiff", ".png", ".jpg", ".jpeg")
 
 
 def _load(source: Source) -> LoadedLetter:
     """A path (Path, or a one-line str ending in a letter file suffix), a file's bytes, or letter text."""
-    from imr_llm.loaders import LoadedLetter, load_bytes, load_file
+    from imr_llm.loaders import LETTER_SUFFIXES, LoadedLetter, load_bytes, load_file
     from imr_llm.schema import Source as RecordSource
 
     if isinstance(source, Path):
@@ -31,7 +30,7 @@ def _load(source: Source) -> LoadedLetter:
     if isinstance(source, bytes):
         return load_bytes(source)
     if isinstance(source, str):
-        if "\n" not in source and len(source) < 4096 and source.lower().endswith(_FILE_SUFFIXES):
+        if "\n" not in source and len(source) < 4096 and source.lower().endswith(LETTER_SUFFIXES):
             return load_file(Path(source))
         return LoadedLetter(source, RecordSource(kind="text"))
     raise InputError(f"cannot read a letter from {type(source).__name__}: give a path, bytes or text")

@@ -71,3 +71,21 @@ def test_pdfs_read_from_many_threads_at_once(tmp_path: Path) -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(lambda item: outcome(item[1]), inputs))
     assert [expected[name] for name, _ in inputs] == results
+
+
+def test_one_table_of_letter_files_for_batch_and_the_api(tmp_path: Path) -> None:
+    """.webp, .gif and .bmp letters are found by `batch FOLDER/` and read by `imr_llm.parse(path)`, as the README
+    says: the loaders, the API and batch share one table of suffixes."""
+    from PIL import Image
+
+    from imr_llm.api import _load
+    from imr_llm.batch.inputs import iter_inputs
+    from imr_llm.loaders import IMAGE_SUFFIXES, LETTER_SUFFIXES
+
+    assert {".webp", ".gif", ".bmp"} <= set(IMAGE_SUFFIXES) <= set(LETTER_SUFFIXES)
+    for suffix in (".webp", ".gif", ".bmp"):
+        Image.new("L", (40, 40), 255).save(tmp_path / f"page{suffix}")
+    found = sorted(Path(p).name for p in iter_inputs([str(tmp_path)]))
+    assert found == ["page.bmp", "page.gif", "page.webp"]
+    with pytest.raises(InputError, match="OCR|Tesseract|no readable text"):  # read as an image, not as text
+        _load(str(tmp_path / "page.webp"))

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-LETTER_SUFFIXES = (".txt", ".pdf", ".text", ".tif", ".tiff", ".png", ".jpg", ".jpeg")  # images: by OCR
+from imr_llm.loaders import LETTER_SUFFIXES
 
 
 def _inside(path: Path, root: Path) -> bool:
