@@ -27,6 +27,7 @@ class Behaviour:
     arguments: dict[str, Any] | None = None
     retry_after: str | None = None
     hang_s: float = 5.0
+    respond: Any = None  # "ok": a function of the request payload giving the arguments (a stand-in model)
 
 
 @dataclass
@@ -166,7 +167,8 @@ def _handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
             elif b.kind == "invalid":
                 self._send(200, completion(json.dumps({"date_of_injury": "someday", "disputed_items": []})))
             else:
-                self._send(200, completion(json.dumps(b.arguments or {}), tool=tool))
+                arguments = b.respond(payload) if b.respond is not None else (b.arguments or {})
+                self._send(200, completion(json.dumps(arguments), tool=tool))
 
     return Handler
 

@@ -7,7 +7,7 @@ from typing import Any
 from imr_llm.evals import scorers as _builtin  # noqa: F401  (registers the built-in scorers)
 from imr_llm.evals.registry import SCORERS, ScoreContext, get_scorer
 from imr_llm.evals.results import LetterResult
-from imr_llm.evals.scoring import FieldResult, Scorecard
+from imr_llm.evals.scoring import LLM_SCOPE, PARSER_SCOPE, FieldResult, FieldScope, Scorecard
 
 __all__ = ["SCORERS", "LetterResult", "compute_metrics", "field_results", "is_cost_metric", "lower_is_better"]
 
@@ -15,9 +15,14 @@ __all__ = ["SCORERS", "LetterResult", "compute_metrics", "field_results", "is_co
 _BASE_LOWER_IS_BETTER = ("errors", "llm_failures")
 
 
+def scope_of(letter: LetterResult) -> FieldScope:
+    """A model's own answer is scored on the fields it was asked for; the parser's record on all of them."""
+    return LLM_SCOPE if letter.llm is not None else PARSER_SCOPE
+
+
 def _letter_card(letter: LetterResult) -> Scorecard:
     card = Scorecard()
-    card.add(f"{letter.name} ({letter.input})", letter.gold, letter.scored())
+    card.add(f"{letter.name} ({letter.input})", letter.gold, letter.scored(), scope_of(letter))
     return card
 
 

@@ -16,6 +16,9 @@ from typing import Any
 from imr_llm.fields import (
     HEADER_FIELDS,
     ITEM_FIELDS,
+    LLM_ITEM_FIELDS,
+    LLM_REVIEWER_FIELDS,
+    LLM_TOP_FIELDS,
     MISSING_ITEM,
     REVIEWER_FIELDS,
     align_items,
@@ -38,27 +41,50 @@ def _get(record: dict[str, Any], key: str) -> Any:
     return record.get(key)
 
 
-def score_letter(letter: str, gold: dict[str, Any], record: dict[str, Any]) -> list[FieldResult]:
-    """One FieldResult per key field of the gold (items: per aligned item)."""
+@dataclass(frozen=True)
+class FieldScope:
+    """Which key fields an extractor is scored on: the parser reads them all; a model is scored on the
+    fields its answer schema asks for (a field it was never asked is not its miss)."""
+
+    name: str
+    header: tuple[str, ...]
+    reviewer: tuple[str, ...]
+    item: tuple[str, ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.header) + len(self.reviewer) + len(self.item)
+
+
+PARSER_SCOPE = FieldScope("parser: every key field", HEADER_FIELDS, REVIEWER_FIELDS, ITEM_FIELDS)
+LLM_SCOPE = FieldScope(
+    "model: the fields its answer schema asks for", LLM_TOP_FIELDS, LLM_REVIEWER_FIELDS, LLM_ITEM_FIELDS
+)
+
+
+def score_letter(
+    letter: str, gold: dict[str, Any], record: dict[str, Any], scope: FieldScope = PARSER_SCOPE
+) -> list[FieldResult]:
+    """One FieldResult per key field of the gold in `scope` (items: per aligned item)."""
     out: list[FieldResult] = []
-    for f in HEADER_FIELDS:
+    for f in scope.header:
         g, p = gold.get(f), _get(record, f)
         out.append(FieldResult(letter, f, f, g, p, values_equal(g, p)))
     g_rev, p_rev = gold.get("reviewer") or {}, record.get("reviewer") or {}
-    for f in REVIEWER_FIELDS:
+    for f in scope.reviewer:
         g, p = g_rev.get(f), p_rev.get(f)
         out.append(FieldResult(letter, f"reviewer.{f}", f"reviewer.{f}", g, p, values_equal(g, p)))
     g_items = gold.get("disputed_items") or []
     p_items = record.get("disputed_items") or []
     alignment = align_items(g_items, p_items)
     for gi, pi in alignment.pairs:
-        for f in ITEM_FIELDS:
+        for f in scope.item:
             g, p = g_items[gi].get(f), p_items[pi].get(f)
             out.append(
                 FieldResult(letter, f"disputed_items[].{f}", f"disputed_items.{gi}.{f}", g, p, values_equal(g, p))
             )
     for gi in alignment.missed:
-        for f in ITEM_FIELDS:
+        for f in scope.item:
             g = g_items[gi].get(f)
             out.append(FieldResult(letter, f"disputed_items[].{f}", f"disputed_items.{gi}.{f}", g, MISSING_ITEM, False))
     return out
@@ -85,8 +111,8 @@ class Scorecard:
     item_counts: list[tuple[str, int, int, int]] = field(default_factory=list)  # letter, gold, predicted, matched
     diagnoses: list[tuple[str, float, float, float]] = field(default_factory=list)
 
-    def add(self, letter: str, gold: dict[str, Any], record: dict[str, Any]) -> None:
-        self.results += score_letter(letter, gold, record)
+    def add(self, letter: str, gold: dict[str, Any], record: dict[str, Any], scope: FieldScope = PARSER_SCOPE) -> None:
+        self.results += score_letter(letter, gold, record, scope)
         alignment = align_items(gold.get("disputed_items") or [], record.get("disputed_items") or [])
         self.item_counts.append(
             (
