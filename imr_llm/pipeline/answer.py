@@ -71,7 +71,7 @@ class LLMLetter(CachedSchemaModel):
     decision_date_quote: Quote | None = None
     date_assigned: str | None = Field(default=None, max_length=32, description="YYYY-MM-DD")
     date_assigned_quote: Quote | None = None
-    patient_age: int | None = None
+    patient_age: int | None = Field(default=None, ge=0, le=120, description="age in years, as the letter states it")
     patient_sex: Literal["male", "female"] | None = None
     patient_quote: Quote | None = Field(default=None, description="e.g. '47 year old male', copied")
     reviewer_certifications: list[Short] = Field(default_factory=list, max_length=8)

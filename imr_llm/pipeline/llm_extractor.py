@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from imr_llm.errors import LLMCallError, LLMNoBatchAnswer, LLMTimeout
+from imr_llm.errors import CallStats, LLMCallError, LLMInvalidOutput, LLMNoBatchAnswer, LLMTimeout
 from imr_llm.llm.cache import CallLogEntry, ResponseCache, cache_key
 from imr_llm.llm.client import LLMClient
 from imr_llm.llm.config import DEFAULT_MAX_TOKENS, answer_token_budget
@@ -92,16 +92,32 @@ class LLMExtractor:
         budget = self.budget(parser_record)
         try:
             output, run = self.ask(letter, budget)
+            llm_record, merged = self._merge(parser_record, output, run, letter, budget)
         except LLMCallError as e:
             run = self.failed_run(letter, budget, e)
             if isinstance(e, LLMTimeout) and self.on_timeout is not None:
                 self.client = self.on_timeout()  # the local server may still be generating: restart it
             return Extraction(parser=parser_record, merged=degraded(parser_record, run), llm=None, run=run)
-        llm_record = output.to_record(parser_record.template, parser_record.source)
-        llm_record.llm = run
-        merged = crosscheck(parser_record, llm_record, output.grounding, output.proposed_codes)
-        merged.llm = run
         return Extraction(parser=parser_record, merged=merged, llm=llm_record, run=run)
+
+    def _merge(
+        self, parser_record: LetterRecord, output: LLMLetter, run: LLMRun, letter: LoadedLetter, budget: int
+    ) -> tuple[LetterRecord, LetterRecord]:
+        """The model's record and the merged one. A value the answer schema let through but the record
+        refuses is the answer's problem, never the record's: LLMInvalidOutput (the parser's record stands),
+        and the stored answer is dropped, so a rerun asks again instead of failing the same way."""
+        try:
+            llm_record = output.to_record(parser_record.template, parser_record.source)
+            llm_record.llm = run
+            merged = crosscheck(parser_record, llm_record, output.grounding, output.proposed_codes)
+        except (ValidationError, ValueError, TypeError) as e:
+            self.cache.forget(self.prepare(letter, budget).key)
+            first = e.errors()[0] if isinstance(e, ValidationError) and e.errors() else None
+            where = ".".join(str(p) for p in first["loc"]) + ": " + first["msg"] if first else str(e).split("\n")[0]
+            stats = CallStats(run.requests, run.prompt_tokens, run.completion_tokens, run.latency_s)
+            raise LLMInvalidOutput(f"the answer does not fit the record ({where[:200]})", stats) from e
+        merged.llm = run
+        return llm_record, merged
 
     def run(self, letter: LoadedLetter) -> LetterRecord:
         return self.extract(letter).merged

@@ -1,0 +1,168 @@
+"""Hardening, round three (issue 26): each failure class the hostile tester found, reproduced. Every test
+makes the bad input, asserts the wrong output it must not produce, and the right one."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from imr_llm.loaders import load_file
+from imr_llm.parser import parse_text
+from imr_llm.pipeline.answer import LLMLetter
+from tests.conftest import SAMPLES
+from tests.fake_openai_server import MODEL, Behaviour, fake_server
+from tests.llm_answers import perfect_answer
+
+LETTER = SAMPLES / "synth-2016-basic.txt"
+CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "IMR_LLM_"))}
+
+
+def cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 300, **kwargs: Any
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "imr_llm", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env or CLEAN_ENV,
+        **kwargs,
+    )
+
+
+def one_line(result: subprocess.CompletedProcess[str]) -> str:
+    """The single stderr line of a clean refusal: never a traceback or an internal error."""
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def clean(result: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
+
+
+def letters(folder: Path, n: int, source: Path = LETTER) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    text = source.read_text()
+    paths = []
+    for i in range(n):
+        path = folder / f"letter-{i:05d}.txt"
+        path.write_text(text.replace("CM16-0900101", f"CM16-09{i:05d}"))
+        paths.append(path)
+    return paths
+
+
+def lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def answer_with(**changes: Any) -> dict[str, Any]:
+    answer = perfect_answer(parse_text(LETTER.read_text()))
+    answer.update(changes)
+    return answer
+
+
+def llm_flags(server_url: str, cache: Path) -> list[str]:
+    return ["--base-url", server_url, "--model", MODEL, "--cache", str(cache)]
+
+
+# -- 0. a model's answer never drops the parser's record ---------------------------------------------
+
+
+@pytest.mark.parametrize("age", [999, 121, -1, 1965])
+def test_an_impossible_age_is_an_invalid_answer_not_an_invalid_record(age: int) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="patient_age"):
+        LLMLetter.model_validate(answer_with(patient_age=age))  # instructor re-asks on this
+    assert LLMLetter.model_validate(answer_with(patient_age=47)).patient_age == 47
+
+
+def test_an_impossible_age_keeps_the_parsers_record_and_is_not_cached_FAKE_SERVER(tmp_path: Path) -> None:
+    cache = tmp_path / "c.sqlite"
+    with fake_server(Behaviour("ok", answer_with(patient_age=1965))) as server:
+        failed = cli("extract", *llm_flags(server.base_url, cache), str(LETTER))
+        allowed = cli("extract", *llm_flags(server.base_url, cache), "--allow-llm-failure", str(LETTER))
+    # wrong: "internal error (ValidationError ...)" and no record
+    clean(failed)
+    assert failed.returncode == 1 and allowed.returncode == 0
+    record = json.loads(failed.stdout)
+    assert record["extractor"] == "rules" and record["patient_age"] == 47 and record["needs_review"] is True
+    assert record["llm"]["error_kind"] == "invalid_output" and "patient_age" in record["llm"]["error"]
+    assert record["llm"]["requests"] == 3  # asked, then re-asked twice with the error
+    with sqlite3.connect(cache) as db:
+        assert db.execute("SELECT COUNT(*) FROM responses").fetchone()[0] == 0  # the bad answer is not kept
+    with fake_server(Behaviour("ok", answer_with())) as server:
+        again = cli("extract", *llm_flags(server.base_url, cache), str(LETTER))
+    assert again.returncode == 0 and json.loads(again.stdout)["extractor"] == "merged"
+
+
+def test_a_batch_of_bad_ages_loses_no_letter_and_retry_errors_recovers_FAKE_SERVER(tmp_path: Path) -> None:
+    letters(tmp_path / "in", 5)
+    out, cache = tmp_path / "out.jsonl", tmp_path / "c.sqlite"
+    args = ["batch", str(tmp_path / "in"), "--out", str(out), "--backend", "openai", "--no-progress"]
+    with fake_server(Behaviour("ok", answer_with(patient_age=999))) as server:
+        first = cli(*args, *llm_flags(server.base_url, cache))
+    clean(first)
+    records = lines(out)
+    # wrong: "0 records, 5 failed" (every letter an error line)
+    assert first.returncode == 1 and len(records) == 5 and not any("error" in r for r in records)
+    assert all(r["llm"]["error_kind"] == "invalid_output" for r in records)
+    with fake_server(Behaviour("ok", answer_with())) as server:
+        again = cli(*args, *llm_flags(server.base_url, cache), "--retry-errors")
+    assert again.returncode == 0, again.stderr
+    assert len(lines(out)) == 5 and all(r["extractor"] == "merged" and not r["llm"]["error"] for r in lines(out))
+
+
+def test_a_stored_answer_with_an_impossible_age_is_asked_again_FAKE_SERVER(tmp_path: Path) -> None:
+    cache = tmp_path / "c.sqlite"
+    with fake_server(Behaviour("ok", answer_with())) as server:
+        assert cli("extract", *llm_flags(server.base_url, cache), str(LETTER)).returncode == 0
+        with sqlite3.connect(cache) as db:
+            stored = json.loads(db.execute("SELECT response FROM responses").fetchone()[0])
+            db.execute("UPDATE responses SET response = ?", (json.dumps({**stored, "patient_age": 1965}),))
+        again = cli("extract", *llm_flags(server.base_url, cache), str(LETTER))
+        assert len(server.requests) == 2  # the poisoned answer was dropped and the model asked again
+    assert again.returncode == 0 and json.loads(again.stdout)["patient_age"] == 47
+
+
+def test_an_answer_the_record_refuses_is_the_answers_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Belt and braces: whatever the answer schema lets through, the record's own validation failing
+    gives the parser's record with llm.error, never an exception (and the stored answer is dropped)."""
+    from imr_llm.llm.cache import ResponseCache
+    from imr_llm.llm.client import LLMClient
+    from imr_llm.llm.config import LLMConfig
+    from imr_llm.llm.prompts import load_prompt
+    from imr_llm.pipeline.llm_extractor import LLMExtractor
+    from imr_llm.schema import LLMRun
+
+    letter = load_file(LETTER)
+    ex = LLMExtractor(
+        LLMClient(LLMConfig(base_url="http://127.0.0.1:9/v1", model=MODEL)),
+        load_prompt("extract"),
+        ResponseCache(tmp_path / "c.sqlite"),
+    )
+    forgotten: list[str] = []
+    monkeypatch.setattr(ex.cache, "forget", forgotten.append)
+    bad = LLMLetter.model_construct(**{**answer_with(), "patient_age": 1965, "disputed_items": []})
+    run = LLMRun(
+        backend="openai", model=MODEL, base_url="x", prompt="extract@1", prompt_hash="h", input_hash="i", cached=True
+    )
+    monkeypatch.setattr(ex, "ask", lambda *_: (bad, run))
+    extraction = ex.extract(letter)
+    record = extraction.merged
+    assert record.extractor == "rules" and record.patient_age == 47 and record.needs_review
+    assert (
+        record.llm is not None
+        and record.llm.error_kind == "invalid_output"
+        and "patient_age" in (record.llm.error or "")
+    )
+    assert forgotten == [ex.prepare(letter, ex.budget(extraction.parser)).key]
