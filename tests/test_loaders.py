@@ -87,5 +87,5 @@ def test_one_table_of_letter_files_for_batch_and_the_api(tmp_path: Path) -> None
         Image.new("L", (40, 40), 255).save(tmp_path / f"page{suffix}")
     found = sorted(Path(p).name for p in iter_inputs([str(tmp_path)]))
     assert found == ["page.bmp", "page.gif", "page.webp"]
-    with pytest.raises(InputError, match="OCR|Tesseract|no readable text"):  # read as an image, not as text
+    with pytest.raises(InputError, match=r"OCR|Tesseract|no readable text"):  # read as an image, not as text
         _load(str(tmp_path / "page.webp"))

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from imr_llm.cli import cache, prompts
+from imr_llm.cli import cache, gold, prompts
 from imr_llm.cli.batch import batch
 from imr_llm.cli.evals import eval_command
 from imr_llm.cli.logs import logs
@@ -53,6 +53,7 @@ app.command()(schema)
 app.command()(logs)
 app.add_typer(prompts.app, name="prompts")
 app.add_typer(cache.app, name="cache")
+app.add_typer(gold.app, name="gold")
 
 
 def run() -> None:

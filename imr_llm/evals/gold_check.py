@@ -1,0 +1,100 @@
+"""`imr-llm gold check`: a gold folder is valid before any eval runs on it.
+
+Each NAME.gold.json must be the gold format (`gold_format.GoldLetter`), have its letter beside it
+(NAME.txt, NAME.pdf, an image, NAME.scan.pdf or a NAME.pages/ folder), and, where the letter has text
+(a text file or a PDF with a text layer), every string the gold copies from the letter must be in
+that text, compared as the shared format says (de-wrapped, whitespace- and hyphen-insensitively).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from imr_llm.errors import ImrError
+from imr_llm.evals.gold_format import read_gold
+from imr_llm.fields import compact
+
+_BESIDE = (".txt", ".pdf", ".tif", ".tiff", ".png", ".jpg", ".jpeg", ".webp", ".scan.pdf", ".pages")
+
+
+def letter_files(gold: Path) -> list[Path]:
+    name = gold.name[: -len(".gold.json")]
+    found = []
+    for suffix in _BESIDE:
+        candidate = gold.with_name(name + suffix)
+        if candidate.exists():
+            found.append(candidate)
+    return found
+
+
+def _copied_strings(gold: dict[str, Any]) -> list[tuple[str, str]]:
+    """(where, value) for every string the gold copies from the letter's text."""
+    out: list[tuple[str, str]] = []
+    for key in ("case_number", "priority"):
+        if isinstance(gold.get(key), str):
+            out.append((key, gold[key]))
+    reviewer = gold.get("reviewer") or {}
+    for key in ("certification_text", "licensure_text"):
+        if isinstance(reviewer.get(key), str):
+            out.append((f"reviewer.{key}", reviewer[key]))
+    for k, diagnosis in enumerate(gold.get("diagnoses") or []):
+        if isinstance(diagnosis, str):
+            out.append((f"diagnoses.{k}", diagnosis))
+    for i, item in enumerate(gold.get("disputed_items") or []):
+        if not isinstance(item, dict):
+            continue
+        for key in (
+            "request",
+            "maximus_guideline_text",
+            "claims_administrator_guideline_text",
+            "rationale_first_sentence",
+            "item_heading_text",
+        ):
+            if isinstance(item.get(key), str):
+                out.append((f"disputed_items.{i}.{key}", item[key]))
+        for k, sentence in enumerate(item.get("reason_sentences") or []):
+            if isinstance(sentence, str):
+                out.append((f"disputed_items.{i}.reason_sentences.{k}", sentence))
+    return out
+
+
+def _letter_text(files: list[Path]) -> str | None:
+    """The de-wrapped text of the letter, from a text file or a PDF with a text layer (None for images)."""
+    from imr_llm.loaders import load_file
+    from imr_llm.textnorm import flatten
+
+    for path in files:
+        if path.suffix.lower() in (".txt", ".pdf") and not path.name.lower().endswith(".scan.pdf"):
+            try:
+                loaded = load_file(path)
+            except ImrError:
+                continue
+            if loaded.source.kind in ("text", "pdf"):
+                return flatten(loaded.text).flat
+    return None
+
+
+def check_folder(folder: Path) -> tuple[list[tuple[str, str]], int]:
+    """(gold file name, problem) for every problem found, and how many gold files were checked."""
+    problems: list[tuple[str, str]] = []
+    golds = sorted(folder.glob("*.gold.json"))
+    if not golds:
+        problems.append((str(folder), "no NAME.gold.json files"))
+    for gold_path in golds:
+        name = gold_path.name
+        data, errors = read_gold(gold_path)
+        problems += [(name, e) for e in errors]
+        files = letter_files(gold_path)
+        if not files:
+            problems.append((name, "no letter beside it (NAME.txt, .pdf, an image, .scan.pdf or a .pages/ folder)"))
+        if data is None or errors:
+            continue
+        text = _letter_text(files)
+        if text is None:
+            continue  # an image only: the format is checked, the text cannot be
+        whole = compact(text)
+        for where, value in _copied_strings(data):
+            if compact(value) not in whole:
+                problems.append((name, f"{where}: {value[:60]!r} is not in the letter's text"))
+    return problems, len(golds)

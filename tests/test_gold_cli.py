@@ -1,0 +1,101 @@
+"""`imr-llm gold`: a new user makes gold for their own letters (PDF and phone photos) and evaluates on it; a
+broken gold file is one clear line, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from imr_llm.cli import app
+from imr_llm.evals.gold_format import gold_schema, read_gold
+from imr_llm.evals.runner import run_suite
+from imr_llm.evals.suite import load_suite
+from tests.conftest import SAMPLES
+
+runner = CliRunner()
+
+
+def test_the_samples_and_their_schema_are_the_gold_format() -> None:
+    result = runner.invoke(app, ["gold", "check", str(SAMPLES)])
+    assert result.exit_code == 0, result.output
+    assert "8 gold file(s) checked, 0 with problems" in result.output
+    schema = gold_schema()
+    assert schema["required"][:3] == ["case_number", "date_of_injury", "ur_determination_date"]
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("{not json", "not JSON"),
+        ("[1, 2]", "not a JSON object"),
+        ("[" * 50_000 + "]" * 50_000, "nested more than"),
+        (json.dumps({"case_number": 5}), "case_number: Input should be a valid string"),
+    ],
+)
+def test_a_broken_gold_file_is_one_clear_line(tmp_path: Path, content: str, problem: str) -> None:
+    shutil.copy(SAMPLES / "synth-2016-basic.txt", tmp_path / "bad.txt")
+    (tmp_path / "bad.gold.json").write_text(content, encoding="utf-8")
+    _, problems = read_gold(tmp_path / "bad.gold.json")
+    assert any(problem in p for p in problems), problems
+    result = runner.invoke(app, ["gold", "check", str(tmp_path)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"bad.gold.json: {problem}" in result.output
+
+
+def test_check_finds_a_missing_letter_and_a_value_not_in_its_text(tmp_path: Path) -> None:
+    gold = json.loads((SAMPLES / "synth-2016-basic.gold.json").read_text())
+    gold["disputed_items"][0]["request"] = "Acupuncture 6 sessions"
+    (tmp_path / "a.gold.json").write_text(json.dumps(gold), encoding="utf-8")
+    shutil.copy(SAMPLES / "synth-2016-basic.txt", tmp_path / "a.txt")
+    (tmp_path / "b.gold.json").write_text(json.dumps(gold), encoding="utf-8")
+    result = runner.invoke(app, ["gold", "check", str(tmp_path)])
+    assert result.exit_code == 1
+    assert (
+        "a.gold.json: disputed_items.0.request: 'Acupuncture 6 sessions' is not in the letter's text" in result.output
+    )
+    assert "b.gold.json: no letter beside it" in result.output
+
+
+def test_init_writes_gold_a_person_corrects_and_eval_runs_on_it(tmp_path: Path) -> None:
+    letters = tmp_path / "letters"
+    letters.mkdir()
+    shutil.copy(SAMPLES / "synth-2016-basic.pdf", letters / "mine.pdf")
+    shutil.copy(SAMPLES / "synth-2014.txt", letters / "old.txt")
+    out = tmp_path / "gold"
+    result = runner.invoke(app, ["gold", "init", str(letters), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["mine.gold.json", "mine.pdf", "old.gold.json", "old.txt"]
+    gold = json.loads((out / "mine.gold.json").read_text())
+    assert gold["notes"].startswith("UNREVIEWED") and next(iter(gold)) == "case_number"
+    again = runner.invoke(app, ["gold", "init", str(letters), "--out", str(out)])
+    assert again.exit_code == 1 and "exists (use --force to replace it)" in again.output  # never overwritten
+    assert runner.invoke(app, ["gold", "check", str(out)]).exit_code == 0
+    suite = out / "suite.toml"
+    suite.write_text(
+        'name = "mine"\ngold = "."\ninputs = ["txt", "pdf"]\nbackend = "rules"\n'
+        'scorers = ["fields", "items"]\n[thresholds.min]\nkey_field_accuracy = 1.0\n',
+        encoding="utf-8",
+    )
+    run = run_suite(load_suite(suite))
+    assert run.passed and len(run.letters) == 2 and run.metrics["key_field_accuracy"] == 1.0
+
+
+def test_init_reads_a_folder_of_phone_photos_as_one_letter(tmp_path: Path) -> None:
+    from imr_llm.evals.renderings import rendering
+    from tests.test_ocr import needs_tesseract
+
+    if needs_tesseract.args and needs_tesseract.args[0]:
+        pytest.skip("Tesseract's English data is not installed")
+    photos = rendering("photo", SAMPLES / "synth-2016-basic.pdf", "synth-2016-basic", tmp_path / "r")
+    letters = tmp_path / "letters"
+    shutil.copytree(photos, letters / "phone.pages")
+    out = tmp_path / "gold"
+    result = runner.invoke(app, ["gold", "init", str(letters), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    gold = json.loads((out / "phone.gold.json").read_text())
+    assert [i["decision"] for i in gold["disputed_items"]] == ["upheld", "overturned"]
+    assert (out / "phone.pages").is_dir()
