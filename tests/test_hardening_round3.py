@@ -258,3 +258,18 @@ def test_an_obeying_model_in_a_batch_never_tells_the_worker_approved_FAKE_SERVER
     page = next(summaries.glob("*.md")).read_text()
     assert "Decision: Overturned" not in page and "approved" not in page.lower()  # wrong: "This is approved."
     assert "**Decision: we could not read it.**" in page
+
+
+# -- 2. what the record warns about reaches the page ------------------------------------------------
+
+
+def test_the_item_cap_warning_reaches_every_format_of_the_summary_page() -> None:
+    many = [Item(f"Physical therapy visit {i}", "Upheld", DENIED_PT.rationale) for i in range(305)]
+    record = parse_text(make_letter(*many))
+    warning = "more than 300 disputed items: only the first 300 were read"
+    assert any(warning in w for w in record.warnings) and record.needs_review
+    summary = summarize_record(record, "en").summary
+    for fmt in (Format.MD, Format.TXT, Format.HTML):
+        page = render_text(summary, fmt, [])
+        # wrong: a page of "300 requests" with nothing saying the letter had more
+        assert warning in page, fmt
