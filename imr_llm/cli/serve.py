@@ -1,0 +1,92 @@
+"""`imr-llm serve`: the local web app (upload, letter view, review queue, gold export, eval).
+
+Only typer is imported at start-up; the web stack (Starlette, uvicorn) loads when the command runs,
+so every other command starts as fast as before.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from imr_llm.cli.common import BackendOpt, fail
+
+DEFAULT_WORKSPACE = Path("imr-workspace")
+
+
+def serve(
+    workspace: Annotated[
+        Path, typer.Argument(help="folder for the workspace (SQLite + uploaded files); made if missing")
+    ] = DEFAULT_WORKSPACE,
+    host: Annotated[
+        str, typer.Option(help="address to listen on; any but 127.0.0.1/localhost/::1 requires a token")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    backend: BackendOpt = None,
+    workers: Annotated[int, typer.Option(help="background threads reading letters (OCR, parsing)")] = 2,
+) -> None:
+    """Run the web app on this machine: drop in letters, read and print summaries, review, export gold.
+
+    On a host other than loopback the app requires a token: set IMR_LLM_SERVE_TOKEN (16 characters or
+    more), or one is made and printed with the address to open.
+    """
+    try:
+        import starlette  # noqa: F401
+        import uvicorn
+    except ImportError:
+        fail("the web app needs its extra: pip install 'imr-llm[web]'")
+    from imr_llm.errors import ConfigError
+    from imr_llm.web.config import MIN_TOKEN_CHARS, TOKEN_ENV, Settings, is_loopback
+    from imr_llm.web.security import new_token
+
+    name = backend or "rules"
+    destination = ""
+    token = os.environ.get(TOKEN_ENV) or None
+    if token is not None and len(token) < MIN_TOKEN_CHARS:
+        fail(f"{TOKEN_ENV} must be at least {MIN_TOKEN_CHARS} characters")
+    shown_token = None
+    if not is_loopback(host) and token is None:
+        token = shown_token = new_token()
+    try:
+        from imr_llm.pipeline.backends import get_backend
+
+        chosen = get_backend(name)
+        if chosen.uses_llm and name != "local":
+            from imr_llm.llm.config import config_from_env
+
+            config = config_from_env()
+            config.check()
+            destination = f"{config.display_url} (model {config.model})"
+        elif chosen.uses_llm:
+            destination = "a llama.cpp server on this machine (nothing leaves it)"
+        settings = Settings(
+            workspace=workspace,
+            host=host,
+            port=port,
+            token=token,
+            backend=name,
+            destination=destination,
+            workers=max(1, workers),
+            reviewer=os.environ.get("USER") or "reviewer",
+        )
+        from imr_llm.web.app import create_app
+
+        app = create_app(settings)
+    except ConfigError as e:
+        fail(str(e))
+    shown_host = f"[{host}]" if ":" in host else host
+    url = f"http://{shown_host}:{port}/"
+    print(f"imr-llm: workspace {settings.workspace.resolve()}", file=sys.stderr)
+    if name == "rules":
+        print("imr-llm: backend rules: no letter text leaves this machine", file=sys.stderr)
+    else:
+        print(f"imr-llm: backend {name}: letter text goes to {destination}", file=sys.stderr)
+    if shown_token is not None:
+        print(f"imr-llm: open {url}?token={shown_token}  (a token is required on {host})", file=sys.stderr)
+    else:
+        print(f"imr-llm: open {url}", file=sys.stderr)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

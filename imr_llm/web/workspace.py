@@ -1,0 +1,89 @@
+"""A workspace on disk: the SQLite file, the uploaded files of each letter, exported gold and eval runs.
+
+Why a folder of our own: these are medical records. The folder and its files are readable by the
+user only (0700 / 0600), a marker file says the folder is a workspace, and deleting the workspace
+removes exactly what the app wrote (never a file it did not make), then the folder if it is empty.
+
+    WORKSPACE/
+      .imr-llm-workspace        marker
+      workspace.sqlite          letters, records, summaries, the audit log, evals
+      files/ID/NN.EXT           each letter's uploaded file(s), as sent (EXT from the sniffed type)
+      gold/                     exported gold: NAME.gold.json + NAME.txt (+ the original), reviewed.toml
+      evals/                    eval run files
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from pathlib import Path
+
+from imr_llm.errors import ConfigError
+from imr_llm.web.db import Database
+
+MARKER = ".imr-llm-workspace"
+DB_NAME = "workspace.sqlite"
+EXTENSIONS = {"pdf": ".pdf", "text": ".txt", "tiff": ".tif", "png": ".png", "jpeg": ".jpg", "webp": ".webp"}
+EXTENSIONS |= {"gif": ".gif", "bmp": ".bmp"}
+
+
+class Workspace:
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.deleted = False
+        if self.root.exists() and any(self.root.iterdir()) and not (self.root / MARKER).exists():
+            raise ConfigError(f"{self.root} is not empty and is not an imr-llm workspace; give a new or empty folder")
+        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(self.root, 0o700)
+        (self.root / MARKER).touch(mode=0o600)
+        old_umask = os.umask(0o077)
+        try:
+            self.db = Database(self.root / DB_NAME)
+        finally:
+            os.umask(old_umask)
+
+    @property
+    def files(self) -> Path:
+        return self.root / "files"
+
+    @property
+    def gold(self) -> Path:
+        return self.root / "gold"
+
+    @property
+    def evals(self) -> Path:
+        return self.root / "evals"
+
+    def letter_dir(self, letter_id: int) -> Path:
+        return self.files / str(int(letter_id))
+
+    def save(self, letter_id: int, index: int, kind: str, data: bytes) -> Path:
+        """Store one uploaded file under a name of our own (never the sender's)."""
+        folder = self.letter_dir(letter_id)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = folder / f"{index:02d}{EXTENSIONS.get(kind, '.bin')}"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        return path
+
+    def uploads(self, letter_id: int) -> list[Path]:
+        folder = self.letter_dir(letter_id)
+        return sorted(folder.iterdir()) if folder.is_dir() else []
+
+    def private_dir(self, path: Path) -> Path:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return path
+
+    def delete(self) -> None:
+        """Delete the database, every uploaded file, exported gold and eval runs; then the folder when
+        nothing else is left in it."""
+        self.deleted = True
+        self.db.close()
+        for name in ("files", "gold", "evals"):
+            shutil.rmtree(self.root / name, ignore_errors=True)
+        for name in (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm", DB_NAME + "-journal", MARKER):
+            (self.root / name).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # the user put something else there: left alone
+            self.root.rmdir()
