@@ -13,6 +13,7 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
+SINGULAR = {"diagnoses": "diagnosis", "disputed items": "item"}
 WIDE = 600  # a span longer than this (a whole rationale or case summary) is not coloured until chosen
 
 
@@ -79,7 +80,9 @@ def label(path: str) -> str:
             words.append(str(int(part) + 1))
         else:
             name = part.replace("_", " ")
-            words.append(name[:-1] if k + 1 < len(parts) and parts[k + 1].isdigit() and name.endswith("s") else name)
+            if k + 1 < len(parts) and parts[k + 1].isdigit():  # one element of a list: singular
+                name = SINGULAR.get(name, name[:-1] if name.endswith("s") else name)
+            words.append(name)
     out.append(" ".join(words))
     return " · ".join(out)
 

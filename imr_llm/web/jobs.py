@@ -141,11 +141,20 @@ def write_summaries(workspace: Workspace, letter_id: int, record: Any, revision:
             problems = ["the summary failed its checks"]
         failed |= bool(problems)
         if lang == "en":
-            kinds = {item.number: item.kind for item in outcome.summary.items}
+            kinds = {item.number: kind_label(item.kind) for item in outcome.summary.items}
         workspace.db.put_summary(
             letter_id, lang, revision, outcome.summary.render("html"), outcome.summary.render("md"), problems
         )
     return failed, kinds
+
+
+def kind_label(sentence: str) -> str:
+    """ "This is a request for therapy visits." -> "therapy visits": the summary's plain words as a filter."""
+    label = sentence.strip().rstrip(".")
+    for lead in ("This is a request for ", "This was a request for "):
+        if label.startswith(lead):
+            return label[len(lead) :]
+    return label
 
 
 class Runner:

@@ -18,7 +18,6 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable, MutableMapping
-from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -44,12 +43,10 @@ def _headers(scope: Scope) -> dict[str, str]:
 
 
 def cookies(scope: Scope) -> dict[str, str]:
-    jar: SimpleCookie = SimpleCookie()
-    try:
-        jar.load(_headers(scope).get("cookie", ""))
-    except Exception:  # a malformed cookie header: as if none
-        return {}
-    return {k: m.value for k, m in jar.items()}
+    """The request's cookies, read leniently (one odd cookie does not hide the others)."""
+    from starlette.requests import cookie_parser
+
+    return cookie_parser(_headers(scope).get("cookie", ""))
 
 
 async def _page(send: Send, status: int, title: str, body: str, extra: list[tuple[bytes, bytes]] | None = None) -> None:
@@ -118,8 +115,9 @@ class BodyLimit:
         self.limit = limit
 
     def message(self) -> str:
+        size = f"{self.limit / 1048576:.0f} MB" if self.limit >= 1048576 else f"{self.limit / 1024:.0f} KB"
         return (
-            f"<p>The upload is larger than {self.limit // (1024 * 1024)} MB in all. "
+            f"<p>The upload is larger than {size} in all. "
             'Send fewer files at once.</p><p><a href="/">Back to the upload page</a></p>'
         )
 
