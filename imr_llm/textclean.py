@@ -232,4 +232,9 @@ def repair_ocr(text: str) -> str:
         return value.translate(_DIGIT_FIX) if sum(c.isdigit() for c in value) >= 2 else value
 
     text = _DATE_LIKE.sub(digits, text)
+    text = _DECISION_JUNK.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
     return _CASE_LIKE.sub(lambda m: "CM" + m.group(0)[2:].translate(_DIGIT_FIX), text)
+
+
+# "Lumbar support: Upheld -", "... Overturned'" : marks a speck or a rule left after a heading's decision word
+_DECISION_JUNK = re.compile(r"(:\s*(?:Upheld|Overturned))([ \t]*[-_~|.,'\u2019\u2014\u2013]{1,3})(?=[ \t]*(?:\n|\f|$))")

@@ -34,7 +34,7 @@ class CleanPage:
     flattened: bool  # a photo's page outline was found and its perspective undone
 
 
-def clean(pixels: NDArray[np.uint8]) -> CleanPage:
+def clean(pixels: NDArray[np.uint8], dpi: int = 300) -> CleanPage:
     import cv2
     import numpy as np
 
@@ -45,9 +45,65 @@ def clean(pixels: NDArray[np.uint8]) -> CleanPage:
         flat = _rotate(flat, angle)
     out = flat.copy()
     out[_rules(flat)] = 255
+    out[_border_ink(out)] = 255
     if _speckled(out):
         out = np.asarray(cv2.medianBlur(out, 3), dtype=np.uint8)
-    return CleanPage(pixels=out, angle=angle, flattened=flattened)
+    return CleanPage(pixels=despeck(out, dpi), angle=angle, flattened=flattened)
+
+
+def binarized(pixels: NDArray[np.uint8], dpi: int) -> NDArray[np.uint8]:
+    """Black on white by a local threshold (each pixel against its neighbourhood): for a page whose
+    background is not even (a dark copy, a shadow) and that Tesseract's global threshold reads badly."""
+    import cv2
+    import numpy as np
+
+    block = max(15, int(dpi / 300 * 51)) | 1
+    black = cv2.adaptiveThreshold(pixels, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, 15)
+    return despeck(np.asarray(black, dtype=np.uint8), dpi)
+
+
+def despeck(pixels: NDArray[np.uint8], dpi: int = 300) -> NDArray[np.uint8]:
+    """Dots of ink smaller than a letter and away from any word (dust, toner, a fax line's noise) painted
+    white. A period or an i's dot sits next to its word and stays; only the tiniest dots go anywhere."""
+    import cv2
+    import numpy as np
+
+    scale = max(0.5, dpi / 300)
+    ink = np.asarray(pixels < 128, dtype=np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if count <= 1:
+        return pixels
+    area = stats[:, cv2.CC_STAT_AREA]
+    small = area < 30 * scale * scale
+    small[0] = False
+    tiny = area <= max(2, round(3 * scale * scale))
+    words = np.asarray((~small[labels]) & (labels > 0), dtype=np.uint8)
+    reach = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * round(14 * scale) + 1, 2 * round(4 * scale) + 1))
+    near = cv2.dilate(words, reach) > 0
+    near_count = np.bincount(labels[near], minlength=count)
+    isolated = small & ((near_count == 0) | tiny)
+    out = pixels.copy()
+    out[isolated[labels]] = 255
+    return out
+
+
+def _border_ink(pixels: NDArray[np.uint8]) -> NDArray[np.bool_]:
+    """Dark shapes that touch the page's edge and run along it (a copier's dark edge, a scanner lid, the
+    table under a photo): never text, and read as "|" or as a column of its own."""
+    import cv2
+    import numpy as np
+
+    height, width = pixels.shape
+    ink = np.asarray(pixels < 128, dtype=np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if count <= 1:
+        return np.zeros_like(ink, dtype=bool)
+    x, y, w, h = (stats[:, k] for k in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP, cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT))
+    touches = (x == 0) | (y == 0) | (x + w >= width) | (y + h >= height)
+    along = (h > height // 4) | (w > width // 4)
+    border = touches & along
+    border[0] = False
+    return np.asarray(border[labels])
 
 
 def _even_light(pixels: NDArray[np.uint8]) -> NDArray[np.uint8]:

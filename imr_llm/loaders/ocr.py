@@ -36,6 +36,7 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # read by libtesseract when it l
 
 LOW_CONFIDENCE = 60.0  # a word below this is flagged (Tesseract's 0-100 scale)
 RETRY_BELOW = 55.0  # a page whose mean confidence is below this is tried upright via OSD
+SHARP_PAGE = 90.0  # a page read with less mean confidence is read once more, binarized locally
 MAX_LOW_SPANS = 2000
 MAX_PAGES_READ = 40
 HEADER_SHARE = 0.40  # the header table sits in the top part of the first page
@@ -219,15 +220,21 @@ def _merge(spans: list[Span]) -> list[Span]:
 def _read_page(page: PageImage, index: int) -> _PageRead:
     import numpy as np
 
-    from imr_llm.loaders.cleanup import clean
+    from imr_llm.loaders.cleanup import binarized, clean
 
-    cleaned = clean(np.asarray(page.image, dtype=np.uint8))
+    cleaned = clean(np.asarray(page.image, dtype=np.uint8), page.dpi)
     read = _recognise(cleaned.pixels, page.dpi, index)
     read.deskewed = cleaned.angle
+    if read.mean_confidence < SHARP_PAGE:  # a dark copy, a shadow: read it again, thresholded locally
+        again = _recognise(binarized(cleaned.pixels, page.dpi), page.dpi, index)
+        if again.mean_confidence > read.mean_confidence:
+            again.deskewed = cleaned.angle
+            read = again
     if read.mean_confidence < RETRY_BELOW or read.words < 15:
         rotation = _osd_rotation(cleaned.pixels, page.dpi)
         if rotation:  # turn the page as it came, then clean it again (its light and skew are now upright)
-            upright = clean(np.ascontiguousarray(np.rot90(np.asarray(page.image, dtype=np.uint8), k=rotation // 90)))
+            turned = np.ascontiguousarray(np.rot90(np.asarray(page.image, dtype=np.uint8), k=rotation // 90))
+            upright = clean(turned, page.dpi)
             again = _recognise(upright.pixels, page.dpi, index)
             if again.mean_confidence > read.mean_confidence:
                 again.rotated, again.deskewed = rotation, upright.angle

@@ -146,14 +146,16 @@ def _what(field: str) -> str:
 def _convert(field: str, text: str) -> object | None:
     kind = _KIND.get(field, "date")
     text = text.strip(" .,;:|_~=\u2014\u2013")
+    # the value's token among specks read beside it ("4 12/09/2016", "= Standard"): exactly one of its kind
+    tokens = [t.strip(" .,;:|_~=\u2014\u2013'\u2019") for t in text.split()]
     if kind == "case":
-        compact = text.replace(" ", "")
-        return compact if _CASE.match(compact) else None
+        found = [t for t in [text.replace(" ", ""), *tokens] if _CASE.match(t)]
+        return found[0] if len({*found}) == 1 else None
     if kind == "priority":
-        m = re.fullmatch(_VALUE_KINDS["priority"], text)
-        return text if m else None
-    m = re.fullmatch(NUMERIC_DATE, text)
-    return parse_date(text) if m else None
+        found = [t for t in tokens if re.fullmatch(_VALUE_KINDS["priority"], t)]
+        return found[0] if len(found) == 1 else None
+    found = [t for t in tokens if re.fullmatch(NUMERIC_DATE, t)]
+    return parse_date(found[0]) if len(found) == 1 else None
 
 
 # the order every IMR's dates keep: injury, UR denial, application, assignment, decision
