@@ -198,7 +198,7 @@ def test_a_hostile_letter_stays_text(client: TestClient) -> None:
         assert 'href="javascript:' not in html and 'href="http://evil.example' not in html, url
     page = client.get(f"/letters/{letter_id}").text
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
-    assert "[click](javascript:alert(2))" in page
+    assert "[click](javascript:alert(2))" in page and "ice &lt;b&gt;bold&lt;/b&gt; [site](http://evil.example/)" in page
 
 
 def test_a_correction_is_logged_never_overwritten_and_reaches_record_and_summary(

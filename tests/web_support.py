@@ -42,7 +42,9 @@ def hostile_text() -> str:
     text = text.replace(
         request, 'MRI <script>alert("x")</script> <img src=x onerror=alert(1)> [click](javascript:alert(2)) shoulder'
     )
-    return text.replace("lumbar strain", "lumbar strain <b>bold</b> [site](http://evil.example/)", 1)
+    history = "included rest, ice and ibuprofen."
+    assert history in text
+    return text.replace(history, "included rest, ice <b>bold</b> [site](http://evil.example/) and ibuprofen.")
 
 
 def free_port() -> int:

@@ -66,8 +66,13 @@ def routes() -> list[Route | Mount]:
         Route("/settings", workspace_routes.settings_page),
         Route("/settings/delete", workspace_routes.delete_workspace, methods=["POST"]),
         Route("/login", workspace_routes.login, methods=["GET", "POST"]),
+        Route("/favicon.ico", no_icon),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
     ]
+
+
+async def no_icon(request: Request) -> Response:
+    return Response(status_code=204)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

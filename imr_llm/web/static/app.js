@@ -148,7 +148,7 @@
     data.set("action", action);
     const msg = $(".msg", row);
     msg.textContent = "";
-    return fetch(form.action, {
+    return fetch(form.getAttribute("action"), {  // not form.action: the buttons are named "action"
       method: "POST", body: data, credentials: "same-origin",
       headers: { Accept: "application/json", "X-CSRF-Token": csrf },
     }).then((r) => r.json()).then((res) => {
