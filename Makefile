@@ -9,9 +9,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-# the tool alone (what `make demo` needs)
+# the tool and its web app (what `make demo` and then `imr-llm serve` need)
 $(VENV)/.installed-base: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+	$(BIN)/pip install -q -e '.[web]'
 	touch $@
 
 # plus test tools and the local llama.cpp backend (builds from source the first time, ~5 min)
@@ -28,6 +28,7 @@ demo: $(VENV)/.installed-base
 	$(BIN)/imr-llm summarize samples/*.txt --out out/summaries --format html
 	$(BIN)/imr-llm summarize samples/*.txt --out out/summaries --format md --lang es
 	@echo "wrote patient summaries to out/summaries/ (HTML in English, Markdown in Spanish)"
+	@echo "next: $(BIN)/imr-llm serve   (the web app on http://127.0.0.1:8000/)"
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
