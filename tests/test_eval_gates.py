@@ -10,6 +10,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from imr_llm.evals.runner import run_suite
 from imr_llm.evals.scoring import LLM_SCOPE, PARSER_SCOPE
 from imr_llm.evals.suite import Suite
@@ -99,3 +101,67 @@ def test_a_one_field_wrong_stand_in_fails_the_shipped_llm_gate_FAKE_SERVER(tmp_p
     assert run.metrics["decision_accuracy"] < 1.0
     assert not run.passed
     assert [t.metric for t in run.thresholds if not t.passed] == ["decision_accuracy"]
+
+
+# -- reports a prompt engineer can trust -----------------------------------------------------------------
+
+
+def _rules_run(tmp_path: Path, **update: Any) -> Any:
+    from imr_llm.evals.suite import load_suite
+
+    suite = load_suite(REPO / "evals" / "synthetic-rules.toml").model_copy(
+        update={"letters": ["synth-2016-basic", "synth-2014"], "inputs": ["txt"], **update}
+    )
+    return run_suite(suite)
+
+
+def test_a_compare_of_a_run_with_itself_lists_every_metric_as_same(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from imr_llm.evals.compare import compare_runs
+    from imr_llm.evals.report import print_comparison
+
+    run = _rules_run(tmp_path)
+    comparison = compare_runs(run, run, resamples=50)
+    assert comparison.metrics and all(m.status in ("same", "cost") for m in comparison.metrics)
+    console = Console(record=True, width=200)
+    print_comparison(comparison, console)
+    shown = console.export_text()
+    assert "key_field_accuracy" in shown and "same" in shown and "no regression" in shown
+
+
+def test_a_lost_diagnosis_is_named_in_the_compare_and_the_report(tmp_path: Path) -> None:
+    from imr_llm.evals.compare import compare_runs
+    from imr_llm.evals.report import html_report
+
+    base = _rules_run(tmp_path)
+    new = base.model_copy(deep=True)
+    letter = next(x for x in new.letters if x.record and x.record.get("diagnoses"))
+    lost = letter.record["diagnoses"].pop(0)
+    comparison = compare_runs(base, new, resamples=50)
+    named = [c for c in comparison.always_listed if c.kind == "diagnosis"]
+    assert [(c.path, c.before, c.change) for c in named] == [("diagnoses: lost", lost, "regressed")]
+    page = html_report(new, comparison, with_text=False)
+    assert "diagnoses (missing)" in page and lost in page
+
+
+def test_letters_that_errored_fail_a_suite_with_no_thresholds_unless_allowed(tmp_path: Path) -> None:
+    from imr_llm.evals.runner import score_run
+    from imr_llm.evals.suite import Thresholds
+
+    run = _rules_run(tmp_path, thresholds=Thresholds())
+    broken = run.model_copy(deep=True)
+    broken.letters[0].error, broken.letters[0].record = "cannot read", None
+    assert not score_run(broken).passed
+    allowed = broken.model_copy(update={"suite": broken.suite.model_copy(update={"allow_errors": True})})
+    assert score_run(allowed).passed
+
+
+def test_an_unknown_model_has_no_price_not_a_zero_one() -> None:
+    from imr_llm.llm.prices import load_prices, price_usd
+
+    prices = load_prices()
+    assert price_usd(prices, "no-such-model-anywhere", 1000, 100) is None
+    assert price_usd(prices, "gpt-4o-mini", 1_000_000, 0) == pytest.approx(0.15)
+    assert price_usd(prices, "gpt-4o-mini", 1_000_000, 0, batch=True) == pytest.approx(0.075)
+    assert price_usd(prices, "local:gemma.gguf:123", 10_000, 1000) == 0.0

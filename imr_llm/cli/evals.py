@@ -50,6 +50,9 @@ def eval_command(
         str | None, typer.Option(help="run only these of the suite's [[variants]] (comma-separated names)")
     ] = None,
     concurrency: Annotated[int | None, typer.Option(help="LLM requests at once")] = None,
+    allow_errors: Annotated[
+        bool, typer.Option("--allow-errors", help="letters that errored do not by themselves fail the run")
+    ] = False,
     limit: Annotated[int | None, typer.Option(help="only the first N letters")] = None,
     cache: CacheOpt = None,
     no_cache: NoCacheOpt = False,
@@ -103,6 +106,8 @@ def eval_command(
                 overrides["concurrency"] = concurrency
             if limit:
                 overrides["limit"] = limit
+            if allow_errors:
+                overrides["allow_errors"] = True
             suite = suite.model_copy(update=overrides)
             config = config_from_env(
                 base_url or suite.base_url or None, model or suite.model or None, max_tokens=suite.max_tokens or None
@@ -178,6 +183,10 @@ def run_matrix(
         runs.append((run, path))
     rows = matrix_rows(runs)
     print_matrix(rows, console)
+    # matrix.md and matrix.html always go beside the run files (the README promises them); --report-* copy too
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "matrix.md").write_text(markdown_matrix(rows), encoding="utf-8")
+    report_html = report_html or folder / "matrix.html"
     if report_md is not None:
         report_md.parent.mkdir(parents=True, exist_ok=True)
         report_md.write_text(markdown_matrix(rows), encoding="utf-8")

@@ -19,7 +19,7 @@ from imr_llm.evals.results import LetterResult
 from imr_llm.evals.runner import RunFile, letter_label
 from imr_llm.evals.scoring import FieldResult
 from imr_llm.evals.uncertainty import DEFAULT_RESAMPLES, DEFAULT_SEED, identity, paired_differences
-from imr_llm.fields import MISSING_ITEM
+from imr_llm.fields import MISSING_ITEM, norm_text
 
 DEFAULT_TOLERANCE = 0.005
 _DECISION = "disputed_items[].decision"
@@ -42,7 +42,7 @@ class FieldChange(BaseModel):
     before: Any = None
     after: Any = None
     change: str  # "regressed" | "improved" | "changed"
-    kind: str = "field"  # "decision" | "item" | "field" | "error"
+    kind: str = "field"  # "decision" | "item" | "field" | "error" | "diagnosis"
     input: str = ""  # the new run's input file (the HTML report links to the letter)
 
 
@@ -72,7 +72,7 @@ class Comparison(BaseModel):
 
     @property
     def always_listed(self) -> list[FieldChange]:
-        """Decision, item and error changes: listed on any letter, whatever the statistics say."""
+        """Decision, item, error and diagnosis changes: listed on any letter, whatever the statistics say."""
         return [c for c in self.fields if c.kind != "field"]
 
 
@@ -123,6 +123,7 @@ def _letter_changes(label: str, before: LetterResult, after: LetterResult) -> li
                 input=after.input,
             )
         )
+    changes += _diagnosis_changes(label, before, after)
     if (before.error is None) != (after.error is None):
         changes.append(
             FieldChange(
@@ -136,6 +137,33 @@ def _letter_changes(label: str, before: LetterResult, after: LetterResult) -> li
             )
         )
     return changes
+
+
+def _diagnosis_changes(label: str, before: LetterResult, after: LetterResult) -> list[FieldChange]:
+    """Each diagnosis a run found or lost against the gold, named (the set F1 alone does not say which)."""
+    gold = {norm_text(d): d for d in before.gold.get("diagnoses") or []}
+    old = {norm_text(d): d for d in (before.record or {}).get("diagnoses") or []}
+    new = {norm_text(d): d for d in (after.record or {}).get("diagnoses") or []}
+    out: list[FieldChange] = []
+    for key in sorted(set(old) ^ set(new)):
+        value = old.get(key) or new.get(key)
+        in_gold = key in gold
+        gained = key in new
+        change = "improved" if gained == in_gold else "regressed"
+        what = ("found" if gained else "lost") + ("" if in_gold else " (not in gold)")
+        out.append(
+            FieldChange(
+                letter=label,
+                path=f"diagnoses: {what}",
+                gold=gold.get(key),
+                before=value if not gained else None,
+                after=value if gained else None,
+                change=change,
+                kind="diagnosis",
+                input=after.input,
+            )
+        )
+    return out
 
 
 def compare_runs(
@@ -172,7 +200,7 @@ def compare_runs(
         after = new_by_id.get(identity(before))
         if after is not None:
             changes += _letter_changes(letter_label(after), before, after)
-    order = {"decision": 0, "item": 1, "error": 2, "field": 3}
+    order = {"decision": 0, "item": 1, "error": 2, "diagnosis": 3, "field": 4}
     changes.sort(key=lambda c: (order[c.kind], c.change != "regressed", c.letter, c.path))
     flipped_wrong = any(c.kind == "decision" and c.change == "regressed" for c in changes)
     return Comparison(

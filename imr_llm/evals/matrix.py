@@ -33,7 +33,7 @@ class MatrixRow(BaseModel):
     intervals: dict[str, tuple[float, float]]
     prompt_tokens: float
     completion_tokens: float
-    estimated_cost_usd: float
+    estimated_cost_usd: float | None  # None: no price known for the model
     latency_p50_s: float | None
     latency_p95_s: float | None
     passed: bool
@@ -91,7 +91,9 @@ def matrix_rows(runs: list[tuple[RunFile, Path]]) -> list[MatrixRow]:
                 intervals={m: run.intervals[m] for m in QUALITY if m in run.intervals},
                 prompt_tokens=run.metrics.get("prompt_tokens", 0.0),
                 completion_tokens=run.metrics.get("completion_tokens", 0.0),
-                estimated_cost_usd=run.metrics.get("estimated_cost_usd", 0.0),
+                estimated_cost_usd=(
+                    None if run.metrics.get("price_known") == 0.0 else run.metrics.get("estimated_cost_usd", 0.0)
+                ),
                 latency_p50_s=None if p50 is None else round(p50, 3),
                 latency_p95_s=None if p95 is None else round(p95, 3),
                 passed=run.passed,

@@ -17,6 +17,8 @@ from imr_llm.evals.compare import Comparison
 from imr_llm.evals.matrix import QUALITY, MatrixRow
 from imr_llm.evals.metrics import LetterResult, field_results
 from imr_llm.evals.runner import RunFile
+from imr_llm.evals.scoring import FieldResult
+from imr_llm.fields import norm_text
 from imr_llm.loaders import load_file
 
 HEADLINE = (
@@ -57,6 +59,13 @@ def _n(run: RunFile) -> str:
     return f"n = {run.bootstrap.letters} letters" if run.bootstrap else f"n = {len(run.letters)} inputs"
 
 
+def shown(run: RunFile, metric: str) -> str:
+    """A metric's value as printed: a cost no price table knows says so rather than "$0"."""
+    if metric == "estimated_cost_usd" and run.metrics.get("price_known") == 0.0:
+        return "no price known"
+    return fmt(run.metrics.get(metric))
+
+
 def letters_missing_thresholds(run: RunFile, top: int = 10) -> dict[str, list[tuple[str, float]]]:
     """For each threshold, the inputs whose own value misses it, worst first (at most `top`)."""
     out: dict[str, list[tuple[str, float]]] = {}
@@ -84,7 +93,7 @@ def print_run(run: RunFile, console: Console) -> None:
         if metric in run.metrics:
             t = limits.get(metric)
             mark = "" if t is None else f"{t.op} {t.limit} " + ("[green]pass[/]" if t.passed else "[red]MISS[/]")
-            table.add_row(metric, fmt(run.metrics[metric]), interval(run, metric), mark)
+            table.add_row(metric, shown(run, metric), interval(run, metric), mark)
     for t in run.thresholds:
         if t.metric not in HEADLINE:
             table.add_row(
@@ -117,12 +126,11 @@ def print_comparison(comparison: Comparison, console: Console, limit: int = 20) 
     )
     for col in ("metric", "base", "new", "delta", "95% interval", "status"):
         table.add_column(col, justify="right" if col in ("base", "new", "delta", "95% interval") else "left")
-    for m in comparison.metrics:
-        if m.status != "same" or (m.delta or 0) != 0:
-            style = {"regressed": "red", "improved": "green"}.get(m.status, "")
-            bounds = f"[{fmt(m.low)}, {fmt(m.high)}]" if m.low is not None else ""
-            status = f"[{style}]{m.status}[/]" if style else m.status
-            table.add_row(m.metric, fmt(m.base), fmt(m.new), fmt(m.delta), bounds, status)
+    for m in comparison.metrics:  # every metric, an unchanged one marked "same" (an empty table looks broken)
+        style = {"regressed": "red", "improved": "green", "same": "dim"}.get(m.status, "")
+        bounds = f"[{fmt(m.low)}, {fmt(m.high)}]" if m.low is not None else ""
+        status = f"[{style}]{m.status}[/]" if style else m.status
+        table.add_row(m.metric, fmt(m.base), fmt(m.new), fmt(m.delta), bounds, status)
     console.print(table)
     for change in comparison.always_listed:  # one flipped decision matters: always shown
         color = "red" if change.change == "regressed" else "green" if change.change == "improved" else "yellow"
@@ -172,7 +180,6 @@ def markdown_report(run: RunFile | None, comparison: Comparison | None = None) -
             f"| {m.metric} | {fmt(m.base)} | {fmt(m.new)} | {fmt(m.delta)} | "
             f"{f'[{fmt(m.low)}, {fmt(m.high)}]' if m.low is not None else ''} | {m.status} |"
             for m in comparison.metrics
-            if m.status != "same" or (m.delta or 0) != 0
         ]
         if comparison.fields:
             lines += ["", "| letter | what | field | gold | before | after | change |", "|---|---|---|---|---|---|---|"]
@@ -198,7 +205,7 @@ def markdown_report(run: RunFile | None, comparison: Comparison | None = None) -
         ]:
             t = limits.get(metric)
             mark = "" if t is None else f"{t.op} {t.limit} {'pass' if t.passed else '**MISS**'}"
-            lines.append(f"| {metric} | {fmt(run.metrics.get(metric))} | {interval(run, metric)} | {mark} |")
+            lines.append(f"| {metric} | {shown(run, metric)} | {interval(run, metric)} | {mark} |")
         missing = letters_missing_thresholds(run)
         if missing:
             lines += ["", "| threshold | letters that miss it (worst first) |", "|---|---|"]
@@ -243,9 +250,30 @@ def anchor(name: str, input_path: str) -> str:
     return "letter-" + "".join(c if c.isalnum() else "-" for c in f"{name}-{Path(input_path).suffix.lstrip('.')}")
 
 
+def _diagnosis_rows(letter: LetterResult) -> list[FieldResult]:
+    """Each gold diagnosis missing from the record, and each extra one, as a wrong row (codes as printed)."""
+    label = f"{letter.name} ({letter.input})"
+    gold = {norm_text(d): d for d in letter.gold.get("diagnoses") or []}
+    record = letter.record or {}
+    found = {norm_text(d): d for d in record.get("diagnoses") or []}
+    codes = {norm_text(c.get("text") or ""): c.get("code") for c in record.get("coded_diagnoses") or []}
+    rows = [
+        FieldResult(label, "diagnoses", "diagnoses (missing)", value, None, False)
+        for key, value in gold.items()
+        if key not in found
+    ]
+    rows += [
+        FieldResult(label, "diagnoses", "diagnoses (extra)", None, f"{value} [{codes.get(key) or 'no code'}]", False)
+        for key, value in found.items()
+        if key not in gold
+    ]
+    return rows
+
+
 def _letter_view(
     letter: LetterResult, results: list[Any], with_text: bool, changed: frozenset[str] = frozenset()
 ) -> dict[str, Any]:
+    results = [*results, *_diagnosis_rows(letter)]
     wrong = [r for r in results if not r.correct]
     decisions = [r for r in results if r.field == "disputed_items[].decision"]
     view: dict[str, Any] = {
@@ -365,7 +393,7 @@ def print_matrix(rows: list[MatrixRow], console: Console) -> None:
             *[_matrix_cell(r, m) for m in metrics],
             fmt(r.prompt_tokens),
             fmt(r.completion_tokens),
-            fmt(r.estimated_cost_usd),
+            "no price known" if r.estimated_cost_usd is None else fmt(r.estimated_cost_usd),
             f"{_seconds(r.latency_p50_s)} / {_seconds(r.latency_p95_s)}",
             "[green]pass[/]" if r.passed else "[red]MISS[/]",
         )
@@ -387,7 +415,8 @@ def markdown_matrix(rows: list[MatrixRow]) -> str:
     for r in rows:
         cells = [r.variant, f"{r.backend} {r.model or ''} {r.prompt or ''}".strip()]
         cells += [_matrix_cell(r, m) for m in metrics]
-        cells += [fmt(r.prompt_tokens), fmt(r.completion_tokens), fmt(r.estimated_cost_usd)]
+        cost = "no price known" if r.estimated_cost_usd is None else fmt(r.estimated_cost_usd)
+        cells += [fmt(r.prompt_tokens), fmt(r.completion_tokens), cost]
         cells += [_seconds(r.latency_p50_s), _seconds(r.latency_p95_s), "pass" if r.passed else "**MISS**"]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

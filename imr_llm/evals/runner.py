@@ -219,6 +219,11 @@ def score_run(run: RunFile, resamples: int | None = None, seed: int | None = Non
         ThresholdResult(metric=m, op="<=", limit=v, value=metrics.get(m), passed=metrics.get(m, float("inf")) <= v)
         for m, v in run.suite.thresholds.max.items()
     ]
+    if "errors" not in run.suite.thresholds.max and not run.suite.allow_errors:
+        # letters that errored are never a silent pass, thresholds or not (suite allow_errors = true, or
+        # `imr-llm eval --allow-errors`, accepts them)
+        errors = metrics.get("errors", 0.0)
+        checks.append(ThresholdResult(metric="errors", op="<=", limit=0.0, value=errors, passed=errors <= 0))
     return run.model_copy(
         update={
             "metrics": metrics,

@@ -294,6 +294,7 @@ _COST = (
     "latency_s",
     "cached_share",
     "estimated_cost_usd",
+    "price_known",
 )
 
 
@@ -311,9 +312,10 @@ def _cost(letters: list[LetterResult], prices: dict[str, dict[str, float]]) -> d
     calls = sum(r.get("requests", 0) for r in runs)
     prompt = sum(r.get("prompt_tokens", 0) for r in runs)
     completion = sum(r.get("completion_tokens", 0) for r in runs)
-    cost = sum(
+    priced = [
         price_usd(prices, r.get("model", ""), r.get("prompt_tokens", 0), r.get("completion_tokens", 0)) for r in runs
-    )
+    ]
+    cost = sum(p for p in priced if p is not None)
     n = len(letters) or 1
     return {
         "calls": float(calls),
@@ -324,4 +326,5 @@ def _cost(letters: list[LetterResult], prices: dict[str, dict[str, float]]) -> d
         "latency_s": round(sum(r.get("latency_s", 0.0) for r in runs), 3),
         "cached_share": (sum(bool(r.get("cached")) for r in runs) / len(runs)) if runs else 0.0,
         "estimated_cost_usd": round(cost, 6),
+        "price_known": float(all(p is not None for p in priced)),  # 0: some model has no price ("no price known")
     }

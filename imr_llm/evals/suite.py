@@ -114,6 +114,7 @@ class Suite(BaseModel):
     scorers: list[str] = Field(default_factory=lambda: list(DEFAULT_SCORERS))
     thresholds: Thresholds = Field(default_factory=Thresholds)
     variants: list[Variant] = Field(default_factory=list)  # a matrix: every variant over the same letters
+    allow_errors: bool = False  # True: letters that errored do not fail the run by themselves
     variant: str | None = None  # in a run file: which variant this run was
     prices: str = ""  # price table, relative to this file (default: the package's, imr_llm/llm/prices.toml)
     path: str = ""  # where the suite was loaded from (filled in by load_suite)

@@ -27,8 +27,38 @@ def load_prices(path: Path | None = None) -> Prices:
         raise ConfigError(f"price table {path}: {e}") from e
 
 
-def price_usd(prices: Prices, model: str, prompt_tokens: int, completion_tokens: int, batch: bool = False) -> float:
-    row = prices.get(model, prices.get("default", {}))
-    usd = prompt_tokens / 1e6 * row.get("input_per_million", 0.0)
-    usd += completion_tokens / 1e6 * row.get("output_per_million", 0.0)
-    return usd * (row.get("batch_discount", 1.0) if batch else 1.0)
+def price_usd(
+    prices: Prices, model: str, prompt_tokens: int, completion_tokens: int, batch: bool = False
+) -> float | None:
+    """What the tokens cost in USD, or None when no price is known for `model`.
+
+    A row of the price table for the model (`[models."NAME"]`) sets its price; otherwise the price comes
+    from genai-prices, a maintained table of the providers' published prices that ships with its data
+    (no network). Local models (`local:...`) cost nothing per token. At Batch API rates the table's
+    `batch_discount` applies (the model's row, else `[models.default]`).
+    """
+    row = prices.get(model) or {}
+    if "input_per_million" in row or "output_per_million" in row:
+        usd: float | None = prompt_tokens / 1e6 * row.get("input_per_million", 0.0)
+        usd = (usd or 0.0) + completion_tokens / 1e6 * row.get("output_per_million", 0.0)
+    elif model.startswith("local:"):
+        usd = 0.0
+    else:
+        usd = _published_price(model, prompt_tokens, completion_tokens)
+    if usd is None:
+        return None
+    discount = row.get("batch_discount", prices.get("default", {}).get("batch_discount", 1.0))
+    return usd * (discount if batch else 1.0)
+
+
+def _published_price(model: str, prompt_tokens: int, completion_tokens: int) -> float | None:
+    if not model:
+        return None
+    try:
+        from genai_prices import Usage, calc_price
+    except ImportError:  # pragma: no cover - a dependency of the package
+        return None
+    try:
+        return float(calc_price(Usage(input_tokens=prompt_tokens, output_tokens=completion_tokens), model_ref=model).total_price)
+    except (LookupError, ValueError):
+        return None
