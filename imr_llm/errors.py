@@ -77,3 +77,7 @@ class LLMTimeout(LLMCallError):
     """The letter's time budget ran out before a valid answer came."""
 
     kind = "timeout"
+
+
+class OutputError(ImrError):
+    """An output could not be written (disk full, a read-only folder): what was written so far is kept."""

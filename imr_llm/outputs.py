@@ -1,12 +1,28 @@
-"""Writing per-input output files safely: names that cannot collide, capped in length, and never
-through a symlink someone left at the output name."""
+"""Writing output files safely, and text that is safe to show.
+
+- Names that cannot collide, capped in length (`safe_stem`, `OutputNames`).
+- Never through a link, never over a name this run did not create: whole files are written into a
+  fresh temporary file made with `tempfile.mkstemp` in the target's own folder (O_CREAT | O_EXCL, a
+  random name, so no planted symlink or hard link is ever opened), synced, then renamed over the
+  target (`atomic_write`); a rename replaces a link at the target instead of following it. Files that
+  must not replace anything (`--save-text`) are created with O_EXCL | O_NOFOLLOW (`save_new_text`).
+- Text shown in a terminal or written into Markdown, CSV or plain text has its control characters
+  (ANSI/OSC escapes, bidi overrides such as U+202E) made visible and harmless (`visible`,
+  `json_line`, `md_escape`).
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
+import stat
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import IO, Any
 
 MAX_STEM = 80  # a file name has 255 bytes at most; stems of real letters are short
 
@@ -36,11 +52,153 @@ class OutputNames:
         return unique
 
 
+def _umask() -> int:
+    """The process umask, read without changing it (os.umask would race with other threads)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0o022
+
+
+def _new_file_mode(target: Path) -> int:
+    """The mode a replacement keeps: the existing regular file's, else what a plain open() would give."""
+    try:
+        info = os.lstat(target)
+        if stat.S_ISREG(info.st_mode):
+            return stat.S_IMODE(info.st_mode)
+    except OSError:
+        pass
+    return 0o666 & ~_umask()
+
+
+@contextmanager
+def atomic_write(target: Path, *, binary: bool = False, newline: str | None = None) -> Iterator[IO[Any]]:
+    """A writable file that becomes `target` when the block ends without an error (synced, then renamed
+    over it); on an error the temporary file is removed and `target` is left as it was."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:60]}.", suffix=".tmp", dir=target.parent)
+    try:
+        os.fchmod(fd, _new_file_mode(target))
+        with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline=newline) as sink:
+            yield sink
+            sink.flush()
+            os.fsync(sink.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
 def write_file(target: Path, text: str) -> None:
     """Write `text` to `target` through a new file renamed over it: a symlink at `target` is replaced,
     never followed, and a reader never sees half a file."""
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, target)
+    with atomic_write(target) as sink:
+        sink.write(text)
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether `path` is a regular file (not a link) holding exactly `data`."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
+            return False
+        with os.fdopen(os.dup(fd), "rb") as f:
+            return f.read() == data
+    finally:
+        os.close(fd)
+
+
+def save_new_text(folder: Path, stem: str, text: str) -> Path:
+    """Save `text` as FOLDER/STEM.txt, or STEM-HASH.txt when that name already holds something else
+    (another letter's text, an input letter, a link); never overwrites and never follows a link. A
+    file that already holds exactly this text is reused. Returns the file written or reused."""
+    data = text.encode("utf-8")
+    digest = hashlib.sha256(data).hexdigest()[:8]
+    names = [f"{stem}.txt", f"{stem}-{digest}.txt", *(f"{stem}-{digest}-{n}.txt" for n in range(2, 100))]
+    for name in names:
+        path = folder / name
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+        except FileExistsError:
+            if _holds(path, data):
+                return path
+            continue
+        try:
+            with os.fdopen(fd, "wb") as sink:
+                sink.write(data)
+        except BaseException:
+            path.unlink(missing_ok=True)  # ours: made by the O_EXCL open above
+            raise
+        return path
+    raise FileExistsError(f"{folder / names[0]} and 98 other names are taken")
+
+
+def check_writable_folder(folder: Path) -> str | None:
+    """Why nothing can be written in `folder` (made when missing), or None: tried by creating a file
+    there, which is the only test that holds for read-only file systems and privileged users alike."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        return f"{folder} is a file, not a folder"
+    except NotADirectoryError:
+        return f"{folder}: a part of it is a file, not a folder"
+    except OSError as e:
+        return f"cannot create {folder} ({e.strerror or e})"
+    if not folder.is_dir():
+        return f"{folder} is not a folder"
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".imr-llm-probe-", dir=folder)
+    except OSError as e:
+        return f"cannot write in {folder} ({e.strerror or e})"
+    os.close(fd)
+    os.unlink(probe)
+    return None
+
+
+# -- text that is safe to show --------------------------------------------------------------------
+
+# C0 controls but tab and newline, DEL, C1 controls, and the Unicode format characters that reorder or
+# hide text (bidi embeddings, overrides and isolates, marks, zero-width joiners, the BOM)
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def _shown(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str, keep_newlines: bool = True) -> str:
+    """`text` with every control or bidi character written as a visible escape (ESC as "\\x1b", U+202E
+    as "\\u202e"): what a terminal, Markdown, CSV or plain-text output may show of a letter's or a file
+    name's characters. Tabs are kept; newlines too unless `keep_newlines` is False (one-line output)."""
+    shown = _UNSAFE.sub(_shown, text)
+    return shown if keep_newlines else shown.replace("\r", "\\r").replace("\n", "\\n")
+
+
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u2028\u2029]")
+
+
+def json_line(data: object) -> str:
+    """One JSON line whose text shows no control or bidi character raw: JSON escapes C0 controls
+    already; DEL, C1, the bidi and zero-width characters and line separators become \\uXXXX escapes.
+    The same data once parsed: the letter's exact words are kept."""
+    text = json.dumps(data, ensure_ascii=False)
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+
+
+def md_escape(value: object) -> str:
+    """A name or value as Markdown text, never markup: HTML escaped, Markdown punctuation
+    backslash-escaped, control characters visible, on one line."""
+    text = visible(str(value), keep_newlines=False)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)

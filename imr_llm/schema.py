@@ -9,12 +9,14 @@ rationale, ...) is added after the gold keys.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION = "1"
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u2028\u2029]")
 
 Decision = Literal["upheld", "overturned"]
 Sex = Literal["male", "female"]
@@ -248,4 +250,7 @@ class LetterRecord(BaseModel):
     llm: LLMRun | None = None
 
     def to_json_line(self) -> str:
-        return self.model_dump_json(exclude_none=False)
+        """One JSON line; DEL, C1 controls, bidi and zero-width characters of the letter written as \\uXXXX
+        escapes (JSON escapes the C0 ones itself), so the line shows nothing raw in a terminal and parses
+        back to the letter's exact words."""
+        return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", self.model_dump_json(exclude_none=False))

@@ -51,6 +51,11 @@ def one_line(result: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
+def said(result: subprocess.CompletedProcess[str]) -> str:
+    """stderr on one line (the closing report wraps long paths)."""
+    return " ".join(result.stderr.split())
+
+
 def clean(result: subprocess.CompletedProcess[str]) -> None:
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
 
@@ -273,3 +278,203 @@ def test_the_item_cap_warning_reaches_every_format_of_the_summary_page() -> None
         page = render_text(summary, fmt, [])
         # wrong: a page of "300 requests" with nothing saying the letter had more
         assert warning in page, fmt
+
+
+# -- 4. never through a link, never over an input ---------------------------------------------------
+
+
+def span_text(saved: Path, record: dict[str, Any], path: str) -> str:
+    span = record["evidence"][path]
+    return saved.read_text(encoding="utf-8")[span["start"] : span["end"]]
+
+
+def test_save_text_keeps_two_letters_of_the_same_name_apart(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "letter.txt").write_text(LETTER.read_text())
+    (tmp_path / "b" / "letter.txt").write_text(("\n" * 7) + (SAMPLES / "synth-2014.txt").read_text())
+    saved = tmp_path / "texts"
+    result = cli(
+        "parse", "--save-text", str(saved), str(tmp_path / "a" / "letter.txt"), str(tmp_path / "b" / "letter.txt")
+    )
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    files = sorted(saved.glob("*.txt"))
+    # wrong: one letter.txt shared by both, so the first record's spans point into the second letter
+    assert len(files) == 2 and {f.name for f in files} & {"letter.txt"}
+    by_text = {f.read_text(encoding="utf-8"): f for f in files}
+    for record, source in zip(records, ("a", "b"), strict=True):
+        own = by_text[load_file(tmp_path / source / "letter.txt").text]
+        assert span_text(own, record, "disputed_items.0.request") == record["disputed_items"][0]["request"]
+    assert "text saved as" in result.stderr and "letter-" in result.stderr  # the second one's name is said
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8"])
+def test_save_text_into_the_input_folder_never_writes_an_input(tmp_path: Path, encoding: str) -> None:
+    letter = tmp_path / "letter.txt"
+    letter.write_bytes(LETTER.read_text().encode(encoding))
+    before = letter.read_bytes()
+    result = cli("parse", "--save-text", str(tmp_path), str(letter))
+    assert result.returncode == 0, result.stderr
+    # wrong: the input rewritten (a UTF-16 letter as UTF-8)
+    assert letter.read_bytes() == before
+    texts = {p.name: p.read_text(encoding="utf-8") for p in tmp_path.glob("letter*.txt") if p != letter}
+    if encoding == "utf-8":
+        assert texts == {}  # letter.txt already holds exactly this text: nothing written
+    else:
+        assert len(texts) == 1 and next(iter(texts.values())) == load_file(letter).text
+
+
+def test_planted_links_and_hard_links_are_never_written_through(tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    folder = tmp_path / "in"
+    letters(folder, 3)
+    texts, summaries, out, table = (
+        tmp_path / "texts",
+        tmp_path / "summaries",
+        tmp_path / "out.jsonl",
+        tmp_path / "t.csv",
+    )
+    texts.mkdir()
+    summaries.mkdir()
+    (texts / "letter-00000.txt").symlink_to(victim)
+    os.link(victim, texts / "letter-00001.txt")  # a hard link: O_NOFOLLOW alone would not see it
+    (tmp_path / "t.csv.tmp").symlink_to(victim)  # the temporary names of earlier versions
+    (tmp_path / "out.jsonl.tmp").symlink_to(victim)
+    parsed = cli("parse", "--save-text", str(texts), *map(str, sorted(folder.iterdir())))
+    assert parsed.returncode == 0, parsed.stderr
+    ran = cli(
+        "batch", str(folder), "--out", str(out), "--table", str(table), "--summaries", str(summaries), "--no-progress"
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert victim.read_text() == "precious\n"  # wrong: truncated, or a letter's text written into it
+    assert len(list(texts.glob("letter-0000[01]-*.txt"))) == 2 and len(lines(out)) == 3
+    for planted in (out.with_name("out.jsonl.lock"), summaries / ".imr-llm.lock"):
+        planted.unlink()
+        planted.symlink_to(victim)
+        refused = cli("batch", str(folder), "--out", str(out), "--summaries", str(summaries), "--no-progress")
+        assert refused.returncode == 2 and "is a symbolic link; remove it" in one_line(refused)
+        assert victim.read_text() == "precious\n"
+        planted.unlink()
+    out.with_name("out.jsonl.lock").unlink(missing_ok=True)
+    os.link(victim, out.with_name("out.jsonl.lock"))
+    refused = cli("batch", str(folder), "--out", str(out), "--no-progress")
+    assert refused.returncode == 2 and "hard link" in one_line(refused) and victim.read_text() == "precious\n"
+
+
+# -- 5. one output, whatever its name --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("alias", ["symlink", "hardlink"])
+def test_an_output_held_under_one_name_is_refused_under_another(tmp_path: Path, alias: str) -> None:
+    from imr_llm.batch.outfile import exclusive
+
+    letters(tmp_path / "in", 2)
+    out = tmp_path / "out.jsonl"
+    out.write_text("")
+    other = tmp_path / "other.jsonl"
+    other.symlink_to(out) if alias == "symlink" else os.link(out, other)
+    with exclusive(out):  # a batch holding out.jsonl (this test process, for as long as the test wants)
+        second = cli("batch", str(tmp_path / "in"), "--out", str(other), "--no-progress")
+    # wrong: both run, and the file gets every record twice
+    assert second.returncode == 2 and "another imr-llm run" in one_line(second)
+    assert out.read_text() == ""
+    after = cli("batch", str(tmp_path / "in"), "--out", str(other), "--no-progress")
+    assert after.returncode == 0, after.stderr
+    assert len(lines(out)) == 2 and (alias == "hardlink" or other.is_symlink())  # a linked output stays a link
+
+
+def test_the_cache_may_not_be_the_records_file(tmp_path: Path) -> None:
+    letters(tmp_path / "in", 1)
+    out = tmp_path / "out.jsonl"
+    out.write_text('{"source": {"path": "x"}}\n')
+    flags = ["--backend", "openai", "--base-url", "http://127.0.0.1:9/v1", "--model", MODEL, "--no-progress"]
+    for cache in (out, tmp_path / "link.jsonl"):
+        if cache != out:
+            cache.symlink_to(out)
+        refused = cli("batch", str(tmp_path / "in"), "--out", str(out), "--cache", str(cache), *flags)
+        # wrong: "45 records, 0 failed" and the records file turned into SQLite
+        assert refused.returncode == 2 and "is the --out file" in one_line(refused)
+        assert out.read_text() == '{"source": {"path": "x"}}\n'
+
+
+def test_cache_clear_deletes_only_a_cache(tmp_path: Path) -> None:
+    records = tmp_path / "some.jsonl"
+    records.write_text('{"case_number": "CM16-0900101"}\n')
+    refused = cli("cache", "clear", env={**CLEAN_ENV, "IMR_LLM_CACHE": str(records)})
+    assert refused.returncode == 1 and "is not an imr-llm cache" in one_line(refused)
+    assert records.exists()  # wrong: "removed some.jsonl"
+    from imr_llm.llm.cache import ResponseCache
+
+    ResponseCache(tmp_path / "c.sqlite").close()
+    cleared = cli("cache", "clear", "--cache", str(tmp_path / "c.sqlite"))
+    assert cleared.returncode == 0 and not (tmp_path / "c.sqlite").exists()
+
+
+def test_a_run_from_another_folder_with_the_same_relative_names_keeps_both(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    for site, source in (("one", LETTER), ("two", SAMPLES / "synth-2014.txt")):
+        (tmp_path / site / "letters").mkdir(parents=True)
+        (tmp_path / site / "letters" / "a.txt").write_text(source.read_text())
+        ran = cli("batch", "letters", "--out", str(out), "--no-progress", cwd=tmp_path / site)
+        assert ran.returncode == 0, ran.stderr
+    records = lines(out)
+    # wrong: the second run "replaced the records of 1 input" from the first folder
+    assert sorted(r["source"]["path"] for r in records) == [
+        str(tmp_path / "one" / "letters" / "a.txt"),
+        str(tmp_path / "two" / "letters" / "a.txt"),
+    ]
+
+
+# -- 6. each input once, each record once ----------------------------------------------------------
+
+
+def test_an_input_reached_several_ways_gives_one_record(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    paths = letters(tree / "sub", 2)
+    (tree / "sub" / "again.txt").symlink_to(paths[0])  # a second name inside the folder
+    out = tmp_path / "out.jsonl"
+    specs = [str(tree), str(paths[0]), str(tree / "sub" / "*.txt"), str(tree / "**"), str(tree / "**" / "*.txt")]
+    ran = cli("batch", *specs, "--out", str(out), "--no-progress")
+    assert ran.returncode == 0, ran.stderr
+    records = lines(out)
+    # wrong: several records per file (one letter with 202)
+    assert len(records) == 2 and sorted(os.path.realpath(r["source"]["path"]) for r in records) == sorted(
+        map(str, paths)
+    )
+
+
+def test_a_rerun_keeps_one_record_per_input_whatever_the_output_holds(tmp_path: Path) -> None:
+    letters(tmp_path / "in", 3)
+    out, table = tmp_path / "out.jsonl", tmp_path / "t.csv"
+    args = ["batch", str(tmp_path / "in"), "--out", str(out), "--table", str(table), "--no-progress"]
+    assert cli(*args).returncode == 0
+    kept = out.read_text().splitlines()
+    planted = ['{"not": "a record"}', "[1, 2]", '"text"', "[" * 50_000 + "]" * 50_000, kept[1]]
+    out.write_text("\n".join([kept[0], *planted, kept[1], kept[2]]) + "\n")
+    again = cli(*args)
+    assert again.returncode == 0, again.stderr
+    records = lines(out)
+    # wrong: 47 lines for 45 inputs, a letter's CSV rows doubled
+    assert len(records) == 3 and len({r["source"]["path"] for r in records}) == 3
+    import csv
+
+    with table.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == sum(len(r["disputed_items"]) for r in records)
+    assert "dropped 4 unreadable line(s)" in said(again) and "dropped 1 older duplicate record(s)" in said(again)
+
+
+def test_a_rerun_of_a_batch_with_an_error_record_still_says_it_failed(tmp_path: Path) -> None:
+    letters(tmp_path / "in", 2)
+    (tmp_path / "in" / "broken.txt").write_text("not a letter at all, just words\n" * 20)
+    out = tmp_path / "out.jsonl"
+    args = ["batch", str(tmp_path / "in"), "--out", str(out), "--no-progress"]
+    first = cli(*args)
+    assert first.returncode == 1
+    again = cli(*args)
+    # wrong: "0 failed" and exit 0
+    assert again.returncode == 1, again.stderr
+    assert "1 of them failed in an earlier run" in said(again)
+    assert "failed in an earlier run (NotAnImrLetter): 1" in said(again)

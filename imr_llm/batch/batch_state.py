@@ -18,9 +18,15 @@ from pydantic import BaseModel, Field, ValidationError
 
 from imr_llm.errors import ConfigError
 from imr_llm.llm.batch_files import request_line
+from imr_llm.outputs import write_file
 
 if TYPE_CHECKING:
     from imr_llm.pipeline.llm_extractor import LLMExtractor
+
+
+# the only names the tool gives request files (the state file names them; any other name was not ours,
+# and would let an edited state file upload a file from anywhere: `../../secret.txt`)
+REQUEST_FILE_NAME = r"^requests-[0-9a-f]{20}(?:-[0-9]{1,6})?\.jsonl$"
 
 
 class Entry(BaseModel):
@@ -29,7 +35,7 @@ class Entry(BaseModel):
     input_hash: str
     max_tokens: int
     status: Literal["pending", "queued", "answered", "failed"] = "pending"
-    file: str | None = None  # the request file it was last sent in
+    file: str | None = Field(default=None, pattern=REQUEST_FILE_NAME)  # the request file it was last sent in
     line: int | None = None
     tries: int = 0
     error: str | None = None  # why no valid answer came back
@@ -37,7 +43,7 @@ class Entry(BaseModel):
 
 
 class RequestFile(BaseModel):
-    name: str  # requests-<sha256 prefix>.jsonl: also the upload's name, so a killed run finds it
+    name: str = Field(pattern=REQUEST_FILE_NAME)  # requests-<sha256 prefix>.jsonl: also the upload's name
     requests: int
     bytes: int
     estimated_prompt_tokens: int
@@ -82,12 +88,7 @@ def load_state(path: Path, extractor: LLMExtractor) -> BatchState:
 
 
 def save_state(path: Path, state: BatchState) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as f:
-        f.write(state.model_dump_json())
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    write_file(path, state.model_dump_json())  # a fresh temporary file, synced, renamed over it
 
 
 class RequestWriter:
@@ -103,7 +104,9 @@ class RequestWriter:
 
     def _open(self) -> None:
         self._path = self.folder / f"writing-{os.getpid()}-{len(self.finished)}.jsonl"
-        self._sink = self._path.open("wb")
+        # created here, never an existing name (a planted link is not followed, a stale file was removed)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+        self._sink = os.fdopen(os.open(self._path, flags, 0o600), "wb")
         self._hash = hashlib.sha256()
         self._keys: list[str] = []
         self._bytes = 0

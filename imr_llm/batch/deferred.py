@@ -45,6 +45,7 @@ from imr_llm.llm.batch_files import (
     request_body,
 )
 from imr_llm.loaders import load_bytes
+from imr_llm.outputs import write_file
 from imr_llm.parser import parse_letter
 from imr_llm.pipeline.answer import LLMLetter
 from imr_llm.pipeline.llm_extractor import PreparedCall
@@ -249,9 +250,9 @@ class DeferredRun:
                 continue
             output = api.content(status.output_file_id) if status.output_file_id else ""
             errors = api.content(status.error_file_id) if status.error_file_id else ""
-            (self.folder / f"results-{f.name}").write_text(output, encoding="utf-8")
+            write_file(self.folder / f"results-{f.name}", output)
             if errors:
-                (self.folder / f"errors-{f.name}").write_text(errors, encoding="utf-8")
+                write_file(self.folder / f"errors-{f.name}", errors)
             label = f"batch {status.id}"
             why = f"batch {status.id} {status.status}" + (f" ({status.errors})" if status.errors else "")
             self.ingest(f, output + "\n" + errors, label, complete=status.status == "completed", why=why)
@@ -394,7 +395,7 @@ def write_request_file(inputs: list[str], out: Path, extractor: LLMExtractor, ta
             if files:
                 os.replace(Path(folder) / files[0][0].name, target)
             else:
-                target.write_text("", encoding="utf-8")
+                write_file(target, "")
         deferred.report.ready = len(plan.ready)
         return deferred.report
 
@@ -419,7 +420,10 @@ def records_from_results(
     with hold_outputs(out, table, summaries):
         deferred = DeferredRun(inputs, out, extractor, reask_via=reask_via, retry_errors=retry_errors, persistent=False)
         plan = deferred.plan()
-        pseudo = RequestFile(name=results.name, requests=0, bytes=0, estimated_prompt_tokens=0, max_completion_tokens=0)
+        # a file name of the user's, never saved in a state file (whose names are checked when it is read)
+        pseudo = RequestFile.model_construct(
+            name=results.name, requests=0, bytes=0, estimated_prompt_tokens=0, max_completion_tokens=0
+        )
         for entry in deferred.state.entries.values():
             if entry.status == "pending":
                 entry.status, entry.file = "queued", pseudo.name

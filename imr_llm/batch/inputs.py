@@ -3,6 +3,10 @@
 Folders and globs never follow a symlinked folder (a loop, or a link to a parent, would make one
 letter many records or walk for minutes), and skip a symlinked file that points outside the folder
 being walked. A file named on the command line is taken as given.
+
+Each input comes once, named by its absolute path, however many specs reach it (a folder, a file in
+it and a glob over it, `tree/**`, two links to one file): inputs are deduplicated by the path they
+resolve to.
 """
 
 from __future__ import annotations
@@ -108,7 +112,22 @@ def _walk_all(folder: Path) -> Iterator[Path]:
 
 def iter_inputs(specs: list[str]) -> Iterator[Path]:
     """Each spec is a file (taken as given, whatever its name), a folder (letters found inside,
-    recursively) or a glob; a spec that matches nothing is yielded as is, to be reported."""
+    recursively) or a glob; a spec that matches nothing is yielded as is, to be reported. Every input
+    once (by the path it resolves to), as an absolute path."""
+    seen: set[str] = set()
+    for path in _each_spec(specs):
+        absolute = os.path.abspath(path)
+        try:
+            identity = os.path.realpath(absolute)
+        except (OSError, ValueError):
+            identity = absolute
+        if identity in seen:
+            continue
+        seen.add(identity)
+        yield Path(absolute)
+
+
+def _each_spec(specs: list[str]) -> Iterator[Path]:
     for spec in specs:
         path = Path(spec)
         if path.is_dir():

@@ -12,24 +12,28 @@ The output is only ever rewritten while the lock is held, into a new file rename
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
+import stat
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from imr_llm.errors import ConfigError
+from imr_llm.outputs import atomic_write
 
 Key = tuple[str, str]  # (input path, sha256 of its bytes)
 
 
 def record_key(record: dict[str, Any]) -> Key | None:
-    source = record.get("source") or {}
-    path, digest = source.get("path"), source.get("sha256")
-    return (str(path), str(digest or "")) if path else None  # unreadable inputs have no hash
+    path = _path_of(record)
+    source = record.get("source")
+    digest = source.get("sha256") if isinstance(source, dict) else None
+    return (path, str(digest or "")) if path else None  # unreadable inputs have no hash
 
 
 def _retryable(record: dict[str, Any], kinds: set[str]) -> bool:
@@ -39,38 +43,111 @@ def _retryable(record: dict[str, Any], kinds: set[str]) -> bool:
     return bool((record.get("llm") or {}).get("error"))
 
 
+def _open_lock(lock_path: Path) -> int:
+    """The lock file's descriptor: created if missing; never a symlink (O_NOFOLLOW), never a file with
+    another name (a hard link): such a name was planted, and writing the holder's PID would write there."""
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, 0o600)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise ConfigError(f"{lock_path} is a symbolic link; remove it (imr-llm never writes through one)") from e
+        raise ConfigError(f"cannot create the lock file {lock_path} ({e.strerror or e})") from e
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
+        os.close(fd)
+        raise ConfigError(
+            f"{lock_path} is not a plain file of its own (a device, or a hard link to another file); remove it"
+        )
+    return fd
+
+
+def _holder(fd: int) -> str:
+    try:
+        return os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+    except OSError:
+        return "unknown"
+
+
+class _InodeLocks:
+    """flock on the output file itself, so a second run reaching the same file by another name (a hard
+    link) is refused too. Taken again after each rewrite (a rename gives the file a new inode)."""
+
+    def __init__(self) -> None:
+        self.held: dict[str, list[int]] = {}
+
+    def take(self, target: Path, what: str) -> None:
+        try:
+            fd = os.open(target, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+        except OSError:
+            return  # not made yet: the name lock covers it
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise ConfigError(
+                f"another imr-llm run is writing {what} {target} (the same file, under another name); wait for it "
+                "to finish or choose another path"
+            ) from None
+        self.held.setdefault(str(target), []).append(fd)
+
+    def retake(self, target: Path) -> None:
+        if str(target) in self.held:
+            with suppress(ConfigError):  # nobody else can hold it: the name lock is ours
+                self.take(target, "output")
+
+    def release(self, target: Path) -> None:
+        for fd in self.held.pop(str(target), []):
+            os.close(fd)
+
+
+_inode_locks = _InodeLocks()
+
+
+def real_path(target: Path) -> Path:
+    """Where a path really leads: an output given through a symbolic link is written where the link
+    points (so its lock and its rewrites are that file's), never replaced by a regular file."""
+    return Path(os.path.realpath(target))
+
+
 @contextmanager
 def exclusive(target: Path, what: str = "output") -> Iterator[None]:
-    """Hold an exclusive lock on `target` (through TARGET.lock) or fail at once naming its holder."""
-    lock_path = target.with_name(target.name + ".lock")
+    """Hold an exclusive lock on `target` or fail at once naming its holder. The lock is the file's:
+    TARGET.lock beside the file the path really leads to (so a symlinked name shares it), plus a lock
+    on the file itself when it exists (so a hard-linked name shares it too)."""
+    real = real_path(target)
+    lock_path = real.with_name(real.name + ".lock")
     lock_path.parent.mkdir(parents=True, exist_ok=True)
-    handle: TextIO = lock_path.open("a+", encoding="utf-8")
+    fd = _open_lock(lock_path)
     try:
         try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "unknown"
             raise ConfigError(
-                f"another imr-llm run (PID {holder}) is writing {what} {target}; wait for it to finish or "
+                f"another imr-llm run (PID {_holder(fd)}) is writing {what} {target}; wait for it to finish or "
                 "choose another path"
             ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
+        _inode_locks.take(real, what)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
         yield
     finally:
-        handle.close()  # releases the lock
+        _inode_locks.release(real)
+        os.close(fd)  # releases the lock
 
 
 @dataclass
 class Scan:
     done: set[Key] = field(default_factory=set)
     paths: dict[str, str] = field(default_factory=dict)  # input path -> hash of its record in the output
+    failed: dict[str, str] = field(default_factory=dict)  # input path -> error kind of its error record
+    llm_failed: dict[str, str] = field(default_factory=dict)  # input path -> LLM failure kind (parser's record)
     dropped_errors: int = 0
     repaired_bytes: int = 0
-    corrupt_lines: int = 0
+    corrupt_lines: int = 0  # unreadable lines, and JSON lines that are not records
+    duplicates: int = 0  # older records of an input that has a newer one
 
 
 def _cut_torn_tail(out: Path) -> int:
@@ -97,21 +174,23 @@ def _cut_torn_tail(out: Path) -> int:
 
 
 def _read_records(out: Path) -> Iterator[tuple[str, dict[str, Any] | None]]:
-    """(line, record or None when unreadable), streaming."""
+    """(line, record or None when it is not one), streaming. Not a record: unreadable, too deeply
+    nested to read, or JSON that is not an object naming its input (`source.path`)."""
     with out.open(encoding="utf-8", errors="replace") as f:
         for line in f:
             try:
                 record = json.loads(line)
-            except ValueError:
+            except (ValueError, RecursionError):
                 yield line, None
                 continue
-            yield line, record if isinstance(record, dict) else None
+            yield line, record if isinstance(record, dict) and _path_of(record) is not None else None
 
 
 def repair_and_scan(out: Path, retry_kinds: set[str] | None = None) -> Scan:
-    """What `out` already holds. Rewrites it (under the caller's lock) only when lines must go: an
-    unreadable line, or, with `retry_kinds`, a record to redo. Streams: memory does not grow with
-    the output's size."""
+    """What `out` already holds: one record per input, always. Rewrites it (under the caller's lock)
+    only when lines must go: a line that is not a record, an older record of an input that has a newer
+    one (a duplicated line, a changed input's old record), or, with `retry_kinds`, a record to redo.
+    Memory grows with the number of inputs, not with the output's size."""
     scan = Scan()
     if not out.exists():
         return scan
@@ -120,38 +199,55 @@ def repair_and_scan(out: Path, retry_kinds: set[str] | None = None) -> Scan:
     def dropped(record: dict[str, Any] | None) -> bool:
         return record is None or (retry_kinds is not None and _retryable(record, retry_kinds))
 
-    for _, record in _read_records(out):
+    newest: dict[str, int] = {}
+    for k, (_, record) in enumerate(_read_records(out)):
         if record is None:
             scan.corrupt_lines += 1  # dropped: its input is redone
         elif dropped(record):
             scan.dropped_errors += 1
-        elif (key := record_key(record)) is not None:
-            scan.done.add(key)
-            scan.paths[key[0]] = key[1]
-    if scan.corrupt_lines or scan.dropped_errors:
-        _rewrite(out, lambda line, record, k: not dropped(record))
+        else:
+            path = _path_of(record)
+            assert path is not None
+            if path in newest:
+                scan.duplicates += 1
+            newest[path] = k
+    if scan.corrupt_lines or scan.dropped_errors or scan.duplicates:
+        _rewrite(out, lambda line, record, k: not dropped(record) and newest.get(_path_of(record) or "") == k)
+    for _, record in _read_records(out):
+        if record is None or dropped(record) or (key := record_key(record)) is None:
+            continue
+        scan.done.add(key)
+        scan.paths[key[0]] = key[1]
+        if "error" in record:
+            scan.failed[key[0]] = str(record.get("error_kind") or "error")
+        elif isinstance(record.get("llm"), dict) and record["llm"].get("error"):
+            scan.llm_failed[key[0]] = str(record["llm"].get("error_kind") or "error")
     return scan
 
 
 def _rewrite(out: Path, keep: Callable[[str, dict[str, Any] | None, int], bool]) -> int:
     """Stream the kept lines into a new file and rename it over `out`; the lines removed."""
-    tmp = out.with_name(out.name + ".tmp")
     removed = 0
-    with tmp.open("w", encoding="utf-8") as sink:
+    with atomic_write(out) as sink:
         for k, (line, record) in enumerate(_read_records(out)):
             if keep(line, record, k):
                 sink.write(line)
             else:
                 removed += 1
-        sink.flush()
-        os.fsync(sink.fileno())
-    os.replace(tmp, out)
+    _inode_locks.retake(out)
     return removed
 
 
+def input_key(path: str | Path) -> str:
+    """How an input is named in the output: its absolute path, so runs from other folders with the
+    same relative names never replace each other's records."""
+    return os.path.abspath(path)
+
+
 def _path_of(record: dict[str, Any] | None) -> str | None:
-    path = ((record or {}).get("source") or {}).get("path")
-    return str(path) if path else None
+    source = (record or {}).get("source")
+    path = source.get("path") if isinstance(source, dict) else None
+    return input_key(path) if isinstance(path, str) and path else None
 
 
 def compact(out: Path) -> int:

@@ -18,14 +18,16 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from imr_llm.batch.inputs import iter_inputs
-from imr_llm.batch.outfile import Key, compact, exclusive, repair_and_scan
+from imr_llm.batch.outfile import Key, Scan, compact, exclusive, real_path, repair_and_scan
 from imr_llm.batch.table import write_table
 from imr_llm.batch.work import Outcome, process
+from imr_llm.errors import OutputError
 from imr_llm.icd10 import icd10_index
 from imr_llm.pipeline.extraction import Extractor, ExtractorSpec
 from imr_llm.proc import die_with_parent
@@ -63,6 +65,23 @@ class BatchReport:
     table_rows: int | None = None
     llm_failed: Counter[str] = field(default_factory=Counter)  # parser's record kept
     models: Counter[str] = field(default_factory=Counter)
+    failed_before: Counter[str] = field(default_factory=Counter)  # skipped inputs whose line is an error record
+    llm_failed_before: Counter[str] = field(default_factory=Counter)  # skipped inputs whose model had failed
+    duplicates: int = 0  # older copies of a record found in the output and dropped
+    summaries_unwritten: int = 0
+    summary_error: str | None = None  # why a summary could not be written (the first reason)
+
+    @property
+    def any_failed(self) -> bool:
+        """Whether any input of this run has no good outcome, this time or in an earlier run."""
+        return bool(
+            self.failed
+            or self.summaries_failed
+            or self.llm_failed
+            or self.failed_before
+            or self.llm_failed_before
+            or self.summaries_unwritten
+        )
 
     @property
     def ok(self) -> int:
@@ -152,6 +171,7 @@ def run_batch(
     processes > 0: worker processes (each with concurrency // processes threads for LLM calls), so the
     client's CPU work spreads over the cores; processes == 0: threads in this process.
     """
+    out, table = real_path(out), real_path(table) if table is not None else None
     with hold_outputs(out, table, summaries):
         return run_held(
             inputs, out, extractor, processes, concurrency, summaries, lang, retry_errors, on_outcome, table
@@ -188,9 +208,18 @@ def run_held(
     icd10_index()  # built here once, not by every worker process at the same time
     report = _run(inputs, out, extractor, processes, concurrency, summaries, lang, retry_errors, on_outcome)
     if not report.interrupted:
-        report.replaced = compact(out) if report.changed_inputs else 0
+        try:
+            report.replaced = compact(out) if report.changed_inputs else 0
+        except OSError as e:
+            raise OutputError(f"cannot rewrite {out} ({e.strerror or e}); its records are kept: rerun") from e
         if table is not None:
-            report.table_rows = write_table(out, table)
+            try:
+                report.table_rows = write_table(out, table)
+            except OSError as e:
+                raise OutputError(
+                    f"cannot write the table {table} ({e.strerror or e}); the records in {out} are complete: "
+                    "rerun to write it"
+                ) from e
     return report
 
 
@@ -209,7 +238,7 @@ def _run(
     report = BatchReport()
     scan = repair_and_scan(out, RETRYABLE_KINDS if retry_errors else None)
     done, report.dropped_errors, report.repaired_bytes = scan.done, scan.dropped_errors, scan.repaired_bytes
-    report.corrupt_lines = scan.corrupt_lines
+    report.corrupt_lines, report.duplicates = scan.corrupt_lines, scan.duplicates
     previous = scan.paths
     executor: Executor
     threads = max(1, concurrency // max(1, processes))  # never more than `concurrency` requests at once
@@ -238,53 +267,83 @@ def _run(
                 yield executor.submit(one, path)
 
     pending: set[Future[list[Outcome]]] = set()
-    with out.open("a", encoding="utf-8") as sink:
+    write_error: OSError | None = None
+    sink = out.open("a", encoding="utf-8")
 
-        def drain(block: bool) -> None:
-            if not pending:
-                return
-            finished, _ = wait(pending, timeout=None if block else 0, return_when=FIRST_COMPLETED)
-            for future in finished:
-                pending.discard(future)
-                for outcome in future.result():
-                    _record(outcome, sink, report)
-                    if outcome.line is not None and previous.get(outcome.path, outcome.sha256) != outcome.sha256:
-                        report.changed_inputs += 1  # its old record goes when the run ends
-                    if on_outcome:
-                        on_outcome(outcome, report)
+    def drain(block: bool) -> None:
+        if not pending:
+            return
+        finished, _ = wait(pending, timeout=None if block else 0, return_when=FIRST_COMPLETED)
+        for future in finished:
+            pending.discard(future)
+            for outcome in future.result():
+                _record(outcome, sink, report, scan)
+                if outcome.line is not None and previous.get(outcome.path, outcome.sha256) != outcome.sha256:
+                    report.changed_inputs += 1  # its old record goes when the run ends
+                if on_outcome:
+                    on_outcome(outcome, report)
 
-        try:
-            for future in submissions():
-                pending.add(future)
-                while len(pending) >= window:
-                    drain(block=True)
-            while pending:
+    try:
+        for future in submissions():
+            pending.add(future)
+            while len(pending) >= window:
                 drain(block=True)
-        except KeyboardInterrupt:
-            report.interrupted = True
-            for future in pending:
-                future.cancel()
-            for future in [f for f in pending if f.done() and not f.cancelled()]:  # finished: keep them
-                try:
-                    for outcome in future.result():
-                        _record(outcome, sink, report)
-                except Exception:
-                    pass
-        finally:
+        while pending:
+            drain(block=True)
+    except KeyboardInterrupt:
+        report.interrupted = True
+        for future in pending:
+            future.cancel()
+        for future in [f for f in pending if f.done() and not f.cancelled()]:  # finished: keep them
+            try:
+                for outcome in future.result():
+                    _record(outcome, sink, report, scan)
+            except Exception:
+                pass
+    except _SinkError as e:  # disk full, or the file system went read-only: stop, keep what is written
+        write_error = e.error
+        for future in pending:
+            future.cancel()
+    finally:
+        try:
             sink.flush()
             os.fsync(sink.fileno())
-            executor.shutdown(wait=not report.interrupted, cancel_futures=True)
+        except OSError as e:
+            write_error = write_error or e
+        finally:
+            with suppress(OSError):
+                sink.close()
+        executor.shutdown(wait=not (report.interrupted or write_error), cancel_futures=True)
     report.seconds = time.monotonic() - started
+    if write_error is not None:
+        raise OutputError(
+            f"cannot write {out} ({write_error.strerror or write_error}); the {report.written} record(s) written "
+            "so far are kept (a torn last line is repaired): make room and rerun the same command to finish"
+        ) from write_error
     return report
 
 
-def _record(outcome: Outcome, sink: object, report: BatchReport) -> None:
+class _SinkError(Exception):
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _record(outcome: Outcome, sink: TextIO, report: BatchReport, scan: Scan | None = None) -> None:
     report.inputs += 1
     if outcome.line is None:
         report.skipped += 1
+        if scan is not None:  # done in an earlier run: if it failed then, it still has
+            if (kind := scan.failed.get(outcome.path)) is not None:
+                report.failed_before[kind] += 1
+            elif (kind := scan.llm_failed.get(outcome.path)) is not None:
+                report.llm_failed_before[kind] += 1
         return
-    sink.write(outcome.line + "\n")  # type: ignore[attr-defined]
-    sink.flush()  # type: ignore[attr-defined]
+    try:
+        sink.write(outcome.line + "\n")
+        sink.flush()
+    except OSError as e:
+        raise _SinkError(e) from e
     report.written += 1
     if outcome.error_kind:
         report.failed[outcome.error_kind] += 1
@@ -294,5 +353,8 @@ def _record(outcome: Outcome, sink: object, report: BatchReport) -> None:
     if outcome.cost_model:
         report.models[outcome.cost_model] += 1
     report.summaries_failed += outcome.summary_failed
+    if outcome.summary_error:
+        report.summaries_unwritten += 1
+        report.summary_error = report.summary_error or outcome.summary_error
     if outcome.llm_failed:
         report.llm_failed[outcome.llm_failed] += 1

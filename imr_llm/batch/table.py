@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from imr_llm.outputs import atomic_write, visible
+
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("input_path", "the letter file"),
     ("case_number", "IMR case number (CM16-0235724), empty for letters without one"),
@@ -77,26 +79,30 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def neutralise(value: Any) -> Any:
     """A cell a spreadsheet would run as a formula ("=HYPERLINK(...)" from a letter) gets a leading
-    apostrophe, as OWASP recommends for CSV injection; everything else is left as it is."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    apostrophe, as OWASP recommends for CSV injection; control and bidi characters (an ANSI escape, a
+    U+202E override) are written as visible escapes (`\\x1b`); everything else is left as it is."""
+    if isinstance(value, str):
+        if value.startswith(_FORMULA_START):
+            value = "'" + value
+        return visible(value)
     return value
 
 
 def write_table(jsonl: Path, table: Path) -> int:
     """Stream `jsonl` into `table` (CSV); error records have no items and give no rows. Returns rows."""
     rows = 0
-    tmp = table.with_suffix(table.suffix + ".tmp")
-    with jsonl.open(encoding="utf-8") as src, tmp.open("w", newline="", encoding="utf-8") as dst:
+    with jsonl.open(encoding="utf-8") as src, atomic_write(table, newline="") as dst:  # never through a link
         writer = csv.DictWriter(dst, fieldnames=[c for c, _ in COLUMNS])
         writer.writeheader()
         for line in src:
             try:
                 record = json.loads(line)
-            except ValueError:
+            except (ValueError, RecursionError):
                 continue
-            for i, item in enumerate(record.get("disputed_items") or [], 1):
-                writer.writerow({k: neutralise(v) for k, v in _row(record, i, item).items()})
-                rows += 1
-    tmp.replace(table)
+            if not isinstance(record, dict) or not isinstance(record.get("disputed_items"), list):
+                continue
+            for i, item in enumerate(record["disputed_items"], 1):
+                if isinstance(item, dict):
+                    writer.writerow({k: neutralise(v) for k, v in _row(record, i, item).items()})
+                    rows += 1
     return rows

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from imr_llm.errors import ImrError, InputError
 from imr_llm.loaders import load_bytes, read_bytes
-from imr_llm.outputs import safe_stem, write_file
+from imr_llm.outputs import json_line, safe_stem, visible, write_file
 from imr_llm.pipeline.extraction import Extractor
 from imr_llm.schema import LetterRecord
 from imr_llm.summary.render import Format, render_text
@@ -28,10 +27,11 @@ class Outcome:
     cost_model: str | None = None
     summary_failed: bool = False
     llm_failed: str | None = None  # the model's failure kind; the line holds the parser's record
+    summary_error: str | None = None  # the summary could not be written (disk full, ...): the record still is
 
 
 def error_line(path: str, sha256: str, kind: str, reason: str) -> str:
-    return json.dumps({"error": reason, "error_kind": kind, "source": {"path": path, "sha256": sha256 or None}})
+    return json_line({"error": reason, "error_kind": kind, "source": {"path": path, "sha256": sha256 or None}})
 
 
 def read_input(path: Path) -> tuple[bytes | None, str, str | None]:
@@ -72,10 +72,14 @@ def process(
         kind = "internal"
         return Outcome(str(path), digest, error_line(str(path), digest, kind, f"{type(e).__name__}: {e}"), kind)
     summary_failed = False
+    summary_error = None
     if summaries is not None:
         outcome = summarize(record, lang)
         target = summaries / f"{safe_stem(path)}-{digest[:8]}.{lang}.md"  # the hash: two inputs never collide
-        write_file(target, render_text(outcome.summary, Format.MD, outcome.checks.problems))
+        try:
+            write_file(target, visible(render_text(outcome.summary, Format.MD, outcome.checks.problems)))
+        except OSError as e:
+            summary_error = f"cannot write {target} ({e.strerror or e})"
         summary_failed = not outcome.checks.passed
     run = extraction.run
     return Outcome(
@@ -89,4 +93,5 @@ def process(
         run.model if run else None,
         summary_failed,
         run.error_kind if run is not None and run.error else None,
+        summary_error,
     )

@@ -28,8 +28,11 @@ from imr_llm.cli.common import (
     fail,
     llm_config,
     progress_bar,
+    writable_file,
+    writable_folder,
 )
-from imr_llm.errors import ConfigError
+from imr_llm.errors import ConfigError, OutputError
+from imr_llm.outputs import visible
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -84,7 +87,8 @@ def batch(
     """Turn many letters into records (and summaries, and a table): resumable, one output line per input."""
     from rich.console import Console
 
-    from imr_llm.batch.run import default_processes
+    from imr_llm.batch.inputs import count_inputs
+    from imr_llm.batch.outfile import real_path
     from imr_llm.cli.batch_deferred import DeferredOptions, RecordsRunner, run_deferred
     from imr_llm.cli.batch_report import print_batch_report
     from imr_llm.llm.cache import ResponseCache
@@ -95,17 +99,19 @@ def batch(
     check_language(lang)
     chosen = backend_named(backend)
     check_outputs(out, table, summaries)
+    if chosen.uses_llm:
+        check_cache(cache, no_cache, {"--out": out, "--table": table})
     deferred = DeferredOptions(
         via, write_requests, from_results, wait, poll_interval, reask_via, prices, max_file_requests, max_file_mb
     )
     deferred.check(chosen.name, out)
     config = llm_config(base_url, model, timeout, max_tokens, letter_timeout, api_key=api_key)
+    out, table = real_path(out), real_path(table) if table is not None else None  # a symlinked output: its file
+    total = count_inputs(inputs)
     rules = not chosen.uses_llm
     if rules:
         concurrency = 1  # one thread per worker process: parsing is CPU-bound and pdfium single-threaded
-    processes = workers or default_processes(rules, concurrency)
-    if not rules:
-        processes = min(processes, concurrency)  # at least one request thread per process
+    processes, concurrency = worker_counts(rules, workers, concurrency, total)
     if not chosen.concurrent:
         # e.g. llama.cpp: one request at a time, and a timed-out letter restarts its server, which
         # this process owns: one thread, here
@@ -129,18 +135,64 @@ def batch(
                 retry_errors,
                 console if progress else None,
                 table,
+                total,
             )
     except ConfigError as e:
         fail(str(e))
+    except OutputError as e:  # disk full, a folder gone read-only: what was written is kept
+        fail(str(e), code=1)
     if table is not None and report.table_rows is not None:
-        console.print(f"table: {table} ({report.table_rows} rows)")
+        console.print(f"table: {visible(str(table))} ({report.table_rows} rows)")
     print_batch_report(report, out, console)
     if report.interrupted:
         # the output is flushed and synced; do not wait for calls still in flight (rerun redoes them)
         sys.stderr.flush()
         os._exit(130)
-    if report.failed or report.summaries_failed or report.llm_failed:
+    if report.any_failed:
         raise typer.Exit(1)
+
+
+def worker_counts(rules: bool, workers: int, concurrency: int, inputs: int) -> tuple[int, int]:
+    """(processes, concurrency) for a run over `inputs` letters: never more processes than letters,
+    nor than the cores (rules: CPU-bound) or MAX_LLM_PROCESSES (LLM calls: a few threads each), nor
+    more requests at once than letters. `--workers 100000` for one letter starts one process."""
+    from imr_llm.batch.run import MAX_LLM_PROCESSES, default_processes
+
+    cores = os.cpu_count() or 1
+    letters = max(1, inputs)
+    concurrency = max(1, min(concurrency, letters))
+    processes = workers or default_processes(rules, concurrency)
+    processes = min(processes, cores if rules else MAX_LLM_PROCESSES, letters)
+    if not rules:
+        processes = min(processes, concurrency)  # at least one request thread per process
+    return max(1, processes), concurrency
+
+
+def check_cache(cache: Path | None, no_cache: bool, outputs: dict[str, Path | None]) -> None:
+    """The response cache may not be one of the run's outputs (it would turn the records into SQLite),
+    a folder, or a path under a file: one line, exit 2, before any work."""
+    from imr_llm.llm.cache import cache_problem, default_cache_path
+
+    if no_cache:
+        return
+    target = cache or default_cache_path()
+    flag = "--cache" if cache is not None else "the cache (IMR_LLM_CACHE or the default)"
+    for name, path in outputs.items():
+        if path is not None and same_file(target, path):
+            fail(f"{flag} {target} is the {name} file: give the cache a file of its own")
+    problem = cache_problem(target)
+    if problem:
+        fail(f"{flag}: {problem}")
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file: the same path once links are resolved, or the same inode."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def check_outputs(out: Path, table: Path | None, summaries: Path | None) -> None:
@@ -160,15 +212,20 @@ def check_outputs(out: Path, table: Path | None, summaries: Path | None) -> None
             fail(f"{flag} {path}: cannot write in {parent}")
 
     regular_or_absent(out, "--out", "a .jsonl file")
+    writable_file(out, "--out")
     if table is not None:
         regular_or_absent(table, "--table", "a .csv file")
-        if table.resolve() == out.resolve():
+        if same_file(table, out):
             fail("--table must not be the --out file (the CSV would overwrite the records)")
     if summaries is not None:
         if summaries.exists() and not summaries.is_dir():
             fail(f"--summaries {summaries} is a file; give a folder")
-        if summaries.resolve() == out.resolve():
+        if same_file(summaries, out):
             fail("--summaries must not be the --out file")
+        writable_folder(summaries, "--summaries")
+    for flag, path in (("--out", out), ("--table", table)):
+        if path is not None:
+            writable_folder(path.parent, flag, path)
 
 
 def run_with_bar(
@@ -182,6 +239,7 @@ def run_with_bar(
     retry_errors: bool,
     console: Console | None,
     table: Path | None = None,
+    total: int | None = None,
 ) -> BatchReport:
     from imr_llm.batch.inputs import count_inputs
     from imr_llm.batch.run import run_batch
@@ -202,7 +260,7 @@ def run_with_bar(
 
     if console is None:
         return go()
-    total = count_inputs(inputs)
+    total = count_inputs(inputs) if total is None else total
     with progress_bar(console, "batch") as bar:
         task = bar.add_task("batch", total=total, failed=0, rate="-")
         started = time.monotonic()

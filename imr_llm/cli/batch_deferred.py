@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from imr_llm.cli.common import fail
-from imr_llm.errors import ConfigError
+from imr_llm.errors import ConfigError, OutputError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -97,9 +97,9 @@ def run_deferred(
     prices = load_prices(options.prices)
     reask = options.reask_via or ("none" if options.from_results is not None else "live")
     live = options.via == "batch-api" or reask == "live"
-    store = ResponseCache(cache)
-    backend = BackendOptions(config, prompt, None, store, check_server=live and options.write_requests is None)
     try:
+        store = ResponseCache(cache)
+        backend = BackendOptions(config, prompt, None, store, check_server=live and options.write_requests is None)
         with get_backend("openai").open_extractor(backend) as opened:
             extractor: LLMExtractor = opened  # type: ignore[assignment]
             if options.write_requests is not None:
@@ -154,7 +154,7 @@ def run_deferred(
             )
             print_deferred(report, out, extractor.model_id, prices, console)
             _exit(report)
-    except ConfigError as e:
+    except (ConfigError, OutputError) as e:
         fail(str(e), code=1)
     except KeyboardInterrupt:
         console.print("interrupted: the state file and the records written are kept; rerun the same command")
@@ -193,7 +193,8 @@ class RecordsRunner:
 def _usd(prices: Prices, model: str, prompt_tokens: int, completion_tokens: int, batch: bool) -> str:
     from imr_llm.llm.prices import price_usd
 
-    return f"${price_usd(prices, model, prompt_tokens, completion_tokens, batch=batch):,.2f}"
+    usd = price_usd(prices, model, prompt_tokens, completion_tokens, batch=batch)
+    return "no price known" if usd is None else f"${usd:,.2f}"
 
 
 def _print_estimate(estimate: Estimate, model: str, prices: Prices, console: Console, batch: bool) -> None:
@@ -248,5 +249,5 @@ def _exit(report: DeferredReport) -> None:
     if records is not None and records.interrupted:
         sys.stderr.flush()
         raise typer.Exit(130)
-    if records is not None and (records.failed or records.summaries_failed or records.llm_failed):
+    if records is not None and records.any_failed:
         raise typer.Exit(1)

@@ -6,14 +6,17 @@ stack (openai, instructor) or the summary and eval machinery.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from imr_llm.errors import ConfigError
+from imr_llm.outputs import visible
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -76,22 +79,72 @@ def letters(files: list[Path], pages: bool) -> Iterator[tuple[str, Callable[[], 
 
 
 def save_text(folder: Path | None, name: str, letter: LoadedLetter) -> None:
-    """Keep the text the parser read (evidence spans point into it), e.g. a scan's OCR text."""
+    """Keep the text the parser read (evidence spans point into it), e.g. a scan's OCR text, as
+    FOLDER/NAME.txt, or NAME-HASH.txt when NAME.txt already holds another text (another letter of the
+    same name, an input letter itself, a link): never overwritten, never written through a link. A
+    failure to save is one line on stderr; the record is printed all the same."""
+    from imr_llm.outputs import safe_stem, save_new_text
+
     if folder is None:
         return
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = Path(name.split(" + ")[0]).stem
-    (folder / f"{stem}.txt").write_text(letter.text, encoding="utf-8")
+    first = Path(name.split(" + ")[0])
+    stem = safe_stem(first)
+    try:
+        saved = save_new_text(folder, stem, letter.text)
+    except OSError as e:
+        report_error(name, f"text not saved in {folder} ({e.strerror or e})")
+        raise TextNotSaved from e
+    if saved.name != f"{stem}.txt":
+        report_error(name, f"text saved as {saved} ({stem}.txt holds another text)")
+
+
+class TextNotSaved(Exception):
+    """--save-text could not write a letter's text (reported already); its record is still printed."""
+
+
+def writable_folder(folder: Path, flag: str, target: Path | None = None) -> None:
+    """An output folder (made when missing) that a file can really be created in, checked before any
+    work: a read-only folder or file system is one line and exit 2, never a failure after the work."""
+    from imr_llm.outputs import check_writable_folder
+
+    problem = check_writable_folder(folder)
+    if problem:
+        fail(f"{flag} {visible(str(target or folder))}: {visible(problem)}")
+
+
+def writable_file(path: Path, flag: str) -> None:
+    """An existing output file the run appends to must open for writing (checked without changing it)."""
+    if not path.is_file():
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_NONBLOCK | os.O_CLOEXEC))
+    except OSError as e:
+        fail(f"{flag} {visible(str(path))} cannot be written ({e.strerror or e})")
+
+
+def write_stdout(text: str) -> None:
+    """Print one result at once. stdout that cannot take it (a full disk, a closed terminal) ends the
+    run with one line, exit 1: every result before it was printed whole."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as e:
+        with suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (the buffered rest is dropped, not retried at exit)
+        fail(f"cannot write to stdout ({e.strerror or e})", code=1)
 
 
 def report_error(path: Path | str, error: BaseException | str) -> None:
     """One line on stderr: which file, and what is wrong with it."""
     message = str(error).splitlines()[0] if str(error) else type(error).__name__
-    print(f"imr-llm: {path}: {message}", file=sys.stderr, flush=True)
+    print(visible(f"imr-llm: {path}: {message}", keep_newlines=False), file=sys.stderr, flush=True)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    print(f"imr-llm: {message}", file=sys.stderr)
+    """One line on stderr (control characters of file names and server messages made visible), then exit."""
+    print(visible(f"imr-llm: {message}", keep_newlines=False), file=sys.stderr)
     raise typer.Exit(code)
 
 

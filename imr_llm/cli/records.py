@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -25,6 +24,7 @@ from imr_llm.cli.common import (
     PagesOpt,
     PromptOpt,
     SaveTextOpt,
+    TextNotSaved,
     TimeoutOpt,
     backend_named,
     fail,
@@ -32,6 +32,8 @@ from imr_llm.cli.common import (
     llm_config,
     report_error,
     save_text,
+    writable_folder,
+    write_stdout,
 )
 from imr_llm.errors import ConfigError, ImrError
 from imr_llm.llm.config import ModeChoice, llm_configured
@@ -54,7 +56,10 @@ def emit_records(
     for path, load in letters(files, pages):
         try:
             letter = load()
-            save_text(text_folder, path, letter)
+            try:
+                save_text(text_folder, path, letter)
+            except TextNotSaved:
+                failed += 1  # reported; the record is still made and printed
             record = extract(letter)
         except ImrError as e:
             report_error(path, e)
@@ -64,8 +69,7 @@ def emit_records(
             report_error(path, f"internal error ({type(e).__name__}: {e})")
             failed += 1
             continue
-        sys.stdout.write(record.to_json_line() + "\n")
-        sys.stdout.flush()
+        write_stdout(record.to_json_line() + "\n")
         if record.llm is not None and record.llm.error:
             report_error(path, f"LLM failed ({record.llm.error_kind}: {record.llm.error}); printed the parser's record")
             failed += llm_failure_fails
@@ -76,6 +80,8 @@ def parse(files: FilesArg, pages: PagesOpt = False, save_text: SaveTextOpt = Non
     """Parse letters with the deterministic parser; one JSON record per line, in input order."""
     from imr_llm.parser import parse_letter
 
+    if save_text is not None:
+        writable_folder(save_text, "--save-text")
     if emit_records(files, parse_letter, pages=pages, text_folder=save_text):
         raise typer.Exit(1)
 
@@ -113,6 +119,8 @@ def extract(
             fail(NO_LLM_HELP)
         backend = "openai"
     chosen = backend_named(backend)
+    if save_text is not None:
+        writable_folder(save_text, "--save-text")
     config = llm_config(base_url, model, timeout, max_tokens, letter_timeout, log_text, api_key)
     if mode is not None:
         config = config.with_(mode=mode)

@@ -6,6 +6,8 @@ killed between "created" and "recorded" adopt it instead of submitting twice.
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -64,11 +66,19 @@ class BatchAPI:
         return None
 
     def upload(self, path: Path, name: str) -> str:
+        """Upload one request file: a regular file reached without a symbolic link (a link planted in the
+        requests folder would upload whatever it points at)."""
         try:
-            with path.open("rb") as f:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+        except OSError as e:
+            raise ConfigError(f"cannot read the request file {path} ({e.strerror or e})") from e
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                raise ConfigError(f"the request file {path} is not a regular file; it is not sent")
+            try:
                 return self.client.files.create(file=(name, f, "application/jsonl"), purpose="batch").id
-        except self._openai.APIError as e:
-            raise self._fail(f"uploading {name}", e) from e
+            except self._openai.APIError as e:
+                raise self._fail(f"uploading {name}", e) from e
 
     def find_batch(self, name: str) -> BatchStatus | None:
         """A batch created for this request file (by its metadata), if one exists."""

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from imr_llm.errors import ConfigError
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
     key TEXT PRIMARY KEY,
@@ -58,6 +60,41 @@ def default_cache_path() -> Path:
         return Path(env)
     base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
     return base / "imr-llm" / "llm-cache.sqlite"
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def cache_problem(path: Path) -> str | None:
+    """Why `path` cannot be the cache file (a folder, under a file, a device), or None."""
+    if path.is_dir():
+        return f"{path} is a folder; give a file (e.g. {path / 'llm-cache.sqlite'})"
+    if path.exists() and not path.is_file():
+        return f"{path} is not a regular file (a device or pipe)"
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        return f"{path}: {parent} is a file, not a folder"
+    return None
+
+
+def is_cache_file(path: Path) -> bool:
+    """Whether `path` is a regular file that holds this tool's cache (an SQLite file with its tables) or
+    is empty: the only files `cache clear` deletes."""
+    try:
+        if path.is_symlink() or not path.is_file():
+            return False
+        if path.stat().st_size == 0:
+            return True
+        with path.open("rb") as f:
+            if f.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                return False
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return {"responses", "calls"} <= tables
+    except (OSError, sqlite3.Error):
+        return False
 
 
 def cache_key(**parts: Any) -> str:
@@ -131,8 +168,13 @@ class ResponseCache:
         return db
 
     def _open(self) -> sqlite3.Connection:
+        problem = cache_problem(self.path)
+        if problem:
+            raise ConfigError(f"cache: {problem}")
         try:
             return self._connect()
+        except OSError as e:
+            raise ConfigError(f"cache {self.path} cannot be opened ({e.strerror or e})") from e
         except sqlite3.Error as e:
             aside = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
             for suffix in ("", "-wal", "-shm"):
@@ -140,7 +182,10 @@ class ResponseCache:
                 if side.exists():
                     side.replace(aside.with_name(aside.name + suffix))
             _warn(f"cache {self.path} could not be read ({e}); moved it to {aside} and started a new one")
-            return self._connect()
+            try:
+                return self._connect()
+            except (OSError, sqlite3.Error) as again:
+                raise ConfigError(f"cache {self.path} cannot be opened ({again})") from again
 
     def _fail(self, e: sqlite3.Error) -> None:
         """A write that failed (a full disk, a file changed under us): say so once; the run goes on."""
@@ -159,7 +204,7 @@ class ResponseCache:
             if row is None:
                 return None
             return CachedResponse(json.loads(row[0]), int(row[1] or 0), int(row[2] or 0), row[3])
-        except (sqlite3.Error, ValueError, TypeError):
+        except (sqlite3.Error, ValueError, TypeError, RecursionError):
             self.forget(key)  # a row that cannot be read is dropped: the call is made again
             return None
 
@@ -272,12 +317,15 @@ class ResponseCache:
 
 
 def clear_cache(path: Path | None = None) -> list[Path]:
-    """Delete the cache file (and its WAL side files); the paths removed."""
+    """Delete the cache file (and its WAL side files); the paths removed. Only a file that is this tool's
+    cache is deleted: `IMR_LLM_CACHE=records.jsonl imr-llm cache clear` refuses (ConfigError)."""
     path = path or default_cache_path()
+    if (path.exists() or path.is_symlink()) and not is_cache_file(path):
+        raise ConfigError(f"{path} is not an imr-llm cache (not an SQLite file with its tables); nothing deleted")
     removed = []
     for suffix in ("", "-wal", "-shm"):
         side = path.with_name(path.name + suffix)
-        if side.exists():
+        if side.is_file() and not side.is_symlink():
             side.unlink()
             removed.append(side)
     return removed
