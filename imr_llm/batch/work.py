@@ -87,8 +87,8 @@ def process(
         digest,
         record.to_json_line(),
         None,
-        run.prompt_tokens if run else 0,
-        run.completion_tokens if run else 0,
+        run.prompt_tokens if run and not run.cached else 0,  # a cached answer spent nothing this run
+        run.completion_tokens if run and not run.cached else 0,
         run.requests if run else 0,
         run.model if run else None,
         summary_failed,

@@ -227,6 +227,8 @@ class LLMExtractor:
                 self.cache.forget(key)  # a stored answer that no longer validates: ask again
             else:
                 run.cached, run.answer_source = True, hit.source
+                # what the answer cost when it was made (marked cached): a rerun keeps the cost comparison
+                run.prompt_tokens, run.completion_tokens = hit.prompt_tokens, hit.completion_tokens
                 self.cache.log(replace(log, cached=True))
                 return output, run
         if not self.live_calls:
