@@ -22,7 +22,7 @@ import sqlite3
 import sys
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -414,9 +414,11 @@ def icd10_index() -> Icd10Index | None:
         return None
     name = f"icd10cm-{version}-s{_SCHEMA}.sqlite"
     explicit = os.environ.get("IMR_LLM_ICD10_INDEX")
-    places = [Path(explicit)] if explicit else [_cache_dir() / name]
-    places.append(Path(tempfile.gettempdir()) / f"imr-llm-{os.getuid()}-{name}")  # a read-only home
-    for path in places:
+    places: list[Callable[[], Path]] = [lambda: Path(explicit)] if explicit else [lambda: _cache_dir() / name]
+    # a read-only home; asked only then (tempfile.gettempdir() writes a probe file in the temporary folder)
+    places.append(lambda: Path(tempfile.gettempdir()) / f"imr-llm-{os.getuid()}-{name}")
+    for place in places:
+        path = place()
         try:
             if not path.is_file():
                 build_index(path)

@@ -24,9 +24,12 @@ MODEL = "fake-model"
 @dataclass
 class Behaviour:
     kind: str  # "ok" | "429" | "500" | "hang" | "malformed" | "truncated" | "invalid" | "garbage" | "cut" | "echo"
+    # | "echo_headers" (an error that repeats the request's headers, Authorization included; status below)
+    # | "trickle" (a 200 whose body comes one byte every `hang_s` seconds)
     arguments: dict[str, Any] | None = None
     retry_after: str | None = None
     hang_s: float = 5.0
+    status: int = 500
     respond: Any = None  # "ok": a function of the request payload giving the arguments (a stand-in model)
 
 
@@ -45,6 +48,8 @@ class FakeServer:
     served: dict[str, int] = field(default_factory=dict)
     in_flight: int = 0
     max_in_flight: int = 0  # most requests open at once, to check a client's concurrency bound
+    abandoned: int = 0  # trickled answers the client stopped reading
+    stop: threading.Event = field(default_factory=threading.Event)  # set when the server shuts down
 
     @property
     def base_url(self) -> str:
@@ -164,6 +169,24 @@ def _handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
             elif b.kind == "echo":  # a server whose error message repeats the request (prompt included)
                 prompt = " ".join(m.get("content", "") for m in payload.get("messages", []))
                 self._send(400, {"error": {"message": f"Invalid request: {prompt}", "type": "invalid_request"}})
+            elif b.kind == "echo_headers":  # a proxy whose error page repeats what it was sent
+                sent = "; ".join(f"{k}: {v}" for k, v in self.headers.items())
+                self._send(b.status, {"error": {"message": f"upstream refused request with headers {sent}"}})
+            elif b.kind == "trickle":  # headers at once, then the body one byte at a time, forever slow
+                data = json.dumps(completion(json.dumps(b.arguments or {}), tool=tool)).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                try:
+                    for k in range(len(data)):
+                        self.wfile.write(data[k : k + 1])
+                        self.wfile.flush()
+                        if server.stop.wait(b.hang_s):
+                            return
+                except OSError:  # the client gave up: what a bounded call does
+                    with server.lock:
+                        server.abandoned += 1
             elif b.kind == "invalid":
                 self._send(200, completion(json.dumps({"date_of_injury": "someday", "disputed_items": []})))
             else:
@@ -183,5 +206,6 @@ def fake_server(default: Behaviour, script: list[Behaviour] | None = None, chaos
     try:
         yield server
     finally:
+        server.stop.set()
         httpd.shutdown()
         httpd.server_close()

@@ -478,3 +478,93 @@ def test_a_rerun_of_a_batch_with_an_error_record_still_says_it_failed(tmp_path: 
     assert again.returncode == 1, again.stderr
     assert "1 of them failed in an earlier run" in said(again)
     assert "failed in an earlier run (NotAnImrLetter): 1" in said(again)
+
+
+# -- 7. no secret, no page image left behind --------------------------------------------------------
+
+KEY = "sk-test-0123456789abcdefSECRET"
+
+
+def test_secrets_are_scrubbed_from_error_messages() -> None:
+    from imr_llm.llm.config import scrub_secrets
+
+    echoed = f"refused; headers: Authorization: Bearer {KEY}; x-api-key={KEY[3:]}; body api_key: 'other-9f8e7d'"
+    scrubbed = scrub_secrets(echoed, KEY)
+    assert KEY not in scrubbed and KEY[3:] not in scrubbed and "other-9f8e7d" not in scrubbed
+    assert "refused" in scrubbed and "[secret removed]" in scrubbed
+
+
+def test_a_server_error_that_echoes_the_key_never_shows_it_FAKE_SERVER(tmp_path: Path) -> None:
+    cache = tmp_path / "c.sqlite"
+    with fake_server(Behaviour("echo_headers", status=400)) as server:
+        result = cli("extract", *llm_flags(server.base_url, cache), "--api-key", KEY, str(LETTER))
+        sent = [h.get("authorization") for h in server.headers]
+    assert sent == [f"Bearer {KEY}"]  # the server did get (and echo) the key
+    assert result.returncode == 1
+    record = json.loads(result.stdout)
+    # wrong: the key on stderr, in llm.error and in the call log
+    assert KEY not in result.stderr and KEY not in result.stdout
+    assert "upstream refused request" in record["llm"]["error"] and "[secret removed]" in record["llm"]["error"]
+    with sqlite3.connect(cache) as db:
+        logged = " ".join(str(row) for row in db.execute("SELECT * FROM calls"))
+    assert KEY not in logged and "upstream refused request" in logged
+
+
+def test_a_retried_server_error_that_echoes_the_key_never_shows_it_FAKE_SERVER(tmp_path: Path) -> None:
+    from imr_llm.llm.cache import ResponseCache
+    from imr_llm.llm.client import LLMClient
+    from imr_llm.llm.config import LLMConfig
+    from imr_llm.llm.prompts import load_prompt
+    from imr_llm.pipeline.llm_extractor import LLMExtractor
+
+    with fake_server(Behaviour("echo_headers", status=503)) as server:
+        config = LLMConfig(base_url=server.base_url, model=MODEL, api_key=KEY, transport_attempts=2, max_wait_s=0.1)
+        record = LLMExtractor(LLMClient(config), load_prompt("extract"), ResponseCache(tmp_path / "c")).run(
+            load_file(LETTER)
+        )
+    assert record.llm is not None and record.llm.error_kind == "transport"
+    assert KEY not in (record.llm.error or "") and "upstream refused" in (record.llm.error or "")
+
+
+AUDIT = r"""
+import json, os, sys
+writes, children = [], []
+WRITE = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+def hook(event, args):
+    if event == "open" and isinstance(args[0], (str, bytes)):
+        flags, mode = args[2], args[1]
+        if (isinstance(flags, int) and flags & WRITE) or (isinstance(mode, str) and set(mode) & set("wax+")):
+            writes.append(os.fsdecode(args[0]))
+    elif event in ("subprocess.Popen", "os.posix_spawn", "os.fork", "os.exec", "os.system"):
+        children.append(event)
+sys.addaudithook(hook)
+import atexit
+atexit.register(lambda: print("AUDIT " + json.dumps({"writes": writes, "children": children}), file=sys.stderr))
+sys.argv = ["imr-llm", *sys.argv[1:]]
+from imr_llm.cli import run
+run()
+"""
+
+
+@pytest.mark.skipif(not (SAMPLES / "synth-2016-basic.tif").is_file(), reason="no sample scan")
+def test_ocr_writes_no_page_image_or_text_to_a_temporary_folder_and_starts_no_process(tmp_path: Path) -> None:
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    env = {**CLEAN_ENV, "TMPDIR": str(private_tmp)}
+    result = subprocess.run(
+        [sys.executable, "-c", AUDIT, "parse", str(SAMPLES / "synth-2016-basic.tif")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    if "tesserocr" in result.stderr and result.returncode == 1:
+        pytest.skip("Tesseract is not installed here")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["source"]["kind"] == "ocr"
+    audit = json.loads(next(line for line in result.stderr.splitlines() if line.startswith("AUDIT "))[6:])
+    # wrong: the page image and its OCR text in a world-readable temporary folder, a Tesseract child process
+    assert list(private_tmp.iterdir()) == []
+    temp_roots = (str(private_tmp), "/tmp", "/var/tmp", "/dev/shm")
+    assert [w for w in audit["writes"] if w.startswith(temp_roots)] == []
+    assert audit["children"] == []

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from imr_llm.errors import ConfigError
 from imr_llm.llm.batch_files import ENDPOINT
-from imr_llm.llm.config import LLMConfig
+from imr_llm.llm.config import LLMConfig, scrub_secrets
 
 if TYPE_CHECKING:
     import openai
@@ -51,9 +51,11 @@ class BatchAPI:
             timeout=max(config.timeout_s, 300.0),  # uploads of up to 200 MB
         )
         self.display_url = config.display_url
+        self._key = config.api_key
 
     def _fail(self, doing: str, error: Exception) -> ConfigError:
-        return ConfigError(f"Batch API at {self.display_url}: {doing} failed ({str(error).splitlines()[0][:200]})")
+        said = scrub_secrets((str(error).splitlines() or [type(error).__name__])[0], self._key)[:200]
+        return ConfigError(f"Batch API at {self.display_url}: {doing} failed ({said})")
 
     def find_file(self, name: str) -> str | None:
         """The id of an uploaded batch file with this name, if one exists (a killed run's upload)."""

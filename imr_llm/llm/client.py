@@ -46,7 +46,7 @@ from imr_llm.errors import (
     LLMTransportError,
     LLMTruncated,
 )
-from imr_llm.llm.config import DEFAULT_MAX_TOKENS, LLMConfig
+from imr_llm.llm.config import DEFAULT_MAX_TOKENS, LLMConfig, scrub_secrets
 from imr_llm.llm.speedups import memoize_async_validator_check
 
 T = TypeVar("T", bound=BaseModel)
@@ -169,6 +169,10 @@ class LLMClient:
         memoize_async_validator_check()
         self._instructor = instructor.from_openai(self._openai, mode=config.instructor_mode)
 
+    def scrub(self, message: str) -> str:
+        """An error message without the API key or credentials in it (servers echo request headers)."""
+        return scrub_secrets(message, self.config.api_key)
+
     def check_server(self) -> list[str]:
         """Fail early with what to fix: server unreachable, key refused, model not served."""
         try:
@@ -179,11 +183,13 @@ class LLMClient:
             return []  # some servers do not list models; the first call will tell
         except openai.APIConnectionError as e:
             raise ConfigError(
-                f"cannot reach {self.config.display_url} ({_short(e)}): start the server or fix --base-url / "
-                "IMR_LLM_BASE_URL"
+                f"cannot reach {self.config.display_url} ({self.scrub(_short(e))}): start the server or fix "
+                "--base-url / IMR_LLM_BASE_URL"
             ) from e
         except openai.APIStatusError as e:
-            raise ConfigError(f"{self.config.display_url} answered {e.status_code} to /models: {_short(e)}") from e
+            raise ConfigError(
+                f"{self.config.display_url} answered {e.status_code} to /models: {self.scrub(_short(e))}"
+            ) from e
         if models and self.config.model not in models:
             shown = ", ".join(models[:8]) + (" ..." if len(models) > 8 else "")
             raise ConfigError(
@@ -243,8 +249,9 @@ class LLMClient:
             raise AssertionError("unreachable")  # pragma: no cover
         except Exception as e:
             error = _classify(e, stats, max_tokens, budget_s, deadline)
-            if isinstance(error, LLMCallError) and not config.log_text:
-                error = type(error)(redact(str(error), messages), error.stats)  # no letter text in messages
+            if isinstance(error, LLMCallError):
+                message = str(error) if config.log_text else redact(str(error), messages)  # no letter text
+                error = type(error)(self.scrub(message), error.stats)  # never the key a server echoed
             raise error from e
         finally:
             stats.reasks = max(stats.reasks, 0)

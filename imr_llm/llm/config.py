@@ -9,6 +9,7 @@ One flag or variable away from any OpenAI-compatible server:
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -88,6 +89,24 @@ class LLMConfig:
             )
         if not self.model:
             raise ConfigError("no model: pass --model or set IMR_LLM_MODEL")
+
+
+_SECRET_PATTERNS = (
+    re.compile(r"(?i)\b(bearer|basic)\s+[^\s'\",;}]+"),  # an Authorization header's value
+    re.compile(r"(?i)\b(authorization|api[-_]?key|x-api-key|token|secret)(['\"]?\s*[:=]\s*['\"]?)[^\s'\",;}]+"),
+    re.compile(r"\bsk-[A-Za-z0-9_\-]{8,}"),  # OpenAI-style keys
+)
+
+
+def scrub_secrets(text: str, *secrets: str | None) -> str:
+    """`text` (an error message a server may have built from our request) without the API key or any
+    credential-looking value: error messages go to stderr, records' `llm.error` and the call log."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "[secret removed]")
+    text = _SECRET_PATTERNS[0].sub(lambda m: f"{m.group(1)} [secret removed]", text)
+    text = _SECRET_PATTERNS[1].sub(lambda m: f"{m.group(1)}{m.group(2)}[secret removed]", text)
+    return _SECRET_PATTERNS[2].sub("[secret removed]", text)
 
 
 def redact_url(url: str) -> str:
