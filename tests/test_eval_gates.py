@@ -165,3 +165,17 @@ def test_an_unknown_model_has_no_price_not_a_zero_one() -> None:
     assert price_usd(prices, "gpt-4o-mini", 1_000_000, 0) == pytest.approx(0.15)
     assert price_usd(prices, "gpt-4o-mini", 1_000_000, 0, batch=True) == pytest.approx(0.075)
     assert price_usd(prices, "local:gemma.gguf:123", 10_000, 1000) == 0.0
+
+
+def test_a_cached_rerun_keeps_the_tokens_and_cost_it_compares_FAKE_SERVER(tmp_path: Path) -> None:
+    with fake_server(Behaviour("ok", respond=perfect)) as server:
+        config = LLMConfig(base_url=server.base_url, model=MODEL, reasks=0, transport_attempts=1)
+        cache = ResponseCache(tmp_path / "cache.sqlite")
+        try:
+            first = run_suite(llm_gate(server.base_url), config=config, cache=cache)
+            again = run_suite(llm_gate(server.base_url), config=config, cache=cache)  # every answer from the cache
+        finally:
+            cache.close()
+    assert first.metrics["cached_share"] == 0.0 and again.metrics["cached_share"] == 1.0
+    assert again.metrics["prompt_tokens"] == first.metrics["prompt_tokens"] > 0
+    assert again.metrics["completion_tokens"] == first.metrics["completion_tokens"] > 0
