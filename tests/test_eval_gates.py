@@ -179,3 +179,53 @@ def test_a_cached_rerun_keeps_the_tokens_and_cost_it_compares_FAKE_SERVER(tmp_pa
     assert first.metrics["cached_share"] == 0.0 and again.metrics["cached_share"] == 1.0
     assert again.metrics["prompt_tokens"] == first.metrics["prompt_tokens"] > 0
     assert again.metrics["completion_tokens"] == first.metrics["completion_tokens"] > 0
+
+
+# -- repeats: the model's own randomness -------------------------------------------------------------------
+
+
+def coin(payload: dict[str, Any]) -> dict[str, Any]:
+    """A stand-in with random answers: each item's decision right or wrong by a coin seeded by the request's
+    seed and letter (so a repeat differs, and the same repeat answers the same)."""
+    import random
+
+    name = _which(payload)
+    answer = copy.deepcopy(ANSWERS[name])
+    rng = random.Random(f"{payload.get('seed')}:{name}")
+    for item in answer["disputed_items"]:
+        if rng.random() < 0.5:
+            item["decision"] = "overturned" if item["decision"] == "upheld" else "upheld"
+    return answer
+
+
+def test_repeats_are_cached_apart_and_their_intervals_count_letters_then_repeats_FAKE_SERVER(tmp_path: Path) -> None:
+    from imr_llm.evals.uncertainty import bootstrap_intervals
+
+    with fake_server(Behaviour("ok", respond=coin)) as server:
+        config = LLMConfig(base_url=server.base_url, model=MODEL, reasks=0, transport_attempts=1)
+        cache = ResponseCache(tmp_path / "cache.sqlite")
+        try:
+            suite = llm_gate(server.base_url).model_copy(update={"epochs": 3, "temperature": 1.0})
+            three = run_suite(suite, config=config, cache=cache, resamples=400)
+            asked = len(server.requests)
+            again = run_suite(suite, config=config, cache=cache, resamples=400)
+        finally:
+            cache.close()
+    letters = len({x.name for x in three.letters})
+    assert asked == 3 * letters and len(server.requests) == asked  # one call per repeat, then all from the cache
+    assert {x.epoch for x in three.letters} == {0, 1, 2}
+    for metric in ("key_field_accuracy", "decision_accuracy", "prompt_tokens"):  # the same answers, from the cache
+        assert again.metrics[metric] == three.metrics[metric]
+    assert {r.get("seed") for r in server.requests} == {0, 1, 2}
+    assert three.bootstrap is not None and three.bootstrap.unit.startswith("letter, then repeat")
+    # treating the 3 repeats as 3x as many independent letters would make the interval too narrow
+    naive = [
+        x.model_copy(
+            update={"name": f"{x.name}#{x.epoch}", "epoch": 0, "gold": {**x.gold, "case_number": f"{x.name}#{x.epoch}"}}
+        )
+        for x in three.letters
+    ]
+    naive_intervals, _ = bootstrap_intervals(naive, ["fields"], resamples=400)
+    low, high = three.intervals["decision_accuracy"]
+    nlow, nhigh = naive_intervals["decision_accuracy"]
+    assert high - low >= nhigh - nlow

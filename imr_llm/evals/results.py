@@ -20,6 +20,7 @@ class LetterResult(BaseModel):
     llm: dict[str, Any] | None = None  # LLMRun
     error: str | None = None
     error_kind: str | None = None
+    epoch: int = 0  # which repeat of the run this is (`--repeat N`: 0 .. N-1)
 
     def scored(self) -> dict[str, Any]:
         """The scored record, or an empty one when the extractor produced none (every field a miss)."""

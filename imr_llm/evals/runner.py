@@ -250,20 +250,29 @@ def run_suite(
     inputs = select_letters(suite)
     backend = get_backend(suite.backend)
     config = config or LLMConfig()
+    if suite.temperature is not None:
+        config = config.with_(temperature=suite.temperature)
     results: list[LetterResult] = []
-    with backend.open_extractor(BackendOptions(config, suite.prompt, model_path, cache)) as extractor:
-        workers = suite.concurrency if backend.uses_llm and backend.concurrent else 1
-        if not backend.uses_llm and set(suite.inputs) & {*IMAGE_KINDS, *KEPT_INPUTS}:
-            workers = os.cpu_count() or 1  # OCR runs Tesseract as a subprocess: one at a time per core
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_one, extractor, item) for item in inputs]
-            for future in futures:  # keep input order in the run file
-                result = future.result()
-                results.append(result)
-                if on_result:
-                    on_result(result)
-        model = getattr(extractor, "model_id", None)
-        prompt_hash = getattr(extractor, "template_hash", None)
+    model = prompt_hash = None
+    # repeats (epochs): every letter again with its own seed, cached per repeat; a deterministic backend
+    # (the parser) gives the same record each time, so it runs once
+    epochs = suite.epochs if backend.uses_llm else 1
+    for epoch in range(epochs):
+        seeded = config.with_(seed=(suite.seed or 0) + epoch) if epochs > 1 or suite.seed is not None else config
+        with backend.open_extractor(BackendOptions(seeded, suite.prompt, model_path, cache)) as extractor:
+            workers = suite.concurrency if backend.uses_llm and backend.concurrent else 1
+            if not backend.uses_llm and set(suite.inputs) & {*IMAGE_KINDS, *KEPT_INPUTS}:
+                workers = os.cpu_count() or 1  # OCR: one letter per core
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                futures = [pool.submit(_one, extractor, item) for item in inputs]
+                for future in futures:  # keep input order in the run file
+                    result = future.result()
+                    result.epoch = epoch
+                    results.append(result)
+                    if on_result:
+                        on_result(result)
+            model = getattr(extractor, "model_id", None)
+            prompt_hash = getattr(extractor, "template_hash", None)
     run = RunFile(
         suite=suite,
         created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

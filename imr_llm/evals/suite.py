@@ -115,6 +115,9 @@ class Suite(BaseModel):
     thresholds: Thresholds = Field(default_factory=Thresholds)
     variants: list[Variant] = Field(default_factory=list)  # a matrix: every variant over the same letters
     allow_errors: bool = False  # True: letters that errored do not fail the run by themselves
+    epochs: int = Field(default=1, ge=1, le=50)  # repeats of every letter (a model's own randomness), `--repeat`
+    temperature: float | None = Field(default=None, ge=0.0, le=2.0)
+    seed: int | None = None  # the first repeat's seed (each repeat adds one)
     variant: str | None = None  # in a run file: which variant this run was
     prices: str = ""  # price table, relative to this file (default: the package's, imr_llm/llm/prices.toml)
     path: str = ""  # where the suite was loaded from (filled in by load_suite)

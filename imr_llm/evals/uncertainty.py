@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel
@@ -79,17 +80,34 @@ def _case(letter: LetterResult) -> str:
 
 
 def identity(letter: LetterResult) -> str:
-    """Which input this is, wherever it was read from: case number + hash of the input."""
+    """Which input this is, wherever it was read from: case number + hash of the input (+ the repeat)."""
     sha = letter.input_sha256 or ((letter.record or letter.parser or {}).get("source") or {}).get("sha256")
-    return f"{_case(letter)}:{sha or Path(letter.input).name}"
+    base = f"{_case(letter)}:{sha or Path(letter.input).name}"
+    return f"{base}#{letter.epoch}" if letter.epoch else base
 
 
-def _groups(letters: Iterable[LetterResult]) -> list[list[LetterResult]]:
-    """Letters grouped by case: the unit that is resampled."""
-    by_case: dict[str, list[LetterResult]] = {}
+def _groups(letters: Iterable[LetterResult]) -> list[list[list[LetterResult]]]:
+    """Letters grouped by case (the unit resampled first), and within a case by repeat (resampled second)."""
+    by_case: dict[str, dict[int, list[LetterResult]]] = {}
     for letter in letters:
-        by_case.setdefault(_case(letter), []).append(letter)
-    return list(by_case.values())
+        by_case.setdefault(_case(letter), {}).setdefault(letter.epoch, []).append(letter)
+    return [list(epochs.values()) for epochs in by_case.values()]
+
+
+def _draw(groups: list[list[Any]], rng: np.random.Generator) -> list[tuple[int, int]]:
+    """One two-stage resample: letters with replacement, then each drawn letter's repeats with replacement
+    (so an interval covers both which letters were read and the model's own randomness; with one repeat it
+    is the letter bootstrap). Returned as (letter, repeat) indexes."""
+    picked: list[tuple[int, int]] = []
+    for k in rng.integers(0, len(groups), len(groups)):
+        repeats = len(groups[int(k)])
+        for r in rng.integers(0, repeats, repeats) if repeats > 1 else [0]:
+            picked.append((int(k), int(r)))
+    return picked
+
+
+def _sample(groups: list[list[list[LetterResult]]], picked: list[tuple[int, int]]) -> list[LetterResult]:
+    return [letter for k, r in picked for letter in groups[k][r]]
 
 
 def _interval(values: list[float]) -> tuple[float, float]:
@@ -110,14 +128,15 @@ def bootstrap_intervals(
     per-letter work of an earlier scoring of the same letter objects, reused)."""
     groups = _groups(letters)
     info = Bootstrap(resamples=resamples, seed=seed, letters=len(groups))
+    if max((len(g) for g in groups), default=1) > 1:
+        info.unit = "letter, then repeat within the letter"
     if resamples <= 0 or not groups:
         return {}, info
     rng = np.random.default_rng(seed)
     memo = memo if memo is not None else {}
     draws: dict[str, list[float]] = {}
     for _ in range(resamples):
-        picked = rng.integers(0, len(groups), len(groups))
-        sample = [letter for k in picked for letter in groups[int(k)]]
+        sample = _sample(groups, _draw(groups, rng))
         metrics, _ = compute_metrics(sample, scorers, prices, memo)
         for name, value in metrics.items():
             draws.setdefault(name, []).append(value)
@@ -138,10 +157,10 @@ def paired_differences(
     pairs = [(b, new_by_id[identity(b)]) for b in base if identity(b) in new_by_id]
     if not pairs:
         return {}
-    by_case: dict[str, list[tuple[LetterResult, LetterResult]]] = {}
+    by_case: dict[str, dict[int, list[tuple[LetterResult, LetterResult]]]] = {}
     for b, n in pairs:
-        by_case.setdefault(_case(b), []).append((b, n))
-    groups = list(by_case.values())
+        by_case.setdefault(_case(b), {}).setdefault(b.epoch, []).append((b, n))
+    groups = [list(epochs.values()) for epochs in by_case.values()]
     memo_base: dict[tuple[str, int], object] = {}
     memo_new: dict[tuple[str, int], object] = {}
     full_base, _ = compute_metrics([b for b, _ in pairs], scorers, prices, memo_base)
@@ -150,7 +169,7 @@ def paired_differences(
     draws: dict[str, list[float]] = {m: [] for m in shared}
     rng = np.random.default_rng(seed)
     for _ in range(max(0, resamples)):
-        picked = [groups[int(k)] for k in rng.integers(0, len(groups), len(groups))]
+        picked = [groups[k][r] for k, r in _draw(groups, rng)]
         mb, _ = compute_metrics([b for g in picked for b, _ in g], scorers, prices, memo_base)
         mn, _ = compute_metrics([n for g in picked for _, n in g], scorers, prices, memo_new)
         for m in shared:

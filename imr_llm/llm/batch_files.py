@@ -32,6 +32,7 @@ def request_body(
     """The chat-completions body a live call would POST (instructor adds the tool or schema)."""
     from instructor.processing.response import handle_response_model
 
+    seeded: dict[str, Any] = {"seed": config.seed} if config.seed is not None else {}
     _, kwargs = handle_response_model(
         response_model,
         mode=config.instructor_mode,
@@ -39,6 +40,7 @@ def request_body(
         messages=messages,
         max_tokens=max_tokens,
         temperature=config.temperature,
+        **seeded,
     )
     body: dict[str, Any] = json.loads(json.dumps(kwargs))  # plain JSON, as it goes on the wire
     return body

@@ -233,6 +233,7 @@ class LLMClient:
             before_sleep=before_sleep,
             reraise=True,
         )
+        seeded: dict[str, Any] = {"seed": config.seed} if config.seed is not None else {}
         try:
             for attempt in retrying:
                 with attempt:
@@ -243,6 +244,7 @@ class LLMClient:
                         max_retries=config.reasks,
                         max_tokens=max_tokens,
                         temperature=config.temperature,
+                        **seeded,
                     )
                     stats.reasks = max(0, stats.requests - 1 - stats.transport_retries)
                     return result, stats

@@ -43,6 +43,7 @@ class LLMConfig:
     max_tokens: int | None = None  # per answer; None: sized from the letter (answer_token_budget)
     letter_timeout_s: float | None = None  # all attempts for one letter; None: no bound beyond the retries
     temperature: float = 0.0
+    seed: int | None = None  # sent to the server (OpenAI's `seed`): one repeat of an eval (`--repeat`) each
     transport_attempts: int = 5  # per call: first try + retries on timeouts, 429, 5xx, connection errors
     reasks: int = 2  # extra attempts when the output fails validation
     max_wait_s: float = 60.0  # cap on one backoff / Retry-After wait

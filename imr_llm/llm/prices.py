@@ -59,6 +59,7 @@ def _published_price(model: str, prompt_tokens: int, completion_tokens: int) -> 
     except ImportError:  # pragma: no cover - a dependency of the package
         return None
     try:
-        return float(calc_price(Usage(input_tokens=prompt_tokens, output_tokens=completion_tokens), model_ref=model).total_price)
+        usage = Usage(input_tokens=prompt_tokens, output_tokens=completion_tokens)
+        return float(calc_price(usage, model_ref=model).total_price)
     except (LookupError, ValueError):
         return None

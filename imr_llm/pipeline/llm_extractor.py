@@ -150,6 +150,7 @@ class LLMExtractor:
         config = self.client.config
         return {
             "temperature": config.temperature,
+            **({"seed": config.seed} if config.seed is not None else {}),  # one cache entry per repeat
             "max_tokens": max_tokens,
             "mode": config.mode.value,
             "reasks": config.reasks,
