@@ -185,12 +185,17 @@ def visible(text: str, keep_newlines: bool = True) -> str:
 _UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u2028\u2029]")
 
 
+def json_text(text: str) -> str:
+    """JSON text (already dumped) with DEL, C1, bidi and zero-width characters as \\uXXXX escapes: such
+    characters can stand only inside JSON strings, where the escape is the same character once parsed."""
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
 def json_line(data: object) -> str:
     """One JSON line whose text shows no control or bidi character raw: JSON escapes C0 controls
     already; DEL, C1, the bidi and zero-width characters and line separators become \\uXXXX escapes.
     The same data once parsed: the letter's exact words are kept."""
-    text = json.dumps(data, ensure_ascii=False)
-    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    return json_text(json.dumps(data, ensure_ascii=False))
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")

@@ -568,3 +568,85 @@ def test_ocr_writes_no_page_image_or_text_to_a_temporary_folder_and_starts_no_pr
     temp_roots = (str(private_tmp), "/tmp", "/var/tmp", "/dev/shm")
     assert [w for w in audit["writes"] if w.startswith(temp_roots)] == []
     assert audit["children"] == []
+
+
+# -- 8. control characters and markup from a letter or a file name ---------------------------------
+
+OSC_LINK = "\x1b]8;;http://evil.test\x07click\x1b]8;;\x07"
+RAW = ("\x1b", "\x07", "\u202e", "\x9b")  # ESC, BEL, RIGHT-TO-LEFT OVERRIDE, CSI (C1)
+
+
+def raw_controls(text: str) -> list[str]:
+    return [c for c in RAW if c in text]
+
+
+def hostile_letter(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    request = f"Physical therapy {OSC_LINK} \x1b[31mred\x1b[0m \u202eevil\u202c \x9b2J for the low back"
+    path = folder / "letter.txt"
+    path.write_text(make_letter(Item(request, "Upheld", DENIED_PT.rationale), APPROVED_MRI))
+    return path
+
+
+def test_escapes_from_a_letter_never_reach_a_terminal_page_or_table_raw(tmp_path: Path) -> None:
+    letter = hostile_letter(tmp_path / "in")
+    parsed = cli("parse", str(letter))
+    assert parsed.returncode == 0, parsed.stderr
+    assert raw_controls(parsed.stdout) == []  # wrong: the escapes printed raw inside the JSON line
+    request = json.loads(parsed.stdout)["disputed_items"][0]["request"]
+    assert "\x1b]8;;http://evil.test" in request and "\u202e" in request  # the data keeps the letter's words
+    for fmt in ("md", "txt", "html", "json"):
+        page = cli("summarize", "--format", fmt, str(letter))
+        assert raw_controls(page.stdout) == [], fmt
+        assert "\\x1b" in page.stdout or "\\u001b" in page.stdout, fmt  # shown, not hidden
+    out, table, summaries = tmp_path / "out.jsonl", tmp_path / "t.csv", tmp_path / "s"
+    ran = cli("batch", str(tmp_path / "in"), "--out", str(out), "--table", str(table), "--summaries", str(summaries))
+    assert ran.returncode == 0, ran.stderr
+    assert raw_controls(out.read_text()) == [] and raw_controls(table.read_text()) == []
+    assert raw_controls(next(summaries.glob("*.md")).read_text()) == []
+    assert "\\x1b]8;;http://evil.test\\x07click" in table.read_text()
+
+
+def test_escapes_in_a_file_name_never_reach_the_terminal_raw(tmp_path: Path) -> None:
+    name = tmp_path / "evil\x1b[2J\x1b]0;pwned\x07\u202etxt.exe.txt"
+    name.write_text("not a letter\n" * 20)
+    parsed = cli("parse", str(name))
+    assert parsed.returncode == 1 and raw_controls(parsed.stderr) == []
+    assert "evil\\x1b[2J\\x1b]0;pwned\\x07\\u202etxt.exe.txt" in one_line(parsed)
+    out = tmp_path / "o[link=http://x]\x1b[31m.jsonl"
+    ran = cli("batch", str(name), "--out", str(out), "--no-progress")
+    assert ran.returncode == 1 and raw_controls(ran.stderr) == [] and "Traceback" not in ran.stderr
+    assert "o[link=http:/x]" in said(ran)  # a bracket in a name is text, never rich markup (a hyperlink)
+
+
+def test_logs_show_text_shows_no_raw_escapes_FAKE_SERVER(tmp_path: Path) -> None:
+    letter = hostile_letter(tmp_path / "in")
+    cache = tmp_path / "c.sqlite"
+    answer = perfect_answer(parse_text(letter.read_text()))
+    with fake_server(Behaviour("ok", answer)) as server:
+        done = cli("extract", *llm_flags(server.base_url, cache), "--log-text", str(letter))
+    assert done.returncode == 0, done.stderr
+    shown = cli("logs", "--cache", str(cache), "--show-text")
+    assert shown.returncode == 0 and "Physical therapy" in shown.stdout
+    assert raw_controls(shown.stdout) == []  # wrong: the letter's OSC hyperlink printed to the terminal
+
+
+def test_names_in_eval_markdown_reports_are_text_not_markup(tmp_path: Path) -> None:
+    from imr_llm.evals.report import markdown_report
+    from imr_llm.evals.runner import run_suite
+    from imr_llm.evals.suite import load_suite
+
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    evil = "<img src=x onerror=alert(1)>"
+    (gold / f"{evil}.txt").write_text(LETTER.read_text())
+    (gold / f"{evil}.gold.json").write_text((SAMPLES / "synth-2016-basic.gold.json").read_text())
+    suite = tmp_path / "s.toml"
+    suite.write_text(f'name = "s"\ngold = "{gold}"\nbackend = "rules"\n[thresholds.min]\nkey_field_accuracy = 1.5\n')
+    run = run_suite(load_suite(suite)).model_copy(
+        update={"model": "<script>alert(1)</script>", "prompt": "[x](javascript:y)"}
+    )
+    report = markdown_report(run)
+    # wrong: "<img src=x onerror=...>" and "<script>" raw in the Markdown (GitHub renders some HTML)
+    assert "<img" not in report and "<script>" not in report and "](javascript:" not in report
+    assert "&lt;img src=x onerror=alert\\(1\\)&gt;" in report and "&lt;script&gt;" in report

@@ -19,6 +19,7 @@ from imr_llm.cli.logs import logs
 from imr_llm.cli.records import extract, parse, schema
 from imr_llm.cli.serve import serve
 from imr_llm.cli.summaries import summarize
+from imr_llm.outputs import visible
 from imr_llm.version import VERSION as __version__
 
 app = typer.Typer(
@@ -68,7 +69,8 @@ def run() -> None:
     except BrokenPipeError:
         sys.exit(0)
     except Exception as e:  # a bug: still one line, never a traceback
-        print(f"imr-llm: internal error ({type(e).__name__}: {e}); please report it", file=sys.stderr)
+        message = visible(f"imr-llm: internal error ({type(e).__name__}: {e}); please report it", keep_newlines=False)
+        print(message, file=sys.stderr)
         sys.exit(70)
 
 

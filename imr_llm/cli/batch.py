@@ -28,6 +28,7 @@ from imr_llm.cli.common import (
     fail,
     llm_config,
     progress_bar,
+    safe_console,
     writable_file,
     writable_folder,
 )
@@ -85,8 +86,6 @@ def batch(
     max_file_mb: Annotated[float, typer.Option(min=0.001, help="size of a Batch API file, MB")] = 200.0,
 ) -> None:
     """Turn many letters into records (and summaries, and a table): resumable, one output line per input."""
-    from rich.console import Console
-
     from imr_llm.batch.inputs import count_inputs
     from imr_llm.batch.outfile import real_path
     from imr_llm.cli.batch_deferred import DeferredOptions, RecordsRunner, run_deferred
@@ -95,7 +94,7 @@ def batch(
     from imr_llm.llm.prompts import DEFAULT_PROMPT
     from imr_llm.pipeline.backends import BackendOptions
 
-    console = Console(stderr=True)
+    console = safe_console()
     check_language(lang)
     chosen = backend_named(backend)
     check_outputs(out, table, summaries)

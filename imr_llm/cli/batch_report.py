@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.markup import escape
-
 from imr_llm.outputs import visible
 
 if TYPE_CHECKING:
@@ -17,7 +15,7 @@ if TYPE_CHECKING:
 
 def print_batch_report(report: BatchReport, out: Path, console: Console) -> None:
     rate = report.inputs / report.seconds if report.seconds else 0.0
-    shown = escape(visible(str(out), keep_newlines=False))
+    shown = visible(str(out), keep_newlines=False)
     failed_before = sum(report.failed_before.values())
     console.print(
         f"{'interrupted' if report.interrupted else 'done'}: {report.inputs} inputs in {report.seconds:.1f} s "
@@ -26,13 +24,11 @@ def print_batch_report(report: BatchReport, out: Path, console: Console) -> None
         + (f" ({failed_before} of them failed in an earlier run and still have no record)" if failed_before else "")
     )
     for kind, n in report.failed.most_common():
-        console.print(f"  failed ({escape(kind)}): {n}")
+        console.print(f"  failed ({kind}): {n}")
     for kind, n in report.failed_before.most_common():
-        console.print(f"  failed in an earlier run ({escape(kind)}): {n}")
+        console.print(f"  failed in an earlier run ({kind}): {n}")
     for kind, n in report.llm_failed_before.most_common():
-        console.print(
-            f"  LLM failed in an earlier run, parser record kept ({escape(kind)}): {n} (--retry-errors asks again)"
-        )
+        console.print(f"  LLM failed in an earlier run, parser record kept ({kind}): {n} (--retry-errors asks again)")
     if report.corrupt_lines:
         console.print(
             f"  dropped {report.corrupt_lines} unreadable line(s) from {shown} (not records; their inputs redone)"
@@ -40,7 +36,7 @@ def print_batch_report(report: BatchReport, out: Path, console: Console) -> None
     if report.duplicates:
         console.print(f"  dropped {report.duplicates} older duplicate record(s) from {shown}: one record per input")
     if report.summaries_unwritten:
-        reason = escape(visible(report.summary_error or "", keep_newlines=False))
+        reason = visible(report.summary_error or "", keep_newlines=False)
         console.print(f"  summaries NOT written: {report.summaries_unwritten} ({reason}); their records are kept")
     if report.replaced:
         console.print(f"  replaced the records of {report.replaced} input(s) whose content changed")

@@ -7,11 +7,12 @@ stack (openai, instructor) or the summary and eval machinery.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -179,6 +180,55 @@ def llm_config(
 
     config = config_from_env(base_url, model, None, timeout, max_tokens, letter_timeout, api_key)
     return config.with_(log_text=log_text)
+
+
+# the only markup our own messages use: colour tags. Anything else in a message ("[link=...]" in a file
+# name, a server's status, a gold value) is text: rich would turn "[link=...]" into a terminal hyperlink
+_OUR_TAG = re.compile(r"\[(/?)(red|green|yellow|bold|dim)?\]")
+
+
+def our_markup(text: str) -> Any:
+    """`text` as rich Text: our colour tags applied, every other character literal (control characters
+    shown as escapes), never parsed as rich markup."""
+    from rich.text import Text
+
+    text = visible(text)
+    out = Text()
+    styles: list[str] = []
+    pos = 0
+    for m in _OUR_TAG.finditer(text):
+        out.append(text[pos : m.start()], style=" ".join(styles) or None)
+        closing, name = m.group(1), m.group(2)
+        if closing:
+            if styles:
+                styles.pop()
+        elif name:
+            styles.append(name)
+        else:
+            out.append(m.group(0), style=" ".join(styles) or None)  # "[]": text
+        pos = m.end()
+    out.append(text[pos:], style=" ".join(styles) or None)
+    return out
+
+
+def safe_console() -> Console:
+    """A rich console on stderr for messages that carry names from outside (file names, letter text,
+    model names, server statuses): only our own colour tags are markup; the rest is shown as text, its
+    control characters as escapes."""
+    from rich.console import Console
+
+    class SafeConsole(Console):
+        def render_str(self, text: str, **kwargs: Any) -> Any:
+            if kwargs.get("markup") is False or not self._markup:
+                return super().render_str(visible(text), **kwargs)
+            rendered = our_markup(text)
+            if kwargs.get("style"):
+                rendered.stylize(kwargs["style"])
+            rendered.justify = kwargs.get("justify")
+            rendered.overflow = kwargs.get("overflow")
+            return rendered
+
+    return SafeConsole(stderr=True)
 
 
 def progress_bar(console: Console, label: str) -> Progress:

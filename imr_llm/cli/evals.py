@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from imr_llm.cli.common import BaseUrlOpt, CacheOpt, ModelOpt, ModelPathOpt, NoCacheOpt, fail, progress_bar
+from imr_llm.cli.common import (
+    BaseUrlOpt,
+    CacheOpt,
+    ModelOpt,
+    ModelPathOpt,
+    NoCacheOpt,
+    fail,
+    progress_bar,
+    safe_console,
+)
 from imr_llm.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -58,8 +67,6 @@ def eval_command(
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Score a suite against gold labels, or compare two runs; exit 1 on a missed threshold or a regression."""
-    from rich.console import Console
-
     from imr_llm.evals.compare import compare_runs
     from imr_llm.evals.report import html_report, print_comparison, print_run
     from imr_llm.evals.runner import score_run
@@ -68,7 +75,7 @@ def eval_command(
     from imr_llm.llm.config import config_from_env
     from imr_llm.pipeline.backends import get_backend
 
-    console = Console(stderr=True)
+    console = safe_console()
     args = args or []
     comparison: Comparison | None = None
     try:

@@ -10,6 +10,7 @@ import typer
 
 from imr_llm.cli.common import CacheOpt, fail
 from imr_llm.errors import ConfigError
+from imr_llm.outputs import visible
 
 
 def _date(value: str | None, option: str) -> dt.datetime | None:
@@ -57,7 +58,7 @@ def logs(
                 f"{found['latency_s']} s"
             )
             for outcome, count in found["outcomes"].items():
-                print(f"  {outcome}: {count}")
+                print(visible(f"  {outcome}: {count}", keep_newlines=False))
             return
         rows = read_calls(path, chosen, with_text=show_text)
     except ConfigError as e:
@@ -71,6 +72,7 @@ def logs(
             f"{row['prompt_tokens'] or 0}+{row['completion_tokens'] or 0} tokens  {row['latency_s'] or 0:.2f} s  "
             f"retries {row['retries']}"
         )
-        print(line + (f"  error: {row['error']}" if row.get("error") else ""))
+        line += f"  error: {row['error']}" if row.get("error") else ""
+        print(visible(line, keep_newlines=False))  # names and errors from servers: no raw escapes
         if show_text and row.get("letter_text"):
-            print("    " + row["letter_text"].replace("\n", "\n    "))
+            print("    " + visible(row["letter_text"]).replace("\n", "\n    "))

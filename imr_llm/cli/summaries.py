@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -19,16 +21,19 @@ from imr_llm.cli.common import (
     NoCacheOpt,
     PagesOpt,
     SaveTextOpt,
+    TextNotSaved,
     backend_named,
     check_language,
     fail,
     letters,
     llm_config,
     report_error,
+    writable_folder,
+    write_stdout,
 )
 from imr_llm.cli.common import save_text as keep_text
 from imr_llm.errors import ConfigError, ImrError
-from imr_llm.outputs import OutputNames, write_file
+from imr_llm.outputs import OutputNames, json_text, visible, write_file
 from imr_llm.summary.render import Format
 
 if TYPE_CHECKING:
@@ -64,10 +69,10 @@ def summarize(
     if out is not None:
         if out.exists() and not out.is_dir():
             fail(f"--out {out} is a file; give a folder for the summaries")
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            fail(f"cannot create output folder {out}: {e.strerror or e}")
+        writable_folder(out, "--out")
+    if save_text is not None:
+        writable_folder(save_text, "--save-text")
+    inputs = {os.path.realpath(f) for f in files}  # a summary never replaces an input letter
     try:
         with chosen.open_client(BackendOptions(llm_config(base_url, model), model_path=model_path)) as client:
             template = store = None
@@ -83,13 +88,21 @@ def summarize(
                 path = Path(name.split(" + ")[0])
                 try:
                     loaded = load()
-                    keep_text(save_text, name, loaded)
+                    try:
+                        keep_text(save_text, name, loaded)
+                    except TextNotSaved:
+                        failed += 1  # reported; the summary is still made
                     outcome = summarize_record(parse_letter(loaded), lang, client, template, store)
                 except ImrError as e:
                     report_error(name, e)
                     failed += 1
                     continue
-                write_summary(path, outcome, fmt, out, names)
+                try:
+                    write_summary(path, outcome, fmt, out, names, inputs)
+                except OSError as e:
+                    report_error(name, f"summary not written ({e.strerror or e})")
+                    failed += 1
+                    continue
                 failed += not outcome.checks.passed
     except ConfigError as e:
         fail(str(e))
@@ -98,7 +111,12 @@ def summarize(
 
 
 def write_summary(
-    path: Path, outcome: SummaryOutcome, fmt: Format, out: Path | None, names: OutputNames | None = None
+    path: Path,
+    outcome: SummaryOutcome,
+    fmt: Format,
+    out: Path | None,
+    names: OutputNames | None = None,
+    inputs: set[str] | frozenset[str] = frozenset(),
 ) -> None:
     from imr_llm.summary.render import render
 
@@ -107,18 +125,23 @@ def write_summary(
         "rejected_llm_rewrite": outcome.rejected,
     }
     text = render(outcome.summary, fmt, checks)
+    # a letter's control characters (ANSI escapes, bidi overrides) never reach a terminal or a page raw
+    text = json_text(text) if fmt is Format.JSON else visible(text)
     status = "passed" if outcome.checks.passed else "FAILED: " + "; ".join(outcome.checks.problems)
     score = f"grade {outcome.checks.grade}" if outcome.checks.grade is not None else f"ease {outcome.checks.ease}"
     note = f" (LLM rewrite rejected: {'; '.join(outcome.rejected)})" if outcome.rejected else ""
     if out is None:
-        sys.stdout.write(text if fmt is Format.JSON else text + ("\n" if fmt is not Format.HTML else ""))
-        sys.stdout.flush()
+        write_stdout(text if fmt is Format.JSON else text + ("\n" if fmt is not Format.HTML else ""))
     else:
         stem = (names or OutputNames()).stem(path)
-        write_file(out / f"{stem}.{outcome.summary.lang}.{fmt.value}", text)
+        targets = [out / f"{stem}.{outcome.summary.lang}.{fmt.value}"]
         if fmt is not Format.JSON:
-            write_file(
-                out / f"{stem}.{outcome.summary.lang}.checks.json",
-                json.dumps(checks, ensure_ascii=False, indent=1) + "\n",
-            )
-    print(f"imr-llm: {path}: summary checks {status}; {score}; {outcome.summary.source}{note}", file=sys.stderr)
+            targets.append(out / f"{stem}.{outcome.summary.lang}.checks.json")
+        for target in targets:
+            if os.path.realpath(target) in inputs:
+                raise OSError(errno.EEXIST, f"{target} is one of the input letters; choose another --out")
+        write_file(targets[0], text)
+        if fmt is not Format.JSON:
+            write_file(targets[1], json_text(json.dumps(checks, ensure_ascii=False, indent=1)) + "\n")
+    line = f"imr-llm: {path}: summary checks {status}; {score}; {outcome.summary.source}{note}"
+    print(visible(line, keep_newlines=False), file=sys.stderr)

@@ -20,6 +20,7 @@ from imr_llm.evals.runner import RunFile
 from imr_llm.evals.scoring import FieldResult
 from imr_llm.fields import norm_text
 from imr_llm.loaders import load_file
+from imr_llm.outputs import md_escape
 
 HEADLINE = (
     "key_field_accuracy",
@@ -155,10 +156,10 @@ def markdown_report(run: RunFile | None, comparison: Comparison | None = None) -
     if comparison is not None:
         b, n = comparison.base, comparison.new
         lines += [
-            f"## Eval comparison: {n['suite']}",
+            f"## Eval comparison: {md_escape(n['suite'])}",
             "",
-            f"base: {b['backend']} {b.get('model') or ''} {b.get('prompt') or ''} ({b['created']})  ",
-            f"new: {n['backend']} {n.get('model') or ''} {n.get('prompt') or ''} ({n['created']})",
+            f"base: {_names(b['backend'], b.get('model'), b.get('prompt'))} ({md_escape(b['created'])})  ",
+            f"new: {_names(n['backend'], n.get('model'), n.get('prompt'))} ({md_escape(n['created'])})",
             "",
             "**REGRESSED**" if comparison.regressed else f"No regression beyond tolerance ({comparison.tolerance}).",
             "",
@@ -177,22 +178,24 @@ def markdown_report(run: RunFile | None, comparison: Comparison | None = None) -
             "|---|---:|---:|---:|---:|---|",
         ]
         lines += [
-            f"| {m.metric} | {fmt(m.base)} | {fmt(m.new)} | {fmt(m.delta)} | "
+            f"| {md_escape(m.metric)} | {fmt(m.base)} | {fmt(m.new)} | {fmt(m.delta)} | "
             f"{f'[{fmt(m.low)}, {fmt(m.high)}]' if m.low is not None else ''} | {m.status} |"
             for m in comparison.metrics
         ]
         if comparison.fields:
             lines += ["", "| letter | what | field | gold | before | after | change |", "|---|---|---|---|---|---|---|"]
             lines += [
-                f"| {c.letter} | {c.kind} | {c.path} | {_cell(c.gold)} | {_cell(c.before)} | {_cell(c.after)} "
+                f"| {_cell(c.letter)} | {_cell(c.kind)} | {_cell(c.path)} | {_cell(c.gold)} | {_cell(c.before)} "
+                f"| {_cell(c.after)} "
                 f"| {c.change} |"
                 for c in comparison.fields[:100]
             ]
         lines.append("")
     if run is not None:
         lines += [
-            f"## Eval: {run.suite.name} ({run.backend}{', ' + str(run.model) if run.model else ''}"
-            f"{', ' + str(run.prompt) if run.prompt else ''}; {_n(run)})",
+            f"## Eval: {md_escape(run.suite.name)} ({md_escape(run.backend)}"
+            f"{', ' + md_escape(run.model) if run.model else ''}"
+            f"{', ' + md_escape(run.prompt) if run.prompt else ''}; {_n(run)})",
             "",
             "All thresholds pass." if run.passed else "**Threshold missed.**",
             "",
@@ -205,23 +208,29 @@ def markdown_report(run: RunFile | None, comparison: Comparison | None = None) -
         ]:
             t = limits.get(metric)
             mark = "" if t is None else f"{t.op} {t.limit} {'pass' if t.passed else '**MISS**'}"
-            lines.append(f"| {metric} | {shown(run, metric)} | {interval(run, metric)} | {mark} |")
+            lines.append(f"| {md_escape(metric)} | {shown(run, metric)} | {interval(run, metric)} | {mark} |")
         missing = letters_missing_thresholds(run)
         if missing:
             lines += ["", "| threshold | letters that miss it (worst first) |", "|---|---|"]
             lines += [
-                f"| {metric} | {', '.join(f'{label} {fmt(v)}' for label, v in letters)} |"
+                f"| {md_escape(metric)} | {', '.join(f'{md_escape(label)} {fmt(v)}' for label, v in letters)} |"
                 for metric, letters in missing.items()
             ]
         fields = {k: v for k, v in run.metrics.items() if k.startswith("field.")}
         if fields:
-            lines += ["", "| field | accuracy |", "|---|---:|"] + [f"| {k[6:]} | {fmt(v)} |" for k, v in fields.items()]
+            lines += ["", "| field | accuracy |", "|---|---:|"]
+            lines += [f"| {md_escape(k[6:])} | {fmt(v)} |" for k, v in fields.items()]
     return "\n".join(lines) + "\n"
 
 
 def _cell(value: Any) -> str:
-    text = str(value).replace("|", "\\|").replace("\n", " ")
-    return text if len(text) <= 80 else text[:77] + "..."
+    """A value in a Markdown table: text, never markup (names and letter words come from outside)."""
+    text = str(value)
+    return md_escape(text if len(text) <= 80 else text[:77] + "...")
+
+
+def _names(*parts: Any) -> str:
+    return md_escape(" ".join(str(p) for p in parts if p))
 
 
 def _highlight(text: str, evidence: dict[str, dict[str, Any]], css: str, changed: frozenset[str] = frozenset()) -> str:
@@ -413,7 +422,7 @@ def markdown_matrix(rows: list[MatrixRow]) -> str:
         "|" + "---|" * len(head),
     ]
     for r in rows:
-        cells = [r.variant, f"{r.backend} {r.model or ''} {r.prompt or ''}".strip()]
+        cells = [md_escape(r.variant), _names(r.backend, r.model, r.prompt)]
         cells += [_matrix_cell(r, m) for m in metrics]
         cost = "no price known" if r.estimated_cost_usd is None else fmt(r.estimated_cost_usd)
         cells += [fmt(r.prompt_tokens), fmt(r.completion_tokens), cost]
