@@ -85,6 +85,83 @@ class ItemReason(BaseModel):
     )
 
 
+CareKindCode = Literal[
+    "medication",
+    "imaging",
+    "electrodiagnostic",
+    "lab_test",
+    "therapy",
+    "injection",
+    "surgery",
+    "surgery_related",
+    "equipment",
+    "visit",
+    "home_care",
+    "other",
+]
+CareMatch = Literal["exact", "fuzzy"]
+
+
+class CareKind(BaseModel):
+    """What kind of care an item asks for (imr_llm.care.kinds): a stable code, read from the request's words.
+
+    `match`: `exact` when a term of the table is in the request as printed, `fuzzy` when only a near spelling
+    is. No kind (null) when no rule is sure: never a guess."""
+
+    code: CareKindCode
+    detail: str | None = Field(
+        default=None,
+        description="a finer code some kinds have (chiropractic, acupuncture, program, functional_test, "
+        "medical_test), for the summary's plain phrase",
+    )
+    term: str = Field(description="the request's words that decided it, as printed")
+    match: CareMatch = "exact"
+    evidence: Span | None = None
+
+
+class DrugIngredient(BaseModel):
+    """One active ingredient of a requested drug: as printed, normalised, with its class (imr_llm/care/drugs.toml)."""
+
+    printed: str = Field(description="the name as the request prints it (a brand name for a branded product)")
+    name: str = Field(description="the ingredient's generic name, lower case")
+    strength: str | None = Field(default=None, description="its strength as printed, normalised (7.5 mg, 5%)")
+    drug_class: str | None = Field(default=None, description="the ingredient's class (the table's vocabulary)")
+    match: CareMatch = "exact"
+    evidence: Span | None = None
+
+
+class DrugInfo(BaseModel):
+    """The drug of a medication request (or a named drug in an injection request)."""
+
+    ingredients: list[DrugIngredient] = Field(default_factory=list)
+    brand: str | None = Field(default=None, description="the brand or product name, when the request uses one")
+    compounded: bool = Field(
+        default=False,
+        description="a compounded product (stated, a compounding kit, or "
+        "several active ingredients in one topical base)",
+    )
+    strength: str | None = Field(default=None, description="the strength when the request gives one for the product")
+    quantity: str | None = Field(default=None, description="the amount asked for: '#60', '240 g', '500 ml'")
+    drug_class: str | None = Field(
+        default=None,
+        description="the product's class: an opioid when any ingredient is one; else the one class all "
+        "ingredients share; else the table's class for the product; else 'multiple'",
+    )
+
+
+class BodySite(BaseModel):
+    """The body part an item is about (imr_llm.care.sites). `source`: the request's words, else the guideline
+    chapter the reviewer cited (when the diagnoses agree), else the diagnoses (when they name one region)."""
+
+    code: str = Field(description="one site code, or 'multiple' when `sites` has several")
+    sites: list[str] = Field(default_factory=list, description="site codes, sorted")
+    side: Literal["left", "right", "bilateral"] | None = None
+    source: Literal["request", "guideline", "diagnoses"]
+    term: str = Field(description="the words it was read from, as printed")
+    match: CareMatch = "exact"
+    evidence: Span | None = None
+
+
 class DisputedItem(BaseModel):
     # -- gold keys, in gold order
     request: str
@@ -111,6 +188,9 @@ class DisputedItem(BaseModel):
         description="where the decision was read: the heading's word, the rationale's conclusion, or "
         "(null in the parser's reading) the LLM's grounded answer",
     )
+    kind: CareKind | None = Field(default=None, description="what kind of care (null when not sure)")
+    drug: DrugInfo | None = Field(default=None, description="the drug of a medication request")
+    body_site: BodySite | None = Field(default=None, description="the body part (null when not stated)")
 
 
 class OcrInfo(BaseModel):

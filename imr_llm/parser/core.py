@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from imr_llm.care import with_care
 from imr_llm.errors import NotAnImrLetter
 from imr_llm.parser.case_summary import parse_patient, prose_date, summary_span
 from imr_llm.parser.context import ParseContext
@@ -104,4 +105,5 @@ def parse_text(
         warnings=ctx.warnings,
         needs_review=bool(ctx.warnings),  # whatever the parser noticed, a person should look at
     )
-    return with_codes(record) if enrich else record
+    # each item's kind of care, drug and body site (imr_llm.care), with spans into the text read
+    return with_care(with_codes(record), text.raw) if enrich else record
