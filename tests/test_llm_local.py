@@ -323,3 +323,29 @@ def test_the_llm_path_reads_a_scanned_letter_end_to_end(tmp_path: Path) -> None:
     assert record["llm"]["requests"] >= 1 and record["llm"]["backend"] == "local"
     assert record["crosscheck"] is not None  # merged, or the parser's record kept with llm_failed
     assert [i["decision"] for i in record["disputed_items"]] == ["upheld", "overturned"]
+
+
+def test_a_cached_answer_never_starts_the_server(
+    runs: tuple[dict[str, Any], dict[str, Any], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rerun served from the cache takes no server start-up (the local client starts it on a live call)."""
+    from imr_llm.llm.cache import ResponseCache
+    from imr_llm.llm.config import config_from_env
+    from imr_llm.llm.local import LocalServer
+    from imr_llm.loaders import load_file
+    from imr_llm.pipeline.backends import BackendOptions, open_extractor
+
+    _, _, cache_path = runs
+
+    def refuse(self: LocalServer) -> LocalServer:
+        raise AssertionError("the server was started for an answer the cache holds")
+
+    monkeypatch.setattr(LocalServer, "start", refuse)
+    config = config_from_env(None, None).with_(max_tokens=700, letter_timeout_s=600.0)
+    cache = ResponseCache(cache_path)
+    try:
+        with open_extractor("local", BackendOptions(config, cache=cache)) as extractor:
+            record = extractor.run(load_file(LETTER))
+    finally:
+        cache.close()
+    assert record.llm is not None and record.llm.cached and record.llm.backend == "local"

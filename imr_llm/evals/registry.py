@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from imr_llm.errors import ConfigError
 from imr_llm.evals.results import LetterResult
 from imr_llm.evals.scoring import Scorecard
+from imr_llm.registry import Registry
 
 _T = TypeVar("_T")
 
@@ -47,7 +47,7 @@ class Scorer:
     cost: tuple[str, ...] = ()  # metrics that describe cost, not quality (reported, never a regression)
 
 
-SCORERS: dict[str, Scorer] = {}
+SCORERS: Registry[Scorer] = Registry("imr_llm.scorers", "scorer")
 
 
 def scorer(
@@ -56,14 +56,11 @@ def scorer(
     """Register the decorated function as the scorer `name`."""
 
     def register(function: ScoreFunction) -> ScoreFunction:
-        SCORERS[name] = Scorer(name, function, lower_is_better, cost)
+        SCORERS.register(name, Scorer(name, function, lower_is_better, cost))
         return function
 
     return register
 
 
 def get_scorer(name: str) -> Scorer:
-    try:
-        return SCORERS[name]
-    except KeyError:
-        raise ConfigError(f"unknown scorer {name!r}; available: {', '.join(SCORERS)}") from None
+    return SCORERS.get_or_fail(name)

@@ -173,6 +173,11 @@ class LLMClient:
         """An error message without the API key or credentials in it (servers echo request headers)."""
         return scrub_secrets(message, self.config.api_key)
 
+    @property
+    def identity(self) -> tuple[str, str]:
+        """(model, endpoint) as cache keys and call logs name them: one identity for every caller."""
+        return self.config.model, self.config.display_url
+
     def check_server(self) -> list[str]:
         """Fail early with what to fix: server unreachable, key refused, model not served."""
         try:

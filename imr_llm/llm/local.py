@@ -22,7 +22,10 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 
+from typing import Any
+
 from imr_llm.errors import ConfigError
+from imr_llm.llm.client import LLMClient
 from imr_llm.llm.config import LLMConfig
 from imr_llm.proc import die_with_parent
 
@@ -159,3 +162,49 @@ class LocalServer:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+_NOT_STARTED = "http://127.0.0.1:9/v1"  # the discard port: what a client is pointed at before the server runs
+
+
+class LocalClient(LLMClient):
+    """The client of the embedded server, which starts the server on its first request: an answer from the
+    response cache never starts it (a cached rerun takes a second, not the server's start-up). Its
+    identity is the model file, never the loopback port, which changes every run."""
+
+    def __init__(self, server: LocalServer, config: LLMConfig) -> None:
+        self.server = server
+        self._settings = config
+        self._started = False
+        super().__init__(local_settings(config, _NOT_STARTED))
+
+    @property
+    def identity(self) -> tuple[str, str]:
+        path = self.server.model_path
+        return f"local:{path.name}:{path.stat().st_size}", "local"
+
+    def _ensure_started(self) -> None:
+        if not self._started:
+            self.server.start()
+            self._started = True
+            LLMClient.__init__(self, local_settings(self._settings, self.server.base_url))
+
+    def structured(self, *args: Any, **kwargs: Any) -> Any:
+        self._ensure_started()
+        return super().structured(*args, **kwargs)
+
+    def check_server(self) -> list[str]:
+        self._ensure_started()
+        return super().check_server()
+
+    def restart(self) -> LocalClient:
+        """Cancel a generation nobody waits for (kill and start again on a new port)."""
+        if self._started:
+            self.server.restart()
+            LLMClient.__init__(self, local_settings(self._settings, self.server.base_url))
+        return self
+
+    def close(self) -> None:
+        if self._started:
+            self.server.stop()
+            self._started = False

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from imr_llm.errors import ConfigError
 from imr_llm.llm.cache import ResponseCache
 from imr_llm.llm.config import LLMConfig
 from imr_llm.llm.prompts import DEFAULT_PROMPT
 from imr_llm.pipeline.extraction import Extractor, RulesExtractor
+from imr_llm.registry import Registry
 
 if TYPE_CHECKING:
     from imr_llm.llm.client import LLMClient
@@ -50,19 +50,15 @@ class Backend:
     letter_timeout_s: float | None = None  # default wall-time budget per letter
 
 
-BACKENDS: dict[str, Backend] = {}
+BACKENDS: Registry[Backend] = Registry("imr_llm.backends", "backend")
 
 
 def register_backend(backend: Backend) -> Backend:
-    BACKENDS[backend.name] = backend
-    return backend
+    return BACKENDS.register(backend.name, backend)
 
 
 def get_backend(name: str) -> Backend:
-    try:
-        return BACKENDS[name]
-    except KeyError:
-        raise ConfigError(f"unknown backend {name!r}; available: {', '.join(BACKENDS)}") from None
+    return BACKENDS.get_or_fail(name)
 
 
 def open_extractor(name: str, options: BackendOptions | None = None) -> AbstractContextManager[Extractor]:
@@ -128,43 +124,39 @@ def _openai_client(options: BackendOptions) -> Iterator[LLMClient]:
 
 @contextmanager
 def _local(options: BackendOptions) -> Iterator[Extractor]:
-    from imr_llm.llm.client import LLMClient
-    from imr_llm.llm.local import LocalServer, local_settings
+    from imr_llm.llm.local import LocalClient, LocalServer
     from imr_llm.llm.prompts import load_prompt
     from imr_llm.pipeline.llm_extractor import LLMExtractor
 
     template = load_prompt(options.prompt)
     config = _with_budget(options, "local")
     cache = options.cache or ResponseCache()
+    client = LocalClient(LocalServer(options.model_path), config)  # the server starts on the first live call
     try:
-        with LocalServer(options.model_path) as server:
-
-            def restarted() -> LLMClient:
-                server.restart()  # an abandoned request would keep the server generating
-                return LLMClient(local_settings(config, server.base_url))
-
-            size = server.model_path.stat().st_size
-            yield LLMExtractor(
-                LLMClient(local_settings(config, server.base_url)),
-                template,
-                cache,
-                name="local",
-                log_text=config.log_text,
-                model_id=f"local:{server.model_path.name}:{size}",
-                on_timeout=restarted,
-            )
+        yield LLMExtractor(
+            client,
+            template,
+            cache,
+            name="local",
+            log_text=config.log_text,
+            model_id=client.identity[0],
+            on_timeout=client.restart,  # an abandoned request would keep the server generating
+        )
     finally:
+        client.close()
         if options.cache is None:
             cache.close()
 
 
 @contextmanager
 def _local_client(options: BackendOptions) -> Iterator[LLMClient]:
-    from imr_llm.llm.client import LLMClient
-    from imr_llm.llm.local import LocalServer, local_settings
+    from imr_llm.llm.local import LocalClient, LocalServer
 
-    with LocalServer(options.model_path) as server:
-        yield LLMClient(local_settings(options.config, server.base_url))
+    client = LocalClient(LocalServer(options.model_path), options.config)
+    try:
+        yield client
+    finally:
+        client.close()
 
 
 register_backend(Backend("rules", "the deterministic parser alone, no model", _rules, _no_client, uses_llm=False))

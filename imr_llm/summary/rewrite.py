@@ -109,12 +109,11 @@ def ask(
     """The model's reasons, through the response cache and the call log (as extraction does)."""
     rendered = prompt.render(facts, language=language.prompt_name)
     config = client.config
+    model, endpoint = client.identity  # the model file for the local backend, never its changing port
     input_hash = hashlib.sha256(facts.encode()).hexdigest()
     params = {"temperature": config.temperature, "reasks": config.reasks, "schema": _SCHEMA_HASH}
-    key = cache_key(
-        model=config.model, base_url=config.display_url, prompt_hash=rendered.hash, input_hash=input_hash, params=params
-    )
-    log = CallLogEntry(key, config.model, prompt.ref, rendered.hash, input_hash, cached=False, status="ok")
+    key = cache_key(model=model, base_url=endpoint, prompt_hash=rendered.hash, input_hash=input_hash, params=params)
+    log = CallLogEntry(key, model, prompt.ref, rendered.hash, input_hash, cached=False, status="ok")
     hit = cache.get(key) if cache is not None else None
     if hit is not None and cache is not None:
         try:
@@ -144,7 +143,7 @@ def ask(
     if cache is not None:
         cache.put(
             key,
-            model=config.model,
+            model=model,
             prompt_hash=rendered.hash,
             input_hash=input_hash,
             params=params,

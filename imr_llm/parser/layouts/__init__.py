@@ -9,48 +9,24 @@ which layout a text is; nothing else branches on layout names. A new layout is o
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
-from imr_llm.errors import ConfigError
-from imr_llm.parser.context import ParseContext
-from imr_llm.schema import DisputedItem
+from imr_llm.parser.layouts.base import Layout
+from imr_llm.registry import Registry
 from imr_llm.textnorm import FlatText
 
-
-def _no_stop(flat: str, start: int, stop: int) -> int:
-    return stop
-
-
-@dataclass(frozen=True)
-class Layout:
-    name: str  # the record's `template`
-    order: int  # detection order: lower is tried first (more specific layouts first)
-    detect: Callable[[str], bool]  # is the de-wrapped text a letter of this layout?
-    starts: tuple[str, ...]  # literal text where one letter begins
-    items: Callable[[ParseContext], list[DisputedItem]]
-    header: bool = True  # has the block with Case Number, dates, priority
-    summary_stop: Callable[[str, int, int], int] = _no_stop  # where its case summary ends, within [start, stop)
-    prose_dates: tuple[str, ...] = ()  # fields its letters state only in running text
-
-
-LAYOUTS: dict[str, Layout] = {}
+LAYOUTS: Registry[Layout] = Registry("imr_llm.layouts", "letter layout")
 
 
 def register_layout(layout: Layout) -> Layout:
-    LAYOUTS[layout.name] = layout
-    return layout
+    return LAYOUTS.register(layout.name, layout)
 
 
 def get_layout(name: str) -> Layout:
-    try:
-        return LAYOUTS[name]
-    except KeyError:
-        raise ConfigError(f"unknown letter layout {name!r}; known: {', '.join(LAYOUTS)}") from None
+    return LAYOUTS.get_or_fail(name)
 
 
 def detect_layout(flat: str) -> Layout | None:
     """The layout of `flat`, or None when it is not an IMR determination letter."""
+    LAYOUTS.load_plugins()
     for layout in sorted(LAYOUTS.values(), key=lambda lay: lay.order):
         if layout.detect(flat):
             return layout

@@ -4,7 +4,7 @@ are read from the case summary."""
 from __future__ import annotations
 
 from imr_llm.parser.items import parse_labelled_items
-from imr_llm.parser.layouts import Layout
+from imr_llm.parser.layouts.base import Layout
 from imr_llm.parser.layouts.labelled import labelled
 
 LAYOUT = Layout(

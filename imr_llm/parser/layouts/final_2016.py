@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from imr_llm.parser.items import parse_labelled_items
-from imr_llm.parser.layouts import Layout
+from imr_llm.parser.layouts.base import Layout
 from imr_llm.parser.layouts.labelled import case_header_at_top, labelled
 
 

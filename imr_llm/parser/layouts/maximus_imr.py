@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from imr_llm.parser.items import parse_labelled_items
-from imr_llm.parser.layouts import Layout
+from imr_llm.parser.layouts.base import Layout
 
 _MAXIMUS_IMR = re.compile(r"IMR DECISION\(S\) AND RATIONALE\(S\)")
 

@@ -16,7 +16,7 @@ from imr_llm.parser.items import (
     read_block,
     strip_span,
 )
-from imr_llm.parser.layouts import Layout
+from imr_llm.parser.layouts.base import Layout
 from imr_llm.schema import DisputedItem
 
 _NOTICE = re.compile(

@@ -12,7 +12,7 @@ from imr_llm.parser.items import (
     read_block,
     strip_span,
 )
-from imr_llm.parser.layouts import Layout
+from imr_llm.parser.layouts.base import Layout
 from imr_llm.schema import DisputedItem
 
 _PROFESSIONAL = re.compile(r"MEDICAL PROFESSIONAL REVIEW|ISSUE AT DISPUTE ?:")

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from importlib import resources
 
-from imr_llm.errors import ConfigError
+from imr_llm.registry import Registry
 from imr_llm.summary.languages.base import Counts, Language, Readability, Section
 from imr_llm.summary.languages.catalogue import Catalogue, load_catalogue
 
-LANGUAGES: dict[str, Language] = {}
+LANGUAGES: Registry[Language] = Registry("imr_llm.languages", "summary language")
 
 
 def load_language(text: str, origin: str) -> Language:
@@ -21,15 +21,11 @@ def load_language(text: str, origin: str) -> Language:
 
 
 def register_language(language: Language) -> Language:
-    LANGUAGES[language.code] = language
-    return language
+    return LANGUAGES.register(language.code, language)
 
 
 def get_language(code: str) -> Language:
-    try:
-        return LANGUAGES[code]
-    except KeyError:
-        raise ConfigError(f"unknown summary language {code!r}; available: {', '.join(sorted(LANGUAGES))}") from None
+    return LANGUAGES.get_or_fail(code)
 
 
 for _file in sorted(resources.files(__name__).iterdir(), key=lambda p: p.name):

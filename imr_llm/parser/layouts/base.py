@@ -1,0 +1,26 @@
+"""What a letter layout is (the `Layout` record): here, apart from the registry, so the layout modules
+import it without importing the package that imports them (no import cycle)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from imr_llm.parser.context import ParseContext
+from imr_llm.schema import DisputedItem
+
+
+def _no_stop(flat: str, start: int, stop: int) -> int:
+    return stop
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str  # the record's `template`
+    order: int  # detection order: lower is tried first (more specific layouts first)
+    detect: Callable[[str], bool]  # is the de-wrapped text a letter of this layout?
+    starts: tuple[str, ...]  # literal text where one letter begins
+    items: Callable[[ParseContext], list[DisputedItem]]
+    header: bool = True  # has the block with Case Number, dates, priority
+    summary_stop: Callable[[str, int, int], int] = _no_stop  # where its case summary ends, within [start, stop)
+    prose_dates: tuple[str, ...] = ()  # fields its letters state only in running text
