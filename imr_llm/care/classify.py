@@ -17,9 +17,13 @@ from imr_llm.schema import BodySite, CareKind, DisputedItem, DrugInfo, DrugIngre
 from imr_llm.textnorm import clean_chars
 
 # the care whose body part the diagnoses can tell (it treats or examines the injured part)
-DIAGNOSIS_SITE_KINDS = frozenset({"therapy", "imaging", "electrodiagnostic", "injection", "surgery", "equipment"})
-# the care whose body part a guideline chapter can tell (the above, and a medicine decided on a body chapter)
-CHAPTER_SITE_KINDS = DIAGNOSIS_SITE_KINDS | {"medication"}
+# (not equipment: gloves, a hospital bed or a wheelchair are not about the injured part)
+DIAGNOSIS_SITE_KINDS = frozenset({"therapy", "imaging", "electrodiagnostic", "injection", "surgery"})
+# the care whose body part a guideline chapter can tell (the above, and equipment or a medicine decided on a
+# body chapter: "back support" on Low Back Complaints)
+CHAPTER_SITE_KINDS = DIAGNOSIS_SITE_KINDS | {"medication", "equipment"}
+# classes that go with another drug in one product (misoprostol with an NSAID, glucosamine or MSM in a kit)
+_ADJUNCT_CLASSES = frozenset({"medical_food", "prostaglandin"})
 # no FDA-approved topical product of these exists: a cream, gel or ointment of one is compounded
 _COMPOUNDED_TOPICALS = frozenset(
     {"ketoprofen", "cyclobenzaprine", "gabapentin", "baclofen", "flurbiprofen", "tramadol", "amitriptyline"}
@@ -121,7 +125,7 @@ def _drug(request: str, base: Span | None, spans: _Spans, medication: bool) -> D
     product_class: str | None = None
     compounded = bool(_COMPOUND_WORD.search(request))
     for k, h in enumerate(hits):
-        nxt = hits[k + 1].start if k + 1 < len(hits) else len(request)
+        nxt = next((x.start for x in hits[k + 1 :] if x.product.ingredients != h.product.ingredients), len(request))
         own = strengths(blanked, h.end, nxt)
         if h.product.brand:
             brand = brand or h.product.key
@@ -141,7 +145,7 @@ def _drug(request: str, base: Span | None, spans: _Spans, medication: bool) -> D
                     evidence=spans.sub(base, request, h.start, h.end),
                 )
             )
-    separately_named = len({h.product.key.lower() for h in hits})
+    separately_named = len({h.product.ingredients for h in hits})
     topical = bool(_TOPICAL.search(request))
     if separately_named >= 2 and (topical or sum("%" in x.strength for x in ingredients if x.strength) >= 2):
         compounded = True
@@ -149,7 +153,7 @@ def _drug(request: str, base: Span | None, spans: _Spans, medication: bool) -> D
         compounded = True
     all_strengths = strengths(blanked)
     strength = None
-    if separately_named <= 1 and all_strengths:
+    if all_strengths and (separately_named <= 1 or not compounded):  # "Diclofenac/misoprostol 75-0.2mg"
         strength = all_strengths[0].text
     amount = quantity(blanked)
     return DrugInfo(
@@ -170,7 +174,7 @@ def _product_class(ingredients: list[DrugIngredient], product_class: str | None)
         return "opioid"
     if product_class:
         return product_class
-    main = {c for c in classes if c != "medical_food"} or set(classes)
+    main = {c for c in classes if c not in _ADJUNCT_CLASSES} or set(classes)
     return main.pop() if len(main) == 1 else "multiple"
 
 

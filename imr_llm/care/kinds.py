@@ -105,6 +105,18 @@ _VISIT = _rx(
     r"re-?evaluations?|re-?exam\w*|exam(?:ination)?s?|assessments?|appointments?|TOC|transfer of care|"
     r"visits? with|medication management|psych(?:iatric|ological)? (?:visits?|consult\w*))\b"
 )
+# a request that opens with the visit ("Re-exam with chiropractor", "Referral to a surgeon for ...")
+_VISIT_FIRST = _rx(
+    r"\W*(?:(?:retrospective|initial|new|additional|one|1)\s+)?(?P<word>re-?exam\w*|exam(?:ination)?s?|"
+    r"re-?evaluations?|consult\w*|referrals?|follow[- ]?ups?|office visits?|second opinion)\b"
+)
+# a named procedure is a surgery even when the request also says "evaluation" ("knee arthroscopy with
+# evaluation of ACL"); the bare words "surgery", "surgical" give way to a visit ("spine surgery consultation")
+_PROCEDURE = _rx(
+    r"\b(?:arthroscop\w*|\w+ectomy|\w+ectomies|arthroplasty|arthrodesis|fusion|laminotomy|foraminotomy|"
+    r"tenodesis|ORIF|open reduction|internal fixation|(?:carpal|cubital) tunnel release|rotator cuff repair|"
+    r"kyphoplasty|vertebroplasty|amputation|capsulorrhaphy)\b"
+)
 _HOME = _rx(
     r"\b(?:home health\w*|home care|in-?home|nursing|nurse|RN|LVN|home (?:health )?aides?|aides?|caregivers?|"
     r"housekeep\w*|homemaker|attendant care|home assistance|chore services?)\b"
@@ -189,9 +201,15 @@ def classify_kind(request: str) -> KindHit | None:
         m = pattern.search(request)
         if m is not None and detail == "functional_test":
             return KindHit("other", detail, m.start(), m.end())
+    m = _VISIT_FIRST.match(request)
+    if m is not None:
+        return KindHit("visit", None, m.start("word"), m.end("word"))
     m = _first(_THERAPY, request)
     if m is not None:
         return KindHit("therapy", _therapy_detail(request), m.start(), m.end())
+    m = _first(_PROCEDURE, request)
+    if m is not None:
+        return KindHit("surgery", None, m.start(), m.end())
     m = _first(_HOME, request)
     if m is not None:
         return KindHit("home_care", None, m.start(), m.end())

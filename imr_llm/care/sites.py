@@ -54,14 +54,18 @@ _TERMS: tuple[tuple[str, str, str], ...] = (
         r"L[1-5](?:\s*-\s*[LS]?[1-5])?|S1|SI joints?",
     ),
     ("head", r"head|brain|brainstem|skull|cranial|scalp|face|facial", r""),
-    ("shoulder", r"shoulders?|rotator cuff|acromioclavicular|subacromial|glenohumeral", r"AC joint"),
+    ("shoulder", r"shoulders?|rotator cuff|acromioclavicular|subacromial|glenohumeral|clavicle|scapula", r"AC joint"),
     ("elbow", r"elbows?|epicondyl\w*|cubital|olecranon", r""),
     ("wrist_hand", r"wrists?|hands?|fingers?|thumbs?|forearms?|carpal|digits?|palms?", r""),
-    ("upper_extremity", r"upper (?:extremit(?:y|ies)|limbs?)|arms?", r"RUE|LUE|BUEs?"),
+    ("upper_extremity", r"upper (?:extremit(?:y|ies)|limbs?)|arms?|humer(?:us|al)", r"RUE|LUE|BUEs?"),
     ("hip_pelvis", r"hips?|pelvis|pelvic|groin|buttocks?|gluteal", r""),
     ("knee", r"knees?|patella\w*|menisc\w*", r"ACL"),
     ("ankle_foot", r"ankles?|foot|feet|heels?|toes?|plantar|achilles|calcane\w*", r""),
-    ("lower_extremity", r"lower (?:extremit(?:y|ies)|limbs?)|legs?|thighs?|calf", r"RLE|LLE|BLEs?"),
+    (
+        "lower_extremity",
+        r"lower (?:extremit(?:y|ies)|limbs?)|legs?|thighs?|calf|femur|femoral|tibias?|tibial|fibula|fibular",
+        r"RLE|LLE|BLEs?",
+    ),
     ("chest", r"chest|ribs?", r""),
     ("abdomen", r"abdomen|abdominal", r""),
 )
@@ -93,8 +97,13 @@ class SiteHit:
     match: str  # exact | fuzzy (a known slip)
 
 
+# a body word that names a device, not the body part ("knee scooter": for a foot or ankle)
+_DEVICE_NAMES = re.compile(r"\bknee (?:scooter|walker|caddy)s?\b|\bhand[- ]held\b|\bhead of (?:the )?bed\b", re.I)
+
+
 def find_sites(text: str) -> list[SiteHit]:
     """Every site word in `text`, in order (one word can name two sites: "thoracolumbar")."""
+    text = _DEVICE_NAMES.sub(lambda m: " " * len(m.group(0)), text)
     hits: list[SiteHit] = []
     for code, pattern in _PATTERNS:
         hits += [SiteHit(code, m.start(), m.end(), "exact") for m in pattern.finditer(text)]

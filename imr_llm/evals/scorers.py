@@ -3,8 +3,12 @@ no model is called here, which is what makes `--rescore` exact and free."""
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import statistics
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -328,3 +332,88 @@ def _cost(letters: list[LetterResult], prices: dict[str, dict[str, float]]) -> d
         "estimated_cost_usd": round(cost, 6),
         "price_known": float(all(p is not None for p in priced)),  # 0: some model has no price ("no price known")
     }
+
+
+# -- research fields (issue 24): kind, drug and body site against the research gold --------------------------
+
+RESEARCH_GOLD_ENV = "IMR_LLM_RESEARCH_GOLD"
+
+
+def research_gold_path() -> Path:
+    """The research gold: `$IMR_LLM_RESEARCH_GOLD`, else evals/gold-research/dev.json of this checkout."""
+    env = os.environ.get(RESEARCH_GOLD_ENV)
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "evals" / "gold-research" / "dev.json"
+
+
+def _research_gold() -> dict[str, list[dict[str, Any]]]:
+    path = research_gold_path()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    letters = data.get("letters") if isinstance(data, dict) else None
+    return letters if isinstance(letters, dict) else {}
+
+
+def _norm_amount(value: Any) -> str | None:
+    return None if value is None else re.sub(r"\s+", "", str(value)).lower()
+
+
+def research_item_scores(gold: dict[str, Any], item: dict[str, Any]) -> dict[str, float | None]:
+    """One item's research scores (None: not scored for this item)."""
+    out: dict[str, float | None] = {}
+    kind = (item.get("kind") or {}).get("code")
+    out["kind"] = float(kind == gold.get("kind"))
+    gold_med, pred_med = gold.get("kind") == "medication", kind == "medication"
+    out["kind_wrong_medication"] = float(gold_med != pred_med and kind is not None)
+    g_drug, p_drug = gold.get("drug"), item.get("drug") or {}
+    if g_drug:
+        ingredients = {x.get("name") for x in p_drug.get("ingredients") or []}
+        out["drug_ingredients"] = float(ingredients == set(g_drug["ingredients"]))
+        out["drug_class"] = float(p_drug.get("drug_class") == g_drug.get("drug_class"))
+        out["drug_compounded"] = float(bool(p_drug.get("compounded")) == bool(g_drug.get("compounded")))
+        out["drug_brand"] = float((p_drug.get("brand") or "").lower() == (g_drug.get("brand") or "").lower())
+        out["drug_strength"] = float(_norm_amount(p_drug.get("strength")) == _norm_amount(g_drug.get("strength")))
+        out["drug_quantity"] = float(_norm_amount(p_drug.get("quantity")) == _norm_amount(g_drug.get("quantity")))
+    g_site = sorted((gold.get("body_site") or {}).get("sites") or [])
+    p_site = sorted((item.get("body_site") or {}).get("sites") or [])
+    out["body_site"] = float(g_site == p_site)
+    out["body_site_right_or_null"] = float(not p_site or g_site == p_site)
+    out["body_site_wrong"] = float(bool(p_site) and g_site != p_site)
+    out["body_site_stated"] = float(bool(p_site))
+    return out
+
+
+_RESEARCH_HEADLINE = ("kind", "drug_ingredients", "body_site_right_or_null")
+
+
+@scorer("research", lower_is_better=("research.kind_wrong_medication", "research.body_site_wrong"))
+def research(letters: list[LetterResult], ctx: ScoreContext) -> dict[str, float]:
+    """Kind, drug and body site per item against evals/gold-research (items aligned by position). Accuracies
+    are shares of gold items; `kind_wrong_medication` and `body_site_wrong` are counts (a medication filed as
+    another kind, or another kind as a medication; a body site stated wrongly: both must stay 0). Per half of
+    the gold letters (sorted by name; the rules were written on the odd ones): `research.odd.*`, `.even.*`."""
+    gold = _research_gold()
+    order = {name: k for k, name in enumerate(sorted(gold))}
+    sums: dict[str, list[float]] = defaultdict(list)
+    for x in letters:
+        if x.name not in gold or x.record is None:
+            continue
+        half = "odd" if order[x.name] % 2 == 0 else "even"  # the 1st, 3rd, ... letter is odd-numbered
+        predicted = x.record.get("disputed_items") or []
+        for i, g in enumerate(gold[x.name]):
+            scores = research_item_scores(g, predicted[i] if i < len(predicted) else {})
+            for metric, value in scores.items():
+                if value is None:
+                    continue
+                sums[metric].append(value)
+                if metric in _RESEARCH_HEADLINE:
+                    sums[f"{half}.{metric}"].append(value)
+    out: dict[str, float] = {}
+    for metric, values in sorted(sums.items()):
+        if metric in ("kind_wrong_medication", "body_site_wrong"):
+            out[f"research.{metric}"] = float(sum(values))
+        else:
+            name = metric if metric.endswith(("_null", "_stated")) else f"{metric}_accuracy"
+            out[f"research.{name}"] = sum(values) / len(values)
+    return out
