@@ -7,6 +7,7 @@ instead of calling `extract` per letter (each call opens it, and `local` starts 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,28 +19,35 @@ if TYPE_CHECKING:
     from imr_llm.summary.model import Summary
 
 Source = str | Path | bytes
+_FILE_SUFFIXES = (".txt", ".text", ".pdf", ".tif", ".tiff", ".png", ".jpg", ".jpeg")
 
 
 def _load(source: Source) -> LoadedLetter:
-    """A path (Path, or a one-line str ending in a letter file suffix), a file's bytes, or letter text."""
-    from imr_llm.loaders import LETTER_SUFFIXES, LoadedLetter, load_bytes, load_file
+    """The letter from a path (`pathlib.Path` or any `os.PathLike`: the file is read), a file's `bytes`,
+    or a `str`, which is always the letter's text and never opened as a file: a service that passes a
+    user's text to `parse` cannot be made to read `/proc/self/environ` or another letter."""
+    from imr_llm.loaders import LoadedLetter, load_bytes, load_file
     from imr_llm.schema import Source as RecordSource
 
-    if isinstance(source, Path):
-        return load_file(source)
+    if isinstance(source, os.PathLike):
+        return load_file(Path(source))
     if isinstance(source, bytes):
         return load_bytes(source)
     if isinstance(source, str):
-        if "\n" not in source and len(source) < 4096 and source.lower().endswith(LETTER_SUFFIXES):
-            return load_file(Path(source))
+        if "\n" not in source.strip() and len(source) < 4096 and source.strip().lower().endswith(_FILE_SUFFIXES):
+            raise InputError(
+                "parse() and extract() read a str as the letter's text, and this one looks like a file name: "
+                "pass pathlib.Path(...) to read a file"
+            )
         return LoadedLetter(source, RecordSource(kind="text"))
-    raise InputError(f"cannot read a letter from {type(source).__name__}: give a path, bytes or text")
+    raise InputError(f"cannot read a letter from {type(source).__name__}: give a Path, bytes or the letter's text")
 
 
 def parse(source: Source) -> LetterRecord:
-    """The deterministic parser's record of one letter.
+    """The deterministic parser's record of one letter: `source` is a `Path` (the file is read), the
+    file's `bytes`, or the letter's text as a `str` (never opened as a file).
 
-    >>> record = parse("samples/synth-2016-basic.txt")
+    >>> record = parse(Path("samples/synth-2016-basic.txt"))
     >>> [item.decision for item in record.disputed_items]
     ['upheld', 'overturned']
     """

@@ -650,3 +650,102 @@ def test_names_in_eval_markdown_reports_are_text_not_markup(tmp_path: Path) -> N
     # wrong: "<img src=x onerror=...>" and "<script>" raw in the Markdown (GitHub renders some HTML)
     assert "<img" not in report and "<script>" not in report and "](javascript:" not in report
     assert "&lt;img src=x onerror=alert\\(1\\)&gt;" in report and "&lt;script&gt;" in report
+
+
+# -- 9. every name read back from a file stays in its folder ----------------------------------------
+
+
+def test_parse_never_opens_a_file_named_by_a_string(monkeypatch: pytest.MonkeyPatch) -> None:
+    import imr_llm
+    import imr_llm.loaders
+
+    def no_reading(*_: object) -> bytes:
+        raise AssertionError("a file was read")
+
+    monkeypatch.setattr(imr_llm.loaders, "read_bytes", no_reading)
+    for text in ("/proc/self/environ", str(LETTER), "samples/synth-2016-basic.txt"):
+        # wrong: the server's environment (or another letter) read and parsed
+        with pytest.raises(imr_llm.ImrError) as refused:
+            imr_llm.parse(text)
+        assert "a file was read" not in str(refused.value)
+    with pytest.raises(imr_llm.InputError, match=r"pass pathlib\.Path"):
+        imr_llm.parse(str(LETTER))
+    assert imr_llm.parse(LETTER.read_text()).case_number == "CM16-0900101"  # text is text
+    monkeypatch.undo()
+    assert imr_llm.parse(LETTER).case_number == "CM16-0900101"  # a Path is a file
+    assert imr_llm.parse(LETTER.read_bytes()).case_number == "CM16-0900101"
+
+
+def evil_prompts(root: Path, template: str) -> Path:
+    """A prompts root with extract@1, and an `evil@1` beside the root (outside it)."""
+    for folder in (root / "prompts" / "extract" / "1", root / "evil" / "1"):
+        folder.mkdir(parents=True)
+        (folder / "prompt.toml").write_text('description = "x"\n')
+        (folder / "system.j2").write_text("You read letters.")
+        (folder / "user.j2").write_text(template)
+    return root / "prompts"
+
+
+def test_a_prompt_outside_the_prompts_folder_is_never_loaded(tmp_path: Path) -> None:
+    from imr_llm.errors import ConfigError
+    from imr_llm.llm.prompts import load_prompt
+
+    root = evil_prompts(tmp_path, "{{ letter }}")
+    for ref in ("../evil@1", "../evil", "extract@../../evil/1", f"{tmp_path}/evil@1", "..@1"):
+        with pytest.raises(ConfigError, match="unknown prompt"):
+            load_prompt(ref, root)
+    assert load_prompt("extract@1", root).render("x").messages[1]["content"] == "x"
+    result = cli("prompts", "show", "../evil@1", env={**CLEAN_ENV, "IMR_LLM_PROMPTS": str(root)})
+    assert result.returncode == 2 and "unknown prompt '../evil@1'" in one_line(result)
+
+
+def test_prompt_templates_render_in_a_sandbox_FAKE_SERVER(tmp_path: Path) -> None:
+    from imr_llm.errors import ConfigError
+    from imr_llm.llm.prompts import load_prompt
+
+    stealing = "{{ cycler.__init__.__globals__.os.environ['IMR_TEST_SECRET'] }} {{ letter }}"
+    root = evil_prompts(tmp_path, stealing)
+    os.environ["IMR_TEST_SECRET"] = "hunter2"
+    try:
+        with pytest.raises(ConfigError, match="cannot be rendered"):  # wrong: "hunter2" sent to the model
+            load_prompt("extract@1", root).render("x")
+    finally:
+        del os.environ["IMR_TEST_SECRET"]
+    env = {**CLEAN_ENV, "IMR_LLM_PROMPTS": str(root), "IMR_TEST_SECRET": "hunter2"}
+    with fake_server(Behaviour("ok", answer_with())) as server:
+        result = cli("extract", "--base-url", server.base_url, "--model", MODEL, "--no-cache", str(LETTER), env=env)
+        assert server.requests == []  # nothing was sent
+    assert result.returncode == 2 and "hunter2" not in result.stderr + result.stdout
+    assert "cannot be rendered (SecurityError" in one_line(result)
+
+
+def test_an_eval_suite_name_is_never_a_path(tmp_path: Path) -> None:
+    suite = tmp_path / "s.toml"
+    suite.write_text(f'name = "../../escaped"\ngold = "{SAMPLES}"\nbackend = "rules"\n')
+    result = cli("eval", str(suite), cwd=tmp_path)
+    # wrong: a run file written at ../../escaped-rules.json
+    assert result.returncode == 2 and "name: String should match pattern" in one_line(result)
+    assert not list(tmp_path.parent.parent.glob("escaped-*"))
+
+
+def test_a_batch_state_file_cannot_name_a_file_to_upload(tmp_path: Path) -> None:
+    from tests.fake_batch_api import fake_batch_api
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the key is hunter2\n")
+    letters(tmp_path / "in", 1)
+    out = tmp_path / "out.jsonl"
+    with fake_batch_api({}) as api:
+        args = ["batch", str(tmp_path / "in"), "--out", str(out), "--backend", "openai", "--via", "batch-api"]
+        args += [*llm_flags(api.base_url, tmp_path / "c.sqlite"), "--no-progress"]
+        assert cli(*args).returncode == 0
+        state = out.with_name("out.jsonl.batch-api.json")
+        data = json.loads(state.read_text())
+        data["files"].append({**data["files"][0], "name": "../../secret.txt", "status": "written", "file_id": None})
+        state.write_text(json.dumps(data))
+        uploads = sum(api.uploads.values())
+        result = cli(*args)
+        # wrong: ../../secret.txt uploaded to the provider
+        assert result.returncode == 1 and "cannot be read" in one_line(result) and "move it aside" in one_line(result)
+        assert sum(api.uploads.values()) == uploads and "secret.txt" not in api.uploads
+        assert all(b"hunter2" not in c for c in api.contents.values())

@@ -64,8 +64,8 @@ def test_the_probe_sees_the_llm_stack_when_it_is_used(tmp_path: Path) -> None:
 
 def test_library_parse_and_summarize_stay_light() -> None:
     code = (
-        "import sys\nfrom imr_llm import parse, summarize\n"
-        f"summarize(parse({LETTER!r}), 'es')\n"
+        "import sys\nfrom pathlib import Path\nfrom imr_llm import parse, summarize\n"
+        f"summarize(parse(Path({LETTER!r})), 'es')\n"
         f"print(sorted(m for m in sys.modules if m.split('.')[0] in {set(HEAVY)!r}))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

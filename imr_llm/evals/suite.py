@@ -99,7 +99,7 @@ class Thresholds(BaseModel):
 
 
 class Suite(BaseModel):
-    name: str
+    name: str = Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,99}$")  # a file name (run files): never a path
     description: str = ""
     gold: str
     inputs: list[str] = Field(default=["txt"])  # see "Inputs" in the module docstring

@@ -11,6 +11,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 
 from imr_llm.errors import ConfigError
 
@@ -57,18 +59,23 @@ class PromptTemplate:
         the pipeline builds them from `self.examples` (imr_llm.pipeline.examples)."""
         env = _environment(self.folder)
         values = {**self.variables, **extra, "letter": letter, "examples": examples or []}
-        messages = [
-            {"role": role, "content": env.get_template(f"{role}.j2").render(**values).strip()}
-            for role in ("system", "user")
-        ]
+        try:
+            messages = [
+                {"role": role, "content": env.get_template(f"{role}.j2").render(**values).strip()}
+                for role in ("system", "user")
+            ]
+        except jinja2.TemplateError as e:  # SecurityError (the sandbox said no), syntax, undefined names
+            raise ConfigError(f"prompt {self.ref}: the template cannot be rendered ({type(e).__name__}: {e})") from e
         digest = hashlib.sha256(json.dumps(messages, sort_keys=True).encode()).hexdigest()
         return RenderedPrompt(self.name, self.version, messages, digest)
 
 
 @functools.lru_cache(maxsize=64)
 def _environment(folder: Path) -> jinja2.Environment:
-    """One environment per template folder: templates compile once, not on every letter."""
-    return jinja2.Environment(
+    """One environment per template folder: templates compile once, not on every letter. Sandboxed
+    (jinja2.sandbox): a template cannot reach Python internals (`''.__class__.__mro__`, `os.environ`
+    through an object's globals), so a prompt folder from elsewhere cannot read secrets into a prompt."""
+    return SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(folder),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=False,
@@ -77,12 +84,25 @@ def _environment(folder: Path) -> jinja2.Environment:
     )
 
 
+_PART = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")  # a NAME or a VERSION: one folder, never ".."
+
+
 def _versions(root: Path, name: str) -> list[str]:
-    folder = root / name
-    if not folder.is_dir():
+    if not _PART.match(name):
         return []
-    found = [p.name for p in folder.iterdir() if (p / "prompt.toml").is_file()]
+    folder = root / name
+    if not folder.is_dir() or not _inside(folder, root):
+        return []
+    found = [p.name for p in folder.iterdir() if _PART.match(p.name) and (p / "prompt.toml").is_file()]
     return sorted(found, key=lambda v: (len(v), v))
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """Whether `path` stays inside `root` once links are resolved (a prompt is read only from its folder)."""
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):
+        return False
 
 
 def available_prompts(root: Path | None = None) -> list[str]:
@@ -90,11 +110,13 @@ def available_prompts(root: Path | None = None) -> list[str]:
     return sorted(f"{p.name}@{v}" for p in root.iterdir() if p.is_dir() for v in _versions(root, p.name))
 
 
-def load_prompt(ref: str = DEFAULT_PROMPT, root: Path | None = None) -> PromptTemplate:
+def load_prompt(ref: str = DEFAULT_PROMPT, root: Path | None = None, _depth: int = 0) -> PromptTemplate:
     """The template for NAME or NAME@VERSION; ConfigError naming the choices when unknown."""
     root = root or prompts_dir()
     name, _, version = ref.partition("@")
     versions = _versions(root, name)
+    if version and not _PART.match(version):
+        raise ConfigError(f"unknown prompt '{ref}': a version is a folder name (letters, digits, '.', '_', '-')")
     if not versions or (version and version not in versions):
         choices = ", ".join(available_prompts(root)) if root.is_dir() else f"none ({root} not found)"
         raise ConfigError(f"unknown prompt '{ref}'; available: {choices}")
@@ -103,9 +125,14 @@ def load_prompt(ref: str = DEFAULT_PROMPT, root: Path | None = None) -> PromptTe
     meta = tomllib.loads((folder / "prompt.toml").read_text(encoding="utf-8"))
     variables = dict(meta.get("variables", {}))
     examples = tuple((folder / e).resolve() for e in meta.get("examples", []))  # beside the prompt
+    outside = [str(e) for e in examples if not _inside(e, folder)]
+    if outside:
+        raise ConfigError(f"prompt {name}@{version}: example letters must be in its own folder: {', '.join(outside)}")
     templates_from = meta.get("templates_from")
     if templates_from:
-        base = load_prompt(templates_from, root)
+        if _depth >= 8:
+            raise ConfigError(f"prompt {name}@{version}: templates_from goes round in a circle ({templates_from})")
+        base = load_prompt(str(templates_from), root, _depth + 1)
         folder = base.folder
         variables = {**base.variables, **variables}
         examples = examples if "examples" in meta else base.examples
