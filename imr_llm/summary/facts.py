@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from imr_llm.care import classify_kind
 from imr_llm.parser.dates import ANY_DATE, parse_date
 
 
@@ -41,79 +42,44 @@ def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.I)
 
 
-# First match wins. Visits (consult, evaluation, second opinion, follow-up) come before
-# surgery, so a "spine surgery evaluation" is a visit; hands-on therapy ("myofascial release")
-# comes before surgery's "release".
-_KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
-    (Kind.WITH_SURGERY, _rx(r"associated surgical service|\bpost-?op(?:erative)?\b|\bpre-?op(?:erative)?\b")),
-    (Kind.FUNCTIONAL_TEST, _rx(r"functional capacity|\bFCE\b")),
-    (
-        Kind.SCAN,
-        _rx(
-            r"\b(?:MRI|MRA|magnetic resonance|CT\b|CAT scan|computed tomography|x-?rays?|radiograph\w*|ultrasound|"
-            r"sonogram|bone scan|imaging|scan|DEXA|PET)\b"
-        ),
-    ),
-    (Kind.NERVE_TEST, _rx(r"\b(?:EMG|NCS|NCV|electromyograph\w*|nerve conduction|electrodiagnostic)")),
-    (
-        Kind.MEDICAL_TEST,
-        _rx(
-            r"\b(?:EKG|ECG|electrocardiogram|echocardiogram|holter|lab|labs|blood (?:test|work)|urine|drug screen|"
-            r"sleep study|grip test|range of motion (?:of )?test|test(?:ing)?)\b"
-        ),
-    ),
-    (
-        Kind.THERAPY,
-        _rx(
-            r"physical therapy|\bPT\b|physiotherapy|occupational therapy|\bOT\b|hand therapy|chirophysio|"
-            r"work hardening|work conditioning|aquatic|myofascial|massage|manual therapy|speech therapy"
-        ),
-    ),
-    (Kind.CHIROPRACTIC, _rx(r"chiro|manipulation")),
-    (Kind.ACUPUNCTURE, _rx(r"acupunct")),
-    (
-        Kind.VISIT,
-        _rx(
-            r"consult|evaluation|second opinion|follow[- ]?up|office visit|referral|specialist|\bvisits?\b|"
-            r"re-?evaluation|assessment|appointment"
-        ),
-    ),
-    (Kind.INJECTION, _rx(r"inject|epidural|\bblocks?\b|\bESI\b|trigger point|radiofrequency|ablation|neurotomy")),
-    (
-        Kind.SURGERY,
-        _rx(
-            r"surgery|surgical|arthroscop|ectomy|plasty|otomy|repair|release|fusion|decompression|replacement|"
-            r"reconstruction|implant"
-        ),
-    ),
-    (
-        Kind.MEDICINE,
-        _rx(
-            r"\b(?:mg|mcg|ml|tablets?|tabs?|capsules?|caps|cream|gel|patch|ointment|lotion|solution|suspension|"
-            r"refills?|supply|grams?|gm)\b|#\s?\d|\d+\s?%|compound"
-        ),
-    ),
-    (
-        Kind.EQUIPMENT,
-        _rx(
-            r"brace|splint|support|wheelchair|walker|cane|crutch|pillow|mattress|\bbed\b|chair|commode|TENS|"
-            r"H-?wave|\bunit\b|device|orthotic|collar|cushion|equipment|DME|workstation|cold therapy|hot/cold|"
-            r"heat(?:ing)? pad|wrap|sling"
-        ),
-    ),
-    (Kind.HOME_HELP, _rx(r"home health|nursing|\bRN\b|aide|caregiver|housekeeping")),
-    (
-        Kind.PROGRAM,
-        _rx(r"gym|membership|exercise|program|functional restoration|psycholog|counsel|cognitive|weight loss"),
-    ),
-)
+# The kind of care is the research classifier's stable code (imr_llm.care.kinds, the record's `kind`); the
+# summary words it with the language's [kinds] phrase. A finer `detail` picks a finer phrase where the
+# catalogue has one ("chiropractic care", "a test of what your body can do").
+_PHRASES: dict[tuple[str, str | None], Kind] = {
+    ("medication", None): Kind.MEDICINE,
+    ("imaging", None): Kind.SCAN,
+    ("electrodiagnostic", None): Kind.NERVE_TEST,
+    ("lab_test", None): Kind.MEDICAL_TEST,
+    ("therapy", "therapy"): Kind.THERAPY,
+    ("therapy", "chiropractic"): Kind.CHIROPRACTIC,
+    ("therapy", "acupuncture"): Kind.ACUPUNCTURE,
+    ("therapy", "program"): Kind.PROGRAM,
+    ("therapy", None): Kind.THERAPY,
+    ("injection", None): Kind.INJECTION,
+    ("surgery", None): Kind.SURGERY,
+    ("surgery_related", None): Kind.WITH_SURGERY,
+    ("equipment", None): Kind.EQUIPMENT,
+    ("visit", None): Kind.VISIT,
+    ("home_care", None): Kind.HOME_HELP,
+    ("other", "functional_test"): Kind.FUNCTIONAL_TEST,
+    ("other", "medical_test"): Kind.MEDICAL_TEST,
+    ("other", "program"): Kind.PROGRAM,
+    ("other", None): Kind.TREATMENT,
+}
+
+
+def kind_phrase(code: str | None, detail: str | None = None) -> Kind:
+    """The catalogue's kind for a care code (and its detail); "a treatment" when there is no code."""
+    if code is None:
+        return Kind.TREATMENT
+    return _PHRASES.get((code, detail)) or _PHRASES.get((code, None)) or Kind.TREATMENT
 
 
 def treatment_kind(request: str) -> Kind:
-    for kind, pattern in _KINDS:
-        if pattern.search(request):
-            return kind
-    return Kind.TREATMENT
+    """What sort of care `request` is, by the care classifier (a post-op drug is a medicine; a consult,
+    evaluation, second opinion or follow-up is a visit, never a surgery)."""
+    hit = classify_kind(request)
+    return kind_phrase(hit.code, hit.detail) if hit is not None else Kind.TREATMENT
 
 
 # -- medicines that must not be stopped at once ----------------------------------------------
