@@ -33,6 +33,21 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("medically_necessary", "true exactly when overturned"),
     ("guidelines_cited", "short names from the MAXIMUS guideline line, '; '-separated"),
     ("reason_topic", "what the decision turned on (functional_improvement, conservative_care, clinical_findings, ...)"),
+    (
+        "kind",
+        "kind of care (medication, imaging, electrodiagnostic, lab_test, therapy, injection, surgery, "
+        "surgery_related, equipment, visit, home_care, other); empty when no rule is sure",
+    ),
+    ("kind_detail", "a finer code some kinds have (chiropractic, acupuncture, program, functional_test, medical_test)"),
+    ("drug_ingredients", "medication: the ingredients' generic names, '; '-separated"),
+    ("drug_class", "medication: the product's class (opioid, nsaid, muscle_relaxant, ..., multiple)"),
+    ("drug_strength", "medication: the strength as printed, normalised (7.5 mg, 5%)"),
+    ("drug_quantity", "medication: the amount asked for (#60, 240 g)"),
+    ("drug_compounded", "medication: true for a compounded product"),
+    ("drug_brand", "medication: the brand or product name the request uses"),
+    ("body_site", "the body site code, 'multiple' when several; empty when not stated"),
+    ("body_sites", "every body site code, '; '-separated"),
+    ("body_site_source", "where the site was read: request, guideline (the chapter cited) or diagnoses"),
     ("partly_authorized", "true when UR had authorized part of the original request"),
     ("needs_review", "true when the parser warned (e.g. a decision it could not read), or LLM and parser disagree"),
     (
@@ -67,10 +82,29 @@ def _row(record: dict[str, Any], i: int, item: dict[str, Any]) -> dict[str, Any]
         "medically_necessary": item.get("medically_necessary"),
         "guidelines_cited": "; ".join(item.get("guidelines_cited") or []),
         "reason_topic": (item.get("reason") or {}).get("topic"),
+        **_care(item),
         "partly_authorized": item.get("item_heading_text") is not None,
         "needs_review": record.get("needs_review", False),
         "llm_error": (record.get("llm") or {}).get("error_kind"),
         "warnings": "; ".join(record.get("warnings") or []),
+    }
+
+
+def _care(item: dict[str, Any]) -> dict[str, Any]:
+    """The item's kind, drug and body site columns (imr_llm.care)."""
+    kind, drug, site = item.get("kind") or {}, item.get("drug") or {}, item.get("body_site") or {}
+    return {
+        "kind": kind.get("code"),
+        "kind_detail": kind.get("detail"),
+        "drug_ingredients": "; ".join(x.get("name", "") for x in drug.get("ingredients") or []) or None,
+        "drug_class": drug.get("drug_class"),
+        "drug_strength": drug.get("strength"),
+        "drug_quantity": drug.get("quantity"),
+        "drug_compounded": drug.get("compounded") if drug else None,
+        "drug_brand": drug.get("brand"),
+        "body_site": site.get("code"),
+        "body_sites": "; ".join(site.get("sites") or []) or None,
+        "body_site_source": site.get("source"),
     }
 
 
