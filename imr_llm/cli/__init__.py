@@ -17,6 +17,7 @@ from imr_llm.cli.batch import batch
 from imr_llm.cli.evals import eval_command
 from imr_llm.cli.logs import logs
 from imr_llm.cli.records import extract, parse, schema
+from imr_llm.cli.report import report
 from imr_llm.cli.serve import serve
 from imr_llm.cli.summaries import summarize
 from imr_llm.outputs import visible
@@ -54,6 +55,7 @@ app.command()(batch)
 app.command()(schema)
 app.command()(logs)
 app.command()(serve)
+app.command()(report)
 app.add_typer(prompts.app, name="prompts")
 app.add_typer(cache.app, name="cache")
 app.add_typer(gold.app, name="gold")

@@ -1,0 +1,51 @@
+"""`imr-llm report RECORDS.jsonl --out DIR`: uphold rates by group with letter-respecting intervals."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from imr_llm.errors import ImrError
+
+_RECORDS = typer.Argument(help="JSON Lines records (imr-llm parse / batch --out)")
+
+
+def report(
+    records: Annotated[Path, _RECORDS],
+    out: Annotated[Path, typer.Option("--out", help="folder for report.html, report.md and the by_*.csv tables")],
+    resamples: Annotated[int, typer.Option(help="bootstrap resamples (letters drawn with replacement)")] = 1000,
+    seed: Annotated[int, typer.Option(help="bootstrap seed: the same records and seed give the same intervals")] = 0,
+    min_letters: Annotated[int, typer.Option(help="a group with fewer letters is marked small")] = 10,
+    parquet_dir: Annotated[
+        Path | None,
+        typer.Option(help="where RECORDS.items.parquet and RECORDS.letters.parquet go (default: beside RECORDS)"),
+    ] = None,
+) -> None:
+    """Uphold rates by kind of care, drug class, body site, guideline, reason, ICD-10-CM chapter, reviewer
+    specialty and decision month, with 95% cluster-bootstrap intervals over letters, as HTML (with plots),
+    Markdown and CSV; and the letters and items tables as Parquet."""
+    from imr_llm.research.report import build_report
+
+    if not records.is_file():
+        print(f"imr-llm: {records}: not a file", file=sys.stderr)
+        raise typer.Exit(2)
+    if resamples < 1 or min_letters < 1:
+        print("imr-llm: --resamples and --min-letters must be at least 1", file=sys.stderr)
+        raise typer.Exit(2)
+    try:
+        made = build_report(
+            records, out, resamples=resamples, seed=seed, min_letters=min_letters, parquet_dir=parquet_dir
+        )
+    except ImrError as e:
+        print(f"imr-llm: {e}", file=sys.stderr)
+        raise typer.Exit(2) from None
+    print(
+        f"{made.letters} letters, {made.items} items: {100 * (made.overall.rate or 0):.1f}% upheld; "
+        f"wrote {out / 'report.html'} ({made.seconds:.1f} s)",
+        file=sys.stderr,
+    )
+    for path in made.files:
+        print(path)
