@@ -50,6 +50,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/ocr_throughput.py
 	$(BIN)/python benchmarks/batch_api.py --out benchmarks/results-batch-api.json
 	$(BIN)/python benchmarks/web.py --out benchmarks/results-web.json
+	$(BIN)/python benchmarks/report_10k.py --out benchmarks/results-report.json
 	@if [ -d ../shared/letters/dev ]; then $(BIN)/imr-llm eval evals/dev-scans.toml --out out/evals/dev-scans.json; fi
 
 # Build the wheel and use it from a fresh venv outside the checkout (CI runs this)
