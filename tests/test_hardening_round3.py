@@ -749,3 +749,107 @@ def test_a_batch_state_file_cannot_name_a_file_to_upload(tmp_path: Path) -> None
         assert result.returncode == 1 and "cannot be read" in one_line(result) and "move it aside" in one_line(result)
         assert sum(api.uploads.values()) == uploads and "secret.txt" not in api.uploads
         assert all(b"hunter2" not in c for c in api.contents.values())
+
+
+# -- 10. every wait bounded, every resource capped --------------------------------------------------
+
+
+def test_a_trickling_server_cannot_hold_a_letter_past_its_budget_FAKE_SERVER(tmp_path: Path) -> None:
+    import time
+
+    with fake_server(Behaviour("trickle", answer_with(), hang_s=0.5)) as server:  # a ~2 KB body: 15+ minutes
+        started = time.monotonic()
+        result = cli(
+            "extract", *llm_flags(server.base_url, tmp_path / "c"), "--timeout", "60", "--letter-timeout", "3",
+            str(LETTER), timeout=120,
+        )  # fmt: skip
+        took = time.monotonic() - started
+    # wrong: each read of one byte within --timeout, so the letter waits for the whole body
+    assert result.returncode == 1 and took < 60, took
+    record = json.loads(result.stdout)
+    assert record["extractor"] == "rules" and record["llm"]["error_kind"] == "timeout"
+
+
+def test_one_trickling_answer_does_not_hold_the_batch_FAKE_SERVER(tmp_path: Path) -> None:
+    letters(tmp_path / "in", 4)
+    out = tmp_path / "out.jsonl"
+    script = [Behaviour("trickle", answer_with(), hang_s=0.5)]
+    with fake_server(Behaviour("ok", answer_with()), script) as server:
+        result = cli(
+            "batch", str(tmp_path / "in"), "--out", str(out), "--backend", "openai", "--concurrency", "2",
+            "--letter-timeout", "3", "--no-progress", *llm_flags(server.base_url, tmp_path / "c"), timeout=120,
+        )  # fmt: skip
+    records = lines(out)
+    assert result.returncode == 1 and len(records) == 4
+    assert sorted(r["llm"]["error_kind"] or "ok" for r in records) == ["ok", "ok", "ok", "timeout"]
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"),
+    [("--letter-timeout", "0"), ("--letter-timeout", "nan"), ("--letter-timeout", "inf"), ("--timeout", "0"),
+     ("--timeout", "nan"), ("--letter-timeout", "-5")],
+)  # fmt: skip
+def test_a_time_budget_of_zero_or_nan_is_refused(flag: str, value: str) -> None:
+    for command in (["extract", str(LETTER)], ["batch", str(LETTER), "--out", "/tmp/never-written.jsonl"]):
+        result = cli(*command, "--base-url", "http://127.0.0.1:9/v1", "--model", MODEL, flag, value)
+        # wrong: silently no budget at all
+        assert result.returncode == 2 and "give a positive number of seconds" in one_line(result)
+
+
+def test_an_unknown_batch_status_stops_a_wait_instead_of_polling_forever(tmp_path: Path) -> None:
+    from tests.fake_batch_api import fake_batch_api
+
+    letters(tmp_path / "in", 1)
+    out = tmp_path / "out.jsonl"
+    with fake_batch_api({}) as api:
+        args = ["batch", str(tmp_path / "in"), "--out", str(out), "--backend", "openai", "--via", "batch-api"]
+        args += [*llm_flags(api.base_url, tmp_path / "c.sqlite"), "--no-progress"]
+        assert cli(*args).returncode == 0
+        for batch in api.batches.values():
+            batch["status"] = "paused_by_provider"  # not a status the Batch API documents
+        result = cli(*args, "--wait", "--poll-interval", "0", timeout=120)
+    assert result.returncode == 1 and "'paused_by_provider', which the Batch API does not document" in said(result)
+    assert json.loads(out.with_name("out.jsonl.batch-api.json").read_text())["files"]  # the state is kept
+
+
+def test_wrong_typed_usage_in_a_results_file_never_stops_a_rerun(tmp_path: Path) -> None:
+    from tests.fake_openai_server import completion
+
+    letters(tmp_path / "in", 3)
+    out, cache, requests, results = (tmp_path / n for n in ("out.jsonl", "c.sqlite", "req.jsonl", "res.jsonl"))
+    base = ["batch", str(tmp_path / "in"), "--out", str(out), "--backend", "openai", "--no-progress"]
+    base += llm_flags("http://127.0.0.1:9/v1", cache)
+    assert cli(*base, "--write-requests", str(requests)).returncode == 0
+    usages: list[Any] = [{"prompt_tokens": "many", "completion_tokens": 5}, [1, 2], {"prompt_tokens": -3}]
+    result_lines = []
+    for line, usage in zip(requests.read_text().splitlines(), usages, strict=True):
+        request = json.loads(line)
+        case = request["body"]["messages"][-1]["content"].split("Case Number: ")[1].split()[0]
+        body = completion(json.dumps(answer_with(case_number=case)))
+        body["usage"] = usage
+        result_lines.append(
+            json.dumps({"custom_id": request["custom_id"], "response": {"status_code": 200, "body": body}})
+        )
+    results.write_text("\n".join(result_lines) + "\n")
+    for _ in range(2):  # wrong: a crash on every rerun ("stuck")
+        ran = cli(*base, "--from-results", str(results))
+        clean(ran)
+        assert ran.returncode in (0, 1) and len(lines(out)) == 3
+
+
+def test_workers_are_capped_at_the_inputs_and_the_cores(tmp_path: Path) -> None:
+    from imr_llm.cli.batch import worker_counts
+
+    cores = os.cpu_count() or 1
+    assert worker_counts(True, 100_000, 1, 1) == (1, 1)  # wrong: ~1,000 processes for one letter
+    assert worker_counts(True, 100_000, 1, 10_000) == (cores, 1)
+    assert worker_counts(False, 100_000, 100_000, 1) == (1, 1)
+    assert worker_counts(False, 0, 8, 1_000) == (2, 8)
+    out = tmp_path / "out.jsonl"
+    ran = subprocess.run(
+        [sys.executable, "-c", AUDIT, "batch", str(LETTER), "--out", str(out), "--workers", "100000", "--no-progress"],
+        capture_output=True, text=True, timeout=120, env=CLEAN_ENV,
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    audit = json.loads(next(line for line in ran.stderr.splitlines() if line.startswith("AUDIT "))[6:])
+    assert len(audit["children"]) == 1 and len(lines(out)) == 1  # one worker process for one letter

@@ -3,6 +3,7 @@ scale (OpenAI's Batch API at half price; vLLM's run_batch on your own GPUs)."""
 
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from imr_llm.cli.common import fail
+from imr_llm.cli.common import check_seconds, fail
 from imr_llm.errors import ConfigError, OutputError
 
 if TYPE_CHECKING:
@@ -45,6 +46,9 @@ class DeferredOptions:
 
     def check(self, backend: str, out: Path) -> None:
         """Usage errors, before any work (exit 2)."""
+        check_seconds("--poll-interval", self.poll_interval or None)  # 0: poll at once, allowed
+        if not math.isfinite(self.max_file_mb) or self.max_file_mb <= 0:
+            fail(f"--max-file-mb {self.max_file_mb}: give a positive size")
         if self.via not in VIAS:
             fail(f"--via {self.via!r}: choose one of {', '.join(VIAS)}")
         if self.reask_via is not None and self.reask_via not in REASKS:

@@ -6,6 +6,7 @@ stack (openai, instructor) or the summary and eval machinery.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import sys
@@ -178,8 +179,18 @@ def llm_config(
 ) -> LLMConfig:
     from imr_llm.llm.config import config_from_env
 
+    for flag, value in (("--timeout", timeout), ("--letter-timeout", letter_timeout)):
+        check_seconds(flag, value)
+    if max_tokens is not None and max_tokens < 1:
+        fail(f"--max-tokens {max_tokens}: give a positive number of tokens")
     config = config_from_env(base_url, model, None, timeout, max_tokens, letter_timeout, api_key)
     return config.with_(log_text=log_text)
+
+
+def check_seconds(flag: str, value: float | None) -> None:
+    """A time option: a positive, finite number of seconds (0, nan or inf would silently mean no bound)."""
+    if value is not None and not (math.isfinite(value) and value > 0):
+        fail(f"{flag} {value}: give a positive number of seconds")
 
 
 # the only markup our own messages use: colour tags. Anything else in a message ("[link=...]" in a file

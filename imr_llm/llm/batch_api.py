@@ -15,11 +15,15 @@ from typing import TYPE_CHECKING
 from imr_llm.errors import ConfigError
 from imr_llm.llm.batch_files import ENDPOINT
 from imr_llm.llm.config import LLMConfig, scrub_secrets
+from imr_llm.llm.deadline import bound_requests, request_deadline
 
 if TYPE_CHECKING:
     import openai
 
 TERMINAL = {"completed", "failed", "expired", "cancelled"}
+RUNNING = {"validating", "in_progress", "finalizing", "cancelling"}  # the API's documented statuses, not done yet
+CALL_S = 120.0  # a status, list or create call, its retries included, ends within this
+TRANSFER_S = 3600.0  # an upload or download of up to 200 MB
 METADATA_KEY = "imr_llm_request_file"
 
 
@@ -44,11 +48,14 @@ class BatchAPI:
         import openai
 
         self._openai = openai
+        http_client = openai.DefaultHttpxClient()
+        bound_requests(http_client)  # a trickling server cannot hold a call past its deadline
         self.client: openai.OpenAI = openai.OpenAI(
             base_url=config.base_url,
             api_key=config.api_key or "not-needed",
             max_retries=config.transport_attempts,
             timeout=max(config.timeout_s, 300.0),  # uploads of up to 200 MB
+            http_client=http_client,
         )
         self.display_url = config.display_url
         self._key = config.api_key
@@ -60,11 +67,13 @@ class BatchAPI:
     def find_file(self, name: str) -> str | None:
         """The id of an uploaded batch file with this name, if one exists (a killed run's upload)."""
         try:
-            for f in self.client.files.list(purpose="batch"):
-                if f.filename == name:
-                    return f.id
+            with request_deadline(CALL_S):
+                files = list(self.client.files.list(purpose="batch"))
         except self._openai.APIError as e:
             raise self._fail("listing files", e) from e
+        for f in files:
+            if f.filename == name:
+                return f.id
         return None
 
     def upload(self, path: Path, name: str) -> str:
@@ -78,38 +87,44 @@ class BatchAPI:
             if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
                 raise ConfigError(f"the request file {path} is not a regular file; it is not sent")
             try:
-                return self.client.files.create(file=(name, f, "application/jsonl"), purpose="batch").id
+                with request_deadline(TRANSFER_S):
+                    return self.client.files.create(file=(name, f, "application/jsonl"), purpose="batch").id
             except self._openai.APIError as e:
                 raise self._fail(f"uploading {name}", e) from e
 
     def find_batch(self, name: str) -> BatchStatus | None:
         """A batch created for this request file (by its metadata), if one exists."""
         try:
-            for b in self.client.batches.list(limit=100):
-                if (b.metadata or {}).get(METADATA_KEY) == name:
-                    return _status(b)
+            with request_deadline(CALL_S):
+                batches = list(self.client.batches.list(limit=100))
         except self._openai.APIError as e:
             raise self._fail("listing batches", e) from e
+        for b in batches:
+            if (b.metadata or {}).get(METADATA_KEY) == name:
+                return _status(b)
         return None
 
     def create(self, file_id: str, name: str) -> BatchStatus:
         try:
-            batch = self.client.batches.create(
-                input_file_id=file_id, endpoint=ENDPOINT, completion_window="24h", metadata={METADATA_KEY: name}
-            )
+            with request_deadline(CALL_S):
+                batch = self.client.batches.create(
+                    input_file_id=file_id, endpoint=ENDPOINT, completion_window="24h", metadata={METADATA_KEY: name}
+                )
         except self._openai.APIError as e:
             raise self._fail(f"creating the batch for {name}", e) from e
         return _status(batch)
 
     def retrieve(self, batch_id: str) -> BatchStatus:
         try:
-            return _status(self.client.batches.retrieve(batch_id))
+            with request_deadline(CALL_S):
+                return _status(self.client.batches.retrieve(batch_id))
         except self._openai.APIError as e:
             raise self._fail(f"reading batch {batch_id}", e) from e
 
     def content(self, file_id: str) -> str:
         try:
-            return self.client.files.content(file_id).text
+            with request_deadline(TRANSFER_S):
+                return self.client.files.content(file_id).text
         except self._openai.APIError as e:
             raise self._fail(f"downloading file {file_id}", e) from e
 

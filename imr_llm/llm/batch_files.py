@@ -61,8 +61,20 @@ class ResultLine:
 
     @property
     def usage(self) -> tuple[int, int]:
-        usage = (self.body or {}).get("usage") or {}
-        return int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0)
+        """(prompt, completion) tokens the line reports; 0 for a value that is not a count (a string, a
+        list, a negative or huge number in a hand-made or broken results file never stops a run)."""
+        usage = (self.body or {}).get("usage")
+        if not isinstance(usage, dict):
+            return 0, 0
+        return _count(usage.get("prompt_tokens")), _count(usage.get("completion_tokens"))
+
+
+def _count(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 0
+    if value != value or not 0 <= value < 10**9:  # NaN, negative, absurd
+        return 0
+    return int(value)
 
 
 def read_results(text: str) -> Iterator[ResultLine]:
@@ -73,7 +85,7 @@ def read_results(text: str) -> Iterator[ResultLine]:
             continue
         try:
             data = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             yield ResultLine(number, None, error="not a JSON line")
             continue
         if not isinstance(data, dict):

@@ -47,6 +47,7 @@ from imr_llm.errors import (
     LLMTruncated,
 )
 from imr_llm.llm.config import DEFAULT_MAX_TOKENS, LLMConfig, scrub_secrets
+from imr_llm.llm.deadline import bound_requests, request_deadline
 from imr_llm.llm.speedups import memoize_async_validator_check
 
 T = TypeVar("T", bound=BaseModel)
@@ -129,11 +130,14 @@ class LLMClient:
 
     def __init__(self, config: LLMConfig) -> None:
         self.config = config
+        http_client = openai.DefaultHttpxClient()  # the SDK's own defaults (limits, redirects)
+        bound_requests(http_client)  # --timeout bounds a whole request, not each read (a trickling server)
         self._openai = openai.OpenAI(
             base_url=config.base_url,
             api_key=config.api_key or "not-needed",
             max_retries=0,  # transport retries are ours (tenacity), so they are counted and capped
             timeout=config.timeout_s,
+            http_client=http_client,
         )
         completions = self._openai.chat.completions
         client = self._openai
@@ -141,16 +145,19 @@ class LLMClient:
         def counted_create(**kwargs: Any) -> Any:
             stats = _current_stats.get()
             remaining = _remaining(_current_deadline.get())
+            request_s = float(kwargs.get("timeout") or config.timeout_s)
             if remaining is not None:
                 if remaining <= 0:
                     raise _BudgetSpent()
                 # no single request may outlive the letter's budget
-                kwargs["timeout"] = min(float(kwargs.get("timeout") or config.timeout_s), remaining)
+                request_s = min(request_s, remaining)
+                kwargs["timeout"] = request_s
             started = time.perf_counter()
             if stats is not None:
                 stats.requests += 1
             try:
-                response = _post_chat_completion(client, kwargs)
+                with request_deadline(request_s):  # the whole request, however slowly the answer comes
+                    response = _post_chat_completion(client, kwargs)
             finally:
                 if stats is not None:
                     stats.latency_s += time.perf_counter() - started
@@ -181,7 +188,8 @@ class LLMClient:
     def check_server(self) -> list[str]:
         """Fail early with what to fix: server unreachable, key refused, model not served."""
         try:
-            models = [m.id for m in self._openai.with_options(timeout=10.0).models.list()]
+            with request_deadline(10.0):
+                models = [m.id for m in self._openai.with_options(timeout=10.0).models.list()]
         except openai.AuthenticationError as e:
             raise ConfigError(f"{self.config.display_url} refused the API key (401): check OPENAI_API_KEY") from e
         except openai.NotFoundError:

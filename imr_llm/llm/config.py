@@ -8,6 +8,7 @@ One flag or variable away from any OpenAI-compatible server:
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from dataclasses import dataclass, replace
@@ -56,7 +57,7 @@ class LLMConfig:
 
     @property
     def is_loopback(self) -> bool:
-        return (urlparse(self.base_url).hostname or "") in LOOPBACK_HOSTS
+        return (hostname(self.base_url) or "") in LOOPBACK_HOSTS
 
     @property
     def instructor_mode(self) -> instructor.Mode:
@@ -74,13 +75,24 @@ class LLMConfig:
     def with_(self, **changes: object) -> LLMConfig:
         return replace(self, **changes)  # type: ignore[arg-type]
 
+    def check_times(self) -> None:
+        """A time bound is a positive, finite number of seconds: 0 or nan would silently mean no bound."""
+        for name, value in (("--timeout", self.timeout_s), ("--letter-timeout", self.letter_timeout_s)):
+            if value is not None and not (math.isfinite(value) and value > 0):
+                raise ConfigError(f"{name} {value}: give a positive number of seconds")
+
     def check(self) -> None:
         """Raise ConfigError with what to fix, before any letter is processed."""
-        parsed = urlparse(self.base_url)
-        if parsed.scheme not in ("http", "https") or not parsed.hostname:
-            raise ConfigError(f"invalid base URL {self.base_url!r}: expected http(s)://host[:port]/v1")
+        try:
+            parsed = urlparse(self.base_url)
+            host, _ = parsed.hostname, parsed.port  # both raise on a malformed host ("http://[::1") or port
+        except ValueError:
+            host = None
+        if host is None or parsed.scheme not in ("http", "https"):
+            raise ConfigError(f"invalid base URL {redact_url(self.base_url)!r}: expected http(s)://host[:port]/v1")
+        self.check_times()
         if not self.api_key and not self.is_loopback:
-            if (parsed.hostname or "") == OPENAI_HOST:
+            if host == OPENAI_HOST:
                 raise ConfigError(
                     f"no API key for {self.display_url}: set OPENAI_API_KEY (or point --base-url at a local server)"
                 )
@@ -110,6 +122,16 @@ def scrub_secrets(text: str, *secrets: str | None) -> str:
     return _SECRET_PATTERNS[2].sub("[secret removed]", text)
 
 
+def hostname(url: str) -> str | None:
+    """The host of `url`, or None when it has none or cannot be read (a malformed IPv6 host, a bad port)."""
+    try:
+        parts = urlsplit(url)
+        _ = parts.port
+        return parts.hostname
+    except ValueError:
+        return None
+
+
 def redact_url(url: str) -> str:
     """`url` without credentials (user:password@) and without a query string (tokens hide there too)."""
     try:
@@ -119,8 +141,8 @@ def redact_url(url: str) -> str:
             host = f"[{host}]"
         netloc = host + (f":{parts.port}" if parts.port else "")
         return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-    except ValueError:
-        return "<invalid URL>"
+    except ValueError:  # malformed: shown as given, without what could be credentials or a query
+        return re.sub(r"(?<=//)[^/@]*@", "", url.split("?")[0].split("#")[0])
 
 
 def config_from_env(
@@ -138,7 +160,7 @@ def config_from_env(
     --base-url or IMR_LLM_BASE_URL server gets a key only from --api-key or IMR_LLM_API_KEY."""
     env = os.environ
     chosen = (base_url or env.get("IMR_LLM_BASE_URL") or env.get("OPENAI_BASE_URL") or OPENAI_URL).rstrip("/")
-    openai_key_allowed = (urlsplit(chosen).hostname or "") == OPENAI_HOST or (
+    openai_key_allowed = (hostname(chosen) or "") == OPENAI_HOST or (
         not base_url and not env.get("IMR_LLM_BASE_URL") and bool(env.get("OPENAI_BASE_URL"))
     )
     key = api_key or env.get("IMR_LLM_API_KEY") or (env.get("OPENAI_API_KEY") if openai_key_allowed else None)

@@ -130,6 +130,7 @@ def _local(options: BackendOptions) -> Iterator[Extractor]:
 
     template = load_prompt(options.prompt)
     config = _with_budget(options, "local")
+    config.check_times()
     cache = options.cache or ResponseCache()
     client = LocalClient(LocalServer(options.model_path), config)  # the server starts on the first live call
     try:
