@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from imr_llm.errors import ConfigError
+from imr_llm.evals.gold_format import read_gold
 
 
 @dataclass(frozen=True)
@@ -45,10 +47,13 @@ def load_gold_dir(folder: Path) -> list[GoldLetter]:
         images = [
             p for ext in (".tif", ".tiff", ".png", ".jpg", ".jpeg") if (p := gold_path.with_name(name + ext)).exists()
         ]
+        gold, problems = read_gold(gold_path)  # not JSON, wrong types, nested 50,000 deep: one line
+        if gold is None or problems:
+            raise ConfigError(f"gold file {gold_path}: {problems[0]} (imr-llm gold check {folder} lists all)")
         letters.append(
             GoldLetter(
                 name=name,
-                gold=json.loads(gold_path.read_text(encoding="utf-8")),
+                gold=gold,
                 txt=txt if txt.exists() else None,
                 pdf=pdf if pdf.exists() else None,
                 image=images[0] if images else None,
