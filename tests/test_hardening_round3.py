@@ -853,3 +853,150 @@ def test_workers_are_capped_at_the_inputs_and_the_cores(tmp_path: Path) -> None:
     assert ran.returncode == 0, ran.stderr
     audit = json.loads(next(line for line in ran.stderr.splitlines() if line.startswith("AUDIT "))[6:])
     assert len(audit["children"]) == 1 and len(lines(out)) == 1  # one worker process for one letter
+
+
+# -- 11. a clear line where an internal error was ---------------------------------------------------
+
+
+def unprivileged() -> None:
+    """For a child process: a read-only folder really is read-only, even when the tests run as root (the
+    child loses CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH; a plain user has neither anyway)."""
+    if os.geteuid() == 0:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        for capability in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+            libc.prctl(24, capability, 0, 0, 0)  # PR_CAPBSET_DROP
+
+
+def file_size_limit(limit: int) -> Any:
+    """For a child process: no file may grow past `limit` bytes (writes then fail with EFBIG, as on a full
+    disk), without the SIGXFSZ that would kill it."""
+
+    def limited() -> None:
+        import resource
+        import signal
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return limited
+
+
+@pytest.mark.parametrize("place", ["folder", "under-a-file"])
+def test_a_cache_that_cannot_be_a_file_is_one_line(tmp_path: Path, place: str) -> None:
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    cache = tmp_path if place == "folder" else a_file / "cache.sqlite"
+    flags = ["--base-url", "http://127.0.0.1:9/v1", "--model", MODEL, "--cache", str(cache)]
+    for command in (
+        ["extract", str(LETTER)],
+        ["batch", str(LETTER), "--out", str(tmp_path / "o.jsonl"), "--backend", "openai", "--no-progress"],
+    ):
+        result = cli(*command, *flags)
+        # wrong: internal error (IsADirectoryError / NotADirectoryError)
+        assert result.returncode == 2, result.stderr
+        assert ("is a folder" if place == "folder" else "is a file, not a folder") in one_line(result)
+
+
+def test_a_full_disk_while_writing_records_is_one_line_and_loses_nothing(tmp_path: Path) -> None:
+    letters(tmp_path / "in", 30)
+    out = tmp_path / "out.jsonl"
+    args = ["batch", str(tmp_path / "in"), "--out", str(out), "--no-progress", "--workers", "1"]
+    full = cli(*args, preexec_fn=file_size_limit(60_000))
+    # wrong: a traceback, or an internal error, and a records file the next run cannot use
+    assert full.returncode == 1 and "cannot write" in said(full) and "rerun the same command" in said(full)
+    clean(full)
+    written = len(out.read_bytes().splitlines())
+    assert 0 < written < 30
+    again = cli(*args)
+    assert again.returncode == 0, again.stderr
+    records = lines(out)
+    assert len(records) == 30 and len({r["source"]["path"] for r in records}) == 30
+
+
+def test_a_full_disk_for_summaries_and_stdout_is_one_line(tmp_path: Path) -> None:
+    result = cli("summarize", "--out", str(tmp_path / "s"), str(LETTER), preexec_fn=file_size_limit(1_000))
+    assert result.returncode == 1 and "summary not written (File too large)" in result.stderr
+    clean(result)
+    with open("/dev/full", "w") as full:
+        parsed = subprocess.run(
+            [sys.executable, "-m", "imr_llm", "parse", str(LETTER)], stdout=full, stderr=subprocess.PIPE, text=True,
+            timeout=120, env=CLEAN_ENV,
+        )  # fmt: skip
+    assert parsed.returncode == 1 and "cannot write to stdout (No space left on device)" in one_line(parsed)
+
+
+def test_a_summary_or_table_that_cannot_be_written_keeps_the_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    import imr_llm.batch.run
+    import imr_llm.batch.work
+    from imr_llm.batch.run import run_batch
+    from imr_llm.errors import OutputError
+    from imr_llm.pipeline.extraction import RulesExtractor
+
+    def full(*_: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    letters(tmp_path / "in", 3)
+    monkeypatch.setattr(imr_llm.batch.work, "write_file", full)
+    out = tmp_path / "out.jsonl"
+    report = run_batch([str(tmp_path / "in")], out, RulesExtractor(), summaries=tmp_path / "s")
+    # wrong: the batch stopped by an exception, records lost
+    assert len(lines(out)) == 3 and report.summaries_unwritten == 3 and report.any_failed
+    assert "No space left on device" in (report.summary_error or "")
+    monkeypatch.setattr(imr_llm.batch.run, "write_table", full)
+    with pytest.raises(OutputError, match=r"cannot write the table .* the records in .* are complete"):
+        run_batch([str(tmp_path / "in")], out, RulesExtractor(), table=tmp_path / "t.csv")
+    assert len(lines(out)) == 3
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["batch", "{letter}", "--out", "{tmp}/o.jsonl", "--summaries", "{ro}/s", "--no-progress"],
+        ["summarize", "{letter}", "--out", "{ro}/s"],
+        ["parse", "{letter}", "--save-text", "{ro}/texts"],
+        ["extract", "{letter}", "--backend", "rules", "--save-text", "{ro}"],
+        ["eval", "{suite}", "--out", "{ro}/run.json"],
+        ["eval", "{suite}", "--out", "{tmp}/run.json", "--report-html", "{ro}/r.html"],
+    ],
+)
+def test_a_read_only_output_is_refused_before_any_work(tmp_path: Path, command: list[str]) -> None:
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    suite = tmp_path / "s.toml"
+    suite.write_text(f'name = "s"\ngold = "{SAMPLES}"\nbackend = "rules"\nletters = ["synth-2016-basic"]\n')
+    values = {"{letter}": str(LETTER), "{tmp}": str(tmp_path), "{ro}": str(ro), "{suite}": str(suite)}
+    args = [values.get(a, a) for a in command]
+    args = [a.replace("{tmp}", str(tmp_path)).replace("{ro}", str(ro)) for a in args]
+    ro.chmod(0o555)
+    try:
+        result = cli(*args, preexec_fn=unprivileged)
+    finally:
+        ro.chmod(0o755)
+    # wrong: the work done, then an internal error (PermissionError) and nothing written
+    assert result.returncode == 2, result.stderr
+    assert "cannot" in one_line(result) and "Permission denied" in one_line(result)
+    assert result.stdout == "" and not (tmp_path / "o.jsonl").exists() and not (tmp_path / "run.json").exists()
+
+
+def test_a_255_character_name_with_save_text_keeps_its_record(tmp_path: Path) -> None:
+    long_name = tmp_path / ("x" * 251 + ".txt")
+    long_name.write_text(LETTER.read_text())
+    result = cli("parse", "--save-text", str(tmp_path / "texts"), str(long_name))
+    # wrong: "File name too long" and the record dropped
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["case_number"] == "CM16-0900101"
+    saved = list((tmp_path / "texts").iterdir())
+    assert len(saved) == 1 and len(saved[0].name) <= 90 and saved[0].read_text() == LETTER.read_text()
+
+
+def test_a_malformed_base_url_is_one_line() -> None:
+    for url in ("http://[::1", "http://host:99999/v1", "http://u:secret@[::1/v1"):
+        result = cli("extract", "--base-url", url, "--model", MODEL, "--no-cache", str(LETTER))
+        # wrong: internal error (ValueError: Invalid IPv6 URL)
+        assert result.returncode == 2 and "invalid base URL" in one_line(result) and "secret" not in result.stderr

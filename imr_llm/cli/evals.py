@@ -17,6 +17,8 @@ from imr_llm.cli.common import (
     fail,
     progress_bar,
     safe_console,
+    writable_file,
+    writable_folder,
 )
 from imr_llm.errors import ConfigError
 
@@ -77,6 +79,7 @@ def eval_command(
 
     console = safe_console()
     args = args or []
+    check_eval_outputs(out, report_md, report_html)
     comparison: Comparison | None = None
     try:
         if args[:1] == ["compare"]:
@@ -206,6 +209,21 @@ def run_matrix(
         report_html.write_text(html_report(base, None, True, others), encoding="utf-8")
     if not all(r.passed for r in rows):
         raise typer.Exit(1)
+
+
+def check_eval_outputs(out: Path | None, report_md: Path | None, report_html: Path | None) -> None:
+    """Where the run file and reports go, checked before any letter is read: a read-only folder, or a
+    report path that is a folder, is one line and exit 2, never a failure after the run."""
+    for flag, path in (("--out", out), ("--report-md", report_md), ("--report-html", report_html)):
+        if path is None:
+            continue
+        if path.is_dir():
+            if flag == "--out":  # a matrix writes its run files into a folder
+                writable_folder(path, flag)
+                continue
+            fail(f"{flag} {path} is a folder; give a file")
+        writable_folder(path.parent, flag, path)
+        writable_file(path, flag)
 
 
 def _bootstrap(resamples: int | None, seed: int | None) -> tuple[int, int]:
