@@ -30,23 +30,26 @@ _COMPOUNDED_TOPICALS = frozenset(
 )
 _TOPICAL = re.compile(r"\b(?:creams?|gels?|ointments?|lotions?|topical|transdermal|base|liniment)\b", re.I)
 _COMPOUND_WORD = re.compile(r"\bcompound(?:ed|ing)?\b", re.I)
+# requests are a line or two; an odd input's runaway "request" is read only this far (bounded work)
+MAX_REQUEST = 600
 _NOT_A_SITE_DX = re.compile(r"^\s*(?:rule out|r/o|possible|probable|suspected|history of)\b", re.I)
 
 
 class _Spans:
-    """Evidence spans inside a value whose own span is known: walks the letter's cleaned text beside the
-    de-wrapped value (whitespace runs and line-end joins are the only differences)."""
+    """Evidence spans inside a value whose own span is known: walks the letter's text under that span beside
+    the de-wrapped value. Whitespace runs, line-end joins and blanked page-noise lines (a running header inside
+    a request) are the only differences; anything else and there is no span."""
 
     def __init__(self, raw: str | None, ocr: bool) -> None:
-        self.clean = clean_chars(raw, ocr=ocr) if raw is not None else None
+        self.raw, self.ocr = raw, ocr
 
     def sub(self, base: Span | None, value: str, start: int, end: int) -> Span | None:
-        if self.clean is None or base is None or not (0 <= start < end <= len(value)):
+        if self.raw is None or base is None or not (0 <= start < end <= len(value)):
             return None
-        text = self.clean
-        i, j = base.start, 0
+        text = clean_chars(self.raw[base.start : base.end], ocr=self.ocr)  # same length as the window
+        i, j = 0, 0
         where: list[int] = [-1] * len(value)
-        while j < len(value) and i < min(base.end, len(text)):
+        while j < len(value) and i < len(text):
             c, r = value[j], text[i]
             if c == r or c.casefold() == r.casefold():
                 where[j] = i
@@ -60,12 +63,14 @@ class _Spans:
                     i += 1
             elif c == " ":
                 j += 1
+            elif i > 0 and text[i - 1] == "\n" and "\n" in text[i:]:
+                i = text.index("\n", i)  # a running header or footer line the window alone did not blank
             else:
                 return None
         a, b = where[start], where[end - 1]
         if a < 0 or b < 0:
             return None
-        return Span(start=a, end=b + 1)
+        return Span(start=base.start + a, end=base.start + b + 1)
 
 
 @dataclass(frozen=True)
@@ -85,12 +90,13 @@ def with_care(record: LetterRecord, raw: str | None = None) -> LetterRecord:
 
 def _classify(record: LetterRecord, i: int, item: DisputedItem, dxs: list[_Dx], spans: _Spans) -> DisputedItem:
     base = record.evidence.get(f"disputed_items.{i}.request")
-    hit = classify_kind(item.request)
-    kind = None if hit is None else _kind(hit, item.request, base, spans)
+    request = item.request[:MAX_REQUEST]
+    hit = classify_kind(request)
+    kind = None if hit is None else _kind(hit, request, base, spans)
     drug = None
     if hit is not None and hit.code in ("medication", "injection"):
-        drug = _drug(item.request, base, spans, medication=hit.code == "medication")
-    site = _site(record, i, item, hit.code if hit else None, dxs, spans)
+        drug = _drug(request, base, spans, medication=hit.code == "medication")
+    site = _site(record, i, item, request, hit.code if hit else None, dxs, spans)
     return item.model_copy(update={"kind": kind, "drug": drug, "body_site": site})
 
 
@@ -107,7 +113,7 @@ def _kind(hit: KindHit, request: str, base: Span | None, spans: _Spans) -> CareK
 # -- drugs -----------------------------------------------------------------------------------------------
 
 
-def _blank(text: str, hits: list[NameHit]) -> str:
+def _blank(text: str, hits: tuple[NameHit, ...]) -> str:
     out = list(text)
     for h in hits:
         out[h.start : h.end] = " " * (h.end - h.start)
@@ -184,6 +190,7 @@ def _product_class(ingredients: list[DrugIngredient], product_class: str | None)
 def _diagnoses(record: LetterRecord) -> list[_Dx]:
     out = []
     for k, dx in enumerate(record.diagnoses or []):
+        dx = dx[:MAX_REQUEST]
         if _NOT_A_SITE_DX.search(dx):
             continue
         sites = frozenset(h.code for h in find_sites(dx))
@@ -193,9 +200,8 @@ def _diagnoses(record: LetterRecord) -> list[_Dx]:
 
 
 def _site(
-    record: LetterRecord, i: int, item: DisputedItem, kind: str | None, dxs: list[_Dx], spans: _Spans
+    record: LetterRecord, i: int, item: DisputedItem, request: str, kind: str | None, dxs: list[_Dx], spans: _Spans
 ) -> BodySite | None:
-    request = item.request
     hits = find_sites(request)
     if hits:
         if has_vague(request, hits):
@@ -212,7 +218,7 @@ def _site(
             evidence=spans.sub(record.evidence.get(f"disputed_items.{i}.request"), request, a, b),
         )
     dx_sites = frozenset().union(*(d.sites for d in dxs)) if dxs else frozenset()
-    guideline = item.maximus_guideline_text or ""
+    guideline = (item.maximus_guideline_text or "")[: MAX_REQUEST * 4]
     chapters = chapter_sites(guideline) if kind in CHAPTER_SITE_KINDS else []
     if chapters:
         candidates = {s for c in chapters for s in c.sites}

@@ -150,7 +150,8 @@ class NameHit:
 _WORD = re.compile(rf"[A-Za-z][A-Za-z-]{{{_FUZZY_MIN_LEN - 1},}}")
 
 
-def find_names(text: str) -> list[NameHit]:
+@lru_cache(maxsize=8192)
+def find_names(text: str) -> tuple[NameHit, ...]:
     """Every drug name in `text`, in order, without overlaps."""
     table = drug_table()
     hits: list[NameHit] = []
@@ -172,4 +173,4 @@ def find_names(text: str) -> list[NameHit]:
         if found is None:
             continue
         hits.append(NameHit(table.names[found[0]], m.group(0), m.start(), m.end(), "fuzzy"))
-    return sorted(hits, key=lambda h: h.start)
+    return tuple(sorted(hits, key=lambda h: h.start))

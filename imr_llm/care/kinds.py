@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from imr_llm.care.drugs import find_names
 
@@ -167,6 +168,7 @@ def _therapy_detail(text: str) -> str:
     return "therapy"
 
 
+@lru_cache(maxsize=8192)  # the same requests come back letter after letter
 def classify_kind(request: str) -> KindHit | None:
     """The kind of care `request` asks for, with the words that decided it; None when no rule is sure."""
     names = find_names(request)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 SITES: dict[str, str] = {
     "head": "head, brain, skull, face",
@@ -101,7 +102,8 @@ class SiteHit:
 _DEVICE_NAMES = re.compile(r"\bknee (?:scooter|walker|caddy)s?\b|\bhand[- ]held\b|\bhead of (?:the )?bed\b", re.I)
 
 
-def find_sites(text: str) -> list[SiteHit]:
+@lru_cache(maxsize=8192)
+def find_sites(text: str) -> tuple[SiteHit, ...]:
     """Every site word in `text`, in order (one word can name two sites: "thoracolumbar")."""
     text = _DEVICE_NAMES.sub(lambda m: " " * len(m.group(0)), text)
     hits: list[SiteHit] = []
@@ -111,7 +113,7 @@ def find_sites(text: str) -> list[SiteHit]:
         hits += [SiteHit(code, m.start(), m.end(), "fuzzy") for m in pattern.finditer(text)]
     # "lower back" is the low back, not the lower extremity; "upper back" not the upper extremity
     hits = [h for h in hits if not _inside_longer(h, hits)]
-    return sorted(hits, key=lambda h: (h.start, h.code))
+    return tuple(sorted(hits, key=lambda h: (h.start, h.code)))
 
 
 def _inside_longer(hit: SiteHit, hits: list[SiteHit]) -> bool:
@@ -121,7 +123,7 @@ def _inside_longer(hit: SiteHit, hits: list[SiteHit]) -> bool:
     )
 
 
-def has_vague(text: str, hits: list[SiteHit]) -> bool:
+def has_vague(text: str, hits: tuple[SiteHit, ...]) -> bool:
     """A vague body word ("back", "spine") that no precise site word covers: "cervical and lumbar spine" is
     precise, "neck, back" is not."""
     for m in _VAGUE.finditer(text):

@@ -1,0 +1,217 @@
+"""`imr-llm report`: the page, tables and Parquet on synthetic and dev letters; intervals that respect letters;
+the README's DuckDB and pandas example reproduces the report's table by kind."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from imr_llm.loaders import load_file
+from imr_llm.parser import parse_text
+from imr_llm.research.fields import icd10cm_chapter, normalise_specialty, tables
+from imr_llm.research.report import DIMENSIONS, build_report, parquet_paths
+from imr_llm.research.stats import group_rates, letter_weights
+from tests.conftest import DEV, SAMPLES, UNLABELED, needs_shared
+
+pq = pytest.importorskip("pyarrow.parquet")
+pytest.importorskip("matplotlib")
+
+
+def write_records(paths: list[Path], out: Path) -> Path:
+    with out.open("w", encoding="utf-8") as f:
+        for path in paths:
+            letter = load_file(path)
+            f.write(parse_text(letter.text, letter.source).to_json_line() + "\n")
+        f.write('{"error": "not an IMR letter", "error_kind": "not_imr", "source": {"path": "x.txt"}}\n')
+    return out
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def check_report(records: Path, out: Path) -> dict[str, list[dict[str, str]]]:
+    report = build_report(records, out, resamples=200)
+    html = (out / "report.html").read_text(encoding="utf-8")
+    md = (out / "report.md").read_text(encoding="utf-8")
+    tables_out = {}
+    for dim in DIMENSIONS:
+        assert f'id="{dim.name}"' in html and f"## {dim.title}" in md
+        rows = read_csv(out / f"by_{dim.name}.csv")
+        tables_out[dim.name] = rows
+        for row in rows:
+            if row["uphold_rate"]:
+                assert float(row["ci_low"]) <= float(row["uphold_rate"]) <= float(row["ci_high"])
+                assert row["small"] == str(int(row["letters"]) < 10)
+    assert html.count('src="data:image/png;base64,') >= len(DIMENSIONS) - 2  # plots embedded (not for empty groups)
+    assert "cluster bootstrap over letters" in html
+    # the kind table covers every decided item once
+    assert sum(int(r["items"]) for r in tables_out["kind"]) == report.decided
+    assert report.skipped == 1  # the error record
+    items_path, letters_path = parquet_paths(records)
+    items, letters = pq.read_table(items_path).to_pylist(), pq.read_table(letters_path).to_pylist()
+    assert len(letters) == report.letters and len(items) == report.items
+    assert {i["letter_id"] for i in items} == {row["letter_id"] for row in letters}  # the key joins
+    return tables_out
+
+
+def test_report_on_synthetic_letters(tmp_path: Path) -> None:
+    records = write_records(sorted(SAMPLES.glob("*.txt")), tmp_path / "records.jsonl")
+    check_report(records, tmp_path / "report")
+
+
+@needs_shared
+@pytest.mark.shared
+def test_report_on_dev_letters(tmp_path: Path) -> None:
+    records = write_records(sorted(DEV.glob("*.txt")), tmp_path / "dev.jsonl")
+    out = check_report(records, tmp_path / "report")
+    kinds = {r["group"]: r for r in out["kind"]}
+    assert int(kinds["medication"]["items"]) == 30 and int(kinds["imaging"]["items"]) == 18
+    overall_items = sum(int(r["items"]) for r in out["kind"])
+    assert overall_items == 114
+    specialties = {r["group"]: r["printed"] for r in out["reviewer_specialty"]}
+    assert specialties["Family Medicine"] == "Family Practice"  # normalised beside the printed value
+
+
+def test_cli_report(tmp_path: Path) -> None:
+    records = write_records(sorted(SAMPLES.glob("synth-2016-*.txt")), tmp_path / "r.jsonl")
+    run = subprocess.run(
+        [sys.executable, "-m", "imr_llm", "report", str(records), "--out", str(tmp_path / "rep"), "--resamples", "50"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "rep" / "report.html").is_file() and "upheld" in run.stderr
+    bad = subprocess.run(
+        [sys.executable, "-m", "imr_llm", "report", str(tmp_path / "missing.jsonl"), "--out", str(tmp_path / "x")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def _intervals(letters: int, items_per_letter: int) -> tuple[float, float]:
+    """40 letters, half all-upheld and half all-overturned, each with `items_per_letter` items."""
+    letter_of = np.repeat(np.arange(letters), items_per_letter)
+    upheld = np.array([1.0 if k < letters // 2 else 0.0 for k in letter_of], dtype=np.float32)
+    rate = group_rates(
+        letter_of.astype(np.int64),
+        np.zeros(len(letter_of), dtype=np.int64),
+        upheld,
+        ["g"],
+        letter_weights(letters, 500, 1),
+    )[0]
+    assert rate.low is not None and rate.high is not None
+    return rate.low, rate.high
+
+
+def test_intervals_respect_letters() -> None:
+    """Ten identical items per letter carry no more evidence than one: the cluster interval stays as wide
+    (treating the 400 items as independent would shrink it by about three times)."""
+    low1, high1 = _intervals(40, 1)
+    low10, high10 = _intervals(40, 10)
+    assert abs((high1 - low1) - (high10 - low10)) < 0.06
+    assert high10 - low10 > 0.2
+
+
+def test_all_upheld_group_gets_an_honest_interval() -> None:
+    letter_of = np.arange(8, dtype=np.int64)
+    rate = group_rates(
+        letter_of, np.zeros(8, dtype=np.int64), np.ones(8, dtype=np.float32), ["g"], letter_weights(8, 200, 0)
+    )[0]
+    assert rate.rate == 1.0 and rate.low is not None and rate.low < 0.8 and rate.small
+
+
+def test_derived_fields() -> None:
+    assert icd10cm_chapter("M54.5") is not None and icd10cm_chapter("M54.5").startswith("13 ")  # type: ignore[union-attr]
+    assert icd10cm_chapter("S33.5XXA").startswith("19 ")  # type: ignore[union-attr]
+    assert icd10cm_chapter(None) is None
+    assert normalise_specialty("Physical Medicine Rehab") == "Physical Medicine and Rehabilitation"
+    assert normalise_specialty("Family  Practice") == "Family Medicine"
+    assert normalise_specialty("Undersea Medicine") == "Undersea Medicine"  # unknown: kept as printed
+    data = tables([({"disputed_items": [{"request": "x", "decision": None}]}, "line")])
+    assert data.items[0]["upheld"] is None  # an unread decision is in no rate
+
+
+def test_icd_chapters_agree_with_the_cms_table() -> None:
+    simple = pytest.importorskip("simple_icd_10_cm")
+    for code in ("M54.5", "S33.5XXA", "G56.00", "F32.9", "R51.9", "Z79.891", "T14.90XA", "K21.9"):
+        chapter = simple.get_ancestors(code)[-1]
+        assert icd10cm_chapter(code).startswith(f"{int(chapter):02d} ")  # type: ignore[union-attr]
+
+
+# -- the README's example ------------------------------------------------------------------------------
+
+README_SQL = """
+SELECT kind, count(DISTINCT letter_id) AS letters, count(*) AS items,
+       sum(CASE WHEN upheld THEN 1 ELSE 0 END) AS upheld,
+       round(avg(CASE WHEN upheld THEN 1.0 ELSE 0.0 END), 3) AS uphold_rate
+FROM 'records.items.parquet'
+WHERE upheld IS NOT NULL
+GROUP BY kind
+ORDER BY items DESC
+"""
+
+
+def _example_records(tmp_path: Path) -> Path:
+    paths = (
+        sorted(DEV.glob("*.txt")) + sorted(UNLABELED.glob("*.pdf"))[:20]
+        if DEV.is_dir()
+        else sorted(SAMPLES.glob("*.txt"))
+    )
+    return write_records(paths, tmp_path / "records.jsonl")
+
+
+def _report_by_kind(out: Path) -> dict[str | None, tuple[int, int, int, float]]:
+    return {
+        (r["group"] if r["group"] != "(none)" else None): (
+            int(r["letters"]),
+            int(r["items"]),
+            int(r["upheld"]),
+            round(float(r["uphold_rate"]), 3),
+        )
+        for r in read_csv(out / "by_kind.csv")
+    }
+
+
+def test_readme_duckdb_example_reproduces_the_kind_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    duckdb = pytest.importorskip("duckdb")
+    records = _example_records(tmp_path)
+    build_report(records, tmp_path / "report", resamples=50, plots=False)
+    assert README_SQL.strip() in (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    rows: list[Any] = duckdb.sql(README_SQL).fetchall()
+    got = {kind: (letters, items, upheld, float(rate)) for kind, letters, items, upheld, rate in rows}
+    assert got == _report_by_kind(tmp_path / "report")
+
+
+def test_readme_pandas_example_reproduces_the_kind_table(tmp_path: Path) -> None:
+    pd = pytest.importorskip("pandas")
+    records = _example_records(tmp_path)
+    build_report(records, tmp_path / "report", resamples=50, plots=False)
+    # the README's pandas lines
+    items = pd.read_parquet(tmp_path / "records.items.parquet")
+    decided = items[items["upheld"].notna()]
+    table = decided.groupby("kind", dropna=False).agg(
+        letters=("letter_id", "nunique"), items=("upheld", "size"), upheld=("upheld", "sum")
+    )
+    table["uphold_rate"] = (table["upheld"] / table["items"]).round(3)
+    got = {
+        (None if pd.isna(k) else k): (int(r.letters), int(r["items"]), int(r.upheld), float(r.uphold_rate))
+        for k, r in table.iterrows()
+    }
+    assert got == _report_by_kind(tmp_path / "report")
+    letters = pd.read_parquet(tmp_path / "records.letters.parquet")
+    joined = items.merge(letters, on="letter_id")
+    assert len(joined) == len(items)
+    assert json.dumps(sorted(map(str, joined["decision_month"].dropna().unique())))
