@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -30,6 +31,21 @@ from tests.fake_openai_server import MODEL, completion
 
 STEPS = ("validating", "in_progress", "finalizing")
 CASE = re.compile(r"CM\d{2}-\d{7}")
+
+
+def wait_until_dead(pid: int, limit_s: float = 60.0) -> None:
+    """Return once process `pid` (a child of this test process) has died: a zombie, or gone. A condition
+    polled, never a guess of how long a kill takes."""
+    end = time.monotonic() + limit_s
+    while time.monotonic() < end:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return
+        if state in ("Z", "X"):
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"process {pid} still alive {limit_s} s after SIGKILL")
 
 
 @dataclass
@@ -56,7 +72,7 @@ class FakeBatchAPI:
         if self.kill_at == step and self.victim is not None:
             self.kill_at = None
             os.killpg(self.victim, signal.SIGKILL)
-            time.sleep(0.3)  # the client is gone before it could read the answer
+            wait_until_dead(self.victim)  # the client is gone before it could read the answer
 
     def answer(self, body: dict[str, Any]) -> dict[str, Any]:
         user = [m for m in body.get("messages", []) if m.get("role") == "user"][-1]["content"]
@@ -202,9 +218,11 @@ def _handler(api: FakeBatchAPI) -> type[BaseHTTPRequestHandler]:
                     )
                     fields = {p.get_param("name", header="content-disposition"): p for p in message.iter_parts()}
                     upload = fields["file"]
-                    name = upload.get_filename()
+                    name = upload.get_filename() or "unnamed.jsonl"
+                    payload = upload.get_payload(decode=True)
+                    assert isinstance(payload, bytes)
                     api.uploads[name] += 1
-                    file_id = api.add_file(name, "batch", upload.get_payload(decode=True).decode())
+                    file_id = api.add_file(name, "batch", payload.decode())
                     api.maybe_kill("upload")
                     self._send(200, api.files[file_id])
                 elif parts == ["batches"]:

@@ -12,7 +12,7 @@ import json
 import random
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -49,6 +49,10 @@ class FakeServer:
     in_flight: int = 0
     max_in_flight: int = 0  # most requests open at once, to check a client's concurrency bound
     abandoned: int = 0  # trickled answers the client stopped reading
+    # called (outside the lock) with each chat request's number, before it is answered: a test's gate. It may
+    # block (hold answers until the test says so) or act (kill the client at a point the test chooses), so
+    # a test never has to race a process with sleeps
+    hook: Callable[[int], None] | None = None
     stop: threading.Event = field(default_factory=threading.Event)  # set when the server shuts down
 
     @property
@@ -139,6 +143,9 @@ def _handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
                 server.requests.append(payload)
                 server.headers.append({k.lower(): v for k, v in self.headers.items()})
                 server.request_times.append(time.monotonic())
+                number = len(server.requests)
+            if server.hook is not None:
+                server.hook(number)
             b = server.next_behaviour()
             tools = payload.get("tools") or [{}]
             tool = tools[0].get("function", {}).get("name", "LLMLetter")
@@ -197,8 +204,13 @@ def _handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def fake_server(default: Behaviour, script: list[Behaviour] | None = None, chaos: float = 0.0) -> Iterator[FakeServer]:
-    server = FakeServer(default=default, script=list(script or []), chaos=chaos)
+def fake_server(
+    default: Behaviour,
+    script: list[Behaviour] | None = None,
+    chaos: float = 0.0,
+    hook: Callable[[int], None] | None = None,
+) -> Iterator[FakeServer]:
+    server = FakeServer(default=default, script=list(script or []), chaos=chaos, hook=hook)
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(server))
     server.port = httpd.server_address[1]
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)

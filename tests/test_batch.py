@@ -9,7 +9,7 @@ import re
 import signal
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from imr_llm.batch.outfile import repair_and_scan
 from imr_llm.batch.table import COLUMNS
 from imr_llm.parser import parse_text
 from tests.conftest import SAMPLES, sample_names
+from tests.fake_batch_api import wait_until_dead
 from tests.fake_openai_server import MODEL, Behaviour, fake_server
 from tests.llm_answers import perfect_answer
 
@@ -94,7 +95,18 @@ def test_fault_injection_kill_9_and_resume(tmp_path: Path) -> None:
     paths = letters_folder(tmp_path / "in", 300)
     answer = perfect_answer(parse_text((SAMPLES / "synth-2016-basic.txt").read_text()))
     out = tmp_path / "out.jsonl"
-    with fake_server(Behaviour("ok", answer), chaos=0.3) as server:
+    victim: list[int] = []  # the batch's PID, once started
+    killed = threading.Event()
+
+    def kill_midway(_: int) -> None:
+        """The first request asked for once 60 records are written kills the batch (and its workers): at
+        least 60 records before the kill, and this letter (and every later one) not yet written."""
+        if victim and not killed.is_set() and out.exists() and out.read_bytes().count(b"\n") >= 60:
+            killed.set()
+            os.killpg(victim[0], signal.SIGKILL)  # the batch and its worker processes, no clean-up
+            wait_until_dead(victim[0])
+
+    with fake_server(Behaviour("ok", answer), chaos=0.3, hook=kill_midway) as server:
         cmd = batch_cmd(
             str(tmp_path / "in"),
             "--out",
@@ -114,17 +126,14 @@ def test_fault_injection_kill_9_and_resume(tmp_path: Path) -> None:
             str(tmp_path / "cache.sqlite"),
         )
         env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "IMR_LLM_"))}
-        victim = subprocess.Popen(
+        started = subprocess.Popen(
             cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True
         )
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline and (not out.exists() or out.read_bytes().count(b"\n") < 60):
-            time.sleep(0.05)
-        os.killpg(victim.pid, signal.SIGKILL)  # the batch and its worker processes, no clean-up
-        victim.wait(timeout=30)
-        assert victim.returncode == -signal.SIGKILL
+        victim.append(started.pid)
+        started.wait(timeout=600)
+        assert killed.is_set() and started.returncode == -signal.SIGKILL
         written_before = out.read_bytes().count(b"\n")
-        assert 60 <= written_before < 300, "the kill must land midway"
+        assert 60 <= written_before < 300, "the kill lands midway"
         resumed = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
         served = dict(server.served)
     assert "Traceback" not in resumed.stderr
@@ -206,7 +215,20 @@ def test_llm_batch_spreads_requests_over_processes_but_never_exceeds_concurrency
     paths = letters_folder(tmp_path / "in", 48)
     answer = perfect_answer(parse_text((SAMPLES / "synth-2016-basic.txt").read_text()))
     out = tmp_path / "out.jsonl"
-    with fake_server(Behaviour("hang", answer, hang_s=0.3)) as server:  # every answer takes 0.3 s
+    arrived = threading.Condition()
+    first: list[int] = []
+
+    def first_four_together(number: int) -> None:
+        """The first four requests are answered only once all four are open: at least 4 at once, on any
+        machine (the bound of 7 is the client's to keep)."""
+        if number > 4:
+            return
+        with arrived:
+            first.append(number)
+            arrived.notify_all()
+            arrived.wait_for(lambda: len(first) >= 4, timeout=300)
+
+    with fake_server(Behaviour("hang", answer, hang_s=0.3), hook=first_four_together) as server:
         flags = ["--backend", "openai", "--base-url", server.base_url, "--model", MODEL, "--concurrency", "7"]
         result = subprocess.run(
             batch_cmd(str(tmp_path / "in"), "--out", str(out), *flags, "--no-cache", "--cache", str(tmp_path / "c")),
@@ -223,26 +245,40 @@ def test_llm_batch_spreads_requests_over_processes_but_never_exceeds_concurrency
 
 
 def test_ctrl_c_stops_cleanly_and_a_rerun_finishes(tmp_path: Path) -> None:
-    source = SAMPLES / "synth-2016-basic.txt"
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for i in range(4000):
-        os.link(source, folder / f"l{i:05d}.txt")
+    """Deterministic on any machine: once 5 records are written, the fake server holds every answer until
+    the test has sent Ctrl-C, so the batch cannot finish before the signal (and the rerun, with the
+    answers free, finishes)."""
+    paths = letters_folder(tmp_path / "in", 120)
+    answer = perfect_answer(parse_text((SAMPLES / "synth-2016-basic.txt").read_text()))
     out = tmp_path / "out.jsonl"
-    proc = subprocess.Popen(batch_cmd(str(folder), "--out", str(out)), stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and (not out.exists() or out.stat().st_size == 0):
-        time.sleep(0.02)
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=120)  # returns: no worker process is left holding the pipe
-    assert proc.returncode == 130, err
-    assert "interrupted" in err and "rerun the same command" in err and "Traceback" not in err
-    partial = out.read_bytes().count(b"\n")
-    assert 0 < partial < 4000
-    again = subprocess.run(batch_cmd(str(folder), "--out", str(out)), capture_output=True, text=True, timeout=300)
+    holding, signalled = threading.Event(), threading.Event()
+
+    def hold_after_five(_: int) -> None:
+        if out.exists() and out.read_bytes().count(b"\n") >= 5:
+            holding.set()
+            signalled.wait(timeout=600)
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "IMR_LLM_"))}
+    with fake_server(Behaviour("ok", answer), hook=hold_after_five) as server:
+        flags = ["--backend", "openai", "--base-url", server.base_url, "--model", MODEL, "--no-cache"]
+        flags += ["--cache", str(tmp_path / "c"), "--concurrency", "4", "--workers", "2", "--timeout", "600"]
+        cmd = batch_cmd(str(tmp_path / "in"), "--out", str(out), *flags)
+        proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, env=env)
+        try:
+            assert holding.wait(timeout=600), "the batch never wrote its first 5 records"
+            proc.send_signal(signal.SIGINT)
+            _, err = proc.communicate(timeout=120)  # returns: no worker process is left holding the pipe
+        finally:
+            signalled.set()  # the held answers go now, to a batch that is gone
+        assert proc.returncode == 130, err
+        assert "interrupted" in err and "rerun the same command" in err and "Traceback" not in err
+        partial = out.read_bytes().count(b"\n")
+        assert 5 <= partial < 120
+        server.hook = None
+        again = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
     assert again.returncode == 0, again.stderr
-    paths = [r["source"]["path"] for r in read_lines(out)]
-    assert len(paths) == 4000 and len(set(paths)) == 4000
+    records = read_lines(out)
+    assert sorted(r["source"]["path"] for r in records) == sorted(map(str, paths))
 
 
 def test_a_slow_ocr_input_is_a_task_of_its_own(tmp_path: Path) -> None:

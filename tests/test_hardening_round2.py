@@ -9,7 +9,7 @@ import os
 import sqlite3
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 from typing import ClassVar
 
@@ -61,20 +61,35 @@ def lines(path: Path) -> list[dict[str, object]]:
 
 @pytest.mark.parametrize("second", [[], ["--retry-errors"]])
 def test_a_second_batch_on_the_same_output_is_refused_while_the_first_runs(tmp_path: Path, second: list[str]) -> None:
-    letters(tmp_path / "in", 3000)
+    """Deterministic: the fake server holds the first run's answers until the second run has been refused,
+    so the first is running (holding its output) whatever the machine's speed."""
+    letters(tmp_path / "in", 30)
     out = tmp_path / "out.jsonl"
-    args = ["batch", str(tmp_path / "in"), "--out", str(out), "--no-progress"]
-    first = subprocess.Popen([sys.executable, "-m", "imr_llm", *args], stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not (out.exists() and out.stat().st_size > 0):
-        time.sleep(0.05)
-    refused = cli(*args, *second)
-    _, first_err = first.communicate(timeout=600)
+    holding, refused_already = threading.Event(), threading.Event()
+
+    def hold(_: int) -> None:
+        holding.set()
+        refused_already.wait(timeout=600)
+
+    answer = perfect_answer(parse_text(LETTER.read_text()))
+    with fake_server(Behaviour("ok", answer), hook=hold) as server:
+        args = ["batch", str(tmp_path / "in"), "--out", str(out), "--no-progress", "--backend", "openai"]
+        args += ["--base-url", server.base_url, "--model", MODEL, "--no-cache", "--cache", str(tmp_path / "c")]
+        first = subprocess.Popen(
+            [sys.executable, "-m", "imr_llm", *args], stderr=subprocess.PIPE, text=True, env=CLEAN_ENV
+        )
+        try:
+            assert holding.wait(timeout=600), "the first run never asked the model"
+            refused = cli(*args, *second)
+        finally:
+            server.hook = None
+            refused_already.set()
+        _, first_err = first.communicate(timeout=600)
     assert first.returncode == 0, first_err
     assert refused.returncode == 2
     assert f"another imr-llm run (PID {first.pid}) is writing output {out}" in one_line(refused)
     records = lines(out)
-    assert len(records) == 3000 and len({r["source"]["path"] for r in records}) == 3000  # type: ignore[index]
+    assert len(records) == 30 and len({r["source"]["path"] for r in records}) == 30  # type: ignore[index]
 
 
 def test_summaries_of_two_letters_with_the_same_name_do_not_overwrite_each_other(tmp_path: Path) -> None:
@@ -204,7 +219,7 @@ def test_a_fifo_is_refused_not_read(tmp_path: Path) -> None:
     assert line == f"imr-llm: {fifo}: not a regular file (a FIFO, device or socket); give a letter file"
     out = tmp_path / "out.jsonl"
     result = cli("batch", str(tmp_path), "--out", str(out), "--no-progress", timeout=60)
-    assert result.returncode == 1 and lines(out)[0]["error"].startswith("not a regular file")  # type: ignore[union-attr]
+    assert result.returncode == 1 and str(lines(out)[0]["error"]).startswith("not a regular file")
 
 
 @pytest.mark.parametrize("damage", ["header", "truncate", "text"])

@@ -164,7 +164,7 @@ def test_a_hanging_server_yields_the_parsers_record_within_the_letter_budget(
         took = time.monotonic() - started
     parser_record_kept(record, letter, "timeout")
     assert "time budget (2 s)" in (record.llm.error or "") if record.llm else False
-    assert took < 2.0 + 1.5  # the budget plus a small margin, not 5 attempts x 30 s
+    assert took < 2.0 + 20  # the budget plus a margin a busy machine cannot exhaust, never 5 attempts x 30 s
 
 
 def test_a_timeout_restarts_the_local_server_hook(letter: LoadedLetter, answer: dict[str, Any], tmp_path: Path) -> None:
