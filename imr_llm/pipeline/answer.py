@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from imr_llm.care import with_care
 from imr_llm.llm.speedups import CachedSchemaModel
 from imr_llm.parser.dates import parse_date
 from imr_llm.parser.diagnoses import with_codes
@@ -187,7 +188,8 @@ class LLMLetter(CachedSchemaModel):
             warnings=warnings,
             extractor="llm",
         )
-        return with_codes(record, self.proposed_codes)
+        # the model's own items get their kind, drug and body site as the parser's do (no text: no spans)
+        return with_care(with_codes(record, self.proposed_codes))
 
     @property
     def proposed_codes(self) -> dict[str, str]:
