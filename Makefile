@@ -35,8 +35,9 @@ test: $(VENV)/.installed-test
 	$(BIN)/imr-llm eval evals/synthetic-rules.toml --out out/evals/synthetic-rules.json
 	$(BIN)/imr-llm eval evals/synthetic-scans.toml --out out/evals/synthetic-scans.json
 	@if [ -d ../shared/letters/dev ]; then $(BIN)/imr-llm eval evals/dev-rules.toml --out out/evals/dev-rules.json \
-	&& $(BIN)/imr-llm eval evals/dev-scans-ci.toml --out out/evals/dev-scans-ci.json; \
-	else echo "skip evals/dev-rules.toml and dev-scans-ci.toml: ../shared/letters not found"; fi
+	&& $(BIN)/imr-llm eval evals/dev-scans-ci.toml --out out/evals/dev-scans-ci.json \
+	&& $(BIN)/imr-llm eval evals/dev-research.toml --out out/evals/dev-research.json; \
+	else echo "skip evals/dev-rules.toml, dev-scans-ci.toml and dev-research.toml: ../shared/letters not found"; fi
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check imr_llm tests benchmarks
