@@ -42,6 +42,9 @@ def report(
     except ImrError as e:
         print(f"imr-llm: {e}", file=sys.stderr)
         raise typer.Exit(2) from None
+    except OSError as e:  # an output folder under a file, a full disk, no permission
+        print(f"imr-llm: cannot write the report: {e.strerror or e} ({e.filename or out})", file=sys.stderr)
+        raise typer.Exit(1) from None
     print(
         f"{made.letters} letters, {made.items} items: {100 * (made.overall.rate or 0):.1f}% upheld; "
         f"wrote {out / 'report.html'} ({made.seconds:.1f} s)",
