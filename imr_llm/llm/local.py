@@ -21,7 +21,6 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from types import TracebackType
-
 from typing import Any
 
 from imr_llm.errors import ConfigError
