@@ -229,3 +229,31 @@ def test_repeats_are_cached_apart_and_their_intervals_count_letters_then_repeats
     low, high = three.intervals["decision_accuracy"]
     nlow, nhigh = naive_intervals["decision_accuracy"]
     assert high - low >= nhigh - nlow
+
+
+def test_repeat_on_the_command_line_runs_every_letter_n_times_FAKE_SERVER(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from imr_llm.cli import app
+
+    with fake_server(Behaviour("ok", respond=perfect)) as server:
+        suite = tmp_path / "two.toml"
+        suite.write_text(
+            f'name = "two"\ngold = "{SAMPLES}"\ninputs = ["txt"]\nbackend = "openai"\nconcurrency = 1\n'
+            f'base_url = "{server.base_url}"\nmodel = "{MODEL}"\nlimit = 2\n',
+            encoding="utf-8",
+        )
+        out = tmp_path / "run.json"
+        args = ["eval", str(suite), "--repeat", "2", "--out", str(out), "--cache", str(tmp_path / "c.sqlite")]
+        result = CliRunner().invoke(app, args, env={"OPENAI_API_KEY": "x"})
+        asked = len(server.requests)
+    assert result.exit_code == 0, result.output
+    run = json.loads(out.read_text(encoding="utf-8"))
+    assert sorted((x["name"], x["epoch"]) for x in run["letters"]) == sorted(
+        (name, epoch) for name in {x["name"] for x in run["letters"]} for epoch in (0, 1)
+    )
+    assert len({x["name"] for x in run["letters"]}) == 2 and asked == 4
+    bad = CliRunner().invoke(app, ["eval", str(suite), "--repeat", "0"])
+    assert bad.exit_code == 2

@@ -135,3 +135,20 @@ def test_without_tesseract_an_image_gets_one_clear_line_and_text_still_works(tmp
     assert result.returncode == 1
     assert result.stderr.strip() == f"imr-llm: {SAMPLES / 'synth-2016-basic.tif'}: {INSTALL_HINT}"
     assert json.loads(result.stdout)["case_number"] == "CM16-0900101"  # the text letter still parsed
+
+
+def test_a_function_word_misread_with_a_digit_is_restored_only_between_words() -> None:
+    from imr_llm.loaders.ocr import OcrWord, _prose_word
+
+    def line(*texts: str) -> list[OcrWord]:
+        return [OcrWord(t, 90.0, 0, 10 * k, 0, 10 * k + 8, 10) for k, t in enumerate(texts)]
+
+    assert _prose_word(line("worker", "1s", "being"), 1) == "is"
+    assert _prose_word(line("considered", "tn", "cases"), 1) == "in"
+    assert _prose_word(line("care", "1s", "recommended."), 1) == "is"
+    # not prose on both sides: a count, a code, a line start or end, a word that is no misread
+    assert _prose_word(line("1s", "being"), 0) == "1s"
+    assert _prose_word(line("worker", "1s"), 1) == "1s"
+    assert _prose_word(line("x", "1s", "2s"), 1) == "1s"
+    assert _prose_word(line("CM16", "0f", "cases"), 1) == "0f"
+    assert _prose_word(line("worker", "10", "being"), 1) == "10"

@@ -64,6 +64,12 @@ def eval_command(
     allow_errors: Annotated[
         bool, typer.Option("--allow-errors", help="letters that errored do not by themselves fail the run")
     ] = False,
+    repeat: Annotated[
+        int | None,
+        typer.Option(
+            "--repeat", min=1, max=50, help="run every letter N times (its own seed each; a model's randomness)"
+        ),
+    ] = None,
     limit: Annotated[int | None, typer.Option(help="only the first N letters")] = None,
     cache: CacheOpt = None,
     no_cache: NoCacheOpt = False,
@@ -118,6 +124,8 @@ def eval_command(
                 overrides["limit"] = limit
             if allow_errors:
                 overrides["allow_errors"] = True
+            if repeat:
+                overrides["epochs"] = repeat
             suite = suite.model_copy(update=overrides)
             config = config_from_env(
                 base_url or suite.base_url or None, model or suite.model or None, max_tokens=suite.max_tokens or None
@@ -265,10 +273,13 @@ def run_with_progress(
 ) -> RunFile:
     from imr_llm.evals.metrics import LetterResult
     from imr_llm.evals.runner import input_count, run_suite
+    from imr_llm.pipeline.backends import get_backend
 
     failures = 0
+    repeats = suite.epochs if get_backend(suite.backend).uses_llm else 1
     with progress_bar(console, "{task.description}") as progress:
-        task = progress.add_task(f"eval {suite.name} ({suite.backend})", total=input_count(suite), failed=0, rate="-")
+        total = input_count(suite) * repeats
+        task = progress.add_task(f"eval {suite.name} ({suite.backend})", total=total, failed=0, rate="-")
         started = time.monotonic()
 
         def advance(result: LetterResult) -> None:

@@ -12,6 +12,11 @@ layout, pairing each label with the value on its row. Tokens a reader acts on (a
 digit near the top of the first page, where the header is, and the word after a colon at the end of
 a line, where an item's decision stands) are read a second time, alone and enlarged; a token whose
 two readings differ is listed in `OcrInfo.unconfirmed`, and the parser never states a value from it.
+
+One correction is made to the words: a short function word misread with a digit ("1s" for "is", "0f" for
+"of", "tn" for "in") between two words of prose is restored (`_prose_word`). Such a token is never a
+value in these letters' prose, the fix keeps its length (offsets and boxes stay), and it is only made
+with a word of letters on both sides, so a token next to a number, a date or a code is left alone.
 """
 
 from __future__ import annotations
@@ -173,18 +178,34 @@ def _assemble(read: _PageRead, offset: int, line_number: int) -> tuple[str, list
         for k, word in enumerate(line):
             if k:
                 at += 1
-            placed.append(_at(word, at, line_number))
-            pieces.append(word.text)
-            at += len(word.text)
+            text = _prose_word(line, k)
+            placed.append(_at(word, at, line_number, text))
+            pieces.append(text)
+            at += len(text)
         out.append(" ".join(pieces))
         at += 1  # newline
         line_number += 1
     return "\n".join(out), placed, line_number
 
 
-def _at(word: OcrWord, start: int, line: int) -> OcrWord:
+_MISREAD = {"1s": "is", "1n": "in", "tn": "in", "1t": "it", "1f": "if", "0f": "of", "0n": "on", "0r": "or"}
+_PROSE = re.compile(r"[A-Za-z][a-z]*[,;]?")
+
+
+def _prose_word(line: list[OcrWord], k: int) -> str:
+    """The k-th word's text, with a digit-for-letter misread of a function word restored between prose."""
+    text = line[k].text
+    fixed = _MISREAD.get(text)
+    if fixed is None or k == 0 or k + 1 >= len(line):
+        return text
+    if _PROSE.fullmatch(line[k - 1].text) and _PROSE.fullmatch(line[k + 1].text.rstrip(".")):
+        return fixed
+    return text
+
+
+def _at(word: OcrWord, start: int, line: int, text: str | None = None) -> OcrWord:
     return OcrWord(
-        word.text,
+        word.text if text is None else text,
         word.confidence,
         word.page,
         word.left,
