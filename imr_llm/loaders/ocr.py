@@ -16,7 +16,8 @@ two readings differ is listed in `OcrInfo.unconfirmed`, and the parser never sta
 One correction is made to the words: a short function word misread with a digit ("1s" for "is", "0f" for
 "of", "tn" for "in") between two words of prose is restored (`_prose_word`). Such a token is never a
 value in these letters' prose, the fix keeps its length (offsets and boxes stay), and it is only made
-with a word of letters on both sides, so a token next to a number, a date or a code is left alone.
+before a word of letters and after one, after a quantity or at a line's start; beside a date, a code or
+another number it is left alone.
 """
 
 from __future__ import annotations
@@ -190,16 +191,17 @@ def _assemble(read: _PageRead, offset: int, line_number: int) -> tuple[str, list
 
 _MISREAD = {"1s": "is", "1n": "in", "tn": "in", "1t": "it", "1f": "if", "0f": "of", "0n": "on", "0r": "or"}
 _PROSE = re.compile(r"[A-Za-z][a-z]*[,;]?")
+_COUNT = re.compile(r"#?\d{1,4}[.,;:)]?")  # a quantity ending a request ("supply: 30 is medically necessary")
 
 
 def _prose_word(line: list[OcrWord], k: int) -> str:
     """The k-th word's text, with a digit-for-letter misread of a function word restored between prose."""
     text = line[k].text
     fixed = _MISREAD.get(text)
-    if fixed is None or k == 0 or k + 1 >= len(line):
+    if fixed is None or k + 1 >= len(line) or not _PROSE.fullmatch(line[k + 1].text.rstrip(".")):
         return text
-    if _PROSE.fullmatch(line[k - 1].text) and _PROSE.fullmatch(line[k + 1].text.rstrip(".")):
-        return fixed
+    if k == 0 or _PROSE.fullmatch(line[k - 1].text) or _COUNT.fullmatch(line[k - 1].text):
+        return fixed  # "the worker 1s being", "supply: 30 1s medically necessary", a line's first word
     return text
 
 
