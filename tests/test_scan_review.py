@@ -136,10 +136,26 @@ def test_each_header_value_comes_from_its_own_row() -> None:
 
 def test_an_unsure_header_value_is_left_empty_never_a_neighbours() -> None:
     text = make_letter(DENIED_PT)
-    record = parse_text(text, scan(text), words=header_words(text, {**GOOD, "decision": ("12/30/2016", 41.0)}))
+    second_differs = scan(text, unconfirmed=[word_span(text, "12/30/2016")])
+    record = parse_text(text, second_differs, words=header_words(text, {**GOOD, "decision": ("12/30/2016", 41.0)}))
     assert record.decision_date is None and record.needs_review
     assert record.ur_determination_date == dt.date(2016, 11, 17)  # not moved onto the decision date
     assert any(w.startswith("decision_date:") for w in record.warnings)
+    # a stray mark read beside a low-confidence date: not one clean token, left empty even if both readings agree
+    smudged = text.replace("12/30/2016", "12/30/2016 6")
+    record = parse_text(
+        smudged, scan(smudged), words=header_words(smudged, {**GOOD, "decision": ("12/30/2016 6", 41.0)})
+    )
+    assert record.decision_date is None and record.needs_review
+
+
+def test_a_low_confidence_date_both_readings_agree_on_is_kept_and_flagged() -> None:
+    text = make_letter(DENIED_PT)
+    record = parse_text(text, scan(text), words=header_words(text, {**GOOD, "decision": ("12/30/2016", 41.0)}))
+    assert record.decision_date == dt.date(2016, 12, 30) and record.needs_review
+    assert any(w.startswith("decision_date: read by OCR with low confidence") for w in record.warnings)
+    confident = parse_text(text, scan(text), words=header_words(text, GOOD))
+    assert not confident.needs_review  # no false alarm when the reading was sure
 
 
 def test_dates_out_of_order_on_a_scan_are_left_empty() -> None:
