@@ -72,7 +72,7 @@ class LLMLetter(CachedSchemaModel):
     decision_date_quote: Quote | None = None
     date_assigned: str | None = Field(default=None, max_length=32, description="YYYY-MM-DD")
     date_assigned_quote: Quote | None = None
-    patient_age: int | None = Field(default=None, ge=0, le=120, description="age in years, as the letter states it")
+    patient_age: int | None = None
     patient_sex: Literal["male", "female"] | None = None
     patient_quote: Quote | None = Field(default=None, description="e.g. '47 year old male', copied")
     reviewer_certifications: list[Short] = Field(default_factory=list, max_length=8)
@@ -102,6 +102,16 @@ class LLMLetter(CachedSchemaModel):
             if parsed is None:
                 raise ValueError(f"not a date: {value!r}; give YYYY-MM-DD") from None
             return parsed.isoformat()
+
+    @field_validator("patient_age")
+    @classmethod
+    def _an_age(cls, value: int | None) -> int | None:
+        """The record holds ages 0-120: anything else (999, -1, a birth year) is the answer's error, so
+        instructor re-asks with it. A validator, not a schema bound: the request the model gets (and the
+        cache key, and a batch request file) stays the same."""
+        if value is not None and not 0 <= value <= 120:
+            raise ValueError(f"patient_age {value} is not an age in years (0-120); give the age the letter states")
+        return value
 
     @model_validator(mode="after")
     def _quotes_agree(self) -> LLMLetter:
