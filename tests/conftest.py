@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,31 @@ def sample_names() -> list[str]:
 def load_gold(path: Path) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_from_the_developer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test reads the developer's LLM settings or opens their real model-call cache: the session (and every
+    process a test starts) gets a cache file of its own and no endpoint, key or prompt folder from the shell."""
+    names = (
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "IMR_LLM_BASE_URL",
+        "IMR_LLM_MODEL",
+        "IMR_LLM_API_KEY",
+        "IMR_LLM_PROMPTS",
+    )
+    saved = {name: os.environ.pop(name) for name in names if name in os.environ}
+    before = os.environ.get("IMR_LLM_CACHE")
+    os.environ["IMR_LLM_CACHE"] = str(tmp_path_factory.mktemp("llm-cache") / "cache.sqlite")
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
+        if before is None:
+            os.environ.pop("IMR_LLM_CACHE", None)
+        else:
+            os.environ["IMR_LLM_CACHE"] = before
 
 
 @pytest.fixture

@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli import run_cli
 from tests.conftest import SAMPLES
 from tests.fake_openai_server import Behaviour, fake_server
 
 LETTER = str(SAMPLES / "synth-2016-basic.txt")
-LLM_VARS = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "IMR_LLM_BASE_URL", "IMR_LLM_MODEL", "IMR_LLM_API_KEY")
-
-
-def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in LLM_VARS}
-    clean.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "imr_llm", *args], capture_output=True, text=True, timeout=120, env=clean
-    )
 
 
 def one_line_error(result: subprocess.CompletedProcess[str]) -> str:

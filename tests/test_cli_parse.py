@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.cli import run_cli
 from tests.conftest import SAMPLES
 from tests.pdfs import make_pdf
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "imr_llm", *args], capture_output=True, text=True, timeout=120)
 
 
 def test_parse_prints_one_json_line_per_file_in_input_order(tmp_path: Path) -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,14 +12,11 @@ import pytest
 from imr_llm.evals.compare import compare_runs
 from imr_llm.evals.runner import RunFile, run_suite, score_run
 from imr_llm.evals.suite import load_suite
+from tests.cli import run_cli as cli
 from tests.conftest import REPO, chromium_render, needs_chromium, needs_shared
 
 SYNTHETIC = REPO / "evals" / "synthetic-rules.toml"
 DEV_SUITE = REPO / "evals" / "dev-rules.toml"
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "imr_llm", *args], capture_output=True, text=True, timeout=600)
 
 
 @pytest.fixture(scope="module")

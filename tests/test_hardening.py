@@ -4,17 +4,12 @@ traceback; and in a batch, exactly one output line per input, with the run never
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.bad_inputs import KINDS, BadInput, one_line
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "imr_llm", *args], capture_output=True, text=True, timeout=300)
+from tests.cli import run_cli
 
 
 def test_the_corpus_has_at_least_twenty_kinds() -> None:

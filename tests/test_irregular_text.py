@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +12,7 @@ import pytest
 from imr_llm.parser import parse_text
 from imr_llm.schema import OcrInfo, Source, Span
 from imr_llm.textclean import blank_running_lines, repair_ocr
+from tests.cli import run_cli
 from tests.letters import APPROVED_MRI, DENIED_PT, HEAD, Item, make_letter
 
 RUNNING = "Independent Medical Review Final Determination Letter for IMR Case Number CM16-0900199"
@@ -107,23 +106,7 @@ def test_unreadable_decision_in_batch_table_and_report(tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.txt").write_text(make_letter(Item("Home exercise kit", "", "The kit was reviewed.")))
     out, table = tmp_path / "out.jsonl", tmp_path / "items.csv"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "imr_llm",
-            "batch",
-            str(tmp_path / "in"),
-            "--out",
-            str(out),
-            "--table",
-            str(table),
-            "--no-progress",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_cli("batch", str(tmp_path / "in"), "--out", str(out), "--table", str(table), "--no-progress")
     assert result.returncode == 0, result.stderr
     record = json.loads(out.read_text())
     assert record["disputed_items"][0]["decision"] is None and record["needs_review"] is True

@@ -4,22 +4,17 @@ Actions workflow for prompt authors (parsed, and the Markdown it posts tested in
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import yaml
 
 from imr_llm.parser import parse_text
+from tests.cli import run_cli as cli
 from tests.conftest import REPO, SAMPLES
 from tests.fake_openai_server import MODEL, Behaviour, fake_server
 from tests.llm_answers import perfect_answer
 
 LETTER = SAMPLES / "synth-2016-basic.txt"
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "imr_llm", *args], capture_output=True, text=True, timeout=300)
 
 
 def test_logs_lists_filters_and_totals_calls_without_letter_text(tmp_path: Path) -> None:

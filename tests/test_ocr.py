@@ -19,6 +19,7 @@ from imr_llm.evals.renderings import rendering
 from imr_llm.loaders import load_file, load_pages
 from imr_llm.loaders.ocr import INSTALL_HINT
 from imr_llm.parser import parse_text
+from tests.cli import run_cli
 from tests.conftest import SAMPLES
 
 needs_tesseract = pytest.mark.skipif(
@@ -54,12 +55,7 @@ def test_phone_photos_are_one_letter_in_the_given_order(tmp_path: Path) -> None:
     pages = sorted(folder.glob("*.jpg"))
     assert len(pages) == 2
     out = tmp_path / "text"
-    result = subprocess.run(
-        [sys.executable, "-m", "imr_llm", "parse", "--pages", *map(str, pages), "--save-text", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_cli("parse", "--pages", *map(str, pages), "--save-text", str(out))
     assert result.returncode == 0, result.stderr
     record = json.loads(result.stdout)
     assert [(i["request"], i["decision"]) for i in record["disputed_items"]] == EXPECTED

@@ -18,7 +18,10 @@ from tests.conftest import SAMPLES, sample_names
 
 LETTERS = [(SAMPLES / f"{name}.txt").read_text() for name in sample_names()]
 ONE_MB = 1_000_000
-LIMIT_S = 0.100
+# A guard against super-linear blow-ups (catastrophic backtracking takes seconds to hours on 1 MB), not a speed
+# target: the parser's speed is measured in `make bench`. CPU time of the best of three in a clean process, with
+# ten times the usual margin (about 0.02-0.05 s here), so a busy machine never fails it.
+LIMIT_S = 1.0
 
 # pieces of letter vocabulary that steer random text into the parser's deeper paths
 VOCAB = [

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +16,7 @@ from imr_llm.parser import parse_text
 from imr_llm.research.fields import icd10cm_chapter, normalise_specialty, tables
 from imr_llm.research.report import DIMENSIONS, build_report, parquet_paths
 from imr_llm.research.stats import group_rates, letter_weights
+from tests.cli import run_cli
 from tests.conftest import DEV, SAMPLES, UNLABELED, needs_shared
 
 pq = pytest.importorskip("pyarrow.parquet")
@@ -83,20 +82,10 @@ def test_report_on_dev_letters(tmp_path: Path) -> None:
 
 def test_cli_report(tmp_path: Path) -> None:
     records = write_records(sorted(SAMPLES.glob("synth-2016-*.txt")), tmp_path / "r.jsonl")
-    run = subprocess.run(
-        [sys.executable, "-m", "imr_llm", "report", str(records), "--out", str(tmp_path / "rep"), "--resamples", "50"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = run_cli("report", str(records), "--out", str(tmp_path / "rep"), "--resamples", "50")
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "rep" / "report.html").is_file() and "upheld" in run.stderr
-    bad = subprocess.run(
-        [sys.executable, "-m", "imr_llm", "report", str(tmp_path / "missing.jsonl"), "--out", str(tmp_path / "x")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    bad = run_cli("report", str(tmp_path / "missing.jsonl"), "--out", str(tmp_path / "x"))
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
 

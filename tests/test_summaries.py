@@ -7,8 +7,6 @@ import itertools
 import json
 import re
 import statistics
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -24,6 +22,7 @@ from imr_llm.summary.languages import LANGUAGES, Counts, get_language
 from imr_llm.summary.readability import page_grade
 from imr_llm.summary.render import Format, render, render_html, render_text
 from imr_llm.summary.summarize import summarize
+from tests.cli import run_cli
 from tests.conftest import DEV, SAMPLES, chromium_render, needs_chromium, needs_shared, sample_names
 from tests.fake_openai_server import MODEL, Behaviour, fake_server
 from tests.letters import APPROVED_MRI, DENIED_PT, Item, make_letter
@@ -464,24 +463,7 @@ def test_html_page_renders_in_headless_chromium(tmp_path: Path) -> None:
 
 def test_cli_writes_summaries_and_their_checks(tmp_path: Path) -> None:
     files = [str(SAMPLES / "synth-2016-basic.txt"), str(SAMPLES / "synth-2013-notice.txt")]
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "imr_llm",
-            "summarize",
-            *files,
-            "--out",
-            str(tmp_path),
-            "--lang",
-            "es",
-            "--format",
-            "html",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_cli("summarize", *files, "--out", str(tmp_path), "--lang", "es", "--format", "html")
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "synth-2013-notice.es.checks.json",
@@ -494,12 +476,7 @@ def test_cli_writes_summaries_and_their_checks(tmp_path: Path) -> None:
 
 
 def test_cli_refuses_an_unknown_language() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "imr_llm", "summarize", str(SAMPLES / "synth-2016-basic.txt"), "--lang", "fr"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_cli("summarize", str(SAMPLES / "synth-2016-basic.txt"), "--lang", "fr")
     assert result.returncode == 2
     assert result.stderr.strip() == "imr-llm: unknown summary language 'fr'; available: en, es"
 
