@@ -21,6 +21,22 @@ UNLABELED = SHARED / "unlabeled"
 needs_shared = pytest.mark.skipif(
     not DEV.is_dir(), reason=f"real letters not found at {SHARED} (the ../shared checkout is absent)"
 )
+
+
+def _ocr_ready() -> bool:
+    from imr_llm.errors import ImrError
+    from imr_llm.loaders.ocr import tessdata
+
+    try:
+        return bool(tessdata())
+    except ImrError:
+        return False
+
+
+# OCR runs in process (tesserocr); what it needs from the system is Tesseract's trained data (.ci/run installs it)
+needs_tesseract = pytest.mark.skipif(
+    not _ocr_ready(), reason="Tesseract's English data not installed (sudo apt-get install tesseract-ocr-eng)"
+)
 needs_pdftotext = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler's pdftotext not installed")
 
 
@@ -56,6 +72,13 @@ def _isolated_from_the_developer(tmp_path_factory: pytest.TempPathFactory) -> It
             os.environ.pop("IMR_LLM_CACHE", None)
         else:
             os.environ["IMR_LLM_CACHE"] = before
+
+
+@pytest.fixture(scope="session")
+def renderings(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder of scan, fax and photo renderings for the whole session: each is made once (they are
+    seeded, so every test sees the same bytes) and tests only read them."""
+    return tmp_path_factory.mktemp("renderings")
 
 
 @pytest.fixture

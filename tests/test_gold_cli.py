@@ -86,7 +86,7 @@ def test_init_writes_gold_a_person_corrects_and_eval_runs_on_it(tmp_path: Path) 
 
 def test_init_reads_a_folder_of_phone_photos_as_one_letter(tmp_path: Path) -> None:
     from imr_llm.evals.renderings import rendering
-    from tests.test_ocr import needs_tesseract
+    from tests.conftest import needs_tesseract
 
     if needs_tesseract.args and needs_tesseract.args[0]:
         pytest.skip("Tesseract's English data is not installed")

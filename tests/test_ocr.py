@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,12 +19,8 @@ from imr_llm.loaders import load_file, load_pages
 from imr_llm.loaders.ocr import INSTALL_HINT
 from imr_llm.parser import parse_text
 from tests.cli import run_cli
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, needs_tesseract
 
-needs_tesseract = pytest.mark.skipif(
-    not Path("/usr/share/tesseract-ocr/5/tessdata/eng.traineddata").is_file() and shutil.which("tesseract") is None,
-    reason="Tesseract's English data (tesseract-ocr-eng) not installed",
-)
 PDF = SAMPLES / "synth-2016-basic.pdf"
 EXPECTED = [
     ("Physical therapy two times a week for six weeks for the lumbar spine (12 sessions)", "upheld"),
@@ -39,8 +34,8 @@ def items(record):  # type: ignore[no-untyped-def]
 
 @needs_tesseract
 @pytest.mark.parametrize("kind", ["scan", "fax"])
-def test_image_renderings_read_like_the_text(kind: str, tmp_path: Path) -> None:
-    letter = load_file(rendering(kind, PDF, "synth-2016-basic", tmp_path))
+def test_image_renderings_read_like_the_text(kind: str, renderings: Path) -> None:
+    letter = load_file(rendering(kind, PDF, "synth-2016-basic", renderings))
     assert letter.source.kind == "ocr" and letter.source.ocr is not None
     assert letter.source.ocr.input == ("pdf" if kind == "scan" else "tiff")
     assert letter.source.pages == 2 and min(letter.source.ocr.page_confidence) > 70
@@ -50,8 +45,8 @@ def test_image_renderings_read_like_the_text(kind: str, tmp_path: Path) -> None:
 
 
 @needs_tesseract
-def test_phone_photos_are_one_letter_in_the_given_order(tmp_path: Path) -> None:
-    folder = rendering("photo", PDF, "synth-2016-basic", tmp_path)
+def test_phone_photos_are_one_letter_in_the_given_order(tmp_path: Path, renderings: Path) -> None:
+    folder = rendering("photo", PDF, "synth-2016-basic", renderings)
     pages = sorted(folder.glob("*.jpg"))
     assert len(pages) == 2
     out = tmp_path / "text"
@@ -70,8 +65,8 @@ def test_phone_photos_are_one_letter_in_the_given_order(tmp_path: Path) -> None:
 
 
 @needs_tesseract
-def test_a_page_photographed_sideways_is_turned_upright(tmp_path: Path) -> None:
-    folder = rendering("photo", PDF, "synth-2016-basic", tmp_path)
+def test_a_page_photographed_sideways_is_turned_upright(tmp_path: Path, renderings: Path) -> None:
+    folder = rendering("photo", PDF, "synth-2016-basic", renderings)
     pages = sorted(folder.glob("*.jpg"))
     turned = tmp_path / "turned.jpg"
     Image.open(pages[0]).rotate(90, expand=True).save(turned)
@@ -81,10 +76,10 @@ def test_a_page_photographed_sideways_is_turned_upright(tmp_path: Path) -> None:
 
 
 @needs_tesseract
-def test_a_pdf_with_a_garbage_text_layer_is_read_by_ocr(tmp_path: Path) -> None:
+def test_a_pdf_with_a_garbage_text_layer_is_read_by_ocr(tmp_path: Path, renderings: Path) -> None:
     from fpdf import FPDF
 
-    scan = rendering("scan", PDF, "synth-2016-basic", tmp_path)
+    scan = rendering("scan", PDF, "synth-2016-basic", renderings)
     pdf = FPDF(format="letter")
     for k, image in enumerate(load_pages_images(scan)):
         pdf.add_page()
