@@ -145,3 +145,38 @@ def test_a_new_layout_plugs_in() -> None:
         LAYOUTS.pop("test_memo")
     with pytest.raises(imr_llm.NotAnImrLetter):
         parse_text("IMR TEST MEMO\nRequest: Lumbar brace. Decision: Upheld.\n")
+
+
+def test_a_plugin_package_registers_through_its_entry_point_and_a_broken_one_is_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An installed package (here a module and its .dist-info on sys.path, as pip would leave them) declares
+    `imr_llm.scorers` entry points in its pyproject.toml; the first read of the registry calls them."""
+    (tmp_path / "imr_plugin_demo.py").write_text(
+        "from imr_llm.evals.registry import scorer\n"
+        "def register():\n"
+        "    @scorer('plugin_letters')\n"
+        "    def plugin_letters(letters, ctx):\n"
+        "        return {'plugin_letters': float(len(letters))}\n"
+        "def broken():\n"
+        "    raise RuntimeError('needs a newer imr-llm')\n",
+        encoding="utf-8",
+    )
+    info = tmp_path / "imr_plugin_demo-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: imr-plugin-demo\nVersion: 1.0\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text(
+        "[imr_llm.scorers]\ndemo = imr_plugin_demo:register\nbad = imr_plugin_demo:broken\n", encoding="utf-8"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(SCORERS, "_plugins_loaded", False)
+    try:
+        assert "plugin_letters" in SCORERS.names()
+        record = parse_text(LETTER.read_text())
+        letters = [LetterResult(name="x", input="x", gold={}, record=record.model_dump(mode="json"))]
+        assert compute_metrics(letters, ["plugin_letters"])[0]["plugin_letters"] == 1.0
+        assert "fields" in SCORERS.names()  # the built-ins are still there
+        err = capsys.readouterr().err
+        assert err.strip() == "imr-llm: plugin bad (imr_llm.scorers) not loaded: needs a newer imr-llm"
+    finally:
+        SCORERS.pop("plugin_letters", None)
