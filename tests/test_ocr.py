@@ -145,3 +145,22 @@ def test_a_function_word_misread_with_a_digit_is_restored_only_between_words() -
     assert _prose_word(line("x", "1s", "2s"), 1) == "1s"
     assert _prose_word(line("CM16", "0f", "cases"), 1) == "0f"
     assert _prose_word(line("worker", "10", "being"), 1) == "10"
+
+
+@needs_tesseract
+def test_leptonicas_own_complaints_never_reach_the_users_stderr(capfd: pytest.CaptureFixture[str]) -> None:
+    import ctypes
+
+    from imr_llm.loaders.ocr import _engine
+
+    _engine()
+    with open("/proc/self/maps", encoding="utf-8") as maps:
+        library = next(line.split()[-1] for line in maps if "leptonica" in line and ".so" in line)
+    lept = ctypes.CDLL(library)
+    lept.pixRead.restype = ctypes.c_void_p
+    assert lept.pixRead(b"/nonexistent/page.png") is None  # an error leptonica would print
+    assert capfd.readouterr().err == ""
+    lept.setMsgSeverity(3)  # and it does print when not silenced (so the check above can fail)
+    lept.pixRead(b"/nonexistent/page.png")
+    assert "pixRead" in capfd.readouterr().err
+    lept.setMsgSeverity(6)

@@ -84,12 +84,30 @@ def tesseract_version() -> str:
 
 
 _local = threading.local()
+_LEPT_SEVERITY_NONE = 6  # leptonica's L_SEVERITY_NONE
+
+
+@functools.cache
+def _quiet_leptonica() -> None:
+    """Leptonica (under Tesseract) prints its internal complaints ("Error in pixScanForForeground: invalid
+    box") straight to stderr, where a user expects one line per letter at most. Its own switch turns them
+    off; a failed page still fails through Tesseract's return codes. Best effort: Linux, the wheel's library."""
+    import ctypes
+
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            found = sorted({line.split()[-1] for line in maps if "leptonica" in line and ".so" in line})
+        for path in found:
+            ctypes.CDLL(path).setMsgSeverity(_LEPT_SEVERITY_NONE)
+    except (OSError, AttributeError):
+        pass
 
 
 def _engine(psm: int | None = None) -> Any:
     """This thread's Tesseract engine (made once; tesserocr engines are not shared between threads)."""
     import tesserocr
 
+    _quiet_leptonica()
     key = f"api_{psm}"
     api = getattr(_local, key, None)
     if api is None:
