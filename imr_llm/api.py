@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from imr_llm.errors import InputError
 from imr_llm.schema import LetterRecord
+from imr_llm.suffixes import LETTER_SUFFIXES
 
 if TYPE_CHECKING:
     from imr_llm.loaders import LoadedLetter
     from imr_llm.summary.model import Summary
 
 Source = str | Path | bytes
-_FILE_SUFFIXES = (".txt", ".text", ".pdf", ".tif", ".tiff", ".png", ".jpg", ".jpeg")
 
 
 def _load(source: Source) -> LoadedLetter:
@@ -34,7 +34,7 @@ def _load(source: Source) -> LoadedLetter:
     if isinstance(source, bytes):
         return load_bytes(source)
     if isinstance(source, str):
-        if "\n" not in source.strip() and len(source) < 4096 and source.strip().lower().endswith(_FILE_SUFFIXES):
+        if "\n" not in source.strip() and len(source) < 4096 and source.strip().lower().endswith(LETTER_SUFFIXES):
             raise InputError(
                 "parse() and extract() read a str as the letter's text, and this one looks like a file name: "
                 "pass pathlib.Path(...) to read a file"

@@ -261,3 +261,27 @@ def test_dev_metrics_agree_with_a_hand_computation() -> None:
                 total += 1
                 right += " ".join(str(g.get(k)).split()) == " ".join(str(p.get(k)).split())
     assert run.metrics["key_field_accuracy"] == round(right / total, 6)
+
+
+def test_a_bug_on_one_letter_is_that_letter_s_error_and_the_others_are_kept(
+    synthetic_run: RunFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A held-out scan eval once died at letter 149 of 160 on one letter's internal error, losing all 149. Now the
+    letter is an error of kind 'internal' (so the run misses its errors gate) and every other letter is scored."""
+    import imr_llm.evals.runner as runner
+
+    real = runner._load
+    victim = synthetic_run.letters[0].name
+
+    def broken(path: Path):  # type: ignore[no-untyped-def]
+        if path.name.startswith(victim + "."):
+            raise ValueError("a bug")
+        return real(path)
+
+    monkeypatch.setattr(runner, "_load", broken)
+    run = run_suite(load_suite(SYNTHETIC))
+    failed = [x for x in run.letters if x.error]
+    assert [(x.name, x.error_kind) for x in failed] == [(victim, "internal")]
+    assert "ValueError: a bug" in (failed[0].error or "")
+    assert all(x.record for x in run.letters if x.name != victim)
+    assert not run.passed and any(t.metric == "errors" and not t.passed for t in run.thresholds)

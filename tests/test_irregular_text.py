@@ -125,3 +125,14 @@ def test_an_unreadable_header_date_is_left_empty_not_shifted_onto_the_next_label
     assert record.decision_date is None
     assert str(record.ur_determination_date) == "2016-11-17"  # not the decision date's value, shifted
     assert any(w.startswith("decision_date:") for w in record.warnings) and record.needs_review
+
+
+def test_an_age_no_person_has_is_left_empty_with_a_warning_and_a_real_one_is_kept() -> None:
+    """A scan read '24 year old' as '240 year old' (seen on a held-out scan): the record stays valid, the age
+    empty with a warning; the sex beside it is still read. A real age of 120 or less is kept as read."""
+    misread = make_letter(DENIED_PT).replace("52 year old female", "240 year old female")
+    record = parse_text(misread, source=OCR)
+    assert record.patient_age is None and record.patient_sex == "female"
+    assert any("age reads 240" in w for w in record.warnings)
+    kept = parse_text(make_letter(DENIED_PT).replace("52 year old", "104 year old"), source=OCR)
+    assert kept.patient_age == 104 and not any("age reads" in w for w in kept.warnings)

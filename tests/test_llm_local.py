@@ -205,6 +205,9 @@ def prompt_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, s
     )
     assert result.returncode == 0, result.stderr  # the smoke suite has no quality thresholds
     runs = [folder / "matrix-oneshot.json", folder / "matrix-noguide.json"]
+    for run in runs:  # the tiny model may fail a letter (allow_errors), only ever as the model's own failure
+        kinds = {x["error_kind"] for x in json.loads(run.read_text())["letters"] if x.get("error")}
+        assert kinds <= {"llm_truncated", "llm_invalid_output", "llm_refused"}, (run.name, kinds)
     compare = subprocess.run(
         [
             sys.executable,
@@ -319,7 +322,7 @@ def test_the_llm_path_reads_a_scanned_letter_end_to_end(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     record = json.loads(result.stdout)
-    assert record["source"]["kind"] == "ocr" and record["source"]["ocr"]["engine"] == "tesseract"
+    assert record["source"]["kind"] == "ocr" and record["source"]["ocr"]["engine"].startswith("tesseract")
     assert record["llm"]["requests"] >= 1 and record["llm"]["backend"] == "local"
     assert record["crosscheck"] is not None  # merged, or the parser's record kept with llm_failed
     assert [i["decision"] for i in record["disputed_items"]] == ["upheld", "overturned"]

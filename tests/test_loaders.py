@@ -80,7 +80,7 @@ def test_one_table_of_letter_files_for_batch_and_the_api(tmp_path: Path) -> None
 
     from imr_llm.api import _load
     from imr_llm.batch.inputs import iter_inputs
-    from imr_llm.loaders import IMAGE_SUFFIXES, LETTER_SUFFIXES
+    from imr_llm.suffixes import IMAGE_SUFFIXES, LETTER_SUFFIXES
 
     assert {".webp", ".gif", ".bmp"} <= set(IMAGE_SUFFIXES) <= set(LETTER_SUFFIXES)
     for suffix in (".webp", ".gif", ".bmp"):
@@ -88,4 +88,7 @@ def test_one_table_of_letter_files_for_batch_and_the_api(tmp_path: Path) -> None
     found = sorted(Path(p).name for p in iter_inputs([str(tmp_path)]))
     assert found == ["page.bmp", "page.gif", "page.webp"]
     with pytest.raises(InputError, match=r"OCR|Tesseract|no readable text"):  # read as an image, not as text
-        _load(str(tmp_path / "page.webp"))
+        _load(tmp_path / "page.webp")
+    for suffix in (".webp", ".gif", ".bmp"):  # a str is text; one that looks like any letter file's name is refused
+        with pytest.raises(InputError, match="looks like a file name"):
+            _load(str(tmp_path / f"page{suffix}"))

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from imr_llm.loaders import LETTER_SUFFIXES
+from imr_llm.suffixes import LETTER_SUFFIXES
 
 
 def _inside(path: Path, root: Path) -> bool:

@@ -31,6 +31,7 @@ from imr_llm.errors import OutputError
 from imr_llm.icd10 import icd10_index
 from imr_llm.pipeline.extraction import Extractor, ExtractorSpec
 from imr_llm.proc import die_with_parent
+from imr_llm.suffixes import IMAGE_SUFFIXES
 
 RETRYABLE_KINDS = {"llm_transport", "llm_invalid_output", "llm_truncated", "llm_refused", "internal"}
 CHUNK = 16
@@ -119,14 +120,13 @@ def _process_chunk(paths: list[str]) -> list[Outcome]:
 
 # inputs read by OCR take seconds a page: each is a task of its own, so its record is written (and the
 # progress bar moves) as soon as it is read, and a kill loses only the letters in flight
-_IMAGE_SUFFIXES = frozenset({".tif", ".tiff", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp"})
 _SCANNED_PDF_BYTES = 300_000  # a letter's text PDF is under 100 KB; an image-only (scanned) one is megabytes
 
 
 def slow_input(path: Path) -> bool:
     """Likely read by OCR: an image, or a PDF too large to be a text letter."""
     suffix = path.suffix.lower()
-    if suffix in _IMAGE_SUFFIXES:
+    if suffix in IMAGE_SUFFIXES:
         return True
     try:
         return suffix == ".pdf" and path.stat().st_size > _SCANNED_PDF_BYTES

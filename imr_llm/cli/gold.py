@@ -58,8 +58,9 @@ def init(
     """Write a starting gold file per letter from the parser's record, and put the letter beside it."""
     from imr_llm.errors import ImrError
     from imr_llm.evals.gold_format import gold_from_record
-    from imr_llm.loaders import IMAGE_SUFFIXES, load_file, load_pages
+    from imr_llm.loaders import load_file, load_pages
     from imr_llm.parser import parse_letter
+    from imr_llm.suffixes import IMAGE_SUFFIXES
 
     out.mkdir(parents=True, exist_ok=True)
     failed = written = 0

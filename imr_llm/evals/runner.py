@@ -23,7 +23,7 @@ from imr_llm.errors import ImrError, InputError, LLMCallError
 from imr_llm.evals.gold import GoldLetter, load_gold_dir
 from imr_llm.evals.metrics import LetterResult, compute_metrics
 from imr_llm.evals.renderings import IMAGE_KINDS, rendering_kind
-from imr_llm.evals.suite import IMAGE_SUFFIXES, KEPT_INPUTS, PAGES_SUFFIX, SCANNED_PDF_SUFFIX, Suite
+from imr_llm.evals.suite import KEPT_INPUTS, PAGES_SUFFIX, SCANNED_PDF_SUFFIX, Suite
 from imr_llm.evals.uncertainty import DEFAULT_RESAMPLES, DEFAULT_SEED, Bootstrap, bootstrap_intervals, input_hash
 from imr_llm.llm.cache import ResponseCache
 from imr_llm.llm.config import LLMConfig
@@ -31,6 +31,7 @@ from imr_llm.llm.prices import load_prices
 from imr_llm.loaders import LoadedLetter, load_file, load_pages
 from imr_llm.pipeline.backends import BackendOptions, get_backend
 from imr_llm.pipeline.extraction import Extractor
+from imr_llm.suffixes import IMAGE_SUFFIXES
 from imr_llm.version import VERSION as __version__
 
 ProgressHook = Callable[[LetterResult], None]
@@ -174,6 +175,9 @@ def _one(extractor: Extractor, item: SuiteInput) -> LetterResult:
                 "completion_tokens": s.completion_tokens,
                 "cached": False,
             }
+        return result
+    except Exception as e:  # a bug in one letter must not lose the other letters' results
+        result.error, result.error_kind = f"internal error ({type(e).__name__}: {e})", "internal"
         return result
     run = extraction.run
     if run is not None and run.error is not None:

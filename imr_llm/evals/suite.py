@@ -28,8 +28,8 @@ Inputs: which version of each letter is read.
   come in two groups, `RENDERING_GROUPS` there: "development" (evals/dev-scans.toml; tune on these) and
   "held-out" (evals/dev-scans-heldout.toml; report only, nobody tunes on them).
 - Your own scans, kept beside the gold file and read by OCR (a letter without one is left out):
-    "image":       NAME.tif, NAME.tiff, NAME.png, NAME.jpg, NAME.jpeg or NAME.webp (a multi-page TIFF is
-                   one letter); each such file present is one input;
+    "image":       NAME.tif, .tiff, .png, .jpg, .jpeg, .webp, .gif or .bmp (imr_llm.suffixes; a multi-page
+                   TIFF is one letter); each such file present is one input;
     "scanned-pdf": NAME.scan.pdf, a scanned PDF (pages as images, no text layer; one with a text layer is
                    read like any PDF, from that text);
     "pages":       a folder NAME.pages/ of photos or scans of the pages of ONE letter (.jpg, .jpeg, .png,
@@ -53,7 +53,6 @@ from imr_llm.llm.prompts import DEFAULT_PROMPT
 
 TEXT_INPUTS = ("txt", "pdf")
 KEPT_INPUTS = ("image", "scanned-pdf", "pages")  # your own scans beside the gold (see the module docstring)
-IMAGE_SUFFIXES = (".tif", ".tiff", ".png", ".jpg", ".jpeg", ".webp")  # "image" files, and pages in NAME.pages/
 SCANNED_PDF_SUFFIX = ".scan.pdf"
 PAGES_SUFFIX = ".pages"
 

@@ -26,11 +26,6 @@ from imr_llm.schema import Source
 if TYPE_CHECKING:
     from imr_llm.loaders.ocr import OcrWord
 
-# The one table of letter files: what `batch FOLDER/`, `imr_llm.parse(path)` and the loaders accept by name.
-# (The loaders read a file by its bytes, whatever its name: a PDF, an image, or text.)
-TEXT_SUFFIXES = (".txt", ".text")
-IMAGE_SUFFIXES = (".tif", ".tiff", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp")
-LETTER_SUFFIXES = (*TEXT_SUFFIXES, ".pdf", *IMAGE_SUFFIXES)
 MAX_BYTES = 20 * 1024 * 1024  # no IMR letter comes near this; refuse before reading it all
 MAX_TEXT_CHARS = 2_000_000
 # pdfium is not thread-safe, not even across documents (a race crashes the process or swaps

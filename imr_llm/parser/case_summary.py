@@ -91,9 +91,13 @@ def parse_patient(ctx: ParseContext, start: int, end: int) -> tuple[int | None, 
             return None, None
         ctx.cite("patient_sex", *sex.span("sex"))
         return None, _SEX_WORDS[sex.group("sex").lower()]
-    ctx.cite("patient_age", *m.span("age"))
     ctx.cite("patient_sex", *m.span("sex"))
-    return int(m.group("age")), _SEX_WORDS[m.group("sex").lower()]
+    age = int(m.group("age"))
+    if age > 120:  # a misread ('24' read as '240' on a scan): never a record that cannot be valid
+        ctx.warn(f"the patient's age reads {age}, which is not an age in years; left empty")
+        return None, _SEX_WORDS[m.group("sex").lower()]
+    ctx.cite("patient_age", *m.span("age"))
+    return age, _SEX_WORDS[m.group("sex").lower()]
 
 
 def prose_date(ctx: ParseContext, field: str, start: int, end: int) -> dt.date | None:
