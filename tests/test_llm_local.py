@@ -261,7 +261,7 @@ def test_comparing_two_prompts_follows_the_paired_interval(
             assert status in {"gone", "new"}, (metric, status)
             continue
         low, high = (float(v) for v in bounds.strip("[]").split(","))
-        lower_better = lower_is_better(metric)
+        lower_better = lower_is_better(re.sub(r"\\(.)", r"\1", metric))  # the report escapes Markdown
         if status == "regressed":
             regressed = True
             assert (low > 0.005) if lower_better else (high < -0.005), (metric, bounds)
