@@ -10,6 +10,7 @@ from imr_llm.loaders.ocr import OcrWord
 from imr_llm.parser import parse_text
 from imr_llm.schema import OcrInfo, Source, Span
 from imr_llm.summary.summarize import summarize
+from tests.conftest import REPO
 from tests.letters import APPROVED_MRI, DENIED_PT, Item, make_letter
 
 
@@ -65,6 +66,44 @@ def test_a_heading_with_no_readable_conclusion_is_not_confirmed() -> None:
     text = make_letter(no_conclusion)
     assert parse_text(text, scan(text)).disputed_items[0].decision is None
     assert parse_text(text).disputed_items[0].decision == "upheld"
+
+
+def test_a_heading_that_lost_its_decision_word_is_not_decided_by_the_conclusion_alone() -> None:
+    """A speckled copy read 'Tramadol 50mg #60: Upheld' without the word and the conclusion as 'is not:
+    medically necessary': the item was told to a worker as approved. Now the conclusion alone is one reading,
+    so the decision is null on a scan; a text letter still takes the conclusion, and a layout whose headings
+    never carry a decision word (a professional review) still decides by a conclusion read with confidence."""
+    lost = Item(DENIED_PT.request, "", DENIED_PT.rationale)
+    text = make_letter(lost, APPROVED_MRI)
+    record = parse_text(text, scan(text))
+    assert [i.decision for i in record.disputed_items] == [None, "overturned"]
+    assert any("item 1: the decision read from the scan is not confirmed" in w for w in record.warnings)
+    assert "we could not read it" in summarize(record, "en").summary.render("md")
+    assert [i.decision for i in parse_text(text).disputed_items] == ["upheld", "overturned"]
+    review = (REPO / "samples" / "synth-professional-review.txt").read_text()
+    kept = parse_text(review, scan(review)).disputed_items[0]
+    assert (kept.decision, kept.decision_source) == ("upheld", "rationale")
+
+
+def test_a_conclusion_s_not_is_read_whatever_ocr_put_beside_it() -> None:
+    """'is not: medically necessary', 'isnot medically', 'is not.medically' are denials; a plain approval and a
+    sentence with no negation stay approvals (both ways)."""
+    from imr_llm.parser.verdict import medically_necessary
+
+    for denial in (
+        "Therefore, the request is not: medically necessary.",
+        "As such, the request isnot medically necessary.",
+        "As such, the request is not.medically necessary.",
+        "Therefore, the request is (not) medically necessary.",
+        "Therefore, the request is not medically necessary.",
+        "Therefore, the request is notmedically necessary.",
+    ):
+        assert medically_necessary(f"Some history here. {denial}") is False, denial
+    for approval in (
+        "Therefore, the request is medically necessary.",
+        "As such, the request for knee MRI is medically necessary and appropriate.",
+    ):
+        assert medically_necessary(f"Some history here. {approval}") is True, approval
 
 
 # -- requests ----------------------------------------------------------------------------------------

@@ -5,13 +5,18 @@ open evidence both ways, switch to Spanish, print to PDF, correct a decision fro
 and run the eval on it; a phone-width pass, a keyboard-only pass, and a hostile letter that stays text.
 
 Every wait is on page state or job status, never on time. The screenshots in the README are made here
-(docs/screenshots/). Any Content-Security-Policy violation reported by the browser fails the test.
+(docs/screenshots/, when IMR_LLM_SCREENSHOTS=1). Any Content-Security-Policy violation reported by the
+browser fails the test.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
+import os
 import re
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -37,7 +42,14 @@ ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-SHOTS = REPO / "docs" / "screenshots"
+# the README's screenshots are remade only when asked (IMR_LLM_SCREENSHOTS=1): a test run leaves the checkout clean
+SHOTS = (
+    REPO / "docs" / "screenshots"
+    if os.environ.get("IMR_LLM_SCREENSHOTS") == "1"
+    else Path(tempfile.mkdtemp(prefix="imr-llm-shots-"))
+)
+if SHOTS.parent != REPO / "docs":
+    atexit.register(shutil.rmtree, SHOTS, True)
 WAIT_MS = 180_000  # a bound for OCR pages on a busy 2-core machine; reached only on a hang
 PDF = SAMPLES / "synth-2016-basic.pdf"
 expect = sync_api.expect

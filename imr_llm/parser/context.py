@@ -21,6 +21,9 @@ class ParseContext:
     enrich: bool = True  # False: items only, no reasons (for an item count, e.g. an answer budget)
     words: Sequence[OcrWord] = ()  # OCR only: every word with its box (the header is read by its layout)
     ocr: OcrInfo | None = None
+    # items whose heading, in a layout whose headings carry Upheld/Overturned, was read without one: on a scan
+    # their conclusion alone is a single reading, never a decision (ocr_review.corroborate_decisions)
+    headings_without_decision: set[int] = field(default_factory=set)
 
     @property
     def flat(self) -> str:

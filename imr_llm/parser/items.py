@@ -296,6 +296,7 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
             request, decision_text, says = flat[s:e].rstrip(":"), None, None
             ctx.cite(f"{p}.request", s, e)
             ctx.warn(f"item {g + 1}: heading has no Upheld/Overturned")
+            ctx.headings_without_decision.add(g)
         else:
             request = m.group("req")
             decision_text = m.group("dec")

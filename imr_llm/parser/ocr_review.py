@@ -4,7 +4,9 @@ only when two readings agree, and a request is words, not punctuation.
 A decision read from a scan needs two readings that agree: the heading's Upheld/Overturned, read with
 good confidence and the same the second time (`OcrInfo.unconfirmed`), and the rationale's own
 conclusion ("is / is not medically necessary"). Otherwise it is left null, with a warning, and the
-summary says the decision could not be read: one misread word never tells a worker "approved".
+summary says the decision could not be read: one misread word never tells a worker "approved". Where the
+layout's headings carry the decision word and the scan lost it, the conclusion alone is not enough; in
+layouts whose headings never carry one, the conclusion is the decision and must be read with confidence.
 """
 
 from __future__ import annotations
@@ -65,6 +67,12 @@ def corroborate_decisions(ctx: ParseContext, items: list[DisputedItem]) -> None:
                 problems.append("the rationale's conclusion could not be read to confirm it")
             elif concluded != item.medically_necessary:
                 problems.append("the heading and the rationale's conclusion disagree")
+        elif i in ctx.headings_without_decision:
+            # the heading's word was lost on the scan: the conclusion alone is one reading ("is not: medically
+            # necessary" read as "is ... medically necessary" would turn a denial into an approval)
+            problems.append(
+                "its heading's Upheld/Overturned could not be read, and the conclusion alone is one reading"
+            )
         elif _conclusion_unsure(ctx, i, item, unsure):
             problems.append("its conclusion was not read with confidence")
         if problems:

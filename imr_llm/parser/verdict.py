@@ -10,17 +10,11 @@ from __future__ import annotations
 import re
 
 _NECESSITY = re.compile(r"medically ?(?:necessary|appropriate|reasonable|indicated)|not ?medically", re.I)
-_NEGATIVE_WORDS = (
-    " not ",
-    " not-",
-    "notmedically",
-    " unnecessary",
-    " no longer ",
-    " non-certified",
-    " noncertified",
-    " cannot ",
-    " isn't ",
-    " not,",
+# "not" as a word whatever stands beside it ("not,", "not-", "(not", and on scans "not:", "not.medically",
+# "isnot"): a conclusion with a negation is never read as "necessary"
+_NEGATIVE = re.compile(
+    r"\bnot\b|\b(?:is|are|was|were|be)not(?:\b|(?=medically))|\bnot(?=medically)|\bunnecessary\b|\bno longer\b|"
+    r"\bnon-?certified\b|\bcannot\b|\bisn't\b"
 )
 _VERDICT_FIRST = re.compile(r"^(?P<word>Yes|No),")
 # Opioid denials close with a weaning paragraph after the conclusion.
@@ -92,8 +86,7 @@ def medically_necessary(rationale: str) -> bool | None:
     first = _VERDICT_FIRST.match(sentence)
     if first:
         return first.group("word") == "Yes"
-    lowered = f" {sentence.lower()} "
-    return not any(word in lowered for word in _NEGATIVE_WORDS)
+    return _NEGATIVE.search(sentence.lower()) is None
 
 
 _PHRASE = re.compile(
