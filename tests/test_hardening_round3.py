@@ -18,7 +18,7 @@ from imr_llm.parser import letter_text, parse_letter, parse_text
 from imr_llm.pipeline.answer import LLMLetter
 from imr_llm.pipeline.crosscheck import crosscheck
 from imr_llm.pipeline.grounding import Grounder
-from imr_llm.schema import LetterRecord, Source
+from imr_llm.schema import LetterRecord, OcrInfo, Source
 from imr_llm.summary.render import Format, render_text
 from imr_llm.summary.summarize import summarize as summarize_record
 from tests.conftest import SAMPLES
@@ -189,9 +189,9 @@ INJECTED = Item(
 )
 
 
-def merged_record(text: str, answer: dict[str, Any]) -> LetterRecord:
+def merged_record(text: str, answer: dict[str, Any], source: Source | None = None) -> LetterRecord:
     """The parser's record of `text` cross-checked with `answer` (as a model gave it), as extract merges them."""
-    letter = LoadedLetter(text, Source(kind="text"))
+    letter = LoadedLetter(text, source or Source(kind="text"))
     parser = parse_letter(letter)
     output = LLMLetter.model_validate(answer).ground(Grounder(letter_text(letter.text, letter.source)))
     return crosscheck(parser, output.to_record(parser.template, parser.source), output.grounding)
@@ -244,6 +244,21 @@ def test_a_decision_read_from_the_items_own_heading_word_is_merged() -> None:
     item = merged.disputed_items[0]
     assert item.decision == "overturned" and item.decision_source == "llm" and item.medically_necessary is True
     assert merged.needs_review  # still read by the model alone: a person checks it
+
+
+def test_a_model_never_decides_what_a_scan_could_not_confirm() -> None:
+    """On a scan the parser leaves a decision null when its two readings do not agree; the model reads the same
+    OCR text, so its decision is reported for review and never merged, even from the item's own heading word.
+    (The same answer on a text letter is merged, as above: the rule is about scans only.)"""
+    garbled = Item(INJECTED.request, "Overtumed", DENIED_PT.rationale.split(" Therefore")[0])
+    text = make_letter(garbled, APPROVED_MRI)
+    scanned = Source(kind="ocr", ocr=OcrInfo())
+    merged = merged_record(text, obeying(text, "Overtumed"), scanned)
+    assert merged.disputed_items[0].decision is None and merged.disputed_items[0].decision_source is None
+    assert merged.needs_review and merged.crosscheck is not None
+    assert any("needs two readings of the page" in r for r in merged.crosscheck.reasons)
+    assert merged.disputed_items[1].decision == "overturned"  # the parser's confirmed reading stands
+    assert merged_record(text, obeying(text, "Overtumed")).disputed_items[0].decision == "overturned"
 
 
 def test_an_obeying_model_in_a_batch_never_tells_the_worker_approved_FAKE_SERVER(tmp_path: Path) -> None:
