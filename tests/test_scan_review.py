@@ -121,6 +121,25 @@ def test_a_request_read_as_punctuation_is_taken_from_the_rationale_or_said_unrea
     assert "we could not read what was asked for" in page
 
 
+def test_a_guideline_block_read_as_a_heading_is_never_shown_as_a_request() -> None:
+    """A copier scan lost an item's heading line, so 'MAXIMUS guideline: Decision based on ...' stood where the
+    request goes. On a scan that is not a request: the rationale's naming of it, or 'could not read'. A real
+    request with the word 'guideline' nowhere near a colon is kept (both ways)."""
+    rationale = "The request for lumbar traction unit is not medically necessary. There is no documentation of benefit."
+    for label in ("MAXIMUS guideline: Decision based on MTUS 2016", "Claims Administrator guideline; Decision based on"):
+        text = make_letter(Item(label, "Upheld", rationale))
+        record = parse_text(text, scan(text))
+        requests = [i.request for i in record.disputed_items]
+        assert "lumbar traction unit" in requests and not any(label[:20] in r for r in requests), (label, requests)
+        assert all(i.request or i.decision is None for i in record.disputed_items)  # an unread one decides nothing
+        assert record.needs_review
+    kept = make_letter(Item("Home exercise kit per ACOEM guideline recommendations", "Upheld", rationale))
+    assert (
+        parse_text(kept, scan(kept)).disputed_items[0].request
+        == "Home exercise kit per ACOEM guideline recommendations"
+    )
+
+
 # -- the header by its layout --------------------------------------------------------------------------
 
 

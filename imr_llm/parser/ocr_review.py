@@ -123,7 +123,14 @@ def readable_requests(ctx: ParseContext, items: list[DisputedItem]) -> None:
             ctx.evidence.pop(f"disputed_items.{i}.request", None)
 
 
+# the letter's own block labels: a "request" that holds one is a guideline or rationale block a scan
+# misplaced as a heading, never the care asked for
+_BLOCK_LABEL = re.compile(r"\bguidelines?\s*[:;]|\bdecision based on\b|\bdecision rationale\b", re.I)
+
+
 def _is_request(text: str) -> bool:
+    if _BLOCK_LABEL.search(text):
+        return False
     words = _WORDY.findall(text)
     letters = sum(c.isalpha() for c in text)
     visible = sum(not c.isspace() for c in text)
