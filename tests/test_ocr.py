@@ -139,8 +139,11 @@ def test_a_function_word_misread_with_a_digit_is_restored_only_between_words() -
     assert _prose_word(line("care", "1s", "recommended."), 1) == "is"
     assert _prose_word(line("30", "1s", "medically"), 1) == "is"  # "... day supply: 30 is medically necessary"
     assert _prose_word(line("1s", "not"), 0) == "is"  # a sentence wrapped onto a new line
-    # not before prose, or after a code or a date; a word that is no misread
-    assert _prose_word(line("worker", "1s"), 1) == "1s"
+    assert _prose_word(line("worker", "1s"), 1) == "is"  # a line's last word after prose: the next line goes on
+    assert _prose_word(line("He/she", "1s", "familiar"), 1) == "is"
+    # not before a code, or after a count or a date at a line's end; a word that is no misread
+    assert _prose_word(line("30", "1s"), 1) == "1s"
+    assert _prose_word(line("He/she", "1s", "2016"), 1) == "1s"
     assert _prose_word(line("2016-01-02", "1s", "being"), 1) == "1s"
     assert _prose_word(line("x", "1s", "2s"), 1) == "1s"
     assert _prose_word(line("CM16", "0f", "cases"), 1) == "0f"

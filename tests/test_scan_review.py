@@ -126,7 +126,10 @@ def test_a_guideline_block_read_as_a_heading_is_never_shown_as_a_request() -> No
     request goes. On a scan that is not a request: the rationale's naming of it, or 'could not read'. A real
     request with the word 'guideline' nowhere near a colon is kept (both ways)."""
     rationale = "The request for lumbar traction unit is not medically necessary. There is no documentation of benefit."
-    for label in ("MAXIMUS guideline: Decision based on MTUS 2016", "Claims Administrator guideline; Decision based on"):
+    for label in (
+        "MAXIMUS guideline: Decision based on MTUS 2016",
+        "Claims Administrator guideline; Decision based on",
+    ):
         text = make_letter(Item(label, "Upheld", rationale))
         record = parse_text(text, scan(text))
         requests = [i.request for i in record.disputed_items]

@@ -208,7 +208,7 @@ def _assemble(read: _PageRead, offset: int, line_number: int) -> tuple[str, list
 
 
 _MISREAD = {"1s": "is", "1n": "in", "tn": "in", "1t": "it", "1f": "if", "0f": "of", "0n": "on", "0r": "or"}
-_PROSE = re.compile(r"[A-Za-z][a-z]*[,;]?")
+_PROSE = re.compile(r"[A-Za-z][a-z]*(?:/[A-Za-z][a-z]*)?[,;]?")  # a word ("He/she" too)
 _COUNT = re.compile(r"#?\d{1,4}[.,;:)]?")  # a quantity ending a request ("supply: 30 is medically necessary")
 
 
@@ -216,7 +216,11 @@ def _prose_word(line: list[OcrWord], k: int) -> str:
     """The k-th word's text, with a digit-for-letter misread of a function word restored between prose."""
     text = line[k].text
     fixed = _MISREAD.get(text)
-    if fixed is None or k + 1 >= len(line) or not _PROSE.fullmatch(line[k + 1].text.rstrip(".")):
+    if fixed is None:
+        return text
+    if k + 1 >= len(line):  # the line's last word: prose before it is enough ("chiropractic care 1s" + newline)
+        return fixed if k > 0 and _PROSE.fullmatch(line[k - 1].text) else text
+    if not _PROSE.fullmatch(line[k + 1].text.rstrip(".")):
         return text
     if k == 0 or _PROSE.fullmatch(line[k - 1].text) or _COUNT.fullmatch(line[k - 1].text):
         return fixed  # "the worker 1s being", "supply: 30 1s medically necessary", a line's first word
