@@ -152,6 +152,30 @@ def problems(record: LetterRecord, text: str, lang: str = "en") -> list[str]:
     return check_summary(text, build_summary(record, lang), record).problems
 
 
+def test_a_value_the_record_warns_about_is_no_false_alarm_and_an_invented_one_still_is() -> None:
+    """A scan's case number and decision date were left empty with a warning that quotes what was read; the page
+    shows that warning. That is the record's own text, not an invention: no "failed its safety checks" banner
+    (an independent tester saw it on half of a set of correct scan summaries). A case number or date in the
+    page that neither the record nor its warnings hold is still caught."""
+    record = record_of("synth-2016-basic").model_copy(
+        update={
+            "case_number": None,
+            "decision_date": None,
+            "warnings": [
+                "case_number: 'CM16-0219557' was read by OCR without enough confidence; left empty",
+                "decision_date: '02/07/2017' was read by OCR without enough confidence; left empty",
+            ],
+        }
+    )
+    text = render_text(build_summary(record))
+    assert "CM16-0219557" in text and "02/07/2017" in text
+    assert problems(record, text) == []
+    bad = text.replace(
+        "Please check this summary", "Your case CM17-0000001 of 03/04/2017. Please check this summary", 1
+    )
+    assert {"'CM17' is not in the letter", "'03/04/2017' is not in the letter"} <= set(problems(record, bad))
+
+
 def test_invented_date_is_caught(basic: tuple[LetterRecord, str]) -> None:
     record, text = basic
     bad = text.replace("decided on December 30, 2016", "decided on January 3, 2017")

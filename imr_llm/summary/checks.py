@@ -70,12 +70,14 @@ class SummaryChecks(BaseModel):
 
 
 _WORD = re.compile(r"[^\W\d_]+")
+_ALNUM = re.compile(r"[^\W_]+")
 
 
 def _tokens(text: str) -> frozenset[str]:
     """Words and numbers, as whole tokens ("40" is not in "1440")."""
     folded = text.casefold()
-    return frozenset(_WORD.findall(folded)) | frozenset(_NUMBER.findall(folded))
+    # and letter-digit runs ("CM16" of "CM16-0219557"), the way a name in the page is matched
+    return frozenset(_WORD.findall(folded)) | frozenset(_NUMBER.findall(folded)) | frozenset(_ALNUM.findall(folded))
 
 
 @cache
@@ -341,8 +343,9 @@ def _untraceable(prose: str, record: LetterRecord, language: Language, summary: 
     known_dates = _record_dates(record)
     out: list[str] = []
     shown_dates = _dates_in(prose, language)
+    warned = " ".join(record.warnings)  # the record's own warnings, shown on the page, quote what was read
     for shown, date in shown_dates:
-        if date is None or date not in known_dates:
+        if (date is None or date not in known_dates) and shown not in warned:
             out.append(shown)
     rest = prose
     for shown, _ in shown_dates:
