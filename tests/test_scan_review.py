@@ -143,6 +143,31 @@ def test_a_guideline_block_read_as_a_heading_is_never_shown_as_a_request() -> No
     )
 
 
+def test_what_a_scan_may_have_lost_is_said_and_a_whole_scan_raises_no_alarm() -> None:
+    """An independent tester's dithered fax lost its last page to OCR (two requests vanished, the page said
+    'six requests'), and photos sent in the wrong order dropped items silently. Now an empty page, more
+    'Decision rationale' blocks than items, and a header value not read at all each warn (needs_review); a
+    complete scan, read whole, warns about none of them."""
+    text = make_letter(DENIED_PT, APPROVED_MRI)
+    whole = parse_text(text, Source(kind="ocr", ocr=OcrInfo(page_confidence=[92.0, 91.0])))
+    assert not any(
+        "OCR read no text" in w or "blocks but" in w or "not read from the scan" in w for w in whole.warnings
+    )
+    emptied = parse_text(text, Source(kind="ocr", ocr=OcrInfo(page_confidence=[92.0, 0.0])))
+    assert emptied.needs_review and any(w.startswith("page 2: OCR read no text") for w in emptied.warnings)
+    # pages out of order: an item's heading and rationale stand before the items' section and are not read
+    stray = "Lumbar brace: Upheld\nDecision rationale: It is not medically necessary.\n"
+    shuffled = stray + text
+    record = parse_text(shuffled, scan(shuffled))
+    assert len(record.disputed_items) == 2 and record.needs_review
+    assert any("3 'Decision rationale' blocks but 2 requests" in w for w in record.warnings)
+    headless = text.replace("Case Number: CM16-0900199\n", "").replace("Decision Date: 12/30/2016 ", "")
+    record = parse_text(headless, scan(headless))
+    assert record.case_number is None and record.needs_review
+    assert any(w.startswith("case_number: not read from the scan") for w in record.warnings)
+    assert not any("not read from the scan" in w for w in parse_text(headless).warnings)  # a text letter: as before
+
+
 # -- the header by its layout --------------------------------------------------------------------------
 
 

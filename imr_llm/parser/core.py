@@ -12,7 +12,12 @@ from imr_llm.parser.context import ParseContext
 from imr_llm.parser.diagnoses import parse_diagnoses, with_codes
 from imr_llm.parser.header import header_end, parse_header
 from imr_llm.parser.layouts import detect_layout, first_letter
-from imr_llm.parser.ocr_review import corroborate_decisions, low_confidence_warnings, readable_requests
+from imr_llm.parser.ocr_review import (
+    corroborate_decisions,
+    low_confidence_warnings,
+    readable_requests,
+    what_may_be_missing,
+)
 from imr_llm.parser.reviewer import parse_reviewer
 from imr_llm.schema import LetterRecord, Source
 from imr_llm.textnorm import FlatText, flatten
@@ -94,6 +99,7 @@ def parse_text(
     if source is not None and source.ocr is not None:
         readable_requests(ctx, items)
         corroborate_decisions(ctx, items)
+        what_may_be_missing(ctx, items, fields)
         for warning in low_confidence_warnings(ctx.evidence, source.ocr.low_confidence):
             ctx.warn(warning)
     record = LetterRecord(

@@ -106,6 +106,30 @@ _REQUEST_IN_RATIONALE = re.compile(
 )
 
 
+_RATIONALE_LABEL = re.compile(r"\bdecision rationale\s*[:;]", re.I)
+
+
+def what_may_be_missing(ctx: ParseContext, items: list[DisputedItem], fields: dict[str, object]) -> None:
+    """What a scan may have lost, said rather than hidden: a page OCR read nothing on (its requests would
+    vanish from the count a worker is told), more 'Decision rationale:' blocks in the text than items read
+    (pages out of order put headings before the items' section), a case number or decision date not read
+    at all (no label found, so no other warning)."""
+    if ctx.ocr is None:
+        return
+    for n, confidence in enumerate(ctx.ocr.page_confidence, 1):
+        if confidence <= 0:
+            ctx.warn(f"page {n}: OCR read no text on this page; anything on it (a request, its decision) is missing")
+    blocks = len(_RATIONALE_LABEL.findall(ctx.flat))
+    if blocks > len(items):
+        ctx.warn(
+            f"the letter holds {blocks} 'Decision rationale' blocks but {len(items)} requests were read: some "
+            "requests may be missing (pages out of order?); check the letter"
+        )
+    for name in ("case_number", "decision_date"):
+        if fields.get(name) is None and not any(w.startswith(f"{name}:") for w in ctx.warnings):
+            ctx.warn(f"{name}: not read from the scan; check it against the letter")
+
+
 def readable_requests(ctx: ParseContext, items: list[DisputedItem]) -> None:
     """A request is words: punctuation or a fragment read from a scan is replaced by the rationale's own
     naming of it ("The request for X is not medically necessary"), or left empty, with a warning."""
