@@ -286,7 +286,7 @@ def test_a_letter_cut_inside_its_last_rationale_says_so_on_the_page() -> None:
 def test_the_items_intro_that_lost_its_colon_is_never_a_request() -> None:
     full = make_letter(APPROVED_MRI, DENIED_PT)
     assert "set forth below:" in full
-    for lost in ("set forth below", "set forth below;", "set forth below."):
+    for lost in ("set forth below", "set forth below;", "set forth below.", "set-forth below:", "set-forth below"):
         record = parse_text(full.replace("set forth below:", lost))
         requests = [i.request for i in record.disputed_items]
         assert requests == [i.request for i in parse_text(full).disputed_items], lost

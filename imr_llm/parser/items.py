@@ -39,7 +39,7 @@ _ITEMS_SECTION = re.compile(
     r"IMR ISSUES, DECISIONS AND RATIONALES|IMR DECISION\(S\) AND RATIONALE\(S\)|"
     r"INDEPENDENT MEDICAL REVIEW DECISION AND RATIONALE"
 )
-_SET_FORTH = re.compile(r"(?:set forth below|that were in dispute) ?[:;.,]?")  # a scan can lose the colon
+_SET_FORTH = re.compile(r"(?:set[- ]forth below|that were in dispute) ?[:;.,]?")  # a scan can lose the colon
 TRAILER = re.compile(r" (?:cc: |Sincerely,|This determination is final and binding)")
 _HEADING_REACH = 1500
 MAX_ITEMS = 300  # real letters have a handful; a text with more is not read past this
