@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -167,3 +168,31 @@ def test_leptonicas_own_complaints_never_reach_the_users_stderr(capfd: pytest.Ca
     lept.pixRead(b"/nonexistent/page.png")
     assert "pixRead" in capfd.readouterr().err
     lept.setMsgSeverity(6)
+
+
+@pytest.mark.parametrize(("half_confidence", "kept"), [(84.0, "half"), (40.0, "empty")])
+def test_a_page_read_as_nothing_is_read_again_at_half_size_FAKE_OCR(
+    monkeypatch: pytest.MonkeyPatch, half_confidence: float, kept: str
+) -> None:
+    """An independent tester's dithered fax page (1-bit dots, upscaled to 300 dpi) read as no words at all, and
+    two requests vanished with it; at half size the same page reads 335 words at 84. The selection logic, with
+    Tesseract faked (named so): a near-empty page is read again at half size, kept only when read fairly well."""
+    from PIL import Image
+
+    import imr_llm.loaders.ocr as ocr
+    from imr_llm.loaders.images import PageImage
+
+    word = ocr.OcrWord("word", half_confidence, 0, 0, 0, 10, 10, 0, 4, 0, 100)
+    seen: list[tuple[int, int]] = []
+
+    def fake(pixels: Any, dpi: int, page: int) -> Any:
+        seen.append((pixels.shape[1], dpi))
+        if dpi == 150:  # the half-size reading
+            return ocr._PageRead([[word] * 20], half_confidence)
+        return ocr._PageRead([], 0.0)
+
+    monkeypatch.setattr(ocr, "_recognise", fake)
+    monkeypatch.setattr(ocr, "_osd_rotation", lambda pixels, dpi: 0)
+    read = ocr._read_page(PageImage(Image.new("L", (400, 500), 255), 300), 0)
+    assert any(dpi == 300 for _, dpi in seen) and (200, 150) in seen  # the cleaned page, then half the page
+    assert read.words == (20 if kept == "half" else 0)

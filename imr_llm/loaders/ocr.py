@@ -43,6 +43,7 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # read by libtesseract when it l
 LOW_CONFIDENCE = 60.0  # a word below this is flagged (Tesseract's 0-100 scale)
 RETRY_BELOW = 55.0  # a page whose mean confidence is below this is tried upright via OSD
 SHARP_PAGE = 90.0  # a page read with less mean confidence is read once more, binarized locally
+RAW_FLOOR = 60.0  # a half-size reading replaces a near-empty one only when read this well
 MAX_LOW_SPANS = 2000
 MAX_PAGES_READ = 40
 HEADER_SHARE = 0.40  # the header table sits in the top part of the first page
@@ -284,6 +285,16 @@ def _read_page(page: PageImage, index: int) -> _PageRead:
             if again.mean_confidence > read.mean_confidence:
                 again.rotated, again.deskewed = rotation, upright.angle
                 read = again
+    if read.words < 15 and not read.rotated:
+        # a page that reads (almost) nothing: a dithered fax page at full size is dots to Tesseract, and at half
+        # size (each 2x2 block averaged) grey strokes it reads; kept when it gives more words read fairly well
+        import cv2
+
+        half = cv2.resize(np.asarray(page.image, dtype=np.uint8), None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+        again = _recognise(np.ascontiguousarray(half), max(1, page.dpi // 2), index)
+        better = read.words == 0 or again.mean_confidence > read.mean_confidence
+        if again.words > read.words and again.mean_confidence >= RAW_FLOOR and better:
+            read = again
     return read
 
 
