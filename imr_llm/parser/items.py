@@ -26,11 +26,12 @@ _DECISION = r"(?i:Upheld|Overturned)"
 # any run that does not cross a sentence break (". " ends a sentence; "7.5mg" does not)
 _NO_BREAK = r"(?:[^.]|\.(?! ))+?"
 
+RATIONALE_LABEL = re.compile(r"Decision ?rationale ?:")
 # one pattern per label, each starting with a literal (fast to scan for)
 _LABELS_FINAL = (
     ("ca", re.compile(r"Claims ?Administrator ?guidelines? ?:")),
     ("mx", re.compile(r"MAXIMUS ?guidelines? ?:")),
-    ("dr", re.compile(r"Decision ?rationale ?:")),
+    ("dr", RATIONALE_LABEL),
 )
 LabelSet = tuple[tuple[str, re.Pattern[str]], ...]
 _RANK = {"ca": 0, "mx": 1, "dr": 2}

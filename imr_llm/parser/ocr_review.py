@@ -15,6 +15,7 @@ import re
 from bisect import bisect_right
 
 from imr_llm.parser.context import ParseContext
+from imr_llm.parser.items import RATIONALE_LABEL
 from imr_llm.parser.verdict import conclusion_sentence, medically_necessary
 from imr_llm.schema import DisputedItem, Span
 
@@ -106,9 +107,6 @@ _REQUEST_IN_RATIONALE = re.compile(
 )
 
 
-_RATIONALE_LABEL = re.compile(r"\bdecision rationale\s*[:;]", re.I)
-
-
 def what_may_be_missing(ctx: ParseContext, items: list[DisputedItem], fields: dict[str, object]) -> None:
     """What a scan may have lost, said rather than hidden: a page OCR read nothing on (its requests would
     vanish from the count a worker is told), more 'Decision rationale:' blocks in the text than items read
@@ -119,7 +117,7 @@ def what_may_be_missing(ctx: ParseContext, items: list[DisputedItem], fields: di
     for n, confidence in enumerate(ctx.ocr.page_confidence, 1):
         if confidence <= 0:
             ctx.warn(f"page {n}: OCR read no text on this page; anything on it (a request, its decision) is missing")
-    blocks = len(_RATIONALE_LABEL.findall(ctx.flat))
+    blocks = len(RATIONALE_LABEL.findall(ctx.flat))  # the parser's own item label
     if blocks > len(items):
         ctx.warn(
             f"the letter holds {blocks} 'Decision rationale' blocks but {len(items)} requests were read: some "
