@@ -167,7 +167,7 @@ def test_an_answer_the_record_refuses_is_the_answers_problem(tmp_path: Path, mon
     run = LLMRun(
         backend="openai", model=MODEL, base_url="x", prompt="extract@1", prompt_hash="h", input_hash="i", cached=True
     )
-    monkeypatch.setattr(ex, "ask", lambda *_: (bad, run))
+    monkeypatch.setattr(ex, "_ask", lambda *_: (bad, run))
     extraction = ex.extract(letter)
     record = extraction.merged
     assert record.extractor == "rules" and record.patient_age == 47 and record.needs_review

@@ -140,7 +140,6 @@ def _local(options: BackendOptions) -> Iterator[Extractor]:
             cache,
             name="local",
             log_text=config.log_text,
-            model_id=client.identity[0],
             on_timeout=client.restart,  # an abandoned request would keep the server generating
         )
     finally:

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from imr_llm.errors import CallStats, LLMCallError, LLMInvalidOutput, LLMNoBatchAnswer, LLMTimeout
-from imr_llm.llm.cache import CallLogEntry, ResponseCache, cache_key
+from imr_llm.errors import CallStats, LLMCallError, LLMInvalidOutput, LLMTimeout
+from imr_llm.llm.cache import ResponseCache
+from imr_llm.llm.call import CallRequest, ModelCall
 from imr_llm.llm.client import LLMClient
 from imr_llm.llm.config import DEFAULT_MAX_TOKENS, answer_token_budget
 from imr_llm.llm.prompts import PromptTemplate, load_prompt
@@ -37,11 +38,20 @@ class PreparedCall:
     """One letter's request as the live path sends it (messages and max_tokens) and its cache identity."""
 
     key: str
-    messages: list[dict[str, str]]
-    max_tokens: int
-    params: dict[str, Any]
-    input_hash: str
+    request: CallRequest
     text: FlatText
+
+    @property
+    def messages(self) -> list[dict[str, str]]:
+        return self.request.messages
+
+    @property
+    def max_tokens(self) -> int:
+        return self.request.max_tokens or DEFAULT_MAX_TOKENS
+
+    @property
+    def input_hash(self) -> str:
+        return self.request.input_hash
 
 
 @dataclass
@@ -51,7 +61,6 @@ class LLMExtractor:
     cache: ResponseCache
     name: str = "openai"
     log_text: bool = False
-    model_id: str = ""  # what identifies the model in cache keys and results (the GGUF file for local)
     on_timeout: Callable[[], LLMClient] | None = None  # local backend: restart the server, return a new client
     live_calls: bool = True  # False: answers come only from the cache (filled from batch results)
     no_answer_reasons: dict[str, str] = field(default_factory=dict)  # cache key -> why a batch gave none
@@ -62,7 +71,16 @@ class LLMExtractor:
         # the prompt's identity, independent of the letter it is filled with
         self.examples = examples_for(self.prompt)
         self.template_hash = self.prompt.render("{{letter}}", self.examples).hash
-        self.model_id = self.model_id or self.client.config.model
+
+    @property
+    def model_id(self) -> str:
+        """What identifies the model in cache keys and results (the GGUF file for the local backend)."""
+        return self.client.identity[0]
+
+    @property
+    def calls(self) -> ModelCall:
+        """The cached, logged call, with the batch state of the moment (live calls or cache only)."""
+        return ModelCall(self.client, self.cache, live=self.live_calls, no_answer_reasons=self.no_answer_reasons)
 
     def spec(self) -> ExtractorSpec:
         return ExtractorSpec(
@@ -73,7 +91,6 @@ class LLMExtractor:
                 "cache_path": str(self.cache.path),
                 "cache_enabled": self.cache.enabled,
                 "name": self.name,
-                "model_id": self.model_id,
                 "log_text": self.log_text,
                 "live_calls": self.live_calls,
                 "no_answer_reasons": self.no_answer_reasons,
@@ -90,18 +107,19 @@ class LLMExtractor:
         """
         parser_record = parse_letter(letter)
         budget = self.budget(parser_record)
+        call = self.prepare(letter, budget)
         try:
-            output, run = self.ask(letter, budget)
-            llm_record, merged = self._merge(parser_record, output, run, letter, budget)
+            output, run = self._ask(call)
+            llm_record, merged = self._merge(parser_record, output, run, call)
         except LLMCallError as e:
-            run = self.failed_run(letter, budget, e)
+            run = self.failed_run(call, e)
             if isinstance(e, LLMTimeout) and self.on_timeout is not None:
                 self.client = self.on_timeout()  # the local server may still be generating: restart it
             return Extraction(parser=parser_record, merged=degraded(parser_record, run), llm=None, run=run)
         return Extraction(parser=parser_record, merged=merged, llm=llm_record, run=run)
 
     def _merge(
-        self, parser_record: LetterRecord, output: LLMLetter, run: LLMRun, letter: LoadedLetter, budget: int
+        self, parser_record: LetterRecord, output: LLMLetter, run: LLMRun, call: PreparedCall
     ) -> tuple[LetterRecord, LetterRecord]:
         """The model's record and the merged one. A value the answer schema let through but the record
         refuses is the answer's problem, never the record's: LLMInvalidOutput (the parser's record stands),
@@ -111,7 +129,7 @@ class LLMExtractor:
             llm_record.llm = run
             merged = crosscheck(parser_record, llm_record, output.grounding, output.proposed_codes)
         except (ValidationError, ValueError, TypeError) as e:
-            self.cache.forget(self.prepare(letter, budget).key)
+            self.calls.forget(call.request)
             first = e.errors()[0] if isinstance(e, ValidationError) and e.errors() else None
             where = ".".join(str(p) for p in first["loc"]) + ": " + first["msg"] if first else str(e).split("\n")[0]
             stats = CallStats(run.requests, run.prompt_tokens, run.completion_tokens, run.latency_s)
@@ -122,23 +140,30 @@ class LLMExtractor:
     def run(self, letter: LoadedLetter) -> LetterRecord:
         return self.extract(letter).merged
 
-    def failed_run(self, letter: LoadedLetter, budget: int, error: LLMCallError) -> LLMRun:
-        config = self.client.config
+    def _run(self, call: PreparedCall) -> LLMRun:
+        """What the record says about the call, before it is made."""
         return LLMRun(
             backend=self.name,
             model=self.model_id,
-            base_url=config.display_url,
+            base_url=self.client.config.display_url,
             prompt=self.prompt.ref,
             prompt_hash=self.template_hash,
-            input_hash=hashlib.sha256(letter_text(letter.text, letter.source).flat.encode()).hexdigest(),
+            input_hash=call.input_hash,
             cached=False,
-            requests=error.stats.requests,
-            prompt_tokens=error.stats.prompt_tokens,
-            completion_tokens=error.stats.completion_tokens,
-            latency_s=round(error.stats.latency_s, 3),
-            max_tokens=budget,
-            error=str(error),
-            error_kind=error.kind,
+            max_tokens=call.max_tokens,
+        )
+
+    def failed_run(self, call: PreparedCall, error: LLMCallError) -> LLMRun:
+        stats = error.stats
+        return self._run(call).model_copy(
+            update={
+                "requests": stats.requests,
+                "prompt_tokens": stats.prompt_tokens,
+                "completion_tokens": stats.completion_tokens,
+                "latency_s": round(stats.latency_s, 3),
+                "error": str(error),
+                "error_kind": error.kind,
+            }
         )
 
     def budget(self, parser_record: LetterRecord) -> int:
@@ -146,7 +171,6 @@ class LLMExtractor:
         return self.client.config.max_tokens or answer_token_budget(len(parser_record.disputed_items))
 
     def call_params(self, max_tokens: int) -> dict[str, Any]:
-        """The parameters that, with model, endpoint, prompt and input, identify an answer in the cache."""
         config = self.client.config
         return {
             "temperature": config.temperature,
@@ -162,15 +186,17 @@ class LLMExtractor:
         live path and batch request files get them from."""
         text = letter_text(letter.text, letter.source)  # the same text the parser reads
         rendered = self.prompt.render(text.flat, self.examples)
-        config = self.client.config
-        max_tokens = max_tokens or config.max_tokens or DEFAULT_MAX_TOKENS
-        input_hash = hashlib.sha256(text.flat.encode()).hexdigest()
-        params = self.call_params(max_tokens)
-        endpoint = "local" if self.name == "local" else config.base_url  # the local port changes every run
-        key = cache_key(
-            model=self.model_id, base_url=endpoint, prompt_hash=self.template_hash, input_hash=input_hash, params=params
+        max_tokens = max_tokens or self.client.config.max_tokens or DEFAULT_MAX_TOKENS
+        request = CallRequest(
+            prompt_ref=self.prompt.ref,
+            prompt_hash=self.template_hash,
+            messages=rendered.messages,
+            input_hash=hashlib.sha256(text.flat.encode()).hexdigest(),
+            params=self.call_params(max_tokens),
+            max_tokens=max_tokens,
+            logged_text=text.flat if self.log_text else None,
         )
-        return PreparedCall(key, rendered.messages, max_tokens, params, input_hash, text)
+        return PreparedCall(self.calls.key(request), request, text)
 
     def store(
         self,
@@ -181,94 +207,29 @@ class LLMExtractor:
         tokens: tuple[int, int],
         source: str | None = None,
     ) -> None:
-        """Keep a validated answer in the response cache (a live call's, or one from a batch)."""
-        self.cache.put(
-            key,
-            model=self.model_id,
-            prompt_hash=self.template_hash,
-            input_hash=input_hash,
-            params=self.call_params(max_tokens),
-            response=output.model_dump(mode="json"),
-            prompt_tokens=tokens[0],
-            completion_tokens=tokens[1],
-            source=source,
-        )
+        """Keep a validated answer from a batch's results in the response cache, under the key it was sent with."""
+        request = CallRequest(self.prompt.ref, self.template_hash, [], input_hash, self.call_params(max_tokens))
+        self.calls.store(request, output, tokens, source=source, key=key)
 
     def ask(self, letter: LoadedLetter, max_tokens: int | None = None) -> tuple[LLMLetter, LLMRun]:
         """The validated, grounded LLM answer for one letter, from the cache when possible."""
-        call = self.prepare(letter, max_tokens)
-        key, max_tokens, input_hash, text = call.key, call.max_tokens, call.input_hash, call.text
-        config = self.client.config
-        grounder = Grounder(text)
-        run = LLMRun(
-            backend=self.name,
-            model=self.model_id,
-            base_url=config.display_url,
-            prompt=self.prompt.ref,
-            prompt_hash=self.template_hash,
-            input_hash=input_hash,
-            cached=False,
-            max_tokens=max_tokens,
+        return self._ask(self.prepare(letter, max_tokens))
+
+    def _ask(self, call: PreparedCall) -> tuple[LLMLetter, LLMRun]:
+        grounder = Grounder(call.text)
+        outcome = self.calls.generate(call.request, LLMLetter, accept=lambda answer: answer.ground(grounder))
+        stats = outcome.stats
+        run = self._run(call).model_copy(
+            update={
+                "cached": outcome.cached,
+                "answer_source": outcome.source,
+                "requests": stats.requests,
+                "prompt_tokens": stats.prompt_tokens,
+                "completion_tokens": stats.completion_tokens,
+                "latency_s": round(stats.latency_s, 3),
+            }
         )
-        log = CallLogEntry(
-            key=key,
-            model=self.model_id,
-            prompt=self.prompt.ref,
-            prompt_hash=self.template_hash,
-            input_hash=input_hash,
-            cached=False,
-            status="ok",
-            letter_text=text.flat if self.log_text else None,
-        )
-        hit = self.cache.get(key)
-        if hit is not None:
-            try:
-                output = LLMLetter.model_validate(hit.response).ground(grounder)
-            except ValidationError:
-                self.cache.forget(key)  # a stored answer that no longer validates: ask again
-            else:
-                run.cached, run.answer_source = True, hit.source
-                # what the answer cost when it was made (marked cached): a rerun keeps the cost comparison
-                run.prompt_tokens, run.completion_tokens = hit.prompt_tokens, hit.completion_tokens
-                self.cache.log(replace(log, cached=True))
-                return output, run
-        if not self.live_calls:
-            reason = self.no_answer_reasons.get(key, "no answer in the batch results")
-            raise LLMNoBatchAnswer(f"{reason} (no live call made: --retry-errors --reask-via live asks the model)")
-        try:
-            output, stats = self.client.structured(call.messages, LLMLetter, max_tokens=max_tokens)
-        except LLMCallError as e:
-            failed = e.stats
-            self.cache.log(
-                replace(
-                    log,
-                    status=e.kind,
-                    error=str(e),
-                    requests=failed.requests,
-                    prompt_tokens=failed.prompt_tokens,
-                    completion_tokens=failed.completion_tokens,
-                    latency_s=failed.latency_s,
-                )
-            )
-            raise
-        output.ground(grounder)
-        run.requests, run.prompt_tokens, run.completion_tokens = (
-            stats.requests,
-            stats.prompt_tokens,
-            stats.completion_tokens,
-        )
-        run.latency_s = round(stats.latency_s, 3)
-        self.store(key, input_hash, max_tokens, output, (stats.prompt_tokens, stats.completion_tokens))
-        self.cache.log(
-            replace(
-                log,
-                requests=stats.requests,
-                prompt_tokens=stats.prompt_tokens,
-                completion_tokens=stats.completion_tokens,
-                latency_s=stats.latency_s,
-            )
-        )
-        return output, run
+        return outcome.answer, run
 
 
 def degraded(parser_record: LetterRecord, run: LLMRun) -> LetterRecord:
@@ -296,7 +257,6 @@ def llm_from_spec(spec: ExtractorSpec) -> LLMExtractor:
         cache,
         name=s["name"],
         log_text=s["log_text"],
-        model_id=s["model_id"],
         live_calls=s.get("live_calls", True),
         no_answer_reasons=s.get("no_answer_reasons", {}),
     )

@@ -14,12 +14,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import replace
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
-from imr_llm.errors import ImrError, LLMCallError
-from imr_llm.llm.cache import CallLogEntry, ResponseCache, cache_key
+from imr_llm.errors import ImrError
+from imr_llm.llm.cache import ResponseCache
+from imr_llm.llm.call import CallRequest, ModelCall
 from imr_llm.llm.client import LLMClient
 from imr_llm.llm.prompts import PromptTemplate
 from imr_llm.llm.speedups import CachedSchemaModel
@@ -106,61 +106,17 @@ def _common_words(language: Language) -> str:
 def ask(
     client: LLMClient, prompt: PromptTemplate, facts: str, language: Language, cache: ResponseCache | None
 ) -> SummaryRewrite:
-    """The model's reasons, through the response cache and the call log (as extraction does)."""
+    """The model's reasons, through the one cached, logged model call extraction uses."""
     rendered = prompt.render(facts, language=language.prompt_name)
     config = client.config
-    model, endpoint = client.identity  # the model file for the local backend, never its changing port
-    input_hash = hashlib.sha256(facts.encode()).hexdigest()
-    params = {"temperature": config.temperature, "reasks": config.reasks, "schema": _SCHEMA_HASH}
-    key = cache_key(model=model, base_url=endpoint, prompt_hash=rendered.hash, input_hash=input_hash, params=params)
-    log = CallLogEntry(key, model, prompt.ref, rendered.hash, input_hash, cached=False, status="ok")
-    hit = cache.get(key) if cache is not None else None
-    if hit is not None and cache is not None:
-        try:
-            answer = SummaryRewrite.model_validate(hit.response)
-        except ValidationError:
-            cache.forget(key)
-        else:
-            cache.log(replace(log, cached=True))
-            return answer
-    try:
-        answer, stats = client.structured(rendered.messages, SummaryRewrite)
-    except LLMCallError as e:
-        if cache is not None:
-            s = e.stats
-            cache.log(
-                replace(
-                    log,
-                    status=e.kind,
-                    error=str(e),
-                    requests=s.requests,
-                    prompt_tokens=s.prompt_tokens,
-                    completion_tokens=s.completion_tokens,
-                    latency_s=s.latency_s,
-                )
-            )
-        raise
-    if cache is not None:
-        cache.put(
-            key,
-            model=model,
-            prompt_hash=rendered.hash,
-            input_hash=input_hash,
-            params=params,
-            response=answer.model_dump(mode="json"),
-            prompt_tokens=stats.prompt_tokens,
-            completion_tokens=stats.completion_tokens,
-        )
-        cache.log(
-            replace(
-                log,
-                requests=stats.requests,
-                prompt_tokens=stats.prompt_tokens,
-                completion_tokens=stats.completion_tokens,
-                latency_s=stats.latency_s,
-            )
-        )
-    return answer
+    request = CallRequest(
+        prompt_ref=prompt.ref,
+        prompt_hash=rendered.hash,
+        messages=rendered.messages,
+        input_hash=hashlib.sha256(facts.encode()).hexdigest(),
+        params={"temperature": config.temperature, "reasks": config.reasks, "schema": _SCHEMA_HASH},
+    )
+    return ModelCall(client, cache).generate(request, SummaryRewrite).answer
 
 
 def rewrite_summary(
