@@ -47,7 +47,7 @@ from imr_llm.llm.batch_files import (
 )
 from imr_llm.loaders import load_bytes
 from imr_llm.outputs import write_file
-from imr_llm.parser import parse_letter
+from imr_llm.parser import parse_letter, read_letter
 from imr_llm.pipeline.answer import LLMLetter
 from imr_llm.pipeline.llm_extractor import PreparedCall
 
@@ -170,8 +170,9 @@ class DeferredRun:
     def _prepare(self, path: Path, data: bytes) -> PreparedCall:
         """The live path's request and cache key for one letter (its answer budget from the parser)."""
         letter = load_bytes(data, str(path))
-        budget = self.extractor.budget(parse_letter(letter, enrich=False))  # items only
-        return self.extractor.prepare(letter, budget)
+        read = read_letter(letter.text, letter.source)
+        budget = self.extractor.budget(parse_letter(letter, enrich=False, read=read))  # items only
+        return self.extractor.prepare(letter, budget, read=read)
 
     def _write(
         self, writer: RequestWriter, key: str, path: Path, data: bytes | None, call: PreparedCall | None

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from imr_llm.parser.core import letter_text, parse_letter, parse_text
+from imr_llm.parser.core import ParsedLetter, letter_text, parse_letter, parse_read, parse_text, read_letter
 
-__all__ = ["letter_text", "parse_letter", "parse_text"]
+__all__ = ["ParsedLetter", "letter_text", "parse_letter", "parse_read", "parse_text", "read_letter"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from imr_llm.care import with_care
@@ -11,7 +12,7 @@ from imr_llm.parser.case_summary import parse_patient, prose_date, summary_span
 from imr_llm.parser.context import ParseContext
 from imr_llm.parser.diagnoses import parse_diagnoses, with_codes
 from imr_llm.parser.header import header_end, parse_header
-from imr_llm.parser.layouts import detect_layout, first_letter
+from imr_llm.parser.layouts import Layout, detect_layout, first_letter
 from imr_llm.parser.ocr_review import (
     corroborate_decisions,
     low_confidence_warnings,
@@ -33,18 +34,47 @@ _PROSE_DATES = ("date_of_injury", "ur_determination_date")
 _SUMMARY_REACH = 12_000  # case summaries are a few thousand characters; bounded work on odd input
 
 
-def letter_text(raw: str, source: Source | None = None) -> FlatText:
-    """The text the parser reads: capped, cleaned, de-wrapped, and the first letter of a file that holds
-    several. The LLM path builds its prompt from the same text, so both read the same letter."""
+@dataclass(frozen=True)
+class ParsedLetter:
+    """One letter as read once: the text the parser and the prompt both read (capped, cleaned,
+    de-wrapped, the first letter of a file that holds several), its layout (None: not an IMR letter),
+    and what the reading noticed. The parser, the LLM prompt and the failure path share it."""
+
+    text: FlatText
+    layout: Layout | None
+    warnings: tuple[str, ...] = ()
+
+
+def read_letter(raw: str, source: Source | None = None) -> ParsedLetter:
     ocr = source is not None and source.ocr is not None
-    text = flatten(raw[:MAX_LETTER_CHARS], ocr=ocr)
+    cut = len(raw) > MAX_LETTER_CHARS
+    text = flatten(raw[:MAX_LETTER_CHARS] if cut else raw, ocr=ocr)
     layout = detect_layout(text.flat)
-    return first_letter(text, layout)[0] if layout is not None else text
+    if layout is None:
+        return ParsedLetter(text, None)
+    text, more = first_letter(text, layout)
+    warnings = []
+    if cut:
+        warnings.append(
+            f"text longer than {MAX_LETTER_CHARS:,} characters: only the start was read (one letter is far shorter)"
+        )
+    if more:
+        warnings.append(
+            f"the file holds {more + 1} letters; only the first was read (split the file to read the others)"
+        )
+    return ParsedLetter(text, layout, tuple(warnings))
 
 
-def parse_letter(letter: LoadedLetter, *, enrich: bool = True) -> LetterRecord:
-    """Parse a loaded letter: its text, and for a scan the words' layout too."""
-    return parse_text(letter.text, letter.source, enrich=enrich, words=letter.words)
+def letter_text(raw: str, source: Source | None = None) -> FlatText:
+    """The text the parser reads (see `read_letter`)."""
+    return read_letter(raw, source).text
+
+
+def parse_letter(letter: LoadedLetter, *, enrich: bool = True, read: ParsedLetter | None = None) -> LetterRecord:
+    """Parse a loaded letter: its text, and for a scan the words' layout too (`read`: the letter as
+    already read, so it is not read twice)."""
+    read = read or read_letter(letter.text, letter.source)
+    return parse_read(read, letter.source, enrich=enrich, words=letter.words)
 
 
 def parse_text(
@@ -57,20 +87,20 @@ def parse_text(
     Raises NotAnImrLetter when the text is not an IMR determination letter or
     no disputed item can be read from it.
     """
-    cut = len(raw) > MAX_LETTER_CHARS
-    ocr = source is not None and source.ocr is not None
-    text = flatten(raw[:MAX_LETTER_CHARS] if cut else raw, ocr=ocr)
-    layout = detect_layout(text.flat)
+    return parse_read(read_letter(raw, source), source, enrich=enrich, words=words)
+
+
+def parse_read(
+    read: ParsedLetter, source: Source | None = None, *, enrich: bool = True, words: Sequence[OcrWord] = ()
+) -> LetterRecord:
+    """The record of a letter already read (see `parse_text`)."""
+    layout = read.layout
     if layout is None:
         raise NotAnImrLetter("not an IMR determination letter (no known layout found)")
-    text, more = first_letter(text, layout)
+    text = read.text
     ctx = ParseContext(text, enrich=enrich, words=words, ocr=source.ocr if source is not None else None)
-    if cut:
-        ctx.warn(
-            f"text longer than {MAX_LETTER_CHARS:,} characters: only the start was read (one letter is far shorter)"
-        )
-    if more:
-        ctx.warn(f"the file holds {more + 1} letters; only the first was read (split the file to read the others)")
+    for warning in read.warnings:
+        ctx.warn(warning)
     fields: dict[str, Any] = {}
     if layout.header:
         fields.update(parse_header(ctx))

@@ -21,7 +21,7 @@ from imr_llm.llm.client import LLMClient
 from imr_llm.llm.config import DEFAULT_MAX_TOKENS, answer_token_budget
 from imr_llm.llm.prompts import PromptTemplate, load_prompt
 from imr_llm.loaders import LoadedLetter
-from imr_llm.parser import letter_text, parse_letter
+from imr_llm.parser import ParsedLetter, parse_letter, read_letter
 from imr_llm.pipeline.answer import LLMLetter
 from imr_llm.pipeline.crosscheck import crosscheck
 from imr_llm.pipeline.examples import examples_for
@@ -105,9 +105,10 @@ class LLMExtractor:
         with `llm.error`, `llm.error_kind` and what the attempts cost, and needs review. Only a letter
         the parser cannot read raises.
         """
-        parser_record = parse_letter(letter)
+        read = read_letter(letter.text, letter.source)  # once: the parser and the prompt read the same text
+        parser_record = parse_letter(letter, read=read)
         budget = self.budget(parser_record)
-        call = self.prepare(letter, budget)
+        call = self.prepare(letter, budget, read=read)
         try:
             output, run = self._ask(call)
             llm_record, merged = self._merge(parser_record, output, run, call)
@@ -181,10 +182,12 @@ class LLMExtractor:
             "schema": SCHEMA_HASH,
         }
 
-    def prepare(self, letter: LoadedLetter, max_tokens: int | None = None) -> PreparedCall:
+    def prepare(
+        self, letter: LoadedLetter, max_tokens: int | None = None, read: ParsedLetter | None = None
+    ) -> PreparedCall:
         """What the live call for this letter would send, and its cache key: the one place both the
         live path and batch request files get them from."""
-        text = letter_text(letter.text, letter.source)  # the same text the parser reads
+        text = (read or read_letter(letter.text, letter.source)).text  # the same text the parser reads
         rendered = self.prompt.render(text.flat, self.examples)
         max_tokens = max_tokens or self.client.config.max_tokens or DEFAULT_MAX_TOKENS
         request = CallRequest(
