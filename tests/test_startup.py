@@ -25,8 +25,8 @@ print("LOADED:" + json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in
 """
 
 
-def loaded_after(args: list[str], cwd: Path) -> list[str]:
-    code = PROBE.replace("{heavy}", repr(set(HEAVY)))
+def loaded_after(args: list[str], cwd: Path, heavy: tuple[str, ...] = HEAVY) -> list[str]:
+    code = PROBE.replace("{heavy}", repr(set(heavy)))
     result = subprocess.run(
         [sys.executable, "-c", code, json.dumps(args)], capture_output=True, text=True, timeout=300, cwd=cwd
     )
@@ -60,6 +60,15 @@ def test_the_probe_sees_the_llm_stack_when_it_is_used(tmp_path: Path) -> None:
     # the same probe on a command that needs the model: it must report openai (or the check is blind)
     loaded = loaded_after(["extract", "--base-url", "http://127.0.0.1:9/v1", "--no-cache", LETTER], tmp_path)
     assert "openai" in loaded and "instructor" in loaded
+
+
+RENDERING = ("jinja2", "textstat")  # the summary's renderer and reading grades
+
+
+def test_parse_never_loads_the_summary_renderer(tmp_path: Path) -> None:
+    assert loaded_after(["parse", LETTER], tmp_path, RENDERING) == []
+    # the same probe on a command that renders: it must see them (or the check is blind)
+    assert set(loaded_after(["summarize", LETTER, "--format", "html"], tmp_path, RENDERING)) >= {"jinja2", "textstat"}
 
 
 def test_library_parse_and_summarize_stay_light() -> None:

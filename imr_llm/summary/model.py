@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field, PrivateAttr
@@ -13,6 +14,16 @@ from imr_llm.schema import Decision, ReasonTopic
 
 if TYPE_CHECKING:
     from imr_llm.summary.checks import SummaryChecks
+
+
+class Format(StrEnum):
+    """What a summary is rendered as (imr_llm.summary.render); here so the CLI names it without loading
+    the renderer."""
+
+    MD = "md"
+    TXT = "txt"
+    HTML = "html"
+    JSON = "json"
 
 
 class EvidenceSpan(BaseModel):

@@ -10,23 +10,16 @@ from __future__ import annotations
 
 import json
 import re
-from enum import StrEnum
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import jinja2
 
 from imr_llm.summary.languages import Language, get_language
+from imr_llm.summary.model import Format
 
 if TYPE_CHECKING:
     from imr_llm.summary.model import Summary
-
-
-class Format(StrEnum):
-    MD = "md"
-    TXT = "txt"
-    HTML = "html"
-    JSON = "json"
 
 
 TEMPLATES = resources.files("imr_llm.summary") / "templates"
