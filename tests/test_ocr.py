@@ -196,3 +196,19 @@ def test_a_page_read_as_nothing_is_read_again_at_half_size_FAKE_OCR(
     read = ocr._read_page(PageImage(Image.new("L", (400, 500), 255), 300), 0)
     assert any(dpi == 300 for _, dpi in seen) and (200, 150) in seen  # the cleaned page, then half the page
     assert read.words == (20 if kept == "half" else 0)
+
+
+def test_two_readings_agree_only_on_the_same_value_whatever_sliver_the_crop_edge_adds() -> None:
+    from imr_llm.loaders.ocr import same_token
+
+    # the enlarged crop's edge holds a sliver of the colon or rule beside the token: the same value
+    assert same_token("-CM16-0233904", "CM16-0233904")
+    assert same_token("-CM16-0219557_", "CM16-0219557")
+    assert same_token("12/09/2016/", "12/09/2016")
+    assert same_token("Overturned.", "Overturned")
+    # a digit, a letter or an inner separator that differs is another value: never confirmed
+    assert not same_token("CM16-0233904", "CM16-0283904")
+    assert not same_token("12/09/2016", "12/08/2016")
+    assert not same_token("12/09/2016", "1209/2016")
+    assert not same_token("CM16-0233904", "CM16-02339041")
+    assert not same_token("Upheld", "Overturned")

@@ -375,7 +375,7 @@ def _second_reading(read: _PageRead, words: list[OcrWord], dpi: int) -> tuple[li
             confidence = float(api.MeanTextConf())
         except RuntimeError:  # nothing read the second time
             second, confidence = "", 0.0
-        if _normal(second) != _normal(word.text):
+        if not same_token(second, word.text):
             differing.append(word)
         elif confidence > word.confidence:
             out[k] = replace(word, confidence=confidence)
@@ -394,8 +394,16 @@ def _enlarged(crop: NDArray[np.uint8]) -> NDArray[np.uint8]:
     return np.asarray(cv2.copyMakeBorder(big, 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255), dtype=np.uint8)
 
 
+def same_token(first: str, second: str) -> bool:
+    """Two readings of one token agree: the same letters and digits, with the same inner '/' and '-'
+    ("12/09/2016", "CM16-0233904"). A '-' or '/' at either end is not part of any value: the enlarged
+    crop's edge often holds a sliver of the colon or rule beside the token, read as "-CM16-0233904" or
+    "12/09/2016/"; counting it made clean case numbers "unconfirmed" and left them empty."""
+    return _normal(first) == _normal(second)
+
+
 def _normal(text: str) -> str:
-    return re.sub(r"[^0-9A-Za-z/-]", "", text).lower()
+    return re.sub(r"[^0-9A-Za-z/-]", "", text).strip("/-").lower()
 
 
 def _osd_rotation(pixels: NDArray[np.uint8], dpi: int) -> int:
