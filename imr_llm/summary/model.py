@@ -91,7 +91,7 @@ class Summary(BaseModel):
 
     def render(self, fmt: str = "md") -> str:
         """Markdown, plain text, a printable HTML page, or JSON; a failed check shows at the top."""
-        from imr_llm.summary.render import Format, render
+        from imr_llm.summary.render import render
 
         checks = self._checks.model_dump(mode="json") if self._checks is not None else None
         return render(self, Format(fmt), checks)
