@@ -11,7 +11,7 @@ from imr_llm.loaders import load_bytes, read_bytes
 from imr_llm.outputs import json_line, safe_stem, visible, write_file
 from imr_llm.pipeline.extraction import Extractor
 from imr_llm.schema import LetterRecord
-from imr_llm.summary.model import Format
+from imr_llm.summary.formats import Format
 from imr_llm.summary.render import render_text
 from imr_llm.summary.summarize import summarize
 

@@ -34,7 +34,7 @@ from imr_llm.cli.common import (
 from imr_llm.cli.common import save_text as keep_text
 from imr_llm.errors import ConfigError, ImrError
 from imr_llm.outputs import OutputNames, json_text, visible, write_file
-from imr_llm.summary.model import Format
+from imr_llm.summary.formats import Format
 
 if TYPE_CHECKING:
     from imr_llm.summary.model import SummaryOutcome

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field, PrivateAttr
@@ -14,16 +13,6 @@ from imr_llm.schema import Decision, ReasonTopic
 
 if TYPE_CHECKING:
     from imr_llm.summary.checks import SummaryChecks
-
-
-class Format(StrEnum):
-    """What a summary is rendered as (imr_llm.summary.render); here so the CLI names it without loading
-    the renderer."""
-
-    MD = "md"
-    TXT = "txt"
-    HTML = "html"
-    JSON = "json"
 
 
 class EvidenceSpan(BaseModel):
@@ -91,6 +80,7 @@ class Summary(BaseModel):
 
     def render(self, fmt: str = "md") -> str:
         """Markdown, plain text, a printable HTML page, or JSON; a failed check shows at the top."""
+        from imr_llm.summary.formats import Format
         from imr_llm.summary.render import render
 
         checks = self._checks.model_dump(mode="json") if self._checks is not None else None

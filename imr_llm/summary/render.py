@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
+from imr_llm.summary.formats import Format
 from imr_llm.summary.languages import Language, get_language
-from imr_llm.summary.model import Format
 
 if TYPE_CHECKING:
     from imr_llm.summary.model import Summary

@@ -25,8 +25,9 @@ from imr_llm.llm.prompts import PromptTemplate
 from imr_llm.llm.speedups import CachedSchemaModel
 from imr_llm.schema import LetterRecord
 from imr_llm.summary.checks import SummaryChecks, check_summary, plain_problems
+from imr_llm.summary.formats import Format
 from imr_llm.summary.languages import Language, get_language
-from imr_llm.summary.model import Format, ItemSummary, PlainSentence, Summary, SummaryOutcome
+from imr_llm.summary.model import ItemSummary, PlainSentence, Summary, SummaryOutcome
 from imr_llm.summary.render import render_text
 from imr_llm.summary.restate import NEGATION as EN_NEGATION
 

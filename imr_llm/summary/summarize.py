@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 from imr_llm.schema import LetterRecord
 from imr_llm.summary.build import build_summary
 from imr_llm.summary.checks import check_summary
-from imr_llm.summary.model import Format, SummaryOutcome
+from imr_llm.summary.formats import Format
+from imr_llm.summary.model import SummaryOutcome
 from imr_llm.summary.render import render_text
 
 if TYPE_CHECKING:
