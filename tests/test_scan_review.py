@@ -291,3 +291,28 @@ def test_the_items_intro_that_lost_its_colon_is_never_a_request() -> None:
         requests = [i.request for i in record.disputed_items]
         assert requests == [i.request for i in parse_text(full).disputed_items], lost
         assert not any("Final Determination" in (r or "") for r in requests)
+
+
+def test_a_scanned_state_is_a_state_name_or_left_out() -> None:
+    from imr_llm.parser.context import ParseContext
+    from imr_llm.parser.reviewer import _ocr_states
+    from imr_llm.textnorm import flatten
+
+    ctx = ParseContext(flatten(""), ocr=OcrInfo())
+    # a letter or two misread, or a comma read as a period: the one state it can be
+    read = ["Califormia", "Missour", "Mississipp1", "Texas.New York", "Washington.", "Virgima", "California"]
+    assert _ocr_states(ctx, read) == [
+        "California", "Missouri", "Mississippi", "Texas", "New York", "Washington", "Virginia", "California",
+    ]  # fmt: skip
+    assert ctx.warnings == []
+    # never a guess: too far from any state, about as near to two ("Rkansas"), or too short to tell
+    ctx = ParseContext(flatten(""), ocr=OcrInfo())
+    assert _ocr_states(ctx, ["New York California", "Rkansas", "Iowo", "0hio", "M0"]) == ["Iowa", "Ohio"]
+    assert len(ctx.warnings) == 3 and all("left out" in w for w in ctx.warnings)
+
+
+def test_a_text_letter_keeps_its_states_as_printed() -> None:
+    letter = make_letter(APPROVED_MRI).replace("State(s) of Licensure: California", "State(s) of Licensure: Califomia")
+    assert parse_text(letter).reviewer.licensed_state == ["Califomia"]  # the letter's own words, not OCR's
+    scanned = parse_text(letter, Source(kind="pdf", ocr=OcrInfo()))
+    assert scanned.reviewer.licensed_state == ["California"]

@@ -4,8 +4,24 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
 from imr_llm.parser.context import ParseContext
 from imr_llm.schema import Reviewer
+
+# Where a reviewer may be licensed: the 50 states, the District of Columbia and the territories (the names
+# the U.S. Census Bureau uses). On a scan a state is taken only as one of these names.
+US_STATES = (
+    "Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado", "Connecticut", "Delaware",
+    "District of Columbia", "Florida", "Georgia", "Hawaii", "Idaho", "Illinois", "Indiana", "Iowa", "Kansas",
+    "Kentucky", "Louisiana", "Maine", "Maryland", "Massachusetts", "Michigan", "Minnesota", "Mississippi",
+    "Missouri", "Montana", "Nebraska", "Nevada", "New Hampshire", "New Jersey", "New Mexico", "New York",
+    "North Carolina", "North Dakota", "Ohio", "Oklahoma", "Oregon", "Pennsylvania", "Rhode Island",
+    "South Carolina", "South Dakota", "Tennessee", "Texas", "Utah", "Vermont", "Virginia", "Washington",
+    "West Virginia", "Wisconsin", "Wyoming", "Puerto Rico", "Guam", "U.S. Virgin Islands",
+)  # fmt: skip
+MAX_STATE_EDITS = 2  # "Mississipp1", "Califormia", "Virgima": a letter or two misread
 
 # 2016-17: two labelled lines inside the "HOW THE IMR ..." boilerplate
 _LABELLED = re.compile(
@@ -30,7 +46,32 @@ def _split(text: str, sep: re.Pattern[str]) -> list[str]:
     return [part.strip() for part in sep.split(text) if part.strip()]
 
 
+def _ocr_states(ctx: ParseContext, states: list[str]) -> list[str]:
+    """On a scan, each state as one of the U.S. state names: a name one or two letters off from exactly one
+    state (and three or more from any other) is that state; anything else is left out, with a warning.
+    OCR reads a comma as a period ("Texas.New York"), so a period separates states too."""
+    out: list[str] = []
+    for part in [p.strip(" .,;:'") for s in states for p in s.split(".")]:
+        if not part:
+            continue
+        near = process.extract(part, US_STATES, scorer=Levenshtein.distance, limit=2, processor=str.casefold)
+        best, edits = near[0][0], near[0][1]
+        runner_up = near[1][1] if len(near) > 1 else edits + 99
+        if edits <= MAX_STATE_EDITS and runner_up - edits >= 2 and len(part) >= 2 * edits + 2:
+            out.append(best)
+        else:
+            ctx.warn(f"reviewer.licensed_state: {part!r} is not a state name as read by OCR; left out")
+    return out
+
+
 def parse_reviewer(ctx: ParseContext) -> Reviewer:
+    reviewer = _parse_reviewer(ctx)
+    if ctx.ocr is not None and reviewer.licensed_state:
+        return reviewer.model_copy(update={"licensed_state": _ocr_states(ctx, reviewer.licensed_state)})
+    return reviewer
+
+
+def _parse_reviewer(ctx: ParseContext) -> Reviewer:
     flat = ctx.flat
     m = None
     at = flat.find("State(s) of Licensure")
