@@ -316,3 +316,30 @@ def test_a_text_letter_keeps_its_states_as_printed() -> None:
     assert parse_text(letter).reviewer.licensed_state == ["Califomia"]  # the letter's own words, not OCR's
     scanned = parse_text(letter, Source(kind="pdf", ocr=OcrInfo()))
     assert scanned.reviewer.licensed_state == ["California"]
+
+
+def test_a_scanned_certification_loses_ocr_specks_and_a_misread_letter_but_is_never_made_up() -> None:
+    from imr_llm.parser.context import ParseContext
+    from imr_llm.parser.reviewer import _ocr_certifications
+    from imr_llm.textnorm import flatten
+
+    ctx = ParseContext(flatten(""), ocr=OcrInfo())
+    read = [
+        "} Preventive Medicine",
+        "Occupational Medicine.",
+        "Pan Management",
+        "Family Practice .",
+        "Orthopedic Surgery",
+    ]
+    assert _ocr_certifications(ctx, read) == [
+        "Preventive Medicine", "Occupational Medicine", "Pain Management", "Family Practice", "Orthopedic Surgery",
+    ]  # fmt: skip
+    assert _ocr_certifications(ctx, ["Preventive Medicine. Occupational Medicine", "Pain. Management"]) == [
+        "Preventive Medicine", "Occupational Medicine", "Pain Management",
+    ]  # fmt: skip
+    assert ctx.warnings == []
+    # a name it does not know, or too garbled to tell, stays as read and asks for a look
+    assert _ocr_certifications(ctx, ["Cec ashecndl Medicine.", "Family —", "Surgery (Hand)"]) == [
+        "Cec ashecndl Medicine", "Family", "Surgery (Hand)",
+    ]  # fmt: skip
+    assert len(ctx.warnings) == 3 and all("check" in w or "not a specialty" in w for w in ctx.warnings)

@@ -23,6 +23,26 @@ US_STATES = (
 )  # fmt: skip
 MAX_STATE_EDITS = 2  # "Mississipp1", "Califormia", "Virgima": a letter or two misread
 
+# Board certifications as IMR letters print them: the ABMS member boards' specialties and subspecialties
+# (ABMS Guide to Medical Specialties) with the variants letters use, and the non-physician reviewers'
+# fields. On a scan a name one or two letters off exactly one of these is that name ("Pan Management");
+# a name that is not one of these is kept as read, and the record asks for a look.
+SPECIALTIES = (
+    "Addiction Medicine", "Allergy & Immunology", "Anesthesiology", "Cardiology", "Cardiovascular Disease",
+    "Chiropractic", "Chiropractic Medicine", "Clinical Neurophysiology", "Clinical Psychology", "Acupuncture",
+    "Dermatology", "Emergency Medicine", "Endocrinology", "Family Medicine", "Family Practice",
+    "Gastroenterology", "General Surgery", "Geriatric Medicine", "Hand Surgery", "Hospice & Palliative Medicine",
+    "Infectious Disease", "Internal Medicine", "Medical Toxicology", "Nephrology", "Neurological Surgery",
+    "Neurology", "Neuromuscular Medicine", "Neurosurgery", "Nuclear Medicine", "Obstetrics & Gynecology",
+    "Occupational Medicine", "Ophthalmology", "Orthopaedic Surgery", "Orthopedic Surgery", "Orthopedics",
+    "Otolaryngology", "Pain Management", "Pain Medicine", "Physical Medicine & Rehabilitation",
+    "Physical Medicine and Rehabilitation", "Physical Therapy", "Plastic Surgery", "Podiatry", "Podiatric Surgery",
+    "Preventive Medicine", "Psychiatry", "Psychology", "Public Health & General Preventive Medicine",
+    "Pulmonary Disease", "Radiology", "Diagnostic Radiology", "Rheumatology", "Sleep Medicine", "Spine Surgery",
+    "Sports Medicine", "Surgery", "Urology", "Vascular Surgery", "Dentistry", "Oral & Maxillofacial Surgery",
+)  # fmt: skip
+_EDGE = " .,;:'\"\u2018\u2019\u201c\u201d|{}~\u2014\u2013-_=*^`"
+
 # 2016-17: two labelled lines inside the "HOW THE IMR ..." boilerplate
 _LABELLED = re.compile(
     r"State\(s\) of Licensure: ?(?P<lic>.{0,300}?) ?Certification\(s\)/Specialty: ?(?P<cert>.{0,500}?)"
@@ -64,11 +84,44 @@ def _ocr_states(ctx: ParseContext, states: list[str]) -> list[str]:
     return out
 
 
+def _ocr_certifications(ctx: ParseContext, names: list[str]) -> list[str]:
+    """On a scan, each certification without the specks OCR put at its edges ("Occupational Medicine.",
+    "} Preventive Medicine"), split where a comma was read as a period, and one or two letters set right when
+    it is then that near exactly one known name. A name this tool does not know is kept, with a warning."""
+    parts: list[str] = []
+    for name in names:
+        pieces = [p.strip(_EDGE) for p in re.split(r"\.\s+", name)]
+        if len(pieces) > 1 and all(len(p.split()) >= 2 for p in pieces):
+            parts += pieces
+        else:
+            parts.append(" ".join(name.replace(". ", " ").split()).strip(_EDGE))
+    out: list[str] = []
+    for part in [p for p in parts if p]:
+        near = process.extract(part, SPECIALTIES, scorer=Levenshtein.distance, limit=2, processor=str.casefold)
+        best, edits = near[0][0], near[0][1]
+        runner_up = near[1][1] if len(near) > 1 else edits + 99
+        if edits == 0:
+            out.append(part)  # as printed ("Orthopedic" or "Orthopaedic")
+        elif edits <= MAX_STATE_EDITS and runner_up - edits >= 2 and len(part) >= 4 * edits + 4:
+            out.append(best)
+        else:
+            out.append(part)
+            ctx.warn(
+                f"reviewer.board_certifications: {part!r} as read by OCR is not a specialty this tool knows; check it"
+            )
+    return out
+
+
 def parse_reviewer(ctx: ParseContext) -> Reviewer:
     reviewer = _parse_reviewer(ctx)
-    if ctx.ocr is not None and reviewer.licensed_state:
-        return reviewer.model_copy(update={"licensed_state": _ocr_states(ctx, reviewer.licensed_state)})
-    return reviewer
+    if ctx.ocr is None:
+        return reviewer
+    update: dict[str, list[str]] = {}
+    if reviewer.licensed_state:
+        update["licensed_state"] = _ocr_states(ctx, reviewer.licensed_state)
+    if reviewer.board_certifications:
+        update["board_certifications"] = _ocr_certifications(ctx, reviewer.board_certifications)
+    return reviewer.model_copy(update=update) if update else reviewer
 
 
 def _parse_reviewer(ctx: ParseContext) -> Reviewer:
