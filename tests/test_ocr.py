@@ -142,6 +142,8 @@ def test_a_function_word_misread_with_a_digit_is_restored_only_between_words() -
     assert _prose_word(line("1s", "not"), 0) == "is"  # a sentence wrapped onto a new line
     assert _prose_word(line("worker", "1s"), 1) == "is"  # a line's last word after prose: the next line goes on
     assert _prose_word(line("He/she", "1s", "familiar"), 1) == "is"
+    assert _prose_word(line("care", "1.e.", "possible"), 1) == "i.e."  # "1." would also end the sentence
+    assert _prose_word(line("surgery", "1.e.,", "carpal"), 1) == "i.e.,"
     # not before a code, or after a count or a date at a line's end; a word that is no misread
     assert _prose_word(line("30", "1s"), 1) == "1s"
     assert _prose_word(line("He/she", "1s", "2016"), 1) == "1s"
@@ -149,6 +151,7 @@ def test_a_function_word_misread_with_a_digit_is_restored_only_between_words() -
     assert _prose_word(line("x", "1s", "2s"), 1) == "1s"
     assert _prose_word(line("CM16", "0f", "cases"), 1) == "0f"
     assert _prose_word(line("worker", "10", "being"), 1) == "10"
+    assert _prose_word(line("page", "1.e.", "2016"), 1) == "1.e."
 
 
 @needs_tesseract

@@ -14,7 +14,7 @@ a line, where an item's decision stands) are read a second time, alone and enlar
 two readings differ is listed in `OcrInfo.unconfirmed`, and the parser never states a value from it.
 
 One correction is made to the words: a short function word misread with a digit ("1s" for "is", "0f" for
-"of", "tn" for "in") between two words of prose is restored (`_prose_word`). Such a token is never a
+"of", "tn" for "in", "1.e." for "i.e.") between two words of prose is restored (`_prose_word`). Such a token is never a
 value in these letters' prose, the fix keeps its length (offsets and boxes stay), and it is only made
 before a word of letters and after one, after a quantity or at a line's start; beside a date, a code or
 another number it is left alone.
@@ -208,7 +208,10 @@ def _assemble(read: _PageRead, offset: int, line_number: int) -> tuple[str, list
     return "\n".join(out), placed, line_number
 
 
-_MISREAD = {"1s": "is", "1n": "in", "tn": "in", "1t": "it", "1f": "if", "0f": "of", "0n": "on", "0r": "or"}
+_MISREAD = {
+    "1s": "is", "1n": "in", "tn": "in", "1t": "it", "1f": "if", "0f": "of", "0n": "on", "0r": "or",
+    "1.e.": "i.e.", "1.e.,": "i.e.,",  # read as "1." it also ended the sentence there
+}  # fmt: skip
 _PROSE = re.compile(r"[A-Za-z][a-z]*(?:/[A-Za-z][a-z]*)?[,;]?")  # a word ("He/she" too)
 _COUNT = re.compile(r"#?\d{1,4}[.,;:)]?")  # a quantity ending a request ("supply: 30 is medically necessary")
 
