@@ -316,6 +316,7 @@ def test_a_text_letter_keeps_its_states_as_printed() -> None:
     assert parse_text(letter).reviewer.licensed_state == ["Califomia"]  # the letter's own words, not OCR's
     scanned = parse_text(letter, Source(kind="pdf", ocr=OcrInfo()))
     assert scanned.reviewer.licensed_state == ["California"]
+    assert scanned.reviewer.licensure_text == "California"  # the printed text says what the list says
 
 
 def test_a_scanned_certification_loses_ocr_specks_and_a_misread_letter_but_is_never_made_up() -> None:

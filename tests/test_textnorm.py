@@ -35,3 +35,12 @@ def test_offsets_map_back_to_the_raw_text() -> None:
 
 def test_squash_ignores_whitespace_hyphens_and_case() -> None:
     assert squash("Anti-\n depressants") == squash("antidepressants")
+
+
+def test_ocr_curly_quotes_are_the_letters_straight_ones_and_text_letters_keep_theirs() -> None:
+    from imr_llm.textnorm import clean_chars
+
+    read = "imaging in the event of \u201cred flag\u201d signs; the worker\u2019s pain"
+    cleaned = clean_chars(read, ocr=True)
+    assert cleaned == 'imaging in the event of "red flag" signs; the worker\'s pain' and len(cleaned) == len(read)
+    assert clean_chars(read, ocr=False) == read  # a text layer's quotes are the letter's own

@@ -66,7 +66,7 @@ def _split(text: str, sep: re.Pattern[str]) -> list[str]:
     return [part.strip() for part in sep.split(text) if part.strip()]
 
 
-def _ocr_states(ctx: ParseContext, states: list[str]) -> list[str]:
+def _ocr_states(ctx: ParseContext, states: list[str], fixes: dict[str, str] | None = None) -> list[str]:
     """On a scan, each state as one of the U.S. state names: a name one or two letters off from exactly one
     state (and three or more from any other) is that state; anything else is left out, with a warning.
     OCR reads a comma as a period ("Texas.New York"), so a period separates states too."""
@@ -79,12 +79,14 @@ def _ocr_states(ctx: ParseContext, states: list[str]) -> list[str]:
         runner_up = near[1][1] if len(near) > 1 else edits + 99
         if edits <= MAX_STATE_EDITS and runner_up - edits >= 2 and len(part) >= 2 * edits + 2:
             out.append(best)
+            if fixes is not None and edits:
+                fixes[part] = best
         else:
             ctx.warn(f"reviewer.licensed_state: {part!r} is not a state name as read by OCR; left out")
     return out
 
 
-def _ocr_certifications(ctx: ParseContext, names: list[str]) -> list[str]:
+def _ocr_certifications(ctx: ParseContext, names: list[str], fixes: dict[str, str] | None = None) -> list[str]:
     """On a scan, each certification without the specks OCR put at its edges ("Occupational Medicine.",
     "} Preventive Medicine"), split where a comma was read as a period, and one or two letters set right when
     it is then that near exactly one known name. A name this tool does not know is kept, with a warning."""
@@ -104,6 +106,8 @@ def _ocr_certifications(ctx: ParseContext, names: list[str]) -> list[str]:
             out.append(part)  # as printed ("Orthopedic" or "Orthopaedic")
         elif edits <= MAX_STATE_EDITS and runner_up - edits >= 2 and len(part) >= 4 * edits + 4:
             out.append(best)
+            if fixes is not None:
+                fixes[part] = best
         else:
             out.append(part)
             ctx.warn(
@@ -116,12 +120,23 @@ def parse_reviewer(ctx: ParseContext) -> Reviewer:
     reviewer = _parse_reviewer(ctx)
     if ctx.ocr is None:
         return reviewer
-    update: dict[str, list[str]] = {}
+    update: dict[str, object] = {}
     if reviewer.licensed_state:
-        update["licensed_state"] = _ocr_states(ctx, reviewer.licensed_state)
+        fixes: dict[str, str] = {}
+        update["licensed_state"] = _ocr_states(ctx, reviewer.licensed_state, fixes)
+        update["licensure_text"] = _fixed(reviewer.licensure_text, fixes)
     if reviewer.board_certifications:
-        update["board_certifications"] = _ocr_certifications(ctx, reviewer.board_certifications)
+        fixes = {}
+        update["board_certifications"] = _ocr_certifications(ctx, reviewer.board_certifications, fixes)
+        update["certification_text"] = _fixed(reviewer.certification_text, fixes)
     return reviewer.model_copy(update=update) if update else reviewer
+
+
+def _fixed(text: str | None, fixes: dict[str, str]) -> str | None:
+    """The printed text with the names set right in the list set right in it too (same words, one place)."""
+    for read, taken in fixes.items():
+        text = re.sub(rf"(?<!\w){re.escape(read)}(?!\w)", taken, text, count=1) if text else text
+    return text
 
 
 def _parse_reviewer(ctx: ParseContext) -> Reviewer:
