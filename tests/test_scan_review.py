@@ -344,3 +344,29 @@ def test_a_scanned_certification_loses_ocr_specks_and_a_misread_letter_but_is_ne
         "Cec ashecndl Medicine", "Family", "Surgery (Hand)",
     ]  # fmt: skip
     assert len(ctx.warnings) == 3 and all("check" in w or "not a specialty" in w for w in ctx.warnings)
+
+
+def test_a_scanned_request_loses_what_merged_lines_put_around_it_and_nothing_else() -> None:
+    from imr_llm.parser.ocr_review import tidy_request
+
+    merged = {
+        "MRI of the right hand: Upheld Say a eet snes Ropar": "MRI of the right hand",
+        "EMG/NCS of the bilateral hand: Overturned": "EMG/NCS of the bilateral hand",
+        "\u2018Single positional MRI of the cervical spine": "Single positional MRI of the cervical spine",
+        ": Flector 1.3% transdermal patch": "Flector 1.3% transdermal patch",
+        "original request, Cyclobenzaprine 7.5mg #27": "Cyclobenzaprine 7.5mg #27",
+        "As such, the request is not medically necessary: Lidocaine ointment 5% #1": "Lidocaine ointment 5% #1",
+        "based-on decisions for the disputed items/services set forth below: Chiropractic care": "Chiropractic care",
+        "-IMR eligible portion of the original request, Physical therapy 6 sessions": "Physical therapy 6 sessions",
+    }
+    for read, request in merged.items():
+        assert tidy_request(read) == request, read
+    # a request's own colons, numbers and percent signs stay
+    for request in (
+        "Associated surgical service: Cryotherapy unit, seven day use",
+        "Oxycodone HCL ER 20mg #60 day supply: 30",
+        "Lidocaine ointment 5% 106.32gm",
+        "Right L5-S1 epidural steroid injection",
+        "",
+    ):
+        assert tidy_request(request) == request

@@ -132,6 +132,10 @@ def readable_requests(ctx: ParseContext, items: list[DisputedItem]) -> None:
     """A request is words: punctuation or a fragment read from a scan is replaced by the rationale's own
     naming of it ("The request for X is not medically necessary"), or left empty, with a warning."""
     for i, item in enumerate(items):
+        tidy = tidy_request(item.request)
+        if tidy != item.request and _is_request(tidy):
+            _narrow(ctx, f"disputed_items.{i}.request", tidy)
+            item.request = tidy
         if _is_request(item.request):
             continue
         found = _REQUEST_IN_RATIONALE.search(item.rationale or "")
@@ -143,6 +147,34 @@ def readable_requests(ctx: ParseContext, items: list[DisputedItem]) -> None:
             ctx.warn(f"item {i + 1}: the request could not be read; check it against the letter")
             item.request = ""
             ctx.evidence.pop(f"disputed_items.{i}.request", None)
+
+
+# what a scan's merged or misordered lines put around a heading's request: the heading's own decision word
+# and the specks after it ("MRI of the right hand: Upheld Say a eet"), the end of the sentence before it
+# ("the original request, X", "set forth below: X", "is not medically necessary: X"), and specks at its
+# edges ("'Single positional MRI", ": Flector 1.3% patch")
+_TRAILING_DECISION = re.compile(r"\s*:\s*(?:Upheld|Overturned)\b.*$", re.S)
+_LEADING_SENTENCE = re.compile(
+    r"^.{0,120}?\b(?:original request|set[- ]forth below|medically necessary)\s*[,:;.]\s+", re.S
+)
+_EDGE_SPECKS = " '\"`:;,.-_~|=*^\u2018\u2019\u201c\u201d\u2014\u2013"
+
+
+def tidy_request(request: str) -> str:
+    """A scanned heading's request without what merged lines put around it (see above); "" stays ""."""
+    text = _TRAILING_DECISION.sub("", request)
+    text = _LEADING_SENTENCE.sub("", text)
+    return text.strip(_EDGE_SPECKS)
+
+
+def _narrow(ctx: ParseContext, path: str, value: str) -> None:
+    """The value's evidence narrowed to where it stands inside the old span (kept as it was when not found)."""
+    span = ctx.evidence.get(path)
+    if span is None:
+        return
+    at = ctx.text.raw.find(value, span["start"], span["end"])
+    if at >= 0:
+        ctx.evidence[path] = {"start": at, "end": at + len(value)}
 
 
 # the letter's own block labels: a "request" that holds one is a guideline or rationale block a scan
