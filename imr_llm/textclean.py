@@ -237,9 +237,17 @@ def repair_ocr(text: str) -> str:
         return value.translate(_DIGIT_FIX) if sum(c.isdigit() for c in value) >= 2 else value
 
     text = _DATE_LIKE.sub(digits, text)
+    text = _LABEL_MID_LINE.sub(lambda m: m.group(1)[:-1] + "\n", text)
     text = _DECISION_JUNK.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
     return _CASE_LIKE.sub(lambda m: "CM" + m.group(0)[2:].translate(_DIGIT_FIX), text)
 
 
 # "Lumbar support: Upheld -", "... Overturned'" : marks a speck or a rule left after a heading's decision word
-_DECISION_JUNK = re.compile(r"(:\s*(?:Upheld|Overturned))([ \t]*[-_~|.,'\u2019\u2014\u2013]{1,3})(?=[ \t]*(?:\n|\f|$))")
+_DECISION_JUNK = re.compile(
+    r"(:\s*(?:Upheld|Overturned))([ \t]*[-_~|.,:;'\u2019\u2014\u2013]{1,3})(?=[ \t]*(?:\n|\f|$))"
+)
+# an item's block labels start their own line in every letter; OCR sometimes reads the line before onto the
+# same line ("... day supply: 30: Overturned Claims Administrator guideline: ..."): the break is put back
+_LABEL_MID_LINE = re.compile(
+    r"(?<=\S)([ \t]+)(?=(?:Claims Administrator guideline|MAXIMUS guideline|Decision rationale)[ \t]*:)"
+)

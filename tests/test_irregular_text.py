@@ -136,3 +136,22 @@ def test_an_age_no_person_has_is_left_empty_with_a_warning_and_a_real_one_is_kep
     assert any("age reads 240" in w for w in record.warnings)
     kept = parse_text(make_letter(DENIED_PT).replace("52 year old", "104 year old"), source=OCR)
     assert kept.patient_age == 104 and not any("age reads" in w for w in kept.warnings)
+
+
+def test_a_scan_s_speck_colon_after_the_decision_and_a_label_read_onto_the_heading_line_are_undone() -> None:
+    speck = make_letter(APPROVED_MRI).replace(
+        "MRI of the lumbar spine: Overturned\n", "MRI of the lumbar spine: Overturned:\n"
+    )
+    merged = make_letter(DENIED_PT).replace(
+        "low back: Upheld\nClaims Administrator", "low back: Upheld Claims Administrator"
+    )
+    assert len(repair_ocr(merged)) == len(merged) and "Upheld\nClaims Administrator guideline:" in repair_ocr(merged)
+    for text, request, decision in (
+        (speck, "MRI of the lumbar spine", "overturned"),
+        (merged, "Physical therapy 8 sessions for the low back", "upheld"),
+    ):
+        item = parse_text(text, OCR).disputed_items[0]
+        assert (item.request, item.decision) == (request, decision)
+    # a label named inside prose, without its colon, is prose
+    prose = "the Claims Administrator guideline was cited"
+    assert repair_ocr(prose) == prose
