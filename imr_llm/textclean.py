@@ -193,9 +193,11 @@ def _near_anchor(m: re.Match[str]) -> str:
     return token
 
 
-# a line that ends a sentence with a comma for its period (1-bit faxes), before a new heading or label
+# a line that ends a sentence with a comma for its period (1-bit faxes), before a new heading or label. A
+# guideline's last words ("Special Studies,") are not enough without a label next: the comma may be the
+# letter's own ("Section(s): Special Studies,\nSummary.")
 _LINE_END_COMMA = re.compile(
-    r"(?:\b(?:necessary|supported|indicated|warranted|reasonable|appropriate|Studies|Treatment|Complaints))?"
+    r"(?:\b(?:necessary|supported|indicated|warranted|reasonable|appropriate))?"
     r",(?=[ \t]*\n(?:[ \t]*[A-Z]))"
 )
 _LABEL_NEXT = re.compile(r"[ \t]*\n[ \t]*(?:Claims Administrator guideline|MAXIMUS guideline|Decision rationale)")

@@ -155,3 +155,13 @@ def test_a_scan_s_speck_colon_after_the_decision_and_a_label_read_onto_the_headi
     # a label named inside prose, without its colon, is prose
     prose = "the Claims Administrator guideline was cited"
     assert repair_ocr(prose) == prose
+
+
+def test_a_line_end_comma_is_a_period_only_after_a_conclusion_or_before_a_label() -> None:
+    fax = "the request is not medically necessary,\nBack brace: Upheld\n"
+    assert repair_ocr(fax) == "the request is not medically necessary.\nBack brace: Upheld\n"
+    before_label = "Section(s): Special Studies,\nMAXIMUS guideline: Decision based on"
+    assert repair_ocr(before_label).startswith("Section(s): Special Studies.\n")
+    # the letter's own comma at a line's end stays
+    own = "Section(s): Diagnostic Criteria, Special Studies,\nSummary."
+    assert repair_ocr(own) == own
