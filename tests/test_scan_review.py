@@ -244,6 +244,21 @@ def test_a_low_confidence_date_both_readings_agree_on_is_kept_and_flagged() -> N
     assert not confident.needs_review  # no false alarm when the reading was sure
 
 
+def test_a_fair_reading_of_one_clean_token_its_second_reading_agreed_on_raises_no_alarm() -> None:
+    text = make_letter(DENIED_PT)
+    fair = parse_text(text, scan(text), words=header_words(text, {**GOOD, "decision": ("12/30/2016", 72.0)}))
+    assert fair.decision_date == dt.date(2016, 12, 30) and not fair.needs_review
+    # the same fair reading with a speck beside it, or a word that is not read twice (priority), asks for a look
+    smudged = text.replace("12/30/2016", "12/30/2016 6")
+    speck = parse_text(
+        smudged, scan(smudged), words=header_words(smudged, {**GOOD, "decision": ("12/30/2016 6", 72.0)})
+    )
+    assert speck.decision_date == dt.date(2016, 12, 30) and speck.needs_review
+    assert any(w.startswith("decision_date: read by OCR with low confidence") for w in speck.warnings)
+    word = parse_text(text, scan(text), words=header_words(text, {**GOOD, "priority": ("Standard", 72.0)}))
+    assert word.needs_review and any(w.startswith("priority: read by OCR") for w in word.warnings)
+
+
 def test_dates_out_of_order_on_a_scan_are_left_empty() -> None:
     text = make_letter(DENIED_PT).replace("12/30/2016", "10/30/2016")  # a decision before the application
     record = parse_text(text, scan(text), words=header_words(text, {**GOOD, "decision": ("10/30/2016", 95.0)}))
