@@ -259,6 +259,21 @@ def test_a_fair_reading_of_one_clean_token_its_second_reading_agreed_on_raises_n
     assert word.needs_review and any(w.startswith("priority: read by OCR") for w in word.warnings)
 
 
+def test_a_label_the_layout_missed_keeps_only_a_value_read_next_to_it_never_a_later_labels() -> None:
+    # the UR denial date garbled, its label's words not found by the layout: in text order the next date is
+    # the application's, two labels on; it must not become the UR denial date
+    text = make_letter(DENIED_PT).replace("UR Denial Date: 11/17/2016", "UR Denial Date: ll/l7")
+    words = [w for w in header_words(text, GOOD) if w.text not in ("UR", "Denial")]
+    record = parse_text(text, scan(text), words=words)
+    assert record.ur_determination_date is None and record.needs_review
+    assert any(w.startswith("ur_determination_date: its label was not found") for w in record.warnings)
+    assert record.application_received_date == dt.date(2016, 11, 21)
+    # read next to its label, the text's value stands (for review)
+    text = make_letter(DENIED_PT)
+    record = parse_text(text, scan(text), words=[w for w in header_words(text, GOOD) if w.text not in ("UR", "Denial")])
+    assert record.ur_determination_date == dt.date(2016, 11, 17) and record.needs_review
+
+
 def test_dates_out_of_order_on_a_scan_are_left_empty() -> None:
     text = make_letter(DENIED_PT).replace("12/30/2016", "10/30/2016")  # a decision before the application
     record = parse_text(text, scan(text), words=header_words(text, {**GOOD, "decision": ("10/30/2016", 95.0)}))

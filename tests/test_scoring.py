@@ -58,3 +58,19 @@ def test_scorecard_counts_by_hand() -> None:
     card2.add("x", gold, missing)
     assert card2.item_prf() == (1.0, 0.5, 2 * 0.5 / 1.5)
     assert card2.decision_accuracy == 1 / 2
+
+
+def test_a_date_from_another_label_is_counted_and_a_merely_wrong_or_empty_one_is_not() -> None:
+    from imr_llm.evals.results import LetterResult
+    from imr_llm.evals.scorers import _dates_from_another_label
+
+    gold = {"date_of_injury": "2016-09-14", "ur_determination_date": "2016-11-17", "decision_date": "2016-12-30"}
+
+    def letter(**record: Any) -> LetterResult:
+        return LetterResult(name="x", input="x.pdf", gold=gold, record={**gold, **record})
+
+    assert _dates_from_another_label(letter()) == 0
+    assert _dates_from_another_label(letter(decision_date="2016-11-17")) == 1  # the UR denial date
+    assert _dates_from_another_label(letter(decision_date="2016-11-17", date_of_injury="2016-12-30")) == 2
+    assert _dates_from_another_label(letter(decision_date="2016-12-03")) == 0  # wrong, but no neighbour's
+    assert _dates_from_another_label(letter(decision_date=None)) == 0  # left empty

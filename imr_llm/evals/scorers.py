@@ -26,7 +26,12 @@ from imr_llm.summary.readability import page_grade
 from imr_llm.summary.summarize import summarize
 
 
-@scorer("fields", lower_is_better=("decisions_wrong", "decisions_unread", "needs_review_rate", "wrong_unflagged"))
+@scorer(
+    "fields",
+    lower_is_better=(
+        "decisions_wrong", "decisions_unread", "needs_review_rate", "wrong_unflagged", "dates_from_another_label",
+    ),
+)  # fmt: skip
 def fields(letters: list[LetterResult], ctx: ScoreContext) -> dict[str, float]:
     """Per-field accuracy, key-field accuracy and decision accuracy against gold; and the decisions the
     extractor stated wrongly (the one error that must never happen) or left unread (null: reviewed)."""
@@ -37,10 +42,33 @@ def fields(letters: list[LetterResult], ctx: ScoreContext) -> dict[str, float]:
         "decision_accuracy": card.decision_accuracy,
         "decisions_wrong": float(sum(r.predicted is not None and not r.correct for r in decided)),
         "decisions_unread": float(sum(r.predicted is None for r in decided)),
+        "dates_from_another_label": float(sum(_dates_from_another_label(x) for x in letters)),
     }
     return (
         out | _review_flags(letters, card.results) | {f"field.{f}": v for f, v in sorted(card.field_accuracy().items())}
     )
+
+
+_HEADER_DATES = (
+    "date_of_injury",
+    "ur_determination_date",
+    "application_received_date",
+    "date_assigned",
+    "decision_date",
+)
+
+
+def _dates_from_another_label(letter: LetterResult) -> int:
+    """Header dates stated wrongly with the value of another of the letter's dates (the UR denial date as the
+    decision date): the misreading that can tell a worker the appeal window has passed."""
+    record, gold = letter.record or {}, letter.gold
+    count = 0
+    for field in _HEADER_DATES:
+        value = record.get(field)
+        if value is None or str(value) == str(gold.get(field)):
+            continue
+        count += any(str(gold.get(other)) == str(value) for other in _HEADER_DATES if other != field)
+    return count
 
 
 def _review_flags(letters: list[LetterResult], results: list[Any]) -> dict[str, float]:

@@ -70,6 +70,9 @@ def parse_header(ctx: ParseContext) -> dict[str, object]:
     end = header_end(flat)
     waiting: list[str] = []
     out: dict[str, object] = {}
+    label_at: dict[str, int] = {}  # where each field's label was read (flat offset)
+    labels: list[int] = []  # where every label was read
+    next_to_label: set[str] = set()  # fields whose value follows their label with no other label between
     converters: dict[str, Callable[[str], object]] = {
         "case": lambda s: s.replace(" ", ""),
         "date": parse_date,
@@ -80,8 +83,10 @@ def parse_header(ctx: ParseContext) -> dict[str, object]:
         assert kind is not None
         if kind.startswith("L"):
             field = _LABELS[int(kind[1:])][1]
+            labels.append(m.start())
             if field is not None and field not in out and field not in waiting:
                 waiting.append(field)
+                label_at[field] = m.start()
             continue
         for i, field in enumerate(waiting):
             if kind in _ACCEPTS[field]:
@@ -93,10 +98,12 @@ def parse_header(ctx: ParseContext) -> dict[str, object]:
                 if value is not None:
                     out[field] = value
                     ctx.cite(field, m.start(), m.end())
+                    if labels[-1] == label_at[field]:
+                        next_to_label.add(field)
                 del waiting[i]
                 break
     if ctx.words:
-        out = _by_layout(ctx, out)
+        out = _by_layout(ctx, out, next_to_label)
     return _in_order(ctx, out, strict=ctx.ocr is not None)
 
 
@@ -107,17 +114,23 @@ _KIND = {
 }
 
 
-def _by_layout(ctx: ParseContext, text_order: dict[str, object]) -> dict[str, object]:
+def _by_layout(ctx: ParseContext, text_order: dict[str, object], next_to_label: set[str]) -> dict[str, object]:
     """A scanned header: each field from the value on its label's row. A value read unsure, or not as
-    its kind, is left empty with a warning; a field is never given another label's value."""
+    its kind, is left empty with a warning; a field is never given another label's value. When a label is
+    not found among the word boxes, the text's reading stands only when no other label was read between the
+    label and its value (a value read after other labels is theirs: "UR Denial Date:" whose date OCR garbled
+    had taken the application date, two labels on)."""
     found = layout_values(ctx.words, ctx.ocr.unconfirmed if ctx.ocr is not None else ())
     out: dict[str, object] = {}
     for field in _ACCEPTS:
         value = found.get(field)
-        if value is None:  # the label itself was not read: keep the text-order reading, if any, for review
-            if field in text_order:
+        if value is None:  # the label itself was not read: keep the text's reading next to it, for review
+            if field in text_order and field in next_to_label:
                 out[field] = text_order[field]
                 ctx.warn(f"{field}: its label was not found in the header's layout; check it against the letter")
+            elif field in text_order:
+                ctx.evidence.pop(field, None)
+                ctx.warn(f"{field}: its label was not found in the header's layout, nor a value next to it; left empty")
             continue
         ctx.evidence.pop(field, None)
         if not value.text:
