@@ -172,6 +172,7 @@ class LLMExtractor:
         return self.client.config.max_tokens or answer_token_budget(len(parser_record.disputed_items))
 
     def call_params(self, max_tokens: int) -> dict[str, Any]:
+        """The parameters that, with model, endpoint, prompt and input, identify an answer in the cache."""
         config = self.client.config
         return {
             "temperature": config.temperature,
