@@ -5,6 +5,7 @@ OCR reading (word boxes, confidences, unconfirmed spans), so each rule is tested
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from imr_llm.loaders.ocr import OcrWord
 from imr_llm.parser import parse_text
@@ -388,6 +389,10 @@ def test_a_scanned_request_loses_what_merged_lines_put_around_it_and_nothing_els
         "As such, the request is not medically necessary: Lidocaine ointment 5% #1": "Lidocaine ointment 5% #1",
         "based-on decisions for the disputed items/services set forth below: Chiropractic care": "Chiropractic care",
         "-IMR eligible portion of the original request, Physical therapy 6 sessions": "Physical therapy 6 sessions",
+        # the rationale's last line, its period lost, read onto the next heading
+        "Because of these reasons, the request for lumbar MRI 1s not medically necessary Physical therapy 6 visits": (
+            "Physical therapy 6 visits"
+        ),
     }
     for read, request in merged.items():
         assert tidy_request(read) == request, read
@@ -397,6 +402,20 @@ def test_a_scanned_request_loses_what_merged_lines_put_around_it_and_nothing_els
         "Oxycodone HCL ER 20mg #60 day supply: 30",
         "Lidocaine ointment 5% 106.32gm",
         "Right L5-S1 epidural steroid injection",
+        "Purchase of medically necessary supplies for wound care",
         "",
     ):
         assert tidy_request(request) == request
+
+
+def test_a_request_cut_from_other_words_asks_for_a_look_and_one_that_lost_only_specks_does_not() -> None:
+    merged = Item(APPROVED_MRI.request, "Overturned", APPROVED_MRI.rationale)
+    heading = "Therefore, the request is not medically necessary MRI of the lumbar spine:"
+    text = make_letter(DENIED_PT, replace(merged, heading=heading))
+    record = parse_text(text, scan(text))
+    assert record.disputed_items[1].request == "MRI of the lumbar spine" and record.needs_review
+    assert any(w.startswith("item 2: the request was read together with other text") for w in record.warnings)
+    specked = make_letter(DENIED_PT, replace(merged, heading="\u2018MRI of the lumbar spine:"))
+    record = parse_text(specked, scan(specked))
+    assert record.disputed_items[1].request == "MRI of the lumbar spine"
+    assert not any("read together with other text" in w for w in record.warnings)

@@ -135,6 +135,8 @@ def readable_requests(ctx: ParseContext, items: list[DisputedItem]) -> None:
         tidy = tidy_request(item.request)
         if tidy != item.request and _is_request(tidy):
             _narrow(ctx, f"disputed_items.{i}.request", tidy)
+            if _letters(tidy) != _letters(item.request):  # words cut, not only specks: ask for a look
+                ctx.warn(f"item {i + 1}: the request was read together with other text; check it against the letter")
             item.request = tidy
         if _is_request(item.request):
             continue
@@ -155,7 +157,9 @@ def readable_requests(ctx: ParseContext, items: list[DisputedItem]) -> None:
 # edges ("'Single positional MRI", ": Flector 1.3% patch")
 _TRAILING_DECISION = re.compile(r"\s*:\s*(?:Upheld|Overturned)\b.*$", re.S)
 _LEADING_SENTENCE = re.compile(
-    r"^.{0,120}?\b(?:original request|set[- ]forth below|medically necessary)\s*[,:;.]\s+", re.S
+    r"^.{0,160}?(?:\b(?:original request|set[- ]forth below|medically necessary)\s*[,:;.]\s+"
+    r"|\b(?:is|are|1s) (?:not )?medically necessary\b[,:;.]?\s+)",
+    re.S,
 )
 _EDGE_SPECKS = " '\"`:;,.-_~|=*^\u2018\u2019\u201c\u201d\u2014\u2013"
 
@@ -165,6 +169,10 @@ def tidy_request(request: str) -> str:
     text = _TRAILING_DECISION.sub("", request)
     text = _LEADING_SENTENCE.sub("", text)
     return text.strip(_EDGE_SPECKS)
+
+
+def _letters(text: str) -> str:
+    return "".join(c for c in text if c.isalpha())
 
 
 def _narrow(ctx: ParseContext, path: str, value: str) -> None:
