@@ -255,8 +255,12 @@ def test_correct_a_decision_from_the_keyboard_export_gold_and_run_the_eval(page:
     expect(following.locator("[data-state]")).to_have_text("confirmed")
     expect(page.locator("#audit")).to_contain_text("disputed_items.0.decision")
     shot(page, "review.png")
-    page.keyboard.press("d")  # done: mark reviewed
-    page.wait_for_url(re.compile(r"/review(/\d+)?$"))
+    reviewed = page.url
+    page.keyboard.press("d")  # done: mark reviewed, and the page moves on to the queue or its next letter
+    # wait for that navigation itself (the queue's URL pattern matches the page it leaves too): a goto made
+    # while it is under way is interrupted by it
+    page.wait_for_url(lambda url: url != reviewed and re.search(r"/review(/\d+)?$", url) is not None)
+    page.wait_for_load_state()
     case = "CM16-0900101"
     page.goto("/gold")
     page.click("#export-eval")
