@@ -28,13 +28,12 @@ from typing import Any
 
 from imr_llm.errors import ImrError
 from imr_llm.evals.renderings import rendering
-from imr_llm.fields import HEADER_FIELDS, align_items, values_equal
+from imr_llm.fields import HEADER_FIELDS, align_items, dates_from_another_label, values_equal
 from imr_llm.loaders import load_file, load_pages
 from imr_llm.parser import parse_letter
 
 REPO = Path(__file__).resolve().parent.parent
 UNLABELED = REPO.parent / "shared" / "letters" / "unlabeled"
-DATES = ("date_of_injury", "ur_determination_date", "application_received_date", "date_assigned", "decision_date")
 
 
 def read(path: Path) -> dict[str, Any]:
@@ -60,10 +59,7 @@ def compare(text: dict[str, Any], scan: dict[str, Any], tally: Counter[str], sho
 
     for field in HEADER_FIELDS:
         check("header", text.get(field), scan.get(field))
-    for field in DATES:
-        value = scan.get(field)
-        if value is not None and value != text.get(field) and value in {text.get(f) for f in DATES if f != field}:
-            tally["header date from another label"] += 1
+    tally["header date from another label"] += dates_from_another_label(scan, text)
     for field in ("board_certifications", "licensed_state"):
         check("reviewer", (text.get("reviewer") or {}).get(field), (scan.get("reviewer") or {}).get(field))
     items_text, items_scan = text.get("disputed_items") or [], scan.get("disputed_items") or []

@@ -59,6 +59,14 @@ LLM_ITEM_FIELDS = (
     "maximus_guideline_text",
     "rationale_first_sentence",
 )
+# the header's dates in the order every IMR keeps them: injury, UR denial, application, assignment, decision
+HEADER_DATE_FIELDS = (
+    "date_of_injury",
+    "ur_determination_date",
+    "application_received_date",
+    "date_assigned",
+    "decision_date",
+)
 # a disagreement on one of these means the letter needs review
 CRITICAL_FIELDS = frozenset(
     {
@@ -88,6 +96,18 @@ def norm_text(value: str) -> str:
 def compact(value: str) -> str:
     """norm_text without any space, case-folded: for "is this value somewhere in that text" tests."""
     return norm_text(value).replace(" ", "").casefold()
+
+
+def dates_from_another_label(record: dict[str, Any], reference: dict[str, Any]) -> int:
+    """Header dates of `record` stated wrongly with the value of another of `reference`'s dates (the UR
+    denial date as the decision date): the misreading that can tell a worker the appeal window has passed."""
+    count = 0
+    for field in HEADER_DATE_FIELDS:
+        value = record.get(field)
+        if value is None or str(value) == str(reference.get(field)):
+            continue
+        count += any(str(reference.get(other)) == str(value) for other in HEADER_DATE_FIELDS if other != field)
+    return count
 
 
 def values_equal(gold: Any, predicted: Any) -> bool:

@@ -200,7 +200,8 @@ _LINE_END_COMMA = re.compile(
     r"(?:\b(?:necessary|supported|indicated|warranted|reasonable|appropriate))?"
     r",(?=[ \t]*\n(?:[ \t]*[A-Z]))"
 )
-_LABEL_NEXT = re.compile(r"[ \t]*\n[ \t]*(?:Claims Administrator guideline|MAXIMUS guideline|Decision rationale)")
+_BLOCK_LABEL = r"(?:Claims Administrator guideline|MAXIMUS guideline|Decision rationale)"  # an item's blocks
+_LABEL_NEXT = re.compile(rf"[ \t]*\n[ \t]*{_BLOCK_LABEL}")
 
 
 def _sentence_end(m: re.Match[str]) -> str:
@@ -250,6 +251,4 @@ _DECISION_JUNK = re.compile(
 )
 # an item's block labels start their own line in every letter; OCR sometimes reads the line before onto the
 # same line ("... day supply: 30: Overturned Claims Administrator guideline: ..."): the break is put back
-_LABEL_MID_LINE = re.compile(
-    r"(?<=\S)([ \t]+)(?=(?:Claims Administrator guideline|MAXIMUS guideline|Decision rationale)[ \t]*:)"
-)
+_LABEL_MID_LINE = re.compile(rf"(?<=\S)([ \t]+)(?={_BLOCK_LABEL}[ \t]*:)")

@@ -16,7 +16,14 @@ from rapidfuzz import fuzz
 from imr_llm.evals.registry import ScoreContext, scorer
 from imr_llm.evals.results import LetterResult
 from imr_llm.evals.scoring import set_f1
-from imr_llm.fields import GROUNDED_ITEM_FIELDS, GROUNDED_TOP_FIELDS, MISSING_ITEM, align_items, norm_text
+from imr_llm.fields import (
+    GROUNDED_ITEM_FIELDS,
+    GROUNDED_TOP_FIELDS,
+    MISSING_ITEM,
+    align_items,
+    dates_from_another_label,
+    norm_text,
+)
 from imr_llm.llm.prices import price_usd
 from imr_llm.schema import LetterRecord
 from imr_llm.summary.build import build_summary
@@ -49,26 +56,8 @@ def fields(letters: list[LetterResult], ctx: ScoreContext) -> dict[str, float]:
     )
 
 
-_HEADER_DATES = (
-    "date_of_injury",
-    "ur_determination_date",
-    "application_received_date",
-    "date_assigned",
-    "decision_date",
-)
-
-
 def _dates_from_another_label(letter: LetterResult) -> int:
-    """Header dates stated wrongly with the value of another of the letter's dates (the UR denial date as the
-    decision date): the misreading that can tell a worker the appeal window has passed."""
-    record, gold = letter.record or {}, letter.gold
-    count = 0
-    for field in _HEADER_DATES:
-        value = record.get(field)
-        if value is None or str(value) == str(gold.get(field)):
-            continue
-        count += any(str(gold.get(other)) == str(value) for other in _HEADER_DATES if other != field)
-    return count
+    return dates_from_another_label(letter.record or {}, letter.gold)
 
 
 def _review_flags(letters: list[LetterResult], results: list[Any]) -> dict[str, float]:

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
+from imr_llm.fields import HEADER_DATE_FIELDS
 from imr_llm.parser.context import ParseContext
 from imr_llm.parser.dates import NUMERIC_DATE, parse_date
 from imr_llm.parser.header_layout import CHECK_CONFIDENCE, MIN_CONFIDENCE, layout_values
@@ -71,7 +72,7 @@ def parse_header(ctx: ParseContext) -> dict[str, object]:
     waiting: list[str] = []
     out: dict[str, object] = {}
     label_at: dict[str, int] = {}  # where each field's label was read (flat offset)
-    labels: list[int] = []  # where every label was read
+    last_label = -1  # where the latest label was read
     next_to_label: set[str] = set()  # fields whose value follows their label with no other label between
     converters: dict[str, Callable[[str], object]] = {
         "case": lambda s: s.replace(" ", ""),
@@ -83,7 +84,7 @@ def parse_header(ctx: ParseContext) -> dict[str, object]:
         assert kind is not None
         if kind.startswith("L"):
             field = _LABELS[int(kind[1:])][1]
-            labels.append(m.start())
+            last_label = m.start()
             if field is not None and field not in out and field not in waiting:
                 waiting.append(field)
                 label_at[field] = m.start()
@@ -98,7 +99,7 @@ def parse_header(ctx: ParseContext) -> dict[str, object]:
                 if value is not None:
                     out[field] = value
                     ctx.cite(field, m.start(), m.end())
-                    if labels[-1] == label_at[field]:
+                    if last_label == label_at[field]:
                         next_to_label.add(field)
                 del waiting[i]
                 break
@@ -186,7 +187,7 @@ def _convert(field: str, text: str) -> object | None:
 
 
 # the order every IMR's dates keep: injury, UR denial, application, assignment, decision
-_ORDER = ("date_of_injury", "ur_determination_date", "application_received_date", "date_assigned", "decision_date")
+_ORDER = HEADER_DATE_FIELDS
 MAX_DECISION_DAYS = 90  # an IMR decides within weeks of the application; far more means a misread
 
 

@@ -182,7 +182,7 @@ def _narrow(ctx: ParseContext, path: str, value: str) -> None:
         return
     at = ctx.text.raw.find(value, span["start"], span["end"])
     if at >= 0:
-        ctx.evidence[path] = {"start": at, "end": at + len(value)}
+        ctx.cite_raw(path, at, at + len(value))
 
 
 # the letter's own block labels: a "request" that holds one is a guideline or rationale block a scan

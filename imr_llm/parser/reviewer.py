@@ -66,6 +66,16 @@ def _split(text: str, sep: re.Pattern[str]) -> list[str]:
     return [part.strip() for part in sep.split(text) if part.strip()]
 
 
+def _closest(part: str, names: tuple[str, ...]) -> tuple[str, int]:
+    """The name `part` is fewest letters off (ignoring case), and how many; a name about as near as another
+    (within one letter) is no match (edits reported as 99)."""
+    near = process.extract(part, names, scorer=Levenshtein.distance, limit=2, processor=str.casefold)
+    best, edits = near[0][0], int(near[0][1])
+    if edits and len(near) > 1 and near[1][1] - edits < 2:
+        return best, 99
+    return best, edits
+
+
 def _ocr_states(ctx: ParseContext, states: list[str], fixes: dict[str, str] | None = None) -> list[str]:
     """On a scan, each state as one of the U.S. state names: a name one or two letters off from exactly one
     state (and three or more from any other) is that state; anything else is left out, with a warning.
@@ -74,10 +84,8 @@ def _ocr_states(ctx: ParseContext, states: list[str], fixes: dict[str, str] | No
     for part in [p.strip(" .,;:'") for s in states for p in s.split(".")]:
         if not part:
             continue
-        near = process.extract(part, US_STATES, scorer=Levenshtein.distance, limit=2, processor=str.casefold)
-        best, edits = near[0][0], near[0][1]
-        runner_up = near[1][1] if len(near) > 1 else edits + 99
-        if edits <= MAX_STATE_EDITS and runner_up - edits >= 2 and len(part) >= 2 * edits + 2:
+        best, edits = _closest(part, US_STATES)
+        if edits <= MAX_STATE_EDITS and len(part) >= 2 * edits + 2:
             out.append(best)
             if fixes is not None and edits:
                 fixes[part] = best
@@ -99,12 +107,10 @@ def _ocr_certifications(ctx: ParseContext, names: list[str], fixes: dict[str, st
             parts.append(" ".join(name.replace(". ", " ").split()).strip(_EDGE))
     out: list[str] = []
     for part in [p for p in parts if p]:
-        near = process.extract(part, SPECIALTIES, scorer=Levenshtein.distance, limit=2, processor=str.casefold)
-        best, edits = near[0][0], near[0][1]
-        runner_up = near[1][1] if len(near) > 1 else edits + 99
+        best, edits = _closest(part, SPECIALTIES)
         if edits == 0:
             out.append(part)  # as printed ("Orthopedic" or "Orthopaedic")
-        elif edits <= MAX_STATE_EDITS and runner_up - edits >= 2 and len(part) >= 4 * edits + 4:
+        elif edits <= MAX_STATE_EDITS and len(part) >= 4 * edits + 4:
             out.append(best)
             if fixes is not None:
                 fixes[part] = best
