@@ -71,7 +71,7 @@ def extract(
     """The LLM's answer cross-checked with the parser and merged (the parser's record, with
     `llm.error`, when the model fails). `settings` are `LLMConfig` fields (max_tokens,
     letter_timeout_s, temperature, ...); the environment fills the rest as for the CLI."""
-    from imr_llm.llm.cache import ResponseCache
+    from imr_llm.llm.cache import opened
     from imr_llm.llm.config import config_from_env
     from imr_llm.llm.prompts import DEFAULT_PROMPT
     from imr_llm.pipeline.backends import BackendOptions, get_backend
@@ -80,8 +80,10 @@ def extract(
     config = config_from_env(base_url, model)
     if settings:
         config = config.with_(**settings)
-    store = ResponseCache(enabled=cache) if chosen.uses_llm else None
-    with chosen.open_extractor(BackendOptions(config, prompt or DEFAULT_PROMPT, model_path, store)) as extractor:
+    with (
+        opened(None, cache, chosen.uses_llm) as store,
+        chosen.open_extractor(BackendOptions(config, prompt or DEFAULT_PROMPT, model_path, store)) as extractor,
+    ):
         return extractor.run(_load(source))
 
 

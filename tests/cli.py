@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
+import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -61,3 +62,45 @@ def run_cli(
             )
         stderr += line + "\n"
     return subprocess.CompletedProcess(list(args), code, result.stdout, stderr)
+
+
+BOUNDED = 300.0  # a call given a shorter timeout tests a bound on waiting: it runs in its own process
+
+
+def run_command(
+    *args: str, env: Mapping[str, str] | None = None, timeout: float = BOUNDED, **process: object
+) -> subprocess.CompletedProcess[str]:
+    """`imr-llm ARGS` as the hardening tests call it, with `env` a whole environment (as for a process).
+
+    In this process (`run_cli`) unless what is tested needs a process of its own: a `preexec_fn`
+    (resource limits, another user) or a timeout shorter than the default, which a test gives when
+    what it checks is that the command does not wait forever; in this process a hang would hang the
+    suite instead of failing the test. The LLM settings of the developer's shell never reach it, and
+    the session's temporary cache (conftest) stays unless `env` names another."""
+    cwd = process.pop("cwd", None)
+    if process or timeout < BOUNDED:
+        whole = dict(env) if env is not None else _clean(os.environ)
+        if "IMR_LLM_CACHE" in os.environ:
+            whole.setdefault("IMR_LLM_CACHE", os.environ["IMR_LLM_CACHE"])
+        return subprocess.run(
+            [sys.executable, "-m", "imr_llm", *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=whole,
+            cwd=cwd,  # type: ignore[arg-type]
+            **process,  # type: ignore[arg-type]
+        )
+    overrides: dict[str, str | None] = {k: None for k in os.environ if k.startswith(_LLM_PREFIXES)}
+    overrides.pop("IMR_LLM_CACHE", None)
+    if env is not None:
+        overrides.update({k: v for k, v in env.items() if os.environ.get(k) != v or k in overrides})
+    return run_cli(*args, env=overrides, cwd=cwd if cwd is None else Path(str(cwd)), keep_llm_env=True)
+
+
+_LLM_PREFIXES = ("OPENAI_", "IMR_LLM_")
+
+
+def _clean(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment without the developer's LLM settings, keeping the session's temporary cache."""
+    return {k: v for k, v in environ.items() if not k.startswith(_LLM_PREFIXES) or k == "IMR_LLM_CACHE"}

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from imr_llm.llm.client import retry_after_seconds
 from imr_llm.parser import parse_text
+from tests.cli import run_command as cli
 from tests.conftest import SAMPLES
 from tests.fake_openai_server import MODEL, Behaviour, fake_server
 from tests.letters import DENIED_PT, Item, make_letter
@@ -26,12 +27,6 @@ from tests.llm_answers import perfect_answer
 
 LETTER = SAMPLES / "synth-2016-basic.txt"
 CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "IMR_LLM_"))}
-
-
-def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "imr_llm", *args], capture_output=True, text=True, timeout=timeout, env=env or CLEAN_ENV
-    )
 
 
 def one_line(result: subprocess.CompletedProcess[str]) -> str:

@@ -21,6 +21,7 @@ from imr_llm.pipeline.grounding import Grounder
 from imr_llm.schema import LetterRecord, OcrInfo, Source
 from imr_llm.summary.render import Format, render_text
 from imr_llm.summary.summarize import summarize as summarize_record
+from tests.cli import run_command as cli
 from tests.conftest import SAMPLES
 from tests.fake_openai_server import MODEL, Behaviour, fake_server
 from tests.letters import APPROVED_MRI, DENIED_PT, Item, make_letter
@@ -28,19 +29,6 @@ from tests.llm_answers import perfect_answer
 
 LETTER = SAMPLES / "synth-2016-basic.txt"
 CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "IMR_LLM_"))}
-
-
-def cli(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 300, **kwargs: Any
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "imr_llm", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env or CLEAN_ENV,
-        **kwargs,
-    )
 
 
 def one_line(result: subprocess.CompletedProcess[str]) -> str:

@@ -90,7 +90,7 @@ def batch(
     from imr_llm.batch.outfile import real_path
     from imr_llm.cli.batch_deferred import DeferredOptions, RecordsRunner, run_deferred
     from imr_llm.cli.batch_report import print_batch_report
-    from imr_llm.llm.cache import ResponseCache
+    from imr_llm.llm.cache import opened
     from imr_llm.llm.prompts import DEFAULT_PROMPT
     from imr_llm.pipeline.backends import BackendOptions
 
@@ -120,22 +120,22 @@ def batch(
         run_deferred(deferred, inputs, out, config, prompt or DEFAULT_PROMPT, cache, no_cache, runner, console)
         return
     try:
-        store = ResponseCache(cache, enabled=not no_cache) if chosen.uses_llm else None
-        options = BackendOptions(config, prompt or DEFAULT_PROMPT, model_path, store)
-        with chosen.open_extractor(options) as extractor:
-            report = run_with_bar(
-                inputs,
-                out,
-                extractor,
-                processes,
-                concurrency,
-                summaries,
-                lang,
-                retry_errors,
-                console if progress else None,
-                table,
-                total,
-            )
+        with opened(cache, not no_cache, chosen.uses_llm) as store:
+            options = BackendOptions(config, prompt or DEFAULT_PROMPT, model_path, store)
+            with chosen.open_extractor(options) as extractor:
+                report = run_with_bar(
+                    inputs,
+                    out,
+                    extractor,
+                    processes,
+                    concurrency,
+                    summaries,
+                    lang,
+                    retry_errors,
+                    console if progress else None,
+                    table,
+                    total,
+                )
     except ConfigError as e:
         fail(str(e))
     except OutputError as e:  # disk full, a folder gone read-only: what was written is kept

@@ -79,7 +79,7 @@ def eval_command(
     from imr_llm.evals.report import html_report, print_comparison, print_run
     from imr_llm.evals.runner import score_run
     from imr_llm.evals.suite import load_suite
-    from imr_llm.llm.cache import ResponseCache
+    from imr_llm.llm.cache import opened
     from imr_llm.llm.config import config_from_env
     from imr_llm.pipeline.backends import get_backend
 
@@ -146,9 +146,9 @@ def eval_command(
                     folder,
                 )
                 return
-            store = ResponseCache(cache, enabled=not no_cache) if get_backend(suite.backend).uses_llm else None
             run_path = out or Path("out") / "evals" / f"{suite.name}-{suite.backend}.json"
-            run = run_with_progress(suite, config, store, model_path, console, run_path, resamples)
+            with opened(cache, not no_cache, get_backend(suite.backend).uses_llm) as store:
+                run = run_with_progress(suite, config, store, model_path, console, run_path, resamples)
         else:
             fail("usage: imr-llm eval SUITE.toml [options] | eval --rescore RUN.json | eval compare BASE.json NEW.json")
         if rescore is None or out is not None:  # a rescore prints; it rewrites a run file only with --out
@@ -187,15 +187,15 @@ def run_matrix(
     from imr_llm.evals.compare import compare_runs
     from imr_llm.evals.matrix import matrix_rows, select_variants, variant_config, variant_suite
     from imr_llm.evals.report import html_report, markdown_matrix, print_matrix
-    from imr_llm.llm.cache import ResponseCache
+    from imr_llm.llm.cache import opened
     from imr_llm.pipeline.backends import get_backend
 
     runs: list[tuple[RunFile, Path]] = []
     for variant in select_variants(suite, names):
         one = variant_suite(suite, variant)
-        store = ResponseCache(cache, enabled=not no_cache) if get_backend(one.backend).uses_llm else None
         path = folder / f"{suite.name}-{variant.name}.json"
-        run = run_with_progress(one, variant_config(config, variant), store, model_path, console, path, resamples)
+        with opened(cache, not no_cache, get_backend(one.backend).uses_llm) as store:
+            run = run_with_progress(one, variant_config(config, variant), store, model_path, console, path, resamples)
         run.save(path)
         console.print(f"run file: {path}")
         runs.append((run, path))

@@ -110,7 +110,7 @@ def extract(
     """Extract with an LLM, cross-checked by the parser: one merged record (with its cross-check) per line.
 
     When the model fails on a letter, the parser's record is printed (with `llm.error`, needing review)."""
-    from imr_llm.llm.cache import ResponseCache
+    from imr_llm.llm.cache import opened
     from imr_llm.llm.prompts import DEFAULT_PROMPT
     from imr_llm.pipeline.backends import BackendOptions
 
@@ -125,10 +125,10 @@ def extract(
     if mode is not None:
         config = config.with_(mode=mode)
     try:
-        store = ResponseCache(cache, enabled=not no_cache) if chosen.uses_llm else None
-        options = BackendOptions(config, prompt or DEFAULT_PROMPT, model_path, store)
-        with chosen.open_extractor(options) as extractor:
-            failed = emit_records(files, extractor.run, not allow_llm_failure, pages, save_text)
+        with opened(cache, not no_cache, chosen.uses_llm) as store:
+            options = BackendOptions(config, prompt or DEFAULT_PROMPT, model_path, store)
+            with chosen.open_extractor(options) as extractor:
+                failed = emit_records(files, extractor.run, not allow_llm_failure, pages, save_text)
     except ConfigError as e:
         fail(str(e))
     if failed:

@@ -60,6 +60,7 @@ def summarize(
     """Plain-language summaries for the injured worker, checked before they are shown.
 
     A summary that fails its checks is still written, with a warning at its top, and the exit code is 1."""
+    from imr_llm.llm.cache import opened
     from imr_llm.parser import parse_letter
     from imr_llm.pipeline.backends import BackendOptions
     from imr_llm.summary.summarize import summarize as summarize_record
@@ -74,14 +75,15 @@ def summarize(
         writable_folder(save_text, "--save-text")
     inputs = {os.path.realpath(f) for f in files}  # a summary never replaces an input letter
     try:
-        with chosen.open_client(BackendOptions(llm_config(base_url, model), model_path=model_path)) as client:
-            template = store = None
+        with (
+            chosen.open_client(BackendOptions(llm_config(base_url, model), model_path=model_path)) as client,
+            opened(cache, not no_cache, client is not None) as store,
+        ):
+            template = None
             if client is not None:
-                from imr_llm.llm.cache import ResponseCache
                 from imr_llm.llm.prompts import load_prompt
 
                 template = load_prompt(prompt)
-                store = ResponseCache(cache, enabled=not no_cache)
             failed = 0
             names = OutputNames()
             for name, load in letters(files, pages):

@@ -15,6 +15,7 @@ import sqlite3
 import sys
 import threading
 import time
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -314,6 +315,19 @@ class ResponseCache:
             if self._db is not None:
                 self._db.close()
                 self._db = None
+
+    def __enter__(self) -> ResponseCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def opened(path: Path | None, enabled: bool, needed: bool = True) -> AbstractContextManager[ResponseCache | None]:
+    """The cache a command or an API call uses, closed when it is done (a long-lived process, the web
+    app or a test calling the CLI in-process, keeps no connection or WAL file open); None when the
+    backend asks no model."""
+    return ResponseCache(path, enabled=enabled) if needed else nullcontext()
 
 
 def clear_cache(path: Path | None = None) -> list[Path]:

@@ -61,7 +61,7 @@ class Evaluator:
         try:
             from imr_llm.evals.runner import run_suite
             from imr_llm.evals.suite import load_suite
-            from imr_llm.llm.cache import ResponseCache
+            from imr_llm.llm.cache import opened
             from imr_llm.pipeline.backends import get_backend
 
             suite = load_suite(suite_path).model_copy(update={"backend": self.backend})
@@ -73,8 +73,8 @@ class Evaluator:
                 db.update_eval(eval_id, done=done)
 
             out = self.workspace.private_dir(self.workspace.evals) / f"reviewed-{self.backend}-{eval_id}.json"
-            cache = ResponseCache() if get_backend(self.backend).uses_llm else None
-            run = run_suite(suite, self.config, cache, None, advance, out)
+            with opened(None, True, get_backend(self.backend).uses_llm) as cache:
+                run = run_suite(suite, self.config, cache, None, advance, out)
             run.save(out)
             metrics: dict[str, Any] = {
                 "values": {m: run.metrics[m] for m in SHOWN if m in run.metrics},
