@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from imr_llm.parser import parse_text
+from tests.cli import run_command
 from tests.conftest import SAMPLES, sample_names
 from tests.fake_batch_api import FakeBatchAPI, fake_batch_api
 from tests.fake_openai_server import MODEL, Behaviour, fake_server
@@ -57,7 +58,8 @@ def cmd(folder: Path, out: Path, base_url: str, cache: Path, *extra: str) -> lis
 
 def run(args: list[str]) -> subprocess.CompletedProcess[str]:
     """The command's result, its stderr with the terminal's line wrapping undone."""
-    result = subprocess.run(args, capture_output=True, text=True, timeout=300, env=ENV)
+    assert args[:3] == [sys.executable, "-m", "imr_llm"]
+    result = run_command(*args[3:], env=ENV)  # in this process (tests/cli.py)
     result.stderr = " ".join(result.stderr.split()) + ("\n" if result.stderr else "")
     return result
 
