@@ -16,6 +16,7 @@ from typing import Any
 from imr_llm.batch.outfile import repair_and_scan
 from imr_llm.batch.table import COLUMNS
 from imr_llm.parser import parse_text
+from tests.cli import run_command
 from tests.conftest import SAMPLES, sample_names
 from tests.fake_batch_api import wait_until_dead
 from tests.fake_openai_server import MODEL, Behaviour, fake_server
@@ -24,6 +25,12 @@ from tests.llm_answers import perfect_answer
 
 def batch_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "imr_llm", "batch", *args, "--no-progress"]
+
+
+def in_process(cmd: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`cmd` run in this process (tests/cli.py); the kill -9 and Ctrl-C victims stay processes of their own."""
+    assert cmd[:3] == [sys.executable, "-m", "imr_llm"]
+    return run_command(*cmd[3:], env=env)
 
 
 def letters_folder(folder: Path, copies: int) -> list[Path]:
@@ -45,11 +52,8 @@ def read_lines(out: Path) -> list[dict[str, Any]]:
 def test_rules_batch_resumes_without_duplicates_and_writes_the_table(tmp_path: Path) -> None:
     paths = letters_folder(tmp_path / "in", 40)
     out, table = tmp_path / "out.jsonl", tmp_path / "items.csv"
-    first = subprocess.run(
-        batch_cmd(str(tmp_path / "in"), "--out", str(out), "--table", str(table), "--summaries", str(tmp_path / "sum")),
-        capture_output=True,
-        text=True,
-        timeout=300,
+    first = in_process(
+        batch_cmd(str(tmp_path / "in"), "--out", str(out), "--table", str(table), "--summaries", str(tmp_path / "sum"))
     )
     assert first.returncode == 0, first.stderr
     records = read_lines(out)
@@ -64,9 +68,7 @@ def test_rules_batch_resumes_without_duplicates_and_writes_the_table(tmp_path: P
     assert len(summaries) == 40
     # more inputs later: only the new ones are done
     more = letters_folder(tmp_path / "in", 50)
-    again = subprocess.run(
-        batch_cmd(str(tmp_path / "in"), "--out", str(out)), capture_output=True, text=True, timeout=300
-    )
+    again = in_process(batch_cmd(str(tmp_path / "in"), "--out", str(out)))
     assert again.returncode == 0, again.stderr
     assert "40 already in" in again.stderr
     assert sorted(r["source"]["path"] for r in read_lines(out)) == sorted(map(str, more))
@@ -75,14 +77,12 @@ def test_rules_batch_resumes_without_duplicates_and_writes_the_table(tmp_path: P
 def test_a_torn_last_line_is_repaired_and_its_input_redone(tmp_path: Path) -> None:
     paths = letters_folder(tmp_path / "in", 10)
     out = tmp_path / "out.jsonl"
-    subprocess.run(batch_cmd(str(tmp_path / "in"), "--out", str(out)), check=True, capture_output=True, timeout=300)
+    assert in_process(batch_cmd(str(tmp_path / "in"), "--out", str(out))).returncode == 0
     data = out.read_bytes()
     out.write_bytes(data[: len(data) - 500])  # as if killed while writing the last record
     scan = repair_and_scan(out)
     assert scan.repaired_bytes > 0 and len(scan.done) == 9
-    again = subprocess.run(
-        batch_cmd(str(tmp_path / "in"), "--out", str(out)), capture_output=True, text=True, timeout=300
-    )
+    again = in_process(batch_cmd(str(tmp_path / "in"), "--out", str(out)))
     assert again.returncode == 0, again.stderr
     assert sorted(r["source"]["path"] for r in read_lines(out)) == sorted(map(str, paths))
 
@@ -134,7 +134,7 @@ def test_fault_injection_kill_9_and_resume(tmp_path: Path) -> None:
         assert killed.is_set() and started.returncode == -signal.SIGKILL
         written_before = out.read_bytes().count(b"\n")
         assert 60 <= written_before < 300, "the kill lands midway"
-        resumed = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
+        resumed = in_process(cmd, env)
         served = dict(server.served)
     assert "Traceback" not in resumed.stderr
     records = read_lines(out)
@@ -189,7 +189,7 @@ def test_retry_errors_redoes_exactly_the_letters_whose_model_failed(tmp_path: Pa
             str(table),
             *extra,
         )
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+        return in_process(cmd)
 
     script = [Behaviour("malformed")] * 3 + [Behaviour("ok", answer)] * 2 + [Behaviour("truncated")]
     with fake_server(Behaviour("ok", answer), script) as server:
@@ -230,12 +230,8 @@ def test_llm_batch_spreads_requests_over_processes_but_never_exceeds_concurrency
 
     with fake_server(Behaviour("hang", answer, hang_s=0.3), hook=first_four_together) as server:
         flags = ["--backend", "openai", "--base-url", server.base_url, "--model", MODEL, "--concurrency", "7"]
-        result = subprocess.run(
-            batch_cmd(str(tmp_path / "in"), "--out", str(out), *flags, "--no-cache", "--cache", str(tmp_path / "c")),
-            capture_output=True,
-            text=True,
-            timeout=300,
-            env={k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "IMR_LLM_"))},
+        result = in_process(
+            batch_cmd(str(tmp_path / "in"), "--out", str(out), *flags, "--no-cache", "--cache", str(tmp_path / "c"))
         )
         most_at_once = server.max_in_flight
     assert result.returncode == 0, result.stderr
@@ -275,7 +271,7 @@ def test_ctrl_c_stops_cleanly_and_a_rerun_finishes(tmp_path: Path) -> None:
         partial = out.read_bytes().count(b"\n")
         assert 5 <= partial < 120
         server.hook = None
-        again = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
+        again = in_process(cmd, env)
     assert again.returncode == 0, again.stderr
     records = read_lines(out)
     assert sorted(r["source"]["path"] for r in records) == sorted(map(str, paths))
