@@ -8,6 +8,9 @@ Two retry layers with different jobs:
 A truncated answer (finish_reason "length", or as many completion tokens as
 max_tokens: llama.cpp reports "tool_calls" even then) is a failure, never a
 record. Every HTTP attempt's tokens and latency are counted, failed ones too.
+
+openai and instructor (about a second of imports) load on the first live request, not with this
+module: an answer served from the response cache never loads them (a cached rerun is start-up only).
 """
 
 from __future__ import annotations
@@ -15,16 +18,11 @@ from __future__ import annotations
 import contextvars
 import email.utils
 import logging
+import threading
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import instructor
-import openai
-from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
-from openai import NOT_GIVEN
-from openai._utils import is_given
-from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ValidationError
 from tenacity import (
     RetryCallState,
@@ -48,7 +46,10 @@ from imr_llm.errors import (
 )
 from imr_llm.llm.config import DEFAULT_MAX_TOKENS, LLMConfig, scrub_secrets
 from imr_llm.llm.deadline import bound_requests, request_deadline
-from imr_llm.llm.speedups import memoize_async_validator_check
+
+if TYPE_CHECKING:
+    import openai
+    from openai.types.chat import ChatCompletion
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -68,12 +69,16 @@ _current_stats: contextvars.ContextVar[CallStats | None] = contextvars.ContextVa
 
 
 def _root_cause(error: BaseException) -> BaseException:
+    from instructor.core.exceptions import InstructorRetryException
+
     while isinstance(error, InstructorRetryException) and error.__cause__ is not None:
         error = error.__cause__
     return error
 
 
 def is_transport_error(error: BaseException) -> bool:
+    import openai
+
     cause = _root_cause(error)
     if isinstance(cause, openai.APIConnectionError | openai.RateLimitError | openai.InternalServerError):
         return True  # APITimeoutError is an APIConnectionError
@@ -130,51 +135,22 @@ class LLMClient:
 
     def __init__(self, config: LLMConfig) -> None:
         self.config = config
-        http_client = openai.DefaultHttpxClient()  # the SDK's own defaults (limits, redirects)
-        bound_requests(http_client)  # --timeout bounds a whole request, not each read (a trickling server)
-        self._openai = openai.OpenAI(
-            base_url=config.base_url,
-            api_key=config.api_key or "not-needed",
-            max_retries=0,  # transport retries are ours (tenacity), so they are counted and capped
-            timeout=config.timeout_s,
-            http_client=http_client,
-        )
-        completions = self._openai.chat.completions
-        client = self._openai
+        self._sdk: tuple[openai.OpenAI, Any] | None = None  # made on the first live request
+        self._sdk_lock = threading.Lock()  # a batch's threads share one client
 
-        def counted_create(**kwargs: Any) -> Any:
-            stats = _current_stats.get()
-            remaining = _remaining(_current_deadline.get())
-            request_s = float(kwargs.get("timeout") or config.timeout_s)
-            if remaining is not None:
-                if remaining <= 0:
-                    raise _BudgetSpent()
-                # no single request may outlive the letter's budget
-                request_s = min(request_s, remaining)
-                kwargs["timeout"] = request_s
-            started = time.perf_counter()
-            if stats is not None:
-                stats.requests += 1
-            try:
-                with request_deadline(request_s):  # the whole request, however slowly the answer comes
-                    response = _post_chat_completion(client, kwargs)
-            finally:
-                if stats is not None:
-                    stats.latency_s += time.perf_counter() - started
-            usage = getattr(response, "usage", None)
-            if stats is not None and usage is not None:
-                stats.prompt_tokens += usage.prompt_tokens or 0
-                stats.completion_tokens += usage.completion_tokens or 0
-            choices = getattr(response, "choices", None) or []
-            limit = kwargs.get("max_tokens")
-            hit_limit = bool(limit and usage is not None and (usage.completion_tokens or 0) >= limit)
-            if choices and (choices[0].finish_reason == "length" or hit_limit):
-                raise IncompleteOutputException(last_completion=response)
-            return response
+    @property
+    def _openai(self) -> openai.OpenAI:
+        return self._clients()[0]
 
-        completions.create = counted_create  # type: ignore[method-assign]
-        memoize_async_validator_check()
-        self._instructor = instructor.from_openai(self._openai, mode=config.instructor_mode)
+    @property
+    def _instructor(self) -> Any:
+        return self._clients()[1]
+
+    def _clients(self) -> tuple[openai.OpenAI, Any]:
+        with self._sdk_lock:
+            if self._sdk is None:
+                self._sdk = _sdk_clients(self.config)
+            return self._sdk
 
     def scrub(self, message: str) -> str:
         """An error message without the API key or credentials in it (servers echo request headers)."""
@@ -187,6 +163,8 @@ class LLMClient:
 
     def check_server(self) -> list[str]:
         """Fail early with what to fix: server unreachable, key refused, model not served."""
+        import openai
+
         try:
             with request_deadline(10.0):
                 models = [m.id for m in self._openai.with_options(timeout=10.0).models.list()]
@@ -253,7 +231,7 @@ class LLMClient:
                     result = self._instructor.chat.completions.create(
                         model=config.model,
                         response_model=response_model,
-                        messages=messages,  # type: ignore[arg-type]
+                        messages=messages,
                         max_retries=config.reasks,
                         max_tokens=max_tokens,
                         temperature=config.temperature,
@@ -272,6 +250,62 @@ class LLMClient:
             stats.reasks = max(stats.reasks, 0)
             _current_stats.reset(token)
             _current_deadline.reset(deadline_token)
+
+
+def _sdk_clients(config: LLMConfig) -> tuple[openai.OpenAI, Any]:
+    """The OpenAI SDK's client for `config`, counting every request, and instructor's around it."""
+    import instructor
+    import openai
+    from instructor.core.exceptions import IncompleteOutputException
+
+    from imr_llm.llm.speedups import memoize_async_validator_check
+
+    http_client = openai.DefaultHttpxClient()  # the SDK's own defaults (limits, redirects)
+    bound_requests(http_client)  # --timeout bounds a whole request, not each read (a trickling server)
+    sdk = openai.OpenAI(
+        base_url=config.base_url,
+        api_key=config.api_key or "not-needed",
+        max_retries=0,  # transport retries are ours (tenacity), so they are counted and capped
+        timeout=config.timeout_s,
+        http_client=http_client,
+    )
+    completions = sdk.chat.completions
+    client = sdk
+
+    def counted_create(**kwargs: Any) -> Any:
+        stats = _current_stats.get()
+        remaining = _remaining(_current_deadline.get())
+        request_s = float(kwargs.get("timeout") or config.timeout_s)
+        if remaining is not None:
+            if remaining <= 0:
+                raise _BudgetSpent()
+            # no single request may outlive the letter's budget
+            request_s = min(request_s, remaining)
+            kwargs["timeout"] = request_s
+        started = time.perf_counter()
+        if stats is not None:
+            stats.requests += 1
+        try:
+            with request_deadline(request_s):  # the whole request, however slowly the answer comes
+                response = _post_chat_completion(client, kwargs)
+        finally:
+            if stats is not None:
+                stats.latency_s += time.perf_counter() - started
+        usage = getattr(response, "usage", None)
+        if stats is not None and usage is not None:
+            stats.prompt_tokens += usage.prompt_tokens or 0
+            stats.completion_tokens += usage.completion_tokens or 0
+        choices = getattr(response, "choices", None) or []
+        limit = kwargs.get("max_tokens")
+        hit_limit = bool(limit and usage is not None and (usage.completion_tokens or 0) >= limit)
+        if choices and (choices[0].finish_reason == "length" or hit_limit):
+            raise IncompleteOutputException(last_completion=response)
+        return response
+
+    completions.create = counted_create  # type: ignore[method-assign]
+    memoize_async_validator_check()
+    memoize_async_validator_check()
+    return sdk, instructor.from_openai(sdk, mode=config.instructor_mode)
 
 
 _WINDOW = 24  # a run of this many characters of the prompt inside an error message is letter text
@@ -297,6 +331,9 @@ def _classify(
     error: Exception, stats: CallStats, max_tokens: int, budget_s: float | None, deadline: float | None
 ) -> Exception:
     """The LLMCallError subclass for what went wrong (other exceptions pass through)."""
+    import openai
+    from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+
     cause = _root_cause(error)
     if isinstance(cause, _BudgetSpent) or (_expired(deadline) and is_transport_error(error)):
         return LLMTimeout(f"no valid answer within the letter's time budget ({budget_s:.0f} s)", stats)
@@ -322,6 +359,10 @@ def _post_chat_completion(client: openai.OpenAI, kwargs: dict[str, Any]) -> Chat
     costs a sizeable share of our client's CPU per letter (benchmarks/llm_overhead.py); instructor has
     already built a plain JSON body. Retries, auth, timeouts and error types are the client's.
     """
+    from openai import NOT_GIVEN
+    from openai._utils import is_given
+    from openai.types.chat import ChatCompletion
+
     body = {k: v for k, v in kwargs.items() if k not in _OPTION_KEYS and k != "extra_body" and is_given(v)}
     body.update(kwargs.get("extra_body") or {})
     options: Any = {_OPTION_KEYS[k]: kwargs[k] for k in _OPTION_KEYS if is_given(kwargs.get(k, NOT_GIVEN))}
@@ -331,6 +372,9 @@ def _post_chat_completion(client: openai.OpenAI, kwargs: dict[str, Any]) -> Chat
 
 def _short(error: BaseException) -> str:
     """One line about an error; for a failed re-ask, the last validation problem."""
+    import openai
+    from instructor.core.exceptions import InstructorRetryException
+
     cause = error.__cause__ if isinstance(error, InstructorRetryException) else None
     if isinstance(cause, ValidationError) and cause.errors():
         first = cause.errors()[0]
