@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench summary-report wheel-smoke clean
+.PHONY: demo test test-evals skip-dev-evals lint bench summary-report wheel-smoke clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,14 +30,23 @@ demo: $(VENV)/.installed-base
 	@echo "wrote patient summaries to out/summaries/ (HTML in English, Markdown in Spanish)"
 	@echo "next: $(BIN)/imr-llm serve   (the web app on http://127.0.0.1:8000/)"
 
+# pytest over 2 worker processes (pytest-xdist; a file's tests stay on one worker, so its fixtures are
+# made once), then the eval suites, two at a time. TEST_WORKERS=0 runs pytest in one process.
+TEST_WORKERS ?= 2
+SYNTHETIC_EVALS := synthetic-rules synthetic-scans
+DEV_EVALS := dev-rules dev-scans-ci dev-research   # on ../shared/letters: skipped when it is absent
+
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q
-	$(BIN)/imr-llm eval evals/synthetic-rules.toml --out out/evals/synthetic-rules.json
-	$(BIN)/imr-llm eval evals/synthetic-scans.toml --out out/evals/synthetic-scans.json
-	@if [ -d ../shared/letters/dev ]; then $(BIN)/imr-llm eval evals/dev-rules.toml --out out/evals/dev-rules.json \
-	&& $(BIN)/imr-llm eval evals/dev-scans-ci.toml --out out/evals/dev-scans-ci.json \
-	&& $(BIN)/imr-llm eval evals/dev-research.toml --out out/evals/dev-research.json; \
-	else echo "skip evals/dev-rules.toml, dev-scans-ci.toml and dev-research.toml: ../shared/letters not found"; fi
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+	@$(MAKE) --no-print-directory -j2 -O test-evals
+
+test-evals: $(addprefix eval-,$(SYNTHETIC_EVALS)) $(if $(wildcard ../shared/letters/dev),$(addprefix eval-,$(DEV_EVALS)),skip-dev-evals)
+
+eval-%:
+	$(BIN)/imr-llm eval evals/$*.toml --out out/evals/$*.json
+
+skip-dev-evals:
+	@echo "skip evals/dev-rules.toml, dev-scans-ci.toml and dev-research.toml: ../shared/letters not found"
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check imr_llm tests benchmarks
