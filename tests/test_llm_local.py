@@ -131,6 +131,9 @@ def test_cross_check_reports_what_the_model_got_right_and_wrong(
 def test_second_run_is_served_from_the_cache(runs: tuple[dict[str, Any], dict[str, Any], Path]) -> None:
     first, second, cache = runs
     assert second["llm"]["cached"] is True
+    # the endpoint is named as the cache names it, never the loopback port (new every run) or the
+    # placeholder a client points at before its server starts
+    assert first["llm"]["base_url"] == second["llm"]["base_url"] == "local"
     same = {k: v for k, v in first.items() if k != "llm"}
     assert {k: v for k, v in second.items() if k != "llm"} == same
     with sqlite3.connect(cache) as db:

@@ -146,7 +146,7 @@ class LLMExtractor:
         return LLMRun(
             backend=self.name,
             model=self.model_id,
-            base_url=self.client.config.display_url,
+            base_url=self.client.identity[1],  # the endpoint as cache keys name it: "local" for the local server
             prompt=self.prompt.ref,
             prompt_hash=self.template_hash,
             input_hash=call.input_hash,
