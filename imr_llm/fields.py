@@ -47,18 +47,40 @@ KEY_FIELDS = (
     *(f"reviewer.{f}" for f in REVIEWER_FIELDS),
     *(f"disputed_items[].{f}" for f in ITEM_FIELDS),
 )
-# what the LLM's answer schema asks for, compared field by field with the parser (it has no priority,
-# no subspecialties or certification/licensure text, no claims-administrator guideline)
-LLM_TOP_FIELDS = tuple(f for f in HEADER_FIELDS if f != "priority")
-LLM_REVIEWER_FIELDS = ("board_certifications", "licensed_state")
-LLM_ITEM_FIELDS = (
-    "request",
-    "decision",
-    "medically_necessary",
-    "guidelines_cited",
-    "maximus_guideline_text",
-    "rationale_first_sentence",
+
+
+@dataclass(frozen=True)
+class AnswerField:
+    """One field of the LLM's answer schema and the record field it fills: the one table from which the
+    answer becomes a record (`LLMLetter.to_record`), a record becomes an answer (`examples.answer_for`)
+    and the cross-check and the eval choose what to compare."""
+
+    record: str  # the record's field name (in its group: the letter, its reviewer, each item)
+    answer: str  # the answer schema's field it comes from
+    derived: bool = False  # computed from `answer`, never asked for itself (medically_necessary)
+    compared: bool = True  # compared with the parser and scored (decision_text is the decision's quote)
+
+
+# what the LLM's answer schema asks for, in its order (it has no priority, no subspecialties or
+# certification/licensure text, no claims-administrator guideline)
+ANSWER_TOP = tuple(AnswerField(f, f) for f in HEADER_FIELDS if f != "priority")
+ANSWER_REVIEWER = (
+    AnswerField("board_certifications", "reviewer_certifications"),
+    AnswerField("licensed_state", "reviewer_states"),
 )
+ANSWER_ITEM = (
+    AnswerField("request", "request"),
+    AnswerField("decision", "decision"),
+    AnswerField("decision_text", "decision_quote", compared=False),
+    AnswerField("medically_necessary", "decision", derived=True),
+    AnswerField("guidelines_cited", "guidelines_cited"),
+    AnswerField("maximus_guideline_text", "maximus_guideline_text"),
+    AnswerField("rationale_first_sentence", "rationale_first_sentence"),
+)
+LLM_TOP_FIELDS = tuple(f.record for f in ANSWER_TOP if f.compared)
+LLM_REVIEWER_FIELDS = tuple(f.record for f in ANSWER_REVIEWER if f.compared)
+LLM_ITEM_FIELDS = tuple(f.record for f in ANSWER_ITEM if f.compared)
+
 # the header's dates in the order every IMR keeps them: injury, UR denial, application, assignment, decision
 HEADER_DATE_FIELDS = (
     "date_of_injury",

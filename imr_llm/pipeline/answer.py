@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from imr_llm.care import with_care
+from imr_llm.fields import ANSWER_ITEM, ANSWER_REVIEWER, ANSWER_TOP, AnswerField
 from imr_llm.llm.speedups import CachedSchemaModel
 from imr_llm.parser.dates import parse_date
 from imr_llm.parser.diagnoses import with_codes
@@ -166,32 +167,15 @@ class LLMLetter(CachedSchemaModel):
         return dict(self._grounding)
 
     def to_record(self, template: str, source: Source) -> LetterRecord:
-        """The LLM's answer as a LetterRecord (extractor 'llm'), evidence from its grounded quotes."""
-        items = [
-            DisputedItem(
-                request=item.request,
-                decision=item.decision,
-                decision_text=item.decision_quote or item.decision.capitalize(),
-                medically_necessary=item.decision == "overturned",
-                guidelines_cited=item.guidelines_cited,
-                maximus_guideline_text=item.maximus_guideline_text,
-                rationale_first_sentence=item.rationale_first_sentence,
-            )
-            for item in self.disputed_items
-        ]
+        """The LLM's answer as a LetterRecord (extractor 'llm'), evidence from its grounded quotes; the
+        fields it fills are the ones the field table (`fields.ANSWER_*`) maps."""
+        items = [DisputedItem(**{f.record: _item_value(item, f) for f in ANSWER_ITEM}) for item in self.disputed_items]
         warnings = [f"{path}: quote not found in the letter" for path, span in self._grounding.items() if span is None]
         record = LetterRecord(
-            case_number=self.case_number,
-            date_of_injury=self.date_of_injury,
-            ur_determination_date=self.ur_determination_date,
-            application_received_date=self.application_received_date,
-            decision_date=self.decision_date,
-            date_assigned=self.date_assigned,
-            reviewer=Reviewer(board_certifications=self.reviewer_certifications, licensed_state=self.reviewer_states),
+            **{f.record: getattr(self, f.answer) for f in ANSWER_TOP},
+            reviewer=Reviewer(**{f.record: getattr(self, f.answer) for f in ANSWER_REVIEWER}),
             diagnoses=self.diagnoses or None,
             disputed_items=items,
-            patient_age=self.patient_age,
-            patient_sex=self.patient_sex,
             template=template,
             source=source,
             evidence={path: span for path, span in self._grounding.items() if span is not None},
@@ -205,3 +189,12 @@ class LLMLetter(CachedSchemaModel):
     def proposed_codes(self) -> dict[str, str]:
         """Diagnosis words -> the ICD-10-CM code the model proposed (checked before it is kept)."""
         return {c.diagnosis: c.code for c in self.diagnosis_codes}
+
+
+def _item_value(item: LLMItem, field: AnswerField) -> Any:
+    """The record's value of one item field, from the answer's."""
+    if field.record == "medically_necessary":  # derived: an overturned decision found the care necessary
+        return item.decision == "overturned"
+    if field.record == "decision_text":  # the words that state the decision, else the decision itself
+        return item.decision_quote or item.decision.capitalize()
+    return getattr(item, field.answer)

@@ -6,47 +6,43 @@ prompt's own folder, which the parser reads exactly), in the LLM's answer schema
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
+from imr_llm.fields import ANSWER_ITEM, ANSWER_REVIEWER, ANSWER_TOP
 from imr_llm.llm.prompts import PromptTemplate
 from imr_llm.parser import parse_text
+from imr_llm.pipeline.answer import LLMItem, LLMLetter
 from imr_llm.schema import LetterRecord
 from imr_llm.textnorm import flatten
 
 
 def answer_for(record: LetterRecord) -> dict[str, Any]:
-    """LLMLetter arguments stating exactly what the record says."""
-
-    def iso(value: Any) -> str | None:
-        return value.isoformat() if value is not None else None
-
+    """LLMLetter arguments stating exactly what the record says: the field table (`fields.ANSWER_*`) read
+    the other way, in the answer schema's order."""
     return {
-        "case_number": record.case_number,
-        "date_of_injury": iso(record.date_of_injury),
-        "ur_determination_date": iso(record.ur_determination_date),
-        "application_received_date": iso(record.application_received_date),
-        "decision_date": iso(record.decision_date),
-        "date_assigned": iso(record.date_assigned),
-        "patient_age": record.patient_age,
-        "patient_sex": record.patient_sex,
-        "reviewer_certifications": record.reviewer.board_certifications,
-        "reviewer_states": record.reviewer.licensed_state,
+        **{f.answer: _plain(getattr(record, f.record), f.answer) for f in ANSWER_TOP},
+        **{f.answer: _plain(getattr(record.reviewer, f.record), f.answer) for f in ANSWER_REVIEWER},
         "diagnoses": record.diagnoses or [],
         "disputed_items": [
-            {
-                "request": item.request,
-                "decision": item.decision,
-                "decision_quote": item.decision_text,
-                "guidelines_cited": item.guidelines_cited or [],
-                "maximus_guideline_text": item.maximus_guideline_text,
-                "rationale_first_sentence": item.rationale_first_sentence,
-            }
+            {f.answer: _plain(getattr(item, f.record), f.answer, LLMItem) for f in ANSWER_ITEM if not f.derived}
             for item in record.disputed_items
         ],
     }
+
+
+def _plain(value: Any, answer: str, model: type[BaseModel] = LLMLetter) -> Any:
+    """A record value as the answer states it: a date as YYYY-MM-DD, an absent list as []."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if value is None and model.model_fields[answer].default_factory is list:
+        return []
+    return value
 
 
 def load_examples(paths: list[Path]) -> list[dict[str, str]]:
