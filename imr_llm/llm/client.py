@@ -9,8 +9,9 @@ A truncated answer (finish_reason "length", or as many completion tokens as
 max_tokens: llama.cpp reports "tool_calls" even then) is a failure, never a
 record. Every HTTP attempt's tokens and latency are counted, failed ones too.
 
-openai and instructor (about a second of imports) load on the first live request, not with this
-module: an answer served from the response cache never loads them (a cached rerun is start-up only).
+The OpenAI SDK's client and instructor's around it are built on the first live request, not with the
+client: an answer served from the response cache never builds them (a cached rerun of
+`extract --backend local` is the command's start-up), and this module imports the SDKs only then.
 """
 
 from __future__ import annotations
@@ -270,7 +271,6 @@ def _sdk_clients(config: LLMConfig) -> tuple[openai.OpenAI, Any]:
         http_client=http_client,
     )
     completions = sdk.chat.completions
-    client = sdk
 
     def counted_create(**kwargs: Any) -> Any:
         stats = _current_stats.get()
@@ -287,7 +287,7 @@ def _sdk_clients(config: LLMConfig) -> tuple[openai.OpenAI, Any]:
             stats.requests += 1
         try:
             with request_deadline(request_s):  # the whole request, however slowly the answer comes
-                response = _post_chat_completion(client, kwargs)
+                response = _post_chat_completion(sdk, kwargs)
         finally:
             if stats is not None:
                 stats.latency_s += time.perf_counter() - started
@@ -303,7 +303,6 @@ def _sdk_clients(config: LLMConfig) -> tuple[openai.OpenAI, Any]:
         return response
 
     completions.create = counted_create  # type: ignore[method-assign]
-    memoize_async_validator_check()
     memoize_async_validator_check()
     return sdk, instructor.from_openai(sdk, mode=config.instructor_mode)
 
