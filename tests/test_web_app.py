@@ -22,6 +22,7 @@ pytest.importorskip("multipart", reason="python-multipart is not installed")
 from starlette.testclient import TestClient
 
 from imr_llm.web import Limits, Settings, create_app
+from tests.cli import run_cli
 from tests.conftest import SAMPLES
 from tests.web_support import csrf_of, hostile_text, wait_until
 
@@ -264,12 +265,7 @@ def test_gold_export_matches_the_gold_format_and_imr_llm_eval_runs_on_it(client:
         assert {k: ours[k] for k in theirs} == theirs
     assert "Reviewed in imr-llm serve by" in exported["notes"]
     # `imr-llm eval` runs on the folder as it is
-    result = subprocess.run(
-        [sys.executable, "-m", "imr_llm", "eval", str(folder / "reviewed.toml"), "--out", str(tmp_path / "run.json")],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_cli("eval", str(folder / "reviewed.toml"), "--out", str(tmp_path / "run.json"))
     assert result.returncode == 0, result.stderr
     run = json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))
     assert run["metrics"]["decision_accuracy"] == 1.0 and len(run["letters"]) == 2  # txt and pdf
