@@ -22,6 +22,8 @@ Merge policy (also in the README):
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -36,12 +38,11 @@ from imr_llm.fields import (
     LLM_TOP_FIELDS,
     align_items,
     norm_text,
-    set_path,
     values_equal,
 )
 from imr_llm.parser.diagnoses import with_codes
 from imr_llm.parser.verdict import conclusion_sentence, medically_necessary
-from imr_llm.schema import Alignment, CheckStatus, CrossCheck, FieldCheck, LetterRecord, Span
+from imr_llm.schema import Alignment, CheckStatus, CrossCheck, DisputedItem, FieldCheck, LetterRecord, Span
 
 
 def _empty(value: Any) -> bool:
@@ -127,19 +128,29 @@ def crosscheck(
     proposed_codes: Mapping[str, str] | None = None,
 ) -> LetterRecord:
     """The merged record (parser first), carrying the cross-check report; diagnoses coded again
-    (the model's `proposed_codes` are checked against the table and the letter's words)."""
-    p_data = parser.model_dump(mode="json")
-    l_data = llm.model_dump(mode="json")
+    (the model's `proposed_codes` are checked against the table and the letter's words). Works on the
+    typed records: values are compared as the report states them (dates as YYYY-MM-DD), and a value the
+    model fills is taken from its record as it is."""
     checks: list[FieldCheck] = []
     reasons: list[str] = []
-    merged = parser.model_dump(mode="json")
+    top: dict[str, Any] = {}  # record field -> the model's value, merged into the parser's record
+    reviewer: dict[str, Any] = {}
+    items: dict[int, dict[str, Any]] = {}
     merged_evidence = dict(parser.evidence)
     low_confidence = parser.source.ocr.low_confidence if parser.source.ocr is not None else []
 
     def llm_spans(llm_path: str) -> list[Span]:
         return [s for p, s in llm.evidence.items() if p == llm_path or p.startswith(llm_path + ".")]
 
-    def compare(path: str, p_value: Any, l_value: Any, llm_path: str, out_of_place: str | None = None) -> None:
+    def compare(
+        path: str,
+        p_typed: Any,
+        l_typed: Any,
+        llm_path: str,
+        into: dict[str, Any],
+        out_of_place: str | None = None,
+    ) -> None:
+        p_value, l_value = _stated(p_typed), _stated(l_typed)
         if _empty(p_value) and _empty(l_value):
             return
         status = _status(
@@ -155,7 +166,7 @@ def crosscheck(
             reasons.append(out_of_place)  # e.g. a decision read from injected words: reported, never merged
         elif status == "only_llm" and grounded:
             chosen = "llm"
-            set_path(merged, path, l_value)
+            into[path.rsplit(".", 1)[-1]] = copy.deepcopy(l_typed)
             for ev_path, span in llm.evidence.items():
                 if ev_path == llm_path or ev_path.startswith(llm_path + "."):
                     merged_evidence[path + ev_path[len(llm_path) :]] = span
@@ -167,44 +178,42 @@ def crosscheck(
             reasons.append(f"{path}: parser {p_value!r} vs LLM {l_value!r}")
 
     for f in LLM_TOP_FIELDS:
-        compare(f, p_data.get(f), l_data.get(f), f)
+        compare(f, getattr(parser, f), getattr(llm, f), f, top)
     for f in LLM_REVIEWER_FIELDS:
-        compare(f"reviewer.{f}", p_data["reviewer"].get(f), l_data["reviewer"].get(f), f"reviewer.{f}")
-    compare("diagnoses", p_data.get("diagnoses"), l_data.get("diagnoses"), "diagnoses")
+        compare(f"reviewer.{f}", getattr(parser.reviewer, f), getattr(llm.reviewer, f), f"reviewer.{f}", reviewer)
+    compare("diagnoses", parser.diagnoses, llm.diagnoses, "diagnoses", top)
 
-    p_items, l_items = p_data["disputed_items"], l_data["disputed_items"]
-    alignment = align_items(p_items, l_items)
+    p_items, l_items = parser.disputed_items, llm.disputed_items
+    alignment = align_items([{"request": i.request} for i in p_items], [{"request": i.request} for i in l_items])
     for pi, li in alignment.pairs:
+        into = items.setdefault(pi, {})
         for f in LLM_ITEM_FIELDS:
             compare(
                 f"disputed_items.{pi}.{f}",
-                p_items[pi].get(f),
-                l_items[li].get(f),
+                getattr(p_items[pi], f),
+                getattr(l_items[li], f),
                 f"disputed_items.{li}.{f}",
+                into,
                 _misplaced_decision(parser, pi, l_items[li], llm.evidence.get(f"disputed_items.{li}.decision"))
-                if f == "decision" and p_items[pi].get("decision") is None
+                if f == "decision" and p_items[pi].decision is None
                 else None,
             )
         if f"disputed_items.{li}.decision" in llm_grounding and llm_grounding[f"disputed_items.{li}.decision"] is None:
             reasons.append(f"disputed_items.{pi}: the LLM's decision quote is not in the letter")
-        if p_items[pi].get("decision") is None and merged["disputed_items"][pi].get("decision") is not None:
-            merged["disputed_items"][pi]["decision_source"] = "llm"
-            merged["disputed_items"][pi]["medically_necessary"] = (
-                merged["disputed_items"][pi]["decision"] == "overturned"
-            )
+        if p_items[pi].decision is None and into.get("decision") is not None:
+            into["decision_source"] = "llm"
+            into["medically_necessary"] = into["decision"] == "overturned"
             reasons.append(
                 f"disputed_items.{pi}: decision read by the LLM only (grounded); the parser could not read it"
             )
     for pi in alignment.missed:
         checks.append(
-            FieldCheck(
-                path=f"disputed_items.{pi}", status="only_parser", parser=p_items[pi]["request"], chosen="parser"
-            )
+            FieldCheck(path=f"disputed_items.{pi}", status="only_parser", parser=p_items[pi].request, chosen="parser")
         )
-        reasons.append(f"disputed_items.{pi}: the LLM missed this item ({p_items[pi]['request']!r})")
+        reasons.append(f"disputed_items.{pi}: the LLM missed this item ({p_items[pi].request!r})")
     for li in alignment.extra:
-        checks.append(FieldCheck(path=f"llm.disputed_items.{li}", status="only_llm", llm=l_items[li]["request"]))
-        reasons.append(f"the LLM reports an item the parser did not find: {l_items[li]['request']!r}")
+        checks.append(FieldCheck(path=f"llm.disputed_items.{li}", status="only_llm", llm=l_items[li].request))
+        reasons.append(f"the LLM reports an item the parser did not find: {l_items[li].request!r}")
     if parser.warnings:
         reasons.append(f"parser warnings: {'; '.join(parser.warnings)}")
 
@@ -214,18 +223,35 @@ def crosscheck(
         needs_review=bool(reasons),
         reasons=reasons,
     )
-    merged.update(
-        evidence={k: v.model_dump(mode="json") for k, v in merged_evidence.items()},
-        extractor="merged",
-        crosscheck=report.model_dump(mode="json"),
-        needs_review=report.needs_review,
+    merged = parser.model_copy(deep=True)
+    merged = merged.model_copy(
+        update={
+            **top,
+            "reviewer": merged.reviewer.model_copy(update=reviewer),
+            "disputed_items": [
+                item.model_copy(update=items.get(pi, {})) for pi, item in enumerate(merged.disputed_items)
+            ],
+            "evidence": merged_evidence,
+            "extractor": "merged",
+            "crosscheck": report,
+            "needs_review": report.needs_review,
+        }
     )
-    return with_codes(LetterRecord.model_validate(merged), proposed_codes)
+    return with_codes(merged, proposed_codes)
 
 
-def _misplaced_decision(parser: LetterRecord, pi: int, l_item: dict[str, Any], span: Span | None) -> str | None:
+def _stated(value: Any) -> Any:
+    """A record value as the report states it: dates as YYYY-MM-DD, lists as lists."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_stated(v) for v in value]
+    return value
+
+
+def _misplaced_decision(parser: LetterRecord, pi: int, l_item: DisputedItem, span: Span | None) -> str | None:
     """Why the model's decision for item `pi` may not fill the parser's empty one, or None when it may."""
-    decision, quote = l_item.get("decision"), l_item.get("decision_text")
+    decision, quote = l_item.decision, l_item.decision_text
     if decision is not None and parser.source.kind == "ocr":
         # the model read the same OCR text the parser could not confirm: not a second reading of the page
         return (
