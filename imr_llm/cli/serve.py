@@ -55,7 +55,7 @@ def serve(
         from imr_llm.pipeline.backends import get_backend
 
         chosen = get_backend(name)
-        if chosen.uses_llm and name != "local":
+        if chosen.remote:
             from imr_llm.llm.config import config_from_env
 
             config = config_from_env()
@@ -81,8 +81,8 @@ def serve(
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{port}/"
     print(f"imr-llm: workspace {settings.workspace.resolve()}", file=sys.stderr)
-    if name == "rules":
-        print("imr-llm: backend rules: no letter text leaves this machine", file=sys.stderr)
+    if not chosen.uses_llm:
+        print(f"imr-llm: backend {name}: no letter text leaves this machine", file=sys.stderr)
     else:
         print(f"imr-llm: backend {name}: letter text goes to {destination}", file=sys.stderr)
     if shown_token is not None:

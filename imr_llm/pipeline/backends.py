@@ -46,6 +46,7 @@ class Backend:
     open_extractor: Callable[[BackendOptions], AbstractContextManager[Extractor]]
     open_client: Callable[[BackendOptions], AbstractContextManager[LLMClient | None]]
     uses_llm: bool = True
+    remote: bool = True  # letter text goes to a server the user names (base URL, model); False: stays here
     concurrent: bool = True  # False: one request at a time, in the process that opened it
     letter_timeout_s: float | None = None  # default wall-time budget per letter
 
@@ -159,7 +160,9 @@ def _local_client(options: BackendOptions) -> Iterator[LLMClient]:
         client.close()
 
 
-register_backend(Backend("rules", "the deterministic parser alone, no model", _rules, _no_client, uses_llm=False))
+register_backend(
+    Backend("rules", "the deterministic parser alone, no model", _rules, _no_client, uses_llm=False, remote=False)
+)
 register_backend(
     Backend(
         "openai",
@@ -176,6 +179,7 @@ register_backend(
         _local,
         _local_client,
         concurrent=False,  # llama.cpp answers one request at a time; a timeout restarts the server
+        remote=False,  # its own server on loopback
         letter_timeout_s=120.0,  # the CPU model: a bad letter costs minutes, not most of an hour
     )
 )

@@ -103,12 +103,15 @@ def create_app(settings: Settings, extractor: Extractor | None = None, step_hook
     serial = False
     if extractor is None:
         extractor, serial = open_extractor(settings, stack)
+    from imr_llm.pipeline.backends import get_backend
+
     config = None
-    if settings.backend != "rules":
+    asks_model = get_backend(settings.backend).uses_llm
+    if asks_model:
         from imr_llm.llm.config import config_from_env
 
         config = config_from_env()
-    reader = Reader(ws, extractor, serial=serial, step_hook=step_hook)
+    reader = Reader(ws, extractor, serial=serial, step_hook=step_hook, asks_model=asks_model)
     state = AppState(settings, ws, reader, Runner(reader, settings.workers), Evaluator(ws, settings.backend, config))
 
     @contextlib.asynccontextmanager

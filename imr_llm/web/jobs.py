@@ -40,10 +40,16 @@ class Reader:
     """Reads one letter of the workspace into its record and summaries."""
 
     def __init__(
-        self, workspace: Workspace, extractor: Extractor, serial: bool = False, step_hook: StepHook | None = None
+        self,
+        workspace: Workspace,
+        extractor: Extractor,
+        serial: bool = False,
+        step_hook: StepHook | None = None,
+        asks_model: bool = False,
     ) -> None:
         self.workspace = workspace
         self.extractor = extractor
+        self.asks_model = asks_model  # the backend asks a model: the page says so while it waits
         self._serial = threading.Lock() if serial else None  # the local llama.cpp backend: one letter at a time
         self.step_hook = step_hook
         self.per_page = progress.install()
@@ -80,7 +86,7 @@ class Reader:
             self._stage(letter_id, "reading the letter")
             letter = self.load(letter_id)
             db.update(letter_id, status="parsing", text=letter.text, sha256=letter.source.sha256)
-            self._stage(letter_id, "reading the fields" if self.extractor.name == "rules" else "asking the model")
+            self._stage(letter_id, "asking the model" if self.asks_model else "reading the fields")
             with self._serial or nullcontext():
                 extraction = self.extractor.extract(letter)
             record = json.loads(extraction.merged.model_dump_json())

@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from imr_llm.pipeline.backends import get_backend
 from imr_llm.version import VERSION
 from imr_llm.web.highlight import anchor
 from imr_llm.web.security import CSRF_FIELD
@@ -63,6 +64,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         "csrf_field": CSRF_FIELD,
         "settings": s.settings,
         "backend": s.settings.backend,
+        "parser_only": not get_backend(s.settings.backend).uses_llm,
         "destination": s.settings.destination,
         "reviewer": reviewer(request),
         "version": VERSION,
