@@ -432,25 +432,27 @@ def _score(sentence: str, position: float, request: str, overturned: bool) -> fl
     score = 0.0
     applies = bool(_APPLIES.match(sentence)) or bool(_APPLIES_INSIDE.search(sentence))
     guideline = bool(_GUIDELINE.match(sentence)) or bool(_GUIDELINE_VERB.search(sentence))
+    not_shown = _NOT_SHOWN.search(sentence) is not None  # each cue searched once: this runs on every sentence
+    shown = _SHOWN.search(sentence) is not None if overturned else False
     if applies:
         score += 3.0
-    if (_SHOWN if overturned else _NOT_SHOWN).search(sentence):
+    if shown if overturned else not_shown:
         score += 3.0
-    if overturned and _NOT_SHOWN.search(sentence):
+    if overturned and not_shown:
         score -= 2.0  # a gap the reviewer noted but did not decide on
-    if not overturned and _BENEFIT_SHOWN.search(sentence) and not _NOT_SHOWN.search(sentence):
+    if not overturned and not not_shown and _BENEFIT_SHOWN.search(sentence):
         score -= 2.0
     if _CASE_REF.search(sentence):
         score += 1.0
     if guideline and not applies:
         score -= 4.0
-    elif _GENERIC_RULE.search(sentence) and not applies:
+    elif not applies and _GENERIC_RULE.search(sentence):
         score -= 2.0
-    if _HISTORY.search(sentence) and not _NOT_SHOWN.search(sentence):
+    if not not_shown and _HISTORY.search(sentence):
         score -= 2.0
     if _is_bare_conclusion(sentence, request):
         score -= 6.0
-    if overturned and _CONCERN.search(sentence) and not _SHOWN.search(sentence):
+    if overturned and not shown and _CONCERN.search(sentence):
         score -= 3.0  # a concern the reviewer noted and set aside is not why the care was approved
     if len(sentence) < 25:
         score -= 1.0
