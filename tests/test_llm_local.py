@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 from collections import Counter
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -182,8 +183,8 @@ def prompt_runs(
     took 4.7 minutes: llama.cpp checks the answer grammar against Gemma's 262k-token vocabulary at
     every token.) The matrix, its report and the compare run exactly as they do on more letters."""
     folder = tmp_path_factory.mktemp("evals")
-    with sqlite3.connect(runs[2]) as source, sqlite3.connect(folder / "cache.sqlite") as copy:
-        source.backup(copy)
+    with closing(sqlite3.connect(runs[2])) as source, closing(sqlite3.connect(folder / "cache.sqlite")) as copy:
+        source.backup(copy)  # closing(): a connection's own `with` commits but does not close it
     suite = folder / "matrix.toml"
     smoke = (REPO / "evals" / "local-smoke.toml").read_text()
     suite.write_text(

@@ -23,12 +23,12 @@ Merge policy (also in the README):
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic_core import to_jsonable_python
 from rapidfuzz import fuzz
 
 from imr_llm.fields import (
@@ -150,7 +150,7 @@ def crosscheck(
         into: dict[str, Any],
         out_of_place: str | None = None,
     ) -> None:
-        p_value, l_value = _stated(p_typed), _stated(l_typed)
+        p_value, l_value = to_jsonable_python(p_typed), to_jsonable_python(l_typed)  # as the report states them
         if _empty(p_value) and _empty(l_value):
             return
         status = _status(
@@ -238,15 +238,6 @@ def crosscheck(
         }
     )
     return with_codes(merged, proposed_codes)
-
-
-def _stated(value: Any) -> Any:
-    """A record value as the report states it: dates as YYYY-MM-DD, lists as lists."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, list):
-        return [_stated(v) for v in value]
-    return value
 
 
 def _misplaced_decision(parser: LetterRecord, pi: int, l_item: DisputedItem, span: Span | None) -> str | None:

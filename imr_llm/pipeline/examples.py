@@ -6,13 +6,13 @@ prompt's own folder, which the parser reads exactly), in the LLM's answer schema
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import json
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic_core import to_jsonable_python
 
 from imr_llm.fields import ANSWER_ITEM, ANSWER_REVIEWER, ANSWER_TOP
 from imr_llm.llm.prompts import PromptTemplate
@@ -38,11 +38,9 @@ def answer_for(record: LetterRecord) -> dict[str, Any]:
 
 def _plain(value: Any, answer: str, model: type[BaseModel] = LLMLetter) -> Any:
     """A record value as the answer states it: a date as YYYY-MM-DD, an absent list as []."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
     if value is None and model.model_fields[answer].default_factory is list:
         return []
-    return value
+    return to_jsonable_python(value)
 
 
 def load_examples(paths: list[Path]) -> list[dict[str, str]]:
