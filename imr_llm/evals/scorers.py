@@ -49,11 +49,15 @@ def fields(letters: list[LetterResult], ctx: ScoreContext) -> dict[str, float]:
         "decision_accuracy": card.decision_accuracy,
         "decisions_wrong": float(sum(r.predicted is not None and not r.correct for r in decided)),
         "decisions_unread": float(sum(r.predicted is None for r in decided)),
-        "dates_from_another_label": float(sum(dates_from_another_label(x.record or {}, x.gold) for x in letters)),
+        "dates_from_another_label": float(sum(_dates_from_another_label(x) for x in letters)),
     }
     return (
         out | _review_flags(letters, card.results) | {f"field.{f}": v for f, v in sorted(card.field_accuracy().items())}
     )
+
+
+def _dates_from_another_label(letter: LetterResult) -> int:
+    return dates_from_another_label(letter.record or {}, letter.gold)
 
 
 def _review_flags(letters: list[LetterResult], results: list[Any]) -> dict[str, float]:
