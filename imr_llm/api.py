@@ -74,7 +74,7 @@ def extract(
     from imr_llm.llm.cache import opened
     from imr_llm.llm.config import config_from_env
     from imr_llm.llm.prompts import DEFAULT_PROMPT
-    from imr_llm.pipeline.backends import BackendOptions, get_backend
+    from imr_llm.pipeline.backends import BackendOptions, get_backend, open_extractor
 
     chosen = get_backend(backend)
     config = config_from_env(base_url, model)
@@ -82,7 +82,7 @@ def extract(
         config = config.with_(**settings)
     with (
         opened(None, cache, chosen.uses_llm) as store,
-        chosen.open_extractor(BackendOptions(config, prompt or DEFAULT_PROMPT, model_path, store)) as extractor,
+        open_extractor(backend, BackendOptions(config, prompt or DEFAULT_PROMPT, model_path, store)) as extractor,
     ):
         return extractor.run(_load(source))
 

@@ -101,9 +101,7 @@ def test_500_forever_gives_up_after_the_transport_budget(letter: LoadedLetter, t
     assert "server failed 3 time(s)" in (record.llm.error or "")
     assert ex.cache.calls()[-1]["status"] == "transport"
     with fake_server(Behaviour("500")) as server, pytest.raises(LLMTransportError):  # the client itself raises
-        extractor(server, tmp_path, transport_attempts=1).client.structured(
-            [{"role": "user", "content": "x"}], LLMLetter
-        )
+        extractor(server, tmp_path, transport_attempts=1).client.complete([{"role": "user", "content": "x"}], LLMLetter)
 
 
 def test_a_hang_past_the_timeout_is_retried(letter: LoadedLetter, answer: dict[str, Any], tmp_path: Path) -> None:
@@ -167,17 +165,21 @@ def test_a_hanging_server_yields_the_parsers_record_within_the_letter_budget(
     assert took < 2.0 + 20  # the budget plus a margin a busy machine cannot exhaust, never 5 attempts x 30 s
 
 
-def test_a_timeout_restarts_the_local_server_hook(letter: LoadedLetter, answer: dict[str, Any], tmp_path: Path) -> None:
+def test_a_timeout_restarts_the_transport(letter: LoadedLetter, answer: dict[str, Any], tmp_path: Path) -> None:
+    """After a timeout the extractor asks its transport to restart (the local backend kills the generation
+    nobody waits for) and uses the transport it returns for the next letter."""
     restarts: list[int] = []
+
+    class Restarting(LLMClient):
+        def restart(self) -> LLMClient:
+            restarts.append(1)
+            return LLMClient(self.config)
+
     with fake_server(Behaviour("ok", answer), [Behaviour("hang", hang_s=5.0)]) as server:
         ex = extractor(server, tmp_path, timeout_s=60.0, letter_timeout_s=1.0)
-
-        def restarted() -> LLMClient:
-            restarts.append(1)
-            return LLMClient(ex.client.config)
-
-        ex.on_timeout = restarted
+        ex.client = Restarting(ex.client.config)
         first = ex.run(letter)
+        assert type(ex.client) is LLMClient  # the one restart() returned
         second = ex.run(letter)
     assert first.llm is not None and first.llm.error_kind == "timeout" and restarts == [1]
     assert second.llm is not None and second.llm.error is None and second.extractor == "merged"

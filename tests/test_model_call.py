@@ -30,7 +30,7 @@ class FakeClient:
         self.identity = identity
         self.config = LLMConfig(base_url="http://127.0.0.1:9/v1", model="m")
 
-    def structured(self, messages: Any, schema: Any, max_tokens: int | None = None) -> tuple[Any, CallStats]:
+    def complete(self, messages: Any, schema: Any, max_tokens: int | None = None) -> tuple[Any, CallStats]:
         self.calls += 1
         answer = self.answers.pop(0)
         if isinstance(answer, Exception):

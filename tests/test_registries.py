@@ -11,15 +11,19 @@ from pathlib import Path
 import pytest
 
 import imr_llm
+from imr_llm.errors import CallStats
 from imr_llm.evals.metrics import LetterResult, compute_metrics, lower_is_better
 from imr_llm.evals.registry import SCORERS, ScoreContext, scorer
 from imr_llm.evals.runner import run_suite
 from imr_llm.evals.suite import Suite, load_suite
+from imr_llm.llm.cache import ResponseCache
+from imr_llm.llm.config import LLMConfig
 from imr_llm.parser import parse_text
 from imr_llm.parser.context import ParseContext
 from imr_llm.parser.layouts import LAYOUTS, Layout, register_layout
-from imr_llm.pipeline.backends import BACKENDS, Backend, BackendOptions, register_backend
-from imr_llm.pipeline.extraction import Extractor, RulesExtractor
+from imr_llm.pipeline.backends import BACKENDS, Backend, BackendOptions, open_extractor, register_backend
+from imr_llm.pipeline.examples import answer_for
+from imr_llm.pipeline.llm_extractor import LLMExtractor
 from imr_llm.schema import DisputedItem, LetterRecord
 from imr_llm.summary.languages import LANGUAGES, load_language, register_language
 from imr_llm.summary.summarize import summarize
@@ -28,36 +32,62 @@ from tests.conftest import REPO, SAMPLES
 LETTER = SAMPLES / "synth-2016-basic.txt"
 
 
-class TaggingExtractor(RulesExtractor):
-    name = "tagging"
+class EchoTransport:
+    """A FAKE transport (no model behind it, named as such): it answers with what the parser reads in the
+    letter the prompt carries. The test is about how a backend plugs in (registry, extractor, cache, worker
+    set-up), not about a model; real transports are tested against real servers."""
 
-    def run(self, letter):  # type: ignore[no-untyped-def]
-        record = super().run(letter)
-        record.warnings.append("seen by the tagging backend")
-        return record
+    def __init__(self, config: LLMConfig) -> None:
+        self.config = config
+        self.calls = 0
+
+    @property
+    def identity(self) -> tuple[str, str]:
+        return "echo-parser", "in-process"
+
+    def complete(self, messages, response_model, max_tokens=None, budget_s=None):  # type: ignore[no-untyped-def]
+        self.calls += 1
+        letter = messages[-1]["content"].rsplit("<letter>\n", 1)[1].rsplit("\n</letter>", 1)[0]
+        answer = response_model.model_validate(answer_for(parse_text(letter)))
+        return answer, CallStats(requests=1, prompt_tokens=len(letter) // 4, completion_tokens=100)
+
+    def check_server(self) -> list[str]:
+        return ["echo-parser"]
+
+    def restart(self) -> EchoTransport:
+        return self
+
+    def close(self) -> None:
+        pass
 
 
 @pytest.fixture
-def tagging_backend() -> Iterator[str]:
+def echo_backend() -> Iterator[str]:
     @contextmanager
-    def open_extractor(options: BackendOptions) -> Iterator[Extractor]:
-        yield TaggingExtractor()
+    def open_client(options: BackendOptions) -> Iterator[EchoTransport]:
+        yield EchoTransport(options.config)
 
-    @contextmanager
-    def open_client(options: BackendOptions) -> Iterator[None]:
-        yield None
-
-    register_backend(Backend("tagging", "a test backend", open_extractor, open_client, uses_llm=False))
-    yield "tagging"
-    BACKENDS.pop("tagging")
+    register_backend(Backend("echo", "a test backend (fake transport)", open_client, remote=False))
+    yield "echo"
+    BACKENDS.pop("echo")
 
 
-def test_a_new_backend_plugs_in(tagging_backend: str, tmp_path: Path) -> None:
-    record = imr_llm.extract(LETTER, backend=tagging_backend)
-    assert "seen by the tagging backend" in record.warnings
-    suite = load_suite(REPO / "evals" / "synthetic-rules.toml").model_copy(update={"backend": tagging_backend})
-    run = run_suite(suite)
-    assert run.backend == "tagging" and run.letters and not any(x.error for x in run.letters)
+def test_a_new_backend_plugs_in_as_a_transport(echo_backend: str, tmp_path: Path) -> None:
+    record = imr_llm.extract(LETTER, backend=echo_backend, cache=False)
+    assert record.llm is not None and (record.llm.backend, record.llm.model) == ("echo", "echo-parser")
+    assert record.llm.base_url == "in-process" and record.llm.error is None
+    assert record.extractor == "merged" and record.crosscheck is not None and not record.needs_review
+    assert [i.decision for i in record.disputed_items] == [
+        i.decision for i in parse_text(LETTER.read_text()).disputed_items
+    ]
+    with open_extractor(echo_backend, BackendOptions(cache=ResponseCache(tmp_path / "c.sqlite"))) as extractor:
+        assert isinstance(extractor, LLMExtractor) and isinstance(extractor.client, EchoTransport)
+        worker = extractor.spec().build()  # what a batch worker process opens: the same backend, the same cache
+        assert isinstance(worker, LLMExtractor) and isinstance(worker.client, EchoTransport)
+        assert worker.cache.path == tmp_path / "c.sqlite"
+    suite = load_suite(REPO / "evals" / "synthetic-rules.toml").model_copy(update={"backend": echo_backend})
+    run = run_suite(suite, cache=ResponseCache(tmp_path / "c.sqlite"))
+    assert run.backend == "echo" and run.letters and not any(x.error for x in run.letters)
     with pytest.raises(imr_llm.ConfigError, match="unknown backend 'nope'; available: rules, openai, local"):
         imr_llm.extract(LETTER, backend="nope")
 

@@ -92,7 +92,7 @@ def batch(
     from imr_llm.cli.batch_report import print_batch_report
     from imr_llm.llm.cache import opened
     from imr_llm.llm.prompts import DEFAULT_PROMPT
-    from imr_llm.pipeline.backends import BackendOptions
+    from imr_llm.pipeline.backends import BackendOptions, open_extractor
 
     console = safe_console()
     check_language(lang)
@@ -122,7 +122,7 @@ def batch(
     try:
         with opened(cache, not no_cache, chosen.uses_llm) as store:
             options = BackendOptions(config, prompt or DEFAULT_PROMPT, model_path, store)
-            with chosen.open_extractor(options) as extractor:
+            with open_extractor(chosen.name, options) as extractor:
                 report = run_with_bar(
                     inputs,
                     out,

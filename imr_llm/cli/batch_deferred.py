@@ -92,7 +92,7 @@ def run_deferred(
     from imr_llm.batch.deferred import records_from_results, run_via_batch_api, write_request_file
     from imr_llm.llm.cache import ResponseCache
     from imr_llm.llm.prices import load_prices
-    from imr_llm.pipeline.backends import BackendOptions, get_backend
+    from imr_llm.pipeline.backends import BackendOptions, open_extractor
 
     if no_cache:
         fail("--no-cache cannot be used here: batch answers reach the records through the response cache")
@@ -104,7 +104,7 @@ def run_deferred(
     try:
         store = ResponseCache(cache)
         backend = BackendOptions(config, prompt, None, store, check_server=live and options.write_requests is None)
-        with get_backend("openai").open_extractor(backend) as opened:
+        with open_extractor("openai", backend) as opened:
             extractor: LLMExtractor = opened  # type: ignore[assignment]
             if options.write_requests is not None:
                 report = write_request_file(inputs, out, extractor, options.write_requests)

@@ -112,7 +112,7 @@ def extract(
     When the model fails on a letter, the parser's record is printed (with `llm.error`, needing review)."""
     from imr_llm.llm.cache import opened
     from imr_llm.llm.prompts import DEFAULT_PROMPT
-    from imr_llm.pipeline.backends import BackendOptions
+    from imr_llm.pipeline.backends import BackendOptions, open_extractor
 
     if backend is None:
         if not (base_url or llm_configured()):
@@ -127,7 +127,7 @@ def extract(
     try:
         with opened(cache, not no_cache, chosen.uses_llm) as store:
             options = BackendOptions(config, prompt or DEFAULT_PROMPT, model_path, store)
-            with chosen.open_extractor(options) as extractor:
+            with open_extractor(chosen.name, options) as extractor:
                 failed = emit_records(files, extractor.run, not allow_llm_failure, pages, save_text)
     except ConfigError as e:
         fail(str(e))

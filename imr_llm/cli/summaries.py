@@ -62,7 +62,7 @@ def summarize(
     A summary that fails its checks is still written, with a warning at its top, and the exit code is 1."""
     from imr_llm.llm.cache import opened
     from imr_llm.parser import parse_letter
-    from imr_llm.pipeline.backends import BackendOptions
+    from imr_llm.pipeline.backends import BackendOptions, open_transport
     from imr_llm.summary.summarize import summarize as summarize_record
 
     check_language(lang)
@@ -76,7 +76,7 @@ def summarize(
     inputs = {os.path.realpath(f) for f in files}  # a summary never replaces an input letter
     try:
         with (
-            chosen.open_client(BackendOptions(llm_config(base_url, model), model_path=model_path)) as client,
+            open_transport(chosen.name, BackendOptions(llm_config(base_url, model), model_path=model_path)) as client,
             opened(cache, not no_cache, client is not None) as store,
         ):
             template = None

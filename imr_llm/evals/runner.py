@@ -29,7 +29,7 @@ from imr_llm.llm.cache import ResponseCache
 from imr_llm.llm.config import LLMConfig
 from imr_llm.llm.prices import load_prices
 from imr_llm.loaders import LoadedLetter, load_file, load_pages
-from imr_llm.pipeline.backends import BackendOptions, get_backend
+from imr_llm.pipeline.backends import BackendOptions, get_backend, open_extractor
 from imr_llm.pipeline.extraction import Extractor
 from imr_llm.suffixes import IMAGE_SUFFIXES
 from imr_llm.version import VERSION as __version__
@@ -263,7 +263,7 @@ def run_suite(
     epochs = suite.epochs if backend.uses_llm else 1
     for epoch in range(epochs):
         seeded = config.with_(seed=(suite.seed or 0) + epoch) if epochs > 1 or suite.seed is not None else config
-        with backend.open_extractor(BackendOptions(seeded, suite.prompt, model_path, cache)) as extractor:
+        with open_extractor(backend.name, BackendOptions(seeded, suite.prompt, model_path, cache)) as extractor:
             workers = suite.concurrency if backend.uses_llm and backend.concurrent else 1
             if not backend.uses_llm and set(suite.inputs) & {*IMAGE_KINDS, *KEPT_INPUTS}:
                 workers = os.cpu_count() or 1  # OCR: one letter per core

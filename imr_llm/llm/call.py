@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from imr_llm.errors import CallStats, LLMCallError, LLMNoBatchAnswer
 from imr_llm.llm.cache import CallLogEntry, ResponseCache, cache_key
-from imr_llm.llm.client import LLMClient
+from imr_llm.llm.transport import Transport
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -51,7 +51,7 @@ class ModelCall:
     """The cached, logged structured call for one client. `live=False`: answers come only from the cache
     (filled from Batch API results); a request without one raises LLMNoBatchAnswer with its reason."""
 
-    client: LLMClient
+    client: Transport
     cache: ResponseCache | None
     live: bool = True
     no_answer_reasons: dict[str, str] = field(default_factory=dict)  # cache key -> why a batch gave none
@@ -101,7 +101,7 @@ class ModelCall:
             reason = self.no_answer_reasons.get(key, "no answer in the batch results")
             raise LLMNoBatchAnswer(f"{reason} (no live call made: --retry-errors --reask-via live asks the model)")
         try:
-            answer, stats = self.client.structured(request.messages, schema, max_tokens=request.max_tokens)
+            answer, stats = self.client.complete(request.messages, schema, max_tokens=request.max_tokens)
         except LLMCallError as e:
             self._log(replace(log, status=e.kind, error=str(e)), e.stats)
             raise

@@ -190,7 +190,14 @@ class LLMClient:
             )
         return models
 
-    def structured(
+    def restart(self) -> LLMClient:
+        """Nothing to stop on a remote server: an abandoned request ends with its connection."""
+        return self
+
+    def close(self) -> None:
+        """The SDK's connections close with the process; nothing is started here."""
+
+    def complete(
         self,
         messages: list[dict[str, str]],
         response_model: type[T],

@@ -188,13 +188,14 @@ class LocalClient(LLMClient):
             self._started = True
             LLMClient.__init__(self, local_settings(self._settings, self.server.base_url))
 
-    def structured(self, *args: Any, **kwargs: Any) -> Any:
+    def complete(self, *args: Any, **kwargs: Any) -> Any:
         self._ensure_started()
-        return super().structured(*args, **kwargs)
+        return super().complete(*args, **kwargs)
 
     def check_server(self) -> list[str]:
-        self._ensure_started()
-        return super().check_server()
+        """Nothing to ask before the first live request: the package and the model file were checked
+        when the server was set up, and starting it here would make a cached rerun start it."""
+        return [LOCAL_MODEL_ALIAS]
 
     def restart(self) -> LocalClient:
         """Cancel a generation nobody waits for (kill and start again on a new port)."""

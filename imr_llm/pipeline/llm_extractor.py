@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -17,15 +16,15 @@ from pydantic import ValidationError
 from imr_llm.errors import CallStats, LLMCallError, LLMInvalidOutput, LLMTimeout
 from imr_llm.llm.cache import ResponseCache
 from imr_llm.llm.call import CallRequest, ModelCall
-from imr_llm.llm.client import LLMClient
 from imr_llm.llm.config import DEFAULT_MAX_TOKENS, answer_token_budget
-from imr_llm.llm.prompts import PromptTemplate, load_prompt
+from imr_llm.llm.prompts import PromptTemplate
+from imr_llm.llm.transport import Transport
 from imr_llm.loaders import LoadedLetter
 from imr_llm.parser import ParsedLetter, parse_letter, read_letter
 from imr_llm.pipeline.answer import LLMLetter
 from imr_llm.pipeline.crosscheck import crosscheck
 from imr_llm.pipeline.examples import examples_for
-from imr_llm.pipeline.extraction import Extraction, ExtractorSpec
+from imr_llm.pipeline.extraction import Extraction, Extractor, ExtractorSpec
 from imr_llm.pipeline.grounding import Grounder
 from imr_llm.schema import CrossCheck, LetterRecord, LLMRun
 from imr_llm.textnorm import FlatText
@@ -56,12 +55,18 @@ class PreparedCall:
 
 @dataclass
 class LLMExtractor:
-    client: LLMClient
+    """One letter through a model, over any backend's transport: `prepare` (the parser's reading, the
+    prompt, the request and its cache key), the cached call, `finish` (grounding, cross-check, merge).
+    Live calls, Batch API request files and answers, and vLLM files all go through `prepare`."""
+
+    client: Transport
     prompt: PromptTemplate
     cache: ResponseCache
     name: str = "openai"
     log_text: bool = False
-    on_timeout: Callable[[], LLMClient] | None = None  # local backend: restart the server, return a new client
+    # how a worker process opens the same backend (set by `open_extractor`): the backend's own transport
+    remake: Callable[[ExtractorSpec], Extractor] | None = None
+    options: Any = None  # the BackendOptions it was opened with (no cache), for `remake`
     live_calls: bool = True  # False: answers come only from the cache (filled from batch results)
     no_answer_reasons: dict[str, str] = field(default_factory=dict)  # cache key -> why a batch gave none
     template_hash: str = field(init=False)
@@ -83,15 +88,16 @@ class LLMExtractor:
         return ModelCall(self.client, self.cache, live=self.live_calls, no_answer_reasons=self.no_answer_reasons)
 
     def spec(self) -> ExtractorSpec:
+        """What a worker process needs to open the same backend, cache and batch state."""
+        if self.remake is None:
+            raise TypeError("this extractor was not opened through a backend (imr_llm.pipeline.open_extractor)")
         return ExtractorSpec(
-            llm_from_spec,
+            self.remake,
             {
-                "config": self.client.config,
-                "prompt": self.prompt.ref,
+                "backend": self.name,
+                "options": self.options,
                 "cache_path": str(self.cache.path),
                 "cache_enabled": self.cache.enabled,
-                "name": self.name,
-                "log_text": self.log_text,
                 "live_calls": self.live_calls,
                 "no_answer_reasons": self.no_answer_reasons,
             },
@@ -111,15 +117,15 @@ class LLMExtractor:
         call = self.prepare(letter, budget, read=read)
         try:
             output, run = self._ask(call)
-            llm_record, merged = self._merge(parser_record, output, run, call)
+            llm_record, merged = self.finish(parser_record, output, run, call)
         except LLMCallError as e:
             run = self.failed_run(call, e)
-            if isinstance(e, LLMTimeout) and self.on_timeout is not None:
-                self.client = self.on_timeout()  # the local server may still be generating: restart it
+            if isinstance(e, LLMTimeout):
+                self.client = self.client.restart()  # a local server may still be generating: stop it
             return Extraction(parser=parser_record, merged=degraded(parser_record, run), llm=None, run=run)
         return Extraction(parser=parser_record, merged=merged, llm=llm_record, run=run)
 
-    def _merge(
+    def finish(
         self, parser_record: LetterRecord, output: LLMLetter, run: LLMRun, call: PreparedCall
     ) -> tuple[LetterRecord, LetterRecord]:
         """The model's record and the merged one. A value the answer schema let through but the record
@@ -250,17 +256,3 @@ def degraded(parser_record: LetterRecord, run: LLMRun) -> LetterRecord:
 
 def _parser_warnings(record: LetterRecord) -> list[str]:
     return [f"parser warnings: {'; '.join(record.warnings)}"] if record.warnings else []
-
-
-def llm_from_spec(spec: ExtractorSpec) -> LLMExtractor:
-    s = spec.settings
-    cache = ResponseCache(Path(s["cache_path"]) if s["cache_path"] else None, enabled=s["cache_enabled"])
-    return LLMExtractor(
-        LLMClient(s["config"]),
-        load_prompt(s["prompt"]),
-        cache,
-        name=s["name"],
-        log_text=s["log_text"],
-        live_calls=s.get("live_calls", True),
-        no_answer_reasons=s.get("no_answer_reasons", {}),
-    )

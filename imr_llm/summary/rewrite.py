@@ -20,9 +20,9 @@ from pydantic import BaseModel, Field
 from imr_llm.errors import ImrError
 from imr_llm.llm.cache import ResponseCache
 from imr_llm.llm.call import CallRequest, ModelCall
-from imr_llm.llm.client import LLMClient
 from imr_llm.llm.prompts import PromptTemplate
 from imr_llm.llm.speedups import CachedSchemaModel
+from imr_llm.llm.transport import Transport
 from imr_llm.schema import LetterRecord
 from imr_llm.summary.checks import SummaryChecks, check_summary, plain_problems
 from imr_llm.summary.formats import Format
@@ -105,7 +105,7 @@ def _common_words(language: Language) -> str:
 
 
 def ask(
-    client: LLMClient, prompt: PromptTemplate, facts: str, language: Language, cache: ResponseCache | None
+    client: Transport, prompt: PromptTemplate, facts: str, language: Language, cache: ResponseCache | None
 ) -> SummaryRewrite:
     """The model's reasons, through the one cached, logged model call extraction uses."""
     rendered = prompt.render(facts, language=language.prompt_name)
@@ -124,7 +124,7 @@ def rewrite_summary(
     record: LetterRecord,
     offline: Summary,
     offline_checks: SummaryChecks,
-    client: LLMClient,
+    client: Transport,
     prompt: PromptTemplate,
     cache: ResponseCache | None = None,
 ) -> SummaryOutcome:

@@ -13,8 +13,8 @@ from imr_llm.summary.render import render_text
 
 if TYPE_CHECKING:
     from imr_llm.llm.cache import ResponseCache
-    from imr_llm.llm.client import LLMClient
     from imr_llm.llm.prompts import PromptTemplate
+    from imr_llm.llm.transport import Transport
 
 __all__ = ["SummaryOutcome", "summarize"]
 
@@ -22,7 +22,7 @@ __all__ = ["SummaryOutcome", "summarize"]
 def summarize(
     record: LetterRecord,
     lang: str = "en",
-    client: LLMClient | None = None,
+    client: Transport | None = None,
     prompt: PromptTemplate | None = None,
     cache: ResponseCache | None = None,
 ) -> SummaryOutcome:
