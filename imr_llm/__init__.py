@@ -1,14 +1,16 @@
 """imr-llm: typed records and plain-language summaries of California IMR Final Determination letters.
 
+    from pathlib import Path
     from imr_llm import parse, summarize
-    record = parse("letter.pdf")                 # the deterministic parser: a LetterRecord
+    record = parse(Path("letter.pdf"))           # the deterministic parser: a LetterRecord (a str is letter text)
     summary = summarize(record, lang="es")       # checked plain-language summary
     print(summary.render("md"), summary.checks.passed)
 
-`extract(source, backend="openai" | "local" | "rules")` adds the LLM path (see the README).
+`extract(source, backend="openai" | "local" | "rules")` adds the LLM path; `reader(backend)` opens a
+backend once for many letters (see the README).
 """
 
-from imr_llm.api import extract, parse, summarize
+from imr_llm.api import extract, parse, reader, summarize
 from imr_llm.errors import (
     ConfigError,
     ImrError,
@@ -41,5 +43,6 @@ __all__ = [
     "__version__",
     "extract",
     "parse",
+    "reader",
     "summarize",
 ]

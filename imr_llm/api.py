@@ -1,34 +1,43 @@
-"""The library API: `parse`, `extract`, `summarize` (re-exported by `imr_llm`).
+"""The library API: `parse`, `extract`, `reader`, `summarize` (re-exported by `imr_llm`); the CLI and the
+web app call these too.
 
 Heavy parts load on first use: `parse` never imports the LLM stack, `summarize` only for LLM-written
-reasons. For many letters with an LLM, open the backend once with `imr_llm.pipeline.open_extractor`
-instead of calling `extract` per letter (each call opens it, and `local` starts its server).
+reasons. For many letters with an LLM, open the backend once with `reader(...)` and call its `run` per
+letter, instead of calling `extract` per letter (each call opens the backend, and `local` may start its
+server).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from imr_llm.errors import InputError
 from imr_llm.schema import LetterRecord
 from imr_llm.suffixes import LETTER_SUFFIXES
 
 if TYPE_CHECKING:
+    from imr_llm.llm.config import LLMConfig
     from imr_llm.loaders import LoadedLetter
+    from imr_llm.pipeline.extraction import Extractor
     from imr_llm.summary.model import Summary
 
-Source = str | Path | bytes
+Source: TypeAlias = "str | Path | bytes | LoadedLetter"
 
 
 def _load(source: Source) -> LoadedLetter:
     """The letter from a path (`pathlib.Path` or any `os.PathLike`: the file is read), a file's `bytes`,
-    or a `str`, which is always the letter's text and never opened as a file: a service that passes a
-    user's text to `parse` cannot be made to read `/proc/self/environ` or another letter."""
+    a `str`, which is always the letter's text and never opened as a file: a service that passes a
+    user's text to `parse` cannot be made to read `/proc/self/environ` or another letter; or a letter
+    already loaded (`imr_llm.loaders.load_file`, as the CLI does with its page groups)."""
     from imr_llm.loaders import LoadedLetter, load_bytes, load_file
     from imr_llm.schema import Source as RecordSource
 
+    if isinstance(source, LoadedLetter):
+        return source
     if isinstance(source, os.PathLike):
         return load_file(Path(source))
     if isinstance(source, bytes):
@@ -57,6 +66,34 @@ def parse(source: Source) -> LetterRecord:
     return parse_letter(letter)
 
 
+@contextmanager
+def reader(
+    backend: str = "rules",
+    config: LLMConfig | None = None,
+    *,
+    prompt: str | None = None,
+    model_path: Path | None = None,
+    cache: bool = True,
+    cache_path: Path | None = None,
+) -> Iterator[Extractor]:
+    """A backend opened once for many letters: `with reader("openai") as r: record = r.run(letter)`, where
+    `letter` is a `LoadedLetter` (`imr_llm.loaders.load_file`). The response cache (`cache_path`, else the
+    user's) is open as long, and only when the backend asks a model; `config` defaults to the environment's."""
+    from imr_llm.llm.cache import opened
+    from imr_llm.llm.config import config_from_env
+    from imr_llm.llm.prompts import DEFAULT_PROMPT
+    from imr_llm.pipeline.backends import BackendOptions, get_backend, open_extractor
+
+    chosen = get_backend(backend)
+    config = config or (config_from_env() if chosen.uses_llm else None)
+    with opened(cache_path, cache, chosen.uses_llm) as store:
+        options = BackendOptions(prompt=prompt or DEFAULT_PROMPT, model_path=model_path, cache=store)
+        if config is not None:
+            options = BackendOptions(config, options.prompt, model_path, store)
+        with open_extractor(backend, options) as extractor:
+            yield extractor
+
+
 def extract(
     source: Source,
     backend: str = "openai",
@@ -71,19 +108,12 @@ def extract(
     """The LLM's answer cross-checked with the parser and merged (the parser's record, with
     `llm.error`, when the model fails). `settings` are `LLMConfig` fields (max_tokens,
     letter_timeout_s, temperature, ...); the environment fills the rest as for the CLI."""
-    from imr_llm.llm.cache import opened
     from imr_llm.llm.config import config_from_env
-    from imr_llm.llm.prompts import DEFAULT_PROMPT
-    from imr_llm.pipeline.backends import BackendOptions, get_backend, open_extractor
 
-    chosen = get_backend(backend)
     config = config_from_env(base_url, model)
     if settings:
         config = config.with_(**settings)
-    with (
-        opened(None, cache, chosen.uses_llm) as store,
-        open_extractor(backend, BackendOptions(config, prompt or DEFAULT_PROMPT, model_path, store)) as extractor,
-    ):
+    with reader(backend, config, prompt=prompt, model_path=model_path, cache=cache) as extractor:
         return extractor.run(_load(source))
 
 

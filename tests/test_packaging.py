@@ -58,3 +58,4 @@ def test_the_readme_library_example_runs() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "CM16-0900101" in result.stdout
+    assert f"{len(list((REPO / 'samples').glob('*.txt')))} records" in result.stdout

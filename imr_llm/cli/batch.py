@@ -86,13 +86,12 @@ def batch(
     max_file_mb: Annotated[float, typer.Option(min=0.001, help="size of a Batch API file, MB")] = 200.0,
 ) -> None:
     """Turn many letters into records (and summaries, and a table): resumable, one output line per input."""
+    from imr_llm.api import reader
     from imr_llm.batch.inputs import count_inputs
     from imr_llm.batch.outfile import real_path
     from imr_llm.cli.batch_deferred import DeferredOptions, RecordsRunner, run_deferred
     from imr_llm.cli.batch_report import print_batch_report
-    from imr_llm.llm.cache import opened
     from imr_llm.llm.prompts import DEFAULT_PROMPT
-    from imr_llm.pipeline.backends import BackendOptions, open_extractor
 
     console = safe_console()
     check_language(lang)
@@ -120,22 +119,22 @@ def batch(
         run_deferred(deferred, inputs, out, config, prompt or DEFAULT_PROMPT, cache, no_cache, runner, console)
         return
     try:
-        with opened(cache, not no_cache, chosen.uses_llm) as store:
-            options = BackendOptions(config, prompt or DEFAULT_PROMPT, model_path, store)
-            with open_extractor(chosen.name, options) as extractor:
-                report = run_with_bar(
-                    inputs,
-                    out,
-                    extractor,
-                    processes,
-                    concurrency,
-                    summaries,
-                    lang,
-                    retry_errors,
-                    console if progress else None,
-                    table,
-                    total,
-                )
+        with reader(
+            chosen.name, config, prompt=prompt, model_path=model_path, cache=not no_cache, cache_path=cache
+        ) as r:
+            report = run_with_bar(
+                inputs,
+                out,
+                r,
+                processes,
+                concurrency,
+                summaries,
+                lang,
+                retry_errors,
+                console if progress else None,
+                table,
+                total,
+            )
     except ConfigError as e:
         fail(str(e))
     except OutputError as e:  # disk full, a folder gone read-only: what was written is kept

@@ -78,7 +78,7 @@ def emit_records(
 
 def parse(files: FilesArg, pages: PagesOpt = False, save_text: SaveTextOpt = None) -> None:
     """Parse letters with the deterministic parser; one JSON record per line, in input order."""
-    from imr_llm.parser import parse_letter
+    from imr_llm.api import parse as parse_letter
 
     if save_text is not None:
         writable_folder(save_text, "--save-text")
@@ -110,9 +110,7 @@ def extract(
     """Extract with an LLM, cross-checked by the parser: one merged record (with its cross-check) per line.
 
     When the model fails on a letter, the parser's record is printed (with `llm.error`, needing review)."""
-    from imr_llm.llm.cache import opened
-    from imr_llm.llm.prompts import DEFAULT_PROMPT
-    from imr_llm.pipeline.backends import BackendOptions, open_extractor
+    from imr_llm.api import reader
 
     if backend is None:
         if not (base_url or llm_configured()):
@@ -125,10 +123,10 @@ def extract(
     if mode is not None:
         config = config.with_(mode=mode)
     try:
-        with opened(cache, not no_cache, chosen.uses_llm) as store:
-            options = BackendOptions(config, prompt or DEFAULT_PROMPT, model_path, store)
-            with open_extractor(chosen.name, options) as extractor:
-                failed = emit_records(files, extractor.run, not allow_llm_failure, pages, save_text)
+        with reader(
+            chosen.name, config, prompt=prompt, model_path=model_path, cache=not no_cache, cache_path=cache
+        ) as r:
+            failed = emit_records(files, r.run, not allow_llm_failure, pages, save_text)
     except ConfigError as e:
         fail(str(e))
     if failed:

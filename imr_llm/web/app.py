@@ -87,12 +87,11 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 def open_extractor(settings: Settings, stack: contextlib.ExitStack) -> tuple[Extractor, bool]:
     """The backend's extractor, open for the app's life; and whether it takes one letter at a time."""
-    from imr_llm.llm.config import config_from_env
-    from imr_llm.pipeline.backends import BackendOptions, get_backend, open_extractor
+    from imr_llm.api import reader
+    from imr_llm.pipeline.backends import get_backend
 
     backend = get_backend(settings.backend)
-    options = BackendOptions(config_from_env()) if backend.uses_llm else BackendOptions()
-    return stack.enter_context(open_extractor(backend.name, options)), not backend.concurrent
+    return stack.enter_context(reader(backend.name)), not backend.concurrent
 
 
 def create_app(settings: Settings, extractor: Extractor | None = None, step_hook: StepHook | None = None) -> Starlette:
