@@ -258,7 +258,7 @@ def test_a_vllm_results_file_gives_the_records_live_calls_give(tmp_path: Path) -
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--via", "batch-api", "--backend", "rules"], "needs --backend openai"),
+        (["--via", "batch-api", "--backend", "rules"], "the Batch API's file format: --backend openai"),
         (["--via", "carrier-pigeon"], "--via 'carrier-pigeon'"),
         (["--write-requests", "r.jsonl", "--from-results", "x.jsonl"], "do not go together"),
         (["--from-results", "absent.jsonl"], "no such file"),

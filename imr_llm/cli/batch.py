@@ -116,7 +116,9 @@ def batch(
         processes, concurrency = 0, 1
     if deferred.active:
         runner = RecordsRunner(out, processes, concurrency, summaries, lang, table, retry_errors)
-        run_deferred(deferred, inputs, out, config, prompt or DEFAULT_PROMPT, cache, no_cache, runner, console)
+        run_deferred(
+            deferred, chosen.name, inputs, out, config, prompt or DEFAULT_PROMPT, cache, no_cache, runner, console
+        )
         return
     try:
         with reader(

@@ -46,6 +46,8 @@ class DeferredOptions:
 
     def check(self, backend: str, out: Path) -> None:
         """Usage errors, before any work (exit 2)."""
+        from imr_llm.pipeline.backends import BACKENDS, get_backend
+
         check_seconds("--poll-interval", self.poll_interval or None)  # 0: poll at once, allowed
         if not math.isfinite(self.max_file_mb) or self.max_file_mb <= 0:
             fail(f"--max-file-mb {self.max_file_mb}: give a positive size")
@@ -64,8 +66,9 @@ class DeferredOptions:
         ]
         if len(chosen) > 1:
             fail(f"{' and '.join(chosen)} do not go together: pick one")
-        if chosen and backend != "openai":
-            fail(f"{chosen[0]} needs --backend openai (any OpenAI-compatible server or file format)")
+        if chosen and not get_backend(backend).batch_files:
+            names = ", ".join(name for name, b in BACKENDS.items() if b.batch_files)
+            fail(f"{chosen[0]} needs a backend that speaks the Batch API's file format: --backend {names}")
         if self.reask_via == "batch-api" and self.via != "batch-api":
             fail("--reask-via batch-api needs --via batch-api")
         if self.from_results is not None and not self.from_results.is_file():
@@ -78,6 +81,7 @@ class DeferredOptions:
 
 def run_deferred(
     options: DeferredOptions,
+    backend_name: str,
     inputs: list[str],
     out: Path,
     config: LLMConfig,
@@ -104,7 +108,7 @@ def run_deferred(
     try:
         store = ResponseCache(cache)
         backend = BackendOptions(config, prompt, None, store, check_server=live and options.write_requests is None)
-        with open_extractor("openai", backend) as opened:
+        with open_extractor(backend_name, backend) as opened:
             extractor: LLMExtractor = opened  # type: ignore[assignment]
             if options.write_requests is not None:
                 report = write_request_file(inputs, out, extractor, options.write_requests)

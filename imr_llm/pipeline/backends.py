@@ -54,6 +54,7 @@ class Backend:
     remote: bool = True  # letter text goes to a server the user names (base URL, model); False: stays here
     concurrent: bool = True  # False: one request at a time, in the process that opened it
     letter_timeout_s: float | None = None  # default wall-time budget per letter
+    batch_files: bool = False  # speaks OpenAI's Batch API file format (batch --via batch-api, vLLM run_batch)
 
     @property
     def uses_llm(self) -> bool:
@@ -166,6 +167,7 @@ register_backend(
         "any OpenAI-compatible server (OpenAI, vLLM, Ollama, llama.cpp)",
         _openai,
         letter_timeout_s=300.0,  # hosted APIs can be slow and queue
+        batch_files=True,
     )
 )
 register_backend(
