@@ -215,3 +215,26 @@ def test_two_readings_agree_only_on_the_same_value_whatever_sliver_the_crop_edge
     assert not same_token("12/09/2016", "1209/2016")
     assert not same_token("CM16-0233904", "CM16-02339041")
     assert not same_token("Upheld", "Overturned")
+
+
+def test_a_period_where_prose_never_has_one_is_unsure_and_a_real_one_is_not() -> None:
+    """A speck or a fax streak read as a period ends a quoted sentence early ("the side effects. of
+    traditional opioids"): such a word counts as unsure (its values are flagged for review). Sentence ends,
+    abbreviations, numbers and web addresses are not."""
+    from imr_llm.loaders.ocr import OcrWord, unlikely_marks
+
+    def unsure(*texts: str) -> list[str]:
+        words, at = [], 0
+        for text in texts:
+            words.append(OcrWord(text, 96.0, 0, 0, 0, 0, 0, at, at + len(text), 0))
+            at += len(text) + 1
+        spans = {(s.start, s.end) for s in unlikely_marks(words)}
+        return [w.text for w in words if (w.start, w.end) in spans]
+
+    assert unsure("the", "side", "effects.", "of", "traditional") == ["effects."]
+    assert unsure("a", "tral", "of.a", "first-line") == ["of.a"]
+    assert unsure("with", "the", "side", "effects", "of", "traditional", "opioids.", "The", "CA") == []
+    assert unsure("care,", "i.e.", "possible") == [] and unsure("e.g.", "the") == [] and unsure("etc.", "and") == []
+    assert unsure("Disorders,", "pg.", "607.") == [] and unsure("updated", "11/22/16.", "then") == []
+    assert unsure("see", "www.cms.gov", "and") == [] and unsure("the", "worker's", "care.") == []
+    assert unsure("lumbar", "x-rays.The", "appeal") == [] and unsure("MTUS", "-", "8", "C.C.R.", "9792.24.2") == []
