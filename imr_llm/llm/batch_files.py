@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from imr_llm.errors import LLMInvalidOutput, LLMRefused, LLMTruncated
 from imr_llm.llm.config import LLMConfig
+from imr_llm.llm.speedups import for_instructor
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -34,7 +35,7 @@ def request_body(
 
     seeded: dict[str, Any] = {"seed": config.seed} if config.seed is not None else {}
     _, kwargs = handle_response_model(
-        response_model,
+        for_instructor(response_model),
         mode=config.instructor_mode,
         model=config.model,
         messages=messages,
@@ -132,7 +133,7 @@ def parse_answer(config: LLMConfig, body: dict[str, Any], response_model: type[T
         raise LLMRefused(f"the model declined: {str(choice.message.refusal)[:200]}")
     try:
         answer: T = process_response(
-            completion, response_model=response_model, stream=False, mode=config.instructor_mode
+            completion, response_model=for_instructor(response_model), stream=False, mode=config.instructor_mode
         )
     except Exception as e:  # instructor raises validation and JSON errors of several types
         raise LLMInvalidOutput(f"answer does not validate: {_first_line(e)}") from e

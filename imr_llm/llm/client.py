@@ -47,6 +47,7 @@ from imr_llm.errors import (
 )
 from imr_llm.llm.config import DEFAULT_MAX_TOKENS, LLMConfig, scrub_secrets
 from imr_llm.llm.deadline import bound_requests, request_deadline
+from imr_llm.llm.speedups import for_instructor
 
 if TYPE_CHECKING:
     import openai
@@ -238,7 +239,7 @@ class LLMClient:
                 with attempt:
                     result = self._instructor.chat.completions.create(
                         model=config.model,
-                        response_model=response_model,
+                        response_model=for_instructor(response_model),
                         messages=messages,
                         max_retries=config.reasks,
                         max_tokens=max_tokens,

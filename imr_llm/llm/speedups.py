@@ -1,9 +1,14 @@
-"""A measured, narrow speed-up for instructor's per-call overhead.
+"""Measured, narrow speed-ups for instructor's per-call overhead and for start-up.
 
 instructor re-checks the response model for async validators on every call (a full walk of
 the model's type tree, several times per call): about half of our client's CPU per letter
 (benchmarks/llm_overhead.py). Our models are fixed classes, so the answer never changes: we
 memoise it per class. If instructor moves the function, nothing is patched and all still works.
+
+The answer schemas are plain pydantic models (`CachedSchemaModel`): instructor's schema base pulls in the
+whole OpenAI SDK (about 1 s), which an answer read from the response cache never needs. The class
+instructor is given is made from ours once, on the first live request or request file (`for_instructor`);
+instructor would otherwise make a new one on every call.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
-import instructor
+from pydantic import BaseModel
 
 _MODULES = (
     "instructor.v2.validation.async_validators",
@@ -61,9 +66,9 @@ def memoize_async_validator_check() -> None:
 _SCHEMAS: dict[Any, dict[str, Any]] = {}
 
 
-class CachedSchemaModel(instructor.OpenAISchema):
-    """instructor's schema base with the JSON schema built once per class: instructor asks for it on
-    every call, and building it costs more than the rest of our client work together."""
+class CachedSchemaModel(BaseModel):
+    """A model whose JSON schema is built once per class: instructor asks for it on every call, and building
+    it costs more than the rest of our client work together."""
 
     @classmethod
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -71,3 +76,12 @@ class CachedSchemaModel(instructor.OpenAISchema):
         if key not in _SCHEMAS:
             _SCHEMAS[key] = super().model_json_schema(*args, **kwargs)
         return copy.deepcopy(_SCHEMAS[key])
+
+
+@functools.cache
+def for_instructor(model: type[Any]) -> type[Any]:
+    """`model` with instructor's schema base (the tool's name, description and schema are `model`'s), made
+    once per class."""
+    import instructor
+
+    return instructor.openai_schema(model)
