@@ -368,3 +368,19 @@ def test_a_cached_answer_never_starts_the_server(
     finally:
         cache.close()
     assert record.llm is not None and record.llm.cached and record.llm.backend == "local"
+
+
+def test_a_cached_answer_never_loads_the_openai_sdk(
+    runs: tuple[dict[str, Any], dict[str, Any], Path], tmp_path: Path
+) -> None:
+    """A cached `extract --backend local` in a clean interpreter: the answer is read and validated without
+    the OpenAI SDK, instructor or llama.cpp (about 1 s of start-up), and no server is started."""
+    from tests.test_startup import loaded_after
+
+    _, _, cache = runs
+    args = ["extract", "--backend", "local", "--cache", str(cache), "--max-tokens", "700"]
+    assert loaded_after([*args, "--letter-timeout", "600", str(LETTER)], tmp_path) == []
+    # the same probe on a letter the cache does not hold would ask the model: it sees the SDK (or it is blind)
+    assert "openai" in loaded_after(
+        ["extract", "--base-url", "http://127.0.0.1:9/v1", "--no-cache", str(LETTER)], tmp_path
+    )
