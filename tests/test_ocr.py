@@ -237,4 +237,5 @@ def test_a_period_where_prose_never_has_one_is_unsure_and_a_real_one_is_not() ->
     assert unsure("care,", "i.e.", "possible") == [] and unsure("e.g.", "the") == [] and unsure("etc.", "and") == []
     assert unsure("Disorders,", "pg.", "607.") == [] and unsure("updated", "11/22/16.", "then") == []
     assert unsure("see", "www.cms.gov", "and") == [] and unsure("the", "worker's", "care.") == []
+    assert unsure("Human", "Services.", "http://www.nhlbi.nih.gov/health/", "accessed") == []
     assert unsure("lumbar", "x-rays.The", "appeal") == [] and unsure("MTUS", "-", "8", "C.C.R.", "9792.24.2") == []

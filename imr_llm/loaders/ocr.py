@@ -243,6 +243,7 @@ _ABBREVIATION = frozenset(
     "i.e e.g vs etc al approx pg pp p no nos dr mr mrs ms st cf fig ed eds vol inc co jr sr u.s a.m p.m".split()  # noqa: SIM905
 )
 _INNER_PERIOD = re.compile(r"[a-z]\.[a-z]")
+_LOWER_WORD = re.compile(r"[a-z][a-z'-]*[,;:.]?")  # "of", "the,": not "http://..." after a sentence's end
 _URL_LIKE = re.compile(r"(?:https?:|www\.|\.(?:com|gov|org|edu|net)\b|@)", re.I)
 
 
@@ -257,7 +258,7 @@ def unlikely_marks(words: list[OcrWord]) -> list[Span]:
         if bare.rstrip(".") in _ABBREVIATION or not bare[:1].isalpha():
             continue
         following = words[k + 1].text if k + 1 < len(words) else ""
-        ends_early = bare.endswith(".") and bare[-2:-1].isalpha() and following[:1].islower()
+        ends_early = bare.endswith(".") and bare[-2:-1].isalpha() and _LOWER_WORD.fullmatch(following) is not None
         if ends_early or _INNER_PERIOD.search(text.rstrip(".")):  # "rays.The", "C.C.R.": a missing space, initials
             out.append(Span(start=word.start, end=word.end))
     return out
