@@ -2,9 +2,10 @@
 
 Everything above a transport is shared by every backend: the prompt and the request (`LLMExtractor.prepare`),
 the cache and the call log (`ModelCall.generate`), grounding, the cross-check and the merge
-(`LLMExtractor.finish`), the Batch API's request files and answers. A backend only moves a request to a
-model and back, so a new one (another SDK, an in-house gateway) implements this protocol and registers
-a `Backend` whose `open_client` yields it (`imr_llm.pipeline.backends`); nothing else changes.
+(`LLMExtractor.finish`), and, for a backend that speaks OpenAI's Batch API file format (`Backend.batch_files`),
+its request files and answers. A backend only moves a request to a model and back, so a new one
+(another SDK, an in-house gateway) implements this protocol and registers a `Backend` whose
+`open_client` yields it (`imr_llm.pipeline.backends`); nothing else changes.
 
 `LLMClient` (any OpenAI-compatible server, through instructor) and `LocalClient` (llama.cpp's server on
 loopback, started on the first live request) are the two built in.
