@@ -384,3 +384,30 @@ def test_a_cached_answer_never_loads_the_openai_sdk(
     assert "openai" in loaded_after(
         ["extract", "--base-url", "http://127.0.0.1:9/v1", "--no-cache", str(LETTER)], tmp_path
     )
+
+
+def test_a_server_that_cannot_start_leaves_the_parsers_records_and_is_tried_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A model file llama.cpp cannot load: each letter keeps its parser record with the failure noted, and
+    the server is not started again (up to its start-up timeout) for every letter."""
+    from imr_llm import reader
+    from imr_llm.errors import ConfigError
+    from imr_llm.llm.local import LocalServer
+    from imr_llm.loaders import load_file
+
+    starts: list[int] = []
+
+    def fails(self: LocalServer) -> LocalServer:
+        starts.append(1)
+        raise ConfigError("llama.cpp server exited at start (code 1): Failed to load model")
+
+    monkeypatch.setattr(LocalServer, "start", fails)
+    model = tmp_path / "broken.gguf"
+    model.write_bytes(b"not a model")
+    with reader("local", model_path=model, cache=False) as r:
+        records = [r.run(load_file(LETTER)), r.run(load_file(LETTER))]
+    assert starts == [1]
+    for record in records:
+        assert record.llm is not None and record.llm.error_kind == "transport" and record.needs_review
+        assert "could not start" in (record.llm.error or "") and record.disputed_items

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from imr_llm.errors import CallStats, LLMInvalidOutput, LLMNoBatchAnswer
+from imr_llm.errors import CallStats, LLMInvalidOutput, LLMNoBatchAnswer, LLMTransportError
 from imr_llm.llm.cache import ResponseCache
 from imr_llm.llm.call import CallRequest, ModelCall
 from imr_llm.llm.config import LLMConfig
@@ -106,3 +106,15 @@ def test_without_a_cache_every_call_is_asked(tmp_path: Path) -> None:
     client = FakeClient(Answer(value=1), Answer(value=2))
     assert call(client, None).generate(REQUEST, Answer).answer.value == 1
     assert call(client, None).generate(REQUEST, Answer).answer.value == 2 and client.calls == 2
+
+
+def test_a_transport_that_breaks_or_answers_garbage_is_a_failed_call_never_a_crash(tmp_path: Path) -> None:
+    """A plugin transport's own exception, or an answer of the wrong type, is the model failing (logged
+    LLMCallError, so the extractor keeps the parser's record); a right answer still passes."""
+    cache = ResponseCache(tmp_path / "c.sqlite")
+    with pytest.raises(LLMTransportError, match=r"the transport failed \(ConnectionResetError: peer reset"):
+        call(FakeClient(ConnectionResetError("peer reset")), cache).generate(REQUEST, Answer)
+    with pytest.raises(LLMInvalidOutput, match="answered str, not Answer"):
+        call(FakeClient("garbage"), cache).generate(REQUEST, Answer)
+    assert [row["status"] for row in cache.calls()] == ["transport", "invalid_output"]
+    assert call(FakeClient(Answer(value=3)), cache).generate(REQUEST, Answer).answer.value == 3

@@ -210,3 +210,25 @@ def test_a_plugin_package_registers_through_its_entry_point_and_a_broken_one_is_
         assert err.strip() == "imr-llm: plugin bad (imr_llm.scorers) not loaded: needs a newer imr-llm"
     finally:
         SCORERS.pop("plugin_letters", None)
+
+
+def test_a_plugin_transport_that_breaks_leaves_the_parsers_record(tmp_path: Path) -> None:
+    """The model assists and never blocks, whatever a plugin's transport does: its own exception is a
+    failed call, and the worker gets the parser's record with the failure noted."""
+
+    class Broken(EchoTransport):
+        def complete(self, messages, response_model, max_tokens=None, budget_s=None):  # type: ignore[no-untyped-def]
+            raise ConnectionResetError("peer reset")
+
+    @contextmanager
+    def open_client(options: BackendOptions) -> Iterator[Broken]:
+        yield Broken(options.config)
+
+    register_backend(Backend("broken", "a test backend (fake transport that fails)", open_client, remote=False))
+    try:
+        record = imr_llm.extract(LETTER, backend="broken", cache=False)
+    finally:
+        BACKENDS.pop("broken")
+    assert record.llm is not None and record.llm.error_kind == "transport"
+    assert "ConnectionResetError" in (record.llm.error or "")
+    assert record.needs_review and record.disputed_items == parse_text(LETTER.read_text()).disputed_items

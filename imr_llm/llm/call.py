@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from imr_llm.errors import CallStats, LLMCallError, LLMNoBatchAnswer
+from imr_llm.errors import CallStats, LLMCallError, LLMInvalidOutput, LLMNoBatchAnswer, LLMTransportError
 from imr_llm.llm.cache import CallLogEntry, ResponseCache, cache_key
 from imr_llm.llm.transport import Transport
 
@@ -102,9 +102,15 @@ class ModelCall:
             raise LLMNoBatchAnswer(f"{reason} (no live call made: --retry-errors --reask-via live asks the model)")
         try:
             answer, stats = self.client.complete(request.messages, schema, max_tokens=request.max_tokens)
+            if not isinstance(answer, schema) or not isinstance(stats, CallStats):
+                raise LLMInvalidOutput(f"the transport answered {type(answer).__name__}, not {schema.__name__}")
         except LLMCallError as e:
             self._log(replace(log, status=e.kind, error=str(e)), e.stats)
             raise
+        except Exception as e:  # a transport's own failure (a plugin's bug, a library error): the model failed
+            failed = LLMTransportError(f"the transport failed ({type(e).__name__}: {str(e)[:200]})")
+            self._log(replace(log, status=failed.kind, error=str(failed)), failed.stats)
+            raise failed from e
         answer = accept(answer)
         self.store(request, answer, (stats.prompt_tokens, stats.completion_tokens))
         self._log(log, stats)

@@ -23,7 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from imr_llm.errors import ConfigError
+from imr_llm.errors import ConfigError, LLMTransportError
 from imr_llm.llm.client import LLMClient
 from imr_llm.llm.config import LLMConfig
 from imr_llm.proc import die_with_parent
@@ -175,6 +175,7 @@ class LocalClient(LLMClient):
         self.server = server
         self._settings = config
         self._started = False
+        self._failed: LLMTransportError | None = None
         super().__init__(local_settings(config, _NOT_STARTED))
 
     @property
@@ -183,12 +184,19 @@ class LocalClient(LLMClient):
         return f"local:{path.name}:{path.stat().st_size}", "local"
 
     def _ensure_started(self) -> None:
+        if self._failed is not None:
+            raise self._failed  # once is enough: a server that cannot start is not started again per letter
         if not self._started:
-            self.server.start()
+            try:
+                self.server.start()
+            except ConfigError as e:
+                self._failed = LLMTransportError(f"the local model server could not start: {e}")
+                raise self._failed from e
             self._started = True
             LLMClient.__init__(self, local_settings(self._settings, self.server.base_url))
 
     def complete(self, *args: Any, **kwargs: Any) -> Any:
+        """A server that cannot start is the model failing (LLMTransportError): the parser's record stands."""
         self._ensure_started()
         return super().complete(*args, **kwargs)
 
