@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -88,9 +89,7 @@ def reader(
     config = config or (config_from_env() if chosen.uses_llm else None)
     with opened(cache_path, cache, chosen.uses_llm) as store:
         options = BackendOptions(prompt=prompt or DEFAULT_PROMPT, model_path=model_path, cache=store)
-        if config is not None:
-            options = BackendOptions(config, options.prompt, model_path, store)
-        with open_extractor(backend, options) as extractor:
+        with open_extractor(backend, replace(options, config=config) if config else options) as extractor:
             yield extractor
 
 
