@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
+from typing import NamedTuple
 
+import pytest
+
+from imr_llm.cli import run
 from tests.cli import run_cli
 from tests.conftest import SAMPLES
 from tests.pdfs import make_pdf
@@ -63,3 +68,50 @@ def test_no_arguments_shows_usage() -> None:
     result = run_cli()
     assert result.returncode != 0
     assert "Usage" in result.stdout + result.stderr
+
+
+def _entry_point(argv: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Outcome:
+    """`imr-llm ARGV` through the console-script entry point `imr_llm.cli.run`, in this process."""
+    monkeypatch.setattr(sys, "argv", ["imr-llm", *argv])
+    with pytest.raises(SystemExit) as stop:
+        run()
+    out, err = capsys.readouterr()
+    return Outcome(int(stop.value.code or 0), out, err)
+
+
+class Outcome(NamedTuple):
+    code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (["parse", "--bogus"], "imr-llm parse: No such option: --bogus (see 'imr-llm parse --help')"),
+        (["parse"], "imr-llm parse: Missing argument 'files'. (see 'imr-llm parse --help')"),
+        (["cache"], "imr-llm cache: Missing command. (see 'imr-llm cache --help')"),
+        (["nosuchcommand"], "imr-llm: No such command 'nosuchcommand'. (see 'imr-llm --help')"),
+    ],
+)
+def test_a_usage_error_is_one_line_naming_the_command_with_exit_2(
+    argv: list[str], line: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outcome = _entry_point(argv, capsys, monkeypatch)
+    assert outcome.code == 2
+    assert outcome.stderr.splitlines() == [line]  # not Click's boxed panel of five lines
+    assert outcome.stdout == ""
+
+
+def test_the_entry_point_still_prints_help_version_and_runs_commands(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    helped = _entry_point(["parse", "--help"], capsys, monkeypatch)
+    assert helped.code == 0 and "Usage" in helped.stdout and helped.stderr == ""
+    bare = _entry_point([], capsys, monkeypatch)  # no command: the help, as Click does, exit 2
+    assert bare.code == 2 and "Usage" in bare.stdout + bare.stderr
+    assert _entry_point(["--version"], capsys, monkeypatch).stdout.startswith("imr-llm ")
+    parsed = _entry_point(["parse", str(SAMPLES / "synth-2014.txt")], capsys, monkeypatch)
+    assert parsed.code == 0 and json.loads(parsed.stdout)["template"] == "final_2014"
+    failed = _entry_point(["parse", str(SAMPLES / "no-such-letter.txt")], capsys, monkeypatch)
+    assert failed.code == 1 and len(failed.stderr.splitlines()) == 1  # a command's own exit code comes through

@@ -23,6 +23,10 @@ from imr_llm.cli.summaries import summarize
 from imr_llm.outputs import visible
 from imr_llm.version import VERSION as __version__
 
+# Click's exception classes, from the copy of Click this Typer uses (Typer >= 0.22 vendors its own)
+_UsageError: type[Exception] = typer.BadParameter.__mro__[1]
+_ClickException: type[Exception] = _UsageError.__mro__[1]
+
 app = typer.Typer(
     name="imr-llm",
     help="Read California IMR Final Determination letters into typed records and plain-language summaries.",
@@ -64,7 +68,21 @@ app.add_typer(gold.app, name="gold")
 def run() -> None:
     """Console-script entry point: no traceback ever reaches the user."""
     try:
-        app()
+        code = app(standalone_mode=False, prog_name="imr-llm")  # Click's errors come back here, to be said in one line
+    except _ClickException as e:
+        if type(e).__name__ == "NoArgsIsHelpError":  # a command given nothing to work on prints its help
+            e.show()  # type: ignore[attr-defined]
+            sys.exit(e.exit_code)  # type: ignore[attr-defined]
+        # a usage error: one line naming the command, not a boxed panel
+        ctx = getattr(e, "ctx", None)
+        command = ctx.command_path if isinstance(e, _UsageError) and ctx is not None else "imr-llm"
+        hint = f" (see '{command} --help')" if isinstance(e, _UsageError) else ""
+        message = e.format_message()  # type: ignore[attr-defined]
+        print(visible(f"{command}: {message}{hint}", keep_newlines=False), file=sys.stderr)
+        sys.exit(e.exit_code)  # type: ignore[attr-defined]
+    except typer.Abort:
+        print("imr-llm: aborted", file=sys.stderr)
+        sys.exit(1)
     except KeyboardInterrupt:
         print("imr-llm: interrupted", file=sys.stderr)
         sys.exit(130)
@@ -74,6 +92,7 @@ def run() -> None:
         message = visible(f"imr-llm: internal error ({type(e).__name__}: {e}); please report it", keep_newlines=False)
         print(message, file=sys.stderr)
         sys.exit(70)
+    sys.exit(code if isinstance(code, int) else 0)  # typer.Exit(n) comes back as n
 
 
 __all__ = ["app", "run"]
