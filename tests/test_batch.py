@@ -15,6 +15,7 @@ from typing import Any
 
 from imr_llm.batch.outfile import repair_and_scan
 from imr_llm.batch.table import COLUMNS
+from imr_llm.llm.prompts import DEFAULT_PROMPT
 from imr_llm.parser import parse_text
 from tests.cli import run_command
 from tests.conftest import SAMPLES, sample_names
@@ -290,3 +291,42 @@ def test_a_slow_ocr_input_is_a_task_of_its_own(tmp_path: Path) -> None:
     chunks = [[Path(p).name for p in c] for c in _chunks(iter(paths), 16)]
     assert chunks == [["a.txt", "b.pdf"], ["c.tif"], ["d.txt"], ["e.jpg"], ["f.txt", "g.txt"], ["scan.pdf"], ["a.txt"]]
     assert [len(c) for c in _chunks(iter([tmp_path / "a.txt"] * 40), 16)] == [16, 16, 8]
+
+
+def test_an_output_is_resumed_only_by_the_backend_model_and_prompt_that_made_it(tmp_path: Path) -> None:
+    letters_folder(tmp_path / "in", 3)
+    out = tmp_path / "out.jsonl"
+    answer = perfect_answer(parse_text((SAMPLES / "synth-2016-basic.txt").read_text()))
+
+    def with_model(url: str, model: str = MODEL, *extra: str) -> subprocess.CompletedProcess[str]:
+        args = ("--backend", "openai", "--base-url", url, "--model", model, "--no-cache", "--workers", "1", *extra)
+        return in_process(batch_cmd(str(tmp_path / "in"), "--out", str(out), *args))
+
+    assert in_process(batch_cmd(str(tmp_path / "in"), "--out", str(out))).returncode == 0
+    before = out.read_bytes()
+    with fake_server(Behaviour("ok", answer)) as server:
+        mixed = with_model(server.base_url)
+        assert server.requests == []  # refused before any letter is read
+    # wrong: the three rules records skipped as "already in" and the file left to mix two readings
+    assert mixed.returncode == 2, mixed.stderr
+    assert mixed.stderr.strip().splitlines() == [
+        f"imr-llm: {out} holds 3 record(s) made by 'rules', not by this run's 'openai {MODEL} {DEFAULT_PROMPT}'; write "
+        "to another --out (a resumed output is only ever continued by the same backend, model and prompt)"
+    ]
+    assert out.read_bytes() == before
+    # right: the same backend resumes as before; a model's output resumes with the same model, not another
+    again = in_process(batch_cmd(str(tmp_path / "in"), "--out", str(out)))
+    assert again.returncode == 0 and "3 already in" in again.stderr
+    out.unlink()
+    with fake_server(Behaviour("ok", answer)) as server:
+        assert with_model(server.base_url).returncode == 0
+        resumed = with_model(server.base_url)
+        assert resumed.returncode == 0 and "3 already in" in resumed.stderr
+        prompt = with_model(server.base_url, MODEL, "--prompt", "extract@2")
+        assert prompt.returncode == 2 and "extract@2" in prompt.stderr
+        assert len(server.requests) == 3  # the first run's three letters only
+        lines = read_lines(out)  # as if an older model had made them
+        out.write_text("".join(json.dumps({**r, "llm": {**r["llm"], "model": "older-model"}}) + "\n" for r in lines))
+        other = with_model(server.base_url)
+        assert other.returncode == 2 and f"made by 'openai older-model {DEFAULT_PROMPT}'" in other.stderr
+        assert len(server.requests) == 3

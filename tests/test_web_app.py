@@ -330,6 +330,9 @@ def test_parser_and_model_side_by_side(tmp_path: Path) -> None:
         def spec(self) -> ExtractorSpec:  # pragma: no cover - not used by the app
             raise NotImplementedError
 
+        def made_by(self) -> str:  # pragma: no cover - not used by the app
+            return "openai fake extract@3"
+
         def extract(self, letter: Any) -> Extraction:
             parser = parse_text(letter.text, letter.source)
             cross = CrossCheck(

@@ -36,6 +36,29 @@ def record_key(record: dict[str, Any]) -> Key | None:
     return (path, str(digest or "")) if path else None  # unreadable inputs have no hash
 
 
+def made_by(record: dict[str, Any]) -> str | None:
+    """What made a record, as `Extractor.made_by` says it: "rules", or "BACKEND MODEL PROMPT" for a record
+    with a model's part; None for an error record (it says nothing about how a letter is read)."""
+    if "error" in record:
+        return None
+    llm = record.get("llm")
+    if isinstance(llm, dict):
+        return " ".join(str(llm.get(k) or "?") for k in ("backend", "model", "prompt"))
+    return str(record.get("extractor") or "?")
+
+
+def check_made_by(scan: Scan, expected: str, out: Path) -> None:
+    """Refuse to resume an output whose records another backend, model or prompt made: its letters would
+    be skipped as done and the file would mix two readings, with nothing to tell them apart in a table."""
+    others = {maker: n for maker, n in scan.made_by.items() if maker != expected}
+    if others:
+        maker, n = max(others.items(), key=lambda kv: kv[1])
+        raise ConfigError(
+            f"{out} holds {n} record(s) made by {maker!r}, not by this run's {expected!r}; write to another "
+            "--out (a resumed output is only ever continued by the same backend, model and prompt)"
+        )
+
+
 def _retryable(record: dict[str, Any], kinds: set[str]) -> bool:
     """An error record of a retryable kind, or a record whose LLM call failed (the parser's record)."""
     if "error" in record:
@@ -148,6 +171,7 @@ class Scan:
     repaired_bytes: int = 0
     corrupt_lines: int = 0  # unreadable lines, and JSON lines that are not records
     duplicates: int = 0  # older records of an input that has a newer one
+    made_by: dict[str, int] = field(default_factory=dict)  # what made the records kept (`made_by`) -> count
 
 
 def _cut_torn_tail(out: Path) -> int:
@@ -218,6 +242,8 @@ def repair_and_scan(out: Path, retry_kinds: set[str] | None = None) -> Scan:
             continue
         scan.done.add(key)
         scan.paths[key[0]] = key[1]
+        if (maker := made_by(record)) is not None:
+            scan.made_by[maker] = scan.made_by.get(maker, 0) + 1
         if "error" in record:
             scan.failed[key[0]] = str(record.get("error_kind") or "error")
         elif isinstance(record.get("llm"), dict) and record["llm"].get("error"):

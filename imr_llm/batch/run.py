@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TextIO
 
 from imr_llm.batch.inputs import iter_inputs
-from imr_llm.batch.outfile import Key, Scan, compact, exclusive, real_path, repair_and_scan
+from imr_llm.batch.outfile import Key, Scan, check_made_by, compact, exclusive, real_path, repair_and_scan
 from imr_llm.batch.table import write_table
 from imr_llm.batch.work import Outcome, process
 from imr_llm.errors import OutputError
@@ -237,6 +237,7 @@ def _run(
     started = time.monotonic()
     report = BatchReport()
     scan = repair_and_scan(out, RETRYABLE_KINDS if retry_errors else None)
+    check_made_by(scan, extractor.made_by(), out)
     done, report.dropped_errors, report.repaired_bytes = scan.done, scan.dropped_errors, scan.repaired_bytes
     report.corrupt_lines, report.duplicates = scan.corrupt_lines, scan.duplicates
     previous = scan.paths

@@ -38,6 +38,10 @@ class Extractor(Protocol):
 
     def spec(self) -> ExtractorSpec: ...
 
+    def made_by(self) -> str:
+        """What made its records, as a resumed batch output checks it: "rules", or "BACKEND MODEL PROMPT"."""
+        ...
+
     def extract(self, letter: LoadedLetter) -> Extraction: ...
 
     def run(self, letter: LoadedLetter) -> LetterRecord: ...
@@ -50,6 +54,9 @@ class RulesExtractor:
 
     def spec(self) -> ExtractorSpec:
         return ExtractorSpec(rules_from_spec)
+
+    def made_by(self) -> str:
+        return self.name
 
     def extract(self, letter: LoadedLetter) -> Extraction:
         record = parse_letter(letter)

@@ -87,6 +87,10 @@ class LLMExtractor:
         """The cached, logged call, with the batch state of the moment (live calls or cache only)."""
         return ModelCall(self.client, self.cache, live=self.live_calls, no_answer_reasons=self.no_answer_reasons)
 
+    def made_by(self) -> str:
+        """As `LLMRun` names it in each record: backend, model, prompt."""
+        return f"{self.name} {self.model_id} {self.prompt.ref}"
+
     def spec(self) -> ExtractorSpec:
         """What a worker process needs to open the same backend, cache and batch state."""
         if self.remake is None:
