@@ -9,7 +9,6 @@ server).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -18,7 +17,6 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from imr_llm.errors import InputError
 from imr_llm.schema import LetterRecord
-from imr_llm.suffixes import LETTER_SUFFIXES
 
 if TYPE_CHECKING:
     from imr_llm.llm.config import LLMConfig
@@ -30,27 +28,10 @@ Source: TypeAlias = "str | Path | bytes | LoadedLetter"
 
 
 def _load(source: Source) -> LoadedLetter:
-    """The letter from a path (`pathlib.Path` or any `os.PathLike`: the file is read), a file's `bytes`,
-    a `str`, which is always the letter's text and never opened as a file: a service that passes a
-    user's text to `parse` cannot be made to read `/proc/self/environ` or another letter; or a letter
-    already loaded (`imr_llm.loaders.load_file`, as the CLI does with its page groups)."""
-    from imr_llm.loaders import LoadedLetter, load_bytes, load_file
-    from imr_llm.schema import Source as RecordSource
+    """The letter, from whatever `Source` names it (`imr_llm.loaders.as_letter`)."""
+    from imr_llm.loaders import as_letter
 
-    if isinstance(source, LoadedLetter):
-        return source
-    if isinstance(source, os.PathLike):
-        return load_file(Path(source))
-    if isinstance(source, bytes):
-        return load_bytes(source)
-    if isinstance(source, str):
-        if "\n" not in source.strip() and len(source) < 4096 and source.strip().lower().endswith(LETTER_SUFFIXES):
-            raise InputError(
-                "parse() and extract() read a str as the letter's text, and this one looks like a file name: "
-                "pass pathlib.Path(...) to read a file"
-            )
-        return LoadedLetter(source, RecordSource(kind="text"))
-    raise InputError(f"cannot read a letter from {type(source).__name__}: give a Path, bytes or the letter's text")
+    return as_letter(source)
 
 
 def parse(source: Source) -> LetterRecord:
@@ -116,11 +97,25 @@ def extract(
         return extractor.run(_load(source))
 
 
-def summarize(record: LetterRecord, lang: str = "en") -> Summary:
-    """The offline plain-language summary of a record, checked: `summary.checks.passed`, and
-    `summary.render("md" | "txt" | "html" | "json")`."""
+def summarize(record: LetterRecord | dict[str, Any], lang: str = "en") -> Summary:
+    """The offline plain-language summary of a record (a `LetterRecord`, or one read back from JSON as a
+    dict), checked: `summary.checks.passed`, and `summary.render("md" | "txt" | "html" | "json")`."""
+    from pydantic import ValidationError
+
     from imr_llm.summary.summarize import summarize as summarize_record
 
+    if isinstance(record, dict):
+        try:
+            record = LetterRecord.model_validate(record)
+        except ValidationError as e:
+            raise InputError(f"not a letter record ({e.error_count()} field(s) invalid, first: {_first(e)})") from None
+    if not isinstance(record, LetterRecord):
+        raise InputError(f"summarize() takes a LetterRecord (from parse or extract), not {type(record).__name__}")
     outcome = summarize_record(record, lang)
     outcome.summary.attach_checks(outcome.checks)
     return outcome.summary
+
+
+def _first(error: Any) -> str:
+    first = error.errors()[0]
+    return ".".join(str(p) for p in first["loc"]) + ": " + str(first["msg"])

@@ -18,6 +18,7 @@ from imr_llm.evals.runner import run_suite
 from imr_llm.evals.suite import Suite, load_suite
 from imr_llm.llm.cache import ResponseCache
 from imr_llm.llm.config import LLMConfig
+from imr_llm.loaders import load_file
 from imr_llm.parser import parse_text
 from imr_llm.parser.context import ParseContext
 from imr_llm.parser.layouts import LAYOUTS, Layout, register_layout
@@ -232,3 +233,22 @@ def test_a_plugin_transport_that_breaks_leaves_the_parsers_record(tmp_path: Path
     assert record.llm is not None and record.llm.error_kind == "transport"
     assert "ConnectionResetError" in (record.llm.error or "")
     assert record.needs_review and record.disputed_items == parse_text(LETTER.read_text()).disputed_items
+
+
+def test_a_reader_takes_any_letter_source_and_refuses_letters_after_its_block(echo_backend: str) -> None:
+    with imr_llm.reader(echo_backend, cache=False) as r:
+        from_path = r.run(LETTER)  # a Path is read, as parse() reads it
+        from_text = r.run(LETTER.read_text())
+        from_loaded = r.run(load_file(LETTER))
+        calls = r.client.calls  # type: ignore[attr-defined]
+    assert from_path.llm is not None and from_path.llm.error is None and calls == 3
+    assert from_text.case_number == from_loaded.case_number == from_path.case_number == "CM16-0900101"
+    refused = pytest.raises(imr_llm.InputError, match="looks like a file name")
+    with refused, imr_llm.reader(echo_backend, cache=False) as r:
+        r.run(str(LETTER))  # a str is the letter's text, never opened as a file
+    # after the block the backend is closed: a late letter is an error, never a server started again
+    with pytest.raises(imr_llm.ConfigError, match="this reader is closed"):
+        r.run(LETTER)
+    assert r.client.calls == 0  # type: ignore[attr-defined]
+    with imr_llm.reader("rules") as rules:  # the parser alone holds nothing open: it reads on, as parse() does
+        assert rules.run(LETTER).case_number == "CM16-0900101"

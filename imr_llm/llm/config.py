@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse, urlsplit, urlunsplit
@@ -73,6 +73,11 @@ class LLMConfig:
         return modes.get(self.mode, instructor.Mode.TOOLS)
 
     def with_(self, **changes: object) -> LLMConfig:
+        """The config with `changes`; an unknown setting is a ConfigError naming the known ones."""
+        unknown = sorted(set(changes) - {f.name for f in fields(self)})
+        if unknown:
+            known = ", ".join(f.name for f in fields(self))
+            raise ConfigError(f"unknown LLM setting {unknown[0]!r}; the settings are: {known}")
         return replace(self, **changes)  # type: ignore[arg-type]
 
     def check_times(self) -> None:

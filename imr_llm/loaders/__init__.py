@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 import re
 import stat
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from imr_llm.errors import InputError
 from imr_llm.loaders.images import PageImage, image_format, image_pages, pdf_page_images
 from imr_llm.schema import Source
+from imr_llm.suffixes import LETTER_SUFFIXES
 
 if TYPE_CHECKING:
     from imr_llm.loaders.ocr import OcrWord
@@ -38,6 +40,30 @@ class LoadedLetter:
     text: str
     source: Source
     words: tuple[OcrWord, ...] = ()  # OCR only: every word with its box, for reading tables by layout
+
+
+LetterSource: TypeAlias = "str | os.PathLike[str] | bytes | LoadedLetter"
+
+
+def as_letter(source: LetterSource) -> LoadedLetter:
+    """The letter from a path (`pathlib.Path` or any `os.PathLike`: the file is read), a file's `bytes`,
+    a `str`, which is always the letter's text and never opened as a file: a service that passes a
+    user's text to `parse` cannot be made to read `/proc/self/environ` or another letter; or a letter
+    already loaded (`load_file`, as the CLI does with its page groups)."""
+    if isinstance(source, LoadedLetter):
+        return source
+    if isinstance(source, os.PathLike):
+        return load_file(Path(source))
+    if isinstance(source, bytes):
+        return load_bytes(source)
+    if isinstance(source, str):
+        if "\n" not in source.strip() and len(source) < 4096 and source.strip().lower().endswith(LETTER_SUFFIXES):
+            raise InputError(
+                "parse() and extract() read a str as the letter's text, and this one looks like a file name: "
+                "pass pathlib.Path(...) to read a file"
+            )
+        return LoadedLetter(source, Source(kind="text"))
+    raise InputError(f"cannot read a letter from {type(source).__name__}: give a Path, bytes or the letter's text")
 
 
 def _decode(data: bytes) -> str:

@@ -107,7 +107,7 @@ def open_extractor(name: str, options: BackendOptions | None = None) -> Iterator
         cache = options.cache
         if cache is None:
             cache = stack.enter_context(ResponseCache())
-        yield LLMExtractor(
+        extractor = LLMExtractor(
             transport,
             load_prompt(options.prompt),
             cache,
@@ -116,6 +116,10 @@ def open_extractor(name: str, options: BackendOptions | None = None) -> Iterator
             remake=extractor_from_spec,
             options=replace(options, cache=None),
         )
+        try:
+            yield extractor
+        finally:
+            extractor.closed = True  # its transport and cache close with the block: never reopened by a late call
 
 
 _WORKER = ExitStack()  # a worker process's backend and cache, open for the process's life

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from imr_llm.loaders import LoadedLetter
+from imr_llm.loaders import LetterSource, as_letter
 from imr_llm.parser import parse_letter
 from imr_llm.schema import LetterRecord, LLMRun
 
@@ -42,9 +42,11 @@ class Extractor(Protocol):
         """What made its records, as a resumed batch output checks it: "rules", or "BACKEND MODEL PROMPT"."""
         ...
 
-    def extract(self, letter: LoadedLetter) -> Extraction: ...
+    def extract(self, letter: LetterSource) -> Extraction:
+        """Every side of the letter's extraction; `letter` as `imr_llm.loaders.as_letter` takes it."""
+        ...
 
-    def run(self, letter: LoadedLetter) -> LetterRecord: ...
+    def run(self, letter: LetterSource) -> LetterRecord: ...
 
 
 class RulesExtractor:
@@ -58,11 +60,11 @@ class RulesExtractor:
     def made_by(self) -> str:
         return self.name
 
-    def extract(self, letter: LoadedLetter) -> Extraction:
-        record = parse_letter(letter)
+    def extract(self, letter: LetterSource) -> Extraction:
+        record = parse_letter(as_letter(letter))
         return Extraction(parser=record, merged=record)
 
-    def run(self, letter: LoadedLetter) -> LetterRecord:
+    def run(self, letter: LetterSource) -> LetterRecord:
         return self.extract(letter).merged
 
 

@@ -13,13 +13,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from imr_llm.errors import CallStats, LLMCallError, LLMInvalidOutput, LLMTimeout
+from imr_llm.errors import CallStats, ConfigError, LLMCallError, LLMInvalidOutput, LLMTimeout
 from imr_llm.llm.cache import ResponseCache
 from imr_llm.llm.call import CallRequest, ModelCall
 from imr_llm.llm.config import DEFAULT_MAX_TOKENS, answer_token_budget
 from imr_llm.llm.prompts import PromptTemplate
 from imr_llm.llm.transport import Transport
-from imr_llm.loaders import LoadedLetter
+from imr_llm.loaders import LetterSource, LoadedLetter, as_letter
 from imr_llm.parser import ParsedLetter, parse_letter, read_letter
 from imr_llm.pipeline.answer import LLMLetter
 from imr_llm.pipeline.crosscheck import crosscheck
@@ -69,6 +69,7 @@ class LLMExtractor:
     options: Any = None  # the BackendOptions it was opened with (no cache), for `remake`
     live_calls: bool = True  # False: answers come only from the cache (filled from batch results)
     no_answer_reasons: dict[str, str] = field(default_factory=dict)  # cache key -> why a batch gave none
+    closed: bool = False  # set when the `with` block that opened its backend ends: no call after that
     template_hash: str = field(init=False)
     examples: list[dict[str, str]] = field(init=False)
 
@@ -107,14 +108,20 @@ class LLMExtractor:
             },
         )
 
-    def extract(self, letter: LoadedLetter) -> Extraction:
+    def extract(self, letter: LetterSource) -> Extraction:
         """The merged record; when the model fails, the parser's record with the failure noted.
 
         The model assists and never blocks: whatever goes wrong on its side (retries spent, invalid
         or truncated answers, the letter's time budget, the server gone), the parser's record stands,
         with `llm.error`, `llm.error_kind` and what the attempts cost, and needs review. Only a letter
-        the parser cannot read raises.
+        the parser cannot read raises; so does a letter given after the backend was closed.
         """
+        if self.closed:
+            raise ConfigError(
+                "this reader is closed (its `with` block has ended, and with it the backend); open another "
+                "with imr_llm.reader(...)"
+            )
+        letter = as_letter(letter)
         read = read_letter(letter.text, letter.source)  # once: the parser and the prompt read the same text
         parser_record = parse_letter(letter, read=read)
         budget = self.budget(parser_record)
@@ -148,7 +155,7 @@ class LLMExtractor:
         merged.llm = run
         return llm_record, merged
 
-    def run(self, letter: LoadedLetter) -> LetterRecord:
+    def run(self, letter: LetterSource) -> LetterRecord:
         return self.extract(letter).merged
 
     def _run(self, call: PreparedCall) -> LLMRun:
