@@ -31,6 +31,7 @@ class CallStats:
     latency_s: float = 0.0
     transport_retries: int = 0
     reasks: int = 0
+    server_error: str | None = None  # the last attempt's HTTP error status, in one line (None: it had none)
 
 
 class LLMCallError(ImrError):

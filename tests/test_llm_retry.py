@@ -255,3 +255,19 @@ def test_an_llm_value_from_a_low_confidence_ocr_region_is_not_merged_FAKE_SERVER
     assert held.crosscheck is not None
     assert any("decision_date: the LLM's value" in r and "low-confidence OCR" in r for r in held.crosscheck.reasons)
     assert str(merged.decision_date) == "2016-12-30"  # the same grounded value, read with confidence, is used
+
+
+def test_a_server_failing_until_the_budget_ends_is_a_transport_failure_not_a_hang(
+    letter: LoadedLetter, answer: dict[str, Any], tmp_path: Path
+) -> None:
+    with fake_server(Behaviour("500")) as server:
+        ex = extractor(server, tmp_path, letter_timeout_s=1.0, transport_attempts=1000, max_wait_s=0.2)
+        record = ex.run(letter)
+    parser_record_kept(record, letter, "transport")  # wrong: "timeout", as if the server had hung
+    assert record.llm is not None and "within the letter's time budget (1 s): Error code: 500" in (
+        record.llm.error or ""
+    )
+    # right both ways: a server that answers 500 and then hangs past the budget is a timeout
+    with fake_server(Behaviour("hang", answer, hang_s=30.0), [Behaviour("500")]) as server:
+        record = extractor(server, tmp_path, letter_timeout_s=1.5, max_wait_s=0.1).run(letter)
+    parser_record_kept(record, letter, "timeout")

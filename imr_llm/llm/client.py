@@ -293,9 +293,15 @@ def _sdk_clients(config: LLMConfig) -> tuple[openai.OpenAI, Any]:
         started = time.perf_counter()
         if stats is not None:
             stats.requests += 1
+        if stats is not None:
+            stats.server_error = None
         try:
             with request_deadline(request_s):  # the whole request, however slowly the answer comes
                 response = _post_chat_completion(sdk, kwargs)
+        except openai.APIStatusError as e:  # the server answered, with an error: said if the budget then ends
+            if stats is not None:
+                stats.server_error = _short(e)
+            raise
         finally:
             if stats is not None:
                 stats.latency_s += time.perf_counter() - started
@@ -343,6 +349,13 @@ def _classify(
 
     cause = _root_cause(error)
     if isinstance(cause, _BudgetSpent) or (_expired(deadline) and is_transport_error(error)):
+        if stats.server_error and isinstance(cause, _BudgetSpent | openai.APIStatusError):
+            # the server kept answering with errors until the budget ran out: a failing server, not a hang
+            return LLMTransportError(
+                f"server failed {stats.requests} time(s) within the letter's time budget ({budget_s:.0f} s): "
+                f"{stats.server_error}",
+                stats,
+            )
         return LLMTimeout(f"no valid answer within the letter's time budget ({budget_s:.0f} s)", stats)
     if isinstance(cause, IncompleteOutputException) or isinstance(error, IncompleteOutputException):
         return LLMTruncated(f"answer truncated at max_tokens={max_tokens} (raise --max-tokens)", stats)
