@@ -239,3 +239,29 @@ def test_a_period_where_prose_never_has_one_is_unsure_and_a_real_one_is_not() ->
     assert unsure("see", "www.cms.gov", "and") == [] and unsure("the", "worker's", "care.") == []
     assert unsure("Human", "Services.", "http://www.nhlbi.nih.gov/health/", "accessed") == []
     assert unsure("lumbar", "x-rays.The", "appeal") == [] and unsure("MTUS", "-", "8", "C.C.R.", "9792.24.2") == []
+
+
+def test_a_long_dash_or_a_bar_between_words_is_unsure_and_a_hyphen_or_a_table_border_is_not() -> None:
+    """A scan read "ODG Preface — Physical Therapy" where the letter has an en dash, and "to | or less" (then
+    "to or less" once the clean-up erased the bar as a table border) where it says "to 1 or less": both
+    quoted wrong with no flag. A long dash, and a bar alone between two words of a line, now count as unsure;
+    a hyphen, and a bar at a line's edge or beside a non-word (a table's border), do not."""
+    from imr_llm.loaders.ocr import OcrWord, unlikely_marks
+
+    def unsure(*lines: tuple[str, ...]) -> list[str]:
+        words, at = [], 0
+        for n, line in enumerate(lines):
+            for text in line:
+                words.append(OcrWord(text, 96.0, 0, 0, 0, 0, 0, at, at + len(text), n))
+                at += len(text) + 1
+        spans = {(s.start, s.end) for s in unlikely_marks(words)}
+        return [w.text for w in words if (w.start, w.end) in spans]
+
+    assert unsure(("ODG", "Preface", "—", "Physical")) == ["—"]
+    assert unsure(("pages", "3–5", "of")) == ["3–5"]
+    assert unsure(("per", "week", "to", "|", "or", "less")) == ["|"]
+    assert unsure(("Leg", "(updated", "|", "1/22/16)")) == ["|"]
+    assert unsure(("x-rays", "of", "the", "low-back", "-", "8", "sessions")) == []
+    assert unsure(("|", "Case", "Number:"), ("CM16-0900101", "|")) == []  # a border at each line's edge
+    assert unsure(("Priority:", "Standard", "|", "|", "Date")) == []  # between borders, not words
+    assert unsure(("Injury:",), ("|", "Standard")) == []  # first on its line

@@ -419,3 +419,23 @@ def test_a_request_cut_from_other_words_asks_for_a_look_and_one_that_lost_only_s
     record = parse_text(specked, scan(specked))
     assert record.disputed_items[1].request == "MRI of the lumbar spine"
     assert not any("read together with other text" in w for w in record.warnings)
+
+
+def test_a_scanned_quoted_sentence_that_lost_its_last_mark_asks_for_a_look() -> None:
+    """A scan read "Low Back Disorders, pg. 607" where the letter says "pg. 607.": the quoted guideline text
+    was wrong and nothing said so. A quoted sentence (guideline texts, the rationale's first sentence) read
+    from a scan that does not end as a sentence is now named in a warning; one that does raises none, and a
+    text letter is never checked (its text is the letter's own)."""
+    text = make_letter(DENIED_PT, APPROVED_MRI)
+    whole = parse_text(text, scan(text))
+    assert not any("does not end as a sentence" in w for w in whole.warnings)
+    cut = text.replace("MAXIMUS guideline: Decision based on MTUS Chronic Pain Medical Treatment 2016.\n", "MAXIMUS "
+                       "guideline: Decision based on MTUS Chronic Pain Medical Treatment 2016\n", 1)  # fmt: skip
+    record = parse_text(cut, scan(cut))
+    assert record.disputed_items[0].maximus_guideline_text.endswith("Treatment 2016")  # type: ignore[union-attr]
+    assert record.needs_review and any(
+        w.startswith("disputed_items.0.maximus_guideline_text: the MAXIMUS guideline text read from the scan does "
+                     "not end as a sentence") for w in record.warnings
+    )  # fmt: skip
+    assert not any("disputed_items.1." in w and "as a sentence" in w for w in record.warnings)  # item 2 ends right
+    assert not any("as a sentence" in w for w in parse_text(cut).warnings)

@@ -13,8 +13,11 @@ digit near the top of the first page, where the header is, and the word after a 
 a line, where an item's decision stands) are read a second time, alone and enlarged; a token whose
 two readings differ is listed in `OcrInfo.unconfirmed`, and the parser never states a value from it.
 
-Words with a period where these letters' prose almost never has one ("effects. of", "of.a": a speck read
-as a period) are kept as read but counted as unsure, like a low-confidence word (`unlikely_marks`).
+Marks these letters' prose almost never has are kept as read but counted as unsure, like a low-confidence
+word (`unlikely_marks`): a period inside or after a word that the next word does not follow as a sentence
+("effects. of", "of.a": a speck read as a period), a long dash (OCR cannot tell a hyphen, an en dash and
+an em dash apart), and a bar between two words of one line (a "1", "l" or "I" read as a table border, which
+the clean-up then erases: "to | or less" for "to 1 or less").
 
 One correction is made to the words: a short function word misread with a digit ("1s" for "is", "0f" for
 "of", "tn" for "in", "1.e." for "i.e.") between two words of prose is restored (`_prose_word`). Such a token is never a
@@ -247,11 +250,22 @@ _LOWER_WORD = re.compile(r"[a-z][a-z'-]*[,;:.]?")  # "of", "the,": not "http://.
 _URL_LIKE = re.compile(r"(?:https?:|www\.|\.(?:com|gov|org|edu|net)\b|@)", re.I)
 
 
+# A long dash: in 149 of these letters' text layers, one en dash and no em dash; at scan resolution OCR
+# cannot tell them (or a hyphen) apart, and reads "–" as "—". A bar or bracket alone between two
+# words of a line: never in the text layers' prose (no "|" at all); a thin "1", "l" or "I" read as a
+# border, erased by the clean-up with the borders of tables (`textclean`), so "to 1 or less" reads "to or less".
+_DASHES = frozenset("‒–—―")
+_BARS = frozenset({"|", "||", "[", "]"})
+
+
 def unlikely_marks(words: list[OcrWord]) -> list[Span]:
-    """Spans of words with a period where prose almost never has one (see `_ABBREVIATION` above)."""
+    """Spans of words with a mark prose almost never has (see `_ABBREVIATION`, `_DASHES`, `_BARS` above)."""
     out = []
     for k, word in enumerate(words):
         text = word.text
+        if _DASHES & set(text) or (text in _BARS and _inside_line(words, k)):
+            out.append(Span(start=word.start, end=word.end))
+            continue
         if "." not in text or _URL_LIKE.search(text):
             continue
         bare = text.strip("\"'“”‘’()[],;:").lower()
@@ -262,6 +276,13 @@ def unlikely_marks(words: list[OcrWord]) -> list[Span]:
         if ends_early or _INNER_PERIOD.search(text.rstrip(".")):  # "rays.The", "C.C.R.": a missing space, initials
             out.append(Span(start=word.start, end=word.end))
     return out
+
+
+def _inside_line(words: list[OcrWord], k: int) -> bool:
+    """Word `k` has a word of letters or digits before and after it on its own line."""
+    before = words[k - 1] if k > 0 else None
+    after = words[k + 1] if k + 1 < len(words) else None
+    return all(w is not None and w.line == words[k].line and any(c.isalnum() for c in w.text) for w in (before, after))
 
 
 def _at(word: OcrWord, start: int, line: int, text: str | None = None) -> OcrWord:

@@ -17,6 +17,7 @@ from imr_llm.parser.ocr_review import (
     corroborate_decisions,
     low_confidence_warnings,
     readable_requests,
+    unfinished_sentences,
     what_may_be_missing,
 )
 from imr_llm.parser.reviewer import parse_reviewer
@@ -130,6 +131,7 @@ def parse_read(
         readable_requests(ctx, items)
         corroborate_decisions(ctx, items)
         what_may_be_missing(ctx, items, fields)
+        unfinished_sentences(ctx, items)
         for warning in low_confidence_warnings(ctx.evidence, source.ocr.low_confidence):
             ctx.warn(warning)
     record = LetterRecord(

@@ -1,5 +1,5 @@
 """What OCR was unsure of: key values from unsure words are named in the warnings, a decision is stated
-only when two readings agree, and a request is words, not punctuation.
+only when two readings agree, a request is words, not punctuation, and a quoted sentence ends as one.
 
 A decision read from a scan needs two readings that agree: the heading's Upheld/Overturned, read with
 good confidence and the same the second time (`OcrInfo.unconfirmed`), and the rationale's own
@@ -126,6 +126,29 @@ def what_may_be_missing(ctx: ParseContext, items: list[DisputedItem], fields: di
     for name in ("case_number", "decision_date"):
         if fields.get(name) is None and not any(w.startswith(f"{name}:") for w in ctx.warnings):
             ctx.warn(f"{name}: not read from the scan; check it against the letter")
+
+
+# the item texts quoted whole that are sentences: in the letters' text layers each ends with a period (or
+# a closing quote); one read from a scan that does not has lost its last mark or word ("pg. 607" for "pg.
+# 607.", a speck or the page edge), so its words may not be the letter's
+_SENTENCES = {
+    "maximus_guideline_text": "MAXIMUS guideline text",
+    "claims_administrator_guideline_text": "Claims Administrator guideline text",
+    "rationale_first_sentence": "rationale's first sentence",
+}
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]*\s*$|[\"\u201d]\s*$")
+
+
+def unfinished_sentences(ctx: ParseContext, items: list[DisputedItem]) -> None:
+    """On a scan, a quoted sentence that does not end as one is named in a warning (see `_SENTENCES`)."""
+    for i, item in enumerate(items):
+        for name, label in _SENTENCES.items():
+            value = getattr(item, name)
+            if value and not _SENTENCE_END.search(value):
+                ctx.warn(
+                    f"disputed_items.{i}.{name}: the {label} read from the scan does not end as a sentence (a last "
+                    "mark or word may be lost); check it against the letter"
+                )
 
 
 def readable_requests(ctx: ParseContext, items: list[DisputedItem]) -> None:
