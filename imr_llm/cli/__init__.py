@@ -68,7 +68,8 @@ app.add_typer(gold.app, name="gold")
 def run() -> None:
     """Console-script entry point: no traceback ever reaches the user."""
     try:
-        code = app(standalone_mode=False, prog_name="imr-llm")  # Click's errors come back here, to be said in one line
+        # not standalone: Click's errors come back here, to be said in one line
+        code = app(standalone_mode=False, prog_name="imr-llm")
     except _ClickException as e:
         if type(e).__name__ == "NoArgsIsHelpError":  # a command given nothing to work on prints its help
             e.show()  # type: ignore[attr-defined]

@@ -293,7 +293,6 @@ def _sdk_clients(config: LLMConfig) -> tuple[openai.OpenAI, Any]:
         started = time.perf_counter()
         if stats is not None:
             stats.requests += 1
-        if stats is not None:
             stats.server_error = None
         try:
             with request_deadline(request_s):  # the whole request, however slowly the answer comes
