@@ -10,6 +10,7 @@ import pytest
 from imr_llm.icd10 import icd10_index, lookup_key
 from imr_llm.parser import parse_text
 from imr_llm.parser.diagnoses import split_diagnoses, with_codes
+from tests.conftest import SAMPLES
 from tests.letters import DENIED_PT, make_letter
 
 INDEX = icd10_index()
@@ -199,3 +200,19 @@ def test_the_record_carries_codes_with_evidence_and_release() -> None:
     ]
     assert all(c.evidence is not None for c in coded)
     assert (record.icd10cm_release or "").startswith("ICD-10-CM ")
+
+
+def test_codes_are_made_only_when_asked_for_and_change_nothing_else() -> None:
+    """`imr-llm summarize` shows no ICD-10-CM code, so it parses with `codes=False`: the record lacks the
+    codes and nothing else, and the summary is the same."""
+    from imr_llm.loaders import load_file
+    from imr_llm.parser import parse_letter
+    from imr_llm.summary.summarize import summarize
+
+    letter = load_file(SAMPLES / "synth-2016-basic.txt")
+    coded, plain = parse_letter(letter), parse_letter(letter, codes=False)
+    assert coded.coded_diagnoses and coded.icd10cm_release  # the default: coded
+    assert plain.coded_diagnoses is None and plain.icd10cm_release is None
+    drop = {"coded_diagnoses", "icd10cm_release"}
+    assert coded.model_dump(exclude=drop) == plain.model_dump(exclude=drop)
+    assert summarize(coded, "en").summary == summarize(plain, "en").summary

@@ -94,7 +94,7 @@ def summarize(
                         keep_text(save_text, name, loaded)
                     except TextNotSaved:
                         failed += 1  # reported; the summary is still made
-                    outcome = summarize_record(parse_letter(loaded), lang, client, template, store)
+                    outcome = summarize_record(parse_letter(loaded, codes=False), lang, client, template, store)
                 except ImrError as e:
                     report_error(name, e)
                     failed += 1

@@ -71,11 +71,13 @@ def letter_text(raw: str, source: Source | None = None) -> FlatText:
     return read_letter(raw, source).text
 
 
-def parse_letter(letter: LoadedLetter, *, enrich: bool = True, read: ParsedLetter | None = None) -> LetterRecord:
+def parse_letter(
+    letter: LoadedLetter, *, enrich: bool = True, codes: bool = True, read: ParsedLetter | None = None
+) -> LetterRecord:
     """Parse a loaded letter: its text, and for a scan the words' layout too (`read`: the letter as
-    already read, so it is not read twice)."""
+    already read, so it is not read twice). `codes=False`: no ICD-10-CM codes (a summary shows none)."""
     read = read or read_letter(letter.text, letter.source)
-    return parse_read(read, letter.source, enrich=enrich, words=letter.words)
+    return parse_read(read, letter.source, enrich=enrich, codes=codes, words=letter.words)
 
 
 def parse_text(
@@ -92,7 +94,12 @@ def parse_text(
 
 
 def parse_read(
-    read: ParsedLetter, source: Source | None = None, *, enrich: bool = True, words: Sequence[OcrWord] = ()
+    read: ParsedLetter,
+    source: Source | None = None,
+    *,
+    enrich: bool = True,
+    codes: bool = True,
+    words: Sequence[OcrWord] = (),
 ) -> LetterRecord:
     """The record of a letter already read (see `parse_text`)."""
     layout = read.layout
@@ -144,4 +151,6 @@ def parse_read(
         needs_review=bool(ctx.warnings),  # whatever the parser noticed, a person should look at
     )
     # each item's kind of care, drug and body site (imr_llm.care), with spans into the text read
-    return with_care(with_codes(record), text.raw) if enrich else record
+    if not enrich:
+        return record
+    return with_care(with_codes(record) if codes else record, text.raw)
