@@ -269,5 +269,5 @@ def test_a_server_failing_until_the_budget_ends_is_a_transport_failure_not_a_han
     )
     # right both ways: a server that answers 500 and then hangs past the budget is a timeout
     with fake_server(Behaviour("hang", answer, hang_s=30.0), [Behaviour("500")]) as server:
-        record = extractor(server, tmp_path, letter_timeout_s=1.5, max_wait_s=0.1).run(letter)
+        record = extractor(server, tmp_path, letter_timeout_s=3.0, max_wait_s=0.1).run(letter)
     parser_record_kept(record, letter, "timeout")
