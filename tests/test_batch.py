@@ -303,6 +303,8 @@ def test_an_output_is_resumed_only_by_the_backend_model_and_prompt_that_made_it(
         return in_process(batch_cmd(str(tmp_path / "in"), "--out", str(out), *args))
 
     assert in_process(batch_cmd(str(tmp_path / "in"), "--out", str(out))).returncode == 0
+    with out.open("a") as f:
+        f.write("a line a person added by hand\n{")  # and a torn last line: a refused run repairs neither
     before = out.read_bytes()
     with fake_server(Behaviour("ok", answer)) as server:
         mixed = with_model(server.base_url)
@@ -313,8 +315,8 @@ def test_an_output_is_resumed_only_by_the_backend_model_and_prompt_that_made_it(
         f"imr-llm: {out} holds 3 record(s) made by 'rules', not by this run's 'openai {MODEL} {DEFAULT_PROMPT}'; write "
         "to another --out (a resumed output is only ever continued by the same backend, model and prompt)"
     ]
-    assert out.read_bytes() == before
-    # right: the same backend resumes as before; a model's output resumes with the same model, not another
+    assert out.read_bytes() == before  # byte for byte: nothing repaired, compacted or written
+    # right: the same backend resumes as before (and repairs what it finds); a model's output resumes with the same model, not another
     again = in_process(batch_cmd(str(tmp_path / "in"), "--out", str(out)))
     assert again.returncode == 0 and "3 already in" in again.stderr
     out.unlink()
@@ -330,3 +332,32 @@ def test_an_output_is_resumed_only_by_the_backend_model_and_prompt_that_made_it(
         other = with_model(server.base_url)
         assert other.returncode == 2 and f"made by 'openai older-model {DEFAULT_PROMPT}'" in other.stderr
         assert len(server.requests) == 3
+
+
+def test_an_out_or_table_that_is_another_file_is_never_taken_over(tmp_path: Path) -> None:
+    """`--out notes.txt` once replaced a person's notes with records, and `--out` or `--table` naming one of
+    the input letters overwrote the letter. A file that holds no record (or a table imr-llm did not write)
+    is refused, one line, exit 2, left byte for byte; an output with some damaged lines is still resumed."""
+    letters = letters_folder(tmp_path / "in", 2)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\nabout the case\n")
+    for args, kept in (
+        (["--out", str(notes)], notes),
+        (["--out", str(letters[0])], letters[0]),
+        (["--out", str(tmp_path / "o.jsonl"), "--table", str(letters[1])], letters[1]),
+        (["--out", str(tmp_path / "o.jsonl"), "--table", str(notes)], notes),
+    ):
+        before = kept.read_bytes()
+        result = in_process(batch_cmd(str(tmp_path / "in"), *args))
+        assert result.returncode == 2, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1 and "left as it is; choose another" in result.stderr
+        assert kept.read_bytes() == before
+        assert not (tmp_path / "o.jsonl").exists()
+    # right both ways: a real output with a damaged line, and a table it wrote, are resumed and rewritten
+    out, table = tmp_path / "out.jsonl", tmp_path / "items.csv"
+    assert in_process(batch_cmd(str(tmp_path / "in"), "--out", str(out), "--table", str(table))).returncode == 0
+    with out.open("a") as f:
+        f.write("not a record\n")
+    again = in_process(batch_cmd(str(tmp_path / "in"), "--out", str(out), "--table", str(table)))
+    assert again.returncode == 0 and "2 already in" in again.stderr
+    assert len(read_lines(out)) == 2 and table.read_text().startswith(COLUMNS[0][0])

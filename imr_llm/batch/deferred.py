@@ -119,8 +119,8 @@ class DeferredRun:
         """Sort the inputs: already in the output, ready for a record, waiting on a batch, or to be
         sent; with a writer, each letter to be sent gets its request line here, so it is read once."""
         plan = Plan()
+        check_made_by(self.out, self.extractor.made_by())  # before any repair: a refused run changes nothing
         scan = repair_and_scan(self.out, RETRYABLE_KINDS if self.retry_errors else None)
-        check_made_by(scan, self.extractor.made_by(), self.out)
         retry = self.retry_errors
         self.retry_errors = False  # once per invocation: the lines are dropped now
         cache = self.extractor.cache

@@ -47,16 +47,34 @@ def made_by(record: dict[str, Any]) -> str | None:
     return str(record.get("extractor") or "?")
 
 
-def check_made_by(scan: Scan, expected: str, out: Path) -> None:
+def check_made_by(out: Path, expected: str) -> None:
     """Refuse to resume an output whose records another backend, model or prompt made: its letters would
-    be skipped as done and the file would mix two readings, with nothing to tell them apart in a table."""
-    others = {maker: n for maker, n in scan.made_by.items() if maker != expected}
+    be skipped as done and the file would mix two readings, with nothing to tell them apart in a table.
+    Read only: a refused run leaves the file exactly as it was (no repair, no compaction)."""
+    if not out.is_file():
+        return
+    others: dict[str, int] = {}
+    for _, record in _read_records(out):
+        maker = made_by(record) if record is not None else None
+        if maker is not None and maker != expected:
+            others[maker] = others.get(maker, 0) + 1
     if others:
         maker, n = max(others.items(), key=lambda kv: kv[1])
         raise ConfigError(
             f"{out} holds {n} record(s) made by {maker!r}, not by this run's {expected!r}; write to another "
             "--out (a resumed output is only ever continued by the same backend, model and prompt)"
         )
+
+
+def foreign_file(out: Path) -> bool:
+    """Whether an existing, non-empty `out` holds no record at all (a letter, notes, another program's
+    file): a run must never take it over. A records file with some damaged lines still holds records."""
+    try:
+        if not out.is_file() or out.stat().st_size == 0:
+            return False
+        return all(record is None for _, record in _read_records(out))
+    except OSError:
+        return False  # unreadable: the run's own open says so
 
 
 def _retryable(record: dict[str, Any], kinds: set[str]) -> bool:
@@ -171,7 +189,6 @@ class Scan:
     repaired_bytes: int = 0
     corrupt_lines: int = 0  # unreadable lines, and JSON lines that are not records
     duplicates: int = 0  # older records of an input that has a newer one
-    made_by: dict[str, int] = field(default_factory=dict)  # what made the records kept (`made_by`) -> count
 
 
 def _cut_torn_tail(out: Path) -> int:
@@ -242,8 +259,6 @@ def repair_and_scan(out: Path, retry_kinds: set[str] | None = None) -> Scan:
             continue
         scan.done.add(key)
         scan.paths[key[0]] = key[1]
-        if (maker := made_by(record)) is not None:
-            scan.made_by[maker] = scan.made_by.get(maker, 0) + 1
         if "error" in record:
             scan.failed[key[0]] = str(record.get("error_kind") or "error")
         elif isinstance(record.get("llm"), dict) and record["llm"].get("error"):

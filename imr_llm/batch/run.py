@@ -236,8 +236,8 @@ def _run(
 ) -> BatchReport:
     started = time.monotonic()
     report = BatchReport()
+    check_made_by(out, extractor.made_by())  # before any repair: a refused run changes nothing
     scan = repair_and_scan(out, RETRYABLE_KINDS if retry_errors else None)
-    check_made_by(scan, extractor.made_by(), out)
     done, report.dropped_errors, report.repaired_bytes = scan.done, scan.dropped_errors, scan.repaired_bytes
     report.corrupt_lines, report.duplicates = scan.corrupt_lines, scan.duplicates
     previous = scan.paths

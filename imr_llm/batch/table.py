@@ -140,3 +140,16 @@ def write_table(jsonl: Path, table: Path) -> int:
                     writer.writerow({k: neutralise(v) for k, v in _row(record, i, item).items()})
                     rows += 1
     return rows
+
+
+def foreign_table(table: Path) -> bool:
+    """Whether an existing, non-empty `table` is not a table this tool wrote (its first line is not
+    the header of `COLUMNS`): a run must never overwrite a letter or another program's CSV with one."""
+    try:
+        if not table.is_file() or table.stat().st_size == 0:
+            return False
+        with table.open(encoding="utf-8", errors="replace", newline="") as f:
+            first = f.readline(64 * 1024)
+    except OSError:
+        return False
+    return next(csv.reader([first]), []) != [c for c, _ in COLUMNS]

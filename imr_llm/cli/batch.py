@@ -211,10 +211,17 @@ def check_outputs(out: Path, table: Path | None, summaries: Path | None) -> None
         if not os.access(parent, os.W_OK):
             fail(f"{flag} {path}: cannot write in {parent}")
 
+    from imr_llm.batch.outfile import foreign_file
+    from imr_llm.batch.table import foreign_table
+
     regular_or_absent(out, "--out", "a .jsonl file")
     writable_file(out, "--out")
+    if foreign_file(out):
+        fail(f"--out {out} exists and holds no imr-llm record (a letter? notes?): left as it is; choose another")
     if table is not None:
         regular_or_absent(table, "--table", "a .csv file")
+        if foreign_table(table):
+            fail(f"--table {table} exists and is not a table imr-llm wrote: left as it is; choose another")
         if same_file(table, out):
             fail("--table must not be the --out file (the CSV would overwrite the records)")
     if summaries is not None:
