@@ -316,7 +316,7 @@ def test_an_output_is_resumed_only_by_the_backend_model_and_prompt_that_made_it(
         "to another --out (a resumed output is only ever continued by the same backend, model and prompt)"
     ]
     assert out.read_bytes() == before  # byte for byte: nothing repaired, compacted or written
-    # right: the same backend resumes as before (and repairs what it finds); a model's output resumes with the same model, not another
+    # right: the same backend resumes as before (repairing what it finds); a model's output only with that model
     again = in_process(batch_cmd(str(tmp_path / "in"), "--out", str(out)))
     assert again.returncode == 0 and "3 already in" in again.stderr
     out.unlink()
