@@ -217,17 +217,21 @@ def test_a_fifo_is_refused_not_read(tmp_path: Path) -> None:
     assert result.returncode == 1 and str(lines(out)[0]["error"]).startswith("not a regular file")
 
 
-@pytest.mark.parametrize("damage", ["header", "truncate", "text"])
-def test_a_damaged_cache_is_moved_aside_and_recreated(tmp_path: Path, damage: str) -> None:
+@pytest.mark.parametrize(("damage", "named"), [("header", False), ("truncate", True), ("text", False)])
+def test_a_damaged_cache_is_moved_aside_and_recreated(tmp_path: Path, damage: str, named: bool) -> None:
+    """The tool's own cache file (IMR_LLM_CACHE or the default), however damaged, and a damaged SQLite file
+    given with --cache are moved aside and started again."""
     answer = perfect_answer(parse_text(LETTER.read_text()))
     cache = tmp_path / "c.sqlite"
+    where = ("--cache", str(cache)) if named else ()
+    env = {"IMR_LLM_CACHE": str(tmp_path / "elsewhere.sqlite" if named else cache)}
     with fake_server(Behaviour("ok", answer)) as server:
-        base = ("extract", "--base-url", server.base_url, "--model", MODEL, "--cache", str(cache), str(LETTER))
-        assert cli(*base).returncode == 0
+        base = ("extract", "--base-url", server.base_url, "--model", MODEL, *where, str(LETTER))
+        assert cli(*base, env=env).returncode == 0
         data = cache.read_bytes()
         damaged = {"header": b"\0" * 100 + data[100:], "truncate": data[: len(data) // 3], "text": b"not sqlite"}
         cache.write_bytes(damaged[damage])
-        result = cli(*base)
+        result = cli(*base, env=env)
         assert result.returncode == 0, result.stderr
         assert "could not be read" in result.stderr and "started a new one" in result.stderr
         assert list(tmp_path.glob("c.sqlite.corrupt-*"))
@@ -235,6 +239,28 @@ def test_a_damaged_cache_is_moved_aside_and_recreated(tmp_path: Path, damage: st
         no_cache = ("--no-cache", "--cache", str(cache))
         cli("extract", "--base-url", server.base_url, "--model", MODEL, *no_cache, str(LETTER))
         assert cache.read_bytes() == before  # --no-cache never opens it
+
+
+def test_a_file_given_as_the_cache_that_is_not_one_is_never_moved_or_written(tmp_path: Path) -> None:
+    """`--cache notes.txt` (or an input letter) used to be renamed "notes.txt.corrupt-..." and replaced by a
+    database. A file the user names that is not SQLite, or is another program's SQLite database, is now
+    refused: one line, exit 2, left byte for byte."""
+    import sqlite3
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n")
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE contacts (name TEXT)")
+    letter = tmp_path / "letter.txt"
+    letter.write_bytes(LETTER.read_bytes())
+    for victim in (notes, other, letter):
+        before = victim.read_bytes()
+        url = "http://127.0.0.1:9/v1"
+        result = cli("extract", "--base-url", url, "--model", MODEL, "--cache", str(victim), str(letter))
+        assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert "left as it is; give another" in result.stderr
+        assert victim.read_bytes() == before and not list(tmp_path.glob("*.corrupt-*"))
 
 
 def test_a_poisoned_cache_row_is_dropped_and_the_call_made_again(tmp_path: Path) -> None:

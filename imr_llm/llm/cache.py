@@ -77,6 +77,26 @@ def cache_problem(path: Path) -> str | None:
         parent = parent.parent
     if not parent.is_dir():
         return f"{path}: {parent} is a file, not a folder"
+    return _foreign(path)
+
+
+def _foreign(path: Path) -> str | None:
+    """Why an existing file given as the cache is another program's (not SQLite, or SQLite with other
+    tables), or None: a cache never moves aside or writes into a file the user named that it did not make.
+    An unreadable SQLite file is taken for a damaged cache (moved aside and started again), as is any
+    damage to the tool's own cache file."""
+    try:
+        if not path.is_file() or path.stat().st_size == 0 or path.resolve() == default_cache_path().resolve():
+            return None  # the tool's own cache file (IMR_LLM_CACHE or the default) is its to move aside
+        with path.open("rb") as f:
+            if f.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                return f"{path} exists and is not an imr-llm cache (a letter? notes?): left as it is; give another"
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except (OSError, sqlite3.Error):
+        return None
+    if tables and not {"responses", "calls"} <= tables:
+        return f"{path} is another program's SQLite database, not an imr-llm cache: left as it is; give another"
     return None
 
 
