@@ -13,7 +13,7 @@ import re
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SCHEMA_VERSION = "1"
 _UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u2028\u2029]")
@@ -212,12 +212,27 @@ class OcrInfo(BaseModel):
     deskewed: list[float] = Field(default_factory=list, description="degrees each page was straightened")
 
 
+def path_text(path: str) -> str:
+    """A file name as text JSON can hold: bytes of the name that are not UTF-8 (which Python keeps as lone
+    surrogates) are written as backslash escapes ("bad\\xff.txt"); any other name is unchanged."""
+    try:
+        data = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        data = path.encode("utf-8", "backslashreplace")
+    return data.decode("utf-8", "backslashreplace")
+
+
 class Source(BaseModel):
-    path: str | None = None
+    path: str | None = Field(default=None, description="the input's file name (bytes not UTF-8 as \\xNN escapes)")
     kind: Literal["text", "pdf", "ocr"] = "text"
     sha256: str | None = Field(default=None, description="Hash of the input file's bytes")
     pages: int | None = None
     ocr: OcrInfo | None = None
+
+    @field_validator("path", mode="before")
+    @classmethod
+    def _printable(cls, value: Any) -> Any:
+        return path_text(value) if isinstance(value, str) else value
 
 
 CheckStatus = Literal["agree", "disagree", "only_llm", "only_parser"]

@@ -35,3 +35,10 @@ def test_extract_names_an_unknown_setting_instead_of_a_type_error() -> None:
 def test_parse_refuses_what_is_not_a_letter_source() -> None:
     with pytest.raises(imr_llm.InputError, match="cannot read a letter from int"):
         imr_llm.parse(123)  # type: ignore[arg-type]
+
+
+def test_a_letter_text_with_a_lone_surrogate_gives_a_record_that_writes_as_json() -> None:
+    text = LETTER.read_text().replace("Physical", "Phys\udcffcal", 1)  # not text: a decoding slip upstream
+    record = imr_llm.parse(text)
+    assert json.loads(record.to_json_line())["case_number"] == "CM16-0900101"
+    assert "Phys\ufffdcal" in (record.disputed_items[0].request or "") + json.dumps(record.model_dump(mode="json"))

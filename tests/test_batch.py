@@ -361,3 +361,23 @@ def test_an_out_or_table_that_is_another_file_is_never_taken_over(tmp_path: Path
     again = in_process(batch_cmd(str(tmp_path / "in"), "--out", str(out), "--table", str(table)))
     assert again.returncode == 0 and "2 already in" in again.stderr
     assert len(read_lines(out)) == 2 and table.read_text().startswith(COLUMNS[0][0])
+
+
+def test_a_file_name_that_is_not_utf8_is_read_written_escaped_and_resumed(tmp_path: Path) -> None:
+    """A letter named with a byte that is not UTF-8 (`bad\\xff.txt`, common on old shares) used to stop the
+    whole batch with an internal error, 0 records written, and every rerun the same. Its record names it
+    with the byte escaped; the others are written; a rerun finds both done."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good = folder / "good.txt"
+    good.write_bytes((SAMPLES / "synth-2014.txt").read_bytes())
+    odd = Path(os.fsdecode(bytes(folder) + b"/bad\xff.txt"))
+    odd.write_bytes((SAMPLES / "synth-2016-basic.txt").read_bytes())
+    out = tmp_path / "out.jsonl"
+    first = in_process(batch_cmd(str(folder), "--out", str(out)))
+    assert first.returncode == 0, first.stderr
+    assert sorted(r["source"]["path"] for r in read_lines(out)) == [f"{folder}/bad\\xff.txt", str(good)]
+    again = in_process(batch_cmd(str(folder), "--out", str(out)))
+    assert again.returncode == 0 and "2 already in" in again.stderr
+    printed = run_command("parse", str(good), str(odd))  # parse prints both, in order
+    assert printed.returncode == 0 and len(printed.stdout.splitlines()) == 2

@@ -50,6 +50,7 @@ from imr_llm.outputs import write_file
 from imr_llm.parser import parse_letter, read_letter
 from imr_llm.pipeline.answer import LLMLetter
 from imr_llm.pipeline.llm_extractor import PreparedCall
+from imr_llm.schema import path_text
 
 if TYPE_CHECKING:
     from imr_llm.llm.batch_api import BatchAPI
@@ -128,11 +129,11 @@ class DeferredRun:
         for path in iter_inputs(self.inputs):
             self.report.scanned += 1
             data, sha, _ = read_input(path)
-            if (str(path), sha) in scan.done:
+            if (path_text(str(path)), sha) in scan.done:
                 self.report.already_done += 1
                 continue
             call: PreparedCall | None = None
-            known = self.state.inputs.get(str(path))
+            known = self.state.inputs.get(path_text(str(path)))
             if known is None or known[0] != sha:
                 call = self._register(path, data, sha)
                 if call is None:  # unreadable, or not an IMR letter: the batch run writes its error line
@@ -164,7 +165,7 @@ class DeferredRun:
             call = self._prepare(path, data)
         except ImrError:
             return None
-        self.state.inputs[str(path)] = (sha, call.key)
+        self.state.inputs[path_text(str(path))] = (sha, call.key)
         self.state.entries.setdefault(call.key, Entry(input_hash=call.input_hash, max_tokens=call.max_tokens))
         return call
 

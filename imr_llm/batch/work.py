@@ -10,7 +10,7 @@ from imr_llm.errors import ImrError, InputError
 from imr_llm.loaders import load_bytes, read_bytes
 from imr_llm.outputs import json_line, safe_stem, visible, write_file
 from imr_llm.pipeline.extraction import Extractor
-from imr_llm.schema import LetterRecord
+from imr_llm.schema import LetterRecord, path_text
 from imr_llm.summary.formats import Format
 from imr_llm.summary.render import render_text
 from imr_llm.summary.summarize import summarize
@@ -32,7 +32,8 @@ class Outcome:
 
 
 def error_line(path: str, sha256: str, kind: str, reason: str) -> str:
-    return json_line({"error": reason, "error_kind": kind, "source": {"path": path, "sha256": sha256 or None}})
+    source = {"path": path_text(path), "sha256": sha256 or None}
+    return json_line({"error": reason, "error_kind": kind, "source": source})
 
 
 def read_input(path: Path) -> tuple[bytes | None, str, str | None]:
@@ -55,23 +56,22 @@ def process(
     path: Path, extractor: Extractor, done: set[tuple[str, str]], summaries: Path | None = None, lang: str = "en"
 ) -> Outcome:
     data, digest, problem = read_input(path)
-    key = (str(path), digest)
+    name = path_text(str(path))  # as the record names it (a name that is not UTF-8 escaped)
+    key = (name, digest)
     if key in done:
-        return Outcome(str(path), digest, None)
+        return Outcome(name, digest, None)
     if data is None:
-        return Outcome(
-            str(path), digest, error_line(str(path), digest, "InputError", problem or "unreadable"), "InputError"
-        )
+        return Outcome(name, digest, error_line(name, digest, "InputError", problem or "unreadable"), "InputError")
     try:
-        letter = load_bytes(data, str(path))
+        letter = load_bytes(data, name)
         extraction = extractor.extract(letter)
         record: LetterRecord = extraction.merged
     except ImrError as e:
         kind = type(e).__name__
-        return Outcome(str(path), digest, error_line(str(path), digest, kind, str(e)), kind)
+        return Outcome(name, digest, error_line(name, digest, kind, str(e)), kind)
     except Exception as e:  # a bug must not stop the batch
         kind = "internal"
-        return Outcome(str(path), digest, error_line(str(path), digest, kind, f"{type(e).__name__}: {e}"), kind)
+        return Outcome(name, digest, error_line(name, digest, kind, f"{type(e).__name__}: {e}"), kind)
     summary_failed = False
     summary_error = None
     if summaries is not None:
@@ -84,7 +84,7 @@ def process(
         summary_failed = not outcome.checks.passed
     run = extraction.run
     return Outcome(
-        str(path),
+        name,
         digest,
         record.to_json_line(),
         None,

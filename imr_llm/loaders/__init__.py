@@ -42,6 +42,7 @@ class LoadedLetter:
     words: tuple[OcrWord, ...] = ()  # OCR only: every word with its box, for reading tables by layout
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 LetterSource: TypeAlias = "str | os.PathLike[str] | bytes | LoadedLetter"
 
 
@@ -62,7 +63,8 @@ def as_letter(source: LetterSource) -> LoadedLetter:
                 "parse() and extract() read a str as the letter's text, and this one looks like a file name: "
                 "pass pathlib.Path(...) to read a file"
             )
-        return LoadedLetter(source, Source(kind="text"))
+        # a lone surrogate (not text at all) cannot be written as JSON: U+FFFD in its place keeps every offset
+        return LoadedLetter(_LONE_SURROGATE.sub("\ufffd", source), Source(kind="text"))
     raise InputError(f"cannot read a letter from {type(source).__name__}: give a Path, bytes or the letter's text")
 
 
