@@ -381,3 +381,19 @@ def test_a_file_name_that_is_not_utf8_is_read_written_escaped_and_resumed(tmp_pa
     assert again.returncode == 0 and "2 already in" in again.stderr
     printed = run_command("parse", str(good), str(odd))  # parse prints both, in order
     assert printed.returncode == 0 and len(printed.stdout.splitlines()) == 2
+
+
+def test_an_input_missing_on_a_rerun_keeps_its_earlier_record(tmp_path: Path) -> None:
+    """A rerun while one listed letter was moved away replaced its good record with "no such file". Its
+    earlier record is kept; a file that never had one still gets its error line."""
+    a, b = letters_folder(tmp_path / "in", 2)
+    out = tmp_path / "out.jsonl"
+    assert in_process(batch_cmd(str(a), str(b), "--out", str(out))).returncode == 0
+    before = {r["source"]["path"]: r for r in read_lines(out)}
+    a.rename(tmp_path / "moved.txt")
+    never = tmp_path / "in" / "never.txt"
+    again = in_process(batch_cmd(str(a), str(b), str(never), "--out", str(out)))
+    assert again.returncode == 1  # the one that never existed failed
+    after = {r["source"]["path"]: r for r in read_lines(out)}
+    assert after[str(a)] == before[str(a)] and after[str(b)] == before[str(b)]
+    assert after[str(never)]["error"] == "no such file"

@@ -60,6 +60,8 @@ def process(
     key = (name, digest)
     if key in done:
         return Outcome(name, digest, None)
+    if data is None and problem == "no such file" and any(done_name == name for done_name, _ in done):
+        return Outcome(name, digest, None)  # gone for now (moved, unmounted): its earlier record is kept
     if data is None:
         return Outcome(name, digest, error_line(name, digest, "InputError", problem or "unreadable"), "InputError")
     try:
