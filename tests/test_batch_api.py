@@ -289,8 +289,18 @@ def test_a_damaged_state_file_is_one_line_and_nothing_is_sent(tmp_path: Path) ->
     with fake_batch_api(answers()) as api:
         result = run(cmd(folder, out, api.base_url, tmp_path / "c.sqlite", "--via", "batch-api"))
         assert not api.uploads and not api.batches
-    assert result.returncode == 1 and "cannot be read" in result.stderr and "move it aside" in result.stderr
+    assert result.returncode == 2 and "cannot be read" in result.stderr and "move it aside" in result.stderr
     assert "Traceback" not in result.stderr
+    # another model's batches: a usage error too (exit 2, one line), the state file left as it is
+    state = out.with_name(out.name + ".batch-api.json")
+    with fake_batch_api(answers()) as api:
+        state.unlink()
+        assert run(cmd(folder, out, api.base_url, tmp_path / "c.sqlite", "--via", "batch-api")).returncode == 0
+        made = state.read_bytes()
+        other = cmd(folder, out, api.base_url, tmp_path / "c.sqlite", "--via", "batch-api", "--prompt", "extract@2")
+        refused = run(other)
+    assert refused.returncode == 2 and "holds batches for model" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1 and state.read_bytes() == made
 
 
 def test_results_for_other_options_match_nothing_and_say_why(tmp_path: Path) -> None:

@@ -406,7 +406,7 @@ def test_cache_clear_deletes_only_a_cache(tmp_path: Path) -> None:
     records = tmp_path / "some.jsonl"
     records.write_text('{"case_number": "CM16-0900101"}\n')
     refused = cli("cache", "clear", env={**CLEAN_ENV, "IMR_LLM_CACHE": str(records)})
-    assert refused.returncode == 1 and "is not an imr-llm cache" in one_line(refused)
+    assert refused.returncode == 2 and "is not an imr-llm cache" in one_line(refused)
     assert records.exists()  # wrong: "removed some.jsonl"
     from imr_llm.llm.cache import ResponseCache
 

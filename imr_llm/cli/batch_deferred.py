@@ -162,7 +162,9 @@ def run_deferred(
             )
             print_deferred(report, out, extractor.model_id, prices, console)
             _exit(report)
-    except (ConfigError, OutputError) as e:
+    except ConfigError as e:  # a usage or set-up problem (another model's state file, a damaged one): exit 2
+        fail(str(e))
+    except OutputError as e:  # disk full, a folder gone read-only: what was written is kept
         fail(str(e), code=1)
     except KeyboardInterrupt:
         console.print("interrupted: the state file and the records written are kept; rerun the same command")

@@ -28,5 +28,5 @@ def clear(cache: CacheOpt = None) -> None:
     try:
         removed = clear_cache(cache)
     except ConfigError as e:
-        fail(str(e), code=1)
+        fail(str(e))  # not a cache: a usage error, exit 2
     print(visible(f"removed {target}" if removed else f"no cache at {target}"))
