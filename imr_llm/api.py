@@ -9,13 +9,14 @@ server).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from imr_llm.errors import InputError
+from imr_llm.errors import ConfigError, InputError
 from imr_llm.schema import LetterRecord
 
 if TYPE_CHECKING:
@@ -62,11 +63,18 @@ def reader(
     `letter` is a `LoadedLetter` (`imr_llm.loaders.load_file`). The response cache (`cache_path`, else the
     user's) is open as long, and only when the backend asks a model; `config` defaults to the environment's."""
     from imr_llm.llm.cache import opened
-    from imr_llm.llm.config import config_from_env
+    from imr_llm.llm.config import LLMConfig, config_from_env
     from imr_llm.llm.prompts import DEFAULT_PROMPT
     from imr_llm.pipeline.backends import BackendOptions, get_backend, open_extractor
 
     chosen = get_backend(backend)
+    if config is not None and not isinstance(config, LLMConfig):
+        raise ConfigError(f"config must be an LLMConfig (imr_llm.llm.config), not {type(config).__name__}")
+    for name, value in (("prompt", prompt), ("model_path", model_path), ("cache_path", cache_path)):
+        if value is not None and not isinstance(value, str | os.PathLike):
+            raise ConfigError(f"{name} must be a {'str' if name == 'prompt' else 'path'}, not {type(value).__name__}")
+    model_path = Path(model_path) if model_path is not None else None
+    cache_path = Path(cache_path) if cache_path is not None else None
     config = config or (config_from_env() if chosen.uses_llm else None)
     with opened(cache_path, cache, chosen.uses_llm) as store:
         options = BackendOptions(prompt=prompt or DEFAULT_PROMPT, model_path=model_path, cache=store)
@@ -90,6 +98,9 @@ def extract(
     letter_timeout_s, temperature, ...); the environment fills the rest as for the CLI."""
     from imr_llm.llm.config import config_from_env
 
+    for name, value in (("base_url", base_url), ("model", model)):
+        if value is not None and not isinstance(value, str):
+            raise ConfigError(f"{name} must be a str, not {type(value).__name__}")
     config = config_from_env(base_url, model)
     if settings:
         config = config.with_(**settings)

@@ -41,7 +41,7 @@ class Registry(dict[str, T]):
         self.load_plugins()
         try:
             return super().__getitem__(name)
-        except KeyError:
+        except (KeyError, TypeError):  # TypeError: a list or dict given as the name
             raise ConfigError(f"unknown {self.what} {name!r}; available: {', '.join(self)}") from None
 
     def load_plugins(self) -> None:

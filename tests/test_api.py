@@ -4,6 +4,7 @@ AttributeError or TypeError from deep inside; and takes the right ones (a record
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -42,3 +43,43 @@ def test_a_letter_text_with_a_lone_surrogate_gives_a_record_that_writes_as_json(
     record = imr_llm.parse(text)
     assert json.loads(record.to_json_line())["case_number"] == "CM16-0900101"
     assert "Phys\ufffdcal" in (record.disputed_items[0].request or "") + json.dumps(record.model_dump(mode="json"))
+
+
+def test_settings_are_converted_and_checked_before_any_request() -> None:
+    """`mode="json"` raised an AttributeError, `log_text="no"` counted as true (letter text in the call log),
+    and `max_tokens=-1` or `temperature="hot"` went to the server. Settings convert as pydantic converts a
+    field, and a wrong type or range is a ConfigError naming the setting."""
+    from imr_llm.llm.config import LLMConfig, ModeChoice
+
+    config = LLMConfig().with_(mode="json", timeout_s="5", log_text="no")
+    assert (config.mode, config.timeout_s, config.log_text) == (ModeChoice.JSON, 5.0, False)
+    for bad, says in (
+        ({"temperature": "hot"}, "temperature = 'hot'"),
+        ({"max_tokens": -1}, "max_tokens = -1: give at least 1"),
+        ({"max_tokens": "x"}, "max_tokens = 'x'"),
+        ({"reasks": -1}, "reasks = -1"),
+        ({"mode": "bogus"}, "mode = 'bogus'"),
+    ):
+        with pytest.raises(imr_llm.ConfigError, match=re.escape(says)):
+            LLMConfig().with_(**bad)
+
+
+def test_wrong_argument_types_are_the_packages_own_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    record = imr_llm.parse(LETTER)
+    for call, says in (
+        (lambda: imr_llm.reader("local", model_path=5).__enter__(), "model_path must be a path, not int"),
+        (lambda: imr_llm.reader("openai", prompt=5).__enter__(), "prompt must be a str, not int"),
+        (lambda: imr_llm.reader("openai", {"base_url": "x"}).__enter__(), "config must be an LLMConfig"),  # type: ignore[arg-type]
+        (lambda: imr_llm.extract(LETTER, backend="openai", base_url=5), "base_url must be a str, not int"),  # type: ignore[arg-type]
+        (lambda: imr_llm.extract(LETTER, backend=["rules"]), "unknown backend ['rules']"),  # type: ignore[arg-type]
+        (lambda: imr_llm.summarize(record, lang=["es"]), "unknown summary language ['es']"),  # type: ignore[arg-type]
+        (lambda: imr_llm.summarize(record).render("pdf"), "unknown format 'pdf'; choose one of md, txt, html, json"),
+    ):
+        with pytest.raises(imr_llm.ConfigError, match=re.escape(says)):
+            call()
+    # right: a str path is a path where a path is asked for
+    with imr_llm.reader("rules", cache_path=str(LETTER.with_name("unused.sqlite"))) as r:
+        assert r.run(LETTER).case_number == "CM16-0900101"
+    monkeypatch.setenv("IMR_LLM_MODE", "bogus")
+    with pytest.raises(imr_llm.ConfigError, match="IMR_LLM_MODE 'bogus': choose one of auto, tools, json_schema, json"):
+        imr_llm.extract(LETTER, backend="rules")

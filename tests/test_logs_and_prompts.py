@@ -75,3 +75,12 @@ def test_the_documented_workflow_is_valid_yaml_and_runs_the_compare() -> None:
     assert "imr-llm eval compare base.json new.json --report-md report.md" in commands
     assert any("createComment" in (step.get("with") or {}).get("script", "") for step in steps)
     assert workflow["permissions"]["pull-requests"] == "write"
+
+
+def test_a_prompts_folder_that_does_not_exist_is_one_line() -> None:
+    result = cli("prompts", env={"IMR_LLM_PROMPTS": "/no/such/folder"})
+    assert result.returncode == 2 and "internal error" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "imr-llm: IMR_LLM_PROMPTS /no/such/folder: no such folder (it holds the prompt templates NAME/VERSION/)"
+    ]
+    assert cli("prompts").returncode == 0  # the shipped prompts, as before

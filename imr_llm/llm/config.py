@@ -8,12 +8,13 @@ One flag or variable away from any OpenAI-compatible server:
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse, urlsplit, urlunsplit
 
 from imr_llm.errors import ConfigError
@@ -73,12 +74,32 @@ class LLMConfig:
         return modes.get(self.mode, instructor.Mode.TOOLS)
 
     def with_(self, **changes: object) -> LLMConfig:
-        """The config with `changes`; an unknown setting is a ConfigError naming the known ones."""
+        """The config with `changes`, each checked and converted as pydantic converts a field ("json" is
+        ModeChoice.JSON, "5" is 5.0, "no" is False); an unknown setting or a value of the wrong type or
+        range is a ConfigError naming it, before any request is made."""
+        from pydantic import ValidationError
+
         unknown = sorted(set(changes) - {f.name for f in fields(self)})
         if unknown:
             known = ", ".join(f.name for f in fields(self))
             raise ConfigError(f"unknown LLM setting {unknown[0]!r}; the settings are: {known}")
-        return replace(self, **changes)  # type: ignore[arg-type]
+        values = {f.name: getattr(self, f.name) for f in fields(self)} | changes
+        try:
+            config: LLMConfig = _adapter().validate_python(values)
+        except ValidationError as e:
+            first = e.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise ConfigError(f"LLM setting {where} = {values.get(where)!r}: {first['msg']}") from None
+        for name, low in (("max_tokens", 1), ("transport_attempts", 1), ("reasks", 0)):
+            value = getattr(config, name)
+            if value is not None and value < low:
+                raise ConfigError(f"LLM setting {name} = {value}: give at least {low}")
+        if not (math.isfinite(config.temperature) and 0 <= config.temperature <= 2):
+            raise ConfigError(f"LLM setting temperature = {config.temperature}: give 0 to 2")
+        if not (math.isfinite(config.max_wait_s) and config.max_wait_s >= 0):
+            raise ConfigError(f"LLM setting max_wait_s = {config.max_wait_s}: give a number of seconds")
+        config.check_times()
+        return config
 
     def check_times(self) -> None:
         """A time bound is a positive, finite number of seconds: 0 or nan would silently mean no bound."""
@@ -150,6 +171,14 @@ def redact_url(url: str) -> str:
         return re.sub(r"(?<=//)[^/@]*@", "", url.split("?")[0].split("#")[0])
 
 
+def _mode(value: str) -> ModeChoice:
+    try:
+        return ModeChoice(value)
+    except ValueError:
+        choices = ", ".join(m.value for m in ModeChoice)
+        raise ConfigError(f"IMR_LLM_MODE {value!r}: choose one of {choices}") from None
+
+
 def config_from_env(
     base_url: str | None = None,
     model: str | None = None,
@@ -173,7 +202,7 @@ def config_from_env(
         base_url=chosen,
         model=model or env.get("IMR_LLM_MODEL") or DEFAULT_MODEL,
         api_key=key or None,
-        mode=mode or ModeChoice(env.get("IMR_LLM_MODE", "auto")),
+        mode=mode or _mode(env.get("IMR_LLM_MODE", "auto")),
     )
     if timeout_s is not None:
         config = config.with_(timeout_s=timeout_s)
@@ -202,3 +231,11 @@ def llm_configured() -> bool:
     """Whether the environment names an LLM at all (for `extract` without --backend)."""
     env = os.environ
     return any(env.get(k) for k in ("IMR_LLM_BASE_URL", "OPENAI_BASE_URL", "OPENAI_API_KEY", "IMR_LLM_API_KEY"))
+
+
+@functools.cache
+def _adapter() -> Any:
+    """pydantic's validator for `LLMConfig` (made once, on the first `with_`)."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(LLMConfig)

@@ -30,6 +30,8 @@ def prompts_dir() -> Path:
     """$IMR_LLM_PROMPTS, else the prompts shipped with the package (the top-level prompts/ folder of
     the repository, installed as the package `imr_llm.prompts`)."""
     env = os.environ.get("IMR_LLM_PROMPTS")
+    if env and not Path(env).is_dir():
+        raise ConfigError(f"IMR_LLM_PROMPTS {env}: no such folder (it holds the prompt templates NAME/VERSION/)")
     return Path(env) if env else Path(str(resources.files("imr_llm.prompts")))
 
 

@@ -80,11 +80,16 @@ class Summary(BaseModel):
 
     def render(self, fmt: str = "md") -> str:
         """Markdown, plain text, a printable HTML page, or JSON; a failed check shows at the top."""
+        from imr_llm.errors import ConfigError
         from imr_llm.summary.formats import Format
         from imr_llm.summary.render import render
 
+        try:
+            chosen = Format(fmt)
+        except ValueError:
+            raise ConfigError(f"unknown format {fmt!r}; choose one of {', '.join(f.value for f in Format)}") from None
         checks = self._checks.model_dump(mode="json") if self._checks is not None else None
-        return render(self, Format(fmt), checks)
+        return render(self, chosen, checks)
 
     @property
     def decisions(self) -> list[Decision | None]:
