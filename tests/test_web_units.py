@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 pytest.importorskip("starlette", reason="the web extra is not installed (pip install 'imr-llm[web]')")
@@ -90,3 +92,34 @@ def test_sniffing_reads_bytes() -> None:
 def test_loopback_hosts() -> None:
     assert all(is_loopback(h) for h in ("127.0.0.1", "127.3.2.1", "::1", "[::1]", "localhost"))
     assert not any(is_loopback(h) for h in ("0.0.0.0", "192.168.1.2", "example.org", "::"))
+
+
+def test_serve_refuses_what_it_cannot_do_in_one_line_before_starting(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`serve --port 99999` printed a 37-line traceback; a port in use, uvicorn's four lines; a workspace
+    that is a file, an internal error. Each is now one line, exit 2, and nothing is made (run through the
+    console-script entry point, as a user runs it)."""
+    import socket
+    import sys
+
+    from imr_llm.cli import run
+
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("x")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        for args, says in (
+            (["--port", "99999"], "imr-llm serve: Invalid value for '--port'"),
+            ([str(a_file)], "is a file; give a folder"),
+            ([str(tmp_path / "ws"), "--port", str(port)], f"cannot listen on 127.0.0.1 port {port}"),
+        ):
+            monkeypatch.setattr(sys, "argv", ["imr-llm", "serve", *args])
+            with pytest.raises(SystemExit) as stop:
+                run()
+            err = capsys.readouterr().err
+            assert stop.value.code == 2, err
+            assert len(err.strip().splitlines()) == 1 and says in err
+    assert not (tmp_path / "ws").exists() and a_file.read_text() == "x"

@@ -25,7 +25,7 @@ def serve(
     host: Annotated[
         str, typer.Option(help="address to listen on; any but 127.0.0.1/localhost/::1 requires a token")
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="port to listen on")] = 8000,
     backend: BackendOpt = None,
     workers: Annotated[int, typer.Option(help="background threads reading letters (OCR, parsing)")] = 2,
 ) -> None:
@@ -45,6 +45,11 @@ def serve(
 
     name = backend or "rules"
     destination = ""
+    if workspace.exists() and not workspace.is_dir():
+        fail(f"workspace {workspace} is a file; give a folder (made if missing)")
+    problem = _cannot_listen(host, port)
+    if problem:
+        fail(f"cannot listen on {host} port {port}: {problem}")
     token = os.environ.get(TOKEN_ENV) or None
     if token is not None and len(token) < MIN_TOKEN_CHARS:
         fail(f"{TOKEN_ENV} must be at least {MIN_TOKEN_CHARS} characters")
@@ -90,3 +95,18 @@ def serve(
     else:
         print(f"imr-llm: open {url}", file=sys.stderr)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+def _cannot_listen(host: str, port: int) -> str | None:
+    """Why the app could not listen on host:port (an unknown address, a port in use), or None: said in one
+    line before the web stack starts, instead of the server's own lines."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+            probe.bind(address)
+    except OSError as e:  # socket.gaierror included
+        return e.strerror or str(e)
+    return None
