@@ -61,6 +61,13 @@ def test_model_path_that_does_not_exist(tmp_path: Path) -> None:
     missing = tmp_path / "nope.gguf"
     line = one_line_error(run_cli("extract", "--backend", "local", "--model-path", str(missing), LETTER))
     assert line.endswith(f"model file not found: {missing} (give a .gguf file to --model-path)")
+    not_a_model = tmp_path / "notes.gguf"
+    not_a_model.write_text("my notes")  # a file, but no model: a set-up error, never a per-letter failure
+    refused = run_cli("extract", "--backend", "local", "--model-path", str(not_a_model), str(LETTER))
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert refused.stderr.strip().splitlines() == [
+        f"imr-llm: {not_a_model} is not a GGUF model file (no 'GGUF' at its start); give a .gguf file"
+    ]
 
 
 def test_unknown_prompt(tmp_path: Path) -> None:

