@@ -397,3 +397,17 @@ def test_an_input_missing_on_a_rerun_keeps_its_earlier_record(tmp_path: Path) ->
     after = {r["source"]["path"]: r for r in read_lines(out)}
     assert after[str(a)] == before[str(a)] and after[str(b)] == before[str(b)]
     assert after[str(never)]["error"] == "no such file"
+
+
+def test_a_record_edited_into_another_shape_gives_no_table_row_and_stops_nothing(tmp_path: Path) -> None:
+    letters_folder(tmp_path / "in", 2)
+    out, table = tmp_path / "out.jsonl", tmp_path / "items.csv"
+    assert in_process(batch_cmd(str(tmp_path / "in"), "--out", str(out))).returncode == 0
+    lines = read_lines(out)
+    edited = {**lines[0], "reviewer": "x"}  # wrong: an internal error, and no table at all
+    out.write_text(json.dumps(edited) + "\n" + json.dumps(lines[1]) + "\n")
+    again = in_process(batch_cmd(str(tmp_path / "in"), "--out", str(out), "--table", str(table)))
+    assert again.returncode == 0, again.stderr
+    with table.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == len(lines[1]["disputed_items"])  # the valid record's items only

@@ -204,3 +204,17 @@ def test_readme_pandas_example_reproduces_the_kind_table(tmp_path: Path) -> None
     joined = items.merge(letters, on="letter_id")
     assert len(joined) == len(items)
     assert json.dumps(sorted(map(str, joined["decision_month"].dropna().unique())))
+
+
+def test_a_record_edited_into_another_shape_is_left_out_and_counted(tmp_path: Path) -> None:
+    """`"reviewer": "x"` or `"patient_age": "old"` in a hand-edited record stopped `report` with an internal
+    error. Such a line is left out and counted, like an error record; the valid records make the report."""
+    records = write_records(sorted(SAMPLES.glob("synth-2016-*.txt")), tmp_path / "r.jsonl")
+    valid = len(records.read_text().splitlines()) - 1  # write_records adds one error record
+    with records.open("a") as f:
+        f.write('{"source": {"path": "x.txt"}, "reviewer": "x", "disputed_items": [{"request": "MRI"}]}\n')
+        f.write('{"source": {"path": "y.txt"}, "template": "final_2016", "patient_age": "old", '
+                '"disputed_items": [{"request": "MRI", "decision": "upheld"}]}\n')  # fmt: skip
+    run = run_cli("report", str(records), "--out", str(tmp_path / "rep"), "--resamples", "50")
+    assert run.returncode == 0, run.stderr
+    assert f"{valid} letters" in run.stderr and "3 line(s) left out" in run.stderr  # with the error record

@@ -123,7 +123,12 @@ def neutralise(value: Any) -> Any:
 
 
 def write_table(jsonl: Path, table: Path) -> int:
-    """Stream `jsonl` into `table` (CSV); error records have no items and give no rows. Returns rows."""
+    """Stream `jsonl` into `table` (CSV); error records have no items and give no rows, nor does a line
+    edited by hand into something that is not a letter record (`"reviewer": "x"`). Returns rows."""
+    from pydantic import ValidationError
+
+    from imr_llm.schema import LetterRecord
+
     rows = 0
     with jsonl.open(encoding="utf-8") as src, atomic_write(table, newline="") as dst:  # never through a link
         writer = csv.DictWriter(dst, fieldnames=[c for c, _ in COLUMNS])
@@ -134,6 +139,10 @@ def write_table(jsonl: Path, table: Path) -> int:
             except (ValueError, RecursionError):
                 continue
             if not isinstance(record, dict) or not isinstance(record.get("disputed_items"), list):
+                continue
+            try:
+                LetterRecord.model_validate(record)  # the shape `_row` reads
+            except ValidationError:
                 continue
             for i, item in enumerate(record["disputed_items"], 1):
                 if isinstance(item, dict):

@@ -47,7 +47,8 @@ def report(
         raise typer.Exit(1) from None
     print(
         f"{made.letters} letters, {made.items} items: {100 * (made.overall.rate or 0):.1f}% upheld; "
-        f"wrote {out / 'report.html'} ({made.seconds:.1f} s)",
+        f"wrote {out / 'report.html'} ({made.seconds:.1f} s)"
+        + (f"; {made.skipped} line(s) left out (error records, or not a valid letter record)" if made.skipped else ""),
         file=sys.stderr,
     )
     for path in made.files:

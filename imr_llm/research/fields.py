@@ -161,11 +161,19 @@ def _list(value: Any) -> list[str]:
 
 
 def read_records(path: Path) -> Iterator[tuple[dict[str, Any], str]]:
+    """Each line's record as a dict, or {} (skipped and counted) for a line that is not a valid letter
+    record: not JSON, an error record, or one edited by hand into another shape (`"reviewer": "x"`)."""
+    from pydantic import ValidationError
+
+    from imr_llm.schema import LetterRecord
+
     with path.open(encoding="utf-8") as f:
         for line in f:
             try:
                 record = json.loads(line)
-            except (ValueError, RecursionError):
+                if isinstance(record, dict) and record.get("disputed_items"):
+                    LetterRecord.model_validate(record)  # the shape every table below relies on
+            except (ValueError, RecursionError, ValidationError):
                 yield {}, line
                 continue
             yield (record if isinstance(record, dict) else {}), line
