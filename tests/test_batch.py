@@ -411,3 +411,21 @@ def test_a_record_edited_into_another_shape_gives_no_table_row_and_stops_nothing
     with table.open(newline="") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == len(lines[1]["disputed_items"])  # the valid record's items only
+
+
+def test_a_rerun_that_adds_summaries_writes_them_for_letters_already_done(tmp_path: Path) -> None:
+    """Adding --summaries (or another --lang) on a rerun wrote none for the letters already in the output,
+    silently. They are now written from the records, without reading the letters again."""
+    letters_folder(tmp_path / "in", 3)
+    out, folder = tmp_path / "out.jsonl", tmp_path / "sum"
+    assert in_process(batch_cmd(str(tmp_path / "in"), "--out", str(out))).returncode == 0
+    again = in_process(batch_cmd(str(tmp_path / "in"), "--out", str(out), "--summaries", str(folder)))
+    assert again.returncode == 0 and "3 already in" in again.stderr
+    assert "summaries written for letters already in the output: 3" in again.stderr
+    written = sorted(p.name for p in folder.glob("*.en.md"))
+    assert len(written) == 3
+    spanish = in_process(batch_cmd(str(tmp_path / "in"), "--out", str(out), "--summaries", str(folder), "--lang", "es"))
+    assert spanish.returncode == 0 and len(list(folder.glob("*.es.md"))) == 3
+    once_more = in_process(batch_cmd(str(tmp_path / "in"), "--out", str(out), "--summaries", str(folder)))
+    assert "summaries written for letters already" not in once_more.stderr  # right: none twice
+    assert sorted(p.name for p in folder.glob("*.en.md")) == written

@@ -26,7 +26,7 @@ from typing import TextIO
 from imr_llm.batch.inputs import iter_inputs
 from imr_llm.batch.outfile import Key, Scan, check_made_by, compact, exclusive, real_path, repair_and_scan
 from imr_llm.batch.table import write_table
-from imr_llm.batch.work import Outcome, process
+from imr_llm.batch.work import Outcome, missing_summaries, process
 from imr_llm.errors import OutputError
 from imr_llm.icd10 import icd10_index
 from imr_llm.pipeline.extraction import Extractor, ExtractorSpec
@@ -70,6 +70,7 @@ class BatchReport:
     llm_failed_before: Counter[str] = field(default_factory=Counter)  # skipped inputs whose model had failed
     duplicates: int = 0  # older copies of a record found in the output and dropped
     summaries_unwritten: int = 0
+    summaries_late: int = 0  # summaries written for records already in the output (their letters not reread)
     summary_error: str | None = None  # why a summary could not be written (the first reason)
 
     @property
@@ -212,6 +213,11 @@ def run_held(
             report.replaced = compact(out) if report.changed_inputs else 0
         except OSError as e:
             raise OutputError(f"cannot rewrite {out} ({e.strerror or e}); its records are kept: rerun") from e
+        if summaries is not None:  # letters done in an earlier run without --summaries (or in another --lang)
+            late, late_failed, problem = missing_summaries(out, summaries, lang)
+            report.summaries_late, report.summaries_failed = late, report.summaries_failed + late_failed
+            report.summary_error = report.summary_error or problem
+            report.summaries_unwritten += problem is not None
         if table is not None:
             try:
                 report.table_rows = write_table(out, table)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +53,45 @@ def read_input(path: Path) -> tuple[bytes | None, str, str | None]:
     return data, hashlib.sha256(data).hexdigest(), None
 
 
+def summary_path(summaries: Path, path: Path, digest: str, lang: str) -> Path:
+    return summaries / f"{safe_stem(path)}-{digest[:8]}.{lang}.md"  # the hash: two inputs never collide
+
+
+def write_summary(record: LetterRecord, target: Path, lang: str) -> tuple[bool, str | None]:
+    """Write the record's offline summary to `target`: (its checks failed, why it could not be written)."""
+    outcome = summarize(record, lang)
+    try:
+        write_file(target, visible(render_text(outcome.summary, Format.MD, outcome.checks.problems)))
+    except OSError as e:
+        return not outcome.checks.passed, f"cannot write {target} ({e.strerror or e})"
+    return not outcome.checks.passed, None
+
+
+def missing_summaries(out: Path, summaries: Path, lang: str) -> tuple[int, int, str | None]:
+    """The summaries of records already in `out` that the folder lacks (a rerun that adds --summaries, or
+    another --lang), written from the records themselves: (written, failed checks, first write error)."""
+    from pydantic import ValidationError
+
+    written = failed = 0
+    error: str | None = None
+    with out.open(encoding="utf-8", errors="replace") as f:
+        for line in f:
+            try:
+                raw = json.loads(line)
+                source = raw.get("source") or {}
+                target = summary_path(summaries, Path(source["path"]), str(source["sha256"]), lang)
+                if "error" in raw or target.exists():
+                    continue  # an error record has no summary; a written one is kept
+                record = LetterRecord.model_validate(raw)
+            except (ValidationError, ValueError, RecursionError, AttributeError, KeyError, TypeError):
+                continue  # a line that is not a record: no summary
+            checks_failed, problem = write_summary(record, target, lang)
+            written += problem is None
+            failed += checks_failed
+            error = error or problem
+    return written, failed, error
+
+
 def process(
     path: Path, extractor: Extractor, done: set[tuple[str, str]], summaries: Path | None = None, lang: str = "en"
 ) -> Outcome:
@@ -74,16 +114,9 @@ def process(
     except Exception as e:  # a bug must not stop the batch
         kind = "internal"
         return Outcome(name, digest, error_line(name, digest, kind, f"{type(e).__name__}: {e}"), kind)
-    summary_failed = False
-    summary_error = None
-    if summaries is not None:
-        outcome = summarize(record, lang)
-        target = summaries / f"{safe_stem(path)}-{digest[:8]}.{lang}.md"  # the hash: two inputs never collide
-        try:
-            write_file(target, visible(render_text(outcome.summary, Format.MD, outcome.checks.problems)))
-        except OSError as e:
-            summary_error = f"cannot write {target} ({e.strerror or e})"
-        summary_failed = not outcome.checks.passed
+    summary_failed, summary_error = (
+        write_summary(record, summary_path(summaries, path, digest, lang), lang) if summaries else (False, None)
+    )
     run = extraction.run
     return Outcome(
         name,

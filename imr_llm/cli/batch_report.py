@@ -35,6 +35,8 @@ def print_batch_report(report: BatchReport, out: Path, console: Console) -> None
         )
     if report.duplicates:
         console.print(f"  dropped {report.duplicates} older duplicate record(s) from {shown}: one record per input")
+    if report.summaries_late:
+        console.print(f"  summaries written for letters already in the output: {report.summaries_late}")
     if report.summaries_unwritten:
         reason = visible(report.summary_error or "", keep_newlines=False)
         console.print(f"  summaries NOT written: {report.summaries_unwritten} ({reason}); their records are kept")
