@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -49,7 +49,6 @@ def parse(source: Source) -> LetterRecord:
     return parse_letter(letter)
 
 
-@contextmanager
 def reader(
     backend: str = "rules",
     config: LLMConfig | None = None,
@@ -58,10 +57,43 @@ def reader(
     model_path: Path | None = None,
     cache: bool = True,
     cache_path: Path | None = None,
-) -> Iterator[Extractor]:
+) -> AbstractContextManager[Extractor]:
     """A backend opened once for many letters: `with reader("openai") as r: record = r.run(letter)`, where
-    `letter` is a `LoadedLetter` (`imr_llm.loaders.load_file`). The response cache (`cache_path`, else the
-    user's) is open as long, and only when the backend asks a model; `config` defaults to the environment's."""
+    `letter` is what `parse` takes (a Path, bytes, the text, a loaded letter). The response cache
+    (`cache_path`, else the user's) is open as long, and only when the backend asks a model; `config`
+    defaults to the environment's. Used without `with`, it says so (ConfigError)."""
+    return _WithOnly(
+        _open_reader(backend, config, prompt=prompt, model_path=model_path, cache=cache, cache_path=cache_path)
+    )
+
+
+class _WithOnly(AbstractContextManager["Extractor"]):
+    """A reader used without `with` (`reader("rules").run(p)`) says how to use it, not AttributeError."""
+
+    def __init__(self, opening: AbstractContextManager[Extractor]) -> None:
+        self._opening = opening
+
+    def __enter__(self) -> Extractor:
+        return self._opening.__enter__()
+
+    def __exit__(self, *exc: Any) -> bool | None:
+        return self._opening.__exit__(*exc)
+
+    def __getattr__(self, name: str) -> Any:
+        raise ConfigError(f"use the reader in a with-block: `with imr_llm.reader(...) as r: r.{name}(...)`")
+
+
+@contextmanager
+def _open_reader(
+    backend: str = "rules",
+    config: LLMConfig | None = None,
+    *,
+    prompt: str | None = None,
+    model_path: Path | None = None,
+    cache: bool = True,
+    cache_path: Path | None = None,
+) -> Iterator[Extractor]:
+    """The backend, options and cache `reader` opens (see there)."""
     from imr_llm.llm.cache import opened
     from imr_llm.llm.config import LLMConfig, config_from_env
     from imr_llm.llm.prompts import DEFAULT_PROMPT

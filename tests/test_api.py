@@ -83,3 +83,10 @@ def test_wrong_argument_types_are_the_packages_own_errors(monkeypatch: pytest.Mo
     monkeypatch.setenv("IMR_LLM_MODE", "bogus")
     with pytest.raises(imr_llm.ConfigError, match="IMR_LLM_MODE 'bogus': choose one of auto, tools, json_schema, json"):
         imr_llm.extract(LETTER, backend="rules")
+
+
+def test_a_reader_used_without_with_says_how_to_use_it() -> None:
+    with pytest.raises(imr_llm.ConfigError, match=r"use the reader in a with-block: `with imr_llm.reader\(...\) as r"):
+        imr_llm.reader("rules").run(LETTER)  # type: ignore[attr-defined]
+    with imr_llm.reader("rules") as r:  # right: as documented
+        assert r.run(LETTER).case_number == "CM16-0900101"
