@@ -115,3 +115,10 @@ def test_a_failed_model_still_prints_the_parsers_record_FAKE_SERVER(
         assert [i["decision"] for i in record["disputed_items"]] == ["upheld", "overturned"]
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and f"LLM failed ({kind}:" in lines[0] and "printed the parser's record" in lines[0]
+
+
+def test_model_options_the_rules_backend_does_not_use_are_named_not_dropped() -> None:
+    result = run_cli("extract", "--backend", "rules", "--model", "gpt-x", "--prompt", "extract@2", str(LETTER))
+    assert result.returncode == 0 and json.loads(result.stdout)["extractor"] == "rules"
+    assert result.stderr.strip().splitlines() == ["imr-llm: --backend rules asks no model: --model, --prompt not used"]
+    assert run_cli("extract", "--backend", "rules", str(LETTER)).stderr == ""  # right: nothing said when unused

@@ -27,6 +27,7 @@ from imr_llm.cli.common import (
     check_language,
     fail,
     llm_config,
+    note_unused,
     progress_bar,
     safe_console,
     writable_file,
@@ -96,6 +97,7 @@ def batch(
     console = safe_console()
     check_language(lang)
     chosen = backend_named(backend)
+    note_unused(chosen, base_url=base_url, model=model, prompt=prompt, model_path=model_path)
     check_outputs(out, table, summaries)
     if chosen.uses_llm:
         check_cache(cache, no_cache, {"--out": out, "--table": table})

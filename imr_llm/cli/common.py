@@ -150,6 +150,14 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
+def note_unused(backend: Backend, **given: object) -> None:
+    """One line on stderr naming the model options a backend that asks no model will not use (`--backend
+    rules --model gpt-x`): said, not silently dropped; the run goes on."""
+    unused = [f"--{name.replace('_', '-')}" for name, value in given.items() if value not in (None, False)]
+    if unused and not backend.uses_llm:
+        print(f"imr-llm: --backend {backend.name} asks no model: {', '.join(unused)} not used", file=sys.stderr)
+
+
 def backend_named(name: str) -> Backend:
     from imr_llm.pipeline.backends import get_backend
 
