@@ -14,9 +14,13 @@ $(VENV)/.installed-base: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[web]'
 	touch $@
 
-# plus test tools and the local llama.cpp backend (builds from source the first time, ~5 min)
+# plus test tools and the local llama.cpp backend (builds from source the first time, ~5 min). Built for
+# any x86-64 with AVX2, not for this CPU: a native build used AVX-512 and AMX, and crashed (SIGSEGV) on the
+# first token on a machine whose CPU reports AMX under a sandbox that does not enable it. Override with
+# LLAMA_CMAKE_ARGS= (empty: llama.cpp's native default).
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[dev,local]'
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install -q -e '.[dev,local]'
 	touch $(VENV)/.installed-base $@
 
 # The main job, offline, on the synthetic sample letters kept in samples/.

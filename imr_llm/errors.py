@@ -80,5 +80,10 @@ class LLMTimeout(LLMCallError):
     kind = "timeout"
 
 
+class ProviderError(ImrError):
+    """A model provider answered something the tool cannot act on (an undocumented batch status): the run
+    stops with what it has kept; not the user's setting to fix (exit 1, not 2)."""
+
+
 class OutputError(ImrError):
     """An output could not be written (disk full, a read-only folder): what was written so far is kept."""

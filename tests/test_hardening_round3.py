@@ -750,7 +750,7 @@ def test_a_batch_state_file_cannot_name_a_file_to_upload(tmp_path: Path) -> None
         uploads = sum(api.uploads.values())
         result = cli(*args)
         # wrong: ../../secret.txt uploaded to the provider
-        assert result.returncode == 1 and "cannot be read" in one_line(result) and "move it aside" in one_line(result)
+        assert result.returncode == 2 and "cannot be read" in one_line(result) and "move it aside" in one_line(result)
         assert sum(api.uploads.values()) == uploads and "secret.txt" not in api.uploads
         assert all(b"hunter2" not in c for c in api.contents.values())
 

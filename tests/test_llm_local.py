@@ -404,7 +404,7 @@ def test_a_server_that_cannot_start_leaves_the_parsers_records_and_is_tried_once
 
     monkeypatch.setattr(LocalServer, "start", fails)
     model = tmp_path / "broken.gguf"
-    model.write_bytes(b"not a model")
+    model.write_bytes(b"GGUF" + b"\0" * 60)  # GGUF's magic, then no model: the server cannot load it
     with reader("local", model_path=model, cache=False) as r:
         records = [r.run(load_file(LETTER)), r.run(load_file(LETTER))]
     assert starts == [1]

@@ -36,7 +36,7 @@ from imr_llm.batch.inputs import iter_inputs
 from imr_llm.batch.outfile import check_made_by, repair_and_scan
 from imr_llm.batch.run import RETRYABLE_KINDS, BatchReport, hold_outputs
 from imr_llm.batch.work import read_input
-from imr_llm.errors import ConfigError, ImrError, LLMCallError
+from imr_llm.errors import ConfigError, ImrError, LLMCallError, ProviderError
 from imr_llm.llm.batch_api import RUNNING, TERMINAL
 from imr_llm.llm.batch_files import (
     MAX_BYTES_PER_FILE,
@@ -252,7 +252,7 @@ class DeferredRun:
             f.batch_status = status.status
             if status.status not in TERMINAL | RUNNING:  # never done in any way we know: never wait on it
                 self.save()
-                raise ConfigError(
+                raise ProviderError(
                     f"batch {status.id} has status {status.status!r}, which the Batch API does not document; "
                     "stopped (nothing is lost: the state is kept; check the batch at the provider, then rerun)"
                 )

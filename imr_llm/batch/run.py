@@ -213,11 +213,11 @@ def run_held(
             report.replaced = compact(out) if report.changed_inputs else 0
         except OSError as e:
             raise OutputError(f"cannot rewrite {out} ({e.strerror or e}); its records are kept: rerun") from e
-        if summaries is not None:  # letters done in an earlier run without --summaries (or in another --lang)
+        if summaries is not None and report.skipped:  # letters done earlier without --summaries (or --lang)
             late, late_failed, problem = missing_summaries(out, summaries, lang)
             report.summaries_late, report.summaries_failed = late, report.summaries_failed + late_failed
+            report.summaries_unwritten += problem is not None and report.summary_error is None
             report.summary_error = report.summary_error or problem
-            report.summaries_unwritten += problem is not None
         if table is not None:
             try:
                 report.table_rows = write_table(out, table)

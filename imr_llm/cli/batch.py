@@ -97,7 +97,6 @@ def batch(
     console = safe_console()
     check_language(lang)
     chosen = backend_named(backend)
-    note_unused(chosen, base_url=base_url, model=model, prompt=prompt, model_path=model_path)
     check_outputs(out, table, summaries)
     if chosen.uses_llm:
         check_cache(cache, no_cache, {"--out": out, "--table": table})
@@ -106,6 +105,7 @@ def batch(
     )
     deferred.check(chosen.name, out)
     config = llm_config(base_url, model, timeout, max_tokens, letter_timeout, api_key=api_key)
+    note_unused(chosen, base_url=base_url, model=model, prompt=prompt, model_path=model_path)  # after usage errors
     out, table = real_path(out), real_path(table) if table is not None else None  # a symlinked output: its file
     total = count_inputs(inputs)
     rules = not chosen.uses_llm

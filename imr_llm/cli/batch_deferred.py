@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from imr_llm.cli.common import check_seconds, fail
-from imr_llm.errors import ConfigError, OutputError
+from imr_llm.errors import ConfigError, OutputError, ProviderError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -164,7 +164,7 @@ def run_deferred(
             _exit(report)
     except ConfigError as e:  # a usage or set-up problem (another model's state file, a damaged one): exit 2
         fail(str(e))
-    except OutputError as e:  # disk full, a folder gone read-only: what was written is kept
+    except (OutputError, ProviderError) as e:  # disk full; a batch status no one documents: what was kept is kept
         fail(str(e), code=1)
     except KeyboardInterrupt:
         console.print("interrupted: the state file and the records written are kept; rerun the same command")

@@ -118,10 +118,10 @@ def extract(
             fail(NO_LLM_HELP)
         backend = "openai"
     chosen = backend_named(backend)
-    note_unused(chosen, base_url=base_url, model=model, prompt=prompt, model_path=model_path, mode=mode)
     if save_text is not None:
         writable_folder(save_text, "--save-text")
     config = llm_config(base_url, model, timeout, max_tokens, letter_timeout, log_text, api_key)
+    note_unused(chosen, base_url=base_url, model=model, prompt=prompt, model_path=model_path, mode=mode)
     if mode is not None:
         config = config.with_(mode=mode)
     try:
