@@ -377,8 +377,11 @@ def test_a_file_name_that_is_not_utf8_is_read_written_escaped_and_resumed(tmp_pa
     first = in_process(batch_cmd(str(folder), "--out", str(out)))
     assert first.returncode == 0, first.stderr
     assert sorted(r["source"]["path"] for r in read_lines(out)) == [f"{folder}/bad\\xff.txt", str(good)]
-    again = in_process(batch_cmd(str(folder), "--out", str(out)))
+    again = in_process(batch_cmd(str(folder), "--out", str(out), "--summaries", str(tmp_path / "s")))
     assert again.returncode == 0 and "2 already in" in again.stderr
+    once = sorted(p.name for p in (tmp_path / "s").glob("*.md"))
+    in_process(batch_cmd(str(folder), "--out", str(out), "--summaries", str(tmp_path / "s")))
+    assert len(once) == 2 and sorted(p.name for p in (tmp_path / "s").glob("*.md")) == once  # no second copy
     printed = run_command("parse", str(good), str(odd))  # parse prints both, in order
     assert printed.returncode == 0 and len(printed.stdout.splitlines()) == 2
 
@@ -408,6 +411,7 @@ def test_a_record_edited_into_another_shape_gives_no_table_row_and_stops_nothing
     out.write_text(json.dumps(edited) + "\n" + json.dumps(lines[1]) + "\n")
     again = in_process(batch_cmd(str(tmp_path / "in"), "--out", str(out), "--table", str(table)))
     assert again.returncode == 0, again.stderr
+    assert "1 record(s) left out: not a valid letter record" in " ".join(again.stderr.split())  # said
     with table.open(newline="") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == len(lines[1]["disputed_items"])  # the valid record's items only

@@ -369,3 +369,23 @@ def test_result_lines_and_answers_are_checked_as_live_answers_are() -> None:
     ):
         with pytest.raises(error):
             parse_answer(config, body, LLMLetter, 512)
+
+
+def test_write_requests_never_overwrites_another_file(tmp_path: Path) -> None:
+    """`--write-requests` naming an input letter, notes or the cache replaced them with request lines (the
+    cache's answers were then lost). A file that is not a request file imr-llm wrote is refused, one line,
+    exit 2, left byte for byte; its own request file is written again."""
+    folder = tmp_path / "in"
+    letters = letters_folder(folder, 2)
+    out = tmp_path / "out.jsonl"
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n")
+    for victim in (letters[0], notes):
+        before = victim.read_bytes()
+        result = run(cmd(folder, out, "http://127.0.0.1:9/v1", tmp_path / "c.sqlite", "--write-requests", str(victim)))
+        assert result.returncode == 2 and "is not a request file imr-llm wrote" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1 and victim.read_bytes() == before
+    requests = tmp_path / "requests.jsonl"
+    args = (folder, out, "http://127.0.0.1:9/v1", tmp_path / "c.sqlite", "--write-requests", str(requests))
+    assert run(cmd(*args)).returncode == 0 and requests.stat().st_size > 0
+    assert run(cmd(*args)).returncode == 0  # right: its own request file is rewritten

@@ -115,6 +115,8 @@ def test_serve_refuses_what_it_cannot_do_in_one_line_before_starting(
             (["--port", "99999"], "imr-llm serve: Invalid value for '--port'"),
             ([str(a_file)], "is a file; give a folder"),
             ([str(tmp_path / "ws"), "--port", str(port)], f"cannot listen on 127.0.0.1 port {port}"),
+            ([str(a_file / "ws"), "--port", "0"], "cannot be made or opened"),
+            ([str(tmp_path / "ws"), "--workers", "0"], "Invalid value for '--workers'"),
         ):
             monkeypatch.setattr(sys, "argv", ["imr-llm", "serve", *args])
             with pytest.raises(SystemExit) as stop:

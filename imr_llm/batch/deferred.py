@@ -463,4 +463,5 @@ def _add(a: BatchReport | None, b: BatchReport) -> BatchReport:
     a.summaries_failed += b.summaries_failed
     a.interrupted = a.interrupted or b.interrupted
     a.table_rows = b.table_rows if b.table_rows is not None else a.table_rows
+    a.table_left_out = b.table_left_out if b.table_rows is not None else a.table_left_out
     return a

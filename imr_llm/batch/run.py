@@ -64,6 +64,7 @@ class BatchReport:
     changed_inputs: int = 0  # inputs whose content changed since their record was written
     replaced: int = 0  # old records of changed inputs removed
     table_rows: int | None = None
+    table_left_out: int = 0  # records not in the table: edited into something that is not a letter record
     llm_failed: Counter[str] = field(default_factory=Counter)  # parser's record kept
     models: Counter[str] = field(default_factory=Counter)
     failed_before: Counter[str] = field(default_factory=Counter)  # skipped inputs whose line is an error record
@@ -220,7 +221,7 @@ def run_held(
             report.summary_error = report.summary_error or problem
         if table is not None:
             try:
-                report.table_rows = write_table(out, table)
+                report.table_rows, report.table_left_out = write_table(out, table)
             except OSError as e:
                 raise OutputError(
                     f"cannot write the table {table} ({e.strerror or e}); the records in {out} are complete: "

@@ -122,14 +122,15 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def write_table(jsonl: Path, table: Path) -> int:
+def write_table(jsonl: Path, table: Path) -> tuple[int, int]:
     """Stream `jsonl` into `table` (CSV); error records have no items and give no rows, nor does a line
-    edited by hand into something that is not a letter record (`"reviewer": "x"`). Returns rows."""
+    edited by hand into something that is not a letter record (`"reviewer": "x"`). Returns (rows, records
+    left out for that reason)."""
     from pydantic import ValidationError
 
     from imr_llm.schema import LetterRecord
 
-    rows = 0
+    rows = left_out = 0
     with jsonl.open(encoding="utf-8") as src, atomic_write(table, newline="") as dst:  # never through a link
         writer = csv.DictWriter(dst, fieldnames=[c for c, _ in COLUMNS])
         writer.writeheader()
@@ -143,12 +144,13 @@ def write_table(jsonl: Path, table: Path) -> int:
             try:
                 LetterRecord.model_validate(record)  # the shape `_row` reads
             except ValidationError:
+                left_out += 1
                 continue
             for i, item in enumerate(record["disputed_items"], 1):
                 if isinstance(item, dict):
                     writer.writerow({k: neutralise(v) for k, v in _row(record, i, item).items()})
                     rows += 1
-    return rows
+    return rows, left_out
 
 
 def foreign_table(table: Path) -> bool:

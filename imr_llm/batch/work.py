@@ -54,6 +54,8 @@ def read_input(path: Path) -> tuple[bytes | None, str, str | None]:
 
 
 def summary_path(summaries: Path, path: Path, digest: str, lang: str) -> Path:
+    """Named from the input's name as its record writes it (`source.path`), so a later run that writes it
+    from the record (`missing_summaries`) finds it, whatever bytes the file name holds."""
     return summaries / f"{safe_stem(path)}-{digest[:8]}.{lang}.md"  # the hash: two inputs never collide
 
 
@@ -115,7 +117,7 @@ def process(
         kind = "internal"
         return Outcome(name, digest, error_line(name, digest, kind, f"{type(e).__name__}: {e}"), kind)
     summary_failed, summary_error = (
-        write_summary(record, summary_path(summaries, path, digest, lang), lang) if summaries else (False, None)
+        write_summary(record, summary_path(summaries, Path(name), digest, lang), lang) if summaries else (False, None)
     )
     run = extraction.run
     return Outcome(

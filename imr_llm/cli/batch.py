@@ -144,7 +144,10 @@ def batch(
     except OutputError as e:  # disk full, a folder gone read-only: what was written is kept
         fail(str(e), code=1)
     if table is not None and report.table_rows is not None:
-        console.print(f"table: {visible(str(table))} ({report.table_rows} rows)")
+        left = (
+            f"; {report.table_left_out} record(s) left out: not a valid letter record" if report.table_left_out else ""
+        )
+        console.print(f"table: {visible(str(table))} ({report.table_rows} rows{left})")
     print_batch_report(report, out, console)
     if report.interrupted:
         # the output is flushed and synced; do not wait for calls still in flight (rerun redoes them)

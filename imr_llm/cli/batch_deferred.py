@@ -75,6 +75,13 @@ class DeferredOptions:
             fail(f"--from-results {self.from_results}: no such file")
         if self.write_requests is not None and self.write_requests.is_dir():
             fail(f"--write-requests {self.write_requests} is a folder; give a .jsonl file")
+        from imr_llm.llm.batch_files import foreign_request_file
+
+        if self.write_requests is not None and foreign_request_file(self.write_requests):
+            fail(
+                f"--write-requests {self.write_requests} exists and is not a request file imr-llm wrote (a letter? "
+                "the cache?): left as it is; choose another"
+            )
         if self.write_requests is not None and self.write_requests.resolve() == out.resolve():
             fail("--write-requests must not be the --out file (the requests would overwrite the records)")
 

@@ -27,7 +27,7 @@ def serve(
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="port to listen on")] = 8000,
     backend: BackendOpt = None,
-    workers: Annotated[int, typer.Option(help="background threads reading letters (OCR, parsing)")] = 2,
+    workers: Annotated[int, typer.Option(min=1, help="background threads reading letters (OCR, parsing)")] = 2,
 ) -> None:
     """Run the web app on this machine: drop in letters, read and print summaries, review, export gold.
 
@@ -83,6 +83,8 @@ def serve(
         app = create_app(settings)
     except ConfigError as e:
         fail(str(e))
+    except OSError as e:  # the workspace under a file, a folder that cannot be made
+        fail(f"workspace {workspace} cannot be made or opened ({e.strerror or e})")
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{port}/"
     print(f"imr-llm: workspace {settings.workspace.resolve()}", file=sys.stderr)

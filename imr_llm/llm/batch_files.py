@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel
@@ -143,3 +144,17 @@ def parse_answer(config: LLMConfig, body: dict[str, Any], response_model: type[T
 def _first_line(error: BaseException) -> str:
     text = str(error).strip().splitlines()
     return (text[0] if text else type(error).__name__)[:200]
+
+
+def foreign_request_file(path: Path) -> bool:
+    """Whether an existing, non-empty `path` is not a request file this tool wrote (its first line is not
+    a request with a `custom_id`): `--write-requests` must never overwrite a letter, notes or the cache."""
+    try:
+        if not path.is_file() or path.stat().st_size == 0:
+            return False
+        with path.open("rb") as f:
+            first = f.readline(1 << 20)
+        line = json.loads(first.decode("utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return True
+    return not (isinstance(line, dict) and "custom_id" in line and "body" in line)

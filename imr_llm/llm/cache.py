@@ -82,9 +82,9 @@ def cache_problem(path: Path) -> str | None:
 
 def _foreign(path: Path) -> str | None:
     """Why an existing file given as the cache is another program's (not SQLite, or SQLite with other
-    tables), or None: a cache never moves aside or writes into a file the user named that it did not make.
-    An unreadable SQLite file is taken for a damaged cache (moved aside and started again), as is any
-    damage to the tool's own cache file."""
+    tables, views or a version mark; or SQLite it cannot read), or None: a cache never moves aside or writes
+    into a file the user named that it did not make. Only the tool's own cache file (IMR_LLM_CACHE or the
+    default), when damaged, is moved aside and started again."""
     try:
         if not path.is_file() or path.stat().st_size == 0 or path.resolve() == default_cache_path().resolve():
             return None  # the tool's own cache file (IMR_LLM_CACHE or the default) is its to move aside
@@ -92,10 +92,15 @@ def _foreign(path: Path) -> str | None:
             if f.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
                 return f"{path} exists and is not an imr-llm cache (a letter? notes?): left as it is; give another"
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    except (OSError, sqlite3.Error):
+            names = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+            marked = any(db.execute("PRAGMA user_version").fetchone()) or any(
+                db.execute("PRAGMA application_id").fetchone()
+            )
+    except OSError:
         return None
-    if tables and not {"responses", "calls"} <= tables:
+    except sqlite3.Error:  # whose damaged database it is cannot be told: a file the user named is not moved
+        return f"{path} is an SQLite file that cannot be read: left as it is; delete it or give another --cache"
+    if (names or marked) and not {"responses", "calls"} <= names:
         return f"{path} is another program's SQLite database, not an imr-llm cache: left as it is; give another"
     return None
 
