@@ -9,12 +9,13 @@ server).
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeAlias, TypeVar
 
 from imr_llm.errors import ConfigError, InputError
 from imr_llm.schema import LetterRecord
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from imr_llm.summary.model import Summary
 
 Source: TypeAlias = "str | Path | bytes | LoadedLetter"
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def _load(source: Source) -> LoadedLetter:
@@ -49,31 +52,22 @@ def parse(source: Source) -> LetterRecord:
     return parse_letter(letter)
 
 
-def reader(
-    backend: str = "rules",
-    config: LLMConfig | None = None,
-    *,
-    prompt: str | None = None,
-    model_path: Path | None = None,
-    cache: bool = True,
-    cache_path: Path | None = None,
-) -> AbstractContextManager[Extractor]:
-    """A backend opened once for many letters: `with reader("openai") as r: record = r.run(letter)`, where
-    `letter` is what `parse` takes (a Path, bytes, the text, a loaded letter). The response cache
-    (`cache_path`, else the user's) is open as long, and only when the backend asks a model; `config`
-    defaults to the environment's. Used without `with`, it says so (ConfigError)."""
-    return _WithOnly(
-        _open_reader(backend, config, prompt=prompt, model_path=model_path, cache=cache, cache_path=cache_path)
-    )
+def _with_only(opener: Callable[P, AbstractContextManager[T]]) -> Callable[P, AbstractContextManager[T]]:
+    """`opener`, whose context manager, used without `with` (`reader("rules").run(p)`), says how to use it
+    (ConfigError) instead of an AttributeError."""
+
+    @functools.wraps(opener)
+    def opening(*args: P.args, **kwargs: P.kwargs) -> AbstractContextManager[T]:
+        return _WithOnly(opener(*args, **kwargs))
+
+    return opening
 
 
-class _WithOnly(AbstractContextManager["Extractor"]):
-    """A reader used without `with` (`reader("rules").run(p)`) says how to use it, not AttributeError."""
-
-    def __init__(self, opening: AbstractContextManager[Extractor]) -> None:
+class _WithOnly(AbstractContextManager[T]):
+    def __init__(self, opening: AbstractContextManager[T]) -> None:
         self._opening = opening
 
-    def __enter__(self) -> Extractor:
+    def __enter__(self) -> T:
         return self._opening.__enter__()
 
     def __exit__(self, *exc: Any) -> bool | None:
@@ -83,8 +77,9 @@ class _WithOnly(AbstractContextManager["Extractor"]):
         raise ConfigError(f"use the reader in a with-block: `with imr_llm.reader(...) as r: r.{name}(...)`")
 
 
+@_with_only
 @contextmanager
-def _open_reader(
+def reader(
     backend: str = "rules",
     config: LLMConfig | None = None,
     *,
@@ -93,7 +88,10 @@ def _open_reader(
     cache: bool = True,
     cache_path: Path | None = None,
 ) -> Iterator[Extractor]:
-    """The backend, options and cache `reader` opens (see there)."""
+    """A backend opened once for many letters: `with reader("openai") as r: record = r.run(letter)`, where
+    `letter` is what `parse` takes (a Path, bytes, the text, a loaded letter). The response cache
+    (`cache_path`, else the user's) is open as long, and only when the backend asks a model; `config`
+    defaults to the environment's. Used without `with`, it says so (ConfigError)."""
     from imr_llm.llm.cache import opened
     from imr_llm.llm.config import LLMConfig, config_from_env
     from imr_llm.llm.prompts import DEFAULT_PROMPT
