@@ -205,6 +205,7 @@ class Icd10Index:
     def exists(self, code: str) -> bool:
         return self.description(code) is not None
 
+    @functools.lru_cache(maxsize=20_000)  # noqa: B019 - one index per process; asked of every run of pieces
     def is_official(self, text: str) -> bool:
         """Whether `text` is an official description or inclusion term (compared by `lookup_key`)."""
         key = lookup_key(text)

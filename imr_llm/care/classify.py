@@ -42,10 +42,25 @@ class _Spans:
 
     def __init__(self, raw: str | None, ocr: bool) -> None:
         self.raw, self.ocr = raw, ocr
+        self._aligned: dict[tuple[int, int, str], list[int] | None] = {}  # kind, drug and site share a request
 
     def sub(self, base: Span | None, value: str, start: int, end: int) -> Span | None:
         if self.raw is None or base is None or not (0 <= start < end <= len(value)):
             return None
+        key = (base.start, base.end, value)
+        if key not in self._aligned:
+            self._aligned[key] = self._align(base, value)
+        where = self._aligned[key]
+        if where is None:
+            return None
+        a, b = where[start], where[end - 1]
+        if a < 0 or b < 0:
+            return None
+        return Span(start=base.start + a, end=base.start + b + 1)
+
+    def _align(self, base: Span, value: str) -> list[int] | None:
+        """Where each character of `value` is in the window (-1: a space the letter does not have)."""
+        assert self.raw is not None
         text = clean_chars(self.raw[base.start : base.end], ocr=self.ocr)  # same length as the window
         i, j = 0, 0
         where: list[int] = [-1] * len(value)
@@ -67,10 +82,7 @@ class _Spans:
                 i = text.index("\n", i)  # a running header or footer line the window alone did not blank
             else:
                 return None
-        a, b = where[start], where[end - 1]
-        if a < 0 or b < 0:
-            return None
-        return Span(start=base.start + a, end=base.start + b + 1)
+        return where
 
 
 @dataclass(frozen=True)

@@ -173,14 +173,13 @@ def _pieces(body: str) -> list[_Piece]:
     inside = _bracketed(body)
     at, separator = 0, ""
     i = 0
-    while i < len(body):
-        if not inside[i]:
-            m = _SEPARATOR.match(body, i)
-            if m and (m.group(0) != " and " or i > at):
-                pieces.append(_Piece(at, i, separator))
-                separator, at = m.group(0), m.end()
-                i = m.end()
-                continue
+    while (m := _SEPARATOR.search(body, i)) is not None:  # the next place a separator matches (as match() there)
+        i = m.start()
+        if not inside[i] and (m.group(0) != " and " or i > at):
+            pieces.append(_Piece(at, i, separator))
+            separator, at = m.group(0), m.end()
+            i = m.end()
+            continue
         i += 1
     pieces.append(_Piece(at, len(body), separator))
     for piece in pieces:  # trim blanks inside each piece's span
@@ -310,7 +309,12 @@ def parse_diagnoses(ctx: ParseContext, start: int, end: int) -> list[str] | None
     spans: list[tuple[int, int]] = []
     at = max(start, min(hints) - 60)
     for _ in range(8):  # bounded work however the text repeats
-        m = _DX_OPENER.search(ctx.flat, at, min(end, at + 4000) if not found else end)
+        stop = min(end, at + 4000) if not found else end
+        # every opener holds "iagnos" or "treat" within its first 60 characters: start the search near the next one
+        keys = [i for i in (ctx.flat.find("iagnos", at, stop), ctx.flat.find("treat", at, stop)) if i >= 0]
+        if not keys:
+            break
+        m = _DX_OPENER.search(ctx.flat, max(at, min(keys) - 60), stop)
         if m is None:
             break
         at = m.end()

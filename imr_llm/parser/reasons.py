@@ -23,8 +23,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import get_args
 
+from imr_llm.cues import CueSet, Scan
 from imr_llm.parser.sentences import first_sentence_end
 from imr_llm.schema import ReasonTopic as Topic
 
@@ -326,39 +328,47 @@ _NEGATION = _rx(
 )
 
 
-def agrees(sentence: str, decision: str | None) -> bool:
+def agrees(sentence: str | Scan, decision: str | None) -> bool:
     """Whether a sentence can carry the decision's polarity: a denial's reason says something is
     missing, not recommended or too much; an approval's reason does not only list what is missing."""
+    sc = _scan(sentence)
     if decision == "upheld":
-        return bool(_NOT_SHOWN.search(sentence) or _NEGATION.search(sentence))
+        return bool(sc.search(_NOT_SHOWN) or sc.search(_NEGATION))
     if decision == "overturned":
-        return not (_NOT_SHOWN.search(sentence) and not _SHOWN.search(sentence))
+        return not (sc.search(_NOT_SHOWN) and not sc.search(_SHOWN))
     return False
 
 
-def classify_sentence(sentence: str) -> list[Topic]:
+def classify_sentence(sentence: str | Scan) -> list[Topic]:
     """The topics a sentence is about, strongest cue first."""
-    return [t for t, _ in _topics(sentence)]
+    return [t for t, _ in _topics(_scan(sentence))]
 
 
-def _topics(sentence: str) -> list[tuple[Topic, float]]:
+def _topics(sc: Scan) -> list[tuple[Topic, float]]:
     found: dict[Topic, float] = {}
-    lowered = sentence.lower()
     for topic, weight, pattern in _TOPIC_CUES:
-        hits = len(pattern.findall(lowered))
+        hits = sc.count_lowered(pattern)
         if hits:
             found[topic] = found.get(topic, 0.0) + weight * min(hits, 2)
     return sorted(found.items(), key=lambda kv: -kv[1])
 
 
-def _is_bare_conclusion(sentence: str, request: str) -> bool:
+def _has_topic(sc: Scan) -> bool:
+    return any(sc.search_lowered(pattern) for _, _, pattern in _TOPIC_CUES)
+
+
+_GIVEN_THAT = re.compile(r"^given that\b", re.I)
+
+
+def _is_bare_conclusion(sc: Scan, request: str) -> bool:
     """A verdict with no reason in it ("Therefore, the request is not medically necessary.")."""
-    if not _CONCLUSION.search(sentence) or _LINKED.search(sentence):
+    if not sc.search(_CONCLUSION) or sc.search(_LINKED):
         return False
+    sentence = sc.text
     rest = sentence.replace(request, " ") if request else sentence
     if _VERDICT_ONLY.match(rest.strip()):
         return True
-    if _THEREFORE.match(sentence) and not re.match(r"^given that\b", sentence, re.I):
+    if sc.match(_THEREFORE) and not sc.match(_GIVEN_THAT):
         return True
     words = [w for w in re.findall(r"[A-Za-z]+", rest) if len(w) > 3]
     return len(words) <= 7
@@ -397,64 +407,78 @@ _CONDITIONAL = _rx(
 _CONCERN = _rx(r"\b(?:risks?|concerns?|however|but|no (?:review|evidence|documentation)|lack of|absence of|not been)\b")
 
 
-def is_categorical(sentence: str, request: str, decision: str | None) -> bool:
+@lru_cache(maxsize=256)
+def _request_words(request: str) -> frozenset[str]:
+    """The words that name a request, not its form or quantity (one request is asked about per sentence)."""
+    return frozenset(w for w in re.findall(r"[a-z]{4,}", request.lower()) if w not in _GENERIC)
+
+
+@lru_cache(maxsize=256)
+def _request_form(request: str) -> tuple[bool, bool]:
+    """Whether a request is a compound, and whether it is topical."""
+    return bool(_COMPOUND_REQUEST.search(request)), bool(_TOPICAL_REQUEST.search(request))
+
+
+def is_categorical(sentence: str | Scan, request: str, decision: str | None) -> bool:
     """The sentence says the guidelines rule this request out (a denial) or in for this worker (an approval)."""
+    sc = _scan(sentence)
     if decision == "upheld":
-        if not _CATEGORICAL_NO.search(sentence) or _CONDITIONAL.search(sentence) or _THEREFORE.match(sentence):
+        if not sc.search(_CATEGORICAL_NO) or sc.search(_CONDITIONAL) or sc.match(_THEREFORE):
             return False  # a condition, not a ban; or the closing verdict, which restates the reasons
-        words = {w for w in re.findall(r"[a-z]{4,}", request.lower()) if w not in _GENERIC}
-        lowered = sentence.lower()
-        if any(w in lowered for w in words) or _THIS_CASE.search(sentence):
+        lowered = sc.lowered
+        if any(w in lowered for w in _request_words(request)) or sc.search(_THIS_CASE):
             return True
-        if _COMPOUND_SENTENCE.search(sentence):  # a rule for compounded products: only for a compound
-            return bool(_COMPOUND_REQUEST.search(request))
-        return bool(_TOPICAL_REQUEST.search(request) and _TOPICAL_SENTENCE.search(sentence))
+        compound, topical = _request_form(request)
+        if sc.search(_COMPOUND_SENTENCE):  # a rule for compounded products: only for a compound
+            return compound
+        return bool(topical and sc.search(_TOPICAL_SENTENCE))
     if decision == "overturned":
-        return bool(_CATEGORICAL_YES.search(sentence) and _THIS_CASE.search(sentence) and not _CONCERN.search(sentence))
+        return bool(sc.search(_CATEGORICAL_YES) and sc.search(_THIS_CASE) and not sc.search(_CONCERN))
     return False
 
 
-def _names_request(sentence: str, request: str) -> bool:
-    words = {w for w in re.findall(r"[a-z]{4,}", request.lower()) if w not in _GENERIC}
-    lowered = sentence.lower()
-    return any(w in lowered for w in words)
+def _names_request(sentence: str | Scan, request: str) -> bool:
+    lowered = _scan(sentence).lowered
+    return any(w in lowered for w in _request_words(request))
 
 
-def is_bare_conclusion(sentence: str, request: str = "", decision: str | None = None) -> bool:
+def is_bare_conclusion(sentence: str | Scan, request: str = "", decision: str | None = None) -> bool:
     """A verdict with no reason in it. A short sentence that rules the request out by the guidelines
     ("Given that the requested service is an ointment, its usage is not supported.") is a reason."""
-    if decision is not None and is_categorical(sentence, request, decision):
-        return bool(_VERDICT_ONLY.match(sentence.replace(request, " ").strip() if request else sentence))
-    return _is_bare_conclusion(sentence, request)
+    sc = _scan(sentence)
+    if decision is not None and is_categorical(sc, request, decision):
+        text = sc.text
+        return bool(_VERDICT_ONLY.match(text.replace(request, " ").strip() if request else text))
+    return _is_bare_conclusion(sc, request)
 
 
-def _score(sentence: str, position: float, request: str, overturned: bool) -> float:
+def _score(sc: Scan, position: float, request: str, overturned: bool) -> float:
     score = 0.0
-    applies = bool(_APPLIES.match(sentence)) or bool(_APPLIES_INSIDE.search(sentence))
-    guideline = bool(_GUIDELINE.match(sentence)) or bool(_GUIDELINE_VERB.search(sentence))
-    not_shown = _NOT_SHOWN.search(sentence) is not None  # each cue searched once: this runs on every sentence
-    shown = _SHOWN.search(sentence) is not None if overturned else False
+    applies = bool(sc.match(_APPLIES)) or bool(sc.search(_APPLIES_INSIDE))
+    guideline = bool(sc.match(_GUIDELINE)) or bool(sc.search(_GUIDELINE_VERB))
+    not_shown = sc.search(_NOT_SHOWN) is not None  # each cue searched once: this runs on every sentence
+    shown = sc.search(_SHOWN) is not None if overturned else False
     if applies:
         score += 3.0
     if shown if overturned else not_shown:
         score += 3.0
     if overturned and not_shown:
         score -= 2.0  # a gap the reviewer noted but did not decide on
-    if not overturned and not not_shown and _BENEFIT_SHOWN.search(sentence):
+    if not overturned and not not_shown and sc.search(_BENEFIT_SHOWN):
         score -= 2.0
-    if _CASE_REF.search(sentence):
+    if sc.search(_CASE_REF):
         score += 1.0
     if guideline and not applies:
         score -= 4.0
-    elif not applies and _GENERIC_RULE.search(sentence):
+    elif not applies and sc.search(_GENERIC_RULE):
         score -= 2.0
-    if not not_shown and _HISTORY.search(sentence):
+    if not not_shown and sc.search(_HISTORY):
         score -= 2.0
-    if _is_bare_conclusion(sentence, request):
+    if _is_bare_conclusion(sc, request):
         score -= 6.0
-    if overturned and not shown and _CONCERN.search(sentence):
+    if overturned and not shown and sc.search(_CONCERN):
         score -= 3.0  # a concern the reviewer noted and set aside is not why the care was approved
-    if len(sentence) < 25:
+    if len(sc.text) < 25:
         score -= 1.0
     return score + 0.5 * position  # later sentences apply the rules more often than early ones
 
@@ -471,62 +495,57 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
     spans = list(sentence_spans(rationale))
     if not spans:
         return ReasonFinding(topic=None)
-    scored: list[ReasonSentence] = []
+    scans = {s: CUES.scan(rationale[s:e]) for s, e in spans}  # every cue of a sentence in one pass
+    scored: list[tuple[int, int, float]] = []  # start, end, score
     for k, (s, e) in enumerate(spans):
-        sentence = rationale[s:e]
         position = k / max(1, len(spans) - 1)
-        score = _score(sentence, position, request, overturned)
-        # topic cues are the costly part: only for sentences that can still reach the threshold
-        cues = _topics(sentence) if score + _TOPIC_BONUS >= _THRESHOLD else []
-        score += _TOPIC_BONUS if cues else 0.0
-        scored.append(ReasonSentence(s, e, score, tuple(t for t, _ in cues)))
+        score = _score(scans[s], position, request, overturned)
+        # a sentence about a known topic ranks higher; asked only where it can still reach the threshold
+        if score + _TOPIC_BONUS >= _THRESHOLD and _has_topic(scans[s]):
+            score += _TOPIC_BONUS
+        scored.append((s, e, score))
     categorical = {
-        x.start
-        for x in scored
-        if is_categorical(rationale[x.start : x.end], request, decision)
-        and not is_bare_conclusion(rationale[x.start : x.end], request, decision)
+        s
+        for s, _, _ in scored
+        if is_categorical(scans[s], request, decision) and not is_bare_conclusion(scans[s], request, decision)
     }
-    for k, x in enumerate(scored):
-        if x.start in categorical and not x.topics:
-            scored[k] = ReasonSentence(x.start, x.end, x.score, tuple(t for t, _ in _topics(x.text(rationale))))
-    chosen = [x for x in scored if x.score >= _THRESHOLD or x.start in categorical]
-    confident = bool(chosen)
-    if not chosen:
-        best = max(scored, key=lambda x: x.score)
-        text = rationale[best.start : best.end]
-        chosen = [ReasonSentence(best.start, best.end, best.score, tuple(t for t, _ in _topics(text)))]
+    picked = [x for x in scored if x[2] >= _THRESHOLD or x[0] in categorical]
+    confident = bool(picked)
+    if not picked:
+        picked = [max(scored, key=lambda x: x[2])]
     # a reason the guidelines give for this very request comes first: no record could change it
-    named = {x.start for x in scored if x.start in categorical and _names_request(x.text(rationale), request)}
-    chosen = sorted(chosen, key=lambda x: (x.start not in categorical, x.start not in named, -x.score, x.start))
-    chosen = chosen[:MAX_SENTENCES]
+    named = {s for s, _, _ in scored if s in categorical and _names_request(scans[s], request)}
+    picked = sorted(picked, key=lambda x: (x[0] not in categorical, x[0] not in named, -x[2], x[0]))
+    # the topics (each cue counted) only of the sentences kept
+    chosen = [
+        ReasonSentence(s, e, score, tuple(t for t, _ in _topics(scans[s]))) for s, e, score in picked[:MAX_SENTENCES]
+    ]
     topics: list[Topic] = []
     for choice in chosen:
         for first in choice.topics[:1]:
             if first not in topics:
                 topics.append(first)
-    linked = _linked_service(rationale, chosen, request)
+    linked = _linked_service(scans, chosen, request)
     if linked is None and topics and topics[0] == "linked_service":
         topics = topics[1:]
     if linked is not None and "linked_service" not in topics[:1]:
         topics = ["linked_service", *[t for t in topics if t != "linked_service"]]
     topic = topics[0] if topics else None
     carrier = next((x for x in chosen if x.topics[:1] == (topic,)), chosen[0])
+    carrier_scan = scans[carrier.start]
     return ReasonFinding(
         topic=topic,
         topics=topics[:2],
         sentences=chosen,
         linked_service=linked,
-        confident=confident
-        and topic is not None
-        and (topic == "linked_service" or agrees(carrier.text(rationale), decision)),
+        confident=confident and topic is not None and (topic == "linked_service" or agrees(carrier_scan, decision)),
     )
 
 
-def _linked_service(rationale: str, chosen: list[ReasonSentence], request: str) -> str | None:
+def _linked_service(scans: dict[int, Scan], chosen: list[ReasonSentence], request: str) -> str | None:
     """The other service this item depends on, when a chosen sentence says it was not approved."""
     for sentence in chosen:
-        text = sentence.text(rationale)
-        m = _LINKED.search(text)
+        m = scans[sentence.start].search(_LINKED)
         if m is None:
             continue
         service = m.group("svc").strip()
@@ -536,3 +555,37 @@ def _linked_service(rationale: str, chosen: list[ReasonSentence], request: str) 
             continue
         return service
     return None
+
+
+# every cue asked of a sentence, for one Hyperscan pass per sentence (imr_llm/cues.py)
+CUES = CueSet(
+    [
+        _NEGATION,
+        _NOT_SHOWN,
+        _SHOWN,
+        _CONCLUSION,
+        _LINKED,
+        _THEREFORE,
+        _GIVEN_THAT,
+        _APPLIES,
+        _APPLIES_INSIDE,
+        _GUIDELINE,
+        _GUIDELINE_VERB,
+        _BENEFIT_SHOWN,
+        _CASE_REF,
+        _GENERIC_RULE,
+        _HISTORY,
+        _CONCERN,
+        _CATEGORICAL_NO,
+        _CATEGORICAL_YES,
+        _CONDITIONAL,
+        _THIS_CASE,
+        _COMPOUND_SENTENCE,
+        _TOPICAL_SENTENCE,
+        *(pattern for _, _, pattern in _TOPIC_CUES),
+    ]
+)
+
+
+def _scan(sentence: str | Scan) -> Scan:
+    return sentence if isinstance(sentence, Scan) else CUES.scan(sentence)

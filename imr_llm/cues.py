@@ -1,0 +1,145 @@
+"""Many cue patterns, one scan: which of a fixed set of regular expressions can occur in a sentence.
+
+The reason finder asks about thirty questions of every sentence of a rationale ("does it say something
+was not documented?", "is it about conservative care?"), each a regular expression. Asked one by one,
+Python's engine rescans the sentence for each, and this was most of the parser's time. Hyperscan
+(Intel's multi-pattern engine, the `hyperscan` package) answers all of them in one pass over the
+sentence. It is used only to *rule patterns out*: each pattern is compiled in Hyperscan's prefilter mode,
+which may report a match the pattern would not make but never misses one, and every pattern it does
+report is then run by Python's `re` as before. So the answers are Python's answers, by construction,
+whatever Hyperscan's dialect differences; only the patterns that cannot match are skipped.
+
+Where Hyperscan's dialect could miss a match Python would make, the sentence goes to Python alone:
+Unicode text (Python's `\\b`, `\\w` and case folding are Unicode-aware, Hyperscan's here are ASCII) and
+control characters (Python's `\\s` also covers \\x1c-\\x1f). A pattern Hyperscan cannot compile, or a
+machine without the package, also falls back to Python: slower, the same results. The agreement is
+tested on every sentence of the sample letters, and of the dev letters when they are present.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+from types import ModuleType
+from typing import Any
+
+_hs: ModuleType | None
+try:  # a wheel for Linux, macOS and Windows; a platform without one keeps the pure-Python path
+    import hyperscan as _hs
+except ImportError:  # pragma: no cover - exercised only where no wheel exists
+    _hs = None
+
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+def _for_hyperscan(pattern: str) -> bytes:
+    """Python's \\uXXXX escapes as the characters themselves (Hyperscan reads UTF-8, not the escape)."""
+    return _UNICODE_ESCAPE.sub(lambda m: re.escape(chr(int(m.group(1), 16))), pattern).encode("utf-8")
+
+
+class CueSet:
+    """A fixed set of compiled patterns; `scan(text)` says which of them can occur in `text`."""
+
+    def __init__(self, patterns: Iterable[re.Pattern[str]]) -> None:
+        self.patterns: tuple[re.Pattern[str], ...] = tuple(dict.fromkeys(patterns))
+        # a pattern's bit, by its id: hashing a re.Pattern rehashes its whole source on every lookup
+        self._bit = {id(p): 1 << k for k, p in enumerate(self.patterns)}
+        self._scannable = 0  # the bits of the patterns Hyperscan can rule out
+        self._db: Any = None
+        self._local = threading.local()  # Hyperscan's scratch space is one per thread
+        if _hs is not None:
+            self._compile()
+
+    def _compile(self) -> None:
+        assert _hs is not None
+        flags = _hs.HS_FLAG_SINGLEMATCH | _hs.HS_FLAG_PREFILTER | _hs.HS_FLAG_UTF8 | _hs.HS_FLAG_ALLOWEMPTY
+        usable: list[int] = []
+        for k, pattern in enumerate(self.patterns):
+            if pattern.flags & re.VERBOSE:
+                continue  # Hyperscan has no verbose mode: Python always runs it
+            try:  # one at a time, so one pattern it cannot read does not cost the others
+                probe = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+                probe.compile(
+                    expressions=[_for_hyperscan(pattern.pattern)],
+                    ids=[k],
+                    elements=1,
+                    flags=[self._flags(pattern, flags)],
+                )
+                usable.append(k)
+            except _hs.error:
+                pass  # always run by Python
+        self._scannable = sum(1 << k for k in usable)
+        if not usable:
+            return
+        db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+        db.compile(
+            expressions=[_for_hyperscan(self.patterns[k].pattern) for k in usable],
+            ids=usable,
+            elements=len(usable),
+            flags=[self._flags(self.patterns[k], flags) for k in usable],
+        )
+        self._db = db
+
+    @staticmethod
+    def _flags(pattern: re.Pattern[str], base: int) -> int:
+        assert _hs is not None
+        flags: int = base | _hs.HS_FLAG_CASELESS  # always: a superset; the lower-cased cues are scanned on the original
+        if pattern.flags & re.DOTALL:
+            flags |= _hs.HS_FLAG_DOTALL
+        if pattern.flags & re.MULTILINE:
+            flags |= _hs.HS_FLAG_MULTILINE
+        return flags
+
+    def scan(self, text: str) -> Scan:
+        """The patterns that can occur in `text` (a superset of those that do)."""
+        if self._db is None or not (text.isascii() and text.isprintable()):
+            return Scan(text, 0, self._bit)
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            assert _hs is not None  # a database exists only when Hyperscan does
+            scratch = self._local.scratch = _hs.Scratch(self._db)
+        found = [0]
+        self._db.scan(text.encode("ascii"), match_event_handler=_collect, context=found, scratch=scratch)
+        return Scan(text, self._scannable & ~found[0], self._bit)
+
+
+def _collect(pattern_id: int, start: int, end: int, flags: int, found: list[int]) -> None:
+    found[0] |= 1 << pattern_id
+
+
+class Scan:
+    """One text and the patterns ruled out for it: `search`, `match` and `count_lowered` answer as `re`
+    does, and skip the engine for a pattern that cannot occur. A pattern outside the set is always run."""
+
+    __slots__ = ("_bit", "_lowered", "ruled_out", "text")
+
+    def __init__(self, text: str, ruled_out: int, bit: dict[int, int]) -> None:
+        self.text = text
+        self.ruled_out = ruled_out  # the bits of the patterns that cannot occur in text
+        self._bit = bit
+        self._lowered: str | None = None
+
+    @property
+    def lowered(self) -> str:
+        if self._lowered is None:
+            self._lowered = self.text.lower()
+        return self._lowered
+
+    def can(self, pattern: re.Pattern[str]) -> bool:
+        return not self.ruled_out & self._bit.get(id(pattern), 0)
+
+    # `can` written out in each: these run a few hundred times per letter
+    def search(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
+        return None if self.ruled_out & self._bit.get(id(pattern), 0) else pattern.search(self.text)
+
+    def match(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
+        return None if self.ruled_out & self._bit.get(id(pattern), 0) else pattern.match(self.text)
+
+    def search_lowered(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
+        """`search` for a pattern written for lower-case text, in the lower-cased text."""
+        return None if self.ruled_out & self._bit.get(id(pattern), 0) else pattern.search(self.lowered)
+
+    def count_lowered(self, pattern: re.Pattern[str]) -> int:
+        """How many times a pattern written for lower-case text occurs in the lower-cased text."""
+        return 0 if self.ruled_out & self._bit.get(id(pattern), 0) else len(pattern.findall(self.lowered))
