@@ -53,9 +53,16 @@ def test_settings_are_converted_and_checked_before_any_request() -> None:
 
     config = LLMConfig().with_(mode="json", timeout_s="5", log_text="no")
     assert (config.mode, config.timeout_s, config.log_text) == (ModeChoice.JSON, 5.0, False)
+    # right at the edges: the largest and smallest counts allowed, and a real bool where one is asked for
+    config = LLMConfig().with_(max_tokens=1_000_000, transport_attempts=100, reasks=0, log_text=True)
+    assert (config.max_tokens, config.transport_attempts, config.reasks, config.log_text) == (1_000_000, 100, 0, True)
     for bad, says in (
         ({"temperature": "hot"}, "temperature = 'hot'"),
-        ({"max_tokens": -1}, "max_tokens = -1: give at least 1"),
+        ({"max_tokens": -1}, "max_tokens = -1: give 1 to 1,000,000"),
+        ({"max_tokens": 10**30}, "max_tokens = 1000000000000000000000000000000: give 1 to 1,000,000"),
+        ({"max_tokens": True}, "max_tokens = True: give a number, not True or False"),
+        ({"transport_attempts": 10**6}, "transport_attempts = 1000000: give 1 to 100"),
+        ({"temperature": False}, "temperature = False: give a number"),
         ({"max_tokens": "x"}, "max_tokens = 'x'"),
         ({"reasks": -1}, "reasks = -1"),
         ({"mode": "bogus"}, "mode = 'bogus'"),

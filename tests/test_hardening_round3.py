@@ -800,6 +800,13 @@ def test_a_time_budget_of_zero_or_nan_is_refused(flag: str, value: str) -> None:
         assert result.returncode == 2 and "give a positive number of seconds" in one_line(result)
 
 
+@pytest.mark.parametrize("value", ["0", "-3", "1000001", str(10**30)])
+def test_an_answer_budget_out_of_range_is_refused(value: str) -> None:
+    result = cli("extract", str(LETTER), "--base-url", "http://127.0.0.1:9/v1", "--model", MODEL, "--max-tokens", value)
+    # wrong: sent to the server, or an internal error on a number too large for it
+    assert result.returncode == 2 and "give 1 to 1,000,000 tokens" in one_line(result)
+
+
 def test_an_unknown_batch_status_stops_a_wait_instead_of_polling_forever(tmp_path: Path) -> None:
     from tests.fake_batch_api import fake_batch_api
 
@@ -1004,3 +1011,22 @@ def test_a_malformed_base_url_is_one_line() -> None:
         result = cli("extract", "--base-url", url, "--model", MODEL, "--no-cache", str(LETTER))
         # wrong: internal error (ValueError: Invalid IPv6 URL)
         assert result.returncode == 2 and "invalid base URL" in one_line(result) and "secret" not in result.stderr
+
+
+def test_a_refused_run_leaves_no_new_cache_file_but_keeps_an_old_one(tmp_path: Path) -> None:
+    """A run refused before its first call (here: no API key for a remote server) used to leave an empty
+    SQLite file where --cache pointed. A cache that was there before, with its answers, is kept."""
+    new = tmp_path / "new.sqlite"
+    args = ["--base-url", "http://remote.invalid/v1", "--model", MODEL, "--cache"]
+    result = cli("extract", str(LETTER), *args, str(new), env={"IMR_LLM_API_KEY": ""})
+    assert result.returncode == 2 and "no API key" in one_line(result)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # wrong: new.sqlite left behind, empty
+    # right: an existing cache with answers in it stays, whatever the run's fate
+    with fake_server(Behaviour("ok", answer_with())) as server:
+        ok = cli("extract", *llm_flags(server.base_url, new), str(LETTER))
+    assert ok.returncode == 0 and new.is_file()
+    before = sqlite3.connect(new).execute("SELECT COUNT(*) FROM responses").fetchone()[0]
+    assert before >= 1
+    again = cli("extract", str(LETTER), *args, str(new), env={"IMR_LLM_API_KEY": ""})
+    assert again.returncode == 2 and new.is_file()
+    assert sqlite3.connect(new).execute("SELECT COUNT(*) FROM responses").fetchone()[0] == before

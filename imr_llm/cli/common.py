@@ -185,12 +185,12 @@ def llm_config(
     log_text: bool = False,
     api_key: str | None = None,
 ) -> LLMConfig:
-    from imr_llm.llm.config import config_from_env
+    from imr_llm.llm.config import MAX_ANSWER_TOKENS, config_from_env
 
     for flag, value in (("--timeout", timeout), ("--letter-timeout", letter_timeout)):
         check_seconds(flag, value)
-    if max_tokens is not None and max_tokens < 1:
-        fail(f"--max-tokens {max_tokens}: give a positive number of tokens")
+    if max_tokens is not None and not 1 <= max_tokens <= MAX_ANSWER_TOKENS:
+        fail(f"--max-tokens {max_tokens}: give 1 to {MAX_ANSWER_TOKENS:,} tokens")
     config = config_from_env(base_url, model, None, timeout, max_tokens, letter_timeout, api_key)
     return config.with_(log_text=log_text)
 

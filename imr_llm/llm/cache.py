@@ -167,6 +167,7 @@ class ResponseCache:
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
         self._warned = False
+        self._created = enabled and not (self.path.exists() or self.path.is_symlink())
         if enabled:
             self._db = self._open()
 
@@ -344,8 +345,25 @@ class ResponseCache:
     def __enter__(self) -> ResponseCache:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        empty = kind is not None and self._created and self._holds_nothing()
         self.close()
+        if empty:  # a run refused before its first call (a missing key, a bad model file) leaves no file behind
+            for suffix in ("", "-wal", "-shm"):
+                side = self.path.with_name(self.path.name + suffix)
+                if side.is_file() and not side.is_symlink():
+                    side.unlink()
+
+    def _holds_nothing(self) -> bool:
+        if self._db is None:
+            return False
+        try:
+            with self._lock:
+                return not any(
+                    self._db.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() for table in ("responses", "calls")
+                )
+        except sqlite3.Error:
+            return False
 
 
 def opened(path: Path | None, enabled: bool, needed: bool = True) -> AbstractContextManager[ResponseCache | None]:

@@ -35,6 +35,11 @@ class ModeChoice(StrEnum):
     JSON = "json"
 
 
+# counts a setting can take: no model answers a million tokens, and a hundred tries of one call is a loop
+MAX_ANSWER_TOKENS = 1_000_000
+_COUNTS = (("max_tokens", 1, MAX_ANSWER_TOKENS), ("transport_attempts", 1, 100), ("reasks", 0, 20))
+
+
 @dataclass(frozen=True)
 class LLMConfig:
     base_url: str = OPENAI_URL
@@ -83,6 +88,9 @@ class LLMConfig:
         if unknown:
             known = ", ".join(f.name for f in fields(self))
             raise ConfigError(f"unknown LLM setting {unknown[0]!r}; the settings are: {known}")
+        for name, value in changes.items():
+            if isinstance(value, bool) and name != "log_text":  # pydantic would take True as 1
+                raise ConfigError(f"LLM setting {name} = {value!r}: give a number, not True or False")
         values = {f.name: getattr(self, f.name) for f in fields(self)} | changes
         try:
             config: LLMConfig = _adapter().validate_python(values)
@@ -90,10 +98,10 @@ class LLMConfig:
             first = e.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
             raise ConfigError(f"LLM setting {where} = {values.get(where)!r}: {first['msg']}") from None
-        for name, low in (("max_tokens", 1), ("transport_attempts", 1), ("reasks", 0)):
+        for name, low, high in _COUNTS:
             value = getattr(config, name)
-            if value is not None and value < low:
-                raise ConfigError(f"LLM setting {name} = {value}: give at least {low}")
+            if value is not None and not low <= value <= high:
+                raise ConfigError(f"LLM setting {name} = {value}: give {low} to {high:,}")
         if not (math.isfinite(config.temperature) and 0 <= config.temperature <= 2):
             raise ConfigError(f"LLM setting temperature = {config.temperature}: give 0 to 2")
         if not (math.isfinite(config.max_wait_s) and config.max_wait_s >= 0):
