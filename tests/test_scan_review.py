@@ -4,6 +4,8 @@ OCR reading (word boxes, confidences, unconfirmed spans), so each rule is tested
 
 from __future__ import annotations
 
+import pytest
+
 import datetime as dt
 from dataclasses import replace
 
@@ -258,6 +260,53 @@ def test_a_fair_reading_of_one_clean_token_its_second_reading_agreed_on_raises_n
     assert any(w.startswith("decision_date: read by OCR with low confidence") for w in speck.warnings)
     word = parse_text(text, scan(text), words=header_words(text, {**GOOD, "priority": ("Standard", 72.0)}))
     assert word.needs_review and any(w.startswith("priority: read by OCR") for w in word.warnings)
+
+
+def _split_value(words: list[OcrWord], text: str, value: str, parts: list[tuple[str, float]]) -> list[OcrWord]:
+    """The header words with one value read as several words (a blot read as a word beside a date)."""
+    out: list[OcrWord] = []
+    for w in words:
+        if w.text != value:
+            out.append(w)
+            continue
+        x, at = w.left, text.index(" ".join(t for t, _ in parts))
+        for part, confidence in parts:
+            out.append(
+                OcrWord(part, confidence, 0, x, w.top, x + 20 * len(part), w.bottom, at, at + len(part), w.line, 3300)
+            )
+            x += 20 * len(part) + 15
+            at += len(part) + 1
+    return out
+
+
+@pytest.mark.parametrize("date_confidence", [52.0, 91.0])
+def test_a_blot_beside_a_clean_header_date_does_not_empty_it(date_confidence: float) -> None:
+    """A dark copy's blot read as a word ("aad 12/30/2016") used to empty the decision date and the priority:
+    the value was judged by its least sure word. The date is judged alone when nothing beside it is a digit."""
+    text = make_letter(DENIED_PT).replace("12/30/2016", "aad 12/30/2016").replace("Standard", "~ Standard")
+    words = header_words(text, {**GOOD, "decision": ("aad 12/30/2016", 45.0), "priority": ("~ Standard", 40.0)})
+    words = _split_value(words, text, "aad 12/30/2016", [("aad", 45.0), ("12/30/2016", date_confidence)])
+    words = _split_value(words, text, "~ Standard", [("~", 40.0), ("Standard", 93.0)])
+    record = parse_text(text, scan(text), words=words)
+    assert record.decision_date == dt.date(2016, 12, 30) and record.priority == "Standard"
+    evidence = record.evidence["decision_date"]
+    assert text[evidence.start : evidence.end] == "12/30/2016"  # the date's own characters, not the blot
+    if date_confidence < 60:  # unsure, but its second reading agreed: kept, and the record asks for a look
+        assert record.needs_review and any(w.startswith("decision_date: read by OCR with low") for w in record.warnings)
+
+
+def test_a_date_beside_a_digit_or_read_differently_twice_is_still_left_empty() -> None:
+    text = make_letter(DENIED_PT).replace("12/30/2016", "4 12/30/2016")
+    words = header_words(text, {**GOOD, "decision": ("4 12/30/2016", 45.0)})
+    words = _split_value(words, text, "4 12/30/2016", [("4", 45.0), ("12/30/2016", 52.0)])
+    record = parse_text(text, scan(text), words=words)  # the 4 may be part of a damaged date
+    assert record.decision_date is None and record.needs_review
+    blot = make_letter(DENIED_PT).replace("12/30/2016", "aad 12/30/2016")
+    words = header_words(blot, {**GOOD, "decision": ("aad 12/30/2016", 45.0)})
+    words = _split_value(words, blot, "aad 12/30/2016", [("aad", 45.0), ("12/30/2016", 52.0)])
+    differs = scan(blot, unconfirmed=[word_span(blot, "12/30/2016")])  # the second reading said otherwise
+    record = parse_text(blot, differs, words=words)
+    assert record.decision_date is None and record.needs_review
 
 
 def test_a_label_the_layout_missed_keeps_only_a_value_read_next_to_it_never_a_later_labels() -> None:

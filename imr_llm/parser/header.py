@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from imr_llm.fields import HEADER_DATE_FIELDS
 from imr_llm.parser.context import ParseContext
 from imr_llm.parser.dates import NUMERIC_DATE, parse_date
-from imr_llm.parser.header_layout import CHECK_CONFIDENCE, MIN_CONFIDENCE, layout_values
+from imr_llm.parser.header_layout import CHECK_CONFIDENCE, MIN_CONFIDENCE, LayoutValue, layout_values
+from imr_llm.schema import Span
 
 _HEADER_END = re.compile(
     r"HOW THE IMR FINAL|Dear\b|DEAR\b|Final Determination:|INDEPENDENT MEDICAL REVIEW DECISION|"
@@ -141,6 +142,7 @@ def _by_layout(ctx: ParseContext, text_order: dict[str, object], next_to_label: 
         if parsed is None:
             ctx.warn(f"{field}: {value.text!r} is not a readable {_what(field)}; left empty")
             continue
+        value = _without_specks(field, value, ctx.ocr.unconfirmed if ctx.ocr is not None else ())
         if not value.confirmed or (value.confidence < MIN_CONFIDENCE and not _read_twice(value.text)):
             ctx.warn(f"{field}: {value.text!r} was read by OCR without enough confidence; left empty")
             continue
@@ -156,6 +158,34 @@ def _by_layout(ctx: ParseContext, text_order: dict[str, object], next_to_label: 
         out[field] = parsed
         ctx.cite_raw(field, value.start, value.end)
     return out
+
+
+# one word of each kind, as MAXIMUS prints it: CM16-0233904, 01/06/2017 (two-digit month and day), Standard
+_ALONE = {
+    "case": _CASE,
+    "date": re.compile(r"\d{2}/\d{2}/\d{4}"),
+    "priority": re.compile(r"(?i:Standard|Expedited|Urgent)"),
+}
+_SPECK_STRIP = " .,;:|_~=\u2014\u2013'\u2019\"\u201c\u201d()[]{}"
+
+
+def _without_specks(field: str, value: LayoutValue, unconfirmed: Sequence[Span]) -> LayoutValue:
+    """A value whose run holds, besides one word of the field's kind, only specks without a digit ("aad
+    01/06/2017", "~ Standard"): judged by that word alone (its confidence, its second reading), so a blot beside
+    a clean date does not empty it. A digit beside it ("4 12/09/2016") may be part of a damaged value: the whole
+    run is judged, as before."""
+    if len(value.words) < 2:
+        return value
+    shape = _ALONE[_KIND.get(field, "date")]
+    of_kind = [w for w in value.words if shape.fullmatch(w.text.strip(_SPECK_STRIP))]
+    if len(of_kind) != 1:
+        return value
+    word = of_kind[0]
+    if any(c.isdigit() for w in value.words if w is not word for c in w.text):
+        return value
+    lead = len(word.text) - len(word.text.lstrip(_SPECK_STRIP))
+    token = word.text.strip(_SPECK_STRIP)
+    return value.narrowed(word, token, word.start + lead, word.start + lead + len(token), unconfirmed)
 
 
 def _read_twice(text: str) -> bool:

@@ -47,6 +47,12 @@ class LayoutValue:
     end: int
     confidence: float  # the least sure word
     confirmed: bool  # no word of it was read differently the second time
+    words: tuple[OcrWord, ...] = ()  # the words of the run, left to right
+
+    def narrowed(self, word: OcrWord, token: str, start: int, end: int, unconfirmed: Sequence[Span]) -> LayoutValue:
+        """The value as one word of its run (`token`, at raw [start, end) inside it), without the specks beside it."""
+        confirmed = not any(s.start < word.end and word.start < s.end for s in unconfirmed)
+        return LayoutValue(self.field, token, start, end, word.confidence, confirmed, (word,))
 
 
 @dataclass(frozen=True)
@@ -155,6 +161,7 @@ def layout_values(words: Sequence[OcrWord], unconfirmed: Sequence[Span] = ()) ->
             max(e for _, e in spans),
             min(w.confidence for w in value),
             confirmed,
+            tuple(value),
         )
     return out
 
