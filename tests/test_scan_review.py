@@ -4,10 +4,10 @@ OCR reading (word boxes, confidences, unconfirmed spans), so each rule is tested
 
 from __future__ import annotations
 
-import pytest
-
 import datetime as dt
 from dataclasses import replace
+
+import pytest
 
 from imr_llm.loaders.ocr import OcrWord
 from imr_llm.parser import parse_text
