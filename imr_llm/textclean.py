@@ -223,9 +223,50 @@ _DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d+ ?(?:mg|mcg|ml|g|%|mEq)\b)", re.I)
 _OCR_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'"})
 
 
+# A speck read as a mark between words (same length: the mark becomes a space). A period between two
+# lower-case words ("lumbar.spine", "times.a week"): a sentence that ends there starts with a capital, and
+# the letters' prose has no such period (twice in 40 text layers, both "i.e."); web and mail addresses
+# ("dir.ca.gov") are left alone. An apostrophe glued before a number ("Baclofen'100mg"), opening a word it
+# never closes ("Right 'L5-S1"), or alone between spaces. The words stay marked unsure (`unlikely_marks` reads
+# the words as OCR gave them), so a record they fall in still asks for a look.
+_SPECK_PERIOD = re.compile(r"(?<=[a-z][a-z])\.(?=[a-z])|(?<=\s[a-z])\.(?=[a-z][a-z])")
+_SPECK_APOSTROPHE = re.compile(
+    r"(?<=[A-Za-z])'(?=\d)|(?:(?<=\s)|^)'(?=[A-Z\d][^\s']*(?:\s|$))|(?<=\s)'(?=\s|$)"
+    r"|(?<=[a-rt-z])'(?=[ \t])|(?<=[a-z])''(?=[a-z])",  # "Treatment' 2016" (not "workers' comp"), "based''on"
+    re.M,
+)
+# a mark alone between spaces (" . ", " , "), after a colon ("Section(s):. Manual"), a period doubled
+# ("Methods.. Decision", not an ellipsis), a period glued before a number ("Treatment.2016")
+_SPECK_MARK = re.compile(
+    r"(?<=[ \t])[.,](?=[ \t])|(?<=:)[.,](?=[ \t])|(?<=[a-z][.])[.](?![.])(?<![.]{3})|(?<=[a-z]{3})\.(?=\d)"
+)
+_ADDRESS = re.compile(r"(?:https?:|www\.|@|\.(?:gov|com|org|edu|net|us)\b)", re.I)
+
+
+def _speck_period(m: re.Match[str]) -> str:
+    text = m.string
+    start = max(text.rfind(" ", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+    ends = [i for i in (text.find(" ", m.end()), text.find("\n", m.end())) if i >= 0]
+    word = text[start : min(ends) if ends else len(text)]
+    return "." if _ADDRESS.search(word) else " "
+
+
+def _speck_apostrophe(m: re.Match[str]) -> str:
+    text = m.string
+    start = max(text.rfind(" ", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+    if text.startswith("'", start) and start < m.start():
+        return m.group(0)  # the close of a quoted word ('Norco')
+    return " " * len(m.group(0))
+
+
 def repair_ocr(text: str) -> str:
     """Undo common OCR misreadings where the reading is unique (same length, OCR text only)."""
     text = text.translate(_OCR_QUOTES)
+    if "." in text:
+        text = _SPECK_PERIOD.sub(_speck_period, text)
+    if "'" in text:
+        text = _SPECK_APOSTROPHE.sub(_speck_apostrophe, text)
+    text = _SPECK_MARK.sub(" ", text)
     for word, pattern in _TOLERANT:
         text = pattern.sub(_canonical(word), text)
     text = _TOKEN.sub(_near_anchor, text)

@@ -69,6 +69,41 @@ def test_ocr_repair_fixes_digits_only_where_the_format_is_unique() -> None:
 
 
 @pytest.mark.parametrize(
+    ("read", "meant"),
+    [
+        ("MRI of the lumbar.spine", "MRI of the lumbar spine"),
+        ("two times.a week", "two times a week"),
+        ("Baclofen'100mg #3", "Baclofen 100mg #3"),
+        ("Right 'L5-S1 epidural steroid injection", "Right L5-S1 epidural steroid injection"),
+        ("Chronic Pain Medical Treatment' 2016", "Chronic Pain Medical Treatment 2016"),
+        ("Decision based''on MTUS", "Decision based on MTUS"),
+        ("2004, . Section(s):. Physical Methods.. Decision", "2004, Section(s): Physical Methods. Decision"),
+        ("Medical Treatment.2016", "Medical Treatment 2016"),
+    ],
+)
+def test_specks_read_as_marks_between_words_become_spaces(read: str, meant: str) -> None:
+    repaired = repair_ocr(read)
+    assert len(repaired) == len(read)  # offsets kept: evidence spans still point at the scan's words
+    assert " ".join(repaired.split()) == meant
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        "see www.dir.ca.gov or dir.ca.gov/dwc",  # addresses
+        "i.e. the first, e.g. a trial",  # abbreviations
+        "the workers' compensation and the worker's knee",  # possessives
+        "'Norco' was quoted",  # a quoted word
+        "CCR 9792.24.2 and the x-rays.The report",  # numbers; a lost space before a capital is not a speck
+        "he waited... then",  # an ellipsis
+        "Date of Injury : 10/26/2016",  # a label's colon read apart from it
+    ],
+)
+def test_marks_the_letters_do_print_are_left_alone(kept: str) -> None:
+    assert repair_ocr(kept) == kept
+
+
+@pytest.mark.parametrize(
     "item",
     [
         Item("Home exercise kit", "", "The kit was reviewed."),  # no decision word, no conclusion
