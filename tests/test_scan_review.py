@@ -380,9 +380,9 @@ def test_a_scanned_state_is_a_state_name_or_left_out() -> None:
 
     ctx = ParseContext(flatten(""), ocr=OcrInfo())
     # a letter or two misread, or a comma read as a period: the one state it can be
-    read = ["Califormia", "Missour", "Mississipp1", "Texas.New York", "Washington.", "Virgima", "California"]
+    read = ["Califormia", "Missour", "Mississipp1", "Texas.New York", "Washington.", "Virgima", "[California", "Ohio]"]
     assert _ocr_states(ctx, read) == [
-        "California", "Missouri", "Mississippi", "Texas", "New York", "Washington", "Virginia", "California",
+        "California", "Missouri", "Mississippi", "Texas", "New York", "Washington", "Virginia", "California", "Ohio",
     ]  # fmt: skip
     assert ctx.warnings == []
     # never a guess: too far from any state, about as near to two ("Rkansas"), or too short to tell
@@ -397,6 +397,27 @@ def test_a_text_letter_keeps_its_states_as_printed() -> None:
     scanned = parse_text(letter, Source(kind="pdf", ocr=OcrInfo()))
     assert scanned.reviewer.licensed_state == ["California"]
     assert scanned.reviewer.licensure_text == "California"  # the printed text says what the list says
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "Certification(s/Specialty:",
+        "Certification(s)/Specialty'",
+        "Certification(s)/Specialty",
+        "Certifications/Specialty:",
+    ],
+)
+def test_a_scanned_credentials_label_that_lost_a_mark_still_gives_the_credentials(label: str) -> None:
+    """A fax read "Certification(s/Specialty:" or "Specialty'" and the reviewer's states and certifications
+    were lost with it (3 of 20 faxes of the odd-numbered dev letters)."""
+    letter = make_letter(APPROVED_MRI).replace("Certification(s)/Specialty:", label)
+    scanned = parse_text(letter, scan(letter))
+    assert scanned.reviewer.licensed_state == ["California"]
+    assert scanned.reviewer.board_certifications == ["Family Practice"]
+    # wrong way: text that merely names a certification, with no licensure label before it, gives none
+    without = letter.replace("State(s) of Licensure: California", "The reviewer is licensed.")
+    assert parse_text(without, scan(without)).reviewer.board_certifications in ([], None)
 
 
 def test_a_scanned_certification_loses_ocr_specks_and_a_misread_letter_but_is_never_made_up() -> None:

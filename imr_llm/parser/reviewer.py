@@ -41,11 +41,13 @@ SPECIALTIES = (
     "Pulmonary Disease", "Radiology", "Diagnostic Radiology", "Rheumatology", "Sleep Medicine", "Spine Surgery",
     "Sports Medicine", "Surgery", "Urology", "Vascular Surgery", "Dentistry", "Oral & Maxillofacial Surgery",
 )  # fmt: skip
-_EDGE = " .,;:'\"\u2018\u2019\u201c\u201d|{}~\u2014\u2013-_=*^`"
+_EDGE = " .,;:'\"\u2018\u2019\u201c\u201d|{}[]~\u2014\u2013-_=*^`"
 
 # 2016-17: two labelled lines inside the "HOW THE IMR ..." boilerplate
+# (on a scan a label's parenthesis or colon may be lost or read as another mark: "Certification(s/Specialty:",
+# "Specialty'")
 _LABELLED = re.compile(
-    r"State\(s\) of Licensure: ?(?P<lic>.{0,300}?) ?Certification\(s\)/Specialty: ?(?P<cert>.{0,500}?)"
+    r"State\(?s\)? of Licensure[:;'.]? ?(?P<lic>.{0,300}?) ?Certification\(?s\)?/?Specialty[:;'.]? ?(?P<cert>.{0,500}?)"
     r" ?(?=CLINICAL CASE SUMMARY|DOCUMENTS REVIEWED|Case Summary|$)"
 )
 # 2013 / 2014-15 / professional review: one sentence of prose
@@ -81,7 +83,7 @@ def _ocr_states(ctx: ParseContext, states: list[str], fixes: dict[str, str] | No
     state (and three or more from any other) is that state; anything else is left out, with a warning.
     OCR reads a comma as a period ("Texas.New York"), so a period separates states too."""
     out: list[str] = []
-    for part in [p.strip(" .,;:'") for s in states for p in s.split(".")]:
+    for part in [p.strip(_EDGE) for s in states for p in s.split(".")]:
         if not part:
             continue
         best, edits = _closest(part, US_STATES)
