@@ -56,8 +56,8 @@ class CueSet:
         flags = _hs.HS_FLAG_SINGLEMATCH | _hs.HS_FLAG_PREFILTER | _hs.HS_FLAG_UTF8 | _hs.HS_FLAG_ALLOWEMPTY
         usable: list[int] = []
         for k, pattern in enumerate(self.patterns):
-            if pattern.flags & re.VERBOSE:
-                continue  # Hyperscan has no verbose mode: Python always runs it
+            if pattern.flags & re.VERBOSE or "\\\\" in pattern.pattern:
+                continue  # no verbose mode in Hyperscan, and an escaped backslash may precede a "u": Python runs these
             try:  # one at a time, so one pattern it cannot read does not cost the others
                 probe = _hs.Database(mode=_hs.HS_MODE_BLOCK)
                 probe.compile(

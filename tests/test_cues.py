@@ -88,6 +88,11 @@ def test_a_pattern_hyperscan_cannot_read_is_always_run() -> None:
     for text in ("abd", "cd", "xd", "the request"):
         assert _agree(cue_set, text) == []
     assert cue_set.scan("cd").search(unreadable) is not None
+    # a literal backslash before "u201c" is not the escape \u201c (the curly quote)
+    backslash_u = re.compile(r"a\\u201cb")
+    assert _agree(CueSet([backslash_u]), "a\\u201cb") == [] and CueSet([backslash_u]).scan("a\\u201cb").search(
+        backslash_u
+    )
 
 
 def test_a_pattern_outside_the_set_is_run_not_skipped() -> None:
