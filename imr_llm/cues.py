@@ -31,11 +31,27 @@ except ImportError:  # pragma: no cover - exercised only where no wheel exists
     _hs = None
 
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+_LOWER_BOUND_LEFT_OUT = re.compile(r"(?<!\\)\{,(\d+)\}")
+# what Hyperscan reads otherwise than Python: inline flags (a "(?-i:" group escapes the case-blind scan), POSIX
+# classes ("[[:digit:]]" is a class in Hyperscan, "[:digt" and a "]" in Python), an escaped backslash (whose
+# "\\u..." is not an escape), \\U and \\N escapes, and letters that fold to ASCII letters in Python only
+# ("\u0131" matches "i" under re.I)
+_DIALECT = re.compile(r"\(\?[aiLmsux-]+[:)]|\[:[a-z]+:\]|\\\\|\\[UN]")
+
+
+def _python_only(pattern: re.Pattern[str]) -> bool:
+    source = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), pattern.pattern)
+    return bool(
+        pattern.flags & re.VERBOSE
+        or _DIALECT.search(pattern.pattern)
+        or any(not c.isascii() and c.isalpha() for c in source)
+    )
 
 
 def _for_hyperscan(pattern: str) -> bytes:
-    """Python's \\uXXXX escapes as the characters themselves (Hyperscan reads UTF-8, not the escape)."""
-    return _UNICODE_ESCAPE.sub(lambda m: re.escape(chr(int(m.group(1), 16))), pattern).encode("utf-8")
+    """Python's \\uXXXX escapes as Hyperscan's \\x{XXXX}, and "{,n}" (Python: 0 to n times) as "{0,n}"."""
+    pattern = _LOWER_BOUND_LEFT_OUT.sub(r"{0,\1}", pattern)
+    return _UNICODE_ESCAPE.sub(lambda m: "\\x{" + m.group(1) + "}", pattern).encode("utf-8")
 
 
 class CueSet:
@@ -56,8 +72,8 @@ class CueSet:
         flags = _hs.HS_FLAG_SINGLEMATCH | _hs.HS_FLAG_PREFILTER | _hs.HS_FLAG_UTF8 | _hs.HS_FLAG_ALLOWEMPTY
         usable: list[int] = []
         for k, pattern in enumerate(self.patterns):
-            if pattern.flags & re.VERBOSE or "\\\\" in pattern.pattern:
-                continue  # no verbose mode in Hyperscan, and an escaped backslash may precede a "u": Python runs these
+            if _python_only(pattern):
+                continue
             try:  # one at a time, so one pattern it cannot read does not cost the others
                 probe = _hs.Database(mode=_hs.HS_MODE_BLOCK)
                 probe.compile(

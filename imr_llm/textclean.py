@@ -231,14 +231,19 @@ _OCR_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201
 # the words as OCR gave them), so a record they fall in still asks for a look.
 _SPECK_PERIOD = re.compile(r"(?<=[a-z][a-z])\.(?=[a-z])|(?<=\s[a-z])\.(?=[a-z][a-z])")
 _SPECK_APOSTROPHE = re.compile(
-    r"(?<=[A-Za-z])'(?=\d)|(?:(?<=\s)|^)'(?=[A-Z\d][^\s']*(?:\s|$))|(?<=\s)'(?=\s|$)"
-    r"|(?<=[a-rt-z])'(?=[ \t])|(?<=[a-z])''(?=[a-z])",  # "Treatment' 2016" (not "workers' comp"), "based''on"
+    r"(?<=[A-Za-z])'(?=\d+(?:\.\d+)? ?(?:mg|mcg|ml|gm|g|grams?|%)\b)"  # "Baclofen'100mg" (not "Jan'16": a year)
+    r"|(?:(?<=\s)|^)'(?=[A-Z][^\s']*(?:\s|$))"  # "Right 'L5-S1" (not "Dec '16")
+    r"|(?<=\s)'(?=\s|$)"
+    r"|(?<=[a-rt-z])'(?=[ \t]+[A-Z\d])"  # "Treatment' 2016", "Initial' Care" (not "workers' comp", "Ruiz' back")
+    r"|(?<=[a-z])''(?=[a-z])",  # "based''on"
     re.M,
 )
-# a mark alone between spaces (" . ", " , "), after a colon ("Section(s):. Manual"), a period doubled
-# ("Methods.. Decision", not an ellipsis), a period glued before a number ("Treatment.2016")
+# a mark alone between spaces (" . ", " , ", but not between digits: "0 . 5"), after a colon ("Section(s):.
+# Manual"), a period doubled ("Methods.. Decision", not an ellipsis), a period glued between a word and a year
+# and its comma ("Treatment.2016,"; never before other digits: "Xanax.25mg" is a dose)
 _SPECK_MARK = re.compile(
-    r"(?<=[ \t])[.,](?=[ \t])|(?<=:)[.,](?=[ \t])|(?<=[a-z][.])[.](?![.])(?<![.]{3})|(?<=[a-z]{3})\.(?=\d)"
+    r"(?<![0-9][ \t])(?<=[ \t])[.,](?=[ \t])(?![ \t][0-9])|(?<=:)[.,](?=[ \t])|(?<=[a-z][.])[.](?![.])(?<![.]{3})"
+    r"|(?<=[a-z]{3})\.(?=20\d\d[,;])"
 )
 _ADDRESS = re.compile(r"(?:https?:|www\.|@|\.(?:gov|com|org|edu|net|us)\b)", re.I)
 
@@ -251,11 +256,22 @@ def _speck_period(m: re.Match[str]) -> str:
     return "." if _ADDRESS.search(word) else " "
 
 
+_QUOTE_OPENS = re.compile(r"(?:^|(?<=[\s(]))'(?=\S)", re.M)
+_QUOTE_CLOSES = re.compile(r"(?<=\S)'(?=[\s.,;:)!?]|$)", re.M)
+
+
 def _speck_apostrophe(m: re.Match[str]) -> str:
+    """A mark that opens or closes a quotation on its line ('Norco', 'physical therapy') is the letter's."""
     text = m.string
-    start = max(text.rfind(" ", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
-    if text.startswith("'", start) and start < m.start():
-        return m.group(0)  # the close of a quoted word ('Norco')
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    line_end = text.find("\n", m.end())
+    line_end = len(text) if line_end < 0 else line_end
+    if _QUOTE_OPENS.match(text, m.start()) and _QUOTE_CLOSES.search(text, m.end(), line_end):
+        return m.group(0)
+    if _QUOTE_CLOSES.match(text, m.start()) and any(
+        q.start() < m.start() for q in _QUOTE_OPENS.finditer(text, line_start, m.start())
+    ):
+        return m.group(0)
     return " " * len(m.group(0))
 
 

@@ -95,6 +95,29 @@ def test_a_pattern_hyperscan_cannot_read_is_always_run() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("pattern", "flags", "text"),
+    [
+        (r"no{,2}t", 0, "not"),  # Python: 0 to 2 times; Hyperscan read "{,2}" as text
+        (r"[^.]{,40}not", 0, "it is not"),
+        (r"(?-i:not) documented", 0, "NOT documented"),  # an inline flag escapes the case-blind scan
+        ("\u0131", re.I, "i"),  # the dotless i matches "i" in Python under re.I
+        (r"\\u0064", 0, r"\u0064"),  # an escaped backslash before "u0064"
+        (r"(a)\1\u0030", 0, "aa0"),  # "\1" then the digit 0, not "\10"
+        (r"a{\u0032}", 0, "a{2}"),  # braces around an escaped digit: text, not a repeat count
+        (r"x[[:digit:]]", 0, "x:]"),  # a POSIX class in Hyperscan, a plain set in Python
+    ],
+)
+def test_patterns_hyperscan_reads_otherwise_answer_as_re(pattern: str, flags: int, text: str) -> None:
+    """Found by an independent tester: each of these was ruled out by the scan although `re` matches."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # "possible nested set": Python's own reading, kept
+        compiled = re.compile(pattern, flags)
+    assert _agree(CueSet([compiled]), text) == []
+
+
 def test_a_pattern_outside_the_set_is_run_not_skipped() -> None:
     outside = re.compile(r"medically")
     scan = CueSet([re.compile(r"zebra")]).scan("It is medically necessary.")

@@ -78,7 +78,7 @@ def test_ocr_repair_fixes_digits_only_where_the_format_is_unique() -> None:
         ("Chronic Pain Medical Treatment' 2016", "Chronic Pain Medical Treatment 2016"),
         ("Decision based''on MTUS", "Decision based on MTUS"),
         ("2004, . Section(s):. Physical Methods.. Decision", "2004, Section(s): Physical Methods. Decision"),
-        ("Medical Treatment.2016", "Medical Treatment 2016"),
+        ("Medical Treatment.2016, Section(s)", "Medical Treatment 2016, Section(s)"),
     ],
 )
 def test_specks_read_as_marks_between_words_become_spaces(read: str, meant: str) -> None:
@@ -97,6 +97,12 @@ def test_specks_read_as_marks_between_words_become_spaces(read: str, meant: str)
         "CCR 9792.24.2 and the x-rays.The report",  # numbers; a lost space before a capital is not a speck
         "he waited... then",  # an ellipsis
         "Date of Injury : 10/26/2016",  # a label's colon read apart from it
+        # found by an independent tester: a dose with no leading zero, a year, quotations, a possessive, a decimal
+        "Alprazolam.25mg #60, Xanax.25mg, Clonazepam.5mg, Lidocaine.5%, Capsaicin.025%",
+        "in Jan '16 and again in Dec '16, dated Jan'16",
+        "'Norco 10/325mg #60' was modified; 'physical therapy' to date",
+        "Ms. Ruiz' back and the workers' compensation",
+        "rotation 0 . 5 degrees",
     ],
 )
 def test_marks_the_letters_do_print_are_left_alone(kept: str) -> None:

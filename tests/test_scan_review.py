@@ -295,6 +295,23 @@ def test_a_blot_beside_a_clean_header_date_does_not_empty_it(date_confidence: fl
         assert record.needs_review and any(w.startswith("decision_date: read by OCR with low") for w in record.warnings)
 
 
+@pytest.mark.parametrize(("read", "speck"), [("CM16-090019", "g"), ("CM16-09001", "gg"), ("CM16-090019", "")])
+def test_a_case_number_short_of_its_seven_digits_is_never_stated(read: str, speck: str) -> None:
+    """Found by an independent tester: "CM16-090019" with the speck "g" beside it (its lost last digit) was stated,
+    unflagged, once the speck was set aside. Every real case number has seven digits after the dash."""
+    value = f"{read} {speck}".strip()
+    text = make_letter(DENIED_PT).replace("CM16-0900199", value)
+    words = header_words(text, {**GOOD, "case": (value, 95.0)})
+    if speck:
+        words = _split_value(words, text, value, [(read, 95.0), (speck, 35.0)])
+    record = parse_text(text, scan(text), words=words)
+    assert record.case_number is None and record.needs_review
+    whole = parse_text(
+        make_letter(DENIED_PT), scan(make_letter(DENIED_PT)), words=header_words(make_letter(DENIED_PT), GOOD)
+    )
+    assert whole.case_number == "CM16-0900199" and not whole.needs_review  # right way: seven digits, read well
+
+
 def test_a_date_beside_a_digit_or_read_differently_twice_is_still_left_empty() -> None:
     text = make_letter(DENIED_PT).replace("12/30/2016", "4 12/30/2016")
     words = header_words(text, {**GOOD, "decision": ("4 12/30/2016", 45.0)})

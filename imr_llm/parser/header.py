@@ -109,7 +109,9 @@ def parse_header(ctx: ParseContext) -> dict[str, object]:
     return _in_order(ctx, out, strict=ctx.ocr is not None)
 
 
-_CASE = re.compile(r"^CM ?\d{2}-\d{5,7}$")
+# a scanned case number is taken only whole: every one of the 149 real letters here has 7 digits after the dash,
+# and a shorter one read from a scan has lost a digit to a speck ("CM16-090019" + "g")
+_CASE = re.compile(r"^CM ?\d{2}-\d{7}$")
 _KIND = {
     "case_number": "case",
     "priority": "priority",
