@@ -118,11 +118,10 @@ def _engine(psm: int | None = None) -> Any:
     key = f"api_{psm}"
     api = getattr(_local, key, None)
     if api is None:
-        # a letter's page is one column of text (its header table read across, as AUTO reads it too): with AUTO,
-        # Tesseract's layout analysis cut a curled photo's bent lines into side-by-side "columns" and read them
-        # out of order. SINGLE_COLUMN, on the odd-numbered dev letters' 140 development renderings: key fields
-        # 0.550 -> 0.579 on curled photos with unread decisions 19 -> 12, the other renderings within a field
-        mode = tesserocr.PSM.SINGLE_COLUMN if psm is None else psm
+        # AUTO. Tried and dropped: SINGLE_COLUMN (a letter's page is one column) read curled photos of the odd-
+        # numbered dev letters better (key 0.550 -> 0.579), but those of the even-numbered ones, not tuned on,
+        # worse (0.628 -> 0.564)
+        mode = tesserocr.PSM.AUTO if psm is None else psm
         api = tesserocr.PyTessBaseAPI(path=tessdata(), lang=ocr_languages(), psm=mode)
         setattr(_local, key, api)
     return api
