@@ -18,9 +18,15 @@ tested on every sentence of the sample letters, and of the dev letters when they
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
+import platform
 import re
+import tempfile
 import threading
 from collections.abc import Iterable
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -57,45 +63,92 @@ def _for_hyperscan(pattern: str) -> bytes:
 class CueSet:
     """A fixed set of compiled patterns; `scan(text)` says which of them can occur in `text`."""
 
-    def __init__(self, patterns: Iterable[re.Pattern[str]]) -> None:
+    def __init__(self, patterns: Iterable[re.Pattern[str]], cache_dir: Path | None = None) -> None:
         self.patterns: tuple[re.Pattern[str], ...] = tuple(dict.fromkeys(patterns))
+        self.cache_dir = cache_dir  # where the compiled database is kept; None: the user's cache folder
         # a pattern's bit, by its id: hashing a re.Pattern rehashes its whole source on every lookup
         self._bit = {id(p): 1 << k for k, p in enumerate(self.patterns)}
         self._scannable = 0  # the bits of the patterns Hyperscan can rule out
         self._db: Any = None
+        self._ready = _hs is None  # the database is made (or loaded) at the first scan, not at import
+        self._lock = threading.Lock()
         self._local = threading.local()  # Hyperscan's scratch space is one per thread
-        if _hs is not None:
-            self._compile()
 
-    def _compile(self) -> None:
+    def _prepare(self) -> None:
+        """The database, from the user's cache when this machine made it before: compiling the cues takes
+        1.6 s, loading them a few milliseconds (a one-file `imr-llm parse` had become 3.8 s)."""
+        with self._lock:
+            if self._ready:
+                return
+            try:
+                self._db, usable = self._load() or self._compile()
+                self._scannable = sum(1 << k for k in usable)
+            except _hs.error:  # type: ignore[union-attr]
+                self._db, self._scannable = None, 0  # Python answers every pattern
+            self._ready = True
+
+    def _cache_file(self) -> Path:
+        assert _hs is not None
+        identity = repr((_hs.__version__, platform.machine(), [(p.pattern, p.flags) for p in self.patterns]))
+        folder = self.cache_dir or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "imr-llm"
+        return folder / f"cues-{hashlib.sha256(identity.encode()).hexdigest()[:16]}.hsdb"
+
+    def _load(self) -> tuple[Any, list[int]] | None:
+        assert _hs is not None
+        try:
+            head, _, body = self._cache_file().read_bytes().partition(b"\n")
+            usable = [int(k) for k in head.decode("ascii").split(",") if k]
+            db = _hs.loadb(body, _hs.HS_MODE_BLOCK)
+            _hs.Scratch(db)  # a database made for another processor is refused here
+        except (OSError, ValueError, _hs.error):
+            return None
+        return db, usable
+
+    def _compile(self) -> tuple[Any, list[int]]:
+        assert _hs is not None
+        candidates = [k for k, p in enumerate(self.patterns) if not _python_only(p)]
+        try:  # all at once; when one pattern cannot be read, each alone, so it does not cost the others
+            db, usable = self._database(candidates), candidates
+        except _hs.error:
+            usable = []
+            for k in candidates:
+                try:
+                    self._database([k])
+                    usable.append(k)
+                except _hs.error:
+                    pass  # always run by Python
+            db = self._database(usable) if usable else None
+        if db is not None:
+            self._save(db, usable)
+        return db, usable
+
+    def _database(self, ids: list[int]) -> Any:
         assert _hs is not None
         flags = _hs.HS_FLAG_SINGLEMATCH | _hs.HS_FLAG_PREFILTER | _hs.HS_FLAG_UTF8 | _hs.HS_FLAG_ALLOWEMPTY
-        usable: list[int] = []
-        for k, pattern in enumerate(self.patterns):
-            if _python_only(pattern):
-                continue
-            try:  # one at a time, so one pattern it cannot read does not cost the others
-                probe = _hs.Database(mode=_hs.HS_MODE_BLOCK)
-                probe.compile(
-                    expressions=[_for_hyperscan(pattern.pattern)],
-                    ids=[k],
-                    elements=1,
-                    flags=[self._flags(pattern, flags)],
-                )
-                usable.append(k)
-            except _hs.error:
-                pass  # always run by Python
-        self._scannable = sum(1 << k for k in usable)
-        if not usable:
-            return
         db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
         db.compile(
-            expressions=[_for_hyperscan(self.patterns[k].pattern) for k in usable],
-            ids=usable,
-            elements=len(usable),
-            flags=[self._flags(self.patterns[k], flags) for k in usable],
+            expressions=[_for_hyperscan(self.patterns[k].pattern) for k in ids],
+            ids=ids,
+            elements=len(ids),
+            flags=[self._flags(self.patterns[k], flags) for k in ids],
         )
-        self._db = db
+        return db
+
+    def _save(self, db: Any, usable: list[int]) -> None:
+        """Best effort: a folder that cannot be written only means compiling again next time."""
+        assert _hs is not None
+        path = self._cache_file()
+        written = ""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".cues-", delete=False) as tmp:
+                written = tmp.name
+                tmp.write(",".join(map(str, usable)).encode("ascii") + b"\n" + bytes(_hs.dumpb(db)))
+            os.replace(written, path)  # whole or not at all: two processes may write it at once
+        except OSError:
+            if written:
+                with contextlib.suppress(OSError):
+                    os.unlink(written)
 
     @staticmethod
     def _flags(pattern: re.Pattern[str], base: int) -> int:
@@ -109,6 +162,8 @@ class CueSet:
 
     def scan(self, text: str) -> Scan:
         """The patterns that can occur in `text` (a superset of those that do)."""
+        if not self._ready:
+            self._prepare()
         if self._db is None or not (text.isascii() and text.isprintable()):
             return Scan(text, 0, self._bit)
         scratch = getattr(self._local, "scratch", None)

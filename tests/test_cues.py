@@ -25,6 +25,12 @@ SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 needs_hyperscan = pytest.mark.skipif(cues._hs is None, reason="no hyperscan wheel on this platform")
 
 
+@pytest.fixture(autouse=True)
+def _own_cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cue sets these tests make keep their compiled databases here, not in the user's cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+
+
 def _sentences() -> list[str]:
     files = sorted(SAMPLES.glob("*.txt")) + (sorted(DEV.glob("*.txt")) if DEV.is_dir() else [])
     out: list[str] = []
@@ -132,3 +138,33 @@ def test_scans_from_another_thread_answer_the_same() -> None:
     worker.start()
     worker.join()
     assert there == here
+
+
+@needs_hyperscan
+def test_the_compiled_cues_are_kept_and_loaded_not_compiled_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Compiling the cues took 1.6 s in every process (a one-file `imr-llm parse` had become 3.8 s): the
+    database is kept in the cache folder and loaded by the next process."""
+    patterns = list(reasons.CUES.patterns)
+    text = "In this case, there is no documentation of functional improvement."
+    first = CueSet(patterns, cache_dir=tmp_path)
+    expected = first.scan(text).ruled_out
+    kept = list(tmp_path.glob("cues-*.hsdb"))
+    assert len(kept) == 1 and expected != 0
+
+    def no_compiling(self: CueSet) -> None:
+        raise AssertionError("compiled again")
+
+    monkeypatch.setattr(CueSet, "_compile", no_compiling)
+    assert CueSet(patterns, cache_dir=tmp_path).scan(text).ruled_out == expected  # loaded
+    monkeypatch.undo()
+    # a damaged file, or one for other patterns, is not trusted: compiled again, same answers, file replaced
+    kept[0].write_bytes(b"1,2,3\nnot a database")
+    again = CueSet(patterns, cache_dir=tmp_path)
+    assert again.scan(text).ruled_out == expected and _agree(again, text) == []
+    assert kept[0].read_bytes() != b"1,2,3\nnot a database"
+    # a folder that cannot be written: still right, only slower next time
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("x")
+    assert CueSet(patterns, cache_dir=blocked).scan(text).ruled_out == expected
