@@ -87,16 +87,22 @@ class CueSet:
                 self._db, self._scannable = None, 0  # Python answers every pattern
             self._ready = True
 
-    def _cache_file(self) -> Path:
+    def _cache_file(self) -> Path | None:
         assert _hs is not None
         identity = repr((_hs.__version__, platform.machine(), [(p.pattern, p.flags) for p in self.patterns]))
-        folder = self.cache_dir or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "imr-llm"
+        try:
+            folder = self.cache_dir or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "imr-llm"
+        except RuntimeError:  # no home folder to be found: nothing is kept
+            return None
         return folder / f"cues-{hashlib.sha256(identity.encode()).hexdigest()[:16]}.hsdb"
 
     def _load(self) -> tuple[Any, list[int]] | None:
         assert _hs is not None
+        path = self._cache_file()
+        if path is None:
+            return None
         try:
-            head, _, body = self._cache_file().read_bytes().partition(b"\n")
+            head, _, body = path.read_bytes().partition(b"\n")
             usable = [int(k) for k in head.decode("ascii").split(",") if k]
             db = _hs.loadb(body, _hs.HS_MODE_BLOCK)
             _hs.Scratch(db)  # a database made for another processor is refused here
@@ -138,6 +144,8 @@ class CueSet:
         """Best effort: a folder that cannot be written only means compiling again next time."""
         assert _hs is not None
         path = self._cache_file()
+        if path is None:
+            return
         written = ""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
