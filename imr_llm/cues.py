@@ -30,6 +30,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from imr_llm.userdirs import cache_folder
+
 _hs: ModuleType | None
 try:  # a wheel for Linux, macOS and Windows; a platform without one keeps the pure-Python path
     import hyperscan as _hs
@@ -91,7 +93,7 @@ class CueSet:
         assert _hs is not None
         identity = repr((_hs.__version__, platform.machine(), [(p.pattern, p.flags) for p in self.patterns]))
         try:
-            folder = self.cache_dir or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "imr-llm"
+            folder = self.cache_dir or cache_folder()
         except RuntimeError:  # no home folder to be found: nothing is kept
             return None
         return folder / f"cues-{hashlib.sha256(identity.encode()).hexdigest()[:16]}.hsdb"

@@ -30,6 +30,8 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
+from imr_llm.userdirs import cache_folder
+
 __all__ = [
     "FUZZY_THRESHOLD",
     "PROPOSED_GROUNDING",
@@ -336,11 +338,6 @@ def _package_version() -> str | None:
         return None
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "imr-llm"
-
-
 def _rows() -> Iterator[tuple[str, str, list[str]]]:
     """(code, description, inclusion terms) for every category, subcategory and 7th-character code."""
     import simple_icd_10_cm as icd  # slow: parses the CMS XML
@@ -415,7 +412,7 @@ def icd10_index() -> Icd10Index | None:
         return None
     name = f"icd10cm-{version}-s{_SCHEMA}.sqlite"
     explicit = os.environ.get("IMR_LLM_ICD10_INDEX")
-    places: list[Callable[[], Path]] = [lambda: Path(explicit)] if explicit else [lambda: _cache_dir() / name]
+    places: list[Callable[[], Path]] = [lambda: Path(explicit)] if explicit else [lambda: cache_folder() / name]
     # a read-only home; asked only then (tempfile.gettempdir() writes a probe file in the temporary folder)
     places.append(lambda: Path(tempfile.gettempdir()) / f"imr-llm-{os.getuid()}-{name}")
     for place in places:

@@ -447,9 +447,13 @@ def is_bare_conclusion(sentence: str | Scan, request: str = "", decision: str | 
     ("Given that the requested service is an ointment, its usage is not supported.") is a reason."""
     sc = _scan(sentence)
     if decision is not None and is_categorical(sc, request, decision):
-        text = sc.text
-        return bool(_VERDICT_ONLY.match(text.replace(request, " ").strip() if request else text))
+        return _verdict_only(sc, request)
     return _is_bare_conclusion(sc, request)
+
+
+def _verdict_only(sc: Scan, request: str) -> bool:
+    text = sc.text
+    return bool(_VERDICT_ONLY.match(text.replace(request, " ").strip() if request else text))
 
 
 def _score(sc: Scan, position: float, request: str, overturned: bool) -> float:
@@ -507,7 +511,7 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
     categorical = {
         s
         for s, _, _ in scored
-        if is_categorical(scans[s], request, decision) and not is_bare_conclusion(scans[s], request, decision)
+        if is_categorical(scans[s], request, decision) and not _verdict_only(scans[s], request)  # asked once
     }
     picked = [x for x in scored if x[2] >= _THRESHOLD or x[0] in categorical]
     confident = bool(picked)
