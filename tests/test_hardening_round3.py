@@ -1030,3 +1030,16 @@ def test_a_refused_run_leaves_no_new_cache_file_but_keeps_an_old_one(tmp_path: P
     again = cli("extract", str(LETTER), *args, str(new), env={"IMR_LLM_API_KEY": ""})
     assert again.returncode == 2 and new.is_file()
     assert sqlite3.connect(new).execute("SELECT COUNT(*) FROM responses").fetchone()[0] == before
+
+
+def test_the_default_cache_is_in_the_users_cache_folder_never_the_working_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from imr_llm.llm.cache import default_cache_path
+
+    monkeypatch.delenv("IMR_LLM_CACHE", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", "")  # empty is unset (XDG); it had put the cache in the working folder
+    assert default_cache_path() == tmp_path / "home" / ".cache" / "imr-llm" / "llm-cache.sqlite"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_cache_path() == tmp_path / "xdg" / "imr-llm" / "llm-cache.sqlite"

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from imr_llm.errors import ConfigError
+from imr_llm.userdirs import cache_folder
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
@@ -59,8 +60,7 @@ def default_cache_path() -> Path:
     env = os.environ.get("IMR_LLM_CACHE")
     if env:
         return Path(env)
-    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-    return base / "imr-llm" / "llm-cache.sqlite"
+    return cache_folder() / "llm-cache.sqlite"  # an empty XDG_CACHE_HOME is unset (it had meant the working folder)
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"
