@@ -62,3 +62,48 @@ def test_normalize_guidelines(line: str, expected: list[str]) -> None:
 
 def test_no_line_is_none() -> None:
     assert normalize_guidelines(None) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        # OCR misreadings of a part's title: still that part
+        (
+            "Decision based on MTUS Chrome Pain Medical Treatment 2016, Section(s): Physical medicine treatment.",
+            ["MTUS Chronic Pain Medical Treatment Guidelines"],
+        ),
+        (
+            "Decision based on MTUS Low Back Complamnts 2004, Section(s): General Approach.",
+            ["MTUS Low Back Complaints"],
+        ),
+        (
+            "Decision based on MTUS Elbow Complaints 2007, Section(s): Diagnostic Criteria, and Forearm, Wrist, and "
+            "Hand Complamts 2004, Section(s): Special Studies.",
+            ["MTUS Elbow Complaints", "MTUS Forearm, Wrist, and Hand Complaints"],
+        ),
+        # right spellings are read as before, never doubled
+        (
+            "Decision based on MTUS Neck and Upper Back Complaints 2004, Section(s): Special Studies.",
+            ["MTUS Neck and Upper Back Complaints"],
+        ),
+        (
+            "Decision based on MTUS Ankle and Foot Complaints 2004, Section(s): Surgical Considerations.",
+            ["MTUS Ankle and Foot Complaints"],
+        ),
+        # too garbled, or as near one title as another: no part is named
+        ("Decision based on MTUS Xnqq Complaints 2004, Section(s): Summary.", []),
+        ("Decision based on MTUS Chr0m1c Pa1n Med1ca1 Trea7ment 2016, Section(s): Opioids.", []),
+        # a section's name is never taken for a part, however near
+        (
+            "Decision based on MTUS Chronic Pain Medical Treatment 2016, Section(s): Opioids, and Knee bracing.",
+            ["MTUS Chronic Pain Medical Treatment Guidelines"],
+        ),
+    ],
+)
+def test_ocr_misread_part_titles(line: str, expected: list[str]) -> None:
+    assert normalize_guidelines(line, misread=True) == expected
+
+
+def test_misread_titles_are_read_only_from_ocr() -> None:
+    line = "Decision based on MTUS Chrome Pain Medical Treatment 2016, Section(s): Physical medicine treatment."
+    assert normalize_guidelines(line) == []  # typed text: a misspelt title is what the letter says

@@ -31,6 +31,14 @@ MTUS_PARTS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("Eye Chapter", "Eye Complaints", "Eye 20"), "MTUS Eye"),
 )
 MTUS_NAMES = frozenset(name for _, name in MTUS_PARTS)
+# the part names as printed after "MTUS", for reading them through OCR misreadings ("MTUS Chrome Pain Medical
+# Treatment 2016"): the official titles, so a few wrong letters in a long name still name one part
+_PRINTED_PARTS: tuple[tuple[str, str], ...] = (
+    ("Chronic Pain Medical Treatment", "MTUS Chronic Pain Medical Treatment Guidelines"),
+    ("Acupuncture Medical Treatment", "MTUS Acupuncture Medical Treatment Guidelines"),
+    *((spellings[0], name) for spellings, name in MTUS_PARTS[2:]),
+)
+_PART_START = re.compile(r"\bMTUS\b[:\s]*|,? \band\s+")
 
 MAX_LINE = 4000
 _NO_EVIDENCE = re.compile(r"did not cite any medical evidence", re.I)
@@ -58,7 +66,7 @@ _ORGS = re.compile(
 )
 
 
-def _mtus_names(mtus_part: str) -> list[tuple[int, str]]:
+def _mtus_names(mtus_part: str, misread: bool = False) -> list[tuple[int, str]]:
     text = mtus_part
     if "Section(s)" in text:
         text = _SECTIONS.sub(" ", text)
@@ -69,6 +77,34 @@ def _mtus_names(mtus_part: str) -> list[tuple[int, str]]:
         at = [i for i in (text.find(s) for s in spellings) if i >= 0]
         if at:
             found.append((min(at), name))
+    if misread:
+        named = {name for _, name in found}
+        found += [(at, name) for at, name in _misread_parts(text) if name not in named]
+    return found
+
+
+def _misread_parts(text: str) -> list[tuple[int, str]]:
+    """Part names a few OCR misreadings away from one official title, where a part's name starts (after
+    "MTUS", or "and" between two parts). At most one edit in ten letters, and no second title nearly as
+    close: "Chrome Pain Medical Treatment" is the Chronic Pain guidelines, "Low Back Complamnts" the Low
+    Back chapter; a garbled word that could be two parts names neither."""
+    from rapidfuzz.distance import Levenshtein
+
+    found: list[tuple[int, str]] = []
+    for m in _PART_START.finditer(text):
+        at = m.end()
+        scored = []
+        for printed, name in _PRINTED_PARTS:
+            allowed = max(1, len(printed) // 10)
+            best = min(
+                Levenshtein.distance(printed, text[at : at + len(printed) + k], score_cutoff=12)
+                for k in range(-2, 3)
+            )
+            scored.append((best, allowed, name))
+        scored.sort()
+        (best, allowed, name), runner_up = scored[0], scored[1][0]
+        if best <= allowed and runner_up > best + 2:
+            found.append((at, name))
     return found
 
 
@@ -98,10 +134,11 @@ def _non_mtus_names(text: str) -> list[tuple[int, str]]:
     return found
 
 
-def normalize_guidelines(line: str | None) -> list[str] | None:
+def normalize_guidelines(line: str | None, misread: bool = False) -> list[str] | None:
     """Short names of what a guideline line cites, in order of appearance.
 
-    [] when the reviewer "did not cite any medical evidence"; None for no line.
+    [] when the reviewer "did not cite any medical evidence"; None for no line. `misread`: the line was
+    read by OCR, so an MTUS part's title a few misread letters away is still read (`_misread_parts`).
     """
     if line is None:
         return None
@@ -111,7 +148,7 @@ def normalize_guidelines(line: str | None) -> list[str] | None:
     names: list[tuple[int, str]] = []
     non = _NON_MTUS.search(line)
     mtus_part = line[: non.start()] if non else line
-    names += _mtus_names(mtus_part)
+    names += _mtus_names(mtus_part, misread)
     if non:
         names += [(non.end() + pos, name) for pos, name in _non_mtus_names(line[non.end() :])]
     elif _ODG.search(line):

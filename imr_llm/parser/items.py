@@ -180,9 +180,10 @@ def assemble_item(
         )
     if rationale is None:
         ctx.warn(f"item {i + 1}: no decision rationale (letter cut off?)")
-    cited = normalize_guidelines(mx_text)
+    misread = ctx.ocr is not None  # a part's title is read through a few OCR misreadings
+    cited = normalize_guidelines(mx_text, misread)
     if mx_text and _ADOPTS_CA.search(mx_text):  # 2013: "found the guideline used by the Claims Administrator relevant"
-        cited = normalize_guidelines(ca_text)
+        cited = normalize_guidelines(ca_text, misread)
     decision = None if necessary is None else ("overturned" if necessary else "upheld")
     return DisputedItem(
         request=request,
@@ -193,7 +194,7 @@ def assemble_item(
         maximus_guideline_text=mx_text,
         claims_administrator_guideline_text=ca_text,
         rationale_first_sentence=first_sentence(rationale) if rationale else None,
-        claims_administrator_guidelines_cited=normalize_guidelines(ca_text),
+        claims_administrator_guidelines_cited=normalize_guidelines(ca_text, misread),
         rationale=rationale,
         reason=_reason(ctx, i, rationale, rationale_at, decision, request),
         decision_source=source,
