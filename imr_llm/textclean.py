@@ -23,7 +23,12 @@ _PAGE_LINE = re.compile(
 _EDGE_LINES = 3  # lines at the top and the bottom of a page that may be a running header or footer
 _MAX_PAGES = 200
 # a running line looks like a header: the case number, a page number, or a short title-like line
-_HEADERISH = re.compile(r"CM\d\d-\d{5,7}|\bPage\b|\bIMR\b|Final Determination|MAXIMUS|Independent Medical Review", re.I)
+# (a fax machine's transmission line, "02/23/2017 12:26 FROM: (555) 881-6889 P. 2/5", is one too)
+_HEADERISH = re.compile(
+    r"CM\d\d-\d{5,7}|\bPage\b|\bIMR\b|Final Determination|MAXIMUS|Independent Medical Review|"
+    r"\b(?:P|Pg|Page)\.? ?\d{1,3} ?(?:/|of) ?\d{1,3}\b|\bFAX\b|\bFROM ?:",
+    re.I,
+)
 # ... and is never one of the parser's anchors (a label or a decision at the top of two pages is content)
 _ANCHOR = re.compile(
     r"guidelines? ?:|rationale ?:|\bUpheld\b|\bOverturned\b|medically necessary|original request|"

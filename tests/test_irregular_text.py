@@ -47,6 +47,20 @@ def test_running_headers_are_blanked_only_when_they_repeat_at_page_edges() -> No
     assert blank_running_lines(twice) == twice
 
 
+def test_a_fax_machines_line_atop_each_page_is_blanked_and_a_letter_line_like_it_once_is_not() -> None:
+    letter = make_letter(DENIED_PT, APPROVED_MRI)
+    at = letter.index("MRI of the lumbar spine: Overturned")
+    fax = [f"02/23/2017 12:26 FROM: (555) 881-6889 P. {k}/2\n" for k in (1, 2)]
+    text = f"{fax[0]}{letter[:at]}\f{fax[1]}{letter[at:]}"
+    cleaned = blank_running_lines(text)
+    assert len(cleaned) == len(text) and "FROM:" not in cleaned and "881-6889" not in cleaned
+    record = parse_text(text)
+    assert [i.request for i in record.disputed_items] == [DENIED_PT.request, APPROVED_MRI.request]
+    # the same words once, at the top of one page only, are the letter's own
+    once = f"{fax[0]}{letter[:at]}\f{letter[at:]}"
+    assert blank_running_lines(once) == once
+
+
 @pytest.mark.parametrize(
     ("misread", "decision"),
     [("UpheId", "upheld"), ("Uphe1d", "upheld"), ("0verturned", "overturned"), ("OVERTURNED", "overturned")],

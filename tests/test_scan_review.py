@@ -480,6 +480,13 @@ def test_a_scanned_request_loses_what_merged_lines_put_around_it_and_nothing_els
         "Because of these reasons, the request for lumbar MRI 1s not medically necessary Physical therapy 6 visits": (
             "Physical therapy 6 visits"
         ),
+        "As such, the request ts not medically necessary Left L5-S1 epidural steroid injection": (
+            "Left L5-S1 epidural steroid injection"
+        ),
+        # specks read as a short token before the heading's first word
+        "ee Right L5-S1 epidural steroid injection": "Right L5-S1 epidural steroid injection",
+        "y Injection of neurolytic substance, lumbar spine": "Injection of neurolytic substance, lumbar spine",
+        "\u00a5- MRI of the lumbar spine": "MRI of the lumbar spine",
     }
     for read, request in merged.items():
         assert tidy_request(read) == request, read
@@ -490,6 +497,11 @@ def test_a_scanned_request_loses_what_merged_lines_put_around_it_and_nothing_els
         "Lidocaine ointment 5% 106.32gm",
         "Right L5-S1 epidural steroid injection",
         "Purchase of medically necessary supplies for wound care",
+        "a TENS unit for home use",
+        "an MRI of the left knee",
+        "two physical therapy sessions for the lumbar spine",
+        "x Ray of the left wrist",
+        "12 sessions of Physical therapy",
         "",
     ):
         assert tidy_request(request) == request
@@ -526,3 +538,30 @@ def test_a_scanned_quoted_sentence_that_lost_its_last_mark_asks_for_a_look() -> 
     )  # fmt: skip
     assert not any("disputed_items.1." in w and "as a sentence" in w for w in record.warnings)  # item 2 ends right
     assert not any("as a sentence" in w for w in parse_text(cut).warnings)
+
+
+def test_a_heading_read_onto_the_lines_before_it_keeps_only_its_own_lines() -> None:
+    # a scan lost the period that ended the rationale's last line: the heading on the next line is read with it
+    denied = Item(DENIED_PT.request, "Upheld", DENIED_PT.rationale)
+    merged = replace(
+        APPROVED_MRI,
+        heading="As such, the request for physical therapy is not mediclly necessery\nMRI of the lumbar spine:",
+    )
+    text = make_letter(denied, merged)
+    record = parse_text(text, scan(text))
+    assert record.disputed_items[1].request == "MRI of the lumbar spine"
+    assert any(w.startswith("item 2: the request was read together with other text") for w in record.warnings)
+    start, end = (record.evidence["disputed_items.1.request"].start, record.evidence["disputed_items.1.request"].end)
+    assert text[start:end] == "MRI of the lumbar spine"
+    # the letter's own words on the heading's only line: no request is made up from them
+    lost = replace(APPROVED_MRI, heading="The Final Determination was based on decisi ons set forth MRI of the spine:")
+    text = make_letter(denied, lost)
+    record = parse_text(text, scan(text))
+    assert "Final Determination" not in record.disputed_items[1].request
+    assert record.needs_review
+    # a two-line heading of care alone is kept whole, and a typed letter is never cut
+    for request in ("MRI of the lumbar spine with and\nwithout contrast", "Purchase of medically necessary\nsupplies"):
+        text = make_letter(denied, replace(APPROVED_MRI, heading=f"{request}:"))
+        record = parse_text(text, scan(text))
+        assert record.disputed_items[1].request == " ".join(request.split())
+        assert not any("read together with other text" in w for w in record.warnings)

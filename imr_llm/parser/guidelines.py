@@ -97,8 +97,7 @@ def _misread_parts(text: str) -> list[tuple[int, str]]:
         for printed, name in _PRINTED_PARTS:
             allowed = max(1, len(printed) // 10)
             best = min(
-                Levenshtein.distance(printed, text[at : at + len(printed) + k], score_cutoff=12)
-                for k in range(-2, 3)
+                Levenshtein.distance(printed, text[at : at + len(printed) + k], score_cutoff=12) for k in range(-2, 3)
             )
             scored.append((best, allowed, name))
         scored.sort()

@@ -161,6 +161,7 @@ def readable_requests(ctx: ParseContext, items: list[DisputedItem]) -> None:
             if _letters(tidy) != _letters(item.request):  # words cut, not only specks: ask for a look
                 ctx.warn(f"item {i + 1}: the request was read together with other text; check it against the letter")
             item.request = tidy
+        _own_lines(ctx, i, item)
         if _is_request(item.request):
             continue
         found = _REQUEST_IN_RATIONALE.search(item.rationale or "")
@@ -181,17 +182,53 @@ def readable_requests(ctx: ParseContext, items: list[DisputedItem]) -> None:
 _TRAILING_DECISION = re.compile(r"\s*:\s*(?:Upheld|Overturned)\b.*$", re.S)
 _LEADING_SENTENCE = re.compile(
     r"^.{0,160}?(?:\b(?:original request|set[- ]forth below|medically necessary)\s*[,:;.]\s+"
-    r"|\b(?:is|are|1s) (?:not )?medically necessary\b[,:;.]?\s+)",
+    r"|\b(?:is|are|[1Il|t][sS]) (?:not )?medically necessary\b[,:;.]?\s+)",
     re.S,
 )
 _EDGE_SPECKS = " '\"`:;,.-_~|=*^\u2018\u2019\u201c\u201d\u2014\u2013"
+
+
+# the letter's own words around the items, never a request's: a scan that lost the end of the sentence before a
+# heading ("... the request is not medically necessary", "... set forth below:") runs it into the request
+_NOT_A_REQUEST = re.compile(
+    r"Final Determination|set forth|DECISIONS AND|RATIONALES?\b|items/serv|\b(?:the|this|current) request\b|"
+    r"\b(?:is|are|[1Il|t][sS]) (?:not )?medically nec",
+    re.I,
+)
+
+
+def _own_lines(ctx: ParseContext, i: int, item: DisputedItem) -> None:
+    """A heading's request read together with the lines before it keeps only its own lines: those after the
+    last line that holds the letter's own words (`_NOT_A_REQUEST`), with a warning; a heading that has no
+    line of its own is left to `readable_requests` (the rationale's naming of it, or empty)."""
+    path = f"disputed_items.{i}.request"
+    span = ctx.evidence.get(path)
+    if span is None or not _NOT_A_REQUEST.search(item.request):
+        return
+    raw = ctx.text.raw[span["start"] : span["end"]]
+    cut = max((m.end() for m in _NOT_A_REQUEST.finditer(raw)), default=0)
+    newline = raw.find("\n", cut)
+    own = raw[newline + 1 :] if newline >= 0 else ""
+    request = " ".join(own.split())
+    if request and _is_request(request):
+        ctx.warn(f"item {i + 1}: the request was read together with other text; check it against the letter")
+        start = span["end"] - len(own.lstrip())
+        ctx.cite_raw(path, start, span["end"])
+        item.request = request
+    else:
+        item.request = ""  # no line of its own: the rationale's naming of it, or empty (readable_requests)
+
+
+# specks read as a short token before a heading's first word: "ee Right L5-S1 ...", "y Injection of ...", "\u00a5- MRI"
+_LEADING_SPECK = re.compile(r"^(?:[^\w\s]+|(?!(?:an?|x|of|to|in|on|at|or|by|up|no)\b)[a-z]{1,2}[^\w\s]*) +(?=[A-Z0-9])")
 
 
 def tidy_request(request: str) -> str:
     """A scanned heading's request without what merged lines put around it (see above); "" stays ""."""
     text = _TRAILING_DECISION.sub("", request)
     text = _LEADING_SENTENCE.sub("", text)
-    return text.strip(_EDGE_SPECKS)
+    text = text.strip(_EDGE_SPECKS)
+    return _LEADING_SPECK.sub("", text).strip(_EDGE_SPECKS)
 
 
 def _letters(text: str) -> str:
