@@ -565,3 +565,27 @@ def test_a_heading_read_onto_the_lines_before_it_keeps_only_its_own_lines() -> N
         record = parse_text(text, scan(text))
         assert record.disputed_items[1].request == " ".join(request.split())
         assert not any("read together with other text" in w for w in record.warnings)
+
+
+def test_a_heading_followed_by_specks_from_a_page_edge_is_still_read_and_only_its_own_line() -> None:
+    text = make_letter(DENIED_PT, APPROVED_MRI)
+    heading = "MRI of the lumbar spine: Overturned\n"
+    for specks in ("Say a eet\n", "snes Ropar\f", "\u2018 ints 2004.\n: i idence\n"):
+        specked = text.replace(heading, heading + specks)
+        record = parse_text(specked, scan(specked))
+        item = record.disputed_items[1]
+        assert (item.request, item.decision) == ("MRI of the lumbar spine", "overturned"), specks
+        assert not any(w.startswith("item 2: heading has no") for w in record.warnings)
+        span = record.evidence["disputed_items.1.decision"]
+        assert specked[span.start : span.end] == "Overturned"
+    # typed text is read as it stands: words after the decision word are not specks to be dropped
+    typed = text.replace(heading, heading + "Say a eet\n")
+    assert any(w.startswith("item 2: heading has no Upheld/Overturned") for w in parse_text(typed).warnings)
+    # a decision word inside a line (a rationale quoting another decision) never makes a heading
+    quoting = text.replace(heading, "MRI of the lumbar spine: Overturned in the prior IMR, and then\n")
+    record = parse_text(quoting, scan(quoting))
+    assert record.disputed_items[1].decision is None
+    assert any(w.startswith("item 2: heading has no Upheld/Overturned") for w in record.warnings)
+    # more than a line or two of other words after it: not a heading's specks
+    long = text.replace(heading, heading + "words " * 40 + "\n")
+    assert parse_text(long, scan(long)).disputed_items[1].decision is None

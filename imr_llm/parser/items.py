@@ -90,6 +90,32 @@ def _find_heading(flat: str, lo: int, hi: int) -> _Heading:
     return _Heading(starts[-1], None, False)
 
 
+_SPECKS_REACH = 160  # what a scan reads from a page's edge or a blot is a line or two, never a paragraph
+_LINE_END_MARKS = " .,'`\u2019\u2018-_~|"
+
+
+def _heading_before_specks(ctx: ParseContext, lo: int, hi: int) -> _Heading | None:
+    """On a scan, a heading whose decision word ends its line, followed by what the scan read from a page
+    edge or a blot before the first label ("Lidocaine 5%: Upheld / Say a eet / Claims Administrator
+    guideline:"): the heading is read up to its decision word and the specks are left out. Only a decision
+    word that ends its line in the page's text, with no other decision word after it, is a heading's."""
+    flat = ctx.flat
+    words = list(_DECISION_WORD.finditer(flat, max(lo, hi - _SPECKS_REACH), hi))
+    if not words:
+        return None
+    end = words[-1].end()
+    if flat.startswith(".", end):
+        end += 1
+    raw = ctx.text.raw
+    at = ctx.text.raw_offset(end - 1) + 1
+    while at < len(raw) and raw[at] in _LINE_END_MARKS:
+        at += 1
+    if at < len(raw) and raw[at] not in "\n\f":
+        return None
+    heading = _find_heading(flat, lo, end)
+    return heading if heading.match is not None else None
+
+
 def label_groups(flat: str, labels: LabelSet, start: int) -> list[dict[str, re.Match[str]]]:
     cap = 3 * (MAX_ITEMS + 1)  # enough labels for MAX_ITEMS items; linear work on odd input
     per_kind = [(kind, list(islice(pattern.finditer(flat, start), cap))) for kind, pattern in labels]
@@ -260,7 +286,10 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
     lo = start
     for group in groups:
         hi = min(m.start() for m in group.values())
-        headings.append(_find_heading(flat, lo, hi))
+        heading = _find_heading(flat, lo, hi)
+        if heading.match is None and ctx.ocr is not None:
+            heading = _heading_before_specks(ctx, lo, hi) or heading
+        headings.append(heading)
         heading_ends.append(hi)
         lo = max(m.end() for m in group.values())
     if capped:
