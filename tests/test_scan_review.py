@@ -589,3 +589,25 @@ def test_a_heading_followed_by_specks_from_a_page_edge_is_still_read_and_only_it
     # more than a line or two of other words after it: not a heading's specks
     long = text.replace(heading, heading + "words " * 40 + "\n")
     assert parse_text(long, scan(long)).disputed_items[1].decision is None
+
+
+@pytest.mark.parametrize(
+    "conclusion",
+    [
+        "As such, the request is not. 'medically necessary.",
+        "As such, the request is not medically: necessary.",
+        "As such, the request is 'not medically necessary.",
+        "As such, the request is not medically -necessary.",
+        "The lumbar MRI is 'not medically necessary.",
+        "Physical therapy is not medically: necessary.",
+    ],
+)
+def test_a_conclusion_with_specks_inside_still_confirms_its_heading_and_never_the_opposite(conclusion: str) -> None:
+    rationale = DENIED_PT.rationale.replace("Therefore, the request is not medically necessary.", conclusion)
+    assert rationale != DENIED_PT.rationale
+    for heading, expected in (("Upheld", "upheld"), ("Overturned", None)):
+        text = make_letter(Item(DENIED_PT.request, heading, rationale))
+        record = parse_text(text, scan(text))
+        assert record.disputed_items[0].decision == expected, heading
+    # the marks are only read through for the second reading: the rationale is shown as the scan read it
+    assert conclusion in " ".join((record.disputed_items[0].rationale or "").split())

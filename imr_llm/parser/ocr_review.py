@@ -60,6 +60,8 @@ def corroborate_decisions(ctx: ParseContext, items: list[DisputedItem]) -> None:
         if item.decision is None:
             continue
         concluded = medically_necessary(item.rationale) if item.rationale else None
+        if concluded is None and item.rationale:
+            concluded = medically_necessary(unspecked(item.rationale))
         problems: list[str] = []
         if item.decision_source == "heading":
             if _overlaps(ctx.evidence.get(f"disputed_items.{i}.decision"), unsure):
@@ -84,6 +86,20 @@ def corroborate_decisions(ctx: ParseContext, items: list[DisputedItem]) -> None:
             item.medically_necessary = None
             item.decision_source = None
             ctx.evidence.pop(f"disputed_items.{i}.decision", None)
+
+
+# marks a scan put between two words of one sentence: a lower-case word follows, so no sentence ends there
+# ("is not. 'medically necessary", "medically: necessary", "is 'not medically", "medically -necessary")
+_SPECKS_IN_SENTENCE = re.compile(
+    r"(?<=[A-Za-z]) ?[.:;'\"`\u2018\u2019\u201c\u201d\u2014\u2013_~|-]+ ?['\"`\u2018\u2019\u201c\u201d\u2014\u2013_~|-]*(?=[a-z])"
+)
+
+
+def unspecked(rationale: str) -> str:
+    """The rationale with the marks a scan put inside its sentences read as spaces, for reading its
+    conclusion a second time: never a word added or taken away, so never a "not" (the heading's own
+    decision word must still agree with what this reads)."""
+    return _SPECKS_IN_SENTENCE.sub(" ", rationale)
 
 
 def _conclusion_unsure(ctx: ParseContext, i: int, item: DisputedItem, unsure: list[Span]) -> bool:
