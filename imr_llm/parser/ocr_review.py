@@ -90,9 +90,8 @@ def corroborate_decisions(ctx: ParseContext, items: list[DisputedItem]) -> None:
 
 # marks a scan put between two words of one sentence: a lower-case word follows, so no sentence ends there
 # ("is not. 'medically necessary", "medically: necessary", "is 'not medically", "medically -necessary")
-_SPECKS_IN_SENTENCE = re.compile(
-    r"(?<=[A-Za-z]) ?[.:;'\"`\u2018\u2019\u201c\u201d\u2014\u2013_~|-]+ ?['\"`\u2018\u2019\u201c\u201d\u2014\u2013_~|-]*(?=[a-z])"
-)
+_MARK = "['\"`\u2018\u2019\u201c\u201d\u2014\u2013_~|-]"
+_SPECKS_IN_SENTENCE = re.compile(rf"(?<=[A-Za-z]) ?(?:[.:;]|{_MARK})+ ?{_MARK}*(?=[a-z])")
 
 
 def unspecked(rationale: str) -> str:
