@@ -611,3 +611,38 @@ def test_a_conclusion_with_specks_inside_still_confirms_its_heading_and_never_th
         assert record.disputed_items[0].decision == expected, heading
     # the marks are only read through for the second reading: the rationale is shown as the scan read it
     assert conclusion in " ".join((record.disputed_items[0].rationale or "").split())
+
+
+def test_item_labels_a_scan_garbled_are_still_read_and_the_letters_own_words_are_never_labels() -> None:
+    text = make_letter(DENIED_PT, APPROVED_MRI)
+    at = text.index("MRI of the lumbar spine: Overturned")
+    garbled = text[:at] + (
+        text[at:]
+        .replace("Claims Administrator guideline:", "Claims Adubclateiter guideline:", 1)
+        .replace("MAXIMUS guideline:", "MAX IMl Ss guideline:", 1)
+        .replace("Decision rationale:", "Ision rationale:", 1)
+    )
+    assert garbled.count("Claims Administrator guideline:") == 1
+    record = parse_text(garbled, scan(garbled))
+    assert [(i.request, i.decision) for i in record.disputed_items] == [
+        (DENIED_PT.request, "upheld"),
+        (APPROVED_MRI.request, "overturned"),
+    ]
+    assert not any("block" in w or "no decision rationale" in w for w in record.warnings)
+    assert record.disputed_items[1].rationale == APPROVED_MRI.rationale
+    # a speck for its first words: named by its place in the item
+    specked = text[:at] + text[at:].replace("MAXIMUS guideline:", "S guideline:", 1)
+    record = parse_text(specked, scan(specked))
+    assert record.disputed_items[1].maximus_guideline_text is not None
+    assert not any("block" in w for w in record.warnings)
+    # typed text is read as it stands: there the garbled words are not labels
+    assert [i.request for i in parse_text(garbled).disputed_items] == [DENIED_PT.request]
+    # the letter's own words with a colon are never a label: at a line's start or inside one
+    for words in ("\noutside of the MTUS Guidelines: Decision", " per the guideline: the", "\nguideline: physical"):
+        prose = text.replace(" The patient has had ", f"{words} The patient has had ", 1)
+        record = parse_text(prose, scan(prose))
+        assert [(i.request, i.decision) for i in record.disputed_items] == [
+            (DENIED_PT.request, "upheld"),
+            (APPROVED_MRI.request, "overturned"),
+        ], words
+        assert not any("block" in w for w in record.warnings), words

@@ -116,11 +116,16 @@ def _heading_before_specks(ctx: ParseContext, lo: int, hi: int) -> _Heading | No
     return heading if heading.match is not None else None
 
 
-def label_groups(flat: str, labels: LabelSet, start: int) -> list[dict[str, re.Match[str]]]:
+def label_groups(
+    flat: str, labels: LabelSet, start: int, misread: list[tuple[str, re.Match[str]]] | None = None
+) -> list[dict[str, re.Match[str]]]:
+    """The labels in groups, one group per item; `misread`: labels a scan garbled (`misread_labels`)."""
     cap = 3 * (MAX_ITEMS + 1)  # enough labels for MAX_ITEMS items; linear work on odd input
     per_kind = [(kind, list(islice(pattern.finditer(flat, start), cap))) for kind, pattern in labels]
     cutoff = min((ms[-1].start() for _, ms in per_kind if len(ms) == cap), default=len(flat))
     found = sorted(((m, kind) for kind, ms in per_kind for m in ms if m.start() <= cutoff), key=lambda p: p[0].start())
+    if misread:
+        found = sorted([*found, *((m, kind) for kind, m in misread if m.start() <= cutoff)], key=lambda p: p[0].start())
     groups: list[dict[str, re.Match[str]]] = []
     current: dict[str, re.Match[str]] = {}
     for m, kind in found:
@@ -270,11 +275,96 @@ def _sentence_starts_at(flat: str, at: int) -> bool:
     return not before or before[-1] in ".!?:)\"'\u201d"
 
 
+# a word followed by a colon, where a scan's garbled label may be; its first words are up to three short tokens
+_LABEL_WORD = re.compile(r"(?<![A-Za-z])(?P<word>[A-Za-z]{7,11}) ?:")
+_PRE_TOKEN = re.compile(r"[^\s:]{1,14} $")
+_LABEL_AT = re.compile(r"[^:]*?[A-Za-z]{7,11} ?:")
+_LABEL_WORDS = {"guideline": ("ca", "mx"), "guidelines": ("ca", "mx"), "rationale": ("dr",)}
+_PREFIXES = {"ca": "claimsadministrator", "mx": "maximus", "dr": "decision"}
+_SPECK_LETTERS = 3
+_GUIDELINE_OPENS = re.compile(r"\W{0,3}(?:Dec\w{3,7} based|The (?:Claims|Expert|Reviewer|MAXIMUS))", re.I)
+
+
+def misread_labels(ctx: ParseContext, start: int) -> list[tuple[str, re.Match[str]]]:
+    """On a scan, the item labels OCR garbled ("Claims Adubclateiter guideline:", "MAX IMl Ss guideline:",
+    "Ision rationale:", "Claims Administrator puideline:"): a word at most two letters from "guideline" or
+    "rationale", with a colon, whose line of the page starts at most three short words before it; a guideline
+    block must open as one does ("Decision based on", "The Claims Administrator ..."). A guideline label is
+    the Claims Administrator's or MAXIMUS's by what is left of its first words, or, when nothing but a speck
+    is, by its place (the Claims Administrator's comes first in an item). Labels read right are left to the
+    label patterns."""
+    from rapidfuzz.distance import Levenshtein
+    from rapidfuzz.fuzz import ratio
+
+    flat = ctx.flat
+    exact = [m.span() for _, pattern in _LABELS_FINAL for m in pattern.finditer(flat, start)]
+    found: list[tuple[str, re.Match[str]]] = []
+    for w in _LABEL_WORD.finditer(flat, start):
+        word = w.group("word").lower()
+        kinds = next((k for x, k in _LABEL_WORDS.items() if Levenshtein.distance(word, x, score_cutoff=2) <= 2), None)
+        if kinds is None or any(s < w.end() and w.start() < e for s, e in exact):
+            continue
+        at = _line_start_before(ctx, w.start(), start)
+        if at is None:
+            continue  # not where a line starts: a label always begins its line
+        m = _LABEL_AT.match(flat, at)
+        if m is None or m.end() != w.end():
+            continue
+        if kinds != ("dr",) and not _GUIDELINE_OPENS.match(flat, m.end()):
+            continue  # a guideline block opens "Decision based on ..." or "The Claims Administrator / Expert ..."
+        pre = "".join(c for c in flat[at : w.start()].lower() if c.isalpha())
+        if len(pre) <= _SPECK_LETTERS and not word[:1].islower():
+            continue  # a capitalised "Guidelines:" where a line happens to start is the letter's own words
+        if len(pre) <= _SPECK_LETTERS:  # nothing left of its first words but a speck or two: named by its place
+            found.append(("dr" if kinds == ("dr",) else "?", m))
+            continue
+        scores = {k: ratio(pre, _PREFIXES[k]) for k in kinds}
+        best = max(scores, key=lambda k: scores[k])
+        if scores[best] >= 50 and (len(kinds) == 1 or scores[best] - min(scores.values()) >= 15):
+            found.append((best, m))
+    return found
+
+
+def _line_start_before(ctx: ParseContext, at: int, floor: int) -> int | None:
+    """Where the page's line holding flat[at] starts, when that is at most three short words before it."""
+    raw = ctx.text.raw
+    for _ in range(4):
+        r = ctx.text.raw_offset(at)
+        line_start = max(raw.rfind("\n", 0, r), raw.rfind("\f", 0, r)) + 1
+        if not any(c.isalnum() for c in raw[line_start:r]):
+            return at
+        token = _PRE_TOKEN.search(ctx.flat, max(floor, at - 15), at)
+        if token is None:
+            return None
+        at = token.start()
+    return None
+
+
+def _place_unknown(flat: str, start: int, misread: list[tuple[str, re.Match[str]]]) -> list[tuple[str, re.Match[str]]]:
+    """A garbled guideline label named by its place: after a 'Claims Administrator guideline' of the same
+    item it is MAXIMUS's, else the Claims Administrator's."""
+    if not any(kind == "?" for kind, _ in misread):
+        return misread
+    labels = sorted(
+        [(m.start(), kind) for kind, pattern in _LABELS_FINAL for m in pattern.finditer(flat, start)]
+        + [(m.start(), kind) for kind, m in misread if kind != "?"]
+    )
+    out = []
+    for kind, m in misread:
+        if kind == "?":
+            before = [k for s, k in labels if s < m.start()]
+            last = before[-1] if before else "dr"
+            kind = "mx" if last == "ca" else "ca"
+        out.append((kind, m))
+    return out
+
+
 def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
     """Items of the 2014-2017 layouts and the MAXIMUS "IMR DECISION(S)" variant."""
     flat = ctx.flat
     start = _items_start(flat)
-    groups = label_groups(flat, _LABELS_FINAL, start)
+    misread = _place_unknown(flat, start, misread_labels(ctx, start)) if ctx.ocr is not None else None
+    groups = label_groups(flat, _LABELS_FINAL, start, misread)
     capped = len(groups) > MAX_ITEMS
     if capped:
         ctx.warn(f"more than {MAX_ITEMS} disputed items: only the first {MAX_ITEMS} were read; check the letter")
