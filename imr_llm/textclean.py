@@ -79,8 +79,13 @@ def _edge_lines(text: str, start: int, end: int) -> list[tuple[str, int, int, st
     return out + [("bottom", s, e, _key(text[s:e])) for s, e in tail]
 
 
+_NOT_KEY = re.compile(r"[\W_]+")
+
+
 def _key(line: str) -> str:
-    return re.sub(r"\d", "#", " ".join(line.split())).casefold()
+    """A line's identity across pages: its letters, each digit as #, spaces and marks aside (OCR reads one
+    running line "P. 1/2" on a page and "P, 2/2" or "P.2/2" on the next)."""
+    return re.sub(r"\d", "#", _NOT_KEY.sub("", line)).casefold()
 
 
 def _headerish(line: str) -> bool:
