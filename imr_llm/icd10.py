@@ -204,6 +204,10 @@ class Icd10Index:
         row = self._db().execute("SELECT description FROM codes WHERE code = ?", (code.upper(),)).fetchone()
         return str(row[0]) if row else None
 
+    def tokens(self) -> frozenset[str]:
+        """Every word of the descriptions (lower case): known words for spotting OCR misreadings."""
+        return frozenset(str(row[0]) for row in self._db().execute("SELECT token FROM token_counts"))
+
     def exists(self, code: str) -> bool:
         return self.description(code) is not None
 

@@ -646,3 +646,32 @@ def test_item_labels_a_scan_garbled_are_still_read_and_the_letters_own_words_are
             (APPROVED_MRI.request, "overturned"),
         ], words
         assert not any("block" in w for w in record.warnings), words
+
+
+def test_a_word_ocr_was_sure_of_but_one_typical_misreading_from_a_known_word_asks_for_a_look() -> None:
+    misread = Item(DENIED_PT.request, "Upheld", DENIED_PT.rationale.replace("fading", "fadtng", 1))
+    text = make_letter(misread, APPROVED_MRI)
+    record = parse_text(text, scan(text))
+    assert record.needs_review
+    assert "disputed_items.0.rationale_first_sentence: the scan's 'fadtng' is not a known word" in " ".join(
+        record.warnings
+    )
+    assert "fadtng" in (record.disputed_items[0].rationale_first_sentence or "")  # kept as read, never corrected
+    # typed text is what the letter says
+    assert not any("not a known word" in w for w in parse_text(text).warnings)
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "Splinting and radiculopathy were noted",  # a known word's own form; a diagnosis word
+        "Cyclobenzaprine and Gabapentin were prescribed",  # drug names
+        "Benditt described chirophysio and adhesiolysis",  # unknown, but no typical misreading of a known word
+    ],
+)
+def test_known_and_merely_unknown_words_raise_no_alarm(words: str) -> None:
+    item = Item(DENIED_PT.request, "Upheld", f"{words}. {DENIED_PT.rationale}")
+    text = make_letter(item, APPROVED_MRI)
+    record = parse_text(text, scan(text))
+    assert not any("not a known word" in w for w in record.warnings), record.warnings
+    assert record.needs_review is False, record.warnings

@@ -16,6 +16,7 @@ from imr_llm.parser.layouts import Layout, detect_layout, first_letter
 from imr_llm.parser.ocr_review import (
     corroborate_decisions,
     low_confidence_warnings,
+    misread_word_warnings,
     readable_requests,
     unfinished_sentences,
     what_may_be_missing,
@@ -139,6 +140,7 @@ def parse_read(
         corroborate_decisions(ctx, items)
         what_may_be_missing(ctx, items, fields)
         unfinished_sentences(ctx, items)
+        misread_word_warnings(ctx, items, fields)
         for warning in low_confidence_warnings(ctx.evidence, source.ocr.low_confidence):
             ctx.warn(warning)
     record = LetterRecord(

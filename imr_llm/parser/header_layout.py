@@ -121,7 +121,10 @@ def _near(a: OcrWord, b: OcrWord) -> bool:
     height = max(1, a.bottom - a.top)
     if b.line == a.line:
         return 0 <= b.left - a.right < 4 * height
-    return 0 < b.top - a.bottom < 1.5 * height and abs(b.left - a.left) < 3 * height
+    # the line below (a blot beside a word widens its box on a dark copy, so the two boxes may overlap):
+    # starting where it starts, or under it
+    below = (b.top + b.bottom) / 2 - (a.top + a.bottom) / 2 > 0.5 * height and b.top - a.bottom < 1.5 * height
+    return below and (abs(b.left - a.left) < 3 * height or a.left <= b.left <= a.right)
 
 
 def layout_values(words: Sequence[OcrWord], unconfirmed: Sequence[Span] = ()) -> dict[str, LayoutValue]:

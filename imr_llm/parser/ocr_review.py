@@ -16,8 +16,9 @@ from bisect import bisect_right
 
 from imr_llm.parser.context import ParseContext
 from imr_llm.parser.items import RATIONALE_LABEL
+from imr_llm.parser.lexicon import misread_words
 from imr_llm.parser.verdict import conclusion_sentence, medically_necessary
-from imr_llm.schema import DisputedItem, Span
+from imr_llm.schema import DisputedItem, Reviewer, Span
 
 # the values a reader acts on: an unsure reading of one of these must be checked against the letter
 _KEY_VALUE = re.compile(
@@ -99,6 +100,37 @@ def unspecked(rationale: str) -> str:
     conclusion a second time: never a word added or taken away, so never a "not" (the heading's own
     decision word must still agree with what this reads)."""
     return _SPECKS_IN_SENTENCE.sub(" ", rationale)
+
+
+_READ_AS_IS = (
+    "request",
+    "item_heading_text",
+    "maximus_guideline_text",
+    "claims_administrator_guideline_text",
+    "rationale_first_sentence",
+)
+
+
+def misread_word_warnings(ctx: ParseContext, items: list[DisputedItem], fields: dict[str, object]) -> None:
+    """On a scan, a key value holding a word OCR was sure of but that is one typical misreading from a known
+    word ("motton", "Californta") is named in a warning, so the record asks for a look (`parser.lexicon`);
+    the value is kept as read."""
+    values: list[tuple[str, str | None]] = []
+    reviewer = fields.get("reviewer")
+    if isinstance(reviewer, Reviewer):
+        values += [("reviewer.certification_text", reviewer.certification_text)]
+        values += [("reviewer.licensure_text", reviewer.licensure_text)]
+    diagnoses = fields.get("diagnoses")
+    if isinstance(diagnoses, list):
+        values += [(f"diagnoses.{k}", str(d)) for k, d in enumerate(diagnoses)]
+    for i, item in enumerate(items):
+        values += [(f"disputed_items.{i}.{name}", getattr(item, name)) for name in _READ_AS_IS]
+    for path, value in values:
+        found = misread_words(value) if value else []
+        if found:  # which word it may be is not said: a guess shown to a reader is a value not read
+            ctx.warn(
+                f"{path}: the scan's '{found[0][0]}' is not a known word (a misreading?); check it against the letter"
+            )
 
 
 def _conclusion_unsure(ctx: ParseContext, i: int, item: DisputedItem, unsure: list[Span]) -> bool:
