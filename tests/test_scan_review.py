@@ -675,3 +675,21 @@ def test_known_and_merely_unknown_words_raise_no_alarm(words: str) -> None:
     record = parse_text(text, scan(text))
     assert not any("not a known word" in w for w in record.warnings), record.warnings
     assert record.needs_review is False, record.warnings
+
+
+def test_unsure_lines_before_a_heading_are_left_out_and_a_sure_first_line_stays() -> None:
+    junk = "sets 1 nama be tM Salassa tear\nTe Lala Ting Be\f"
+    heading = "MRI of the lumbar spine: Overturned"
+    text = make_letter(DENIED_PT, APPROVED_MRI).replace(heading, junk + heading)
+    at = text.index(junk)
+    record = parse_text(text, scan(text, low=[(at, at + len(junk) - 1)]))
+    assert record.disputed_items[1].request == "MRI of the lumbar spine"
+    assert any(w.startswith("item 2: the request was read together with other text") for w in record.warnings)
+    # read with confidence, a two-line request stays whole, whatever its first line says
+    two_lines = make_letter(DENIED_PT, replace(APPROVED_MRI, heading="Purchase of a bath\nshower chair:"))
+    record = parse_text(two_lines, scan(two_lines))
+    assert record.disputed_items[1].request == "Purchase of a bath shower chair"
+    # and one unsure word on the first line is not a whole line of specks
+    at = two_lines.index("bath")
+    record = parse_text(two_lines, scan(two_lines, low=[(at, at + 4)]))
+    assert record.disputed_items[1].request == "Purchase of a bath shower chair"

@@ -209,6 +209,7 @@ def readable_requests(ctx: ParseContext, items: list[DisputedItem]) -> None:
                 ctx.warn(f"item {i + 1}: the request was read together with other text; check it against the letter")
             item.request = tidy
         _own_lines(ctx, i, item)
+        _without_unsure_lines(ctx, i, item)
         if _is_request(item.request):
             continue
         found = _REQUEST_IN_RATIONALE.search(item.rationale or "")
@@ -264,6 +265,34 @@ def _own_lines(ctx: ParseContext, i: int, item: DisputedItem) -> None:
         item.request = request
     else:
         item.request = ""  # no line of its own: the rationale's naming of it, or empty (readable_requests)
+
+
+_LINE_BREAK = re.compile(r"[\n\f]")
+
+
+def _without_unsure_lines(ctx: ParseContext, i: int, item: DisputedItem) -> None:
+    """A heading's request whose first lines OCR read with low confidence throughout (specks from a page's
+    edge, a blot: "sets 1 nama be tM Salassa / Jamar grip test") keeps only the lines after them, with a
+    warning; a line with any sure word stays."""
+    path = f"disputed_items.{i}.request"
+    span = ctx.evidence.get(path)
+    if span is None or ctx.ocr is None or not ctx.ocr.low_confidence:
+        return
+    raw = ctx.text.raw
+    breaks = [m.end() for m in _LINE_BREAK.finditer(raw, span["start"], span["end"])]
+    start = span["start"]
+    for cut in breaks:
+        if not all(
+            _overlaps({"start": k, "end": k + 1}, ctx.ocr.low_confidence) for k in range(start, cut) if raw[k].isalnum()
+        ):
+            break
+        start = cut
+    request = " ".join(raw[start : span["end"]].split())
+    if start == span["start"] or not request or not _is_request(request):
+        return
+    ctx.warn(f"item {i + 1}: the request was read together with other text; check it against the letter")
+    ctx.cite_raw(path, start, span["end"])
+    item.request = request
 
 
 # specks read as a short token before a heading's first word: "ee Right L5-S1 ...", "y Injection of ...", "\u00a5- MRI"
