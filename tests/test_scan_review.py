@@ -693,3 +693,18 @@ def test_unsure_lines_before_a_heading_are_left_out_and_a_sure_first_line_stays(
     at = two_lines.index("bath")
     record = parse_text(two_lines, scan(two_lines, low=[(at, at + 4)]))
     assert record.disputed_items[1].request == "Purchase of a bath shower chair"
+
+
+@pytest.mark.parametrize("misread", ["hot", "net", "nol"])
+def test_a_not_ocr_may_have_misread_never_decides_and_a_clear_one_does(misread: str) -> None:
+    # a layout whose headings carry no decision word: the conclusion is the decision, so it must be read
+    letter = (REPO / "samples" / "synth-professional-review.txt").read_text(encoding="utf-8")
+    ocr = Source(kind="ocr", ocr=OcrInfo())
+    assert [i.decision for i in parse_text(letter, ocr).disputed_items] == ["upheld"]
+    misread_letter = letter.replace("is not medically necessary", f"is {misread} medically necessary")
+    record = parse_text(misread_letter, ocr)
+    assert [i.decision for i in record.disputed_items] == [None]  # never "overturned" from "is hot medically"
+    assert record.needs_review
+    # with a heading's decision word, the misread conclusion confirms nothing
+    text = make_letter(Item(DENIED_PT.request, "Upheld", DENIED_PT.rationale.replace(" not ", f" {misread} ")))
+    assert parse_text(text, scan(text)).disputed_items[0].decision is None

@@ -60,9 +60,7 @@ def corroborate_decisions(ctx: ParseContext, items: list[DisputedItem]) -> None:
     for i, item in enumerate(items):
         if item.decision is None:
             continue
-        concluded = medically_necessary(item.rationale) if item.rationale else None
-        if concluded is None and item.rationale:
-            concluded = medically_necessary(unspecked(item.rationale))
+        concluded = _concluded(item.rationale or "")
         problems: list[str] = []
         if item.decision_source == "heading":
             if _overlaps(ctx.evidence.get(f"disputed_items.{i}.decision"), unsure):
@@ -133,10 +131,30 @@ def misread_word_warnings(ctx: ParseContext, items: list[DisputedItem], fields: 
             )
 
 
+# a "not" OCR misread as another short word ("is net medically necessary", "is hot medically necessary"):
+# the same letters OCR confuses (parser.lexicon), right before "medically"
+_NOT_MISREAD = re.compile(r"\b(?!not\b)[nmh][oce0][tirlf1j]\b(?=\W{1,3}(?:be\W{1,3})?medically\b)", re.I)
+
+
+def _concluded(rationale: str) -> bool | None:
+    """The rationale's conclusion, read through specks (`unspecked`); None when it cannot be read or its
+    "not" may have been misread as another word: the one word that turns a denial into an approval."""
+    if not rationale:
+        return None
+    concluded = medically_necessary(rationale)
+    if concluded is None:
+        rationale = unspecked(rationale)
+        concluded = medically_necessary(rationale)
+    sentence = conclusion_sentence(rationale)
+    if concluded is not None and sentence is not None and _NOT_MISREAD.search(sentence):
+        return None
+    return concluded
+
+
 def _conclusion_unsure(ctx: ParseContext, i: int, item: DisputedItem, unsure: list[Span]) -> bool:
     sentence = conclusion_sentence(item.rationale or "")
     span = ctx.evidence.get(f"disputed_items.{i}.rationale")
-    if sentence is None or span is None:
+    if sentence is None or span is None or _NOT_MISREAD.search(sentence):
         return True
     raw = ctx.text.raw
     at = raw.find(sentence[:40], span["start"])
