@@ -708,3 +708,17 @@ def test_a_not_ocr_may_have_misread_never_decides_and_a_clear_one_does(misread: 
     # with a heading's decision word, the misread conclusion confirms nothing
     text = make_letter(Item(DENIED_PT.request, "Upheld", DENIED_PT.rationale.replace(" not ", f" {misread} ")))
     assert parse_text(text, scan(text)).disputed_items[0].decision is None
+
+
+def test_a_decision_word_ocr_read_as_overtumed_or_in_quotes_or_beside_a_mark_is_still_read_then_confirmed() -> None:
+    text = make_letter(DENIED_PT, APPROVED_MRI)
+    for read in ("Overtumed", "\u2018Overturned\u2019", "Overturned \u00a5"):
+        scanned = text.replace(": Overturned\n", f": {read}\n")
+        item = parse_text(scanned, scan(scanned)).disputed_items[1]
+        assert (item.request, item.decision) == ("MRI of the lumbar spine", "overturned"), read
+    # "Overtumed" is never an upheld, and a conclusion that disagrees still leaves it empty
+    denied = make_letter(Item(DENIED_PT.request, "Overtumed", DENIED_PT.rationale))
+    assert parse_text(denied, scan(denied)).disputed_items[0].decision is None
+    # more than a speck after the word on its line: not a heading's decision word
+    words = text.replace(": Overturned\n", ": Overturned %%%% ####\n")
+    assert parse_text(words, scan(words)).disputed_items[1].decision is None

@@ -22,7 +22,8 @@ from imr_llm.parser.sentences import first_sentence
 from imr_llm.parser.verdict import conclusion_sentence, medically_necessary, verdict_phrase
 from imr_llm.schema import DisputedItem, ItemReason
 
-_DECISION = r"(?i:Upheld|Overturned)"
+# "Overtumed": OCR reads "rn" as "m"; a scan's decision word is then confirmed by the rationale's conclusion
+_DECISION = r"(?i:Upheld|Overturned|Overtumed)"
 # any run that does not cross a sentence break (". " ends a sentence; "7.5mg" does not)
 _NO_BREAK = r"(?:[^.]|\.(?! ))+?"
 
@@ -48,7 +49,8 @@ MAX_BLOCK = 20_000  # a rationale or guideline block longer than this is not one
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]* (?=\S)")
 
 _DECISION_WORD = re.compile(rf": ?{_DECISION}\b")
-_SIMPLE_HEADING = re.compile(rf"(?P<req>{_NO_BREAK})(?P<is> is)?: ?(?P<dec>{_DECISION})\.?")
+_QUOTE = "['\u2018\u2019\"]?"  # a scan's speck read as a quote around the decision word ("knee: \u2018Upheld\u2019")
+_SIMPLE_HEADING = re.compile(rf"(?P<req>{_NO_BREAK})(?P<is> is)?: ?{_QUOTE}(?P<dec>{_DECISION}){_QUOTE}\.?")
 _PARTIAL_HEADING = re.compile(
     rf"(?P<orig>{_NO_BREAK}) was the original request\. (?P<auth>{_NO_BREAK})\. "
     rf"(?:The remaining IMR eligible portion of the original request|The original request),? "
@@ -108,8 +110,12 @@ def _heading_before_specks(ctx: ParseContext, lo: int, hi: int) -> _Heading | No
         end += 1
     raw = ctx.text.raw
     at = ctx.text.raw_offset(end - 1) + 1
-    while at < len(raw) and raw[at] in _LINE_END_MARKS:
+    marks = 0
+    while at < len(raw) and (raw[at] in _LINE_END_MARKS or not (raw[at].isalnum() or raw[at].isspace())):
         at += 1
+        marks += raw[at - 1] != " "
+    if marks > 3:  # a speck or two ("Overturned \u00a5"), not a run of other text
+        return None
     if at < len(raw) and raw[at] not in "\n\f":
         return None
     heading = _find_heading(flat, lo, end)
@@ -421,7 +427,7 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
         else:
             request = m.group("req")
             decision_text = m.group("dec")
-            says = decision_text.lower() == "overturned"
+            says = decision_text.lower().startswith("over")  # Overturned (or a scan's "Overtumed")
             ctx.cite(f"{p}.request", *m.span("req"))
             ctx.cite(f"{p}.decision", *m.span("dec"))
             ctx.cite(f"{p}.decision_text", *m.span("dec"))
