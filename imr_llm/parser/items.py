@@ -417,6 +417,8 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
     for g, (group, heading) in enumerate(zip(groups, headings, strict=True)):
         p = f"disputed_items.{g}"
         m = heading.match
+        if m is not None and ctx.ocr is None and m.group("dec").lower() not in ("upheld", "overturned"):
+            m = None  # "Overtumed" is a scan's reading, confirmed there by the conclusion; in a text, not a decision
         hi = heading_ends[g]
         if m is None:
             s, e = strip_span(flat, heading.start, hi)
