@@ -16,6 +16,8 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 
+from imr_llm.words import english_words
+
 _PAGE_LINE = re.compile(
     r"(?im)^[ \t]*(?:(?:IMR )?Case (?:Number|No\.?):?[ \t]*CM\d\d-\d{5,7}[ \t]+)?"
     r"(?:-[ \t]*)?Page[ \t]+\d+(?:[ \t]+of[ \t]+\d+)?(?:[ \t]*-)?[ \t]*$"
@@ -191,7 +193,9 @@ def _canonical(word: str) -> Callable[[re.Match[str]], str]:
 
 
 def _near_anchor(m: re.Match[str]) -> str:
-    """A token one letter away from an anchor word of the same length ("Deciston", "Certitication")."""
+    """A token one letter away from an anchor word of the same length ("Deciston", "Certitication"), when
+    it is not itself an English word ("dental", "maximum", "uphold", "receives" stay as printed) or it
+    stands as a label, a colon or a mark read for one after it ("Specially:", "Specially\u2019")."""
     token = m.group(0)
     folded = token.casefold()
     for word in _BY_LENGTH.get(len(token), ()):
@@ -199,8 +203,13 @@ def _near_anchor(m: re.Match[str]) -> str:
         if folded == target:
             return token
         if folded[0] == target[0] and sum(a != b for a, b in zip(folded, target, strict=True)) == 1:
-            return word
+            after, before = m.string[m.end() : m.end() + 1], m.string[m.start() - 1 : m.start()]
+            labelled = after in _LABEL_MARKS or before == "/"  # "Certification(s)/Specially:"
+            return word if labelled or folded not in english_words() else token
     return token
+
+
+_LABEL_MARKS = frozenset(":;'\u2019`")
 
 
 # a line that ends a sentence with a comma for its period (1-bit faxes), before a new heading or label. A

