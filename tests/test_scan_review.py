@@ -722,3 +722,27 @@ def test_a_decision_word_ocr_read_as_overtumed_or_in_quotes_or_beside_a_mark_is_
     # more than a speck after the word on its line: not a heading's decision word
     words = text.replace(": Overturned\n", ": Overturned %%%% ####\n")
     assert parse_text(words, scan(words)).disputed_items[1].decision is None
+
+
+@pytest.mark.parametrize("request_", ["Naproxen 550mg #60", "MRI of the right shoulder without contrast"])
+def test_a_letter_that_ends_right_after_a_heading_keeps_that_item_and_says_it_looks_cut(request_: str) -> None:
+    # an independent tester's scan of page 1 only ended "Naproxen 550mg #60: Overturned": the item was lost
+    cut = make_letter(DENIED_PT) + f"{request_}: Overturned\n"
+    for source in (None, Source(kind="ocr", ocr=OcrInfo())):
+        record = parse_text(cut, source)
+        assert [i.request for i in record.disputed_items] == [DENIED_PT.request, request_]
+        assert any("looks cut off" in w for w in record.warnings) and record.needs_review
+    # a Markdown heading's "#" is still a quotation, never an item
+    quoted = make_letter(DENIED_PT) + "# Decision: Overturned\n"
+    assert [i.request for i in parse_text(quoted).disputed_items] == [DENIED_PT.request]
+
+
+def test_a_quoted_earlier_decision_before_a_heading_that_lost_its_word_is_never_that_items_heading() -> None:
+    rationale = DENIED_PT.rationale + " The same request was reviewed before; prior IMR decision: Upheld."
+    text = make_letter(Item(DENIED_PT.request, "Upheld", rationale), APPROVED_MRI).replace(
+        "MRI of the lumbar spine: Overturned\n", "MRI of the lumbar spine\n"
+    )
+    record = parse_text(text, scan(text))
+    item = record.disputed_items[1]
+    assert "prior IMR" not in item.request and item.decision is None
+    assert record.needs_review

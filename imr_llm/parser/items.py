@@ -119,7 +119,13 @@ def _heading_before_specks(ctx: ParseContext, lo: int, hi: int) -> _Heading | No
     if at < len(raw) and raw[at] not in "\n\f":
         return None
     heading = _find_heading(flat, lo, end)
-    return heading if heading.match is not None else None
+    if heading.match is None:
+        return None
+    s, e = ctx.text.raw_span(*heading.match.span("req"))
+    own_line = re.split(r"[\n\f]", raw[s:e])[-1]
+    if _PROSE_HEADING.search(own_line):
+        return None  # "... prior IMR decision: Upheld." quotes a decision; it heads no item
+    return heading
 
 
 def label_groups(
@@ -260,8 +266,8 @@ def _reason(
 
 # words of a sentence that quotes a decision, never of a request's heading
 _PROSE_HEADING = re.compile(
-    r"[\"#\u201c\u201d]|\b(?:stated|states|found|noted|wrote|decision|determination|previous|prior IMR|UR letter|"
-    r"was|were|is)\b",
+    r"[\"\u201c\u201d]|#(?!\d)|"  # a Markdown heading's "#", never a quantity's ("#60")
+    r"\b(?:stated|states|found|noted|wrote|decision|determination|previous|prior IMR|UR letter|was|were|is)\b",
     re.I,
 )
 
@@ -283,12 +289,12 @@ def _sentence_starts_at(flat: str, at: int) -> bool:
 
 # a word followed by a colon, where a scan's garbled label may be; its first words are up to three short tokens
 _LABEL_WORD = re.compile(r"(?<![A-Za-z])(?P<word>[A-Za-z]{7,11}) ?:")
-_PRE_TOKEN = re.compile(r"[^\s:]{1,14} $")
 _LABEL_AT = re.compile(r"[^:]*?[A-Za-z]{7,11} ?:")
 _LABEL_WORDS = {"guideline": ("ca", "mx"), "guidelines": ("ca", "mx"), "rationale": ("dr",)}
 _PREFIXES = {"ca": "claimsadministrator", "mx": "maximus", "dr": "decision"}
 _SPECK_LETTERS = 3
-_GUIDELINE_OPENS = re.compile(r"\W{0,3}(?:Dec\w{3,7} based|The (?:Claims|Expert|Reviewer|MAXIMUS))", re.I)
+_LABEL_REACH = 45
+_GUIDELINE_OPENS = re.compile(r"\W{0,3}(?:\S{1,10} based on|The (?:Claims|Expert|Reviewer|MAXIMUS))", re.I)
 
 
 def misread_labels(ctx: ParseContext, start: int) -> list[tuple[str, re.Match[str]]]:
@@ -332,17 +338,19 @@ def misread_labels(ctx: ParseContext, start: int) -> list[tuple[str, re.Match[st
 
 
 def _line_start_before(ctx: ParseContext, at: int, floor: int) -> int | None:
-    """Where the page's line holding flat[at] starts, when that is at most three short words before it."""
+    """Where the page's line holding flat[at] starts, when that is a few words before it (at most 45
+    characters: "Claims.Administrator ", "Claims-Administrater-")."""
     raw = ctx.text.raw
-    for _ in range(4):
-        r = ctx.text.raw_offset(at)
-        line_start = max(raw.rfind("\n", 0, r), raw.rfind("\f", 0, r)) + 1
-        if not any(c.isalnum() for c in raw[line_start:r]):
-            return at
-        token = _PRE_TOKEN.search(ctx.flat, max(floor, at - 15), at)
-        if token is None:
-            return None
-        at = token.start()
+    r = ctx.text.raw_offset(at)
+    line_start = max(raw.rfind("\n", 0, r), raw.rfind("\f", 0, r)) + 1
+    if r - line_start > _LABEL_REACH:
+        return None
+    for p in range(max(floor, at - _LABEL_REACH), at + 1):
+        if p > floor and ctx.flat[p - 1] != " ":
+            continue  # a word starts here
+        q = ctx.text.raw_offset(p)
+        if q >= line_start and not any(c.isalnum() for c in raw[line_start:q]):
+            return p
     return None
 
 

@@ -245,7 +245,7 @@ def readable_requests(ctx: ParseContext, items: list[DisputedItem]) -> None:
 # and the specks after it ("MRI of the right hand: Upheld Say a eet"), the end of the sentence before it
 # ("the original request, X", "set forth below: X", "is not medically necessary: X"), and specks at its
 # edges ("'Single positional MRI", ": Flector 1.3% patch")
-_TRAILING_DECISION = re.compile(r"\s*:\s*(?:Upheld|Overturned)\b.*$", re.S)
+_TRAILING_DECISION = re.compile(r"\s*:\s*(?P<word>Upheld|Overturned)\b.*$", re.S)
 _LEADING_SENTENCE = re.compile(
     r"^.{0,160}?(?:\b(?:original request|set[- ]forth below|medically necessary)\s*[,:;.]\s+"
     r"|\b(?:is|are|[1Il|t][sS]) (?:not )?medically necessary\b[,:;.]?\s+)",
@@ -317,8 +317,16 @@ def _without_unsure_lines(ctx: ParseContext, i: int, item: DisputedItem) -> None
 _LEADING_SPECK = re.compile(r"^(?:[^\w\s]+|(?!(?:an?|x|of|to|in|on|at|or|by|up|no)\b)[a-z]{1,2}[^\w\s]*) +(?=[A-Z0-9])")
 
 
+# a sentence that quotes another decision ("... prior IMR decision: Upheld."), never a request's heading
+_QUOTES_A_DECISION = re.compile(r"\b(?:stated|noted|prior IMR|previous|decision|determination|UR letter)\b", re.I)
+
+
 def tidy_request(request: str) -> str:
     """A scanned heading's request without what merged lines put around it (see above); "" stays ""."""
+    decided = _TRAILING_DECISION.search(request)
+    after = request[decided.end("word") :].strip(_EDGE_SPECKS) if decided else ""
+    if decided and _QUOTES_A_DECISION.search(request[: decided.start()]) and _is_request(after):
+        request = after  # a quoted decision read onto the heading after it, which lost its own decision word
     text = _TRAILING_DECISION.sub("", request)
     text = _LEADING_SENTENCE.sub("", text)
     text = text.strip(_EDGE_SPECKS)
