@@ -746,3 +746,24 @@ def test_a_quoted_earlier_decision_before_a_heading_that_lost_its_word_is_never_
     item = record.disputed_items[1]
     assert "prior IMR" not in item.request and item.decision is None
     assert record.needs_review
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["MRI of the Right. Shoulder without contrast:", "Physical therapy two times a week. for six weeks:"],
+)
+def test_a_speck_read_as_a_sentence_end_inside_a_heading_never_cuts_its_request_silently(heading: str) -> None:
+    text = make_letter(DENIED_PT, replace(APPROVED_MRI, heading=heading))
+    record = parse_text(text, scan(text))
+    assert record.disputed_items[1].request == heading.rstrip(":")
+    assert record.needs_review
+    assert any(
+        w.startswith("item 2: a mark in the request's heading was read as a sentence end") for w in record.warnings
+    )
+    # a heading alone on its line raises no such alarm
+    clean = make_letter(DENIED_PT, APPROVED_MRI)
+    assert not any("sentence end" in w for w in parse_text(clean, scan(clean)).warnings)
+    # the conclusion before a heading on its line is the rationale's own: the request starts after it
+    merged = clean.replace("medically necessary.\nMRI of the lumbar", "medically necessary. MRI of the lumbar")
+    record = parse_text(merged, scan(merged))
+    assert record.disputed_items[1].request == "MRI of the lumbar spine"

@@ -228,6 +228,7 @@ def readable_requests(ctx: ParseContext, items: list[DisputedItem]) -> None:
             item.request = tidy
         _own_lines(ctx, i, item)
         _without_unsure_lines(ctx, i, item)
+        _whole_heading_line(ctx, i, item)
         if _is_request(item.request):
             continue
         found = _REQUEST_IN_RATIONALE.search(item.rationale or "")
@@ -286,6 +287,34 @@ def _own_lines(ctx: ParseContext, i: int, item: DisputedItem) -> None:
 
 
 _LINE_BREAK = re.compile(r"[\n\f]")
+# what may stand before a request on its heading's line: the partial approval's sentences
+_BEFORE_A_REQUEST = re.compile(r"original request|authorized|eligible portion", re.I)
+_HEADING_LINE_REACH = 120
+
+
+def _whole_heading_line(ctx: ParseContext, i: int, item: DisputedItem) -> None:
+    """A heading begins its line. A request read from the middle of its line lost its first words to a speck
+    read as a sentence end ("MRI of the Right. Shoulder without contrast: Overturned" had given "Shoulder
+    without contrast"): it is read from the line's start, with a warning. Not when what stands before it is
+    the letter's own words (a conclusion, the partial approval's sentences)."""
+    path = f"disputed_items.{i}.request"
+    span = ctx.evidence.get(path)
+    if span is None or item.item_heading_text or not item.request:
+        return
+    raw = ctx.text.raw
+    start = span["start"]
+    line_start = max(raw.rfind("\n", 0, start), raw.rfind("\f", 0, start)) + 1
+    before = raw[line_start:start]
+    if not any(c.isalpha() for c in before) or len(before) > _HEADING_LINE_REACH:
+        return
+    if _NOT_A_REQUEST.search(before) or _BEFORE_A_REQUEST.search(before) or before.rstrip().endswith(":"):
+        return
+    request = " ".join((before + raw[start : span["end"]]).split()).strip(_EDGE_SPECKS)
+    if not _is_request(request):
+        return
+    ctx.warn(f"item {i + 1}: a mark in the request's heading was read as a sentence end; check it against the letter")
+    ctx.cite_raw(path, line_start + len(before) - len(before.lstrip()), span["end"])
+    item.request = request
 
 
 def _without_unsure_lines(ctx: ParseContext, i: int, item: DisputedItem) -> None:
