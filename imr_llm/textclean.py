@@ -82,12 +82,26 @@ def _edge_lines(text: str, start: int, end: int) -> list[tuple[str, int, int, st
 
 
 _NOT_KEY = re.compile(r"[\W_]+")
+_DIGITS = re.compile(r"\d+")
+_NEAR_KEY = 90.0  # a running line OCR read a letter or two differently on another page
 
 
 def _key(line: str) -> str:
-    """A line's identity across pages: its letters, each digit as #, spaces and marks aside (OCR reads one
-    running line "P. 1/2" on a page and "P, 2/2" or "P.2/2" on the next)."""
-    return re.sub(r"\d", "#", _NOT_KEY.sub("", line)).casefold()
+    """A line's identity across pages: its letters, each run of digits as #, spaces and marks aside (OCR
+    reads one running line "P. 1/2" on a page and "P, 2/2" or "P.2/2" on the next; "P. 9/10", "P.10/10")."""
+    return _DIGITS.sub("#", _NOT_KEY.sub("", line)).casefold()
+
+
+def _near_key(edge: str, key: str, seen: dict[tuple[str, str], set[int]]) -> str:
+    """The key of a line already seen at this edge that `key` is a misreading or two from, else `key`."""
+    if (edge, key) in seen or len(key) < 12:
+        return key
+    from rapidfuzz.fuzz import ratio
+
+    for other_edge, other in seen:
+        if other_edge == edge and abs(len(other) - len(key)) <= 3 and ratio(key, other) >= _NEAR_KEY:
+            return other
+    return key
 
 
 def _headerish(line: str) -> bool:
@@ -99,8 +113,9 @@ def _headerish(line: str) -> bool:
     return 0 < len(words) <= 8 and not line.rstrip().endswith((".", ",", ";", ":")) and line.strip().istitle()
 
 
-def blank_running_lines(text: str) -> str:
-    """Blank (same length) the header and footer lines that repeat at the same edge of several pages."""
+def blank_running_lines(text: str, misread: bool = False) -> str:
+    """Blank (same length) the header and footer lines that repeat at the same edge of several pages.
+    `misread` (OCR text): a line read a little differently on each page ("FR0M" for "FROM") still repeats."""
     pages = _page_spans(text)
     if len(pages) < 2:
         return text
@@ -109,6 +124,8 @@ def blank_running_lines(text: str) -> str:
     for index, (start, end) in enumerate(pages):
         for edge, s, e, key in _edge_lines(text, start, end):
             if len(key) >= 4:
+                if misread:
+                    key = _near_key(edge, key, seen)
                 seen[(edge, key)].add(index)
                 where[(edge, key)].append((s, e))
     spans = [

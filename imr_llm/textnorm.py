@@ -128,7 +128,7 @@ def clean_chars(raw: str, ocr: bool = False) -> str:
     if ocr:
         text = repair_ocr(text)
     if "\f" in text or _PAGE_WORD.search(text):
-        text = blank_running_lines(text)
+        text = blank_running_lines(text, misread=ocr)
     if _PAGE_WORD.search(text):
         text = _PAGE_NOISE.sub(lambda m: " " * len(m.group(0)), text)
     return text

@@ -242,3 +242,19 @@ def test_a_line_end_comma_is_a_period_only_after_a_conclusion_or_before_a_label(
 )
 def test_ocr_repair_mends_anchor_words_and_never_a_real_word(read: str, repaired: str) -> None:
     assert repair_ocr(read) == repaired
+
+
+def test_a_fax_line_read_a_little_differently_on_each_page_is_still_a_running_line() -> None:
+    letter = make_letter(DENIED_PT, APPROVED_MRI)
+    at = letter.index("MRI of the lumbar spine: Overturned")
+    fax = ["FEB-23-2017 12:26 FROM: MAXIMUS FEDERAL P. 9/10\n", "FEB-23-2017 12:27 FR0M: MAXIMUS FEOERAL P.10/10\n"]
+    text = f"{fax[0]}{letter[:at]}\f{fax[1]}{letter[at:]}"
+    cleaned = blank_running_lines(text, misread=True)
+    assert len(cleaned) == len(text) and "FEB-23" not in cleaned
+    record = parse_text(text, OCR)
+    assert [i.request for i in record.disputed_items] == [DENIED_PT.request, APPROVED_MRI.request]
+    # typed text is read as printed: two different lines are two lines
+    assert "FR0M" in blank_running_lines(text)
+    # a line like it on one page only is the letter's own
+    once = f"{fax[0]}{letter[:at]}\f{letter[at:]}"
+    assert blank_running_lines(once, misread=True) == once
