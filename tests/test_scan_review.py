@@ -767,3 +767,20 @@ def test_a_speck_read_as_a_sentence_end_inside_a_heading_never_cuts_its_request_
     merged = clean.replace("medically necessary.\nMRI of the lumbar", "medically necessary. MRI of the lumbar")
     record = parse_text(merged, scan(merged))
     assert record.disputed_items[1].request == "MRI of the lumbar spine"
+
+
+def test_a_header_value_whose_label_the_scan_garbled_is_said_unread_and_a_whole_header_raises_nothing() -> None:
+    text = make_letter(DENIED_PT)
+    garbled = text.replace("UR Denial Date:", "UK Denial Date:").replace("Priority:", "Pnonty:")
+    assert garbled != text
+    record = parse_text(garbled, scan(garbled))
+    assert record.ur_determination_date is None and record.priority is None
+    for name in ("ur_determination_date", "priority"):
+        assert f"{name}: not read from the scan; check it against the letter" in record.warnings
+    assert not any("not read from the scan" in w for w in parse_text(text, scan(text)).warnings)
+
+
+def test_a_decision_word_read_as_overtumed_is_quoted_as_the_letter_prints_it() -> None:
+    text = make_letter(DENIED_PT, APPROVED_MRI).replace(": Overturned\n", ": Overtumed\n")
+    item = parse_text(text, scan(text)).disputed_items[1]
+    assert (item.decision, item.decision_text) == ("overturned", "Overturned")

@@ -436,8 +436,8 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
             ctx.headings_without_decision.add(g)
         else:
             request = m.group("req")
-            decision_text = m.group("dec")
-            says = decision_text.lower().startswith("over")  # Overturned (or a scan's "Overtumed")
+            says = m.group("dec").lower().startswith("over")  # Overturned (or a scan's "Overtumed")
+            decision_text = "Overturned" if m.group("dec").lower() == "overtumed" else m.group("dec")
             ctx.cite(f"{p}.request", *m.span("req"))
             ctx.cite(f"{p}.decision", *m.span("dec"))
             ctx.cite(f"{p}.decision_text", *m.span("dec"))

@@ -172,11 +172,25 @@ _REQUEST_IN_RATIONALE = re.compile(
 )
 
 
-def what_may_be_missing(ctx: ParseContext, items: list[DisputedItem], fields: dict[str, object]) -> None:
+_HEADER_VALUES = (
+    "case_number",
+    "date_assigned",
+    "date_of_injury",
+    "decision_date",
+    "ur_determination_date",
+    "application_received_date",
+    "priority",
+)
+
+
+def what_may_be_missing(
+    ctx: ParseContext, items: list[DisputedItem], fields: dict[str, object], header: bool = True
+) -> None:
     """What a scan may have lost, said rather than hidden: a page OCR read nothing on (its requests would
     vanish from the count a worker is told), more 'Decision rationale:' blocks in the text than items read
-    (pages out of order put headings before the items' section), a case number or decision date not read
-    at all (no label found, so no other warning)."""
+    (pages out of order put headings before the items' section), and a header value not read at all (its
+    label garbled past finding, so no other warning): every one in a layout with the header table, the case
+    number and decision date in any."""
     if ctx.ocr is None:
         return
     for n, confidence in enumerate(ctx.ocr.page_confidence, 1):
@@ -188,7 +202,9 @@ def what_may_be_missing(ctx: ParseContext, items: list[DisputedItem], fields: di
             f"the letter holds {blocks} 'Decision rationale' blocks but {len(items)} requests were read: some "
             "requests may be missing (pages out of order?); check the letter"
         )
-    for name in ("case_number", "decision_date"):
+    # a scan whose header table was lost reads like the 2014 layout, which has none: the case number and the
+    # decision date are asked for whatever the layout
+    for name in _HEADER_VALUES if header else ("case_number", "decision_date"):
         if fields.get(name) is None and not any(w.startswith(f"{name}:") for w in ctx.warnings):
             ctx.warn(f"{name}: not read from the scan; check it against the letter")
 
