@@ -638,7 +638,12 @@ def test_item_labels_a_scan_garbled_are_still_read_and_the_letters_own_words_are
     # typed text is read as it stands: there the garbled words are not labels
     assert [i.request for i in parse_text(garbled).disputed_items] == [DENIED_PT.request]
     # the letter's own words with a colon are never a label: at a line's start or inside one
-    for words in ("\noutside of the MTUS Guidelines: Decision", " per the guideline: the", "\nguideline: physical"):
+    for words in (
+        "\noutside of the MTUS Guidelines: Decision",
+        " per the guideline: the",
+        "\nguideline: physical",
+        "\nUR rationale: An initial trial of six visits is appropriate.",  # a label's word, out of a label's place
+    ):
         prose = text.replace(" The patient has had ", f"{words} The patient has had ", 1)
         record = parse_text(prose, scan(prose))
         assert [(i.request, i.decision) for i in record.disputed_items] == [

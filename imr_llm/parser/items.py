@@ -373,11 +373,35 @@ def _place_unknown(flat: str, start: int, misread: list[tuple[str, re.Match[str]
     return out
 
 
+_COMES_AFTER = {"ca": (None, "dr"), "mx": ("ca",), "dr": ("ca", "mx")}  # an item's labels, in their order
+
+
+def _in_order(flat: str, start: int, misread: list[tuple[str, re.Match[str]]]) -> list[tuple[str, re.Match[str]]]:
+    """Only the garbled labels that stand where their kind does: a rationale label after a guideline label, a
+    MAXIMUS label after a Claims Administrator label, a Claims Administrator label first or after a
+    rationale. "UR rationale:" in the middle of a rationale is the letter's own words, not a label."""
+    if not misread:
+        return misread
+    labels = sorted(
+        [(m.start(), kind, False, m) for kind, pattern in _LABELS_FINAL for m in pattern.finditer(flat, start)]
+        + [(m.start(), kind, True, m) for kind, m in misread]
+    )
+    kept: list[tuple[str, re.Match[str]]] = []
+    previous: str | None = None
+    for _, kind, garbled, m in labels:
+        if garbled and previous not in _COMES_AFTER[kind]:
+            continue
+        if garbled:
+            kept.append((kind, m))
+        previous = kind
+    return kept
+
+
 def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
     """Items of the 2014-2017 layouts and the MAXIMUS "IMR DECISION(S)" variant."""
     flat = ctx.flat
     start = _items_start(flat)
-    misread = _place_unknown(flat, start, misread_labels(ctx, start)) if ctx.ocr is not None else None
+    misread = _in_order(flat, start, _place_unknown(flat, start, misread_labels(ctx, start))) if ctx.ocr else None
     groups = label_groups(flat, _LABELS_FINAL, start, misread)
     capped = len(groups) > MAX_ITEMS
     if capped:
