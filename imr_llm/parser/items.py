@@ -18,6 +18,7 @@ from itertools import islice
 from imr_llm.parser.context import ParseContext
 from imr_llm.parser.guidelines import normalize_guidelines
 from imr_llm.parser.reasons import find_reason
+from imr_llm.parser.scan_labels import misread_labels
 from imr_llm.parser.sentences import first_sentence
 from imr_llm.parser.verdict import conclusion_sentence, medically_necessary, verdict_phrase
 from imr_llm.schema import DisputedItem, ItemReason
@@ -287,121 +288,11 @@ def _sentence_starts_at(flat: str, at: int) -> bool:
     return not before or before[-1] in ".!?:)\"'\u201d"
 
 
-# a word followed by a colon, where a scan's garbled label may be; its first words are up to three short tokens
-_LABEL_WORD = re.compile(r"(?<![A-Za-z])(?P<word>[A-Za-z]{7,11}) ?:")
-_LABEL_AT = re.compile(r"[^:]*?[A-Za-z]{7,11} ?:")
-_LABEL_WORDS = {"guideline": ("ca", "mx"), "guidelines": ("ca", "mx"), "rationale": ("dr",)}
-_PREFIXES = {"ca": "claimsadministrator", "mx": "maximus", "dr": "decision"}
-_SPECK_LETTERS = 3
-_LABEL_REACH = 45
-_GUIDELINE_OPENS = re.compile(r"\W{0,3}(?:\S{1,10} based on|The (?:Claims|Expert|Reviewer|MAXIMUS))", re.I)
-
-
-def misread_labels(ctx: ParseContext, start: int) -> list[tuple[str, re.Match[str]]]:
-    """On a scan, the item labels OCR garbled ("Claims Adubclateiter guideline:", "MAX IMl Ss guideline:",
-    "Ision rationale:", "Claims Administrator puideline:"): a word at most two letters from "guideline" or
-    "rationale", with a colon, whose line of the page starts at most three short words before it; a guideline
-    block must open as one does ("Decision based on", "The Claims Administrator ..."). A guideline label is
-    the Claims Administrator's or MAXIMUS's by what is left of its first words, or, when nothing but a speck
-    is, by its place (the Claims Administrator's comes first in an item). Labels read right are left to the
-    label patterns."""
-    from rapidfuzz.distance import Levenshtein
-    from rapidfuzz.fuzz import ratio
-
-    flat = ctx.flat
-    exact = [m.span() for _, pattern in _LABELS_FINAL for m in pattern.finditer(flat, start)]
-    found: list[tuple[str, re.Match[str]]] = []
-    for w in _LABEL_WORD.finditer(flat, start):
-        word = w.group("word").lower()
-        kinds = next((k for x, k in _LABEL_WORDS.items() if Levenshtein.distance(word, x, score_cutoff=2) <= 2), None)
-        if kinds is None or any(s < w.end() and w.start() < e for s, e in exact):
-            continue
-        at = _line_start_before(ctx, w.start(), start)
-        if at is None:
-            continue  # not where a line starts: a label always begins its line
-        m = _LABEL_AT.match(flat, at)
-        if m is None or m.end() != w.end():
-            continue
-        if kinds != ("dr",) and not _GUIDELINE_OPENS.match(flat, m.end()):
-            continue  # a guideline block opens "Decision based on ..." or "The Claims Administrator / Expert ..."
-        pre = "".join(c for c in flat[at : w.start()].lower() if c.isalpha())
-        if len(pre) <= _SPECK_LETTERS and not word[:1].islower():
-            continue  # a capitalised "Guidelines:" where a line happens to start is the letter's own words
-        if len(pre) <= _SPECK_LETTERS:  # nothing left of its first words but a speck or two: named by its place
-            found.append(("dr" if kinds == ("dr",) else "?", m))
-            continue
-        scores = {k: ratio(pre, _PREFIXES[k]) for k in kinds}
-        best = max(scores, key=lambda k: scores[k])
-        if scores[best] >= 50 and (len(kinds) == 1 or scores[best] - min(scores.values()) >= 15):
-            found.append((best, m))
-    return found
-
-
-def _line_start_before(ctx: ParseContext, at: int, floor: int) -> int | None:
-    """Where the page's line holding flat[at] starts, when that is a few words before it (at most 45
-    characters: "Claims.Administrator ", "Claims-Administrater-")."""
-    raw = ctx.text.raw
-    r = ctx.text.raw_offset(at)
-    line_start = max(raw.rfind("\n", 0, r), raw.rfind("\f", 0, r)) + 1
-    if r - line_start > _LABEL_REACH:
-        return None
-    for p in range(max(floor, at - _LABEL_REACH), at + 1):
-        if p > floor and ctx.flat[p - 1] != " ":
-            continue  # a word starts here
-        q = ctx.text.raw_offset(p)
-        if q >= line_start and not any(c.isalnum() for c in raw[line_start:q]):
-            return p
-    return None
-
-
-def _place_unknown(flat: str, start: int, misread: list[tuple[str, re.Match[str]]]) -> list[tuple[str, re.Match[str]]]:
-    """A garbled guideline label named by its place: after a 'Claims Administrator guideline' of the same
-    item it is MAXIMUS's, else the Claims Administrator's."""
-    if not any(kind == "?" for kind, _ in misread):
-        return misread
-    labels = sorted(
-        [(m.start(), kind) for kind, pattern in _LABELS_FINAL for m in pattern.finditer(flat, start)]
-        + [(m.start(), kind) for kind, m in misread if kind != "?"]
-    )
-    out = []
-    for kind, m in misread:
-        if kind == "?":
-            before = [k for s, k in labels if s < m.start()]
-            last = before[-1] if before else "dr"
-            kind = "mx" if last == "ca" else "ca"
-        out.append((kind, m))
-    return out
-
-
-_COMES_AFTER = {"ca": (None, "dr"), "mx": ("ca",), "dr": ("ca", "mx")}  # an item's labels, in their order
-
-
-def _in_order(flat: str, start: int, misread: list[tuple[str, re.Match[str]]]) -> list[tuple[str, re.Match[str]]]:
-    """Only the garbled labels that stand where their kind does: a rationale label after a guideline label, a
-    MAXIMUS label after a Claims Administrator label, a Claims Administrator label first or after a
-    rationale. "UR rationale:" in the middle of a rationale is the letter's own words, not a label."""
-    if not misread:
-        return misread
-    labels = sorted(
-        [(m.start(), kind, False, m) for kind, pattern in _LABELS_FINAL for m in pattern.finditer(flat, start)]
-        + [(m.start(), kind, True, m) for kind, m in misread]
-    )
-    kept: list[tuple[str, re.Match[str]]] = []
-    previous: str | None = None
-    for _, kind, garbled, m in labels:
-        if garbled and previous not in _COMES_AFTER[kind]:
-            continue
-        if garbled:
-            kept.append((kind, m))
-        previous = kind
-    return kept
-
-
 def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
     """Items of the 2014-2017 layouts and the MAXIMUS "IMR DECISION(S)" variant."""
     flat = ctx.flat
     start = _items_start(flat)
-    misread = _in_order(flat, start, _place_unknown(flat, start, misread_labels(ctx, start))) if ctx.ocr else None
+    misread = misread_labels(ctx, start, _LABELS_FINAL) if ctx.ocr is not None else None
     groups = label_groups(flat, _LABELS_FINAL, start, misread)
     capped = len(groups) > MAX_ITEMS
     if capped:
