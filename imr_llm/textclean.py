@@ -221,12 +221,12 @@ def _near_anchor(m: re.Match[str]) -> str:
             return token
         if folded[0] == target[0] and sum(a != b for a, b in zip(folded, target, strict=True)) == 1:
             after, before = m.string[m.end() : m.end() + 1], m.string[m.start() - 1 : m.start()]
-            labelled = after in _LABEL_MARKS or before == "/"  # "Certification(s)/Specially:"
+            labelled = after in _LABEL_MARKS or (before == "/" and word == "Specialty")  # "...(s)/Specially"
             return word if labelled or folded not in english_words() else token
     return token
 
 
-_LABEL_MARKS = frozenset(":;'\u2019`")
+_LABEL_MARKS = frozenset(":;")
 
 
 # a line that ends a sentence with a comma for its period (1-bit faxes), before a new heading or label. A

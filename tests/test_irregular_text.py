@@ -238,6 +238,9 @@ def test_a_line_end_comma_is_a_period_only_after_a_conclusion_or_before_a_label(
         ("at maximum medical improvement", "at maximum medical improvement"),
         ("The reviewer would uphold it", "The reviewer would uphold it"),
         ("she receives therapy", "she receives therapy"),
+        ("Oral/dental evaluation", "Oral/dental evaluation"),  # after a slash, or in quotes, still a word
+        ("Minimum/maximum strength testing", "Minimum/maximum strength testing"),
+        ("a 'dental' specialist", "a 'dental' specialist"),
     ],
 )
 def test_ocr_repair_mends_anchor_words_and_never_a_real_word(read: str, repaired: str) -> None:

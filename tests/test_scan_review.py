@@ -700,7 +700,7 @@ def test_unsure_lines_before_a_heading_are_left_out_and_a_sure_first_line_stays(
     assert record.disputed_items[1].request == "Purchase of a bath shower chair"
 
 
-@pytest.mark.parametrize("misread", ["hot", "net", "nol"])
+@pytest.mark.parametrize("misread", ["hot", "net", "nol", "nat", "nut", "rot", "no t", "n ot", "nt"])
 def test_a_not_ocr_may_have_misread_never_decides_and_a_clear_one_does(misread: str) -> None:
     # a layout whose headings carry no decision word: the conclusion is the decision, so it must be read
     letter = (REPO / "samples" / "synth-professional-review.txt").read_text(encoding="utf-8")
@@ -789,3 +789,45 @@ def test_a_decision_word_read_as_overtumed_is_quoted_as_the_letter_prints_it() -
     text = make_letter(DENIED_PT, APPROVED_MRI).replace(": Overturned\n", ": Overtumed\n")
     item = parse_text(text, scan(text)).disputed_items[1]
     assert (item.decision, item.decision_text) == ("overturned", "Overturned")
+
+
+def test_an_approval_s_conclusion_with_plain_words_before_medically_necessary_still_decides() -> None:
+    letter = (REPO / "samples" / "synth-professional-review.txt").read_text(encoding="utf-8")
+    ocr = Source(kind="ocr", ocr=OcrInfo())
+    for words in ("", "also ", "therefore ", "considered to be "):
+        approved = letter.replace("is not medically necessary", f"is {words}medically necessary")
+        assert [i.decision for i in parse_text(approved, ocr).disputed_items] == ["overturned"], words
+
+
+def test_the_conclusion_checked_for_confidence_is_the_one_that_decides() -> None:
+    letter = (REPO / "samples" / "synth-professional-review.txt").read_text(encoding="utf-8")
+    verdict = (
+        "Therefore, the request for\nchiropractic manipulation, 12 sessions for the cervical spine is not medically "
+        "necessary."
+    )
+    assert verdict in letter
+    first = verdict.replace("Therefore, t", "T")
+    twice = letter.replace("The guidelines support a trial", first + " The guidelines support a trial")
+    at = twice.rindex("is not medically") + 3
+    low_last = Source(kind="ocr", ocr=OcrInfo(low_confidence=[Span(start=at, end=at + 3)]))
+    assert [i.decision for i in parse_text(twice, low_last).disputed_items] == [None]
+    at = twice.index("is not medically") + 3
+    low_first = Source(kind="ocr", ocr=OcrInfo(low_confidence=[Span(start=at, end=at + 3)]))
+    assert [i.decision for i in parse_text(twice, low_first).disputed_items] == ["upheld"]
+
+
+@pytest.mark.parametrize("sample", ["synth-2013-notice.txt", "synth-professional-review.txt"])
+def test_a_layout_without_the_header_table_is_not_told_its_table_values_were_not_read(sample: str) -> None:
+    letter = (REPO / "samples" / sample).read_text(encoding="utf-8")
+    record = parse_text(letter, Source(kind="ocr", ocr=OcrInfo()))
+    assert not any(w.startswith(("date_assigned", "priority", "application_received_date")) for w in record.warnings)
+
+
+def test_a_decision_quoted_over_two_lines_before_a_heading_that_lost_its_word_is_never_its_heading() -> None:
+    rationale = DENIED_PT.rationale + " Note: the same therapy was reviewed in\nIMR CM16-0123456: Upheld."
+    text = make_letter(Item(DENIED_PT.request, "Upheld", rationale), APPROVED_MRI).replace(
+        "MRI of the lumbar spine: Overturned\n", "MRI of the lumbar spine\n"
+    )
+    record = parse_text(text, scan(text))
+    assert "CM16-0123456" not in record.disputed_items[1].request and record.disputed_items[1].decision is None
+    assert record.needs_review

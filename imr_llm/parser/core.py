@@ -138,7 +138,7 @@ def parse_read(
     if source is not None and source.ocr is not None:
         readable_requests(ctx, items)
         corroborate_decisions(ctx, items)
-        what_may_be_missing(ctx, items, fields, header=layout.header)
+        what_may_be_missing(ctx, items, fields, header=layout.header_values if layout.header else ())
         unfinished_sentences(ctx, items)
         misread_word_warnings(ctx, items, fields)
         for warning in low_confidence_warnings(ctx.evidence, source.ocr.low_confidence):

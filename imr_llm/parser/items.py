@@ -123,10 +123,15 @@ def _heading_before_specks(ctx: ParseContext, lo: int, hi: int) -> _Heading | No
     if heading.match is None:
         return None
     s, e = ctx.text.raw_span(*heading.match.span("req"))
-    own_line = re.split(r"[\n\f]", raw[s:e])[-1]
-    if _PROSE_HEADING.search(own_line):
-        return None  # "... prior IMR decision: Upheld." quotes a decision; it heads no item
+    lines = re.split(r"[\n\f]", raw[s:e])
+    # its own line, and the line before unless that is the letter's own words (the items' intro, a conclusion)
+    said = lines[-2:] if len(lines) > 1 and not _LETTERS_OWN.search(lines[-2]) else lines[-1:]
+    if any(_PROSE_HEADING.search(line) for line in said):
+        return None  # "... reviewed in / IMR CM16-0123456: Upheld." quotes a decision; it heads no item
     return heading
+
+
+_LETTERS_OWN = re.compile(r"Final Determination|set forth|DECISIONS AND|medically nec", re.I)
 
 
 def label_groups(

@@ -146,21 +146,69 @@ def _concluded(rationale: str) -> bool | None:
         rationale = unspecked(rationale)
         concluded = medically_necessary(rationale)
     sentence = conclusion_sentence(rationale)
-    if concluded is not None and sentence is not None and _NOT_MISREAD.search(sentence):
+    if concluded is not None and sentence is not None and (_NOT_MISREAD.search(sentence) or _unclear_slot(sentence)):
         return None
     return concluded
+
+
+# what may stand between "is" and "medically necessary" in an approval's conclusion; anything else there
+# ("is nat", "is no t", "is n ot", "is nt", "is rot") may be a "not" the scan misread
+_SLOT = re.compile(
+    r"\b(?:is|are|was|were|be|been)\b(?P<slot>[^.;:]{0,60}?)\bmedically\W{1,3}(?:necessary|appropriate)", re.I
+)
+_SLOT_WORDS = frozenset(
+    [
+        "also",
+        "therefore",
+        "thus",
+        "hence",
+        "considered",
+        "deemed",
+        "determined",
+        "found",
+        "to",
+        "be",
+        "now",
+        "currently",
+        "still",
+        "hereby",
+        "certified",
+        "as",
+        "being",
+        "reasonable",
+        "and",
+    ]
+)
+
+
+_COPULA = re.compile(r"\b(?:is|are|was|were|be|been)\b", re.I)
+
+
+def _unclear_slot(sentence: str) -> bool:
+    """An approval whose words between "is" and "medically necessary" are not all plain ones."""
+    if medically_necessary(sentence) is not True:
+        return False
+    slots = list(_SLOT.finditer(sentence))
+    if not slots:
+        return False
+    slot = _COPULA.split(slots[-1].group("slot"))[-1]  # after the last "is" ("is supported ... and is")
+    words = re.findall(r"[^\s,]+", slot)
+    return any(w.lower().strip("'\"()") not in _SLOT_WORDS for w in words)
 
 
 def _conclusion_unsure(ctx: ParseContext, i: int, item: DisputedItem, unsure: list[Span]) -> bool:
     sentence = conclusion_sentence(item.rationale or "")
     span = ctx.evidence.get(f"disputed_items.{i}.rationale")
-    if sentence is None or span is None or _NOT_MISREAD.search(sentence):
+    if sentence is None or span is None or _NOT_MISREAD.search(sentence) or _unclear_slot(sentence):
         return True
-    raw = ctx.text.raw
-    at = raw.find(sentence[:40], span["start"])
-    if at < 0:  # the rationale was de-wrapped: check the whole rationale's span
+    # the sentence as the page has it (its line breaks), the last one so worded: a rationale may open with
+    # the verdict it closes with, and only the closing one decides
+    words = sentence.split()
+    pattern = re.compile(r"\s+".join(re.escape(w) for w in words))
+    found = list(pattern.finditer(ctx.text.raw, span["start"], span["end"])) if words else []
+    if not found:  # not found as read: check the whole rationale's span
         return _overlaps(span, unsure)
-    return _overlaps({"start": at, "end": at + len(sentence)}, unsure)
+    return _overlaps({"start": found[-1].start(), "end": found[-1].end()}, unsure)
 
 
 _WORDY = re.compile(r"[A-Za-z]{3,}")
@@ -172,25 +220,14 @@ _REQUEST_IN_RATIONALE = re.compile(
 )
 
 
-_HEADER_VALUES = (
-    "case_number",
-    "date_assigned",
-    "date_of_injury",
-    "decision_date",
-    "ur_determination_date",
-    "application_received_date",
-    "priority",
-)
-
-
 def what_may_be_missing(
-    ctx: ParseContext, items: list[DisputedItem], fields: dict[str, object], header: bool = True
+    ctx: ParseContext, items: list[DisputedItem], fields: dict[str, object], header: tuple[str, ...] = ()
 ) -> None:
     """What a scan may have lost, said rather than hidden: a page OCR read nothing on (its requests would
     vanish from the count a worker is told), more 'Decision rationale:' blocks in the text than items read
     (pages out of order put headings before the items' section), and a header value not read at all (its
-    label garbled past finding, so no other warning): every one in a layout with the header table, the case
-    number and decision date in any."""
+    label garbled past finding, so no other warning): each one the layout's header prints (`header`), and
+    the case number and decision date in any layout (a scan that lost its table reads like the 2014 one)."""
     if ctx.ocr is None:
         return
     for n, confidence in enumerate(ctx.ocr.page_confidence, 1):
@@ -204,7 +241,7 @@ def what_may_be_missing(
         )
     # a scan whose header table was lost reads like the 2014 layout, which has none: the case number and the
     # decision date are asked for whatever the layout
-    for name in _HEADER_VALUES if header else ("case_number", "decision_date"):
+    for name in dict.fromkeys((*header, "case_number", "decision_date")):
         if fields.get(name) is None and not any(w.startswith(f"{name}:") for w in ctx.warnings):
             ctx.warn(f"{name}: not read from the scan; check it against the letter")
 
@@ -363,7 +400,9 @@ _LEADING_SPECK = re.compile(r"^(?:[^\w\s]+|(?!(?:an?|x|of|to|in|on|at|or|by|up|n
 
 
 # a sentence that quotes another decision ("... prior IMR decision: Upheld."), never a request's heading
-_QUOTES_A_DECISION = re.compile(r"\b(?:stated|noted|prior IMR|previous|decision|determination|UR letter)\b", re.I)
+_QUOTES_A_DECISION = re.compile(
+    r"\b(?:stated|noted|prior IMR|previous|decision|determination|UR letter|IMR|reviewed|was|were)\b", re.I
+)
 
 
 def tidy_request(request: str) -> str:

@@ -22,5 +22,15 @@ class Layout:
     starts: tuple[str, ...]  # literal text where one letter begins
     items: Callable[[ParseContext], list[DisputedItem]]
     header: bool = True  # has the block with Case Number, dates, priority
+    # the values its header prints (a scan that reads none of one says so; parser.ocr_review)
+    header_values: tuple[str, ...] = (
+        "case_number",
+        "date_assigned",
+        "date_of_injury",
+        "decision_date",
+        "ur_determination_date",
+        "application_received_date",
+        "priority",
+    )
     summary_stop: Callable[[str, int, int], int] = _no_stop  # where its case summary ends, within [start, stop)
     prose_dates: tuple[str, ...] = ()  # fields its letters state only in running text

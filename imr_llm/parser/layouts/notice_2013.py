@@ -123,4 +123,13 @@ LAYOUT = Layout(
     items=parse_notice_items,
     summary_stop=summary_stop,
     prose_dates=("application_filed_date", "notice_of_assignment_date"),
+    # no "Date Assigned" in its header
+    header_values=(
+        "case_number",
+        "date_of_injury",
+        "decision_date",
+        "ur_determination_date",
+        "application_received_date",
+        "priority",
+    ),
 )

@@ -89,4 +89,13 @@ LAYOUT = Layout(
     detect=detect,
     starts=("MEDICAL PROFESSIONAL REVIEW",),
     items=parse_professional_items,
+    # no "Date Assigned" in its header
+    header_values=(
+        "case_number",
+        "date_of_injury",
+        "decision_date",
+        "ur_determination_date",
+        "application_received_date",
+        "priority",
+    ),
 )
