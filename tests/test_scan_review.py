@@ -831,3 +831,32 @@ def test_a_decision_quoted_over_two_lines_before_a_heading_that_lost_its_word_is
     record = parse_text(text, scan(text))
     assert "CM16-0123456" not in record.disputed_items[1].request and record.disputed_items[1].decision is None
     assert record.needs_review
+
+
+def test_a_header_date_taken_from_the_letters_text_after_its_label_was_lost_asks_for_a_look() -> None:
+    text = make_letter(DENIED_PT)
+    garbled = text.replace("Date of Injury:", "Dato of Injnry:")
+    assert garbled != text
+    record = parse_text(garbled, scan(garbled))
+    assert record.date_of_injury is not None  # the case summary's "injury on 9-14-16"
+    assert "date_of_injury: not read from the scan's header, only from the letter's text; check it" in record.warnings
+    assert not any("only from the letter's text" in w for w in parse_text(text, scan(text)).warnings)
+    assert not any("only from the letter's text" in w for w in parse_text(garbled).warnings)  # typed: as before
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "Naproxen 550mg #60: Overturned\n3\n",  # a page number after the heading
+        "Naproxen 550mg # 60: Overturned\n",
+        "Naproxen 550mg #60:\n",  # the decision word on the lost page
+        "Hot/cold therapy wrap: Uph\n",  # cut mid-word
+        "Naproxen 550mg #60: Overturned\nClaims Adminisfr\n",  # cut inside its first label
+    ],
+)
+def test_a_scan_cut_after_a_heading_it_cannot_read_says_it_looks_cut_off(tail: str) -> None:
+    whole = make_letter(DENIED_PT)
+    record = parse_text(whole + tail, Source(kind="ocr", ocr=OcrInfo()))
+    said = ("looks cut off", "may be cut off")
+    assert record.needs_review and any(s in w for w in record.warnings for s in said), record.warnings
+    assert not any(s in w for w in parse_text(whole, scan(whole)).warnings for s in said)

@@ -129,6 +129,9 @@ def parse_read(
     for name in _PROSE_DATES:
         if fields.get(name) is None:
             fields[name] = prose_date(ctx, name, 0, len(text.flat))
+            if fields[name] is not None and ctx.ocr is not None and layout.header and name in layout.header_values:
+                # its header label was lost on the scan: the case summary's date may be another event's
+                ctx.warn(f"{name}: not read from the scan's header, only from the letter's text; check it")
     for name in layout.prose_dates:
         fields[name] = prose_date(ctx, name, 0, len(text.flat))
 

@@ -230,6 +230,7 @@ def what_may_be_missing(
     the case number and decision date in any layout (a scan that lost its table reads like the 2014 one)."""
     if ctx.ocr is None:
         return
+    _heading_after_the_last_rationale(ctx, items)
     for n, confidence in enumerate(ctx.ocr.page_confidence, 1):
         if confidence <= 0:
             ctx.warn(f"page {n}: OCR read no text on this page; anything on it (a request, its decision) is missing")
@@ -244,6 +245,25 @@ def what_may_be_missing(
     for name in dict.fromkeys((*header, "case_number", "decision_date")):
         if fields.get(name) is None and not any(w.startswith(f"{name}:") for w in ctx.warnings):
             ctx.warn(f"{name}: not read from the scan; check it against the letter")
+
+
+_TAIL_REACH = 300  # a heading and a speck or a footer line; a longer tail is a paragraph of the rationale
+
+
+def _heading_after_the_last_rationale(ctx: ParseContext, items: list[DisputedItem]) -> None:
+    """A scan that stops after its last rationale's conclusion with a heading-like line ("Naproxen 550mg # 60:
+    Overturned / 3", "Hot/cold therapy wrap: Uph", a heading whose label line was cut) has lost an item the
+    parser cannot read: said, so the worker is not told a shorter list is the whole letter."""
+    last = items[-1].rationale if items else None
+    sentence = conclusion_sentence(last) if last else None
+    if not last or sentence is None:
+        return  # no conclusion: already said (the letter may be cut off inside it)
+    tail = last[last.rfind(sentence) + len(sentence) :].strip()
+    if tail and ":" in tail and len(tail) <= _TAIL_REACH:
+        ctx.warn(
+            f"the letter may go on after item {len(items)} (a heading after its rationale: {tail[:60]!r}); "
+            "it looks cut off; check the letter"
+        )
 
 
 # the item texts quoted whole that are sentences: in the letters' text layers each ends with a period (or
