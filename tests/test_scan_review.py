@@ -860,3 +860,15 @@ def test_a_scan_cut_after_a_heading_it_cannot_read_says_it_looks_cut_off(tail: s
     said = ("looks cut off", "may be cut off")
     assert record.needs_review and any(s in w for w in record.warnings for s in said), record.warnings
     assert not any(s in w for w in parse_text(whole, scan(whole)).warnings for s in said)
+
+
+@pytest.mark.parametrize(
+    "heading", ["MRI of the right shoulder.\nwithout contrast:", "MRI of the right shoulder\n. without contrast:"]
+)
+def test_a_heading_line_cut_off_by_a_speck_after_the_conclusion_before_it_asks_for_a_look(heading: str) -> None:
+    text = make_letter(DENIED_PT, replace(APPROVED_MRI, heading=heading))
+    record = parse_text(text, scan(text))
+    assert record.needs_review
+    assert any(w.startswith("item 2: the words before its heading") for w in record.warnings), record.warnings
+    clean = make_letter(DENIED_PT, APPROVED_MRI)
+    assert not any("words before its heading" in w for w in parse_text(clean, scan(clean)).warnings)

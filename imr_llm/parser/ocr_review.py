@@ -302,6 +302,8 @@ def readable_requests(ctx: ParseContext, items: list[DisputedItem]) -> None:
         _own_lines(ctx, i, item)
         _without_unsure_lines(ctx, i, item)
         _whole_heading_line(ctx, i, item)
+        if i > 0:
+            _words_after_a_conclusion(ctx, i, items[i - 1])
         if _is_request(item.request):
             continue
         found = _REQUEST_IN_RATIONALE.search(item.rationale or "")
@@ -413,6 +415,28 @@ def _without_unsure_lines(ctx: ParseContext, i: int, item: DisputedItem) -> None
     ctx.warn(f"item {i + 1}: the request was read together with other text; check it against the letter")
     ctx.cite_raw(path, start, span["end"])
     item.request = request
+
+
+_STRAY_REACH = 200  # a heading's first line or two; a longer run is the rationale going on
+
+
+def _words_after_a_conclusion(ctx: ParseContext, i: int, previous: DisputedItem) -> None:
+    """Words between the previous item's conclusion and this heading may be this heading's first line, cut
+    off by a speck read as a sentence end ("MRI of the right shoulder. / without contrast: Overturned"):
+    said, not guessed."""
+    rationale = previous.rationale or ""
+    sentence = conclusion_sentence(rationale)
+    if sentence is None:
+        return
+    tail = rationale[rationale.rfind(sentence) + len(sentence) :].strip()
+    if tail and len(tail) <= _STRAY_REACH and not _WEANING_TALK.search(tail):
+        ctx.warn(
+            f"item {i + 1}: the words before its heading ({tail[:60]!r}) may be part of its request; check it "
+            "against the letter"
+        )
+
+
+_WEANING_TALK = re.compile(r"\bwean|\btaper", re.I)  # opioid denials close with a weaning paragraph
 
 
 # specks read as a short token before a heading's first word: "ee Right L5-S1 ...", "y Injection of ...", "\u00a5- MRI"
