@@ -83,7 +83,6 @@ def _edge_lines(text: str, start: int, end: int) -> list[tuple[str, int, int, st
 
 _NOT_KEY = re.compile(r"[\W_]+")
 _DIGITS = re.compile(r"\d+")
-_NEAR_KEY = 90.0  # a running line OCR read a letter or two differently on another page
 
 
 def _key(line: str) -> str:
@@ -94,12 +93,13 @@ def _key(line: str) -> str:
 
 def _near_key(edge: str, key: str, seen: dict[tuple[str, str], set[int]]) -> str:
     """The key of a line already seen at this edge that `key` is a misreading or two from, else `key`."""
-    if (edge, key) in seen or len(key) < 12:
+    if (edge, key) in seen or len(key) < 8:
         return key
-    from rapidfuzz.fuzz import ratio
+    from rapidfuzz.distance import Levenshtein
 
+    allowed = max(1, len(key) // 10)  # a misread letter in ten
     for other_edge, other in seen:
-        if other_edge == edge and abs(len(other) - len(key)) <= 3 and ratio(key, other) >= _NEAR_KEY:
+        if other_edge == edge and Levenshtein.distance(key, other, score_cutoff=allowed) <= allowed:
             return other
     return key
 

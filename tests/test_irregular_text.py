@@ -261,3 +261,7 @@ def test_a_fax_line_read_a_little_differently_on_each_page_is_still_a_running_li
     # a line like it on one page only is the letter's own
     once = f"{fax[0]}{letter[:at]}\f{letter[at:]}"
     assert blank_running_lines(once, misread=True) == once
+    # a short one too ("FROM 5558816889 P001/002", one letter misread on the next page)
+    short = ["02/23/2017 12:26 FROM 5558816889 P001/002\n", "02/23/2017 12:26 FR0M 5558816889 P002/002\n"]
+    text = f"{short[0]}{letter[:at]}\f{short[1]}{letter[at:]}"
+    assert "FR0M" not in blank_running_lines(text, misread=True)

@@ -272,7 +272,7 @@ def _reason(
 
 # words of a sentence that quotes a decision, never of a request's heading
 _PROSE_HEADING = re.compile(
-    r"[\"\u201c\u201d]|#(?!\d)|"  # a Markdown heading's "#", never a quantity's ("#60")
+    r"[\"\u201c\u201d]|#(?! ?\d)|"  # a Markdown heading's "#", never a quantity's ("#60", "# 60")
     r"\b(?:stated|states|found|noted|wrote|decision|determination|previous|prior IMR|UR letter|was|were|is)\b",
     re.I,
 )
