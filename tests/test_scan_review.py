@@ -465,7 +465,7 @@ def test_a_scanned_certification_loses_ocr_specks_and_a_misread_letter_but_is_ne
 
 
 def test_a_scanned_request_loses_what_merged_lines_put_around_it_and_nothing_else() -> None:
-    from imr_llm.parser.ocr_review import tidy_request
+    from imr_llm.parser.scan_requests import tidy_request
 
     merged = {
         "MRI of the right hand: Upheld Say a eet snes Ropar": "MRI of the right hand",

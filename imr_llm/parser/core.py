@@ -17,11 +17,11 @@ from imr_llm.parser.ocr_review import (
     corroborate_decisions,
     low_confidence_warnings,
     misread_word_warnings,
-    readable_requests,
     unfinished_sentences,
     what_may_be_missing,
 )
 from imr_llm.parser.reviewer import parse_reviewer
+from imr_llm.parser.scan_requests import readable_requests
 from imr_llm.schema import LetterRecord, Source
 from imr_llm.textnorm import FlatText, flatten
 
