@@ -85,10 +85,21 @@ _NOT_KEY = re.compile(r"[\W_]+")
 _DIGITS = re.compile(r"\d+")
 
 
+# ASCII marks and spaces dropped, digits as "#", in one C call (the line's key is asked of every page edge)
+_KEY_TABLE = str.maketrans(
+    {**{c: None for c in map(chr, range(128)) if not c.isalnum()}, **{d: "#" for d in "0123456789"}}
+)
+
+
 def _key(line: str) -> str:
     """A line's identity across pages: its letters, each run of digits as #, spaces and marks aside (OCR
     reads one running line "P. 1/2" on a page and "P, 2/2" or "P.2/2" on the next; "P. 9/10", "P.10/10")."""
-    return _DIGITS.sub("#", _NOT_KEY.sub("", line)).casefold()
+    if not line.isascii():
+        return _DIGITS.sub("#", _NOT_KEY.sub("", line)).casefold()
+    key = line.translate(_KEY_TABLE)
+    while "##" in key:
+        key = key.replace("##", "#")
+    return key.casefold()
 
 
 def _near_key(edge: str, key: str, seen: dict[tuple[str, str], set[int]]) -> str:
