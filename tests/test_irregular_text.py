@@ -265,3 +265,23 @@ def test_a_fax_line_read_a_little_differently_on_each_page_is_still_a_running_li
     short = ["02/23/2017 12:26 FROM 5558816889 P001/002\n", "02/23/2017 12:26 FR0M 5558816889 P002/002\n"]
     text = f"{short[0]}{letter[:at]}\f{short[1]}{letter[at:]}"
     assert "FR0M" not in blank_running_lines(text, misread=True)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Case Number: CM16-0219557 Page 2 of 4",
+        "02/23/2017 12:26 FROM: (555) 881-6889 P. 9/10",
+        "a_b c",
+        "",
+        "###",
+        "\u00dcn\u00efcode 12 \u2018x\u2019",
+        "P.10/10",
+    ],
+)
+def test_a_running_line_key_is_its_letters_and_digit_runs_whatever_the_marks(line: str) -> None:
+    import re
+
+    from imr_llm.textclean import _key
+
+    assert _key(line) == re.sub(r"\d+", "#", re.sub(r"[\W_]+", "", line)).casefold()
