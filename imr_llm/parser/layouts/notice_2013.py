@@ -16,7 +16,7 @@ from imr_llm.parser.items import (
     read_block,
     strip_span,
 )
-from imr_llm.parser.layouts.base import Layout
+from imr_llm.parser.layouts.base import NOT_ASSIGNED, Layout
 from imr_llm.schema import DisputedItem
 
 _NOTICE = re.compile(
@@ -123,13 +123,5 @@ LAYOUT = Layout(
     items=parse_notice_items,
     summary_stop=summary_stop,
     prose_dates=("application_filed_date", "notice_of_assignment_date"),
-    # no "Date Assigned" in its header
-    header_values=(
-        "case_number",
-        "date_of_injury",
-        "decision_date",
-        "ur_determination_date",
-        "application_received_date",
-        "priority",
-    ),
+    header_values=NOT_ASSIGNED,  # no "Date Assigned" in its header
 )

@@ -12,7 +12,7 @@ from imr_llm.parser.items import (
     read_block,
     strip_span,
 )
-from imr_llm.parser.layouts.base import Layout
+from imr_llm.parser.layouts.base import NOT_ASSIGNED, Layout
 from imr_llm.schema import DisputedItem
 
 _PROFESSIONAL = re.compile(r"MEDICAL PROFESSIONAL REVIEW|ISSUE AT DISPUTE ?:")
@@ -89,13 +89,5 @@ LAYOUT = Layout(
     detect=detect,
     starts=("MEDICAL PROFESSIONAL REVIEW",),
     items=parse_professional_items,
-    # no "Date Assigned" in its header
-    header_values=(
-        "case_number",
-        "date_of_injury",
-        "decision_date",
-        "ur_determination_date",
-        "application_received_date",
-        "priority",
-    ),
+    header_values=NOT_ASSIGNED,  # no "Date Assigned" in its header
 )
