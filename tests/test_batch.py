@@ -260,7 +260,15 @@ def test_ctrl_c_stops_cleanly_and_a_rerun_finishes(tmp_path: Path) -> None:
         flags = ["--backend", "openai", "--base-url", server.base_url, "--model", MODEL, "--no-cache"]
         flags += ["--cache", str(tmp_path / "c"), "--concurrency", "4", "--workers", "2", "--timeout", "600"]
         cmd = batch_cmd(str(tmp_path / "in"), "--out", str(out), *flags)
-        proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, env=env)
+        # Ctrl-C as a terminal delivers it, whatever this test runs under: a job a non-interactive shell starts
+        # in the background inherits SIGINT ignored (bash does that), and Python then never raises on it
+        proc = subprocess.Popen(
+            cmd,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
         try:
             assert holding.wait(timeout=600), "the batch never wrote its first 5 records"
             proc.send_signal(signal.SIGINT)
