@@ -47,18 +47,23 @@ def test_running_headers_are_blanked_only_when_they_repeat_at_page_edges() -> No
     assert blank_running_lines(twice) == twice
 
 
-def test_a_fax_machines_line_atop_each_page_is_blanked_and_a_letter_line_like_it_once_is_not() -> None:
+def two_pages(first_top: str, second_top: str = "") -> str:
+    """A two-item letter as two pages, each opening with its line (a fax machine's, say); "" for none."""
     letter = make_letter(DENIED_PT, APPROVED_MRI)
     at = letter.index("MRI of the lumbar spine: Overturned")
+    return f"{first_top}{letter[:at]}\f{second_top}{letter[at:]}"
+
+
+def test_a_fax_machines_line_atop_each_page_is_blanked_and_a_letter_line_like_it_once_is_not() -> None:
     # OCR reads the one line with other marks on each page
     fax = ["02/23/2017 12:26 FROM: (555) 881-6889 P. 1/2\n", "02/23/2017 12:27 FROM; (555) 881-6889 P,2/2\n"]
-    text = f"{fax[0]}{letter[:at]}\f{fax[1]}{letter[at:]}"
+    text = two_pages(*fax)
     cleaned = blank_running_lines(text)
     assert len(cleaned) == len(text) and "FROM:" not in cleaned and "881-6889" not in cleaned
     record = parse_text(text)
     assert [i.request for i in record.disputed_items] == [DENIED_PT.request, APPROVED_MRI.request]
     # the same words once, at the top of one page only, are the letter's own
-    once = f"{fax[0]}{letter[:at]}\f{letter[at:]}"
+    once = two_pages(fax[0])
     assert blank_running_lines(once) == once
 
 
@@ -248,10 +253,8 @@ def test_ocr_repair_mends_anchor_words_and_never_a_real_word(read: str, repaired
 
 
 def test_a_fax_line_read_a_little_differently_on_each_page_is_still_a_running_line() -> None:
-    letter = make_letter(DENIED_PT, APPROVED_MRI)
-    at = letter.index("MRI of the lumbar spine: Overturned")
     fax = ["FEB-23-2017 12:26 FROM: MAXIMUS FEDERAL P. 9/10\n", "FEB-23-2017 12:27 FR0M: MAXIMUS FEOERAL P.10/10\n"]
-    text = f"{fax[0]}{letter[:at]}\f{fax[1]}{letter[at:]}"
+    text = two_pages(*fax)
     cleaned = blank_running_lines(text, misread=True)
     assert len(cleaned) == len(text) and "FEB-23" not in cleaned
     record = parse_text(text, OCR)
@@ -259,11 +262,11 @@ def test_a_fax_line_read_a_little_differently_on_each_page_is_still_a_running_li
     # typed text is read as printed: two different lines are two lines
     assert "FR0M" in blank_running_lines(text)
     # a line like it on one page only is the letter's own
-    once = f"{fax[0]}{letter[:at]}\f{letter[at:]}"
+    once = two_pages(fax[0])
     assert blank_running_lines(once, misread=True) == once
     # a short one too ("FROM 5558816889 P001/002", one letter misread on the next page)
     short = ["02/23/2017 12:26 FROM 5558816889 P001/002\n", "02/23/2017 12:26 FR0M 5558816889 P002/002\n"]
-    text = f"{short[0]}{letter[:at]}\f{short[1]}{letter[at:]}"
+    text = two_pages(*short)
     assert "FR0M" not in blank_running_lines(text, misread=True)
 
 

@@ -18,7 +18,7 @@ from bisect import bisect_right
 from imr_llm.parser.context import ParseContext
 from imr_llm.parser.items import RATIONALE_LABEL
 from imr_llm.parser.lexicon import misread_words
-from imr_llm.parser.verdict import conclusion_sentence, medically_necessary
+from imr_llm.parser.verdict import after_conclusion, conclusion_sentence, medically_necessary
 from imr_llm.schema import DisputedItem, Reviewer, Span
 
 # the values a reader acts on: an unsure reading of one of these must be checked against the letter
@@ -246,12 +246,8 @@ def _heading_after_the_last_rationale(ctx: ParseContext, items: list[DisputedIte
     """A scan that stops after its last rationale's conclusion with a heading-like line ("Naproxen 550mg # 60:
     Overturned / 3", "Hot/cold therapy wrap: Uph", a heading whose label line was cut) has lost an item the
     parser cannot read: said, so the worker is not told a shorter list is the whole letter."""
-    last = items[-1].rationale if items else None
-    sentence = conclusion_sentence(last) if last else None
-    if not last or sentence is None:
-        return  # no conclusion: already said (the letter may be cut off inside it)
-    tail = last[last.rfind(sentence) + len(sentence) :].strip()
-    if tail and ":" in tail and len(tail) <= _TAIL_REACH:
+    tail = after_conclusion(items[-1].rationale or "") if items else None
+    if tail and ":" in tail and len(tail) <= _TAIL_REACH:  # None, no conclusion: said already (may be cut off)
         ctx.warn(
             f"the letter may go on after item {len(items)} (a heading after its rationale: {tail[:60]!r}); "
             "it looks cut off; check the letter"

@@ -15,7 +15,7 @@ import re
 
 from imr_llm.parser.context import ParseContext
 from imr_llm.parser.ocr_review import overlaps
-from imr_llm.parser.verdict import conclusion_sentence
+from imr_llm.parser.verdict import after_conclusion, is_weaning_talk
 from imr_llm.schema import DisputedItem
 
 _WORDY = re.compile(r"[A-Za-z]{3,}")
@@ -60,9 +60,10 @@ def readable_requests(ctx: ParseContext, items: list[DisputedItem]) -> None:
 # ("the original request, X", "set forth below: X", "is not medically necessary: X"), and specks at its
 # edges ("'Single positional MRI", ": Flector 1.3% patch")
 _TRAILING_DECISION = re.compile(r"\s*:\s*(?P<word>Upheld|Overturned)\b.*$", re.S)
+_IS = r"\b(?:is|are|[1Il|t][sS])"  # "is" as OCR reads it too: "1s", "ts", "IS"
 _LEADING_SENTENCE = re.compile(
     r"^.{0,160}?(?:\b(?:original request|set[- ]forth below|medically necessary)\s*[,:;.]\s+"
-    r"|\b(?:is|are|[1Il|t][sS]) (?:not )?medically necessary\b[,:;.]?\s+)",
+    rf"|{_IS} (?:not )?medically necessary\b[,:;.]?\s+)",
     re.S,
 )
 _EDGE_SPECKS = " '\"`:;,.-_~|=*^\u2018\u2019\u201c\u201d\u2014\u2013"
@@ -72,7 +73,7 @@ _EDGE_SPECKS = " '\"`:;,.-_~|=*^\u2018\u2019\u201c\u201d\u2014\u2013"
 # heading ("... the request is not medically necessary", "... set forth below:") runs it into the request
 _NOT_A_REQUEST = re.compile(
     r"Final Determination|set forth|DECISIONS AND|RATIONALES?\b|items/serv|\b(?:the|this|current) request\b|"
-    r"\b(?:is|are|[1Il|t][sS]) (?:not )?medically nec",
+    rf"{_IS} (?:not )?medically nec",
     re.I,
 )
 
@@ -162,19 +163,12 @@ def _words_after_a_conclusion(ctx: ParseContext, i: int, previous: DisputedItem)
     """Words between the previous item's conclusion and this heading may be this heading's first line, cut
     off by a speck read as a sentence end ("MRI of the right shoulder. / without contrast: Overturned"):
     said, not guessed."""
-    rationale = previous.rationale or ""
-    sentence = conclusion_sentence(rationale)
-    if sentence is None:
-        return
-    tail = rationale[rationale.rfind(sentence) + len(sentence) :].strip()
-    if tail and len(tail) <= _STRAY_REACH and not _WEANING_TALK.search(tail):
+    tail = after_conclusion(previous.rationale or "")
+    if tail and len(tail) <= _STRAY_REACH and not is_weaning_talk(tail):
         ctx.warn(
             f"item {i + 1}: the words before its heading ({tail[:60]!r}) may be part of its request; check it "
             "against the letter"
         )
-
-
-_WEANING_TALK = re.compile(r"\bwean|\btaper", re.I)  # opioid denials close with a weaning paragraph
 
 
 # specks read as a short token before a heading's first word: "ee Right L5-S1 ...", "y Injection of ...", "\u00a5- MRI"

@@ -53,6 +53,20 @@ def conclusion_sentence(rationale: str) -> str | None:
     return rationale.strip().split(". ")[0] if first else None
 
 
+def after_conclusion(rationale: str) -> str | None:
+    """What a rationale says after its conclusion (stripped: "" when the conclusion ends it); None when it
+    has no conclusion. A scan's next heading, or the rest of a cut-off one, can stand there."""
+    sentence = conclusion_sentence(rationale)
+    if sentence is None:
+        return None
+    return rationale[rationale.rfind(sentence) + len(sentence) :].strip()
+
+
+def is_weaning_talk(text: str) -> bool:
+    """Opioid denials close with a weaning paragraph after the conclusion."""
+    return _WEANING.search(text) is not None
+
+
 _A_NECESSITY = re.compile(
     r"\b(?:is|are|was|were) (?:not )?a medical necessity\b|"
     r"\bmedical necessity\b[^.]{0,60}\b(?:is|has|was)(?: not)?(?: been)? established\b",
