@@ -218,3 +218,23 @@ def test_a_record_edited_into_another_shape_is_left_out_and_counted(tmp_path: Pa
     run = run_cli("report", str(records), "--out", str(tmp_path / "rep"), "--resamples", "50")
     assert run.returncode == 0, run.stderr
     assert f"{valid} letters" in run.stderr and "3 line(s) left out" in run.stderr  # with the error record
+
+
+def test_one_letter_as_pdf_and_as_text_counts_once_and_two_letters_count_twice(tmp_path: Path) -> None:
+    """A folder with a letter's PDF beside its text (or one letter downloaded twice) gives two records of one
+    case: counting both would double its items and narrow every interval. Two different letters both count."""
+    pdf, txt, other = SAMPLES / "synth-2016-basic.pdf", SAMPLES / "synth-2016-basic.txt", SAMPLES / "synth-2014.txt"
+    both = tables(json_lines(write_records([pdf, txt, other], tmp_path / "r.jsonl")))
+    assert len(both.letters) == 2 and both.repeated == 1 and both.skipped == 1  # the error line is not a repeat
+    assert {x["case_number"] for x in both.letters} == {"CM16-0900101", parse_text(other.read_text()).case_number}
+    apart = tables(json_lines(write_records([txt, other], tmp_path / "a.jsonl")))
+    assert len(apart.letters) == 2 and apart.repeated == 0
+    report = build_report(tmp_path / "r.jsonl", tmp_path / "rep", resamples=20, plots=False)
+    assert report.letters == 2 and report.repeated == 1
+    assert "1 record(s) of a letter already counted" in (tmp_path / "rep" / "report.md").read_text(encoding="utf-8")
+
+
+def json_lines(path: Path) -> list[tuple[dict[str, Any], str]]:
+    from imr_llm.research.fields import read_records
+
+    return list(read_records(path))

@@ -48,7 +48,12 @@ def report(
     print(
         f"{made.letters} letters, {made.items} items: {100 * (made.overall.rate or 0):.1f}% upheld; "
         f"wrote {out / 'report.html'} ({made.seconds:.1f} s)"
-        + (f"; {made.skipped} line(s) left out (error records, or not a valid letter record)" if made.skipped else ""),
+        + (f"; {made.skipped} line(s) left out (error records, or not a valid letter record)" if made.skipped else "")
+        + (
+            f"; {made.repeated} record(s) of a letter already counted left out (same case number or file)"
+            if made.repeated
+            else ""
+        ),
         file=sys.stderr,
     )
     for path in made.files:

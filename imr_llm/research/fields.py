@@ -147,6 +147,7 @@ class Tables:
     letters: list[dict[str, Any]] = field(default_factory=list)
     items: list[dict[str, Any]] = field(default_factory=list)
     skipped: int = 0  # lines that were not records (errors, bad JSON)
+    repeated: int = 0  # records of a letter already counted (the same file, or the same case number)
 
 
 def _letter_id(record: dict[str, Any], line: str) -> str:
@@ -154,6 +155,13 @@ def _letter_id(record: dict[str, Any], line: str) -> str:
     if isinstance(sha, str) and sha:
         return sha
     return hashlib.sha256(line.encode("utf-8")).hexdigest()
+
+
+def _same_letter(record: dict[str, Any], letter_id: str) -> str:
+    """What makes two records one letter: its IMR case number when one was read (the same letter as a PDF and
+    as text, or downloaded twice, has different files but one case), else the file."""
+    case = record.get("case_number")
+    return f"case:{' '.join(case.split()).upper()}" if isinstance(case, str) and case.strip() else letter_id
 
 
 def _list(value: Any) -> list[str]:
@@ -189,10 +197,11 @@ def tables(records: Iterable[tuple[dict[str, Any], str]]) -> Tables:
             out.skipped += 1
             continue
         letter_id = _letter_id(record, line)
-        if letter_id in seen:  # the same letter twice: counted once (its items are not independent evidence)
-            out.skipped += 1
+        same = _same_letter(record, letter_id)
+        if letter_id in seen or same in seen:  # one letter counted once: its copies are not more evidence
+            out.repeated += 1
             continue
-        seen.add(letter_id)
+        seen.update((letter_id, same))
         reviewer = record.get("reviewer") or {}
         printed = _list(reviewer.get("board_certifications"))
         coded = record.get("coded_diagnoses") or []

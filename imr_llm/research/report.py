@@ -146,6 +146,7 @@ class Report:
     decided: int
     unread: int
     skipped: int
+    repeated: int
     overall: GroupRate
     resamples: int
     seed: int
@@ -352,7 +353,13 @@ def markdown(report: Report) -> str:
         "",
         f"Source: `{report.source}`; {report.items} items, {report.decided} with a decision ({report.unread} unread, "
         f"left out). All items: **{_pct(report.overall.rate)} upheld** "
-        f"(95% interval {_pct(report.overall.low)} to {_pct(report.overall.high)}).",
+        f"(95% interval {_pct(report.overall.low)} to {_pct(report.overall.high)})."
+        + (
+            f" {report.repeated} record(s) of a letter already counted (the same case number or file) left out: "
+            "each letter counts once."
+            if report.repeated
+            else ""
+        ),
         "",
         f"Intervals: 95% cluster bootstrap over letters ({report.resamples} resamples, seed {report.seed}); "
         f"*small*: fewer than {report.min_letters} letters.",
@@ -414,6 +421,7 @@ def build_report(
         decided=decided,
         unread=len(data.items) - decided,
         skipped=data.skipped,
+        repeated=data.repeated,
         overall=overall,
         resamples=resamples,
         seed=seed,
