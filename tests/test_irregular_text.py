@@ -288,3 +288,44 @@ def test_a_running_line_key_is_its_letters_and_digit_runs_whatever_the_marks(lin
     from imr_llm.textclean import _key
 
     assert _key(line) == re.sub(r"\d+", "#", re.sub(r"[\W_]+", "", line)).casefold()
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["MRI of the lumbar spine: Overturned", "MRI of the lumbar spine:"],  # the whole heading line, or its first part
+)
+def test_a_heading_read_twice_in_a_row_is_one_request_and_says_so(line: str) -> None:
+    """Overlapping phone photos (or a page that repeats the line the last one ended with) read a heading twice:
+    the request is read once, and the record says why it asks for a look."""
+    letter = make_letter(DENIED_PT, APPROVED_MRI)
+    heading = "MRI of the lumbar spine: Overturned"
+    twice = letter.replace(heading, f"{line}\n{heading}", 1)
+    assert twice != letter
+    record = parse_text(twice)
+    assert [i.request for i in record.disputed_items] == [DENIED_PT.request, APPROVED_MRI.request]
+    assert [i.decision for i in record.disputed_items] == ["upheld", "overturned"]
+    assert record.needs_review and any("read twice in a row" in w for w in record.warnings)
+
+
+def test_a_request_whose_halves_differ_is_left_as_written() -> None:
+    """The right output it must pass: two body sides, or a request that names one thing twice on purpose."""
+    for request in (
+        "Physical therapy for the left knee, physical therapy for the right knee",
+        "Ibuprofen 800mg #60 and ibuprofen 800mg #90",
+    ):
+        letter = make_letter(Item(request=request, decision="Upheld", rationale=DENIED_PT.rationale), APPROVED_MRI)
+        record = parse_text(letter)
+        assert record.disputed_items[0].request == request
+        assert not any("twice" in w for w in record.warnings)
+
+
+def test_a_scanned_heading_read_twice_with_a_misread_is_left_as_read_and_flagged() -> None:
+    letter = make_letter(DENIED_PT, APPROVED_MRI)
+    heading = "MRI of the lumbar spine: Overturned"
+    record = parse_text(letter.replace(heading, f"MRl of the lumbar spine:\n{heading}", 1), OCR)
+    assert record.disputed_items[1].request == "MRl of the lumbar spine: MRI of the lumbar spine"
+    assert record.needs_review and any("may be read twice" in w for w in record.warnings)
+    # the right output: a scanned request naming both sides is not a repeat
+    both = "Physical therapy for the left knee, physical therapy for the right knee"
+    letter = make_letter(Item(request=both, decision="Upheld", rationale=DENIED_PT.rationale), APPROVED_MRI)
+    assert not any("twice" in w for w in parse_text(letter, OCR).warnings)

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from itertools import islice
 
+from rapidfuzz.distance import Levenshtein
+
 from imr_llm.parser.context import ParseContext
 from imr_llm.parser.guidelines import normalize_guidelines
 from imr_llm.parser.reasons import find_reason
@@ -209,6 +211,7 @@ def assemble_item(
     Never a guessed decision: with no decision word and no conclusion, the decision is null
     (and the letter needs review), whatever a default would have said.
     """
+    request = _once(ctx, i, request)
     concluded = medically_necessary(rationale) if rationale else None
     necessary = heading_says_necessary
     source = "heading" if necessary is not None else None
@@ -248,6 +251,31 @@ def assemble_item(
         reason=_reason(ctx, i, rationale, rationale_at, decision, request),
         decision_source=source,
     )
+
+
+def _once(ctx: ParseContext, i: int, request: str) -> str:
+    """A heading whose words are read twice in a row ("X: X"): overlapping phone photos, or a page that repeats
+    the line the previous one ended with. The same words twice are one request (said, and the record asks for a
+    look); two halves of a scan one misread apart (in 20 characters) are left as read, with a warning. "left
+    knee ... right knee" is further apart than that, and left alone."""
+    words = request.split()
+    half = len(words) // 2
+    between = words[half:half + 1] if len(words) % 2 else []  # the first copy's own decision word ("X: Upheld X")
+    if half < 3 or (between and _WORD_EDGE.sub("", between[0]).casefold() not in _DECISION_WORDS):
+        return request
+    first, second = (
+        " ".join(_WORD_EDGE.sub("", w).casefold() for w in part) for part in (words[:half], words[-half:])
+    )
+    if first == second:
+        ctx.warn(f"item {i + 1}: the request's words are read twice in a row (overlapping pages?); read once")
+        return " ".join(words[-half:]).rstrip(":;, ")
+    if ctx.ocr is not None and Levenshtein.distance(first, second) <= max(1, len(first) // 20):  # a misread or two
+        ctx.warn(f"item {i + 1}: the request's words may be read twice (overlapping pages?); check the letter")
+    return request
+
+
+_WORD_EDGE = re.compile(r"^\W+|\W+$")
+_DECISION_WORDS = {"upheld", "overturned", "overtumed"}
 
 
 def _reason(
