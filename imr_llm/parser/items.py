@@ -260,12 +260,10 @@ def _once(ctx: ParseContext, i: int, request: str) -> str:
     knee ... right knee" is further apart than that, and left alone."""
     words = request.split()
     half = len(words) // 2
-    between = words[half:half + 1] if len(words) % 2 else []  # the first copy's own decision word ("X: Upheld X")
+    between = words[half : half + 1] if len(words) % 2 else []  # the first copy's own decision word ("X: Upheld X")
     if half < 3 or (between and _WORD_EDGE.sub("", between[0]).casefold() not in _DECISION_WORDS):
         return request
-    first, second = (
-        " ".join(_WORD_EDGE.sub("", w).casefold() for w in part) for part in (words[:half], words[-half:])
-    )
+    first, second = (" ".join(_WORD_EDGE.sub("", w).casefold() for w in part) for part in (words[:half], words[-half:]))
     if first == second:
         ctx.warn(f"item {i + 1}: the request's words are read twice in a row (overlapping pages?); read once")
         return " ".join(words[-half:]).rstrip(":;, ")
