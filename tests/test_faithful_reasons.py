@@ -13,6 +13,7 @@ from imr_llm.parser import parse_text
 from imr_llm.schema import LetterRecord
 from imr_llm.summary.build import build_summary
 from imr_llm.summary.checks import check_summary, plain_problems
+from imr_llm.summary.formats import Format
 from imr_llm.summary.languages import LANGUAGES, get_language
 from imr_llm.summary.model import PlainSentence
 from imr_llm.summary.render import render_text
@@ -314,6 +315,32 @@ def test_a_letter_with_21_items_passes_its_checks(lang: str) -> None:
     assert len(record.disputed_items) == 21
     assert outcome.checks.passed, outcome.checks.problems
     assert "21" in outcome.summary.opening
+
+
+def test_a_right_summary_that_reads_hard_is_not_called_unsafe() -> None:
+    """A reader found "this summary failed its safety checks ... Do not rely on it" on a summary whose every
+    reason was right: only its reading grade (8.28) was over the limit. The reading level and length are
+    targets (reported as notes, measured by make summary-report), not safety checks; a wrong summary of the
+    same letter still fails."""
+    hard = (
+        "There is no documentation of electrodiagnostic evidence of radiculopathy corroborating the "
+        "neuroanatomical distribution of the claimant's subjective paresthesias and intermittent dysesthesias."
+    )
+    record = one("Lumbar epidural steroid injection at L4-L5 under fluoroscopic guidance", "Upheld", hard)
+    outcome = summarize(record, "en")
+    text = render_text(outcome.summary, Format.MD)
+    checks = check_summary(text, outcome.summary, record)
+    assert checks.passed and checks.problems == []
+    long_prose = text.replace(
+        "## What you can do now", "## What you can do now\n" + "Incomprehensibility notwithstanding. " * 60
+    )
+    harder = check_summary(long_prose, outcome.summary, record)
+    assert harder.passed and any("reading grade" in n or "words" in n for n in harder.notes)
+    from imr_llm.summary.render import render
+
+    assert "WARNING" not in render(outcome.summary, Format.MD, harder.model_dump(mode="json"))
+    wrong = text.replace("Decision: Upheld. This is not approved.", "Decision: Overturned. This is approved.")
+    assert wrong != text and not check_summary(wrong, outcome.summary, record).passed
 
 
 # -- class 8: Spanish gives a reason for every restated item ------------------------------------------

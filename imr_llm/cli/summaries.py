@@ -130,6 +130,8 @@ def write_summary(
     # a letter's control characters (ANSI escapes, bidi overrides) never reach a terminal or a page raw
     text = json_text(text) if fmt is Format.JSON else visible(text)
     status = "passed" if outcome.checks.passed else "FAILED: " + "; ".join(outcome.checks.problems)
+    if outcome.checks.notes:
+        status += " (target missed: " + "; ".join(outcome.checks.notes) + ")"
     score = f"grade {outcome.checks.grade}" if outcome.checks.grade is not None else f"ease {outcome.checks.ease}"
     note = f" (LLM rewrite rejected: {'; '.join(outcome.rejected)})" if outcome.rejected else ""
     if out is None:

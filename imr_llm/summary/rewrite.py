@@ -150,7 +150,7 @@ def rewrite_summary(
         items.append(item.model_copy(update={"reason": reason}))
     candidate = offline.model_copy(update={"source": "llm", "items": items})
     checks = check_summary(render_text(candidate, Format.MD), candidate, record)
-    problems += checks.problems
+    problems += checks.problems + checks.notes  # a rewrite must not make the page harder to read or longer either
     if problems:
         return SummaryOutcome(offline, offline_checks, problems)
     return SummaryOutcome(candidate, checks)
