@@ -244,6 +244,35 @@ def test_next_step_names_what_the_request_left_out() -> None:
     )
 
 
+def test_a_sentence_naming_two_missing_things_never_asks_for_a_lack_of_records() -> None:
+    """ "There is no A, and no documentation of B" (found on an unseen letter): the next step said "records of A,
+    and no record of B", and the Spanish reason quoted "A, and no documentation of B" after "did not find":
+    both ask for, or say, the opposite of the letter. Each missing thing is named on its own."""
+    record = one(
+        "Lumbar epidural steroid injection at L4-L5",
+        "Upheld",
+        "Within the documentation available for review, there are no recent imaging studies supporting a diagnosis "
+        "of radiculopathy at L4-L5, and no documentation of failed muscle relaxant treatment.",
+    )
+    en = build_summary(record, "en").items[0]
+    assert en.next_step == (
+        "If your doctor asks again, a new request could include records of recent imaging studies supporting a "
+        "diagnosis of a pinched nerve (radiculopathy) at L4-L5, and of failed muscle relaxant treatment, if there "
+        "are any."
+    )
+    es = build_summary(record, "es").items[0].reason.text
+    assert '"failed muscle relaxant treatment" (en inglés)' in es and "no documentation" not in es
+    assert summarize(record, "en").checks.passed and summarize(record, "es").checks.passed
+    # the right output it must keep: one missing thing stays whole ("pain and function" is one thing)
+    single = one(
+        "Physical therapy 12 sessions",
+        "Upheld",
+        "There is no documentation of objective improvement in pain and function with the prior sessions.",
+    )
+    step = build_summary(single, "en").items[0].next_step
+    assert "records of objective improvement in pain and function with the prior sessions, if there are any" in step
+
+
 def test_next_step_gives_the_guidelines_number_when_the_request_exceeded_it() -> None:
     record = one(
         "Chiropractic care 18 visits for the low back",

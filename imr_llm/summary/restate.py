@@ -162,6 +162,21 @@ _CONCESSIVE = _rx(
 )
 
 
+_MORE_MISSING = re.compile(
+    r",? (?:and|or|nor) (?:there (?:is|are|was|were) )?no (?:(?:objective |clear |prior |further )?"
+    r"(?:documentation|records?|evidence|indications?|mention|discussion)s? "
+    r"(?:of|that|about|regarding|for|to support|supporting|showing) )?",
+    re.I,
+)
+
+
+def missing_parts(x: str) -> list[str]:
+    """The things one "no X" sentence says are missing: "A, and no documentation of B" is A and B (a next
+    step asks for records of both, never for "no documentation")."""
+    parts = [p.strip(" ,") for p in _MORE_MISSING.split(x)]
+    return [p for p in parts if p] or [x]
+
+
 def core_of(sentence: str) -> str:
     """The part of a sentence a restatement must keep: no leading connective or date, no citation, no
     closing verdict ("therefore the request is not medically necessary")."""

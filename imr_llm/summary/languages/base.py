@@ -18,7 +18,7 @@ from imr_llm.schema import Decision
 from imr_llm.summary import readability
 from imr_llm.summary.facts import CareAlreadyGiven, Kind, PartialNumbers, Quantity
 from imr_llm.summary.languages.catalogue import Catalogue, Section
-from imr_llm.summary.restate import ALARMING, Form, Restatement, first_lower, first_upper
+from imr_llm.summary.restate import ALARMING, Form, Restatement, first_lower, first_upper, missing_parts
 
 __all__ = ["Counts", "Language", "Readability", "Section"]
 
@@ -277,6 +277,10 @@ class Language:
             verbatim = f"{r.slots.get('wh', '')} {verbatim}".strip()
         if name == "x" and r.form is Form.NOT_RECOMMENDED and r.slots.get("y"):
             verbatim = f"{verbatim} {r.slots['y']}"
+        if name == "x" and r.form in (Form.NO_RECORD, Form.NONE_FOUND):
+            # "no A, and no documentation of B": each missing thing quoted on its own, never "no ... 'and no B'"
+            joiner = f" {self.c.reason.and_word} "
+            return joiner.join(self.c.reason.quoted_slot.format(text=part) for part in missing_parts(verbatim))
         return self.c.reason.quoted_slot.format(text=verbatim)
 
     def restated(self, r: Restatement, linked_surgery: bool = False) -> str:
@@ -343,6 +347,10 @@ class Language:
             return n.generic
         template: str = getattr(n, first.form.value)
         values = {name: self.slot(first, name) for name in ("x", "link", "wh", "verb", "q", "subj")}
+        if self.c.reason.slot_mode == "plain" and first.form in (Form.NO_RECORD, Form.NONE_FOUND):
+            # records of A, and of B: not "records of A, and no record of B" (asking for a lack)
+            link = values["link"] if first.form is Form.NO_RECORD else "of"
+            values["x"] = f", {self.c.reason.and_word} {link} ".join(missing_parts(values["x"]))
         return _tidy(template.format(**values))
 
     def taper_warning(self, taking: bool, letter_says_so: bool) -> str:

@@ -158,6 +158,7 @@ class ReasonFrames(_Strict):
     quoted_none: str
     because: str = "{x}."
     link_words: tuple[str, ...] = ()
+    and_word: str  # joins the things a reviewer found missing when one sentence names several
 
 
 class NextFrames(_Strict):
