@@ -244,6 +244,26 @@ def test_next_step_names_what_the_request_left_out() -> None:
     )
 
 
+def test_a_restatement_its_own_check_refuses_is_never_written_the_words_are_quoted() -> None:
+    """Fail safe by construction: on unseen letters, 9 of 218 summaries carried a plain sentence their own check
+    refused ("a spine your doctor evaluation" for "a spine surgeon evaluation"; "no record" for "no discussion"),
+    and so opened with "failed its safety checks". Such a sentence is now not written: the reviewer's words are
+    quoted, and the page passes. A sentence the check accepts is still restated."""
+    refused = "There are no neurological deficits to support a spine surgeon evaluation at this time."
+    record = one("Spine surgeon evaluation", "Upheld", refused)
+    raw = restate(refused, "upheld", "Spine surgeon evaluation")
+    assert raw is not None  # the form is recognised, and its plain sentence is one the check refuses:
+    written = PlainSentence(text=get_language("en").restated(raw), source=refused, form=raw.form.value)
+    assert plain_problems(written, "Spine surgeon evaluation", get_language("en"))
+    for lang in ("en", "es"):
+        outcome = summarize(record, lang)
+        reason = outcome.summary.items[0].reason
+        assert outcome.checks.passed, outcome.checks.problems
+        assert refused in reason.sentences and not any("your doctor evaluation" in p.text for p in reason.plain)
+    kept = one("MRI of the lumbar spine", "Upheld", "There is no documentation of a trial of physical therapy.")
+    assert build_summary(kept, "en").items[0].reason.plain  # the right output: still restated
+
+
 def test_a_sentence_naming_two_missing_things_never_asks_for_a_lack_of_records() -> None:
     """ "There is no A, and no documentation of B" (found on an unseen letter): the next step said "records of A,
     and no record of B", and the Spanish reason quoted "A, and no documentation of B" after "did not find":

@@ -17,6 +17,7 @@ from rapidfuzz import fuzz
 from imr_llm.fields import norm_text
 from imr_llm.parser.reasons import find_reason, is_categorical
 from imr_llm.schema import Decision, DisputedItem, ItemReason, LetterRecord
+from imr_llm.summary.checks import plain_problems
 from imr_llm.summary.facts import (
     Kind,
     care_already_given,
@@ -105,6 +106,10 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
     said = restatements(record, i, found)
     surgical = any(r.form is Form.LINKED and "surg" in r.slots["x"].lower() for r in said)
     plain = [PlainSentence(text=language.restated(r, surgical), source=r.sentence, form=r.form.value) for r in said]
+    # fail safe by construction: a restatement the faithfulness check would refuse is not written; the
+    # reviewer's words are quoted instead, so a page never carries a plain sentence its own check rejects
+    kept = [k for k, p in enumerate(plain) if not plain_problems(p, item.request, language)]
+    said, plain = [said[k] for k in kept], [plain[k] for k in kept]
     # no form recognised: quote the reviewer's reason sentences, never a guideline passage or history
     quotes = [s for s in found.sentences if quotable(s, item.decision)][:2]
     shown = [r.sentence for r in said] if said else quotes
