@@ -344,6 +344,16 @@ def test_the_firm_taper_line_only_for_a_drug_the_letter_says_is_taken() -> None:
     assert build_summary(new, "es").items[0].taper_warning == (
         "Si usted ya toma esta medicina, no la deje de golpe. Pregunte a su médico."
     )
+    # a guideline's or a risk's "continued" is not the worker taking it; a request to continue it is
+    general = one(
+        "Tramadol 50mg #60",
+        "Upheld",
+        "The MTUS requires documented functional improvement for continued use of opioids. Given the chronic risk "
+        "of continued treatment, there is no documentation of failed first-line treatment.",
+    )
+    assert build_summary(general).items[0].taper_warning == conditional
+    refill = one("Refill of Tramadol 50mg #60", "Upheld", "There is no documentation of functional improvement.")
+    assert build_summary(refill).items[0].taper_warning == firm
 
 
 # -- class 7: our own counts are never "not in the letter" -------------------------------------------

@@ -120,10 +120,25 @@ _NEW = _rx(
 )
 
 
+# a sentence about this worker (not a guideline passage about opioids in general: "continued use requires ...")
+_WORKER = _rx(r"\b(?:patient|claimant|injured worker|employee|applicant|he|she|his|her)\b")
+_GENERAL = _rx(r"\b(?:guidelines?|MTUS|ODG|ACOEM|recommend(?:s|ed)?|risks?)\b")
+_SENTENCES = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
 def says_taking(request: str, rationale: str | None) -> bool:
-    """The letter says the worker is taking this drug now (only then is the firm taper line said)."""
+    """The letter says the worker is taking this drug now (only then is the firm taper line said): the request
+    asks to continue or refill it, or a sentence about the worker (not about the guidelines or risks in
+    general) says they take it. "The chronic risk of continued treatment" says nothing of the sort."""
     text = f"{request} {rationale or ''}"
-    return bool(_TAKING.search(text)) and not _NEW.search(text)
+    if _NEW.search(text):
+        return False
+    if _TAKING.search(request):
+        return True
+    return any(
+        _TAKING.search(sentence) and _WORKER.search(sentence) and not _GENERAL.search(sentence)
+        for sentence in _SENTENCES.split(rationale or "")
+    )
 
 
 def letter_mentions_weaning(rationale: str | None) -> bool:
