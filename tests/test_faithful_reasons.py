@@ -264,6 +264,42 @@ def test_a_restatement_its_own_check_refuses_is_never_written_the_words_are_quot
     assert build_summary(kept, "en").items[0].reason.plain  # the right output: still restated
 
 
+def test_a_verdict_that_gives_its_own_reason_is_restated_or_quoted_never_passed_over() -> None:
+    """Found on unseen letters: the reviewer's deciding sentence was a verdict carrying its reason ("Given the
+    lack of X, the request is not medically necessary"), which had no form, so a lesser sentence ("the patient
+    clearly warrants close monitoring") was restated as the Why. A lack of one thing is now restated; a lack
+    joined to another reason, or of "such evidence", is quoted with the lesser sentence, never replaced by it."""
+    one_lack = one(
+        "MRI of the left knee without contrast",
+        "Upheld",
+        "The claimant has knee pain. Given the lack of information regarding failure of conservative treatments, "
+        "the request for left knee MRI without contrast is not medically necessary at this time.",
+    )
+    item = build_summary(one_lack, "en").items[0]
+    assert item.reason.text == "The reviewer found no record about failure of conservative treatments."
+    assert item.next_step.startswith("If your doctor asks again, a new request could include records about failure")
+    mixed = one(
+        "Tramadol 50mg #60",
+        "Upheld",
+        "Given the lack of clear evidence to support failure of first-line, non-opioid treatments, and the chronic "
+        "risk of continued treatment, the request for Tramadol is not considered medically necessary. In this "
+        "case, the patient clearly warrants close monitoring and treatment, to include close follow up regarding "
+        "improvement in pain and function.",
+    )
+    for lang in ("en", "es"):
+        reason = build_summary(mixed, lang).items[0].reason
+        assert reason.quoted and not reason.plain  # never "found no ... chronic risk", nor the monitoring line alone
+        assert reason.sentences[0].startswith("Given the lack of clear evidence")
+        assert summarize(mixed, lang).checks.passed
+    such = restate(
+        "In the absence of such evidence, the current request for a MRI of the lumbar spine is not medically "
+        "necessary.",
+        "upheld",
+        "MRI of the lumbar spine",
+    )
+    assert such is None  # "The reviewer found no such evidence": of what?
+
+
 def test_a_sentence_naming_two_missing_things_never_asks_for_a_lack_of_records() -> None:
     """ "There is no A, and no documentation of B" (found on an unseen letter): the next step said "records of A,
     and no record of B", and the Spanish reason quoted "A, and no documentation of B" after "did not find":

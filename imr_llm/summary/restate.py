@@ -156,6 +156,41 @@ _TRAILING_VERDICT = _rx(
 )
 
 
+# "Given the lack of information regarding failure of conservative treatments, the request for MRI is not
+# medically necessary": a verdict whose own reason is a lack; the reason is restated as "there is a lack of X"
+REASONED_VERDICT = _rx(
+    r"^(?:(?:given|due to|because of|based on) (?:the )?(?P<lack>lack|absence|paucity)|in the (?P<absence>absence)) "
+    r"of (?P<x>[^;]{5,}),\s+(?P<verdict>(?:the |this |a |an )?[^,;]{0,250}?\b(?:is|are|was|were|be)\b[^,;]{0,60}?"
+    r"(?:medically necessary|supported|appropriate|warranted|indicated|established)(?: at this time)?)$"
+)
+
+
+def is_reasoned_verdict(sentence: str) -> bool:
+    """The reviewer's verdict with its own reason in it: when such a sentence ranks first and cannot be
+    restated, a lesser sentence is not restated in its place (the reviewer's words are quoted)."""
+    text, _ = _core(sentence)
+    return REASONED_VERDICT.match(" ".join(text.split())) is not None or bool(
+        re.match(r"(?:there is a (?:lack|absence|paucity) of)", text)
+    )
+
+
+_ANAPHORA = _rx(r"(?:such|this|these|that|those|it|the above|said)\b")  # "the absence of such evidence": of what?
+
+
+def _reasoned_verdict(text: str) -> str:
+    """The lack a reasoned verdict rests on, as a sentence of its own; a lack of several things joined by
+    ", and" is left as it is (", and the chronic risk of continued treatment" is not one more lack)."""
+    m = REASONED_VERDICT.match(text)
+    if (
+        m is None
+        or re.search(r",\s*(?:and|or|but)\b|\band the\b", m.group("x"))
+        or _ANAPHORA.match(m.group("x"))
+        or re.search(r"\b(?:lack|absence|paucity) of\b|\bno \w", m.group("verdict"), re.I)  # more reasons in it
+    ):
+        return text
+    return f"there is a {m.group('lack') or m.group('absence')} of {m.group('x')}"
+
+
 _CONCESSIVE = _rx(
     r"^(?:while|although|though|whereas|even though)\b[^;]{10,}?,\s+(?:here,\s+)?(?:however|here),?\s+"
     r"(?P<main>(?:the|there|this|it|he|she|no|in)\b.{10,})$"
@@ -219,6 +254,7 @@ def _core(sentence: str) -> tuple[str, str | None]:
             break
     text = re.sub(r"[.;:]+[\"'\u201d]?$", "", text).strip()
     text = _TRAILING_VERDICT.sub("", text).strip(" ,;")
+    text = _reasoned_verdict(text)
     m = _CONCESSIVE.match(text)
     if m:  # "While the guideline notes X, here, however, the provider failed to ...": the point is the second part
         text = m.group("main")
