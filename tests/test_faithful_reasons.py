@@ -538,6 +538,14 @@ def test_a_conditional_guideline_sentence_is_not_a_ban() -> None:
     assert not is_categorical(conditional, "TENS unit", "upheld")
     assert is_categorical("Further, the guidelines do not support the request.", "TENS unit", "upheld")
     assert not is_categorical("Therefore, the TENS unit is not supported by the guidelines.", "TENS unit", "upheld")
+    # a limit of time or of combination is decided by this worker's records (found on unseen letters, where the
+    # next step said asking again "is not likely to change that")
+    for limit in (
+        "This medication is not recommended for longer than 2 to 3 weeks.",
+        'These guidelines further stipulate that the "addition of cyclobenzaprine to other agents is not recommended.',
+    ):
+        assert not is_categorical(limit, "Cyclobenzaprine 7.5mg #60", "upheld")
+    assert is_categorical("Cyclobenzaprine is not recommended for topical use.", "Cyclobenzaprine cream", "upheld")
 
 
 def test_an_approvals_reason_is_not_a_concern_the_reviewer_set_aside() -> None:

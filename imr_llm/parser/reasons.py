@@ -402,7 +402,10 @@ _GENERIC = frozenset(
 _CONDITIONAL = _rx(
     r"\bbut\b[^.]{0,80}\b(?:may|can|could|should|would) be (?:considered|recommended|indicated|supported|"
     r"appropriate|used|tried)|\bunless\b|\buntil\b|\bexcept (?:for|when|in|after)\b|"
-    r"\bis recommended (?:if|when|for|only)"
+    r"\bis recommended (?:if|when|for|only)|"
+    # a limit on how long or with what, which this worker's records decide: "not recommended for longer than 2-3
+    # weeks", "addition of cyclobenzaprine to other agents is not recommended"
+    r"\b(?:longer|more) than \d|\bbeyond \d|\baddition of\b|\bin combination with\b|\bto other agents\b"
 )
 _CONCERN = _rx(r"\b(?:risks?|concerns?|however|but|no (?:review|evidence|documentation)|lack of|absence of|not been)\b")
 
