@@ -340,6 +340,15 @@ def test_next_step_gives_the_guidelines_number_when_the_request_exceeded_it() ->
     item = build_summary(record).items[0]
     assert item.next_step.startswith("The letter says the guidelines allow 18 visits.")
     assert summarize(record, "en").checks.passed and summarize(record, "es").checks.passed
+    # a word the letter hyphenated at a line end ("guide-" / "lines") is still the word
+    wrapped = one(
+        "Chiropractic treatment 12 sessions",
+        "Upheld",
+        "There was a lack of documentation regarding an objective improvement in function with the prior usage of "
+        "chiropractic treatment. In addition, the guide-\nlines also recommend up to 10 visits of chiropractic "
+        "treatment. The requested 12 sessions exceeds the guideline recommendation.",
+    )
+    assert build_summary(wrapped).items[0].next_step.startswith("The letter says the guidelines allow 10 visits.")
 
 
 # -- class 5: care already given ------------------------------------------------------------------

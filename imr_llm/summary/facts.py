@@ -266,7 +266,7 @@ def partial_numbers(original: str | None, authorized: str | None, remaining: str
 # -- the number of visits the guideline allows, when the request was over it ---------------------
 
 _ALLOWS = _rx(
-    r"\b(?:guidelines?|MTUS|ODG|ACOEM)\b[^.;]{0,60}?\b(?:recommends?|allows?|supports?|support|recommend|allow|"
+    r"\b(?:guide-?lines?|MTUS|ODG|ACOEM)\b[^.;]{0,60}?\b(?:recommends?|allows?|supports?|support|recommend|allow|"
     r"indicates?|limits?)\b[^.;]{0,25}?\b(?:up to |a maximum of |a total of |no more than |)(?P<number>(?:\d{1,2}|"
     + "|".join(_NUMBER_WORDS)
     + r")(?:(?:-| to )\d{1,2})?) (?P<unit>(?:physical therapy |chiropractic |acupuncture |therapy |supervised )?"
