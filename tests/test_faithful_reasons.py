@@ -594,3 +594,22 @@ def test_a_whole_request_left_eligible_is_not_called_the_rest() -> None:
     assert item.decision_line == "Decision: Upheld. This is not approved."
     assert item.partial is not None and "original request as a whole" in item.partial
     assert "stays approved" not in item.partial
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+def test_hard_words_a_reader_found_unexplained_are_explained_in_each_language(lang: str) -> None:
+    """Terms an independent reader found left unexplained in summaries of unseen letters; every glossary pattern
+    is in every language (a language with fewer explains less), and a plain word is not "explained"."""
+    language = get_language(lang)
+    for words, term in (
+        ("She reports paresthesias in both hands.", "paresthesias"),
+        ("There is no evidence of myelopathy.", "myelopathy"),
+        ("Prior radiographs were normal.", "radiographs"),
+        ("The diagnosis includes peripheral neuropathy.", "peripheral neuropathy"),
+        ("There is no brachial plexopathy.", "plexopathy"),
+        ("Pain in the bilateral legs.", "bilateral"),
+        ("He should be transitioned to active self-directed physical medicine.", "self-directed"),
+    ):
+        assert any(line.startswith(f"{term}:") for line in language.terms(words)), (lang, term)
+    assert language.terms("The claimant walked to the clinic with a cane.") == []
+    assert [p.pattern for p, _ in language.glossary] == [p.pattern for p, _ in get_language("en").glossary]
