@@ -613,3 +613,16 @@ def test_hard_words_a_reader_found_unexplained_are_explained_in_each_language(la
         assert any(line.startswith(f"{term}:") for line in language.terms(words)), (lang, term)
     assert language.terms("The claimant walked to the clinic with a cane.") == []
     assert [p.pattern for p, _ in language.glossary] == [p.pattern for p, _ in get_language("en").glossary]
+
+
+def test_a_partial_approval_written_as_visits_times_weeks_gets_its_numbers() -> None:
+    """ "Physical therapy 2 times 6 ... was the original request. Physical therapy 1 times 6 ... was authorized":
+    a reader found both parts shown with the same words and no counts. 2 times 6 is 12 sessions."""
+    from imr_llm.summary.facts import Quantity, quantity
+
+    assert quantity("Physical therapy 2 times 6 for the head") == Quantity(12, "sessions")
+    assert quantity("PT 2x6 lumbar spine") == Quantity(12, "sessions")
+    assert quantity("Chiropractic 1 x 6") == Quantity(6, "sessions")
+    for not_visits in ("Ibuprofen 800mg 2 x 30", "Home care 3 x 4 hours", "Norco 10/325mg 1 x 60"):
+        assert quantity(not_visits) is None, not_visits
+    assert quantity("Physical therapy 2 times 6 months") == Quantity(6, "months")  # not 12 sessions

@@ -217,6 +217,10 @@ _COUNT = _rx(
 )
 
 
+_VISITS_CARE = _rx(r"\b(?:therapy|PT|chiropract\w*|acupuncture|rehab\w*|sessions|visits)\b")
+_TIMES_WEEKS = _rx(r"\b(?P<t>[1-5]) ?(?:times|x) ?(?P<w>\d{1,2})\b(?! ?(?:mg|mcg|ml|%|months?|days?|hours?|refills?))")
+
+
 @dataclass(frozen=True)
 class Quantity:
     value: int
@@ -238,6 +242,8 @@ def quantity(text: str | None) -> Quantity | None:
             found.append(Quantity(int(raw) if raw.isdigit() else _NUMBER_WORDS[raw], m.group("unit").lower()))
         elif m.group("times"):
             found.append(Quantity(int(m.group("times")) * int(m.group("weeks")), "sessions"))
+    if not found and _VISITS_CARE.search(text):  # "Physical therapy 2 times 6", "PT 2x6": a week's visits x weeks
+        found += [Quantity(int(m.group("t")) * int(m.group("w")), "sessions") for m in _TIMES_WEEKS.finditer(text)]
     units = {q.unit for q in found}
     values = {q.value for q in found}
     if len(units) == 1 and len(values) == 1:
