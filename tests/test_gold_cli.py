@@ -73,13 +73,22 @@ def test_init_writes_gold_a_person_corrects_and_eval_runs_on_it(tmp_path: Path) 
     assert gold["notes"].startswith("UNREVIEWED") and next(iter(gold)) == "case_number"
     again = runner.invoke(app, ["gold", "init", str(letters), "--out", str(out)])
     assert again.exit_code == 1 and "exists (use --force to replace it)" in again.output  # never overwritten
-    assert runner.invoke(app, ["gold", "check", str(out)]).exit_code == 0
     suite = out / "suite.toml"
     suite.write_text(
         'name = "mine"\ngold = "."\ninputs = ["txt", "pdf"]\nbackend = "rules"\n'
         'scorers = ["fields", "items"]\n[thresholds.min]\nkey_field_accuracy = 1.0\n',
         encoding="utf-8",
     )
+    # not reviewed yet: the check says so and the eval refuses (it would score the parser against itself: 100%)
+    unchecked = runner.invoke(app, ["gold", "check", str(out)])
+    assert unchecked.exit_code == 1 and unchecked.output.count("not reviewed yet") == 2
+    refused = runner.invoke(app, ["eval", str(suite), "--out", str(tmp_path / "run.json")])
+    assert refused.exit_code == 2 and "is not reviewed yet" in refused.output and "Traceback" not in refused.output
+    for path in out.glob("*.gold.json"):  # a person read it against the letter (the values were right)
+        reviewed = json.loads(path.read_text(encoding="utf-8"))
+        reviewed["notes"] = "Checked against the letter by A. Reviewer; no corrections."
+        path.write_text(json.dumps(reviewed), encoding="utf-8")
+    assert runner.invoke(app, ["gold", "check", str(out)]).exit_code == 0
     run = run_suite(load_suite(suite))
     assert run.passed and len(run.letters) == 2 and run.metrics["key_field_accuracy"] == 1.0
 
@@ -99,3 +108,18 @@ def test_init_reads_a_folder_of_phone_photos_as_one_letter(tmp_path: Path) -> No
     gold = json.loads((out / "phone.gold.json").read_text())
     assert [i["decision"] for i in gold["disputed_items"]] == ["upheld", "overturned"]
     assert (out / "phone.pages").is_dir()
+
+
+def test_check_finds_reason_topics_without_sentences_and_names_letters_it_cannot_read(tmp_path: Path) -> None:
+    gold = json.loads((SAMPLES / "synth-2016-basic.gold.json").read_text())
+    first = gold["disputed_items"][0]
+    first["reason_sentences"] = [first["rationale_first_sentence"]]  # a sentence, but no topic
+    (tmp_path / "a.gold.json").write_text(json.dumps(gold), encoding="utf-8")
+    shutil.copy(SAMPLES / "synth-2016-basic.txt", tmp_path / "a.txt")
+    whole = json.loads((SAMPLES / "synth-2016-basic.gold.json").read_text())
+    (tmp_path / "b.gold.json").write_text(json.dumps(whole), encoding="utf-8")
+    shutil.copy(SAMPLES / "synth-2016-basic.tif", tmp_path / "b.tif")  # an image: no text to compare with
+    result = runner.invoke(app, ["gold", "check", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "a.gold.json: disputed_items.0: reason_sentences without reason_topics" in result.output
+    assert "1 letter(s) are images only (b.gold.json)" in result.output and "b.gold.json:" not in result.output

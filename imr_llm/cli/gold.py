@@ -102,11 +102,19 @@ def check(folder: Annotated[Path, typer.Argument(help="a gold folder")]) -> None
     if not folder.is_dir():
         print(f"imr-llm: {folder}: not a folder", file=sys.stderr)
         raise typer.Exit(2)
-    problems, checked = check_folder(folder)
-    for name, problem in problems:
+    result = check_folder(folder)
+    for name, problem in result.problems:
         print(f"imr-llm: {name}: {problem}", file=sys.stderr)
-    print(f"imr-llm: {checked} gold file(s) checked, {len({n for n, _ in problems})} with problems", file=sys.stderr)
-    raise typer.Exit(1 if problems or not checked else 0)
+    if result.images_only:
+        shown = ", ".join(result.images_only[:5]) + (", ..." if len(result.images_only) > 5 else "")
+        print(
+            f"imr-llm: {len(result.images_only)} letter(s) are images only ({shown}): their format is checked, but "
+            "their copied strings could not be compared with a text; compare them with the letter by eye",
+            file=sys.stderr,
+        )
+    with_problems = len({n for n, _ in result.problems})
+    print(f"imr-llm: {result.checked} gold file(s) checked, {with_problems} with problems", file=sys.stderr)
+    raise typer.Exit(1 if result.problems or not result.checked else 0)
 
 
 @app.command("schema")

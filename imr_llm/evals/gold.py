@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from imr_llm.errors import ConfigError
+from imr_llm.evals.gold_check import unreviewed
 from imr_llm.evals.gold_format import read_gold
 
 
@@ -50,6 +51,12 @@ def load_gold_dir(folder: Path) -> list[GoldLetter]:
         gold, problems = read_gold(gold_path)  # not JSON, wrong types, nested 50,000 deep: one line
         if gold is None or problems:
             raise ConfigError(f"gold file {gold_path}: {problems[0]} (imr-llm gold check {folder} lists all)")
+        if unreviewed(gold):
+            raise ConfigError(
+                f"gold file {gold_path} is not reviewed yet (its notes start 'UNREVIEWED'): it is the parser's own "
+                "record, so an eval on it would score the parser against itself; read it against the letter, "
+                "correct it, and rewrite its notes"
+            )
         letters.append(
             GoldLetter(
                 name=name,

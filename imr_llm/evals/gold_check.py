@@ -3,11 +3,14 @@
 Each NAME.gold.json must be the gold format (`gold_format.GoldLetter`), have its letter beside it
 (NAME.txt, NAME.pdf, an image, NAME.scan.pdf or a NAME.pages/ folder), and, where the letter has text
 (a text file or a PDF with a text layer), every string the gold copies from the letter must be in
-that text, compared as the shared format says (de-wrapped, whitespace- and hyphen-insensitively).
+that text, compared as the shared format says (de-wrapped, whitespace- and hyphen-insensitively). A file
+`gold init` wrote that nobody has reviewed yet (its notes start "UNREVIEWED") is a problem, and so is an
+item with reason topics but no sentences, or the reverse.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -75,9 +78,37 @@ def _letter_text(files: list[Path]) -> str | None:
     return None
 
 
-def check_folder(folder: Path) -> tuple[list[tuple[str, str]], int]:
-    """(gold file name, problem) for every problem found, and how many gold files were checked."""
-    problems: list[tuple[str, str]] = []
+UNREVIEWED = "UNREVIEWED"  # how `gold init` opens a file's notes: the parser's opinion, not gold yet
+
+
+def unreviewed(gold: dict[str, Any]) -> bool:
+    notes = gold.get("notes")
+    return isinstance(notes, str) and notes.lstrip().upper().startswith(UNREVIEWED)
+
+
+def _pairs(gold: dict[str, Any]) -> list[str]:
+    """Items whose reason topics and sentences do not come together (the format has both or neither)."""
+    out = []
+    for i, item in enumerate(gold.get("disputed_items") or []):
+        if isinstance(item, dict) and bool(item.get("reason_topics")) != bool(item.get("reason_sentences")):
+            has = "reason_topics" if item.get("reason_topics") else "reason_sentences"
+            lacks = "reason_sentences" if has == "reason_topics" else "reason_topics"
+            out.append(f"disputed_items.{i}: {has} without {lacks} (give both, or neither)")
+    return out
+
+
+@dataclass
+class FolderCheck:
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (gold file name, problem)
+    checked: int = 0
+    images_only: list[str] = field(default_factory=list)  # letters whose strings no text could confirm
+
+
+def check_folder(folder: Path) -> FolderCheck:
+    """Every problem found in a gold folder, how many gold files were checked, and which letters are images
+    only (their format is checked, their copied strings cannot be: a person compares them by eye)."""
+    result = FolderCheck()
+    problems = result.problems
     golds = sorted(folder.glob("*.gold.json"))
     if not golds:
         problems.append((str(folder), "no NAME.gold.json files"))
@@ -90,11 +121,16 @@ def check_folder(folder: Path) -> tuple[list[tuple[str, str]], int]:
             problems.append((name, "no letter beside it (NAME.txt, .pdf, an image, .scan.pdf or a .pages/ folder)"))
         if data is None or errors:
             continue
+        if unreviewed(data):
+            problems.append((name, "not reviewed yet: its notes still start 'UNREVIEWED' (it is the parser's record)"))
+        problems += [(name, p) for p in _pairs(data)]
         text = _letter_text(files)
         if text is None:
-            continue  # an image only: the format is checked, the text cannot be
+            result.images_only.append(name)  # an image only: the format is checked, the text cannot be
+            continue
         whole = compact(text)
         for where, value in _copied_strings(data):
             if compact(value) not in whole:
                 problems.append((name, f"{where}: {value[:60]!r} is not in the letter's text"))
-    return problems, len(golds)
+    result.checked = len(golds)
+    return result
