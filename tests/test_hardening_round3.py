@@ -283,6 +283,47 @@ def test_the_item_cap_warning_reaches_every_format_of_the_summary_page() -> None
         assert warning in page, fmt
 
 
+@pytest.mark.parametrize(
+    "cut_after",
+    [
+        "there is no documentation of objective functional improvement with them. Therefore, the request is not medi",
+        "The patient has had 10 prior sessions, and there is no documentation of objective",
+        "MRI of the lumbar sp",  # inside the next item's heading
+        "weakness and decreased sensation in the left leg. The request for physical therapy is not medically "
+        "necessary. Further, the MTUS recommends a home exercise program after the patient has",  # after a verdict
+    ],
+)
+def test_a_letter_cut_mid_sentence_says_so_on_the_page(cut_after: str) -> None:
+    """A hostile tester cut the dev letters every 97 characters inside their rationales: 93 of 822 cuts gave
+    fewer items with no warning. A letter ends at the end of a sentence (now 3 of 812 such cuts stay silent:
+    those made exactly at the end of an item's whole conclusion, as a letter itself ends)."""
+    first = Item(
+        DENIED_PT.request,
+        "Upheld",
+        "The guidelines support therapy when there are neurologic deficits, and the records document weakness and "
+        "decreased sensation in the left leg. The request for physical therapy is not medically necessary. Further, "
+        "the MTUS recommends a home exercise program after the patient has completed the initial visits.",
+    )
+    letter = make_letter(first if "home exercise" in cut_after else DENIED_PT, APPROVED_MRI)
+    at = letter.index(cut_after) + len(cut_after)
+    record = parse_text(letter[:at])
+    assert len(record.disputed_items) == 1
+    assert record.needs_review and any("may be cut off" in w for w in record.warnings)
+    page = render_text(summarize_record(record, "en").summary, Format.MD, [])
+    assert "may be cut off" in page  # wrong: "looked at one request" with nothing else said
+
+
+def test_a_letter_that_ends_with_its_conclusion_is_not_called_cut_off() -> None:
+    """The right output: a whole letter, and one real letter's ending with its last period missing."""
+    whole = make_letter(DENIED_PT, APPROVED_MRI)
+    assert not parse_text(whole).needs_review
+    no_period = whole.rstrip().rstrip(".")
+    assert no_period.endswith("the request is medically necessary")
+    assert not any("cut off" in w for w in parse_text(no_period).warnings)
+    fax = parse_text(whole.rstrip().rstrip(".") + ",", Source(kind="ocr", ocr=OcrInfo()))  # a fax read "." as ","
+    assert not any("cut off" in w for w in fax.warnings)
+
+
 # -- 4. never through a link, never over an input ---------------------------------------------------
 
 

@@ -425,4 +425,28 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
     if items and items[-1].rationale and medically_necessary(items[-1].rationale) is None:
         # a letter cut inside its last rationale (or with its last page missing) ends without a conclusion
         ctx.warn(f"item {len(items)}: its rationale ends without a conclusion: the letter may be cut off there")
+    elif items and items[-1].rationale and (stop := _stops_mid_sentence(items[-1].rationale, ctx.ocr is not None)):
+        # cut after an earlier conclusion-like sentence, or inside the next item's heading ("... Associated
+        # surgical service: Sh"): a letter ends at the end of a sentence
+        ctx.warn(f"item {len(items)}: its rationale stops mid-sentence ({stop!r}): the letter may be cut off there")
     return items
+
+
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
+_ENDS_DECIDED = re.compile(rf": ?{_DECISION}$")
+_CONCLUSION_END = re.compile(r"\b(?:necessary|appropriate|indicated|reasonable|supported|warranted)(?: at this time)?$")
+
+
+def _stops_mid_sentence(rationale: str, scanned: bool = False) -> str | None:
+    """The last words of a rationale that does not end a sentence; None when it does. A closing conclusion
+    without its period ("... is not medically necessary", as one real letter ends, and as a scan can lose the
+    mark or read it as a comma) counts as the end."""
+    text = rationale.rstrip()
+    if scanned:  # a fax reads the last period as a comma
+        text = text.rstrip(",;:")
+    if not text or _SENTENCE_END.search(text) or _ENDS_DECIDED.search(text):
+        return None  # a sentence's end, or a line ending in a decision word (a quoted "Decision: Upheld")
+    last = _BOUNDARY.split(text[-300:])[-1]
+    if _CONCLUSION_END.search(last) and medically_necessary(last) is not None:
+        return None  # a whole conclusion, only its period missing (not "is not medically necessa")
+    return " ".join(text.split()[-4:])
