@@ -486,6 +486,12 @@ def test_spanish_mood_is_subjunctive_after_nada_que() -> None:
         ("en", "The reviewer found no record of objective improvement, and your MRI showed a tear.", "MRI"),
         ("es", "Usted recibirá este tratamiento pronto.", "promises"),
         ("es", "El revisor encontró que su terapia le ayudó.", "negation"),
+        # a hostile tester's Spanish rewrites that had passed (the future, payment, coverage, a cure)
+        ("es", "El revisor no encontró mejoría. La aseguradora pagará las 12 sesiones de terapia.", "payment"),
+        ("es", "El revisor no encontró mejoría, pero el seguro cubrirá la terapia.", "payment"),
+        ("es", "El revisor no encontró mejoría. Le harán la terapia la próxima semana.", "payment"),
+        ("es", "El revisor no encontró mejoría. Su dolor se curará con el tiempo.", "payment"),
+        ("en", "The reviewer found no record of objective improvement; the therapy will be paid.", "promises"),
     ],
 )
 def test_a_rewrite_that_contradicts_adds_or_promises_is_rejected(lang: str, rewrite: str, why: str) -> None:
@@ -507,6 +513,7 @@ def test_a_rewrite_that_contradicts_adds_or_promises_is_rejected(lang: str, rewr
     [
         ("en", "The reviewer found no record of objective improvement in what you can do with the prior sessions."),
         ("es", "El revisor no encontró constancia de una mejoría objetiva con las sesiones anteriores."),
+        ("es", "El revisor no encontró documentos que muestren una mejoría objetiva con las sesiones previas."),
     ],
 )
 def test_a_faithful_rewrite_passes(lang: str, rewrite: str) -> None:
@@ -626,3 +633,18 @@ def test_a_partial_approval_written_as_visits_times_weeks_gets_its_numbers() -> 
     for not_visits in ("Ibuprofen 800mg 2 x 30", "Home care 3 x 4 hours", "Norco 10/325mg 1 x 60"):
         assert quantity(not_visits) is None, not_visits
     assert quantity("Physical therapy 2 times 6 months") != Quantity(12, "sessions")  # months are not weeks
+
+
+def test_a_translation_may_keep_the_future_the_reviewer_wrote() -> None:
+    """The right output: the reviewer's own "will" may be translated with a future tense."""
+    from imr_llm.summary.rewrite import reason_problems
+
+    record = one(
+        "EMG of the bilateral lower extremities",
+        "Upheld",
+        "It is unclear how this test will change the treatment plan. Therefore, the request is not medically "
+        "necessary.",
+    )
+    item = build_summary(record, "es").items[0]
+    text = "El revisor no pudo saber cómo esta prueba cambiará el plan de tratamiento."
+    assert not [p for p in reason_problems(text, item, get_language("es")) if "payment" in p]

@@ -67,6 +67,10 @@ def facts_for_model(offline: Summary) -> str:
 
 
 _WORDS = re.compile(r"[^\W\d_]+")
+# the reviewer's (English) sentences speak of payment, coverage, approval, a cure or the future
+_OUTCOME_SOURCE = re.compile(
+    r"\b(?:will|would|going to|pay\w*|paid|cover\w*|approv\w*|authori[sz]\w*|certif\w*|cur(?:e|ed|es)|heal\w*)\b", re.I
+)
 
 
 def reason_problems(text: str, item: ItemSummary, language: Language) -> list[str]:
@@ -80,6 +84,10 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
         problems.append(f"item {item.number}: the reason states a decision (the decision line does that)")
     if language.promises.search(text):
         problems.append(f"item {item.number}: the reason promises care, payment or an outcome, or gives advice")
+    elif language.outcomes.search(text) and not _OUTCOME_SOURCE.search(" ".join(item.reason.sentences)):
+        # "La aseguradora pagará las 12 sesiones": payment, coverage, approval, a cure or the future, which the
+        # reviewer's sentences never spoke of (word lists of promises leak; this is any such word at all)
+        problems.append(f"item {item.number}: the reason speaks of payment, coverage or what will happen")
     words = _WORDS.findall(text.casefold())
     if words and max(words.count(w) for w in set(words)) > max(4, len(words) // 4):
         problems.append(f"item {item.number}: the reason repeats itself")

@@ -97,6 +97,7 @@ class Language:
         self.double_negatives = tuple(re.compile(p, re.I) for p in checks.double_negatives)
         self.decision_claims = (re.compile(checks.approved_claims, re.I), re.compile(checks.denied_claims, re.I))
         self.promises = re.compile(checks.promises, re.I)
+        self.outcomes = re.compile(checks.outcomes, re.I)
 
     # -- labels the templates use ---------------------------------------------------------------
 

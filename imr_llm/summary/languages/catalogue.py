@@ -111,6 +111,9 @@ class CheckPhrases(_Strict):
     approved_claims: str
     denied_claims: str
     promises: str
+    # a model's rewrite speaking of payment, coverage, approval, a cure or the future, which a reviewer's
+    # sentence without such words cannot carry (see summary.rewrite)
+    outcomes: str
 
 
 class Kinds(_Strict):
@@ -276,7 +279,13 @@ class Catalogue(_Strict):
                 raise ValueError(f"{path}: {e}") from None
             if unknown:
                 raise ValueError(f"{path} uses {sorted(unknown)}; it may use {sorted(_allowed(path)) or 'none'}")
-        for pattern in (self.negation, self.checks.approved_claims, self.checks.denied_claims, self.checks.promises):
+        for pattern in (
+            self.negation,
+            self.checks.approved_claims,
+            self.checks.denied_claims,
+            self.checks.promises,
+            self.checks.outcomes,
+        ):
             re.compile(pattern)
         return self
 
