@@ -489,6 +489,31 @@ def test_an_input_reached_several_ways_gives_one_record(tmp_path: Path) -> None:
     )
 
 
+def test_a_link_or_a_hard_link_in_a_folder_is_one_input_named_by_its_file(tmp_path: Path) -> None:
+    """A hostile tester's 'a-link.txt -> a.txt' (sorting first) named the record after the link, so a rerun naming
+    a.txt added a second record of the same file; a hard link was read twice in one run. A link is named by its
+    file, and one file is one input in a run (a hard link has no name of its own to prefer across runs)."""
+    tree = tmp_path / "tree"
+    (real,) = letters(tree, 1)
+    (tree / "0-link.txt").symlink_to(real.name)
+    out = tmp_path / "out.jsonl"
+    assert cli("batch", str(tree), "--out", str(out), "--no-progress").returncode == 0
+    again = cli("batch", str(real), "--out", str(out), "--no-progress")
+    assert again.returncode == 0, again.stderr
+    assert [r["source"]["path"] for r in lines(out)] == [str(real)]  # named by its file, found by the rerun
+    hard = tmp_path / "hard"
+    hard.mkdir()
+    os.link(real, hard / "a.txt")
+    os.link(real, hard / "b.txt")
+    one = tmp_path / "one.jsonl"
+    assert cli("batch", str(hard), "--out", str(one), "--no-progress").returncode == 0
+    assert [r["source"]["path"] for r in lines(one)] == [str(hard / "a.txt")]  # two names, one file, one record
+    other = tmp_path / "other.txt"  # the right output: two different files are two inputs
+    other.write_text(real.read_text(encoding="utf-8").replace("CM16", "CM17"), encoding="utf-8")
+    assert cli("batch", str(tree), str(other), "--out", str(out), "--no-progress").returncode == 0
+    assert len(lines(out)) == 2
+
+
 def test_a_rerun_keeps_one_record_per_input_whatever_the_output_holds(tmp_path: Path) -> None:
     letters(tmp_path / "in", 3)
     out, table = tmp_path / "out.jsonl", tmp_path / "t.csv"

@@ -4,9 +4,9 @@ Folders and globs never follow a symlinked folder (a loop, or a link to a parent
 letter many records or walk for minutes), and skip a symlinked file that points outside the folder
 being walked. A file named on the command line is taken as given.
 
-Each input comes once, named by its absolute path, however many specs reach it (a folder, a file in
-it and a glob over it, `tree/**`, two links to one file): inputs are deduplicated by the path they
-resolve to.
+Each input comes once, named by its absolute path (a symbolic link by the file it leads to), however
+many specs reach it (a folder, a file in it and a glob over it, `tree/**`, two links to one file, a hard
+link): inputs are deduplicated by the file they are (device and inode).
 """
 
 from __future__ import annotations
@@ -114,17 +114,23 @@ def iter_inputs(specs: list[str]) -> Iterator[Path]:
     """Each spec is a file (taken as given, whatever its name), a folder (letters found inside,
     recursively) or a glob; a spec that matches nothing is yielded as is, to be reported. Every input
     once (by the path it resolves to), as an absolute path."""
-    seen: set[str] = set()
+    seen: set[object] = set()
     for path in _each_spec(specs):
         absolute = os.path.abspath(path)
         try:
-            identity = os.path.realpath(absolute)
+            real = os.path.realpath(absolute)
         except (OSError, ValueError):
-            identity = absolute
-        if identity in seen:
+            real = absolute
+        try:  # the file itself: a hard link is another name for the same file
+            stat = os.stat(real)
+            identity: object = (stat.st_dev, stat.st_ino)
+        except (OSError, ValueError):
+            identity = real
+        if identity in seen or real in seen:
             continue
-        seen.add(identity)
-        yield Path(absolute)
+        seen.update((identity, real))
+        # a link is named by the file it leads to, so that a later run naming the file finds its record
+        yield Path(real if os.path.islink(absolute) and os.path.isfile(real) else absolute)  # a dangling one as given
 
 
 def _each_spec(specs: list[str]) -> Iterator[Path]:
