@@ -561,6 +561,12 @@ def test_secrets_are_scrubbed_from_error_messages() -> None:
     scrubbed = scrub_secrets(echoed, KEY)
     assert KEY not in scrubbed and KEY[3:] not in scrubbed and "other-9f8e7d" not in scrubbed
     assert "refused" in scrubbed and "[secret removed]" in scrubbed
+    # echoed lower-cased, or with its ends trimmed (a hostile tester's server): still removed
+    for altered in (KEY.lower(), KEY.upper(), KEY[2:-2], KEY[len(KEY) // 4 : -len(KEY) // 4]):
+        assert altered not in scrub_secrets(f"401: key {altered} is not valid", KEY), altered
+    # the right output: the rest of the message, and other words, stay
+    kept = "401: model gpt-4o-mini at https://api.example.com/v1 is not valid for this organization"
+    assert scrub_secrets(kept, KEY) == kept
 
 
 def test_a_server_error_that_echoes_the_key_never_shows_it_FAKE_SERVER(tmp_path: Path) -> None:

@@ -138,6 +138,7 @@ class LLMConfig:
             raise ConfigError("no model: pass --model or set IMR_LLM_MODEL")
 
 
+_TOKEN = re.compile(r"[A-Za-z0-9_\-]+")
 _SECRET_PATTERNS = (
     re.compile(r"(?i)\b(bearer|basic)\s+[^\s'\",;}]+"),  # an Authorization header's value
     re.compile(r"(?i)\b(authorization|api[-_]?key|x-api-key|token|secret)(['\"]?\s*[:=]\s*['\"]?)[^\s'\",;}]+"),
@@ -150,7 +151,15 @@ def scrub_secrets(text: str, *secrets: str | None) -> str:
     credential-looking value: error messages go to stderr, records' `llm.error` and the call log."""
     for secret in secrets:
         if secret and len(secret) >= 4:
-            text = text.replace(secret, "[secret removed]")
+            text = re.sub(re.escape(secret), "[secret removed]", text, flags=re.I)  # echoed lower-cased, too
+            # a part of it (a server that trims or masks the middle of what it echoes): any word-like run of at
+            # least half the key (6 characters or more) found inside the key
+            least = max(6, len(secret) // 2)
+            folded = secret.casefold()
+            text = _TOKEN.sub(
+                lambda m: "[secret removed]" if len(m.group()) >= least and m.group().casefold() in folded else m.group(),
+                text,
+            )
     text = _SECRET_PATTERNS[0].sub(lambda m: f"{m.group(1)} [secret removed]", text)
     text = _SECRET_PATTERNS[1].sub(lambda m: f"{m.group(1)}{m.group(2)}[secret removed]", text)
     return _SECRET_PATTERNS[2].sub("[secret removed]", text)
