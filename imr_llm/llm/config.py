@@ -146,6 +146,11 @@ _SECRET_PATTERNS = (
 )
 
 
+def _part_of(folded_secret: str, least: int, m: re.Match[str]) -> str:
+    word = m.group()
+    return "[secret removed]" if len(word) >= least and word.casefold() in folded_secret else word
+
+
 def scrub_secrets(text: str, *secrets: str | None) -> str:
     """`text` (an error message a server may have built from our request) without the API key or any
     credential-looking value: error messages go to stderr, records' `llm.error` and the call log."""
@@ -154,12 +159,7 @@ def scrub_secrets(text: str, *secrets: str | None) -> str:
             text = re.sub(re.escape(secret), "[secret removed]", text, flags=re.I)  # echoed lower-cased, too
             # a part of it (a server that trims or masks the middle of what it echoes): any word-like run of at
             # least half the key (6 characters or more) found inside the key
-            least = max(6, len(secret) // 2)
-            folded = secret.casefold()
-            text = _TOKEN.sub(
-                lambda m: "[secret removed]" if len(m.group()) >= least and m.group().casefold() in folded else m.group(),
-                text,
-            )
+            text = _TOKEN.sub(functools.partial(_part_of, secret.casefold(), max(6, len(secret) // 2)), text)
     text = _SECRET_PATTERNS[0].sub(lambda m: f"{m.group(1)} [secret removed]", text)
     text = _SECRET_PATTERNS[1].sub(lambda m: f"{m.group(1)}{m.group(2)}[secret removed]", text)
     return _SECRET_PATTERNS[2].sub("[secret removed]", text)
