@@ -202,6 +202,25 @@ def test_a_hostile_letter_stays_text(client: TestClient) -> None:
     assert "[click](javascript:alert(2))" in page and "ice &lt;b&gt;bold&lt;/b&gt; [site](http://evil.example/)" in page
 
 
+def test_control_and_bidi_characters_never_reach_the_browser_raw(client: TestClient) -> None:
+    """A hostile tester's letter with ESC/OSC sequences and U+202E: the page and the summary had them raw (the
+    U+202E flipped the request's words). Shown as visible escapes, as `summarize --format html` writes them."""
+    text = hostile_text().replace("shoulder", "shoulder \u202eevil\x1b]8;;http://x\x07 end", 1)
+    letter_id = read(client, [], text=text)
+    for url in (
+        f"/letters/{letter_id}",
+        f"/review/{letter_id}",
+        f"/letters/{letter_id}/summary.en.html",
+        f"/letters/{letter_id}/summary.en.md",
+        f"/letters/{letter_id}/record.json",
+    ):
+        body = client.get(url).text
+        assert "\u202e" not in body and "\x1b" not in body and "\x07" not in body, url
+    page = client.get(f"/letters/{letter_id}").text
+    assert "\\u202eevil\\x1b]8;;http://x\\x07 end" in page  # the characters shown, not dropped
+    assert json.loads(client.get(f"/letters/{letter_id}/record.json").text)["case_number"]  # still valid JSON
+
+
 def test_a_correction_is_logged_never_overwritten_and_reaches_record_and_summary(
     client: TestClient, tmp_path: Path
 ) -> None:

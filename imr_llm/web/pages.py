@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from imr_llm.outputs import visible
 from imr_llm.pipeline.backends import get_backend
 from imr_llm.version import VERSION
 from imr_llm.web.highlight import anchor
@@ -73,4 +74,6 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         "per_page": s.reader.per_page,
     }
     html = environment().get_template(template).render(**base, **context)
-    return HTMLResponse(html, status_code=status_code)
+    # a letter's (or a file name's) control and bidi characters never reach the browser raw: U+202E would flip
+    # the request's words on the page
+    return HTMLResponse(visible(html), status_code=status_code)

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from imr_llm.batch.table import COLUMNS, _row, neutralise
+from imr_llm.outputs import json_text, visible
 from imr_llm.web.highlight import field_rows, pieces
 from imr_llm.web.jobs import LANGS
 from imr_llm.web.pages import render, state
@@ -190,11 +191,12 @@ async def summary_document(request: Request) -> Response:
         raise HTTPException(404, "no such language")
     current_record(request, letter_id)
     summary = current_summary(state(request).workspace, letter_id, lang)
-    csp = f"default-src 'none'; style-src {style_hashes(summary.html)}; base-uri 'none'; frame-ancestors 'self'"
+    html = visible(summary.html)  # a letter's control and bidi characters as visible escapes, as the CLI writes it
+    csp = f"default-src 'none'; style-src {style_hashes(html)}; base-uri 'none'; frame-ancestors 'self'"
     headers = {"content-security-policy": csp, "x-frame-options": "SAMEORIGIN"}
     if request.query_params.get("download"):
         headers["content-disposition"] = f'attachment; filename="{_stem(request, letter_id)}.{lang}.html"'
-    return HTMLResponse(summary.html, headers=headers)
+    return HTMLResponse(html, headers=headers)
 
 
 def _stem(request: Request, letter_id: int) -> str:
@@ -213,14 +215,14 @@ async def summary_markdown(request: Request) -> Response:
     if lang not in LANGS:
         raise HTTPException(404, "no such language")
     current_record(request, letter_id)
-    md = current_summary(state(request).workspace, letter_id, lang).md
+    md = visible(current_summary(state(request).workspace, letter_id, lang).md)
     return _attachment(md, "text/markdown; charset=utf-8", f"{_stem(request, letter_id)}.{lang}.md")
 
 
 async def record_json(request: Request) -> Response:
     letter_id = _letter_id(request)
     _, record = current_record(request, letter_id)
-    body = json.dumps(record, indent=1, ensure_ascii=False) + "\n"
+    body = json_text(json.dumps(record, indent=1, ensure_ascii=False)) + "\n"
     return _attachment(body, "application/json", f"{_stem(request, letter_id)}.record.json")
 
 
