@@ -775,6 +775,25 @@ def test_a_prompt_outside_the_prompts_folder_is_never_loaded(tmp_path: Path) -> 
     assert result.returncode == 2 and "unknown prompt '../evil@1'" in one_line(result)
 
 
+def test_a_template_include_never_follows_a_link_out_of_the_prompt_folder(tmp_path: Path) -> None:
+    """A hostile tester's user.j2 did `{% include "ex.txt" %}` with ex.txt a link to a secret file, and the secret
+    was sent to the server. Refused like an `examples` entry that leaves the folder; a real include works."""
+    from imr_llm.errors import ConfigError
+    from imr_llm.llm.prompts import load_prompt
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("hunter2", encoding="utf-8")
+    root = evil_prompts(tmp_path, '{% include "ex.txt" %} {{ letter }}')
+    folder = root / "extract" / "1"
+    (folder / "ex.txt").symlink_to(secret)
+    with pytest.raises(ConfigError, match="cannot be rendered") as caught:  # wrong: "hunter2 x" sent to the model
+        load_prompt("extract@1", root).render("x")
+    assert "hunter2" not in str(caught.value)
+    (folder / "ex.txt").unlink()
+    (folder / "ex.txt").write_text("An example letter.", encoding="utf-8")  # the right output: a real include
+    assert "An example letter. x" in load_prompt("extract@1", root).render("x").messages[1]["content"]
+
+
 def test_prompt_templates_render_in_a_sandbox_FAKE_SERVER(tmp_path: Path) -> None:
     from imr_llm.errors import ConfigError
     from imr_llm.llm.prompts import load_prompt

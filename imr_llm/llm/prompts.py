@@ -13,6 +13,7 @@ import json
 import os
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -78,12 +79,29 @@ def _environment(folder: Path) -> jinja2.Environment:
     (jinja2.sandbox): a template cannot reach Python internals (`''.__class__.__mro__`, `os.environ`
     through an object's globals), so a prompt folder from elsewhere cannot read secrets into a prompt."""
     return SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(folder),
+        loader=_ConfinedLoader(folder),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=False,
         autoescape=False,
         auto_reload=False,
     )
+
+
+class _ConfinedLoader(jinja2.FileSystemLoader):
+    """Templates of one prompt folder only: an `{% include %}` of a file that is a link out of it (to a secret)
+    is refused, as an `examples` entry that leaves the folder is."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder)
+        self.folder = folder
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        source, filename, uptodate = super().get_source(environment, template)
+        if filename is None or not _inside(Path(filename), self.folder):
+            raise jinja2.TemplateNotFound(f"{template} (it leads out of the prompt's folder)")
+        return source, filename, uptodate
 
 
 _PART = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")  # a NAME or a VERSION: one folder, never ".."
