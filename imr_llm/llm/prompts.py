@@ -95,11 +95,9 @@ class _ConfinedLoader(jinja2.FileSystemLoader):
         super().__init__(folder)
         self.folder = folder
 
-    def get_source(
-        self, environment: jinja2.Environment, template: str
-    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
-        if filename is None or not _inside(Path(filename), self.folder):
+        if not _inside(Path(filename), self.folder):
             raise jinja2.TemplateNotFound(f"{template} (it leads out of the prompt's folder)")
         return source, filename, uptodate
 
