@@ -79,6 +79,15 @@ def _count(value: object) -> int:
     return int(value)
 
 
+def _usage_or_none(usage: object) -> dict[str, int] | None:
+    """The usage block as counts (a value that is not one is 0), or None: a usage of the wrong type ("many",
+    [1], true) says nothing of the answer, which is read as it is."""
+    if not isinstance(usage, dict):
+        return None
+    prompt, completion = _count(usage.get("prompt_tokens")), _count(usage.get("completion_tokens"))
+    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+
+
 def read_results(text: str) -> Iterator[ResultLine]:
     """Every line of a results (or error) file; a malformed line is a ResultLine with an error and, when
     it can be read, its custom_id."""
@@ -121,7 +130,7 @@ def parse_answer(config: LLMConfig, body: dict[str, Any], response_model: type[T
     from openai.types.chat import ChatCompletion
 
     try:
-        completion = ChatCompletion.model_validate(body)
+        completion = ChatCompletion.model_validate({**body, "usage": _usage_or_none(body.get("usage"))})
     except Exception as e:
         raise LLMInvalidOutput(f"not a chat completion: {_first_line(e)}") from e
     usage = completion.usage
