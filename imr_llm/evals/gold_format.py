@@ -108,8 +108,9 @@ def read_gold(path: Path) -> tuple[dict[str, Any] | None, list[str]]:
         return None, [f"nested more than {MAX_DEPTH} levels deep: not a gold file"]
     try:
         data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as e:
-        return None, [f"not JSON ({str(e).splitlines()[0] if str(e) else 'too deep'})"]
+    except (ValueError, RecursionError) as e:  # JSONDecodeError, and a number of 4,300 digits or more
+        why = str(e).splitlines()[0][:120] if str(e) else "too deep"
+        return None, [f"not JSON ({'a number of thousands of digits' if 'integer string' in why else why})"]
     if not isinstance(data, dict):
         return None, ["not a JSON object"]
     if _depth(data, MAX_DEPTH) > MAX_DEPTH:
