@@ -124,3 +124,14 @@ def test_check_finds_reason_topics_without_sentences_and_names_letters_it_cannot
     assert result.exit_code == 1
     assert "a.gold.json: disputed_items.0: reason_sentences without reason_topics" in result.output
     assert "1 letter(s) are images only (b.gold.json)" in result.output and "b.gold.json:" not in result.output
+
+
+def test_an_eval_with_no_letter_to_run_fails_instead_of_passing(tmp_path: Path) -> None:
+    """A hostile tester's suite over an empty gold folder passed every threshold with 0 letters."""
+    suite = tmp_path / "s.toml"
+    suite.write_text(f'name = "empty"\ngold = "{tmp_path}"\nbackend = "rules"\n', encoding="utf-8")
+    result = runner.invoke(app, ["eval", str(suite), "--out", str(tmp_path / "run.json")])
+    assert result.exit_code == 2 and "no letter to run" in result.output and "Traceback" not in result.output
+    shutil.copy(SAMPLES / "synth-2016-basic.txt", tmp_path / "a.txt")  # the right output: one letter runs
+    shutil.copy(SAMPLES / "synth-2016-basic.gold.json", tmp_path / "a.gold.json")
+    assert runner.invoke(app, ["eval", str(suite), "--out", str(tmp_path / "run.json")]).exit_code == 0

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, Field
 
-from imr_llm.errors import ImrError, InputError, LLMCallError
+from imr_llm.errors import ConfigError, ImrError, InputError, LLMCallError
 from imr_llm.evals.gold import GoldLetter, load_gold_dir
 from imr_llm.evals.metrics import LetterResult, compute_metrics
 from imr_llm.evals.renderings import IMAGE_KINDS, rendering_kind
@@ -133,6 +133,11 @@ def select_letters(suite: Suite) -> list[SuiteInput]:
                 inputs += [SuiteInput(g, kind, path) for path in kept_inputs(folder, g.name, kind)]
             elif g.kinds((kind,)):
                 inputs.append(SuiteInput(g, kind))
+    if not inputs:  # a suite that reads nothing would pass every threshold with no letter
+        raise ConfigError(
+            f"suite {suite.name}: no letter to run in {folder} (no NAME.gold.json there, or none with a file for "
+            f"the inputs {', '.join(suite.inputs)})"
+        )
     return inputs
 
 
