@@ -257,3 +257,30 @@ def test_repeat_on_the_command_line_runs_every_letter_n_times_FAKE_SERVER(tmp_pa
     assert len({x["name"] for x in run["letters"]}) == 2 and asked == 4
     bad = CliRunner().invoke(app, ["eval", str(suite), "--repeat", "0"])
     assert bad.exit_code == 2
+
+
+def test_a_compare_names_the_letters_whose_gold_changed_and_those_in_one_run_only(tmp_path: Path) -> None:
+    """A new user changed two gold diagnoses and compared: diagnoses F1 fell, 'What changed (0)', no letter
+    named. The extraction did not change; the answer key did, and the compare now says so, naming them."""
+    from rich.console import Console
+
+    from imr_llm.evals.compare import compare_runs
+    from imr_llm.evals.report import print_comparison
+
+    base = _rules_run(tmp_path)
+    same = compare_runs(base, base, resamples=20)
+    assert same.gold_changed == [] and not same.sets_differ  # the right output: nothing to warn about
+    new = base.model_copy(deep=True)
+    edited = next(x for x in new.letters if x.gold.get("diagnoses"))
+    edited.gold = {**edited.gold, "diagnoses": [*edited.gold["diagnoses"][1:], "a diagnosis added to the gold"]}
+    dropped = new.letters.pop()
+    comparison = compare_runs(base, new, resamples=20)
+    assert len(comparison.gold_changed) == 1 and comparison.only_base
+    console = Console(record=True, width=80)
+    print_comparison(comparison, console)
+    shown = " ".join(console.export_text().split())  # the terminal's 80 columns wrap lines
+    assert "the gold differs between the runs on 1 letter(s)" in shown
+    assert comparison.gold_changed[0] in shown and "only in base:" in shown and dropped.name in shown
+    # at 80 columns no two metric rows read the same (long names wrap instead of being cut)
+    rows = [line.split("│")[1].strip() for line in console.export_text().splitlines() if line.startswith("│")]
+    assert not any(r.endswith("…") for r in rows)

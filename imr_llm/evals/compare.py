@@ -52,10 +52,11 @@ class Comparison(BaseModel):
     tolerance: float
     resamples: int = 0
     shared_letters: int = 0
-    only_base: list[str] = Field(default_factory=list)  # identities in one run only
+    only_base: list[str] = Field(default_factory=list)  # letters (as labelled in reports) in one run only
     only_new: list[str] = Field(default_factory=list)
     metrics: list[MetricDelta] = Field(default_factory=list)
     fields: list[FieldChange] = Field(default_factory=list)
+    gold_changed: list[str] = Field(default_factory=list)  # shared letters whose gold differs between the runs
     regressed: bool = False
 
     @property
@@ -196,10 +197,13 @@ def compare_runs(
     new_by_id = {identity(x): x for x in new.letters}
     base_ids = {identity(x) for x in base.letters}
     changes: list[FieldChange] = []
+    gold_changed: list[str] = []
     for before in base.letters:
         after = new_by_id.get(identity(before))
         if after is not None:
             changes += _letter_changes(letter_label(after), before, after)
+            if before.gold != after.gold:  # the answer key moved, not the extraction
+                gold_changed.append(letter_label(after))
     order = {"decision": 0, "item": 1, "error": 2, "diagnosis": 3, "field": 4}
     changes.sort(key=lambda c: (order[c.kind], c.change != "regressed", c.letter, c.path))
     flipped_wrong = any(c.kind == "decision" and c.change == "regressed" for c in changes)
@@ -209,9 +213,10 @@ def compare_runs(
         tolerance=tolerance,
         resamples=resamples,
         shared_letters=sum(identity(x) in new_by_id for x in base.letters),
-        only_base=sorted(base_ids - set(new_by_id)),
-        only_new=sorted(set(new_by_id) - base_ids),
+        only_base=sorted({letter_label(x) for x in base.letters if identity(x) not in new_by_id}),
+        only_new=sorted({letter_label(x) for x in new.letters if identity(x) not in base_ids}),
         metrics=deltas,
         fields=changes,
+        gold_changed=sorted(set(gold_changed)),
         regressed=flipped_wrong or any(d.status == "regressed" for d in deltas),
     )

@@ -114,19 +114,38 @@ def print_run(run: RunFile, console: Console) -> None:
     console.print("[green]all thresholds pass[/]" if run.passed else "[red]threshold missed[/]")
 
 
+def _some(names: list[str], limit: int = 8) -> str:
+    return ", ".join(names[:limit]) + (f", and {len(names) - limit} more" if len(names) > limit else "")
+
+
 def print_comparison(comparison: Comparison, console: Console, limit: int = 20) -> None:
     if comparison.sets_differ:
         console.print(
             f"[yellow]the runs have different letters[/]: {comparison.shared_letters} shared, "
             f"{len(comparison.only_base)} only in base, {len(comparison.only_new)} only in new "
-            "(metrics below are on the shared letters)"
+            "(metrics below are on the shared letters)",
+            markup=True,
         )
+        for side, names in (("only in base", comparison.only_base), ("only in new", comparison.only_new)):
+            if names:
+                console.print(f"  {side}: {_some(names)}", markup=False)
+    if comparison.gold_changed:
+        console.print(
+            f"[yellow]the gold differs between the runs[/] on {len(comparison.gold_changed)} letter(s): "
+            "a change there comes from the answer key, not from the extraction",
+            markup=True,
+        )
+        console.print(f"  {_some(comparison.gold_changed)}", markup=False)
     table = Table(
         title=f"compare on {comparison.shared_letters} shared inputs (tolerance {comparison.tolerance}, "
         f"paired 95% interval of new - base, {comparison.resamples} resamples)"
     )
     for col in ("metric", "base", "new", "delta", "95% interval", "status"):
-        table.add_column(col, justify="right" if col in ("base", "new", "delta", "95% interval") else "left")
+        table.add_column(
+            col,
+            justify="right" if col in ("base", "new", "delta", "95% interval") else "left",
+            overflow="fold" if col == "metric" else "ellipsis",  # a long name wraps: two rows never read the same
+        )
     for m in comparison.metrics:  # every metric, an unchanged one marked "same" (an empty table looks broken)
         style = {"regressed": "red", "improved": "green", "same": "dim"}.get(m.status, "")
         bounds = f"[{fmt(m.low)}, {fmt(m.high)}]" if m.low is not None else ""
@@ -167,7 +186,15 @@ def markdown_report(run: RunFile | None, comparison: Comparison | None = None) -
         if comparison.sets_differ:
             lines += [
                 f"Warning: the runs have different letters: {comparison.shared_letters} shared, "
-                f"{len(comparison.only_base)} only in base, {len(comparison.only_new)} only in new.",
+                f"{len(comparison.only_base)} only in base ({md_escape(_some(comparison.only_base)) or 'none'}), "
+                f"{len(comparison.only_new)} only in new ({md_escape(_some(comparison.only_new)) or 'none'}).",
+                "",
+            ]
+        if comparison.gold_changed:
+            lines += [
+                f"Warning: the gold differs between the runs on {len(comparison.gold_changed)} letter(s) "
+                f"({md_escape(_some(comparison.gold_changed))}): a change there comes from the answer key, not "
+                "from the extraction.",
                 "",
             ]
         lines += [
