@@ -32,6 +32,11 @@ HEADLINE = (
     "agreement_rate",
     "summary_pass_rate",
     "summary_grade_median",
+    "reason_topic_accuracy",
+    "reason_chosen_hit_rate",
+    "needs_review_rate",
+    "flag_precision",
+    "wrong_unflagged",
     "errors",
     "calls",
     "prompt_tokens",
@@ -85,7 +90,7 @@ def letters_missing_thresholds(run: RunFile, top: int = 10) -> dict[str, list[tu
 def print_run(run: RunFile, console: Console) -> None:
     title = f"{run.suite.name}: {run.backend}" + (f" / {run.model} / {run.prompt}" if run.model else "")
     table = Table(title=f"{title} ({_n(run)})")
-    table.add_column("metric")
+    table.add_column("metric", overflow="fold")
     table.add_column("value", justify="right")
     table.add_column("95% interval", justify="right")
     table.add_column("threshold")
