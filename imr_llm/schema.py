@@ -210,6 +210,9 @@ class OcrInfo(BaseModel):
     )
     rotated: list[int] = Field(default_factory=list, description="degrees each page was turned upright (OSD)")
     deskewed: list[float] = Field(default_factory=list, description="degrees each page was straightened")
+    blank_pages: list[int] = Field(
+        default_factory=list, description="pages (1-based) with no ink at all: nothing on them to read"
+    )
 
 
 def path_text(path: str) -> str:

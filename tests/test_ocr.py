@@ -265,3 +265,39 @@ def test_a_long_dash_or_a_bar_between_words_is_unsure_and_a_hyphen_or_a_table_bo
     assert unsure(("|", "Case", "Number:"), ("CM16-0900101", "|")) == []  # a border at each line's edge
     assert unsure(("Priority:", "Standard", "|", "|", "Date")) == []  # between borders, not words
     assert unsure(("Injury:",), ("|", "Standard")) == []  # first on its line
+
+
+def test_a_blank_page_is_told_from_a_page_that_was_not_read() -> None:
+    """A new user's photographed letter had a blank (pure white) last page, and the record asked for a look
+    ("page 4: OCR read no text"). A page with no ink is blank; a faint or speckled page is not."""
+    import numpy as np
+
+    from imr_llm.loaders.images import PageImage
+    from imr_llm.loaders.ocr import _no_ink
+
+    white = np.full((2200, 1700), 255, dtype=np.uint8)
+    assert _no_ink(PageImage(image=Image.fromarray(white), dpi=200))
+    grey = np.full((2200, 1700), 214, dtype=np.uint8)  # a photo of a blank sheet: grey paper, no ink
+    assert _no_ink(PageImage(image=Image.fromarray(grey), dpi=200))
+    faint = white.copy()
+    for row in range(300, 1900, 40):  # lines of washed-out "text", 30 grey levels below the paper
+        faint[row : row + 8, 200:1500:3] = 205
+    assert not _no_ink(PageImage(image=Image.fromarray(faint), dpi=200))
+    specks = white.copy()
+    rng = np.random.default_rng(0)
+    specks[rng.integers(0, 1100, 300) * 2, rng.integers(0, 850, 300) * 2] = 0  # dust a fax or copier leaves
+    assert not _no_ink(PageImage(image=Image.fromarray(specks), dpi=200))
+
+
+@needs_tesseract
+def test_a_letter_with_a_blank_last_page_does_not_ask_for_a_look_for_it(tmp_path: Path, renderings: Path) -> None:
+    import numpy as np
+
+    blank = tmp_path / "3-blank.png"
+    Image.fromarray(np.full((2200, 1700), 255, dtype=np.uint8)).save(blank, dpi=(200, 200))
+    photos = sorted(rendering("photo", PDF, "synth-2016-basic", renderings).glob("*.jpg"))
+    letter = load_pages([*photos, blank])
+    record = parse_text(letter.text, letter.source)
+    assert letter.source.ocr is not None and letter.source.ocr.blank_pages == [3]
+    assert items(record) == EXPECTED
+    assert not any("read no text" in w for w in record.warnings)

@@ -189,6 +189,8 @@ def ocr_pages(pages: list[PageImage], input_kind: str) -> OcrText:
         info.page_confidence.append(round(read.mean_confidence, 1))
         info.rotated.append(read.rotated)
         info.deskewed.append(round(read.deskewed, 2))
+        if read.words == 0 and _no_ink(page):
+            info.blank_pages.append(index + 1)
     info.low_confidence = _merge(low)[:MAX_LOW_SPANS]
     info.unconfirmed = _merge(unconfirmed)[:MAX_LOW_SPANS]
     return OcrText("\f".join(parts), info, words)
@@ -356,6 +358,19 @@ def _read_page(page: PageImage, index: int) -> _PageRead:
         if again.words > read.words and again.mean_confidence >= RAW_FLOOR and better:
             read = again
     return read
+
+
+def _no_ink(page: PageImage) -> bool:
+    """A page with no ink at all (the white back of a sheet, a blank last page): almost no pixel is even a
+    little darker than the paper. A washed-out page of text still has thousands of faint strokes, and a
+    speckled one its specks: those are not blank, and a page OCR read nothing on is then said to be unread."""
+    import numpy as np
+
+    pixels = np.asarray(page.image, dtype=np.uint8)[::2, ::2]
+    if pixels.size == 0:
+        return True
+    paper = float(np.median(pixels))
+    return float((pixels < paper - 40).mean()) < 2e-5
 
 
 def _image(pixels: NDArray[np.uint8]) -> Any:

@@ -224,7 +224,7 @@ def what_may_be_missing(
         return
     _heading_after_the_last_rationale(ctx, items)
     for n, confidence in enumerate(ctx.ocr.page_confidence, 1):
-        if confidence <= 0:
+        if confidence <= 0 and n not in ctx.ocr.blank_pages:  # a blank page has nothing to lose
             ctx.warn(f"page {n}: OCR read no text on this page; anything on it (a request, its decision) is missing")
     blocks = len(RATIONALE_LABEL.findall(ctx.flat))  # the parser's own item label
     if blocks > len(items):
