@@ -648,3 +648,23 @@ def test_a_translation_may_keep_the_future_the_reviewer_wrote() -> None:
     item = build_summary(record, "es").items[0]
     text = "El revisor no pudo saber cómo esta prueba cambiará el plan de tratamiento."
     assert not [p for p in reason_problems(text, item, get_language("es")) if "payment" in p]
+
+
+def test_plain_words_fit_the_sentence_they_replace_a_term_in() -> None:
+    """Slips an independent reader found on unseen letters: an article doubled by a plain phrase ("any possible a
+    pinched nerve", "cervical a pinched nerve"), a singular made plural ("a focal signs"), "medicine medicine",
+    "objective, improvement", and an EEG called "nerve and muscle tests"."""
+    from imr_llm.summary.facts import Kind, treatment_kind
+
+    assert plain_english("no findings to indicate any possible radiculopathy") == (
+        "no findings to indicate any possible pinched nerve (radiculopathy)"
+    )
+    assert plain_english("concern for cervical radiculopathy") == "concern for cervical pinched nerve (radiculopathy)"
+    assert plain_english("a diagnosis of radiculopathy") == "a diagnosis of a pinched nerve (radiculopathy)"  # kept
+    assert plain_english("consistent with a focal neurologic deficit") == "consistent with a focal sign of nerve damage"
+    assert plain_english("why over the counter NSAID medication would not do") == (
+        "why over the counter anti-inflammatory pain medicine would not do"
+    )
+    assert plain_english("no objective, functional improvement") == "no objective improvement in what you can do"
+    assert treatment_kind("EEG") is Kind.MEDICAL_TEST
+    assert treatment_kind("EMG of the bilateral lower extremities") is Kind.NERVE_TEST

@@ -584,7 +584,8 @@ PLAIN_TERMS: tuple[tuple[str, str], ...] = (
     (r"functional improvement", "improvement in what you can do"),
     (r"improvement in function", "improvement in what you can do"),
     (r"functional (?:benefit|gains?)", "improvement in what you can do"),
-    (r"neurolog(?:ic|ical) deficits?", "signs of nerve damage"),
+    (r"neurolog(?:ic|ical) deficits", "signs of nerve damage"),
+    (r"neurolog(?:ic|ical) deficit", "sign of nerve damage"),
     (r"neurolog(?:ic|ical) (?:dysfunction|compromise|abnormalit(?:y|ies))", "nerve problems"),
     (r"neurolog(?:ic|ical) findings", "signs of nerve problems"),
     (r"objective findings", "findings the doctor measured or saw"),
@@ -631,6 +632,16 @@ PLAIN_TERMS: tuple[tuple[str, str], ...] = (
 )
 PLAIN_TERM_PATTERNS = tuple((re.compile(rf"(?<![\w-]){p}(?![\w-])", re.I), r) for p, r in PLAIN_TERMS)
 
+# a plain phrase put where the reviewer's word had its own article or modifier: "any possible a pinched nerve",
+# "cervical a pinched nerve", "pain medicine medication", "objective, improvement in what you can do"
+_TIDY_AFTER_TERMS = tuple(
+    (re.compile(p, re.I), r)
+    for p, r in (
+        (r"\b(a|an|the|any|no|possible|probable|suspected|of (?:a|the)|\w+al|\w+ar) a (pinched nerve)", r"\1 \2"),
+        (r"\b(medicines?) (?:medications?|medicines?|meds)\b", r"\1"),
+        (r"\b(objective|measured|measurable|significant|sustained|clinical)\s*,\s*(improvement in what you can do)", r"\1 \2"),
+    )
+)
 _DOCTOR_NP = re.compile(rf"\b{_DOCTOR}\b", re.I)
 _OTHER_PEOPLE = re.compile(r"\b(?:reviewer|therapist|surgeon|nurse|examiner|adjuster|attorney|evaluator)\b", re.I)
 _PRONOUNS = re.compile(r"\b(?:he|she|his|her|him|himself|herself|hers)\b", re.I)
@@ -703,6 +714,8 @@ def plain_english(text: str) -> str | None:
     for pattern, replacement in PLAIN_TERM_PATTERNS:
         out = pattern.sub(replacement, out)
     out = re.sub(r"\b([Aa])n (?=(?!h)[b-df-hj-np-tv-z][a-z])", r"\1 ", out)  # "an objective" -> "a measured"
+    for pattern, replacement in _TIDY_AFTER_TERMS:
+        out = pattern.sub(replacement, out)
     out = re.sub(r"\s+([,.;])", r"\1", " ".join(out.split())).strip(" ,;")
     return out or None
 
