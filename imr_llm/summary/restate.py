@@ -639,7 +639,10 @@ _TIDY_AFTER_TERMS = tuple(
     for p, r in (
         (r"\b(a|an|the|any|no|possible|probable|suspected|of (?:a|the)|\w+al|\w+ar) a (pinched nerve)", r"\1 \2"),
         (r"\b(medicines?) (?:medications?|medicines?|meds)\b", r"\1"),
-        (r"\b(objective|measured|measurable|significant|sustained|clinical)\s*,\s*(improvement in what you can do)", r"\1 \2"),
+        (
+            r"\b(objective|measured|measurable|significant|sustained|clinical)\s*,\s*(improvement in what you can do)",
+            r"\1 \2",
+        ),
     )
 )
 _DOCTOR_NP = re.compile(rf"\b{_DOCTOR}\b", re.I)
