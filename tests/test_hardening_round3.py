@@ -514,6 +514,20 @@ def test_a_link_or_a_hard_link_in_a_folder_is_one_input_named_by_its_file(tmp_pa
     assert len(lines(out)) == 2
 
 
+def test_a_folder_with_no_letter_in_it_is_an_error_not_an_empty_success(tmp_path: Path) -> None:
+    """An analyst's folder of links to letters elsewhere (links that lead out of a folder are not followed) gave
+    "done: 0 inputs", exit 0. Nothing to read is one line and exit 2; the same letters named directly are read."""
+    (real,) = letters(tmp_path / "store", 1)
+    links = tmp_path / "links"
+    links.mkdir()
+    (links / "a.txt").symlink_to(real)
+    out = tmp_path / "out.jsonl"
+    empty = cli("batch", str(links), "--out", str(out), "--no-progress")
+    assert empty.returncode == 2 and "no letter files found" in one_line(empty)
+    assert cli("batch", str(links / "a.txt"), "--out", str(out), "--no-progress").returncode == 0  # named: read
+    assert len(lines(out)) == 1
+
+
 def test_a_rerun_keeps_one_record_per_input_whatever_the_output_holds(tmp_path: Path) -> None:
     letters(tmp_path / "in", 3)
     out, table = tmp_path / "out.jsonl", tmp_path / "t.csv"

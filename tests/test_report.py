@@ -52,6 +52,7 @@ def check_report(records: Path, out: Path) -> dict[str, list[dict[str, str]]]:
                 assert row["small"] == str(int(row["letters"]) < 10)
     assert html.count('src="data:image/png;base64,') >= len(DIMENSIONS) - 2  # plots embedded (not for empty groups)
     assert "cluster bootstrap over letters" in html
+    assert "Wilson score interval" in html and "Wilson score interval" in md  # the page says what it computed
     # the kind table covers every decided item once
     assert sum(int(r["items"]) for r in tables_out["kind"]) == report.decided
     assert report.skipped == 1  # the error record

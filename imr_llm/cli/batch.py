@@ -108,6 +108,13 @@ def batch(
     note_unused(chosen, base_url=base_url, model=model, prompt=prompt, model_path=model_path)  # after usage errors
     out, table = real_path(out), real_path(table) if table is not None else None  # a symlinked output: its file
     total = count_inputs(inputs)
+    if total == 0:  # a folder with no letter in it (or only links that lead out of it): nothing would be done
+        print(
+            f"imr-llm: no letter files found in {', '.join(map(visible, inputs))} (a folder's links that lead out "
+            "of it are not followed: name the files, or the folder they are in)",
+            file=sys.stderr,
+        )
+        raise typer.Exit(2)
     rules = not chosen.uses_llm
     if rules:
         concurrency = 1  # one thread per worker process: parsing is CPU-bound and pdfium single-threaded

@@ -361,7 +361,9 @@ def markdown(report: Report) -> str:
             else ""
         ),
         "",
-        f"Intervals: 95% cluster bootstrap over letters ({report.resamples} resamples, seed {report.seed}); "
+        f"Intervals: 95% cluster bootstrap over letters ({report.resamples} resamples, seed {report.seed}; where "
+        "every resample gives the same rate, as for a group all upheld, the Wilson score interval with the letters "
+        "as the sample size); "
         f"*small*: fewer than {report.min_letters} letters.",
     ]
     for res in report.results:
