@@ -4,6 +4,7 @@ broken gold file is one clear line, never a traceback."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -135,3 +136,54 @@ def test_an_eval_with_no_letter_to_run_fails_instead_of_passing(tmp_path: Path) 
     shutil.copy(SAMPLES / "synth-2016-basic.txt", tmp_path / "a.txt")  # the right output: one letter runs
     shutil.copy(SAMPLES / "synth-2016-basic.gold.json", tmp_path / "a.gold.json")
     assert runner.invoke(app, ["eval", str(suite), "--out", str(tmp_path / "run.json")]).exit_code == 0
+
+
+def test_a_fifo_where_a_suite_run_or_gold_file_is_expected_is_refused_never_read(tmp_path: Path) -> None:
+    """A hostile tester's FIFOs made eval, eval compare and gold check wait forever (a FIFO blocks its reader
+    until someone writes). Each is one line now; regular files still work (the other tests)."""
+    os.mkfifo(tmp_path / "suite.toml")
+    os.mkfifo(tmp_path / "run.json")
+    gold = tmp_path / "g"
+    gold.mkdir()
+    shutil.copy(SAMPLES / "synth-2016-basic.txt", gold / "a.txt")
+    shutil.copy(SAMPLES / "synth-2016-basic.gold.json", gold / "a.gold.json")
+    os.mkfifo(gold / "b.gold.json")
+    suite = runner.invoke(app, ["eval", str(tmp_path / "suite.toml")])
+    assert suite.exit_code == 2 and "not a regular file" in suite.output
+    compare = runner.invoke(app, ["eval", "compare", str(tmp_path / "run.json"), str(tmp_path / "run.json")])
+    assert compare.exit_code == 2 and "not a regular file" in compare.output
+    check = runner.invoke(app, ["gold", "check", str(gold)])
+    assert check.exit_code == 1 and "b.gold.json: not a regular file" in check.output
+
+
+def test_eval_and_gold_init_never_write_through_a_link_or_over_someone_elses_file(tmp_path: Path) -> None:
+    """A hostile tester's links at eval's --out, --report-md and --report-html, and at a gold file under
+    gold init --force, had their targets overwritten; an existing notes file given as --out was overwritten."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n", encoding="utf-8")
+    for name in ("run.json", "rep.md", "rep.html"):
+        (tmp_path / name).symlink_to(victim)
+    suite = tmp_path / "s.toml"
+    suite.write_text(f'name = "s"\ngold = "{SAMPLES}"\nbackend = "rules"\nlimit = 1\n', encoding="utf-8")
+    args = ["eval", str(suite), "--out", str(tmp_path / "run.json")]
+    ran = runner.invoke(
+        app, [*args, "--report-md", str(tmp_path / "rep.md"), "--report-html", str(tmp_path / "rep.html")]
+    )
+    assert ran.exit_code == 0, ran.output
+    assert victim.read_text(encoding="utf-8") == "precious\n"  # the links were replaced, not written through
+    assert json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))["suite"]["name"] == "s"
+    notes = tmp_path / "notes.json"
+    notes.write_text('{"mine": true}\n', encoding="utf-8")
+    refused = runner.invoke(app, ["eval", str(suite), "--out", str(notes)])
+    assert refused.exit_code == 2 and "not an imr-llm eval output" in refused.output
+    assert notes.read_text(encoding="utf-8") == '{"mine": true}\n'
+    again = runner.invoke(app, args)  # the right output: its own run file is replaced
+    assert again.exit_code == 0, again.output
+    letters = tmp_path / "letters"
+    letters.mkdir()
+    shutil.copy(SAMPLES / "synth-2016-basic.txt", letters / "a.txt")
+    out = tmp_path / "gold"
+    out.mkdir()
+    (out / "a.gold.json").symlink_to(victim)
+    assert runner.invoke(app, ["gold", "init", str(letters), "--out", str(out), "--force"]).exit_code == 0
+    assert victim.read_text(encoding="utf-8") == "precious\n" and not (out / "a.gold.json").is_symlink()

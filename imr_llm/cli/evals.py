@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -21,6 +22,7 @@ from imr_llm.cli.common import (
     writable_folder,
 )
 from imr_llm.errors import ConfigError
+from imr_llm.outputs import visible, write_file
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -106,7 +108,7 @@ def eval_command(
                 if report_html is not None:
                     report_html.parent.mkdir(parents=True, exist_ok=True)
                     others = list(zip(runs[1:], comparisons, strict=True))
-                    report_html.write_text(html_report(runs[0], None, True, others), encoding="utf-8")
+                    write_file(report_html, html_report(runs[0], None, True, others))
             raise typer.Exit(1 if failed else 0)
         if rescore is not None:
             run = score_run(load_run(rescore), resamples, seed)
@@ -203,18 +205,18 @@ def run_matrix(
     print_matrix(rows, console)
     # matrix.md and matrix.html always go beside the run files (the README promises them); --report-* copy too
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "matrix.md").write_text(markdown_matrix(rows), encoding="utf-8")
+    write_file(folder / "matrix.md", markdown_matrix(rows))
     report_html = report_html or folder / "matrix.html"
     if report_md is not None:
         report_md.parent.mkdir(parents=True, exist_ok=True)
-        report_md.write_text(markdown_matrix(rows), encoding="utf-8")
+        write_file(report_md, markdown_matrix(rows))
     if report_html is not None and runs:
         base = runs[0][0]
         others = [
             (r, compare_runs(base, r, resamples=resamples if resamples is not None else 1000)) for r, _ in runs[1:]
         ]
         report_html.parent.mkdir(parents=True, exist_ok=True)
-        report_html.write_text(html_report(base, None, True, others), encoding="utf-8")
+        write_file(report_html, html_report(base, None, True, others))
     if not all(r.passed for r in rows):
         raise typer.Exit(1)
 
@@ -232,6 +234,40 @@ def check_eval_outputs(out: Path | None, report_md: Path | None, report_html: Pa
             fail(f"{flag} {path} is a folder; give a file")
         writable_folder(path.parent, flag, path)
         writable_file(path, flag)
+        if not _ours_or_absent(path, _MARKS[flag]):
+            fail(
+                f"{flag} {visible(str(path))} exists and is not an imr-llm eval output: it would be overwritten "
+                "(remove it, or give another name)"
+            )
+
+
+# how an eval output begins: a file that does not is someone else's, and is never overwritten
+_MARKS = {"--out": ('{\n "suite": ',), "--report-md": ("## Eval",), "--report-html": ("<!doctype html>",)}
+
+
+def _ours_or_absent(path: Path, marks: tuple[str, ...]) -> bool:
+    """Whether `path` is absent, a symbolic link (replaced, never written through), empty, or a regular file
+    that begins as an eval output of this kind does."""
+    import stat
+
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    if stat.S_ISLNK(info.st_mode):
+        return True
+    if not stat.S_ISREG(info.st_mode):
+        return False
+    if info.st_size == 0:
+        return True
+    try:
+        with open(path, "rb") as f:
+            head = f.read(64).decode("utf-8", "replace")
+    except OSError:
+        return False
+    return head.lstrip("\ufeff").startswith(marks)
 
 
 def _bootstrap(resamples: int | None, seed: int | None) -> tuple[int, int]:
@@ -256,10 +292,10 @@ def write_reports(md: Path | None, page: Path | None, run: RunFile | None, compa
 
     if md is not None:
         md.parent.mkdir(parents=True, exist_ok=True)
-        md.write_text(markdown_report(run, comparison), encoding="utf-8")
+        write_file(md, markdown_report(run, comparison))
     if page is not None:
         page.parent.mkdir(parents=True, exist_ok=True)
-        page.write_text(html_report(run, comparison), encoding="utf-8")
+        write_file(page, html_report(run, comparison))
 
 
 def run_with_progress(

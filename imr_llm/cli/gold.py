@@ -59,6 +59,7 @@ def init(
     from imr_llm.errors import ImrError
     from imr_llm.evals.gold_format import gold_from_record
     from imr_llm.loaders import load_file, load_pages
+    from imr_llm.outputs import write_file
     from imr_llm.parser import parse_letter
     from imr_llm.suffixes import IMAGE_SUFFIXES
 
@@ -68,7 +69,7 @@ def init(
     for path in _inputs(letters):
         name = _name(path)
         target = out / f"{name}.gold.json"
-        if target.exists() and not force:
+        if (target.exists() or target.is_symlink()) and not force:
             print(f"imr-llm: {target}: exists (use --force to replace it)", file=sys.stderr)
             failed += 1
             continue
@@ -85,9 +86,13 @@ def init(
             continue
         gold = gold_from_record(json.loads(record.model_dump_json()), note)
         kept = out / (f"{name}.pages" if path.is_dir() else path.name)
+        if kept.is_symlink() and path.resolve() != kept.resolve():
+            print(f"imr-llm: {kept}: a link; the letter is not copied through it", file=sys.stderr)
+            failed += 1
+            continue
         if path.resolve() != kept.resolve() and not kept.exists():
             (shutil.copytree if path.is_dir() else shutil.copy2)(path, kept)
-        target.write_text(json.dumps(gold, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_file(target, json.dumps(gold, indent=2, ensure_ascii=False) + "\n")  # a link there is replaced
         written += 1
         print(f"{target}: {len(gold['disputed_items'])} item(s); review it", file=sys.stderr)
     print(f"imr-llm: {written} gold file(s) written to {out}, {failed} failed", file=sys.stderr)

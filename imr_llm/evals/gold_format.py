@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from imr_llm.regular import NotRegular, read_text, regular
 from imr_llm.schema import ReasonTopic
 
 MAX_GOLD_BYTES = 2_000_000
@@ -98,10 +99,12 @@ def _depth(value: Any, limit: int) -> int:
 def read_gold(path: Path) -> tuple[dict[str, Any] | None, list[str]]:
     """A gold file's JSON and what is wrong with it (one line each); None when it cannot be read at all."""
     try:
-        size = path.stat().st_size
+        size = regular(path).stat().st_size
         if size > MAX_GOLD_BYTES:
             return None, [f"too large for a gold file ({size:,} bytes)"]
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
+    except NotRegular:
+        return None, ["not a regular file (a FIFO, device or socket): never read"]
     except (OSError, UnicodeDecodeError) as e:
         return None, [f"cannot read ({getattr(e, 'strerror', None) or type(e).__name__})"]
     if text.count("[") + text.count("{") > 20_000 and _nesting(text) > MAX_DEPTH:

@@ -67,12 +67,16 @@ class RunFile(BaseModel):
     passed: bool = True
 
     def save(self, path: Path) -> None:
+        from imr_llm.outputs import write_file
+
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self.model_dump_json(indent=1) + "\n", encoding="utf-8")
+        write_file(path, self.model_dump_json(indent=1) + "\n")  # a link at `path` is replaced, never written through
 
     @classmethod
     def load(cls, path: Path) -> RunFile:
-        return cls.model_validate_json(path.read_text(encoding="utf-8"))
+        from imr_llm.regular import read_text
+
+        return cls.model_validate_json(read_text(path))
 
 
 def letter_label(letter: LetterResult) -> str:

@@ -50,6 +50,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from imr_llm.errors import ConfigError
 from imr_llm.llm.prompts import DEFAULT_PROMPT
+from imr_llm.regular import read_text
 
 TEXT_INPUTS = ("txt", "pdf")
 KEPT_INPUTS = ("image", "scanned-pdf", "pages")  # your own scans beside the gold (see the module docstring)
@@ -171,7 +172,7 @@ class Suite(BaseModel):
 
 def load_suite(path: Path) -> Suite:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_text(path))
     except FileNotFoundError as e:
         raise ConfigError(f"suite not found: {path}") from e
     except (OSError, tomllib.TOMLDecodeError) as e:

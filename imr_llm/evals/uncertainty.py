@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from imr_llm.evals.metrics import compute_metrics
 from imr_llm.evals.results import LetterResult
+from imr_llm.regular import read_bytes
 
 __all__ = [
     "DEFAULT_RESAMPLES",
@@ -66,9 +67,9 @@ def input_hash(path: str) -> str | None:
     try:
         if p.is_dir():
             for page in sorted(p.iterdir()):
-                digest.update(page.name.encode() + b"\0" + page.read_bytes())
+                digest.update(page.name.encode() + b"\0" + read_bytes(page))
         else:
-            digest.update(p.read_bytes())
+            digest.update(read_bytes(p))
     except OSError:
         return None
     return digest.hexdigest()
