@@ -84,3 +84,13 @@ def test_a_prompts_folder_that_does_not_exist_is_one_line() -> None:
         "imr-llm: IMR_LLM_PROMPTS /no/such/folder: no such folder (it holds the prompt templates NAME/VERSION/)"
     ]
     assert cli("prompts").returncode == 0  # the shipped prompts, as before
+
+
+def test_logs_limit_out_of_range_is_a_usage_error() -> None:
+    """A hostile tester's --limit 10^22 was an internal error (an integer SQLite cannot hold)."""
+    from typer.testing import CliRunner
+
+    from imr_llm.cli import app
+
+    result = CliRunner().invoke(app, ["logs", "--limit", "99999999999999999999999"])
+    assert result.exit_code == 2 and "Traceback" not in result.output

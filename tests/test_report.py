@@ -239,3 +239,14 @@ def json_lines(path: Path) -> list[tuple[dict[str, Any], str]]:
     from imr_llm.research.fields import read_records
 
     return list(read_records(path))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--seed", "-1"], ["--resamples", "100000000000"], ["--min-letters", "0"]],
+)
+def test_report_options_out_of_range_are_usage_errors(tmp_path: Path, args: list[str]) -> None:
+    """A hostile tester's --seed -1 and --resamples 10^11 were internal errors (exit 70; a 2.9 TiB allocation)."""
+    records = write_records(sorted(SAMPLES.glob("synth-2016-*.txt")), tmp_path / "r.jsonl")
+    run = run_cli("report", str(records), "--out", str(tmp_path / "rep"), *args)
+    assert run.returncode == 2 and "Traceback" not in run.stderr and "internal error" not in run.stderr

@@ -47,7 +47,7 @@ def batch(
     inputs: Annotated[list[str], typer.Argument(help="files, folders (recursive) or globs", show_default=False)],
     out: Annotated[Path, typer.Option(help="JSON Lines output; rerun the same command to resume")],
     backend: Annotated[str, typer.Option(help="rules | openai | local")] = "rules",
-    concurrency: Annotated[int, typer.Option(min=1, help="LLM requests at once (rules: see --workers)")] = 8,
+    concurrency: Annotated[int, typer.Option(min=1, max=1024, help="LLM requests at once (rules: see --workers)")] = 8,
     workers: Annotated[
         int,
         typer.Option(min=0, help="worker processes (0 = one per core for rules; concurrency/4 for LLM backends)"),
@@ -83,7 +83,7 @@ def batch(
         Path | None, typer.Option(help="records from a Batch API / vLLM run_batch results file")
     ] = None,
     prices: Annotated[Path | None, typer.Option(help="price table TOML (default: the package's)")] = None,
-    max_file_requests: Annotated[int, typer.Option(min=1, help="requests per Batch API file")] = 50_000,
+    max_file_requests: Annotated[int, typer.Option(min=1, max=50_000, help="requests per Batch API file")] = 50_000,
     max_file_mb: Annotated[float, typer.Option(min=0.001, help="size of a Batch API file, MB")] = 200.0,
 ) -> None:
     """Turn many letters into records (and summaries, and a table): resumable, one output line per input."""

@@ -53,16 +53,21 @@ def eval_command(
     report_md: Annotated[Path | None, typer.Option(help="also write a Markdown report")] = None,
     report_html: Annotated[Path | None, typer.Option(help="also write a self-contained HTML report")] = None,
     resamples: Annotated[
-        int | None, typer.Option(help="bootstrap resamples for intervals and paired comparison (default 1000; 0: none)")
+        int | None,
+        typer.Option(
+            min=0, max=100_000, help="bootstrap resamples for intervals and paired comparison (default 1000; 0: none)"
+        ),
     ] = None,
-    seed: Annotated[int | None, typer.Option(help="bootstrap seed (default: the run file's, else fixed)")] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, max=2**32 - 1, help="bootstrap seed (default: the run file's, else fixed)")
+    ] = None,
     allow_different_sets: Annotated[
         bool, typer.Option(help="compare runs whose letter sets differ (on the shared letters) without failing")
     ] = False,
     variants: Annotated[
         str | None, typer.Option(help="run only these of the suite's [[variants]] (comma-separated names)")
     ] = None,
-    concurrency: Annotated[int | None, typer.Option(help="LLM requests at once")] = None,
+    concurrency: Annotated[int | None, typer.Option(min=1, max=1024, help="LLM requests at once")] = None,
     allow_errors: Annotated[
         bool, typer.Option("--allow-errors", help="letters that errored do not by themselves fail the run")
     ] = False,
@@ -72,7 +77,7 @@ def eval_command(
             "--repeat", min=1, max=50, help="run every letter N times (its own seed each; a model's randomness)"
         ),
     ] = None,
-    limit: Annotated[int | None, typer.Option(help="only the first N letters")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, max=10**9, help="only the first N letters")] = None,
     cache: CacheOpt = None,
     no_cache: NoCacheOpt = False,
 ) -> None:

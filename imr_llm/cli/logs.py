@@ -32,7 +32,7 @@ def logs(
     ] = None,
     since: Annotated[str | None, typer.Option(help="from this date or time (UTC unless it says)")] = None,
     until: Annotated[str | None, typer.Option(help="before this date or time")] = None,
-    limit: Annotated[int, typer.Option(min=1, help="how many calls, newest first")] = 20,
+    limit: Annotated[int, typer.Option(min=1, max=10**9, help="how many calls, newest first")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
     summary: Annotated[bool, typer.Option("--summary", help="totals instead of calls")] = False,
     show_text: Annotated[

@@ -16,9 +16,16 @@ _RECORDS = typer.Argument(help="JSON Lines records (imr-llm parse / batch --out)
 def report(
     records: Annotated[Path, _RECORDS],
     out: Annotated[Path, typer.Option("--out", help="folder for report.html, report.md and the by_*.csv tables")],
-    resamples: Annotated[int, typer.Option(help="bootstrap resamples (letters drawn with replacement)")] = 1000,
-    seed: Annotated[int, typer.Option(help="bootstrap seed: the same records and seed give the same intervals")] = 0,
-    min_letters: Annotated[int, typer.Option(help="a group with fewer letters is marked small")] = 10,
+    resamples: Annotated[
+        int, typer.Option(min=1, max=100_000, help="bootstrap resamples (letters drawn with replacement)")
+    ] = 1000,
+    seed: Annotated[
+        int,
+        typer.Option(min=0, max=2**32 - 1, help="bootstrap seed: the same records and seed give the same intervals"),
+    ] = 0,
+    min_letters: Annotated[
+        int, typer.Option(min=1, max=1_000_000, help="a group with fewer letters is marked small")
+    ] = 10,
     parquet_dir: Annotated[
         Path | None,
         typer.Option(help="where RECORDS.items.parquet and RECORDS.letters.parquet go (default: beside RECORDS)"),
