@@ -576,7 +576,11 @@ def test_secrets_are_scrubbed_from_error_messages() -> None:
     assert KEY not in scrubbed and KEY[3:] not in scrubbed and "other-9f8e7d" not in scrubbed
     assert "refused" in scrubbed and "[secret removed]" in scrubbed
     # echoed lower-cased, or with its ends trimmed (a hostile tester's server): still removed
-    for altered in (KEY.lower(), KEY.upper(), KEY[2:-2], KEY[len(KEY) // 4 : -len(KEY) // 4]):
+    import base64
+    from urllib.parse import quote
+
+    encoded = (base64.b64encode(KEY.encode()).decode(), base64.b64encode(b":" + KEY.encode()).decode(), quote(KEY))
+    for altered in (KEY.lower(), KEY.upper(), KEY[2:-2], KEY[len(KEY) // 4 : -len(KEY) // 4], *encoded):
         assert altered not in scrub_secrets(f"401: key {altered} is not valid", KEY), altered
     # the right output: the rest of the message, and other words, stay
     kept = "401: model gpt-4o-mini at https://api.example.com/v1 is not valid for this organization"

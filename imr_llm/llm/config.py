@@ -146,6 +146,19 @@ _SECRET_PATTERNS = (
 )
 
 
+def _encodings(secret: str) -> set[str]:
+    import base64
+    from urllib.parse import quote
+
+    raw = secret.encode()
+    out = {quote(secret, safe="")}
+    for encode in (base64.b64encode, base64.urlsafe_b64encode):
+        for prefix in (b"", b":"):  # the key alone, or as a Basic header's password ("user:key" ends the same)
+            text = encode(prefix + raw).decode()
+            out |= {text, text.rstrip("=")}
+    return {e for e in out if len(e) >= 8 and e != secret}
+
+
 def _part_of(folded_secret: str, least: int, m: re.Match[str]) -> str:
     word = m.group()
     return "[secret removed]" if len(word) >= least and word.casefold() in folded_secret else word
@@ -160,6 +173,8 @@ def scrub_secrets(text: str, *secrets: str | None) -> str:
             # a part of it (a server that trims or masks the middle of what it echoes): any word-like run of at
             # least half the key (6 characters or more) found inside the key
             text = _TOKEN.sub(functools.partial(_part_of, secret.casefold(), max(6, len(secret) // 2)), text)
+            for encoded in sorted(_encodings(secret), key=len, reverse=True):  # echoed base64- or URL-encoded (a Basic header, a query string)
+                text = text.replace(encoded, "[secret removed]")
     text = _SECRET_PATTERNS[0].sub(lambda m: f"{m.group(1)} [secret removed]", text)
     text = _SECRET_PATTERNS[1].sub(lambda m: f"{m.group(1)}{m.group(2)}[secret removed]", text)
     return _SECRET_PATTERNS[2].sub("[secret removed]", text)
