@@ -173,7 +173,8 @@ def scrub_secrets(text: str, *secrets: str | None) -> str:
             # a part of it (a server that trims or masks the middle of what it echoes): any word-like run of at
             # least half the key (6 characters or more) found inside the key
             text = _TOKEN.sub(functools.partial(_part_of, secret.casefold(), max(6, len(secret) // 2)), text)
-            for encoded in sorted(_encodings(secret), key=len, reverse=True):  # echoed base64- or URL-encoded (a Basic header, a query string)
+            # echoed base64- or URL-encoded (a Basic header, a query string); the longest form first
+            for encoded in sorted(_encodings(secret), key=len, reverse=True):
                 text = text.replace(encoded, "[secret removed]")
     text = _SECRET_PATTERNS[0].sub(lambda m: f"{m.group(1)} [secret removed]", text)
     text = _SECRET_PATTERNS[1].sub(lambda m: f"{m.group(1)}{m.group(2)}[secret removed]", text)
