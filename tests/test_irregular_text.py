@@ -329,3 +329,18 @@ def test_a_scanned_heading_read_twice_with_a_misread_is_left_as_read_and_flagged
     both = "Physical therapy for the left knee, physical therapy for the right knee"
     letter = make_letter(Item(request=both, decision="Upheld", rationale=DENIED_PT.rationale), APPROVED_MRI)
     assert not any("twice" in w for w in parse_text(letter, OCR).warnings)
+
+
+def test_a_letter_of_another_layout_after_the_first_is_cut_off_and_said() -> None:
+    """A hostile tester's file held a 2016 letter and then a 2014 one: the two were merged, the second letter's
+    items section became a phantom 'Upheld' item and its Tramadol item was added, unflagged. The first letter is
+    read, with the warning the README promises. The 2016 letter's own 2014-style opening is not a second one."""
+    from tests.conftest import SAMPLES
+
+    first = (SAMPLES / "synth-2016-basic.txt").read_text(encoding="utf-8")
+    second = (SAMPLES / "synth-2014.txt").read_text(encoding="utf-8")
+    alone = parse_text(first)
+    record = parse_text(first + "\n" + second)
+    assert [i.request for i in record.disputed_items] == [i.request for i in alone.disputed_items]
+    assert record.needs_review and any("the file holds 2 letters" in w for w in record.warnings)
+    assert not alone.needs_review and "HOW THE IMR FINAL DETERMINATION WAS MADE" in first  # the right output

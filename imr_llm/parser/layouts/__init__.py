@@ -37,20 +37,49 @@ _MAX_LETTERS_COUNTED = 1000
 
 
 def first_letter(text: FlatText, layout: Layout) -> tuple[FlatText, int]:
-    """The first letter of a file that may hold several, and how many more follow."""
+    """The first letter of a file that may hold several, and how many more follow: another letter of the same
+    layout, or, once the first letter's items have begun, a letter of another layout (a 2014 letter after a
+    2016 one: the first letter's own words hold the 2014 opening, but only before its items)."""
     flat = text.flat
     for anchor in layout.starts:
         first = flat.find(anchor)
         if first < 0:
             continue
         nxt = flat.find(anchor, first + len(anchor) + 200)
-        if nxt < 0:
+        other = _other_layout_after_items(flat, first, layout)
+        if nxt < 0 and other < 0:
             return text, 0
-        more, at = 1, nxt
-        while more < _MAX_LETTERS_COUNTED and (at := flat.find(anchor, at + len(anchor))) >= 0:
-            more += 1
-        return text.truncated(nxt), more
+        if other >= 0 and (nxt < 0 or other < nxt):
+            return text.truncated(other), 1 + _count(flat, anchor, other)
+        return text.truncated(nxt), _count(flat, anchor, nxt - 1)
     return text, 0
+
+
+_ITEMS_BEGUN = "Decision rationale"
+
+
+def _other_layout_after_items(flat: str, first: int, layout: Layout) -> int:
+    """Where a letter of another layout begins after the first letter's first item (-1: none)."""
+    items = flat.find(_ITEMS_BEGUN, first)
+    if items < 0:
+        return -1
+    found = [
+        at
+        for other in LAYOUTS.values()
+        if other.name != layout.name
+        for anchor in other.starts
+        if (at := flat.find(anchor, items)) >= 0
+    ]
+    return min(found, default=-1)
+
+
+def _count(flat: str, anchor: str, after: int) -> int:
+    """Letters that begin with `anchor` after `after` (at most _MAX_LETTERS_COUNTED)."""
+    more, at = 0, after
+    while more < _MAX_LETTERS_COUNTED and (at := flat.find(anchor, at + 1)) >= 0:
+        more += 1
+        at += len(anchor) - 1
+    return more
 
 
 def _register_builtins() -> None:
