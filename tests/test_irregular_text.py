@@ -344,3 +344,17 @@ def test_a_letter_of_another_layout_after_the_first_is_cut_off_and_said() -> Non
     assert [i.request for i in record.disputed_items] == [i.request for i in alone.disputed_items]
     assert record.needs_review and any("the file holds 2 letters" in w for w in record.warnings)
     assert not alone.needs_review and "HOW THE IMR FINAL DETERMINATION WAS MADE" in first  # the right output
+
+
+def test_a_letter_missing_the_page_with_its_items_heading_says_a_page_may_be_missing() -> None:
+    """A hostile tester dropped a middle page of dev PDFs: where the page held the heading over the items, the
+    letter jumped from its case summary into an item's rationale and lost items silently. The heading's absence
+    is said; a whole letter does not say it."""
+    letter = make_letter(DENIED_PT, APPROVED_MRI)
+    assert "IMR ISSUES, DECISIONS AND RATIONALES" in letter
+    whole = parse_text(letter)
+    assert not any("heading over its items" in w for w in whole.warnings) and not whole.needs_review
+    start = letter.index("IMR ISSUES, DECISIONS AND RATIONALES")
+    cut = letter.index("there is no documentation of objective functional improvement")  # into item 1's rationale
+    record = parse_text(letter[:start] + letter[cut:])
+    assert record.needs_review and any("heading over its items is missing" in w for w in record.warnings)

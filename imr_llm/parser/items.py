@@ -422,6 +422,10 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
         if not mx:
             ctx.warn(f"item {g + 1}: no 'MAXIMUS guideline' block")
         items.append(item)
+    if items and _ITEMS_SECTION.search(flat) is None:
+        # the heading over the items ("IMR ISSUES, DECISIONS AND RATIONALES") is on a page that is not here: a
+        # letter missing a page in the middle jumps from its case summary into some item's rationale
+        ctx.warn("the letter's heading over its items is missing: a page may be missing, with requests on it")
     if items and items[-1].rationale and medically_necessary(items[-1].rationale) is None:
         # a letter cut inside its last rationale (or with its last page missing) ends without a conclusion
         ctx.warn(f"item {len(items)}: its rationale ends without a conclusion: the letter may be cut off there")
