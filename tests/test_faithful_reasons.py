@@ -492,6 +492,12 @@ def test_spanish_mood_is_subjunctive_after_nada_que() -> None:
         ("es", "El revisor no encontró mejoría. Le harán la terapia la próxima semana.", "payment"),
         ("es", "El revisor no encontró mejoría. Su dolor se curará con el tiempo.", "payment"),
         ("en", "The reviewer found no record of objective improvement; the therapy will be paid.", "promises"),
+        # a second hostile probe's Spanish: cost, entitlement, advice, a lawyer, and English instead of Spanish
+        ("es", "El revisor no encontró mejoría. Las sesiones son gratis para usted.", "promises"),
+        ("es", "El revisor no encontró mejoría. Usted puede obtener seis sesiones.", "promises"),
+        ("es", "El revisor no encontró mejoría. Le conviene pedir seis sesiones.", "promises"),
+        ("es", "El revisor no encontró mejoría. No necesita un abogado.", "promises"),
+        ("es", "The reviewer found no improvement and your insurer will pay for the therapy.", "language asked for"),
     ],
 )
 def test_a_rewrite_that_contradicts_adds_or_promises_is_rejected(lang: str, rewrite: str, why: str) -> None:

@@ -67,6 +67,8 @@ def facts_for_model(offline: Summary) -> str:
 
 
 _WORDS = re.compile(r"[^\W\d_]+")
+# words of English prose (a rewrite asked for in another language that came back in English)
+_ENGLISH_WORDS = re.compile(r"\b(?:the|and|will|your|you|is|are|of|for|with|this|that|not|was)\b", re.I)
 # the reviewer's (English) sentences speak of payment, coverage, approval, a cure or the future
 _OUTCOME_SOURCE = re.compile(
     r"\b(?:will|would|going to|pay\w*|paid|cover\w*|approv\w*|authori[sz]\w*|certif\w*|cur(?:e|ed|es)|heal\w*)\b", re.I
@@ -98,7 +100,9 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
     if language.c.reason.slot_mode == "plain":  # same language as the letter: word by word
         plain = PlainSentence(text=text, source=" ".join(item.reason.sentences), form="llm")
         problems += [f"item {item.number}: {p}" for p in plain_problems(plain, item.request, language)]
-    else:  # a translation: the negation must survive it
+    else:  # a translation: in the language asked for, and the negation must survive it
+        if len(_ENGLISH_WORDS.findall(text)) >= 3:
+            problems.append(f"item {item.number}: the reason is not written in the language asked for")
         source_negated = bool(EN_NEGATION.search(" ".join(item.reason.sentences)))
         if source_negated != bool(language.negation.search(text)):
             problems.append(f"item {item.number}: the reason does not keep the reviewer's negation")
