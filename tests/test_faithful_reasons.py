@@ -498,6 +498,12 @@ def test_spanish_mood_is_subjunctive_after_nada_que() -> None:
         ("es", "El revisor no encontró mejoría. Le conviene pedir seis sesiones.", "promises"),
         ("es", "El revisor no encontró mejoría. No necesita un abogado.", "promises"),
         ("es", "The reviewer found no improvement and your insurer will pay for the therapy.", "language asked for"),
+        # the reviewer's own words with the "no" moved to another of them (word sets alike, meaning reversed)
+        (
+            "en",
+            "There is documentation of objective functional improvement with the prior sessions, and no request.",
+            "no longer denies",
+        ),
     ],
 )
 def test_a_rewrite_that_contradicts_adds_or_promises_is_rejected(lang: str, rewrite: str, why: str) -> None:

@@ -100,6 +100,9 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
     if language.c.reason.slot_mode == "plain":  # same language as the letter: word by word
         plain = PlainSentence(text=text, source=" ".join(item.reason.sentences), form="llm")
         problems += [f"item {item.number}: {p}" for p in plain_problems(plain, item.request, language)]
+        moved = _unnegated(" ".join(item.reason.sentences), text)
+        if moved:
+            problems.append(f"item {item.number}: the reason no longer denies what the reviewer denied ({moved})")
     else:  # a translation: in the language asked for, and the negation must survive it
         if len(_ENGLISH_WORDS.findall(text)) >= 3:
             problems.append(f"item {item.number}: the reason is not written in the language asked for")
@@ -107,6 +110,39 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
         if source_negated != bool(language.negation.search(text)):
             problems.append(f"item {item.number}: the reason does not keep the reviewer's negation")
     return problems
+
+
+_CLAUSE_END = re.compile(r"[.;:]|,\s*(?:and|but|so|while|although|however)\b|\b(?:but|while|although)\b", re.I)
+_NEGATOR = re.compile(r"\b(?:not|no|none|nothing|never|neither|nor|without|cannot|lack(?:s|ing)?|absence|n't)\b", re.I)
+_CONTENT = re.compile(r"[a-z]{5,}")
+_NOT_CONTENT = frozenset(
+    """there their these those which where about would could should reviewer found record records documentation
+    documented evidence information patient claimant worker injured treating provider physician doctor request
+    requested guidelines guideline medical medically necessary""".split()  # noqa: SIM905
+)
+
+
+def _negated_words(text: str) -> tuple[set[str], set[str]]:
+    """(content words inside a negation's reach, up to the end of its clause; content words outside any)."""
+    inside: set[str] = set()
+    outside: set[str] = set()
+    for clause in _CLAUSE_END.split(text.lower()):
+        m = _NEGATOR.search(clause)
+        before, after = (clause[: m.start()], clause[m.end() :]) if m else (clause, "")
+        inside |= {w for w in _CONTENT.findall(after) if w not in _NOT_CONTENT}
+        outside |= {w for w in _CONTENT.findall(before) if w not in _NOT_CONTENT}
+    return inside, outside
+
+
+def _unnegated(source: str, rewrite: str) -> str | None:
+    """The reviewer's denied words that a rewrite puts outside any negation ("There is no documentation of a
+    prior course of therapy" rewritten "There is documentation of a prior course of therapy, and no results");
+    None when each stays denied. Word order is what the word-set checks cannot see."""
+    denied, _ = _negated_words(source)
+    _, plain_out = _negated_words(rewrite)
+    inside_rewrite, _ = _negated_words(rewrite)
+    moved = sorted((denied & plain_out) - inside_rewrite)
+    return ", ".join(moved[:4]) if len(moved) >= 2 else None
 
 
 def _common_words(language: Language) -> str:
