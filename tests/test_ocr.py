@@ -301,3 +301,15 @@ def test_a_letter_with_a_blank_last_page_does_not_ask_for_a_look_for_it(tmp_path
     assert letter.source.ocr is not None and letter.source.ocr.blank_pages == [3]
     assert items(record) == EXPECTED
     assert not any("read no text" in w for w in record.warnings)
+
+
+def test_a_truncated_image_is_one_line_with_no_library_warnings(tmp_path: Path) -> None:
+    """A hostile tester's truncated TIFF printed two lines of Pillow's 'Corrupt EXIF data' before the error."""
+    cut = tmp_path / "cut.tif"
+    cut.write_bytes((SAMPLES / "synth-2016-basic.tif").read_bytes()[:3000])
+    # its own process: warnings go to stderr as a user sees them (pytest would catch them in this one)
+    result = subprocess.run(
+        [sys.executable, "-m", "imr_llm", "parse", str(cut)], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0 and result.stderr.strip().count("\n") == 0, result.stderr
+    assert "cannot read image" in result.stderr

@@ -4,6 +4,7 @@ usable text layer, each at a known resolution, ready for OCR."""
 from __future__ import annotations
 
 import io
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -57,12 +58,14 @@ def image_pages(data: bytes) -> list[PageImage]:
 
     Image.MAX_IMAGE_PIXELS = 120_000_000  # a 600 dpi letter page is 33 Mpx; refuse decompression bombs
     try:
-        opened = Image.open(io.BytesIO(data))
-        pages = []
-        for k, frame in enumerate(ImageSequence.Iterator(opened)):
-            if k >= MAX_PAGES:
-                raise InputError(f"image has more than {MAX_PAGES} pages; is this one letter?")
-            pages.append(_normalise(ImageOps.exif_transpose(frame.copy()) or frame.copy()))
+        with warnings.catch_warnings():  # a damaged file's "Corrupt EXIF data" lines: the error below says it
+            warnings.simplefilter("ignore")
+            opened = Image.open(io.BytesIO(data))
+            pages = []
+            for k, frame in enumerate(ImageSequence.Iterator(opened)):
+                if k >= MAX_PAGES:
+                    raise InputError(f"image has more than {MAX_PAGES} pages; is this one letter?")
+                pages.append(_normalise(ImageOps.exif_transpose(frame.copy()) or frame.copy()))
     except UnidentifiedImageError as e:
         raise InputError("cannot read image: damaged, or not an image the OCR reads") from e
     except (OSError, SyntaxError, ValueError) as e:
