@@ -261,7 +261,7 @@ def _once(ctx: ParseContext, i: int, request: str) -> str:
     words = request.split()
     half = len(words) // 2
     between = words[half : half + 1] if len(words) % 2 else []  # the first copy's own decision word ("X: Upheld X")
-    if half < 3 or (between and _WORD_EDGE.sub("", between[0]).casefold() not in _DECISION_WORDS):
+    if half < 3 or (between and not _DECISION_ONLY.fullmatch(_WORD_EDGE.sub("", between[0]))):
         return request
     first, second = (" ".join(_WORD_EDGE.sub("", w).casefold() for w in part) for part in (words[:half], words[-half:]))
     if first == second:
@@ -273,7 +273,7 @@ def _once(ctx: ParseContext, i: int, request: str) -> str:
 
 
 _WORD_EDGE = re.compile(r"^\W+|\W+$")
-_DECISION_WORDS = {"upheld", "overturned", "overtumed"}
+_DECISION_ONLY = re.compile(_DECISION)
 
 
 def _reason(

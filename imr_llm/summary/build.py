@@ -87,7 +87,7 @@ def restatements(record: LetterRecord, i: int, found: ItemReason) -> list[Restat
     for k, sentence in enumerate(found.sentences):
         r = restate(sentence, item.decision, item.request)
         if r is None:
-            if k == 0 and (is_categorical(sentence, item.request, item.decision) or _reasoned(sentence)):
+            if k == 0 and (is_categorical(sentence, item.request, item.decision) or is_reasoned_verdict(sentence)):
                 return []
             continue
         if r.form is Form.LINKED and not _linked_is_safe(record, i, r.slots["x"]):
@@ -98,14 +98,6 @@ def restatements(record: LetterRecord, i: int, found: ItemReason) -> list[Restat
         if len(out) >= MAX_RESTATED:
             break
     return out
-
-
-def _reasoned(sentence: str) -> bool:
-    """A verdict that carries its own reason ("Given the lack of X, and Y, the request is not ...")."""
-    return bool(_REASONED_START.match(sentence)) and is_reasoned_verdict(sentence)
-
-
-_REASONED_START = re.compile(r"^(?:given|due to|because of|based on|in the absence of)\b", re.I)
 
 
 def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) -> ItemSummary:

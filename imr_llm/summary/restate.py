@@ -166,12 +166,13 @@ REASONED_VERDICT = _rx(
 
 
 def is_reasoned_verdict(sentence: str) -> bool:
-    """The reviewer's verdict with its own reason in it: when such a sentence ranks first and cannot be
-    restated, a lesser sentence is not restated in its place (the reviewer's words are quoted)."""
-    text, _ = _core(sentence)
-    return REASONED_VERDICT.match(" ".join(text.split())) is not None or bool(
-        re.match(r"(?:there is a (?:lack|absence|paucity) of)", text)
-    )
+    """The reviewer's verdict with its own reason in it, opening with that reason ("Given the lack of X, and Y,
+    the request is not ..."): when such a sentence ranks first and cannot be restated, a lesser sentence is not
+    restated in its place (the reviewer's words are quoted)."""
+    return bool(_REASONED_START.match(sentence)) and REASONED_VERDICT.match(_core(sentence, lacks=False)[0]) is not None
+
+
+_REASONED_START = re.compile(r"^(?:given|due to|because of|based on|in the absence of)\b", re.I)
 
 
 _ANAPHORA = _rx(r"(?:such|this|these|that|those|it|the above|said)\b")  # "the absence of such evidence": of what?
@@ -238,9 +239,9 @@ DROPPABLE = frozenset(
 )
 
 
-def _core(sentence: str) -> tuple[str, str | None]:
+def _core(sentence: str, lacks: bool = True) -> tuple[str, str | None]:
     """The sentence without its leading connectives ("However, in this case,") and date ("On 11/30/2016,"),
-    without its closing period; and the date."""
+    without its closing period; and the date. With `lacks`, a verdict resting on a lack is the lack."""
     text = " ".join(sentence.split()).strip()
     when = None
     for _ in range(3):
@@ -254,7 +255,8 @@ def _core(sentence: str) -> tuple[str, str | None]:
             break
     text = re.sub(r"[.;:]+[\"'\u201d]?$", "", text).strip()
     text = _TRAILING_VERDICT.sub("", text).strip(" ,;")
-    text = _reasoned_verdict(text)
+    if lacks:
+        text = _reasoned_verdict(text)
     m = _CONCESSIVE.match(text)
     if m:  # "While the guideline notes X, here, however, the provider failed to ...": the point is the second part
         text = m.group("main")
