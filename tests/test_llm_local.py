@@ -411,3 +411,27 @@ def test_a_server_that_cannot_start_leaves_the_parsers_records_and_is_tried_once
     for record in records:
         assert record.llm is not None and record.llm.error_kind == "transport" and record.needs_review
         assert "could not start" in (record.llm.error or "") and record.disputed_items
+
+
+def test_the_servers_log_is_made_at_start_and_removed_at_stop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The llama.cpp server's output goes to a temporary log, kept for the error message. A server object
+    that never starts makes no file, and one that fails to start (a real start of llama.cpp on a model file
+    it cannot load) says why and leaves no file behind: each run of the test suite once left one per
+    `--backend local` call in /tmp."""
+    import tempfile
+
+    from imr_llm.errors import ConfigError
+    from imr_llm.llm.local import LocalServer
+
+    logs = tmp_path / "tmp"
+    logs.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(logs))
+    model = tmp_path / "broken.gguf"
+    model.write_bytes(b"GGUF" + b"\0" * 60)
+    never = LocalServer(model)
+    never.stop()
+    assert list(logs.iterdir()) == []
+    server = LocalServer(model, startup_timeout_s=120)
+    with pytest.raises(ConfigError, match=r"exited at start|did not answer"):
+        server.start()
+    assert list(logs.iterdir()) == []

@@ -21,7 +21,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import IO, Any
 
 from imr_llm.errors import ConfigError, LLMTransportError
 from imr_llm.llm.client import LLMClient
@@ -94,7 +94,9 @@ class LocalServer:
         self.threads = threads or os.cpu_count() or 2
         self.port = 0
         self._process: subprocess.Popen[bytes] | None = None
-        self._log = tempfile.NamedTemporaryFile(prefix="imr-llm-llama-", suffix=".log", delete=False)  # noqa: SIM115
+        # the server's own output, for the error message when it fails: made when it starts (0600, by
+        # tempfile) and removed when it stops, so a run leaves no file behind, even one that never started
+        self._log: IO[bytes] | None = None
 
     @property
     def base_url(self) -> str:
@@ -102,6 +104,7 @@ class LocalServer:
 
     def start(self) -> LocalServer:
         self.port = _free_port()
+        self._log = tempfile.NamedTemporaryFile(prefix="imr-llm-llama-", suffix=".log")  # noqa: SIM115
         command = [
             sys.executable,
             "-m",
@@ -126,7 +129,9 @@ class LocalServer:
         deadline = time.monotonic() + self.startup_timeout_s
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                raise ConfigError(f"llama.cpp server exited at start (code {self._process.returncode}): {self.tail()}")
+                message = f"llama.cpp server exited at start (code {self._process.returncode}): {self.tail()}"
+                self.stop()
+                raise ConfigError(message)
             try:
                 with urllib.request.urlopen(f"{self.base_url}/models", timeout=2.0) as response:
                     if response.status == 200:
@@ -134,8 +139,9 @@ class LocalServer:
             except (urllib.error.URLError, OSError):
                 pass
             time.sleep(0.25)
+        message = f"llama.cpp server did not answer within {self.startup_timeout_s:.0f} s: {self.tail()}"
         self.stop()
-        raise ConfigError(f"llama.cpp server did not answer within {self.startup_timeout_s:.0f} s: {self.tail()}")
+        raise ConfigError(message)
 
     def restart(self) -> LocalServer:
         """Kill and start again (on a new port): the way to cancel a generation nobody waits for. A
@@ -144,6 +150,8 @@ class LocalServer:
         return self.start()
 
     def tail(self, lines: int = 3) -> str:
+        if self._log is None:
+            return ""
         try:
             text = Path(self._log.name).read_text(errors="replace").strip().splitlines()
         except OSError:
@@ -152,18 +160,20 @@ class LocalServer:
 
     def stop(self, kill: bool = False) -> None:
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        if kill:
-            process.kill()
-            process.wait(timeout=10)
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        if process is not None and process.poll() is None:
+            if kill:
+                process.kill()
+                process.wait(timeout=10)
+            else:
+                process.terminate()
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout=10)
+        log, self._log = self._log, None
+        if log is not None:
+            log.close()  # a NamedTemporaryFile: closing removes it
 
     def __enter__(self) -> LocalServer:
         return self.start()
