@@ -550,3 +550,32 @@ def test_the_rewrite_goes_through_the_cache_and_the_call_log_FAKE_SERVER(tmp_pat
     assert first.summary == second.summary and second.summary.source == "llm"
     calls = cache.calls()
     assert [c["cached"] for c in calls] == [0, 1] and all(c["prompt"] == "summary@3" for c in calls)
+
+
+@pytest.mark.parametrize(
+    ("lang", "one", "three"),
+    [
+        ("en", "read from the 1 page we were given", "read from the 3 pages we were given"),
+        ("es", "leído de la única página que recibimos", "leído de las 3 páginas que recibimos"),
+    ],
+)
+def test_the_summary_says_how_many_pages_it_was_read_from(tmp_path: Path, lang: str, one: str, three: str) -> None:
+    """A page left out of a scan, a fax or the photos (between two whole requests) leaves a letter that reads
+    as whole: the page says how many pages it was read from, so a worker holding more sees it. A letter
+    given as text has no pages, and the line says nothing of them."""
+    from imr_llm import parse
+    from tests.pdfs import make_pdf
+
+    text = make_letter(DENIED_PT, APPROVED_MRI)
+    lines = text.split("\n")
+    third = len(lines) // 3
+    pages = ["\n".join(lines[:third]), "\n".join(lines[third : 2 * third]), "\n".join(lines[2 * third :])]
+    whole = make_pdf("\f".join(pages), tmp_path / "a.pdf")
+    single = make_pdf(text, tmp_path / "b.pdf")
+    assert parse(whole).source.pages == 3 and parse(single).source.pages == 1
+    assert len(parse(whole).disputed_items) == 2
+    assert three in (build_summary(parse(whole), lang).case_line or "")
+    assert one in (build_summary(parse(single), lang).case_line or "")
+    assert three in summarize(parse(whole), lang).summary.render("md")
+    from_text = build_summary(parse_text(text), lang).case_line or ""
+    assert from_text and "page" not in from_text and "gina" not in from_text

@@ -177,12 +177,14 @@ class Language:
         numbers = [w.lower() for w in self.c.numbers]
         return numbers.index(low) if low in numbers else int(word)
 
-    def case_line(self, case_number: str | None, decided: dt.date | None) -> str | None:
+    def case_line(self, case_number: str | None, decided: dt.date | None, pages: int | None = None) -> str | None:
         parts = []
         if case_number:
             parts.append(self.labels.case.format(case_number=case_number))
         if decided:
             parts.append(self.labels.decided_on.format(date=self.longdate(decided)))
+        if pages:  # a letter with a page left out of a scan, a fax or the photos reads as a whole one: say how many
+            parts.append(self.labels.pages_read_one if pages == 1 else self.labels.pages_read_many.format(n=pages))
         return " - ".join(parts) or None
 
     # -- the opening: one function of the counts, read back with the same templates ---------------

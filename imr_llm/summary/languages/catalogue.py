@@ -40,6 +40,8 @@ class Labels(_Strict):
     title: str
     case: str
     decided_on: str
+    pages_read_one: str  # how many pages the summary was read from: a worker whose letter has more sees it
+    pages_read_many: str
     decided_heading: str
     item_marker: str
     end_marker: str
@@ -215,6 +217,8 @@ class GlossaryEntry(_Strict):
 _ALLOWED: dict[str, frozenset[str]] = {
     "labels.case": frozenset({"case_number"}),
     "labels.decided_on": frozenset({"date"}),
+    "labels.pages_read_one": frozenset(),
+    "labels.pages_read_many": frozenset({"n"}),
     "labels.failed_checks_banner": frozenset({"problems"}),
     "labels.record_warning": frozenset({"warning"}),
     "longdate": frozenset({"month", "day", "year"}),
