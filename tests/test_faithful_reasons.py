@@ -401,6 +401,57 @@ def test_the_firm_taper_line_only_for_a_drug_the_letter_says_is_taken() -> None:
     assert build_summary(refill).items[0].taper_warning == firm
 
 
+def test_the_letters_own_weaning_words_only_from_the_reviewer_about_this_worker() -> None:
+    """ "The letter also says this decision does not mean you should stop it all at once" only when the
+    reviewer says so; a quoted guideline passage about tapering is not the letter saying it (it had put the
+    line, and the firm "do not stop", on a drug the guideline quote was about). The letters' stock sentence
+    "not a recommendation to stop ... abruptly", written for first trials too, gives the letter's line but
+    not the firm one; the firm one needs the letter to say the worker takes the drug."""
+    firm = "Do not stop this medicine suddenly. Ask your doctor about lowering the dose slowly."
+    conditional = "If you already take this medicine, do not stop it suddenly. Ask your doctor."
+    letter_line = "The letter also says this decision does not mean you should stop it all at once."
+    quoted = one(
+        "Amitriptyline 10mg #30",
+        "Upheld",
+        'The ODG states "Outcomes should be assessed at one week. Once pain has resolved for several months, a '
+        'slow tapering of antidepressants may be tried." The records do not document a diagnosis this drug treats.',
+    )
+    assert build_summary(quoted).items[0].taper_warning is None
+    quoted_opioid = one(
+        "Hydrocodone 5/325mg #30",
+        "Upheld",
+        'The MTUS says "if there is no improvement, the medicine should be tapered." There is no documentation of '
+        "a signed pain agreement.",
+    )
+    assert build_summary(quoted_opioid).items[0].taper_warning == conditional
+    stock = (
+        " This decision concerns the medical necessity of opioids as they have been prescribed to this patient."
+        " This decision should not be interpreted as a recommendation to stop long-term opioids abruptly."
+    )
+    trial = one(
+        "Tramadol 50mg #60",
+        "Upheld",
+        "Opioids should begin as a time-limited trial. There is no documentation of a drug screen." + stock,
+    )
+    assert build_summary(trial).items[0].taper_warning == f"{conditional} {letter_line}"
+    # the right outputs: the letter says the worker takes it, or the reviewer advises weaning it
+    since = one(
+        "Norco 5/325mg #60",
+        "Upheld",
+        "Treatment has been Norco since at least 10-02-2016. There is no "
+        "documentation of functional improvement." + stock,
+    )
+    assert build_summary(since).items[0].taper_warning == f"{firm} {letter_line}"
+    advised = one(
+        "Tramadol 50mg #60",
+        "Upheld",
+        "There is no documentation of functional improvement. The denial "
+        "was reasonable; a gradual weaning should be considered.",
+    )
+    assert build_summary(advised).items[0].taper_warning == f"{firm} {letter_line}"
+    assert build_summary(advised, "es").items[0].taper_warning.startswith("No deje")  # type: ignore[union-attr]
+
+
 # -- class 7: our own counts are never "not in the letter" -------------------------------------------
 
 
@@ -680,3 +731,71 @@ def test_plain_words_fit_the_sentence_they_replace_a_term_in() -> None:
     assert plain_english("no objective, functional improvement") == "no objective improvement in what you can do"
     assert treatment_kind("EEG") is Kind.MEDICAL_TEST
     assert treatment_kind("EMG of the bilateral lower extremities") is Kind.NERVE_TEST
+
+
+# -- the reviewer's words quoted in the letter's order --------------------------------------------------
+
+
+def test_the_quote_keeps_the_letters_order_and_marks_what_it_leaves_out() -> None:
+    """Two sentences chosen most decisive first were printed in that order inside one pair of quotation
+    marks: a reviewer's own finding then read as part of the guideline quotation the earlier sentence opened.
+    The page quotes them in the letter's order, adjacent ones together, " … " where words are left out."""
+    from imr_llm.summary.build import letter_order_quote
+
+    rationale = (
+        "The records do not show a failed trial of acetaminophen. The ODG says the drug is "
+        '"Not recommended as a first choice. Use the lowest dose." The worker has used it for months.'
+    )
+    guideline = 'The ODG says the drug is "Not recommended as a first choice.'
+    finding = "The records do not show a failed trial of acetaminophen."
+    later = "The worker has used it for months."
+    # wrong: the order chosen (the guideline sentence first) is not the letter's
+    assert letter_order_quote(rationale, [guideline, finding]) == f'"{finding} {guideline}"'
+    assert letter_order_quote(rationale, [later, finding]) == f'"{finding}" … "{later}"'
+    assert letter_order_quote(rationale, [finding]) == f'"{finding}"'
+    # a sentence not found as printed keeps its place after the ones found
+    assert letter_order_quote(rationale, ["Not in the letter.", finding]) == f'"{finding}" … "Not in the letter."'
+    letter = make_letter(Item("Diclofenac 75mg #60", "Upheld", rationale + " Therefore it is not medically necessary."))
+    for lang in LANGUAGES:
+        summary = summarize(parse_text(letter), lang)
+        item = summary.summary.items[0]
+        text = item.reason.quote
+        starts = [rationale.find(run.strip('"')) for run in text.split(" … ")]
+        assert -1 not in starts and starts == sorted(starts), text
+        assert text in render_text(summary.summary, Format.MD).replace("\\", "")
+
+
+def test_the_same_point_said_twice_is_one_reason() -> None:
+    """A rationale that says the same finding twice ("no witnessed seizure activity", then "no documentation
+    of witnessed seizure activity") gave a Why of that one point twice, as if two reasons; two different
+    points stay two."""
+    twice = one(
+        "Brain wave test (EEG)",
+        "Upheld",
+        "The worker hit his head at work. There was no witnessed seizure activity. Speech was normal. "
+        "There was no documentation of witnessed seizure activity. Therefore, the EEG is not medically necessary.",
+    )
+    reason = build_summary(twice).items[0].reason
+    assert len(reason.sentences) == 1 and "witnessed seizure activity" in reason.sentences[0]
+    assert reason.text.count("seizure") == 1
+    two = one(
+        "Brain wave test (EEG)",
+        "Upheld",
+        "There was no witnessed seizure activity. There was no documentation of a worsening after the first "
+        "assessment. Therefore, the EEG is not medically necessary.",
+    )
+    assert len(build_summary(two).items[0].reason.sentences) == 2
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_a_glossary_line_names_the_term_as_the_letter_wrote_it(lang: str) -> None:
+    """"Words in the reviewer's sentence" listed "exceptional factors" for a reviewer who wrote "extenuating
+    circumstances", and "NSAID" for "nonsteroidal anti-inflammatory": a word the reviewer never used. The
+    line names the letter's own words (the whole word, not the pattern's stem); an entry whose term the
+    letter uses is unchanged."""
+    language = get_language(lang)
+    assert language.terms("There are no extenuating circumstances here.")[0].startswith("extenuating circumstances: ")
+    assert language.terms("There are no exceptional factors here.")[0].startswith("exceptional factors: ")
+    said = language.terms("Nonsteroidal anti-inflammatory drugs were not tried. The patient is intolerant of them.")
+    assert [t.split(": ")[0] for t in said] == ["nonsteroidal anti-inflammatory", "intolerant"]
+    assert language.terms("An NSAID was not tried.")[0].startswith("NSAID: ")

@@ -92,8 +92,8 @@ def restatements(record: LetterRecord, i: int, found: ItemReason) -> list[Restat
             continue
         if r.form is Form.LINKED and not _linked_is_safe(record, i, r.slots["x"]):
             continue
-        if any(r.plain == other.plain for other in out):
-            continue
+        if any(r.plain == other.plain or _same_point(r.sentence, other.sentence) for other in out):
+            continue  # the same point said again is not a second reason
         out.append(r)
         if len(out) >= MAX_RESTATED:
             break
@@ -111,7 +111,7 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
     kept = [k for k, p in enumerate(plain) if not plain_problems(p, item.request, language)]
     said, plain = [said[k] for k in kept], [plain[k] for k in kept]
     # no form recognised: quote the reviewer's reason sentences, never a guideline passage or history
-    quotes = [s for s in found.sentences if quotable(s, item.decision)][:2]
+    quotes = _distinct([s for s in found.sentences if quotable(s, item.decision)])[:2]
     shown = [r.sentence for r in said] if said else quotes
     evidence = [
         EvidenceSpan(start=span.start, end=span.end)
@@ -121,6 +121,7 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
     reason = PlainReason(
         topic=found.topic,
         sentences=shown,
+        quote=letter_order_quote(item.rationale or "", shown[:2]),
         evidence=evidence,
         text=" ".join(p.text for p in plain) if plain else language.quoted_reason(bool(shown)),
         plain=plain,
@@ -162,6 +163,43 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         authorized_portion=item.authorized_portion,
         warnings=[language.record_warning(w) for w in record.warnings if _item_of(w) == i + 1],
     )
+
+
+_SAME_POINT = 90.0
+
+
+def _same_point(a: str, b: str) -> bool:
+    return fuzz.token_set_ratio(a, b) >= _SAME_POINT
+
+
+def _distinct(sentences: list[str]) -> list[str]:
+    """The sentences less any that says again what a kept one says ("There was no witnessed seizure
+    activity." then "There was no documentation of witnessed seizure activity."): the longer of the two is
+    kept, in the first one's place, and the next different sentence gets the second place."""
+    kept: list[str] = []
+    for sentence in sentences:
+        same = next((k for k, other in enumerate(kept) if _same_point(sentence, other)), None)
+        if same is None:
+            kept.append(sentence)
+        elif len(sentence) > len(kept[same]):
+            kept[same] = sentence
+    return kept
+
+
+def letter_order_quote(rationale: str, sentences: list[str]) -> str:
+    """The reviewer's sentences as the page quotes them: in the letter's order (most decisive first would
+    put a later sentence before an earlier one, and inside a guideline quotation the earlier one opened),
+    adjacent ones in one pair of quotation marks, and " … " where the letter's words between are left out."""
+    located = sorted(((rationale.find(s), s) for s in sentences), key=lambda x: (x[0] < 0, x[0]))
+    runs: list[str] = []
+    end: int | None = None
+    for at, sentence in located:
+        if runs and at >= 0 and end is not None and not rationale[end:at].strip():
+            runs[-1] = f"{runs[-1]} {sentence}"
+        else:
+            runs.append(sentence)
+        end = at + len(sentence) if at >= 0 else None
+    return " … ".join(f'"{run}"' for run in runs)
 
 
 def _rules_out(found: ItemReason, item: DisputedItem) -> bool:

@@ -99,10 +99,21 @@ _BENZODIAZEPINES = _rx(
     r"\b(?:benzodiazepines?|diazepam|valium|alprazolam|xanax|lorazepam|ativan|clonazepam|klonopin|temazepam|"
     r"restoril|chlordiazepoxide|librium|triazolam|halcion|oxazepam|clorazepate|tranxene|estazolam|midazolam)\b"
 )
-# "should not be interpreted as a recommendation to stop long-term opioids abruptly", weaning, tapering
-_WEANING = _rx(
-    r"\bnot be interpreted as a recommendation to stop\b|\babruptly\b|\bwean(?:ing|ed)?\b|\btaper(?:ing|ed)?\b"
+# the letter says, in the reviewer's own voice, that the decision is not a call to stop at once, or that
+# this worker's drug should be weaned: "should not be interpreted as a recommendation to stop long-term
+# opioids abruptly", "appropriate weaning should be considered". Not a guideline's "a gradual tapering of
+# anti-depressants may be undertaken" when pain is in remission, nor "tapering should be considered when ...".
+_NOT_A_STOP = _rx(
+    r"\bnot be (?:interpreted|construed|read) as a recommendation to (?:stop|discontinue)\b|"
+    r"\bnot (?:be )?(?:stopped|discontinued) (?:abruptly|suddenly|all at once)\b"
 )
+_WEAN_ADVISED = _rx(
+    r"\b(?:weaning|tapering|taper)\b[^.;]{0,40}\b(?:is|are|be) (?:recommended|advised|indicated|appropriate|"
+    r"considered|warranted)|\bshould be (?:weaned|tapered)\b"
+)
+_CONDITION = _rx(r"\b(?:if|when|whenever|unless|until)\b")
+_GUIDELINE_TALK = _rx(r"\b(?:guidelines?|MTUS|ODG|ACOEM|studies|literature)\b")
+_QUOTED_PASSAGE = re.compile(r"[\"\u201c][^\"\u201c\u201d]{0,3000}[\"\u201d]")
 
 
 def needs_taper_warning(request: str) -> bool:
@@ -128,6 +139,9 @@ _NEW = _rx(
 # a sentence about this worker (not a guideline passage about opioids in general: "continued use requires ...")
 _WORKER = _rx(r"\b(?:patient|claimant|injured worker|employee|applicant|he|she|his|her)\b")
 _GENERAL = _rx(r"\b(?:guidelines?|MTUS|ODG|ACOEM|recommend(?:s|ed)?|risks?)\b")
+# the letters' stock sentence about the decision itself: "This decision addresses the medical necessity of
+# opioids as they have been prescribed to this patient" is written for a first trial too
+_DECISION_TALK = _rx(r"\bdecision\b|\bmedical necessity of\b")
 _SENTENCES = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
 
@@ -140,14 +154,44 @@ def says_taking(request: str, rationale: str | None) -> bool:
         return False
     if _TAKING.search(request):
         return True
+    drug = _drug_name(request)
+    sentences = _SENTENCES.split(_QUOTED_PASSAGE.sub(" ", rationale or ""))
     return any(
-        _TAKING.search(sentence) and _WORKER.search(sentence) and not _GENERAL.search(sentence)
-        for sentence in _SENTENCES.split(rationale or "")
+        (_TAKING.search(sentence) or _SINCE.search(sentence))
+        and (_WORKER.search(sentence) or (drug is not None and drug in sentence.lower()))
+        and not _GENERAL.search(sentence)
+        and not _DECISION_TALK.search(sentence)
+        for sentence in sentences
+    ) or any(_weaning_advised(sentence) for sentence in sentences)  # weaning only what is taken
+
+
+# "Treatment has been Norco since at least 11-15-2016"
+_SINCE = _rx(
+    rf"\bsince (?:at least )?(?:{ANY_DATE}|(?:January|February|March|April|May|June|July|August|September|"
+    r"October|November|December) \d{4})"
+)
+
+
+def _drug_name(request: str) -> str | None:
+    """The request's first word, lower-cased, when it can name a drug ("norco" in "Norco 10/325mg #90")."""
+    m = re.match(r"\s*(?:refill of |continue |continued )?([A-Za-z][A-Za-z-]{3,})", request, re.I)
+    return m.group(1).lower() if m else None
+
+
+def _weaning_advised(sentence: str) -> bool:
+    return bool(
+        _WEAN_ADVISED.search(sentence) and not _GUIDELINE_TALK.search(sentence) and not _CONDITION.search(sentence)
     )
 
 
 def letter_mentions_weaning(rationale: str | None) -> bool:
-    return bool(rationale and _WEANING.search(rationale))
+    """The reviewer says this decision is not a call to stop the drug at once, or that it should be weaned:
+    only then does the page say "the letter also says ...". Words inside a quoted guideline passage, a
+    sentence about the guidelines, or a condition ("tapering should be considered when ...") do not count."""
+    if not rationale:
+        return False
+    own = _QUOTED_PASSAGE.sub(" ", rationale)
+    return any(_NOT_A_STOP.search(sentence) or _weaning_advised(sentence) for sentence in _SENTENCES.split(own))
 
 
 # -- care already given --------------------------------------------------------------------

@@ -35,6 +35,11 @@ class PlainReason(BaseModel):
     sentences: list[str] = Field(default_factory=list, description="the reviewer's sentences shown, as printed")
     evidence: list[EvidenceSpan] = Field(default_factory=list, description="their offsets in the input text")
     text: str = Field(description="the plain sentences; when `quoted`, an introduction to the reviewer's words")
+    quote: str = Field(
+        default="",
+        description="the sentences as the page quotes them: in the letter's order, each run of adjacent sentences "
+        "in its own quotation marks, ' … ' where the letter's words between them are left out",
+    )
     plain: list[PlainSentence] = Field(default_factory=list, description="each plain sentence with its source")
     quoted: bool = Field(default=False, description="no plain wording was safe: the reviewer's words carry the reason")
     terms: list[str] = Field(default_factory=list, description="glossary lines for words in those sentences")

@@ -358,7 +358,9 @@ class Language:
 
     def taper_warning(self, taking: bool, letter_says_so: bool) -> str:
         care = self.c.care
-        text = care.taper if taking or letter_says_so else care.taper_if
+        # the firm line only for a drug the letter says the worker takes: the letter's stock "not a call to
+        # stop abruptly" is also written for a first trial the worker may never have started
+        text = care.taper if taking else care.taper_if
         return f"{text} {care.taper_letter}" if letter_says_so else text
 
     def already_given(self, care: CareAlreadyGiven) -> str:
@@ -413,7 +415,17 @@ class Language:
         """Glossary lines for the terms that appear in `text` (at most `limit`)."""
         out: list[str] = []
         for pattern, explanation in self.glossary:
-            if pattern.search(text) and explanation not in out:
+            m = pattern.search(text)
+            if m is None:
+                continue
+            head, colon, meaning = explanation.partition(": ")
+            if colon and head.casefold() not in text.casefold():
+                # the term as the letter wrote it ("extenuating circumstances", not the entry's "exceptional
+                # factors"): a word the reviewer never used is not a word "in the reviewer's sentence"
+                said = text[m.start() : m.end() + len(_WORD_REST.match(text, m.end()).group(0))]  # type: ignore[union-attr]
+                said = said if said.isupper() else said[:1].lower() + said[1:]
+                explanation = f"{said}: {meaning}"
+            if explanation not in out:
                 out.append(explanation)
             if len(out) >= limit:
                 break
@@ -425,6 +437,7 @@ class Language:
 
 
 _LONG = 24
+_WORD_REST = re.compile(r"[\w-]*")  # the rest of the word a glossary pattern matched the start of
 _AS_CAUSE = re.compile(r", as (?=(?:the |they |guidelines |there |it |this |you |your ))")
 
 
