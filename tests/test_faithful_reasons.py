@@ -625,6 +625,21 @@ def test_a_conditional_guideline_sentence_is_not_a_ban() -> None:
     ):
         assert not is_categorical(limit, "Cyclobenzaprine 7.5mg #60", "upheld")
     assert is_categorical("Cyclobenzaprine is not recommended for topical use.", "Cyclobenzaprine cream", "upheld")
+    # an order of use: a second choice once the first has failed, which a record can show (an unseen letter's
+    # next step said asking again "is not likely to change that" where the reviewer named the missing record)
+    for order in (
+        'The ODG says etodolac is "Not recommended as first line due to its risk profile.',
+        "Naproxen is recommended as a second-line treatment after acetaminophen.",
+    ):
+        assert not is_categorical(order, "Etodolac 400mg #60", "upheld")
+    record = one(
+        "Etodolac 400mg #60",
+        "Upheld",
+        "The doctor does not document failure of acetaminophen. The ODG says etodolac is not recommended as "
+        "first line due to its risk profile. Therefore, the request is not medically necessary.",
+    )
+    item = build_summary(record).items[0]
+    assert "not likely to change" not in item.next_step and "acetaminophen" in item.next_step
 
 
 def test_an_approvals_reason_is_not_a_concern_the_reviewer_set_aside() -> None:
@@ -789,7 +804,7 @@ def test_the_same_point_said_twice_is_one_reason() -> None:
 
 @pytest.mark.parametrize("lang", list(LANGUAGES))
 def test_a_glossary_line_names_the_term_as_the_letter_wrote_it(lang: str) -> None:
-    """"Words in the reviewer's sentence" listed "exceptional factors" for a reviewer who wrote "extenuating
+    """ "Words in the reviewer's sentence" listed "exceptional factors" for a reviewer who wrote "extenuating
     circumstances", and "NSAID" for "nonsteroidal anti-inflammatory": a word the reviewer never used. The
     line names the letter's own words (the whole word, not the pattern's stem); an entry whose term the
     letter uses is unchanged."""

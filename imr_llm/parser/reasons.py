@@ -405,7 +405,10 @@ _CONDITIONAL = _rx(
     r"\bis recommended (?:if|when|for|only)|"
     # a limit on how long or with what, which this worker's records decide: "not recommended for longer than 2-3
     # weeks", "addition of cyclobenzaprine to other agents is not recommended"
-    r"\b(?:longer|more) than \d|\bbeyond \d|\baddition of\b|\bin combination with\b|\bto other agents\b"
+    r"\b(?:longer|more) than \d|\bbeyond \d|\baddition of\b|\bin combination with\b|\bto other agents\b|"
+    # an order of use, which this worker's records decide: "not recommended as first line" is a second choice
+    # once the first has failed, not a ban
+    r"\bas (?:a )?(?:first|1st)[- ]line\b|\bsecond[- ]line\b"
 )
 _CONCERN = _rx(r"\b(?:risks?|concerns?|however|but|no (?:review|evidence|documentation)|lack of|absence of|not been)\b")
 
