@@ -814,3 +814,41 @@ def test_a_glossary_line_names_the_term_as_the_letter_wrote_it(lang: str) -> Non
     said = language.terms("Nonsteroidal anti-inflammatory drugs were not tried. The patient is intolerant of them.")
     assert [t.split(": ")[0] for t in said] == ["nonsteroidal anti-inflammatory", "intolerant"]
     assert language.terms("An NSAID was not tried.")[0].startswith("NSAID: ")
+
+
+def test_the_sentence_that_applies_the_guidelines_own_criterion_is_a_reason() -> None:
+    """The guideline names when the care helps ("If there is failure to improve or worsening after the first
+    assessment and stabilization, an EEG may help"), and the reviewer says this worker does not meet it: that
+    sentence decides, and was outranked by a side finding with stronger cue words, so the page gave only the
+    side point. A sentence sharing a word or two with a guideline passage gains nothing."""
+    from imr_llm.parser.reasons import find_reason
+
+    rationale = (
+        "If there is failure to improve or worsening after the first assessment and stabilization, an EEG may "
+        "help the diagnosis. The worker struck his head at work and had a short loss of consciousness. There was "
+        "no documentation of witnessed seizure activity. There was no failure to improve and there was no "
+        "worsening after the first assessment and stabilization. Therefore, the EEG is not medically necessary."
+    )
+    found = find_reason(rationale, "upheld", "Electroencephalogram (EEG)")
+    chosen = [s.text(rationale) for s in found.sentences]
+    assert any(c.startswith("There was no failure to improve") for c in chosen[:2]), chosen
+    reason = build_summary(one("Electroencephalogram (EEG)", "Upheld", rationale)).items[0].reason
+    assert "failure to improve" in reason.text
+    # the right output left alone: no sentence of the letter states a criterion in those words
+    plain = (
+        "The worker struck his head at work. There was no documentation of witnessed seizure activity. "
+        "There was no worsening after the first visit. Therefore, the EEG is not medically necessary."
+    )
+    chosen = [s.text(plain) for s in find_reason(plain, "upheld", "Electroencephalogram (EEG)").sentences]
+    assert chosen[0] == "There was no documentation of witnessed seizure activity."
+
+
+def test_a_lack_of_a_thing_is_found_no_thing() -> None:
+    """ "There was a lack of a clear rationale" read "The reviewer found no a clear rationale"."""
+    record = one(
+        "Physical therapy 6 visits",
+        "Upheld",
+        "There was a lack of a clear rationale for more supervised therapy over a home exercise program.",
+    )
+    text = build_summary(record).items[0].reason.text
+    assert "found no clear rationale" in text and "no a " not in text

@@ -514,6 +514,8 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
         if score + _TOPIC_BONUS >= _THRESHOLD and _has_topic(scans[s]):
             score += _TOPIC_BONUS
         scored.append((s, e, score))
+    if not overturned:
+        scored = _criteria_applied(scored, scans, request)
     categorical = {
         s
         for s, _, _ in scored
@@ -550,6 +552,61 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
         linked_service=linked,
         confident=confident and topic is not None and (topic == "linked_service" or agrees(carrier_scan, decision)),
     )
+
+
+# a guideline's criterion ("If there is failure to improve or additional deterioration following initial
+# assessment, EEG may aid ..."), and the reviewer's sentence that says this worker does not meet it ("There was
+# no failure to improve and no additional deterioration after the initial assessment"): the deciding sentence,
+# which a finding with stronger cue words ("no documentation of witnessed seizure activity") had outranked
+_CRITERION = _rx(
+    r"\b(?:if|when|unless|in (?:patients|cases) with|for (?:patients|those) with|criteria|indicat(?:ed|ions?)|"
+    r"recommended (?:for|when|if|after|in))\b"
+)
+_NOT_MET = _rx(r"\b(?:no|not|nor|without|lack(?:s|ing)?|absence|neither)\b")
+_PLAIN_WORDS = frozenset(
+    """this that with from there were have been which should would could their them they than then when where
+    also such into only other some more most must will shall does done being over under after before about
+    patient patients injured worker claimant applicant employee individual guidelines guideline recommended
+    recommend recommends indicated indication indications criteria documentation documented records record
+    provided submitted review request requested treatment treatments therapy medical clinical case noted note
+    notes evidence including include includes following given based current currently time period""".split()  # noqa: SIM905
+)
+_CRITERION_WORDS = 4  # content words a reviewer's sentence shares with one criterion
+_CRITERION_BONUS = 3.0
+
+
+def _content_words(text: str, request_words: frozenset[str]) -> frozenset[str]:
+    return frozenset(w for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in _PLAIN_WORDS) - request_words
+
+
+def _criteria_applied(
+    scored: list[tuple[int, int, float]], scans: dict[int, Scan], request: str
+) -> list[tuple[int, int, float]]:
+    """Each sentence that says this worker does not meet a criterion one of the letter's guideline sentences
+    states, in that criterion's own words, ranks as a deciding sentence."""
+    asked = _request_words(request)
+    criteria = [
+        _content_words(scans[s].text, asked)
+        for s, _, _ in scored
+        if scans[s].search(_CRITERION) and not scans[s].match(_APPLIES) and not scans[s].search(_APPLIES_INSIDE)
+    ]
+    if not criteria:
+        return scored
+    out = []
+    for s, e, score in scored:
+        sc = scans[s]
+        if (
+            sc.search(_NOT_MET)
+            and not sc.match(_GUIDELINE)
+            and not sc.search(_GUIDELINE_VERB)
+            and not sc.search(_GENERIC_RULE)
+            and (sc.match(_APPLIES) or sc.search(_APPLIES_INSIDE))
+        ):
+            words = _content_words(sc.text, asked)
+            if any(len(words & c) >= _CRITERION_WORDS for c in criteria):
+                score += _CRITERION_BONUS
+        out.append((s, e, score))
+    return out
 
 
 def _linked_service(scans: dict[int, Scan], chosen: list[ReasonSentence], request: str) -> str | None:

@@ -345,7 +345,8 @@ _NO_RECORD = (
     _rx(rf"^(?:a |the )?(?:lack|absence) of (?P<q>{_Q}){_DOC}\s+{_LINK}\s+(?P<x>.+)$"),
 )
 _NONE_FOUND = (
-    _rx(r"^there (?:is|was|are|were|has been|have been) (?:also )?(?:a |an )?(?:lack|absence) of (?P<x>.+)$"),
+    # "a lack of a clear rationale": "found no clear rationale", never "found no a clear rationale"
+    _rx(r"^there (?:is|was|are|were|has been|have been) (?:also )?(?:a |an )?(?:lack|absence) of (?:an? )?(?P<x>.+)$"),
     _rx(r"^there (?:is|was|are|were|has been|have been) (?:also )?(?:still )?no (?P<x>.+)$"),
 )
 _RECORDS_SILENT = _rx(
