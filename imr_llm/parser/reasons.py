@@ -649,6 +649,8 @@ CUES = CueSet(
         _THIS_CASE,
         _COMPOUND_SENTENCE,
         _TOPICAL_SENTENCE,
+        _CRITERION,
+        _NOT_MET,
         *(pattern for _, _, pattern in _TOPIC_CUES),
     ]
 )
