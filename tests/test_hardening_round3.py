@@ -1156,3 +1156,85 @@ def test_the_default_cache_is_in_the_users_cache_folder_never_the_working_one(
     assert default_cache_path() == tmp_path / "home" / ".cache" / "imr-llm" / "llm-cache.sqlite"
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert default_cache_path() == tmp_path / "xdg" / "imr-llm" / "llm-cache.sqlite"
+
+
+# -- round four (a repeat of the probe): a decision only from the reviewer's own closing verdict ----------
+
+
+def test_a_verdict_the_rationale_reports_is_not_the_reviewers_conclusion() -> None:
+    """A heading that lost its decision word left the rationale's conclusion as the decision, and the parser
+    took the provider's reported claim ("The treating provider stated that the request is medically
+    necessary. The reviewer disagrees ...") as an approval: the page said "This is approved"."""
+    from imr_llm.parser.verdict import medically_necessary
+
+    assert (
+        medically_necessary(
+            "No documentation of benefit. The treating provider stated that the request is medically necessary."
+        )
+        is None
+    )
+    assert (
+        medically_necessary('No benefit is shown. The provider argued that "the request is medically necessary."')
+        is None
+    )
+    # the reviewer's own verdicts still read, with a report of another's words beside them
+    assert (
+        medically_necessary(
+            "Although the provider stated the patient improved, the request is not medically necessary."
+        )
+        is False
+    )
+    assert (
+        medically_necessary("The provider stated the pain is severe. Therefore, the request is medically necessary.")
+        is True
+    )
+    rationale = (
+        "There is no documentation of how the brace would help. The treating provider stated that the request is "
+        "medically necessary. The reviewer disagrees for the reasons above."
+    )
+    record = parse_text(make_letter(Item("Lumbar brace", "", rationale)))
+    item = record.disputed_items[0]
+    assert item.decision is None and record.needs_review
+    text = render_text(summarize_record(record, "en").summary, Format.MD)
+    assert "This is approved" not in text and "could not read" in text
+    # a verdict that is not the rationale's close does not decide for a heading that lost its word ...
+    late = parse_text(
+        make_letter(Item("Lumbar brace", "", "Therefore, the request is medically necessary. The reviewer disagrees."))
+    )
+    assert late.disputed_items[0].decision is None
+    assert any("not its closing sentence" in w for w in late.warnings)
+    # ... and a closing one still does (right both ways)
+    closing = parse_text(
+        make_letter(
+            Item(
+                "Lumbar brace",
+                "",
+                "There is no documentation of benefit. Therefore, the request is not medically necessary.",
+            )
+        )
+    )
+    assert closing.disputed_items[0].decision == "upheld"
+
+
+def test_a_request_holding_a_decision_word_is_flagged() -> None:
+    """A quoted decision line just before the next heading, or a heading whose page is missing, runs into the
+    next heading: "The previous IMR read: Acupuncture x 6: Overturned Custom heat pad" was printed as the
+    request, unflagged, above "Decision: Upheld"."""
+    quoted = DENIED_PT.rationale + " The previous IMR read:\nAcupuncture x 6: Overturned"
+    record = parse_text(
+        make_letter(
+            Item("Physical therapy 8 sessions", "Upheld", quoted), Item("Heat pad", "Upheld", DENIED_PT.rationale)
+        )
+    )
+    assert record.needs_review
+    warned = [w for w in record.warnings if "holds a decision word" in w]
+    assert warned and warned[0].startswith("item 2:")
+    text = render_text(summarize_record(record, "en").summary, Format.MD)
+    assert "holds a decision word" in text
+    plain = parse_text(
+        make_letter(
+            Item("Physical therapy 8 sessions", "Upheld", DENIED_PT.rationale),
+            Item("Heat pad", "Upheld", DENIED_PT.rationale),
+        )
+    )
+    assert not any("holds a decision word" in w for w in plain.warnings)

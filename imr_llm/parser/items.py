@@ -22,11 +22,18 @@ from imr_llm.parser.guidelines import normalize_guidelines
 from imr_llm.parser.reasons import find_reason
 from imr_llm.parser.scan_labels import misread_labels
 from imr_llm.parser.sentences import first_sentence
-from imr_llm.parser.verdict import conclusion_sentence, medically_necessary, verdict_phrase
+from imr_llm.parser.verdict import (
+    after_conclusion,
+    conclusion_sentence,
+    is_weaning_talk,
+    medically_necessary,
+    verdict_phrase,
+)
 from imr_llm.schema import DisputedItem, ItemReason
 
 # "Overtumed": OCR reads "rn" as "m"; a scan's decision word is then confirmed by the rationale's conclusion
 _DECISION = r"(?i:Upheld|Overturned|Overtumed)"
+_GLUED = re.compile(rf"(?:^|:)\s*(?P<word>{_DECISION})\b\W*\w")  # a decision word with more request after it
 # any run that does not cross a sentence break (". " ends a sentence; "7.5mg" does not)
 _NO_BREAK = r"(?:[^.]|\.(?! ))+?"
 
@@ -212,11 +219,23 @@ def assemble_item(
     (and the letter needs review), whatever a default would have said.
     """
     request = _once(ctx, i, request)
+    if _GLUED.search(request):
+        # "Ketophene 20% cream: Upheld Pantoprazole 20mg #60": a heading whose own blocks are not here, run into
+        # the next heading (a page missing after a heading line), or a quoted decision line
+        ctx.warn(
+            f"item {i + 1}: its request holds a decision word ({_GLUED.search(request).group('word')!r}): two "  # type: ignore[union-attr]
+            "headings may have run together (a page missing?); check the letter"
+        )
     concluded = medically_necessary(rationale) if rationale else None
     necessary = heading_says_necessary
     source = "heading" if necessary is not None else None
     if necessary is None:
         necessary = concluded
+        if necessary is not None and i in ctx.headings_without_decision and not _closes(rationale or ""):
+            # a heading that lost its word leaves the conclusion as the one reading: taken only when it closes
+            # the rationale ("... The reviewer disagrees for the reasons above." after a verdict is not its close)
+            ctx.warn(f"item {i + 1}: the rationale's verdict is not its closing sentence; decision left empty")
+            necessary = None
         if necessary is None:
             ctx.warn(
                 f"item {i + 1}: the decision could not be read (no decision word, no conclusion); check the letter"
@@ -251,6 +270,12 @@ def assemble_item(
         reason=_reason(ctx, i, rationale, rationale_at, decision, request),
         decision_source=source,
     )
+
+
+def _closes(rationale: str) -> bool:
+    """The rationale's verdict is its last word: nothing after it but the opioid letters' weaning paragraph."""
+    rest = after_conclusion(rationale)
+    return rest is not None and (not rest or is_weaning_talk(rest))
 
 
 def _once(ctx: ParseContext, i: int, request: str) -> str:

@@ -28,9 +28,27 @@ _DECIDING = re.compile(
 )
 
 
+# someone else's verdict, reported: "The treating provider stated that the request is medically necessary",
+# "The provider argued that "the request is medically necessary."": never the reviewer's conclusion
+_REPORTED = re.compile(
+    r"\b(?:stated|states|argued|argues|opined|opines|claimed|claims|asserted|asserts|believes|believed|felt|feels|"
+    r"maintains|maintained|contends|contended|wrote|writes|insists|insisted)\s+(?:that\s+)?[^,;]{0,120}?medically",
+    re.I,
+)
+_QUOTES = re.compile(r"[\"\u201c\u201d]")
+
+
+def _reported(sentence: str) -> bool:
+    """The sentence reports another's verdict, or quotes its necessity words."""
+    if _REPORTED.search(sentence):
+        return True
+    at = sentence.lower().find("medically")
+    return at >= 0 and len(_QUOTES.findall(sentence, 0, at)) % 2 == 1
+
+
 def conclusion_sentence(rationale: str) -> str | None:
     """The sentence that states the verdict: the last one about medical necessity
-    that is not part of a weaning paragraph."""
+    that is not part of a weaning paragraph, nor another's verdict the rationale reports."""
     pos = len(rationale)
     for _ in range(50):  # the verdict is among the last sentences that mention it
         # scan backwards from each "medically" (fast) instead of splitting every sentence
@@ -40,7 +58,12 @@ def conclusion_sentence(rationale: str) -> str | None:
         start = _sentence_start(rationale, pos)
         end = _sentence_end(rationale, pos)
         sentence = rationale[start:end]
-        if _NECESSITY.search(sentence) and not _WEANING.search(sentence) and _DECIDING.search(sentence):
+        if (
+            _NECESSITY.search(sentence)
+            and not _WEANING.search(sentence)
+            and _DECIDING.search(sentence)
+            and not _reported(sentence)
+        ):
             return sentence
         pos = start
     # "... is not a medical necessity to the patient at this time." (some reviewers' closing words)
