@@ -240,10 +240,12 @@ def test_an_llm_value_from_a_low_confidence_ocr_region_is_not_merged_FAKE_SERVER
 ) -> None:
     from imr_llm.schema import OcrInfo, Source, Span
 
-    text = LETTER.read_text().replace("Decision Date: 12/30/2016", "Decision Date: 12/30/2%16")  # unreadable
-    at = text.index("12/30/2%16")
+    # the label unreadable (the parser reads no decision date), the date's own words read with low confidence in
+    # one run and not in the other
+    text = LETTER.read_text().replace("Decision Date: 12/30/2016", "Dec#s%on D@te: 12/30/2016")
+    at = text.index("12/30/2016")
     with_date = copy.deepcopy(answer)
-    with_date["decision_date"], with_date["decision_date_quote"] = "2016-12-30", "12/30/2%16"
+    with_date["decision_date"], with_date["decision_date_quote"] = "2016-12-30", "12/30/2016"
     results = {}
     for unsure in (True, False):
         low = [Span(start=at, end=at + 10)] if unsure else []
@@ -271,3 +273,30 @@ def test_a_server_failing_until_the_budget_ends_is_a_transport_failure_not_a_han
     with fake_server(Behaviour("hang", answer, hang_s=30.0), [Behaviour("500")]) as server:
         record = extractor(server, tmp_path, letter_timeout_s=3.0, max_wait_s=0.1).run(letter)
     parser_record_kept(record, letter, "timeout")
+
+
+def test_a_value_its_quote_does_not_state_is_not_used_FAKE_SERVER(answer: dict[str, Any], tmp_path: Path) -> None:
+    """The model filled a value the parser left empty, with a quote found in the letter that says nothing of it
+    ("Priority: Standard" for a Date Assigned, "occupational claim" for an age 33): grounded "exact", merged,
+    no flag. A value is used only when its own quote states it; the right answers (the letter's own words)
+    still are."""
+    text = LETTER.read_text().replace("Date Assigned: 11/28/2016 ", "")
+    assert "Date Assigned" not in text
+    letter = LoadedLetter(text, load_file(LETTER).source)
+    invented = copy.deepcopy(answer)
+    invented["date_assigned"], invented["date_assigned_quote"] = "2015-01-01", "Priority: Standard"
+    invented["patient_age"], invented["patient_quote"] = 33, "Priority: Standard"
+    with fake_server(Behaviour("ok", invented)) as server:
+        record = extractor(server, tmp_path / "wrong").run(letter)
+    assert record.date_assigned is None and record.llm is not None and record.llm.error is None
+    assert record.patient_age == parse_text(text).patient_age  # the parser's, not the model's 33
+    assert record.needs_review and record.crosscheck is not None
+    assert any("date_assigned: the model's quote does not state its value" in r for r in record.crosscheck.reasons)
+    assert any("patient_age: the model's quote does not state its value" in r for r in record.crosscheck.reasons)
+    stated = copy.deepcopy(answer)
+    stated["date_assigned"], stated["date_assigned_quote"] = "2016-11-28", "Date Assigned: 11/28/2016"
+    full = load_file(LETTER)
+    with fake_server(Behaviour("ok", stated)) as server:
+        right = extractor(server, tmp_path / "right").run(full)
+    assert str(right.date_assigned) == "2016-11-28"
+    assert right.crosscheck is not None and not any("does not state" in r for r in right.crosscheck.reasons)

@@ -12,6 +12,7 @@ because a re-ask rarely fixes them and the cross-check reports them anyway.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -26,7 +27,7 @@ from pydantic import (
 from imr_llm.care import with_care
 from imr_llm.fields import ANSWER_ITEM, ANSWER_REVIEWER, ANSWER_TOP, AnswerField
 from imr_llm.llm.speedups import CachedSchemaModel
-from imr_llm.parser.dates import parse_date
+from imr_llm.parser.dates import ANY_DATE, parse_date
 from imr_llm.parser.diagnoses import with_codes
 from imr_llm.pipeline.grounding import Grounder
 from imr_llm.schema import DisputedItem, LetterRecord, Reviewer, Source, Span
@@ -37,6 +38,7 @@ Quote = Annotated[str, StringConstraints(max_length=60)]
 Short = Annotated[str, StringConstraints(max_length=120)]
 Phrase = Annotated[str, StringConstraints(max_length=200)]
 
+UNSUPPORTED = "the model's quote does not state its value; not used"
 DATE_FIELDS = ("date_of_injury", "ur_determination_date", "application_received_date", "decision_date", "date_assigned")
 
 
@@ -171,24 +173,68 @@ class LLMLetter(CachedSchemaModel):
         fields it fills are the ones the field table (`fields.ANSWER_*`) maps."""
         items = [DisputedItem(**{f.record: _item_value(item, f) for f in ANSWER_ITEM}) for item in self.disputed_items]
         warnings = [f"{path}: quote not found in the letter" for path, span in self._grounding.items() if span is None]
+        unsaid = self.unsupported()
+        warnings += [f"{path}: {UNSUPPORTED}" for path in unsaid]
+        top = {f.record: getattr(self, f.answer) for f in ANSWER_TOP}
+        top.update({path: None for path in unsaid})
         record = LetterRecord(
-            **{f.record: getattr(self, f.answer) for f in ANSWER_TOP},
+            **top,
             reviewer=Reviewer(**{f.record: getattr(self, f.answer) for f in ANSWER_REVIEWER}),
             diagnoses=self.diagnoses or None,
             disputed_items=items,
             template=template,
             source=source,
-            evidence={path: span for path, span in self._grounding.items() if span is not None},
+            evidence={path: span for path, span in self._grounding.items() if span is not None and path not in unsaid},
             warnings=warnings,
             extractor="llm",
         )
         # the model's own items get their kind, drug and body site as the parser's do (no text: no spans)
         return with_care(with_codes(record, self.proposed_codes))
 
+    def unsupported(self) -> list[str]:
+        """The header values whose quote does not state them: a date the quote holds no date equal to
+        ("Priority: Standard" for a Date Assigned), an age or a sex the patient quote does not say. A value is
+        taken from the letter's words, never beside them. (A value with no quote is not grounded, so never
+        merged: it is left for the cross-check to compare.)"""
+        out = []
+        for name in DATE_FIELDS:
+            value, quote = getattr(self, name), getattr(self, f"{name}_quote")
+            if value and quote and value not in _dates_in(quote):
+                out.append(name)
+        quote = " ".join((self.patient_quote or "").split())
+        if not quote:
+            return out  # no quote: nothing grounds the value, which is compared but never merged
+        if self.patient_age is not None and not re.search(rf"(?<!\d){self.patient_age}(?!\d)", quote):
+            out.append("patient_age")
+        if self.patient_sex and not _SEX[self.patient_sex].search(quote):
+            out.append("patient_sex")
+        return out
+
     @property
     def proposed_codes(self) -> dict[str, str]:
         """Diagnosis words -> the ICD-10-CM code the model proposed (checked before it is kept)."""
         return {c.diagnosis: c.code for c in self.diagnosis_codes}
+
+
+_DATE_IN_TEXT = re.compile(rf"{ANY_DATE}|\b\d{{4}}-\d{{2}}-\d{{2}}\b")
+_SEX = {
+    "male": re.compile(r"\b(?:male|man|gentleman|boy|mr\.?)\b", re.I),
+    "female": re.compile(r"\b(?:female|woman|lady|girl|mrs\.?|ms\.?)\b", re.I),
+}
+
+
+def _dates_in(quote: str) -> set[str]:
+    """The dates a quote states, as YYYY-MM-DD."""
+    out = set()
+    for m in _DATE_IN_TEXT.finditer(" ".join(quote.split())):
+        text = m.group(0)
+        try:
+            day = dt.date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else parse_date(text)
+        except ValueError:
+            day = None
+        if day is not None:
+            out.add(day.isoformat())
+    return out
 
 
 def _item_value(item: LLMItem, field: AnswerField) -> Any:

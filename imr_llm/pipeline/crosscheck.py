@@ -41,6 +41,7 @@ from imr_llm.fields import (
     values_equal,
 )
 from imr_llm.parser.diagnoses import with_codes
+from imr_llm.pipeline.answer import UNSUPPORTED
 from imr_llm.parser.verdict import conclusion_sentence, medically_necessary
 from imr_llm.schema import Alignment, CheckStatus, CrossCheck, DisputedItem, FieldCheck, LetterRecord, Span
 
@@ -214,6 +215,9 @@ def crosscheck(
     for li in alignment.extra:
         checks.append(FieldCheck(path=f"llm.disputed_items.{li}", status="only_llm", llm=l_items[li].request))
         reasons.append(f"the LLM reports an item the parser did not find: {l_items[li].request!r}")
+    # a value the model gave beside its quote (the quote found, but not stating it) was dropped: an answer that
+    # invents is reviewed, never merged
+    reasons += [f"LLM {w}" for w in llm.warnings if w.endswith(UNSUPPORTED)]
     if parser.warnings:
         reasons.append(f"parser warnings: {'; '.join(parser.warnings)}")
 
