@@ -41,8 +41,8 @@ from imr_llm.fields import (
     values_equal,
 )
 from imr_llm.parser.diagnoses import with_codes
-from imr_llm.pipeline.answer import UNSUPPORTED
 from imr_llm.parser.verdict import conclusion_sentence, medically_necessary
+from imr_llm.pipeline.answer import UNSUPPORTED
 from imr_llm.schema import Alignment, CheckStatus, CrossCheck, DisputedItem, FieldCheck, LetterRecord, Span
 
 
