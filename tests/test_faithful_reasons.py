@@ -555,6 +555,23 @@ def test_spanish_mood_is_subjunctive_after_nada_que() -> None:
             "There is documentation of objective functional improvement with the prior sessions, and no request.",
             "no longer denies",
         ),
+        # a third probe: a double negative that turns the denial round, advice and comfort the reviewer never gave
+        (
+            "en",
+            "The reviewer found no record you did not have objective improvement with the prior sessions.",
+            "double",
+        ),
+        ("en", "The reviewer found not no record of objective improvement with the prior sessions.", "double"),
+        (
+            "en",
+            "The reviewer found no record of objective improvement. Your doctor can continue with this therapy.",
+            "promises",
+        ),
+        ("en", "The reviewer found no record of objective improvement. Do not worry, your case is closed.", "promises"),
+        ("es", "El revisor no encontró mejoría objetiva. Su médico puede seguir con este tratamiento.", "promises"),
+        ("es", "El revisor no encontró mejoría objetiva. Su caso está cerrado para siempre.", "promises"),
+        ("es", "El revisor escribió que las sesiones sí se recomiendan, no para otros casos.", "promises"),
+        ("es", "El revisor no encontró mejoría objetiva, pero no se preocupe por eso.", "promises"),
     ],
 )
 def test_a_rewrite_that_contradicts_adds_or_promises_is_rejected(lang: str, rewrite: str, why: str) -> None:
@@ -590,6 +607,22 @@ def test_a_faithful_rewrite_passes(lang: str, rewrite: str) -> None:
     )
     item = build_summary(record, lang).items[0]
     assert reason_problems(rewrite, item, get_language(lang)) == []
+
+
+def test_a_double_negative_the_reviewer_wrote_may_stay_in_a_rewrite() -> None:
+    """The double-negative check refuses only one the reviewer did not write: "no indication the patient is not
+    able to tolerate oral medication" says it twice, and a rewrite may too."""
+    from imr_llm.summary.rewrite import reason_problems
+
+    record = one(
+        "Lidocaine 5% cream",
+        "Upheld",
+        "There is no indication the patient is not able to tolerate oral medication. Therefore, the request is "
+        "not medically necessary.",
+    )
+    item = build_summary(record, "en").items[0]
+    kept = "The reviewer found no record that you are not able to tolerate oral medication."
+    assert not [p for p in reason_problems(kept, item, get_language("en")) if "double" in p]
 
 
 # -- the most decisive reason first: the guidelines rule this request out ------------------------------

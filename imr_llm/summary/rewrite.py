@@ -103,6 +103,9 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
         moved = _unnegated(" ".join(item.reason.sentences), text)
         if moved:
             problems.append(f"item {item.number}: the reason no longer denies what the reviewer denied ({moved})")
+        if _double_negated(text) and not _double_negated(" ".join(item.reason.sentences)):
+            # "no indication you were not diagnosed", "not no indication": the denial turned round
+            problems.append(f"item {item.number}: the reason adds a double negative the reviewer did not write")
     else:  # a translation: in the language asked for, and the negation must survive it
         if len(_ENGLISH_WORDS.findall(text)) >= 3:
             problems.append(f"item {item.number}: the reason is not written in the language asked for")
@@ -132,6 +135,11 @@ def _negated_words(text: str) -> tuple[set[str], set[str]]:
         inside |= {w for w in _CONTENT.findall(after) if w not in _NOT_CONTENT}
         outside |= {w for w in _CONTENT.findall(before) if w not in _NOT_CONTENT}
     return inside, outside
+
+
+def _double_negated(text: str) -> bool:
+    """One clause with two negations in it."""
+    return any(len(_NEGATOR.findall(clause)) >= 2 for clause in _CLAUSE_END.split(text))
 
 
 def _unnegated(source: str, rewrite: str) -> str | None:
