@@ -429,6 +429,29 @@ def test_an_output_held_under_one_name_is_refused_under_another(tmp_path: Path, 
     assert len(lines(out)) == 2 and (alias == "hardlink" or other.is_symlink())  # a linked output stays a link
 
 
+def test_a_new_output_is_held_by_its_file_from_the_start(tmp_path: Path) -> None:
+    """A run on an output that did not exist took only the name lock: a hard link made to the file while the
+    run worked let a second batch write it too (2 records for 1 input). The new file is made, empty, when the
+    run starts and locked itself; made and never written, it is removed at the end."""
+    from imr_llm.batch.outfile import exclusive
+
+    letters(tmp_path / "in", 1)
+    out = tmp_path / "out.jsonl"
+    assert not out.exists()
+    with exclusive(out):  # a batch that has just started on a new out.jsonl
+        assert out.exists()
+        os.link(out, tmp_path / "hard.jsonl")
+        second = cli("batch", str(tmp_path / "in"), "--out", str(tmp_path / "hard.jsonl"), "--no-progress")
+        assert second.returncode == 2 and "another imr-llm run" in one_line(second)
+    assert (tmp_path / "hard.jsonl").read_text() == ""  # nothing was written through the link
+    (tmp_path / "hard.jsonl").unlink()
+    with exclusive(tmp_path / "never.jsonl"):
+        pass
+    assert not (tmp_path / "never.jsonl").exists()  # made here, never written: not left behind
+    done = cli("batch", str(tmp_path / "in"), "--out", str(tmp_path / "fresh.jsonl"), "--no-progress")
+    assert done.returncode == 0 and len(lines(tmp_path / "fresh.jsonl")) == 1
+
+
 def test_the_cache_may_not_be_the_records_file(tmp_path: Path) -> None:
     letters(tmp_path / "in", 1)
     out = tmp_path / "out.jsonl"

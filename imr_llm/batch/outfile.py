@@ -147,6 +147,16 @@ class _InodeLocks:
 _inode_locks = _InodeLocks()
 
 
+def _make_empty(target: Path) -> bool:
+    """Create `target` empty when no file is there (never through a link); whether it was made."""
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except FileExistsError:
+        return False
+    os.close(fd)
+    return True
+
+
 def real_path(target: Path) -> Path:
     """Where a path really leads: an output given through a symbolic link is written where the link
     points (so its lock and its rewrites are that file's), never replaced by a regular file."""
@@ -159,6 +169,7 @@ def exclusive(target: Path, what: str = "output") -> Iterator[None]:
     TARGET.lock beside the file the path really leads to (so a symlinked name shares it), plus a lock
     on the file itself when it exists (so a hard-linked name shares it too)."""
     real = real_path(target)
+    made = False
     lock_path = real.with_name(real.name + ".lock")
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     fd = _open_lock(lock_path)
@@ -170,12 +181,19 @@ def exclusive(target: Path, what: str = "output") -> Iterator[None]:
                 f"another imr-llm run (PID {_holder(fd)}) is writing {what} {target}; wait for it to finish or "
                 "choose another path"
             ) from None
+        # a new output is made now, empty, so that its own lock is held from the start: made later by the
+        # run, a hard link to it made meanwhile let a second run write the same file
+        made = _make_empty(real)
         _inode_locks.take(real, what)
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         yield
     finally:
         _inode_locks.release(real)
+        if made:
+            with suppress(OSError):
+                if real.stat().st_size == 0 and not real.is_symlink():
+                    real.unlink()  # made here and never written: nothing left behind
         os.close(fd)  # releases the lock
 
 
