@@ -610,6 +610,32 @@ def test_secrets_are_scrubbed_from_error_messages() -> None:
     assert scrub_secrets(kept, KEY) == kept
 
 
+def test_the_base_urls_password_and_other_encodings_of_the_key_are_scrubbed() -> None:
+    """A server echoing the --base-url password (plain, or its Basic header's base64 with no "Authorization"
+    beside it), or the key as hex, reversed, base32 or its body's base64: each reached stderr, llm.error and
+    the call log. The README promises credentials are never printed."""
+    import base64
+
+    from imr_llm.llm.config import LLMConfig, scrub_secrets
+
+    config = LLMConfig(base_url="http://alice:s3cretPassw0rd@127.0.0.1:9/v1", model=MODEL, api_key=KEY)
+    echoes = [
+        "GET http://alice:s3cretPassw0rd@127.0.0.1/v1 refused",
+        "password s3cretPassw0rd is wrong",
+        f"bad credentials {base64.b64encode(b'alice:s3cretPassw0rd').decode()}",
+        f"key {KEY.encode().hex()}",
+        f"key {KEY[::-1]}",
+        f"key {base64.b32encode(KEY.encode()).decode()}",
+        f"key {base64.b64encode(KEY[3:].encode()).decode()}",
+    ]
+    for echo in echoes:
+        secret = echo.split()[-1] if not echo.startswith(("GET", "password")) else "s3cretPassw0rd"
+        assert secret not in scrub_secrets(echo, *config.secrets), echo
+    # the right output: a message with no secret in it is left as it is
+    kept = "400: model m at http://127.0.0.1:9/v1 is not served here"
+    assert scrub_secrets(kept, *config.secrets) == kept
+
+
 def test_a_server_error_that_echoes_the_key_never_shows_it_FAKE_SERVER(tmp_path: Path) -> None:
     cache = tmp_path / "c.sqlite"
     with fake_server(Behaviour("echo_headers", status=400)) as server:

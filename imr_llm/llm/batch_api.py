@@ -58,10 +58,10 @@ class BatchAPI:
             http_client=http_client,
         )
         self.display_url = config.display_url
-        self._key = config.api_key
+        self._secrets = config.secrets
 
     def _fail(self, doing: str, error: Exception) -> ConfigError:
-        said = scrub_secrets((str(error).splitlines() or [type(error).__name__])[0], self._key)[:200]
+        said = scrub_secrets((str(error).splitlines() or [type(error).__name__])[0], *self._secrets)[:200]
         return ConfigError(f"Batch API at {self.display_url}: {doing} failed ({said})")
 
     def find_file(self, name: str) -> str | None:

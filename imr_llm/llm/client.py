@@ -156,7 +156,7 @@ class LLMClient:
 
     def scrub(self, message: str) -> str:
         """An error message without the API key or credentials in it (servers echo request headers)."""
-        return scrub_secrets(message, self.config.api_key)
+        return scrub_secrets(message, *self.config.secrets)
 
     @property
     def identity(self) -> tuple[str, str]:

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlparse, urlsplit, urlunsplit
+from urllib.parse import unquote, urlparse, urlsplit, urlunsplit
 
 from imr_llm.errors import ConfigError
 
@@ -60,6 +60,20 @@ class LLMConfig:
     def display_url(self) -> str:
         """The base URL without any user:password in it: what records, logs and messages show."""
         return redact_url(self.base_url)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """What must never be printed or stored: the API key, and the password of a user:password@ in the base
+        URL (alone, and as "user:password", whose base64 a server echoing a Basic header shows)."""
+        out = [self.api_key] if self.api_key else []
+        try:
+            parts = urlsplit(self.base_url)
+            user, password = parts.username, parts.password
+        except ValueError:
+            user = password = None
+        if password:
+            out += [unquote(password), f"{unquote(user or '')}:{unquote(password)}"]
+        return tuple(out)
 
     @property
     def is_loopback(self) -> bool:
@@ -151,11 +165,13 @@ def _encodings(secret: str) -> set[str]:
     from urllib.parse import quote
 
     raw = secret.encode()
-    out = {quote(secret, safe="")}
-    for encode in (base64.b64encode, base64.urlsafe_b64encode):
+    out = {quote(secret, safe=""), raw.hex(), raw.hex().upper(), secret[::-1]}  # hex dumps, a reversed echo
+    for encode in (base64.b64encode, base64.urlsafe_b64encode, base64.b32encode):
         for prefix in (b"", b":"):  # the key alone, or as a Basic header's password ("user:key" ends the same)
             text = encode(prefix + raw).decode()
             out |= {text, text.rstrip("=")}
+    if secret.startswith("sk-"):  # the key's body without its prefix, encoded
+        out |= {base64.b64encode(raw[3:]).decode().rstrip("="), raw[3:].hex()}
     return {e for e in out if len(e) >= 8 and e != secret}
 
 
