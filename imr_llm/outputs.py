@@ -198,6 +198,20 @@ def json_line(data: object) -> str:
     return json_text(json.dumps(data, ensure_ascii=False))
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A CSV cell a spreadsheet would run as a formula ("=HYPERLINK(...)" from a letter) gets a leading
+    apostrophe, as OWASP recommends for CSV injection; control and bidi characters (an ANSI escape, a
+    U+202E override) are written as visible escapes (`\\x1b`); everything else is left as it is."""
+    if isinstance(value, str):
+        if value.startswith(_FORMULA_START):
+            value = "'" + value
+        return visible(value)
+    return value
+
+
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 
 

@@ -250,3 +250,29 @@ def test_report_options_out_of_range_are_usage_errors(tmp_path: Path, args: list
     records = write_records(sorted(SAMPLES.glob("synth-2016-*.txt")), tmp_path / "r.jsonl")
     run = run_cli("report", str(records), "--out", str(tmp_path / "rep"), *args)
     assert run.returncode == 2 and "Traceback" not in run.stderr and "internal error" not in run.stderr
+
+
+def test_a_letters_escapes_and_formulas_reach_no_report_file_raw(tmp_path: Path) -> None:
+    """A specialty printed as '=HYPERLINK("http://x")' with an ANSI escape and a U+202E override went raw
+    into report.md, report.html and the report's CSVs (batch --table already neutralised both). Every report
+    file shows them as visible escapes, and a CSV cell never starts a formula; the plain words stay."""
+    text = (SAMPLES / "synth-2016-basic.txt").read_text(encoding="utf-8")
+    hostile = '=HYPERLINK("http://x")\x1b[31m\u202eRehab'
+    assert "Orthopaedic Surgery" in text
+    letter = tmp_path / "hostile.txt"
+    letter.write_text(text.replace("Orthopaedic Surgery", hostile), encoding="utf-8")
+    records = write_records([letter, SAMPLES / "synth-2016-columns.txt"], tmp_path / "records.jsonl")
+    out = tmp_path / "report"
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a plot label with a control character makes matplotlib warn
+        check_report(records, out)
+    files = [out / "report.md", out / "report.html", *sorted(out.glob("by_*.csv"))]
+    for path in files:
+        raw = path.read_text(encoding="utf-8")
+        assert "\x1b" not in raw and "\u202e" not in raw, path.name
+    cells = [cell for path in sorted(out.glob("by_*.csv")) for row in read_csv(path) for cell in row.values()]
+    assert not [c for c in cells if c.startswith(("=", "+", "@"))]
+    assert any(c.startswith("'=HYPERLINK") and "\\x1b" in c for c in cells)  # shown, not run or hidden
+    assert "\\u202e" in (out / "report.md").read_text(encoding="utf-8")

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from imr_llm.outputs import atomic_write, visible
+from imr_llm.outputs import atomic_write, csv_cell
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("input_path", "the letter file"),
@@ -108,18 +108,9 @@ def _care(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def neutralise(value: Any) -> Any:
-    """A cell a spreadsheet would run as a formula ("=HYPERLINK(...)" from a letter) gets a leading
-    apostrophe, as OWASP recommends for CSV injection; control and bidi characters (an ANSI escape, a
-    U+202E override) are written as visible escapes (`\\x1b`); everything else is left as it is."""
-    if isinstance(value, str):
-        if value.startswith(_FORMULA_START):
-            value = "'" + value
-        return visible(value)
-    return value
+    """A cell as the table writes it (`outputs.csv_cell`: no formula, no raw control character)."""
+    return csv_cell(value)
 
 
 def write_table(jsonl: Path, table: Path) -> tuple[int, int]:

@@ -19,7 +19,7 @@ import numpy as np
 from jinja2 import Environment, PackageLoader
 
 from imr_llm.errors import ConfigError
-from imr_llm.outputs import atomic_write
+from imr_llm.outputs import atomic_write, csv_cell, md_escape, visible
 from imr_llm.research.fields import ITEM_COLUMNS, LETTER_COLUMNS, Tables, normalise_specialty, read_records, tables
 from imr_llm.research.stats import DEFAULT_MIN_LETTERS, DEFAULT_RESAMPLES, GroupRate, group_rates, letter_weights
 
@@ -236,7 +236,7 @@ def plot(result: DimensionResult, overall: GroupRate) -> str:
         ax.legend(loc="lower left", fontsize=8)
         bars.bar(x, [r.items for r in rows], color="grey")
         bars.set_ylabel("items")
-        bars.set_xticks(x, [r.group for r in rows], rotation=45, ha="right", fontsize=8)
+        bars.set_xticks(x, [visible(r.group) for r in rows], rotation=45, ha="right", fontsize=8)
         fig.suptitle("Share upheld by decision month (bands: 95% cluster-bootstrap intervals)", fontsize=10)
     else:
         rows = rows[:MAX_BARS]
@@ -256,7 +256,7 @@ def plot(result: DimensionResult, overall: GroupRate) -> str:
                 1.01, yy, f"n={r.items} ({r.letters} letters){' small' if r.small else ''}", va="center", fontsize=7
             )
         ax.axvline(overall.rate or 0.0, color="black", linestyle=":", linewidth=1)
-        ax.set_yticks(y, [r.group[:48] for r in rows], fontsize=8)
+        ax.set_yticks(y, [visible(r.group[:48]) for r in rows], fontsize=8)
         ax.set_xlim(0, 1)
         ax.set_xlabel(
             "share upheld (bars: 95% cluster-bootstrap intervals; grey: fewer letters than the minimum; "
@@ -290,9 +290,10 @@ def _fmt(x: float | None) -> str:
 
 
 def _csv_row(result: DimensionResult, r: GroupRate) -> dict[str, Any]:
+    """One CSV row; a letter's words in it (a specialty as printed) are never a formula or a raw control."""
     return {
-        "group": r.group,
-        "printed": "; ".join(result.printed.get(r.group, [])),
+        "group": csv_cell(r.group),
+        "printed": csv_cell("; ".join(result.printed.get(r.group, []))),
         "letters": r.letters,
         "items": r.items,
         "upheld": r.upheld,
@@ -351,7 +352,8 @@ def markdown(report: Report) -> str:
     lines = [
         f"# Uphold rates in {report.letters} IMR letters",
         "",
-        f"Source: `{report.source}`; {report.items} items, {report.decided} with a decision ({report.unread} unread, "
+        f"Source: `{visible(report.source, keep_newlines=False)}`; {report.items} items, {report.decided} with a "
+        f"decision ({report.unread} unread, "
         f"left out). All items: **{_pct(report.overall.rate)} upheld** "
         f"(95% interval {_pct(report.overall.low)} to {_pct(report.overall.high)})."
         + (
@@ -376,9 +378,9 @@ def markdown(report: Report) -> str:
         )
         lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         for r in res.rows:
-            cells = [r.group.replace("|", "/")]
+            cells = [md_escape(r.group)]
             if printed:
-                cells.append("; ".join(res.printed.get(r.group, [])).replace("|", "/"))
+                cells.append(md_escape("; ".join(res.printed.get(r.group, []))))
             cells += [
                 str(r.letters),
                 str(r.items),
@@ -442,7 +444,12 @@ def build_report(
                 writer.writerow(_csv_row(res, r))
         report.files.append(str(path))
     report.seconds = time.perf_counter() - started
-    env = Environment(loader=PackageLoader("imr_llm.research", "templates"), autoescape=True)
+    # every value shown with its control and bidi characters as visible escapes, then HTML-escaped
+    env = Environment(
+        loader=PackageLoader("imr_llm.research", "templates"),
+        autoescape=True,
+        finalize=lambda v: visible(v) if isinstance(v, str) else v,
+    )
     html = env.get_template("report.html.j2").render(
         report=report,
         pct=_pct,
