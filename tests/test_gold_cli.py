@@ -36,6 +36,8 @@ def test_the_samples_and_their_schema_are_the_gold_format() -> None:
         ("[" * 50_000 + "]" * 50_000, "nested more than"),
         (json.dumps({"case_number": 5}), "case_number: Input should be a valid string"),
         ('{"patient_age": ' + "9" * 5000 + "}", "not JSON (a number of thousands of digits)"),  # was an internal error
+        # two values for one key: json kept the last silently
+        ('{"case_number": "CM16-0900101", "case_number": "CM16-0900102"}', "the key 'case_number' is given twice"),
     ],
 )
 def test_a_broken_gold_file_is_one_clear_line(tmp_path: Path, content: str, problem: str) -> None:
@@ -46,6 +48,14 @@ def test_a_broken_gold_file_is_one_clear_line(tmp_path: Path, content: str, prob
     result = runner.invoke(app, ["gold", "check", str(tmp_path)])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert f"bad.gold.json: {problem}" in result.output
+
+
+def test_a_gold_file_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    """A gold file saved by a Windows editor starts with a UTF-8 byte-order mark: it was refused as "not JSON"."""
+    text = (SAMPLES / "synth-2016-basic.gold.json").read_text(encoding="utf-8")
+    (tmp_path / "a.gold.json").write_text("\ufeff" + text, encoding="utf-8")
+    data, problems = read_gold(tmp_path / "a.gold.json")
+    assert problems == [] and data is not None and data["case_number"] == "CM16-0900101"
 
 
 def test_check_finds_a_missing_letter_and_a_value_not_in_its_text(tmp_path: Path) -> None:

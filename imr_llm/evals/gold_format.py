@@ -102,7 +102,7 @@ def read_gold(path: Path) -> tuple[dict[str, Any] | None, list[str]]:
         size = regular(path).stat().st_size
         if size > MAX_GOLD_BYTES:
             return None, [f"too large for a gold file ({size:,} bytes)"]
-        text = read_text(path)
+        text = read_text(path).removeprefix("\ufeff")  # a byte-order mark (Windows editors write one) is no content
     except NotRegular:
         return None, ["not a regular file (a FIFO, device or socket): never read"]
     except (OSError, UnicodeDecodeError) as e:
@@ -110,7 +110,9 @@ def read_gold(path: Path) -> tuple[dict[str, Any] | None, list[str]]:
     if text.count("[") + text.count("{") > 20_000 and _nesting(text) > MAX_DEPTH:
         return None, [f"nested more than {MAX_DEPTH} levels deep: not a gold file"]
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_no_repeated_keys)
+    except _RepeatedKey as e:
+        return None, [f"the key {e.args[0]!r} is given twice in one object (which one is meant?)"]
     except (ValueError, RecursionError) as e:  # JSONDecodeError, and a number of 4,300 digits or more
         why = str(e).splitlines()[0][:120] if str(e) else "too deep"
         return None, [f"not JSON ({'a number of thousands of digits' if 'integer string' in why else why})"]
@@ -123,6 +125,20 @@ def read_gold(path: Path) -> tuple[dict[str, Any] | None, list[str]]:
     except ValidationError as e:
         return data, [f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in e.errors()[:20]]
     return data, []
+
+
+class _RepeatedKey(Exception):
+    pass
+
+
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are each given once: Python's json keeps the last of two silently."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _RepeatedKey(key)
+        out[key] = value
+    return out
 
 
 def _nesting(text: str) -> int:
