@@ -436,6 +436,12 @@ def test_a_rerun_that_adds_summaries_writes_them_for_letters_already_done(tmp_pa
     assert "summaries written for letters already in the output: 3" in again.stderr
     written = sorted(p.name for p in folder.glob("*.en.md"))
     assert len(written) == 3
+    import hashlib
+
+    named = sorted(  # STEM-HASH.LANG.md, as the README says: the hash is the letter's bytes'
+        f"{p.stem}-{hashlib.sha256(p.read_bytes()).hexdigest()[:8]}.en.md" for p in (tmp_path / "in").iterdir()
+    )
+    assert written == named
     spanish = in_process(batch_cmd(str(tmp_path / "in"), "--out", str(out), "--summaries", str(folder), "--lang", "es"))
     assert spanish.returncode == 0 and len(list(folder.glob("*.es.md"))) == 3
     once_more = in_process(batch_cmd(str(tmp_path / "in"), "--out", str(out), "--summaries", str(folder)))
