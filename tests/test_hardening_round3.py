@@ -1287,3 +1287,27 @@ def test_a_request_holding_a_decision_word_is_flagged() -> None:
         )
     )
     assert not any("holds a decision word" in w for w in plain.warnings)
+
+
+def test_numbered_pages_say_which_page_is_not_here() -> None:
+    """A copy whose pages carry "Page N of M" and lacks the last (or a middle) one was read as whole, with no
+    warning. The numbering says so; a letter whose pages are all here, or a rationale citing "page 2 of 5"
+    of a report, says nothing."""
+    letter = make_letter(
+        Item("Physical therapy 8 sessions", "Upheld", DENIED_PT.rationale),
+        Item("MRI", "Overturned", APPROVED_MRI.rationale),
+    )
+    first, second = letter.index("Physical therapy 8 sessions:"), letter.index("MRI:")
+    pages = [letter[:first] + letter[first:second], letter[second:], "Sincerely, the IMR team"]
+    whole = "\n".join(f"{page}\nPage {n} of 3" for n, page in enumerate(pages, 1))
+    assert not any("page" in w and "not here" in w for w in parse_text(whole).warnings)
+    for kept, gone in (((0, 1), "3"), ((0, 2), "2")):
+        text = "\n".join(f"{pages[n]}\nPage {n + 1} of 3" for n in kept)
+        record = parse_text(text)
+        said = [w for w in record.warnings if "not here" in w]
+        assert said and f"page {gone} is not here" in said[0] and record.needs_review
+        assert "page " + gone in render_text(summarize_record(record, "en").summary, Format.MD)
+    cited = letter.replace(
+        "Therefore, the request", "The progress note (page 2 of 5) is brief. Therefore, the request", 1
+    )
+    assert not any("not here" in w for w in parse_text(cited).warnings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -72,6 +73,29 @@ def letter_text(raw: str, source: Source | None = None) -> FlatText:
     return read_letter(raw, source).text
 
 
+_PAGE_OF = re.compile(r"\bPage\s+(\d{1,3})\s+of\s+(\d{1,3})\b", re.I)
+
+
+def pages_not_here(raw: str) -> str | None:
+    """A letter whose pages are numbered ("Page 2 of 4", as other copies of a letter, or a fax cover, may
+    be) says which pages are not here: numbered pages of one total, two at least (a rationale citing "page 2
+    of 5" of a report is one), from the first one seen to the total. MAXIMUS's own letters carry no page
+    numbers; then nothing is said."""
+    numbered: dict[int, set[int]] = {}
+    for m in _PAGE_OF.finditer(raw):
+        page, total = int(m.group(1)), int(m.group(2))
+        if 1 <= page <= total:
+            numbered.setdefault(total, set()).add(page)
+    if not numbered:
+        return None
+    total, seen = max(numbered.items(), key=lambda kv: len(kv[1]))
+    missing = [n for n in range(min(seen), total + 1) if n not in seen]
+    if len(seen) < 2 or not missing:
+        return None
+    listed = ", ".join(str(n) for n in missing)
+    return f"the letter's pages are numbered 'of {total}' and page {listed} is not here: a page may be missing"
+
+
 def parse_letter(
     letter: LoadedLetter, *, enrich: bool = True, codes: bool = True, read: ParsedLetter | None = None
 ) -> LetterRecord:
@@ -138,6 +162,8 @@ def parse_read(
     items = layout.items(ctx)
     if not items:
         raise NotAnImrLetter(f"looks like an IMR letter ({layout.name}) but no disputed item could be read")
+    if (missing := pages_not_here(text.raw)) is not None:
+        ctx.warn(missing)
     if source is not None and source.ocr is not None:
         readable_requests(ctx, items)
         corroborate_decisions(ctx, items)
