@@ -658,6 +658,15 @@ def test_a_conditional_guideline_sentence_is_not_a_ban() -> None:
     ):
         assert not is_categorical(limit, "Cyclobenzaprine 7.5mg #60", "upheld")
     assert is_categorical("Cyclobenzaprine is not recommended for topical use.", "Cyclobenzaprine cream", "upheld")
+    # a ban on another form of the care, which shares the request's word: not this request's ban (an unseen
+    # letter's summary led with it and told the worker asking again "is not likely to change that")
+    other_form = "Manipulation under anesthesia is not recommended."
+    assert not is_categorical(other_form, "Spinal manipulation therapy 2 times a week for 4 weeks", "upheld")
+    assert is_categorical(other_form, "Manipulation under anesthesia of the lumbar spine", "upheld")
+    assert not is_categorical("Manipulation of the knee is not recommended.", "Manipulation of the low back", "upheld")
+    assert is_categorical(
+        "Manipulation of the knee is not recommended.", "Chiropractic manipulation of the knee", "upheld"
+    )
     # an order of use: a second choice once the first has failed, which a record can show (an unseen letter's
     # next step said asking again "is not likely to change that" where the reviewer named the missing record)
     for order in (
@@ -885,3 +894,18 @@ def test_a_lack_of_a_thing_is_found_no_thing() -> None:
     )
     text = build_summary(record).items[0].reason.text
     assert "found no clear rationale" in text and "no a " not in text
+
+
+def test_no_documentation_then_a_clause_with_no_that() -> None:
+    """ "There is no documentation physical therapy was started" (the reviewer's grammar, no "that") read
+    "found no record physical therapy ..." and a next step of "records of record physical therapy ..."."""
+    record = one(
+        "MRI of the right shoulder", "Upheld", "There is no documentation physical therapy was started or completed."
+    )
+    item = build_summary(record).items[0]
+    assert item.reason.text == "The reviewer found no record that physical therapy was started or completed."
+    assert "records that physical therapy was started or completed" in item.next_step
+    assert "record of record" not in item.next_step
+    # "no documentation of X" keeps its own link
+    kept = build_summary(one("MRI of the right shoulder", "Upheld", "There is no documentation of a shoulder x-ray."))
+    assert kept.items[0].reason.text == "The reviewer found no record of a shoulder x-ray."

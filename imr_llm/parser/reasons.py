@@ -432,6 +432,8 @@ def is_categorical(sentence: str | Scan, request: str, decision: str | None) -> 
         if not sc.search(_CATEGORICAL_NO) or sc.search(_CONDITIONAL) or sc.match(_THEREFORE):
             return False  # a condition, not a ban; or the closing verdict, which restates the reasons
         lowered = sc.lowered
+        if _another_form(lowered, request):
+            return False  # "Manipulation under anesthesia is not recommended" for a request for manipulation
         if any(w in lowered for w in _request_words(request)) or sc.search(_THIS_CASE):
             return True
         compound, topical = _request_form(request)
@@ -441,6 +443,32 @@ def is_categorical(sentence: str | Scan, request: str, decision: str | None) -> 
     if decision == "overturned":
         return bool(sc.search(_CATEGORICAL_YES) and sc.search(_THIS_CASE) and not sc.search(_CONCERN))
     return False
+
+
+# the subject of a ban, up to its verb: "manipulation under anesthesia is not recommended"
+_BANNED_SUBJECT = re.compile(
+    r"^(?:[\w\s,'-]{0,60}?\b(?:that|states?|says?|notes?)\s+)?(?P<subject>[a-z][\w\s/'-]{2,80}?)\s+"
+    r"(?:is|are)\s+[\"'\u201c]?not\s+(?:recommended|supported)\b"
+)
+_QUALIFIER = re.compile(r"\b(?:under|with|without|for|in|of|after|during|using|via|to)\s+(?P<what>[\w\s/'-]+)$")
+
+
+def _another_form(lowered: str, request: str) -> bool:
+    """The ban's subject names the request's care with a qualifier the request does not have ("manipulation
+    under anesthesia", "manipulation of the knee" for "spinal manipulation of the low back"): a ban on
+    another form of the care, not on this request."""
+    m = _BANNED_SUBJECT.search(lowered)
+    if m is None:
+        return False
+    subject = m.group("subject")
+    asked = _request_words(request)
+    if not any(w in subject for w in asked):
+        return False
+    q = _QUALIFIER.search(subject)
+    if q is None:
+        return False
+    extra = {w for w in re.findall(r"[a-z]{4,}", q.group("what")) if w not in _GENERIC and w not in _PLAIN_WORDS}
+    return bool(extra) and not extra & set(re.findall(r"[a-z]{4,}", request.lower()))
 
 
 def _names_request(sentence: str | Scan, request: str) -> bool:

@@ -277,7 +277,11 @@ _LINK = (
     r"for|as to|on|in)"
 )
 # "no indication the patient has ...": a clause follows with no "that"
-_CLAUSE = r"(?=(?:the |this |his |her |he |she |patient |claimant |applicant |any |first|prior |previous |it |they ))"
+_CLAUSE = (
+    r"(?=(?:the |this |his |her |he |she |patient |claimant |applicant |any |first|prior |previous |it |they )|"
+    # "no documentation physical therapy was started": a short noun phrase and its verb
+    r"(?:[a-z/-]+ ){1,3}(?:was|were|has been|had been|have been|is|are) (?!not\b))"
+)
 _LINK_PLAIN = {
     "of": "of",
     "that": "that",
