@@ -909,3 +909,27 @@ def test_no_documentation_then_a_clause_with_no_that() -> None:
     # "no documentation of X" keeps its own link
     kept = build_summary(one("MRI of the right shoulder", "Upheld", "There is no documentation of a shoulder x-ray."))
     assert kept.items[0].reason.text == "The reviewer found no record of a shoulder x-ray."
+
+
+def test_the_next_step_follows_a_later_reason_when_the_first_gives_none() -> None:
+    """A first reason that is a general finding gave only "Your doctor can read the reviewer's words ...",
+    though the second named the missing record. The step now follows the first reason that names one; a
+    later "There was no improvement to the pain" is a finding, never turned into "records of improvement"
+    (which would point the wrong way for an MRI)."""
+    named = one(
+        "MRI of the right shoulder",
+        "Upheld",
+        "Plain films of the shoulder were not noted. There was a lack of documentation of a trial of physical "
+        "therapy. Therefore, the request is not medically necessary.",
+    )
+    item = build_summary(named).items[0]
+    assert "records of a trial of physical therapy" in item.next_step, item.next_step
+    from imr_llm.summary.build import _next_from
+
+    general = restate("Plain films of the shoulder were not noted.", "upheld")
+    no_gain = restate("There was no improvement to the right shoulder pain.", "upheld")
+    missing = restate("There was a lack of documentation of a trial of physical therapy.", "upheld")
+    assert general is not None and no_gain is not None and missing is not None
+    assert general.form is Form.FINDING and no_gain.form is Form.NONE_FOUND
+    assert _next_from([general, missing], "upheld") is missing
+    assert _next_from([general, no_gain], "upheld") is general  # the generic step, not "records of improvement"

@@ -31,7 +31,15 @@ from imr_llm.summary.facts import (
 )
 from imr_llm.summary.languages import Counts, Language, get_language
 from imr_llm.summary.model import EvidenceSpan, ItemSummary, PlainReason, PlainSentence, Summary
-from imr_llm.summary.restate import Form, Restatement, is_guideline_passage, is_reasoned_verdict, quotable, restate
+from imr_llm.summary.restate import (
+    ALARMING,
+    Form,
+    Restatement,
+    is_guideline_passage,
+    is_reasoned_verdict,
+    quotable,
+    restate,
+)
 
 MAX_RESTATED = 2
 
@@ -155,7 +163,11 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         reason=reason,
         next_label=language.next_labels[item.decision],
         next_step=language.next_step(
-            item.decision, _next_from(said, item.decision), care, number, categorical=_rules_out(found, item)
+            item.decision,
+            _next_from(said, item.decision) or _next_from_quote(shown if not said else [], item, language),
+            care,
+            number,
+            categorical=_rules_out(found, item),
         ),
         taper_warning=taper,
         already_given=language.already_given(care) if care is not None else None,
@@ -215,18 +227,57 @@ _CLAUSES = re.compile(r", (?:and|but) |; ")
 
 
 def _next_from(said: list[Restatement], decision: Decision | None) -> Restatement | None:
-    """The restatement the next step follows: the first one, or, when it is a general finding, a clause of it
-    that says what was missing ("..., and there is no documentation of X")."""
+    """The restatement the next step follows: the first one that says what a new request could add (a
+    record not found, a detail not stated), or a clause of a general finding that does ("..., and there is no
+    documentation of X"); the first one when none does (the generic step). Never a record of a risk or a
+    red flag to ask for."""
     if not said:
         return None
-    first = said[0]
-    if first.form not in (Form.FINDING, Form.GIVEN):
-        return first
+    if not _generic_step(said[0]):
+        return said[0]
+    for k, r in enumerate(said):
+        # after the first, only a missing record or detail: "There was no improvement to the pain" is a finding
+        # (one that helps the worker's request, here), and "records of improvement" would point the wrong way
+        if k and not _generic_step(r) and r.form is not Form.NONE_FOUND:
+            return r
+        if r.form in (Form.FINDING, Form.GIVEN):
+            for clause in _CLAUSES.split(r.sentence):
+                part = restate(clause, decision)
+                if part is not None and part.form not in (Form.LINKED, Form.NONE_FOUND) and not _generic_step(part):
+                    return part
+    return said[0]
+
+
+def _generic_step(r: Restatement) -> bool:
+    """The restatement gives only the generic next step (a finding, or a missing record of a risk)."""
+    if r.form in (Form.FINDING, Form.GIVEN, Form.RECORD_SHOWS):
+        return True
+    return r.form in (Form.NO_RECORD, Form.NONE_FOUND, Form.RECORDS_SILENT) and bool(ALARMING.search(r.sentence))
     for clause in _CLAUSES.split(first.sentence):
         part = restate(clause, decision)
         if part is not None and part.form not in (Form.FINDING, Form.GIVEN, Form.LINKED):
             return part
     return first
+
+
+_MISSING_FORMS = (Form.NO_RECORD, Form.NONE_FOUND, Form.RECORDS_SILENT, Form.REQUEST_SILENT, Form.DOCTOR_SILENT)
+
+
+def _next_from_quote(quoted: list[str], item: DisputedItem, language: Language) -> Restatement | None:
+    """For a reason the page quotes (no plain form fitted the whole sentence), the next step still follows the
+    reviewer's own words when a clause of them says what was missing ("..., and there is no documentation of
+    X"), and its plain wording passes the faithfulness check; else none (the generic step)."""
+    if item.decision != "upheld":
+        return None
+    for sentence in quoted:
+        for clause in (sentence, *_CLAUSES.split(sentence)):
+            r = restate(clause.strip(), item.decision, item.request)
+            if r is None or r.form not in _MISSING_FORMS:
+                continue
+            plain = PlainSentence(text=language.restated(r), source=r.sentence, form=r.form.value)
+            if not plain_problems(plain, item.request, language):
+                return r
+    return None
 
 
 _AMOUNT = re.compile(
