@@ -1311,3 +1311,55 @@ def test_numbered_pages_say_which_page_is_not_here() -> None:
         "Therefore, the request", "The progress note (page 2 of 5) is brief. Therefore, the request", 1
     )
     assert not any("not here" in w for w in parse_text(cited).warnings)
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "Is the request medically necessary?",
+        "A future request may be medically necessary.",
+        "The request would be medically necessary if the benefit were documented.",
+        "The request is medically necessary when a program of functional restoration is documented.",
+        "The request is medically necessary unless the worker is in the chronic phase.",
+        "According to the treating provider, the request is medically necessary.",
+        "Per the provider's appeal letter, the request is medically necessary.",
+        "The patient reports that the request is medically necessary.",
+        "A prior reviewer found the request medically necessary.",
+        "The provider wrote: 'the request is medically necessary.'",
+        "The request was previously deemed medically necessary by the treating provider.",
+    ],
+)
+def test_a_question_a_hedge_or_anothers_view_is_never_the_decision(closing: str) -> None:
+    """A heading that lost its decision word, and a rationale that closes on a question, a hedge, a condition
+    or someone else's view: each had been read as an approval ("This is approved ... must approve it")."""
+    rationale = "There is no documentation of how the brace would help. " + closing
+    record = parse_text(make_letter(Item("Lumbar brace", "", rationale)))
+    assert record.disputed_items[0].decision is None and record.needs_review
+    assert "This is approved" not in render_text(summarize_record(record, "en").summary, Format.MD)
+
+
+def test_the_reviewers_own_verdict_stands_beside_anothers() -> None:
+    """The right outputs: a plain closing verdict still decides a heading that lost its word, and in a layout
+    whose headings carry no decision word, a provider's view after the reviewer's verdict does not replace it;
+    real conclusions with "per the documentation", "reversing the prior review" or "per Day" in a request
+    still read (none of the 158 dev, unlabeled and sample letters changed)."""
+    from imr_llm.parser.verdict import medically_necessary
+
+    closing = "There is no documentation of benefit. Therefore, the request is not medically necessary."
+    assert parse_text(make_letter(Item("Lumbar brace", "", closing))).disputed_items[0].decision == "upheld"
+    review = (SAMPLES / "synth-professional-review.txt").read_text()
+    verdict = (
+        "Therefore, the request for\nchiropractic manipulation, 12 sessions for the cervical spine is not "
+        "medically necessary."
+    )
+    assert verdict in review
+    after = review.replace(
+        verdict, verdict + " According to the\ntreating chiropractor, the request is medically necessary."
+    )
+    assert parse_text(after).disputed_items[0].decision == "upheld"
+    for real in (
+        "As such, I am reversing the prior review decision and deem the request to be medically necessary.",
+        "As the surgery is not medically necessary per the documentation, the service is not medically necessary.",
+        "Therefore, the request for Home Aide 6 Hours per Day When Wife is Working is not medically necessary.",
+    ):
+        assert medically_necessary(real) is not None, real

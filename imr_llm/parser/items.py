@@ -27,6 +27,7 @@ from imr_llm.parser.verdict import (
     conclusion_sentence,
     is_weaning_talk,
     medically_necessary,
+    plain_verdict,
     verdict_phrase,
 )
 from imr_llm.schema import DisputedItem, ItemReason
@@ -273,9 +274,11 @@ def assemble_item(
 
 
 def _closes(rationale: str) -> bool:
-    """The rationale's verdict is its last word: nothing after it but the opioid letters' weaning paragraph."""
+    """The rationale's verdict is its last word, stated outright (no question, hedge, condition or another's
+    words): nothing after it but the opioid letters' weaning paragraph."""
     rest = after_conclusion(rationale)
-    return rest is not None and (not rest or is_weaning_talk(rest))
+    sentence = conclusion_sentence(rationale)
+    return rest is not None and (not rest or is_weaning_talk(rest)) and sentence is not None and plain_verdict(sentence)
 
 
 def _once(ctx: ParseContext, i: int, request: str) -> str:

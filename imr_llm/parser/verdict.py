@@ -38,12 +38,44 @@ _REPORTED = re.compile(
 _QUOTES = re.compile(r"[\"\u201c\u201d]")
 
 
+# another's view, a question or a hedge: "According to the treating provider, ...", "Per the provider's appeal
+# letter, ...", "The patient reports that ...", "A prior reviewer found ...", "... was previously deemed ...",
+# "Is the request medically necessary?", "A future request may be ...", "... would be ... if ...", "... when ..."
+_PARTY = (
+    r"(?:the |a |an |his |her |their |this )?(?:treating |requesting |attending |primary |prior |previous |other )?"
+    r"(?:provider|physician|doctor|chiropractor|therapist|surgeon|treater|patient|claimant|applicant|injured worker|"
+    r"attorney|appeal|ur\b|utilization review|peer)"
+)
+_ANOTHERS = re.compile(
+    rf"\b(?:according to {_PARTY}|in the (?:opinion|view) of {_PARTY}|per {_PARTY}|"
+    r"previously (?:deemed|found|certified|approved|determined|considered)|"
+    r"(?:a|the|another) (?:prior |previous |first |other |ur |utilization review )?reviewer\b|"
+    r"(?:provider|physician|doctor|chiropractor|therapist|surgeon|treater|patient|claimant|applicant|worker|"
+    r"attorney|appeal)\W+(?:\w+\W+){0,3}?(?:reports?|reported|says?|said|notes? that|noted that|finds|found|feels|"
+    r"thinks|thought|deems|deemed|wrote|writes)\b)",
+    re.I,
+)
+_HEDGE = re.compile(r"\?|\b(?:may|might|could|would|should|if|unless|when|whenever|whether|once|provided that)\b", re.I)
+_QUOTE_MARKS = re.compile("[\"\u201c\u201d'\u2018\u2019]")
+
+
 def _reported(sentence: str) -> bool:
     """The sentence reports another's verdict, or quotes its necessity words."""
-    if _REPORTED.search(sentence):
+    if _REPORTED.search(sentence) or _ANOTHERS.search(sentence):
         return True
     at = sentence.lower().find("medically")
     return at >= 0 and len(_QUOTES.findall(sentence, 0, at)) % 2 == 1
+
+
+def _hedged(sentence: str) -> bool:
+    """A question, or a verdict under a condition or a modal: "would be medically necessary if ..."."""
+    return _HEDGE.search(sentence) is not None
+
+
+def plain_verdict(sentence: str) -> bool:
+    """A conclusion stated outright in the reviewer's own voice: no question, hedge or condition, nobody else's
+    words, no quotation marks. What a heading that lost its decision word may be decided by."""
+    return not _hedged(sentence) and not _reported(sentence) and _QUOTE_MARKS.search(sentence) is None
 
 
 def conclusion_sentence(rationale: str) -> str | None:
@@ -63,6 +95,7 @@ def conclusion_sentence(rationale: str) -> str | None:
             and not _WEANING.search(sentence)
             and _DECIDING.search(sentence)
             and not _reported(sentence)
+            and not (_hedged(sentence) and _NEGATIVE.search(sentence.lower()) is None)  # never a hedged approval
         ):
             return sentence
         pos = start

@@ -243,7 +243,9 @@ def _next_from(said: list[Restatement], decision: Decision | None) -> Restatemen
         if r.form in (Form.FINDING, Form.GIVEN):
             for clause in _CLAUSES.split(r.sentence):
                 part = restate(clause, decision)
-                if part is not None and part.form not in (Form.LINKED, Form.NONE_FOUND) and not _generic_step(part):
+                if part is None or part.form is Form.LINKED or (k and part.form is Form.NONE_FOUND):
+                    continue
+                if part.form not in (Form.FINDING, Form.GIVEN):  # the first reason's own clause, as before
                     return part
     return said[0]
 
@@ -253,11 +255,6 @@ def _generic_step(r: Restatement) -> bool:
     if r.form in (Form.FINDING, Form.GIVEN, Form.RECORD_SHOWS):
         return True
     return r.form in (Form.NO_RECORD, Form.NONE_FOUND, Form.RECORDS_SILENT) and bool(ALARMING.search(r.sentence))
-    for clause in _CLAUSES.split(first.sentence):
-        part = restate(clause, decision)
-        if part is not None and part.form not in (Form.FINDING, Form.GIVEN, Form.LINKED):
-            return part
-    return first
 
 
 _MISSING_FORMS = (Form.NO_RECORD, Form.NONE_FOUND, Form.RECORDS_SILENT, Form.REQUEST_SILENT, Form.DOCTOR_SILENT)
