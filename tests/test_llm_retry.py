@@ -293,8 +293,24 @@ def test_a_value_its_quote_does_not_state_is_not_used_FAKE_SERVER(answer: dict[s
     assert record.needs_review and record.crosscheck is not None
     assert any("date_assigned: the model's quote does not state its value" in r for r in record.crosscheck.reasons)
     assert any("patient_age: the model's quote does not state its value" in r for r in record.crosscheck.reasons)
+    # another label's line, whose date is not this field's; an age read out of a date
+    other = copy.deepcopy(answer)
+    other["date_assigned"], other["date_assigned_quote"] = "2016-09-14", "Date of Injury: 09/14/2016"
+    other["patient_age"], other["patient_quote"] = 28, "Date Assigned: 11/28/2016"
+    with fake_server(Behaviour("ok", other)) as server:
+        beside = extractor(server, tmp_path / "other").run(letter)
+    assert beside.date_assigned is None and beside.patient_age == parse_text(text).patient_age
+    assert beside.crosscheck is not None
+    assert any("date_assigned: the model's quote does not state" in r for r in beside.crosscheck.reasons)
     stated = copy.deepcopy(answer)
-    stated["date_assigned"], stated["date_assigned_quote"] = "2016-11-28", "Date Assigned: 11/28/2016"
+    stated["date_assigned"], stated["date_assigned_quote"] = (
+        "2016-11-28",
+        "Date Assigned: 11/28/2016 Date of Injury: 09/14/2016",
+    )
+    stated["date_of_injury"], stated["date_of_injury_quote"] = (
+        "2016-09-14",
+        "Date Assigned: 11/28/2016 Date of Injury: 09/14/2016",
+    )
     full = load_file(LETTER)
     with fake_server(Behaviour("ok", stated)) as server:
         right = extractor(server, tmp_path / "right").run(full)

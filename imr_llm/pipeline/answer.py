@@ -199,12 +199,12 @@ class LLMLetter(CachedSchemaModel):
         out = []
         for name in DATE_FIELDS:
             value, quote = getattr(self, name), getattr(self, f"{name}_quote")
-            if value and quote and value not in _dates_in(quote):
-                out.append(name)
+            if value and quote and (value not in _dates_in(quote) or _another_label(name, quote)):
+                out.append(name)  # "Date of Injury: 11/02/2016" is not the Date Assigned, whatever its date
         quote = " ".join((self.patient_quote or "").split())
         if not quote:
             return out  # no quote: nothing grounds the value, which is compared but never merged
-        if self.patient_age is not None and not re.search(rf"(?<!\d){self.patient_age}(?!\d)", quote):
+        if self.patient_age is not None and not re.search(rf"(?<![\d/.-]){self.patient_age}(?![\d/.]|-\d)", quote):
             out.append("patient_age")
         if self.patient_sex and not _SEX[self.patient_sex].search(quote):
             out.append("patient_sex")
@@ -221,6 +221,22 @@ _SEX = {
     "male": re.compile(r"\b(?:male|man|gentleman|boy|mr\.?)\b", re.I),
     "female": re.compile(r"\b(?:female|woman|lady|girl|mrs\.?|ms\.?)\b", re.I),
 }
+
+
+# each header date's own label; a quote that carries another's (and not its own) is that other field's line
+_LABELS = {
+    "date_of_injury": re.compile(r"\b(?:date of injury|DOI|injur\w*)\b", re.I),
+    "ur_determination_date": re.compile(r"\b(?:UR|utilization review|denial|non-?certif\w*)\b", re.I),
+    "application_received_date": re.compile(r"\b(?:application|received)\b", re.I),
+    "decision_date": re.compile(r"\b(?:decision date|date of (?:the )?decision|decided)\b", re.I),
+    "date_assigned": re.compile(r"\b(?:date assigned|assigned)\b", re.I),
+}
+
+
+def _another_label(name: str, quote: str) -> bool:
+    if _LABELS[name].search(quote):
+        return False
+    return any(label.search(quote) for other, label in _LABELS.items() if other != name)
 
 
 def _dates_in(quote: str) -> set[str]:
