@@ -572,6 +572,10 @@ def test_spanish_mood_is_subjunctive_after_nada_que() -> None:
         ("es", "El revisor no encontró mejoría objetiva. Su caso está cerrado para siempre.", "promises"),
         ("es", "El revisor escribió que las sesiones sí se recomiendan, no para otros casos.", "promises"),
         ("es", "El revisor no encontró mejoría objetiva, pero no se preocupe por eso.", "promises"),
+        # a translation that denies the denial, or moves it under an exception the reviewer never made
+        ("es", "No es cierto que el revisor no encontró mejoría objetiva con las sesiones anteriores.", "round"),
+        ("es", "El revisor no encontró mejoría objetiva, salvo con las sesiones anteriores.", "round"),
+        ("es", "El revisor no encontró ninguna razón para no aprobar las sesiones anteriores.", "round"),
     ],
 )
 def test_a_rewrite_that_contradicts_adds_or_promises_is_rejected(lang: str, rewrite: str, why: str) -> None:

@@ -112,6 +112,10 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
         source_negated = bool(EN_NEGATION.search(" ".join(item.reason.sentences)))
         if source_negated != bool(language.negation.search(text)):
             problems.append(f"item {item.number}: the reason does not keep the reviewer's negation")
+        if _turned_round(text) and not _double_negated(" ".join(item.reason.sentences)):
+            # "no es cierto que ... no se recomiendan", "salvo cuando", "para no recomendar", "cuando no hay":
+            # a translation that denies the denial, or moves it under an exception the reviewer never made
+            problems.append(f"item {item.number}: the reason turns the reviewer's negation round")
     return problems
 
 
@@ -135,6 +139,18 @@ def _negated_words(text: str) -> tuple[set[str], set[str]]:
         inside |= {w for w in _CONTENT.findall(after) if w not in _NOT_CONTENT}
         outside |= {w for w in _CONTENT.findall(before) if w not in _NOT_CONTENT}
     return inside, outside
+
+
+# in a translation: an exception or a denial of the denial (Spanish: negative concord "no ... ninguna" is one
+# negation, so two "no" in one clause, or these, are what turns a denial round)
+_TURNED = re.compile(
+    r"\b(?:no es (?:cierto|verdad)|salvo|excepto|a menos que|a no ser que|sin embargo sí|except|unless)\b", re.I
+)
+_NO_WORD = re.compile(r"\bno\b", re.I)
+
+
+def _turned_round(text: str) -> bool:
+    return bool(_TURNED.search(text)) or any(len(_NO_WORD.findall(c)) >= 2 for c in _CLAUSE_END.split(text))
 
 
 def _double_negated(text: str) -> bool:
