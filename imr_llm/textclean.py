@@ -22,6 +22,12 @@ _PAGE_LINE = re.compile(
     r"(?im)^[ \t]*(?:(?:IMR )?Case (?:Number|No\.?):?[ \t]*CM\d\d-\d{5,7}[ \t]+)?"
     r"(?:-[ \t]*)?Page[ \t]+\d+(?:[ \t]+of[ \t]+\d+)?(?:[ \t]*-)?[ \t]*$"
 )
+# a line that is only a page number: "Page 3 of 4", "Page 3/4", "Page 3", "3 of 4", "- 3 -"
+PAGE_MARK = re.compile(
+    r"[ \t\f\r]*(?:(?:-[ \t]*)?Page[ \t]+(?P<n1>\d{1,3})(?:[ \t]*(?:of|/)[ \t]*(?P<m1>\d{1,3}))?(?:[ \t]*-)?|"
+    r"(?P<n2>\d{1,3})[ \t]+of[ \t]+(?P<m2>\d{1,3})|-[ \t]*(?P<n3>\d{1,3})[ \t]*-)[ \t\r]*",
+    re.I,
+)
 _EDGE_LINES = 3  # lines at the top and the bottom of a page that may be a running header or footer
 _MAX_PAGES = 200
 # a running line looks like a header: the case number, a page number, or a short title-like line
@@ -132,14 +138,18 @@ def blank_running_lines(text: str, misread: bool = False) -> str:
         return text
     seen: dict[tuple[str, str], set[int]] = defaultdict(set)
     where: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    marks: list[tuple[int, int]] = []  # a page number alone on its line, at a page's edge: blanked, however written
     for index, (start, end) in enumerate(pages):
         for edge, s, e, key in _edge_lines(text, start, end):
+            if PAGE_MARK.fullmatch(text[s:e]):
+                marks.append((s, e))
+                continue
             if len(key) >= 4:
                 if misread:
                     key = _near_key(edge, key, seen)
                 seen[(edge, key)].add(index)
                 where[(edge, key)].append((s, e))
-    spans = [
+    spans = marks + [
         span
         for group, found in seen.items()
         if len(found) >= 2

@@ -1363,3 +1363,31 @@ def test_the_reviewers_own_verdict_stands_beside_anothers() -> None:
         "Therefore, the request for Home Aide 6 Hours per Day When Wife is Working is not medically necessary.",
     ):
         assert medically_necessary(real) is not None, real
+
+
+@pytest.mark.parametrize("mark", ["Page {n} of {m}", "Page {n}/{m}", "Page {n}", "{n} of {m}", "- {n} -"])
+@pytest.mark.parametrize("edge", ["top", "bottom"])
+def test_page_numbers_however_written_are_read_and_never_read_as_text(mark: str, edge: str) -> None:
+    """Page numbers other than "Page N of M" went unnoticed when a page was missing, and "3 of 4" or "- 3 -"
+    at a page's foot was glued into the last rationale, so a whole letter was said to be cut off (a false
+    alarm). A number alone on its line at a page's edge is blanked, and a gap in the numbers is named."""
+    letter = make_letter(
+        Item("Physical therapy 8 sessions", "Upheld", DENIED_PT.rationale),
+        Item("MRI of the knee", "Overturned", APPROVED_MRI.rationale),
+        Item("Home exercise kit", "Upheld", DENIED_PT.rationale),
+    )
+    second, third = letter.index("MRI of the knee:"), letter.index("Home exercise kit:")
+    pages = [letter[:second], letter[second:third], letter[third:], "Sincerely, the IMR team\n"]
+
+    def with_marks(kept: list[int]) -> str:
+        out = []
+        for n in kept:
+            number = mark.format(n=n + 1, m=4)
+            out.append(f"{number}\n{pages[n]}" if edge == "top" else f"{pages[n]}\n{number}\n")
+        return "\f".join(out)
+
+    whole = parse_text(with_marks([0, 1, 2, 3]))
+    assert whole.warnings == [] and not whole.needs_review  # right: nothing said of a whole letter
+    assert [i.decision for i in whole.disputed_items] == ["upheld", "overturned", "upheld"]
+    gap = parse_text(with_marks([0, 2, 3]))
+    assert any("page 2 is not here" in w for w in gap.warnings), gap.warnings

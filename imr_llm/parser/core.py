@@ -24,6 +24,7 @@ from imr_llm.parser.ocr_review import (
 from imr_llm.parser.reviewer import parse_reviewer
 from imr_llm.parser.scan_requests import readable_requests
 from imr_llm.schema import LetterRecord, Source
+from imr_llm.textclean import PAGE_MARK
 from imr_llm.textnorm import FlatText, flatten
 
 if TYPE_CHECKING:
@@ -77,23 +78,34 @@ _PAGE_OF = re.compile(r"\bPage\s+(\d{1,3})\s+of\s+(\d{1,3})\b", re.I)
 
 
 def pages_not_here(raw: str) -> str | None:
-    """A letter whose pages are numbered ("Page 2 of 4", as other copies of a letter, or a fax cover, may
-    be) says which pages are not here: numbered pages of one total, two at least (a rationale citing "page 2
-    of 5" of a report is one), from the first one seen to the total. MAXIMUS's own letters carry no page
-    numbers; then nothing is said."""
-    numbered: dict[int, set[int]] = {}
+    """A letter whose pages are numbered ("Page 2 of 4", "Page 2/4", "2 of 4", "Page 2", "- 2 -", as other copies
+    of a letter, or a fax, may be) says which pages are not here: numbered pages, two at least (a rationale
+    citing "page 2 of 5" of a report is one), from the first one seen to the total, or to the last one seen
+    when no total is printed. MAXIMUS's own letters carry no page numbers; then nothing is said."""
+    numbered: dict[int | None, set[int]] = {}
     for m in _PAGE_OF.finditer(raw):
         page, total = int(m.group(1)), int(m.group(2))
         if 1 <= page <= total:
             numbered.setdefault(total, set()).add(page)
+    for line in raw.splitlines():
+        mark = PAGE_MARK.fullmatch(line)
+        if mark is None or _PAGE_OF.search(line):
+            continue  # not a page number, or "Page N of M" already counted
+        number = int(mark.group("n1") or mark.group("n2") or mark.group("n3"))
+        total_text = mark.group("m1") or mark.group("m2")
+        of = int(total_text) if total_text else None
+        if of is None or 1 <= number <= of:
+            numbered.setdefault(of, set()).add(number)
     if not numbered:
         return None
-    total, seen = max(numbered.items(), key=lambda kv: len(kv[1]))
-    missing = [n for n in range(min(seen), total + 1) if n not in seen]
+    most, seen = max(numbered.items(), key=lambda kv: len(kv[1]))
+    last = most if most is not None else max(seen)
+    missing = [n for n in range(min(seen), last + 1) if n not in seen]
     if len(seen) < 2 or not missing:
         return None
     listed = ", ".join(str(n) for n in missing)
-    return f"the letter's pages are numbered 'of {total}' and page {listed} is not here: a page may be missing"
+    how = f"'of {most}'" if most is not None else "in order"
+    return f"the letter's pages are numbered {how} and page {listed} is not here: a page may be missing"
 
 
 def parse_letter(
