@@ -38,6 +38,7 @@ def test_the_samples_and_their_schema_are_the_gold_format() -> None:
         ('{"patient_age": ' + "9" * 5000 + "}", "not JSON (a number of thousands of digits)"),  # was an internal error
         # two values for one key: json kept the last silently
         ('{"case_number": "CM16-0900101", "case_number": "CM16-0900102"}', "the key 'case_number' is given twice"),
+        ('{"case_number": "\\ud800"}', "holds a \\uD800-\\uDFFF escape"),  # eval had exited 70 on it
     ],
 )
 def test_a_broken_gold_file_is_one_clear_line(tmp_path: Path, content: str, problem: str) -> None:

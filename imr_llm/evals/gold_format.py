@@ -118,6 +118,10 @@ def read_gold(path: Path) -> tuple[dict[str, Any] | None, list[str]]:
         return None, [f"not JSON ({'a number of thousands of digits' if 'integer string' in why else why})"]
     if not isinstance(data, dict):
         return None, ["not a JSON object"]
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:  # "\ud800": a lone surrogate, which no text can hold (a report would fail on it)
+        return None, ["holds a \\uD800-\\uDFFF escape that is not a character (a lone surrogate)"]
     if _depth(data, MAX_DEPTH) > MAX_DEPTH:
         return None, [f"nested more than {MAX_DEPTH} levels deep: not a gold file"]
     try:
