@@ -631,6 +631,24 @@ def test_the_base_urls_password_and_other_encodings_of_the_key_are_scrubbed() ->
     for echo in echoes:
         secret = echo.split()[-1] if not echo.startswith(("GET", "password")) else "s3cretPassw0rd"
         assert secret not in scrub_secrets(echo, *config.secrets), echo
+    # a re-probe's forms: a whole header in base64, the key wrapped (a repr's "\n" too) or spaced, a
+    # 10-character piece, every byte %-encoded, HTML entities, rot13, and a key given in the URL's query
+    import codecs
+
+    forms = [
+        base64.b64encode(f"Bearer {KEY}".encode()).decode(),
+        base64.b64encode(f"Authorization: Bearer {KEY}".encode()).decode(),
+        KEY[8:18],
+        "".join(f"%{b:02X}" for b in KEY.encode()),
+        "".join(f"&#{ord(c)};" for c in KEY),
+        codecs.encode(KEY, "rot13"),
+    ]
+    for form in forms:
+        assert form not in scrub_secrets(f"bad key {form} here", *config.secrets), form
+    for wrapped in (f"{KEY[:12]}\n{KEY[12:]}", repr(f"{KEY[:12]}\n{KEY[12:]}"), " ".join(KEY)):
+        assert KEY[12:] not in scrub_secrets(f"key {wrapped}", *config.secrets).replace(" ", ""), wrapped
+    query = LLMConfig(base_url="http://127.0.0.1:9/v1?api-key=QSECRET123456789", model=MODEL)
+    assert "QSECRET123456789" not in scrub_secrets("bad key QSECRET123456789", *query.secrets)
     # the right output: a message with no secret in it is left as it is
     kept = "400: model m at http://127.0.0.1:9/v1 is not served here"
     assert scrub_secrets(kept, *config.secrets) == kept

@@ -8,6 +8,7 @@ One flag or variable away from any OpenAI-compatible server:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import os
@@ -15,7 +16,7 @@ import re
 from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlparse, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlparse, urlsplit, urlunsplit
 
 from imr_llm.errors import ConfigError
 
@@ -73,6 +74,8 @@ class LLMConfig:
             user = password = None
         if password:
             out += [unquote(password), f"{unquote(user or '')}:{unquote(password)}"]
+        with contextlib.suppress(ValueError):  # a key passed in the URL's query ("?api-key=..."), echoed alone
+            out += [value for _, value in parse_qsl(urlsplit(self.base_url).query) if len(value) >= 6]
         return tuple(out)
 
     @property
@@ -162,12 +165,16 @@ _SECRET_PATTERNS = (
 
 def _encodings(secret: str) -> set[str]:
     import base64
+    import codecs
     from urllib.parse import quote
 
     raw = secret.encode()
-    out = {quote(secret, safe=""), raw.hex(), raw.hex().upper(), secret[::-1]}  # hex dumps, a reversed echo
+    out = {quote(secret, safe=""), raw.hex(), raw.hex().upper(), secret[::-1], codecs.encode(secret, "rot13")}
+    out |= {"".join(f"%{b:02X}" for b in raw), "".join(f"%{b:02x}" for b in raw)}  # every byte %-encoded
+    out |= {"".join(f"&#{ord(c)};" for c in secret), "".join(f"&#x{ord(c):x};" for c in secret)}  # HTML entities
     for encode in (base64.b64encode, base64.urlsafe_b64encode, base64.b32encode):
-        for prefix in (b"", b":"):  # the key alone, or as a Basic header's password ("user:key" ends the same)
+        # the key alone, as a Basic header's password ("user:key" ends the same), or a whole header echoed
+        for prefix in (b"", b":", b"Bearer ", b"Authorization: Bearer ", b"authorization: Bearer "):
             text = encode(prefix + raw).decode()
             out |= {text, text.rstrip("=")}
     if secret.startswith("sk-"):  # the key's body without its prefix, encoded
@@ -186,9 +193,12 @@ def scrub_secrets(text: str, *secrets: str | None) -> str:
     for secret in secrets:
         if secret and len(secret) >= 4:
             text = re.sub(re.escape(secret), "[secret removed]", text, flags=re.I)  # echoed lower-cased, too
+            if len(secret) >= 12:  # wrapped over two lines, or spaced out: the key's characters with blanks between
+                spread = r"(?:\s|\\[nrt])*".join(re.escape(c) for c in secret)  # a "\n" escape in a repr, too
+                text = re.sub(spread, "[secret removed]", text, flags=re.I)
             # a part of it (a server that trims or masks the middle of what it echoes): any word-like run of at
-            # least half the key (6 characters or more) found inside the key
-            text = _TOKEN.sub(functools.partial(_part_of, secret.casefold(), max(6, len(secret) // 2)), text)
+            # least a third of the key (8 characters or more) found inside the key
+            text = _TOKEN.sub(functools.partial(_part_of, secret.casefold(), max(8, len(secret) // 3)), text)
             # echoed base64- or URL-encoded (a Basic header, a query string); the longest form first
             for encoded in sorted(_encodings(secret), key=len, reverse=True):
                 text = text.replace(encoded, "[secret removed]")
