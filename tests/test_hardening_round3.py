@@ -1409,3 +1409,28 @@ def test_page_numbers_however_written_are_read_and_never_read_as_text(mark: str,
     assert [i.decision for i in whole.disputed_items] == ["upheld", "overturned", "upheld"]
     gap = parse_text(with_marks([0, 2, 3]))
     assert any("page 2 is not here" in w for w in gap.warnings), gap.warnings
+
+
+def test_a_2013_notice_keeps_a_request_whose_determination_line_is_damaged() -> None:
+    """A 2013 notice whose determination line for item 2 (the approved one) was damaged or cut lost item 2
+    altogether, with no warning, though its detail section was whole and the letter said "OVERTURN IN PART":
+    the worker read that the one request was not approved. The section's request is kept, decided only by its
+    own closing verdict, and flagged; the notice's Final Determination is checked against the items read."""
+    notice = (SAMPLES / "synth-2013-notice.txt").read_text()
+    line = (
+        "2) MAXIMUS Federal Services, Inc. has determined the request for physical therapy two\n"
+        "times a week for four weeks for the lumbar spine is medically necessary and appropriate."
+    )
+    assert line in notice
+    whole = parse_text(notice)
+    assert [i.decision for i in whole.disputed_items] == ["upheld", "overturned"] and not whole.warnings
+    for damaged in (line.replace("is medically necessary", "is m#d!cally n#cessary"), line.split(" is ")[0]):
+        record = parse_text(notice.replace(line, damaged))
+        assert len(record.disputed_items) == 2 and record.needs_review
+        assert any("item 2: its determination line (2) could not be read" in w for w in record.warnings)
+        assert record.disputed_items[1].decision in ("overturned", None)  # never the opposite
+    # the Final Determination against the items: an item lost entirely is noticed
+    section = notice.index("2) Regarding the request")
+    lost = parse_text(notice.replace(line, "")[: notice.replace(line, "").index("2) Regarding the request")])
+    assert section > 0 and len(lost.disputed_items) == 1
+    assert any("Final Determination says 'OVERTURN IN PART'" in w for w in lost.warnings), lost.warnings

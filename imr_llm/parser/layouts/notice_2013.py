@@ -80,13 +80,23 @@ def parse_notice_items(ctx: ParseContext) -> list[DisputedItem]:
     text_end = trailer.start() if trailer else len(flat)
     detail_list = sorted(details.values(), key=lambda m: m.start())
     items: list[DisputedItem] = []
-    for i, num in enumerate(sorted(determinations)):
-        m = determinations[num]
+    # every numbered determination, and every numbered detail section whose determination line could not be
+    # read (damaged, cut): that request is still in the letter, its decision read only from its own section
+    for i, num in enumerate(sorted(set(determinations) | set(details))[:MAX_ITEMS]):
+        line = determinations.get(num)
         p = f"disputed_items.{i}"
-        ctx.cite(f"{p}.request", *m.span("req"))
-        ctx.cite(f"{p}.decision_text", *m.span("verdict"))
-        ctx.cite(f"{p}.decision", m.start("req"), m.end("verdict"))
-        says = "not" not in m.group("verdict").replace("notmedically", "not medically").split()
+        if line is not None:
+            ctx.cite(f"{p}.request", *line.span("req"))
+            ctx.cite(f"{p}.decision_text", *line.span("verdict"))
+            ctx.cite(f"{p}.decision", line.start("req"), line.end("verdict"))
+            says: bool | None = "not" not in line.group("verdict").replace("notmedically", "not medically").split()
+            request, verdict = line.group("req"), line.group("verdict")
+        else:
+            found = details[num]
+            ctx.cite(f"{p}.request", *found.span("req"))
+            ctx.warn(f"item {i + 1}: its determination line ({num}) could not be read; check the letter")
+            ctx.headings_without_decision.add(i)  # only its section's own closing verdict may decide it
+            says, request, verdict = None, found.group("req"), None
         ca = mx = rationale = None
         rationale_at = 0
         d = details.get(num)
@@ -109,10 +119,34 @@ def parse_notice_items(ctx: ParseContext) -> list[DisputedItem]:
                     mx = value
                 else:
                     rationale, rationale_at = value, strip_span(flat, lab.end(), stop)[0]
-        item = assemble_item(ctx, i, m.group("req"), m.group("verdict"), says, ca, mx, rationale, rationale_at)
+        item = assemble_item(ctx, i, request, verdict, says, ca, mx, rationale, rationale_at)
         cite_first_sentence(ctx, p, item, rationale_at)
         items.append(item)
+    _check_final(ctx, items)
     return items
+
+
+_FINAL = re.compile(r"Final Determination ?: ?(?P<what>UPHOLD|OVERTURN)(?P<part> IN PART)?", re.I)
+
+
+def _check_final(ctx: ParseContext, items: list[DisputedItem]) -> None:
+    """The notice's own summary ("Final Determination: OVERTURN IN PART") against the items read: a letter that
+    says some were overturned, with none read as overturned, has lost one."""
+    m = _FINAL.search(ctx.flat)
+    if m is None or not items:
+        return
+    decisions = {item.decision for item in items}
+    if m.group("part"):
+        expected_ok = "upheld" in decisions and "overturned" in decisions
+    elif m.group("what").upper() == "OVERTURN":
+        expected_ok = decisions == {"overturned"}
+    else:
+        expected_ok = decisions == {"upheld"}
+    if not expected_ok:
+        ctx.warn(
+            f"the letter's Final Determination says {m.group(0).split(':', 1)[1].strip()!r}, which the items read "
+            "do not match: a request or its decision may be missing; check the letter"
+        )
 
 
 LAYOUT = Layout(
