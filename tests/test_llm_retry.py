@@ -240,12 +240,12 @@ def test_an_llm_value_from_a_low_confidence_ocr_region_is_not_merged_FAKE_SERVER
 ) -> None:
     from imr_llm.schema import OcrInfo, Source, Span
 
-    # the label unreadable (the parser reads no decision date), the date's own words read with low confidence in
+    # a label the parser does not read as the header's (it reads no decision date), the date read with low confidence in
     # one run and not in the other
-    text = LETTER.read_text().replace("Decision Date: 12/30/2016", "Dec#s%on D@te: 12/30/2016")
+    text = LETTER.read_text().replace("Decision Date: 12/30/2016", "Date of Decision 12/30/2016")  # not the header's
     at = text.index("12/30/2016")
     with_date = copy.deepcopy(answer)
-    with_date["decision_date"], with_date["decision_date_quote"] = "2016-12-30", "12/30/2016"
+    with_date["decision_date"], with_date["decision_date_quote"] = "2016-12-30", "Date of Decision 12/30/2016"
     results = {}
     for unsure in (True, False):
         low = [Span(start=at, end=at + 10)] if unsure else []
@@ -302,6 +302,22 @@ def test_a_value_its_quote_does_not_state_is_not_used_FAKE_SERVER(answer: dict[s
     assert beside.date_assigned is None and beside.patient_age == parse_text(text).patient_age
     assert beside.crosscheck is not None
     assert any("date_assigned: the model's quote does not state" in r for r in beside.crosscheck.reasons)
+    # a header line with both labels, its own date damaged, the other's date given; a prose date with no label;
+    # an age from a count; a sex from another person's title
+    both = copy.deepcopy(answer)
+    both["date_assigned"], both["date_assigned_quote"] = (
+        "2016-09-14",
+        "Date Assigned: 11/2B/2O16 Date of Injury: 09/14/2016",
+    )
+    both["patient_age"], both["patient_quote"] = 24, "completed 24 sessions of therapy with Ms. Lee"
+    both["patient_sex"] = "female"
+    with fake_server(Behaviour("ok", both)) as server:
+        beside = extractor(server, tmp_path / "both").run(letter)
+    assert beside.date_assigned is None and beside.patient_age == parse_text(text).patient_age
+    assert beside.crosscheck is not None
+    assert {"date_assigned", "patient_age", "patient_sex"} <= {
+        r.split(":")[0].removeprefix("LLM ") for r in beside.crosscheck.reasons if "does not state" in r
+    }
     stated = copy.deepcopy(answer)
     stated["date_assigned"], stated["date_assigned_quote"] = (
         "2016-11-28",

@@ -199,12 +199,12 @@ class LLMLetter(CachedSchemaModel):
         out = []
         for name in DATE_FIELDS:
             value, quote = getattr(self, name), getattr(self, f"{name}_quote")
-            if value and quote and (value not in _dates_in(quote) or _another_label(name, quote)):
+            if value and quote and value not in _dates_after_own_label(name, quote):
                 out.append(name)  # "Date of Injury: 11/02/2016" is not the Date Assigned, whatever its date
         quote = " ".join((self.patient_quote or "").split())
         if not quote:
             return out  # no quote: nothing grounds the value, which is compared but never merged
-        if self.patient_age is not None and not re.search(rf"(?<![\d/.-]){self.patient_age}(?![\d/.]|-\d)", quote):
+        if self.patient_age is not None and not re.search(_AGE.format(n=self.patient_age), quote, re.I):
             out.append("patient_age")
         if self.patient_sex and not _SEX[self.patient_sex].search(quote):
             out.append("patient_sex")
@@ -218,8 +218,8 @@ class LLMLetter(CachedSchemaModel):
 
 _DATE_IN_TEXT = re.compile(rf"{ANY_DATE}|\b\d{{4}}-\d{{2}}-\d{{2}}\b")
 _SEX = {
-    "male": re.compile(r"\b(?:male|man|gentleman|boy|mr\.?)\b", re.I),
-    "female": re.compile(r"\b(?:female|woman|lady|girl|mrs\.?|ms\.?)\b", re.I),
+    "male": re.compile(r"\b(?:male|man|gentleman|boy)\b", re.I),  # not "Mr."/"Ms.": another person's title
+    "female": re.compile(r"\b(?:female|woman|lady|girl)\b", re.I),
 }
 
 
@@ -233,10 +233,20 @@ _LABELS = {
 }
 
 
-def _another_label(name: str, quote: str) -> bool:
-    if _LABELS[name].search(quote):
-        return False
-    return any(label.search(quote) for other, label in _LABELS.items() if other != name)
+def _dates_after_own_label(name: str, quote: str) -> set[str]:
+    """The dates a quote states after this field's own label and before any other label's: "Date Assigned:
+    12/2B/2O16 Date of Injury: 11/02/2016" states no Date Assigned, and "During the assessment on 11/23/2016"
+    (no label) states no Decision Date."""
+    flat = " ".join(quote.split())
+    own = _LABELS[name].search(flat)
+    if own is None:
+        return set()
+    others = [m.start() for other, label in _LABELS.items() if other != name for m in label.finditer(flat, own.end())]
+    return _dates_in(flat[own.end() : min(others, default=len(flat))])
+
+
+# an age as the letters state one: "a 47 year old", "55-year-old", "age 47", "aged 47", "47 y/o"
+_AGE = r"(?<![\d/.-]){n}(?:\s*-?\s*(?:years?|yrs?|y/?o|y\.o\.)\b)|\bage[d:]?\s*{n}\b"
 
 
 def _dates_in(quote: str) -> set[str]:
