@@ -643,8 +643,16 @@ def test_the_base_urls_password_and_other_encodings_of_the_key_are_scrubbed() ->
         "".join(f"&#{ord(c)};" for c in KEY),
         codecs.encode(KEY, "rot13"),
     ]
+    # any base64 or hex run that decodes to text holding the key: a JSON body, a header in any case, URL-safe
+    forms += [
+        base64.b64encode(f'{{"api_key": "{KEY}"}}'.encode()).decode(),
+        base64.urlsafe_b64encode(f"authorization: bearer {KEY}".encode()).decode().rstrip("="),
+        f"x-api-key: {KEY}".encode().hex(),
+    ]
     for form in forms:
         assert form not in scrub_secrets(f"bad key {form} here", *config.secrets), form
+    plain_b64 = base64.b64encode(b"a request body with no secret in it").decode()
+    assert scrub_secrets(f"bad body {plain_b64}", *config.secrets) == f"bad body {plain_b64}"  # right: kept
     for wrapped in (f"{KEY[:12]}\n{KEY[12:]}", repr(f"{KEY[:12]}\n{KEY[12:]}"), " ".join(KEY)):
         assert KEY[12:] not in scrub_secrets(f"key {wrapped}", *config.secrets).replace(" ", ""), wrapped
     query = LLMConfig(base_url="http://127.0.0.1:9/v1?api-key=QSECRET123456789", model=MODEL)

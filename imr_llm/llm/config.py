@@ -187,6 +187,26 @@ def _part_of(folded_secret: str, least: int, m: re.Match[str]) -> str:
     return "[secret removed]" if len(word) >= least and word.casefold() in folded_secret else word
 
 
+_ENCODED_RUN = re.compile(r"[A-Za-z0-9+/_\-]{16,}={0,2}")
+
+
+def _decodes_to(secret: bytes, m: re.Match[str]) -> str:
+    """ "[secret removed]" for a run whose base64 (standard or URL-safe, padded or not) or hex decoding holds
+    the secret; the run otherwise."""
+    import base64
+    import binascii
+
+    run = m.group()
+    decoded: list[bytes] = []
+    body = run.rstrip("=")
+    for alphabet in (None, b"-_"):
+        with contextlib.suppress(binascii.Error, ValueError):
+            decoded.append(base64.b64decode(body + "=" * (-len(body) % 4), altchars=alphabet))
+    if re.fullmatch(r"[0-9A-Fa-f]+", run) and len(run) % 2 == 0:
+        decoded.append(bytes.fromhex(run))
+    return "[secret removed]" if any(secret in d.lower() for d in decoded) else run
+
+
 def scrub_secrets(text: str, *secrets: str | None) -> str:
     """`text` (an error message a server may have built from our request) without the API key or any
     credential-looking value: error messages go to stderr, records' `llm.error` and the call log."""
@@ -202,6 +222,8 @@ def scrub_secrets(text: str, *secrets: str | None) -> str:
             # echoed base64- or URL-encoded (a Basic header, a query string); the longest form first
             for encoded in sorted(_encodings(secret), key=len, reverse=True):
                 text = text.replace(encoded, "[secret removed]")
+            # any base64 or hex run that decodes to text holding it (a header, a JSON body, in any case)
+            text = _ENCODED_RUN.sub(functools.partial(_decodes_to, secret.casefold().encode()), text)
     text = _SECRET_PATTERNS[0].sub(lambda m: f"{m.group(1)} [secret removed]", text)
     text = _SECRET_PATTERNS[1].sub(lambda m: f"{m.group(1)}{m.group(2)}[secret removed]", text)
     return _SECRET_PATTERNS[2].sub("[secret removed]", text)
