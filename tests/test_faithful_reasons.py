@@ -576,6 +576,10 @@ def test_spanish_mood_is_subjunctive_after_nada_que() -> None:
         ("es", "No es cierto que el revisor no encontró mejoría objetiva con las sesiones anteriores.", "round"),
         ("es", "El revisor no encontró mejoría objetiva, salvo con las sesiones anteriores.", "round"),
         ("es", "El revisor no encontró ninguna razón para no aprobar las sesiones anteriores.", "round"),
+        # a third re-probe: a future approval, the reviewer "never wrote" it, the reviewer "was wrong"
+        ("es", "El revisor no encontró mejoría objetiva. Las sesiones se aprobarán más adelante.", "promises"),
+        ("es", "El revisor jamás escribió que no hubo mejoría objetiva con las sesiones anteriores.", "promises"),
+        ("es", "El revisor no encontró mejoría objetiva, pero el revisor se equivocó.", "promises"),
     ],
 )
 def test_a_rewrite_that_contradicts_adds_or_promises_is_rejected(lang: str, rewrite: str, why: str) -> None:
