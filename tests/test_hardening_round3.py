@@ -1442,3 +1442,48 @@ def test_a_2013_notice_keeps_a_request_whose_determination_line_is_damaged() -> 
     lost = parse_text(notice.replace(line, "")[: notice.replace(line, "").index("2) Regarding the request")])
     assert section > 0 and len(lost.disputed_items) == 1
     assert any("Final Determination says 'OVERTURN IN PART'" in w for w in lost.warnings), lost.warnings
+
+
+_NOT_APPROVALS = [
+    "There is no evidence that the request is medically necessary.",
+    "The documentation fails to establish that the request is medically necessary.",
+    "The request is neither medically necessary nor appropriate.",
+    "It is unlikely that the request is medically necessary.",
+    "With documentation of functional improvement, the request is medically necessary.",
+    "In the treating physician's opinion, the request is medically necessary.",
+    "The request was certified as medically necessary by utilization review on 10/01/2014.",
+    "Is the request medically necessary. This was reviewed.",
+    "Dr. Smith documented that the request is medically necessary.",
+    "Therefore, the request is not medically necessary. Continued home exercise is medically necessary.",
+]
+
+
+@pytest.mark.parametrize("closing", _NOT_APPROVALS)
+def test_a_denial_or_doubt_without_the_word_not_is_never_an_approval(closing: str) -> None:
+    """A third probe: in a professional review (decided by its rationale) and in a 2016 letter whose heading lost
+    its word, these closings were read as approvals ("This is approved ... must approve it"). An approval is
+    read only from a sentence that nothing in it denies or doubts, in the reviewer's own voice."""
+    review = (SAMPLES / "synth-professional-review.txt").read_text()
+    verdict = (
+        "Therefore, the request for\nchiropractic manipulation, 12 sessions for the cervical spine is not "
+        "medically necessary."
+    )
+    record = parse_text(review.replace(verdict, closing))
+    assert record.disputed_items[0].decision in (None, "upheld"), closing
+    lost = parse_text(make_letter(Item("Lumbar brace", "", "There is no documentation of benefit. " + closing)))
+    assert lost.disputed_items[0].decision in (None, "upheld"), closing
+    for r in (record, lost):
+        assert "This is approved" not in render_text(summarize_record(r, "en").summary, Format.MD)
+
+
+def test_a_2013_determination_line_never_borrows_the_next_ones_verdict() -> None:
+    """A damaged "is nolmedically necessary" on line 1 ran on into line 2's "is medically necessary": item 1
+    (a denial) became an approval whose request held "... 2) MAXIMUS ...". Each line ends where the next begins."""
+    notice = (SAMPLES / "synth-2013-notice.txt").read_text()
+    damaged = notice.replace(
+        "injection at L4-L5 is notmedically necessary", "injection at L4-L5 is nolmedically necessary"
+    )
+    assert damaged != notice
+    items = parse_text(damaged).disputed_items
+    assert items[0].decision in (None, "upheld") and "MAXIMUS" not in items[0].request
+    assert items[1].decision == "overturned"

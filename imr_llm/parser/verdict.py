@@ -16,6 +16,14 @@ _NEGATIVE = re.compile(
     r"\bnot\b|\b(?:is|are|was|were|be)not(?:\b|(?=medically))|\bnot(?=medically)|\bunnecessary\b|\bno longer\b|"
     r"\bnon-?certified\b|\bcannot\b|\bisn't\b"
 )
+_DOUBT = re.compile(
+    r"\b(?:none|neither|nor|never|lacks?|lacking|absence|absent|fails?|failed|failure|unlikely|doubt\w*|"
+    r"questionable|insufficient|inadequate|unsupported|unproven|unclear|uncertain|assuming|presum\w*|pending|"
+    r"denied|deny|denies)\b|\bno (?:\w+ ){0,2}(?:evidence|documentation|indication|reason|support|basis|need|"
+    r"rationale|justification|findings?)\b|\bwithout (?:\w+ ){0,2}(?:evidence|documentation|indication|support|"
+    r"findings?|improvement)\b"
+)
+_NAMES_THE_REQUEST = re.compile(r"\b(?:request|requested|requests|this|these|it|proposed)\b")
 _VERDICT_FIRST = re.compile(r"^(?P<word>Yes|No),")
 # Opioid denials close with a weaning paragraph after the conclusion.
 _WEANING = re.compile(r"\bwean|\btaper", re.I)
@@ -47,21 +55,39 @@ _PARTY = (
     r"attorney|appeal|ur\b|utilization review|peer)"
 )
 _ANOTHERS = re.compile(
-    rf"\b(?:according to {_PARTY}|in the (?:opinion|view) of {_PARTY}|per {_PARTY}|"
+    rf"\b(?:according to {_PARTY}|in the (?:opinion|view) of {_PARTY}|per {_PARTY}|by {_PARTY}|"
+    rf"in {_PARTY}'s (?:opinion|view)|"
     r"previously (?:deemed|found|certified|approved|determined|considered)|"
     r"(?:a|the|another) (?:prior |previous |first |other |ur |utilization review )?reviewer\b|"
     r"(?:provider|physician|doctor|chiropractor|therapist|surgeon|treater|patient|claimant|applicant|worker|"
-    r"attorney|appeal)\W+(?:\w+\W+){0,3}?(?:reports?|reported|says?|said|notes? that|noted that|finds|found|feels|"
-    r"thinks|thought|deems|deemed|wrote|writes)\b)",
+    r"attorney|appeal|dr)\W+(?:\w+\W+){0,3}?(?:reports?|reported|says?|said|notes? that|noted that|finds|found|"
+    r"feels|thinks|thought|deems|deemed|wrote|writes|documented|documents)\b|"
+    # "the provider requested X as medically necessary" (no verb of its own: "the requested X is not seen as
+    # medically necessary" is the reviewer's verdict)
+    r"\b(?:requested|prescribed|ordered|submitted)\b(?:(?!\b(?:is|are|was|were|be|been|not)\b)[^.]){0,80}"
+    r"\bas (?:being )?medically)",
     re.I,
 )
-_HEDGE = re.compile(r"\?|\b(?:may|might|could|would|should|if|unless|when|whenever|whether|once|provided that)\b", re.I)
+_HEDGE = re.compile(
+    r"\?|\b(?:may|might|could|would|should|if|unless|when|whenever|whether|once|provided that)\b|"
+    r"^\W*with\b|"  # "With documentation of X, the request is medically necessary": a condition
+    r"^\W*(?:is|are|was|were|does|do|can) (?:the|this|these|it)\b",  # a question that lost its mark
+    re.I,
+)
 _QUOTE_MARKS = re.compile("[\"\u201c\u201d'\u2018\u2019]")
+
+
+# a named person's words ("Dr. Smith documented that ...", read as "Smith documented that ..." once "Dr." ended a
+# sentence)
+_NAMED_SPEAKER = re.compile(
+    r"^\W*(?:Dr\.?\s+)?[A-Z][a-z]+\s+(?:documented|documents|reported|reports|noted|notes|wrote|writes|felt|feels|"
+    r"believed|believes|thinks|thought|indicated|indicates)\s+that\b"
+)
 
 
 def _reported(sentence: str) -> bool:
     """The sentence reports another's verdict, or quotes its necessity words."""
-    if _REPORTED.search(sentence) or _ANOTHERS.search(sentence):
+    if _REPORTED.search(sentence) or _ANOTHERS.search(sentence) or _NAMED_SPEAKER.search(sentence):
         return True
     at = sentence.lower().find("medically")
     return at >= 0 and len(_QUOTES.findall(sentence, 0, at)) % 2 == 1
@@ -156,7 +182,20 @@ def medically_necessary(rationale: str) -> bool | None:
     first = _VERDICT_FIRST.match(sentence)
     if first:
         return first.group("word") == "Yes"
-    return _NEGATIVE.search(sentence.lower()) is None
+    lowered = sentence.lower()
+    if _NEGATIVE.search(lowered) is not None:
+        return False
+    # an approval only when nothing in the sentence denies or doubts it: "There is no evidence that ...",
+    # "fails to establish that ...", "is neither ... nor ...", "unlikely": read as nothing, never as approved
+    if _DOUBT.search(lowered):
+        return None
+    if not _NAMES_THE_REQUEST.search(lowered):
+        # "... the request is not medically necessary. Continued home exercise is medically necessary.": an
+        # approval of something else after the request's own denial is no approval of the request
+        before = conclusion_sentence(rationale[: rationale.rfind(sentence)])
+        if before is not None and _NAMES_THE_REQUEST.search(before.lower()) and _NEGATIVE.search(before.lower()):
+            return None
+    return True
 
 
 _PHRASE = re.compile(

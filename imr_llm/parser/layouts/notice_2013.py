@@ -44,7 +44,10 @@ def summary_stop(flat: str, start: int, stop: int) -> int:
 
 _DETERMINATION = re.compile(
     r"(?P<num>\d{1,2})\) ?MAXIMUS Federal Services,? Inc\.? has determined the request for "
-    r"(?P<req>.{1,500}?) (?P<verdict>is (?:not ?)?medically necessary(?: and appropriate)?)\."
+    # the request never runs past the next numbered determination: a damaged verdict ("nolmedically") must not
+    # borrow the next line's
+    r"(?P<req>(?:(?!\d{1,2}\) ?MAXIMUS Federal).){1,500}?) (?P<verdict>is (?:not ?)?medically necessary"
+    r"(?: and appropriate)?)\."
 )
 _REGARDING = re.compile(r"(?P<num>\d{1,2})\) ?Regarding the request for (?P<req>.{1,500}?):(?= )")
 
