@@ -39,6 +39,7 @@ def test_the_samples_and_their_schema_are_the_gold_format() -> None:
         # two values for one key: json kept the last silently
         ('{"case_number": "CM16-0900101", "case_number": "CM16-0900102"}', "the key 'case_number' is given twice"),
         ('{"case_number": "\\ud800"}', "holds a \\uD800-\\uDFFF escape"),  # eval had exited 70 on it
+        (json.dumps({"patient_age": True}), "patient_age: Input should be a valid integer"),  # had scored as 1
     ],
 )
 def test_a_broken_gold_file_is_one_clear_line(tmp_path: Path, content: str, problem: str) -> None:

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator
 
 from imr_llm.regular import NotRegular, read_text, regular
 from imr_llm.schema import ReasonTopic
@@ -69,7 +69,7 @@ class GoldLetter(_Strict):
     reviewer: GoldReviewer
     diagnoses: list[str] | None
     disputed_items: list[GoldItem] = Field(min_length=1)
-    patient_age: int | None = Field(ge=0, le=120)
+    patient_age: StrictInt | None = Field(ge=0, le=120)  # strict: JSON true is not an age of 1
     patient_sex: Literal["male", "female"] | None
     notes: str = Field(description="this letter's quirks and every judgement the annotator made")
     # an extension for 2013 notices, which state these two dates in their text
