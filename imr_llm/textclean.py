@@ -22,10 +22,17 @@ _PAGE_LINE = re.compile(
     r"(?im)^[ \t]*(?:(?:IMR )?Case (?:Number|No\.?):?[ \t]*CM\d\d-\d{5,7}[ \t]+)?"
     r"(?:-[ \t]*)?Page[ \t]+\d+(?:[ \t]+of[ \t]+\d+)?(?:[ \t]*-)?[ \t]*$"
 )
-# a line that is only a page number: "Page 3 of 4", "Page 3/4", "Page 3", "3 of 4", "- 3 -"
+# a line that is only a page number: "Page 3 of 4", "Page 3/4", "Pg. 3 of 4", "P. 3/4", "Page: 3", "Page 3 0f 4",
+# "3 of 4", "- 3 -", "(3/4)", "3/4", a bare "3"; `EXPLICIT_PAGE_MARK` without the bare forms, which count only at
+# a page's edge
 PAGE_MARK = re.compile(
-    r"[ \t\f\r]*(?:(?:-[ \t]*)?Page[ \t]+(?P<n1>\d{1,3})(?:[ \t]*(?:of|/)[ \t]*(?P<m1>\d{1,3}))?(?:[ \t]*-)?|"
-    r"(?P<n2>\d{1,3})[ \t]+of[ \t]+(?P<m2>\d{1,3})|-[ \t]*(?P<n3>\d{1,3})[ \t]*-)[ \t\r]*",
+    r"[ \t\f\r]*\(?[ \t]*(?:-[ \t]*)?(?:(?:Page|Pg|P)\.?:?[ \t]*)?(?P<n>\d{1,3})"
+    r"(?:[ \t]*(?:of|0f|/)[ \t]*(?P<m>\d{1,3}))?(?:[ \t]*-)?[ \t]*\)?[ \t\r]*",
+    re.I,
+)
+EXPLICIT_PAGE_MARK = re.compile(
+    r"[ \t\f\r]*\(?[ \t]*(?:(?:Page|Pg|P)\.?:?[ \t]*\d{1,3}(?:[ \t]*(?:of|0f|/)[ \t]*\d{1,3})?|"
+    r"\d{1,3}[ \t]*(?:of|0f)[ \t]*\d{1,3}|-[ \t]*\d{1,3}[ \t]*-)[ \t]*\)?[ \t\r]*",
     re.I,
 )
 _EDGE_LINES = 3  # lines at the top and the bottom of a page that may be a running header or footer

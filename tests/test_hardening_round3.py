@@ -1391,7 +1391,23 @@ def test_the_reviewers_own_verdict_stands_beside_anothers() -> None:
         assert medically_necessary(real) is not None, real
 
 
-@pytest.mark.parametrize("mark", ["Page {n} of {m}", "Page {n}/{m}", "Page {n}", "{n} of {m}", "- {n} -"])
+@pytest.mark.parametrize(
+    "mark",
+    [
+        "Page {n} of {m}",
+        "Page {n}/{m}",
+        "Page {n}",
+        "{n} of {m}",
+        "- {n} -",
+        "Pg. {n} of {m}",
+        "Page: {n}",
+        "Page {n} 0f {m}",
+        "({n}/{m})",
+        "{n}/{m}",
+        "{n}",
+        "12/28/2016 10:02 FROM: MAXIMUS P. {n}/{m}",
+    ],
+)
 @pytest.mark.parametrize("edge", ["top", "bottom"])
 def test_page_numbers_however_written_are_read_and_never_read_as_text(mark: str, edge: str) -> None:
     """Page numbers other than "Page N of M" went unnoticed when a page was missing, and "3 of 4" or "- 3 -"

@@ -24,7 +24,7 @@ from imr_llm.parser.ocr_review import (
 from imr_llm.parser.reviewer import parse_reviewer
 from imr_llm.parser.scan_requests import readable_requests
 from imr_llm.schema import LetterRecord, Source
-from imr_llm.textclean import PAGE_MARK
+from imr_llm.textclean import EXPLICIT_PAGE_MARK, PAGE_MARK
 from imr_llm.textnorm import FlatText, flatten
 
 if TYPE_CHECKING:
@@ -74,31 +74,44 @@ def letter_text(raw: str, source: Source | None = None) -> FlatText:
     return read_letter(raw, source).text
 
 
-_PAGE_OF = re.compile(r"\bPage\s+(\d{1,3})\s+of\s+(\d{1,3})\b", re.I)
+# "Page 2 of 4" anywhere on a line, and a fax's transmission line "... FROM: ... P. 2/4"
+_PAGE_OF = re.compile(r"\b(?:Page|Pg|P)\.?:?\s*(\d{1,3})\s*(?:of|0f|/)\s*(\d{1,3})\b", re.I)
 
 
-def pages_not_here(raw: str) -> str | None:
+def pages_not_here(raw: str, scanned: bool = False, read: int | None = None) -> str | None:
     """A letter whose pages are numbered ("Page 2 of 4", "Page 2/4", "2 of 4", "Page 2", "- 2 -", as other copies
     of a letter, or a fax, may be) says which pages are not here: numbered pages, two at least (a rationale
     citing "page 2 of 5" of a report is one), from the first one seen to the total, or to the last one seen
-    when no total is printed. MAXIMUS's own letters carry no page numbers; then nothing is said."""
+    when no total is printed. MAXIMUS's own letters carry no page numbers; then nothing is said. On a scan
+    (`scanned`), whose page numbers OCR can misread, only the printed total against the pages `read` counts."""
     numbered: dict[int | None, set[int]] = {}
     for m in _PAGE_OF.finditer(raw):
         page, total = int(m.group(1)), int(m.group(2))
         if 1 <= page <= total:
             numbered.setdefault(total, set()).add(page)
-    for line in raw.splitlines():
-        mark = PAGE_MARK.fullmatch(line)
-        if mark is None or _PAGE_OF.search(line):
-            continue  # not a page number, or "Page N of M" already counted
-        number = int(mark.group("n1") or mark.group("n2") or mark.group("n3"))
-        total_text = mark.group("m1") or mark.group("m2")
-        of = int(total_text) if total_text else None
-        if of is None or 1 <= number <= of:
-            numbered.setdefault(of, set()).add(number)
+    pages = raw.split("\f")
+    for page_text in pages:
+        lines = [line for line in page_text.splitlines() if line.strip()]
+        edges = set(lines[:2] + lines[-2:]) if len(pages) > 1 else set()
+        for line in lines:
+            mark = PAGE_MARK.fullmatch(line)
+            if mark is None or _PAGE_OF.search(line):
+                continue  # not a page number, or "Page N of M" already counted
+            if line not in edges and not EXPLICIT_PAGE_MARK.fullmatch(line):
+                continue  # a bare number counts only at a page's edge
+            number = int(mark.group("n"))
+            of = int(mark.group("m")) if mark.group("m") else None
+            if of is None or 1 <= number <= of:
+                numbered.setdefault(of, set()).add(number)
     if not numbered:
         return None
     most, seen = max(numbered.items(), key=lambda kv: len(kv[1]))
+    if scanned:
+        # OCR misreads a page number ("P. 2/4" as "P. 7/4"): on a scan only the count is trusted, the total
+        # printed against the pages read
+        if most is None or read is None or read >= most or len(seen) < 2:
+            return None
+        return f"the letter's pages are numbered 'of {most}' but {read} page(s) were read: a page may be missing"
     last = most if most is not None else max(seen)
     missing = [n for n in range(min(seen), last + 1) if n not in seen]
     if len(seen) < 2 or not missing:
@@ -174,7 +187,8 @@ def parse_read(
     items = layout.items(ctx)
     if not items:
         raise NotAnImrLetter(f"looks like an IMR letter ({layout.name}) but no disputed item could be read")
-    if (missing := pages_not_here(text.raw)) is not None:
+    scanned = source is not None and source.ocr is not None
+    if (missing := pages_not_here(text.raw, scanned, source.pages if source is not None else None)) is not None:
         ctx.warn(missing)
     if source is not None and source.ocr is not None:
         readable_requests(ctx, items)
