@@ -78,6 +78,20 @@ def letter_text(raw: str, source: Source | None = None) -> FlatText:
 _PAGE_OF = re.compile(r"\b(?:Page|Pg|P)\.?:?\s*(\d{1,3})\s*(?:of|0f|/)\s*(\d{1,3})\b", re.I)
 
 
+_MARK_LINE = re.compile(r"(?m)^(?:" + PAGE_MARK.pattern + r")$", re.I)
+_TEXT_LINE = re.compile(r"(?m)^[^\S\n]*\S.*$")
+
+
+def _at_page_edge(raw: str, start: int, end: int) -> bool:
+    """The line raw[start:end] is among the first two or the last two non-empty lines of its page."""
+    page_start = raw.rfind("\f", 0, start) + 1
+    page_end = raw.find("\f", end)
+    page_end = len(raw) if page_end < 0 else page_end
+    before = len(_TEXT_LINE.findall(raw, page_start, start))
+    after = len(_TEXT_LINE.findall(raw, end, page_end))
+    return before < 2 or after < 2
+
+
 def pages_not_here(raw: str, scanned: bool = False, read: int | None = None) -> str | None:
     """A letter whose pages are numbered ("Page 2 of 4", "Page 2/4", "2 of 4", "Page 2", "- 2 -", as other copies
     of a letter, or a fax, may be) says which pages are not here: numbered pages, two at least (a rationale
@@ -89,20 +103,19 @@ def pages_not_here(raw: str, scanned: bool = False, read: int | None = None) -> 
         page, total = int(m.group(1)), int(m.group(2))
         if 1 <= page <= total:
             numbered.setdefault(total, set()).add(page)
-    pages = raw.split("\f")
-    for page_text in pages:
-        lines = [line for line in page_text.splitlines() if line.strip()]
-        edges = set(lines[:2] + lines[-2:]) if len(pages) > 1 else set()
-        for line in lines:
-            mark = PAGE_MARK.fullmatch(line)
-            if mark is None or _PAGE_OF.search(line):
-                continue  # not a page number, or "Page N of M" already counted
-            if line not in edges and not EXPLICIT_PAGE_MARK.fullmatch(line):
-                continue  # a bare number counts only at a page's edge
-            number = int(mark.group("n"))
-            of = int(mark.group("m")) if mark.group("m") else None
-            if of is None or 1 <= number <= of:
-                numbered.setdefault(of, set()).add(number)
+    paged = "\f" in raw
+    for found in _MARK_LINE.finditer(raw):  # candidate lines in one pass (C speed); each then judged
+        line = found.group(0)
+        mark = PAGE_MARK.fullmatch(line)
+        if mark is None or _PAGE_OF.search(line):
+            continue  # not a page number, or "Page N of M" already counted
+        at = found.start() + len(line) - len(line.lstrip(" \t\f\r"))  # past a form feed that opens the line
+        if not EXPLICIT_PAGE_MARK.fullmatch(line) and not (paged and _at_page_edge(raw, at, found.end())):
+            continue  # a bare number counts only at a page's edge
+        number = int(mark.group("n"))
+        of = int(mark.group("m")) if mark.group("m") else None
+        if of is None or 1 <= number <= of:
+            numbered.setdefault(of, set()).add(number)
     if not numbered:
         return None
     most, seen = max(numbered.items(), key=lambda kv: len(kv[1]))
