@@ -75,7 +75,9 @@ def letter_text(raw: str, source: Source | None = None) -> FlatText:
 
 
 # "Page 2 of 4" anywhere on a line, and a fax's transmission line "... FROM: ... P. 2/4"
-_PAGE_OF = re.compile(r"\b(?:Page|Pg|P)\.?:?\s*(\d{1,3})\s*(?:of|0f|/)\s*(\d{1,3})\b", re.I)
+_PAGE_OF = re.compile(r"\b(?:Page|Pg|P)\.?:?[ \t]*(\d{1,3})[ \t]*(?:of|0f|/)[ \t]*(\d{1,3})\b", re.I)
+_PAGE_WORDS = ("Page", "PAGE", "page", "Pg", "PG", "pg")  # neither these nor a fax's "P. 2/4": no search
+_FAX_PAGE = re.compile(r"P\.? ?\d{1,3} ?/ ?\d")
 
 
 _MARK_LINE = re.compile(r"(?m)^(?:" + PAGE_MARK.pattern + r")$", re.I)
@@ -99,7 +101,8 @@ def pages_not_here(raw: str, scanned: bool = False, read: int | None = None) -> 
     when no total is printed. MAXIMUS's own letters carry no page numbers; then nothing is said. On a scan
     (`scanned`), whose page numbers OCR can misread, only the printed total against the pages `read` counts."""
     numbered: dict[int | None, set[int]] = {}
-    for m in _PAGE_OF.finditer(raw):
+    labelled = any(word in raw for word in _PAGE_WORDS) or _FAX_PAGE.search(raw) is not None
+    for m in _PAGE_OF.finditer(raw) if labelled else ():
         page, total = int(m.group(1)), int(m.group(2))
         if 1 <= page <= total:
             numbered.setdefault(total, set()).add(page)
@@ -107,7 +110,7 @@ def pages_not_here(raw: str, scanned: bool = False, read: int | None = None) -> 
     for found in _MARK_LINE.finditer(raw):  # candidate lines in one pass (C speed); each then judged
         line = found.group(0)
         mark = PAGE_MARK.fullmatch(line)
-        if mark is None or _PAGE_OF.search(line):
+        if mark is None or (labelled and _PAGE_OF.search(line)):
             continue  # not a page number, or "Page N of M" already counted
         at = found.start() + len(line) - len(line.lstrip(" \t\f\r"))  # past a form feed that opens the line
         if not EXPLICIT_PAGE_MARK.fullmatch(line) and not (paged and _at_page_edge(raw, at, found.end())):
