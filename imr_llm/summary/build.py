@@ -164,7 +164,7 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         next_label=language.next_labels[item.decision],
         next_step=language.next_step(
             item.decision,
-            _next_from(said, item.decision) or _next_from_quote(shown if not said else [], item, language),
+            _next_from(said, item.decision),
             care,
             number,
             categorical=_rules_out(found, item),
@@ -255,26 +255,6 @@ def _generic_step(r: Restatement) -> bool:
     if r.form in (Form.FINDING, Form.GIVEN, Form.RECORD_SHOWS):
         return True
     return r.form in (Form.NO_RECORD, Form.NONE_FOUND, Form.RECORDS_SILENT) and bool(ALARMING.search(r.sentence))
-
-
-_MISSING_FORMS = (Form.NO_RECORD, Form.NONE_FOUND, Form.RECORDS_SILENT, Form.REQUEST_SILENT, Form.DOCTOR_SILENT)
-
-
-def _next_from_quote(quoted: list[str], item: DisputedItem, language: Language) -> Restatement | None:
-    """For a reason the page quotes (no plain form fitted the whole sentence), the next step still follows the
-    reviewer's own words when a clause of them says what was missing ("..., and there is no documentation of
-    X"), and its plain wording passes the faithfulness check; else none (the generic step)."""
-    if item.decision != "upheld":
-        return None
-    for sentence in quoted:
-        for clause in (sentence, *_CLAUSES.split(sentence)):
-            r = restate(clause.strip(), item.decision, item.request)
-            if r is None or r.form not in _MISSING_FORMS:
-                continue
-            plain = PlainSentence(text=language.restated(r), source=r.sentence, form=r.form.value)
-            if not plain_problems(plain, item.request, language):
-                return r
-    return None
 
 
 _AMOUNT = re.compile(
