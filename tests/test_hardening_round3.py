@@ -648,6 +648,9 @@ def test_the_base_urls_password_and_other_encodings_of_the_key_are_scrubbed() ->
         base64.b64encode(f'{{"api_key": "{KEY}"}}'.encode()).decode(),
         base64.urlsafe_b64encode(f"authorization: bearer {KEY}".encode()).decode().rstrip("="),
         f"x-api-key: {KEY}".encode().hex(),
+        " ".join(str(ord(c)) for c in KEY),  # character codes
+        KEY[::-1].upper(),
+        KEY.replace("-", "").upper(),
     ]
     for form in forms:
         assert form not in scrub_secrets(f"bad key {form} here", *config.secrets), form

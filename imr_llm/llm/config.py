@@ -172,6 +172,8 @@ def _encodings(secret: str) -> set[str]:
     out = {quote(secret, safe=""), raw.hex(), raw.hex().upper(), secret[::-1], codecs.encode(secret, "rot13")}
     out |= {"".join(f"%{b:02X}" for b in raw), "".join(f"%{b:02x}" for b in raw)}  # every byte %-encoded
     out |= {"".join(f"&#{ord(c)};" for c in secret), "".join(f"&#x{ord(c):x};" for c in secret)}  # HTML entities
+    out |= {sep.join(str(ord(c)) for c in secret) for sep in (" ", ",", ", ")}  # character codes
+    out |= {secret.replace("-", ""), secret[::-1].replace("-", "")}  # without its dashes
     for encode in (base64.b64encode, base64.urlsafe_b64encode, base64.b32encode):
         # the key alone, as a Basic header's password ("user:key" ends the same), or a whole header echoed
         for prefix in (b"", b":", b"Bearer ", b"Authorization: Bearer ", b"authorization: Bearer "):
@@ -221,7 +223,7 @@ def scrub_secrets(text: str, *secrets: str | None) -> str:
             text = _TOKEN.sub(functools.partial(_part_of, secret.casefold(), max(8, len(secret) // 3)), text)
             # echoed base64- or URL-encoded (a Basic header, a query string); the longest form first
             for encoded in sorted(_encodings(secret), key=len, reverse=True):
-                text = text.replace(encoded, "[secret removed]")
+                text = re.sub(re.escape(encoded), "[secret removed]", text, flags=re.I)  # in either case
             # any base64 or hex run that decodes to text holding it (a header, a JSON body, in any case)
             text = _ENCODED_RUN.sub(functools.partial(_decodes_to, secret.casefold().encode()), text)
     text = _SECRET_PATTERNS[0].sub(lambda m: f"{m.group(1)} [secret removed]", text)
