@@ -1280,7 +1280,7 @@ def test_a_verdict_the_rationale_reports_is_not_the_reviewers_conclusion() -> No
         make_letter(Item("Lumbar brace", "", "Therefore, the request is medically necessary. The reviewer disagrees."))
     )
     assert late.disputed_items[0].decision is None
-    assert any("not its closing sentence" in w for w in late.warnings)
+    assert any("not a plain closing sentence" in w for w in late.warnings)
     # ... and a closing one still does (right both ways)
     closing = parse_text(
         make_letter(

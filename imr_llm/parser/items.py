@@ -232,12 +232,17 @@ def assemble_item(
     source = "heading" if necessary is not None else None
     if necessary is None:
         necessary = concluded
-        if necessary is not None and i in ctx.headings_without_decision and not _closes(rationale or ""):
+        unclosed = necessary is not None and i in ctx.headings_without_decision and not _closes(rationale or "")
+        if unclosed:
             # a heading that lost its word leaves the conclusion as the one reading: taken only when it closes
             # the rationale ("... The reviewer disagrees for the reasons above." after a verdict is not its close)
-            ctx.warn(f"item {i + 1}: the rationale's verdict is not its closing sentence; decision left empty")
+            ctx.warn(
+                f"item {i + 1}: the heading has no decision word and the rationale's verdict is not a plain closing "
+                "sentence; decision left empty, check the letter"
+            )
             necessary = None
-        if necessary is None:
+            decision_text = decision_text or None
+        elif necessary is None:
             ctx.warn(
                 f"item {i + 1}: the decision could not be read (no decision word, no conclusion); check the letter"
             )
