@@ -112,6 +112,8 @@ _WEAN_ADVISED = _rx(
     r"considered|warranted)|\bshould be (?:weaned|tapered)\b"
 )
 _CONDITION = _rx(r"\b(?:if|when|whenever|unless|until)\b")
+# the guidelines' own talk of tapering; narrower than `_GENERAL` below, which also refuses "recommended" (the
+# reviewer's "weaning is recommended" is advice for this worker)
 _GUIDELINE_TALK = _rx(r"\b(?:guidelines?|MTUS|ODG|ACOEM|studies|literature)\b")
 _QUOTED_PASSAGE = re.compile(r"[\"\u201c][^\"\u201c\u201d]{0,3000}[\"\u201d]")
 
