@@ -941,3 +941,77 @@ def test_the_next_step_follows_a_later_reason_when_the_first_gives_none() -> Non
     assert general.form is Form.FINDING and no_gain.form is Form.NONE_FOUND
     assert _next_from([general, missing], "upheld") is missing
     assert _next_from([general, no_gain], "upheld") is general  # the generic step, not "records of improvement"
+
+
+# -- a fifth reader: a request that repeats an approval, and the point the reviewer marks as added --------
+
+
+REPEAT = (
+    "A referral is supported when a course of care may benefit from additional expertise. The records indicated "
+    "the claimant had been approved for a neurosurgeon consultation for the low back. This request would be "
+    "duplicative. As such, the request is not medically necessary."
+)
+
+
+def test_a_request_that_repeats_an_approval_says_so_and_what_to_do() -> None:
+    """ "We could not find one sentence that gives the reason" and "ask again with more information" for a
+    consultation the letter says was already approved: the worker was never told they have it."""
+    record = one("Neurosurgeon consultation for the low back", "Upheld", REPEAT)
+    en = build_summary(record).items[0]
+    assert en.reason.text == (
+        "The reviewer found that the records indicated you had been approved for a neurosurgeon consultation for "
+        "the low back. The reviewer found that this request would be duplicative."
+    )
+    assert en.next_step.startswith("The letter says this care was approved before.")
+    assert any(t.startswith("duplicative:") for t in en.reason.terms)
+    es = build_summary(record, "es").items[0]
+    assert es.reason.text.startswith("El revisor encontró que esto ya se había aprobado antes.")
+    assert "ya se aprobó antes" in es.next_step
+    for lang in LANGUAGES:
+        assert summarize(record, lang).checks.passed
+
+
+@pytest.mark.parametrize(
+    "rationale",
+    [
+        # earlier sessions approved and more asked for: the reason is the missing improvement
+        "The claimant was previously approved for 8 sessions of physical therapy. There is no documentation of "
+        "functional improvement from those sessions. Therefore, the request is not medically necessary.",
+        # redundant with something else, not a repeat of an approval
+        "The claimant was previously authorized ibuprofen. There is no documentation of a trial of acetaminophen. "
+        "A second anti-inflammatory would be redundant with the ibuprofen. Therefore, the request is not "
+        "medically necessary.",
+        # an approval that was not given
+        "The consultation was not approved by the prior review. This request would be duplicative of the home "
+        "program. There is no documentation of a home program. Therefore, the request is not medically necessary.",
+    ],
+)
+def test_an_earlier_approval_without_a_repeat_of_it_is_not_called_one(rationale: str) -> None:
+    item = build_summary(one("Physical therapy 8 more sessions", "Upheld", rationale)).items[0]
+    assert "approved before" not in item.next_step
+    assert "had been approved" not in item.reason.text and "approved for 8" not in item.reason.text
+
+
+def test_the_reviewers_first_point_comes_before_the_ones_marked_as_added() -> None:
+    """The reviewer's "There was also ..." and "The request also failed to ..." add to a first point; the
+    summary led with an added one (the body part) and left out the first (no count of sessions, no gain)."""
+    record = one(
+        "Physical therapy 8 sessions",
+        "Upheld",
+        "The guidelines allow 9-10 visits over 8 weeks. The patient was noted to have had prior physical therapy. "
+        "However, there was lack of documentation indicating the number of sessions completed to date or any "
+        "objective functional improvement. There was also lack of a clear rationale for more supervised therapy "
+        "over a home exercise program. The request as submitted also failed to specify a body part for treatment. "
+        "Therefore, the request is not medically necessary.",
+    )
+    item = build_summary(record).items[0]
+    assert item.reason.text.startswith(
+        "The reviewer found no record showing the number of sessions completed to date or any measured "
+        "improvement in what you can do."
+    ), item.reason.text
+    assert "records showing the number of sessions completed" in item.next_step
+
+
+def test_measured_is_said_once() -> None:
+    text = plain_english("there was lack of quantifiable objective functional improvement")
+    assert text == "there was lack of measured improvement in what you can do"

@@ -356,6 +356,14 @@ def test_partial_approval_gives_the_numbers_when_they_add_up() -> None:
     assert "the other 2 sessions." in item.partial
     assert item.decision_line == "Decision on the rest: Upheld. This is not approved."
     assert summarize(record, "en").checks.passed and summarize(record, "es").checks.passed
+    # Spanish: "Esta solicitud no fue aprobada" right after "Una parte se aprobó" read as the whole request
+    es = build_summary(record, "es")
+    assert es.items[0].decision_line == "Decisión sobre el resto: Upheld (confirmada). El resto no fue aprobado."
+    page = render_text(es, Format.MD)
+    assert check_summary(page, es, record).passed
+    # and the checks still catch the rest said the wrong way round
+    wrong = page.replace("El resto no fue aprobado.", "El resto fue aprobado.")
+    assert wrong != page and not check_summary(wrong, es, record).passed
 
 
 @pytest.mark.parametrize("drug", ["Norco 10/325 #60", "Xanax 1mg #30", "Tramadol 50mg #90"])

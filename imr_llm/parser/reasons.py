@@ -277,7 +277,7 @@ _TOPIC_CUES: tuple[tuple[Topic, float, re.Pattern[str]], ...] = (
         2.0,
         _lowered_rx(
             r"\brational(?:e)? (?:for|as to why)[^.]{0,80}?(?:not (?:provided|apparent|documented)|was not)|"
-            r"did not (?:provide|note) a rationale|no (?:clear )?rationale (?:for|as to)|redundant|duplicate|"
+            r"did not (?:provide|note) a rationale|no (?:clear )?rationale (?:for|as to)|redundant|duplicat(?:e|ive)|"
             r"(?:no|not|lack of)\b[^.]{0,30}\b(?:reason|rationale|explanation) (?:for|why|as to why|an additional)"
         ),
     ),
@@ -522,6 +522,21 @@ def _score(sc: Scan, position: float, request: str, overturned: bool) -> float:
 
 
 _THRESHOLD = 3.0
+# a request that repeats care already approved: "The prior review ... indicated that the requested physical therapy
+# ... was previously authorized. As such, authorization of the request would be redundant." The reason is the
+# approval the reviewer found; the verdict sentence alone ("would be redundant") does not say what it repeats.
+# "Redundant with" / "duplicative of" something else (another drug, a home program) is not a repeat of an approval.
+_REPEATS = _rx(
+    r"\b(?:would be|is|was|are|were|be) (?:a )?(?:redundant|duplicat(?:e|ive))(?: (?:request|service|in nature))?"
+    r"(?! (?:with|of|to|as)\b)"
+)
+_APPROVED_BEFORE = _rx(
+    r"\b(?:was|were|had been|has been|have been|is|are)(?: already| previously)* (?:approved|authorized|certified)\b|"
+    r"\b(?:already|previously) (?:approved|authorized|certified)\b"
+)
+# a sentence the reviewer opens as an added point: "additionally", "in addition", "furthermore", "moreover", or
+# "also" among its first words ("The request as submitted also failed to ...")
+_ADDED = _rx(r"^(?:additionally|in addition|furthermore|moreover|further,|also)\b|^(?:[\w'-]+,? ){1,5}?also\b")
 _TOPIC_BONUS = 1.5
 MAX_RATIONALE = 8000  # the longest real rationale seen is under 6,000 characters
 
@@ -555,10 +570,17 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
         picked = [max(scored, key=lambda x: x[2])]
     # a reason the guidelines give for this very request comes first: no record could change it
     named = {s for s, _, _ in scored if s in categorical and _names_request(scans[s], request)}
-    picked = sorted(picked, key=lambda x: (x[0] not in categorical, x[0] not in named, -x[2], x[0]))
+    repeat = _repeat_of_approval(spans, scans) if decision == "upheld" else ()
+    # a point the reviewer marks as added ("There was also ...", "Additionally, ...") follows the one it adds to
+    added = {s for s, _, _ in picked if scans[s].match(_ADDED)}
+    picked = sorted(picked, key=lambda x: (x[0] not in categorical, x[0] not in named, x[0] in added, -x[2], x[0]))
+    if repeat:  # the approval it repeats, then the reviewer's word for it, in letter order, before any other reason
+        picked = [x for x in scored if x[0] in repeat] + [x for x in picked if x[0] not in repeat]
+        confident = True
     # the topics (each cue counted) only of the sentences kept
     chosen = [
-        ReasonSentence(s, e, score, tuple(t for t, _ in _topics(scans[s]))) for s, e, score in picked[:MAX_SENTENCES]
+        ReasonSentence(s, e, score, ("other",) if s in repeat else tuple(t for t, _ in _topics(scans[s])))
+        for s, e, score in picked[:MAX_SENTENCES]
     ]
     topics: list[Topic] = []
     for choice in chosen:
@@ -578,8 +600,34 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
         topics=topics[:2],
         sentences=chosen,
         linked_service=linked,
-        confident=confident and topic is not None and (topic == "linked_service" or agrees(carrier_scan, decision)),
+        confident=confident
+        and topic is not None
+        and (topic == "linked_service" or bool(repeat) or agrees(carrier_scan, decision)),
     )
+
+
+def _repeat_of_approval(spans: list[tuple[int, int]], scans: dict[int, Scan]) -> tuple[int, ...]:
+    """The starts of the sentence saying the care was approved before and of the one saying this request
+    repeats it (the same sentence, or up to two sentences apart, in that order); () when the rationale has no
+    such pair."""
+    for k, (s, _) in enumerate(spans):
+        if not scans[s].search(_REPEATS):
+            continue
+        for j in range(k, max(-1, k - 3), -1):
+            before = scans[spans[j][0]]
+            if before.search(_APPROVED_BEFORE) and not before.search(_NEGATION):
+                return (spans[j][0], s) if j != k else (s,)
+    return ()
+
+
+def repeat_of_approval(rationale: str) -> tuple[str, ...]:
+    """The sentences of `rationale` that say this request repeats care approved before (see
+    `_repeat_of_approval`), as printed."""
+    rationale = rationale[:MAX_RATIONALE]
+    spans = list(sentence_spans(rationale))
+    scans = {s: CUES.scan(rationale[s:e]) for s, e in spans}
+    ends = dict(spans)
+    return tuple(rationale[s : ends[s]] for s in _repeat_of_approval(spans, scans))
 
 
 # a guideline's criterion ("If there is failure to improve or additional deterioration following initial
@@ -678,6 +726,9 @@ CUES = CueSet(
         _COMPOUND_SENTENCE,
         _TOPICAL_SENTENCE,
         _CRITERION,
+        _ADDED,
+        _REPEATS,
+        _APPROVED_BEFORE,
         _NOT_MET,
         *(pattern for _, _, pattern in _TOPIC_CUES),
     ]

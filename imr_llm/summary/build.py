@@ -15,7 +15,7 @@ import re
 from rapidfuzz import fuzz
 
 from imr_llm.fields import norm_text
-from imr_llm.parser.reasons import find_reason, is_categorical
+from imr_llm.parser.reasons import find_reason, is_categorical, repeat_of_approval
 from imr_llm.schema import Decision, DisputedItem, ItemReason, LetterRecord
 from imr_llm.summary.checks import plain_problems
 from imr_llm.summary.facts import (
@@ -39,6 +39,7 @@ from imr_llm.summary.restate import (
     is_reasoned_verdict,
     quotable,
     restate,
+    restate_repeat,
 )
 
 MAX_RESTATED = 2
@@ -91,6 +92,10 @@ def restatements(record: LetterRecord, i: int, found: ItemReason) -> list[Restat
     decisive one (the guidelines rule this request out) has no recognised form, none: the reviewer's words
     are quoted, rather than a lesser reason put first."""
     item = record.disputed_items[i]
+    if item.decision == "upheld" and item.rationale:
+        repeat = repeat_of_approval(item.rationale)
+        if repeat and tuple(found.sentences[: len(repeat)]) == repeat:
+            return restate_repeat(repeat)
     out: list[Restatement] = []
     for k, sentence in enumerate(found.sentences):
         r = restate(sentence, item.decision, item.request)

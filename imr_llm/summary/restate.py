@@ -48,6 +48,8 @@ class Form(StrEnum):
     RECORD_SHOWS = "record_shows"  # There is documentation of X (an approval)
     GUIDELINE = "guideline"  # The guidelines state that X is not recommended for topical use (about this request)
     FINDING = "finding"  # any other sentence applying the rules to this worker
+    ALREADY_APPROVED = "already_approved"  # X had been approved before (and this request repeats it)
+    REPEAT = "repeat"  # This request would be duplicative / redundant (after the approval it repeats)
 
 
 # forms that state something is missing (a denial's reason); the others carry their own polarity
@@ -213,10 +215,15 @@ def missing_parts(x: str) -> list[str]:
     return [p for p in parts if p] or [x]
 
 
+# the connective before a verdict: a restatement of the sentence that follows it may leave it out
+_VERDICT_LEAD = _rx(r"^(?:as such|therefore|thus|hence|consequently|accordingly),?\s+")
+
+
 def core_of(sentence: str) -> str:
     """The part of a sentence a restatement must keep: no leading connective or date, no citation, no
     closing verdict ("therefore the request is not medically necessary")."""
     text, _ = _core(sentence)
+    text = _VERDICT_LEAD.sub("", text)  # "As such, authorization of the request would be redundant"
     return _CITATION.sub(" ", _CITATION_PAREN.sub(" ", text))
 
 
@@ -458,6 +465,22 @@ def restate(sentence: str, decision: Decision | None, request: str = "") -> Rest
     return Restatement(form, sentence, slots, plain, negated, when)
 
 
+def restate_repeat(sentences: tuple[str, ...]) -> list[Restatement]:
+    """The reviewer's finding that this request repeats care approved before (`sentences` from
+    `imr_llm.parser.reasons.repeat_of_approval`): the approval, then the word for the repeat, each kept whole
+    in plain English. Empty when a sentence cannot be put plainly (the reviewer's words are quoted)."""
+    out = []
+    for k, sentence in enumerate(sentences):
+        text, when = _core(sentence, lacks=False)
+        text = _VERDICT_LEAD.sub("", text)
+        plain = plain_english(text)
+        if plain is None or len(text) < 12:
+            return []
+        form = Form.ALREADY_APPROVED if k == 0 else Form.REPEAT
+        out.append(Restatement(form, sentence, {"x": text}, {"x": plain}, bool(NEGATION.search(text)), when))
+    return out
+
+
 def _match(text: str, decision: str, negated: bool) -> tuple[Form, dict[str, str]] | None:
     m = _LINKED.match(text)
     if m and decision == "upheld" and NEGATION.search(m.group("rest")):
@@ -646,6 +669,8 @@ _TIDY_AFTER_TERMS = tuple(
     for p, r in (
         (r"\b(a|an|the|any|no|possible|probable|suspected|of (?:a|the)|\w+al|\w+ar) a (pinched nerve)", r"\1 \2"),
         (r"\b(medicines?) (?:medications?|medicines?|meds)\b", r"\1"),
+        # "quantifiable objective functional improvement": one "measured", not "measurable measured improvement"
+        (r"\b(?:measurable|measured|quantifiable|quantified|objective),? (measured improvement)", r"\1"),
         (
             r"\b(objective|measured|measurable|significant|sustained|clinical)\s*,\s*(improvement in what you can do)",
             r"\1 \2",

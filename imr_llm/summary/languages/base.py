@@ -256,7 +256,8 @@ class Language:
         d = self.c.decision
         on = d.on_rest if partial else d.on
         key = _key(decision)
-        return getattr(d, key).format(on=on), getattr(d, f"{key}_meaning")
+        line = (getattr(d, f"{key}_rest", None) if partial else None) or getattr(d, key)
+        return line.format(on=on), getattr(d, f"{key}_meaning")
 
     def kind_sentence(self, kind: Kind) -> str:
         return self.c.kinds.sentence.format(kind=getattr(self.c.kinds, kind.value))
@@ -348,6 +349,8 @@ class Language:
             return n.not_recommended
         if first.form in (Form.NO_RECORD, Form.NONE_FOUND, Form.RECORDS_SILENT) and ALARMING.search(first.sentence):
             return n.generic
+        if first.form in (Form.ALREADY_APPROVED, Form.REPEAT):
+            return n.already_approved
         template: str = getattr(n, first.form.value)
         values = {name: self.slot(first, name) for name in ("x", "link", "wh", "verb", "q", "subj")}
         if self.c.reason.slot_mode == "plain" and first.form in (Form.NO_RECORD, Form.NONE_FOUND):

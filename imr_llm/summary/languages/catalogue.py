@@ -103,6 +103,9 @@ class DecisionWords(_Strict):
     upheld_meaning: str
     unread: str
     unread_meaning: str
+    # for the rest of a partly approved request, where "this request" would be the whole of it (optional)
+    overturned_rest: str | None = None
+    upheld_rest: str | None = None
 
 
 class CheckPhrases(_Strict):
@@ -158,6 +161,8 @@ class ReasonFrames(_Strict):
     given: str
     record_shows: str
     finding: str
+    already_approved: str
+    repeat: str
     guideline: str
     quoted: str
     quoted_none: str
@@ -180,6 +185,7 @@ class NextFrames(_Strict):
     not_recommended: str
     linked: str
     doctor_agreed: str
+    already_approved: str
     guideline_number: str
     generic: str
 
