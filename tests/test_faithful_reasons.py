@@ -1012,6 +1012,68 @@ def test_the_reviewers_first_point_comes_before_the_ones_marked_as_added() -> No
     assert "records showing the number of sessions completed" in item.next_step
 
 
-def test_measured_is_said_once() -> None:
-    text = plain_english("there was lack of quantifiable objective functional improvement")
-    assert text == "there was lack of measured improvement in what you can do"
+def test_a_limit_on_long_term_use_with_missing_records_is_not_told_records_cannot_help() -> None:
+    """ "This medication is not indicated for long term use" then "no evidence of 30% pain relief, of gains in
+    function": the page said "Asking again with more records is not likely to change that" to a worker on a
+    long-term opioid, while the reviewer named the records that were missing."""
+    limit = one(
+        "Tramadol 50mg #60",
+        "Upheld",
+        "The claimant has been on opioids for at least 6 months. This medication is not indicated for long term "
+        "use. There is no evidence of at least 30% pain relief with use of the medication. There is no evidence of "
+        "objective functional improvement. Therefore, the request is not medically necessary.",
+    )
+    item = build_summary(limit).items[0]
+    assert "not likely to change" not in item.next_step
+    assert "a new request could include records of" in item.next_step, item.next_step
+    # a ban on this care for this condition keeps its step, whatever else the reviewer found missing
+    ban = one(
+        "Acupuncture 6 sessions for the knee",
+        "Upheld",
+        "Given that the guidelines do not recommend acupuncture for the knee, the request is not supported. "
+        "There is also no documentation of a home exercise program.",
+    )
+    assert "not likely to change" in build_summary(ban).items[0].next_step
+
+
+@pytest.mark.parametrize(
+    ("rationale", "first"),
+    [
+        # the reviewer's sentence after a citation that closes the guideline's sentence
+        (
+            "The guidelines recommend muscle relaxants only for short courses. Prolonged use may lead to dependence. "
+            "(Homik, 2004) In this claimant's case, there is no firm documentation of acute spasm that might "
+            "benefit from the relaxant. This request is not medically necessary.",
+            "In this claimant's case, there is no firm documentation of acute spasm",
+        ),
+        # the closing line naming no criterion is not the reason; "fails to document" is
+        (
+            "The guidelines recommend electrodiagnostic studies with documented exam findings of nerve compromise. "
+            "The medical record fails to document radicular-type arm symptoms. The clinical information submitted "
+            "for review fails to meet the evidence based guidelines criteria for the requested service. The request "
+            "is not medically necessary.",
+            "The medical record fails to document radicular-type arm symptoms",
+        ),
+    ],
+)
+def test_the_reviewers_own_finding_is_found_not_a_citation_or_a_restated_verdict(rationale: str, first: str) -> None:
+    record = one("EMG of the arms", "Upheld", rationale)
+    reason = record.disputed_items[0].reason
+    assert reason is not None
+    assert reason.sentences[0].startswith(first), reason.sentences
+    assert "fails to meet the evidence based" not in " ".join(reason.sentences)
+    assert summarize(record).checks.passed
+
+
+def test_too_soon_and_no_warning_signs_are_reasons() -> None:
+    record = one(
+        "MRI of the lumbar spine",
+        "Upheld",
+        "Imaging should be reserved for cases in which surgery is considered or red flags are present. The MRI is "
+        "being requested only 1 week since the injury. No red flag signs were identified. An MRI is not medically "
+        "necessary.",
+    )
+    reason = record.disputed_items[0].reason
+    assert reason is not None
+    assert any("only 1 week since" in s for s in reason.sentences)
+    assert any("No red flag signs were identified" in s for s in reason.sentences)

@@ -81,16 +81,21 @@ _CASE_REF = _rx(
 # a statement that something was, or was not, shown for this worker
 _NOT_SHOWN = _rx(
     r"\b(?:lack of|lacks|lacking|absence of|no (?:clear |objective |significant |documented |further |recent |"
-    r"specific |current |detailed |exceptional |extenuating |noted )*(?:documentation|documented|evidence|indication|"
+    r"specific |current |detailed |exceptional |extenuating |noted |firm |definitive |convincing |sufficient |"
+    r"adequate |reliable |compelling |substantial |concrete |explicit |formal |updated |new |additional )*"
+    r"(?:documentation|documented|evidence|indication|"
     r"mention|discussion|rationale|reason|findings?|history|factors|noted|report|description|describing|need|"
-    r"endpoint|indication)|nothing specific|not (?:been )?(?:documented|provided|noted|included|specified|"
+    r"endpoint|indication)|nothing specific|not (?:been )?(?:documented|provided|noted|included|specified|submitted|"
     r"addressed|established|apparent|clear|detailed|diagnosed|evident|reported|shown|demonstrated|met|described|"
     r"close|able|intolerant)|did not (?:provide|note|document|specify|include|detail|report|reveal|address|"
     r"mention|describe|show|indicate)|does not (?:document|detail|reveal|report|address|meet|have|indicate|show|"
-    r"describe|specify|support)|do not (?:report|document|detail|support|indicate|show)|failed to|"
+    r"describe|specify|support)|do not (?:report|document|detail|support|indicate|show)|fail(?:s|ed)? to|"
     r"unclear|undermined|without (?:any )?(?:objective |documented )?(?:documentation|evidence|improvement)|"
-    r"\bno (?:[\w-]+ ){0,3}(?:was|were|has been|have been) (?:submitted|provided|documented|described|found|noted)|"
+    r"\bno (?:[\w-]+ ){0,3}(?:was|were|has been|have been) (?:submitted|provided|documented|described|found|noted|"
+    r"identified|reported|seen|present|evident)|"
     r"\bshows? no\b|"
+    # too soon: "MRI is being requested only 1 week since injury"
+    r"only (?:\d+|one|two|three|four|a few) (?:days?|weeks?|months?) (?:since|after|from|post)|too (?:early|soon)|"
     r"made no mention|would (?:not be|exceed)|exceed(?:s|ing|ed)?|excessive|redundant|is not supported|"
     r"are not supported|not supported|contingent upon|is due to|is at odds)"
 )
@@ -306,6 +311,9 @@ class ReasonFinding:
     confident: bool = False
 
 
+_LEADING_CITATION = re.compile(r"\([^()]{1,80}\)(?= +[A-Z])")
+
+
 def sentence_spans(text: str) -> Iterator[tuple[int, int]]:
     """[start, end) of each sentence of `text`, abbreviations ("i.e.") not ending one. A run longer than
     `MAX_SENTENCE` characters without a sentence end is cut there (real sentences stay under 800)."""
@@ -317,7 +325,10 @@ def sentence_spans(text: str) -> Iterator[tuple[int, int]]:
         if at >= n:
             return
         window = text[at : at + MAX_SENTENCE]
-        end = at + first_sentence_end(window)
+        cited = _LEADING_CITATION.match(window)
+        # "... may lead to dependence. (Homik, 2004) In this claimant's case, there is no ...": the citation
+        # closes the sentence before it, and the reviewer's own sentence starts after it
+        end = at + (cited.end() if cited else first_sentence_end(window))
         yield at, end
         at = end
 
@@ -358,10 +369,20 @@ def _has_topic(sc: Scan) -> bool:
 
 
 _GIVEN_THAT = re.compile(r"^given that\b", re.I)
+# "The clinical information submitted for review fails to meet the evidence based guidelines criteria for the
+# requested service.": the verdict again, naming no criterion
+_UNMET_CRITERIA = _rx(
+    r"^(?:[\w ,-]{0,80}?\b)?(?:fails?|failed|does not|did not|do not) (?:to )?meet (?:the )?(?:evidence[- ]based )?"
+    r"(?:(?:mtus|odg|acoem|ca mtus) )?(?:guidelines?'?|guideline's) (?:criteria|recommendations?|requirements?)"
+    r"(?: (?:for|of) (?:the |this )?(?:requested |current )?(?:service|request|treatment|procedure|test|study|item)s?)?"
+    r"(?: at this time)?\.?$"
+)
 
 
 def _is_bare_conclusion(sc: Scan, request: str) -> bool:
     """A verdict with no reason in it ("Therefore, the request is not medically necessary.")."""
+    if sc.search(_UNMET_CRITERIA):
+        return True
     if not sc.search(_CONCLUSION) or sc.search(_LINKED):
         return False
     sentence = sc.text
@@ -710,6 +731,7 @@ CUES = CueSet(
         _LINKED,
         _THEREFORE,
         _GIVEN_THAT,
+        _UNMET_CRITERIA,
         _APPLIES,
         _APPLIES_INSIDE,
         _GUIDELINE,

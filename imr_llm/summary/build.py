@@ -172,7 +172,7 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
             _next_from(said, item.decision),
             care,
             number,
-            categorical=_rules_out(found, item),
+            categorical=_rules_out(found, item) and not _limit_with_records(found, said),
         ),
         taper_warning=taper,
         already_given=language.already_given(care) if care is not None else None,
@@ -225,6 +225,23 @@ def _rules_out(found: ItemReason, item: DisputedItem) -> bool:
         bool(found.sentences)
         and item.decision == "upheld"
         and is_categorical(found.sentences[0], item.request, item.decision)
+    )
+
+
+# a guideline's limit on how long, not a ban: "This medication is not indicated for long term use"
+_DURATION = re.compile(
+    r"\b(?:long[- ]term|short[- ]term|extended|prolonged|chronic|continued|ongoing) (?:use|usage|basis|treatment|"
+    r"therapy|management)\b|\bbeyond \d+|\b(?:more|longer) than \d+",
+    re.I,
+)
+
+
+def _limit_with_records(found: ItemReason, said: list[Restatement]) -> bool:
+    """The first reason limits how long the care is used, and a later one names records that were missing
+    (30% pain relief, gains in function, urine drug tests): records can change that, so the next step is
+    not "asking again with more records is not likely to change that"."""
+    return bool(found.sentences and _DURATION.search(found.sentences[0])) and any(
+        not _generic_step(r) for r in said[1:]
     )
 
 

@@ -275,7 +275,8 @@ def _core(sentence: str, lacks: bool = True) -> tuple[str, str | None]:
 _Q = (
     r"(?:(?:any |clear |significant |objective |clinical |documented |recent |specific |adequate |sufficient |"
     r"detailed |current |medical |further |subjective |physical |exam(?:ination)? |written |quantified |"
-    r"quantifiable |measurable |functional |supporting |submitted )*)"
+    r"quantifiable |measurable |functional |supporting |submitted |firm |definitive |convincing |reliable |"
+    r"compelling |substantial |concrete |explicit |formal |updated |new |additional )*)"
 )
 _DOC = r"(?:documentation|evidence|information|indication|records?|mention|discussion|reports?|notation|data)"
 _LINK = (
@@ -364,7 +365,8 @@ _RECORDS_SILENT = _rx(
     r"^(?P<subj>(?:the |this )?(?:submitted |available |provided |most recent |recent |latest )?(?:clinical |medical |"
     r"progress |office )?(?:documentation|records?|notes?|reports?|information|clinical information|medical records|"
     r"physical exam(?:ination)?|exam(?:ination)?)(?: (?:submitted|provided|available|presented|reviewed))?"
-    r"(?: for review)?(?: dated [\w/,-]+(?: \d{4})?)?) (?:did|does|do) not (?:clearly |adequately |objectively )?"
+    r"(?: for review)?(?: dated [\w/,-]+(?: \d{4})?)?) (?:(?:did|does|do) not|fail(?:s|ed)? to) "
+    r"(?:clearly |adequately |objectively )?"
     r"(?P<verb>document|show|indicate|reveal|demonstrate|establish|support|include|provide|contain|mention|note|"
     r"address|discuss|describe|detail|report)s? (?P<x>.+)$"
 )
@@ -669,8 +671,6 @@ _TIDY_AFTER_TERMS = tuple(
     for p, r in (
         (r"\b(a|an|the|any|no|possible|probable|suspected|of (?:a|the)|\w+al|\w+ar) a (pinched nerve)", r"\1 \2"),
         (r"\b(medicines?) (?:medications?|medicines?|meds)\b", r"\1"),
-        # "quantifiable objective functional improvement": one "measured", not "measurable measured improvement"
-        (r"\b(?:measurable|measured|quantifiable|quantified|objective),? (measured improvement)", r"\1"),
         (
             r"\b(objective|measured|measurable|significant|sustained|clinical)\s*,\s*(improvement in what you can do)",
             r"\1 \2",
