@@ -137,6 +137,129 @@ def _headerish(line: str) -> bool:
     return 0 < len(words) <= 8 and not line.rstrip().endswith((".", ",", ";", ":")) and line.strip().istitle()
 
 
+# -- page numbers however written ---------------------------------------------------------------------
+#
+# A page number is a short line at the same edge of several pages that reads the same on each but for one
+# number that rises with the page: "Page - 3 -", "[3]", "Page iii", "CM16-0245466 - 3", "Pag e 3 of 4",
+# "Página 3 de 4", "Page three of four". Found by that shape, not by a list of formats (each new format had
+# passed a list unnoticed: a dropped page not seen, or a last page's "Page iv" read as the rationale's last words).
+_PAGE_LINE_MAX = 48
+_NOT_THE_NUMBER = re.compile(  # a case number, a date, a time, a phone number on the same line
+    r"CM ?\d\d-\d{5,7}|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{1,2}:\d{2}(?::\d{2})?\b|\(?\d{3}\)?[ -]?\d{3}-\d{4}",
+    re.I,
+)
+_PAGE_WORD_RX = re.compile(r"\bp(?:a ?g ?e|ág|ag|g)?(?:ina)?\b|\bp\.", re.I)
+_NUMBER_WORDS = {
+    w: k
+    for k, w in enumerate(
+        [
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ],
+        1,
+    )
+}
+_ROMAN = re.compile(r"^(?=[ivxl]+$)x{0,3}(?:ix|iv|v?i{0,3})$|^(?=[ivxl]+$)(?:xl|l?x{0,3})(?:ix|iv|v?i{0,3})$", re.I)
+_TOKEN = re.compile(r"[0-9]{1,3}|[A-Za-z]+")
+_OF = frozenset({"of", "de", "0f", "/"})
+
+
+def _roman(word: str) -> int | None:
+    if not word or not _ROMAN.match(word):
+        return None
+    values = {"i": 1, "v": 5, "x": 10, "l": 50}
+    total = 0
+    low = word.lower()
+    for k, c in enumerate(low):
+        v = values[c]
+        total += -v if k + 1 < len(low) and values[low[k + 1]] > v else v
+    return total or None
+
+
+def page_number(line: str) -> tuple[str, int, int | None] | None:
+    """(the line's shape, its page number, the total printed) when `line` can be a page number line."""
+    text = line.strip(" \t\f\r")
+    if not text or len(text) > _PAGE_LINE_MAX or text.endswith((".", ",", ";", ":")):
+        return None
+    text = _NOT_THE_NUMBER.sub(" ", text)
+    worded = _PAGE_WORD_RX.search(text) is not None
+    numbers: list[tuple[int, int, int]] = []  # value, start, end
+    for m in re.finditer(r"[0-9]{1,3}|[A-Za-z]+", text):
+        word = m.group(0)
+        if word.isdigit():
+            value: int | None = int(word)
+        elif worded:
+            value = _NUMBER_WORDS.get(word.lower()) or _roman(word)
+        else:
+            value = None
+        if value is not None:
+            numbers.append((value, m.start(), m.end()))
+    if not numbers or len(numbers) > 2:
+        return None
+    n, total = numbers[0][0], None
+    if len(numbers) == 2:
+        between = text[numbers[0][2] : numbers[1][1]].strip().lower()
+        if between not in _OF:
+            return None
+        total = numbers[1][0]
+        if not 1 <= n <= total:
+            return None
+    words = [w for w in _TOKEN.findall(text) if not w.isdigit()]
+    if len(words) > 4 or not 1 <= n <= 200:
+        return None
+    shape = text
+    for _, a, b in reversed(numbers):
+        shape = shape[:a] + "#" + shape[b:]
+    return " ".join(shape.casefold().split()), n, total
+
+
+def page_numbers(text: str) -> dict[int | None, set[int]]:
+    """The page numbers printed at the pages' edges, by the total printed with them (None: no total): lines of
+    one shape at one edge of two pages or more, whose number rises with the page."""
+    return {total: {n for _, n, _, _ in entries} for total, entries in _numbered_edges(text, _page_spans(text))}
+
+
+def _numbered_edges(
+    text: str, pages: list[tuple[int, int]]
+) -> list[tuple[int | None, list[tuple[int, int, int, int]]]]:
+    """(total, [(page index, number, line start, line end)]) for each page-number shape found (see above)."""
+    # by shape, whichever edge: a short last page's only lines are both its top and its bottom
+    groups: dict[tuple[str, int | None], list[tuple[int, int, int, int]]] = defaultdict(list)
+    for index, (start, end) in enumerate(pages):
+        for _, s, e, _ in _edge_lines(text, start, end):
+            found = page_number(text[s:e])
+            if found is not None:
+                shape, n, total = found
+                entries = groups[(shape, total)]
+                if not entries or entries[-1][0] != index:  # one per page
+                    entries.append((index, n, s, e))
+    out = []
+    for (_, total), entries in groups.items():
+        pages_seen = [index for index, _, _, _ in entries]
+        numbers = [n for _, n, _, _ in entries]
+        if len(set(pages_seen)) >= 2 and len(set(pages_seen)) == len(pages_seen) and numbers == sorted(set(numbers)):
+            out.append((total, entries))
+    return out
+
+
 def blank_running_lines(text: str, misread: bool = False) -> str:
     """Blank (same length) the header and footer lines that repeat at the same edge of several pages.
     `misread` (OCR text): a line read a little differently on each page ("FR0M" for "FROM") still repeats."""
@@ -156,14 +279,19 @@ def blank_running_lines(text: str, misread: bool = False) -> str:
                     key = _near_key(edge, key, seen)
                 seen[(edge, key)].add(index)
                 where[(edge, key)].append((s, e))
-    spans = marks + [
-        span
-        for group, found in seen.items()
-        if len(found) >= 2
-        and len(found) * 2 >= len(pages)
-        and _headerish(text[where[group][0][0] : where[group][0][1]])
-        for span in where[group]
-    ]
+    numbered = [(s, e) for _, entries in _numbered_edges(text, pages) for _, _, s, e in entries]
+    spans = (
+        marks
+        + numbered
+        + [
+            span
+            for group, found in seen.items()
+            if len(found) >= 2
+            and len(found) * 2 >= len(pages)
+            and _headerish(text[where[group][0][0] : where[group][0][1]])
+            for span in where[group]
+        ]
+    )
     if not spans:
         return text
     chars = list(text)

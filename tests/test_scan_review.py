@@ -333,7 +333,12 @@ def test_a_label_the_layout_missed_keeps_only_a_value_read_next_to_it_never_a_la
     words = [w for w in header_words(text, GOOD) if w.text not in ("UR", "Denial")]
     record = parse_text(text, scan(text), words=words)
     assert record.ur_determination_date is None and record.needs_review
-    assert any(w.startswith("ur_determination_date: its label was not found") for w in record.warnings)
+    # said either way: its label not found in the layout, or (the text read label, value, label, value ...) no
+    # value after its label
+    assert any(
+        w.startswith(("ur_determination_date: its label was not found", "ur_determination_date: no value after"))
+        for w in record.warnings
+    ), record.warnings
     assert record.application_received_date == dt.date(2016, 11, 21)
     # read next to its label, the text's value stands (for review)
     text = make_letter(DENIED_PT)
@@ -341,13 +346,20 @@ def test_a_label_the_layout_missed_keeps_only_a_value_read_next_to_it_never_a_la
     assert record.ur_determination_date == dt.date(2016, 11, 17) and record.needs_review
 
 
-def test_dates_out_of_order_on_a_scan_are_left_empty() -> None:
+def test_dates_out_of_order_are_left_empty_on_a_scan_and_in_a_text_letter() -> None:
     text = make_letter(DENIED_PT).replace("12/30/2016", "10/30/2016")  # a decision before the application
     record = parse_text(text, scan(text), words=header_words(text, {**GOOD, "decision": ("10/30/2016", 95.0)}))
     assert record.decision_date is None and record.needs_review
     assert any("breaks the order of the header dates" in w for w in record.warnings)
-    text_letter = parse_text(text)  # a text letter keeps what its text says, and asks for a look
-    assert text_letter.decision_date == dt.date(2016, 10, 30) and text_letter.needs_review
+    # a text letter too: a date out of order is a neighbour's (a label with no value of its own took the next
+    # one's) or a typing slip, and a wrong decision date moves the appeal window (a fourth probe: the page said
+    # "decided on" the UR denial date under a generic warning)
+    text_letter = parse_text(text)
+    assert text_letter.decision_date is None and text_letter.needs_review
+    assert any("decision_date: 2016-10-30 breaks the order" in w for w in text_letter.warnings)
+    # the dates in order are kept (right both ways)
+    whole = parse_text(make_letter(DENIED_PT))
+    assert whole.decision_date == dt.date(2016, 12, 30) and not whole.needs_review
 
 
 # -- phantom items and cut-off letters (text letters too) -------------------------------------------------

@@ -557,7 +557,7 @@ def test_the_rewrite_goes_through_the_cache_and_the_call_log_FAKE_SERVER(tmp_pat
         assert len(server.requests) == 1  # the second answer came from the cache
     assert first.summary == second.summary and second.summary.source == "llm"
     calls = cache.calls()
-    assert [c["cached"] for c in calls] == [0, 1] and all(c["prompt"] == "summary@3" for c in calls)
+    assert [c["cached"] for c in calls] == [0, 1] and all(c["prompt"] == "summary@4" for c in calls)
 
 
 @pytest.mark.parametrize(

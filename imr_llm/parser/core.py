@@ -24,7 +24,7 @@ from imr_llm.parser.ocr_review import (
 from imr_llm.parser.reviewer import parse_reviewer
 from imr_llm.parser.scan_requests import readable_requests
 from imr_llm.schema import LetterRecord, Source
-from imr_llm.textclean import EXPLICIT_PAGE_MARK, PAGE_MARK
+from imr_llm.textclean import EXPLICIT_PAGE_MARK, PAGE_MARK, page_numbers
 from imr_llm.textnorm import FlatText, flatten
 
 if TYPE_CHECKING:
@@ -119,6 +119,9 @@ def pages_not_here(raw: str, scanned: bool = False, read: int | None = None) -> 
         of = int(mark.group("m")) if mark.group("m") else None
         if of is None or 1 <= number <= of:
             numbered.setdefault(of, set()).add(number)
+    if "\f" in raw:  # page numbers however written: a short line at a page edge whose one number rises
+        for printed, numbers in page_numbers(raw).items():
+            numbered.setdefault(printed, set()).update(n for n in numbers if printed is None or n <= printed)
     if not numbered:
         return None
     most, seen = max(numbered.items(), key=lambda kv: len(kv[1]))

@@ -80,16 +80,29 @@ def parse_header(ctx: ParseContext) -> dict[str, object]:
         "date": parse_date,
         "priority": lambda s: s,
     }
-    for m in _TOKEN.finditer(flat, 0, end):
+    tokens = list(_TOKEN.finditer(flat, 0, end))
+    interleaved = _interleaved(tokens)
+    previous: str | None = None  # the field whose label was the last token read, still without its value
+    for m in tokens:
         kind = m.lastgroup
         assert kind is not None
         if kind.startswith("L"):
             field = _LABELS[int(kind[1:])][1]
+            if field is None:
+                continue  # a label we do not keep (its value redacted): it separates nothing
+            if interleaved and previous is not None and previous in waiting:
+                # label, value, label, value ...: a label followed by the next label has no value of its own; the
+                # next value is the next label's ("Decision Date: UR Denial Date: 11/29/2016")
+                waiting.remove(previous)
+                ctx.warn(f"{previous}: no value after its label; left empty")
             last_label = m.start()
-            if field is not None and field not in out and field not in waiting:
+            previous = None
+            if field not in out and field not in waiting:
                 waiting.append(field)
                 label_at[field] = m.start()
+                previous = field
             continue
+        previous = None
         for i, field in enumerate(waiting):
             if kind in _ACCEPTS[field]:
                 if kind == "baddate":
@@ -106,7 +119,21 @@ def parse_header(ctx: ParseContext) -> dict[str, object]:
                 break
     if ctx.words:
         out = _by_layout(ctx, out, next_to_label)
-    return _in_order(ctx, out, strict=ctx.ocr is not None)
+    return _in_order(ctx, out)
+
+
+def _interleaved(tokens: list[re.Match[str]]) -> bool:
+    """The header is read label, value, label, value (`pdftotext -raw`, a text layer, OCR by lines), not all
+    labels of a column and then their values: most labels we keep are followed at once by a value."""
+    kept = [k for k, m in enumerate(tokens) if m.lastgroup and m.lastgroup.startswith("L") and _field(m) is not None]
+    if len(kept) < 3:
+        return False
+    valued = sum(1 for k in kept if k + 1 < len(tokens) and not (tokens[k + 1].lastgroup or "L").startswith("L"))
+    return valued * 5 >= len(kept) * 3
+
+
+def _field(m: re.Match[str]) -> str | None:
+    return _LABELS[int((m.lastgroup or "L0")[1:])][1]
 
 
 # a scanned case number is taken only whole: every one of the 149 real letters here has 7 digits after the dash,
@@ -223,9 +250,10 @@ _ORDER = HEADER_DATE_FIELDS
 MAX_DECISION_DAYS = 90  # an IMR decides within weeks of the application; far more means a misread
 
 
-def _in_order(ctx: ParseContext, out: dict[str, object], strict: bool) -> dict[str, object]:
-    """Dates that break the order every IMR keeps are misread (a scan) or need a look (a text letter):
-    on a scan the field(s) that break it are left empty with a warning."""
+def _in_order(ctx: ParseContext, out: dict[str, object]) -> dict[str, object]:
+    """Dates that break the order every IMR keeps are misread, or a neighbour's (a label with no value of its
+    own took the next one's): the field(s) that break it are left empty with a warning, on a scan and in a text
+    letter alike (none of the 150 real letters here breaks it; a wrong decision date moves the appeal window)."""
     while True:
         dates = {f: v for f, v in out.items() if f in _ORDER and isinstance(v, dt.date)}
         broken: dict[str, int] = {}
@@ -241,9 +269,6 @@ def _in_order(ctx: ParseContext, out: dict[str, object], strict: bool) -> dict[s
                     broken[a] = broken.get(a, 0) + 1
                     broken[b] = broken.get(b, 0) + 1
         if not broken:
-            return out
-        if not strict:
-            ctx.warn(f"header dates out of their usual order ({', '.join(sorted(broken))}); check them")
             return out
         worst = max(broken.values())
         for field in [f for f, n in broken.items() if n == worst]:

@@ -24,6 +24,7 @@ from imr_llm.parser.scan_labels import misread_labels
 from imr_llm.parser.sentences import first_sentence
 from imr_llm.parser.verdict import (
     after_conclusion,
+    concluded_plainly,
     conclusion_sentence,
     is_weaning_talk,
     medically_necessary,
@@ -227,7 +228,7 @@ def assemble_item(
             f"item {i + 1}: its request holds a decision word ({_GLUED.search(request).group('word')!r}): two "  # type: ignore[union-attr]
             "headings may have run together (a page missing?); check the letter"
         )
-    concluded = medically_necessary(rationale) if rationale else None
+    concluded = concluded_plainly(rationale) if rationale else None  # a verdict stated plainly, or None
     necessary = heading_says_necessary
     source = "heading" if necessary is not None else None
     if necessary is None:
@@ -243,8 +244,10 @@ def assemble_item(
             necessary = None
             decision_text = decision_text or None
         elif necessary is None:
+            stated = conclusion_sentence(rationale or "") is not None
             ctx.warn(
-                f"item {i + 1}: the decision could not be read (no decision word, no conclusion); check the letter"
+                f"item {i + 1}: the decision could not be read (no decision word, "
+                f"{'and the verdict is not stated plainly' if stated else 'no conclusion'}); check the letter"
             )
             decision_text = decision_text or None
         else:
@@ -462,6 +465,13 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
     if items and items[-1].rationale and medically_necessary(items[-1].rationale) is None:
         # a letter cut inside its last rationale (or with its last page missing) ends without a conclusion
         ctx.warn(f"item {len(items)}: its rationale ends without a conclusion: the letter may be cut off there")
+    elif items and items[-1].rationale and _goes_on_after_conclusion(items[-1].rationale):
+        # a reviewer who states the verdict first ("The request for X was not medically necessary, ...") and again
+        # at the end: a letter cut between the two ends on reasoning, after a conclusion-like opening
+        ctx.warn(
+            f"item {len(items)}: its rationale goes on after its conclusion and ends without another: the letter "
+            "may be cut off there"
+        )
     elif items and items[-1].rationale and (stop := _stops_mid_sentence(items[-1].rationale, ctx.ocr is not None)):
         # cut after an earlier conclusion-like sentence, or inside the next item's heading ("... Associated
         # surgical service: Sh"): a letter ends at the end of a sentence
@@ -472,6 +482,20 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
 _ENDS_DECIDED = re.compile(rf": ?{_DECISION}$")
 _CONCLUSION_END = re.compile(r"\b(?:necessary|appropriate|indicated|reasonable|supported|warranted)(?: at this time)?$")
+
+
+def _goes_on_after_conclusion(rationale: str) -> bool:
+    """The last rationale opens with its verdict and goes on without stating it again: a reviewer who states
+    the verdict first closes with it too (each such letter of the 150 real ones here does), so the letter was
+    cut after the opening. A rationale whose verdict is not its opening sentence is left to the other checks."""
+    sentence = conclusion_sentence(rationale)
+    if sentence is None or rationale.lstrip().find(sentence) > _OPENING:
+        return False
+    rest = after_conclusion(rationale)
+    return bool(rest) and not is_weaning_talk(rest or "") and bool(_SENTENCE_END.search(rationale.rstrip()))
+
+
+_OPENING = 3  # characters before the verdict sentence: a rationale opening with it
 
 
 def _stops_mid_sentence(rationale: str, scanned: bool = False) -> str | None:

@@ -14,7 +14,7 @@ _NECESSITY = re.compile(r"medically ?(?:necessary|appropriate|reasonable|indicat
 # "isnot"): a conclusion with a negation is never read as "necessary"
 _NEGATIVE = re.compile(
     r"\bnot\b|\b(?:is|are|was|were|be)not(?:\b|(?=medically))|\bnot(?=medically)|\bunnecessary\b|\bno longer\b|"
-    r"\bnon-?certified\b|\bcannot\b|\bisn't\b"
+    r"\bnon-?certified\b|\bcannot\b|\b\w+n['\u2019]t\b"
 )
 _DOUBT = re.compile(
     r"\b(?:none|neither|nor|never|lacks?|lacking|absence|absent|fails?|failed|failure|unlikely|doubt\w*|"
@@ -196,6 +196,123 @@ def medically_necessary(rationale: str) -> bool | None:
         if before is not None and _NAMES_THE_REQUEST.search(before.lower()) and _NEGATIVE.search(before.lower()):
             return None
     return True
+
+
+# -- a verdict stated plainly -------------------------------------------------------------------------------
+#
+# Where the rationale alone decides (a heading without its decision word, a layout whose headings carry none)
+# and where it cross-checks a heading or a model's answer, a verdict is read only from a sentence that states it
+# in one of the plain forms below, never from any sentence with "medically necessary" in it and no "not". Reading
+# by a list of negations was beaten by each new wording ("isn't" with a typographic apostrophe, "in no way", "far
+# from", "only a trial of six sessions is ...", "I disagree that ..."): a denial stated as an approval. Here an
+# approval must be an outright "the request (for X) / X is medically necessary", with no negation, limit, hedge,
+# condition or other party anywhere in the sentence; a denial must put its negation in the verdict's own clause
+# ("is not", "isn't", "cannot be considered", "not a medical necessity"). Anything else reads as no verdict: the
+# decision is left empty and the page says so. Over the 150 real letters here, 313 of 316 conclusions are read
+# this way as their headings say, none the other way (3 have no verdict sentence or a form left unread).
+_ADJ = r"(?:necessary|appropriate|reasonable|indicated)"
+_PLAIN_LEAD = (
+    r"(?:therefore|thus|hence|as such|accordingly|consequently|in conclusion|in summary|overall|ultimately|"
+    r"at this time|at present|in this (?:case|situation|instance)|"
+    r"(?:based (?:up)?on|given|in light of|in view of|considering) [^,;]{1,160}|for (?:these|the above) reasons?)"
+)
+_REQUEST_NP = (
+    r"(?:the |this |these |an? )?(?:(?:current|currently|requested|proposed|original|first-time|remaining|"
+    r"retrospective|prospective|above|initial|additional|continued|ongoing)\s+)*"
+    r"(?:request(?:ed)?|requests|treatment|service|procedure|medication|item|it|surgery|therapy)"
+    r"(?:\s+(?:for|of)\s+[^;]{1,240}?)?"
+)
+# the care as the letter names it ("MRI of the left knee without contrast"): a noun phrase
+_NAMED_NP = (
+    r"(?P<named>(?!(?:I|it|there|this|that|instead|rather|only|although|while|though|after|before|prior|had|if|"
+    r"when|unless|with|without|once|until|in|on|at|by|per|from|during|since|for|to|of|nothing|none|nobody|"
+    r"everything|something|anything|every|all|each|any|some)\b)[A-Za-z][^,;:]{0,160}?)"
+)
+_ADJS = rf"\s+medically\s+{_ADJ}(?:(?:,|,?\s+(?:and|or))\s+(?:medically\s+)?{_ADJ})*"
+_PLAIN_APPROVAL = re.compile(
+    rf"^(?:{_PLAIN_LEAD},?\s+)*(?:"
+    rf"(?:{_REQUEST_NP}|{_NAMED_NP})\s+(?:is|was|are|were|remains|has been|have been)"
+    r"(?:\s+(?:also|therefore|thus|hence|currently|still|now|deemed|determined|found|considered|certified|"
+    r"established|to be|as|being|hereby|supported by (?:the )?(?:guidelines?|mtus|odg|acoem) and (?:is|was)))*"
+    rf"{_ADJS}"
+    r"(?:,?\s+(?:at this time|at present|currently|(?:for|in the care of) (?:this|the) (?:patient|claimant|"
+    r"injured worker|applicant|employee|worker)|in this (?:case|instance)|as (?:requested|submitted|written)|"
+    r"per (?:the )?(?:[A-Za-z0-9 /-]{1,60})?(?:guidelines?|mtus|odg|acoem)\b[^.;]{0,40}|"
+    r"based (?:up)?on the (?:above|guidelines?|submitted documentation|clinical information)))*"
+    r"|I (?:am|have) (?:reversing|reversed|overturning|overturned) the (?:prior|previous|original) "
+    rf"(?:utilization )?review(?:'s)? (?:decision|determination)(?: and (?:deem|find|consider) [^;]{{1,240}}? "
+    rf"to be{_ADJS})?"
+    r")\s*[.!]?$",
+    re.I,
+)
+_NAMED_NOT_A_NOUN = re.compile(
+    r"\b(?:that|which|who|whom|whose|is|was|are|were|be|been|being|has|have|had|does|did|do|shows?|showed|"
+    r"indicates?|indicated|alleges?|alleged|documented|documents|states?|stated|notes?|noted|reports?|reported|"
+    r"says?|said|opinion|view|according|believes?|thinks?|feels?|found|finds|deemed|recommended|certified|"
+    r"considered|approved|authorized|denied|upheld|overturned|provider|physician|doctor|attorney|reviewer|"
+    r"patient|claimant|applicant|\d{4})\b",
+    re.I,
+)
+# anything that limits, negates, hedges or disputes an approval, anywhere in its sentence
+_NOT_PLAIN = re.compile(
+    r"\b(?:not|no|nor|never|none|neither|only|rather|instead|except|than|but|unless|if|until|yet|cannot|lack\w*|"
+    r"absen\w*|fail\w*|insufficient|inadequate|unclear|uncertain|unlikely|questionable|pending|assum\w*|"
+    r"presum\w*|provided that|would|could|should|may|might|doubt\w*|disagree\w*|incorrect|false|unfounded|"
+    r"denied|deny|question\w*)\b|n['\u2019]t\b|\?",
+    re.I,
+)
+_NEGATION_WORD = r"(?:not|never|cannot|no longer|neither|nor|no)"
+_PLAIN_DENIAL = re.compile(
+    rf"(?:(?:\b{_NEGATION_WORD}\b|n['\u2019]t\b)[^,;.]{{0,70}}?\b|\bnot)medically\b|\bunnecessary\b|"
+    r"\bnon-?certified\b|\bnot a medical necessity\b|"
+    r"\bmedical necessity\b[^,;]{0,120}?\b(?:is|has|was|have)(?: not| yet to be)(?: been)? "
+    r"(?:established|demonstrated|met|shown)\b",
+    re.I,
+)
+# a negation that does not deny: "not only medically necessary but ...", "no doubt that ...", "cannot be denied"
+_NOT_A_DENIAL = re.compile(
+    r"\bnot (?:only|just|merely|simply)\b|\b(?:doubt|question|dispute|uncertain\w*|deny|denied|incorrect|"
+    r"disagree\w*)\b",
+    re.I,
+)
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u2060\ufeff]")
+_TYPOGRAPHIC = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def plain_reading(sentence: str) -> bool | None:
+    """True / False when `sentence` states a verdict in a plain form (see above); None otherwise. A letter
+    (or a scan) with characters that hide a word ("n\u00adot", a Cyrillic "\u043e") is read as no verdict."""
+    text = " ".join(sentence.split())
+    if not text.isprintable() or _INVISIBLE.search(text) or not text.translate(_TYPOGRAPHIC).isascii():
+        return None
+    first = _VERDICT_FIRST.match(text)
+    if first:
+        return first.group("word") == "Yes"
+    denial = _PLAIN_DENIAL.search(text)
+    if denial:
+        clause = re.split(r"[,;]", text[: denial.end()])[-1]
+        return None if _NOT_A_DENIAL.search(clause) else False
+    if _NOT_PLAIN.search(text):
+        return None
+    m = _PLAIN_APPROVAL.match(text)
+    if m is None or (m.group("named") and _NAMED_NOT_A_NOUN.search(m.group("named"))):
+        return None
+    return True
+
+
+def concluded_plainly(rationale: str) -> bool | None:
+    """The rationale's verdict (its conclusion sentence) when stated plainly; None otherwise."""
+    sentence = conclusion_sentence(rationale)
+    if sentence is None:
+        return None
+    reading = plain_reading(sentence)
+    if reading is True:
+        # "Therefore, the request is not medically necessary. Continued home exercise is medically necessary.":
+        # an approval after a plain denial is of something else, or a rationale at odds with itself
+        before = conclusion_sentence(rationale[: rationale.rfind(sentence)])
+        if before is not None and plain_reading(before) is False:
+            return None
+    return reading
 
 
 _PHRASE = re.compile(

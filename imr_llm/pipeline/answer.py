@@ -204,7 +204,7 @@ class LLMLetter(CachedSchemaModel):
         quote = " ".join((self.patient_quote or "").split())
         if not quote:
             return out  # no quote: nothing grounds the value, which is compared but never merged
-        if self.patient_age is not None and not re.search(_AGE.format(n=self.patient_age), quote, re.I):
+        if self.patient_age is not None and not _states_age(quote, self.patient_age):
             out.append("patient_age")
         if self.patient_sex and not _SEX[self.patient_sex].search(quote):
             out.append("patient_sex")
@@ -247,6 +247,28 @@ def _dates_after_own_label(name: str, quote: str) -> set[str]:
 
 # an age as the letters state one: "a 47 year old", "55-year-old", "age 47", "aged 47", "47 y/o"
 _AGE = r"(?<![\d/.-]){n}(?:\s*-?\s*(?:years?|yrs?|y/?o|y\.o\.)\b)|\bage[d:]?\s*{n}\b"
+# ... of the worker: not "a 30-year-old injury", not "whose 8-year-old son", not "his wife, age 52"
+_NOT_THE_WORKERS = re.compile(
+    r"^\W*(?:old\W+)?(?:injury|injuries|accident|claim|condition|problem|history|complaint|fracture|surgery|son|"
+    r"daughter|child|children|wife|husband|spouse|mother|father|parent|brother|sister|sibling|grand\w*|"
+    r"dog|vehicle|car|house|home)\b",
+    re.I,
+)
+_ANOTHER_PERSON_BEFORE = re.compile(
+    r"\b(?:whose|son|daughter|child|wife|husband|spouse|mother|father|parent|brother|sister|sibling|grand\w*|"
+    r"co-?worker|coworker|friend|passenger|driver|neighbou?r)\b\W*(?:\w+\W+){0,3}$",
+    re.I,
+)
+
+
+def _states_age(quote: str, age: int) -> bool:
+    """The quote states `age` as the worker's own age (see `_AGE`)."""
+    for m in re.finditer(_AGE.format(n=age), quote, re.I):
+        after = quote[m.end() : m.end() + 40]
+        before = quote[max(0, m.start() - 40) : m.start()]
+        if not _NOT_THE_WORKERS.search(after) and not _ANOTHER_PERSON_BEFORE.search(before):
+            return True
+    return False
 
 
 def _dates_in(quote: str) -> set[str]:

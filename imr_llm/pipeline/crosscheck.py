@@ -41,7 +41,7 @@ from imr_llm.fields import (
     values_equal,
 )
 from imr_llm.parser.diagnoses import with_codes
-from imr_llm.parser.verdict import conclusion_sentence, medically_necessary
+from imr_llm.parser.verdict import concluded_plainly, conclusion_sentence
 from imr_llm.pipeline.answer import UNSUPPORTED
 from imr_llm.schema import Alignment, CheckStatus, CrossCheck, DisputedItem, FieldCheck, LetterRecord, Span
 
@@ -116,7 +116,7 @@ def decision_in_its_place(parser: LetterRecord, pi: int, decision: str, quote: s
     if not (rationale_span.start <= span.start and span.end <= rationale_span.end):
         return False
     sentence = conclusion_sentence(rationale)
-    concluded = medically_necessary(rationale)
+    concluded = concluded_plainly(rationale)  # a model's decision is grounded only on a plainly stated verdict
     if sentence is None or concluded is None or _flat(quote) not in _flat(sentence):
         return False
     return ("overturned" if concluded else "upheld") == decision

@@ -84,9 +84,19 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
     problems: list[str] = []
     if any(pattern.search(text) for pattern in language.decision_claims):
         problems.append(f"item {item.number}: the reason states a decision (the decision line does that)")
+    reviewer = " ".join(item.reason.sentences)
     if language.promises.search(text):
         problems.append(f"item {item.number}: the reason promises care, payment or an outcome, or gives advice")
-    elif language.outcomes.search(text) and not _OUTCOME_SOURCE.search(" ".join(item.reason.sentences)):
+    elif language.outcome_kinds:
+        # each kind on its own: a reviewer who wrote "would" does not let a translation say "will be authorized"
+        spoken = [kind for kind, rx in language.outcome_kinds.items() if rx.search(text)]
+        unsaid = [kind for kind in spoken if not _EN_OUTCOME_KINDS.get(kind, _NEVER).search(reviewer)]
+        if unsaid:
+            problems.append(
+                f"item {item.number}: the reason speaks of payment, coverage or what will happen ({', '.join(unsaid)}),"
+                " which the reviewer's words do not"
+            )
+    elif language.outcomes.search(text) and not _OUTCOME_SOURCE.search(reviewer):
         # "La aseguradora pagará las 12 sesiones": payment, coverage, approval, a cure or the future, which the
         # reviewer's sentences never spoke of (word lists of promises leak; this is any such word at all)
         problems.append(f"item {item.number}: the reason speaks of payment, coverage or what will happen")
@@ -109,6 +119,7 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
     else:  # a translation: in the language asked for, and the negation must survive it
         if len(_ENGLISH_WORDS.findall(text)) >= 3:
             problems.append(f"item {item.number}: the reason is not written in the language asked for")
+        problems += [f"item {item.number}: {p}" for p in _translation_shape(text, reviewer, language)]
         source_negated = bool(EN_NEGATION.search(" ".join(item.reason.sentences)))
         if source_negated != bool(language.negation.search(text)):
             problems.append(f"item {item.number}: the reason does not keep the reviewer's negation")
@@ -116,6 +127,42 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
             # "no es cierto que ... no se recomiendan", "salvo cuando", "para no recomendar", "cuando no hay":
             # a translation that denies the denial, or moves it under an exception the reviewer never made
             problems.append(f"item {item.number}: the reason turns the reviewer's negation round")
+    return problems
+
+
+# what the reviewer's English speaks of, for each kind of outcome a translation may name (see outcome_kinds)
+_EN_OUTCOME_KINDS = {
+    kind: re.compile(pattern, re.I)
+    for kind, pattern in {
+        "pay": r"\bpa(?:y|id|ying|yment|yments)\b|\breimburs\w*",
+        "cover": r"\bcover\w*",
+        "approve": r"\bapprov\w*|\bauthori[sz]\w*|\bcertif\w*|\bpermi\w*|\ballow\w*",
+        "cure": r"\bcur(?:e|ed|es|ing)\b|\bheal\w*|\bresolv\w*",
+        "future": r"\bwill\b|\bwould\b|\bshall\b|\bgoing to\b",
+        "win": r"\bwin\b|\bwon\b|\blos[te]\b",
+        "modal": r"\b(?:must|should|may|might|can|could|need|needs|ought|has to|have to|cannot)\b|n't\b",
+        "insurer": r"\binsur\w*|\bcarrier\b|\bclaims administrator\b|\bemployer\b|\bpayer\b",
+    }.items()
+}
+_NEVER = re.compile(r"(?!)")
+_EN_CONNECTORS = re.compile(r"\b(?:but|however|although|though|while|whereas|yet|despite|nevertheless|even)\b|;", re.I)
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"\u201d)]*\s+")
+
+
+def _translation_shape(text: str, reviewer: str, language: Language) -> list[str]:
+    """A translation's shape: each sentence opens as the reviewer's words are reported (never "No hay duda:", "Las
+    inyecciones van a ser autorizadas.", "El revisor escribió erróneamente que"), and no joining word adds a
+    claim the reviewer did not join to theirs (", pero la aseguradora debe ...", "; ahora bien, ...")."""
+    problems: list[str] = []
+    openings = language.translation_openings
+    if openings:
+        for sentence in _SENTENCE_SPLIT.split(text.strip()):
+            if sentence.strip() and not sentence.strip().startswith(openings):
+                problems.append(f"a sentence does not open as the reviewer's words are reported ({sentence[:40]!r})")
+                break
+    joined = language.translation_connectors
+    if joined is not None and (m := joined.search(text)) is not None and not _EN_CONNECTORS.search(reviewer):
+        problems.append(f"the reason joins a claim the reviewer did not make ({m.group(0)!r})")
     return problems
 
 
@@ -144,7 +191,9 @@ def _negated_words(text: str) -> tuple[set[str], set[str]]:
 # in a translation: an exception or a denial of the denial (Spanish: negative concord "no ... ninguna" is one
 # negation, so two "no" in one clause, or these, are what turns a denial round)
 _TURNED = re.compile(
-    r"\b(?:no es (?:cierto|verdad)|salvo|excepto|a menos que|a no ser que|sin embargo sí|except|unless)\b", re.I
+    r"\b(?:no es (?:cierto|verdad)|salvo|excepto|a menos que|a no ser que|sin embargo sí|except|unless|"
+    r"no (?:hay|cabe|queda|tengo|tiene|tuvo) (?:ninguna )?duda|sin duda|indudablemente)\b",
+    re.I
 )
 _NO_WORD = re.compile(r"\bno\b", re.I)
 

@@ -98,6 +98,11 @@ class Language:
         self.decision_claims = (re.compile(checks.approved_claims, re.I), re.compile(checks.denied_claims, re.I))
         self.promises = re.compile(checks.promises, re.I)
         self.outcomes = re.compile(checks.outcomes, re.I)
+        self.translation_openings = checks.translation_openings
+        self.translation_connectors = (
+            re.compile(checks.translation_connectors, re.I) if checks.translation_connectors else None
+        )
+        self.outcome_kinds = {kind: re.compile(p, re.I) for kind, p in checks.outcome_kinds.items()}
 
     # -- labels the templates use ---------------------------------------------------------------
 

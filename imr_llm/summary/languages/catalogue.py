@@ -119,6 +119,13 @@ class CheckPhrases(_Strict):
     # a model's rewrite speaking of payment, coverage, approval, a cure or the future, which a reviewer's
     # sentence without such words cannot carry (see summary.rewrite)
     outcomes: str
+    # a model's translation (a language whose reasons quote the reviewer's English) is held to a shape, not only to
+    # word lists: each sentence opens as the reviewer's words are reported ("El revisor encontró que ..."), no
+    # clause joins a second claim the reviewer did not join, and each kind of outcome (payment, coverage,
+    # approval, a cure, the future) only where the reviewer's English speaks of that kind
+    translation_openings: tuple[str, ...] = ()
+    translation_connectors: str | None = None
+    outcome_kinds: dict[str, str] = Field(default_factory=dict)
 
 
 class Kinds(_Strict):
@@ -295,6 +302,8 @@ class Catalogue(_Strict):
             self.checks.denied_claims,
             self.checks.promises,
             self.checks.outcomes,
+            self.checks.translation_connectors or "",
+            *self.checks.outcome_kinds.values(),
         ):
             re.compile(pattern)
         return self

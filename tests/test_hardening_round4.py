@@ -1,0 +1,325 @@
+"""Hardening, round four (issue 26): a fourth hostile probe, after the fixes of round three. Each failure class
+it found is reproduced: the wrong output the tool must not produce, and the right output it must keep (a check
+that only refuses is a false alarm waiting to happen)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from imr_llm.parser import parse_text
+from imr_llm.parser.verdict import plain_reading
+from imr_llm.pipeline.answer import LLMLetter
+from imr_llm.summary.render import Format, render_text
+from imr_llm.summary.summarize import summarize
+from tests.conftest import SAMPLES
+from tests.letters import APPROVED_MRI, DENIED_PT, Item, make_letter
+from tests.llm_answers import perfect_answer
+
+REVIEW = (SAMPLES / "synth-professional-review.txt").read_text()
+REVIEW_VERDICT = (
+    "Therefore, the request for\nchiropractic manipulation, 12 sessions for the cervical spine is not "
+    "medically necessary."
+)
+
+# -- a verdict is read only where it is stated plainly ----------------------------------------------------
+
+# denials (or doubts) worded without a plain "not": each was read as an approval ("This is approved") in a
+# professional review, decided by its rationale alone
+DENIALS = [
+    "As such, the request isn\u2019t medically necessary.",
+    "The request wasn't medically necessary.",
+    "The request doesn't appear to be medically necessary.",
+    "I don't believe the request is medically necessary.",
+    "I can't say the request is medically necessary.",
+    "The request can\u2019t be considered medically necessary.",
+    "The request is in no way medically necessary.",
+    "The request is by no means medically necessary.",
+    "The request is far from medically necessary.",
+    "The request is anything but medically necessary.",
+    "The request is scarcely medically necessary.",
+    "The request has ceased to be medically necessary.",
+    "I disagree that the request is medically necessary.",
+    "I reject the claim that the request is medically necessary.",
+    "It is incorrect that the request is medically necessary.",
+    "The provider's conclusion that the request is medically necessary is unfounded.",
+    "It is yet to be shown that the request is medically necessary.",
+    "It remains to be established that the request is medically necessary.",
+    "It is too early to conclude that the request is medically necessary.",
+    "The request is excessive; only a trial of six sessions is medically necessary.",
+    "Conservative care, rather than the request, is medically necessary.",
+    "Instead of the request, home exercise is medically necessary.",
+    "After weight loss, the request is medically necessary.",
+    "Had there been improvement, the request would be medically necessary.",
+    "The request is n\u00adot medically necessary.",
+    "The request is n\u200bot medically necessary.",
+    "The request is n\u043et medically necessary.",
+    "Nothing in the records shows the request is medically necessary.",
+    "The progress report indicates the request is medically necessary.",
+    "The applicant's attorney alleges the request is medically necessary.",
+    "In 2015 the request was medically necessary.",
+    "The opinion of the requesting physician is that the request is medically necessary.",
+    "The request is medically necessary only in the acute phase.",
+    "Provided the patient improves, the request is medically necessary.",
+]
+# approvals with a negation somewhere else: each was read as a denial ("This is not approved")
+APPROVALS = [
+    "The request is not only medically necessary but essential to recovery.",
+    "The request cannot be denied, as it is medically necessary.",
+    "I do not agree with the utilization review; the request is medically necessary.",
+    "Although the patient has not improved fully, the request is medically necessary.",
+    "There is no longer any doubt that the request is medically necessary.",
+]
+
+
+@pytest.mark.parametrize("closing", DENIALS)
+def test_a_denial_however_worded_is_never_read_as_an_approval(closing: str) -> None:
+    review = parse_text(REVIEW.replace(REVIEW_VERDICT, closing))
+    lost = parse_text(make_letter(Item("Lumbar brace", "", "There is no documentation of benefit. " + closing)))
+    for record in (review, lost):
+        assert record.disputed_items[0].decision in (None, "upheld"), closing
+        page = render_text(summarize(record, "en").summary, Format.MD)
+        assert "This is approved" not in page
+        if record.disputed_items[0].decision is None:
+            assert record.needs_review and "could not read" in page
+
+
+@pytest.mark.parametrize("closing", APPROVALS)
+def test_an_approval_with_a_negation_elsewhere_is_never_read_as_a_denial(closing: str) -> None:
+    record = parse_text(REVIEW.replace(REVIEW_VERDICT, closing))
+    assert record.disputed_items[0].decision in (None, "overturned"), closing
+    assert "This is not approved" not in render_text(summarize(record, "en").summary, Format.MD)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reading"),
+    [  # verdicts as real letters state them (paraphrased): read, each its own way
+        ("Therefore, the request is not medically necessary.", False),
+        ("MRI of the left knee without contrast is medically necessary.", True),
+        ("As such, the currently requested tramadol ER 150mg #30 is medically necessary.", True),
+        ("Therefore, an MRI of the lumbar spine is medically necessary in the care of this patient.", True),
+        (
+            "Given the objective functional improvement from previous treatment, the request is medically necessary.",
+            True,
+        ),
+        (
+            "I am reversing the prior utilization review decision and deem the cold unit to be medically necessary.",
+            True,
+        ),
+        ("Yes, the request for Naprosyn was medically necessary, medically appropriate, and indicated here.", True),
+        ("The request for an MRI of the lumbar spine is determined to not be medically necessary.", False),
+        ("Likewise, the medical necessity of this request is not established.", False),
+        ("A MRI of the Elbow is not a medical necessity to the patient at this time.", False),
+        ("This request does not satisfy MTUS guidelines, and does not appear medically necessary.", False),
+        ("Therefore, the request was notmedically necessary.", False),
+        ("The hospital bed is not supported by Guidelines and is not medically necessary.", False),
+        ("As such, the request isn\u2019t medically necessary.", False),
+        ("The request is in no way medically necessary.", False),
+        # not stated plainly: no verdict
+        ("The request is not only medically necessary but essential to recovery.", None),
+        ("I disagree that the request is medically necessary.", None),
+        ("Conservative care, rather than the request, is medically necessary.", None),
+    ],
+)
+def test_plain_verdicts_are_read_both_ways_and_nothing_else_is(sentence: str, reading: bool | None) -> None:
+    assert plain_reading(sentence) is reading
+
+
+def test_an_intact_heading_is_not_doubted_for_a_wording_that_is_not_plain() -> None:
+    """The heading decides; the rationale cross-checks it only where it states a verdict plainly. A plainly
+    worded denial under an Upheld heading was flagged "heading says Upheld but the rationale concludes
+    medically necessary" (a false alarm), and an Overturned one with "not only" or "cannot be denied" too."""
+    rationale = DENIED_PT.rationale.rsplit(". ", 1)[0] + ". "
+    for closing in [
+        "The request doesn't appear to be medically necessary.",
+        "The request is in no way medically necessary.",
+    ]:
+        record = parse_text(make_letter(Item("Physical therapy 8 sessions", "Upheld", rationale + closing)))
+        assert record.disputed_items[0].decision == "upheld" and not record.needs_review, record.warnings
+    for closing in APPROVALS[:2]:
+        record = parse_text(make_letter(Item("MRI of the knee", "Overturned", "The knee locks. " + closing)))
+        assert record.disputed_items[0].decision == "overturned" and not record.needs_review, record.warnings
+    # a plain verdict the other way is still said (right both ways)
+    odd = parse_text(
+        make_letter(Item("Physical therapy 8 sessions", "Upheld", "Therefore, the request is medically necessary."))
+    )
+    assert any("heading says Upheld but the rationale concludes medically necessary" in w for w in odd.warnings)
+
+
+# -- a letter cut after a verdict-first opening ------------------------------------------------------------
+
+VERDICT_FIRST = (
+    "The request for a nerve conduction study was medically necessary, medically appropriate, and indicated here. "
+    "The applicant reported numbness in the hand for five weeks. The guidelines support testing when symptoms last "
+    "more than four weeks. Therefore, the request was medically necessary."
+)
+
+
+def test_a_letter_cut_after_a_verdict_first_opening_says_so() -> None:
+    """A reviewer who states the verdict first and again at the end: a letter cut between the two ended on
+    reasoning, the opening read as its conclusion, and nothing was said (a whole approved item had vanished)."""
+    letter = make_letter(DENIED_PT, Item("Nerve conduction study", "Overturned", VERDICT_FIRST))
+    whole = parse_text(letter)
+    assert not whole.needs_review and len(whole.disputed_items) == 2
+    cut = parse_text(letter[: letter.index("Therefore, the request was medically necessary.")])
+    assert any("goes on after its conclusion" in w for w in cut.warnings), cut.warnings
+    page = render_text(summarize(cut, "en").summary, Format.MD)
+    assert "cut off" in page
+
+
+# -- page numbers however written ---------------------------------------------------------------------------
+
+WORDS = ["one", "two", "three", "four"]
+ROMAN = ["i", "ii", "iii", "iv"]
+
+
+@pytest.mark.parametrize(
+    "mark",
+    [
+        "Page - {n} -",
+        "[{n}]",
+        "Page {r}",
+        "CM16-0900199 - {n}",
+        "Pag e {n} of {m}",
+        "P\u00e1gina {n} de {m}",
+        "Page {w} of four",
+    ],
+)
+@pytest.mark.parametrize("edge", ["top", "bottom"])
+def test_page_numbers_of_any_shape_are_read_and_never_read_as_text(mark: str, edge: str) -> None:
+    """A fourth probe: these went unnoticed when page 3 was dropped, and at the foot of the last page
+    ("Page iv") they were read as the last rationale's words ("stops mid-sentence": a false alarm)."""
+    letter = make_letter(
+        Item("Physical therapy 8 sessions", "Upheld", DENIED_PT.rationale),
+        Item("MRI of the knee", "Overturned", APPROVED_MRI.rationale),
+        Item("Home exercise kit", "Upheld", DENIED_PT.rationale),
+    )
+    second, third = letter.index("MRI of the knee:"), letter.index("Home exercise kit:")
+    pages = [letter[:second], letter[second:third], letter[third:], "Sincerely, the IMR team\n"]
+
+    def with_marks(kept: list[int]) -> str:
+        out = []
+        for n in kept:
+            number = mark.format(n=n + 1, m=4, r=ROMAN[n], w=WORDS[n])
+            out.append(f"{number}\n{pages[n]}" if edge == "top" else f"{pages[n]}\n{number}\n")
+        return "\f".join(out)
+
+    whole = parse_text(with_marks([0, 1, 2, 3]))
+    assert whole.warnings == [] and not whole.needs_review
+    gap = parse_text(with_marks([0, 2, 3]))
+    assert any("page 2 is not here" in w for w in gap.warnings), gap.warnings
+
+
+def test_a_short_line_that_is_not_a_page_number_is_left_alone() -> None:
+    """Right the other way: the same short line on two pages with a number that does not rise (a form's
+    "Section 2" at each page top) is no page numbering, and a whole letter says nothing of missing pages."""
+    letter = make_letter(DENIED_PT, Item("MRI of the knee", "Overturned", APPROVED_MRI.rationale))
+    second = letter.index("MRI of the knee:")
+    text = "Section 2\n" + letter[:second] + "\fSection 2\n" + letter[second:]
+    record = parse_text(text)
+    assert not any("page" in w for w in record.warnings), record.warnings
+
+
+# -- a header label with no value --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("label", "field"),
+    [("Decision Date: 12/30/2016", "decision_date"), ("UR Denial Date: 11/17/2016", "ur_determination_date")],
+)
+def test_a_header_label_with_no_value_never_takes_the_next_ones(label: str, field: str) -> None:
+    """ "Decision Date:" left blank took the UR denial date (the page said "decided on" a date two months early,
+    under a generic warning); a blank "UR Denial Date:" took the application's date, silently."""
+    blank = make_letter(DENIED_PT).replace(label, label.split(":")[0] + ":")
+    record = parse_text(blank)
+    assert getattr(record, field) is None and record.needs_review
+    assert any(w.startswith(f"{field}: no value after its label") for w in record.warnings), record.warnings
+    assert record.application_received_date == dt.date(2016, 11, 21)
+    assert record.date_assigned == dt.date(2016, 11, 28)
+    whole = parse_text(make_letter(DENIED_PT))  # right both ways
+    assert whole.decision_date == dt.date(2016, 12, 30) and whole.ur_determination_date == dt.date(2016, 11, 17)
+    assert not whole.needs_review
+
+
+# -- a model's age of someone or something else ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("age", "quote", "stated"),
+    [
+        (30, "an industrial injury, now a 30-year-old injury", False),
+        (8, "the claimant, whose 8-year-old son lives with her", False),
+        (52, "his wife, age 52, reported", False),
+        (52, "The injured worker is a 52 year old female", True),
+        (47, "a 47-year-old male who sustained an injury", True),
+        (61, "age 61", True),
+    ],
+)
+def test_a_models_age_is_the_workers_only_when_the_quote_says_so(age: int, quote: str, stated: bool) -> None:
+    answer: dict[str, Any] = perfect_answer(parse_text(make_letter(DENIED_PT)))
+    answer["patient_age"], answer["patient_quote"] = age, quote
+    refused = "patient_age" in LLMLetter.model_validate(answer).unsupported()
+    assert refused is not stated
+
+
+# -- a model's Spanish translation is held to a shape, not only to word lists --------------------------------
+
+FACETS = (
+    "While the guidelines note that facet joint injections are not recommended when pain goes down the leg, here, "
+    "however, the applicant was described as having pain going down the leg. The provider also sought "
+    "authorization for an epidural injection. Therefore, the request is not medically necessary."
+)
+SAID = (
+    "El revisor escribió que las inyecciones en las articulaciones de la columna no se recomiendan cuando hay dolor "
+    "que baja por la pierna"
+)
+
+
+@pytest.mark.parametrize(
+    "rewrite",
+    [
+        "No hay duda: las inyecciones en las articulaciones de la columna se recomiendan cuando hay dolor que baja "
+        "por la pierna.",
+        "El revisor no tuvo dudas: las inyecciones se recomiendan cuando hay dolor que baja por la pierna.",
+        f"{SAID}. Las inyecciones van a ser autorizadas.",
+        f"{SAID}. Le van a pagar las inyecciones.",
+        f"{SAID}, pero la aseguradora debe autorizarlas.",
+        f"{SAID}, así que usted ganó.",
+        f"{SAID}; ahora bien, en su situación conviene ponerlas.",
+        f"{SAID}, aunque su médico puede ponérselas igual.",
+        f"{SAID}. Su médico se las puede poner sin permiso.",
+        SAID.replace("escribió que", "escribió erróneamente que") + ".",
+        SAID.replace("escribió que", "escribió, sin razón, que") + ".",
+        SAID.replace("El revisor escribió", "El revisor supuestamente escribió") + ".",
+    ],
+)
+def test_a_translation_that_adds_a_claim_or_discredits_the_reviewer_is_rejected(rewrite: str) -> None:
+    """A fourth probe: these Spanish rewrites passed every check and were printed under "Esta solicitud no fue
+    aprobada". A translation cannot be compared word by word with the English, so it is held to a shape: each
+    sentence opens as the reviewer's words are reported, no joining word adds a claim, and no kind of outcome
+    (payment, approval, the future, what must or may be done, the insurer) the reviewer's words do not speak of."""
+    from imr_llm.summary.build import build_summary
+    from imr_llm.summary.languages import get_language
+    from imr_llm.summary.rewrite import reason_problems
+
+    record = parse_text(make_letter(Item("Lumbar facet injections", "Upheld", FACETS)))
+    item = build_summary(record, "es").items[0]
+    assert reason_problems(rewrite, item, get_language("es")), rewrite
+
+
+def test_a_faithful_translation_still_passes() -> None:
+    from imr_llm.summary.build import build_summary
+    from imr_llm.summary.languages import get_language
+    from imr_llm.summary.rewrite import reason_problems
+
+    record = parse_text(make_letter(Item("Lumbar facet injections", "Upheld", FACETS)))
+    item = build_summary(record, "es").items[0]
+    assert reason_problems(f"{SAID}.", item, get_language("es")) == []
+    assert (
+        reason_problems(
+            f"{SAID}. El revisor encontró que usted tiene dolor que baja por la pierna.", item, get_language("es")
+        )
+        == []
+    )
