@@ -231,20 +231,29 @@ def page_number(line: str) -> tuple[str, int, int | None] | None:
     return " ".join(shape.casefold().split()), n, total
 
 
-def page_numbers(text: str) -> dict[int | None, set[int]]:
+PageNumbers = dict[int | None, set[int]]  # the page numbers printed, by the total printed with them
+
+
+def page_numbers(text: str) -> PageNumbers:
     """The page numbers printed at the pages' edges, by the total printed with them (None: no total): lines of
-    one shape at one edge of two pages or more, whose number rises with the page."""
-    return {total: {n for _, n, _, _ in entries} for total, entries in _numbered_edges(text, _page_spans(text))}
+    one shape at the edges of two pages or more, whose number rises with the page."""
+    pages = _page_spans(text)
+    return _as_numbers(_numbered_edges(text, [_edge_lines(text, s, e) for s, e in pages]))
+
+
+def _as_numbers(groups: list[tuple[int | None, list[tuple[int, int, int, int]]]]) -> PageNumbers:
+    return {total: {n for _, n, _, _ in entries} for total, entries in groups}
 
 
 def _numbered_edges(
-    text: str, pages: list[tuple[int, int]]
+    text: str, edges: list[list[tuple[str, int, int, str]]]
 ) -> list[tuple[int | None, list[tuple[int, int, int, int]]]]:
-    """(total, [(page index, number, line start, line end)]) for each page-number shape found (see above)."""
+    """(total, [(page index, number, line start, line end)]) for each page-number shape found (see above), from
+    each page's edge lines."""
     # by shape, whichever edge: a short last page's only lines are both its top and its bottom
     groups: dict[tuple[str, int | None], list[tuple[int, int, int, int]]] = defaultdict(list)
-    for index, (start, end) in enumerate(pages):
-        for _, s, e, _ in _edge_lines(text, start, end):
+    for index, lines in enumerate(edges):
+        for _, s, e, _ in lines:
             found = page_number(text[s:e])
             if found is not None:
                 shape, n, total = found
@@ -260,17 +269,19 @@ def _numbered_edges(
     return out
 
 
-def blank_running_lines(text: str, misread: bool = False) -> str:
+def blank_running_lines(text: str, misread: bool = False, numbers: PageNumbers | None = None) -> str:
     """Blank (same length) the header and footer lines that repeat at the same edge of several pages.
-    `misread` (OCR text): a line read a little differently on each page ("FR0M" for "FROM") still repeats."""
+    `misread` (OCR text): a line read a little differently on each page ("FR0M" for "FROM") still repeats.
+    `numbers`, when given, is filled with the page numbers found (see `page_numbers`): one pass over the edges."""
     pages = _page_spans(text)
     if len(pages) < 2:
         return text
     seen: dict[tuple[str, str], set[int]] = defaultdict(set)
     where: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
     marks: list[tuple[int, int]] = []  # a page number alone on its line, at a page's edge: blanked, however written
-    for index, (start, end) in enumerate(pages):
-        for edge, s, e, key in _edge_lines(text, start, end):
+    edges = [_edge_lines(text, start, end) for start, end in pages]
+    for index, lines in enumerate(edges):
+        for edge, s, e, key in lines:
             if PAGE_MARK.fullmatch(text[s:e]):
                 marks.append((s, e))
                 continue
@@ -279,7 +290,10 @@ def blank_running_lines(text: str, misread: bool = False) -> str:
                     key = _near_key(edge, key, seen)
                 seen[(edge, key)].add(index)
                 where[(edge, key)].append((s, e))
-    numbered = [(s, e) for _, entries in _numbered_edges(text, pages) for _, _, s, e in entries]
+    groups = _numbered_edges(text, edges)
+    if numbers is not None:
+        numbers.update(_as_numbers(groups))
+    numbered = [(s, e) for _, entries in groups for _, _, s, e in entries]
     spans = (
         marks
         + numbered

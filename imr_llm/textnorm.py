@@ -13,7 +13,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterator
 
-from imr_llm.textclean import blank_running_lines, repair_ocr
+from imr_llm.textclean import PageNumbers, blank_running_lines, repair_ocr
 
 # One-for-one character fixes, so offsets stay valid: PDF libraries emit
 # soft hyphens or STX for hyphenation points, NBSP and odd spaces, and CR.
@@ -68,6 +68,7 @@ class FlatText:
         self._joins = True
         self._runs = True
         self._exhausted = False
+        self.page_numbers: PageNumbers = {}  # printed at the pages' edges (imr_llm.textclean.page_numbers)
 
     def _extend_to(self, flat_index: int) -> None:
         if self._segments is None:
@@ -98,6 +99,7 @@ class FlatText:
         """The same text cut at flat offset `end` (same offsets)."""
         copy = FlatText(self.raw, self.flat[:end], self._body, self._body_start)
         copy._joins, copy._runs = self._joins, self._runs
+        copy.page_numbers = self.page_numbers
         return copy
 
 
@@ -118,9 +120,10 @@ _FIX_PAIRS = tuple((chr(c), str(f)) for c, f in _CHAR_FIXES.items())
 _PAGE_WORD = re.compile(r"Page[ \t]+\d")
 
 
-def clean_chars(raw: str, ocr: bool = False) -> str:
+def clean_chars(raw: str, ocr: bool = False, numbers: PageNumbers | None = None) -> str:
     """Same-length cleanup: odd characters fixed, OCR misreadings undone (OCR text only), running
-    headers and footers and page-noise lines blanked (imr_llm.textclean)."""
+    headers and footers and page-noise lines blanked (imr_llm.textclean); `numbers` is filled with the page
+    numbers printed at the pages' edges."""
     text = raw
     for char, fix in _FIX_PAIRS:  # `in` + replace is far faster than str.translate with a dict
         if char in text:
@@ -128,7 +131,7 @@ def clean_chars(raw: str, ocr: bool = False) -> str:
     if ocr:
         text = repair_ocr(text)
     if "\f" in text or _PAGE_WORD.search(text):
-        text = blank_running_lines(text, misread=ocr)
+        text = blank_running_lines(text, misread=ocr, numbers=numbers)
     if _PAGE_WORD.search(text):
         text = _PAGE_NOISE.sub(lambda m: " " * len(m.group(0)), text)
     return text
@@ -136,7 +139,8 @@ def clean_chars(raw: str, ocr: bool = False) -> str:
 
 def flatten(raw: str, ocr: bool = False) -> FlatText:
     """De-wrap `raw` the way the gold strings are written (see shared README)."""
-    text = clean_chars(raw, ocr)
+    numbers: PageNumbers = {}
+    text = clean_chars(raw, ocr, numbers)
     start = len(text) - len(text.lstrip())
     end = len(text.rstrip())
     body = text[start:end]
@@ -145,5 +149,6 @@ def flatten(raw: str, ocr: bool = False) -> FlatText:
     # exact shortcuts for the offset map: no join leaves the length alone, and when de-wrapping
     # keeps the joined text's length, every whitespace run left was a single character
     text_flat = FlatText(raw, flat, body, start)
+    text_flat.page_numbers = numbers
     text_flat._joins, text_flat._runs = n_joins > 0, len(flat) != len(joined)
     return text_flat

@@ -24,7 +24,7 @@ from imr_llm.parser.ocr_review import (
 from imr_llm.parser.reviewer import parse_reviewer
 from imr_llm.parser.scan_requests import readable_requests
 from imr_llm.schema import LetterRecord, Source
-from imr_llm.textclean import EXPLICIT_PAGE_MARK, PAGE_MARK, page_numbers
+from imr_llm.textclean import EXPLICIT_PAGE_MARK, PAGE_MARK, PageNumbers, page_numbers
 from imr_llm.textnorm import FlatText, flatten
 
 if TYPE_CHECKING:
@@ -94,7 +94,9 @@ def _at_page_edge(raw: str, start: int, end: int) -> bool:
     return before < 2 or after < 2
 
 
-def pages_not_here(raw: str, scanned: bool = False, read: int | None = None) -> str | None:
+def pages_not_here(
+    raw: str, scanned: bool = False, read: int | None = None, printed: PageNumbers | None = None
+) -> str | None:
     """A letter whose pages are numbered ("Page 2 of 4", "Page 2/4", "2 of 4", "Page 2", "- 2 -", as other copies
     of a letter, or a fax, may be) says which pages are not here: numbered pages, two at least (a rationale
     citing "page 2 of 5" of a report is one), from the first one seen to the total, or to the last one seen
@@ -119,9 +121,11 @@ def pages_not_here(raw: str, scanned: bool = False, read: int | None = None) -> 
         of = int(mark.group("m")) if mark.group("m") else None
         if of is None or 1 <= number <= of:
             numbered.setdefault(of, set()).add(number)
-    if "\f" in raw:  # page numbers however written: a short line at a page edge whose one number rises
-        for printed, numbers in page_numbers(raw).items():
-            numbered.setdefault(printed, set()).update(n for n in numbers if printed is None or n <= printed)
+    # page numbers however written: a short line at a page edge whose one number rises (`printed`: as the
+    # text's cleanup found them, so the edges are not read twice)
+    shaped = printed if printed is not None else (page_numbers(raw) if "\f" in raw else {})
+    for of, numbers in shaped.items():
+        numbered.setdefault(of, set()).update(n for n in numbers if of is None or n <= of)
     if not numbered:
         return None
     most, seen = max(numbered.items(), key=lambda kv: len(kv[1]))
@@ -207,7 +211,8 @@ def parse_read(
     if not items:
         raise NotAnImrLetter(f"looks like an IMR letter ({layout.name}) but no disputed item could be read")
     scanned = source is not None and source.ocr is not None
-    if (missing := pages_not_here(text.raw, scanned, source.pages if source is not None else None)) is not None:
+    pages = source.pages if source is not None else None
+    if (missing := pages_not_here(text.raw, scanned, pages, text.page_numbers)) is not None:
         ctx.warn(missing)
     if source is not None and source.ocr is not None:
         readable_requests(ctx, items)

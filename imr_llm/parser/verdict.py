@@ -8,6 +8,7 @@ whose headings carry no decision word (2013 notices, professional reviews).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _NECESSITY = re.compile(r"medically ?(?:necessary|appropriate|reasonable|indicated)|not ?medically", re.I)
 # "not" as a word whatever stands beside it ("not,", "not-", "(not", and on scans "not:", "not.medically",
@@ -104,6 +105,7 @@ def plain_verdict(sentence: str) -> bool:
     return not _hedged(sentence) and not _reported(sentence) and _QUOTE_MARKS.search(sentence) is None
 
 
+@lru_cache(maxsize=8)  # one rationale is asked by the decision, the cross-check and the cut-off checks
 def conclusion_sentence(rationale: str) -> str | None:
     """The sentence that states the verdict: the last one about medical necessity
     that is not part of a weaning paragraph, nor another's verdict the rationale reports."""

@@ -193,7 +193,7 @@ def _negated_words(text: str) -> tuple[set[str], set[str]]:
 _TURNED = re.compile(
     r"\b(?:no es (?:cierto|verdad)|salvo|excepto|a menos que|a no ser que|sin embargo sí|except|unless|"
     r"no (?:hay|cabe|queda|tengo|tiene|tuvo) (?:ninguna )?duda|sin duda|indudablemente)\b",
-    re.I
+    re.I,
 )
 _NO_WORD = re.compile(r"\bno\b", re.I)
 
