@@ -1077,3 +1077,64 @@ def test_too_soon_and_no_warning_signs_are_reasons() -> None:
     assert reason is not None
     assert any("only 1 week since" in s for s in reason.sentences)
     assert any("No red flag signs were identified" in s for s in reason.sentences)
+
+
+# -- a sixth reader -------------------------------------------------------------------------------------------
+
+
+def test_the_premise_right_before_the_verdict_is_a_reason_too() -> None:
+    """ "... there was no documentation of functional improvement. NSAIDs come with many risk factors. Long term
+    use is not recommended. Therefore, the request for ibuprofen is not medically necessary.": the summary gave
+    only the first, leaving out the point of denying refills. The sentence the verdict is drawn from is shown
+    after the reasons that rank above it."""
+    refills = one(
+        "Two refills of Ibuprofen 600mg #90",
+        "Upheld",
+        "NSAIDs are recommended at the lowest dose for the shortest duration. The patient had decreased pain with "
+        "medications, however, there was no documentation of functional improvement. NSAIDs come with many risk "
+        "factors. Long term use is not recommended. Therefore, the request for ibuprofen is not medically necessary.",
+    )
+    item = build_summary(refills).items[0]
+    assert item.reason.text.endswith("The guidelines the reviewer used do not recommend long term use."), item.reason
+    assert item.reason.text.startswith("The reviewer found that you had decreased pain")
+    # a guideline passage, case history or a condition right before the verdict is not made a reason
+    for premise in (
+        "The MTUS states that muscle relaxants are recommended for short courses.",
+        "The patient complained of low back pain radiating to the leg for months.",
+        "If the patient had failed other relaxants, a trial could be considered.",
+    ):
+        record = one(
+            "Lorzone 750mg #45",
+            "Upheld",
+            "The patient has not been documented to have failed other muscle relaxants. "
+            f"{premise} Therefore, the request is not medically necessary.",
+        )
+        reason = record.disputed_items[0].reason
+        assert reason is not None and premise not in reason.sentences, premise
+
+
+def test_words_the_summary_adds_agree_with_the_reviewers() -> None:
+    """ "you have used baclofen but is not recorded", "records that indicates", "records of record explaining"."""
+    assert (
+        plain_english("The patient has used baclofen but is not documented to have failed other muscle relaxants")
+        == "you have used baclofen but are not recorded to have failed other muscle relaxants"
+    )
+    agree = build_summary(
+        one(
+            "MRI of the lumbar spine",
+            "Upheld",
+            "There is lack of significant evidence that indicates the patient has "
+            "nerve root compromise. Therefore, the request is not medically necessary.",
+        )
+    ).items[0]
+    assert "records that indicate you have nerve root compromise" in agree.next_step, agree.next_step
+    record_of_record = build_summary(
+        one(
+            "Physical therapy 12 sessions",
+            "Upheld",
+            "There was no documentation explaining why physical therapy "
+            "exceeding the guidelines is necessary. Therefore, the request is not medically necessary.",
+        )
+    ).items[0]
+    assert "records of record" not in record_of_record.next_step
+    assert "records explaining why physical therapy" in record_of_record.next_step, record_of_record.next_step

@@ -580,6 +580,7 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
         scored.append((s, e, score))
     if not overturned:
         scored = _criteria_applied(scored, scans, request)
+    premise = _last_premise(scored, scans, request)
     categorical = {
         s
         for s, _, _ in scored
@@ -595,6 +596,9 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
     # a point the reviewer marks as added ("There was also ...", "Additionally, ...") follows the one it adds to
     added = {s for s, _, _ in picked if scans[s].match(_ADDED)}
     picked = sorted(picked, key=lambda x: (x[0] not in categorical, x[0] not in named, x[0] in added, -x[2], x[0]))
+    if premise is not None and premise not in picked:  # a reason too, after those that rank above it
+        picked.append(premise)
+        confident = True
     if repeat:  # the approval it repeats, then the reviewer's word for it, in letter order, before any other reason
         picked = [x for x in scored if x[0] in repeat] + [x for x in picked if x[0] not in repeat]
         confident = True
@@ -625,6 +629,41 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
         and topic is not None
         and (topic == "linked_service" or bool(repeat) or agrees(carrier_scan, decision)),
     )
+
+
+_PREMISE_BONUS = 3.0
+
+
+def _last_premise(
+    scored: list[tuple[int, int, float]], scans: dict[int, Scan], request: str
+) -> tuple[int, int, float] | None:
+    """The sentence right before the rationale's closing verdict ("Long term use is not recommended. Therefore,
+    the request ... is not medically necessary."): the premise the reviewer drew it from, a reason to show even
+    when its cue words rank it low, after the ones that rank higher. None when it is a guideline passage, case
+    history, a condition, or a verdict itself."""
+    closing = next(
+        (k for k in range(len(scored) - 1, -1, -1) if _is_bare_conclusion(scans[scored[k][0]], request)), None
+    )
+    if closing is None or closing == 0 or len(scored) - closing > 2:  # the verdict closes it (weaning talk aside)
+        return None
+    s, e, score = scored[closing - 1]
+    sc = scans[s]
+    if (
+        _is_bare_conclusion(sc, request)
+        or sc.search(_CONCLUSION)
+        or sc.match(_THEREFORE)
+        or sc.match(_GUIDELINE)
+        or sc.search(_GUIDELINE_VERB)
+        or sc.search(_HISTORY)
+        or sc.match(_CONDITION_OPENING)
+        or len(sc.text) < 25
+        or score + _PREMISE_BONUS < _THRESHOLD
+    ):
+        return None
+    return s, e, score
+
+
+_CONDITION_OPENING = _rx(r"^(?:if|when|unless|should|once|until|provided)\b")
 
 
 def _repeat_of_approval(spans: list[tuple[int, int]], scans: dict[int, Scan]) -> tuple[int, ...]:
@@ -749,6 +788,7 @@ CUES = CueSet(
         _TOPICAL_SENTENCE,
         _CRITERION,
         _ADDED,
+        _CONDITION_OPENING,
         _REPEATS,
         _APPROVED_BEFORE,
         _NOT_MET,

@@ -134,7 +134,8 @@ _CASE_SUBJECT = _rx(
     rf"^(?:there (?:is|was|are|were|has been|have been)\b|(?:patient|claimant|applicant) (?:is|was|has|had|does|did)\b|"
     rf"it (?:is|was|remains) (?:also )?(?:unclear|not clear)\b|"
     rf"{_PERSON}\b|{_DOCTOR}\b|(?:his|her|their) |(?:he|she) |(?:the |this )?(?:request(?:ed)?|documentation|records?|"
-    r"(?:clinical |progress |office )?notes?|clinical (?:information|documentation)|medical records|submitted|"
+    r"(?:clinical |progress |office )?notes?|clinical (?:information|documentation)|medical (?:records|documents)|"
+    r"submitted|"
     r"available|physical exam(?:ination)?|exam(?:ination)?|imaging|mri|x-?rays?|electrodiagnostic|therapy|treatment|"
     r"(?:prior|previous|recent) |medication|use|usage|ongoing|continued|additional|further|no |the rationale|"
     r"rationale|authorization|given (?:that|the)|as the|since the|because the|a request|this request|"
@@ -363,7 +364,8 @@ _NONE_FOUND = (
 )
 _RECORDS_SILENT = _rx(
     r"^(?P<subj>(?:the |this )?(?:submitted |available |provided |most recent |recent |latest )?(?:clinical |medical |"
-    r"progress |office )?(?:documentation|records?|notes?|reports?|information|clinical information|medical records|"
+    r"progress |office )?(?:documentation|records?|notes?|reports?|documents|information|clinical information|"
+    r"medical records|"
     r"physical exam(?:ination)?|exam(?:ination)?)(?: (?:submitted|provided|available|presented|reviewed))?"
     r"(?: for review)?(?: dated [\w/,-]+(?: \d{4})?)?) (?:(?:did|does|do) not|fail(?:s|ed)? to) "
     r"(?:clearly |adequately |objectively )?"
@@ -745,6 +747,9 @@ def plain_english(text: str) -> str | None:
         out = re.sub(r"\b(?:his|her)\b", "your", out, flags=re.I)
         out = re.sub(r"\b(?:he|she)\b(?: (?P<verb>[a-z']+))?", _you, out, flags=re.I)
         out = re.sub(r"\b(?:him|himself|herself)\b", "you", out, flags=re.I)
+    if re.match(r"you\b", out):
+        # "the patient has used baclofen but is not documented to ...": the verb after "but" has the same subject
+        out = re.sub(r"\b(but|and|or|yet) (is|was|has|does)\b", lambda m: f"{m.group(1)} {_agree(m.group(2))}", out)
     out = _DOCTOR_NP.sub("your doctor", out)
     for pattern, replacement in PLAIN_TERM_PATTERNS:
         out = pattern.sub(replacement, out)

@@ -362,6 +362,13 @@ class Language:
             # records of A, and of B: not "records of A, and no record of B" (asking for a lack)
             link = values["link"] if first.form is Form.NO_RECORD else "of"
             values["x"] = f", {self.c.reason.and_word} {link} ".join(missing_parts(values["x"]))
+            # "records of record explaining why ...", "records that indicates ...": the words the step adds agree
+            if _RECORD_WORD.match(values["x"]) or _GERUND.match(values["x"]):
+                values["x"] = _RECORD_WORD.sub("", values["x"])
+                if first.form is Form.NONE_FOUND:  # "records explaining why ...", not "records of explaining"
+                    template, values["link"] = n.no_record, ""
+            if values["link"] == "that":
+                values["x"] = _SINGULAR_VERB.sub(lambda m: m.group(1), values["x"])
         return _tidy(template.format(**values))
 
     def taper_warning(self, taking: bool, letter_says_so: bool) -> str:
@@ -447,6 +454,11 @@ class Language:
 _LONG = 24
 _WORD_REST = re.compile(r"[\w-]*")  # the rest of the word a glossary pattern matched the start of
 _AS_CAUSE = re.compile(r", as (?=(?:the |they |guidelines |there |it |this |you |your ))")
+
+
+_RECORD_WORD = re.compile(r"^(?:records?|documentation) (?=\w)")
+_GERUND = re.compile(r"^(?!during\b|including\b|regarding\b|concerning\b)[a-z]+ing\b")
+_SINGULAR_VERB = re.compile(r"^(indicate|show|suggest|support|demonstrate|document|reveal|confirm|establish)s\b")
 
 
 def _tidy(text: str) -> str:
