@@ -580,7 +580,7 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
         scored.append((s, e, score))
     if not overturned:
         scored = _criteria_applied(scored, scans, request)
-    premise = _last_premise(scored, scans, request)
+    premise = _last_premise(scored, scans, request) if decision == "upheld" else None  # an approval's may be a concern
     categorical = {
         s
         for s, _, _ in scored
