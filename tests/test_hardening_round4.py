@@ -5,6 +5,7 @@ that only refuses is a false alarm waiting to happen)."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -164,7 +165,7 @@ def test_a_letter_cut_after_a_verdict_first_opening_says_so() -> None:
     whole = parse_text(letter)
     assert not whole.needs_review and len(whole.disputed_items) == 2
     cut = parse_text(letter[: letter.index("Therefore, the request was medically necessary.")])
-    assert any("goes on after its conclusion" in w for w in cut.warnings), cut.warnings
+    assert any("goes on after its opening verdict" in w for w in cut.warnings), cut.warnings
     page = render_text(summarize(cut, "en").summary, Format.MD)
     assert "cut off" in page
 
@@ -293,6 +294,20 @@ SAID = (
         SAID.replace("escribió que", "escribió erróneamente que") + ".",
         SAID.replace("escribió que", "escribió, sin razón, que") + ".",
         SAID.replace("El revisor escribió", "El revisor supuestamente escribió") + ".",
+        # a fifth probe: reversals inside the shape, the opposite decision, comments on the reviewer's words
+        "El revisor no encontró ningún motivo para negar las inyecciones en las articulaciones de la columna.",
+        "El revisor no encontró nada en contra de las inyecciones en las articulaciones de la columna.",
+        "El revisor no encontró ninguna objeción a las inyecciones en las articulaciones de la columna.",
+        "El revisor encontró que las inyecciones se recomiendan sin importar el dolor que baja por la pierna.",
+        "El revisor encontró que nada impide las inyecciones cuando hay dolor que baja por la pierna.",
+        f"{SAID}. Por eso, el revisor le recomienda ponerse las inyecciones ahora.",
+        f"{SAID}. La solicitud fue aceptada.",
+        "La solicitud fue concedida sin condiciones.",
+        f"{SAID}, y usted nunca tuvo ese dolor.",
+        f"{SAID}, lo cual es falso.",
+        f"{SAID}, algo que nadie cree.",
+        "Las guías que usó el revisor recomiendan las inyecciones cuando no hay otra opción.",
+        SAID.replace("no se recomiendan", "ya no se descartan") + ".",
     ],
 )
 def test_a_translation_that_adds_a_claim_or_discredits_the_reviewer_is_rejected(rewrite: str) -> None:
@@ -317,9 +332,123 @@ def test_a_faithful_translation_still_passes() -> None:
     record = parse_text(make_letter(Item("Lumbar facet injections", "Upheld", FACETS)))
     item = build_summary(record, "es").items[0]
     assert reason_problems(f"{SAID}.", item, get_language("es")) == []
-    assert (
-        reason_problems(
-            f"{SAID}. El revisor encontró que usted tiene dolor que baja por la pierna.", item, get_language("es")
+    both = f"{SAID}, y que usted tiene ese dolor."
+    assert reason_problems(both, item, get_language("es")) == []
+
+
+# -- a fifth probe ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "A home exercise program is medically necessary.",  # other care
+        "Six sessions of chiropractic manipulation are medically necessary.",  # a part of the 12 asked for
+        "Zero sessions are medically necessary.",
+        "The request for six of the twelve sessions is medically necessary.",
+    ],
+)
+def test_an_approval_of_other_care_or_of_a_part_is_never_the_requests(closing: str) -> None:
+    record = parse_text(REVIEW.replace(REVIEW_VERDICT, closing))
+    assert record.disputed_items[0].decision is None and record.needs_review, closing
+    # the request's own approval still reads (right both ways)
+    whole = parse_text(
+        REVIEW.replace(
+            REVIEW_VERDICT,
+            "Therefore, the request for chiropractic manipulation, 12 sessions for the cervical spine is medically "
+            "necessary.",
         )
-        == []
     )
+    assert whole.disputed_items[0].decision == "overturned"
+
+
+def test_a_negation_in_another_clause_never_makes_a_denial() -> None:
+    """ "The request does not exceed the guideline limit and is medically necessary." read "The denial stands"."""
+    assert plain_reading("The request does not exceed the guideline limit and is medically necessary.") is None
+    assert plain_reading("The bed is not supported by Guidelines and is not medically necessary.") is False
+    record = parse_text(
+        REVIEW.replace(REVIEW_VERDICT, "The request does not exceed the guideline limit and is medically necessary.")
+    )
+    assert record.disputed_items[0].decision is None
+
+
+def test_a_page_read_twice_is_said() -> None:
+    letter = make_letter(DENIED_PT, Item("MRI of the knee", "Overturned", APPROVED_MRI.rationale))
+    second = letter.index("MRI of the knee:")
+    pages = [letter[:second], letter[second:]]
+    twice = parse_text("\f".join([pages[0], pages[1], pages[1]]))
+    assert any("page 3 repeats page 2" in w for w in twice.warnings), twice.warnings
+    assert any("repeats item 2 word for word" in w for w in twice.warnings)
+    once = parse_text("\f".join(pages))  # right both ways
+    assert not once.needs_review, once.warnings
+
+
+def test_a_rationale_that_is_only_its_opening_verdict_says_the_letter_may_be_cut() -> None:
+    letter = make_letter(DENIED_PT, Item("Nerve conduction study", "Overturned", VERDICT_FIRST))
+    opening = VERDICT_FIRST.split(". ")[0] + "."
+    cut = parse_text(letter[: letter.index(opening) + len(opening)])
+    assert any("is only its opening verdict" in w for w in cut.warnings), cut.warnings
+    # a whole one-sentence rationale of another shape (a linked service's) is not called cut
+    linked = parse_text(
+        make_letter(
+            DENIED_PT,
+            Item(
+                "Post-operative brace",
+                "Upheld",
+                "As the requested surgical intervention is not medically necessary, the requested ancillary service "
+                "is not medically necessary.",
+            ),
+        )
+    )
+    assert not any("cut off" in w for w in linked.warnings), linked.warnings
+
+
+def test_an_impossible_or_missing_header_date_is_said() -> None:
+    """ "Decision Date: 02/30/2017", or a header row left out: the field was left empty without a word, and the
+    page quietly lost its "decided on"."""
+    bad = parse_text(make_letter(DENIED_PT).replace("Decision Date: 12/30/2016", "Decision Date: 02/30/2017"))
+    assert bad.decision_date is None and bad.needs_review
+    assert any("'02/30/2017' is not a valid date" in w for w in bad.warnings), bad.warnings
+    gone = parse_text(make_letter(DENIED_PT).replace("Decision Date: 12/30/2016 ", ""))
+    assert gone.decision_date is None and any("decision_date: not found" in w for w in gone.warnings)
+
+
+def test_a_header_printed_column_by_column_with_a_value_missing_takes_no_date() -> None:
+    """Plain pdftotext prints a column's labels, then their values: one blank value slid every later date onto
+    the wrong label, silently."""
+    columns = (
+        "Case Number:\nDate Assigned:\nDecision Date:\nPriority:\n\nCM16-0900199\n11/28/2016\n12/30/2016\nStandard\n\n"
+        "Date of Injury:\nUR Denial Date:\nApplication\nReceived:\n\n{injury}11/17/2016\n11/21/2016\n"
+    )
+    letter = make_letter(DENIED_PT)
+    start, end = 0, letter.index("HOW THE IMR FINAL")
+    whole = parse_text(columns.format(injury="09/14/2016\n") + letter[end:])
+    assert whole.date_of_injury == dt.date(2016, 9, 14) and whole.decision_date == dt.date(2016, 12, 30)
+    missing = parse_text(columns.format(injury="") + letter[end:])
+    assert missing.ur_determination_date is None and missing.application_received_date is None
+    assert any("which label lacks its date cannot be told" in w for w in missing.warnings), missing.warnings
+    assert start == 0
+
+
+def test_a_key_echoed_in_a_normal_answer_is_removed_before_anything_reads_it_FAKE_SERVER(tmp_path: Path) -> None:
+    from imr_llm.llm.cache import ResponseCache
+    from imr_llm.llm.client import LLMClient
+    from imr_llm.llm.config import LLMConfig
+    from imr_llm.llm.prompts import load_prompt
+    from imr_llm.loaders import load_file
+    from imr_llm.pipeline.llm_extractor import LLMExtractor
+    from tests.fake_openai_server import MODEL, Behaviour, fake_server
+
+    key = "sk-testKEY1234567890abcdef"
+    letter = SAMPLES / "synth-2016-basic.txt"
+    answer = perfect_answer(parse_text(letter.read_text()))
+    answer["disputed_items"][0]["request"] = f"{key} is the request"
+    with fake_server(Behaviour("ok", answer)) as server:
+        config = LLMConfig(base_url=server.base_url, model=MODEL, api_key=key)
+        record = LLMExtractor(LLMClient(config), load_prompt("extract"), ResponseCache(tmp_path / "c")).run(
+            load_file(letter)
+        )
+    dumped = record.model_dump_json()
+    assert key not in dumped and "1234567890abcdef" not in dumped.lower()
+    stored = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
+    assert key.encode() not in stored

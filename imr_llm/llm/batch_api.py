@@ -124,7 +124,8 @@ class BatchAPI:
     def content(self, file_id: str) -> str:
         try:
             with request_deadline(TRANSFER_S):
-                return self.client.files.content(file_id).text
+                # a results file that echoes the key (a proxy, a server's debug field) never reaches a record
+                return scrub_secrets(self.client.files.content(file_id).text, *self._secrets)
         except self._openai.APIError as e:
             raise self._fail(f"downloading file {file_id}", e) from e
 

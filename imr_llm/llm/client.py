@@ -304,6 +304,7 @@ def _sdk_clients(config: LLMConfig) -> tuple[openai.OpenAI, Any]:
         finally:
             if stats is not None:
                 stats.latency_s += time.perf_counter() - started
+        _scrub_answer(response, config.secrets)
         usage = getattr(response, "usage", None)
         if stats is not None and usage is not None:
             stats.prompt_tokens += usage.prompt_tokens or 0
@@ -318,6 +319,23 @@ def _sdk_clients(config: LLMConfig) -> tuple[openai.OpenAI, Any]:
     completions.create = counted_create  # type: ignore[method-assign]
     memoize_async_validator_check()
     return sdk, instructor.from_openai(sdk, mode=config.instructor_mode)
+
+
+def _scrub_answer(response: Any, secrets: tuple[str, ...]) -> None:
+    """A server (or a proxy) that echoes the API key inside a normal answer: the key is removed from the
+    answer's text and its tool-call arguments before anything reads, checks, caches or shows them."""
+    if not secrets:
+        return
+    for choice in getattr(response, "choices", None) or []:
+        message = getattr(choice, "message", None)
+        if message is None:
+            continue
+        if isinstance(getattr(message, "content", None), str):
+            message.content = scrub_secrets(message.content, *secrets)
+        for call in getattr(message, "tool_calls", None) or []:
+            function = getattr(call, "function", None)
+            if function is not None and isinstance(getattr(function, "arguments", None), str):
+                function.arguments = scrub_secrets(function.arguments, *secrets)
 
 
 _WINDOW = 24  # a run of this many characters of the prompt inside an error message is letter text

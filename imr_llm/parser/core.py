@@ -23,7 +23,7 @@ from imr_llm.parser.ocr_review import (
 )
 from imr_llm.parser.reviewer import parse_reviewer
 from imr_llm.parser.scan_requests import readable_requests
-from imr_llm.schema import LetterRecord, Source
+from imr_llm.schema import DisputedItem, LetterRecord, Source
 from imr_llm.textclean import EXPLICIT_PAGE_MARK, PAGE_MARK, PageNumbers, page_numbers
 from imr_llm.textnorm import FlatText, flatten
 
@@ -144,6 +144,53 @@ def pages_not_here(
     return f"the letter's pages are numbered {how} and page {listed} is not here: a page may be missing"
 
 
+_PAGE_MIN = 300  # characters of a page worth comparing (a short last page may well repeat a closing)
+_SAME_SCAN = 95.0  # rapidfuzz ratio of two OCR readings of one page
+
+
+def page_read_twice(raw: str, scanned: bool = False) -> str | None:
+    """A page that repeats another word for word (a page fed twice, or sent twice): its requests would be read
+    twice. On a scan, two readings of one page differ by OCR noise: near-equal counts."""
+    if "\f" not in raw:
+        return None
+    pages = [" ".join(p.split()) for p in raw.split("\f")]
+    seen: dict[str, int] = {}
+    for n, page in enumerate(pages):
+        if len(page) < _PAGE_MIN:
+            continue
+        first = seen.get(page)
+        if first is None and scanned:
+            from rapidfuzz import fuzz
+
+            first = next(
+                (
+                    k
+                    for k, other in enumerate(pages[:n])
+                    if len(other) >= _PAGE_MIN and fuzz.ratio(page, other) >= _SAME_SCAN
+                ),
+                None,
+            )
+        if first is not None:
+            return f"page {n + 1} repeats page {first + 1} (a page read twice?): its requests may be counted twice"
+        seen[page] = n
+    return None
+
+
+def _items_read_twice(items: list[DisputedItem]) -> list[tuple[int, int]]:
+    """Pairs of items with the same request and the same rationale (an item cannot be decided twice)."""
+    first: dict[tuple[str, str], int] = {}
+    out = []
+    for j, item in enumerate(items):
+        if not item.rationale:
+            continue
+        key = (" ".join(item.request.split()).casefold(), " ".join(item.rationale.split()))
+        if key in first:
+            out.append((first[key], j))
+        else:
+            first[key] = j
+    return out
+
+
 def parse_letter(
     letter: LoadedLetter, *, enrich: bool = True, codes: bool = True, read: ParsedLetter | None = None
 ) -> LetterRecord:
@@ -214,6 +261,17 @@ def parse_read(
     pages = source.pages if source is not None else None
     if (missing := pages_not_here(text.raw, scanned, pages, text.page_numbers)) is not None:
         ctx.warn(missing)
+    if (twice := page_read_twice(text.raw, scanned)) is not None:
+        ctx.warn(twice)
+    for i, j in _items_read_twice(items):
+        ctx.warn(f"item {j + 1} repeats item {i + 1} word for word (a page read twice?); check the letter")
+    if (source is None or source.ocr is None) and layout.header:
+        # a text letter whose header lacks a row (or its value) the layout always prints: said, so the page does
+        # not quietly lose "decided on" (a scan says so through `what_may_be_missing`)
+        said = " ".join(ctx.warnings)
+        for name in layout.header_values:
+            if fields.get(name) is None and f"{name}:" not in said:
+                ctx.warn(f"{name}: not found in the letter's header; check it against the letter")
     if source is not None and source.ocr is not None:
         readable_requests(ctx, items)
         corroborate_decisions(ctx, items)

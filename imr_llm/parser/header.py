@@ -81,7 +81,8 @@ def parse_header(ctx: ParseContext) -> dict[str, object]:
         "priority": lambda s: s,
     }
     tokens = list(_TOKEN.finditer(flat, 0, end))
-    interleaved = _interleaved(tokens)
+    scanned = bool(ctx.words)  # a scan's header is read by its layout (`_by_layout`), which says what it finds
+    interleaved = _interleaved(tokens) and not scanned
     previous: str | None = None  # the field whose label was the last token read, still without its value
     for m in tokens:
         kind = m.lastgroup
@@ -115,11 +116,33 @@ def parse_header(ctx: ParseContext) -> dict[str, object]:
                     ctx.cite(field, m.start(), m.end())
                     if last_label == label_at[field]:
                         next_to_label.add(field)
+                elif not scanned:  # "02/30/2017": no such day; said, not dropped without a word
+                    ctx.warn(f"{field}: {m.group(0)!r} is not a valid date; left empty")
                 del waiting[i]
                 break
+    if not interleaved and not ctx.words:
+        out = _paired(ctx, tokens, out)
     if ctx.words:
         out = _by_layout(ctx, out, next_to_label)
     return _in_order(ctx, out)
+
+
+def _paired(ctx: ParseContext, tokens: list[re.Match[str]], out: dict[str, object]) -> dict[str, object]:
+    """A header printed column by column (all its labels, then all its values): a date label with no value
+    shifts every later date onto the wrong label, and which one lacks it cannot be told. With fewer dates than
+    date labels, no date is taken from the header (each is said; the case summary's own dates may still be read)."""
+    labels = [m for m in tokens if (m.lastgroup or "").startswith("L") and _field(m) in HEADER_DATE_FIELDS]
+    dates = [m for m in tokens if m.lastgroup in ("date", "baddate")]
+    if len(dates) >= len({_field(m) for m in labels}):
+        return out
+    for name in HEADER_DATE_FIELDS:
+        if out.pop(name, None) is not None:
+            ctx.evidence.pop(name, None)
+    ctx.warn(
+        f"the header has {len(dates)} date(s) for {len(labels)} date label(s), printed label column then value "
+        "column: which label lacks its date cannot be told, so no header date was taken; check them"
+    )
+    return out
 
 
 def _interleaved(tokens: list[re.Match[str]]) -> bool:

@@ -228,7 +228,7 @@ def assemble_item(
             f"item {i + 1}: its request holds a decision word ({_GLUED.search(request).group('word')!r}): two "  # type: ignore[union-attr]
             "headings may have run together (a page missing?); check the letter"
         )
-    concluded = concluded_plainly(rationale) if rationale else None  # a verdict stated plainly, or None
+    concluded = concluded_plainly(rationale, request) if rationale else None  # a verdict stated plainly, or None
     necessary = heading_says_necessary
     source = "heading" if necessary is not None else None
     if necessary is None:
@@ -465,13 +465,10 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
     if items and items[-1].rationale and medically_necessary(items[-1].rationale) is None:
         # a letter cut inside its last rationale (or with its last page missing) ends without a conclusion
         ctx.warn(f"item {len(items)}: its rationale ends without a conclusion: the letter may be cut off there")
-    elif items and items[-1].rationale and _goes_on_after_conclusion(items[-1].rationale):
+    elif items and items[-1].rationale and (cut := _cut_after_opening(items[-1].rationale)):
         # a reviewer who states the verdict first ("The request for X was not medically necessary, ...") and again
         # at the end: a letter cut between the two ends on reasoning, after a conclusion-like opening
-        ctx.warn(
-            f"item {len(items)}: its rationale goes on after its conclusion and ends without another: the letter "
-            "may be cut off there"
-        )
+        ctx.warn(f"item {len(items)}: its rationale {cut}: the letter may be cut off there")
     elif items and items[-1].rationale and (stop := _stops_mid_sentence(items[-1].rationale, ctx.ocr is not None)):
         # cut after an earlier conclusion-like sentence, or inside the next item's heading ("... Associated
         # surgical service: Sh"): a letter ends at the end of a sentence
@@ -484,18 +481,31 @@ _ENDS_DECIDED = re.compile(rf": ?{_DECISION}$")
 _CONCLUSION_END = re.compile(r"\b(?:necessary|appropriate|indicated|reasonable|supported|warranted)(?: at this time)?$")
 
 
-def _goes_on_after_conclusion(rationale: str) -> bool:
-    """The last rationale opens with its verdict and goes on without stating it again: a reviewer who states
-    the verdict first closes with it too (each such letter of the 150 real ones here does), so the letter was
-    cut after the opening. A rationale whose verdict is not its opening sentence is left to the other checks."""
+def _cut_after_opening(rationale: str) -> str | None:
+    """What shows the last rationale was cut after its opening verdict (None: nothing): it opens with the verdict
+    and goes on without stating it again (a reviewer who states the verdict first closes with it too: each such
+    letter of the 150 real ones here does), or the opening verdict is all there is. A rationale whose verdict is
+    not its opening sentence is left to the other checks."""
     sentence = conclusion_sentence(rationale)
     if sentence is None or rationale.lstrip().find(sentence) > _OPENING:
-        return False
+        return None
     rest = after_conclusion(rationale)
-    return bool(rest) and not is_weaning_talk(rest or "") and bool(_SENTENCE_END.search(rationale.rstrip()))
+    if not rest:
+        # "The request for X was medically necessary, medically appropriate, and indicated here." and nothing more,
+        # which a whole rationale of that reviewer never is
+        return "is only its opening verdict" if _VERDICT_FIRST.match(sentence) else None
+    if is_weaning_talk(rest) or not _SENTENCE_END.search(rationale.rstrip()):
+        return None
+    return "goes on after its opening verdict and ends without stating it again"
 
 
 _OPENING = 3  # characters before the verdict sentence: a rationale opening with it
+# the verdict a verdict-first reviewer opens with: necessary, appropriate and indicated, in one list
+_VERDICT_FIRST = re.compile(
+    r"^\W*(?:[A-Z][a-z]+,\s+)?the (?:first-time |current |remaining )?request\b.{0,300}?\bmedically necessary, "
+    r"medically appropriate,? (?:and|or) indicated\b",
+    re.I | re.S,
+)
 
 
 def _stops_mid_sentence(rationale: str, scanned: bool = False) -> str | None:

@@ -277,37 +277,144 @@ _NOT_A_DENIAL = re.compile(
     r"disagree\w*)\b",
     re.I,
 )
+_VERDICT_WORD = re.compile(r"medically|\bunnecessary\b|\bnon-?certified\b|\bmedical necessity\b", re.I)
+_CLAUSE_BREAK = re.compile(r"[,;:]|\b(?:and|but|while|whereas|yet|although|though|because|since|so)\b", re.I)
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u2060\ufeff]")
 _TYPOGRAPHIC = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 
 
-def plain_reading(sentence: str) -> bool | None:
+def plain_reading(sentence: str, request: str | None = None) -> bool | None:
     """True / False when `sentence` states a verdict in a plain form (see above); None otherwise. A letter
-    (or a scan) with characters that hide a word ("n\u00adot", a Cyrillic "\u043e") is read as no verdict."""
+    (or a scan) with characters that hide a word ("n\u00adot", a Cyrillic "\u043e") is read as no verdict. With
+    the `request`, an approval naming a number the request does not ("Six sessions of chiropractic manipulation
+    are medically necessary" for 12 sessions, "Zero sessions ...") approves part of it, or none: no verdict."""
     text = " ".join(sentence.split())
     if not text.isprintable() or _INVISIBLE.search(text) or not text.translate(_TYPOGRAPHIC).isascii():
         return None
     first = _VERDICT_FIRST.match(text)
     if first:
         return first.group("word") == "Yes"
-    denial = _PLAIN_DENIAL.search(text)
-    if denial:
-        clause = re.split(r"[,;]", text[: denial.end()])[-1]
+    # the verdict's own clause: from the last break before its last verdict word to the end ("The request does not
+    # exceed the guideline limit and is medically necessary": the "not" is another clause's)
+    words = list(_VERDICT_WORD.finditer(text))
+    head = text[: words[-1].end()] if words else text
+    breaks = list(_CLAUSE_BREAK.finditer(head))
+    clause = text[breaks[-1].end() :] if breaks else text
+    if _PLAIN_DENIAL.search(clause):
         return None if _NOT_A_DENIAL.search(clause) else False
     if _NOT_PLAIN.search(text):
         return None
     m = _PLAIN_APPROVAL.match(text)
     if m is None or (m.group("named") and _NAMED_NOT_A_NOUN.search(m.group("named"))):
         return None
+    if request is not None and (_numbers(text) - _numbers(request) or not _names_the_request(m, request)):
+        return None
     return True
 
 
-def concluded_plainly(rationale: str) -> bool | None:
-    """The rationale's verdict (its conclusion sentence) when stated plainly; None otherwise."""
+_PLAIN_WORDS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "of",
+        "for",
+        "to",
+        "and",
+        "or",
+        "with",
+        "without",
+        "in",
+        "on",
+        "at",
+        "by",
+        "per",
+        "this",
+        "that",
+        "these",
+        "request",
+        "requested",
+        "current",
+    ]
+)
+
+
+def _names_the_request(m: re.Match[str], request: str) -> bool:
+    """The approval is of this request: "the request (for X)", or care named with a word of the request's ("MRI
+    of the left knee" for "MRI left knee"); never other care ("A home exercise program is medically necessary"
+    closing a chiropractic denial)."""
+    named = m.group("named")
+    if not named:
+        return True
+    from rapidfuzz import fuzz
+
+    words = {w for w in re.findall(r"[a-z]+", named.lower()) if len(w) > 2 and w not in _PLAIN_WORDS}
+    asked = {w for w in re.findall(r"[a-z]+", request.lower()) if len(w) > 2 and w not in _PLAIN_WORDS}
+    # a brand and its generic name are spelled alike ("Naprosyn" for "Naproxen"); a count of sessions is not care
+    return any(
+        a == b or (len(a) >= 5 and len(b) >= 5 and fuzz.ratio(a, b) >= _NAME_ALIKE)
+        for a in words - _UNITS
+        for b in asked - _UNITS
+    )
+
+
+_NAME_ALIKE = 75.0
+_UNITS = frozenset(
+    [
+        "sessions",
+        "session",
+        "visits",
+        "visit",
+        "times",
+        "week",
+        "weeks",
+        "month",
+        "months",
+        "days",
+        "day",
+        "tablets",
+        "tablet",
+        "capsules",
+        "mg",
+        "mcg",
+        "ml",
+        "gram",
+        "grams",
+        "units",
+        "unit",
+        "refills",
+        "refill",
+        "supply",
+        "dose",
+        "doses",
+    ]
+)
+
+
+_NUMBER_WORDS = {
+    w: str(k)
+    for k, w in enumerate(
+        """zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
+        seventeen eighteen nineteen twenty""".split()  # noqa: SIM905
+    )
+}
+_NUMBER_WORDS.update({"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "half": "half"})
+
+
+def _numbers(text: str) -> set[str]:
+    """The numbers a text names, as digits ("six" and "6" alike)."""
+    out = set(re.findall(r"\d+(?:\.\d+)?", text))
+    out |= {_NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in _NUMBER_WORDS}
+    return out
+
+
+def concluded_plainly(rationale: str, request: str | None = None) -> bool | None:
+    """The rationale's verdict (its conclusion sentence) when stated plainly; None otherwise (`request`: see
+    `plain_reading`)."""
     sentence = conclusion_sentence(rationale)
     if sentence is None:
         return None
-    reading = plain_reading(sentence)
+    reading = plain_reading(sentence, request)
     if reading is True:
         # "Therefore, the request is not medically necessary. Continued home exercise is medically necessary.":
         # an approval after a plain denial is of something else, or a rationale at odds with itself

@@ -233,42 +233,62 @@ _LABELS = {
 }
 
 
+# ... and the label itself, as a letter words it: the header's label or the sentence that names this date, never
+# a word that only shares a stem ("The injured worker was seen on 12/05/2016" is no date of injury, "The provider
+# decided on ..." no decision date)
+_OWN_LABELS = {
+    "date_of_injury": re.compile(
+        r"\b(?:date of injury|DOI|(?:industrial |work[- ]related |occupational )?(?:injury|injured) (?:on|of|dated)\b|"
+        r"sustained (?:an? )?(?:\w+ ){0,2}injury on)",
+        re.I,
+    ),
+    "ur_determination_date": re.compile(
+        r"\b(?:UR denial date|UR (?:determination|decision|denial)(?: date| dated| on)?|utilization review "
+        r"(?:determination|decision|denial)(?: date| dated| on)?|denial date|non-?certif\w* (?:dated|on))\b",
+        re.I,
+    ),
+    "application_received_date": re.compile(
+        r"\b(?:application (?:received|date)|date (?:of )?application|application for (?:independent medical "
+        r"review|IMR)(?: was)? received(?: on)?)\b",
+        re.I,
+    ),
+    "decision_date": re.compile(r"\b(?:decision date|date of (?:the )?decision)\b", re.I),
+    "date_assigned": re.compile(r"\b(?:date assigned|assigned (?:on|date))\b", re.I),
+}
+
+
 def _dates_after_own_label(name: str, quote: str) -> set[str]:
     """The dates a quote states after this field's own label and before any other label's: "Date Assigned:
     12/2B/2O16 Date of Injury: 11/02/2016" states no Date Assigned, and "During the assessment on 11/23/2016"
     (no label) states no Decision Date."""
     flat = " ".join(quote.split())
-    own = _LABELS[name].search(flat)
+    own = _OWN_LABELS[name].search(flat)
     if own is None:
         return set()
     others = [m.start() for other, label in _LABELS.items() if other != name for m in label.finditer(flat, own.end())]
     return _dates_in(flat[own.end() : min(others, default=len(flat))])
 
 
-# an age as the letters state one: "a 47 year old", "55-year-old", "age 47", "aged 47", "47 y/o"
-_AGE = r"(?<![\d/.-]){n}(?:\s*-?\s*(?:years?|yrs?|y/?o|y\.o\.)\b)|\bage[d:]?\s*{n}\b"
-# ... of the worker: not "a 30-year-old injury", not "whose 8-year-old son", not "his wife, age 52"
-_NOT_THE_WORKERS = re.compile(
-    r"^\W*(?:old\W+)?(?:injury|injuries|accident|claim|condition|problem|history|complaint|fracture|surgery|son|"
-    r"daughter|child|children|wife|husband|spouse|mother|father|parent|brother|sister|sibling|grand\w*|"
-    r"dog|vehicle|car|house|home)\b",
-    re.I,
+# ... of the worker, as the letters state it: "The injured worker is a 37 year old female", "This case involves a
+# now 33-year-old male", "The applicant is a 61-year-old male". A whitelist of those shapes, not a list of what
+# else an age can be of (a coworker, a supervisor, a resident lifted, an earlier injury, years employed)
+_YEARS_OLD = r"{n}\s*-?\s*(?:years?|yrs?)\s*-?\s*old\b|{n}\s*(?:y/?o\b|y\.o\.)"
+_WORKER_NOUN = r"(?:male|female|man|woman|gentleman|lady)\b"
+_WORKER_IS = (
+    r"\b(?:injured worker|injured employee|worker|employee|applicant|patient|claimant|individual|iw|he|she)\s+"
+    r"(?:is|was)\s+(?:a|an|a\(n\))\s+(?:now\s+)?"
 )
-_ANOTHER_PERSON_BEFORE = re.compile(
-    r"\b(?:whose|son|daughter|child|wife|husband|spouse|mother|father|parent|brother|sister|sibling|grand\w*|"
-    r"co-?worker|coworker|friend|passenger|driver|neighbou?r)\b\W*(?:\w+\W+){0,3}$",
-    re.I,
+_WORKERS_AGE = (
+    rf"(?<![\d/.-])(?:{_YEARS_OLD}),?\s+{_WORKER_NOUN}",  # "37 year old female", "61-year-old male"
+    rf"{_WORKER_IS}(?:{_YEARS_OLD})",  # "the injured worker is a 37 year old"
+    r"^\W*(?:age[d:]?|aged)\s*{n}\W*$",  # the quote is the age alone ("Age: 47")
+    r"\b(?:injured worker|patient|claimant|applicant|employee)\W+(?:is\s+)?(?:age[d:]?|aged)\s*{n}\b",
 )
 
 
 def _states_age(quote: str, age: int) -> bool:
-    """The quote states `age` as the worker's own age (see `_AGE`)."""
-    for m in re.finditer(_AGE.format(n=age), quote, re.I):
-        after = quote[m.end() : m.end() + 40]
-        before = quote[max(0, m.start() - 40) : m.start()]
-        if not _NOT_THE_WORKERS.search(after) and not _ANOTHER_PERSON_BEFORE.search(before):
-            return True
-    return False
+    """The quote states `age` as the worker's own age, in one of the shapes the letters use (`_WORKERS_AGE`)."""
+    return any(re.search(form.format(n=age), quote, re.I) for form in _WORKERS_AGE)
 
 
 def _dates_in(quote: str) -> set[str]:

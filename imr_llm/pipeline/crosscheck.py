@@ -116,7 +116,8 @@ def decision_in_its_place(parser: LetterRecord, pi: int, decision: str, quote: s
     if not (rationale_span.start <= span.start and span.end <= rationale_span.end):
         return False
     sentence = conclusion_sentence(rationale)
-    concluded = concluded_plainly(rationale)  # a model's decision is grounded only on a plainly stated verdict
+    # a model's decision is grounded only on a plainly stated verdict
+    concluded = concluded_plainly(rationale, parser.disputed_items[pi].request)
     if sentence is None or concluded is None or _flat(quote) not in _flat(sentence):
         return False
     return ("overturned" if concluded else "upheld") == decision

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
@@ -119,7 +120,8 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
     else:  # a translation: in the language asked for, and the negation must survive it
         if len(_ENGLISH_WORDS.findall(text)) >= 3:
             problems.append(f"item {item.number}: the reason is not written in the language asked for")
-        problems += [f"item {item.number}: {p}" for p in _translation_shape(text, reviewer, language)]
+        shape = _translation_shape(text, reviewer, language, item.reason.sentences)
+        problems += [f"item {item.number}: {p}" for p in shape]
         source_negated = bool(EN_NEGATION.search(" ".join(item.reason.sentences)))
         if source_negated != bool(language.negation.search(text)):
             problems.append(f"item {item.number}: the reason does not keep the reviewer's negation")
@@ -142,6 +144,12 @@ _EN_OUTCOME_KINDS = {
         "win": r"\bwin\b|\bwon\b|\blos[te]\b",
         "modal": r"\b(?:must|should|may|might|can|could|need|needs|ought|has to|have to|cannot)\b|n't\b",
         "insurer": r"\binsur\w*|\bcarrier\b|\bclaims administrator\b|\bemployer\b|\bpayer\b",
+        "deny": r"\bden(?:y|ied|ial|ies|ying)\b|\breject\w*|\bnon-?certif\w*|\bupheld\b",
+        "stance": r"\bagainst\b|\bin favou?r\b|\bprevent\w*|\bpreclud\w*|\bregardless\b",
+        "comment": r"\bwhich\b",
+        "never": r"\bnever\b|\bno one\b|\bnobody\b",
+        "discredit": r"\bfalse\w*|\berroneous\w*|\bincorrect\w*|\bmistaken\w*|\bsupposed\w*|\bdoubtful\b|"
+        r"\bquestionable\b",
     }.items()
 }
 _NEVER = re.compile(r"(?!)")
@@ -149,7 +157,9 @@ _EN_CONNECTORS = re.compile(r"\b(?:but|however|although|though|while|whereas|yet
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"\u201d)]*\s+")
 
 
-def _translation_shape(text: str, reviewer: str, language: Language) -> list[str]:
+def _translation_shape(
+    text: str, reviewer: str, language: Language, reviewer_sentences: Sequence[str] = ()
+) -> list[str]:
     """A translation's shape: each sentence opens as the reviewer's words are reported (never "No hay duda:", "Las
     inyecciones van a ser autorizadas.", "El revisor escribió erróneamente que"), and no joining word adds a
     claim the reviewer did not join to theirs (", pero la aseguradora debe ...", "; ahora bien, ...")."""
@@ -163,7 +173,29 @@ def _translation_shape(text: str, reviewer: str, language: Language) -> list[str
     joined = language.translation_connectors
     if joined is not None and (m := joined.search(text)) is not None and not _EN_CONNECTORS.search(reviewer):
         problems.append(f"the reason joins a claim the reviewer did not make ({m.group(0)!r})")
+    if openings and _negated_clauses(text, language.negation, _ES_CLAUSE) > _negated_clauses(
+        reviewer, EN_NEGATION, _EN_CLAUSE
+    ):
+        # "..., y usted nunca tuvo ese dolor": a denial the reviewer did not write (Spanish negative concord, "no ...
+        # ninguna", is one negation in its clause)
+        problems.append("the reason denies more than the reviewer's words do")
+    if openings and reviewer_sentences and all(EN_NEGATION.search(s) for s in reviewer_sentences):
+        # every sentence of the reviewer's denies something: so must every sentence of the translation ("La
+        # solicitud fue aceptada." after a faithful first sentence is a second claim, not a translation)
+        for sentence in _SENTENCE_SPLIT.split(text.strip()):
+            if sentence.strip() and not language.negation.search(sentence):
+                problems.append(f"a sentence denies nothing where each of the reviewer's does ({sentence[:40]!r})")
+                break
     return problems
+
+
+_ES_CLAUSE = re.compile(r"[,;:.]|\b(?:y|e|o|u|pero|aunque|porque|que)\b", re.I)
+_EN_CLAUSE = re.compile(r"[,;:.]|\b(?:and|or|but|although|because|that)\b", re.I)
+
+
+def _negated_clauses(text: str, negation: re.Pattern[str], clause: re.Pattern[str]) -> int:
+    """How many clauses of `text` hold a negation."""
+    return sum(1 for part in clause.split(text) if negation.search(part))
 
 
 _CLAUSE_END = re.compile(r"[.;:]|,\s*(?:and|but|so|while|although|however)\b|\b(?:but|while|although)\b", re.I)
@@ -192,7 +224,8 @@ def _negated_words(text: str) -> tuple[set[str], set[str]]:
 # negation, so two "no" in one clause, or these, are what turns a denial round)
 _TURNED = re.compile(
     r"\b(?:no es (?:cierto|verdad)|salvo|excepto|a menos que|a no ser que|sin embargo sí|except|unless|"
-    r"no (?:hay|cabe|queda|tengo|tiene|tuvo) (?:ninguna )?duda|sin duda|indudablemente)\b",
+    r"no (?:hay|cabe|queda|tengo|tiene|tuvo) (?:ninguna )?duda|sin duda|indudablemente|sin importar|de todos "
+    r"modos|aun así|a pesar de todo|ya no|dejó de|dejaron de)\b",
     re.I,
 )
 _NO_WORD = re.compile(r"\bno\b", re.I)
