@@ -580,6 +580,14 @@ def test_spanish_mood_is_subjunctive_after_nada_que() -> None:
         ("es", "El revisor no encontró mejoría objetiva. Las sesiones se aprobarán más adelante.", "promises"),
         ("es", "El revisor jamás escribió que no hubo mejoría objetiva con las sesiones anteriores.", "promises"),
         ("es", "El revisor no encontró mejoría objetiva, pero el revisor se equivocó.", "promises"),
+        # a fifth probe: an answer word before a comma read as the reviewer's negation; markup as a reason
+        (
+            "en",
+            "No, the reviewer found the record of objective functional improvement with the prior sessions.",
+            "negation",
+        ),
+        ("es", "El revisor no encontró [esto](javascript:alert(1)) en las notas.", "markup"),
+        ("en", "The reviewer found no record of <img src=x onerror=alert(1)> improvement.", "markup"),
     ],
 )
 def test_a_rewrite_that_contradicts_adds_or_promises_is_rejected(lang: str, rewrite: str, why: str) -> None:

@@ -83,6 +83,10 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
     (the decision line does that), no date, number, name or medical word that is not in the item's
     sentences, its request or the glossary, and no runaway repetition."""
     problems: list[str] = []
+    if _MARKUP.search(text):  # a link, a tag, a control character: a reason is plain words (the page neutralises it)
+        problems.append(f"item {item.number}: the reason holds markup or control characters")
+    # "No, the reviewer found the record that ...": an answer word before a comma negates nothing that follows
+    text = _INTERJECTION.sub("", text)
     if any(pattern.search(text) for pattern in language.decision_claims):
         problems.append(f"item {item.number}: the reason states a decision (the decision line does that)")
     reviewer = " ".join(item.reason.sentences)
@@ -196,6 +200,10 @@ _EN_CLAUSE = re.compile(r"[,;:.]|\b(?:and|or|but|although|because|that)\b", re.I
 def _negated_clauses(text: str, negation: re.Pattern[str], clause: re.Pattern[str]) -> int:
     """How many clauses of `text` hold a negation."""
     return sum(1 for part in clause.split(text) if negation.search(part))
+
+
+_MARKUP = re.compile(r"[<>\[\]`{}\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|\]\(|\bjavascript:", re.I)
+_INTERJECTION = re.compile(r"(?:^|(?<=[.!?]\s))\W*(?:no|yes|sí|si|nope|claro)\s*[,:!]\s*", re.I)
 
 
 _CLAUSE_END = re.compile(r"[.;:]|,\s*(?:and|but|so|while|although|however)\b|\b(?:but|while|although)\b", re.I)
