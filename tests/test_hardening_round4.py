@@ -346,6 +346,9 @@ def test_a_faithful_translation_still_passes() -> None:
         "Six sessions of chiropractic manipulation are medically necessary.",  # a part of the 12 asked for
         "Zero sessions are medically necessary.",
         "The request for six of the twelve sessions is medically necessary.",
+        "Fewer sessions are medically necessary.",
+        "The request for a home exercise program is medically necessary.",
+        "The treatment of choice, a home exercise program, is medically necessary.",
     ],
 )
 def test_an_approval_of_other_care_or_of_a_part_is_never_the_requests(closing: str) -> None:
@@ -360,6 +363,21 @@ def test_an_approval_of_other_care_or_of_a_part_is_never_the_requests(closing: s
         )
     )
     assert whole.disputed_items[0].decision == "overturned"
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [  # approvals whose comma was left out: the negation is the reason's, the verdict the request's
+        "Since the patient has not improved with home exercise the request is medically necessary.",
+        "Because there is no other option the request is medically necessary.",
+        "As there is no contraindication the request is medically necessary.",
+        "As the patient cannot work the request is medically necessary.",
+        "As home exercise is no longer helping the request is medically necessary.",
+    ],
+)
+def test_an_approval_whose_reason_holds_a_negation_is_never_a_denial(closing: str) -> None:
+    record = parse_text(REVIEW.replace(REVIEW_VERDICT, closing))
+    assert record.disputed_items[0].decision in (None, "overturned"), closing
 
 
 def test_a_negation_in_another_clause_never_makes_a_denial() -> None:

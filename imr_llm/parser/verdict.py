@@ -222,7 +222,7 @@ _REQUEST_NP = (
     r"(?:the |this |these |an? )?(?:(?:current|currently|requested|proposed|original|first-time|remaining|"
     r"retrospective|prospective|above|initial|additional|continued|ongoing)\s+)*"
     r"(?:request(?:ed)?|requests|treatment|service|procedure|medication|item|it|surgery|therapy)"
-    r"(?:\s+(?:for|of)\s+[^;]{1,240}?)?"
+    r"(?:\s+(?:for|of)\s+(?P<object>[^;]{1,240}?))?"
 )
 # the care as the letter names it ("MRI of the left knee without contrast"): a noun phrase
 _NAMED_NP = (
@@ -252,7 +252,8 @@ _NAMED_NOT_A_NOUN = re.compile(
     r"indicates?|indicated|alleges?|alleged|documented|documents|states?|stated|notes?|noted|reports?|reported|"
     r"says?|said|opinion|view|according|believes?|thinks?|feels?|found|finds|deemed|recommended|certified|"
     r"considered|approved|authorized|denied|upheld|overturned|provider|physician|doctor|attorney|reviewer|"
-    r"patient|claimant|applicant|\d{4})\b",
+    r"patient|claimant|applicant|fewer|more|less|some|part|partial|portion|half|trial|limited|reduced|other|"
+    r"alternative|\d{4})\b",
     re.I,
 )
 # anything that limits, negates, hedges or disputes an approval, anywhere in its sentence
@@ -265,7 +266,10 @@ _NOT_PLAIN = re.compile(
 )
 _NEGATION_WORD = r"(?:not|never|cannot|no longer|neither|nor|no)"
 _PLAIN_DENIAL = re.compile(
-    rf"(?:(?:\b{_NEGATION_WORD}\b|n['\u2019]t\b)[^,;.]{{0,70}}?\b|\bnot)medically\b|\bunnecessary\b|"
+    # the negation and its verdict with no subject between: "As the patient cannot work the request is medically
+    # necessary" is an approval whose comma was left out, not a denial
+    rf"(?:(?:\b{_NEGATION_WORD}\b|n['\u2019]t\b)(?:(?!\b(?:request|requests|it|this|they|he|she|patient|claimant|"
+    rf"applicant|worker)\b)[^,;.]){{0,70}}?\b|\bnot)medically\b|\bunnecessary\b|"
     r"\bnon-?certified\b|\bnot a medical necessity\b|"
     r"\bmedical necessity\b[^,;]{0,120}?\b(?:is|has|was|have)(?: not| yet to be)(?: been)? "
     r"(?:established|demonstrated|met|shown)\b",
@@ -343,7 +347,7 @@ def _names_the_request(m: re.Match[str], request: str) -> bool:
     """The approval is of this request: "the request (for X)", or care named with a word of the request's ("MRI
     of the left knee" for "MRI left knee"); never other care ("A home exercise program is medically necessary"
     closing a chiropractic denial)."""
-    named = m.group("named")
+    named = m.group("named") or m.group("object")  # "X is ...", or "the request for X is ..."
     if not named:
         return True
     from rapidfuzz import fuzz
