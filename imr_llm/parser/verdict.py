@@ -317,29 +317,7 @@ def plain_reading(sentence: str, request: str | None = None) -> bool | None:
 
 
 _PLAIN_WORDS = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "of",
-        "for",
-        "to",
-        "and",
-        "or",
-        "with",
-        "without",
-        "in",
-        "on",
-        "at",
-        "by",
-        "per",
-        "this",
-        "that",
-        "these",
-        "request",
-        "requested",
-        "current",
-    ]
+    "the a an of for to and or with without in on at by per this that these request requested current".split()  # noqa: SIM905
 )
 
 
@@ -364,34 +342,8 @@ def _names_the_request(m: re.Match[str], request: str) -> bool:
 
 _NAME_ALIKE = 75.0
 _UNITS = frozenset(
-    [
-        "sessions",
-        "session",
-        "visits",
-        "visit",
-        "times",
-        "week",
-        "weeks",
-        "month",
-        "months",
-        "days",
-        "day",
-        "tablets",
-        "tablet",
-        "capsules",
-        "mg",
-        "mcg",
-        "ml",
-        "gram",
-        "grams",
-        "units",
-        "unit",
-        "refills",
-        "refill",
-        "supply",
-        "dose",
-        "doses",
-    ]
+    """sessions session visits visit times week weeks month months days day tablets tablet capsules mg mcg ml gram
+    grams units unit refills refill supply dose doses""".split()  # noqa: SIM905
 )
 
 
