@@ -153,7 +153,7 @@ def page_read_twice(raw: str, scanned: bool = False) -> str | None:
     twice. On a scan, two readings of one page differ by OCR noise: near-equal counts."""
     if "\f" not in raw:
         return None
-    pages = [" ".join(p.split()) for p in raw.split("\f")]
+    pages = [p.strip() for p in raw.split("\f")]  # a page fed twice gives the same text; a scan's, near the same
     seen: dict[str, int] = {}
     for n, page in enumerate(pages):
         if len(page) < _PAGE_MIN:

@@ -641,10 +641,9 @@ def _last_premise(
     the request ... is not medically necessary."): the premise the reviewer drew it from, a reason to show even
     when its cue words rank it low, after the ones that rank higher. None when it is a guideline passage, case
     history, a condition, or a verdict itself."""
-    closing = next(
-        (k for k in range(len(scored) - 1, -1, -1) if _is_bare_conclusion(scans[scored[k][0]], request)), None
-    )
-    if closing is None or closing == 0 or len(scored) - closing > 2:  # the verdict closes it (weaning talk aside)
+    last = len(scored) - 1  # the verdict closes it, or is followed by one sentence at most (weaning talk aside)
+    closing = next((k for k in (last, last - 1) if k > 0 and _is_bare_conclusion(scans[scored[k][0]], request)), None)
+    if closing is None:
         return None
     s, e, score = scored[closing - 1]
     sc = scans[s]
