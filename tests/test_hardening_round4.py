@@ -308,6 +308,10 @@ SAID = (
         f"{SAID}, algo que nadie cree.",
         "Las guías que usó el revisor recomiendan las inyecciones cuando no hay otra opción.",
         SAID.replace("no se recomiendan", "ya no se descartan") + ".",
+        # a short re-probe: the "no" moved onto the condition, and a comment on the reviewer in brackets
+        SAID.replace("no se recomiendan cuando hay", "se recomiendan cuando no hay") + ".",
+        SAID.replace("no se recomiendan cuando hay", "se recomiendan aunque no hay") + ".",
+        f"{SAID} (error del revisor).",
     ],
 )
 def test_a_translation_that_adds_a_claim_or_discredits_the_reviewer_is_rejected(rewrite: str) -> None:
@@ -349,6 +353,11 @@ def test_a_faithful_translation_still_passes() -> None:
         "Fewer sessions are medically necessary.",
         "The request for a home exercise program is medically necessary.",
         "The treatment of choice, a home exercise program, is medically necessary.",
+        # a short re-probe: other care sharing one word with the request
+        "Cervical spine surgery is medically necessary.",
+        "A cervical collar is medically necessary.",
+        "Manipulation under anesthesia is medically necessary.",
+        "Chiropractic manipulation for the lumbar spine is medically necessary.",
     ],
 )
 def test_an_approval_of_other_care_or_of_a_part_is_never_the_requests(closing: str) -> None:
@@ -373,6 +382,8 @@ def test_an_approval_of_other_care_or_of_a_part_is_never_the_requests(closing: s
         "As there is no contraindication the request is medically necessary.",
         "As the patient cannot work the request is medically necessary.",
         "As home exercise is no longer helping the request is medically necessary.",
+        "The sessions that were not authorized are medically necessary.",
+        "No less than the requested 12 sessions are medically necessary.",
     ],
 )
 def test_an_approval_whose_reason_holds_a_negation_is_never_a_denial(closing: str) -> None:
@@ -470,3 +481,28 @@ def test_a_key_echoed_in_a_normal_answer_is_removed_before_anything_reads_it_FAK
     assert key not in dumped and "1234567890abcdef" not in dumped.lower()
     stored = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
     assert key.encode() not in stored
+
+
+def test_unlikely_header_values_and_a_prose_date_of_injury_are_said() -> None:
+    """ "Date of Injury: 11/02/1916", a cumulative-trauma range, a six-digit case number, and (the header's row
+    left out) a date of injury read from another injury in the case summary: taken as written, silently."""
+    old = make_letter(DENIED_PT).replace("Date of Injury: 09/14/2016", "Date of Injury: 11/02/1916")
+    assert any("is before 1950" in w for w in parse_text(old).warnings)
+    ranged = make_letter(DENIED_PT).replace("Date of Injury: 09/14/2016", "Date of Injury: 01/01/2015 - 09/14/2016")
+    assert any("gives a range" in w for w in parse_text(ranged).warnings)
+    short = make_letter(DENIED_PT).replace("CM16-0900199", "CM16-090019")
+    assert any("case_number: 'CM16-090019' is not the usual" in w for w in parse_text(short).warnings)
+    prose = make_letter(DENIED_PT).replace("Date of Injury: 09/14/2016", "")
+    record = parse_text(prose)
+    assert any("date_of_injury: not read from the letter's header" in w for w in record.warnings), record.warnings
+    whole = parse_text(make_letter(DENIED_PT))  # right both ways
+    assert not whole.needs_review and whole.date_of_injury == dt.date(2016, 9, 14)
+
+
+def test_a_models_faithful_received_line_is_its_application_date() -> None:
+    """The header prints "Application" and "Received:" on two lines: a model quoting "Received: 12/22/2016" quotes
+    the letter faithfully, and was refused (a false alarm on three real letters)."""
+    from imr_llm.pipeline.answer import _dates_after_own_label
+
+    assert _dates_after_own_label("application_received_date", "Received: 12/22/2016") == {"2016-12-22"}
+    assert _dates_after_own_label("application_received_date", "The patient was seen on 12/22/2016") == set()

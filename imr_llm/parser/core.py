@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -144,6 +145,24 @@ def pages_not_here(
     return f"the letter's pages are numbered {how} and page {listed} is not here: a page may be missing"
 
 
+_EARLIEST_INJURY = 1950  # a date of injury before this is a slip ("11/02/1916"), not a working life
+_CASE_SHAPE = re.compile(r"CM ?\d{2}-\d{7}")
+_RANGE_AFTER = re.compile(r"\s*(?:-|–|to|through|thru)\s*\d{1,2}[/-]\d{1,2}[/-]\d{2,4}", re.I)
+
+
+def _plausible_header(ctx: ParseContext, fields: dict[str, Any]) -> None:
+    """Header values taken as written but unlike any IMR's: said, so the page does not state them as read."""
+    injury = fields.get("date_of_injury")
+    if isinstance(injury, dt.date) and injury.year < _EARLIEST_INJURY:
+        ctx.warn(f"date_of_injury: {injury.isoformat()} is before {_EARLIEST_INJURY}; check it against the letter")
+    span = ctx.evidence.get("date_of_injury")
+    if span is not None and _RANGE_AFTER.match(ctx.text.raw, span["end"]):
+        ctx.warn("date_of_injury: the letter gives a range (a cumulative injury); its first date was taken")
+    case = fields.get("case_number")
+    if isinstance(case, str) and not _CASE_SHAPE.fullmatch(case):
+        ctx.warn(f"case_number: {case!r} is not the usual CM##-####### shape; check it against the letter")
+
+
 _PAGE_MIN = 300  # characters of a page worth comparing (a short last page may well repeat a closing)
 _SAME_SCAN = 95.0  # rapidfuzz ratio of two OCR readings of one page
 
@@ -248,12 +267,15 @@ def parse_read(
     for name in _PROSE_DATES:
         if fields.get(name) is None:
             fields[name] = prose_date(ctx, name, 0, len(text.flat))
-            if fields[name] is not None and ctx.ocr is not None and layout.header and name in layout.header_values:
-                # its header label was lost on the scan: the case summary's date may be another event's
-                ctx.warn(f"{name}: not read from the scan's header, only from the letter's text; check it")
+            if fields[name] is not None and layout.header and name in layout.header_values:
+                # its header value was lost (on a scan, or a text letter's row left out): the case summary's date
+                # may be another event's ("a prior date of injury of 03/04/2010", "her coworker was injured on")
+                where = "the scan's" if ctx.ocr is not None else "the letter's"
+                ctx.warn(f"{name}: not read from {where} header, only from the letter's text; check it")
     for name in layout.prose_dates:
         fields[name] = prose_date(ctx, name, 0, len(text.flat))
 
+    _plausible_header(ctx, fields)
     items = layout.items(ctx)
     if not items:
         raise NotAnImrLetter(f"looks like an IMR letter ({layout.name}) but no disputed item could be read")

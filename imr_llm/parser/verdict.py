@@ -268,8 +268,9 @@ _NEGATION_WORD = r"(?:not|never|cannot|no longer|neither|nor|no)"
 _PLAIN_DENIAL = re.compile(
     # the negation and its verdict with no subject between: "As the patient cannot work the request is medically
     # necessary" is an approval whose comma was left out, not a denial
+    # (nor a verb of its own: "The sessions that were not authorized are medically necessary")
     rf"(?:(?:\b{_NEGATION_WORD}\b|n['\u2019]t\b)(?:(?!\b(?:request|requests|it|this|they|he|she|patient|claimant|"
-    rf"applicant|worker)\b)[^,;.]){{0,70}}?\b|\bnot)medically\b|\bunnecessary\b|"
+    rf"applicant|worker|is|are|was|were)\b)[^,;.]){{0,70}}?\b|\bnot)medically\b|\bunnecessary\b|"
     r"\bnon-?certified\b|\bnot a medical necessity\b|"
     r"\bmedical necessity\b[^,;]{0,120}?\b(?:is|has|was|have)(?: not| yet to be)(?: been)? "
     r"(?:established|demonstrated|met|shown)\b",
@@ -332,15 +333,40 @@ def _names_the_request(m: re.Match[str], request: str) -> bool:
 
     words = {w for w in re.findall(r"[a-z]+", named.lower()) if len(w) > 2 and w not in _PLAIN_WORDS}
     asked = {w for w in re.findall(r"[a-z]+", request.lower()) if len(w) > 2 and w not in _PLAIN_WORDS}
-    # a brand and its generic name are spelled alike ("Naprosyn" for "Naproxen"); a count of sessions is not care
-    return any(
-        a == b or (len(a) >= 5 and len(b) >= 5 and fuzz.ratio(a, b) >= _NAME_ALIKE)
-        for a in words - _UNITS
-        for b in asked - _UNITS
-    )
+    # the care it names shares a word with the request that is not a body part or a count ("Cervical spine
+    # surgery" shares only "cervical" with cervical chiropractic care); a body part it names is the request's
+    # ("... for the lumbar spine" is not the cervical request); a brand and its generic name are spelled alike
+    # ("Naprosyn" for "Naproxen"); and it is the same kind of care (a collar is equipment, not therapy)
+    from imr_llm.care.kinds import classify_kind
+
+    def alike(a: str, b: str) -> bool:
+        return a == b or (len(a) >= 5 and len(b) >= 5 and fuzz.ratio(a, b) >= _NAME_ALIKE) or a[:4] == b[:4] == a
+
+    care, care_asked = words - _UNITS - _ANATOMY, asked - _UNITS - _ANATOMY
+    parts, parts_asked = words & _ANATOMY, asked & _ANATOMY
+    if not any(alike(a, b) for a in care for b in care_asked):
+        return False
+    if any(w in _CARE_WORDS and not any(alike(w, b) for b in care_asked) for w in care):
+        return False  # "Manipulation under anesthesia" for chiropractic manipulation: another procedure
+    if any(not any(a[:4] == b[:4] for b in parts_asked) for a in parts - _SIDES):
+        return False
+    kind, kind_asked = classify_kind(named), classify_kind(request)
+    return not (kind and kind_asked and kind.code != kind_asked.code and "other" not in (kind.code, kind_asked.code))
 
 
 _NAME_ALIKE = 75.0
+_ANATOMY = frozenset(
+    """cervical thoracic lumbar lumbosacral sacral spine spinal neck back knee knees shoulder shoulders hip hips
+    wrist wrists hand hands elbow elbows ankle ankles foot feet arm arms leg legs head pelvis left right bilateral
+    upper lower extremity extremities""".split()  # noqa: SIM905
+)
+# words that make care another procedure or thing than the one asked for, when the request does not have them
+_CARE_WORDS = frozenset(
+    """anesthesia anaesthesia surgery surgical operative injection injections block blocks ablation arthroscopy
+    arthroscopic fusion collar brace orthosis program device unit units implant implantation replacement
+    repair release decompression stimulator pump""".split()  # noqa: SIM905
+)
+_SIDES = frozenset("left right bilateral upper lower".split())  # noqa: SIM905
 _UNITS = frozenset(
     """sessions session visits visit times week weeks month months days day tablets tablet capsules mg mcg ml gram
     grams units unit refills refill supply dose doses""".split()  # noqa: SIM905

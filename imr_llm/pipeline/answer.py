@@ -249,7 +249,7 @@ _OWN_LABELS = {
     ),
     "application_received_date": re.compile(
         r"\b(?:application (?:received|date)|date (?:of )?application|application for (?:independent medical "
-        r"review|IMR)(?: was)? received(?: on)?)\b",
+        r"review|IMR)(?: was)? received(?: on)?)\b|\breceived\s*:",  # the header's "Application\nReceived:"
         re.I,
     ),
     "decision_date": re.compile(r"\b(?:decision date|date of (?:the )?decision)\b", re.I),

@@ -152,7 +152,7 @@ _EN_OUTCOME_KINDS = {
         "stance": r"\bagainst\b|\bin favou?r\b|\bprevent\w*|\bpreclud\w*|\bregardless\b",
         "comment": r"\bwhich\b",
         "never": r"\bnever\b|\bno one\b|\bnobody\b",
-        "discredit": r"\bfalse\w*|\berroneous\w*|\bincorrect\w*|\bmistaken\w*|\bsupposed\w*|\bdoubtful\b|"
+        "discredit": r"\berror\w*|\bfalse\w*|\berroneous\w*|\bincorrect\w*|\bmistaken\w*|\bsupposed\w*|\bdoubtful\b|"
         r"\bquestionable\b",
     }.items()
 }
@@ -183,6 +183,12 @@ def _translation_shape(
         # "..., y usted nunca tuvo ese dolor": a denial the reviewer did not write (Spanish negative concord, "no ...
         # ninguna", is one negation in its clause)
         problems.append("the reason denies more than the reviewer's words do")
+    for english, spanish in _DENIED_VERBS:
+        # "not recommended" must stay "no se recomiendan": never "se recomiendan cuando no hay ..." (the "no"
+        # moved onto the condition) nor "se recomiendan aunque no ..."
+        if openings and english.search(reviewer) and spanish.search(text) and not _SPANISH_DENIED.search(text):
+            problems.append("the reason no longer denies what the reviewer's guideline did not allow")
+            break
     if openings and reviewer_sentences and all(EN_NEGATION.search(s) for s in reviewer_sentences):
         # every sentence of the reviewer's denies something: so must every sentence of the translation ("La
         # solicitud fue aceptada." after a faithful first sentence is a second claim, not a translation)
@@ -193,6 +199,13 @@ def _translation_shape(
     return problems
 
 
+_DENIED_VERBS = tuple(
+    (re.compile(rf"\bnot (?:be )?{en}", re.I), re.compile(rf"\b{es}", re.I))
+    for en, es in (("recommended", "recomiend"), ("supported", "(?:apoy|respald)"), ("indicated", "indic"))
+)
+_SPANISH_DENIED = re.compile(
+    r"\bno (?:se |son |es |está |están |fue |fueron )?(?:recomiend|recomendad|apoy|respald|indicad|indic)", re.I
+)
 _ES_CLAUSE = re.compile(r"[,;:.]|\b(?:y|e|o|u|pero|aunque|porque|que)\b", re.I)
 _EN_CLAUSE = re.compile(r"[,;:.]|\b(?:and|or|but|although|because|that)\b", re.I)
 
