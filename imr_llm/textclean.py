@@ -152,33 +152,13 @@ _PAGE_WORD_RX = re.compile(r"\bp(?:a ?g ?e|ág|ag|g)?(?:ina)?\b|\bp\.", re.I)
 _NUMBER_WORDS = {
     w: k
     for k, w in enumerate(
-        [
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-            "twenty",
-        ],
+        """one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen
+        eighteen nineteen twenty""".split(),  # noqa: SIM905
         1,
     )
 }
 _ROMAN = re.compile(r"^(?=[ivxl]+$)x{0,3}(?:ix|iv|v?i{0,3})$|^(?=[ivxl]+$)(?:xl|l?x{0,3})(?:ix|iv|v?i{0,3})$", re.I)
-_TOKEN = re.compile(r"[0-9]{1,3}|[A-Za-z]+")
+_PAGE_TOKEN = re.compile(r"[0-9]{1,3}|[A-Za-z]+")
 _OF = frozenset({"of", "de", "0f", "/"})
 
 
@@ -202,7 +182,7 @@ def page_number(line: str) -> tuple[str, int, int | None] | None:
     text = _NOT_THE_NUMBER.sub(" ", text)
     worded = _PAGE_WORD_RX.search(text) is not None
     numbers: list[tuple[int, int, int]] = []  # value, start, end
-    for m in re.finditer(r"[0-9]{1,3}|[A-Za-z]+", text):
+    for m in _PAGE_TOKEN.finditer(text):
         word = m.group(0)
         if word.isdigit():
             value: int | None = int(word)
@@ -222,7 +202,7 @@ def page_number(line: str) -> tuple[str, int, int | None] | None:
         total = numbers[1][0]
         if not 1 <= n <= total:
             return None
-    words = [w for w in _TOKEN.findall(text) if not w.isdigit()]
+    words = [w for w in _PAGE_TOKEN.findall(text) if not w.isdigit()]
     if len(words) > 4 or not 1 <= n <= 200:
         return None
     shape = text
