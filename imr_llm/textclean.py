@@ -16,7 +16,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 
-from imr_llm.words import english_words
+from imr_llm.words import NUMBER_WORDS, english_words
 
 _PAGE_LINE = re.compile(
     r"(?im)^[ \t]*(?:(?:IMR )?Case (?:Number|No\.?):?[ \t]*CM\d\d-\d{5,7}[ \t]+)?"
@@ -149,14 +149,7 @@ _NOT_THE_NUMBER = re.compile(  # a case number, a date, a time, a phone number o
     re.I,
 )
 _PAGE_WORD_RX = re.compile(r"\bp(?:a ?g ?e|ág|ag|g)?(?:ina)?\b|\bp\.", re.I)
-_NUMBER_WORDS = {
-    w: k
-    for k, w in enumerate(
-        """one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen
-        eighteen nineteen twenty""".split(),  # noqa: SIM905
-        1,
-    )
-}
+_NUMBER_WORDS = {w: k for w, k in NUMBER_WORDS.items() if k}  # a page is never page zero
 _ROMAN = re.compile(r"^(?=[ivxl]+$)x{0,3}(?:ix|iv|v?i{0,3})$|^(?=[ivxl]+$)(?:xl|l?x{0,3})(?:ix|iv|v?i{0,3})$", re.I)
 _PAGE_TOKEN = re.compile(r"[0-9]{1,3}|[A-Za-z]+")
 _OF = frozenset({"of", "de", "0f", "/"})

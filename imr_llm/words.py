@@ -10,6 +10,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+# number words as letters and summaries write small counts ("six sessions", "Page three of four"), one table for
+# every reader of them (the partly-authorized numbers, the verdict's numbers, page numbers)
+NUMBER_WORDS: dict[str, int] = {
+    w: k
+    for k, w in enumerate(
+        """zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
+        seventeen eighteen nineteen twenty""".split()  # noqa: SIM905
+    )
+}
+
 
 @lru_cache(maxsize=1)
 def english_words() -> frozenset[str]:

@@ -1409,13 +1409,22 @@ def test_the_reviewers_own_verdict_stands_beside_anothers() -> None:
         "{n}/{m}",
         "{n}",
         "12/28/2016 10:02 FROM: MAXIMUS P. {n}/{m}",
+        # a fourth probe: page numbers of other shapes, read by shape (textclean.page_number), not by a list
+        "Page - {n} -",
+        "[{n}]",
+        "Page {r}",
+        "CM16-0900199 - {n}",
+        "Pag e {n} of {m}",
+        "P\u00e1gina {n} de {m}",
+        "Page {w} of four",
     ],
 )
 @pytest.mark.parametrize("edge", ["top", "bottom"])
 def test_page_numbers_however_written_are_read_and_never_read_as_text(mark: str, edge: str) -> None:
     """Page numbers other than "Page N of M" went unnoticed when a page was missing, and "3 of 4" or "- 3 -"
     at a page's foot was glued into the last rationale, so a whole letter was said to be cut off (a false
-    alarm). A number alone on its line at a page's edge is blanked, and a gap in the numbers is named."""
+    alarm). A number alone on its line at a page's edge is blanked, and a gap in the numbers is named. A
+    fourth probe's shapes ("Page iv" at the foot of the last page) had been read as the last rationale's words."""
     letter = make_letter(
         Item("Physical therapy 8 sessions", "Upheld", DENIED_PT.rationale),
         Item("MRI of the knee", "Overturned", APPROVED_MRI.rationale),
@@ -1427,7 +1436,7 @@ def test_page_numbers_however_written_are_read_and_never_read_as_text(mark: str,
     def with_marks(kept: list[int]) -> str:
         out = []
         for n in kept:
-            number = mark.format(n=n + 1, m=4)
+            number = mark.format(n=n + 1, m=4, r=("i", "ii", "iii", "iv")[n], w=("one", "two", "three", "four")[n])
             out.append(f"{number}\n{pages[n]}" if edge == "top" else f"{pages[n]}\n{number}\n")
         return "\f".join(out)
 

@@ -172,45 +172,8 @@ def test_a_letter_cut_after_a_verdict_first_opening_says_so() -> None:
 
 # -- page numbers however written ---------------------------------------------------------------------------
 
-WORDS = ["one", "two", "three", "four"]
-ROMAN = ["i", "ii", "iii", "iv"]
-
-
-@pytest.mark.parametrize(
-    "mark",
-    [
-        "Page - {n} -",
-        "[{n}]",
-        "Page {r}",
-        "CM16-0900199 - {n}",
-        "Pag e {n} of {m}",
-        "P\u00e1gina {n} de {m}",
-        "Page {w} of four",
-    ],
-)
-@pytest.mark.parametrize("edge", ["top", "bottom"])
-def test_page_numbers_of_any_shape_are_read_and_never_read_as_text(mark: str, edge: str) -> None:
-    """A fourth probe: these went unnoticed when page 3 was dropped, and at the foot of the last page
-    ("Page iv") they were read as the last rationale's words ("stops mid-sentence": a false alarm)."""
-    letter = make_letter(
-        Item("Physical therapy 8 sessions", "Upheld", DENIED_PT.rationale),
-        Item("MRI of the knee", "Overturned", APPROVED_MRI.rationale),
-        Item("Home exercise kit", "Upheld", DENIED_PT.rationale),
-    )
-    second, third = letter.index("MRI of the knee:"), letter.index("Home exercise kit:")
-    pages = [letter[:second], letter[second:third], letter[third:], "Sincerely, the IMR team\n"]
-
-    def with_marks(kept: list[int]) -> str:
-        out = []
-        for n in kept:
-            number = mark.format(n=n + 1, m=4, r=ROMAN[n], w=WORDS[n])
-            out.append(f"{number}\n{pages[n]}" if edge == "top" else f"{pages[n]}\n{number}\n")
-        return "\f".join(out)
-
-    whole = parse_text(with_marks([0, 1, 2, 3]))
-    assert whole.warnings == [] and not whole.needs_review
-    gap = parse_text(with_marks([0, 2, 3]))
-    assert any("page 2 is not here" in w for w in gap.warnings), gap.warnings
+# the page-number formats this probe found are in test_hardening_round3's
+# test_page_numbers_however_written_are_read_and_never_read_as_text, beside the earlier ones
 
 
 def test_a_short_line_that_is_not_a_page_number_is_left_alone() -> None:

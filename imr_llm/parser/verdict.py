@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from imr_llm.words import NUMBER_WORDS
+
 _NECESSITY = re.compile(r"medically ?(?:necessary|appropriate|reasonable|indicated)|not ?medically", re.I)
 # "not" as a word whatever stands beside it ("not,", "not-", "(not", and on scans "not:", "not.medically",
 # "isnot"): a conclusion with a negation is never read as "necessary"
@@ -373,13 +375,7 @@ _UNITS = frozenset(
 )
 
 
-_NUMBER_WORDS = {
-    w: str(k)
-    for k, w in enumerate(
-        """zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
-        seventeen eighteen nineteen twenty""".split()  # noqa: SIM905
-    )
-}
+_NUMBER_WORDS = {w: str(k) for w, k in NUMBER_WORDS.items()}
 _NUMBER_WORDS.update({"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "half": "half"})
 
 

@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from imr_llm.care import classify_kind
 from imr_llm.parser.dates import ANY_DATE, parse_date
+from imr_llm.words import NUMBER_WORDS
 
 
 class Kind(StrEnum):
@@ -232,37 +233,9 @@ def care_already_given(
 
 # -- partly authorized requests ---------------------------------------------------------------
 
-_NUMBER_WORDS = {
-    w: i
-    for i, w in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-            "twenty",
-        ]
-    )
-}
 _COUNT = _rx(
     r"(?:#\s?(?P<hash>\d{1,4})\b)|(?:\((?P<paren>\d{1,3}) (?P<punit>sessions|visits|treatments)\))|"
-    r"(?:\b(?P<n>\d{1,3}|" + "|".join(_NUMBER_WORDS) + r")\b[^,.;()#]{0,40}?\b(?P<unit>sessions|visits|treatments|"
+    r"(?:\b(?P<n>\d{1,3}|" + "|".join(NUMBER_WORDS) + r")\b[^,.;()#]{0,40}?\b(?P<unit>sessions|visits|treatments|"
     r"tablets|capsules|pills|patches|units|injections|months?)\b)|"
     r"(?:\b(?P<times>\d{1,2}) (?:times|x) (?:a |per )?week (?:for|x) (?P<weeks>\d{1,2}) weeks?\b)"
 )
@@ -290,7 +263,7 @@ def quantity(text: str | None) -> Quantity | None:
             found.append(Quantity(int(m.group("paren")), m.group("punit").lower()))
         elif m.group("n"):
             raw = m.group("n").lower()
-            found.append(Quantity(int(raw) if raw.isdigit() else _NUMBER_WORDS[raw], m.group("unit").lower()))
+            found.append(Quantity(int(raw) if raw.isdigit() else NUMBER_WORDS[raw], m.group("unit").lower()))
         elif m.group("times"):
             found.append(Quantity(int(m.group("times")) * int(m.group("weeks")), "sessions"))
     if not found and _VISITS_CARE.search(text):  # "Physical therapy 2 times 6", "PT 2x6": a week's visits x weeks
@@ -325,7 +298,7 @@ def partial_numbers(original: str | None, authorized: str | None, remaining: str
 _ALLOWS = _rx(
     r"\b(?:guide-?lines?|MTUS|ODG|ACOEM)\b[^.;]{0,60}?\b(?:recommends?|allows?|supports?|support|recommend|allow|"
     r"indicates?|limits?)\b[^.;]{0,25}?\b(?:up to |a maximum of |a total of |no more than |)(?P<number>(?:\d{1,2}|"
-    + "|".join(_NUMBER_WORDS)
+    + "|".join(NUMBER_WORDS)
     + r")(?:(?:-| to )\d{1,2})?) (?P<unit>(?:physical therapy |chiropractic |acupuncture |therapy |supervised )?"
     r"(?:visits|sessions|treatments))\b"
 )

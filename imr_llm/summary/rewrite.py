@@ -177,16 +177,19 @@ def _translation_shape(
     joined = language.translation_connectors
     if joined is not None and (m := joined.search(text)) is not None and not _EN_CONNECTORS.search(reviewer):
         problems.append(f"the reason joins a claim the reviewer did not make ({m.group(0)!r})")
-    if openings and _negated_clauses(text, language.negation, _ES_CLAUSE) > _negated_clauses(
+    clauses = language.translation_clauses
+    if clauses is not None and _negated_clauses(text, language.negation, clauses) > _negated_clauses(
         reviewer, EN_NEGATION, _EN_CLAUSE
     ):
         # "..., y usted nunca tuvo ese dolor": a denial the reviewer did not write (Spanish negative concord, "no ...
         # ninguna", is one negation in its clause)
         problems.append("the reason denies more than the reviewer's words do")
-    for english, spanish in _DENIED_VERBS:
+    verbs = language.denied_verbs
+    denies = any(denied.search(text) for _, denied in verbs.values())
+    for english, (said, _) in verbs.items():
         # "not recommended" must stay "no se recomiendan": never "se recomiendan cuando no hay ..." (the "no"
         # moved onto the condition) nor "se recomiendan aunque no ..."
-        if openings and english.search(reviewer) and spanish.search(text) and not _SPANISH_DENIED.search(text):
+        if re.search(rf"\bnot (?:be )?{english}", reviewer, re.I) and said.search(text) and not denies:
             problems.append("the reason no longer denies what the reviewer's guideline did not allow")
             break
     if openings and reviewer_sentences and all(EN_NEGATION.search(s) for s in reviewer_sentences):
@@ -199,14 +202,6 @@ def _translation_shape(
     return problems
 
 
-_DENIED_VERBS = tuple(
-    (re.compile(rf"\bnot (?:be )?{en}", re.I), re.compile(rf"\b{es}", re.I))
-    for en, es in (("recommended", "recomiend"), ("supported", "(?:apoy|respald)"), ("indicated", "indic"))
-)
-_SPANISH_DENIED = re.compile(
-    r"\bno (?:se |son |es |está |están |fue |fueron )?(?:recomiend|recomendad|apoy|respald|indicad|indic)", re.I
-)
-_ES_CLAUSE = re.compile(r"[,;:.]|\b(?:y|e|o|u|pero|aunque|porque|que)\b", re.I)
 _EN_CLAUSE = re.compile(r"[,;:.]|\b(?:and|or|but|although|because|that)\b", re.I)
 
 

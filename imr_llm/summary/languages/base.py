@@ -103,6 +103,10 @@ class Language:
             re.compile(checks.translation_connectors, re.I) if checks.translation_connectors else None
         )
         self.outcome_kinds = {kind: re.compile(p, re.I) for kind, p in checks.outcome_kinds.items()}
+        self.translation_clauses = re.compile(checks.translation_clauses, re.I) if checks.translation_clauses else None
+        self.denied_verbs = {
+            en: (re.compile(v.said, re.I), re.compile(v.denied, re.I)) for en, v in checks.denied_verbs.items()
+        }
 
     # -- labels the templates use ---------------------------------------------------------------
 

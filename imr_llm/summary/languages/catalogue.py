@@ -108,6 +108,11 @@ class DecisionWords(_Strict):
     upheld_rest: str | None = None
 
 
+class DeniedVerb(_Strict):
+    said: str  # the verb, however inflected ("recomiend")
+    denied: str  # the verb denied ("no se recomiendan")
+
+
 class CheckPhrases(_Strict):
     approved_phrases: tuple[str, ...]
     denied_phrases: tuple[str, ...]
@@ -126,6 +131,10 @@ class CheckPhrases(_Strict):
     translation_openings: tuple[str, ...] = ()
     translation_connectors: str | None = None
     outcome_kinds: dict[str, str] = Field(default_factory=dict)
+    # where a translation's clauses break (its denials are counted per clause against the reviewer's), and, for an
+    # English participle the reviewer denies ("not recommended"), how the translation names the verb and denies it
+    translation_clauses: str | None = None
+    denied_verbs: dict[str, DeniedVerb] = Field(default_factory=dict)
 
 
 class Kinds(_Strict):
@@ -303,7 +312,9 @@ class Catalogue(_Strict):
             self.checks.promises,
             self.checks.outcomes,
             self.checks.translation_connectors or "",
+            self.checks.translation_clauses or "",
             *self.checks.outcome_kinds.values(),
+            *(p for verb in self.checks.denied_verbs.values() for p in (verb.said, verb.denied)),
         ):
             re.compile(pattern)
         return self
