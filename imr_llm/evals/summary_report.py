@@ -9,6 +9,7 @@ the gold topic (see `imr_llm.evals.metrics`).
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -37,7 +38,13 @@ def letters(folders: list[Path]) -> list[Path]:
 def main(argv: list[str]) -> int:
     repo = Path(__file__).resolve().parents[2]
     default = repo.parent / "shared" / "letters" / "dev"
-    folders = [Path(a) for a in argv] or [default if default.is_dir() else repo / "samples"]
+    ap = argparse.ArgumentParser(prog="python -m imr_llm.evals.summary_report", description=__doc__.split("\n")[0])
+    ap.add_argument("folders", nargs="*", type=Path, help="folders of letters (.txt/.pdf, gold beside them)")
+    folders = ap.parse_args(argv).folders or [default if default.is_dir() else repo / "samples"]
+    missing = [f for f in folders if not f.is_dir()]
+    if missing:
+        print(f"summary_report: not a folder: {missing[0]}", file=sys.stderr)
+        return 2
     results: list[LetterResult] = []
     errors = 0
     codes = list(LANGUAGES)
