@@ -1146,3 +1146,129 @@ def test_words_the_summary_adds_agree_with_the_reviewers() -> None:
     ).items[0]
     assert "records of record" not in record_of_record.next_step
     assert "records explaining why physical therapy" in record_of_record.next_step, record_of_record.next_step
+
+
+def test_a_why_that_gives_one_point_of_several_says_so_and_quotes_the_others() -> None:
+    """A reader found "Why" lines narrowed to one of the reviewer's points: the first was restated, the
+    other ("In addition, the 24 sessions are excessive without re-evaluation ...") was neither said nor quoted.
+    The other reason sentences are quoted, and the Why says there are more; with one point, it does not."""
+    several = one(
+        "Physical therapy 18 sessions",
+        "Upheld",
+        "The guidelines allow up to 10 visits. There was a lack of documentation regarding range of motion "
+        "numerical values. In addition, the 24 sessions are excessive without re-evaluation of the patient's "
+        "objective response to the therapy. Given the above, the request is not supported.",
+    )
+    for lang, more in (("en", "The reviewer made other points too. Their words are below."), ("es", "abajo")):
+        item = build_summary(several, lang).items[0]
+        assert more in item.reason.text, item.reason.text
+        assert "excessive without re-evaluation" in item.reason.quote, item.reason.quote
+        assert "range of motion numerical values" in item.reason.quote
+        assert summarize(several, lang).checks.passed
+    assert not several.warnings, several.warnings  # "Given the above, the request is not supported." closes it
+    single = one(
+        "Physical therapy 18 sessions",
+        "Upheld",
+        "The guidelines allow up to 10 visits. There was a lack of documentation regarding range of motion "
+        "numerical values. Given the above, the request is not supported.",
+    )
+    item = build_summary(single).items[0]
+    assert "other points" not in item.reason.text and "range of motion" in item.reason.quote
+
+
+def test_a_guideline_table_entry_is_never_the_reason() -> None:
+    """ "Osteoarthritis of the low back: There is no evidence to recommend ..." is a line of the guideline's
+    table, not the reviewer's finding about this worker (whose case was a shoulder); the finding is chosen."""
+    record = one(
+        "Voltaren gel 1% #100",
+        "Upheld",
+        "The MTUS states: topical NSAIDs are recommended for the following. Osteoarthritis of the low back: There is "
+        "no evidence to recommend a dosage form other than an oral formulation for low back pain. The patient has "
+        "complaints of shoulder pain but not arthritis or tendonitis. Therefore, the request is not medically "
+        "necessary.",
+    )
+    reason = record.disputed_items[0].reason
+    assert reason is not None
+    assert not any(s.startswith("Osteoarthritis of the low back") for s in reason.sentences), reason.sentences
+    assert reason.sentences[0].startswith("The patient has complaints of shoulder pain")
+    assert not quotable("Osteoarthritis of the low back: There is no evidence to recommend this form.", "upheld")
+    # a reviewer's own sentence with a colon later in it is still a reason
+    assert quotable("In this case, the records do not show failure of: ibuprofen and naproxen.", "upheld")
+
+
+def test_documentation_that_does_not_establish_a_thing_is_a_reason() -> None:
+    """ "The provided documentation does not establish that this claimant has failed conservative treatment
+    measures." and "he has not yet had physical therapy" were passed over for a lesser point."""
+    record = one(
+        "MRI of the lumbar spine",
+        "Upheld",
+        "The MTUS supports imaging when there are red flags. The claimant has a diagnosis of lumbar strain. The "
+        "provided documentation does not establish that this claimant has failed conservative treatment measures. "
+        "It is noted that he has not yet had physical therapy. This request does not appear medically necessary.",
+    )
+    reason = record.disputed_items[0].reason
+    assert reason is not None and reason.confident
+    assert any("does not establish" in s for s in reason.sentences), reason.sentences
+    assert any("not yet had physical therapy" in s for s in reason.sentences), reason.sentences
+
+
+@pytest.mark.parametrize(
+    ("reviewer", "plain_text"),
+    [
+        # a reader found "simpler care treatment" and "an official urine drug tests"
+        ("the patient had conservative care treatment", "you had simpler treatment"),
+        ("the patient has failed conservative treatment measures", "you have failed simpler treatment measures"),
+        ("an official urine drug screen", "an official urine drug test"),
+        ("two urine drug screens", "two urine drug tests"),
+    ],
+)
+def test_a_plain_term_keeps_the_reviewers_grammar(reviewer: str, plain_text: str) -> None:
+    assert plain_english(reviewer) == plain_text
+
+
+def test_a_finding_that_the_worker_did_not_have_a_sign_is_a_reason() -> None:
+    """ "This patient did not have significant nerve deficits on exam." was passed over for a side remark."""
+    record = one(
+        "MRI of the lumbar spine",
+        "Upheld",
+        "An MRI is useful to identify specific nerve compromise found on exam. This patient did not have significant "
+        "nerve deficits on exam. She has decreased sensation of the foot, but no significant findings on the CT. "
+        "Therefore, the request for lumbar MRI is not medically necessary.",
+    )
+    reason = record.disputed_items[0].reason
+    assert reason is not None
+    assert "This patient did not have significant nerve deficits on exam." in reason.sentences, reason.sentences
+
+
+@pytest.mark.parametrize(
+    ("sentence", "restated"),
+    [
+        # "the above conditions" points to a list the page never shows: quoted, not restated
+        ("Further, it is not clear the above conditions were suspected on physical examination.", False),
+        ("There is no documentation of the aforementioned criteria.", False),
+        # the guidelines are the guidelines wherever the letter named them: still restated
+        ("There is no documentation of special circumstances to warrant deviation from the above guidelines.", True),
+        ("There is no documentation of objective functional improvement.", True),
+    ],
+)
+def test_a_sentence_pointing_back_to_what_the_page_does_not_show_is_quoted(sentence: str, restated: bool) -> None:
+    assert (restate(sentence, "upheld", "MRI of the right elbow") is not None) is restated
+
+
+def test_words_in_the_reviewers_sentence_are_a_list_one_term_a_line() -> None:
+    """A reader found jargon unexplained ("plain film", "non-diagnostic", "tissue insult"); the explanations were
+    one long semicolon chain, which read at a higher grade than any sentence around it."""
+    record = one(
+        "MRI of the right elbow",
+        "Upheld",
+        "In this case, the non-diagnostic nature of previous plain film studies is not documented. Therefore, the "
+        "request is not medically necessary.",
+    )
+    for lang in ("en", "es"):
+        page = summarize(record, lang).summary.render("md")
+        label = get_language(lang).terms_label
+        block = page[page.index(label) :].split("\n\n")[0].splitlines()
+        assert block[0] == label and len(block) >= 3, block
+        assert any(line.startswith("- plain film: ") for line in block), block
+        assert any(line.startswith("- non-diagnostic: ") for line in block), block
+        assert summarize(record, lang).checks.passed

@@ -324,6 +324,27 @@ def test_a_letter_that_ends_with_its_conclusion_is_not_called_cut_off() -> None:
     assert not any("cut off" in w for w in fax.warnings)
 
 
+@pytest.mark.parametrize(
+    ("closing", "cut_off"),
+    [
+        ("Given the above, the request is not supported.", False),
+        ("Therefore, the requested physical therapy is not warranted at this time.", False),
+        ("As such, this request cannot be certified.", False),
+        # a cut right after a guideline's condition or a finding is no closing: still flagged
+        ("Therapy would be appropriate if deficits were documented.", True),
+        ("The patient has had 10 prior sessions.", True),
+    ],
+)
+def test_a_closing_that_does_not_name_medical_necessity_is_not_called_cut_off(closing: str, cut_off: bool) -> None:
+    """Some reviewers close "the request is not supported" without "medically necessary": their last item was
+    called cut off (a false alarm on the worker's page); a letter cut after a sentence that closes nothing still is."""
+    last = Item(
+        DENIED_PT.request, "Upheld", f"There is no documentation of objective functional improvement. {closing}"
+    )
+    record = parse_text(make_letter(APPROVED_MRI, last))
+    assert any("may be cut off" in w for w in record.warnings) is cut_off, record.warnings
+
+
 # -- 4. never through a link, never over an input ---------------------------------------------------
 
 

@@ -26,6 +26,7 @@ from imr_llm.parser.verdict import (
     after_conclusion,
     concluded_plainly,
     conclusion_sentence,
+    ends_with_a_closing,
     is_weaning_talk,
     medically_necessary,
     plain_verdict,
@@ -462,7 +463,12 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
         # the heading over the items ("IMR ISSUES, DECISIONS AND RATIONALES") is on a page that is not here: a
         # letter missing a page in the middle jumps from its case summary into some item's rationale
         ctx.warn("the letter's heading over its items is missing: a page may be missing, with requests on it")
-    if items and items[-1].rationale and medically_necessary(items[-1].rationale) is None:
+    if (
+        items
+        and items[-1].rationale
+        and medically_necessary(items[-1].rationale) is None
+        and not ends_with_a_closing(items[-1].rationale)
+    ):
         # a letter cut inside its last rationale (or with its last page missing) ends without a conclusion
         ctx.warn(f"item {len(items)}: its rationale ends without a conclusion: the letter may be cut off there")
     elif items and items[-1].rationale and (cut := _cut_after_opening(items[-1].rationale)):

@@ -88,8 +88,10 @@ _NOT_SHOWN = _rx(
     r"endpoint|indication)|nothing specific|not (?:been )?(?:documented|provided|noted|included|specified|submitted|"
     r"addressed|established|apparent|clear|detailed|diagnosed|evident|reported|shown|demonstrated|met|described|"
     r"close|able|intolerant)|did not (?:provide|note|document|specify|include|detail|report|reveal|address|"
-    r"mention|describe|show|indicate)|does not (?:document|detail|reveal|report|address|meet|have|indicate|show|"
-    r"describe|specify|support)|do not (?:report|document|detail|support|indicate|show)|fail(?:s|ed)? to|"
+    r"mention|describe|show|indicate|establish|demonstrate|have)|"
+    r"does not (?:document|detail|reveal|report|address|meet|have|indicate|show|describe|specify|support|establish|"
+    r"demonstrate)|do not (?:report|document|detail|support|indicate|show|establish|demonstrate|have)|"
+    r"fail(?:s|ed)? to|(?:has|have) not yet (?:had|tried|undergone|completed)|"
     r"unclear|undermined|without (?:any )?(?:objective |documented )?(?:documentation|evidence|improvement)|"
     r"\bno (?:[\w-]+ ){0,3}(?:was|were|has been|have been) (?:submitted|provided|documented|described|found|noted|"
     r"identified|reported|seen|present|evident)|"
@@ -116,6 +118,15 @@ _GUIDELINE = _rx(
 _GUIDELINE_VERB = _rx(
     r"\b(?:guidelines?|mtus|acoem|odg)\b[^.]{0,40}?\b(?:states?|stat|indicates?|recommends?|notes?|supports?|refers?|"
     r"specif(?:y|ies)|allows?|advises?|quantifies|discusses|relies|limit|encourage)\b"
+)
+# a guideline's table entry or a list's heading: "Osteoarthritis of the low back: There is no evidence ...",
+# "Indications for EEG: ...", "His diagnoses include: ..."; a reviewer applies the rules in sentences, not entries
+LABEL_ENTRY = re.compile(
+    r"^(?!(?:[\w,/'()-]+ ){0,8}?(?:is|are|was|were|be|been|do|does|did|has|have|had|not|no|show|shows|document|"
+    r"documents|indicate|indicates|notes?|states?)\b)"
+    r"(?!(?i:note|notably|importantly|(?:in )?conclusion|(?:in )?summary|rationale|comment|impression|assessment|"
+    r"findings|discussion|decision|reason)\b)"
+    r"[A-Z][\w,/'()-]*(?: [\w,/'()-]+){0,7}: +\S"
 )
 _GENERIC_RULE = _rx(
     r"\b(?:is|are) (?:not )?(?:recommended|indicated|supported|considered|useful|warranted) (?:for|as|in|when|if|until|"
@@ -514,7 +525,7 @@ def _verdict_only(sc: Scan, request: str) -> bool:
 def _score(sc: Scan, position: float, request: str, overturned: bool) -> float:
     score = 0.0
     applies = bool(sc.match(_APPLIES)) or bool(sc.search(_APPLIES_INSIDE))
-    guideline = bool(sc.match(_GUIDELINE)) or bool(sc.search(_GUIDELINE_VERB))
+    guideline = bool(sc.match(_GUIDELINE)) or bool(sc.search(_GUIDELINE_VERB)) or bool(LABEL_ENTRY.match(sc.text))
     not_shown = sc.search(_NOT_SHOWN) is not None  # each cue searched once: this runs on every sentence
     shown = sc.search(_SHOWN) is not None if overturned else False
     if applies:

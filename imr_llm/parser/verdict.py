@@ -139,6 +139,24 @@ def conclusion_sentence(rationale: str) -> str | None:
     return rationale.strip().split(". ")[0] if first else None
 
 
+# a closing that names no medical necessity: "Given the above, the request is not supported.", "Therefore, the
+# requested MRI is not warranted at this time." It decides nothing (a verdict is read only as above); it only tells
+# the cut-off check that the rationale ends where a reviewer ends one
+_CLOSING = re.compile(
+    r"(?:^|[,;]\s)(?:the|this|these|such)\s(?:[\w/&-]+\s){0,8}?(?:is|are|was|were|would be|will be|cannot be|can not "
+    r"be|could not be|can be)\s(?:not\s)?(?:\w+ly\s)?(?:supported|warranted|certified|recommended|indicated|"
+    r"appropriate|reasonable|necessary|justified|approved|authorized|established)\b[^.]{0,60}[.!]\W*$",
+    re.I,
+)
+
+
+def ends_with_a_closing(rationale: str) -> bool:
+    """The rationale's last sentence closes on the request without naming medical necessity."""
+    text = rationale.rstrip()
+    last = text[_sentence_start(text, max(0, len(text) - 2)) :]
+    return _CLOSING.search(last) is not None and not _hedged(last)
+
+
 def after_conclusion(rationale: str) -> str | None:
     """What a rationale says after its conclusion (stripped: "" when the conclusion ends it); None when it
     has no conclusion. A scan's next heading, or the rest of a cut-off one, can stand there."""

@@ -124,8 +124,14 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
     kept = [k for k, p in enumerate(plain) if not plain_problems(p, item.request, language)]
     said, plain = [said[k] for k in kept], [plain[k] for k in kept]
     # no form recognised: quote the reviewer's reason sentences, never a guideline passage or history
-    quotes = _distinct([s for s in found.sentences if quotable(s, item.decision)])[:2]
-    shown = [r.sentence for r in said] if said else quotes
+    quotes = _distinct([s for s in found.sentences if quotable(s, item.decision)])
+    shown = [r.sentence for r in said] if said else quotes[:2]
+    # the reviewer's other reason sentences that no plain sentence says are quoted too, and the Why says so:
+    # a plain line that gives one point of several must not read as the whole reason
+    left = [q for q in quotes if not any(q == s or _same_point(q, s) for s in shown)] if said else []
+    more = left[: max(0, MAX_QUOTED - len(shown))]
+    shown = shown + more
+    more_line = [language.c.reason.more] if more else [language.c.reason.more_in_letter] if left else []
     evidence = [
         EvidenceSpan(start=span.start, end=span.end)
         for k, sentence in enumerate(found.sentences)
@@ -134,9 +140,9 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
     reason = PlainReason(
         topic=found.topic,
         sentences=shown,
-        quote=letter_order_quote(item.rationale or "", shown[:2]),
+        quote=letter_order_quote(item.rationale or "", shown),
         evidence=evidence,
-        text=" ".join(p.text for p in plain) if plain else language.quoted_reason(bool(shown)),
+        text=" ".join([p.text for p in plain] + more_line) if plain else language.quoted_reason(bool(shown)),
         plain=plain,
         quoted=not plain,
         terms=language.terms(" ".join(shown)),
@@ -183,6 +189,7 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
 
 
 _SAME_POINT = 90.0
+MAX_QUOTED = 2  # the reviewer's sentences one item's quote may hold, as when no sentence is restated
 
 
 def _same_point(a: str, b: str) -> bool:

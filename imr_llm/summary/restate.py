@@ -445,7 +445,7 @@ def restate(sentence: str, decision: Decision | None, request: str = "") -> Rest
     if decision is None or is_bare_conclusion(sentence, request, decision):
         return None
     text, when = _core(sentence)
-    if len(text) < 12 or len(text) > 600 or _VERDICT.match(text):
+    if len(text) < 12 or len(text) > 600 or _VERDICT.match(text) or _points_back(text):
         return None
     negated = bool(NEGATION.search(text))
     if decision == "upheld" and not negated:
@@ -467,6 +467,28 @@ def restate(sentence: str, decision: Decision | None, request: str = "") -> Rest
             return None  # a pronoun we cannot place, or nothing left
         plain[name] = rewritten or ""
     return Restatement(form, sentence, slots, plain, negated, when)
+
+
+# a sentence that points back to what the letter said before it ("the above conditions", "the aforementioned
+# criteria") cannot stand alone as a plain sentence: the reader never saw what it points to; it is quoted
+_POINTS_BACK = re.compile(
+    r"\b(?:the above(?![- ](?:mentioned )?(?:request|requested|service|medication|treatment|item|guidelines?|mtus|"
+    r"odg|acoem)\b)|"
+    r"above[- ]mentioned|aforementioned|afore-mentioned|(?:as|was|were) (?:noted|mentioned|stated|discussed) above)\b",
+    re.I,
+)
+
+# "Given the above, ...", "As noted above, ...": a lead that sums up, the sentence itself still stands alone
+_ABOVE_LEAD = re.compile(
+    r"^(?:given|based (?:up)?on|in light of|in view of|considering|per|from|with|for|as (?:noted|mentioned|stated|"
+    r"discussed|outlined)|(?:as|was) (?:noted|mentioned|stated|discussed) above)(?: (?:all )?(?:of )?(?:the )?above"
+    r"(?: (?:information|reasons?|findings|discussion|documentation|criteria))?)?\s*,\s*",
+    re.I,
+)
+
+
+def _points_back(text: str) -> bool:
+    return _POINTS_BACK.search(_ABOVE_LEAD.sub("", text, count=1)) is not None
 
 
 def restate_repeat(sentences: tuple[str, ...]) -> list[Restatement]:
@@ -623,6 +645,7 @@ PLAIN_TERMS: tuple[tuple[str, str], ...] = (
     (r"neurolog(?:ic|ical) (?:dysfunction|compromise|abnormalit(?:y|ies))", "nerve problems"),
     (r"neurolog(?:ic|ical) findings", "signs of nerve problems"),
     (r"objective findings", "findings the doctor measured or saw"),
+    (r"conservative care (treatment|therapy|measures|management)", r"simpler \1"),
     (r"conservative (care|treatment|therapy|measures|management)", r"simpler \1"),
     (r"upper extremities", "arms"),
     (r"upper extremity", "arm"),
@@ -643,7 +666,8 @@ PLAIN_TERMS: tuple[tuple[str, str], ...] = (
     (r"extenuating (factors|circumstances)", r"special \1"),
     (r"durable medical equipment", "medical equipment for home use"),
     (r"home exercise (?:program|plan)", "home exercise plan"),
-    (r"urine drug (?:screens?|tests?|testing)", "urine drug tests"),
+    (r"urine drug (?:screens|tests)", "urine drug tests"),
+    (r"urine drug (?:screen|test)", "urine drug test"),
     (r"peer[- ]to[- ]peer", "doctor-to-doctor"),
     (r"in adjunct to|as an adjunct to|adjunct to", "as an add-on to"),
     (r"(?:is|are|was|were) indicative of", "pointed to"),
@@ -791,8 +815,10 @@ def quotable(sentence: str, decision: Decision | None) -> bool:
     """A sentence that can stand as the reason when no form fits: the reviewer's own application to this
     worker, saying the decision's way; never a guideline passage, case history, diagnosis list, citation
     or bare verdict."""
-    from imr_llm.parser.reasons import agrees
+    from imr_llm.parser.reasons import LABEL_ENTRY, agrees
 
+    if LABEL_ENTRY.match(sentence.strip()):
+        return False
     text, _ = _core(sentence)
     stripped = _CITATION.sub("", _CITATION_PAREN.sub("", text)).strip(" ,;")
     if len(stripped) < 20 or _VERDICT.match(stripped):

@@ -182,6 +182,8 @@ class ReasonFrames(_Strict):
     guideline: str
     quoted: str
     quoted_none: str
+    more: str  # the plain sentences do not cover every reason sentence: the rest are quoted below
+    more_in_letter: str  # ... and there was no room to quote them
     because: str = "{x}."
     link_words: tuple[str, ...] = ()
     and_word: str  # joins the things a reviewer found missing when one sentence names several
