@@ -1272,3 +1272,18 @@ def test_words_in_the_reviewers_sentence_are_a_list_one_term_a_line() -> None:
         assert any(line.startswith("- plain film: ") for line in block), block
         assert any(line.startswith("- non-diagnostic: ") for line in block), block
         assert summarize(record, lang).checks.passed
+
+
+def test_the_spanish_next_step_names_what_was_missing_in_the_reviewers_words() -> None:
+    """A reader found every Spanish next step vague ("lo que el revisor no encontró") where the English named
+    the missing thing. It names it now, in the reviewer's English words, marked as such."""
+    record = one(
+        "Physical therapy 8 sessions",
+        "Upheld",
+        "There was a lack of documentation regarding range of motion numerical values. Therefore, the request is not "
+        "medically necessary.",
+    )
+    es = build_summary(record, "es").items[0].next_step
+    assert "range of motion numerical values" in es and "(en inglés)" in es, es
+    assert "range of motion numerical values" in build_summary(record, "en").items[0].next_step
+    assert summarize(record, "es").checks.passed
