@@ -1287,3 +1287,17 @@ def test_the_spanish_next_step_names_what_was_missing_in_the_reviewers_words() -
     assert "range of motion numerical values" in es and "(en inglés)" in es, es
     assert "range of motion numerical values" in build_summary(record, "en").items[0].next_step
     assert summarize(record, "es").checks.passed
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_jargon_a_reader_found_unexplained_has_a_glossary_line(lang: str) -> None:
+    language = get_language(lang)
+    for sentence, term in (
+        ("There is no rationale given the unfavorable ACOEM position on TENS.", "unfavorable ACOEM position: "),
+        ("It is an adjuvant therapy.", "adjuvant: "),
+        ("There is no diagnosis of tissue insult.", "tissue insult: "),
+        ("There is no mention of surgical intervention.", "surgical intervention: "),
+        ("There were no subjective complaints of stomach upset.", "subjective complaints: "),
+    ):
+        assert any(t.startswith(term) for t in language.terms(sentence)), (sentence, language.terms(sentence))
+    assert language.terms("There is no documentation of improvement.") == []  # and none where none is needed
