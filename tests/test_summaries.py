@@ -587,3 +587,20 @@ def test_the_summary_says_how_many_pages_it_was_read_from(tmp_path: Path, lang: 
     assert three in summarize(parse(whole), lang).summary.render("md")
     from_text = build_summary(parse_text(text), lang).case_line or ""
     assert from_text and "page" not in from_text and "gina" not in from_text
+
+
+@pytest.mark.parametrize(
+    ("lang", "inside", "outside"),
+    [
+        ("en", "5 more days if your address is in California (35 days in all)", "10 more days"),
+        ("es", "5 días más si su dirección está en California (35 días en total)", "10 días más"),
+    ],
+)
+def test_the_appeal_deadline_gives_the_mailing_extension_by_where_the_worker_lives(
+    lang: str, inside: str, outside: str
+) -> None:
+    """A reader (a paralegal) noted that the 5 days added for mailing hold for a California address only;
+    outside California, Code of Civil Procedure 1013(a) adds 10. The page said 35 days for everyone."""
+    denied = parse_text((SAMPLES / "synth-2016-basic.txt").read_text(encoding="utf-8"))
+    page = render_text(build_summary(denied, lang), Format.MD, [])
+    assert inside in page and outside in page
