@@ -1301,3 +1301,62 @@ def test_jargon_a_reader_found_unexplained_has_a_glossary_line(lang: str) -> Non
     ):
         assert any(t.startswith(term) for t in language.terms(sentence)), (sentence, language.terms(sentence))
     assert language.terms("There is no documentation of improvement.") == []  # and none where none is needed
+
+
+# the reviewer's sentence of a sixth probe: the same words in another order are another finding
+_FRACTURES = (
+    "There is no documentation of pain relief despite several rib fractures and a reported vertebral compression. "
+    "Therefore, the request is not medically necessary."
+)
+
+
+@pytest.mark.parametrize(
+    ("lang", "rewrite", "faithful"),
+    [
+        # body parts swapped inside the reviewer's own words: every word is the reviewer's, the finding is not
+        (
+            "en",
+            "The reviewer found no record of pain relief despite several vertebral fractures and a reported rib "
+            "compression.",
+            False,
+        ),
+        (
+            "en",
+            "The reviewer found no record of pain relief despite several rib fractures and a reported vertebral "
+            "compression.",
+            True,
+        ),
+        # a condition the reviewer never named, added to a faithful Spanish sentence
+        (
+            "es",
+            "El revisor no encontró documentos de alivio del dolor a pesar de varias fracturas de costillas y una "
+            "compresión vertebral con estenosis espinal.",
+            False,
+        ),
+        (
+            "es",
+            "El revisor no encontró documentos de alivio del dolor a pesar de varias fracturas de costillas y una "
+            "compresión vertebral.",
+            True,
+        ),
+    ],
+)
+def test_a_rewrite_may_not_rearrange_the_reviewers_words_or_add_a_condition(
+    lang: str, rewrite: str, faithful: bool
+) -> None:
+    from imr_llm.summary.rewrite import reason_problems
+
+    record = one("Oxycodone 10mg #60", "Upheld", _FRACTURES)
+    item = build_summary(record, lang).items[0]
+    problems = reason_problems(rewrite, item, get_language(lang))
+    assert (problems == []) is faithful, problems
+
+
+def test_a_translation_may_name_a_condition_the_reviewer_named() -> None:
+    """ "artritis" for "arthritis", "radiculopatía" for "radiculopathy": the same word, spelled the Spanish way."""
+    from imr_llm.summary.languages import get_language as language
+    from imr_llm.summary.rewrite import _unsourced_conditions
+
+    es = language("es")
+    assert _unsourced_conditions("usted no tiene artritis ni radiculopatía", "no arthritis or radiculopathy", es) == []
+    assert _unsourced_conditions("usted tiene tendinitis", "the patient has arthritis", es) == ["tendinitis"]

@@ -147,6 +147,11 @@ def pages_not_here(
 
 _EARLIEST_INJURY = 1950  # a date of injury before this is a slip ("11/02/1916"), not a working life
 _CASE_SHAPE = re.compile(r"CM ?\d{2}-\d{7}")
+# "01/01/2015 - Present", "01/01/2015 and 11/02/2016", "01/01/2015 / 11/02/2016", "01/01/2015, 11/02/2016"
+_SECOND_DATE = re.compile(
+    r"[ \t]*(?:-|–|to|through|thru|and|&|/|,|;)[ \t]*(?:\d{1,2}[/-]\d{1,2}[/-]\d{2,4}|present|current|ongoing|now)\b",
+    re.I,
+)
 _RANGE_AFTER = re.compile(r"\s*(?:-|–|to|through|thru)\s*\d{1,2}[/-]\d{1,2}[/-]\d{2,4}", re.I)
 
 
@@ -158,9 +163,21 @@ def _plausible_header(ctx: ParseContext, fields: dict[str, Any]) -> None:
     span = ctx.evidence.get("date_of_injury")
     if span is not None and _RANGE_AFTER.match(ctx.text.raw, span["end"]):
         ctx.warn("date_of_injury: the letter gives a range (a cumulative injury); its first date was taken")
+    elif span is not None and _SECOND_DATE.match(ctx.text.raw, span["end"]):
+        ctx.warn("date_of_injury: the letter gives more than one date (or a range to the present); its first was taken")
+    age, decided = fields.get("patient_age"), fields.get("decision_date")
+    born_by = decided.year - age - 1 if isinstance(age, int) and isinstance(decided, dt.date) else None
+    if isinstance(injury, dt.date) and born_by is not None and injury.year < born_by:  # before the worker was born
+        ctx.warn(
+            f"date_of_injury: {injury.isoformat()} is before the worker was born (aged {age} at the decision); "
+            "check it against the letter"
+        )
     case = fields.get("case_number")
     if isinstance(case, str) and not _CASE_SHAPE.fullmatch(case):
         ctx.warn(f"case_number: {case!r} is not the usual CM##-####### shape; check it against the letter")
+    elif isinstance(case, str) and (at := ctx.evidence.get("case_number")) and ctx.text.raw[at["end"] :][:1].isdigit():
+        # "CM16-02454660": read as 7 digits of 8
+        ctx.warn(f"case_number: the letter's number goes on past {case!r}; check it against the letter")
 
 
 _PAGE_MIN = 300  # characters of a page worth comparing (a short last page may well repeat a closing)
@@ -207,6 +224,19 @@ def _items_read_twice(items: list[DisputedItem]) -> list[tuple[int, int]]:
             out.append((first[key], j))
         else:
             first[key] = j
+    return out
+
+
+def _same_request_two_decisions(items: list[DisputedItem]) -> list[tuple[int, int]]:
+    """Pairs of items whose requests read the same and whose decisions differ: the page would tell the worker the
+    one request was both approved and not (two copies of a heading, one edited or misread)."""
+    first: dict[str, int] = {}
+    out = []
+    for j, item in enumerate(items):
+        key = " ".join(item.request.split()).casefold()
+        i = first.setdefault(key, j)
+        if i != j and None not in (items[i].decision, item.decision) and items[i].decision != item.decision:
+            out.append((i, j))
     return out
 
 
@@ -287,6 +317,8 @@ def parse_read(
         ctx.warn(twice)
     for i, j in _items_read_twice(items):
         ctx.warn(f"item {j + 1} repeats item {i + 1} word for word (a page read twice?); check the letter")
+    for i, j in _same_request_two_decisions(items):
+        ctx.warn(f"items {i + 1} and {j + 1} name the same request with opposite decisions; check the letter")
     if (source is None or source.ocr is None) and layout.header:
         # a text letter whose header lacks a row (or its value) the layout always prints: said, so the page does
         # not quietly lose "decided on" (a scan says so through `what_may_be_missing`)

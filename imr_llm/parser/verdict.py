@@ -318,7 +318,7 @@ def plain_reading(sentence: str, request: str | None = None) -> bool | None:
         return None
     first = _VERDICT_FIRST.match(text)
     if first:
-        return first.group("word") == "Yes"
+        return _verdict_first(first.group("word"), text[first.end() :])
     # the verdict's own clause: from the last break before its last verdict word to the end ("The request does not
     # exceed the guideline limit and is medically necessary": the "not" is another clause's)
     words = list(_VERDICT_WORD.finditer(text))
@@ -332,11 +332,33 @@ def plain_reading(sentence: str, request: str | None = None) -> bool | None:
     m = _PLAIN_APPROVAL.match(text)
     if m is None or (m.group("named") and _NAMED_NOT_A_NOUN.search(m.group("named"))):
         return None
-    if request is not None and (_numbers(text) - _numbers(request) or not _names_the_request(m, request)):
+    if request is not None and (not _counts_within(text, request) or not _names_the_request(m, request)):
         return None
     return True
 
 
+_UPHOLDING = re.compile(r"\b(?:upheld|uphold\w*|denial|denied|deny\w*|non-?certif\w*)\b", re.I)
+
+
+def _verdict_first(word: str, rest: str) -> bool | None:
+    """ "Yes, the request for X was medically necessary ..." / "No, the request ... was not medically necessary":
+    the answer word only when the rest of the sentence says it too ("Yes, the denial is upheld; the request is not
+    medically necessary" answers nothing plainly)."""
+    denies = _PLAIN_DENIAL.search(rest) is not None or _UPHOLDING.search(rest) is not None
+    if word == "Yes":
+        return None if denies or _NOT_PLAIN.search(rest) else True
+    return False if denies and not re.search(r"\boverturn\w*|\bapprov\w*|\bauthoriz\w*", rest, re.I) else None
+
+
+def _content_words(text: str) -> set[str]:
+    return {
+        _SAME_PART.get(w, w)
+        for w in re.findall(r"[a-z]+", text.lower())
+        if (len(w) > 2 or w in _SHORT_TERMS) and w not in _PLAIN_WORDS
+    }
+
+
+_SHORT_TERMS = frozenset({"ct", "pt", "ot", "iv"})  # care named in two letters ("CT of the neck")
 _PLAIN_WORDS = frozenset(
     "the a an of for to and or with without in on at by per this that these request requested current".split()  # noqa: SIM905
 )
@@ -351,8 +373,7 @@ def _names_the_request(m: re.Match[str], request: str) -> bool:
         return True
     from rapidfuzz import fuzz
 
-    words = {w for w in re.findall(r"[a-z]+", named.lower()) if len(w) > 2 and w not in _PLAIN_WORDS}
-    asked = {w for w in re.findall(r"[a-z]+", request.lower()) if len(w) > 2 and w not in _PLAIN_WORDS}
+    words, asked = _content_words(named), _content_words(request)
     # the care it names shares a word with the request that is not a body part or a count ("Cervical spine
     # surgery" shares only "cervical" with cervical chiropractic care); a body part it names is the request's
     # ("... for the lumbar spine" is not the cervical request); a brand and its generic name are spelled alike
@@ -360,18 +381,31 @@ def _names_the_request(m: re.Match[str], request: str) -> bool:
     from imr_llm.care.kinds import classify_kind
 
     def alike(a: str, b: str) -> bool:
+        a, b = a.removesuffix("s") if len(a) > 3 else a, b.removesuffix("s") if len(b) > 3 else b  # "knees"
         return a == b or (len(a) >= 5 and len(b) >= 5 and fuzz.ratio(a, b) >= _NAME_ALIKE) or a[:4] == b[:4] == a
 
-    care, care_asked = words - _UNITS - _ANATOMY, asked - _UNITS - _ANATOMY
-    parts, parts_asked = words & _ANATOMY, asked & _ANATOMY
+    (no, yes), (no_asked, yes_asked) = _without(named), _without(request)
+    if (yes and no_asked and not yes_asked) or (no and yes_asked and not no_asked):
+        return False  # "MRI ... with contrast" is not the MRI without it
+    care, care_asked = words - _UNITS - _ANATOMY - _GENERIC_CARE, asked - _UNITS - _ANATOMY - _GENERIC_CARE
     if not any(alike(a, b) for a in care for b in care_asked):
         return False
-    if any(w in _CARE_WORDS and not any(alike(w, b) for b in care_asked) for w in care):
-        return False  # "Manipulation under anesthesia" for chiropractic manipulation: another procedure
-    if any(not any(a[:4] == b[:4] for b in parts_asked) for a in parts - _SIDES):
+    # every word of the care it names is the request's: "Right knee arthroscopy" is not the left knee's, "Aquatic
+    # therapy" not physical therapy, "Discontinuing X" or "TENS unit purchase" (for a rental) not X; a word the
+    # request lacks makes it other care, or a part of this one: no verdict (the page says so), never an approval
+    if any(not any(alike(a, b) for b in asked) for a in words - _UNITS - _GENERIC_CARE):
         return False
     kind, kind_asked = classify_kind(named), classify_kind(request)
     return not (kind and kind_asked and kind.code != kind_asked.code and "other" not in (kind.code, kind_asked.code))
+
+
+_WITHOUT = re.compile(r"\b(?:without|w/o|w/out|non-?contrast)\b", re.I)
+_WITH = re.compile(r"\b(?:with|w/)\s*(?:and without\s*)?(?:iv\s*)?(?:contrast|dye|gadolinium)\b", re.I)
+
+
+def _without(text: str) -> tuple[bool, bool]:
+    """Whether care names "without (contrast)" and "with contrast": the two are different studies."""
+    return bool(_WITHOUT.search(text)), bool(_WITH.search(text))
 
 
 _NAME_ALIKE = 75.0
@@ -380,13 +414,12 @@ _ANATOMY = frozenset(
     wrist wrists hand hands elbow elbows ankle ankles foot feet arm arms leg legs head pelvis left right bilateral
     upper lower extremity extremities""".split()  # noqa: SIM905
 )
-# words that make care another procedure or thing than the one asked for, when the request does not have them
-_CARE_WORDS = frozenset(
-    """anesthesia anaesthesia surgery surgical operative injection injections block blocks ablation arthroscopy
-    arthroscopic fusion collar brace orthosis program device unit units implant implantation replacement
-    repair release decompression stimulator pump""".split()  # noqa: SIM905
+# words that name no other care: "Continued Norco", "Additional physical therapy", "The requested treatment"
+_GENERIC_CARE = frozenset(
+    """continued continuing ongoing additional further request requested treatment treatments care service services
+    use usage medication medications date dates dos""".split()  # noqa: SIM905
 )
-_SIDES = frozenset("left right bilateral upper lower".split())  # noqa: SIM905
+_SAME_PART = {"lumbosacral": "lumbar"}  # the letters name the low back both ways
 _UNITS = frozenset(
     """sessions session visits visit times week weeks month months days day tablets tablet capsules mg mcg ml gram
     grams units unit refills refill supply dose doses""".split()  # noqa: SIM905
@@ -394,14 +427,48 @@ _UNITS = frozenset(
 
 
 _NUMBER_WORDS = {w: str(k) for w, k in NUMBER_WORDS.items()}
-_NUMBER_WORDS.update({"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "half": "half"})
+_NUMBER_WORDS.update(
+    {
+        "thirty": "30",
+        "forty": "40",
+        "fifty": "50",
+        "sixty": "60",
+        "seventy": "70",
+        "eighty": "80",
+        "ninety": "90",
+        "hundred": "100",
+        "half": "half",
+    }
+)
 
 
-def _numbers(text: str) -> set[str]:
-    """The numbers a text names, as digits ("six" and "6" alike)."""
-    out = set(re.findall(r"\d+(?:\.\d+)?", text))
-    out |= {_NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in _NUMBER_WORDS}
+_COUNTED = re.compile(
+    r"(?P<hash>#\s*)?(?P<n>\d+(?:\.\d+)?|[a-z]+)(?:\s*(?P<unit>mg|mcg|ml|g|grams?|sessions?|visits?|weeks?|days?|"
+    r"months?|times?|tablets?|tabs?|capsules?|caps?|units?|refills?|hours?|patch(?:es)?)\b)?",
+    re.I,
+)
+_UNIT = {"gram": "g", "tab": "tablet", "cap": "capsule", "patche": "patch"}
+
+
+def _counted(text: str) -> set[tuple[str, str | None]]:
+    """The counts a text names, as (number, unit): "Six sessions" (6, session), "#10" (10, #), "2x6" (2, None)."""
+    out: set[tuple[str, str | None]] = set()
+    for m in _COUNTED.finditer(text):
+        word = m.group("n").lower()
+        n = word if word[0].isdigit() else _NUMBER_WORDS.get(word)
+        if n is None:
+            continue
+        unit = "#" if m.group("hash") else (m.group("unit") or "").lower().removesuffix("s") or None
+        out.add((n, _UNIT.get(unit, unit) if unit else None))
     return out
+
+
+def _counts_within(text: str, request: str) -> bool:
+    """Every count the approval names is the request's, with its unit: "Six sessions" is not "for 6 weeks",
+    "#10" is not "10mg #120"; a bare number only needs the number."""
+    asked = _counted(request)
+    numbers = {n for n, _ in asked}
+    return all((n, u) in asked if u is not None else n in numbers for n, u in _counted(text))
 
 
 def concluded_plainly(rationale: str, request: str | None = None) -> bool | None:

@@ -22,6 +22,7 @@ prose should keep) and the length. A summary that reads at grade 8.3 is still ri
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 from functools import cache
@@ -339,9 +340,34 @@ def plain_problems(plain: PlainSentence, request: str, language: Language) -> li
         problems.append(f"the plain reason {side}")
     if _RECORDS.search(plain.text) and not _RECORD_SOURCE.search(plain.source):
         problems.append("the plain reason speaks of records where the reviewer did not")
+    if plain.form == "llm" and (pair := _order_changed(core, plain.text)) is not None:
+        problems.append(f"the plain reason puts the reviewer's words together in another way ({pair})")
     if language.promises.search(plain.text):
         problems.append("the plain reason promises care, payment or an outcome")
     return problems
+
+
+_CLAUSE = re.compile(r"[,.;:()]|\b(?:and|or|but|so|because|while|whereas|although|though|then)\b", re.I)
+
+
+def _order_changed(source: str, text: str) -> str | None:
+    """Two of the reviewer's words side by side in a model's rewrite, in one clause, that the reviewer never put
+    together in that order: "several vertebral fractures and a reported rib compression" for "several rib
+    fractures and a reported vertebral compression" (the same words, another finding). A rewrite refused here
+    leaves the offline restatement on the page."""
+
+    def content(clause: str) -> list[str]:
+        return [w for w in _WORD.findall(clause.casefold()) if len(w) > 3 and w not in DROPPABLE]
+
+    clauses = [content(c) for c in _CLAUSE.split(source)]
+    known = {w for c in clauses for w in c}
+    near = {(c[k], c[m]) for c in clauses for k in range(len(c)) for m in range(k + 1, min(len(c), k + 3))}
+    for clause in _CLAUSE.split(text):
+        words = [w for w in content(clause) if w in known]
+        for a, b in itertools.pairwise(words):
+            if a != b and (a, b) not in near:
+                return f"{a} {b}"
+    return None
 
 
 def _untraceable(prose: str, record: LetterRecord, language: Language, summary: Summary) -> list[str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
@@ -126,6 +127,8 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
             problems.append(f"item {item.number}: the reason is not written in the language asked for")
         shape = _translation_shape(text, reviewer, language, item.reason.sentences)
         problems += [f"item {item.number}: {p}" for p in shape]
+        for word in _unsourced_conditions(text, f"{reviewer} {item.request}", language):
+            problems.append(f"item {item.number}: {word!r} names a condition the reviewer's words do not")
         source_negated = bool(EN_NEGATION.search(" ".join(item.reason.sentences)))
         if source_negated != bool(language.negation.search(text)):
             problems.append(f"item {item.number}: the reason does not keep the reviewer's negation")
@@ -152,6 +155,8 @@ _EN_OUTCOME_KINDS = {
         "stance": r"\bagainst\b|\bin favou?r\b|\bprevent\w*|\bpreclud\w*|\bregardless\b",
         "comment": r"\bwhich\b",
         "never": r"\bnever\b|\bno one\b|\bnobody\b",
+        # a finding about the worker ("y usted tiene estenosis espinal") only where the reviewer wrote of the worker
+        "worker": r"\b(?:patient|claimant|applicant|injured worker|employee|individual|he|she|his|her)\b",
         "discredit": r"\berror\w*|\bfalse\w*|\berroneous\w*|\bincorrect\w*|\bmistaken\w*|\bsupposed\w*|\bdoubtful\b|"
         r"\bquestionable\b",
     }.items()
@@ -200,6 +205,40 @@ def _translation_shape(
                 problems.append(f"a sentence denies nothing where each of the reviewer's does ({sentence[:40]!r})")
                 break
     return problems
+
+
+def _unsourced_conditions(text: str, source: str, language: Language) -> list[str]:
+    """The translation's medical words (by their Greek or Latin ending) whose English form the reviewer never wrote:
+    "estenosis" where no "stenosis" is in the reviewer's words."""
+    if language.medical_words is None:
+        return []
+    english = _cognate_key(source)
+    out = []
+    for m in language.medical_words.finditer(text):
+        word = _plain_letters(m.group(0))
+        for ending, en in language.medical_endings.items():
+            if word.endswith(_plain_letters(ending)):
+                word = word[: len(word) - len(_plain_letters(ending))] + en
+                break
+        stem = word[1:] if re.match(r"es[bcdfgklmnpqrstvz]", word) else word  # "estenosis": "stenosis"
+        if _cognate_key(stem)[:6] not in english and _cognate_key(word)[:6] not in english:
+            out.append(m.group(0))
+    return out
+
+
+_SPELLINGS = (("th", "t"), ("ph", "f"), ("rh", "r"), ("y", "i"), ("k", "c"))
+
+
+def _cognate_key(text: str) -> str:
+    """A spelling both languages share for a Greek or Latin word: "arthritis" and "artritis" alike."""
+    key = _plain_letters(text)
+    for a, b in _SPELLINGS:
+        key = key.replace(a, b)
+    return re.sub(r"(\w)\1", r"\1", key)  # "inflammation", "inflamación"
+
+
+def _plain_letters(text: str) -> str:
+    return unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode("ascii")
 
 
 _EN_CLAUSE = re.compile(r"[,;:.]|\b(?:and|or|but|although|because|that)\b", re.I)

@@ -107,6 +107,12 @@ class Language:
         self.denied_verbs = {
             en: (re.compile(v.said, re.I), re.compile(v.denied, re.I)) for en, v in checks.denied_verbs.items()
         }
+        self.medical_endings = checks.medical_endings
+        self.medical_words = (
+            re.compile(rf"\b\w+(?:{'|'.join(map(re.escape, checks.medical_endings))})\b", re.I)
+            if checks.medical_endings
+            else None
+        )
 
     # -- labels the templates use ---------------------------------------------------------------
 

@@ -135,6 +135,9 @@ class CheckPhrases(_Strict):
     # English participle the reviewer denies ("not recommended"), how the translation names the verb and denies it
     translation_clauses: str | None = None
     denied_verbs: dict[str, DeniedVerb] = Field(default_factory=dict)
+    # a medical word of the translation by its Greek or Latin ending ("estenosis", "tendinitis", "neuropatía") and
+    # the English ending it comes from ("patía" -> "pathy"): a translation names only conditions the reviewer did
+    medical_endings: dict[str, str] = Field(default_factory=dict)
 
 
 class Kinds(_Strict):

@@ -1,0 +1,122 @@
+"""Hardening, round five: a sixth hostile probe's findings, each the wrong output it must not produce and the right
+output it must keep. Letters are synthetic (tests/letters.py); closings are written for these tests.
+
+- A closing that approves other care (the other side, another kind of the same care, another study), part of the
+  request (a count with another unit, a number the request does not have), stopping the care, or opens "Yes," and
+  then denies, states no approval of this request: with the heading's decision word lost, the decision is left
+  empty and the page says so; with the heading intact, no false "the rationale concludes medically necessary".
+- A date of injury given as a range to the present or as two dates, or before the worker was born; a case number
+  with a digit more; the same request twice with opposite decisions: each is said.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from imr_llm.parser import parse_text
+from imr_llm.parser.verdict import plain_reading
+from tests.letters import HEAD, Item, make_letter
+
+CHIRO = "Chiropractic manipulation, 12 sessions for the cervical spine"
+
+
+@pytest.mark.parametrize(
+    ("closing", "asked"),
+    [
+        ("Yes, the denial is upheld; the request is not medically necessary.", CHIRO),
+        ("Yes, the prior review's denial stands since the request is not medically necessary.", CHIRO),
+        ("Right knee arthroscopy is medically necessary.", "Left knee arthroscopy"),
+        ("Aquatic therapy for the lumbar spine is medically necessary.", "Physical therapy 12 visits, lumbar spine"),
+        ("Lumbar facet injection is medically necessary.", "Lumbar epidural steroid injection L4-5"),
+        ("A TENS unit purchase is medically necessary.", "TENS unit rental for 30 days"),
+        ("MRI of the lumbar spine with contrast is medically necessary.", "MRI of the lumbar spine without contrast"),
+        ("Maintenance chiropractic manipulation is medically necessary.", CHIRO),
+        ("Six sessions of physical therapy are medically necessary.", "Physical therapy 2 times a week for 6 weeks"),
+        ("Oxycodone 10mg #10 is medically necessary.", "Oxycodone 10mg #120"),
+        ("Eighty tablets of Oxycodone 10mg are medically necessary.", "Oxycodone 10mg #120"),
+        ("Ninety grams of the compound cream are medically necessary.", "Compound cream 180 grams"),
+        ("Discontinuing chiropractic manipulation is medically necessary.", CHIRO),
+        ("Upholding the denial of chiropractic manipulation is medically necessary.", CHIRO),
+    ],
+)
+def test_a_closing_that_does_not_approve_this_request_is_no_approval(closing: str, asked: str) -> None:
+    assert plain_reading(closing, asked) is not True
+    lost = parse_text(make_letter(Item(asked, "", f"The records were reviewed. {closing}")))
+    item = lost.disputed_items[0]
+    assert item.decision is None and lost.needs_review, (item.decision, lost.warnings)
+    intact = parse_text(make_letter(Item(asked, "Upheld", f"The records were reviewed. {closing}")))
+    assert intact.disputed_items[0].decision == "upheld"
+    assert not any("concludes medically necessary" in w for w in intact.warnings), intact.warnings
+
+
+@pytest.mark.parametrize(
+    ("closing", "asked", "reading"),
+    [
+        (
+            "Yes, the request for naproxen, an anti-inflammatory medicine, was medically necessary.",
+            "Naproxen 550mg",
+            True,
+        ),
+        ("No, the request for lumbar facet injections was not medically necessary.", "Lumbar facet injections", False),
+        ("Therefore, an MRI of the lumbar spine is medically necessary.", "MRI of the lumbosacral spine", True),
+        (
+            "The request for CT of the neck (Date of Service 1/2/17) is medically necessary.",
+            "CT of the neck (DOS 1/2/17)",
+            True,
+        ),
+        ("Continued Norco 10/325 #60 is medically necessary.", "Norco 10/325mg #60", True),
+        (
+            "Physical therapy 2 times a week for 6 weeks is medically necessary.",
+            "Physical therapy 2 times a week for 6 weeks",
+            True,
+        ),
+        ("MRI of the left knee is medically necessary.", "MRI left knees", True),
+    ],
+)
+def test_a_plain_closing_on_this_request_is_still_read(closing: str, asked: str, reading: bool) -> None:
+    assert plain_reading(closing, asked) is reading
+    word = "Overturned" if reading else "Upheld"
+    record = parse_text(make_letter(Item(asked, word, f"The records were reviewed. {closing}")))
+    assert record.disputed_items[0].decision == ("overturned" if reading else "upheld")
+    assert not record.warnings, record.warnings
+
+
+APPROVED = Item(
+    "MRI of the lumbar spine",
+    "Overturned",
+    "In this case, the records document weakness in the left leg. Therefore, the request is medically necessary.",
+)
+
+
+@pytest.mark.parametrize(
+    ("injury", "said"),
+    [
+        ("09/14/2015 - Present", "more than one date"),
+        ("09/14/2015 and 09/14/2016", "more than one date"),
+        ("09/14/2015 / 09/14/2016", "more than one date"),
+        ("09/14/1955", "before the worker was born"),  # the worker is 52 in 2016
+        ("09/14/2016", None),
+    ],
+)
+def test_a_date_of_injury_that_is_not_one_date_of_this_worker_is_said(injury: str, said: str | None) -> None:
+    letter = make_letter(APPROVED).replace("Date of Injury: 09/14/2016", f"Date of Injury: {injury}", 1)
+    assert f"Date of Injury: {injury}" in letter
+    warnings = [w for w in parse_text(letter).warnings if w.startswith("date_of_injury")]
+    assert (said is None and not warnings) or (said is not None and any(said in w for w in warnings)), warnings
+
+
+def test_a_case_number_with_a_digit_more_is_said() -> None:
+    assert "Case Number: CM16-0900199" in HEAD
+    long = parse_text(make_letter(APPROVED).replace("CM16-0900199", "CM16-09001990", 1))
+    assert any(w.startswith("case_number") and "goes on" in w for w in long.warnings), long.warnings
+    assert not parse_text(make_letter(APPROVED)).warnings
+
+
+def test_the_same_request_with_opposite_decisions_is_said() -> None:
+    denied = Item(
+        APPROVED.request, "Upheld", "There is no documentation of deficits. The request is not medically necessary."
+    )
+    record = parse_text(make_letter(APPROVED, denied))
+    assert any("opposite decisions" in w for w in record.warnings), record.warnings
+    other = Item("MRI of the cervical spine", "Upheld", denied.rationale)
+    assert not parse_text(make_letter(APPROVED, other)).warnings
