@@ -120,3 +120,28 @@ def test_the_same_request_with_opposite_decisions_is_said() -> None:
     assert any("opposite decisions" in w for w in record.warnings), record.warnings
     other = Item("MRI of the cervical spine", "Upheld", denied.rationale)
     assert not parse_text(make_letter(APPROVED, other)).warnings
+
+
+@pytest.mark.parametrize("heading", ["Upheld in part", "Overturned in part", "Not Upheld", "Overturned Upheld"])
+def test_decision_words_that_do_not_read_as_one_decision_leave_it_empty(heading: str) -> None:
+    """ "Overturned in part" over a rationale that denies: the rationale alone made it "Upheld", a part read as a
+    whole; "Not Upheld" was read the other way round."""
+    letter = make_letter(
+        Item(
+            "Back support", heading, "There is no documentation of instability. The request is not medically necessary."
+        )
+    )
+    record = parse_text(letter)
+    assert record.disputed_items[0].decision is None, record.disputed_items[0]
+    assert any("do not read as one decision" in w for w in record.warnings), record.warnings
+    # the right output: a heading whose word is only damaged is decided by a plain closing, as before
+    damaged = parse_text(
+        make_letter(
+            Item(
+                "Back support",
+                "Uph#ld",
+                "There is no documentation of instability. The request is not medically necessary.",
+            )
+        )
+    )
+    assert damaged.disputed_items[0].decision == "upheld"

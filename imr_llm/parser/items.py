@@ -36,6 +36,7 @@ from imr_llm.schema import DisputedItem, ItemReason
 
 # "Overtumed": OCR reads "rn" as "m"; a scan's decision word is then confirmed by the rationale's conclusion
 _DECISION = r"(?i:Upheld|Overturned|Overtumed)"
+_HEADING_WORD = re.compile(r"\b(?:not\s+)?(?:upheld|overturned)\b(?:\s+(?:in\s+part|upheld|overturned))?", re.I)
 _GLUED = re.compile(rf"(?:^|:)\s*(?P<word>{_DECISION})\b\W*\w")  # a decision word with more request after it
 # any run that does not cross a sentence break (". " ends a sentence; "7.5mg" does not)
 _NO_BREAK = r"(?:[^.]|\.(?! ))+?"
@@ -235,7 +236,17 @@ def assemble_item(
     if necessary is None:
         necessary = concluded
         unclosed = necessary is not None and i in ctx.headings_without_decision and not _closes(rationale or "")
-        if unclosed:
+        worded = _HEADING_WORD.search(request) if necessary is not None else None
+        if worded is not None:
+            # "Back support: Upheld in part", "Not Upheld", "Overturned Upheld": the heading has decision words that
+            # do not read as one decision; the rationale alone would override them (a part read as a whole)
+            ctx.warn(
+                f"item {i + 1}: the heading's decision words ({worded.group(0)!r}) do not read as one decision; "
+                "decision left empty, check the letter"
+            )
+            necessary = None
+            decision_text = decision_text or None
+        elif unclosed:
             # a heading that lost its word leaves the conclusion as the one reading: taken only when it closes
             # the rationale ("... The reviewer disagrees for the reasons above." after a verdict is not its close)
             ctx.warn(
