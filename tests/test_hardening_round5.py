@@ -145,3 +145,18 @@ def test_decision_words_that_do_not_read_as_one_decision_leave_it_empty(heading:
         )
     )
     assert damaged.disputed_items[0].decision == "upheld"
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "A sacroiliac joint injection is medically necessary.",  # a verdict on other care still ends the rationale
+        "Physical therapy once a week to the right elbow is medically necessary.",  # "once a week" is no condition
+    ],
+)
+def test_a_rationale_ending_on_a_verdict_about_other_care_is_not_called_cut_off(closing: str) -> None:
+    record = parse_text(
+        make_letter(Item("Lumbar facet injection", "Upheld", f"The request is not medically necessary. {closing}"))
+    )
+    assert record.disputed_items[0].decision == "upheld"
+    assert not any("cut off" in w for w in record.warnings), record.warnings

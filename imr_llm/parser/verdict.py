@@ -72,7 +72,8 @@ _ANOTHERS = re.compile(
     re.I,
 )
 _HEDGE = re.compile(
-    r"\?|\b(?:may|might|could|would|should|if|unless|when|whenever|whether|once|provided that)\b|"
+    r"\?|\b(?:may|might|could|would|should|if|unless|when|whenever|whether|provided that)\b|"
+    r"\bonce\b(?! (?:a|an|per|every|daily|weekly|monthly)\b)|"  # "once a week" is a frequency, not a condition
     r"^\W*with\b|"  # "With documentation of X, the request is medically necessary": a condition
     r"^\W*(?:is|are|was|were|does|do|can) (?:the|this|these|it)\b",  # a question that lost its mark
     re.I,
@@ -154,7 +155,11 @@ def ends_with_a_closing(rationale: str) -> bool:
     """The rationale's last sentence closes on the request without naming medical necessity."""
     text = rationale.rstrip()
     last = text[_sentence_start(text, max(0, len(text) - 2)) :]
-    return _CLOSING.search(last) is not None and not _hedged(last)
+    return (_CLOSING.search(last) is not None or _NECESSITY_CLOSE.search(last) is not None) and not _hedged(last)
+
+
+# "... A sacroiliac joint injection is medically necessary.": a verdict, if on other care, ends the rationale too
+_NECESSITY_CLOSE = re.compile(r"\b(?:is|are|was|were|be)\b(?: \w+){0,4} medically (?:necessary|appropriate)\W*$", re.I)
 
 
 def after_conclusion(rationale: str) -> str | None:
