@@ -380,9 +380,9 @@ def _names_the_request(m: re.Match[str], request: str) -> bool:
 
     words, asked = _content_words(named), _content_words(request)
     # the care it names shares a word with the request that is not a body part or a count ("Cervical spine
-    # surgery" shares only "cervical" with cervical chiropractic care); a body part it names is the request's
-    # ("... for the lumbar spine" is not the cervical request); a brand and its generic name are spelled alike
-    # ("Naprosyn" for "Naproxen"); and it is the same kind of care (a collar is equipment, not therapy)
+    # surgery" shares only "cervical" with cervical chiropractic care), and has no word the request lacks (below);
+    # a brand and its generic name are spelled alike ("Naprosyn" for "Naproxen"); and it is the same kind of care
+    # (a collar is equipment, not therapy)
     from imr_llm.care.kinds import classify_kind
 
     def alike(a: str, b: str) -> bool:
