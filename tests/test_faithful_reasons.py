@@ -1360,3 +1360,4 @@ def test_a_translation_may_name_a_condition_the_reviewer_named() -> None:
     es = language("es")
     assert _unsourced_conditions("usted no tiene artritis ni radiculopatía", "no arthritis or radiculopathy", es) == []
     assert _unsourced_conditions("usted tiene tendinitis", "the patient has arthritis", es) == ["tendinitis"]
+    assert _unsourced_conditions("la dosis de opioides", "the opioid dose", es) == []  # a dose names no condition

@@ -215,6 +215,8 @@ def _unsourced_conditions(text: str, source: str, language: Language) -> list[st
     english = _cognate_key(source)
     out = []
     for m in language.medical_words.finditer(text):
+        if m.group(0).casefold() in language.medical_false_friends:
+            continue
         word = _plain_letters(m.group(0))
         for ending, en in language.medical_endings.items():
             if word.endswith(_plain_letters(ending)):

@@ -138,6 +138,7 @@ class CheckPhrases(_Strict):
     # a medical word of the translation by its Greek or Latin ending ("estenosis", "tendinitis", "neuropatía") and
     # the English ending it comes from ("patía" -> "pathy"): a translation names only conditions the reviewer did
     medical_endings: dict[str, str] = Field(default_factory=dict)
+    medical_false_friends: tuple[str, ...] = ()  # words with such an ending that name no condition ("dosis")
 
 
 class Kinds(_Strict):
