@@ -1361,3 +1361,78 @@ def test_a_translation_may_name_a_condition_the_reviewer_named() -> None:
     assert _unsourced_conditions("usted no tiene artritis ni radiculopatía", "no arthritis or radiculopathy", es) == []
     assert _unsourced_conditions("usted tiene tendinitis", "the patient has arthritis", es) == ["tendinitis"]
     assert _unsourced_conditions("la dosis de opioides", "the opioid dose", es) == []  # a dose names no condition
+
+
+@pytest.mark.parametrize(
+    ("rationale", "asked", "note"),
+    [
+        # the reviewer's own slip: another body part, or the other side, for the care asked for
+        ("In this case, the criteria for a shoulder MRI are not met.", "MRI of the right elbow", "the shoulder"),
+        (
+            "There is no diagnosis of nerve impairment that would warrant a cervical MRI at this time.",
+            "X-ray of the thoracic spine",
+            "the cervical spine",
+        ),
+        (
+            "The medical record did not show concerns for stress fracture of the left hip.",
+            "MRI of the right hip",
+            "the left hip",
+        ),
+        # the right output: the same part and side, or no part named at all, get no note
+        ("In this case, the criteria for an elbow MRI are not met.", "MRI of the right elbow", None),
+        ("There is no documentation of a stress fracture of the right hip.", "MRI of the right hip", None),
+        ("There is no documentation of objective functional improvement.", "Physical therapy 6 sessions", None),
+    ],
+)
+def test_a_reviewer_sentence_naming_another_body_part_is_pointed_out(
+    rationale: str, asked: str, note: str | None
+) -> None:
+    """Readers found the reviewer's slips repeated without a word ("criteria for a shoulder MRI" for an elbow,
+    "cervical MRI" for a thoracic x-ray, "left hips" for the right hip). The page now says the words differ."""
+    record = one(asked, "Upheld", f"{rationale} Therefore, the request is not medically necessary.")
+    for lang in ("en", "es"):
+        text = build_summary(record, lang).items[0].reason.text
+        if note is None:
+            assert "slip" not in text and "error de la carta" not in text, text
+        else:
+            assert note.removeprefix("the ") in text and ("slip" in text or "error de la carta" in text), text
+        assert summarize(record, lang).checks.passed
+
+
+def test_the_workers_exam_with_the_reviewers_apostrophe_left_out_is_your_exam() -> None:
+    assert plain_english("the claimant physical exam does not document any findings") == (
+        "your physical exam does not document any findings"
+    )
+
+
+def test_two_causes_are_quoted_not_run_together_and_a_verdict_in_other_words_is_no_reason() -> None:
+    """ "As there is no X, and as the claimant has yet to Y, Z is not medically necessary" gave "so and as you
+    have yet to"; "Medical necessity for the requested MRI is not established." was given as a reason."""
+    assert (
+        restate(
+            "As there is no indication of red flags, and as the claimant has yet to complete any conservative care, "
+            "an MRI is not medically necessary.",
+            "upheld",
+            "MRI of the right shoulder",
+        )
+        is None
+    )
+    record = one(
+        "MRI of the left shoulder",
+        "Upheld",
+        "Medical necessity for the requested MRI is not established. In this case, there is no documentation "
+        "regarding the response to conservative therapy.",
+    )
+    reason = record.disputed_items[0].reason
+    assert reason is not None and not any(s.startswith("Medical necessity") for s in reason.sentences), reason
+    assert "Medical necessity" not in build_summary(record).items[0].reason.text
+
+
+def test_a_referral_to_a_therapist_for_a_course_of_visits_is_that_care() -> None:
+    from imr_llm.care.kinds import classify_kind
+
+    course = classify_kind("Referral to chiropractor for evaluation of low back pain, twice a week for 3 weeks")
+    assert course is not None and course.code == "therapy"
+    for visit in ("Referral to orthopedic surgeon", "Re-exam with chiropractor", "Follow-up visits x 6"):
+        kind = classify_kind(visit)
+        assert kind is not None and kind.code == "visit", visit

@@ -111,6 +111,12 @@ _VISIT_FIRST = _rx(
     r"\W*(?:(?:retrospective|initial|new|additional|one|1)\s+)?(?P<word>re-?exam\w*|exam(?:ination)?s?|"
     r"re-?evaluations?|consult\w*|referrals?|follow[- ]?ups?|office visits?|second opinion)\b"
 )
+# a course of visits: "twice a week for 3 weeks", "2x3", "x 6 sessions"; a referral to a therapist for a course is
+# the therapy ("Referral to chiropractor ..., twice a week for 3 weeks"), not one visit with a doctor
+_COURSE = _rx(
+    r"(?:\d+|one|two|three|four|five|six|once|twice)\s*(?:x|times?)\s*(?:a|per|/)?\s*(?:week|wk)|"
+    r"\btwice (?:a|per) week|\b\d+\s*x\s*\d+\b|\b\d+\s*(?:sessions|visits|treatments)\b"
+)
 # a named procedure is a surgery even when the request also says "evaluation" ("knee arthroscopy with
 # evaluation of ACL"); the bare words "surgery", "surgical" give way to a visit ("spine surgery consultation")
 _PROCEDURE = _rx(
@@ -204,7 +210,8 @@ def classify_kind(request: str) -> KindHit | None:
         if m is not None and detail == "functional_test":
             return KindHit("other", detail, m.start(), m.end())
     m = _VISIT_FIRST.match(request)
-    if m is not None:
+    course = _COURSE.search(request) if m is not None else None
+    if m is not None and not (course is not None and _first(_THERAPY, request) is not None):
         return KindHit("visit", None, m.start("word"), m.end("word"))
     m = _first(_THERAPY, request)
     if m is not None:

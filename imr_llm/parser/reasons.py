@@ -386,7 +386,11 @@ _UNMET_CRITERIA = _rx(
     r"^(?:[\w ,-]{0,80}?\b)?(?:fails?|failed|does not|did not|do not) (?:to )?meet (?:the )?(?:evidence[- ]based )?"
     r"(?:(?:mtus|odg|acoem|ca mtus) )?(?:guidelines?'?|guideline's) (?:criteria|recommendations?|requirements?)"
     r"(?: (?:for|of) (?:the |this )?(?:requested |current )?(?:service|request|treatment|procedure|test|study|item)s?)?"
-    r"(?: at this time)?\.?$"
+    r"(?: at this time)?\.?$|"
+    # "Medical necessity for the requested MRI is not established.": the verdict in other words
+    r"^(?:(?:therefore|thus|hence|as such|consequently|accordingly),? )?medical necessity"
+    r"(?: (?:for|of) [^,;]{1,150}?)? (?:is|has|was|has been) not(?: been| yet been)? "
+    r"(?:established|demonstrated|met)(?: at this time)?\.?$"
 )
 
 

@@ -132,6 +132,8 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
     more = left[: max(0, MAX_QUOTED - len(shown))]
     shown = shown + more
     more_line = [language.c.reason.more] if more else [language.c.reason.more_in_letter] if left else []
+    slip = part_slip(shown, item.request)
+    slip_line = [language.c.reason.other_part.format(part=slip[0], asked=slip[1])] if slip is not None else []
     evidence = [
         EvidenceSpan(start=span.start, end=span.end)
         for k, sentence in enumerate(found.sentences)
@@ -142,7 +144,9 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         sentences=shown,
         quote=letter_order_quote(item.rationale or "", shown),
         evidence=evidence,
-        text=" ".join([p.text for p in plain] + more_line) if plain else language.quoted_reason(bool(shown)),
+        text=" ".join([p.text for p in plain] + more_line + slip_line)
+        if plain
+        else " ".join([language.quoted_reason(bool(shown)), *slip_line]),
         plain=plain,
         quoted=not plain,
         terms=language.terms(" ".join(shown)),
@@ -186,6 +190,42 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         authorized_portion=item.authorized_portion,
         warnings=[language.record_warning(w) for w in record.warnings if _item_of(w) == i + 1],
     )
+
+
+_PART = r"(?:shoulder|elbow|wrist|hand|finger|thumb|knee|hip|ankle|foot|cervical|thoracic|lumbar|neck)"
+_CARE = r"(?:MRI|MR arthrogram|x-?rays?|radiographs?|CT(?: scan)?|ultrasound|EMG|NCV|injections?|arthroscopy|surgery)"
+_PART_CARE = re.compile(
+    rf"\b(?:(?P<side>left|right|bilateral)\s+)?(?P<part>{_PART})s?(?:\s+spine)?\s+{_CARE}\b|"
+    rf"\b{_CARE}\s+(?:of|for|to)\s+(?:the\s+)?(?:(?P<side2>left|right|bilateral)\s+)?(?P<part2>{_PART})s?\b|"
+    rf"\b(?P<side3>left|right)\s+(?P<part3>{_PART})s?\b",  # a side named anywhere: "... of the left hips"
+    re.I,
+)
+_SPINAL = {"cervical", "thoracic", "lumbar"}
+_REQUEST_PART = re.compile(rf"\b(?P<side>left|right|bilateral)?\s*(?P<part>{_PART})s?\b", re.I)
+
+
+def part_slip(sentences: list[str], request: str) -> tuple[str, str] | None:
+    """The body part (or side) a reviewer's sentence names for the care, when the request names another: "the
+    criteria for a shoulder MRI" under a request for an elbow MRI, "MRI of the left hips" for the right hip. The
+    letter's own slip, shown to the worker as such (the reviewer's words, then the request's)."""
+    asked = [(m.group("side"), m.group("part").lower()) for m in _REQUEST_PART.finditer(request)]
+    if not asked:
+        return None
+    parts = {p for _, p in asked}
+    sides = {s.lower() for s, _ in asked if s}
+    for sentence in sentences:
+        for m in _PART_CARE.finditer(sentence):
+            side = m.group("side") or m.group("side2") or m.group("side3")
+            part = (m.group("part") or m.group("part2") or m.group("part3")).lower()
+            other_side = side is not None and bool(sides) and side.lower() not in sides
+            if (part not in parts and not m.group("part3")) or other_side:
+                return _part_name(side, part), _part_name(*asked[0])
+    return None
+
+
+def _part_name(side: str | None, part: str) -> str:
+    words = [w for w in (side, part.lower(), "spine" if part.lower() in _SPINAL else None) if w]
+    return " ".join(words).lower()
 
 
 _SAME_POINT = 90.0

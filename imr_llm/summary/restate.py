@@ -576,6 +576,8 @@ def _match(text: str, decision: str, negated: bool) -> tuple[Form, dict[str, str
         x, y = m.group("x"), m.group("y")
         if decision == "upheld" and not NEGATION.search(text):
             return None
+        if _SECOND_CAUSE.match(y):
+            return None  # "As X, and as Y, Z": two causes; split at the first comma it reads "so and as Y" (quoted)
         if _VERDICT.match(y) and (decision != "upheld" or NEGATION.search(x)):
             # "given that X, the request is not supported": the reason is X
             return (Form.FINDING, {"x": x}) if _applies(x) or _GUIDELINE_SUBJECT.match(x) else None
@@ -587,8 +589,13 @@ def _match(text: str, decision: str, negated: bool) -> tuple[Form, dict[str, str
     return None
 
 
+_SECOND_CAUSE = _rx(r"^(?:and|or|but) (?:as|since|because|given)\b")
 _VERDICT = _rx(
-    r"^(?:(?:then|therefore|thus|hence|as such|consequently|accordingly),? )?(?:the |this )?"
+    # "Medical necessity for the requested MRI is not established": a verdict, no reason in it
+    r"^(?:(?:then|therefore|thus|hence|as such|consequently|accordingly),? )?medical necessity(?: (?:for|of) "
+    r"[^,;]{1,150}?)? (?:is|has|was|has been) not(?: been| yet been)? (?:established|demonstrated|met)$|"
+    r"^(?:(?:then|therefore|thus|hence|as such|consequently|accordingly),? )?"
+    r"(?:the |this )?"
     r"(?:current |ongoing |continued |further |additional )?(?:request(?:ed)?|"
     r"usage|use|treatment|service|medication|item|therapy|it|sessions|visits)(?: (?:for|of) [^,;]{1,150}?)?"
     r"(?: (?:is|are|was|were|would|would be|cannot be|can not be))(?: also| not| be| therefore| considered| deemed|"
@@ -711,6 +718,11 @@ _ADVERB = (
     r"subsequently|ever|\w+ly)"
 )
 _PERSON_POSSESSIVE = re.compile(rf"\b{_PERSON}'s\b", re.I)
+_PERSON_OWNING = re.compile(
+    rf"\b{_PERSON}(?= (?:physical|exam|examination|history|medical|records?|symptoms|complaints|condition|pain|"
+    r"treatment|medications?|injury|diagnos[ie]s|presentation|function|progress)\b)",
+    re.I,
+)
 _PERSON_SUBJECT = re.compile(rf"\b{_PERSON}\b(?P<adv> {_ADVERB})?(?: (?P<verb>[a-z']+))?", re.I)
 # "indicating patient had" (no article): a person only when a verb follows; "patient specific goals" is not
 _BARE_SUBJECT = re.compile(
@@ -763,6 +775,7 @@ def plain_english(text: str) -> str | None:
     if pronouns and (_DOCTOR_NP.search(out) or _OTHER_PEOPLE.search(out)):
         return None  # "he" could be the doctor or the worker
     out = _PERSON_POSSESSIVE.sub("your", out)
+    out = _PERSON_OWNING.sub("your", out)  # "the claimant physical exam" (the reviewer's "'s" left out)
     out = _PERSON_SUBJECT.sub(_you, out)
     out = _BARE_SUBJECT.sub(_you, out)
     if _BARE_PERSON.search(out):

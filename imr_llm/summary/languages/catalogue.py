@@ -188,6 +188,7 @@ class ReasonFrames(_Strict):
     quoted_none: str
     more: str  # the plain sentences do not cover every reason sentence: the rest are quoted below
     more_in_letter: str  # ... and there was no room to quote them
+    other_part: str  # the reviewer's words name another body part or side than the request: {part}, {asked}
     because: str = "{x}."
     link_words: tuple[str, ...] = ()
     and_word: str  # joins the things a reviewer found missing when one sentence names several
@@ -255,6 +256,7 @@ _ALLOWED: dict[str, frozenset[str]] = {
     "kinds.sentence": frozenset({"kind"}),
     "reason.quoted_slot": frozenset({"text"}),
     "reason.when": frozenset({"when", "sentence"}),
+    "reason.other_part": frozenset({"part", "asked"}),
     "reason.*": frozenset({"x", "y", "link", "wh", "verb", "what", "q", "subj", "lead"}),
     "next.guideline_number": frozenset({"number"}),
     "next.*": frozenset({"x", "link", "wh", "verb", "q", "subj"}),
