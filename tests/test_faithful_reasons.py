@@ -1436,3 +1436,20 @@ def test_a_referral_to_a_therapist_for_a_course_of_visits_is_that_care() -> None
     for visit in ("Referral to orthopedic surgeon", "Re-exam with chiropractor", "Follow-up visits x 6"):
         kind = classify_kind(visit)
         assert kind is not None and kind.code == "visit", visit
+
+
+def test_points_marked_as_added_follow_the_first_but_never_fall_below_a_lesser_sentence() -> None:
+    """A reviewer listed one gap, then three marked "also"; the "also" ones all fell below a line of history (the
+    diagnosis), which took a place among the three reasons kept. The first point still comes first."""
+    record = one(
+        "MRI of the cervical spine",
+        "Upheld",
+        "The claimant has a diagnosis of neck sprain. There is no documentation of neurological dysfunction. There "
+        "is also a lack of documentation of a negative plain film x-ray. There is also no documentation of a planned "
+        "invasive procedure. There is also a lack of documentation of red flags. Therefore, the request is not "
+        "medically necessary.",
+    )
+    reason = record.disputed_items[0].reason
+    assert reason is not None
+    assert reason.sentences[0] == "There is no documentation of neurological dysfunction.", reason.sentences
+    assert not any("diagnosis of neck sprain" in s for s in reason.sentences), reason.sentences

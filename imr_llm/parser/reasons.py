@@ -574,6 +574,7 @@ _APPROVED_BEFORE = _rx(
 # "also" among its first words ("The request as submitted also failed to ...")
 _ADDED = _rx(r"^(?:additionally|in addition|furthermore|moreover|further,|also)\b|^(?:[\w'-]+,? ){1,5}?also\b")
 _TOPIC_BONUS = 1.5
+_ADDED_WEIGHT = 1.0  # more than the lean to later sentences (0.5 over a rationale): an added point follows its first
 MAX_RATIONALE = 8000  # the longest real rationale seen is under 6,000 characters
 
 
@@ -610,7 +611,17 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
     repeat = _repeat_of_approval(spans, scans) if decision == "upheld" else ()
     # a point the reviewer marks as added ("There was also ...", "Additionally, ...") follows the one it adds to
     added = {s for s, _, _ in picked if scans[s].match(_ADDED)}
-    picked = sorted(picked, key=lambda x: (x[0] not in categorical, x[0] not in named, x[0] in added, -x[2], x[0]))
+    # a point marked as added goes after the points of its strength, never below a weaker sentence (a diagnosis, a
+    # history line): three added points of equal weight to a first must not push a lesser sentence above them
+    picked = sorted(
+        picked,
+        key=lambda x: (
+            x[0] not in categorical,
+            x[0] not in named,
+            -(x[2] - (_ADDED_WEIGHT if x[0] in added else 0)),
+            x[0],
+        ),
+    )
     if premise is not None and premise not in picked:  # a reason too, after those that rank above it
         picked.append(premise)
         confident = True
