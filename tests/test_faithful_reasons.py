@@ -1453,3 +1453,44 @@ def test_points_marked_as_added_follow_the_first_but_never_fall_below_a_lesser_s
     assert reason is not None
     assert reason.sentences[0] == "There is no documentation of neurological dysfunction.", reason.sentences
     assert not any("diagnosis of neck sprain" in s for s in reason.sentences), reason.sentences
+
+
+@pytest.mark.parametrize(
+    ("rationale", "asked"),
+    [
+        # true mentions of other care, another side or both sides: no "slip" note (a seventh probe's false alarms)
+        ("However, a prior left knee MRI was normal and there are no significant findings.", "MRI of the right knee"),
+        ("There are no significant findings, and the right knee exam matched the left knee.", "MRI of the right knee"),
+        ("There are no deficits to support MRI of the low back, and a cervical MRI was already done.", "MRI lumbar"),
+        ("There are no significant findings in the right knee.", "MRI of the bilateral knees"),
+    ],
+)
+def test_a_true_mention_of_another_side_or_part_gets_no_slip_note(rationale: str, asked: str) -> None:
+    record = one(asked, "Upheld", f"{rationale} Therefore, the request is not medically necessary.")
+    for lang in ("en", "es"):
+        text = build_summary(record, lang).items[0].reason.text
+        assert "slip" not in text and "error de la carta" not in text, text
+
+
+@pytest.mark.parametrize(
+    "added",
+    [
+        ", solo si usted duerme mal",
+        ", mientras usted esté en casa",
+        " después de la cirugía",
+        ", en caso de que sea grave",
+    ],
+)
+def test_a_translation_may_not_add_a_condition_the_reviewer_did_not_write(added: str) -> None:
+    from imr_llm.summary.rewrite import reason_problems
+
+    record = one(
+        "Physical therapy 6 sessions",
+        "Upheld",
+        "There is no documentation of objective functional improvement with the prior sessions. Therefore, the "
+        "request is not medically necessary.",
+    )
+    item = build_summary(record, "es").items[0]
+    faithful = "El revisor no encontró constancia de una mejoría objetiva con las sesiones anteriores"
+    assert reason_problems(faithful + ".", item, get_language("es")) == []
+    assert reason_problems(faithful + added + ".", item, get_language("es")) != []

@@ -160,3 +160,96 @@ def test_a_rationale_ending_on_a_verdict_about_other_care_is_not_called_cut_off(
     )
     assert record.disputed_items[0].decision == "upheld"
     assert not any("cut off" in w for w in record.warnings), record.warnings
+
+
+# -- a seventh probe, on the code after the sixth's fixes ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("closing", "asked"),
+    [
+        # one part of a request of several parts
+        ("MRI of the lumbar spine is medically necessary.", "MRI of the cervical and lumbar spine"),
+        ("Norco 10/325mg #60 is medically necessary.", "Norco 10/325mg #60 and Soma 350mg #30"),
+        ("Left knee MRI is medically necessary.", "Left and right knee MRI"),
+        ("NCV of the lumbar spine is medically necessary.", "EMG/NCV of the lumbar spine"),
+        ("Physical therapy without aquatic therapy is medically necessary.", "Physical therapy and aquatic therapy"),
+        # another spinal level; a part, said after "Yes"
+        ("Epidural steroid injection at C4-5 is medically necessary.", "Lumbar epidural steroid injection at L4-5"),
+        ("Yes, the request for chiropractic care is medically necessary in part.", CHIRO),
+        ("Yes, the request is medically necessary at a reduced frequency.", CHIRO),
+    ],
+)
+def test_an_approval_of_a_part_or_another_level_is_no_approval(closing: str, asked: str) -> None:
+    assert plain_reading(closing, asked) is not True
+    lost = parse_text(make_letter(Item(asked, "", f"The records were reviewed. {closing}")))
+    assert lost.disputed_items[0].decision is None and lost.needs_review
+
+
+@pytest.mark.parametrize(
+    ("closing", "asked"),
+    [
+        ("MRI of the cervical and lumbar spine is medically necessary.", "MRI of the cervical and lumbar spine"),
+        ("The request for Norco and Soma is medically necessary.", "Norco 10/325mg #60 and Soma 350mg #30"),
+        (
+            "Physical therapy 12 visits for the lumbar spine is medically necessary.",
+            "Physical therapy 12 sessions for the lumbar spine",
+        ),
+        ("Oxycodone 10mg 120 tablets is medically necessary.", "Oxycodone 10mg #120"),
+        ("Twelve sessions of chiropractic manipulation for the cervical spine are medically necessary.", CHIRO),
+        (
+            "Physical therapy 12 sessions for the low back is medically necessary.",
+            "Physical therapy 12 sessions lumbar",
+        ),
+        ("Naproxen sodium 550mg #60 is medically necessary.", "Naproxen 550mg #60"),
+        (
+            "Physical therapy twice a week for four weeks is medically necessary.",
+            "Physical therapy 2 times a week for 4 weeks",
+        ),
+        ("Yes, the request is medically necessary and the denial is overturned.", CHIRO),
+    ],
+)
+def test_a_plain_approval_written_another_way_is_still_read(closing: str, asked: str) -> None:
+    """The same count in other words ("12 visits", "120 tablets", "Twelve", "twice a week"), the same region
+    ("low back"), a salt's name ("sodium"): the request's own approval, read."""
+    assert plain_reading(closing, asked) is True
+
+
+@pytest.mark.parametrize(
+    ("closing", "cut_off"),
+    [
+        ("Therefore, I cannot recommend this request.", False),
+        ("The request is non-certified.", False),
+        ("Therefore, the denial is upheld.", False),
+        ("The request does not meet guideline criteria.", False),
+        # a letter cut after a sentence about something else is still flagged
+        ("The patient was authorized a one month rental.", True),
+        ("Guidelines state that this is not recommended until there are high quality studies.", True),
+    ],
+)
+def test_closings_a_reviewer_ends_with_and_sentences_a_cut_ends_on(closing: str, cut_off: bool) -> None:
+    last = Item("TENS unit", "Upheld", f"There is no documentation of objective functional improvement. {closing}")
+    record = parse_text(make_letter(APPROVED, last))
+    assert any("may be cut off" in w for w in record.warnings) is cut_off, record.warnings
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        ("Date of Injury: 09/14/2016", "Date of Injury: 09/14/2016 and continuing", "date_of_injury"),
+        ("CM16-0900199", "CM16-0900199A", "goes on"),
+        ("CM16-0900199", "CM16-0900199-1", "goes on"),
+        ("CM16-0900199", "CCM16-0900199", "goes on"),
+        ("CM16-0900199", "CM16-0900199 CM16-0900200", "goes on"),
+    ],
+)
+def test_a_header_value_that_goes_on_is_said(old: str, new: str, said: str) -> None:
+    record = parse_text(make_letter(APPROVED).replace(old, new, 1))
+    assert any(said in w for w in record.warnings), record.warnings
+
+
+@pytest.mark.parametrize("second", ["MRI of the lumbar spine.", "MRIs of the lumbar spine", "mri of the LUMBAR spine"])
+def test_the_same_request_written_another_way_with_the_opposite_decision_is_said(second: str) -> None:
+    denied = Item(second, "Upheld", "There is no documentation of deficits. The request is not medically necessary.")
+    record = parse_text(make_letter(APPROVED, denied))
+    assert any("opposite decisions" in w for w in record.warnings), record.warnings

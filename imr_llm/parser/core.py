@@ -149,7 +149,8 @@ _EARLIEST_INJURY = 1950  # a date of injury before this is a slip ("11/02/1916")
 _CASE_SHAPE = re.compile(r"CM ?\d{2}-\d{7}")
 # "01/01/2015 - Present", "01/01/2015 and 11/02/2016", "01/01/2015 / 11/02/2016", "01/01/2015, 11/02/2016"
 _SECOND_DATE = re.compile(
-    r"[ \t]*(?:-|–|to|through|thru|and|&|/|,|;)[ \t]*(?:\d{1,2}[/-]\d{1,2}[/-]\d{2,4}|present|current|ongoing|now)\b",
+    r"[ \t]*(?:-|–|to|through|thru|and|&|/|,|;)[ \t]*"
+    r"(?:\d{1,2}[/-]\d{1,2}[/-]\d{2,4}|present|current|ongoing|continuing|now)\b",
     re.I,
 )
 _RANGE_AFTER = re.compile(r"\s*(?:-|–|to|through|thru)\s*\d{1,2}[/-]\d{1,2}[/-]\d{2,4}", re.I)
@@ -175,9 +176,22 @@ def _plausible_header(ctx: ParseContext, fields: dict[str, Any]) -> None:
     case = fields.get("case_number")
     if isinstance(case, str) and not _CASE_SHAPE.fullmatch(case):
         ctx.warn(f"case_number: {case!r} is not the usual CM##-####### shape; check it against the letter")
-    elif isinstance(case, str) and (at := ctx.evidence.get("case_number")) and ctx.text.raw[at["end"] :][:1].isdigit():
-        # "CM16-02454660": read as 7 digits of 8
+    elif isinstance(case, str) and (at := ctx.evidence.get("case_number")) and _case_goes_on(ctx.text.raw, at):
+        # "CM16-02454660", "CM16-0245466A", "CM16-0245466-1", "CCM16-...", a second number beside it
         ctx.warn(f"case_number: the letter's number goes on past {case!r}; check it against the letter")
+
+
+_ANOTHER_CASE = re.compile(r"[ \t]*(?:,|/|and|&)?[ \t]*CM ?\d{2}-\d")
+
+
+def _case_goes_on(raw: str, at: dict[str, int]) -> bool:
+    after, before = raw[at["end"] : at["end"] + 2], raw[max(0, at["start"] - 1) : at["start"]]
+    return (
+        after[:1].isalnum()
+        or re.match(r"-\w", after) is not None
+        or before.isalpha()
+        or _ANOTHER_CASE.match(raw, at["end"]) is not None
+    )
 
 
 _PAGE_MIN = 300  # characters of a page worth comparing (a short last page may well repeat a closing)
@@ -233,7 +247,8 @@ def _same_request_two_decisions(items: list[DisputedItem]) -> list[tuple[int, in
     first: dict[str, int] = {}
     out = []
     for j, item in enumerate(items):
-        key = " ".join(item.request.split()).casefold()
+        # "Back support", "Back support.", "Back supports": one request, written two ways
+        key = " ".join(w.removesuffix("s") for w in re.findall(r"\w+", item.request.casefold()))
         i = first.setdefault(key, j)
         if i != j and None not in (items[i].decision, item.decision) and items[i].decision != item.decision:
             out.append((i, j))

@@ -144,9 +144,17 @@ def conclusion_sentence(rationale: str) -> str | None:
 # requested MRI is not warranted at this time." It decides nothing (a verdict is read only as above); it only tells
 # the cut-off check that the rationale ends where a reviewer ends one
 _CLOSING = re.compile(
-    r"(?:^|[,;]\s)(?:the|this|these|such)\s(?:[\w/&-]+\s){0,8}?(?:is|are|was|were|would be|will be|cannot be|can not "
-    r"be|could not be|can be)\s(?:not\s)?(?:\w+ly\s)?(?:supported|warranted|certified|recommended|indicated|"
-    r"appropriate|reasonable|necessary|justified|approved|authorized|established)\b[^.]{0,60}[.!]\W*$",
+    # the request (or this treatment) is not supported / warranted / certified ...
+    r"(?:^|[,;]\s)(?:the|this|these|such)\s(?:[\w/&-]+\s){0,3}?(?:request(?:ed)?|treatment|service|procedure|study|"
+    r"medication|item)s?\b(?:\s[\w/&,() -]+?)??\s(?:is|are|was|were|would be|will be|cannot be|can not be|could not be|"
+    r"can be)\s(?:not\s)?(?:\w+ly\s)?(?:supported|warranted|certified|non-?certified|recommended|indicated|appropriate|"
+    r"reasonable|necessary|justified|approved|authorized|established)\b[^.]{0,60}[.!]\W*$|"
+    # "I cannot recommend this request.", "The request does not meet guideline criteria."
+    r"\bI (?:cannot|can not|do not|am unable to) (?:recommend|support|certify|approve)\b[^.]*\b(?:request|treatment)\b|"
+    r"\b(?:request|treatment|service)\b[^.]{0,80}\bdoes not meet (?:the )?(?:\w+ )?(?:guidelines?'?s? )?criteria\b|"
+    # "Therefore, the denial is upheld.", "Thus the UR decision is upheld."
+    r"\b(?:denial|non-?certification|decision|determination)\s+(?:is|was|remains|stands)\s+(?:upheld|affirmed|"
+    r"maintained)\b",
     re.I,
 )
 
@@ -342,7 +350,16 @@ def plain_reading(sentence: str, request: str | None = None) -> bool | None:
     return True
 
 
-_UPHOLDING = re.compile(r"\b(?:upheld|uphold\w*|denial|denied|deny\w*|non-?certif\w*)\b", re.I)
+# an approval of a part: "medically necessary in part", "at a reduced frequency", "a modified number"
+_IN_PART = re.compile(
+    r"\b(?:in part|part of|partial\w*|partly|reduced|fewer|less|limited|modified|lower|shorter|smaller)\b", re.I
+)
+_UPHOLDING = re.compile(
+    r"\b(?:upheld|uphold\w*|affirm\w*|denied|deny\w*|non-?certified)\b|"
+    r"\b(?:denial|non-?certification|decision|determination)\s+(?:is|was|remains|stands)\s+(?:upheld|affirmed|"
+    r"maintained|correct|appropriate)\b",
+    re.I,
+)
 
 
 def _verdict_first(word: str, rest: str) -> bool | None:
@@ -351,15 +368,18 @@ def _verdict_first(word: str, rest: str) -> bool | None:
     medically necessary" answers nothing plainly)."""
     denies = _PLAIN_DENIAL.search(rest) is not None or _UPHOLDING.search(rest) is not None
     if word == "Yes":
-        return None if denies or _NOT_PLAIN.search(rest) else True
+        return None if denies or _NOT_PLAIN.search(rest) or _IN_PART.search(rest) else True
     return False if denies and not re.search(r"\boverturn\w*|\bapprov\w*|\bauthoriz\w*", rest, re.I) else None
 
 
 def _content_words(text: str) -> set[str]:
+    lowered = text.lower()
+    for phrase, word in _SAME_PHRASE:
+        lowered = lowered.replace(phrase, word)
     return {
         _SAME_PART.get(w, w)
-        for w in re.findall(r"[a-z]+", text.lower())
-        if (len(w) > 2 or w in _SHORT_TERMS) and w not in _PLAIN_WORDS
+        for w in re.findall(r"[a-z]+", lowered)
+        if (len(w) > 2 or w in _SHORT_TERMS) and w not in _PLAIN_WORDS and w not in _NUMBER_WORDS
     }
 
 
@@ -389,6 +409,14 @@ def _names_the_request(m: re.Match[str], request: str) -> bool:
         a, b = a.removesuffix("s") if len(a) > 3 else a, b.removesuffix("s") if len(b) > 3 else b  # "knees"
         return a == b or (len(a) >= 5 and len(b) >= 5 and fuzz.ratio(a, b) >= _NAME_ALIKE) or a[:4] == b[:4] == a
 
+    if not _levels(named) <= _levels(request):
+        return False  # "at C4-5" is not the request's "L4-5"
+    if _MULTI.search(request) and any(not any(alike(b, a) for a in words) for b in asked - _UNITS - _GENERIC_CARE):
+        return False  # "MRI of the lumbar spine" approves one part of "MRI of the cervical and lumbar spine"
+    for left_out in _LEFT_OUT.finditer(named):  # "Physical therapy without aquatic therapy" for both of them
+        word = left_out.group(1).lower()
+        if word in asked and not re.search(rf"\b(?:without|w/o)\s+(?:the\s+)?{re.escape(word)}\b", request, re.I):
+            return False
     (no, yes), (no_asked, yes_asked) = _without(named), _without(request)
     if (yes and no_asked and not yes_asked) or (no and yes_asked and not no_asked):
         return False  # "MRI ... with contrast" is not the MRI without it
@@ -404,6 +432,22 @@ def _names_the_request(m: re.Match[str], request: str) -> bool:
     return not (kind and kind_asked and kind.code != kind_asked.code and "other" not in (kind.code, kind_asked.code))
 
 
+# a request of several parts: "X and Y", "X & Y", "X + Y", "X, Y", "X/Y" between words ("EMG/NCV")
+_MULTI = re.compile(r"\s(?:and|&|\+)\s|[A-Za-z],\s+[A-Za-z]|[A-Za-z]{2,}/[A-Za-z]{2,}")
+_LEVEL = re.compile(r"\b([CTLS])\s?(\d{1,2})(?:\s?-\s?([CTLS])?\s?(\d{1,2}))?\b")
+
+
+def _levels(text: str) -> set[str]:
+    """Spinal levels a text names, one by one: "L4-5" {L4, L5}, "L5-S1" {L5, S1}."""
+    out: set[str] = set()
+    for m in _LEVEL.finditer(text):
+        out.add(f"{m.group(1)}{m.group(2)}")
+        if m.group(4):
+            out.add(f"{m.group(3) or m.group(1)}{m.group(4)}")
+    return out
+
+
+_LEFT_OUT = re.compile(r"\b(?:without|w/o|excluding|except|not including|minus)\s+(?:the\s+)?([a-z]+)", re.I)
 _WITHOUT = re.compile(r"\b(?:without|w/o|w/out|non-?contrast)\b", re.I)
 _WITH = re.compile(r"\b(?:with|w/)\s*(?:and without\s*)?(?:iv\s*)?(?:contrast|dye|gadolinium)\b", re.I)
 
@@ -422,9 +466,10 @@ _ANATOMY = frozenset(
 # words that name no other care: "Continued Norco", "Additional physical therapy", "The requested treatment"
 _GENERIC_CARE = frozenset(
     """continued continuing ongoing additional further request requested treatment treatments care service services
-    use usage medication medications date dates dos""".split()  # noqa: SIM905
+    use usage medication medications date dates dos sodium potassium hcl hydrochloride twice once thrice""".split()  # noqa: SIM905
 )
-_SAME_PART = {"lumbosacral": "lumbar"}  # the letters name the low back both ways
+_SAME_PART = {"lumbosacral": "lumbar", "neck": "cervical"}  # the letters name a region both ways
+_SAME_PHRASE = (("low back", "lumbar"), ("lower back", "lumbar"), ("upper back", "thoracic"))
 _UNITS = frozenset(
     """sessions session visits visit times week weeks month months days day tablets tablet capsules mg mcg ml gram
     grams units unit refills refill supply dose doses""".split()  # noqa: SIM905
@@ -449,10 +494,21 @@ _NUMBER_WORDS.update(
 
 _COUNTED = re.compile(
     r"(?P<hash>#\s*)?(?P<n>\d+(?:\.\d+)?|[a-z]+)(?:\s*(?P<unit>mg|mcg|ml|g|grams?|sessions?|visits?|weeks?|days?|"
-    r"months?|times?|tablets?|tabs?|capsules?|caps?|units?|refills?|hours?|patch(?:es)?)\b)?",
+    r"months?|times?|tablets?|tabs?|capsules?|caps?|units?|refills?|hours?|patch(?:es)?|treatments?)\b)?",
     re.I,
 )
-_UNIT = {"gram": "g", "tab": "tablet", "cap": "capsule", "patche": "patch"}
+# one count named two ways: "12 visits" for "12 sessions", "120 tablets" for "#120"
+_UNIT = {
+    "gram": "g",
+    "tab": "#",
+    "tablet": "#",
+    "cap": "#",
+    "capsule": "#",
+    "patche": "patch",
+    "visit": "session",
+    "treatment": "session",
+}
+_TIMES = {"once": "1", "twice": "2", "thrice": "3"}  # "twice a week" is "2 times a week"
 
 
 def _counted(text: str) -> set[tuple[str, str | None]]:
@@ -460,10 +516,11 @@ def _counted(text: str) -> set[tuple[str, str | None]]:
     out: set[tuple[str, str | None]] = set()
     for m in _COUNTED.finditer(text):
         word = m.group("n").lower()
-        n = word if word[0].isdigit() else _NUMBER_WORDS.get(word)
+        n = word if word[0].isdigit() else _NUMBER_WORDS.get(word) or _TIMES.get(word)
         if n is None:
             continue
         unit = "#" if m.group("hash") else (m.group("unit") or "").lower().removesuffix("s") or None
+        unit = "time" if word in _TIMES else unit
         out.add((n, _UNIT.get(unit, unit) if unit else None))
     return out
 

@@ -197,10 +197,19 @@ _CARE = r"(?:MRI|MR arthrogram|x-?rays?|radiographs?|CT(?: scan)?|ultrasound|EMG
 _PART_CARE = re.compile(
     rf"\b(?:(?P<side>left|right|bilateral)\s+)?(?P<part>{_PART})s?(?:\s+spine)?\s+{_CARE}\b|"
     rf"\b{_CARE}\s+(?:of|for|to)\s+(?:the\s+)?(?:(?P<side2>left|right|bilateral)\s+)?(?P<part2>{_PART})s?\b|"
-    rf"\b(?P<side3>left|right)\s+(?P<part3>{_PART})s?\b",  # a side named anywhere: "... of the left hips"
+    # a side after "of the": "abnormalities of the left hips"
+    rf"\b(?:of|in|to|for|on)\s+the\s+(?P<side3>left|right)\s+(?P<part3>{_PART})s?\b",
     re.I,
 )
 _SPINAL = {"cervical", "thoracic", "lumbar"}
+_EARLIER = re.compile(
+    r"\b(?:prior|previous|previously|earlier|past|old|recent|last|another|repeat)\b\W*(?:\w+\W+)?$", re.I
+)
+_DONE = re.compile(
+    r"\s+(?:was|were|is|has been|had been)\s+(?:already\s+)?(?:done|performed|obtained|normal|negative|"
+    r"unremarkable|completed|taken|read)\b",
+    re.I,
+)
 _REQUEST_PART = re.compile(rf"\b(?P<side>left|right|bilateral)?\s*(?P<part>{_PART})s?\b", re.I)
 
 
@@ -213,8 +222,12 @@ def part_slip(sentences: list[str], request: str) -> tuple[str, str] | None:
         return None
     parts = {p for _, p in asked}
     sides = {s.lower() for s, _ in asked if s}
+    if "bilateral" in sides or {"left", "right"} <= sides:
+        sides = set()  # both sides asked for: either side is the request's
     for sentence in sentences:
         for m in _PART_CARE.finditer(sentence):
+            if _EARLIER.search(sentence[max(0, m.start() - 20) : m.start()]) or _DONE.match(sentence, m.end()):
+                continue  # "a prior left knee MRI was normal", "a cervical MRI was already done": rightly named
             side = m.group("side") or m.group("side2") or m.group("side3")
             part = (m.group("part") or m.group("part2") or m.group("part3")).lower()
             other_side = side is not None and bool(sides) and side.lower() not in sides

@@ -155,6 +155,10 @@ _EN_OUTCOME_KINDS = {
         "stance": r"\bagainst\b|\bin favou?r\b|\bprevent\w*|\bpreclud\w*|\bregardless\b",
         "comment": r"\bwhich\b",
         "never": r"\bnever\b|\bno one\b|\bnobody\b",
+        # a condition on the reviewer's words ("solo si usted duerme mal", "después de la cirugía") only where the
+        # reviewer's English has one
+        "condition": r"\bif\b|\bonly\b|\bwhile\b|\bafter\b|\bunless\b|\bwhen\b|\bprovided\b|\bin case\b|\bbefore\b|"
+        r"\buntil\b|\bfollowing\b|\bpost-?op\w*|\bprior to\b",
         # a finding about the worker ("y usted tiene estenosis espinal") only where the reviewer wrote of the worker
         "worker": r"\b(?:patient|claimant|applicant|injured worker|employee|individual|he|she|his|her)\b",
         "discredit": r"\berror\w*|\bfalse\w*|\berroneous\w*|\bincorrect\w*|\bmistaken\w*|\bsupposed\w*|\bdoubtful\b|"
