@@ -178,6 +178,8 @@ def test_a_rationale_ending_on_a_verdict_about_other_care_is_not_called_cut_off(
         ("Epidural steroid injection at C4-5 is medically necessary.", "Lumbar epidural steroid injection at L4-5"),
         ("Yes, the request for chiropractic care is medically necessary in part.", CHIRO),
         ("Yes, the request is medically necessary at a reduced frequency.", CHIRO),
+        ("Physical therapy 12 sessions per month is medically necessary.", "Physical therapy 12 sessions"),
+        ("Six sessions of physical therapy are medically necessary.", "Physical therapy 2 times a week for 6 weeks"),
     ],
 )
 def test_an_approval_of_a_part_or_another_level_is_no_approval(closing: str, asked: str) -> None:
@@ -207,6 +209,13 @@ def test_an_approval_of_a_part_or_another_level_is_no_approval(closing: str, ask
             "Physical therapy 2 times a week for 4 weeks",
         ),
         ("Yes, the request is medically necessary and the denial is overturned.", CHIRO),
+        # a course's total, and a request whose commas only separate its details
+        ("Eight sessions of physical therapy are medically necessary.", "Physical therapy 2 times a week for 4 weeks"),
+        ("Twelve sessions of physical therapy are medically necessary.", "Physical therapy 2x6"),
+        (
+            "Physical therapy 2 times a week for 4 weeks for the right knee is medically necessary.",
+            "Physical therapy, 2 times a week for 4 weeks, right knee",
+        ),
     ],
 )
 def test_a_plain_approval_written_another_way_is_still_read(closing: str, asked: str) -> None:

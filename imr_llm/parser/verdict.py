@@ -398,6 +398,7 @@ def _names_the_request(m: re.Match[str], request: str) -> bool:
         return True
     from rapidfuzz import fuzz
 
+    request = _DAMAGED_WORD.sub("", request)  # a heading's damaged decision word ("...: Ove#turned") names no care
     words, asked = _content_words(named), _content_words(request)
     # the care it names shares a word with the request that is not a body part or a count ("Cervical spine
     # surgery" shares only "cervical" with cervical chiropractic care), and has no word the request lacks (below);
@@ -409,6 +410,8 @@ def _names_the_request(m: re.Match[str], request: str) -> bool:
         a, b = a.removesuffix("s") if len(a) > 3 else a, b.removesuffix("s") if len(b) > 3 else b  # "knees"
         return a == b or (len(a) >= 5 and len(b) >= 5 and fuzz.ratio(a, b) >= _NAME_ALIKE) or a[:4] == b[:4] == a
 
+    if _TIME_UNITS.search(named) and not _TIME_UNITS.search(request):
+        return False  # "12 sessions per month" is not the request's 12 sessions
     if not _levels(named) <= _levels(request):
         return False  # "at C4-5" is not the request's "L4-5"
     if _MULTI.search(request) and any(not any(alike(b, a) for a in words) for b in asked - _UNITS - _GENERIC_CARE):
@@ -433,7 +436,7 @@ def _names_the_request(m: re.Match[str], request: str) -> bool:
 
 
 # a request of several parts: "X and Y", "X & Y", "X + Y", "X, Y", "X/Y" between words ("EMG/NCV")
-_MULTI = re.compile(r"\s(?:and|&|\+)\s|[A-Za-z],\s+[A-Za-z]|[A-Za-z]{2,}/[A-Za-z]{2,}")
+_MULTI = re.compile(r"\s(?:and|&|\+)\s|[A-Za-z]{2,}/[A-Za-z]{2,}")
 _LEVEL = re.compile(r"\b([CTLS])\s?(\d{1,2})(?:\s?-\s?([CTLS])?\s?(\d{1,2}))?\b")
 
 
@@ -447,6 +450,8 @@ def _levels(text: str) -> set[str]:
     return out
 
 
+_DAMAGED_WORD = re.compile(r":\s*\S{0,14}$")
+_TIME_UNITS = re.compile(r"\b(?:per|a|an|each|every)\s+(?:day|week|month|year)\b|\b(?:daily|weekly|monthly)\b", re.I)
 _LEFT_OUT = re.compile(r"\b(?:without|w/o|excluding|except|not including|minus)\s+(?:the\s+)?([a-z]+)", re.I)
 _WITHOUT = re.compile(r"\b(?:without|w/o|w/out|non-?contrast)\b", re.I)
 _WITH = re.compile(r"\b(?:with|w/)\s*(?:and without\s*)?(?:iv\s*)?(?:contrast|dye|gadolinium)\b", re.I)
@@ -525,10 +530,25 @@ def _counted(text: str) -> set[tuple[str, str | None]]:
     return out
 
 
+_GRID = re.compile(r"\b(\d{1,2})\s*x\s*(\d{1,2})\b", re.I)
+
+
+def _course(request: str) -> set[tuple[str, str | None]]:
+    """A course's total: "2 times a week for 4 weeks" or "2x4" is 8 sessions (and "2x6" is 2 times for 6 weeks)."""
+    counted = _counted(request)
+    times = [int(float(n)) for n, u in counted if u == "time"]
+    weeks = [int(float(n)) for n, u in counted if u == "week"]
+    out: set[tuple[str, str | None]] = {(str(t * w), "session") for t in times for w in weeks}
+    for m in _GRID.finditer(request):
+        a, b = int(m.group(1)), int(m.group(2))
+        out |= {(str(a), "time"), (str(b), "week"), (str(a * b), "session")}
+    return out
+
+
 def _counts_within(text: str, request: str) -> bool:
     """Every count the approval names is the request's, with its unit: "Six sessions" is not "for 6 weeks",
     "#10" is not "10mg #120"; a bare number only needs the number."""
-    asked = _counted(request)
+    asked = _counted(request) | _course(request)
     numbers = {n for n, _ in asked}
     return all((n, u) in asked if u is not None else n in numbers for n, u in _counted(text))
 
