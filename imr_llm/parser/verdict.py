@@ -435,7 +435,8 @@ def _names_the_request(m: re.Match[str], request: str) -> bool:
     return not (kind and kind_asked and kind.code != kind_asked.code and "other" not in (kind.code, kind_asked.code))
 
 
-# a request of several parts: "X and Y", "X & Y", "X + Y", "X, Y", "X/Y" between words ("EMG/NCV")
+# a request of several parts: "X and Y", "X & Y", "X + Y", "X/Y" between words ("EMG/NCV"); a comma only separates
+# a request's details ("Physical therapy, 2 times a week, right knee")
 _MULTI = re.compile(r"\s(?:and|&|\+)\s|[A-Za-z]{2,}/[A-Za-z]{2,}")
 _LEVEL = re.compile(r"\b([CTLS])\s?(\d{1,2})(?:\s?-\s?([CTLS])?\s?(\d{1,2}))?\b")
 
