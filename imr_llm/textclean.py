@@ -26,13 +26,15 @@ _PAGE_LINE = re.compile(
 # "3 of 4", "- 3 -", "(3/4)", "3/4", a bare "3"; `EXPLICIT_PAGE_MARK` without the bare forms, which count only at
 # a page's edge
 PAGE_MARK = re.compile(
-    r"[ \t\f\r]*\(?[ \t]*(?:-[ \t]*)?(?:(?:Page|Pg|P)\.?:?[ \t]*)?(?P<n>\d{1,3})"
-    r"(?:[ \t]*(?:of|0f|/)[ \t]*(?P<m>\d{1,3}))?(?:[ \t]*-)?[ \t]*\)?[ \t\r]*",
+    # no two runs of blanks side by side (a line of a million spaces would take hours to try): each run is
+    # anchored by the character before it
+    r"[ \t\f\r]*(?:\([ \t]*)?(?:-[ \t]*)?(?:(?:Page|Pg|P)\.?:?[ \t]*)?(?P<n>\d{1,3})"
+    r"(?:[ \t]*(?:of|0f|/)[ \t]*(?P<m>\d{1,3}))?(?:[ \t]*-)?(?:[ \t]*\))?[ \t\r]*",
     re.I,
 )
 EXPLICIT_PAGE_MARK = re.compile(
-    r"[ \t\f\r]*\(?[ \t]*(?:(?:Page|Pg|P)\.?:?[ \t]*\d{1,3}(?:[ \t]*(?:of|0f|/)[ \t]*\d{1,3})?|"
-    r"\d{1,3}[ \t]*(?:of|0f)[ \t]*\d{1,3}|-[ \t]*\d{1,3}[ \t]*-)[ \t]*\)?[ \t\r]*",
+    r"[ \t\f\r]*(?:\([ \t]*)?(?:(?:Page|Pg|P)\.?:?[ \t]*\d{1,3}(?:[ \t]*(?:of|0f|/)[ \t]*\d{1,3})?|"
+    r"\d{1,3}[ \t]*(?:of|0f)[ \t]*\d{1,3}|-[ \t]*\d{1,3}[ \t]*-)(?:[ \t]*\))?[ \t\r]*",
     re.I,
 )
 _EDGE_LINES = 3  # lines at the top and the bottom of a page that may be a running header or footer
