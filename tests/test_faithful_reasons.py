@@ -1494,3 +1494,21 @@ def test_a_translation_may_not_add_a_condition_the_reviewer_did_not_write(added:
     faithful = "El revisor no encontró constancia de una mejoría objetiva con las sesiones anteriores"
     assert reason_problems(faithful + ".", item, get_language("es")) == []
     assert reason_problems(faithful + added + ".", item, get_language("es")) != []
+
+
+def test_a_translation_speaks_of_the_worker_only_where_the_reviewer_did() -> None:
+    """The "worker" kind of a translation's shape: "usted tiene ..." is a finding about the worker, allowed only
+    where the reviewer's English speaks of the patient."""
+    from imr_llm.summary.rewrite import reason_problems
+
+    guideline = one(
+        "Lumbar facet injection",
+        "Upheld",
+        "Facet injections are not recommended when there is radicular pain. Therefore, the request is not "
+        "medically necessary.",
+    )
+    item = build_summary(guideline, "es").items[0]
+    said = "El revisor escribió que las inyecciones en las facetas no se recomiendan cuando hay dolor radicular"
+    assert not [p for p in reason_problems(said + ".", item, get_language("es")) if "worker" in p]
+    added = reason_problems(said + ", y usted tiene ese dolor.", item, get_language("es"))
+    assert any("worker" in p for p in added), added
