@@ -935,20 +935,20 @@ def test_the_next_step_follows_a_later_reason_when_the_first_gives_none() -> Non
     named = one(
         "MRI of the right shoulder",
         "Upheld",
-        "Plain films of the shoulder were not noted. There was a lack of documentation of a trial of physical "
-        "therapy. Therefore, the request is not medically necessary.",
+        "The patient has had ongoing shoulder pain despite medications, but not arthritis. There was a lack of "
+        "documentation of a trial of physical therapy. Therefore, the request is not medically necessary.",
     )
     item = build_summary(named).items[0]
     assert "records of a trial of physical therapy" in item.next_step, item.next_step
     from imr_llm.summary.build import _next_from
 
-    general = restate("Plain films of the shoulder were not noted.", "upheld")
+    general = restate("The patient has had ongoing shoulder pain despite medications, but not arthritis.", "upheld")
     no_gain = restate("There was no improvement to the right shoulder pain.", "upheld")
     missing = restate("There was a lack of documentation of a trial of physical therapy.", "upheld")
     assert general is not None and no_gain is not None and missing is not None
     assert general.form is Form.FINDING and no_gain.form is Form.NONE_FOUND
-    assert _next_from([general, missing], "upheld") is missing
-    assert _next_from([general, no_gain], "upheld") is general  # the generic step, not "records of improvement"
+    assert _next_from([general, missing], "upheld", []) is missing
+    assert _next_from([general, no_gain], "upheld", []) is general  # the generic step, not "records of improvement"
 
 
 # -- a fifth reader: a request that repeats an approval, and the point the reviewer marks as added --------
@@ -1512,3 +1512,83 @@ def test_a_translation_speaks_of_the_worker_only_where_the_reviewer_did() -> Non
     assert not [p for p in reason_problems(said + ".", item, get_language("es")) if "worker" in p]
     added = reason_problems(said + ", y usted tiene ese dolor.", item, get_language("es"))
     assert any("worker" in p for p in added), added
+
+
+# -- next steps that name what was missing, from findings and quoted reasons ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rationale", "step"),
+    [
+        # the subject of "is not specified / was not noted / was not included for review" is what was missing
+        ("The type of hearing device requested is not specified.", "could show the type of hearing device requested"),
+        ("Therapy outcome was not included for review.", "could show therapy outcome"),
+        ("The patient's work status is not provided.", "could show your work status"),
+        ("The date of first use could not be established through supplied documentation.", "the date of first use"),
+        # "without documentation of X" inside a finding, and "made no mention of X"
+        (
+            "The patient has had previous physical therapy sessions without objective documentation of functional "
+            "improvement.",
+            "records of improvement in what you can do",
+        ),
+        (
+            "The office visit made no mention of the patient's willingness to consider surgery.",
+            "records of your willingness to consider surgery",
+        ),
+        # "it was not stated why X": the new request could make that clear
+        ("It was not clearly stated why a TENS unit was ordered with so many other modalities.", "make clear why"),
+    ],
+)
+def test_the_next_step_names_what_a_finding_says_was_missing(rationale: str, step: str) -> None:
+    """Readers found the generic "Your doctor can read the reviewer's words ..." where the reviewer had named
+    the missing thing in a shape no form read ("X is not specified", "without documentation of X"). The Why
+    keeps the reviewer's sentence; the step names the missing thing in the reviewer's words, in both languages."""
+    record = one("Hearing aids", "Upheld", rationale + " Therefore, the request is not medically necessary.")
+    en, es = (build_summary(record, lang).items[0] for lang in ("en", "es"))
+    assert step in en.next_step, en.next_step
+    assert "read the reviewer's words" not in en.next_step
+    assert "Si su médico lo pide otra vez" in es.next_step and "(en inglés)" in es.next_step, es.next_step
+    for lang in ("en", "es"):
+        summary = build_summary(record, lang)
+        checks = check_summary(render_text(summary), summary, record)
+        assert checks.passed, checks.problems
+
+
+@pytest.mark.parametrize(
+    "rationale",
+    [
+        # care the reviewer calls not indicated, or a verdict, is not a missing detail
+        "Physical therapy is not indicated for this condition.",
+        "Medical necessity could not be established.",
+        "The requested surgery was not provided.",
+        # a risk is never something to ask for; a sentence that points back or names nothing
+        "Red flags were not documented.",
+        "This was not documented.",
+        "The need for the device was not established as noted above.",
+        # "has not documented A nor has there been B": two clauses that would run together
+        "The treating physician has not documented a physical exam nor has there been a failure of therapy.",
+    ],
+)
+def test_a_finding_that_names_no_missing_detail_keeps_the_generic_step(rationale: str) -> None:
+    """The other way: no step asks for care, for a verdict, for a red flag, or for words the reader cannot see."""
+    from imr_llm.summary.restate import missing_detail
+
+    assert missing_detail(rationale) is None
+    record = one("Physical therapy", "Upheld", rationale + " Therefore, the request is not medically necessary.")
+    step = build_summary(record).items[0].next_step
+    assert "could show physical therapy" not in step and "red flag" not in step.lower() and " nor " not in step
+
+
+def test_a_doctor_who_has_not_documented_is_the_doctor_silent_form() -> None:
+    """ "The treating physician has not documented X" (past participle) reads as "did not document X" did."""
+    said = restate("The treating physician has not documented physical exam evidence of radiculopathy.", "upheld")
+    assert said is not None and said.form is Form.DOCTOR_SILENT
+    assert said.slots["x"] == "physical exam evidence of radiculopathy"
+
+
+def test_a_plain_term_used_as_a_modifier_keeps_the_reviewers_words() -> None:
+    """ "functional improvement results" is not "improvement in what you can do results"."""
+    assert plain_english("the functional improvement results were not noted") == (
+        "the functional improvement results were not noted"
+    )
+    assert plain_english("there was no functional improvement") == "there was no improvement in what you can do"

@@ -37,6 +37,7 @@ from imr_llm.summary.restate import (
     Restatement,
     is_guideline_passage,
     is_reasoned_verdict,
+    missing_detail,
     quotable,
     restate,
     restate_repeat,
@@ -179,7 +180,7 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         next_label=language.next_labels[item.decision],
         next_step=language.next_step(
             item.decision,
-            _next_from(said, item.decision),
+            _next_from(said, item.decision, shown if not said else []),
             care,
             number,
             categorical=_rules_out(found, item) and not _limit_with_records(found, said),
@@ -308,13 +309,14 @@ def _limit_with_records(found: ItemReason, said: list[Restatement]) -> bool:
 _CLAUSES = re.compile(r", (?:and|but) |; ")
 
 
-def _next_from(said: list[Restatement], decision: Decision | None) -> Restatement | None:
+def _next_from(said: list[Restatement], decision: Decision | None, quoted: list[str]) -> Restatement | None:
     """The restatement the next step follows: the first one that says what a new request could add (a
-    record not found, a detail not stated), or a clause of a general finding that does ("..., and there is no
-    documentation of X"); the first one when none does (the generic step). Never a record of a risk or a
-    red flag to ask for."""
+    record not found, a detail not stated), or a clause of a general finding (or of a quoted reason) that
+    does ("..., and there is no documentation of X", "X was not specified", "without documentation of X");
+    the first one when none does (the generic step). Never a record of a risk or a red flag to ask for."""
     if not said:
-        return None
+        # a reason quoted whole: its clause that names what was missing, or the generic step
+        return next((part for q in quoted for clause in _CLAUSES.split(q) if (part := missing_detail(clause))), None)
     if not _generic_step(said[0]):
         return said[0]
     for k, r in enumerate(said):
@@ -325,10 +327,11 @@ def _next_from(said: list[Restatement], decision: Decision | None) -> Restatemen
         if r.form in (Form.FINDING, Form.GIVEN):
             for clause in _CLAUSES.split(r.sentence):
                 part = restate(clause, decision)
-                if part is None or part.form is Form.LINKED or (k and part.form is Form.NONE_FOUND):
-                    continue
-                if part.form not in (Form.FINDING, Form.GIVEN):  # the first reason's own clause, as before
-                    return part
+                usable = part is not None and part.form is not Form.LINKED and not (k and part.form is Form.NONE_FOUND)
+                if usable and part is not None and part.form not in (Form.FINDING, Form.GIVEN):
+                    return part  # the first reason's own clause, as before
+                if (detail := missing_detail(clause)) is not None:
+                    return detail
     return said[0]
 
 

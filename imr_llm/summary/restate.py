@@ -376,10 +376,11 @@ _REQUEST_SILENT = _rx(
     r"^(?:the |this )?(?:current |original )?(?:request(?:ed)?|prescription|order|rfa|request for authorization)"
     r"(?P<what> (?:for )?[\w%/.,' -]{1,60}?)?(?: as (?:submitted|written|requested))?(?: in question)?"
     rf"(?: also)? (?:did not|does not|do not|failed to|fails to|has not|have not) (?:clearly |also )?{_SAY_VERBS}"
-    r"(?:d|s)? (?P<x>.+)$"
+    r"(?:ed|d|s)? (?P<x>.+)$"
 )
 _DOCTOR_SILENT = _rx(
-    rf"^{_DOCTOR}(?: also)? (?:did not|does not|failed to|has not) (?:clearly |also )?{_SAY_VERBS}(?:d|s)? (?P<x>.+)$"
+    rf"^{_DOCTOR}(?: also)? (?:did not|does not|failed to|has not) (?:clearly |also )?{_SAY_VERBS}(?:ed|d|s)? "
+    r"(?P<x>.+)$"
 )
 _UNCLEAR = _rx(
     r"^it (?:is|was|remains) (?:also |still )?(?:unclear|not clear)(?: (?:of|as to|from the (?:documentation|"
@@ -548,14 +549,14 @@ def _match(text: str, decision: str, negated: bool) -> tuple[Form, dict[str, str
         verb = _RECORD_VERBS[m.group("verb").lower()]
         return Form.RECORDS_SILENT, {"verb": verb, "subj": m.group("subj"), "x": m.group("x")}
     m = _REQUEST_SILENT.match(text)
-    if m:
+    if m and not _NOR.search(m.group("x")):
         slots = {"x": m.group("x")}
         what = (m.group("what") or "").strip()
         if what and what.lower() not in ("service", "treatment", "medication") and not what.lower().startswith("as "):
             slots["what"] = m.group("what").strip()
         return Form.REQUEST_SILENT, slots
     m = _DOCTOR_SILENT.match(text)
-    if m:
+    if m and not _NOR.search(m.group("x")):
         return Form.DOCTOR_SILENT, {"x": m.group("x")}
     for rx in _NONE_FOUND:
         m = rx.match(text)
@@ -589,6 +590,9 @@ def _match(text: str, decision: str, negated: bool) -> tuple[Form, dict[str, str
     return None
 
 
+# "has not documented A nor has there been B": a second missing thing in another clause; the words run together
+# as one slot ("did not show A nor has there been B"), so the sentence is quoted
+_NOR = _rx(r"\bnor\b")
 _SECOND_CAUSE = _rx(r"^(?:and|or|but) (?:as|since|because|given)\b")
 _VERDICT = _rx(
     # "Medical necessity for the requested MRI is not established": a verdict, no reason in it
@@ -641,12 +645,17 @@ _AFTER_DOSE = r"(?:(?<=\d )|(?<=mg )|(?<=mcg )|(?<=ml )|(?<=tablet )|(?<=tab ))"
 
 # Hard term -> plain words, replaced inline. Each is a noun phrase for a noun phrase (or an adjective
 # for an adjective), so the sentence keeps its grammar. The same words explain the term in the glossary.
+# "functional improvement results": a noun phrase used as a modifier keeps the reviewer's words ("improvement in
+# what you can do results" is not English)
+_NOUN_AFTER = (
+    r"(?!\s(?:results?|scores?|goals?|measures?|measurements?|outcomes?|testing|tests?|status|data|criteria)\b)"
+)
 PLAIN_TERMS: tuple[tuple[str, str], ...] = (
-    (r"objective functional improvement", "measured improvement in what you can do"),
-    (r"objective improvement in function", "measured improvement in what you can do"),
-    (r"functional improvement", "improvement in what you can do"),
-    (r"improvement in function", "improvement in what you can do"),
-    (r"functional (?:benefit|gains?)", "improvement in what you can do"),
+    (rf"objective functional improvement{_NOUN_AFTER}", "measured improvement in what you can do"),
+    (rf"objective improvement in function{_NOUN_AFTER}", "measured improvement in what you can do"),
+    (rf"functional improvement{_NOUN_AFTER}", "improvement in what you can do"),
+    (rf"improvement in function{_NOUN_AFTER}", "improvement in what you can do"),
+    (rf"functional (?:benefit|gains?){_NOUN_AFTER}", "improvement in what you can do"),
     (r"neurolog(?:ic|ical) deficits", "signs of nerve damage"),
     (r"neurolog(?:ic|ical) deficit", "sign of nerve damage"),
     (r"neurolog(?:ic|ical) (?:dysfunction|compromise|abnormalit(?:y|ies))", "nerve problems"),
@@ -839,3 +848,76 @@ def quotable(sentence: str, decision: Decision | None) -> bool:
     if _GUIDELINE_SUBJECT.match(text) or _HISTORY.search(text) or _DIAGNOSIS_LIST.match(text):
         return False
     return agrees(sentence, decision)
+
+
+# -- what a finding says is missing, in a shape a new request could answer. For the next step only: the Why keeps
+# the reviewer's whole sentence ("The reviewer found that the type of hearing device requested is not specified"),
+# and the step names the missing thing in the reviewer's words ("the new request could show the type of hearing
+# device requested"). A finding with none of these shapes keeps the generic step.
+_INFO_NOUN = _rx(
+    r"\b(?:reports?|results?|status|rationale|outcomes?|history|documentation|records?|notes?|information|details?|"
+    r"plan|goals?|timing|dates?|findings|measurements?|scores?|response|duration|frequency|dosage|doses?|strength|"
+    r"type|number|amount|analysis|improvement|benefit|gains?|evidence|reason|explanation|diagnosis|level|location|"
+    r"quantity|objective|deficits?|failure|trial|use)\b"
+)
+# "X is not specified", "X has not been documented", "X was not included for review", "X could not be established
+# through the supplied documentation": the subject X is what a new request could show. A verb that may be a
+# verdict on care ("is not indicated", "was not provided", "could not be established") needs a subject that is a
+# piece of information ("the patient's work status is not provided"), never care ("physical therapy is not
+# indicated") or the request's necessity.
+_NOT_STATED = _rx(
+    r"^(?P<x>(?!(?:this|that|these|those|it|such|they|there|no|none|neither|which|what|whether|why|how|here|"
+    r"however)\b)[^,;:]{6,160}?) "
+    r"(?:(?:is|was|are|were|has|have|had)(?: also| still)? not(?: been)?|could not be|cannot be|can ?not be)"
+    r"(?: (?:clearly|adequately|objectively|specifically|fully|consistently|sufficiently|properly|formally))? "
+    r"(?P<verb>specified|stated|documented|noted|reported|described|identified|outlined|detailed|mentioned|"
+    r"quantified|discussed|addressed|explained|recorded|provided|included|indicated|established|determined|"
+    r"confirmed|verified)"
+    r"(?: (?:for review|(?:in|within|from|through|by|on) (?:the )?(?:[\w-]+ ){0,3}(?:records?|documentation|notes?|"
+    r"reports?|request|file|exam(?:ination)?)))?$"
+)
+_MAY_BE_VERDICT = frozenset({"provided", "included", "indicated", "established", "determined", "confirmed", "verified"})
+_NOT_INFO = _rx(r"\b(?:necessity|necessary|request(?:ed)?|appropriate(?:ness)?|certification|authori[sz]ation)\b")
+# "... sessions without objective documentation of functional improvement", "the office visit made no mention of
+# X": the record the reviewer did not find, named after its link word
+_WITHOUT_RECORD = _rx(
+    rf"\b(?:without|made no|makes no|contained no|contains no) (?:any )?(?P<q>{_Q})"
+    rf"(?:documentation|mention|discussion|records?|reports?|notation)\s+{_LINK}\s+(?P<x>[^,;]{{4,}})$"
+)
+# "It is not noted what functional improvement ...", "It was not clearly stated why a TENS unit was ordered"
+_NOT_NOTED_WH = _rx(
+    r"^it (?:is|was|has not been|had not been)(?: also| still)? (?:not )?(?:clearly |specifically )?"
+    r"(?:noted|stated|documented|specified|explained|described|reported|indicated|mentioned)"
+    r" (?P<wh>what|why|whether|how|when|which|where)\b (?P<x>.+)$"
+)
+
+
+def missing_detail(clause: str) -> Restatement | None:
+    """A finding's clause that names what was missing ("X was not specified", "without documentation of X",
+    "it is not noted why X"), as the restatement a next step follows: the missing thing in the reviewer's words.
+    None when the clause has none of these shapes, points back, names a risk (a red flag is never something to
+    ask for), or cannot be put plainly."""
+    text, _ = _core(clause)
+    text = text.strip().rstrip(".")
+    if len(text) < 12 or _points_back(text) or ALARMING.search(text) or _NOR.search(text):
+        return None
+    if (m := _NOT_STATED.match(text)) is not None:
+        x = m.group("x")
+        if m.group("verb").lower() in _MAY_BE_VERDICT and (not _INFO_NOUN.search(x) or _NOT_INFO.search(x)):
+            return None
+        form, slots = Form.DOCTOR_SILENT, {"x": x}
+    elif (m := _NOT_NOTED_WH.match(text)) is not None:
+        form, slots = Form.UNCLEAR, {"wh": m.group("wh").lower(), "x": m.group("x")}
+    elif (m := _WITHOUT_RECORD.search(text)) is not None:
+        slots = {"link": _LINK_PLAIN[m.group("link").lower()], "x": m.group("x"), "q": " ".join(m.group("q").split())}
+        slots["quote"] = text[m.start("q") :]
+        form = Form.NO_RECORD
+    else:
+        return None
+    plain: dict[str, str] = {}
+    for name, value in slots.items():
+        rewritten = plain_english(value) if name in ("x", "quote") else value
+        if not rewritten and name != "q":
+            return None  # a pronoun we cannot place, or nothing left
+        plain[name] = rewritten or ""
+    return Restatement(form, clause, slots, plain, True, None)
