@@ -1592,3 +1592,28 @@ def test_a_plain_term_used_as_a_modifier_keeps_the_reviewers_words() -> None:
         "the functional improvement results were not noted"
     )
     assert plain_english("there was no functional improvement") == "there was no improvement in what you can do"
+
+
+def test_an_aside_in_parentheses_is_never_quoted_as_a_reason() -> None:
+    """A reader found "(Conductive hearing loss involves the outer and middle ear ..." quoted as the reviewer's
+    "other point": a definition in an aside, of another kind of hearing loss than the worker's. The reviewer's
+    own sentence is still quoted."""
+    assert not quotable("(Conductive hearing loss involves the outer and middle ear and is not treated.", "upheld")
+    assert quotable("The type of hearing device requested is not specified.", "upheld")
+
+
+def test_a_normal_exam_named_as_a_reason_is_one_of_the_reviewers_points() -> None:
+    """ "There were no red flag symptoms. There was no plan for surgery. Neurological exam is unremarkable." gave
+    the first two as the whole reason: the third, a normal exam with no "not", was not counted as a point, so the
+    page had no note of it. It is a point of a denial, and the page says there are more; a visit is not."""
+    assert quotable("Neurological exam is unremarkable.", "upheld")
+    assert quotable("The straight leg raise test was negative bilaterally.", "upheld")
+    assert not quotable("The patient was seen in the clinic on 11/29/16 for follow-up.", "upheld")
+    record = one(
+        "MRI of the cervical spine",
+        "Upheld",
+        "There were no red flag symptoms. There was no plan for surgery. Neurological exam is unremarkable. The "
+        "request for an MRI of the cervical spine is not medically necessary.",
+    )
+    reason = build_summary(record).items[0].reason
+    assert "made other points too" in reason.text, reason.text

@@ -839,15 +839,22 @@ def quotable(sentence: str, decision: Decision | None) -> bool:
     or bare verdict."""
     from imr_llm.parser.reasons import LABEL_ENTRY, agrees
 
-    if LABEL_ENTRY.match(sentence.strip()):
-        return False
+    if LABEL_ENTRY.match(sentence.strip()) or sentence.lstrip().startswith("("):
+        return False  # a guideline's table entry; an aside in parentheses ("(Conductive hearing loss involves ...")
     text, _ = _core(sentence)
     stripped = _CITATION.sub("", _CITATION_PAREN.sub("", text)).strip(" ,;")
     if len(stripped) < 20 or _VERDICT.match(stripped):
         return False
     if _GUIDELINE_SUBJECT.match(text) or _HISTORY.search(text) or _DIAGNOSIS_LIST.match(text):
         return False
-    return agrees(sentence, decision)
+    # a normal exam or test is a denial's reason too ("Neurological exam is unremarkable"), though it has no "not"
+    return agrees(sentence, decision) or (decision == "upheld" and _NORMAL_FINDING.search(text) is not None)
+
+
+_NORMAL_FINDING = _rx(
+    r"\b(?:unremarkable|within normal limits|(?:was|were|is|are|remains?|remained) (?:essentially |otherwise )?"
+    r"(?:normal|negative|benign|intact))\b"
+)
 
 
 # -- what a finding says is missing, in a shape a new request could answer. For the next step only: the Why keeps
