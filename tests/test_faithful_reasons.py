@@ -1617,3 +1617,31 @@ def test_a_normal_exam_named_as_a_reason_is_one_of_the_reviewers_points() -> Non
     )
     reason = build_summary(record).items[0].reason
     assert "made other points too" in reason.text, reason.text
+
+
+def test_a_closing_verdict_that_names_every_point_is_quoted_when_the_page_gave_only_some() -> None:
+    """A reader found "no record that physical therapy was started" given as the whole reason where the reviewer
+    closed with "Absent clinical documentation of conservative management and plain radiographs, MRI imaging
+    left shoulder is not clinically indicated": the x-rays were half of it. That verdict is quoted, and the page
+    says there are more points; one that points back ("In the absence of such documentation") names none."""
+    from imr_llm.summary.build import summing_verdict
+
+    rationale = (
+        "There is no documentation physical therapy was started or completed. There is no documentation of "
+        "treatment rendered to the shoulder. Absent clinical documentation of conservative management and plain "
+        "radiographs, MRI imaging of the left shoulder is not clinically indicated."
+    )
+    record = one("MRI of the left shoulder", "Upheld", rationale)
+    reason = build_summary(record).items[0].reason
+    assert "made other points too" in reason.text, reason.text
+    assert "plain radiographs" in reason.quote, reason.quote
+    # the other way: a verdict that points back, an approval, and a verdict the page already gave
+    assert summing_verdict(rationale.replace("conservative management and plain radiographs", "such"), "upheld") is None
+    assert summing_verdict(rationale, "overturned") is None
+    single = one(
+        "Physical therapy 6 sessions",
+        "Upheld",
+        "There is no documentation of objective functional improvement with prior therapy. Absent documentation of "
+        "objective functional improvement with prior therapy, the request is not medically necessary.",
+    )
+    assert "made other points" not in build_summary(single).items[0].reason.text

@@ -15,7 +15,7 @@ import re
 from rapidfuzz import fuzz
 
 from imr_llm.fields import norm_text
-from imr_llm.parser.reasons import find_reason, is_categorical, repeat_of_approval
+from imr_llm.parser.reasons import find_reason, is_categorical, repeat_of_approval, sentence_spans
 from imr_llm.schema import Decision, DisputedItem, ItemReason, LetterRecord
 from imr_llm.summary.checks import plain_problems
 from imr_llm.summary.facts import (
@@ -33,6 +33,7 @@ from imr_llm.summary.languages import Counts, Language, get_language
 from imr_llm.summary.model import EvidenceSpan, ItemSummary, PlainReason, PlainSentence, Summary
 from imr_llm.summary.restate import (
     ALARMING,
+    DROPPABLE,
     Form,
     Restatement,
     is_guideline_passage,
@@ -129,8 +130,15 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
     shown = [r.sentence for r in said] if said else quotes[:2]
     # the reviewer's other reason sentences that no plain sentence says are quoted too, and the Why says so:
     # a plain line that gives one point of several must not read as the whole reason
-    left = [q for q in quotes if not any(q == s or _same_point(q, s) for s in shown)] if said else []
+    left = [q for q in quotes if not any(q == s or _same_point(q, s) for s in shown) and not _covered(q, shown)]
+    left = left if said else []
     more = left[: max(0, MAX_QUOTED - len(shown))]
+    summing = summing_verdict(item.rationale or "", item.decision) if said else None
+    if summing is not None and not _covered(summing, shown):
+        # the verdict that names every point is quoted, one beyond the cap if need be: the page's plain lines
+        # gave only some of them
+        left = [summing, *[q for q in left if q != summing]]
+        more = [summing, *[q for q in more if q != summing]][: max(1, MAX_QUOTED - len(shown))]
     shown = shown + more
     more_line = [language.c.reason.more] if more else [language.c.reason.more_in_letter] if left else []
     slip = part_slip(shown, item.request)
@@ -244,6 +252,52 @@ def _part_name(side: str | None, part: str) -> str:
 
 _SAME_POINT = 90.0
 MAX_QUOTED = 2  # the reviewer's sentences one item's quote may hold, as when no sentence is restated
+
+
+# a closing verdict that opens with what was missing names every point the reviewer rested on: "Absent clinical
+# documentation of conservative management and plain radiographs, MRI imaging left shoulder is not clinically
+# indicated."
+_SUMS_UP = re.compile(
+    r"^(?:absent|without|in the absence of|(?:given|due to|because of|based on) (?:the )?(?:lack|absence|paucity) "
+    r"of)\b[^.;]{10,}?,\s+[^.;]*\b(?:not|no need|cannot)\b",
+    re.I,
+)
+
+
+# "In the absence of such documentation, ...": it names no point of its own
+_POINTS_BACK = re.compile(
+    r"^(?:absent|without|in the absence of|(?:given|due to|because of|based on) (?:the )?(?:lack|absence|paucity) "
+    r"of)\s+(?:(?:this|that|it)\b|(?:[\w-]+ ){0,4}?(?:such|these|those|the above|said)\b)",
+    re.I,
+)
+
+
+def summing_verdict(rationale: str, decision: Decision | None) -> str | None:
+    """The denial's verdict among the rationale's last three sentences that opens with what was missing, or
+    None. When the page's plain lines give only some of its points, it is quoted (see `_item`)."""
+    if decision != "upheld" or not rationale:
+        return None
+    spans = list(sentence_spans(rationale))
+    for start, end in reversed(spans[-3:]):
+        sentence = rationale[start:end].strip()
+        if _SUMS_UP.match(sentence) and not _POINTS_BACK.match(sentence) and quotable(sentence, decision):
+            return sentence
+    return None
+
+
+def _covered(verdict: str, shown: list[str]) -> bool:
+    """A verdict that opens with what was missing, every word of which is in the sentences the page shows
+    already (False for any other sentence)."""
+    m = _SUMS_UP.match(verdict)
+    if m is None:
+        return False
+    lack = verdict[: m.end()].rsplit(",", 1)[0]
+    said = {w.casefold() for s in shown for w in re.findall(r"[\w-]+", s)}
+    words = [w.casefold() for w in re.findall(r"[\w-]+", lack) if len(w) > 3]
+    return all(w in said or w in DROPPABLE or w in _OPENERS for w in words)
+
+
+_OPENERS = frozenset({"absent", "without", "absence", "given", "lack", "paucity", "because", "based"})
 
 
 def _same_point(a: str, b: str) -> bool:
