@@ -262,3 +262,24 @@ def test_the_same_request_written_another_way_with_the_opposite_decision_is_said
     denied = Item(second, "Upheld", "There is no documentation of deficits. The request is not medically necessary.")
     record = parse_text(make_letter(APPROVED, denied))
     assert any("opposite decisions" in w for w in record.warnings), record.warnings
+
+
+def test_pages_out_of_order_that_hide_requests_are_said_in_a_text_letter() -> None:
+    """An eighth probe: a real PDF with its pages 2 and 3 swapped (a fax put together again) read 5 of its 8
+    requests, with no warning, and the page told the worker "five requests". Its text layer is in the swapped
+    order too; the rationale blocks before the items' heading are counted, as a scan's were. The letter in its
+    own order has no such warning."""
+    letter = make_letter(
+        Item("Physical therapy 6 sessions", "Upheld", "There is no documentation of functional improvement."),
+        Item("MRI of the lumbar spine", "Upheld", "There are no red flags. The request is not medically necessary."),
+        Item("Naproxen 500mg #60", "Overturned", "The patient has arthritis. The request is medically necessary."),
+    )
+    assert not any("blocks" in w for w in parse_text(letter).warnings)
+    heading = letter.index("IMR ISSUES, DECISIONS AND RATIONALES")
+    second = letter.index("MRI of the lumbar spine:", heading)
+    third = letter.index("Naproxen 500mg #60:", second)
+    swapped = letter[:heading] + letter[second:third] + letter[heading:second] + letter[third:]
+    record = parse_text(swapped)
+    assert len(record.disputed_items) < 3  # the request before the heading is not read ...
+    assert record.needs_review
+    assert any("'Decision rationale' blocks but" in w for w in record.warnings), record.warnings  # ... and it is said

@@ -16,6 +16,7 @@ from imr_llm.parser.diagnoses import parse_diagnoses, with_codes
 from imr_llm.parser.header import header_end, parse_header
 from imr_llm.parser.layouts import Layout, detect_layout, first_letter
 from imr_llm.parser.ocr_review import (
+    blocks_not_read,
     corroborate_decisions,
     low_confidence_warnings,
     misread_word_warnings,
@@ -341,6 +342,8 @@ def parse_read(
         for name in layout.header_values:
             if fields.get(name) is None and f"{name}:" not in said:
                 ctx.warn(f"{name}: not found in the letter's header; check it against the letter")
+    if source is None or source.ocr is None:
+        blocks_not_read(ctx, items)  # a scan says so through `what_may_be_missing`, after its page warnings
     if source is not None and source.ocr is not None:
         readable_requests(ctx, items)
         corroborate_decisions(ctx, items)
