@@ -15,6 +15,7 @@ import pytest
 
 from imr_llm.parser import parse_text
 from imr_llm.parser.verdict import plain_reading
+from imr_llm.summary.model import ItemSummary
 from tests.letters import HEAD, Item, make_letter
 
 CHIRO = "Chiropractic manipulation, 12 sessions for the cervical spine"
@@ -283,3 +284,86 @@ def test_pages_out_of_order_that_hide_requests_are_said_in_a_text_letter() -> No
     assert len(record.disputed_items) < 3  # the request before the heading is not read ...
     assert record.needs_review
     assert any("'Decision rationale' blocks but" in w for w in record.warnings), record.warnings  # ... and it is said
+
+
+# -- an eighth probe: rewrites that swap the reviewer's numbers, move a denial, or add one ---------------------
+
+SPRAIN = (
+    "The injured worker was diagnosed with a knee sprain and completed 6 sessions of physical therapy with benefit. "
+    "The request for an additional 8 physical therapy sessions is medically necessary because the worker reported "
+    "benefit from previous sessions and they will exceed guideline recommendations by only 2 sessions. Therefore, "
+    "the request is medically necessary."
+)
+SPRAIN_EN = (
+    "The reviewer found that you were diagnosed with a knee sprain and completed 6 sessions of physical therapy with "
+    "benefit. The reviewer found that the request for an additional 8 physical therapy sessions is medically "
+    "necessary because you reported benefit from previous sessions and they will exceed guideline recommendations "
+    "by only 2 sessions."
+)
+SPRAIN_ES = (
+    "El revisor encontró que a usted le diagnosticaron un esguince de rodilla y que completó 6 sesiones de terapia "
+    "física con beneficio. El revisor encontró que la solicitud de 8 sesiones adicionales de terapia física es "
+    "médicamente necesaria porque usted reportó beneficio de las sesiones previas y porque excederán las "
+    "recomendaciones de las guías por solo 2 sesiones."
+)
+
+
+def _sprain_item(lang: str) -> ItemSummary:
+    from imr_llm.summary.build import build_summary
+
+    record = parse_text(make_letter(Item("Physical therapy 8 sessions for the right knee", "Overturned", SPRAIN)))
+    return build_summary(record, lang).items[0]
+
+
+@pytest.mark.parametrize(
+    ("lang", "rewrite", "said"),
+    [
+        # the reviewer's own numbers, each put with the other's words: 8 completed, 6 asked for, "by only 6"
+        ("en", SPRAIN_EN.replace("6 sessions of", "8 sessions of").replace("additional 8", "additional 6"), "numbers"),
+        ("en", SPRAIN_EN.replace("by only 2", "by only 6"), "numbers"),
+        ("es", SPRAIN_ES.replace("6 sesiones", "8 sesiones").replace("de 8 sesiones", "de 6 sesiones"), "numbers"),
+        # a denial added to a finding the approval rests on, though a denial elsewhere keeps the count even
+        ("es", SPRAIN_ES.replace("con beneficio", "sin beneficio"), "denies more"),
+        ("es", SPRAIN_ES.replace("con beneficio", "con ningún beneficio"), "denies more"),
+        # another body part
+        ("es", SPRAIN_ES.replace("rodilla", "hombro"), "body part"),
+    ],
+)
+def test_a_rewrite_that_swaps_the_reviewers_facts_is_rejected(lang: str, rewrite: str, said: str) -> None:
+    from imr_llm.summary.languages import get_language
+    from imr_llm.summary.rewrite import reason_problems
+
+    problems = reason_problems(rewrite, _sprain_item(lang), get_language(lang))
+    assert any(said in p for p in problems), problems
+
+
+@pytest.mark.parametrize(("lang", "rewrite"), [("en", SPRAIN_EN), ("es", SPRAIN_ES)])
+def test_the_faithful_rewrite_of_the_same_reason_passes(lang: str, rewrite: str) -> None:
+    """The other way: the faithful rewrite, in each language, passes (the Spanish "excederán" keeps the reviewer's
+    "exceed", as the English denial words count it)."""
+    from imr_llm.summary.languages import get_language
+    from imr_llm.summary.rewrite import reason_problems
+
+    assert reason_problems(rewrite, _sprain_item(lang), get_language(lang)) == []
+
+
+def test_an_english_rewrite_that_moves_the_no_onto_another_finding_is_rejected() -> None:
+    """ "The reviewer found recorded weakness, or no findings consistent with cauda equina syndrome" for "There is
+    no documented weakness or any findings consistent with cauda equina syndrome": the first thing the reviewer
+    denied is said outside any denial. The faithful rewrite and a passive one ("Weakness was not recorded") pass."""
+    from imr_llm.summary.build import build_summary
+    from imr_llm.summary.languages import get_language
+    from imr_llm.summary.rewrite import reason_problems
+
+    rationale = (
+        "There is no documented weakness or any findings consistent with cauda equina syndrome. Therefore, the "
+        "request is not medically necessary."
+    )
+    item = build_summary(parse_text(make_letter(Item("MRI of the lumbar spine", "Upheld", rationale)))).items[0]
+    en = get_language("en")
+    moved = "The reviewer found recorded weakness, or no findings consistent with cauda equina syndrome."
+    assert any("no longer denies" in p for p in reason_problems(moved, item, en))
+    faithful = "The reviewer found no recorded weakness or any findings consistent with cauda equina syndrome."
+    assert reason_problems(faithful, item, en) == []
+    passive = "Weakness was not recorded, nor any findings consistent with cauda equina syndrome."
+    assert not any("no longer denies" in p for p in reason_problems(passive, item, en))

@@ -113,10 +113,14 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
     for fact in set(_FACT.findall(text)) | set(_MEDICAL.findall(text)):
         if fact.casefold() not in source and fact.casefold() not in _common_words(language):
             problems.append(f"item {item.number}: {fact!r} is not in the reviewer's sentences")
+    if (mixed := _numbers_mixed(text, item.reason.sentences)) is not None:
+        problems.append(f"item {item.number}: the reason puts together numbers the reviewer wrote apart ({mixed})")
     if language.c.reason.slot_mode == "plain":  # same language as the letter: word by word
         plain = PlainSentence(text=text, source=" ".join(item.reason.sentences), form="llm")
         problems += [f"item {item.number}: {p}" for p in plain_problems(plain, item.request, language)]
-        moved = _unnegated(" ".join(item.reason.sentences), text)
+        moved = _unnegated(" ".join(item.reason.sentences), text) or _denial_moved_off(
+            " ".join(item.reason.sentences), text
+        )
         if moved:
             problems.append(f"item {item.number}: the reason no longer denies what the reviewer denied ({moved})")
         if _double_negated(text) and not _double_negated(" ".join(item.reason.sentences)):
@@ -129,6 +133,9 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
         problems += [f"item {item.number}: {p}" for p in shape]
         for word in _unsourced_conditions(text, f"{reviewer} {item.request}", language):
             problems.append(f"item {item.number}: {word!r} names a condition the reviewer's words do not")
+        for said, english in language.body_parts.items():
+            if (m := said.search(text)) is not None and not english.search(f"{reviewer} {item.request}"):
+                problems.append(f"item {item.number}: {m.group(0)!r} names a body part the reviewer's words do not")
         source_negated = bool(EN_NEGATION.search(" ".join(item.reason.sentences)))
         if source_negated != bool(language.negation.search(text)):
             problems.append(f"item {item.number}: the reason does not keep the reviewer's negation")
@@ -170,6 +177,25 @@ _EN_CONNECTORS = re.compile(r"\b(?:but|however|although|though|while|whereas|yet
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"\u201d)]*\s+")
 
 
+_NUMBER = re.compile(r"\b\d+(?:[.,/]\d+)*\b")
+
+
+def _numbers_mixed(text: str, reviewer_sentences: Sequence[str]) -> str | None:
+    """A sentence of the rewrite whose numbers no one sentence of the reviewer's holds together ("completed 8
+    sessions" where the reviewer's 8 was the sessions asked for, in another sentence than the 6 completed), when
+    the rewrite has no fewer sentences than the reviewer (so it merged none); None when each is one sentence's."""
+    ours = [x for x in _SENTENCE_SPLIT.split(text.strip()) if x.strip()]
+    theirs = [set(_NUMBER.findall(x)) for x in reviewer_sentences]
+    if len(ours) < len(theirs) or len(theirs) < 2:
+        return None
+    for sentence in ours:
+        # a number no sentence of the reviewer's holds (the request's "#60") is the fact check's to judge
+        numbers = {n for n in _NUMBER.findall(sentence) if any(n in held for held in theirs)}
+        if numbers and not any(numbers <= held for held in theirs):
+            return ", ".join(sorted(numbers))
+    return None
+
+
 def _translation_shape(
     text: str, reviewer: str, language: Language, reviewer_sentences: Sequence[str] = ()
 ) -> list[str]:
@@ -193,6 +219,15 @@ def _translation_shape(
         # "..., y usted nunca tuvo ese dolor": a denial the reviewer did not write (Spanish negative concord, "no ...
         # ninguna", is one negation in its clause)
         problems.append("the reason denies more than the reviewer's words do")
+    elif clauses is not None and reviewer_sentences:
+        # sentence by sentence when there are as many: "completó 6 sesiones sin beneficio" where the reviewer's
+        # sentence denied nothing, though a denial elsewhere ("by only 2 sessions") keeps the count even
+        ours = [x for x in _SENTENCE_SPLIT.split(text.strip()) if x.strip()]
+        if len(ours) == len(reviewer_sentences) and any(
+            _negated_clauses(mine, language.negation, clauses) > _negated_clauses(theirs, EN_NEGATION, _EN_CLAUSE)
+            for mine, theirs in zip(ours, reviewer_sentences, strict=True)
+        ):
+            problems.append("the reason denies more than the reviewer's words do")
     verbs = language.denied_verbs
     denies = any(denied.search(text) for _, denied in verbs.values())
     for english, (said, _) in verbs.items():
@@ -270,15 +305,50 @@ _NOT_CONTENT = frozenset(
 
 
 def _negated_words(text: str) -> tuple[set[str], set[str]]:
-    """(content words inside a negation's reach, up to the end of its clause; content words outside any)."""
+    """(content words inside a negation's reach, up to the end of its clause; content words outside any). In a
+    passive clause the subject is what is denied: "weakness was not recorded" denies weakness."""
     inside: set[str] = set()
     outside: set[str] = set()
     for clause in _CLAUSE_END.split(text.lower()):
         m = _NEGATOR.search(clause)
         before, after = (clause[: m.start()], clause[m.end() :]) if m else (clause, "")
+        if m and _passive(m, before, after):
+            before, after = "", f"{before} {after}"
         inside |= {w for w in _CONTENT.findall(after) if w not in _NOT_CONTENT}
         outside |= {w for w in _CONTENT.findall(before) if w not in _NOT_CONTENT}
     return inside, outside
+
+
+def _passive(negator: re.Match[str], before: str, after: str) -> bool:
+    """ "was not recorded": a passive denial of its subject (never "there is no documented ...")."""
+    return negator.group(0) in ("not", "n't") and bool(_AUX_BEFORE.search(before) and _PARTICIPLE_AFTER.match(after))
+
+
+_AUX_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|has been|have been|had been)\s*$")
+_PARTICIPLE_AFTER = re.compile(r"\s*(?:been\s+)?(?:\w+ly\s+)?\w+(?:ed|en|wn)\b")
+
+
+def _first_denied(text: str) -> list[str]:
+    """The first content word each of the reviewer's denials is about: "no documented weakness or any findings
+    ...": weakness; "weakness was not recorded": weakness."""
+    heads = []
+    for clause in _CLAUSE_END.split(text.lower()):
+        m = _NEGATOR.search(clause)
+        if m is None:
+            continue
+        before, after = clause[: m.start()], clause[m.end() :]
+        words = [w for w in _CONTENT.findall(after) if w not in _NOT_CONTENT]
+        if _passive(m, before, after):
+            words = [w for w in _CONTENT.findall(before) if w not in _NOT_CONTENT][-1:]
+        heads += words[:1]
+    return heads
+
+
+def _denial_moved_off(source: str, rewrite: str) -> str | None:
+    """The first word a reviewer's denial is about, said in the rewrite outside any denial and inside none ("The
+    reviewer found recorded weakness, or no findings ..." for "no documented weakness or any findings ...")."""
+    inside, outside = _negated_words(rewrite)
+    return next((w for w in _first_denied(source) if w in outside and w not in inside), None)
 
 
 # in a translation: an exception or a denial of the denial (Spanish: negative concord "no ... ninguna" is one

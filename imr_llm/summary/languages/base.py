@@ -108,6 +108,10 @@ class Language:
             en: (re.compile(v.said, re.I), re.compile(v.denied, re.I)) for en, v in checks.denied_verbs.items()
         }
         self.medical_endings = checks.medical_endings
+        self.body_parts = {
+            re.compile(rf"\b{word}\b", re.I): re.compile(rf"\b(?:{english})\b", re.I)
+            for word, english in checks.body_parts.items()
+        }
         self.medical_false_friends = frozenset(w.casefold() for w in checks.medical_false_friends)
         self.medical_words = (
             re.compile(rf"\b\w+(?:{'|'.join(map(re.escape, checks.medical_endings))})\b", re.I)

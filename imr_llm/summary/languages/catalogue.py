@@ -139,6 +139,9 @@ class CheckPhrases(_Strict):
     # the English ending it comes from ("patía" -> "pathy"): a translation names only conditions the reviewer did
     medical_endings: dict[str, str] = Field(default_factory=dict)
     medical_false_friends: tuple[str, ...] = ()  # words with such an ending that name no condition ("dosis")
+    # a body part of the translation and the English words it translates: a translation names only the parts the
+    # reviewer's words or the request name ("hombro" where the reviewer wrote "knee" is a fact swapped)
+    body_parts: dict[str, str] = Field(default_factory=dict)
 
 
 class Kinds(_Strict):
