@@ -367,3 +367,47 @@ def test_an_english_rewrite_that_moves_the_no_onto_another_finding_is_rejected()
     assert reason_problems(faithful, item, en) == []
     passive = "Weakness was not recorded, nor any findings consistent with cauda equina syndrome."
     assert not any("no longer denies" in p for p in reason_problems(passive, item, en))
+
+
+@pytest.mark.parametrize(
+    ("written", "warned"),
+    [
+        ("Decision Date: 12/30/2016 (revised 01/06/2017)", True),  # the date that starts the appeal clock, twice
+        ("Decision Date: 12/30/2016 - 01/06/2017", True),
+        ("Decision Date: 12/30/2016", False),
+    ],
+)
+def test_a_second_decision_date_is_said(written: str, warned: bool) -> None:
+    """An eighth probe: "Decision Date: 02/03/2017 (revised 02/10/2017)" took the first date with no warning,
+    though the date of injury warned on two dates. The letter as written has no warning."""
+    record = parse_text(
+        make_letter(
+            Item(
+                "MRI of the lumbar spine",
+                "Upheld",
+                "There are no red flags. Therefore, the request is not medically necessary.",
+            )
+        ).replace("Decision Date: 12/30/2016", written, 1)
+    )
+    said = [w for w in record.warnings if w.startswith("decision_date:")]
+    assert bool(said) is warned, record.warnings
+    assert record.needs_review is warned
+
+
+@pytest.mark.parametrize(
+    ("written", "age"),
+    [("a 55- to 60-year-old female", None), ("a 55-60 year old female", None), ("a 55-year-old female", 55)],
+)
+def test_an_age_written_as_a_range_is_left_empty(written: str, age: int | None) -> None:
+    """ "a now 55- to 60-year-old female" gave patient_age 60 with no warning."""
+    letter = make_letter(
+        Item(
+            "MRI of the lumbar spine",
+            "Upheld",
+            "There are no red flags. Therefore, the request is not medically necessary.",
+        )
+    )
+    assert "a 52 year old female" in letter
+    record = parse_text(letter.replace("a 52 year old female", written, 1))
+    assert record.patient_age == age
+    assert any("range" in w for w in record.warnings) is (age is None), record.warnings

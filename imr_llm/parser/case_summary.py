@@ -83,6 +83,9 @@ def summary_span(flat: str, stop_at: Callable[[str, int, int], int]) -> tuple[in
     return start, stop
 
 
+_AGE_RANGE = re.compile(r"\d{1,3}(?:-?\s*(?:to|or)\s*|\s*[-/]\s*)$")
+
+
 def parse_patient(ctx: ParseContext, start: int, end: int) -> tuple[int | None, str | None]:
     m = _AGE_SEX.search(ctx.flat, start, end)
     if not m:
@@ -93,6 +96,10 @@ def parse_patient(ctx: ParseContext, start: int, end: int) -> tuple[int | None, 
         return None, _SEX_WORDS[sex.group("sex").lower()]
     ctx.cite("patient_sex", *m.span("sex"))
     age = int(m.group("age"))
+    if _AGE_RANGE.search(ctx.flat, max(start, m.start() - 16), m.start("age")):
+        # "a 55- to 60-year-old female": two ages, neither the worker's for sure
+        ctx.warn(f"the patient's age reads as a range ending in {age}; left empty")
+        return None, _SEX_WORDS[m.group("sex").lower()]
     if age > 120:  # a misread ('24' read as '240' on a scan): never a record that cannot be valid
         ctx.warn(f"the patient's age reads {age}, which is not an age in years; left empty")
         return None, _SEX_WORDS[m.group("sex").lower()]

@@ -155,6 +155,15 @@ _SECOND_DATE = re.compile(
     re.I,
 )
 _RANGE_AFTER = re.compile(r"\s*(?:-|–|to|through|thru)\s*\d{1,2}[/-]\d{1,2}[/-]\d{2,4}", re.I)
+# "02/03/2017 (revised 02/10/2017)": a second date in brackets after the value
+# (a bracket that opens the next label, "(UR Denial Date: 12/28/2016" on a scan, is not one)
+_BRACKETED_DATE = re.compile(
+    r"[ \t]*[(\[][ \t]*(?:(?:revised|amended|corrected|updated|re-?issued|reissue|formerly|originally|previously|"
+    r"was|new|or|and|also)\b[ \t:]*)?\d{1,2}[/-]\d{1,2}[/-]\d{2,4}",
+    re.I,
+)
+# the header's other dates: the decision date starts the appeal clock, so a second one is never passed over
+_OTHER_DATES = ("decision_date", "ur_determination_date", "application_received_date", "date_assigned")
 
 
 def _plausible_header(ctx: ParseContext, fields: dict[str, Any]) -> None:
@@ -165,8 +174,18 @@ def _plausible_header(ctx: ParseContext, fields: dict[str, Any]) -> None:
     span = ctx.evidence.get("date_of_injury")
     if span is not None and _RANGE_AFTER.match(ctx.text.raw, span["end"]):
         ctx.warn("date_of_injury: the letter gives a range (a cumulative injury); its first date was taken")
-    elif span is not None and _SECOND_DATE.match(ctx.text.raw, span["end"]):
+    elif span is not None and (
+        _SECOND_DATE.match(ctx.text.raw, span["end"]) or _BRACKETED_DATE.match(ctx.text.raw, span["end"])
+    ):
         ctx.warn("date_of_injury: the letter gives more than one date (or a range to the present); its first was taken")
+    for name in _OTHER_DATES:
+        at = ctx.evidence.get(name)
+        if at is not None and (
+            _SECOND_DATE.match(ctx.text.raw, at["end"]) or _BRACKETED_DATE.match(ctx.text.raw, at["end"])
+        ):
+            ctx.warn(
+                f"{name}: the letter gives more than one date here; its first was taken; check it against the letter"
+            )
     age, decided = fields.get("patient_age"), fields.get("decision_date")
     born_by = decided.year - age - 1 if isinstance(age, int) and isinstance(decided, dt.date) else None
     if isinstance(injury, dt.date) and born_by is not None and injury.year < born_by:  # before the worker was born
