@@ -11,6 +11,8 @@ output it must keep. Letters are synthetic (tests/letters.py); closings are writ
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from imr_llm.parser import parse_text
@@ -411,3 +413,24 @@ def test_an_age_written_as_a_range_is_left_empty(written: str, age: int | None) 
     record = parse_text(letter.replace("a 52 year old female", written, 1))
     assert record.patient_age == age
     assert any("range" in w for w in record.warnings) is (age is None), record.warnings
+
+
+def test_summarize_out_keeps_a_file_it_did_not_write_and_replaces_its_own(tmp_path: Path) -> None:
+    """An eighth probe: `summarize --out DIR` replaced DIR/NAME.en.md, a worker's own notes. A file there that is
+    not a summary imr-llm wrote is kept (one line, exit 1); a rerun replaces its own summary, in each format."""
+    from tests.cli import run_cli
+
+    letter = tmp_path / "good.txt"
+    letter.write_text(make_letter(Item("MRI of the lumbar spine", "Upheld", "There are no red flags.")))
+    notes = tmp_path / "good.en.md"
+    notes.write_text("my own notes, not a summary\n")
+    kept = run_cli("summarize", str(letter), "--out", str(tmp_path))
+    assert kept.returncode == 1 and "is not a summary imr-llm wrote" in kept.stderr, kept.stderr
+    assert "Traceback" not in kept.stderr and len(kept.stderr.strip().splitlines()) == 1
+    assert notes.read_text() == "my own notes, not a summary\n"
+    again = tmp_path / "again"
+    for fmt in ("md", "json", "html"):
+        for _ in range(2):
+            result = run_cli("summarize", str(letter), "--out", str(again), "--format", fmt)
+            assert "not a summary imr-llm wrote" not in result.stderr, result.stderr
+    assert (again / "good.en.md").read_text().startswith("# ")

@@ -112,6 +112,18 @@ def summarize(
         raise typer.Exit(1)
 
 
+def _written_here(record: Path, fmt: Format) -> bool:
+    """The file imr-llm writes beside (or as) a summary is there and is one of its own: the checks JSON (for JSON,
+    the summary itself) with the keys it writes."""
+    try:
+        with open(record, "rb") as f:  # a summary's record is small; a large file is not one
+            data = json.loads(f.read(1_000_000))
+    except (OSError, ValueError):
+        return False
+    keys = {"summary", "checks"} if fmt is Format.JSON else {"passed", "source", "problems"}
+    return isinstance(data, dict) and keys <= data.keys()
+
+
 def write_summary(
     path: Path,
     outcome: SummaryOutcome,
@@ -144,6 +156,11 @@ def write_summary(
         for target in targets:
             if os.path.realpath(target) in inputs:
                 raise OSError(errno.EEXIST, f"{target} is one of the input letters; choose another --out")
+            if os.path.lexists(target) and not _written_here(targets[-1], fmt):
+                # a rerun replaces its own summary; a file of someone else's (notes, another tool's output) is kept
+                raise OSError(
+                    errno.EEXIST, f"{target} exists and is not a summary imr-llm wrote; move it or choose another --out"
+                )
         write_file(targets[0], text)
         if fmt is not Format.JSON:
             write_file(targets[1], json_text(json.dumps(checks, ensure_ascii=False, indent=1)) + "\n")
