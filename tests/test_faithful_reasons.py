@@ -1645,3 +1645,29 @@ def test_a_closing_verdict_that_names_every_point_is_quoted_when_the_page_gave_o
         "objective functional improvement with prior therapy, the request is not medically necessary.",
     )
     assert "made other points" not in build_summary(single).items[0].reason.text
+
+
+def test_a_relative_clause_that_says_the_doctor_did_not_document_it_is_a_reason() -> None:
+    """A ninth reader: a home aide denied because "To be homebound means the individual has trouble leaving the
+    home without help, which the treater does not discuss or document." was given the case summary's "The
+    patient's work status is not provided." as its reason. "does not discuss or document" now counts as a
+    finding, and a sentence about work status (the recital) is never the reason; a work-status sentence the
+    reviewer did not write as the subject ("... no improvement in work status") is judged as before."""
+    from imr_llm.parser.reasons import find_reason
+
+    rationale = (
+        "The patient is status post abdominal surgery. The patient's work status is not provided. MTUS supports "
+        "home health care for patients who are homebound. To be homebound means the individual has trouble "
+        "leaving the home without help, which the treater does not discuss or document. The request is not in "
+        "accordance with MTUS guidelines. Therefore, the request is not medically necessary."
+    )
+    found = find_reason(rationale, "upheld", "Home aide 6 hours per day")
+    said = [s.text(rationale) for s in found.sentences]
+    assert any("does not discuss or document" in s for s in said), said
+    assert not any("work status" in s for s in said), said
+    other = (
+        "There has been no documented improvement in pain, function or work status with the opioid. Therefore, "
+        "the request is not medically necessary."
+    )
+    kept = find_reason(other, "upheld", "Norco 10/325 #60")
+    assert any("work status" in s.text(other) for s in kept.sentences)

@@ -89,8 +89,8 @@ _NOT_SHOWN = _rx(
     r"addressed|established|apparent|clear|detailed|diagnosed|evident|reported|shown|demonstrated|met|described|"
     r"close|able|intolerant)|did not (?:provide|note|document|specify|include|detail|report|reveal|address|"
     r"mention|describe|show|indicate|establish|demonstrate|have)|"
-    r"does not (?:document|detail|reveal|report|address|meet|have|indicate|show|describe|specify|support|establish|"
-    r"demonstrate)|do not (?:report|document|detail|support|indicate|show|establish|demonstrate|have)|"
+    r"does not (?:(?:discuss|document|detail|address|mention|describe) or )?(?:document|detail|reveal|report|address|"
+    r"meet|have|indicate|show|describe|specify|support|establish|demonstrate|discuss|mention)|do not (?:report|document|detail|support|indicate|show|establish|demonstrate|have)|"
     r"fail(?:s|ed)? to|(?:has|have) not yet (?:had|tried|undergone|completed)|"
     r"unclear|undermined|without (?:any )?(?:objective |documented )?(?:documentation|evidence|improvement)|"
     r"\bno (?:[\w-]+ ){0,3}(?:was|were|has been|have been) (?:submitted|provided|documented|described|found|noted|"
@@ -554,9 +554,16 @@ def _score(sc: Scan, position: float, request: str, overturned: bool) -> float:
         score -= 3.0  # a concern the reviewer noted and set aside is not why the care was approved
     if len(sc.text) < 25:
         score -= 1.0
+    if sc.match(_WORK_STATUS):
+        score -= 4.0  # the case summary's recital ("The patient's work status is not provided"), never a reason
     return score + 0.5 * position  # later sentences apply the rules more often than early ones
 
 
+# a sentence about the worker's work status is the case summary's recital: no guideline decides care on it
+_WORK_STATUS = _rx(
+    r"^(?:(?:the|his|her|current|present) )?(?:(?:patient|claimant|applicant|injured worker|employee)'s )?"
+    r"(?:current )?work status\b"
+)
 _THRESHOLD = 3.0
 # a request that repeats care already approved: "The prior review ... indicated that the requested physical therapy
 # ... was previously authorized. As such, authorization of the request would be redundant." The reason is the
