@@ -1671,3 +1671,12 @@ def test_a_relative_clause_that_says_the_doctor_did_not_document_it_is_a_reason(
     )
     kept = find_reason(other, "upheld", "Norco 10/325 #60")
     assert any("work status" in s.text(other) for s in kept.sentences)
+
+
+def test_none_found_drops_a_trailing_noted() -> None:
+    """ "There are no red flag conditions noted." read "The reviewer found no red flag conditions noted." (a
+    reader counted it a slip the tool made, three times); the words after it stay."""
+    said = build_summary(one("MRI of the lumbar spine", "Upheld", "There are no red flag conditions noted."))
+    assert said.items[0].reason.text == "The reviewer found no red flag conditions."
+    kept = build_summary(one("MRI of the lumbar spine", "Upheld", "There were no red flags noted on exam."))
+    assert "noted on exam" in kept.items[0].reason.text, kept.items[0].reason.text

@@ -561,7 +561,8 @@ def _match(text: str, decision: str, negated: bool) -> tuple[Form, dict[str, str
     for rx in _NONE_FOUND:
         m = rx.match(text)
         if m and decision == "upheld":
-            return Form.NONE_FOUND, {"x": m.group("x")}
+            # "no red flag conditions noted": "found no red flag conditions", never "found no ... noted"
+            return Form.NONE_FOUND, {"x": _NOTED_AT_END.sub("", m.group("x"))}
     if decision == "overturned" and not negated:
         m = _RECORD_SHOWS.match(text)
         if m:
@@ -593,6 +594,7 @@ def _match(text: str, decision: str, negated: bool) -> tuple[Form, dict[str, str
 # "has not documented A nor has there been B": a second missing thing in another clause; the words run together
 # as one slot ("did not show A nor has there been B"), so the sentence is quoted
 _NOR = _rx(r"\bnor\b")
+_NOTED_AT_END = _rx(r"\s+(?:noted|documented|indicated|provided|submitted|presented)$")
 _SECOND_CAUSE = _rx(r"^(?:and|or|but) (?:as|since|because|given)\b")
 _VERDICT = _rx(
     # "Medical necessity for the requested MRI is not established": a verdict, no reason in it
