@@ -1680,3 +1680,54 @@ def test_none_found_drops_a_trailing_noted() -> None:
     assert said.items[0].reason.text == "The reviewer found no red flag conditions."
     kept = build_summary(one("MRI of the lumbar spine", "Upheld", "There were no red flags noted on exam."))
     assert "noted on exam" in kept.items[0].reason.text, kept.items[0].reason.text
+
+
+# -- a tenth reader ------------------------------------------------------------------------------------------------
+
+
+def test_a_dose_is_not_a_date_of_service() -> None:
+    """ "Diazepam ... may repeat dose 1/2 hour after first dose" was read as care already given ("DOS" inside
+    "dose"), and the page said "This request was about care you already got": an invented line."""
+    from imr_llm.summary.facts import care_already_given
+
+    assert care_already_given("Diazepam 5mg take 1 tab 1 hour before exam, may repeat dose 1/2 hour after") is None
+    given = care_already_given("Lumbar MRI DOS: 11/11/2016")
+    assert given is not None and given.date is not None and given.date.isoformat() == "2016-11-11"
+
+
+def test_the_next_step_follows_the_first_clause_of_a_reason_before_a_side_point() -> None:
+    """ "the treating physician has failed to document if the patient has had completed conservative treatment for 3
+    months and there are no examination findings ..." gave no step of its own, so the step asked for "records
+    that you have had any previous surgeries or MRIs", the reviewer's background line after it. Its first clause
+    now names the missing thing; the whole sentence is not run together as one slot."""
+    record = one(
+        "MRI of the cervical spine",
+        "Upheld",
+        "In this case, the treating physician has failed to document if the patient has had completed conservative "
+        "treatment for 3 months and there are no examination findings to indicate any possible radiculopathy. "
+        "There is no documentation that the patient has had any previous surgeries or MRIs. Therefore, the request "
+        "is not medically necessary.",
+    )
+    item = build_summary(record).items[0]
+    assert "completed simpler treatment for 3 months" in item.next_step, item.next_step
+    assert "surgeries" not in item.next_step
+    whole = restate(
+        "The treating physician has failed to document X-rays and there are no examination findings.", "upheld"
+    )
+    assert whole is None or whole.form is not Form.DOCTOR_SILENT
+
+
+def test_a_guideline_ban_on_the_requests_drug_class_is_the_reason() -> None:
+    """ "benzodiazepines are not recommended for the treatment of acute or chronic pain" for "Diazepam (Valium)":
+    the page said "We could not find one sentence that gives the reason". A benzodiazepine or barbiturate is
+    named by its class; an opioid's class sentence ("do not recommend opioids, in general, for chronic pain") is
+    not taken as the reason over what the records lacked."""
+    from imr_llm.parser.reasons import is_categorical
+
+    ban = "The Official Disability Guidelines state that benzodiazepines are not recommended for chronic pain."
+    assert is_categorical(ban, "Diazepam (Valium) 5mg #30", "upheld")
+    assert not is_categorical(ban, "Cyclobenzaprine 7.5mg #60", "upheld")
+    general = (
+        "The CA MTUS Guidelines do not recommend the use of opioid pain medications, in general, for chronic pain."
+    )
+    assert not is_categorical(general, "Tramadol 50mg #60", "upheld")

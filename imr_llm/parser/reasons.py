@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import get_args
 
+from imr_llm.care.drugs import drug_table, find_names
 from imr_llm.cues import CueSet, Scan
 from imr_llm.parser.sentences import first_sentence_end
 from imr_llm.schema import ReasonTopic as Topic
@@ -451,9 +452,27 @@ _CONCERN = _rx(r"\b(?:risks?|concerns?|however|but|no (?:review|evidence|documen
 
 
 @lru_cache(maxsize=256)
+@lru_cache(maxsize=1024)
 def _request_words(request: str) -> frozenset[str]:
-    """The words that name a request, not its form or quantity (one request is asked about per sentence)."""
-    return frozenset(w for w in re.findall(r"[a-z]{4,}", request.lower()) if w not in _GENERIC)
+    """The words that name a request, not its form or quantity (one request is asked about per sentence), and
+    the class of a drug it names ("benzodiazepine" for "Diazepam (Valium) 5mg")."""
+    words = {w for w in re.findall(r"[a-z]{4,}", request.lower()) if w not in _GENERIC}
+    table = drug_table()
+    for hit in find_names(request):
+        if hit.match == "exact":
+            for name in hit.product.ingredients:
+                ingredient = table.ingredients.get(name)
+                if ingredient is not None and ingredient.drug_class in _BANNED_AS_A_CLASS:
+                    words.add(ingredient.drug_class)
+    return frozenset(words)
+
+
+# classes the guidelines rule out by the class's name ("Benzodiazepines are not recommended for long-term use",
+# "Barbiturate-containing analgesic agents are not recommended for chronic pain"). Not opioids, NSAIDs or muscle
+# relaxants: their class sentences are general ("do not recommend opioids, in general, for chronic pain") and the
+# reviewer's reason is what the records lacked (on the dev letters, a class word for opioids put such a general
+# sentence first)
+_BANNED_AS_A_CLASS = frozenset({"benzodiazepine", "barbiturate"})
 
 
 @lru_cache(maxsize=256)

@@ -360,7 +360,7 @@ def _limit_with_records(found: ItemReason, said: list[Restatement]) -> bool:
     )
 
 
-_CLAUSES = re.compile(r", (?:and|but) |; ")
+_CLAUSES = re.compile(r", (?:and|but) |; |\s+and (?=there (?:is|are|was|were) no\b)")
 
 
 def _next_from(said: list[Restatement], decision: Decision | None, quoted: list[str]) -> Restatement | None:

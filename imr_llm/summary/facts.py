@@ -200,7 +200,8 @@ def letter_mentions_weaning(rationale: str | None) -> bool:
 # -- care already given --------------------------------------------------------------------
 
 _RETRO = _rx(r"\bretro(?:spective(?:ly)?|active)?\b")
-_DOS = _rx(rf"\b(?:DOS|date of service|dates of service|D\.O\.S\.)\s*[:(]?\s*(?P<date>{ANY_DATE})?")
+# "DOS" as a word: never the start of "dose" ("may repeat dose 1/2 hour after" is no date of service)
+_DOS = _rx(rf"\b(?:DOS|date of service|dates of service|D\.O\.S\.)(?![a-z])\s*[:(]?\s*(?P<date>{ANY_DATE})?")
 
 
 @dataclass(frozen=True)

@@ -379,7 +379,8 @@ _REQUEST_SILENT = _rx(
     r"(?:ed|d|s)? (?P<x>.+)$"
 )
 _DOCTOR_SILENT = _rx(
-    rf"^{_DOCTOR}(?: also)? (?:did not|does not|failed to|has not) (?:clearly |also )?{_SAY_VERBS}(?:ed|d|s)? "
+    rf"^{_DOCTOR}(?: also)? (?:did not|does not|(?:has |have |had )?failed to|has not) (?:clearly |also )?"
+    rf"{_SAY_VERBS}(?:ed|d|s)? "
     r"(?P<x>.+)$"
 )
 _UNCLEAR = _rx(
@@ -591,9 +592,10 @@ def _match(text: str, decision: str, negated: bool) -> tuple[Form, dict[str, str
     return None
 
 
-# "has not documented A nor has there been B": a second missing thing in another clause; the words run together
-# as one slot ("did not show A nor has there been B"), so the sentence is quoted
-_NOR = _rx(r"\bnor\b")
+# "has not documented A nor has there been B", "failed to document A and there are no B": a second missing thing
+# in another clause; the words run together as one slot ("did not show A nor has there been B"), so the sentence
+# is not read in that form (the next step reads its clauses one by one)
+_NOR = _rx(r"\bnor\b|\band there (?:is|are|was|were|has been|have been) no\b")
 _NOTED_AT_END = _rx(r"\s+(?:noted|documented|indicated|provided|submitted|presented)$")
 _SECOND_CAUSE = _rx(r"^(?:and|or|but) (?:as|since|because|given)\b")
 _VERDICT = _rx(
