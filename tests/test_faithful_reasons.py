@@ -1731,3 +1731,16 @@ def test_a_guideline_ban_on_the_requests_drug_class_is_the_reason() -> None:
         "The CA MTUS Guidelines do not recommend the use of opioid pain medications, in general, for chronic pain."
     )
     assert not is_categorical(general, "Tramadol 50mg #60", "upheld")
+
+
+def test_the_guidelines_number_is_in_the_summarys_language() -> None:
+    """A reader: "La carta dice que las guías permiten 10 visits". The unit is in Spanish ("10 visitas", "ten" as
+    10); English keeps the letter's words."""
+    rationale = (
+        "The MTUS recommends up to ten physical therapy visits. The request for 12 visits exceeds the guidelines. "
+        "Therefore, the request is not medically necessary."
+    )
+    record = one("Physical therapy 12 visits", "Upheld", rationale)
+    assert "allow ten physical therapy visits" in build_summary(record, "en").items[0].next_step
+    es = build_summary(record, "es").items[0].next_step
+    assert "permiten 10 visitas" in es and "visits" not in es, es

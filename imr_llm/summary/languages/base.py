@@ -19,6 +19,7 @@ from imr_llm.summary import readability
 from imr_llm.summary.facts import CareAlreadyGiven, Kind, PartialNumbers, Quantity
 from imr_llm.summary.languages.catalogue import Catalogue, Section
 from imr_llm.summary.restate import ALARMING, Form, Restatement, first_lower, first_upper, missing_parts
+from imr_llm.words import NUMBER_WORDS
 
 __all__ = ["Counts", "Language", "Readability", "Section"]
 
@@ -360,7 +361,7 @@ class Language:
         if decision is None:
             return n.unread
         if guideline_number:
-            return n.guideline_number.format(number=guideline_number)
+            return n.guideline_number.format(number=self._guideline_amount(guideline_number))
         if categorical:
             return n.not_recommended
         if first is None or first.form in (Form.FINDING, Form.GIVEN, Form.RECORD_SHOWS):
@@ -385,6 +386,15 @@ class Language:
             if values["link"] == "that":
                 values["x"] = _SINGULAR_VERB.sub(lambda m: m.group(1), values["x"])
         return _tidy(template.format(**values))
+
+    def _guideline_amount(self, number: str) -> str:
+        """ "10 visits" in this language's words for the unit ("10 visitas"); the kind of visit ("physical therapy")
+        is the request's, named above it. As the letter has it when the language names no such unit."""
+        count, _, rest = number.partition(" ")
+        unit = rest.rsplit(" ", 1)[-1]
+        if unit not in self.c.units:
+            return number
+        return f"{NUMBER_WORDS.get(count.lower(), count)} {self.c.units[unit]}"  # "ten" is English: 10
 
     def taper_warning(self, taking: bool, letter_says_so: bool) -> str:
         care = self.c.care
