@@ -434,3 +434,64 @@ def test_summarize_out_keeps_a_file_it_did_not_write_and_replaces_its_own(tmp_pa
             result = run_cli("summarize", str(letter), "--out", str(again), "--format", fmt)
             assert "not a summary imr-llm wrote" not in result.stderr, result.stderr
     assert (again / "good.en.md").read_text().startswith("# ")
+
+
+# -- a ninth probe ------------------------------------------------------------------------------------------------
+
+
+def test_a_page_of_another_letter_is_said_and_its_request_is_not_decided() -> None:
+    """A page 2 of another letter appended to a letter gave a ninth request, "IMR ISSUES, DECISIONS AND
+    RATIONALES The Final Determination ... Physical therapy ...", overturned, with no warning: the page told the
+    worker "One was approved". The heading over the items twice is said, and a request holding that heading has
+    no decision. The letter alone has no such warning."""
+    letter = make_letter(
+        Item(
+            "MRI of the lumbar spine",
+            "Upheld",
+            "There are no red flags. Therefore, the request is not medically necessary.",
+        ),
+    )
+    other = make_letter(
+        Item("Physical therapy 6 sessions", "Overturned", "The patient improved. The request is medically necessary."),
+    )
+    assert not any("more than once" in w for w in parse_text(letter).warnings)
+    heading = other.index("IMR ISSUES, DECISIONS AND RATIONALES")
+    record = parse_text(letter + "\f" + other[heading:])
+    assert any("heading over its items more than once" in w for w in record.warnings), record.warnings
+    assert record.needs_review
+    assert all(item.decision != "overturned" for item in record.disputed_items), [
+        (i.request[:40], i.decision) for i in record.disputed_items
+    ]
+
+
+@pytest.mark.parametrize(
+    "missing",
+    [
+        "weakness or any findings consistent with cauda equina syndrome",
+        "diversion or drug-seeking behavior",
+        "an inconsistent urine drug screen",
+        "bowel or bladder dysfunction",
+    ],
+)
+def test_a_next_step_never_asks_for_records_of_a_red_flag_or_misuse(missing: str) -> None:
+    """A real letter's "There is no documented weakness or any findings consistent with cauda equina syndrome" gave
+    "a new request could include records of recorded weakness or any findings consistent with cauda equina
+    syndrome"; crafted ones asked for records of diversion, an inconsistent drug test, bowel or bladder dysfunction."""
+    from imr_llm.summary.build import build_summary
+
+    rationale = f"There is no documentation of {missing}. Therefore, the request is not medically necessary."
+    record = parse_text(make_letter(Item("MRI of the lumbar spine", "Upheld", rationale)))
+    for lang in ("en", "es"):
+        step = build_summary(record, lang).items[0].next_step
+        assert missing.split()[-1] not in step, step
+
+
+def test_a_next_step_still_asks_for_records_of_what_was_missing() -> None:
+    """The other way: a missing record that is no risk still gives its step."""
+    from imr_llm.summary.build import build_summary
+
+    rationale = (
+        "There is no documentation of a trial of physical therapy. Therefore, the request is not medically necessary."
+    )
+    record = parse_text(make_letter(Item("MRI of the lumbar spine", "Upheld", rationale)))
+    assert "records of a trial of physical therapy" in build_summary(record).items[0].next_step

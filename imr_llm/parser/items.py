@@ -470,6 +470,7 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
         if not mx:
             ctx.warn(f"item {g + 1}: no 'MAXIMUS guideline' block")
         items.append(item)
+    _another_letters_page(ctx, items)
     if items and _ITEMS_SECTION.search(flat) is None:
         # the heading over the items ("IMR ISSUES, DECISIONS AND RATIONALES") is on a page that is not here: a
         # letter missing a page in the middle jumps from its case summary into some item's rationale
@@ -491,6 +492,33 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
         # surgical service: Sh"): a letter ends at the end of a sentence
         ctx.warn(f"item {len(items)}: its rationale stops mid-sentence ({stop!r}): the letter may be cut off there")
     return items
+
+
+_FINAL_BASED_ON = re.compile(r"The Final Determination was based on decisions for the disputed")
+
+
+def _another_letters_page(ctx: ParseContext, items: list[DisputedItem]) -> None:
+    """A page of another IMR letter (a fax bundle, photos of two letters of one claim) put in or after this one:
+    its items' heading is a second one, and an item whose request holds that heading (or its "The Final
+    Determination was based on ...") is not a request of this letter: its decision is left empty. A page sent
+    twice repeats the heading too, and is said so (see `parser.core.page_read_twice`)."""
+    headings = len(_ITEMS_SECTION.findall(ctx.flat)) + len(_FINAL_BASED_ON.findall(ctx.flat))
+    layouts = 1 + (_FINAL_BASED_ON.search(ctx.flat) is not None)  # the 2016 letters print both lines once
+    if headings > layouts:
+        ctx.warn(
+            "the letter holds the heading over its items more than once: a page of another letter (or a page "
+            "sent twice) may be here; check each request against the letter"
+        )
+    for i, item in enumerate(items):
+        if _ITEMS_SECTION.search(item.request) or _FINAL_BASED_ON.search(item.request):
+            ctx.warn(
+                f"item {i + 1}: its request holds the heading over the items, so it may come from a page of "
+                "another letter; its decision is left empty"
+            )
+            item.decision = None
+            item.medically_necessary = None
+            item.decision_source = None
+            ctx.evidence.pop(f"disputed_items.{i}.decision", None)
 
 
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")

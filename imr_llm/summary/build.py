@@ -393,7 +393,15 @@ def _generic_step(r: Restatement) -> bool:
     """The restatement gives only the generic next step (a finding, or a missing record of a risk)."""
     if r.form in (Form.FINDING, Form.GIVEN, Form.RECORD_SHOWS):
         return True
-    return r.form in (Form.NO_RECORD, Form.NONE_FOUND, Form.RECORDS_SILENT) and bool(ALARMING.search(r.sentence))
+    return r.form in (
+        Form.NO_RECORD,
+        Form.NONE_FOUND,
+        Form.RECORDS_SILENT,
+        Form.REQUEST_SILENT,
+        Form.DOCTOR_SILENT,
+        Form.UNCLEAR,
+        Form.NO_RATIONALE,
+    ) and bool(ALARMING.search(r.sentence))
 
 
 _AMOUNT = re.compile(

@@ -627,9 +627,12 @@ def _applies(text: str) -> bool:
 
 
 # a next step never asks the worker to show records of these (the reviewer's criteria, not advice)
+# what a next step never asks records of: a risk, misuse, a red flag or an emergency the reviewer looked for
 ALARMING = _rx(
     r"\b(?:risk|abuse|addiction|misuse|cancer|infection|tumou?r|malignan\w*|fracture|red flags?|warning signs?|"
-    r"overdose|suicid\w*|aberrant|dependen\w*|progressive neurolog\w*)\b"
+    r"overdose|suicid\w*|aberrant|dependen\w*|progressive neurolog\w*|cauda equina|bowel|bladder|incontinen\w*|"
+    r"saddle an\w*|myelopath\w*|diversion|divert\w*|drug[- ]seeking|inconsistent|sepsis|septic|hemorrhag\w*|"
+    r"toxicity|intoxicat\w*)\b"
 )
 
 

@@ -76,6 +76,20 @@ _OPENING_CLAIMS: tuple[tuple[str, str, int | None], ...] = (
 )
 
 
+# the forms whose next step names something to show: never a risk or a red flag (see restate.ALARMING)
+_ASKS_FOR = frozenset(
+    {
+        Form.NO_RECORD,
+        Form.NONE_FOUND,
+        Form.RECORDS_SILENT,
+        Form.REQUEST_SILENT,
+        Form.DOCTOR_SILENT,
+        Form.UNCLEAR,
+        Form.NO_RATIONALE,
+    }
+)
+
+
 class Language:
     """One catalogue, worded by the shared rules."""
 
@@ -368,7 +382,7 @@ class Language:
             return n.generic
         if first.form is Form.GUIDELINE:
             return n.not_recommended
-        if first.form in (Form.NO_RECORD, Form.NONE_FOUND, Form.RECORDS_SILENT) and ALARMING.search(first.sentence):
+        if first.form in _ASKS_FOR and ALARMING.search(first.sentence):
             return n.generic
         if first.form in (Form.ALREADY_APPROVED, Form.REPEAT):
             return n.already_approved
