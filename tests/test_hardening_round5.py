@@ -495,3 +495,136 @@ def test_a_next_step_still_asks_for_records_of_what_was_missing() -> None:
     )
     record = parse_text(make_letter(Item("MRI of the lumbar spine", "Upheld", rationale)))
     assert "records of a trial of physical therapy" in build_summary(record).items[0].next_step
+
+
+WEAKNESS = (
+    "There is no documented weakness or any findings consistent with cauda equina syndrome. Therefore, the request "
+    "is not medically necessary."
+)
+
+
+def _weakness_item(lang: str) -> ItemSummary:
+    from imr_llm.summary.build import build_summary
+
+    return build_summary(parse_text(make_letter(Item("MRI of the lumbar spine", "Upheld", WEAKNESS))), lang).items[0]
+
+
+@pytest.mark.parametrize(
+    ("lang", "rewrite"),
+    [
+        ("en", "You have no weakness or any findings consistent with cauda equina syndrome."),
+        ("en", "The reviewer found that you have no weakness or any findings consistent with cauda equina syndrome."),
+        ("en", "The reviewer found no weakness or any findings consistent with cauda equina syndrome."),
+        (
+            "es",
+            "El revisor encontró que usted no tiene debilidad ni hallazgos compatibles con el síndrome de cauda "
+            "equina.",
+        ),
+    ],
+)
+def test_a_rewrite_that_makes_what_the_records_lack_a_finding_about_you_is_rejected(lang: str, rewrite: str) -> None:
+    """A ninth probe: "no documented weakness" (what the records lack) rewritten "You have no weakness" (a finding
+    about the worker), or with its record word dropped, was accepted, in English and Spanish."""
+    from imr_llm.summary.languages import get_language
+    from imr_llm.summary.rewrite import reason_problems
+
+    assert reason_problems(rewrite, _weakness_item(lang), get_language(lang))
+
+
+@pytest.mark.parametrize(
+    ("lang", "rewrite"),
+    [
+        ("en", "The reviewer found no recorded weakness or any findings consistent with cauda equina syndrome."),
+        (
+            "es",
+            "El revisor no encontró constancia de debilidad ni de hallazgos compatibles con el síndrome de cauda "
+            "equina.",
+        ),
+    ],
+)
+def test_a_rewrite_that_keeps_the_records_passes(lang: str, rewrite: str) -> None:
+    from imr_llm.summary.languages import get_language
+    from imr_llm.summary.rewrite import reason_problems
+
+    assert reason_problems(rewrite, _weakness_item(lang), get_language(lang)) == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "rewrite", "said"),
+    [
+        # numbers written as words, swapped
+        (
+            "es",
+            SPRAIN_ES.replace("6 sesiones", "ocho sesiones").replace("de 8 sesiones", "de seis sesiones"),
+            "numbers",
+        ),
+        # a side the request does not name
+        ("es", SPRAIN_ES.replace("esguince de rodilla", "esguince de rodilla izquierda"), "body part"),
+        # another unit for the reviewer's number
+        ("es", SPRAIN_ES.replace("6 sesiones", "6 semanas"), "unit"),
+        ("en", SPRAIN_EN.replace("6 sessions of", "6 weeks of"), "unit"),
+    ],
+)
+def test_a_rewrite_that_changes_a_count_or_a_side_is_rejected(lang: str, rewrite: str, said: str) -> None:
+    from imr_llm.summary.languages import get_language
+    from imr_llm.summary.rewrite import reason_problems
+
+    problems = reason_problems(rewrite, _sprain_item(lang), get_language(lang))
+    assert any(said in p for p in problems), problems
+
+
+def test_two_headings_on_one_line_give_no_decision() -> None:
+    """ "Back support: Upheld; Lumbar brace: Overturned" was one item, shown "This is approved" (the last word)."""
+    letter = make_letter(
+        Item("Back support", "Upheld", "There is no evidence of instability. The request is not medically necessary."),
+    )
+    record = parse_text(letter.replace("Back support: Upheld", "Back support: Upheld; Lumbar brace: Overturned", 1))
+    assert record.disputed_items[0].decision is None
+    assert record.needs_review
+    assert parse_text(letter).disputed_items[0].decision == "upheld"
+
+
+@pytest.mark.parametrize(
+    ("written", "age", "sex"),
+    [
+        ("A 19 year old male coworker backed into the injured worker, who was a 52 year old female", 52, "female"),
+        ("The injured worker, whose 6 year old male child was present, is a 52 year old female", 52, "female"),
+        (
+            "The injured worker was a 50 year old female at the time of injury and is now a 52 year old female",
+            52,
+            "female",
+        ),
+        ("The injured worker is a 52 year old female", 52, "female"),
+    ],
+)
+def test_the_workers_age_is_not_another_persons(written: str, age: int, sex: str) -> None:
+    """A ninth probe: the first age-and-sex phrase was taken, a coworker's, a child's, or the age at the injury."""
+    letter = make_letter(
+        Item("MRI of the lumbar spine", "Upheld", "There are no red flags. The request is not medically necessary.")
+    )
+    record = parse_text(letter.replace("The injured worker is a 52 year old female", written, 1))
+    assert (record.patient_age, record.patient_sex) == (age, sex)
+
+
+def test_a_pdfs_ligatures_read_as_letters() -> None:
+    """Text with ligature characters ("Certiﬁcation(s)") lost the reviewer and warned on every clean letter."""
+    letter = make_letter(
+        Item("MRI of the lumbar spine", "Upheld", "There are no red flags. The request is not medically necessary.")
+    )
+    from imr_llm import parse
+
+    plain = parse(letter)
+    tied = parse(letter.replace("fi", "\ufb01").replace("ff", "\ufb00"))
+    assert "\ufb01" in letter.replace("fi", "\ufb01")
+    assert tied.reviewer == plain.reviewer and tied.warnings == plain.warnings
+
+
+@pytest.mark.parametrize("written", ["October 11, 2016", "10.11.2016", "11-Oct-2016", "2016-10-11", "10/11/2016"])
+def test_a_header_date_written_another_way_is_read_without_a_warning(written: str) -> None:
+    letter = make_letter(
+        Item("MRI of the lumbar spine", "Upheld", "There are no red flags. The request is not medically necessary.")
+    )
+    assert "Date of Injury: 09/14/2016" in letter
+    record = parse_text(letter.replace("Date of Injury: 09/14/2016", f"Date of Injury: {written}", 1))
+    assert record.date_of_injury is not None and record.date_of_injury.isoformat() == "2016-10-11"
+    assert not any(w.startswith("date_of_injury") for w in record.warnings), record.warnings

@@ -15,6 +15,7 @@ import os
 import re
 import stat
 import threading
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,7 +65,7 @@ def as_letter(source: LetterSource) -> LoadedLetter:
                 "pass pathlib.Path(...) to read a file"
             )
         # a lone surrogate (not text at all) cannot be written as JSON: U+FFFD in its place keeps every offset
-        return LoadedLetter(_LONE_SURROGATE.sub("\ufffd", source), Source(kind="text"))
+        return LoadedLetter(unligature(_LONE_SURROGATE.sub("\ufffd", source)), Source(kind="text"))
     raise InputError(f"cannot read a letter from {type(source).__name__}: give a Path, bytes or the letter's text")
 
 
@@ -192,7 +193,7 @@ def load_bytes(data: bytes, path: str | None = None) -> LoadedLetter:
                     raise
                 # a short document with a clean text layer (not a scan): let the parser say what it is
                 return LoadedLetter(no_layer.text, Source(path=path, kind="pdf", sha256=digest, pages=no_layer.pages))
-        return LoadedLetter(text, Source(path=path, kind="pdf", sha256=digest, pages=pages))
+        return LoadedLetter(unligature(text), Source(path=path, kind="pdf", sha256=digest, pages=pages))
     kind = image_format(data)
     if kind is not None:
         return _ocr(image_pages(data), kind, path, digest)
@@ -203,7 +204,18 @@ def load_bytes(data: bytes, path: str | None = None) -> LoadedLetter:
         raise InputError(f"text too long for one letter ({len(text):,} characters)")
     if not text.strip():
         raise InputError("file holds only whitespace")
-    return LoadedLetter(text, Source(path=path, kind="text", sha256=digest))
+    return LoadedLetter(unligature(text), Source(path=path, kind="text", sha256=digest))
+
+
+# a PDF's text layer (or text pasted from one) may hold typographic ligatures: "Certiﬁcation" is "Certification"
+# to every rule (the letters' labels, the reviewer's words); each is written out, as Unicode's NFKC form does
+_LIGATURES = {chr(c): unicodedata.normalize("NFKC", chr(c)) for c in range(0xFB00, 0xFB07)}
+_LIGATURE = re.compile("[\ufb00-\ufb06]")
+
+
+def unligature(text: str) -> str:
+    """`text` with its ligatures written out ("ﬁ" as "fi"); offsets into the result are the letter's offsets."""
+    return _LIGATURE.sub(lambda m: _LIGATURES[m.group(0)], text) if _LIGATURE.search(text) else text
 
 
 def read_bytes(path: Path) -> bytes:

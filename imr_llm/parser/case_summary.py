@@ -86,8 +86,30 @@ def summary_span(flat: str, stop_at: Callable[[str, int, int], int]) -> tuple[in
 _AGE_RANGE = re.compile(r"\d{1,3}(?:-?\s*(?:to|or)\s*|\s*[-/]\s*)$")
 
 
+# the age-and-sex phrase of someone else ("a 19 year old male coworker", "whose 6 year old female child"), or the
+# worker's age then ("a 27 year old male at the time of injury and is now a 29 year old male")
+_OTHER_PERSON_AFTER = re.compile(
+    r"\W*(?:\w+\W+){0,2}?(?:co-?workers?|child|children|son|daughter|wife|husband|spouse|partner|friend|driver|"
+    r"passenger|customer|client|supervisor|manager|relative|brother|sister|mother|father|parent|patient's|"
+    r"claimant's)\b|\W*at the time of (?:the |his |her )?(?:injury|accident|incident)",
+    re.I,
+)
+_OTHER_PERSON_BEFORE = re.compile(r"\b(?:whose|his|her|their)\s+(?:\w+\s+)?$", re.I)
+
+
+def _workers_age_sex(ctx: ParseContext, start: int, end: int) -> re.Match[str] | None:
+    """The first age-and-sex phrase in the case summary that is the worker's now (see `_OTHER_PERSON_AFTER`)."""
+    for m in _AGE_SEX.finditer(ctx.flat, start, end):
+        if _OTHER_PERSON_AFTER.match(ctx.flat, m.end(), min(end, m.end() + 40)):
+            continue
+        if _OTHER_PERSON_BEFORE.search(ctx.flat, max(start, m.start() - 24), m.start()):
+            continue
+        return m
+    return None
+
+
 def parse_patient(ctx: ParseContext, start: int, end: int) -> tuple[int | None, str | None]:
-    m = _AGE_SEX.search(ctx.flat, start, end)
+    m = _workers_age_sex(ctx, start, end)
     if not m:
         sex = _SEX_ONLY.search(ctx.flat, start, end)
         if sex is None:

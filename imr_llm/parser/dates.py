@@ -31,9 +31,19 @@ _MONTH_ALT = "|".join(m.capitalize() for m in MONTHS)
 NUMERIC_DATE = r"\d{1,2} ?[/-] ?\d{1,2} ?[/-] ?(?:\d{4}|\d{2})(?!\d)"
 WORD_DATE = rf"(?:{_MONTH_ALT})\.? \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}"
 ANY_DATE = rf"(?:{NUMERIC_DATE}|{WORD_DATE})"
+# a header date written another way than the letters' own 10/23/2016: "2016-10-23", "10.23.2016", "23-Oct-2016",
+# "October 23, 2016" (the value is the label's; only the numeric form was read, and the others were warned about)
+_MONTH_ABBR = "|".join(m.capitalize()[:3] for m in MONTHS)
+ISO_DATE = r"\d{4}-\d{1,2}-\d{1,2}(?!\d)"
+DOTTED_DATE = r"\d{1,2}\.\d{1,2}\.(?:\d{4}|\d{2})(?!\d)"
+DAY_MONTH_DATE = rf"\d{{1,2}}[- ](?:{_MONTH_ABBR})[a-z]*\.?[- ]\d{{4}}"
+HEADER_DATE = rf"(?:{ISO_DATE}|{NUMERIC_DATE}|{DOTTED_DATE}|{DAY_MONTH_DATE}|{WORD_DATE})"
 
-_NUMERIC = re.compile(r"(\d{1,2}) ?[/-] ?(\d{1,2}) ?[/-] ?(\d{4}|\d{2})$")
+_NUMERIC = re.compile(r"(\d{1,2}) ?[/.-] ?(\d{1,2}) ?[/.-] ?(\d{4}|\d{2})$")
 _WORD = re.compile(r"([A-Za-z]+)\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})$")
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})$")
+_DAY_MONTH = re.compile(r"(\d{1,2})[- ]([A-Za-z]+)\.?[- ](\d{4})$")
+_MONTH_STARTS = {m[:3]: i for m, i in MONTHS.items()}
 
 
 def parse_date(text: str) -> dt.date | None:
@@ -49,6 +59,13 @@ def parse_date(text: str) -> dt.date | None:
         m = _WORD.match(text)
         if m and m.group(1).lower() in MONTHS:
             return dt.date(int(m.group(3)), MONTHS[m.group(1).lower()], int(m.group(2)))
+        m = _ISO.match(text)
+        if m:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        d = _DAY_MONTH.match(text)
+        named = _MONTH_STARTS.get(d.group(2).lower()[:3]) if d else None
+        if d and named is not None and (d.group(2).lower() in MONTHS or len(d.group(2)) <= 4):
+            return dt.date(int(d.group(3)), named, int(d.group(1)))
     except ValueError:
         return None
     return None

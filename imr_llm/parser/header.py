@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 from imr_llm.fields import HEADER_DATE_FIELDS
 from imr_llm.parser.context import ParseContext
-from imr_llm.parser.dates import NUMERIC_DATE, parse_date
+from imr_llm.parser.dates import HEADER_DATE, NUMERIC_DATE, parse_date
 from imr_llm.parser.header_layout import CHECK_CONFIDENCE, MIN_CONFIDENCE, LayoutValue, layout_values
 from imr_llm.schema import Span
 
@@ -39,7 +39,7 @@ _LABELS: tuple[tuple[str, str | None], ...] = (
 )
 _VALUE_KINDS = {
     "case": r"CM ?\d{2}-\d{5,7}",
-    "date": NUMERIC_DATE,
+    "date": HEADER_DATE,
     # a date-shaped value that does not read as a date (OCR damage): it still belongs to its label,
     # so the next label's value is not shifted onto this one
     "baddate": r"\d\S{0,2}[/-]\S{1,3}[/-]\S{2,4}(?=\s|$)",

@@ -223,12 +223,15 @@ def assemble_item(
     (and the letter needs review), whatever a default would have said.
     """
     request = _once(ctx, i, request)
-    if _GLUED.search(request):
+    glued = _GLUED.search(request)
+    if glued is not None:
         # "Ketophene 20% cream: Upheld Pantoprazole 20mg #60": a heading whose own blocks are not here, run into
-        # the next heading (a page missing after a heading line), or a quoted decision line
+        # the next heading (a page missing after a heading line), or a quoted decision line; "Back support:
+        # Upheld; Lumbar brace: Overturned": two headings on one line. Which decision word is this item's cannot
+        # be told, so none is taken
         ctx.warn(
-            f"item {i + 1}: its request holds a decision word ({_GLUED.search(request).group('word')!r}): two "  # type: ignore[union-attr]
-            "headings may have run together (a page missing?); check the letter"
+            f"item {i + 1}: its request holds a decision word ({glued.group('word')!r}): two headings may have run "
+            "together (a page missing?); decision left empty, check the letter"
         )
     concluded = concluded_plainly(rationale, request) if rationale else None  # a verdict stated plainly, or None
     necessary = heading_says_necessary
@@ -276,6 +279,8 @@ def assemble_item(
     cited = normalize_guidelines(mx_text, misread)
     if mx_text and _ADOPTS_CA.search(mx_text):  # 2013: "found the guideline used by the Claims Administrator relevant"
         cited = normalize_guidelines(ca_text, misread)
+    if glued is not None:
+        necessary, source, decision_text = None, None, None
     decision = None if necessary is None else ("overturned" if necessary else "upheld")
     return DisputedItem(
         request=request,
@@ -499,16 +504,18 @@ _FINAL_BASED_ON = re.compile(r"The Final Determination was based on decisions fo
 
 def _another_letters_page(ctx: ParseContext, items: list[DisputedItem]) -> None:
     """A page of another IMR letter (a fax bundle, photos of two letters of one claim) put in or after this one:
-    its items' heading is a second one, and an item whose request holds that heading (or its "The Final
+    its items' heading is a second one, and then an item whose request holds that heading (or its "The Final
     Determination was based on ...") is not a request of this letter: its decision is left empty. A page sent
-    twice repeats the heading too, and is said so (see `parser.core.page_read_twice`)."""
+    twice repeats the heading too, and is said so (see `parser.core.page_read_twice`). With one heading, a first
+    request that holds it is a heading the parser did not cut off (a photo's lines run together)."""
     headings = len(_ITEMS_SECTION.findall(ctx.flat)) + len(_FINAL_BASED_ON.findall(ctx.flat))
     layouts = 1 + (_FINAL_BASED_ON.search(ctx.flat) is not None)  # the 2016 letters print both lines once
-    if headings > layouts:
-        ctx.warn(
-            "the letter holds the heading over its items more than once: a page of another letter (or a page "
-            "sent twice) may be here; check each request against the letter"
-        )
+    if headings <= layouts:
+        return  # one heading: a request that holds it is the first one's, its heading not cut off (a photo)
+    ctx.warn(
+        "the letter holds the heading over its items more than once: a page of another letter (or a page "
+        "sent twice) may be here; check each request against the letter"
+    )
     for i, item in enumerate(items):
         if _ITEMS_SECTION.search(item.request) or _FINAL_BASED_ON.search(item.request):
             ctx.warn(

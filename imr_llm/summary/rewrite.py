@@ -32,6 +32,7 @@ from imr_llm.summary.languages import Language, get_language
 from imr_llm.summary.model import ItemSummary, PlainSentence, Summary, SummaryOutcome
 from imr_llm.summary.render import render_text
 from imr_llm.summary.restate import NEGATION as EN_NEGATION
+from imr_llm.words import NUMBER_WORDS
 
 
 class ReasonRewrite(BaseModel):
@@ -113,11 +114,25 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
     for fact in set(_FACT.findall(text)) | set(_MEDICAL.findall(text)):
         if fact.casefold() not in source and fact.casefold() not in _common_words(language):
             problems.append(f"item {item.number}: {fact!r} is not in the reviewer's sentences")
-    if (mixed := _numbers_mixed(text, item.reason.sentences)) is not None:
+    # numbers written as words ("ocho", "six") are numbers too
+    counted = _with_digits(text, {w: k for k, w in enumerate(language.c.numbers)})
+    sentences = [_with_digits(x, NUMBER_WORDS) for x in item.reason.sentences]
+    if (mixed := _numbers_mixed(counted, sentences)) is not None:
         problems.append(f"item {item.number}: the reason puts together numbers the reviewer wrote apart ({mixed})")
+    if (moved := _unit_changed(counted, [*sentences, _with_digits(item.request, NUMBER_WORDS)], language)) is not None:
+        problems.append(f"item {item.number}: the reason puts a number with another unit than the reviewer ({moved})")
+    if (
+        language.record_words is not None
+        and _RECORD_ABSENCE.search(reviewer)
+        and not language.record_words.search(text)
+    ):
+        # "no documented weakness" is what the records lack, never "you have no weakness" (a finding about you)
+        problems.append(f"item {item.number}: the reason drops that the reviewer wrote of the records")
     if language.c.reason.slot_mode == "plain":  # same language as the letter: word by word
         plain = PlainSentence(text=text, source=" ".join(item.reason.sentences), form="llm")
         problems += [f"item {item.number}: {p}" for p in plain_problems(plain, item.request, language)]
+        if _YOU_HAVE_NO.search(text) and not _PERSON_HAS.search(reviewer):
+            problems.append(f"item {item.number}: the reason says what you have where the reviewer did not")
         moved = _unnegated(" ".join(item.reason.sentences), text) or _denial_moved_off(
             " ".join(item.reason.sentences), text
         )
@@ -178,6 +193,54 @@ _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"\u201d)]*\s+")
 
 
 _NUMBER = re.compile(r"\b\d+(?:[.,/]\d+)*\b")
+_RECORD_ABSENCE = re.compile(
+    r"\b(?:no|without|lack of|absence of)\s+(?:\w+\s+){0,2}?(?:documented|documentation|recorded|records?|noted|"
+    r"evidence|mention|notation)\b|\bnot (?:been )?(?:documented|noted|recorded|mentioned)\b|"
+    r"\b(?:does|did|do) not (?:document|note|record|mention)\b",
+    re.I,
+)
+_YOU_HAVE_NO = re.compile(r"\byou (?:have|had|has) no\b|\byou (?:do|did) not have\b|\byou don't have\b", re.I)
+_PERSON_HAS = re.compile(
+    r"\b(?:patient|claimant|applicant|worker|employee|individual|he|she)\b[^.]{0,40}?\b(?:has|had|have)\b", re.I
+)
+
+
+def _with_digits(text: str, words: dict[str, int]) -> str:
+    """`text` with a language's number words as digits, from two up ("one", "una" are also "a")."""
+    table = {w.casefold(): str(k) for w, k in words.items() if k >= 2}
+    if not table:
+        return text
+    pattern = re.compile(rf"\b(?:{'|'.join(map(re.escape, table))})\b", re.I)
+    return pattern.sub(lambda m: table[m.group(0).casefold()], text)
+
+
+def _counts(text: str, units: dict[str, re.Pattern[str]]) -> set[tuple[str, str]]:
+    """(number, what it counts) for each number followed, within three words, by a unit word of `units`."""
+    found = set()
+    for m in re.finditer(r"\d+", text):
+        words = re.findall(r"[^\W\d_]+|\d+", text[m.end() : m.end() + 60])[:4]
+        for word in words:
+            if word.isdigit():
+                break
+            unit = next((u for u, rx in units.items() if rx.match(word)), None)
+            if unit is not None:
+                found.add((m.group(0), unit))
+                break
+    return found
+
+
+def _unit_changed(text: str, sources: Sequence[str], language: Language) -> str | None:
+    """A number the reviewer's words count in one unit that the rewrite counts in another ("6 weeks" or "6 semanas"
+    for "6 sessions"); None when each count the rewrite gives is one of the reviewer's (or of the request's)."""
+    english = get_language("en").unit_words
+    if not language.unit_words or not english:
+        return None
+    theirs = {pair for source in sources for pair in _counts(source, english)}
+    numbers = {n for n, _ in theirs}
+    for n, unit in sorted(_counts(text, language.unit_words)):
+        if n in numbers and (n, unit) not in theirs:
+            return f"{n} {unit}"
+    return None
 
 
 def _numbers_mixed(text: str, reviewer_sentences: Sequence[str]) -> str | None:

@@ -123,6 +123,8 @@ class Language:
             en: (re.compile(v.said, re.I), re.compile(v.denied, re.I)) for en, v in checks.denied_verbs.items()
         }
         self.medical_endings = checks.medical_endings
+        self.record_words = re.compile(checks.record_words, re.I) if checks.record_words else None
+        self.unit_words = {unit: re.compile(rf"^(?:{words})$", re.I) for unit, words in checks.unit_words.items()}
         self.body_parts = {
             re.compile(rf"\b{word}\b", re.I): re.compile(rf"\b(?:{english})\b", re.I)
             for word, english in checks.body_parts.items()

@@ -142,6 +142,12 @@ class CheckPhrases(_Strict):
     # a body part of the translation and the English words it translates: a translation names only the parts the
     # reviewer's words or the request name ("hombro" where the reviewer wrote "knee" is a fact swapped)
     body_parts: dict[str, str] = Field(default_factory=dict)
+    # the words for a record ("recorded", "documentation", "notes"): a reviewer who wrote of what the records
+    # lack ("no documented weakness") is not made a finding about the worker ("you have no weakness")
+    record_words: str | None = None
+    # the words for a count's unit, by what they count ("visit": "sessions?|visits?|treatments?"): a number a rewrite
+    # puts with another unit than the reviewer did ("6 weeks" for "6 sessions") is a fact changed
+    unit_words: dict[str, str] = Field(default_factory=dict)
 
 
 class Kinds(_Strict):
