@@ -1744,3 +1744,20 @@ def test_the_guidelines_number_is_in_the_summarys_language() -> None:
     assert "allow ten physical therapy visits" in build_summary(record, "en").items[0].next_step
     es = build_summary(record, "es").items[0].next_step
     assert "permiten 10 visitas" in es and "visits" not in es, es
+
+
+def test_the_reviewers_advice_is_not_quoted_as_the_reason() -> None:
+    """A tenth reader: "In this case, the patient clearly warrants close monitoring and treatment, ...; consideration
+    of additional expertise should be considered if there is no evidence of improvement" was quoted first as the
+    reason; it is the reviewer's advice. The reviewer's reason beside it is still quoted."""
+    advice = (
+        "In this case, the patient clearly warrants close monitoring and treatment; consideration of additional "
+        "expertise should be considered if there is no evidence of improvement."
+    )
+    assert not quotable(advice, "upheld")
+    assert not quotable("The treating physician is advised to consult the guidelines, if there is no change.", "upheld")
+    reason = (
+        "Given the lack of clear evidence to support failure of first-line treatments, the request for Tramadol is "
+        "not considered medically necessary."
+    )
+    assert quotable(reason, "upheld")

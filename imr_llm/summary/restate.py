@@ -852,12 +852,19 @@ def quotable(sentence: str, decision: Decision | None) -> bool:
     stripped = _CITATION.sub("", _CITATION_PAREN.sub("", text)).strip(" ,;")
     if len(stripped) < 20 or _VERDICT.match(stripped):
         return False
-    if _GUIDELINE_SUBJECT.match(text) or _HISTORY.search(text) or _DIAGNOSIS_LIST.match(text):
+    if _GUIDELINE_SUBJECT.match(text) or _HISTORY.search(text) or _DIAGNOSIS_LIST.match(text) or _ADVICE.search(text):
         return False
     # a normal exam or test is a denial's reason too ("Neurological exam is unremarkable"), though it has no "not"
     return agrees(sentence, decision) or (decision == "upheld" and _NORMAL_FINDING.search(text) is not None)
 
 
+# the reviewer's advice on what to do next ("the patient clearly warrants close monitoring ...; consideration of
+# additional expertise should be considered", "are advised to consult"): no reason for the decision
+_ADVICE = _rx(
+    r"\bwarrants? (?:close |careful |continued )*(?:monitoring|follow[- ]?up|observation)\b|\bshould be considered\b|"
+    r"\b(?:is|are) (?:strongly )?advised to\b|\bit is (?:recommended|suggested) that (?:the )?(?:patient|claimant|"
+    r"applicant|injured worker|treating|provider|physician)"
+)
 _NORMAL_FINDING = _rx(
     r"\b(?:unremarkable|within normal limits|(?:was|were|is|are|remains?|remained) (?:essentially |otherwise )?"
     r"(?:normal|negative|benign|intact))\b"
