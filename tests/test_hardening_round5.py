@@ -628,3 +628,21 @@ def test_a_header_date_written_another_way_is_read_without_a_warning(written: st
     record = parse_text(letter.replace("Date of Injury: 09/14/2016", f"Date of Injury: {written}", 1))
     assert record.date_of_injury is not None and record.date_of_injury.isoformat() == "2016-10-11"
     assert not any(w.startswith("date_of_injury") for w in record.warnings), record.warnings
+
+
+def test_a_page_that_starts_inside_a_sentence_after_a_finished_one_is_said() -> None:
+    """A page of another letter, holding only whole requests after the end of its first one's rationale, read as
+    this letter's, silently. A page that starts inside a sentence though the page before ended one never happens
+    in a real letter's text layer (213 page breaks of 149 PDFs): it is said. A page break inside a sentence, or
+    between two sentences, is not."""
+    letter = make_letter(
+        Item("MRI of the lumbar spine", "Upheld", "There are no red flags. The request is not medically necessary."),
+    )
+    stray = "request a back support. However, the request is not medically necessary.\nLumbar brace: Overturned\n"
+    record = parse_text(letter + "\f" + stray)
+    assert any("starts inside a sentence" in w for w in record.warnings), record.warnings
+    at = letter.index("There are no red flags.") + len("There are no red flags.")
+    between = letter[:at] + "\f" + letter[at:]
+    inside = letter.replace("There are no red", "There are no\fred", 1)
+    for text in (between, inside):
+        assert not any("starts inside a sentence" in w for w in parse_text(text).warnings)
