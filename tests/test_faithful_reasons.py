@@ -1761,3 +1761,32 @@ def test_the_reviewers_advice_is_not_quoted_as_the_reason() -> None:
         "not considered medically necessary."
     )
     assert quotable(reason, "upheld")
+
+
+# -- an eleventh reader --------------------------------------------------------------------------------------------
+
+
+def test_a_ban_on_part_of_a_request_the_reviewer_says_records_could_lift_is_not_called_final() -> None:
+    """ "NCS is not recommended ... With appropriate documentation EMG may be indicated but NCS is not." for "EMG
+    and NCS of the right leg" gave "Asking again with more records is not likely to change that": the reviewer
+    said records could let the EMG through. A ban with no such opening keeps its step."""
+    rationale = (
+        'The ODG states "NCS is not recommended." With appropriate documentation EMG may be indicated but NCS is '
+        "not. Therefore, the request is not medically necessary."
+    )
+    step = build_summary(one("EMG and NCS of the right lower extremity", "Upheld", rationale)).items[0].next_step
+    assert "not likely to change" not in step, step
+    closed = "Nerve conduction studies are not recommended for low back pain. The request is not medically necessary."
+    kept = build_summary(one("Nerve conduction studies of the legs", "Upheld", closed)).items[0].next_step
+    assert "not likely to change" in kept, kept
+    opened = closed.replace(" The request", " With appropriate documentation EMG may be indicated. The request")
+    lifted = build_summary(one("Nerve conduction studies of the legs", "Upheld", opened)).items[0].next_step
+    assert "not likely to change" not in lifted, lifted
+
+
+def test_functional_after_or_stays_the_reviewers_word() -> None:
+    """ "objective or functional improvement" read "objective or improvement in what you can do"."""
+    assert plain_english("there was no objective or functional improvement") == (
+        "there was no objective or functional improvement"
+    )
+    assert plain_english("there was no functional improvement") == "there was no improvement in what you can do"

@@ -177,6 +177,8 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         if number is not None and not _about_amount(found, said, item.request, number):
             number = None
     bold, meaning = language.decision_line(item.decision, partial is not None and not whole)
+    step = _next_from(said, item.decision, shown if not said else [])
+    opened = _OPEN_WITH_RECORDS.search(item.rationale or "") is not None
     return ItemSummary(
         number=i + 1,
         request=item.request,
@@ -188,10 +190,10 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         next_label=language.next_labels[item.decision],
         next_step=language.next_step(
             item.decision,
-            _next_from(said, item.decision, shown if not said else []),
+            None if opened and step is not None and step.form in _RULED_OUT else step,
             care,
             number,
-            categorical=_rules_out(found, item) and not _limit_with_records(found, said),
+            categorical=_rules_out(found, item) and not _limit_with_records(found, said) and not opened,
         ),
         taper_warning=taper,
         already_given=language.already_given(care) if care is not None else None,
@@ -360,6 +362,15 @@ def _limit_with_records(found: ItemReason, said: list[Restatement]) -> bool:
     )
 
 
+# the reviewer says what records would let some of this request through ("With appropriate documentation EMG may be
+# indicated but NCS is not"): asking again with records may change it, so the step never says it is unlikely to
+_OPEN_WITH_RECORDS = re.compile(
+    r"\b(?:with|given|upon) (?:the )?(?:appropriate|adequate|proper|further|additional|sufficient|supporting) "
+    r"(?:clinical )?(?:documentation|records?|evidence)\b[^.;]{0,80}?\bmay (?:be|become) (?:indicated|supported|"
+    r"appropriate|considered|warranted|reasonable|medically necessary)",
+    re.I,
+)
+_RULED_OUT = (Form.NOT_RECOMMENDED, Form.GUIDELINE)
 _CLAUSES = re.compile(r", (?:and|but) |; |\s+and (?=there (?:is|are|was|were) no\b)")
 
 

@@ -660,7 +660,7 @@ _NOUN_AFTER = (
 PLAIN_TERMS: tuple[tuple[str, str], ...] = (
     (rf"objective functional improvement{_NOUN_AFTER}", "measured improvement in what you can do"),
     (rf"objective improvement in function{_NOUN_AFTER}", "measured improvement in what you can do"),
-    (rf"functional improvement{_NOUN_AFTER}", "improvement in what you can do"),
+    (rf"(?<!\bor )(?<!\band )functional improvement{_NOUN_AFTER}", "improvement in what you can do"),
     (rf"improvement in function{_NOUN_AFTER}", "improvement in what you can do"),
     (rf"functional (?:benefit|gains?){_NOUN_AFTER}", "improvement in what you can do"),
     (r"neurolog(?:ic|ical) deficits", "signs of nerve damage"),
