@@ -646,3 +646,77 @@ def test_a_page_that_starts_inside_a_sentence_after_a_finished_one_is_said() -> 
     inside = letter.replace("There are no red", "There are no\fred", 1)
     for text in (between, inside):
         assert not any("starts inside a sentence" in w for w in parse_text(text).warnings)
+
+
+# -- a tenth probe ------------------------------------------------------------------------------------------------
+
+
+def test_a_request_that_runs_across_a_page_break_gets_no_decision() -> None:
+    """A letter's last page replaced by a page of another letter: the page before ended inside a sentence ("...
+    Sessions should"), glued to the other letter's first heading, a request "Sessions should EMG/NCS of the
+    bilateral hand", overturned, with no warning. A heading is one line: a request across a page break has no
+    decision. A letter whose page break falls inside a rationale is read as before."""
+    letter = make_letter(
+        Item("MRI of the lumbar spine", "Upheld", "There are no red flags. The request is not medically necessary."),
+        Item("Physical therapy 6 sessions", "Upheld", "There is no documentation of a trial. Sessions should be few."),
+    )
+    cut = letter.index("Sessions should be few.") + len("Sessions should")
+    blocks = letter[letter.index("Claims Administrator guideline:") : letter.index("Decision rationale:")]
+    foreign = "EMG/NCS of the bilateral hand: Overturned\n" + blocks
+    glued = (
+        letter[:cut]
+        + "\f"
+        + foreign
+        + "Decision rationale: The patient improved. The request is medically necessary.\n"
+    )
+    record = parse_text(glued)
+    assert all(item.decision != "overturned" for item in record.disputed_items), [
+        (i.request, i.decision) for i in record.disputed_items
+    ]
+    inside = letter.replace("There are no red flags.", "There are no red\fflags.", 1)
+    assert [i.decision for i in parse_text(inside).disputed_items] == ["upheld", "upheld"]
+
+
+def test_a_heading_left_at_the_end_of_a_rationale_leaves_the_next_decision_empty() -> None:
+    """ "Back support: Upheld. Lumbar brace: Overturned" read "Lumbar brace" approved, and "Back support" vanished."""
+    letter = make_letter(
+        Item("MRI of the lumbar spine", "Upheld", "There are no red flags. The request is not medically necessary."),
+        Item("Back support", "Upheld", "There is no instability. The request is not medically necessary."),
+    )
+    record = parse_text(letter.replace("Back support: Upheld", "Back support: Upheld. Lumbar brace: Overturned", 1))
+    assert all(item.decision != "overturned" for item in record.disputed_items)
+    assert any("runs into it" in w for w in record.warnings), record.warnings
+    assert not any("runs into it" in w for w in parse_text(letter).warnings)
+
+
+@pytest.mark.parametrize("missing", ["illicit drug use", "a positive urine drug screen", "alcohol use"])
+def test_a_next_step_never_asks_for_records_of_drug_use(missing: str) -> None:
+    from imr_llm.summary.build import build_summary
+
+    rationale = f"There is no documentation of {missing}. Therefore, the request is not medically necessary."
+    record = parse_text(make_letter(Item("Norco 10/325mg #60", "Upheld", rationale)))
+    for lang in ("en", "es"):
+        assert missing.split()[-2] not in build_summary(record, lang).items[0].next_step
+
+
+def test_the_workers_age_is_not_a_person_named_beside_them() -> None:
+    letter = make_letter(
+        Item("MRI of the lumbar spine", "Upheld", "There are no red flags. The request is not medically necessary.")
+    )
+    written = "The injured worker is a 52 year old female (her supervisor, a 61 year old male, saw it)"
+    record = parse_text(letter.replace("The injured worker is a 52 year old female", written, 1))
+    assert (record.patient_age, record.patient_sex) == (52, "female")
+
+
+@pytest.mark.parametrize("written", ["Dec. 30, 2016", "Dec 30, 2016", "Dec. 30th, 2016"])
+def test_an_abbreviated_month_in_the_header_is_read(written: str) -> None:
+    """A tenth probe: "Decision Date: Feb. 17, 2017" was "no value after its label", and the page lost "decided on"."""
+    from imr_llm.parser.dates import parse_date
+
+    assert parse_date("Sept 5, 2016") is not None and parse_date("Sept 5, 2016").month == 9  # type: ignore[union-attr]
+    letter = make_letter(
+        Item("MRI of the lumbar spine", "Upheld", "There are no red flags. The request is not medically necessary.")
+    )
+    record = parse_text(letter.replace("Decision Date: 12/30/2016", f"Decision Date: {written}", 1))
+    assert record.decision_date is not None and record.decision_date.day == 30
+    assert not any(w.startswith("decision_date") for w in record.warnings), record.warnings

@@ -89,12 +89,17 @@ _AGE_RANGE = re.compile(r"\d{1,3}(?:-?\s*(?:to|or)\s*|\s*[-/]\s*)$")
 # the age-and-sex phrase of someone else ("a 19 year old male coworker", "whose 6 year old female child"), or the
 # worker's age then ("a 27 year old male at the time of injury and is now a 29 year old male")
 _OTHER_PERSON_AFTER = re.compile(
-    r"\W*(?:\w+\W+){0,2}?(?:co-?workers?|child|children|son|daughter|wife|husband|spouse|partner|friend|driver|"
+    r"[ \t,]*(?:\w+[ \t]+){0,2}?(?:co-?workers?|child|children|son|daughter|wife|husband|spouse|partner|friend|driver|"
     r"passenger|customer|client|supervisor|manager|relative|brother|sister|mother|father|parent|patient's|"
     r"claimant's)\b|\W*at the time of (?:the |his |her )?(?:injury|accident|incident)",
     re.I,
 )
-_OTHER_PERSON_BEFORE = re.compile(r"\b(?:whose|his|her|their)\s+(?:\w+\s+)?$", re.I)
+_OTHER_PERSON_BEFORE = re.compile(
+    r"\b(?:whose|his|her|their)\s+(?:\w+\s+)?$|\b(?:co-?workers?|supervisor|manager|foreman|boss|wife|husband|"
+    r"spouse|partner|child|son|daughter|friend|driver|passenger|customer|client|mother|father|brother|sister|"
+    r"relative|witness)\b[^.;()]{0,12}$",
+    re.I,
+)
 
 
 def _workers_age_sex(ctx: ParseContext, start: int, end: int) -> re.Match[str] | None:

@@ -37,7 +37,8 @@ _MONTH_ABBR = "|".join(m.capitalize()[:3] for m in MONTHS)
 ISO_DATE = r"\d{4}-\d{1,2}-\d{1,2}(?!\d)"
 DOTTED_DATE = r"\d{1,2}\.\d{1,2}\.(?:\d{4}|\d{2})(?!\d)"
 DAY_MONTH_DATE = rf"\d{{1,2}}[- ](?:{_MONTH_ABBR})[a-z]*\.?[- ]\d{{4}}"
-HEADER_DATE = rf"(?:{ISO_DATE}|{NUMERIC_DATE}|{DOTTED_DATE}|{DAY_MONTH_DATE}|{WORD_DATE})"
+SHORT_WORD_DATE = rf"(?:{_MONTH_ABBR}|Sept)\.? \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}"  # "Feb. 17, 2017", "Sept 5, 2016"
+HEADER_DATE = rf"(?:{ISO_DATE}|{NUMERIC_DATE}|{DOTTED_DATE}|{DAY_MONTH_DATE}|{WORD_DATE}|{SHORT_WORD_DATE})"
 
 _NUMERIC = re.compile(r"(\d{1,2}) ?[/.-] ?(\d{1,2}) ?[/.-] ?(\d{4}|\d{2})$")
 _WORD = re.compile(r"([A-Za-z]+)\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})$")
@@ -59,6 +60,8 @@ def parse_date(text: str) -> dt.date | None:
         m = _WORD.match(text)
         if m and m.group(1).lower() in MONTHS:
             return dt.date(int(m.group(3)), MONTHS[m.group(1).lower()], int(m.group(2)))
+        if m and len(m.group(1)) <= 4 and m.group(1).lower()[:3] in _MONTH_STARTS:  # "Feb. 17, 2017", "Sept 5, 2016"
+            return dt.date(int(m.group(3)), _MONTH_STARTS[m.group(1).lower()[:3]], int(m.group(2)))
         m = _ISO.match(text)
         if m:
             return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))

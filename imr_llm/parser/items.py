@@ -476,6 +476,8 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
             ctx.warn(f"item {g + 1}: no 'MAXIMUS guideline' block")
         items.append(item)
     _another_letters_page(ctx, items)
+    _heading_across_pages(ctx, items)
+    _heading_left_in_a_rationale(ctx, items)
     if items and _ITEMS_SECTION.search(flat) is None:
         # the heading over the items ("IMR ISSUES, DECISIONS AND RATIONALES") is on a page that is not here: a
         # letter missing a page in the middle jumps from its case summary into some item's rationale
@@ -526,6 +528,50 @@ def _another_letters_page(ctx: ParseContext, items: list[DisputedItem]) -> None:
             item.medically_necessary = None
             item.decision_source = None
             ctx.evidence.pop(f"disputed_items.{i}.decision", None)
+
+
+# a rationale that ends on a heading line: "... not medically necessary. Back support: Upheld." before the next
+# item's own heading ("Lumbar brace: Overturned"): two headings ran together, and one request has no blocks
+_HEADING_AT_END = re.compile(rf"(?:^|[.!?]\s+)(?P<heading>[A-Z][^.!?:]{{1,120}}: ?{_DECISION})\.?\s*$")
+
+
+def _heading_left_in_a_rationale(ctx: ParseContext, items: list[DisputedItem]) -> None:
+    """An item whose rationale ends on another heading: that heading's request has no blocks of its own, and which
+    decision word is the next item's cannot be told; the next item's decision is left empty."""
+    for i in range(len(items) - 1):
+        m = _HEADING_AT_END.search(items[i].rationale or "")
+        if m is None:
+            continue
+        following = items[i + 1]
+        ctx.warn(
+            f"item {i + 2}: a heading ({m.group('heading')[:60]!r}) runs into it from the rationale before: a "
+            "request may be missing; decision left empty, check the letter"
+        )
+        following.decision = None
+        following.medically_necessary = None
+        following.decision_source = None
+        ctx.evidence.pop(f"disputed_items.{i + 1}.decision", None)
+
+
+def _heading_across_pages(ctx: ParseContext, items: list[DisputedItem]) -> None:
+    """A request whose words run across a page break: a heading is one line, so the page before ended inside a
+    sentence that the next page's first heading was glued to ("... Sessions should" + "EMG/NCS of the bilateral
+    hand: Overturned", a page missing and one of another letter in its place). Never so in the 149 real PDFs
+    here; its decision is left empty."""
+    if "\f" not in ctx.text.raw or ctx.ocr is not None:
+        return  # a scan's heading may run past a page's edge specks (its page text is cleaned, not its breaks)
+    for i, item in enumerate(items):
+        at = ctx.evidence.get(f"disputed_items.{i}.request")
+        if at is None or item.decision is None or "\f" not in ctx.text.raw[at["start"] : at["end"]]:
+            continue
+        ctx.warn(
+            f"item {i + 1}: its request runs across a page break, so a page may be missing or come from another "
+            "letter; its decision is left empty"
+        )
+        item.decision = None
+        item.medically_necessary = None
+        item.decision_source = None
+        ctx.evidence.pop(f"disputed_items.{i}.decision", None)
 
 
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")

@@ -632,7 +632,8 @@ ALARMING = _rx(
     r"\b(?:risk|abuse|addiction|misuse|cancer|infection|tumou?r|malignan\w*|fracture|red flags?|warning signs?|"
     r"overdose|suicid\w*|aberrant|dependen\w*|progressive neurolog\w*|cauda equina|bowel|bladder|incontinen\w*|"
     r"saddle an\w*|myelopath\w*|diversion|divert\w*|drug[- ]seeking|inconsistent|sepsis|septic|hemorrhag\w*|"
-    r"toxicity|intoxicat\w*)\b"
+    r"toxicity|intoxicat\w*|illicit|illegal|substance (?:use|abuse)|alcohol\w*|positive (?:urine )?(?:drug|"
+    r"toxicology)\w*)\b"
 )
 
 
