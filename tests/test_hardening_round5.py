@@ -720,3 +720,30 @@ def test_an_abbreviated_month_in_the_header_is_read(written: str) -> None:
     record = parse_text(letter.replace("Decision Date: 12/30/2016", f"Decision Date: {written}", 1))
     assert record.decision_date is not None and record.decision_date.day == 30
     assert not any(w.startswith("decision_date") for w in record.warnings), record.warnings
+
+
+@pytest.mark.parametrize(
+    ("lang", "rewrite", "said"),
+    [
+        # a denial put on the finding the approval rests on
+        ("es", SPRAIN_ES.replace("usted reportó beneficio", "usted no reportó beneficio"), "denies"),
+        # "no excederán": the reviewer's "will exceed" turned round
+        ("es", SPRAIN_ES.replace("porque excederán", "porque no excederán"), "turns"),
+        # a condition or care the reviewer's words do not name
+        ("es", SPRAIN_ES.replace("un esguince de rodilla", "una fractura de rodilla"), "condition"),
+        ("es", SPRAIN_ES.replace("de terapia física es", "de terapia física y una cirugía es"), "condition"),
+        (
+            "en",
+            SPRAIN_EN.replace("physical therapy sessions is", "physical therapy sessions and surgery is"),
+            "surgery",
+        ),
+    ],
+)
+def test_a_rewrite_that_adds_care_a_condition_or_a_denial_is_rejected(lang: str, rewrite: str, said: str) -> None:
+    """A tenth probe: "supportive of obtaining MRI and surgery" (the frames' own "a surgery" let the word through),
+    "usted no reportó beneficio", "no excederán", "una fractura" for a sprain: all accepted."""
+    from imr_llm.summary.languages import get_language
+    from imr_llm.summary.rewrite import reason_problems
+
+    problems = reason_problems(rewrite, _sprain_item(lang), get_language(lang))
+    assert any(said in p for p in problems), problems

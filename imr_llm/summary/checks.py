@@ -95,6 +95,12 @@ def _fixed_wording(code: str) -> frozenset[str]:
     return _tokens(language.fixed_wording() + " " + templates)
 
 
+_CARE_WORDS = frozenset(
+    """surgery surgical surgeries operation injection injections shot shots therapy medicine medicines scan scans
+    visit visits test tests equipment program treatment treatments care""".split()  # noqa: SIM905
+)
+
+
 @cache
 def _frame_words(code: str) -> frozenset[str]:
     """The words a plain sentence may add to its source: the reason and next-step frames, the words the
@@ -323,7 +329,12 @@ def plain_problems(plain: PlainSentence, request: str, language: Language) -> li
     core = core_of(plain.source)
     terms = _term_words(core)
     term_plain = frozenset(w for _, words in terms for w in words)
-    allowed = _tokens(f"{plain.source} {request}") | _frame_words(language.code) | term_plain
+    frames = _frame_words(language.code)
+    if plain.form == "llm":
+        # the frames' care words ("This goes with a surgery that was not approved") license no care in a model's
+        # rewrite: "supportive of obtaining MRI and surgery" where the reviewer named no surgery
+        frames = frames - _CARE_WORDS
+    allowed = _tokens(f"{plain.source} {request}") | frames | term_plain
     said = _tokens(plain.text)
     added = sorted(w for w in said if not _known(w, allowed))
     if added:

@@ -148,6 +148,11 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
         problems += [f"item {item.number}: {p}" for p in shape]
         for word in _unsourced_conditions(text, f"{reviewer} {item.request}", language):
             problems.append(f"item {item.number}: {word!r} names a condition the reviewer's words do not")
+        for said, english in language.care_words.items():
+            if (m := said.search(text)) is not None and not english.search(f"{reviewer} {item.request}"):
+                problems.append(f"item {item.number}: {m.group(0)!r} names care or a condition the reviewer's do not")
+        if (added := _negation_added(text, item.reason.sentences, language)) is not None:
+            problems.append(f"item {item.number}: the reason denies {added!r}, which the reviewer's words do not deny")
         for said, english in language.body_parts.items():
             if (m := said.search(text)) is not None and not english.search(f"{reviewer} {item.request}"):
                 problems.append(f"item {item.number}: {m.group(0)!r} names a body part the reviewer's words do not")
@@ -181,6 +186,9 @@ _EN_OUTCOME_KINDS = {
         # reviewer's English has one
         "condition": r"\bif\b|\bonly\b|\bwhile\b|\bafter\b|\bunless\b|\bwhen\b|\bprovided\b|\bin case\b|\bbefore\b|"
         r"\buntil\b|\bfollowing\b|\bpost-?op\w*|\bprior to\b",
+        # how long the worker has had the care ("que usted toma desde hace años") only where the reviewer's does
+        "history": r"\bfor (?:years|months|a long time)\b|\bsince\b|\blong[- ]term\b|\bchronic\b|\bprevious\w*\b|"
+        r"\bprior\b|\bhistory\b|\bhas been (?:on|taking|using)\b|\bcontinu\w*",
         # a finding about the worker ("y usted tiene estenosis espinal") only where the reviewer wrote of the worker
         "worker": r"\b(?:patient|claimant|applicant|injured worker|employee|individual|he|she|his|her)\b",
         "discredit": r"\berror\w*|\bfalse\w*|\berroneous\w*|\bincorrect\w*|\bmistaken\w*|\bsupposed\w*|\bdoubtful\b|"
@@ -256,6 +264,31 @@ def _numbers_mixed(text: str, reviewer_sentences: Sequence[str]) -> str | None:
         numbers = {n for n in _NUMBER.findall(sentence) if any(n in held for held in theirs)}
         if numbers and not any(numbers <= held for held in theirs):
             return ", ".join(sorted(numbers))
+    return None
+
+
+def _negation_added(text: str, reviewer_sentences: Sequence[str], language: Language) -> str | None:
+    """A word a translation's clause denies whose English the reviewer wrote only outside any denial ("usted no
+    reportó beneficio" where the reviewer's "reported benefit from previous sessions" denied nothing), matched by
+    the spelling the two languages share ("beneficio", "benefit")."""
+    clauses = language.translation_clauses
+    if clauses is None:
+        return None
+    denied: set[str] = set()
+    said: set[str] = set()
+    for sentence in reviewer_sentences:
+        for clause in _CLAUSE_END.split(sentence):  # "no X or any Y": the denial reaches past "or"
+            m = EN_NEGATION.search(clause)
+            keys = {_cognate_key(w)[:5] for w in re.findall(r"[^\W\d_]{5,}", clause[m.end() :] if m else clause)}
+            (denied if m else said).update(keys)
+    for clause in clauses.split(text):
+        m = language.negation.search(clause)
+        if m is None:
+            continue
+        for found in re.finditer(r"[^\W\d_]{5,}", clause[m.end() :]):
+            key = _cognate_key(found.group(0))[:5]
+            if key in said and key not in denied:
+                return found.group(0)
     return None
 
 
@@ -417,7 +450,8 @@ def _denial_moved_off(source: str, rewrite: str) -> str | None:
 # in a translation: an exception or a denial of the denial (Spanish: negative concord "no ... ninguna" is one
 # negation, so two "no" in one clause, or these, are what turns a denial round)
 _TURNED = re.compile(
-    r"\b(?:no es (?:cierto|verdad)|salvo|excepto|a menos que|a no ser que|sin embargo sí|except|unless|"
+    r"\b(?:no (?:\w+ )?exced\w*|no (?:es|son|será|serán|fue|fueron) excesiv\w*|"
+    r"no es (?:cierto|verdad)|salvo|excepto|a menos que|a no ser que|sin embargo sí|except|unless|"
     r"no (?:hay|cabe|queda|tengo|tiene|tuvo) (?:ninguna )?duda|sin duda|indudablemente|sin importar|de todos "
     r"modos|aun así|a pesar de todo|ya no|dejó de|dejaron de)\b",
     re.I,

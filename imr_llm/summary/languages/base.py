@@ -125,6 +125,10 @@ class Language:
         self.medical_endings = checks.medical_endings
         self.record_words = re.compile(checks.record_words, re.I) if checks.record_words else None
         self.unit_words = {unit: re.compile(rf"^(?:{words})$", re.I) for unit, words in checks.unit_words.items()}
+        self.care_words = {
+            re.compile(rf"\b(?:{word})\b", re.I): re.compile(rf"\b(?:{english})", re.I)
+            for word, english in checks.care_words.items()
+        }
         self.body_parts = {
             re.compile(rf"\b{word}\b", re.I): re.compile(rf"\b(?:{english})\b", re.I)
             for word, english in checks.body_parts.items()

@@ -145,6 +145,9 @@ class CheckPhrases(_Strict):
     # the words for a record ("recorded", "documentation", "notes"): a reviewer who wrote of what the records
     # lack ("no documented weakness") is not made a finding about the worker ("you have no weakness")
     record_words: str | None = None
+    # care the translation names and the English words for it: a translation names only the care the reviewer's
+    # words or the request name ("una cirugía" where the reviewer wrote only of an MRI is care added)
+    care_words: dict[str, str] = Field(default_factory=dict)
     # the words for a count's unit, by what they count ("visit": "sessions?|visits?|treatments?"): a number a rewrite
     # puts with another unit than the reviewer did ("6 weeks" for "6 sessions") is a fact changed
     unit_words: dict[str, str] = Field(default_factory=dict)
