@@ -33,6 +33,7 @@ from imr_llm.summary.languages import Counts, Language, get_language
 from imr_llm.summary.model import EvidenceSpan, ItemSummary, PlainReason, PlainSentence, Summary
 from imr_llm.summary.restate import (
     ALARMING,
+    ASKS_FOR,
     DROPPABLE,
     Form,
     Restatement,
@@ -404,15 +405,7 @@ def _generic_step(r: Restatement) -> bool:
     """The restatement gives only the generic next step (a finding, or a missing record of a risk)."""
     if r.form in (Form.FINDING, Form.GIVEN, Form.RECORD_SHOWS):
         return True
-    return r.form in (
-        Form.NO_RECORD,
-        Form.NONE_FOUND,
-        Form.RECORDS_SILENT,
-        Form.REQUEST_SILENT,
-        Form.DOCTOR_SILENT,
-        Form.UNCLEAR,
-        Form.NO_RATIONALE,
-    ) and bool(ALARMING.search(r.sentence))
+    return r.form in ASKS_FOR and bool(ALARMING.search(r.sentence))
 
 
 _AMOUNT = re.compile(

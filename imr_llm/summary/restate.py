@@ -67,6 +67,19 @@ NEGATIVE_FORMS = frozenset(
     }
 )
 
+# the forms whose next step names something to show: never a risk or a red flag (see ALARMING)
+ASKS_FOR = frozenset(
+    {
+        Form.NO_RECORD,
+        Form.NONE_FOUND,
+        Form.RECORDS_SILENT,
+        Form.REQUEST_SILENT,
+        Form.DOCTOR_SILENT,
+        Form.UNCLEAR,
+        Form.NO_RATIONALE,
+    }
+)
+
 
 @dataclass(frozen=True)
 class Restatement:

@@ -18,7 +18,7 @@ from imr_llm.schema import Decision
 from imr_llm.summary import readability
 from imr_llm.summary.facts import CareAlreadyGiven, Kind, PartialNumbers, Quantity
 from imr_llm.summary.languages.catalogue import Catalogue, Section
-from imr_llm.summary.restate import ALARMING, Form, Restatement, first_lower, first_upper, missing_parts
+from imr_llm.summary.restate import ALARMING, ASKS_FOR, Form, Restatement, first_lower, first_upper, missing_parts
 from imr_llm.words import NUMBER_WORDS
 
 __all__ = ["Counts", "Language", "Readability", "Section"]
@@ -73,20 +73,6 @@ _OPENING_CLAIMS: tuple[tuple[str, str, int | None], ...] = (
     ("some_denied_one", "denied", None),
     ("some_denied_many", "denied", None),
     ("some_unread", "unreadable", None),
-)
-
-
-# the forms whose next step names something to show: never a risk or a red flag (see restate.ALARMING)
-_ASKS_FOR = frozenset(
-    {
-        Form.NO_RECORD,
-        Form.NONE_FOUND,
-        Form.RECORDS_SILENT,
-        Form.REQUEST_SILENT,
-        Form.DOCTOR_SILENT,
-        Form.UNCLEAR,
-        Form.NO_RATIONALE,
-    }
 )
 
 
@@ -388,7 +374,7 @@ class Language:
             return n.generic
         if first.form is Form.GUIDELINE:
             return n.not_recommended
-        if first.form in _ASKS_FOR and ALARMING.search(first.sentence):
+        if first.form in ASKS_FOR and ALARMING.search(first.sentence):
             return n.generic
         if first.form in (Form.ALREADY_APPROVED, Form.REPEAT):
             return n.already_approved
