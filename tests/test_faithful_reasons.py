@@ -1790,3 +1790,15 @@ def test_functional_after_or_stays_the_reviewers_word() -> None:
         "there was no objective or functional improvement"
     )
     assert plain_english("there was no functional improvement") == "there was no improvement in what you can do"
+
+
+def test_given_x_but_y_is_not_restated_as_so() -> None:
+    """A tenth probe's note: "Given the prior history ... this is somewhat unique circumstances, but there is no
+    reason to doubt ..." read "The reviewer noted that ..., so but there is no reason ...". A clause that opens
+    with "but" is not what the cause leads to; "Given that X, Y" still reads "so"."""
+    joined = restate("Given the prior history of treatment, but there is no reason to doubt the history.", "upheld")
+    assert joined is None or joined.form is not Form.GIVEN
+    plain_given = restate(
+        "Given that there is no documentation of improvement, further therapy is not supported.", "upheld"
+    )
+    assert plain_given is not None

@@ -592,8 +592,10 @@ def _match(text: str, decision: str, negated: bool) -> tuple[Form, dict[str, str
         x, y = m.group("x"), m.group("y")
         if decision == "upheld" and not NEGATION.search(text):
             return None
-        if _SECOND_CAUSE.match(y):
-            return None  # "As X, and as Y, Z": two causes; split at the first comma it reads "so and as Y" (quoted)
+        if _SECOND_CAUSE.match(y) or _JOINED.match(y):
+            # "As X, and as Y, Z": two causes; split at the first comma it reads "so and as Y" (quoted); "Given X,
+            # but there is no reason to doubt Y": no "so" joins X to what follows
+            return None
         if _VERDICT.match(y) and (decision != "upheld" or NEGATION.search(x)):
             # "given that X, the request is not supported": the reason is X
             return (Form.FINDING, {"x": x}) if _applies(x) or _GUIDELINE_SUBJECT.match(x) else None
@@ -610,6 +612,7 @@ def _match(text: str, decision: str, negated: bool) -> tuple[Form, dict[str, str
 # is not read in that form (the next step reads its clauses one by one)
 _NOR = _rx(r"\bnor\b|\band there (?:is|are|was|were|has been|have been) no\b")
 _NOTED_AT_END = _rx(r"\s+(?:noted|documented|indicated|provided|submitted|presented)$")
+_JOINED = _rx(r"^(?:but|and|or|yet|so|however|although|though)\b")
 _SECOND_CAUSE = _rx(r"^(?:and|or|but) (?:as|since|because|given)\b")
 _VERDICT = _rx(
     # "Medical necessity for the requested MRI is not established": a verdict, no reason in it
