@@ -501,6 +501,15 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
     return items
 
 
+def leave_undecided(ctx: ParseContext, i: int, item: DisputedItem) -> None:
+    """Item `i`'s decision left empty (the warning saying why is the caller's): never a decision the letter's
+    reading could not vouch for."""
+    item.decision = None
+    item.medically_necessary = None
+    item.decision_source = None
+    ctx.evidence.pop(f"disputed_items.{i}.decision", None)
+
+
 _FINAL_BASED_ON = re.compile(r"The Final Determination was based on decisions for the disputed")
 
 
@@ -524,10 +533,7 @@ def _another_letters_page(ctx: ParseContext, items: list[DisputedItem]) -> None:
                 f"item {i + 1}: its request holds the heading over the items, so it may come from a page of "
                 "another letter; its decision is left empty"
             )
-            item.decision = None
-            item.medically_necessary = None
-            item.decision_source = None
-            ctx.evidence.pop(f"disputed_items.{i}.decision", None)
+            leave_undecided(ctx, i, item)
 
 
 # a rationale that ends on a heading line: "... not medically necessary. Back support: Upheld." before the next
@@ -547,10 +553,7 @@ def _heading_left_in_a_rationale(ctx: ParseContext, items: list[DisputedItem]) -
             f"item {i + 2}: a heading ({m.group('heading')[:60]!r}) runs into it from the rationale before: a "
             "request may be missing; decision left empty, check the letter"
         )
-        following.decision = None
-        following.medically_necessary = None
-        following.decision_source = None
-        ctx.evidence.pop(f"disputed_items.{i + 1}.decision", None)
+        leave_undecided(ctx, i + 1, following)
 
 
 def _heading_across_pages(ctx: ParseContext, items: list[DisputedItem]) -> None:
@@ -568,10 +571,7 @@ def _heading_across_pages(ctx: ParseContext, items: list[DisputedItem]) -> None:
             f"item {i + 1}: its request runs across a page break, so a page may be missing or come from another "
             "letter; its decision is left empty"
         )
-        item.decision = None
-        item.medically_necessary = None
-        item.decision_source = None
-        ctx.evidence.pop(f"disputed_items.{i}.decision", None)
+        leave_undecided(ctx, i, item)
 
 
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")

@@ -16,7 +16,7 @@ import re
 from bisect import bisect_right
 
 from imr_llm.parser.context import ParseContext
-from imr_llm.parser.items import RATIONALE_LABEL
+from imr_llm.parser.items import RATIONALE_LABEL, leave_undecided
 from imr_llm.parser.lexicon import misread_words
 from imr_llm.parser.verdict import after_conclusion, conclusion_sentence, medically_necessary
 from imr_llm.schema import DisputedItem, Reviewer, Span
@@ -82,10 +82,7 @@ def corroborate_decisions(ctx: ParseContext, items: list[DisputedItem]) -> None:
             ctx.warn(
                 f"item {i + 1}: the decision read from the scan is not confirmed ({'; '.join(problems)}); left empty"
             )
-            item.decision = None
-            item.medically_necessary = None
-            item.decision_source = None
-            ctx.evidence.pop(f"disputed_items.{i}.decision", None)
+            leave_undecided(ctx, i, item)
 
 
 # marks a scan put between two words of one sentence: a lower-case word follows, so no sentence ends there

@@ -67,18 +67,9 @@ NEGATIVE_FORMS = frozenset(
     }
 )
 
-# the forms whose next step names something to show: never a risk or a red flag (see ALARMING)
-ASKS_FOR = frozenset(
-    {
-        Form.NO_RECORD,
-        Form.NONE_FOUND,
-        Form.RECORDS_SILENT,
-        Form.REQUEST_SILENT,
-        Form.DOCTOR_SILENT,
-        Form.UNCLEAR,
-        Form.NO_RATIONALE,
-    }
-)
+# the forms whose next step names something to show (a ban or a linked service names nothing): never a risk or a
+# red flag (see ALARMING)
+ASKS_FOR = NEGATIVE_FORMS - {Form.NOT_RECOMMENDED, Form.LINKED}
 
 
 @dataclass(frozen=True)
