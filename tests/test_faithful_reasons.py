@@ -1802,3 +1802,147 @@ def test_given_x_but_y_is_not_restated_as_so() -> None:
         "Given that there is no documentation of improvement, further therapy is not supported.", "upheld"
     )
     assert plain_given is not None
+
+
+# -- an eleventh reader, read again ----------------------------------------------------------------------------
+
+
+def test_a_record_that_does_not_provide_documentation_is_a_reason() -> None:
+    """ "The available medical record does not provide documentation of failure of conservative therapy prior to
+    this request." was the reviewer's reason for an EMG; the finder knew "did not provide" but not "does not
+    provide", nor "the available medical record", and the page gave only the guideline's remark on the NCS part.
+    The same verbs in every tense count; a guideline's "does not provide" is still the guideline's."""
+    from imr_llm.parser.reasons import find_reason
+
+    rationale = (
+        'The ODG states, "NCS is not recommended, but EMG is an option after one month of conservative therapy." The '
+        "available medical record does not provide documentation of failure of conservative therapy prior to this "
+        'request for a special study. Further, the guidelines recommend EMG for the low back but "NCS is not '
+        'recommended." As such, the request for EMG and NCS of the right lower extremity is not medically necessary.'
+    )
+    found = find_reason(rationale, "upheld", "EMG and NCS of the right lower extremity")
+    said = [s.text(rationale) for s in found.sentences]
+    assert found.confident and any(s.startswith("The available medical record") for s in said), said
+    notes = "The treating notes do not include a neurological examination. The request is not medically necessary."
+    assert find_reason(notes, "upheld", "EMG").confident
+    guideline = (
+        "The ODG does not provide specific recommendations for this device. The patient has had no trial of a "
+        "home exercise program. The request is not medically necessary."
+    )
+    picked = [s.text(guideline) for s in find_reason(guideline, "upheld", "TENS unit").sentences]
+    assert picked[0].startswith("The patient has had no trial"), picked
+
+
+def test_a_quote_the_reviewer_opened_is_closed_in_the_plain_sentence() -> None:
+    """'the guidelines recommend EMG ... but "NCS is not recommended."' read 'but "NCS is not recommended.' on
+    the page: the period was cut with the closing quote mark. A quote that closes inside the sentence, or none,
+    is left as it is."""
+    from imr_llm.summary.restate import core_of
+
+    assert core_of('Further, the guidelines recommend EMG for low back studies but "NCS is not recommended."').endswith(
+        'but "NCS is not recommended"'
+    )
+    assert core_of('There were no "red flag" findings on exam.').endswith('no "red flag" findings on exam')
+    assert core_of("There was no documentation of improvement.").endswith("improvement")
+    assert core_of("The reviewer noted \u201cno benefit.\u201d").endswith("\u201cno benefit\u201d")
+
+
+def test_reason_sentences_the_page_does_not_show_are_said_to_exist() -> None:
+    """A knee arthroscopy page gave "no record of the recent trial and failure of injections" as the whole reason;
+    the reviewer's first point (the therapy visits and whether they helped) and a third (the ACL poorly seen on
+    MRI) have no form the page can quote, so nothing said they existed. A point the finder picked and the page
+    does not show is now noted; a diagnosis list or a verdict that names nothing is not a point."""
+    rationale = (
+        "In this case, further clarification is needed as to the course of conservative care, to include the number "
+        "of physical therapy visits recently attended. There was no documentation of the recent trial and failure of "
+        "injections. The ACL was poorly visualized on imaging. As such, the request is not medically necessary."
+    )
+    reason = build_summary(one("Right knee arthroscopy", "Upheld", rationale)).items[0].reason
+    assert "made other points too" in reason.text, reason.text
+    single = (
+        "In this case, the injured worker's working diagnoses are lumbar strain and sciatica. There was no "
+        "documentation of a trial and failure of physical therapy. As such, the medical necessity of the request is "
+        "not established."
+    )
+    alone = build_summary(one("MRI of the lumbar spine", "Upheld", single)).items[0].reason
+    assert "made other points" not in alone.text, alone.text
+
+
+@pytest.mark.parametrize(
+    ("sentence", "bare"),
+    [
+        (
+            "Without further indication for imaging, the request for MRI at this time cannot be considered medically "
+            "necessary per the guidelines.",
+            True,
+        ),
+        (
+            "In the absence of such evidence, the current request for an open MRI of the lumbosacral spine region "
+            "is not medically necessary.",
+            True,
+        ),
+        ("As such, the medical necessity of the request is not established.", True),
+        (
+            "Without documented improvement and explanation of rationale for more physical therapy, there is no need "
+            "for additional sessions.",
+            False,
+        ),
+        (
+            "Absent red flags or clear indications for surgery, a clear indication for MRI is not supported by the "
+            "provided documents.",
+            False,
+        ),
+        ("Without a trial of first-line medications, the request for Lyrica is not medically necessary.", False),
+    ],
+)
+def test_a_verdict_whose_lack_names_nothing_is_no_reason(sentence: str, bare: bool) -> None:
+    """A reader found "The reviewer found that without further indication for imaging, the request ... cannot be
+    considered medically necessary" given as the Why: circular. A lack that names nothing, then the verdict, is a
+    bare verdict; a lack that names what was missing is a reason."""
+    from imr_llm.parser.reasons import is_bare_conclusion
+
+    assert is_bare_conclusion(sentence, "MRI of the lumbar spine", "upheld") is bare
+
+
+def test_absent_x_is_what_the_reviewer_found_missing() -> None:
+    """ "Absent red flags or clear indications for surgery, a clear indication for MRI is not supported" had no
+    form, so the page led with the circular verdict after it. It reads "The reviewer found no X": the faithful
+    English and Spanish pass the checks, a version that drops a point or the negation is caught, a lack that points
+    back names nothing, and an approval's "absent any contraindication" is not a denial's reason."""
+    sentence = (
+        "Absent red flags or clear indications for surgery, a clear indication for MRI is not supported by the "
+        "provided documents."
+    )
+    r = restate(sentence, "upheld", "MRI of the lumbar spine")
+    assert r is not None and r.form is Form.NONE_FOUND and r.slots["x"] == "red flags or clear indications for surgery"
+    for lang in LANGUAGES:
+        language = get_language(lang)
+        text = language.restated(r)
+        assert not plain_problems(PlainSentence(text=text, source=sentence, form="none_found"), "MRI", language), text
+    assert plain(sentence, "The reviewer found no warning signs of a serious problem.")  # the surgery point dropped
+    assert plain(sentence, "The reviewer found warning signs of a serious problem or clear indications for surgery.")
+    pointing_back = restate("In the absence of such documentation, the request is not medically necessary.", "upheld")
+    assert pointing_back is None or pointing_back.form is not Form.NONE_FOUND
+    approval = restate("Absent any contraindication, the request is medically necessary.", "overturned")
+    assert approval is None or approval.form is not Form.NONE_FOUND
+    page = build_summary(
+        one(
+            "MRI of the lumbar spine",
+            "Upheld",
+            sentence + " Without further indication for "
+            "imaging, the request for MRI cannot be considered medically necessary.",
+        )
+    )
+    assert page.items[0].reason.text == (
+        "The reviewer found no warning signs of a serious problem or clear indications for surgery."
+    ), page.items[0].reason.text
+
+
+def test_how_many_sessions_not_noted_is_a_detail_to_send() -> None:
+    """ "However, how many prior sessions she has had is not noted." gave the generic step; it names what to send.
+    A bare "how" names nothing."""
+    from imr_llm.summary.restate import missing_detail
+
+    detail = missing_detail("However, how many prior sessions she has had is not noted.")
+    assert detail is not None and detail.slots["x"] == "how many prior sessions she has had"
+    assert missing_detail("However, how this was decided is not noted.") is None

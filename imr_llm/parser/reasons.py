@@ -58,7 +58,8 @@ _APPLIES = _rx(
     r"here\b|given (?:that|the (?:patient|injured|claimant|applicant|worker|lack|absence|prior|cervical|ongoing))|"
     r"based on the (?:documentation|records|clinical|information|submitted)|within the documentation|"
     r"in the (?:documentation|records|clinical note)|at this (?:point|time)|without\b|currently\b|"
-    r"the (?:clinical |medical |submitted )?(?:documentation|records?|notes?|medical records|clinical information|"
+    r"the (?:(?:available|provided|submitted|reviewed|clinical|medical|current|most recent|recent) )*"
+    r"(?:documentation|records?|notes?|medical records|clinical information|"
     r"treating physician|"
     r"provider|attending provider|requesting physician|request(?:ed)?(?: service)?)\b|"
     r"there (?:is|was|are|were|has been|have been)\b|"
@@ -79,6 +80,11 @@ _CASE_REF = _rx(
     r"\b(?:patient|injured worker|applicant|claimant|worker|employee|iw|individual|he|she|his|her|provider|physician|"
     r"documentation|records?|submitted|request(?:ed)?|this case|here)\b"
 )
+# what a record or a provider does, or fails to do, with a finding
+_SHOW_VERB = (
+    r"(?:provide|note|document|specify|include|detail|report|reveal|address|mention|describe|show|indicate|"
+    r"establish|demonstrate|have|meet|support|discuss|identify|contain|reflect|substantiate|explain|outline)"
+)
 # a statement that something was, or was not, shown for this worker
 _NOT_SHOWN = _rx(
     r"\b(?:lack of|lacks|lacking|absence of|no (?:clear |objective |significant |documented |further |recent |"
@@ -88,11 +94,9 @@ _NOT_SHOWN = _rx(
     r"mention|discussion|rationale|reason|findings?|history|factors|noted|report|description|describing|need|"
     r"endpoint|indication)|nothing specific|not (?:been )?(?:documented|provided|noted|included|specified|submitted|"
     r"addressed|established|apparent|clear|detailed|diagnosed|evident|reported|shown|demonstrated|met|described|"
-    r"close|able|intolerant)|did not (?:provide|note|document|specify|include|detail|report|reveal|address|"
-    r"mention|describe|show|indicate|establish|demonstrate|have)|"
-    r"does not (?:(?:discuss|document|detail|address|mention|describe) or )?(?:document|detail|reveal|report|address|"
-    r"meet|have|indicate|show|describe|specify|support|establish|demonstrate|discuss|mention)|"
-    r"do not (?:report|document|detail|support|indicate|show|establish|demonstrate|have)|"
+    r"close|able|intolerant)|"
+    # one set of verbs whatever the tense or person: "the record does not provide", "the notes do not include"
+    rf"(?:did|does|do) not (?:{_SHOW_VERB} or )?{_SHOW_VERB}|"
     r"fail(?:s|ed)? to|(?:has|have) not yet (?:had|tried|undergone|completed)|"
     r"unclear|undermined|without (?:any )?(?:objective |documented )?(?:documentation|evidence|improvement)|"
     r"\bno (?:[\w-]+ ){0,3}(?:was|were|has been|have been) (?:submitted|provided|documented|described|found|noted|"
@@ -141,8 +145,10 @@ _HISTORY = _rx(
 )
 _CONCLUSION = _rx(
     r"\b(?:medically (?:necessary|appropriate|reasonable|indicated)|not medically|(?:is|was|would be) not supported|"
+    r"would not be (?:supported|warranted|indicated|necessary|appropriate)|"
     r"(?:is|was) not (?:necessary|supported|warranted|indicated)|(?:is|was) (?:supported|necessary)|"
-    r"request (?:is|was) (?:not )?(?:supported|necessary)|medical necessity has not been established|"
+    r"request (?:is|was) (?:not )?(?:supported|necessary)|"
+    r"medical necessity (?:(?:of|for) [^.;]{0,80}? )?(?:is|was|has|have) not (?:been )?(?:established|demonstrated)|"
     r"reversing the (?:prior|previous)|do not support imaging)"
 )
 _THEREFORE = _rx(
@@ -408,8 +414,43 @@ def _is_bare_conclusion(sc: Scan, request: str) -> bool:
         return True
     if sc.match(_THEREFORE) and not sc.match(_GIVEN_THAT):
         return True
+    m = _GENERIC_LACK.match(rest.strip())
+    if m and not set(re.findall(r"[a-z]+", m.group("x").lower())) - _LACK_WORDS:
+        # "Without further indication for imaging, the request for MRI at this time cannot be considered medically
+        # necessary": a lack that names nothing, then the verdict on the request
+        asked = set(re.findall(r"[a-z]+", request.lower()))
+        verdict = _REQUEST_NAMED.sub("request", m.group("rest").lower())
+        named = {w for w in re.findall(r"[a-z]{4,}", verdict) if w not in _VERDICT_WORDS | asked}
+        return len(named) <= 2
     words = [w for w in re.findall(r"[A-Za-z]+", rest) if len(w) > 3]
     return len(words) <= 7
+
+
+def names_nothing(sentence: str) -> bool:
+    """A verdict that opens with a lack naming nothing: "Without further indication for imaging, ..."."""
+    m = _GENERIC_LACK.match(" ".join(sentence.split()))
+    return m is not None and not set(re.findall(r"[a-z]+", m.group("x").lower())) - _LACK_WORDS
+
+
+# a lack that names nothing ("Without further indication for imaging,", "In the absence of such evidence,")
+_GENERIC_LACK = _rx(r"^(?:absent|without|in the absence of|lacking)\s+(?P<x>[^,;]{2,80}),\s*(?P<rest>.+)$")
+_LACK_WORDS = frozenset(
+    """
+    a an the this that these those such any further additional more clear clearer sufficient adequate appropriate
+    indication indications documentation documented evidence support supporting rationale information clinical
+    medical necessity for of to imaging testing treatment therapy surgery medication service procedure request
+    it them above
+    """.split()  # noqa: SIM905
+)
+# "the current request for an open MRI of the lumbosacral spine region is": the request, however it is named
+_REQUEST_NAMED = _rx(r"\brequest(?:ed)? for [^,;]{0,120}?(?= (?:is|was|are|were|cannot|can ?not|would|could)\b)")
+_VERDICT_WORDS = frozenset(
+    """
+    request requested this that time current currently cannot considered deemed determined found medically
+    necessary appropriate indicated supported guidelines guideline established warranted reasonable would
+    therefore point present
+    """.split()  # noqa: SIM905
+)
 
 
 # The guidelines rule the requested thing out (or, for an approval, in): a reason no record could change,

@@ -15,7 +15,15 @@ import re
 from rapidfuzz import fuzz
 
 from imr_llm.fields import norm_text
-from imr_llm.parser.reasons import find_reason, is_categorical, repeat_of_approval, sentence_spans
+from imr_llm.parser.reasons import (
+    agrees,
+    find_reason,
+    is_bare_conclusion,
+    is_categorical,
+    names_nothing,
+    repeat_of_approval,
+    sentence_spans,
+)
 from imr_llm.schema import Decision, DisputedItem, ItemReason, LetterRecord
 from imr_llm.summary.checks import plain_problems
 from imr_llm.summary.facts import (
@@ -37,6 +45,7 @@ from imr_llm.summary.restate import (
     DROPPABLE,
     Form,
     Restatement,
+    is_diagnosis_list,
     is_guideline_passage,
     is_reasoned_verdict,
     missing_detail,
@@ -141,7 +150,10 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         left = [summing, *[q for q in left if q != summing]]
         more = [summing, *[q for q in more if q != summing]][: max(1, MAX_QUOTED - len(shown))]
     shown = shown + more
-    more_line = [language.c.reason.more] if more else [language.c.reason.more_in_letter] if left else []
+    # a reason sentence the finder picked that the page neither says nor quotes (one it may not quote: history,
+    # a guideline's words, a point with no negation) is still a point the worker must know exists
+    unsaid = [s for s in found.sentences if _unsaid(s, shown, item)]
+    more_line = [language.c.reason.more] if more else [language.c.reason.more_in_letter] if left or unsaid else []
     slip = part_slip(shown, item.request)
     slip_line = [language.c.reason.other_part.format(part=slip[0], asked=slip[1])] if slip is not None else []
     evidence = [
@@ -156,7 +168,13 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         evidence=evidence,
         text=" ".join([p.text for p in plain] + more_line + slip_line)
         if plain
-        else " ".join([language.quoted_reason(bool(shown)), *slip_line]),
+        else " ".join(
+            [
+                language.quoted_reason(bool(shown)),
+                *([language.c.reason.more_in_letter] if shown and unsaid else []),
+                *slip_line,
+            ]
+        ),
         plain=plain,
         quoted=not plain,
         terms=language.terms(" ".join(shown)),
@@ -283,7 +301,12 @@ def summing_verdict(rationale: str, decision: Decision | None) -> str | None:
     spans = list(sentence_spans(rationale))
     for start, end in reversed(spans[-3:]):
         sentence = rationale[start:end].strip()
-        if _SUMS_UP.match(sentence) and not _POINTS_BACK.match(sentence) and quotable(sentence, decision):
+        if (
+            _SUMS_UP.match(sentence)
+            and not _POINTS_BACK.match(sentence)
+            and not names_nothing(sentence)  # "Without further indication for imaging, ..."
+            and quotable(sentence, decision)
+        ):
             return sentence
     return None
 
@@ -301,6 +324,27 @@ def _covered(verdict: str, shown: list[str]) -> bool:
 
 
 _OPENERS = frozenset({"absent", "without", "absence", "given", "lack", "paucity", "because", "based"})
+
+
+def _unsaid(sentence: str, shown: list[str], item: DisputedItem) -> bool:
+    """A reason sentence of the finder's that the page does not show, and that is a point of its own: not the
+    same point as a shown sentence, not a bare verdict, not the letter's general rule."""
+    if sentence in shown or any(_same_point(sentence, s) for s in shown) or _covered(sentence, shown):
+        return False
+    if _POINTS_BACK.match(sentence.strip()) or is_diagnosis_list(sentence) or sentence.lstrip().startswith("("):
+        return False  # "In the absence of such evidence, ...": the verdict on what was said; a list; an aside
+    if is_bare_conclusion(sentence, item.request, item.decision) or is_guideline_passage(sentence):
+        return False
+    # a point carries the decision's direction, or names a need, an excess, a benefit or a poor test; a recital
+    # ("The claimant has knee pain.", "The documentation indicated the patient utilized Mobic.") is not one
+    return agrees(sentence, item.decision) or _POINT.search(sentence) is not None
+
+
+_POINT = re.compile(
+    r"\b(?:needed|is required|poorly|inadequate|insufficient|in excess|excess(?:ive)?|exceed\w*|improving|improved|"
+    r"benefit\w*|contraindicat\w*|acute phase|little evidence|too (?:early|soon))\b",
+    re.I,
+)
 
 
 def _same_point(a: str, b: str) -> bool:

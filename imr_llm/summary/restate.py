@@ -236,7 +236,7 @@ def core_of(sentence: str) -> str:
 # of documentation"), the worker and the doctor (now "you", "your doctor"), citation words
 DROPPABLE = frozenset(
     """
-    however additionally addition moreover furthermore also this case here there lack absence paucity
+    however additionally addition moreover furthermore also this case here there lack absence absent paucity
     documentation documented evidence indication information records record mention discussion reports report
     notation data noted provided submitted available presented review reviewed clear clearly patient
     patients claimant applicant injured worker employee individual treating requesting attending provider
@@ -265,7 +265,13 @@ def _core(sentence: str, lacks: bool = True) -> tuple[str, str | None]:
             text = text[m.end() :]
         if text == before:
             break
-    text = re.sub(r"[.;:]+[\"'\u201d]?$", "", text).strip()
+    closing = re.search(r"[.;:]+(?P<q>[\"'\u201d]?)$", text)
+    text = text[: closing.start()].strip() if closing else text
+    # 'but "NCS is not recommended."': a quote the reviewer opened is closed again, before the period
+    if closing and closing.group("q") == '"' and text.count('"') % 2:
+        text += '"'
+    elif closing and closing.group("q") == "\u201d" and text.count("\u201c") > text.count("\u201d"):
+        text += "\u201d"
     text = _TRAILING_VERDICT.sub("", text).strip(" ,;")
     if lacks:
         text = _reasoned_verdict(text)
@@ -578,6 +584,11 @@ def _match(text: str, decision: str, negated: bool) -> tuple[Form, dict[str, str
             }
             slots["quote"] = text[m.start("q") :]
             return Form.RECORD_SHOWS, slots
+    m = _ABSENT.match(text)
+    if m and decision == "upheld" and NEGATION.search(m.group("y")) and not _NAMES_NOTHING.match(m.group("x")):
+        # "Absent red flags or clear indications for surgery, a clear indication for MRI is not supported": what
+        # the reviewer found missing, then its verdict
+        return Form.NONE_FOUND, {"x": m.group("x")}
     m = _GIVEN.match(text)
     if m:
         x, y = m.group("x"), m.group("y")
@@ -603,6 +614,12 @@ def _match(text: str, decision: str, negated: bool) -> tuple[Form, dict[str, str
 # is not read in that form (the next step reads its clauses one by one)
 _NOR = _rx(r"\bnor\b|\band there (?:is|are|was|were|has been|have been) no\b")
 _NOTED_AT_END = _rx(r"\s+(?:noted|documented|indicated|provided|submitted|presented)$")
+_ABSENT = _rx(r"^(?:absent|in the absence of) (?P<x>[^,;]{6,150}), (?P<y>[^,;].{8,})$")
+# "In the absence of such evidence": a lack that points back, naming nothing
+_NAMES_NOTHING = _rx(
+    r"^(?:(?:such|this|that|these|those|the above|further|additional|more|clear|any|sufficient) )*"
+    r"(?:documentation|evidence|information|indication|support|findings|rationale)$"
+)
 _JOINED = _rx(r"^(?:but|and|or|yet|so|however|although|though)\b")
 _SECOND_CAUSE = _rx(r"^(?:and|or|but) (?:as|since|because|given)\b")
 _VERDICT = _rx(
@@ -845,7 +862,15 @@ def first_lower(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-_DIAGNOSIS_LIST = _rx(r"^(?:(?:working |current |the )?diagnos[ie]s|dx)\b[^.]{0,20}(?:include|included|are|were|:)")
+_DIAGNOSIS_LIST = _rx(
+    r"^(?:(?:the |his |her )?(?:(?:patient|injured worker|claimant|applicant|employee)'s )?(?:working |current )?"
+    r"diagnos[ie]s|dx)\b[^.]{0,20}(?:include|included|are|were|:)"
+)
+
+
+def is_diagnosis_list(sentence: str) -> bool:
+    """ "In this case, the injured worker's working diagnoses are ...": a list, never a reason."""
+    return _DIAGNOSIS_LIST.match(_core(sentence)[0]) is not None
 
 
 def quotable(sentence: str, decision: Decision | None) -> bool:
@@ -895,8 +920,9 @@ _INFO_NOUN = _rx(
 # piece of information ("the patient's work status is not provided"), never care ("physical therapy is not
 # indicated") or the request's necessity.
 _NOT_STATED = _rx(
-    r"^(?P<x>(?!(?:this|that|these|those|it|such|they|there|no|none|neither|which|what|whether|why|how|here|"
-    r"however)\b)[^,;:]{6,160}?) "
+    # "how many prior sessions she has had is not noted" names the missing thing; "how" alone does not
+    r"^(?P<x>(?!(?:this|that|these|those|it|such|they|there|no|none|neither|which|what|whether|why|here|"
+    r"however)\b|how\b(?! (?:many|much|often|long)\b))[^,;:]{6,160}?) "
     r"(?:(?:is|was|are|were|has|have|had)(?: also| still)? not(?: been)?|could not be|cannot be|can ?not be)"
     r"(?: (?:clearly|adequately|objectively|specifically|fully|consistently|sufficiently|properly|formally))? "
     r"(?P<verb>specified|stated|documented|noted|reported|described|identified|outlined|detailed|mentioned|"
