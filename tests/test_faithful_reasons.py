@@ -1946,3 +1946,28 @@ def test_how_many_sessions_not_noted_is_a_detail_to_send() -> None:
     detail = missing_detail("However, how many prior sessions she has had is not noted.")
     assert detail is not None and detail.slots["x"] == "how many prior sessions she has had"
     assert missing_detail("However, how this was decided is not noted.") is None
+
+
+def test_a_next_step_never_names_a_thing_by_a_pronoun_from_another_sentence() -> None:
+    """ "... using NSAIDs for several months without mention of pain or functional improvement due to its use"
+    under a request for a stomach medicine gave "a new request could include records of pain or functional
+    improvement due to its use": "its" read as the stomach medicine. The step is the generic one; the same
+    missing thing named by its noun is still asked for."""
+    dangling = one(
+        "Pantoprazole 40mg #60",
+        "Upheld",
+        "In this case, the claimant had been using NSAIDs for several months without mention of pain or functional "
+        "improvement due to its use.",
+    )
+    step = build_summary(dangling).items[0].next_step
+    assert "its use" not in step and "read the reviewer's words" in step, step
+    named = one(
+        "Pantoprazole 40mg #60",
+        "Upheld",
+        "In this case, the claimant had been using NSAIDs for several months without mention of functional "
+        "improvement with the NSAIDs.",
+    )
+    assert build_summary(named).items[0].next_step == (
+        "If your doctor asks again, a new request could include records of improvement in what you can do with the "
+        "anti-inflammatory pain medicines, if there are any."
+    )

@@ -197,6 +197,8 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
             number = None
     bold, meaning = language.decision_line(item.decision, partial is not None and not whole)
     step = _next_from(said, item.decision, shown if not said else [])
+    if step is not None and step.form in ASKS_FOR and _DANGLING.search(step.plain.get("x", "")):
+        step = None  # "records of pain or improvement due to its use": what "its" means is in another sentence
     opened = _OPEN_WITH_RECORDS.search(item.rationale or "") is not None
     return ItemSummary(
         number=i + 1,
@@ -340,6 +342,8 @@ def _unsaid(sentence: str, shown: list[str], item: DisputedItem) -> bool:
     return agrees(sentence, item.decision) or _POINT.search(sentence) is not None
 
 
+# a pronoun whose noun is outside the words a next step names
+_DANGLING = re.compile(r"\b(?:its|it|they|them|their)\b", re.I)
 _POINT = re.compile(
     r"\b(?:needed|is required|poorly|inadequate|insufficient|in excess|excess(?:ive)?|exceed\w*|improving|improved|"
     r"benefit\w*|contraindicat\w*|acute phase|little evidence|too (?:early|soon))\b",
