@@ -1951,8 +1951,9 @@ def test_how_many_sessions_not_noted_is_a_detail_to_send() -> None:
 def test_a_next_step_never_names_a_thing_by_a_pronoun_from_another_sentence() -> None:
     """ "... using NSAIDs for several months without mention of pain or functional improvement due to its use"
     under a request for a stomach medicine gave "a new request could include records of pain or functional
-    improvement due to its use": "its" read as the stomach medicine. The step is the generic one; the same
-    missing thing named by its noun is still asked for."""
+    improvement due to its use": "its" read as the stomach medicine. The closing phrase with the pronoun is left
+    out of the step (in the plain words and in the quoted ones); a pronoun inside the missing thing gives the
+    generic step; the same missing thing named by its noun is asked for whole."""
     dangling = one(
         "Pantoprazole 40mg #60",
         "Upheld",
@@ -1960,7 +1961,17 @@ def test_a_next_step_never_names_a_thing_by_a_pronoun_from_another_sentence() ->
         "improvement due to its use.",
     )
     step = build_summary(dangling).items[0].next_step
-    assert "its use" not in step and "read the reviewer's words" in step, step
+    assert step == (
+        "If your doctor asks again, a new request could include records of pain or functional improvement, if there "
+        "are any."
+    ), step
+    assert "its use" not in build_summary(dangling, "es").items[0].next_step
+    inside = one(
+        "Pantoprazole 40mg #60",
+        "Upheld",
+        "In this case, there was no documentation that it reduced the claimant's stomach complaints.",
+    )
+    assert "read the reviewer's words" in build_summary(inside).items[0].next_step
     named = one(
         "Pantoprazole 40mg #60",
         "Upheld",
@@ -1971,3 +1982,54 @@ def test_a_next_step_never_names_a_thing_by_a_pronoun_from_another_sentence() ->
         "If your doctor asks again, a new request could include records of improvement in what you can do with the "
         "anti-inflammatory pain medicines, if there are any."
     )
+
+
+def test_a_count_of_sessions_written_with_a_hash_is_said_in_sessions() -> None:
+    """ "Your doctor asked for #8. Of these, #6 had been approved ... the other #2." for "Chiropractic therapy
+    sessions for the cervical spine, #8": a reader counted it a slip. A "#" count of sessions or tablets is said
+    with its noun, in each language; a drug's "#60" with no noun keeps the letter's "#60"."""
+    from imr_llm.summary.facts import Quantity, partial_numbers, quantity
+
+    assert quantity("Chiropractic therapy sessions for the cervical spine, #8") == Quantity(8, "sessions")
+    assert quantity("Norco 10/325mg #60") == Quantity(60, "#")
+    numbers = partial_numbers(
+        "Chiropractic therapy sessions for the cervical spine, #8",
+        "Chiropractic therapy sessions for the cervical spine, #6",
+        "Chiropractic therapy sessions for the cervical spine, #2",
+    )
+    assert numbers is not None
+    english = get_language("en").partial("Chiropractic therapy sessions for the cervical spine, #6", numbers, False)
+    assert "asked for 8 sessions" in english and "other 2 sessions" in english and "#" not in english.split('"')[-1]
+    spanish = get_language("es").partial("Chiropractic therapy sessions for the cervical spine, #6", numbers, False)
+    assert "pidió 8 sesiones" in spanish, spanish
+    pills = partial_numbers("Norco 10/325mg #60", "Norco 10/325mg #30", "Norco 10/325mg #30")
+    assert pills is not None and "asked for #60" in get_language("en").partial("Norco 10/325mg #30", pills, False)
+
+
+def test_a_step_asks_for_the_reason_for_a_need_never_explain_for() -> None:
+    """ "There was no clear rationale for the need of additional physical therapy" gave "the new request could
+    explain for the need of ...". It reads "explain the reason for"; a "why" keeps "explain why"."""
+    step = (
+        build_summary(
+            one(
+                "Physical therapy 2 times 8",
+                "Upheld",
+                "There was no clear rationale for the need of additional physical therapy during the current course.",
+            )
+        )
+        .items[0]
+        .next_step
+    )
+    assert "could explain the reason for the need of additional physical therapy" in step, step
+    why = (
+        build_summary(
+            one(
+                "Physical therapy 2 times 8",
+                "Upheld",
+                "There was no rationale as to why the patient would need additional physical therapy.",
+            )
+        )
+        .items[0]
+        .next_step
+    )
+    assert "could explain why you would need additional physical therapy" in why, why

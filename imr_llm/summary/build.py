@@ -11,6 +11,7 @@ letter with that name was approved. The next step comes from the same sentence.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from rapidfuzz import fuzz
 
@@ -198,7 +199,7 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
     bold, meaning = language.decision_line(item.decision, partial is not None and not whole)
     step = _next_from(said, item.decision, shown if not said else [])
     if step is not None and step.form in ASKS_FOR and _DANGLING.search(step.plain.get("x", "")):
-        step = None  # "records of pain or improvement due to its use": what "its" means is in another sentence
+        step = _without_pronoun(step)
     opened = _OPEN_WITH_RECORDS.search(item.rationale or "") is not None
     return ItemSummary(
         number=i + 1,
@@ -344,6 +345,25 @@ def _unsaid(sentence: str, shown: list[str], item: DisputedItem) -> bool:
 
 # a pronoun whose noun is outside the words a next step names
 _DANGLING = re.compile(r"\b(?:its|it|they|them|their)\b", re.I)
+# the phrase it closes: "improvement with them", "improvement due to its use"
+_PRONOUN_TAIL = re.compile(
+    r",?\s+(?:with|from|due to|after|since|on|of|to)\s+(?:its|their|it|them)(?:\s+(?:use|usage|prior use))?$", re.I
+)
+
+
+def _without_pronoun(step: Restatement) -> Restatement | None:
+    """The step without the closing phrase that names the thing by a pronoun ("records of measured improvement
+    with them" -> "records of measured improvement"); None (the generic step) when a pronoun is left."""
+    x = _PRONOUN_TAIL.sub("", step.plain["x"])
+    if _DANGLING.search(x) or len(x.split()) < 2:
+        return None
+    # the reviewer's words too, as a language that quotes them shows them
+    slots = {
+        name: _PRONOUN_TAIL.sub("", value) if name in ("x", "quote") else value for name, value in step.slots.items()
+    }
+    return replace(step, plain={**step.plain, "x": x}, slots=slots)
+
+
 _POINT = re.compile(
     r"\b(?:needed|is required|poorly|inadequate|insufficient|in excess|excess(?:ive)?|exceed\w*|improving|improved|"
     r"benefit\w*|contraindicat\w*|acute phase|little evidence|too (?:early|soon))\b",

@@ -242,6 +242,7 @@ _COUNT = _rx(
 )
 
 
+_COUNT_NOUN = _rx(r"\b(?:sessions|visits|treatments|tablets|capsules|pills|patches|injections)\b")
 _VISITS_CARE = _rx(r"\b(?:therapy|PT|chiropract\w*|acupuncture|rehab\w*|sessions|visits)\b")
 _TIMES_WEEKS = _rx(r"\b(?P<t>[1-5]) ?(?:times|x) ?(?P<w>\d{1,2})\b(?! ?(?:mg|mcg|ml|%|months?|days?|hours?|refills?))")
 
@@ -257,9 +258,11 @@ def quantity(text: str | None) -> Quantity | None:
     if not text:
         return None
     found: list[Quantity] = []
+    noun = _COUNT_NOUN.search(text)
     for m in _COUNT.finditer(text):
         if m.group("hash"):
-            found.append(Quantity(int(m.group("hash")), "#"))
+            # "Chiropractic therapy sessions ..., #8" counts sessions: "8 sessions", not "#8"
+            found.append(Quantity(int(m.group("hash")), noun.group(0).lower() if noun else "#"))
         elif m.group("paren"):
             found.append(Quantity(int(m.group("paren")), m.group("punit").lower()))
         elif m.group("n"):

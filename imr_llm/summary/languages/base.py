@@ -391,6 +391,8 @@ class Language:
                     template, values["link"] = n.no_record, ""
             if values["link"] == "that":
                 values["x"] = _SINGULAR_VERB.sub(lambda m: m.group(1), values["x"])
+        if self.c.reason.slot_mode == "plain" and first.form is Form.NO_RATIONALE and values["link"] == "for":
+            values["link"] = self.c.reason.reason_for  # "explain the reason for the need of ...", not "explain for"
         return _tidy(template.format(**values))
 
     def _guideline_amount(self, number: str) -> str:

@@ -203,6 +203,7 @@ class ReasonFrames(_Strict):
     other_part: str  # the reviewer's words name another body part or side than the request: {part}, {asked}
     because: str = "{x}."
     link_words: tuple[str, ...] = ()
+    reason_for: str = "for"  # a next step's "explain {link}": "explain the reason for X", never "explain for X"
     and_word: str  # joins the things a reviewer found missing when one sentence names several
 
 
