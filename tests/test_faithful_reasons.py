@@ -2033,3 +2033,61 @@ def test_a_step_asks_for_the_reason_for_a_need_never_explain_for() -> None:
         .next_step
     )
     assert "could explain why you would need additional physical therapy" in why, why
+
+
+# -- a twelfth reader ----------------------------------------------------------------------------------------------
+
+
+def test_a_later_limit_on_long_term_use_does_not_close_the_door_a_missing_record_opens() -> None:
+    """Ibuprofen refills denied because "The patient had decreased pain with medications, however, there was no
+    documentation of functional improvement. ... Long term use is not recommended." got "Asking again with more
+    records is not likely to change that": the duration limit, a later point, set the step, and the clause after
+    "however," was never read. The step asks for the missing record; a ban that leads stays final."""
+    record = one(
+        "Ibuprofen 600mg #90",
+        "Upheld",
+        "NSAIDs are first line treatment and are recommended at the lowest dose for the shortest duration. The "
+        "patient had decreased pain with medications, however, there was no documentation of functional "
+        "improvement. Long term use is not recommended. Therefore, the request is not medically necessary.",
+    )
+    for lang in ("en", "es"):
+        step = build_summary(record, lang).items[0].next_step
+        assert "not likely" not in step and "poco probable" not in step, step
+    assert (
+        build_summary(record)
+        .items[0]
+        .next_step.startswith(
+            "If your doctor asks again, a new request could include records of improvement in what you can do"
+        )
+    )
+    ban = one(
+        "Ketoprofen cream 20% #1",
+        "Upheld",
+        "Topical ketoprofen is not recommended by the guidelines. Long term use is not recommended.",
+    )
+    assert "not likely to change" in build_summary(ban).items[0].next_step
+
+
+def test_the_glossary_never_says_an_injection_is_not_conservative_care() -> None:
+    """ "conservative care: simpler treatment than surgery or an injection" sat under a reviewer's sentence that
+    counted "physical therapy and injections" as conservative treatment: the page contradicted the letter."""
+    for lang in ("en", "es"):
+        terms = get_language(lang).terms("the patient has exhausted conservative treatments to include injections")
+        text = " ".join(terms)
+        assert "conservative" in text and "injection" not in text and "inyección" not in text, text
+
+
+def test_no_x_was_documented_is_a_finding_however_long_x_is() -> None:
+    """ "No functional improvement in response to physical therapy was documented." was passed over (the finder
+    allowed three words between "no" and "was documented"); the page gave a verdict ("the need ... is not
+    apparent") instead. A guideline's "no more than 10 visits are recommended" is still no finding."""
+    from imr_llm.parser.reasons import find_reason
+
+    rationale = (
+        "This worker has neck strain improving with PT. No functional improvement in response to physical therapy "
+        "was documented. The MTUS recommends 8-10 visits. No more than 10 visits are recommended for this condition. "
+        "Therefore the request is not medically necessary."
+    )
+    said = [s.text(rationale) for s in find_reason(rationale, "upheld", "Physical therapy 8 sessions").sentences]
+    assert said and said[0].startswith("No functional improvement"), said
+    assert not any(s.startswith("No more than") for s in said), said

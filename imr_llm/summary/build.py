@@ -440,7 +440,7 @@ _OPEN_WITH_RECORDS = re.compile(
     re.I,
 )
 _RULED_OUT = (Form.NOT_RECOMMENDED, Form.GUIDELINE)
-_CLAUSES = re.compile(r", (?:and|but) |; |\s+and (?=there (?:is|are|was|were) no\b)")
+_CLAUSES = re.compile(r", (?:and|but|however,) |; |\s+and (?=there (?:is|are|was|were) no\b)")
 
 
 def _next_from(said: list[Restatement], decision: Decision | None, quoted: list[str]) -> Restatement | None:
@@ -456,7 +456,9 @@ def _next_from(said: list[Restatement], decision: Decision | None, quoted: list[
     for k, r in enumerate(said):
         # after the first, only a missing record or detail: "There was no improvement to the pain" is a finding
         # (one that helps the worker's request, here), and "records of improvement" would point the wrong way
-        if k and not _generic_step(r) and r.form is not Form.NONE_FOUND:
+        # nor a later limit on how long ("Long term use is not recommended"): a duration, not a ban on the care
+        later_limit = r.form in _RULED_OUT and _DURATION.search(r.sentence) is not None
+        if k and not _generic_step(r) and r.form is not Form.NONE_FOUND and not later_limit:
             return r
         if r.form in (Form.FINDING, Form.GIVEN):
             for clause in _CLAUSES.split(r.sentence):
