@@ -1921,8 +1921,9 @@ def test_absent_x_is_what_the_reviewer_found_missing() -> None:
         assert not plain_problems(PlainSentence(text=text, source=sentence, form="none_found"), "MRI", language), text
     assert plain(sentence, "The reviewer found no warning signs of a serious problem.")  # the surgery point dropped
     assert plain(sentence, "The reviewer found warning signs of a serious problem or clear indications for surgery.")
-    pointing_back = restate("In the absence of such documentation, the request is not medically necessary.", "upheld")
-    assert pointing_back is None or pointing_back.form is not Form.NONE_FOUND
+    for back in ("such documentation", "such findings", "further indication for imaging"):
+        pointing_back = restate(f"In the absence of {back}, the request is not medically necessary.", "upheld")
+        assert pointing_back is None or pointing_back.form is not Form.NONE_FOUND, back
     approval = restate("Absent any contraindication, the request is medically necessary.", "overturned")
     assert approval is None or approval.form is not Form.NONE_FOUND
     page = build_summary(

@@ -418,7 +418,7 @@ def _is_bare_conclusion(sc: Scan, request: str) -> bool:
     if sc.match(_THEREFORE) and not sc.match(_GIVEN_THAT):
         return True
     m = _GENERIC_LACK.match(rest.strip())
-    if m and not set(re.findall(r"[a-z]+", m.group("x").lower())) - _LACK_WORDS:
+    if m and lack_names_nothing(m.group("x")):
         # "Without further indication for imaging, the request for MRI at this time cannot be considered medically
         # necessary": a lack that names nothing, then the verdict on the request
         asked = set(re.findall(r"[a-z]+", request.lower()))
@@ -432,7 +432,13 @@ def _is_bare_conclusion(sc: Scan, request: str) -> bool:
 def names_nothing(sentence: str) -> bool:
     """A verdict that opens with a lack naming nothing: "Without further indication for imaging, ..."."""
     m = _GENERIC_LACK.match(" ".join(sentence.split()))
-    return m is not None and not set(re.findall(r"[a-z]+", m.group("x").lower())) - _LACK_WORDS
+    return m is not None and lack_names_nothing(m.group("x"))
+
+
+def lack_names_nothing(what: str) -> bool:
+    """What a lack is of names nothing a new request could show: "such evidence", "further indication for
+    imaging"."""
+    return not set(re.findall(r"[a-z]+", what.lower())) - _LACK_WORDS
 
 
 # a lack that names nothing ("Without further indication for imaging,", "In the absence of such evidence,")
@@ -442,7 +448,7 @@ _LACK_WORDS = frozenset(
     a an the this that these those such any further additional more clear clearer sufficient adequate appropriate
     indication indications documentation documented evidence support supporting rationale information clinical
     medical necessity for of to imaging testing treatment therapy surgery medication service procedure request
-    it them above
+    it them above said findings finding
     """.split()  # noqa: SIM905
 )
 # "the current request for an open MRI of the lumbosacral spine region is": the request, however it is named

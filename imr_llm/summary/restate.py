@@ -584,8 +584,10 @@ def _match(text: str, decision: str, negated: bool) -> tuple[Form, dict[str, str
             }
             slots["quote"] = text[m.start("q") :]
             return Form.RECORD_SHOWS, slots
+    from imr_llm.parser.reasons import lack_names_nothing
+
     m = _ABSENT.match(text)
-    if m and decision == "upheld" and NEGATION.search(m.group("y")) and not _NAMES_NOTHING.match(m.group("x")):
+    if m and decision == "upheld" and NEGATION.search(m.group("y")) and not lack_names_nothing(m.group("x")):
         # "Absent red flags or clear indications for surgery, a clear indication for MRI is not supported": what
         # the reviewer found missing, then its verdict
         return Form.NONE_FOUND, {"x": m.group("x")}
@@ -615,11 +617,6 @@ def _match(text: str, decision: str, negated: bool) -> tuple[Form, dict[str, str
 _NOR = _rx(r"\bnor\b|\band there (?:is|are|was|were|has been|have been) no\b")
 _NOTED_AT_END = _rx(r"\s+(?:noted|documented|indicated|provided|submitted|presented)$")
 _ABSENT = _rx(r"^(?:absent|in the absence of) (?P<x>[^,;]{6,150}), (?P<y>[^,;].{8,})$")
-# "In the absence of such evidence": a lack that points back, naming nothing
-_NAMES_NOTHING = _rx(
-    r"^(?:(?:such|this|that|these|those|the above|further|additional|more|clear|any|sufficient) )*"
-    r"(?:documentation|evidence|information|indication|support|findings|rationale)$"
-)
 _JOINED = _rx(r"^(?:but|and|or|yet|so|however|although|though)\b")
 _SECOND_CAUSE = _rx(r"^(?:and|or|but) (?:as|since|because|given)\b")
 _VERDICT = _rx(
