@@ -166,6 +166,11 @@ _BRACKETED_DATE = re.compile(
 _OTHER_DATES = ("decision_date", "ur_determination_date", "application_received_date", "date_assigned")
 
 
+def _another_date_after(raw: str, end: int) -> bool:
+    """A second date right after a header value: "10/23/2016, 11/02/2016", "02/03/2017 (revised 02/10/2017)"."""
+    return bool(_SECOND_DATE.match(raw, end) or _BRACKETED_DATE.match(raw, end))
+
+
 def _plausible_header(ctx: ParseContext, fields: dict[str, Any]) -> None:
     """Header values taken as written but unlike any IMR's: said, so the page does not state them as read."""
     injury = fields.get("date_of_injury")
@@ -174,15 +179,11 @@ def _plausible_header(ctx: ParseContext, fields: dict[str, Any]) -> None:
     span = ctx.evidence.get("date_of_injury")
     if span is not None and _RANGE_AFTER.match(ctx.text.raw, span["end"]):
         ctx.warn("date_of_injury: the letter gives a range (a cumulative injury); its first date was taken")
-    elif span is not None and (
-        _SECOND_DATE.match(ctx.text.raw, span["end"]) or _BRACKETED_DATE.match(ctx.text.raw, span["end"])
-    ):
+    elif span is not None and _another_date_after(ctx.text.raw, span["end"]):
         ctx.warn("date_of_injury: the letter gives more than one date (or a range to the present); its first was taken")
     for name in _OTHER_DATES:
         at = ctx.evidence.get(name)
-        if at is not None and (
-            _SECOND_DATE.match(ctx.text.raw, at["end"]) or _BRACKETED_DATE.match(ctx.text.raw, at["end"])
-        ):
+        if at is not None and _another_date_after(ctx.text.raw, at["end"]):
             ctx.warn(
                 f"{name}: the letter gives more than one date here; its first was taken; check it against the letter"
             )

@@ -234,15 +234,16 @@ def care_already_given(
 
 # -- partly authorized requests ---------------------------------------------------------------
 
+# what a request counts ("12 sessions", "#60 tablets")
+_COUNTED = "sessions|visits|treatments|tablets|capsules|pills|patches|injections"
 _COUNT = _rx(
     r"(?:#\s?(?P<hash>\d{1,4})\b)|(?:\((?P<paren>\d{1,3}) (?P<punit>sessions|visits|treatments)\))|"
-    r"(?:\b(?P<n>\d{1,3}|" + "|".join(NUMBER_WORDS) + r")\b[^,.;()#]{0,40}?\b(?P<unit>sessions|visits|treatments|"
-    r"tablets|capsules|pills|patches|units|injections|months?)\b)|"
+    r"(?:\b(?P<n>\d{1,3}|" + "|".join(NUMBER_WORDS) + rf")\b[^,.;()#]{{0,40}}?\b(?P<unit>{_COUNTED}|units|months?)\b)|"
     r"(?:\b(?P<times>\d{1,2}) (?:times|x) (?:a |per )?week (?:for|x) (?P<weeks>\d{1,2}) weeks?\b)"
 )
 
 
-_COUNT_NOUN = _rx(r"\b(?:sessions|visits|treatments|tablets|capsules|pills|patches|injections)\b")
+_COUNT_NOUN = _rx(rf"\b(?:{_COUNTED})\b")
 _VISITS_CARE = _rx(r"\b(?:therapy|PT|chiropract\w*|acupuncture|rehab\w*|sessions|visits)\b")
 _TIMES_WEEKS = _rx(r"\b(?P<t>[1-5]) ?(?:times|x) ?(?P<w>\d{1,2})\b(?! ?(?:mg|mcg|ml|%|months?|days?|hours?|refills?))")
 
