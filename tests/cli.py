@@ -19,7 +19,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from imr_llm.cli import app
+from imr_llm.cli import app, empty_argument
 from imr_llm.outputs import visible
 
 LLM_VARS = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "IMR_LLM_BASE_URL", "IMR_LLM_MODEL", "IMR_LLM_API_KEY")
@@ -46,6 +46,9 @@ def run_cli(
     keep_llm_env: bool = False,
 ) -> subprocess.CompletedProcess[str]:
     """`imr-llm ARGS` in this process, as a CompletedProcess (returncode, stdout, stderr)."""
+    problem = empty_argument(list(args))
+    if problem:  # what imr_llm.cli.run says before Click sees the arguments
+        return subprocess.CompletedProcess(list(args), 2, "", visible(f"imr-llm: {problem}", keep_newlines=False) + "\n")
     overrides: dict[str, str | None] = {} if keep_llm_env else dict.fromkeys(LLM_VARS)
     overrides.update(env or {})
     with _cwd(cwd):

@@ -11,6 +11,7 @@ output it must keep. Letters are synthetic (tests/letters.py); closings are writ
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -434,6 +435,58 @@ def test_summarize_out_keeps_a_file_it_did_not_write_and_replaces_its_own(tmp_pa
             result = run_cli("summarize", str(letter), "--out", str(again), "--format", fmt)
             assert "not a summary imr-llm wrote" not in result.stderr, result.stderr
     assert (again / "good.en.md").read_text().startswith("# ")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("summarize", "LETTER", "--out", ""),
+        ("summarize", "LETTER", "--out="),
+        ("summarize", "LETTER", "--out", "", "--format", "html"),
+        ("summarize", ""),
+        ("parse", "LETTER", ""),
+        ("batch", "LETTER", "--out", "x.jsonl", "--summaries", ""),
+    ],
+)
+def test_an_empty_argument_is_one_line_and_nothing_is_written(tmp_path: Path, args: tuple[str, ...]) -> None:
+    """`summarize --out ""` (a shell variable that was not set) wrote its files into the folder the command ran in:
+    Click reads "" as the current folder. Any empty argument is now one line, exit 2, before any work."""
+    from tests.cli import run_cli
+
+    letter = tmp_path / "good.txt"
+    letter.write_text(make_letter(Item("MRI of the lumbar spine", "Upheld", "There are no red flags.")))
+    work = tmp_path / "work"
+    work.mkdir()
+    result = run_cli(*(str(letter) if a == "LETTER" else a for a in args), cwd=work)
+    assert result.returncode == 2 and "empty" in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and result.stdout == ""
+    assert list(work.iterdir()) == []
+
+
+def test_values_with_an_equals_sign_or_a_dot_folder_still_work(tmp_path: Path) -> None:
+    """The right side of the empty-argument check: `--out=DIR` and `--out .` (said, not empty) are read."""
+    from tests.cli import run_cli
+
+    letter = tmp_path / "good.txt"
+    letter.write_text(make_letter(Item("MRI of the lumbar spine", "Upheld", "There are no red flags.")))
+    first = run_cli("summarize", str(letter), f"--out={tmp_path / 'a'}")
+    assert first.returncode == 0, first.stderr
+    assert (tmp_path / "a" / "good.en.md").is_file()
+    work = tmp_path / "work"
+    work.mkdir()
+    second = run_cli("summarize", str(letter), "--out", ".", cwd=work)
+    assert second.returncode == 0, second.stderr
+    assert (work / "good.en.md").is_file()
+
+
+def test_the_console_script_refuses_an_empty_argument(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`imr_llm.cli.run` itself (the console script) applies the check, not only the test helper."""
+    import imr_llm.cli as cli
+
+    monkeypatch.setattr(sys, "argv", ["imr-llm", "summarize", "x.txt", "--out", ""])
+    with pytest.raises(SystemExit) as ended:
+        cli.run()
+    assert ended.value.code == 2
 
 
 # -- a ninth probe ------------------------------------------------------------------------------------------------

@@ -65,8 +65,27 @@ app.add_typer(cache.app, name="cache")
 app.add_typer(gold.app, name="gold")
 
 
+def empty_argument(args: list[str]) -> str | None:
+    """What is wrong when an argument is empty, else None. An empty value is never meant: it is a shell
+    variable that was not set (`--out "$DIR"`), and Click reads "" as a path to the current folder, so
+    `summarize --out ""` wrote its files wherever the command was run."""
+    for k, arg in enumerate(args):
+        if arg.startswith("--") and arg.endswith("=") and len(arg) > 3:
+            return f"{arg[:-1]}: an empty value (give a value, or leave the option out)"
+        if arg == "":
+            before = args[k - 1] if k else ""
+            if before.startswith("--") and "=" not in before:
+                return f"{before}: an empty value (give a value, or leave the option out)"
+            return "an empty argument (a file name that is empty?)"
+    return None
+
+
 def run() -> None:
     """Console-script entry point: no traceback ever reaches the user."""
+    problem = empty_argument(sys.argv[1:])
+    if problem:
+        print(visible(f"imr-llm: {problem}", keep_newlines=False), file=sys.stderr)
+        sys.exit(2)
     try:
         # not standalone: Click's errors come back here, to be said in one line
         code = app(standalone_mode=False, prog_name="imr-llm")
