@@ -48,7 +48,9 @@ def run_cli(
     """`imr-llm ARGS` in this process, as a CompletedProcess (returncode, stdout, stderr)."""
     problem = empty_argument(list(args))
     if problem:  # what imr_llm.cli.run says before Click sees the arguments
-        return subprocess.CompletedProcess(list(args), 2, "", visible(f"imr-llm: {problem}", keep_newlines=False) + "\n")
+        return subprocess.CompletedProcess(
+            list(args), 2, "", visible(f"imr-llm: {problem}", keep_newlines=False) + "\n"
+        )
     overrides: dict[str, str | None] = {} if keep_llm_env else dict.fromkeys(LLM_VARS)
     overrides.update(env or {})
     with _cwd(cwd):

@@ -2092,3 +2092,74 @@ def test_no_x_was_documented_is_a_finding_however_long_x_is() -> None:
     said = [s.text(rationale) for s in find_reason(rationale, "upheld", "Physical therapy 8 sessions").sentences]
     assert said and said[0].startswith("No functional improvement"), said
     assert not any(s.startswith("No more than") for s in said), said
+
+
+# -- a thirteenth reader -------------------------------------------------------------------------------------------
+
+
+def test_an_initial_treatment_request_over_the_guideline_is_the_reviewers_finding() -> None:
+    """ "The initial treatment request exceeds the recommendation of an initial trial of 6 visits." (three letters
+    of one reviewer) was quoted only: "the initial ... request" was not a subject the reviewer applies rules to.
+    It is now said in plain words; the guideline's own "ODG recommends an initial trial of 6 visits" is still
+    a guideline passage, never a finding about the worker."""
+    sentence = "The initial treatment request exceeds the recommendation of an initial trial of 6 visits."
+    found = restate(sentence, "upheld", "Acupuncture 12 sessions")
+    assert found is not None and found.form is Form.FINDING, found
+    record = one(
+        "Acupuncture 12 sessions",
+        "Upheld",
+        "ODG recommends an initial trial of 6 visits. " + sentence + " Given the quantity of this request, the "
+        "request is not medically necessary.",
+    )
+    why = build_summary(record).items[0].reason.text
+    assert why.startswith("The reviewer found that the initial treatment request exceeds the recommendation"), why
+    assert restate("ODG recommends an initial trial of 6 visits over 2 weeks, not more.", "upheld") is None
+
+
+def test_no_explanation_why_asks_for_the_explanation_not_records_of_it() -> None:
+    """ "There is no objective explanation why the patient would need excess physical therapy" gave the step
+    "a new request could include records of objective explanation why you would need ...". The step asks for
+    the explanation; a missing record of a finding still asks for records."""
+    record = one(
+        "Physical therapy 8 sessions",
+        "Upheld",
+        "There is no objective explanation why the patient would need excess physical therapy and not be "
+        "transitioned to a home exercise program. Therefore, the request is not medically necessary.",
+    )
+    step = build_summary(record).items[0].next_step
+    assert step == (
+        "If your doctor asks again, the new request could explain why you would need excess physical therapy and "
+        "not be transitioned to a home exercise plan."  # the glossary's words for "program"
+    ), step
+    es = build_summary(record, "es").items[0].next_step
+    assert "podría explicar la razón" in es and "documentos" not in es, es
+    finding = one(
+        "Physical therapy 8 sessions",
+        "Upheld",
+        "There is no documentation of objective functional improvement with prior physical therapy.",
+    )
+    assert "could include records of" in build_summary(finding).items[0].next_step
+
+
+def test_a_step_asks_for_records_once_and_a_red_flag_with_no_article_is_the_kind() -> None:
+    """ "records of abnormal signs of nerve problems or record of radicular pain": one "records of" is enough.
+    "no emergence of red flag" read "no emergence of warning sign of a serious problem": with no article the
+    kind, in the plural; "a red flag" stays one. "you had insomnia issues, has failed sleep aids": the verb
+    after the comma agrees with "you"; "surgery, which has helped" is another subject and is left."""
+    record = one(
+        "MRI of the lumbar spine",
+        "Upheld",
+        "There are no abnormal neurologic findings or documentation of radicular pain. Therefore, the request is not "
+        "medically necessary.",
+    )
+    step = build_summary(record).items[0].next_step
+    assert "or radicular pain" in step and "or record of" not in step, step
+    assert (
+        plain_english("there was no emergence of red flag")
+        == "there was no emergence of warning signs of a serious problem"
+    )
+    assert plain_english("there was a red flag") == "there was a warning sign of a serious problem"
+    assert plain_english("the patient had insomnia issues, has failed sleep aids") == (
+        "you had insomnia issues, have failed sleep aids"
+    )
+    assert plain_english("the patient had surgery, which has helped") == "you had surgery, which has helped"

@@ -137,7 +137,8 @@ _GUIDELINE_SUBJECT = _rx(
 _CASE_SUBJECT = _rx(
     rf"^(?:there (?:is|was|are|were|has been|have been)\b|(?:patient|claimant|applicant) (?:is|was|has|had|does|did)\b|"
     rf"it (?:is|was|remains) (?:also )?(?:unclear|not clear)\b|"
-    rf"{_PERSON}\b|{_DOCTOR}\b|(?:his|her|their) |(?:he|she) |(?:the |this )?(?:request(?:ed)?|documentation|records?|"
+    rf"{_PERSON}\b|{_DOCTOR}\b|(?:his|her|their) |(?:he|she) |(?:the |this )?(?:(?:initial|original|current|present) "
+    r"(?:treatment )?request\b|request(?:ed)?|documentation|records?|"
     r"(?:clinical |progress |office )?notes?|clinical (?:information|documentation)|medical (?:records|documents)|"
     r"submitted|"
     r"available|physical exam(?:ination)?|exam(?:ination)?|imaging|mri|x-?rays?|electrodiagnostic|therapy|treatment|"
@@ -697,6 +698,11 @@ PLAIN_TERMS: tuple[tuple[str, str], ...] = (
     (r"lower extremities", "legs"),
     (r"lower extremity", "leg"),
     (rf"red flags{_NOT_A_MODIFIER}", "warning signs of a serious problem"),
+    # "no emergence of red flag": a red flag with no article is the kind, not one of them
+    (
+        rf"(?<!\ba )(?<!\bone )(?<!\bany )(?<!\beach )(?<!\bno )red flag{_NOT_A_MODIFIER}",
+        "warning signs of a serious problem",
+    ),
     (rf"red flag{_NOT_A_MODIFIER}", "warning sign of a serious problem"),
     (r"radiculopathy", "a pinched nerve (radiculopathy)"),
     (r"maxim(?:um|al) medical improvement", "the point where you are not expected to get better"),
@@ -824,7 +830,10 @@ def plain_english(text: str) -> str | None:
         out = re.sub(r"\b(?:him|himself|herself)\b", "you", out, flags=re.I)
     if re.match(r"you\b", out):
         # "the patient has used baclofen but is not documented to ...": the verb after "but" has the same subject
-        out = re.sub(r"\b(but|and|or|yet) (is|was|has|does)\b", lambda m: f"{m.group(1)} {_agree(m.group(2))}", out)
+        # and after a comma: "you had insomnia issues, has failed sleep aids" -> "you had ..., have failed ..."
+        out = re.sub(
+            r"(\b(?:but|and|or|yet)|,) (is|was|has|does)\b", lambda m: f"{m.group(1)} {_agree(m.group(2))}", out
+        )
     out = _DOCTOR_NP.sub("your doctor", out)
     for pattern, replacement in PLAIN_TERM_PATTERNS:
         out = pattern.sub(replacement, out)

@@ -380,10 +380,25 @@ class Language:
             return n.already_approved
         template: str = getattr(n, first.form.value)
         values = {name: self.slot(first, name) for name in ("x", "link", "wh", "verb", "q", "subj")}
+        if first.form in (Form.NO_RECORD, Form.NONE_FOUND) and (
+            reasoning := _EXPLANATION.match(first.plain.get("x", ""))
+        ):
+            # "no objective explanation why you would need ...": a new request could explain why, not include
+            # "records of objective explanation why ..."
+            if self.c.reason.slot_mode == "plain":
+                link = self.c.reason.reason_for if reasoning.group("link").lower() == "for" else "why"
+                return _tidy(n.no_rationale.format(link=link, x=reasoning.group("x")))
+            verbatim = _EXPLANATION.match(first.slots.get("x", ""))
+            if verbatim is not None:
+                return _tidy(
+                    n.no_rationale.format(link="", x=self.c.reason.quoted_slot.format(text=verbatim.group("x")))
+                )
         if self.c.reason.slot_mode == "plain" and first.form in (Form.NO_RECORD, Form.NONE_FOUND):
             # records of A, and of B: not "records of A, and no record of B" (asking for a lack)
             link = values["link"] if first.form is Form.NO_RECORD else "of"
             values["x"] = f", {self.c.reason.and_word} {link} ".join(missing_parts(values["x"]))
+            # "records of A or documentation of B": "records of A or B" (the step already asks for records)
+            values["x"] = _INNER_RECORD.sub(r"\1 ", values["x"])
             # "records of record explaining why ...", "records that indicates ...": the words the step adds agree
             if _RECORD_WORD.match(values["x"]) or _GERUND.match(values["x"]):
                 values["x"] = _RECORD_WORD.sub("", values["x"])
@@ -489,6 +504,12 @@ _WORD_REST = re.compile(r"[\w-]*")  # the rest of the word a glossary pattern ma
 _AS_CAUSE = re.compile(r", as (?=(?:the |they |guidelines |there |it |this |you |your ))")
 
 
+_EXPLANATION = re.compile(
+    r"^(?:(?:an?|any|clear|objective|compelling|specific|adequate|sufficient|medical|clinical|documented) )*"
+    r"(?:explanation|rationale|reason|justification) (?:as to )?(?P<link>why|for) (?P<x>.{8,})$",
+    re.I,
+)
+_INNER_RECORD = re.compile(r"\b(or|and) (?:any )?(?:documentation|records?|evidence) of (?=\w)", re.I)
 _RECORD_WORD = re.compile(r"^(?:records?|documentation) (?=\w)")
 _GERUND = re.compile(r"^(?!during\b|including\b|regarding\b|concerning\b)[a-z]+ing\b")
 _SINGULAR_VERB = re.compile(r"^(indicate|show|suggest|support|demonstrate|document|reveal|confirm|establish)s\b")
