@@ -2163,3 +2163,26 @@ def test_a_step_asks_for_records_once_and_a_red_flag_with_no_article_is_the_kind
         "you had insomnia issues, have failed sleep aids"
     )
     assert plain_english("the patient had surgery, which has helped") == "you had surgery, which has helped"
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+def test_terms_a_thirteenth_reader_found_unexplained_are_explained_once(lang: str) -> None:
+    """ "cardiovascular and hepatic risk factors", "oral suspension", "dermatomal", "labral tear", "avascular
+    necrosis", "straight leg raise", "impingement" were left unexplained. A term inside a longer one ("oral" in
+    "oral suspension") is explained once, by the longer; alone, it keeps its own line."""
+    language = get_language(lang)
+    for words, term in (
+        ("They have increased cardiovascular and hepatic risk factors.", "cardiovascular"),
+        ("They have increased cardiovascular and hepatic risk factors.", "hepatic"),
+        ("There was no dyspepsia secondary to NSAID use.", "dyspepsia"),
+        ("No deficit in a dermatomal or myotomal pattern.", "dermatomal"),
+        ("No deficit in a dermatomal or myotomal pattern.", "myotomal"),
+        ("No findings of a possible labral tear.", "labral tear"),
+        ("No concern for avascular necrosis.", "avascular necrosis"),
+        ("The straight leg raise was positive.", "straight leg raise"),
+        ("There is nerve root impingement.", "impingement"),
+    ):
+        assert any(line.startswith(f"{term}:") for line in language.terms(words)), (lang, term)
+    both = language.terms("The patient could not use an oral suspension.")
+    assert [line.split(":")[0] for line in both] == ["oral suspension"], both
+    assert [line.split(":")[0] for line in language.terms("The patient takes oral medicines.")] == ["oral"]

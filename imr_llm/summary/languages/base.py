@@ -477,10 +477,12 @@ class Language:
     def terms(self, text: str, limit: int = 3) -> list[str]:
         """Glossary lines for the terms that appear in `text` (at most `limit`)."""
         out: list[str] = []
-        for pattern, explanation in self.glossary:
-            m = pattern.search(text)
-            if m is None:
-                continue
+        found = [(m, explanation) for pattern, explanation in self.glossary if (m := pattern.search(text)) is not None]
+        for m, explanation in found:
+            if any(
+                o is not m and o.start() <= m.start() and m.end() <= o.end() and o.span() != m.span() for o, _ in found
+            ):
+                continue  # "oral" inside "oral suspension": the longer term's line says it
             head, colon, meaning = explanation.partition(": ")
             if colon and head.casefold() not in text.casefold():
                 # the term as the letter wrote it ("extenuating circumstances", not the entry's "exceptional
