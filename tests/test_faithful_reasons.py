@@ -2186,3 +2186,109 @@ def test_terms_a_thirteenth_reader_found_unexplained_are_explained_once(lang: st
     both = language.terms("The patient could not use an oral suspension.")
     assert [line.split(":")[0] for line in both] == ["oral suspension"], both
     assert [line.split(":")[0] for line in language.terms("The patient takes oral medicines.")] == ["oral"]
+
+
+# -- a fourteenth reader -------------------------------------------------------------------------------------------
+
+
+def test_no_discussion_of_surgery_is_never_no_record_of_surgery() -> None:
+    """ "There is no discussion of surgery or emergence of any red flag findings" read "The reviewer found no record
+    of surgery ...", which tells a worker they have had no surgery. The reviewer's noun stays, and the step asks for
+    that discussion; "no documentation of X" still reads "no record of X"."""
+    record = one(
+        "MRI of the left shoulder",
+        "Upheld",
+        "There is no discussion of surgery or emergence of any red flag findings on exam to warrant an MRI of the "
+        "left shoulder. Therefore, the request is not medically necessary.",
+    )
+    item = build_summary(record).items[0]
+    assert "found no discussion of surgery" in item.reason.text and "record of surgery" not in item.reason.text
+    mention = one(
+        "MRI of the thoracic spine",
+        "Upheld",
+        "There was no mention of the applicant's willingness to consider surgical intervention based on the outcome "
+        "of the study. Therefore, the request is not medically necessary.",
+    )
+    step = build_summary(mention).items[0].next_step
+    assert step.startswith("If your doctor asks again, the new request could include mention of your willingness"), step
+    assert "records of mention" not in step
+    documented = one(
+        "Physical therapy 6 sessions",
+        "Upheld",
+        "There is no documentation of functional improvement with prior physical therapy.",
+    )
+    assert "found no record of improvement in what you can do" in build_summary(documented).items[0].reason.text
+
+
+def test_a_limit_on_long_term_use_first_and_missing_records_later_is_no_closed_door() -> None:
+    """Ultram: "This medication is not indicated for long term use. There is no evidence of at least 30% pain relief
+    ... There is no evidence of objective functional improvement ..." got "Asking again with more records is not
+    likely to change that": the missing records were past the two sentences the page restates. The step follows
+    them; the same limit with no missing record keeps the closed door."""
+    rationale = (
+        "The patient has been on chronic opioid treatment. This medication is not indicated for long term use. "
+        "There is no indication the patient is being monitored for aberrant drug taking behavior. There is no "
+        "evidence of objective functional improvement to include activities of daily living. Given the above, the "
+        "request is not medically necessary."
+    )
+    for lang in ("en", "es"):
+        step = build_summary(one("Ultram 50mg #60", "Upheld", rationale), lang).items[0].next_step
+        assert "not likely" not in step and "poco probable" not in step, step
+    step = build_summary(one("Ultram 50mg #60", "Upheld", rationale)).items[0].next_step
+    assert "records of measured improvement in what you can do" in step, step
+    alone = one("Ultram 50mg #60", "Upheld", "This medication is not indicated for long term use.")
+    assert "not likely to change" in build_summary(alone).items[0].next_step
+
+
+@pytest.mark.parametrize(
+    ("point", "other"),
+    [
+        ("The patient has been on long term treatment with said medication.", True),
+        ("Lorzone has the least amount of data showing clinical effectiveness.", True),
+        ("The patient has knee pain and takes ibuprofen.", False),
+    ],
+)
+def test_a_long_term_use_or_the_least_evidence_is_a_point_of_its_own(point: str, other: bool) -> None:
+    """Flexeril and Lorzone pages gave one point ("no evidence based rationale", "not documented to have failed
+    other muscle relaxants") with no hint of the main one (long-term use past 2 to 3 weeks; the least data of its
+    kind). Such a sentence is a point, so the page says there are others; a recital is not one."""
+    record = one(
+        "Flexeril 10mg #90",
+        "Upheld",
+        "The patient has used baclofen but is not documented to have failed other muscle relaxants. "
+        + point
+        + " Therefore, the request is not medically necessary.",
+    )
+    text = build_summary(record).items[0].reason.text
+    assert ("The reviewer made other points too" in text) is other, text
+
+
+def test_no_evidence_based_rationale_as_to_the_need_asks_to_explain_the_need() -> None:
+    """ "There is a lack of evidenced based rationale provided by the physician as to the medical necessity for
+    continued treatment" gave "records of evidenced based rationale provided by your doctor as to ...". The step
+    asks to explain the need; "no reason provided for" (no "as to", no "why") is not read as one."""
+    record = one(
+        "Flexeril 10mg #90",
+        "Upheld",
+        "There is a lack of evidenced based rationale provided by the physician as to the medical necessity for "
+        "continued treatment outside of the recommended guidelines. Therefore, the request is not medically necessary.",
+    )
+    step = build_summary(record).items[0].next_step
+    assert step == (
+        "If your doctor asks again, the new request could explain the medical necessity for continued treatment "
+        "outside of the recommended guidelines."
+    ), step
+    from imr_llm.summary.languages.base import _EXPLANATION
+
+    assert _EXPLANATION.match("reason provided for the request of this drug") is None
+
+
+def test_a_sentence_pointing_to_criteria_outlined_above_is_not_restated() -> None:
+    """ "... any documentation of indications for imaging studies of the thoracic spine as outlined above per the
+    ACOEM" names criteria the page never showed; it is quoted, never a plain line or a step."""
+    sentence = (
+        "The medical record does not show any documentation of indications for imaging studies of the thoracic spine "
+        "as outlined above per the ACOEM."
+    )
+    assert restate(sentence, "upheld") is None
+    assert restate(sentence.replace(" as outlined above per the ACOEM", ""), "upheld") is not None

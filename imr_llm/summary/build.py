@@ -197,7 +197,9 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         if number is not None and not _about_amount(found, said, item.request, number):
             number = None
     bold, meaning = language.decision_line(item.decision, partial is not None and not whole)
-    step = _next_from(said, item.decision, shown if not said else [])
+    # the finder's later reasons the page does not restate can still name what a new request could add
+    later = [r for r in _later_restatements(found, said, item) if r.form in ASKS_FOR and not _generic_step(r)]
+    step = _next_from(said + later if said else said, item.decision, shown if not said else [])
     if step is not None and step.form in ASKS_FOR and _DANGLING.search(step.plain.get("x", "")):
         step = _without_pronoun(step)
     opened = _OPEN_WITH_RECORDS.search(item.rationale or "") is not None
@@ -215,7 +217,9 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
             None if opened and step is not None and step.form in _RULED_OUT else step,
             care,
             number,
-            categorical=_rules_out(found, item) and not _limit_with_records(found, said) and not opened,
+            categorical=_rules_out(found, item)
+            and not _limit_with_records(found, said + _later_restatements(found, said, item))
+            and not opened,
         ),
         taper_warning=taper,
         already_given=language.already_given(care) if care is not None else None,
@@ -366,7 +370,9 @@ def _without_pronoun(step: Restatement) -> Restatement | None:
 
 _POINT = re.compile(
     r"\b(?:needed|is required|poorly|inadequate|insufficient|in excess|excess(?:ive)?|exceed\w*|improving|improved|"
-    r"benefit\w*|contraindicat\w*|acute phase|little evidence|too (?:early|soon))\b",
+    r"benefit\w*|contraindicat\w*|acute phase|little evidence|too (?:early|soon)|least|modest|"
+    r"limited (?:evidence|data|benefit|efficacy)|"
+    r"(?:long[- ]term|prolonged|extended) (?:use|usage|treatment|therapy))\b",
     re.I,
 )
 
@@ -422,13 +428,17 @@ _DURATION = re.compile(
 )
 
 
+def _later_restatements(found: ItemReason, said: list[Restatement], item: DisputedItem) -> list[Restatement]:
+    """The finder's reason sentences after those the page restates, in a recognised form."""
+    done = {r.sentence for r in said}
+    return [r for s in found.sentences if s not in done and (r := restate(s, item.decision, item.request)) is not None]
+
+
 def _limit_with_records(found: ItemReason, said: list[Restatement]) -> bool:
     """The first reason limits how long the care is used, and a later one names records that were missing
     (30% pain relief, gains in function, urine drug tests): records can change that, so the next step is
     not "asking again with more records is not likely to change that"."""
-    return bool(found.sentences and _DURATION.search(found.sentences[0])) and any(
-        not _generic_step(r) for r in said[1:]
-    )
+    return bool(found.sentences and _DURATION.search(found.sentences[0])) and any(r.form in ASKS_FOR for r in said[1:])
 
 
 # the reviewer says what records would let some of this request through ("With appropriate documentation EMG may be

@@ -386,13 +386,17 @@ class Language:
             # "no objective explanation why you would need ...": a new request could explain why, not include
             # "records of objective explanation why ..."
             if self.c.reason.slot_mode == "plain":
-                link = self.c.reason.reason_for if reasoning.group("link").lower() == "for" else "why"
+                link = {"for": self.c.reason.reason_for, "why": "why"}.get((reasoning.group("link") or "").lower(), "")
                 return _tidy(n.no_rationale.format(link=link, x=reasoning.group("x")))
             verbatim = _EXPLANATION.match(first.slots.get("x", ""))
             if verbatim is not None:
                 return _tidy(
                     n.no_rationale.format(link="", x=self.c.reason.quoted_slot.format(text=verbatim.group("x")))
                 )
+        if first.form is Form.NONE_FOUND and _TALKED.match(first.plain.get("x", "")):
+            # "no discussion of surgery": the new request could include that discussion (never "records of surgery",
+            # which reads as a surgery the worker should have had)
+            return _tidy(n.discussed.format(x=values["x"]))
         if self.c.reason.slot_mode == "plain" and first.form in (Form.NO_RECORD, Form.NONE_FOUND):
             # records of A, and of B: not "records of A, and no record of B" (asking for a lack)
             link = values["link"] if first.form is Form.NO_RECORD else "of"
@@ -507,10 +511,13 @@ _AS_CAUSE = re.compile(r", as (?=(?:the |they |guidelines |there |it |this |you 
 
 
 _EXPLANATION = re.compile(
-    r"^(?:(?:an?|any|clear|objective|compelling|specific|adequate|sufficient|medical|clinical|documented) )*"
-    r"(?:explanation|rationale|reason|justification) (?:as to )?(?P<link>why|for) (?P<x>.{8,})$",
+    r"^(?:(?:an?|any|clear|objective|compelling|specific|adequate|sufficient|medical|clinical|documented|"
+    r"evidenced?[- ]based) )*(?:explanation|rationale|reason|justification)(?: (?:provided|given|offered) by "
+    r"(?:your doctor|the (?:physician|provider|doctor)))? (?:(?:as to )?(?P<link>why|for) |as to (?!why\b))"
+    r"(?P<x>.{8,})$",
     re.I,
 )
+_TALKED = re.compile(r"^(?:[a-z]+ )*?(?:discussion|mention)\b", re.I)
 _INNER_RECORD = re.compile(r"\b(or|and) (?:any )?(?:documentation|records?|evidence) of (?=\w)", re.I)
 _RECORD_WORD = re.compile(r"^(?:records?|documentation) (?=\w)")
 _GERUND = re.compile(r"^(?!during\b|including\b|regarding\b|concerning\b)[a-z]+ing\b")

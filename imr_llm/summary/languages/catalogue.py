@@ -218,6 +218,7 @@ class NextFrames(_Strict):
     doctor_silent: str
     unclear: str
     no_rationale: str
+    discussed: str  # the reviewer found no discussion or mention of X: the new request could include it
     not_recommended: str
     linked: str
     doctor_agreed: str
