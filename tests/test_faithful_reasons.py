@@ -2292,3 +2292,17 @@ def test_a_sentence_pointing_to_criteria_outlined_above_is_not_restated() -> Non
     )
     assert restate(sentence, "upheld") is None
     assert restate(sentence.replace(" as outlined above per the ACOEM", ""), "upheld") is not None
+
+
+def test_an_aside_marker_such_as_in_short_is_left_out_of_the_plain_sentence() -> None:
+    """ "there was, in short, neither an explicit statement ..." kept ", in short," in the page's own sentence. The
+    marker carries no content and is left out; the rest of the sentence (its "neither") stays."""
+    said = restate(
+        "Here, there was, in short, neither an explicit statement nor an implicit expectation that the applicant "
+        "would act on the results of the study.",
+        "upheld",
+    )
+    assert said is not None
+    assert said.plain["x"].startswith("there was neither an explicit statement"), said.plain
+    kept = restate("There was, however, no documentation of a short trial of physical therapy.", "upheld")
+    assert kept is not None and "short trial" in kept.plain["x"]

@@ -274,12 +274,16 @@ def _core(sentence: str, lacks: bool = True) -> tuple[str, str | None]:
     elif closing and closing.group("q") == "\u201d" and text.count("\u201c") > text.count("\u201d"):
         text += "\u201d"
     text = _TRAILING_VERDICT.sub("", text).strip(" ,;")
+    text = _ASIDE_MARKER.sub(" ", text)  # "there was, in short, neither ...": a marker, no content
     if lacks:
         text = _reasoned_verdict(text)
     m = _CONCESSIVE.match(text)
     if m:  # "While the guideline notes X, here, however, the provider failed to ...": the point is the second part
         text = m.group("main")
     return text, when
+
+
+_ASIDE_MARKER = re.compile(r",\s*in (?:short|summary|sum|essence|brief|other words),\s*", re.I)
 
 
 # -- the forms ------------------------------------------------------------------------------
