@@ -2306,3 +2306,10 @@ def test_an_aside_marker_such_as_in_short_is_left_out_of_the_plain_sentence() ->
     assert said.plain["x"].startswith("there was neither an explicit statement"), said.plain
     kept = restate("There was, however, no documentation of a short trial of physical therapy.", "upheld")
     assert kept is not None and "short trial" in kept.plain["x"]
+
+
+def test_no_other_findings_points_back_to_what_the_letter_listed() -> None:
+    """ "There are no other physical examination findings documented." became "The reviewer found no other physical
+    examination findings": other than what? It points back and is not restated; "There were no red flags" is."""
+    assert restate("There are no other physical examination findings documented.", "upheld") is None
+    assert restate("There were no physical examination findings documented.", "upheld") is not None

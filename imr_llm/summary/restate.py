@@ -491,6 +491,8 @@ def restate(sentence: str, decision: Decision | None, request: str = "") -> Rest
 _POINTS_BACK = re.compile(
     r"\b(?:the above(?![- ](?:mentioned )?(?:request|requested|service|medication|treatment|item|guidelines?|mtus|"
     r"odg|acoem)\b)|"
+    # "There are no other physical examination findings documented": other than what the letter listed before it
+    r"^there (?:is|are|was|were) no other\b|"
     r"above[- ]mentioned|aforementioned|afore-mentioned|(?:as|was|were) (?:noted|mentioned|stated|discussed|outlined|"
     r"listed|described|detailed) above)\b",
     re.I,
