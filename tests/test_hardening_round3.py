@@ -18,7 +18,7 @@ from imr_llm.parser import letter_text, parse_letter, parse_text
 from imr_llm.pipeline.answer import LLMLetter
 from imr_llm.pipeline.crosscheck import crosscheck
 from imr_llm.pipeline.grounding import Grounder
-from imr_llm.schema import LetterRecord, OcrInfo, Source
+from imr_llm.schema import DisputedItem, LetterRecord, OcrInfo, Source, Span
 from imr_llm.summary.render import Format, render_text
 from imr_llm.summary.summarize import summarize as summarize_record
 from tests.cli import run_command as cli
@@ -247,6 +247,54 @@ def test_a_model_never_decides_what_a_scan_could_not_confirm() -> None:
     assert any("needs two readings of the page" in r for r in merged.crosscheck.reasons)
     assert merged.disputed_items[1].decision == "overturned"  # the parser's confirmed reading stands
     assert merged_record(text, obeying(text, "Overtumed")).disputed_items[0].decision == "overturned"
+
+
+@pytest.mark.parametrize("heading", ["Overturned?", "(Overturned)", "Overturned in part"])
+def test_a_model_never_fills_a_decision_the_parser_left_empty_on_purpose(heading: str) -> None:
+    """An eleventh probe: "Back support: Overturned?" is left empty by the parser ("do not read as one decision"),
+    and a model quoting the heading's "Overturned" was merged, although the rationale concludes "not medically
+    necessary": the page said "This is approved" under the note "decision left empty". A decision the parser left
+    empty on purpose is never the model's to fill; the garbled word the parser could not read still may be."""
+    item = Item(
+        "Back support", heading, "There is no documentation of instability. The request is not medically necessary."
+    )
+    text = make_letter(item, APPROVED_MRI)
+    parsed = parse_text(text)
+    assert parsed.disputed_items[0].decision is None
+    assert any(w.startswith("item 1:") and "left empty" in w for w in parsed.warnings), parsed.warnings
+    merged = merged_record(text, obeying(text, "Overturned"))
+    assert merged.disputed_items[0].decision is None and merged.disputed_items[0].decision_source is None
+    assert merged.crosscheck is not None and any(
+        "left this decision empty on purpose" in r for r in merged.crosscheck.reasons
+    )
+    assert merged.disputed_items[1].decision == "overturned"
+
+
+def test_a_model_decision_against_the_rationales_own_conclusion_is_not_merged() -> None:
+    """Defence in depth behind the rule above: a model's decision that is the opposite of the rationale's plain
+    conclusion is never merged into an empty decision, whatever the parser said about it; one that agrees may be.
+    (The parser itself reads such a conclusion, so the empty decision is set by hand here.)"""
+    from imr_llm.pipeline.crosscheck import _misplaced_decision
+
+    against = Item(
+        INJECTED.request, "Overtumed", "There is no documentation of benefit. The request is not medically necessary."
+    )
+    parsed = parse_text(make_letter(against, APPROVED_MRI))
+    emptied = parsed.model_copy(
+        update={
+            "warnings": [],
+            "disputed_items": [
+                parsed.disputed_items[0].model_copy(update={"decision": None}),
+                *parsed.disputed_items[1:],
+            ],
+        }
+    )
+    span = Span(start=0, end=1)
+    approving = DisputedItem(request=against.request, decision="overturned", decision_text="Overtumed")
+    reason = _misplaced_decision(emptied, 0, approving, span)
+    assert reason is not None and "opposite of the rationale's own conclusion" in reason
+    denying = DisputedItem(request=against.request, decision="upheld", decision_text="Overtumed")
+    assert "opposite" not in (_misplaced_decision(emptied, 0, denying, span) or "")
 
 
 def test_an_obeying_model_in_a_batch_never_tells_the_worker_approved_FAKE_SERVER(tmp_path: Path) -> None:

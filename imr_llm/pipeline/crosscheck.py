@@ -254,6 +254,21 @@ def _misplaced_decision(parser: LetterRecord, pi: int, l_item: DisputedItem, spa
             f"disputed_items.{pi}.decision: the LLM read {decision!r} from a scan whose decision the parser could not "
             "confirm; not merged (a decision from a scan needs two readings of the page that agree)"
         )
+    withheld = next((w for w in parser.warnings if w.startswith(f"item {pi + 1}:") and "left empty" in w), None)
+    if decision is not None and withheld is not None:
+        # the parser left it empty on purpose (a page of another letter, two headings run together, a heading's
+        # words that are not one decision): the model reads the same words, and its reading is no second one
+        return (
+            f"disputed_items.{pi}.decision: the LLM read {decision!r}, but the parser left this decision empty on "
+            f"purpose ({withheld[len(f'item {pi + 1}: ') :]}); not merged"
+        )
+    rationale = parser.disputed_items[pi].rationale if pi < len(parser.disputed_items) else None
+    concluded = concluded_plainly(rationale, parser.disputed_items[pi].request) if rationale else None
+    if decision is not None and concluded is not None and ("overturned" if concluded else "upheld") != decision:
+        return (
+            f"disputed_items.{pi}.decision: the LLM's {decision!r} is the opposite of the rationale's own conclusion; "
+            "not merged"
+        )
     if decision is None or span is None or decision_in_its_place(parser, pi, decision, quote, span):
         return None
     return (
