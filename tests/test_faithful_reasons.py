@@ -2313,3 +2313,63 @@ def test_no_other_findings_points_back_to_what_the_letter_listed() -> None:
     examination findings": other than what? It points back and is not restated; "There were no red flags" is."""
     assert restate("There are no other physical examination findings documented.", "upheld") is None
     assert restate("There were no physical examination findings documented.", "upheld") is not None
+
+
+# -- a fifteenth reader --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "exception",
+    [
+        "There was lack of clinical documentation or exceptional factors to support the request outside of the "
+        "guidelines.",
+        "There is inadequate documentation to support a reasonable suspicion of a rare and unusual neurological "
+        "condition.",
+    ],
+)
+def test_a_ban_whose_exception_the_reviewer_says_records_lack_is_no_closed_door(exception: str) -> None:
+    """Infrared therapy ("Thermography ... is not recommended. There was lack of clinical documentation or
+    exceptional factors to support the request outside of the guidelines.") and SSEP ("not medically necessary
+    unless there are unusual and rare neurological diseases ... There is inadequate documentation to support a
+    reasonable suspicion ...") got "Asking again with more records is not likely to change that": the reviewer
+    names records that would make the exception. A ban alone keeps the closed door."""
+    ban = "Thermography is not recommended by the guidelines."
+    verdict = "Therefore, the request is not medically necessary."
+    step = (
+        build_summary(one("Thermography of the low back", "Upheld", f"{ban} {exception} {verdict}")).items[0].next_step
+    )
+    assert "not likely" not in step, step
+    alone = one("Thermography of the low back", "Upheld", f"{ban} {verdict}")
+    assert "not likely to change" in build_summary(alone).items[0].next_step
+
+
+def test_a_step_never_says_records_of_record() -> None:
+    """ "records of clinical record or special factors" and "records that include record of failure of ...": the
+    step already says records; the reviewer's other words stay."""
+    record = one(
+        "Infrared therapy 4 sessions",
+        "Upheld",
+        "Thermography is not recommended. There was lack of clinical documentation or exceptional factors to support "
+        "the request outside of the guidelines.",
+    )
+    step = build_summary(record).items[0].next_step
+    assert "records of special factors to support the request outside of the guidelines" in step, step
+    silent = one(
+        "EMG of the right leg",
+        "Upheld",
+        "The available medical record does not provide documentation of failure of conservative therapy prior to "
+        "this request. With appropriate documentation EMG may be indicated.",
+    )
+    step = build_summary(silent).items[0].next_step
+    assert "record of failure" not in step and "failure of simpler therapy" in step, step
+
+
+def test_an_ssep_or_an_eeg_is_a_medical_test_not_nerve_and_muscle_tests() -> None:
+    """An SSEP was called "nerve and muscle tests" (it tests the nerves' answer to a touch); with an EMG in the
+    same request, the muscles are tested too."""
+    from imr_llm.summary.facts import Kind, treatment_kind
+
+    assert treatment_kind("SSEP of the lumbar and lower extremities") is Kind.MEDICAL_TEST
+    assert treatment_kind("EEG") is Kind.MEDICAL_TEST
+    assert treatment_kind("EMG and SSEP of the legs") is Kind.NERVE_TEST
+    assert treatment_kind("EMG/NCS of the bilateral upper extremities") is Kind.NERVE_TEST

@@ -200,9 +200,12 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
     # the finder's later reasons the page does not restate can still name what a new request could add
     later = [r for r in _later_restatements(found, said, item) if r.form in ASKS_FOR and not _generic_step(r)]
     step = _next_from(said + later if said else said, item.decision, shown if not said else [])
+    opened = any(rx.search(item.rationale or "") for rx in (_OPEN_WITH_RECORDS, _EXCEPTION_UNSHOWN))
+    if opened and step is not None and step.form in _RULED_OUT:
+        # the ban has an exception records could show: the step follows the first missing record, if any
+        step = next((r for r in [*said, *later] if r.form in ASKS_FOR and not _generic_step(r)), None)
     if step is not None and step.form in ASKS_FOR and _DANGLING.search(step.plain.get("x", "")):
         step = _without_pronoun(step)
-    opened = _OPEN_WITH_RECORDS.search(item.rationale or "") is not None
     return ItemSummary(
         number=i + 1,
         request=item.request,
@@ -214,7 +217,7 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         next_label=language.next_labels[item.decision],
         next_step=language.next_step(
             item.decision,
-            None if opened and step is not None and step.form in _RULED_OUT else step,
+            step,
             care,
             number,
             categorical=_rules_out(found, item)
@@ -447,6 +450,15 @@ _OPEN_WITH_RECORDS = re.compile(
     r"\b(?:with|given|upon) (?:the )?(?:appropriate|adequate|proper|further|additional|sufficient|supporting) "
     r"(?:clinical )?(?:documentation|records?|evidence)\b[^.;]{0,80}?\bmay (?:be|become) (?:indicated|supported|"
     r"appropriate|considered|warranted|reasonable|medically necessary)",
+    re.I,
+)
+# "There is inadequate documentation to support a reasonable suspicion of a rare ... condition", "lack of clinical
+# documentation or exceptional factors to support the request outside of the guidelines": the reviewer names what
+# would make the exception to the guideline's rule, so records could change it
+_EXCEPTION_UNSHOWN = re.compile(
+    r"\b(?:lack|absence|no|inadequate|insufficient)\b[^.;]{0,60}?\b(?:documentation|evidence|records?)\b[^.;]{0,80}?"
+    r"\b(?:exceptional|extenuating|unusual|outside (?:of )?the guidelines?|beyond (?:the )?guidelines?|"
+    r"(?:a |any )?(?:reasonable )?suspicion)",
     re.I,
 )
 _RULED_OUT = (Form.NOT_RECOMMENDED, Form.GUIDELINE)

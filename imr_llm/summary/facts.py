@@ -80,12 +80,21 @@ def treatment_kind(request: str) -> Kind:
     """What sort of care `request` is, by the care classifier (a post-op drug is a medicine; a consult,
     evaluation, second opinion or follow-up is a visit, never a surgery)."""
     hit = classify_kind(request)
-    if hit is not None and hit.code == "electrodiagnostic" and _BRAIN_TEST.search(request):
-        return Kind.MEDICAL_TEST  # an EEG records the brain's waves: not "nerve and muscle tests"
+    if (
+        hit is not None
+        and hit.code == "electrodiagnostic"
+        and _NO_MUSCLE.search(request)
+        and not _MUSCLE.search(request)
+    ):
+        # an EEG records the brain's waves, an SSEP the nerves' answer to a touch: neither is "nerve and muscle tests"
+        return Kind.MEDICAL_TEST
     return kind_phrase(hit.code, hit.detail) if hit is not None else Kind.TREATMENT
 
 
-_BRAIN_TEST = _rx(r"\b(?:EEG|electroencephalogra\w*)\b")
+_NO_MUSCLE = _rx(
+    r"\b(?:EEGs?|electroencephalogra\w*|SSEPs?|somatosensory|evoked potentials?|quantitative sensory test\w*)\b"
+)
+_MUSCLE = _rx(r"\b(?:EMGs?|electromyogra\w*)\b")
 
 
 # -- medicines that must not be stopped at once ----------------------------------------------

@@ -406,10 +406,16 @@ class Language:
             # "records of record explaining why ...", "records that indicates ...": the words the step adds agree
             if _RECORD_WORD.match(values["x"]) or _GERUND.match(values["x"]):
                 values["x"] = _RECORD_WORD.sub("", values["x"])
-                if first.form is Form.NONE_FOUND:  # "records explaining why ...", not "records of explaining"
+                linked = _GERUND.match(values["x"]) or _LINK_WORD.match(values["x"])
+                if (
+                    first.form is Form.NONE_FOUND and linked
+                ):  # "records explaining why ...", not "records of explaining"
                     template, values["link"] = n.no_record, ""
             if values["link"] == "that":
                 values["x"] = _SINGULAR_VERB.sub(lambda m: m.group(1), values["x"])
+        if self.c.reason.slot_mode == "plain" and first.form is Form.RECORDS_SILENT:
+            # "records that include record of failure ...": "records that include failure ..."
+            values["x"] = re.sub(r"^(?:any )?(?:records?|documentation) of (?=\w)", "", values["x"])
         if self.c.reason.slot_mode == "plain" and first.form is Form.NO_RATIONALE and values["link"] == "for":
             values["link"] = self.c.reason.reason_for  # "explain the reason for the need of ...", not "explain for"
         return _tidy(template.format(**values))
@@ -519,7 +525,11 @@ _EXPLANATION = re.compile(
 )
 _TALKED = re.compile(r"^(?:[a-z]+ )*?(?:discussion|mention)\b", re.I)
 _INNER_RECORD = re.compile(r"\b(or|and) (?:any )?(?:documentation|records?|evidence) of (?=\w)", re.I)
-_RECORD_WORD = re.compile(r"^(?:records?|documentation) (?=\w)")
+_LINK_WORD = re.compile(r"^(?:of|about|that|on|for|regard|regarding|showing|to)\b")
+# "records of record ...", "records of clinical record or special factors ...": the step already says "records"
+_RECORD_WORD = re.compile(
+    r"^(?:(?:clinical |medical )?(?:records?|documentation) or |(?:records?|documentation) (?=\w))"
+)
 _GERUND = re.compile(r"^(?!during\b|including\b|regarding\b|concerning\b)[a-z]+ing\b")
 _SINGULAR_VERB = re.compile(r"^(indicate|show|suggest|support|demonstrate|document|reveal|confirm|establish)s\b")
 
