@@ -2373,3 +2373,15 @@ def test_an_ssep_or_an_eeg_is_a_medical_test_not_nerve_and_muscle_tests() -> Non
     assert treatment_kind("EEG") is Kind.MEDICAL_TEST
     assert treatment_kind("EMG and SSEP of the legs") is Kind.NERVE_TEST
     assert treatment_kind("EMG/NCS of the bilateral upper extremities") is Kind.NERVE_TEST
+
+
+def test_in_this_claimants_case_is_a_lead_the_plain_sentence_leaves_out() -> None:
+    """ "In this claimant's case, there is no firm documentation of acute spasm ..." (the reviewer's main point) was
+    not restated, so a later history line led the page. "In this claimant's case," is a lead like "In this case,";
+    a sentence about another person's case is not shortened."""
+    said = restate(
+        "In this claimant's case, there is no firm documentation of acute spasm that might benefit from the relaxant.",
+        "upheld",
+    )
+    assert said is not None and said.form is Form.NO_RECORD and said.plain["x"].startswith("acute spasm"), said
+    assert restate("In the surgeon's case notes, the MRI was normal.", "upheld") is None

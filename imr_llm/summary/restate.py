@@ -93,7 +93,8 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 _LEAD = _rx(
     r"^(?:(?:however|additionally|in addition|moreover|furthermore|further|also|and|but|yet|thus|again|"
-    r"in this case|in this instance|in this situation|in this patient|in the (?:claimant|patient)'s case|here|"
+    r"in this case|in this instance|in this situation|in this patient|"
+    r"in (?:the|this) (?:claimant|patient|applicant|worker|injured worker|employee)'s case|here|"
     r"at this time|currently|unfortunately|notably|specifically|overall|finally|lastly|"
     r"(?:in|within|upon review of|based on|from|per) the (?:submitted |available |provided |clinical |medical )*"
     r"(?:documentation|records?|notes?|information|reports?)(?: (?:submitted|provided|presented|available|"
