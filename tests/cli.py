@@ -20,6 +20,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from imr_llm.cli import app, empty_argument
+from imr_llm.errors import ConfigError, ImrError
 from imr_llm.outputs import visible
 
 LLM_VARS = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "IMR_LLM_BASE_URL", "IMR_LLM_MODEL", "IMR_LLM_API_KEY")
@@ -60,6 +61,9 @@ def run_cli(
     if error is not None and not isinstance(error, SystemExit):  # what imr_llm.cli.run makes of it
         if isinstance(error, KeyboardInterrupt):
             code, line = 130, "imr-llm: interrupted"
+        elif isinstance(error, ImrError):  # as imr_llm.cli.run says it
+            code = 2 if isinstance(error, ConfigError) else 1
+            line = visible(f"imr-llm: {error}", keep_newlines=False)
         else:
             code = 70
             line = visible(

@@ -11,6 +11,7 @@ output it must keep. Letters are synthetic (tests/letters.py); closings are writ
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -800,3 +801,58 @@ def test_a_rewrite_that_adds_care_a_condition_or_a_denial_is_rejected(lang: str,
 
     problems = reason_problems(rewrite, _sprain_item(lang), get_language(lang))
     assert any(said in p for p in problems), problems
+
+
+# -- an eleventh probe ---------------------------------------------------------------------------------------------
+
+
+def test_odd_files_are_one_line_never_an_internal_error(tmp_path: Path) -> None:
+    """An eleventh probe: a suite that is not UTF-8, a records file with a line that is not UTF-8, and a price table
+    that is not TOML each gave "internal error (...); please report it". Each is one line naming the file."""
+    from tests.cli import run_cli
+
+    suite = tmp_path / "suite.toml"
+    suite.write_bytes(b'\xff\xfe name = "x"\n')
+    result = run_cli("eval", str(suite), "--out", str(tmp_path / "run.json"))
+    assert result.returncode == 2 and "not UTF-8" in result.stderr and "internal error" not in result.stderr
+    records = tmp_path / "records.jsonl"
+    records.write_bytes(b'{"a":1}\n\xff\xfe\n')
+    result = run_cli("report", str(records), "--out", str(tmp_path / "rep"))
+    assert result.returncode != 0 and "internal error" not in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    prices = tmp_path / "prices.toml"
+    prices.write_text("x = [\n")
+    letter = tmp_path / "good.txt"
+    letter.write_text(make_letter(Item("MRI of the lumbar spine", "Upheld", "There are no red flags.")))
+    result = run_cli(
+        "batch", str(letter), "--out", str(tmp_path / "r.jsonl"), "--backend", "openai", "--via", "batch-api",
+        "--model", "gpt-4o-mini", "--prices", str(prices), "--no-progress", env={"OPENAI_API_KEY": "sk-test"},
+    )  # fmt: skip
+    assert result.returncode == 2 and "price table" in result.stderr and "internal error" not in result.stderr
+
+
+def test_a_closed_stdout_is_one_line(tmp_path: Path) -> None:
+    """`imr-llm parse LETTER >&-` (cron, a daemon) gave "internal error (AttributeError ...)": Python starts with
+    sys.stdout None. It is one line on stderr, exit 1; a real run in a process of its own."""
+    import subprocess
+
+    letter = tmp_path / "good.txt"
+    letter.write_text(make_letter(Item("MRI of the lumbar spine", "Upheld", "There are no red flags.")))
+    closed = subprocess.run(
+        [sys.executable, "-m", "imr_llm", "parse", str(letter)],
+        stdout=None,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+        timeout=120,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert closed.returncode == 1 and "stdout" in closed.stderr and "internal error" not in closed.stderr, closed.stderr
+    opened = subprocess.run(
+        [sys.executable, "-m", "imr_llm", "parse", str(letter)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert opened.returncode == 0 and opened.stdout.startswith("{")

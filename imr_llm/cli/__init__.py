@@ -20,6 +20,7 @@ from imr_llm.cli.records import extract, parse, schema
 from imr_llm.cli.report import report
 from imr_llm.cli.serve import serve
 from imr_llm.cli.summaries import summarize
+from imr_llm.errors import ConfigError, ImrError
 from imr_llm.outputs import visible
 from imr_llm.version import VERSION as __version__
 
@@ -108,6 +109,9 @@ def run() -> None:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
+    except ImrError as e:  # a user's input or set-up that a command did not catch itself: still one line
+        print(visible(f"imr-llm: {e}", keep_newlines=False), file=sys.stderr)
+        sys.exit(2 if isinstance(e, ConfigError) else 1)
     except Exception as e:  # a bug: still one line, never a traceback
         message = visible(f"imr-llm: internal error ({type(e).__name__}: {e}); please report it", keep_newlines=False)
         print(message, file=sys.stderr)

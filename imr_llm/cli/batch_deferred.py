@@ -109,7 +109,10 @@ def run_deferred(
         fail("--no-cache cannot be used here: batch answers reach the records through the response cache")
     if options.prices is not None and not options.prices.is_file():
         fail(f"--prices {options.prices}: no such file")
-    prices = load_prices(options.prices)
+    try:
+        prices = load_prices(options.prices)
+    except ConfigError as e:  # not TOML, not UTF-8, not a price table: one line, exit 2
+        fail(str(e))
     reask = options.reask_via or ("none" if options.from_results is not None else "live")
     live = options.via == "batch-api" or reask == "live"
     try:

@@ -127,6 +127,8 @@ def writable_file(path: Path, flag: str) -> None:
 def write_stdout(text: str) -> None:
     """Print one result at once. stdout that cannot take it (a full disk, a closed terminal) ends the
     run with one line, exit 1: every result before it was printed whole."""
+    if sys.stdout is None:  # started with stdout closed (`>&-`, a daemon): the results have nowhere to go
+        fail("cannot write to stdout (it is closed)", code=1)
     try:
         sys.stdout.write(text)
         sys.stdout.flush()

@@ -175,6 +175,8 @@ def load_suite(path: Path) -> Suite:
         data = tomllib.loads(read_text(path))
     except FileNotFoundError as e:
         raise ConfigError(f"suite not found: {path}") from e
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"cannot read suite {path}: not UTF-8 text") from e
     except (OSError, tomllib.TOMLDecodeError) as e:
         raise ConfigError(f"cannot read suite {path}: {e}") from e
     try:

@@ -23,7 +23,7 @@ def load_prices(path: Path | None = None) -> Prices:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         return {str(k): {kk: float(vv) for kk, vv in v.items()} for k, v in data.get("models", {}).items()}
-    except (tomllib.TOMLDecodeError, AttributeError, TypeError, ValueError) as e:
+    except (tomllib.TOMLDecodeError, AttributeError, TypeError, ValueError, OSError) as e:
         raise ConfigError(f"price table {path}: {e}") from e
 
 

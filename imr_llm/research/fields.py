@@ -175,7 +175,7 @@ def read_records(path: Path) -> Iterator[tuple[dict[str, Any], str]]:
 
     from imr_llm.schema import LetterRecord
 
-    with path.open(encoding="utf-8") as f:
+    with path.open(encoding="utf-8", errors="replace") as f:  # a line that is not UTF-8 is no record: skipped
         for line in f:
             try:
                 record = json.loads(line)
