@@ -856,3 +856,63 @@ def test_a_closed_stdout_is_one_line(tmp_path: Path) -> None:
         timeout=120,
     )
     assert opened.returncode == 0 and opened.stdout.startswith("{")
+
+
+@pytest.mark.parametrize(
+    ("last", "warned"),
+    [
+        # cut at the end of a sentence that is no verdict: a guideline's line, a finding, the next item's first line
+        ("The patient has had pain. This procedure is not recommended due to the lack of sufficient evidence.", True),
+        ("The patient has been on it for 6 months. This medication is not indicated for long term use.", True),
+        ("There is no documentation of benefit. Therefore, the request is not medically necessary. Cyclobenzaprine "
+         "7.5mg #90 was the original request.", True),
+        # cut after the reviewer's opening verdict
+        ("The request is not medically necessary.", True),
+        ("The MRI of the wrist is not medically necessary per the MTUS Chronic Pain Guidelines.", True),
+        # whole rationales, closed as real letters close them
+        ("The patient has had 10 sessions of chiro. There are no extenuating factors which would require an "
+         "additional 12 sessions of chiro therefore this request is not medically necessary.", False),
+        ("There is lack of documentation regarding the patient's response to therapy. Therefore, the request would "
+         "not be supported guidelines. As such, the request is not medically necessary.", False),
+        ("There is no documentation of benefit. An MR arthrogram of the right shoulder is determined to be not "
+         "medically necessary.", False),
+        ("As the requested surgical intervention is not medically necessary per the documentation, the requested "
+         "ancillary service is not medically necessary.", False),
+    ],
+)  # fmt: skip
+def test_a_letter_cut_at_the_end_of_a_sentence_says_it_may_be_cut_off(last: str, warned: bool) -> None:
+    """An eleventh probe: a letter cut after a guideline's sentence ("This procedure is not recommended due to ..."),
+    after a reviewer's opening verdict, or inside the next item's "X was the original request." lost its later
+    requests with no warning (6 requests read as 1). The last rationale of every one of the 150 real letters here ends
+    on a sentence that says the request is (not) necessary, supported, ...; one that does not, or that is one verdict
+    sentence alone (a linked service's aside), says the letter may be cut off. Whole rationales say nothing."""
+    letter = make_letter(
+        Item(
+            "MRI of the lumbar spine",
+            "Upheld",
+            "There are no red flags. Therefore, the request is not medically necessary.",
+        ),
+        Item("Cyclobenzaprine 7.5mg #60", "Upheld", last),
+    )
+    warnings = parse_text(letter).warnings
+    assert any("may be cut off" in w for w in warnings) is warned, warnings
+
+
+def test_a_batch_never_reads_its_own_output_as_a_letter(tmp_path: Path) -> None:
+    """An eleventh probe: `batch in/ --out in/records.txt` read records.txt (a letter suffix, in the folder read) as
+    a letter: an error record about itself, and exit 1 on every rerun. The run's own outputs are not inputs; a
+    letter named records.txt in another run's folder still is."""
+    from tests.cli import run_cli
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for k in (1, 2):
+        (folder / f"letter{k}.txt").write_text(make_letter(Item(f"MRI {k}", "Upheld", "There are no red flags.")))
+    out = folder / "records.txt"
+    for _ in range(2):
+        result = run_cli("batch", str(folder), "--out", str(out), "--no-progress")
+        assert result.returncode == 0, result.stderr
+    lines = out.read_text().splitlines()
+    assert len(lines) == 2 and all("records.txt" not in line.split('"path"')[-1][:80] for line in lines), lines
+    other = run_cli("batch", str(folder), "--out", str(tmp_path / "elsewhere.jsonl"), "--no-progress")
+    assert "3 inputs" in other.stdout + other.stderr  # there, records.txt is an input like any other

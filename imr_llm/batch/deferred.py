@@ -126,7 +126,7 @@ class DeferredRun:
         self.retry_errors = False  # once per invocation: the lines are dropped now
         cache = self.extractor.cache
         self.report.scanned = self.report.already_done = 0
-        for path in iter_inputs(self.inputs):
+        for path in iter_inputs(self.inputs, (self.out,)):
             self.report.scanned += 1
             data, sha, _ = read_input(path)
             if (path_text(str(path)), sha) in scan.done:

@@ -11,10 +11,11 @@ link): inputs are deduplicated by the file they are (device and inode).
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from imr_llm.suffixes import LETTER_SUFFIXES
@@ -110,11 +111,18 @@ def _walk_all(folder: Path) -> Iterator[Path]:
                 stack.append(path)
 
 
-def iter_inputs(specs: list[str]) -> Iterator[Path]:
+def iter_inputs(specs: list[str], outputs: Iterable[Path | None] = ()) -> Iterator[Path]:
     """Each spec is a file (taken as given, whatever its name), a folder (letters found inside,
     recursively) or a glob; a spec that matches nothing is yielded as is, to be reported. Every input
-    once (by the path it resolves to), as an absolute path."""
+    once (by the path it resolves to), as an absolute path. The run's own `outputs` (its records, its table)
+    are never inputs: `--out in/records.txt` inside the folder read would be read as a letter on every run."""
     seen: set[object] = set()
+    for output in outputs:
+        if output is not None:
+            seen.add(os.path.realpath(os.path.abspath(output)))
+            with contextlib.suppress(OSError, ValueError):
+                stat = os.stat(output)
+                seen.add((stat.st_dev, stat.st_ino))
     for path in _each_spec(specs):
         absolute = os.path.abspath(path)
         try:
@@ -156,5 +164,5 @@ def _each_spec(specs: list[str]) -> Iterator[Path]:
             yield path
 
 
-def count_inputs(specs: list[str]) -> int:
-    return sum(1 for _ in iter_inputs(specs))
+def count_inputs(specs: list[str], outputs: Iterable[Path | None] = ()) -> int:
+    return sum(1 for _ in iter_inputs(specs, outputs))

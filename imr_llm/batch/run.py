@@ -208,7 +208,7 @@ def run_held(
 ) -> BatchReport:
     """`run_batch` for a caller that already holds the outputs (`hold_outputs`)."""
     icd10_index()  # built here once, not by every worker process at the same time
-    report = _run(inputs, out, extractor, processes, concurrency, summaries, lang, retry_errors, on_outcome)
+    report = _run(inputs, out, extractor, processes, concurrency, summaries, lang, retry_errors, on_outcome, table)
     if not report.interrupted:
         try:
             report.replaced = compact(out) if report.changed_inputs else 0
@@ -240,6 +240,7 @@ def _run(
     lang: str,
     retry_errors: bool,
     on_outcome: Callable[[Outcome, BatchReport], None] | None,
+    table: Path | None = None,
 ) -> BatchReport:
     started = time.monotonic()
     report = BatchReport()
@@ -268,10 +269,10 @@ def _run(
     def submissions() -> Iterator[Future[list[Outcome]]]:
         """Submits lazily: the input stream is read only as fast as results come back."""
         if processes > 0:
-            for paths in _chunks(iter_inputs(inputs), chunk):
+            for paths in _chunks(iter_inputs(inputs, (out, table)), chunk):
                 yield executor.submit(_process_chunk, paths)
         else:
-            for path in iter_inputs(inputs):
+            for path in iter_inputs(inputs, (out, table)):
                 yield executor.submit(one, path)
 
     pending: set[Future[list[Outcome]]] = set()

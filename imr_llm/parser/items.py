@@ -19,7 +19,7 @@ from rapidfuzz.distance import Levenshtein
 
 from imr_llm.parser.context import ParseContext
 from imr_llm.parser.guidelines import normalize_guidelines
-from imr_llm.parser.reasons import find_reason
+from imr_llm.parser.reasons import find_reason, sentence_spans
 from imr_llm.parser.scan_labels import misread_labels
 from imr_llm.parser.sentences import first_sentence
 from imr_llm.parser.verdict import (
@@ -498,7 +498,41 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
         # cut after an earlier conclusion-like sentence, or inside the next item's heading ("... Associated
         # surgical service: Sh"): a letter ends at the end of a sentence
         ctx.warn(f"item {len(items)}: its rationale stops mid-sentence ({stop!r}): the letter may be cut off there")
+    elif items and items[-1].rationale and (cut := _cut_at_a_sentence(items[-1].rationale)):
+        ctx.warn(f"item {len(items)}: its rationale {cut}: the letter may be cut off there")
     return items
+
+
+# how every last rationale of the 150 real letters here ends: on a sentence that says the request is (not) necessary,
+# appropriate, supported, ... ("... therefore this request is not medically necessary.", "as such the request is not
+# necessary.")
+_VERDICT_END = re.compile(
+    r"\b(?:is|are|was|were|be|been)\b(?: [\w-]+){0,4} (?:medically )?(?:necessary|appropriate|supported|indicated|"
+    r"warranted|certified|approved)\W*$",
+    re.I,
+)
+_REQUEST_WORD = re.compile(r"\brequest(?:ed|s)?\b", re.I)
+# "As the requested surgical intervention is not medically necessary ..., the requested ancillary service is not":
+# the one sentence a linked service's whole rationale is
+_LINKED_ONLY = re.compile(r"^\W*(?:as|since|because|given(?: that)?)\b", re.I)
+
+
+def _cut_at_a_sentence(rationale: str) -> str | None:
+    """What shows the last rationale was cut at the end of a sentence (None: nothing): it ends on a sentence that
+    is no verdict ("This medication is not indicated for long term use.", "Cyclobenzaprine 7.5mg #90 was the original
+    request.": the next item's first line), or it is one verdict sentence alone ("Decision rationale: The request is
+    not medically necessary.", a reviewer's opening line), as no whole rationale of the 150 real letters is but a
+    linked service's."""
+    text = rationale.strip()
+    last = text[max((start for start, _ in sentence_spans(text)), default=0) :]
+    # a closing on other words ("This procedure is not recommended due to ...") may be a guideline's line where a
+    # cut fell: the last one closes on the request
+    on_request = ends_with_a_closing(text) and _REQUEST_WORD.search(last) is not None
+    if not (_closes(text) or on_request or _VERDICT_END.search(text)):
+        return "does not end on its verdict"
+    if len(list(sentence_spans(text))) <= 1 and not _LINKED_ONLY.match(text):
+        return "is only one verdict sentence"
+    return None
 
 
 def leave_undecided(ctx: ParseContext, i: int, item: DisputedItem) -> None:
