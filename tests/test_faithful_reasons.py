@@ -2385,3 +2385,92 @@ def test_in_this_claimants_case_is_a_lead_the_plain_sentence_leaves_out() -> Non
     )
     assert said is not None and said.form is Form.NO_RECORD and said.plain["x"].startswith("acute spasm"), said
     assert restate("In the surgeon's case notes, the MRI was normal.", "upheld") is None
+
+
+# -- an eleventh probe's rewrites ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "rewrite", "why"),
+    [
+        ("en", "The reviewer found nerve problems that support obtaining MRI of the spine with contrast.", "contrast"),
+        ("en", "The reviewer found nerve problems that support obtaining a contrast MRI.", "contrast"),
+        ("es", "El revisor encontró problemas de los nervios que apoyan una resonancia con contraste.", "contrast"),
+        ("es", "El revisor encontró problemas de los nervios que apoyan una resonancia lumbar.", "body part"),
+        ("es", "El revisor encontró problemas graves de los nervios que apoyan una resonancia.", "qualifies"),
+        (
+            "es",
+            "El revisor encontró problemas de los nervios, al menos subjetivos, que apoyan una resonancia.",
+            "qualifies",
+        ),
+    ],
+)
+def test_a_rewrite_that_changes_the_studys_kind_region_or_a_qualifier_is_rejected(
+    lang: str, rewrite: str, why: str
+) -> None:
+    """An eleventh probe: "MRI ... without contrast" rewritten "with contrast" / "contrast MRI", a cervical MRI
+    translated "lumbar", "no documented weakness" as "no ... debilidad grave", "objective improvement" as "mejoría
+    subjetiva", "only 2" as "al menos 2": each was accepted. Each is refused; the faithful ones below pass."""
+    from imr_llm.summary.rewrite import reason_problems
+
+    record = one(
+        "MRI of the cervical spine without contrast",
+        "Overturned",
+        "There is indication of neurologic dysfunction that has not improved, which is supportive of obtaining MRI. "
+        "Therefore, the request is medically necessary.",
+    )
+    item = build_summary(record, lang).items[0]
+    problems = reason_problems(rewrite, item, get_language(lang))
+    assert any(why in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("lang", "rewrite"),
+    [
+        (
+            "en",
+            "The reviewer found that there is indication of nerve problems that has not improved, which is supportive "
+            "of obtaining MRI.",
+        ),
+        (
+            "es",
+            "El revisor encontró lo siguiente: hay indicación de problemas de los nervios que no han mejorado, lo que "
+            "apoya obtener la resonancia.",
+        ),
+        (
+            "es",
+            "El revisor encontró lo siguiente: hay indicación de problemas de los nervios del cuello que no han "
+            "mejorado, lo que apoya obtener la resonancia.",
+        ),
+    ],
+)
+def test_a_faithful_rewrite_of_a_cervical_mri_without_contrast_passes(lang: str, rewrite: str) -> None:
+    from imr_llm.summary.rewrite import reason_problems
+
+    record = one(
+        "MRI of the cervical spine without contrast",
+        "Overturned",
+        "There is indication of neurologic dysfunction that has not improved, which is supportive of obtaining MRI. "
+        "Therefore, the request is medically necessary.",
+    )
+    item = build_summary(record, lang).items[0]
+    assert reason_problems(rewrite, item, get_language(lang)) == []
+
+
+def test_a_translation_keeps_the_reviewers_only_before_a_number() -> None:
+    """ "they will exceed guideline recommendations by only 2 sessions": "por más de 2" or "por al menos 2" turn a
+    small excess into a large one; "por solo 2" keeps it."""
+    from imr_llm.summary.rewrite import reason_problems
+
+    record = one(
+        "Physical therapy 8 sessions",
+        "Overturned",
+        "The worker reported benefit from previous sessions, and the request will exceed guideline recommendations by "
+        "only 2 sessions. Therefore, the request is medically necessary.",
+    )
+    item = build_summary(record, "es").items[0]
+    language = get_language("es")
+    bad = "El revisor encontró que usted tuvo beneficio con las sesiones anteriores y la solicitud excede las guías por más de 2 sesiones."
+    good = "El revisor encontró que usted tuvo beneficio con las sesiones anteriores y la solicitud excede las guías por solo 2 sesiones."
+    assert any("'only'" in p for p in reason_problems(bad, item, language))
+    assert not any("'only'" in p for p in reason_problems(good, item, language))

@@ -107,6 +107,10 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
         # "La aseguradora pagará las 12 sesiones": payment, coverage, approval, a cure or the future, which the
         # reviewer's sentences never spoke of (word lists of promises leak; this is any such word at all)
         problems.append(f"item {item.number}: the reason speaks of payment, coverage or what will happen")
+    said_contrast = _contrast(f"{reviewer} {item.request}")
+    if not _contrast(text) <= said_contrast:
+        # "MRI ... without contrast" said "with contrast" or "contrast MRI": the study's own kind turned round
+        problems.append(f"item {item.number}: the reason says contrast where the request and reviewer say otherwise")
     words = _WORDS.findall(text.casefold())
     if words and max(words.count(w) for w in set(words)) > max(4, len(words) // 4):
         problems.append(f"item {item.number}: the reason repeats itself")
@@ -153,6 +157,14 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
                 problems.append(f"item {item.number}: {m.group(0)!r} names care or a condition the reviewer's do not")
         if (added := _negation_added(text, item.reason.sentences, language)) is not None:
             problems.append(f"item {item.number}: the reason denies {added!r}, which the reviewer's words do not deny")
+        for said, english in language.qualifiers.items():
+            if (m := said.search(text)) is not None and not english.search(f"{reviewer} {item.request}"):
+                problems.append(f"item {item.number}: {m.group(0)!r} qualifies what the reviewer's words do not")
+        if (only := _ONLY_N.search(reviewer)) is not None and not re.search(
+            rf"\b(?:{language.c.checks.only_words})\b(?: \w+){{0,2}} {only.group(1)}\b", text, re.I
+        ):
+            # "by only 2 sessions": "por más de 2", "por al menos 2" turn the reviewer's small excess into a large one
+            problems.append(f"item {item.number}: the reason drops the reviewer's 'only' before {only.group(1)}")
         for said, english in language.body_parts.items():
             if (m := said.search(text)) is not None and not english.search(f"{reviewer} {item.request}"):
                 problems.append(f"item {item.number}: {m.group(0)!r} names a body part the reviewer's words do not")
@@ -456,6 +468,20 @@ _TURNED = re.compile(
     r"modos|aun así|a pesar de todo|ya no|dejó de|dejaron de)\b",
     re.I,
 )
+_NO_CONTRAST = re.compile(r"\b(?:without|w/o|no|non|sin)[\s-]*(?:iv |intravenous |de )?contrast[e]?\b", re.I)
+_CONTRAST = re.compile(r"\bcontrast[e]?\b", re.I)
+
+
+def _contrast(text: str) -> set[str]:
+    """How a text speaks of contrast dye: "without" (without contrast, w/o, non-contrast, sin contraste) and/or
+    "with" (any other mention: with contrast, contrast MRI, con contraste)."""
+    kinds = {"without"} if _NO_CONTRAST.search(text) else set()
+    if _CONTRAST.search(_NO_CONTRAST.sub(" ", text)):
+        kinds.add("with")
+    return kinds
+
+
+_ONLY_N = re.compile(r"\bonly (?:by )?(?:\w+ )?(\d+)\b", re.I)
 _NO_WORD = re.compile(r"\bno\b", re.I)
 
 

@@ -115,6 +115,10 @@ class Language:
             re.compile(rf"\b(?:{word})\b", re.I): re.compile(rf"\b(?:{english})", re.I)
             for word, english in checks.care_words.items()
         }
+        self.qualifiers = {
+            re.compile(rf"\b(?:{word})\b", re.I): re.compile(rf"\b(?:{english})", re.I)
+            for word, english in checks.qualifiers.items()
+        }
         self.body_parts = {
             re.compile(rf"\b{word}\b", re.I): re.compile(rf"\b(?:{english})\b", re.I)
             for word, english in checks.body_parts.items()

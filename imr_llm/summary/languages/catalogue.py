@@ -148,6 +148,11 @@ class CheckPhrases(_Strict):
     # care the translation names and the English words for it: a translation names only the care the reviewer's
     # words or the request name ("una cirugía" where the reviewer wrote only of an MRI is care added)
     care_words: dict[str, str] = Field(default_factory=dict)
+    # a qualifier of the translation and the English words it translates: "grave", "mínimo", "subjetiva", "al menos"
+    # where the reviewer wrote none of "severe", "minimal", "subjective", "at least" is a fact changed
+    qualifiers: dict[str, str] = Field(default_factory=dict)
+    # the language's words for a limiting "only": the reviewer's "only 2" stays "only 2" in a translation
+    only_words: str = "only|just|solely"
     # the words for a count's unit, by what they count ("visit": "sessions?|visits?|treatments?"): a number a rewrite
     # puts with another unit than the reviewer did ("6 weeks" for "6 sessions") is a fact changed
     unit_words: dict[str, str] = Field(default_factory=dict)
