@@ -2470,7 +2470,7 @@ def test_a_translation_keeps_the_reviewers_only_before_a_number() -> None:
     )
     item = build_summary(record, "es").items[0]
     language = get_language("es")
-    bad = "El revisor encontró que usted tuvo beneficio con las sesiones anteriores y la solicitud excede las guías por más de 2 sesiones."
-    good = "El revisor encontró que usted tuvo beneficio con las sesiones anteriores y la solicitud excede las guías por solo 2 sesiones."
+    opening = "El revisor encontró que usted tuvo beneficio con las sesiones anteriores y la solicitud excede las guías"
+    bad, good = f"{opening} por más de 2 sesiones.", f"{opening} por solo 2 sesiones."
     assert any("'only'" in p for p in reason_problems(bad, item, language))
     assert not any("'only'" in p for p in reason_problems(good, item, language))
