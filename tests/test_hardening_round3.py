@@ -1584,3 +1584,46 @@ def test_a_2013_determination_line_never_borrows_the_next_ones_verdict() -> None
     items = parse_text(damaged).disputed_items
     assert items[0].decision in (None, "upheld") and "MAXIMUS" not in items[0].request
     assert items[1].decision == "overturned"
+
+
+def _encoded_keys(key: str) -> dict[str, str]:
+    """The encodings an eleventh probe's server echoed a key in, which the list of known encodings missed."""
+    import base64
+    import zlib
+
+    raw = key.encode()
+    return {
+        "doubled": "".join(c * 2 for c in key),
+        "colon hex": ":".join(f"{b:02X}" for b in raw),
+        "spaced hex": " ".join(f"{b:02x}" for b in raw),
+        "base85": base64.b85encode(raw).decode(),
+        "ascii85": base64.a85encode(raw).decode(),
+        "octal": "".join(f"\\{b:03o}" for b in raw),
+        "fullwidth": "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in key),
+        "utf-16 hex": key.encode("utf-16-le").hex(),
+        "zlib base64": base64.b64encode(zlib.compress(raw)).decode(),
+        "zero-width": "\u200b".join(key),
+    }
+
+
+@pytest.mark.parametrize("encoding", sorted(_encoded_keys("sk-proj-Zq8LEAKTEST4455abcdXYZ")))
+def test_a_key_echoed_in_any_encoding_never_reaches_an_error_message(encoding: str) -> None:
+    """An eleventh probe: a server that echoes the key doubled, as colon hex, base85, Ascii85, octal escapes,
+    fullwidth, UTF-16 hex, zlib and base64 or with zero-width spaces got it onto stderr, into `llm.error` and the
+    call log. A server's error message is normalised (NFKC, no format characters), and no byte run or unbroken run
+    of 24 characters stays in it: no list of encodings is needed."""
+    from imr_llm.llm.config import scrub_error
+
+    key = "sk-proj-Zq8LEAKTEST4455abcdXYZ"
+    echoed = _encoded_keys(key)[encoding]
+    said = scrub_error(f"Error code: 401 - {{'error': {{'message': 'bad key {echoed}'}}}}", key)
+    assert echoed not in said and "LEAKTEST" not in said and "bad key" in said, said
+    assert "Error code: 401" in said
+
+
+def test_a_plain_error_message_is_kept_word_for_word() -> None:
+    """The right side: a server's words ("model not found", a status code, a short model name) stay as they were."""
+    from imr_llm.llm.config import scrub_error
+
+    message = "Error code: 404 - The model 'gpt-4o-mini' does not exist or you do not have access to it."
+    assert scrub_error(message, "sk-proj-Zq8LEAKTEST4455abcdXYZ") == message

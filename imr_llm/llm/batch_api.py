@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from imr_llm.errors import ConfigError
 from imr_llm.llm.batch_files import ENDPOINT
-from imr_llm.llm.config import LLMConfig, scrub_secrets
+from imr_llm.llm.config import LLMConfig, scrub_error, scrub_secrets
 from imr_llm.llm.deadline import bound_requests, request_deadline
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ class BatchAPI:
         self._secrets = config.secrets
 
     def _fail(self, doing: str, error: Exception) -> ConfigError:
-        said = scrub_secrets((str(error).splitlines() or [type(error).__name__])[0], *self._secrets)[:200]
+        said = scrub_error((str(error).splitlines() or [type(error).__name__])[0], *self._secrets)[:200]
         return ConfigError(f"Batch API at {self.display_url}: {doing} failed ({said})")
 
     def find_file(self, name: str) -> str | None:

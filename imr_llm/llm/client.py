@@ -45,7 +45,7 @@ from imr_llm.errors import (
     LLMTransportError,
     LLMTruncated,
 )
-from imr_llm.llm.config import DEFAULT_MAX_TOKENS, LLMConfig, scrub_secrets
+from imr_llm.llm.config import DEFAULT_MAX_TOKENS, LLMConfig, scrub_error, scrub_secrets
 from imr_llm.llm.deadline import bound_requests, request_deadline
 from imr_llm.llm.speedups import for_instructor
 
@@ -156,7 +156,7 @@ class LLMClient:
 
     def scrub(self, message: str) -> str:
         """An error message without the API key or credentials in it (servers echo request headers)."""
-        return scrub_secrets(message, *self.config.secrets)
+        return scrub_error(message, *self.config.secrets)
 
     @property
     def identity(self) -> tuple[str, str]:

@@ -231,6 +231,27 @@ def scrub_secrets(text: str, *secrets: str | None) -> str:
     return _SECRET_PATTERNS[2].sub("[secret removed]", text)
 
 
+# a run of bytes spelled out: hex pairs ("73:6B:2D:..."), octal or hex escapes ("\\163\\153", "\\x73"), with or without
+# separators: what an echoed key looks like in encodings no list can foresee
+_BYTE_RUN = re.compile(
+    r"(?:\b[0-9A-Fa-f]{2}[\s:,.\-]?){8,}\b|(?:\\(?:[0-7]{3}|x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4})){6,}"
+)
+_LONG_RUN = re.compile(r"\S{24,}")
+
+
+def scrub_error(text: str, *secrets: str | None) -> str:
+    """A server's error message as it may be shown or kept: `scrub_secrets`, after the text is normalised (NFKC
+    folds fullwidth letters; zero-width and other format characters are dropped), and with every run of bytes
+    spelled out and every unbroken run of 24 characters or more removed (a key doubled, base85, zlib and base64,
+    ... : encodings no list can foresee). Error messages are words; a long run in one is never what a user needs."""
+    import unicodedata
+
+    folded = "".join(c for c in unicodedata.normalize("NFKC", text) if unicodedata.category(c) != "Cf")
+    folded = scrub_secrets(folded, *secrets)
+    folded = _BYTE_RUN.sub("[removed]", folded)
+    return _LONG_RUN.sub(lambda m: m.group() if m.group() == "[secret removed]" else "[removed]", folded)
+
+
 def hostname(url: str) -> str | None:
     """The host of `url`, or None when it has none or cannot be read (a malformed IPv6 host, a bad port)."""
     try:
