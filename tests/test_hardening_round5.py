@@ -916,3 +916,32 @@ def test_a_batch_never_reads_its_own_output_as_a_letter(tmp_path: Path) -> None:
     assert len(lines) == 2 and all("records.txt" not in line.split('"path"')[-1][:80] for line in lines), lines
     other = run_cli("batch", str(folder), "--out", str(tmp_path / "elsewhere.jsonl"), "--no-progress")
     assert "3 inputs" in other.stdout + other.stderr  # there, records.txt is an input like any other
+
+
+@pytest.mark.parametrize(
+    ("closing", "decision"),
+    [
+        ("is medically necessary. Or is it?", None),
+        ("is medically necessary and not medically necessary.", None),
+        ("is not medically necessary.", "upheld"),  # the sample's own closing
+        ("is medically necessary.", "overturned"),
+    ],
+)
+def test_a_verdict_read_from_the_rationale_alone_must_close_it_and_say_one_thing(
+    closing: str, decision: str | None
+) -> None:
+    """An eleventh probe: in the layout with no decision word (the decision read from the conclusion), "... is
+    medically necessary. Or is it?" was read as an approval and "... is medically necessary and not medically
+    necessary." as a denial, with no warning. Such a verdict is no verdict; a plain closing still decides."""
+    from pathlib import Path as _Path
+
+    sample = (_Path(__file__).resolve().parent.parent / "samples" / "synth-professional-review.txt").read_text()
+    care = "chiropractic manipulation, 12 sessions for the cervical spine"
+    old = f"Therefore, the request for\n{care} is not medically necessary."
+    assert old in sample
+    text = sample.replace(
+        old, f"Therefore, the request for chiropractic manipulation, 12 sessions for the cervical spine {closing}"
+    )
+    record = parse_text(text)
+    assert record.disputed_items[0].decision == decision, record.warnings
+    assert bool(record.warnings) is (decision is None), record.warnings

@@ -238,7 +238,9 @@ def assemble_item(
     source = "heading" if necessary is not None else None
     if necessary is None:
         necessary = concluded
-        unclosed = necessary is not None and i in ctx.headings_without_decision and not _closes(rationale or "")
+        # a decision read from the rationale alone (a heading that lost its word, or a layout with none) is taken
+        # only when the verdict closes the rationale: "... is medically necessary. Or is it?" does not
+        unclosed = necessary is not None and not _closes(rationale or "")
         worded = _HEADING_WORD.search(request) if necessary is not None else None
         if worded is not None:
             # "Back support: Upheld in part", "Not Upheld", "Overturned Upheld": the heading has decision words that

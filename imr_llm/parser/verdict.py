@@ -332,6 +332,8 @@ def plain_reading(sentence: str, request: str | None = None) -> bool | None:
     first = _VERDICT_FIRST.match(text)
     if first:
         return _verdict_first(first.group("word"), text[first.end() :])
+    if len(_BOTH_WAYS.findall(text)) > len(_BOTH_WAYS_DENIED.findall(text)) > 0:
+        return None  # "... is medically necessary and not medically necessary": both verdicts, no verdict
     # the verdict's own clause: from the last break before its last verdict word to the end ("The request does not
     # exceed the guideline limit and is medically necessary": the "not" is another clause's)
     words = list(_VERDICT_WORD.finditer(text))
@@ -348,6 +350,10 @@ def plain_reading(sentence: str, request: str | None = None) -> bool | None:
     if request is not None and (not _counts_within(text, request) or not _names_the_request(m, request)):
         return None
     return True
+
+
+_BOTH_WAYS = re.compile(r"\bmedically necessary\b", re.I)
+_BOTH_WAYS_DENIED = re.compile(r"\b(?:not|never|un)\W*(?:\w+\W+){0,2}?medically necessary\b", re.I)
 
 
 # an approval of a part: "medically necessary in part", "at a reduced frequency", "a modified number"
