@@ -332,3 +332,33 @@ def test_a_value_its_quote_does_not_state_is_not_used_FAKE_SERVER(answer: dict[s
         right = extractor(server, tmp_path / "right").run(full)
     assert str(right.date_assigned) == "2016-11-28"
     assert right.crosscheck is not None and not any("does not state" in r for r in right.crosscheck.reasons)
+
+
+def _status_error(code: int) -> Exception:
+    """FAKE: an openai status error as the SDK raises it for `code` (no server; this tests classification only)."""
+    import httpx2 as httpx
+    import openai
+
+    request = httpx.Request("POST", "http://127.0.0.1/v1/chat/completions")
+    response = httpx.Response(code, request=request, json={"error": {"message": "bad key"}})
+    kinds = {401: openai.AuthenticationError, 403: openai.PermissionDeniedError, 404: openai.NotFoundError}
+    return kinds.get(code, openai.APIStatusError)(f"Error code: {code}", response=response, body=None)
+
+
+@pytest.mark.parametrize("code", [401, 403, 404])
+def test_a_servers_refusal_inside_a_retry_is_refused_not_invalid_output(code: int) -> None:
+    """An eleventh probe: a 401 came back as "invalid_output: output still invalid after 1 attempt(s)", which sends a
+    user looking at the prompt, not the key. A 4xx under instructor's retry wrapper is the server's refusal; a model
+    answer that failed to validate is still invalid output."""
+    from instructor.core.exceptions import InstructorRetryException
+
+    from imr_llm.errors import CallStats, LLMInvalidOutput, LLMRefused
+    from imr_llm.llm.client import _classify
+
+    wrapped = InstructorRetryException("failed", n_attempts=1, total_usage=0)
+    wrapped.__cause__ = _status_error(code)
+    kind = _classify(wrapped, CallStats(), 1000, None, None)
+    assert isinstance(kind, LLMRefused) and f"({code})" in str(kind), kind
+    invalid = InstructorRetryException("failed", n_attempts=2, total_usage=0)
+    invalid.__cause__ = ValueError("patient_age: 999 is not an age")
+    assert isinstance(_classify(invalid, CallStats(), 1000, None, None), LLMInvalidOutput)

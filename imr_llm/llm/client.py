@@ -379,6 +379,9 @@ def _classify(
     if isinstance(error, InstructorRetryException):
         if is_transport_error(error):
             return LLMTransportError(f"server failed {stats.requests} time(s): {_short(cause)}", stats)
+        if isinstance(cause, openai.APIStatusError):
+            # a 401, 403, 404 or 400 from the server is its refusal, not a model's answer that failed to validate
+            return LLMRefused(f"server refused the request ({cause.status_code}): {_short(cause)}", stats)
         return LLMInvalidOutput(f"output still invalid after {stats.requests} attempt(s): {_short(error)}", stats)
     if isinstance(error, openai.APIError):
         kind = LLMTransportError if is_transport_error(error) else LLMRefused
