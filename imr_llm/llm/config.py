@@ -233,9 +233,7 @@ def scrub_secrets(text: str, *secrets: str | None) -> str:
 
 # a run of bytes spelled out: hex pairs ("73:6B:2D:..."), octal or hex escapes ("\\163\\153", "\\x73"), with or without
 # separators: what an echoed key looks like in encodings no list can foresee
-_BYTE_RUN = re.compile(
-    r"(?:\b[0-9A-Fa-f]{2}[\s:,.\-]?){8,}\b|(?:\\(?:[0-7]{3}|x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4})){6,}"
-)
+_BYTE_RUN = re.compile(r"(?:\b[0-9A-Fa-f]{2}[\s:,.\-]?){8,}\b|(?:\\(?:[0-7]{3}|x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4})){6,}")
 _LONG_RUN = re.compile(r"\S{24,}")
 
 

@@ -198,7 +198,8 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
             number = None
     bold, meaning = language.decision_line(item.decision, partial is not None and not whole)
     # the finder's later reasons the page does not restate can still name what a new request could add
-    later = [r for r in _later_restatements(found, said, item) if r.form in ASKS_FOR and not _generic_step(r)]
+    restated_later = _later_restatements(found, said, item)
+    later = [r for r in restated_later if r.form in ASKS_FOR and not _generic_step(r)]
     step = _next_from(said + later if said else said, item.decision, shown if not said else [])
     opened = any(rx.search(item.rationale or "") for rx in (_OPEN_WITH_RECORDS, _EXCEPTION_UNSHOWN))
     if opened and step is not None and step.form in _RULED_OUT:
@@ -221,7 +222,7 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
             care,
             number,
             categorical=_rules_out(found, item)
-            and not _limit_with_records(found, said + _later_restatements(found, said, item))
+            and not _limit_with_records(found, said + restated_later)
             and not opened,
         ),
         taper_warning=taper,

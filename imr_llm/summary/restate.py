@@ -563,7 +563,7 @@ def _match(text: str, decision: str, negated: bool) -> tuple[Form, dict[str, str
             slots = {"link": _LINK_PLAIN[(m.group("link") or "that").lower()], "x": m.group("x")}
             slots["q"] = " ".join(m.group("q").split())
             slots["quote"] = text[m.start("q") :]
-            if _TALK.match(slots["quote"]) and decision == "upheld":
+            if TALKED_ABOUT.match(slots["quote"]) and decision == "upheld":
                 # "no discussion of surgery" is not "no record of surgery" (which reads: you had none): the
                 # reviewer's own noun stays
                 return Form.NONE_FOUND, {"x": slots["quote"]}
@@ -627,7 +627,8 @@ def _match(text: str, decision: str, negated: bool) -> tuple[Form, dict[str, str
 # "has not documented A nor has there been B", "failed to document A and there are no B": a second missing thing
 # in another clause; the words run together as one slot ("did not show A nor has there been B"), so the sentence
 # is not read in that form (the next step reads its clauses one by one)
-_TALK = _rx(r"^(?:[a-z]+ )*?(?:discussion|mention)\b")
+# "no discussion of surgery", "no mention of the applicant's willingness": what was not talked about, not a record
+TALKED_ABOUT = _rx(r"^(?:[a-z]+ )*?(?:discussion|mention)\b")
 _NOR = _rx(r"\bnor\b|\band there (?:is|are|was|were|has been|have been) no\b")
 _NOTED_AT_END = _rx(r"\s+(?:noted|documented|indicated|provided|submitted|presented)$")
 _ABSENT = _rx(r"^(?:absent|in the absence of) (?P<x>[^,;]{6,150}), (?P<y>[^,;].{8,})$")

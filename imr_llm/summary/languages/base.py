@@ -18,7 +18,16 @@ from imr_llm.schema import Decision
 from imr_llm.summary import readability
 from imr_llm.summary.facts import CareAlreadyGiven, Kind, PartialNumbers, Quantity
 from imr_llm.summary.languages.catalogue import Catalogue, Section
-from imr_llm.summary.restate import ALARMING, ASKS_FOR, Form, Restatement, first_lower, first_upper, missing_parts
+from imr_llm.summary.restate import (
+    ALARMING,
+    ASKS_FOR,
+    TALKED_ABOUT,
+    Form,
+    Restatement,
+    first_lower,
+    first_upper,
+    missing_parts,
+)
 from imr_llm.words import NUMBER_WORDS
 
 __all__ = ["Counts", "Language", "Readability", "Section"]
@@ -397,7 +406,7 @@ class Language:
                 return _tidy(
                     n.no_rationale.format(link="", x=self.c.reason.quoted_slot.format(text=verbatim.group("x")))
                 )
-        if first.form is Form.NONE_FOUND and _TALKED.match(first.plain.get("x", "")):
+        if first.form is Form.NONE_FOUND and TALKED_ABOUT.match(first.plain.get("x", "")):
             # "no discussion of surgery": the new request could include that discussion (never "records of surgery",
             # which reads as a surgery the worker should have had)
             return _tidy(n.discussed.format(x=values["x"]))
@@ -410,10 +419,9 @@ class Language:
             # "records of record explaining why ...", "records that indicates ...": the words the step adds agree
             if _RECORD_WORD.match(values["x"]) or _GERUND.match(values["x"]):
                 values["x"] = _RECORD_WORD.sub("", values["x"])
+                # "records explaining why ...", not "records of explaining"; "records of special factors" keeps "of"
                 linked = _GERUND.match(values["x"]) or _LINK_WORD.match(values["x"])
-                if (
-                    first.form is Form.NONE_FOUND and linked
-                ):  # "records explaining why ...", not "records of explaining"
+                if first.form is Form.NONE_FOUND and linked:
                     template, values["link"] = n.no_record, ""
             if values["link"] == "that":
                 values["x"] = _SINGULAR_VERB.sub(lambda m: m.group(1), values["x"])
@@ -527,7 +535,6 @@ _EXPLANATION = re.compile(
     r"(?P<x>.{8,})$",
     re.I,
 )
-_TALKED = re.compile(r"^(?:[a-z]+ )*?(?:discussion|mention)\b", re.I)
 _INNER_RECORD = re.compile(r"\b(or|and) (?:any )?(?:documentation|records?|evidence) of (?=\w)", re.I)
 _LINK_WORD = re.compile(r"^(?:of|about|that|on|for|regard|regarding|showing|to)\b")
 # "records of record ...", "records of clinical record or special factors ...": the step already says "records"
