@@ -238,9 +238,13 @@ def assemble_item(
     source = "heading" if necessary is not None else None
     if necessary is None:
         necessary = concluded
-        # a decision read from the rationale alone (a heading that lost its word, or a layout with none) is taken
-        # only when the verdict closes the rationale: "... is medically necessary. Or is it?" does not
-        unclosed = necessary is not None and not _closes(rationale or "")
+        # a decision read from the rationale alone: a heading that lost its word is taken only when the verdict closes
+        # the rationale; in a layout with no decision word, a provider's view may follow the reviewer's verdict, but a
+        # question may not ("... is medically necessary. Or is it?")
+        unclosed = necessary is not None and (
+            (i in ctx.headings_without_decision and not _closes(rationale or ""))
+            or "?" in (after_conclusion(rationale or "") or "")
+        )
         worded = _HEADING_WORD.search(request) if necessary is not None else None
         if worded is not None:
             # "Back support: Upheld in part", "Not Upheld", "Overturned Upheld": the heading has decision words that
@@ -510,9 +514,13 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
 # necessary.")
 _VERDICT_END = re.compile(
     r"\b(?:is|are|was|were|be|been)\b(?: [\w-]+){0,4} (?:medically )?(?:necessary|appropriate|supported|indicated|"
-    r"warranted|certified|approved)\W*$",
+    r"warranted|certified|approved)\W*$|"
+    r"\b(?:upheld|overturned)\W*$",  # "Therefore, the denial is upheld.", a decision line quoted at the end
     re.I,
 )
+# a closing on a guideline's words with its reason after it ("This medication is not indicated for long term use.",
+# "This procedure is not recommended due to ..."): where a cut can fall, not how a rationale ends
+_RULE_WITH_REASON = re.compile(r"\bnot (?:recommended|indicated)\b\W*\w", re.I)
 _REQUEST_WORD = re.compile(r"\brequest(?:ed|s)?\b", re.I)
 # "As the requested surgical intervention is not medically necessary ..., the requested ancillary service is not":
 # the one sentence a linked service's whole rationale is
@@ -529,7 +537,9 @@ def _cut_at_a_sentence(rationale: str) -> str | None:
     last = text[max((start for start, _ in sentence_spans(text)), default=0) :]
     # a closing on other words ("This procedure is not recommended due to ...") may be a guideline's line where a
     # cut fell: the last one closes on the request
-    on_request = ends_with_a_closing(text) and _REQUEST_WORD.search(last) is not None
+    on_request = ends_with_a_closing(text) and (
+        _REQUEST_WORD.search(last) is not None or not _RULE_WITH_REASON.search(last)
+    )
     if not (_closes(text) or on_request or _VERDICT_END.search(text)):
         return "does not end on its verdict"
     if len(list(sentence_spans(text))) <= 1 and not _LINKED_ONLY.match(text):
