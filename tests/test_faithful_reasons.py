@@ -15,7 +15,7 @@ from imr_llm.summary.build import build_summary
 from imr_llm.summary.checks import check_summary, plain_problems
 from imr_llm.summary.formats import Format
 from imr_llm.summary.languages import LANGUAGES, get_language
-from imr_llm.summary.model import PlainSentence
+from imr_llm.summary.model import ItemSummary, PlainSentence
 from imr_llm.summary.render import render_text
 from imr_llm.summary.restate import Form, plain_english, quotable, restate
 from imr_llm.summary.summarize import summarize
@@ -2390,6 +2390,17 @@ def test_in_this_claimants_case_is_a_lead_the_plain_sentence_leaves_out() -> Non
 # -- an eleventh probe's rewrites ----------------------------------------------------------------------------------
 
 
+def _cervical_mri_item(lang: str) -> ItemSummary:
+    """The summary item of an approved cervical MRI without contrast (the eleventh probe's CM16-0235724, in brief)."""
+    record = one(
+        "MRI of the cervical spine without contrast",
+        "Overturned",
+        "There is indication of neurologic dysfunction that has not improved, which is supportive of obtaining MRI. "
+        "Therefore, the request is medically necessary.",
+    )
+    return build_summary(record, lang).items[0]
+
+
 @pytest.mark.parametrize(
     ("lang", "rewrite", "why"),
     [
@@ -2413,13 +2424,7 @@ def test_a_rewrite_that_changes_the_studys_kind_region_or_a_qualifier_is_rejecte
     subjetiva", "only 2" as "al menos 2": each was accepted. Each is refused; the faithful ones below pass."""
     from imr_llm.summary.rewrite import reason_problems
 
-    record = one(
-        "MRI of the cervical spine without contrast",
-        "Overturned",
-        "There is indication of neurologic dysfunction that has not improved, which is supportive of obtaining MRI. "
-        "Therefore, the request is medically necessary.",
-    )
-    item = build_summary(record, lang).items[0]
+    item = _cervical_mri_item(lang)
     problems = reason_problems(rewrite, item, get_language(lang))
     assert any(why in p for p in problems), problems
 
@@ -2447,13 +2452,7 @@ def test_a_rewrite_that_changes_the_studys_kind_region_or_a_qualifier_is_rejecte
 def test_a_faithful_rewrite_of_a_cervical_mri_without_contrast_passes(lang: str, rewrite: str) -> None:
     from imr_llm.summary.rewrite import reason_problems
 
-    record = one(
-        "MRI of the cervical spine without contrast",
-        "Overturned",
-        "There is indication of neurologic dysfunction that has not improved, which is supportive of obtaining MRI. "
-        "Therefore, the request is medically necessary.",
-    )
-    item = build_summary(record, lang).items[0]
+    item = _cervical_mri_item(lang)
     assert reason_problems(rewrite, item, get_language(lang)) == []
 
 

@@ -319,6 +319,14 @@ def _sprain_item(lang: str) -> ItemSummary:
     return build_summary(record, lang).items[0]
 
 
+def _sprain_problems(lang: str, rewrite: str) -> list[str]:
+    """Why `rewrite` may not replace the sprain item's reason, in `lang` (empty: it may)."""
+    from imr_llm.summary.languages import get_language
+    from imr_llm.summary.rewrite import reason_problems
+
+    return reason_problems(rewrite, _sprain_item(lang), get_language(lang))
+
+
 @pytest.mark.parametrize(
     ("lang", "rewrite", "said"),
     [
@@ -334,10 +342,7 @@ def _sprain_item(lang: str) -> ItemSummary:
     ],
 )
 def test_a_rewrite_that_swaps_the_reviewers_facts_is_rejected(lang: str, rewrite: str, said: str) -> None:
-    from imr_llm.summary.languages import get_language
-    from imr_llm.summary.rewrite import reason_problems
-
-    problems = reason_problems(rewrite, _sprain_item(lang), get_language(lang))
+    problems = _sprain_problems(lang, rewrite)
     assert any(said in p for p in problems), problems
 
 
@@ -345,10 +350,7 @@ def test_a_rewrite_that_swaps_the_reviewers_facts_is_rejected(lang: str, rewrite
 def test_the_faithful_rewrite_of_the_same_reason_passes(lang: str, rewrite: str) -> None:
     """The other way: the faithful rewrite, in each language, passes (the Spanish "excederán" keeps the reviewer's
     "exceed", as the English denial words count it)."""
-    from imr_llm.summary.languages import get_language
-    from imr_llm.summary.rewrite import reason_problems
-
-    assert reason_problems(rewrite, _sprain_item(lang), get_language(lang)) == []
+    assert _sprain_problems(lang, rewrite) == []
 
 
 def test_an_english_rewrite_that_moves_the_no_onto_another_finding_is_rejected() -> None:
@@ -620,10 +622,7 @@ def test_a_rewrite_that_keeps_the_records_passes(lang: str, rewrite: str) -> Non
     ],
 )
 def test_a_rewrite_that_changes_a_count_or_a_side_is_rejected(lang: str, rewrite: str, said: str) -> None:
-    from imr_llm.summary.languages import get_language
-    from imr_llm.summary.rewrite import reason_problems
-
-    problems = reason_problems(rewrite, _sprain_item(lang), get_language(lang))
+    problems = _sprain_problems(lang, rewrite)
     assert any(said in p for p in problems), problems
 
 
@@ -796,10 +795,7 @@ def test_an_abbreviated_month_in_the_header_is_read(written: str) -> None:
 def test_a_rewrite_that_adds_care_a_condition_or_a_denial_is_rejected(lang: str, rewrite: str, said: str) -> None:
     """A tenth probe: "supportive of obtaining MRI and surgery" (the frames' own "a surgery" let the word through),
     "usted no reportó beneficio", "no excederán", "una fractura" for a sprain: all accepted."""
-    from imr_llm.summary.languages import get_language
-    from imr_llm.summary.rewrite import reason_problems
-
-    problems = reason_problems(rewrite, _sprain_item(lang), get_language(lang))
+    problems = _sprain_problems(lang, rewrite)
     assert any(said in p for p in problems), problems
 
 

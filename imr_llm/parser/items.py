@@ -534,7 +534,8 @@ def _cut_at_a_sentence(rationale: str) -> str | None:
     not medically necessary.", a reviewer's opening line), as no whole rationale of the 150 real letters is but a
     linked service's."""
     text = rationale.strip()
-    last = text[max((start for start, _ in sentence_spans(text)), default=0) :]
+    starts = [start for start, _ in sentence_spans(text)]
+    last = text[max(starts, default=0) :]
     # a closing on other words ("This procedure is not recommended due to ...") may be a guideline's line where a
     # cut fell: the last one closes on the request
     on_request = ends_with_a_closing(text) and (
@@ -542,7 +543,7 @@ def _cut_at_a_sentence(rationale: str) -> str | None:
     )
     if not (_closes(text) or on_request or _VERDICT_END.search(text)):
         return "does not end on its verdict"
-    if len(list(sentence_spans(text))) <= 1 and not _LINKED_ONLY.match(text):
+    if len(starts) <= 1 and not _LINKED_ONLY.match(text):
         return "is only one verdict sentence"
     return None
 
