@@ -1030,6 +1030,21 @@ def test_a_trickling_server_cannot_hold_a_letter_past_its_budget_FAKE_SERVER(tmp
     assert record["extractor"] == "rules" and record["llm"]["error_kind"] == "timeout"
 
 
+def test_a_trickling_server_cannot_hold_a_summary_past_its_budget_FAKE_SERVER(tmp_path: Path) -> None:
+    import time
+
+    with fake_server(Behaviour("trickle", answer_with(), hang_s=0.5)) as server:
+        started = time.monotonic()
+        result = cli(
+            "summarize", str(LETTER), "--backend", "openai", *llm_flags(server.base_url, tmp_path / "c"),
+            "--timeout", "60", "--letter-timeout", "3", timeout=120,
+        )  # fmt: skip
+        took = time.monotonic() - started
+    # wrong: the summary's rewrite waits for the whole trickled body (the option was not passed on)
+    assert took < 60, took
+    assert "Decision" in result.stdout, one_line(result)
+
+
 def test_one_trickling_answer_does_not_hold_the_batch_FAKE_SERVER(tmp_path: Path) -> None:
     letters(tmp_path / "in", 4)
     out = tmp_path / "out.jsonl"
@@ -1050,7 +1065,12 @@ def test_one_trickling_answer_does_not_hold_the_batch_FAKE_SERVER(tmp_path: Path
      ("--timeout", "nan"), ("--letter-timeout", "-5")],
 )  # fmt: skip
 def test_a_time_budget_of_zero_or_nan_is_refused(flag: str, value: str) -> None:
-    for command in (["extract", str(LETTER)], ["batch", str(LETTER), "--out", "/tmp/never-written.jsonl"]):
+    commands = (
+        ["extract", str(LETTER)],
+        ["batch", str(LETTER), "--out", "/tmp/never-written.jsonl"],
+        ["summarize", str(LETTER), "--backend", "openai"],
+    )
+    for command in commands:
         result = cli(*command, "--base-url", "http://127.0.0.1:9/v1", "--model", MODEL, flag, value)
         # wrong: silently no budget at all
         assert result.returncode == 2 and "give a positive number of seconds" in one_line(result)

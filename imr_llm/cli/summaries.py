@@ -16,12 +16,14 @@ from imr_llm.cli.common import (
     CacheOpt,
     FilesArg,
     LangOpt,
+    LetterTimeoutOpt,
     ModelOpt,
     ModelPathOpt,
     NoCacheOpt,
     PagesOpt,
     SaveTextOpt,
     TextNotSaved,
+    TimeoutOpt,
     backend_named,
     check_language,
     fail,
@@ -56,6 +58,8 @@ def summarize(
     no_cache: NoCacheOpt = False,
     pages: PagesOpt = False,
     save_text: SaveTextOpt = None,
+    timeout: TimeoutOpt = None,
+    letter_timeout: LetterTimeoutOpt = None,
 ) -> None:
     """Plain-language summaries for the injured worker, checked before they are shown.
 
@@ -67,6 +71,7 @@ def summarize(
 
     check_language(lang)
     chosen = backend_named(backend)
+    config = llm_config(base_url, model, timeout, letter_timeout=letter_timeout)
     if out is not None:
         if out.exists() and not out.is_dir():
             fail(f"--out {out} is a file; give a folder for the summaries")
@@ -76,7 +81,7 @@ def summarize(
     inputs = {os.path.realpath(f) for f in files}  # a summary never replaces an input letter
     try:
         with (
-            open_transport(chosen.name, BackendOptions(llm_config(base_url, model), model_path=model_path)) as client,
+            open_transport(chosen.name, BackendOptions(config, model_path=model_path)) as client,
             opened(cache, not no_cache, client is not None) as store,
         ):
             template = None
