@@ -7,12 +7,15 @@ synthetic (tests/letters.py); every reviewer sentence below was written for thes
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from imr_llm.parser import parse_text
 from imr_llm.schema import LetterRecord
 from imr_llm.summary.build import build_summary
 from imr_llm.summary.checks import check_summary, plain_problems
+from imr_llm.summary.facts import CareAlreadyGiven
 from imr_llm.summary.formats import Format
 from imr_llm.summary.languages import LANGUAGES, get_language
 from imr_llm.summary.model import ItemSummary, PlainSentence
@@ -442,14 +445,30 @@ def test_the_letters_own_weaning_words_only_from_the_reviewer_about_this_worker(
         "documentation of functional improvement." + stock,
     )
     assert build_summary(since).items[0].taper_warning == f"{firm} {letter_line}"
+    # a sixteenth reader: the reviewer's stock "appropriate weaning should be considered" was taken as the worker
+    # taking a drug the letter's own medication list does not hold; the advice is said, the firm line is not
     advised = one(
         "Tramadol 50mg #60",
         "Upheld",
         "There is no documentation of functional improvement. The denial "
         "was reasonable; a gradual weaning should be considered.",
     )
-    assert build_summary(advised).items[0].taper_warning == f"{firm} {letter_line}"
-    assert build_summary(advised, "es").items[0].taper_warning.startswith("No deje")  # type: ignore[union-attr]
+    assert build_summary(advised).items[0].taper_warning == f"{conditional} {letter_line}"
+    assert build_summary(advised, "es").items[0].taper_warning.startswith("Si usted ya toma")  # type: ignore[union-attr]
+    # ... and a doubt or a supposition is not the letter saying so
+    doubted = one(
+        "Ultram ER 100mg #60",
+        "Upheld",
+        "It was unclear how long the patient had been on Ultram, as a note indicated the patient's medications "
+        "consisted of Norco. If the patient fails to meet the criteria, consideration of tapering is advised.",
+    )
+    assert build_summary(doubted).items[0].taper_warning == conditional
+    refill = one(
+        "Ultram ER 100mg #60",
+        "Upheld",
+        "It was unclear how long the patient had been on Ultram. The request for Ultram was noted to be a refill.",
+    )
+    assert build_summary(refill).items[0].taper_warning == firm
 
 
 # -- class 7: our own counts are never "not in the letter" -------------------------------------------
@@ -1693,6 +1712,39 @@ def test_a_dose_is_not_a_date_of_service() -> None:
     assert care_already_given("Diazepam 5mg take 1 tab 1 hour before exam, may repeat dose 1/2 hour after") is None
     given = care_already_given("Lumbar MRI DOS: 11/11/2016")
     assert given is not None and given.date is not None and given.date.isoformat() == "2016-11-11"
+    # a date of service alone does not say the care was given (a sixteenth reader: a gel still awaited was
+    # "care you already got on November 11, 2016"); "Retrospective" or "was performed" does
+    assert not given.sure
+    assert care_already_given("Retrospective lumbar MRI DOS: 11/11/2016") == CareAlreadyGiven(dt.date(2016, 11, 11))
+    performed = care_already_given("Lumbar MRI DOS: 11/11/2016", "The requested MRI was performed on 11/11/2016.")
+    assert performed is not None and performed.sure
+
+
+def test_a_date_of_service_alone_says_neither_given_nor_still_to_come() -> None:
+    gel = "Voltaren gel apply 4 times a day, #60 grams with 1 refill, DOS: 11/11/2016"
+    rationale = "The patient is awaiting approval of the gel. There is no documentation of failed oral medicines."
+    upheld = build_summary(one(gel, "Upheld", rationale)).items[0]
+    # wrong: "This request was about care you already got on November 11, 2016"
+    assert upheld.already_given is None
+    approved = build_summary(one(gel, "Overturned", "The records document failed oral medicines.")).items[0]
+    assert approved.already_given is None
+    assert (
+        "approve this within 5 working days" in approved.next_step
+        and "if you already got this care, pay for it within 20 days" in approved.next_step
+    )
+    for lang in ("en", "es"):
+        record = one(gel, "Overturned", "The records document failed oral medicines.")
+        summary = build_summary(record, lang)
+        assert check_summary(render_text(summary), summary, record).problems == []  # our own wording: no alarm
+    es = build_summary(one(gel, "Overturned", "The records document failed oral medicines."), "es").items[0]
+    assert "5 días hábiles" in es.next_step and "si usted ya recibió esta atención" in es.next_step
+    # the right outputs: a retrospective request is care already given, and only the payment line is said
+    retro = build_summary(one(f"Retrospective {gel}", "Overturned", "The records document failed oral medicines."))
+    item = retro.items[0]
+    assert item.already_given is not None and item.already_given.startswith(
+        "This request was about care you already got on November 11, 2016."
+    )
+    assert "pay for this care within 20 days" in item.next_step and "5 working days" not in item.next_step
 
 
 def test_the_next_step_follows_the_first_clause_of_a_reason_before_a_side_point() -> None:

@@ -226,7 +226,7 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
             and not opened,
         ),
         taper_warning=taper,
-        already_given=language.already_given(care) if care is not None else None,
+        already_given=language.already_given(care) if care is not None and care.sure else None,
         partial=partial,
         authorized_portion=item.authorized_portion,
         warnings=[language.record_warning(w) for w in record.warnings if _item_of(w) == i + 1],

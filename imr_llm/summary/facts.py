@@ -168,13 +168,21 @@ def says_taking(request: str, rationale: str | None) -> bool:
         return True
     drug = _drug_name(request)
     sentences = _SENTENCES.split(_QUOTED_PASSAGE.sub(" ", rationale or ""))
+    # advice to wean is not evidence: reviewers write "appropriate weaning should be considered" for a drug the
+    # letter's own medication list does not hold; the conditional line and the letter's words are said instead
     return any(
         (_TAKING.search(sentence) or _SINCE.search(sentence))
         and (_WORKER.search(sentence) or (drug is not None and drug in sentence.lower()))
         and not _GENERAL.search(sentence)
         and not _DECISION_TALK.search(sentence)
+        and not _DOUBT.search(sentence)
         for sentence in sentences
-    ) or any(_weaning_advised(sentence) for sentence in sentences)  # weaning only what is taken
+    )
+
+
+# a sentence that doubts or supposes ("it was unclear how long the patient had been on Ultram", "If the patient
+# fails ..., consideration of tapering") does not say the worker takes the drug
+_DOUBT = _rx(r"\b(?:unclear|not clear|unknown|uncertain|not known)\b|^\W*if\b")
 
 
 # "Treatment has been Norco since at least 11-15-2016"
@@ -216,6 +224,10 @@ _DOS = _rx(rf"\b(?:DOS|date of service|dates of service|D\.O\.S\.)(?![a-z])\s*[:
 @dataclass(frozen=True)
 class CareAlreadyGiven:
     date: dt.date | None  # the date of service, when the request gives one
+    # the letter says so ("Retrospective", "was performed on"); a date of service alone is also written on a
+    # request still awaiting approval ("Voltaren gel ..., DOS: 11/11/2016" while the worker waits for it), so
+    # the page then says neither that the care was given nor that it is still to come
+    sure: bool = True
 
 
 # the rationale says the requested care was given: "the requested injection was performed on 11/2/2016"
@@ -230,15 +242,19 @@ def care_already_given(
 ) -> CareAlreadyGiven | None:
     """Care already given: a retrospective request, a date of service, or a rationale that says the
     requested care was performed; with its date when the letter gives one."""
+    dated: dt.date | None = None
+    dos_only = False
     for text in (request, heading or ""):
         dos = _DOS.search(text)
-        if dos is not None or _RETRO.search(text):
-            date = parse_date(dos.group("date")) if dos is not None and dos.group("date") else None
-            return CareAlreadyGiven(date)
+        if dos is not None and dos.group("date") and dated is None:
+            dated = parse_date(dos.group("date"))
+        if _RETRO.search(text):
+            return CareAlreadyGiven(dated)
+        dos_only = dos_only or dos is not None
     m = _GIVEN_ON.search(rationale or "")
-    if m is None:
-        return None
-    return CareAlreadyGiven(parse_date(m.group("date")) if m.group("date") else None)
+    if m is not None:
+        return CareAlreadyGiven(parse_date(m.group("date")) if m.group("date") else dated)
+    return CareAlreadyGiven(dated, sure=False) if dos_only else None
 
 
 # -- partly authorized requests ---------------------------------------------------------------

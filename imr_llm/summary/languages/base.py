@@ -376,7 +376,9 @@ class Language:
     ) -> str:
         n = self.c.next
         if decision == "overturned":
-            return n.overturned_given if already_given is not None else n.overturned
+            if already_given is None:
+                return n.overturned
+            return n.overturned_given if already_given.sure else n.overturned_either
         if decision is None:
             return n.unread
         if guideline_number:

@@ -215,6 +215,7 @@ class ReasonFrames(_Strict):
 class NextFrames(_Strict):
     overturned: str
     overturned_given: str
+    overturned_either: str  # a date of service alone: the care may still be to come, or already given
     unread: str
     no_record: str
     none_found: str
