@@ -2525,3 +2525,106 @@ def test_a_translation_keeps_the_reviewers_only_before_a_number() -> None:
     bad, good = f"{opening} por más de 2 sesiones.", f"{opening} por solo 2 sesiones."
     assert any("'only'" in p for p in reason_problems(bad, item, language))
     assert not any("'only'" in p for p in reason_problems(good, item, language))
+
+
+# -- a sixteenth reader ----------------------------------------------------------------------------------------------
+
+TRIAL_RATIONALE = (
+    "The guidelines recommend an initial trial of acupuncture to include 6 sessions. The requested service did not "
+    "specify the quantity of acupuncture treatments that are being recommended. It was also noted that the patient "
+    "was previously authorized 6 sessions of acupuncture. The additional acupuncture sessions would exceed the "
+    "guideline recommendation for an initial trial. Therefore, the request is not medically necessary."
+)
+TRIAL_STEP = (
+    "The letter says a first trial of this care was approved before. After that trial, your doctor can ask again "
+    "for more, with records of how it helped you."
+)
+
+
+def test_more_than_a_first_trial_already_approved_leads_with_that_trial() -> None:
+    """ "The new request could say the quantity of acupuncture treatments" was the step where the reviewer denied
+    more sessions because a first trial of 6 had just been approved: stating a number would not help."""
+    summary = build_summary(one("Acupuncture treatments (unspecified quantity)", "Upheld", TRIAL_RATIONALE))
+    item = summary.items[0]
+    assert item.reason.text.startswith("The reviewer found that you were previously authorized 6 sessions")
+    assert item.next_step == TRIAL_STEP
+    es = build_summary(one("Acupuncture treatments (unspecified quantity)", "Upheld", TRIAL_RATIONALE), "es")
+    assert "iba más allá de esa prueba" in es.items[0].reason.text and "repetía" not in es.items[0].reason.text
+    # ... the same when the claims administrator approved the trial's part and the reviewer says the rest exceeds it
+    partial = parse_text(
+        make_letter(
+            Item(
+                "Physical therapy 1 times 6 for the head",
+                "Upheld",
+                "There was no documentation of exceptional factors to warrant 12 initial sessions. Although an initial "
+                "trial of physical therapy would be appropriate, the original amount of 12 sessions requested exceeds "
+                "guideline recommendations for an initial trial. Therefore, the request is not medically necessary.",
+                "Physical therapy 2 times 6 for the head was the original request. Physical therapy 1 times 6 for "
+                "the head was authorized by the Claims Administrator. The remaining IMR eligible portion of the "
+                "original request, Physical therapy 1 times 6 for the head is:",
+            )
+        )
+    )
+    assert build_summary(partial).items[0].next_step == TRIAL_STEP
+    # the right outputs left alone: no trial approved, or one the reviewer says was not approved
+    alone = TRIAL_RATIONALE.replace("It was also noted that the patient was previously authorized 6 sessions of "
+                                    "acupuncture. ", "")  # fmt: skip
+    assert build_summary(one("Acupuncture x 12", "Upheld", alone)).items[0].next_step != TRIAL_STEP
+    never = TRIAL_RATIONALE.replace("was previously authorized", "was not previously authorized")
+    assert build_summary(one("Acupuncture x 12", "Upheld", never)).items[0].next_step != TRIAL_STEP
+    approved = build_summary(one("Acupuncture x 12", "Overturned", "The records show a first trial helped. The "
+                                 "request is medically necessary.")).items[0]  # fmt: skip
+    assert approved.next_step != TRIAL_STEP
+
+
+def test_which_guidelines_apply_is_not_a_reason() -> None:
+    record = one(
+        "Voltaren gel #60 with 1 refill",
+        "Upheld",
+        "The injured worker is being treated for an acute injury, therefore, the Chronic Pain Treatment Guidelines do "
+        "not apply. There is no documentation of a trial and failure of liquid forms of first-line medications. "
+        "Additionally, as this is a request for a trial, the request for 1 refill is excessive.",
+    )
+    said = build_summary(record).items[0].reason.text
+    # wrong: "The reviewer found that you are being treated for an acute injury, therefore, the ... do not apply"
+    assert "do not apply" not in said and "no record of a trial and failure" in said
+
+
+def test_other_care_that_did_not_help_is_history_not_the_reason() -> None:
+    """ "The reviewer found that you were previously treated with physical therapy but without improvement" was the
+    first reason an MRI was denied: told as a strike against the worker, where the guideline wants care tried first."""
+    mri = one(
+        "MRI lumbar spine",
+        "Upheld",
+        "The guidelines state that invasive procedures are of questionable merit. The injured worker previously "
+        "had a CT scan that showed no evidence of disc herniation. The injured worker was previously treated with "
+        "physical therapy but without improvement. The request for MRI lumbar spine is not medically necessary.",
+    )
+    assert "physical therapy" not in build_summary(mri).items[0].reason.text
+    # the right output kept: the same words about the care asked for are the reason for more of it
+    more = one(
+        "Physical therapy x 8",
+        "Upheld",
+        "The guidelines allow more therapy with functional improvement. The injured worker was previously treated "
+        "with physical therapy but without improvement. The request is not medically necessary.",
+    )
+    assert "without improvement" in build_summary(more).items[0].reason.text
+
+
+def test_a_lost_verb_and_the_letters_typing_slips_are_mended_in_plain_words_only() -> None:
+    record = one(
+        "TENS unit purchase",
+        "Upheld",
+        "There is no documentation of a trail and failure of a 30-day home trial. Additionally, there no proposed "
+        "program of functional restoration in addition to TENS. Medical necessity had not been established. The "
+        "request for TENS unit purchase is determined to not be medically necessary.",
+    )
+    summary = build_summary(record)
+    said = summary.items[0].reason.text
+    assert "trial and failure" in said and "trail" not in said
+    assert "The reviewer found no proposed program of functional restoration" in said
+    # the verdicts are no reasons: "is determined to not be medically necessary", "had not been established"
+    assert "determined" not in said and "established" not in said
+    assert check_summary(render_text(summary), summary, record).problems == []
+    # the quote keeps the letter's own words
+    assert "a trail and failure" in render_text(summary)

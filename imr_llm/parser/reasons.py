@@ -104,7 +104,7 @@ _NOT_SHOWN = _rx(
     r"unclear|undermined|without (?:any )?(?:objective |documented )?(?:documentation|evidence|improvement)|"
     r"\bno (?:[\w-]+ ){0,8}?(?:was|were|has been|have been) (?:submitted|provided|documented|described|found|noted|"
     r"identified|reported|seen|present|evident)|"
-    r"\bshows? no\b|"
+    r"\bshows? no\b|\bthere no\b|"  # "there no proposed program": the letter's "there is no" with its verb lost
     # too soon: "MRI is being requested only 1 week since injury"
     r"only (?:\d+|one|two|three|four|a few) (?:days?|weeks?|months?) (?:since|after|from|post)|too (?:early|soon)|"
     r"made no mention|would (?:not be|exceed)|exceed(?:s|ing|ed)?|excessive|redundant|is not supported|"
@@ -151,7 +151,8 @@ _CONCLUSION = _rx(
     r"would not be (?:supported|warranted|indicated|necessary|appropriate)|"
     r"(?:is|was) not (?:necessary|supported|warranted|indicated)|(?:is|was) (?:supported|necessary)|"
     r"request (?:is|was) (?:not )?(?:supported|necessary)|"
-    r"medical necessity (?:(?:of|for) [^.;]{0,80}? )?(?:is|was|has|have) not (?:been )?(?:established|demonstrated)|"
+    r"medical necessity (?:(?:of|for) [^.;]{0,80}? )?(?:is|was|has|have|had) not (?:been )?"
+    r"(?:established|demonstrated)|"
     r"reversing the (?:prior|previous)|do not support imaging)"
 )
 _THEREFORE = _rx(
@@ -164,7 +165,7 @@ _VERDICT_ONLY = _rx(
     r"^(?:(?:therefore|thus|as such|consequently|accordingly|hence|given the above|based on the above),? )?"
     r"(?:the |this )?(?:(?:current |first-time |remaining )?request(?:ed)?(?: service)?(?: for [^;]{0,250}?)?|"
     r"[^,;]{0,40}?) (?:is|was|are|were|would be) (?:(?:considered|determined|deemed|seen as|found) (?:to )?"
-    r"(?:be )?)?(?:not )?(?:medically )?(?:necessary|appropriate|supported|reasonable|indicated)"
+    r"(?:not )?(?:be )?)?(?:not )?(?:medically )?(?:necessary|appropriate|supported|reasonable|indicated)"
     r"(?:,? (?:and |or )?(?:medically )?(?:necessary|appropriate|indicated))*"
     r"(?: (?:at this time|here|per the [^.]{0,80}|based on [^.]{0,80}))?[.!]?$"
 )
@@ -601,8 +602,10 @@ def _score(sc: Scan, position: float, request: str, overturned: bool) -> float:
     applies = bool(sc.match(_APPLIES)) or bool(sc.search(_APPLIES_INSIDE))
     guideline = bool(sc.match(_GUIDELINE)) or bool(sc.search(_GUIDELINE_VERB)) or bool(LABEL_ENTRY.match(sc.text))
     not_shown = sc.search(_NOT_SHOWN) is not None  # each cue searched once: this runs on every sentence
+    told = not_shown and _other_care_told(sc, request)  # the history of other care, not a gap the reviewer found
+    not_shown = not_shown and not told
     shown = sc.search(_SHOWN) is not None if overturned else False
-    if applies:
+    if applies and not told:
         score += 3.0
     if shown if overturned else not_shown:
         score += 3.0
@@ -616,7 +619,7 @@ def _score(sc: Scan, position: float, request: str, overturned: bool) -> float:
         score -= 4.0
     elif not applies and sc.search(_GENERIC_RULE):
         score -= 2.0
-    if not not_shown and sc.search(_HISTORY):
+    if not not_shown and (told or sc.search(_HISTORY)):
         score -= 2.0
     if _is_bare_conclusion(sc, request):
         score -= 6.0
@@ -626,6 +629,8 @@ def _score(sc: Scan, position: float, request: str, overturned: bool) -> float:
         score -= 1.0
     if sc.match(_WORK_STATUS):
         score -= 4.0  # the case summary's recital ("The patient's work status is not provided"), never a reason
+    if sc.search(_WHICH_GUIDELINE):
+        score -= 4.0  # which guidelines the reviewer used, not why the care was decided
     return score + 0.5 * position  # later sentences apply the rules more often than early ones
 
 
@@ -633,6 +638,29 @@ def _score(sc: Scan, position: float, request: str, overturned: bool) -> float:
 _WORK_STATUS = _rx(
     r"^(?:(?:the|his|her|current|present) )?(?:(?:patient|claimant|applicant|injured worker|employee)'s )?"
     r"(?:current )?work status\b"
+)
+
+
+# other care tried without result: "The injured worker was previously treated with physical therapy but without
+# improvement" is the history of care that was not asked for (it may even be what the guideline wants tried first
+# before imaging); the same words about the care asked for ("prior physical therapy without improvement" for more
+# therapy) stay a reason
+def _other_care_told(sc: Scan, request: str) -> bool:
+    m = sc.search(_OTHER_CARE_FAILED)
+    if m is None or _names_request(sc, request):
+        return False
+    return _NOT_SHOWN.search(sc.text[: m.start()] + " " + sc.text[m.end() :]) is None
+
+
+_OTHER_CARE_FAILED = _rx(
+    r"\b(?:previously|already|has been|had been|have been|was|were) (?:treated|managed|tried)\b[^.;]{0,80}?"
+    r"\b(?:without|with no) (?:any )?(?:significant |lasting |sustained )?(?:improvement|benefit|relief)\b"
+)
+# "... is being treated for an acute injury, therefore, the Chronic Pain Treatment Guidelines do not apply": the
+# reviewer says which guidelines govern the case, then applies them in other sentences
+_WHICH_GUIDELINE = _rx(
+    r"\b(?:guidelines?|MTUS|ODG|ACOEM)\b[^.;]{0,40}\b(?:do|does|did) not apply\b|"
+    r"\b(?:guidelines?|MTUS|ODG|ACOEM)\b[^.;]{0,40}\b(?:is|are|was|were) not (?:applicable|relevant)\b"
 )
 _THRESHOLD = 3.0
 # a request that repeats care already approved: "The prior review ... indicated that the requested physical therapy
@@ -642,6 +670,13 @@ _THRESHOLD = 3.0
 _REPEATS = _rx(
     r"\b(?:would be|is|was|are|were|be) (?:a )?(?:redundant|duplicat(?:e|ive))(?: (?:request|service|in nature))?"
     r"(?! (?:with|of|to|as)\b)"
+)
+# more than the first trial the guidelines allow, after that trial was approved: "The additional acupuncture sessions
+# would exceed the guideline recommendation for an initial trial" two sentences after "the patient was previously
+# authorized 6 sessions": the approval is the point, as for a repeat
+BEYOND_TRIAL = _rx(
+    r"\bexceed(?:s|ed|ing)?\b[^.;]{0,80}?\b(?:initial|first) trial\b|"
+    r"\bbeyond (?:the|an?) (?:initial|first) trial\b"
 )
 _APPROVED_BEFORE = _rx(
     r"\b(?:was|were|had been|has been|have been|is|are)(?: already| previously)* (?:approved|authorized|certified)\b|"
@@ -757,6 +792,7 @@ def _last_premise(
         or sc.match(_GUIDELINE)
         or sc.search(_GUIDELINE_VERB)
         or sc.search(_HISTORY)
+        or _other_care_told(sc, request)
         or sc.match(_CONDITION_OPENING)
         or len(sc.text) < 25
         or score + _PREMISE_BONUS < _THRESHOLD
@@ -773,7 +809,7 @@ def _repeat_of_approval(spans: list[tuple[int, int]], scans: dict[int, Scan]) ->
     repeats it (the same sentence, or up to two sentences apart, in that order); () when the rationale has no
     such pair."""
     for k, (s, _) in enumerate(spans):
-        if not scans[s].search(_REPEATS):
+        if not (scans[s].search(_REPEATS) or scans[s].search(BEYOND_TRIAL)):
             continue
         for j in range(k, max(-1, k - 3), -1):
             before = scans[spans[j][0]]

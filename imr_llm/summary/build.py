@@ -30,6 +30,7 @@ from imr_llm.summary.checks import plain_problems
 from imr_llm.summary.facts import (
     Kind,
     care_already_given,
+    first_trial_approved,
     guideline_number,
     letter_mentions_weaning,
     needs_taper_warning,
@@ -224,6 +225,7 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
             categorical=_rules_out(found, item)
             and not _limit_with_records(found, said + restated_later)
             and not opened,
+            trial_approved=first_trial_approved(item.rationale, bool(item.authorized_portion)),
         ),
         taper_warning=taper,
         already_given=language.already_given(care) if care is not None and care.sure else None,

@@ -334,7 +334,7 @@ def plain_problems(plain: PlainSentence, request: str, language: Language) -> li
         # the frames' care words ("This goes with a surgery that was not approved") license no care in a model's
         # rewrite: "supportive of obtaining MRI and surgery" where the reviewer named no surgery
         frames = frames - _CARE_WORDS
-    allowed = _tokens(f"{plain.source} {request}") | frames | term_plain
+    allowed = _tokens(f"{plain.source} {core} {request}") | frames | term_plain  # core: the letter's slips mended
     said = _tokens(plain.text)
     added = sorted(w for w in said if not _known(w, allowed))
     if added:

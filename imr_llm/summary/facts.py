@@ -214,6 +214,32 @@ def letter_mentions_weaning(rationale: str | None) -> bool:
     return any(_NOT_A_STOP.search(sentence) or _weaning_advised(sentence) for sentence in _SENTENCES.split(own))
 
 
+# -- a first trial already approved ----------------------------------------------------------
+
+# "the patient has already been authorized an initial trial"; "was previously authorized 6 sessions"
+_TRIAL_GIVEN = _rx(
+    r"\b(?:already|previously)(?: been)? (?:authorized|approved|certified) (?:an? |the )?(?:initial|first) trial\b"
+)
+_APPROVED_PAST = _rx(r"\b(?:already|previously)(?: been)? (?:authorized|approved|certified)\b")
+_NOT_BEFORE = _rx(r"\b(?:not|never|no)\W+(?:\w+\W+)?$")
+
+
+def first_trial_approved(rationale: str | None, part_approved: bool) -> bool:
+    """The reviewer denies more of the care than the first trial the guidelines allow, and that trial was
+    approved before (by the reviewer's words, or by the part of the request the claims administrator
+    approved): the way forward is the trial's results, not more records."""
+    own = _QUOTED_PASSAGE.sub(" ", rationale or "")
+
+    def said(pattern: re.Pattern[str]) -> bool:
+        return any(not _NOT_BEFORE.search(own[max(0, m.start() - 20) : m.start()]) for m in pattern.finditer(own))
+
+    from imr_llm.parser.reasons import BEYOND_TRIAL
+
+    if said(_TRIAL_GIVEN):
+        return True
+    return BEYOND_TRIAL.search(own) is not None and (part_approved or said(_APPROVED_PAST))
+
+
 # -- care already given --------------------------------------------------------------------
 
 _RETRO = _rx(r"\bretro(?:spective(?:ly)?|active)?\b")

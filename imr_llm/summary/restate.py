@@ -49,6 +49,8 @@ class Form(StrEnum):
     GUIDELINE = "guideline"  # The guidelines state that X is not recommended for topical use (about this request)
     FINDING = "finding"  # any other sentence applying the rules to this worker
     ALREADY_APPROVED = "already_approved"  # X had been approved before (and this request repeats it)
+    TRIAL_APPROVED = "trial_approved"  # a first trial was approved before, and this request goes past it
+    BEYOND_TRIAL = "beyond_trial"  # ... the words for going past it
     REPEAT = "repeat"  # This request would be duplicative / redundant (after the approval it repeats)
 
 
@@ -96,6 +98,7 @@ _LEAD = _rx(
     r"in this case|in this instance|in this situation|in this patient|"
     r"in (?:the|this) (?:claimant|patient|applicant|worker|injured worker|employee)'s case|here|"
     r"at this time|currently|unfortunately|notably|specifically|overall|finally|lastly|"
+    r"it (?:was|is|has been) (?:also )?(?:noted|documented|reported|indicated) that|"
     r"(?:in|within|upon review of|based on|from|per) the (?:submitted |available |provided |clinical |medical )*"
     r"(?:documentation|records?|notes?|information|reports?)(?: (?:submitted|provided|presented|available|"
     r"reviewed))?(?: for (?:this )?review)?)\b,?\s+)+"
@@ -267,6 +270,9 @@ def _core(sentence: str, lacks: bool = True) -> tuple[str, str | None]:
             text = text[m.end() :]
         if text == before:
             break
+    text = _VERB_LOST.sub(r"\1 is no", text)  # "there no proposed program": the letter lost its verb
+    for typo, meant in _TYPOS:  # a slip of the letter's typing the page need not repeat
+        text = typo.sub(meant, text)
     closing = re.search(r"[.;:]+(?P<q>[\"'\u201d]?)$", text)
     text = text[: closing.start()].strip() if closing else text
     # 'but "NCS is not recommended."': a quote the reviewer opened is closed again, before the period
@@ -284,6 +290,19 @@ def _core(sentence: str, lacks: bool = True) -> tuple[str, str | None]:
     return text, when
 
 
+_VERB_LOST = re.compile(r"^(there) no\b", re.I)
+# slips seen in the letters whose meaning is certain from the words around them
+_TYPOS = (
+    (re.compile(r"\btrail (and|&) failure\b", re.I), r"trial \1 failure"),
+    (re.compile(r"\b(guidelines?|MTUS|ODG|ACOEM) stat that\b", re.I), r"\1 state that"),
+    (
+        re.compile(
+            r"\b(after|since|before|following) the injured\b(?! (?:worker|employee|party|patient|person))", re.I
+        ),
+        r"\1 the injury",
+    ),
+    (re.compile(r"\bin (topical|oral) for (?=(?:is|are|was|were|has|have)\b)", re.I), r"in \1 form "),
+)
 _ASIDE_MARKER = re.compile(r",\s*in (?:short|summary|sum|essence|brief|other words),\s*", re.I)
 
 
@@ -516,14 +535,20 @@ def restate_repeat(sentences: tuple[str, ...]) -> list[Restatement]:
     """The reviewer's finding that this request repeats care approved before (`sentences` from
     `imr_llm.parser.reasons.repeat_of_approval`): the approval, then the word for the repeat, each kept whole
     in plain English. Empty when a sentence cannot be put plainly (the reviewer's words are quoted)."""
+    from imr_llm.parser.reasons import BEYOND_TRIAL
+
     out = []
+    trial = any(BEYOND_TRIAL.search(sentence) for sentence in sentences)
     for k, sentence in enumerate(sentences):
         text, when = _core(sentence, lacks=False)
         text = _VERDICT_LEAD.sub("", text)
         plain = plain_english(text)
         if plain is None or len(text) < 12:
             return []
-        form = Form.ALREADY_APPROVED if k == 0 else Form.REPEAT
+        if k == 0:
+            form = Form.TRIAL_APPROVED if trial else Form.ALREADY_APPROVED
+        else:
+            form = Form.BEYOND_TRIAL if trial else Form.REPEAT
         out.append(Restatement(form, sentence, {"x": text}, {"x": plain}, bool(NEGATION.search(text)), when))
     return out
 

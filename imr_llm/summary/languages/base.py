@@ -373,6 +373,7 @@ class Language:
         already_given: CareAlreadyGiven | None,
         guideline_number: str | None = None,
         categorical: bool = False,
+        trial_approved: bool = False,
     ) -> str:
         n = self.c.next
         if decision == "overturned":
@@ -381,6 +382,8 @@ class Language:
             return n.overturned_given if already_given.sure else n.overturned_either
         if decision is None:
             return n.unread
+        if trial_approved and decision == "upheld":
+            return n.trial_approved
         if guideline_number:
             return n.guideline_number.format(number=self._guideline_amount(guideline_number))
         if categorical:
@@ -391,7 +394,9 @@ class Language:
             return n.not_recommended
         if first.form in ASKS_FOR and ALARMING.search(first.sentence):
             return n.generic
-        if first.form in (Form.ALREADY_APPROVED, Form.REPEAT):
+        if first.form is Form.TRIAL_APPROVED:
+            return n.trial_approved
+        if first.form in (Form.ALREADY_APPROVED, Form.REPEAT, Form.BEYOND_TRIAL):
             return n.already_approved
         template: str = getattr(n, first.form.value)
         values = {name: self.slot(first, name) for name in ("x", "link", "wh", "verb", "q", "subj")}

@@ -199,7 +199,9 @@ class ReasonFrames(_Strict):
     record_shows: str
     finding: str
     already_approved: str
+    trial_approved: str
     repeat: str
+    beyond_trial: str
     guideline: str
     quoted: str
     quoted_none: str
@@ -229,6 +231,7 @@ class NextFrames(_Strict):
     linked: str
     doctor_agreed: str
     already_approved: str
+    trial_approved: str
     guideline_number: str
     generic: str
 
