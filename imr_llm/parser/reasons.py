@@ -740,9 +740,11 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
     if repeat:  # the approval it repeats, then the reviewer's word for it, in letter order, before any other reason
         picked = [x for x in scored if x[0] in repeat] + [x for x in picked if x[0] not in repeat]
         confident = True
-    # the topics (each cue counted) only of the sentences kept
+    # the topics (each cue counted) only of the sentences kept; a repeat of an approval has none of its own, going
+    # past a first trial already approved is about the guideline's amount, as its words say
+    trial = any(scans[s].search(BEYOND_TRIAL) for s in repeat)
     chosen = [
-        ReasonSentence(s, e, score, ("other",) if s in repeat else tuple(t for t, _ in _topics(scans[s])))
+        ReasonSentence(s, e, score, ("other",) if s in repeat and not trial else tuple(t for t, _ in _topics(scans[s])))
         for s, e, score in picked[:MAX_SENTENCES]
     ]
     topics: list[Topic] = []
