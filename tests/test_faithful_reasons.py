@@ -2628,3 +2628,27 @@ def test_a_lost_verb_and_the_letters_typing_slips_are_mended_in_plain_words_only
     assert check_summary(render_text(summary), summary, record).problems == []
     # the quote keeps the letter's own words
     assert "a trail and failure" in render_text(summary)
+
+
+def test_the_gap_right_after_the_guidelines_condition_leads_over_later_gaps() -> None:
+    """The guideline's main test was dropped for two later gaps of equal weight: "recommend topical analgesics ...
+    when trials of antidepressants and anticonvulsants have failed. There is no clear documentation the patient has
+    trialed and failed first line therapy" is the condition applied."""
+    condition = (
+        "The guidelines recommend topical analgesics for neuropathic pain when trials of antidepressants and "
+        "anticonvulsants have failed. "
+    )
+    gaps = (
+        "There is no indication the patient is not able to tolerate similar medication in pill form. There is no "
+        "documentation of pain relief, objective functional improvement, and/or decrease in pain medication. "
+        "Given the above, the request is not medically necessary."
+    )
+    applied = (
+        "There is no clear documentation the patient has trialed and failed first line therapy prior to this request. "
+    )
+    item = build_summary(one("Ketoprofen 20% cream", "Upheld", condition + applied + gaps)).items[0]
+    assert item.reason.text.startswith("The reviewer found no clear record that you have trialed and failed first line")
+    # the right output kept: a first gap that shares no word of the condition gets no lift over the later ones
+    other = "There is no documentation of the body part this cream is for. "
+    item = build_summary(one("Ketoprofen 20% cream", "Upheld", condition + other + gaps)).items[0]
+    assert not item.reason.text.startswith("The reviewer found no record of the body part")

@@ -849,10 +849,21 @@ _PLAIN_WORDS = frozenset(
 )
 _CRITERION_WORDS = 4  # content words a reviewer's sentence shares with one criterion
 _CRITERION_BONUS = 3.0
+_NEXT_TO_CRITERION_BONUS = 1.0  # more than the lean to later sentences (0.5 over a rationale)
 
 
 def _content_words(text: str, request_words: frozenset[str]) -> frozenset[str]:
     return frozenset(w for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in _PLAIN_WORDS) - request_words
+
+
+def _criterion_stems(sc: Scan, asked: frozenset[str]) -> frozenset[str]:
+    """The stems of a guideline sentence's condition words ("... recommend topical analgesics for neuropathic pain
+    when trials of antidepressants ... have failed"); empty for any other sentence."""
+    if not sc.search(_CRITERION) or sc.match(_APPLIES) or sc.search(_APPLIES_INSIDE) or sc.search(_NOT_SHOWN):
+        return frozenset()
+    if not (sc.match(_GUIDELINE) or sc.search(_GUIDELINE_VERB)):
+        return frozenset()
+    return frozenset(w[:5] for w in _content_words(sc.text, asked))
 
 
 def _criteria_applied(
@@ -869,8 +880,10 @@ def _criteria_applied(
     if not criteria:
         return scored
     out = []
+    before: frozenset[str] = frozenset()  # the stems of the sentence before, when it states a criterion
     for s, e, score in scored:
         sc = scans[s]
+        after_criterion, before = before, _criterion_stems(sc, asked)
         if (
             sc.search(_NOT_MET)
             and not sc.match(_GUIDELINE)
@@ -881,6 +894,11 @@ def _criteria_applied(
             words = _content_words(sc.text, asked)
             if any(len(words & c) >= _CRITERION_WORDS for c in criteria):
                 score += _CRITERION_BONUS
+            elif frozenset(w[:5] for w in words) & after_criterion:
+                # right after the guideline's condition, in some of its words ("... when trials of antidepressants
+                # and anticonvulsants have failed. There is no clear documentation the patient has trialed and
+                # failed first line therapy"): the condition applied, ahead of gaps of equal weight after it
+                score += _NEXT_TO_CRITERION_BONUS
         out.append((s, e, score))
     return out
 
