@@ -491,6 +491,24 @@ def test_a_letter_with_21_items_passes_its_checks(lang: str) -> None:
     assert "21" in outcome.summary.opening
 
 
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+@pytest.mark.parametrize("pages", [4, 13])
+def test_the_pages_read_are_our_own_count(lang: str, pages: int) -> None:
+    """A hostile tester: a 2-page letter scanned with two blank backs was "failed its safety checks ('4' is not in
+    the letter). Do not rely on it", because of the page's own "read from the 4 pages we were given"."""
+    from imr_llm.schema import Source
+
+    record = one("MRI of the lumbar spine", "Upheld", "There is no documentation of a neurological deficit.")
+    record = record.model_copy(update={"source": Source(path="scan.pdf", kind="pdf", pages=pages)})
+    outcome = summarize(record, lang)
+    text = render_text(outcome.summary, Format.MD)
+    assert f"{pages} pages" in text or f"{pages} páginas" in text
+    assert check_summary(text, outcome.summary, record).problems == []
+    # the wrong output still caught: the same number anywhere else on the page is not ours
+    wrong = text.replace("There is no documentation", f"There are {pages}87 sessions and no documentation")
+    assert f"{pages}87" in " ".join(check_summary(wrong, outcome.summary, record).problems)
+
+
 def test_a_right_summary_that_reads_hard_is_not_called_unsafe() -> None:
     """A reader found "this summary failed its safety checks ... Do not rely on it" on a summary whose every
     reason was right: only its reading grade (8.28) was over the limit. The reading level and length are

@@ -941,3 +941,47 @@ def test_a_verdict_read_from_the_rationale_alone_must_close_it_and_say_one_thing
     record = parse_text(text)
     assert record.disputed_items[0].decision == decision, record.warnings
     assert bool(record.warnings) is (decision is None), record.warnings
+
+
+# -- a twelfth probe: a negation of a negation, another's verdict -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "Therefore the request is not medically unnecessary.",
+        "It is not the case that the request is not medically necessary.",
+        "There is no reason to find the request not medically necessary.",
+        "Therefore, the request is not medically unreasonable.",
+        "The utilization reviewer found the request not medically necessary. I disagree.",
+        "The previous determination concluded the request is not medically necessary, which is overturned here.",
+    ],
+)
+def test_a_doubled_negation_or_anothers_verdict_decides_nothing(closing: str) -> None:
+    """Read as denials ("This is not approved") where each is an approval, or says nothing plainly: with no
+    decision word, the decision is left unread and the page says so."""
+    rationale = f"The records document weakness in the left leg. {closing}"
+    record = parse_text(make_letter(Item("MRI of the lumbar spine", "", rationale)))
+    assert record.disputed_items[0].decision is None, closing
+    # with its decision word, the heading decides, and no false alarm says the rationale concludes otherwise
+    record = parse_text(make_letter(Item("MRI of the lumbar spine", "Overturned", rationale)))
+    assert record.disputed_items[0].decision == "overturned"
+    assert not [w for w in record.warnings if "concludes" in w], record.warnings
+    if closing.endswith(("unnecessary.", "unreasonable.", "is not medically necessary.")):
+        # a closing on a verdict phrase is no cut; one ending on "I disagree." may be said to be (a caution only)
+        assert not [w for w in record.warnings if "cut off" in w], record.warnings
+
+
+@pytest.mark.parametrize(
+    ("closing", "decision"),
+    [
+        ("Therefore, the request is not medically necessary as it is unsupported by the guidelines.", "upheld"),
+        ("The request is not medically necessary; it is excessive.", "upheld"),
+        ("Therefore, the request is medically necessary.", "overturned"),
+        ("The prior denial was not supported. The request is medically necessary.", "overturned"),
+    ],
+)
+def test_a_plain_closing_beside_other_negative_words_is_still_read(closing: str, decision: str) -> None:
+    rationale = f"The records were reviewed. {closing}"
+    record = parse_text(make_letter(Item("MRI of the lumbar spine", "", rationale)))
+    assert record.disputed_items[0].decision == decision, (closing, record.warnings)

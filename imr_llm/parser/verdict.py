@@ -13,6 +13,17 @@ from functools import lru_cache
 from imr_llm.words import NUMBER_WORDS
 
 _NECESSITY = re.compile(r"medically ?(?:necessary|appropriate|reasonable|indicated)|not ?medically", re.I)
+# a negation of a negation ("is not medically unnecessary", "It is not the case that the request is not medically
+# necessary", "There is no reason to find the request not medically necessary"): whichever way it reads, it is
+# not a plain verdict, and no decision is read from it
+_TWO_NEGATIONS = re.compile(
+    r"\b(?:not|never|cannot|no longer|\w+n['\u2019]t)\W+(?:(?:medically|so|entirely|wholly|at all|be|been)\W+){0,2}"
+    r"(?:unnecessary|unreasonable|unwarranted|unsupported|unjustified|unindicated|unneeded|inappropriate|"
+    r"non-?certified|non-?essential|excessive)\b|"
+    r"\bnot the case\b|\bno (?:reason|basis|grounds) to (?:find|deem|consider|conclude|call|say|hold|deny)\b|"
+    r"\bcannot be said\b",
+    re.I,
+)
 # "not" as a word whatever stands beside it ("not,", "not-", "(not", and on scans "not:", "not.medically",
 # "isnot"): a conclusion with a negation is never read as "necessary"
 _NEGATIVE = re.compile(
@@ -61,7 +72,12 @@ _ANOTHERS = re.compile(
     rf"\b(?:according to {_PARTY}|in the (?:opinion|view) of {_PARTY}|per {_PARTY}|by {_PARTY}|"
     rf"in {_PARTY}'s (?:opinion|view)|"
     r"previously (?:deemed|found|certified|approved|determined|considered)|"
-    r"(?:a|the|another) (?:prior |previous |first |other |ur |utilization review )?reviewer\b|"
+    r"(?:a|the|another) (?:prior |previous |first |other |ur |utilization review |utilization )?reviewer\b|"
+    # "The previous determination concluded the request is not medically necessary, which is overturned here."
+    # ("I am reversing the prior review decision and deem the request to be medically necessary" is the reviewer's)
+    r"\b(?:previous|prior|initial|original|earlier|first|ur|utilization review) (?:review )?(?:determination|"
+    r"decision|denial|review|non-?certification) (?:\w+ ){0,2}?(?:concluded|found|determined|stated|said|held|"
+    r"deemed|indicated|noted|considered)\b|"
     r"(?:provider|physician|doctor|chiropractor|therapist|surgeon|treater|patient|claimant|applicant|worker|"
     r"attorney|appeal|dr)\W+(?:\w+\W+){0,3}?(?:reports?|reported|says?|said|notes? that|noted that|finds|found|"
     r"feels|thinks|thought|deems|deemed|wrote|writes|documented|documents)\b|"
@@ -167,7 +183,12 @@ def ends_with_a_closing(rationale: str) -> bool:
 
 
 # "... A sacroiliac joint injection is medically necessary.": a verdict, if on other care, ends the rationale too
-_NECESSITY_CLOSE = re.compile(r"\b(?:is|are|was|were|be)\b(?: \w+){0,4} medically (?:necessary|appropriate)\W*$", re.I)
+# ("... is not medically unnecessary.": a closing whose polarity is left unread, not a cut)
+_NECESSITY_CLOSE = re.compile(
+    r"\b(?:is|are|was|were|be)\b(?: \w+){0,4} medically (?:necessary|appropriate|unnecessary|unreasonable|"
+    r"inappropriate)\W*$",
+    re.I,
+)
 
 
 def after_conclusion(rationale: str) -> str | None:
@@ -212,7 +233,7 @@ def _sentence_end(text: str, pos: int) -> int:
 def medically_necessary(rationale: str) -> bool | None:
     """True / False as the rationale concludes, None when it states no verdict."""
     sentence = conclusion_sentence(rationale)
-    if sentence is None:
+    if sentence is None or _TWO_NEGATIONS.search(sentence):
         return None
     first = _VERDICT_FIRST.match(sentence)
     if first:
@@ -328,6 +349,8 @@ def plain_reading(sentence: str, request: str | None = None) -> bool | None:
     are medically necessary" for 12 sessions, "Zero sessions ...") approves part of it, or none: no verdict."""
     text = " ".join(sentence.split())
     if not text.isprintable() or _INVISIBLE.search(text) or not text.translate(_TYPOGRAPHIC).isascii():
+        return None
+    if _TWO_NEGATIONS.search(text):
         return None
     first = _VERDICT_FIRST.match(text)
     if first:

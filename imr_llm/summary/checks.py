@@ -395,6 +395,8 @@ def _untraceable(prose: str, record: LetterRecord, language: Language, summary: 
     for shown, _ in shown_dates:
         rest = rest.replace(shown, " ")
     rest = re.sub(rf"{re.escape(language.item_marker)} \d+:", " ", rest)
+    if record.source.pages:  # our own count of the pages read ("read from the 4 pages we were given")
+        rest = rest.replace(language.case_line(None, None, record.source.pages) or "", " ")
     glossary = _tokens(" ".join(t for item in summary.items for t in item.reason.terms))
     counts = Counts.of([item.decision for item in record.disputed_items])
     ours = frozenset(str(v) for v in (counts.n, counts.approved, counts.denied, counts.unreadable))
