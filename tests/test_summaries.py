@@ -412,6 +412,21 @@ def test_markdown_and_html_in_a_letter_stay_text() -> None:
     assert "!\\[\\](https://x.test/p.png)" in md and "\\<b\\>x\\</b\\>" in md
 
 
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_markup_in_the_missing_thing_stays_text_in_the_next_step_too(lang: str) -> None:
+    """A hostile tester: the Why and the quote escaped a letter's markup, the "What could change this" line that
+    repeats the missing thing did not (raw HTML and a live javascript: link in NAME.en.md)."""
+    evil = Item(
+        "MRI of the lumbar spine",
+        "Upheld",
+        "The attending provider failed to document </textarea><svg onload=alert(4)> deficits or "
+        "[a link](javascript:alert(5)).",
+    )
+    md = render_text(build_summary(parse_text(make_letter(evil)), lang))
+    assert re.search(r"(?<!\\)<(?:svg|/textarea)|(?<!\\)\]\(javascript:", md) is None
+    assert "\\<svg onload=alert(4)\\>" in md and "\\[a link\\](javascript:alert(5))" in md
+
+
 # -- the LLM rewrite of reasons (FAKE server: unit test of the accept/reject logic) -----------
 
 
