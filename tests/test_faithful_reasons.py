@@ -2670,3 +2670,19 @@ def test_the_gap_right_after_the_guidelines_condition_leads_over_later_gaps() ->
     other = "There is no documentation of the body part this cream is for. "
     item = build_summary(one("Ketoprofen 20% cream", "Upheld", condition + other + gaps)).items[0]
     assert not item.reason.text.startswith("The reviewer found no record of the body part")
+
+
+def test_a_gap_the_reviewer_denies_is_never_made_a_missing_record() -> None:
+    """ "There is no lack of documentation of functional improvement" became "a new request could include records
+    of lack of record of improvement": the double negative is quoted, never put in a form."""
+    record = one(
+        "Physical therapy x 6",
+        "Upheld",
+        "There is no lack of documentation of functional improvement. There are no red flags. The request exceeds "
+        "the guidelines. Therefore, the request is not medically necessary.",
+    )
+    item = build_summary(record).items[0]
+    assert "lack" not in item.reason.text and "lack" not in item.next_step
+    kept = build_summary(one("Physical therapy x 6", "Upheld", "There is a lack of documentation of functional "
+                             "improvement. Therefore, the request is not medically necessary.")).items[0]  # fmt: skip
+    assert "no record of improvement" in kept.reason.text, kept.reason.text

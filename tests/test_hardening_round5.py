@@ -985,3 +985,44 @@ def test_a_plain_closing_beside_other_negative_words_is_still_read(closing: str,
     rationale = f"The records were reviewed. {closing}"
     record = parse_text(make_letter(Item("MRI of the lumbar spine", "", rationale)))
     assert record.disputed_items[0].decision == decision, (closing, record.warnings)
+
+
+def test_an_approval_the_letter_stops_on_without_its_period_is_not_read() -> None:
+    """A professional review cut exactly after "... is medically necessary" (the sentence went on "only if ...,
+    which it is not") was an approval on the page; with its period the same closing is read."""
+    sample = (Path(__file__).resolve().parent.parent / "samples" / "synth-professional-review.txt").read_text()
+    denial = "12 sessions for the cervical spine is not medically necessary."
+    assert denial in sample
+    cut = sample[: sample.index(denial)] + "12 sessions for the cervical spine is medically necessary"
+    assert parse_text(cut).disputed_items[0].decision is None
+    whole = sample[: sample.index(denial)] + "12 sessions for the cervical spine is medically necessary.\n"
+    assert parse_text(whole).disputed_items[0].decision == "overturned"
+    # a denial without its period (one real letter ends so) is still a denial
+    unended = sample[: sample.index(denial)] + "12 sessions for the cervical spine is not medically necessary"
+    assert parse_text(unended).disputed_items[0].decision == "upheld"
+
+
+@pytest.mark.parametrize("word", ["U\u0440held", "Up\u00adheld", "Up\u200bheld", "\u041everturned", "Upheld\u200b"])
+def test_a_heading_word_that_shows_as_a_decision_is_never_overridden(word: str) -> None:
+    """ "U\u0440held" (a Cyrillic p) and "Up\u00adheld" (a soft hyphen) show as "Upheld" to the worker; the rationale
+    read "medically necessary" and the page said "Approved" under that heading. Such a word leaves the decision
+    empty."""
+    rationale = "The records document weakness. Therefore, the request is medically necessary."
+    if word.startswith("\u041e"):
+        rationale = "There is no documentation of weakness. Therefore, the request is not medically necessary."
+    record = parse_text(make_letter(Item("MRI of the lumbar spine", word, rationale)))
+    shown = "overturned" if word.startswith("\u041e") else "upheld"
+    assert record.disputed_items[0].decision in (None, shown)  # never the opposite of the word the worker sees
+    if shown == "upheld":
+        assert record.disputed_items[0].decision != "overturned"
+    # the right outputs: a plain word decides, and a heading with no decision word is read from its rationale
+    approval = "The records document weakness. Therefore, the request is medically necessary."
+    assert parse_text(make_letter(Item("MRI of the lumbar spine", "Upheld", approval))).disputed_items[0].decision == (
+        "upheld"
+    )
+    assert parse_text(make_letter(Item("MRI of the lumbar spine", "", approval))).disputed_items[0].decision == (
+        "overturned"
+    )
+    assert parse_text(make_letter(Item("Home health care: up to 4 hours", "", approval))).disputed_items[
+        0
+    ].decision == ("overturned")

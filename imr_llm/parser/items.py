@@ -12,6 +12,7 @@ the sentence that starts "... was the original request.").
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from itertools import islice
 
@@ -40,6 +41,24 @@ _HEADING_WORD = re.compile(r"\b(?:not\s+)?(?:upheld|overturned)\b(?:\s+(?:in\s+p
 _GLUED = re.compile(rf"(?:^|:)\s*(?P<word>{_DECISION})\b\W*\w")  # a decision word with more request after it
 # any run that does not cross a sentence break (". " ends a sentence; "7.5mg" does not)
 _NO_BREAK = r"(?:[^.]|\.(?! ))+?"
+
+# letters that look like Latin ones (Cyrillic, Greek) and marks that hide inside a word: "U\u0440held" and
+# "Up\u00adheld" show as "Upheld" to the worker, so the heading's decision word is there, unread
+_LOOKALIKES = str.maketrans(
+    "\u0430\u0435\u043e\u0440\u0441\u0443\u0445\u0456\u0455\u0501\u04bb\u0410\u0415\u041e\u0420\u0421"
+    "\u0425\u0406\u041d\u0422\u03bf\u039f\u03bd\u03c1\u0391\u0395\u039d\u03a4",
+    "aeopcyxisdhAEOPCXIHToOvpAENT",
+)
+_IN_WORD = re.compile(r"(?<=\w)[-\u00ad\u200b-\u200f\u2060](?=\w)")
+
+
+_SPLIT_WORD = re.compile(r"\b(up|over)\s(held|turned)\b", re.I)  # "Up\u200bheld" read as "Up held"
+
+
+def _skeleton(text: str) -> str:
+    text = _IN_WORD.sub("", unicodedata.normalize("NFKC", text).translate(_LOOKALIKES))
+    return _SPLIT_WORD.sub(r"\1\2", text)
+
 
 RATIONALE_LABEL = re.compile(r"Decision ?rationale ?:")
 # one pattern per label, each starting with a literal (fast to scan for)
@@ -245,7 +264,11 @@ def assemble_item(
             (i in ctx.headings_without_decision and not _closes(rationale or ""))
             or "?" in (after_conclusion(rationale or "") or "")
         )
-        worded = _HEADING_WORD.search(request) if necessary is not None else None
+        worded = (
+            (_HEADING_WORD.search(request) or _HEADING_WORD.search(_skeleton(request)))
+            if necessary is not None
+            else None
+        )
         if worded is not None:
             # "Back support: Upheld in part", "Not Upheld", "Overturned Upheld": the heading has decision words that
             # do not read as one decision; the rationale alone would override them (a part read as a whole)

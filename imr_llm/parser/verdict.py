@@ -590,6 +590,10 @@ def concluded_plainly(rationale: str, request: str | None = None) -> bool | None
     if sentence is None:
         return None
     reading = plain_reading(sentence, request)
+    if reading is True and rationale.rstrip().endswith(sentence.rstrip()) and sentence.rstrip()[-1:].isalnum():
+        # the rationale stops on "... is medically necessary" with no period: a cut there may have taken the rest
+        # of the sentence ("... only if improvement is documented, which it is not"); no approval from it
+        return None
     if reading is True:
         # "Therefore, the request is not medically necessary. Continued home exercise is medically necessary.":
         # an approval after a plain denial is of something else, or a rationale at odds with itself

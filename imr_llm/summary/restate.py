@@ -482,7 +482,7 @@ def restate(sentence: str, decision: Decision | None, request: str = "") -> Rest
     if decision is None or is_bare_conclusion(sentence, request, decision):
         return None
     text, when = _core(sentence)
-    if len(text) < 12 or len(text) > 600 or _VERDICT.match(text) or _points_back(text):
+    if len(text) < 12 or len(text) > 600 or _VERDICT.match(text) or _points_back(text) or _NO_LACK.search(text):
         return None
     negated = bool(NEGATION.search(text))
     if decision == "upheld" and not negated:
@@ -504,6 +504,15 @@ def restate(sentence: str, decision: Decision | None, request: str = "") -> Rest
             return None  # a pronoun we cannot place, or nothing left
         plain[name] = rewritten or ""
     return Restatement(form, sentence, slots, plain, negated, when)
+
+
+# a gap denied ("There is no lack of documentation of functional improvement"): said the other way round, a
+# form would turn it into a missing record; the reviewer's words are quoted
+_NO_LACK = re.compile(
+    r"\b(?:no|not an?|never an?|without an?|without any) (?:\w+ )?(?:lack|absence|shortage|paucity|deficiency) of\b|"
+    r"\bnot (?:lacking|absent|missing)\b",
+    re.I,
+)
 
 
 # a sentence that points back to what the letter said before it ("the above conditions", "the aforementioned
