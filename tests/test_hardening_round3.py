@@ -362,11 +362,13 @@ def test_a_letter_cut_mid_sentence_says_so_on_the_page(cut_after: str) -> None:
 
 
 def test_a_letter_that_ends_with_its_conclusion_is_not_called_cut_off() -> None:
-    """The right output: a whole letter, and one real letter's ending with its last period missing."""
-    whole = make_letter(DENIED_PT, APPROVED_MRI)
+    """The right output: a whole letter, and one real letter's ending with its last period missing (a denial; an
+    approval without its period may be where a cut fell, "... is medically necessary| only if ...", and is said
+    to be: see test_hardening_round5)."""
+    whole = make_letter(APPROVED_MRI, DENIED_PT)
     assert not parse_text(whole).needs_review
     no_period = whole.rstrip().rstrip(".")
-    assert no_period.endswith("the request is medically necessary")
+    assert no_period.endswith("the request is not medically necessary")
     assert not any("cut off" in w for w in parse_text(no_period).warnings)
     fax = parse_text(whole.rstrip().rstrip(".") + ",", Source(kind="ocr", ocr=OcrInfo()))  # a fax read "." as ","
     assert not any("cut off" in w for w in fax.warnings)

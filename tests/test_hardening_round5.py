@@ -1026,3 +1026,15 @@ def test_a_heading_word_that_shows_as_a_decision_is_never_overridden(word: str) 
     assert parse_text(make_letter(Item("Home health care: up to 4 hours", "", approval))).disputed_items[
         0
     ].decision == ("overturned")
+
+
+def test_a_letter_that_stops_on_an_approval_without_its_period_may_be_cut_off() -> None:
+    cut = "Per these guidelines, an MRI of the lumbar spine is medically necessary"
+    record = parse_text(make_letter(Item("MRI of the lumbar spine", "Upheld", f"The records were reviewed. {cut}")))
+    assert any("cut off" in w for w in record.warnings), record.warnings
+    # the right outputs: the sentence with its period, and a denial missing its period (one real letter ends so)
+    whole = parse_text(make_letter(Item("MRI of the lumbar spine", "Overturned", f"The records were reviewed. {cut}.")))
+    assert not [w for w in whole.warnings if "cut off" in w], whole.warnings
+    denial = "Therefore, the request for the left arm EMG is not medically necessary"
+    unended = parse_text(make_letter(Item("EMG of the left arm", "Upheld", f"The exam was normal. {denial}")))
+    assert not [w for w in unended.warnings if "cut off" in w], unended.warnings

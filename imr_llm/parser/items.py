@@ -677,15 +677,17 @@ _VERDICT_FIRST = re.compile(
 
 
 def _stops_mid_sentence(rationale: str, scanned: bool = False) -> str | None:
-    """The last words of a rationale that does not end a sentence; None when it does. A closing conclusion
-    without its period ("... is not medically necessary", as one real letter ends, and as a scan can lose the
-    mark or read it as a comma) counts as the end."""
+    """The last words of a rationale that does not end a sentence; None when it does. A closing denial without
+    its period ("... is not medically necessary", as one real letter ends, and as a scan can lose the mark or read
+    it as a comma) counts as the end."""
     text = rationale.rstrip()
     if scanned:  # a fax reads the last period as a comma
         text = text.rstrip(",;:")
     if not text or _SENTENCE_END.search(text) or _ENDS_DECIDED.search(text):
         return None  # a sentence's end, or a line ending in a decision word (a quoted "Decision: Upheld")
     last = _BOUNDARY.split(text[-300:])[-1]
-    if _CONCLUSION_END.search(last) and medically_necessary(last) is not None:
-        return None  # a whole conclusion, only its period missing (not "is not medically necessa")
+    if _CONCLUSION_END.search(last) and medically_necessary(last) is False:
+        # a whole denial, only its period missing (not "is not medically necessa"); an approval without its period
+        # may be where a cut fell ("... is medically necessary| only if improvement is documented, which it is not")
+        return None
     return " ".join(text.split()[-4:])
