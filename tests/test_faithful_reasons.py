@@ -2686,3 +2686,30 @@ def test_a_gap_the_reviewer_denies_is_never_made_a_missing_record() -> None:
     kept = build_summary(one("Physical therapy x 6", "Upheld", "There is a lack of documentation of functional "
                              "improvement. Therefore, the request is not medically necessary.")).items[0]  # fmt: skip
     assert "no record of improvement" in kept.reason.text, kept.reason.text
+
+
+def test_the_opening_counts_only_requests_with_a_part_approved_and_months_agree() -> None:
+    """A real letter's opening said "For three of them, part had already been approved" where for two the claims
+    administrator had approved something else and the review looked at the whole request; "asked for 3 month"."""
+    part = Item(
+        "Standard wheelchair for a 2 month rental",
+        "Upheld",
+        "The clinical note does not address medical necessity for the durable medical equipment requested.",
+        "Standard wheelchair for a 3 month rental was the original request. Standard wheelchair for a 1 month "
+        "rental was authorized by the Claims Administrator. The remaining IMR eligible portion of the original "
+        "request, Standard wheelchair for a 2 month rental is:",
+    )
+    whole = Item(
+        "purchase of a bedside 3 in 1 commode",
+        "Upheld",
+        "The clinical note does not address medical necessity for the durable medical equipment requested.",
+        "Purchase of a bedside 3 in 1 commode was the original request. The Claims Administrator authorized a "
+        "bedside 3 in 1 commode for 1 month, leaving the original request IMR eligible. The original request, "
+        "purchase of a bedside 3 in 1 commode is:",
+    )
+    summary = build_summary(parse_text(make_letter(part, whole)))
+    assert "For one of them, part had already been approved" in summary.opening, summary.opening
+    assert summary.items[0].partial is not None and "asked for 3 months" in summary.items[0].partial
+    assert "1 month had been approved" in summary.items[0].partial and "other 2 months" in summary.items[0].partial
+    es = build_summary(parse_text(make_letter(part, whole)), "es")
+    assert es.items[0].partial is not None and "pidió 3 meses" in es.items[0].partial and "1 mes" in es.items[0].partial

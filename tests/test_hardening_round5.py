@@ -1038,3 +1038,39 @@ def test_a_letter_that_stops_on_an_approval_without_its_period_may_be_cut_off() 
     denial = "Therefore, the request for the left arm EMG is not medically necessary"
     unended = parse_text(make_letter(Item("EMG of the left arm", "Upheld", f"The exam was normal. {denial}")))
     assert not [w for w in unended.warnings if "cut off" in w], unended.warnings
+
+
+def test_a_denial_right_after_a_plain_approval_of_the_request_decides_nothing() -> None:
+    both = (
+        "The records document weakness. The MRI is medically necessary at this time. The request is not medically "
+        "necessary."
+    )
+    assert parse_text(make_letter(Item("MRI of the lumbar spine", "", both))).disputed_items[0].decision is None
+    # the right output: a denial alone still decides
+    alone = "The records were reviewed. The request is not medically necessary."
+    assert parse_text(make_letter(Item("MRI of the lumbar spine", "", alone))).disputed_items[0].decision == "upheld"
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "Medical necessity has not been established for this request.",
+        "The requested MRI is therefore unnecessary.",
+        "At this time, an MRI of the lumbar spine is not warranted.",
+        "Therefore the request is not medically necessary at this time, although it may become medically necessary "
+        "if symptoms worsen.",
+    ],
+)
+def test_a_letter_closing_on_a_denial_in_other_words_is_not_called_cut_off(closing: str) -> None:
+    """False alarms on complete letters ("the letter may be cut off there") from common closings."""
+    rationale = f"There is no documentation of a neurological deficit. {closing}"
+    record = parse_text(make_letter(Item("MRI of the lumbar spine", "Upheld", rationale)))
+    assert not [w for w in record.warnings if "cut off" in w], record.warnings
+
+
+def test_a_last_line_on_other_care_can_still_be_where_a_cut_fell() -> None:
+    """The wrong output still caught: a last sentence denying something else ("Surgery is not warranted.") does
+    not close the rationale on its request."""
+    rationale = "The guidelines state imaging is for red flags. In general, surgery is not warranted."
+    record = parse_text(make_letter(Item("MRI of the lumbar spine", "Upheld", rationale)))
+    assert [w for w in record.warnings if "cut off" in w], record.warnings

@@ -516,6 +516,7 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
         and items[-1].rationale
         and medically_necessary(items[-1].rationale) is None
         and not ends_with_a_closing(items[-1].rationale)
+        and not _denies_its_request_last(items[-1].rationale, items[-1].request)
     ):
         # a letter cut inside its last rationale (or with its last page missing) ends without a conclusion
         ctx.warn(f"item {len(items)}: its rationale ends without a conclusion: the letter may be cut off there")
@@ -527,7 +528,12 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
         # cut after an earlier conclusion-like sentence, or inside the next item's heading ("... Associated
         # surgical service: Sh"): a letter ends at the end of a sentence
         ctx.warn(f"item {len(items)}: its rationale stops mid-sentence ({stop!r}): the letter may be cut off there")
-    elif items and items[-1].rationale and (cut := _cut_at_a_sentence(items[-1].rationale)):
+    elif (
+        items
+        and items[-1].rationale
+        and (cut := _cut_at_a_sentence(items[-1].rationale))
+        and not (cut == _NO_VERDICT_END and _denies_its_request_last(items[-1].rationale, items[-1].request))
+    ):
         ctx.warn(f"item {len(items)}: its rationale {cut}: the letter may be cut off there")
     return items
 
@@ -545,9 +551,33 @@ _VERDICT_END = re.compile(
 # "This procedure is not recommended due to ..."): where a cut can fall, not how a rationale ends
 _RULE_WITH_REASON = re.compile(r"\bnot (?:recommended|indicated)\b\W*\w", re.I)
 _REQUEST_WORD = re.compile(r"\brequest(?:ed|s)?\b", re.I)
+# a last sentence that denies the request in other words than medical necessity ("The requested MRI is therefore
+# unnecessary.", "At this time, an MRI of the cervical spine is not warranted.", "Therefore the request is not
+# medically necessary at this time, although it may become so if symptoms worsen."): the end of a whole rationale
+_DENIAL_CLOSE = re.compile(
+    r"\b(?:is|are|was|were)\b(?: (?:therefore|thus|also|currently|still|clearly))? (?:not (?:medically )?"
+    r"(?:necessary|warranted|indicated|supported|appropriate|reasonable|justified)|(?:medically )?unnecessary)"
+    r"(?: (?:at this time|here|now))?(?:,? (?:although|though|but|even though)\b[^.]*)?\W*$",
+    re.I,
+)
+
+
+def _denies_its_request_last(rationale: str, request: str) -> bool:
+    text = rationale.strip()
+    last = text[max((start for start, _ in sentence_spans(text)), default=0) :]
+    if not _DENIAL_CLOSE.search(last):
+        return False
+    named = {w for w in re.findall(r"[a-z]{3,}", request.lower()) if w not in _NOT_NAMING}
+    return _REQUEST_WORD.search(last) is not None or any(re.search(rf"\b{w}\b", last, re.I) for w in named)
+
+
+_NOT_NAMING = frozenset(["the", "and", "for", "with", "per", "of", "to", "in", "on", "at", "or", "without"])
 # "As the requested surgical intervention is not medically necessary ..., the requested ancillary service is not":
 # the one sentence a linked service's whole rationale is
 _LINKED_ONLY = re.compile(r"^\W*(?:as|since|because|given(?: that)?)\b", re.I)
+
+
+_NO_VERDICT_END = "does not end on its verdict"
 
 
 def _cut_at_a_sentence(rationale: str) -> str | None:
@@ -565,7 +595,7 @@ def _cut_at_a_sentence(rationale: str) -> str | None:
         _REQUEST_WORD.search(last) is not None or not _RULE_WITH_REASON.search(last)
     )
     if not (_closes(text) or on_request or _VERDICT_END.search(text)):
-        return "does not end on its verdict"
+        return _NO_VERDICT_END
     if len(starts) <= 1 and not _LINKED_ONLY.match(text):
         return "is only one verdict sentence"
     return None

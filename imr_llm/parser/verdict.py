@@ -147,7 +147,7 @@ def conclusion_sentence(rationale: str) -> str | None:
             return sentence
         pos = start
     # "... is not a medical necessity to the patient at this time." (some reviewers' closing words)
-    pos = rationale.rfind("medical necessity")
+    pos = max((m.start() for m in _MEDICAL_NECESSITY.finditer(rationale)), default=-1)  # "Medical necessity ..." too
     if pos >= 0:
         start, end = _sentence_start(rationale, pos), _sentence_end(rationale, pos)
         if _A_NECESSITY.search(rationale[start:end]):
@@ -205,9 +205,10 @@ def is_weaning_talk(text: str) -> bool:
     return _WEANING.search(text) is not None
 
 
+_MEDICAL_NECESSITY = re.compile(r"medical necessity", re.I)
 _A_NECESSITY = re.compile(
     r"\b(?:is|are|was|were) (?:not )?a medical necessity\b|"
-    r"\bmedical necessity\b[^.]{0,60}\b(?:is|has|was)(?: not)?(?: been)? established\b",
+    r"\bmedical necessity\b[^.]{0,60}\b(?:is|has|had|have|was)(?: not)?(?: been)? established\b",
     re.I,
 )
 
@@ -594,11 +595,21 @@ def concluded_plainly(rationale: str, request: str | None = None) -> bool | None
         # the rationale stops on "... is medically necessary" with no period: a cut there may have taken the rest
         # of the sentence ("... only if improvement is documented, which it is not"); no approval from it
         return None
-    if reading is True:
+    if reading is not None:
         # "Therefore, the request is not medically necessary. Continued home exercise is medically necessary.":
-        # an approval after a plain denial is of something else, or a rationale at odds with itself
-        before = conclusion_sentence(rationale[: rationale.rfind(sentence)])
-        if before is not None and plain_reading(before) is False:
+        # an approval after a plain denial is of something else, or a rationale at odds with itself; so is a
+        # denial right after a plain approval of the request ("... is medically necessary at this time. The request
+        # is not medically necessary.")
+        head = rationale[: rationale.rfind(sentence)]
+        before = conclusion_sentence(head)
+        # (a denial is doubted only by the approval right before it; a heading's word decides such letters, and the
+        # cross-check still says when a rationale's first and last verdicts disagree)
+        adjacent = before is not None and head.rstrip().endswith(before.rstrip())
+        if (
+            before is not None
+            and (reading or adjacent)
+            and plain_reading(before, None if reading else request) is (not reading)
+        ):
             return None
     return reading
 

@@ -463,7 +463,10 @@ class Language:
     def _amount(self, q: Quantity) -> str:
         if q.unit == "#":
             return f"#{q.value}"
-        return self.c.partial.amount.format(value=q.value, unit=self.c.units.get(q.unit, q.unit))
+        unit = q.unit
+        if unit in ("month", "months"):  # "a 2 month rental": the count says which
+            unit = "month" if q.value == 1 else "months"
+        return self.c.partial.amount.format(value=q.value, unit=self.c.units.get(unit, unit))
 
     def partial(self, authorized: str, numbers: PartialNumbers | None, whole: bool) -> str:
         p = self.c.partial
