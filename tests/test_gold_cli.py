@@ -87,6 +87,9 @@ def test_init_writes_gold_a_person_corrects_and_eval_runs_on_it(tmp_path: Path) 
     assert gold["notes"].startswith("UNREVIEWED") and next(iter(gold)) == "case_number"
     again = runner.invoke(app, ["gold", "init", str(letters), "--out", str(out)])
     assert again.exit_code == 1 and "exists (use --force to replace it)" in again.output  # never overwritten
+    # a file given as the folder: one line, exit 2 (it was "internal error (FileExistsError)", exit 70)
+    onto = runner.invoke(app, ["gold", "init", str(letters), "--out", str(out / "mine.pdf")])
+    assert onto.exit_code == 2 and "is a file; give a folder" in onto.output, onto.output
     suite = out / "suite.toml"
     suite.write_text(
         'name = "mine"\ngold = "."\ninputs = ["txt", "pdf"]\nbackend = "rules"\n'

@@ -273,7 +273,13 @@ def test_gold_export_matches_the_gold_format_and_imr_llm_eval_runs_on_it(client:
     assert client.post("/gold/export", data={"csrf": csrf}, follow_redirects=False).status_code == 303
     folder = tmp_path / "ws" / "gold"
     names = sorted(p.name for p in folder.iterdir())
-    assert names == ["CM16-0900101.gold.json", "CM16-0900101.pdf", "CM16-0900101.txt", "reviewed.toml"]
+    assert names == [
+        ".imr-llm-export.json",  # the files this export wrote: the next export and a delete remove only those
+        "CM16-0900101.gold.json",
+        "CM16-0900101.pdf",
+        "CM16-0900101.txt",
+        "reviewed.toml",
+    ]
     exported = json.loads((folder / "CM16-0900101.gold.json").read_text(encoding="utf-8"))
     expected = json.loads((SAMPLES / "synth-2016-basic.gold.json").read_text(encoding="utf-8"))
     assert list(exported) == list(expected)  # the gold keys, in gold order
@@ -397,6 +403,37 @@ def test_deleting_the_workspace_removes_every_file(tmp_path: Path) -> None:
         assert c.get("/letters/1").status_code == 410
         assert c.get("/").status_code == 410
         assert not workspace.exists()  # nothing made it again
+
+
+def test_the_gold_export_and_a_delete_remove_only_what_the_export_wrote(tmp_path: Path) -> None:
+    """A hostile tester: "delete the workspace" removed a gold file a person had put in WORKSPACE/gold/, and an
+    export into a gold folder that was a link gave a 500 with a traceback."""
+    workspace = tmp_path / "ws"
+    with make_client(workspace) as c:
+        letter_id = read(c, [("letter.pdf", PDF.read_bytes())])
+        csrf = token(c)
+        c.post(f"/review/{letter_id}/done", data={"csrf": csrf})
+        (workspace / "gold").mkdir(exist_ok=True)
+        (workspace / "gold" / "CM16-0900101.gold.json").write_text("{}\n")  # a person's own, same name
+        (workspace / "gold" / "mine.gold.json").write_text("{}\n")
+        assert c.post("/gold/export", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+        names = sorted(p.name for p in (workspace / "gold").iterdir())
+        assert "CM16-0900101-1.gold.json" in names and "mine.gold.json" in names  # never written over
+        assert (workspace / "gold" / "CM16-0900101.gold.json").read_text() == "{}\n"
+        assert c.post("/gold/export", data={"csrf": csrf}, follow_redirects=False).status_code == 303  # again: same
+        assert sorted(p.name for p in (workspace / "gold").iterdir()) == names
+        # a gold folder that is a link: refused with a page, the linked folder untouched
+        (workspace / "gold").rename(tmp_path / "elsewhere")
+        (workspace / "gold").symlink_to(tmp_path / "elsewhere")
+        linked = c.post("/gold/export", data={"csrf": csrf}, follow_redirects=False)
+        assert linked.status_code == 409 and "is a link" in linked.text
+        assert sorted(p.name for p in (tmp_path / "elsewhere").iterdir()) == names
+        (workspace / "gold").unlink()
+        (tmp_path / "elsewhere").rename(workspace / "gold")
+        gone = c.post("/settings/delete", data={"csrf": token(c), "confirm": "delete"})
+        assert gone.status_code == 200
+    left = sorted(p.name for p in (workspace / "gold").iterdir())
+    assert left == ["CM16-0900101.gold.json", "mine.gold.json"], left  # the person's files stay, the export's go
 
 
 def test_a_letter_left_unread_at_a_stop_is_read_at_the_next_start(tmp_path: Path) -> None:

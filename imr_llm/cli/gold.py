@@ -56,14 +56,17 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="replace gold files that already exist")] = False,
 ) -> None:
     """Write a starting gold file per letter from the parser's record, and put the letter beside it."""
+    from imr_llm.cli.common import fail, writable_folder
     from imr_llm.errors import ImrError
     from imr_llm.evals.gold_format import gold_from_record
     from imr_llm.loaders import load_file, load_pages
-    from imr_llm.outputs import write_file
+    from imr_llm.outputs import visible, write_file
     from imr_llm.parser import parse_letter
     from imr_llm.suffixes import IMAGE_SUFFIXES
 
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        fail(f"--out {visible(str(out))} is a file; give a folder for the gold files")
+    writable_folder(out, "--out")
     failed = written = 0
     note = _NOTE.format(date=dt.date.today().isoformat())
     for path in _inputs(letters):

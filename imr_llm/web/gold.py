@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from imr_llm.web.review import latest
-from imr_llm.web.workspace import Workspace
+from imr_llm.web.workspace import EXPORT_MANIFEST, GOLD_SUITE, Workspace
 
-SUITE_NAME = "reviewed.toml"
+SUITE_NAME = GOLD_SUITE
 SUITE = """name = "reviewed"
 description = "Letters reviewed in imr-llm serve (gold exported from the workspace)."
 gold = "."
@@ -76,7 +76,11 @@ def notes_of(row: sqlite3.Row, audit: list[sqlite3.Row]) -> str:
 
 def name_of(row: sqlite3.Row, taken: set[str]) -> str:
     base = re.sub(r"[^A-Za-z0-9_-]", "-", row["case_number"] or "") or f"letter-{row['id']}"
-    return base if base not in taken else f"{base}-{row['id']}"
+    name, n = base, 0
+    while name in taken:
+        n += 1
+        name = f"{base}-{row['id']}" if n == 1 else f"{base}-{row['id']}-{n}"
+    return name
 
 
 @dataclass(frozen=True)
@@ -90,10 +94,11 @@ def export(workspace: Workspace, letters: list[tuple[sqlite3.Row, dict[str, Any]
     """Write one NAME.gold.json + NAME.txt (+ the original) per reviewed letter and the suite file. The
     folder is rebuilt each time, so it holds exactly the reviewed letters."""
     folder = workspace.gold
-    if folder.exists():
-        shutil.rmtree(folder)
+    workspace.clear_gold()
     workspace.private_dir(folder)
-    taken: set[str] = set()
+    # a name a file already there has (one a person put there) is never written over
+    taken: set[str] = {p.name.split(".")[0] for p in folder.iterdir()}
+    kept = set(taken)
     for row, record in letters:
         name = name_of(row, taken)
         taken.add(name)
@@ -103,7 +108,11 @@ def export(workspace: Workspace, letters: list[tuple[sqlite3.Row, dict[str, Any]
         _original(workspace, row, record, folder, name)
     suite = folder / SUITE_NAME
     suite.write_text(SUITE.format(backend=backend), encoding="utf-8")
-    return Exported(folder, sorted(taken), suite)
+    names = taken - kept
+    ours = sorted(p.name for p in folder.iterdir() if any(p.name.startswith(f"{n}.") for n in names))
+    written = [*ours, SUITE_NAME]
+    (folder / EXPORT_MANIFEST).write_text(json.dumps({"files": written}), encoding="utf-8")
+    return Exported(folder, sorted(names), suite)
 
 
 def _original(workspace: Workspace, row: sqlite3.Row, record: dict[str, Any], folder: Path, name: str) -> None:

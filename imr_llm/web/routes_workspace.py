@@ -22,6 +22,7 @@ from imr_llm.web.review import corrected
 from imr_llm.web.routes_letters import refuse_if_deleted
 from imr_llm.web.routes_review import _form
 from imr_llm.web.security import auth_cookie, csrf_ok, token_matches
+from imr_llm.web.workspace import GoldFolderLinked
 
 
 def _reviewed_records(request: Request) -> list[tuple[sqlite3.Row, dict[str, Any]]]:
@@ -59,7 +60,10 @@ async def gold_export(request: Request) -> Response:
     letters = _reviewed_records(request)
     if not letters:
         return RedirectResponse("/gold?note=none", 303)
-    done = export(s.workspace, letters, s.settings.backend)
+    try:
+        done = export(s.workspace, letters, s.settings.backend)
+    except GoldFolderLinked as e:
+        raise HTTPException(409, detail=str(e)) from None
     if values.get("then") == "eval":
         s.evaluator.start(done.suite, len(done.names))
     return RedirectResponse("/gold", 303)

@@ -15,6 +15,7 @@ removes exactly what the app wrote (never a file it did not make), then the fold
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 from pathlib import Path
@@ -23,6 +24,14 @@ from imr_llm.errors import ConfigError
 from imr_llm.web.db import Database
 
 MARKER = ".imr-llm-workspace"
+EXPORT_MANIFEST = ".imr-llm-export.json"  # the files the last gold export wrote: only those are removed
+GOLD_SUITE = "reviewed.toml"
+
+
+class GoldFolderLinked(ConfigError):
+    """The workspace's gold folder is a link: the export will not empty or fill another folder."""
+
+
 DB_NAME = "workspace.sqlite"
 EXTENSIONS = {"pdf": ".pdf", "text": ".txt", "tiff": ".tif", "png": ".png", "jpeg": ".jpg", "webp": ".webp"}
 EXTENSIONS |= {"gif": ".gif", "bmp": ".bmp"}
@@ -76,13 +85,39 @@ class Workspace:
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
         return path
 
+    def clear_gold(self) -> None:
+        """Remove what the last gold export wrote (the files its manifest lists), never another file a person put
+        there; a link is refused."""
+        folder = self.gold
+        if folder.is_symlink():
+            raise GoldFolderLinked(f"{folder} is a link to another folder; move it aside")
+        if not folder.is_dir():
+            return
+        try:
+            listed = json.loads((folder / EXPORT_MANIFEST).read_text(encoding="utf-8"))["files"]
+        except (OSError, ValueError, KeyError, TypeError):
+            listed = []  # no export's list: nothing here is known to be the export's, so nothing is removed
+        for name in listed if isinstance(listed, list) else []:
+            if not isinstance(name, str) or not name or "/" in name or name in (".", ".."):
+                continue
+            path = folder / name
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+        (folder / EXPORT_MANIFEST).unlink(missing_ok=True)
+
     def delete(self) -> None:
         """Delete the database, every uploaded file, exported gold and eval runs; then the folder when
         nothing else is left in it."""
         self.deleted = True
         self.db.close()
-        for name in ("files", "gold", "evals"):
+        for name in ("files", "evals"):
             shutil.rmtree(self.root / name, ignore_errors=True)
+        # the export's files only: a folder someone else put files in (or a link) stays
+        with contextlib.suppress(OSError, GoldFolderLinked):
+            self.clear_gold()
+            self.gold.rmdir()
         for name in (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm", DB_NAME + "-journal", MARKER):
             (self.root / name).unlink(missing_ok=True)
         with contextlib.suppress(OSError):  # the user put something else there: left alone
