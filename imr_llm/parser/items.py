@@ -50,8 +50,6 @@ _LOOKALIKES = str.maketrans(
     "aeopcyxisdhAEOPCXIHToOvpAENT",
 )
 _IN_WORD = re.compile(r"(?<=\w)[-\u00ad\u200b-\u200f\u2060](?=\w)")
-
-
 _SPLIT_WORD = re.compile(r"\b(up|over)\s(held|turned)\b", re.I)  # "Up\u200bheld" read as "Up held"
 
 

@@ -266,8 +266,9 @@ _GIVEN_ON = _rx(
 def care_already_given(
     request: str, rationale: str | None = None, heading: str | None = None
 ) -> CareAlreadyGiven | None:
-    """Care already given: a retrospective request, a date of service, or a rationale that says the
-    requested care was performed; with its date when the letter gives one."""
+    """Care already given: a retrospective request, or a rationale that says the requested care was performed;
+    with its date when the letter gives one. A date of service alone is care that may have been given (`sure`
+    false)."""
     dated: dt.date | None = None
     dos_only = False
     for text in (request, heading or ""):
