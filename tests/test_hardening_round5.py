@@ -1035,8 +1035,8 @@ def test_a_letter_that_stops_on_an_approval_without_its_period_may_be_cut_off() 
     # the right outputs: the sentence with its period, and a denial missing its period (one real letter ends so)
     whole = parse_text(make_letter(Item("MRI of the lumbar spine", "Overturned", f"The records were reviewed. {cut}.")))
     assert not [w for w in whole.warnings if "cut off" in w], whole.warnings
-    denial = "Therefore, the request for the left arm EMG is not medically necessary"
-    unended = parse_text(make_letter(Item("EMG of the left arm", "Upheld", f"The exam was normal. {denial}")))
+    denial = "Therefore, the request for the right wrist splint is not medically necessary"
+    unended = parse_text(make_letter(Item("Right wrist splint", "Upheld", f"The exam was normal. {denial}")))
     assert not [w for w in unended.warnings if "cut off" in w], unended.warnings
 
 

@@ -27,6 +27,7 @@ from imr_llm.parser.verdict import (
     after_conclusion,
     concluded_plainly,
     conclusion_sentence,
+    ends_denying_the_request,
     ends_with_a_closing,
     is_weaning_talk,
     medically_necessary,
@@ -514,7 +515,7 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
         and items[-1].rationale
         and medically_necessary(items[-1].rationale) is None
         and not ends_with_a_closing(items[-1].rationale)
-        and not _denies_its_request_last(items[-1].rationale, items[-1].request)
+        and not ends_denying_the_request(items[-1].rationale, items[-1].request)
     ):
         # a letter cut inside its last rationale (or with its last page missing) ends without a conclusion
         ctx.warn(f"item {len(items)}: its rationale ends without a conclusion: the letter may be cut off there")
@@ -530,7 +531,7 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
         items
         and items[-1].rationale
         and (cut := _cut_at_a_sentence(items[-1].rationale))
-        and not (cut == _NO_VERDICT_END and _denies_its_request_last(items[-1].rationale, items[-1].request))
+        and not (cut == _NO_VERDICT_END and ends_denying_the_request(items[-1].rationale, items[-1].request))
     ):
         ctx.warn(f"item {len(items)}: its rationale {cut}: the letter may be cut off there")
     return items
@@ -549,27 +550,6 @@ _VERDICT_END = re.compile(
 # "This procedure is not recommended due to ..."): where a cut can fall, not how a rationale ends
 _RULE_WITH_REASON = re.compile(r"\bnot (?:recommended|indicated)\b\W*\w", re.I)
 _REQUEST_WORD = re.compile(r"\brequest(?:ed|s)?\b", re.I)
-# a last sentence that denies the request in other words than medical necessity ("The requested MRI is therefore
-# unnecessary.", "At this time, an MRI of the cervical spine is not warranted.", "Therefore the request is not
-# medically necessary at this time, although it may become so if symptoms worsen."): the end of a whole rationale
-_DENIAL_CLOSE = re.compile(
-    r"\b(?:is|are|was|were)\b(?: (?:therefore|thus|also|currently|still|clearly))? (?:not (?:medically )?"
-    r"(?:necessary|warranted|indicated|supported|appropriate|reasonable|justified)|(?:medically )?unnecessary)"
-    r"(?: (?:at this time|here|now))?(?:,? (?:although|though|but|even though)\b[^.]*)?\W*$",
-    re.I,
-)
-
-
-def _denies_its_request_last(rationale: str, request: str) -> bool:
-    text = rationale.strip()
-    last = text[max((start for start, _ in sentence_spans(text)), default=0) :]
-    if not _DENIAL_CLOSE.search(last):
-        return False
-    named = {w for w in re.findall(r"[a-z]{3,}", request.lower()) if w not in _NOT_NAMING}
-    return _REQUEST_WORD.search(last) is not None or any(re.search(rf"\b{w}\b", last, re.I) for w in named)
-
-
-_NOT_NAMING = frozenset(["the", "and", "for", "with", "per", "of", "to", "in", "on", "at", "or", "without"])
 # "As the requested surgical intervention is not medically necessary ..., the requested ancillary service is not":
 # the one sentence a linked service's whole rationale is
 _LINKED_ONLY = re.compile(r"^\W*(?:as|since|because|given(?: that)?)\b", re.I)

@@ -641,10 +641,10 @@ _WORK_STATUS = _rx(
 )
 
 
-# other care tried without result: "The injured worker was previously treated with physical therapy but without
-# improvement" is the history of care that was not asked for (it may even be what the guideline wants tried first
-# before imaging); the same words about the care asked for ("prior physical therapy without improvement" for more
-# therapy) stay a reason
+# other care tried without result ("the claimant was previously treated with chiropractic care but without
+# improvement", under a request for a scan) is the history of care that was not asked for (it may even be what the
+# guideline wants tried first); the same words about the care asked for (under a request for more chiropractic
+# care) stay a reason
 def _other_care_told(sc: Scan, request: str) -> bool:
     m = sc.search(_OTHER_CARE_FAILED)
     if m is None or _names_request(sc, request):
@@ -656,8 +656,8 @@ _OTHER_CARE_FAILED = _rx(
     r"\b(?:previously|already|has been|had been|have been|was|were) (?:treated|managed|tried)\b[^.;]{0,80}?"
     r"\b(?:without|with no) (?:any )?(?:significant |lasting |sustained )?(?:improvement|benefit|relief)\b"
 )
-# "... is being treated for an acute injury, therefore, the Chronic Pain Treatment Guidelines do not apply": the
-# reviewer says which guidelines govern the case, then applies them in other sentences
+# "... a recent injury, so the chronic pain guidelines do not apply": the reviewer says which guidelines govern the
+# case, then applies them in other sentences
 _WHICH_GUIDELINE = _rx(
     r"\b(?:guidelines?|MTUS|ODG|ACOEM)\b[^.;]{0,40}\b(?:do|does|did) not apply\b|"
     r"\b(?:guidelines?|MTUS|ODG|ACOEM)\b[^.;]{0,40}\b(?:is|are|was|were) not (?:applicable|relevant)\b"
@@ -671,9 +671,9 @@ _REPEATS = _rx(
     r"\b(?:would be|is|was|are|were|be) (?:a )?(?:redundant|duplicat(?:e|ive))(?: (?:request|service|in nature))?"
     r"(?! (?:with|of|to|as)\b)"
 )
-# more than the first trial the guidelines allow, after that trial was approved: "The additional acupuncture sessions
-# would exceed the guideline recommendation for an initial trial" two sentences after "the patient was previously
-# authorized 6 sessions": the approval is the point, as for a repeat
+# more than the first trial the guidelines allow, after that trial was approved ("further visits would exceed what
+# the guidelines recommend for an initial trial", a sentence or two after "was already certified 4 visits"): the
+# approval is the point, as for a repeat
 BEYOND_TRIAL = _rx(
     r"\bexceed(?:s|ed|ing)?\b[^.;]{0,80}?\b(?:initial|first) trial\b|"
     r"\bbeyond (?:the|an?) (?:initial|first) trial\b"
@@ -857,8 +857,8 @@ def _content_words(text: str, request_words: frozenset[str]) -> frozenset[str]:
 
 
 def _criterion_stems(sc: Scan, asked: frozenset[str]) -> frozenset[str]:
-    """The stems of a guideline sentence's condition words ("... recommend topical analgesics for neuropathic pain
-    when trials of antidepressants ... have failed"); empty for any other sentence."""
+    """The stems of a guideline sentence's condition words ("... support creams for nerve pain only when oral drugs
+    have not worked"); empty for any other sentence."""
     if not sc.search(_CRITERION) or sc.match(_APPLIES) or sc.search(_APPLIES_INSIDE) or sc.search(_NOT_SHOWN):
         return frozenset()
     if not (sc.match(_GUIDELINE) or sc.search(_GUIDELINE_VERB)):
@@ -895,9 +895,9 @@ def _criteria_applied(
             if any(len(words & c) >= _CRITERION_WORDS for c in criteria):
                 score += _CRITERION_BONUS
             elif frozenset(w[:5] for w in words) & after_criterion:
-                # right after the guideline's condition, in some of its words ("... when trials of antidepressants
-                # and anticonvulsants have failed. There is no clear documentation the patient has trialed and
-                # failed first line therapy"): the condition applied, ahead of gaps of equal weight after it
+                # right after the guideline's condition, in some of its words ("... only when oral drugs have not
+                # worked. There is no clear documentation the claimant has tried and failed oral drugs"): the
+                # condition applied, ahead of gaps of equal weight after it
                 score += _NEXT_TO_CRITERION_BONUS
         out.append((s, e, score))
     return out

@@ -73,8 +73,8 @@ _ANOTHERS = re.compile(
     rf"in {_PARTY}'s (?:opinion|view)|"
     r"previously (?:deemed|found|certified|approved|determined|considered)|"
     r"(?:a|the|another) (?:prior |previous |first |other |ur |utilization review |utilization )?reviewer\b|"
-    # "The previous determination concluded the request is not medically necessary, which is overturned here."
-    # ("I am reversing the prior review decision and deem the request to be medically necessary" is the reviewer's)
+    # "The previous determination concluded ... not medically necessary", another's verdict ("I am reversing the
+    # prior review decision and ...", with no reporting verb after it, is the reviewer's own)
     r"\b(?:previous|prior|initial|original|earlier|first|ur|utilization review) (?:review )?(?:determination|"
     r"decision|denial|review|non-?certification) (?:\w+ ){0,2}?(?:concluded|found|determined|stated|said|held|"
     r"deemed|indicated|noted|considered)\b|"
@@ -180,6 +180,27 @@ def ends_with_a_closing(rationale: str) -> bool:
     text = rationale.rstrip()
     last = text[_sentence_start(text, max(0, len(text) - 2)) :]
     return (_CLOSING.search(last) is not None or _NECESSITY_CLOSE.search(last) is not None) and not _hedged(last)
+
+
+def ends_denying_the_request(rationale: str, request: str) -> bool:
+    """The rationale's last sentence denies this request in other words than medical necessity ("The requested
+    MRI is therefore unnecessary.", "At this time, an MRI of the lumbar spine is not warranted.", "... is not
+    medically necessary at this time, although it may become so if symptoms worsen."): the end of a whole
+    rationale. One on other care ("In general, surgery is not warranted.") is not."""
+    text = rationale.rstrip()
+    last = text[_sentence_start(text, max(0, len(text) - 2)) :]
+    if not _DENIAL_CLOSE.search(last):
+        return False
+    return _REQUEST_NAMED.search(last) is not None or bool(_content_words(last) & _content_words(request))
+
+
+_DENIAL_CLOSE = re.compile(
+    r"\b(?:is|are|was|were)\b(?: (?:therefore|thus|also|currently|still|clearly))? (?:not (?:medically )?"
+    r"(?:necessary|warranted|indicated|supported|appropriate|reasonable|justified)|(?:medically )?unnecessary)"
+    r"(?: (?:at this time|here|now))?(?:,? (?:although|though|but|even though)\b[^.]*)?\W*$",
+    re.I,
+)
+_REQUEST_NAMED = re.compile(r"\brequest(?:ed|s)?\b", re.I)
 
 
 # "... A sacroiliac joint injection is medically necessary.": a verdict, if on other care, ends the rationale too

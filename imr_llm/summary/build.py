@@ -63,7 +63,7 @@ def build_summary(record: LetterRecord, lang: str = "en") -> Summary:
     language = get_language(lang)
     items = [_item(record, i, item, language) for i, item in enumerate(record.disputed_items)]
     # a part approved before the review, and the rest reviewed; not a request reviewed as a whole after something
-    # else was approved ("authorized a bedside commode for 1 month, leaving the original request IMR eligible")
+    # else was approved (a rental for a month where a purchase was asked, "leaving the original request IMR eligible")
     partial = sum(item.authorized_portion is not None and not _whole(item) for item in record.disputed_items)
     counts = Counts.of([item.decision for item in record.disputed_items], partial)
     letter_warnings = [w for w in record.warnings if _item_of(w) is None]

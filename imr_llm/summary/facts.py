@@ -180,8 +180,8 @@ def says_taking(request: str, rationale: str | None) -> bool:
     )
 
 
-# a sentence that doubts or supposes ("it was unclear how long the patient had been on Ultram", "If the patient
-# fails ..., consideration of tapering") does not say the worker takes the drug
+# a sentence that doubts or supposes ("it is unclear how long the claimant has been taking tramadol", "If the
+# claimant does not meet the criteria, tapering ...") does not say the worker takes the drug
 _DOUBT = _rx(r"\b(?:unclear|not clear|unknown|uncertain|not known)\b|^\W*if\b")
 
 
@@ -216,28 +216,26 @@ def letter_mentions_weaning(rationale: str | None) -> bool:
 
 # -- a first trial already approved ----------------------------------------------------------
 
-# "the patient has already been authorized an initial trial"; "was previously authorized 6 sessions"
+# "has already been certified a first trial"; "was already certified 4 visits"
 _TRIAL_GIVEN = _rx(
     r"\b(?:already|previously)(?: been)? (?:authorized|approved|certified) (?:an? |the )?(?:initial|first) trial\b"
 )
-_APPROVED_PAST = _rx(r"\b(?:already|previously)(?: been)? (?:authorized|approved|certified)\b")
 _NOT_BEFORE = _rx(r"\b(?:not|never|no)\W+(?:\w+\W+)?$")
 
 
 def first_trial_approved(rationale: str | None, part_approved: bool) -> bool:
     """The reviewer denies more of the care than the first trial the guidelines allow, and that trial was
-    approved before (by the reviewer's words, or by the part of the request the claims administrator
-    approved): the way forward is the trial's results, not more records."""
+    approved before (by the reviewer's words, the same pair of sentences the reason finder leads with, or by the
+    part of the request the claims administrator approved): the way forward is the trial's results, not more
+    records."""
+    from imr_llm.parser.reasons import BEYOND_TRIAL, repeat_of_approval
+
     own = _QUOTED_PASSAGE.sub(" ", rationale or "")
-
-    def said(pattern: re.Pattern[str]) -> bool:
-        return any(not _NOT_BEFORE.search(own[max(0, m.start() - 20) : m.start()]) for m in pattern.finditer(own))
-
-    from imr_llm.parser.reasons import BEYOND_TRIAL
-
-    if said(_TRIAL_GIVEN):
+    if any(not _NOT_BEFORE.search(own[max(0, m.start() - 20) : m.start()]) for m in _TRIAL_GIVEN.finditer(own)):
         return True
-    return BEYOND_TRIAL.search(own) is not None and (part_approved or said(_APPROVED_PAST))
+    if any(BEYOND_TRIAL.search(sentence) for sentence in repeat_of_approval(own)):
+        return True
+    return part_approved and BEYOND_TRIAL.search(own) is not None
 
 
 # -- care already given --------------------------------------------------------------------
@@ -251,7 +249,7 @@ _DOS = _rx(rf"\b(?:DOS|date of service|dates of service|D\.O\.S\.)(?![a-z])\s*[:
 class CareAlreadyGiven:
     date: dt.date | None  # the date of service, when the request gives one
     # the letter says so ("Retrospective", "was performed on"); a date of service alone is also written on a
-    # request still awaiting approval ("Voltaren gel ..., DOS: 11/11/2016" while the worker waits for it), so
+    # request still awaiting approval ("... cream ..., DOS: 03/14/2017" while the worker waits for it), so
     # the page then says neither that the care was given nor that it is still to come
     sure: bool = True
 
