@@ -1033,18 +1033,15 @@ def test_a_trickling_server_cannot_hold_a_letter_past_its_budget_FAKE_SERVER(tmp
 
 
 def test_a_trickling_server_cannot_hold_a_summary_past_its_budget_FAKE_SERVER(tmp_path: Path) -> None:
-    import time
-
-    with fake_server(Behaviour("trickle", answer_with(), hang_s=0.5)) as server:
-        started = time.monotonic()
+    with fake_server(Behaviour("trickle", answer_with(), hang_s=0.5)) as server:  # a ~2 KB body: 15+ minutes
         result = cli(
             "summarize", str(LETTER), "--backend", "openai", *llm_flags(server.base_url, tmp_path / "c"),
-            "--timeout", "60", "--letter-timeout", "3", timeout=120,
+            "--timeout", "60", "--letter-timeout", "3", timeout=600,
         )  # fmt: skip
-        took = time.monotonic() - started
-    # wrong: the summary's rewrite waits for the whole trickled body (the option was not passed on)
-    assert took < 60, took
-    assert "Decision" in result.stdout, one_line(result)
+    # wrong: the summary's rewrite waits for the whole trickled body (the option was not passed on); the budget
+    # that ended it is named, so the test reads the outcome, not the clock
+    assert "within the letter's time budget (3 s)" in result.stderr, result.stderr
+    assert result.returncode == 0 and "Decision" in result.stdout, one_line(result)
 
 
 def test_one_trickling_answer_does_not_hold_the_batch_FAKE_SERVER(tmp_path: Path) -> None:
