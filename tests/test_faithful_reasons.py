@@ -2646,6 +2646,12 @@ def test_a_lost_verb_and_the_letters_typing_slips_are_mended_in_plain_words_only
     assert check_summary(render_text(summary), summary, record).problems == []
     # the quote keeps the letter's own words
     assert "a trail and failure" in render_text(summary)
+    # the check knows the mended word and no other: a word the reviewer did not write is still caught
+    source = "There is no documentation of a trail and failure of a home exercise program."
+    assert plain(source, "The reviewer found no record of a trial and failure of a home exercise program.") == []
+    assert any(
+        "adds words" in p for p in plain(source, "The reviewer found no record of a trial and failure of surgery.")
+    )
 
 
 def test_the_gap_right_after_the_guidelines_condition_leads_over_later_gaps() -> None:
