@@ -2649,9 +2649,8 @@ def test_a_lost_verb_and_the_letters_typing_slips_are_mended_in_plain_words_only
     # the check knows the mended word and no other: a word the reviewer did not write is still caught
     source = "There is no documentation of a trail and failure of a home exercise program."
     assert plain(source, "The reviewer found no record of a trial and failure of a home exercise program.") == []
-    assert any(
-        "adds words" in p for p in plain(source, "The reviewer found no record of a trial and failure of surgery.")
-    )
+    wrong = "The reviewer found no record of a trial and failure of an aquatic home exercise program."
+    assert any("adds words" in p and "aquatic" in p for p in plain(source, wrong))
 
 
 def test_the_gap_right_after_the_guidelines_condition_leads_over_later_gaps() -> None:
