@@ -2718,3 +2718,78 @@ def test_the_opening_counts_only_requests_with_a_part_approved_and_months_agree(
     assert "1 month had been approved" in summary.items[0].partial and "other 3 months" in summary.items[0].partial
     es = build_summary(parse_text(make_letter(part, whole)), "es")
     assert es.items[0].partial is not None and "pidió 4 meses" in es.items[0].partial and "1 mes" in es.items[0].partial
+
+
+def test_a_finding_about_another_region_of_the_spine_is_not_this_requests_reason() -> None:
+    """A seventeenth reader: one rationale written for two regions ("There are no neck complaints.") was shown
+    as a reason under the request for therapy to the low back. (Synthetic wording.)"""
+    rationale = (
+        "The guidelines allow up to 10 visits of therapy with objective gains. The notes do not show objective "
+        "functional improvement after the earlier six visits. There are no neck complaints. The request is not "
+        "medically necessary."
+    )
+    low_back = build_summary(one("Physical therapy for the lumbar spine x 6", "Upheld", rationale))
+    said = low_back.items[0].reason.text
+    assert "neck" not in said and "improvement" in said, said
+    # the right output kept: under the request for the neck, the same sentence is a finding about its region
+    neck = build_summary(one("Physical therapy for the cervical spine x 6", "Upheld", rationale))
+    assert "no neck complaints" in neck.items[0].reason.text, neck.items[0].reason.text
+
+
+def test_this_medication_pointing_back_to_another_drug_is_that_drugs_history() -> None:
+    """A seventeenth reader: "you had not experienced significant pain relief with this medication" was told of
+    the drug asked for, where "this medication" was the earlier drug named in the sentence before. (Synthetic.)"""
+    rationale = (
+        "The guidelines recommend anti-inflammatory medicines at the lowest dose for moderate pain. The worker's "
+        "earlier medicine was acetaminophen 325 mg. The worker had no lasting relief with this medication, and "
+        "the doctor then wrote a first prescription for ibuprofen. There is no documentation of a pain score. "
+        "The request is not medically necessary."
+    )
+    said = build_summary(one("Ibuprofen 600mg #90", "Upheld", rationale)).items[0].reason.text
+    assert "this medication" not in said and "pain score" in said, said
+    # the right output kept: when the sentence before names the drug asked for, "this medication" is that drug
+    same = rationale.replace("earlier medicine was acetaminophen 325 mg", "medicine has been ibuprofen for a year")
+    same = same.replace("and the doctor then wrote a first prescription for ibuprofen", "and no pain scores are given")
+    said = build_summary(one("Ibuprofen 600mg #90", "Upheld", same)).items[0].reason.text
+    assert "no lasting relief with this medication" in said, said
+
+
+def test_a_ban_on_a_condition_the_reviewer_read_from_findings_does_not_close_the_door() -> None:
+    """A seventeenth reader: "pain ... consistent with nerve pain, for which this medication is not recommended"
+    gave "Asking again with more records is not likely to change that", where the denial rests on how the
+    reviewer read the findings. (Synthetic wording.)"""
+    read = one(
+        "Ibuprofen 600mg #90",
+        "Upheld",
+        "The guidelines recommend anti-inflammatory medicines for moderate pain. However, the worker's pain "
+        "spreads down the left leg with tingling, consistent with neuropathic pain, for which this medication is "
+        "not recommended. The request is not medically necessary.",
+    )
+    step = build_summary(read).items[0].next_step
+    assert "not likely to change" not in step, step
+    # the right output kept: a ban on the care for the worker's stated condition still says so
+    banned = one(
+        "Diazepam 5mg #30",
+        "Upheld",
+        "Benzodiazepines are not recommended for long-term use because of the risk of dependence. The worker has "
+        "taken this medicine for a year. The request is not medically necessary.",
+    )
+    assert "not likely to change" in build_summary(banned).items[0].next_step
+
+
+def test_care_the_guideline_wants_first_not_performed_is_a_gap() -> None:
+    """A seventeenth reader: "Repeat x-rays were not performed." (the guideline's first step, not done) was not
+    among the reasons shown for a foot MRI. (Synthetic wording.)"""
+    record = one(
+        "MRI of the left ankle",
+        "Upheld",
+        "Guidelines recommend an MRI of the ankle when x-rays show more than 10 mm of swelling. In this case, the "
+        "worker has a pain at the outer ankle. The first x-rays were read as normal. There is only slight swelling "
+        "on exam. The date of the x-ray was not provided. Often x-rays show changes later. Repeat x-rays were not "
+        "performed. The request for an MRI of the ankle is not medically necessary.",
+    )
+    item = render_text(build_summary(record), Format.MD).split("## What you can do")[0]
+    assert "Repeat x-rays were not performed" in item, item
+    # the right output kept: the gap the reviewer named first still leads, and a recital is not a reason
+    why = item.split("**Why:**")[1].split("\n")[0]
+    assert "date of the x-ray was not provided" in why and "outer ankle" not in item, item

@@ -27,6 +27,7 @@ from functools import lru_cache
 from typing import get_args
 
 from imr_llm.care.drugs import drug_table, find_names
+from imr_llm.care.sites import find_sites
 from imr_llm.cues import CueSet, Scan
 from imr_llm.parser.sentences import first_sentence_end
 from imr_llm.schema import ReasonTopic as Topic
@@ -108,7 +109,9 @@ _NOT_SHOWN = _rx(
     # too soon: "MRI is being requested only 1 week since injury"
     r"only (?:\d+|one|two|three|four|a few) (?:days?|weeks?|months?) (?:since|after|from|post)|too (?:early|soon)|"
     r"made no mention|would (?:not be|exceed)|exceed(?:s|ing|ed)?|excessive|redundant|is not supported|"
-    r"are not supported|not supported|contingent upon|is due to|is at odds)"
+    r"are not supported|not supported|contingent upon|is due to|is at odds|"
+    # care the guideline wants first, not done: "Repeat x-rays were not performed", "no trial has been attempted"
+    r"(?:was|were|has|have|had) not (?:been |yet been )?(?:performed|obtained|attempted|tried|repeated|completed))"
 )
 _SHOWN = _rx(
     r"\b(?:has been (?:appropriately |objectively )?documented|there (?:is|was|has been) (?:objective |currently "
@@ -497,12 +500,14 @@ _CONDITIONAL = _rx(
     r"\b(?:longer|more) than \d|\bbeyond \d|\baddition of\b|\bin combination with\b|\bto other agents\b|"
     # an order of use, which this worker's records decide: "not recommended as first line" is a second choice
     # once the first has failed, not a ban
-    r"\bas (?:a )?(?:first|1st)[- ]line\b|\bsecond[- ]line\b"
+    r"\bas (?:a )?(?:first|1st)[- ]line\b|\bsecond[- ]line\b|"
+    # a condition the reviewer read from the findings ("pain ... consistent with neuropathic pain, for which this
+    # medication is not recommended"): a new request whose records read otherwise may change it
+    r"\b(?:consistent with|suggestive of|suggesting|compatible with)\b"
 )
 _CONCERN = _rx(r"\b(?:risks?|concerns?|however|but|no (?:review|evidence|documentation)|lack of|absence of|not been)\b")
 
 
-@lru_cache(maxsize=256)
 @lru_cache(maxsize=1024)
 def _request_words(request: str) -> frozenset[str]:
     """The words that name a request, not its form or quantity (one request is asked about per sentence), and
@@ -699,9 +704,14 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
         return ReasonFinding(topic=None)
     scans = {s: CUES.scan(rationale[s:e]) for s, e in spans}  # every cue of a sentence in one pass
     scored: list[tuple[int, int, float]] = []  # start, end, score
+    regions = _spine_regions(request)
     for k, (s, e) in enumerate(spans):
         position = k / max(1, len(spans) - 1)
         score = _score(scans[s], position, request, overturned)
+        if _about_another_region(rationale[s:e], regions) or (
+            k > 0 and _about_another_drug(scans[s], rationale[spans[k - 1][0] : spans[k - 1][1]], request)
+        ):
+            score -= _ELSEWHERE_PENALTY
         # a sentence about a known topic ranks higher; asked only where it can still reach the threshold
         if score + _TOPIC_BONUS >= _THRESHOLD and _has_topic(scans[s]):
             score += _TOPIC_BONUS
@@ -769,6 +779,45 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
         and topic is not None
         and (topic == "linked_service" or bool(repeat) or agrees(carrier_scan, decision)),
     )
+
+
+# A sentence about something other than this request, though its words read as a reason:
+# - another region of the spine than the request's ("There are no neck complaints." under a request for therapy
+#   to the low back, where the reviewer wrote one rationale for two regions): a finding about the other request;
+# - "this medication" whose referent is another drug, named in the sentence before ("Her earlier medicine was
+#   acetaminophen. She had no relief with this medication, and naproxen was then prescribed.", under a request
+#   for naproxen): the history of that drug, not a finding about the one asked for.
+_ELSEWHERE_PENALTY = 6.0
+_SPINE = frozenset({"cervical_spine", "thoracic_spine", "lumbar_spine"})
+_THIS_DRUG = _rx(r"\b(?:this|that|these|those|the same) (?:pain )?(?:medications?|medicines?|drugs?|agents?)\b")
+
+
+@lru_cache(maxsize=1024)
+def _spine_regions(text: str) -> frozenset[str]:
+    return frozenset(h.code for h in find_sites(text) if h.code in _SPINE)
+
+
+def _about_another_region(sentence: str, request_regions: frozenset[str]) -> bool:
+    """The sentence names a region of the spine, and none of the request's (which names at least one)."""
+    if not request_regions:
+        return False
+    named = _spine_regions(sentence)
+    return bool(named) and not named & request_regions
+
+
+def _about_another_drug(sc: Scan, previous: str, request: str) -> bool:
+    """The sentence's "this medication" points back to a drug the sentence before names, one the request does
+    not hold (and the sentence before names none the request holds)."""
+    if not sc.search(_THIS_DRUG):
+        return False
+    asked = _ingredients(request)
+    before = {name for hit in find_names(previous) if hit.match == "exact" for name in hit.product.ingredients}
+    return bool(asked) and bool(before) and not before & asked
+
+
+@lru_cache(maxsize=1024)
+def _ingredients(request: str) -> frozenset[str]:
+    return frozenset(name for hit in find_names(request) if hit.match == "exact" for name in hit.product.ingredients)
 
 
 _PREMISE_BONUS = 3.0
@@ -922,6 +971,7 @@ def _linked_service(scans: dict[int, Scan], chosen: list[ReasonSentence], reques
 CUES = CueSet(
     [
         _NEGATION,
+        _THIS_DRUG,
         _NOT_SHOWN,
         _SHOWN,
         _CONCLUSION,
