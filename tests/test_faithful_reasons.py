@@ -2793,3 +2793,47 @@ def test_care_the_guideline_wants_first_not_performed_is_a_gap() -> None:
     # the right output kept: the gap the reviewer named first still leads, and a recital is not a reason
     why = item.split("**Why:**")[1].split("\n")[0]
     assert "date of the x-ray was not provided" in why and "outer ankle" not in item, item
+
+
+def test_the_next_step_names_a_second_missing_record_too() -> None:
+    """A seventeenth reader counted 14 next steps as partial: the reviewer named two things missing, the step one.
+    (Synthetic wording.)"""
+    record = one(
+        "Heating pad for the low back",
+        "Upheld",
+        "The guidelines allow heat at home as part of an active program. There was no indication that the worker "
+        "would use the pad alongside a home exercise program. The rationale for this particular pad was not "
+        "provided. The request is not medically necessary.",
+    )
+    for lang, words in (("en", ("home exercise", "this particular pad")), ("es", ("home exercise", "particular pad"))):
+        step = build_summary(record, lang=lang).items[0].next_step
+        assert all(w in step for w in words), step
+        assert step.count(get_language(lang).c.next.again) == 1, step  # the second drops "If your doctor asks again"
+    # the right output kept: one gap, one step; a record of a risk is never asked for; a ban stays a ban
+    single = one(
+        "Heating pad for the low back",
+        "Upheld",
+        "The guidelines allow heat at home as part of an active program. There was no indication that the worker "
+        "would use the pad alongside a home exercise program. The request is not medically necessary.",
+    )
+    assert build_summary(single).items[0].next_step.count("could") == 1
+    risky = one(
+        "MRI of the left knee",
+        "Upheld",
+        "There was no documentation that the worker had tried physical therapy for the knee. There was no "
+        "documentation of red flags such as a fracture. The request is not medically necessary.",
+    )
+    step = build_summary(risky).items[0].next_step
+    assert "physical therapy" in step and "red flag" not in step, step
+
+
+def test_a_record_word_before_with_reads_as_records_with() -> None:
+    """ "There is a lack of documentation with measured evidence of ..." gave "records of with measured evidence"."""
+    record = one(
+        "Physical therapy x 6",
+        "Upheld",
+        "There is a lack of documentation with measured evidence of pain relief and better function with prior "
+        "treatment. The request is not medically necessary.",
+    )
+    step = build_summary(record).items[0].next_step
+    assert "records with measured evidence" in step and "of with" not in step, step

@@ -210,6 +210,15 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         step = next((r for r in [*said, *later] if r.form in ASKS_FOR and not _generic_step(r)), None)
     if step is not None and step.form in ASKS_FOR and _DANGLING.search(step.plain.get("x", "")):
         step = _without_pronoun(step)
+    categorical = _rules_out(found, item) and not _limit_with_records(found, said + restated_later) and not opened
+    trial = first_trial_approved(item.rationale, bool(item.authorized_portion))
+    next_step = language.next_step(item.decision, step, care, number, categorical=categorical, trial_approved=trial)
+    if (second := _second_gap(step, [*said, *later])) is not None and item.decision == "upheld":
+        # the reviewer named two things missing: the step names both (a reader counted steps naming one as partial)
+        # (a long one is left to the reviewer's words: it would make the page harder to read than the letter)
+        also = language.also_step(item.decision, next_step, second)
+        if also and len(also.split()) <= _ALSO_WORDS:
+            next_step = f"{next_step} {also}"
     return ItemSummary(
         number=i + 1,
         request=item.request,
@@ -219,16 +228,7 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         meaning=meaning,
         reason=reason,
         next_label=language.next_labels[item.decision],
-        next_step=language.next_step(
-            item.decision,
-            step,
-            care,
-            number,
-            categorical=_rules_out(found, item)
-            and not _limit_with_records(found, said + restated_later)
-            and not opened,
-            trial_approved=first_trial_approved(item.rationale, bool(item.authorized_portion)),
-        ),
+        next_step=next_step,
         taper_warning=taper,
         already_given=language.already_given(care) if care is not None and care.sure else None,
         partial=partial,
@@ -496,6 +496,32 @@ def _next_from(said: list[Restatement], decision: Decision | None, quoted: list[
                 if (detail := missing_detail(clause)) is not None:
                     return detail
     return said[0]
+
+
+_ALSO_WORDS = 25
+_ANY_PAST = re.compile(r"\bany (?:previous|prior|past)\b")
+_LEADING_LINK = re.compile(r"(?:with|of|for|to|in|on|by|from|about|regarding|as|and|or)\b")
+
+
+def _second_gap(step: Restatement | None, said: list[Restatement]) -> Restatement | None:
+    """A second missing record or detail the page restates, after the one the step follows: another sentence,
+    asking for something the first does not already name."""
+    if step is None or step.form not in ASKS_FOR:
+        return None
+    first = norm_text(step.plain.get("x", "")).casefold()
+    for r in said:
+        if r.sentence == step.sentence or r.form not in ASKS_FOR or _generic_step(r):
+            continue
+        if _DANGLING.search(r.plain.get("x", "")):
+            continue  # "... due to its use": its pronoun points into a sentence the step does not quote
+        x = norm_text(r.plain.get("x", "")).casefold()
+        if _LEADING_LINK.match(x) or _ANY_PAST.search(x):
+            # "with measured evidence of ...": "records of with ..." would not read; "that you have had any previous
+            # surgeries" is the reviewer's background, not what a new request needs
+            continue
+        if x and x not in first and first not in x:
+            return r
+    return None
 
 
 def _generic_step(r: Restatement) -> bool:

@@ -366,6 +366,16 @@ class Language:
     def quoted_reason(self, has_sentence: bool) -> str:
         return self.c.reason.quoted if has_sentence else self.c.reason.quoted_none
 
+    def also_step(self, decision: Decision | None, first: str, second: Restatement) -> str:
+        """What a second missing record or detail adds to the step `first` ("... could include records of A. The
+        new request could say B."), or "" when either step is not an "ask again" one."""
+        again = self.c.next.again
+        text = self.next_step(decision, second, None)
+        if not (first.startswith(again) and text.startswith(again)) or text == first:
+            return ""
+        rest = text[len(again) :]
+        return rest[:1].upper() + rest[1:]
+
     def next_step(
         self,
         decision: Decision | None,
@@ -546,7 +556,7 @@ _EXPLANATION = re.compile(
     re.I,
 )
 _INNER_RECORD = re.compile(r"\b(or|and) (?:any )?(?:documentation|records?|evidence) of (?=\w)", re.I)
-_LINK_WORD = re.compile(r"^(?:of|about|that|on|for|regard|regarding|showing|to)\b")
+_LINK_WORD = re.compile(r"^(?:of|about|that|on|for|regard|regarding|showing|to|with)\b")
 # "records of record ...", "records of clinical record or special factors ...": the step already says "records"
 _RECORD_WORD = re.compile(
     r"^(?:(?:clinical |medical )?(?:records?|documentation) or |(?:records?|documentation) (?=\w))"

@@ -215,6 +215,7 @@ class ReasonFrames(_Strict):
 
 
 class NextFrames(_Strict):
+    again: str  # the words each "ask again" frame opens with: a second missing record's step drops them
     overturned: str
     overturned_given: str
     overturned_either: str  # a date of service alone: the care may still be to come, or already given
