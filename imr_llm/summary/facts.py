@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from imr_llm.care import classify_kind
+from imr_llm.care.drugs import find_names
 from imr_llm.parser.dates import ANY_DATE, parse_date
 from imr_llm.words import NUMBER_WORDS
 
@@ -167,17 +168,48 @@ def says_taking(request: str, rationale: str | None) -> bool:
     if _TAKING.search(request):
         return True
     drug = _drug_name(request)
+    asked = _ingredients(request)
     sentences = _SENTENCES.split(_QUOTED_PASSAGE.sub(" ", rationale or ""))
     # advice to wean is not evidence: reviewers write "appropriate weaning should be considered" for a drug the
-    # letter's own medication list does not hold; the conditional line and the letter's words are said instead
-    return any(
-        (_TAKING.search(sentence) or _SINCE.search(sentence))
-        and (_WORKER.search(sentence) or (drug is not None and drug in sentence.lower()))
-        and not _GENERAL.search(sentence)
-        and not _DECISION_TALK.search(sentence)
-        and not _DOUBT.search(sentence)
-        for sentence in sentences
-    )
+    # letter's own medication list does not hold; nor is the guidelines' talk of "long-term use", a negation ("no
+    # indication that the claimant is on tramadol", "has been off opioids"), or a sentence about another drug
+    # ("The claimant is on ibuprofen"). Unsure, the conditional line and the letter's words are said instead.
+    for sentence in sentences:
+        use = _TAKING_NOW.search(sentence) or _SINCE.search(sentence)
+        if use is None or not (_WORKER.search(sentence) or (drug is not None and drug in sentence.lower())):
+            continue
+        # a negation before the verb of use or right after it ("is not taking"); a clause after it ("..., and there
+        # is no documentation of improvement") says nothing about the use
+        if _NOT_TAKING.search(sentence[: use.end() + 12]):
+            continue
+        if _GENERAL.search(sentence) or _DECISION_TALK.search(sentence) or _DOUBT.search(sentence):
+            continue
+        if not _another_drug(sentence, asked, drug):
+            return True
+    return False
+
+
+# in a sentence of the rationale, only a statement of use: "has been on", "is taking", "remains on", a refill
+_TAKING_NOW = _rx(
+    r"\b(?:refills?|currently (?:taking|on|using|prescribed|utilizing)|"
+    r"(?:has|have|had) been (?:taking|on|using|utilizing|prescribed|maintained on|treated with)|"
+    r"remains? on|is (?:taking|on|using)|was (?:taking|on) (?:this|the|\w+ \d))\b"
+)
+_NOT_TAKING = _rx(
+    r"\b(?:no|not|never|without|off|denies|denied|discontinued|stopped|ceased|weaned|tapered|quit|until)\b|n't\b"
+)
+
+
+def _ingredients(request: str) -> frozenset[str]:
+    return frozenset(name for hit in find_names(request) if hit.match == "exact" for name in hit.product.ingredients)
+
+
+def _another_drug(sentence: str, asked: frozenset[str], drug: str | None) -> bool:
+    """The sentence names drugs, none of them the one asked for."""
+    named = {name for hit in find_names(sentence) if hit.match == "exact" for name in hit.product.ingredients}
+    if not named:
+        return False
+    return not (named & asked) and not (drug is not None and drug in sentence.lower())
 
 
 # a sentence that doubts or supposes ("it is unclear how long the claimant has been taking tramadol", "If the
@@ -255,8 +287,10 @@ class CareAlreadyGiven:
 
 
 # the rationale says the requested care was given: "the requested injection was performed on 11/2/2016"
+# "retrospective review" is the reviewer's look back over the records ("Upon retrospective review of the records,
+# ..."), not care given: only a retrospective request is
 _GIVEN_ON = _rx(
-    rf"\b(?:retrospective(?:ly)?|retro) (?:request|review)\b|\bthe requested [^.]{{1,80}}? (?:was|were) (?:already )?"
+    rf"\b(?:retrospective(?:ly)?|retro) request\b|\bthe requested [^.]{{1,80}}? (?:was|were) (?:already )?"
     rf"(?:performed|done|completed|administered|dispensed|provided|given|rendered)(?: on (?P<date>{ANY_DATE}))?"
 )
 
@@ -276,10 +310,21 @@ def care_already_given(
         if _RETRO.search(text):
             return CareAlreadyGiven(dated)
         dos_only = dos_only or dos is not None
-    m = _GIVEN_ON.search(rationale or "")
-    if m is not None:
+    for m in _GIVEN_ON.finditer(rationale or ""):
+        if _MORE_NOW.search(_sentence_around(rationale or "", m.start(), m.end())):
+            continue  # "The requested drug was dispensed on 11/01/2016, and a further month is now requested"
         return CareAlreadyGiven(parse_date(m.group("date")) if m.group("date") else dated)
     return CareAlreadyGiven(dated, sure=False) if dos_only else None
+
+
+# an earlier round of the care, with more of it asked for now: not the care this review is about
+_MORE_NOW = _rx(r"\b(?:now|further|additional|another|refills?|more|next|continued|continuation|again)\b")
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    left = max(text.rfind(". ", 0, start), text.rfind("\n\n", 0, start))
+    right = text.find(". ", end)
+    return text[left + 1 : right if right >= 0 else len(text)]
 
 
 # -- partly authorized requests ---------------------------------------------------------------

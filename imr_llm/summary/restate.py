@@ -773,7 +773,7 @@ PLAIN_TERMS: tuple[tuple[str, str], ...] = (
     (r"indicative of", "pointing to"),
     (r"quantifiable", "measurable"),
     (r"quantified", "measured"),
-    (r"utiliz(?:ation|e)", "use"),
+    (r"utiliz(?:ation|e)(?! review)", "use"),  # "utilization review" is the review's name (the glossary's UR)
     (r"utilizing", "using"),
     (r"utilized", "used"),
     (r"(?:is|are) contraindicated", "should not be used"),
@@ -882,7 +882,10 @@ def plain_english(text: str) -> str | None:
         out = re.sub(
             r"(\b(?:but|and|or|yet)|,) (is|was|has|does)\b", lambda m: f"{m.group(1)} {_agree(m.group(2))}", out
         )
-    out = _DOCTOR_NP.sub("your doctor", out)
+    if any(_another_doctor(out, m) for m in _DOCTOR_NP.finditer(out)):
+        return None  # "the UR physician", "a physician other than ...", "the AME physician": not the worker's doctor
+    out = _YOUR_DOCTOR.sub("your doctor", out)
+    out = _DOCTOR_NP.sub(lambda m: m.group(0) if _YOUR_BEFORE.search(out, 0, m.start()) else "your doctor", out)
     for pattern, replacement in PLAIN_TERM_PATTERNS:
         out = pattern.sub(replacement, out)
     out = re.sub(r"\b([Aa])n (?=(?!h)[b-df-hj-np-tv-z][a-z])", r"\1 ", out)  # "an objective" -> "a measured"
@@ -890,6 +893,27 @@ def plain_english(text: str) -> str | None:
         out = pattern.sub(replacement, out)
     out = re.sub(r"\s+([,.;])", r"\1", " ".join(out.split())).strip(" ,;")
     return out or None
+
+
+# a doctor noun with no article or role of its own takes the words before it: "UR physician", "pain management
+# physician", "a physician", "any other provider". Only after these is a bare one the worker's doctor.
+_BEFORE_BARE_DOCTOR = re.compile(
+    r"(?:^|[\s(]|^\W*)(?:by|to|from|with|and|or|that|of|for|if|as|when|whether|than|nor|but|per|your)\s+$|(?:^|[.;:,(]\s*)$",
+    re.I,
+)
+_YOUR_BEFORE = re.compile(r"\byour\s+$", re.I)
+_YOUR_DOCTOR = re.compile(r"\byour (?:provider|physician|doctor|treater|prescriber|practitioner|clinician)\b", re.I)
+
+
+def _another_doctor(text: str, m: re.Match[str]) -> bool:
+    """A doctor noun phrase that is not the worker's own doctor: a bare noun after a word that names another
+    role ("the UR physician", "a QME physician", "a physician other than ..."), or one followed by "other than"."""
+    if re.match(r"\s+other than\b", text[m.end() :], re.I):
+        return True
+    words = m.group(0).split()
+    if len(words) > 1:
+        return False  # "the treating physician", "this provider": an article or a role of its own
+    return _BEFORE_BARE_DOCTOR.search(text[: m.start()]) is None
 
 
 def _you(m: re.Match[str]) -> str:
