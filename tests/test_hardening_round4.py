@@ -418,7 +418,7 @@ def test_a_header_printed_column_by_column_with_a_value_missing_takes_no_date() 
     assert whole.date_of_injury == dt.date(2016, 9, 14) and whole.decision_date == dt.date(2016, 12, 30)
     missing = parse_text(columns.format(injury="") + letter[end:])
     assert missing.ur_determination_date is None and missing.application_received_date is None
-    assert any("which label lacks its date cannot be told" in w for w in missing.warnings), missing.warnings
+    assert any("which date is whose cannot be told" in w for w in missing.warnings), missing.warnings
     assert start == 0
 
 

@@ -7,9 +7,12 @@ right output it must keep. Letters are synthetic (tests/letters.py); sentences a
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from imr_llm.parser import parse_text
+from imr_llm.schema import LetterRecord
 from imr_llm.summary.build import build_summary
 from tests.letters import Item, make_letter
 
@@ -130,3 +133,214 @@ def test_the_worker_s_own_doctor_is_still_your_doctor_and_utilization_review_kee
         "outcome of the earlier utilization review. The request is not medically necessary."
     )
     assert "utilization review" in said and "use review" not in said, said
+
+
+# -- pages of two letters: one letter's case summary above another's items -----------------------------------
+
+_OTHER_STORY = (
+    "The injured worker is a 61 year old male who sustained an industrial injury on 9-14-16 to the wrist. He was\n"
+    "seen by his doctor, who found swelling over the wrist and reduced grip. X-rays of the wrist were normal. He\n"
+    "was given a brace and a home exercise program and returned to modified work. A follow-up note describes\n"
+    "less swelling and pain at 3 out of 10. The treating doctor then asked for a splint for night use and\n"
+    "therapy for the wrist. The UR denied the splint and the therapy. The worker asked for an IMR of both.\n"
+)
+_MRI_ITEM = Item(
+    "MRI of the left knee",
+    "Overturned",
+    "The guidelines support an MRI of the knee with locking after failed therapy. The records document both. "
+    "Therefore, the request is medically necessary.",
+)
+
+
+def test_a_case_summary_that_names_none_of_the_requests_is_said() -> None:
+    """A probe: page 1 of one letter (its case summary about other care) and page 2 of another (its items) made one
+    record with no warning: one letter's case number, another's approval."""
+    record = parse_text(make_letter(_MRI_ITEM, summary=_OTHER_STORY))
+    assert any("names none of the requests" in w for w in record.warnings), record.warnings
+    page = build_summary(record)
+    assert any("two letters" in w for w in page.warnings), page.warnings
+    # the right outputs kept: the story names the request by a word of it, or a drug by another of its names
+    named = _OTHER_STORY.replace("a splint for night use", "an MRI of the knee")
+    assert not any("names none" in w for w in parse_text(make_letter(_MRI_ITEM, summary=named)).warnings)
+    brand = Item("Naproxen 500mg #60", "Upheld", "The records show no trial of acetaminophen. Not medically necessary.")
+    by_brand = _OTHER_STORY.replace("a splint for night use", "Naprosyn")
+    assert not any("names none" in w for w in parse_text(make_letter(brand, summary=by_brand)).warnings)
+    # a short case summary may not name it: nothing is said
+    assert not any("names none" in w for w in parse_text(make_letter(_MRI_ITEM)).warnings)
+
+
+def test_a_date_of_injury_the_case_summary_gives_otherwise_is_said() -> None:
+    """A probe: one letter's header above another's case summary and items. The case summary's date of injury is
+    not the header's: said (the header's value is kept)."""
+    record = parse_text(make_letter(_MRI_ITEM, summary=_OTHER_STORY.replace("9-14-16", "3-02-16")))
+    assert str(record.date_of_injury) == "2016-09-14"
+    assert any(w.startswith("date_of_injury: the header gives 2016-09-14") for w in record.warnings), record.warnings
+    # the right output kept: the same date in both, nothing said
+    assert not any(
+        w.startswith("date_of_injury")
+        for w in parse_text(
+            make_letter(_MRI_ITEM, summary=_OTHER_STORY.replace("a splint for night use", "an MRI of the knee"))
+        ).warnings
+    )
+
+
+# -- one letter's own pages are not another letter ----------------------------------------------------------
+
+_PT = Item(
+    "Physical therapy 6 sessions for the low back",
+    "Upheld",
+    "The guidelines allow 10 visits with objective gains. There is no documentation of gains after the first 12 "
+    "visits. The request is not medically necessary.",
+)
+
+
+def test_a_first_page_fed_twice_is_the_same_letter_not_an_empty_one() -> None:
+    """A probe: a PDF whose first page was scanned twice was refused ("no disputed item could be read"): the second
+    copy of the header was taken for a second letter. (35 of 40 dev letters.)"""
+    letter = make_letter(_MRI_ITEM, _PT)
+    page_one = letter[: letter.index("CLINICAL CASE SUMMARY")]
+    record = parse_text(page_one + letter)
+    assert [i.decision for i in record.disputed_items] == ["overturned", "upheld"]
+    assert not any("holds 2 letters" in w for w in record.warnings), record.warnings
+
+
+def test_a_running_case_number_line_is_not_a_new_letter() -> None:
+    """A probe: "Case Number: CM..." atop a page inside the letter cut the letter there: its later items were lost
+    behind "the file holds 2 letters"."""
+    letter = make_letter(_MRI_ITEM, _PT)
+    at = letter.index(_PT.request)
+    record = parse_text(letter[:at] + "Case Number: CM16-0900199\n" + letter[at:])
+    assert [i.request for i in record.disputed_items] == [_MRI_ITEM.request, _PT.request]
+    assert not any("letters" in w for w in record.warnings), record.warnings
+    # the right outputs kept: another letter after it, or the same letter again whole, is cut off and said
+    other = make_letter(_PT).replace("CM16-0900199", "CM16-0900777")
+    for second in (other, letter):
+        record = parse_text(letter + second)
+        assert len(record.disputed_items) == 2
+        assert any("holds 2 letters" in w for w in record.warnings), record.warnings
+
+
+# -- header dates: never another label's ---------------------------------------------------------------------
+
+_COLUMNS = (
+    "Case Number:\n{assigned}\nDecision Date:\nPriority:\n\nCM16-0900199\n11/28/2016\n12/30/2016\nStandard\n\n"
+    "Date of Injury:\nUR Denial Date:\nApplication\nReceived:\n\n09/14/2016\n11/17/2016\n11/21/2016\n"
+)
+
+
+def _with_header(header: str) -> LetterRecord:
+    letter = make_letter(_PT)
+    return parse_text(header + letter[letter.index("HOW THE IMR FINAL") :])
+
+
+def test_a_damaged_label_in_a_column_printed_header_takes_no_date() -> None:
+    """A probe: "Date Assigned;" (a semicolon read for the colon) in a header printed label column then value
+    column moved every later date onto the next label: "decided on" the date assigned, a month early."""
+    damaged = _with_header(_COLUMNS.format(assigned="Date Assigned;"))
+    assert damaged.decision_date is None and damaged.date_assigned is None and damaged.needs_review
+    assert any("which date is whose cannot be told" in w for w in damaged.warnings), damaged.warnings
+    # the right output kept: the whole header, column by column, reads every date
+    whole = _with_header(_COLUMNS.format(assigned="Date Assigned:"))
+    assert whole.decision_date == dt.date(2016, 12, 30) and whole.date_assigned == dt.date(2016, 11, 28)
+
+
+def test_a_header_that_prints_each_value_before_its_label_takes_no_date() -> None:
+    rows = (
+        "CM16-0900199 Case Number:\n11/28/2016 Date Assigned: 09/14/2016 Date of Injury:\n"
+        "12/30/2016 Decision Date: 11/17/2016 UR Denial Date:\nStandard Priority: 11/21/2016 Application Received:\n"
+    )
+    record = _with_header(rows)
+    assert record.decision_date is None and record.ur_determination_date in (None, dt.date(2016, 11, 17))
+    assert any("before its first date label" in w for w in record.warnings), record.warnings
+
+
+def test_a_header_without_its_case_number_label_is_still_read_and_said() -> None:
+    """A probe: with the "Case Number:" line lost (a cropped photo, a redacted number) the letter was read as the
+    2014 layout: every header date dropped, nothing said, not flagged."""
+    letter = make_letter(_PT)
+    record = parse_text(letter[letter.index("\n") + 1 :])
+    assert record.decision_date == dt.date(2016, 12, 30) and record.date_assigned == dt.date(2016, 11, 28)
+    assert record.case_number is None and record.needs_review
+    assert any(w.startswith("case_number: not found") for w in record.warnings), record.warnings
+
+
+# -- the summary's smaller lines ------------------------------------------------------------------------------
+
+
+def test_a_trial_then_more_with_improvement_is_not_the_number_the_guidelines_allow() -> None:
+    """A probe: "a trial of 6 visits over 2 weeks, and with evidence of objective functional improvement, a total
+    of up to 18 visits" gave "The letter says the guidelines allow 6 visits"."""
+    record = parse_text(
+        make_letter(
+            Item(
+                "Chiropractic care 12 sessions for the low back",
+                "Upheld",
+                "The guidelines recommend a trial of 6 visits over 2 weeks, and with evidence of objective functional "
+                "improvement, a total of up to 18 visits over 6-8 weeks. The requested 12 sessions exceeds the "
+                "guideline recommendation. The request is not medically necessary.",
+            )
+        )
+    )
+    assert "guidelines allow 6" not in build_summary(record).items[0].next_step
+    # the right output kept: a plain limit is still said
+    limit = parse_text(
+        make_letter(
+            Item(
+                "Physical therapy 12 sessions for the low back",
+                "Upheld",
+                "The MTUS recommends up to 10 visits of therapy for this condition. The requested 12 sessions exceeds "
+                "that. The request is not medically necessary.",
+            )
+        )
+    )
+    assert "guidelines allow 10 visits" in build_summary(limit).items[0].next_step
+
+
+def test_other_care_approved_before_is_never_part_of_this_request() -> None:
+    """A probe: "Tizanidine 4mg #27 was authorized" above a request for the rest of "Baclofen 100mg #30" gave
+    "Of these, #27 had been approved before this review"."""
+    heading = (
+        "Baclofen 10mg #30 was the original request. Tizanidine 4mg #27 was authorized by the Claims Administrator. "
+        "The remaining IMR eligible portion of the original request, Baclofen 10mg #3:"
+    )
+    rationale = "There is no documentation of spasm. The request is not medically necessary."
+    record = parse_text(make_letter(Item("Baclofen 10mg #3", "Upheld", rationale, heading=heading)))
+    item = build_summary(record).items[0]
+    assert item.partial is not None and "other care" in item.partial and "#27 had been" not in item.partial
+    assert "the rest" not in item.decision_line.lower(), item.decision_line
+    # the right output kept: a part of the same drug approved before is counted as part of it
+    same = heading.replace("Tizanidine 4mg #27", "Baclofen 10mg #27")
+    item = build_summary(parse_text(make_letter(Item("Baclofen 10mg #3", "Upheld", rationale, heading=same)))).items[0]
+    assert item.partial is not None and "#27" in item.partial and "other care" not in item.partial, item.partial
+
+
+def test_a_rule_told_in_general_is_never_quoted_as_an_approval_s_reason() -> None:
+    """A probe: an approval's only reason sentence was a finding in its favour the page could not restate, and the
+    quote-only Why gave the guideline's words "therapy may need to be adjusted or discontinued" instead."""
+    record = parse_text(
+        make_letter(
+            Item(
+                "Naproxen 500mg #60",
+                "Overturned",
+                "The guidelines recommend anti-inflammatory pills with care for stomach risks. Kidney function "
+                "should also be checked now and then as therapy may need to be adjusted or stopped. There is no "
+                "documentation that the worker had any side effects from naproxen. Naproxen is medically necessary.",
+            )
+        )
+    )
+    why = build_summary(record).items[0].reason
+    assert not any("may need to be adjusted" in s for s in why.sentences), why
+    # the right output kept: a sentence about this worker's own records is still quoted or said
+    kept = parse_text(
+        make_letter(
+            Item(
+                "Naproxen 500mg #60",
+                "Overturned",
+                "The guidelines recommend anti-inflammatory pills for flares. The records show a flare of back pain "
+                "with spasm on exam last month. Naproxen is medically necessary.",
+            )
+        )
+    )
+    assert "flare of back pain" in build_summary(kept).items[0].reason.text + " ".join(
+        build_summary(kept).items[0].reason.sentences
+    )

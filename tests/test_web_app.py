@@ -121,7 +121,7 @@ def test_limits_are_refused_with_clear_messages(tmp_path: Path) -> None:
     limits = Limits(file_bytes=3000, request_bytes=64_000, files=2, pages=1, paste_chars=100)
     with make_client(tmp_path / "ws", limits=limits) as c:
         too_big = upload(c, [("big.txt", b"x" * 5000)])
-        assert too_big.status_code == 400 and "over the limit of 3 KB for one letter" in too_big.text
+        assert too_big.status_code == 400 and "larger than the limit of 3 KB for one letter" in too_big.text
         pages = upload(c, [("two-pages.pdf", PDF.read_bytes()[:2999])])
         assert pages.status_code == 400  # cut PDF: cannot be opened
         many = upload(c, [("a.txt", b"a"), ("b.txt", b"b"), ("c.txt", b"c")])
@@ -460,3 +460,15 @@ def test_serve_starts_without_the_web_stack_for_other_commands_and_checks_its_to
         env={"IMR_LLM_SERVE_TOKEN": "short", "PATH": "/usr/bin:/bin"},
     )
     assert short.returncode == 2 and "IMR_LLM_SERVE_TOKEN must be at least 16 characters" in short.stderr
+
+
+def test_a_number_too_long_for_a_row_is_no_page_never_a_server_error(client: TestClient) -> None:
+    """A probe: /letters/99999999999999999999999 (and /batches, /review, /gold/evals) gave a 500 with a traceback
+    (an integer SQLite cannot hold). Now a 404, as for any row that does not exist."""
+    huge = "9" * 23
+    for path in (f"/letters/{huge}", f"/batches/{huge}", f"/review/{huge}", f"/gold/evals/{huge}.json"):
+        assert client.get(path).status_code == 404, path
+    # the right output kept: an id of 18 digits is still a row number, and a row that exists still opens
+    assert client.get(f"/letters/{'9' * 18}").status_code == 404
+    letter_id = read(client, [("letter.pdf", PDF.read_bytes())])
+    assert client.get(f"/letters/{letter_id}").status_code == 200

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from imr_llm.care import with_care
+from imr_llm.care.drugs import find_names
 from imr_llm.errors import NotAnImrLetter
 from imr_llm.parser.case_summary import parse_patient, prose_date, summary_span
 from imr_llm.parser.context import ParseContext
@@ -54,7 +55,8 @@ class ParsedLetter:
 def read_letter(raw: str, source: Source | None = None) -> ParsedLetter:
     ocr = source is not None and source.ocr is not None
     cut = len(raw) > MAX_LETTER_CHARS
-    text = flatten(raw[:MAX_LETTER_CHARS] if cut else raw, ocr=ocr)
+    raw = _without_running_case_lines(raw[:MAX_LETTER_CHARS] if cut else raw)
+    text = flatten(raw, ocr=ocr)
     layout = detect_layout(text.flat)
     if layout is None:
         return ParsedLetter(text, None)
@@ -69,6 +71,26 @@ def read_letter(raw: str, source: Source | None = None) -> ParsedLetter:
             f"the file holds {more + 1} letters; only the first was read (split the file to read the others)"
         )
     return ParsedLetter(text, layout, tuple(warnings))
+
+
+_CASE_LINE = re.compile(r"(?m)^[^\S\n]*Case Number:[^\S\n]*(CM\d{2}-\d{5,7})[^\S\n]*$")
+_HEADER_AFTER = re.compile(r"Date Assigned:|Decision Date:|Date of Injury:|UR Denial Date:")
+
+
+def _without_running_case_lines(raw: str) -> str:
+    """The letter's own "Case Number: CM..." repeated alone on a line atop a later page (no header after it) is a
+    running line, blanked (same length): it is neither a new letter nor part of the request heading below it."""
+    if raw.count("Case Number:") < 2:
+        return raw
+    lines = list(_CASE_LINE.finditer(raw))
+    if len(lines) < 2:
+        return raw
+    first = lines[0].group(1)
+    out = raw
+    for m in lines[1:]:
+        if m.group(1) == first and _HEADER_AFTER.search(raw, m.end(), m.end() + 200) is None:
+            out = out[: m.start()] + " " * (m.end() - m.start()) + out[m.end() :]
+    return out
 
 
 def letter_text(raw: str, source: Source | None = None) -> FlatText:
@@ -295,6 +317,50 @@ def _same_request_two_decisions(items: list[DisputedItem]) -> list[tuple[int, in
     return out
 
 
+def _injury_told(ctx: ParseContext, header: object, span: tuple[int, int]) -> dt.date | None:
+    """The case summary's date of injury when it is not the header's (a header of one letter above another's
+    pages, or a slip in the letter): None when they agree or either is missing. The header's evidence is kept."""
+    if not isinstance(header, dt.date):
+        return None
+    kept = ctx.evidence.get("date_of_injury")
+    told = prose_date(ctx, "date_of_injury", span[0], span[1])
+    if kept is not None:
+        ctx.evidence["date_of_injury"] = kept
+    else:
+        ctx.evidence.pop("date_of_injury", None)
+    return told if told is not None and told != header else None
+
+
+# a case summary this long tells the story of the request (every real letter's names a request it decides); a
+# shorter one may be a note too brief to name it
+_SUMMARY_TELLS = 400
+_NOT_NAMING = frozenset(
+    """the and for with per from into onto without request requested right left bilateral times week weeks sessions
+    session visits visit unit units purchase rental each daily trial additional continued spine""".split()  # noqa: SIM905
+)
+
+
+def _summary_names_a_request(summary: str, items: list[DisputedItem]) -> bool:
+    """Some item's request is named in the case summary: one of its words (4 letters or more, not a count or
+    a side), or one of its drugs by any name ("Naprosyn" for "Naproxen 500mg"). A case summary about other care
+    (page 1 of one letter, then the items of another) names none."""
+    if len(summary) < _SUMMARY_TELLS:
+        return True
+    lowered = summary.lower()
+    drugs: set[str] | None = None
+    for item in items:
+        words = [w for w in re.findall(r"[a-z]{4,}", item.request.lower()) if w not in _NOT_NAMING]
+        if not words or any(w in lowered for w in words):
+            return True
+        asked = {n for hit in find_names(item.request) if hit.match == "exact" for n in hit.product.ingredients}
+        if asked:
+            if drugs is None:
+                drugs = {n for hit in find_names(summary) if hit.match == "exact" for n in hit.product.ingredients}
+            if asked & drugs:
+                return True
+    return False
+
+
 def parse_letter(
     letter: LoadedLetter, *, enrich: bool = True, codes: bool = True, read: ParsedLetter | None = None
 ) -> LetterRecord:
@@ -374,6 +440,16 @@ def parse_read(
         ctx.warn(f"item {j + 1} repeats item {i + 1} word for word (a page read twice?); check the letter")
     for i, j in _same_request_two_decisions(items):
         ctx.warn(f"items {i + 1} and {j + 1} name the same request with opposite decisions; check the letter")
+    if span is not None and (told := _injury_told(ctx, fields.get("date_of_injury"), span)) is not None:
+        ctx.warn(
+            f"date_of_injury: the header gives {fields['date_of_injury']}, the case summary {told} (the pages may "
+            "come from two letters); check it against the letter"
+        )
+    if span is not None and not _summary_names_a_request(text.flat[span[0] : span[1]], items):
+        ctx.warn(
+            "the case summary names none of the requests decided below: the pages may come from two letters; check "
+            "that every page is this letter's"
+        )
     if (source is None or source.ocr is None) and layout.header:
         # a text letter whose header lacks a row (or its value) the layout always prints: said, so the page does
         # not quietly lose "decided on" (a scan says so through `what_may_be_missing`)

@@ -120,7 +120,15 @@ def parse_header(ctx: ParseContext) -> dict[str, object]:
                     ctx.warn(f"{field}: {m.group(0)!r} is not a valid date; left empty")
                 del waiting[i]
                 break
-    if not interleaved and not ctx.words:
+    if not ctx.words and _value_first(tokens):
+        for name in HEADER_DATE_FIELDS:
+            if out.pop(name, None) is not None:
+                ctx.evidence.pop(name, None)
+        ctx.warn(
+            "the header prints a date before its first date label (each value before its label?): which label a "
+            "date is for cannot be told, so no header date was taken; check them"
+        )
+    elif not interleaved and not ctx.words:
         out = _paired(ctx, tokens, out)
     if ctx.words:
         out = _by_layout(ctx, out, next_to_label)
@@ -133,16 +141,29 @@ def _paired(ctx: ParseContext, tokens: list[re.Match[str]], out: dict[str, objec
     date labels, no date is taken from the header (each is said; the case summary's own dates may still be read)."""
     labels = [m for m in tokens if (m.lastgroup or "").startswith("L") and _field(m) in HEADER_DATE_FIELDS]
     dates = [m for m in tokens if m.lastgroup in ("date", "baddate")]
-    if len(dates) >= len({_field(m) for m in labels}):
+    if len(dates) == len({_field(m) for m in labels}):
         return out
+    # more dates than labels: a label was damaged ("Date Assigned;"), and the dates after it moved onto the next
+    # labels; fewer: a value is missing. Either way which date is whose cannot be told.
     for name in HEADER_DATE_FIELDS:
         if out.pop(name, None) is not None:
             ctx.evidence.pop(name, None)
     ctx.warn(
         f"the header has {len(dates)} date(s) for {len(labels)} date label(s), printed label column then value "
-        "column: which label lacks its date cannot be told, so no header date was taken; check them"
+        "column: which date is whose cannot be told, so no header date was taken; check them"
     )
     return out
+
+
+def _value_first(tokens: list[re.Match[str]]) -> bool:
+    """A date read before any date label: the header gives each value before its label ("12/19/2016 Decision
+    Date: 11/09/2016 UR Denial Date:"), and reading label then value would give each label the next row's date."""
+    for m in tokens:
+        if m.lastgroup in ("date", "baddate"):
+            return True
+        if (m.lastgroup or "").startswith("L") and _field(m) in HEADER_DATE_FIELDS:
+            return False
+    return False
 
 
 def _interleaved(tokens: list[re.Match[str]]) -> bool:

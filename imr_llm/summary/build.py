@@ -34,6 +34,7 @@ from imr_llm.summary.facts import (
     guideline_number,
     letter_mentions_weaning,
     needs_taper_warning,
+    other_care,
     partial_numbers,
     quantity,
     says_taking,
@@ -64,7 +65,12 @@ def build_summary(record: LetterRecord, lang: str = "en") -> Summary:
     items = [_item(record, i, item, language) for i, item in enumerate(record.disputed_items)]
     # a part approved before the review, and the rest reviewed; not a request reviewed as a whole after something
     # else was approved (a rental for a month where a purchase was asked, "leaving the original request IMR eligible")
-    partial = sum(item.authorized_portion is not None and not _whole(item) for item in record.disputed_items)
+    partial = sum(
+        item.authorized_portion is not None
+        and not _whole(item)
+        and not other_care(item.original_request or item.request, item.authorized_portion)
+        for item in record.disputed_items
+    )
     counts = Counts.of([item.decision for item in record.disputed_items], partial)
     letter_warnings = [w for w in record.warnings if _item_of(w) is None]
     return Summary(
@@ -185,11 +191,12 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
     )
     care = care_already_given(item.request, item.rationale, item.item_heading_text)
     partial = None
-    whole = False
+    whole = other = False
     if item.authorized_portion:
         whole = _whole(item)
         numbers = None if whole else partial_numbers(item.original_request, item.authorized_portion, item.request)
-        partial = language.partial(item.authorized_portion, numbers, whole)
+        other = other_care(item.original_request or item.request, item.authorized_portion)
+        partial = language.partial(item.authorized_portion, numbers, whole, other=other)
     taper = None
     weaning = letter_mentions_weaning(item.rationale)
     if item.decision == "upheld" and (needs_taper_warning(item.request) or weaning):
@@ -199,7 +206,7 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         number = guideline_number(item.rationale)
         if number is not None and not _about_amount(found, said, item.request, number):
             number = None
-    bold, meaning = language.decision_line(item.decision, partial is not None and not whole)
+    bold, meaning = language.decision_line(item.decision, partial is not None and not whole and not other)
     # the finder's later reasons the page does not restate can still name what a new request could add
     restated_later = _later_restatements(found, said, item)
     later = [r for r in restated_later if r.form in ASKS_FOR and not _generic_step(r)]

@@ -388,9 +388,26 @@ def partial_numbers(original: str | None, authorized: str | None, remaining: str
     asked, approved, rest = quantity(original), quantity(authorized), quantity(remaining)
     if asked is None or approved is None or rest is None:
         return None
+    if other_care(original or "", authorized or ""):
+        return None  # "Tizanidine #27 was authorized" of "Baclofen #30": other care, never a part of this request
     if len({asked.unit, approved.unit, rest.unit}) != 1 or asked.value != approved.value + rest.value:
         return None
     return PartialNumbers(asked, approved, rest)
+
+
+_CARE_WORD = re.compile(r"[a-z]{4,}")
+_NOT_CARE = frozenset(
+    f"{_COUNTED} units month months times week weeks with without right left bilateral purchase rental refill "
+    "refills each total".split()
+)
+
+
+def other_care(original: str, authorized: str) -> bool:
+    """The two wordings name different care: each has words of its own and they share none ("Tizanidine 4mg" and
+    "Baclofen 100mg"); a wording of counts alone ("#27") names none."""
+    a = set(_CARE_WORD.findall(original.lower())) - _NOT_CARE
+    b = set(_CARE_WORD.findall(authorized.lower())) - _NOT_CARE
+    return bool(a) and bool(b) and not a & b
 
 
 # -- the number of visits the guideline allows, when the request was over it ---------------------
@@ -404,10 +421,29 @@ _ALLOWS = _rx(
 )
 
 
+_FIRST_TRIAL = _rx(r"\btrial\b")
+_LATER_COUNT = _rx(r"\b(\d{1,2}) (?:visits|sessions|treatments)\b")
+
+
+def _more_later(rationale: str, m: re.Match[str]) -> bool:
+    """A larger count of the same kind later in the sentence ("6 visits ..., and with improvement, up to 18
+    visits"): the first number is a first step, not the limit."""
+    end = rationale.find(". ", m.end())
+    rest = rationale[m.end() : end if end >= 0 else len(rationale)]
+    first = m.group("number").split("-")[-1].split(" to ")[-1]
+    if not first.isdigit():
+        return False
+    return any(int(c.group(1)) > int(first) for c in _LATER_COUNT.finditer(rest))
+
+
 def guideline_number(rationale: str | None) -> str | None:
     """ "10 visits" when the rationale says what the guideline allows ("The MTUS recommends up to 10
     visits"), else None. Said only with a reason about the amount (see `build`)."""
     if not rationale:
         return None
-    found = {f"{m.group('number')} {m.group('unit')}" for m in _ALLOWS.finditer(rationale)}
+    found: set[str] = set()
+    for m in _ALLOWS.finditer(rationale):
+        if _FIRST_TRIAL.search(m.group(0)) or _more_later(rationale, m):
+            return None  # "a trial of 6 visits, and with improvement up to 18": what is allowed depends on the trial
+        found.add(f"{m.group('number')} {m.group('unit')}")
     return found.pop() if len(found) == 1 else None

@@ -965,8 +965,22 @@ def quotable(sentence: str, decision: Decision | None) -> bool:
         return False
     if _GUIDELINE_SUBJECT.match(text) or _HISTORY.search(text) or _DIAGNOSIS_LIST.match(text) or _ADVICE.search(text):
         return False
+    if _RULE_MODAL.search(text) and not _APPLIED.search(text):
+        return False  # a rule told in general ("therapy may need to be adjusted or discontinued"): no one's case
     # a normal exam or test is a denial's reason too ("Neurological exam is unremarkable"), though it has no "not"
     return agrees(sentence, decision) or (decision == "upheld" and _NORMAL_FINDING.search(text) is not None)
+
+
+# a sentence that says what should or may be done, about no one in particular, is the rule, not its application
+_RULE_MODAL = _rx(r"\b(?:should|may|might|must|can|could|needs? to|(?:is|are) (?:generally )?recommended)\b")
+# the sentence is about this worker, this request or its records: an application of the rules, not a rule
+_APPLIED = _rx(
+    r"\b(?:patient|claimant|applicant|injured worker|worker|employee|individual|IW|he|she|his|her|him|they|"
+    r"records?|documentation|documented|document|notes?|submitted|provided|this case|case|here|request(?:ed|s)?|"
+    r"provider|physician|doctor|treater|surgeon|exam(?:ination)?|imaging|MRI|x-?rays?|study|studies|test(?:s|ing)?|"
+    r"report(?:s|ed)?|findings?|history|symptoms?|complaints?|pain|diagnos[ie]s|trial|use|prior|previous|current(?:ly)?|"
+    r"recent(?:ly)?|noted|evidence|indication|rationale|clear|unclear)\b"
+)
 
 
 # the reviewer's advice on what to do next ("the patient clearly warrants close monitoring ...; consideration of

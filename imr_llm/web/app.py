@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -41,27 +42,43 @@ STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("imr_llm.web")
 
 
+class RowId(Convertor[int]):
+    """A row number as SQLite stores it: at most 18 digits (a longer number in a URL is no row: a 404, never the
+    500 of an integer SQLite cannot hold)."""
+
+    regex = "[0-9]{1,18}"
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        return str(value)
+
+
+register_url_convertor("rowid", RowId())
+
+
 def routes() -> list[Route | Mount]:
     return [
         Route("/", letters.home),
         Route("/upload", letters.upload, methods=["POST"]),
-        Route("/letters/{letter_id:int}", letters.letter_page),
-        Route("/letters/{letter_id:int}/status.json", letters.letter_status),
-        Route("/letters/{letter_id:int}/summary.{lang}.html", letters.summary_document),
-        Route("/letters/{letter_id:int}/summary.{lang}.md", letters.summary_markdown),
-        Route("/letters/{letter_id:int}/record.json", letters.record_json),
-        Route("/letters/{letter_id:int}/items.csv", letters.items_csv),
-        Route("/batches/{batch_id:int}", letters.batch_page),
-        Route("/batches/{batch_id:int}/status.json", letters.batch_status),
+        Route("/letters/{letter_id:rowid}", letters.letter_page),
+        Route("/letters/{letter_id:rowid}/status.json", letters.letter_status),
+        Route("/letters/{letter_id:rowid}/summary.{lang}.html", letters.summary_document),
+        Route("/letters/{letter_id:rowid}/summary.{lang}.md", letters.summary_markdown),
+        Route("/letters/{letter_id:rowid}/record.json", letters.record_json),
+        Route("/letters/{letter_id:rowid}/items.csv", letters.items_csv),
+        Route("/batches/{batch_id:rowid}", letters.batch_page),
+        Route("/batches/{batch_id:rowid}/status.json", letters.batch_status),
         Route("/review", review.queue_page),
-        Route("/review/{letter_id:int}", review.review_page),
-        Route("/review/{letter_id:int}/field", review.review_field, methods=["POST"]),
-        Route("/review/{letter_id:int}/done", review.review_done, methods=["POST"]),
+        Route("/review/{letter_id:rowid}", review.review_page),
+        Route("/review/{letter_id:rowid}/field", review.review_field, methods=["POST"]),
+        Route("/review/{letter_id:rowid}/done", review.review_done, methods=["POST"]),
         Route("/reviewer", review.set_reviewer, methods=["POST"]),
         Route("/gold", workspace_routes.gold_page),
         Route("/gold/export", workspace_routes.gold_export, methods=["POST"]),
         Route("/gold/eval", workspace_routes.gold_eval, methods=["POST"]),
-        Route("/gold/evals/{eval_id:int}.json", workspace_routes.eval_status),
+        Route("/gold/evals/{eval_id:rowid}.json", workspace_routes.eval_status),
         Route("/gold/imr-gold.zip", workspace_routes.gold_zip),
         Route("/settings", workspace_routes.settings_page),
         Route("/settings/delete", workspace_routes.delete_workspace, methods=["POST"]),

@@ -42,7 +42,7 @@ def sniff(name: str, data: bytes, limits: Limits) -> Upload:
     if not data:
         raise Rejected(f"{name}: the file is empty")
     if len(data) > limits.file_bytes:
-        raise Rejected(f"{name}: {_mb(len(data))} is over the limit of {_mb(limits.file_bytes)} for one letter")
+        raise Rejected(f"{name}: larger than the limit of {_mb(limits.file_bytes)} for one letter")
     if data.startswith(b"%PDF"):
         pages = pdf_pages(name, data)
         kind = "pdf"

@@ -478,10 +478,12 @@ class Language:
             unit = "month" if q.value == 1 else "months"
         return self.c.partial.amount.format(value=q.value, unit=self.c.units.get(unit, unit))
 
-    def partial(self, authorized: str, numbers: PartialNumbers | None, whole: bool) -> str:
+    def partial(self, authorized: str, numbers: PartialNumbers | None, whole: bool, other: bool = False) -> str:
         p = self.c.partial
         if whole:
             return p.instead.format(authorized=authorized)
+        if other:
+            return p.other.format(authorized=authorized)
         text = p.text.format(authorized=authorized)
         text = f"{text} {p.rest}"
         if numbers is not None:

@@ -249,6 +249,7 @@ class PartialWords(_Strict):
     text: str
     whole: str
     instead: str
+    other: str  # what was approved before names other care than the request (another drug): never "the rest"
     rest: str
     numbers: str
     numbers_one: str
@@ -288,6 +289,7 @@ _ALLOWED: dict[str, frozenset[str]] = {
     "care.already_given_when": frozenset({"date"}),
     "partial.text": frozenset({"authorized"}),
     "partial.instead": frozenset({"authorized"}),
+    "partial.other": frozenset({"authorized"}),
     "partial.numbers": frozenset({"asked", "approved", "reviewed"}),
     "partial.numbers_one": frozenset({"asked", "approved", "reviewed"}),
     "partial.amount": frozenset({"value", "unit"}),
