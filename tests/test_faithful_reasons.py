@@ -2738,8 +2738,8 @@ def test_a_finding_about_another_region_of_the_spine_is_not_this_requests_reason
 
 
 def test_this_medication_pointing_back_to_another_drug_is_that_drugs_history() -> None:
-    """A seventeenth reader: "you had not experienced significant pain relief with this medication" was told of
-    the drug asked for, where "this medication" was the earlier drug named in the sentence before. (Synthetic.)"""
+    """A seventeenth reader: a lack of relief "with this medication" was told of the drug asked for, where "this
+    medication" was the earlier drug named in the sentence before. (Synthetic wording.)"""
     rationale = (
         "The guidelines recommend anti-inflammatory medicines at the lowest dose for moderate pain. The worker's "
         "earlier medicine was acetaminophen 325 mg. The worker had no lasting relief with this medication, and "
@@ -2756,15 +2756,14 @@ def test_this_medication_pointing_back_to_another_drug_is_that_drugs_history() -
 
 
 def test_a_ban_on_a_condition_the_reviewer_read_from_findings_does_not_close_the_door() -> None:
-    """A seventeenth reader: "pain ... consistent with nerve pain, for which this medication is not recommended"
-    gave "Asking again with more records is not likely to change that", where the denial rests on how the
-    reviewer read the findings. (Synthetic wording.)"""
+    """A seventeenth reader: a ban on the drug for nerve pain, where the reviewer read the worker's pain as nerve
+    pain from the findings, gave "Asking again with more records is not likely to change that". (Synthetic.)"""
     read = one(
         "Ibuprofen 600mg #90",
         "Upheld",
         "The guidelines recommend anti-inflammatory medicines for moderate pain. However, the worker's pain "
-        "spreads down the left leg with tingling, consistent with neuropathic pain, for which this medication is "
-        "not recommended. The request is not medically necessary.",
+        "spreads down the left leg with tingling, consistent with a nerve origin, and ibuprofen is not recommended "
+        "for that kind of pain. The request is not medically necessary.",
     )
     step = build_summary(read).items[0].next_step
     assert "not likely to change" not in step, step
@@ -2779,18 +2778,18 @@ def test_a_ban_on_a_condition_the_reviewer_read_from_findings_does_not_close_the
 
 
 def test_care_the_guideline_wants_first_not_performed_is_a_gap() -> None:
-    """A seventeenth reader: "Repeat x-rays were not performed." (the guideline's first step, not done) was not
-    among the reasons shown for a foot MRI. (Synthetic wording.)"""
+    """A seventeenth reader: x-rays the guideline wants first, not taken again, were not among the reasons shown
+    for a foot MRI. (Synthetic wording.)"""
     record = one(
         "MRI of the left ankle",
         "Upheld",
         "Guidelines recommend an MRI of the ankle when x-rays show more than 10 mm of swelling. In this case, the "
         "worker has a pain at the outer ankle. The first x-rays were read as normal. There is only slight swelling "
-        "on exam. The date of the x-ray was not provided. Often x-rays show changes later. Repeat x-rays were not "
-        "performed. The request for an MRI of the ankle is not medically necessary.",
+        "on exam. The date of the x-ray was not provided. Changes can show on films taken later. A second set of films "
+        "has not been obtained. So an MRI of the ankle is not medically necessary.",
     )
     item = render_text(build_summary(record), Format.MD).split("## What you can do")[0]
-    assert "Repeat x-rays were not performed" in item, item
+    assert "A second set of films has not been obtained" in item, item
     # the right output kept: the gap the reviewer named first still leads, and a recital is not a reason
     why = item.split("**Why:**")[1].split("\n")[0]
     assert "date of the x-ray was not provided" in why and "outer ankle" not in item, item
@@ -2802,7 +2801,7 @@ def test_the_next_step_names_a_second_missing_record_too() -> None:
     record = one(
         "Heating pad for the low back",
         "Upheld",
-        "The guidelines allow heat at home as part of an active program. There was no indication that the worker "
+        "The guidelines allow heat at home as part of an active program. There is no documentation that the worker "
         "would use the pad alongside a home exercise program. The rationale for this particular pad was not "
         "provided. The request is not medically necessary.",
     )
@@ -2814,7 +2813,7 @@ def test_the_next_step_names_a_second_missing_record_too() -> None:
     single = one(
         "Heating pad for the low back",
         "Upheld",
-        "The guidelines allow heat at home as part of an active program. There was no indication that the worker "
+        "The guidelines allow heat at home as part of an active program. There is no documentation that the worker "
         "would use the pad alongside a home exercise program. The request is not medically necessary.",
     )
     assert build_summary(single).items[0].next_step.count("could") == 1
@@ -2829,12 +2828,12 @@ def test_the_next_step_names_a_second_missing_record_too() -> None:
 
 
 def test_a_record_word_before_with_reads_as_records_with() -> None:
-    """ "There is a lack of documentation with measured evidence of ..." gave "records of with measured evidence"."""
+    """ "A lack of documentation with measured evidence of ..." gave "records of with measured evidence"."""
     record = one(
         "Physical therapy x 6",
         "Upheld",
-        "There is a lack of documentation with measured evidence of pain relief and better function with prior "
-        "treatment. The request is not medically necessary.",
+        "There was a lack of documentation with measured evidence of pain relief and better function after "
+        "earlier care. The request is not medically necessary.",
     )
     step = build_summary(record).items[0].next_step
     assert "records with measured evidence" in step and "of with" not in step, step

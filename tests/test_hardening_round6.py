@@ -138,7 +138,7 @@ def test_the_worker_s_own_doctor_is_still_your_doctor_and_utilization_review_kee
 # -- pages of two letters: one letter's case summary above another's items -----------------------------------
 
 _OTHER_STORY = (
-    "The injured worker is a 61 year old male who sustained an industrial injury on 9-14-16 to the wrist. He was\n"
+    "The worker, 61, sustained an industrial injury on 9-14-16 to the wrist, lifting a crate. He was\n"
     "seen by his doctor, who found swelling over the wrist and reduced grip. X-rays of the wrist were normal. He\n"
     "was given a brace and a home exercise program and returned to modified work. A follow-up note describes\n"
     "less swelling and pain at 3 out of 10. The treating doctor then asked for a splint for night use and\n"
@@ -268,16 +268,16 @@ def test_a_header_without_its_case_number_label_is_still_read_and_said() -> None
 
 
 def test_a_trial_then_more_with_improvement_is_not_the_number_the_guidelines_allow() -> None:
-    """A probe: "a trial of 6 visits over 2 weeks, and with evidence of objective functional improvement, a total
-    of up to 18 visits" gave "The letter says the guidelines allow 6 visits"."""
+    """A probe: a first trial of 6 visits, then up to 18 in all once the trial shows gains, gave "The letter says
+    the guidelines allow 6 visits"."""
     record = parse_text(
         make_letter(
             Item(
                 "Chiropractic care 12 sessions for the low back",
                 "Upheld",
-                "The guidelines recommend a trial of 6 visits over 2 weeks, and with evidence of objective functional "
-                "improvement, a total of up to 18 visits over 6-8 weeks. The requested 12 sessions exceeds the "
-                "guideline recommendation. The request is not medically necessary.",
+                "The guidelines recommend a first trial of 6 visits, and once that trial brings measured gains, up "
+                "to 18 visits in all. The 12 sessions asked for go past the first trial. The request is not "
+                "medically necessary.",
             )
         )
     )
@@ -316,20 +316,20 @@ def test_other_care_approved_before_is_never_part_of_this_request() -> None:
 
 def test_a_rule_told_in_general_is_never_quoted_as_an_approval_s_reason() -> None:
     """A probe: an approval's only reason sentence was a finding in its favour the page could not restate, and the
-    quote-only Why gave the guideline's words "therapy may need to be adjusted or discontinued" instead."""
+    quote-only Why gave the guideline's general words (that the dose may later need a change) instead."""
     record = parse_text(
         make_letter(
             Item(
                 "Naproxen 500mg #60",
                 "Overturned",
                 "The guidelines recommend anti-inflammatory pills with care for stomach risks. Kidney function "
-                "should also be checked now and then as therapy may need to be adjusted or stopped. There is no "
-                "documentation that the worker had any side effects from naproxen. Naproxen is medically necessary.",
+                "should be checked now and then since the dose may later need a change. The notes give no sign the "
+                "worker had side effects from naproxen. Naproxen is medically necessary.",
             )
         )
     )
     why = build_summary(record).items[0].reason
-    assert not any("may need to be adjusted" in s for s in why.sentences), why
+    assert not any("may later need a change" in s for s in why.sentences), why
     # the right output kept: a sentence about this worker's own records is still quoted or said
     kept = parse_text(
         make_letter(

@@ -501,8 +501,8 @@ _CONDITIONAL = _rx(
     # an order of use, which this worker's records decide: "not recommended as first line" is a second choice
     # once the first has failed, not a ban
     r"\bas (?:a )?(?:first|1st)[- ]line\b|\bsecond[- ]line\b|"
-    # a condition the reviewer read from the findings ("pain ... consistent with neuropathic pain, for which this
-    # medication is not recommended"): a new request whose records read otherwise may change it
+    # a condition the reviewer read from the findings ("leg pain with tingling, consistent with nerve pain, which the
+    # drug is not recommended for"): a new request whose records read otherwise may change it
     r"\b(?:consistent with|suggestive of|suggesting|compatible with)\b"
 )
 _CONCERN = _rx(r"\b(?:risks?|concerns?|however|but|no (?:review|evidence|documentation)|lack of|absence of|not been)\b")

@@ -212,6 +212,12 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
     later = [r for r in restated_later if r.form in ASKS_FOR and not _generic_step(r)]
     step = _next_from(said + later if said else said, item.decision, shown if not said else [])
     opened = any(rx.search(item.rationale or "") for rx in (_OPEN_WITH_RECORDS, _EXCEPTION_UNSHOWN))
+    if (
+        step is not None
+        and step.form in _RULED_OUT
+        and any(step.sentence in s and _READ_FROM_FINDINGS.search(s) for s in [step.sentence, *found.sentences])
+    ):
+        opened = True  # "... consistent with nerve pain, and the drug is not recommended for it": records may differ
     if opened and step is not None and step.form in _RULED_OUT:
         # the ban has an exception records could show: the step follows the first missing record, if any
         step = next((r for r in [*said, *later] if r.form in ASKS_FOR and not _generic_step(r)), None)
@@ -474,6 +480,8 @@ _EXCEPTION_UNSHOWN = re.compile(
     re.I,
 )
 _RULED_OUT = (Form.NOT_RECOMMENDED, Form.GUIDELINE)
+# the condition a ban names is the reviewer's reading of the findings, which a new request's records may read otherwise
+_READ_FROM_FINDINGS = re.compile(r"\b(?:consistent with|suggestive of|suggesting|compatible with)\b", re.I)
 _CLAUSES = re.compile(r", (?:and|but|however,) |; |\s+and (?=there (?:is|are|was|were) no\b)")
 
 

@@ -966,7 +966,7 @@ def quotable(sentence: str, decision: Decision | None) -> bool:
     if _GUIDELINE_SUBJECT.match(text) or _HISTORY.search(text) or _DIAGNOSIS_LIST.match(text) or _ADVICE.search(text):
         return False
     if _RULE_MODAL.search(text) and not _APPLIED.search(text):
-        return False  # a rule told in general ("therapy may need to be adjusted or discontinued"): no one's case
+        return False  # a rule told in general ("the dose may later need a change"): no one's case
     # a normal exam or test is a denial's reason too ("Neurological exam is unremarkable"), though it has no "not"
     return agrees(sentence, decision) or (decision == "upheld" and _NORMAL_FINDING.search(text) is not None)
 
