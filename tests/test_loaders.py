@@ -16,6 +16,9 @@ def test_utf16_and_cp1252_text_decode() -> None:
     text = (SAMPLES / "synth-2016-basic.txt").read_text()
     assert load_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le")).text == text
     assert load_bytes(("caf\u00e9 " + text).encode("cp1252")).text.startswith("caf\u00e9")
+    # UTF-32 with its BOM (whose first bytes are UTF-16's BOM) was read as UTF-16: "not an IMR letter"
+    assert load_bytes(text.encode("utf-32")).text == text
+    assert load_bytes(codecs.BOM_UTF32_BE + text.encode("utf-32-be")).text == text
 
 
 @pytest.mark.parametrize(

@@ -70,7 +70,12 @@ def as_letter(source: LetterSource) -> LoadedLetter:
 
 
 def _decode(data: bytes) -> str:
-    """Decode a text file: UTF-8 (with or without BOM), UTF-16 with a BOM, else cp1252."""
+    """Decode a text file: UTF-8 (with or without BOM), UTF-32 or UTF-16 with a BOM, else cp1252."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: FF FE 00 00 starts with FF FE
+        try:
+            return data.decode("utf-32")
+        except UnicodeDecodeError as e:
+            raise InputError(f"broken UTF-32 text ({e.reason})") from e
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _utf16(data, "utf-16")
     head = data[:4096]
