@@ -344,3 +344,19 @@ def test_a_rule_told_in_general_is_never_quoted_as_an_approval_s_reason() -> Non
     assert "flare of back pain" in build_summary(kept).items[0].reason.text + " ".join(
         build_summary(kept).items[0].reason.sentences
     )
+
+
+@pytest.mark.parametrize(
+    ("original", "authorized", "other"),
+    [
+        ("Baclofen 10mg #30", "Tizanidine 4mg #27", True),
+        ("MRI of the left knee", "X-ray of the left knee", False),  # "knee" shared: the same region's care
+        ("Physical therapy 12 sessions", "PT 6 visits", False),  # an abbreviation and a count name no other care
+        ("Norco 10/325mg #60", "Hydrocodone/APAP 10/325 #45", False),  # a brand and its ingredients: one drug
+        ("Physical therapy 12 sessions", "6 sessions", False),
+    ],
+)
+def test_other_care_is_told_apart_from_a_part_of_the_same_care(original: str, authorized: str, other: bool) -> None:
+    from imr_llm.summary.facts import other_care
+
+    assert other_care(original, authorized) is other

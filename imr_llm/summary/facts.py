@@ -397,17 +397,21 @@ def partial_numbers(original: str | None, authorized: str | None, remaining: str
 
 _CARE_WORD = re.compile(r"[a-z]{4,}")
 _NOT_CARE = frozenset(
-    f"{_COUNTED} units month months times week weeks with without right left bilateral purchase rental refill "
-    "refills each total".split()
+    _COUNTED.split("|")
+    + """units month months times week weeks with without right left bilateral purchase rental refill refills
+    each total""".split()  # noqa: SIM905
 )
 
 
 def other_care(original: str, authorized: str) -> bool:
     """The two wordings name different care: each has words of its own and they share none ("Tizanidine 4mg" and
-    "Baclofen 100mg"); a wording of counts alone ("#27") names none."""
+    "Baclofen 100mg"), nor a drug by another of its names ("Norco" and "Hydrocodone/APAP"); a wording of counts
+    alone ("#27", "6 visits") names none."""
     a = set(_CARE_WORD.findall(original.lower())) - _NOT_CARE
     b = set(_CARE_WORD.findall(authorized.lower())) - _NOT_CARE
-    return bool(a) and bool(b) and not a & b
+    if not a or not b or a & b:
+        return False
+    return not (_ingredients(original) & _ingredients(authorized))
 
 
 # -- the number of visits the guideline allows, when the request was over it ---------------------
