@@ -174,3 +174,9 @@ def find_names(text: str) -> tuple[NameHit, ...]:
             continue
         hits.append(NameHit(table.names[found[0]], m.group(0), m.start(), m.end(), "fuzzy"))
     return tuple(sorted(hits, key=lambda h: h.start))
+
+
+def ingredients_named(text: str) -> frozenset[str]:
+    """The ingredients of the drugs `text` names exactly, by any of their names ("Naprosyn" and "naproxen" give
+    the same): two wordings name one drug when these meet."""
+    return frozenset(name for hit in find_names(text) if hit.match == "exact" for name in hit.product.ingredients)

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from imr_llm.care import with_care
-from imr_llm.care.drugs import find_names
+from imr_llm.care.drugs import ingredients_named
 from imr_llm.errors import NotAnImrLetter
 from imr_llm.parser.case_summary import parse_patient, prose_date, summary_span
 from imr_llm.parser.context import ParseContext
 from imr_llm.parser.diagnoses import parse_diagnoses, with_codes
 from imr_llm.parser.header import header_end, parse_header
 from imr_llm.parser.layouts import Layout, detect_layout, first_letter
+from imr_llm.parser.layouts.labelled import HEADER_DATE_LABEL
 from imr_llm.parser.ocr_review import (
     blocks_not_read,
     corroborate_decisions,
@@ -74,7 +75,6 @@ def read_letter(raw: str, source: Source | None = None) -> ParsedLetter:
 
 
 _CASE_LINE = re.compile(r"(?m)^[^\S\n]*Case Number:[^\S\n]*(CM\d{2}-\d{5,7})[^\S\n]*$")
-_HEADER_AFTER = re.compile(r"Date Assigned:|Decision Date:|Date of Injury:|UR Denial Date:")
 
 
 def _without_running_case_lines(raw: str) -> str:
@@ -88,7 +88,7 @@ def _without_running_case_lines(raw: str) -> str:
     first = lines[0].group(1)
     out = raw
     for m in lines[1:]:
-        if m.group(1) == first and _HEADER_AFTER.search(raw, m.end(), m.end() + 200) is None:
+        if m.group(1) == first and HEADER_DATE_LABEL.search(raw, m.end(), m.end() + 200) is None:
             out = out[: m.start()] + " " * (m.end() - m.start()) + out[m.end() :]
     return out
 
@@ -347,15 +347,14 @@ def _summary_names_a_request(summary: str, items: list[DisputedItem]) -> bool:
     if len(summary) < _SUMMARY_TELLS:
         return True
     lowered = summary.lower()
-    drugs: set[str] | None = None
+    drugs: frozenset[str] | None = None
     for item in items:
         words = [w for w in re.findall(r"[a-z]{4,}", item.request.lower()) if w not in _NOT_NAMING]
         if not words or any(w in lowered for w in words):
             return True
-        asked = {n for hit in find_names(item.request) if hit.match == "exact" for n in hit.product.ingredients}
+        asked = ingredients_named(item.request)
         if asked:
-            if drugs is None:
-                drugs = {n for hit in find_names(summary) if hit.match == "exact" for n in hit.product.ingredients}
+            drugs = ingredients_named(summary) if drugs is None else drugs
             if asked & drugs:
                 return True
     return False

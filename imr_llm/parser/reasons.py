@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import get_args
 
-from imr_llm.care.drugs import drug_table, find_names
+from imr_llm.care.drugs import drug_table, find_names, ingredients_named
 from imr_llm.care.sites import find_sites
 from imr_llm.cues import CueSet, Scan
 from imr_llm.parser.sentences import first_sentence_end
@@ -490,6 +490,8 @@ _GENERIC = frozenset(
     sessions session visits visit unspecified quantity supply tablets tablet the and for of to therapy treatment
     treatments physical test testing evaluation""".split()  # noqa: SIM905
 )
+# the reviewer's reading of the findings, not a condition the records state ("consistent with nerve pain")
+FINDINGS_READ = r"\b(?:consistent with|suggestive of|suggesting|compatible with)\b"
 # "not recommended as a primary treatment, but a one-month trial may be considered if ...": a condition, not a ban
 _CONDITIONAL = _rx(
     r"\bbut\b[^.]{0,80}\b(?:may|can|could|should|would) be (?:considered|recommended|indicated|supported|"
@@ -500,10 +502,9 @@ _CONDITIONAL = _rx(
     r"\b(?:longer|more) than \d|\bbeyond \d|\baddition of\b|\bin combination with\b|\bto other agents\b|"
     # an order of use, which this worker's records decide: "not recommended as first line" is a second choice
     # once the first has failed, not a ban
-    r"\bas (?:a )?(?:first|1st)[- ]line\b|\bsecond[- ]line\b|"
+    r"\bas (?:a )?(?:first|1st)[- ]line\b|\bsecond[- ]line\b|" + FINDINGS_READ
     # a condition the reviewer read from the findings ("leg pain with tingling, consistent with nerve pain, which the
     # drug is not recommended for"): a new request whose records read otherwise may change it
-    r"\b(?:consistent with|suggestive of|suggesting|compatible with)\b"
 )
 _CONCERN = _rx(r"\b(?:risks?|concerns?|however|but|no (?:review|evidence|documentation)|lack of|absence of|not been)\b")
 
@@ -810,14 +811,9 @@ def _about_another_drug(sc: Scan, previous: str, request: str) -> bool:
     not hold (and the sentence before names none the request holds)."""
     if not sc.search(_THIS_DRUG):
         return False
-    asked = _ingredients(request)
-    before = {name for hit in find_names(previous) if hit.match == "exact" for name in hit.product.ingredients}
+    asked = ingredients_named(request)
+    before = ingredients_named(previous)
     return bool(asked) and bool(before) and not before & asked
-
-
-@lru_cache(maxsize=1024)
-def _ingredients(request: str) -> frozenset[str]:
-    return frozenset(name for hit in find_names(request) if hit.match == "exact" for name in hit.product.ingredients)
 
 
 _PREMISE_BONUS = 3.0

@@ -17,6 +17,7 @@ from rapidfuzz import fuzz
 
 from imr_llm.fields import norm_text
 from imr_llm.parser.reasons import (
+    FINDINGS_READ,
     agrees,
     find_reason,
     is_bare_conclusion,
@@ -481,7 +482,7 @@ _EXCEPTION_UNSHOWN = re.compile(
 )
 _RULED_OUT = (Form.NOT_RECOMMENDED, Form.GUIDELINE)
 # the condition a ban names is the reviewer's reading of the findings, which a new request's records may read otherwise
-_READ_FROM_FINDINGS = re.compile(r"\b(?:consistent with|suggestive of|suggesting|compatible with)\b", re.I)
+_READ_FROM_FINDINGS = re.compile(FINDINGS_READ, re.I)
 _CLAUSES = re.compile(r", (?:and|but|however,) |; |\s+and (?=there (?:is|are|was|were) no\b)")
 
 

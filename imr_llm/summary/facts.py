@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from imr_llm.care import classify_kind
-from imr_llm.care.drugs import find_names
+from imr_llm.care.drugs import ingredients_named
 from imr_llm.parser.dates import ANY_DATE, parse_date
 from imr_llm.words import NUMBER_WORDS
 
@@ -168,7 +168,7 @@ def says_taking(request: str, rationale: str | None) -> bool:
     if _TAKING.search(request):
         return True
     drug = _drug_name(request)
-    asked = _ingredients(request)
+    asked = ingredients_named(request)
     sentences = _SENTENCES.split(_QUOTED_PASSAGE.sub(" ", rationale or ""))
     # advice to wean is not evidence: reviewers write "appropriate weaning should be considered" for a drug the
     # letter's own medication list does not hold; nor is the guidelines' talk of "long-term use", a negation ("no
@@ -200,13 +200,9 @@ _NOT_TAKING = _rx(
 )
 
 
-def _ingredients(request: str) -> frozenset[str]:
-    return frozenset(name for hit in find_names(request) if hit.match == "exact" for name in hit.product.ingredients)
-
-
 def _another_drug(sentence: str, asked: frozenset[str], drug: str | None) -> bool:
     """The sentence names drugs, none of them the one asked for."""
-    named = {name for hit in find_names(sentence) if hit.match == "exact" for name in hit.product.ingredients}
+    named = ingredients_named(sentence)
     if not named:
         return False
     return not (named & asked) and not (drug is not None and drug in sentence.lower())
@@ -411,7 +407,7 @@ def other_care(original: str, authorized: str) -> bool:
     b = set(_CARE_WORD.findall(authorized.lower())) - _NOT_CARE
     if not a or not b or a & b:
         return False
-    return not (_ingredients(original) & _ingredients(authorized))
+    return not (ingredients_named(original) & ingredients_named(authorized))
 
 
 # -- the number of visits the guideline allows, when the request was over it ---------------------

@@ -9,8 +9,6 @@ which layout a text is; nothing else branches on layout names. A new layout is o
 
 from __future__ import annotations
 
-import re
-
 from imr_llm.parser.layouts.base import Layout
 from imr_llm.registry import Registry
 from imr_llm.textnorm import FlatText
@@ -49,7 +47,8 @@ def first_letter(text: FlatText, layout: Layout) -> tuple[FlatText, int]:
             continue
         nxt = flat.find(anchor, first + len(anchor) + 200)
         while nxt >= 0 and _same_page_again(flat, first, nxt):
-            # the first page fed twice (a scanner's double feed): the same letter goes on, its page said twice
+            # the first page fed twice (a scanner's double feed): the same letter goes on, its page said twice (a
+            # running "Case Number:" line atop a later page was blanked before, see `parser.core.read_letter`)
             nxt = flat.find(anchor, nxt + len(anchor) + 200)
         other = _other_layout_after_items(flat, first, layout)
         if nxt < 0 and other < 0:
@@ -65,27 +64,14 @@ _SAME_OPENING = 400  # characters of a letter's opening (its header and more) th
 
 
 def _same_page_again(flat: str, first: int, nxt: int) -> bool:
-    """Before the first letter's items have begun, the text at `nxt` is the same letter going on: its first page
-    again, word for word (a scanner's double feed), or a page's running line with the first letter's own case
-    number ("Case Number: CM17-0000000" atop each page). Another letter has its own case number and dates."""
-    case = _CASE_AFTER.match(flat, first)
-    again = _CASE_AFTER.match(flat, nxt)
-    if (
-        case is not None
-        and again is not None
-        and case.group(1) == again.group(1)
-        and _HEADER_LABEL.search(flat, again.end(), again.end() + 200) is None
-    ):
-        return True  # the same number, with no header after it: a page's running line
+    """Before the first letter's items have begun, the text at `nxt` opens as the letter at `first` did, word for
+    word: its first page again (a scanner's double feed), not another letter (which has its own case number and
+    dates)."""
     if flat.find(_ITEMS_BEGUN, first, nxt) >= 0:
         return False
     a = " ".join(flat[first : first + _SAME_OPENING].split())
     b = " ".join(flat[nxt : nxt + _SAME_OPENING].split())
     return len(a) > 200 and a[:300] == b[:300]
-
-
-_HEADER_LABEL = re.compile(r"Date Assigned:|Decision Date:|Date of Injury:|UR Denial Date:")
-_CASE_AFTER = re.compile(r"Case Number:\s*(CM\d{2}-\d{5,7})\b")
 
 
 def _other_layout_after_items(flat: str, first: int, layout: Layout) -> int:

@@ -18,7 +18,8 @@ def case_header_at_top(flat: str) -> bool:
     """The 2016-17 header block at the top: its "Case Number:" label, or (that label lost: a cropped photo, a damaged
     line, a number redacted) two of its date labels, which no other layout prints at its top."""
     top = flat[:600]
-    return _CASE_HEADER.search(top) is not None or len({m.group(0) for m in _DATE_LABEL.finditer(top)}) >= 2
+    return _CASE_HEADER.search(top) is not None or len({m.group(0) for m in HEADER_DATE_LABEL.finditer(top)}) >= 2
 
 
-_DATE_LABEL = re.compile(r"Date ?Assigned:|Decision ?Date:|UR ?Denial ?Date:|Date ?of ?Injury:")
+# the 2016-17 header's date labels: a "Case Number:" line with one of these after it opens a letter's header
+HEADER_DATE_LABEL = re.compile(r"Date ?Assigned:|Decision ?Date:|UR ?Denial ?Date:|Date ?of ?Injury:")
