@@ -237,8 +237,8 @@ def test_a_plain_approval_written_another_way_is_still_read(closing: str, asked:
         ("Therefore, the denial is upheld.", False),
         ("The request does not meet guideline criteria.", False),
         # a letter cut after a sentence about something else is still flagged
-        ("The patient was authorized a one month rental.", True),
-        ("Guidelines state that this is not recommended until there are high quality studies.", True),
+        ("The patient was authorized a one month trial of the unit.", True),
+        ("Guidelines state that this is not recommended until there are better studies.", True),
     ],
 )
 def test_closings_a_reviewer_ends_with_and_sentences_a_cut_ends_on(closing: str, cut_off: bool) -> None:
@@ -354,24 +354,24 @@ def test_the_faithful_rewrite_of_the_same_reason_passes(lang: str, rewrite: str)
 
 
 def test_an_english_rewrite_that_moves_the_no_onto_another_finding_is_rejected() -> None:
-    """ "The reviewer found recorded weakness, or no findings consistent with cauda equina syndrome" for "There is
-    no documented weakness or any findings consistent with cauda equina syndrome": the first thing the reviewer
-    denied is said outside any denial. The faithful rewrite and a passive one ("Weakness was not recorded") pass."""
+    """ "The reviewer found recorded leg weakness, or no signs consistent with cauda equina syndrome" for "There is
+    no documented leg weakness or any signs consistent with cauda equina syndrome": the first thing the reviewer
+    denied is said outside any denial. The faithful rewrite and a passive one ("Leg weakness was not recorded") pass."""
     from imr_llm.summary.build import build_summary
     from imr_llm.summary.languages import get_language
     from imr_llm.summary.rewrite import reason_problems
 
     rationale = (
-        "There is no documented weakness or any findings consistent with cauda equina syndrome. Therefore, the "
+        "There is no documented leg weakness or any signs consistent with cauda equina syndrome. Therefore, the "
         "request is not medically necessary."
     )
     item = build_summary(parse_text(make_letter(Item("MRI of the lumbar spine", "Upheld", rationale)))).items[0]
     en = get_language("en")
-    moved = "The reviewer found recorded weakness, or no findings consistent with cauda equina syndrome."
+    moved = "The reviewer found recorded leg weakness, or no signs consistent with cauda equina syndrome."
     assert any("no longer denies" in p for p in reason_problems(moved, item, en))
-    faithful = "The reviewer found no recorded weakness or any findings consistent with cauda equina syndrome."
+    faithful = "The reviewer found no recorded leg weakness or any signs consistent with cauda equina syndrome."
     assert reason_problems(faithful, item, en) == []
-    passive = "Weakness was not recorded, nor any findings consistent with cauda equina syndrome."
+    passive = "Leg weakness was not recorded, nor any signs consistent with cauda equina syndrome."
     assert not any("no longer denies" in p for p in reason_problems(passive, item, en))
 
 
@@ -523,15 +523,15 @@ def test_a_page_of_another_letter_is_said_and_its_request_is_not_decided() -> No
 @pytest.mark.parametrize(
     "missing",
     [
-        "weakness or any findings consistent with cauda equina syndrome",
+        "leg weakness or any signs consistent with cauda equina syndrome",
         "diversion or drug-seeking behavior",
         "an inconsistent urine drug screen",
         "bowel or bladder dysfunction",
     ],
 )
 def test_a_next_step_never_asks_for_records_of_a_red_flag_or_misuse(missing: str) -> None:
-    """A real letter's "There is no documented weakness or any findings consistent with cauda equina syndrome" gave
-    "a new request could include records of recorded weakness or any findings consistent with cauda equina
+    """A letter's "There is no documented leg weakness or any signs consistent with cauda equina syndrome" gave
+    "a new request could include records of recorded leg weakness or any signs consistent with cauda equina
     syndrome"; crafted ones asked for records of diversion, an inconsistent drug test, bowel or bladder dysfunction."""
     from imr_llm.summary.build import build_summary
 
@@ -554,7 +554,7 @@ def test_a_next_step_still_asks_for_records_of_what_was_missing() -> None:
 
 
 WEAKNESS = (
-    "There is no documented weakness or any findings consistent with cauda equina syndrome. Therefore, the request "
+    "There is no documented leg weakness or any signs consistent with cauda equina syndrome. Therefore, the request "
     "is not medically necessary."
 )
 
@@ -568,9 +568,9 @@ def _weakness_item(lang: str) -> ItemSummary:
 @pytest.mark.parametrize(
     ("lang", "rewrite"),
     [
-        ("en", "You have no weakness or any findings consistent with cauda equina syndrome."),
-        ("en", "The reviewer found that you have no weakness or any findings consistent with cauda equina syndrome."),
-        ("en", "The reviewer found no weakness or any findings consistent with cauda equina syndrome."),
+        ("en", "You have no leg weakness or any signs consistent with cauda equina syndrome."),
+        ("en", "The reviewer found that you have no leg weakness or any signs consistent with cauda equina syndrome."),
+        ("en", "The reviewer found no leg weakness or any signs consistent with cauda equina syndrome."),
         (
             "es",
             "El revisor encontró que usted no tiene debilidad ni hallazgos compatibles con el síndrome de cauda "
@@ -590,7 +590,7 @@ def test_a_rewrite_that_makes_what_the_records_lack_a_finding_about_you_is_rejec
 @pytest.mark.parametrize(
     ("lang", "rewrite"),
     [
-        ("en", "The reviewer found no recorded weakness or any findings consistent with cauda equina syndrome."),
+        ("en", "The reviewer found no recorded leg weakness or any signs consistent with cauda equina syndrome."),
         (
             "es",
             "El revisor no encontró constancia de debilidad ni de hallazgos compatibles con el síndrome de cauda "
@@ -859,19 +859,19 @@ def test_a_closed_stdout_is_one_line(tmp_path: Path) -> None:
     ("last", "warned"),
     [
         # cut at the end of a sentence that is no verdict: a guideline's line, a finding, the next item's first line
-        ("The patient has had pain. This procedure is not recommended due to the lack of sufficient evidence.", True),
+        ("The patient has had pain. This procedure is not recommended given the thin evidence.", True),
         ("The patient has been on it for 6 months. This medication is not indicated for long term use.", True),
         ("There is no documentation of benefit. Therefore, the request is not medically necessary. Cyclobenzaprine "
          "7.5mg #90 was the original request.", True),
         # cut after the reviewer's opening verdict
         ("The request is not medically necessary.", True),
-        ("The MRI of the wrist is not medically necessary per the MTUS Chronic Pain Guidelines.", True),
+        ("The MRI of the elbow is not medically necessary per the MTUS guidelines.", True),
         # whole rationales, closed as real letters close them
-        ("The patient has had 10 sessions of chiro. There are no extenuating factors which would require an "
-         "additional 12 sessions of chiro therefore this request is not medically necessary.", False),
-        ("There is lack of documentation regarding the patient's response to therapy. Therefore, the request would "
-         "not be supported guidelines. As such, the request is not medically necessary.", False),
-        ("There is no documentation of benefit. An MR arthrogram of the right shoulder is determined to be not "
+        ("The patient has had 10 sessions of chiro. There are no special factors which would call for 12 "
+         "more sessions of chiro therefore this request is not medically necessary.", False),
+        ("There is lack of documentation regarding the worker's response to the visits. Therefore, the request would "
+         "not be supported by guidelines. As such, the request is not medically necessary.", False),
+        ("There is no documentation of benefit. A CT arthrogram of the left hip is determined to be not "
          "medically necessary.", False),
         ("As the requested surgical intervention is not medically necessary per the documentation, the requested "
          "ancillary service is not medically necessary.", False),
