@@ -2836,3 +2836,20 @@ def test_a_record_word_before_with_reads_as_records_with() -> None:
     )
     step = build_summary(record).items[0].next_step
     assert "records with measured evidence" in step and "of with" not in step, step
+
+
+# -- an eighteenth reader ----------------------------------------------------------------------------------------
+
+
+def test_a_cause_and_its_verdict_without_their_comma_are_still_restated() -> None:
+    """"As X the requested Y would not be supported" (no comma between cause and verdict, as many reviewers
+    write and OCR drops) was quoted only. The comma goes where the verdict's own words begin, and only there."""
+    r = restate("Since the worker has not tried a home exercise plan the requested scans are not supported now.", "upheld")
+    assert r is not None and r.form is Form.GIVEN
+    assert r.slots == {"x": "the worker has not tried a home exercise plan", "y": "the requested scans are not supported now"}
+    # the last verdict start is the split: the cause may itself speak of "the request"
+    two = restate("Because the request repeats last month's order the request is not medically necessary.", "upheld")
+    assert two is None or two.slots.get("y") == "the request is not medically necessary"
+    # no verdict after the cause: nothing to split, never a comma invented inside the cause
+    assert restate("As the claimant has not returned to the clinic since the spring visit.", "upheld") is None
+    assert restate("Since the request was sent the worker reports no change in pain levels.", "upheld") is None

@@ -638,7 +638,7 @@ def _match(text: str, decision: str, negated: bool) -> tuple[Form, dict[str, str
         # "Absent red flags or clear indications for surgery, a clear indication for MRI is not supported": what
         # the reviewer found missing, then its verdict
         return Form.NONE_FOUND, {"x": m.group("x")}
-    m = _GIVEN.match(text)
+    m = _GIVEN.match(text) or _GIVEN.match(_comma_before_verdict(text))
     if m:
         x, y = m.group("x"), m.group("y")
         if decision == "upheld" and not NEGATION.search(text):
@@ -683,6 +683,30 @@ _VERDICT = _rx(
 
 
 _NAMES_GUIDELINE = _rx(r"\b(?:guidelines?|mtus|odg|acoem|official disability|states?|stat)\b")
+
+# "As X the requested studies would not be supported": a cause and its verdict with the comma left out (as many
+# reviewers write, and as OCR drops it); the verdict's own start ("the requested", "this request", "medical
+# necessity") is where the comma belongs, and only a whole verdict after it (see _VERDICT) puts one there
+_CAUSE_START = _rx(r"^(?:given (?:that )?|since |because |as )")
+_VERDICT_START = _rx(
+    r"\s(?=(?:(?:then|therefore|thus|hence)\s)?(?:(?:the|this) request(?:ed)?\b|medical necessity\b))"
+)
+
+_VERDICT_CLAUSE = _rx(
+    r"^(?:the|this) request(?:ed)?\b[^,;]{0,150}? (?:is|are|was|were|would|would be|cannot be|can not be)"
+    r"(?: (?:also|not|be|therefore|considered|deemed|determined|seen|as|to))* (?:medically )?(?:necessary|"
+    r"appropriate|supported|warranted|indicated|recommended|reasonable|approved|certified)\b[^,;]{0,40}$"
+)
+
+
+def _comma_before_verdict(text: str) -> str:
+    cause = _CAUSE_START.match(text)
+    if "," in text or not cause:
+        return text
+    for m in reversed(list(_VERDICT_START.finditer(text, cause.end() + 8))):
+        if _VERDICT.match(text[m.end() :].rstrip(". ")) or _VERDICT_CLAUSE.match(text[m.end() :]):
+            return f"{text[: m.start()]}, {text[m.end() :]}"
+    return text
 
 
 def _why_link(link: str) -> str:
