@@ -2714,6 +2714,10 @@ def test_the_opening_counts_only_requests_with_a_part_approved_and_months_agree(
     )
     summary = build_summary(parse_text(make_letter(part, whole)))
     assert "For one of them, part had already been approved" in summary.opening, summary.opening
+    # an eighteenth reader: the other request's earlier approval (something else in its place) is counted too,
+    # and its line says the decision does not take that approval away
+    assert "For one of them, the company that handles your claim had approved something else" in summary.opening
+    assert summary.items[1].partial is not None and "does not take it away" in summary.items[1].partial
     assert summary.items[0].partial is not None and "asked for 4 months" in summary.items[0].partial
     assert "1 month had been approved" in summary.items[0].partial and "other 3 months" in summary.items[0].partial
     es = build_summary(parse_text(make_letter(part, whole)), "es")
@@ -2842,14 +2846,128 @@ def test_a_record_word_before_with_reads_as_records_with() -> None:
 
 
 def test_a_cause_and_its_verdict_without_their_comma_are_still_restated() -> None:
-    """"As X the requested Y would not be supported" (no comma between cause and verdict, as many reviewers
+    """ "As X the requested Y would not be supported" (no comma between cause and verdict, as many reviewers
     write and OCR drops) was quoted only. The comma goes where the verdict's own words begin, and only there."""
-    r = restate("Since the worker has not tried a home exercise plan the requested scans are not supported now.", "upheld")
+    r = restate(
+        "Since the worker has not tried a home exercise plan the requested scans are not supported now.", "upheld"
+    )
     assert r is not None and r.form is Form.GIVEN
-    assert r.slots == {"x": "the worker has not tried a home exercise plan", "y": "the requested scans are not supported now"}
+    assert r.slots == {
+        "x": "the worker has not tried a home exercise plan",
+        "y": "the requested scans are not supported now",
+    }
     # the last verdict start is the split: the cause may itself speak of "the request"
     two = restate("Because the request repeats last month's order the request is not medically necessary.", "upheld")
     assert two is None or two.slots.get("y") == "the request is not medically necessary"
     # no verdict after the cause: nothing to split, never a comma invented inside the cause
     assert restate("As the claimant has not returned to the clinic since the spring visit.", "upheld") is None
     assert restate("Since the request was sent the worker reports no change in pain levels.", "upheld") is None
+
+
+def test_a_request_past_the_guidelines_gets_that_step_not_a_lesser_gap() -> None:
+    """An eighteenth reader: "It does appear that she has had at least 6 sessions, and ... 12 more will exceed
+    guideline recommendations" was not restated ("It does appear that" was no lead), so the Why and the step
+    followed a lesser point ("how many prior sessions ... is not noted"): no session count cures a request past
+    the guidelines. (Synthetic wording.)"""
+    over = one(
+        "Ten aquatic therapy visits for the left knee",
+        "Upheld",
+        "The guidelines allow a limited course for this condition. It does appear that the worker has completed at "
+        "least 9 visits, and ten more visits would exceed guideline recommendations. However, how many visits the "
+        "worker has completed in total is not noted.",
+    )
+    item = build_summary(over).items[0]
+    assert item.reason.text.startswith("The reviewer found that you have completed at least 9 visits, and ten more")
+    assert item.next_step.startswith("The reviewer found that this request goes past what the guidelines recommend.")
+    es = build_summary(over, "es").items[0]
+    assert es.next_step.startswith("El revisor encontró que esta solicitud pide más de lo que recomiendan las guías.")
+    # the first point is a missing record: its step, as before, even when a later sentence speaks of the limit
+    gap = one(
+        "Ten aquatic therapy visits for the left knee",
+        "Upheld",
+        "There is no documentation of the worker's response to the earlier visits. Ten more visits would also exceed "
+        "guideline recommendations.",
+    )
+    assert "response to the earlier visits" in build_summary(gap).items[0].next_step
+    # a drug used past the guidelines' time is not counted in visits: no "how many you have had"
+    drug = one(
+        "Naproxen 550mg #90",
+        "Upheld",
+        "It appears that the worker has used this drug for longer than the guidelines recommend, and there is no "
+        "record of how it helped.",
+    )
+    assert "how many you have had" not in build_summary(drug).items[0].next_step
+
+
+def test_nothing_specific_regarding_x_is_what_a_new_request_could_show() -> None:
+    """The step named an end date for a rental (the sentence's second, lesser clause) where the reviewer's first
+    clause was "nothing specific regarding the medical necessity" of the equipment. (Synthetic wording.)"""
+    bed = one(
+        "Electric lift chair for a rental of unstated length",
+        "Upheld",
+        "There is nothing specific regarding the medical need for a lift chair and there is no end date given for "
+        "the rental.",
+    )
+    assert build_summary(bed).items[0].next_step == (
+        "If your doctor asks again, the new request could show the medical need for a lift chair."
+    )
+    # "nothing" with no "regarding X" names nothing to show: the step is not built from it
+    vague = one(
+        "Electric lift chair for a rental of unstated length",
+        "Upheld",
+        "There is nothing specific in the file, and the chair is not supported.",
+    )
+    assert "could show" not in build_summary(vague).items[0].next_step
+
+
+def test_no_record_of_earlier_use_of_the_drug_asked_for_is_not_a_gap() -> None:
+    """ "The medical records do not document previous use of Tramadol" was restated as a second reason and a
+    second step ("records that show previous use of Tramadol"): an observation that the drug would be new, not
+    something a new request could add. A record of how earlier use helped is a gap, and stays. (Synthetic
+    wording.)"""
+    new = one(
+        "Gabapentin 300mg #90",
+        "Upheld",
+        "There is no documentation that first-line treatments were tried before this prescription. The notes do not "
+        "document previous use of Gabapentin.",
+    )
+    item = build_summary(new).items[0]
+    assert "previous use" not in item.reason.text and "previous use" not in item.next_step
+    assert "first-line treatments were tried" in item.next_step
+    helped = one(
+        "Gabapentin 300mg #90",
+        "Upheld",
+        "There is no documentation that first-line treatments were tried before this prescription. The notes do not "
+        "document previous use of Gabapentin with any relief of pain.",
+    )
+    assert "previous use of Gabapentin with any relief of pain" in build_summary(helped).items[0].reason.text
+
+
+def test_a_course_twice_a_week_is_not_a_visit_with_a_doctor() -> None:
+    """ "Physical exam 2 times 8" (the letter's name for a course of therapy) read "This is a request for a visit
+    with a doctor", and the page then spoke of therapy. A weekly course is only "a treatment"; a visit stays one."""
+    from imr_llm.summary.facts import Kind, treatment_kind
+
+    assert treatment_kind("Physical exam 2 times 8") is Kind.TREATMENT
+    assert treatment_kind("Physical examination 3x per week") is Kind.TREATMENT
+    assert treatment_kind("Follow-up visit with an orthopedist") is Kind.VISIT
+    assert treatment_kind("Consultation with a pain specialist") is Kind.VISIT
+
+
+def test_a_dose_for_one_occasion_gets_no_taper_line() -> None:
+    """ "Diazepam 5mg, 1 tab 1 hour before exam" (a dose for an MRI, for anxiety) got "If you already take this
+    medicine, do not stop it suddenly": a warning about nothing the worker does. A daily drug keeps the
+    conditional line, and a drug the letter says the worker takes keeps the firm one, one occasion or not."""
+    once = one("Lorazepam 1mg, 1 tab 30 minutes before the MRI", "Upheld", "Benzodiazepines are not recommended.")
+    assert build_summary(once).items[0].taper_warning is None
+    daily = one("Lorazepam 1mg #60", "Upheld", "Benzodiazepines are not recommended.")
+    assert (
+        build_summary(daily).items[0].taper_warning
+        == "If you already take this medicine, do not stop it suddenly. Ask your doctor."
+    )
+    taking = one(
+        "Lorazepam 1mg, 1 tab 30 minutes before the MRI",
+        "Upheld",
+        "The patient has been taking lorazepam daily for several months. Benzodiazepines are not recommended.",
+    )
+    assert (build_summary(taking).items[0].taper_warning or "").startswith("Do not stop this medicine suddenly.")

@@ -35,6 +35,7 @@ from imr_llm.summary.facts import (
     guideline_number,
     letter_mentions_weaning,
     needs_taper_warning,
+    one_time_dose,
     other_care,
     partial_numbers,
     quantity,
@@ -66,13 +67,12 @@ def build_summary(record: LetterRecord, lang: str = "en") -> Summary:
     items = [_item(record, i, item, language) for i, item in enumerate(record.disputed_items)]
     # a part approved before the review, and the rest reviewed; not a request reviewed as a whole after something
     # else was approved (a rental for a month where a purchase was asked, "leaving the original request IMR eligible")
-    partial = sum(
-        item.authorized_portion is not None
-        and not _whole(item)
-        and not other_care(item.original_request or item.request, item.authorized_portion)
-        for item in record.disputed_items
+    before = [item for item in record.disputed_items if item.authorized_portion is not None]
+    instead = sum(
+        _whole(item) or other_care(item.original_request or item.request, item.authorized_portion or "")
+        for item in before
     )
-    counts = Counts.of([item.decision for item in record.disputed_items], partial)
+    counts = Counts.of([item.decision for item in record.disputed_items], len(before) - instead, instead)
     letter_warnings = [w for w in record.warnings if _item_of(w) is None]
     return Summary(
         lang=language.code,
@@ -128,6 +128,8 @@ def restatements(record: LetterRecord, i: int, found: ItemReason) -> list[Restat
             continue
         if r.form is Form.LINKED and not _linked_is_safe(record, i, r.slots["x"]):
             continue
+        if k and _only_earlier_use(r):
+            continue  # "the records do not show previous use of Tramadol": an observation (a new start), not a gap
         if any(r.plain == other.plain or _same_point(r.sentence, other.sentence) for other in out):
             continue  # the same point said again is not a second reason
         out.append(r)
@@ -201,7 +203,9 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
     taper = None
     weaning = letter_mentions_weaning(item.rationale)
     if item.decision == "upheld" and (needs_taper_warning(item.request) or weaning):
-        taper = language.taper_warning(says_taking(item.request, item.rationale), weaning)
+        taking = says_taking(item.request, item.rationale)
+        if taking or weaning or not one_time_dose(item.request):
+            taper = language.taper_warning(taking, weaning)
     number = None
     if item.decision == "upheld":
         number = guideline_number(item.rationale)
@@ -226,7 +230,14 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         step = _without_pronoun(step)
     categorical = _rules_out(found, item) and not _limit_with_records(found, said + restated_later) and not opened
     trial = first_trial_approved(item.rationale, bool(item.authorized_portion))
-    next_step = language.next_step(item.decision, step, care, number, categorical=categorical, trial_approved=trial)
+    # the decisive finding is that the request goes past the guidelines (and the letter gives no number): what
+    # would help is a request within them, not the record a lesser point found missing
+    over = item.decision == "upheld" and bool(said) and said[0].form in (Form.FINDING, Form.GIVEN)
+    over = over and _OVER_GUIDELINE.search(said[0].sentence) is not None
+    over = over and any(_COUNTED.search(text) for text in (said[0].sentence, item.request))
+    next_step = language.next_step(
+        item.decision, step, care, number, categorical=categorical, trial_approved=trial, over_guideline=over
+    )
     if (second := _second_gap(step, [*said, *later])) is not None and item.decision == "upheld":
         # the reviewer named two things missing: the step names both (a reader counted steps naming one as partial)
         # (a long one is left to the reviewer's words: it would make the page harder to read than the letter)
@@ -260,6 +271,8 @@ _PART_CARE = re.compile(
     rf"\b(?:of|in|to|for|on)\s+the\s+(?P<side3>left|right)\s+(?P<part3>{_PART})s?\b",
     re.I,
 )
+# "how many you have had": visits and sessions are counted so; a drug's supply or a stay is not
+_COUNTED = re.compile(r"\b(?:sessions?|visits?|treatments|appointments)\b", re.I)
 _SPINAL = {"cervical", "thoracic", "lumbar"}
 _EARLIER = re.compile(
     r"\b(?:prior|previous|previously|earlier|past|old|recent|last|another|repeat)\b\W*(?:\w+\W+)?$", re.I
@@ -453,7 +466,22 @@ _DURATION = re.compile(
 def _later_restatements(found: ItemReason, said: list[Restatement], item: DisputedItem) -> list[Restatement]:
     """The finder's reason sentences after those the page restates, in a recognised form."""
     done = {r.sentence for r in said}
-    return [r for s in found.sentences if s not in done and (r := restate(s, item.decision, item.request)) is not None]
+    later = [restate(s, item.decision, item.request) for s in found.sentences if s not in done]
+    return [r for r in later if r is not None and not _only_earlier_use(r)]
+
+
+# "no record of previous use of Tramadol": the reviewer observes the drug would be new to the worker. A new request
+# could not show what did not happen, and it is not what the reviewer asked for: never a step, never a second reason
+# ("previous use of Tramadol with pain relief" names a result, and stays)
+_EARLIER_USE_ONLY = re.compile(
+    r"^(?:any )?(?:previous|prior|past|earlier|former) (?:use|usage|trials?|prescriptions?) of (?:the |this |that )?"
+    r"[\w/.-]+(?: [\w/.-]+)?(?: \d[\w/.]*)?$",
+    re.I,
+)
+
+
+def _only_earlier_use(r: Restatement) -> bool:
+    return r.form in ASKS_FOR and _EARLIER_USE_ONLY.match(r.plain.get("x", "").strip(" .")) is not None
 
 
 def _limit_with_records(found: ItemReason, said: list[Restatement]) -> bool:
@@ -515,6 +543,11 @@ def _next_from(said: list[Restatement], decision: Decision | None, quoted: list[
 
 
 _ALSO_WORDS = 25
+_OVER_GUIDELINE = re.compile(
+    r"\b(?:exceed\w*|in excess of|beyond|more than|above|outside)\s+(?:the\s+|what\s+(?:the\s+)?)?"
+    r"(?:(?:MTUS|ODG|ACOEM|CA MTUS)\s+)?(?:guidelines?|recommended|recommendations?)\b",
+    re.I,
+)
 _ANY_PAST = re.compile(r"\bany (?:previous|prior|past)\b")
 _LEADING_LINK = re.compile(r"(?:with|of|for|to|in|on|by|from|about|regarding|as|and|or)\b")
 

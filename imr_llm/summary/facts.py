@@ -89,9 +89,18 @@ def treatment_kind(request: str) -> Kind:
     ):
         # an EEG records the brain's waves, an SSEP the nerves' answer to a touch: neither is "nerve and muscle tests"
         return Kind.MEDICAL_TEST
-    return kind_phrase(hit.code, hit.detail) if hit is not None else Kind.TREATMENT
+    kind = kind_phrase(hit.code, hit.detail) if hit is not None else Kind.TREATMENT
+    if kind is Kind.VISIT and _WEEKLY_COURSE.search(request):
+        # "Physical exam 2 times 8": a course twice a week for weeks is not "a visit with a doctor" (the letter's
+        # name for it may be a slip); the plain words say only that it is a treatment
+        return Kind.TREATMENT
+    return kind
 
 
+_WEEKLY_COURSE = _rx(
+    r"\b\d+ ?(?:x|times) ?(?:(?:a |per |/ ?)(?:week|wk)\b|weekly\b|(?:for |x ?)?\d+\b)|"
+    r"\b(?:twice|three times) (?:a |per )?week"
+)
 _NO_MUSCLE = _rx(
     r"\b(?:EEGs?|electroencephalogra\w*|SSEPs?|somatosensory|evoked potentials?|quantitative sensory test\w*)\b"
 )
@@ -132,6 +141,19 @@ _QUOTED_PASSAGE = re.compile(r"[\"\u201c][^\"\u201c\u201d]{0,3000}[\"\u201d]")
 def needs_taper_warning(request: str) -> bool:
     """An opioid or a benzodiazepine: stopping at once can be dangerous."""
     return bool(_OPIOIDS.search(request) or _BENZODIAZEPINES.search(request))
+
+
+# "1 tab 1 hour before the exam", "a single dose before the MRI": a dose for one occasion, not a drug the worker
+# takes day by day; "if you already take this medicine, do not stop it suddenly" would warn of nothing
+_ONE_TIME = _rx(
+    r"\b(?:\d+(?:/\d+)? ?(?:hours?|hrs?|minutes?|mins?) (?:before|prior to)|(?:before|prior to) (?:the |an? |each )?"
+    r"(?:exam|examination|mri|ct|scan|procedure|surgery|test|study|imaging|injection|dental work)|"
+    r"one[- ]time (?:dose|use)|single dose|once only)\b"
+)
+
+
+def one_time_dose(request: str) -> bool:
+    return _ONE_TIME.search(request) is not None
 
 
 # the letter says the worker already takes the drug: a continuation, a refill, "currently", "has been on"

@@ -99,6 +99,7 @@ _LEAD = _rx(
     r"in (?:the|this) (?:claimant|patient|applicant|worker|injured worker|employee)'s case|here|"
     r"at this time|currently|unfortunately|notably|specifically|overall|finally|lastly|"
     r"it (?:was|is|has been) (?:also )?(?:noted|documented|reported|indicated) that|"
+    r"it (?:does |would )?(?:appears?|seems?) that|"
     r"(?:in|within|upon review of|based on|from|per) the (?:submitted |available |provided |clinical |medical )*"
     r"(?:documentation|records?|notes?|information|reports?)(?: (?:submitted|provided|presented|available|"
     r"reviewed))?(?: for (?:this )?review)?)\b,?\s+)+"
@@ -688,9 +689,7 @@ _NAMES_GUIDELINE = _rx(r"\b(?:guidelines?|mtus|odg|acoem|official disability|sta
 # reviewers write, and as OCR drops it); the verdict's own start ("the requested", "this request", "medical
 # necessity") is where the comma belongs, and only a whole verdict after it (see _VERDICT) puts one there
 _CAUSE_START = _rx(r"^(?:given (?:that )?|since |because |as )")
-_VERDICT_START = _rx(
-    r"\s(?=(?:(?:then|therefore|thus|hence)\s)?(?:(?:the|this) request(?:ed)?\b|medical necessity\b))"
-)
+_VERDICT_START = _rx(r"\s(?=(?:(?:then|therefore|thus|hence)\s)?(?:(?:the|this) request(?:ed)?\b|medical necessity\b))")
 
 _VERDICT_CLAUSE = _rx(
     r"^(?:the|this) request(?:ed)?\b[^,;]{0,150}? (?:is|are|was|were|would|would be|cannot be|can not be)"
@@ -1062,6 +1061,13 @@ _NOT_NOTED_WH = _rx(
     r" (?P<wh>what|why|whether|how|when|which|where)\b (?P<x>.+)$"
 )
 
+# "There is nothing specific regarding the medical necessity for a hospital bed": what the new request could show
+_NOTHING_ON = _rx(
+    r"^there (?:is|was|has been)(?: also| still)? nothing(?: (?:specific|specifically|documented|noted|"
+    r"provided|submitted|in the records?|in the file))* (?:regarding|about|concerning|as to|addressing) "
+    r"(?P<x>[^,;]{6,160})$"
+)
+
 
 def missing_detail(clause: str) -> Restatement | None:
     """A finding's clause that names what was missing ("X was not specified", "without documentation of X",
@@ -1077,6 +1083,8 @@ def missing_detail(clause: str) -> Restatement | None:
         if m.group("verb").lower() in _MAY_BE_VERDICT and (not _INFO_NOUN.search(x) or _NOT_INFO.search(x)):
             return None
         form, slots = Form.DOCTOR_SILENT, {"x": x}
+    elif (m := _NOTHING_ON.match(text)) is not None:
+        form, slots = Form.DOCTOR_SILENT, {"x": m.group("x")}
     elif (m := _NOT_NOTED_WH.match(text)) is not None:
         form, slots = Form.UNCLEAR, {"wh": m.group("wh").lower(), "x": m.group("x")}
     elif (m := _WITHOUT_RECORD.search(text)) is not None:

@@ -42,15 +42,17 @@ class Counts:
     denied: int
     unreadable: int
     partial: int
+    instead: int = 0  # requests for which the claims administrator approved something else before the review
 
     @classmethod
-    def of(cls, decisions: list[Decision | None], partial: int = 0) -> Counts:
+    def of(cls, decisions: list[Decision | None], partial: int = 0, instead: int = 0) -> Counts:
         return cls(
             n=len(decisions),
             approved=sum(d == "overturned" for d in decisions),
             denied=sum(d == "upheld" for d in decisions),
             unreadable=sum(d is None for d in decisions),
             partial=partial,
+            instead=instead,
         )
 
 
@@ -257,9 +259,14 @@ class Language:
         return out
 
     def _partial_note(self, c: Counts) -> list[str]:
-        if not c.partial:
-            return []
-        return [self._say("partial_one" if c.n == 1 else "partial_many", c.partial)]
+        out = []
+        if c.partial:
+            out.append(self._say("partial_one" if c.n == 1 else "partial_many", c.partial))
+        if c.instead:
+            # a reader took "for one of them, part had been approved" as the whole story where the others had a
+            # rental approved in place of a purchase: each kind of earlier approval is counted
+            out.append(self._say("instead_one" if c.n == 1 else "instead_many", c.instead))
+        return out
 
     @cached_property
     def _number_rx(self) -> str:
@@ -384,6 +391,7 @@ class Language:
         guideline_number: str | None = None,
         categorical: bool = False,
         trial_approved: bool = False,
+        over_guideline: bool = False,
     ) -> str:
         n = self.c.next
         if decision == "overturned":
@@ -396,6 +404,8 @@ class Language:
             return n.trial_approved
         if guideline_number:
             return n.guideline_number.format(number=self._guideline_amount(guideline_number))
+        if over_guideline:
+            return n.over_guideline
         if categorical:
             return n.not_recommended
         if first is None or first.form in (Form.FINDING, Form.GIVEN, Form.RECORD_SHOWS):

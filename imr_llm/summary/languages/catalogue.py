@@ -92,6 +92,8 @@ class Opening(_Strict):
     some_unread: str
     partial_one: str
     partial_many: str
+    instead_one: str
+    instead_many: str
 
 
 class DecisionWords(_Strict):
@@ -234,6 +236,7 @@ class NextFrames(_Strict):
     already_approved: str
     trial_approved: str
     guideline_number: str
+    over_guideline: str  # the reviewer found the request goes past the guidelines, and the letter gives no number
     generic: str
 
 
