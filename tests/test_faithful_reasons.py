@@ -280,7 +280,7 @@ def test_a_verdict_that_gives_its_own_reason_is_restated_or_quoted_never_passed_
         "the request for an MRI of the left knee is not medically necessary.",
     )
     item = build_summary(one_lack, "en").items[0]
-    assert item.reason.text == "The reviewer found no record about failed conservative treatments."
+    assert item.reason.text == "The reviewer found no record about failed simpler treatments."  # plural glossed too
     assert item.next_step.startswith("If your doctor asks again, a new request could include records about failed")
     mixed = one(
         "Tramadol 50mg #60",
@@ -2971,3 +2971,25 @@ def test_a_dose_for_one_occasion_gets_no_taper_line() -> None:
         "The patient has been taking lorazepam daily for several months. Benzodiazepines are not recommended.",
     )
     assert (build_summary(taking).items[0].taper_warning or "").startswith("Do not stop this medicine suddenly.")
+
+
+def test_a_concession_then_what_the_records_lack_is_restated_as_the_lack() -> None:
+    """ "In the case of this worker, although there was X (Y and Z), the record failed to show W" was quoted only,
+    and its step was the stock line. The concession (one clause, no comma in it) is left out; the lack is the
+    point, and the step. A concession with commas inside is not split (the split could fall inside it)."""
+    lack = one(
+        "CT scan of the neck",
+        "Upheld",
+        "In the case of this worker, although there was new neck pain with signs of a pinched nerve (weak grip and "
+        "reduced reflexes), the record failed to show a completed course of conservative treatments such as home "
+        "exercises.",
+    )
+    item = build_summary(lack).items[0]
+    assert item.reason.text.startswith("The record did not show a completed course of simpler treatments"), item.reason
+    assert "a completed course of simpler treatments" in item.next_step
+    unsure = restate(
+        "Although the worker has pain, weakness, and numbness, the record failed to show a completed course of "
+        "home exercises.",
+        "upheld",
+    )
+    assert unsure is None

@@ -97,6 +97,7 @@ _LEAD = _rx(
     r"^(?:(?:however|additionally|in addition|moreover|furthermore|further|also|and|but|yet|thus|again|"
     r"in this case|in this instance|in this situation|in this patient|"
     r"in (?:the|this) (?:claimant|patient|applicant|worker|injured worker|employee)'s case|here|"
+    r"in the case of (?:the|this) (?:claimant|patient|applicant|worker|injured worker|employee)|"
     r"at this time|currently|unfortunately|notably|specifically|overall|finally|lastly|"
     r"it (?:was|is|has been) (?:also )?(?:noted|documented|reported|indicated) that|"
     r"it (?:does |would )?(?:appears?|seems?) that|"
@@ -210,6 +211,14 @@ _CONCESSIVE = _rx(
     r"(?P<main>(?:the|there|this|it|he|she|no|in)\b.{10,})$"
 )
 
+# "Although there was evidence of X (Y and Z), the record failed to show W": a concession in one clause (no comma
+# inside it, so the split is certain), then what the records lack; the lack is the point
+_CONCEDED_LACK = _rx(
+    r"^(?:while|although|though|whereas|even though)\b[^,;]{10,300},\s+"
+    r"(?P<main>(?:the (?:submitted |provided |available |medical |clinical )?(?:records?|documentation|notes?)|"
+    r"there (?:is|was|are|were|has been|have been) no)\b.{10,})$"
+)
+
 
 _MORE_MISSING = re.compile(
     r",? (?:and|or|nor) (?:there (?:is|are|was|were) )?no (?:(?:objective |clear |prior |further )?"
@@ -285,8 +294,9 @@ def _core(sentence: str, lacks: bool = True) -> tuple[str, str | None]:
     text = _ASIDE_MARKER.sub(" ", text)  # "there was, in short, neither ...": a marker, no content
     if lacks:
         text = _reasoned_verdict(text)
-    m = _CONCESSIVE.match(text)
-    if m:  # "While the guideline notes X, here, however, the provider failed to ...": the point is the second part
+    # "While the guideline notes X, here, however, the provider failed to ...": the point is the second part
+    m = _CONCESSIVE.match(text) or _CONCEDED_LACK.match(text)
+    if m:
         text = m.group("main")
     return text, when
 
@@ -763,7 +773,7 @@ PLAIN_TERMS: tuple[tuple[str, str], ...] = (
     (r"neurolog(?:ic|ical) findings", "signs of nerve problems"),
     (r"objective findings", "findings the doctor measured or saw"),
     (r"conservative care (treatment|therapy|measures|management)", r"simpler \1"),
-    (r"conservative (care|treatment|therapy|measures|management)", r"simpler \1"),
+    (r"conservative (care|treatments?|therap(?:y|ies)|measures|management|modalities)", r"simpler \1"),
     (r"upper extremities", "arms"),
     (r"upper extremity", "arm"),
     (r"lower extremities", "legs"),
