@@ -69,6 +69,16 @@ def as_letter(source: LetterSource) -> LoadedLetter:
     raise InputError(f"cannot read a letter from {type(source).__name__}: give a Path, bytes or the letter's text")
 
 
+def _cp1252_bytes(e: UnicodeError) -> tuple[str, int]:
+    if not isinstance(e, UnicodeDecodeError):
+        raise e
+    return e.object[e.start : e.end].decode("cp1252", errors="replace"), e.end
+
+
+_CP1252_FALLBACK = "imr-llm-cp1252"
+codecs.register_error(_CP1252_FALLBACK, _cp1252_bytes)
+
+
 def _decode(data: bytes) -> str:
     """Decode a text file: UTF-8 (with or without BOM), UTF-32 or UTF-16 with a BOM, else cp1252."""
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: FF FE 00 00 starts with FF FE
@@ -90,6 +100,11 @@ def _decode(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    as_utf8 = data.decode("utf-8-sig", errors="replace")
+    if any(ord(c) > 0x7F and c != "\ufffd" for c in as_utf8):
+        # UTF-8 with a stray Windows-1252 byte (a pasted curly quote or dash): read as cp1252, the whole text's
+        # UTF-8 dashes and accents came out as "â€“"; only the bytes that are not UTF-8 are read as cp1252
+        return data.decode("utf-8-sig", errors=_CP1252_FALLBACK)
     text = data.decode("cp1252", errors="replace")
     if text.count("\ufffd") > len(text) // 100 + 5:
         raise InputError("not valid text in UTF-8, UTF-16 or Windows-1252")

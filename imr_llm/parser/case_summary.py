@@ -113,6 +113,9 @@ def _workers_age_sex(ctx: ParseContext, start: int, end: int) -> re.Match[str] |
     return None
 
 
+MIN_WORKER_AGE = 14  # California's youngest working age: an injured worker's age below it is a misread
+
+
 def parse_patient(ctx: ParseContext, start: int, end: int) -> tuple[int | None, str | None]:
     m = _workers_age_sex(ctx, start, end)
     if not m:
@@ -129,6 +132,12 @@ def parse_patient(ctx: ParseContext, start: int, end: int) -> tuple[int | None, 
         return None, _SEX_WORDS[m.group("sex").lower()]
     if age > 120:  # a misread ('24' read as '240' on a scan): never a record that cannot be valid
         ctx.warn(f"the patient's age reads {age}, which is not an age in years; left empty")
+        return None, _SEX_WORDS[m.group("sex").lower()]
+    split = re.search(r"\d[ \t]+$", ctx.flat[max(start, m.start("age") - 4) : m.start("age")]) is not None
+    if age < MIN_WORKER_AGE or split:
+        # "a 3 4-year-old" (a digit split off by a scan or a typist) read as 4: a worker's age is never a child's,
+        # and a digit just before it means the number is not whole
+        ctx.warn(f"the patient's age reads {age}, which may not be the whole number; left empty")
         return None, _SEX_WORDS[m.group("sex").lower()]
     ctx.cite("patient_age", *m.span("age"))
     return age, _SEX_WORDS[m.group("sex").lower()]

@@ -17,6 +17,7 @@ from imr_llm.fields import HEADER_DATE_FIELDS
 from imr_llm.parser.context import ParseContext
 from imr_llm.parser.dates import HEADER_DATE, NUMERIC_DATE, parse_date
 from imr_llm.parser.header_layout import CHECK_CONFIDENCE, MIN_CONFIDENCE, LayoutValue, layout_values
+from imr_llm.parser.layouts.labelled import header_start
 from imr_llm.schema import Span
 
 _HEADER_END = re.compile(
@@ -62,14 +63,14 @@ _ACCEPTS: dict[str, tuple[str, ...]] = {
 
 
 def header_end(flat: str) -> int:
-    m = _HEADER_END.search(flat, 0, 4000)
+    m = _HEADER_END.search(flat, header_start(flat), 4000 + header_start(flat))
     return m.start() if m else min(len(flat), 1500)
 
 
 def parse_header(ctx: ParseContext) -> dict[str, object]:
     """Header fields found in the block, with their evidence cited."""
     flat = ctx.flat
-    end = header_end(flat)
+    start, end = header_start(flat), header_end(flat)
     waiting: list[str] = []
     out: dict[str, object] = {}
     label_at: dict[str, int] = {}  # where each field's label was read (flat offset)
@@ -80,7 +81,7 @@ def parse_header(ctx: ParseContext) -> dict[str, object]:
         "date": parse_date,
         "priority": lambda s: s,
     }
-    tokens = list(_TOKEN.finditer(flat, 0, end))
+    tokens = list(_TOKEN.finditer(flat, start, end))
     scanned = bool(ctx.words)  # a scan's header is read by its layout (`_by_layout`), which says what it finds
     interleaved = _interleaved(tokens) and not scanned
     previous: str | None = None  # the field whose label was the last token read, still without its value

@@ -40,8 +40,20 @@ from imr_llm.schema import DisputedItem, ItemReason
 _DECISION = r"(?i:Upheld|Overturned|Overtumed)"
 _HEADING_WORD = re.compile(r"\b(?:not\s+)?(?:upheld|overturned)\b(?:\s+(?:in\s+part|upheld|overturned))?", re.I)
 _GLUED = re.compile(rf"(?:^|:)\s*(?P<word>{_DECISION})\b\W*\w")  # a decision word with more request after it
-# any run that does not cross a sentence break (". " ends a sentence; "7.5mg" does not)
-_NO_BREAK = r"(?:[^.]|\.(?! ))+?"
+# "Dr. Smith", "1 tab. b.i.d.", "(approx. qty)": a period that ends a word of a request, not a sentence
+# fmt: off
+_ABBREVIATIONS = (
+    "Dr", "Mr", "Mrs", "Ms", "St", "No", "Nos", "vs", "approx", "qty", "tab", "tabs", "cap", "caps", "ea", "Inc",
+    "Co", "Jr", "Sr", "Fig", "Ref", "sig",
+)
+# fmt: on
+_ABBREVIATION_DOT = (
+    "(?:"
+    + "|".join(rf"(?<=\b{w})" for a in _ABBREVIATIONS for w in sorted({a, a.lower(), a.capitalize(), a.upper()}))
+    + r"|(?<=\.[a-zA-Z]))\. "
+)
+# any run that does not cross a sentence break (". " ends a sentence; "7.5mg" and "Dr. Smith" do not)
+_NO_BREAK = rf"(?:[^.]|\.(?! )|{_ABBREVIATION_DOT})+?"
 
 # letters that look like Latin ones (Cyrillic, Greek) and marks that hide inside a word: "U\u0440held" and
 # "Up\u00adheld" show as "Upheld" to the worker, so the heading's decision word is there, unread
@@ -59,11 +71,12 @@ def _skeleton(text: str) -> str:
     return _SPLIT_WORD.sub(r"\1\2", text)
 
 
-RATIONALE_LABEL = re.compile(r"Decision ?rationale ?:")
+# the form prints "Decision rationale:"; a retyped letter may capitalise the second word
+RATIONALE_LABEL = re.compile(r"Decision ?[Rr]ationale ?:")
 # one pattern per label, each starting with a literal (fast to scan for)
 _LABELS_FINAL = (
-    ("ca", re.compile(r"Claims ?Administrator ?guidelines? ?:")),
-    ("mx", re.compile(r"MAXIMUS ?guidelines? ?:")),
+    ("ca", re.compile(r"Claims ?Administrator ?[Gg]uidelines? ?:")),
+    ("mx", re.compile(r"MAXIMUS ?[Gg]uidelines? ?:")),
     ("dr", RATIONALE_LABEL),
 )
 LabelSet = tuple[tuple[str, re.Pattern[str]], ...]
@@ -109,7 +122,7 @@ def _find_heading(flat: str, lo: int, hi: int) -> _Heading:
     # headings are at most a few sentences: no need to scan a whole previous rationale
     original = flat.rfind(" was the original request. ", max(lo, hi - _HEADING_REACH), hi)
     window = max(lo, (original if original >= 0 else hi) - _HEADING_REACH)
-    starts = [window] + [m.end() for m in _BOUNDARY.finditer(flat, window, hi)]
+    starts = [window] + [m.end() for m in _BOUNDARY.finditer(flat, window, hi) if not _abbreviation(flat, m.start())]
     if original >= 0:
         for s in starts:
             if s > original:
@@ -120,8 +133,28 @@ def _find_heading(flat: str, lo: int, hi: int) -> _Heading:
     for s in reversed(starts):
         m = _SIMPLE_HEADING.fullmatch(flat, s, hi)
         if m:
+            # "... CT of the head is not medically necessary Naproxen 550mg #60: Overturned": the last rationale
+            # sentence lost its period, and a request never says whether it is necessary; it starts after that
+            verdicts = list(_VERDICT_IN_HEADING.finditer(flat, s, m.end("req")))
+            if verdicts and (after := _SIMPLE_HEADING.fullmatch(flat, verdicts[-1].end(), hi)) is not None:
+                return _Heading(verdicts[-1].end(), after, False)
             return _Heading(s, m, False)
     return _Heading(starts[-1], None, False)
+
+
+# a rationale's closing verdict, then the words of the next heading (the period between them lost)
+_VERDICT_IN_HEADING = re.compile(
+    r"\b(?:is|are|was|were)(?: not)? (?:medically (?:necessary|appropriate)|recommended|supported|indicated|"
+    r"warranted|certified)\b(?: at this time)?(?: \([^()]{0,40}\))?[;,]? (?=(?-i:[A-Z0-9]))",
+    re.I,
+)
+_ABBREVIATION_BEFORE = re.compile(_ABBREVIATION_DOT)
+
+
+def _abbreviation(flat: str, at: int) -> bool:
+    """The period before `at` closes an abbreviation (a known one, a letter with inner periods such as "b.i.d",
+    or a single capital, an initial), so no sentence ends there."""
+    return at >= 1 and _ABBREVIATION_BEFORE.match(flat, at - 1) is not None
 
 
 _SPECKS_REACH = 160  # what a scan reads from a page's edge or a blot is a line or two, never a paragraph

@@ -293,6 +293,7 @@ def first_trial_approved(rationale: str | None, part_approved: bool) -> bool:
 _RETRO = _rx(r"\bretro(?:spective(?:ly)?|active)?\b")
 # "DOS" as a word: never the start of "dose" ("may repeat dose 1/2 hour after" is no date of service)
 _DOS = _rx(rf"\b(?:DOS|date of service|dates of service|D\.O\.S\.)(?![a-z])\s*[:(]?\s*(?P<date>{ANY_DATE})?")
+_MORE_DATES = _rx(r"\s*(?:-|\u2013|\u2014|to|through|thru|until|,|;|&|and)\s*\d")
 
 
 @dataclass(frozen=True)
@@ -323,7 +324,8 @@ def care_already_given(
     dos_only = False
     for text in (request, heading or ""):
         dos = _DOS.search(text)
-        if dos is not None and dos.group("date") and dated is None:
+        if dos is not None and dos.group("date") and dated is None and not _MORE_DATES.match(text, dos.end()):
+            # "DOS 11/18/16-12/01/16", "DOS 11/18/16, 12/01/16": a range or a list is not one day; no date is said
             dated = parse_date(dos.group("date"))
         if _RETRO.search(text):
             return CareAlreadyGiven(dated)
