@@ -143,3 +143,28 @@ def test_a_utilization_reviews_own_letter_is_not_read_as_an_imr_letter() -> None
     # the form's item labels without its headings (a page lost from the top) are still an IMR letter's
     items_only = make_letter(Item("Knee brace", "Upheld", DENIED))[len(HEAD) :]
     assert parse_text(items_only).disputed_items[0].decision == "upheld"
+
+
+def _heading_warnings(decision: str, rationale: str, request: str = "Naproxen 500mg #60") -> list[str]:
+    record = parse_text(make_letter(Item(request, decision, rationale)))
+    return [w for w in record.warnings if "heading says" in w]
+
+
+def test_a_rationale_at_odds_with_itself_and_its_heading_is_said() -> None:
+    """An Overturned item whose rationale approves, then closes "The request is not medically necessary." (or an
+    Upheld one whose closing sentence lost its "not") was told "approved" with no warning: the heading's word stays,
+    and the page says the verdicts disagree."""
+    approves = (
+        "Yes, the drug was medically necessary here. It is a first request. Therefore, the request was medically "
+    )
+    assert _heading_warnings("Overturned", approves + "necessary. The request is not medically necessary.")
+    assert _heading_warnings(
+        "Upheld", approves.replace("Yes, ", "No, ").replace(" was ", " was not ", 1) + "necessary."
+    )
+    # right both ways: a rationale that agrees with its heading, and an approval of other care after a plain denial
+    assert not _heading_warnings("Overturned", approves + "necessary.")
+    assert not _heading_warnings(
+        "Upheld",
+        "There is no record of relief from it. Therefore, the request is not medically necessary. Continued home "
+        "exercise is medically necessary.",
+    )

@@ -31,6 +31,7 @@ from imr_llm.parser.verdict import (
     ends_with_a_closing,
     is_weaning_talk,
     medically_necessary,
+    plain_reading,
     plain_verdict,
     verdict_phrase,
 )
@@ -329,6 +330,19 @@ def assemble_item(
         else:
             source = "rationale"
             decision_text = decision_text or verdict_phrase(conclusion_sentence(rationale or "") or "")
+    elif (
+        concluded is None
+        and rationale
+        and (last := _last_reading(rationale, request)) is not None
+        and last != necessary
+    ):
+        # the rationale is at odds with itself ("... was medically necessary. The request is not medically
+        # necessary.") and its closing sentence with the heading: the heading's word stays, and the page says so
+        ctx.warn(
+            f"item {i + 1}: heading says {'Overturned' if necessary else 'Upheld'} but the rationale's closing "
+            f"sentence says {'medically necessary' if last else 'not medically necessary'} (its verdicts disagree); "
+            "check the letter"
+        )
     elif concluded is not None and concluded != necessary:
         ctx.warn(
             f"item {i + 1}: heading says {'Overturned' if necessary else 'Upheld'} but the rationale "
@@ -357,6 +371,12 @@ def assemble_item(
         reason=_reason(ctx, i, rationale, rationale_at, decision, request),
         decision_source=source,
     )
+
+
+def _last_reading(rationale: str, request: str) -> bool | None:
+    """What the rationale's last verdict sentence says on its own, when it says it plainly."""
+    sentence = conclusion_sentence(rationale)
+    return plain_reading(sentence, request) if sentence is not None and plain_verdict(sentence) else None
 
 
 def _closes(rationale: str) -> bool:
