@@ -395,7 +395,7 @@ def _sentence_end(m: re.Match[str]) -> str:
 
 # the partial-authorization heading's sentences, read with commas for periods
 _HEADING_COMMA = re.compile(
-    r"(?<=\S),(?=\s+(?:The remaining IMR eligible|The original request|The Claims Administrator authorized)\b)"
+    r"(?<=\S),(?=\s+(?:The remaining IMR e[lI1]igib[lI1]e|The original request|The Claims Administrator authorized)\b)"
     r"|(?<=was the original request),(?=\s)"
 )
 _DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d+ ?(?:mg|mcg|ml|g|%|mEq)\b)", re.I)

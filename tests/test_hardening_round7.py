@@ -168,3 +168,24 @@ def test_a_rationale_at_odds_with_itself_and_its_heading_is_said() -> None:
         "There is no record of relief from it. Therefore, the request is not medically necessary. Continued home "
         "exercise is medically necessary.",
     )
+
+
+@pytest.mark.parametrize("slip", [("below", "be1ow"), ("eligible", "e1igible"), ("eligible", "eIigibIe")])
+def test_an_l_read_as_1_or_i_in_the_forms_fixed_words_changes_nothing(slip: tuple[str, str]) -> None:
+    """ "set forth be1ow:" put the form's sentence into the first request; "IMR e1igible" dropped the part approved
+    before, silently. The form's own words are read through that slip; the request and its approval stay."""
+    heading = (
+        "Baclofen 10mg #30 was the original request. Baclofen 10mg #27 was authorized by the Claims Administrator. "
+        "The remaining IMR eligible portion of the original request, Baclofen 10mg #3 is:"
+    )
+    text = make_letter(Item("Baclofen 10mg #3", "Upheld", DENIED, heading=heading))
+    simple = make_letter(Item("Knee brace", "Upheld", DENIED))
+    for damaged in (simple, simple.replace(*slip)):
+        assert parse_text(damaged).disputed_items[0].request == "Knee brace"
+    for damaged in (text, text.replace(*slip)):
+        item = parse_text(damaged).disputed_items[0]
+        assert (item.request, item.decision, item.authorized_portion) == (
+            "Baclofen 10mg #3",
+            "upheld",
+            "Baclofen 10mg #27",
+        )

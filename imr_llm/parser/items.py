@@ -87,7 +87,8 @@ _ITEMS_SECTION = re.compile(
     r"IMR ISSUES, DECISIONS AND RATIONALES|IMR DECISION\(S\) AND RATIONALE\(S\)|"
     r"INDEPENDENT MEDICAL REVIEW DECISION AND RATIONALE"
 )
-_SET_FORTH = re.compile(r"(?:set[- ]forth below|that were in dispute) ?[:;.,]?")  # a scan can lose the colon
+# a scan can lose the colon; a retyped or OCR'd text can read an "l" as "1" or "I" ("be1ow", "e1igible")
+_SET_FORTH = re.compile(r"(?:set[- ]forth be[lI1]ow|that were in dispute) ?[:;.,]?")
 TRAILER = re.compile(r" (?:cc: |Sincerely,|This determination is final and binding)")
 _HEADING_REACH = 1500
 MAX_ITEMS = 300  # real letters have a handful; a text with more is not read past this
@@ -99,13 +100,13 @@ _QUOTE = "['\u2018\u2019\"]?"  # a scan's speck read as a quote around the decis
 _SIMPLE_HEADING = re.compile(rf"(?P<req>{_NO_BREAK})(?P<is> is)?: ?{_QUOTE}(?P<dec>{_DECISION}){_QUOTE}\.?")
 _PARTIAL_HEADING = re.compile(
     rf"(?P<orig>{_NO_BREAK}) was the original request\. (?P<auth>{_NO_BREAK})\. "
-    rf"(?:The remaining IMR eligible portion of the original request|The original request),? "
+    rf"(?:The remaining IMR e[lI1]igib[lI1]e portion of the original request|The original request),? "
     rf"(?P<req>{_NO_BREAK})(?P<is> is)?: ?(?P<dec>{_DECISION})\.?"
 )
 _ADOPTS_CA = re.compile(r"found the guidelines? used by the Claims Administrator (?:to be )?relevant", re.I)
 _AUTHORIZED = (
     re.compile(r"(?P<y>.+) was authorized by the Claims Administrator"),
-    re.compile(r"The Claims Administrator authorized (?P<y>.+?),? leaving the original request IMR eligible"),
+    re.compile(r"The Claims Administrator authorized (?P<y>.+?),? leaving the original request IMR e[lI1]igib[lI1]e"),
 )
 
 

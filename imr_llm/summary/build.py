@@ -598,7 +598,7 @@ def _about_amount(found: ItemReason, said: list[Restatement], request: str, numb
     return asked.value > int(allowed.group(2) or allowed.group(1))
 
 
-_ELIGIBLE_WHOLE = re.compile(r"leaving the original request IMR eligible|(?:^|\. )The original request,")
+_ELIGIBLE_WHOLE = re.compile(r"leaving the original request IMR e[lI1]igib[lI1]e|(?:^|\. )The original request,")
 
 
 def _whole(item: DisputedItem) -> bool:
