@@ -2993,3 +2993,20 @@ def test_a_concession_then_what_the_records_lack_is_restated_as_the_lack() -> No
         "upheld",
     )
     assert unsure is None
+
+
+def test_the_spanish_step_names_the_second_gap_the_english_one_names() -> None:
+    """An eighteenth reader: the Spanish step dropped the second missing thing the English one named, because the
+    reviewer's English words quoted in it counted toward the step's length limit. The limit counts the page's own
+    words; a step that is long in its own words still keeps one gap."""
+    record = one(
+        "MRI of the neck",
+        "Upheld",
+        "There is no indication that the worker was a candidate for surgery on the neck. There is no documentation "
+        "regarding clear neurological deficits in both arms that would support the use of a neck MRI. The request "
+        "is not medically necessary.",
+    )
+    en = build_summary(record).items[0].next_step
+    es = build_summary(record, "es").items[0].next_step
+    assert "candidate for surgery" in en and "neurological deficits" not in en and "signs of nerve damage" in en
+    assert "candidate for surgery" in es and "neurological deficits in both arms" in es, es

@@ -242,7 +242,7 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         # the reviewer named two things missing: the step names both (a reader counted steps naming one as partial)
         # (a long one is left to the reviewer's words: it would make the page harder to read than the letter)
         also = language.also_step(item.decision, next_step, second)
-        if also and len(also.split()) <= _ALSO_WORDS:
+        if also and len(_QUOTED_SLOT.sub("", also).split()) <= _ALSO_WORDS:
             next_step = f"{next_step} {also}"
     return ItemSummary(
         number=i + 1,
@@ -543,6 +543,9 @@ def _next_from(said: list[Restatement], decision: Decision | None, quoted: list[
 
 
 _ALSO_WORDS = 25
+# a language that quotes the reviewer's English words (Spanish) counts its own words: the quote is the same one
+# the English page words plainly, and it was the English step's length the limit was set on
+_QUOTED_SLOT = re.compile(r"\"[^\"]*\"")
 _OVER_GUIDELINE = re.compile(
     r"\b(?:exceed\w*|in excess of|beyond|more than|above|outside)\s+(?:the\s+|what\s+(?:the\s+)?)?"
     r"(?:(?:MTUS|ODG|ACOEM|CA MTUS)\s+)?(?:guidelines?|recommended|recommendations?)\b",
