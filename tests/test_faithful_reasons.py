@@ -2865,9 +2865,9 @@ def test_a_cause_and_its_verdict_without_their_comma_are_still_restated() -> Non
 
 
 def test_a_request_past_the_guidelines_gets_that_step_not_a_lesser_gap() -> None:
-    """An eighteenth reader: "It does appear that she has had at least 6 sessions, and ... 12 more will exceed
-    guideline recommendations" was not restated ("It does appear that" was no lead), so the Why and the step
-    followed a lesser point ("how many prior sessions ... is not noted"): no session count cures a request past
+    """An eighteenth reader: a sentence opening "It does appear that" (some sessions had, and the ones asked for
+    going past what the guidelines recommend) was not restated (that opening was no lead), so the Why and the step
+    followed a lesser point (the count of earlier sessions not noted): no session count cures a request past
     the guidelines. (Synthetic wording.)"""
     over = one(
         "Ten aquatic therapy visits for the left knee",
@@ -2921,8 +2921,8 @@ def test_nothing_specific_regarding_x_is_what_a_new_request_could_show() -> None
 
 
 def test_no_record_of_earlier_use_of_the_drug_asked_for_is_not_a_gap() -> None:
-    """ "The medical records do not document previous use of Tramadol" was restated as a second reason and a
-    second step ("records that show previous use of Tramadol"): an observation that the drug would be new, not
+    """A sentence saying the notes show no earlier use of the very drug asked for was restated as a second reason
+    and a second step (records showing that earlier use): an observation that the drug would be new, not
     something a new request could add. A record of how earlier use helped is a gap, and stays. (Synthetic
     wording.)"""
     new = one(
@@ -2974,14 +2974,14 @@ def test_a_dose_for_one_occasion_gets_no_taper_line() -> None:
 
 
 def test_a_concession_then_what_the_records_lack_is_restated_as_the_lack() -> None:
-    """ "In the case of this worker, although there was X (Y and Z), the record failed to show W" was quoted only,
-    and its step was the stock line. The concession (one clause, no comma in it) is left out; the lack is the
+    """A lead naming the worker, a concession ("although X (Y and Z)"), then "the record failed to show W": quoted
+    only, and its step was the stock line. The concession (one clause, no comma in it) is left out; the lack is the
     point, and the step. A concession with commas inside is not split (the split could fall inside it)."""
     lack = one(
         "CT scan of the neck",
         "Upheld",
-        "In the case of this worker, although there was new neck pain with signs of a pinched nerve (weak grip and "
-        "reduced reflexes), the record failed to show a completed course of conservative treatments such as home "
+        "In the case of this worker, although the notes describe new neck pain with signs of a pinched nerve (weak "
+        "grip and reduced reflexes), the record failed to show a completed course of conservative treatments such as home "
         "exercises.",
     )
     item = build_summary(lack).items[0]

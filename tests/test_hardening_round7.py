@@ -175,17 +175,17 @@ def test_an_l_read_as_1_or_i_in_the_forms_fixed_words_changes_nothing(slip: tupl
     """ "set forth be1ow:" put the form's sentence into the first request; "IMR e1igible" dropped the part approved
     before, silently. The form's own words are read through that slip; the request and its approval stay."""
     heading = (
-        "Baclofen 10mg #30 was the original request. Baclofen 10mg #27 was authorized by the Claims Administrator. "
-        "The remaining IMR eligible portion of the original request, Baclofen 10mg #3 is:"
+        "Tizanidine 4mg #30 was the original request. Tizanidine 4mg #27 was authorized by the Claims Administrator. "
+        "The remaining IMR eligible portion of the original request, Tizanidine 4mg #3 is:"
     )
-    text = make_letter(Item("Baclofen 10mg #3", "Upheld", DENIED, heading=heading))
+    text = make_letter(Item("Tizanidine 4mg #3", "Upheld", DENIED, heading=heading))
     simple = make_letter(Item("Knee brace", "Upheld", DENIED))
     for damaged in (simple, simple.replace(*slip)):
         assert parse_text(damaged).disputed_items[0].request == "Knee brace"
     for damaged in (text, text.replace(*slip)):
         item = parse_text(damaged).disputed_items[0]
         assert (item.request, item.decision, item.authorized_portion) == (
-            "Baclofen 10mg #3",
+            "Tizanidine 4mg #3",
             "upheld",
-            "Baclofen 10mg #27",
+            "Tizanidine 4mg #27",
         )
