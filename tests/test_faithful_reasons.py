@@ -2981,8 +2981,8 @@ def test_a_concession_then_what_the_records_lack_is_restated_as_the_lack() -> No
         "CT scan of the neck",
         "Upheld",
         "In the case of this worker, although the notes describe new neck pain with signs of a pinched nerve (weak "
-        "grip and reduced reflexes), the record failed to show a completed course of conservative treatments such as home "
-        "exercises.",
+        "grip and reduced reflexes), the record failed to show a completed course of conservative treatments such "
+        "as home exercises.",
     )
     item = build_summary(lack).items[0]
     assert item.reason.text.startswith("The record did not show a completed course of simpler treatments"), item.reason

@@ -135,7 +135,7 @@ def _find_heading(flat: str, lo: int, hi: int) -> _Heading:
     for s in reversed(starts):
         m = _SIMPLE_HEADING.fullmatch(flat, s, hi)
         if m:
-            # "... CT of the head is not medically necessary Naproxen 550mg #60: Overturned": the last rationale
+            # "... the scan is not medically necessary Ibuprofen 600mg #90: Overturned": the last rationale
             # sentence lost its period, and a request never says whether it is necessary; it starts after that
             verdicts = list(_VERDICT_IN_HEADING.finditer(flat, s, m.end("req")))
             if verdicts and (after := _SIMPLE_HEADING.fullmatch(flat, verdicts[-1].end(), hi)) is not None:

@@ -1071,7 +1071,7 @@ _NOT_NOTED_WH = _rx(
     r" (?P<wh>what|why|whether|how|when|which|where)\b (?P<x>.+)$"
 )
 
-# "There is nothing specific regarding the medical necessity for a hospital bed": what the new request could show
+# "There is nothing specific regarding the need for a lift chair": what the new request could show
 _NOTHING_ON = _rx(
     r"^there (?:is|was|has been)(?: also| still)? nothing(?: (?:specific|specifically|documented|noted|"
     r"provided|submitted|in the records?|in the file))* (?:regarding|about|concerning|as to|addressing) "
