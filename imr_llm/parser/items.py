@@ -154,8 +154,8 @@ _ABBREVIATION_BEFORE = re.compile(_ABBREVIATION_DOT)
 
 
 def _abbreviation(flat: str, at: int) -> bool:
-    """The period before `at` closes an abbreviation (a known one, a letter with inner periods such as "b.i.d",
-    or a single capital, an initial), so no sentence ends there."""
+    """The period before `at` closes an abbreviation (a known one, or letters with inner periods such as "b.i.d"),
+    so no sentence ends there."""
     return at >= 1 and _ABBREVIATION_BEFORE.match(flat, at - 1) is not None
 
 

@@ -271,8 +271,6 @@ _PART_CARE = re.compile(
     rf"\b(?:of|in|to|for|on)\s+the\s+(?P<side3>left|right)\s+(?P<part3>{_PART})s?\b",
     re.I,
 )
-# "how many you have had": visits and sessions are counted so; a drug's supply or a stay is not
-_COUNTED = re.compile(r"\b(?:sessions?|visits?|treatments|appointments)\b", re.I)
 _SPINAL = {"cervical", "thoracic", "lumbar"}
 _EARLIER = re.compile(
     r"\b(?:prior|previous|previously|earlier|past|old|recent|last|another|repeat)\b\W*(?:\w+\W+)?$", re.I
@@ -546,6 +544,8 @@ _ALSO_WORDS = 25
 # a language that quotes the reviewer's English words (Spanish) counts its own words: the quote is the same one
 # the English page words plainly, and it was the English step's length the limit was set on
 _QUOTED_SLOT = re.compile(r"\"[^\"]*\"")
+# "how many you have had": visits and sessions are counted so; a drug's supply or a stay is not
+_COUNTED = re.compile(r"\b(?:sessions?|visits?|treatments|appointments)\b", re.I)
 _OVER_GUIDELINE = re.compile(
     r"\b(?:exceed\w*|in excess of|beyond|more than|above|outside)\s+(?:the\s+|what\s+(?:the\s+)?)?"
     r"(?:(?:MTUS|ODG|ACOEM|CA MTUS)\s+)?(?:guidelines?|recommended|recommendations?)\b",
