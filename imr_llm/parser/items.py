@@ -117,9 +117,10 @@ class _Heading:
     partial: bool
 
 
-def _find_heading(flat: str, lo: int, hi: int) -> _Heading:
+def _find_heading(flat: str, lo: int, hi: int, text_letter: bool = True) -> _Heading:
     """The item heading inside flat[lo:hi], which may start with the end of the
-    previous item's rationale."""
+    previous item's rationale. (`text_letter`: a scan's heading run into a verdict is cut, and said, by
+    `scan_requests`, since the lost period may be a sign of lost words.)"""
     lo, hi = strip_span(flat, lo, hi)
     # headings are at most a few sentences: no need to scan a whole previous rationale
     original = flat.rfind(" was the original request. ", max(lo, hi - _HEADING_REACH), hi)
@@ -137,7 +138,7 @@ def _find_heading(flat: str, lo: int, hi: int) -> _Heading:
         if m:
             # "... the scan is not medically necessary Ibuprofen 600mg #90: Overturned": the last rationale
             # sentence lost its period, and a request never says whether it is necessary; it starts after that
-            verdicts = list(_VERDICT_IN_HEADING.finditer(flat, s, m.end("req")))
+            verdicts = list(_VERDICT_IN_HEADING.finditer(flat, s, m.end("req"))) if text_letter else []
             if verdicts and (after := _SIMPLE_HEADING.fullmatch(flat, verdicts[-1].end(), hi)) is not None:
                 return _Heading(verdicts[-1].end(), after, False)
             return _Heading(s, m, False)
@@ -185,7 +186,7 @@ def _heading_before_specks(ctx: ParseContext, lo: int, hi: int) -> _Heading | No
         return None
     if at < len(raw) and raw[at] not in "\n\f":
         return None
-    heading = _find_heading(flat, lo, end)
+    heading = _find_heading(flat, lo, end, ctx.ocr is None)
     if heading.match is None:
         return None
     s, e = ctx.text.raw_span(*heading.match.span("req"))
@@ -471,7 +472,7 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
     lo = start
     for group in groups:
         hi = min(m.start() for m in group.values())
-        heading = _find_heading(flat, lo, hi)
+        heading = _find_heading(flat, lo, hi, ctx.ocr is None)
         if heading.match is None and ctx.ocr is not None:
             heading = _heading_before_specks(ctx, lo, hi) or heading
         headings.append(heading)
@@ -492,7 +493,7 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
         and _nothing_but_a_cut_label(flat[last_decision.end() : text_end])
         and trailer is None
     ):
-        tail = _find_heading(flat, lo, last_decision.end())
+        tail = _find_heading(flat, lo, last_decision.end(), ctx.ocr is None)
         if (
             tail.match is not None
             and _sentence_starts_at(flat, tail.start)
