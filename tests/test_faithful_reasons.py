@@ -428,8 +428,8 @@ def test_the_letters_own_weaning_words_only_from_the_reviewer_about_this_worker(
     )
     assert build_summary(quoted_opioid).items[0].taper_warning == conditional
     stock = (
-        " This decision concerns the medical necessity of opioids as they have been prescribed to this patient."
-        " This decision should not be interpreted as a recommendation to stop long-term opioids abruptly."
+        " This decision weighs the medical necessity of the opioids as written for this worker."
+        " This decision should not be read as a recommendation to stop the long-term opioids abruptly."
     )
     trial = one(
         "Tramadol 50mg #60",
@@ -1147,7 +1147,7 @@ def test_the_premise_right_before_the_verdict_is_a_reason_too() -> None:
         record = one(
             "Lorzone 750mg #45",
             "Upheld",
-            "The patient has not been documented to have failed other muscle relaxants. "
+            "The patient is not documented to have tried and failed another muscle relaxant. "
             f"{premise} Therefore, the request is not medically necessary.",
         )
         reason = record.disputed_items[0].reason
@@ -1328,7 +1328,7 @@ def test_jargon_a_reader_found_unexplained_has_a_glossary_line(lang: str) -> Non
     for sentence, term in (
         ("There is no rationale given the unfavorable ACOEM position on TENS.", "unfavorable ACOEM position: "),
         ("It is an adjuvant therapy.", "adjuvant: "),
-        ("There is no diagnosis of tissue insult.", "tissue insult: "),
+        ("The notes name no tissue insult.", "tissue insult: "),
         ("There is no mention of surgical intervention.", "surgical intervention: "),
         ("There were no subjective complaints of stomach upset.", "subjective complaints: "),
     ):
@@ -1569,7 +1569,7 @@ def test_a_translation_speaks_of_the_worker_only_where_the_reviewer_did() -> Non
             "records of improvement in what you can do",
         ),
         (
-            "The office visit made no mention of the patient's willingness to consider surgery.",
+            "The clinic visit made no mention of the patient's willingness to consider surgery.",
             "records of your willingness to consider surgery",
         ),
         # "it was not stated why X": the new request could make that clear
@@ -1770,20 +1770,20 @@ def test_a_date_of_service_alone_says_neither_given_nor_still_to_come() -> None:
 
 
 def test_the_next_step_follows_the_first_clause_of_a_reason_before_a_side_point() -> None:
-    """ "the requesting physician has failed to document if the claimant has completed conservative treatment for
-    6 weeks and there are no exam findings ..." gave no step of its own, so the step asked for "records
+    """A reason "the doctor has failed to document if the worker finished X, and there are no exam findings ..."
+    gave no step of its own, so the step asked for "records
     that you have had any prior surgeries or imaging", the reviewer's background line after it. Its first clause
     now names the missing thing; the whole sentence is not run together as one slot."""
     record = one(
         "MRI of the cervical spine",
         "Upheld",
-        "In this case, the requesting physician has failed to document if the claimant has completed conservative "
-        "treatment for 6 weeks and there are no exam findings that suggest any possible radiculopathy. "
+        "Here, the requesting physician has failed to document if the worker finished a course of conservative "
+        "treatment for 6 weeks and there are no exam findings that point to a pinched nerve root. "
         "There is no documentation that the claimant has had any prior surgeries or imaging. Therefore, the "
         "request is not medically necessary.",
     )
     item = build_summary(record).items[0]
-    assert "completed simpler treatment for 6 weeks" in item.next_step, item.next_step
+    assert "finished a course of simpler treatment for 6 weeks" in item.next_step, item.next_step
     assert "surgeries" not in item.next_step
     whole = restate(
         "The treating physician has failed to document X-rays and there are no examination findings.", "upheld"
@@ -2184,19 +2184,19 @@ def test_an_initial_treatment_request_over_the_guideline_is_the_reviewers_findin
 
 
 def test_no_explanation_why_asks_for_the_explanation_not_records_of_it() -> None:
-    """ "There is no objective explanation why the patient would need excess physical therapy" gave the step
-    "a new request could include records of objective explanation why you would need ...". The step asks for
-    the explanation; a missing record of a finding still asks for records."""
+    """A reason "there is no objective explanation why the worker would need X" gave the step "a new request
+    could include records of objective explanation why you would need X". The step asks for the explanation; a
+    missing record of a finding still asks for records."""
     record = one(
         "Physical therapy 8 sessions",
         "Upheld",
-        "There is no objective explanation why the patient would need excess physical therapy and not be "
-        "transitioned to a home exercise program. Therefore, the request is not medically necessary.",
+        "There is no objective explanation why the worker would need further physical therapy and not be "
+        "moved on to a home exercise program. Therefore, the request is not medically necessary.",
     )
     step = build_summary(record).items[0].next_step
     assert step == (
-        "If your doctor asks again, the new request could explain why you would need excess physical therapy and "
-        "not be transitioned to a home exercise plan."  # the glossary's words for "program"
+        "If your doctor asks again, the new request could explain why you would need further physical therapy and "
+        "not be moved on to a home exercise plan."  # the glossary's words for "program"
     ), step
     es = build_summary(record, "es").items[0].next_step
     assert "podría explicar la razón" in es and "documentos" not in es, es
@@ -2242,8 +2242,8 @@ def test_terms_a_thirteenth_reader_found_unexplained_are_explained_once(lang: st
         ("Her cardiovascular and hepatic risks are raised.", "cardiovascular"),
         ("Her cardiovascular and hepatic risks are raised.", "hepatic"),
         ("There was no dyspepsia secondary to NSAID use.", "dyspepsia"),
-        ("No deficit in a dermatomal or myotomal pattern.", "dermatomal"),
-        ("No deficit in a dermatomal or myotomal pattern.", "myotomal"),
+        ("No weakness in a myotomal or dermatomal pattern.", "dermatomal"),
+        ("No weakness in a myotomal or dermatomal pattern.", "myotomal"),
         ("No findings of a possible labral tear.", "labral tear"),
         ("No concern for avascular necrosis.", "avascular necrosis"),
         ("The straight leg raise was positive.", "straight leg raise"),
@@ -2259,13 +2259,13 @@ def test_terms_a_thirteenth_reader_found_unexplained_are_explained_once(lang: st
 
 
 def test_no_discussion_of_surgery_is_never_no_record_of_surgery() -> None:
-    """ "There is no discussion of surgery or of any new red flag findings" read "The reviewer found no record
-    of surgery ...", which tells a worker they have had no surgery. The reviewer's noun stays, and the step asks for
+    """A reason "no discussion of surgery or of new red flag findings" read "The reviewer found no record of
+    surgery ...", which tells a worker they have had no surgery. The reviewer's noun stays, and the step asks for
     that discussion; "no documentation of X" still reads "no record of X"."""
     record = one(
         "MRI of the left shoulder",
         "Upheld",
-        "There is no discussion of surgery or of any new red flag findings on exam that would justify a shoulder "
+        "There is no discussion of surgery, nor of new red flag findings on exam that would call for a shoulder "
         "MRI. As a result, the request is not medically necessary.",
     )
     item = build_summary(record).items[0]
@@ -2387,9 +2387,8 @@ def test_no_other_findings_points_back_to_what_the_letter_listed() -> None:
 @pytest.mark.parametrize(
     "exception",
     [
-        "There was a lack of clinical documentation or exceptional factors that would justify going outside the "
-        "guidelines.",
-        "There is insufficient documentation to support a reasonable suspicion of an uncommon nerve disorder.",
+        "There was a lack of documentation or of exceptional factors to justify going outside the guidelines.",
+        "There are insufficient records to raise a reasonable suspicion of an uncommon nerve disorder.",
     ],
 )
 def test_a_ban_whose_exception_the_reviewer_says_records_lack_is_no_closed_door(exception: str) -> None:
@@ -2414,11 +2413,11 @@ def test_a_step_never_says_records_of_record() -> None:
     record = one(
         "Infrared therapy 4 sessions",
         "Upheld",
-        "Thermography is not recommended. There was a lack of clinical documentation or exceptional factors that "
-        "would justify going outside the guidelines.",
+        "Thermography is not recommended. There was a lack of clinical documentation or of exceptional factors to "
+        "justify going outside the guidelines.",
     )
     step = build_summary(record).items[0].next_step
-    assert "records of special factors that would justify going outside the guidelines" in step, step
+    assert "records of special factors to justify going outside the guidelines" in step, step
     silent = one(
         "EMG of the right leg",
         "Upheld",
@@ -2901,11 +2900,11 @@ def test_a_request_past_the_guidelines_gets_that_step_not_a_lesser_gap() -> None
 
 def test_nothing_specific_regarding_x_is_what_a_new_request_could_show() -> None:
     """The step named an end date for a rental (the sentence's second, lesser clause) where the reviewer's first
-    clause was "nothing specific regarding the medical necessity" of the equipment. (Synthetic wording.)"""
+    clause was that nothing specific was said about the equipment's medical need. (Synthetic wording.)"""
     bed = one(
         "Electric lift chair for a rental of unstated length",
         "Upheld",
-        "There is nothing specific regarding the medical need for a lift chair and there is no end date given for "
+        "There is nothing specific about the medical need for a lift chair and there is no end date given for "
         "the rental.",
     )
     assert build_summary(bed).items[0].next_step == (
@@ -2980,7 +2979,7 @@ def test_a_concession_then_what_the_records_lack_is_restated_as_the_lack() -> No
     lack = one(
         "CT scan of the neck",
         "Upheld",
-        "In the case of this worker, although the notes describe new neck pain with signs of a pinched nerve (weak "
+        "In the case of this claimant, although the notes describe new neck pain with signs of a pinched nerve (weak "
         "grip and reduced reflexes), the record failed to show a completed course of conservative treatments such "
         "as home exercises.",
     )
