@@ -679,6 +679,12 @@ _NOTED_AT_END = _rx(r"\s+(?:noted|documented|indicated|provided|submitted|presen
 _ABSENT = _rx(r"^(?:absent|in the absence of) (?P<x>[^,;]{6,150}), (?P<y>[^,;].{8,})$")
 _JOINED = _rx(r"^(?:but|and|or|yet|so|however|although|though)\b")
 _SECOND_CAUSE = _rx(r"^(?:and|or|but) (?:as|since|because|given)\b")
+# "... is not medically necessary", "would not be supported", "cannot be considered appropriate": a verdict's words
+_VERDICT_WORDS = (
+    r"(?: (?:is|are|was|were|would|would be|cannot be|can not be))(?: also| not| be| therefore| considered| deemed|"
+    r" determined| seen| as| to)* (?:medically )?(?:necessary|appropriate|supported|warranted|indicated|"
+    r"recommended|reasonable|approved|certified)"
+)
 _VERDICT = _rx(
     # "Medical necessity for the requested MRI is not established": a verdict, no reason in it
     r"^(?:(?:then|therefore|thus|hence|as such|consequently|accordingly),? )?medical necessity(?: (?:for|of) "
@@ -687,9 +693,7 @@ _VERDICT = _rx(
     r"(?:the |this )?"
     r"(?:current |ongoing |continued |further |additional )?(?:request(?:ed)?|"
     r"usage|use|treatment|service|medication|item|therapy|it|sessions|visits)(?: (?:for|of) [^,;]{1,150}?)?"
-    r"(?: (?:is|are|was|were|would|would be|cannot be|can not be))(?: also| not| be| therefore| considered| deemed|"
-    r" determined| seen| as| to)* (?:medically )?(?:necessary|appropriate|supported|warranted|indicated|"
-    r"recommended|reasonable|approved|certified)(?: at this time| here| per the guidelines?)?$"
+    rf"{_VERDICT_WORDS}(?: at this time| here| per the guidelines?)?$"
 )
 
 
@@ -701,11 +705,8 @@ _NAMES_GUIDELINE = _rx(r"\b(?:guidelines?|mtus|odg|acoem|official disability|sta
 _CAUSE_START = _rx(r"^(?:given (?:that )?|since |because |as )")
 _VERDICT_START = _rx(r"\s(?=(?:(?:then|therefore|thus|hence)\s)?(?:(?:the|this) request(?:ed)?\b|medical necessity\b))")
 
-_VERDICT_CLAUSE = _rx(
-    r"^(?:the|this) request(?:ed)?\b[^,;]{0,150}? (?:is|are|was|were|would|would be|cannot be|can not be)"
-    r"(?: (?:also|not|be|therefore|considered|deemed|determined|seen|as|to))* (?:medically )?(?:necessary|"
-    r"appropriate|supported|warranted|indicated|recommended|reasonable|approved|certified)\b[^,;]{0,40}$"
-)
+# "the requested diagnostic studies would not be supported at this time": the verdict of any request, by its words
+_VERDICT_CLAUSE = _rx(rf"^(?:the|this) request(?:ed)?\b[^,;]{{0,150}}?{_VERDICT_WORDS}\b[^,;]{{0,40}}$")
 
 
 def _comma_before_verdict(text: str) -> str:

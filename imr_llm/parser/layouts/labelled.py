@@ -31,10 +31,11 @@ def labelled(flat: str) -> bool:
 def case_header_at_top(flat: str) -> bool:
     """The 2016-17 header block at the top: its "Case Number:" label, or (that label lost: a cropped photo, a damaged
     line, a number redacted) two of its date labels, which no other layout prints at its top."""
-    return any(
-        _CASE_HEADER.search(top) is not None or len({m.group(0) for m in HEADER_DATE_LABEL.finditer(top)}) >= 2
-        for top in _tops(flat)
-    )
+    return any(_opens_header(top) for top in _tops(flat))
+
+
+def _opens_header(top: str) -> bool:
+    return _CASE_HEADER.search(top) is not None or len({m.group(0) for m in HEADER_DATE_LABEL.finditer(top)}) >= 2
 
 
 _MADE = re.compile(r"HOW THE IMR FINAL DETERMINATION WAS MADE")
@@ -51,7 +52,7 @@ def header_start(flat: str) -> int:
     case = _CASE_HEADER.search(flat, 0, _TOP)
     if case is not None:
         return case.start()
-    if len({m.group(0) for m in HEADER_DATE_LABEL.finditer(flat, 0, _TOP)}) >= 2 or made.start() <= _TOP:
+    if _opens_header(flat[:_TOP]) or made.start() <= _TOP:
         return 0
     lo = made.start() - _TOP
     label = _CASE_HEADER.search(flat, lo, made.start()) or HEADER_DATE_LABEL.search(flat, lo, made.start())
