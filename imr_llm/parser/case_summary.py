@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
+from imr_llm.care.drugs import find_names
 from imr_llm.parser.context import ParseContext
 from imr_llm.parser.dates import ANY_DATE, parse_date
 
@@ -169,3 +170,34 @@ def prose_date(ctx: ParseContext, field: str, start: int, end: int) -> dt.date |
     if value is not None:
         ctx.cite(field, *m.span("date"))
     return value
+
+
+# -- a denied drug the case summary names, that no item decides ----------------------------------------
+
+_DENIED = re.compile(r"\b(?:denied|non-?certif\w*|not certified|modified|not medically necessary)\b", re.I)
+_ABOUT_THE_REQUEST = re.compile(r"\brequest|\butilization review\b|\bUR\b", re.I)
+# a sentence tells more than one outcome ("non-certified the MRI and certified Hydrocodone"): each clause apart
+_CLAUSES = re.compile(
+    r";|,?\s+(?:and|but|while)\s+(?=(?:(?:it|they|then|was|were)\s+)?(?:certified|approved|authorized|modified|denied|non-?certified)\b)",
+    re.I,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
+def denied_drugs_not_decided(summary: str, asked: frozenset[str]) -> list[str]:
+    """Drugs (as the case summary prints them) that a clause of the case summary says were denied or modified,
+    and that no disputed item asks for (`asked`: the items' ingredients, by any name). The case summary
+    retells the denial under review, so a drug it names there and no item holds points to a page of requests
+    that is not here (the letter's last page lost at an item's end). Only drugs count: a drug has one name
+    table (brand and generic meet), where "surgery" or "creams" name items in words no rule can match."""
+    out: list[str] = []
+    for sentence in _SENTENCE_END.split(summary):
+        if not _ABOUT_THE_REQUEST.search(sentence):
+            continue
+        for clause in _CLAUSES.split(sentence):
+            if not _DENIED.search(clause):
+                continue
+            for hit in find_names(clause):
+                if hit.match == "exact" and not set(hit.product.ingredients) & asked and hit.printed not in out:
+                    out.append(hit.printed)
+    return out

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from imr_llm.care import with_care
 from imr_llm.care.drugs import ingredients_named
 from imr_llm.errors import NotAnImrLetter
-from imr_llm.parser.case_summary import parse_patient, prose_date, summary_span
+from imr_llm.parser.case_summary import denied_drugs_not_decided, parse_patient, prose_date, summary_span
 from imr_llm.parser.context import ParseContext
 from imr_llm.parser.diagnoses import parse_diagnoses, with_codes
 from imr_llm.parser.header import header_end, parse_header
@@ -58,15 +58,15 @@ def read_letter(raw: str, source: Source | None = None) -> ParsedLetter:
     cut = len(raw) > MAX_LETTER_CHARS
     raw = _without_running_case_lines(raw[:MAX_LETTER_CHARS] if cut else raw)
     text = flatten(raw, ocr=ocr)
-    layout = detect_layout(text.flat)
-    if layout is None:
-        return ParsedLetter(text, None)
-    text, more = first_letter(text, layout)
     warnings = []
     if cut:
         warnings.append(
             f"text longer than {MAX_LETTER_CHARS:,} characters: only the start was read (one letter is far shorter)"
         )
+    layout = detect_layout(text.flat)
+    if layout is None:
+        return ParsedLetter(text, None, tuple(warnings))
+    text, more = first_letter(text, layout)
     if more:
         warnings.append(
             f"the file holds {more + 1} letters; only the first was read (split the file to read the others)"
@@ -360,6 +360,11 @@ def _summary_names_a_request(summary: str, items: list[DisputedItem]) -> bool:
     return False
 
 
+def _denied_not_decided(summary: str, items: list[DisputedItem]) -> list[str]:
+    asked = frozenset(name for item in items for name in ingredients_named(item.request))
+    return denied_drugs_not_decided(summary, asked)
+
+
 def parse_letter(
     letter: LoadedLetter, *, enrich: bool = True, codes: bool = True, read: ParsedLetter | None = None
 ) -> LetterRecord:
@@ -393,6 +398,11 @@ def parse_read(
     """The record of a letter already read (see `parse_text`)."""
     layout = read.layout
     if layout is None:
+        if read.warnings:  # only the start of a long file was read: a letter further in was never looked at
+            raise NotAnImrLetter(
+                f"not an IMR determination letter in its first {MAX_LETTER_CHARS:,} characters (no known layout "
+                "found; the rest of the file is not read: put each letter in a file of its own)"
+            )
         raise NotAnImrLetter("not an IMR determination letter (no known layout found)")
     text = read.text
     ctx = ParseContext(text, enrich=enrich, words=words, ocr=source.ocr if source is not None else None)
@@ -448,6 +458,11 @@ def parse_read(
         ctx.warn(
             "the case summary names none of the requests decided below: the pages may come from two letters; check "
             "that every page is this letter's"
+        )
+    if span is not None and (lost := _denied_not_decided(text.flat[span[0] : span[1]], items)):
+        ctx.warn(
+            f"the case summary names {' and '.join(lost)} among the requests denied or cut before, but no item below "
+            "decides it: a page with more requests may be missing; check the letter"
         )
     if (source is None or source.ocr is None) and layout.header:
         # a text letter whose header lacks a row (or its value) the layout always prints: said, so the page does

@@ -486,6 +486,30 @@ def _names_the_request(m: re.Match[str], request: str) -> bool:
     return not (kind and kind_asked and kind.code != kind_asked.code and "other" not in (kind.code, kind_asked.code))
 
 
+def names_other_care(sentence: str, request: str) -> bool:
+    """The verdict sentence's subject names care that shares no word of care with `request` ("Therefore, the
+    cervical pillow is not medically necessary" for chiropractic care): its verdict is another request's. A subject
+    naming no care ("the request", "the requested treatments", "these services", "it") is no other care."""
+    verdict = _PHRASE.search(sentence)
+    if verdict is None:
+        return False
+    subject = sentence[: verdict.start()]
+    named = _REQUEST_FOR.search(subject)
+    # "the request for X, 12 sessions" names X; else the words after the lead ("Given no change, the pillow")
+    subject = subject[named.end() :] if named else subject.rsplit(",", 1)[-1]
+    from rapidfuzz import fuzz
+
+    care = _content_words(subject) - _UNITS - _ANATOMY - _GENERIC_CARE - _NOT_CARE
+    asked = _content_words(request) - _UNITS - _ANATOMY - _GENERIC_CARE
+    return bool(care) and not any(
+        a == b or (len(a) >= 5 and len(b) >= 5 and fuzz.ratio(a, b) >= _NAME_ALIKE) for a in care for b in asked
+    )
+
+
+_REQUEST_FOR = re.compile(r"\brequests? (?:for|of)\b|\brequested\b", re.I)
+_NOT_CARE = frozenset("therefore thus such result requests treatment services all both each it they".split())  # noqa: SIM905
+
+
 # a request of several parts: "X and Y", "X & Y", "X + Y", "X/Y" between words ("EMG/NCV"); a comma only separates
 # a request's details ("Physical therapy, 2 times a week, right knee")
 _MULTI = re.compile(r"\s(?:and|&|\+)\s|[A-Za-z]{2,}/[A-Za-z]{2,}")

@@ -17,6 +17,7 @@ from rapidfuzz import fuzz
 
 from imr_llm.fields import norm_text
 from imr_llm.parser.reasons import (
+    BEYOND_TRIAL,
     FINDINGS_READ,
     agrees,
     find_reason,
@@ -72,7 +73,8 @@ def build_summary(record: LetterRecord, lang: str = "en") -> Summary:
         _whole(item) or other_care(item.original_request or item.request, item.authorized_portion or "")
         for item in before
     )
-    counts = Counts.of([item.decision for item in record.disputed_items], len(before) - instead, instead)
+    repeats = sum(_repeats_an_approval(item, item_reason(item)) for item in record.disputed_items)
+    counts = Counts.of([item.decision for item in record.disputed_items], len(before) - instead, instead, repeats)
     letter_warnings = [w for w in record.warnings if _item_of(w) is None]
     return Summary(
         lang=language.code,
@@ -110,15 +112,29 @@ def item_reason(item: DisputedItem) -> ItemReason:
     )
 
 
+def _repeat_sentences(item: DisputedItem, found: ItemReason) -> tuple[str, ...]:
+    """The reviewer's sentences saying this denied request repeats care approved before, when they are its
+    reason (the same care "authorized earlier", so this request "duplicates" it)."""
+    if item.decision != "upheld" or not item.rationale:
+        return ()
+    repeat = repeat_of_approval(item.rationale)
+    return repeat if repeat and tuple(found.sentences[: len(repeat)]) == repeat else ()
+
+
+def _repeats_an_approval(item: DisputedItem, found: ItemReason) -> bool:
+    """The letter says the very care asked for was approved before (not only a first trial of it, after which
+    more is asked): the page says so with the decision, so "not approved" is not read as "you do not have it"."""
+    repeat = _repeat_sentences(item, found)
+    return bool(repeat) and not any(BEYOND_TRIAL.search(sentence) for sentence in repeat)
+
+
 def restatements(record: LetterRecord, i: int, found: ItemReason) -> list[Restatement]:
     """The reviewer's reason sentences that restate safely, most decisive first (at most two). When the most
     decisive one (the guidelines rule this request out) has no recognised form, none: the reviewer's words
     are quoted, rather than a lesser reason put first."""
     item = record.disputed_items[i]
-    if item.decision == "upheld" and item.rationale:
-        repeat = repeat_of_approval(item.rationale)
-        if repeat and tuple(found.sentences[: len(repeat)]) == repeat:
-            return restate_repeat(repeat)
+    if repeat := _repeat_sentences(item, found):
+        return restate_repeat(repeat)
     out: list[Restatement] = []
     for k, sentence in enumerate(found.sentences):
         r = restate(sentence, item.decision, item.request)
@@ -211,7 +227,9 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         number = guideline_number(item.rationale)
         if number is not None and not _about_amount(found, said, item.request, number):
             number = None
-    bold, meaning = language.decision_line(item.decision, partial is not None and not whole and not other)
+    bold, meaning = language.decision_line(
+        item.decision, partial is not None and not whole and not other, repeat=_repeats_an_approval(item, found)
+    )
     # the finder's later reasons the page does not restate can still name what a new request could add
     restated_later = _later_restatements(found, said, item)
     later = [r for r in restated_later if r.form in ASKS_FOR and not _generic_step(r)]

@@ -50,11 +50,13 @@ def first_letter(text: FlatText, layout: Layout) -> tuple[FlatText, int]:
             # the first page fed twice (a scanner's double feed): the same letter goes on, its page said twice (a
             # running "Case Number:" line atop a later page was blanked before, see `parser.core.read_letter`)
             nxt = flat.find(anchor, nxt + len(anchor) + 200)
-        other = _other_layout_after_items(flat, first, layout)
+        other, its_anchor = _other_layout_after_items(flat, first, layout)
         if nxt < 0 and other < 0:
             return text, 0
         if other >= 0 and (nxt < 0 or other < nxt):
-            return text.truncated(other), 1 + _count(flat, anchor, other)
+            # the letters after it are counted by the second letter's own opening (a 2016 letter holds the 2014
+            # one's "HOW THE IMR ..." line too: counted by it, one letter would be two)
+            return text.truncated(other), 1 + _count(flat, its_anchor, other)
         return text.truncated(nxt), _count(flat, anchor, nxt - 1)
     return text, 0
 
@@ -74,19 +76,20 @@ def _same_page_again(flat: str, first: int, nxt: int) -> bool:
     return len(a) > 200 and a[:300] == b[:300]
 
 
-def _other_layout_after_items(flat: str, first: int, layout: Layout) -> int:
-    """Where a letter of another layout begins after the first letter's first item (-1: none)."""
+def _other_layout_after_items(flat: str, first: int, layout: Layout) -> tuple[int, str]:
+    """Where a letter of another layout begins after the first letter's first item (-1: none), and the opening
+    words it was found by."""
     items = flat.find(_ITEMS_BEGUN, first)
     if items < 0:
-        return -1
+        return -1, ""
     found = [
-        at
+        (at, anchor)
         for other in LAYOUTS.values()
         if other.name != layout.name
         for anchor in other.starts
         if (at := flat.find(anchor, items)) >= 0
     ]
-    return min(found, default=-1)
+    return min(found, default=(-1, ""))
 
 
 def _count(flat: str, anchor: str, after: int) -> int:

@@ -13,6 +13,7 @@ from imr_llm.parser.items import (
     strip_span,
 )
 from imr_llm.parser.layouts.base import NOT_ASSIGNED, Layout
+from imr_llm.parser.verdict import conclusion_sentence, names_other_care
 from imr_llm.schema import DisputedItem
 
 _PROFESSIONAL = re.compile(r"MEDICAL PROFESSIONAL REVIEW|ISSUE AT DISPUTE ?:")
@@ -79,6 +80,23 @@ def parse_professional_items(ctx: ParseContext) -> list[DisputedItem]:
                 start = sentence_start + 2 if sentence_start >= 0 else rationale_span[0]
                 ctx.cite(f"{p}.decision", start, at + len(item.decision_text))
                 ctx.cite(f"{p}.decision_text", at, at + len(item.decision_text))
+        if len(spans) > 1 and item.decision_source == "rationale" and rationale:
+            # one rationale for every request: its conclusion decides only the requests it names (or all, when it
+            # names them as a whole); another request's verdict is never this one's
+            sentence = conclusion_sentence(rationale)
+            if sentence is not None and names_other_care(sentence, item.request):
+                ctx.warn(
+                    f"item {i + 1}: the shared rationale's conclusion names other care ({sentence.strip()!r}); "
+                    "decision left empty, check the letter"
+                )
+                item = item.model_copy(
+                    update={
+                        "decision": None,
+                        "medically_necessary": None,
+                        "decision_text": None,
+                        "decision_source": None,
+                    }
+                )
         items.append(item)
     return items
 

@@ -43,9 +43,10 @@ class Counts:
     unreadable: int
     partial: int
     instead: int = 0  # requests for which the claims administrator approved something else before the review
+    repeat: int = 0  # requests the letter calls a repeat of care approved before
 
     @classmethod
-    def of(cls, decisions: list[Decision | None], partial: int = 0, instead: int = 0) -> Counts:
+    def of(cls, decisions: list[Decision | None], partial: int = 0, instead: int = 0, repeat: int = 0) -> Counts:
         return cls(
             n=len(decisions),
             approved=sum(d == "overturned" for d in decisions),
@@ -53,6 +54,7 @@ class Counts:
             unreadable=sum(d is None for d in decisions),
             partial=partial,
             instead=instead,
+            repeat=repeat,
         )
 
 
@@ -266,6 +268,10 @@ class Language:
             # a reader took "for one of them, part had been approved" as the whole story where the others had a
             # rental approved in place of a purchase: each kind of earlier approval is counted
             out.append(self._say("instead_one" if c.n == 1 else "instead_many", c.instead))
+        key = "repeat_one" if c.n == 1 else "repeat_many"
+        if c.repeat and getattr(self.c.opening, key):
+            # "None of the six was approved" is not the whole story where the letter says two were approved before
+            out.append(self._say(key, c.repeat))
         return out
 
     @cached_property
@@ -299,12 +305,14 @@ class Language:
 
     # -- each item ------------------------------------------------------------------------------
 
-    def decision_line(self, decision: Decision | None, partial: bool) -> tuple[str, str]:
+    def decision_line(self, decision: Decision | None, partial: bool, repeat: bool = False) -> tuple[str, str]:
+        """The bold decision and what it means (`repeat`: the letter says the same care was approved before)."""
         d = self.c.decision
         on = d.on_rest if partial else d.on
         key = _key(decision)
         line = (getattr(d, f"{key}_rest", None) if partial else None) or getattr(d, key)
-        return line.format(on=on), getattr(d, f"{key}_meaning")
+        meaning = d.upheld_repeat_meaning if repeat and decision == "upheld" and d.upheld_repeat_meaning else None
+        return line.format(on=on), meaning or getattr(d, f"{key}_meaning")
 
     def kind_sentence(self, kind: Kind) -> str:
         return self.c.kinds.sentence.format(kind=getattr(self.c.kinds, kind.value))

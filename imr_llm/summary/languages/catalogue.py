@@ -94,6 +94,9 @@ class Opening(_Strict):
     partial_many: str
     instead_one: str
     instead_many: str
+    # requests the letter calls a repeat of care approved before ("previously authorized ... redundant"); optional
+    repeat_one: str | None = None
+    repeat_many: str | None = None
 
 
 class DecisionWords(_Strict):
@@ -108,6 +111,8 @@ class DecisionWords(_Strict):
     # for the rest of a partly approved request, where "this request" would be the whole of it (optional)
     overturned_rest: str | None = None
     upheld_rest: str | None = None
+    # a request the letter calls a repeat of care approved before: why it was not approved again (optional)
+    upheld_repeat_meaning: str | None = None
 
 
 class DeniedVerb(_Strict):

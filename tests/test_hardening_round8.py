@@ -1,0 +1,167 @@
+"""Hardening, round eight: what a fourteenth hostile probe left open, each the wrong output it must not produce
+and the right output it must keep. Letters are synthetic (tests/letters.py); sentences are written for these tests.
+
+- a letter whose last page (with its last requests) was lost at an item's end read as whole: fewer items, no word,
+  though the case summary retells the denial of the requests that are gone;
+- in the professional-review layout (one rationale for every request), a conclusion about one request decided all;
+- a 2014 letter followed by a 2016 one was "the file holds 3 letters" (the 2016 letter's own opening line counted).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from imr_llm.errors import NotAnImrLetter
+from imr_llm.parser import parse_text
+from imr_llm.summary.build import build_summary
+from imr_llm.summary.checks import check_summary
+from imr_llm.summary.render import render_text
+from tests.conftest import SAMPLES
+from tests.letters import Item, make_letter
+
+DENIED = "There is no record of a trial of home exercise. The request is not medically necessary."
+_STORY = "The worker is a 47 year old male, who hurt his back lifting boxes at work on 9-14-16. He has had rest. "
+
+
+def _lost_page_warnings(summary: str, *requests: str) -> list[str]:
+    record = parse_text(make_letter(*(Item(r, "Upheld", DENIED) for r in requests), summary=_STORY + summary))
+    return [w for w in record.warnings if "a page with more requests may be missing" in w]
+
+
+def test_a_denied_drug_the_case_summary_names_and_no_item_decides_is_said() -> None:
+    summary = "On 11-17-16 utilization review non-certified the request for Diclofenac 100mg and Prilosec 20mg."
+    warned = _lost_page_warnings(summary, "Diclofenac ER 100mg #60")
+    assert len(warned) == 1 and "Prilosec" in warned[0] and "Diclofenac" not in warned[0]
+    # the worker's page says so too, in both languages
+    record = parse_text(make_letter(Item("Diclofenac ER 100mg #60", "Upheld", DENIED), summary=_STORY + summary))
+    for lang in ("en", "es"):
+        page = build_summary(record, lang=lang).render("md")
+        assert "Prilosec" in page and "a page with more requests may be missing" in page
+
+
+@pytest.mark.parametrize(
+    ("summary", "requests"),
+    [
+        # the drug is decided, under its generic name
+        (
+            "The utilization review denied the request for Diclofenac 100mg and Prilosec 20mg.",
+            ("Diclofenac ER 100mg #60", "Omeprazole 20mg #30"),
+        ),
+        # a drug approved in the same sentence is not a denied one
+        (
+            "In October UR non-certified the back MRI and certified tramadol 50mg #60 for two months.",
+            ("MRI of the lumbar spine",),
+        ),
+        # a drug the worker takes, in a sentence about no request
+        (
+            "His medicines include gabapentin and naproxen, which were denied refills at the pharmacy once.",
+            ("MRI of the lumbar spine",),
+        ),
+        # no drug named: care in words no table holds is not guessed at
+        ("The request for surgery was denied by utilization review.", ("Arthroscopy of the left knee",)),
+    ],
+)
+def test_a_case_summary_whose_denied_requests_are_all_here_gives_no_warning(
+    summary: str, requests: tuple[str, ...]
+) -> None:
+    assert _lost_page_warnings(summary, *requests) == []
+
+
+def _two_issue_review(conclusion: str) -> list[tuple[str | None, bool]]:
+    text = (SAMPLES / "synth-professional-review.txt").read_text()
+    text = text.replace(
+        "ISSUE AT DISPUTE:\nChiropractic manipulation, 12 sessions for the cervical spine\n",
+        "ISSUES AT DISPUTE:\n1. Chiropractic manipulation, 12 sessions for the cervical spine\n2. Cervical pillow\n",
+    )
+    text = text.replace(
+        "Therefore, the request for\nchiropractic manipulation, 12 sessions for the cervical spine is "
+        "not medically necessary.",
+        conclusion,
+    )
+    record = parse_text(text)
+    assert len(record.disputed_items) == 2
+    return [
+        (item.decision, any(w.startswith(f"item {n + 1}: the shared rationale") for w in record.warnings))
+        for n, item in enumerate(record.disputed_items)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("conclusion", "expected"),
+    [
+        # it names one request: the other's decision is left empty, and said
+        ("Therefore, the cervical pillow is not medically necessary.", [(None, True), ("upheld", False)]),
+        (
+            "Therefore, the request for chiropractic manipulation, 12 sessions for the cervical spine is not medically "
+            "necessary.",
+            [("upheld", False), (None, True)],
+        ),
+        # it names both, or the requests as a whole: both are decided
+        (
+            "Therefore, the chiropractic manipulation and the cervical pillow are not medically necessary.",
+            [("upheld", False), ("upheld", False)],
+        ),
+        (
+            "Given no change in function, the requested treatments are not medically necessary.",
+            [("upheld", False), ("upheld", False)],
+        ),
+    ],
+)
+def test_one_rationale_for_two_requests_decides_only_what_it_names(
+    conclusion: str, expected: list[tuple[str | None, bool]]
+) -> None:
+    assert _two_issue_review(conclusion) == expected
+
+
+@pytest.mark.parametrize(("copies", "said"), [(1, "holds 2 letters"), (2, "holds 3 letters")])
+def test_letters_of_two_layouts_in_one_file_are_counted_once_each(copies: int, said: str) -> None:
+    first = (SAMPLES / "synth-2014.txt").read_text()
+    record = parse_text(
+        first + "\n" + "\n".join(make_letter(Item("Knee brace", "Upheld", DENIED)) for _ in range(copies))
+    )
+    assert [w for w in record.warnings if "letters; only the first was read" in w] == [
+        f"the file {said}; only the first was read (split the file to read the others)"
+    ]
+
+
+# -- a nineteenth reader: care approved in full before the review, headlined only as "not approved" ---------------
+
+_REPEAT = (
+    "The file shows that the same elbow strap was authorized by the claims administrator on 10/02/2016. Approving "
+    "this request as well would be duplicative. The request is not medically necessary."
+)
+_TRIAL = (
+    "The file shows that a first trial of 6 acupuncture visits was previously authorized. The additional acupuncture "
+    "visits asked for now exceed what the MTUS allows as a first trial. The request is not medically necessary."
+)
+
+
+def test_a_request_the_letter_calls_a_repeat_of_an_approval_says_so_with_its_decision() -> None:
+    record = parse_text(
+        make_letter(Item("Elbow strap", "Upheld", _REPEAT), Item("Knee brace", "Upheld", DENIED)),
+    )
+    for lang, already in (("en", "already been approved before this review"), ("es", "ya había sido aprobado")):
+        summary = build_summary(record, lang=lang)
+        assert check_summary(render_text(summary), summary, record).problems == []
+        repeat, plain = summary.items
+        assert already in repeat.meaning and already not in plain.meaning
+        assert already in summary.opening  # "none of the two was approved" is not the whole story
+    english = build_summary(record, lang="en")
+    assert english.items[1].meaning == "The denial stands."
+    assert "For one of them, the letter says the same care had already been approved" in english.opening
+
+
+def test_a_first_trial_approved_before_is_not_called_the_same_care() -> None:
+    record = parse_text(make_letter(Item("Acupuncture 12 visits", "Upheld", _TRIAL)))
+    summary = build_summary(record, lang="en")
+    assert summary.items[0].meaning == "The denial stands."
+    assert "already been approved" not in summary.opening
+
+
+def test_a_letter_past_the_characters_read_is_refused_with_where_the_reading_stopped() -> None:
+    notes = "Progress note: the worker reports neck pain, and sleep is poor.\n" * 5_000  # about 325,000 characters
+    with pytest.raises(NotAnImrLetter, match=r"in its first 250,000 characters .*a file of its own"):
+        parse_text(notes + make_letter(Item("Knee brace", "Upheld", DENIED)))
+    # the right output kept: a short file that is no letter is refused as before, without a word on length
+    with pytest.raises(NotAnImrLetter, match=r"^not an IMR determination letter \(no known layout found\)$"):
+        parse_text(notes[:2_000])
