@@ -555,10 +555,16 @@ def _next_from(said: list[Restatement], decision: Decision | None, quoted: list[
                     return part  # the first reason's own clause, as before
                 if (detail := missing_detail(clause)) is not None:
                     return detail
+            if r.form is Form.GIVEN and _GAP_CAUSE.match(r.slots.get("x", "")):
+                # "Given that there was a lack of documentation of X, ...": the cause, read alone, is the reviewer's gap
+                cause = restate(f"{r.slots['x']}.", decision)
+                if cause is not None and cause.form in ASKS_FOR and not _generic_step(cause):
+                    return cause
     return said[0]
 
 
 _ALSO_WORDS = 25
+_GAP_CAUSE = re.compile(r"there (?:is|was|are|were) (?:a |an )?(?:lack|absence|no)\b", re.I)
 # a language that quotes the reviewer's English words (Spanish) counts its own words: the quote is the same one
 # the English page words plainly, and it was the English step's length the limit was set on
 _QUOTED_SLOT = re.compile(r"\"[^\"]*\"")
