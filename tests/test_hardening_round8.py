@@ -172,14 +172,14 @@ def test_a_letter_past_the_characters_read_is_refused_with_where_the_reading_sto
     [
         # the cause is what the records lack: the step names it
         (
-            "Given that there was a lack of documentation of pain relief from the first 4 visits",
+            "Since there was an absence of documented pain relief from the first 4 visits",
             "a new request could include records of pain relief from the first 4 visits",
         ),
         # the cause is a warning sign the worker does not have: never "records of warning signs" to ask for
-        ("Given that there were no red flags on the exam", "Your doctor can read the reviewer's words"),
+        ("Given there were no red flag signs at the visit", "Your doctor can read the reviewer's words"),
     ],
 )
 def test_a_given_cause_that_names_a_gap_gives_the_next_step(cause: str, step: str) -> None:
-    rationale = f"{cause}, the medical necessity of the request is not established."
+    rationale = f"{cause}, more visits are not medically necessary."
     summary = build_summary(parse_text(make_letter(Item("Acupuncture 4 visits", "Upheld", rationale))), lang="en")
     assert step in summary.items[0].next_step

@@ -451,6 +451,8 @@ class Language:
             values["x"] = f", {self.c.reason.and_word} {link} ".join(missing_parts(values["x"]))
             # "records of A or documentation of B": "records of A or B" (the step already asks for records)
             values["x"] = _INNER_RECORD.sub(r"\1 ", values["x"])
+            # "records of recorded pain relief": the step already says records
+            values["x"] = _RECORDED.sub("", values["x"])
             # "records of record explaining why ...", "records that indicates ...": the words the step adds agree
             if _RECORD_WORD.match(values["x"]) or _GERUND.match(values["x"]):
                 values["x"] = _RECORD_WORD.sub("", values["x"])
@@ -576,6 +578,7 @@ _EXPLANATION = re.compile(
     re.I,
 )
 _INNER_RECORD = re.compile(r"\b(or|and) (?:any )?(?:documentation|records?|evidence) of (?=\w)", re.I)
+_RECORDED = re.compile(r"^(?:recorded|documented) (?=\w)")
 _LINK_WORD = re.compile(r"^(?:of|about|that|on|for|regard|regarding|showing|to|with)\b")
 # "records of record ...", "records of clinical record or special factors ...": the step already says "records"
 _RECORD_WORD = re.compile(
