@@ -399,6 +399,8 @@ _HEADING_COMMA = re.compile(
     r"|(?<=was the original request),(?=\s)"
 )
 _DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d+ ?(?:mg|mcg|ml|g|%|mEq)\b)", re.I)
+# a strength per one unit read with a letter for the 1 ("10mg/Iml", "5 mg/lml"): no word is "Iml"
+_PER_ONE_UNIT = re.compile(r"(?:(?<=\dmg/)|(?<=\d mg/))[Il|](?=\s?ml\b)", re.I)
 # IMR letters print straight quotes (35 of the 36 quoted lines in the dev letters' text layers); Tesseract's
 # English model reads a quote as curly, by its guess of the side. OCR text gets the letters' own quotes.
 _OCR_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'"})
@@ -469,6 +471,7 @@ def repair_ocr(text: str) -> str:
     text = _TOKEN.sub(_near_anchor, text)
     text = _LINE_END_COMMA.sub(_sentence_end, text)
     text = _DECIMAL_COMMA.sub(".", text)
+    text = _PER_ONE_UNIT.sub("1", text)
     text = _HEADING_COMMA.sub(".", text)
     text = _BORDER.sub(" ", text)
     text = _LABEL_SEMICOLON.sub(lambda m: m.group(0)[:-1] + ":", text)

@@ -183,3 +183,19 @@ def test_a_given_cause_that_names_a_gap_gives_the_next_step(cause: str, step: st
     rationale = f"{cause}, more visits are not medically necessary."
     summary = build_summary(parse_text(make_letter(Item("Acupuncture 4 visits", "Upheld", rationale))), lang="en")
     assert step in summary.items[0].next_step
+
+
+@pytest.mark.parametrize(
+    ("read", "repaired"),
+    [
+        ("Hydrocodone solution (2.5mg/Iml) 120ml", "Hydrocodone solution (2.5mg/1ml) 120ml"),
+        ("oral suspension 5 mg/lml, 250ml", "oral suspension 5 mg/1ml, 250ml"),
+        # the right outputs kept: a 1 already, or a letter with no strength before it
+        ("oral suspension 5mg/1ml", "oral suspension 5mg/1ml"),
+        ("the Iml note and mg/Iml alone", "the Iml note and mg/Iml alone"),
+    ],
+)
+def test_a_strength_per_one_ml_read_with_a_letter_for_the_one_is_mended(read: str, repaired: str) -> None:
+    from imr_llm.textclean import repair_ocr
+
+    assert repair_ocr(read) == repaired
