@@ -199,3 +199,26 @@ def test_a_strength_per_one_ml_read_with_a_letter_for_the_one_is_mended(read: st
     from imr_llm.textclean import repair_ocr
 
     assert repair_ocr(read) == repaired
+
+
+@pytest.mark.parametrize(
+    ("rationale", "over"),
+    [
+        # the reviewer's one reason, quoted whole, is that the count goes past the guidelines: the step says so
+        (
+            "Chiropractic care for the back is advised for a short course. Up to 8 visits may be reasonable but this "
+            "request was for 14 visits which exceeds the guidelines and so cannot be considered medically necessary.",
+            True,
+        ),
+        # the right output kept: a quoted reason about something else gets no such step
+        (
+            "Chiropractic care for the back is advised for a short course. Up to 8 visits may be reasonable but the "
+            "notes from the first visits cannot be read and so the care cannot be considered medically necessary.",
+            False,
+        ),
+    ],
+)
+def test_a_quoted_reason_that_the_count_exceeds_the_guidelines_gives_that_step(rationale: str, over: bool) -> None:
+    record = parse_text(make_letter(Item("Chiropractic care 14 visits", "Upheld", rationale)))
+    step = build_summary(record, lang="en").items[0].next_step
+    assert ("goes past what the guidelines recommend" in step) is over, step

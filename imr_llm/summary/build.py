@@ -250,9 +250,12 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
     trial = first_trial_approved(item.rationale, bool(item.authorized_portion))
     # the decisive finding is that the request goes past the guidelines (and the letter gives no number): what
     # would help is a request within them, not the record a lesser point found missing
-    over = item.decision == "upheld" and bool(said) and said[0].form in (Form.FINDING, Form.GIVEN)
-    over = over and _OVER_GUIDELINE.search(said[0].sentence) is not None
-    over = over and any(_COUNTED.search(text) for text in (said[0].sentence, item.request))
+    # (the same when that finding is the reviewer's sentence quoted whole: "Up to 10 sessions may be appropriate but
+    # this request was for 12 sessions which exceeds the guidelines ...")
+    lead = said[0].sentence if said and said[0].form in (Form.FINDING, Form.GIVEN) else None
+    lead = lead if said or not found.sentences else found.sentences[0]
+    over = item.decision == "upheld" and lead is not None and _OVER_GUIDELINE.search(lead) is not None
+    over = over and any(_COUNTED.search(text) for text in (lead or "", item.request))
     next_step = language.next_step(
         item.decision, step, care, number, categorical=categorical, trial_approved=trial, over_guideline=over
     )
