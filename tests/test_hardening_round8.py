@@ -222,3 +222,33 @@ def test_a_quoted_reason_that_the_count_exceeds_the_guidelines_gives_that_step(r
     record = parse_text(make_letter(Item("Chiropractic care 14 visits", "Upheld", rationale)))
     step = build_summary(record, lang="en").items[0].next_step
     assert ("goes past what the guidelines recommend" in step) is over, step
+
+
+@pytest.mark.parametrize(
+    ("line", "cited"),
+    [
+        # a part's title hyphenated at a line end is still read
+        ("Decision based on MTUS Knee Com-plaints 2004, Section(s): Summary.", ["MTUS Knee Complaints"]),
+        # what no rule reads is unknown, never "no medical evidence cited"
+        ("Decision based on a handout from the clinic.", None),
+        # the right outputs kept: "did not cite" is [], a title as printed is read
+        ("The Claims Administrator did not cite any medical evidence for its decision.", []),
+        ("Decision based on MTUS Knee Complaints 2004, Section(s): Summary.", ["MTUS Knee Complaints"]),
+    ],
+)
+def test_a_guideline_title_hyphenated_at_a_line_end_is_read(line: str, cited: list[str] | None) -> None:
+    from imr_llm.parser.guidelines import normalize_guidelines
+
+    assert normalize_guidelines(line) == cited
+
+
+@pytest.mark.parametrize(("cited", "group"), [(None, ["(not read)"]), ([], ["(none)"]), (["ODG"], ["ODG"])])
+def test_the_report_never_files_an_unread_guideline_line_as_no_evidence_cited(
+    cited: list[str] | None, group: list[str]
+) -> None:
+    from imr_llm.research.fields import _item_row
+    from imr_llm.research.report import DIMENSIONS
+
+    row = _item_row("letter", 1, {"request": "Knee brace", "decision": "upheld", "guidelines_cited": cited})
+    dimension = next(d for d in DIMENSIONS if d.name == "guideline")
+    assert dimension.groups(row, {}) == group

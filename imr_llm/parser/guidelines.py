@@ -133,6 +133,17 @@ def _non_mtus_names(text: str) -> list[tuple[int, str]]:
     return found
 
 
+_SPLIT_WORD = re.compile(r"\b([A-Za-z][a-z]+)- ?([a-z]+)\b")
+
+
+def _unsplit(m: re.Match[str]) -> str:
+    """A word hyphenated at a line end ("Com-plaints") as one word, when it is one; "anti-inflammatory" stays."""
+    from imr_llm.words import english_words
+
+    joined = m.group(1) + m.group(2)
+    return joined if joined.lower() in english_words() else m.group(0)
+
+
 def normalize_guidelines(line: str | None, misread: bool = False) -> list[str] | None:
     """Short names of what a guideline line cites, in order of appearance.
 
@@ -144,6 +155,7 @@ def normalize_guidelines(line: str | None, misread: bool = False) -> list[str] |
     line = line[:MAX_LINE]  # real lines are a few hundred characters; bounded work on odd input
     if _NO_EVIDENCE.search(line):
         return []
+    line = _SPLIT_WORD.sub(_unsplit, line)  # "Low Back Com-plaints" (a line-end hyphen kept by the de-wrap)
     names: list[tuple[int, str]] = []
     non = _NON_MTUS.search(line)
     mtus_part = line[: non.start()] if non else line
@@ -156,4 +168,5 @@ def normalize_guidelines(line: str | None, misread: bool = False) -> list[str] |
     for _, name in sorted(names, key=lambda p: p[0]):
         if name not in out:
             out.append(name)
-    return out
+    # a line that cites something no rule reads is not "no medical evidence" ([]): unknown (None)
+    return out or None

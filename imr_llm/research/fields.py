@@ -255,7 +255,8 @@ def _item_row(letter_id: str, n: int, item: dict[str, Any]) -> dict[str, Any]:
         "body_site": site.get("code"),
         "body_sites": _list(site.get("sites")),
         "body_site_source": site.get("source"),
-        "guidelines_cited": _list(item.get("guidelines_cited")),
+        # [] is "no medical evidence cited"; None a line missing, or citing nothing the parser reads
+        "guidelines_cited": _list(cited) if isinstance(cited := item.get("guidelines_cited"), list) else None,
         "reason_topic": (item.get("reason") or {}).get("topic"),
         "partly_authorized": item.get("item_heading_text") is not None,
     }

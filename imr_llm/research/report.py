@@ -24,6 +24,7 @@ from imr_llm.research.fields import ITEM_COLUMNS, LETTER_COLUMNS, Tables, normal
 from imr_llm.research.stats import DEFAULT_MIN_LETTERS, DEFAULT_RESAMPLES, GroupRate, group_rates, letter_weights
 
 NONE_GROUP = "(none)"
+NOT_READ_GROUP = "(not read)"
 
 
 @dataclass(frozen=True)
@@ -88,9 +89,10 @@ DIMENSIONS: tuple[Dimension, ...] = (
         "guideline",
         "Guideline cited",
         "The short names on the item's MAXIMUS guideline line (the reviewer's basis). An item citing two "
-        "guidelines is counted under each; '(none)' when the reviewer cited no medical evidence.",
+        "guidelines is counted under each; '(none)' when the reviewer cited no medical evidence; '(not read)' "
+        "when the line is missing or names nothing the parser reads.",
         "item",
-        lambda i, _: _many(i["guidelines_cited"]),
+        lambda i, _: [NOT_READ_GROUP] if i["guidelines_cited"] is None else _many(i["guidelines_cited"]),
         multi=True,
     ),
     Dimension(
