@@ -252,3 +252,29 @@ def test_the_report_never_files_an_unread_guideline_line_as_no_evidence_cited(
     row = _item_row("letter", 1, {"request": "Knee brace", "decision": "upheld", "guidelines_cited": cited})
     dimension = next(d for d in DIMENSIONS if d.name == "guideline")
     assert dimension.groups(row, {}) == group
+
+
+_PARTIAL = (
+    "Elbow strap 2 was the original request. Elbow strap 1 was authorized by the Claims Administrator. The "
+    "remaining IMR eligible portion of the original request, Elbow strap 1 is:"
+)
+
+
+@pytest.mark.parametrize(
+    "split",
+    [
+        ("original request. Elbow strap 1", "origi-\nnal request. Elbow strap 1"),
+        ("eligible portion", "eligible por-\ntion"),
+        ("authorized by the Claims", "author-\nized by the Claims"),
+        ("", ""),  # the right output kept: the heading as printed
+    ],
+)
+def test_a_partial_approval_heading_with_a_word_hyphenated_at_a_line_end_keeps_the_approved_part(
+    split: tuple[str, str],
+) -> None:
+    heading = _PARTIAL.replace(*split, 1) if split[0] else _PARTIAL
+    assert heading != _PARTIAL or not split[0]
+    record = parse_text(make_letter(Item("Elbow strap 1", "Upheld", DENIED, heading=heading)))
+    item = record.disputed_items[0]
+    assert (item.request, item.authorized_portion, item.decision) == ("Elbow strap 1", "Elbow strap 1", "upheld")
+    assert "That part stays approved" in build_summary(record, lang="en").items[0].partial

@@ -98,15 +98,35 @@ _BOUNDARY = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]* (?=\S)")
 _DECISION_WORD = re.compile(rf": ?{_DECISION}\b")
 _QUOTE = "['\u2018\u2019\"]?"  # a scan's speck read as a quote around the decision word ("knee: \u2018Upheld\u2019")
 _SIMPLE_HEADING = re.compile(rf"(?P<req>{_NO_BREAK})(?P<is> is)?: ?{_QUOTE}(?P<dec>{_DECISION}){_QUOTE}\.?")
+
+
+def form_phrase(phrase: str) -> str:
+    """A fixed phrase of the form's partial-approval heading as a pattern that also reads it with a word
+    hyphenated at a line end ("origi-nal", "por-tion": the de-wrap keeps the hyphen) and with an "l" read as
+    "1" or "I" ("e1igible")."""
+    out = []
+    for k, c in enumerate(phrase):
+        out.append("[lI1]" if c == "l" else re.escape(c))
+        if c.isalpha() and k + 1 < len(phrase) and phrase[k + 1].isalpha():
+            out.append("-?")
+    return "".join(out)
+
+
+_ORIGINAL = form_phrase("was the original request")
+_REMAINING = form_phrase("The remaining IMR eligible portion of the original request")
 _PARTIAL_HEADING = re.compile(
-    rf"(?P<orig>{_NO_BREAK}) was the original request\. (?P<auth>{_NO_BREAK})\. "
-    rf"(?:The remaining IMR e[lI1]igib[lI1]e portion of the original request|The original request),? "
+    rf"(?P<orig>{_NO_BREAK}) {_ORIGINAL}\. (?P<auth>{_NO_BREAK})\. "
+    rf"(?:{_REMAINING}|{form_phrase('The original request')}),? "
     rf"(?P<req>{_NO_BREAK})(?P<is> is)?: ?(?P<dec>{_DECISION})\.?"
 )
+_ORIGINAL_SENTENCE = re.compile(rf" {_ORIGINAL}\. ")
 _ADOPTS_CA = re.compile(r"found the guidelines? used by the Claims Administrator (?:to be )?relevant", re.I)
 _AUTHORIZED = (
-    re.compile(r"(?P<y>.+) was authorized by the Claims Administrator"),
-    re.compile(r"The Claims Administrator authorized (?P<y>.+?),? leaving the original request IMR e[lI1]igib[lI1]e"),
+    re.compile(rf"(?P<y>.+) {form_phrase('was authorized by the Claims Administrator')}"),
+    re.compile(
+        rf"{form_phrase('The Claims Administrator authorized')} (?P<y>.+?),? "
+        rf"{form_phrase('leaving the original request IMR eligible')}"
+    ),
 )
 
 
@@ -123,7 +143,7 @@ def _find_heading(flat: str, lo: int, hi: int, text_letter: bool = True) -> _Hea
     `scan_requests`, since the lost period may be a sign of lost words.)"""
     lo, hi = strip_span(flat, lo, hi)
     # headings are at most a few sentences: no need to scan a whole previous rationale
-    original = flat.rfind(" was the original request. ", max(lo, hi - _HEADING_REACH), hi)
+    original = max((m.start() for m in _ORIGINAL_SENTENCE.finditer(flat, max(lo, hi - _HEADING_REACH), hi)), default=-1)
     window = max(lo, (original if original >= 0 else hi) - _HEADING_REACH)
     starts = [window] + [m.end() for m in _BOUNDARY.finditer(flat, window, hi) if not _abbreviation(flat, m.start())]
     if original >= 0:

@@ -16,6 +16,7 @@ from dataclasses import replace
 from rapidfuzz import fuzz
 
 from imr_llm.fields import norm_text
+from imr_llm.parser.items import form_phrase
 from imr_llm.parser.reasons import (
     BEYOND_TRIAL,
     FINDINGS_READ,
@@ -628,7 +629,9 @@ def _about_amount(found: ItemReason, said: list[Restatement], request: str, numb
     return asked.value > int(allowed.group(2) or allowed.group(1))
 
 
-_ELIGIBLE_WHOLE = re.compile(r"leaving the original request IMR e[lI1]igib[lI1]e|(?:^|\. )The original request,")
+_ELIGIBLE_WHOLE = re.compile(
+    rf"{form_phrase('leaving the original request IMR eligible')}|(?:^|\. ){form_phrase('The original request')},"
+)
 
 
 def _whole(item: DisputedItem) -> bool:
