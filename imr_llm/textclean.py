@@ -130,6 +130,20 @@ def _near_key(edge: str, key: str, seen: dict[tuple[str, str], set[int]]) -> str
     return key
 
 
+# an office's stamp at a page's edge, on one page or several: "RECEIVED FEB 03 2017", "FILED 02/06/2017", "COPY"
+_STAMP = re.compile(
+    r"[ \t]*(?:RECEIVED|FILED|SCANNED|FAXED|ENTERED|COPY|CONFIDENTIAL)"
+    r"(?:[ \t]+(?:ON[ \t]+)?[A-Z0-9][A-Z0-9 ,./-]{0,24})?[ \t]*"
+)
+
+
+def _stamp_like(line: str) -> bool:
+    """A short line that is no sentence ("CONFIDENTIAL", "COPY", "Smith & Lee LLP, Attorneys at Law"): one that
+    stands at the same edge of every page is a stamp or a footer, not the letter's words."""
+    words = line.split()
+    return not _ANCHOR.search(line) and 0 < len(words) <= 10 and not line.rstrip().endswith((".", ",", ";", ":"))
+
+
 def _headerish(line: str) -> bool:
     if _ANCHOR.search(line):
         return False
@@ -153,7 +167,7 @@ _NOT_THE_NUMBER = re.compile(  # a case number, a date, a time, a phone number o
 _PAGE_WORD_RX = re.compile(r"\bp(?:a ?g ?e|ág|ag|g)?(?:ina)?\b|\bp\.", re.I)
 _NUMBER_WORDS = {w: k for w, k in NUMBER_WORDS.items() if k}  # a page is never page zero
 _ROMAN = re.compile(r"^(?=[ivxl]+$)x{0,3}(?:ix|iv|v?i{0,3})$|^(?=[ivxl]+$)(?:xl|l?x{0,3})(?:ix|iv|v?i{0,3})$", re.I)
-_PAGE_TOKEN = re.compile(r"[0-9]{1,3}|[A-Za-z]+")
+_PAGE_TOKEN = re.compile(r"[0-9]{1,6}|[A-Za-z]+")  # a Bates number is zero-padded ("WCAB000002")
 _OF = frozenset({"of", "de", "0f", "/"})
 
 
@@ -198,7 +212,8 @@ def page_number(line: str) -> tuple[str, int, int | None] | None:
         if not 1 <= n <= total:
             return None
     words = [w for w in _PAGE_TOKEN.findall(text) if not w.isdigit()]
-    if len(words) > 4 or not 1 <= n <= 200:
+    padded = text[numbers[0][1]] == "0" and numbers[0][2] - numbers[0][1] >= 4  # a Bates number: any value
+    if len(words) > 4 or not 1 <= n <= (999_999 if padded else 200):
         return None
     shape = text
     for _, a, b in reversed(numbers):
@@ -257,7 +272,7 @@ def blank_running_lines(text: str, misread: bool = False, numbers: PageNumbers |
     edges = [_edge_lines(text, start, end) for start, end in pages]
     for index, lines in enumerate(edges):
         for edge, s, e, key in lines:
-            if PAGE_MARK.fullmatch(text[s:e]):
+            if PAGE_MARK.fullmatch(text[s:e]) or _STAMP.fullmatch(text[s:e]):
                 marks.append((s, e))
                 continue
             if len(key) >= 4:
@@ -277,7 +292,10 @@ def blank_running_lines(text: str, misread: bool = False, numbers: PageNumbers |
             for group, found in seen.items()
             if len(found) >= 2
             and len(found) * 2 >= len(pages)
-            and _headerish(text[where[group][0][0] : where[group][0][1]])
+            and (
+                _headerish(line := text[where[group][0][0] : where[group][0][1]])
+                or (len(found) == len(pages) and _stamp_like(line))
+            )
             for span in where[group]
         ]
     )

@@ -278,3 +278,53 @@ def test_a_partial_approval_heading_with_a_word_hyphenated_at_a_line_end_keeps_t
     item = record.disputed_items[0]
     assert (item.request, item.authorized_portion, item.decision) == ("Elbow strap 1", "Elbow strap 1", "upheld")
     assert "That part stays approved" in build_summary(record, lang="en").items[0].partial
+
+
+def _paged(footer: str, *, every_page: bool = True) -> str:
+    """A three-page synthetic letter (a page break before each item), `footer` at the foot of every page (or of
+    the second only)."""
+    text = make_letter(
+        Item(
+            "Oxycodone ER 20mg #60",
+            "Overturned",
+            "The dose is stable and the worker is back at work. The drug is medically necessary.",
+        ),
+        Item("Knee brace", "Upheld", DENIED),
+    )
+    pages = text.replace("\nOxycodone ER", "\n\fOxycodone ER").replace("\nKnee brace:", "\n\fKnee brace:").split("\f")
+    return (
+        "\f".join(
+            page.rstrip("\n") + (f"\n{footer}\n" if every_page or k == 1 else "\n") for k, page in enumerate(pages)
+        )
+        + "\f"
+    )
+
+
+@pytest.mark.parametrize(
+    ("footer", "every_page"),
+    [
+        ("CONFIDENTIAL", True),
+        ("COPY", True),
+        ("Lee & Park LLP, Attorneys at Law", True),
+        ("00001", True),  # numbered below, as a Bates number rises with the page
+        ("RECEIVED FEB 03 2017", False),  # an office's stamp on one page only
+    ],
+)
+def test_a_footer_or_stamp_at_the_foot_of_pages_is_not_the_letters_words(footer: str, every_page: bool) -> None:
+    text = _paged(footer, every_page=every_page)
+    if footer == "00001":
+        pages = text.split("\f")
+        text = "\f".join(p.replace("00001", f"{k + 1:05d}") for k, p in enumerate(pages))
+    record = parse_text(text)
+    assert [(i.request, i.decision) for i in record.disputed_items] == [
+        ("Oxycodone ER 20mg #60", "overturned"),
+        ("Knee brace", "upheld"),
+    ]
+    assert record.warnings == [], record.warnings
+
+
+def test_a_sentence_at_the_foot_of_every_page_is_kept() -> None:
+    # the right output kept: a line that is a sentence is the letter's words, even where a footer would be
+    text = _paged("The worker may ask for help.")
+    record = parse_text(text)
+    assert "The worker may ask for help." in (record.disputed_items[-1].rationale or "")
