@@ -328,3 +328,25 @@ def test_a_sentence_at_the_foot_of_every_page_is_kept() -> None:
     text = _paged("The worker may ask for help.")
     record = parse_text(text)
     assert "The worker may ask for help." in (record.disputed_items[-1].rationale or "")
+
+
+@pytest.mark.parametrize(
+    ("asked", "closing", "other"),
+    [
+        # a page lost after this heading: the next request's rationale and verdict
+        ("Omeprazole 20mg #30", "the request for Naproxen 500mg #60 is not medically necessary.", True),
+        ("X-rays of the neck", "the request for a work conditioning program is not medically necessary.", True),
+        # the right outputs kept: this request, named its own way
+        ("Omeprazole 20mg #30", "the request for Prilosec 20mg #30 is not medically necessary.", False),
+        ("NCS of the left upper extremity", "the request for the left arm NCV is not medically necessary.", False),
+        ("Omeprazole 20mg #30", "the request is not medically necessary.", False),
+    ],
+)
+def test_a_rationale_closing_on_another_request_is_said_and_not_restated(asked: str, closing: str, other: bool) -> None:
+    rationale = f"There is no record of stomach upset on the visits in the file. Therefore, {closing}"
+    record = parse_text(make_letter(Item(asked, "Upheld", rationale)))
+    warned = [w for w in record.warnings if "conclusion is about other care" in w]
+    assert bool(warned) is other, record.warnings
+    assert record.disputed_items[0].decision == "upheld"  # the heading's own word still decides
+    reason = build_summary(record, lang="en").items[0].reason
+    assert reason.quoted is other

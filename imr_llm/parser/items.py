@@ -24,7 +24,9 @@ from imr_llm.parser.reasons import find_reason, sentence_spans
 from imr_llm.parser.scan_labels import misread_labels
 from imr_llm.parser.sentences import first_sentence
 from imr_llm.parser.verdict import (
+    OTHER_CARE_WARNING,
     after_conclusion,
+    concluded_on_other_care,
     concluded_plainly,
     conclusion_sentence,
     ends_denying_the_request,
@@ -372,6 +374,13 @@ def assemble_item(
         )
     if rationale is None:
         ctx.warn(f"item {i + 1}: no decision rationale (letter cut off?)")
+    elif heading_says_necessary is not None and (other := concluded_on_other_care(rationale, request)) is not None:
+        # "Pantoprazole: Upheld" whose rationale closes on "the request for Flurbiprofen ... is not medically
+        # necessary": a page lost after the heading gave it the next request's rationale (said; no reason restated)
+        ctx.warn(
+            f"item {i + 1}: {OTHER_CARE_WARNING} ('the request for {other}'): a page may be missing after its "
+            "heading; check the letter"
+        )
     misread = ctx.ocr is not None  # a part's title is read through a few OCR misreadings
     cited = normalize_guidelines(mx_text, misread)
     if mx_text and _ADOPTS_CA.search(mx_text):  # 2013: "found the guideline used by the Claims Administrator relevant"

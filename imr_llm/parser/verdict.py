@@ -506,6 +506,33 @@ def names_other_care(sentence: str, request: str) -> bool:
     )
 
 
+OTHER_CARE_WARNING = "its rationale's conclusion is about other care"
+
+
+def concluded_on_other_care(rationale: str, request: str) -> str | None:
+    """The closing verdict's "the request for X" when X is other care than `request` (a drug of its own, or care
+    sharing no word of care with it): the rationale is another request's (a page lost after this heading), or
+    the letter's slip. None when it names this request, or names no request."""
+    from imr_llm.care.drugs import ingredients_named
+
+    sentence = conclusion_sentence(rationale)
+    named = _CONCLUDED_FOR.search(sentence) if sentence is not None else None
+    if named is None:
+        return None
+    care = named.group("care")
+    drugs, asked = ingredients_named(care), ingredients_named(request)
+    if drugs:  # a drug by any of its names ("Prilosec" for omeprazole)
+        other = not drugs & asked
+    else:
+        other = names_other_care(f"the request for {care} is not medically necessary.", request)
+    return care if other else None
+
+
+_CONCLUDED_FOR = re.compile(
+    r"\brequests? for (?:the |an? )?(?P<care>.{3,160}?) (?:is|are|was|were|would be|cannot be|can not be)\b"
+    r"[^.]*?medically necessary",
+    re.I,
+)
 _REQUEST_FOR = re.compile(r"\brequests? (?:for|of)\b|\brequested\b", re.I)
 _NOT_CARE = frozenset("therefore thus such result requests treatment services all both each it they".split())  # noqa: SIM905
 
@@ -549,7 +576,7 @@ _GENERIC_CARE = frozenset(
     """continued continuing ongoing additional further request requested treatment treatments care service services
     use usage medication medications date dates dos sodium potassium hcl hydrochloride twice once thrice""".split()  # noqa: SIM905
 )
-_SAME_PART = {"lumbosacral": "lumbar", "neck": "cervical"}  # the letters name a region both ways
+_SAME_PART = {"lumbosacral": "lumbar", "neck": "cervical", "ncv": "ncs"}  # one region (one test) named two ways
 _SAME_PHRASE = (("low back", "lumbar"), ("lower back", "lumbar"), ("upper back", "thoracic"))
 _UNITS = frozenset(
     """sessions session visits visit times week weeks month months days day tablets tablet capsules mg mcg ml gram

@@ -28,6 +28,7 @@ from imr_llm.parser.reasons import (
     repeat_of_approval,
     sentence_spans,
 )
+from imr_llm.parser.verdict import OTHER_CARE_WARNING
 from imr_llm.schema import Decision, DisputedItem, ItemReason, LetterRecord
 from imr_llm.summary.checks import plain_problems
 from imr_llm.summary.facts import (
@@ -134,6 +135,8 @@ def restatements(record: LetterRecord, i: int, found: ItemReason) -> list[Restat
     decisive one (the guidelines rule this request out) has no recognised form, none: the reviewer's words
     are quoted, rather than a lesser reason put first."""
     item = record.disputed_items[i]
+    if any(w.startswith(f"item {i + 1}: {OTHER_CARE_WARNING}") for w in record.warnings):
+        return []  # the rationale may be another request's: its words are quoted, never restated as this one's
     if repeat := _repeat_sentences(item, found):
         return restate_repeat(repeat)
     out: list[Restatement] = []
