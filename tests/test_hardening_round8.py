@@ -334,11 +334,11 @@ def test_a_sentence_at_the_foot_of_every_page_is_kept() -> None:
     ("asked", "closing", "other"),
     [
         # a page lost after this heading: the next request's rationale and verdict
-        ("Omeprazole 20mg #30", "the request for Naproxen 500mg #60 is not medically necessary.", True),
+        ("Omeprazole 20mg #30", "the request for Naproxen 375mg #90 is not medically necessary.", True),
         ("X-rays of the neck", "the request for a work conditioning program is not medically necessary.", True),
         # the right outputs kept: this request, named its own way
         ("Omeprazole 20mg #30", "the request for Prilosec 20mg #30 is not medically necessary.", False),
-        ("NCS of the left upper extremity", "the request for the left arm NCV is not medically necessary.", False),
+        ("NCS of the left upper extremity", "the request for an NCV of the left arm is not medically necessary.", False),
         ("Omeprazole 20mg #30", "the request is not medically necessary.", False),
     ],
 )
