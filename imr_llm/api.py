@@ -152,9 +152,25 @@ def summarize(record: LetterRecord | dict[str, Any], lang: str = "en") -> Summar
             raise InputError(f"not a letter record ({e.error_count()} field(s) invalid, first: {_first(e)})") from None
     if not isinstance(record, LetterRecord):
         raise InputError(f"summarize() takes a LetterRecord (from parse or extract), not {type(record).__name__}")
+    _summarisable(record)
     outcome = summarize_record(record, lang)
     outcome.summary.attach_checks(outcome.checks)
     return outcome.summary
+
+
+def _summarisable(record: LetterRecord) -> None:
+    """A record no letter gives is refused, not summarised: no request at all ("All zero were approved"), or an
+    item whose decision and "medically necessary" disagree (an edited or a model's record): which one the page
+    should state cannot be told."""
+    if not record.disputed_items:
+        raise InputError("a letter record with no disputed item: there is nothing to summarise")
+    for n, item in enumerate(record.disputed_items, 1):
+        expected = {"overturned": True, "upheld": False}.get(item.decision or "")
+        if expected is not None and item.medically_necessary is not None and item.medically_necessary != expected:
+            raise InputError(
+                f"item {n}: decision {item.decision!r} and medically_necessary {item.medically_necessary} disagree; "
+                "fix the record"
+            )
 
 
 def _first(error: Any) -> str:

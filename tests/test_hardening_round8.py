@@ -338,7 +338,11 @@ def test_a_sentence_at_the_foot_of_every_page_is_kept() -> None:
         ("X-rays of the neck", "the request for a work conditioning program is not medically necessary.", True),
         # the right outputs kept: this request, named its own way
         ("Omeprazole 20mg #30", "the request for Prilosec 20mg #30 is not medically necessary.", False),
-        ("NCS of the left upper extremity", "the request for an NCV of the left arm is not medically necessary.", False),
+        (
+            "NCS of the left upper extremity",
+            "the request for an NCV of the left arm is not medically necessary.",
+            False,
+        ),
         ("Omeprazole 20mg #30", "the request is not medically necessary.", False),
     ],
 )
@@ -350,3 +354,29 @@ def test_a_rationale_closing_on_another_request_is_said_and_not_restated(asked: 
     assert record.disputed_items[0].decision == "upheld"  # the heading's own word still decides
     reason = build_summary(record, lang="en").items[0].reason
     assert reason.quoted is other
+
+
+def test_summarize_refuses_a_record_no_letter_gives_and_keeps_a_right_one() -> None:
+    import imr_llm
+    from imr_llm.errors import InputError
+
+    record = parse_text(make_letter(Item("Knee brace", "Upheld", DENIED)))
+    data = record.model_dump(mode="json")
+    assert imr_llm.summarize(data).checks is not None  # the right output kept
+    empty = {**data, "disputed_items": []}
+    with pytest.raises(InputError, match="no disputed item"):
+        imr_llm.summarize(empty)
+    odd = {**data, "disputed_items": [{**data["disputed_items"][0], "medically_necessary": True}]}
+    with pytest.raises(InputError, match="disagree"):
+        imr_llm.summarize(odd)
+
+
+@pytest.mark.parametrize(
+    ("closing", "warned"), [("is medically necessary.", True), ("is not medically necessary.", False)]
+)
+def test_an_approval_under_the_reviews_not_necessary_title_is_said(closing: str, warned: bool) -> None:
+    text = (SAMPLES / "synth-professional-review.txt").read_text()
+    text = text.replace("cervical spine is not medically necessary.", f"cervical spine {closing}")
+    record = parse_text(text)
+    assert record.disputed_items[0].decision == ("overturned" if warned else "upheld")
+    assert any("title says 'not medically necessary'" in w for w in record.warnings) is warned

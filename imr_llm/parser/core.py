@@ -438,7 +438,12 @@ def parse_read(
     _plausible_header(ctx, fields)
     items = layout.items(ctx)
     if not items:
-        raise NotAnImrLetter(f"looks like an IMR letter ({layout.name}) but no disputed item could be read")
+        cut = (
+            f" in its first {MAX_LETTER_CHARS:,} characters (the rest of the file is not read)"
+            if read.warnings and any(w.startswith("text longer than") for w in read.warnings)
+            else ""
+        )
+        raise NotAnImrLetter(f"looks like an IMR letter ({layout.name}) but no disputed item could be read{cut}")
     scanned = source is not None and source.ocr is not None
     pages = source.pages if source is not None else None
     if (missing := pages_not_here(text.raw, scanned, pages, text.page_numbers)) is not None:
@@ -451,8 +456,8 @@ def parse_read(
         ctx.warn(f"items {i + 1} and {j + 1} name the same request with opposite decisions; check the letter")
     if span is not None and (told := _injury_told(ctx, fields.get("date_of_injury"), span)) is not None:
         ctx.warn(
-            f"date_of_injury: the header gives {fields['date_of_injury']}, the case summary {told} (the pages may "
-            "come from two letters); check it against the letter"
+            f"date_of_injury: the header gives {fields['date_of_injury']}, the case summary {told} (a slip in the "
+            "letter, or pages from two letters); check it against the letter"
         )
     if span is not None and not _summary_names_a_request(text.flat[span[0] : span[1]], items):
         ctx.warn(

@@ -48,6 +48,7 @@ def _section(flat: str, starts: tuple[str, ...], ends: tuple[str, ...], lo: int 
     return begin, min(stops) if stops else len(flat)
 
 
+_TITLE_DENIES = re.compile(r"RATIONALE FOR WHY THE REQUESTED [A-Z/ ]{0,40}\bNOT MEDICALLY NECESSARY")
 _NUMBERED = re.compile(r"(?:^| )\d{1,2}[.)] (?P<req>.+?)(?=,? \d{1,2}[.)] |$)")
 
 
@@ -80,6 +81,14 @@ def parse_professional_items(ctx: ParseContext) -> list[DisputedItem]:
                 start = sentence_start + 2 if sentence_start >= 0 else rationale_span[0]
                 ctx.cite(f"{p}.decision", start, at + len(item.decision_text))
                 ctx.cite(f"{p}.decision_text", at, at + len(item.decision_text))
+        title_at = rationale_span[0] if rationale_span else 0
+        if item.decision == "overturned" and _TITLE_DENIES.search(flat, max(0, title_at - 200), title_at):
+            # the one title this layout gives the rationale says "not medically necessary": an approval read under
+            # it (one "not" away) is said, so a person looks before the page says "approved"
+            ctx.warn(
+                f"item {i + 1}: the rationale's title says 'not medically necessary' but its conclusion says "
+                "medically necessary; check the letter"
+            )
         if len(spans) > 1 and item.decision_source == "rationale" and rationale:
             # one rationale for every request: its conclusion decides only the requests it names (or all, when it
             # names them as a whole); another request's verdict is never this one's
