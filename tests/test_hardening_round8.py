@@ -380,3 +380,33 @@ def test_an_approval_under_the_reviews_not_necessary_title_is_said(closing: str,
     record = parse_text(text)
     assert record.disputed_items[0].decision == ("overturned" if warned else "upheld")
     assert any("title says 'not medically necessary'" in w for w in record.warnings) is warned
+
+
+def test_the_workers_page_says_in_words_only_what_concerns_what_it_states() -> None:
+    record = parse_text(make_letter(Item("Knee brace", "Upheld", DENIED)))
+    record = record.model_copy(
+        update={
+            "warnings": [
+                "ur_determination_date: read by OCR with low confidence; check it against the letter",
+                "reviewer.licensure_text: read by OCR with low confidence; check it against the letter",
+                "disputed_items.0.maximus_guideline_text: read by OCR with low confidence; check it against the letter",
+                "decision_date: read by OCR with low confidence; check it against the letter",
+                "disputed_items.0.request: read by OCR with low confidence; check it against the letter",
+                "date_of_injury: the header gives 2016-09-14, the case summary 2016-09-18 (a slip in the letter, or "
+                "pages from two letters); check it against the letter",
+            ],
+            "needs_review": True,
+        }
+    )
+    summary = build_summary(record, lang="en")
+    page = " ".join(summary.warnings)
+    # what the page states: said, in words
+    assert "decision date: read by OCR" in page and "decision_date" not in page
+    assert "date of injury: the header gives" in page  # a sign of two letters' pages is never dropped
+    assert summary.items[0].warnings == [
+        "Please check this summary against your letter: the request's words: read by OCR with low confidence; check "
+        "it against the letter"
+    ]
+    # what the page never states (the UR date, the reviewer's licence, the guideline's words): left to the record
+    assert "ur_determination_date" not in page and "reviewer" not in page and "guideline" not in page
+    assert len(record.warnings) == 6

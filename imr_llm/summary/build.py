@@ -77,7 +77,7 @@ def build_summary(record: LetterRecord, lang: str = "en") -> Summary:
     )
     repeats = sum(_repeats_an_approval(item, item_reason(item)) for item in record.disputed_items)
     counts = Counts.of([item.decision for item in record.disputed_items], len(before) - instead, instead, repeats)
-    letter_warnings = [w for w in record.warnings if _item_of(w) is None]
+    letter_warnings = [_plain_field(w) for w in record.warnings if _item_of(w) is None and not _off_the_page(w)]
     return Summary(
         lang=language.code,
         case_number=record.case_number,
@@ -90,12 +90,52 @@ def build_summary(record: LetterRecord, lang: str = "en") -> Summary:
     )
 
 
-_ITEM_WARNING = re.compile(r"^item (\d+)\b")
+_ITEM_WARNING = re.compile(r"^item (\d+)\b|^disputed_items\.(\d+)\.")
 
 
 def _item_of(warning: str) -> int | None:
+    """The item a warning is about ("item 2: ...", or a field of the second item, "disputed_items.1.request: ..."):
+    printed under that item's decision."""
     m = _ITEM_WARNING.match(warning)
-    return int(m.group(1)) if m else None
+    if m is None:
+        return None
+    return int(m.group(1)) if m.group(1) else int(m.group(2)) + 1
+
+
+# a value the worker's page never states (the page shows the case number, the decision date, each request, its
+# decision and the reviewer's words): a doubt about how the scan read it stays in the record and the review page,
+# not on the worker's page, where it would only say "check" of what the page does not say (a reader counted such
+# lines as false alarms on clean scans)
+_OFF_THE_PAGE = re.compile(
+    r"^(?:ur_determination_date|date_assigned|application_received_date|application_filed_date|"
+    r"notice_of_assignment_date|priority|date_of_injury|patient_age|patient_sex|reviewer(?:\.\w+)*|"
+    r"(?:coded_)?diagnoses(?:\.\d+)?(?:\.\w+)*|disputed_items\.\d+\.(?:claims_administrator_guideline_text|"
+    r"maximus_guideline_text|guidelines_cited|claims_administrator_guidelines_cited)): "
+    r"(?:read by OCR with low confidence|not read from the scan|.{0,80}?(?:left empty|does not end as a sentence))"
+    r"|^reviewer qualifications not found$"
+)
+_FIELD_WORDS = {
+    "case_number": "case number",
+    "decision_date": "decision date",
+    "date_of_injury": "date of injury",
+    "request": "the request's words",
+    "rationale_first_sentence": "the reviewer's first sentence",
+    "item_heading_text": "the request's heading",
+    "decision_text": "the decision's words",
+}
+_FIELD = re.compile(r"^(?:disputed_items\.\d+\.)?(?P<name>[a-z_]+): ")
+
+
+def _off_the_page(warning: str) -> bool:
+    return _OFF_THE_PAGE.match(warning) is not None
+
+
+def _plain_field(warning: str) -> str:
+    """A field's name in a warning as words ("case_number: ..." -> "case number: ...")."""
+    m = _FIELD.match(warning)
+    if m is None or m.group("name") not in _FIELD_WORDS:
+        return warning
+    return f"{_FIELD_WORDS[m.group('name')]}: {warning[m.end() :]}"
 
 
 def item_reason(item: DisputedItem) -> ItemReason:
@@ -283,7 +323,11 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         already_given=language.already_given(care) if care is not None and care.sure else None,
         partial=partial,
         authorized_portion=item.authorized_portion,
-        warnings=[language.record_warning(w) for w in record.warnings if _item_of(w) == i + 1],
+        warnings=[
+            language.record_warning(_plain_field(w))
+            for w in record.warnings
+            if _item_of(w) == i + 1 and not _off_the_page(w)
+        ],
     )
 
 
