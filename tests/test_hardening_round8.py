@@ -4,10 +4,15 @@ and the right output it must keep. Letters are synthetic (tests/letters.py); sen
 - a letter whose last page (with its last requests) was lost at an item's end read as whole: fewer items, no word,
   though the case summary retells the denial of the requests that are gone;
 - in the professional-review layout (one rationale for every request), a conclusion about one request decided all;
-- a 2014 letter followed by a 2016 one was "the file holds 3 letters" (the 2016 letter's own opening line counted).
+- a 2014 letter followed by a 2016 one was "the file holds 3 letters" (the 2016 letter's own opening line counted);
+- a fifteenth probe's: footers, stamps and Bates numbers read as the letter's words; hyphenated form phrases and
+  guideline titles; a rationale closing on another request; records summarize() should refuse; stale summaries;
+  field names and off-page doubts on the worker's page.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -410,3 +415,28 @@ def test_the_workers_page_says_in_words_only_what_concerns_what_it_states() -> N
     # what the page never states (the UR date, the reviewer's licence, the guideline's words): left to the record
     assert "ur_determination_date" not in page and "reviewer" not in page and "guideline" not in page
     assert len(record.warnings) == 6
+
+
+def test_a_changed_inputs_old_summaries_are_removed_with_its_old_record(tmp_path: Path) -> None:
+    from tests.test_batch import batch_cmd, in_process
+
+    folder, out, sums = tmp_path / "in", tmp_path / "out.jsonl", tmp_path / "sum"
+    folder.mkdir()
+    letter, other = folder / "a.txt", folder / "b.txt"
+    letter.write_text(make_letter(Item("Knee brace", "Upheld", DENIED)))
+    other.write_text(make_letter(Item("Ice pack", "Upheld", DENIED)))
+    for lang in ("en", "es"):
+        assert (
+            in_process(batch_cmd(str(folder), "--out", str(out), "--summaries", str(sums), "--lang", lang)).returncode
+            == 0
+        )
+    before = sorted(p.name for p in sums.glob("*.md"))
+    assert len(before) == 4
+    letter.write_text(make_letter(Item("Knee brace", "Overturned", "The brace is medically necessary.")))
+    again = in_process(batch_cmd(str(folder), "--out", str(out), "--summaries", str(sums)))
+    assert again.returncode == 0 and "removed 2 summary file(s) of those replaced records" in again.stderr
+    after = sorted(p.name for p in sums.glob("*.md"))
+    # the unchanged letter's summaries are kept; the changed one's old pair is gone, its new English one written
+    assert [n for n in after if n.startswith("b-")] == [n for n in before if n.startswith("b-")]
+    assert [n for n in after if n.startswith("a-")] == [n for n in after if n.startswith("a-") and n not in before]
+    assert len([n for n in after if n.startswith("a-")]) == 1

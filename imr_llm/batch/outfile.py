@@ -309,6 +309,21 @@ def _path_of(record: dict[str, Any] | None) -> str | None:
     return input_key(path) if isinstance(path, str) and path else None
 
 
+def superseded(out: Path) -> list[tuple[str, str]]:
+    """(input path, sha256) of the records `compact` would remove: an input whose content changed has a newer
+    record, and what was made from the old one (its summary) is stale."""
+    records = [record for _, record in _read_records(out)]
+    newest = {path: k for k, record in enumerate(records) if (path := _path_of(record)) is not None}
+    out_list = []
+    for k, record in enumerate(records):
+        path = _path_of(record)
+        source = (record or {}).get("source")
+        digest = source.get("sha256") if isinstance(source, dict) else None
+        if path is not None and newest[path] != k and isinstance(digest, str) and digest:
+            out_list.append((str(source.get("path")), digest))  # type: ignore[union-attr]
+    return out_list
+
+
 def compact(out: Path) -> int:
     """Keep only the newest record per input path (a changed input replaced its old record); the
     number of old records removed."""

@@ -24,9 +24,18 @@ from pathlib import Path
 from typing import TextIO
 
 from imr_llm.batch.inputs import iter_inputs
-from imr_llm.batch.outfile import Key, Scan, check_made_by, compact, exclusive, real_path, repair_and_scan
+from imr_llm.batch.outfile import (
+    Key,
+    Scan,
+    check_made_by,
+    compact,
+    exclusive,
+    real_path,
+    repair_and_scan,
+    superseded,
+)
 from imr_llm.batch.table import write_table
-from imr_llm.batch.work import Outcome, missing_summaries, process
+from imr_llm.batch.work import Outcome, missing_summaries, process, remove_stale_summaries
 from imr_llm.errors import OutputError
 from imr_llm.icd10 import icd10_index
 from imr_llm.pipeline.extraction import Extractor, ExtractorSpec
@@ -63,6 +72,7 @@ class BatchReport:
     corrupt_lines: int = 0  # unreadable lines found in the output and dropped (their inputs redone)
     changed_inputs: int = 0  # inputs whose content changed since their record was written
     replaced: int = 0  # old records of changed inputs removed
+    summaries_stale: int = 0  # summaries of those old records removed (a worker is never handed the old one)
     table_rows: int | None = None
     table_left_out: int = 0  # records not in the table: edited into something that is not a letter record
     llm_failed: Counter[str] = field(default_factory=Counter)  # parser's record kept
@@ -211,7 +221,9 @@ def run_held(
     report = _run(inputs, out, extractor, processes, concurrency, summaries, lang, retry_errors, on_outcome, table)
     if not report.interrupted:
         try:
+            stale = superseded(out) if report.changed_inputs and summaries is not None else []
             report.replaced = compact(out) if report.changed_inputs else 0
+            report.summaries_stale = remove_stale_summaries(summaries, stale) if summaries is not None else 0
         except OSError as e:
             raise OutputError(f"cannot rewrite {out} ({e.strerror or e}); its records are kept: rerun") from e
         if summaries is not None and report.skipped:  # letters done earlier without --summaries (or --lang)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +52,20 @@ def read_input(path: Path) -> tuple[bytes | None, str, str | None]:
             return None, data_hash.hexdigest(), problem
         return None, "", problem
     return data, hashlib.sha256(data).hexdigest(), None
+
+
+def remove_stale_summaries(summaries: Path, stale: list[tuple[str, str]]) -> int:
+    """Remove the summaries (in any language) this tool wrote for records since replaced; how many."""
+    from imr_llm.summary.languages import LANGUAGES
+
+    removed = 0
+    for name, digest in stale:
+        for lang in LANGUAGES.names():
+            old = summary_path(summaries, Path(name), digest, lang)
+            with suppress(FileNotFoundError):
+                old.unlink()  # a link is removed, never followed
+                removed += 1
+    return removed
 
 
 def summary_path(summaries: Path, path: Path, digest: str, lang: str) -> Path:

@@ -42,6 +42,8 @@ def print_batch_report(report: BatchReport, out: Path, console: Console) -> None
         console.print(f"  summaries NOT written: {report.summaries_unwritten} ({reason}); their records are kept")
     if report.replaced:
         console.print(f"  replaced the records of {report.replaced} input(s) whose content changed")
+    if report.summaries_stale:
+        console.print(f"  removed {report.summaries_stale} summary file(s) of those replaced records")
     if report.repaired_bytes:
         console.print(f"  repaired a partly written last line ({report.repaired_bytes} bytes dropped, input redone)")
     for kind, n in report.llm_failed.most_common():
