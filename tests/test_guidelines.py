@@ -90,9 +90,9 @@ def test_no_line_is_none() -> None:
             "Decision based on MTUS Ankle and Foot Complaints 2004, Section(s): Surgical Considerations.",
             ["MTUS Ankle and Foot Complaints"],
         ),
-        # too garbled, or as near one title as another: no part is named
-        ("Decision based on MTUS Xnqq Complaints 2004, Section(s): Summary.", []),
-        ("Decision based on MTUS Chr0m1c Pa1n Med1ca1 Trea7ment 2016, Section(s): Opioids.", []),
+        # too garbled, or as near one title as another: no part is named (unknown: None, never [] "no evidence")
+        ("Decision based on MTUS Xnqq Complaints 2004, Section(s): Summary.", None),
+        ("Decision based on MTUS Chr0m1c Pa1n Med1ca1 Trea7ment 2016, Section(s): Opioids.", None),
         # a section's name is never taken for a part, however near
         (
             "Decision based on MTUS Chronic Pain Medical Treatment 2016, Section(s): Opioids, and Knee bracing.",
@@ -100,10 +100,10 @@ def test_no_line_is_none() -> None:
         ),
     ],
 )
-def test_ocr_misread_part_titles(line: str, expected: list[str]) -> None:
+def test_ocr_misread_part_titles(line: str, expected: list[str] | None) -> None:
     assert normalize_guidelines(line, misread=True) == expected
 
 
 def test_misread_titles_are_read_only_from_ocr() -> None:
     line = "Decision based on MTUS Chrome Pain Medical Treatment 2016, Section(s): Physical medicine treatment."
-    assert normalize_guidelines(line) == []  # typed text: a misspelt title is what the letter says
+    assert normalize_guidelines(line) is None  # typed text: a misspelt title is what the letter says (not read)
