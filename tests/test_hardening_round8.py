@@ -440,3 +440,25 @@ def test_a_changed_inputs_old_summaries_are_removed_with_its_old_record(tmp_path
     assert [n for n in after if n.startswith("b-")] == [n for n in before if n.startswith("b-")]
     assert [n for n in after if n.startswith("a-")] == [n for n in after if n.startswith("a-") and n not in before]
     assert len([n for n in after if n.startswith("a-")]) == 1
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "ur_date", "warned"),
+    [
+        # the UR date in other words than "utilization review determination dated"
+        ("A utilization review \n\ndetermination dated", "A utilization review dated", "2014-10-14", False),
+        ("A utilization review \n\ndetermination dated", "The Utilization review on", "2014-10-14", False),
+        # a wording no rule reads: left empty, and said (it was lost silently)
+        ("A utilization review \n\ndetermination dated", "A reviewer for the insurer wrote on", None, True),
+        ("", "", "2014-10-14", False),  # the right output kept: the sample as written
+    ],
+)
+def test_a_2014_letters_prose_dates_are_read_or_said_missing(
+    old: str, new: str, ur_date: str | None, warned: bool
+) -> None:
+    text = (SAMPLES / "synth-2014.txt").read_text()
+    assert not old or old in text
+    record = parse_text(text.replace(old, new) if old else text)
+    assert (str(record.ur_determination_date) if record.ur_determination_date else None) == ur_date
+    said = [w for w in record.warnings if w.startswith("ur_determination_date: not found in the letter's text")]
+    assert bool(said) is warned

@@ -44,7 +44,8 @@ _DOI_PROSE = re.compile(
     re.I,
 )
 _UR_PROSE = re.compile(
-    rf"(?:utilization review|UR) (?:determination|denial|decision|report)(?: letter)? dated (?P<date>{ANY_DATE})",
+    rf"(?:utilization review|UR)(?: (?:determination|denial|decision|report))?(?: letter)?,? (?:dated|on) "
+    rf"(?P<date>{ANY_DATE})",
     re.I,
 )
 _FILED_2013 = re.compile(rf"application for Independent Medical Review was filed on (?P<date>{ANY_DATE})", re.I)
@@ -61,7 +62,7 @@ def _first(flat: str, anchors: tuple[str, ...], start: int) -> tuple[int, int] |
 
 _DATE_HINTS = {
     "date_of_injury": "injur",
-    "ur_determination_date": "dated",
+    "ur_determination_date": "dated|utilization review",  # "... review (determination) dated", "... review on"
     "application_filed_date": "was filed on",
     "notice_of_assignment_date": "notice of assignment",
 }
@@ -152,18 +153,20 @@ def prose_date(ctx: ParseContext, field: str, start: int, end: int) -> dt.date |
         "application_filed_date": _FILED_2013,
         "notice_of_assignment_date": _NOTICE_2013,
     }[field]
-    hint = _DATE_HINTS[field]
     lowered = ctx.flat[start:end].lower() if end - start < 200_000 else ctx.flat[start : start + 200_000].lower()
     m = None
-    at = lowered.find(hint)
-    for _ in range(5):  # a few mentions at most: bounded work however the text repeats
-        if at < 0:
-            break
-        lo = start + max(0, at - 80)
-        m = pattern.search(ctx.flat, lo, min(end, lo + 300))
+    for hint in _DATE_HINTS[field].split("|"):
+        at = lowered.find(hint)
+        for _ in range(5):  # a few mentions at most: bounded work however the text repeats
+            if at < 0:
+                break
+            lo = start + max(0, at - 80)
+            m = pattern.search(ctx.flat, lo, min(end, lo + 300))
+            if m:
+                break
+            at = lowered.find(hint, at + len(hint))
         if m:
             break
-        at = lowered.find(hint, at + len(hint))
     if not m:
         return None
     value = parse_date(m.group("date"))

@@ -434,6 +434,11 @@ def parse_read(
                 ctx.warn(f"{name}: not read from {where} header, only from the letter's text; check it")
     for name in layout.prose_dates:
         fields[name] = prose_date(ctx, name, 0, len(text.flat))
+    if not layout.header and (source is None or source.ocr is None):
+        # a letter with no header table states these dates in its prose: one its wording hides is said, not lost
+        for name in _PROSE_DATES:
+            if fields.get(name) is None:
+                ctx.warn(f"{name}: not found in the letter's text (no header table); check it against the letter")
 
     _plausible_header(ctx, fields)
     items = layout.items(ctx)
