@@ -357,8 +357,10 @@ def test_a_rationale_closing_on_another_request_is_said_and_not_restated(asked: 
     warned = [w for w in record.warnings if "conclusion is about other care" in w]
     assert bool(warned) is other, record.warnings
     assert record.disputed_items[0].decision == "upheld"  # the heading's own word still decides
-    reason = build_summary(record, lang="en").items[0].reason
-    assert reason.quoted is other
+    item = build_summary(record, lang="en").items[0]
+    assert item.reason.quoted is other
+    # no step is drawn from another request's rationale ("records of stomach upset" would be its gap)
+    assert ("stomach" not in item.next_step) is other
 
 
 def test_summarize_refuses_a_record_no_letter_gives_and_keeps_a_right_one() -> None:

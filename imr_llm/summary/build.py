@@ -300,6 +300,9 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
     lead = lead if said or not found.sentences else found.sentences[0]
     over = item.decision == "upheld" and lead is not None and _OVER_GUIDELINE.search(lead) is not None
     over = over and any(_COUNTED.search(text) for text in (lead or "", item.request))
+    if any(w.startswith(f"item {i + 1}: {OTHER_CARE_WARNING}") for w in record.warnings):
+        # the rationale may be another request's: no step is drawn from it (the stock step, beside the warning)
+        step, number, categorical, trial, over = None, None, False, False, False
     next_step = language.next_step(
         item.decision, step, care, number, categorical=categorical, trial_approved=trial, over_guideline=over
     )
