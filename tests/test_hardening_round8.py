@@ -399,8 +399,8 @@ def test_the_workers_page_says_in_words_only_what_concerns_what_it_states() -> N
                 "disputed_items.0.maximus_guideline_text: read by OCR with low confidence; check it against the letter",
                 "decision_date: read by OCR with low confidence; check it against the letter",
                 "disputed_items.0.request: read by OCR with low confidence; check it against the letter",
-                "date_of_injury: the header gives 2016-09-14, the case summary 2016-09-18 (a slip in the letter, or "
-                "pages from two letters); check it against the letter",
+                "date_of_injury: the header gives 2016-09-14, the case summary 2016-09-18 (one of them may be a "
+                "slip); check it against the letter",
             ],
             "needs_review": True,
         }
@@ -409,7 +409,7 @@ def test_the_workers_page_says_in_words_only_what_concerns_what_it_states() -> N
     page = " ".join(summary.warnings)
     # what the page states: said, in words
     assert "decision date: read by OCR" in page and "decision_date" not in page
-    assert "date of injury: the header gives" in page  # a sign of two letters' pages is never dropped
+    assert "date of injury: the header gives" in page  # a date the letter gives two ways is never dropped
     assert summary.items[0].warnings == [
         "Please check this summary against your letter: the request's words: read by OCR with low confidence; check "
         "it against the letter"

@@ -461,8 +461,8 @@ def parse_read(
         ctx.warn(f"items {i + 1} and {j + 1} name the same request with opposite decisions; check the letter")
     if span is not None and (told := _injury_told(ctx, fields.get("date_of_injury"), span)) is not None:
         ctx.warn(
-            f"date_of_injury: the header gives {fields['date_of_injury']}, the case summary {told} (a slip in the "
-            "letter, or pages from two letters); check it against the letter"
+            f"date_of_injury: the header gives {fields['date_of_injury']}, the case summary {told} (one of them "
+            "may be a slip); check it against the letter"
         )
     if span is not None and not _summary_names_a_request(text.flat[span[0] : span[1]], items):
         ctx.warn(
