@@ -464,3 +464,27 @@ def test_a_2014_letters_prose_dates_are_read_or_said_missing(
     assert (str(record.ur_determination_date) if record.ur_determination_date else None) == ur_date
     said = [w for w in record.warnings if w.startswith("ur_determination_date: not found in the letter's text")]
     assert bool(said) is warned
+
+
+@pytest.mark.parametrize(
+    ("sentence", "said"),
+    [
+        # the reviewer's qualifiers are kept: "no clear rationale" is not "no reason" (a reader called that a hardening)
+        (
+            "There is no specific clinical rationale for an x-ray of the left foot.",
+            "The reviewer found no specific clinical reason given for an x-ray of the left foot.",
+        ),
+        (
+            "There is no clear rationale for an x-ray of the left foot.",
+            "The reviewer found no clear reason given for an x-ray of the left foot.",
+        ),
+        # the right output kept: none, none added
+        (
+            "There is no rationale for an x-ray of the left foot.",
+            "The reviewer found no reason given for an x-ray of the left foot.",
+        ),
+    ],
+)
+def test_a_missing_rationales_qualifiers_are_kept(sentence: str, said: str) -> None:
+    record = parse_text(make_letter(Item("X-ray of the left foot", "Upheld", f"{sentence} {DENIED}")))
+    assert build_summary(record, lang="en").items[0].reason.text.startswith(said)

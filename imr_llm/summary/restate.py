@@ -435,8 +435,8 @@ _UNCLEAR = _rx(
 )
 _NO_RATIONALE = (
     _rx(
-        r"^there (?:is|was|are|were|has been) (?:also )?(?:a |an )?(?:no|lack of|absence of) (?:clear |"
-        r"documented |specific |adequate |sufficient |clinical |medical )*(?:rational(?:e)?|reason|explanation|"
+        r"^there (?:is|was|are|were|has been) (?:also )?(?:a |an )?(?:no|lack of|absence of) (?P<q>(?:clear |"
+        r"documented |specific |adequate |sufficient |clinical |medical )*)(?:rational(?:e)?|reason|explanation|"
         r"justification)(?: (?:provided|given|documented|noted))?\s+(?P<link>for|as to why|to explain why|why|"
         r"as to|regarding|explaining why)\s+(?P<x>.+)$"
     ),
@@ -601,7 +601,9 @@ def _match(text: str, decision: str, negated: bool) -> tuple[Form, dict[str, str
     for rx in _NO_RATIONALE:
         m = rx.match(text)
         if m:
-            return Form.NO_RATIONALE, {"link": _why_link(m.group("link")), "x": m.group("x")}
+            # "no specific clinical rationale": the reviewer's qualifiers are kept ("no reason" would say more)
+            q = " ".join((m.groupdict().get("q") or "").split())
+            return Form.NO_RATIONALE, {"link": _why_link(m.group("link")), "x": m.group("x"), "q": q}
     for rx in _NO_RECORD:
         m = rx.match(text)
         if m:
