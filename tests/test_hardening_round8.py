@@ -471,20 +471,20 @@ def test_a_2014_letters_prose_dates_are_read_or_said_missing(
     [
         # the reviewer's qualifiers are kept: "no clear rationale" is not "no reason" (a reader called that a hardening)
         (
-            "There is no specific clinical rationale for an x-ray of the left foot.",
-            "The reviewer found no specific clinical reason given for an x-ray of the left foot.",
+            "There is no specific medical rationale for a bone scan of the right heel.",
+            "The reviewer found no specific medical reason given for a bone scan of the right heel.",
         ),
         (
-            "There is no clear rationale for an x-ray of the left foot.",
-            "The reviewer found no clear reason given for an x-ray of the left foot.",
+            "There is no clear rationale for a bone scan of the right heel.",
+            "The reviewer found no clear reason given for a bone scan of the right heel.",
         ),
         # the right output kept: none, none added
         (
-            "There is no rationale for an x-ray of the left foot.",
-            "The reviewer found no reason given for an x-ray of the left foot.",
+            "There is no rationale for a bone scan of the right heel.",
+            "The reviewer found no reason given for a bone scan of the right heel.",
         ),
     ],
 )
 def test_a_missing_rationales_qualifiers_are_kept(sentence: str, said: str) -> None:
-    record = parse_text(make_letter(Item("X-ray of the left foot", "Upheld", f"{sentence} {DENIED}")))
+    record = parse_text(make_letter(Item("Bone scan of the right heel", "Upheld", f"{sentence} {DENIED}")))
     assert build_summary(record, lang="en").items[0].reason.text.startswith(said)
