@@ -488,3 +488,25 @@ def test_a_2014_letters_prose_dates_are_read_or_said_missing(
 def test_a_missing_rationales_qualifiers_are_kept(sentence: str, said: str) -> None:
     record = parse_text(make_letter(Item("Bone scan of the right heel", "Upheld", f"{sentence} {DENIED}")))
     assert build_summary(record, lang="en").items[0].reason.text.startswith(said)
+
+
+@pytest.mark.parametrize(
+    ("extra", "step"),
+    [
+        # the page's reasons name nothing to add; the reviewer's sentence on what the provider left unexplained does
+        (
+            " The treating doctor has failed to document how a scan would alter the care plan.",
+            "the new request could show how a scan would alter the care plan",
+        ),
+        # the right output kept: nothing the provider left unexplained, the stock step
+        ("", "Your doctor can read the reviewer's words"),
+    ],
+)
+def test_a_gap_the_provider_left_is_the_step_when_the_reasons_name_none(extra: str, step: str) -> None:
+    rationale = (
+        "Scans of the back are advised when warning signs are found or before surgery. Neither applies here. There "
+        "are no red flag findings on the exam. There is no noted nerve dysfunction. There is no documented loss of "
+        f"strength or any findings of cauda equina syndrome.{extra} The scan is not medically necessary."
+    )
+    record = parse_text(make_letter(Item("CT of the low back", "Upheld", rationale)))
+    assert step in build_summary(record, lang="en").items[0].next_step

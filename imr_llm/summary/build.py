@@ -300,13 +300,26 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
     lead = lead if said or not found.sentences else found.sentences[0]
     over = item.decision == "upheld" and lead is not None and _OVER_GUIDELINE.search(lead) is not None
     over = over and any(_COUNTED.search(text) for text in (lead or "", item.request))
+    if (
+        item.decision == "upheld"
+        and item.rationale
+        and not (categorical or number or over or trial)
+        and (step is None or _generic_step(step))
+    ):
+        # the reasons the page gives name nothing to add (a finding, a warning sign the worker lacks): the reviewer's
+        # own sentence on what the provider did not explain ("Provider has failed to document how imaging will
+        # change treatment plan") is what a new request could add
+        gap = _provider_gap(item.rationale, item.decision, item.request)
+        step, provider_step = (gap, True) if gap is not None else (step, False)
+    else:
+        provider_step = False
     if any(w.startswith(f"item {i + 1}: {OTHER_CARE_WARNING}") for w in record.warnings):
         # the rationale may be another request's: no step is drawn from it (the stock step, beside the warning)
         step, number, categorical, trial, over = None, None, False, False, False
     next_step = language.next_step(
         item.decision, step, care, number, categorical=categorical, trial_approved=trial, over_guideline=over
     )
-    if (second := _second_gap(step, [*said, *later])) is not None and item.decision == "upheld":
+    if not provider_step and (second := _second_gap(step, [*said, *later])) is not None and item.decision == "upheld":
         # the reviewer named two things missing: the step names both (a reader counted steps naming one as partial)
         # (a long one is left to the reviewer's words: it would make the page harder to read than the letter)
         also = language.also_step(item.decision, next_step, second)
@@ -615,6 +628,17 @@ def _next_from(said: list[Restatement], decision: Decision | None, quoted: list[
                 if cause is not None and cause.form in ASKS_FOR and not _generic_step(cause):
                     return cause
     return said[0]
+
+
+def _provider_gap(rationale: str, decision: Decision, request: str) -> Restatement | None:
+    """The reviewer's first sentence saying what the provider did not explain or give a reason for (never a record
+    of a warning sign to ask for)."""
+    for start, end in sentence_spans(rationale):
+        sentence = rationale[start:end]
+        r = restate(sentence, decision, request)
+        if r is not None and r.form in (Form.DOCTOR_SILENT, Form.NO_RATIONALE) and not ALARMING.search(sentence):
+            return r
+    return None
 
 
 _ALSO_WORDS = 25
