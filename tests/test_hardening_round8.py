@@ -510,3 +510,23 @@ def test_a_gap_the_provider_left_is_the_step_when_the_reasons_name_none(extra: s
     )
     record = parse_text(make_letter(Item("CT of the low back", "Upheld", rationale)))
     assert step in build_summary(record, lang="en").items[0].next_step
+
+
+@pytest.mark.parametrize(
+    ("issue", "warned"),
+    [
+        ("Chiropractic manipulation, 12 sessions for the cervical spine\nBone scan of the neck", True),
+        ("Chiropractic manipulation, 12 sessions for the cervical spine", False),  # the right output kept: one line
+        ("Chiropractic manipulation, 12 sessions for the\ncervical spine", True),  # wrapped without a sign: said too
+        ("Chiropractic manipulation, 12 sessions,\nfor the cervical spine", False),  # a line ending mid-phrase: wrapped
+    ],
+)
+def test_unnumbered_lines_under_the_issue_heading_are_said(issue: str, warned: bool) -> None:
+    text = (SAMPLES / "synth-professional-review.txt").read_text()
+    text = text.replace(
+        "ISSUE AT DISPUTE:\nChiropractic manipulation, 12 sessions for the cervical spine\n",
+        f"ISSUE AT DISPUTE:\n{issue}\n",
+    )
+    record = parse_text(text)
+    assert len(record.disputed_items) == 1
+    assert any("unnumbered lines" in w for w in record.warnings) is warned

@@ -62,6 +62,15 @@ def parse_professional_items(ctx: ParseContext) -> list[DisputedItem]:
     body_start, body_end = issue[0], min(issue[1], issue[0] + 3000)
     numbered = list(_NUMBERED.finditer(flat, body_start, body_end))
     spans = [m.span("req") for m in numbered] or [(body_start, body_end)]
+    if not numbered:
+        raw_lo, raw_hi = ctx.text.raw_span(*strip_span(flat, body_start, body_end))
+        lines = [line for line in ctx.text.raw[raw_lo:raw_hi].splitlines() if line.strip()]
+        if len(lines) > 1 and not any(line.rstrip().endswith((",", "-", "/", "and", "&")) for line in lines[:-1]):
+            # unnumbered lines under the heading may be several requests, or one request wrapped: read as one, said
+            ctx.warn(
+                f"the issue at dispute runs over {len(lines)} unnumbered lines: read as one request; there may be "
+                "several, check the letter"
+            )
     items: list[DisputedItem] = []
     for i, (s, e) in enumerate(spans):
         s, e = strip_span(flat, s, e)
