@@ -155,7 +155,8 @@ def normalize_guidelines(line: str | None, misread: bool = False) -> list[str] |
     line = line[:MAX_LINE]  # real lines are a few hundred characters; bounded work on odd input
     if _NO_EVIDENCE.search(line):
         return []
-    line = _SPLIT_WORD.sub(_unsplit, line)  # "Low Back Com-plaints" (a line-end hyphen kept by the de-wrap)
+    if "-" in line:
+        line = _SPLIT_WORD.sub(_unsplit, line)  # "Low Back Com-plaints" (a line-end hyphen kept by the de-wrap)
     names: list[tuple[int, str]] = []
     non = _NON_MTUS.search(line)
     mtus_part = line[: non.start()] if non else line

@@ -145,7 +145,11 @@ def _find_heading(flat: str, lo: int, hi: int, text_letter: bool = True) -> _Hea
     `scan_requests`, since the lost period may be a sign of lost words.)"""
     lo, hi = strip_span(flat, lo, hi)
     # headings are at most a few sentences: no need to scan a whole previous rationale
-    original = max((m.start() for m in _ORIGINAL_SENTENCE.finditer(flat, max(lo, hi - _HEADING_REACH), hi)), default=-1)
+    reach = max(lo, hi - _HEADING_REACH)
+    original = flat.rfind(" was the original request. ", reach, hi)  # as printed: a literal search, fast
+    if original < 0 and ("orig" in flat[reach:hi] or "inal" in flat[reach:hi]):
+        # a word of it hyphenated at a line end ("origi-nal"), or an "l" read as "1"
+        original = max((m.start() for m in _ORIGINAL_SENTENCE.finditer(flat, reach, hi)), default=-1)
     window = max(lo, (original if original >= 0 else hi) - _HEADING_REACH)
     starts = [window] + [m.end() for m in _BOUNDARY.finditer(flat, window, hi) if not _abbreviation(flat, m.start())]
     if original >= 0:
