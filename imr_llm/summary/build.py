@@ -294,8 +294,8 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
     trial = first_trial_approved(item.rationale, bool(item.authorized_portion))
     # the decisive finding is that the request goes past the guidelines (and the letter gives no number): what
     # would help is a request within them, not the record a lesser point found missing
-    # (the same when that finding is the reviewer's sentence quoted whole: "Up to 10 sessions may be appropriate but
-    # this request was for 12 sessions which exceeds the guidelines ...")
+    # (the same when that finding is the reviewer's sentence quoted whole: "8 visits may be reasonable, but 14 were
+    # asked for, which exceeds the guidelines ...")
     lead = said[0].sentence if said and said[0].form in (Form.FINDING, Form.GIVEN) else None
     lead = lead if said or not found.sentences else found.sentences[0]
     over = item.decision == "upheld" and lead is not None and _OVER_GUIDELINE.search(lead) is not None
@@ -307,8 +307,8 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         and (step is None or _generic_step(step))
     ):
         # the reasons the page gives name nothing to add (a finding, a warning sign the worker lacks): the reviewer's
-        # own sentence on what the provider did not explain ("Provider has failed to document how imaging will
-        # change treatment plan") is what a new request could add
+        # own sentence on what the provider did not explain ("the doctor did not document how a scan would alter the
+        # care plan") is what a new request could add
         gap = _provider_gap(item.rationale, item.decision, item.request)
         step, provider_step = (gap, True) if gap is not None else (step, False)
     else:
@@ -623,7 +623,7 @@ def _next_from(said: list[Restatement], decision: Decision | None, quoted: list[
                 if (detail := missing_detail(clause)) is not None:
                     return detail
             if r.form is Form.GIVEN and _GAP_CAUSE.match(r.slots.get("x", "")):
-                # "Given that there was a lack of documentation of X, ...": the cause, read alone, is the reviewer's gap
+                # "Since there was an absence of documented X, ...": the cause, read alone, is the reviewer's gap
                 cause = restate(f"{r.slots['x']}.", decision)
                 if cause is not None and cause.form in ASKS_FOR and not _generic_step(cause):
                     return cause
