@@ -1,5 +1,6 @@
-"""Hardening, round eight: what a fourteenth hostile probe left open, each the wrong output it must not produce
-and the right output it must keep. Letters are synthetic (tests/letters.py); sentences are written for these tests.
+"""Hardening, round eight: what a fourteenth hostile probe left open, a fifteenth probe's findings and two
+independent readers' (nineteenth, twentieth), each the wrong output it must not produce and the right output it
+must keep. Letters are synthetic (tests/letters.py); sentences are written for these tests.
 
 - a letter whose last page (with its last requests) was lost at an item's end read as whole: fewer items, no word,
   though the case summary retells the denial of the requests that are gone;
@@ -7,7 +8,9 @@ and the right output it must keep. Letters are synthetic (tests/letters.py); sen
 - a 2014 letter followed by a 2016 one was "the file holds 3 letters" (the 2016 letter's own opening line counted);
 - a fifteenth probe's: footers, stamps and Bates numbers read as the letter's words; hyphenated form phrases and
   guideline titles; a rationale closing on another request; records summarize() should refuse; stale summaries;
-  field names and off-page doubts on the worker's page.
+  field names and off-page doubts on the worker's page; 2014 prose dates; unnumbered issue lines;
+- the readers': care approved in full before, headlined only "not approved"; "no clear rationale" said as "no
+  reason"; causes, quoted reasons and the provider's unexplained points that name a next step.
 """
 
 from __future__ import annotations
