@@ -8,7 +8,8 @@ must keep. Letters are synthetic (tests/letters.py); sentences are written for t
 - a 2014 letter followed by a 2016 one was "the file holds 3 letters" (the 2016 letter's own opening line counted);
 - a fifteenth probe's: footers, stamps and Bates numbers read as the letter's words; hyphenated form phrases and
   guideline titles; a rationale closing on another request; records summarize() should refuse; stale summaries;
-  field names and off-page doubts on the worker's page; 2014 prose dates; unnumbered issue lines;
+  field names and off-page doubts on the worker's page; 2014 prose dates; unnumbered issue lines; a Medicare
+  address broken at a line end;
 - the readers': care approved in full before, headlined only "not approved"; "no clear rationale" said as "no
   reason"; causes, quoted reasons and the provider's unexplained points that name a next step.
 """
@@ -533,3 +534,18 @@ def test_unnumbered_lines_under_the_issue_heading_are_said(issue: str, warned: b
     record = parse_text(text)
     assert len(record.disputed_items) == 1
     assert any("unnumbered lines" in w for w in record.warnings) is warned
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "https://www.cms.gov/Rules/Manuals/downloads /R231PUB.pdf",  # broken before a "/"
+        "https://www.cms.gov/Rules/Manuals/downloads/ R231PUB.pdf",  # broken after one
+        "https://www.cms.gov/Rules/Manuals/downloads/R231PUB.pdf",  # the right output kept: whole
+    ],
+)
+def test_a_medicare_address_broken_at_a_line_end_keeps_its_citation(address: str) -> None:
+    from imr_llm.parser.guidelines import normalize_guidelines
+
+    line = f"Decision based on Non-MTUS Citation Medicare manual, {address}."
+    assert "Non-MTUS: Medicare (cms.gov transmittal R231PUB)" in (normalize_guidelines(line) or [])

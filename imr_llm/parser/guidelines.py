@@ -58,7 +58,8 @@ _ODG_CHAPTER = re.compile(
 )
 _ACOEM = re.compile(r"ACOEM Occupational Medicine Practice Guidelines,? (\d+(?:st|nd|rd|th) ed)", re.I)
 _UPTODATE = re.compile(r"(?:et al\.?\s*)?([^.]{4,200}?)\.\s*Topic \d+[^U]{0,200}?UpToDate", re.I)
-_CMS = re.compile(r"cms\.gov\S{0,300}?/(R\d+[A-Z]+)\.pdf", re.I)
+# (a web address broken at a line end reads with a space before or after a "/" once de-wrapped)
+_CMS = re.compile(r"cms\.gov(?:\S|\s(?=/)){0,300}?/\s?(R\d+[A-Z]+)\.pdf", re.I)
 _ORGS = re.compile(
     r"National Heart, Lung, and Blood Institute|National Institutes of Health|"
     r"Centers for Disease Control and Prevention|U\.S\. Food and Drug Administration|"
