@@ -9,7 +9,7 @@ must keep. Letters are synthetic (tests/letters.py); sentences are written for t
 - a fifteenth probe's: footers, stamps and Bates numbers read as the letter's words; hyphenated form phrases and
   guideline titles; a rationale closing on another request; records summarize() should refuse; stale summaries;
   field names and off-page doubts on the worker's page; 2014 prose dates; unnumbered issue lines; a Medicare
-  address broken at a line end;
+  address broken at a line end; a heading longer than the reach read for it;
 - the readers': care approved in full before, headlined only "not approved"; "no clear rationale" said as "no
   reason"; causes, quoted reasons and the provider's unexplained points that name a next step.
 """
@@ -549,3 +549,12 @@ def test_a_medicare_address_broken_at_a_line_end_keeps_its_citation(address: str
 
     line = f"Decision based on Non-MTUS Citation Medicare manual, {address}."
     assert "Non-MTUS: Medicare (cms.gov transmittal R231PUB)" in (normalize_guidelines(line) or [])
+
+
+@pytest.mark.parametrize(("drugs", "warned"), [(140, True), (12, False)])
+def test_a_heading_longer_than_its_reach_is_said(drugs: int, warned: bool) -> None:
+    request = "Compounded cream with " + ", ".join(f"Agent{k} {k}%" for k in range(1, drugs + 1))
+    record = parse_text(make_letter(Item(request, "Upheld", DENIED)))
+    said = [w for w in record.warnings if "runs past 1,500 characters" in w]
+    assert bool(said) is warned
+    assert (record.disputed_items[0].request == request) is not warned

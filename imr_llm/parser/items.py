@@ -551,6 +551,12 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
             ctx.headings_without_decision.add(g)
         else:
             request = m.group("req")
+            if len(request) >= _HEADING_REACH - 100 and not _sentence_starts_at(flat, m.start("req")):
+                # a heading longer than the reach read for it: its start was never read, and the request is its end
+                ctx.warn(
+                    f"item {g + 1}: its heading runs past {_HEADING_REACH:,} characters; only its end was read as the "
+                    "request, check the letter"
+                )
             says = m.group("dec").lower().startswith("over")  # Overturned (or a scan's "Overtumed")
             decision_text = "Overturned" if m.group("dec").lower() == "overtumed" else m.group("dec")
             ctx.cite(f"{p}.request", *m.span("req"))
