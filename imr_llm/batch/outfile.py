@@ -309,24 +309,9 @@ def _path_of(record: dict[str, Any] | None) -> str | None:
     return input_key(path) if isinstance(path, str) and path else None
 
 
-def superseded(out: Path) -> list[tuple[str, str]]:
-    """(input path, sha256) of the records `compact` would remove: an input whose content changed has a newer
-    record, and what was made from the old one (its summary) is stale."""
-    records = [record for _, record in _read_records(out)]
-    newest = {path: k for k, record in enumerate(records) if (path := _path_of(record)) is not None}
-    out_list = []
-    for k, record in enumerate(records):
-        path = _path_of(record)
-        source = (record or {}).get("source")
-        digest = source.get("sha256") if isinstance(source, dict) else None
-        if path is not None and newest[path] != k and isinstance(digest, str) and digest:
-            out_list.append((str(source.get("path")), digest))  # type: ignore[union-attr]
-    return out_list
-
-
-def compact(out: Path) -> int:
-    """Keep only the newest record per input path (a changed input replaced its old record); the
-    number of old records removed."""
+def compact(out: Path) -> list[tuple[str, str]]:
+    """Keep only the newest record per input path (a changed input replaced its old record); the (input path,
+    sha256) of each old record removed: what was made from it (its summary) is stale."""
     newest: dict[str, int] = {}
     duplicates = False
     for k, (_, record) in enumerate(_read_records(out)):
@@ -334,5 +319,17 @@ def compact(out: Path) -> int:
             duplicates = duplicates or path in newest
             newest[path] = k
     if not duplicates:
-        return 0
-    return _rewrite(out, lambda line, record, k: (path := _path_of(record)) is None or newest[path] == k)
+        return []
+    removed: list[tuple[str, str]] = []
+
+    def keep(line: str, record: dict[str, Any] | None, k: int) -> bool:
+        path = _path_of(record)
+        if path is None or newest[path] == k:
+            return True
+        source = (record or {})["source"]
+        digest = source.get("sha256")
+        removed.append((str(source.get("path")), digest if isinstance(digest, str) else ""))
+        return False
+
+    _rewrite(out, keep)
+    return removed

@@ -32,7 +32,6 @@ from imr_llm.batch.outfile import (
     exclusive,
     real_path,
     repair_and_scan,
-    superseded,
 )
 from imr_llm.batch.table import write_table
 from imr_llm.batch.work import Outcome, missing_summaries, process, remove_stale_summaries
@@ -221,8 +220,9 @@ def run_held(
     report = _run(inputs, out, extractor, processes, concurrency, summaries, lang, retry_errors, on_outcome, table)
     if not report.interrupted:
         try:
-            stale = superseded(out) if report.changed_inputs and summaries is not None else []
-            report.replaced = compact(out) if report.changed_inputs else 0
+            removed = compact(out) if report.changed_inputs else []
+            report.replaced = len(removed)
+            stale = [(name, digest) for name, digest in removed if digest]
             report.summaries_stale = remove_stale_summaries(summaries, stale) if summaries is not None else 0
         except OSError as e:
             raise OutputError(f"cannot rewrite {out} ({e.strerror or e}); its records are kept: rerun") from e
