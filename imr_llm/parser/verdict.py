@@ -447,7 +447,6 @@ def _names_the_request(m: re.Match[str], request: str) -> bool:
     named = m.group("named") or m.group("object")  # "X is ...", or "the request for X is ..."
     if not named:
         return True
-    from rapidfuzz import fuzz
 
     request = _DAMAGED_WORD.sub("", request)  # a heading's damaged decision word ("...: Ove#turned") names no care
     words, asked = _content_words(named), _content_words(request)
@@ -457,15 +456,11 @@ def _names_the_request(m: re.Match[str], request: str) -> bool:
     # (a collar is equipment, not therapy)
     from imr_llm.care.kinds import classify_kind
 
-    def alike(a: str, b: str) -> bool:
-        a, b = a.removesuffix("s") if len(a) > 3 else a, b.removesuffix("s") if len(b) > 3 else b  # "knees"
-        return a == b or (len(a) >= 5 and len(b) >= 5 and fuzz.ratio(a, b) >= _NAME_ALIKE) or a[:4] == b[:4] == a
-
     if _TIME_UNITS.search(named) and not _TIME_UNITS.search(request):
         return False  # "12 sessions per month" is not the request's 12 sessions
     if not _levels(named) <= _levels(request):
         return False  # "at C4-5" is not the request's "L4-5"
-    if _MULTI.search(request) and any(not any(alike(b, a) for a in words) for b in asked - _UNITS - _GENERIC_CARE):
+    if _MULTI.search(request) and any(not any(_alike(b, a) for a in words) for b in asked - _UNITS - _GENERIC_CARE):
         return False  # "MRI of the lumbar spine" approves one part of "MRI of the cervical and lumbar spine"
     for left_out in _LEFT_OUT.finditer(named):  # "Physical therapy without aquatic therapy" for both of them
         word = left_out.group(1).lower()
@@ -475,12 +470,12 @@ def _names_the_request(m: re.Match[str], request: str) -> bool:
     if (yes and no_asked and not yes_asked) or (no and yes_asked and not no_asked):
         return False  # "MRI ... with contrast" is not the MRI without it
     care, care_asked = words - _UNITS - _ANATOMY - _GENERIC_CARE, asked - _UNITS - _ANATOMY - _GENERIC_CARE
-    if not any(alike(a, b) for a in care for b in care_asked):
+    if not any(_alike(a, b) for a in care for b in care_asked):
         return False
     # every word of the care it names is the request's: "Right knee arthroscopy" is not the left knee's, "Aquatic
     # therapy" not physical therapy, "Discontinuing X" or "TENS unit purchase" (for a rental) not X; a word the
     # request lacks makes it other care, or a part of this one: no verdict (the page says so), never an approval
-    if any(not any(alike(a, b) for b in asked) for a in words - _UNITS - _GENERIC_CARE):
+    if any(not any(_alike(a, b) for b in asked) for a in words - _UNITS - _GENERIC_CARE):
         return False
     kind, kind_asked = classify_kind(named), classify_kind(request)
     return not (kind and kind_asked and kind.code != kind_asked.code and "other" not in (kind.code, kind_asked.code))
@@ -497,13 +492,18 @@ def names_other_care(sentence: str, request: str) -> bool:
     named = _REQUEST_FOR.search(subject)
     # "the request for X, 12 sessions" names X; else the words after the lead ("Given no change, the pillow")
     subject = subject[named.end() :] if named else subject.rsplit(",", 1)[-1]
-    from rapidfuzz import fuzz
-
     care = _content_words(subject) - _UNITS - _ANATOMY - _GENERIC_CARE - _NOT_CARE
     asked = _content_words(request) - _UNITS - _ANATOMY - _GENERIC_CARE
-    return bool(care) and not any(
-        a == b or (len(a) >= 5 and len(b) >= 5 and fuzz.ratio(a, b) >= _NAME_ALIKE) for a in care for b in asked
-    )
+    return bool(care) and not any(_alike(a, b) for a in care for b in asked)
+
+
+def _alike(a: str, b: str) -> bool:
+    """Two words of care name the same thing: one spelling ("knees", "knee"), a brand and its generic spelled
+    alike ("Naprosyn", "Naproxen"), or a word and its start ("chiro", "chiropractic")."""
+    from rapidfuzz import fuzz
+
+    a, b = a.removesuffix("s") if len(a) > 3 else a, b.removesuffix("s") if len(b) > 3 else b
+    return a == b or (len(a) >= 5 and len(b) >= 5 and fuzz.ratio(a, b) >= _NAME_ALIKE) or a[:4] == b[:4] == a
 
 
 OTHER_CARE_WARNING = "its rationale's conclusion is about other care"
