@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from imr_llm.words import english_words
+
 # (spellings in the MTUS part of a line, short name); the MTUS chapters of ACOEM 2004.
 # Plain substrings, not regexes: str.find is much faster and these are literal names.
 MTUS_PARTS: tuple[tuple[tuple[str, ...], str], ...] = (
@@ -139,8 +141,6 @@ _SPLIT_WORD = re.compile(r"\b([A-Za-z][a-z]+)- ?([a-z]+)\b")
 
 def _unsplit(m: re.Match[str]) -> str:
     """A word hyphenated at a line end ("Com-plaints") as one word, when it is one; "anti-inflammatory" stays."""
-    from imr_llm.words import english_words
-
     joined = m.group(1) + m.group(2)
     return joined if joined.lower() in english_words() else m.group(0)
 

@@ -170,12 +170,17 @@ def _repeats_an_approval(item: DisputedItem, found: ItemReason) -> bool:
     return bool(repeat) and not any(BEYOND_TRIAL.search(sentence) for sentence in repeat)
 
 
+def _foreign_rationale(record: LetterRecord, i: int) -> bool:
+    """The parser warned that item i's rationale closes on another request (a page lost after its heading)."""
+    return any(w.startswith(f"item {i + 1}: {OTHER_CARE_WARNING}") for w in record.warnings)
+
+
 def restatements(record: LetterRecord, i: int, found: ItemReason) -> list[Restatement]:
     """The reviewer's reason sentences that restate safely, most decisive first (at most two). When the most
     decisive one (the guidelines rule this request out) has no recognised form, none: the reviewer's words
     are quoted, rather than a lesser reason put first."""
     item = record.disputed_items[i]
-    if any(w.startswith(f"item {i + 1}: {OTHER_CARE_WARNING}") for w in record.warnings):
+    if _foreign_rationale(record, i):
         return []  # the rationale may be another request's: its words are quoted, never restated as this one's
     if repeat := _repeat_sentences(item, found):
         return restate_repeat(repeat)
@@ -313,7 +318,7 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         step, provider_step = (gap, True) if gap is not None else (step, False)
     else:
         provider_step = False
-    if any(w.startswith(f"item {i + 1}: {OTHER_CARE_WARNING}") for w in record.warnings):
+    if _foreign_rationale(record, i):
         # the rationale may be another request's: no step is drawn from it (the stock step, beside the warning)
         step, number, categorical, trial, over = None, None, False, False, False
     next_step = language.next_step(
