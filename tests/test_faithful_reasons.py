@@ -1317,7 +1317,7 @@ def test_the_spanish_next_step_names_what_was_missing_in_the_reviewers_words() -
         "not medically necessary.",
     )
     es = build_summary(record, "es").items[0].next_step
-    assert "measured range of motion in degrees" in es and "(en inglés)" in es, es
+    assert "measured range of motion in degrees" in es and "en inglés)" in es, es
     assert "measured range of motion in degrees" in build_summary(record, "en").items[0].next_step
     assert summarize(record, "es").checks.passed
 
@@ -1584,7 +1584,7 @@ def test_the_next_step_names_what_a_finding_says_was_missing(rationale: str, ste
     en, es = (build_summary(record, lang).items[0] for lang in ("en", "es"))
     assert step in en.next_step, en.next_step
     assert "read the reviewer's words" not in en.next_step
-    assert "Si su médico lo pide otra vez" in es.next_step and "(en inglés)" in es.next_step, es.next_step
+    assert "Si su médico lo pide otra vez" in es.next_step and "en inglés)" in es.next_step, es.next_step
     for lang in ("en", "es"):
         summary = build_summary(record, lang)
         checks = check_summary(render_text(summary), summary, record)

@@ -36,7 +36,7 @@ from imr_llm.summary import readability
 from imr_llm.summary.languages import Counts, Language, get_language
 from imr_llm.summary.model import PlainSentence, Summary
 from imr_llm.summary.render import TEMPLATES, md_unescape
-from imr_llm.summary.restate import DROPPABLE, PLAIN_TERM_PATTERNS, RESTATE_WORDS, core_of
+from imr_llm.summary.restate import DROPPABLE, PLAIN_TERM_PATTERNS, RESTATE_WORDS, core_of, plain_english
 from imr_llm.summary.restate import NEGATION as EN_NEGATION
 
 _MEDICAL_WORD = re.compile(
@@ -335,6 +335,10 @@ def plain_problems(plain: PlainSentence, request: str, language: Language) -> li
         # rewrite: "supportive of obtaining MRI and surgery" where the reviewer named no surgery
         frames = frames - _CARE_WORDS
     allowed = _tokens(f"{plain.source} {core} {request}") | frames | term_plain  # core: the letter's slips mended
+    if language.c.reason.slot_mode != "plain":
+        # a name in this language for a missing thing the reviewer's sentence has ("señales de daño en los
+        # nervios" for "neurological deficits"), never for one it does not
+        allowed |= _tokens(language.gist_words(plain_english(core) or core))
     said = _tokens(plain.text)
     added = sorted(w for w in said if not _known(w, allowed))
     if added:

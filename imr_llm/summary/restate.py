@@ -235,6 +235,30 @@ def missing_parts(x: str) -> list[str]:
     return [p for p in parts if p] or [x]
 
 
+# -- the head of one missing thing ------------------------------------------------------------------
+# A language that quotes the reviewer's English may also name the missing thing in its own words, from its
+# phrase table, when a phrase names the whole of it ("signs of nerve damage"). The words before it that say
+# nothing ("any", "the presence of") are skipped; what may follow is only the reason it was wanted ("to
+# support the requested MRI", "at this time", "on the examination provided for review"). Anything else after
+# it ("in the arms", "from the prior sessions", "or clear indications for surgery") narrows or widens it, and
+# a name for the head alone would say more or less than the reviewer did: no name, the quote only.
+HEAD_LEAD = _rx(r"^(?:that\s+)?(?:(?:any|a|an|the)\s+)?(?:presence of\s+(?:(?:any|a|an|the)\s+)?)?")
+HEAD_RECORD = _rx(
+    r"^(?:(?:a |any |the )?(?:clear |objective |medical )?(?:records?|documentation|evidence|information) "
+    r"(?:of|showing|regarding|about)\s+)"
+    r"(?:(?:any|a|an|the)\s+)?"
+)
+HEAD_TAIL = _rx(
+    r"^\s*(?:(?:noted|documented|recorded|found|seen|identified)\b\s*)?(?:$|,?\s*(?:"
+    r"(?:(?:that|which) (?:would |could |might |will )?|in order )?(?:to )?"
+    r"(?:support|warrant|justify|indicate|suggest|necessitate|require|substantiate)s?\b|"
+    r"at this (?:time|point)\b|"
+    r"(?:noted |documented |found |seen )?on (?:the )?(?:most recent |recent )?(?:physical |clinical )?"
+    r"exam(?:ination)?s?\b|"
+    r"(?:provided )?for review\b|before (?:this|the) request\b))"
+)
+
+
 # the connective before a verdict: a restatement of the sentence that follows it may leave it out
 _VERDICT_LEAD = _rx(r"^(?:as such|therefore|thus|hence|consequently|accordingly),?\s+")
 

@@ -21,6 +21,9 @@ from imr_llm.summary.languages.catalogue import Catalogue, Section
 from imr_llm.summary.restate import (
     ALARMING,
     ASKS_FOR,
+    HEAD_LEAD,
+    HEAD_RECORD,
+    HEAD_TAIL,
     TALKED_ABOUT,
     Form,
     Restatement,
@@ -339,8 +342,44 @@ class Language:
         if name == "x" and r.form in (Form.NO_RECORD, Form.NONE_FOUND):
             # "no A, and no documentation of B": each missing thing quoted on its own, never "no ... 'and no B'"
             joiner = f" {self.c.reason.and_word} "
-            return joiner.join(self.c.reason.quoted_slot.format(text=part) for part in missing_parts(verbatim))
+            parts = missing_parts(verbatim)
+            plain = missing_parts(r.plain.get("x", ""))
+            names = [self.gist(p) for p in plain] if len(plain) == len(parts) else [None] * len(parts)
+            return joiner.join(self._quoted(part, gist) for part, gist in zip(parts, names, strict=True))
+        if name == "x" and r.form in (Form.RECORDS_SILENT, Form.DOCTOR_SILENT, Form.REQUEST_SILENT):
+            return self._quoted(verbatim, self.gist(r.plain.get("x", "")))
         return self.c.reason.quoted_slot.format(text=verbatim)
+
+    def _quoted(self, verbatim: str, gist: str | None) -> str:
+        """The reviewer's English words quoted and marked, after this language's name for them when it has one."""
+        if gist and self.c.reason.gist_slot:
+            return self.c.reason.gist_slot.format(gist=gist, text=verbatim)
+        return self.c.reason.quoted_slot.format(text=verbatim)
+
+    def gist(self, plain: str) -> str | None:
+        """One missing thing (in the plain English of `imr_llm.summary.restate`) in this language's words, when a
+        phrase of its table names the whole of it and only the reason it was wanted follows (`HEAD_TAIL`); else
+        None, and the reviewer's words are quoted alone. "records of X" is named only with `gist_records`."""
+        frame = "{gist}"
+        text = HEAD_LEAD.sub("", plain.strip(), count=1)
+        if (m := HEAD_RECORD.match(text)) is not None:
+            if not self.c.reason.gist_records:
+                return None
+            frame, text = self.c.reason.gist_records, text[m.end() :]
+        best: tuple[int, str] | None = None
+        for pattern, words in self.c.phrase_patterns:
+            m = pattern.match(text)
+            if m is not None and HEAD_TAIL.match(text[m.end() :]) and (best is None or m.end() > best[0]):
+                best = m.end(), words
+        return frame.format(gist=best[1]) if best is not None else None
+
+    def gist_words(self, source: str) -> str:
+        """This language's names for every phrase of its table the sentence `source` (plain English) has: the
+        words a plain sentence in it may add to the reviewer's quoted words."""
+        named = [words for pattern, words in self.c.phrase_patterns if _search(pattern, source)]
+        if named and self.c.reason.gist_records:
+            named.append(self.c.reason.gist_records.replace("{gist}", " "))
+        return " ".join(named)
 
     def restated(self, r: Restatement, linked_surgery: bool = False) -> str:
         """The plain sentence for one restated reviewer sentence."""
@@ -593,3 +632,8 @@ def _tidy(text: str) -> str:
     text = re.sub(r"\.\.+", ".", text)
     text = re.sub(r"([.!?])[\"']?\.", r"\1", text) if text.endswith("..") else text
     return text
+
+
+def _search(pattern: re.Pattern[str], text: str) -> bool:
+    """`pattern` (anchored by `match` in `Language.gist`) anywhere in `text`, at a word's start."""
+    return any(pattern.match(text, m.start()) for m in re.finditer(r"\b\w", text))

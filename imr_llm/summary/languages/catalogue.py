@@ -219,6 +219,9 @@ class ReasonFrames(_Strict):
     link_words: tuple[str, ...] = ()
     reason_for: str = "for"  # a next step's "explain {link}": "explain the reason for X", never "explain for X"
     and_word: str  # joins the things a reviewer found missing when one sentence names several
+    # a language that quotes the reviewer: the missing thing in its own words (from `phrases`) beside the quote
+    gist_slot: str = ""
+    gist_records: str = ""  # "records of X", when the phrase table names X
 
 
 class NextFrames(_Strict):
@@ -275,6 +278,20 @@ class GlossaryEntry(_Strict):
         return value
 
 
+class PhraseEntry(_Strict):
+    """A missing thing a reviewer names in plain English (`imr_llm.summary.restate`), in this language's words:
+    `en` a pattern for the whole of it, `text` what it is called here."""
+
+    en: str
+    text: str
+
+    @field_validator("en")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        re.compile(value)
+        return value
+
+
 # the names each template may use (a template with another name fails to load)
 _ALLOWED: dict[str, frozenset[str]] = {
     "labels.case": frozenset({"case_number"}),
@@ -289,6 +306,8 @@ _ALLOWED: dict[str, frozenset[str]] = {
     "kinds.sentence": frozenset({"kind"}),
     "reason.quoted_slot": frozenset({"text"}),
     "reason.when": frozenset({"when", "sentence"}),
+    "reason.gist_slot": frozenset({"gist", "text"}),
+    "reason.gist_records": frozenset({"gist"}),
     "reason.other_part": frozenset({"part", "asked"}),
     "reason.*": frozenset({"x", "y", "link", "wh", "verb", "what", "q", "subj", "lead"}),
     "next.guideline_number": frozenset({"number"}),
@@ -337,6 +356,7 @@ class Catalogue(_Strict):
     partial: PartialWords
     units: dict[str, str] = Field(default_factory=dict)
     glossary: tuple[GlossaryEntry, ...] = ()
+    phrases: tuple[PhraseEntry, ...] = ()
 
     @model_validator(mode="after")
     def _templates_use_known_names(self) -> Catalogue:
@@ -379,11 +399,19 @@ class Catalogue(_Strict):
                     walk(path, v)
 
         walk("", self)
-        return [(p, s) for p, s in out if not p.startswith(("checks.", "negation", "glossary.pattern", "code"))]
+        return [
+            (p, s)
+            for p, s in out
+            if not p.startswith(("checks.", "negation", "glossary.pattern", "phrases.en", "code"))
+        ]
 
     @cached_property
     def glossary_patterns(self) -> tuple[tuple[re.Pattern[str], str], ...]:
         return tuple((re.compile(e.pattern, re.I), e.text) for e in self.glossary)
+
+    @cached_property
+    def phrase_patterns(self) -> tuple[tuple[re.Pattern[str], str], ...]:
+        return tuple((re.compile(rf"(?:{e.en})\b", re.I), e.text) for e in self.phrases)
 
 
 def load_catalogue(text: str, origin: str) -> Catalogue:

@@ -1,0 +1,89 @@
+"""A Spanish page names what the reviewer found missing in Spanish words, beside the reviewer's quoted English.
+
+The name comes from the Spanish catalogue's phrase table (`Language.gist`) and only when a phrase names the whole
+missing thing: a qualifier the table does not carry ("in the arms", "or an indication for surgery") or a modifier
+it would drop ("significant") leaves the English quoted alone. The check that a plain sentence adds no words
+accepts a name only for a phrase the reviewer's sentence has. Each rule is tested with the output it must give
+and the output it must not.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from imr_llm.parser import parse_text
+from imr_llm.summary.build import build_summary
+from imr_llm.summary.checks import check_summary, plain_problems
+from imr_llm.summary.languages import get_language
+from imr_llm.summary.model import PlainSentence
+from tests.letters import Item, make_letter
+
+DENIED = "Therefore, the request is not medically necessary."
+
+
+@pytest.mark.parametrize(
+    ("missing", "named"),
+    [
+        # the whole missing thing, with only the reason it was wanted after it: named
+        ("any neurological deficits to support a scan of the hip at this time", "señales de daño en los nervios"),
+        ("red flags noted on exam", "señales de alarma de un problema grave"),
+        ("exceptional factors to justify a longer course", "factores especiales"),
+        ("documentation of objective functional improvement", "documentos que muestren una mejoría medida"),
+        # a qualifier kept in the name, never dropped
+        ("significant neurological deficits", "señales importantes de daño en los nervios"),
+        # a qualifier the table has no name for: the quote alone
+        ("neurological deficits in the left hand", None),
+        ("severe neurological deficits", None),
+        ("red flags or an indication for surgery", None),
+        ("a rationale for the change of brace", None),
+    ],
+)
+def test_a_missing_thing_is_named_in_spanish_only_when_the_table_names_the_whole_of_it(
+    missing: str, named: str | None
+) -> None:
+    from imr_llm.summary.restate import plain_english
+
+    plain = plain_english(missing)
+    assert plain is not None
+    gist = get_language("es").gist(plain)
+    assert (gist is None) if named is None else (gist is not None and gist.startswith(named))
+
+
+@pytest.mark.parametrize(
+    ("rationale", "named"),
+    [
+        ("There were no neurological deficits noted on examination to support an MRI.", "señales de daño en los"),
+        ("There were no neurological deficits in the right foot to support an MRI.", None),
+    ],
+)
+def test_a_spanish_summary_names_the_missing_thing_and_keeps_the_reviewers_words(
+    rationale: str, named: str | None
+) -> None:
+    record = parse_text(make_letter(Item("MRI of the lumbar spine", "Upheld", f"{rationale} {DENIED}")))
+    summary = build_summary(record, lang="es")
+    why = summary.items[0].reason.text
+    english = rationale.split("no ", 1)[1].split(" to support")[0]
+    assert english in why  # the reviewer's words stay, quoted, whatever the name
+    assert (named in why) if named else ("señales" not in why and "(en inglés)" in why)
+    text = summary.render("md")
+    assert check_summary(text, summary, record).passed  # no false alarm on a named reason
+
+
+def test_the_check_refuses_a_spanish_name_for_what_the_reviewer_did_not_write() -> None:
+    es = get_language("es")
+    source = "There were no neurological deficits noted on examination."
+    right = PlainSentence(
+        text='El revisor no encontró esto: señales de daño en los nervios ("neurological deficits noted on '
+        'examination", en inglés).',
+        source=source,
+        form="none_found",
+    )
+    wrong = PlainSentence(
+        text='El revisor no encontró esto: señales de alarma de un problema grave ("neurological deficits noted on '
+        'examination", en inglés).',
+        source=source,
+        form="none_found",
+    )
+    assert plain_problems(right, "MRI of the lumbar spine", es) == []
+    problems = plain_problems(wrong, "MRI of the lumbar spine", es)
+    assert problems and "adds words" in problems[0] and "alarma" in problems[0]
