@@ -34,7 +34,10 @@ DENIED = "Therefore, the request is not medically necessary."
         # a qualifier the table has no name for: the quote alone
         ("neurological deficits in the left hand", None),
         ("severe neurological deficits", None),
-        ("red flags or an indication for surgery", None),
+        # two missing things: each named, or neither
+        ("red flags or clear indications for surgery", "señales de alarma de un problema grave o razones claras"),
+        ("red flags or a reason for the scan", None),
+        ("neurological deficits in the left hand or red flags", None),
         ("a rationale for the change of brace", None),
     ],
 )

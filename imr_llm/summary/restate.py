@@ -255,8 +255,10 @@ HEAD_TAIL = _rx(
     r"at this (?:time|point)\b|"
     r"(?:noted |documented |found |seen )?on (?:the )?(?:most recent |recent )?(?:physical |clinical )?"
     r"exam(?:ination)?s?\b|"
-    r"(?:provided )?for review\b|before (?:this|the) request\b))"
+    r"(?:provided )?for review\b|for (?:this request|(?:the )?treatment)\b|before (?:this|the) request\b))"
 )
+# "A or B", "A and B": two missing things, each named on its own or neither
+HEAD_JOIN = _rx(r"^\s*,?\s*(?P<word>or|and)\s+(?!/)")
 
 
 # the connective before a verdict: a restatement of the sentence that follows it may leave it out

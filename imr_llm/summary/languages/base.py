@@ -21,6 +21,7 @@ from imr_llm.summary.languages.catalogue import Catalogue, Section
 from imr_llm.summary.restate import (
     ALARMING,
     ASKS_FOR,
+    HEAD_JOIN,
     HEAD_LEAD,
     HEAD_RECORD,
     HEAD_TAIL,
@@ -366,12 +367,19 @@ class Language:
             if not self.c.reason.gist_records:
                 return None
             frame, text = self.c.reason.gist_records, text[m.end() :]
-        best: tuple[int, str] | None = None
-        for pattern, words in self.c.phrase_patterns:
-            m = pattern.match(text)
-            if m is not None and HEAD_TAIL.match(text[m.end() :]) and (best is None or m.end() > best[0]):
-                best = m.end(), words
-        return frame.format(gist=best[1]) if best is not None else None
+        for end, words in sorted(
+            ((m.end(), words) for pattern, words in self.c.phrase_patterns if (m := pattern.match(text)) is not None),
+            reverse=True,
+        ):
+            rest = text[end:]
+            if HEAD_TAIL.match(rest):
+                return frame.format(gist=words)
+            join = HEAD_JOIN.match(rest)
+            other = self.gist(rest[join.end() :]) if join is not None and self.c.reason.or_word else None
+            if join is not None and other is not None:
+                word = self.c.reason.or_word if join.group("word").lower() == "or" else self.c.reason.and_word
+                return frame.format(gist=f"{words} {word} {other}")
+        return None
 
     def gist_words(self, source: str) -> str:
         """This language's names for every phrase of its table the sentence `source` (plain English) has: the

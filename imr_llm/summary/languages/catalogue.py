@@ -222,6 +222,7 @@ class ReasonFrames(_Strict):
     # a language that quotes the reviewer: the missing thing in its own words (from `phrases`) beside the quote
     gist_slot: str = ""
     gist_records: str = ""  # "records of X", when the phrase table names X
+    or_word: str = ""  # "A or B", each named from the phrase table
 
 
 class NextFrames(_Strict):
