@@ -502,8 +502,8 @@ def test_a_missing_rationales_qualifiers_are_kept(sentence: str, said: str) -> N
             " The treating doctor has failed to document how a scan would alter the care plan.",
             "the new request could show how a scan would alter the care plan",
         ),
-        # the right output kept: nothing the provider left unexplained, the stock step
-        ("", "Your doctor can read the reviewer's words"),
+        # the right output kept: nothing the provider left unexplained, the step for signs the reviewer looked for
+        ("", "If your doctor finds such signs later, your doctor can ask again"),
     ],
 )
 def test_a_gap_the_provider_left_is_the_step_when_the_reasons_name_none(extra: str, step: str) -> None:

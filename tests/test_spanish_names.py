@@ -90,3 +90,17 @@ def test_the_check_refuses_a_spanish_name_for_what_the_reviewer_did_not_write() 
     assert plain_problems(right, "MRI of the lumbar spine", es) == []
     problems = plain_problems(wrong, "MRI of the lumbar spine", es)
     assert problems and "adds words" in problems[0] and "alarma" in problems[0]
+
+
+@pytest.mark.parametrize(
+    ("subject", "frame"),
+    [
+        ("The physical examination", "El examen que vio el revisor"),  # the exam found nothing: not the paperwork
+        ("The submitted records", "Los documentos que vio el revisor"),  # the right output kept: the records
+    ],
+)
+def test_a_spanish_page_says_an_exam_showed_nothing_not_the_documents(subject: str, frame: str) -> None:
+    rationale = f"{subject} did not show neurological deficits to support the scan. {DENIED}"
+    record = parse_text(make_letter(Item("MRI of the lumbar spine", "Upheld", rationale)))
+    why = build_summary(record, lang="es").items[0].reason.text
+    assert why.startswith(frame), why

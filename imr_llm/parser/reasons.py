@@ -609,6 +609,7 @@ def _score(sc: Scan, position: float, request: str, overturned: bool) -> float:
     guideline = bool(sc.match(_GUIDELINE)) or bool(sc.search(_GUIDELINE_VERB)) or bool(LABEL_ENTRY.match(sc.text))
     not_shown = sc.search(_NOT_SHOWN) is not None  # each cue searched once: this runs on every sentence
     told = not_shown and _other_care_told(sc, request)  # the history of other care, not a gap the reviewer found
+    told = told or (_diagnostic(request) and sc.search(_NOT_BETTER) is not None)
     not_shown = not_shown and not told
     shown = sc.search(_SHOWN) is not None if overturned else False
     if applies and not told:
@@ -656,6 +657,24 @@ def _other_care_told(sc: Scan, request: str) -> bool:
     if m is None or _names_request(sc, request):
         return False
     return _NOT_SHOWN.search(sc.text[: m.start()] + " " + sc.text[m.end() :]) is None
+
+
+# pain or symptoms that did not get better ("There was no improvement to the right shoulder pain"), under a request
+# for a test or a scan: the worker's history, which argues for looking, never a gap a new request could fill
+_NOT_BETTER = _rx(
+    r"\b(?:no|not any|without|lack of|absence of) (?:significant |meaningful |appreciable |reported )?"
+    r"(?:improvement|relief)\b(?! (?:in|of) (?:function|what))|"
+    r"\b(?:pain|symptoms?|complaints?) (?:has|have|had) not (?:improved|resolved|gotten better)\b"
+)
+
+
+@lru_cache(maxsize=1024)
+def _diagnostic(request: str) -> bool:
+    """A request for a scan, a nerve test or a laboratory test: what it could find is the point, not a benefit."""
+    from imr_llm.care.kinds import classify_kind
+
+    hit = classify_kind(request) if request else None
+    return hit is not None and hit.code in ("imaging", "electrodiagnostic", "lab_test")
 
 
 _OTHER_CARE_FAILED = _rx(

@@ -646,7 +646,7 @@ def _provider_gap(rationale: str, decision: Decision, request: str) -> Restateme
     return None
 
 
-_ALSO_WORDS = 25
+_ALSO_WORDS = 29  # 25 words of what was missing, and the 4 of ", if there are any"
 _GAP_CAUSE = re.compile(r"there (?:is|was|are|were) (?:a |an )?(?:lack|absence|no)\b", re.I)
 # a language that quotes the reviewer's English words (Spanish) counts its own words: the quote is the same one
 # the English page words plainly, and it was the English step's length the limit was set on

@@ -768,6 +768,16 @@ ALARMING = _rx(
     r"toxicology)\w*)\b"
 )
 
+# ... of which these are signs of a serious problem an exam could find later (never misuse, a risk or a test result)
+SERIOUS_SIGNS = _rx(
+    r"\b(?:red flags?|warning signs?|cancer|infection|tumou?r|malignan\w*|fracture|progressive neurolog\w*|"
+    r"cauda equina|myelopath\w*)\b"
+)
+MISUSE = _rx(
+    r"\b(?:risk|abuse|addiction|misuse|aberrant|diversion|divert\w*|drug[- ]seeking|illicit|illegal|alcohol\w*|"
+    r"substance|overdose|suicid\w*|toxicity|intoxicat\w*|inconsistent|positive)\b"
+)
+
 
 def is_guideline_passage(sentence: str) -> bool:
     text, _ = _core(sentence)
@@ -791,6 +801,12 @@ _NOUN_AFTER = (
     r"(?!\s(?:results?|scores?|goals?|measures?|measurements?|outcomes?|testing|tests?|status|data|criteria)\b)"
 )
 PLAIN_TERMS: tuple[tuple[str, str], ...] = (
+    # "measurable objective functional improvement": "measured" said once
+    (
+        rf"(?:measurable|quantifiable|measured|objective),? (?:and )?(?:objective|measurable) "
+        rf"functional improvement{_NOUN_AFTER}",
+        "measured improvement in what you can do",
+    ),
     (rf"objective functional improvement{_NOUN_AFTER}", "measured improvement in what you can do"),
     (rf"objective improvement in function{_NOUN_AFTER}", "measured improvement in what you can do"),
     (rf"(?<!\bor )(?<!\band )functional improvement{_NOUN_AFTER}", "improvement in what you can do"),
@@ -840,6 +856,8 @@ PLAIN_TERMS: tuple[tuple[str, str], ...] = (
     (r"utilized", "used"),
     (r"(?:is|are) contraindicated", "should not be used"),
     (r"exacerbat(?:ed|es)", "made worse"),
+    # "deviation from the above guidelines": the page has no "above"
+    (r"the (?:above|aforementioned|above[- ](?:mentioned|referenced|cited|noted)) guidelines", "the guidelines"),
     (r"prior to", "before"),
     (r"subsequent to", "after"),
     (rf"{_AFTER_DOSE}(?:bid|b\.i\.d\.?)(?=\W|$)", "twice a day"),

@@ -25,6 +25,8 @@ from imr_llm.summary.restate import (
     HEAD_LEAD,
     HEAD_RECORD,
     HEAD_TAIL,
+    MISUSE,
+    SERIOUS_SIGNS,
     TALKED_ABOUT,
     Form,
     Restatement,
@@ -402,6 +404,8 @@ class Language:
             key = "not_recommended_y"
         if r.form is Form.REQUEST_SILENT and r.slots.get("what"):
             key = "request_silent_what"
+        if r.form is Form.RECORDS_SILENT and frames.records_silent_exam and _EXAM.search(r.slots.get("subj", "")):
+            key = "records_silent_exam"  # "the physical examination did not show": the exam, not the paperwork
         text = getattr(frames, key).format(**values)
         if r.when:
             text = frames.when.format(when=r.when, sentence=text.rstrip(".")) + "."
@@ -468,7 +472,9 @@ class Language:
         if first.form is Form.GUIDELINE:
             return n.not_recommended
         if first.form in ASKS_FOR and ALARMING.search(first.sentence):
-            return n.generic
+            # never "records of a red flag" to send; signs of a serious problem an exam could find later may be named
+            serious = SERIOUS_SIGNS.search(first.sentence) and not MISUSE.search(first.sentence)
+            return n.warning_signs if serious and n.warning_signs else n.generic
         if first.form is Form.TRIAL_APPROVED:
             return n.trial_approved
         if first.form in (Form.ALREADY_APPROVED, Form.REPEAT, Form.BEYOND_TRIAL):
@@ -613,6 +619,7 @@ class Language:
 
 
 _LONG = 24
+_EXAM = re.compile(r"\bexam(?:ination)?\b", re.I)
 _WORD_REST = re.compile(r"[\w-]*")  # the rest of the word a glossary pattern matched the start of
 _AS_CAUSE = re.compile(r", as (?=(?:the |they |guidelines |there |it |this |you |your ))")
 

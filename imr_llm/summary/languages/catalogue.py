@@ -192,6 +192,7 @@ class ReasonFrames(_Strict):
     no_record: str
     none_found: str
     records_silent: str
+    records_silent_exam: str = ""  # the subject is an exam, not a document (a language whose frame names documents)
     request_silent: str
     request_silent_what: str
     doctor_silent: str
@@ -247,6 +248,8 @@ class NextFrames(_Strict):
     guideline_number: str
     over_guideline: str  # the reviewer found the request goes past the guidelines, and the letter gives no number
     generic: str
+    # the reviewer looked for signs of a serious problem and found none: an exam that finds them later
+    warning_signs: str = ""
 
 
 class CareWords(_Strict):
