@@ -104,3 +104,31 @@ def test_a_spanish_page_says_an_exam_showed_nothing_not_the_documents(subject: s
     record = parse_text(make_letter(Item("MRI of the lumbar spine", "Upheld", rationale)))
     why = build_summary(record, lang="es").items[0].reason.text
     assert why.startswith(frame), why
+
+
+@pytest.mark.parametrize(
+    ("warning", "said"),
+    [
+        (
+            "case_number: 'CGM16-09' is not a readable case number; left empty",
+            "Revise esto en su carta: el número de caso. No se pudo leer bien",
+        ),
+        (
+            "item 1: the decision read from the scan is not confirmed (the rationale's conclusion could not be read "
+            "to confirm it); left empty",
+            "Revise esto en su carta: la decisión de esta solicitud. No se pudo leer la decisión",
+        ),
+        # a warning no table names: the generic line, the record's words marked as English
+        ("the letter has an unusual layout", "Compare este resumen con su carta (aviso en inglés)"),
+    ],
+)
+def test_a_record_warning_on_a_spanish_page_says_in_spanish_what_it_is_about(warning: str, said: str) -> None:
+    record = parse_text(make_letter(Item("MRI of the lumbar spine", "Upheld", f"There were no red flags. {DENIED}")))
+    record.warnings.append(warning)
+    es = build_summary(record, lang="es")
+    shown = es.warnings + es.items[0].warnings
+    assert any(line.startswith(said) and warning.split(":")[-1].strip()[:20] in line for line in shown), shown
+    en = build_summary(record, lang="en")  # the English page keeps the record's words
+    assert any(
+        line.startswith("Please check this summary against your letter") for line in en.warnings + en.items[0].warnings
+    )

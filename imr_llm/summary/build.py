@@ -77,7 +77,7 @@ def build_summary(record: LetterRecord, lang: str = "en") -> Summary:
     )
     repeats = sum(_repeats_an_approval(item, item_reason(item)) for item in record.disputed_items)
     counts = Counts.of([item.decision for item in record.disputed_items], len(before) - instead, instead, repeats)
-    letter_warnings = [_plain_field(w) for w in record.warnings if _item_of(w) is None and not _off_the_page(w)]
+    letter_warnings = [w for w in record.warnings if _item_of(w) is None and not _off_the_page(w)]
     return Summary(
         lang=language.code,
         case_number=record.case_number,
@@ -85,7 +85,7 @@ def build_summary(record: LetterRecord, lang: str = "en") -> Summary:
         date_of_injury=record.date_of_injury,
         case_line=language.case_line(record.case_number, record.decision_date, record.source.pages),
         opening=language.opening(counts),
-        warnings=[language.record_warning(w) for w in letter_warnings],
+        warnings=[language.record_warning(_plain_field(w), *_warning_about(w)) for w in letter_warnings],
         items=items,
     )
 
@@ -128,6 +128,31 @@ _FIELD = re.compile(r"^(?:disputed_items\.\d+\.)?(?P<name>[a-z_]+): ")
 
 def _off_the_page(warning: str) -> bool:
     return _OFF_THE_PAGE.match(warning) is not None
+
+
+# the kind of doubt a warning states (a language may say it in its own words, `WarningWords.kinds`)
+_WARNING_KINDS = (
+    ("decision_unread", re.compile(r"decision read from the scan is not confirmed|has no Upheld/Overturned", re.I)),
+    ("cut_off", re.compile(r"\bcut off\b|stops mid-sentence|ends without (?:a|its) conclusion", re.I)),
+    ("missing", re.compile(r"\bmissing (?:a )?pages?\b|\bpages? (?:is|are|may be) missing\b", re.I)),
+    ("unread", re.compile(r"not a readable|without enough confidence|not read from the scan|left empty", re.I)),
+    ("low_confidence", re.compile(r"read by OCR with low confidence", re.I)),
+)
+_RATIONALE_WARNING = re.compile(r"\brationale\b|cut off", re.I)
+
+
+def _warning_about(warning: str) -> tuple[str | None, str | None]:
+    """What a warning is about (a field's name, or "decision", "rationale", "item" for a warning on an item) and the
+    kind of doubt it states; None for what no table names."""
+    kind = next((name for name, rx in _WARNING_KINDS if rx.search(warning)), None)
+    m = _FIELD.match(warning)
+    if m is not None:
+        return m.group("name"), kind
+    if _ITEM_WARNING.match(warning) is None:
+        return ("letter" if kind in ("cut_off", "missing") else None), kind
+    if kind == "decision_unread":
+        return "decision", kind
+    return ("rationale" if _RATIONALE_WARNING.search(warning) else "item"), kind
 
 
 def _plain_field(warning: str) -> str:
@@ -345,7 +370,7 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         partial=partial,
         authorized_portion=item.authorized_portion,
         warnings=[
-            language.record_warning(_plain_field(w))
+            language.record_warning(_plain_field(w), *_warning_about(w))
             for w in record.warnings
             if _item_of(w) == i + 1 and not _off_the_page(w)
         ],

@@ -574,8 +574,13 @@ class Language:
             return self.next_steps_approved
         return self.next_steps
 
-    def record_warning(self, warning: str) -> str:
-        return self.labels.record_warning.format(warning=warning)
+    def record_warning(self, warning: str, field: str | None = None, kind: str | None = None) -> str:
+        """A record's warning on the page: in this language's words for what it is about (`field`) and the kind of
+        doubt (`kind`) when the catalogue has them, with the record's own words after."""
+        words = self.c.warnings
+        if words is None or field not in words.fields:
+            return self.labels.record_warning.format(warning=warning)
+        return words.about.format(field=words.fields[field], kind=words.kinds.get(kind or "", ""), warning=warning)
 
     # -- reading ease and the glossary --------------------------------------------------------------
 

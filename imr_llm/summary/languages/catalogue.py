@@ -271,6 +271,15 @@ class PartialWords(_Strict):
     amount: str
 
 
+class WarningWords(_Strict):
+    """A record's warning said in this language: what it is about and what kind of doubt, before the record's
+    own (English) words. Keys of `fields` and `kinds` are those `imr_llm.summary.build` reads from a warning."""
+
+    about: str  # {field}, {kind}, {warning}
+    fields: dict[str, str]
+    kinds: dict[str, str]
+
+
 class GlossaryEntry(_Strict):
     pattern: str
     text: str
@@ -304,6 +313,8 @@ _ALLOWED: dict[str, frozenset[str]] = {
     "labels.pages_read_many": frozenset({"n"}),
     "labels.failed_checks_banner": frozenset({"problems"}),
     "labels.record_warning": frozenset({"warning"}),
+    "warnings.about": frozenset({"field", "kind", "warning"}),
+    "warnings.*": frozenset(),
     "longdate": frozenset({"month", "day", "year"}),
     "opening.*": frozenset({"n", "N"}),
     "decision.*": frozenset({"on"}),
@@ -361,6 +372,7 @@ class Catalogue(_Strict):
     units: dict[str, str] = Field(default_factory=dict)
     glossary: tuple[GlossaryEntry, ...] = ()
     phrases: tuple[PhraseEntry, ...] = ()
+    warnings: WarningWords | None = None  # None: the record's warning is shown in its own words
 
     @model_validator(mode="after")
     def _templates_use_known_names(self) -> Catalogue:
