@@ -85,3 +85,31 @@ def test_measured_improvement_is_said_once(qualifier: str) -> None:
     )
     assert why.startswith("The reviewer found no measured improvement in what you can do with prior therapy"), why
     assert "measurable measured" not in why
+
+
+@pytest.mark.parametrize(
+    ("last", "a_point"),
+    [
+        (
+            "Records indicate that the worker has been on this drug for 4 months, which does not appear to be the "
+            "shortest duration possible.",
+            True,
+        ),
+        (
+            "Records indicate that the worker has been on this drug for 4 months, in excess of the recommended "
+            "treatment period.",
+            True,
+        ),
+        ("Records indicate that the worker has been on this drug for 4 months.", False),  # history, not a point
+    ],
+)
+def test_care_past_the_guidelines_limit_on_how_long_is_one_of_the_reviewers_points(last: str, a_point: bool) -> None:
+    from imr_llm.parser.reasons import _THRESHOLD, find_reason
+
+    rationale = (
+        "The records do not document failure of first-line treatment. The records do not indicate a diagnosis "
+        f"of muscle spasm. {last} {DENIED}"
+    )
+    found = find_reason(rationale, "upheld", "Diclofenac 75mg #60")
+    score = next(s.score for s in found.sentences if rationale[s.start : s.end] == last)
+    assert (score >= _THRESHOLD) is a_point, score

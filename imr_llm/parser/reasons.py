@@ -634,6 +634,8 @@ def _score(sc: Scan, position: float, request: str, overturned: bool) -> float:
         score -= 3.0  # a concern the reviewer noted and set aside is not why the care was approved
     if len(sc.text) < 25:
         score -= 1.0
+    if not overturned and sc.search(_TOO_LONG):
+        score += 3.0  # the worker has had the care longer than the guideline's limit: the reviewer applies it
     if sc.match(_WORK_STATUS):
         score -= 4.0  # the case summary's recital ("The patient's work status is not provided"), never a reason
     if sc.search(_WHICH_GUIDELINE):
@@ -641,6 +643,13 @@ def _score(sc: Scan, position: float, request: str, overturned: bool) -> float:
     return score + 0.5 * position  # later sentences apply the rules more often than early ones
 
 
+# the care has gone on past the guideline's limit on how long ("has been on diclofenac for at least several months,
+# which ... does not appear to be the shortest duration possible", "is in excess of the recommended treatment period")
+_TOO_LONG = _rx(
+    r"\b(?:not|never) (?:appear to )?(?:be )?(?:the|a) shortest (?:duration|period|time)\b|"
+    r"\b(?:in excess of|exceeds?|exceeded|beyond|longer than|past) the (?:recommended |guideline |maximum )?"
+    r"(?:treatment |short[- ]term )?(?:period|duration|time ?frame|time limit)\b"
+)
 # a sentence about the worker's work status is the case summary's recital: no guideline decides care on it
 _WORK_STATUS = _rx(
     r"^(?:(?:the|his|her|current|present) )?(?:(?:patient|claimant|applicant|injured worker|employee)'s )?"
