@@ -113,3 +113,19 @@ def test_care_past_the_guidelines_limit_on_how_long_is_one_of_the_reviewers_poin
     found = find_reason(rationale, "upheld", "Diclofenac 75mg #60")
     score = next(s.score for s in found.sentences if rationale[s.start : s.end] == last)
     assert (score >= _THRESHOLD) is a_point, score
+
+
+@pytest.mark.parametrize(
+    ("sentence", "term"),
+    [
+        ("There are no findings consistent with cauda equina syndrome.", "cauda equina syndrome: "),
+        ("There is no improvement on the regimen.", "regimen: "),
+        ("There is no improvement on the current plan.", None),  # the right output kept: nothing to explain
+    ],
+)
+def test_terms_readers_met_unexplained_are_explained_in_both_languages(sentence: str, term: str | None) -> None:
+    from imr_llm.summary.languages import get_language
+
+    for lang in ("en", "es"):
+        lines = get_language(lang).terms(sentence)
+        assert (any(line.startswith(term) for line in lines) if term else lines == []), lines
