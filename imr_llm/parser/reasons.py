@@ -1024,6 +1024,8 @@ CUES = CueSet(
         _REPEATS,
         _APPROVED_BEFORE,
         _NOT_MET,
+        _NOT_BETTER,
+        _TOO_LONG,
         *(pattern for _, _, pattern in _TOPIC_CUES),
     ]
 )
