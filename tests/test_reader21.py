@@ -128,4 +128,4 @@ def test_terms_readers_met_unexplained_are_explained_in_both_languages(sentence:
 
     for lang in ("en", "es"):
         lines = get_language(lang).terms(sentence)
-        assert (any(line.startswith(term) for line in lines) if term else lines == []), lines
+        assert any(line.startswith(term) for line in lines) if term else lines == [], lines

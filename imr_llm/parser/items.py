@@ -41,7 +41,14 @@ from imr_llm.schema import DisputedItem, ItemReason
 
 # "Overtumed": OCR reads "rn" as "m"; a scan's decision word is then confirmed by the rationale's conclusion
 _DECISION = r"(?i:Upheld|Overturned|Overtumed)"
-_HEADING_WORD = re.compile(r"\b(?:not\s+)?(?:upheld|overturned)\b(?:\s+(?:in\s+part|upheld|overturned))?", re.I)
+_HEADING_WORD = re.compile(
+    r"\b(?:not\s+)?(?:upheld|overturned)\b(?:\s+(?:in\s+part|upheld|overturned))?|"
+    # another word for a decision closing the heading ("Lumbar MRI: Overturn", "Acupuncture: Modified"): not the
+    # letter's word, so not read as one, and never overruled by the rationale alone
+    r":\s*(?:overturn|uphold|modif(?:ied|y)|revers(?:e|ed)|affirm(?:ed)?|approved?|denied|certified|"
+    r"non-?certified|partially\s+(?:approved|certified|upheld|overturned))\W*$",
+    re.I,
+)
 _GLUED = re.compile(rf"(?:^|:)\s*(?P<word>{_DECISION})\b\W*\w")  # a decision word with more request after it
 # "Dr. Smith", "1 tab. b.i.d.", "(approx. qty)": a period that ends a word of a request, not a sentence
 # fmt: off

@@ -119,7 +119,7 @@ _SHOWN = _rx(
     r"documented (?:evidence|improvement|benefit)|remains? symptomatic|with (?:improvement|benefit)|reported benefit|"
     r"showed benefit|(?:is|was|are|were|would appear to be) (?:supported|indicated|reasonable|compatible|appropriate|"
     r"warranted)|revealed|noted|meets?|has had|have had|in light of|given (?:the|that)|recently|reasonable|"
-    r"no reason to doubt|experienced|first-time)"
+    r"no reason to doubt|experienced|first-time|shows|showed|demonstrates|demonstrated|confirms|confirmed)"
 )
 _GUIDELINE = _rx(
     r"^(?:(?:however|additionally|in addition|moreover|furthermore|further|also|more specifically),? )?"
@@ -506,7 +506,12 @@ _CONDITIONAL = _rx(
     # a condition the reviewer read from the findings ("leg pain with tingling, consistent with nerve pain, which the
     # drug is not recommended for"): a new request whose records read otherwise may change it
 )
-_CONCERN = _rx(r"\b(?:risks?|concerns?|however|but|no (?:review|evidence|documentation)|lack of|absence of|not been)\b")
+_CONCERN = _rx(
+    r"\b(?:risks?|concerns?|however|but|no (?:review|evidence|documentation)|lack of|absence of|not been|"
+    # a condition that weighs against care, granted and set aside in an approval ("The patient is obese and has
+    # diabetes"): never why it was approved
+    r"obes(?:e|ity)|diabet(?:es|ic)|smok(?:er|es|ing)|history of (?:substance|drug|alcohol|opioid)\w*|comorbid\w*)\b"
+)
 
 
 @lru_cache(maxsize=1024)
@@ -610,6 +615,8 @@ def _score(sc: Scan, position: float, request: str, overturned: bool) -> float:
     not_shown = sc.search(_NOT_SHOWN) is not None  # each cue searched once: this runs on every sentence
     told = not_shown and _other_care_told(sc, request)  # the history of other care, not a gap the reviewer found
     told = told or (_diagnostic(request) and sc.search(_NOT_BETTER) is not None)
+    # no side effects, no contraindication, no sign of misuse: in the worker's favour, never why care was denied
+    told = told or (not overturned and sc.search(_NO_HARM) is not None)
     not_shown = not_shown and not told
     shown = sc.search(_SHOWN) is not None if overturned else False
     if applies and not told:
@@ -677,6 +684,17 @@ _NOT_BETTER = _rx(
 )
 
 
+# the absence of a harm ("no side effects", "There are no contraindications to an epidural injection", "no
+# evidence of abuse or diversion"): the object missing is the harm itself, not a record or a test of it ("no
+# documentation of monitoring for aberrant behavior" is a gap, and stays one)
+_NO_HARM = _rx(
+    r"\b(?:no|not any|without|denies|denied|free of)\s+(?:(?:evidence|signs?|indications?|history|reports?|"
+    r"documentation|record|mention)\s+of\s+)?(?:any\s+)?(?:significant\s+|reported\s+|known\s+|obvious\s+)?"
+    r"(?:(?:medication\s+)?side\s+effects|adverse\s+(?:effects|events|reactions)|contraindications?|"
+    r"complications?|aberrant(?:\s+drug[- ]related)?\s+behaviou?rs?|abuse|diversion|misuse|drug[- ]seeking)\b"
+)
+
+
 @lru_cache(maxsize=1024)
 def _diagnostic(request: str) -> bool:
     """A request for a scan, a nerve test or a laboratory test: what it could find is the point, not a benefit."""
@@ -720,6 +738,19 @@ _APPROVED_BEFORE = _rx(
 # "also" among its first words ("The request as submitted also failed to ...")
 _ADDED = _rx(r"^(?:additionally|in addition|furthermore|moreover|further,|also)\b|^(?:[\w'-]+,? ){1,5}?also\b")
 _TOPIC_BONUS = 1.5
+# the next sentence sets this one aside ("The patient has a history of substance abuse. However, ...")
+_SET_ASIDE = _rx(r"^(?:however|nevertheless|nonetheless|even so|that said|despite (?:this|that|these))\b")
+_SET_ASIDE_PENALTY = 3.0
+
+
+def _agrees_with(sc: Scan, overturned: bool) -> bool:
+    """The sentence points the decision's way: a finding shown for an approval, a gap for a denial (a concession
+    set aside points the other way)."""
+    if overturned:
+        return sc.search(_SHOWN) is not None and sc.search(_NOT_SHOWN) is None
+    return sc.search(_NOT_SHOWN) is not None and sc.search(_NO_HARM) is None
+
+
 _ADDED_WEIGHT = 1.0  # more than the lean to later sentences (0.5 over a rationale): an added point follows its first
 MAX_RATIONALE = 8000  # the longest real rationale seen is under 6,000 characters
 
@@ -733,10 +764,23 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
         return ReasonFinding(topic=None)
     scans = {s: CUES.scan(rationale[s:e]) for s, e in spans}  # every cue of a sentence in one pass
     scored: list[tuple[int, int, float]] = []  # start, end, score
+    against: set[int] = set()  # sentences that point away from the decision: never the reason, even the best of weak
     regions = _spine_regions(request)
     for k, (s, e) in enumerate(spans):
         position = k / max(1, len(spans) - 1)
         score = _score(scans[s], position, request, overturned)
+        if k + 1 < len(spans) and scans[spans[k + 1][0]].match(_SET_ASIDE) and not _agrees_with(scans[s], overturned):
+            score -= _SET_ASIDE_PENALTY  # "X. However, Y": the reviewer grants X and decides on Y
+            against.add(s)
+        harm_absent = not overturned and scans[s].search(_NO_HARM) is not None
+        concern = (
+            overturned
+            and scans[s].search(_CONCERN) is not None
+            and not scans[s].match(_SET_ASIDE)  # "However, ..." is the side the reviewer takes
+            and not _agrees_with(scans[s], overturned)
+        )
+        if harm_absent or concern:
+            against.add(s)  # a harm absent in a denial, a concern granted in an approval: the other way
         if _about_another_region(rationale[s:e], regions) or (
             k > 0 and _about_another_drug(scans[s], rationale[spans[k - 1][0] : spans[k - 1][1]], request)
         ):
@@ -756,7 +800,10 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
     picked = [x for x in scored if x[2] >= _THRESHOLD or x[0] in categorical]
     confident = bool(picked)
     if not picked:
-        picked = [max(scored, key=lambda x: x[2])]
+        # the best of weak sentences, unless every one points away from the decision (a harm absent in a denial,
+        # a concern granted in an approval): then no sentence is the reason, and the page says so
+        best = max(scored, key=lambda x: x[2])
+        picked = [] if best[0] in against else [best]
     # a reason the guidelines give for this very request comes first: no record could change it
     named = {s for s, _, _ in scored if s in categorical and _names_request(scans[s], request)}
     repeat = _repeat_of_approval(spans, scans) if decision == "upheld" else ()
@@ -797,6 +844,8 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
     if linked is not None and "linked_service" not in topics[:1]:
         topics = ["linked_service", *[t for t in topics if t != "linked_service"]]
     topic = topics[0] if topics else None
+    if not chosen:
+        return ReasonFinding(topic=None, linked_service=linked)
     carrier = next((x for x in chosen if x.topics[:1] == (topic,)), chosen[0])
     carrier_scan = scans[carrier.start]
     return ReasonFinding(
@@ -1026,6 +1075,8 @@ CUES = CueSet(
         _NOT_MET,
         _NOT_BETTER,
         _TOO_LONG,
+        _NO_HARM,
+        _SET_ASIDE,
         *(pattern for _, _, pattern in _TOPIC_CUES),
     ]
 )

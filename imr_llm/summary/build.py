@@ -132,7 +132,7 @@ def _off_the_page(warning: str) -> bool:
 
 # the kind of doubt a warning states (a language may say it in its own words, `WarningWords.kinds`)
 _WARNING_KINDS = (
-    ("decision_unread", re.compile(r"decision read from the scan is not confirmed|has no Upheld/Overturned", re.I)),
+    ("decision_unread", re.compile(r"\bdecision\b.*\bleft empty\b", re.I)),
     ("cut_off", re.compile(r"\bcut off\b|stops mid-sentence|ends without (?:a|its) conclusion", re.I)),
     ("missing", re.compile(r"\bmissing (?:a )?pages?\b|\bpages? (?:is|are|may be) missing\b", re.I)),
     ("unread", re.compile(r"not a readable|without enough confidence|not read from the scan|left empty", re.I)),

@@ -1,0 +1,108 @@
+"""The sixteenth hostile probe's findings on summaries, each a general rule tested both ways (the wrong output it
+must not give, the right output it must keep), in synthetic letters.
+
+- a heading closed by another word for a decision ("Overturn", "Uphold", "Modified") is not read as one and is never
+  overruled by the rationale alone: the decision is left empty and said; "Upheld" / "Overturned" still decide;
+- the absence of a harm ("no side effects", "no contraindications", "no evidence of abuse") is in the worker's
+  favour, never why care was denied; a missing record of a check for harm ("no documentation of monitoring for
+  aberrant behavior") stays a gap;
+- a sentence the next one sets aside ("X. However, Y") is not the reason; a condition that weighs against care
+  (obesity, diabetes) is never why it was approved;
+- a Spanish page never says a decision was left blank when the page states one.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from imr_llm.parser import parse_text
+from imr_llm.summary.build import build_summary
+from tests.letters import Item, make_letter
+
+DENIED = "Therefore, the request is not medically necessary."
+APPROVED = "Therefore, the request is medically necessary."
+
+
+@pytest.mark.parametrize(
+    ("word", "decision"),
+    [
+        ("Overturn", None),
+        ("Uphold", None),
+        ("Modified", None),
+        ("Overturned", "overturned"),  # the right output kept: the letter's own words
+        ("Upheld", "overturned"),  # the heading wins; the rationale's disagreement is said
+    ],
+)
+def test_a_heading_closed_by_another_decision_word_is_never_decided_by_the_rationale(
+    word: str, decision: str | None
+) -> None:
+    text = make_letter(
+        Item(
+            "Lumbar MRI",
+            "",
+            f"The records show nerve root compression on exam. {APPROVED}",
+            heading=f"Lumbar MRI: {word}",
+        )
+    )
+    record = parse_text(text)
+    item = record.disputed_items[0]
+    expected = "upheld" if word == "Upheld" else decision
+    assert item.decision == expected
+    if decision is None:
+        assert any("do not read as one decision" in w for w in record.warnings), record.warnings
+        es = build_summary(record, lang="es")
+        assert es.items[0].decision is None
+
+
+@pytest.mark.parametrize(
+    ("favourable", "a_reason"),
+    [
+        ("The patient reports no side effects from the medication.", False),
+        ("There are no contraindications to this injection.", False),
+        ("There is no evidence of abuse or diversion.", False),
+        # the right output kept: a missing record of a check for harm is the reviewer's gap
+        ("There is no documentation of monitoring for aberrant behavior.", True),
+    ],
+)
+def test_the_absence_of_a_harm_is_never_why_care_was_denied(favourable: str, a_reason: bool) -> None:
+    rationale = f"The guidelines require a documented response for ongoing use. {favourable} {DENIED}"
+    record = parse_text(make_letter(Item("Tramadol 50mg #60", "Upheld", rationale)))
+    item = build_summary(record, lang="en").items[0]
+    assert (favourable in item.reason.sentences) is a_reason, item.reason.sentences
+    if not a_reason:
+        assert "records of" not in item.next_step or "side effects" not in item.next_step
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "shown"),
+    [
+        ("The patient has a history of substance abuse.", "However, the", False),  # set aside by "However"
+        ("The patient is obese and has diabetes.", "The", False),  # a condition against care, granted
+        # the right output kept: a finding for the approval, with no "However" after it
+        ("The patient has had 50% relief with the medication.", "The", True),
+    ],
+)
+def test_a_concern_the_reviewer_set_aside_is_never_why_care_was_approved(first: str, then: str, shown: bool) -> None:
+    rationale = (
+        f"{first} {then} patient has been monitored with consistent urine drug screens and reports improved "
+        f"walking tolerance. {APPROVED}"
+    )
+    record = parse_text(make_letter(Item("Tramadol 50mg #60", "Overturned", rationale)))
+    reason = build_summary(record, lang="en").items[0].reason
+    assert (first in reason.sentences) is shown, reason.sentences
+    if not shown:
+        assert any("monitored" in s for s in reason.sentences), reason.sentences
+
+
+@pytest.mark.parametrize(
+    ("warning", "blank"),
+    [
+        ("item 1: heading has no Upheld/Overturned", False),  # the decision read from the rationale: not blank
+        ("item 1: the decision could not be read (no decision word, no conclusion); left empty", True),
+    ],
+)
+def test_a_spanish_warning_says_a_decision_was_left_blank_only_when_it_was(warning: str, blank: bool) -> None:
+    record = parse_text(make_letter(Item("MRI of the lumbar spine", "Upheld", f"There were no red flags. {DENIED}")))
+    record.warnings.append(warning)
+    lines = build_summary(record, lang="es").items[0].warnings
+    assert lines and any("se dejó en blanco" in line for line in lines) is blank, lines
