@@ -106,3 +106,92 @@ def test_a_spanish_warning_says_a_decision_was_left_blank_only_when_it_was(warni
     record.warnings.append(warning)
     lines = build_summary(record, lang="es").items[0].warnings
     assert lines and any("se dejó en blanco" in line for line in lines) is blank, lines
+
+
+@pytest.mark.parametrize(
+    ("ban", "closes_the_door"),
+    [
+        ("The guidelines do not recommend continued opioids if there is no overall improvement in function.", False),
+        ("The guidelines do not recommend topical analgesics unless trials of antidepressants have failed.", False),
+        (
+            "The guidelines do not recommend a psychological evaluation absent evidence of psychological symptoms.",
+            False,
+        ),
+        # the right output kept: a ban with no condition
+        ("The guidelines do not recommend ultrasound therapy for chronic low back pain.", True),
+    ],
+)
+def test_a_ban_the_guideline_lifts_on_a_condition_keeps_the_door_open(ban: str, closes_the_door: bool) -> None:
+    record = parse_text(make_letter(Item("Ultrasound therapy for the low back", "Upheld", f"{ban} {DENIED}")))
+    step = build_summary(record, lang="en").items[0].next_step
+    assert ("not likely to change" in step) is closes_the_door, step
+    if not closes_the_door:
+        assert "your case meets that" in step, step
+
+
+@pytest.mark.parametrize(
+    ("sentence", "over"),
+    [
+        ("The request for 6 sessions does not exceed the guideline recommendation.", False),
+        ("The request for 12 sessions exceeds the guideline recommendation.", True),  # the right output kept
+    ],
+)
+def test_a_request_within_the_guideline_is_never_said_to_go_past_it(sentence: str, over: bool) -> None:
+    rationale = f"The guidelines allow 9 to 10 visits. {sentence} There is no documentation of functional improvement."
+    record = parse_text(make_letter(Item("Physical therapy 6 sessions", "Upheld", f"{rationale} {DENIED}")))
+    en, es = (build_summary(record, lang=lang).items[0].next_step for lang in ("en", "es"))
+    assert ("the guidelines allow 9 to 10 visits" in en) is over, en
+    if over:
+        assert "de 9 a 10 visitas" in es, es  # never the low end alone
+
+
+def test_the_doctor_who_did_the_utilization_review_is_never_your_doctor() -> None:
+    for who, yours in [("The physician who performed the utilization review", False), ("The treating physician", True)]:
+        record = parse_text(
+            make_letter(
+                Item("MRI of the lumbar spine", "Upheld", f"{who} did not document a neurological exam. {DENIED}")
+            )
+        )
+        why = build_summary(record, lang="en").items[0].reason.text
+        assert ("your doctor" in why.lower()) is yours, why
+
+
+@pytest.mark.parametrize(
+    ("said", "firm"),
+    [
+        ("The patient has already stopped the medication.", False),
+        ("Given diversion, the medication should be discontinued immediately rather than weaned.", False),
+        ("The patient reports good sleep.", True),  # the right output kept: takes it now
+    ],
+)
+def test_the_firm_taper_line_never_contradicts_a_letter_that_says_the_drug_was_stopped(said: str, firm: bool) -> None:
+    rationale = (
+        "The patient has been taking Norco since 2015. There is no documentation of functional improvement with its "
+        f"use. {said} {DENIED}"
+    )
+    record = parse_text(make_letter(Item("Norco 10/325mg #60", "Upheld", rationale)))
+    taper = build_summary(record, lang="en").items[0].taper_warning or ""
+    assert taper.startswith("Do not stop this medicine suddenly") is firm, taper
+    assert taper  # the conditional line at least: the worker may still take it
+
+
+@pytest.mark.parametrize(
+    ("asked", "kind"),
+    [
+        ("Evaluation for possible carpal tunnel release", "a visit with a doctor"),
+        ("Knee arthroscopy follow-up", "a visit with a doctor"),
+        ("Taxi transportation to and from physical therapy", "a ride to or from your care"),
+        ("Right knee arthroscopy with evaluation of the ACL", "a surgery"),  # the right output kept
+    ],
+)
+def test_a_visit_about_a_surgery_and_a_ride_are_named_for_what_they_are(asked: str, kind: str) -> None:
+    record = parse_text(make_letter(Item(asked, "Upheld", f"There is no documentation of a recent exam. {DENIED}")))
+    assert kind in build_summary(record, lang="en").items[0].kind
+
+
+@pytest.mark.parametrize(("qualifier", "named"), [("clear ", False), ("recent ", False), ("", True)])
+def test_a_spanish_name_is_never_given_without_the_reviewers_qualifier(qualifier: str, named: bool) -> None:
+    rationale = f"There is no {qualifier}evidence of neuropathic pain on the examination. {DENIED}"
+    record = parse_text(make_letter(Item("Gabapentin 600mg #90", "Upheld", rationale)))
+    why = build_summary(record, lang="es").items[0].reason.text
+    assert ("dolor de los nervios" in why) is named, why

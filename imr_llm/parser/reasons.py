@@ -496,6 +496,9 @@ FINDINGS_READ = r"\b(?:consistent with|suggestive of|suggesting|compatible with)
 _CONDITIONAL = _rx(
     r"\bbut\b[^.]{0,80}\b(?:may|can|could|should|would) be (?:considered|recommended|indicated|supported|"
     r"appropriate|used|tried)|\bunless\b|\buntil\b|\bexcept (?:for|when|in|after)\b|"
+    # a ban that lifts when something is shown: "absent evidence of X", "without evidence of X", "if there is no X"
+    r"\babsent\b|\bwithout (?:(?:objective |clear |documented )?(?:evidence|documentation|signs?|findings?|"
+    r"(?:a )?trials?|failure|improvement)|(?:\w+ )?functional improvement)\b|\bif (?:there (?:is|are|was|were) )?no\b|"
     r"\bis recommended (?:if|when|for|only)|"
     # a limit on how long or with what, which this worker's records decide: "not recommended for longer than 2-3
     # weeks", "addition of cyclobenzaprine to other agents is not recommended"

@@ -37,6 +37,7 @@ from imr_llm.summary.facts import (
     first_trial_approved,
     guideline_number,
     letter_mentions_weaning,
+    letter_says_stopped,
     needs_taper_warning,
     one_time_dose,
     other_care,
@@ -295,7 +296,10 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
     if item.decision == "upheld" and (needs_taper_warning(item.request) or weaning):
         taking = says_taking(item.request, item.rationale)
         if taking or weaning or not one_time_dose(item.request):
-            taper = language.taper_warning(taking, weaning)
+            # the letter says the drug was stopped, or is to be stopped at once: never "do not stop it suddenly" as
+            # a fact, nor "the letter also says ..."; the conditional line only
+            stopped = letter_says_stopped(item.rationale)
+            taper = language.taper_warning(taking and not stopped, weaning and not stopped)
     number = None
     if item.decision == "upheld":
         number = guideline_number(item.rationale)
@@ -679,6 +683,7 @@ _QUOTED_SLOT = re.compile(r"\"[^\"]*\"")
 # "how many you have had": visits and sessions are counted so; a drug's supply or a stay is not
 _COUNTED = re.compile(r"\b(?:sessions?|visits?|treatments|appointments)\b", re.I)
 _OVER_GUIDELINE = re.compile(
+    r"(?<!\bnot )(?<!\bnever )(?<!n't )(?<!\bnot to )"
     r"\b(?:exceed\w*|in excess of|beyond|more than|above|outside)\s+(?:the\s+|what\s+(?:the\s+)?)?"
     r"(?:(?:MTUS|ODG|ACOEM|CA MTUS)\s+)?(?:guidelines?|recommended|recommendations?)\b",
     re.I,
@@ -716,7 +721,10 @@ def _generic_step(r: Restatement) -> bool:
 
 
 _AMOUNT = re.compile(
-    r"\b(?:exceed\w*|in excess of|more than|beyond the (?:recommended|guideline)|additional \d+)", re.I
+    # "does not exceed the recommendation" is within it: no amount over
+    r"(?<!\bnot )(?<!\bnever )(?<!n't )(?<!\bnot to )"
+    r"\b(?:exceed\w*|in excess of|more than|beyond the (?:recommended|guideline)|additional \d+)",
+    re.I,
 )
 
 

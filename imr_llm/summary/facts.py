@@ -37,6 +37,7 @@ class Kind(StrEnum):
     EQUIPMENT = "equipment"
     HOME_HELP = "home_help"
     PROGRAM = "program"
+    TRANSPORT = "transport"
     TREATMENT = "treatment"
 
 
@@ -89,7 +90,11 @@ def treatment_kind(request: str) -> Kind:
     ):
         # an EEG records the brain's waves, an SSEP the nerves' answer to a touch: neither is "nerve and muscle tests"
         return Kind.MEDICAL_TEST
+    if _TRANSPORT.search(request):
+        return Kind.TRANSPORT  # "Taxi transportation to and from physical therapy" is a ride, not the therapy
     kind = kind_phrase(hit.code, hit.detail) if hit is not None else Kind.TREATMENT
+    if kind in (Kind.SURGERY, Kind.WITH_SURGERY) and _VISIT_FOR.search(request):
+        return Kind.VISIT  # "Evaluation for possible carpal tunnel release", "Knee arthroscopy follow-up": a visit
     if kind is Kind.VISIT and _WEEKLY_COURSE.search(request):
         # "Physical exam 2 times 8": a course twice a week for weeks is not "a visit with a doctor" (the letter's
         # name for it may be a slip); the plain words say only that it is a treatment
@@ -97,6 +102,11 @@ def treatment_kind(request: str) -> Kind:
     return kind
 
 
+_TRANSPORT = _rx(r"\b(?:transportation|transport|taxi|cab|ride|rides|mileage|uber|lyft|ambulette)\b")
+# a visit about a surgery, not the surgery: an evaluation, a consultation, a follow-up, a second opinion
+# (the visit's word heads the request, or ends it; "arthroscopy with evaluation of the ACL" is the surgery)
+_VISIT_WORD = r"(?:evaluations?|evals?|re-?evaluations?|consult(?:ation)?s?|follow[- ]?ups?|second opinions?)"
+_VISIT_FOR = _rx(rf"^(?:[\w-]+\s+){{0,2}}?{_VISIT_WORD}\b|\b{_VISIT_WORD}(?:\s+visits?)?\W*$")
 _WEEKLY_COURSE = _rx(
     r"\b\d+ ?(?:x|times) ?(?:(?:a |per |/ ?)(?:week|wk)\b|weekly\b|(?:for |x ?)?\d+\b)|"
     r"\b(?:twice|three times) (?:a |per )?week"
@@ -252,6 +262,25 @@ def _weaning_advised(sentence: str) -> bool:
     return bool(
         _WEAN_ADVISED.search(sentence) and not _GUIDELINE_TALK.search(sentence) and not _CONDITION.search(sentence)
     )
+
+
+# the drug was stopped before this review, or the reviewer says to stop it at once (diversion): "has already stopped
+# the medication", "it was discontinued by the prescriber", "should be discontinued immediately rather than weaned"
+_STOPPED = re.compile(
+    r"\b(?:has|had|have) (?:already |since |previously )?(?:stopped|discontinued|ceased)\b|"
+    r"\b(?:was|were|has been|had been) (?:already |previously )?(?:stopped|discontinued)\b|"
+    r"\bno longer (?:taking|using|on)\b|"
+    r"\b(?:discontinued|stopped) (?:immediately|at once|abruptly)\b|"
+    r"\bweaning (?:is|was) not (?:necessary|needed|required|indicated)\b",
+    re.I,
+)
+
+
+def letter_says_stopped(rationale: str | None) -> bool:
+    """The letter says the worker no longer takes the drug, or must stop it at once: the page then says only "if you
+    already take this medicine, do not stop it suddenly; ask your doctor" (never the firm line, which would contradict
+    the letter)."""
+    return bool(rationale and _STOPPED.search(rationale))
 
 
 def letter_mentions_weaning(rationale: str | None) -> bool:

@@ -768,6 +768,13 @@ ALARMING = _rx(
     r"toxicology)\w*)\b"
 )
 
+# a ban the guideline lifts when something is shown or tried first: the reviewer's records could meet it
+CONDITIONAL_BAN = _rx(
+    r"\b(?:if|unless|until|absent|except|only (?:if|when|after|for))\b|"
+    r"\bwithout (?:(?:objective |clear |documented )?(?:evidence|documentation|signs?|findings?|(?:a )?trials?|"
+    r"failure|improvement)|(?:\w+ )?functional improvement)\b|"
+    r"\bas (?:a )?(?:first|1st)[- ]line\b|\b(?:more|longer) than \d|\bbeyond \d"
+)
 # ... of which these are signs of a serious problem an exam could find later (never misuse, a risk or a test result)
 SERIOUS_SIGNS = _rx(
     r"\b(?:red flags?|warning signs?|cancer|infection|tumou?r|malignan\w*|fracture|progressive neurolog\w*|"
@@ -982,14 +989,20 @@ _BEFORE_BARE_DOCTOR = re.compile(
     re.I,
 )
 _YOUR_BEFORE = re.compile(r"\byour\s+$", re.I)
+# the doctor who did a review, not the one who asked for care: "the physician who performed the utilization review"
+_DID_THE_REVIEW = re.compile(
+    r"\s+(?:who|that)\s+(?:\w+\s+)?(?:performed|conducted|completed|did|wrote|issued|made)\s+(?:the\s+|a\s+|this\s+)?"
+    r"(?:utilization|UR|peer|prior|initial|first|independent|IMR|QME|AME)\b",
+    re.I,
+)
 _YOUR_DOCTOR = re.compile(r"\byour (?:provider|physician|doctor|treater|prescriber|practitioner|clinician)\b", re.I)
 
 
 def _another_doctor(text: str, m: re.Match[str]) -> bool:
     """A doctor noun phrase that is not the worker's own doctor: a bare noun after a word that names another
     role ("the UR physician", "a QME physician", "a physician other than ..."), or one followed by "other than"."""
-    if re.match(r"\s+other than\b", text[m.end() :], re.I):
-        return True
+    if re.match(r"\s+other than\b", text[m.end() :], re.I) or _DID_THE_REVIEW.match(text[m.end() :]):
+        return True  # "a physician other than ...", "the physician who performed the utilization review"
     words = m.group(0).split()
     if len(words) > 1:
         return False  # "the treating physician", "this provider": an article or a role of its own

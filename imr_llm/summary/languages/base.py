@@ -21,6 +21,7 @@ from imr_llm.summary.languages.catalogue import Catalogue, Section
 from imr_llm.summary.restate import (
     ALARMING,
     ASKS_FOR,
+    CONDITIONAL_BAN,
     HEAD_JOIN,
     HEAD_LEAD,
     HEAD_RECORD,
@@ -347,7 +348,10 @@ class Language:
             joiner = f" {self.c.reason.and_word} "
             parts = missing_parts(verbatim)
             plain = missing_parts(r.plain.get("x", ""))
-            names = [self.gist(p) for p in plain] if len(plain) == len(parts) else [None] * len(parts)
+            # "no clear evidence of X", "no recent documentation of X": the qualifier is the reviewer's point, and a
+            # name for X alone would drop it
+            named = len(plain) == len(parts) and not r.slots.get("q", "").strip()
+            names = [self.gist(p) for p in plain] if named else [None] * len(parts)
             return joiner.join(self._quoted(part, gist) for part, gist in zip(parts, names, strict=True))
         if name == "x" and r.form in (Form.RECORDS_SILENT, Form.DOCTOR_SILENT, Form.REQUEST_SILENT):
             return self._quoted(verbatim, self.gist(r.plain.get("x", "")))
@@ -469,6 +473,9 @@ class Language:
             return n.not_recommended
         if first is None or first.form in (Form.FINDING, Form.GIVEN, Form.RECORD_SHOWS):
             return n.generic
+        if first.form in (Form.GUIDELINE, Form.NOT_RECOMMENDED) and CONDITIONAL_BAN.search(first.sentence):
+            # "do not recommend continued opioids if there is no improvement in function": records may meet it
+            return n.conditional or n.generic
         if first.form is Form.GUIDELINE:
             return n.not_recommended
         if first.form in ASKS_FOR and ALARMING.search(first.sentence):
@@ -525,11 +532,14 @@ class Language:
     def _guideline_amount(self, number: str) -> str:
         """ "10 visits" in this language's words for the unit ("10 visitas"); the kind of visit ("physical therapy")
         is the request's, named above it. As the letter has it when the language names no such unit."""
-        count, _, rest = number.partition(" ")
-        unit = rest.rsplit(" ", 1)[-1]
-        if unit not in self.c.units:
+        m = _AMOUNT_WORDS.match(number)
+        if m is None or m.group("unit") not in self.c.units:
             return number
-        return f"{NUMBER_WORDS.get(count.lower(), count)} {self.c.units[unit]}"  # "ten" is English: 10
+        low, high = (NUMBER_WORDS.get(n.lower(), n) for n in (m.group("low"), m.group("high") or ""))  # "ten": 10
+        if high and not self.c.range_words:
+            return number  # "9 to 10 visits": as the letter has it, never the low end alone
+        count = self.c.range_words.format(low=low, high=high) if high else low
+        return f"{count} {self.c.units[m.group('unit')]}"
 
     def taper_warning(self, taking: bool, letter_says_so: bool) -> str:
         care = self.c.care
@@ -624,6 +634,9 @@ class Language:
 
 
 _LONG = 24
+# "10 visits", "9 to 10 visits", "9-10 visits": the count (or range) and its unit
+# (the words between them, "ten physical therapy visits", are the request's kind, named above it)
+_AMOUNT_WORDS = re.compile(r"^(?P<low>\w+)(?:\s*(?:to|-|–)\s*(?P<high>\w+))?\s+(?:[\w-]+\s+)*?(?P<unit>\w+)$")
 _EXAM = re.compile(r"\bexam(?:ination)?\b", re.I)
 _WORD_REST = re.compile(r"[\w-]*")  # the rest of the word a glossary pattern matched the start of
 _AS_CAUSE = re.compile(r", as (?=(?:the |they |guidelines |there |it |this |you |your ))")

@@ -181,6 +181,7 @@ class Kinds(_Strict):
     equipment: str
     home_help: str
     program: str
+    transport: str
     treatment: str
     sentence: str
 
@@ -250,6 +251,8 @@ class NextFrames(_Strict):
     generic: str
     # the reviewer looked for signs of a serious problem and found none: an exam that finds them later
     warning_signs: str = ""
+    # the guidelines allow this care only when something is shown or tried first (the reviewer's words say what)
+    conditional: str = ""
 
 
 class CareWords(_Strict):
@@ -336,6 +339,7 @@ _ALLOWED: dict[str, frozenset[str]] = {
     "partial.numbers_one": frozenset({"asked", "approved", "reviewed"}),
     "partial.amount": frozenset({"value", "unit"}),
     "sections.*": frozenset({"dwc"}),
+    "range_words": frozenset({"low", "high"}),
 }
 
 
@@ -370,6 +374,7 @@ class Catalogue(_Strict):
     care: CareWords
     partial: PartialWords
     units: dict[str, str] = Field(default_factory=dict)
+    range_words: str = ""  # "{low} to {high}" in this language's words ("de 9 a 10")
     glossary: tuple[GlossaryEntry, ...] = ()
     phrases: tuple[PhraseEntry, ...] = ()
     warnings: WarningWords | None = None  # None: the record's warning is shown in its own words
