@@ -195,3 +195,36 @@ def test_a_spanish_name_is_never_given_without_the_reviewers_qualifier(qualifier
     record = parse_text(make_letter(Item("Gabapentin 600mg #90", "Upheld", rationale)))
     why = build_summary(record, lang="es").items[0].reason.text
     assert ("dolor de los nervios" in why) is named, why
+
+
+@pytest.mark.parametrize(
+    ("sentence", "found_later"),
+    [
+        ("There were no red flag findings on the exam.", True),
+        ("There is no documentation of red flags being ruled out.", False),  # the reviewer wanted them excluded
+        ("There is no documentation of the absence of red flags.", False),
+    ],
+)
+def test_the_signs_step_is_said_only_where_the_reviewer_looked_for_signs(sentence: str, found_later: bool) -> None:
+    record = parse_text(make_letter(Item("Chiropractic care 6 sessions", "Upheld", f"{sentence} {DENIED}")))
+    step = build_summary(record, lang="en").items[0].next_step
+    assert ("If your doctor finds such signs later" in step) is found_later, step
+
+
+@pytest.mark.parametrize(
+    ("asked", "rationale", "given"),
+    [
+        ("Toradol 60mg IM injection administered on 10/20/2016", "The injection helped an acute flare.", True),
+        ("Urine drug screen", "The urine drug screen was performed on 10/20/2016.", True),
+        # the right output kept: another care given on a date is not this request
+        ("Physical therapy 6 sessions", "The MRI was performed on 10/20/2016.", False),
+        ("Urine drug screen", "Periodic testing is recommended for chronic opioid therapy.", False),
+    ],
+)
+def test_care_the_letter_says_was_given_on_a_date_gets_the_payment_line(
+    asked: str, rationale: str, given: bool
+) -> None:
+    record = parse_text(make_letter(Item(asked, "Overturned", f"{rationale} {APPROVED}")))
+    item = build_summary(record, lang="en").items[0]
+    assert ("pay for this care within 20 days" in item.next_step) is given, item.next_step
+    assert (item.already_given is not None) is given

@@ -343,6 +343,26 @@ _GIVEN_ON = _rx(
 )
 
 
+# the request's own words say when it was given: "Toradol 60mg IM injection administered on 10/20/2016"
+_GIVEN_DATED = _rx(
+    rf"\b(?:administered|performed|done|given|dispensed|provided|rendered|completed) on (?P<date>{ANY_DATE})"
+)
+# the rationale says the care it names was given on a date: "The urine drug screen was performed on 10/20/2016"
+_NAMED_GIVEN_ON = _rx(
+    rf"\b(?:the|this|an?) (?P<care>[^.;]{{3,60}}?) (?:was|were) (?:already )?"
+    rf"(?:performed|done|completed|administered|dispensed|given|rendered) on (?P<date>{ANY_DATE})"
+)
+
+
+def _names_care(named: str, request: str) -> bool:
+    """The care a sentence names shares a word of four letters or more with the request ("urine drug screen")."""
+    words = {w for w in re.findall(r"[a-z]{4,}", request.lower()) if w not in _NOT_CARE_WORDS}
+    return bool(words & set(re.findall(r"[a-z]{4,}", named.lower())))
+
+
+_NOT_CARE_WORDS = frozenset("with without left right bilateral times week weeks month months request requested".split())  # noqa: SIM905
+
+
 def care_already_given(
     request: str, rationale: str | None = None, heading: str | None = None
 ) -> CareAlreadyGiven | None:
@@ -358,11 +378,18 @@ def care_already_given(
             dated = parse_date(dos.group("date"))
         if _RETRO.search(text):
             return CareAlreadyGiven(dated)
+        if (given := _GIVEN_DATED.search(text)) is not None:
+            return CareAlreadyGiven(parse_date(given.group("date")))
         dos_only = dos_only or dos is not None
     for m in _GIVEN_ON.finditer(rationale or ""):
         if _MORE_NOW.search(_sentence_around(rationale or "", m.start(), m.end())):
             continue  # "The requested drug was dispensed on 11/01/2016, and a further month is now requested"
         return CareAlreadyGiven(parse_date(m.group("date")) if m.group("date") else dated)
+    for m in _NAMED_GIVEN_ON.finditer(rationale or ""):
+        if _names_care(m.group("care"), request) and not _MORE_NOW.search(
+            _sentence_around(rationale or "", m.start(), m.end())
+        ):
+            return CareAlreadyGiven(parse_date(m.group("date")))
     return CareAlreadyGiven(dated, sure=False) if dos_only else None
 
 

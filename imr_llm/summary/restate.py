@@ -780,6 +780,10 @@ SERIOUS_SIGNS = _rx(
     r"\b(?:red flags?|warning signs?|cancer|infection|tumou?r|malignan\w*|fracture|progressive neurolog\w*|"
     r"cauda equina|myelopath\w*)\b"
 )
+# the reviewer wanted the signs excluded, not found: "no documentation of red flags being ruled out"
+RULED_OUT = _rx(
+    r"\bruled? out\b|\bexclu(?:de|ded|ding|sion)\b|\b(?:the )?absence of (?:any )?(?:red flags?|warning signs?)"
+)
 MISUSE = _rx(
     r"\b(?:risk|abuse|addiction|misuse|aberrant|diversion|divert\w*|drug[- ]seeking|illicit|illegal|alcohol\w*|"
     r"substance|overdose|suicid\w*|toxicity|intoxicat\w*|inconsistent|positive)\b"

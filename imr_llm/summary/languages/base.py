@@ -27,6 +27,7 @@ from imr_llm.summary.restate import (
     HEAD_RECORD,
     HEAD_TAIL,
     MISUSE,
+    RULED_OUT,
     SERIOUS_SIGNS,
     TALKED_ABOUT,
     Form,
@@ -480,7 +481,11 @@ class Language:
             return n.not_recommended
         if first.form in ASKS_FOR and ALARMING.search(first.sentence):
             # never "records of a red flag" to send; signs of a serious problem an exam could find later may be named
-            serious = SERIOUS_SIGNS.search(first.sentence) and not MISUSE.search(first.sentence)
+            serious = (
+                SERIOUS_SIGNS.search(first.sentence)
+                and not MISUSE.search(first.sentence)
+                and not RULED_OUT.search(first.sentence)  # "red flags being ruled out": the reviewer wanted none
+            )
             return n.warning_signs if serious and n.warning_signs else n.generic
         if first.form is Form.TRIAL_APPROVED:
             return n.trial_approved
