@@ -228,3 +228,17 @@ def test_care_the_letter_says_was_given_on_a_date_gets_the_payment_line(
     item = build_summary(record, lang="en").items[0]
     assert ("pay for this care within 20 days" in item.next_step) is given, item.next_step
     assert (item.already_given is not None) is given
+
+
+@pytest.mark.parametrize(
+    "favourable",
+    [
+        "There are no signs of nerve damage that would contraindicate manipulation.",
+        "There are no aberrant drug behaviors.",
+        "There is no history of substance abuse.",
+    ],
+)
+def test_more_absences_of_a_harm_are_never_why_care_was_denied(favourable: str) -> None:
+    rationale = f"The guidelines require a documented response for ongoing use. {favourable} {DENIED}"
+    record = parse_text(make_letter(Item("Chiropractic manipulation 6 sessions", "Upheld", rationale)))
+    assert favourable not in build_summary(record, lang="en").items[0].reason.sentences

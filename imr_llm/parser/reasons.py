@@ -694,7 +694,10 @@ _NO_HARM = _rx(
     r"\b(?:no|not any|without|denies|denied|free of)\s+(?:(?:evidence|signs?|indications?|history|reports?|"
     r"documentation|record|mention)\s+of\s+)?(?:any\s+)?(?:significant\s+|reported\s+|known\s+|obvious\s+)?"
     r"(?:(?:medication\s+)?side\s+effects|adverse\s+(?:effects|events|reactions)|contraindications?|"
-    r"complications?|aberrant(?:\s+drug[- ]related)?\s+behaviou?rs?|abuse|diversion|misuse|drug[- ]seeking)\b"
+    r"complications?|aberrant(?:\s+drug(?:[- ]related)?)?\s+behaviou?rs?|(?:substance\s+|drug\s+|alcohol\s+|opioid\s+)?"
+    r"abuse|diversion|misuse|drug[- ]seeking)\b|"
+    # no finding "that would contraindicate / preclude" the care: nothing stands in its way
+    r"\b(?:that|which) would (?:contraindicate|preclude|prohibit)\b"
 )
 
 
