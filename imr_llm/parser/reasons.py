@@ -618,6 +618,10 @@ def _score(sc: Scan, position: float, request: str, overturned: bool) -> float:
     not_shown = sc.search(_NOT_SHOWN) is not None  # each cue searched once: this runs on every sentence
     told = not_shown and _other_care_told(sc, request)  # the history of other care, not a gap the reviewer found
     told = told or (_diagnostic(request) and sc.search(_NOT_BETTER) is not None)
+    if not_shown and _diagnostic(request) and sc.search(_SURGERY_TALK) is not None:
+        # a scan's guideline asks first for exam findings of a specific nerve problem, then for surgery being
+        # considered: a gap in the talk of surgery ranks after a gap in the findings
+        score -= _SURGERY_TALK_WEIGHT
     # no side effects, no contraindication, no sign of misuse: in the worker's favour, never why care was denied
     told = told or (not overturned and sc.search(_NO_HARM) is not None)
     not_shown = not_shown and not told
@@ -699,6 +703,15 @@ _NO_HARM = _rx(
     # no finding "that would contraindicate / preclude" the care: nothing stands in its way
     r"\b(?:that|which) would (?:contraindicate|preclude|prohibit)\b"
 )
+
+
+# no talk of surgery: "no discussion describing the worker as a candidate for surgery", "no mention of the
+# applicant's willingness to consider surgical intervention"
+_SURGERY_TALK = _rx(
+    r"\b(?:candidate for (?:surgery|surgical|operative)|surgical candidate|willingness to (?:consider|undergo|"
+    r"contemplate)|(?:surgery|surgical intervention) (?:is|was|being|has been) (?:considered|contemplated|planned))"
+)
+_SURGERY_TALK_WEIGHT = 3.5
 
 
 @lru_cache(maxsize=1024)
@@ -1083,6 +1096,7 @@ CUES = CueSet(
         _TOO_LONG,
         _NO_HARM,
         _SET_ASIDE,
+        _SURGERY_TALK,
         *(pattern for _, _, pattern in _TOPIC_CUES),
     ]
 )

@@ -251,7 +251,8 @@ HEAD_RECORD = _rx(
 HEAD_TAIL = _rx(
     r"^\s*(?:(?:noted|documented|recorded|found|seen|identified)\b\s*)?(?:$|,?\s*(?:"
     r"(?:(?:that|which) (?:would |could |might |will )?|in order )?(?:to )?"
-    r"(?:support|warrant|justify|indicate|suggest|necessitate|require|substantiate)s?\b|"
+    # (never "to suggest X", "to indicate X": those say which findings, and a name for the head alone drops it)
+    r"(?:support|warrant|justify|necessitate|require|substantiate)s?\b|"
     r"at this (?:time|point)\b|"
     r"(?:noted |documented |found |seen )?on (?:the )?(?:most recent |recent )?(?:physical |clinical )?"
     r"exam(?:ination)?s?\b|"
