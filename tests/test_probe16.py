@@ -118,11 +118,11 @@ def test_a_spanish_warning_says_a_decision_was_left_blank_only_when_it_was(warni
             False,
         ),
         # the right output kept: a ban with no condition
-        ("The guidelines do not recommend ultrasound therapy for chronic low back pain.", True),
+        ("The guidelines do not recommend heat wraps for chronic neck pain.", True),
     ],
 )
 def test_a_ban_the_guideline_lifts_on_a_condition_keeps_the_door_open(ban: str, closes_the_door: bool) -> None:
-    record = parse_text(make_letter(Item("Ultrasound therapy for the low back", "Upheld", f"{ban} {DENIED}")))
+    record = parse_text(make_letter(Item("Heat wraps for the neck", "Upheld", f"{ban} {DENIED}")))
     step = build_summary(record, lang="en").items[0].next_step
     assert ("not likely to change" in step) is closes_the_door, step
     if not closes_the_door:

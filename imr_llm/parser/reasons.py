@@ -657,8 +657,8 @@ def _score(sc: Scan, position: float, request: str, overturned: bool) -> float:
     return score + 0.5 * position  # later sentences apply the rules more often than early ones
 
 
-# the care has gone on past the guideline's limit on how long ("has been on diclofenac for at least several months,
-# which ... does not appear to be the shortest duration possible", "is in excess of the recommended treatment period")
+# the care has gone on past the guideline's limit on how long ("the drug has been taken for months, which is not the
+# shortest duration", "past the recommended treatment period")
 _TOO_LONG = _rx(
     r"\b(?:not|never) (?:appear to )?(?:be )?(?:the|a) shortest (?:duration|period|time)\b|"
     r"\b(?:in excess of|exceeds?|exceeded|beyond|longer than|past) the (?:recommended |guideline |maximum )?"
@@ -682,7 +682,7 @@ def _other_care_told(sc: Scan, request: str) -> bool:
     return _NOT_SHOWN.search(sc.text[: m.start()] + " " + sc.text[m.end() :]) is None
 
 
-# pain or symptoms that did not get better ("There was no improvement to the right shoulder pain"), under a request
+# pain or symptoms that did not get better ("The hip pain had no improvement"), under a request
 # for a test or a scan: the worker's history, which argues for looking, never a gap a new request could fill
 _NOT_BETTER = _rx(
     r"\b(?:no|not any|without|lack of|absence of) (?:significant |meaningful |appreciable |reported )?"
@@ -705,8 +705,8 @@ _NO_HARM = _rx(
 )
 
 
-# no talk of surgery: "no discussion describing the worker as a candidate for surgery", "no mention of the
-# applicant's willingness to consider surgical intervention"
+# no talk of surgery: "no note that the worker is a candidate for surgery", "nothing on whether surgery has been
+# considered"
 _SURGERY_TALK = _rx(
     r"\b(?:candidate for (?:surgery|surgical|operative)|surgical candidate|willingness to (?:consider|undergo|"
     r"contemplate)|(?:surgery|surgical intervention) (?:is|was|being|has been) (?:considered|contemplated|planned))"
