@@ -239,9 +239,10 @@ def missing_parts(x: str) -> list[str]:
 # A language that quotes the reviewer's English may also name the missing thing in its own words, from its
 # phrase table, when a phrase names the whole of it ("signs of nerve damage"). The words before it that say
 # nothing ("any", "the presence of") are skipped; what may follow is only the reason it was wanted ("to
-# support the requested MRI", "at this time", "on the examination provided for review"). Anything else after
-# it ("in the arms", "from the prior sessions", "or clear indications for surgery") narrows or widens it, and
-# a name for the head alone would say more or less than the reviewer did: no name, the quote only.
+# support the requested MRI", "at this time", "on the examination provided for review"), or a second missing
+# thing after "or" / "and" that the table names too. Anything else after it ("in the arms", "from the prior
+# sessions", "to suggest a new injury") narrows or widens it, and a name for the head alone would say more or
+# less than the reviewer did: no name, the quote only.
 HEAD_LEAD = _rx(r"^(?:that\s+)?(?:(?:any|a|an|the)\s+)?(?:presence of\s+(?:(?:any|a|an|the)\s+)?)?")
 HEAD_RECORD = _rx(
     r"^(?:(?:a |any |the )?(?:clear |objective |medical )?(?:records?|documentation|evidence|information) "
