@@ -276,3 +276,36 @@ def test_a_letters_escapes_and_formulas_reach_no_report_file_raw(tmp_path: Path)
     assert not [c for c in cells if c.startswith(("=", "+", "@"))]
     assert any(c.startswith("'=HYPERLINK") and "\\x1b" in c for c in cells)  # shown, not run or hidden
     assert "\\u202e" in (out / "report.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["report.md", "report.html", "by_kind.csv"])
+def test_the_report_never_writes_over_its_own_records(tmp_path: Path, name: str) -> None:
+    records = _example_records(tmp_path)
+    out = tmp_path / "r"
+    out.mkdir()
+    inside = out / name
+    inside.write_bytes(records.read_bytes())
+    before = inside.read_bytes()
+    from imr_llm.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="write over its own input"):
+        build_report(inside, out, resamples=20, plots=False)
+    assert inside.read_bytes() == before  # the records are still there
+
+
+def test_the_report_never_replaces_a_file_it_did_not_write_but_rewrites_its_own(tmp_path: Path) -> None:
+    from imr_llm.errors import ConfigError
+
+    records = _example_records(tmp_path)
+    out = tmp_path / "r"
+    build_report(records, out, resamples=20, plots=False)
+    build_report(records, out, resamples=20, plots=False)  # the right output kept: its own pages are rewritten
+    (out / "report.md").write_text("my notes\n")
+    with pytest.raises(ConfigError, match="did not write"):
+        build_report(records, out, resamples=20, plots=False)
+    assert (out / "report.md").read_text() == "my notes\n"
+
+
+def test_cli_report_names_a_file_with_escapes_visibly(tmp_path: Path) -> None:
+    result = run_cli("report", str(tmp_path / "no\x1b]0;PWN\x07such"), "--out", str(tmp_path / "r"))
+    assert result.returncode == 2 and "\x1b" not in result.stderr and "\x07" not in result.stderr

@@ -34,10 +34,11 @@ def report(
     """Uphold rates by kind of care, drug class, body site, guideline, reason, ICD-10-CM chapter, reviewer
     specialty and decision month, with 95% cluster-bootstrap intervals over letters, as HTML (with plots),
     Markdown and CSV; and the letters and items tables as Parquet."""
+    from imr_llm.outputs import visible
     from imr_llm.research.report import build_report
 
     if not records.is_file():
-        print(f"imr-llm: {records}: not a file", file=sys.stderr)
+        print(visible(f"imr-llm: {records}: not a file", keep_newlines=False), file=sys.stderr)
         raise typer.Exit(2)
     if resamples < 1 or min_letters < 1:
         print("imr-llm: --resamples and --min-letters must be at least 1", file=sys.stderr)
@@ -47,14 +48,16 @@ def report(
             records, out, resamples=resamples, seed=seed, min_letters=min_letters, parquet_dir=parquet_dir
         )
     except ImrError as e:
-        print(f"imr-llm: {e}", file=sys.stderr)
+        print(visible(f"imr-llm: {e}", keep_newlines=False), file=sys.stderr)
         raise typer.Exit(2) from None
     except OSError as e:  # an output folder under a file, a full disk, no permission
-        print(f"imr-llm: cannot write the report: {e.strerror or e} ({e.filename or out})", file=sys.stderr)
+        problem = f"imr-llm: cannot write the report: {e.strerror or e} ({e.filename or out})"
+        print(visible(problem, keep_newlines=False), file=sys.stderr)
         raise typer.Exit(1) from None
+    rate = "no decision read" if made.overall.rate is None else f"{100 * made.overall.rate:.1f}% upheld"
     print(
-        f"{made.letters} letters, {made.items} items: {100 * (made.overall.rate or 0):.1f}% upheld; "
-        f"wrote {out / 'report.html'} ({made.seconds:.1f} s)"
+        visible(f"{made.letters} letters, {made.items} items: {rate}; ", keep_newlines=False)
+        + visible(f"wrote {out / 'report.html'} ({made.seconds:.1f} s)", keep_newlines=False)
         + (f"; {made.skipped} line(s) left out (error records, or not a valid letter record)" if made.skipped else "")
         + (
             f"; {made.repeated} record(s) of a letter already counted left out (same case number or file)"
@@ -64,4 +67,4 @@ def report(
         file=sys.stderr,
     )
     for path in made.files:
-        print(path)
+        print(visible(path, keep_newlines=False))

@@ -401,6 +401,31 @@ def parquet_paths(records: Path, parquet_dir: Path | None = None) -> tuple[Path,
     return folder / f"{stem}.items.parquet", folder / f"{stem}.letters.parquet"
 
 
+# the first words of each file the report writes: a file of the same name without them is someone else's
+_OURS = {
+    ".html": '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>IMR uphold rates',
+    ".md": "# Uphold rates in ",
+}
+
+
+def _refuse_to_replace(records: Path, pages: list[Path], tables: list[Path]) -> None:
+    """Never write over the records read, nor over a page or table of the same name the report did not write (a
+    `by_*.csv` is ours when its header is the report's columns; a Parquet table beside the records, by its name)."""
+    for path in [*pages, *tables]:
+        if path.exists() and records.exists() and path.resolve() == records.resolve():
+            raise ConfigError(
+                f"{records}: the report would write over its own input ({path.name}); choose another --out"
+            )
+    for path in pages:
+        if not path.is_file():
+            continue
+        with path.open("rb") as f:
+            head = f.read(200).decode("utf-8", "replace")
+        ours = head.startswith(_OURS[path.suffix]) if path.suffix in _OURS else head.startswith(",".join(CSV_COLUMNS))
+        if not ours:
+            raise ConfigError(f"{path}: a file the report did not write is in the way; move it or choose another --out")
+
+
 def build_report(
     records: Path,
     out: Path,
@@ -434,8 +459,13 @@ def build_report(
         min_letters=min_letters,
         results=results,
     )
-    out.mkdir(parents=True, exist_ok=True)
     items_path, letters_path = parquet_paths(records, parquet_dir)
+    _refuse_to_replace(
+        records,
+        [out / "report.html", out / "report.md", *(out / f"by_{r.dimension.name}.csv" for r in results)],
+        [items_path, letters_path],
+    )
+    out.mkdir(parents=True, exist_ok=True)
     write_parquet(data, items_path, letters_path)
     for res in results:
         path = out / f"by_{res.dimension.name}.csv"
