@@ -284,3 +284,25 @@ def test_a_compare_names_the_letters_whose_gold_changed_and_those_in_one_run_onl
     # at 80 columns no two metric rows read the same (long names wrap instead of being cut)
     rows = [line.split("│")[1].strip() for line in console.export_text().splitlines() if line.startswith("│")]
     assert not any(r.endswith("…") for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("table", "refused"),
+    [
+        ("[threshold.min]", True),  # a typo of "thresholds": never a gate that silently passes
+        ("[thresholds.mim]", True),
+        ("[thresholds.min]", False),  # the right output kept: the suite loads
+    ],
+)
+def test_a_typo_in_a_suites_gate_is_refused(tmp_path: Path, table: str, refused: bool) -> None:
+    from imr_llm.errors import ConfigError
+    from imr_llm.evals.suite import load_suite
+
+    (tmp_path / "gold").mkdir()
+    path = tmp_path / "s.toml"
+    path.write_text(f'name = "s"\ngold = "gold"\n{table}\nkey_field_accuracy = 0.9\n')
+    if refused:
+        with pytest.raises(ConfigError):
+            load_suite(path)
+    else:
+        assert load_suite(path).thresholds.min == {"key_field_accuracy": 0.9}

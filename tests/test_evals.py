@@ -285,3 +285,11 @@ def test_a_bug_on_one_letter_is_that_letter_s_error_and_the_others_are_kept(
     assert "ValueError: a bug" in (failed[0].error or "")
     assert all(x.record for x in run.letters if x.name != victim)
     assert not run.passed and any(t.metric == "errors" and not t.passed for t in run.thresholds)
+
+
+def test_eval_out_a_folder_puts_the_run_file_in_it(tmp_path: Path) -> None:
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    run = cli("eval", str(SYNTHETIC), "--out", str(folder))
+    assert run.returncode == 0, run.stderr  # never "internal error (IsADirectoryError)" after the whole run
+    assert [p.name for p in folder.iterdir()] == ["synthetic-rules-rules.json"]

@@ -154,6 +154,9 @@ def eval_command(
                 )
                 return
             run_path = out or Path("out") / "evals" / f"{suite.name}-{suite.backend}.json"
+            if run_path.is_dir():  # a folder given for one run: its run file goes in it, named as by default
+                out = run_path = run_path / f"{suite.name}-{suite.backend}.json"
+                check_eval_outputs(out, None, None)
             with opened(cache, not no_cache, get_backend(suite.backend).uses_llm) as store:
                 run = run_with_progress(suite, config, store, model_path, console, run_path, resamples)
         else:

@@ -46,7 +46,7 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from imr_llm.errors import ConfigError
 from imr_llm.llm.prompts import DEFAULT_PROMPT
@@ -94,11 +94,15 @@ class Variant(BaseModel):
 
 
 class Thresholds(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # "[thresholds.mim]" is a typo, never a gate that silently passes
+
     min: dict[str, float] = Field(default_factory=dict)
     max: dict[str, float] = Field(default_factory=dict)
 
 
 class Suite(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # "[threshold.min]" is a typo, never a gate that silently passes
+
     name: str = Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,99}$")  # a file name (run files): never a path
     description: str = ""
     gold: str
