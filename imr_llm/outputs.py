@@ -165,12 +165,17 @@ def check_writable_folder(folder: Path) -> str | None:
 # -- text that is safe to show --------------------------------------------------------------------
 
 # C0 controls but tab and newline, DEL, C1 controls, and the Unicode format characters that reorder or
-# hide text (bidi embeddings, overrides and isolates, marks, zero-width joiners, the BOM)
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+# hide text (bidi embeddings, overrides and isolates, marks, zero-width joiners, the BOM, and the invisible
+# "tag" characters U+E0000-U+E007F, which can spell hidden words)
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\U000e0000-\U000e007f]"
+)
 
 
 def _shown(match: re.Match[str]) -> str:
     code = ord(match.group(0))
+    if code > 0xFFFF:
+        return f"\\U{code:08x}"
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
@@ -182,13 +187,23 @@ def visible(text: str, keep_newlines: bool = True) -> str:
     return shown if keep_newlines else shown.replace("\r", "\\r").replace("\n", "\\n")
 
 
-_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u2028\u2029]")
+_UNSAFE_IN_JSON = re.compile(
+    "[\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u2028\u2029\U000e0000-\U000e007f]"
+)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # a surrogate pair: JSON's escape for a character past U+FFFF
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def json_text(text: str) -> str:
-    """JSON text (already dumped) with DEL, C1, bidi and zero-width characters as \\uXXXX escapes: such
+    """JSON text (already dumped) with DEL, C1, bidi, zero-width and tag characters as \\uXXXX escapes: such
     characters can stand only inside JSON strings, where the escape is the same character once parsed."""
-    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    return _UNSAFE_IN_JSON.sub(_json_escape, text)
 
 
 def json_line(data: object) -> str:

@@ -16,7 +16,19 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SCHEMA_VERSION = "1"
-_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u2028\u2029]")
+_UNSAFE_IN_JSON = re.compile(
+    "[\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u2028\u2029\U000e0000-\U000e007f]"
+)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    """JSON's escape of one character (a surrogate pair past U+FFFF: the invisible tag characters)."""
+    code = ord(match.group(0))
+    if code > 0xFFFF:
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
 
 Decision = Literal["upheld", "overturned"]
 Sex = Literal["male", "female"]
@@ -351,4 +363,4 @@ class LetterRecord(BaseModel):
         """One JSON line; DEL, C1 controls, bidi and zero-width characters of the letter written as \\uXXXX
         escapes (JSON escapes the C0 ones itself), so the line shows nothing raw in a terminal and parses
         back to the letter's exact words."""
-        return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", self.model_dump_json(exclude_none=False))
+        return _UNSAFE_IN_JSON.sub(_escaped, self.model_dump_json(exclude_none=False))

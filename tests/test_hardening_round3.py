@@ -815,7 +815,8 @@ def test_ocr_writes_no_page_image_or_text_to_a_temporary_folder_and_starts_no_pr
 # -- 8. control characters and markup from a letter or a file name ---------------------------------
 
 OSC_LINK = "\x1b]8;;http://evil.test\x07click\x1b]8;;\x07"
-RAW = ("\x1b", "\x07", "\u202e", "\x9b")  # ESC, BEL, RIGHT-TO-LEFT OVERRIDE, CSI (C1)
+# ESC, BEL, RIGHT-TO-LEFT OVERRIDE, CSI (C1), and a Unicode tag character (invisible, can spell hidden words)
+RAW = ("\x1b", "\x07", "\u202e", "\x9b", "\U000e0049")
 
 
 def raw_controls(text: str) -> list[str]:
@@ -824,7 +825,7 @@ def raw_controls(text: str) -> list[str]:
 
 def hostile_letter(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    request = f"Physical therapy {OSC_LINK} \x1b[31mred\x1b[0m \u202eevil\u202c \x9b2J for the low back"
+    request = f"Physical therapy {OSC_LINK} \x1b[31mred\x1b[0m \u202eevil\u202c \x9b2J \U000e0049 for the low back"
     path = folder / "letter.txt"
     path.write_text(make_letter(Item(request, "Upheld", DENIED_PT.rationale), APPROVED_MRI))
     return path
