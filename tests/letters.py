@@ -33,6 +33,19 @@ class Item:
     heading: str | None = None  # the whole heading, for partly authorized requests
 
 
+# the form's fixed phrases for a request the claims administrator answered with other care, leaving the whole
+# request to the review (written once, here)
+_WAS_ORIGINAL = "was the original request."
+_AUTHORIZED = "The Claims Administrator authorized"
+_LEFT_ELIGIBLE = "leaving the original request IMR eligible."
+
+
+def whole_request_heading(original: str, authorized: str) -> str:
+    """The heading of a request reviewed whole after the claims administrator authorized other care."""
+    again = original[:1].lower() + original[1:]
+    return f"{original} {_WAS_ORIGINAL} {_AUTHORIZED} {authorized}, {_LEFT_ELIGIBLE} The original request, {again} is:"
+
+
 _SUMMARY = (
     "The injured worker is a 52 year old female, who sustained an industrial injury on 9-14-16. The\n"
     "injured worker was diagnosed as having lumbar strain. Treatment to date has included rest.\n"

@@ -22,7 +22,7 @@ from imr_llm.summary.model import ItemSummary, PlainSentence
 from imr_llm.summary.render import render_text
 from imr_llm.summary.restate import Form, plain_english, quotable, restate
 from imr_llm.summary.summarize import summarize
-from tests.letters import Item, make_letter
+from tests.letters import Item, make_letter, whole_request_heading
 
 
 def one(request: str, decision: str, rationale: str) -> LetterRecord:
@@ -703,7 +703,7 @@ def test_a_conditional_guideline_sentence_is_not_a_ban() -> None:
     # next step said asking again "is not likely to change that")
     for limit in (
         "This medication is not recommended beyond 3 weeks of use.",
-        'The guidelines also note that "adding cyclobenzaprine to other agents is not recommended.',
+        'The guidelines also note that "the addition of a relaxant to other drugs is not recommended.',
     ):
         assert not is_categorical(limit, "Cyclobenzaprine 7.5mg #60", "upheld")
     assert is_categorical("Cyclobenzaprine is not recommended for topical use.", "Cyclobenzaprine cream", "upheld")
@@ -756,11 +756,7 @@ def test_a_letter_with_every_request_approved_has_no_steps_to_appeal_a_denial() 
 
 
 def test_a_whole_request_left_eligible_is_not_called_the_rest() -> None:
-    heading = (
-        "Physical therapy 12 sessions was the original request. The Claims Administrator authorized occupational "
-        "therapy for 2 visits, leaving the original request IMR eligible. The original request, physical therapy 12 "
-        "sessions is:"
-    )
+    heading = whole_request_heading("Physical therapy 12 sessions", "occupational therapy for 2 visits")
     record = parse_text(
         make_letter(
             Item("physical therapy 12 sessions", "Upheld", "There is no documentation of a home program.", heading)
@@ -2293,7 +2289,7 @@ def test_a_limit_on_long_term_use_first_and_missing_records_later_is_no_closed_d
     were past the two sentences the page restates. The step follows them; the same limit with no missing record
     keeps the closed door."""
     rationale = (
-        "The claimant has used opioids for years. Ultram is not indicated for long term use. Also, there is "
+        "The claimant has used opioids for years. Ultram is not indicated for chronic use. Also, there is "
         "no indication the claimant is being checked for misuse of the drug. There is still no evidence of "
         "objective functional improvement in daily activities. Given the above, the request is not medically necessary."
     )
@@ -2302,7 +2298,7 @@ def test_a_limit_on_long_term_use_first_and_missing_records_later_is_no_closed_d
         assert "not likely" not in step and "poco probable" not in step, step
     step = build_summary(one("Ultram 50mg #60", "Upheld", rationale)).items[0].next_step
     assert "records of measured improvement in what you can do" in step, step
-    alone = one("Ultram 50mg #60", "Upheld", "Ultram is not indicated for long term use.")
+    alone = one("Ultram 50mg #60", "Upheld", "Ultram is not indicated for chronic use.")
     assert "not likely to change" in build_summary(alone).items[0].next_step
 
 
@@ -2440,12 +2436,12 @@ def test_an_ssep_or_an_eeg_is_a_medical_test_not_nerve_and_muscle_tests() -> Non
 
 
 def test_in_this_claimants_case_is_a_lead_the_plain_sentence_leaves_out() -> None:
-    """ "In this claimant's case, there is still no firm documentation of muscle spasm ..." (the reviewer's main
+    """ "In this claimant's case, there has been no firm documentation of spasm ..." (the reviewer's main
     point) was not restated, so a later history line led the page. "In this claimant's case," is a lead like "In
     this case,"; a sentence about another person's case is not shortened."""
     said = restate(
-        "In this claimant's case, there is still no firm documentation of muscle spasm that the relaxant could "
-        "relieve.",
+        "In this claimant's case, there has been no firm documentation of muscle spasm that the relaxant "
+        "could ease.",
         "upheld",
     )
     assert said is not None and said.form is Form.NO_RECORD and said.plain["x"].startswith("muscle spasm"), said
@@ -2707,9 +2703,7 @@ def test_the_opening_counts_only_requests_with_a_part_approved_and_months_agree(
         "purchase of a bath bench",
         "Upheld",
         "The progress note does not explain why this equipment is needed at home.",
-        "Purchase of a bath bench was the original request. The Claims Administrator authorized a one-month "
-        "bath bench rental, leaving the original request IMR eligible. The original request, purchase of a bath "
-        "bench is:",
+        whole_request_heading("Purchase of a bath bench", "a one-month bath bench rental"),
     )
     summary = build_summary(parse_text(make_letter(part, whole)))
     assert "For one of them, part had already been approved" in summary.opening, summary.opening
