@@ -1057,7 +1057,7 @@ def test_a_limit_on_long_term_use_with_missing_records_is_not_told_records_canno
     limit = one(
         "Tramadol 50mg #60",
         "Upheld",
-        "The claimant has taken opioids for more than 9 months. This opioid is not indicated for long term "
+        "The claimant has taken opioids for more than 9 months. This opioid is not indicated for chronic "
         "use. Moreover, there is no evidence of a 30% or greater drop in pain while on the drug. There is no "
         "evidence of measurable gains in function. Therefore, the request is not medically necessary.",
     )
@@ -1226,14 +1226,14 @@ def test_a_guideline_table_entry_is_never_the_reason() -> None:
 
 
 def test_documentation_that_does_not_establish_a_thing_is_a_reason() -> None:
-    """ "The submitted notes do not establish that this claimant has exhausted conservative care." and "he has
-    not yet had physical therapy" were passed over for a lesser point."""
+    """ "The submitted notes do not establish that this claimant has exhausted conservative care." and "this worker
+    has not yet had physical therapy" were passed over for a lesser point."""
     record = one(
         "MRI of the lumbar spine",
         "Upheld",
         "The MTUS supports imaging when there are red flags. The claimant has a diagnosis of lumbar strain. The "
-        "submitted notes do not establish that this claimant has exhausted conservative care. Per the notes, he "
-        "has not yet had physical therapy for his back. This request does not appear medically necessary.",
+        "submitted notes do not establish that this claimant has exhausted conservative care. Per the notes, this "
+        "worker has not yet had physical therapy for the back. This request does not appear medically necessary.",
     )
     reason = record.disputed_items[0].reason
     assert reason is not None and reason.confident
@@ -1819,7 +1819,7 @@ def test_the_reviewers_advice_is_not_quoted_as_the_reason() -> None:
     weighed if progress stalls" was quoted first as the reason; it is the reviewer's advice. The
     reviewer's reason beside it is still quoted."""
     advice = (
-        "In this case, the claimant warrants careful follow-up; referral to a specialist should be considered "
+        "In this case, the claimant warrants careful follow-up; referral to a specialist should be weighed "
         "if there is no sign of any progress."
     )
     assert not quotable(advice, "upheld")
@@ -1884,13 +1884,13 @@ def test_a_record_that_does_not_provide_documentation_is_a_reason() -> None:
 
     rationale = (
         'Per the ODG, "NCS is not recommended, though EMG may be used after 4 weeks of conservative care." The '
-        "available medical record does not provide any documentation that conservative care failed before this "
+        "available file record does not provide any documentation that conservative care failed before this "
         'electrodiagnostic request. Also, the guidelines allow EMG for the low back but "NCS is not '
         'recommended." Hence, EMG and NCS of both legs are not medically necessary.'
     )
     found = find_reason(rationale, "upheld", "EMG and NCS of both legs")
     said = [s.text(rationale) for s in found.sentences]
-    assert found.confident and any(s.startswith("The available medical record") for s in said), said
+    assert found.confident and any(s.startswith("The available file record") for s in said), said
     notes = "The treating notes do not include a neurological examination. So the request is not medically necessary."
     assert find_reason(notes, "upheld", "EMG").confident
     guideline = (
@@ -2440,8 +2440,7 @@ def test_in_this_claimants_case_is_a_lead_the_plain_sentence_leaves_out() -> Non
     point) was not restated, so a later history line led the page. "In this claimant's case," is a lead like "In
     this case,"; a sentence about another person's case is not shortened."""
     said = restate(
-        "In this claimant's case, there has been no firm documentation of muscle spasm that the relaxant "
-        "could ease.",
+        "In this claimant's case, there has been no firm documentation of muscle spasm that the relaxant could ease.",
         "upheld",
     )
     assert said is not None and said.form is Form.NO_RECORD and said.plain["x"].startswith("muscle spasm"), said
@@ -2610,7 +2609,7 @@ def test_other_care_that_did_not_help_is_history_not_the_reason() -> None:
         "MRI lumbar spine",
         "Upheld",
         "Guidelines describe injections as having limited value. An earlier CT scan of the low back showed no disc "
-        "herniation. The claimant was treated before with chiropractic care but without improvement. The "
+        "herniation. The claimant was treated before with chiropractic care but with no improvement. The "
         "request for MRI lumbar spine is not medically necessary.",
     )
     assert "chiropractic" not in build_summary(mri).items[0].reason.text
@@ -2682,8 +2681,8 @@ def test_a_gap_the_reviewer_denies_is_never_made_a_missing_record() -> None:
     )
     item = build_summary(record).items[0]
     assert "lack" not in item.reason.text and "lack" not in item.next_step
-    kept = build_summary(one("Physical therapy x 6", "Upheld", "There is a lack of documentation of functional "
-                             "improvement. Therefore, the request is not medically necessary.")).items[0]  # fmt: skip
+    kept = build_summary(one("Physical therapy x 6", "Upheld", "There is a lack of documentation of improvement "
+                             "in function. Therefore, the request is not medically necessary.")).items[0]  # fmt: skip
     assert "no record of improvement" in kept.reason.text, kept.reason.text
 
 
