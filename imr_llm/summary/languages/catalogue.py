@@ -283,25 +283,15 @@ class WarningWords(_Strict):
     kinds: dict[str, str]
 
 
-class GlossaryEntry(_Strict):
+class PatternEntry(_Strict):
+    """A pattern of English words and this language's text for them: a glossary line for a hard term the
+    reviewer used (`glossary`), or the name of a missing thing the reviewer named in plain English (`phrases`,
+    matched against the whole of it; `imr_llm.summary.restate`)."""
+
     pattern: str
     text: str
 
     @field_validator("pattern")
-    @classmethod
-    def _compiles(cls, value: str) -> str:
-        re.compile(value)
-        return value
-
-
-class PhraseEntry(_Strict):
-    """A missing thing a reviewer names in plain English (`imr_llm.summary.restate`), in this language's words:
-    `en` a pattern for the whole of it, `text` what it is called here."""
-
-    en: str
-    text: str
-
-    @field_validator("en")
     @classmethod
     def _compiles(cls, value: str) -> str:
         re.compile(value)
@@ -375,8 +365,8 @@ class Catalogue(_Strict):
     partial: PartialWords
     units: dict[str, str] = Field(default_factory=dict)
     range_words: str = ""  # "{low} to {high}" in this language's words ("de 9 a 10")
-    glossary: tuple[GlossaryEntry, ...] = ()
-    phrases: tuple[PhraseEntry, ...] = ()
+    glossary: tuple[PatternEntry, ...] = ()
+    phrases: tuple[PatternEntry, ...] = ()
     warnings: WarningWords | None = None  # None: the record's warning is shown in its own words
 
     @model_validator(mode="after")
@@ -423,7 +413,7 @@ class Catalogue(_Strict):
         return [
             (p, s)
             for p, s in out
-            if not p.startswith(("checks.", "negation", "glossary.pattern", "phrases.en", "code"))
+            if not p.startswith(("checks.", "negation", "glossary.pattern", "phrases.pattern", "code"))
         ]
 
     @cached_property
@@ -432,7 +422,7 @@ class Catalogue(_Strict):
 
     @cached_property
     def phrase_patterns(self) -> tuple[tuple[re.Pattern[str], str], ...]:
-        return tuple((re.compile(rf"(?:{e.en})\b", re.I), e.text) for e in self.phrases)
+        return tuple((re.compile(rf"(?:{e.pattern})\b", re.I), e.text) for e in self.phrases)
 
 
 def load_catalogue(text: str, origin: str) -> Catalogue:
