@@ -241,6 +241,13 @@ def test_a_vllm_results_file_gives_the_records_live_calls_give(tmp_path: Path) -
     missing = [r for r in batch_records.values() if r["llm"]["error"]]
     assert len(missing) == 1 and missing[0]["llm"]["error_kind"] == "no_batch_answer"
     assert "no result line" in missing[0]["llm"]["error"] and missing[0]["needs_review"]
+    # the same command again, asking for a table and summaries: every letter already has its record, and the
+    # rerun still writes them (it skipped both: "rerunning --from-results skips --table and --summaries")
+    table, summaries = tmp_path / "t.csv", tmp_path / "s"
+    extra = ["--from-results", str(results), "--table", str(table), "--summaries", str(summaries)]
+    again = run(cmd(folder, out, offline, tmp_path / "c.sqlite", *extra))
+    assert "Traceback" not in again.stderr and len(read_lines(out)) == len(letters)
+    assert len(table.read_text().splitlines()) > len(letters) and len(list(summaries.glob("*.md"))) == len(letters)
     with fake_batch_api(answers()) as live_api:  # the same answers, live
         live_out = tmp_path / "live.jsonl"
         live = run(cmd(folder, live_out, live_api.base_url, tmp_path / "live-cache.sqlite"))

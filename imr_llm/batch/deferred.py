@@ -313,7 +313,11 @@ class DeferredRun:
         self, plan: Plan, run: Callable[[list[str], LLMExtractor], BatchReport], live: bool
     ) -> BatchReport | None:
         if not plan.ready:
-            return None
+            if self.in_flight or not self.report.already_done:
+                return None
+            # every input already has its record (a rerun): the run still goes over them, skipping each,
+            # so the --table and the --summaries it was asked for are written (they were skipped)
+            plan.ready = [str(path) for path in iter_inputs(self.inputs, (self.out,))]
         self.extractor.live_calls = live
         self.extractor.no_answer_reasons = {
             key: e.error or "no answer" for key, e in self.state.entries.items() if e.status == "failed"

@@ -114,14 +114,19 @@ def _walk_all(folder: Path) -> Iterator[Path]:
 def iter_inputs(specs: list[str], outputs: Iterable[Path | None] = ()) -> Iterator[Path]:
     """Each spec is a file (taken as given, whatever its name), a folder (letters found inside,
     recursively) or a glob; a spec that matches nothing is yielded as is, to be reported. Every input
-    once (by the path it resolves to), as an absolute path. The run's own `outputs` (its records, its table)
-    are never inputs: `--out in/records.txt` inside the folder read would be read as a letter on every run."""
+    once (by the path it resolves to), as an absolute path. The run's own `outputs` (its records, its table,
+    the summaries folder's lock name) and their locks are never inputs: `--out in/records.txt` inside the
+    folder read would be read as a letter on every run."""
     seen: set[object] = set()
     for output in outputs:
-        if output is not None:
-            seen.add(os.path.realpath(os.path.abspath(output)))
+        if output is None:
+            continue
+        real = os.path.realpath(os.path.abspath(output))
+        # the lock beside it too (`batch 'DIR/*' --out DIR/out.jsonl` read DIR/out.jsonl.lock as a letter)
+        for name in (real, real + ".lock"):
+            seen.add(name)
             with contextlib.suppress(OSError, ValueError):
-                stat = os.stat(output)
+                stat = os.stat(name)
                 seen.add((stat.st_dev, stat.st_ino))
     for path in _each_spec(specs):
         absolute = os.path.abspath(path)

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from contextlib import ExitStack, contextmanager, suppress
@@ -291,18 +292,21 @@ def _run(
     write_error: OSError | None = None
     sink = out.open("a", encoding="utf-8")
 
+    unrecorded: deque[Outcome] = deque()  # outcomes of finished tasks not yet written: a Ctrl-C between two keeps them
+
     def drain(block: bool) -> None:
-        if not pending:
-            return
-        finished, _ = wait(pending, timeout=None if block else 0, return_when=FIRST_COMPLETED)
-        for future in finished:
-            pending.discard(future)
-            for outcome in future.result():
-                _record(outcome, sink, report, scan)
-                if outcome.line is not None and previous.get(outcome.path, outcome.sha256) != outcome.sha256:
-                    report.changed_inputs += 1  # its old record goes when the run ends
-                if on_outcome:
-                    on_outcome(outcome, report)
+        if pending:
+            finished, _ = wait(pending, timeout=None if block else 0, return_when=FIRST_COMPLETED)
+            for future in finished:
+                pending.discard(future)
+                unrecorded.extend(future.result())
+        while unrecorded:
+            outcome = unrecorded.popleft()
+            _record(outcome, sink, report, scan)
+            if outcome.line is not None and previous.get(outcome.path, outcome.sha256) != outcome.sha256:
+                report.changed_inputs += 1  # its old record goes when the run ends
+            if on_outcome:
+                on_outcome(outcome, report)
 
     try:
         for future in submissions():
@@ -315,12 +319,23 @@ def _run(
         report.interrupted = True
         for future in pending:
             future.cancel()
+        begun = [f for f in pending if not f.cancelled()]
+        if begun and getattr(extractor, "local_work", False):
+            # a worker goes on with a task it has begun (its summaries are written): wait for it, so its records
+            # are kept with them, not only made again by the rerun; no server is waited on
+            print(
+                "imr-llm: stopping: finishing the letters being read, to keep their records (Ctrl-C again to stop now)",
+                file=sys.stderr,
+                flush=True,
+            )
+            with suppress(KeyboardInterrupt):
+                wait(begun)
         for future in [f for f in pending if f.done() and not f.cancelled()]:  # finished: keep them
-            try:
-                for outcome in future.result():
-                    _record(outcome, sink, report, scan)
-            except Exception:
-                pass
+            with suppress(Exception):
+                unrecorded.extend(future.result())
+        with suppress(Exception):
+            while unrecorded:
+                _record(unrecorded.popleft(), sink, report, scan)
     except _SinkError as e:  # disk full, or the file system went read-only: stop, keep what is written
         write_error = e.error
         for future in pending:

@@ -7,6 +7,9 @@ code is 1 when any input failed, 2 for a usage or configuration error.
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
 import sys
 from typing import Annotated
 
@@ -109,14 +112,45 @@ def run() -> None:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
+    except OSError as e:
+        if e.errno not in _DISK_ERRORS:
+            _internal_error(e)
+        # a full disk or a broken device, where no command said which file (a full stdout for `schema`,
+        # `report`, `--help`): the user's problem, said in one line, never "internal error"
+        _stdout_dropped()
+        print(f"imr-llm: cannot write its output ({e.strerror or e})", file=sys.stderr)
+        sys.exit(1)
     except ImrError as e:  # a user's input or set-up that a command did not catch itself: still one line
         print(visible(f"imr-llm: {e}", keep_newlines=False), file=sys.stderr)
         sys.exit(2 if isinstance(e, ConfigError) else 1)
     except Exception as e:  # a bug: still one line, never a traceback
-        message = visible(f"imr-llm: internal error ({type(e).__name__}: {e}); please report it", keep_newlines=False)
-        print(message, file=sys.stderr)
-        sys.exit(70)
+        _internal_error(e)
+    try:  # what is still buffered goes now, where a failure can be said (at exit it would be a warning)
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _stdout_dropped()
+        sys.exit(0)
+    except OSError as e:
+        _stdout_dropped()
+        print(f"imr-llm: cannot write to stdout ({e.strerror or e})", file=sys.stderr)
+        sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)  # typer.Exit(n) comes back as n
+
+
+_DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS}
+
+
+def _stdout_dropped() -> None:
+    """stdout's buffered rest is dropped, never retried (and failed again) as the interpreter exits."""
+    with contextlib.suppress(OSError):
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+
+
+def _internal_error(e: BaseException) -> None:
+    message = visible(f"imr-llm: internal error ({type(e).__name__}: {e}); please report it", keep_newlines=False)
+    print(message, file=sys.stderr)
+    sys.exit(70)
 
 
 __all__ = ["app", "run"]

@@ -28,6 +28,7 @@ from imr_llm.cli.common import (
     fail,
     llm_config,
     note_unused,
+    output_path,
     progress_bar,
     safe_console,
     writable_file,
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 
 def batch(
     inputs: Annotated[list[str], typer.Argument(help="files, folders (recursive) or globs", show_default=False)],
-    out: Annotated[Path, typer.Option(help="JSON Lines output; rerun the same command to resume")],
+    out: Annotated[Path, typer.Option(parser=output_path, help="JSON Lines output; rerun the same command to resume")],
     backend: Annotated[str, typer.Option(help="rules | openai | local")] = "rules",
     concurrency: Annotated[int, typer.Option(min=1, max=1024, help="LLM requests at once (rules: see --workers)")] = 8,
     workers: Annotated[
@@ -54,7 +55,9 @@ def batch(
     ] = 0,
     summaries: Annotated[Path | None, typer.Option(help="also write an offline summary per letter here")] = None,
     lang: LangOpt = "en",
-    table: Annotated[Path | None, typer.Option(help="also write one CSV row per disputed item")] = None,
+    table: Annotated[
+        Path | None, typer.Option(parser=output_path, help="also write one CSV row per disputed item")
+    ] = None,
     retry_errors: Annotated[bool, typer.Option(help="redo inputs whose earlier LLM call failed")] = False,
     base_url: BaseUrlOpt = None,
     api_key: ApiKeyOpt = None,
@@ -77,7 +80,8 @@ def batch(
         typer.Option(help="letters without a valid batch answer: live | batch-api | none (parser's record kept)"),
     ] = None,
     write_requests: Annotated[
-        Path | None, typer.Option(help="only write the Batch API request file (e.g. for vLLM run_batch)")
+        Path | None,
+        typer.Option(parser=output_path, help="only write the Batch API request file (e.g. for vLLM run_batch)"),
     ] = None,
     from_results: Annotated[
         Path | None, typer.Option(help="records from a Batch API / vLLM run_batch results file")

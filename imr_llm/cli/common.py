@@ -114,6 +114,16 @@ def writable_folder(folder: Path, flag: str, target: Path | None = None) -> None
         fail(f"{flag} {visible(str(target or folder))}: {visible(problem)}")
 
 
+def output_path(value: str) -> Path:
+    """An output option's path, refused when it ends with '/' and no such folder exists: `Path` drops the
+    slash, so `--out newdir/` wrote a file named `newdir` where the user meant a folder."""
+    if value.endswith(("/", os.sep)) and not Path(value).is_dir():
+        raise typer.BadParameter(
+            f"{visible(value)} ends with '/' but is no folder; give a file name (or make the folder)"
+        )
+    return Path(value)
+
+
 def writable_file(path: Path, flag: str) -> None:
     """An existing output file the run appends to must open for writing (checked without changing it)."""
     if not path.is_file():

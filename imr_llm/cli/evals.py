@@ -16,6 +16,7 @@ from imr_llm.cli.common import (
     ModelPathOpt,
     NoCacheOpt,
     fail,
+    output_path,
     progress_bar,
     safe_console,
     writable_file,
@@ -45,13 +46,18 @@ def eval_command(
     model_path: ModelPathOpt = None,
     out: Annotated[
         Path | None,
-        typer.Option(help="run file to write (default out/evals/SUITE-BACKEND.json); for a matrix, the folder"),
+        typer.Option(
+            parser=output_path,
+            help="run file to write (default out/evals/SUITE-BACKEND.json); for a matrix, the folder",
+        ),
     ] = None,
     baseline: Annotated[Path | None, typer.Option(help="compare with this run file; exit 1 on regression")] = None,
     rescore: Annotated[Path | None, typer.Option(help="recompute a run file's metrics, no model calls")] = None,
     tolerance: Annotated[float, typer.Option(help="allowed drop of a metric before it counts as a regression")] = 0.005,
-    report_md: Annotated[Path | None, typer.Option(help="also write a Markdown report")] = None,
-    report_html: Annotated[Path | None, typer.Option(help="also write a self-contained HTML report")] = None,
+    report_md: Annotated[Path | None, typer.Option(parser=output_path, help="also write a Markdown report")] = None,
+    report_html: Annotated[
+        Path | None, typer.Option(parser=output_path, help="also write a self-contained HTML report")
+    ] = None,
     resamples: Annotated[
         int | None,
         typer.Option(

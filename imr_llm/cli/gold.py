@@ -8,6 +8,7 @@ imr-llm gold schema                       the gold format's JSON Schema
 from __future__ import annotations
 
 import datetime as dt
+import filecmp
 import json
 import shutil
 import sys
@@ -41,6 +42,58 @@ def _inputs(paths: list[Path]) -> list[Path]:
     return out
 
 
+def _copy(path: Path, kept: Path) -> None:
+    """The letter put beside its gold file (a folder of pages there that differs was refused before)."""
+    from imr_llm.outputs import atomic_write
+
+    if path.is_dir():
+        shutil.copytree(path, kept)
+    else:
+        with atomic_write(
+            kept, binary=True
+        ) as sink:  # a link or an older copy there is replaced, never written through
+            sink.write(path.read_bytes())
+
+
+def _same_letter(a: Path, b: Path) -> bool:
+    """The same letter: one file (or folder of pages), or files with the same bytes."""
+    try:
+        if a.resolve() == b.resolve():
+            return True
+        if a.is_dir() or b.is_dir():
+            if not (a.is_dir() and b.is_dir()):
+                return False
+            names = sorted(p.name for p in a.iterdir())
+            if names != sorted(p.name for p in b.iterdir()):
+                return False
+            same, _, _ = filecmp.cmpfiles(a, b, names, shallow=False)
+            return len(same) == len(names)
+        return filecmp.cmp(a, b, shallow=False)
+    except OSError:
+        return False
+
+
+def _other_letter(out: Path, name: str, path: Path, case: str | None) -> Path | None:
+    """Another letter the gold folder's NAME.gold.json is of: a letter file of that name which is not this
+    letter, beside a gold file of another case number (A.pdf's gold there, A.txt of another case given with
+    --force). The same letter in another form (its gold file's case number read alike) is no conflict; a
+    file of the same type is replaced with its gold file."""
+    try:
+        there_case = json.loads((out / f"{name}.gold.json").read_text(encoding="utf-8")).get("case_number")
+    except (OSError, ValueError, AttributeError):
+        return None  # no gold file of this name: nothing would be written beside the wrong letter
+    if case is not None and there_case == case:
+        return None
+    kept_name = f"{name}.pages" if path.is_dir() else path.name
+    for suffix in (*_LETTERS, ".scan.pdf", ".pages"):
+        there = out / f"{name}{suffix}"
+        if there.name.lower() == kept_name.lower() and not there.is_dir():
+            continue  # replaced by this letter's copy
+        if (there.exists() or there.is_symlink()) and not _same_letter(path, there):
+            return there
+    return None
+
+
 def _name(path: Path) -> str:
     name = path.name
     for suffix in (".pages", ".scan.pdf", path.suffix):
@@ -69,12 +122,19 @@ def init(
     writable_folder(out, "--out")
     failed = written = 0
     note = _NOTE.format(date=dt.date.today().isoformat())
+    named: dict[str, tuple[Path, str | None]] = {}  # name -> the letter its gold file is from, its case number
+
+    def refuse(message: str) -> None:
+        nonlocal failed
+        print(visible(f"imr-llm: {message}", keep_newlines=False), file=sys.stderr)
+        failed += 1
+
     for path in _inputs(letters):
         name = _name(path)
         target = out / f"{name}.gold.json"
-        if (target.exists() or target.is_symlink()) and not force:
-            print(f"imr-llm: {target}: exists (use --force to replace it)", file=sys.stderr)
-            failed += 1
+        earlier = named.get(name)
+        if earlier is None and (target.exists() or target.is_symlink()) and not force:
+            refuse(f"{target}: exists (use --force to replace it)")
             continue
         try:
             if path.is_dir():
@@ -84,17 +144,31 @@ def init(
                 loaded = load_file(path)
             record = parse_letter(loaded)
         except ImrError as e:
-            print(f"imr-llm: {path}: {e}", file=sys.stderr)
-            failed += 1
+            refuse(f"{path}: {e}")
             continue
-        gold = gold_from_record(json.loads(record.model_dump_json()), note)
         kept = out / (f"{name}.pages" if path.is_dir() else path.name)
         if kept.is_symlink() and path.resolve() != kept.resolve():
-            print(f"imr-llm: {kept}: a link; the letter is not copied through it", file=sys.stderr)
-            failed += 1
+            refuse(f"{kept}: a link; the letter is not copied through it")
             continue
-        if path.resolve() != kept.resolve() and not kept.exists():
-            (shutil.copytree if path.is_dir() else shutil.copy2)(path, kept)
+        if earlier is not None:
+            first, case = earlier
+            if case is None or record.case_number != case:
+                # A.pdf and A.txt, two letters: one gold file would be written over the other's, beside both
+                refuse(f"{path}: a second letter named {name} (after {first}); a gold folder holds one letter per "
+                       "name: rename one")  # fmt: skip
+                continue
+            if not kept.exists():  # the same letter in another form (case number read alike): beside its gold file
+                _copy(path, kept)
+            print(visible(f"{kept}: the same letter as {first} (case {case}), beside {target}"), file=sys.stderr)
+            continue
+        other = _other_letter(out, name, path, record.case_number)
+        if other is not None:
+            refuse(f"{path}: {other} is already the letter named {name} in {out}; remove it or rename this letter")
+            continue
+        named[name] = (path, record.case_number)
+        gold = gold_from_record(json.loads(record.model_dump_json()), note)
+        if path.resolve() != kept.resolve() and not (kept.exists() and _same_letter(path, kept)):
+            _copy(path, kept)  # --force over a letter of this name: the gold file's letter is this one
         write_file(target, json.dumps(gold, indent=2, ensure_ascii=False) + "\n")  # a link there is replaced
         written += 1
         print(f"{target}: {len(gold['disputed_items'])} item(s); review it", file=sys.stderr)

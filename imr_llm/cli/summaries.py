@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
 import sys
@@ -35,7 +36,7 @@ from imr_llm.cli.common import (
 )
 from imr_llm.cli.common import save_text as keep_text
 from imr_llm.errors import ConfigError, ImrError
-from imr_llm.outputs import OutputNames, json_text, visible, write_file
+from imr_llm.outputs import OutputNames, json_text, safe_stem, visible, write_file
 from imr_llm.summary.formats import Format
 
 if TYPE_CHECKING:
@@ -117,16 +118,31 @@ def summarize(
         raise typer.Exit(1)
 
 
-def _written_here(record: Path, fmt: Format) -> bool:
-    """The file imr-llm writes beside (or as) a summary is there and is one of its own: the checks JSON (for JSON,
-    the summary itself) with the keys it writes."""
+def _checks_of(record: Path, fmt: Format) -> dict[str, object] | None:
+    """The checks imr-llm wrote beside (or, for JSON, inside) a summary, if the file there is one of its own
+    (with the keys it writes); else None."""
     try:
         with open(record, "rb") as f:  # a summary's record is small; a large file is not one
             data = json.loads(f.read(1_000_000))
     except (OSError, ValueError):
-        return False
+        return None
     keys = {"summary", "checks"} if fmt is Format.JSON else {"passed", "source", "problems"}
-    return isinstance(data, dict) and keys <= data.keys()
+    if not (isinstance(data, dict) and keys <= data.keys()):
+        return None
+    checks = data["checks"] if fmt is Format.JSON else data
+    return checks if isinstance(checks, dict) else {}
+
+
+def _of_another_letter(record: Path, fmt: Format, letter: str) -> bool:
+    """The summary there was written (by an earlier run) for another letter of the same file name."""
+    checks = _checks_of(record, fmt)
+    return checks is not None and checks.get("letter", letter) != letter
+
+
+def _targets(out: Path, stem: str, lang: str, fmt: Format) -> list[Path]:
+    """The summary, and (but for JSON, which holds its checks) its checks beside it."""
+    names = [f"{stem}.{lang}.{fmt.value}"] + ([] if fmt is Format.JSON else [f"{stem}.{lang}.checks.json"])
+    return [out / name for name in names]
 
 
 def write_summary(
@@ -139,10 +155,13 @@ def write_summary(
 ) -> None:
     from imr_llm.summary.render import render
 
+    letter = os.path.realpath(path)
     checks = outcome.checks.model_dump(mode="json") | {
         "source": outcome.summary.source,
         "rejected_llm_rewrite": outcome.rejected,
     }
+    if out is not None:  # which letter a summary in a folder is of: a later run never replaces another's
+        checks["letter"] = visible(letter, keep_newlines=False)
     text = render(outcome.summary, fmt, checks)
     # a letter's control characters (ANSI escapes, bidi overrides) never reach a terminal or a page raw
     text = json_text(text) if fmt is Format.JSON else visible(text)
@@ -154,14 +173,17 @@ def write_summary(
     if out is None:
         write_stdout(text if fmt is Format.JSON else text + ("\n" if fmt is not Format.HTML else ""))
     else:
-        stem = (names or OutputNames()).stem(path)
-        targets = [out / f"{stem}.{outcome.summary.lang}.{fmt.value}"]
-        if fmt is not Format.JSON:
-            targets.append(out / f"{stem}.{outcome.summary.lang}.checks.json")
+        stem = (names or OutputNames()).stem(letter)
+        targets = _targets(out, stem, outcome.summary.lang, fmt)
+        if _of_another_letter(targets[-1], fmt, checks["letter"]):
+            # an earlier run's summary of another letter named the same (a/X.pdf, then b/X.pdf): kept, and this
+            # one named by its path's hash, as a second letter of that name within one run is
+            stem = f"{stem}-{hashlib.sha256(letter.encode()).hexdigest()[:8]}"
+            targets = _targets(out, stem, outcome.summary.lang, fmt)
         for target in targets:
             if os.path.realpath(target) in inputs:
                 raise OSError(errno.EEXIST, f"{target} is one of the input letters; choose another --out")
-            if os.path.lexists(target) and not _written_here(targets[-1], fmt):
+            if os.path.lexists(target) and _checks_of(targets[-1], fmt) is None:
                 # a rerun replaces its own summary; a file of someone else's (notes, another tool's output) is kept
                 raise OSError(
                     errno.EEXIST, f"{target} exists and is not a summary imr-llm wrote; move it or choose another --out"
@@ -169,5 +191,8 @@ def write_summary(
         write_file(targets[0], text)
         if fmt is not Format.JSON:
             write_file(targets[1], json_text(json.dumps(checks, ensure_ascii=False, indent=1)) + "\n")
+        if targets[0].name != f"{safe_stem(path)}.{outcome.summary.lang}.{fmt.value}":
+            said = f"imr-llm: {path}: summary written as {targets[0].name}"
+            print(visible(said, keep_newlines=False), file=sys.stderr)
     line = f"imr-llm: {path}: summary checks {status}; {score}; {outcome.summary.source}{note}"
     print(visible(line, keep_newlines=False), file=sys.stderr)

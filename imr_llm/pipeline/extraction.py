@@ -53,6 +53,7 @@ class RulesExtractor:
     """The deterministic parser alone."""
 
     name = "rules"
+    local_work = True  # no server: a stopped batch waits for the letters it has begun (batch.run)
 
     def spec(self) -> ExtractorSpec:
         return ExtractorSpec(rules_from_spec)

@@ -550,8 +550,12 @@ def _distinct(sentences: list[str]) -> list[str]:
 def letter_order_quote(rationale: str, sentences: list[str]) -> str:
     """The reviewer's sentences as the page quotes them: in the letter's order (most decisive first would
     put a later sentence before an earlier one, and inside a guideline quotation the earlier one opened),
-    adjacent ones in one pair of quotation marks, and " … " where the letter's words between are left out."""
-    located = sorted(((rationale.find(s), s) for s in sentences), key=lambda x: (x[0] < 0, x[0]))
+    adjacent ones in one pair of quotation marks, and " … " where the letter's words between are left out.
+    A sentence that names what it means only by "these conditions" comes with the sentence before it, which
+    names them ("... has not been diagnosed with any of these medical conditions" alone reads as no diagnosis)."""
+    located = sorted(
+        ((rationale.find(s), s) for s in _with_antecedents(rationale, sentences)), key=lambda x: (x[0] < 0, x[0])
+    )
     runs: list[str] = []
     end: int | None = None
     for at, sentence in located:
@@ -561,6 +565,24 @@ def letter_order_quote(rationale: str, sentences: list[str]) -> str:
             runs.append(sentence)
         end = at + len(sentence) if at >= 0 else None
     return " … ".join(f'"{run}"' for run in runs)
+
+
+_THESE = re.compile(
+    r"\b(?:these|those|such) (?:\w+ )?(?:conditions|criteria|diagnoses|indications|requirements|disorders|diseases)\b",
+    re.I,
+)
+
+
+def _with_antecedents(rationale: str, sentences: list[str]) -> list[str]:
+    """The sentences, each pointing back by "these conditions" preceded by the letter's sentence before it."""
+    out: list[str] = []
+    spans = [rationale[a:b].strip() for a, b in sentence_spans(rationale)] if rationale else []
+    for sentence in sentences:
+        k = spans.index(sentence) if _THESE.search(sentence) and sentence in spans else 0
+        if k > 0 and spans[k - 1] not in out and spans[k - 1] not in sentences:
+            out.append(spans[k - 1])
+        out.append(sentence)
+    return out
 
 
 def _rules_out(found: ItemReason, item: DisputedItem) -> bool:

@@ -561,6 +561,9 @@ _POINTS_BACK = re.compile(
     r"odg|acoem)\b)|"
     # "There are no other physical examination findings documented": other than what the letter listed before it
     r"^there (?:is|are|was|were) no other\b|"
+    # "any of these medical conditions": the ones the guideline's sentence before it named (alone, it reads as no
+    # diagnosis at all)
+    r"(?:these|those|such) (?:\w+ )?(?:conditions|criteria|diagnoses|indications|requirements|disorders|diseases)|"
     r"above[- ]mentioned|aforementioned|afore-mentioned|(?:as|was|were) (?:noted|mentioned|stated|discussed|outlined|"
     r"listed|described|detailed) above)\b",
     re.I,

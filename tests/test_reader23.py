@@ -1,0 +1,78 @@
+"""The twenty-third independent reader's findings, each a general rule tested both ways (the wrong output it must
+not give, the right output it must keep), in synthetic letters.
+
+- a sentence that names what it means only by "these conditions" ("has not been diagnosed with any of these
+  conditions") is never a plain line of its own (alone it reads as "you have no diagnosis"), and its quote comes
+  with the sentence before it, which names them;
+- "the prior reviewer authorized a trial of 6 sessions" is a first trial approved before: the step is to ask again
+  after it, with its results (it was the stock "read the reviewer's words");
+- the glossary never says the first review turned the whole request down (it may have approved part of it).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from imr_llm.parser import parse_text
+from imr_llm.summary.build import build_summary
+from imr_llm.summary.render import render_text
+from tests.letters import Item, make_letter
+
+DENIED = "Therefore, the request is not medically necessary."
+GUIDELINE = "Tizanidine is advised for muscle stiffness from a stroke or from a spinal cord injury."
+
+
+def _item(request: str, rationale: str, lang: str = "en") -> tuple[str, str, str]:
+    record = parse_text(make_letter(Item(request, "Upheld", f"{rationale} {DENIED}")))
+    item = build_summary(record, lang=lang).items[0]
+    return item.reason.text, item.reason.quote, item.next_step
+
+
+@pytest.mark.parametrize(
+    "pointing",
+    [
+        "The worker has not been diagnosed with any of these medical conditions.",
+        "There is no sign that the worker has either of these conditions.",
+        "There is no documentation that the worker has any of those diagnoses.",
+    ],
+)
+def test_a_sentence_naming_its_conditions_only_by_these_is_quoted_with_the_one_before(pointing: str) -> None:
+    rationale = f"{GUIDELINE} {pointing} There is no documentation of functional improvement with tizanidine."
+    for lang in ("en", "es"):
+        why, quote, _ = _item("Tizanidine 4mg #60", rationale, lang)
+        # wrong: "The reviewer found that you have not been diagnosed with any of these medical conditions."
+        assert "these medical conditions" not in why and "those diagnoses" not in why and "these conditions" not in why
+        assert f"{GUIDELINE} {pointing}" in quote, quote  # the conditions named beside the sentence
+    # right: a sentence that names its own conditions is still the page's plain line
+    why, quote, _ = _item(
+        "Tizanidine 4mg #60",
+        f"{GUIDELINE} There is no documentation of functional improvement with tizanidine.",
+    )
+    assert "The reviewer found no record of improvement in what you can do" in why, why
+    assert GUIDELINE not in quote
+
+
+def test_a_first_trial_the_earlier_review_approved_gives_the_step_after_it() -> None:
+    rationale = (
+        "The guidelines recommend physical therapy to restore strength and range of motion. The prior reviewer "
+        "authorized a trial of initial 6 sessions of physical therapy. Additional treatment is contingent upon "
+        "patient response to treatment."
+    )
+    _, _, step = _item("Two physical therapy sessions for the lumbar spine", rationale)
+    # wrong: "Your doctor can read the reviewer's words and decide whether to ask again with more information."
+    assert "After that trial, your doctor can ask again for more" in step, step
+    # right: an earlier review that did not approve the trial, or a trial never named, keeps the stock step
+    for other in (
+        rationale.replace("The prior reviewer authorized", "The prior reviewer did not address"),
+        "The guidelines recommend physical therapy. Additional treatment is contingent upon response to treatment.",
+    ):
+        _, _, step = _item("Two physical therapy sessions for the lumbar spine", other)
+        assert "After that trial" not in step, step
+
+
+def test_the_glossary_never_says_the_first_review_denied_all_of_it() -> None:
+    record = parse_text(make_letter(Item("Naproxen 500mg #60", "Upheld", f"No pain relief is recorded. {DENIED}")))
+    for lang, wrong in (("en", "the one that turned the request down."), ("es", "la que negó la solicitud.")):
+        page = render_text(build_summary(record, lang=lang))
+        assert wrong not in page
+        assert ("in whole or in part" in page) if lang == "en" else ("en todo o en parte" in page)
