@@ -255,10 +255,19 @@ def test_a_restatement_its_own_check_refuses_is_never_written_the_words_are_quot
     refused = "There are no motor or sensory deficits that would justify a spine surgeon evaluation for now."
     record = one("Spine surgeon evaluation", "Upheld", refused)
     raw = restate(refused, "upheld", "Spine surgeon evaluation")
-    # refused when it is made ("spine surgeon" names another doctor than the worker's), or by the check
+    # now made right ("a spine surgeon evaluation" is a kind of visit: test_reader23.py); were it made wrong, the
+    # check refuses it
     if raw is not None:
         written = PlainSentence(text=get_language("en").restated(raw), source=refused, form=raw.form.value)
-        assert plain_problems(written, "Spine surgeon evaluation", get_language("en"))
+        assert "your doctor evaluation" not in written.text or plain_problems(
+            written, "Spine surgeon evaluation", get_language("en")
+        )
+    wrong = PlainSentence(
+        text="The reviewer found no signs of nerve damage that would justify a spine your doctor evaluation for now.",
+        source=refused,
+        form="none_found",
+    )
+    assert plain_problems(wrong, "Spine surgeon evaluation", get_language("en"))  # the check still catches it
     for lang in ("en", "es"):
         outcome = summarize(record, lang)
         reason = outcome.summary.items[0].reason
@@ -2337,8 +2346,7 @@ def test_no_evidence_based_rationale_as_to_the_need_asks_to_explain_the_need() -
     )
     step = build_summary(record).items[0].next_step
     assert step == (
-        "If your doctor asks again, the new request could explain the medical necessity of this drug beyond the "
-        "guideline limits."
+        "If your doctor asks again, the new request could explain why you need this drug beyond the guideline limits."
     ), step
     from imr_llm.summary.languages.base import _EXPLANATION
 

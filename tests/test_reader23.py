@@ -6,7 +6,10 @@ not give, the right output it must keep), in synthetic letters.
   with the sentence before it, which names them;
 - "the prior reviewer authorized a trial of 6 sessions" is a first trial approved before: the step is to ask again
   after it, with its results (it was the stock "read the reviewer's words");
-- the glossary never says the first review turned the whole request down (it may have approved part of it).
+- the glossary never says the first review turned the whole request down (it may have approved part of it);
+- "a spine surgeon evaluation" names a kind of visit, not another doctor (it stopped the plain line);
+- "no evidence based rationale ... as to the medical necessity for X" is said plainly, and its step asks the new
+  request to explain why X is needed (it was "explain the medical necessity for this request").
 """
 
 from __future__ import annotations
@@ -76,3 +79,35 @@ def test_the_glossary_never_says_the_first_review_denied_all_of_it() -> None:
         page = render_text(build_summary(record, lang=lang))
         assert wrong not in page
         assert ("in whole or in part" in page) if lang == "en" else ("en todo o en parte" in page)
+
+
+def test_a_surgeon_evaluation_is_a_kind_of_visit_not_another_doctor() -> None:
+    from imr_llm.summary.restate import restate
+
+    sentence = "There are no neurological deficits to support a spine surgeon evaluation at this time."
+    r = restate(sentence, "upheld", "Referral to a spine surgeon for evaluation")
+    # wrong: no plain line at all (the surgeon read as another doctor), or "a spine your doctor evaluation"
+    assert r is not None and r.plain["x"] == "signs of nerve damage to support a spine surgeon evaluation at this time"
+    # right: a doctor who is a person of another role still stops the plain line
+    assert restate("The UR physician noted no neurological deficits.", "upheld", "MRI of the neck") is None
+
+
+def test_an_evidence_based_rationale_is_said_plainly_and_its_step_asks_why() -> None:
+    rationale = (
+        "There is a lack of evidence based rationale provided by the physician as to the medical necessity for this "
+        "request."
+    )
+    why, _, step = _item("MRI of the lumbar spine", rationale)
+    # wrong: "no evidence based rationale ... as to the medical necessity for this request" (the reviewer's jargon),
+    # and the circular step "could explain the medical necessity for this request"
+    assert "reason backed by medical studies" in why and "as to the medical necessity" not in why, why
+    assert step.endswith("the new request could explain why you need this."), step
+    why_es, _, _ = _item("MRI of the lumbar spine", rationale, "es")
+    assert "una razón de su médico, basada en estudios médicos, de por qué usted necesita esto" in why_es, why_es
+    # right: another reason the doctor gave no explanation of keeps its own words
+    _, _, step = _item(
+        "Flexeril 10mg #90",
+        "There is a lack of evidenced based rationale provided by the physician as to the medical necessity for "
+        "continued treatment outside of the recommended guidelines.",
+    )
+    assert step.endswith("could explain why you need continued treatment outside of the recommended guidelines."), step

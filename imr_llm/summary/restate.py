@@ -862,6 +862,15 @@ PLAIN_TERMS: tuple[tuple[str, str], ...] = (
     (r"urine drug (?:screens|tests)", "urine drug tests"),
     (r"urine drug (?:screen|test)", "urine drug test"),
     (r"peer[- ]to[- ]peer", "doctor-to-doctor"),
+    # "evidence based rationale ... as to the medical necessity for this request": a reason backed by medical
+    # studies for why this is needed
+    (r"evidenced?[- ]based (?:rationale|reason(?:ing)?|explanation)", "reason backed by medical studies"),
+    (
+        r"as to the medical necessity (?:for|of) (?:this|the) request(?:ed (?:service|treatment|medication|procedure|"
+        r"study|test))?",
+        "for why you need this",
+    ),
+    (r"as to the medical necessity (?:for|of)", "for why you need"),
     (r"in adjunct to|as an adjunct to|adjunct to", "as an add-on to"),
     (r"(?:is|are|was|were) indicative of", "pointed to"),
     (r"indicative of", "pointing to"),
@@ -978,10 +987,18 @@ def plain_english(text: str) -> str | None:
         out = re.sub(
             r"(\b(?:but|and|or|yet)|,) (is|was|has|does)\b", lambda m: f"{m.group(1)} {_agree(m.group(2))}", out
         )
-    if any(_another_doctor(out, m) for m in _DOCTOR_NP.finditer(out)):
+    people = [m for m in _DOCTOR_NP.finditer(out) if not _MODIFIER_AFTER.match(out, m.end())]
+    if any(_another_doctor(out, m) for m in people):
         return None  # "the UR physician", "a physician other than ...", "the AME physician": not the worker's doctor
     out = _YOUR_DOCTOR.sub("your doctor", out)
-    out = _DOCTOR_NP.sub(lambda m: m.group(0) if _YOUR_BEFORE.search(out, 0, m.start()) else "your doctor", out)
+    out = _DOCTOR_NP.sub(
+        lambda m: (
+            m.group(0)
+            if _YOUR_BEFORE.search(out, 0, m.start()) or _MODIFIER_AFTER.match(out, m.end())
+            else "your doctor"
+        ),
+        out,
+    )
     for pattern, replacement in PLAIN_TERM_PATTERNS:
         out = pattern.sub(replacement, out)
     out = re.sub(r"\b([Aa])n (?=(?!h)[b-df-hj-np-tv-z][a-z])", r"\1 ", out)  # "an objective" -> "a measured"
@@ -998,6 +1015,10 @@ _BEFORE_BARE_DOCTOR = re.compile(
     re.I,
 )
 _YOUR_BEFORE = re.compile(r"\byour\s+$", re.I)
+# "a spine surgeon evaluation", "a physician visit": the noun names the kind of visit, not a person
+_MODIFIER_AFTER = re.compile(
+    r"\s+(?:eval(?:uation)?s?|consult(?:ation)?s?|referrals?|visits?|follow[- ]?ups?|assessments?)\b", re.I
+)
 # the doctor who did a review, not the one who asked for care: "the physician who performed the utilization review"
 _DID_THE_REVIEW = re.compile(
     r"\s+(?:who|that)\s+(?:\w+\s+)?(?:performed|conducted|completed|did|wrote|issued|made)\s+(?:the\s+|a\s+|this\s+)?"

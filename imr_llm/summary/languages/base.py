@@ -649,8 +649,9 @@ _AS_CAUSE = re.compile(r", as (?=(?:the |they |guidelines |there |it |this |you 
 
 _EXPLANATION = re.compile(
     r"^(?:(?:an?|any|clear|objective|compelling|specific|adequate|sufficient|medical|clinical|documented|"
-    r"evidenced?[- ]based) )*(?:explanation|rationale|reason|justification)(?: (?:provided|given|offered) by "
-    r"(?:your doctor|the (?:physician|provider|doctor)))? (?:(?:as to )?(?P<link>why|for) |as to (?!why\b))"
+    r"evidenced?[- ]based) )*(?:explanation|rationale|reason|justification)(?: backed by medical studies)?"
+    r"(?: (?:provided|given|offered) by (?:your doctor|the (?:physician|provider|doctor)))? "
+    r"(?:(?:as to |for )?(?P<link>why|for) |as to (?!why\b))"
     r"(?P<x>.{8,})$",
     re.I,
 )
