@@ -111,3 +111,39 @@ def test_an_evidence_based_rationale_is_said_plainly_and_its_step_asks_why() -> 
         "continued treatment outside of the recommended guidelines.",
     )
     assert step.endswith("could explain why you need continued treatment outside of the recommended guidelines."), step
+
+
+def test_a_guideline_limit_given_for_the_workers_condition_is_the_reason_quoted() -> None:
+    from imr_llm.parser.reasons import find_reason
+
+    limit = "Current guidelines recommend up to 8 sessions for the claimant's condition."
+    rationale = (
+        "The guidelines recommend therapy focused on active exercise. In this case, the claimant showed benefit "
+        f"with the first 6 visits. {limit} Two more sessions to move to a home program are indicated."
+    )
+    found = find_reason(rationale, "upheld", "Physical therapy 12 sessions for the right elbow")
+    # wrong: the finder passed over the limit (a guideline's words) and the page said "We could not find one
+    # sentence that gives the reason"
+    first = found.sentences[0]
+    assert found.topic == "guideline_amount" and rationale[first.start : first.end] == limit, found
+    why, quote, _ = _item("Physical therapy 12 sessions for the right elbow", rationale)
+    assert "could not find one sentence" not in why and limit in quote, (why, quote)
+    # right: the guideline's general rule, given for no one's condition, is still no reason of its own
+    general = "Current guidelines recommend up to 8 sessions for myalgia."
+    other = rationale.replace(limit, general)
+    found = find_reason(other, "upheld", "Physical therapy 12 sessions for the right elbow")
+    assert all(other[s.start : s.end] != general for s in found.sentences[:1]), found
+
+
+def test_pain_or_functional_improvement_asks_for_improvement_never_for_records_of_pain() -> None:
+    rationale = (
+        "The claimant had been using NSAIDs for several month without mention of pain or functional improvement due "
+        "to its use."
+    )
+    why, _, step = _item("Pantoprazole 40mg #60", rationale)
+    # wrong: "a new request could include records of pain or functional improvement" (more pain is no help)
+    assert "records of pain" not in step and "improvement in pain or in what you can do" in step, step
+    assert "several months" in why, why  # the letter's slip mended in the plain words only
+    # right: functional improvement alone keeps its plain words
+    _, _, step = _item("Pantoprazole 40mg #60", "There is no documentation of functional improvement with NSAIDs.")
+    assert "improvement in what you can do" in step and "in pain" not in step, step

@@ -290,6 +290,7 @@ def _run(
 
     pending: set[Future[list[Outcome]]] = set()
     write_error: OSError | None = None
+    finish = False  # stopped: the letters a worker had begun are finished (local work only)
     sink = out.open("a", encoding="utf-8")
 
     unrecorded: deque[Outcome] = deque()  # outcomes of finished tasks not yet written: a Ctrl-C between two keeps them
@@ -320,7 +321,8 @@ def _run(
         for future in pending:
             future.cancel()
         begun = [f for f in pending if not f.cancelled()]
-        if begun and getattr(extractor, "local_work", False):
+        finish = getattr(extractor, "local_work", False)
+        if begun and finish:
             # a worker goes on with a task it has begun (its summaries are written): wait for it, so its records
             # are kept with them, not only made again by the rerun; no server is waited on
             print(
@@ -328,8 +330,10 @@ def _run(
                 file=sys.stderr,
                 flush=True,
             )
-            with suppress(KeyboardInterrupt):
+            try:
                 wait(begun)
+            except KeyboardInterrupt:
+                finish = False  # a second Ctrl-C: stop now, the workers not waited for
         for future in [f for f in pending if f.done() and not f.cancelled()]:  # finished: keep them
             with suppress(Exception):
                 unrecorded.extend(future.result())
@@ -349,7 +353,9 @@ def _run(
         finally:
             with suppress(OSError):
                 sink.close()
-        executor.shutdown(wait=not (report.interrupted or write_error), cancel_futures=True)
+        # the workers hold the output's lock with the run (a forked process shares its descriptor): they are waited
+        # for, so the lock is free when this returns, but for a stop that does not wait on a server's answers
+        executor.shutdown(wait=not write_error and (not report.interrupted or finish), cancel_futures=True)
     report.seconds = time.monotonic() - started
     if write_error is not None:
         raise OutputError(

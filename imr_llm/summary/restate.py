@@ -341,6 +341,8 @@ _TYPOS = (
         r"\1 the injury",
     ),
     (re.compile(r"\bin (topical|oral) for (?=(?:is|are|was|were|has|have)\b)", re.I), r"in \1 form "),
+    # "for several month": a plural count with its "s" left off ("a two week trial" is a modifier, and stays)
+    (re.compile(r"\b(several|many|a few) (day|week|month|year)\b(?!['-])", re.I), r"\1 \2s"),
 )
 _ASIDE_MARKER = re.compile(r",\s*in (?:short|summary|sum|essence|brief|other words),\s*", re.I)
 
@@ -825,6 +827,8 @@ PLAIN_TERMS: tuple[tuple[str, str], ...] = (
     ),
     (rf"objective functional improvement{_NOUN_AFTER}", "measured improvement in what you can do"),
     (rf"objective improvement in function{_NOUN_AFTER}", "measured improvement in what you can do"),
+    # "without mention of pain or functional improvement": improvement in either, never "records of pain"
+    (rf"pain (or|and) functional improvement{_NOUN_AFTER}", r"improvement in pain \1 in what you can do"),
     (rf"(?<!\bor )(?<!\band )functional improvement{_NOUN_AFTER}", "improvement in what you can do"),
     (rf"improvement in function{_NOUN_AFTER}", "improvement in what you can do"),
     (rf"functional (?:benefit|gains?){_NOUN_AFTER}", "improvement in what you can do"),
@@ -1078,7 +1082,7 @@ def quotable(sentence: str, decision: Decision | None) -> bool:
     """A sentence that can stand as the reason when no form fits: the reviewer's own application to this
     worker, saying the decision's way; never a guideline passage, case history, diagnosis list, citation
     or bare verdict."""
-    from imr_llm.parser.reasons import LABEL_ENTRY, agrees
+    from imr_llm.parser.reasons import FOR_THIS_CONDITION, LABEL_ENTRY, agrees
 
     if LABEL_ENTRY.match(sentence.strip()) or sentence.lstrip().startswith("("):
         return False  # a guideline's table entry; an aside in parentheses ("(Conductive hearing loss involves ...")
@@ -1086,14 +1090,21 @@ def quotable(sentence: str, decision: Decision | None) -> bool:
     stripped = _CITATION.sub("", _CITATION_PAREN.sub("", text)).strip(" ,;")
     if len(stripped) < 20 or _VERDICT.match(stripped):
         return False
-    if _GUIDELINE_SUBJECT.match(text) or _HISTORY.search(text) or _DIAGNOSIS_LIST.match(text) or _ADVICE.search(text):
+    applied_number = FOR_THIS_CONDITION.search(text) is not None and _AMOUNT.search(text) is not None
+    if (_GUIDELINE_SUBJECT.match(text) and not applied_number) or _HISTORY.search(text) or _DIAGNOSIS_LIST.match(text):
         return False
+    if _ADVICE.search(text):
+        return False
+    if applied_number and decision == "upheld":
+        return True  # "Guidelines recommend up to 8 sessions for the claimant's condition": the limit, applied
     if _RULE_MODAL.search(text) and not _APPLIED.search(text):
         return False  # a rule told in general ("the dose may later need a change"): no one's case
     # a normal exam or test is a denial's reason too ("Neurological exam is unremarkable"), though it has no "not"
     return agrees(sentence, decision) or (decision == "upheld" and _NORMAL_FINDING.search(text) is not None)
 
 
+# a guideline's number of visits given for this worker's condition (`FOR_THIS_CONDITION`): the limit, applied
+_AMOUNT = _rx(r"\b(?:up to |a maximum of |no more than )?\d+ (?:visits|sessions|treatments)\b")
 # a sentence that says what should or may be done, about no one in particular, is the rule, not its application
 _RULE_MODAL = _rx(r"\b(?:should|may|might|must|can|could|needs? to|(?:is|are) (?:generally )?recommended)\b")
 # the sentence is about this worker, this request or its records: an application of the rules, not a rule
