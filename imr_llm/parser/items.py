@@ -293,6 +293,15 @@ def cite_first_sentence(ctx: ParseContext, p: str, item: DisputedItem, rationale
             ctx.cite(f"{p}.rationale_first_sentence", at, at + len(sentence))
 
 
+# each guideline the letter cites is a sentence of its own ("... Section(s): Facet blocks. Decision based on ODG
+# ..."): a comma or semicolon before "Decision based on" is OCR's misreading of the period
+_GUIDELINE_BREAK = re.compile(r"\s*[,;:]\s+(?=Decision based on\b)")
+
+
+def _sentence_breaks(text: str | None) -> str | None:
+    return _GUIDELINE_BREAK.sub(". ", text) if text else text
+
+
 def assemble_item(
     ctx: ParseContext,
     i: int,
@@ -310,6 +319,8 @@ def assemble_item(
     (and the letter needs review), whatever a default would have said.
     """
     request = _once(ctx, i, request)
+    if ctx.ocr is not None:  # a scan's comma for the period that closes one cited guideline before the next
+        ca_text, mx_text = _sentence_breaks(ca_text), _sentence_breaks(mx_text)
     glued = _GLUED.search(request)
     if glued is not None:
         # "Ketophene 20% cream: Upheld Pantoprazole 20mg #60": a heading whose own blocks are not here, run into
