@@ -31,7 +31,7 @@ class CallStats:
     latency_s: float = 0.0
     transport_retries: int = 0
     reasks: int = 0
-    server_error: str | None = None  # the last attempt's HTTP error status, in one line (None: it had none)
+    server_error: str | None = None  # the last HTTP error status the server answered, in one line (None: none)
 
 
 class LLMCallError(ImrError):

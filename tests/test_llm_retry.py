@@ -269,9 +269,14 @@ def test_a_server_failing_until_the_budget_ends_is_a_transport_failure_not_a_han
     assert record.llm is not None and "within the letter's time budget (1 s): Error code: 500" in (
         record.llm.error or ""
     )
-    # right both ways: a server that answers 500 and then hangs past the budget is a timeout
+    # whether the budget ends between attempts or during the last one (timing) does not change the kind: a server
+    # that answered 500 and then hangs is still a failing server
     with fake_server(Behaviour("hang", answer, hang_s=30.0), [Behaviour("500")]) as server:
         record = extractor(server, tmp_path, letter_timeout_s=3.0, max_wait_s=0.1).run(letter)
+    parser_record_kept(record, letter, "transport")
+    # right both ways: a server that never answers is a timeout
+    with fake_server(Behaviour("hang", answer, hang_s=30.0)) as server:
+        record = extractor(server, tmp_path, letter_timeout_s=2.0, max_wait_s=0.1).run(letter)
     parser_record_kept(record, letter, "timeout")
 
 

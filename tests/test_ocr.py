@@ -313,3 +313,38 @@ def test_a_truncated_image_is_one_line_with_no_library_warnings(tmp_path: Path) 
     )
     assert result.returncode != 0 and result.stderr.strip().count("\n") == 0, result.stderr
     assert "cannot read image" in result.stderr
+
+
+def test_a_faxs_black_and_white_pixels_are_smoothed_a_greyscale_page_is_not() -> None:
+    """A fax's jagged 1-bit strokes made Tesseract read "i" as "t" ("tn", "ts", "eptdural"): a black-and-white page
+    is smoothed before OCR (dev letters' fax pages: words read right 0.969 -> 0.986 on the odd half, where the
+    blur was chosen, 0.965 -> 0.985 on the even half). A greyscale scan or photo is left as it is."""
+    from imr_llm.loaders.images import _normalise
+
+    page = Image.new("1", (408, 196), 1)
+    for x in range(100, 300, 7):
+        page.paste(0, (x, 80, x + 3, 120))  # strokes of ink
+    page.info["dpi"] = (204, 98)
+    fax = _normalise(page)
+    greys = set(fax.image.getdata())
+    # wrong: only pure black and white (and the stretch's few greys) reach the OCR
+    assert fax.dpi == 204 and len(greys - {0, 255}) > 20
+    photo = Image.new("L", (408, 392), 200)
+    photo.paste(30, (100, 80, 103, 120))
+    photo.info["dpi"] = (204, 204)
+    assert list(_normalise(photo).image.getdata()) == list(photo.getdata())  # right: untouched
+
+
+@needs_tesseract
+def test_the_synthetic_fax_reads_nearly_every_word() -> None:
+    """Measured: 0.987 of the sample's words in order without the smoothing, 0.995 with it (Debian's Tesseract)."""
+    import difflib
+    import re
+
+    def words(text: str) -> list[str]:
+        return re.findall(r"[A-Za-z0-9]+", text)
+
+    expected = words((SAMPLES / "synth-2016-basic.txt").read_text())
+    read = words(load_file(SAMPLES / "synth-2016-basic.tif").text)
+    matched = sum(b.size for b in difflib.SequenceMatcher(None, expected, read, autojunk=False).get_matching_blocks())
+    assert matched / len(expected) >= 0.992

@@ -292,8 +292,7 @@ def _sdk_clients(config: LLMConfig) -> tuple[openai.OpenAI, Any]:
             kwargs["timeout"] = request_s
         started = time.perf_counter()
         if stats is not None:
-            stats.requests += 1
-            stats.server_error = None
+            stats.requests += 1  # a server error seen before is kept: the budget may end during the next request
         try:
             with request_deadline(request_s):  # the whole request, however slowly the answer comes
                 response = _post_chat_completion(sdk, kwargs)
@@ -366,8 +365,10 @@ def _classify(
 
     cause = _root_cause(error)
     if isinstance(cause, _BudgetSpent) or (_expired(deadline) and is_transport_error(error)):
-        if stats.server_error and isinstance(cause, _BudgetSpent | openai.APIStatusError):
-            # the server kept answering with errors until the budget ran out: a failing server, not a hang
+        if stats.server_error:
+            # the server answered with errors until the budget ran out: a failing server, not a hang, whether the
+            # budget ended between two attempts or during the last one (on a busy machine a quick 500 can still be
+            # in flight then: which of the two it was is timing, and must not change the kind)
             return LLMTransportError(
                 f"server failed {stats.requests} time(s) within the letter's time budget ({budget_s:.0f} s): "
                 f"{stats.server_error}",
