@@ -49,9 +49,8 @@ def _copy(path: Path, kept: Path) -> None:
     if path.is_dir():
         shutil.copytree(path, kept)
     else:
-        with atomic_write(
-            kept, binary=True
-        ) as sink:  # a link or an older copy there is replaced, never written through
+        # a link or an older copy there is replaced, never written through
+        with atomic_write(kept, binary=True) as sink:
             sink.write(path.read_bytes())
 
 

@@ -72,17 +72,17 @@ _APPLIES = _rx(
     r"as the requested|since the requested|"
     r"(?:therapy|treatment|the) outcome|medical necessity for)"
 )
-# "While the guideline notes X, here, however, the provider failed to ..."
+# "Current guidelines recommend up to 8 sessions for the claimant's condition": the guideline applied to this
+# worker's condition, not the guideline's general rule
 FOR_THIS_CONDITION = _rx(
     r"\bfor (?:the|this) (?:claimant|patient|applicant|injured worker|worker|employee)'s "
     r"(?:condition|diagnosis|injury)\b"
 )
+# "While the guideline notes X, here, however, the provider failed to ..."
 _APPLIES_INSIDE = _rx(
     r"\b(?:here,? however|, here,|in this (?:case|instance|situation)|however, here)\b|"
     r"\b(?:which|that) (?:was|were|is|are|has|have)(?: not| been)* (?:described|documented|noted|shown|provided|"
     r"present|met)(?: here)?\b|\bhere\.?$|" + FOR_THIS_CONDITION.pattern
-    # "Current guidelines recommend up to 8 sessions for the claimant's condition": the guideline applied to
-    # this worker's condition, not the guideline's general rule
 )
 # for an upheld item, a sentence saying the treatment helped is a concession, not the reason
 _BENEFIT_SHOWN = _rx(r"\b(?:showed|reported|with|has had) (?:some )?(?:benefit|improvement)\b")

@@ -52,6 +52,7 @@ from imr_llm.summary.restate import (
     ALARMING,
     ASKS_FOR,
     DROPPABLE,
+    THESE_CONDITIONS,
     Form,
     Restatement,
     is_diagnosis_list,
@@ -567,18 +568,12 @@ def letter_order_quote(rationale: str, sentences: list[str]) -> str:
     return " … ".join(f'"{run}"' for run in runs)
 
 
-_THESE = re.compile(
-    r"\b(?:these|those|such) (?:\w+ )?(?:conditions|criteria|diagnoses|indications|requirements|disorders|diseases)\b",
-    re.I,
-)
-
-
 def _with_antecedents(rationale: str, sentences: list[str]) -> list[str]:
     """The sentences, each pointing back by "these conditions" preceded by the letter's sentence before it."""
     out: list[str] = []
     spans = [rationale[a:b].strip() for a, b in sentence_spans(rationale)] if rationale else []
     for sentence in sentences:
-        k = spans.index(sentence) if _THESE.search(sentence) and sentence in spans else 0
+        k = spans.index(sentence) if THESE_CONDITIONS.search(sentence) and sentence in spans else 0
         if k > 0 and spans[k - 1] not in out and spans[k - 1] not in sentences:
             out.append(spans[k - 1])
         out.append(sentence)

@@ -556,16 +556,20 @@ _NO_LACK = re.compile(
 )
 
 
+# conditions named only by pointing back to the sentence before ("any of these medical conditions")
+THESE_CONDITIONS = re.compile(
+    r"\b(?:these|those|such) (?:\w+ )?(?:conditions|criteria|diagnoses|indications|requirements|disorders|diseases)",
+    re.I,
+)
 # a sentence that points back to what the letter said before it ("the above conditions", "the aforementioned
 # criteria") cannot stand alone as a plain sentence: the reader never saw what it points to; it is quoted
 _POINTS_BACK = re.compile(
     r"\b(?:the above(?![- ](?:mentioned )?(?:request|requested|service|medication|treatment|item|guidelines?|mtus|"
     r"odg|acoem)\b)|"
     # "There are no other physical examination findings documented": other than what the letter listed before it
-    r"^there (?:is|are|was|were) no other\b|"
+    r"^there (?:is|are|was|were) no other\b|" + THESE_CONDITIONS.pattern + r"|"
     # "any of these medical conditions": the ones the guideline's sentence before it named (alone, it reads as no
     # diagnosis at all)
-    r"(?:these|those|such) (?:\w+ )?(?:conditions|criteria|diagnoses|indications|requirements|disorders|diseases)|"
     r"above[- ]mentioned|aforementioned|afore-mentioned|(?:as|was|were) (?:noted|mentioned|stated|discussed|outlined|"
     r"listed|described|detailed) above)\b",
     re.I,
