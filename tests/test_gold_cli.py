@@ -202,3 +202,22 @@ def test_eval_and_gold_init_never_write_through_a_link_or_over_someone_elses_fil
     (out / "a.gold.json").symlink_to(victim)
     assert runner.invoke(app, ["gold", "init", str(letters), "--out", str(out), "--force"]).exit_code == 0
     assert victim.read_text(encoding="utf-8") == "precious\n" and not (out / "a.gold.json").is_symlink()
+
+
+@pytest.mark.parametrize("suffix", [".text", ".gif", ".bmp", ".webp"])
+def test_a_gold_file_finds_its_letter_of_every_type_the_tool_reads(tmp_path: Path, suffix: str) -> None:
+    """One table of letter types (`imr_llm.suffixes`): `gold check` listed its own, without .text, .gif or .bmp,
+    and called a gold file beside such a letter one with "no letter beside it"."""
+    shutil.copy(SAMPLES / "synth-2016-basic.gold.json", tmp_path / "A.gold.json")
+    letter = tmp_path / f"A{suffix}"
+    if suffix == ".text":
+        shutil.copy(SAMPLES / "synth-2016-basic.txt", letter)
+    else:
+        from PIL import Image
+
+        Image.open(SAMPLES / "synth-2016-basic.tif").convert("L").save(letter)
+    result = runner.invoke(app, ["gold", "check", str(tmp_path)])
+    assert "no letter beside it" not in result.output, result.output
+    # right: a gold file with no letter of any type beside it is still said
+    letter.unlink()
+    assert "no letter beside it" in runner.invoke(app, ["gold", "check", str(tmp_path)]).output

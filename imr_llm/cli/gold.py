@@ -17,13 +17,14 @@ from typing import Annotated
 
 import typer
 
+from imr_llm.suffixes import LETTER_SUFFIXES as _LETTERS  # the one table of letter file types
+
 app = typer.Typer(help="Make and check gold files for your own letters.", no_args_is_help=True)
 
 _NOTE = (
     "UNREVIEWED: written by imr-llm gold init on {date} from the parser's record. Check every value against the "
     "letter and correct it; then replace this note with the letter's quirks and your judgements."
 )
-_LETTERS = (".txt", ".text", ".pdf", ".tif", ".tiff", ".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp")
 
 
 def _inputs(paths: list[Path]) -> list[Path]:

@@ -9,6 +9,7 @@ from typing import Any
 from imr_llm.errors import ConfigError
 from imr_llm.evals.gold_check import unreviewed
 from imr_llm.evals.gold_format import read_gold
+from imr_llm.suffixes import IMAGE_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,7 @@ def load_gold_dir(folder: Path) -> list[GoldLetter]:
         name = gold_path.name[: -len(".gold.json")]
         txt = gold_path.with_name(name + ".txt")
         pdf = gold_path.with_name(name + ".pdf")
-        images = [
-            p for ext in (".tif", ".tiff", ".png", ".jpg", ".jpeg") if (p := gold_path.with_name(name + ext)).exists()
-        ]
+        images = [p for ext in IMAGE_SUFFIXES if (p := gold_path.with_name(name + ext)).exists()]
         gold, problems = read_gold(gold_path)  # not JSON, wrong types, nested 50,000 deep: one line
         if gold is None or problems:
             raise ConfigError(f"gold file {gold_path}: {problems[0]} (imr-llm gold check {folder} lists all)")

@@ -17,8 +17,9 @@ from typing import Any
 from imr_llm.errors import ImrError
 from imr_llm.evals.gold_format import read_gold
 from imr_llm.fields import compact
+from imr_llm.suffixes import LETTER_SUFFIXES
 
-_BESIDE = (".txt", ".pdf", ".tif", ".tiff", ".png", ".jpg", ".jpeg", ".webp", ".scan.pdf", ".pages")
+_BESIDE = (*LETTER_SUFFIXES, ".scan.pdf", ".pages")  # the one table of letter file types, and a scan, a photo set
 
 
 def letter_files(gold: Path) -> list[Path]:
