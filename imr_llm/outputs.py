@@ -99,6 +99,24 @@ def write_file(target: Path, text: str) -> None:
         sink.write(text)
 
 
+def read_regular(path: Path, limit: int = 1_000_000) -> bytes | None:
+    """Up to `limit` bytes of `path` if it is a regular file (not a link, a FIFO or a device: opening a FIFO
+    to read waits for a writer, and a run hung on a planted one), else None."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(os.dup(fd), "rb") as f:
+            return f.read(limit)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
 def _holds(path: Path, data: bytes) -> bool:
     """Whether `path` is a regular file (not a link) holding exactly `data`."""
     try:

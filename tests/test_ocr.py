@@ -258,6 +258,8 @@ def test_a_long_dash_or_a_bar_between_words_is_unsure_and_a_hyphen_or_a_table_bo
         return [w.text for w in words if (w.start, w.end) in spans]
 
     assert unsure(("ODG", "Preface", "—", "Physical")) == ["—"]
+    # a fax's en dash read as a tilde (no real letter has one): unsure too, or the guideline text is wrong unflagged
+    assert unsure(("ODG", "Preface", "~", "Physical")) == ["~"]
     assert unsure(("pages", "3–5", "of")) == ["3–5"]
     assert unsure(("per", "week", "to", "|", "or", "less")) == ["|"]
     assert unsure(("Leg", "(updated", "|", "1/22/16)")) == ["|"]

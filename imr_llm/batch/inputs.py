@@ -111,13 +111,17 @@ def _walk_all(folder: Path) -> Iterator[Path]:
                 stack.append(path)
 
 
-def iter_inputs(specs: list[str], outputs: Iterable[Path | None] = ()) -> Iterator[Path]:
+def iter_inputs(
+    specs: list[str], outputs: Iterable[Path | None] = (), folders: Iterable[Path | None] = ()
+) -> Iterator[Path]:
     """Each spec is a file (taken as given, whatever its name), a folder (letters found inside,
     recursively) or a glob; a spec that matches nothing is yielded as is, to be reported. Every input
     once (by the path it resolves to), as an absolute path. The run's own `outputs` (its records, its table,
     the summaries folder's lock name) and their locks are never inputs: `--out in/records.txt` inside the
-    folder read would be read as a letter on every run."""
+    folder read would be read as a letter on every run. Nothing inside the run's own output `folders` (the
+    summaries folder: its summaries, its marker and lock) is an input either (`batch 'E/**' --summaries E/s`)."""
     seen: set[object] = set()
+    inside = [os.path.realpath(os.path.abspath(f)) + os.sep for f in folders if f is not None]
     for output in outputs:
         if output is None:
             continue
@@ -139,7 +143,7 @@ def iter_inputs(specs: list[str], outputs: Iterable[Path | None] = ()) -> Iterat
             identity: object = (stat.st_dev, stat.st_ino)
         except (OSError, ValueError):
             identity = real
-        if identity in seen or real in seen:
+        if identity in seen or real in seen or any(real.startswith(folder) for folder in inside):
             continue
         seen.update((identity, real))
         # a link is named by the file it leads to, so that a later run naming the file finds its record
@@ -169,5 +173,5 @@ def _each_spec(specs: list[str]) -> Iterator[Path]:
             yield path
 
 
-def count_inputs(specs: list[str], outputs: Iterable[Path | None] = ()) -> int:
-    return sum(1 for _ in iter_inputs(specs, outputs))
+def count_inputs(specs: list[str], outputs: Iterable[Path | None] = (), folders: Iterable[Path | None] = ()) -> int:
+    return sum(1 for _ in iter_inputs(specs, outputs, folders))

@@ -282,10 +282,10 @@ def _run(
     def submissions() -> Iterator[Future[list[Outcome]]]:
         """Submits lazily: the input stream is read only as fast as results come back."""
         if processes > 0:
-            for paths in _chunks(iter_inputs(inputs, (out, table)), chunk):
+            for paths in _chunks(iter_inputs(inputs, (out, table), (summaries,)), chunk):
                 yield executor.submit(_process_chunk, paths)
         else:
-            for path in iter_inputs(inputs, (out, table)):
+            for path in iter_inputs(inputs, (out, table), (summaries,)):
                 yield executor.submit(one, path)
 
     pending: set[Future[list[Outcome]]] = set()

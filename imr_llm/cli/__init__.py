@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import sys
 from typing import Annotated
@@ -86,6 +87,8 @@ def empty_argument(args: list[str]) -> str | None:
 
 def run() -> None:
     """Console-script entry point: no traceback ever reaches the user."""
+    if sys.stdout is None:  # started with stdout closed (`>&-`): what a command prints fails, and says so
+        sys.stdout = _ClosedStdout()
     problem = empty_argument(sys.argv[1:])
     if problem:
         print(visible(f"imr-llm: {problem}", keep_newlines=False), file=sys.stderr)
@@ -138,7 +141,18 @@ def run() -> None:
     sys.exit(code if isinstance(code, int) else 0)  # typer.Exit(n) comes back as n
 
 
-_DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS}
+_DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS, errno.EBADF}
+
+
+class _ClosedStdout(io.TextIOBase):
+    """stdout when the process was started without one: Click's help and echo skip a missing stream
+    silently (`imr-llm schema >&-` printed nothing and exited 0); this one refuses every write."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, s: str) -> int:
+        raise OSError(errno.EBADF, "stdout is closed")
 
 
 def _stdout_dropped() -> None:

@@ -111,7 +111,7 @@ def batch(
     config = llm_config(base_url, model, timeout, max_tokens, letter_timeout, api_key=api_key)
     note_unused(chosen, base_url=base_url, model=model, prompt=prompt, model_path=model_path)  # after usage errors
     out, table = real_path(out), real_path(table) if table is not None else None  # a symlinked output: its file
-    total = count_inputs(inputs, (out, table))
+    total = count_inputs(inputs, (out, table), (summaries,))
     if total == 0:  # a folder with no letter in it (or only links that lead out of it): nothing would be done
         print(
             f"imr-llm: no letter files found in {', '.join(map(visible, inputs))} (a folder's links that lead out "
@@ -283,7 +283,7 @@ def run_with_bar(
 
     if console is None:
         return go()
-    total = count_inputs(inputs, (out, table)) if total is None else total
+    total = count_inputs(inputs, (out, table), (summaries,)) if total is None else total
     with progress_bar(console, "batch") as bar:
         task = bar.add_task("batch", total=total, failed=0, rate="-")
         started = time.monotonic()

@@ -55,6 +55,13 @@ def _copy(path: Path, kept: Path) -> None:
             sink.write(path.read_bytes())
 
 
+def _reading(record: object) -> object:
+    """What a letter reads as, beyond its case number: two forms of one letter read the same requests and
+    decisions (two letters of one case, an IMR and its later one, do not)."""
+    items = getattr(record, "disputed_items", [])
+    return tuple((" ".join(str(i.request).lower().split()), i.decision) for i in items)
+
+
 def _same_letter(a: Path, b: Path) -> bool:
     """The same letter: one file (or folder of pages), or files with the same bytes."""
     try:
@@ -78,9 +85,14 @@ def _other_letter(out: Path, name: str, path: Path, case: str | None) -> Path | 
     letter, beside a gold file of another case number (A.pdf's gold there, A.txt of another case given with
     --force). The same letter in another form (its gold file's case number read alike) is no conflict; a
     file of the same type is replaced with its gold file."""
+    from imr_llm.outputs import read_regular
+
+    raw = read_regular(out / f"{name}.gold.json")  # never a FIFO's wait
     try:
-        there_case = json.loads((out / f"{name}.gold.json").read_text(encoding="utf-8")).get("case_number")
-    except (OSError, ValueError, AttributeError):
+        there_case = json.loads(raw).get("case_number") if raw is not None else None
+    except (ValueError, AttributeError):
+        raw = None
+    if raw is None:
         return None  # no gold file of this name: nothing would be written beside the wrong letter
     if case is not None and there_case == case:
         return None
@@ -122,7 +134,8 @@ def init(
     writable_folder(out, "--out")
     failed = written = 0
     note = _NOTE.format(date=dt.date.today().isoformat())
-    named: dict[str, tuple[Path, str | None]] = {}  # name -> the letter its gold file is from, its case number
+    # name -> the letter its gold file is from, its case number, and what it reads as (requests and decisions)
+    named: dict[str, tuple[Path, str | None, object]] = {}
 
     def refuse(message: str) -> None:
         nonlocal failed
@@ -151,13 +164,13 @@ def init(
             refuse(f"{kept}: a link; the letter is not copied through it")
             continue
         if earlier is not None:
-            first, case = earlier
-            if case is None or record.case_number != case:
+            first, case, reading = earlier
+            if case is None or record.case_number != case or _reading(record) != reading:
                 # A.pdf and A.txt, two letters: one gold file would be written over the other's, beside both
                 refuse(f"{path}: a second letter named {name} (after {first}); a gold folder holds one letter per "
                        "name: rename one")  # fmt: skip
                 continue
-            if not kept.exists():  # the same letter in another form (case number read alike): beside its gold file
+            if not kept.exists():  # the same letter in another form (read alike): beside its gold file
                 _copy(path, kept)
             print(visible(f"{kept}: the same letter as {first} (case {case}), beside {target}"), file=sys.stderr)
             continue
@@ -165,7 +178,7 @@ def init(
         if other is not None:
             refuse(f"{path}: {other} is already the letter named {name} in {out}; remove it or rename this letter")
             continue
-        named[name] = (path, record.case_number)
+        named[name] = (path, record.case_number, _reading(record))
         gold = gold_from_record(json.loads(record.model_dump_json()), note)
         if path.resolve() != kept.resolve() and not (kept.exists() and _same_letter(path, kept)):
             _copy(path, kept)  # --force over a letter of this name: the gold file's letter is this one

@@ -47,12 +47,13 @@ def _files(ref: str) -> list[tuple[str, str]]:
 def show(ref: Annotated[str, typer.Argument(help="NAME@VERSION, e.g. extract@2")]) -> None:
     """Print a prompt's prompt.toml, templates and examples."""
     try:
-        for label, text in _files(ref):
-            print(f"==> {label} <==")
-            print(text.rstrip("\n"))
-            print()
+        files = _files(ref)
     except (ConfigError, OSError) as e:
         fail(str(e))
+    for label, text in files:  # stdout that cannot take it: one line, exit 1 (imr_llm.cli.run)
+        print(f"==> {label} <==")
+        print(text.rstrip("\n"))
+        print()
 
 
 @app.command("diff")

@@ -36,7 +36,7 @@ from imr_llm.cli.common import (
 )
 from imr_llm.cli.common import save_text as keep_text
 from imr_llm.errors import ConfigError, ImrError
-from imr_llm.outputs import OutputNames, json_text, safe_stem, visible, write_file
+from imr_llm.outputs import OutputNames, json_text, read_regular, safe_stem, visible, write_file
 from imr_llm.summary.formats import Format
 
 if TYPE_CHECKING:
@@ -121,10 +121,10 @@ def summarize(
 def _checks_of(record: Path, fmt: Format) -> dict[str, object] | None:
     """The checks imr-llm wrote beside (or, for JSON, inside) a summary, if the file there is one of its own
     (with the keys it writes); else None."""
+    raw = read_regular(record)  # a summary's record is small (a large file is not one); never a FIFO's wait
     try:
-        with open(record, "rb") as f:  # a summary's record is small; a large file is not one
-            data = json.loads(f.read(1_000_000))
-    except (OSError, ValueError):
+        data = json.loads(raw) if raw is not None else None
+    except ValueError:
         return None
     keys = {"summary", "checks"} if fmt is Format.JSON else {"passed", "source", "problems"}
     if not (isinstance(data, dict) and keys <= data.keys()):

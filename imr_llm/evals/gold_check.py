@@ -63,19 +63,56 @@ def _copied_strings(gold: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-def _letter_text(files: list[Path]) -> str | None:
-    """The de-wrapped text of the letter, from a text file or a PDF with a text layer (None for images)."""
+def _letter_text(files: list[Path], problems: list[str]) -> str | None:
+    """The de-wrapped text of the letter, from a text file or a PDF with a text layer (None for images); a
+    text or PDF letter that cannot be read is a problem, never an "image only" that passes."""
     from imr_llm.loaders import load_file
     from imr_llm.textnorm import flatten
 
     for path in files:
-        if path.suffix.lower() in (".txt", ".pdf") and not path.name.lower().endswith(".scan.pdf"):
+        if path.suffix.lower() in (".txt", ".text", ".pdf") and not path.name.lower().endswith(".scan.pdf"):
             try:
                 loaded = load_file(path)
-            except ImrError:
+            except ImrError as e:
+                problems.append(f"{path.name}: cannot be read ({str(e).splitlines()[0] if str(e) else e})")
                 continue
             if loaded.source.kind in ("text", "pdf"):
                 return flatten(loaded.text).flat
+    return None
+
+
+def _not_a_letter(path: Path) -> str | None:
+    """What makes a file beside a gold file no letter: not a regular file (a FIFO, a device, a link to
+    one), empty, or not what its name says (an image that is no image, a PDF that is no PDF); None if fine."""
+    import os
+    import stat
+
+    from imr_llm.loaders.images import image_format
+    from imr_llm.suffixes import IMAGE_SUFFIXES
+
+    if path.is_dir():
+        pages = [p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES]
+        return None if pages else "a folder of pages with no page image in it"
+    try:
+        info = os.stat(path)
+    except OSError as e:
+        return f"cannot be read ({e.strerror or e})"
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file (a FIFO, a device, or a link to one)"
+    if info.st_size == 0:
+        return "empty"
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096)
+    except OSError as e:
+        return f"cannot be read ({e.strerror or e})"
+    suffix = path.suffix.lower()
+    if suffix == ".pdf" and not head.lstrip()[:5].startswith(b"%PDF"):
+        return "not a PDF"
+    if suffix in IMAGE_SUFFIXES and image_format(head) is None:
+        return "not an image"
+    if suffix in (".txt", ".text") and b"\x00" in head:
+        return "not text (binary bytes)"
     return None
 
 
@@ -120,12 +157,20 @@ def check_folder(folder: Path) -> FolderCheck:
         files = letter_files(gold_path)
         if not files:
             problems.append((name, "no letter beside it (NAME.txt, .pdf, an image, .scan.pdf or a .pages/ folder)"))
+        for letter in files:
+            if (problem := _not_a_letter(letter)) is not None:
+                problems.append((name, f"{letter.name}: {problem}"))
         if data is None or errors:
             continue
         if unreviewed(data):
             problems.append((name, "not reviewed yet: its notes still start 'UNREVIEWED' (it is the parser's record)"))
         problems += [(name, p) for p in _pairs(data)]
-        text = _letter_text(files)
+        unread: list[str] = []
+        readable = [f for f in files if _not_a_letter(f) is None]
+        text = _letter_text(readable, unread)
+        problems += [(name, p) for p in unread]
+        if text is None and (unread or not readable):
+            continue  # the letter's problem is said; it is no "image only"
         if text is None:
             result.images_only.append(name)  # an image only: the format is checked, the text cannot be
             continue

@@ -259,7 +259,7 @@ _URL_LIKE = re.compile(r"(?:https?:|www\.|\.(?:com|gov|org|edu|net)\b|@)", re.I)
 # cannot tell them (or a hyphen) apart, and reads "–" as "—". A bar or bracket alone between two
 # words of a line: never in the text layers' prose (no "|" at all); a thin "1", "l" or "I" read as a
 # border, erased by the clean-up with the borders of tables (`textclean`), so "to 1 or less" reads "to or less".
-_DASHES = frozenset("‒–—―")
+_DASHES = frozenset("‒–—―~")  # a tilde is in none of the 150 real letters: a dash misread (a fax's "–" as "~")
 _BARS = frozenset({"|", "||", "[", "]"})
 
 

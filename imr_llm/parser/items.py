@@ -20,7 +20,7 @@ from rapidfuzz.distance import Levenshtein
 
 from imr_llm.parser.context import ParseContext
 from imr_llm.parser.guidelines import normalize_guidelines
-from imr_llm.parser.reasons import find_reason, sentence_spans
+from imr_llm.parser.reasons import DECISION_WORD, find_reason, sentence_spans
 from imr_llm.parser.scan_labels import misread_labels
 from imr_llm.parser.sentences import first_sentence
 from imr_llm.parser.verdict import (
@@ -396,6 +396,16 @@ def assemble_item(
         )
     if rationale is None:
         ctx.warn(f"item {i + 1}: no decision rationale (letter cut off?)")
+    elif necessary is not None and (
+        other_word := next((w for w in DECISION_WORD.findall(rationale) if (w[0] in "oO") != necessary), None)
+    ):
+        # "# Decision: Overturned" inside an upheld item's rationale: text that is not the reviewer's, or another
+        # decision quoted; the item keeps its heading's decision, and the page says to check the letter
+        ctx.warn(
+            f"item {i + 1}: its rationale holds the word '{other_word}' against the decision "
+            f"{'Overturned' if necessary else 'Upheld'} (another decision quoted, or text that is not the "
+            "reviewer's); check the letter"
+        )
     elif heading_says_necessary is not None and (other := concluded_on_other_care(rationale, request)) is not None:
         # "Pantoprazole: Upheld" whose rationale closes on "the request for Flurbiprofen ... is not medically
         # necessary": a page lost after the heading gave it the next request's rationale (said; no reason restated)

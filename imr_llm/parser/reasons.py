@@ -72,6 +72,9 @@ _APPLIES = _rx(
     r"as the requested|since the requested|"
     r"(?:therapy|treatment|the) outcome|medical necessity for)"
 )
+# a decision word inside a rationale (none in the 150 real letters): a heading or another decision quoted there
+# ("# Decision: Overturned", "The UR letter stated "Viagra: Overturned" in error"), never a reason of this one
+DECISION_WORD = re.compile(r"\b(?:overturned|upheld)\b", re.I)
 # "Current guidelines recommend up to 8 sessions for the claimant's condition": the guideline applied to this
 # worker's condition, not the guideline's general rule
 FOR_THIS_CONDITION = _rx(
@@ -656,6 +659,8 @@ def _score(sc: Scan, position: float, request: str, overturned: bool) -> float:
         score -= 1.0
     if not overturned and sc.search(_TOO_LONG):
         score += 3.0  # the worker has had the care longer than the guideline's limit: the reviewer applies it
+    if sc.search(DECISION_WORD):
+        score -= 8.0  # "# Decision: Overturned", another decision quoted: never the reviewer's reason for this one
     if sc.match(_WORK_STATUS):
         score -= 4.0  # the case summary's recital ("The patient's work status is not provided"), never a reason
     if sc.search(_WHICH_GUIDELINE):

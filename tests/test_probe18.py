@@ -1,0 +1,140 @@
+"""The eighteenth hostile probe's findings (issue 26): each case made, the wrong output it must not produce
+asserted, and the right one."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from imr_llm.parser import parse_text
+from imr_llm.summary.build import build_summary
+from imr_llm.summary.render import render_text
+from tests.cli import run_command as cli
+from tests.conftest import SAMPLES
+from tests.test_hardening_round3 import CLEAN_ENV, clean, letters, lines
+
+BASIC = SAMPLES / "synth-2016-basic.txt"
+AFTER = "six visits is appropriate, with further visits depending on documented functional improvement.\n"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "# Decision: Overturned",
+        "**Physical therapy: Overturned**",
+        "- Physical therapy: Overturned",
+        "Overturned",
+        'The UR letter stated "Viagra: Overturned" in error',
+    ],
+)
+def test_a_decision_line_inside_a_rationale_is_never_the_reason_and_is_said(line: str) -> None:
+    text = BASIC.read_text()
+    assert AFTER in text
+    record = parse_text(text.replace(AFTER, AFTER + line + "\n"))
+    summary = build_summary(record)
+    page = render_text(summary)
+    why = summary.items[0]
+    # wrong: 'The reviewer wrote: "# Decision: Overturned The request for 12 sessions ..."' under "Upheld", no warning
+    assert record.disputed_items[0].decision == "upheld"
+    assert "Overturned" not in why.reason.quote and "Overturned" not in why.reason.text, why.reason
+    assert record.needs_review and any("holds the word 'Overturned'" in w for w in record.warnings)
+    assert "holds the word 'Overturned'" in page
+    # right: the approved item keeps its reason and no warning of its own
+    assert summary.items[1].reason.plain and not any(w.startswith("item 2:") for w in record.warnings)
+
+
+def test_a_letter_without_such_a_line_has_no_such_warning() -> None:
+    record = parse_text(BASIC.read_text())
+    assert not any("holds the word" in w for w in record.warnings) and summary_quotes(record)
+
+
+def summary_quotes(record: object) -> bool:
+    return all(item.reason.quote for item in build_summary(record).items)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("args", [["schema"], ["--help"], ["--version"], ["prompts", "show", "extract"]])
+def test_a_closed_stdout_is_one_line_and_exit_1(args: list[str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "imr_llm", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        timeout=120, env=CLEAN_ENV, pass_fds=(), preexec_fn=lambda: os.close(1),
+    )  # fmt: skip
+    # wrong: exit 0 and nothing printed, nothing said
+    assert result.returncode == 1 and "stdout is closed" in result.stderr, result.stderr
+    clean(result)
+
+
+def test_a_command_that_prints_nothing_works_with_stdout_closed(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "imr_llm", "summarize", str(BASIC), "--out", str(tmp_path / "s")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=120, env=CLEAN_ENV,
+        preexec_fn=lambda: os.close(1),
+    )  # fmt: skip
+    assert result.returncode == 0 and (tmp_path / "s" / "synth-2016-basic.en.md").is_file(), result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "problem"),
+    [
+        ("A.tif", lambda p: os.mkfifo(p), "not a regular file"),
+        ("A.pdf", lambda p: p.write_bytes(b""), "empty"),
+        ("A.pdf", lambda p: p.write_bytes(b"%PDF-1.4 broken"), "cannot be read"),
+        ("A.png", lambda p: p.write_bytes(b"not an image at all"), "not an image"),
+        ("A.txt", lambda p: p.write_bytes(b"\x00\x01\x02binary"), "not text"),
+    ],
+)
+def test_gold_check_refuses_a_letter_that_is_no_letter(tmp_path: Path, name: str, make: object, problem: str) -> None:
+    shutil.copy(SAMPLES / "synth-2016-basic.gold.json", tmp_path / "A.gold.json")
+    make(tmp_path / name)  # type: ignore[operator]
+    result = cli("gold", "check", str(tmp_path), timeout=60)
+    # wrong: "0 with problems", exit 0 (the letter called "images only")
+    assert result.returncode == 1 and problem in result.stderr, result.stderr
+    # right: the real letter there passes
+    (tmp_path / name).unlink()
+    shutil.copy(BASIC, tmp_path / "A.txt")
+    assert cli("gold", "check", str(tmp_path)).returncode == 0
+
+
+def test_a_fifo_planted_at_an_output_name_never_hangs(tmp_path: Path) -> None:
+    out = tmp_path / "s"
+    out.mkdir()
+    os.mkfifo(out / "synth-2016-basic.en.checks.json")
+    result = cli("summarize", str(BASIC), "--out", str(out), timeout=60)
+    # wrong: a hang (opening the FIFO to read waits for a writer)
+    assert result.returncode == 1 and "is not a summary imr-llm wrote" in result.stderr
+    gold = tmp_path / "g"
+    gold.mkdir()
+    os.mkfifo(gold / "synth-2016-basic.gold.json")
+    made = cli("gold", "init", "--force", str(BASIC), "--out", str(gold), timeout=60)
+    assert made.returncode == 0 and (gold / "synth-2016-basic.gold.json").is_file(), made.stderr
+
+
+def test_gold_init_never_takes_two_letters_of_one_case_for_one(tmp_path: Path) -> None:
+    src = tmp_path / "c"
+    src.mkdir()
+    shutil.copy(BASIC, src / "D.txt")
+    # the same case number, another decision: another letter (an IMR and a later one), not another form
+    heading = "MRI of the right shoulder without contrast: "
+    (src / "D.text").write_text(BASIC.read_text().replace(heading + "Overturned", heading + "Upheld"))
+    result = cli("gold", "init", str(src / "D.txt"), str(src / "D.text"), "--out", str(tmp_path / "g"))
+    assert result.returncode == 1 and "a second letter named D" in result.stderr, result.stderr
+    # right: the same letter in two forms is one gold file
+    shutil.copy(BASIC, src / "E.txt")
+    shutil.copy(BASIC, src / "E.text")
+    same = cli("gold", "init", str(src / "E.txt"), str(src / "E.text"), "--out", str(tmp_path / "g"))
+    assert same.returncode == 0 and "the same letter as" in same.stderr, same.stderr
+
+
+def test_a_glob_over_everything_never_reads_the_summaries_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "E"
+    letters(folder, 2)
+    args = ["batch", f"{folder}/**", "--out", str(folder / "out.jsonl"), "--summaries", str(folder / "s")]
+    for _ in range(2):
+        run = cli(*args, "--no-progress", "--workers", "1")
+        # wrong: its marker, lock and (the second time) summaries read as letters: error lines, exit 1
+        assert run.returncode == 0 and "failed (" not in run.stderr, run.stderr
+    assert len(lines(folder / "out.jsonl")) == 2
