@@ -138,3 +138,93 @@ def test_a_glob_over_everything_never_reads_the_summaries_folder(tmp_path: Path)
         # wrong: its marker, lock and (the second time) summaries read as letters: error lines, exit 1
         assert run.returncode == 0 and "failed (" not in run.stderr, run.stderr
     assert len(lines(folder / "out.jsonl")) == 2
+
+
+REVIEWER = (
+    "The request for 12 sessions exceeds the recommended initial trial of 6 sessions, and there is no documentation "
+    "of a prior course of therapy or of its results. Therefore, the request is not medically necessary."
+)
+
+
+@pytest.mark.parametrize(
+    ("lang", "rewrite", "why"),
+    [
+        (
+            "en",
+            "The reviewer found that the request for 12 sessions does not exceed the recommended initial trial of 6 "
+            "sessions, and there is no record of a prior course of therapy or of its results.",
+            "denies something",
+        ),
+        (
+            "en",
+            "The reviewer did not find that the request for 12 sessions exceeds the recommended initial trial of 6 "
+            "sessions, and there is no record of a prior course of therapy or of its results.",
+            "denies something",
+        ),
+        (
+            "en",
+            "The reviewer found that the request for 12 sessions may exceed the recommended initial trial of 6 "
+            "sessions, and there is no record of a prior course of therapy or of its results.",
+            "hedges",
+        ),
+        (
+            "es",
+            "El revisor encontró que la solicitud de 12 sesiones excede la prueba inicial recomendada de 6 sesiones, "
+            "y hay documentación de un curso previo de terapia y de sus resultados.",
+            "drops one of the reviewer's negations",
+        ),
+        (
+            "es",
+            "El revisor encontró que la solicitud de 12 sesiones excede la prueba inicial de cuatro sesiones, y no hay "
+            "documentación de un curso previo de terapia.",
+            "number the reviewer did not",
+        ),
+    ],
+)
+def test_a_rewrite_that_adds_or_drops_a_denial_a_doubt_or_a_number_is_refused(
+    lang: str, rewrite: str, why: str
+) -> None:
+    from imr_llm.summary.languages import get_language
+    from imr_llm.summary.rewrite import reason_problems
+    from tests.letters import Item, make_letter
+
+    record = parse_text(make_letter(Item("Physical therapy 12 sessions", "Upheld", REVIEWER)))
+    item = build_summary(record, lang).items[0]
+    problems = reason_problems(rewrite, item, get_language(lang))
+    # wrong: accepted, and printed as the Why above the reviewer's own words that say otherwise
+    assert any(why in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("lang", "rewrite"),
+    [
+        (
+            "en",
+            "The reviewer found that the request for 12 sessions exceeds the recommended initial trial of 6 sessions, "
+            "and there is no record of a prior course of therapy or of its results.",
+        ),
+        (
+            "es",
+            "El revisor encontró que la solicitud de 12 sesiones excede la prueba inicial recomendada de 6 sesiones, "
+            "y no hay documentación de un curso previo de terapia ni de sus resultados.",
+        ),
+    ],
+)
+def test_a_faithful_rewrite_of_that_reason_passes(lang: str, rewrite: str) -> None:
+    from imr_llm.summary.languages import get_language
+    from imr_llm.summary.rewrite import reason_problems
+    from tests.letters import Item, make_letter
+
+    record = parse_text(make_letter(Item("Physical therapy 12 sessions", "Upheld", REVIEWER)))
+    item = build_summary(record, lang).items[0]
+    assert reason_problems(rewrite, item, get_language(lang)) == []
+
+
+def test_a_referral_for_a_course_counted_in_words_is_that_care() -> None:
+    """Found reading the diff: a backspace character where a word boundary was meant left "three times a week"
+    unread as a course of visits, so such a referral was called "a treatment"."""
+    from imr_llm.summary.facts import treatment_kind
+
+    assert treatment_kind("Referral to chiropractor three times a week for 4 weeks").value == "chiropractic"
+    assert treatment_kind("Referral to chiropractor twice a week for 3 weeks").value == "chiropractic"
+    assert treatment_kind("Referral to an orthopedic surgeon").value != "chiropractic"  # right: one visit stays one

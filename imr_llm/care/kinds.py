@@ -114,7 +114,7 @@ _VISIT_FIRST = _rx(
 # a course of visits: "twice a week for 3 weeks", "2x3", "x 6 sessions"; a referral to a therapist for a course is
 # the therapy ("Referral to chiropractor ..., twice a week for 3 weeks"), not one visit with a doctor
 _COURSE = _rx(
-    r"(?:\d+|one|two|three|four|five|six|once|twice)\s*(?:x|times?)\s*(?:a|per|/)?\s*(?:week|wk)|"
+    r"\b(?:\d+|one|two|three|four|five|six|once|twice)\s*(?:x|times?)\s*(?:a|per|/)?\s*(?:week|wk)|"
     r"\btwice (?:a|per) week|\b\d+\s*x\s*\d+\b|\b\d+\s*(?:sessions|visits|treatments)\b"
 )
 # a named procedure is a surgery even when the request also says "evaluation" ("knee arthroscopy with

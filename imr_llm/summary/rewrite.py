@@ -125,6 +125,13 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
         problems.append(f"item {item.number}: the reason puts together numbers the reviewer wrote apart ({mixed})")
     if (moved := _unit_changed(counted, [*sentences, _with_digits(item.request, NUMBER_WORDS)], language)) is not None:
         problems.append(f"item {item.number}: the reason puts a number with another unit than the reviewer ({moved})")
+    held = set(_NUMBER.findall(" ".join([*sentences, _with_digits(item.request, NUMBER_WORDS)])))
+    if unsaid_numbers := sorted(set(_NUMBER.findall(counted)) - held - set(_NUMBER.findall(text))):
+        # "cuatro semanas" where the reviewer wrote eight: a number written as a word is checked as digits are
+        problems.append(f"item {item.number}: the reason gives a number the reviewer did not ({unsaid_numbers[0]})")
+    if (hedge := _HEDGE.search(text)) is not None and not _HEDGE.search(reviewer):
+        # "the request may exceed the trial": a doubt the reviewer did not have
+        problems.append(f"item {item.number}: the reason hedges ({hedge.group(0)!r}) where the reviewer did not")
     if (
         language.record_words is not None
         and _RECORD_ABSENCE.search(reviewer)
@@ -145,6 +152,10 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
         if _double_negated(text) and not _double_negated(" ".join(item.reason.sentences)):
             # "no indication you were not diagnosed", "not no indication": the denial turned round
             problems.append(f"item {item.number}: the reason adds a double negative the reviewer did not write")
+        if _negated_clauses(text, _NEGATOR, _EN_CLAUSE) > _negated_clauses(reviewer, _NEGATOR, _EN_CLAUSE):
+            # "the request does not exceed the trial", "The reviewer did not find that ...": a denial the reviewer
+            # did not write (a rejected rewrite leaves the offline sentence, which is the reviewer's own)
+            problems.append(f"item {item.number}: the reason denies something the reviewer's words do not")
     else:  # a translation: in the language asked for, and the negation must survive it
         if len(_ENGLISH_WORDS.findall(text)) >= 3:
             problems.append(f"item {item.number}: the reason is not written in the language asked for")
@@ -171,6 +182,11 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
         source_negated = bool(EN_NEGATION.search(" ".join(item.reason.sentences)))
         if source_negated != bool(language.negation.search(text)):
             problems.append(f"item {item.number}: the reason does not keep the reviewer's negation")
+        elif _negated_clauses(text, language.negation, _ANY_CLAUSE) < _negated_clauses(
+            reviewer, EN_NEGATION, _ANY_CLAUSE
+        ):
+            # "y hay documentación" for "and there is no documentation": one of the reviewer's denials dropped
+            problems.append(f"item {item.number}: the reason drops one of the reviewer's negations")
         if _turned_round(text) and not _double_negated(" ".join(item.reason.sentences)):
             # "no es cierto que ... no se recomiendan", "salvo cuando", "para no recomendar", "cuando no hay":
             # a translation that denies the denial, or moves it under an exception the reviewer never made
@@ -391,6 +407,15 @@ def _plain_letters(text: str) -> str:
 
 
 _EN_CLAUSE = re.compile(r"[,;:.]|\b(?:and|or|but|although|because|that)\b", re.I)
+# a sentence's parts in any language: split at punctuation only (a translation's "y" / "que" are not the English
+# words, and a denial counted per punctuated part is the same count on both sides)
+_ANY_CLAUSE = re.compile(r"[,;:.]")
+# a doubt: "may exceed", "might not", "possibly"
+_HEDGE = re.compile(
+    r"\b(?:may|might|could|possibly|perhaps|probably|likely|puede que|podría|podrían|posiblemente|quizás?|tal vez|"
+    r"probablemente)\b",
+    re.I,
+)
 
 
 def _negated_clauses(text: str, negation: re.Pattern[str], clause: re.Pattern[str]) -> int:
