@@ -87,3 +87,7 @@ class ProviderError(ImrError):
 
 class OutputError(ImrError):
     """An output could not be written (disk full, a read-only folder): what was written so far is kept."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (`kill PID`): the run stops as it does on Ctrl-C, keeping what is done (the CLI exits 143)."""

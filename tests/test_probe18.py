@@ -228,3 +228,60 @@ def test_a_referral_for_a_course_counted_in_words_is_that_care() -> None:
     assert treatment_kind("Referral to chiropractor three times a week for 4 weeks").value == "chiropractic"
     assert treatment_kind("Referral to chiropractor twice a week for 3 weeks").value == "chiropractic"
     assert treatment_kind("Referral to an orthopedic surgeon").value != "chiropractic"  # right: one visit stays one
+
+
+def test_a_link_planted_at_a_summarys_name_is_replaced_on_a_rerun(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    letters(folder, 1)
+    out, summaries = tmp_path / "out.jsonl", tmp_path / "s"
+    args = ["batch", str(folder), "--out", str(out), "--no-progress", "--workers", "1"]
+    assert cli(*args).returncode == 0
+    (tmp_path / "notes.md").write_text("my notes")
+    summaries.mkdir()
+    record = lines(out)[0]
+    name = f"letter-00000-{record['source']['sha256'][:8]}.en.md"
+    (summaries / name).symlink_to(tmp_path / "notes.md")
+    again = cli(*args, "--summaries", str(summaries))
+    # wrong: the link kept (its target is no summary), the letter's summary missing, nothing said
+    assert again.returncode == 0, again.stderr
+    assert not (summaries / name).is_symlink() and "Decision" in (summaries / name).read_text()
+    assert (tmp_path / "notes.md").read_text() == "my notes"  # right: the link's target untouched
+
+
+def test_sigterm_stops_a_run_as_ctrl_c_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`kill PID` left a summary's temporary file (medical details) and records behind the summaries: it now stops
+    a run as Ctrl-C does (the batch keeps every record of what it summarized), and says so, exit 143. The signal
+    is raised here by calling the handler (no timing)."""
+    import imr_llm.cli as cli_module
+    from imr_llm.batch.run import run_batch
+    from imr_llm.errors import Terminated
+    from imr_llm.pipeline.extraction import RulesExtractor
+
+    with pytest.raises(Terminated):
+        cli_module._terminate(15, None)
+    letters(tmp_path / "in", 100)
+    out, summaries = tmp_path / "out.jsonl", tmp_path / "s"
+
+    def stop(*_: object) -> None:
+        raise Terminated
+
+    report = run_batch([str(tmp_path / "in")], out, RulesExtractor(), processes=1, summaries=summaries, on_outcome=stop)
+    assert report.interrupted and len(list(summaries.glob("*.md"))) == len(lines(out)) >= 16
+    assert not list(summaries.glob("*.tmp*")) and not list(summaries.glob(".*tmp*"))
+
+    def app(**_: object) -> None:
+        raise Terminated
+
+    monkeypatch.setattr(cli_module, "app", app)
+    monkeypatch.setattr(sys, "argv", ["imr-llm", "batch"])
+    import signal
+
+    kept = signal.getsignal(signal.SIGTERM)
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            cli_module.run()
+        assert signal.getsignal(signal.SIGTERM) is cli_module._terminate
+    finally:
+        signal.signal(signal.SIGTERM, kept)  # this test process's own handler back
+    # wrong: the default SIGTERM (no message, no cleanup); right: one line, exit 143
+    assert stopped.value.code == 143

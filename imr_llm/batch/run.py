@@ -112,6 +112,7 @@ _threads: ThreadPoolExecutor | None = None
 def _init_worker(spec: ExtractorSpec, threads: int, done: set[Key], summaries: Path | None, lang: str) -> None:
     global _done, _summaries, _lang, _extractor, _threads
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the main process's stop-as-Ctrl-C is not a worker's
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # OCR: one Tesseract thread per worker process
     die_with_parent()  # a killed batch leaves no worker behind
     _done, _summaries, _lang, _extractor = done, summaries, lang, spec.build()

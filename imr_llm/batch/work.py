@@ -97,8 +97,8 @@ def missing_summaries(out: Path, summaries: Path, lang: str) -> tuple[int, int, 
                 raw = json.loads(line)
                 source = raw.get("source") or {}
                 target = summary_path(summaries, Path(source["path"]), str(source["sha256"]), lang)
-                if "error" in raw or target.exists():
-                    continue  # an error record has no summary; a written one is kept
+                if "error" in raw or (target.is_file() and not target.is_symlink()):
+                    continue  # an error record has no summary; a written one is kept (a link there is replaced)
                 record = LetterRecord.model_validate(raw)
             except (ValidationError, ValueError, RecursionError, AttributeError, KeyError, TypeError):
                 continue  # a line that is not a record: no summary

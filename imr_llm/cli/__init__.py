@@ -11,6 +11,7 @@ import contextlib
 import errno
 import io
 import os
+import signal
 import sys
 from typing import Annotated
 
@@ -24,7 +25,7 @@ from imr_llm.cli.records import extract, parse, schema
 from imr_llm.cli.report import report
 from imr_llm.cli.serve import serve
 from imr_llm.cli.summaries import summarize
-from imr_llm.errors import ConfigError, ImrError
+from imr_llm.errors import ConfigError, ImrError, Terminated
 from imr_llm.outputs import visible
 from imr_llm.version import VERSION as __version__
 
@@ -89,6 +90,8 @@ def run() -> None:
     """Console-script entry point: no traceback ever reaches the user."""
     if sys.stdout is None:  # started with stdout closed (`>&-`): what a command prints fails, and says so
         sys.stdout = _ClosedStdout()
+    # `kill PID` stops a run as Ctrl-C does: what is done is kept, begun letters finished, temporary files gone
+    signal.signal(signal.SIGTERM, _terminate)
     problem = empty_argument(sys.argv[1:])
     if problem:
         print(visible(f"imr-llm: {problem}", keep_newlines=False), file=sys.stderr)
@@ -110,6 +113,9 @@ def run() -> None:
     except typer.Abort:
         print("imr-llm: aborted", file=sys.stderr)
         sys.exit(1)
+    except Terminated:
+        print("imr-llm: terminated (SIGTERM); what was done is kept: rerun the same command to finish", file=sys.stderr)
+        sys.exit(143)
     except KeyboardInterrupt:
         print("imr-llm: interrupted", file=sys.stderr)
         sys.exit(130)
@@ -139,6 +145,10 @@ def run() -> None:
         print(f"imr-llm: cannot write to stdout ({e.strerror or e})", file=sys.stderr)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)  # typer.Exit(n) comes back as n
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 _DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS, errno.EBADF}
