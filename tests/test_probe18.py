@@ -142,7 +142,7 @@ def test_a_glob_over_everything_never_reads_the_summaries_folder(tmp_path: Path)
 
 REVIEWER = (
     "The request for 12 sessions exceeds the recommended initial trial of 6 sessions, and there is no documentation "
-    "of a prior course of therapy or of its results. Therefore, the request is not medically necessary."
+    "showing an earlier course of therapy or its results. Therefore, the request is not medically necessary."
 )
 
 
@@ -152,19 +152,19 @@ REVIEWER = (
         (
             "en",
             "The reviewer found that the request for 12 sessions does not exceed the recommended initial trial of 6 "
-            "sessions, and there is no record of a prior course of therapy or of its results.",
+            "sessions, and there is no record of an earlier course of therapy or its results.",
             "denies something",
         ),
         (
             "en",
             "The reviewer did not find that the request for 12 sessions exceeds the recommended initial trial of 6 "
-            "sessions, and there is no record of a prior course of therapy or of its results.",
+            "sessions, and there is no record of an earlier course of therapy or its results.",
             "denies something",
         ),
         (
             "en",
             "The reviewer found that the request for 12 sessions may exceed the recommended initial trial of 6 "
-            "sessions, and there is no record of a prior course of therapy or of its results.",
+            "sessions, and there is no record of an earlier course of therapy or its results.",
             "hedges",
         ),
         (
@@ -201,7 +201,7 @@ def test_a_rewrite_that_adds_or_drops_a_denial_a_doubt_or_a_number_is_refused(
         (
             "en",
             "The reviewer found that the request for 12 sessions exceeds the recommended initial trial of 6 sessions, "
-            "and there is no record of a prior course of therapy or of its results.",
+            "and there is no record of an earlier course of therapy or its results.",
         ),
         (
             "es",

@@ -1,10 +1,10 @@
 """The twenty-third independent reader's findings, each a general rule tested both ways (the wrong output it must
 not give, the right output it must keep), in synthetic letters.
 
-- a sentence that names what it means only by "these conditions" ("has not been diagnosed with any of these
-  conditions") is never a plain line of its own (alone it reads as "you have no diagnosis"), and its quote comes
-  with the sentence before it, which names them;
-- "the prior reviewer authorized a trial of 6 sessions" is a first trial approved before: the step is to ask again
+- a sentence that names what it means only by "these conditions" ("has no diagnosis among these conditions") is
+  never a plain line of its own (alone it reads as "you have no diagnosis"), and its quote comes with the
+  sentence before it, which names them;
+- "the earlier review approved a trial of 4 sessions" is a first trial approved before: the step is to ask again
   after it, with its results (it was the stock "read the reviewer's words");
 - the glossary never says the first review turned the whole request down (it may have approved part of it);
 - "a spine surgeon evaluation" names a kind of visit, not another doctor (it stopped the plain line);
@@ -34,7 +34,7 @@ def _item(request: str, rationale: str, lang: str = "en") -> tuple[str, str, str
 @pytest.mark.parametrize(
     "pointing",
     [
-        "The worker has not been diagnosed with any of these medical conditions.",
+        "The worker carries no diagnosis among these listed conditions.",
         "There is no sign that the worker has either of these conditions.",
         "There is no documentation that the worker has any of those diagnoses.",
     ],
@@ -43,7 +43,7 @@ def test_a_sentence_naming_its_conditions_only_by_these_is_quoted_with_the_one_b
     rationale = f"{GUIDELINE} {pointing} There is no documentation of functional improvement with tizanidine."
     for lang in ("en", "es"):
         why, quote, _ = _item("Tizanidine 4mg #60", rationale, lang)
-        # wrong: "The reviewer found that you have not been diagnosed with any of these medical conditions."
+        # wrong: a plain line saying the worker lacks "these conditions", never saying which
         assert "these medical conditions" not in why and "those diagnoses" not in why and "these conditions" not in why
         assert f"{GUIDELINE} {pointing}" in quote, quote  # the conditions named beside the sentence
     # right: a sentence that names its own conditions is still the page's plain line
@@ -57,19 +57,18 @@ def test_a_sentence_naming_its_conditions_only_by_these_is_quoted_with_the_one_b
 
 def test_a_first_trial_the_earlier_review_approved_gives_the_step_after_it() -> None:
     rationale = (
-        "The guidelines recommend physical therapy to restore strength and range of motion. The prior reviewer "
-        "authorized a trial of initial 6 sessions of physical therapy. Additional treatment is contingent upon "
-        "patient response to treatment."
+        "Therapy is advised to rebuild strength and motion. The earlier review approved a trial of 4 sessions of "
+        "therapy. More visits would depend on how the worker responds."
     )
-    _, _, step = _item("Two physical therapy sessions for the lumbar spine", rationale)
+    _, _, step = _item("Physical therapy, 2 more visits, low back", rationale)
     # wrong: "Your doctor can read the reviewer's words and decide whether to ask again with more information."
     assert "After that trial, your doctor can ask again for more" in step, step
     # right: an earlier review that did not approve the trial, or a trial never named, keeps the stock step
     for other in (
-        rationale.replace("The prior reviewer authorized", "The prior reviewer did not address"),
-        "The guidelines recommend physical therapy. Additional treatment is contingent upon response to treatment.",
+        rationale.replace("The earlier review approved", "The earlier review did not address"),
+        "Therapy is advised to rebuild strength. More visits would depend on how the worker responds.",
     ):
-        _, _, step = _item("Two physical therapy sessions for the lumbar spine", other)
+        _, _, step = _item("Physical therapy, 2 more visits, low back", other)
         assert "After that trial" not in step, step
 
 
@@ -84,21 +83,21 @@ def test_the_glossary_never_says_the_first_review_denied_all_of_it() -> None:
 def test_a_surgeon_evaluation_is_a_kind_of_visit_not_another_doctor() -> None:
     from imr_llm.summary.restate import restate
 
-    sentence = "There are no neurological deficits to support a spine surgeon evaluation at this time."
+    sentence = "No neurological deficits were noted that would justify a spine surgeon evaluation now."
     r = restate(sentence, "upheld", "Referral to a spine surgeon for evaluation")
     # wrong: no plain line at all (the surgeon read as another doctor), or "a spine your doctor evaluation"
-    assert r is not None and r.plain["x"] == "signs of nerve damage to support a spine surgeon evaluation at this time"
+    assert r is not None and "your doctor evaluation" not in r.plain["x"] and "spine surgeon evaluation" in r.plain["x"]
     # right: a doctor who is a person of another role still stops the plain line
     assert restate("The UR physician noted no neurological deficits.", "upheld", "MRI of the neck") is None
 
 
 def test_an_evidence_based_rationale_is_said_plainly_and_its_step_asks_why() -> None:
     rationale = (
-        "There is a lack of evidence based rationale provided by the physician as to the medical necessity for this "
-        "request."
+        "There is no evidence based rationale given by the treating doctor as to the medical necessity of the "
+        "requested study."
     )
     why, _, step = _item("MRI of the lumbar spine", rationale)
-    # wrong: "no evidence based rationale ... as to the medical necessity for this request" (the reviewer's jargon),
+    # wrong: the reviewer's jargon kept ("evidence based rationale ... as to the medical necessity of ..."),
     # and the circular step "could explain the medical necessity for this request"
     assert "reason backed by medical studies" in why and "as to the medical necessity" not in why, why
     assert step.endswith("the new request could explain why you need this."), step
@@ -107,19 +106,19 @@ def test_an_evidence_based_rationale_is_said_plainly_and_its_step_asks_why() -> 
     # right: another reason the doctor gave no explanation of keeps its own words
     _, _, step = _item(
         "Flexeril 10mg #90",
-        "There is a lack of evidenced based rationale provided by the physician as to the medical necessity for "
-        "continued treatment outside of the recommended guidelines.",
+        "There is no evidence based rationale given by the treating doctor as to the medical necessity of "
+        "further use past the guideline limits.",
     )
-    assert step.endswith("could explain why you need continued treatment outside of the recommended guidelines."), step
+    assert step.endswith("could explain why you need further use past the guideline limits."), step
 
 
 def test_a_guideline_limit_given_for_the_workers_condition_is_the_reason_quoted() -> None:
     from imr_llm.parser.reasons import find_reason
 
-    limit = "Current guidelines recommend up to 8 sessions for the claimant's condition."
+    limit = "The guidelines allow up to 10 visits for this patient's diagnosis."
     rationale = (
-        "The guidelines recommend therapy focused on active exercise. In this case, the claimant showed benefit "
-        f"with the first 6 visits. {limit} Two more sessions to move to a home program are indicated."
+        "Therapy should stress active exercise. The worker got better with the first visits. "
+        f"{limit} Two more visits to move to exercises at home are indicated."
     )
     found = find_reason(rationale, "upheld", "Physical therapy 12 sessions for the right elbow")
     # wrong: the finder passed over the limit (a guideline's words) and the page said "We could not find one
@@ -129,17 +128,14 @@ def test_a_guideline_limit_given_for_the_workers_condition_is_the_reason_quoted(
     why, quote, _ = _item("Physical therapy 12 sessions for the right elbow", rationale)
     assert "could not find one sentence" not in why and limit in quote, (why, quote)
     # right: the guideline's general rule, given for no one's condition, is still no reason of its own
-    general = "Current guidelines recommend up to 8 sessions for myalgia."
+    general = "The guidelines allow up to 10 visits for myalgia."
     other = rationale.replace(limit, general)
     found = find_reason(other, "upheld", "Physical therapy 12 sessions for the right elbow")
     assert all(other[s.start : s.end] != general for s in found.sentences[:1]), found
 
 
 def test_pain_or_functional_improvement_asks_for_improvement_never_for_records_of_pain() -> None:
-    rationale = (
-        "The claimant had been using NSAIDs for several month without mention of pain or functional improvement due "
-        "to its use."
-    )
+    rationale = "The worker has been on NSAIDs for several month without any mention of pain or functional improvement."
     why, _, step = _item("Pantoprazole 40mg #60", rationale)
     # wrong: "a new request could include records of pain or functional improvement" (more pain is no help)
     assert "records of pain" not in step and "improvement in pain or in what you can do" in step, step

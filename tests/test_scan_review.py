@@ -897,14 +897,14 @@ def test_a_scans_comma_before_the_next_cited_guideline_is_read_as_its_period(mar
     a comma gave a wrong guideline text with `needs_review` false (on 3 of 160 held-out scans)."""
     letter = make_letter(DENIED_PT)
     cited = (
-        "Decision based on MTUS Low Back Complaints 2004, Section(s): Facet blocks{mark} Decision based on ODG Low "
-        "Back, Section(s): Facet joint injections."
+        "Decision based on MTUS Knee Complaints 2004, Section(s): Summary{mark} Decision based on ODG Knee, "
+        "Section(s): Physical therapy."
     )
     line = "MAXIMUS guideline: Decision based on MTUS Chronic Pain Medical Treatment 2016."
     text = letter.replace(line, "MAXIMUS guideline: " + cited.format(mark=mark))
     record = parse_text(text, scan(text))
-    # wrong: "... Facet blocks, Decision based on ODG ..."
+    # wrong: "... Summary, Decision based on ODG ..."
     assert record.disputed_items[0].maximus_guideline_text == cited.format(mark=".")
     # right: the letter's text as typed keeps its words, and a comma elsewhere in a scan's guideline text stays
     assert parse_text(text).disputed_items[0].maximus_guideline_text == cited.format(mark=mark)
-    assert "Low Back Complaints 2004, Section(s)" in record.disputed_items[0].maximus_guideline_text
+    assert "Knee Complaints 2004, Section(s)" in record.disputed_items[0].maximus_guideline_text

@@ -293,8 +293,8 @@ def cite_first_sentence(ctx: ParseContext, p: str, item: DisputedItem, rationale
             ctx.cite(f"{p}.rationale_first_sentence", at, at + len(sentence))
 
 
-# each guideline the letter cites is a sentence of its own ("... Section(s): Facet blocks. Decision based on ODG
-# ..."): a comma or semicolon before "Decision based on" is OCR's misreading of the period
+# each guideline the letter cites is a sentence of its own ("... Section(s): Knee. Decision based on ODG ..."): a
+# comma or semicolon before "Decision based on" is OCR's misreading of the period
 _GUIDELINE_BREAK = re.compile(r"\s*[,;:]\s+(?=Decision based on\b)")
 
 

@@ -75,8 +75,8 @@ _APPLIES = _rx(
 # a decision word inside a rationale (none in the 150 real letters): a heading or another decision quoted there
 # ("# Decision: Overturned", "The UR letter stated "Viagra: Overturned" in error"), never a reason of this one
 DECISION_WORD = re.compile(r"\b(?:overturned|upheld)\b", re.I)
-# "Current guidelines recommend up to 8 sessions for the claimant's condition": the guideline applied to this
-# worker's condition, not the guideline's general rule
+# "The guidelines allow up to 10 visits for this patient's diagnosis": the guideline applied to this worker's
+# condition, not the guideline's general rule
 FOR_THIS_CONDITION = _rx(
     r"\bfor (?:the|this) (?:claimant|patient|applicant|injured worker|worker|employee)'s "
     r"(?:condition|diagnosis|injury)\b"

@@ -553,7 +553,7 @@ def letter_order_quote(rationale: str, sentences: list[str]) -> str:
     put a later sentence before an earlier one, and inside a guideline quotation the earlier one opened),
     adjacent ones in one pair of quotation marks, and " … " where the letter's words between are left out.
     A sentence that names what it means only by "these conditions" comes with the sentence before it, which
-    names them ("... has not been diagnosed with any of these medical conditions" alone reads as no diagnosis)."""
+    names them ("... has none of these conditions" alone reads as no diagnosis at all)."""
     located = sorted(
         ((rationale.find(s), s) for s in _with_antecedents(rationale, sentences)), key=lambda x: (x[0] < 0, x[0])
     )

@@ -298,7 +298,7 @@ def letter_mentions_weaning(rationale: str | None) -> bool:
 # "has already been certified a first trial"; "was already certified 4 visits"
 _TRIAL_GIVEN = _rx(
     r"\b(?:already|previously)(?: been)? (?:authorized|approved|certified) (?:an? |the )?(?:initial|first) trial\b|"
-    # "The prior reviewer authorized a trial of initial 6 sessions": the earlier review approved the first trial
+    # "The earlier review approved a trial of 4 sessions": the first trial was approved before
     r"\b(?:prior|previous|earlier) (?:reviewer|review|UR|utilization review)(?: has| had)? (?:authorized|approved|"
     r"certified) (?:an? |the )?(?:(?:initial|first) trial\b|trial of (?:(?:the |an )?(?:initial|first) )?\d+)"
 )

@@ -831,7 +831,7 @@ PLAIN_TERMS: tuple[tuple[str, str], ...] = (
     ),
     (rf"objective functional improvement{_NOUN_AFTER}", "measured improvement in what you can do"),
     (rf"objective improvement in function{_NOUN_AFTER}", "measured improvement in what you can do"),
-    # "without mention of pain or functional improvement": improvement in either, never "records of pain"
+    # "no word of pain or functional improvement": improvement in either, never "records of pain"
     (rf"pain (or|and) functional improvement{_NOUN_AFTER}", r"improvement in pain \1 in what you can do"),
     (rf"(?<!\bor )(?<!\band )functional improvement{_NOUN_AFTER}", "improvement in what you can do"),
     (rf"improvement in function{_NOUN_AFTER}", "improvement in what you can do"),
@@ -870,8 +870,8 @@ PLAIN_TERMS: tuple[tuple[str, str], ...] = (
     (r"urine drug (?:screens|tests)", "urine drug tests"),
     (r"urine drug (?:screen|test)", "urine drug test"),
     (r"peer[- ]to[- ]peer", "doctor-to-doctor"),
-    # "evidence based rationale ... as to the medical necessity for this request": a reason backed by medical
-    # studies for why this is needed
+    # "evidence based rationale ... as to the medical necessity of X": a reason backed by medical studies for
+    # why X is needed
     (r"evidenced?[- ]based (?:rationale|reason(?:ing)?|explanation)", "reason backed by medical studies"),
     (
         r"as to the medical necessity (?:for|of) (?:this|the) request(?:ed (?:service|treatment|medication|procedure|"
@@ -1102,7 +1102,7 @@ def quotable(sentence: str, decision: Decision | None) -> bool:
     if _ADVICE.search(text):
         return False
     if applied_number and decision == "upheld":
-        return True  # "Guidelines recommend up to 8 sessions for the claimant's condition": the limit, applied
+        return True  # "The guidelines allow up to 10 visits for this patient's diagnosis": the limit, applied
     if _RULE_MODAL.search(text) and not _APPLIED.search(text):
         return False  # a rule told in general ("the dose may later need a change"): no one's case
     # a normal exam or test is a denial's reason too ("Neurological exam is unremarkable"), though it has no "not"
