@@ -259,8 +259,9 @@ HEAD_TAIL = _rx(
     r"exam(?:ination)?s?\b|"
     r"(?:provided )?for review\b|for (?:this request|(?:the )?treatment)\b|before (?:this|the) request\b))"
 )
-# "A or B", "A and B": two missing things, each named on its own or neither
-HEAD_JOIN = _rx(r"^\s*,?\s*(?P<word>or|and)\s+(?!/)")
+# "A or B", "A and B", "A, B, or C": missing things, each named on its own or none (a bare comma joins a list that
+# an "or" / "and" closes: the word is the list's last)
+HEAD_JOIN = _rx(r"^\s*(?:,?\s*(?P<word>or|and)\s+(?!/)|,\s+(?=[a-z]))")
 
 
 # the connective before a verdict: a restatement of the sentence that follows it may leave it out

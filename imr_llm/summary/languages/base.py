@@ -384,6 +384,8 @@ class Language:
             join = HEAD_JOIN.match(rest)
             other = self.gist(rest[join.end() :]) if join is not None and self.c.reason.or_word else None
             if join is not None and other is not None:
+                if join.group("word") is None:  # "A, B or C": the list goes on; its closing word joins the last
+                    return frame.format(gist=f"{words}, {other}")
                 word = self.c.reason.or_word if join.group("word").lower() == "or" else self.c.reason.and_word
                 return frame.format(gist=f"{words} {word} {other}")
         return None
