@@ -267,6 +267,7 @@ def test_sigterm_stops_a_run_as_ctrl_c_does(tmp_path: Path, monkeypatch: pytest.
 
     report = run_batch([str(tmp_path / "in")], out, RulesExtractor(), processes=1, summaries=summaries, on_outcome=stop)
     assert report.interrupted and len(list(summaries.glob("*.md"))) == len(lines(out)) >= 16
+    assert report.stop_code == 143  # a batch stopped by SIGTERM exits 143, as every command does (Ctrl-C: 130)
     assert not list(summaries.glob("*.tmp*")) and not list(summaries.glob(".*tmp*"))
 
     def app(**_: object) -> None:

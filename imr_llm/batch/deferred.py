@@ -465,6 +465,7 @@ def _add(a: BatchReport | None, b: BatchReport) -> BatchReport:
     a.completion_tokens += b.completion_tokens
     a.seconds += b.seconds
     a.summaries_failed += b.summaries_failed
+    a.stop_code = b.stop_code if b.interrupted else a.stop_code
     a.interrupted = a.interrupted or b.interrupted
     a.table_rows = b.table_rows if b.table_rows is not None else a.table_rows
     a.table_left_out = b.table_left_out if b.table_rows is not None else a.table_left_out

@@ -36,7 +36,7 @@ from imr_llm.batch.outfile import (
 )
 from imr_llm.batch.table import write_table
 from imr_llm.batch.work import Outcome, missing_summaries, process, remove_stale_summaries
-from imr_llm.errors import OutputError
+from imr_llm.errors import OutputError, Terminated
 from imr_llm.icd10 import icd10_index
 from imr_llm.pipeline.extraction import Extractor, ExtractorSpec
 from imr_llm.proc import die_with_parent
@@ -68,6 +68,7 @@ class BatchReport:
     repaired_bytes: int = 0
     dropped_errors: int = 0
     interrupted: bool = False
+    stop_code: int = 130  # the exit code of a stopped run: 130 for Ctrl-C, 143 for SIGTERM
     summaries_failed: int = 0
     corrupt_lines: int = 0  # unreadable lines found in the output and dropped (their inputs redone)
     changed_inputs: int = 0  # inputs whose content changed since their record was written
@@ -317,8 +318,9 @@ def _run(
                 drain(block=True)
         while pending:
             drain(block=True)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         report.interrupted = True
+        report.stop_code = 143 if isinstance(stop, Terminated) else 130
         for future in pending:
             future.cancel()
         begun = [f for f in pending if not f.cancelled()]

@@ -163,7 +163,7 @@ def batch(
     if report.interrupted:
         # the output is flushed and synced; do not wait for calls still in flight (rerun redoes them)
         sys.stderr.flush()
-        os._exit(130)
+        os._exit(report.stop_code)
     if report.any_failed:
         raise typer.Exit(1)
 
