@@ -358,7 +358,7 @@ def test_next_step_gives_the_guidelines_number_when_the_request_exceeded_it() ->
         "Upheld",
         "There was a lack of documentation regarding measured gains in function from the earlier chiropractic "
         "visits. Moreover, the guide-\nlines only recommend up to 10 visits of this "
-        "care. This request for 12 sessions exceeds the guideline recommendation.",
+        "care. Thus this request for 12 sessions exceeds that guideline recommendation.",
     )
     assert build_summary(wrapped).items[0].next_step.startswith("The letter says the guidelines allow 10 visits.")
 
@@ -789,7 +789,7 @@ def test_hard_words_a_reader_found_unexplained_are_explained_in_each_language(la
         ("The diagnosis includes peripheral neuropathy.", "peripheral neuropathy"),
         ("There is no brachial plexopathy.", "plexopathy"),
         ("Pain in the bilateral legs.", "bilateral"),
-        ("He should be transitioned to active self-directed physical medicine.", "self-directed"),
+        ("He should now move on to self-directed exercise at home.", "self-directed"),
     ):
         assert any(line.startswith(f"{term}:") for line in language.terms(words)), (lang, term)
     assert language.terms("The claimant walked to the clinic with a cane.") == []
@@ -1569,8 +1569,8 @@ def test_a_translation_speaks_of_the_worker_only_where_the_reviewer_did() -> Non
         ),
         # "without documentation of X" inside a finding, and "made no mention of X"
         (
-            "The claimant has completed earlier chiropractic visits without objective documentation of functional "
-            "improvement.",
+            "The claimant has had earlier chiropractic visits, though without objective documentation of "
+            "improvement in function from them.",
             "records of improvement in what you can do",
         ),
         (
@@ -2684,7 +2684,7 @@ def test_a_gap_the_reviewer_denies_is_never_made_a_missing_record() -> None:
     record = one(
         "Physical therapy x 6",
         "Upheld",
-        "There is no lack of documentation of functional improvement. There are no red flags. The request exceeds "
+        "There is no lack of records showing functional improvement. There are no red flags. The request exceeds "
         "the guideline number. Therefore, the request is not medically necessary.",
     )
     item = build_summary(record).items[0]

@@ -40,7 +40,7 @@ def _item(request: str, rationale: str, lang: str = "en") -> tuple[str, str, str
     ],
 )
 def test_a_sentence_naming_its_conditions_only_by_these_is_quoted_with_the_one_before(pointing: str) -> None:
-    rationale = f"{GUIDELINE} {pointing} There is no documentation of functional improvement with tizanidine."
+    rationale = f"{GUIDELINE} {pointing} There is no documentation of functional gains with tizanidine."
     for lang in ("en", "es"):
         why, quote, _ = _item("Tizanidine 4mg #60", rationale, lang)
         # wrong: a plain line saying the worker lacks "these conditions", never saying which
@@ -49,7 +49,7 @@ def test_a_sentence_naming_its_conditions_only_by_these_is_quoted_with_the_one_b
     # right: a sentence that names its own conditions is still the page's plain line
     why, quote, _ = _item(
         "Tizanidine 4mg #60",
-        f"{GUIDELINE} There is no documentation of functional improvement with tizanidine.",
+        f"{GUIDELINE} There is no documentation of functional gains with tizanidine.",
     )
     assert "The reviewer found no record of improvement in what you can do" in why, why
     assert GUIDELINE not in quote
@@ -141,5 +141,5 @@ def test_pain_or_functional_improvement_asks_for_improvement_never_for_records_o
     assert "records of pain" not in step and "improvement in pain or in what you can do" in step, step
     assert "several months" in why, why  # the letter's slip mended in the plain words only
     # right: functional improvement alone keeps its plain words
-    _, _, step = _item("Pantoprazole 40mg #60", "There is no documentation of functional improvement with NSAIDs.")
+    _, _, step = _item("Pantoprazole 40mg #60", "There is no documentation of functional improvement from the NSAID.")
     assert "improvement in what you can do" in step and "in pain" not in step, step

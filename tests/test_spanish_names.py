@@ -135,13 +135,13 @@ def test_a_record_warning_on_a_spanish_page_says_in_spanish_what_it_is_about(war
 
 
 def test_a_list_of_missing_things_is_named_only_when_every_member_is() -> None:
-    """ "No tissue insult, nerve impairment, or other warning signs ...": a list of three, joined by commas and a
+    """ "No nerve impairment, tissue insult, or other warning signs ...": a list of three, joined by commas and a
     closing "or"; the Spanish page names all three, or quotes the reviewer's words alone."""
     from imr_llm.summary.languages import get_language
 
     es = get_language("es")
-    listed = "tissue insult, nerve impairment, or other warning signs of a serious problem that would warrant an MRI"
-    assert es.gist(listed) == "daño en los tejidos, daño en los nervios o otras señales de alarma de un problema grave"
+    listed = "nerve impairment, tissue insult, or other warning signs of a serious problem that would warrant an MRI"
+    assert es.gist(listed) == "daño en los nervios, daño en los tejidos o otras señales de alarma de un problema grave"
     # wrong: a name for the first two only, as if the third were not asked for (or a member it cannot name)
     assert es.gist("tissue insult, nerve impairment, or a positive straight leg raise test") is None
     assert es.gist("tissue insult, a positive straight leg raise test, or nerve impairment") is None
