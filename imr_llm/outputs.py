@@ -119,18 +119,7 @@ def read_regular(path: Path, limit: int = 1_000_000) -> bytes | None:
 
 def _holds(path: Path, data: bytes) -> bool:
     """Whether `path` is a regular file (not a link) holding exactly `data`."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
-    except OSError:
-        return False
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
-            return False
-        with os.fdopen(os.dup(fd), "rb") as f:
-            return f.read() == data
-    finally:
-        os.close(fd)
+    return read_regular(path, len(data) + 1) == data
 
 
 def save_new_text(folder: Path, stem: str, text: str) -> Path:

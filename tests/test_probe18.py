@@ -140,6 +140,16 @@ def test_a_glob_over_everything_never_reads_the_summaries_folder(tmp_path: Path)
     assert len(lines(folder / "out.jsonl")) == 2
 
 
+def _rewrite_problems(lang: str, rewrite: str) -> list[str]:
+    """What the rewrite checks say of `rewrite` as the reason of a letter whose reviewer wrote REVIEWER."""
+    from imr_llm.summary.languages import get_language
+    from imr_llm.summary.rewrite import reason_problems
+    from tests.letters import Item, make_letter
+
+    record = parse_text(make_letter(Item("Physical therapy 12 sessions", "Upheld", REVIEWER)))
+    return reason_problems(rewrite, build_summary(record, lang).items[0], get_language(lang))
+
+
 REVIEWER = (
     "The request for 12 sessions exceeds the recommended initial trial of 6 sessions, and there is no documentation "
     "showing an earlier course of therapy or its results. Therefore, the request is not medically necessary."
@@ -184,13 +194,7 @@ REVIEWER = (
 def test_a_rewrite_that_adds_or_drops_a_denial_a_doubt_or_a_number_is_refused(
     lang: str, rewrite: str, why: str
 ) -> None:
-    from imr_llm.summary.languages import get_language
-    from imr_llm.summary.rewrite import reason_problems
-    from tests.letters import Item, make_letter
-
-    record = parse_text(make_letter(Item("Physical therapy 12 sessions", "Upheld", REVIEWER)))
-    item = build_summary(record, lang).items[0]
-    problems = reason_problems(rewrite, item, get_language(lang))
+    problems = _rewrite_problems(lang, rewrite)
     # wrong: accepted, and printed as the Why above the reviewer's own words that say otherwise
     assert any(why in p for p in problems), problems
 
@@ -211,13 +215,7 @@ def test_a_rewrite_that_adds_or_drops_a_denial_a_doubt_or_a_number_is_refused(
     ],
 )
 def test_a_faithful_rewrite_of_that_reason_passes(lang: str, rewrite: str) -> None:
-    from imr_llm.summary.languages import get_language
-    from imr_llm.summary.rewrite import reason_problems
-    from tests.letters import Item, make_letter
-
-    record = parse_text(make_letter(Item("Physical therapy 12 sessions", "Upheld", REVIEWER)))
-    item = build_summary(record, lang).items[0]
-    assert reason_problems(rewrite, item, get_language(lang)) == []
+    assert _rewrite_problems(lang, rewrite) == []
 
 
 def test_a_referral_for_a_course_counted_in_words_is_that_care() -> None:

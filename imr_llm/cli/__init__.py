@@ -122,10 +122,10 @@ def run() -> None:
     except BrokenPipeError:
         sys.exit(0)
     except OSError as e:
-        if e.errno not in _DISK_ERRORS:
+        if e.errno not in _OUTPUT_ERRORS:
             _internal_error(e)
-        # a full disk or a broken device, where no command said which file (a full stdout for `schema`,
-        # `report`, `--help`): the user's problem, said in one line, never "internal error"
+        # a full disk, a broken device or a closed stdout, where no command said which file (a full stdout for
+        # `schema`, `report`, `--help`): the user's problem, said in one line, never "internal error"
         _stdout_dropped()
         print(f"imr-llm: cannot write its output ({e.strerror or e})", file=sys.stderr)
         sys.exit(1)
@@ -151,7 +151,7 @@ def _terminate(signum: int, frame: object) -> None:
     raise Terminated
 
 
-_DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS, errno.EBADF}
+_OUTPUT_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS, errno.EBADF}
 
 
 class _ClosedStdout(io.TextIOBase):

@@ -157,16 +157,15 @@ def check_folder(folder: Path) -> FolderCheck:
         files = letter_files(gold_path)
         if not files:
             problems.append((name, "no letter beside it (NAME.txt, .pdf, an image, .scan.pdf or a .pages/ folder)"))
-        for letter in files:
-            if (problem := _not_a_letter(letter)) is not None:
-                problems.append((name, f"{letter.name}: {problem}"))
+        not_letters = {letter: problem for letter in files if (problem := _not_a_letter(letter)) is not None}
+        problems += [(name, f"{letter.name}: {problem}") for letter, problem in not_letters.items()]
         if data is None or errors:
             continue
         if unreviewed(data):
             problems.append((name, "not reviewed yet: its notes still start 'UNREVIEWED' (it is the parser's record)"))
         problems += [(name, p) for p in _pairs(data)]
         unread: list[str] = []
-        readable = [f for f in files if _not_a_letter(f) is None]
+        readable = [f for f in files if f not in not_letters]
         text = _letter_text(readable, unread)
         problems += [(name, p) for p in unread]
         if text is None and (unread or not readable):
