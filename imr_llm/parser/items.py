@@ -20,7 +20,7 @@ from rapidfuzz.distance import Levenshtein
 
 from imr_llm.parser.context import ParseContext
 from imr_llm.parser.guidelines import normalize_guidelines
-from imr_llm.parser.reasons import DECISION_WORD, find_reason, sentence_spans
+from imr_llm.parser.reasons import DECISION_WORD, decision_said, find_reason, sentence_spans
 from imr_llm.parser.scan_labels import misread_labels
 from imr_llm.parser.sentences import first_sentence
 from imr_llm.parser.verdict import (
@@ -302,6 +302,20 @@ def _sentence_breaks(text: str | None) -> str | None:
     return _GUIDELINE_BREAK.sub(". ", text) if text else text
 
 
+def _decision_against(rationale: str, necessary: bool) -> str | None:
+    """The first decision in a rationale that says the other way from its heading: the words Overturned and
+    Upheld anywhere, or a decision said as a heading or a form says it ("# Not approved", "Decision:
+    Certified") as one of its sentences."""
+    word: str | None = next((w for w in DECISION_WORD.findall(rationale) if (w[0] in "oO") != necessary), None)
+    if word is not None:
+        return word
+    for start, end in sentence_spans(rationale):
+        said = decision_said(rationale[start:end])
+        if said is not None and said != necessary:
+            return " ".join(rationale[start:end].split())[:60]
+    return None
+
+
 def assemble_item(
     ctx: ParseContext,
     i: int,
@@ -396,9 +410,7 @@ def assemble_item(
         )
     if rationale is None:
         ctx.warn(f"item {i + 1}: no decision rationale (letter cut off?)")
-    elif necessary is not None and (
-        other_word := next((w for w in DECISION_WORD.findall(rationale) if (w[0] in "oO") != necessary), None)
-    ):
+    elif necessary is not None and (other_word := _decision_against(rationale, necessary)):
         # "# Decision: Overturned" inside an upheld item's rationale: text that is not the reviewer's, or another
         # decision quoted; the item keeps its heading's decision, and the page says to check the letter
         ctx.warn(

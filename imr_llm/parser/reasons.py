@@ -74,7 +74,42 @@ _APPLIES = _rx(
 )
 # a decision word inside a rationale (none in the 150 real letters): a heading or another decision quoted there
 # ("# Decision: Overturned", "The UR letter stated "Viagra: Overturned" in error"), never a reason of this one
-DECISION_WORD = re.compile(r"\b(?:overturned|upheld)\b", re.I)
+DECISION_WORD = re.compile(r"(?<![A-Za-z])(?:overturned|upheld)(?![A-Za-z])", re.I)  # "__Overturned__" too
+# a decision said the other ways a heading or a form says it ("# Not approved", "Decision: Certified", "**Denied**",
+# "__Medically necessary__", "Viagra: Overturned"): a fragment with no verb, at a sentence's start and followed by
+# the next sentence or the end, or marked as a heading anywhere; in none of the 415 rationales of the real letters,
+# so never one of the reviewer's sentences
+_DECISION_PHRASE = (
+    r"(?i:(?:(?:decision|result|determination|status|outcome)\s*[:\-\u2013]\s*)?"
+    r"(?P<phrase>not\s+approved|approved|not\s+certified|non-?certified|certified|denied|"
+    r"(?:not\s+)?medically\s+necessary|overturned|upheld))(?![A-Za-z])(?:\*\*?|__?|</b>)?[.:!]?"
+)
+_HEADING_MARK = r"(?:#{1,6}|>|\*\*?|__?|<b>)"
+DECISION_LINE = re.compile(
+    rf"^\s*(?:{_HEADING_MARK}|[-*\u2022]|\d+[.)])?\s*(?:[A-Za-z][^.!?:\n]{{0,80}}:\s*)?{_DECISION_PHRASE}"
+    r"(?:\s*\([^()]{0,40}\))?(?=\s+[A-Z]|\s*$)"
+)
+_MARKED_DECISION = re.compile(
+    rf"(?:(?:^|(?<=\s)){_HEADING_MARK}\s*|(?i:\bdecision\s*[:\-\u2013]\s*)){_DECISION_PHRASE}"
+)
+
+
+def decision_said(sentence: str) -> bool | None:
+    """Whether a sentence holds a decision said as a heading or a form says it: True for an approval
+    ("Approved", "Decision: Overturned"), False for a denial ("# Not approved", "Upheld"), None for none.
+    Such a fragment is never the reviewer's reason, and it is never glued to the sentence after it."""
+    m = DECISION_LINE.match(sentence) or _MARKED_DECISION.search(sentence)
+    if m is None:
+        return None
+    phrase = " ".join(m.group("phrase").lower().split())
+    return not (phrase.startswith(("not", "non")) or phrase in ("denied", "upheld"))
+
+
+def holds_decision(sentence: str) -> bool:
+    """A decision word or a decision said as a heading: never quoted or restated as a reason."""
+    return DECISION_WORD.search(sentence) is not None or decision_said(sentence) is not None
+
+
 # "The guidelines allow up to 10 visits for this patient's diagnosis": the guideline applied to this worker's
 # condition, not the guideline's general rule
 FOR_THIS_CONDITION = _rx(
@@ -360,9 +395,10 @@ def sentence_spans(text: str) -> Iterator[tuple[int, int]]:
         if at >= n:
             return
         window = text[at : at + MAX_SENTENCE]
-        cited = _LEADING_CITATION.match(window)
+        cited = _LEADING_CITATION.match(window) or DECISION_LINE.match(window)
         # "... may lead to dependence. (Homik, 2004) In this claimant's case, there is no ...": the citation
-        # closes the sentence before it, and the reviewer's own sentence starts after it
+        # closes the sentence before it, and the reviewer's own sentence starts after it; so does a decision
+        # said as a heading ("# Not approved In this case, ...")
         end = at + (cited.end() if cited else first_sentence_end(window))
         yield at, end
         at = end
@@ -659,7 +695,7 @@ def _score(sc: Scan, position: float, request: str, overturned: bool) -> float:
         score -= 1.0
     if not overturned and sc.search(_TOO_LONG):
         score += 3.0  # the worker has had the care longer than the guideline's limit: the reviewer applies it
-    if sc.search(DECISION_WORD):
+    if holds_decision(sc.text):
         score -= 8.0  # "# Decision: Overturned", another decision quoted: never the reviewer's reason for this one
     if sc.match(_WORK_STATUS):
         score -= 4.0  # the case summary's recital ("The patient's work status is not provided"), never a reason

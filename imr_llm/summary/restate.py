@@ -519,9 +519,9 @@ def restate(sentence: str, decision: Decision | None, request: str = "") -> Rest
     """The sentence in a recognised form, or None when no form fits, the sentence is a bare verdict, or it
     does not carry the decision's polarity (a denial's reason says something is missing; an approval's
     does not)."""
-    from imr_llm.parser.reasons import DECISION_WORD, is_bare_conclusion, is_categorical
+    from imr_llm.parser.reasons import holds_decision, is_bare_conclusion, is_categorical
 
-    if decision is None or is_bare_conclusion(sentence, request, decision) or DECISION_WORD.search(sentence):
+    if decision is None or is_bare_conclusion(sentence, request, decision) or holds_decision(sentence):
         return None
     text, when = _core(sentence)
     if len(text) < 12 or len(text) > 600 or _VERDICT.match(text) or _points_back(text) or _NO_LACK.search(text):
@@ -1087,11 +1087,11 @@ def quotable(sentence: str, decision: Decision | None) -> bool:
     """A sentence that can stand as the reason when no form fits: the reviewer's own application to this
     worker, saying the decision's way; never a guideline passage, case history, diagnosis list, citation
     or bare verdict."""
-    from imr_llm.parser.reasons import DECISION_WORD, FOR_THIS_CONDITION, LABEL_ENTRY, agrees
+    from imr_llm.parser.reasons import FOR_THIS_CONDITION, LABEL_ENTRY, agrees, holds_decision
 
     if LABEL_ENTRY.match(sentence.strip()) or sentence.lstrip().startswith("("):
         return False  # a guideline's table entry; an aside in parentheses ("(Conductive hearing loss involves ...")
-    if DECISION_WORD.search(sentence):
+    if holds_decision(sentence):
         return False  # "# Decision: Overturned The request ...": a decision word is never quoted as a reason
     text, _ = _core(sentence)
     stripped = _CITATION.sub("", _CITATION_PAREN.sub("", text)).strip(" ,;")
