@@ -111,6 +111,10 @@ def _walk_all(folder: Path) -> Iterator[Path]:
                 stack.append(path)
 
 
+# what a run writes into its summaries folder: NAME-HASH.LANG.md, its lock, a temporary file being written
+_OWN_OUTPUT = re.compile(r"/(?:[^/]*-[0-9a-f]{8}\.[A-Za-z_-]+\.md|\.imr-llm[^/]*|\.[^/]*\.tmp)\Z")
+
+
 def iter_inputs(
     specs: list[str], outputs: Iterable[Path | None] = (), folders: Iterable[Path | None] = ()
 ) -> Iterator[Path]:
@@ -118,8 +122,9 @@ def iter_inputs(
     recursively) or a glob; a spec that matches nothing is yielded as is, to be reported. Every input
     once (by the path it resolves to), as an absolute path. The run's own `outputs` (its records, its table,
     the summaries folder's lock name) and their locks are never inputs: `--out in/records.txt` inside the
-    folder read would be read as a letter on every run. Nothing inside the run's own output `folders` (the
-    summaries folder: its summaries, its marker and lock) is an input either (`batch 'E/**' --summaries E/s`)."""
+    folder read would be read as a letter on every run. What the run writes into its output `folders` (the
+    summaries folder: its summaries, its lock, a file being written) is never an input either (`batch 'E/**'
+    --summaries E/s`); the letters a person keeps there are (`batch in --summaries in`)."""
     seen: set[object] = set()
     inside = [os.path.realpath(os.path.abspath(f)) + os.sep for f in folders if f is not None]
     for output in outputs:
@@ -143,7 +148,7 @@ def iter_inputs(
             identity: object = (stat.st_dev, stat.st_ino)
         except (OSError, ValueError):
             identity = real
-        if identity in seen or real in seen or any(real.startswith(folder) for folder in inside):
+        if identity in seen or real in seen or (_OWN_OUTPUT.search(real) and any(real.startswith(f) for f in inside)):
             continue
         seen.update((identity, real))
         # a link is named by the file it leads to, so that a later run naming the file finds its record

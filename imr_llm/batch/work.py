@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 from imr_llm.errors import ImrError, InputError
 from imr_llm.loaders import load_bytes, read_bytes
-from imr_llm.outputs import json_line, safe_stem, visible, write_file
+from imr_llm.outputs import json_line, read_regular, safe_stem, visible, write_file
 from imr_llm.pipeline.extraction import Extractor
 from imr_llm.schema import LetterRecord, path_text
 from imr_llm.summary.formats import Format
@@ -55,17 +57,40 @@ def read_input(path: Path) -> tuple[bytes | None, str, str | None]:
 
 
 def remove_stale_summaries(summaries: Path, stale: list[tuple[str, str]]) -> int:
-    """Remove the summaries (in any language) this tool wrote for records since replaced; how many."""
+    """Remove the summaries (in any language) this tool wrote for records since replaced; how many. A
+    person's own file at such a name is kept."""
     from imr_llm.summary.languages import LANGUAGES
 
     removed = 0
     for name, digest in stale:
         for lang in LANGUAGES.names():
             old = summary_path(summaries, Path(name), digest, lang)
+            if _persons_file(old, lang):
+                continue
             with suppress(FileNotFoundError):
                 old.unlink()  # a link is removed, never followed
                 removed += 1
     return removed
+
+
+def _is_summary(path: Path, lang: str) -> bool:
+    """A regular file whose title (under a failed-checks banner, if any) is the summary's in `lang`."""
+    from imr_llm.summary.languages import get_language
+
+    head = read_regular(path, 8192)
+    title = f"# {get_language(lang).title}"
+    return head is not None and title in head.decode("utf-8", "replace").splitlines()[:4]
+
+
+def _persons_file(path: Path, lang: str) -> bool:
+    """A file at a summary's name that imr-llm did not write and that replacing would lose: a regular file
+    with no other name whose title is not a summary's (a person's notes). A link, a FIFO, or a second name
+    of a file kept elsewhere loses nothing when replaced."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and st.st_nlink == 1 and not _is_summary(path, lang)
 
 
 def summary_path(summaries: Path, path: Path, digest: str, lang: str) -> Path:
@@ -77,6 +102,9 @@ def summary_path(summaries: Path, path: Path, digest: str, lang: str) -> Path:
 def write_summary(record: LetterRecord, target: Path, lang: str) -> tuple[bool, str | None]:
     """Write the record's offline summary to `target`: (its checks failed, why it could not be written)."""
     outcome = summarize(record, lang)
+    if _persons_file(target, lang):
+        kept = f"{target} exists and is not a summary imr-llm wrote (kept; move it and rerun)"
+        return not outcome.checks.passed, kept
     try:
         write_file(target, visible(render_text(outcome.summary, Format.MD, outcome.checks.problems)))
     except OSError as e:
@@ -97,7 +125,7 @@ def missing_summaries(out: Path, summaries: Path, lang: str) -> tuple[int, int, 
                 raw = json.loads(line)
                 source = raw.get("source") or {}
                 target = summary_path(summaries, Path(source["path"]), str(source["sha256"]), lang)
-                if "error" in raw or (target.is_file() and not target.is_symlink()):
+                if "error" in raw or (_is_summary(target, lang) and os.lstat(target).st_nlink == 1):
                     continue  # an error record has no summary; a written one is kept (a link there is replaced)
                 record = LetterRecord.model_validate(raw)
             except (ValidationError, ValueError, RecursionError, AttributeError, KeyError, TypeError):

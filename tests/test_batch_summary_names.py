@@ -1,0 +1,91 @@
+"""A batch's summaries folder and the files a person keeps there (issue 26, the repeat of the eighteenth
+probe): a person's own file at a summary's name is never replaced or removed, and the run says so (exit 1);
+imr-llm's own summaries, links and second names are replaced as before; the folder the letters are in can be
+the summaries folder (its letters are read; only what imr-llm wrote there is skipped)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from imr_llm.batch.work import _is_summary, summary_path
+from tests.cli import run_command as cli
+from tests.test_hardening_round3 import clean, letters, lines
+
+
+def _name(folder: Path, letter: Path, lang: str = "en") -> Path:
+    return summary_path(folder, letter.resolve(), hashlib.sha256(letter.read_bytes()).hexdigest(), lang)
+
+
+def _batch(inputs: Path, out: Path, summaries: Path, *extra: str) -> object:
+    return cli("batch", str(inputs), "--out", str(out), "--summaries", str(summaries), "--no-progress", *extra)
+
+
+def test_a_persons_file_at_a_summary_name_is_kept_and_said_on_the_first_run(tmp_path: Path) -> None:
+    first, second = letters(tmp_path / "in", 2)
+    summaries = tmp_path / "s"
+    summaries.mkdir()
+    notes = _name(summaries, first)
+    notes.write_text("my notes\n")
+    run = _batch(tmp_path / "in", tmp_path / "o.jsonl", summaries)
+    # wrong (the probe): exit 0, nothing said, and "my notes" replaced by the summary
+    assert notes.read_text() == "my notes\n"
+    assert run.returncode == 1 and "summaries NOT written: 1" in run.stderr
+    assert "not a summary imr-llm wrote" in run.stderr
+    # right: both records kept, the other letter's summary written
+    assert len(lines(tmp_path / "o.jsonl")) == 2 and _is_summary(_name(summaries, second), "en")
+    clean(run)
+
+
+def test_a_persons_file_put_at_a_summary_name_before_a_rerun_is_said(tmp_path: Path) -> None:
+    (letter,) = letters(tmp_path / "in", 1)
+    summaries = tmp_path / "s"
+    assert _batch(tmp_path / "in", tmp_path / "o.jsonl", summaries).returncode == 0
+    target = _name(summaries, letter)
+    # right: a rerun keeps its own summary and says nothing
+    again = _batch(tmp_path / "in", tmp_path / "o.jsonl", summaries)
+    assert again.returncode == 0 and "NOT written" not in again.stderr and _is_summary(target, "en")
+    target.unlink()
+    target.write_text("user notes\n")
+    run = _batch(tmp_path / "in", tmp_path / "o.jsonl", summaries)
+    # wrong (the probe): exit 0, "1 already in", and the summary silently missing
+    assert run.returncode == 1 and "NOT written: 1" in run.stderr and target.read_text() == "user notes\n"
+
+
+def test_a_second_name_of_another_file_at_a_summary_name_is_replaced_and_the_file_kept(tmp_path: Path) -> None:
+    (letter,) = letters(tmp_path / "in", 1)
+    summaries = tmp_path / "s"
+    assert _batch(tmp_path / "in", tmp_path / "o.jsonl", summaries).returncode == 0
+    target = _name(summaries, letter)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("kept\n")
+    target.unlink()
+    os.link(victim, target)
+    run = _batch(tmp_path / "in", tmp_path / "o.jsonl", summaries)
+    # wrong (the probe): exit 0 and no summary; right: the name holds the summary, the other file is untouched
+    assert run.returncode == 0 and _is_summary(target, "en") and victim.read_text() == "kept\n", run.stderr
+
+
+def test_the_letters_folder_can_be_the_summaries_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "h"
+    letters(folder, 2)
+    out = tmp_path / "o.jsonl"
+    run = _batch(folder, out, folder)
+    # wrong (the probe): exit 2, "no letter files found", nothing read
+    assert run.returncode == 0 and len(lines(out)) == 2, run.stderr
+    assert len(list(folder.glob("*.en.md"))) == 2
+    spanish = _batch(folder, out, folder, "--lang", "es")
+    # right: a rerun reads no summary as a letter, and adds the Spanish ones from the records
+    assert spanish.returncode == 0 and len(lines(out)) == 2 and len(list(folder.glob("*.es.md"))) == 2, spanish.stderr
+    clean(spanish)
+
+
+def test_a_summary_under_its_failed_checks_banner_is_known_as_one(tmp_path: Path) -> None:
+    page = tmp_path / "x.es.md"
+    from imr_llm.summary.languages import get_language
+
+    page.write_text(f"**banner**\n\n# {get_language('es').title}\n\nrest\n")
+    assert _is_summary(page, "es") and not _is_summary(page, "en")
+    page.write_text(f"notes about # {get_language('es').title}\n")
+    assert not _is_summary(page, "es")
