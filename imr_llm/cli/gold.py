@@ -55,11 +55,27 @@ def _copy(path: Path, kept: Path) -> None:
             sink.write(path.read_bytes())
 
 
-def _reading(record: object) -> object:
+_HEADER_DATES = ("decision_date", "date_of_injury", "ur_determination_date", "application_received_date")
+
+
+def _reading(record: object) -> tuple[object, dict[str, object]]:
     """What a letter reads as, beyond its case number: two forms of one letter read the same requests and
-    decisions (two letters of one case, an IMR and its later one, do not)."""
+    decisions (two letters of one case, an IMR and its later one, do not), and the same header dates."""
     items = getattr(record, "disputed_items", [])
-    return tuple((" ".join(str(i.request).lower().split()), i.decision) for i in items)
+    dates = {field: getattr(record, field, None) for field in _HEADER_DATES}
+    return tuple((" ".join(str(i.request).lower().split()), i.decision) for i in items), dates
+
+
+def _read_alike(a: tuple[object, dict[str, object]], b: tuple[object, dict[str, object]]) -> str | None:
+    """None when two readings can be one letter; else what differs. A date one form could not read (a scan's
+    unread field) is no difference; a date both read and read differently is (a letter re-dated or re-issued)."""
+    if a[0] != b[0]:
+        return "their requests or decisions differ"
+    for field in _HEADER_DATES:
+        x, y = a[1].get(field), b[1].get(field)
+        if x is not None and y is not None and x != y:
+            return f"their {field.replace('_', ' ')}s differ ({x} and {y})"
+    return None
 
 
 def _same_letter(a: Path, b: Path) -> bool:
@@ -135,7 +151,7 @@ def init(
     failed = written = 0
     note = _NOTE.format(date=dt.date.today().isoformat())
     # name -> the letter its gold file is from, its case number, and what it reads as (requests and decisions)
-    named: dict[str, tuple[Path, str | None, object]] = {}
+    named: dict[str, tuple[Path, str | None, tuple[object, dict[str, object]]]] = {}
 
     def refuse(message: str) -> None:
         nonlocal failed
@@ -165,10 +181,11 @@ def init(
             continue
         if earlier is not None:
             first, case, reading = earlier
-            if case is None or record.case_number != case or _reading(record) != reading:
+            differs = "their case numbers differ" if case is None or record.case_number != case else None
+            if (differs := differs or _read_alike(_reading(record), reading)) is not None:
                 # A.pdf and A.txt, two letters: one gold file would be written over the other's, beside both
-                refuse(f"{path}: a second letter named {name} (after {first}); a gold folder holds one letter per "
-                       "name: rename one")  # fmt: skip
+                refuse(f"{path}: a second letter named {name} (after {first}; {differs}); a gold folder holds one "
+                       "letter per name: rename one")  # fmt: skip
                 continue
             if not kept.exists():  # the same letter in another form (read alike): beside its gold file
                 _copy(path, kept)

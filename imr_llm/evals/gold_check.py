@@ -63,12 +63,14 @@ def _copied_strings(gold: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-def _letter_text(files: list[Path], problems: list[str]) -> str | None:
-    """The de-wrapped text of the letter, from a text file or a PDF with a text layer (None for images); a
-    text or PDF letter that cannot be read is a problem, never an "image only" that passes."""
+def _letter_texts(files: list[Path], problems: list[str]) -> list[tuple[str, str]]:
+    """(file name, de-wrapped text) of every form of the letter that has text: a text file, a PDF with a text
+    layer (none for images). A text or PDF letter that cannot be read is a problem, never an "image only"
+    that passes. Every form is checked: a right NAME.txt never vouches for a NAME.pdf of another letter."""
     from imr_llm.loaders import load_file
     from imr_llm.textnorm import flatten
 
+    texts = []
     for path in files:
         if path.suffix.lower() in (".txt", ".text", ".pdf") and not path.name.lower().endswith(".scan.pdf"):
             try:
@@ -77,8 +79,8 @@ def _letter_text(files: list[Path], problems: list[str]) -> str | None:
                 problems.append(f"{path.name}: cannot be read ({str(e).splitlines()[0] if str(e) else e})")
                 continue
             if loaded.source.kind in ("text", "pdf"):
-                return flatten(loaded.text).flat
-    return None
+                texts.append((path.name, flatten(loaded.text).flat))
+    return texts
 
 
 def _not_a_letter(path: Path) -> str | None:
@@ -166,16 +168,19 @@ def check_folder(folder: Path) -> FolderCheck:
         problems += [(name, p) for p in _pairs(data)]
         unread: list[str] = []
         readable = [f for f in files if f not in not_letters]
-        text = _letter_text(readable, unread)
+        texts = _letter_texts(readable, unread)
         problems += [(name, p) for p in unread]
-        if text is None and (unread or not readable):
+        if not texts and (unread or not readable):
             continue  # the letter's problem is said; it is no "image only"
-        if text is None:
+        if not texts:
             result.images_only.append(name)  # an image only: the format is checked, the text cannot be
             continue
-        whole = compact(text)
-        for where, value in _copied_strings(data):
-            if compact(value) not in whole:
-                problems.append((name, f"{where}: {value[:60]!r} is not in the letter's text"))
+        for form, text in texts:
+            whole = compact(text)
+            missing = [(where, value) for where, value in _copied_strings(data) if compact(value) not in whole]
+            said = f"{form}: " if len(texts) > 1 else ""  # which form lacks it, when there are several
+            problems += [
+                (name, f"{said}{where}: {value[:60]!r} is not in the letter's text") for where, value in missing
+            ]
     result.checked = len(golds)
     return result
