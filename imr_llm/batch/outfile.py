@@ -17,6 +17,7 @@ import fcntl
 import json
 import os
 import stat
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -194,6 +195,33 @@ def exclusive(target: Path, what: str = "output") -> Iterator[None]:
             with suppress(OSError):
                 if real.stat().st_size == 0 and not real.is_symlink():
                     real.unlink()  # made here and never written: nothing left behind
+        os.close(fd)  # releases the lock
+
+
+@contextmanager
+def turn(folder: Path, what: str, wait: float = 60.0) -> Iterator[None]:
+    """Hold `folder` for a short step (choose a file's name in it, then write it) that two runs must not
+    interleave: two `summarize --out F` runs of letters with one name both saw the name free and one summary
+    was lost. The lock is the folder's own (flock on its descriptor), so nothing is left in it. Waits its turn,
+    at most `wait` seconds (the step takes milliseconds), then fails."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as e:
+        raise ConfigError(f"cannot open {what} {folder} ({e.strerror or e})") from e
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise ConfigError(
+                        f"another imr-llm run has held {what} {folder} for {wait:.0f} s; try again"
+                    ) from None
+                time.sleep(0.02)
+        yield
+    finally:
         os.close(fd)  # releases the lock
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from imr_llm.batch.outfile import turn
 from imr_llm.cli.common import (
     BaseUrlOpt,
     CacheOpt,
@@ -145,6 +146,38 @@ def _targets(out: Path, stem: str, lang: str, fmt: Format) -> list[Path]:
     return [out / name for name in names]
 
 
+def _write_in(
+    out: Path,
+    names: OutputNames | None,
+    letter: str,
+    lang: str,
+    fmt: Format,
+    checks: dict[str, object],
+    text: str,
+    inputs: set[str] | frozenset[str],
+) -> list[Path]:
+    """Write the summary (and its checks) into `out` under its name; the files written."""
+    stem = (names or OutputNames()).stem(letter)
+    targets = _targets(out, stem, lang, fmt)
+    if _of_another_letter(targets[-1], fmt, str(checks["letter"])):
+        # an earlier run's summary of another letter named the same (a/X.pdf, then b/X.pdf): kept, and this
+        # one named by its path's hash, as a second letter of that name within one run is
+        stem = f"{stem}-{hashlib.sha256(letter.encode()).hexdigest()[:8]}"
+        targets = _targets(out, stem, lang, fmt)
+    for target in targets:
+        if os.path.realpath(target) in inputs:
+            raise OSError(errno.EEXIST, f"{target} is one of the input letters; choose another --out")
+        if os.path.lexists(target) and _checks_of(targets[-1], fmt) is None:
+            # a rerun replaces its own summary; a file of someone else's (notes, another tool's output) is kept
+            raise OSError(
+                errno.EEXIST, f"{target} exists and is not a summary imr-llm wrote; move it or choose another --out"
+            )
+    write_file(targets[0], text)
+    if fmt is not Format.JSON:
+        write_file(targets[1], json_text(json.dumps(checks, ensure_ascii=False, indent=1)) + "\n")
+    return targets
+
+
 def write_summary(
     path: Path,
     outcome: SummaryOutcome,
@@ -173,24 +206,9 @@ def write_summary(
     if out is None:
         write_stdout(text if fmt is Format.JSON else text + ("\n" if fmt is not Format.HTML else ""))
     else:
-        stem = (names or OutputNames()).stem(letter)
-        targets = _targets(out, stem, outcome.summary.lang, fmt)
-        if _of_another_letter(targets[-1], fmt, checks["letter"]):
-            # an earlier run's summary of another letter named the same (a/X.pdf, then b/X.pdf): kept, and this
-            # one named by its path's hash, as a second letter of that name within one run is
-            stem = f"{stem}-{hashlib.sha256(letter.encode()).hexdigest()[:8]}"
-            targets = _targets(out, stem, outcome.summary.lang, fmt)
-        for target in targets:
-            if os.path.realpath(target) in inputs:
-                raise OSError(errno.EEXIST, f"{target} is one of the input letters; choose another --out")
-            if os.path.lexists(target) and _checks_of(targets[-1], fmt) is None:
-                # a rerun replaces its own summary; a file of someone else's (notes, another tool's output) is kept
-                raise OSError(
-                    errno.EEXIST, f"{target} exists and is not a summary imr-llm wrote; move it or choose another --out"
-                )
-        write_file(targets[0], text)
-        if fmt is not Format.JSON:
-            write_file(targets[1], json_text(json.dumps(checks, ensure_ascii=False, indent=1)) + "\n")
+        with turn(out, "the summaries folder"):
+            # the name is chosen and written in one turn: two runs at once never both take a free name
+            targets = _write_in(out, names, letter, outcome.summary.lang, fmt, checks, text, inputs)
         if targets[0].name != f"{safe_stem(path)}.{outcome.summary.lang}.{fmt.value}":
             said = f"imr-llm: {path}: summary written as {targets[0].name}"
             print(visible(said, keep_newlines=False), file=sys.stderr)
