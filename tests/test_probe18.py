@@ -284,3 +284,52 @@ def test_sigterm_stops_a_run_as_ctrl_c_does(tmp_path: Path, monkeypatch: pytest.
         signal.signal(signal.SIGTERM, kept)  # this test process's own handler back
     # wrong: the default SIGTERM (no message, no cleanup); right: one line, exit 143
     assert stopped.value.code == 143
+
+
+@pytest.mark.parametrize(
+    ("lang", "rewrite"),
+    [
+        ("es", "El revisor encontró que usted tiene dolor y un signo positivo tras menos de ocho semanas de reposo."),
+        ("es", "El revisor encontró que usted tiene dolor y un signo negativo tras más de ocho semanas de reposo."),
+        ("es", "El revisor encontró que su dolor mejoró con más de ocho semanas de reposo."),
+        ("en", "The reviewer found that you have pain and a positive sign despite less than eight weeks of rest."),
+        ("en", "The reviewer found that you have pain and a negative sign despite more than eight weeks of rest."),
+        ("en", "The reviewer found that your pain improved with more than eight weeks of rest."),
+    ],
+)
+def test_a_rewrite_that_turns_a_comparison_a_result_or_a_change_round_is_refused(lang: str, rewrite: str) -> None:
+    """The repeat of the probe: "menos de ocho semanas", "negativo", "mejoró" were accepted as translations of a
+    reviewer's "more than eight weeks", "positive" and "persistent pain"."""
+    problems = _approved_rewrite_problems(lang, rewrite)
+    assert any("the reviewer's words do not" in p for p in problems), problems
+
+
+ES_KEPT = "El revisor encontró que tiene dolor persistente y un signo positivo tras más de ocho semanas de reposo."
+EN_KEPT = "The reviewer found that you have persistent pain and a positive sign despite more than eight weeks of rest."
+
+
+@pytest.mark.parametrize(
+    ("lang", "rewrite"),
+    [
+        ("es", ES_KEPT),
+        ("en", EN_KEPT),
+    ],
+)
+def test_a_rewrite_that_keeps_the_comparison_the_result_and_the_change_is_kept(lang: str, rewrite: str) -> None:
+    problems = _approved_rewrite_problems(lang, rewrite)
+    assert not any("the reviewer's words do not" in p for p in problems), problems
+
+
+APPROVER = (
+    "In this case, the injured worker has persistent pain and a positive sign despite more than eight weeks of rest. "
+    "Therefore, the request is medically necessary."
+)
+
+
+def _approved_rewrite_problems(lang: str, rewrite: str) -> list[str]:
+    from imr_llm.summary.languages import get_language
+    from imr_llm.summary.rewrite import reason_problems
+    from tests.letters import Item, make_letter
+
+    record = parse_text(make_letter(Item("MRI of the right shoulder", "Overturned", APPROVER)))
+    return reason_problems(rewrite, build_summary(record, lang).items[0], get_language(lang))

@@ -152,6 +152,10 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
         if _double_negated(text) and not _double_negated(" ".join(item.reason.sentences)):
             # "no indication you were not diagnosed", "not no indication": the denial turned round
             problems.append(f"item {item.number}: the reason adds a double negative the reviewer did not write")
+        for said, needs in _EN_SENSES.items():
+            if (m := said.search(text)) is not None and not needs.search(f"{reviewer} {item.request}"):
+                # "less than eight weeks" for "more than eight weeks", "a negative sign" for "a positive sign"
+                problems.append(f"item {item.number}: {m.group(0)!r} says what the reviewer's words do not")
         if _negated_clauses(text, _NEGATOR, _EN_CLAUSE) > _negated_clauses(reviewer, _NEGATOR, _EN_CLAUSE):
             # "the request does not exceed the trial", "The reviewer did not find that ...": a denial the reviewer
             # did not write (a rejected rewrite leaves the offline sentence, which is the reviewer's own)
@@ -224,6 +228,19 @@ _EN_OUTCOME_KINDS = {
     }.items()
 }
 _NEVER = re.compile(r"(?!)")
+# a comparison, a test's result or a change in an English rewrite needs the same sense in the reviewer's words (a
+# translation's are in its language's `qualifiers`)
+_EN_SENSES = {
+    re.compile(rf"\b(?:{said})\b", re.I): re.compile(rf"\b(?:{needs})", re.I)
+    for said, needs in {
+        r"less than|fewer than": r"less than|fewer than|under|below|within|shorter|only",
+        r"more than|greater than": r"more than|over|greater|exceed|beyond|longer|at least|in excess|past",
+        r"negative": r"negative|normal|unremarkable|absent|benign",
+        r"positive": r"positive|abnormal",
+        r"improved|improving|got better|gotten better": r"improv|better|relie|benefit|gain|progress|respon",
+        r"worse|worsened|worsening": r"wors|deteriorat|progress|declin|aggravat|exacerbat",
+    }.items()
+}
 _EN_CONNECTORS = re.compile(r"\b(?:but|however|although|though|while|whereas|yet|despite|nevertheless|even)\b|;", re.I)
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"\u201d)]*\s+")
 
