@@ -94,11 +94,26 @@ _MARKED_DECISION = re.compile(
 )
 
 
+_DECISION_KEYS = ("approv", "certif", "denied", "necessar", "overturn", "upheld")
+
+
+def may_open_with_decision(text: str) -> bool:
+    """A cheap test before the patterns: a decision phrase's word within a line's length of the start."""
+    head = text[:120].lower()
+    return any(key in head for key in _DECISION_KEYS)
+
+
 def decision_said(sentence: str) -> bool | None:
     """Whether a sentence holds a decision said as a heading or a form says it: True for an approval
     ("Approved", "Decision: Overturned"), False for a denial ("# Not approved", "Upheld"), None for none.
     Such a fragment is never the reviewer's reason, and it is never glued to the sentence after it."""
-    m = DECISION_LINE.match(sentence) or _MARKED_DECISION.search(sentence)
+    lowered = sentence.lower()
+    if not any(key in lowered for key in _DECISION_KEYS):
+        return None
+    marked = "decision" in lowered or any(mark in sentence for mark in ("#", "*", "_", ">"))
+    m = (DECISION_LINE.match(sentence) if may_open_with_decision(sentence) else None) or (
+        _MARKED_DECISION.search(sentence) if marked else None
+    )
     if m is None:
         return None
     phrase = " ".join(m.group("phrase").lower().split())
@@ -395,7 +410,9 @@ def sentence_spans(text: str) -> Iterator[tuple[int, int]]:
         if at >= n:
             return
         window = text[at : at + MAX_SENTENCE]
-        cited = _LEADING_CITATION.match(window) or DECISION_LINE.match(window)
+        cited = _LEADING_CITATION.match(window) or (
+            DECISION_LINE.match(window) if may_open_with_decision(window) else None
+        )
         # "... may lead to dependence. (Homik, 2004) In this claimant's case, there is no ...": the citation
         # closes the sentence before it, and the reviewer's own sentence starts after it; so does a decision
         # said as a heading ("# Not approved In this case, ...")
