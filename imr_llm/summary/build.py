@@ -52,6 +52,8 @@ from imr_llm.summary.restate import (
     ALARMING,
     ASKS_FOR,
     DROPPABLE,
+    EXAM_SIGNS_ABSENT,
+    OTHER_CRITERION,
     THESE_CONDITIONS,
     Form,
     Restatement,
@@ -351,8 +353,22 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
     if _foreign_rationale(record, i):
         # the rationale may be another request's: no step is drawn from it (the stock step, beside the warning)
         step, number, categorical, trial, over = None, None, False, False, False
+    # the page's own points say an exam showed none of the signs the care needs ("did not have significant nerve
+    # deficits on exam"): the step says a later exam could find them, not the stock "read the reviewer's words"
+    signs_absent = (
+        item.decision == "upheld"
+        and any(r.form in (Form.FINDING, Form.GIVEN) and EXAM_SIGNS_ABSENT.search(r.sentence) for r in said)
+        and not any(OTHER_CRITERION.search(r.sentence) for r in said)
+    )
     next_step = language.next_step(
-        item.decision, step, care, number, categorical=categorical, trial_approved=trial, over_guideline=over
+        item.decision,
+        step,
+        care,
+        number,
+        categorical=categorical,
+        trial_approved=trial,
+        over_guideline=over,
+        signs_absent=signs_absent,
     )
     if not provider_step and (second := _second_gap(step, [*said, *later])) is not None and item.decision == "upheld":
         # the reviewer named two things missing: the step names both (a reader counted steps naming one as partial)

@@ -792,6 +792,20 @@ SERIOUS_SIGNS = _rx(
     r"\b(?:red flags?|warning signs?|cancer|infection|tumou?r|malignan\w*|fracture|progressive neurolog\w*|"
     r"cauda equina|myelopath\w*)\b"
 )
+# an exam that showed none of the signs that would call for the care ("did not have significant neurological deficits
+# on exam", "the physical exam noted no evidence of new tissue insult", "no peripheral neurological exam findings
+# suggesting nerve entrapment"): signs a later exam could find
+EXAM_SIGNS_ABSENT = _rx(
+    r"\b(?:no|not|without|nor)\b[^.;]{0,60}?\b(?:nerve|neurolog\w*|focal|warning signs?|red flags?|tissue insult|"
+    r"deficits?|radicul\w*|entrapment|instability)\b[^.;]{0,40}?\b(?:on|in) (?:the )?(?:physical |clinical )?"
+    r"exam(?:ination)?s?\b|"
+    r"\b(?:physical|clinical|neurolog\w*) exam(?:ination)? (?:\w+ ){0,2}?(?:noted|showed|revealed|documents?|was|is)"
+    r" (?:no|not|normal|unremarkable)\b|"
+    r"\bno (?:\w+ ){0,2}?(?:neurolog\w* )?exam(?:ination)? findings (?:suggest|indicat|consistent|of)\w*"
+)
+# a criterion besides the exam's signs that records or a plan could meet (surgery considered, simpler care failed):
+# with one of these among the points, a later exam's signs are not all a new request needs
+OTHER_CRITERION = _rx(r"\b(?:surg\w*|operat\w*|conservative|simpler|fail\w*|therapy|therapies|treatments?)\b")
 # the reviewer wanted the signs excluded, not found: "no documentation of red flags being ruled out"
 RULED_OUT = _rx(
     r"\bruled? out\b|\bexclu(?:de|ded|ding|sion)\b|\b(?:the )?absence of (?:any )?(?:red flags?|warning signs?)"

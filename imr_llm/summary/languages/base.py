@@ -458,6 +458,7 @@ class Language:
         categorical: bool = False,
         trial_approved: bool = False,
         over_guideline: bool = False,
+        signs_absent: bool = False,
     ) -> str:
         n = self.c.next
         if decision == "overturned":
@@ -475,7 +476,8 @@ class Language:
         if categorical:
             return n.not_recommended
         if first is None or first.form in (Form.FINDING, Form.GIVEN, Form.RECORD_SHOWS):
-            return n.generic
+            # an exam that showed none of the signs the care needs: a later exam could find them
+            return n.warning_signs if signs_absent and n.warning_signs else n.generic
         if first.form in (Form.GUIDELINE, Form.NOT_RECOMMENDED) and CONDITIONAL_BAN.search(first.sentence):
             # "do not recommend continued opioids if there is no improvement in function": records may meet it
             return n.conditional or n.generic
