@@ -1,7 +1,7 @@
 """The twenty-fourth independent reader's findings, each a general rule tested both ways, in synthetic letters.
 
-- a denial whose points say an exam showed none of the signs the care needs ("did not have significant
-  neurological deficits on exam") tells the worker a later exam could find them (it was the stock "read the
+- a denial whose points say an exam showed none of the signs the care needs ("had no focal deficits on
+  examination") tells the worker a later exam could find them (it was the stock "read the
   reviewer's words"); never when another criterion a new request could meet is among the points (surgery
   considered, simpler care failed), nor when the exam did show the signs.
 """
@@ -27,7 +27,7 @@ def _step(request: str, rationale: str, lang: str = "en") -> str:
 @pytest.mark.parametrize(
     "finding",
     [
-        "The worker did not have significant neurological deficits on exam.",
+        "The worker had no focal deficits on examination.",
         "The physical exam documents no focal nerve deficits in the legs.",
     ],
 )
@@ -45,7 +45,7 @@ def test_an_exam_without_the_signs_says_a_later_exam_could_find_them(finding: st
     "finding",
     [
         # another criterion a new request could meet: the step is not only about a later exam
-        "There is evidence of nerve compromise on physical exam but there is no mention of consideration for surgery.",
+        "The exam shows a pinched nerve, but the notes never say whether surgery was discussed.",
         # the exam did show the signs
         "The worker had focal neurological deficits on exam, and the records are otherwise complete.",
     ],

@@ -353,8 +353,8 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
     if _foreign_rationale(record, i):
         # the rationale may be another request's: no step is drawn from it (the stock step, beside the warning)
         step, number, categorical, trial, over = None, None, False, False, False
-    # the page's own points say an exam showed none of the signs the care needs ("did not have significant nerve
-    # deficits on exam"): the step says a later exam could find them, not the stock "read the reviewer's words"
+    # the page's own points say an exam showed none of the signs the care needs ("the physical exam documents no
+    # nerve deficits"): the step says a later exam could find them, not the stock "read the reviewer's words"
     signs_absent = (
         item.decision == "upheld"
         and any(r.form in (Form.FINDING, Form.GIVEN) and EXAM_SIGNS_ABSENT.search(r.sentence) for r in said)

@@ -792,9 +792,9 @@ SERIOUS_SIGNS = _rx(
     r"\b(?:red flags?|warning signs?|cancer|infection|tumou?r|malignan\w*|fracture|progressive neurolog\w*|"
     r"cauda equina|myelopath\w*)\b"
 )
-# an exam that showed none of the signs that would call for the care ("did not have significant neurological deficits
-# on exam", "the physical exam noted no evidence of new tissue insult", "no peripheral neurological exam findings
-# suggesting nerve entrapment"): signs a later exam could find
+# an exam that showed none of the signs that would call for the care ("had no focal deficits on examination", "the
+# physical exam documents no nerve deficits", "no exam findings suggesting a pinched nerve"): signs a later exam
+# could find
 EXAM_SIGNS_ABSENT = _rx(
     r"\b(?:no|not|without|nor)\b[^.;]{0,60}?\b(?:nerve|neurolog\w*|focal|warning signs?|red flags?|tissue insult|"
     r"deficits?|radicul\w*|entrapment|instability)\b[^.;]{0,40}?\b(?:on|in) (?:the )?(?:physical |clinical )?"
