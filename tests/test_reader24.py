@@ -53,3 +53,39 @@ def test_an_exam_without_the_signs_says_a_later_exam_could_find_them(finding: st
 def test_an_exam_with_the_signs_or_another_criterion_keeps_its_step(finding: str) -> None:
     step = _step("MRI of the thoracic spine", f"Imaging is advised when the exam shows nerve deficits. {finding}")
     assert LATER not in step, step
+
+
+SEVERAL = "The reviewer made more than one point. Their words are below. Here is one of them"
+# no form says it (a rule for "patients" in general inside it): quoted only
+FIRST = (
+    "However, there was no documentation that an operation on the wrist is planned, as bracing should be avoided "
+    "except for patients having an operation."
+)
+ADDED = "There was also no record of special factors to support the request outside of the guidelines."
+
+
+def _why(rationale: str) -> tuple[str, str]:
+    record = parse_text(make_letter(Item("Wrist brace", "Upheld", f"{rationale} {DENIED}")))
+    item = build_summary(record).items[0]
+    return item.reason.text, item.reason.quote
+
+
+def test_a_point_added_to_one_no_plain_line_says_never_leads_the_why() -> None:
+    why, quote = _why(f"{FIRST} {ADDED}")
+    # wrong (the reader): "The reviewer found no special factors ..." first, as if it were the reason
+    assert why.startswith(SEVERAL), why
+    assert quote.index("operation on the wrist") < quote.index("special factors"), quote
+
+
+@pytest.mark.parametrize(
+    "rationale",
+    [
+        # the point it adds to is said plainly too
+        f"There is no record of a recent exam of the wrist. {ADDED}",
+        # nothing before it
+        ADDED,
+    ],
+)
+def test_an_added_point_with_its_first_point_said_or_none_before_reads_as_before(rationale: str) -> None:
+    why, _ = _why(rationale)
+    assert not why.startswith(SEVERAL), why

@@ -819,7 +819,7 @@ _APPROVED_BEFORE = _rx(
 )
 # a sentence the reviewer opens as an added point: "additionally", "in addition", "furthermore", "moreover", or
 # "also" among its first words ("The request as submitted also failed to ...")
-_ADDED = _rx(r"^(?:additionally|in addition|furthermore|moreover|further,|also)\b|^(?:[\w'-]+,? ){1,5}?also\b")
+ADDED_POINT = _rx(r"^(?:additionally|in addition|furthermore|moreover|further,|also)\b|^(?:[\w'-]+,? ){1,5}?also\b")
 _TOPIC_BONUS = 1.5
 # the next sentence sets this one aside ("The patient has a history of substance abuse. However, ...")
 _SET_ASIDE = _rx(r"^(?:however|nevertheless|nonetheless|even so|that said|despite (?:this|that|these))\b")
@@ -891,7 +891,7 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
     named = {s for s, _, _ in scored if s in categorical and _names_request(scans[s], request)}
     repeat = _repeat_of_approval(spans, scans) if decision == "upheld" else ()
     # a point the reviewer marks as added ("There was also ...", "Additionally, ...") follows the one it adds to
-    added = {s for s, _, _ in picked if scans[s].match(_ADDED)}
+    added = {s for s, _, _ in picked if scans[s].match(ADDED_POINT)}
     # a point marked as added goes after the points of its strength, never below a weaker sentence (a diagnosis, a
     # history line): three added points of equal weight to a first must not push a lesser sentence above them
     picked = sorted(
@@ -1151,7 +1151,7 @@ CUES = CueSet(
         _COMPOUND_SENTENCE,
         _TOPICAL_SENTENCE,
         _CRITERION,
-        _ADDED,
+        ADDED_POINT,
         _CONDITION_OPENING,
         _REPEATS,
         _APPROVED_BEFORE,

@@ -18,6 +18,7 @@ from rapidfuzz import fuzz
 from imr_llm.fields import norm_text
 from imr_llm.parser.items import form_phrase
 from imr_llm.parser.reasons import (
+    ADDED_POINT,
     BEYOND_TRIAL,
     FINDINGS_READ,
     agrees,
@@ -167,6 +168,15 @@ def _plain_field(warning: str) -> str:
     return f"{_FIELD_WORDS[m.group('name')]}: {warning[m.end() :]}"
 
 
+def _added_before_its_point(lead: str, quotes: list[str], rationale: str, said: list[Restatement]) -> bool:
+    """The plain line's first sentence adds a point ("There was also ...", "In addition, ..."), and a reason
+    sentence earlier in the letter, which it adds to, is quoted but said in no plain line."""
+    if not ADDED_POINT.match(lead) or (at := rationale.find(lead)) < 0:
+        return False
+    restated = {r.sentence for r in said}
+    return any(q not in restated and 0 <= rationale.find(q) < at for q in quotes)
+
+
 def item_reason(item: DisputedItem) -> ItemReason:
     """The parser's reason for the item; found again from the rationale for records made without it."""
     if item.reason is not None:
@@ -244,6 +254,9 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
     said, plain = [said[k] for k in kept], [plain[k] for k in kept]
     # no form recognised: quote the reviewer's reason sentences, never a guideline passage or history
     quotes = _distinct([s for s in found.sentences if quotable(s, item.decision)])
+    # "There was also a lack of X" said plainly, the point it adds to (earlier in the letter) in no form: the page
+    # says first that there are several points, quoted below, and gives the plain one as one of them
+    added_first = bool(said) and _added_before_its_point(said[0].sentence, quotes, item.rationale or "", said)
     shown = [r.sentence for r in said] if said else quotes[:2]
     # the reviewer's other reason sentences that no plain sentence says are quoted too, and the Why says so:
     # a plain line that gives one point of several must not read as the whole reason
@@ -261,6 +274,9 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
     # a guideline's words, a point with no negation) is still a point the worker must know exists
     unsaid = [s for s in found.sentences if _unsaid(s, shown, item)]
     more_line = [language.c.reason.more] if more else [language.c.reason.more_in_letter] if left or unsaid else []
+    lead_line: list[str] = []
+    if added_first and more and language.c.reason.several:
+        lead_line, more_line = [language.c.reason.several], []
     slip = part_slip(shown, item.request)
     slip_line = [language.c.reason.other_part.format(part=slip[0], asked=slip[1])] if slip is not None else []
     evidence = [
@@ -273,7 +289,7 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         sentences=shown,
         quote=letter_order_quote(item.rationale or "", shown),
         evidence=evidence,
-        text=" ".join([p.text for p in plain] + more_line + slip_line)
+        text=" ".join(lead_line + [p.text for p in plain] + more_line + slip_line)
         if plain
         else " ".join(
             [

@@ -216,6 +216,9 @@ class ReasonFrames(_Strict):
     quoted_none: str
     more: str  # the plain sentences do not cover every reason sentence: the rest are quoted below
     more_in_letter: str  # ... and there was no room to quote them
+    # the plain line is a point the reviewer added ("There was also ...") to an earlier one no plain line says:
+    # said first, before the plain line, so the page never leads with the lesser point
+    several: str = ""
     other_part: str  # the reviewer's words name another body part or side than the request: {part}, {asked}
     because: str = "{x}."
     link_words: tuple[str, ...] = ()
