@@ -134,11 +134,16 @@ FOR_THIS_CONDITION = _rx(
 # "While the guideline notes X, here, however, the provider failed to ..."
 _APPLIES_INSIDE = _rx(
     r"\b(?:here,? however|, here,|in this (?:case|instance|situation)|however, here)\b|"
+    # "the originally requested 6 additional sessions ... is in excess of the guidelines": the request measured
+    r"\b(?:the|this) (?:\w+ ){0,2}?request(?:ed)?\b[^.;]{0,80}?\b(?:exceeds?|exceeded|(?:is|are|would be) in excess of)"
+    r" (?:the )?(?:guidelines?|recommend)|"
     r"\b(?:which|that) (?:was|were|is|are|has|have)(?: not| been)* (?:described|documented|noted|shown|provided|"
     r"present|met)(?: here)?\b|\bhere\.?$|" + FOR_THIS_CONDITION.pattern
 )
 # for an upheld item, a sentence saying the treatment helped is a concession, not the reason
-_BENEFIT_SHOWN = _rx(r"\b(?:showed|reported|with|has had) (?:some )?(?:benefit|improvement)\b")
+_BENEFIT_SHOWN = _rx(
+    r"\b(?:showed|reported|with|has had) (?:some )?(?:benefit|improvement)\b|\b(?:has|have|had) improved with\b"
+)
 _CASE_REF = _rx(
     r"\b(?:patient|injured worker|applicant|claimant|worker|employee|iw|individual|he|she|his|her|provider|physician|"
     r"documentation|records?|submitted|request(?:ed)?|this case|here)\b"
@@ -422,7 +427,7 @@ def sentence_spans(text: str) -> Iterator[tuple[int, int]]:
 
 
 _NEGATION = _rx(
-    r"\b(?:not|no|lack|lacks|lacking|without|never|none|neither|nor|cannot|unclear|exceeds?|exceeded|excessive|"
+    r"\b(?:not|no|lack|lacks|lacking|without|never|none|neither|nor|cannot|unclear|exceeds?|exceeded|excess(?:ive)?|"
     r"insufficient|only|absence|failed|redundant)\b|n't\b"
 )
 

@@ -344,6 +344,9 @@ _TYPOS = (
     (re.compile(r"\bin (topical|oral) for (?=(?:is|are|was|were|has|have)\b)", re.I), r"in \1 form "),
     # "for several month": a plural count with its "s" left off ("a two week trial" is a modifier, and stays)
     (re.compile(r"\b(several|many|a few) (day|week|month|year)\b(?!['-])", re.I), r"\1 \2s"),
+    # "record of failure of failure of simpler therapy": a word and its preposition typed twice (one word twice, as
+    # "had had", can be right; so can a clause said twice, "... not recommended is not recommended")
+    (re.compile(r"\b(\w+ (?:of|to|for|in|with|on)) \1\b", re.I), r"\1"),
 )
 _ASIDE_MARKER = re.compile(r",\s*in (?:short|summary|sum|essence|brief|other words),\s*", re.I)
 
