@@ -28,8 +28,8 @@ OVER = "Although more therapy may be appropriate, the requested 6 more sessions 
 IMPROVED = "She has improved with 6 earlier sessions of therapy."
 
 
-def _summary(rationale: str) -> tuple[str, str, str]:
-    record = parse_text(make_letter(Item("Physical therapy 6 sessions", "Upheld", f"{rationale} {DENIED}")))
+def _summary(rationale: str, request: str = "Physical therapy 6 sessions") -> tuple[str, str, str]:
+    record = parse_text(make_letter(Item(request, "Upheld", f"{rationale} {DENIED}")))
     item = build_summary(record).items[0]
     return item.reason.text, item.reason.quote, item.next_step
 
@@ -80,3 +80,17 @@ def test_the_page_never_promises_a_new_request_on_new_records_alone() -> None:
         )
         page = render_text(build_summary(record, lang=lang))
         assert needs in page and "new medical records" not in page, page
+
+
+def test_a_drug_taken_past_the_guidelines_time_says_so_in_its_step() -> None:
+    taken = (
+        "The worker has used this relaxant every day since 01/05/2016, which exceeds the guidelines for short-term use."
+    )
+    _, _, step = _summary(taken, "Cyclobenzaprine 7.5mg #60")
+    # wrong (the reader): the stock "Your doctor can read the reviewer's words ..."
+    assert "longer than the guidelines recommend" in step, step
+    # right: a request's own length past the guideline is not the worker's time on the care
+    _, _, asked = _summary(
+        "The requested duration of 12 weeks exceeds the guidelines for short-term use.", "Cyclobenzaprine 7.5mg #60"
+    )
+    assert "longer than the guidelines recommend" not in asked, asked

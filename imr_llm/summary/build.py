@@ -351,8 +351,12 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
     # asked for, which exceeds the guidelines ...")
     lead = said[0].sentence if said and said[0].form in (Form.FINDING, Form.GIVEN) else None
     lead = lead if said or not found.sentences else found.sentences[0]
-    over = item.decision == "upheld" and lead is not None and _OVER_GUIDELINE.search(lead) is not None
-    over = over and any(_COUNTED.search(text) for text in (lead or "", item.request))
+    past = item.decision == "upheld" and lead is not None and _OVER_GUIDELINE.search(lead) is not None
+    over = past and any(_COUNTED.search(text) for text in (lead or "", item.request))
+    # a drug taken for months, "beyond the guidelines' advice of short-term use": the worker's time on the care is
+    # past the guideline's, and more records do not shorten it (a request's own length is not the worker's time)
+    too_long = past and not over and _HOW_LONG.search(lead or "") is not None and not _ASKED.search(lead or "")
+    too_long = too_long and lead in reason.sentences  # a finding the page shows, never one it could not place
     if (
         item.decision == "upheld"
         and item.rationale
@@ -385,6 +389,7 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         trial_approved=trial,
         over_guideline=over,
         signs_absent=signs_absent,
+        too_long=too_long,
     )
     if not provider_step and (second := _second_gap(step, [*said, *later])) is not None and item.decision == "upheld":
         # the reviewer named two things missing: the step names both (a reader counted steps naming one as partial)
@@ -737,6 +742,8 @@ _OVER_GUIDELINE = re.compile(
     r"(?:(?:MTUS|ODG|ACOEM|CA MTUS)\s+)?(?:guidelines?|recommended|recommendations?)\b",
     re.I,
 )
+_ASKED = re.compile(r"\brequest(?:ed|s)?\b", re.I)
+_HOW_LONG = re.compile(r"\b(?:short[- ]term|long[- ]term|duration|since|period|time ?frame|weeks?|months?)\b", re.I)
 _ANY_PAST = re.compile(r"\bany (?:previous|prior|past)\b")
 _LEADING_LINK = re.compile(r"(?:with|of|for|to|in|on|by|from|about|regarding|as|and|or)\b")
 

@@ -459,6 +459,7 @@ class Language:
         trial_approved: bool = False,
         over_guideline: bool = False,
         signs_absent: bool = False,
+        too_long: bool = False,
     ) -> str:
         n = self.c.next
         if decision == "overturned":
@@ -473,6 +474,8 @@ class Language:
             return n.guideline_number.format(number=self._guideline_amount(guideline_number))
         if over_guideline:
             return n.over_guideline
+        if too_long and n.too_long:
+            return n.too_long
         if categorical:
             return n.not_recommended
         if first is None or first.form in (Form.FINDING, Form.GIVEN, Form.RECORD_SHOWS):
