@@ -94,3 +94,26 @@ def test_a_drug_taken_past_the_guidelines_time_says_so_in_its_step() -> None:
         "The requested duration of 12 weeks exceeds the guidelines for short-term use.", "Cyclobenzaprine 7.5mg #60"
     )
     assert "longer than the guidelines recommend" not in asked, asked
+
+
+def _warnings(decision: str, rationale: str) -> list[str]:
+    verdict = DENIED if decision == "Upheld" else "Therefore, the request is medically necessary."
+    record = parse_text(make_letter(Item("Knee walker", decision, f"{rationale} {verdict}")))
+    return [w for w in record.warnings if "may be missing from the letter" in w]
+
+
+def test_a_denial_whose_words_say_the_request_was_supported_is_pointed_out() -> None:
+    warned = _warnings("Upheld", "Guidelines ask for a reason for special equipment. There is clear rationale "
+                       "given to support this request.")  # fmt: skip
+    # wrong (the reader): "We could not find one sentence" and nothing said of the letter's own contradiction
+    assert len(warned) == 1 and "clear rationale given to support this request" in warned[0], warned
+
+
+def test_support_denied_or_contrasted_or_in_an_approval_is_no_slip() -> None:
+    for decision, rationale in (
+        ("Upheld", "There is no rationale provided to support the request for the knee walker."),
+        ("Upheld", "There was lack of documentation to support the request outside of the guidelines."),
+        ("Upheld", "There is documentation to support the request, but the guidelines do not recommend it."),
+        ("Overturned", "There is documentation provided to support the request for the knee walker."),
+    ):
+        assert _warnings(decision, rationale) == [], (decision, rationale)

@@ -302,6 +302,28 @@ def _sentence_breaks(text: str | None) -> str | None:
     return _GUIDELINE_BREAK.sub(". ", text) if text else text
 
 
+# "there is rationale provided to support the request": support for the request said without any negation (in the
+# 150 real letters, once, in a denial, its "no" lost; the three others are "lack of", "no clear")
+_SUPPORT_GIVEN = re.compile(
+    r"\bthere (?:is|was|has been) (?:(?:a|an|the|clear|sufficient|adequate|enough|clinical|medical) )*"
+    r"(?:rationale|documentation|indication|evidence|support) (?:(?:provided|given|submitted|documented) )?"
+    r"(?:to support|supporting|for) (?:the|this) (?:request|requested)\b",
+    re.I,
+)
+_SUPPORT_DENIED = re.compile(r"\b(?:no|not|lack|without|none|insufficient|inadequate|however|but|although)\b", re.I)
+
+
+def _support_given(rationale: str) -> str | None:
+    """A sentence of a denial's rationale that says the request was supported, with no negation or contrast in
+    it: the letter's own words against its decision."""
+    for start, end in sentence_spans(rationale):
+        sentence = rationale[start:end]
+        m = _SUPPORT_GIVEN.search(sentence)
+        if m is not None and not _SUPPORT_DENIED.search(sentence):
+            return " ".join(m.group(0).split())
+    return None
+
+
 def _decision_against(rationale: str, necessary: bool) -> str | None:
     """The first decision in a rationale that says the other way from its heading: the words Overturned and
     Upheld anywhere, or a decision said as a heading or a form says it ("# Not approved", "Decision:
@@ -424,6 +446,13 @@ def assemble_item(
         ctx.warn(
             f"item {i + 1}: {OTHER_CARE_WARNING} ('the request for {other}'): a page may be missing after its "
             "heading; check the letter"
+        )
+    if rationale is not None and necessary is False and (given := _support_given(rationale)) is not None:
+        # "there is rationale provided to support the request" under Upheld: the letter says the opposite of its
+        # decision in that sentence (a "no" lost); the decision stands as the heading gives it, and the page says so
+        ctx.warn(
+            f"item {i + 1}: the reviewer's words say '{given}', yet the decision is Upheld; a word such as 'no' may "
+            "be missing from the letter; check it"
         )
     misread = ctx.ocr is not None  # a part's title is read through a few OCR misreadings
     cited = normalize_guidelines(mx_text, misread)
