@@ -89,3 +89,44 @@ def test_ordinary_sentences_with_these_words_are_not_decisions(sentence: str) ->
 )  # fmt: skip
 def test_decision_said_reads_the_way_of_the_fragment(fragment: str, says_approved: bool) -> None:
     assert decision_said(fragment) is says_approved
+
+
+# the nineteenth probe: shapes, words and spellings the first fix did not know (a stamp, a form's yes/no field,
+# full-width or Cyrillic letters, spaced letters, a digit for a letter, Spanish), and the care's own decision said
+# as a sentence; each must be said on the page and never reach the Why
+MORE_APPROVING = ["[Approved]", "Authorized", "\uff21\uff30\uff30\uff32\uff2f\uff36\uff25\uff24", "A P P R O V E D",
+                  "\u0410pproved", "Aprobado", "<h2>Approved</h2>", "Approved/Certified", "Medically Necessary: Yes",
+                  "This request is approved.", "The request is certified."]  # fmt: skip
+MORE_DENYING = ["No aprobado", "Medically Necessary: No", "[Non-Certified]", "Denegado", "Not authorized", "Den1ed",
+                "Rejected", "Medically necessary? No.", "This request is denied.",
+                "The MRI is not approved at this time."]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("line", "upheld_item"), [(x, True) for x in MORE_APPROVING] + [(x, False) for x in MORE_DENYING]
+)
+def test_more_shapes_of_a_decision_against_the_item_are_said_and_never_the_reason(line: str, upheld_item: bool) -> None:
+    record = parse_text(_with(line, upheld_item))
+    index = 0 if upheld_item else 1
+    summary = build_summary(record)
+    quote = (summary.items[index].reason.quote or "").strip('"')
+    # wrong (the probe): "The reviewer found that this request is approved" under "Upheld. This is not approved",
+    # or the line glued to the reviewer's next sentence and quoted
+    assert line not in quote and line not in summary.items[index].reason.text, summary.items[index].reason
+    assert quote.startswith("The request for 12 sessions" if upheld_item else "In this case, the injured worker"), quote
+    assert any(w.startswith(f"item {index + 1}:") and "holds the word" in w for w in record.warnings), record.warnings
+    assert "first trial of this care was approved" not in summary.items[index].next_step
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "A prior request for the same MRI was upheld at IMR in 2015, and new findings now support it.",
+        "The earlier denial of chiropractic care was overturned in 2015.",
+        "Request: MRI right shoulder - non-certified by UR on 11/17/2016.",
+    ],
+)
+def test_a_decision_of_another_time_or_request_raises_no_alarm(sentence: str) -> None:
+    record = parse_text(BASIC.replace(OVERTURNED_AT, OVERTURNED_AT + sentence + " "))
+    # right: history in the reviewer's words is no contradiction of this decision (it was a false warning)
+    assert not any("holds the word" in w for w in record.warnings), record.warnings

@@ -20,7 +20,7 @@ from rapidfuzz.distance import Levenshtein
 
 from imr_llm.parser.context import ParseContext
 from imr_llm.parser.guidelines import normalize_guidelines
-from imr_llm.parser.reasons import DECISION_WORD, decision_said, find_reason, sentence_spans
+from imr_llm.parser.reasons import DECISION_WORD, decision_said, find_reason, other_decision, sentence_spans
 from imr_llm.parser.scan_labels import misread_labels
 from imr_llm.parser.sentences import first_sentence
 from imr_llm.parser.verdict import (
@@ -326,15 +326,19 @@ def _support_given(rationale: str) -> str | None:
 
 def _decision_against(rationale: str, necessary: bool) -> str | None:
     """The first decision in a rationale that says the other way from its heading: the words Overturned and
-    Upheld anywhere, or a decision said as a heading or a form says it ("# Not approved", "Decision:
-    Certified") as one of its sentences."""
-    word: str | None = next((w for w in DECISION_WORD.findall(rationale) if (w[0] in "oO") != necessary), None)
-    if word is not None:
-        return word
+    Upheld in a sentence, or a decision said as a heading, a form or a stamp says it ("# Not approved",
+    "Decision: Certified", "[Authorized]") or as the care's own ("This request is approved."); never a decision
+    of another time or request (history)."""
     for start, end in sentence_spans(rationale):
-        said = decision_said(rationale[start:end])
+        sentence = rationale[start:end]
+        if other_decision(sentence):
+            continue  # "A prior request for the same MRI was upheld at IMR in 2015": history, not this decision
+        word = next((w for w in DECISION_WORD.findall(sentence) if (w[0] in "oO") != necessary), None)
+        if word is not None:
+            return str(word)
+        said = decision_said(sentence)
         if said is not None and said != necessary:
-            return " ".join(rationale[start:end].split())[:60]
+            return " ".join(sentence.split())[:60]
     return None
 
 

@@ -21,6 +21,7 @@ quotes the reviewer instead of guessing.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -79,11 +80,15 @@ DECISION_WORD = re.compile(r"(?<![A-Za-z])(?:overturned|upheld)(?![A-Za-z])", re
 # "__Medically necessary__", "Viagra: Overturned"): a fragment with no verb, at a sentence's start and followed by
 # the next sentence or the end, or marked as a heading anywhere; in none of the 415 rationales of the real letters,
 # so never one of the reviewer's sentences
+_DECISION_WORDS = (
+    r"partially\s+approved|not\s+approved|disapproved|approved|not\s+certified|non[-\u2010\u2011\u2013]?certified|"
+    r"certified|not\s+authori[sz]ed|authori[sz]ed|denied|rejected|(?:not\s+)?medically\s+necessary|overturned?|"
+    r"upheld|uphold|no\s+aprobad[oa]|aprobad[oa]|denegad[oa]|no\s+autorizad[oa]|autorizad[oa]"
+)
 _DECISION_PHRASE = (
     r"(?i:(?:(?:decision|result|determination|status|outcome)\s*[:\-\u2013]\s*)?"
-    r"(?P<phrase>not\s+approved|approved|not\s+certified|non-?certified|certified|denied|"
-    r"(?:not\s+)?medically\s+necessary|overturned|upheld))(?![A-Za-z])(?:\*\*?|__?|</b>)?[.:!]?"
-)
+    rf"(?P<phrase>{_DECISION_WORDS}))(?![A-Za-z])(?:\*\*?|__?|</b>)?[.:!?]?(?i:\s*(?:yes|no)\b[.!]?)?"
+)  # "Medically Necessary: No", "Medically necessary? Yes."
 _HEADING_MARK = r"(?:#{1,6}|>|\*\*?|__?|<b>)"
 DECISION_LINE = re.compile(
     rf"^\s*(?:{_HEADING_MARK}|[-*\u2022]|\d+[.)])?\s*(?:[A-Za-z][^.!?:\n]{{0,80}}:\s*)?{_DECISION_PHRASE}"
@@ -92,9 +97,72 @@ DECISION_LINE = re.compile(
 _MARKED_DECISION = re.compile(
     rf"(?:(?:^|(?<=\s)){_HEADING_MARK}\s*|(?i:\bdecision\s*[:\-\u2013]\s*)){_DECISION_PHRASE}"
 )
+_ANY_DECISION = re.compile(rf"(?i)(?<![A-Za-z])(?P<phrase>{_DECISION_WORDS})(?![A-Za-z])")
+# "This request is approved.", "The MRI is not approved at this time.": the decision of the care itself, as a
+# sentence of its own (in the real letters' rationales, only "it is not approved in any other formula", a drug's
+# licensing, which this does not read)
+_CARE_DECIDED = re.compile(
+    r"(?i)^(?:this|the) (?:[\w/%-]+ ){0,8}?(?:is|are) "
+    r"(?P<phrase>not approved|approved|not certified|non-?certified|certified|not authori[sz]ed|authori[sz]ed|denied)"
+    r"(?: (?:at this time|as requested|as written))?\s*[.!]?\s*$"
+)
+# a decision of another time or request ("was upheld at IMR in 2015", "non-certified by UR on 11/17/2016"): history,
+# never a contradiction of this one (still never the reason)
+_OTHER_DECISION = re.compile(
+    r"(?i)\b(?:prior|previous(?:ly)?|earlier|past|last year|by (?:the )?(?:UR|utilization review|claims administrator)|"
+    r"in (?:19|20)\d\d)\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
+)
+# a short unit with no verb: a heading, a form's field, a stamp ("[Approved]", "Medically Necessary: No") before
+# the reviewer's next sentence; it is split off (`sentence_spans`) and never quoted
+_OPENER = (
+    r"(?:The|In|This|There|However|Therefore|Given|Based|According|Per|Regarding|Although|Since|Because|Thus|"
+    r"Additionally|Furthermore|Moreover)"
+)
+_FRAGMENT_HEAD = re.compile(rf"^\s*(?P<frag>(?:\S+\s+){{0,9}}?\S+?)\s+(?P<mark>[^\w\s]{{0,3}})(?={_OPENER}\b)")
+_VERB = re.compile(
+    r"(?i)\b(?:is|are|was|were|has|have|had|be|been|being|does|do|did|can|could|would|should|will|may|might|must|"
+    r"shall|states?|notes?|recommends?|supports?|shows?|indicates?|documents?|reports?|includes?|requires?|"
+    r"appears?|remains?|continues?|underwent|received|reveals?|revealed)\b"
+)
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_LOOKALIKE = str.maketrans(
+    "\u0410\u0412\u0415\u041a\u041c\u041d\u041e\u0420\u0421\u0422\u0425\u0430\u0435\u043e\u0440\u0441\u0443\u0445\u0456",
+    "ABEKMHOPCTXaeopcyxi",
+)
+_SPACED = re.compile(r"(?<![A-Za-z])(?:[A-Za-z] ){3,}[A-Za-z](?![A-Za-z])")
+_DIGIT_IN_WORD = re.compile(r"(?<=[A-Za-z])[10](?=[A-Za-z])")
 
 
-_DECISION_KEYS = ("approv", "certif", "denied", "necessar", "overturn", "upheld")
+def _decision_text(text: str) -> str:
+    """`text` as decision words are looked for in it: compatibility forms folded (full-width letters, ligatures),
+    zero-width characters dropped, Cyrillic look-alikes read as Latin, spaced letters joined ("A P P R O V E D"),
+    a digit inside a word read as the letter it stands for ("Den1ed")."""
+    folded = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH).translate(_LOOKALIKE)
+    joined = _SPACED.sub(lambda m: m.group(0).replace(" ", ""), folded)
+    return _DIGIT_IN_WORD.sub(lambda m: "i" if m.group(0) == "1" else "o", joined)
+
+
+def fragment_end(text: str) -> int | None:
+    """The end of a short unit with no verb at the start of `text`, when the reviewer's next sentence follows it
+    ("Authorized The request for ..."), else None. In the real letters' 415 rationales only two citations."""
+    m = _FRAGMENT_HEAD.match(text[:200])
+    if m is None or _VERB.search(m.group("frag")) or re.search(r"[,;:.!?][\"')\]]*$", m.group("frag")):
+        return None  # a sentence that ends as one is split where it ends
+    return m.end() if m.group("mark") else m.end("frag")  # a mark before the next sentence goes with the unit
+
+
+def _is_fragment(text: str) -> bool:
+    """A heading, a form's field or a stamp, not a sentence: no verb, and short (at most 4 words when it ends
+    as a sentence does: "Approved.", "Medically necessary? No."; "He denied numbness." is a sentence)."""
+    words = text.split()
+    ended = text.rstrip().endswith((".", "!"))
+    return 0 < len(words) <= (4 if ended else 10) and not _VERB.search(text) and not text.rstrip().endswith((",", ";"))
+
+
+_DECISION_KEYS = (
+    "approv", "certif", "denied", "necessar", "overturn", "upheld", "uphold", "authori", "reject", "aprobad",
+    "denegad", "autorizad",
+)  # fmt: skip
 
 
 def may_open_with_decision(text: str) -> bool:
@@ -103,26 +171,44 @@ def may_open_with_decision(text: str) -> bool:
     return any(key in head for key in _DECISION_KEYS)
 
 
-def decision_said(sentence: str) -> bool | None:
-    """Whether a sentence holds a decision said as a heading or a form says it: True for an approval
-    ("Approved", "Decision: Overturned"), False for a denial ("# Not approved", "Upheld"), None for none.
-    Such a fragment is never the reviewer's reason, and it is never glued to the sentence after it."""
-    lowered = sentence.lower()
+def _said(sentence: str) -> re.Match[str] | None:
+    text = _decision_text(sentence)
+    lowered = text.lower()
     if not any(key in lowered for key in _DECISION_KEYS):
         return None
-    marked = "decision" in lowered or any(mark in sentence for mark in ("#", "*", "_", ">"))
-    m = (DECISION_LINE.match(sentence) if may_open_with_decision(sentence) else None) or (
-        _MARKED_DECISION.search(sentence) if marked else None
+    marked = "decision" in lowered or any(mark in text for mark in ("#", "*", "_", ">"))
+    return (
+        (DECISION_LINE.match(text) if may_open_with_decision(text) else None)
+        or (_MARKED_DECISION.search(text) if marked else None)
+        or _CARE_DECIDED.match(text.strip())
+        or (_ANY_DECISION.search(text) if _is_fragment(text) else None)
     )
-    if m is None:
+
+
+def decision_said(sentence: str) -> bool | None:
+    """Whether a sentence holds a decision said as a heading, a form or a stamp says it, or as the care's own
+    decision ("This request is approved."): True for an approval ("Approved", "Decision: Overturned",
+    "[Authorized]"), False for a denial ("# Not approved", "Upheld", "Medically Necessary: No"), None for none,
+    and None for a decision of another time or request ("non-certified by UR on 11/17/2016"). Such a unit is
+    never the reviewer's reason, and it is never glued to the sentence after it."""
+    m = _said(sentence)
+    if m is None or _OTHER_DECISION.search(sentence):
         return None
     phrase = " ".join(m.group("phrase").lower().split())
-    return not (phrase.startswith(("not", "non")) or phrase in ("denied", "upheld"))
+    no = re.search(r"(?i)[:?]\s*no\b", sentence) is not None  # "Medically Necessary: No", "necessary? No."
+    negative = phrase.startswith(("not", "non", "no ", "dis")) or phrase in ("denied", "upheld", "uphold", "rejected")
+    return not (negative or phrase.startswith("denegad") or no)
 
 
 def holds_decision(sentence: str) -> bool:
-    """A decision word or a decision said as a heading: never quoted or restated as a reason."""
-    return DECISION_WORD.search(sentence) is not None or decision_said(sentence) is not None
+    """A decision word, or a decision said as a heading, a form, a stamp or the care's own decision (of this
+    request or another): never quoted or restated as a reason."""
+    return DECISION_WORD.search(sentence) is not None or _said(sentence) is not None
+
+
+def other_decision(sentence: str) -> bool:
+    """A decision word about another time or request ("was upheld at IMR in 2015"): history, not a contradiction."""
+    return _OTHER_DECISION.search(sentence) is not None
 
 
 # "The guidelines allow up to 10 visits for this patient's diagnosis": the guideline applied to this worker's
@@ -420,8 +506,9 @@ def sentence_spans(text: str) -> Iterator[tuple[int, int]]:
         )
         # "... may lead to dependence. (Homik, 2004) In this claimant's case, there is no ...": the citation
         # closes the sentence before it, and the reviewer's own sentence starts after it; so does a decision
-        # said as a heading ("# Not approved In this case, ...")
-        end = at + (cited.end() if cited else first_sentence_end(window))
+        # said as a heading ("# Not approved In this case, ..."), and any short unit with no verb ("[Authorized]")
+        short = None if cited else fragment_end(window)
+        end = at + (cited.end() if cited else short if short is not None else first_sentence_end(window))
         yield at, end
         at = end
 
@@ -1025,6 +1112,8 @@ def _repeat_of_approval(spans: list[tuple[int, int]], scans: dict[int, Scan]) ->
             continue
         for j in range(k, max(-1, k - 3), -1):
             before = scans[spans[j][0]]
+            if _CARE_DECIDED.match(_decision_text(before.text).strip()):
+                continue  # "This request is approved.": a decision said of this care now, not an approval before
             if before.search(_APPROVED_BEFORE) and not before.search(_NEGATION):
                 return (spans[j][0], s) if j != k else (s,)
     return ()
