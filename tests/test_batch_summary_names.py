@@ -82,10 +82,40 @@ def test_the_letters_folder_can_be_the_summaries_folder(tmp_path: Path) -> None:
 
 
 def test_a_summary_under_its_failed_checks_banner_is_known_as_one(tmp_path: Path) -> None:
-    page = tmp_path / "x.es.md"
     from imr_llm.summary.languages import get_language
 
-    page.write_text(f"**banner**\n\n# {get_language('es').title}\n\nrest\n")
+    page = tmp_path / "x.es.md"
+    es = get_language("es")
+    closing = f"**{es.not_advice[0]}** {es.not_advice[1]}"
+    page.write_text(f"**banner**\n\n# {es.title}\n\nrest\n\n{closing}\n")
     assert _is_summary(page, "es") and not _is_summary(page, "en")
-    page.write_text(f"notes about # {get_language('es').title}\n")
+    page.write_text(f"notes about # {es.title}\n")
     assert not _is_summary(page, "es")
+    # the nineteenth probe: a person's copy of a summary with their own notes after it is theirs
+    page.write_text(f"# {es.title}\n\nrest\n\n{closing}\n\nMIS NOTAS: llamar al abogado\n")
+    assert not _is_summary(page, "es")
+
+
+def test_a_summary_with_a_persons_notes_is_kept_when_its_letter_changes(tmp_path: Path) -> None:
+    (letter,) = letters(tmp_path / "in", 1)
+    summaries = tmp_path / "s"
+    assert _batch(tmp_path / "in", tmp_path / "o.jsonl", summaries).returncode == 0
+    target = _name(summaries, letter)
+    target.write_text(target.read_text() + "\nMY NOTES: call the lawyer Tuesday\n")
+    letter.write_text(letter.read_text().replace("rotator cuff tear", "rotator cuff  tear"))
+    run = _batch(tmp_path / "in", tmp_path / "o.jsonl", summaries)
+    # wrong (the probe): "removed 1 summary file(s) of those replaced records", and the notes gone
+    assert "MY NOTES" in target.read_text(), run.stderr
+    clean(run)
+
+
+def test_a_persons_file_at_a_lock_name_is_never_written_over(tmp_path: Path) -> None:
+    letters(tmp_path / "in", 1)
+    lock = tmp_path / "o.jsonl.lock"
+    lock.write_text("precious\n")
+    run = cli("batch", str(tmp_path / "in"), "--out", str(tmp_path / "o.jsonl"), "--no-progress")
+    # wrong (the probe): exit 0 and the file now holding a PID
+    assert run.returncode != 0 and "not an imr-llm lock file" in run.stderr and lock.read_text() == "precious\n"
+    lock.write_text("12345\n")  # right: a lock a run left behind (its holder's PID) is taken over
+    again = cli("batch", str(tmp_path / "in"), "--out", str(tmp_path / "o.jsonl"), "--no-progress")
+    assert again.returncode == 0, again.stderr

@@ -66,3 +66,43 @@ def test_a_date_one_form_could_not_read_is_no_difference() -> None:
     assert _read_alike((items, {"decision_date": "2016-12-30"}), (items, {"decision_date": None})) is None
     assert _read_alike((items, {"decision_date": "2016-12-30"}), (items, {"decision_date": "2016-12-31"}))
     assert _read_alike((items, {}), ((("mri", "overturned"),), {})) == "their requests or decisions differ"
+
+
+def test_init_never_writes_over_a_persons_file_of_the_letters_name(tmp_path: Path) -> None:
+    source = tmp_path / "src"
+    source.mkdir()
+    shutil.copy(SAMPLES / "synth-2014.txt", source / "A.txt")
+    gold = tmp_path / "g"
+    gold.mkdir()
+    (gold / "A.txt").write_text("my own notes about the case\n")
+    run = cli("gold", "init", str(source / "A.txt"), "--out", str(gold))
+    # wrong (the nineteenth probe): "1 gold file(s) written", the notes replaced by the letter
+    assert run.returncode == 1 and "exists and is not this letter" in run.stderr, run.stderr
+    assert (gold / "A.txt").read_text() == "my own notes about the case\n" and not (gold / "A.gold.json").exists()
+
+
+def test_init_refuses_a_folder_holding_another_letter_of_that_name_in_another_form(tmp_path: Path) -> None:
+    source = tmp_path / "src"
+    source.mkdir()
+    shutil.copy(SAMPLES / "synth-2014.txt", source / "A.txt")
+    gold = tmp_path / "g"
+    gold.mkdir()
+    shutil.copy(BASIC.with_suffix(".pdf"), gold / "A.pdf")  # another case, under the same name
+    for force in ([], ["--force"]):
+        run = cli("gold", "init", str(source / "A.txt"), "--out", str(gold), *force)
+        # wrong (the probe): exit 0, a gold file of one letter beside another letter's PDF
+        assert run.returncode == 1 and "A.pdf is already the letter named A" in run.stderr, run.stderr
+    # right: the same letter in another form there is no conflict
+    shutil.copy(BASIC.with_suffix(".txt"), source / "B.txt")
+    shutil.copy(BASIC.with_suffix(".pdf"), gold / "B.pdf")
+    ok = cli("gold", "init", str(source / "B.txt"), "--out", str(gold))
+    assert ok.returncode == 0 and (gold / "B.gold.json").is_file(), ok.stderr
+
+
+def test_check_names_an_image_form_it_could_not_check(tmp_path: Path) -> None:
+    for suffix in (".gold.json", ".txt"):
+        shutil.copy(SAMPLES / f"synth-2014{suffix}", tmp_path / f"a{suffix}")
+    shutil.copy(BASIC.with_suffix(".tif"), tmp_path / "a.tif")  # another letter's scan
+    run = cli("gold", "check", str(tmp_path))
+    # wrong (the probe): "0 with problems" and nothing said of the image; right: it is named as not checked
+    assert "a.tif" in run.stderr and "were not checked" in run.stderr, run.stderr

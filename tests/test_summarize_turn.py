@@ -55,3 +55,23 @@ def test_a_turn_held_too_long_is_one_clear_error(tmp_path: Path) -> None:
     with turn(tmp_path, "the folder", wait=0):
         pass  # released: taken at once
     assert list(tmp_path.iterdir()) == []  # nothing left in the folder
+
+
+def test_a_checks_file_vouches_only_for_the_files_it_lists(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    letter = tmp_path / "L.txt"
+    shutil.copy(SAMPLES / "synth-2014.txt", letter)
+    (out / "L.en.md").write_text("my own notes\n")
+    assert cli("summarize", str(letter), "--out", str(out), "--format", "html").returncode == 0
+    run = cli("summarize", str(letter), "--out", str(out))
+    # wrong (the nineteenth probe): exit 0, the html run's checks file vouching for the person's L.en.md
+    assert run.returncode == 1 and (out / "L.en.md").read_text() == "my own notes\n", run.stderr
+    (out / "L.en.md").unlink()
+    assert cli("summarize", str(letter), "--out", str(out)).returncode == 0
+    # right: a rerun replaces the summary it wrote; a summary a person added notes to is theirs now
+    assert cli("summarize", str(letter), "--out", str(out)).returncode == 0
+    with (out / "L.en.md").open("a") as f:
+        f.write("call the lawyer\n")
+    assert cli("summarize", str(letter), "--out", str(out)).returncode == 1
+    assert (out / "L.en.md").read_text().endswith("call the lawyer\n")

@@ -100,6 +100,11 @@ def _open_lock(lock_path: Path) -> int:
         raise ConfigError(
             f"{lock_path} is not a plain file of its own (a device, or a hard link to another file); remove it"
         )
+    held = os.pread(fd, 64, 0) if info.st_size else b""
+    if info.st_size > 32 or not (held.strip().isdigit() or not held.strip()):
+        # a lock holds nothing or its holder's PID; anything else at that name is someone's file, never written over
+        os.close(fd)
+        raise ConfigError(f"{lock_path} exists and is not an imr-llm lock file (it holds other text); move it")
     return fd
 
 

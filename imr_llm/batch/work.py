@@ -74,12 +74,17 @@ def remove_stale_summaries(summaries: Path, stale: list[tuple[str, str]]) -> int
 
 
 def _is_summary(path: Path, lang: str) -> bool:
-    """A regular file whose title (under a failed-checks banner, if any) is the summary's in `lang`."""
+    """A regular file that is a summary as imr-llm writes it in `lang`: its title first (under a failed-checks
+    banner, if any) and its closing line last. A copy with a person's notes added after it is theirs."""
     from imr_llm.summary.languages import get_language
 
-    head = read_regular(path, 8192)
-    title = f"# {get_language(lang).title}"
-    return head is not None and title in head.decode("utf-8", "replace").splitlines()[:4]
+    language = get_language(lang)
+    whole = read_regular(path, 2_000_000)
+    if whole is None:
+        return False
+    lines = [line for line in whole.decode("utf-8", "replace").splitlines() if line.strip()]
+    closing = f"**{language.not_advice[0]}** {language.not_advice[1]}"
+    return f"# {language.title}" in lines[:3] and bool(lines) and lines[-1] == closing
 
 
 def _persons_file(path: Path, lang: str) -> bool:

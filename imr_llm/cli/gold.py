@@ -96,7 +96,32 @@ def _same_letter(a: Path, b: Path) -> bool:
         return False
 
 
-def _other_letter(out: Path, name: str, path: Path, case: str | None) -> Path | None:
+def _unlike_form(
+    out: Path, name: str, path: Path, reading: tuple[str | None, tuple[object, dict[str, object]]]
+) -> Path | None:
+    """A letter file NAME.* in the gold folder, of another type than `path`, that does not read as the same letter
+    (another case number, other requests or decisions, a header date read two ways), or cannot be read."""
+    from imr_llm.errors import ImrError
+    from imr_llm.loaders import load_file
+    from imr_llm.parser import parse_letter
+
+    kept_name = f"{name}.pages" if path.is_dir() else path.name
+    for suffix in (*_LETTERS, ".scan.pdf"):
+        there = out / f"{name}{suffix}"
+        if there.name.lower() == kept_name.lower() or not there.is_file() or _same_letter(path, there):
+            continue
+        try:
+            record = parse_letter(load_file(there), codes=False)
+        except ImrError:
+            return there
+        if record.case_number != reading[0] or _read_alike(_reading(record), reading[1]) is not None:
+            return there
+    return None
+
+
+def _other_letter(
+    out: Path, name: str, path: Path, case: str | None, reading: tuple[object, dict[str, object]]
+) -> Path | None:
     """Another letter the gold folder's NAME.gold.json is of: a letter file of that name which is not this
     letter, beside a gold file of another case number (A.pdf's gold there, A.txt of another case given with
     --force). The same letter in another form (its gold file's case number read alike) is no conflict; a
@@ -109,7 +134,8 @@ def _other_letter(out: Path, name: str, path: Path, case: str | None) -> Path | 
     except (ValueError, AttributeError):
         raw = None
     if raw is None:
-        return None  # no gold file of this name: nothing would be written beside the wrong letter
+        # no gold file of this name: a letter of another type already there is read, and must be this letter
+        return _unlike_form(out, name, path, (case, reading))
     if case is not None and there_case == case:
         return None
     kept_name = f"{name}.pages" if path.is_dir() else path.name
@@ -191,9 +217,15 @@ def init(
                 _copy(path, kept)
             print(visible(f"{kept}: the same letter as {first} (case {case}), beside {target}"), file=sys.stderr)
             continue
-        other = _other_letter(out, name, path, record.case_number)
+        other = _other_letter(out, name, path, record.case_number, _reading(record))
         if other is not None:
             refuse(f"{path}: {other} is already the letter named {name} in {out}; remove it or rename this letter")
+            continue
+        replacing = force and (target.exists() or target.is_symlink())
+        there = (kept.exists() or kept.is_symlink()) and path.resolve() != kept.resolve()
+        if there and not replacing and not _same_letter(path, kept):
+            # a file of that name that is not this letter (a person's notes, another file): never written over
+            refuse(f"{kept}: exists and is not this letter; move it (--force replaces a letter that has a gold file)")
             continue
         named[name] = (path, record.case_number, _reading(record))
         gold = gold_from_record(json.loads(record.model_dump_json()), note)
@@ -222,6 +254,13 @@ def check(folder: Annotated[Path, typer.Argument(help="a gold folder")]) -> None
         print(
             f"imr-llm: {len(result.images_only)} letter(s) are images only ({shown}): their format is checked, but "
             "their copied strings could not be compared with a text; compare them with the letter by eye",
+            file=sys.stderr,
+        )
+    if result.unchecked_images:
+        shown = ", ".join(result.unchecked_images[:5]) + (", ..." if len(result.unchecked_images) > 5 else "")
+        print(
+            f"imr-llm: {len(result.unchecked_images)} image form(s) beside a checked text were not checked ({shown}): "
+            "make sure each is the same letter as its text (an eval scores every form)",
             file=sys.stderr,
         )
     with_problems = len({n for n, _ in result.problems})

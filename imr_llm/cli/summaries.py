@@ -164,18 +164,43 @@ def _write_in(
         # one named by its path's hash, as a second letter of that name within one run is
         stem = f"{stem}-{hashlib.sha256(letter.encode()).hexdigest()[:8]}"
         targets = _targets(out, stem, lang, fmt)
+    earlier = _checks_of(targets[-1], fmt)
     for target in targets:
         if os.path.realpath(target) in inputs:
             raise OSError(errno.EEXIST, f"{target} is one of the input letters; choose another --out")
-        if os.path.lexists(target) and _checks_of(targets[-1], fmt) is None:
+        if os.path.lexists(target) and earlier is None:
             # a rerun replaces its own summary; a file of someone else's (notes, another tool's output) is kept
             raise OSError(
                 errno.EEXIST, f"{target} exists and is not a summary imr-llm wrote; move it or choose another --out"
             )
+    written = earlier.get("files") if earlier is not None and fmt is not Format.JSON else None
+    if (
+        isinstance(written, dict)
+        and os.path.lexists(targets[0])
+        and written.get(targets[0].name) != _digest(targets[0])
+    ):
+        # one checks file serves every format of a name: it vouches only for the files it lists as written (an
+        # html run's checks never vouch for a person's NAME.en.md; a summary changed since is someone's now)
+        raise OSError(
+            errno.EEXIST,
+            f"{targets[0]} exists and is not the summary imr-llm wrote there; move it or choose another --out",
+        )
     write_file(targets[0], text)
     if fmt is not Format.JSON:
+        files = {**(written if isinstance(written, dict) else {}), targets[0].name: _digest_of(text)}
+        checks = {**checks, "files": files}
         write_file(targets[1], json_text(json.dumps(checks, ensure_ascii=False, indent=1)) + "\n")
     return targets
+
+
+def _digest_of(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _digest(path: Path) -> str | None:
+    """The SHA-256 of a regular file's bytes (a link, a FIFO or a large file: None, never a match)."""
+    raw = read_regular(path, 20_000_000)
+    return hashlib.sha256(raw).hexdigest() if raw is not None else None
 
 
 def write_summary(

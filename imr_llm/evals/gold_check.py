@@ -142,6 +142,8 @@ class FolderCheck:
     problems: list[tuple[str, str]] = field(default_factory=list)  # (gold file name, problem)
     checked: int = 0
     images_only: list[str] = field(default_factory=list)  # letters whose strings no text could confirm
+    # image forms beside a text form (NAME.tif beside NAME.txt): the text form is checked, the image is not
+    unchecked_images: list[str] = field(default_factory=list)
 
 
 def check_folder(folder: Path) -> FolderCheck:
@@ -175,6 +177,8 @@ def check_folder(folder: Path) -> FolderCheck:
         if not texts:
             result.images_only.append(name)  # an image only: the format is checked, the text cannot be
             continue
+        checked = {form for form, _ in texts}
+        result.unchecked_images += [f.name for f in readable if f.name not in checked]
         for form, text in texts:
             whole = compact(text)
             missing = [(where, value) for where, value in _copied_strings(data) if compact(value) not in whole]
