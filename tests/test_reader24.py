@@ -61,7 +61,7 @@ FIRST = (
     "However, there was no documentation that an operation on the wrist is planned, as bracing should be avoided "
     "except for patients having an operation."
 )
-ADDED = "There was also no record of special factors to support the request outside of the guidelines."
+ADDED = "There was also no note of special reasons to go past the guidelines in this case."
 
 
 def _why(rationale: str) -> tuple[str, str]:
@@ -74,7 +74,7 @@ def test_a_point_added_to_one_no_plain_line_says_never_leads_the_why() -> None:
     why, quote = _why(f"{FIRST} {ADDED}")
     # wrong (the reader): "The reviewer found no special factors ..." first, as if it were the reason
     assert why.startswith(SEVERAL), why
-    assert quote.index("operation on the wrist") < quote.index("special factors"), quote
+    assert quote.index("operation on the wrist") < quote.index("special reasons"), quote
 
 
 @pytest.mark.parametrize(

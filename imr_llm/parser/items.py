@@ -302,7 +302,7 @@ def _sentence_breaks(text: str | None) -> str | None:
     return _GUIDELINE_BREAK.sub(". ", text) if text else text
 
 
-# "there is rationale provided to support the request": support for the request said without any negation (in the
+# "there is a reason given to support this request": support for the request said without any negation (in the
 # 150 real letters, once, in a denial, its "no" lost; the three others are "lack of", "no clear")
 _SUPPORT_GIVEN = re.compile(
     r"\bthere (?:is|was|has been) (?:(?:a|an|the|clear|sufficient|adequate|enough|clinical|medical) )*"
@@ -452,7 +452,7 @@ def assemble_item(
             "heading; check the letter"
         )
     if rationale is not None and necessary is False and (given := _support_given(rationale)) is not None:
-        # "there is rationale provided to support the request" under Upheld: the letter says the opposite of its
+        # "there is a reason given to support this request" under Upheld: the letter says the opposite of its
         # decision in that sentence (a "no" lost); the decision stands as the heading gives it, and the page says so
         ctx.warn(
             f"item {i + 1}: the reviewer's words say '{given}', yet the decision is Upheld; a word such as 'no' may "

@@ -99,7 +99,7 @@ _MARKED_DECISION = re.compile(
 )
 _ANY_DECISION = re.compile(rf"(?i)(?<![A-Za-z])(?P<phrase>{_DECISION_WORDS})(?![A-Za-z])")
 # "This request is approved.", "The MRI is not approved at this time.": the decision of the care itself, as a
-# sentence of its own (in the real letters' rationales, only "it is not approved in any other formula", a drug's
+# sentence of its own (in the real letters' rationales, only a drug's licence ("not approved in another form"),
 # licensing, which this does not read)
 _CARE_DECIDED = re.compile(
     r"(?i)^(?:this|the) (?:[\w/%-]+ ){0,8}?(?:is|are) "
@@ -220,7 +220,7 @@ FOR_THIS_CONDITION = _rx(
 # "While the guideline notes X, here, however, the provider failed to ..."
 _APPLIES_INSIDE = _rx(
     r"\b(?:here,? however|, here,|in this (?:case|instance|situation)|however, here)\b|"
-    # "the originally requested 6 additional sessions ... is in excess of the guidelines": the request measured
+    # "the 6 more sessions asked for ... is in excess of the guidelines": the request measured
     r"\b(?:the|this) (?:\w+ ){0,2}?request(?:ed)?\b[^.;]{0,80}?\b(?:exceeds?|exceeded|(?:is|are|would be) in excess of)"
     r" (?:the )?(?:guidelines?|recommend)|"
     r"\b(?:which|that) (?:was|were|is|are|has|have)(?: not| been)* (?:described|documented|noted|shown|provided|"
