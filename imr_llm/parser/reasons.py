@@ -99,8 +99,8 @@ _MARKED_DECISION = re.compile(
 )
 _ANY_DECISION = re.compile(rf"(?i)(?<![A-Za-z])(?P<phrase>{_DECISION_WORDS})(?![A-Za-z])")
 # "This request is approved.", "The MRI is not approved at this time.": the decision of the care itself, as a
-# sentence of its own (in the real letters' rationales, only a drug's licence ("not approved in another form"),
-# licensing, which this does not read)
+# sentence of its own (in the real letters' rationales, the words come only of a drug's licence, "not approved in
+# another form", which this does not read)
 _CARE_DECIDED = re.compile(
     r"(?i)^(?:this|the) (?:[\w/%-]+ ){0,8}?(?:is|are) "
     r"(?P<phrase>not approved|approved|not certified|non-?certified|certified|not authori[sz]ed|authori[sz]ed|denied)"
@@ -119,11 +119,14 @@ _OPENER = (
     r"Additionally|Furthermore|Moreover)"
 )
 _FRAGMENT_HEAD = re.compile(rf"^\s*(?P<frag>(?:\S+\s+){{0,9}}?\S+?)\s+(?P<mark>[^\w\s]{{0,3}})(?={_OPENER}\b)")
-_VERB = re.compile(
-    r"(?i)\b(?:is|are|was|were|has|have|had|be|been|being|does|do|did|can|could|would|should|will|may|might|must|"
-    r"shall|states?|notes?|recommends?|supports?|shows?|indicates?|documents?|reports?|includes?|requires?|"
-    r"appears?|remains?|continues?|underwent|received|reveals?|revealed)\b"
-)
+_VERB_WORDS = (
+    "is", "are", "was", "were", "has", "have", "had", "be", "been", "being", "does", "do", "did", "can", "could",
+    "would", "should", "will", "may", "might", "must", "shall", "state", "states", "note", "notes", "recommend",
+    "recommends", "support", "supports", "show", "shows", "indicate", "indicates", "document", "documents",
+    "report", "reports", "include", "includes", "require", "requires", "appear", "appears", "remain", "remains",
+    "continue", "continues", "underwent", "received", "reveal", "reveals", "revealed",
+)  # fmt: skip
+_VERB = re.compile(r"(?i)\b(?:" + "|".join(_VERB_WORDS) + r")\b")
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _LOOKALIKE = str.maketrans(
     "\u0410\u0412\u0415\u041a\u041c\u041d\u041e\u0420\u0421\u0422\u0425\u0430\u0435\u043e\u0440\u0441\u0443\u0445\u0456",
@@ -131,20 +134,33 @@ _LOOKALIKE = str.maketrans(
 )
 _SPACED = re.compile(r"(?<![A-Za-z])(?:[A-Za-z] ){3,}[A-Za-z](?![A-Za-z])")
 _DIGIT_IN_WORD = re.compile(r"(?<=[A-Za-z])[10](?=[A-Za-z])")
+_OBSCURED = re.compile(r"(?<![A-Za-z])(?:[A-Za-z] ){3}|[A-Za-z][10][A-Za-z]")  # spaced letters, a digit for a letter
 
 
 def _decision_text(text: str) -> str:
     """`text` as decision words are looked for in it: compatibility forms folded (full-width letters, ligatures),
     zero-width characters dropped, Cyrillic look-alikes read as Latin, spaced letters joined ("A P P R O V E D"),
     a digit inside a word read as the letter it stands for ("Den1ed")."""
-    folded = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH).translate(_LOOKALIKE)
+    folded = (
+        text if text.isascii() else unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH).translate(_LOOKALIKE)
+    )
     joined = _SPACED.sub(lambda m: m.group(0).replace(" ", ""), folded)
     return _DIGIT_IN_WORD.sub(lambda m: "i" if m.group(0) == "1" else "o", joined)
 
 
+def _may_be_fragment(text: str) -> bool:
+    """A cheap look before the pattern: a unit split off is one that may hold a decision (a decision word near the
+    start, or letters that may hide one); any other is left to the sentence's own end."""
+    head = text[:120]
+    lowered = head.lower()
+    return any(key in lowered for key in _DECISION_KEYS) or not head.isascii() or _OBSCURED.search(head) is not None
+
+
 def fragment_end(text: str) -> int | None:
     """The end of a short unit with no verb at the start of `text`, when the reviewer's next sentence follows it
-    ("Authorized The request for ..."), else None. In the real letters' 415 rationales only two citations."""
+    ("Authorized The request for ..."), else None. None of the real letters' 415 rationales has one."""
+    if not _may_be_fragment(text):
+        return None
     m = _FRAGMENT_HEAD.match(text[:200])
     if m is None or _VERB.search(m.group("frag")) or re.search(r"[,;:.!?][\"')\]]*$", m.group("frag")):
         return None  # a sentence that ends as one is split where it ends
@@ -171,7 +187,11 @@ def may_open_with_decision(text: str) -> bool:
     return any(key in head for key in _DECISION_KEYS)
 
 
+@lru_cache(maxsize=4096)  # one sentence is asked of by the reason finder, the item's checks and the summary
 def _said(sentence: str) -> re.Match[str] | None:
+    lowered = sentence.lower()
+    if not any(key in lowered for key in _DECISION_KEYS) and sentence.isascii() and not _OBSCURED.search(sentence):
+        return None  # the common case, at once: plain letters with no decision word in them
     text = _decision_text(sentence)
     lowered = text.lower()
     if not any(key in lowered for key in _DECISION_KEYS):
@@ -493,6 +513,15 @@ _LEADING_CITATION = re.compile(r"\([^()]{1,80}\)(?= +[A-Z])")
 def sentence_spans(text: str) -> Iterator[tuple[int, int]]:
     """[start, end) of each sentence of `text`, abbreviations ("i.e.") not ending one. A run longer than
     `MAX_SENTENCE` characters without a sentence end is cut there (real sentences stay under 800)."""
+    yield from _spans(text)
+
+
+@lru_cache(maxsize=256)  # one rationale is split by the reason finder, the item's checks and the summary
+def _spans(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(_split(text))
+
+
+def _split(text: str) -> Iterator[tuple[int, int]]:
     at = 0
     n = len(text)
     for _ in range(_MAX_SCANNED):
