@@ -96,7 +96,7 @@ def test_decision_said_reads_the_way_of_the_fragment(fragment: str, says_approve
 # as a sentence; each must be said on the page and never reach the Why
 MORE_APPROVING = ["[Approved]", "Authorized", "\uff21\uff30\uff30\uff32\uff2f\uff36\uff25\uff24", "A P P R O V E D",
                   "\u0410pproved", "Aprobado", "<h2>Approved</h2>", "Approved/Certified", "Medically Necessary: Yes",
-                  "This request is approved.", "The request is certified."]  # fmt: skip
+                  "This request is approved.", "The request is certified.", "Overturn", "Appr\u200boved"]  # fmt: skip
 MORE_DENYING = ["No aprobado", "Medically Necessary: No", "[Non-Certified]", "Denegado", "Not authorized", "Den1ed",
                 "Rejected", "Medically necessary? No.", "This request is denied.",
                 "The MRI is not approved at this time."]  # fmt: skip

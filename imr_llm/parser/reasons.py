@@ -82,7 +82,7 @@ DECISION_WORD = re.compile(r"(?<![A-Za-z])(?:overturned|upheld)(?![A-Za-z])", re
 # so never one of the reviewer's sentences
 _DECISION_WORDS = (
     r"partially\s+approved|not\s+approved|disapproved|approved|not\s+certified|non[-\u2010\u2011\u2013]?certified|"
-    r"certified|not\s+authori[sz]ed|authori[sz]ed|denied|rejected|(?:not\s+)?medically\s+necessary|overturned?|"
+    r"certified|not\s+authori[sz]ed|authori[sz]ed|denied|rejected|(?:not\s+)?medically\s+necessary|overturn(?:ed)?|"
     r"upheld|uphold|no\s+aprobad[oa]|aprobad[oa]|denegad[oa]|no\s+autorizad[oa]|autorizad[oa]"
 )
 _DECISION_PHRASE = (
@@ -134,6 +134,8 @@ _LOOKALIKE = str.maketrans(
 )
 _SPACED = re.compile(r"(?<![A-Za-z])(?:[A-Za-z] ){3,}[A-Za-z](?![A-Za-z])")
 _DIGIT_IN_WORD = re.compile(r"(?<=[A-Za-z])[10](?=[A-Za-z])")
+_BROKEN_WORD = re.compile(r"^(\W*)([A-Za-z]{2,10}) ([A-Za-z]{2,10})\b")
+_WORDS_WHOLE = re.compile(r"(?i)(?:dis)?approved|(?:non)?certified|authori[sz]ed|denied|rejected|overturned|upheld")
 _OBSCURED = re.compile(r"(?<![A-Za-z])(?:[A-Za-z] ){3}|[A-Za-z][10][A-Za-z]")  # spaced letters, a digit for a letter
 
 
@@ -145,6 +147,13 @@ def _decision_text(text: str) -> str:
         text if text.isascii() else unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH).translate(_LOOKALIKE)
     )
     joined = _SPACED.sub(lambda m: m.group(0).replace(" ", ""), folded)
+    # a decision word broken by one space at the start ("Appr oved": a zero-width character read as a space)
+    joined = _BROKEN_WORD.sub(
+        lambda m: (
+            m.group(1) + m.group(2) + m.group(3) if _WORDS_WHOLE.fullmatch(m.group(2) + m.group(3)) else m.group(0)
+        ),
+        joined,
+    )
     return _DIGIT_IN_WORD.sub(lambda m: "i" if m.group(0) == "1" else "o", joined)
 
 
@@ -153,7 +162,12 @@ def _may_be_fragment(text: str) -> bool:
     start, or letters that may hide one); any other is left to the sentence's own end."""
     head = text[:120]
     lowered = head.lower()
-    return any(key in lowered for key in _DECISION_KEYS) or not head.isascii() or _OBSCURED.search(head) is not None
+    squeezed = lowered[:24].replace(" ", "")
+    return (
+        any(key in lowered or key in squeezed for key in _DECISION_KEYS)
+        or not head.isascii()
+        or _OBSCURED.search(head) is not None
+    )
 
 
 def fragment_end(text: str) -> int | None:
@@ -190,7 +204,12 @@ def may_open_with_decision(text: str) -> bool:
 @lru_cache(maxsize=4096)  # one sentence is asked of by the reason finder, the item's checks and the summary
 def _said(sentence: str) -> re.Match[str] | None:
     lowered = sentence.lower()
-    if not any(key in lowered for key in _DECISION_KEYS) and sentence.isascii() and not _OBSCURED.search(sentence):
+    squeezed = lowered[:24].replace(" ", "")  # "Appr oved": a word broken by a space at the start
+    if (
+        not any(key in lowered or key in squeezed for key in _DECISION_KEYS)
+        and sentence.isascii()
+        and not _OBSCURED.search(sentence)
+    ):
         return None  # the common case, at once: plain letters with no decision word in them
     text = _decision_text(sentence)
     lowered = text.lower()
