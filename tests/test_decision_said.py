@@ -130,3 +130,16 @@ def test_a_decision_of_another_time_or_request_raises_no_alarm(sentence: str) ->
     record = parse_text(BASIC.replace(OVERTURNED_AT, OVERTURNED_AT + sentence + " "))
     # right: history in the reviewer's words is no contradiction of this decision (it was a false warning)
     assert not any("holds the word" in w for w in record.warnings), record.warnings
+
+
+@pytest.mark.parametrize("closing", ["without contrast is approved.", "without contrast is authorized."])
+def test_a_closing_verdict_in_the_decisions_own_word_is_no_cut(closing: str) -> None:
+    # the overturned item's rationale opens with its verdict; its closing says it again as "approved"
+    text = BASIC.replace("without contrast is medically necessary.", closing)
+    assert text != BASIC
+    record = parse_text(text)
+    # wrong (the nineteenth probe): "goes on after its opening verdict ... the letter may be cut off there"
+    assert not any("cut off" in w for w in record.warnings), record.warnings
+    # right: a rationale that truly stops short is still said
+    cut = parse_text(BASIC.replace("without contrast is medically necessary.", "without contrast is"))
+    assert any("cut off" in w for w in cut.warnings), cut.warnings

@@ -709,7 +709,7 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
 # necessary.")
 _VERDICT_END = re.compile(
     r"\b(?:is|are|was|were|be|been)\b(?: [\w-]+){0,4} (?:medically )?(?:necessary|appropriate|supported|indicated|"
-    r"warranted|certified|approved)\W*$|"
+    r"warranted|certified|approved|authori[sz]ed|denied)\W*$|"
     r"\b(?:upheld|overturned)\W*$",  # "Therefore, the denial is upheld.", a decision line quoted at the end
     re.I,
 )
@@ -837,9 +837,16 @@ def _cut_after_opening(rationale: str) -> str | None:
         # "The request for X was medically necessary, medically appropriate, and indicated here." and nothing more,
         # which a whole rationale of that reviewer never is
         return "is only its opening verdict" if _VERDICT_FIRST.match(sentence) else None
-    if is_weaning_talk(rest) or not _SENTENCE_END.search(rationale.rstrip()):
-        return None
+    if is_weaning_talk(rest) or not _SENTENCE_END.search(rationale.rstrip()) or _CLOSES_DECIDED.search(rest):
+        return None  # "... without contrast is approved.": the verdict stated again in the decision's own word
     return "goes on after its opening verdict and ends without stating it again"
+
+
+_CLOSES_DECIDED = re.compile(
+    r"\b(?:is|are|was|were)(?: not)? (?:approved|authori[sz]ed|certified|non-?certified|denied)(?: at this time)?"
+    r"[.!][\"'\u201d\u2019)\]]*\s*$",
+    re.I,
+)
 
 
 _OPENING = 3  # characters before the verdict sentence: a rationale opening with it
