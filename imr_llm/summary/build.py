@@ -370,13 +370,15 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         step, provider_step = (gap, True) if gap is not None else (step, False)
     else:
         provider_step = False
-    if _foreign_rationale(record, i):
+    foreign = _foreign_rationale(record, i)
+    if foreign:
         # the rationale may be another request's: no step is drawn from it (the stock step, beside the warning)
-        step, number, categorical, trial, over = None, None, False, False, False
+        step, number, categorical, trial, over, too_long = None, None, False, False, False, False
     # the page's own points say an exam showed none of the signs the care needs ("the physical exam documents no
     # nerve deficits"): the step says a later exam could find them, not the stock "read the reviewer's words"
     signs_absent = (
-        item.decision == "upheld"
+        not foreign
+        and item.decision == "upheld"
         and any(r.form in (Form.FINDING, Form.GIVEN) and EXAM_SIGNS_ABSENT.search(r.sentence) for r in said)
         and not any(OTHER_CRITERION.search(r.sentence) for r in said)
     )
