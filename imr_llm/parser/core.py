@@ -25,6 +25,7 @@ from imr_llm.parser.ocr_review import (
     unfinished_sentences,
     what_may_be_missing,
 )
+from imr_llm.parser.reasons import forget_sentences
 from imr_llm.parser.reviewer import parse_reviewer
 from imr_llm.parser.scan_requests import readable_requests
 from imr_llm.schema import DisputedItem, LetterRecord, Source
@@ -396,6 +397,7 @@ def parse_read(
     words: Sequence[OcrWord] = (),
 ) -> LetterRecord:
     """The record of a letter already read (see `parse_text`)."""
+    forget_sentences()  # what is remembered is this letter's (its summary reuses it); a letter never another's
     layout = read.layout
     if layout is None:
         if read.warnings:  # only the start of a long file was read: a letter further in was never looked at
