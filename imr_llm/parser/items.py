@@ -331,14 +331,11 @@ def _decision_against(rationale: str, necessary: bool) -> str | None:
     of another time or request (history)."""
     for start, end in sentence_spans(rationale):
         sentence = rationale[start:end]
-        if other_decision(sentence):
-            continue  # "A prior request for the same MRI was upheld at IMR in 2015": history, not this decision
         word = next((w for w in DECISION_WORD.findall(sentence) if (w[0] in "oO") != necessary), None)
-        if word is not None:
-            return str(word)
-        said = decision_said(sentence)
-        if said is not None and said != necessary:
-            return " ".join(sentence.split())[:60]
+        said = decision_said(sentence) if word is None else None
+        if (word is None and (said is None or said == necessary)) or other_decision(sentence):
+            continue  # none against it; or history ("A prior request ... was upheld at IMR in 2015")
+        return str(word) if word is not None else " ".join(sentence.split())[:60]
     return None
 
 
