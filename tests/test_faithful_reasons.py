@@ -718,7 +718,7 @@ def test_a_conditional_guideline_sentence_is_not_a_ban() -> None:
     assert is_categorical("Cyclobenzaprine is not recommended for topical use.", "Cyclobenzaprine cream", "upheld")
     # a ban on another form of the care, which shares the request's word: not this request's ban (an unseen
     # letter's summary led with it and told the worker asking again "is not likely to change that")
-    other_form = "Manipulation under anesthesia is not recommended."
+    other_form = "Manipulation under anesthesia is not recommended at all."
     assert not is_categorical(other_form, "Spinal manipulation 3 times a week for 3 wks", "upheld")
     assert is_categorical(other_form, "Manipulation under anesthesia of the lumbar spine", "upheld")
     assert not is_categorical("Manipulation of the knee is not recommended.", "Manipulation of the low back", "upheld")
@@ -830,8 +830,8 @@ def test_plain_words_fit_the_sentence_they_replace_a_term_in() -> None:
     "objective, improvement", and an EEG called "nerve and muscle tests"."""
     from imr_llm.summary.facts import Kind, treatment_kind
 
-    assert plain_english("no findings to indicate any possible radiculopathy") == (
-        "no findings to indicate any possible pinched nerve (radiculopathy)"
+    assert plain_english("no findings that indicate any possible radiculopathy") == (
+        "no findings that indicate any possible pinched nerve (radiculopathy)"
     )
     assert plain_english("concern for cervical radiculopathy") == "concern for cervical pinched nerve (radiculopathy)"
     assert plain_english("a diagnosis of radiculopathy") == "a diagnosis of a pinched nerve (radiculopathy)"  # kept
@@ -1916,7 +1916,7 @@ def test_a_quote_the_reviewer_opened_is_closed_in_the_plain_sentence() -> None:
     is left as it is."""
     from imr_llm.summary.restate import core_of
 
-    assert core_of('Further, the guidelines recommend EMG for low back studies but "NCS is not recommended."').endswith(
+    assert core_of('Further, the guidelines support EMG for back studies but "NCS is not recommended."').endswith(
         'but "NCS is not recommended"'
     )
     assert core_of('There were no "red flag" findings on exam.').endswith('no "red flag" findings on exam')
@@ -2699,12 +2699,12 @@ def test_the_opening_counts_only_requests_with_a_part_approved_and_months_agree(
     administrator had approved something else and the review looked at the whole request; "asked for 3 month".
     (Synthetic wording.)"""
     part = Item(
-        "Hospital bed for a 3 month rental at home",
+        "Adjustable bed for a 3 month rental at home",
         "Upheld",
         "The progress note does not explain why this equipment is needed at home.",
-        "Hospital bed for a 4 month rental at home was the original request. Hospital bed for a 1 month rental at "
-        "home was authorized by the Claims Administrator. The remaining IMR eligible portion of the original request, "
-        "Hospital bed for a 3 month rental at home is:",
+        "Adjustable bed for a 4 month rental at home was the original request. Adjustable bed for a 1 month rental "
+        "at home was authorized by the Claims Administrator. The remaining IMR eligible portion of the original "
+        "request, Adjustable bed for a 3 month rental at home is:",
     )
     whole = Item(
         "purchase of a bath bench",

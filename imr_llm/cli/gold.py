@@ -249,23 +249,26 @@ def check(folder: Annotated[Path, typer.Argument(help="a gold folder")]) -> None
     result = check_folder(folder)
     for name, problem in result.problems:
         print(f"imr-llm: {name}: {problem}", file=sys.stderr)
-    if result.images_only:
-        shown = ", ".join(result.images_only[:5]) + (", ..." if len(result.images_only) > 5 else "")
-        print(
-            f"imr-llm: {len(result.images_only)} letter(s) are images only ({shown}): their format is checked, but "
-            "their copied strings could not be compared with a text; compare them with the letter by eye",
-            file=sys.stderr,
-        )
-    if result.unchecked_images:
-        shown = ", ".join(result.unchecked_images[:5]) + (", ..." if len(result.unchecked_images) > 5 else "")
-        print(
-            f"imr-llm: {len(result.unchecked_images)} image form(s) beside a checked text were not checked ({shown}): "
-            "make sure each is the same letter as its text (an eval scores every form)",
-            file=sys.stderr,
-        )
+    _say_some(
+        result.images_only,
+        "letter(s) are images only ({shown}): their format is checked, but their copied strings could not be "
+        "compared with a text; compare them with the letter by eye",
+    )
+    _say_some(
+        result.unchecked_images,
+        "image form(s) beside a checked text were not checked ({shown}): make sure each is the same letter as its "
+        "text (an eval scores every form)",
+    )
     with_problems = len({n for n, _ in result.problems})
     print(f"imr-llm: {result.checked} gold file(s) checked, {with_problems} with problems", file=sys.stderr)
     raise typer.Exit(1 if result.problems or not result.checked else 0)
+
+
+def _say_some(names: list[str], what: str) -> None:
+    """One line naming how many files `what` says of, the first five shown."""
+    if names:
+        shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+        print(f"imr-llm: {len(names)} " + what.format(shown=shown), file=sys.stderr)
 
 
 @app.command("schema")
