@@ -285,7 +285,7 @@ def test_a_verdict_that_gives_its_own_reason_is_restated_or_quoted_never_passed_
     one_lack = one(
         "Left knee MRI",
         "Upheld",
-        "The claimant has knee pain. Given the lack of information regarding failed conservative treatments, "
+        "The claimant has knee pain. Given the lack of information about failed conservative treatments, "
         "the request for an MRI of the left knee is not medically necessary.",
     )
     item = build_summary(one_lack, "en").items[0]
@@ -335,10 +335,10 @@ def test_a_sentence_naming_two_missing_things_never_asks_for_a_lack_of_records()
     single = one(
         "Physical therapy 12 sessions",
         "Upheld",
-        "There is no documentation of objective improvement in pain and function with the prior sessions.",
+        "There is no documentation of objective improvement in pain and function with the earlier sessions.",
     )
     step = build_summary(single, "en").items[0].next_step
-    assert "records of objective improvement in pain and function with the prior sessions, if there are any" in step
+    assert "records of objective improvement in pain and function with the earlier sessions, if there are any" in step
 
 
 def test_next_step_gives_the_guidelines_number_when_the_request_exceeded_it() -> None:
@@ -454,7 +454,7 @@ def test_the_letters_own_weaning_words_only_from_the_reviewer_about_this_worker(
         "documentation of functional improvement." + stock,
     )
     assert build_summary(since).items[0].taper_warning == f"{firm} {letter_line}"
-    # a sixteenth reader: the reviewer's stock "appropriate weaning should be considered" was taken as the worker
+    # a sixteenth reader: the reviewer's stock advice that a weaning be considered was taken as the worker
     # taking a drug the letter's own medication list does not hold; the advice is said, the firm line is not
     advised = one(
         "Tramadol 50mg #60",
@@ -994,7 +994,7 @@ def test_the_next_step_follows_a_later_reason_when_the_first_gives_none() -> Non
 
 
 REPEAT = (
-    "A referral is supported when a course of care may benefit from additional expertise. The records indicated "
+    "A referral is supported when a course of care may gain from added expertise. The records indicated "
     "the claimant had been approved for a neurosurgeon consultation for the low back. This request would be "
     "duplicative. Accordingly, the request is not medically necessary."
 )
@@ -1188,19 +1188,19 @@ def test_words_the_summary_adds_agree_with_the_reviewers() -> None:
 
 def test_a_why_that_gives_one_point_of_several_says_so_and_quotes_the_others() -> None:
     """A reader found "Why" lines narrowed to one of the reviewer's points: the first was restated, the
-    other ("In addition, 18 more visits are excessive without re-evaluation ...") was neither said nor quoted.
+    other ("In addition, 18 more visits are too many without a re-check ...") was neither said nor quoted.
     The other reason sentences are quoted, and the Why says there are more; with one point, it does not."""
     several = one(
         "Physical therapy 18 sessions",
         "Upheld",
         "The guidelines allow up to 10 visits. There was a lack of documentation regarding measured range of "
-        "motion in degrees. In addition, 18 more visits are excessive without re-evaluation of progress "
+        "motion in degrees. In addition, 18 more visits are too many without a re-check of progress "
         "to date. Given the above, the request is not warranted.",
     )
     for lang, more in (("en", "The reviewer made other points too. Their words are below."), ("es", "abajo")):
         item = build_summary(several, lang).items[0]
         assert more in item.reason.text, item.reason.text
-        assert "excessive without re-evaluation" in item.reason.quote, item.reason.quote
+        assert "too many without a re-check" in item.reason.quote, item.reason.quote
         assert "measured range of motion in degrees" in item.reason.quote
         assert summarize(several, lang).checks.passed
     assert not several.warnings, several.warnings  # "Given the above, the request is not warranted." closes it
@@ -2221,7 +2221,7 @@ def test_a_step_asks_for_records_once_and_a_red_flag_with_no_article_is_the_kind
     record = one(
         "MRI of the lumbar spine",
         "Upheld",
-        "There are no abnormal reflex findings or documentation of radicular pain. Hence, the request is not "
+        "There are no abnormal reflex findings or records of radicular pain. Hence, the request is not "
         "medically necessary.",
     )
     step = build_summary(record).items[0].next_step
@@ -2398,7 +2398,7 @@ def test_no_other_findings_points_back_to_what_the_letter_listed() -> None:
 def test_a_ban_whose_exception_the_reviewer_says_records_lack_is_no_closed_door(exception: str) -> None:
     """Infrared therapy ("Thermography ... is not recommended. There was a lack of clinical records or
     special factors that would justify going outside the guidelines.") and SSEP ("not medically necessary
-    unless a rare nerve disease is suspected ... There is insufficient documentation to support a reasonable
+    unless a rare nerve disease is suspected ... too little is documented to support a reasonable
     suspicion ...") got "Asking again with more records is not likely to change that": the reviewer
     names records that would make the exception. A ban alone keeps the closed door."""
     ban = "Thermography is not recommended by the guidelines."
@@ -2463,7 +2463,7 @@ def _cervical_mri_item(lang: str) -> ItemSummary:
     record = one(
         "MRI of the cervical spine, no contrast",
         "Overturned",
-        "There is indication of neurologic dysfunction in the arm that has not improved, which supports obtaining MRI. "
+        "There is evidence of neurologic dysfunction in the arm that has not improved, which supports obtaining MRI. "
         "Therefore, the request is medically necessary.",
     )
     return build_summary(record, lang).items[0]
@@ -2502,7 +2502,7 @@ def test_a_rewrite_that_changes_the_studys_kind_region_or_a_qualifier_is_rejecte
     [
         (
             "en",
-            "The reviewer found that there is indication of nerve problems in the arm that has not improved, which "
+            "The reviewer found that there is evidence of nerve problems in the arm that has not improved, which "
             "supports obtaining MRI.",
         ),
         (
@@ -2636,7 +2636,7 @@ def test_a_lost_verb_and_the_letters_typing_slips_are_mended_in_plain_words_only
         "TENS unit purchase",
         "Upheld",
         "There is no documentation of any trail and failure of a home exercise program. Additionally, there no written "
-        "plan for a home exercise program alongside the unit. Medical necessity had not been established. This "
+        "plan for a home exercise program alongside the unit. Medical necessity was not established. This "
         "TENS unit purchase is determined to not be medically necessary.",
     )
     summary = build_summary(record)
