@@ -910,3 +910,68 @@ def test_a_scans_comma_before_the_next_cited_guideline_is_read_as_its_period(mar
     # right: the letter's text as typed keeps its words, and a comma elsewhere in a scan's guideline text stays
     assert parse_text(text).disputed_items[0].maximus_guideline_text == cited.format(mark=mark)
     assert "Knee Complaints 2004, Section(s)" in record.disputed_items[0].maximus_guideline_text
+
+
+@pytest.mark.parametrize(
+    ("read", "field", "value"),
+    [
+        ("(12/30/2016)", "decision_date", dt.date(2016, 12, 30)),
+        ("\u2014\u00ab12/30/2016", "decision_date", dt.date(2016, 12, 30)),
+        ("{12/30/2016", "decision_date", dt.date(2016, 12, 30)),
+        ("\u2018CM16-0900199", "case_number", "CM16-0900199"),
+        ("|.CM16-0900199-", "case_number", "CM16-0900199"),
+        (')."CM16-0900199,', "case_number", "CM16-0900199"),
+    ],
+)
+def test_marks_glued_to_a_header_value_are_set_aside_and_a_digit_never(read: str, field: str, value: object) -> None:
+    """A dark copy's specks read as marks glued to a value ("(01/11/2017)", "\u2018CM16-...", "|.CM17-...-") emptied 12
+    of 40 copier-dark headers' fields: no case number or date begins or ends with anything but a letter or a digit.
+    The value is still judged by its own confidence and second reading; a digit beside it is never cut."""
+    clean = "12/30/2016" if field == "decision_date" else "CM16-0900199"
+    key = "decision" if field == "decision_date" else "case"
+    text = make_letter(DENIED_PT).replace(clean, read, 1)
+    record = parse_text(text, scan(text), words=header_words(text, {**GOOD, key: (read, 88.0)}))
+    assert getattr(record, field) == value
+    evidence = record.evidence[field]
+    assert text[evidence.start : evidence.end] == clean  # the value's own characters
+    # wrong ways: a digit glued on ("1.CM16-...", "12/30/20166") or a second reading that differs stays empty
+    for bad in ("1." + clean, clean + "6"):
+        damaged = make_letter(DENIED_PT).replace(clean, bad, 1)
+        kept = parse_text(damaged, scan(damaged), words=header_words(damaged, {**GOOD, key: (bad, 88.0)}))
+        assert getattr(kept, field) is None and kept.needs_review
+    differs = scan(text, unconfirmed=[word_span(text, read)])
+    assert getattr(parse_text(text, differs, words=header_words(text, {**GOOD, key: (read, 52.0)})), field) is None
+
+
+@pytest.mark.parametrize(
+    "conclusion",
+    [
+        "As such, the request is not ee necessary.",
+        "As such, the request 1 is not \u2014 necessary.",
+        "Physical therapy is not medically popucnaG",
+    ],
+)
+def test_a_denial_whose_medically_necessary_ocr_garbled_confirms_upheld_and_never_overturned(conclusion: str) -> None:
+    """Dark copies garble "medically necessary" in a closing "the request is not ... necessary": the heading's
+    confident Upheld was left unread for want of a conclusion. The closing's own "not" confirms a denial; it
+    never confirms an approval, and a closing that lost its "not" or negates twice confirms nothing."""
+    rationale = DENIED_PT.rationale.replace("Therefore, the request is not medically necessary.", conclusion)
+    assert rationale != DENIED_PT.rationale
+    for heading, expected in (("Upheld", "upheld"), ("Overturned", None)):
+        text = make_letter(Item(DENIED_PT.request, heading, rationale))
+        assert parse_text(text, scan(text)).disputed_items[0].decision == expected, heading
+    for unread in (
+        "As such, the request is a necessary.",  # the "not" may be what OCR lost
+        "As such, the request is not unnecessary.",
+        "The patient is not improving.",  # not a closing about the request
+        "As such, the request is not ee necessary. The patient should wean.",  # not the rationale's last words
+    ):
+        text = make_letter(
+            Item(
+                DENIED_PT.request,
+                "Upheld",
+                DENIED_PT.rationale.replace("Therefore, the request is not medically necessary.", unread),
+            )
+        )
+        record = parse_text(text, scan(text))
+        assert record.disputed_items[0].decision is None, unread

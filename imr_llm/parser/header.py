@@ -240,25 +240,32 @@ _ALONE = {
     "date": re.compile(r"\d{2}/\d{2}/\d{4}"),
     "priority": re.compile(r"(?i:Standard|Expedited|Urgent)"),
 }
-_SPECK_STRIP = " .,;:|_~=\u2014\u2013'\u2019\"\u201c\u201d()[]{}"
+_EDGE_SPECKS = re.compile(r"^[^0-9A-Za-z]+|[^0-9A-Za-z]+$")
+
+
+def _core(token: str) -> str:
+    """A token without the marks a speck, a table rule or a cell's edge left at its ends ("(01/11/2017)",
+    "‘CM16-0247287", "|.CM17-0004738-", "—«01/20/2017"): no case number, date or priority begins or ends
+    with anything but a letter or a digit. A digit or letter beside it is never cut ("1.CM17-...", "4 12/09/2016")."""
+    return _EDGE_SPECKS.sub("", token)
 
 
 def _without_specks(field: str, value: LayoutValue, unconfirmed: Sequence[Span]) -> LayoutValue:
     """A value whose run holds, besides one word of the field's kind, only specks without a digit ("aad
-    01/06/2017", "~ Standard"): judged by that word alone (its confidence, its second reading), so a blot beside
-    a clean date does not empty it. A digit beside it ("4 12/09/2016") may be part of a damaged value: the whole
-    run is judged, as before."""
-    if len(value.words) < 2:
-        return value
+    01/06/2017", "~ Standard", or marks glued to the word itself: "(01/06/2017)"): judged by that word alone (its
+    confidence, its second reading), so a blot beside a clean date does not empty it. A digit beside it
+    ("4 12/09/2016") may be part of a damaged value: the whole run is judged, as before."""
     shape = _ALONE[_KIND.get(field, "date")]
-    of_kind = [w for w in value.words if shape.fullmatch(w.text.strip(_SPECK_STRIP))]
+    of_kind = [w for w in value.words if shape.fullmatch(_core(w.text))]
     if len(of_kind) != 1:
         return value
     word = of_kind[0]
     if any(c.isdigit() for w in value.words if w is not word for c in w.text):
         return value
-    lead = len(word.text) - len(word.text.lstrip(_SPECK_STRIP))
-    token = word.text.strip(_SPECK_STRIP)
+    token = _core(word.text)
+    if len(value.words) == 1 and token == value.text:
+        return value
+    lead = word.text.index(token)
     return value.narrowed(word, token, word.start + lead, word.start + lead + len(token), unconfirmed)
 
 
@@ -267,7 +274,7 @@ def _read_twice(text: str) -> bool:
     and enlarged, and the two readings agreed (an unsure word alone is never enough). Over the 280 scanned dev
     letters, 270 of 272 such values left empty for low confidence were right; the two wrong ones had a stray
     digit beside them (not one clean token) and are still left empty."""
-    token = text.strip(" .,;:|_~=\u2014\u2013'\u2019")
+    token = _core(text)
     return bool(_CASE.match(token) or re.fullmatch(NUMERIC_DATE, token))
 
 
@@ -277,9 +284,9 @@ def _what(field: str) -> str:
 
 def _convert(field: str, text: str) -> object | None:
     kind = _KIND.get(field, "date")
-    text = text.strip(" .,;:|_~=\u2014\u2013")
+    text = _core(text)
     # the value's token among specks read beside it ("4 12/09/2016", "= Standard"): exactly one of its kind
-    tokens = [t.strip(" .,;:|_~=\u2014\u2013'\u2019") for t in text.split()]
+    tokens = [_core(t) for t in text.split()]
     if kind == "case":
         found = [t for t in [text.replace(" ", ""), *tokens] if _CASE.match(t)]
         return found[0] if len({*found}) == 1 else None

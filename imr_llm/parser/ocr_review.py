@@ -62,6 +62,8 @@ def corroborate_decisions(ctx: ParseContext, items: list[DisputedItem]) -> None:
         if item.decision is None:
             continue
         concluded = _concluded(item.rationale or "")
+        if concluded is None and item.decision == "upheld":
+            concluded = _garbled_denial(item.rationale or "", item.request)
         problems: list[str] = []
         if item.decision_source == "heading":
             if overlaps(ctx.evidence.get(f"disputed_items.{i}.decision"), unsure):
@@ -147,6 +149,36 @@ def _concluded(rationale: str) -> bool | None:
     if concluded is not None and sentence is not None and (_NOT_MISREAD.search(sentence) or _unclear_slot(sentence)):
         return None
     return concluded
+
+
+# a denial's closing sentence whose "medically" or "necessary" OCR garbled ("the request is not ee necessary.",
+# "the request 1 is not \u2014 necessary.", "X is not medically popucnaG"): its own "not", the last words of the
+# rationale, is read as the denial it is. Only to confirm a heading's confident "Upheld", never to approve: a lost
+# "not" cannot be told from a speck, so an approval is read only as `medically_necessary` reads it.
+_LAST_SENTENCE = re.compile(r"(?:^|[.!?]\s+)(?P<sentence>[^.!?]+?)[\W_]*$")
+_DENIAL_END = re.compile(r"\b(?:is|are|was|were|be)\s+not\b(?P<rest>(?:[\W_]+[^\W_]+){1,3})[\W_]*$", re.I)
+_NAMES_IT = re.compile(r"\b(?:request|requested|requests|therefore|thus|hence|as such|this|these|it)\b", re.I)
+
+
+def _garbled_denial(rationale: str, request: str | None) -> bool | None:
+    """False when the rationale ends on a sentence naming the request (or the care) that says it "is not"
+    followed by at most three words, one of them "medically" or "necessary" as OCR may garble them; else None."""
+    from rapidfuzz.fuzz import ratio
+
+    last = _LAST_SENTENCE.search(rationale.strip())
+    if last is None:
+        return None
+    sentence = last.group("sentence")
+    named = _NAMES_IT.search(sentence) or (request and request[:12].lower() in sentence.lower())
+    end = _DENIAL_END.search(sentence)
+    if not named or end is None:
+        return None
+    words = re.findall(r"[^\W_]+", end.group("rest").lower())
+    if any(w in ("only", "just", "merely") or w.startswith(("un", "non")) for w in words):
+        return None  # "not only necessary but ...", "not unnecessary": never a plain denial
+    if any(ratio(w, target) >= 75 for w in words for target in ("medically", "necessary")):
+        return False
+    return None
 
 
 # what may stand between "is" and "medically necessary" in an approval's conclusion; anything else there
