@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from imr_llm.summary.translate import available as translation_available
+
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples"
 SHARED = REPO.parent / "shared" / "letters"
@@ -38,6 +40,10 @@ needs_tesseract = pytest.mark.skipif(
     not _ocr_ready(), reason="Tesseract's English data not installed (sudo apt-get install tesseract-ocr-eng)"
 )
 needs_pdftotext = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler's pdftotext not installed")
+needs_apertium = pytest.mark.skipif(
+    not translation_available("eng-spa"),
+    reason="Apertium's English-Spanish pair not installed (sudo apt-get install apertium-eng-spa)",
+)
 
 
 def sample_names() -> list[str]:

@@ -66,6 +66,7 @@ from imr_llm.summary.restate import (
     restate,
     restate_repeat,
 )
+from imr_llm.summary.translate import translate
 
 MAX_RESTATED = 2
 
@@ -83,6 +84,8 @@ def build_summary(record: LetterRecord, lang: str = "en") -> Summary:
     repeats = sum(_repeats_an_approval(item, item_reason(item)) for item in record.disputed_items)
     counts = Counts.of([item.decision for item in record.disputed_items], len(before) - instead, instead, repeats)
     letter_warnings = [w for w in record.warnings if _item_of(w) is None and not _off_the_page(w)]
+    if language.c.translation_pair:
+        items = _translated(items, language.c.translation_pair)
     return Summary(
         lang=language.code,
         case_number=record.case_number,
@@ -93,6 +96,20 @@ def build_summary(record: LetterRecord, lang: str = "en") -> Summary:
         warnings=[language.record_warning(_plain_field(w), *_warning_about(w)) for w in letter_warnings],
         items=items,
     )
+
+
+def _translated(items: list[ItemSummary], pair: str) -> list[ItemSummary]:
+    """Each item's quote with its machine translation (one engine run for the letter), where it is faithful."""
+    quotes = [item.reason.shown_quote() for item in items]
+    done = translate([q for q in quotes if q], pair)
+    found = iter(done)
+    out = []
+    for item, quote in zip(items, quotes, strict=True):
+        translation = next(found) if quote else None
+        if translation:
+            item = item.model_copy(update={"reason": item.reason.model_copy(update={"translation": translation})})
+        out.append(item)
+    return out
 
 
 _ITEM_WARNING = re.compile(r"^item (\d+)\b|^disputed_items\.(\d+)\.")

@@ -38,6 +38,7 @@ from imr_llm.summary.model import PlainSentence, Summary
 from imr_llm.summary.render import TEMPLATES, md_unescape
 from imr_llm.summary.restate import DROPPABLE, PLAIN_TERM_PATTERNS, RESTATE_WORDS, core_of, plain_english
 from imr_llm.summary.restate import NEGATION as EN_NEGATION
+from imr_llm.summary.translate import faithful
 
 _MEDICAL_WORD = re.compile(
     r"\b\w+(?:ectomy|otomy|plasty|scopy|graphy|gram|codone|morphone|profen|oxib|azepam|azolam|prazole|"
@@ -246,6 +247,9 @@ def check_summary(text: str, summary: Summary, record: LetterRecord) -> SummaryC
         if shown is not None:
             for restated in shown.reason.plain:
                 problems += [f"item {i}: {p}" for p in plain_problems(restated, item.request, language)]
+            pair, translation = language.c.translation_pair, shown.reason.translation
+            if translation and not (pair and faithful(shown.reason.shown_quote(), translation, *pair.split("-", 1))):
+                problems.append(f"item {i}: the translation of the reviewer's words changes a number or a negation")
         item_checks.append(ItemCheck(number=i, present=present, polarity_ok=polarity_ok, reason_sourced=sourced))
         if not present:
             problems.append(f"item {i} ({item.request!r}) is missing")

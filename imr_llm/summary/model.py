@@ -44,6 +44,16 @@ class PlainReason(BaseModel):
     quoted: bool = Field(default=False, description="no plain wording was safe: the reviewer's words carry the reason")
     terms: list[str] = Field(default_factory=list, description="glossary lines for words in those sentences")
     source: Literal["offline", "llm"] = "offline"
+    translation: str = Field(
+        default="",
+        description="the quote machine-translated into the summary's language (`imr_llm.summary.translate`); empty "
+        "for English, when no engine is installed, or when the translation did not keep the quote's numbers and "
+        "negation",
+    )
+
+    def shown_quote(self) -> str:
+        """The reviewer's words as the page quotes them."""
+        return self.quote or ('"' + " ".join(self.sentences[:2]) + '"' if self.sentences else "")
 
 
 class ItemSummary(BaseModel):
@@ -106,6 +116,7 @@ class Summary(BaseModel):
         for item in self.items:
             out += [s for s in (item.request, item.authorized_portion) if s]
             out += item.reason.sentences
+            out += [item.reason.translation] if item.reason.translation else []
             out += [t.split(":", 1)[0] for t in item.reason.terms]
             out += [q for p in item.reason.plain for q in _QUOTED.findall(p.text)]
         if self.case_number:

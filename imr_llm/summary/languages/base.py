@@ -178,6 +178,10 @@ class Language:
         return self.labels.reviewer_wrote
 
     @property
+    def machine_translated(self) -> str:
+        return self.labels.machine_translated
+
+    @property
     def terms_label(self) -> str:
         return self.labels.terms
 

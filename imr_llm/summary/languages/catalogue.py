@@ -48,6 +48,7 @@ class Labels(_Strict):
     why: str
     unread_request: str
     reviewer_wrote: str
+    machine_translated: str = ""  # before a machine translation of the reviewer's words (languages with a pair)
     terms: str
     letter_words_note: str
     glance_headers: tuple[str, str, str]
@@ -372,6 +373,9 @@ class Catalogue(_Strict):
     glossary: tuple[PatternEntry, ...] = ()
     phrases: tuple[PatternEntry, ...] = ()
     warnings: WarningWords | None = None  # None: the record's warning is shown in its own words
+    # the machine-translation pair ("eng-spa", `imr_llm.summary.translate`) that puts the reviewer's English
+    # words in this language beside them; None: the page quotes them in English alone
+    translation_pair: str | None = None
 
     @model_validator(mode="after")
     def _templates_use_known_names(self) -> Catalogue:

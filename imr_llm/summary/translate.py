@@ -1,0 +1,99 @@
+"""The reviewer's quoted words, machine-translated for a page in another language, or nothing.
+
+Why: a Spanish page quoted the reviewer only in English, so a Spanish reader got the reason in a language
+they may not read (an independent reader found the Why in Spanish words for 1 of 17 items). Translating
+medical English is what a maintained engine does better than a phrase table: Apertium (Debian's
+`apertium-eng-spa`), a rule-based engine that runs offline, in one child process per summary, and is
+deterministic (the same words give the same translation, so a page can be checked and cached).
+
+A machine translation can be wrong, so the page always shows the reviewer's English first and marks the
+translation as machine-made. It is shown only when it keeps what a worker acts on (`faithful`): every
+number of the English, no number it does not have, and its negation (a "not" lost or added turns a
+reason round). Otherwise, or when the engine is not installed, the page quotes the English alone.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import shutil
+import subprocess
+
+TIMEOUT_S = 30.0
+MAX_CHARS = 20_000  # a summary's quotes are a few sentences; more is not a quote, and is not sent
+
+# negation words, by language: their presence must match across a translation (a Spanish "no hay ninguna"
+# doubles an English "no", so only presence, and never fewer, is compared)
+_NEGATORS = {
+    "eng": re.compile(
+        r"\b(?:not|no|never|without|none|neither|nor|cannot|nothing|nobody|nowhere)\b|n['\u2019]t\b", re.I
+    ),
+    "spa": re.compile(r"\b(?:no|ni|nunca|jam[aá]s|sin|ning[uú]n[oa]?s?|nada|nadie|tampoco)\b", re.I),
+}
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+# Apertium's marks on words it could not translate (*), could not generate (#) or has no entry for (@)
+_MARK = re.compile(r"(?<![\w#])[*@#](?=[^\W\d_])")
+
+
+def available(pair: str) -> bool:
+    """The engine and this language pair are installed."""
+    return _installed(pair)
+
+
+@functools.cache
+def _installed(pair: str) -> bool:
+    if shutil.which("apertium") is None:
+        return False
+    try:
+        done = subprocess.run(
+            ["apertium", "-l"], capture_output=True, text=True, timeout=TIMEOUT_S, check=False, stdin=subprocess.DEVNULL
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return pair in done.stdout.split()
+
+
+def translate(texts: list[str], pair: str) -> list[str | None]:
+    """Each text translated (None where the engine failed or the translation is not `faithful`)."""
+    if not texts or not available(pair):
+        return [None] * len(texts)
+    return list(_translated(tuple(texts), pair))
+
+
+@functools.lru_cache(maxsize=512)
+def _translated(texts: tuple[str, ...], pair: str) -> tuple[str | None, ...]:
+    out: list[str | None] = [None] * len(texts)
+    wanted = [k for k, t in enumerate(texts) if t.strip() and len(t) <= MAX_CHARS]
+    if not wanted:
+        return tuple(out)
+    # one paragraph per text (a blank line between): one engine run for the whole summary
+    source = "\n\n".join(" ".join(texts[k].split()) for k in wanted) + "\n"
+    try:
+        done = subprocess.run(
+            ["apertium", pair], input=source, capture_output=True, text=True, timeout=TIMEOUT_S, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return tuple(out)
+    parts = [p for p in re.split(r"\n\s*\n", done.stdout) if p.strip()]
+    if done.returncode != 0 or len(parts) != len(wanted):
+        return tuple(out)
+    source_lang, target_lang = pair.split("-", 1)
+    for k, part in zip(wanted, parts, strict=True):
+        translated = _MARK.sub("", " ".join(part.split()))
+        if faithful(texts[k], translated, source_lang, target_lang):
+            out[k] = translated
+    return tuple(out)
+
+
+def faithful(source: str, translated: str, source_lang: str, target_lang: str) -> bool:
+    """The translation keeps every number of the source and adds none, and is negated when the source is
+    (and only then); it is not the source left untranslated."""
+    if not translated.strip() or " ".join(translated.split()) == " ".join(source.split()):
+        return False
+    if sorted(_NUMBER.findall(source)) != sorted(_NUMBER.findall(translated)):
+        return False
+    negators = _NEGATORS.get(source_lang), _NEGATORS.get(target_lang)
+    if negators[0] is None or negators[1] is None:
+        return False
+    said, kept = len(negators[0].findall(source)), len(negators[1].findall(translated))
+    return (said == 0) == (kept == 0) and kept >= said

@@ -1,0 +1,103 @@
+"""A Spanish page gives the reviewer's words in Spanish too: machine-translated by the real Apertium engine,
+marked as such, after the English, and only when the translation keeps every number and the negation."""
+
+from __future__ import annotations
+
+import pytest
+
+from imr_llm.parser import parse_text
+from imr_llm.summary import translate
+from imr_llm.summary.build import build_summary
+from imr_llm.summary.checks import check_summary
+from imr_llm.summary.render import render_text
+from imr_llm.summary.summarize import summarize
+from tests.conftest import needs_apertium
+from tests.letters import DENIED_PT, Item, make_letter
+
+LABEL = "Traducción automática de esas palabras"
+# a synthetic denial with a number, a date and a negation in its reason
+REFILL = Item(
+    "Gabapentin 300mg #90",
+    "Upheld",
+    "The guidelines allow this drug for nerve pain. The patient has taken it since 03/14/2016, and there is no "
+    "record of any gain in function with it. Therefore, the request is not medically necessary.",
+)
+
+
+@needs_apertium
+def test_a_spanish_page_translates_the_reviewers_words_and_keeps_the_english() -> None:
+    record = parse_text(make_letter(REFILL, DENIED_PT))
+    summary = build_summary(record, "es")
+    for item in summary.items:
+        assert item.reason.translation, item.request
+        assert translate.faithful(item.reason.shown_quote(), item.reason.translation, "eng", "spa")
+    first = summary.items[0].reason.translation
+    assert "03/14/2016" in first and " no " in f" {first.lower()} "  # the date and the negation kept
+    page = render_text(summary)
+    english = page.index("El revisor escribió (en inglés):")
+    assert english < page.index(LABEL)  # the letter's English first, the machine's Spanish after it, marked
+    html = summary.render("html")
+    assert LABEL in html and 'lang="es"' in html
+    assert summarize(record, "es").checks.passed
+    # an English page has no translation
+    assert not any(item.reason.translation for item in build_summary(record, "en").items)
+    assert LABEL not in render_text(build_summary(record, "en"))
+
+
+@needs_apertium
+def test_letter_text_with_the_engines_own_marks_is_translated_as_text() -> None:
+    """Apertium's stream format gives ^ $ [ ] \\ @ * # a meaning: a letter's text holding them is still one
+    paragraph each, with its numbers ("#60") kept."""
+    texts = ["The request for Norco 10/325mg #60 [2 refills] ^ $ \\ is not supported.", "No @ marks * here."]
+    out = translate.translate(texts, "eng-spa")
+    assert out[0] is not None and "#60" in out[0] and "10/325" in out[0] and "2" in out[0]
+    assert out[1] is not None
+
+
+@pytest.mark.parametrize(
+    ("translation", "kept"),
+    [
+        ("La petición de 12 visitas no es médicamente necesaria.", True),
+        ("La petición de 12 visitas es médicamente necesaria.", False),  # the "not" lost
+        ("La petición de 21 visitas no es médicamente necesaria.", False),  # a number changed
+        ("La petición de 12 visitas no es necesaria en 2 semanas.", False),  # a number added
+        ("The request for 12 visits is not medically necessary.", False),  # not translated at all
+        ("", False),
+    ],
+)
+def test_a_translation_is_shown_only_when_it_keeps_the_numbers_and_the_negation(translation: str, kept: bool) -> None:
+    source = "The request for 12 visits is not medically necessary."
+    assert translate.faithful(source, translation, "eng", "spa") is kept
+    # a source with no negation: a translation that adds one is refused, one without is kept
+    assert translate.faithful("The request is medically necessary.", "La petición es necesaria.", "eng", "spa")
+    assert not translate.faithful("The request is medically necessary.", "La petición no es necesaria.", "eng", "spa")
+
+
+@needs_apertium
+def test_the_checks_refuse_a_translation_that_lost_its_negation_and_pass_the_engines_own() -> None:
+    record = parse_text(make_letter(REFILL))
+    summary = build_summary(record, "es")
+    assert check_summary(render_text(summary), summary, record).passed  # right: the engine's own translation
+    item = summary.items[0]
+    flipped = item.reason.translation.replace(" no ", " ")
+    assert flipped != item.reason.translation
+    tampered = summary.model_copy(
+        update={"items": [item.model_copy(update={"reason": item.reason.model_copy(update={"translation": flipped})})]}
+    )
+    problems = check_summary(render_text(tampered), tampered, record).problems
+    assert any("translation of the reviewer's words changes" in p for p in problems)
+
+
+def test_without_the_engine_the_page_quotes_the_english_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Apertium not installed (here: not on PATH): no translation, and the Spanish page still passes its checks."""
+    translate._installed.cache_clear()
+    translate._translated.cache_clear()
+    monkeypatch.setenv("PATH", "/nonexistent")
+    try:
+        record = parse_text(make_letter(REFILL))
+        summary = build_summary(record, "es")
+        assert not summary.items[0].reason.translation
+        assert LABEL not in render_text(summary)
+        assert summarize(record, "es").checks.passed
+    finally:
+        translate._installed.cache_clear()
