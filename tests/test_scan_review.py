@@ -975,3 +975,25 @@ def test_a_denial_whose_medically_necessary_ocr_garbled_confirms_upheld_and_neve
         )
         record = parse_text(text, scan(text))
         assert record.disputed_items[0].decision is None, unread
+
+
+def test_a_label_never_wraps_onto_a_word_in_the_middle_of_the_next_rows_line() -> None:
+    """A curled photo read "Date Assigned:" as "Decision" (its second word lost) and the next row's "Decision Date:" as
+    "Bri Date:":
+    "Decision" and the "Date" below it were taken for one wrapped label, and the decision date got the Date
+    Assigned row's date, unflagged. A label wraps only onto the start of its cell's next line ("Application" /
+    "Received:", which still reads)."""
+    text = make_letter(DENIED_PT).replace("Date Assigned:", "Decision").replace("Decision Date:", "Bri Date:")
+    words = header_words(text, GOOD)
+    left = [w for w in words if w.left < 1000 and w.line in (1, 2) and w.text[:1].isalpha()]  # the column's labels
+    garbled = {
+        id(left[0]): replace(left[0], text="Decision", right=left[0].left + 160),
+        id(left[2]): replace(left[2], text="Bri", right=left[2].left + 60),
+        id(left[3]): replace(left[3], left=left[2].left + 75, right=left[2].left + 175),  # "Date:" under "Decision"
+    }
+    words = [garbled.get(id(w), w) for w in words if w is not left[1]]  # "Assigned:" lost
+    record = parse_text(text, scan(text), words=words)
+    assert record.decision_date != dt.date(2016, 11, 28)  # never the Date Assigned row's date
+    assert record.decision_date is None and record.needs_review
+    # right way: the wrapped "Application" / "Received:" label still gives its own row's date
+    assert record.application_received_date == dt.date(2016, 11, 21)

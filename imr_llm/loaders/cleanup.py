@@ -39,7 +39,7 @@ def clean(pixels: NDArray[np.uint8], dpi: int = 300) -> CleanPage:
     import numpy as np
 
     even = _even_light(pixels)
-    flat, flattened = _unwarp(even)
+    flat, flattened = _unwarp(even, pixels)
     angle = _skew_angle(flat)
     if abs(angle) >= 0.2:
         flat = _rotate(flat, angle)
@@ -117,9 +117,34 @@ def _even_light(pixels: NDArray[np.uint8]) -> NDArray[np.uint8]:
     return np.asarray(cv2.divide(pixels, np.maximum(background, 1), scale=255), dtype=np.uint8)
 
 
-def _unwarp(pixels: NDArray[np.uint8]) -> tuple[NDArray[np.uint8], bool]:
+def _unwarp(pixels: NDArray[np.uint8], outline: NDArray[np.uint8] | None = None) -> tuple[NDArray[np.uint8], bool]:
     """A photo's page: the largest bright four-cornered outline, when it covers most of the image but not
-    all of it (a scan's page is the whole image), warped to a rectangle."""
+    all of it (a scan's page is the whole image), warped to a rectangle. The outline is looked for in the
+    page as photographed (`outline`), then in `pixels`: evening the light also whitens the desk around
+    the page, and its edge was lost (no curled photo of the dev letters was ever flattened)."""
+    import cv2
+    import numpy as np
+
+    quad = None
+    for source in (outline, pixels) if outline is not None else (pixels,):
+        quad = _page_corners(source)
+        if quad is not None:
+            break
+    if quad is None:
+        return pixels, False
+    top = np.linalg.norm(quad[1] - quad[0])
+    left = np.linalg.norm(quad[3] - quad[0])
+    w, h = round(max(top, np.linalg.norm(quad[2] - quad[3]))), round(max(left, np.linalg.norm(quad[2] - quad[1])))
+    target = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], dtype=np.float32)
+    matrix = cv2.getPerspectiveTransform(quad, target)
+    warped = cv2.warpPerspective(pixels, matrix, (w, h), flags=cv2.INTER_CUBIC, borderValue=255)
+    return np.asarray(warped, dtype=np.uint8), True
+
+
+def _page_corners(pixels: NDArray[np.uint8]) -> NDArray[np.float32] | None:
+    """The page's four corners (top-left, top-right, bottom-right, bottom-left, in `pixels`' coordinates):
+    the largest bright region's outline, simplified until it has four corners (a curled page's edge bends,
+    so a tighter outline has five or six), when it covers more than half the image and not all of it."""
     import cv2
     import numpy as np
 
@@ -129,22 +154,39 @@ def _unwarp(pixels: NDArray[np.uint8]) -> tuple[NDArray[np.uint8], bool]:
     blurred = cv2.GaussianBlur(small, (5, 5), 0)
     _, bright = cv2.threshold(blurred, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
-    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     if not contours:
-        return pixels, False
+        return None
     page = max(contours, key=cv2.contourArea)
     area = cv2.contourArea(page) / (small.shape[0] * small.shape[1])
-    corners = cv2.approxPolyDP(page, 0.02 * cv2.arcLength(page, True), True)
-    if len(corners) != 4 or not 0.5 < area < 0.97:
-        return pixels, False
-    quad = _order(corners.reshape(4, 2).astype(np.float32) / scale)
-    top = np.linalg.norm(quad[1] - quad[0])
-    left = np.linalg.norm(quad[3] - quad[0])
-    w, h = round(max(top, np.linalg.norm(quad[2] - quad[3]))), round(max(left, np.linalg.norm(quad[2] - quad[1])))
-    target = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], dtype=np.float32)
-    matrix = cv2.getPerspectiveTransform(quad, target)
-    warped = cv2.warpPerspective(pixels, matrix, (w, h), flags=cv2.INTER_CUBIC, borderValue=255)
-    return np.asarray(warped, dtype=np.uint8), True
+    if not 0.5 < area < 0.97 or not _sharp_edge(blurred, page):
+        return None
+    hull = cv2.convexHull(page)
+    for tolerance in (0.02, 0.03, 0.04, 0.05):
+        corners = cv2.approxPolyDP(hull, tolerance * cv2.arcLength(hull, True), True)
+        if len(corners) == 4:
+            return _order(corners.reshape(4, 2).astype(np.float32) / scale)
+    return None
+
+
+MIN_EDGE = 40.0  # the median brightness step across a page's outline (Sobel, on the blurred 800-pixel copy)
+
+
+def _sharp_edge(small: NDArray[np.uint8], outline: NDArray[np.int32]) -> bool:
+    """The outline is a real edge (a page against a darker desk: a step of 125-280 on the dev photos), not
+    where Otsu's threshold cut a page's smooth fall of light in two (a step of 0-4): warping to that
+    quadrilateral tilted every line of a photo taken square."""
+    import cv2
+    import numpy as np
+
+    points = outline.reshape(-1, 2)
+    height, width = small.shape
+    inside = points[(points[:, 0] > 2) & (points[:, 1] > 2) & (points[:, 0] < width - 3) & (points[:, 1] < height - 3)]
+    if len(inside) == 0:
+        return False
+    grey = small.astype(np.float32)
+    step = np.hypot(cv2.Sobel(grey, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(grey, cv2.CV_32F, 0, 1, ksize=3))
+    return float(np.median(step[inside[:, 1], inside[:, 0]])) >= MIN_EDGE
 
 
 def _order(points: NDArray[np.float32]) -> NDArray[np.float32]:

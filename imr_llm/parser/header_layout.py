@@ -104,7 +104,14 @@ def _labels(words: Sequence[OcrWord]) -> list[_Label]:
                 nxt = at + 1
                 # the next word of the label: on the same line, or (a wrapped cell) the first word below it
                 candidates = [j for j in range(nxt, min(len(words), nxt + 12)) if j not in used]
-                match = next((j for j in candidates if _same(tokens[j], part) and _near(words[at], words[j])), None)
+                match = next(
+                    (
+                        j
+                        for j in candidates
+                        if _same(tokens[j], part) and _near(words[at], words[j]) and _opens_its_cell(words, at, j)
+                    ),
+                    None,
+                )
                 if match is None:
                     break
                 picked.append(match)
@@ -114,6 +121,18 @@ def _labels(words: Sequence[OcrWord]) -> list[_Label]:
                 found.append(_Label(field, tuple(words[j] for j in picked)))
                 break
     return found
+
+
+def _opens_its_cell(words: Sequence[OcrWord], at: int, j: int) -> bool:
+    """Word j, on the line below word `at`, is where its cell's line starts: no word of that line stands
+    between the label's left edge and it. A label wraps onto the cell's next line ("Application" /
+    "Received:"); "Decision" above the next row's garbled "Briesuon Date:" is no "Decision Date" (that
+    reading gave the decision date the Date Assigned row's date)."""
+    a, b = words[at], words[j]
+    if b.line == a.line:
+        return True
+    height = max(1, a.bottom - a.top)
+    return not any(w.line == b.line and a.left - height <= w.left < b.left for w in words if w is not b)
 
 
 def _near(a: OcrWord, b: OcrWord) -> bool:
