@@ -18,7 +18,7 @@ opening), where the hand-written numpy/Pillow version took 1.5 s a page.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import numpy as np
@@ -172,7 +172,7 @@ def _page_corners(pixels: NDArray[np.uint8]) -> NDArray[np.float32] | None:
 MIN_EDGE = 40.0  # the median brightness step across a page's outline (Sobel, on the blurred 800-pixel copy)
 
 
-def _sharp_edge(small: NDArray[np.uint8], outline: NDArray[np.int32]) -> bool:
+def _sharp_edge(small: NDArray[Any], outline: NDArray[Any]) -> bool:
     """The outline is a real edge (a page against a darker desk: a step of 125-280 on the dev photos), not
     where Otsu's threshold cut a page's smooth fall of light in two (a step of 0-4): warping to that
     quadrilateral tilted every line of a photo taken square."""
