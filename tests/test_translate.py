@@ -101,3 +101,39 @@ def test_without_the_engine_the_page_quotes_the_english_alone(monkeypatch: pytes
         assert summarize(record, "es").checks.passed
     finally:
         translate._installed.cache_clear()
+
+
+@needs_apertium
+def test_these_letters_terms_are_given_in_their_own_words_not_the_engines() -> None:
+    """The engine read "plain films" as a cinema's "película", "drug screen" as a "pantalla" and "tear" as a
+    teardrop; "claimant" it did not know. Those are given in the catalogue's words; the rest is the engine's."""
+    from imr_llm.summary.languages import get_language
+
+    spec = get_language("es").c.translation
+    assert spec is not None
+    terms = tuple((t.pattern, t.text) for t in spec.terms)
+    synonyms = tuple((t.pattern, t.text) for t in spec.synonyms)
+    texts = [
+        "No plain films of the knee are noted.",
+        "A urine drug screen was not provided.",
+        "The MRI showed a meniscus tear.",
+        "The claimant's physician did not document red flags.",
+    ]
+    films, screen, tear, doctor = translate.translate(texts, spec.pair, terms, synonyms)
+    assert films is not None and "radiografías simples" in films and "película" not in films
+    assert screen is not None and "examen de orina para drogas" in screen and "pantalla" not in screen
+    assert tear is not None and "desgarro" in tear and "lágrima" not in tear
+    assert doctor is not None and "doctor del trabajador" in doctor  # the engine built the sentence around it
+    # right way: without the terms, the engine's own words (so the terms are what changed them)
+    assert "película" in (translate.translate(texts[:1], spec.pair)[0] or "")
+    # text holding a stand-in's letters is left untranslated, never mixed up with a term
+    assert translate.translate(["The qxzab report was not provided."], spec.pair, terms, synonyms) == [None]
+
+
+@pytest.mark.parametrize("words", ["sin cirugía", "12 visitas", "not the same"])
+def test_a_catalogue_term_with_a_digit_or_a_negation_does_not_load(words: str) -> None:
+    from imr_llm.summary.languages.catalogue import TranslationSpec
+
+    with pytest.raises(ValueError, match="digit or a negation"):
+        TranslationSpec.model_validate({"pair": "eng-spa", "terms": [{"pattern": "x", "text": words}]})
+    assert TranslationSpec.model_validate({"pair": "eng-spa", "terms": [{"pattern": "x", "text": "radiografías"}]})

@@ -84,8 +84,8 @@ def build_summary(record: LetterRecord, lang: str = "en") -> Summary:
     repeats = sum(_repeats_an_approval(item, item_reason(item)) for item in record.disputed_items)
     counts = Counts.of([item.decision for item in record.disputed_items], len(before) - instead, instead, repeats)
     letter_warnings = [w for w in record.warnings if _item_of(w) is None and not _off_the_page(w)]
-    if language.c.translation_pair:
-        items = _translated(items, language.c.translation_pair)
+    if language.c.translation is not None:
+        items = _translated(items, language)
     return Summary(
         lang=language.code,
         case_number=record.case_number,
@@ -98,10 +98,15 @@ def build_summary(record: LetterRecord, lang: str = "en") -> Summary:
     )
 
 
-def _translated(items: list[ItemSummary], pair: str) -> list[ItemSummary]:
+def _translated(items: list[ItemSummary], language: Language) -> list[ItemSummary]:
     """Each item's quote with its machine translation (one engine run for the letter), where it is faithful."""
+    spec = language.c.translation
+    if spec is None:
+        return items
     quotes = [item.reason.shown_quote() for item in items]
-    done = translate([q for q in quotes if q], pair)
+    terms = tuple((t.pattern, t.text) for t in spec.terms)
+    synonyms = tuple((t.pattern, t.text) for t in spec.synonyms)
+    done = translate([q for q in quotes if q], spec.pair, terms, synonyms)
     found = iter(done)
     out = []
     for item, quote in zip(items, quotes, strict=True):

@@ -247,8 +247,9 @@ def check_summary(text: str, summary: Summary, record: LetterRecord) -> SummaryC
         if shown is not None:
             for restated in shown.reason.plain:
                 problems += [f"item {i}: {p}" for p in plain_problems(restated, item.request, language)]
-            pair, translation = language.c.translation_pair, shown.reason.translation
-            if translation and not (pair and faithful(shown.reason.shown_quote(), translation, *pair.split("-", 1))):
+            spec, translation = language.c.translation, shown.reason.translation
+            pair = spec.pair.split("_")[0].split("-", 1) if spec is not None else None
+            if translation and not (pair and faithful(shown.reason.shown_quote(), translation, *pair)):
                 problems.append(f"item {i}: the translation of the reviewer's words changes a number or a negation")
         item_checks.append(ItemCheck(number=i, present=present, polarity_ok=polarity_ok, reason_sourced=sourced))
         if not present:

@@ -53,21 +53,65 @@ def _installed(pair: str) -> bool:
     return pair in done.stdout.split()
 
 
-def translate(texts: list[str], pair: str) -> list[str | None]:
-    """Each text translated (None where the engine failed or the translation is not `faithful`)."""
+Terms = tuple[tuple[str, str], ...]  # (English pattern, words to put for it)
+
+
+def translate(texts: list[str], pair: str, terms: Terms = (), synonyms: Terms = ()) -> list[str | None]:
+    """Each text translated (None where the engine failed or the translation is not `faithful`): first each
+    of `synonyms` put in its English words the engine knows, then each of `terms` given in its own words (the
+    target language's), never the engine's."""
     if not texts or not available(pair):
         return [None] * len(texts)
-    return list(_translated(tuple(texts), pair))
+    return list(_translated(tuple(texts), pair, terms, synonyms))
+
+
+def _replaced(text: str, synonyms: Terms) -> str:
+    for pattern, words in synonyms:
+
+        def put(m: re.Match[str], words: str = words) -> str:
+            return words.capitalize() if m.group(0)[0].isupper() else words
+
+        text = re.sub(rf"\b(?:{pattern})\b", put, text, flags=re.I)
+    return text
+
+
+# a stand-in for a term the engine must not translate: letters no English or Spanish word has, which the
+# engine passes through unchanged as an unknown word
+_STAND_IN = "qxz{}"
+_STAND_INS = re.compile(r"\b[Qq]xz([a-z]{2})\b")
+
+
+def _code(k: int) -> str:
+    return chr(ord("a") + k // 26) + chr(ord("a") + k % 26)
+
+
+def _protected(text: str, terms: Terms) -> str:
+    if not terms:
+        return text
+    pattern = re.compile("|".join(f"(?P<t{k}>\\b(?:{p})\\b)" for k, (p, _) in enumerate(terms)), re.I)
+    return pattern.sub(lambda m: _STAND_IN.format(_code(int((m.lastgroup or "t0")[1:]))), text)
+
+
+def _restored(text: str, terms: Terms) -> str:
+    def back(m: re.Match[str]) -> str:
+        code = m.group(1)
+        k = (ord(code[0]) - ord("a")) * 26 + ord(code[1]) - ord("a")
+        if k >= len(terms):
+            return m.group(0)
+        words = terms[k][1]
+        return words[:1].upper() + words[1:] if m.group(0)[0] == "Q" else words
+
+    return _STAND_INS.sub(back, text)
 
 
 @functools.lru_cache(maxsize=512)
-def _translated(texts: tuple[str, ...], pair: str) -> tuple[str | None, ...]:
+def _translated(texts: tuple[str, ...], pair: str, terms: Terms, synonyms: Terms) -> tuple[str | None, ...]:
     out: list[str | None] = [None] * len(texts)
-    wanted = [k for k, t in enumerate(texts) if t.strip() and len(t) <= MAX_CHARS]
+    wanted = [k for k, t in enumerate(texts) if t.strip() and len(t) <= MAX_CHARS and not _STAND_INS.search(t)]
     if not wanted:
         return tuple(out)
     # one paragraph per text (a blank line between): one engine run for the whole summary
-    source = "\n\n".join(" ".join(texts[k].split()) for k in wanted) + "\n"
+    source = "\n\n".join(_protected(_replaced(" ".join(texts[k].split()), synonyms), terms) for k in wanted) + "\n"
     try:
         done = subprocess.run(
             ["apertium", pair], input=source, capture_output=True, text=True, timeout=TIMEOUT_S, check=False
@@ -77,12 +121,20 @@ def _translated(texts: tuple[str, ...], pair: str) -> tuple[str | None, ...]:
     parts = [p for p in re.split(r"\n\s*\n", done.stdout) if p.strip()]
     if done.returncode != 0 or len(parts) != len(wanted):
         return tuple(out)
-    source_lang, target_lang = pair.split("-", 1)
+    source_lang, target_lang = pair.split("_")[0].split("-", 1)
     for k, part in zip(wanted, parts, strict=True):
-        translated = _MARK.sub("", " ".join(part.split()))
+        translated = _restored(_MARK.sub("", " ".join(part.split())), terms)
         if faithful(texts[k], translated, source_lang, target_lang):
             out[k] = translated
     return tuple(out)
+
+
+def adds_a_number_or_negation(words: str, pair: str) -> bool:
+    """Words that would change a translation's count of numbers or negations (in either language of `pair`)."""
+    langs = pair.split("_")[0].split("-", 1)
+    return bool(_NUMBER.search(words)) or any(
+        (negators := _NEGATORS.get(lang)) is not None and negators.search(words) for lang in langs
+    )
 
 
 def faithful(source: str, translated: str, source_lang: str, target_lang: str) -> bool:

@@ -349,6 +349,27 @@ def _allowed(path: str) -> frozenset[str]:
     return _ALLOWED.get(f"{head}.*", frozenset())
 
 
+class TranslationSpec(_Strict):
+    """The engine's language pair, and the terms of these letters it translates wrongly ("plain films" as a
+    cinema's "peliculas"), given in this language's words instead (`pattern` is English, matched whole)."""
+
+    pair: str = Field(pattern=r"^[a-z]{2,3}-[a-z]{2,3}(?:_[A-Za-z]+)?$")
+    # English words the engine knows, put for these letters' words it does not ("claimant" -> "worker"), so
+    # the engine still builds the sentence around them ("the worker's doctor" -> "el doctor del trabajador")
+    synonyms: tuple[PatternEntry, ...] = ()
+    terms: tuple[PatternEntry, ...] = ()
+
+    @model_validator(mode="after")
+    def _keeps_numbers_and_negation(self) -> TranslationSpec:
+        """A term's words may not hold a digit or a negation: the translation's checks count both."""
+        from imr_llm.summary.translate import adds_a_number_or_negation
+
+        for entry in (*self.synonyms, *self.terms):
+            if adds_a_number_or_negation(entry.text, self.pair):
+                raise ValueError(f"translation term {entry.text!r} holds a digit or a negation")
+        return self
+
+
 class Catalogue(_Strict):
     code: str = Field(pattern=r"^[a-z]{2,3}(?:-[A-Za-z]{2,4})?$")
     name: str
@@ -373,9 +394,9 @@ class Catalogue(_Strict):
     glossary: tuple[PatternEntry, ...] = ()
     phrases: tuple[PatternEntry, ...] = ()
     warnings: WarningWords | None = None  # None: the record's warning is shown in its own words
-    # the machine-translation pair ("eng-spa", `imr_llm.summary.translate`) that puts the reviewer's English
-    # words in this language beside them; None: the page quotes them in English alone
-    translation_pair: str | None = None
+    # the machine translation that puts the reviewer's English words in this language beside them
+    # (`imr_llm.summary.translate`); None: the page quotes them in English alone
+    translation: TranslationSpec | None = None
 
     @model_validator(mode="after")
     def _templates_use_known_names(self) -> Catalogue:
