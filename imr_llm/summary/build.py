@@ -35,6 +35,7 @@ from imr_llm.summary.checks import plain_problems
 from imr_llm.summary.facts import (
     Kind,
     care_already_given,
+    conservative_care_approved,
     first_trial_approved,
     guideline_number,
     letter_mentions_weaning,
@@ -415,7 +416,14 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         signs_absent=signs_absent,
         too_long=too_long,
     )
-    if not provider_step and (second := _second_gap(step, [*said, *later])) is not None and item.decision == "upheld":
+    approved = None
+    if item.decision == "upheld" and not (foreign or trial or categorical) and language.c.next.care_approved:
+        approved = conservative_care_approved(item.rationale, record.clinical_summary, item.request)
+    if approved is not None and approved in language.c.next.care_names:
+        # the reviewer's point is that care was not tried first, and the letter says that care was approved: the
+        # way forward is to try it (a reader counted "records of trying therapy, if there are any" as partial)
+        next_step = f"{next_step} {language.c.next.care_approved.format(care=language.c.next.care_names[approved])}"
+    elif not provider_step and (second := _second_gap(step, [*said, *later])) is not None and item.decision == "upheld":
         # the reviewer named two things missing: the step names both (a reader counted steps naming one as partial)
         # (a long one is left to the reviewer's words: it would make the page harder to read than the letter)
         also = language.also_step(item.decision, next_step, second)

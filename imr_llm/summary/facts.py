@@ -320,6 +320,65 @@ def first_trial_approved(rationale: str | None, part_approved: bool) -> bool:
     return part_approved and BEYOND_TRIAL.search(own) is not None
 
 
+# -- conservative care approved, not yet tried ------------------------------------------------------
+
+_CONSERVATIVE = {
+    "physical_therapy": r"physical therapy|physiotherapy",
+    "chiropractic": r"chiropractic(?: care| treatment| therapy| sessions| manipulation)?",
+    "acupuncture": r"acupuncture",
+    "occupational_therapy": r"occupational therapy",
+    "home_exercise": r"(?:a )?home exercise program",
+}
+_CARE = "|".join(f"(?P<{key}>{pattern})" for key, pattern in _CONSERVATIVE.items())
+# "6 sessions of physical therapy was certified at the prior review", "The patient was approved to undergo physical
+# therapy", "had been authorized for 6 sessions of physical therapy"; never the care this item asks for (the
+# letter's form line "X was authorized by the Claims Administrator" names the item's own approved part)
+_CARE_APPROVED = (
+    _rx(
+        rf"\b(?:{_CARE})\b(?P<between>[^.;]{{0,60}}?)\b(?:was|were|has been|have been|had been)\s+"
+        r"(?:recently\s+|just\s+|previously\s+|also\s+)?(?:approved|authorized|certified)\b(?! by the claims)"
+    ),
+    _rx(
+        r"\b(?:was|were|has been|had been|have been)\s+(?:recently\s+|just\s+|previously\s+|also\s+)?"
+        r"(?:approved|authorized|certified)\s+(?:to undergo|to attend|to start|for)\s+"
+        rf"(?P<between>(?:[\w-]+\s+){{0,5}}?)(?:{_CARE})\b"
+    ),
+)
+# the reviewer's point is that such care was not tried, or not finished, before this request
+_NOT_TRIED = _rx(
+    r"\b(?:fail\w*|tri(?:ed|al)|trying|attempt\w*|complet\w*|undergone|undergo|yet to|exhaust\w*)\b[^.]{0,80}?"
+    r"\b(?:conservative|therapy|physiotherapy|chiropractic|acupuncture|exercise)|"
+    r"\bconservative (?:care|treatment|therapy|management|measures)\b[^.]{0,60}?\b(?:not|no|yet|fail\w*)\b"
+)
+
+
+_CONSERVATIVE_KINDS = (Kind.THERAPY, Kind.CHIROPRACTIC, Kind.ACUPUNCTURE)
+
+
+def conservative_care_approved(rationale: str | None, letter_summary: str | None, request: str) -> str | None:
+    """The kind of conservative care ("physical_therapy", ...) the letter says was approved and not yet tried,
+    when the reviewer's point is that such care was not tried or finished before this request (an MRI, a nerve
+    test, an injection): the way forward is to try it first. None for a request that is that care itself."""
+    own = _QUOTED_PASSAGE.sub(" ", rationale or "")
+    if not own or not _NOT_TRIED.search(own):
+        return None
+    if re.search(_CARE, request, re.I) or treatment_kind(request) in (
+        Kind.THERAPY,
+        Kind.CHIROPRACTIC,
+        Kind.ACUPUNCTURE,
+    ):
+        return None
+    for text in (own, letter_summary or ""):
+        for pattern in _CARE_APPROVED:
+            for m in pattern.finditer(text):
+                if re.search(r"\bnot\b|\bnon-?cert|\bdenied\b|\bif\b", m.group("between") or "", re.I):
+                    continue
+                if re.search(r"\b(?:not|never)\s*$", text[max(0, m.start() - 12) : m.start()], re.I):
+                    continue
+                return next(key for key in _CONSERVATIVE if m.group(key))
+    return None
+
+
 # -- care already given --------------------------------------------------------------------
 
 _RETRO = _rx(r"\bretro(?:spective(?:ly)?|active)?\b")

@@ -258,6 +258,9 @@ class NextFrames(_Strict):
     warning_signs: str = ""
     # the guidelines allow this care only when something is shown or tried first (the reviewer's words say what)
     conditional: str = ""
+    # the letter says conservative care ({care}) was approved and the reviewer's point is that it was not tried
+    care_approved: str = ""
+    care_names: dict[str, str] = Field(default_factory=dict)  # physical_therapy, chiropractic, ... in these words
 
 
 class CareWords(_Strict):
@@ -324,6 +327,7 @@ _ALLOWED: dict[str, frozenset[str]] = {
     "reason.other_part": frozenset({"part", "asked"}),
     "reason.*": frozenset({"x", "y", "link", "wh", "verb", "what", "q", "subj", "lead"}),
     "next.guideline_number": frozenset({"number"}),
+    "next.care_approved": frozenset({"care"}),
     "next.*": frozenset({"x", "link", "wh", "verb", "q", "subj"}),
     "care.already_given": frozenset({"when"}),
     "care.already_given_when": frozenset({"date"}),
