@@ -335,10 +335,10 @@ def test_a_sentence_naming_two_missing_things_never_asks_for_a_lack_of_records()
     single = one(
         "Physical therapy 12 sessions",
         "Upheld",
-        "There is no documentation of objective improvement in pain and function with the earlier sessions.",
+        "There is no documentation of objective gains in pain and function with the earlier sessions.",
     )
     step = build_summary(single, "en").items[0].next_step
-    assert "records of objective improvement in pain and function with the earlier sessions, if there are any" in step
+    assert "records of objective gains in pain and function with the earlier sessions, if there are any" in step
 
 
 def test_next_step_gives_the_guidelines_number_when_the_request_exceeded_it() -> None:

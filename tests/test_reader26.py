@@ -38,7 +38,7 @@ def test_care_the_letter_says_was_approved_and_not_yet_tried_is_the_way_forward(
     "rationale",
     [
         # the approval is of the care itself: never "try it first" for a request for that care
-        "Physical therapy 12 visits was the original request. Physical therapy 6 visits was authorized by the "
+        "Physical therapy 12 visits was the original request. Physical therapy 4 visits was authorized by the "
         "Claims Administrator. There is no note of any gain from the visits already given. Therefore, the request "
         "is not medically necessary.",
         # therapy was not approved

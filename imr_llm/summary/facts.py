@@ -330,9 +330,9 @@ _CONSERVATIVE = {
     "home_exercise": r"(?:a )?home exercise program",
 }
 _CARE = "|".join(f"(?P<{key}>{pattern})" for key, pattern in _CONSERVATIVE.items())
-# "6 sessions of physical therapy was certified at the prior review", "The patient was approved to undergo physical
-# therapy", "had been authorized for 6 sessions of physical therapy"; never the care this item asks for (the
-# letter's form line "X was authorized by the Claims Administrator" names the item's own approved part)
+# "8 visits of physical therapy were certified last time", "the worker was approved to start physical therapy",
+# "has been authorized for 4 chiropractic visits"; never the care this item asks for (the form line "X was
+# authorized by the Claims Administrator" names the item's own approved part)
 _CARE_APPROVED = (
     _rx(
         rf"\b(?:{_CARE})\b(?P<between>[^.;]{{0,60}}?)\b(?:was|were|has been|have been|had been)\s+"
