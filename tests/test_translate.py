@@ -137,3 +137,23 @@ def test_a_catalogue_term_with_a_digit_or_a_negation_does_not_load(words: str) -
     with pytest.raises(ValueError, match="digit or a negation"):
         TranslationSpec.model_validate({"pair": "eng-spa", "terms": [{"pattern": "x", "text": words}]})
     assert TranslationSpec.model_validate({"pair": "eng-spa", "terms": [{"pattern": "x", "text": "radiografías"}]})
+
+
+@needs_apertium
+def test_the_reviewers_words_a_spanish_step_quotes_get_their_translation_beside_them() -> None:
+    """A Spanish next step names what a new request could add in the reviewer's English ("..." (en inglés)): a
+    Spanish-only reader got nothing from it. The machine translation follows, marked; the checks test it too."""
+    record = parse_text(make_letter(REFILL))
+    summary = build_summary(record, "es")
+    item = summary.items[0]
+    assert item.translations, item.next_step
+    shown = item.translations[0]
+    assert f'"{shown.source}" (en inglés; traducción automática: "{shown.text}")' in item.next_step
+    assert check_summary(render_text(summary), summary, record).passed
+    # wrong way: a translation beside the step that lost its negation or changed a number is refused
+    bad = shown.model_copy(update={"text": shown.text + " 12"})
+    tampered = summary.model_copy(update={"items": [item.model_copy(update={"translations": [bad]})]})
+    problems = check_summary(render_text(tampered), tampered, record).problems
+    assert any("translation of the reviewer's words changes" in p for p in problems)
+    # an English page quotes no slot to translate
+    assert not build_summary(record, "en").items[0].translations

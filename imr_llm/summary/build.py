@@ -49,7 +49,14 @@ from imr_llm.summary.facts import (
     treatment_kind,
 )
 from imr_llm.summary.languages import Counts, Language, get_language
-from imr_llm.summary.model import EvidenceSpan, ItemSummary, PlainReason, PlainSentence, Summary
+from imr_llm.summary.model import (
+    EvidenceSpan,
+    ItemSummary,
+    MachineTranslation,
+    PlainReason,
+    PlainSentence,
+    Summary,
+)
 from imr_llm.summary.restate import (
     ALARMING,
     ASKS_FOR,
@@ -100,21 +107,38 @@ def build_summary(record: LetterRecord, lang: str = "en") -> Summary:
 
 
 def _translated(items: list[ItemSummary], language: Language) -> list[ItemSummary]:
-    """Each item's quote with its machine translation (one engine run for the letter), where it is faithful."""
+    """Each item's quote with its machine translation, and each English slot its next step quotes with one beside
+    it (one engine run for the letter), where the translation is faithful."""
     spec = language.c.translation
     if spec is None:
         return items
     quotes = [item.reason.shown_quote() for item in items]
-    terms = tuple((t.pattern, t.text) for t in spec.terms)
-    synonyms = tuple((t.pattern, t.text) for t in spec.synonyms)
-    done = translate([q for q in quotes if q], spec.pair, terms, synonyms)
-    found = iter(done)
+    marked = re.escape(language.c.reason.quoted_slot).replace(re.escape("{text}"), '(?P<text>[^"]+)')
+    slots = [[m.group("text") for m in re.finditer(marked, item.next_step)] if spec.slot else [] for item in items]
+    texts = [q for q in quotes if q] + [t for found in slots for t in found]
+    done = iter(
+        translate(
+            texts,
+            spec.pair,
+            tuple((t.pattern, t.text) for t in spec.terms),
+            tuple((t.pattern, t.text) for t in spec.synonyms),
+        )
+    )
+    reasons = [next(done) if quote else None for quote in quotes]
     out = []
-    for item, quote in zip(items, quotes, strict=True):
-        translation = next(found) if quote else None
-        if translation:
-            item = item.model_copy(update={"reason": item.reason.model_copy(update={"translation": translation})})
-        out.append(item)
+    for item, reason, found in zip(items, reasons, slots, strict=True):
+        update: dict[str, object] = {}
+        if reason:
+            update["reason"] = item.reason.model_copy(update={"translation": reason})
+        step, shown = item.next_step, []
+        for text, translation in zip(found, [next(done) for _ in found], strict=True):
+            if translation:
+                quoted = language.c.reason.quoted_slot.format(text=text)
+                step = step.replace(quoted, spec.slot.format(text=text, translation=translation), 1)
+                shown.append(MachineTranslation(source=text, text=translation))
+        if shown:
+            update |= {"next_step": step, "translations": shown}
+        out.append(item.model_copy(update=update) if update else item)
     return out
 
 

@@ -249,7 +249,9 @@ def check_summary(text: str, summary: Summary, record: LetterRecord) -> SummaryC
                 problems += [f"item {i}: {p}" for p in plain_problems(restated, item.request, language)]
             spec, translation = language.c.translation, shown.reason.translation
             pair = spec.pair.split("_")[0].split("-", 1) if spec is not None else None
-            if translation and not (pair and faithful(shown.reason.shown_quote(), translation, *pair)):
+            pairs = [(shown.reason.shown_quote(), translation)] if translation else []
+            pairs += [(t.source, t.text) for t in shown.translations]
+            if any(not (pair and faithful(source, text, *pair)) for source, text in pairs):
                 problems.append(f"item {i}: the translation of the reviewer's words changes a number or a negation")
         item_checks.append(ItemCheck(number=i, present=present, polarity_ok=polarity_ok, reason_sourced=sourced))
         if not present:

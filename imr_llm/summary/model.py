@@ -56,6 +56,13 @@ class PlainReason(BaseModel):
         return self.quote or ('"' + " ".join(self.sentences[:2]) + '"' if self.sentences else "")
 
 
+class MachineTranslation(BaseModel):
+    """The reviewer's words quoted in a step, and their machine translation shown beside them."""
+
+    source: str
+    text: str
+
+
 class ItemSummary(BaseModel):
     number: int
     request: str = Field(description="the letter's own words for the treatment (quoted, kept as written)")
@@ -71,6 +78,9 @@ class ItemSummary(BaseModel):
     partial: str | None = Field(default=None, description="what UR had approved before, apart from this decision")
     warnings: list[str] = Field(default_factory=list, description="what the record warns about this item, in words")
     authorized_portion: str | None = Field(default=None, description="what UR had already approved, quoted")
+    translations: list[MachineTranslation] = Field(
+        default_factory=list, description="the reviewer's words quoted in the next step, machine-translated beside them"
+    )
 
 
 class Summary(BaseModel):
@@ -117,6 +127,7 @@ class Summary(BaseModel):
             out += [s for s in (item.request, item.authorized_portion) if s]
             out += item.reason.sentences
             out += [item.reason.translation] if item.reason.translation else []
+            out += [t.text for t in item.translations]
             out += [t.split(":", 1)[0] for t in item.reason.terms]
             out += [q for p in item.reason.plain for q in _QUOTED.findall(p.text)]
         if self.case_number:

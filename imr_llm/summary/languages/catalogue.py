@@ -321,6 +321,7 @@ _ALLOWED: dict[str, frozenset[str]] = {
     "decision.*": frozenset({"on"}),
     "kinds.sentence": frozenset({"kind"}),
     "reason.quoted_slot": frozenset({"text"}),
+    "translation.slot": frozenset({"text", "translation"}),
     "reason.when": frozenset({"when", "sentence"}),
     "reason.gist_slot": frozenset({"gist", "text"}),
     "reason.gist_records": frozenset({"gist"}),
@@ -362,6 +363,8 @@ class TranslationSpec(_Strict):
     # the engine still builds the sentence around them ("the worker's doctor" -> "el doctor del trabajador")
     synonyms: tuple[PatternEntry, ...] = ()
     terms: tuple[PatternEntry, ...] = ()
+    # a quoted English slot of a next step ('"{text}" (en inglés)') with its machine translation beside it
+    slot: str = ""
 
     @model_validator(mode="after")
     def _keeps_numbers_and_negation(self) -> TranslationSpec:
