@@ -371,5 +371,30 @@ def test_a_photographed_page_on_a_desk_is_cut_out_and_flattened_and_a_scan_is_no
         # a page that fills the photo, its light falling off to one side, has no edge to cut along: not warped
         assert cleaned.flattened is on_a_desk, kind
         assert abs(cleaned.angle) < 1.5, kind  # the page's own tilt is gone with the desk
-    page = _pdf_images(rendering("scan", PDF, "synth-2016-basic", renderings).read_bytes())[0]
-    assert not clean(np.asarray(page.image, dtype=np.uint8), page.dpi).flattened  # a scan: nothing cut
+    for page in _pdf_images(rendering("scan", PDF, "synth-2016-basic", renderings).read_bytes()):
+        assert not clean(np.asarray(page.image, dtype=np.uint8), page.dpi).flattened  # a scan: nothing cut
+
+
+def test_a_dark_band_along_a_scans_edge_is_no_page_outline_and_a_page_on_a_desk_is() -> None:
+    """A dark copy's band of toner down one side, wider at the top: the bright rest of the scan has four corners,
+    three on the image's border, and warping to them stretched every line (copier-dark 0.724 -> 0.708 of key
+    fields). A photographed page lies inside the frame, the desk all round it."""
+    import cv2
+    import numpy as np
+
+    from imr_llm.loaders.cleanup import clean
+
+    def with_text(image: np.ndarray, left: int, top: int, right: int, bottom: int) -> None:
+        for y in range(top + 60, bottom - 60, 40):
+            cv2.rectangle(image, (left + 60, y), (right - 80, y + 12), 30, -1)  # a line of "words"
+
+    scan = np.full((1400, 1100), 235, np.uint8)
+    with_text(scan, 0, 0, 1100, 1400)
+    band = np.array([[0, 0], [140, 0], [40, 1399], [0, 1399]], np.int32)
+    cv2.fillPoly(scan, [band], 40)
+    assert not clean(scan, 150).flattened
+    desk = np.full((1400, 1100), 70, np.uint8)
+    page = np.array([[150, 120], [980, 170], [940, 1300], [110, 1260]], np.int32)
+    cv2.fillPoly(desk, [page], 235)
+    with_text(desk, 200, 200, 900, 1200)
+    assert clean(desk, 150).flattened

@@ -165,8 +165,25 @@ def _page_corners(pixels: NDArray[np.uint8]) -> NDArray[np.float32] | None:
     for tolerance in (0.02, 0.03, 0.04, 0.05):
         corners = cv2.approxPolyDP(hull, tolerance * cv2.arcLength(hull, True), True)
         if len(corners) == 4:
-            return _order(corners.reshape(4, 2).astype(np.float32) / scale)
+            points = corners.reshape(4, 2)
+            if _on_the_frame(points, small.shape) >= 2:
+                # the "page" runs into the image's edges: a copier's dark band along one side of a scan, whose
+                # slanted inner edge is no page corner (warping to it stretched the whole page); a photographed
+                # page lies inside the frame, the desk around it
+                return None
+            return _order(points.astype(np.float32) / scale)
     return None
+
+
+def _on_the_frame(points: NDArray[Any], shape: tuple[int, ...]) -> int:
+    """How many of `points` lie on the image's border (within 1.5% of its size)."""
+    height, width = shape[:2]
+    margin_x, margin_y = 0.015 * width, 0.015 * height
+    return sum(
+        1
+        for x, y in points
+        if x <= margin_x or y <= margin_y or x >= width - 1 - margin_x or y >= height - 1 - margin_y
+    )
 
 
 MIN_EDGE = 40.0  # the median brightness step across a page's outline (Sobel, on the blurred 800-pixel copy)
