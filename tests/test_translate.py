@@ -3,6 +3,8 @@ marked as such, after the English, and only when the translation keeps every num
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from imr_llm.parser import parse_text
@@ -157,3 +159,45 @@ def test_the_reviewers_words_a_spanish_step_quotes_get_their_translation_beside_
     assert any("translation of the reviewer's words changes" in p for p in problems)
     # an English page quotes no slot to translate
     assert not build_summary(record, "en").items[0].translations
+
+
+def test_an_engine_that_never_answers_is_given_up_on_and_leaves_nothing_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stuck engine (here a fake `apertium` whose translation never ends, a pipeline as the real one is): the
+    page is made without a translation, and the engine's whole process group is gone, not only its shell."""
+    import os
+    import time
+
+    fake = tmp_path / "bin" / "apertium"
+    fake.parent.mkdir()
+    left = tmp_path / "pid"
+    fake.write_text(
+        f'#!/bin/sh\nif [ "$1" = "-l" ]; then echo "  eng-spa"; exit 0; fi\nsleep 1000 & echo $! > "{left}"\nwait\n'
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:{os.environ['PATH']}")
+    monkeypatch.setattr(translate, "TIMEOUT_S", 0.5)
+    translate._installed.cache_clear()
+    translate._translated.cache_clear()
+    try:
+        assert translate.translate(["The request is not medically necessary."], "eng-spa") == [None]
+        pid = int(left.read_text())
+        for _ in range(400):  # the kill is sent before translate returns; its target then ends (or is a zombie)
+            if not _running(pid):
+                break
+            time.sleep(0.05)
+        else:
+            os.kill(pid, 9)
+            raise AssertionError("the engine's pipeline was left running")
+    finally:
+        translate._installed.cache_clear()
+        translate._translated.cache_clear()
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

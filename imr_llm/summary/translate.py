@@ -14,12 +14,15 @@ reason round). Otherwise, or when the engine is not installed, the page quotes t
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 import re
 import shutil
+import signal
 import subprocess
 
-TIMEOUT_S = 30.0
+TIMEOUT_S = 15.0  # a letter's quotes take well under a second; a stuck engine is given up on, never waited for
 MAX_CHARS = 20_000  # a summary's quotes are a few sentences; more is not a quote, and is not sent
 
 # negation words, by language: their presence must match across a translation (a Spanish "no hay ninguna"
@@ -44,13 +47,36 @@ def available(pair: str) -> bool:
 def _installed(pair: str) -> bool:
     if shutil.which("apertium") is None:
         return False
+    done = _run(["apertium", "-l"], "")
+    return done is not None and pair in done[1].split()
+
+
+def _run(args: list[str], source: str) -> tuple[int, str] | None:
+    """(exit code, output) of the engine, or None when it cannot start or takes longer than TIMEOUT_S. The
+    engine is a shell pipeline: it runs in its own process group, and the whole group is killed on a timeout
+    (killing the shell alone left its pipeline running), and when we die."""
+    from imr_llm.proc import die_with_parent
+
     try:
-        done = subprocess.run(
-            ["apertium", "-l"], capture_output=True, text=True, timeout=TIMEOUT_S, check=False, stdin=subprocess.DEVNULL
+        child = subprocess.Popen(
+            args,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            start_new_session=True,
+            preexec_fn=die_with_parent,
         )
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return pair in done.stdout.split()
+    except OSError:
+        return None
+    try:
+        out, _ = child.communicate(source, timeout=TIMEOUT_S)
+    except (subprocess.TimeoutExpired, OSError, ValueError):
+        with contextlib.suppress(OSError):
+            os.killpg(child.pid, signal.SIGKILL)
+        child.communicate()
+        return None
+    return child.returncode, out
 
 
 Terms = tuple[tuple[str, str], ...]  # (English pattern, words to put for it)
@@ -112,14 +138,11 @@ def _translated(texts: tuple[str, ...], pair: str, terms: Terms, synonyms: Terms
         return tuple(out)
     # one paragraph per text (a blank line between): one engine run for the whole summary
     source = "\n\n".join(_protected(_replaced(" ".join(texts[k].split()), synonyms), terms) for k in wanted) + "\n"
-    try:
-        done = subprocess.run(
-            ["apertium", pair], input=source, capture_output=True, text=True, timeout=TIMEOUT_S, check=False
-        )
-    except (OSError, subprocess.SubprocessError):
+    done = _run(["apertium", pair], source)
+    if done is None:
         return tuple(out)
-    parts = [p for p in re.split(r"\n\s*\n", done.stdout) if p.strip()]
-    if done.returncode != 0 or len(parts) != len(wanted):
+    parts = [p for p in re.split(r"\n\s*\n", done[1]) if p.strip()]
+    if done[0] != 0 or len(parts) != len(wanted):
         return tuple(out)
     source_lang, target_lang = pair.split("_")[0].split("-", 1)
     for k, part in zip(wanted, parts, strict=True):
