@@ -54,9 +54,8 @@ def _installed(pair: str) -> bool:
 def _run(args: list[str], source: str) -> tuple[int, str] | None:
     """(exit code, output) of the engine, or None when it cannot start or takes longer than TIMEOUT_S. The
     engine is a shell pipeline: it runs in its own process group, and the whole group is killed on a timeout
-    (killing the shell alone left its pipeline running), and when we die."""
-    from imr_llm.proc import die_with_parent
-
+    (killing the shell alone left its pipeline running). No Python runs in the child before it starts (the web
+    app calls this from threads); if we die, its input closes and the pipeline ends."""
     try:
         child = subprocess.Popen(
             args,
@@ -65,7 +64,6 @@ def _run(args: list[str], source: str) -> tuple[int, str] | None:
             stderr=subprocess.DEVNULL,
             text=True,
             start_new_session=True,
-            preexec_fn=die_with_parent,
         )
     except OSError:
         return None
