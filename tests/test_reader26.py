@@ -53,3 +53,24 @@ def test_an_approval_of_the_care_asked_for_or_none_or_a_point_elsewhere_adds_no_
     request = "Physical therapy 12 visits" if rationale.startswith("Physical therapy 12") else "MRI of the neck"
     step = _step(Item(request, "Upheld", rationale))
     assert SAID not in step and "was approved" not in step
+
+
+def test_no_special_circumstances_to_go_outside_the_guidelines_follows_the_point_it_presumes() -> None:
+    """A muscle relaxant denied as taken past the guideline's few weeks: the page led with the closing "no special
+    circumstances to warrant deviation from the guidelines", which presumes the request is outside them; the
+    reviewer's point on why comes first. Alone, it is still the reason; the topic is unchanged."""
+    rationale = (
+        "The guidelines advise this drug only for a short course of two to three weeks. The records show the worker "
+        "has used it well past that course. The treating doctor does not establish a need for long term use. The "
+        "treating doctor does not detail any special circumstances to warrant deviation from the guidelines. "
+        "Therefore, the request is not medically necessary."
+    )
+    outcome = summarize(parse_text(make_letter(Item("Tizanidine 4mg #60", "Upheld", rationale))), "en")
+    why = outcome.summary.items[0].reason.text
+    assert outcome.checks.passed
+    assert "special circumstances" in why and why.index("long term use") < why.index("special circumstances")
+    alone = rationale.replace("The treating doctor does not establish a need for long term use. ", "").replace(
+        "The records show the worker has used it well past that course. ", ""
+    )
+    page = summarize(parse_text(make_letter(Item("Tizanidine 4mg #60", "Upheld", alone))), "en").summary
+    assert "special circumstances" in page.items[0].reason.text  # right way: alone, it is the reason

@@ -981,6 +981,9 @@ def _agrees_with(sc: Scan, overturned: bool) -> bool:
     return sc.search(_NOT_SHOWN) is not None and sc.search(_NO_HARM) is None
 
 
+NO_EXCEPTION = _rx(
+    r"\b(?:extenuating|exceptional|special|unique|unusual|compelling) (?:circumstances?|factors?|situations?)\b"
+)
 _ADDED_WEIGHT = 1.0  # more than the lean to later sentences (0.5 over a rationale): an added point follows its first
 MAX_RATIONALE = 8000  # the longest real rationale seen is under 6,000 characters
 
@@ -1039,6 +1042,10 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
     repeat = _repeat_of_approval(spans, scans) if decision == "upheld" else ()
     # a point the reviewer marks as added ("There was also ...", "Additionally, ...") follows the one it adds to
     added = {s for s, _, _ in picked if scans[s].match(ADDED_POINT)}
+    # "no extenuating circumstances to warrant going outside the guidelines" presumes the request is outside them:
+    # the sentence that says why comes first (it led a page where the reviewer's point was a drug taken past the
+    # guideline's 2-3 weeks)
+    exception = {s for s, _, _ in picked if scans[s].search(NO_EXCEPTION)} if not (overturned or categorical) else set()
     # a point marked as added goes after the points of its strength, never below a weaker sentence (a diagnosis, a
     # history line): three added points of equal weight to a first must not push a lesser sentence above them
     picked = sorted(
@@ -1064,7 +1071,7 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
         for s, e, score in picked[:MAX_SENTENCES]
     ]
     topics: list[Topic] = []
-    for choice in chosen:
+    for choice in chosen:  # the topics by rank, before an exception not made is put after the points it presumes
         for first in choice.topics[:1]:
             if first not in topics:
                 topics.append(first)
@@ -1074,6 +1081,7 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
     if linked is not None and "linked_service" not in topics[:1]:
         topics = ["linked_service", *[t for t in topics if t != "linked_service"]]
     topic = topics[0] if topics else None
+    chosen = [x for x in chosen if x.start not in exception] + [x for x in chosen if x.start in exception]
     if not chosen:
         return ReasonFinding(topic=None, linked_service=linked)
     carrier = next((x for x in chosen if x.topics[:1] == (topic,)), chosen[0])
