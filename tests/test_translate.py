@@ -201,3 +201,53 @@ def _running(pid: int) -> bool:
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+@pytest.mark.parametrize(
+    ("source", "translation"),
+    [
+        ("The guideline allows eight weeks.", "La guía deja cero semanas."),  # a number word changed
+        ("Sessions twice weekly are advised.", "Las sesiones quincenales están aconsejadas."),  # "twice" lost
+        ("Take a quarter tablet.", "Toma una pastilla de barrio."),  # "quarter" lost
+        ("Pain went from 8/10 to 4/10.", "El dolor fue de 4/10 a 8/10."),  # the numbers turned round
+        ("The patient is unable to show improvement.", "El paciente muestra mejora."),  # "unable" lost
+        ("The patient lacks objective findings.", "El paciente tiene hallazgos objetivos."),  # "lacks" lost
+        ("The patient mustn't drive.", "El paciente mustn't paseo."),  # an English negation left untranslated
+    ],
+)
+def test_a_translation_that_changes_a_number_word_the_order_or_a_negation_without_not_is_refused(
+    source: str, translation: str
+) -> None:
+    """A twentieth hostile probe: numbers written as words and negations carried by "unable" or "lacks" were never
+    compared, numbers were compared in any order, and an English "n't" left in the Spanish passed as a negation."""
+    assert not translate.faithful(source, translation, "eng", "spa")
+
+
+@pytest.mark.parametrize(
+    ("source", "translation"),
+    [
+        ("The guideline allows eight weeks.", "La guía deja ocho semanas."),
+        ("Sessions twice weekly are advised.", "Se aconsejan sesiones dos veces por semana."),
+        ("Pain went from 8/10 to 4/10.", "El dolor fue de 8/10 a 4/10."),
+        ("The patient is unable to show improvement.", "El paciente es incapaz de mostrar mejora."),
+        ("The patient lacks objective findings.", "El paciente carece de hallazgos objetivos."),
+    ],
+)
+def test_a_translation_that_keeps_them_is_shown(source: str, translation: str) -> None:
+    assert translate.faithful(source, translation, "eng", "spa")
+
+
+@needs_apertium
+def test_the_engines_marks_never_reach_the_page_and_a_months_name_stays_a_month() -> None:
+    from imr_llm.summary.languages import get_language
+
+    spec = get_language("es").c.translation
+    assert spec is not None
+    terms = tuple((t.pattern, t.text) for t in spec.terms)
+    dose, month = translate.translate(
+        ["The request for Norco 10/325mg #60 is not supported.", "The exam on March 3, 2016 was normal."],
+        spec.pair,
+        terms,
+    )
+    assert dose is not None and "*" not in dose and "@" not in dose and "#60" in dose
+    assert month is not None and "marzo" in month and "Marcha" not in month

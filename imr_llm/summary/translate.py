@@ -25,15 +25,56 @@ import subprocess
 TIMEOUT_S = 15.0  # a letter's quotes take well under a second; a stuck engine is given up on, never waited for
 MAX_CHARS = 20_000  # a summary's quotes are a few sentences; more is not a quote, and is not sent
 
-# negation words, by language: their presence must match across a translation (a Spanish "no hay ninguna"
-# doubles an English "no", so only presence, and never fewer, is compared)
-_NEGATORS = {
-    "eng": re.compile(
-        r"\b(?:not|no|never|without|none|neither|nor|cannot|nothing|nobody|nowhere)\b|n['\u2019]t\b", re.I
-    ),
-    "spa": re.compile(r"\b(?:no|ni|nunca|jam[aá]s|sin|ning[uú]n[oa]?s?|nada|nadie|tampoco)\b", re.I),
+# what turns a reason round, by language and kind: each kind the source has, the translation must have at least as
+# often, and a kind the source lacks it must lack (a Spanish "no hay ninguna" doubles an English "no", so only
+# presence, and never fewer, is compared). "Unable" and "lacks" carry a negation without a "not".
+_NEGATION = {
+    "eng": {
+        "not": r"\b(?:not|no|never|without|none|neither|nor|cannot|nothing|nobody|nowhere)\b|n['\u2019]t\b",
+        "unable": r"\b(?:unable|incapable|inability)\b",
+        "lack": r"\b(?:lack(?:s|ed|ing)?|absen(?:t|ce))\b",
+    },
+    "spa": {
+        "not": r"\b(?:no|ni|nunca|jam[aá]s|sin|ning[uú]n[oa]?s?|nada|nadie|tampoco)\b",
+        "unable": r"\b(?:incapa\w*|no pued\w*|imposib\w*)\b",
+        "lack": r"\b(?:carenc\w*|carec\w*|falta\w*|ausen\w*)\b|\bsin\b|\bno\b",
+    },
 }
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_NEGATORS = {lang: re.compile("|".join(kinds.values()), re.I) for lang, kinds in _NEGATION.items()}
+_ENGLISH_NOT = re.compile(r"\b(?:not|never|without|cannot|nothing|nobody)\b|n['\u2019]t\b", re.I)
+# a number in digits, or in words (a fake or a slip turned "eight weeks" into "cero semanas", "twice weekly" into
+# "quincenales", "a quarter tablet" into "una pastilla de barrio"); "one" and "un/una" are left out: they are
+# articles and pronouns as often as numbers
+_NUMBER = re.compile(r"\d+(?:[.,/]\d+)*")
+_NUMBER_WORDS = {
+    "eng": {
+        "zero": "0", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
+        "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "fifteen": "15", "twenty": "20", "thirty": "30",
+        "forty": "40", "fifty": "50", "sixty": "60", "ninety": "90", "hundred": "100", "twice": "2", "half": "1/2",
+        "quarter": "1/4", "double": "2", "dozen": "12", "thrice": "3",
+    },
+    "spa": {
+        "cero": "0", "dos": "2", "tres": "3", "cuatro": "4", "cinco": "5", "seis": "6", "siete": "7", "ocho": "8",
+        "nueve": "9", "diez": "10", "once": "11", "doce": "12", "quince": "15", "veinte": "20", "treinta": "30",
+        "cuarenta": "40", "cincuenta": "50", "sesenta": "60", "noventa": "90", "cien": "100", "ciento": "100",
+        "veces": "", "medio": "1/2", "media": "1/2", "mitad": "1/2", "cuarto": "1/4", "doble": "2", "docena": "12",
+    },
+}  # fmt: skip
+_WORD = re.compile(r"[^\W\d_]+|\d+(?:[.,/]\d+)*")
+
+
+def _numbers(text: str, lang: str) -> list[str]:
+    """The numbers of `text` in order, in digits (a number written as a word too)."""
+    words = _NUMBER_WORDS.get(lang, {})
+    out = []
+    for token in _WORD.findall(text):
+        if token[0].isdigit():
+            out.append(token)
+        elif (value := words.get(token.lower())) is not None and value:
+            out.append(value)
+    return out
+
+
 # Apertium's marks on words it could not translate (*), could not generate (#) or has no entry for (@)
 _MARK = re.compile(r"(?<![\w#])[*@#](?=[^\W\d_])")
 
@@ -144,7 +185,7 @@ def _translated(texts: tuple[str, ...], pair: str, terms: Terms, synonyms: Terms
         return tuple(out)
     source_lang, target_lang = pair.split("_")[0].split("-", 1)
     for k, part in zip(wanted, parts, strict=True):
-        translated = _restored(_MARK.sub("", " ".join(part.split())), terms)
+        translated = _restored(_unmarked(" ".join(part.split()), texts[k]), terms)
         if faithful(texts[k], translated, source_lang, target_lang):
             out[k] = translated
     return tuple(out)
@@ -158,15 +199,29 @@ def adds_a_number_or_negation(words: str, pair: str) -> bool:
     )
 
 
+def _unmarked(translated: str, source: str) -> str:
+    """The translation without the engine's marks on words it did not know (a "*", "@" or "#" the source does
+    not have: "10/325*mg", "@1990s"); a "#" the source has ("#60") stays where it stands before a number."""
+    out = _MARK.sub("", translated)
+    for mark in "*@#":
+        if mark not in source:
+            out = out.replace(mark, "")
+    return out
+
+
 def faithful(source: str, translated: str, source_lang: str, target_lang: str) -> bool:
     """The translation keeps every number of the source and adds none, and is negated when the source is
     (and only then); it is not the source left untranslated."""
     if not translated.strip() or " ".join(translated.split()) == " ".join(source.split()):
         return False
-    if sorted(_NUMBER.findall(source)) != sorted(_NUMBER.findall(translated)):
-        return False
-    negators = _NEGATORS.get(source_lang), _NEGATORS.get(target_lang)
-    if negators[0] is None or negators[1] is None:
-        return False
-    said, kept = len(negators[0].findall(source)), len(negators[1].findall(translated))
-    return (said == 0) == (kept == 0) and kept >= said
+    if _numbers(source, source_lang) != _numbers(translated, target_lang):
+        return False  # the same numbers, in the same order ("from 8/10 to 4/10" never turned round)
+    kinds, targets = _NEGATION.get(source_lang), _NEGATION.get(target_lang)
+    if kinds is None or targets is None or (source_lang != target_lang and _ENGLISH_NOT.search(translated)):
+        return False  # an English "not" or "n't" left in the translation: the engine did not read it
+    for kind, pattern in kinds.items():
+        said = len(re.findall(pattern, source, re.I))
+        kept = len(re.findall(targets.get(kind, "(?!)"), translated, re.I))
+        if ((said == 0) != (kept == 0) and kind == "not") or kept < said:
+            return False
+    return True
