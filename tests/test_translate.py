@@ -149,7 +149,7 @@ def test_the_reviewers_words_a_spanish_step_quotes_get_their_translation_beside_
     summary = build_summary(record, "es")
     item = summary.items[0]
     assert item.translations, item.next_step
-    shown = item.translations[0]
+    shown = next(t for t in item.translations if t.source in item.next_step)
     assert f'"{shown.source}" (en inglés; traducción automática: "{shown.text}")' in item.next_step
     assert check_summary(render_text(summary), summary, record).passed
     # wrong way: a translation beside the step that lost its negation or changed a number is refused

@@ -114,7 +114,10 @@ def _translated(items: list[ItemSummary], language: Language) -> list[ItemSummar
         return items
     quotes = [item.reason.shown_quote() for item in items]
     marked = re.escape(language.c.reason.quoted_slot).replace(re.escape("{text}"), '(?P<text>[^"]+)')
-    slots = [[m.group("text") for m in re.finditer(marked, item.next_step)] if spec.slot else [] for item in items]
+    slots = [
+        [m.group("text") for m in re.finditer(marked, f"{item.reason.text}\n{item.next_step}")] if spec.slot else []
+        for item in items
+    ]
     texts = [q for q in quotes if q] + [t for found in slots for t in found]
     done = iter(
         translate(
@@ -126,18 +129,21 @@ def _translated(items: list[ItemSummary], language: Language) -> list[ItemSummar
     )
     reasons = [next(done) if quote else None for quote in quotes]
     out = []
-    for item, reason, found in zip(items, reasons, slots, strict=True):
+    for item, translated, found in zip(items, reasons, slots, strict=True):
         update: dict[str, object] = {}
-        if reason:
-            update["reason"] = item.reason.model_copy(update={"translation": reason})
-        step, shown = item.next_step, []
+        if translated:
+            update["reason"] = item.reason.model_copy(update={"translation": translated})
+        why, step, shown = item.reason.text, item.next_step, []
         for text, translation in zip(found, [next(done) for _ in found], strict=True):
             if translation:
                 quoted = language.c.reason.quoted_slot.format(text=text)
-                step = step.replace(quoted, spec.slot.format(text=text, translation=translation), 1)
+                beside = spec.slot.format(text=text, translation=translation)
+                why, step = why.replace(quoted, beside), step.replace(quoted, beside)
                 shown.append(MachineTranslation(source=text, text=translation))
         if shown:
-            update |= {"next_step": step, "translations": shown}
+            reason = update.get("reason", item.reason)
+            assert isinstance(reason, PlainReason)
+            update |= {"reason": reason.model_copy(update={"text": why}), "next_step": step, "translations": shown}
         out.append(item.model_copy(update=update) if update else item)
     return out
 
