@@ -45,7 +45,6 @@ _ENGLISH_NOT = re.compile(r"\b(?:not|never|without|cannot|nothing|nobody)\b|n['\
 # a number in digits, or in words (a fake or a slip turned "eight weeks" into "cero semanas", "twice weekly" into
 # "quincenales", "a quarter tablet" into "una pastilla de barrio"); "one" and "un/una" are left out: they are
 # articles and pronouns as often as numbers
-_NUMBER = re.compile(r"\d+(?:[.,/]\d+)*")
 _NUMBER_WORDS = {
     "eng": {
         "zero": "0", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
@@ -194,8 +193,9 @@ def _translated(texts: tuple[str, ...], pair: str, terms: Terms, synonyms: Terms
 def adds_a_number_or_negation(words: str, pair: str) -> bool:
     """Words that would change a translation's count of numbers or negations (in either language of `pair`)."""
     langs = pair.split("_")[0].split("-", 1)
-    return bool(_NUMBER.search(words)) or any(
-        (negators := _NEGATORS.get(lang)) is not None and negators.search(words) for lang in langs
+    return any(
+        bool(_numbers(words, lang)) or ((negators := _NEGATORS.get(lang)) is not None and bool(negators.search(words)))
+        for lang in langs
     )
 
 
@@ -210,8 +210,9 @@ def _unmarked(translated: str, source: str) -> str:
 
 
 def faithful(source: str, translated: str, source_lang: str, target_lang: str) -> bool:
-    """The translation keeps every number of the source and adds none, and is negated when the source is
-    (and only then); it is not the source left untranslated."""
+    """The translation keeps every number of the source (in digits or words), in order, and adds none; it has
+    each kind of negation the source has ("not", "unable", "lacks"), a "not" only when the source has one, and no
+    English "not" left in it; it is not the source left untranslated."""
     if not translated.strip() or " ".join(translated.split()) == " ".join(source.split()):
         return False
     if _numbers(source, source_lang) != _numbers(translated, target_lang):
