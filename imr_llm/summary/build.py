@@ -107,8 +107,8 @@ def build_summary(record: LetterRecord, lang: str = "en") -> Summary:
 
 
 def _translated(items: list[ItemSummary], language: Language) -> list[ItemSummary]:
-    """Each item's quote with its machine translation, and each English slot its next step quotes with one beside
-    it (one engine run for the letter), where the translation is faithful."""
+    """Each item's quote with its machine translation, and each English slot its Why line and next step quote
+    with one beside it (one engine run for the letter), where the translation is faithful."""
     spec = language.c.translation
     if spec is None:
         return items
