@@ -362,11 +362,7 @@ def conservative_care_approved(rationale: str | None, letter_summary: str | None
     own = _QUOTED_PASSAGE.sub(" ", rationale or "")
     if not own or not _NOT_TRIED.search(own):
         return None
-    if re.search(_CARE, request, re.I) or treatment_kind(request) in (
-        Kind.THERAPY,
-        Kind.CHIROPRACTIC,
-        Kind.ACUPUNCTURE,
-    ):
+    if re.search(_CARE, request, re.I) or treatment_kind(request) in _CONSERVATIVE_KINDS:
         return None
     for text in (own, letter_summary or ""):
         for pattern in _CARE_APPROVED:
