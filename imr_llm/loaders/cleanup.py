@@ -34,12 +34,14 @@ class CleanPage:
     flattened: bool  # a photo's page outline was found and its perspective undone
 
 
-def clean(pixels: NDArray[np.uint8], dpi: int = 300) -> CleanPage:
+def clean(pixels: NDArray[np.uint8], dpi: int = 300, outline: bool = True) -> CleanPage:
+    """The page made fit for OCR; with `outline` False, a photographed page's edge is looked for only after the
+    light is evened (the reading OCR compares a flattened page with: `ocr._read_page`)."""
     import cv2
     import numpy as np
 
     even = _even_light(pixels)
-    flat, flattened = _unwarp(even, pixels)
+    flat, flattened = _unwarp(even, pixels if outline else None)
     angle = _skew_angle(flat)
     if abs(angle) >= 0.2:
         flat = _rotate(flat, angle)

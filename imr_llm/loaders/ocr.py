@@ -333,6 +333,14 @@ def _read_page(page: PageImage, index: int) -> _PageRead:
     cleaned = clean(np.asarray(page.image, dtype=np.uint8), page.dpi)
     read = _recognise(cleaned.pixels, page.dpi, index)
     read.deskewed = cleaned.angle
+    if cleaned.flattened:
+        # a photo's page cut out by the edge found in it: kept only when it reads better than the page as it
+        # was (a wrong edge, a shadow's, warps every line; held-out photos with a shadow band read worse)
+        plain = clean(np.asarray(page.image, dtype=np.uint8), page.dpi, outline=False)
+        again = _recognise(plain.pixels, page.dpi, index)
+        if again.mean_confidence >= read.mean_confidence:
+            again.deskewed = plain.angle
+            cleaned, read = plain, again
     if read.mean_confidence < SHARP_PAGE:  # a dark copy, a shadow: read it again, thresholded locally
         again = _recognise(binarized(cleaned.pixels, page.dpi), page.dpi, index)
         if again.mean_confidence > read.mean_confidence:
