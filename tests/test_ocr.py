@@ -398,3 +398,31 @@ def test_a_dark_band_along_a_scans_edge_is_no_page_outline_and_a_page_on_a_desk_
     cv2.fillPoly(desk, [page], 235)
     with_text(desk, 200, 200, 900, 1200)
     assert clean(desk, 150).flattened
+
+
+@pytest.mark.parametrize(("flat_confidence", "kept"), [(92.0, "flattened"), (70.0, "as it was")])
+def test_a_flattened_photo_is_kept_only_when_it_reads_better_FAKE_OCR(
+    monkeypatch: pytest.MonkeyPatch, flat_confidence: float, kept: str
+) -> None:
+    """A page cut out by the edge found in a photo is read, and so is the page as it was; the better reading is
+    kept (held-out photos with a shadow band had read worse flattened). Tesseract faked (named so): the
+    flattened page is told by its size."""
+    import cv2
+    import numpy as np
+    from PIL import Image
+
+    import imr_llm.loaders.ocr as ocr
+    from imr_llm.loaders.images import PageImage
+
+    desk = np.full((1400, 1100), 70, np.uint8)
+    cv2.fillPoly(desk, [np.array([[150, 120], [980, 170], [940, 1300], [110, 1260]], np.int32)], 235)
+    word = ocr.OcrWord("word", 90.0, 0, 0, 0, 10, 10, 0, 4, 0, 100)
+
+    def fake(pixels: Any, dpi: int, page: int) -> Any:
+        flattened = pixels.shape[0] < 1300  # the cut-out page is smaller than the photo
+        return ocr._PageRead([[word] * (30 if flattened else 20)], flat_confidence if flattened else 80.0)
+
+    monkeypatch.setattr(ocr, "_recognise", fake)
+    monkeypatch.setattr(ocr, "_osd_rotation", lambda pixels, dpi: 0)
+    read = ocr._read_page(PageImage(Image.fromarray(desk), 150), 0)
+    assert read.words == (30 if kept == "flattened" else 20)
