@@ -57,12 +57,12 @@ def test_an_approval_of_the_care_asked_for_or_none_or_a_point_elsewhere_adds_no_
 
 def test_no_special_circumstances_to_go_outside_the_guidelines_follows_the_point_it_presumes() -> None:
     """A muscle relaxant denied as taken past the guideline's few weeks: the page led with the closing "no special
-    circumstances to warrant deviation from the guidelines", which presumes the request is outside them; the
+    circumstances to justify going past the guidelines", which presumes the request is outside them; the
     reviewer's point on why comes first. Alone, it is still the reason; the topic is unchanged."""
     rationale = (
         "The guidelines advise this drug only for a short course of two to three weeks. The records show the worker "
         "has used it well past that course. The treating doctor does not establish a need for long term use. The "
-        "treating doctor does not detail any special circumstances to warrant deviation from the guidelines. "
+        "treating doctor does not give any special circumstances to justify going past the guidelines. "
         "Therefore, the request is not medically necessary."
     )
     outcome = summarize(parse_text(make_letter(Item("Tizanidine 4mg #60", "Upheld", rationale))), "en")
