@@ -251,3 +251,15 @@ def test_the_engines_marks_never_reach_the_page_and_a_months_name_stays_a_month(
     )
     assert dose is not None and "*" not in dose and "@" not in dose and "#60" in dose
     assert month is not None and "marzo" in month and "Marcha" not in month
+
+
+@needs_apertium
+def test_a_why_line_that_quotes_most_of_the_reviewers_sentence_leaves_its_translation_to_the_block_below() -> None:
+    """The synthetic 2013 notice's Why quoted nearly the whole sentence, and the page gave the same machine
+    translation twice, inline and in the block after the English. The block keeps it; a shorter slot keeps its own."""
+    from tests.conftest import SAMPLES
+
+    record = parse_text((SAMPLES / "synth-2013-notice.txt").read_text())
+    item = build_summary(record, "es").items[0]
+    assert item.reason.translation and "traducción automática" not in item.reason.text
+    assert render_text(build_summary(record, "es")).count(item.reason.translation) == 1

@@ -129,7 +129,7 @@ def _translated(items: list[ItemSummary], language: Language) -> list[ItemSummar
     )
     reasons = [next(done) if quote else None for quote in quotes]
     out = []
-    for item, translated, found in zip(items, reasons, slots, strict=True):
+    for item, translated, found, quote in zip(items, reasons, slots, quotes, strict=True):
         update: dict[str, object] = {}
         if translated:
             update["reason"] = item.reason.model_copy(update={"translation": translated})
@@ -138,8 +138,12 @@ def _translated(items: list[ItemSummary], language: Language) -> list[ItemSummar
             if translation:
                 quoted = language.c.reason.quoted_slot.format(text=text)
                 beside = spec.slot.format(text=text, translation=translation)
-                why, step = why.replace(quoted, beside), step.replace(quoted, beside)
-                shown.append(MachineTranslation(source=text, text=translation))
+                # the Why line's slot that is most of the quote: its translation is the one below the quote
+                whole = translated and len(text) >= 0.6 * len(quote)
+                why = why if whole else why.replace(quoted, beside)
+                step = step.replace(quoted, beside)
+                if beside in why or beside in step:
+                    shown.append(MachineTranslation(source=text, text=translation))
         if shown:
             reason = update.get("reason", item.reason)
             assert isinstance(reason, PlainReason)
