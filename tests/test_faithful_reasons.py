@@ -393,7 +393,7 @@ def test_the_firm_taper_line_only_for_a_drug_the_letter_says_is_taken() -> None:
     taking = one(
         "Norco 10/325mg #90",
         "Upheld",
-        "The patient has been taking Norco since 2014 and there is no documentation of functional improvement.",
+        "The patient has been taking Norco since 2014 and there is no documentation of functional gains.",
     )
     new = one(
         "Percocet 5/325mg #20",
@@ -415,7 +415,7 @@ def test_the_firm_taper_line_only_for_a_drug_the_letter_says_is_taken() -> None:
         "hazards of continued treatment, there is no documentation of failed first-line treatment.",
     )
     assert build_summary(general).items[0].taper_warning == conditional
-    refill = one("Refill of Tramadol 50mg #60", "Upheld", "There is no documentation of functional improvement.")
+    refill = one("Refill of Tramadol 50mg #60", "Upheld", "There is no documentation of functional gains.")
     assert build_summary(refill).items[0].taper_warning == firm
 
 
@@ -465,7 +465,7 @@ def test_the_letters_own_weaning_words_only_from_the_reviewer_about_this_worker(
     advised = one(
         "Tramadol 50mg #60",
         "Upheld",
-        "There is no documentation of functional improvement. The denial "
+        "There is no documentation of functional gains. The denial "
         "was reasonable; a gradual weaning should be considered.",
     )
     assert build_summary(advised).items[0].taper_warning == f"{conditional} {letter_line}"
@@ -1052,7 +1052,7 @@ def test_the_reviewers_first_point_comes_before_the_ones_marked_as_added() -> No
         "Physical therapy 8 sessions",
         "Upheld",
         "The guidelines allow 9-10 visits across 8 weeks. The claimant has had physical therapy before. "
-        "However, there was a lack of documentation showing how many visits were finished so far or any "
+        "However, there was a lack of records showing how many visits were finished so far or any "
         "objective functional improvement from them. There was also a lack of a clear reason for further "
         "supervised therapy rather than home exercises. The request as written also failed to specify which body "
         "part is to be treated. Therefore, the request is not medically necessary.",
@@ -1143,7 +1143,7 @@ def test_the_premise_right_before_the_verdict_is_a_reason_too() -> None:
         "Two refills of Ibuprofen 600mg #90",
         "Upheld",
         "NSAIDs should be used at the smallest effective dose for the briefest time. The patient reported less pain "
-        "with medications, but no documentation of functional improvement was given. Such drugs carry several "
+        "with medications, but no documentation of functional gains was given. Such drugs carry several "
         "risks. Long term use is not recommended. As such, the ibuprofen request is not medically necessary.",
     )
     item = build_summary(refills).items[0]
@@ -2293,7 +2293,7 @@ def test_no_discussion_of_surgery_is_never_no_record_of_surgery() -> None:
     documented = one(
         "Physical therapy 6 sessions",
         "Upheld",
-        "There is no documentation of functional improvement with prior physical therapy.",
+        "There is no documentation of functional gains with prior physical therapy.",
     )
     assert "found no record of improvement in what you can do" in build_summary(documented).items[0].reason.text
 
