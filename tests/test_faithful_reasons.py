@@ -491,7 +491,7 @@ def test_a_letter_with_21_items_passes_its_checks(lang: str) -> None:
         Item(
             f"Physical therapy {n} sessions for the low back",
             "Upheld",
-            "There is still no documentation of objective functional improvement with the prior sessions.",
+            "There is still no documentation of measurable gains in function from the prior sessions.",
         )
         for n in range(1, 22)
     ]
@@ -600,7 +600,7 @@ def test_spanish_mood_is_subjunctive_after_nada_que() -> None:
         # the reviewer's own words with the "no" moved to another of them (word sets alike, meaning reversed)
         (
             "en",
-            "There is documentation of objective functional improvement with the prior sessions, and no request.",
+            "There is a record of objective functional improvement with the prior sessions, and no request.",
             "no longer denies",
         ),
         # a third probe: a double negative that turns the denial round, advice and comfort the reviewer never gave
@@ -644,7 +644,7 @@ def test_a_rewrite_that_contradicts_adds_or_promises_is_rejected(lang: str, rewr
     record = one(
         "Physical therapy 6 sessions",
         "Upheld",
-        "There is still no documentation of objective functional improvement with the prior sessions. Thus, "
+        "There is still no record of objective functional improvement with the prior sessions. Thus, "
         "the request is not medically necessary.",
     )
     item = build_summary(record, lang).items[0]
@@ -666,7 +666,7 @@ def test_a_faithful_rewrite_passes(lang: str, rewrite: str) -> None:
     record = one(
         "Physical therapy 6 sessions",
         "Upheld",
-        "There is still no documentation of objective functional improvement with the prior sessions. Thus, "
+        "There is still no record of objective functional improvement with the prior sessions. Thus, "
         "the request is not medically necessary.",
     )
     item = build_summary(record, lang).items[0]
@@ -697,10 +697,10 @@ def test_a_guideline_ban_on_this_request_comes_before_a_missing_record() -> None
         "Ketoprofen 10% cream 120 grams",
         "Upheld",
         "There is no documentation that this patient is intolerant to oral medication. The guidelines state that "
-        "ketoprofen is not recommended for topical use. Therefore, the request is not medically necessary.",
+        "ketoprofen is not recommended for use on the skin. Therefore, the request is not medically necessary.",
     )
     item = build_summary(record).items[0]
-    assert item.reason.plain[0].text == "The guidelines the reviewer used do not recommend ketoprofen for topical use."
+    assert item.reason.plain[0].text == "The guidelines the reviewer used do not recommend ketoprofen for use on the skin."
     assert "not likely to change" in item.next_step
 
 
@@ -724,9 +724,9 @@ def test_a_conditional_guideline_sentence_is_not_a_ban() -> None:
     assert is_categorical("Cyclobenzaprine is not recommended for topical use.", "Cyclobenzaprine cream", "upheld")
     # a ban on another form of the care, which shares the request's word: not this request's ban (an unseen
     # letter's summary led with it and told the worker asking again "is not likely to change that")
-    other_form = "Manipulation under anesthesia is not recommended at all."
+    other_form = "Manipulation under general anesthesia is not recommended at all."
     assert not is_categorical(other_form, "Spinal manipulation 3 times a week for 3 wks", "upheld")
-    assert is_categorical(other_form, "Manipulation under anesthesia of the lumbar spine", "upheld")
+    assert is_categorical(other_form, "Manipulation under general anesthesia of the lumbar spine", "upheld")
     assert not is_categorical("Manipulation of the knee is not recommended.", "Manipulation of the low back", "upheld")
     assert is_categorical(
         "Manipulation of the knee is not recommended.", "Chiropractic manipulation of the knee", "upheld"
@@ -841,7 +841,7 @@ def test_plain_words_fit_the_sentence_they_replace_a_term_in() -> None:
     )
     assert plain_english("concern for cervical radiculopathy") == "concern for cervical pinched nerve (radiculopathy)"
     assert plain_english("a diagnosis of radiculopathy") == "a diagnosis of a pinched nerve (radiculopathy)"  # kept
-    assert plain_english("consistent with a focal neurologic deficit") == "consistent with a focal sign of nerve damage"
+    assert plain_english("pointing to a focal neurologic deficit") == "pointing to a focal sign of nerve damage"
     assert plain_english("why over the counter NSAID medication would not do") == (
         "why over the counter anti-inflammatory pain medicine would not do"
     )
@@ -1261,7 +1261,7 @@ def test_documentation_that_does_not_establish_a_thing_is_a_reason() -> None:
     [
         # a reader found "simpler care treatment" and "an official urine drug tests"
         ("the patient had conservative care treatment", "you had simpler treatment"),
-        ("the patient has failed conservative treatment measures", "you have failed simpler treatment measures"),
+        ("the patient has now failed conservative treatment steps", "you have now failed simpler treatment steps"),
         ("an official urine drug screen", "an official urine drug test"),
         ("two urine drug screens", "two urine drug tests"),
     ],
@@ -1292,7 +1292,7 @@ def test_a_finding_that_the_worker_did_not_have_a_sign_is_a_reason() -> None:
         ("There is no documentation of the aforementioned criteria.", False),
         # the guidelines are the guidelines wherever the letter named them: still restated
         ("There is no documentation of unusual factors that would justify departing from the above guidelines.", True),
-        ("There is still no documentation of objective functional improvement.", True),
+        ("There is still no documentation of measurable gains in function.", True),
     ],
 )
 def test_a_sentence_pointing_back_to_what_the_page_does_not_show_is_quoted(sentence: str, restated: bool) -> None:
@@ -1423,7 +1423,7 @@ def test_a_translation_may_name_a_condition_the_reviewer_named() -> None:
         # the right output: the same part and side, or no part named at all, get no note
         ("In this case, the criteria for an elbow MRI are not met.", "MRI of the right elbow", None),
         ("There is no documentation of a stress fracture of the right hip.", "MRI of the right hip", None),
-        ("There is still no documentation of objective functional improvement.", "Physical therapy 6 sessions", None),
+        ("There is still no documentation of measurable functional improvement.", "Physical therapy 6 sessions", None),
     ],
 )
 def test_a_reviewer_sentence_naming_another_body_part_is_pointed_out(
@@ -1532,7 +1532,7 @@ def test_a_translation_may_not_add_a_condition_the_reviewer_did_not_write(added:
     record = one(
         "Physical therapy 6 sessions",
         "Upheld",
-        "There is still no documentation of objective functional improvement with the prior sessions. Thus, "
+        "There is still no record of objective functional improvement with the prior sessions. Thus, "
         "the request is not medically necessary.",
     )
     item = build_summary(record, "es").items[0]
@@ -1691,8 +1691,8 @@ def test_a_closing_verdict_that_names_every_point_is_quoted_when_the_page_gave_o
     single = one(
         "Physical therapy 6 sessions",
         "Upheld",
-        "There is still no documentation of objective functional improvement with prior therapy. Absent "
-        "documentation of objective functional improvement with prior therapy, the request is not medically necessary.",
+        "There is still no documentation of measurable functional improvement with prior therapy. Absent "
+        "documentation of measurable functional improvement with prior therapy, the request is not medically necessary.",
     )
     assert "made other points" not in build_summary(single).items[0].reason.text
 
@@ -2214,7 +2214,7 @@ def test_no_explanation_why_asks_for_the_explanation_not_records_of_it() -> None
     finding = one(
         "Physical therapy 8 sessions",
         "Upheld",
-        "There is still no documentation of objective functional improvement with prior physical therapy.",
+        "There is still no documentation of measurable functional improvement with prior physical therapy.",
     )
     assert "could include records of" in build_summary(finding).items[0].next_step
 
@@ -2470,7 +2470,7 @@ def _cervical_mri_item(lang: str) -> ItemSummary:
         "MRI of the cervical spine, no contrast",
         "Overturned",
         "There is evidence of neurologic dysfunction in the arm that has not improved, which supports obtaining MRI. "
-        "Therefore, the request is medically necessary.",
+        "Therefore, this request is medically necessary.",
     )
     return build_summary(record, lang).items[0]
 
@@ -2539,7 +2539,7 @@ def test_a_translation_keeps_the_reviewers_only_before_a_number() -> None:
         "Physical therapy 8 sessions",
         "Overturned",
         "The worker reported gains from the earlier sessions, and this request would exceed the guideline number by "
-        "only 2 sessions. Therefore, the request is medically necessary.",
+        "only 2 sessions. Therefore, this request is medically necessary.",
     )
     item = build_summary(record, "es").items[0]
     language = get_language("es")
@@ -2685,7 +2685,7 @@ def test_the_gap_right_after_the_guidelines_condition_leads_over_later_gaps() ->
 
 
 def test_a_gap_the_reviewer_denies_is_never_made_a_missing_record() -> None:
-    """ "There is no lack of documentation of functional improvement" became "a new request could include records
+    """ "There is no lack of records of improvement" became "a new request could include records
     of lack of record of improvement": the double negative is quoted, never put in a form."""
     record = one(
         "Physical therapy x 6",
