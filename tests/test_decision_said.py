@@ -63,6 +63,29 @@ def test_a_decision_that_agrees_with_the_item_is_not_quoted_and_raises_no_alarm(
     assert not any("holds the word" in w for w in record.warnings), record.warnings
 
 
+# a stamp struck through and stamped again, or two forms' fields run together: one of its two ways is against the
+# heading whichever the heading says (a probe's "~~Denied~~ Approved" under an upheld heading raised nothing)
+BOTH_WAYS = ["~~Denied~~ Approved", "~~Approved~~ Denied", "[Denied] [Approved]", "Not certified / Certified"]
+
+
+@pytest.mark.parametrize("upheld_item", [True, False])
+@pytest.mark.parametrize("line", BOTH_WAYS)
+def test_a_unit_that_says_both_ways_is_said_whatever_the_heading(line: str, upheld_item: bool) -> None:
+    record = parse_text(_with(line, upheld_item))
+    index = 0 if upheld_item else 1
+    assert record.disputed_items[index].decision == ("upheld" if upheld_item else "overturned")
+    warned = [w for w in record.warnings if w.startswith(f"item {index + 1}:") and "holds the word" in w]
+    assert record.needs_review and warned, record.warnings
+    assert "holds the word" in render_text(build_summary(record))
+    assert not any(part.lower() in _quoted(record)[index].lower() for part in ("denied", "approved", "certified"))
+
+
+@pytest.mark.parametrize("line", ["~~Denied~~ Denied", "[Denied] [Not approved]", "Not certified / Denied"])
+def test_a_unit_that_says_one_way_twice_with_the_heading_raises_no_alarm(line: str) -> None:
+    record = parse_text(_with(line, upheld_item=True))
+    assert not any("holds the word" in w for w in record.warnings), record.warnings
+
+
 @pytest.mark.parametrize(
     "sentence",
     [

@@ -700,7 +700,8 @@ def test_a_guideline_ban_on_this_request_comes_before_a_missing_record() -> None
         "ketoprofen is not recommended for use on the skin. Therefore, the request is not medically necessary.",
     )
     item = build_summary(record).items[0]
-    assert item.reason.plain[0].text == "The guidelines the reviewer used do not recommend ketoprofen for use on the skin."
+    plain = "The guidelines the reviewer used do not recommend ketoprofen for use on the skin."
+    assert item.reason.plain[0].text == plain
     assert "not likely to change" in item.next_step
 
 
@@ -1692,7 +1693,8 @@ def test_a_closing_verdict_that_names_every_point_is_quoted_when_the_page_gave_o
         "Physical therapy 6 sessions",
         "Upheld",
         "There is still no documentation of measurable functional improvement with prior therapy. Absent "
-        "documentation of measurable functional improvement with prior therapy, the request is not medically necessary.",
+        "documentation of measurable functional improvement with prior therapy, the request is not medically "
+        "necessary.",
     )
     assert "made other points" not in build_summary(single).items[0].reason.text
 

@@ -20,7 +20,14 @@ from rapidfuzz.distance import Levenshtein
 
 from imr_llm.parser.context import ParseContext
 from imr_llm.parser.guidelines import normalize_guidelines
-from imr_llm.parser.reasons import DECISION_WORD, decision_said, find_reason, other_decision, sentence_spans
+from imr_llm.parser.reasons import (
+    DECISION_WORD,
+    decision_said,
+    find_reason,
+    other_decision,
+    said_both_ways,
+    sentence_spans,
+)
 from imr_llm.parser.scan_labels import misread_labels
 from imr_llm.parser.sentences import first_sentence
 from imr_llm.parser.verdict import (
@@ -333,6 +340,8 @@ def _decision_against(rationale: str, necessary: bool) -> str | None:
         sentence = rationale[start:end]
         word = next((w for w in DECISION_WORD.findall(sentence) if (w[0] in "oO") != necessary), None)
         said = decision_said(sentence) if word is None else None
+        if said is not None and said_both_ways(sentence):
+            return " ".join(sentence.split())[:60]  # "~~Denied~~ Approved": one of its two ways is against
         if (word is None and (said is None or said == necessary)) or other_decision(sentence):
             continue  # none against it; or history ("A prior request ... was upheld at IMR in 2015")
         return str(word) if word is not None else " ".join(sentence.split())[:60]

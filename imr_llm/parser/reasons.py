@@ -233,10 +233,26 @@ def decision_said(sentence: str) -> bool | None:
     m = _said(sentence)
     if m is None or _OTHER_DECISION.search(sentence):
         return None
-    phrase = " ".join(m.group("phrase").lower().split())
+    return _positive(m.group("phrase"), sentence)
+
+
+def _positive(phrase: str, sentence: str) -> bool:
+    """Whether a decision phrase read in `sentence` approves: "Approved", "Overturned", "Medically necessary" do;
+    "Not approved", "Denied", "Upheld", "Medically Necessary: No" do not."""
+    phrase = " ".join(phrase.lower().split())
     no = re.search(r"(?i)[:?]\s*no\b", sentence) is not None  # "Medically Necessary: No", "necessary? No."
     negative = phrase.startswith(("not", "non", "no ", "dis")) or phrase in ("denied", "upheld", "uphold", "rejected")
     return not (negative or phrase.startswith("denegad") or no)
+
+
+def said_both_ways(sentence: str) -> bool:
+    """A unit that says a decision both ways ("~~Denied~~ Approved", "[Approved] [Denied]": a stamp struck through
+    and stamped again, two forms' fields run together): which one is this item's cannot be told from it, whatever
+    the heading says. Only a unit `decision_said` reads as a decision; a sentence of history is never one."""
+    if _said(sentence) is None or _OTHER_DECISION.search(sentence):
+        return False
+    text = _decision_text(sentence)
+    return len({_positive(m.group("phrase"), text) for m in _ANY_DECISION.finditer(text)}) > 1
 
 
 def holds_decision(sentence: str) -> bool:
