@@ -22,7 +22,7 @@ The rules (the README repeats them):
    - a **site or side alone** belongs to the condition it shares: after a diagnosis that ends
      in a site ("strain in right hip, ankle, and foot", "contusion of face, scalp and neck") it
      joins that one; before one ("right and left shoulder joint sprain", "neck, back and
-     shoulder pain", "cervical, thoracic and lumbar myoligamentous injury") it joins the next;
+     shoulder pain", "cervical, thoracic and lumbar muscle strain") it joins the next;
    - a single condition word before "and" and a longer phrase that starts with a condition
      ("sprain and strain of the lumbar spine", "numbness and weakness of both hands") is one;
      a lone generic word after "and" ("... heel pain and injury") stays with what it follows;

@@ -65,7 +65,7 @@ _APPLIES = _rx(
     r"treating physician|"
     r"provider|attending provider|requesting physician|request(?:ed)?(?: service)?)\b|"
     r"there (?:is|was|are|were|has been|have been)\b|"
-    # "No functional improvement in response to physical therapy was documented."
+    # "No gain in function after the therapy was documented."
     r"no (?:[\w-]+ ){1,8}?(?:was|were|has been|have been) (?:documented|noted|reported|found|identified|provided|"
     r"submitted|described|observed|demonstrated)\b|"
     r"the (?:patient|injured worker|applicant|claimant|worker|employee|iw)\b|(?:this|the) (?:individual|iw)\b|"
@@ -336,7 +336,7 @@ _GUIDELINE_VERB = _rx(
     r"\b(?:guidelines?|mtus|acoem|odg)\b[^.]{0,40}?\b(?:states?|stat|indicates?|recommends?|notes?|supports?|refers?|"
     r"specif(?:y|ies)|allows?|advises?|quantifies|discusses|relies|limit|encourage)\b"
 )
-# a guideline's table entry or a list's heading: "Osteoarthritis of the low back: There is no evidence ...",
+# a guideline's table entry or a list's heading: "Gout of the foot: There is no evidence ...",
 # "Indications for EEG: ...", "His diagnoses include: ..."; a reviewer applies the rules in sentences, not entries
 LABEL_ENTRY = re.compile(
     r"^(?!(?:[\w,/'()-]+ ){0,8}?(?:is|are|was|were|be|been|do|does|did|has|have|had|not|no|show|shows|document|"
@@ -575,7 +575,7 @@ def _split(text: str) -> Iterator[tuple[int, int]]:
         cited = _LEADING_CITATION.match(window) or (
             DECISION_LINE.match(window) if may_open_with_decision(window) else None
         )
-        # "... may lead to dependence. (Homik, 2004) In this claimant's case, there is no ...": the citation
+        # "... may be habit forming. (Smith, 2009) In this worker's case, there is no ...": the citation
         # closes the sentence before it, and the reviewer's own sentence starts after it; so does a decision
         # said as a heading ("# Not approved In this case, ..."), and any short unit with no verb ("[Authorized]")
         short = None if cited else fragment_end(window)
@@ -620,14 +620,14 @@ def _has_topic(sc: Scan) -> bool:
 
 
 _GIVEN_THAT = re.compile(r"^given that\b", re.I)
-# "The clinical information submitted for review fails to meet the evidence based guidelines criteria for the
-# requested service.": the verdict again, naming no criterion
+# "The records sent for review fail to meet the evidence based guidelines criteria for this
+# service.": the verdict again, naming no criterion
 _UNMET_CRITERIA = _rx(
     r"^(?:[\w ,-]{0,80}?\b)?(?:fails?|failed|does not|did not|do not) (?:to )?meet (?:the )?(?:evidence[- ]based )?"
     r"(?:(?:mtus|odg|acoem|ca mtus) )?(?:guidelines?'?|guideline's) (?:criteria|recommendations?|requirements?)"
     r"(?: (?:for|of) (?:the |this )?(?:requested |current )?(?:service|request|treatment|procedure|test|study|item)s?)?"
     r"(?: at this time)?\.?$|"
-    # "Medical necessity for the requested MRI is not established.": the verdict in other words
+    # "Medical necessity for this scan is not established.": the verdict in other words
     r"^(?:(?:therefore|thus|hence|as such|consequently|accordingly),? )?medical necessity"
     r"(?: (?:for|of) [^,;]{1,150}?)? (?:is|has|was|has been) not(?: been| yet been)? "
     r"(?:established|demonstrated|met)(?: at this time)?\.?$"
@@ -648,7 +648,7 @@ def _is_bare_conclusion(sc: Scan, request: str) -> bool:
         return True
     m = _GENERIC_LACK.match(rest.strip())
     if m and lack_names_nothing(m.group("x")):
-        # "Without further indication for imaging, the request for MRI at this time cannot be considered medically
+        # "Without more reason for a scan, the request for this MRI cannot be considered medically
         # necessary": a lack that names nothing, then the verdict on the request
         asked = set(re.findall(r"[a-z]+", request.lower()))
         verdict = _REQUEST_NAMED.sub("request", m.group("rest").lower())
@@ -680,7 +680,7 @@ _LACK_WORDS = frozenset(
     it them above said findings finding
     """.split()  # noqa: SIM905
 )
-# "the current request for an open MRI of the lumbosacral spine region is": the request, however it is named
+# "the present request for an upright MRI of the low back is": the request, however it is named
 _REQUEST_NAMED = _rx(r"\brequest(?:ed)? for [^,;]{0,120}?(?= (?:is|was|are|were|cannot|can ?not|would|could)\b)")
 _VERDICT_WORDS = frozenset(
     """
@@ -726,7 +726,7 @@ _CONDITIONAL = _rx(
     r"(?:a )?trials?|failure|improvement)|(?:\w+ )?functional improvement)\b|\bif (?:there (?:is|are|was|were) )?no\b|"
     r"\bis recommended (?:if|when|for|only)|"
     # a limit on how long or with what, which this worker's records decide: "not recommended for longer than 2-3
-    # weeks", "addition of cyclobenzaprine to other agents is not recommended"
+    # weeks", "adding a relaxant to other agents is not recommended"
     r"\b(?:longer|more) than \d|\bbeyond \d|\baddition of\b|\bin combination with\b|\bto other agents\b|"
     # an order of use, which this worker's records decide: "not recommended as first line" is a second choice
     # once the first has failed, not a ban
@@ -824,7 +824,7 @@ def _names_request(sentence: str | Scan, request: str) -> bool:
 
 def is_bare_conclusion(sentence: str | Scan, request: str = "", decision: str | None = None) -> bool:
     """A verdict with no reason in it. A short sentence that rules the request out by the guidelines
-    ("Given that the requested service is an ointment, its usage is not supported.") is a reason."""
+    ("Given that the service asked for is a cream, its use is not supported.") is a reason."""
     sc = _scan(sentence)
     if decision is not None and is_categorical(sc, request, decision):
         return _verdict_only(sc, request)
@@ -961,8 +961,8 @@ _WHICH_GUIDELINE = _rx(
     r"\b(?:guidelines?|MTUS|ODG|ACOEM)\b[^.;]{0,40}\b(?:is|are|was|were) not (?:applicable|relevant)\b"
 )
 _THRESHOLD = 3.0
-# a request that repeats care already approved: "The prior review ... indicated that the requested physical therapy
-# ... was previously authorized. As such, authorization of the request would be redundant." The reason is the
+# a request that repeats care already approved: "An earlier review ... had already authorized this
+# therapy. As such, authorization of the request would be redundant." The reason is the
 # approval the reviewer found; the verdict sentence alone ("would be redundant") does not say what it repeats.
 # "Redundant with" / "duplicative of" something else (another drug, a home program) is not a repeat of an approval.
 _REPEATS = _rx(
@@ -1208,10 +1208,10 @@ def repeat_of_approval(rationale: str) -> tuple[str, ...]:
     return tuple(rationale[s : ends[s]] for s in _repeat_of_approval(spans, scans))
 
 
-# a guideline's criterion ("If there is failure to improve or additional deterioration following initial
-# assessment, EEG may aid ..."), and the reviewer's sentence that says this worker does not meet it ("There was
-# no failure to improve and no additional deterioration after the initial assessment"): the deciding sentence,
-# which a finding with stronger cue words ("no documentation of witnessed seizure activity") had outranked
+# a guideline's criterion ("If there is no recovery or a new decline after the first visit, a CT scan may
+# help ..."), and the reviewer's sentence that says this worker does not meet it ("There was
+# no lack of recovery and no new decline after the first visit"): the deciding sentence,
+# which a finding with stronger cue words ("no record that a fall was seen") had outranked
 _CRITERION = _rx(
     r"\b(?:if|when|unless|in (?:patients|cases) with|for (?:patients|those) with|criteria|indicat(?:ed|ions?)|"
     r"recommended (?:for|when|if|after|in))\b"

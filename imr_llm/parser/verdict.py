@@ -146,7 +146,7 @@ def conclusion_sentence(rationale: str) -> str | None:
         ):
             return sentence
         pos = start
-    # "... is not a medical necessity to the patient at this time." (some reviewers' closing words)
+    # "... is not a medical necessity for the patient now." (some reviewers' closing words)
     pos = max((m.start() for m in _MEDICAL_NECESSITY.finditer(rationale)), default=-1)  # "Medical necessity ..." too
     if pos >= 0:
         start, end = _sentence_start(rationale, pos), _sentence_end(rationale, pos)

@@ -538,9 +538,8 @@ _SAME_POINT = 90.0
 MAX_QUOTED = 2  # the reviewer's sentences one item's quote may hold, as when no sentence is restated
 
 
-# a closing verdict that opens with what was missing names every point the reviewer rested on: "Absent clinical
-# documentation of conservative management and plain radiographs, MRI imaging left shoulder is not clinically
-# indicated."
+# a closing verdict that opens with what was missing names every point the reviewer rested on: "Absent records
+# of rest, therapy and x-rays first, an MRI of the knee is not indicated at this point."
 _SUMS_UP = re.compile(
     r"^(?:absent|without|in the absence of|(?:given|due to|because of|based on) (?:the )?(?:lack|absence|paucity) "
     r"of)\b[^.;]{10,}?,\s+[^.;]*\b(?:not|no need|cannot)\b",
@@ -638,8 +637,8 @@ def _same_point(a: str, b: str) -> bool:
 
 
 def _distinct(sentences: list[str]) -> list[str]:
-    """The sentences less any that says again what a kept one says ("There was no witnessed seizure
-    activity." then "There was no documentation of witnessed seizure activity."): the longer of the two is
+    """The sentences less any that says again what a kept one says ("No fall was
+    seen." then "There is no record that a fall was seen."): the longer of the two is
     kept, in the first one's place, and the next different sentence gets the second place."""
     kept: list[str] = []
     for sentence in sentences:
@@ -692,7 +691,7 @@ def _rules_out(found: ItemReason, item: DisputedItem) -> bool:
     )
 
 
-# a guideline's limit on how long, not a ban: "This medication is not indicated for long term use"
+# a guideline's limit on how long, not a ban: "This drug is not indicated for use past a few weeks"
 _DURATION = re.compile(
     r"\b(?:long[- ]term|short[- ]term|extended|prolonged|chronic|continued|ongoing) (?:use|usage|basis|treatment|"
     r"therapy|management)\b|\bbeyond \d+|\b(?:more|longer) than \d+",
@@ -736,8 +735,8 @@ _OPEN_WITH_RECORDS = re.compile(
     r"appropriate|considered|warranted|reasonable|medically necessary)",
     re.I,
 )
-# "There is inadequate documentation to support a reasonable suspicion of a rare ... condition", "lack of clinical
-# documentation or exceptional factors to support the request outside of the guidelines": the reviewer names what
+# "The records do not suggest an unusual ... condition", "no unusual factors are shown that would justify going
+# beyond the guidelines": the reviewer names what
 # would make the exception to the guideline's rule, so records could change it
 _EXCEPTION_UNSHOWN = re.compile(
     r"\b(?:lack|absence|no|inadequate|insufficient)\b[^.;]{0,60}?\b(?:documentation|evidence|records?)\b[^.;]{0,80}?"

@@ -245,7 +245,7 @@ def _another_drug(sentence: str, asked: frozenset[str], drug: str | None) -> boo
 _DOUBT = _rx(r"\b(?:unclear|not clear|unknown|uncertain|not known)\b|^\W*if\b")
 
 
-# "Treatment has been Norco since at least 11-15-2016"
+# "Treatment has been tramadol since at least 3-2-2015"
 _SINCE = _rx(
     rf"\bsince (?:at least )?(?:{ANY_DATE}|(?:January|February|March|April|May|June|July|August|September|"
     r"October|November|December) \d{4})"

@@ -162,7 +162,7 @@ _PASSIVE_RECORD = _rx(
 )
 
 
-# "... for this condition therefore this request is not medically necessary": the verdict is said elsewhere
+# "... for this condition so this request is not medically necessary": the verdict is said elsewhere
 _TRAILING_VERDICT = _rx(
     r"[,;]?\s+(?:and )?(?:therefore|thus|hence|as such|consequently),? (?:the|this) (?:current )?(?:request|treatment|"
     r"service|medication)\b[^.;]{0,200}?\b(?:not )?(?:medically necessary|supported|appropriate|warranted|indicated)"
@@ -170,7 +170,7 @@ _TRAILING_VERDICT = _rx(
 )
 
 
-# "Given the lack of information regarding failure of conservative treatments, the request for MRI is not
+# "Given the lack of notes on failed simpler care, the MRI request is not
 # medically necessary": a verdict whose own reason is a lack; the reason is restated as "there is a lack of X"
 REASONED_VERDICT = _rx(
     r"^(?:(?:given|due to|because of|based on) (?:the )?(?P<lack>lack|absence|paucity)|in the (?P<absence>absence)) "
@@ -570,7 +570,7 @@ THESE_CONDITIONS = re.compile(
 _POINTS_BACK = re.compile(
     r"\b(?:the above(?![- ](?:mentioned )?(?:request|requested|service|medication|treatment|item|guidelines?|mtus|"
     r"odg|acoem)\b)|"
-    # "There are no other physical examination findings documented": other than what the letter listed before it
+    # "No other exam findings are documented": other than what the letter listed before it
     r"^there (?:is|are|was|were) no other\b|" + THESE_CONDITIONS.pattern + r"|"
     # "any of these medical conditions": the ones the guideline's sentence before it named (alone, it reads as no
     # diagnosis at all)
@@ -689,7 +689,7 @@ def _match(text: str, decision: str, negated: bool) -> tuple[Form, dict[str, str
 
     m = _ABSENT.match(text)
     if m and decision == "upheld" and NEGATION.search(m.group("y")) and not lack_names_nothing(m.group("x")):
-        # "Absent red flags or clear indications for surgery, a clear indication for MRI is not supported": what
+        # "Absent red flags or a plan for surgery, the MRI is not supported": what
         # the reviewer found missing, then its verdict
         return Form.NONE_FOUND, {"x": m.group("x")}
     m = _GIVEN.match(text) or _GIVEN.match(_comma_before_verdict(text))
@@ -729,7 +729,7 @@ _VERDICT_WORDS = (
     r"recommended|reasonable|approved|certified)"
 )
 _VERDICT = _rx(
-    # "Medical necessity for the requested MRI is not established": a verdict, no reason in it
+    # "Medical necessity for this scan is not established": a verdict, no reason in it
     r"^(?:(?:then|therefore|thus|hence|as such|consequently|accordingly),? )?medical necessity(?: (?:for|of) "
     r"[^,;]{1,150}?)? (?:is|has|was|has been) not(?: been| yet been)? (?:established|demonstrated|met)$|"
     r"^(?:(?:then|therefore|thus|hence|as such|consequently|accordingly),? )?"
@@ -748,7 +748,7 @@ _NAMES_GUIDELINE = _rx(r"\b(?:guidelines?|mtus|odg|acoem|official disability|sta
 _CAUSE_START = _rx(r"^(?:given (?:that )?|since |because |as )")
 _VERDICT_START = _rx(r"\s(?=(?:(?:then|therefore|thus|hence)\s)?(?:(?:the|this) request(?:ed)?\b|medical necessity\b))")
 
-# "the requested diagnostic studies would not be supported at this time": the verdict of any request, by its words
+# "the tests asked for would not be supported now": the verdict of any request, by its words
 _VERDICT_CLAUSE = _rx(rf"^(?:the|this) request(?:ed)?\b[^,;]{{0,150}}?{_VERDICT_WORDS}\b[^,;]{{0,40}}$")
 
 
@@ -1008,7 +1008,7 @@ def plain_english(text: str) -> str | None:
         out = re.sub(r"\b(?:he|she)\b(?: (?P<verb>[a-z']+))?", _you, out, flags=re.I)
         out = re.sub(r"\b(?:him|himself|herself)\b", "you", out, flags=re.I)
     if re.match(r"you\b", out):
-        # "the patient has used baclofen but is not documented to ...": the verb after "but" has the same subject
+        # "the patient has tried a muscle relaxant but is not shown to ...": the verb after "but" has the same subject
         # and after a comma: "you had insomnia issues, has failed sleep aids" -> "you had ..., have failed ..."
         out = re.sub(
             r"(\b(?:but|and|or|yet)|,) (is|was|has|does)\b", lambda m: f"{m.group(1)} {_agree(m.group(2))}", out
@@ -1096,7 +1096,7 @@ _DIAGNOSIS_LIST = _rx(
 
 
 def is_diagnosis_list(sentence: str) -> bool:
-    """ "In this case, the injured worker's working diagnoses are ...": a list, never a reason."""
+    """ "In this case, the worker's current diagnoses are ...": a list, never a reason."""
     return _DIAGNOSIS_LIST.match(_core(sentence)[0]) is not None
 
 
@@ -1155,7 +1155,7 @@ _NORMAL_FINDING = _rx(
 
 
 # -- what a finding says is missing, in a shape a new request could answer. For the next step only: the Why keeps
-# the reviewer's whole sentence ("The reviewer found that the type of hearing device requested is not specified"),
+# the reviewer's whole sentence ("The reviewer found that the kind of brace asked for is not given"),
 # and the step names the missing thing in the reviewer's words ("the new request could show the type of hearing
 # device requested"). A finding with none of these shapes keeps the generic step.
 _INFO_NOUN = _rx(
@@ -1170,7 +1170,7 @@ _INFO_NOUN = _rx(
 # piece of information ("the patient's work status is not provided"), never care ("physical therapy is not
 # indicated") or the request's necessity.
 _NOT_STATED = _rx(
-    # "how many prior sessions she has had is not noted" names the missing thing; "how" alone does not
+    # "how many visits he has had is not noted" names the missing thing; "how" alone does not
     r"^(?P<x>(?!(?:this|that|these|those|it|such|they|there|no|none|neither|which|what|whether|why|here|"
     r"however)\b|how\b(?! (?:many|much|often|long)\b))[^,;:]{6,160}?) "
     r"(?:(?:is|was|are|were|has|have|had)(?: also| still)? not(?: been)?|could not be|cannot be|can ?not be)"
@@ -1183,13 +1183,13 @@ _NOT_STATED = _rx(
 )
 _MAY_BE_VERDICT = frozenset({"provided", "included", "indicated", "established", "determined", "confirmed", "verified"})
 _NOT_INFO = _rx(r"\b(?:necessity|necessary|request(?:ed)?|appropriate(?:ness)?|certification|authori[sz]ation)\b")
-# "... sessions without objective documentation of functional improvement", "the office visit made no mention of
+# "... visits without any measured record of gains", "the last note made no mention of
 # X": the record the reviewer did not find, named after its link word
 _WITHOUT_RECORD = _rx(
     rf"\b(?:without|made no|makes no|contained no|contains no) (?:any )?(?P<q>{_Q})"
     rf"(?:documentation|mention|discussion|records?|reports?|notation)\s+{_LINK}\s+(?P<x>[^,;]{{4,}})$"
 )
-# "It is not noted what functional improvement ...", "It was not clearly stated why a TENS unit was ordered"
+# "It is not noted what functional improvement ...", "It was not clearly stated why a brace was chosen"
 _NOT_NOTED_WH = _rx(
     r"^it (?:is|was|has not been|had not been)(?: also| still)? (?:not )?(?:clearly |specifically )?"
     r"(?:noted|stated|documented|specified|explained|described|reported|indicated|mentioned)"
