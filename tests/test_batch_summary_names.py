@@ -109,6 +109,45 @@ def test_a_summary_with_a_persons_notes_is_kept_when_its_letter_changes(tmp_path
     clean(run)
 
 
+def test_a_summary_a_person_edited_inside_is_kept_when_its_letter_changes(tmp_path: Path) -> None:
+    """A person's edit inside a batch summary (not after it) was not seen: the page kept its title first and its
+    closing line last, so a rerun after the letter changed removed it as stale, and the edit was lost."""
+    (letter,) = letters(tmp_path / "in", 1)
+    summaries = tmp_path / "s"
+    assert _batch(tmp_path / "in", tmp_path / "o.jsonl", summaries).returncode == 0
+    target = _name(summaries, letter)
+    page = target.read_text()
+    assert _is_summary(target, "en")
+    edited = page.replace("## What was decided", "## What was decided\n\nMY NOTE: ask about the appeal form", 1)
+    assert edited != page
+    target.write_text(edited)
+    assert not _is_summary(target, "en")
+    letter.write_text(letter.read_text().replace("rotator cuff tear", "rotator cuff  tear"))
+    run = _batch(tmp_path / "in", tmp_path / "o.jsonl", summaries)
+    assert "MY NOTE" in target.read_text(), run.stderr
+    clean(run)
+
+
+def test_an_unedited_summary_is_still_replaced_and_removed_as_stale(tmp_path: Path) -> None:
+    """The right way: a page exactly as imr-llm wrote it is imr-llm's (a rerun after the letter changed writes the
+    new page and removes the old one), and one changed byte anywhere makes it a person's."""
+    (letter,) = letters(tmp_path / "in", 1)
+    summaries = tmp_path / "s"
+    assert _batch(tmp_path / "in", tmp_path / "o.jsonl", summaries).returncode == 0
+    old = _name(summaries, letter)
+    assert _is_summary(old, "en")
+    letter.write_text(letter.read_text().replace("rotator cuff tear", "rotator cuff  tear"))
+    run = _batch(tmp_path / "in", tmp_path / "o.jsonl", summaries)
+    assert not old.exists() and _is_summary(_name(summaries, letter), "en"), run.stderr
+    page = _name(summaries, letter)
+    text = page.read_bytes()
+    middle = len(text) // 2
+    page.write_bytes(text[:middle] + (b"X" if text[middle : middle + 1] != b"X" else b"Y") + text[middle + 1 :])
+    assert not _is_summary(page, "en")
+    page.write_bytes(text)
+    assert _is_summary(page, "en")
+
+
 def test_a_persons_file_at_a_lock_name_is_never_written_over(tmp_path: Path) -> None:
     letters(tmp_path / "in", 1)
     lock = tmp_path / "o.jsonl.lock"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
 from contextlib import suppress
 from dataclasses import dataclass
@@ -73,15 +74,32 @@ def remove_stale_summaries(summaries: Path, stale: list[tuple[str, str]]) -> int
     return removed
 
 
+# the last line of a batch summary: the hash of everything before it, so an edit anywhere in the page (not only
+# notes added after it) makes it a person's file, kept (a Markdown comment: not shown where the page is rendered)
+_MARK = re.compile(rb"\n<!-- imr-llm sha256=(?P<hash>[0-9a-f]{64}) -->\n\Z")
+
+
+def _marked(text: str) -> str:
+    body = text.encode("utf-8")
+    return text + f"\n<!-- imr-llm sha256={hashlib.sha256(body).hexdigest()} -->\n"
+
+
 def _is_summary(path: Path, lang: str) -> bool:
     """A regular file that is a summary as imr-llm writes it in `lang`: its title first (under a failed-checks
-    banner, if any) and its closing line last. A copy with a person's notes added after it is theirs."""
+    banner, if any), its closing line last, and the hash mark after them that matches every byte before it. A
+    copy with a person's notes added after it, or an edit inside it, is theirs. A page written before the mark
+    (no mark line) is judged by its title and closing line."""
     from imr_llm.summary.languages import get_language
 
     language = get_language(lang)
     whole = read_regular(path, 2_000_000)
     if whole is None:
         return False
+    mark = _MARK.search(whole)
+    if mark is not None:
+        if hashlib.sha256(whole[: mark.start()]).hexdigest() != mark.group("hash").decode():
+            return False  # edited since imr-llm wrote it
+        whole = whole[: mark.start()]
     lines = [line for line in whole.decode("utf-8", "replace").splitlines() if line.strip()]
     closing = f"**{language.not_advice[0]}** {language.not_advice[1]}"
     return f"# {language.title}" in lines[:3] and bool(lines) and lines[-1] == closing
@@ -111,7 +129,7 @@ def write_summary(record: LetterRecord, target: Path, lang: str) -> tuple[bool, 
         kept = f"{target} exists and is not a summary imr-llm wrote (kept; move it and rerun)"
         return not outcome.checks.passed, kept
     try:
-        write_file(target, visible(render_text(outcome.summary, Format.MD, outcome.checks.problems)))
+        write_file(target, _marked(visible(render_text(outcome.summary, Format.MD, outcome.checks.problems))))
     except OSError as e:
         return not outcome.checks.passed, f"cannot write {target} ({e.strerror or e})"
     return not outcome.checks.passed, None
