@@ -3,6 +3,7 @@ marked as such, after the English, and only when the translation keeps every num
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -263,3 +264,48 @@ def test_a_why_line_that_quotes_most_of_the_reviewers_sentence_leaves_its_transl
     item = build_summary(record, "es").items[0]
     assert item.reason.translation and "traducción automática" not in item.reason.text
     assert render_text(build_summary(record, "es")).count(item.reason.translation) == 1
+
+
+@needs_apertium
+@pytest.mark.parametrize(
+    ("source", "wanted", "never"),
+    [
+        # a reader's findings on unseen letters: the engine's word for another sense of the English word
+        ("The date of first use was not given.", "La fecha de primer uso", "cita"),
+        ("A TENS unit is not recommended for neck pain.", "La unidad TENS no es", "DECENAS"),
+        ("There are no measures in the file presented.", "en el expediente", "lima"),
+        ("The request for hygiene wipes is not supported.", "toallitas de higiene", "seca"),
+        ("There were no range of motion values.", "rango de movimiento", "gama de moci"),
+        ("There was no progress in terms of function.", "en cuanto a", "plazos"),
+        ("This is not covered by Table 8-8 of the guidelines.", "Tabla 8-8 de las guías", "Mesa"),
+        ("She has not tried over-the-counter sleep aids.", "de venta libre", "contador"),
+        ("There were no spasms on exam.", "en el examen", "encima"),
+        ("An MRI of the cervical spine was not done.", "de la columna cervical", "espina"),
+        ("No EMG of the bilateral lower extremities was done.", "de las extremidades inferiores", "bajas"),
+    ],
+)
+def test_a_medical_word_is_given_in_its_medical_sense(source: str, wanted: str, never: str) -> None:
+    from imr_llm.summary.languages import get_language
+
+    spec = get_language("es").c.translation
+    assert spec is not None
+    terms = tuple((t.pattern, t.text) for t in spec.terms)
+    synonyms = tuple((t.pattern, t.text) for t in spec.synonyms)
+    (out,) = translate.translate([source], spec.pair, terms, synonyms)
+    assert out is not None and wanted in out and never not in out, out
+    # the engine's capital after a word it did not know is lowered; a capital it keeps is a sentence's first
+    assert not re.search(r"(?:guías|examen|expediente|TENS|libre|movimiento) [A-Z][a-z]", out), out
+
+
+@needs_apertium
+def test_a_term_at_a_sentences_start_keeps_its_capital_and_the_next_word_stays_lower() -> None:
+    from imr_llm.summary.languages import get_language
+
+    spec = get_language("es").c.translation
+    assert spec is not None
+    terms = tuple((t.pattern, t.text) for t in spec.terms)
+    first, middle = translate.translate(
+        ["The date of the exam was not given.", "The exam on March 3, 2016 was not given."], spec.pair, terms
+    )
+    assert first is not None and first.startswith("La fecha del examen"), first
+    assert middle is not None and "marzo" in middle and "Marzo" not in middle, middle

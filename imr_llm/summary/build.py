@@ -453,7 +453,9 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
     approved = None
     if item.decision == "upheld" and not (foreign or trial or categorical) and language.c.next.care_approved:
         approved = conservative_care_approved(item.rationale, record.clinical_summary, item.request)
-    if approved is not None and approved in language.c.next.care_names:
+    added: Restatement | None = None
+    care_line = approved is not None and approved in language.c.next.care_names
+    if care_line and approved is not None:
         # the reviewer's point is that care was not tried first, and the letter says that care was approved: the
         # way forward is to try it (a reader counted "records of trying therapy, if there are any" as partial)
         next_step = f"{next_step} {language.c.next.care_approved.format(care=language.c.next.care_names[approved])}"
@@ -462,7 +464,18 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         # (a long one is left to the reviewer's words: it would make the page harder to read than the letter)
         also = language.also_step(item.decision, next_step, second)
         if also and len(_QUOTED_SLOT.sub("", also).split()) <= _ALSO_WORDS:
-            next_step = f"{next_step} {also}"
+            next_step, added = f"{next_step} {also}", second
+    amount_step = over or too_long or number is not None
+    if (
+        item.decision == "upheld"
+        and language.c.next.other_reasons
+        and not (care_line or categorical or trial or foreign or provider_step)
+        and _reasons_left(said, step, added, lead if amount_step else None, amount_step)
+    ):
+        # the page gives reasons the step does not answer: following the step alone would leave the others standing
+        # (a reader found steps that followed one of two reasons: "ask for no more than the guidelines allow" where
+        # the reviewer also found no record of improvement)
+        next_step = f"{next_step} {language.c.next.other_reasons}"
     return ItemSummary(
         number=i + 1,
         request=item.request,
@@ -811,6 +824,35 @@ _ASKED = re.compile(r"\brequest(?:ed|s)?\b", re.I)
 _HOW_LONG = re.compile(r"\b(?:short[- ]term|long[- ]term|duration|since|period|time ?frame|weeks?|months?)\b", re.I)
 _ANY_PAST = re.compile(r"\bany (?:previous|prior|past)\b")
 _LEADING_LINK = re.compile(r"(?:with|of|for|to|in|on|by|from|about|regarding|as|and|or)\b")
+
+
+def _reasons_left(
+    said: list[Restatement], step: Restatement | None, added: Restatement | None, lead: str | None, amount_step: bool
+) -> bool:
+    """The page restates two or more of the reviewer's sentences, and one of them is not what the step follows: the
+    step asks for something (a record, a detail, a reason) or for fewer (an amount step, which answers the sentence
+    on how many), and a reason the page gives is left unanswered by it."""
+    sentences = list(dict.fromkeys(r.sentence for r in said))
+    if len(sentences) < 2:
+        return False
+    if amount_step:
+        answered = [s for s in sentences if _AMOUNT.search(s) or _OVER_GUIDELINE.search(s)] + ([lead] if lead else [])
+    elif step is not None and step.form in ASKS_FOR and not _generic_step(step):
+        answered = [r.sentence for r in (step, added) if r is not None]
+    else:
+        return False  # a stock step ("read the reviewer's words"), a ban, a linked service: no one reason followed
+    if not answered:
+        return False
+    for r in said:
+        # a reason left is one a new request could answer: a record or detail to add (never a risk or a red flag
+        # the worker lacks), or an amount past the guidelines (ask for fewer); a finding about the worker is not
+        x = norm_text(r.plain.get("x", "")).casefold()
+        answerable = (r.form in ASKS_FOR and not _generic_step(r) and not _ANY_PAST.search(x)) or (
+            not amount_step and (_AMOUNT.search(r.sentence) or _OVER_GUIDELINE.search(r.sentence)) is not None
+        )  # "that you have had any previous surgeries": the reviewer's background, nothing a new request adds
+        if answerable and not any(a in r.sentence or r.sentence in a or _same_point(r.sentence, a) for a in answered):
+            return True
+    return False
 
 
 def _second_gap(step: Restatement | None, said: list[Restatement]) -> Restatement | None:

@@ -153,7 +153,15 @@ def _protected(text: str, terms: Terms) -> str:
     if not terms:
         return text
     pattern = re.compile("|".join(f"(?P<t{k}>\\b(?:{p})\\b)" for k, (p, _) in enumerate(terms)), re.I)
-    return pattern.sub(lambda m: _STAND_IN.format(_code(int((m.lastgroup or "t0")[1:]))), text)
+
+    def stand_in(m: re.Match[str]) -> str:
+        # a capital kept at a sentence's start ("The date ..."): else the engine capitalises the word after it (a
+        # month's name mid-sentence is not capitalised in Spanish)
+        words = _STAND_IN.format(_code(int((m.lastgroup or "t0")[1:])))
+        start = re.search(r"(?:^|[.!?:]\s+)$", text[: m.start()]) is not None
+        return words.capitalize() if start and m.group(0)[0].isupper() else words
+
+    return pattern.sub(stand_in, text)
 
 
 def _restored(text: str, terms: Terms) -> str:
@@ -165,7 +173,13 @@ def _restored(text: str, terms: Terms) -> str:
         words = terms[k][1]
         return words[:1].upper() + words[1:] if m.group(0)[0] == "Q" else words
 
-    return _STAND_INS.sub(back, text)
+    # the engine capitalises the word after a word it did not know ("la fecha De primer uso"): lowered again
+    return _STAND_INS.sub(back, _AFTER_STAND_IN.sub(lambda m: m.group(1) + m.group(2).lower(), text))
+
+
+_AFTER_STAND_IN = re.compile(
+    r"(\b[Qq]xz[a-z]{2} )([A-Z\u00c1\u00c9\u00cd\u00d3\u00da\u00d1][a-z\u00e1\u00e9\u00ed\u00f3\u00fa\u00f1\u00fc]*\b)"
+)
 
 
 @functools.lru_cache(maxsize=512)

@@ -261,6 +261,8 @@ class NextFrames(_Strict):
     # the letter says conservative care ({care}) was approved and the reviewer's point is that it was not tried
     care_approved: str = ""
     care_names: dict[str, str] = Field(default_factory=dict)  # physical_therapy, chiropractic, ... in these words
+    # the page gives more reasons than the step answers: a new request would have to answer each
+    other_reasons: str = ""
 
 
 class CareWords(_Strict):
