@@ -75,3 +75,41 @@ def test_a_step_that_answers_one_of_several_reasons_says_there_are_more(lang: st
 def test_a_step_with_no_other_answerable_reason_gets_no_such_line(lang: str, asked: str, rationale: str) -> None:
     step = _step(asked, rationale, lang)
     assert _other(lang) not in step, step
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+def test_care_the_reviewer_says_was_not_had_yet_is_the_way_forward_not_its_records(lang: str) -> None:
+    """A reader: "a new request could include records that show that you have failed simpler treatment, if there
+    are any" where the reviewer wrote that the worker has not yet had physical therapy: no such records exist."""
+    rationale = (
+        "The guidelines call for a trial of conservative care before imaging. There is no documentation that the "
+        "worker has failed conservative treatment. It is noted that he has not yet had physical therapy."
+    )
+    step = _step("MRI of the low back", rationale, lang)
+    care = get_language(lang).c.next.care_names["physical_therapy"]
+    assert get_language(lang).c.next.care_not_had.format(care=care) == step, step
+    assert summarize(one("MRI of the low back", "Upheld", rationale + CLOSE), lang).checks.passed
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+@pytest.mark.parametrize(
+    ("asked", "rationale"),
+    [
+        # a record not found is not care not had: the records step stands
+        (
+            "MRI of the low back",
+            "The guidelines call for a trial of conservative care first. There is no documentation that the worker "
+            "has had physical therapy.",
+        ),
+        # the request is that care itself
+        ("Physical therapy 6 sessions", "The worker has not yet had physical therapy. There is no exam on file."),
+        # another document's words, in quotes
+        (
+            "MRI of the low back",
+            'The request failed a trial of conservative care. The form says "he has not yet had physical therapy".',
+        ),
+    ],
+)
+def test_no_care_not_had_line_where_the_reviewer_did_not_write_it(lang: str, asked: str, rationale: str) -> None:
+    care = get_language(lang).c.next.care_names["physical_therapy"]
+    assert get_language(lang).c.next.care_not_had.format(care=care) not in _step(asked, rationale, lang)

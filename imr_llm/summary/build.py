@@ -34,8 +34,10 @@ from imr_llm.schema import Decision, DisputedItem, ItemReason, LetterRecord
 from imr_llm.summary.checks import plain_problems
 from imr_llm.summary.facts import (
     Kind,
+    about_care_not_tried,
     care_already_given,
     conservative_care_approved,
+    conservative_care_not_had,
     first_trial_approved,
     guideline_number,
     letter_mentions_weaning,
@@ -453,12 +455,22 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
     approved = None
     if item.decision == "upheld" and not (foreign or trial or categorical) and language.c.next.care_approved:
         approved = conservative_care_approved(item.rationale, record.clinical_summary, item.request)
+    not_had = None
+    if approved is None and item.decision == "upheld" and not (foreign or trial or categorical):
+        not_had = conservative_care_not_had(item.rationale, item.request) if language.c.next.care_not_had else None
     added: Restatement | None = None
     care_line = approved is not None and approved in language.c.next.care_names
     if care_line and approved is not None:
         # the reviewer's point is that care was not tried first, and the letter says that care was approved: the
         # way forward is to try it (a reader counted "records of trying therapy, if there are any" as partial)
         next_step = f"{next_step} {language.c.next.care_approved.format(care=language.c.next.care_names[approved])}"
+    elif not_had is not None and not_had in language.c.next.care_names:
+        # the reviewer wrote that the worker has not had that care yet: records of it cannot be found, and the way
+        # forward is to have it first (a reader: "records ..., if there are any" where the letter says none exist)
+        care_line = True
+        line = language.c.next.care_not_had.format(care=language.c.next.care_names[not_had])
+        # a step that asks for records of that care having failed is replaced: the letter says there are none
+        next_step = line if step is not None and about_care_not_tried(step.sentence) else f"{next_step} {line}"
     elif not provider_step and (second := _second_gap(step, [*said, *later])) is not None and item.decision == "upheld":
         # the reviewer named two things missing: the step names both (a reader counted steps naming one as partial)
         # (a long one is left to the reviewer's words: it would make the page harder to read than the letter)

@@ -375,6 +375,44 @@ def conservative_care_approved(rationale: str | None, letter_summary: str | None
     return None
 
 
+# the reviewer's own sentence that the worker has not had such care yet: "It is noted that he has not yet had
+# physical therapy", "the worker has yet to try chiropractic care"; never a sentence about records ("no
+# documentation of physical therapy" is a record to find, which the step already asks for)
+_CARE_NOT_HAD = (
+    _rx(
+        r"\b(?:has|have|had)\s+not\s+(?:yet\s+|previously\s+|ever\s+)?(?:had|tried|undergone|attended|started|"
+        rf"received|participated in)\s+(?:any\s+|a\s+(?:course|trial)\s+of\s+)?(?:{_CARE})\b"
+    ),
+    _rx(
+        r"\b(?:has|have)\s+yet\s+to\s+(?:have|try|undergo|attend|start|receive|begin)\s+"
+        rf"(?:any\s+|a\s+(?:course|trial)\s+of\s+)?(?:{_CARE})\b"
+    ),
+)
+
+
+def about_care_not_tried(sentence: str) -> bool:
+    """The sentence is about conservative care not tried or not failed first ("no record that the worker has
+    failed conservative treatment")."""
+    return _NOT_TRIED.search(sentence) is not None
+
+
+def conservative_care_not_had(rationale: str | None, request: str) -> str | None:
+    """The kind of conservative care the reviewer writes the worker has not had yet, when the reviewer's point is
+    that such care was not tried first (an MRI before any therapy): records of it cannot be found, and the way
+    forward is to have it first. None for a request that is that care itself, or a sentence in quotes (another
+    document's words)."""
+    own = _QUOTED_PASSAGE.sub(" ", rationale or "")
+    if not own or not _NOT_TRIED.search(own):
+        return None
+    if re.search(_CARE, request, re.I) or treatment_kind(request) in _CONSERVATIVE_KINDS:
+        return None
+    for pattern in _CARE_NOT_HAD:
+        m = pattern.search(own)
+        if m is not None:
+            return next(key for key in _CONSERVATIVE if m.group(key))
+    return None
+
+
 # -- care already given --------------------------------------------------------------------
 
 _RETRO = _rx(r"\bretro(?:spective(?:ly)?|active)?\b")

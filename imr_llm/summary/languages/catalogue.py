@@ -260,6 +260,8 @@ class NextFrames(_Strict):
     conditional: str = ""
     # the letter says conservative care ({care}) was approved and the reviewer's point is that it was not tried
     care_approved: str = ""
+    # the reviewer writes that the worker has not had conservative care ({care}) yet, and that it comes first
+    care_not_had: str = ""
     care_names: dict[str, str] = Field(default_factory=dict)  # physical_therapy, chiropractic, ... in these words
     # the page gives more reasons than the step answers: a new request would have to answer each
     other_reasons: str = ""
@@ -331,6 +333,7 @@ _ALLOWED: dict[str, frozenset[str]] = {
     "reason.*": frozenset({"x", "y", "link", "wh", "verb", "what", "q", "subj", "lead"}),
     "next.guideline_number": frozenset({"number"}),
     "next.care_approved": frozenset({"care"}),
+    "next.care_not_had": frozenset({"care"}),
     "next.*": frozenset({"x", "link", "wh", "verb", "q", "subj"}),
     "care.already_given": frozenset({"when"}),
     "care.already_given_when": frozenset({"date"}),
