@@ -28,7 +28,7 @@ from tests.letters import Item, make_letter, whole_request_heading
 
 def own_words(text: str) -> str:
     """A Spanish line without the machine translation beside its English quote (`tests/test_translate.py`)."""
-    return re.sub(r'; traducción automática: "[^"]*"', "", text)
+    return re.sub(r'; traducción automática: "[^"]*"|; la traducción automática está más abajo', "", text)
 
 
 def one(request: str, decision: str, rationale: str) -> LetterRecord:

@@ -12,6 +12,7 @@ from imr_llm.parser import parse_text
 from imr_llm.summary import translate
 from imr_llm.summary.build import build_summary
 from imr_llm.summary.checks import check_summary
+from imr_llm.summary.languages import get_language
 from imr_llm.summary.render import render_text
 from imr_llm.summary.summarize import summarize
 from tests.conftest import needs_apertium
@@ -309,3 +310,38 @@ def test_a_term_at_a_sentences_start_keeps_its_capital_and_the_next_word_stays_l
     )
     assert first is not None and first.startswith("La fecha del examen"), first
     assert middle is not None and "marzo" in middle and "Marzo" not in middle, middle
+
+
+@needs_apertium
+def test_a_why_slot_whose_translation_is_below_says_so_and_a_short_one_keeps_its_own() -> None:
+    """A reader: a Spanish Why line that was the reviewer's English with only "(en inglés)" read as no reason in
+    Spanish at all; its translation was further down, below the quote. The slot now says where it is."""
+    record = parse_text(
+        make_letter(
+            Item(
+                "EMG of the legs",
+                "Upheld",
+                "The submitted documentation did not provide a clear reason for nerve testing given that an MRI "
+                "already showed the problem at the L5-S1 level.",
+            )
+        )
+    )
+    item = build_summary(record, "es").items[0]
+    below = get_language("es").c.translation
+    assert below is not None and item.reason.translation, item.reason
+    assert "(en inglés; la traducción automática está más abajo)" in item.reason.text, item.reason.text
+    summary = build_summary(record, "es")
+    assert check_summary(render_text(summary), summary, record).passed
+    # the other way: a slot that is a small part of a long quote keeps its translation beside it
+    short = parse_text(
+        make_letter(
+            Item(
+                "EMG of the legs",
+                "Upheld",
+                "There is no documentation of leg weakness on the last two exams. There is no documentation of "
+                "numbness in the feet or of changed reflexes in the legs.",
+            )
+        )
+    )
+    text = build_summary(short, "es").items[0].reason.text
+    assert "la traducción automática está más abajo" not in text and "traducción automática:" in text, text

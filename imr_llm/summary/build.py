@@ -142,7 +142,8 @@ def _translated(items: list[ItemSummary], language: Language) -> list[ItemSummar
                 beside = spec.slot.format(text=text, translation=translation)
                 # the Why line's slot that is most of the quote: its translation is the one below the quote
                 whole = translated and len(text) >= 0.6 * len(quote)
-                why = why if whole else why.replace(quoted, beside)
+                below = spec.slot_below.format(text=text) if spec.slot_below else quoted
+                why = why.replace(quoted, below) if whole else why.replace(quoted, beside)
                 step = step.replace(quoted, beside)
                 if beside in why or beside in step:
                     shown.append(MachineTranslation(source=text, text=translation))

@@ -326,6 +326,7 @@ _ALLOWED: dict[str, frozenset[str]] = {
     "kinds.sentence": frozenset({"kind"}),
     "reason.quoted_slot": frozenset({"text"}),
     "translation.slot": frozenset({"text", "translation"}),
+    "translation.slot_below": frozenset({"text"}),
     "reason.when": frozenset({"when", "sentence"}),
     "reason.gist_slot": frozenset({"gist", "text"}),
     "reason.gist_records": frozenset({"gist"}),
@@ -370,6 +371,8 @@ class TranslationSpec(_Strict):
     terms: tuple[PatternEntry, ...] = ()
     # a quoted English slot of a next step ('"{text}" (en inglés)') with its machine translation beside it
     slot: str = ""
+    # a Why line's slot that is most of the reviewer's quote, whose translation is given once, below the quote
+    slot_below: str = ""
 
     @model_validator(mode="after")
     def _keeps_numbers_and_negation(self) -> TranslationSpec:
