@@ -103,8 +103,9 @@ _ITEMS_SECTION = re.compile(
     r"IMR ISSUES, DECISIONS AND RATIONALES|IMR DECISION\(S\) AND RATIONALE\(S\)|"
     r"INDEPENDENT MEDICAL REVIEW DECISION AND RATIONALE"
 )
-# a scan can lose the colon; a retyped or OCR'd text can read an "l" as "1" or "I" ("be1ow", "e1igible")
-_SET_FORTH = re.compile(r"(?:set[- ]forth be[lI1]ow|that were in dispute) ?[:;.,]?")
+# a scan can lose the colon; a retyped or OCR'd text can read an "l" as "1" or "I" ("be1ow", "e1igible"), and a
+# speck between the words ("set * forth")
+_SET_FORTH = re.compile(r"(?:set(?:[- ]|\W{1,3} )forth be[lI1]ow|that were in dispute) ?[:;.,]?")
 TRAILER = re.compile(r" (?:cc: |Sincerely,|This determination is final and binding)")
 _HEADING_REACH = 1500
 MAX_ITEMS = 300  # real letters have a handful; a text with more is not read past this
@@ -113,7 +114,8 @@ _BOUNDARY = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]* (?=\S)")
 
 _DECISION_WORD = re.compile(rf": ?{_DECISION}\b")
 _QUOTE = "['\u2018\u2019\"]?"  # a scan's speck read as a quote around the decision word ("knee: \u2018Upheld\u2019")
-_SIMPLE_HEADING = re.compile(rf"(?P<req>{_NO_BREAK})(?P<is> is)?: ?{_QUOTE}(?P<dec>{_DECISION}){_QUOTE}\.?")
+# a scan's speck after the colon too ("DOS: 11/11/2016:. Upheld")
+_SIMPLE_HEADING = re.compile(rf"(?P<req>{_NO_BREAK})(?P<is> is)?: ?(?:[.,] ?)?{_QUOTE}(?P<dec>{_DECISION}){_QUOTE}\.?")
 
 
 def form_phrase(phrase: str) -> str:

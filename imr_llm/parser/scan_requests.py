@@ -62,7 +62,7 @@ def readable_requests(ctx: ParseContext, items: list[DisputedItem]) -> None:
 _TRAILING_DECISION = re.compile(r"\s*:\s*(?P<word>Upheld|Overturned)\b.*$", re.S)
 _IS = r"\b(?:is|are|[1Il|t][sS])"  # "is" as OCR reads it too: "1s", "ts", "IS"
 _LEADING_SENTENCE = re.compile(
-    r"^.{0,160}?(?:\b(?:original request|set[- ]forth below|medically necessary)\s*[,:;.]\s+"
+    r"^.{0,160}?(?:\b(?:original request|set(?:[- ]|\W{1,3} )forth below|medically necessary)\s*[,:;.]\s+"
     rf"|{_IS} (?:not )?medically necessary\b[,:;.]?\s+)",
     re.S,
 )
@@ -72,7 +72,8 @@ _EDGE_SPECKS = " '\"`:;,.-_~|=*^\u2018\u2019\u201c\u201d\u2014\u2013"
 # the letter's own words around the items, never a request's: a scan that lost the end of the sentence before a
 # heading ("... the request is not medically necessary", "... set forth below:") runs it into the request
 _NOT_A_REQUEST = re.compile(
-    r"Final Determination|set forth|DECISIONS AND|RATIONALES?\b|items/serv|\b(?:the|this|current) request\b|"
+    r"Final Determination|set(?:[- ]|\W{1,3} )forth|DECISIONS AND|RATIONALES?\b|items/serv|"
+    r"\b(?:the|this|current) request\b|"
     rf"{_IS} (?:not )?medically nec",
     re.I,
 )
@@ -212,8 +213,13 @@ def _narrow(ctx: ParseContext, path: str, value: str) -> None:
 _BLOCK_LABEL = re.compile(r"\bguidelines?\s*[:;]|\bdecision based on\b|\bdecision rationale\b", re.I)
 
 
+# a heading's decision word alone, read where its request should be (a scan that ran the heading's request into
+# the line before it): never the care asked for
+_DECISION_ONLY = re.compile(r"\W*(?:not\s+)?(?:upheld|overturned|overtumed)\W*", re.I)
+
+
 def _is_request(text: str) -> bool:
-    if _BLOCK_LABEL.search(text):
+    if _BLOCK_LABEL.search(text) or _DECISION_ONLY.fullmatch(text):
         return False
     words = _WORDY.findall(text)
     letters = sum(c.isalpha() for c in text)
