@@ -52,3 +52,16 @@ def test_a_clean_scan_of_the_same_letter_is_read_as_before() -> None:
     record = parse_text(text, scan(text))
     assert record.disputed_items[0].request == request and record.disputed_items[0].decision == "upheld"
     assert not any("request" in w for w in record.warnings), record.warnings
+
+
+def test_a_warning_said_twice_but_for_an_aside_is_said_once_and_different_ones_stay() -> None:
+    """The page of a dark copy said "case number: read by OCR with low confidence" twice, once with "(a second
+    reading agreed)"; the longer is kept, in the first one's place. Warnings about other things all stay."""
+    from imr_llm.summary.build import _once_each
+
+    low = "case_number: read by OCR with low confidence; check it against the letter"
+    agreed = "case_number: read by OCR with low confidence (a second reading agreed); check it against the letter"
+    other = "decision_date: read by OCR with low confidence; check it against the letter"
+    assert _once_each([low, other, agreed]) == [agreed, other]
+    assert _once_each([agreed, low]) == [agreed]
+    assert _once_each([low, other]) == [low, other]

@@ -93,7 +93,7 @@ def build_summary(record: LetterRecord, lang: str = "en") -> Summary:
     )
     repeats = sum(_repeats_an_approval(item, item_reason(item)) for item in record.disputed_items)
     counts = Counts.of([item.decision for item in record.disputed_items], len(before) - instead, instead, repeats)
-    letter_warnings = [w for w in record.warnings if _item_of(w) is None and not _off_the_page(w)]
+    letter_warnings = _once_each([w for w in record.warnings if _item_of(w) is None and not _off_the_page(w)])
     if language.c.translation is not None:
         items = _translated(items, language)
     return Summary(
@@ -106,6 +106,20 @@ def build_summary(record: LetterRecord, lang: str = "en") -> Summary:
         warnings=[language.record_warning(_plain_field(w), *_warning_about(w)) for w in letter_warnings],
         items=items,
     )
+
+
+_ASIDE = re.compile(r"\s*\([^()]*\)")
+
+
+def _once_each(warnings: list[str]) -> list[str]:
+    """The warnings less any that says what another says but for an aside in parentheses ("case_number: read by
+    OCR with low confidence" beside the same with "(a second reading agreed)"): the page said it twice."""
+    kept: dict[str, str] = {}
+    for warning in warnings:
+        key = _ASIDE.sub("", warning)
+        if len(warning) > len(kept.get(key, "")):
+            kept[key] = warning  # the longer, in the place of the first
+    return list(kept.values())
 
 
 def _translated(items: list[ItemSummary], language: Language) -> list[ItemSummary]:
