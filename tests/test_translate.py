@@ -345,3 +345,42 @@ def test_a_why_slot_whose_translation_is_below_says_so_and_a_short_one_keeps_its
     )
     text = build_summary(short, "es").items[0].reason.text
     assert "la traducción automática está más abajo" not in text and "traducción automática:" in text, text
+
+
+@needs_apertium
+def test_a_month_day_date_in_digits_is_said_so_in_spanish_and_the_page_still_passes() -> None:
+    """A reader: "(1/5/17 nota)" is read by a Spanish reader as the 1st of May; the letter meant January 5."""
+    record = parse_text(
+        make_letter(
+            Item(
+                "Physical therapy 8 sessions",
+                "Upheld",
+                "The worker has had 8 sessions which were not of benefit (1/5/17 note). There is no documentation "
+                "of measured gains in function.",
+            )
+        )
+    )
+    summary = build_summary(record, "es")
+    translated = " ".join([summary.items[0].reason.translation or "", *(t.text for t in summary.items[0].translations)])
+    assert "1/5/17 (mes/día/año)" in translated, translated
+    assert check_summary(render_text(summary), summary, record).passed
+    # the English page keeps the letter's date as it is written
+    assert "(mes/día/año)" not in render_text(build_summary(record, "en"))
+
+
+@needs_apertium
+@pytest.mark.parametrize(
+    ("source", "wanted"),
+    [
+        ("There is no documentation of a meniscus tear on the MRI.", "desgarro de menisco"),
+        ("The treating physician did not explain the request.", "médico tratante"),
+        ("The request is in excess of the guidelines.", "por encima de"),
+    ],
+)
+def test_more_medical_words_keep_their_sense(source: str, wanted: str) -> None:
+    spec = get_language("es").c.translation
+    assert spec is not None
+    terms = tuple((t.pattern, t.text) for t in spec.terms)
+    synonyms = tuple((t.pattern, t.text) for t in spec.synonyms)
+    (out,) = translate.translate([source], spec.pair, terms, synonyms)
+    assert out is not None and wanted in out, out

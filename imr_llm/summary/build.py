@@ -11,6 +11,7 @@ letter with that name was approved. The next step comes from the same sentence.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from rapidfuzz import fuzz
@@ -108,6 +109,21 @@ def build_summary(record: LetterRecord, lang: str = "en") -> Summary:
     )
 
 
+_US_DATE = re.compile(r"(?<![\d/])(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])/(?:\d{4}|\d{2})(?![\d/])")
+
+
+def _numeric_dates(form: str) -> Callable[[str | None], str | None]:
+    """A translation with each month/day/year date in digits said so ("1/5/17 (mes/día/año)"), where the page's
+    language reads such a date day first: the same digits, so the translation's checks still hold."""
+
+    def dated(text: str | None) -> str | None:
+        if not form or not text:
+            return text
+        return _US_DATE.sub(lambda m: form.format(date=m.group(0)), text)
+
+    return dated
+
+
 _ASIDE = re.compile(r"\s*\([^()]*\)")
 
 
@@ -143,14 +159,15 @@ def _translated(items: list[ItemSummary], language: Language) -> list[ItemSummar
             tuple((t.pattern, t.text) for t in spec.synonyms),
         )
     )
-    reasons = [next(done) if quote else None for quote in quotes]
+    dated = _numeric_dates(spec.numeric_date)
+    reasons = [dated(next(done)) if quote else None for quote in quotes]
     out = []
     for item, translated, found, quote in zip(items, reasons, slots, quotes, strict=True):
         update: dict[str, object] = {}
         if translated:
             update["reason"] = item.reason.model_copy(update={"translation": translated})
         why, step, shown = item.reason.text, item.next_step, []
-        for text, translation in zip(found, [next(done) for _ in found], strict=True):
+        for text, translation in zip(found, [dated(next(done)) for _ in found], strict=True):
             if translation:
                 quoted = language.c.reason.quoted_slot.format(text=text)
                 beside = spec.slot.format(text=text, translation=translation)

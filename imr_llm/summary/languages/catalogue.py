@@ -327,6 +327,7 @@ _ALLOWED: dict[str, frozenset[str]] = {
     "reason.quoted_slot": frozenset({"text"}),
     "translation.slot": frozenset({"text", "translation"}),
     "translation.slot_below": frozenset({"text"}),
+    "translation.numeric_date": frozenset({"date"}),
     "reason.when": frozenset({"when", "sentence"}),
     "reason.gist_slot": frozenset({"gist", "text"}),
     "reason.gist_records": frozenset({"gist"}),
@@ -373,6 +374,8 @@ class TranslationSpec(_Strict):
     slot: str = ""
     # a Why line's slot that is most of the reviewer's quote, whose translation is given once, below the quote
     slot_below: str = ""
+    # a month/day/year date in digits within a translation, said so where the language reads day/month ({date})
+    numeric_date: str = ""
 
     @model_validator(mode="after")
     def _keeps_numbers_and_negation(self) -> TranslationSpec:
