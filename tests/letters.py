@@ -18,8 +18,8 @@ Certification(s)/Specialty: Family Practice
 CLINICAL CASE SUMMARY
 The expert reviewer developed the following clinical case summary based on a review of the
 case file, including all medical records:
-The injured worker is a 52 year old female, who sustained an industrial injury on 9-14-16. The
-injured worker was diagnosed as having lumbar strain. Treatment to date has included rest.
+The injured worker is a 52 year old female, who sustained an industrial injury on 9-14-16. She
+was diagnosed as having lumbar strain. Treatment to date has included rest.
 IMR ISSUES, DECISIONS AND RATIONALES
 The Final Determination was based on decisions for the disputed items/services set forth below:
 """
@@ -47,8 +47,8 @@ def whole_request_heading(original: str, authorized: str) -> str:
 
 
 _SUMMARY = (
-    "The injured worker is a 52 year old female, who sustained an industrial injury on 9-14-16. The\n"
-    "injured worker was diagnosed as having lumbar strain. Treatment to date has included rest.\n"
+    "The injured worker is a 52 year old female, who sustained an industrial injury on 9-14-16. She\n"
+    "was diagnosed as having lumbar strain. Treatment to date has included rest.\n"
 )
 
 
@@ -68,7 +68,7 @@ DENIED_PT = Item(
     "Physical therapy 8 sessions for the low back",
     "Upheld",
     "The MTUS recommends up to 10 visits of physical therapy with a fading of frequency. The patient has had "
-    "10 prior sessions, and there is no documentation of objective functional improvement with them. Therefore, "
+    "10 prior sessions, and there is no record of objective functional improvement with them. Therefore, "
     "the request is not medically necessary.",
 )
 APPROVED_MRI = Item(

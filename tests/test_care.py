@@ -52,16 +52,16 @@ def record(*items: tuple[str, str | None], diagnoses: list[str] | None = None) -
         ("Toradol 60mg IM injection", "injection"),
         ("Twelve acupuncture visits with Capsaicin patch", "therapy"),
         # surgery-related services
-        ("Post operative physical therapy for the right knee 2 times a week for 6 weeks", "surgery_related"),
-        ("Associated surgical service: Cryotherapy unit, seven day use", "surgery_related"),
+        ("Post operative physical therapy for the left shoulder 3 times a week for 4 weeks", "surgery_related"),
+        ("Associated surgical service: Cold therapy unit, 14 day rental", "surgery_related"),
         ("Preoperative Medical Clearance", "surgery_related"),
         ("PA assist", "surgery_related"),
         # visits are visits, procedures are surgeries
         ("Spine surgery consultation", "visit"),
         ("Medication management consultation", "visit"),
-        ("Re-exam with chiropractor for the lumbar spine flare-up", "visit"),
-        ("Right knee arthroscopy with evaluation of ACL, medical meniscectomy", "surgery"),
-        ("Physical therapy evaluation, cervical and thoracic spine", "therapy"),
+        ("Re-exam with chiropractor for the cervical spine flare-up", "visit"),
+        ("Left knee arthroscopy with evaluation of PCL, medical meniscectomy", "surgery"),
+        ("Physical therapy evaluation, thoracic and lumbar spine", "therapy"),
         # equipment before therapy words
         ("Hot/cold therapy wrap", "equipment"),
         ("Custom touch back heat therapy pad", "equipment"),
@@ -197,9 +197,7 @@ def test_misspelled_drug_is_fuzzy_and_unknown_words_are_not_drugs() -> None:
 LOW_BACK = "Decision based on MTUS Low Back Complaints 2004, Section(s): Physical Methods."
 KNEE = "Decision based on MTUS Knee Complaints 2004, Section(s): Special Studies."
 CHRONIC = "Decision based on MTUS Chronic Pain Medical Treatment 2016, Section(s): Physical medicine treatment."
-ODG_DME = (
-    "Decision based on Non-MTUS Citation Official Disability Guidelines (ODG) Knee & Leg, Durable medical equipment."
-)
+ODG_DME = "Decision based on Non-MTUS Citation ODG Knee & Leg, Durable medical equipment."
 
 
 def site_of(request_: str, guideline: str | None, diagnoses: list[str] | None) -> tuple[list[str], str] | None:
@@ -224,7 +222,7 @@ def test_body_site_never_from_a_diagnosis_of_another_region() -> None:
     assert site_of("1 knee scooter", None, ["fracture of left foot"]) is None
     assert site_of("Standard wheelchair rental", ODG_DME, ["crushing injury of the knee"]) is None
     # "neck, back": part of the sites is vague, so no site at all (never half of one)
-    assert site_of("Chiro with modalities 2 times a week for 6 weeks for neck, back", CHRONIC, None) is None
+    assert site_of("Chiro with modalities 3 times a week for 4 weeks for neck, back", CHRONIC, None) is None
     # a rule-out diagnosis names no site
     assert site_of("Acupuncture for 2 sessions", CHRONIC, ["rule out cervical radiculopathy"]) is None
 
@@ -232,7 +230,7 @@ def test_body_site_never_from_a_diagnosis_of_another_region() -> None:
 def test_body_site_right_ones() -> None:
     assert site_of("Facet joint injections L4-5, L5-S1", None, None) == (["lumbar_spine"], "request")
     assert site_of("MRI of the bilateral brain/brainstem", None, None) == (["head"], "request")
-    assert site_of("PT for the cervical spine, thoracic spine, and lumbar spine", None, None) == (
+    assert site_of("PT for the lumbar spine, cervical spine, and thoracic spine", None, None) == (
         ["cervical_spine", "lumbar_spine", "thoracic_spine"],
         "request",
     )
@@ -261,7 +259,7 @@ def test_evidence_spans_hold_their_words() -> None:
             "Not supported. Therefore, the request is not medically necessary.",
         ),
         Item(
-            "Physical therapy for the\nlumbar spine 2 times a week",
+            "Physical therapy for the\nlumbar spine 3 times a week",
             "Upheld",
             "Not supported. Therefore, the request is not medically necessary.",
         ),

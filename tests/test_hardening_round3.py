@@ -216,8 +216,8 @@ def test_an_injected_order_in_a_rationale_never_becomes_a_decision() -> None:
 )
 def test_a_decision_quoted_from_elsewhere_in_the_letter_is_not_merged(quote: str) -> None:
     summary = (
-        "The injured worker is a 52 year old female. A prior IMR decision: Overturned. The injured worker was "
-        "diagnosed as having lumbar strain."
+        "The injured worker is a 52 year old female. A prior IMR decision: Overturned. She was diagnosed as "
+        "having lumbar strain."
     )
     text = make_letter(INJECTED, APPROVED_MRI, summary=summary)
     merged = merged_record(text, obeying(text, quote))
@@ -334,8 +334,8 @@ def test_the_item_cap_warning_reaches_every_format_of_the_summary_page() -> None
 @pytest.mark.parametrize(
     "cut_after",
     [
-        "there is no documentation of objective functional improvement with them. Therefore, the request is not medi",
-        "The patient has had 10 prior sessions, and there is no documentation of objective",
+        "there is no record of objective functional improvement with them. Therefore, the request is not medi",
+        "The patient has had 10 prior sessions, and there is no record of objective",
         "MRI of the lumbar sp",  # inside the next item's heading
         "weakness and decreased sensation in the left leg. The request for physical therapy is not medically "
         "necessary. Further, the MTUS recommends a home exercise program after the patient has",  # after a verdict
@@ -388,9 +388,7 @@ def test_a_letter_that_ends_with_its_conclusion_is_not_called_cut_off() -> None:
 def test_a_closing_that_does_not_name_medical_necessity_is_not_called_cut_off(closing: str, cut_off: bool) -> None:
     """Some reviewers close "the request is not supported" without "medically necessary": their last item was
     called cut off (a false alarm on the worker's page); a letter cut after a sentence that closes nothing still is."""
-    last = Item(
-        DENIED_PT.request, "Upheld", f"There is no documentation of objective functional improvement. {closing}"
-    )
+    last = Item(DENIED_PT.request, "Upheld", f"There is no record of objective functional improvement. {closing}")
     record = parse_text(make_letter(APPROVED_MRI, last))
     assert any("may be cut off" in w for w in record.warnings) is cut_off, record.warnings
 
@@ -1476,7 +1474,7 @@ def test_the_reviewers_own_verdict_stands_beside_anothers() -> None:
     )
     assert parse_text(after).disputed_items[0].decision == "upheld"
     for real in (
-        "As such, I am reversing the prior review decision and deem the request to be medically necessary.",
+        "Accordingly, I am reversing the previous review determination and find the request to be medically necessary.",
         "As the surgery is not medically necessary per the documentation, the service is not medically necessary.",
         "Therefore, the request for Home Aide 6 Hours per Day When Wife is Working is not medically necessary.",
     ):

@@ -98,24 +98,24 @@ def test_an_approval_with_a_negation_elsewhere_is_never_read_as_a_denial(closing
     ("sentence", "reading"),
     [  # verdicts as real letters state them (paraphrased): read, each its own way
         ("Therefore, the request is not medically necessary.", False),
-        ("MRI of the left knee without contrast is medically necessary.", True),
+        ("CT of the right wrist without contrast is medically necessary.", True),
         ("As such, the currently requested tramadol ER 150mg #30 is medically necessary.", True),
-        ("Therefore, an MRI of the lumbar spine is medically necessary in the care of this patient.", True),
+        ("Therefore, an ultrasound of the right shoulder is medically necessary in the care of the claimant.", True),
         (
-            "Given the objective functional improvement from previous treatment, the request is medically necessary.",
+            "Given the documented gains from earlier sessions, the request is medically necessary.",
             True,
         ),
         (
             "I am reversing the prior utilization review decision and deem the cold unit to be medically necessary.",
             True,
         ),
-        ("Yes, the request for Naprosyn was medically necessary, medically appropriate, and indicated here.", True),
-        ("The request for an MRI of the lumbar spine is determined to not be medically necessary.", False),
-        ("Likewise, the medical necessity of this request is not established.", False),
-        ("A MRI of the Elbow is not a medical necessity to the patient at this time.", False),
-        ("This request does not satisfy MTUS guidelines, and does not appear medically necessary.", False),
+        ("Yes, the request for Naprosyn was medically appropriate, medically necessary, and indicated here.", True),
+        ("The request for an EMG of both legs is determined to not be medically necessary.", False),
+        ("Likewise, the medical necessity of the brace is not established.", False),
+        ("A MRI of the Wrist is not a medical necessity for the claimant at present.", False),
+        ("This request does not satisfy ODG criteria, and does not appear medically necessary.", False),
         ("Therefore, the request was notmedically necessary.", False),
-        ("The hospital bed is not supported by Guidelines and is not medically necessary.", False),
+        ("The hospital bed is not supported by the ODG and is not medically necessary.", False),
         ("As such, the request isn\u2019t medically necessary.", False),
         ("The request is in no way medically necessary.", False),
         # not stated plainly: no verdict
@@ -152,9 +152,9 @@ def test_an_intact_heading_is_not_doubted_for_a_wording_that_is_not_plain() -> N
 # -- a letter cut after a verdict-first opening ------------------------------------------------------------
 
 VERDICT_FIRST = (
-    "The request for a nerve conduction study was medically necessary, medically appropriate, and indicated here. "
-    "The applicant reported numbness in the hand for five weeks. The guidelines support testing when symptoms last "
-    "more than four weeks. Therefore, the request was medically necessary."
+    "The request for a nerve conduction study is medically necessary, medically appropriate, and indicated for this "
+    "applicant. The applicant reported numbness in the hand for five weeks. The guidelines support testing when "
+    "symptoms last more than a month. Therefore, the request was medically necessary."
 )
 
 
@@ -357,7 +357,7 @@ def test_an_approval_whose_reason_holds_a_negation_is_never_a_denial(closing: st
 def test_a_negation_in_another_clause_never_makes_a_denial() -> None:
     """ "The request does not exceed the guideline limit and is medically necessary." read "The denial stands"."""
     assert plain_reading("The request does not exceed the guideline limit and is medically necessary.") is None
-    assert plain_reading("The bed is not supported by Guidelines and is not medically necessary.") is False
+    assert plain_reading("The bed is not supported by the MTUS and is not medically necessary.") is False
     record = parse_text(
         REVIEW.replace(REVIEW_VERDICT, "The request does not exceed the guideline limit and is medically necessary.")
     )

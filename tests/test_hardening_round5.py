@@ -62,8 +62,12 @@ def test_a_closing_that_does_not_approve_this_request_is_no_approval(closing: st
             "Naproxen 550mg",
             True,
         ),
-        ("No, the request for lumbar facet injections was not medically necessary.", "Lumbar facet injections", False),
-        ("Therefore, an MRI of the lumbar spine is medically necessary.", "MRI of the lumbosacral spine", True),
+        (
+            "No, the request for cervical facet injections was not medically necessary.",
+            "Cervical facet injections",
+            False,
+        ),
+        ("Therefore, a CT of the lumbar spine is medically necessary.", "CT of the lumbosacral spine", True),
         (
             "The request for CT of the neck (Date of Service 1/2/17) is medically necessary.",
             "CT of the neck (DOS 1/2/17)",
@@ -218,8 +222,8 @@ def test_an_approval_of_a_part_or_another_level_is_no_approval(closing: str, ask
         ("Eight sessions of physical therapy are medically necessary.", "Physical therapy 2 times a week for 4 weeks"),
         ("Twelve sessions of physical therapy are medically necessary.", "Physical therapy 2x6"),
         (
-            "Physical therapy 2 times a week for 4 weeks for the right knee is medically necessary.",
-            "Physical therapy, 2 times a week for 4 weeks, right knee",
+            "Physical therapy 2 times a week for 5 weeks for the left ankle is medically necessary.",
+            "Physical therapy, 2 times a week for 5 weeks, left ankle",
         ),
     ],
 )
@@ -242,7 +246,7 @@ def test_a_plain_approval_written_another_way_is_still_read(closing: str, asked:
     ],
 )
 def test_closings_a_reviewer_ends_with_and_sentences_a_cut_ends_on(closing: str, cut_off: bool) -> None:
-    last = Item("TENS unit", "Upheld", f"There is no documentation of objective functional improvement. {closing}")
+    last = Item("TENS unit", "Upheld", f"There is no documentation of measurable functional gains. {closing}")
     record = parse_text(make_letter(APPROVED, last))
     assert any("may be cut off" in w for w in record.warnings) is cut_off, record.warnings
 
@@ -293,16 +297,16 @@ def test_pages_out_of_order_that_hide_requests_are_said_in_a_text_letter() -> No
 # -- an eighth probe: rewrites that swap the reviewer's numbers, move a denial, or add one ---------------------
 
 SPRAIN = (
-    "The injured worker was diagnosed with a knee sprain and completed 6 sessions of physical therapy with benefit. "
-    "The request for an additional 8 physical therapy sessions is medically necessary because the worker reported "
-    "benefit from previous sessions and they will exceed guideline recommendations by only 2 sessions. Therefore, "
-    "the request is medically necessary."
+    "The injured worker was diagnosed with a sprain of the knee and attended 6 sessions of physical therapy with "
+    "benefit. This request for an additional 8 supervised physical therapy sessions is medically necessary "
+    "because the worker reported benefit from previous sessions and they will exceed the guideline recommendations "
+    "by only 2 sessions. Therefore, the request is medically necessary."
 )
 SPRAIN_EN = (
-    "The reviewer found that you were diagnosed with a knee sprain and completed 6 sessions of physical therapy with "
-    "benefit. The reviewer found that the request for an additional 8 physical therapy sessions is medically "
-    "necessary because you reported benefit from previous sessions and they will exceed guideline recommendations "
-    "by only 2 sessions."
+    "The reviewer found that you were diagnosed with a sprain of the knee and attended 6 sessions of physical therapy "
+    "with benefit. The reviewer found that the request for an additional 8 supervised physical therapy sessions "
+    "is medically necessary because you reported benefit from previous sessions and they will exceed the guideline "
+    "recommendations by only 2 sessions."
 )
 SPRAIN_ES = (
     "El revisor encontró que a usted le diagnosticaron un esguince de rodilla y que completó 6 sesiones de terapia "
@@ -860,17 +864,17 @@ def test_a_closed_stdout_is_one_line(tmp_path: Path) -> None:
     [
         # cut at the end of a sentence that is no verdict: a guideline's line, a finding, the next item's first line
         ("The patient has had pain. This procedure is not recommended given the thin evidence.", True),
-        ("The patient has been on it for 6 months. This medication is not indicated for long term use.", True),
-        ("There is no documentation of benefit. Therefore, the request is not medically necessary. Cyclobenzaprine "
-         "7.5mg #90 was the original request.", True),
+        ("The patient has been on it for 6 months. This medication is not indicated for prolonged use.", True),
+        ("There is no documentation of benefit. Therefore, the request is not medically necessary. Tizanidine "
+         "4mg #90 was the original request.", True),
         # cut after the reviewer's opening verdict
         ("The request is not medically necessary.", True),
         ("The MRI of the elbow is not medically necessary per the MTUS guidelines.", True),
         # whole rationales, closed as real letters close them
         ("The patient has had 10 sessions of chiro. There are no special factors which would call for 12 "
-         "more sessions of chiro therefore this request is not medically necessary.", False),
-        ("There is lack of documentation regarding the worker's response to the visits. Therefore, the request would "
-         "not be supported by guidelines. As such, the request is not medically necessary.", False),
+         "more sessions of chiro therefore the request is not medically necessary.", False),
+        ("There is lack of documentation regarding the worker's response to the visits. Therefore, further visits "
+         "would not be supported by the MTUS. As such, the request is not medically necessary.", False),
         ("There is no documentation of benefit. A CT arthrogram of the left hip is determined to be not "
          "medically necessary.", False),
         ("As the requested surgical intervention is not medically necessary per the documentation, the requested "
@@ -1033,11 +1037,13 @@ def test_a_heading_word_that_shows_as_a_decision_is_never_overridden(word: str) 
 
 
 def test_a_letter_that_stops_on_an_approval_without_its_period_may_be_cut_off() -> None:
-    cut = "Per these guidelines, an MRI of the lumbar spine is medically necessary"
-    record = parse_text(make_letter(Item("MRI of the lumbar spine", "Upheld", f"The records were reviewed. {cut}")))
+    cut = "Per these guidelines, an MRI of the thoracic spine is medically necessary"
+    record = parse_text(make_letter(Item("MRI of the thoracic spine", "Upheld", f"The records were reviewed. {cut}")))
     assert any("cut off" in w for w in record.warnings), record.warnings
     # the right outputs: the sentence with its period, and a denial missing its period (one real letter ends so)
-    whole = parse_text(make_letter(Item("MRI of the lumbar spine", "Overturned", f"The records were reviewed. {cut}.")))
+    whole = parse_text(
+        make_letter(Item("MRI of the thoracic spine", "Overturned", f"The records were reviewed. {cut}."))
+    )
     assert not [w for w in whole.warnings if "cut off" in w], whole.warnings
     denial = "Therefore, the request for the right wrist splint is not medically necessary"
     unended = parse_text(make_letter(Item("Right wrist splint", "Upheld", f"The exam was normal. {denial}")))

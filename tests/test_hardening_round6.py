@@ -300,18 +300,20 @@ def test_other_care_approved_before_is_never_part_of_this_request() -> None:
     """A probe: "Tizanidine 4mg #27 was authorized" above a request for the rest of "Baclofen 100mg #30" gave
     "Of these, #27 had been approved before this review"."""
     heading = (
-        "Baclofen 10mg #30 was the original request. Tizanidine 4mg #27 was authorized by the Claims Administrator. "
-        "The remaining IMR eligible portion of the original request, Baclofen 10mg #3:"
+        "Methocarbamol 750mg #40 was the original request. Tizanidine 4mg #36 was authorized by the Claims "
+        "Administrator. The remaining IMR eligible portion of the original request, Methocarbamol 750mg #4:"
     )
     rationale = "There is no documentation of spasm. The request is not medically necessary."
-    record = parse_text(make_letter(Item("Baclofen 10mg #3", "Upheld", rationale, heading=heading)))
+    record = parse_text(make_letter(Item("Methocarbamol 750mg #4", "Upheld", rationale, heading=heading)))
     item = build_summary(record).items[0]
-    assert item.partial is not None and "other care" in item.partial and "#27 had been" not in item.partial
+    assert item.partial is not None and "other care" in item.partial and "#36 had been" not in item.partial
     assert "the rest" not in item.decision_line.lower(), item.decision_line
     # the right output kept: a part of the same drug approved before is counted as part of it
-    same = heading.replace("Tizanidine 4mg #27", "Baclofen 10mg #27")
-    item = build_summary(parse_text(make_letter(Item("Baclofen 10mg #3", "Upheld", rationale, heading=same)))).items[0]
-    assert item.partial is not None and "#27" in item.partial and "other care" not in item.partial, item.partial
+    same = heading.replace("Tizanidine 4mg #36", "Methocarbamol 750mg #36")
+    item = build_summary(
+        parse_text(make_letter(Item("Methocarbamol 750mg #4", "Upheld", rationale, heading=same)))
+    ).items[0]
+    assert item.partial is not None and "#36" in item.partial and "other care" not in item.partial, item.partial
 
 
 def test_a_rule_told_in_general_is_never_quoted_as_an_approval_s_reason() -> None:

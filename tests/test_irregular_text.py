@@ -226,7 +226,7 @@ def test_a_line_end_comma_is_a_period_only_after_a_conclusion_or_before_a_label(
     before_label = "Section(s): Special Studies,\nMAXIMUS guideline: Decision based on"
     assert repair_ocr(before_label).startswith("Section(s): Special Studies.\n")
     # the letter's own comma at a line's end stays
-    own = "Section(s): Diagnostic Criteria, Special Studies,\nSummary."
+    own = "Section(s): Initial Care, Special Studies,\nSummary."
     assert repair_ocr(own) == own
 
 
@@ -355,6 +355,6 @@ def test_a_letter_missing_the_page_with_its_items_heading_says_a_page_may_be_mis
     whole = parse_text(letter)
     assert not any("heading over its items" in w for w in whole.warnings) and not whole.needs_review
     start = letter.index("IMR ISSUES, DECISIONS AND RATIONALES")
-    cut = letter.index("there is no documentation of objective functional improvement")  # into item 1's rationale
+    cut = letter.index("there is no record of objective functional improvement")  # into item 1's rationale
     record = parse_text(letter[:start] + letter[cut:])
     assert record.needs_review and any("heading over its items is missing" in w for w in record.warnings)

@@ -15,7 +15,7 @@ CONCLUSION = "Therefore, the request is not medically necessary."
     [
         ("The request did not specify the frequency or the duration of the sessions.", "request_details"),
         (
-            "There is no documentation of objective functional improvement from the prior sessions.",
+            "There is no record of objective functional improvement from the prior sessions.",
             "functional_improvement",
         ),
         (
@@ -64,18 +64,18 @@ def test_an_approval_is_not_explained_by_what_is_missing() -> None:
 
 def test_a_sentence_that_says_the_opposite_of_the_decision_is_not_paraphrased() -> None:
     # an upheld item whose only case sentence says the treatment helped: quote it, never say "did not help"
-    rationale = f"{GUIDE} In this case, the claimant showed benefit with the first six visits. {CONCLUSION}"
+    rationale = f"{GUIDE} In this case, the claimant reported benefit from the first six visits. {CONCLUSION}"
     found = find_reason(rationale, "upheld", "Physical therapy 12 sessions")
     assert not found.confident
-    assert not agrees("In this case, the claimant showed benefit with the first six visits.", "upheld")
+    assert not agrees("In this case, the claimant reported benefit from the first six visits.", "upheld")
     assert agrees("There was no documentation of benefit.", "upheld")
     assert not agrees("There is no documentation of benefit and no exam findings.", "overturned")
 
 
 def test_linked_service_needs_a_named_service_that_was_not_approved() -> None:
-    named = "Given that the naproxen was determined to be not medically necessary, the omeprazole is not necessary."
-    found = find_reason(named, "upheld", "Omeprazole 20mg #30")
-    assert found.linked_service == "naproxen" and found.topic == "linked_service"
+    named = "Given that the ibuprofen was deemed to be not medically necessary, the pantoprazole is not necessary."
+    found = find_reason(named, "upheld", "Pantoprazole 40mg #30")
+    assert found.linked_service == "ibuprofen" and found.topic == "linked_service"
     unnamed = "There is no documentation that the patient will undergo surgery, and bracing is for after surgery."
     assert find_reason(unnamed, "upheld", "Elbow brace").linked_service is None
     itself = "As the requested knee arthroscopy is not medically necessary, it is not certified."

@@ -489,15 +489,15 @@ def test_a_scanned_request_loses_what_merged_lines_put_around_it_and_nothing_els
         "\u2018Single positional MRI of the cervical spine": "Single positional MRI of the cervical spine",
         ": Flector 1.3% transdermal patch": "Flector 1.3% transdermal patch",
         "original request, Cyclobenzaprine 7.5mg #27": "Cyclobenzaprine 7.5mg #27",
-        "As such, the request is not medically necessary: Lidocaine ointment 5% #1": "Lidocaine ointment 5% #1",
-        "based-on decisions for the disputed items/services set forth below: Chiropractic care": "Chiropractic care",
-        "-IMR eligible portion of the original request, Physical therapy 6 sessions": "Physical therapy 6 sessions",
+        "As such, the request is not medically necessary: Capsaicin cream 0.075% #1": "Capsaicin cream 0.075% #1",
+        "based-on decisions for the disputed items/services set forth below: Paraffin bath unit": "Paraffin bath unit",
+        "-IMR eligible portion of the original request, Massage therapy 4 sessions": "Massage therapy 4 sessions",
         # the rationale's last line, its period lost, read onto the next heading
-        "Because of these reasons, the request for lumbar MRI 1s not medically necessary Physical therapy 6 visits": (
+        "For these reasons, the request for cervical MRI 1s not medically necessary Physical therapy 6 visits": (
             "Physical therapy 6 visits"
         ),
-        "As such, the request ts not medically necessary Left L5-S1 epidural steroid injection": (
-            "Left L5-S1 epidural steroid injection"
+        "As such, the request ts not medically necessary Left L4-L5 epidural steroid injection": (
+            "Left L4-L5 epidural steroid injection"
         ),
         # specks read as a short token before the heading's first word
         "ee Right L5-S1 epidural steroid injection": "Right L5-S1 epidural steroid injection",
@@ -508,14 +508,14 @@ def test_a_scanned_request_loses_what_merged_lines_put_around_it_and_nothing_els
         assert tidy_request(read) == request, read
     # a request's own colons, numbers and percent signs stay
     for request in (
-        "Associated surgical service: Cryotherapy unit, seven day use",
+        "Associated surgical service: Cold therapy unit, 14 day rental",
         "Oxycodone HCL ER 20mg #60 day supply: 30",
         "Lidocaine ointment 5% 106.32gm",
         "Right L5-S1 epidural steroid injection",
         "Purchase of medically necessary supplies for wound care",
         "a TENS unit for home use",
         "an MRI of the left knee",
-        "two physical therapy sessions for the lumbar spine",
+        "two physical therapy sessions for the neck",
         "x Ray of the left wrist",
         "12 sessions of Physical therapy",
         "",
@@ -524,15 +524,15 @@ def test_a_scanned_request_loses_what_merged_lines_put_around_it_and_nothing_els
 
 
 def test_a_request_cut_from_other_words_asks_for_a_look_and_one_that_lost_only_specks_does_not() -> None:
-    merged = Item(APPROVED_MRI.request, "Overturned", APPROVED_MRI.rationale)
-    heading = "Therefore, the request is not medically necessary MRI of the lumbar spine:"
+    merged = Item("CT of the thoracic spine", "Overturned", APPROVED_MRI.rationale)
+    heading = "Therefore, the request is not medically necessary CT of the thoracic spine:"
     text = make_letter(DENIED_PT, replace(merged, heading=heading))
     record = parse_text(text, scan(text))
-    assert record.disputed_items[1].request == "MRI of the lumbar spine" and record.needs_review
+    assert record.disputed_items[1].request == "CT of the thoracic spine" and record.needs_review
     assert any(w.startswith("item 2: the request was read together with other text") for w in record.warnings)
-    specked = make_letter(DENIED_PT, replace(merged, heading="\u2018MRI of the lumbar spine:"))
+    specked = make_letter(DENIED_PT, replace(merged, heading="\u2018CT of the thoracic spine:"))
     record = parse_text(specked, scan(specked))
-    assert record.disputed_items[1].request == "MRI of the lumbar spine"
+    assert record.disputed_items[1].request == "CT of the thoracic spine"
     assert not any("read together with other text" in w for w in record.warnings)
 
 

@@ -329,7 +329,7 @@ def test_linked_service_only_when_named_and_not_approved() -> None:
 
 
 def test_care_already_given_is_about_paying() -> None:
-    retro = Item("Retrospective CT scan of the cervical spine (DOS 11/18/16)", "Overturned", APPROVED_MRI.rationale)
+    retro = Item("Retrospective CT scan of the thoracic spine (DOS 11/18/16)", "Overturned", APPROVED_MRI.rationale)
     item = build_summary(parse_text(make_letter(retro))).items[0]
     assert item.already_given == (
         "This request was about care you already got on November 18, 2016. The review decided whether it will be "
@@ -343,16 +343,16 @@ def test_care_already_given_is_about_paying() -> None:
 
 def test_partial_approval_gives_the_numbers_when_they_add_up() -> None:
     heading = (
-        "Physical therapy 12 sessions was the original request. Physical therapy 10 sessions was authorized by "
-        "the Claims Administrator. The remaining IMR eligible portion of the original request, Physical therapy "
+        "Aquatic therapy 16 sessions was the original request. Aquatic therapy 14 sessions was authorized by "
+        "the Claims Administrator. The remaining IMR eligible portion of the original request, Aquatic therapy "
         "2 sessions is:"
     )
-    partial = Item("Physical therapy 2 sessions", "Upheld", DENIED_PT.rationale, heading=heading)
+    partial = Item("Aquatic therapy 2 sessions", "Upheld", DENIED_PT.rationale, heading=heading)
     record = parse_text(make_letter(partial))
     item = build_summary(record).items[0]
     assert item.partial is not None
-    assert '"Physical therapy 10 sessions". That part stays approved.' in item.partial
-    assert "Your doctor asked for 12 sessions. Of these, 10 sessions had been approved" in item.partial
+    assert '"Aquatic therapy 14 sessions". That part stays approved.' in item.partial
+    assert "Your doctor asked for 16 sessions. Of these, 14 sessions had been approved" in item.partial
     assert "the other 2 sessions." in item.partial
     assert item.decision_line == "Decision on the rest: Upheld. This is not approved."
     assert summarize(record, "en").checks.passed and summarize(record, "es").checks.passed
