@@ -113,3 +113,31 @@ def test_care_the_reviewer_says_was_not_had_yet_is_the_way_forward_not_its_recor
 def test_no_care_not_had_line_where_the_reviewer_did_not_write_it(lang: str, asked: str, rationale: str) -> None:
     care = get_language(lang).c.next.care_names["physical_therapy"]
     assert get_language(lang).c.next.care_not_had.format(care=care) not in _step(asked, rationale, lang)
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+@pytest.mark.parametrize("asked", ["Physical therapy 3 times a week for 4 weeks", "Physical therapy 12 sessions"])
+def test_a_step_to_explain_excess_care_also_gives_asking_for_fewer(lang: str, asked: str) -> None:
+    """A reader: "explain why you would need excess physical therapy" for a first course, where asking for no more
+    than the guidelines allow is the easy fix the reviewer's words leave open."""
+    rationale = (
+        "The guidelines allow a short course of therapy. There is no clear explanation why the worker would need "
+        "excess physical therapy instead of a home program."
+    )
+    step = _step(asked, rationale, lang)
+    assert get_language(lang).c.next.fewer in step, step
+    assert summarize(one(asked, "Upheld", rationale + CLOSE), lang).checks.passed
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+@pytest.mark.parametrize(
+    ("asked", "rationale"),
+    [
+        # excess of something not counted in visits: a brace worn too much
+        ("Wrist splint", "There is no clear explanation why the worker would need excessive splinting."),
+        # a step that does not ask about excess
+        ("Physical therapy 12 sessions", "There is no documentation of measured gains from earlier therapy."),
+    ],
+)
+def test_no_fewer_line_where_the_step_is_not_about_too_many_visits(lang: str, asked: str, rationale: str) -> None:
+    assert get_language(lang).c.next.fewer not in _step(asked, rationale, lang)

@@ -512,6 +512,18 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
     amount_step = over or too_long or number is not None
     if (
         item.decision == "upheld"
+        and language.c.next.fewer
+        and not (amount_step or care_line or categorical or trial or foreign)
+        and step is not None
+        and step.form in ASKS_FOR
+        and _EXCESS.search(step.plain.get("x", "") or step.sentence) is not None
+        and (_COUNTED.search(item.request) or _PER_WEEK.search(item.request)) is not None
+    ):
+        # "explain why you would need excess therapy": the other way the reviewer's words leave open is a request
+        # within the guidelines (a reader: for a first course, asking for fewer visits is the fix)
+        next_step = f"{next_step} {language.c.next.fewer}"
+    if (
+        item.decision == "upheld"
         and language.c.next.other_reasons
         and not (care_line or categorical or trial or foreign or provider_step)
         and _reasons_left(said, step, added, lead if amount_step else None, amount_step)
@@ -865,6 +877,10 @@ _OVER_GUIDELINE = re.compile(
     re.I,
 )
 _ASKED = re.compile(r"\brequest(?:ed|s)?\b", re.I)
+_PER_WEEK = re.compile(
+    r"\b(?:\d+|one|two|three|four|five|six)\s*(?:x|times)\s*(?:a|per|/)?\s*(?:week|wk)", re.I
+)  # "3 times a week for 4 weeks"
+_EXCESS = re.compile(r"\b(?:excess(?:ive)?|exceed\w*|in excess of|beyond the guidelines?)\b", re.I)
 _HOW_LONG = re.compile(r"\b(?:short[- ]term|long[- ]term|duration|since|period|time ?frame|weeks?|months?)\b", re.I)
 _ANY_PAST = re.compile(r"\bany (?:previous|prior|past)\b")
 _LEADING_LINK = re.compile(r"(?:with|of|for|to|in|on|by|from|about|regarding|as|and|or)\b")
