@@ -32,7 +32,7 @@ def _other(lang: str) -> str:
         # wrong (the reader): an amount step alone, where a missing record of improvement is also a reason
         (
             "Chiropractic care 3 times a week for 4 weeks",
-            "The guidelines allow up to 10 visits. The requested 12 sessions exceeds the guideline recommendation. "
+            "The guidelines allow up to 10 visits. The requested 12 visits exceed what the guidelines recommend. "
             "There was also a lack of documentation of measured gains from the earlier visits.",
         ),
         # wrong: two separate missing records, the second too long to be named in the step
@@ -83,7 +83,7 @@ def test_care_the_reviewer_says_was_not_had_yet_is_the_way_forward_not_its_recor
     are any" where the reviewer wrote that the worker has not yet had physical therapy: no such records exist."""
     rationale = (
         "The guidelines call for a trial of conservative care before imaging. There is no documentation that the "
-        "worker has failed conservative treatment. It is noted that he has not yet had physical therapy."
+        "worker has failed conservative treatment. She has not had any physical therapy so far."
     )
     step = _step("MRI of the low back", rationale, lang)
     care = get_language(lang).c.next.care_names["physical_therapy"]

@@ -321,7 +321,7 @@ def test_a_why_slot_whose_translation_is_below_says_so_and_a_short_one_keeps_its
             Item(
                 "EMG of the legs",
                 "Upheld",
-                "The submitted documentation did not provide a clear reason for nerve testing given that an MRI "
+                "The submitted records did not provide a clear reason for nerve testing given that an MRI "
                 "already showed the problem at the L5-S1 level.",
             )
         )

@@ -620,7 +620,7 @@ def _has_topic(sc: Scan) -> bool:
 
 
 _GIVEN_THAT = re.compile(r"^given that\b", re.I)
-# "The records sent for review fail to meet the evidence based guidelines criteria for this
+# "The records sent for review fall short of the evidence based criteria for this
 # service.": the verdict again, naming no criterion
 _UNMET_CRITERIA = _rx(
     r"^(?:[\w ,-]{0,80}?\b)?(?:fails?|failed|does not|did not|do not) (?:to )?meet (?:the )?(?:evidence[- ]based )?"
@@ -962,7 +962,7 @@ _WHICH_GUIDELINE = _rx(
 )
 _THRESHOLD = 3.0
 # a request that repeats care already approved: "An earlier review ... had already authorized this
-# therapy. As such, authorization of the request would be redundant." The reason is the
+# therapy. Approving it again would be redundant." The reason is the
 # approval the reviewer found; the verdict sentence alone ("would be redundant") does not say what it repeats.
 # "Redundant with" / "duplicative of" something else (another drug, a home program) is not a repeat of an approval.
 _REPEATS = _rx(

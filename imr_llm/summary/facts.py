@@ -375,8 +375,8 @@ def conservative_care_approved(rationale: str | None, letter_summary: str | None
     return None
 
 
-# the reviewer's own sentence that the worker has not had such care yet: "It is noted that he has not yet had
-# physical therapy", "the worker has yet to try chiropractic care"; never a sentence about records ("no
+# the reviewer's own sentence that the worker has not had such care yet: "She has not had any
+# physical therapy so far", "the worker has yet to try chiropractic care"; never a sentence about records ("no
 # documentation of physical therapy" is a record to find, which the step already asks for)
 _CARE_NOT_HAD = (
     _rx(
