@@ -141,3 +141,37 @@ def test_a_step_to_explain_excess_care_also_gives_asking_for_fewer(lang: str, as
 )
 def test_no_fewer_line_where_the_step_is_not_about_too_many_visits(lang: str, asked: str, rationale: str) -> None:
     assert get_language(lang).c.next.fewer not in _step(asked, rationale, lang)
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+@pytest.mark.parametrize(
+    "rationale",
+    [
+        "The guidelines support imaging when pain lasts beyond the first weeks. The scan is being asked for only "
+        "1 week since the injury.",
+        "There is knee pain with a positive exam, however it has not been noted to be present for more than 4-6 weeks.",
+    ],
+)
+def test_a_request_the_reviewer_found_too_early_says_time_can_change_it(lang: str, rationale: str) -> None:
+    """A reader: "Your doctor can read the reviewer's words ..." for an MRI denied as too early, where by the
+    decision's date the injury was three months old: time alone changes that reason."""
+    step = _step("MRI of the left knee", rationale, lang)
+    assert get_language(lang).c.next.too_early in step, step
+    assert summarize(one("MRI of the left knee", "Upheld", rationale + CLOSE), lang).checks.passed
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+@pytest.mark.parametrize(
+    "rationale",
+    [
+        # a limit on how long is the other way round
+        "This drug is not recommended for use beyond 4 weeks, and the worker has taken it for months.",
+        # the complaint has lasted long enough: no early finding
+        "The knee pain has been present for more than 6 weeks. There is no documentation of a positive exam.",
+        # the guideline's words, not the reviewer's finding about this worker
+        "The guidelines state that imaging is not generally helpful in the first 4-6 weeks. There is no "
+        "documentation of a positive exam.",
+    ],
+)
+def test_no_too_early_line_where_the_reviewer_did_not_find_it_early(lang: str, rationale: str) -> None:
+    assert get_language(lang).c.next.too_early not in _step("MRI of the left knee", rationale, lang)

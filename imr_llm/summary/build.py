@@ -49,6 +49,7 @@ from imr_llm.summary.facts import (
     partial_numbers,
     quantity,
     says_taking,
+    says_too_early,
     treatment_kind,
 )
 from imr_llm.summary.languages import Counts, Language, get_language
@@ -510,6 +511,18 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         if also and len(_QUOTED_SLOT.sub("", also).split()) <= _ALSO_WORDS:
             next_step, added = f"{next_step} {also}", second
     amount_step = over or too_long or number is not None
+    own = item.rationale or ""
+    early = (
+        item.decision == "upheld"
+        and bool(language.c.next.too_early)
+        and not (care_line or categorical or trial or foreign or amount_step)
+        and any(says_too_early(own[a:b]) and not is_guideline_passage(own[a:b]) for a, b in sentence_spans(own))
+    )
+    if early:
+        # the reviewer found it too early for the care ("only 1 week since injury"): time alone can change that (a
+        # reader: the stock step for an MRI denied as early, three months after the injury by the decision's date)
+        stock = language.next_step(item.decision, None, None)
+        next_step = language.c.next.too_early if next_step == stock else f"{next_step} {language.c.next.too_early}"
     if (
         item.decision == "upheld"
         and language.c.next.fewer

@@ -390,6 +390,23 @@ _CARE_NOT_HAD = (
 )
 
 
+# the reviewer's own finding that it is too early for the care: the complaint not yet present for the guidelines'
+# weeks, or the request made days or weeks after the injury ("only 1 week since injury", "has not been noted to be
+# present for more than 4-6 weeks"); time alone can change it. Never a limit on how long (which is the other way)
+_TOO_EARLY = _rx(
+    r"\bnot (?:yet )?(?:been )?(?:noted |documented |reported )?(?:to be )?(?:present|ongoing) for (?:more|longer) "
+    r"than \d+(?:\s*(?:-|to)\s*\d+)? weeks\b|"
+    r"\b(?:less|fewer) than \d+(?:\s*(?:-|to)\s*\d+)? weeks (?:since|after|from|post)\b|"
+    r"\b(?:only|just) \d+(?:\s*(?:-|to)\s*\d+)? (?:days?|weeks?) (?:since|after|from|post)\b|"
+    r"\btoo (?:early|soon)\b|\bhas not (?:yet )?been \d+(?:\s*(?:-|to)\s*\d+)? weeks\b"
+)
+
+
+def says_too_early(sentence: str) -> bool:
+    """The sentence finds it too early for the care (see `_TOO_EARLY`)."""
+    return _TOO_EARLY.search(sentence) is not None
+
+
 def about_care_not_tried(sentence: str) -> bool:
     """The sentence is about conservative care not tried or not failed first ("no record that the worker has
     failed conservative treatment")."""

@@ -263,6 +263,8 @@ class NextFrames(_Strict):
     # the reviewer writes that the worker has not had conservative care ({care}) yet, and that it comes first
     care_not_had: str = ""
     care_names: dict[str, str] = Field(default_factory=dict)  # physical_therapy, chiropractic, ... in these words
+    # the reviewer found it too early for the care (weeks since the injury): time alone can change that
+    too_early: str = ""
     # the step asks to explain why more care than the guidelines allow is needed: or ask for no more than that
     fewer: str = ""
     # the page gives more reasons than the step answers: a new request would have to answer each
