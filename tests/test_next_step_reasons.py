@@ -149,7 +149,7 @@ def test_no_fewer_line_where_the_step_is_not_about_too_many_visits(lang: str, as
     [
         "The guidelines support imaging when pain lasts beyond the first weeks. The scan is being asked for only "
         "1 week since the injury.",
-        "There is knee pain with a positive exam, however it has not been noted to be present for more than 4-6 weeks.",
+        "There is knee pain with a positive exam, however the pain has not been ongoing for longer than 4 to 6 weeks.",
     ],
 )
 def test_a_request_the_reviewer_found_too_early_says_time_can_change_it(lang: str, rationale: str) -> None:
@@ -169,7 +169,7 @@ def test_a_request_the_reviewer_found_too_early_says_time_can_change_it(lang: st
         # the complaint has lasted long enough: no early finding
         "The knee pain has been present for more than 6 weeks. There is no documentation of a positive exam.",
         # the guideline's words, not the reviewer's finding about this worker
-        "The guidelines state that imaging is not generally helpful in the first 4-6 weeks. There is no "
+        "The guidelines state that imaging is too early in the first month of symptoms. There is no "
         "documentation of a positive exam.",
     ],
 )
