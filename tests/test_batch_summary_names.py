@@ -9,7 +9,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from imr_llm.batch.work import _is_summary, summary_path
+from imr_llm.batch.work import _is_summary, _marked, summary_path
 from tests.cli import run_command as cli
 from tests.test_hardening_round3 import clean, letters, lines
 
@@ -87,8 +87,11 @@ def test_a_summary_under_its_failed_checks_banner_is_known_as_one(tmp_path: Path
     page = tmp_path / "x.es.md"
     es = get_language("es")
     closing = f"**{es.not_advice[0]}** {es.not_advice[1]}"
-    page.write_text(f"**banner**\n\n# {es.title}\n\nrest\n\n{closing}\n")
+    page.write_text(_marked(f"**banner**\n\n# {es.title}\n\nrest\n\n{closing}\n"))
     assert _is_summary(page, "es") and not _is_summary(page, "en")
+    # a probe: the same page with its mark dropped (an editor's save, an older release) is a person's, kept
+    page.write_text(f"**banner**\n\n# {es.title}\n\nrest\n\n{closing}\n")
+    assert not _is_summary(page, "es")
     page.write_text(f"notes about # {es.title}\n")
     assert not _is_summary(page, "es")
     # the nineteenth probe: a person's copy of a summary with their own notes after it is theirs
@@ -122,6 +125,22 @@ def test_a_summary_a_person_edited_inside_is_kept_when_its_letter_changes(tmp_pa
     assert edited != page
     target.write_text(edited)
     assert not _is_summary(target, "en")
+    letter.write_text(letter.read_text().replace("rotator cuff tear", "rotator cuff  tear"))
+    run = _batch(tmp_path / "in", tmp_path / "o.jsonl", summaries)
+    assert "MY NOTE" in target.read_text(), run.stderr
+    clean(run)
+
+
+def test_a_summary_whose_mark_was_dropped_with_a_note_inside_is_kept(tmp_path: Path) -> None:
+    """A probe: a person's note written inside a page whose mark line their editor dropped was removed as stale
+    when the letter changed (the page had been judged by its title and closing line alone)."""
+    (letter,) = letters(tmp_path / "in", 1)
+    summaries = tmp_path / "s"
+    assert _batch(tmp_path / "in", tmp_path / "o.jsonl", summaries).returncode == 0
+    target = _name(summaries, letter)
+    page = target.read_text()
+    unmarked = page[: page.rindex("\n<!-- imr-llm sha256=")] + "\n"
+    target.write_text(unmarked.replace("## What was decided", "## What was decided\n\nMY NOTE: call Tuesday", 1))
     letter.write_text(letter.read_text().replace("rotator cuff tear", "rotator cuff  tear"))
     run = _batch(tmp_path / "in", tmp_path / "o.jsonl", summaries)
     assert "MY NOTE" in target.read_text(), run.stderr

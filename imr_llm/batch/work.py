@@ -87,8 +87,8 @@ def _marked(text: str) -> str:
 def _is_summary(path: Path, lang: str) -> bool:
     """A regular file that is a summary as imr-llm writes it in `lang`: its title first (under a failed-checks
     banner, if any), its closing line last, and the hash mark after them that matches every byte before it. A
-    copy with a person's notes added after it, or an edit inside it, is theirs. A page written before the mark
-    (no mark line) is judged by its title and closing line."""
+    copy with a person's notes added after it, an edit inside it, or a page with no mark (a person's editor may
+    drop a Markdown comment; an older release wrote none) is theirs."""
     from imr_llm.summary.languages import get_language
 
     language = get_language(lang)
@@ -96,10 +96,10 @@ def _is_summary(path: Path, lang: str) -> bool:
     if whole is None:
         return False
     mark = _MARK.search(whole)
-    if mark is not None:
-        if hashlib.sha256(whole[: mark.start()]).hexdigest() != mark.group("hash").decode():
-            return False  # edited since imr-llm wrote it
-        whole = whole[: mark.start()]
+    if mark is None or hashlib.sha256(whole[: mark.start()]).hexdigest() != mark.group("hash").decode():
+        return False  # edited since imr-llm wrote it, or its mark dropped (an editor's save, a page of an older
+        # release): kept, never replaced or removed (a person's notes inside it would be lost)
+    whole = whole[: mark.start()]
     lines = [line for line in whole.decode("utf-8", "replace").splitlines() if line.strip()]
     closing = f"**{language.not_advice[0]}** {language.not_advice[1]}"
     return f"# {language.title}" in lines[:3] and bool(lines) and lines[-1] == closing

@@ -110,7 +110,13 @@ def build_summary(record: LetterRecord, lang: str = "en") -> Summary:
     )
 
 
-_US_DATE = re.compile(r"(?<![\d/])(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])/(?:\d{4}|\d{2})(?![\d/])")
+# a month/day/year date in digits: "1/5/17", "12/31/2016", "2-3-2017" (never a dose list "5/10/15 mg", a spinal
+# level "T10/11/12" or a fraction)
+_US_DATE = re.compile(
+    r"(?<![\w/.-])(?:(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])/(?:\d{4}|\d{2})|"
+    r"(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])-(?:19|20)\d\d)(?![\w/-]|\.\d)(?!\s*(?:mg|mcg|ml|g|%)\b)",
+    re.I,
+)
 
 
 def _numeric_dates(form: str) -> Callable[[str | None], str | None]:
@@ -893,7 +899,15 @@ _ASKED = re.compile(r"\brequest(?:ed|s)?\b", re.I)
 _PER_WEEK = re.compile(
     r"\b(?:\d+|one|two|three|four|five|six)\s*(?:x|times)\s*(?:a|per|/)?\s*(?:week|wk)", re.I
 )  # "3 times a week for 4 weeks"
-_EXCESS = re.compile(r"\b(?:excess(?:ive)?|exceed\w*|in excess of|beyond the guidelines?)\b", re.I)
+# more care than the guidelines allow: "excess physical therapy", "visits exceeding the guidelines"; never excess
+# weight, pain, swelling or fluid, nor a gym "in excess of a home program"
+_EXCESS = re.compile(
+    r"\bexcess(?:ive)? (?:(?:physical|occupational|aquatic|chiropractic|massage) )?(?:therapy|visits|sessions|"
+    r"treatments?|care|chiropractic|acupuncture)\b|"
+    r"\b(?:therapy|visits|sessions|treatments?|care|chiropractic|acupuncture) (?:\w+ ){0,2}?(?:exceed\w*|in excess "
+    r"of|beyond) (?:the |what the )?(?:guidelines?|recommend\w*)",
+    re.I,
+)
 _HOW_LONG = re.compile(r"\b(?:short[- ]term|long[- ]term|duration|since|period|time ?frame|weeks?|months?)\b", re.I)
 _ANY_PAST = re.compile(r"\bany (?:previous|prior|past)\b")
 _LEADING_LINK = re.compile(r"(?:with|of|for|to|in|on|by|from|about|regarding|as|and|or)\b")

@@ -399,7 +399,12 @@ def _untraceable(prose: str, record: LetterRecord, language: Language, summary: 
     out: list[str] = []
     shown_dates = _dates_in(prose, language)
     warned = " ".join(record.warnings)  # the record's own warnings, shown on the page, quote what was read
+    # a date written as no calendar has it ("13/1/2017", "2/30/2017") that the letter's own words hold is the
+    # reviewer's, quoted as written: no date of ours (a probe's correct pages had failed their checks)
+    written = " ".join([record.clinical_summary or "", *(item.rationale or "" for item in record.disputed_items)])
     for shown, date in shown_dates:
+        if date is None and re.search(rf"(?<![\d/]){re.escape(shown)}(?![\d/])", written):
+            continue
         if (date is None or date not in known_dates) and shown not in warned:
             out.append(shown)
     rest = prose

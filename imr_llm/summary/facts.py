@@ -16,6 +16,7 @@ from enum import StrEnum
 from imr_llm.care import classify_kind
 from imr_llm.care.drugs import ingredients_named
 from imr_llm.parser.dates import ANY_DATE, parse_date
+from imr_llm.parser.reasons import sentence_spans
 from imr_llm.words import NUMBER_WORDS
 
 
@@ -418,16 +419,35 @@ def conservative_care_not_had(rationale: str | None, request: str) -> str | None
     that such care was not tried first (an MRI before any therapy): records of it cannot be found, and the way
     forward is to have it first. None for a request that is that care itself, or a sentence in quotes (another
     document's words)."""
-    own = _QUOTED_PASSAGE.sub(" ", rationale or "")
-    if not own or not _NOT_TRIED.search(own):
-        return None
+    own = _SINGLE_QUOTED.sub(" ", _QUOTED_PASSAGE.sub(" ", rationale or ""))
+    if not own or not _NOT_TRIED.search(own) or _CARE_HAD.search(own):
+        return None  # the letter also says such care was had ("has since completed 12 sessions")
     if re.search(_CARE, request, re.I) or treatment_kind(request) in _CONSERVATIVE_KINDS:
         return None
-    for pattern in _CARE_NOT_HAD:
-        m = pattern.search(own)
-        if m is not None:
-            return next(key for key in _CONSERVATIVE if m.group(key))
+    for start, end in sentence_spans(own):
+        sentence = own[start:end]
+        if _NOT_THE_REVIEWERS_FINDING.search(sentence):
+            continue  # a condition, a doubt, a denial of it, another's claim, a time since or until
+        for pattern in _CARE_NOT_HAD:
+            m = pattern.search(sentence)
+            if m is not None:
+                return next(key for key in _CONSERVATIVE if m.group(key))
     return None
+
+
+# another document's words in single quotes ('he has not yet had physical therapy')
+_SINGLE_QUOTED = re.compile(r"(?<![A-Za-z])['\u2018][^'\u2018\u2019]{8,400}['\u2019](?![A-Za-z])")
+# a sentence that is no finding of the reviewer's that the care was never had: "if ...", "unclear whether ...", "it is
+# not true that ...", "the attorney claims ...", "not since 2014", "not at the first visit, but has since ..."
+_NOT_THE_REVIEWERS_FINDING = _rx(
+    r"\b(?:if|whether|unless|unclear|not true|untrue|claim\w*|alleg\w*|assert\w*|argu\w*|since|until|but|however|"
+    r"although|at the (?:first|initial) visit|at that time|previously|then)\b"
+)
+# the letter says such care was had: "completed 12 sessions", "attended 6 visits of physical therapy"
+_CARE_HAD = _rx(
+    r"\b(?:completed|attended|had|underwent|undergone|received|finished)\s+(?:\w+\s+){0,3}?"
+    r"(?:\d+|several|many|multiple|numerous)\s+(?:\w+\s+)?(?:sessions|visits|treatments)\b"
+)
 
 
 # -- care already given --------------------------------------------------------------------
