@@ -177,3 +177,26 @@ def test_a_persons_file_at_a_lock_name_is_never_written_over(tmp_path: Path) -> 
     lock.write_text("12345\n")  # right: a lock a run left behind (its holder's PID) is taken over
     again = cli("batch", str(tmp_path / "in"), "--out", str(tmp_path / "o.jsonl"), "--no-progress")
     assert again.returncode == 0, again.stderr
+
+
+def _edit(page: Path) -> None:
+    page.write_text(page.read_text().replace("## What was decided", "## What was decided\n\nMY NOTE", 1))
+
+
+def test_every_page_kept_is_counted_once(tmp_path: Path) -> None:
+    """A probe: a rerun that kept 8 edited pages said "summaries NOT written: 1"; each kept page counts, once
+    (a page kept when its letter was read again is not counted again by the pass over the earlier records)."""
+    three = letters(tmp_path / "in", 3)
+    summaries, out = tmp_path / "s", tmp_path / "o.jsonl"
+    assert _batch(tmp_path / "in", out, summaries).returncode == 0
+    for letter in three:
+        _edit(_name(summaries, letter))
+    unchanged = _batch(tmp_path / "in", out, summaries)
+    assert unchanged.returncode == 1 and "summaries NOT written: 3" in unchanged.stderr + unchanged.stdout, (
+        unchanged.stderr
+    )
+    # one letter changed, a person's file at its new page's name: that one, and the two edited pages, once each
+    three[0].write_text(three[0].read_text().replace("rotator cuff tear", "rotator cuff  tear"))
+    _name(summaries, three[0]).write_text("my own notes\n")  # a person's file at its new page's name: counted once
+    changed = _batch(tmp_path / "in", out, summaries)
+    assert changed.returncode == 1 and "summaries NOT written: 3" in changed.stderr + changed.stdout, changed.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from imr_llm.parser import parse_text
 from imr_llm.summary.build import build_summary
 from imr_llm.summary.checks import check_summary
 from imr_llm.summary.languages import LANGUAGES, get_language
@@ -126,3 +127,38 @@ def test_more_words_keep_their_sense(source: str, wanted: str, never: str) -> No
     synonyms = tuple((t.pattern, t.text) for t in spec.synonyms)
     (out,) = translate([source], spec.pair, terms, synonyms)
     assert out is not None and wanted in out and never not in out, out
+
+
+@pytest.mark.parametrize(
+    ("line", "upheld_item"),
+    [
+        # wrong (the probe): no warning for a dated stamp, or a struck "Not medically necessary"
+        ("Decision: ~~Denied~~ Approved 12/30/2016.", False),
+        ("Decision: ~~Approved~~ Denied 12/30/2016.", True),
+        ("~~Not medically necessary~~ Medically necessary.", False),
+        ("<del>Medically necessary</del> Not medically necessary.", True),
+    ],
+)
+def test_a_stamp_said_both_ways_is_warned_dated_or_struck(line: str, upheld_item: bool) -> None:
+    from tests.test_decision_said import _with
+
+    record = parse_text(_with(line, upheld_item))
+    index = 0 if upheld_item else 1
+    assert any(w.startswith(f"item {index + 1}:") and "holds the word" in w for w in record.warnings), record.warnings
+
+
+@pytest.mark.parametrize(
+    ("line", "upheld_item"),
+    [
+        # a false alarm (the probe): another field's "No" read as the decision's
+        ("Decision: Approved; Modified: No.", False),
+        ("Decision: Denied; Expedited: No.", True),
+        # history in words is still no contradiction
+        ("The prior review of 11/17/2016 stated ~~Denied~~ Approved.", True),
+    ],
+)
+def test_one_way_with_another_fields_no_or_history_raises_nothing(line: str, upheld_item: bool) -> None:
+    from tests.test_decision_said import _with
+
+    record = parse_text(_with(line, upheld_item))
+    assert not any("holds the word" in w for w in record.warnings), record.warnings

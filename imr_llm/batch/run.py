@@ -84,6 +84,7 @@ class BatchReport:
     summaries_unwritten: int = 0
     summaries_late: int = 0  # summaries written for records already in the output (their letters not reread)
     summary_error: str | None = None  # why a summary could not be written (the first reason)
+    fresh: set[tuple[str, str]] = field(default_factory=set)  # (path, sha256) read this run: their pages are done
 
     @property
     def any_failed(self) -> bool:
@@ -230,9 +231,9 @@ def run_held(
         except OSError as e:
             raise OutputError(f"cannot rewrite {out} ({e.strerror or e}); its records are kept: rerun") from e
         if summaries is not None and report.skipped:  # letters done earlier without --summaries (or --lang)
-            late, late_failed, problem = missing_summaries(out, summaries, lang)
+            late, late_failed, late_unwritten, problem = missing_summaries(out, summaries, lang, report.fresh)
             report.summaries_late, report.summaries_failed = late, report.summaries_failed + late_failed
-            report.summaries_unwritten += problem is not None and report.summary_error is None
+            report.summaries_unwritten += late_unwritten  # each page kept, not only the first (a probe: 1 of 8)
             report.summary_error = report.summary_error or problem
         if table is not None:
             try:
@@ -390,6 +391,7 @@ def _record(outcome: Outcome, sink: TextIO, report: BatchReport, scan: Scan | No
     except OSError as e:
         raise _SinkError(e) from e
     report.written += 1
+    report.fresh.add((outcome.path, outcome.sha256))
     if outcome.error_kind:
         report.failed[outcome.error_kind] += 1
     report.requests += outcome.requests

@@ -135,18 +135,22 @@ def write_summary(record: LetterRecord, target: Path, lang: str) -> tuple[bool, 
     return not outcome.checks.passed, None
 
 
-def missing_summaries(out: Path, summaries: Path, lang: str) -> tuple[int, int, str | None]:
+def missing_summaries(
+    out: Path, summaries: Path, lang: str, fresh: set[tuple[str, str]] | None = None
+) -> tuple[int, int, int, str | None]:
     """The summaries of records already in `out` that the folder lacks (a rerun that adds --summaries, or
-    another --lang), written from the records themselves: (written, failed checks, first write error)."""
+    another --lang), written from the records themselves: (written, failed checks, not written, first reason)."""
     from pydantic import ValidationError
 
-    written = failed = 0
+    written = failed = unwritten = 0
     error: str | None = None
     with out.open(encoding="utf-8", errors="replace") as f:
         for line in f:
             try:
                 raw = json.loads(line)
                 source = raw.get("source") or {}
+                if fresh and (str(source["path"]), str(source["sha256"])) in fresh:
+                    continue  # read this run: its page was written (or kept, and counted) then
                 target = summary_path(summaries, Path(source["path"]), str(source["sha256"]), lang)
                 if "error" in raw or (_is_summary(target, lang) and os.lstat(target).st_nlink == 1):
                     continue  # an error record has no summary; a written one is kept (a link there is replaced)
@@ -155,9 +159,10 @@ def missing_summaries(out: Path, summaries: Path, lang: str) -> tuple[int, int, 
                 continue  # a line that is not a record: no summary
             checks_failed, problem = write_summary(record, target, lang)
             written += problem is None
+            unwritten += problem is not None
             failed += checks_failed
             error = error or problem
-    return written, failed, error
+    return written, failed, unwritten, error
 
 
 def process(

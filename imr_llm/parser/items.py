@@ -342,7 +342,7 @@ def _decision_against(rationale: str, necessary: bool) -> str | None:
         sentence = rationale[start:end]
         word = next((w for w in DECISION_WORD.findall(sentence) if (w[0] in "oO") != necessary), None)
         said = decision_said(sentence) if word is None else None
-        if said is not None and said_both_ways(sentence):
+        if word is None and said_both_ways(sentence):
             return " ".join(sentence.split())[:60]  # "~~Denied~~ Approved": one of its two ways is against
         if (word is None and (said is None or said == necessary)) or other_decision(sentence):
             continue  # none against it; or history ("A prior request ... was upheld at IMR in 2015")

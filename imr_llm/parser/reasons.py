@@ -240,19 +240,38 @@ def _positive(phrase: str, sentence: str) -> bool:
     """Whether a decision phrase read in `sentence` approves: "Approved", "Overturned", "Medically necessary" do;
     "Not approved", "Denied", "Upheld", "Medically Necessary: No" do not."""
     phrase = " ".join(phrase.lower().split())
-    no = re.search(r"(?i)[:?]\s*no\b", sentence) is not None  # "Medically Necessary: No", "necessary? No."
+    # "Medically Necessary: No", "necessary? No.": the "No" right after this phrase, never another field's
+    # ("Decision: Approved; Modified: No." approves)
+    said = r"\s+".join(map(re.escape, phrase.split()))
+    no = re.search(rf"(?i){said}\W{{0,3}}[:?]\s*no\b", sentence) is not None
     negative = phrase.startswith(("not", "non", "no ", "dis")) or phrase in ("denied", "upheld", "uphold", "rejected")
     return not (negative or phrase.startswith("denegad") or no)
 
 
+# a decision struck through: "~~Denied~~", "<s>Denied</s>", "<del>Not medically necessary</del>"
+_STRUCK = re.compile(r"~~[^~]{1,60}~~|<(s|del|strike)>[^<]{1,60}</\1>", re.I)
+# history in words ("prior", "by UR"): a stamp's own date ("Approved 12/30/2016") is no sign of another decision
+_OTHER_DECISION_WORDS = re.compile(
+    r"(?i)\b(?:prior|previous(?:ly)?|earlier|past|last year|by (?:the )?(?:UR|utilization review|claims administrator)|"
+    r"in (?:19|20)\d\d)\b"
+)
+
+
 def said_both_ways(sentence: str) -> bool:
-    """A unit that says a decision both ways ("~~Denied~~ Approved", "[Approved] [Denied]": a stamp struck through
-    and stamped again, two forms' fields run together): which one is this item's cannot be told from it, whatever
-    the heading says. Only a unit `decision_said` reads as a decision; a sentence of history is never one."""
-    if _said(sentence) is None or _OTHER_DECISION.search(sentence):
+    """A unit that says a decision both ways ("~~Denied~~ Approved", "[Approved] [Denied]", "~~Not medically
+    necessary~~ Medically necessary", dated or not: a stamp struck through and stamped again, two forms' fields
+    run together): which one is this item's cannot be told from it, whatever the heading says. Only a unit read as
+    a decision, or one with a decision struck through; a sentence of history in words is never one."""
+    if _OTHER_DECISION_WORDS.search(sentence):
+        return False
+    struck = _STRUCK.search(sentence) is not None and any(key in sentence.lower() for key in _DECISION_KEYS)
+    if not struck and _said(_OTHER_DATE.sub("", sentence)) is None:
         return False
     text = _decision_text(sentence)
     return len({_positive(m.group("phrase"), text) for m in _ANY_DECISION.finditer(text)}) > 1
+
+
+_OTHER_DATE = re.compile(r"\s*\b\d{1,2}/\d{1,2}/\d{2,4}\b")
 
 
 def holds_decision(sentence: str) -> bool:
