@@ -162,3 +162,25 @@ def test_one_way_with_another_fields_no_or_history_raises_nothing(line: str, uph
 
     record = parse_text(_with(line, upheld_item))
     assert not any("holds the word" in w for w in record.warnings), record.warnings
+
+
+@pytest.mark.parametrize(
+    ("line", "upheld_item", "warned"),
+    [
+        # wrong (the probe): a ticked box against the heading raised nothing
+        ("[X] Denied [ ] Approved.", False, True),
+        ("[ ] Denied [X] Approved.", True, True),
+        ("[X] Denied [X] Approved.", True, True),  # both ticked: said both ways
+        # right: the ticked box agrees with the heading; the empty box says nothing
+        ("[X] Denied [ ] Approved.", True, False),
+        ("[ ] Denied [X] Approved", False, False),
+    ],
+)
+def test_a_forms_ticked_box_is_its_decision(line: str, upheld_item: bool, warned: bool) -> None:
+    from tests.test_decision_said import _quoted, _with
+
+    record = parse_text(_with(line, upheld_item))
+    index = 0 if upheld_item else 1
+    said = any(w.startswith(f"item {index + 1}:") and "holds the word" in w for w in record.warnings)
+    assert said is warned, record.warnings
+    assert "[X]" not in _quoted(record)[index]  # a form's boxes are never the reviewer's reason

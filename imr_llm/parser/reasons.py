@@ -224,16 +224,33 @@ def _said(sentence: str) -> re.Match[str] | None:
     )
 
 
+# a form's boxes: "[X] Denied [ ] Approved": the ticked one is the decision, an empty one none
+_TICKED = re.compile(rf"\[\s*[xX\u2713\u2714]\s*\]\s*(?P<phrase>{_DECISION_WORDS})(?![A-Za-z])", re.I)
+_UNTICKED = re.compile(rf"\[\s*\]\s*(?:{_DECISION_WORDS})(?![A-Za-z])", re.I)
+
+
+def _ticked(sentence: str) -> bool | None:
+    """The decision of a form's ticked box in a short unit with no verb ("[X] Denied [ ] Approved."), else None."""
+    if "[" not in sentence or len(sentence.split()) > 12 or _VERB.search(sentence):
+        return None
+    text = _decision_text(sentence)
+    ways = {_positive(m.group("phrase"), text) for m in _TICKED.finditer(text)}
+    return ways.pop() if len(ways) == 1 else None
+
+
 def decision_said(sentence: str) -> bool | None:
     """Whether a sentence holds a decision said as a heading, a form or a stamp says it, or as the care's own
     decision ("This request is approved."): True for an approval ("Approved", "Decision: Overturned",
     "[Authorized]"), False for a denial ("# Not approved", "Upheld", "Medically Necessary: No"), None for none,
     and None for a decision of another time or request ("non-certified by UR on 11/17/2016"). Such a unit is
     never the reviewer's reason, and it is never glued to the sentence after it."""
-    m = _said(sentence)
-    if m is None or _OTHER_DECISION.search(sentence):
+    if _OTHER_DECISION.search(sentence):
         return None
-    return _positive(m.group("phrase"), sentence)
+    ticked = _ticked(sentence)
+    if ticked is not None:
+        return ticked
+    m = _said(sentence)
+    return None if m is None else _positive(m.group("phrase"), sentence)
 
 
 def _positive(phrase: str, sentence: str) -> bool:
@@ -267,7 +284,7 @@ def said_both_ways(sentence: str) -> bool:
     struck = _STRUCK.search(sentence) is not None and any(key in sentence.lower() for key in _DECISION_KEYS)
     if not struck and _said(_OTHER_DATE.sub("", sentence)) is None:
         return False
-    text = _decision_text(sentence)
+    text = _UNTICKED.sub(" ", _decision_text(sentence))  # an empty box says nothing
     return len({_positive(m.group("phrase"), text) for m in _ANY_DECISION.finditer(text)}) > 1
 
 
@@ -277,7 +294,7 @@ _OTHER_DATE = re.compile(r"\s*\b\d{1,2}/\d{1,2}/\d{2,4}\b")
 def holds_decision(sentence: str) -> bool:
     """A decision word, or a decision said as a heading, a form, a stamp or the care's own decision (of this
     request or another): never quoted or restated as a reason."""
-    return DECISION_WORD.search(sentence) is not None or _said(sentence) is not None
+    return DECISION_WORD.search(sentence) is not None or _said(sentence) is not None or _ticked(sentence) is not None
 
 
 def other_decision(sentence: str) -> bool:
