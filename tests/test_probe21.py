@@ -184,3 +184,17 @@ def test_a_forms_ticked_box_is_its_decision(line: str, upheld_item: bool, warned
     said = any(w.startswith(f"item {index + 1}:") and "holds the word" in w for w in record.warnings)
     assert said is warned, record.warnings
     assert "[X]" not in _quoted(record)[index]  # a form's boxes are never the reviewer's reason
+
+
+def test_a_stamp_closing_the_last_rationale_is_no_sign_of_a_cut_but_a_cut_before_it_still_is() -> None:
+    """A probe: "... is not medically necessary. Final: ~~Approved~~ Denied" (no period after the stamp) raised
+    "stops mid-sentence ... may be cut off" beside its both-ways warning."""
+    from tests.letters import Item, make_letter
+
+    whole = "There is no documentation of benefit. Therefore, the request is not medically necessary."
+    record = parse_text(make_letter(Item("TENS unit", "Upheld", f"{whole} Final: ~~Approved~~ Denied")))
+    assert any("holds the word" in w for w in record.warnings), record.warnings
+    assert not any("cut off" in w for w in record.warnings), record.warnings
+    cut = parse_text(make_letter(Item("TENS unit", "Upheld", "There is no documentation of benefit and the "
+                                      "worker has. Final: ~~Approved~~ Denied")))  # fmt: skip
+    assert any("cut off" in w for w in cut.warnings), cut.warnings

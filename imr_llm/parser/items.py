@@ -24,6 +24,7 @@ from imr_llm.parser.reasons import (
     DECISION_WORD,
     decision_said,
     find_reason,
+    is_stamp,
     other_decision,
     said_both_ways,
     sentence_spans,
@@ -685,28 +686,31 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
         # the heading over the items ("IMR ISSUES, DECISIONS AND RATIONALES") is on a page that is not here: a
         # letter missing a page in the middle jumps from its case summary into some item's rationale
         ctx.warn("the letter's heading over its items is missing: a page may be missing, with requests on it")
+    # the last rationale as its reviewer closed it: a stamp or a form's field after it ("Final: ~~Approved~~
+    # Denied") is a unit of its own, warned of elsewhere, and no sign of a cut
+    closing = _without_closing_stamp(items[-1].rationale) if items and items[-1].rationale else None
     if (
         items
-        and items[-1].rationale
-        and medically_necessary(items[-1].rationale) is None
-        and not ends_with_a_closing(items[-1].rationale)
-        and not ends_denying_the_request(items[-1].rationale, items[-1].request)
+        and closing
+        and medically_necessary(closing) is None
+        and not ends_with_a_closing(closing)
+        and not ends_denying_the_request(closing, items[-1].request)
     ):
         # a letter cut inside its last rationale (or with its last page missing) ends without a conclusion
         ctx.warn(f"item {len(items)}: its rationale ends without a conclusion: the letter may be cut off there")
-    elif items and items[-1].rationale and (cut := _cut_after_opening(items[-1].rationale)):
+    elif items and closing and (cut := _cut_after_opening(closing)):
         # a reviewer who states the verdict first ("The request for X was not medically necessary, ...") and again
         # at the end: a letter cut between the two ends on reasoning, after a conclusion-like opening
         ctx.warn(f"item {len(items)}: its rationale {cut}: the letter may be cut off there")
-    elif items and items[-1].rationale and (stop := _stops_mid_sentence(items[-1].rationale, ctx.ocr is not None)):
+    elif items and closing and (stop := _stops_mid_sentence(closing, ctx.ocr is not None)):
         # cut after an earlier conclusion-like sentence, or inside the next item's heading ("... Associated
         # surgical service: Sh"): a letter ends at the end of a sentence
         ctx.warn(f"item {len(items)}: its rationale stops mid-sentence ({stop!r}): the letter may be cut off there")
     elif (
         items
-        and items[-1].rationale
-        and (cut := _cut_at_a_sentence(items[-1].rationale))
-        and not (cut == _NO_VERDICT_END and ends_denying_the_request(items[-1].rationale, items[-1].request))
+        and closing
+        and (cut := _cut_at_a_sentence(closing))
+        and not (cut == _NO_VERDICT_END and ends_denying_the_request(closing, items[-1].request))
     ):
         ctx.warn(f"item {len(items)}: its rationale {cut}: the letter may be cut off there")
     return items
@@ -864,6 +868,16 @@ _VERDICT_FIRST = re.compile(
     r"medically appropriate,? (?:and|or) indicated\b",
     re.I | re.S,
 )
+
+
+def _without_closing_stamp(rationale: str) -> str:
+    """The rationale less a stamp that closes it (struck through, a ticked box, both ways said), if one does."""
+    spans = list(sentence_spans(rationale))
+    if len(spans) > 1:
+        last = rationale[spans[-1][0] : spans[-1][1]]
+        if is_stamp(last):  # never a heading's "X: Upheld" (the next item's, a page lost: a cut to be seen)
+            return rationale[: spans[-1][0]].rstrip()
+    return rationale
 
 
 def _stops_mid_sentence(rationale: str, scanned: bool = False) -> str | None:

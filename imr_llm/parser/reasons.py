@@ -288,6 +288,12 @@ def said_both_ways(sentence: str) -> bool:
     return len({_positive(m.group("phrase"), text) for m in _ANY_DECISION.finditer(text)}) > 1
 
 
+def is_stamp(unit: str) -> bool:
+    """A stamp or a form's boxes, not a heading line: a decision struck through, a ticked box, or both ways said."""
+    struck = _STRUCK.search(unit) is not None and any(key in unit.lower() for key in _DECISION_KEYS)
+    return struck or _ticked(unit) is not None or said_both_ways(unit)
+
+
 _OTHER_DATE = re.compile(r"\s*\b\d{1,2}/\d{1,2}/\d{2,4}\b")
 
 
