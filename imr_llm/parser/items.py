@@ -686,7 +686,7 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
         # the heading over the items ("IMR ISSUES, DECISIONS AND RATIONALES") is on a page that is not here: a
         # letter missing a page in the middle jumps from its case summary into some item's rationale
         ctx.warn("the letter's heading over its items is missing: a page may be missing, with requests on it")
-    # the last rationale as its reviewer closed it: a stamp or a form's field after it ("Final: ~~Approved~~
+    # the last rationale as its reviewer closed it: a stamp or a form's ticked box after it ("Final: ~~Approved~~
     # Denied") is a unit of its own, warned of elsewhere, and no sign of a cut
     closing = _without_closing_stamp(items[-1].rationale) if items and items[-1].rationale else None
     if (
