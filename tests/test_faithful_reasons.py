@@ -2307,7 +2307,7 @@ def test_a_limit_on_long_term_use_first_and_missing_records_later_is_no_closed_d
     keeps the closed door."""
     rationale = (
         "The claimant has used opioids for years. Ultram is not indicated for chronic use. Also, there is "
-        "no indication the claimant is being checked for misuse of the drug. There is still no evidence of "
+        "no indication the claimant is being checked for misuse of the drug. There is still no record of "
         "objective functional improvement in daily activities. Given the above, the request is not medically necessary."
     )
     for lang in ("en", "es"):
@@ -2323,7 +2323,7 @@ def test_a_limit_on_long_term_use_first_and_missing_records_later_is_no_closed_d
     ("point", "other"),
     [
         ("The claimant has been on long term use of this relaxant.", True),
-        ("Among muscle relaxants, Lorzone has the least data on clinical benefit.", True),
+        ("Of all the muscle relaxants, Lorzone has the least data on clinical benefit.", True),
         ("The patient has knee pain and takes ibuprofen.", False),
     ],
 )
