@@ -11,7 +11,7 @@ from imr_llm.summary.checks import check_summary
 from imr_llm.summary.languages import LANGUAGES, get_language
 from imr_llm.summary.render import render_text
 from imr_llm.summary.summarize import summarize
-from imr_llm.summary.translate import translate
+from imr_llm.summary.translate import translate_for
 from tests.conftest import needs_apertium
 from tests.test_faithful_reasons import one
 
@@ -102,7 +102,7 @@ def test_the_date_mark_is_on_dates_only(source: str, marked: str | None, unmarke
 
     spec = get_language("es").c.translation
     assert spec is not None
-    (out,) = translate([source], spec.pair, tuple((t.pattern, t.text) for t in spec.terms))
+    (out,) = translate_for([source], spec)
     out = _numeric_dates(spec.numeric_date)(out)
     assert out is not None
     assert marked is None or marked in out, out
@@ -123,9 +123,7 @@ def test_the_date_mark_is_on_dates_only(source: str, marked: str | None, unmarke
 def test_more_words_keep_their_sense(source: str, wanted: str, never: str) -> None:
     spec = get_language("es").c.translation
     assert spec is not None
-    terms = tuple((t.pattern, t.text) for t in spec.terms)
-    synonyms = tuple((t.pattern, t.text) for t in spec.synonyms)
-    (out,) = translate([source], spec.pair, terms, synonyms)
+    (out,) = translate_for([source], spec)
     assert out is not None and wanted in out and never not in out, out
 
 

@@ -245,11 +245,8 @@ def test_the_engines_marks_never_reach_the_page_and_a_months_name_stays_a_month(
 
     spec = get_language("es").c.translation
     assert spec is not None
-    terms = tuple((t.pattern, t.text) for t in spec.terms)
-    dose, month = translate.translate(
-        ["The request for Norco 10/325mg #60 is not supported.", "The exam on March 3, 2016 was normal."],
-        spec.pair,
-        terms,
+    dose, month = translate.translate_for(
+        ["The request for Norco 10/325mg #60 is not supported.", "The exam on March 3, 2016 was normal."], spec
     )
     assert dose is not None and "*" not in dose and "@" not in dose and "#60" in dose
     assert month is not None and "marzo" in month and "Marcha" not in month
@@ -290,9 +287,7 @@ def test_a_medical_word_is_given_in_its_medical_sense(source: str, wanted: str, 
 
     spec = get_language("es").c.translation
     assert spec is not None
-    terms = tuple((t.pattern, t.text) for t in spec.terms)
-    synonyms = tuple((t.pattern, t.text) for t in spec.synonyms)
-    (out,) = translate.translate([source], spec.pair, terms, synonyms)
+    (out,) = translate.translate_for([source], spec)
     assert out is not None and wanted in out and never not in out, out
     # the engine's capital after a word it did not know is lowered; a capital it keeps is a sentence's first
     assert not re.search(r"(?:guías|examen|expediente|TENS|libre|movimiento) [A-Z][a-z]", out), out
@@ -304,9 +299,8 @@ def test_a_term_at_a_sentences_start_keeps_its_capital_and_the_next_word_stays_l
 
     spec = get_language("es").c.translation
     assert spec is not None
-    terms = tuple((t.pattern, t.text) for t in spec.terms)
-    first, middle = translate.translate(
-        ["The date of the exam was not given.", "The exam on March 3, 2016 was not given."], spec.pair, terms
+    first, middle = translate.translate_for(
+        ["The date of the exam was not given.", "The exam on March 3, 2016 was not given."], spec
     )
     assert first is not None and first.startswith("La fecha del examen"), first
     assert middle is not None and "marzo" in middle and "Marzo" not in middle, middle
@@ -380,7 +374,5 @@ def test_a_month_day_date_in_digits_is_said_so_in_spanish_and_the_page_still_pas
 def test_more_medical_words_keep_their_sense(source: str, wanted: str) -> None:
     spec = get_language("es").c.translation
     assert spec is not None
-    terms = tuple((t.pattern, t.text) for t in spec.terms)
-    synonyms = tuple((t.pattern, t.text) for t in spec.synonyms)
-    (out,) = translate.translate([source], spec.pair, terms, synonyms)
+    (out,) = translate.translate_for([source], spec)
     assert out is not None and wanted in out, out

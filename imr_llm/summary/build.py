@@ -78,7 +78,7 @@ from imr_llm.summary.restate import (
     restate,
     restate_repeat,
 )
-from imr_llm.summary.translate import translate
+from imr_llm.summary.translate import translate_for
 
 MAX_RESTATED = 2
 
@@ -158,14 +158,7 @@ def _translated(items: list[ItemSummary], language: Language) -> list[ItemSummar
         for item in items
     ]
     texts = [q for q in quotes if q] + [t for found in slots for t in found]
-    done = iter(
-        translate(
-            texts,
-            spec.pair,
-            tuple((t.pattern, t.text) for t in spec.terms),
-            tuple((t.pattern, t.text) for t in spec.synonyms),
-        )
-    )
+    done = iter(translate_for(texts, spec))
     dated = _numeric_dates(spec.numeric_date)
     reasons = [dated(next(done)) if quote else None for quote in quotes]
     out = []

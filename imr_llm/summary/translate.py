@@ -21,6 +21,10 @@ import re
 import shutil
 import signal
 import subprocess
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from imr_llm.summary.languages.catalogue import TranslationSpec
 
 TIMEOUT_S = 15.0  # a letter's quotes take well under a second; a stuck engine is given up on, never waited for
 MAX_CHARS = 20_000  # a summary's quotes are a few sentences; more is not a quote, and is not sent
@@ -127,6 +131,12 @@ def translate(texts: list[str], pair: str, terms: Terms = (), synonyms: Terms = 
     if not texts or not available(pair):
         return [None] * len(texts)
     return list(_translated(tuple(texts), pair, terms, synonyms))
+
+
+def translate_for(texts: list[str], spec: TranslationSpec) -> list[str | None]:
+    """`translate` with a language's own pair, terms and synonyms (its catalogue's `[translation]`)."""
+    terms = tuple((t.pattern, t.text) for t in spec.terms)
+    return translate(texts, spec.pair, terms, tuple((t.pattern, t.text) for t in spec.synonyms))
 
 
 def _replaced(text: str, synonyms: Terms) -> str:
