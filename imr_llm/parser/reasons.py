@@ -108,10 +108,12 @@ _CARE_DECIDED = re.compile(
 )
 # a decision of another time or request ("was upheld at IMR in 2015", "non-certified by UR on 11/17/2016"): history,
 # never a contradiction of this one (still never the reason)
-_OTHER_DECISION = re.compile(
-    r"(?i)\b(?:prior|previous(?:ly)?|earlier|past|last year|by (?:the )?(?:UR|utilization review|claims administrator)|"
-    r"in (?:19|20)\d\d)\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
+_HISTORY_WORDS = (
+    r"\b(?:prior|previous(?:ly)?|earlier|past|last year|by (?:the )?(?:UR|utilization review|claims administrator)|"
+    r"in (?:19|20)\d\d)\b"
 )
+_SLASH_DATE = r"\b\d{1,2}/\d{1,2}/\d{2,4}\b"
+_OTHER_DECISION = re.compile(rf"(?i){_HISTORY_WORDS}|{_SLASH_DATE}")
 # a short unit with no verb: a heading, a form's field, a stamp ("[Approved]", "Medically Necessary: No") before
 # the reviewer's next sentence; it is split off (`sentence_spans`) and never quoted
 _OPENER = (
@@ -268,10 +270,7 @@ def _positive(phrase: str, sentence: str) -> bool:
 # a decision struck through: "~~Denied~~", "<s>Denied</s>", "<del>Not medically necessary</del>"
 _STRUCK = re.compile(r"~~[^~]{1,60}~~|<(s|del|strike)>[^<]{1,60}</\1>", re.I)
 # history in words ("prior", "by UR"): a stamp's own date ("Approved 12/30/2016") is no sign of another decision
-_OTHER_DECISION_WORDS = re.compile(
-    r"(?i)\b(?:prior|previous(?:ly)?|earlier|past|last year|by (?:the )?(?:UR|utilization review|claims administrator)|"
-    r"in (?:19|20)\d\d)\b"
-)
+_OTHER_DECISION_WORDS = re.compile(rf"(?i){_HISTORY_WORDS}")
 
 
 def said_both_ways(sentence: str) -> bool:
@@ -294,7 +293,7 @@ def is_stamp(unit: str) -> bool:
     return struck or _ticked(unit) is not None or said_both_ways(unit)
 
 
-_OTHER_DATE = re.compile(r"\s*\b\d{1,2}/\d{1,2}/\d{2,4}\b")
+_OTHER_DATE = re.compile(rf"\s*{_SLASH_DATE}")
 
 
 def holds_decision(sentence: str) -> bool:
