@@ -42,6 +42,13 @@ def _other(lang: str) -> str:
             "documentation that the worker had trouble sleeping, reported it on any visit, had tried sleep aids "
             "bought at a store, or had been taught better sleep habits over several weeks of care.",
         ),
+        # wrong (a reader): the step names two records; a third point stands only in the quoted summing verdict
+        (
+            "MRI of the right knee",
+            "There is no record that home exercises were taught. There is no documentation of a home exercise "
+            "program. Absent documentation of a brace trial and standing x-rays of the knee, an MRI of the knee is "
+            "not indicated.",
+        ),
     ],
 )
 def test_a_step_that_answers_one_of_several_reasons_says_there_are_more(lang: str, asked: str, rationale: str) -> None:
@@ -57,6 +64,12 @@ def test_a_step_that_answers_one_of_several_reasons_says_there_are_more(lang: st
     [
         # one reason
         ("Knee brace", "There is no documentation of instability of the knee on exam."),
+        # the quoted summing verdict names the same point the step follows
+        (
+            "Knee brace",
+            "There is no documentation of instability of the knee on exam. Absent documentation of instability of "
+            "the knee on exam, a brace is not indicated.",
+        ),
         # the second sentence is an instance of the first, not another reason
         (
             "EMG of the arms",
@@ -175,3 +188,47 @@ def test_a_request_the_reviewer_found_too_early_says_time_can_change_it(lang: st
 )
 def test_no_too_early_line_where_the_reviewer_did_not_find_it_early(lang: str, rationale: str) -> None:
     assert get_language(lang).c.next.too_early not in _step("MRI of the left knee", rationale, lang)
+
+
+def _response_first(lang: str) -> str:
+    return get_language(lang).c.next.response_first
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+@pytest.mark.parametrize(
+    ("asked", "rationale"),
+    [
+        # a reader: "ask for no more than the guidelines allow" alone, where the reviewer wanted the first results
+        (
+            "Physical therapy 12 visits",
+            "Eight visits could be reasonable, yet 12 were asked for, which goes past the guidelines, above all "
+            "without first assessing the response to the first visits.",
+        ),
+        ("Acupuncture 6 visits", "More visits are not supported pending the results of the approved trial of four."),
+    ],
+)
+def test_a_reviewer_who_wants_the_first_results_gets_a_step_that_says_so(lang: str, asked: str, rationale: str) -> None:
+    step = _step(asked, rationale, lang)
+    assert _response_first(lang) in step, step
+    assert summarize(one(asked, "Upheld", rationale + CLOSE), lang).checks.passed
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+@pytest.mark.parametrize(
+    ("asked", "rationale"),
+    [
+        # a missing record of the response: the step already asks for it; no "wanted to know first"
+        ("Physical therapy 12 visits", "The notes do not document any response to the prior visits."),
+        # the response was known and was poor
+        ("Physical therapy 12 visits", "The response to the initial visits was poor, with no gain in motion."),
+        # a guideline's passage, not the reviewer's own point
+        (
+            "Physical therapy 12 visits",
+            "The MTUS states that further visits are not recommended before the results of the initial visits are "
+            "known. There is no documentation of a home exercise program.",
+        ),
+    ],
+)
+def test_no_first_results_line_without_the_reviewers_own_point(lang: str, asked: str, rationale: str) -> None:
+    step = _step(asked, rationale, lang)
+    assert _response_first(lang) not in step, step

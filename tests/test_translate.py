@@ -376,3 +376,27 @@ def test_more_medical_words_keep_their_sense(source: str, wanted: str) -> None:
     assert spec is not None
     (out,) = translate.translate_for([source], spec)
     assert out is not None and wanted in out, out
+
+
+@needs_apertium
+@pytest.mark.parametrize(
+    ("source", "wanted", "never"),
+    [
+        # a reader's findings on unseen letters (round two): each English word's other sense, or left in English
+        ("An MRI of the left shoulder is not indicated.", "del hombro izquierdo", "dejó"),
+        ("There was pain in the left knee, not in the right wrist.", "la rodilla izquierda", "dejó"),
+        ("The guideline allows 6 visits over 3 weeks.", "6 visitas en 3 semanas", "encima"),
+        ("A toxicology screen was not done.", "examen de toxicología", "pantalla"),
+        ("He would need excess physical therapy for that.", "terapia física en exceso", "self"),
+        ("The worker was not moved on to self-directed physical medicine.", "medicina física por su cuenta", "self"),
+        ("No x-ray was performed on 1/5/2016.", "el 1/5/2016", "encima"),
+        ("The MRI showed no tear.", "mostró", "asomó"),
+    ],
+)
+def test_round_two_words_keep_their_sense(source: str, wanted: str, never: str) -> None:
+    spec = get_language("es").c.translation
+    assert spec is not None
+    (out,) = translate.translate_for([source], spec)
+    assert out is not None and wanted in out and never not in out, out
+    # a term's article after a preposition is joined as Spanish always joins it
+    assert " de el " not in out and " a el " not in out, out

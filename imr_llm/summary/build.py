@@ -48,6 +48,7 @@ from imr_llm.summary.facts import (
     other_care,
     partial_numbers,
     quantity,
+    says_response_first,
     says_taking,
     says_too_early,
     treatment_kind,
@@ -536,10 +537,23 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         next_step = f"{next_step} {language.c.next.fewer}"
     if (
         item.decision == "upheld"
+        and language.c.next.response_first
+        and not (care_line or categorical or trial or foreign)
+        and any(says_response_first(own[a:b]) and not is_guideline_passage(own[a:b]) for a, b in sentence_spans(own))
+    ):
+        # the reviewer wanted the results of the earlier care first (a reader: "ask for no more than the guidelines
+        # allow" alone closed a door the reviewer's "without first assessing the response" left open)
+        next_step = f"{next_step} {language.c.next.response_first}"
+    if (
+        item.decision == "upheld"
         and language.c.next.other_reasons
         and not (care_line or categorical or trial or foreign or provider_step)
-        and _reasons_left(said, step, added, lead if amount_step else None, amount_step)
+        and _reasons_left(
+            said + _quoted_only(shown, said, item), step, added, lead if amount_step else None, amount_step
+        )
     ):
+        # (a reason the page quotes but does not restate counts too: "Absent documentation of conservative care
+        # and plain radiographs, ..." left standing beside a step that named two other records, a reader found)
         # the page gives reasons the step does not answer: following the step alone would leave the others standing
         # (a reader found steps that followed one of two reasons: "ask for no more than the guidelines allow" where
         # the reviewer also found no record of improvement)
@@ -904,6 +918,17 @@ _EXCESS = re.compile(
 _HOW_LONG = re.compile(r"\b(?:short[- ]term|long[- ]term|duration|since|period|time ?frame|weeks?|months?)\b", re.I)
 _ANY_PAST = re.compile(r"\bany (?:previous|prior|past)\b")
 _LEADING_LINK = re.compile(r"(?:with|of|for|to|in|on|by|from|about|regarding|as|and|or)\b")
+
+
+def _quoted_only(shown: list[str], said: list[Restatement], item: DisputedItem) -> list[Restatement]:
+    """The sentences the page quotes without restating them, read in a form (the summing verdict "Absent
+    documentation of X and Y, Z is not indicated"): reasons a step may leave standing."""
+    restated = {r.sentence for r in said}
+    out = []
+    for sentence in shown:
+        if sentence not in restated and (r := restate(sentence, item.decision, item.request)) is not None:
+            out.append(r)
+    return out
 
 
 def _reasons_left(

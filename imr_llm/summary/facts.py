@@ -403,6 +403,23 @@ _TOO_EARLY = _rx(
 )
 
 
+# the reviewer's own point that the results of the care already given or approved must be known first ("above all
+# without first assessing the response to the first visits", "pending the results of the approved trial"):
+# more may be supported once they are. Never "no documentation of response" (a record to find: the step asks for it)
+_RESPONSE_FIRST = _rx(
+    r"\bwithout (?:first )?(?:evaluating|assessing|reviewing|knowing|seeing|an? (?:evaluation|assessment|review) of)"
+    r" (?:the )?(?:\w+'s )?(?:response|results?|outcome|benefit)s? (?:to|of|from) (?:the )?"
+    r"(?:initial|first|prior|previous|earlier|current|ongoing|approved|completed|recent)\b|"
+    r"\b(?:pending|until|before) (?:the )?(?:response|results?|outcome|benefit)s? (?:to|of|from) (?:the )?"
+    r"(?:initial|first|prior|previous|earlier|current|ongoing|approved|completed|recent)\b"
+)
+
+
+def says_response_first(sentence: str) -> bool:
+    """The sentence asks for the results of the earlier care before more (see `_RESPONSE_FIRST`)."""
+    return _RESPONSE_FIRST.search(sentence) is not None
+
+
 def says_too_early(sentence: str) -> bool:
     """The sentence finds it too early for the care (see `_TOO_EARLY`)."""
     return _TOO_EARLY.search(sentence) is not None

@@ -124,19 +124,30 @@ def _run(args: list[str], source: str) -> tuple[int, str] | None:
 Terms = tuple[tuple[str, str], ...]  # (English pattern, words to put for it)
 
 
-def translate(texts: list[str], pair: str, terms: Terms = (), synonyms: Terms = ()) -> list[str | None]:
+def translate(
+    texts: list[str], pair: str, terms: Terms = (), synonyms: Terms = (), joined: Terms = ()
+) -> list[str | None]:
     """Each text translated (None where the engine failed or the translation is not `faithful`): first each
     of `synonyms` put in its English words the engine knows, then each of `terms` given in its own words (the
-    target language's), never the engine's."""
+    target language's), never the engine's; last, the word pairs the target language always joins (`joined`,
+    its patterns in the target language: a term's article after a preposition, "de el" -> "del")."""
     if not texts or not available(pair):
         return [None] * len(texts)
-    return list(_translated(tuple(texts), pair, terms, synonyms))
+    out = list(_translated(tuple(texts), pair, terms, synonyms))
+    for pattern, words in joined:
+
+        def put(m: re.Match[str], words: str = words) -> str:
+            return words[:1].upper() + words[1:] if m.group(0)[0].isupper() else words
+
+        out = [None if t is None else re.sub(rf"\b(?:{pattern})\b", put, t) for t in out]
+    return out
 
 
 def translate_for(texts: list[str], spec: TranslationSpec) -> list[str | None]:
     """`translate` with a language's own pair, terms and synonyms (its catalogue's `[translation]`)."""
     terms = tuple((t.pattern, t.text) for t in spec.terms)
-    return translate(texts, spec.pair, terms, tuple((t.pattern, t.text) for t in spec.synonyms))
+    synonyms = tuple((t.pattern, t.text) for t in spec.synonyms)
+    return translate(texts, spec.pair, terms, synonyms, tuple((t.pattern, t.text) for t in spec.joined))
 
 
 def _replaced(text: str, synonyms: Terms) -> str:

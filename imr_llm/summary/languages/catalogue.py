@@ -267,6 +267,9 @@ class NextFrames(_Strict):
     too_early: str = ""
     # the step asks to explain why more care than the guidelines allow is needed: or ask for no more than that
     fewer: str = ""
+    # the reviewer wanted the results of the earlier care first ("without first evaluating the response to the
+    # initial sessions"): once they are known, a new request can show them
+    response_first: str = ""
     # the page gives more reasons than the step answers: a new request would have to answer each
     other_reasons: str = ""
 
@@ -374,6 +377,9 @@ class TranslationSpec(_Strict):
     # the engine still builds the sentence around them ("the worker's doctor" -> "el doctor del trabajador")
     synonyms: tuple[PatternEntry, ...] = ()
     terms: tuple[PatternEntry, ...] = ()
+    # word pairs this language always joins, fixed in the translation (a term's article after a preposition:
+    # "de el hombro" -> "del hombro"); `pattern` is in this language
+    joined: tuple[PatternEntry, ...] = ()
     # a quoted English slot of a next step ('"{text}" (en inglés)') with its machine translation beside it
     slot: str = ""
     # a Why line's slot that is most of the reviewer's quote, whose translation is given once, below the quote
