@@ -306,6 +306,32 @@ def _foreign_rationale(record: LetterRecord, i: int) -> bool:
     return any(w.startswith(f"item {i + 1}: {OTHER_CARE_WARNING}") for w in record.warnings)
 
 
+# the reviewer asks why the care is asked for again ("it is unclear why a repeat study is requested"): a test or
+# care the worker already had makes every other point moot, so it is said first (a reader found it left "in the letter")
+_REPEAT_QUESTION = re.compile(
+    r"\b(?:unclear|not clear|no (?:clear )?(?:explanation|rationale|reason)|not (?:explained|established|stated)|"
+    r"does not (?:explain|state|indicate))\b.{0,40}\b(?:why|for|of)\b.{0,20}\b(?:a |the )?"
+    r"(?:repeat|second|another|new)\s+(?:study|studies|test|testing|scan|imaging|MRI|x-?rays?|CT|EMG|NCV|NCS|ultrasound)\b",
+    re.I,
+)
+
+
+def _repeat_question_first(sentences: list[str], item: DisputedItem) -> list[str]:
+    """The reason sentences, the reviewer's question why a test already done is asked for again first (once; from
+    anywhere in the rationale but a guideline's passage: the finder may not have ranked it)."""
+    if item.decision != "upheld" or not item.rationale:
+        return sentences
+    own = item.rationale
+    asked = [
+        " ".join(own[a:b].split())
+        for a, b in sentence_spans(own)
+        if _REPEAT_QUESTION.search(own[a:b]) and not is_guideline_passage(own[a:b])
+    ]
+    if not asked:
+        return sentences
+    return [asked[0], *[s for s in sentences if s != asked[0]]]
+
+
 def restatements(record: LetterRecord, i: int, found: ItemReason) -> list[Restatement]:
     """The reviewer's reason sentences that restate safely, most decisive first (at most two). When the most
     decisive one (the guidelines rule this request out) has no recognised form, none: the reviewer's words
@@ -316,7 +342,7 @@ def restatements(record: LetterRecord, i: int, found: ItemReason) -> list[Restat
     if repeat := _repeat_sentences(item, found):
         return restate_repeat(repeat)
     out: list[Restatement] = []
-    for k, sentence in enumerate(found.sentences):
+    for k, sentence in enumerate(_repeat_question_first(found.sentences, item)):
         r = restate(sentence, item.decision, item.request)
         if r is None:
             if k == 0 and (is_categorical(sentence, item.request, item.decision) or is_reasoned_verdict(sentence)):
