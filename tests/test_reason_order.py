@@ -28,3 +28,20 @@ def test_without_such_a_question_the_reviewers_order_stands() -> None:
     other = "There is no record of locking of the knee on exam. It is unclear why a second visit is needed."
     item = build_summary(one("Office visit", "Upheld", other + CLOSE), "en").items[0]
     assert item.reason.plain[0].source.startswith("There is no record of locking"), item.reason
+
+
+def test_the_requests_own_history_is_never_given_as_the_reason() -> None:
+    # a reader: "you were requested for an MRI, but this was denied" shown as the reviewer's reason
+    rationale = (
+        "The worker has low back pain with a positive leg raise. The worker earlier had a CT of the low back after "
+        "the fall, and this showed wear, but no sign of a disc bulge; the worker was requested for an MRI, but this "
+        "was denied."
+    )
+    item = build_summary(one("MRI of the low back", "Upheld", rationale + CLOSE), "en").items[0]
+    assert not any("was denied" in s for s in item.reason.sentences), item.reason
+
+
+def test_care_had_before_without_gains_is_still_a_reason() -> None:
+    rationale = "The worker previously had 24 visits of therapy, and there is no record of gains in function."
+    item = build_summary(one("Physical therapy 8 visits", "Upheld", rationale + CLOSE), "en").items[0]
+    assert item.reason.plain and not item.reason.quoted, item.reason

@@ -133,7 +133,10 @@ _CITATION = _rx(
 )
 _HISTORY = _rx(
     r"\b(?:complain(?:s|ed)? of|presented (?:with|to)|presents with|chief complaint|underwent|was seen|"
-    r"year[- ]old|date of injury|was injured|sustained an? |diagnoses (?:include|included|were|are))\b"
+    r"year[- ]old|date of injury|was injured|sustained an? |diagnoses (?:include|included|were|are))\b|"
+    # the request's own history: asked for before and denied (by UR), which is how the dispute began, never a reason
+    r"\b(?:was|were) (?:previously |initially |also )?(?:requested|submitted|asked for)\b.{0,60}?\b(?:but|and) "
+    r"(?:this|it|that|they|the request) (?:was|were) (?:denied|non-?certified|not certified|modified)\b"
 )
 _GUIDELINE_SUBJECT = _rx(
     r"^(?:according to |per |as (?:noted|stated|per) (?:in )?|regarding [^,]{1,60}, )?(?:the )?(?:current )?"
@@ -1141,7 +1144,7 @@ _APPLIED = _rx(
 )
 
 
-# the reviewer's advice on what to do next ("the patient clearly warrants close monitoring ...; consideration of
+# the reviewer's advice on what to do next ("the worker warrants close monitoring ...; consideration of
 # additional expertise should be considered", "are advised to consult"): no reason for the decision
 _ADVICE = _rx(
     r"\bwarrants? (?:close |careful |continued )*(?:monitoring|follow[- ]?up|observation)\b|\bshould be considered\b|"
@@ -1167,7 +1170,7 @@ _INFO_NOUN = _rx(
 # "X is not specified", "X has not been documented", "X was not included for review", "X could not be established
 # through the supplied documentation": the subject X is what a new request could show. A verb that may be a
 # verdict on care ("is not indicated", "was not provided", "could not be established") needs a subject that is a
-# piece of information ("the patient's work status is not provided"), never care ("physical therapy is not
+# piece of information ("the worker's job status is not provided"), never care ("physical therapy is not
 # indicated") or the request's necessity.
 _NOT_STATED = _rx(
     # "how many visits he has had is not noted" names the missing thing; "how" alone does not
