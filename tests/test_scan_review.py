@@ -251,15 +251,25 @@ def test_a_fair_reading_of_one_clean_token_its_second_reading_agreed_on_raises_n
     text = make_letter(DENIED_PT)
     fair = parse_text(text, scan(text), words=header_words(text, {**GOOD, "decision": ("12/30/2016", 72.0)}))
     assert fair.decision_date == dt.date(2016, 12, 30) and not fair.needs_review
-    # the same fair reading with a speck beside it, or a word that is not read twice (priority), asks for a look
+    # the same fair reading with a speck beside it asks for a look
     smudged = text.replace("12/30/2016", "12/30/2016 6")
     speck = parse_text(
         smudged, scan(smudged), words=header_words(smudged, {**GOOD, "decision": ("12/30/2016 6", 72.0)})
     )
     assert speck.decision_date == dt.date(2016, 12, 30) and speck.needs_review
     assert any(w.startswith("decision_date: read by OCR with low confidence") for w in speck.warnings)
+    # a priority word is read twice too (OCR reads every unsure header word again): the same as a date
     word = parse_text(text, scan(text), words=header_words(text, {**GOOD, "priority": ("Standard", 72.0)}))
-    assert word.needs_review and any(w.startswith("priority: read by OCR") for w in word.warnings)
+    assert word.priority == "Standard" and not word.needs_review
+    low = parse_text(text, scan(text), words=header_words(text, {**GOOD, "priority": ("Standard", 45.0)}))
+    assert low.priority == "Standard" and any("a second reading agreed" in w for w in low.warnings)
+    # its second reading said otherwise, or its first reading was no priority word: left empty, with a warning
+    differs = scan(text, unconfirmed=[word_span(text, "Standard")])
+    other = parse_text(text, differs, words=header_words(text, {**GOOD, "priority": ("Standard", 45.0)}))
+    assert other.priority is None and other.needs_review
+    garbled = text.replace("Standard", "Stamdard")
+    bad = parse_text(garbled, scan(garbled), words=header_words(garbled, {**GOOD, "priority": ("Stamdard", 45.0)}))
+    assert bad.priority is None and bad.needs_review
 
 
 def _split_value(words: list[OcrWord], text: str, value: str, parts: list[tuple[str, float]]) -> list[OcrWord]:

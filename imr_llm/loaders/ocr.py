@@ -420,6 +420,8 @@ def _recognise(pixels: NDArray[np.uint8], dpi: int, page: int) -> _PageRead:
 
 # a token worth a second look: a date or a number in the header, or the word after a line-ending colon
 _DIGIT = re.compile(r"\d")
+_WORD_VALUE = re.compile(r"[A-Za-z]{4,}")
+SECOND_LOOK = 80.0  # a header word read below this is read again (the parser's bar for a value read without doubt)
 
 
 def _second_reading(read: _PageRead, words: list[OcrWord], dpi: int) -> tuple[list[OcrWord], list[OcrWord]]:
@@ -431,9 +433,13 @@ def _second_reading(read: _PageRead, words: list[OcrWord], dpi: int) -> tuple[li
         return words, []
     keys: list[int] = []
     for k, word in enumerate(words):
-        header = word.page == 0 and word.bottom < HEADER_SHARE * (word.page_height or 1) and _DIGIT.search(word.text)
+        top = word.page == 0 and word.bottom < HEADER_SHARE * (word.page_height or 1)
         after_colon = k > 0 and words[k - 1].text.endswith(":") and words[k - 1].line == word.line
         line_end = k + 1 == len(words) or words[k + 1].line != word.line
+        # in the header, an unsure word too ("Standard" read at 55): the parser takes a header value read below
+        # its bar only when a second reading agreed
+        unsure_word = word.confidence < SECOND_LOOK and _WORD_VALUE.search(word.text)
+        header = top and (_DIGIT.search(word.text) or unsure_word)
         if header or (after_colon and line_end and word.text[:1].isupper()):
             keys.append(k)
     if not keys:

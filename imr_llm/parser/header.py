@@ -275,7 +275,8 @@ def _read_twice(text: str) -> bool:
     letters, 270 of 272 such values left empty for low confidence were right; the two wrong ones had a stray
     digit beside them (not one clean token) and are still left empty."""
     token = _core(text)
-    return bool(_CASE.match(token) or re.fullmatch(NUMERIC_DATE, token))
+    # a priority is one of three words, none a misreading of another: its second reading agreeing is enough too
+    return bool(_CASE.match(token) or re.fullmatch(NUMERIC_DATE, token) or _ALONE["priority"].fullmatch(token))
 
 
 def _what(field: str) -> str:
