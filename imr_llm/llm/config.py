@@ -142,6 +142,10 @@ class LLMConfig:
         if host is None or parsed.scheme not in ("http", "https"):
             raise ConfigError(f"invalid base URL {redact_url(self.base_url)!r}: expected http(s)://host[:port]/v1")
         self.check_times()
+        if self.api_key and not (self.api_key.isascii() and self.api_key.isprintable() and " " not in self.api_key):
+            # an HTTP header holds printable ASCII only: a key pasted with a stray letter or a space would fail
+            # inside the HTTP library on the first letter
+            raise ConfigError("the API key holds a character an API key never has (not printable ASCII); check it")
         if not self.api_key and not self.is_loopback:
             if host == OPENAI_HOST:
                 raise ConfigError(

@@ -67,7 +67,9 @@ class PromptTemplate:
                 {"role": role, "content": env.get_template(f"{role}.j2").render(**values).strip()}
                 for role in ("system", "user")
             ]
-        except jinja2.TemplateError as e:  # SecurityError (the sandbox said no), syntax, undefined names
+        except (jinja2.TemplateError, OverflowError, ArithmeticError, TypeError, ValueError) as e:
+            # SecurityError (the sandbox said no), syntax, undefined names; a range or a product past the sandbox's
+            # bounds; an operation on the wrong type
             raise ConfigError(f"prompt {self.ref}: the template cannot be rendered ({type(e).__name__}: {e})") from e
         digest = hashlib.sha256(json.dumps(messages, sort_keys=True).encode()).hexdigest()
         return RenderedPrompt(self.name, self.version, messages, digest)
@@ -78,13 +80,43 @@ def _environment(folder: Path) -> jinja2.Environment:
     """One environment per template folder: templates compile once, not on every letter. Sandboxed
     (jinja2.sandbox): a template cannot reach Python internals (`''.__class__.__mro__`, `os.environ`
     through an object's globals), so a prompt folder from elsewhere cannot read secrets into a prompt."""
-    return SandboxedEnvironment(
+    return _BoundedSandbox(
         loader=_ConfinedLoader(folder),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=False,
         autoescape=False,
         auto_reload=False,
     )
+
+
+MAX_PRODUCT = 1_000_000  # the longest string or list a template's "*" or "**" may make (a prompt is a few pages)
+_UNBOUNDED_FILTERS = ("center", "format", "indent", "wordwrap")
+
+
+class _BoundedSandbox(SandboxedEnvironment):
+    """Jinja's sandbox, with its documented hook for operators (`intercepted_binops`, `call_binop`) bounding
+    "*" and "**": `"a" * 10**10` in a template would take all memory before any check of the prompt's size."""
+
+    intercepted_binops = frozenset(["*", "**", "%"])
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        for name in _UNBOUNDED_FILTERS:  # each pads to a width the template gives: no prompt needs them
+            self.filters.pop(name, None)
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            if isinstance(left, (int, float)) and isinstance(right, (int, float)) and abs(right) > 64:
+                raise OverflowError(f"a power past {64} in a template")
+        elif operator == "%" and isinstance(left, str):
+            if any(int(width) > MAX_PRODUCT for width in re.findall(r"%[-+ #0]*(\d+)", left)):
+                raise OverflowError(f"a format width past {MAX_PRODUCT:,} in a template")
+        elif operator == "*":
+            sizes = [len(x) for x in (left, right) if isinstance(x, (str, list, tuple))]
+            counts = [x for x in (left, right) if isinstance(x, int) and not isinstance(x, bool)]
+            if sizes and counts and sizes[0] * max(counts[0], 0) > MAX_PRODUCT:
+                raise OverflowError(f"a repeated string or list past {MAX_PRODUCT:,} items in a template")
+        return super().call_binop(context, operator, left, right)
 
 
 class _ConfinedLoader(jinja2.FileSystemLoader):
@@ -128,6 +160,26 @@ def available_prompts(root: Path | None = None) -> list[str]:
     return sorted(f"{p.name}@{v}" for p in root.iterdir() if p.is_dir() for v in _versions(root, p.name))
 
 
+def _meta(path: Path, ref: str) -> dict[str, Any]:
+    """A prompt's prompt.toml, its fields of the types the loader reads; ConfigError naming what is wrong."""
+    try:
+        meta = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise ConfigError(f"prompt {ref}: prompt.toml cannot be read ({type(e).__name__}: {e})") from None
+    kinds: dict[str, type | tuple[type, ...]] = {
+        "variables": dict,
+        "examples": list,
+        "description": str,
+        "templates_from": str,
+    }
+    for key, kind in kinds.items():
+        if key in meta and not isinstance(meta[key], kind):
+            raise ConfigError(f"prompt {ref}: prompt.toml's {key!r} has the wrong type")
+    if not all(isinstance(e, str) for e in meta.get("examples", [])):
+        raise ConfigError(f"prompt {ref}: prompt.toml's 'examples' must be file names")
+    return meta
+
+
 def load_prompt(ref: str = DEFAULT_PROMPT, root: Path | None = None, _depth: int = 0) -> PromptTemplate:
     """The template for NAME or NAME@VERSION; ConfigError naming the choices when unknown."""
     root = root or prompts_dir()
@@ -140,7 +192,7 @@ def load_prompt(ref: str = DEFAULT_PROMPT, root: Path | None = None, _depth: int
         raise ConfigError(f"unknown prompt '{ref}'; available: {choices}")
     version = version or versions[-1]
     folder = root / name / version
-    meta = tomllib.loads((folder / "prompt.toml").read_text(encoding="utf-8"))
+    meta = _meta(folder / "prompt.toml", f"{name}@{version}")
     variables = dict(meta.get("variables", {}))
     examples = tuple((folder / e).resolve() for e in meta.get("examples", []))  # beside the prompt
     outside = [str(e) for e in examples if not _inside(e, folder)]

@@ -1,0 +1,69 @@
+"""The twenty-second hostile probe (issue 26): prompt folders and API keys that crashed the tool. Each test makes the
+bad input, asserts the clear one-line refusal (never an internal error, never memory exhausted), and the right
+output for a good input beside it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from imr_llm.errors import ConfigError
+from imr_llm.llm.config import LLMConfig
+from imr_llm.llm.prompts import load_prompt
+from tests.test_hardening_round3 import CLEAN_ENV, LETTER, cli, evil_prompts, one_line
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        '{{ "a" * 10**10 }} {{ letter }}',  # all memory taken before any check (the process was killed)
+        "{{ range(10**9)|list }} {{ letter }}",  # the sandbox's own bound, which was an internal error
+        '{{ "a" * 1000 * 1000 * 1000 }} {{ letter }}',
+        '{{ "%999999999s"|format("x") }} {{ letter }}',
+        '{{ "x"|center(10**10) }} {{ letter }}',
+        "{{ 2 ** (10**10) }} {{ letter }}",
+        '{{ "%999999999s" % "x" }} {{ letter }}',
+    ],
+)
+def test_a_template_that_would_make_a_huge_prompt_is_refused(tmp_path: Path, template: str) -> None:
+    root = evil_prompts(tmp_path, template)
+    with pytest.raises(ConfigError, match="cannot be rendered"):
+        load_prompt("extract@1", root).render("x")
+
+
+def test_a_template_with_ordinary_arithmetic_still_renders(tmp_path: Path) -> None:
+    root = evil_prompts(tmp_path, '{{ "-" * 40 }} {{ 2 ** 8 }} {{ "%5s" % "ab" }} {{ letter }}')
+    assert load_prompt("extract@1", root).render("x").messages[1]["content"] == "-" * 40 + " 256    ab x"
+
+
+@pytest.mark.parametrize(
+    "toml",
+    [
+        'variables = "abc"\n',
+        "examples = 5\n",
+        "this is = not toml [\n",
+        b"description = '\xff\xfe'\n",
+        "examples = [1]\n",
+    ],
+)
+def test_a_broken_prompt_toml_is_a_clear_error(tmp_path: Path, toml: str | bytes) -> None:
+    root = evil_prompts(tmp_path, "{{ letter }}")
+    target = root / "extract" / "1" / "prompt.toml"
+    target.write_bytes(toml if isinstance(toml, bytes) else toml.encode())
+    with pytest.raises(ConfigError, match=r"prompt extract@1: prompt\.toml"):
+        load_prompt("extract@1", root)
+    result = cli("prompts", "show", "extract@1", env={**CLEAN_ENV, "IMR_LLM_PROMPTS": str(root)})
+    assert result.returncode == 2 and "prompt.toml" in one_line(result)
+    target.write_text('description = "fine"\nvariables = { a = "b" }\n')  # the right output: it loads
+    assert load_prompt("extract@1", root).variables == {"a": "b"}
+
+
+@pytest.mark.parametrize("key", ["sk-SE\u00c7RET42", "sk-abc def", "sk-abc\n"])
+def test_an_api_key_with_a_character_no_key_has_is_a_clear_error(key: str) -> None:
+    config = LLMConfig(base_url="https://api.example.com/v1", model="m", api_key=key)
+    with pytest.raises(ConfigError, match="API key holds a character"):
+        config.check()
+    result = cli("extract", "--base-url", "https://api.example.com/v1", "--model", "m", "--api-key", key, str(LETTER))
+    assert result.returncode == 2 and "API key" in one_line(result) and key.strip() not in result.stderr
+    LLMConfig(base_url="https://api.example.com/v1", model="m", api_key="sk-proj_AbC-123").check()  # a real key passes
