@@ -67,3 +67,59 @@ def test_an_api_key_with_a_character_no_key_has_is_a_clear_error(key: str) -> No
     result = cli("extract", "--base-url", "https://api.example.com/v1", "--model", "m", "--api-key", key, str(LETTER))
     assert result.returncode == 2 and "API key" in one_line(result) and key.strip() not in result.stderr
     LLMConfig(base_url="https://api.example.com/v1", model="m", api_key="sk-proj_AbC-123").check()  # a real key passes
+
+
+def _problems(lang: str, rewrite: str) -> list[str]:
+    from tests.test_probe18 import _rewrite_problems
+
+    return _rewrite_problems(lang, rewrite)
+
+
+EN_SAID = (
+    "The reviewer found that the request for 12 sessions exceeds the recommended initial trial of 6 sessions, and "
+    "there is no record of an earlier course of therapy or its results"
+)
+ES_SAID = (
+    "El revisor encontró que la solicitud de 12 sesiones excede la prueba inicial recomendada de 6 sesiones, y no "
+    "hay documentación de un curso previo de terapia ni de sus resultados"
+)
+
+
+@pytest.mark.parametrize(
+    ("lang", "tail"),
+    [
+        # the probe's rewrites of a denied item, each accepted and shown under "This is not approved"
+        ("en", ", so you can have it."),
+        ("en", ", so it is given to you."),
+        ("en", ", so the 12 sessions are a go."),
+        ("en", ", so therapy is yes."),
+        ("en", ", so the therapy goes on."),
+        ("en", ", and it is yours."),
+        ("en", ". Stop resting now."),
+        ("es", ", y se la dan."),
+        ("es", ", y la terapia es para usted."),
+        ("es", ", así que basta de reposo."),
+        ("es", ", y usted lo tiene."),
+        ("es", ", así que deje el medicamento."),
+    ],
+)
+def test_a_rewrite_that_adds_a_clause_of_its_own_is_refused(lang: str, tail: str) -> None:
+    said = EN_SAID if lang == "en" else ES_SAID
+    assert _problems(lang, said + tail), tail
+
+
+@pytest.mark.parametrize(
+    ("lang", "rewrite"),
+    [
+        ("en", EN_SAID + "."),
+        # plain words the page's own reason uses, and the reviewer's words in another order
+        (
+            "en",
+            "The request for 12 sessions exceeds the recommended initial trial of 6 sessions. There is no record of "
+            "an earlier course of therapy or its results.",
+        ),
+        ("es", ES_SAID + "."),
+    ],
+)
+def test_a_faithful_rewrite_still_passes(lang: str, rewrite: str) -> None:
+    assert _problems(lang, rewrite) == []

@@ -140,6 +140,12 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
         # "no documented weakness" is what the records lack, never "you have no weakness" (a finding about you)
         problems.append(f"item {item.number}: the reason drops that the reviewer wrote of the records")
     if language.c.reason.slot_mode == "plain":  # same language as the letter: word by word
+        if unsourced := _words_from_nowhere(text, item, language):
+            # ", so you can have it", ", so therapy is yes", ", so it is given to you": a clause the reviewer never
+            # wrote, however it is worded (lists of such phrases kept missing new ones)
+            problems.append(
+                f"item {item.number}: the reason adds words found nowhere in the letter ({', '.join(unsourced)})"
+            )
         plain = PlainSentence(text=text, source=" ".join(item.reason.sentences), form="llm")
         problems += [f"item {item.number}: {p}" for p in plain_problems(plain, item.request, language)]
         if _YOU_HAVE_NO.search(text) and not _PERSON_HAS.search(reviewer):
@@ -242,6 +248,9 @@ _EN_SENSES = {
     }.items()
 }
 _EN_CONNECTORS = re.compile(r"\b(?:but|however|although|though|while|whereas|yet|despite|nevertheless|even)\b|;", re.I)
+_EN_JOINS = re.compile(
+    r",\s*(?:and|or|nor|but|so|yet)\b|;|\b(?:so|therefore|thus|hence|however|while|whereas|although|though)\b", re.I
+)
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"\u201d)]*\s+")
 
 
@@ -256,6 +265,23 @@ _YOU_HAVE_NO = re.compile(r"\byou (?:have|had|has) no\b|\byou (?:do|did) not hav
 _PERSON_HAS = re.compile(
     r"\b(?:patient|claimant|applicant|worker|employee|individual|he|she)\b[^.]{0,40}?\b(?:has|had|have)\b", re.I
 )
+
+
+def _words_from_nowhere(text: str, item: ItemSummary, language: Language) -> list[str]:
+    """The words of a same-language rewrite that are in none of: the reviewer's sentences, the request, the glossary
+    lines, the page's own plain wording of the reason, and the language's short list of joining words
+    (`checks.rewrite_words`). A rewrite is the reviewer's sentence made plain: it needs no word beyond those."""
+    if not language.c.checks.rewrite_words:
+        return []
+    sources = [
+        *item.reason.sentences,
+        item.request,
+        *item.reason.terms,
+        item.reason.text,
+        *(p.text for p in item.reason.plain),
+    ]
+    known = set(_WORDS.findall(" ".join(sources).casefold())) | set(language.c.checks.rewrite_words.split())
+    return sorted({w for w in _WORDS.findall(text.casefold()) if w not in known})
 
 
 def _with_digits(text: str, words: dict[str, int]) -> str:
@@ -353,6 +379,10 @@ def _translation_shape(
     joined = language.translation_connectors
     if joined is not None and (m := joined.search(text)) is not None and not _EN_CONNECTORS.search(reviewer):
         problems.append(f"the reason joins a claim the reviewer did not make ({m.group(0)!r})")
+    if (joins := language.translation_joins) is not None and len(joins.findall(text)) > len(
+        _EN_JOINS.findall(reviewer)
+    ):
+        problems.append("the reason joins more clauses than the reviewer's words do")
     clauses = language.translation_clauses
     if clauses is not None and _negated_clauses(text, language.negation, clauses) > _negated_clauses(
         reviewer, EN_NEGATION, _EN_CLAUSE

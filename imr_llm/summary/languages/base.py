@@ -124,6 +124,7 @@ class Language:
         self.translation_connectors = (
             re.compile(checks.translation_connectors, re.I) if checks.translation_connectors else None
         )
+        self.translation_joins = re.compile(checks.translation_joins, re.I) if checks.translation_joins else None
         self.outcome_kinds = {kind: re.compile(p, re.I) for kind, p in checks.outcome_kinds.items()}
         self.translation_clauses = re.compile(checks.translation_clauses, re.I) if checks.translation_clauses else None
         self.denied_verbs = {

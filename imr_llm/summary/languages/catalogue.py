@@ -129,6 +129,9 @@ class CheckPhrases(_Strict):
     approved_claims: str
     denied_claims: str
     promises: str
+    # a same-language rewrite's words come from the reviewer's sentence, the request, the glossary or the page's own
+    # plain wording; these joining words too (a language whose reasons are translations leaves it empty)
+    rewrite_words: str = ""
     # a model's rewrite speaking of payment, coverage, approval, a cure or the future, which a reviewer's
     # sentence without such words cannot carry (see summary.rewrite)
     outcomes: str
@@ -138,6 +141,9 @@ class CheckPhrases(_Strict):
     # approval, a cure, the future) only where the reviewer's English speaks of that kind
     translation_openings: tuple[str, ...] = ()
     translation_connectors: str | None = None
+    # the words that join one clause to another (", y ...", "así que ..."): a translation joins no more clauses than
+    # the reviewer's English does (", y se la dan", ", así que basta de reposo" joined a claim of the model's own)
+    translation_joins: str | None = None
     outcome_kinds: dict[str, str] = Field(default_factory=dict)
     # where a translation's clauses break (its denials are counted per clause against the reviewer's), and, for an
     # English participle the reviewer denies ("not recommended"), how the translation names the verb and denies it
@@ -442,6 +448,7 @@ class Catalogue(_Strict):
             self.checks.promises,
             self.checks.outcomes,
             self.checks.translation_connectors or "",
+            self.checks.translation_joins or "",
             self.checks.translation_clauses or "",
             *self.checks.outcome_kinds.values(),
             *(p for verb in self.checks.denied_verbs.values() for p in (verb.said, verb.denied)),
