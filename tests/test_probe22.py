@@ -4,6 +4,7 @@ output for a good input beside it."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,22 @@ def test_a_rewrite_that_adds_a_clause_of_its_own_is_refused(lang: str, tail: str
 )
 def test_a_faithful_rewrite_still_passes(lang: str, rewrite: str) -> None:
     assert _problems(lang, rewrite) == []
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8765/v1\t", "http://127.0.0.1:8765/v1\n", "http://host/v\x1b1"])
+def test_a_base_url_with_a_control_character_is_a_clear_error(url: str) -> None:
+    with pytest.raises(ConfigError, match="space or a control character"):
+        LLMConfig(base_url=url, model="m", api_key="k").check()
+    result = cli("extract", "--base-url", url, "--model", "m", "--api-key", "k", str(LETTER))
+    assert result.returncode == 2 and "base URL" in one_line(result)
+    LLMConfig(base_url="http://127.0.0.1:8765/v1", model="m", api_key="k").check()  # right: a clean URL passes
+
+
+def test_polling_with_a_first_pause_of_zero_still_waits_between_later_polls() -> None:
+    from imr_llm.batch.deferred import POLL_MAX_S, POLL_MIN_S, next_poll_delay
+
+    delays = [0.0]
+    for _ in range(30):
+        delays.append(next_poll_delay(delays[-1]))
+    assert delays[1] == POLL_MIN_S and all(b >= a for a, b in itertools.pairwise(delays))  # wrong: 0 always
+    assert delays[-1] == POLL_MAX_S and next_poll_delay(30.0) == 45.0  # right: the given pause grows as before

@@ -306,6 +306,22 @@ def test_the_report_never_replaces_a_file_it_did_not_write_but_rewrites_its_own(
     assert (out / "report.md").read_text() == "my notes\n"
 
 
+def test_the_report_never_replaces_a_parquet_name_holding_someone_elses_file(tmp_path: Path) -> None:
+    """Probe 22: a person's file at RECORDS.letters.parquet was overwritten silently; the report's own tables are
+    rewritten on a rerun."""
+    from imr_llm.errors import ConfigError
+    from imr_llm.research.report import parquet_paths
+
+    records = _example_records(tmp_path)
+    build_report(records, tmp_path / "r", resamples=20, plots=False)
+    build_report(records, tmp_path / "r", resamples=20, plots=False)  # right: its own tables are rewritten
+    _, letters = parquet_paths(records)
+    letters.write_text("my notes\n")
+    with pytest.raises(ConfigError, match="did not write"):
+        build_report(records, tmp_path / "r", resamples=20, plots=False)
+    assert letters.read_text() == "my notes\n"
+
+
 def test_cli_report_names_a_file_with_escapes_visibly(tmp_path: Path) -> None:
     result = run_cli("report", str(tmp_path / "no\x1b]0;PWN\x07such"), "--out", str(tmp_path / "r"))
     assert result.returncode == 2 and "\x1b" not in result.stderr and "\x07" not in result.stderr

@@ -58,6 +58,7 @@ if TYPE_CHECKING:
 
 MAX_BATCH_TRIES = 3  # batches one letter is sent in (expired, failed, or re-asked) before it stops
 POLL_MAX_S = 600.0
+POLL_MIN_S = 1.0
 ReaskVia = Literal["live", "batch-api", "none"]
 
 
@@ -394,7 +395,13 @@ def run_via_batch_api(
             if interrupted or not wait or not deferred.in_flight:
                 return deferred.report
             time.sleep(delay)
-            delay = min(delay * 1.5, POLL_MAX_S)
+            delay = next_poll_delay(delay)
+
+
+def next_poll_delay(delay: float) -> float:
+    """The pause after `delay`: half as long again, at least POLL_MIN_S, at most POLL_MAX_S (a first pause of 0, which
+    polls at once, had stayed 0: a thousand polls in 20 s and the state file rewritten each time)."""
+    return min(max(delay * 1.5, POLL_MIN_S), POLL_MAX_S)
 
 
 def write_request_file(inputs: list[str], out: Path, extractor: LLMExtractor, target: Path) -> DeferredReport:

@@ -134,6 +134,11 @@ class LLMConfig:
 
     def check(self) -> None:
         """Raise ConfigError with what to fix, before any letter is processed."""
+        if not self.base_url.isprintable() or any(c.isspace() for c in self.base_url):
+            # a pasted tab or newline ("...\n" at the end of a variable) failed inside the HTTP library
+            raise ConfigError(
+                f"invalid base URL {redact_url(self.base_url)!r}: it holds a space or a control character; check it"
+            )
         try:
             parsed = urlparse(self.base_url)
             host, _ = parsed.hostname, parsed.port  # both raise on a malformed host ("http://[::1") or port

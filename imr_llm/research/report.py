@@ -424,6 +424,25 @@ def _refuse_to_replace(records: Path, pages: list[Path], tables: list[Path]) -> 
         ours = head.startswith(_OURS[path.suffix]) if path.suffix in _OURS else head.startswith(",".join(CSV_COLUMNS))
         if not ours:
             raise ConfigError(f"{path}: a file the report did not write is in the way; move it or choose another --out")
+    for path in tables:
+        if path.is_file() and not _our_table(path):
+            raise ConfigError(
+                f"{path}: a file the report did not write is in the way (not its Parquet table); move it or choose "
+                "another --parquet-dir"
+            )
+
+
+def _our_table(path: Path) -> bool:
+    """A Parquet file whose columns include the report's `letter_id` (the items and letters tables both have it)."""
+    with path.open("rb") as f:
+        if f.read(4) != b"PAR1":
+            return False
+    try:
+        import pyarrow.parquet as pq
+
+        return "letter_id" in pq.read_schema(path).names
+    except Exception:  # any unreadable file is not ours; pyarrow raises many kinds
+        return False
 
 
 def build_report(
