@@ -359,10 +359,10 @@ def test_a_photographed_page_on_a_desk_is_cut_out_and_flattened_and_a_scan_is_no
     page is the whole image."""
     import numpy as np
 
-    from imr_llm.evals.runner import page_files
     from imr_llm.loaders import _pdf_images
     from imr_llm.loaders.cleanup import clean
     from imr_llm.loaders.images import image_pages
+    from imr_llm.suffixes import page_files
 
     for kind, on_a_desk in (("photo-curl", True), ("photo", False)):
         first = page_files(rendering(kind, PDF, "synth-2016-basic", renderings))[0]

@@ -143,3 +143,29 @@ def test_polling_with_a_first_pause_of_zero_still_waits_between_later_polls() ->
         delays.append(next_poll_delay(delays[-1]))
     assert delays[1] == POLL_MIN_S and all(b >= a for a, b in itertools.pairwise(delays))  # wrong: 0 always
     assert delays[-1] == POLL_MAX_S and next_poll_delay(30.0) == 45.0  # right: the given pause grows as before
+
+
+def test_a_pages_folder_in_a_batch_is_one_letter(tmp_path: Path) -> None:
+    """Probe 22: `batch` split NAME.pages/ into one "letter" per photo (page 1 an error, page 2 a record with no
+    header); gold, eval and the web app read such a folder as one letter, and so does batch now."""
+    import json
+
+    from PIL import Image, ImageSequence
+
+    from tests.conftest import SAMPLES
+
+    folder = tmp_path / "in" / "letter.pages"
+    folder.mkdir(parents=True)
+    with Image.open(SAMPLES / "synth-2016-basic.tif") as tif:
+        for k, page in enumerate(ImageSequence.Iterator(tif), start=1):
+            page.convert("L").save(folder / f"page{k}.png")
+    out = tmp_path / "out.jsonl"
+    for spec in (str(tmp_path / "in"), str(folder), f"{tmp_path}/in/**"):
+        out.unlink(missing_ok=True)
+        run = cli("batch", spec, "--out", str(out), "--no-progress", "--workers", "1")
+        records = [json.loads(line) for line in out.read_text().splitlines()]
+        # wrong: two lines, one per photo; right: one record of the whole letter, read from both pages
+        assert run.returncode == 0 and len(records) == 1, (spec, run.stderr, records)
+        assert records[0]["case_number"] == "CM16-0900101" and records[0]["source"]["path"].endswith("letter.pages")
+    rerun = cli("batch", str(tmp_path / "in"), "--out", str(out), "--no-progress", "--workers", "1")
+    assert rerun.returncode == 0 and len(out.read_text().splitlines()) == 1  # a rerun keeps its one record

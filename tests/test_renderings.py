@@ -26,10 +26,11 @@ from imr_llm.evals.renderings import (
     rendering_kind,
 )
 from imr_llm.evals.results import LetterResult
-from imr_llm.evals.runner import letter_label, page_files, run_suite, select_letters
+from imr_llm.evals.runner import letter_label, run_suite, select_letters
 from imr_llm.evals.suite import input_kinds, load_suite
 from imr_llm.loaders import load_file
 from imr_llm.loaders.images import image_pages
+from imr_llm.suffixes import page_files
 from tests.conftest import REPO, SAMPLES, needs_tesseract
 
 NAME = "synth-2016-basic"

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from imr_llm.suffixes import LETTER_SUFFIXES
+from imr_llm.suffixes import LETTER_SUFFIXES, PAGES_SUFFIX, is_pages_folder
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -40,7 +40,9 @@ def _walk(folder: Path) -> Iterator[Path]:
             continue
         subfolders = []
         for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
+            if entry.is_dir(follow_symlinks=False) and entry.name.lower().endswith(PAGES_SUFFIX):
+                yield Path(entry.path)  # the pages of one letter (photos or scans): one input
+            elif entry.is_dir(follow_symlinks=False):
                 subfolders.append(Path(entry.path))
             elif entry.name.lower().endswith(LETTER_SUFFIXES):
                 path = Path(entry.path)
@@ -158,7 +160,9 @@ def iter_inputs(
 def _each_spec(specs: list[str]) -> Iterator[Path]:
     for spec in specs:
         path = Path(spec)
-        if path.is_dir():
+        if is_pages_folder(path):
+            yield path  # named itself: one letter
+        elif path.is_dir():
             yield from _walk(path)
         elif path.exists() or path.is_symlink():
             yield path
@@ -168,7 +172,10 @@ def _each_spec(specs: list[str]) -> Iterator[Path]:
                 matched = True
                 if match.is_symlink() and (match.is_dir() or not _inside(match, _glob_root(spec).resolve())):
                     continue  # a linked folder, or a link out of the searched folder: not followed
-                if match.is_dir():
+                pages = next((p for p in (match, *match.parents) if is_pages_folder(p)), None)
+                if pages is not None:
+                    yield pages  # a page inside NAME.pages/ is part of that one letter (counted once)
+                elif match.is_dir():
                     yield from _walk(match)
                 else:
                     yield match

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from imr_llm.errors import ImrError, InputError
-from imr_llm.loaders import load_bytes, read_bytes
+from imr_llm.loaders import load_bytes, load_pages, read_bytes
 from imr_llm.outputs import json_line, read_regular, safe_stem, visible, write_file
 from imr_llm.pipeline.extraction import Extractor
 from imr_llm.schema import LetterRecord, path_text
+from imr_llm.suffixes import IMAGE_SUFFIXES, is_pages_folder, page_files
 from imr_llm.summary.formats import Format
 from imr_llm.summary.render import render_text
 from imr_llm.summary.summarize import summarize
@@ -42,7 +43,19 @@ def error_line(path: str, sha256: str, kind: str, reason: str) -> str:
 
 
 def read_input(path: Path) -> tuple[bytes | None, str, str | None]:
-    """(bytes, sha256, problem). A file too large still gets its hash, so a rerun skips it."""
+    """(bytes, sha256, problem). A file too large still gets its hash, so a rerun skips it. A NAME.pages/ folder
+    (one letter's page images) gives no bytes: its hash is over its pages' hashes, in page order."""
+    if is_pages_folder(path):
+        pages = page_files(path)
+        if not pages:
+            return None, "", f"no page images in this folder ({', '.join(IMAGE_SUFFIXES)})"
+        digest = hashlib.sha256()
+        try:
+            for page in pages:
+                digest.update(hashlib.sha256(read_bytes(page)).digest())
+        except InputError as e:
+            return None, "", f"{page.name}: {e}"
+        return b"", digest.hexdigest(), None
     try:
         data = read_bytes(path)
     except InputError as e:
@@ -178,7 +191,7 @@ def process(
     if data is None:
         return Outcome(name, digest, error_line(name, digest, "InputError", problem or "unreadable"), "InputError")
     try:
-        letter = load_bytes(data, name)
+        letter = load_pages(page_files(path), name) if is_pages_folder(path) else load_bytes(data, name)
         extraction = extractor.extract(letter)
         record: LetterRecord = extraction.merged
     except ImrError as e:

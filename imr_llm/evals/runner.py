@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 import subprocess
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -23,7 +22,7 @@ from imr_llm.errors import ConfigError, ImrError, InputError, LLMCallError
 from imr_llm.evals.gold import GoldLetter, load_gold_dir
 from imr_llm.evals.metrics import LetterResult, compute_metrics
 from imr_llm.evals.renderings import IMAGE_KINDS, rendering_kind
-from imr_llm.evals.suite import KEPT_INPUTS, PAGES_SUFFIX, SCANNED_PDF_SUFFIX, Suite
+from imr_llm.evals.suite import KEPT_INPUTS, SCANNED_PDF_SUFFIX, Suite
 from imr_llm.evals.uncertainty import DEFAULT_RESAMPLES, DEFAULT_SEED, Bootstrap, bootstrap_intervals, input_hash
 from imr_llm.llm.cache import ResponseCache
 from imr_llm.llm.config import LLMConfig
@@ -31,7 +30,7 @@ from imr_llm.llm.prices import load_prices
 from imr_llm.loaders import LoadedLetter, load_file, load_pages
 from imr_llm.pipeline.backends import BackendOptions, get_backend, open_extractor
 from imr_llm.pipeline.extraction import Extractor
-from imr_llm.suffixes import IMAGE_SUFFIXES
+from imr_llm.suffixes import IMAGE_SUFFIXES, PAGES_SUFFIX, page_files
 from imr_llm.version import VERSION as __version__
 
 ProgressHook = Callable[[LetterResult], None]
@@ -143,16 +142,6 @@ def select_letters(suite: Suite) -> list[SuiteInput]:
             f"the inputs {', '.join(suite.inputs)})"
         )
     return inputs
-
-
-def _name_order(path: Path) -> list[tuple[int, str]]:
-    """IMG_9.jpg before IMG_10.jpg: numbers in a name compare as numbers."""
-    return [(int(part), "") if part.isdigit() else (-1, part) for part in re.split(r"(\d+)", path.name.lower())]
-
-
-def page_files(folder: Path) -> list[Path]:
-    """The page images of a folder that holds one letter (a photo set), in name order."""
-    return sorted((p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES), key=_name_order)
 
 
 def _load(path: Path) -> LoadedLetter:

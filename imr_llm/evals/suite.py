@@ -55,7 +55,6 @@ from imr_llm.regular import read_text
 TEXT_INPUTS = ("txt", "pdf")
 KEPT_INPUTS = ("image", "scanned-pdf", "pages")  # your own scans beside the gold (see the module docstring)
 SCANNED_PDF_SUFFIX = ".scan.pdf"
-PAGES_SUFFIX = ".pages"
 
 DEFAULT_SCORERS = ("fields", "items", "diagnoses", "guidelines", "grounding", "agreement", "summary", "reasons", "cost")
 

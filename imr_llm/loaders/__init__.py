@@ -265,8 +265,9 @@ def load_file(path: Path) -> LoadedLetter:
     return load_bytes(read_bytes(path), str(path))
 
 
-def load_pages(paths: list[Path]) -> LoadedLetter:
-    """Several image files (photos or scans of each page) as one letter, in the order given."""
+def load_pages(paths: list[Path], name: str | None = None) -> LoadedLetter:
+    """Several image files (photos or scans of each page) as one letter, in the order given; `name` is what the
+    record calls it (a NAME.pages/ folder), else the pages' names joined."""
     if not paths:
         raise InputError("no pages given")
     pages: list[PageImage] = []
@@ -281,4 +282,4 @@ def load_pages(paths: list[Path]) -> LoadedLetter:
                 continue
             raise InputError(f"{path}: not an image (a page for --pages is a photo or scan: JPEG, PNG, TIFF)")
         pages += image_pages(data)
-    return _ocr(pages, "pages", " + ".join(map(str, paths)), digest.hexdigest())
+    return _ocr(pages, "pages", name or " + ".join(map(str, paths)), digest.hexdigest())
