@@ -169,3 +169,27 @@ def test_a_pages_folder_in_a_batch_is_one_letter(tmp_path: Path) -> None:
         assert records[0]["case_number"] == "CM16-0900101" and records[0]["source"]["path"].endswith("letter.pages")
     rerun = cli("batch", str(tmp_path / "in"), "--out", str(out), "--no-progress", "--workers", "1")
     assert rerun.returncode == 0 and len(out.read_text().splitlines()) == 1  # a rerun keeps its one record
+
+
+def test_a_determination_line_inside_a_2013_notices_detail_section_is_no_item() -> None:
+    """Probe 22: a "3) MAXIMUS ... has determined the request for Viagra is medically necessary" line inside item 1's
+    rationale became a third item, approved, on the worker's page. The notice lists its determinations before
+    its first detail section; a line after that is no item (warned, for a look)."""
+    from imr_llm.parser import parse_text
+    from tests.conftest import SAMPLES
+
+    text = (SAMPLES / "synth-2013-notice.txt").read_text()
+    right = parse_text(text)
+    assert [i.decision for i in right.disputed_items] == ["upheld", "overturned"] and not right.warnings
+    at = text.index("2) Regarding the request for")
+    planted = (
+        text[:at]
+        + (
+            "3) MAXIMUS Federal Services, Inc. has determined the request for a knee brace is medically necessary and "
+            "appropriate.\n\n"
+        )
+        + text[at:]
+    )
+    record = parse_text(planted)
+    assert [i.decision for i in record.disputed_items] == ["upheld", "overturned"], record.disputed_items
+    assert record.needs_review and any("determination line inside a detail section" in w for w in record.warnings)

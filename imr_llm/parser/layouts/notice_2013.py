@@ -75,9 +75,18 @@ def parse_notice_items(ctx: ParseContext) -> list[DisputedItem]:
     """2013 notices: numbered determinations, then numbered detail sections."""
     flat = ctx.flat
     determinations: dict[int, re.Match[str]] = {}
-    for m in _anchored(flat, _DETERMINATION, "has determined the request for", 70):
-        determinations.setdefault(int(m.group("num")), m)
     details = {int(m.group("num")): m for m in _anchored(flat, _REGARDING, "Regarding the request for", 40)}
+    first_detail = min((m.start() for m in details.values()), default=len(flat))
+    for m in _anchored(flat, _DETERMINATION, "has determined the request for", 70):
+        if m.start() > first_detail:
+            # the notice lists its determinations before the first detail section: one inside a section's words
+            # (a quoted or pasted line, "3) MAXIMUS ... has determined the request for Viagra ...") is no item
+            ctx.warn(
+                f"a determination line inside a detail section ({m.group('num')}) is not one of this letter's "
+                "items; check the letter"
+            )
+            continue
+        determinations.setdefault(int(m.group("num")), m)
     groups = label_groups(flat, _LABELS_2013, 0)
     trailer = TRAILER.search(flat, max((m.end() for m in details.values()), default=0))
     text_end = trailer.start() if trailer else len(flat)
