@@ -95,7 +95,7 @@ _UNBOUNDED_FILTERS = ("center", "format", "indent", "wordwrap")
 
 class _BoundedSandbox(SandboxedEnvironment):
     """Jinja's sandbox, with its documented hook for operators (`intercepted_binops`, `call_binop`) bounding
-    "*" and "**": `"a" * 10**10` in a template would take all memory before any check of the prompt's size."""
+    "*", "**" and "%": `"a" * 10**10` in a template would take all memory before any check of the prompt's size."""
 
     intercepted_binops = frozenset(["*", "**", "%"])
 
@@ -107,7 +107,7 @@ class _BoundedSandbox(SandboxedEnvironment):
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "**":
             if isinstance(left, (int, float)) and isinstance(right, (int, float)) and abs(right) > 64:
-                raise OverflowError(f"a power past {64} in a template")
+                raise OverflowError("a power past 64 in a template")
         elif operator == "%" and isinstance(left, str):
             if any(int(width) > MAX_PRODUCT for width in re.findall(r"%[-+ #0]*(\d+)", left)):
                 raise OverflowError(f"a format width past {MAX_PRODUCT:,} in a template")

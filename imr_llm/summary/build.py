@@ -578,11 +578,10 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
             said + _quoted_only(shown, said, item), step, added, lead if amount_step else None, amount_step
         )
     ):
-        # (a reason the page quotes but does not restate counts too: "Absent documentation of conservative care
-        # and plain radiographs, ..." left standing beside a step that named two other records, a reader found)
         # the page gives reasons the step does not answer: following the step alone would leave the others standing
         # (a reader found steps that followed one of two reasons: "ask for no more than the guidelines allow" where
-        # the reviewer also found no record of improvement)
+        # the reviewer also found no record of improvement). A reason the page quotes but does not restate counts
+        # too: a summing verdict "Absent documentation of A and B, ..." beside a step naming two other records
         next_step = f"{next_step} {language.c.next.other_reasons}"
     return ItemSummary(
         number=i + 1,

@@ -139,7 +139,7 @@ def translate(
         def put(m: re.Match[str], words: str = words) -> str:
             return words[:1].upper() + words[1:] if m.group(0)[0].isupper() else words
 
-        out = [None if t is None else re.sub(rf"\b(?:{pattern})\b", put, t) for t in out]
+        out = [None if t is None else re.sub(rf"\b(?:{pattern})\b", put, t, flags=re.I) for t in out]
     return out
 
 
