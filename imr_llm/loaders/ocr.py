@@ -422,6 +422,7 @@ def _recognise(pixels: NDArray[np.uint8], dpi: int, page: int) -> _PageRead:
 _DIGIT = re.compile(r"\d")
 _WORD_VALUE = re.compile(r"[A-Za-z]{4,}")
 SECOND_LOOK = 80.0  # a header word read below this is read again (the parser's bar for a value read without doubt)
+MAX_SECOND_READINGS = 120  # a page's header tokens, its unsure header words and the words after line-ending colons
 
 
 def _second_reading(read: _PageRead, words: list[OcrWord], dpi: int) -> tuple[list[OcrWord], list[OcrWord]]:
@@ -448,7 +449,7 @@ def _second_reading(read: _PageRead, words: list[OcrWord], dpi: int) -> tuple[li
     pixels = read.pixels
     out = list(words)
     differing = []
-    for k in keys[:80]:
+    for k in keys[:MAX_SECOND_READINGS]:
         word = words[k]
         pad = max(4, (word.bottom - word.top) // 3)
         crop = pixels[
