@@ -152,7 +152,8 @@ def test_the_reviewers_words_a_spanish_step_quotes_get_their_translation_beside_
     item = summary.items[0]
     assert item.translations, item.next_step
     shown = next(t for t in item.translations if t.source in item.next_step)
-    assert f'"{shown.source}" (en inglés; traducción automática: "{shown.text}")' in item.next_step
+    # the Spanish first, then the reviewer's English words it translates (a Spanish reader reads the Spanish first)
+    assert f'"{shown.text}" (traducción automática del inglés: "{shown.source}")' in item.next_step
     assert check_summary(render_text(summary), summary, record).passed
     # wrong way: a translation beside the step that lost its negation or changed a number is refused
     bad = shown.model_copy(update={"text": shown.text + " 12"})
@@ -338,7 +339,7 @@ def test_a_why_slot_whose_translation_is_below_says_so_and_a_short_one_keeps_its
         )
     )
     text = build_summary(short, "es").items[0].reason.text
-    assert "la traducción automática está más abajo" not in text and "traducción automática:" in text, text
+    assert "la traducción automática está más abajo" not in text and "traducción automática del inglés:" in text, text
 
 
 @needs_apertium
@@ -391,6 +392,7 @@ def test_more_medical_words_keep_their_sense(source: str, wanted: str) -> None:
         ("The worker was not moved on to self-directed physical medicine.", "medicina física por su cuenta", "self"),
         ("No x-ray was performed on 1/5/2016.", "el 1/5/2016", "encima"),
         ("The MRI showed no tear.", "mostró", "asomó"),
+        ("There was no leg weakness and no change in the reflexes of the legs.", "de las piernas", "pata"),
     ],
 )
 def test_round_two_words_keep_their_sense(source: str, wanted: str, never: str) -> None:
