@@ -273,8 +273,8 @@ class NextFrames(_Strict):
     too_early: str = ""
     # the step asks to explain why more care than the guidelines allow is needed: or ask for no more than that
     fewer: str = ""
-    # the reviewer wanted the results of the earlier care first ("without first evaluating the response to the
-    # initial sessions"): once they are known, a new request can show them
+    # the reviewer wanted the results of the earlier care first (more visits asked for before the first ones' effect
+    # was looked at): once they are known, a new request can show them
     response_first: str = ""
     # the page gives more reasons than the step answers: a new request would have to answer each
     other_reasons: str = ""
