@@ -193,3 +193,30 @@ def test_a_determination_line_inside_a_2013_notices_detail_section_is_no_item() 
     record = parse_text(planted)
     assert [i.decision for i in record.disputed_items] == ["upheld", "overturned"], record.disputed_items
     assert record.needs_review and any("determination line inside a detail section" in w for w in record.warnings)
+
+
+def test_a_record_named_by_a_relative_path_is_never_replaced_by_another_folders_letter(tmp_path: Path) -> None:
+    """Probe 22: `parse rs/a.txt > out.jsonl`, then `batch rs --out ../out.jsonl` from another folder whose rs/a.txt is
+    another letter: "replaced the records of 1 input(s) whose content changed", and the first letter's record was
+    gone. Which folder a relative name meant is unknown: that record is kept; the same letter from its own folder
+    is still found done (no second record)."""
+    import json
+    import shutil
+
+    from tests.conftest import SAMPLES
+
+    first, other = tmp_path / "rs", tmp_path / "other" / "rs"
+    first.mkdir()
+    other.mkdir(parents=True)
+    shutil.copy(SAMPLES / "synth-2016-basic.txt", first / "a.txt")
+    shutil.copy(SAMPLES / "synth-2014.txt", other / "a.txt")
+    out = tmp_path / "out.jsonl"
+    parsed = cli("parse", "rs/a.txt", cwd=tmp_path)
+    assert parsed.returncode == 0
+    out.write_text(parsed.stdout)
+    run = cli("batch", "rs", "--out", "../out.jsonl", "--no-progress", cwd=tmp_path / "other")
+    assert run.returncode == 0 and "content changed" not in run.stderr, run.stderr
+    paths = [json.loads(line)["source"]["path"] for line in out.read_text().splitlines()]
+    assert paths == ["rs/a.txt", str(other / "a.txt")], paths  # wrong: the first letter's record gone
+    again = cli("batch", "rs", "--out", "out.jsonl", "--no-progress", cwd=tmp_path)
+    assert again.returncode == 0 and len(out.read_text().splitlines()) == 2  # right: found done, not read again

@@ -297,19 +297,25 @@ def repair_and_scan(out: Path, retry_kinds: set[str] | None = None) -> Scan:
             scan.corrupt_lines += 1  # dropped: its input is redone
         elif dropped(record):
             scan.dropped_errors += 1
-        else:
+        elif not _named_relative(record):
             path = _path_of(record)
             assert path is not None
             if path in newest:
                 scan.duplicates += 1
             newest[path] = k
     if scan.corrupt_lines or scan.dropped_errors or scan.duplicates:
-        _rewrite(out, lambda line, record, k: not dropped(record) and newest.get(_path_of(record) or "") == k)
+        _rewrite(
+            out,
+            lambda line, record, k: (
+                not dropped(record) and (_named_relative(record) or newest.get(_path_of(record) or "") == k)
+            ),
+        )
     for _, record in _read_records(out):
         if record is None or dropped(record) or (key := record_key(record)) is None:
             continue
         scan.done.add(key)
-        scan.paths[key[0]] = key[1]
+        if not _named_relative(record):  # a relative name's record is never replaced: no "content changed" for it
+            scan.paths[key[0]] = key[1]
         if "error" in record:
             scan.failed[key[0]] = str(record.get("error_kind") or "error")
         elif isinstance(record.get("llm"), dict) and record["llm"].get("error"):
@@ -336,6 +342,15 @@ def input_key(path: str | Path) -> str:
     return os.path.abspath(path)
 
 
+def _named_relative(record: dict[str, Any] | None) -> bool:
+    """A record that names its input by a relative path (`imr-llm parse DIR/a.txt > OUT.jsonl`: batch names each by
+    its absolute path). Which folder it was relative to is unknown, so it is never replaced nor removed as a
+    duplicate: a run from another folder with the same relative name is another letter (its record had been lost)."""
+    source = (record or {}).get("source")
+    path = source.get("path") if isinstance(source, dict) else None
+    return isinstance(path, str) and bool(path) and not os.path.isabs(path)
+
+
 def _path_of(record: dict[str, Any] | None) -> str | None:
     source = (record or {}).get("source")
     path = source.get("path") if isinstance(source, dict) else None
@@ -348,7 +363,7 @@ def compact(out: Path) -> list[tuple[str, str]]:
     newest: dict[str, int] = {}
     duplicates = False
     for k, (_, record) in enumerate(_read_records(out)):
-        if (path := _path_of(record)) is not None:
+        if (path := _path_of(record)) is not None and not _named_relative(record):
             duplicates = duplicates or path in newest
             newest[path] = k
     if not duplicates:
@@ -357,7 +372,7 @@ def compact(out: Path) -> list[tuple[str, str]]:
 
     def keep(line: str, record: dict[str, Any] | None, k: int) -> bool:
         path = _path_of(record)
-        if path is None or newest[path] == k:
+        if path is None or _named_relative(record) or newest[path] == k:
             return True
         source = (record or {})["source"]
         digest = source.get("sha256")
