@@ -152,8 +152,7 @@ def test_the_reviewers_words_a_spanish_step_quotes_get_their_translation_beside_
     item = summary.items[0]
     assert item.translations, item.next_step
     shown = next(t for t in item.translations if t.source in item.next_step)
-    # the Spanish first, then the reviewer's English words it translates (a Spanish reader reads the Spanish first)
-    assert f'"{shown.text}" (traducción automática del inglés: "{shown.source}")' in item.next_step
+    assert f'"{shown.source}" (en inglés; traducción automática: "{shown.text}")' in item.next_step
     assert check_summary(render_text(summary), summary, record).passed
     # wrong way: a translation beside the step that lost its negation or changed a number is refused
     bad = shown.model_copy(update={"text": shown.text + " 12"})
@@ -339,7 +338,7 @@ def test_a_why_slot_whose_translation_is_below_says_so_and_a_short_one_keeps_its
         )
     )
     text = build_summary(short, "es").items[0].reason.text
-    assert "la traducción automática está más abajo" not in text and "traducción automática del inglés:" in text, text
+    assert "la traducción automática está más abajo" not in text and "traducción automática:" in text, text
 
 
 @needs_apertium
