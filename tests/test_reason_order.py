@@ -18,6 +18,10 @@ def test_the_reviewers_question_why_a_test_already_done_is_asked_again_comes_fir
     item = build_summary(one("MRI of the left knee", "Upheld", REPEAT + CLOSE), "en").items[0]
     assert item.reason.plain[0].source.startswith("It is not clear why a repeat study"), item.reason.plain
     assert "why a repeat study is needed" in item.next_step, item.next_step
+    # a second reader: "an additional study", the worker named between
+    other = REPEAT.replace("why a repeat study is needed now", "as to why the worker would need an additional study")
+    item = build_summary(one("MRI of the left knee", "Upheld", other + CLOSE), "en").items[0]
+    assert "additional study" in item.reason.plain[0].source, item.reason.plain
 
 
 def test_without_such_a_question_the_reviewers_order_stands() -> None:

@@ -392,6 +392,10 @@ def test_more_medical_words_keep_their_sense(source: str, wanted: str) -> None:
         ("No x-ray was performed on 1/5/2016.", "el 1/5/2016", "encima"),
         ("The MRI showed no tear.", "mostró", "asomó"),
         ("There was no leg weakness and no change in the reflexes of the legs.", "de las piernas", "pata"),
+        # a second reader: "MR" as "SEÑOR", "raise" as raising a child, the ODG as an official disability
+        ("An MR arthrogram was not done.", "artrografía por resonancia magnética", "SEÑOR"),
+        ("No exam finding raises suspicion of a tear.", "hace sospechar", "cría"),
+        ("The Official Disability Guidelines do not back it.", "guías Official Disability Guidelines", "Incapacidad"),
     ],
 )
 def test_round_two_words_keep_their_sense(source: str, wanted: str, never: str) -> None:

@@ -310,8 +310,8 @@ def _foreign_rationale(record: LetterRecord, i: int) -> bool:
 # care the worker already had makes every other point moot, so it is said first (a reader found it left "in the letter")
 _REPEAT_QUESTION = re.compile(
     r"\b(?:unclear|not clear|no (?:clear )?(?:explanation|rationale|reason)|not (?:explained|established|stated)|"
-    r"does not (?:explain|state|indicate))\b.{0,40}\b(?:why|for|of)\b.{0,20}\b(?:a |the )?"
-    r"(?:repeat|second|another|new)\s+(?:study|studies|test|testing|scan|imaging|MRI|x-?rays?|CT|EMG|NCV|NCS|ultrasound)\b",
+    r"does not (?:explain|state|indicate))\b.{0,40}\b(?:why|for|of)\b.{0,40}\b(?:an? |the )?"
+    r"(?:repeat|second|another|new|additional)\s+(?:study|studies|test|testing|scan|imaging|MRI|x-?rays?|CT|EMG|NCV|NCS|ultrasound)\b",
     re.I,
 )
 
