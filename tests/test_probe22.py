@@ -220,3 +220,25 @@ def test_a_record_named_by_a_relative_path_is_never_replaced_by_another_folders_
     assert paths == ["rs/a.txt", str(other / "a.txt")], paths  # wrong: the first letter's record gone
     again = cli("batch", "rs", "--out", "out.jsonl", "--no-progress", cwd=tmp_path)
     assert again.returncode == 0 and len(out.read_text().splitlines()) == 2  # right: found done, not read again
+
+
+def test_a_2013_determination_line_inside_a_2016_rationale_never_makes_the_letter_a_2013_notice() -> None:
+    """Probe 22's repeat: one pasted "3) MAXIMUS ... has determined the request for Viagra ..." line after a 2016
+    letter's first "Decision rationale:" made the whole letter a 2013 notice: its real items were lost to one
+    phantom approval. The layout is the 2016 one, with its own items."""
+    from imr_llm.parser import parse_text
+    from tests.conftest import SAMPLES
+
+    text = (SAMPLES / "synth-2016-basic.txt").read_text()
+    right = parse_text(text)
+    at = text.index("Decision rationale:") + len("Decision rationale:")
+    line = (
+        "\n3) MAXIMUS Federal Services, Inc. has determined the request for a knee brace is medically necessary and "
+        "appropriate.\n"
+    )
+    record = parse_text(text[:at] + line + text[at:])
+    assert record.template == right.template == "final_2016", record.template
+    assert [(i.request, i.decision) for i in record.disputed_items] == [
+        (i.request, i.decision) for i in right.disputed_items
+    ]
+    assert parse_text((SAMPLES / "synth-2013-notice.txt").read_text()).template == "notice_2013"  # right: still read

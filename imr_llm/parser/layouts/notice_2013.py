@@ -32,8 +32,18 @@ _LABELS_2013 = (
 _REGARDING_START = re.compile(r"\d\) ?Regarding the request")
 
 
+# the later layouts' label over each item's reasons (a 2013 notice says "Rationale for the Decision:")
+_LATER_RATIONALE = re.compile(r"Decision rationale ?:", re.I)
+
+
 def detect(flat: str) -> bool:
-    return ("otice of" in flat or "has determined" in flat) and _NOTICE.search(flat) is not None
+    """A 2013 notice: its title, or a numbered determination line, before any later layout's "Decision rationale:"
+    (one such line pasted inside a 2016 letter's rationale had made the whole letter a 2013 notice, and its six
+    real items were lost to one phantom)."""
+    if not ("otice of" in flat or "has determined" in flat):
+        return False
+    m = _NOTICE.search(flat)
+    return m is not None and _LATER_RATIONALE.search(flat, 0, m.start()) is None
 
 
 def summary_stop(flat: str, start: int, stop: int) -> int:
