@@ -120,6 +120,12 @@ def test_a_rewrite_that_adds_a_clause_of_its_own_is_refused(lang: str, tail: str
             "an earlier course of therapy or its results.",
         ),
         ("es", ES_SAID + "."),
+        # the probe's repeat: another ending of the reviewer's own word is still the reviewer's word
+        (
+            "en",
+            "The 12 sessions asked for exceed the recommended initial trial of 6 sessions, and the reviewer found no "
+            "record of an earlier course of therapy or its results.",
+        ),
     ],
 )
 def test_a_faithful_rewrite_still_passes(lang: str, rewrite: str) -> None:

@@ -281,7 +281,20 @@ def _words_from_nowhere(text: str, item: ItemSummary, language: Language) -> lis
         *(p.text for p in item.reason.plain),
     ]
     known = set(_WORDS.findall(" ".join(sources).casefold())) | set(language.c.checks.rewrite_words.split())
-    return sorted({w for w in _WORDS.findall(text.casefold()) if w not in known})
+    stems = {_stem(w) for w in known}
+    # a word's other ending is the same word ("exceed" for the reviewer's "exceeds": a faithful rewrite had been
+    # refused for it)
+    return sorted(
+        {w for w in _WORDS.findall(text.casefold()) if w not in known and w not in stems and _stem(w) not in stems}
+    )
+
+
+def _stem(word: str) -> str:
+    """The word without an English inflection ("-s", "-es", "-ed", "-ing"), keeping at least four letters."""
+    for ending in ("ing", "ed", "es", "s"):
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            return word[: -len(ending)]
+    return word
 
 
 def _with_digits(text: str, words: dict[str, int]) -> str:
