@@ -1138,14 +1138,14 @@ def test_too_soon_and_no_warning_signs_are_reasons() -> None:
 
 def test_the_premise_right_before_the_verdict_is_a_reason_too() -> None:
     """A missing record, then a risk, then "Long term use is not recommended", then the verdict on refills of
-    ibuprofen: the summary gave only the first, leaving out the point of denying refills. The sentence the verdict
+    naproxen: the summary gave only the first, leaving out the point of denying refills. The sentence the verdict
     is drawn from is shown after the reasons that rank above it."""
     refills = one(
-        "Two refills of Ibuprofen 600mg #90",
+        "Two refills of Naproxen 500mg #60",
         "Upheld",
         "NSAIDs should be used at the smallest effective dose for the briefest time. The patient reported less pain "
         "with medications, but no documentation of functional gains was given. Such drugs carry several "
-        "risks. Long term use is not recommended. As such, the ibuprofen request is not medically necessary.",
+        "risks. Long term use is not recommended. As such, the naproxen request is not medically necessary.",
     )
     item = build_summary(refills).items[0]
     assert item.reason.text.endswith("The guidelines the reviewer used do not recommend long term use."), item.reason
@@ -2120,12 +2120,12 @@ def test_a_step_asks_for_the_reason_for_a_need_never_explain_for() -> None:
 
 
 def test_a_later_limit_on_long_term_use_does_not_close_the_door_a_missing_record_opens() -> None:
-    """Ibuprofen refills denied for a gain the reviewer granted, "however," with no record of functional
+    """Naproxen refills denied for a gain the reviewer granted, "however," with no record of functional
     improvement, and then "Long term use is not recommended", got "Asking again with more
     records is not likely to change that": the duration limit, a later point, set the step, and the clause after
     "however," was never read. The step asks for the missing record; a ban that leads stays final."""
     record = one(
-        "Ibuprofen 600mg #90",
+        "Naproxen 500mg #60",
         "Upheld",
         "NSAIDs are a first-line option, best given at the smallest dose for the briefest period. The "
         "claimant slept better on the drug, however, there was still no documentation of functional "
@@ -2323,7 +2323,7 @@ def test_a_limit_on_long_term_use_first_and_missing_records_later_is_no_closed_d
     ("point", "other"),
     [
         ("The claimant has been on long term use of this relaxant.", True),
-        ("Of all the muscle relaxants, Lorzone has the least data on clinical benefit.", True),
+        ("Among the relaxants, this one has the least data showing it helps.", True),
         ("The patient has knee pain and takes ibuprofen.", False),
     ],
 )
@@ -2633,8 +2633,8 @@ def test_other_care_that_did_not_help_is_history_not_the_reason() -> None:
     more = one(
         "Chiropractic care x 6",
         "Upheld",
-        "The guidelines allow more visits with functional improvement. The claimant was previously treated with "
-        "chiropractic care but without improvement. So the request is not medically necessary.",
+        "The guidelines allow more visits with functional improvement. The claimant had chiropractic care "
+        "earlier, but without improvement. So the request is not medically necessary.",
     )
     assert "without improvement" in build_summary(more).items[0].reason.text
 
@@ -2757,12 +2757,12 @@ def test_this_medication_pointing_back_to_another_drug_is_that_drugs_history() -
         "the doctor then wrote a first prescription for ibuprofen. There is no documentation of a pain score. "
         "The request is not medically necessary."
     )
-    said = build_summary(one("Ibuprofen 600mg #90", "Upheld", rationale)).items[0].reason.text
+    said = build_summary(one("Ibuprofen 800mg #60", "Upheld", rationale)).items[0].reason.text
     assert "this medication" not in said and "pain score" in said, said
     # the right output kept: when the sentence before names the drug asked for, "this medication" is that drug
     same = rationale.replace("earlier medicine was acetaminophen 325 mg", "medicine has been ibuprofen for a year")
     same = same.replace("and the doctor then wrote a first prescription for ibuprofen", "and no pain scores are given")
-    said = build_summary(one("Ibuprofen 600mg #90", "Upheld", same)).items[0].reason.text
+    said = build_summary(one("Ibuprofen 800mg #60", "Upheld", same)).items[0].reason.text
     assert "no lasting relief with this medication" in said, said
 
 
@@ -2770,7 +2770,7 @@ def test_a_ban_on_a_condition_the_reviewer_read_from_findings_does_not_close_the
     """A seventeenth reader: a ban on the drug for nerve pain, where the reviewer read the worker's pain as nerve
     pain from the findings, gave "Asking again with more records is not likely to change that". (Synthetic.)"""
     read = one(
-        "Ibuprofen 600mg #90",
+        "Ibuprofen 800mg #60",
         "Upheld",
         "The guidelines recommend anti-inflammatory medicines for moderate pain. However, the worker's pain "
         "spreads down the left leg with tingling, consistent with a nerve origin, and ibuprofen is not recommended "
@@ -2952,11 +2952,11 @@ def test_no_record_of_earlier_use_of_the_drug_asked_for_is_not_a_gap() -> None:
 
 
 def test_a_course_twice_a_week_is_not_a_visit_with_a_doctor() -> None:
-    """ "Physical exam 2 times 8" (the letter's name for a course of therapy) read "This is a request for a visit
+    """ "Physical exam 2 times 6" (the letter's name for a course of therapy) read "This is a request for a visit
     with a doctor", and the page then spoke of therapy. A weekly course is only "a treatment"; a visit stays one."""
     from imr_llm.summary.facts import Kind, treatment_kind
 
-    assert treatment_kind("Physical exam 2 times 8") is Kind.TREATMENT
+    assert treatment_kind("Physical exam 2 times 6") is Kind.TREATMENT
     assert treatment_kind("Physical examination 3x per week") is Kind.TREATMENT
     assert treatment_kind("Follow-up visit with an orthopedist") is Kind.VISIT
     assert treatment_kind("Consultation with a pain specialist") is Kind.VISIT

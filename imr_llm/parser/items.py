@@ -179,7 +179,7 @@ def _find_heading(flat: str, lo: int, hi: int, text_letter: bool = True) -> _Hea
     for s in reversed(starts):
         m = _SIMPLE_HEADING.fullmatch(flat, s, hi)
         if m:
-            # "... the scan is not medically necessary Ibuprofen 600mg #90: Overturned": the last rationale
+            # "... the scan is not medically necessary Ibuprofen 800mg #60: Overturned": the last rationale
             # sentence lost its period, and a request never says whether it is necessary; it starts after that
             verdicts = list(_VERDICT_IN_HEADING.finditer(flat, s, m.end("req"))) if text_letter else []
             if verdicts and (after := _SIMPLE_HEADING.fullmatch(flat, verdicts[-1].end(), hi)) is not None:

@@ -97,7 +97,7 @@ def treatment_kind(request: str) -> Kind:
     if kind in (Kind.SURGERY, Kind.WITH_SURGERY) and _VISIT_FOR.search(request):
         return Kind.VISIT  # "Evaluation for possible carpal tunnel release", "Knee arthroscopy follow-up": a visit
     if kind is Kind.VISIT and _WEEKLY_COURSE.search(request):
-        # "Physical exam 2 times 8": a course twice a week for weeks is not "a visit with a doctor" (the letter's
+        # "Physical exam 2 times 6": a course twice a week for weeks is not "a visit with a doctor" (the letter's
         # name for it may be a slip); the plain words say only that it is a treatment
         return Kind.TREATMENT
     return kind
