@@ -324,11 +324,13 @@ def _known(word: str, allowed: frozenset[str]) -> bool:
     return any(v in allowed for v in variants if v)
 
 
-def plain_problems(plain: PlainSentence, request: str, language: Language) -> list[str]:
+def plain_problems(plain: PlainSentence, request: str, language: Language, own_words: str | None = None) -> list[str]:
     """Why a plain sentence is not a faithful restatement of its source sentence (empty: it is): it adds a
     word (a finding) the source does not have, drops one of the source's words (a qualifier such as
     "specific" or "progressive"), flips or adds a negation, speaks of records the reviewer did not name,
-    or promises an outcome."""
+    or promises an outcome. A model's rewrite may add only `own_words` (the page's own wording of this item's
+    reason, when given) and the language's short list of joining words, never any word of the catalogue's
+    frames: ", so therapy is yes", ", so it is given to you" were all frame words."""
     problems: list[str] = []
     if plain.form == "llm" and language.c.reason.slot_mode != "plain":
         # a translation by the model: it cannot be compared word by word (see summary.rewrite)
@@ -341,6 +343,8 @@ def plain_problems(plain: PlainSentence, request: str, language: Language) -> li
         # the frames' care words ("This goes with a surgery that was not approved") license no care in a model's
         # rewrite: "supportive of obtaining MRI and surgery" where the reviewer named no surgery
         frames = frames - _CARE_WORDS
+        if own_words is not None:
+            frames = _tokens(own_words) | (_tokens(language.c.checks.rewrite_words) - _CARE_WORDS)
     allowed = _tokens(f"{plain.source} {core} {request}") | frames | term_plain  # core: the letter's slips mended
     if language.c.reason.slot_mode != "plain":
         # a name in this language for a missing thing the reviewer's sentence has ("señales de daño en los

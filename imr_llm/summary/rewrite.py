@@ -140,14 +140,10 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
         # "no documented weakness" is what the records lack, never "you have no weakness" (a finding about you)
         problems.append(f"item {item.number}: the reason drops that the reviewer wrote of the records")
     if language.c.reason.slot_mode == "plain":  # same language as the letter: word by word
-        if unsourced := _words_from_nowhere(text, item, language):
-            # ", so you can have it", ", so therapy is yes", ", so it is given to you": a clause the reviewer never
-            # wrote, however it is worded (lists of such phrases kept missing new ones)
-            problems.append(
-                f"item {item.number}: the reason adds words found nowhere in the letter ({', '.join(unsourced)})"
-            )
         plain = PlainSentence(text=text, source=" ".join(item.reason.sentences), form="llm")
-        problems += [f"item {item.number}: {p}" for p in plain_problems(plain, item.request, language)]
+        # the model may reuse the page's own wording of this item and its glossary lines, no other catalogue words
+        own = " ".join([item.reason.text, *(p.text for p in item.reason.plain), *item.reason.terms])
+        problems += [f"item {item.number}: {p}" for p in plain_problems(plain, item.request, language, own)]
         if _YOU_HAVE_NO.search(text) and not _PERSON_HAS.search(reviewer):
             problems.append(f"item {item.number}: the reason says what you have where the reviewer did not")
         moved = _unnegated(" ".join(item.reason.sentences), text) or _denial_moved_off(
@@ -265,36 +261,6 @@ _YOU_HAVE_NO = re.compile(r"\byou (?:have|had|has) no\b|\byou (?:do|did) not hav
 _PERSON_HAS = re.compile(
     r"\b(?:patient|claimant|applicant|worker|employee|individual|he|she)\b[^.]{0,40}?\b(?:has|had|have)\b", re.I
 )
-
-
-def _words_from_nowhere(text: str, item: ItemSummary, language: Language) -> list[str]:
-    """The words of a same-language rewrite that are in none of: the reviewer's sentences, the request, the glossary
-    lines, the page's own plain wording of the reason, and the language's short list of joining words
-    (`checks.rewrite_words`). A rewrite is the reviewer's sentence made plain: it needs no word beyond those."""
-    if not language.c.checks.rewrite_words:
-        return []
-    sources = [
-        *item.reason.sentences,
-        item.request,
-        *item.reason.terms,
-        item.reason.text,
-        *(p.text for p in item.reason.plain),
-    ]
-    known = set(_WORDS.findall(" ".join(sources).casefold())) | set(language.c.checks.rewrite_words.split())
-    stems = {_stem(w) for w in known}
-    # a word's other ending is the same word ("exceed" for the reviewer's "exceeds": a faithful rewrite had been
-    # refused for it)
-    return sorted(
-        {w for w in _WORDS.findall(text.casefold()) if w not in known and w not in stems and _stem(w) not in stems}
-    )
-
-
-def _stem(word: str) -> str:
-    """The word without an English inflection ("-s", "-es", "-ed", "-ing"), keeping at least four letters."""
-    for ending in ("ing", "ed", "es", "s"):
-        if word.endswith(ending) and len(word) - len(ending) >= 4:
-            return word[: -len(ending)]
-    return word
 
 
 def _with_digits(text: str, words: dict[str, int]) -> str:
