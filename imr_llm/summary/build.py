@@ -63,7 +63,6 @@ from imr_llm.summary.model import (
     Summary,
 )
 from imr_llm.summary.restate import (
-    ALARMING,
     ASKS_FOR,
     DROPPABLE,
     EXAM_SIGNS_ABSENT,
@@ -71,6 +70,7 @@ from imr_llm.summary.restate import (
     THESE_CONDITIONS,
     Form,
     Restatement,
+    alarming,
     is_diagnosis_list,
     is_guideline_passage,
     is_reasoned_verdict,
@@ -332,6 +332,96 @@ def _repeat_question_first(sentences: list[str], item: DisputedItem) -> list[str
     return [asked[0], *[s for s in sentences if s != asked[0]]]
 
 
+def _points_before_additions(sentences: list[str], item: DisputedItem) -> list[str]:
+    """The reason sentences, a point the reviewer adds to ("There was also a lack of X") after the point it adds to:
+    a reason sentence of the finder's, not itself an added one, that comes before it in the letter (a reader found
+    two "also" points restated and the first point, which they added to, left "in the letter")."""
+    own = item.rationale or ""
+    if item.decision != "upheld" or not any(ADDED_POINT.match(s) for s in sentences):
+        return sentences
+
+    def gap(sentence: str) -> bool:  # a missing record or detail (never a ban, a finding or a risk): points in a row
+        r = restate(sentence, item.decision, item.request)
+        return r is not None and r.form in ASKS_FOR and not _generic_step(r)
+
+    rest, out = list(sentences), []
+    while rest:
+        sentence = rest.pop(0)
+        at = own.find(sentence)
+        if ADDED_POINT.match(sentence) and at >= 0 and gap(sentence):
+            earlier = [t for t in rest if not ADDED_POINT.match(t) and 0 <= own.find(t) < at and gap(t)]
+            if earlier:
+                rest.remove(earlier[0])
+                rest.insert(0, sentence)
+                sentence = earlier[0]
+        out.append(sentence)
+    return out
+
+
+# the reviewer marks one point as the weightiest ("Importantly, ...", "Most importantly, ...")
+_MARKED_IMPORTANT = re.compile(
+    r"^(?:(?:most|more|very|especially|particularly) )?importantly\b|^of (?:particular )?importance,", re.I
+)
+
+
+def _important_first(sentences: list[str], item: DisputedItem) -> list[str]:
+    """The reason sentences, the one the reviewer marks as the weightiest first: the marked sentence itself, or,
+    when it gives the guideline's words ("Importantly, ODG states that X is not recommended as first line ..."),
+    the reviewer's next sentence, which applies them to the worker, when the finder counts it a reason (a reader
+    found the marked point left "in the letter" behind two lesser ones)."""
+    own = item.rationale or ""
+    if item.decision != "upheld" or "mportan" not in own:
+        return sentences
+    spans = list(sentence_spans(own))
+    for k, (a, b) in enumerate(spans):
+        sentence = " ".join(own[a:b].split())
+        if not _MARKED_IMPORTANT.match(sentence):
+            continue
+        candidates = [sentence]
+        if is_guideline_passage(_MARKED_IMPORTANT.sub("", sentence).lstrip(" ,")):
+            # the guideline's quoted words may run over a sentence end or two before the reviewer applies them
+            candidates = [" ".join(own[a2:b2].split()) for a2, b2 in spans[k + 1 : k + 4]]
+        for candidate in candidates:
+            if candidate in sentences:
+                return [candidate, *[s for s in sentences if s != candidate]]
+        return sentences
+    return sentences
+
+
+# the closing verdict drawn from a judgement of its own: "Further use of drug A is not appropriate and therefore, the
+# request for drug B is not medically necessary"
+_CAUSED_VERDICT = re.compile(
+    r"^(?P<cause>[A-Z][^,;]{14,200}?\b(?:is|are|was|were) not (?:appropriate|indicated|supported|recommended|"
+    r"warranted|medically necessary))\s*,?\s+(?:and\s+)?(?:therefore|thus|hence|consequently),?\s+(?P<verdict>"
+    r"[^;]*\bnot (?:medically necessary|indicated|supported|appropriate|warranted|recommended)\b[^;]*)$"
+)
+_NOT_A_CAUSE = re.compile(
+    r"^(?:the |this |that |such |it\b|these |those )?(?:request|requested|treatment|service|it\b)", re.I
+)
+
+
+def _with_caused_verdict(sentences: list[str], item: DisputedItem) -> list[str]:
+    """The reason sentences, and after them the closing verdict whose own cause is a judgement on other care, when
+    the finder left it out (a reader: a stomach drug's page gave the months of a pain drug's use, not that
+    continuing that drug is not appropriate, which is why the stomach drug is not needed)."""
+    own = item.rationale or ""
+    if item.decision != "upheld" or ("therefore" not in own.lower() and "thus" not in own.lower()):
+        return sentences
+    for a, b in sentence_spans(own):
+        sentence = " ".join(own[a:b].split())
+        m = _CAUSED_VERDICT.match(sentence)
+        if (
+            m is None
+            or sentence in sentences
+            or _NOT_A_CAUSE.match(m.group("cause"))
+            or is_guideline_passage(sentence)
+            or norm_text(item.request).casefold() in norm_text(m.group("cause")).casefold()
+        ):
+            continue
+        return [*sentences, sentence]
+    return sentences
+
+
 def restatements(record: LetterRecord, i: int, found: ItemReason) -> list[Restatement]:
     """The reviewer's reason sentences that restate safely, most decisive first (at most two). When the most
     decisive one (the guidelines rule this request out) has no recognised form, none: the reviewer's words
@@ -342,7 +432,8 @@ def restatements(record: LetterRecord, i: int, found: ItemReason) -> list[Restat
     if repeat := _repeat_sentences(item, found):
         return restate_repeat(repeat)
     out: list[Restatement] = []
-    for k, sentence in enumerate(_repeat_question_first(found.sentences, item)):
+    ordered = _important_first(_points_before_additions(_with_caused_verdict(found.sentences, item), item), item)
+    for k, sentence in enumerate(_repeat_question_first(ordered, item)):
         r = restate(sentence, item.decision, item.request)
         if r is None:
             if k == 0 and (is_categorical(sentence, item.request, item.decision) or is_reasoned_verdict(sentence)):
@@ -470,10 +561,15 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
     lead = said[0].sentence if said and said[0].form in (Form.FINDING, Form.GIVEN) else None
     lead = lead if said or not found.sentences else found.sentences[0]
     past = item.decision == "upheld" and lead is not None and _OVER_GUIDELINE.search(lead) is not None
-    over = past and any(_COUNTED.search(text) for text in (lead or "", item.request))
+    # the letter says the worker already had the whole course the guidelines allow: asking for "no more than the
+    # guidelines allow" has nothing left to ask for (a reader: the step pointed at a course already used up)
+    course_done = _COURSE_DONE.search(item.rationale or "") is not None
+    over = past and not course_done and any(_COUNTED.search(text) for text in (lead or "", item.request))
     # a drug taken for months, "beyond the guidelines' advice of short-term use": the worker's time on the care is
     # past the guideline's, and more records do not shorten it (a request's own length is not the worker's time)
     too_long = past and not over and _HOW_LONG.search(lead or "") is not None and not _ASKED.search(lead or "")
+    # a drug taken for months that "is not the shortest period" the guideline asks for
+    too_long = too_long or (item.decision == "upheld" and _NOT_SHORTEST.search(lead or "") is not None)
     too_long = too_long and lead in reason.sentences  # a finding the page shows, never one it could not place
     if (
         item.decision == "upheld"
@@ -552,7 +648,7 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
     if (
         item.decision == "upheld"
         and language.c.next.fewer
-        and not (amount_step or care_line or categorical or trial or foreign)
+        and not (amount_step or care_line or categorical or trial or foreign or course_done)
         and step is not None
         and step.form in ASKS_FOR
         and _EXCESS.search(step.plain.get("x", "") or step.sentence) is not None
@@ -909,7 +1005,7 @@ def _provider_gap(rationale: str, decision: Decision, request: str) -> Restateme
     for start, end in sentence_spans(rationale):
         sentence = rationale[start:end]
         r = restate(sentence, decision, request)
-        if r is not None and r.form in (Form.DOCTOR_SILENT, Form.NO_RATIONALE) and not ALARMING.search(sentence):
+        if r is not None and r.form in (Form.DOCTOR_SILENT, Form.NO_RATIONALE) and not alarming(sentence):
             return r
     return None
 
@@ -931,6 +1027,13 @@ _ASKED = re.compile(r"\brequest(?:ed|s)?\b", re.I)
 _PER_WEEK = re.compile(
     r"\b(?:\d+|one|two|three|four|five|six)\s*(?:x|times)\s*(?:a|per|/)?\s*(?:week|wk)", re.I
 )  # "3 times a week for 4 weeks"
+_COURSE_DONE = re.compile(
+    # "has completed a full course of therapy", "has already had the recommended number of visits"
+    r"\b(?:has|have|had)\s+(?:already\s+)?(?:completed|finished|attended|undergone|had|received)\s+(?:a |the |an )?"
+    r"(?:full|complete|entire|whole|recommended|maximum|allotted|guideline-recommended)\s+(?:course|number|amount|"
+    r"trial)\b",
+    re.I,
+)
 # more care than the guidelines allow: "excess physical therapy", "visits exceeding the guidelines"; never excess
 # weight, pain, swelling or fluid, nor a gym "in excess of a home program"
 _EXCESS = re.compile(
@@ -938,6 +1041,11 @@ _EXCESS = re.compile(
     r"treatments?|care|chiropractic|acupuncture)\b|"
     r"\b(?:therapy|visits|sessions|treatments?|care|chiropractic|acupuncture) (?:\w+ ){0,2}?(?:exceed\w*|in excess "
     r"of|beyond) (?:the |what the )?(?:guidelines?|recommend\w*)",
+    re.I,
+)
+_NOT_SHORTEST = re.compile(
+    r"\b(?:not|never)\s+(?:appear\s+to\s+be\s+|seem\s+to\s+be\s+|be\s+)?(?:the\s+)?shortest\s+(?:duration|period|time|"
+    r"course)\b",
     re.I,
 )
 _HOW_LONG = re.compile(r"\b(?:short[- ]term|long[- ]term|duration|since|period|time ?frame|weeks?|months?)\b", re.I)
@@ -1010,7 +1118,7 @@ def _generic_step(r: Restatement) -> bool:
     """The restatement gives only the generic next step (a finding, or a missing record of a risk)."""
     if r.form in (Form.FINDING, Form.GIVEN, Form.RECORD_SHOWS):
         return True
-    return r.form in ASKS_FOR and bool(ALARMING.search(r.sentence))
+    return r.form in ASKS_FOR and alarming(r.sentence)
 
 
 _AMOUNT = re.compile(

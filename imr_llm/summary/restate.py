@@ -786,6 +786,24 @@ ALARMING = _rx(
     r"toxicology)\w*)\b"
 )
 
+# the monitoring a guideline asks for while a drug is given ("monitoring for aberrant behaviour", "a risk assessment",
+# "screening for misuse"): a record a new request can add, not a risk or a red flag the worker has
+_MONITORING = _rx(
+    r"\b(?:monitor\w*|screen\w*|assess\w*|evaluat\w*|check\w*)\s+(?:for|of)\s+(?:(?:potential|possible|any|"
+    r"signs? of|the)\s+){0,2}(?:aberran\w*|misuse|abuse|addiction|diversion|risks?)(?:\s+(?:drug[- ])?"
+    r"(?:behaviou?rs?|taking|use))?|\b(?:opioid |addiction |abuse |misuse )?risk (?:assessments?|screening)"
+    r"(?: (?:for|of) (?:(?:opioid|drug|substance) )?(?:abuse|misuse|addiction))?\b|"
+    r"\baberrant (?:drug[- ])?behaviou?r (?:monitoring|screening)\b"
+)
+
+
+def alarming(sentence: str) -> bool:
+    """The sentence names a risk or a red flag (see ALARMING), once the monitoring it asks for is set aside: "no
+    record of monitoring, such as a drug screen" asks for a record a new request can add; "a history of substance
+    abuse" or "no red flags" does not."""
+    return ALARMING.search(_MONITORING.sub(" ", sentence)) is not None
+
+
 # a ban the guideline lifts when something is shown or tried first: the reviewer's records could meet it
 CONDITIONAL_BAN = _rx(
     r"\b(?:if|unless|until|absent|except|only (?:if|when|after|for))\b|"
@@ -1214,7 +1232,7 @@ def missing_detail(clause: str) -> Restatement | None:
     ask for), or cannot be put plainly."""
     text, _ = _core(clause)
     text = text.strip().rstrip(".")
-    if len(text) < 12 or _points_back(text) or ALARMING.search(text) or _NOR.search(text):
+    if len(text) < 12 or _points_back(text) or alarming(text) or _NOR.search(text):
         return None
     if (m := _NOT_STATED.match(text)) is not None:
         x = m.group("x")

@@ -19,7 +19,6 @@ from imr_llm.summary import readability
 from imr_llm.summary.facts import CareAlreadyGiven, Kind, PartialNumbers, Quantity
 from imr_llm.summary.languages.catalogue import Catalogue, Section
 from imr_llm.summary.restate import (
-    ALARMING,
     ASKS_FOR,
     CONDITIONAL_BAN,
     HEAD_JOIN,
@@ -32,6 +31,7 @@ from imr_llm.summary.restate import (
     TALKED_ABOUT,
     Form,
     Restatement,
+    alarming,
     first_lower,
     first_upper,
     missing_parts,
@@ -491,7 +491,7 @@ class Language:
             return n.conditional or n.generic
         if first.form is Form.GUIDELINE:
             return n.not_recommended
-        if first.form in ASKS_FOR and ALARMING.search(first.sentence):
+        if first.form in ASKS_FOR and alarming(first.sentence):
             # never "records of a red flag" to send; signs of a serious problem an exam could find later may be named
             serious = (
                 SERIOUS_SIGNS.search(first.sentence)
