@@ -1012,6 +1012,32 @@ def test_a_batch_state_file_cannot_name_a_file_to_upload(tmp_path: Path) -> None
         assert all(b"hunter2" not in c for c in api.contents.values())
 
 
+def test_a_request_file_swapped_for_a_hard_link_is_not_uploaded(tmp_path: Path) -> None:
+    from tests.fake_batch_api import fake_batch_api
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the key is hunter2\n")
+    letters(tmp_path / "in", 1)
+    out = tmp_path / "out.jsonl"
+    with fake_batch_api({}) as api:
+        args = ["batch", str(tmp_path / "in"), "--out", str(out), "--backend", "openai", "--via", "batch-api"]
+        args += [*llm_flags(api.base_url, tmp_path / "c.sqlite"), "--no-progress"]
+        # right: the tool's own request file, its content the one its name was made from, is uploaded
+        assert cli(*args).returncode == 0 and sum(api.uploads.values()) == 1
+        state = out.with_name("out.jsonl.batch-api.json")
+        data = json.loads(state.read_text())
+        folder = next(tmp_path.rglob("requests-*.jsonl")).parent
+        planted = "requests-" + "0" * 20 + ".jsonl"
+        os.link(secret, folder / planted)  # a hard link: a regular file, reached without a symbolic link
+        data["files"].append({**data["files"][0], "name": planted, "status": "written", "file_id": None})
+        state.write_text(json.dumps(data))
+        result = cli(*args)
+        # wrong: the other file's content uploaded under the request file's name
+        assert result.returncode == 2 and "not the file this tool wrote" in one_line(result), one_line(result)
+        assert sum(api.uploads.values()) == 1 and planted not in api.uploads
+        assert all(b"hunter2" not in c for c in api.contents.values())
+
+
 # -- 10. every wait bounded, every resource capped --------------------------------------------------
 
 

@@ -6,14 +6,16 @@ killed between "created" and "recorded" adopt it instead of submitting twice.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from imr_llm.errors import ConfigError
-from imr_llm.llm.batch_files import ENDPOINT
+from imr_llm.llm.batch_files import ENDPOINT, MAX_BYTES_PER_FILE
 from imr_llm.llm.config import LLMConfig, scrub_error, scrub_secrets
 from imr_llm.llm.deadline import bound_requests, request_deadline
 
@@ -78,19 +80,31 @@ class BatchAPI:
 
     def upload(self, path: Path, name: str) -> str:
         """Upload one request file: a regular file reached without a symbolic link (a link planted in the
-        requests folder would upload whatever it points at)."""
+        requests folder would upload whatever it points at), whose content is still the content its name was
+        made from ("requests-<sha256 prefix>.jsonl"): a file swapped for another under that name (a hard link to
+        another file, an edit) is not sent."""
         try:
             fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
         except OSError as e:
             raise ConfigError(f"cannot read the request file {path} ({e.strerror or e})") from e
         with os.fdopen(fd, "rb") as f:
-            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            info = os.fstat(f.fileno())
+            if not stat.S_ISREG(info.st_mode):
                 raise ConfigError(f"the request file {path} is not a regular file; it is not sent")
-            try:
-                with request_deadline(TRANSFER_S):
-                    return self.client.files.create(file=(name, f, "application/jsonl"), purpose="batch").id
-            except self._openai.APIError as e:
-                raise self._fail(f"uploading {name}", e) from e
+            if info.st_size > MAX_BYTES_PER_FILE:
+                raise ConfigError(f"the request file {path} is larger than a request file can be; it is not sent")
+            data = f.read(MAX_BYTES_PER_FILE + 1)
+        made = re.match(r"requests-([0-9a-f]{20})", name)
+        if made is None or hashlib.sha256(data).hexdigest()[:20] != made.group(1):
+            raise ConfigError(
+                f"the request file {path} is not the file this tool wrote under that name (its content was changed "
+                "or replaced); it is not sent: move it and the batch state file aside to start the batch afresh"
+            )
+        try:
+            with request_deadline(TRANSFER_S):
+                return self.client.files.create(file=(name, data, "application/jsonl"), purpose="batch").id
+        except self._openai.APIError as e:
+            raise self._fail(f"uploading {name}", e) from e
 
     def find_batch(self, name: str) -> BatchStatus | None:
         """A batch created for this request file (by its metadata), if one exists."""
