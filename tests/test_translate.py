@@ -405,3 +405,37 @@ def test_round_two_words_keep_their_sense(source: str, wanted: str, never: str) 
     assert out is not None and wanted in out and never not in out, out
     # a term's article after a preposition is joined as Spanish always joins it
     assert " de el " not in out and " a el " not in out, out
+
+
+@needs_apertium
+@pytest.mark.parametrize(
+    ("source", "wanted", "never"),
+    [
+        # readers 31 and 32 (unseen letters): the engine's order, another sense, or the English left in
+        ("There is no firm record of a spasm.", "No hay", "hay no"),
+        ("There was no record of a relaxant trial.", "relajante", "relaxant"),
+        ("Its use is short-term.", "de corto plazo", "corto-plazo"),
+        ("Such scans would not be supported now.", "justificad", "mantendr"),
+        ("There is no evidence of nerve impairment.", "daño de nervio", "empeoramiento"),
+        ("There is no need for emergent management.", "atención de urgencia", "gestión emergente"),
+        ("There are no extenuating circumstances.", "circunstancias especiales", "atenuantes"),
+        ("There are no findings indicative of a pinched nerve to warrant it.", "que indican", "indicative"),
+        ("There was decreased sensation in the hand.", "sensibilidad disminuida", "decreased"),
+        ("The CT scan showed a cyst.", "La tomografía (CT)", "El tomografía"),
+        ("There was no clear neuropathic pain.", "dolor neuropático", "neuropathic"),
+    ],
+)
+def test_round_three_words_keep_their_sense(source: str, wanted: str, never: str) -> None:
+    spec = get_language("es").c.translation
+    assert spec is not None
+    (out,) = translate.translate_for([source], spec)
+    assert out is not None and wanted in out and never not in out, out
+    assert out[:1].isupper(), out  # a sentence the source opens with a capital keeps one
+
+
+@needs_apertium
+def test_a_lower_case_source_is_not_given_a_capital() -> None:
+    spec = get_language("es").c.translation
+    assert spec is not None
+    (out,) = translate.translate_for(["there is no firm record of a spasm."], spec)
+    assert out is not None and out.startswith("no hay"), out

@@ -80,6 +80,7 @@ from imr_llm.summary.restate import (
     restate_repeat,
 )
 from imr_llm.summary.translate import translate_for
+from imr_llm.words import NUMBER_WORDS
 
 MAX_RESTATED = 2
 
@@ -531,7 +532,7 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
     number = None
     if item.decision == "upheld":
         number = guideline_number(item.rationale)
-        if number is not None and not _about_amount(found, said, item.request, number):
+        if number is not None and not _about_amount(found, said, item.request, number, item.rationale or ""):
             number = None
     bold, meaning = language.decision_line(
         item.decision, partial is not None and not whole and not other, repeat=_repeats_an_approval(item, found)
@@ -1071,7 +1072,7 @@ def _reasons_left(
     step asks for something (a record, a detail, a reason) or for fewer (an amount step, which answers the sentence
     on how many), and a reason the page gives is left unanswered by it."""
     sentences = list(dict.fromkeys(r.sentence for r in said))
-    if len(sentences) < 2:
+    if not sentences:
         return False
     if amount_step:
         answered = [s for s in sentences if _AMOUNT.search(s) or _OVER_GUIDELINE.search(s)] + ([lead] if lead else [])
@@ -1079,7 +1080,9 @@ def _reasons_left(
         answered = [r.sentence for r in (step, added) if r is not None]
     else:
         return False  # a stock step ("read the reviewer's words"), a ban, a linked service: no one reason followed
-    if not answered:
+    # one reason on the page is enough when the step is the guideline's number, which answers none of its sentences
+    # (the letter's count of sessions had and asked for went past it: the page's record reason still stands)
+    if len(sentences) < 2 and (answered or not amount_step):
         return False
     for r in said:
         # a reason left is one a new request could answer: a record or detail to add (never a risk or a red flag
@@ -1129,7 +1132,7 @@ _AMOUNT = re.compile(
 )
 
 
-def _about_amount(found: ItemReason, said: list[Restatement], request: str, number: str) -> bool:
+def _about_amount(found: ItemReason, said: list[Restatement], request: str, number: str, rationale: str = "") -> bool:
     """The decision turned on how many: the reason says the request went past the guideline's number, or
     the request asks for more than the number the letter says the guidelines allow."""
     sentences = [r.sentence for r in said] or found.sentences[:1]
@@ -1137,9 +1140,54 @@ def _about_amount(found: ItemReason, said: list[Restatement], request: str, numb
         return True
     asked = quantity(request)
     allowed = re.match(r"(\d+)(?:(?:-| to )(\d+))? (\w+)", number)
-    if asked is None or allowed is None or not allowed.group(3).startswith(asked.unit.rstrip("s")):
+    if asked is None or allowed is None:
         return False
-    return asked.value > int(allowed.group(2) or allowed.group(1))
+    limit = int(allowed.group(2) or allowed.group(1))
+    if allowed.group(3).startswith(asked.unit.rstrip("s")) and asked.value > limit:
+        return True
+    # the visits the letter says were had already count too: "8 previous sessions were provided", then 6 more
+    # asked for where the guidelines allow 10 (a reader: the page left out the limit the request went past). Never
+    # when those had already reach the limit: "ask for no more than the guidelines allow" would have nothing left
+    had = _had_before(rationale, request)
+    return _same_unit(allowed.group(3), asked.unit) and 0 < had < limit < asked.value + had
+
+
+_VISIT_UNITS = ("session", "visit", "treatment")
+
+
+def _same_unit(a: str, b: str) -> bool:
+    """Two count units of one kind: "visits" and "sessions" of a therapy are counted the same way."""
+    a, b = a.lower().rstrip("s"), b.lower().rstrip("s")
+    return a == b or (a in _VISIT_UNITS and b in _VISIT_UNITS)
+
+
+_CARE_KINDS = (
+    r"physical therapy|PT|chiropractic|chiro|acupuncture|occupational therapy|OT|massage|aquatic therapy|therapy"
+)
+_HAD_BEFORE = re.compile(
+    # "8 previous sessions", "the prior eight sessions"
+    r"\b(?:(?P<first>previous|prior|completed|past|earlier) )?"
+    rf"(?P<n>\d{{1,2}}|{'|'.join(NUMBER_WORDS)}) (?:(?P<when>previous|prior|completed|past|earlier) )?"
+    rf"(?:(?P<kind>{_CARE_KINDS}) )?(?:sessions|visits|treatments)\b"
+    r"(?P<done> (?:were|was|have been|had been) (?:already )?(?:provided|completed|attended|received|rendered|done))?",
+    re.I,
+)
+
+
+def _had_before(rationale: str, request: str) -> int:
+    """The sessions of this care the letter says the worker already had ("8 previous therapy sessions",
+    "6 sessions have been completed"), when it says so once; 0 otherwise (a guideline's "up to 10 visits" is no
+    history, nor are sessions of another kind of care)."""
+    counts = set()
+    for m in _HAD_BEFORE.finditer(rationale):
+        if not (m.group("first") or m.group("when") or m.group("done")):
+            continue
+        kind = m.group("kind")
+        if kind and not re.search(rf"\b{re.escape(kind)}\b", request, re.I):
+            continue
+        raw = m.group("n").lower()
+        counts.add(int(raw) if raw.isdigit() else NUMBER_WORDS[raw])
+    return counts.pop() if len(counts) == 1 else 0
 
 
 _ELIGIBLE_WHOLE = re.compile(

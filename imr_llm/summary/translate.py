@@ -140,7 +140,12 @@ def translate(
             return words[:1].upper() + words[1:] if m.group(0)[0].isupper() else words
 
         out = [None if t is None else re.sub(rf"\b(?:{pattern})\b", put, t, flags=re.I) for t in out]
-    return out
+    # a sentence the source opens with a capital opens with one in the translation too (the engine lowers the
+    # "hay" of "There is no ...": "hay no documentación")
+    return [
+        t[:1].upper() + t[1:] if t is not None and source[:1].isupper() and t[:1].islower() else t
+        for source, t in zip(texts, out, strict=True)
+    ]
 
 
 def translate_for(texts: list[str], spec: TranslationSpec) -> list[str | None]:

@@ -1,0 +1,66 @@
+"""What the thirty-second reader found on unseen letters, each a general rule tested both ways. All letters here are
+synthetic.
+
+- the sessions the letter says were had already count against the guideline's number: 8 done and 6 more asked for
+  where the guidelines allow 10 gives the step to ask for no more than the guidelines allow (with the line that
+  there are other reasons), where 2 done and 6 more does not, nor 10 done (nothing left to ask for);
+- "VAS" is explained.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from imr_llm.summary.build import _had_before, build_summary
+from imr_llm.summary.languages import LANGUAGES, get_language
+from imr_llm.summary.summarize import summarize
+from tests.test_faithful_reasons import one
+
+ASKED = "Physical therapy for the low back 2 times a week for 3 weeks"
+RATIONALE = (
+    "By the notes, {done} previous sessions of therapy were completed. There is no documentation of measured "
+    "gains from them. The guidelines allow up to 10 visits for this strain. Therefore, the request is not "
+    "medically necessary."
+)
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+def test_sessions_had_before_count_against_the_guidelines_number(lang: str) -> None:
+    c = get_language(lang).c.next
+    past = build_summary(one(ASKED, "Upheld", RATIONALE.format(done="8")), lang).items[0].next_step
+    # wrong before (a reader): only records of gains, where 8 done and 6 more go past the 10 the guidelines allow
+    assert past.startswith(c.guideline_number.split("{")[0]), past
+    assert c.other_reasons in past, past
+    within = build_summary(one(ASKED, "Upheld", RATIONALE.format(done="2")), lang).items[0].next_step
+    # right as it was: 2 done and 6 more stay within the 10
+    assert not within.startswith(c.guideline_number.split("{")[0]), within
+    used_up = build_summary(one(ASKED, "Upheld", RATIONALE.format(done="10")), lang).items[0].next_step
+    # right as it was: with the 10 had already, "ask for no more than the guidelines allow" leaves nothing to ask
+    assert not used_up.startswith(c.guideline_number.split("{")[0]), used_up
+    for done in ("8", "2", "10"):
+        outcome = summarize(one(ASKED, "Upheld", RATIONALE.format(done=done)), lang)
+        assert outcome.checks.passed, outcome.checks.problems
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("8 previous sessions were completed", 8),
+        ("no gains from the prior eight therapy sessions", 8),
+        ("6 sessions have been completed", 6),
+        # not the worker's history: the guideline's number, another kind of care, or two counts that disagree
+        ("The guidelines allow up to 10 visits.", 0),
+        ("the prior 8 chiropractic visits", 0),
+        ("4 prior sessions; later, 6 prior sessions", 0),
+    ],
+)
+def test_the_sessions_had_before_are_read_only_from_the_workers_history(text: str, count: int) -> None:
+    assert _had_before(text, ASKED) == count
+
+
+def test_a_pain_score_is_explained() -> None:
+    rationale = "There is no VAS pain score. Therefore, the request is not medically necessary."
+    item = build_summary(one("Pain cream 30 grams", "Upheld", rationale), "en").items[0]
+    assert any(term.startswith("VAS:") for term in item.reason.terms), item.reason.terms
+    vases = build_summary(one("Pain cream 30 grams", "Upheld", "The vases were broken. " + rationale), "en")
+    assert sum(term.startswith("VAS:") for term in vases.items[0].reason.terms) <= 1
