@@ -16,6 +16,7 @@ from imr_llm.summary.languages import LANGUAGES, get_language
 from imr_llm.summary.summarize import summarize
 from tests.test_faithful_reasons import one
 
+CLOSE = " Therefore, the request is not medically necessary."
 ASKED = "Physical therapy for the low back 2 times a week for 3 weeks"
 RATIONALE = (
     "By the notes, {done} previous sessions of therapy were completed. There is no documentation of measured "
@@ -64,3 +65,43 @@ def test_a_pain_score_is_explained() -> None:
     assert any(term.startswith("VAS:") for term in item.reason.terms), item.reason.terms
     vases = build_summary(one("Pain cream 30 grams", "Upheld", "The vases were broken. " + rationale), "en")
     assert sum(term.startswith("VAS:") for term in vases.items[0].reason.terms) <= 1
+
+
+@pytest.mark.parametrize(
+    ("sentence", "restated"),
+    [
+        # a reader counted "Here is the reason in the reviewer's own words" for a request past the guidelines
+        ("The requested visits are in excess of the guidelines.", True),
+        ("The requested therapy is in excess of what the guidelines recommend.", True),
+        # no finding against the request: a worker's pain, a weight
+        ("The worker reports pain in excess of 8/10 at night.", False),
+        ("The worker's weight is in excess of 250 pounds.", False),
+    ],
+)
+def test_a_request_in_excess_of_the_guidelines_is_said_plainly(sentence: str, restated: bool) -> None:
+    from imr_llm.summary.restate import restate
+
+    assert (restate(sentence, "upheld", "Physical therapy 8 sessions") is not None) is restated
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+def test_an_excess_step_answers_the_excess_reason(lang: str) -> None:
+    rationale = (
+        "The requested visits are in excess of the guidelines. The notes give no objective explanation of why "
+        "this worker would need excess therapy rather than a home program."
+    )
+    item = build_summary(one("Physical therapy 8 sessions", "Upheld", rationale + CLOSE), lang).items[0]
+    # right: the step about excess therapy answers both sentences, which make one point: no "more than one reason"
+    assert get_language(lang).c.next.other_reasons not in item.next_step, item.next_step
+    other = (
+        "The requested visits are in excess of the guidelines. There is no documentation of measured "
+        "gains from the earlier visits."
+    )
+    step = build_summary(one("Physical therapy 8 sessions", "Upheld", other + CLOSE), lang).items[0].next_step
+    # wrong otherwise: a step about the gains alone leaves the amount standing
+    assert (
+        get_language(lang).c.next.other_reasons in step
+        or get_language(lang).c.next.guideline_number.split("{")[0] in step
+        or "no more" in step
+        or "no más" in step
+    ), step

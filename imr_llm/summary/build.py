@@ -672,7 +672,14 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         and language.c.next.other_reasons
         and not (care_line or categorical or trial or foreign or provider_step)
         and _reasons_left(
-            said + _quoted_only(shown, said, item), step, added, lead if amount_step else None, amount_step
+            said + _quoted_only(shown, said, item),
+            step,
+            added,
+            lead if amount_step else None,
+            amount_step,
+            # a step about excess care ("explain why you would need excess therapy", with or without "ask for no
+            # more than that") answers the reviewer's sentence that the request goes past the guidelines
+            amount_answered=step is not None and _EXCESS.search(step.plain.get("x", "") or step.sentence) is not None,
         )
     ):
         # the page gives reasons the step does not answer: following the step alone would leave the others standing
@@ -1066,7 +1073,12 @@ def _quoted_only(shown: list[str], said: list[Restatement], item: DisputedItem) 
 
 
 def _reasons_left(
-    said: list[Restatement], step: Restatement | None, added: Restatement | None, lead: str | None, amount_step: bool
+    said: list[Restatement],
+    step: Restatement | None,
+    added: Restatement | None,
+    lead: str | None,
+    amount_step: bool,
+    amount_answered: bool = False,
 ) -> bool:
     """The page restates two or more of the reviewer's sentences, and one of them is not what the step follows: the
     step asks for something (a record, a detail, a reason) or for fewer (an amount step, which answers the sentence
@@ -1089,7 +1101,8 @@ def _reasons_left(
         # the worker lacks), or an amount past the guidelines (ask for fewer); a finding about the worker is not
         x = norm_text(r.plain.get("x", "")).casefold()
         answerable = (r.form in ASKS_FOR and not _generic_step(r) and not _ANY_PAST.search(x)) or (
-            not amount_step and (_AMOUNT.search(r.sentence) or _OVER_GUIDELINE.search(r.sentence)) is not None
+            not (amount_step or amount_answered)
+            and (_AMOUNT.search(r.sentence) or _OVER_GUIDELINE.search(r.sentence)) is not None
         )  # "that you have had any previous surgeries": the reviewer's background, nothing a new request adds
         if answerable and not any(a in r.sentence or r.sentence in a or _same_point(r.sentence, a) for a in answered):
             return True

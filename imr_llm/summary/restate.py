@@ -120,7 +120,9 @@ _DOCTOR = (
 )
 NEGATION = _rx(
     r"\b(?:not|no|lack|lacks|lacking|without|never|none|neither|nor|cannot|unclear|absence|absent|failed|fails|"
-    r"insufficient|exceeds?|exceeded|exceeding|excessive|redundant|unable|inability|unspecified|unsupported)\b|n't\b"
+    r"insufficient|exceeds?|exceeded|exceeding|excessive|redundant|unable|inability|unspecified|unsupported)\b|n't\b|"
+    # "the visits asked for are in excess of the guidelines" (never "pain in excess of 8/10")
+    r"\bin excess of (?:the |what (?:the )?)?(?:guidelines?|recommend\w*|MTUS|ODG|ACOEM|California|CA)\b"
 )
 _CITATION_PAREN = _rx(
     r"\s*\((?=[^()]*(?:\bMTUS\b|\bACOEM\b|\bODG\b|\bpages?\b|\bpp?\.|\btable\b|\bchapter\b|§|\bsection\b|"
