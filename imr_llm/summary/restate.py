@@ -27,7 +27,7 @@ summary then says the reviewer's words follow, and quotes them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from imr_llm.schema import Decision
@@ -227,7 +227,7 @@ _CONCEDED_LACK = _rx(
 
 _MORE_MISSING = re.compile(
     r",? (?:and|or|nor) (?:there (?:is|are|was|were) )?no (?:(?:objective |clear |prior |further )?"
-    r"(?:documentation|records?|evidence|indications?|mention|discussion)s? "
+    r"(?:documentation|records?|evidence|indications?)s? "
     r"(?:of|that|about|regarding|for|to support|supporting|showing) )?",
     re.I,
 )
@@ -235,9 +235,30 @@ _MORE_MISSING = re.compile(
 
 def missing_parts(x: str) -> list[str]:
     """The things one "no X" sentence says are missing: "A, and no documentation of B" is A and B (a next
-    step asks for records of both, never for "no documentation")."""
+    step asks for records of both, never for "no documentation"); "A and no discussion of B" keeps "discussion of
+    B" (a discussion of surgery is no surgery: a reader found "no surgery" in a Spanish page)."""
     parts = [p.strip(" ,") for p in _MORE_MISSING.split(x)]
     return [p for p in parts if p] or [x]
+
+
+def safe_missing(r: Restatement) -> Restatement | None:
+    """A "no A and no B" restatement cut to the missing things that name no risk or red flag (see `alarming`), when
+    some do and some do not: "no record of the response to therapy and no discussion of surgery or red flags" is
+    "no record of the response to therapy" for a step to ask for. None when there is no such cut (one missing
+    thing, all of them alarming, none of them, or its plain and verbatim parts do not line up)."""
+    if r.form not in (Form.NO_RECORD, Form.NONE_FOUND):
+        return None
+    plain, verbatim = missing_parts(r.plain.get("x", "")), missing_parts(r.slots.get("x", ""))
+    if len(plain) < 2 or len(plain) != len(verbatim):
+        return None
+    kept = [k for k, part in enumerate(plain) if not alarming(part) and not alarming(verbatim[k])]
+    if not kept or len(kept) == len(plain):
+        return None
+    join = ", and no "
+    slots = {**r.slots, "x": join.join(verbatim[k] for k in kept)}
+    if "quote" in slots:
+        slots["quote"] = slots["x"]
+    return replace(r, slots=slots, plain={**r.plain, "x": join.join(plain[k] for k in kept)})
 
 
 # -- the head of one missing thing ------------------------------------------------------------------

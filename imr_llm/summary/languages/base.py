@@ -35,6 +35,7 @@ from imr_llm.summary.restate import (
     first_lower,
     first_upper,
     missing_parts,
+    safe_missing,
 )
 from imr_llm.words import NUMBER_WORDS
 
@@ -491,6 +492,7 @@ class Language:
             return n.conditional or n.generic
         if first.form is Form.GUIDELINE:
             return n.not_recommended
+        signs_line = ""
         if first.form in ASKS_FOR and alarming(first.sentence):
             # never "records of a red flag" to send; signs of a serious problem an exam could find later may be named
             serious = (
@@ -498,7 +500,13 @@ class Language:
                 and not MISUSE.search(first.sentence)
                 and not RULED_OUT.search(first.sentence)  # "red flags being ruled out": the reviewer wanted none
             )
-            return n.warning_signs if serious and n.warning_signs else n.generic
+            alarm_step = n.warning_signs if serious and n.warning_signs else n.generic
+            # "no record of the response to therapy and no discussion of surgery or red flags": the record a new
+            # request can add is named, the red flags left to a later exam (a reader: the step named only the signs)
+            safe = safe_missing(first)
+            if safe is None:
+                return alarm_step
+            first, signs_line = safe, (f" {n.warning_signs}" if serious and n.warning_signs else "")
         if first.form is Form.TRIAL_APPROVED:
             return n.trial_approved
         if first.form in (Form.ALREADY_APPROVED, Form.REPEAT, Form.BEYOND_TRIAL):
@@ -512,16 +520,17 @@ class Language:
             # "records of objective explanation why ..."
             if self.c.reason.slot_mode == "plain":
                 link = {"for": self.c.reason.reason_for, "why": "why"}.get((reasoning.group("link") or "").lower(), "")
-                return _tidy(n.no_rationale.format(link=link, x=reasoning.group("x")))
+                return _tidy(n.no_rationale.format(link=link, x=reasoning.group("x"))) + signs_line
             verbatim = _EXPLANATION.match(first.slots.get("x", ""))
             if verbatim is not None:
-                return _tidy(
-                    n.no_rationale.format(link="", x=self.c.reason.quoted_slot.format(text=verbatim.group("x")))
+                return (
+                    _tidy(n.no_rationale.format(link="", x=self.c.reason.quoted_slot.format(text=verbatim.group("x"))))
+                    + signs_line
                 )
         if first.form is Form.NONE_FOUND and TALKED_ABOUT.match(first.plain.get("x", "")):
             # "no discussion of surgery": the new request could include that discussion (never "records of surgery",
             # which reads as a surgery the worker should have had)
-            return _tidy(n.discussed.format(x=values["x"]))
+            return _tidy(n.discussed.format(x=values["x"])) + signs_line
         if self.c.reason.slot_mode == "plain" and first.form in (Form.NO_RECORD, Form.NONE_FOUND):
             # records of A, and of B: not "records of A, and no record of B" (asking for a lack)
             link = values["link"] if first.form is Form.NO_RECORD else "of"
@@ -544,7 +553,7 @@ class Language:
             values["x"] = re.sub(r"^(?:any )?(?:records?|documentation) of (?=\w)", "", values["x"])
         if self.c.reason.slot_mode == "plain" and first.form is Form.NO_RATIONALE and values["link"] == "for":
             values["link"] = self.c.reason.reason_for  # "explain the reason for the need of ...", not "explain for"
-        return _tidy(template.format(**values))
+        return _tidy(template.format(**values)) + signs_line
 
     def _guideline_amount(self, number: str) -> str:
         """ "10 visits" in this language's words for the unit ("10 visitas"); the kind of visit ("physical therapy")

@@ -1,0 +1,67 @@
+"""What the thirty-third reader found on unseen letters, each a general rule tested both ways. All letters here are
+synthetic.
+
+- a sentence that finds a record missing and no warning signs ("no record of how the therapy went and no sign of a
+  red flag on exam") gives a step that names the record, then says a later exam could find the signs: the step had
+  named only the signs;
+- "no discussion of surgery" stays a discussion in the parts of a list ("no surgery" read as if surgery were what
+  the worker lacked).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from imr_llm.summary.build import build_summary
+from imr_llm.summary.languages import LANGUAGES, get_language
+from imr_llm.summary.restate import missing_parts, restate, safe_missing
+from imr_llm.summary.summarize import summarize
+from tests.test_faithful_reasons import one
+
+ASKED = "MRI of the right knee"
+CLOSE = " Therefore, the request is not medically necessary."
+MIXED = (
+    "Here, there is no record of how the worker did with the home exercises and no sign of any red flag findings "
+    "on exam to call for an MRI of the knee."
+)
+SIGNS_ONLY = "Here, there is no sign of any red flag findings on exam to call for an MRI of the knee."
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+def test_a_missing_record_beside_absent_warning_signs_is_named(lang: str) -> None:
+    c = get_language(lang).c.next
+    step = build_summary(one(ASKED, "Upheld", MIXED + CLOSE), lang).items[0].next_step
+    # wrong before (a reader): only "if your doctor finds such signs later"; the record a request can add was left out
+    assert step.startswith(c.again), step
+    assert "home exercises" in step and c.warning_signs in step, step
+    assert "red flag" not in step.split(c.warning_signs)[0].lower(), step  # never records of a red flag to send
+    assert summarize(one(ASKED, "Upheld", MIXED + CLOSE), lang).checks.passed
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+def test_absent_warning_signs_alone_keep_the_later_exam_step(lang: str) -> None:
+    c = get_language(lang).c.next
+    step = build_summary(one(ASKED, "Upheld", SIGNS_ONLY + CLOSE), lang).items[0].next_step
+    assert step == c.warning_signs, step
+
+
+@pytest.mark.parametrize(
+    ("sentence", "cut"),
+    [
+        (MIXED, "how you did with the home exercises"),
+        (SIGNS_ONLY, None),  # nothing left to ask for: all of it a red flag
+        ("There is no record of a home program and no record of a brace trial.", None),  # nothing to cut
+    ],
+)
+def test_only_the_missing_things_that_name_no_alarm_are_kept(sentence: str, cut: str | None) -> None:
+    r = restate(sentence, "upheld", ASKED)
+    assert r is not None
+    safe = safe_missing(r)
+    assert (safe.plain["x"] if safe is not None else None) == cut
+
+
+def test_a_missing_discussion_stays_a_discussion() -> None:
+    parts = missing_parts("documentation of the home exercises and no discussion of surgery")
+    assert parts == ["documentation of the home exercises", "discussion of surgery"]
+    # "and no documentation of B" is still B
+    assert missing_parts("record of A and no documentation of a brace trial") == ["record of A", "a brace trial"]
