@@ -243,8 +243,8 @@ def missing_parts(x: str) -> list[str]:
 
 def safe_missing(r: Restatement) -> Restatement | None:
     """A "no A and no B" restatement cut to the missing things that name no risk or red flag (see `alarming`), when
-    some do and some do not: "no record of the response to therapy and no discussion of surgery or red flags" is
-    "no record of the response to therapy" for a step to ask for. None when there is no such cut (one missing
+    some do and some do not: "no record of how the brace did and no red flag on exam" is "no record of how the
+    brace did" for a step to ask for. None when there is no such cut (one missing
     thing, all of them alarming, none of them, or its plain and verbatim parts do not line up)."""
     if r.form not in (Form.NO_RECORD, Form.NONE_FOUND):
         return None

@@ -501,7 +501,7 @@ class Language:
                 and not RULED_OUT.search(first.sentence)  # "red flags being ruled out": the reviewer wanted none
             )
             alarm_step = n.warning_signs if serious and n.warning_signs else n.generic
-            # "no record of the response to therapy and no discussion of surgery or red flags": the record a new
+            # "no record of how the brace did and no red flag on exam": the record a new
             # request can add is named, the red flags left to a later exam (a reader: the step named only the signs)
             safe = safe_missing(first)
             if safe is None:
