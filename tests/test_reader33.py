@@ -66,3 +66,26 @@ def test_a_missing_discussion_stays_a_discussion() -> None:
     assert parts == ["documentation of the home exercises", "discussion of surgery"]
     # "and no documentation of B" is still B
     assert missing_parts("record of A and no documentation of a brace trial") == ["record of A", "a brace trial"]
+
+
+ONE_POINT = "There is no record of how the worker did with the home exercises."
+MORE_POINTS = (
+    "There is no record of how the worker did with the home exercises. The knee was said to be stable at the last "
+    "visit, and a brace trial is not documented to have failed."
+)
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+def test_a_step_that_follows_one_of_the_points_the_why_says_there_are_more_of_says_so(lang: str) -> None:
+    c = get_language(lang).c
+    item = build_summary(one(ASKED, "Upheld", MORE_POINTS + CLOSE), lang).items[0]
+    assert c.reason.more in item.reason.text or c.reason.more_in_letter in item.reason.text, item.reason.text
+    # wrong before (a reader): a step naming one condition where the reviewer named more, with no word of them
+    assert c.next.other_points in item.next_step or c.next.other_reasons in item.next_step, item.next_step
+    assert item.next_step.count(c.next.other_points) <= 1 and not (
+        c.next.other_points in item.next_step and c.next.other_reasons in item.next_step
+    )
+    assert summarize(one(ASKED, "Upheld", MORE_POINTS + CLOSE), lang).checks.passed
+    # right as it was: one point, no such line
+    single = build_summary(one(ASKED, "Upheld", ONE_POINT + CLOSE), lang).items[0]
+    assert c.next.other_points not in single.next_step, single.next_step

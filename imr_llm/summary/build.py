@@ -687,6 +687,16 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         # the reviewer also found no record of improvement). A reason the page quotes but does not restate counts
         # too: a summing verdict "Absent documentation of A and B, ..." beside a step naming two other records
         next_step = f"{next_step} {language.c.next.other_reasons}"
+    elif (
+        item.decision == "upheld"
+        and more_line
+        and language.c.next.other_points
+        and not (care_line or categorical or trial or foreign)
+        and next_step.startswith(language.c.next.again)
+    ):
+        # the Why says the reviewer made other points it does not restate, and the step follows one: following it
+        # alone may not be enough (a reader found steps naming one of the conditions the reviewer says must all be met)
+        next_step = f"{next_step} {language.c.next.other_points}"
     return ItemSummary(
         number=i + 1,
         request=item.request,

@@ -278,6 +278,8 @@ class NextFrames(_Strict):
     response_first: str = ""
     # the page gives more reasons than the step answers: a new request would have to answer each
     other_reasons: str = ""
+    # the Why says the reviewer made other points the page does not restate: the step's one point may not be enough
+    other_points: str = ""
 
 
 class CareWords(_Strict):
