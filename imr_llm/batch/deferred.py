@@ -33,7 +33,7 @@ from imr_llm.batch.batch_state import (
     state_paths,
 )
 from imr_llm.batch.inputs import iter_inputs
-from imr_llm.batch.outfile import check_made_by, repair_and_scan
+from imr_llm.batch.outfile import check_made_by, input_key, repair_and_scan
 from imr_llm.batch.run import RETRYABLE_KINDS, BatchReport, hold_outputs
 from imr_llm.batch.work import read_input
 from imr_llm.errors import ConfigError, ImrError, LLMCallError, ProviderError
@@ -122,7 +122,8 @@ class DeferredRun:
         sent; with a writer, each letter to be sent gets its request line here, so it is read once."""
         plan = Plan()
         check_made_by(self.out, self.extractor.made_by())  # before any repair: a refused run changes nothing
-        scan = repair_and_scan(self.out, RETRYABLE_KINDS if self.retry_errors else None)
+        retried = {input_key(path) for path in iter_inputs(self.inputs, (self.out,))} if self.retry_errors else None
+        scan = repair_and_scan(self.out, RETRYABLE_KINDS if self.retry_errors else None, retried)
         retry = self.retry_errors
         self.retry_errors = False  # once per invocation: the lines are dropped now
         cache = self.extractor.cache

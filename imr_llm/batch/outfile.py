@@ -268,7 +268,9 @@ def _cut_torn_tail(out: Path) -> int:
 def _read_records(out: Path) -> Iterator[tuple[str, dict[str, Any] | None]]:
     """(line, record or None when it is not one), streaming. Not a record: unreadable, too deeply
     nested to read, or JSON that is not an object naming its input (`source.path`)."""
-    with out.open(encoding="utf-8", errors="replace") as f:
+    # "utf-8-sig": a records file saved by an editor that puts a byte-order mark first (Notepad, PowerShell)
+    # keeps its first record (it was dropped as "not a record" and its letter redone)
+    with out.open(encoding="utf-8-sig", errors="replace") as f:
         for line in f:
             try:
                 record = json.loads(line)
@@ -278,18 +280,23 @@ def _read_records(out: Path) -> Iterator[tuple[str, dict[str, Any] | None]]:
             yield line, record if isinstance(record, dict) and _path_of(record) is not None else None
 
 
-def repair_and_scan(out: Path, retry_kinds: set[str] | None = None) -> Scan:
+def repair_and_scan(out: Path, retry_kinds: set[str] | None = None, retried: set[str] | None = None) -> Scan:
     """What `out` already holds: one record per input, always. Rewrites it (under the caller's lock)
     only when lines must go: a line that is not a record, an older record of an input that has a newer
-    one (a duplicated line, a changed input's old record), or, with `retry_kinds`, a record to redo.
-    Memory grows with the number of inputs, not with the output's size."""
+    one (a duplicated line, a changed input's old record), or, with `retry_kinds`, a record to redo: only
+    one of this run's inputs (`retried`, their `input_key`s, when given), which the run then redoes (another
+    input's record was dropped and never redone). Memory grows with the number of inputs, not the output's size."""
     scan = Scan()
     if not out.exists():
         return scan
     scan.repaired_bytes = _cut_torn_tail(out)
 
     def dropped(record: dict[str, Any] | None) -> bool:
-        return record is None or (retry_kinds is not None and _retryable(record, retry_kinds))
+        if record is None:
+            return True
+        if retry_kinds is None or not _retryable(record, retry_kinds):
+            return False
+        return retried is None or _path_of(record) in retried
 
     newest: dict[str, int] = {}
     for k, (_, record) in enumerate(_read_records(out)):

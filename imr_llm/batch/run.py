@@ -31,6 +31,7 @@ from imr_llm.batch.outfile import (
     check_made_by,
     compact,
     exclusive,
+    input_key,
     real_path,
     repair_and_scan,
 )
@@ -82,6 +83,7 @@ class BatchReport:
     llm_failed_before: Counter[str] = field(default_factory=Counter)  # skipped inputs whose model had failed
     duplicates: int = 0  # older copies of a record found in the output and dropped
     summaries_unwritten: int = 0
+    unreadable_kept: Counter[str] = field(default_factory=Counter)  # unreadable now: their earlier records kept
     summaries_late: int = 0  # summaries written for records already in the output (their letters not reread)
     summary_error: str | None = None  # why a summary could not be written (the first reason)
     fresh: set[tuple[str, str]] = field(default_factory=set)  # (path, sha256) read this run: their pages are done
@@ -91,6 +93,7 @@ class BatchReport:
         """Whether any input of this run has no good outcome, this time or in an earlier run."""
         return bool(
             self.failed
+            or self.unreadable_kept
             or self.summaries_failed
             or self.llm_failed
             or self.failed_before
@@ -261,7 +264,9 @@ def _run(
     started = time.monotonic()
     report = BatchReport()
     check_made_by(out, extractor.made_by())  # before any repair: a refused run changes nothing
-    scan = repair_and_scan(out, RETRYABLE_KINDS if retry_errors else None)
+    # a record to retry is only one of this run's inputs: another input's would be dropped and never redone
+    retried = {input_key(path) for path in iter_inputs(inputs, (out, table), (summaries,))} if retry_errors else None
+    scan = repair_and_scan(out, RETRYABLE_KINDS if retry_errors else None, retried)
     done, report.dropped_errors, report.repaired_bytes = scan.done, scan.dropped_errors, scan.repaired_bytes
     report.corrupt_lines, report.duplicates = scan.corrupt_lines, scan.duplicates
     previous = scan.paths
@@ -306,6 +311,14 @@ def _run(
                 unrecorded.extend(future.result())
         while unrecorded:
             outcome = unrecorded.popleft()
+            if outcome.line is not None and outcome.error_kind and not outcome.sha256 and previous.get(outcome.path):
+                # read before, unreadable now (moved, swapped for a pipe, no longer permitted): the good record and its
+                # summary are kept, never replaced by an error record as if its content had changed
+                report.inputs += 1
+                report.unreadable_kept[outcome.error_kind] += 1
+                if on_outcome:
+                    on_outcome(outcome, report)
+                continue
             _record(outcome, sink, report, scan)
             if outcome.line is not None and previous.get(outcome.path, outcome.sha256) != outcome.sha256:
                 report.changed_inputs += 1  # its old record goes when the run ends

@@ -25,6 +25,8 @@ def print_batch_report(report: BatchReport, out: Path, console: Console) -> None
     )
     for kind, n in report.failed.most_common():
         console.print(f"  failed ({kind}): {n}")
+    for kind, n in report.unreadable_kept.most_common():
+        console.print(f"  could not be read now ({kind}), their earlier records kept: {n}")
     for kind, n in report.failed_before.most_common():
         console.print(f"  failed in an earlier run ({kind}): {n}")
     for kind, n in report.llm_failed_before.most_common():
