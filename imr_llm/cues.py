@@ -23,6 +23,7 @@ import hashlib
 import os
 import platform
 import re
+import stat
 import tempfile
 import threading
 from collections.abc import Iterable
@@ -89,14 +90,18 @@ class CueSet:
                 self._db, self._scannable = None, 0  # Python answers every pattern
             self._ready = True
 
-    def _cache_file(self) -> Path | None:
+    def _identity(self) -> str:
+        """What the database is made from: the engine's version, the processor and every pattern."""
         assert _hs is not None
         identity = repr((_hs.__version__, platform.machine(), [(p.pattern, p.flags) for p in self.patterns]))
+        return hashlib.sha256(identity.encode()).hexdigest()
+
+    def _cache_file(self) -> Path | None:
         try:
             folder = self.cache_dir or cache_folder()
         except RuntimeError:  # no home folder to be found: nothing is kept
             return None
-        return folder / f"cues-{hashlib.sha256(identity.encode()).hexdigest()[:16]}.hsdb"
+        return folder / f"cues-{self._identity()[:16]}.hsdb"
 
     def _load(self) -> tuple[Any, list[int]] | None:
         assert _hs is not None
@@ -104,8 +109,20 @@ class CueSet:
         if path is None:
             return None
         try:
-            head, _, body = path.read_bytes().partition(b"\n")
-            usable = [int(k) for k in head.decode("ascii").split(",") if k]
+            # a regular file, opened without waiting (a pipe planted at the name made every parse block forever)
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+            with os.fdopen(fd, "rb") as f:
+                if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                    return None
+                head, _, body = f.read().partition(b"\n")
+            # the database is the one these patterns make: its first line names what it was made from and the body's
+            # hash (a valid database of other patterns, copied in, had every cue find nothing, silently)
+            made_from, digest, ids = [*head.decode("ascii").split(";"), "", ""][:3]
+            if made_from != self._identity() or digest != hashlib.sha256(body).hexdigest():
+                return None
+            usable = [int(k) for k in ids.split(",") if k]
+            if any(k < 0 or k >= len(self.patterns) for k in usable):
+                return None
             db = _hs.loadb(body, _hs.HS_MODE_BLOCK)
             _hs.Scratch(db)  # a database made for another processor is refused here
         except (OSError, ValueError, _hs.error):
@@ -153,7 +170,9 @@ class CueSet:
             path.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".cues-", delete=False) as tmp:
                 written = tmp.name
-                tmp.write(",".join(map(str, usable)).encode("ascii") + b"\n" + bytes(_hs.dumpb(db)))
+                body = bytes(_hs.dumpb(db))
+                head = f"{self._identity()};{hashlib.sha256(body).hexdigest()};{','.join(map(str, usable))}"
+                tmp.write(head.encode("ascii") + b"\n" + body)
             os.replace(written, path)  # whole or not at all: two processes may write it at once
         except OSError:
             if written:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
 
+from imr_llm.cues import CueSet
 from tests.fake_openai_server import Behaviour, fake_server
 from tests.test_hardening_round3 import LETTER, SAMPLES, cli, letters, llm_flags
 
@@ -65,3 +67,137 @@ def test_an_input_unreadable_on_a_rerun_keeps_its_record_and_summary(tmp_path: P
     # wrong: its good record replaced by an error record "as its content changed", and its summary removed
     assert result.returncode == 1 and "earlier records kept" in " ".join(result.stderr.split()), result.stderr
     assert out.read_text() == before and sorted(summaries.iterdir()) == pages
+
+
+# -- hangs and foreign files at the tool's own names -------------------------------------------------------------
+
+
+def _cues(folder: Path) -> CueSet:
+    return CueSet([re.compile(r"\bknee\b"), re.compile(r"\bshoulder\b")], cache_dir=folder)
+
+
+def test_a_cue_database_of_other_patterns_is_not_used(tmp_path: Path) -> None:
+    ours = _cues(tmp_path)
+    ours.scan("a knee")  # compiled and kept
+    kept = next(tmp_path.glob("cues-*.hsdb"))
+    other = CueSet([re.compile(r"zzqq"), re.compile(r"xxyy")], cache_dir=tmp_path / "other")
+    other.scan("a knee")
+    kept.write_bytes(next((tmp_path / "other").glob("cues-*.hsdb")).read_bytes())  # a whole foreign file copied in
+    fresh = _cues(tmp_path)
+    # wrong: every cue of ours "not in" any text (the foreign database found none of them)
+    assert fresh.scan("pain in the knee").search(fresh.patterns[0])
+    # right: our own kept file is loaded, and still answers
+    again = _cues(tmp_path)
+    assert again.scan("a shoulder").search(again.patterns[1])
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_pipe_at_the_cue_databases_name_is_not_waited_on(tmp_path: Path) -> None:
+    cues = _cues(tmp_path)
+    path = tmp_path / f"cues-{cues._identity()[:16]}.hsdb"
+    os.mkfifo(path)
+    # wrong: the first scan blocked forever on the pipe; right: compiled again (and not kept), the scan answers
+    assert cues.scan("the knee").search(cues.patterns[0])
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_prompts_show_reads_only_regular_files_of_the_prompt_folder(tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "pr"
+    shutil.copytree(Path("prompts") / "extract" / "1", root / "extract" / "9")
+    shutil.copytree(Path("prompts") / "extract" / "1", root / "extract" / "8")
+    env = {"IMR_LLM_PROMPTS": str(root)}
+    assert cli("prompts", "show", "extract@8", env=env).returncode == 0  # right: an ordinary prompt is shown
+    (root / "extract" / "9" / "system.j2").unlink()
+    os.mkfifo(root / "extract" / "9" / "system.j2")
+    result = cli("prompts", "show", "extract@9", env=env)
+    # wrong: waited forever on the pipe
+    assert result.returncode == 2 and "not a regular file" in result.stderr
+    secret = tmp_path / "secret.j2"
+    secret.write_text("the key is hunter2")
+    (root / "extract" / "8" / "user.j2").unlink()
+    (root / "extract" / "8" / "user.j2").symlink_to(secret)
+    result = cli("prompts", "show", "extract@8", env=env)
+    # wrong: a link out of the prompt folder printed (extract refuses the same file)
+    assert result.returncode == 2 and "hunter2" not in result.stdout
+
+
+# -- names from records, ports, file names -------------------------------------------------------------------
+
+
+def test_a_records_hash_that_is_a_path_never_names_a_file_outside_the_summaries_folder(tmp_path: Path) -> None:
+    from imr_llm.batch.work import summary_path
+
+    folder = tmp_path / "sum"
+    bad = summary_path(folder, Path("/x/a.txt"), "b/../../" + "0" * 56, "en")
+    assert bad.parent == folder, bad
+    good = summary_path(folder, Path("/x/a.txt"), "12dff51a" + "0" * 56, "en")
+    assert good == folder / "a-12dff51a.en.md"
+
+
+def test_serve_on_port_0_says_the_port_it_listens_on() -> None:
+    from imr_llm.cli.serve import _cannot_listen
+
+    problem, port = _cannot_listen("127.0.0.1", 0)
+    assert problem is None and port > 0  # wrong: ":0" printed as the address to open
+
+
+def test_a_file_name_that_is_not_utf8_gets_its_summary_and_checks(tmp_path: Path) -> None:
+    name = os.fsdecode(b"bad\xff\xfename.txt")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / name).write_text(LETTER.read_text())
+    result = cli("summarize", str(folder / name), "--out", str(tmp_path / "so"))
+    # wrong: "internal error (UnicodeEncodeError)" after the summary was written, its checks never
+    assert result.returncode == 0 and "internal error" not in result.stderr, result.stderr
+    assert len(list((tmp_path / "so").glob("*.checks.json"))) == 1
+
+
+# -- pages too large or too many -------------------------------------------------------------------------------
+
+
+def test_an_image_that_would_be_scaled_past_a_letter_page_is_refused(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from imr_llm.errors import InputError
+    from imr_llm.loaders.images import image_pages
+
+    strip = tmp_path / "strip.png"
+    Image.new("1", (100, 100_000), 1).save(strip)  # a few KB, scaled to 8.5 inches wide: billions of pixels
+    with pytest.raises(InputError, match="too large"):
+        image_pages(strip.read_bytes())
+    page = tmp_path / "page.png"
+    Image.new("L", (1700, 2200), 255).save(page, dpi=(200, 200))  # right: a letter page at 200 dpi
+    assert len(image_pages(page.read_bytes())) == 1
+
+
+def test_a_pdf_page_larger_than_a_letter_page_is_refused_before_it_is_drawn(tmp_path: Path) -> None:
+    import pypdfium2 as pdfium
+
+    from imr_llm.errors import InputError
+    from imr_llm.loaders.images import pdf_page_images
+
+    big = pdfium.PdfDocument.new()
+    big.new_page(200 * 72, 200 * 72)  # a page 200 inches square
+    with pytest.raises(InputError, match="too large"):
+        pdf_page_images(big, 1)
+    letter = pdfium.PdfDocument.new()
+    letter.new_page(8.5 * 72, 11 * 72)
+    assert len(pdf_page_images(letter, 1)) == 1
+
+
+def test_more_pages_than_a_letter_has_over_all_the_files_given_are_refused(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from imr_llm.errors import InputError
+    from imr_llm.loaders import load_pages
+    from imr_llm.loaders.images import MAX_PAGES
+
+    pages = []
+    for k in range(MAX_PAGES + 1):
+        path = tmp_path / f"p{k:02d}.png"
+        Image.new("L", (20, 20), 255).save(path)
+        pages.append(path)
+    with pytest.raises(InputError, match=f"more than {MAX_PAGES} pages"):
+        load_pages(pages)

@@ -132,7 +132,10 @@ def _persons_file(path: Path, lang: str) -> bool:
 def summary_path(summaries: Path, path: Path, digest: str, lang: str) -> Path:
     """Named from the input's name as its record writes it (`source.path`), so a later run that writes it
     from the record (`missing_summaries`) finds it, whatever bytes the file name holds."""
-    return summaries / f"{safe_stem(path)}-{digest[:8]}.{lang}.md"  # the hash: two inputs never collide
+    # the hash: two inputs never collide. A record's hash that is not one (an edited records file: "b/../../") is
+    # hashed again, so a name is always a file in `summaries` (one had been written outside it)
+    tag = digest[:8] if re.fullmatch(r"[0-9a-f]{8,64}", digest) else hashlib.sha256(digest.encode()).hexdigest()[:8]
+    return summaries / f"{safe_stem(path)}-{tag}.{lang}.md"
 
 
 def write_summary(record: LetterRecord, target: Path, lang: str) -> tuple[bool, str | None]:

@@ -35,12 +35,26 @@ def _files(ref: str) -> list[tuple[str, str]]:
 
     template = load_prompt(ref)
     own = prompts_dir() / template.name / template.version
-    files: list[tuple[str, str]] = [("prompt.toml", (own / "prompt.toml").read_text(encoding="utf-8"))]
+    files: list[tuple[str, str]] = [("prompt.toml", _text(own / "prompt.toml"))]
     origin = "" if template.folder == own else f" (from {template.folder.parent.name}@{template.folder.name})"
     for name in ("system.j2", "user.j2"):
-        files.append((name + origin, (template.folder / name).read_text(encoding="utf-8")))
-    files += [(f"example {Path(p).name}", Path(p).read_text(encoding="utf-8")) for p in template.examples]
+        files.append((name + origin, _text(template.folder / name)))
+    files += [(f"example {Path(p).name}", _text(Path(p))) for p in template.examples]
     return files
+
+
+def _text(path: Path) -> str:
+    """A prompt file's text, read as `extract` reads it: a regular file, never through a link (one leading out of
+    the prompt folder was shown) and never a pipe (a FIFO at a template's name made `show` wait forever)."""
+    from imr_llm.outputs import read_regular
+
+    data = read_regular(path, 10_000_000)
+    if data is None:
+        raise ConfigError(f"cannot read the prompt file {path}: not a regular file (a link, a pipe or missing)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"cannot read the prompt file {path}: not UTF-8 text") from None
 
 
 @app.command("show")

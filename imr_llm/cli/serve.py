@@ -47,7 +47,7 @@ def serve(
     destination = ""
     if workspace.exists() and not workspace.is_dir():
         fail(f"workspace {workspace} is a file; give a folder (made if missing)")
-    problem = _cannot_listen(host, port)
+    problem, port = _cannot_listen(host, port)
     if problem:
         fail(f"cannot listen on {host} port {port}: {problem}")
     token = os.environ.get(TOKEN_ENV) or None
@@ -99,9 +99,10 @@ def serve(
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
-def _cannot_listen(host: str, port: int) -> str | None:
+def _cannot_listen(host: str, port: int) -> tuple[str | None, int]:
     """Why the app could not listen on host:port (an unknown address, a port in use), or None: said in one
-    line before the web stack starts, instead of the server's own lines."""
+    line before the web stack starts, instead of the server's own lines; and the port (for port 0, the free one
+    the system gave, so the address printed is the one the app listens on: it had printed ":0")."""
     import socket
 
     try:
@@ -109,6 +110,7 @@ def _cannot_listen(host: str, port: int) -> str | None:
         with socket.socket(family, kind, proto) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
             probe.bind(address)
+            port = int(probe.getsockname()[1])
     except OSError as e:  # socket.gaierror included
-        return e.strerror or str(e)
-    return None
+        return e.strerror or str(e), port
+    return None, port

@@ -38,6 +38,7 @@ from imr_llm.cli.common import (
 from imr_llm.cli.common import save_text as keep_text
 from imr_llm.errors import ConfigError, ImrError
 from imr_llm.outputs import OutputNames, json_text, read_regular, safe_stem, visible, write_file
+from imr_llm.schema import path_text
 from imr_llm.summary.formats import Format
 
 if TYPE_CHECKING:
@@ -213,7 +214,9 @@ def write_summary(
 ) -> None:
     from imr_llm.summary.render import render
 
-    letter = os.path.realpath(path)
+    # a file name's bytes that are not UTF-8 as escapes: written raw into the checks they stopped the run with an
+    # internal error, after the summary was written
+    letter = path_text(os.path.realpath(path))
     checks = outcome.checks.model_dump(mode="json") | {
         "source": outcome.summary.source,
         "rejected_llm_rewrite": outcome.rejected,

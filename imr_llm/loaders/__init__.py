@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from imr_llm.errors import InputError
-from imr_llm.loaders.images import PageImage, image_format, image_pages, pdf_page_images
+from imr_llm.loaders.images import MAX_PAGES, PageImage, image_format, image_pages, pdf_page_images
 from imr_llm.schema import Source
 from imr_llm.suffixes import LETTER_SUFFIXES
 
@@ -282,4 +282,6 @@ def load_pages(paths: list[Path], name: str | None = None) -> LoadedLetter:
                 continue
             raise InputError(f"{path}: not an image (a page for --pages is a photo or scan: JPEG, PNG, TIFF)")
         pages += image_pages(data)
+        if len(pages) > MAX_PAGES:  # per file the limit held, over the files given not (45 pages were read)
+            raise InputError(f"more than {MAX_PAGES} pages given; is this one letter?")
     return _ocr(pages, "pages", name or " + ".join(map(str, paths)), digest.hexdigest())

@@ -24,6 +24,9 @@ IMAGE_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"BM", "bmp"),
 )
 MAX_PAGES = 40  # a letter has a handful of pages; more is not one letter
+# a letter page at 600 dpi is 33 Mpx: a page that is, or would be scaled to, more than this is no letter page (a
+# 2.8 KB image of 100 x 100,000 pixels was scaled to 6.5 billion and ended in MemoryError; a PDF's 200-inch page too)
+MAX_PAGE_PIXELS = 60_000_000
 RENDER_DPI = 300  # PDFs without text are rendered at this resolution for OCR
 MIN_DPI = 150  # images reported below this (or with no resolution) are scaled to about 300 dpi
 
@@ -56,7 +59,7 @@ def image_pages(data: bytes) -> list[PageImage]:
     _pillow()
     from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
-    Image.MAX_IMAGE_PIXELS = 120_000_000  # a 600 dpi letter page is 33 Mpx; refuse decompression bombs
+    Image.MAX_IMAGE_PIXELS = MAX_PAGE_PIXELS  # refuse decompression bombs (Pillow warns at this, errors at twice)
     try:
         with warnings.catch_warnings():  # a damaged file's "Corrupt EXIF data" lines: the error below says it
             warnings.simplefilter("ignore")
@@ -65,6 +68,8 @@ def image_pages(data: bytes) -> list[PageImage]:
             for k, frame in enumerate(ImageSequence.Iterator(opened)):
                 if k >= MAX_PAGES:
                     raise InputError(f"image has more than {MAX_PAGES} pages; is this one letter?")
+                if frame.width * frame.height > MAX_PAGE_PIXELS:
+                    raise InputError("image too large for one letter page")
                 pages.append(_normalise(ImageOps.exif_transpose(frame.copy()) or frame.copy()))
     except UnidentifiedImageError as e:
         raise InputError("cannot read image: damaged, or not an image the OCR reads") from e
@@ -91,6 +96,7 @@ def _normalise(frame: Image.Image) -> PageImage:
     from PIL import Image, ImageFilter
 
     xdpi, ydpi = (float(v) for v in frame.info.get("dpi", (0, 0)) or (0, 0))
+    _within_budget(frame.width, frame.height, xdpi, ydpi)
     grey = frame.convert("L")
     bilevel = _bilevel(grey)
     if xdpi and ydpi and abs(xdpi - ydpi) > 1:  # fax "normal" mode: stretch the short axis
@@ -113,6 +119,21 @@ def _normalise(frame: Image.Image) -> PageImage:
     return PageImage(grey, dpi)
 
 
+def _within_budget(width: int, height: int, xdpi: float, ydpi: float) -> None:
+    """Refuse a page whose pixels, once given square pixels and about 300 dpi as `_normalise` gives them, would be
+    more than a letter page's (the sizes are worked out before any pixel is made)."""
+    if xdpi and ydpi and abs(xdpi - ydpi) > 1:
+        top = max(xdpi, ydpi)
+        width, height = round(width * top / xdpi), round(height * top / ydpi)
+        xdpi = top
+    if xdpi < MIN_DPI:
+        target = round(8.5 * RENDER_DPI)
+        if width < target * 0.8:
+            width, height = target, round(height * target / max(1, width))
+    if width * height > MAX_PAGE_PIXELS:
+        raise InputError("image too large for one letter page")
+
+
 def pdf_page_images(pdf: object, page_count: int) -> list[PageImage]:
     """Render a PDF's pages (pypdfium2 document) for OCR."""
     if page_count > MAX_PAGES:
@@ -120,6 +141,10 @@ def pdf_page_images(pdf: object, page_count: int) -> list[PageImage]:
     pages = []
     for index in range(page_count):
         page = pdf[index]  # type: ignore[index]
+        width, height = page.get_size()  # points: 72 to the inch
+        if width * height * (RENDER_DPI / 72) ** 2 > MAX_PAGE_PIXELS:
+            page.close()
+            raise InputError("PDF page too large for a letter page")
         bitmap = page.render(scale=RENDER_DPI / 72, grayscale=True)
         pages.append(PageImage(bitmap.to_pil().convert("L"), RENDER_DPI))
         page.close()
