@@ -201,3 +201,74 @@ def test_more_pages_than_a_letter_has_over_all_the_files_given_are_refused(tmp_p
         pages.append(path)
     with pytest.raises(InputError, match=f"more than {MAX_PAGES} pages"):
         load_pages(pages)
+
+
+# -- a model's rewrite: the reviewer's words in their order -----------------------------------------------------
+
+
+def _trial_item() -> object:
+    from imr_llm.summary.build import build_summary
+    from tests.test_faithful_reasons import one
+
+    record = one(
+        "Physical therapy 12 sessions",
+        "Upheld",
+        "The request for 12 sessions exceeds the recommended initial trial, and there is no documentation of an "
+        "earlier course of therapy or of its results. Therefore, the request is not medically necessary.",
+    )
+    return build_summary(record, "en").items[0]
+
+
+@pytest.mark.parametrize(
+    ("rewrite", "why"),
+    [
+        # the denial moved over the finding: "no documentation that the request exceeds"
+        (
+            "The reviewer found no documentation that the request for 12 sessions exceeds the recommended initial "
+            "trial, and of an earlier course of therapy or of its results.",
+            "another order",
+        ),
+        # "and" made "or"
+        (
+            "The reviewer found that the request for 12 sessions exceeds the recommended initial trial, or there is "
+            "no documentation of an earlier course of therapy or of its results.",
+            "joins with 'or'",
+        ),
+        # a sentence of the reviewer's own words added
+        (
+            "The reviewer found that the request for 12 sessions exceeds the recommended initial trial, and there is "
+            "no documentation of an earlier course of therapy or of its results. The recommended initial trial is "
+            "the request.",
+            "more often",
+        ),
+        # "no documentation of a course" said as "no course" (records made a fact), the words shuffled
+        (
+            "The reviewer wrote that there is no earlier course of therapy, and the request for 12 sessions exceeds "
+            "the recommended initial trial of its documentation or results.",
+            "another order",
+        ),
+    ],
+)
+def test_a_rewrite_with_the_reviewers_words_in_another_order_is_refused(rewrite: str, why: str) -> None:
+    from imr_llm.summary.languages import get_language
+    from imr_llm.summary.rewrite import reason_problems
+
+    problems = reason_problems(rewrite, _trial_item(), get_language("en"))  # type: ignore[arg-type]
+    assert any(why in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    "rewrite",
+    [
+        "The reviewer found that the request for 12 sessions exceeds the recommended initial trial. There is no "
+        "documentation of an earlier course of therapy or of its results.",
+        # the reviewer's two points said in the other order, each in its own sentence
+        "There is no documentation of an earlier course of therapy or of its results. The reviewer found that the "
+        "request for 12 sessions exceeds the recommended initial trial.",
+    ],
+)
+def test_a_rewrite_in_the_reviewers_order_passes_the_order_check(rewrite: str) -> None:
+    from imr_llm.summary.rewrite import _out_of_order
+
+    item = _trial_item()
+    assert _out_of_order(rewrite, " ".join(item.reason.sentences)) is None  # type: ignore[attr-defined]

@@ -15,6 +15,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
@@ -158,6 +159,11 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
             if (m := said.search(text)) is not None and not needs.search(f"{reviewer} {item.request}"):
                 # "less than eight weeks" for "more than eight weeks", "a negative sign" for "a positive sign"
                 problems.append(f"item {item.number}: {m.group(0)!r} says what the reviewer's words do not")
+        if (shuffled := _out_of_order(text, reviewer)) is not None:
+            # the reviewer's own words in another order or more often: "no documentation that the request exceeds
+            # the trial" (the denial moved over the finding), "and" made "or", a sentence of the reviewer's words
+            # added ("The recommended initial trial is the request."), "but" moved to another clause
+            problems.append(f"item {item.number}: the reason {shuffled}")
         if _negated_clauses(text, _NEGATOR, _EN_CLAUSE) > _negated_clauses(reviewer, _NEGATOR, _EN_CLAUSE):
             # "the request does not exceed the trial", "The reviewer did not find that ...": a denial the reviewer
             # did not write (a rejected rewrite leaves the offline sentence, which is the reviewer's own)
@@ -554,6 +560,51 @@ def _unnegated(source: str, rewrite: str) -> str | None:
     inside_rewrite, _ = _negated_words(rewrite)
     moved = sorted((denied & plain_out) - inside_rewrite)
     return ", ".join(moved[:4]) if len(moved) >= 2 else None
+
+
+_ORDER_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_JOINS = {"or": {"or"}, "but": {"but", "however", "although", "though", "yet"}, "nor": {"nor"}}
+_ORDERED_SHORT = {"no", "not", "nor", "or", "but"}  # short words whose place carries meaning
+# joining words a rewrite's frame and grammar add or move freely ("The reviewer found that ..."): not counted
+_FREE = frozenset(
+    {
+        "that", "this", "there", "these", "those", "with", "from", "have", "been", "were", "which", "what", "when",
+        "where", "your", "their", "they", "them", "then", "than", "into", "also", "only", "such", "some", "would",
+        "could", "should", "will", "does", "about", "being", "other", "more", "most", "very", "each", "reviewer",
+        "found", "wrote", "noted", "said", "says", "here", "whether", "because", "since",
+    }
+)  # fmt: skip
+
+
+def _out_of_order(text: str, reviewer: str) -> str | None:
+    """How a rewrite in the reviewer's language puts the reviewer's words in another order or more often than
+    they wrote them, or None. Within each sentence of the rewrite, the reviewer's content words (and "no",
+    "not", "or", "but") must come in the order the reviewer wrote them (a sentence may start anywhere: the
+    model may say the reviewer's sentences in another order, never a sentence's words); no such word more often
+    than the reviewer wrote it; no "or" or "but" the reviewer did not write. A faithful rewrite refused here
+    leaves the offline sentence, which is the reviewer's own."""
+    source = _ORDER_WORD.findall(reviewer.casefold())
+    counts = Counter(source)
+    for join, said in _JOINS.items():
+        if text.casefold().count(f" {join} ") > sum(counts[w] for w in said):
+            return f"joins with {join!r} where the reviewer did not"
+    written = Counter(
+        w
+        for w in _ORDER_WORD.findall(text.casefold())
+        if w in counts and w not in _FREE and (len(w) > 3 or w.isdigit())
+    )
+    if (again := next((w for w, n in written.items() if n > counts[w]), None)) is not None:
+        return f"says {again!r} more often than the reviewer did"
+    for sentence in re.split(r"(?<=[.;!?])\s+", text.casefold()):
+        at = -1
+        for word in _ORDER_WORD.findall(sentence):
+            if word not in counts or word in _FREE or not (len(word) > 3 or word.isdigit() or word in _ORDERED_SHORT):
+                continue
+            nxt = next((k for k in range(at + 1, len(source)) if source[k] == word), None)
+            if nxt is None:
+                return f"puts the reviewer's words in another order ({word!r})"
+            at = nxt
+    return None
 
 
 def _common_words(language: Language) -> str:
