@@ -272,3 +272,18 @@ def test_a_rewrite_in_the_reviewers_order_passes_the_order_check(rewrite: str) -
 
     item = _trial_item()
     assert _out_of_order(rewrite, " ".join(item.reason.sentences)) is None  # type: ignore[attr-defined]
+
+
+# -- a 2013 notice cut inside its last rationale -----------------------------------------------------------------
+
+
+def test_a_2013_notice_cut_mid_word_is_warned_of_and_a_whole_one_is_not() -> None:
+    from imr_llm.parser import parse_text
+
+    whole = (SAMPLES / "synth-2013-notice.txt").read_text()
+    assert not any("cut off" in w for w in parse_text(whole).warnings)  # right: a whole notice, no warning
+    last = whole.rstrip().rfind(".")
+    cut = whole[: whole.rfind(" ", 0, last - 3) + 4]  # inside the last rationale's last sentence
+    record = parse_text(cut)
+    # wrong: no warning, not flagged, and the summary said nothing of it
+    assert any("stops mid-sentence" in w for w in record.warnings) and record.needs_review, record.warnings

@@ -702,7 +702,7 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
         # a reviewer who states the verdict first ("The request for X was not medically necessary, ...") and again
         # at the end: a letter cut between the two ends on reasoning, after a conclusion-like opening
         ctx.warn(f"item {len(items)}: its rationale {cut}: the letter may be cut off there")
-    elif items and closing and (stop := _stops_mid_sentence(closing, ctx.ocr is not None)):
+    elif items and closing and (stop := stops_mid_sentence(closing, ctx.ocr is not None)):
         # cut after an earlier conclusion-like sentence, or inside the next item's heading ("... Associated
         # surgical service: Sh"): a letter ends at the end of a sentence
         ctx.warn(f"item {len(items)}: its rationale stops mid-sentence ({stop!r}): the letter may be cut off there")
@@ -880,7 +880,7 @@ def _without_closing_stamp(rationale: str) -> str:
     return rationale
 
 
-def _stops_mid_sentence(rationale: str, scanned: bool = False) -> str | None:
+def stops_mid_sentence(rationale: str, scanned: bool = False) -> str | None:
     """The last words of a rationale that does not end a sentence; None when it does. A closing denial without
     its period ("... is not medically necessary", as one real letter ends, and as a scan can lose the mark or read
     it as a comma) counts as the end."""

@@ -14,6 +14,7 @@ from imr_llm.parser.items import (
     cite_first_sentence,
     label_groups,
     read_block,
+    stops_mid_sentence,
     strip_span,
 )
 from imr_llm.parser.layouts.base import NOT_ASSIGNED, Layout
@@ -145,6 +146,10 @@ def parse_notice_items(ctx: ParseContext) -> list[DisputedItem]:
         cite_first_sentence(ctx, p, item, rationale_at)
         items.append(item)
     _check_final(ctx, items)
+    if items and items[-1].rationale and (ending := stops_mid_sentence(items[-1].rationale, ctx.ocr is not None)):
+        # a notice cut inside its last rationale ("... Rationale for the Decision: The guidel") ends mid-sentence; a
+        # whole one ends a sentence (the other cut checks are written on the 2016-17 letters' endings, not these)
+        ctx.warn(f"item {len(items)}: its rationale stops mid-sentence ({ending!r}): the letter may be cut off there")
     return items
 
 
