@@ -89,3 +89,22 @@ def test_a_step_that_follows_one_of_the_points_the_why_says_there_are_more_of_sa
     # right as it was: one point, no such line
     single = build_summary(one(ASKED, "Upheld", ONE_POINT + CLOSE), lang).items[0]
     assert c.next.other_points not in single.next_step, single.next_step
+
+
+TWO_SENTENCES = (
+    "There is no record of how the worker did with the home exercises. There is no documentation of any red flag "
+    "noted at the last visit to call for an MRI of the knee."
+)
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+def test_a_records_step_beside_a_point_that_no_warning_signs_were_found_says_both(lang: str) -> None:
+    c = get_language(lang).c.next
+    step = build_summary(one(ASKED, "Upheld", TWO_SENTENCES + CLOSE), lang).items[0].next_step
+    # wrong before (the thirty-fourth reader): records of the first point alone, the warning signs left unsaid
+    assert step.startswith(c.again) and c.warning_signs in step, step
+    assert step.count(c.warning_signs) == 1
+    assert summarize(one(ASKED, "Upheld", TWO_SENTENCES + CLOSE), lang).checks.passed
+    # right as it was: no point about warning signs, no such line
+    single = build_summary(one(ASKED, "Upheld", ONE_POINT + CLOSE), lang).items[0].next_step
+    assert c.warning_signs not in single, single

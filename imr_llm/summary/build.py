@@ -66,7 +66,10 @@ from imr_llm.summary.restate import (
     ASKS_FOR,
     DROPPABLE,
     EXAM_SIGNS_ABSENT,
+    MISUSE,
     OTHER_CRITERION,
+    RULED_OUT,
+    SERIOUS_SIGNS,
     THESE_CONDITIONS,
     Form,
     Restatement,
@@ -697,6 +700,18 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         # the Why says the reviewer made other points it does not restate, and the step follows one: following it
         # alone may not be enough (a reader found steps naming one of the conditions the reviewer says must all be met)
         next_step = f"{next_step} {language.c.next.other_points}"
+    signs = language.c.next.warning_signs
+    if (
+        item.decision == "upheld"
+        and signs
+        and signs not in next_step
+        and next_step.startswith(language.c.next.again)
+        and not (categorical or trial or foreign)
+        and any(_signs_not_found(r) for r in said)
+    ):
+        # the step names a record for one point; another point the page gives is that no warning signs called for
+        # the care (a reader: "records of simpler treatment" alone, where no red flag called for a repeat study)
+        next_step = f"{next_step} {signs}"
     return ItemSummary(
         number=i + 1,
         request=item.request,
@@ -1138,6 +1153,17 @@ def _second_gap(step: Restatement | None, said: list[Restatement]) -> Restatemen
         if x and x not in first and first not in x:
             return r
     return None
+
+
+def _signs_not_found(r: Restatement) -> bool:
+    """The restatement finds no warning signs of a serious problem (a red flag, a tumour, a fracture) that would call
+    for the care: a later exam could find them, never a record to send."""
+    return (
+        r.form in ASKS_FOR
+        and SERIOUS_SIGNS.search(r.sentence) is not None
+        and MISUSE.search(r.sentence) is None
+        and RULED_OUT.search(r.sentence) is None
+    )
 
 
 def _generic_step(r: Restatement) -> bool:
