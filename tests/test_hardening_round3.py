@@ -989,18 +989,23 @@ def test_an_eval_suite_name_is_never_a_path(tmp_path: Path) -> None:
     assert not list(tmp_path.parent.parent.glob("escaped-*"))
 
 
-def test_a_batch_state_file_cannot_name_a_file_to_upload(tmp_path: Path) -> None:
-    from tests.fake_batch_api import fake_batch_api
-
+def _batch_api_args(tmp_path: Path, base_url: str) -> tuple[list[str], Path, Path]:
+    """A secret file beside one letter, the `batch --via batch-api` arguments for it, and its state file's path."""
     secret = tmp_path / "secret.txt"
     secret.write_text("the key is hunter2\n")
     letters(tmp_path / "in", 1)
     out = tmp_path / "out.jsonl"
+    args = ["batch", str(tmp_path / "in"), "--out", str(out), "--backend", "openai", "--via", "batch-api"]
+    args += [*llm_flags(base_url, tmp_path / "c.sqlite"), "--no-progress"]
+    return args, secret, out.with_name("out.jsonl.batch-api.json")
+
+
+def test_a_batch_state_file_cannot_name_a_file_to_upload(tmp_path: Path) -> None:
+    from tests.fake_batch_api import fake_batch_api
+
     with fake_batch_api({}) as api:
-        args = ["batch", str(tmp_path / "in"), "--out", str(out), "--backend", "openai", "--via", "batch-api"]
-        args += [*llm_flags(api.base_url, tmp_path / "c.sqlite"), "--no-progress"]
+        args, _, state = _batch_api_args(tmp_path, api.base_url)
         assert cli(*args).returncode == 0
-        state = out.with_name("out.jsonl.batch-api.json")
         data = json.loads(state.read_text())
         data["files"].append({**data["files"][0], "name": "../../secret.txt", "status": "written", "file_id": None})
         state.write_text(json.dumps(data))
@@ -1015,16 +1020,10 @@ def test_a_batch_state_file_cannot_name_a_file_to_upload(tmp_path: Path) -> None
 def test_a_request_file_swapped_for_a_hard_link_is_not_uploaded(tmp_path: Path) -> None:
     from tests.fake_batch_api import fake_batch_api
 
-    secret = tmp_path / "secret.txt"
-    secret.write_text("the key is hunter2\n")
-    letters(tmp_path / "in", 1)
-    out = tmp_path / "out.jsonl"
     with fake_batch_api({}) as api:
-        args = ["batch", str(tmp_path / "in"), "--out", str(out), "--backend", "openai", "--via", "batch-api"]
-        args += [*llm_flags(api.base_url, tmp_path / "c.sqlite"), "--no-progress"]
+        args, secret, state = _batch_api_args(tmp_path, api.base_url)
         # right: the tool's own request file, its content the one its name was made from, is uploaded
         assert cli(*args).returncode == 0 and sum(api.uploads.values()) == 1
-        state = out.with_name("out.jsonl.batch-api.json")
         data = json.loads(state.read_text())
         folder = next(tmp_path.rglob("requests-*.jsonl")).parent
         planted = "requests-" + "0" * 20 + ".jsonl"
