@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from imr_llm.summary.build import _had_before, build_summary
+from imr_llm.summary.build import build_summary
+from imr_llm.summary.facts import sessions_had_before as _had_before
 from imr_llm.summary.languages import LANGUAGES, get_language
 from imr_llm.summary.summarize import summarize
 from tests.test_faithful_reasons import one

@@ -48,9 +48,11 @@ from imr_llm.summary.facts import (
     other_care,
     partial_numbers,
     quantity,
+    same_unit,
     says_response_first,
     says_taking,
     says_too_early,
+    sessions_had_before,
     treatment_kind,
 )
 from imr_llm.summary.languages import Counts, Language, get_language
@@ -83,7 +85,6 @@ from imr_llm.summary.restate import (
     restate_repeat,
 )
 from imr_llm.summary.translate import translate_for
-from imr_llm.words import NUMBER_WORDS
 
 MAX_RESTATED = 2
 
@@ -1197,46 +1198,8 @@ def _about_amount(found: ItemReason, said: list[Restatement], request: str, numb
     # the visits the letter says were had already count too: "8 previous sessions were provided", then 6 more
     # asked for where the guidelines allow 10 (a reader: the page left out the limit the request went past). Never
     # when those had already reach the limit: "ask for no more than the guidelines allow" would have nothing left
-    had = _had_before(rationale, request)
-    return _same_unit(allowed.group(3), asked.unit) and 0 < had < limit < asked.value + had
-
-
-_VISIT_UNITS = ("session", "visit", "treatment")
-
-
-def _same_unit(a: str, b: str) -> bool:
-    """Two count units of one kind: "visits" and "sessions" of a therapy are counted the same way."""
-    a, b = a.lower().rstrip("s"), b.lower().rstrip("s")
-    return a == b or (a in _VISIT_UNITS and b in _VISIT_UNITS)
-
-
-_CARE_KINDS = (
-    r"physical therapy|PT|chiropractic|chiro|acupuncture|occupational therapy|OT|massage|aquatic therapy|therapy"
-)
-_HAD_BEFORE = re.compile(
-    # "8 previous sessions", "the prior eight sessions"
-    r"\b(?:(?P<first>previous|prior|completed|past|earlier) )?"
-    rf"(?P<n>\d{{1,2}}|{'|'.join(NUMBER_WORDS)}) (?:(?P<when>previous|prior|completed|past|earlier) )?"
-    rf"(?:(?P<kind>{_CARE_KINDS}) )?(?:sessions|visits|treatments)\b"
-    r"(?P<done> (?:were|was|have been|had been) (?:already )?(?:provided|completed|attended|received|rendered|done))?",
-    re.I,
-)
-
-
-def _had_before(rationale: str, request: str) -> int:
-    """The sessions of this care the letter says the worker already had ("8 previous therapy sessions",
-    "6 sessions have been completed"), when it says so once; 0 otherwise (a guideline's "up to 10 visits" is no
-    history, nor are sessions of another kind of care)."""
-    counts = set()
-    for m in _HAD_BEFORE.finditer(rationale):
-        if not (m.group("first") or m.group("when") or m.group("done")):
-            continue
-        kind = m.group("kind")
-        if kind and not re.search(rf"\b{re.escape(kind)}\b", request, re.I):
-            continue
-        raw = m.group("n").lower()
-        counts.add(int(raw) if raw.isdigit() else NUMBER_WORDS[raw])
-    return counts.pop() if len(counts) == 1 else 0
+    had = sessions_had_before(rationale, request)
+    return same_unit(allowed.group(3), asked.unit) and 0 < had < limit < asked.value + had
 
 
 _ELIGIBLE_WHOLE = re.compile(

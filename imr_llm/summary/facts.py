@@ -677,3 +677,41 @@ def guideline_number(rationale: str | None) -> str | None:
             return None  # "a trial of 6 visits, and with improvement up to 18": what is allowed depends on the trial
         found.add(f"{m.group('number')} {m.group('unit')}")
     return found.pop() if len(found) == 1 else None
+
+
+_VISIT_UNITS = ("session", "visit", "treatment")
+
+
+def same_unit(a: str, b: str) -> bool:
+    """Two count units of one kind: "visits" and "sessions" of a therapy are counted the same way."""
+    a, b = a.lower().rstrip("s"), b.lower().rstrip("s")
+    return a == b or (a in _VISIT_UNITS and b in _VISIT_UNITS)
+
+
+_CARE_KINDS = (
+    r"physical therapy|PT|chiropractic|chiro|acupuncture|occupational therapy|OT|massage|aquatic therapy|therapy"
+)
+_HAD_BEFORE = re.compile(
+    # "8 previous sessions", "the prior eight sessions"
+    r"\b(?:(?P<first>previous|prior|completed|past|earlier) )?"
+    rf"(?P<n>\d{{1,2}}|{'|'.join(NUMBER_WORDS)}) (?:(?P<when>previous|prior|completed|past|earlier) )?"
+    rf"(?:(?P<kind>{_CARE_KINDS}) )?(?:sessions|visits|treatments)\b"
+    r"(?P<done> (?:were|was|have been|had been) (?:already )?(?:provided|completed|attended|received|rendered|done))?",
+    re.I,
+)
+
+
+def sessions_had_before(rationale: str, request: str) -> int:
+    """The sessions of this care the letter says the worker already had ("8 previous therapy sessions",
+    "6 sessions have been completed"), when it says so once; 0 otherwise (a guideline's "up to 10 visits" is no
+    history, nor are sessions of another kind of care)."""
+    counts = set()
+    for m in _HAD_BEFORE.finditer(rationale):
+        if not (m.group("first") or m.group("when") or m.group("done")):
+            continue
+        kind = m.group("kind")
+        if kind and not re.search(rf"\b{re.escape(kind)}\b", request, re.I):
+            continue
+        raw = m.group("n").lower()
+        counts.add(int(raw) if raw.isdigit() else NUMBER_WORDS[raw])
+    return counts.pop() if len(counts) == 1 else 0
