@@ -8,6 +8,7 @@ in tests/test_llm_local.py.
 
 from __future__ import annotations
 
+import gzip
 import json
 import random
 import sys
@@ -27,11 +28,15 @@ class Behaviour:
     kind: str  # "ok" | "429" | "500" | "hang" | "malformed" | "truncated" | "invalid" | "garbage" | "cut" | "echo"
     # | "echo_headers" (an error that repeats the request's headers, Authorization included; status below)
     # | "trickle" (a 200 whose body comes one byte every `hang_s` seconds)
+    # | "padded" (a valid answer carrying `padding` bytes more in a field nobody reads; gzip-compressed when
+    # `gzip`, whatever the request's Accept-Encoding)
     arguments: dict[str, Any] | None = None
     retry_after: str | None = None
     hang_s: float = 5.0
     status: int = 500
     respond: Any = None  # "ok": a function of the request payload giving the arguments (a stand-in model)
+    padding: int = 0
+    gzip: bool = False
 
 
 @dataclass
@@ -193,6 +198,22 @@ def _handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
                         if server.stop.wait(b.hang_s):
                             return
                 except OSError:  # the client gave up: what a bounded call does
+                    with server.lock:
+                        server.abandoned += 1
+            elif b.kind == "padded":
+                body = completion(json.dumps(b.arguments or {}), tool=tool)
+                body["system_fingerprint"] = "p" * b.padding
+                data = json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                if b.gzip:
+                    data = gzip.compress(data)
+                    self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                try:
+                    self.wfile.write(data)
+                except OSError:  # the client stopped reading: what a bounded call does
                     with server.lock:
                         server.abandoned += 1
             elif b.kind == "invalid":

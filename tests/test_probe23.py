@@ -287,3 +287,50 @@ def test_a_2013_notice_cut_mid_word_is_warned_of_and_a_whole_one_is_not() -> Non
     record = parse_text(cut)
     # wrong: no warning, not flagged, and the summary said nothing of it
     assert any("stops mid-sentence" in w for w in record.warnings) and record.needs_review, record.warnings
+
+
+# -- an answer's size is bounded (H5: a 500 MB body ran the client out of memory) ------------------------
+
+
+def _extract_with(server_url: str, tmp_path: Path) -> tuple[int, dict[str, object], str]:
+    result = cli("extract", *llm_flags(server_url, tmp_path / "c"), "--no-cache", str(LETTER), timeout=120)
+    return result.returncode, json.loads(result.stdout), result.stderr
+
+
+@pytest.mark.parametrize(("padding", "refused"), [(20 * 2**20, True), (2 * 2**20, False)])
+def test_an_answer_larger_than_any_answer_can_be_is_not_read_FAKE_SERVER(
+    tmp_path: Path, padding: int, refused: bool
+) -> None:
+    from tests.test_hardening_round3 import answer_with
+
+    with fake_server(Behaviour("padded", answer_with(), padding=padding)) as server:
+        code, record, stderr = _extract_with(server.base_url, tmp_path)
+        asked = len(server.requests)
+    llm = record["llm"]
+    assert isinstance(llm, dict)
+    if refused:
+        # wrong: the whole body read into memory (several times its size), or asked for again
+        assert code == 1 and llm["error_kind"] == "transport" and "larger than" in str(llm["error"]), stderr
+        assert record["extractor"] == "rules" and asked == 1
+    else:
+        # wrong: a valid answer with a large field nobody reads refused (a false alarm on a real server)
+        assert code == 0 and llm["error"] is None and record["extractor"] != "rules", stderr
+
+
+@pytest.mark.parametrize("compressed", [True, False])
+def test_an_answer_is_asked_for_uncompressed_and_a_compressed_one_refused_FAKE_SERVER(
+    tmp_path: Path, compressed: bool
+) -> None:
+    from tests.test_hardening_round3 import answer_with
+
+    with fake_server(Behaviour("padded", answer_with(), gzip=compressed)) as server:
+        code, record, stderr = _extract_with(server.base_url, tmp_path)
+        sent = server.headers[0]
+    llm = record["llm"]
+    assert isinstance(llm, dict)
+    assert sent.get("accept-encoding") == "identity", sent  # the size bound counts the bytes as sent
+    if compressed:
+        # wrong: a small gzip body decoded without bound (a few MB can decode to gigabytes)
+        assert code == 1 and "compressed" in str(llm["error"]) and record["extractor"] == "rules", stderr
+    else:
+        assert code == 0 and llm["error"] is None, stderr

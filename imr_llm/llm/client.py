@@ -46,7 +46,7 @@ from imr_llm.errors import (
     LLMTruncated,
 )
 from imr_llm.llm.config import DEFAULT_MAX_TOKENS, LLMConfig, scrub_error, scrub_secrets
-from imr_llm.llm.deadline import bound_requests, request_deadline
+from imr_llm.llm.deadline import IDENTITY, ResponseTooLarge, bound_requests, refuse_compressed, request_deadline
 from imr_llm.llm.speedups import for_instructor
 
 if TYPE_CHECKING:
@@ -58,6 +58,9 @@ T = TypeVar("T", bound=BaseModel)
 # instructor logs every failed attempt at ERROR; we report failures ourselves, in one line
 logging.getLogger("instructor").addHandler(logging.NullHandler())
 logging.getLogger("instructor").propagate = False
+
+
+MAX_ANSWER_BYTES = 16 * 2**20  # a valid answer (the schema bounds every string) is a few hundred KB at most
 
 
 class _BudgetSpent(Exception):
@@ -78,9 +81,23 @@ def _root_cause(error: BaseException) -> BaseException:
     return error
 
 
+def _too_large(error: BaseException) -> ResponseTooLarge | None:
+    """The size bound's refusal behind `error` (the SDK reports it as a connection error), if it was one."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ResponseTooLarge):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def is_transport_error(error: BaseException) -> bool:
     import openai
 
+    if _too_large(error) is not None:
+        return False  # asking again would read the same flood
     cause = _root_cause(error)
     if isinstance(cause, openai.APIConnectionError | openai.RateLimitError | openai.InternalServerError):
         return True  # APITimeoutError is an APIConnectionError
@@ -168,13 +185,16 @@ class LLMClient:
         import openai
 
         try:
-            with request_deadline(10.0):
+            with request_deadline(10.0, MAX_ANSWER_BYTES):
                 models = [m.id for m in self._openai.with_options(timeout=10.0).models.list()]
         except openai.AuthenticationError as e:
             raise ConfigError(f"{self.config.display_url} refused the API key (401): check OPENAI_API_KEY") from e
         except openai.NotFoundError:
             return []  # some servers do not list models; the first call will tell
         except openai.APIConnectionError as e:
+            too_large = _too_large(e)
+            if too_large is not None:
+                raise ConfigError(f"{self.config.display_url} listing its models: {too_large}") from e
             raise ConfigError(
                 f"cannot reach {self.config.display_url} ({self.scrub(_short(e))}): start the server or fix "
                 "--base-url / IMR_LLM_BASE_URL"
@@ -269,7 +289,8 @@ def _sdk_clients(config: LLMConfig) -> tuple[openai.OpenAI, Any]:
 
     from imr_llm.llm.speedups import memoize_async_validator_check
 
-    http_client = openai.DefaultHttpxClient()  # the SDK's own defaults (limits, redirects)
+    # the SDK's own defaults (limits, redirects); an answer as it is, so the size bound counts its bytes
+    http_client = openai.DefaultHttpxClient(headers=IDENTITY, event_hooks={"response": [refuse_compressed]})
     bound_requests(http_client)  # --timeout bounds a whole request, not each read (a trickling server)
     sdk = openai.OpenAI(
         base_url=config.base_url,
@@ -294,7 +315,8 @@ def _sdk_clients(config: LLMConfig) -> tuple[openai.OpenAI, Any]:
         if stats is not None:
             stats.requests += 1  # a server error seen before is kept: the budget may end during the next request
         try:
-            with request_deadline(request_s):  # the whole request, however slowly the answer comes
+            # the whole request, however slowly the answer comes, and no bigger than an answer can be
+            with request_deadline(request_s, MAX_ANSWER_BYTES):
                 response = _post_chat_completion(sdk, kwargs)
         except openai.APIStatusError as e:  # the server answered, with an error: said if the budget then ends
             if stats is not None:
@@ -375,6 +397,9 @@ def _classify(
                 stats,
             )
         return LLMTimeout(f"no valid answer within the letter's time budget ({budget_s:.0f} s)", stats)
+    too_large = _too_large(error)
+    if too_large is not None:
+        return LLMTransportError(f"{too_large} (at most {MAX_ANSWER_BYTES // 2**20} MB)", stats)
     if isinstance(cause, IncompleteOutputException) or isinstance(error, IncompleteOutputException):
         return LLMTruncated(f"answer truncated at max_tokens={max_tokens} (raise --max-tokens)", stats)
     if isinstance(error, InstructorRetryException):
