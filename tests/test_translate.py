@@ -280,6 +280,8 @@ def test_a_why_line_that_quotes_most_of_the_reviewers_sentence_leaves_its_transl
         ("There were no spasms on exam.", "en el examen", "encima"),
         ("An MRI of the cervical spine was not done.", "de la columna cervical", "espina"),
         ("No EMG of the bilateral lower extremities was done.", "de las extremidades inferiores", "bajas"),
+        ("The guidelines state that sedative pills are not recommended.", "que", "estatal"),
+        ("Benzodiazepines are not recommended for pain.", "Benzodiacepinas", "Benzodiazepines"),
     ],
 )
 def test_a_medical_word_is_given_in_its_medical_sense(source: str, wanted: str, never: str) -> None:

@@ -701,6 +701,19 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         # the Why says the reviewer made other points it does not restate, and the step follows one: following it
         # alone may not be enough (a reader found steps naming one of the conditions the reviewer says must all be met)
         next_step = f"{next_step} {language.c.next.other_points}"
+    elif (
+        item.decision == "upheld"
+        and language.c.next.guideline_limit
+        and step is not None
+        and step.form in ASKS_FOR
+        and not _generic_step(step)
+        and not (care_line or categorical or trial or foreign or amount_step or provider_step)
+        and next_step.startswith(language.c.next.again)
+        and any(r.form is Form.NOT_RECOMMENDED and r.sentence != step.sentence for r in said)
+    ):
+        # the step names a record for one point, and the page gives another: a limit the guidelines set ("Long term
+        # use is not recommended"). A reader: records of improvement alone, for refills the guideline limits
+        next_step = f"{next_step} {language.c.next.guideline_limit}"
     signs = language.c.next.warning_signs
     if (
         item.decision == "upheld"

@@ -280,6 +280,9 @@ class NextFrames(_Strict):
     other_reasons: str = ""
     # the Why says the reviewer made other points the page does not restate: the step's one point may not be enough
     other_points: str = ""
+    # the step names a record for one point; another point the page gives is a limit the guidelines set (long-term
+    # use, a kind of use): a record alone may not answer it
+    guideline_limit: str = ""
 
 
 class CareWords(_Strict):

@@ -1,0 +1,73 @@
+"""What the thirty-fifth reader found on unseen letters, each a general rule tested both ways. All letters here are
+synthetic.
+
+- a step that names a record for one point, where the page's other point is a limit the guidelines set ("Long term
+  use is not recommended"), says that limit may need an answer too: records of improvement alone had been the step
+  for refills the guideline limits;
+- a calming drug's class, a heat-picture test, and two nerve and brain tests named in a reviewer's sentence are
+  explained under it (they had been left as the reviewer's jargon).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from imr_llm.summary.build import build_summary
+from imr_llm.summary.languages import LANGUAGES, get_language
+from imr_llm.summary.summarize import summarize
+from tests.test_faithful_reasons import one
+
+DRUG = "Naproxen 500mg #60 with two refills"
+CLOSE = " Therefore, the request is not medically necessary."
+RECORD = "The notes describe less pain with the pills, but there was no documentation of functional improvement."
+LIMIT = " Long term use is not recommended."
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+def test_a_records_step_beside_a_guideline_limit_says_the_limit_needs_an_answer(lang: str) -> None:
+    c = get_language(lang).c.next
+    letter = one(DRUG, "Upheld", RECORD + LIMIT + CLOSE)
+    step = build_summary(letter, lang).items[0].next_step
+    # wrong before (a reader): only "records of improvement in what you can do", as if they were enough
+    assert step.startswith(c.again) and step.endswith(c.guideline_limit), step
+    assert summarize(letter, lang).checks.passed
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+def test_a_records_step_alone_gets_no_limit_line(lang: str) -> None:
+    c = get_language(lang).c.next
+    step = build_summary(one(DRUG, "Upheld", RECORD + CLOSE), lang).items[0].next_step
+    # right as it was: the one point is the record; no limit was named
+    assert step.startswith(c.again) and c.guideline_limit not in step, step
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+def test_a_limit_alone_gets_no_limit_line(lang: str) -> None:
+    c = get_language(lang).c.next
+    step = build_summary(one(DRUG, "Upheld", LIMIT.strip() + CLOSE), lang).items[0].next_step
+    # right as it was: no record step for the line to follow
+    assert c.guideline_limit not in step, step
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+@pytest.mark.parametrize(
+    ("request_", "sentence", "term"),
+    [
+        ("Lorazepam 1mg #30", "The guidelines do not recommend benzodiazepines for long-term use.", "benzodiazepine"),
+        ("Thermography of the hands", "Thermography is not recommended to diagnose nerve pain.", "thermography"),
+        ("SSEP of the legs", "SSEPs are not recommended for a suspected pinched nerve.", "SSEP"),
+        ("EEG", "There was no documentation of a seizure to support an EEG.", "EEG"),
+    ],
+)
+def test_these_terms_are_explained_under_the_reviewers_sentence(
+    lang: str, request_: str, sentence: str, term: str
+) -> None:
+    glossary = build_summary(one(request_, "Upheld", sentence + CLOSE), lang).items[0].reason.terms
+    # wrong before (a reader): the term left unexplained
+    assert any(line.startswith(term + ":") for line in glossary), glossary
+
+
+def test_a_term_not_in_the_sentence_is_not_explained() -> None:
+    glossary = build_summary(one(DRUG, "Upheld", RECORD + CLOSE), "en").items[0].reason.terms
+    # right: only the reviewer's own terms
+    assert not any(line.split(":")[0] in ("benzodiazepine", "thermography", "SSEP", "EEG") for line in glossary)
