@@ -5,7 +5,9 @@ synthetic.
   use is not recommended"), says that limit may need an answer too: records of improvement alone had been the step
   for refills the guideline limits;
 - a calming drug's class, a heat-picture test, and two nerve and brain tests named in a reviewer's sentence are
-  explained under it (they had been left as the reviewer's jargon).
+  explained under it (they had been left as the reviewer's jargon);
+- a second missing record is named on the Spanish page exactly when the English page names it (the length bound
+  had counted each language's own words: the Spanish page dropped a record the English one named).
 """
 
 from __future__ import annotations
@@ -71,3 +73,22 @@ def test_a_term_not_in_the_sentence_is_not_explained() -> None:
     glossary = build_summary(one(DRUG, "Upheld", RECORD + CLOSE), "en").items[0].reason.terms
     # right: only the reviewer's own terms
     assert not any(line.split(":")[0] in ("benzodiazepine", "thermography", "SSEP", "EEG") for line in glossary)
+
+
+FIRST = "There was no documentation of the number of visits completed."
+SECOND = "There were no exceptional factors to support the request outside of the guidelines."
+
+
+@pytest.mark.parametrize("limit", range(10, 36))
+def test_a_second_missing_record_is_named_on_both_pages_or_on_neither(
+    monkeypatch: pytest.MonkeyPatch, limit: int
+) -> None:
+    import imr_llm.summary.build as build
+
+    # whatever the length bound for a second step, the two pages decide alike: the Spanish page had dropped a second
+    # record the English page named (its words are more), and named one the English page left out (fewer)
+    monkeypatch.setattr(build, "_ALSO_WORDS", limit)
+    letter = one("Infrared therapy 2 times a week for 2 weeks", "Upheld", f"{FIRST} {SECOND}{CLOSE}")
+    english = build_summary(letter, "en").items[0].next_step
+    spanish = build_summary(letter, "es").items[0].next_step
+    assert ("special factors" in english) == ("factores especiales" in spanish), (english, spanish)

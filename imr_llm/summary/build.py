@@ -635,7 +635,11 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         # the reviewer named two things missing: the step names both (a reader counted steps naming one as partial)
         # (a long one is left to the reviewer's words: it would make the page harder to read than the letter)
         also = language.also_step(item.decision, next_step, second)
-        if also and len(_QUOTED_SLOT.sub("", also).split()) <= _ALSO_WORDS:
+        # its length is the English step's in every language, so each page names the same steps (Spanish words
+        # are more: the Spanish page had dropped a second record the English page named)
+        english = get_language("en")
+        measured = english.also_step(item.decision, english.c.next.again, second) if also else ""
+        if also and measured and len(_QUOTED_SLOT.sub("", measured).split()) <= _ALSO_WORDS:
             next_step, added = f"{next_step} {also}", second
     amount_step = over or too_long or number is not None
     own = item.rationale or ""
