@@ -334,3 +334,27 @@ def test_an_answer_is_asked_for_uncompressed_and_a_compressed_one_refused_FAKE_S
         assert code == 1 and "compressed" in str(llm["error"]) and record["extractor"] == "rules", stderr
     else:
         assert code == 0 and llm["error"] is None, stderr
+
+
+# -- one file, one record, whichever way it is named (S9) ------------------------------------------------
+
+
+@pytest.mark.parametrize("way", ["linked parent folder", "/proc/self/cwd", "the same path"])
+def test_a_file_named_another_way_on_a_rerun_keeps_its_one_record(tmp_path: Path, way: str) -> None:
+    (tmp_path / "in").mkdir()
+    letter = tmp_path / "in" / "a.txt"
+    letter.write_bytes(LETTER.read_bytes())
+    out = tmp_path / "r.jsonl"
+    first = cli("batch", str(letter), "--out", str(out), "--no-progress", timeout=120)
+    assert first.returncode == 0, first.stderr
+    if way == "linked parent folder":
+        (tmp_path / "link").symlink_to(tmp_path, target_is_directory=True)
+        again = str(tmp_path / "link" / "in" / "a.txt")
+    elif way == "/proc/self/cwd":
+        again = "/proc/self/cwd/in/a.txt"
+    else:
+        again = str(letter)
+    rerun = cli("batch", again, "--out", str(out), "--no-progress", cwd=tmp_path, timeout=120)
+    # wrong before: a second record of the same file (same inode, same content), and the table's rows doubled
+    assert rerun.returncode == 0 and "1 already in" in rerun.stderr, rerun.stderr
+    assert [r["source"]["path"] for r in _records(out)] == [str(letter)]  # type: ignore[index]

@@ -153,8 +153,9 @@ def iter_inputs(
         if identity in seen or real in seen or (_OWN_OUTPUT.search(real) and any(real.startswith(f) for f in inside)):
             continue
         seen.update((identity, real))
-        # a link is named by the file it leads to, so that a later run naming the file finds its record
-        yield Path(real if os.path.islink(absolute) and os.path.isfile(real) else absolute)  # a dangling one as given
+        # a file is named by the path it resolves to, so that a later run naming it another way (a link to it, a
+        # linked parent folder, /proc/self/cwd) finds its record instead of adding a second one
+        yield Path(real if os.path.isfile(real) else absolute)  # a dangling link or a missing file as given
 
 
 def _each_spec(specs: list[str]) -> Iterator[Path]:
