@@ -6,6 +6,8 @@ synthetic.
   for refills the guideline limits;
 - a calming drug's class, a heat-picture test, and two nerve and brain tests named in a reviewer's sentence are
   explained under it (they had been left as the reviewer's jargon);
+- a guideline's ban for one purpose ("not recommended for the treatment of pain") is no ban on a request that names
+  another ("for anxiety"): the page no longer says asking again is not likely to change it;
 - a second missing record is named on the Spanish page exactly when the English page names it (the length bound
   had counted each language's own words: the Spanish page dropped a record the English one named).
 """
@@ -92,3 +94,28 @@ def test_a_second_missing_record_is_named_on_both_pages_or_on_neither(
     english = build_summary(letter, "en").items[0].next_step
     spanish = build_summary(letter, "es").items[0].next_step
     assert ("special factors" in english) == ("factores especiales" in spanish), (english, spanish)
+
+
+@pytest.mark.parametrize(
+    ("request_", "sentence", "ban"),
+    [
+        # wrong before (a reader): "Asking again ... is not likely to change that" for a drug asked for anxiety
+        ("Lorazepam 1mg before the scan for anxiety", "Benzodiazepines are not recommended for the treatment of "
+         "chronic pain.", False),
+        ("Hydroxyzine 25mg for sleep", "Antihistamines are not recommended for the treatment of chronic pain.", False),
+        # right as it was: the same purpose, a purpose the request does not name, a list naming the request's part
+        ("Lorazepam 1mg for back pain", "Benzodiazepines are not recommended for the treatment of chronic pain.", True),
+        ("Lorazepam 1mg #30", "Benzodiazepines are not recommended for the treatment of chronic pain.", True),
+        ("Lorazepam 1mg #30", "Benzodiazepines are not recommended.", True),
+        ("Chiropractic care 2 times a week for four weeks for the right knee", "Chiropractic care is not recommended "
+         "for the ankle, foot, wrist, hand, or knee.", True),
+    ],
+)  # fmt: skip
+def test_a_ban_for_another_purpose_than_the_request_names_is_no_ban_on_it(
+    request_: str, sentence: str, ban: bool
+) -> None:
+    from imr_llm.parser.reasons import is_categorical
+
+    assert is_categorical(sentence, request_, "upheld") is ban
+    step = build_summary(one(request_, "Upheld", sentence + CLOSE), "en").items[0].next_step
+    assert ("not likely to change" in step) is ban, step

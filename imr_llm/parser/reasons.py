@@ -821,6 +821,8 @@ def is_categorical(sentence: str | Scan, request: str, decision: str | None) -> 
         lowered = sc.lowered
         if _another_form(lowered, request):
             return False  # "Manipulation under anesthesia is not recommended" for a request for manipulation
+        if another_purpose(lowered, request):
+            return False  # "not recommended for the treatment of pain" for a drug asked for anxiety
         if any(w in lowered for w in _request_words(request)) or sc.search(_THIS_CASE):
             return True
         compound, topical = _request_form(request)
@@ -838,6 +840,37 @@ _BANNED_SUBJECT = re.compile(
     r"(?:is|are)\s+[\"'\u201c]?not\s+(?:recommended|supported)\b"
 )
 _QUALIFIER = re.compile(r"\b(?:under|with|without|for|in|of|after|during|using|via|to)\s+(?P<what>[\w\s/'-]+)$")
+
+
+# a ban for one purpose: "benzodiazepines are not recommended for the treatment of acute or chronic pain"
+_PURPOSE_BAN = re.compile(
+    r"\bnot\s+(?:recommended|supported|indicated)\s+(?:as\s+an?\s+\w+\s+)?for\s+(?:the\s+)?"
+    r"(?:(?:treatment|management|relief)\s+of\s+)?(?P<what>[a-z][a-z\s,/-]{2,100})"
+)
+# the purpose a request names ("... for anxiety", "for the right elbow"): a clause of words, no count or time
+_REQUEST_PURPOSE = re.compile(r"\bfor\s+(?P<what>[a-z][a-z\s/-]{2,40}?)\s*(?=[,;(]|$|\s\d)")
+_NOT_PURPOSE = frozenset(
+    """week weeks month months days sessions session visits visit times time hours hour daily nightly the
+    right left both bilateral upper lower treatment therapy management relief use three four five seven eight nine
+    twelve twice""".split()  # noqa: SIM905
+)
+
+
+def _purpose_words(text: str) -> set[str]:
+    return {w[:5] for w in re.findall(r"[a-z]{4,}", text) if w not in _NOT_PURPOSE}
+
+
+def another_purpose(lowered: str, request: str) -> bool:
+    """The ban is for one purpose ("for ... pain") and the request names another ("for anxiety") with no word in
+    common: the guideline the reviewer quoted does not rule this request out as such, and no page may say that
+    asking again cannot change it."""
+    ban = _PURPOSE_BAN.search(lowered)
+    if ban is None:
+        return False
+    banned = _purpose_words(ban.group("what"))
+    asked = [_purpose_words(m.group("what")) for m in _REQUEST_PURPOSE.finditer(request.lower())]
+    asked = [words for words in asked if words]
+    return bool(banned) and bool(asked) and not any(words & banned for words in asked)
 
 
 def _another_form(lowered: str, request: str) -> bool:

@@ -23,6 +23,7 @@ from imr_llm.parser.reasons import (
     BEYOND_TRIAL,
     FINDINGS_READ,
     agrees,
+    another_purpose,
     find_reason,
     is_bare_conclusion,
     is_categorical,
@@ -552,6 +553,8 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         and any(step.sentence in s and _READ_FROM_FINDINGS.search(s) for s in [step.sentence, *found.sentences])
     ):
         opened = True  # "... consistent with nerve pain, and the drug is not recommended for it": records may differ
+    if step is not None and step.form in _RULED_OUT and another_purpose(step.sentence.lower(), item.request):
+        opened = True  # "not recommended for the treatment of pain" for a drug asked for anxiety: no ban on it
     if opened and step is not None and step.form in _RULED_OUT:
         # the ban has an exception records could show: the step follows the first missing record, if any
         step = next((r for r in [*said, *later] if r.form in ASKS_FOR and not _generic_step(r)), None)
