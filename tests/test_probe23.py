@@ -358,3 +358,23 @@ def test_a_file_named_another_way_on_a_rerun_keeps_its_one_record(tmp_path: Path
     # wrong before: a second record of the same file (same inode, same content), and the table's rows doubled
     assert rerun.returncode == 0 and "1 already in" in rerun.stderr, rerun.stderr
     assert [r["source"]["path"] for r in _records(out)] == [str(letter)]  # type: ignore[index]
+
+
+# -- a letter cut inside the next item's heading (S8) ----------------------------------------------------
+
+
+def test_a_letter_cut_after_the_next_items_first_line_is_warned_of_and_the_whole_one_is_not() -> None:
+    from imr_llm.parser import parse_text
+    from imr_llm.summary.render import Format, render_text
+    from imr_llm.summary.summarize import summarize
+
+    whole = (SAMPLES / "synth-2016-partial.txt").read_text()
+    for opening in ("purchase was the original request.", "leaving the original request IMR eligible."):
+        cut = parse_text(whole[: whole.index(opening) + len(opening)] + "\n")
+        # wrong before: one item, no warning, not flagged (behind the opioid weaning paragraph the cut passed as an end)
+        assert cut.needs_review and any("original request" in w and "cut off" in w for w in cut.warnings), cut.warnings
+    page = render_text(summarize(cut, "en").summary, Format.MD, [])
+    assert "cut off" in page, page
+    # right: the whole letter, whose partly authorized items open the same way, is not warned of
+    full = parse_text(whole)
+    assert not any("original request" in w for w in full.warnings), full.warnings

@@ -735,6 +735,12 @@ _LINKED_ONLY = re.compile(r"^\W*(?:as|since|because|given(?: that)?)\b", re.I)
 
 
 _NO_VERDICT_END = "does not end on its verdict"
+# a partly authorized item's heading: "X was the original request. The Claims Administrator authorized Y, leaving the
+# original request IMR eligible. The original request, X, is: Upheld"
+_NEXT_ITEM_OPENING = re.compile(
+    r"\b(?:was the original request|leaving the original request (?:IMR )?eligible|the original request, .+, is:?)\W*$",
+    re.I,
+)
 
 
 def _cut_at_a_sentence(rationale: str) -> str | None:
@@ -746,6 +752,10 @@ def _cut_at_a_sentence(rationale: str) -> str | None:
     text = rationale.strip()
     starts = [start for start, _ in sentence_spans(text)]
     last = text[max(starts, default=0) :]
+    if _NEXT_ITEM_OPENING.search(last):
+        # a partly authorized item's heading opens so: its first line read as the last rationale's (behind an opioid
+        # letter's weaning paragraph, which may follow a verdict, it had passed as the rationale's end)
+        return 'ends on the start of another item\'s heading ("... the original request ...")'
     # a closing on other words ("This procedure is not recommended due to ...") may be a guideline's line where a
     # cut fell: the last one closes on the request
     on_request = ends_with_a_closing(text) and (
