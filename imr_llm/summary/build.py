@@ -364,6 +364,42 @@ def _points_before_additions(sentences: list[str], item: DisputedItem) -> list[s
     return out
 
 
+# a guideline's limit on how long ("This medication is not recommended for longer than 2 to 3 weeks") beside the
+# reviewer's finding that the worker has used it longer ("has been on long term treatment with said medication")
+_DURATION_LIMIT = re.compile(
+    r"\bnot (?:recommended|indicated|supported)\s+(?:for\s+(?:use\s+)?)?(?:longer|more)\s+than\s+"
+    r"(?:\d+|one|two|three|four|five|six)(?:\s*(?:to|-)\s*(?:\d+|two|three|four|five|six))?\s*(?:days?|weeks?|months?)\b",
+    re.I,
+)
+_LONG_USE = re.compile(
+    r"\b(?:has|have|had)\s+been\s+(?:on|taking|using|utilizing|prescribed)\b[^.;]{0,80}?\b(?:long[- ]term|"
+    r"chronic(?:ally)?|for (?:several |many )?(?:months|years))\b|\blong[- ]term (?:treatment|use) (?:with|of)\b",
+    re.I,
+)
+
+
+def _duration_limit(item: DisputedItem) -> str | None:
+    """The guideline's limit on how long, when the reviewer also found the worker has used the care longer."""
+    own = item.rationale or ""
+    if item.decision != "upheld" or not _DURATION_LIMIT.search(own) or not _LONG_USE.search(own):
+        return None
+    for a, b in sentence_spans(own):
+        sentence = " ".join(own[a:b].split())
+        if _DURATION_LIMIT.search(sentence) and not _LONG_USE.search(sentence):
+            return sentence
+    return None
+
+
+def _duration_first(sentences: list[str], item: DisputedItem) -> list[str]:
+    """The reason sentences, the guideline's limit on how long first when the reviewer found the worker past it (a
+    reader: a muscle relaxant's page gave only "no rationale for care outside the guidelines", and the two-to-three
+    week limit it was past was on no line of the page)."""
+    limit = _duration_limit(item)
+    if limit is None or (sentences and sentences[0] == limit):
+        return sentences
+    return [limit, *[s for s in sentences if s != limit]]
+
+
 # the reviewer marks one point as the weightiest ("Importantly, ...", "Most importantly, ...")
 _MARKED_IMPORTANT = re.compile(
     r"^(?:(?:most|more|very|especially|particularly) )?importantly\b|^of (?:particular )?importance,", re.I
@@ -439,6 +475,7 @@ def restatements(record: LetterRecord, i: int, found: ItemReason) -> list[Restat
         return restate_repeat(repeat)
     out: list[Restatement] = []
     ordered = _important_first(_points_before_additions(_with_caused_verdict(found.sentences, item), item), item)
+    ordered = _duration_first(ordered, item)
     for k, sentence in enumerate(_repeat_question_first(ordered, item)):
         r = restate(sentence, item.decision, item.request)
         if r is None:
@@ -579,6 +616,8 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
     # a drug taken for months that "is not the shortest period" the guideline asks for
     too_long = too_long or (item.decision == "upheld" and _NOT_SHORTEST.search(lead or "") is not None)
     too_long = too_long and lead in reason.sentences  # a finding the page shows, never one it could not place
+    # the guideline's limit on how long, shown first, beside the reviewer's finding of long use
+    too_long = too_long or (_duration_limit(item) or "\0") in reason.sentences[:1]
     if (
         item.decision == "upheld"
         and item.rationale
@@ -634,7 +673,11 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         line = language.c.next.care_not_had.format(care=language.c.next.care_names[not_had])
         # a step that asks for records of that care having failed is replaced: the letter says there are none
         next_step = line if step is not None and about_care_not_tried(step.sentence) else f"{next_step} {line}"
-    elif not provider_step and (second := _second_gap(step, [*said, *later])) is not None and item.decision == "upheld":
+    elif (
+        not provider_step
+        and (second := _second_gap(step, [*said, *later, *_nor_parts(step, said, item)])) is not None
+        and item.decision == "upheld"
+    ):
         # the reviewer named two things missing: the step names both (a reader counted steps naming one as partial)
         # (a long one is left to the reviewer's words: it would make the page harder to read than the letter)
         also = language.also_step(item.decision, next_step, second)
@@ -1020,6 +1063,27 @@ _READ_FROM_FINDINGS = re.compile(FINDINGS_READ, re.I)
 _CLAUSES = re.compile(r", (?:and|but|however,) |; |\s+and (?=there (?:is|are|was|were) no\b)")
 
 
+_NOR = re.compile(r"^\W*(?:nor|neither)\s+(?P<x>[^;]{3,200}?)\W*$", re.I)
+
+
+def _nor_parts(step: Restatement | None, said: list[Restatement], item: DisputedItem) -> list[Restatement]:
+    """When the step follows the first clause of a sentence ("has not documented A; nor B"), B read as its own
+    missing record, so the step can name it too (a reader: the step named the exam findings and left out the
+    imaging the same sentence also found missing)."""
+    if step is None:
+        return []
+    out = []
+    for r in said:
+        if step.sentence == r.sentence or step.sentence not in r.sentence:
+            continue
+        rest = r.sentence[r.sentence.index(step.sentence) + len(step.sentence) :]
+        if (m := _NOR.match(rest)) is not None:
+            part = restate(f"There was no {m.group('x')}.", item.decision, item.request)
+            if part is not None and part.form in ASKS_FOR and not _generic_step(part):
+                out.append(part)
+    return out
+
+
 def _next_from(said: list[Restatement], decision: Decision | None, quoted: list[str]) -> Restatement | None:
     """The restatement the next step follows: the first one that says what a new request could add (a
     record not found, a detail not stated), or a clause of a general finding (or of a quoted reason) that
@@ -1028,6 +1092,14 @@ def _next_from(said: list[Restatement], decision: Decision | None, quoted: list[
     if not said:
         # a reason quoted whole: its clause that names what was missing, or the generic step
         return next((part for q in quoted for clause in _CLAUSES.split(q) if (part := missing_detail(clause))), None)
+    if _bare_rationale(said[0]):
+        # "no rationale as to the medical necessity for this request" names nothing to add: a later point that names a
+        # record is the step (a reader: "explain why you need this" where the reviewer also found no trial of therapy)
+        named = next(
+            (r for r in said[1:] if (r.form in ASKS_FOR and r.form is not Form.NONE_FOUND) or _names_a_record(r)), None
+        )
+        if named is not None and not _generic_step(named) and not _bare_rationale(named):
+            return named
     if not _generic_step(said[0]):
         return said[0]
     for k, r in enumerate(said):
@@ -1051,6 +1123,27 @@ def _next_from(said: list[Restatement], decision: Decision | None, quoted: list[
                 if cause is not None and cause.form in ASKS_FOR and not _generic_step(cause):
                     return cause
     return said[0]
+
+
+_BARE_REASON = re.compile(r"\b(?:rationale|reason|explanation|justification)\b", re.I)
+_FOR_THIS = re.compile(r"\b(?:the|this) (?:request|requested [\w-]+)\W*$|\bneeds? (?:this|it)\W*$", re.I)
+
+
+def _bare_rationale(r: Restatement) -> bool:
+    """A missing reason for the request as a whole ("a lack of rationale as to the medical necessity for this
+    request", "no rationale for the request"): it names nothing a new request could add but the reason itself."""
+    x = r.slots.get("x", "")
+    if r.form is Form.NO_RATIONALE:
+        return _FOR_THIS.search(x) is not None or x.strip(" .").lower() in ("the request", "this request")
+    return r.form in ASKS_FOR and _BARE_REASON.search(x) is not None and _FOR_THIS.search(x) is not None
+
+
+def _names_a_record(r: Restatement) -> bool:
+    """A "no evidence to support X" finding that names X: a record a new request could add."""
+    return (
+        r.form is Form.NONE_FOUND
+        and re.match(r"(?:evidence|documentation|record)s?\b", r.slots.get("x", "")) is not None
+    )
 
 
 def _provider_gap(rationale: str, decision: Decision, request: str) -> Restatement | None:
@@ -1146,13 +1239,26 @@ def _reasons_left(
         # a reason left is one a new request could answer: a record or detail to add (never a risk or a red flag
         # the worker lacks), or an amount past the guidelines (ask for fewer); a finding about the worker is not
         x = norm_text(r.plain.get("x", "")).casefold()
-        answerable = (r.form in ASKS_FOR and not _generic_step(r) and not _ANY_PAST.search(x)) or (
-            not (amount_step or amount_answered)
-            and (_AMOUNT.search(r.sentence) or _OVER_GUIDELINE.search(r.sentence)) is not None
+        answerable = (
+            (r.form in ASKS_FOR and not _generic_step(r) and not _ANY_PAST.search(x))
+            or (_UNMET_STATE.search(r.sentence) is not None and r.form is Form.FINDING)
+            or (
+                not (amount_step or amount_answered)
+                and (_AMOUNT.search(r.sentence) or _OVER_GUIDELINE.search(r.sentence)) is not None
+            )
         )  # "that you have had any previous surgeries": the reviewer's background, nothing a new request adds
         if answerable and not any(a in r.sentence or r.sentence in a or _same_point(r.sentence, a) for a in answered):
             return True
     return False
+
+
+# a finding that the worker is not (yet) in a state the care needs, which a new request could show changed: "is not
+# involved in a program of functional restoration", "has not completed the therapy", "is not a candidate for surgery"
+_UNMET_STATE = re.compile(
+    r"\b(?:is|are|was|were|has|have|had)\s+not\s+(?:yet\s+)?(?:been\s+)?(?:involved|enrolled|participating|engaged|"
+    r"a\s+(?:surgical\s+)?candidate|completed|tried|trialed|attempted|exhausted)\b",
+    re.I,
+)
 
 
 def _second_gap(step: Restatement | None, said: list[Restatement]) -> Restatement | None:

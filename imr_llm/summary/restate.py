@@ -897,7 +897,7 @@ PLAIN_TERMS: tuple[tuple[str, str], ...] = (
     (rf"pain (or|and) functional improvement{_NOUN_AFTER}", r"improvement in pain \1 in what you can do"),
     (rf"(?<!\bor )(?<!\band )functional improvement{_NOUN_AFTER}", "improvement in what you can do"),
     (rf"improvement in function{_NOUN_AFTER}", "improvement in what you can do"),
-    (rf"functional (?:benefit|gains?){_NOUN_AFTER}", "improvement in what you can do"),
+    (rf"(?<!\bprogram of )functional (?:benefit|gains?){_NOUN_AFTER}", "improvement in what you can do"),
     (r"neurolog(?:ic|ical) deficits", "signs of nerve damage"),
     (r"neurolog(?:ic|ical) deficit", "sign of nerve damage"),
     (r"neurolog(?:ic|ical) (?:dysfunction|compromise|abnormalit(?:y|ies))", "nerve problems"),
