@@ -422,6 +422,11 @@ def icd10_index() -> Icd10Index | None:
     for place in places:
         path = place()
         try:
+            if os.path.lexists(path) and not path.is_file():
+                # a device, a pipe, a folder or a dangling link at the name (IMR_LLM_ICD10_INDEX=/dev/null to turn
+                # it off): never replaced by an index file (as root, that had replaced /dev/null itself)
+                print(f"imr-llm: {path} is not a regular file: not used as the ICD-10-CM index", file=sys.stderr)
+                continue
             if not path.is_file():
                 build_index(path)
             return Icd10Index(path)

@@ -90,7 +90,10 @@ def _decision_word(quote: str) -> str | None:
         return None
     word = words[-1].lower().replace("0", "o").replace("1", "l")
     best = max(_DECISION_WORDS, key=lambda w: fuzz.ratio(word, w))
-    return _DECISION_WORDS[best] if fuzz.ratio(word, best) >= 75 else None
+    # a misread keeps the word's first letter and length, give or take one ("Upheid", "0verturned", "Overtumed");
+    # another word that shares its letters ("returned", "turned", "overturn") is no decision word
+    same_shape = word[:1] == best[:1] and abs(len(word) - len(best)) <= 1
+    return _DECISION_WORDS[best] if same_shape and fuzz.ratio(word, best) >= 75 else None
 
 
 def _flat(text: str) -> str:
@@ -105,7 +108,14 @@ def decision_in_its_place(parser: LetterRecord, pi: int, decision: str, quote: s
     prefix = f"disputed_items.{pi}."
     request = parser.evidence.get(prefix + "request")
     if request is not None:
-        later = [s.start for p, s in parser.evidence.items() if p.startswith(prefix) and s.start >= request.end]
+        # the heading ends where the item's next field starts (its own decision word is the place itself)
+        later = [
+            s.start
+            for p, s in parser.evidence.items()
+            if p.startswith(prefix)
+            and p not in (prefix + "decision", prefix + "decision_text")
+            and s.start >= request.end
+        ]
         heading_end = min([*later, request.end + _HEADING_REACH])
         if request.start <= span.start and span.end <= heading_end and _decision_word(quote) == decision:
             return True

@@ -1,0 +1,78 @@
+"""The twenty-fourth hostile probe's cases, each tested both ways (the wrong output it must not produce, and the
+right one). All letters here are synthetic."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+import imr_llm.icd10 as icd10
+from imr_llm.parser import parse_text
+from imr_llm.pipeline.crosscheck import _decision_word, decision_in_its_place
+from imr_llm.schema import Span
+from tests.conftest import SAMPLES
+
+# -- N01: a non-regular file at the ICD-10-CM index's name is never replaced ---------------------------
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder", "index"])
+def test_the_icd_index_is_never_built_over_a_pipe_or_a_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    place = tmp_path / "index.sqlite"
+    if kind == "fifo":
+        os.mkfifo(place)
+    elif kind == "folder":
+        place.mkdir()
+    built: list[Path] = []
+
+    def build_index_FAKE(path: Path) -> None:  # a fake: records where an index would be built, builds none
+        built.append(path)
+        raise OSError("not built in this test")
+
+    monkeypatch.setenv("IMR_LLM_ICD10_INDEX", str(place))
+    monkeypatch.setattr(icd10, "build_index", build_index_FAKE)
+    monkeypatch.setattr(icd10.tempfile, "gettempdir", lambda: str(tmp_path / "elsewhere"))
+    icd10.icd10_index.cache_clear()
+    try:
+        icd10.icd10_index()
+    finally:
+        icd10.icd10_index.cache_clear()
+    if kind == "fifo":
+        # wrong before: the pipe (as root, /dev/null itself) replaced by a 41 MB index file
+        assert stat.S_ISFIFO(os.lstat(place).st_mode) and place not in built, built
+    elif kind == "folder":
+        assert place.is_dir() and place not in built, built
+    else:
+        # right: a name with nothing at it is where the index is built
+        assert built and built[0] == place, built
+
+
+# -- N02: a model's decision is never read from a word of the request ---------------------------------
+
+HEADING = "(12 sessions):\nUpheld\n"
+
+
+@pytest.mark.parametrize(
+    ("word", "decision"),
+    [("Upheld", "upheld"), ("Upheid", "upheld"), ("0verturned", "overturned"), ("Overtumed", "overturned"),
+     ("returned", None), ("turned", None), ("overturn", None)],
+)  # fmt: skip
+def test_a_decision_word_is_a_misread_of_one_never_a_word_sharing_its_letters(word: str, decision: str | None) -> None:
+    assert _decision_word(word) == decision
+
+
+def test_a_decision_quoted_from_the_requests_own_words_is_not_in_its_place() -> None:
+    letter = (SAMPLES / "synth-2016-basic.txt").read_text()
+    lost = letter.replace(HEADING, "(12 sessions), device returned:\n")
+    parser = parse_text(lost)
+    at = lost.index("device returned")
+    # wrong before: "returned" read as "overturned", and the worker told the care was approved
+    assert not decision_in_its_place(parser, 0, "overturned", "device returned", Span(start=at, end=at + 15))
+    # right: the heading's own decision word, after the request
+    whole = parse_text(letter)
+    at = letter.index(HEADING) + len("(12 sessions):\n")
+    assert decision_in_its_place(whole, 0, "upheld", "Upheld", Span(start=at, end=at + 6))
