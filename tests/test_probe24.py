@@ -14,6 +14,7 @@ from imr_llm.parser import parse_text
 from imr_llm.pipeline.crosscheck import _decision_word, decision_in_its_place
 from imr_llm.schema import Span
 from tests.conftest import SAMPLES
+from tests.test_probe22 import EN_SAID, ES_SAID, _problems
 
 # -- N01: a non-regular file at the ICD-10-CM index's name is never replaced ---------------------------
 
@@ -76,3 +77,41 @@ def test_a_decision_quoted_from_the_requests_own_words_is_not_in_its_place() -> 
     whole = parse_text(letter)
     at = letter.index(HEADING) + len("(12 sessions):\n")
     assert decision_in_its_place(whole, 0, "upheld", "Upheld", Span(start=at, end=at + 6))
+
+
+# -- J01-J12, E02, E05: a rewrite adds no condition, cause, question, attribution or quotation marks -----
+
+
+@pytest.mark.parametrize(
+    ("lang", "rewrite"),
+    [
+        ("en", EN_SAID.replace(", and there is no record", ", if there is no record") + "."),
+        ("en", EN_SAID.replace(", and there is no record", ", because there is no record") + "."),
+        ("en", EN_SAID + "?"),
+        ("en", EN_SAID.replace("The reviewer found that", "The reviewer asked whether") + "."),
+        ("en", EN_SAID.replace("The reviewer found that", "Your doctor found that") + "."),
+        ("en", EN_SAID.replace("exceeds", '"exceeds"') + "."),
+        ("es", ES_SAID.replace(", y no hay documentación", ", si no hay documentación") + "."),
+        ("es", ES_SAID.replace(", y no hay documentación", ", porque no hay documentación") + "."),
+        ("es", ES_SAID + "?"),
+        ("es", ES_SAID.replace("El revisor encontró que", "Su médico encontró que") + "."),
+    ],
+)
+def test_a_rewrite_that_adds_a_condition_cause_question_or_attribution_is_refused(lang: str, rewrite: str) -> None:
+    # wrong before (the probe): each accepted, a finding made a condition, a cause, a question, the worker's own
+    # doctor's words or a doubt in quotation marks
+    assert _problems(lang, rewrite), rewrite
+
+
+@pytest.mark.parametrize(
+    ("lang", "rewrite"),
+    [
+        ("en", EN_SAID + "."),
+        ("en", "The 12 sessions asked for exceed the recommended initial trial of 6 sessions, and the reviewer found "
+         "no record of an earlier course of therapy or its results."),
+        ("es", ES_SAID + "."),
+    ],
+)  # fmt: skip
+def test_a_faithful_rewrite_with_no_added_logic_passes(lang: str, rewrite: str) -> None:
+    # right: "asked for" is no question, and the reviewer's own words pass
+    assert _problems(lang, rewrite) == []

@@ -108,6 +108,15 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
         # "La aseguradora pagará las 12 sesiones": payment, coverage, approval, a cure or the future, which the
         # reviewer's sentences never spoke of (word lists of promises leak; this is any such word at all)
         problems.append(f"item {item.number}: the reason speaks of payment, coverage or what will happen")
+    own_words = f"{reviewer} {item.request}"
+    if language.c.reason.slot_mode == "plain":
+        own_words += f" {item.reason.text}"  # the page's own line of the item, which a rewrite may reuse
+    for kind, pattern in language.logic_words.items():
+        # "if there is no record" for "there is no record", "because", "?", "Your doctor found that ...", scare quotes
+        if len(pattern.findall(text)) > len(_EN_LOGIC.get(kind, pattern).findall(own_words)):
+            problems.append(
+                f"item {item.number}: the reason adds {_LOGIC_NAMES.get(kind, kind)} the reviewer's do not have"
+            )
     said_contrast = _contrast(f"{reviewer} {item.request}")
     if not _contrast(text) <= said_contrast:
         # "MRI ... without contrast" said "with contrast" or "contrast MRI": the study's own kind turned round
@@ -204,6 +213,34 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
             # a translation that denies the denial, or moves it under an exception the reviewer never made
             problems.append(f"item {item.number}: the reason turns the reviewer's negation round")
     return problems
+
+
+# each kind of logic in the reviewer's English, which a rewrite may say as often (see logic_words): a cause is also
+# "as ...", "given ...", "therefore"; a doctor's finding is any clinician's
+_EN_LOGIC = {
+    "condition": re.compile(r"\bif\b|\bunless\b|\bwhether\b|\bprovided that\b", re.I),
+    "cause": re.compile(
+        r"\bbecause\b|\bsince\b|\bdue to\b|\bas a result\b|\bso that\b|\bgiven\b|(?:^|[,;.]\s*)as\b|\btherefore\b|"
+        r"\bthus\b|\bhence\b",
+        re.I,
+    ),
+    "question": re.compile(r"\?|\basked (?:whether|if|why|how)\b|\bwonder\w*|\bunclear\b|\bnot clear\b", re.I),
+    "attribution": re.compile(
+        r"\b(?:doctor|physician|provider|clinician|surgeon|therapist)s?\s+(?:\w+\s+)?(?:found|wrote|said|noted|stated|"
+        r"agreed|asked|decided|documented|indicated|reported|recommended|requested|felt|believed)\b",
+        re.I,
+    ),
+    "quotes": re.compile(r"[\"\u201c\u201d]|(?<![\w'])'(?=\w)"),
+}
+
+
+_LOGIC_NAMES = {
+    "condition": "a condition",
+    "cause": "a cause",
+    "question": "a question",
+    "attribution": "a finding someone else made",
+    "quotes": "quotation marks",
+}
 
 
 # what the reviewer's English speaks of, for each kind of outcome a translation may name (see outcome_kinds)

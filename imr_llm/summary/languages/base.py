@@ -127,6 +127,7 @@ class Language:
         )
         self.translation_joins = re.compile(checks.translation_joins, re.I) if checks.translation_joins else None
         self.outcome_kinds = {kind: re.compile(p, re.I) for kind, p in checks.outcome_kinds.items()}
+        self.logic_words = {kind: re.compile(p, re.I) for kind, p in checks.logic_words.items()}
         self.translation_clauses = re.compile(checks.translation_clauses, re.I) if checks.translation_clauses else None
         self.denied_verbs = {
             en: (re.compile(v.said, re.I), re.compile(v.denied, re.I)) for en, v in checks.denied_verbs.items()

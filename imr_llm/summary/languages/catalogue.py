@@ -165,6 +165,10 @@ class CheckPhrases(_Strict):
     # a qualifier of the translation and the English words it translates: "grave", "mínimo", "subjetiva", "al menos"
     # where the reviewer wrote none of "severe", "minimal", "subjective", "at least" is a fact changed
     qualifiers: dict[str, str] = Field(default_factory=dict)
+    # the language's words for each kind of logic a rewrite may not add ("condition": "if", "cause": "because",
+    # "question": "?", "attribution": "your doctor found", "quotes"): a rewrite says each no more often than the
+    # reviewer's English does (a finding made a condition, a question or the worker's own doctor's had passed)
+    logic_words: dict[str, str] = Field(default_factory=dict)
     # the language's words for a limiting "only": the reviewer's "only 2" stays "only 2" in a translation
     only_words: str = "only|just|solely"
     # the words for a count's unit, by what they count ("visit": "sessions?|visits?|treatments?"): a number a rewrite
