@@ -115,3 +115,39 @@ def test_a_rewrite_that_adds_a_condition_cause_question_or_attribution_is_refuse
 def test_a_faithful_rewrite_with_no_added_logic_passes(lang: str, rewrite: str) -> None:
     # right: "asked for" is no question, and the reviewer's own words pass
     assert _problems(lang, rewrite) == []
+
+
+# -- N12: an output encoding that cannot hold the text is one clear line, not an internal error ---------
+
+
+@pytest.mark.parametrize(("lang", "code"), [("es", 1), ("en", 0)])
+def test_an_ascii_stdout_gets_a_clear_line_for_text_it_cannot_hold(lang: str, code: int) -> None:
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    result = subprocess.run(
+        [sys.executable, "-m", "imr_llm", "summarize", str(SAMPLES / "synth-2016-basic.txt"), "--lang", lang],
+        capture_output=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    # wrong before: "internal error (UnicodeEncodeError ...)", exit 70
+    assert result.returncode == code, result.stderr
+    if code:
+        assert b"set PYTHONIOENCODING=utf-8" in result.stderr and b"internal error" not in result.stderr
+
+
+# -- N18: gold commands print a file's name with its control characters made visible ---------------------
+
+
+def test_gold_init_and_check_never_print_a_names_escape_sequences_raw(tmp_path: Path) -> None:
+    from tests.cli import run_command as cli
+
+    (tmp_path / "g").mkdir()
+    name = "a\x1b]0;PWN\x07b.txt"
+    (tmp_path / "g" / name).write_bytes((SAMPLES / "synth-2016-basic.txt").read_bytes())
+    made = cli("gold", "init", str(tmp_path / "g"), "--out", str(tmp_path / "g2"))
+    checked = cli("gold", "check", str(tmp_path / "g2"))
+    for result in (made, checked):
+        # wrong before: ESC ] 0 ; ... BEL reached the terminal (it retitles it; others rewrite the screen)
+        assert "\x1b" not in result.stderr and "\x07" not in result.stderr, result.stderr
+        assert "a\\x1b]0;PWN\\x07b" in result.stderr, result.stderr  # right: the name is still shown

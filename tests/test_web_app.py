@@ -472,3 +472,15 @@ def test_a_number_too_long_for_a_row_is_no_page_never_a_server_error(client: Tes
     assert client.get(f"/letters/{'9' * 18}").status_code == 404
     letter_id = read(client, [("letter.pdf", PDF.read_bytes())])
     assert client.get(f"/letters/{letter_id}").status_code == 200
+
+
+@pytest.mark.parametrize("name", ["Nguyễn Văn An", "Łukasz", "José Ruiz", "Ana Ruiz"])
+def test_a_reviewer_name_in_any_script_is_kept_and_logged(client: TestClient, tmp_path: Path, name: str) -> None:
+    letter_id = read(client, [("letter.pdf", PDF.read_bytes())])
+    csrf = token(client)
+    saved = client.post("/reviewer", data={"csrf": csrf, "name": name, "back": "/"}, follow_redirects=False)
+    # wrong before (the probe): HTTP 500 for a name outside Latin-1 (a cookie's bytes)
+    assert saved.status_code == 303, saved.text
+    client.post(f"/review/{letter_id}/field", data={"csrf": csrf, "path": "case_number", "action": "confirm"})
+    db = sqlite3.connect(tmp_path / "ws" / "workspace.sqlite")
+    assert db.execute("SELECT who FROM audit ORDER BY id DESC LIMIT 1").fetchone() == (name,)

@@ -129,6 +129,18 @@ def run() -> None:
         _stdout_dropped()
         print(f"imr-llm: cannot write its output ({e.strerror or e})", file=sys.stderr)
         sys.exit(1)
+    except UnicodeEncodeError as e:
+        encoding = (getattr(sys.stdout, "encoding", "") or "").lower().replace("-", "").replace("_", "")
+        if encoding.startswith("utf"):
+            _internal_error(e)
+        # PYTHONIOENCODING=ascii, a C locale: the summary's words cannot be written to this stdout (said in ASCII)
+        _stdout_dropped()
+        print(
+            f"imr-llm: the output's encoding ({e.encoding}) cannot hold this text: set PYTHONIOENCODING=utf-8 "
+            "(or a UTF-8 locale), or write to a file (--out)",
+            file=sys.stderr,
+        )
+        sys.exit(1)
     except ImrError as e:  # a user's input or set-up that a command did not catch itself: still one line
         print(visible(f"imr-llm: {e}", keep_newlines=False), file=sys.stderr)
         sys.exit(2 if isinstance(e, ConfigError) else 1)

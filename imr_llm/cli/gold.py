@@ -17,6 +17,7 @@ from typing import Annotated
 
 import typer
 
+from imr_llm.outputs import visible
 from imr_llm.suffixes import LETTER_SUFFIXES as _LETTERS  # the one table of letter file types
 
 app = typer.Typer(help="Make and check gold files for your own letters.", no_args_is_help=True)
@@ -167,7 +168,7 @@ def init(
     from imr_llm.errors import ImrError
     from imr_llm.evals.gold_format import gold_from_record
     from imr_llm.loaders import load_file, load_pages
-    from imr_llm.outputs import visible, write_file
+    from imr_llm.outputs import write_file
     from imr_llm.parser import parse_letter
     from imr_llm.suffixes import IMAGE_SUFFIXES
 
@@ -233,8 +234,8 @@ def init(
             _copy(path, kept)  # --force over a letter of this name: the gold file's letter is this one
         write_file(target, json.dumps(gold, indent=2, ensure_ascii=False) + "\n")  # a link there is replaced
         written += 1
-        print(f"{target}: {len(gold['disputed_items'])} item(s); review it", file=sys.stderr)
-    print(f"imr-llm: {written} gold file(s) written to {out}, {failed} failed", file=sys.stderr)
+        print(visible(f"{target}: {len(gold['disputed_items'])} item(s); review it"), file=sys.stderr)
+    print(visible(f"imr-llm: {written} gold file(s) written to {out}, {failed} failed"), file=sys.stderr)
     raise typer.Exit(1 if failed else 0)
 
 
@@ -244,11 +245,11 @@ def check(folder: Annotated[Path, typer.Argument(help="a gold folder")]) -> None
     from imr_llm.evals.gold_check import check_folder
 
     if not folder.is_dir():
-        print(f"imr-llm: {folder}: not a folder", file=sys.stderr)
+        print(visible(f"imr-llm: {folder}: not a folder"), file=sys.stderr)
         raise typer.Exit(2)
     result = check_folder(folder)
     for name, problem in result.problems:
-        print(f"imr-llm: {name}: {problem}", file=sys.stderr)
+        print(visible(f"imr-llm: {name}: {problem}", keep_newlines=False), file=sys.stderr)
     _say_some(
         result.images_only,
         "letter(s) are images only ({shown}): their format is checked, but their copied strings could not be "
@@ -260,7 +261,7 @@ def check(folder: Annotated[Path, typer.Argument(help="a gold folder")]) -> None
         "text (an eval scores every form)",
     )
     with_problems = len({n for n, _ in result.problems})
-    print(f"imr-llm: {result.checked} gold file(s) checked, {with_problems} with problems", file=sys.stderr)
+    print(visible(f"imr-llm: {result.checked} gold file(s) checked, {with_problems} with problems"), file=sys.stderr)
     raise typer.Exit(1 if result.problems or not result.checked else 0)
 
 
@@ -268,7 +269,7 @@ def _say_some(names: list[str], what: str) -> None:
     """One line naming how many files `what` says of, the first five shown."""
     if names:
         shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
-        print(f"imr-llm: {len(names)} " + what.format(shown=shown), file=sys.stderr)
+        print(visible(f"imr-llm: {len(names)} " + what.format(shown=shown)), file=sys.stderr)
 
 
 @app.command("schema")

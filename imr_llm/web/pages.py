@@ -11,6 +11,7 @@ import functools
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
@@ -53,7 +54,7 @@ def state(request: Request) -> AppState:
 
 
 def reviewer(request: Request) -> str:
-    name = request.cookies.get(REVIEWER_COOKIE, "").strip()
+    name = unquote(request.cookies.get(REVIEWER_COOKIE, "")).strip()  # set percent-encoded (`set_reviewer`)
     return name[:80] if name else state(request).settings.reviewer
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -116,7 +117,8 @@ async def set_reviewer(request: Request) -> Response:
     target = target if target.startswith("/") and not target.startswith("//") else "/"
     response = RedirectResponse(target, 303)
     if name:
-        response.set_cookie(REVIEWER_COOKIE, name, max_age=365 * 86400, httponly=True, samesite="strict")
+        # percent-encoded: a cookie is Latin-1 on the wire ("Nguyễn", "Łukasz" had given an internal error)
+        response.set_cookie(REVIEWER_COOKIE, quote(name), max_age=365 * 86400, httponly=True, samesite="strict")
     return response
 
 
