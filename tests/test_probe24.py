@@ -151,3 +151,29 @@ def test_gold_init_and_check_never_print_a_names_escape_sequences_raw(tmp_path: 
         # wrong before: ESC ] 0 ; ... BEL reached the terminal (it retitles it; others rewrite the screen)
         assert "\x1b" not in result.stderr and "\x07" not in result.stderr, result.stderr
         assert "a\\x1b]0;PWN\\x07b" in result.stderr, result.stderr  # right: the name is still shown
+
+
+# -- N05: a model's age and sex are the worker's, never another person's in the letter ---------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "quote", "merged"),
+    [
+        # wrong before: another person's age and sex merged as the worker's, not flagged
+        ("His supervisor, a 62 year old female, was present.", "a 62 year old female", False),
+        ("Her husband, a 62 year old female, drove her.", "62 year old female", False),
+        # right: the worker's, in the shapes the letters use
+        ("The injured worker is a 62 year old female.", "62 year old female", True),
+        ("The applicant, a 62 year old female, was seen.", "a 62 year old female", True),
+    ],
+)
+def test_the_age_and_sex_a_model_quotes_are_the_workers_own(sentence: str, quote: str, merged: bool) -> None:
+    from tests.llm_answers import perfect_answer
+    from tests.test_hardening_round3 import merged_record
+
+    letter = (SAMPLES / "synth-2016-basic.txt").read_text()
+    text = letter.replace("The injured worker is a 47 year old male, who", sentence + " The worker,")
+    answer = perfect_answer(parse_text(text))
+    answer.update(patient_age=62, patient_sex="female", patient_quote=quote)
+    record = merged_record(text, answer)
+    assert (record.patient_age == 62 and record.patient_sex == "female") is merged, (record.patient_age, sentence)

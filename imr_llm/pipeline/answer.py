@@ -87,6 +87,7 @@ class LLMLetter(CachedSchemaModel):
     disputed_items: list[LLMItem] = Field(default_factory=list, max_length=60)
 
     _grounding: dict[str, Span | None] = PrivateAttr(default_factory=dict)
+    _of_another: bool = PrivateAttr(default=False)  # the patient quote is said of another person (`ground`)
 
     @field_validator(*DATE_FIELDS)
     @classmethod
@@ -131,6 +132,8 @@ class LLMLetter(CachedSchemaModel):
         renders the messages as Jinja templates when given a context, and letter text must never
         be read as a template)."""
         self._grounding = {path: grounder.find(quote).span for path, quote in self.quotes().items()}
+        span = self._grounding.get("patient_age") or self._grounding.get("patient_sex")
+        self._of_another = span is not None and not _about_the_worker(grounder.text.raw, span.start)
         return self
 
     def quotes(self) -> dict[str, str]:
@@ -204,9 +207,10 @@ class LLMLetter(CachedSchemaModel):
         quote = " ".join((self.patient_quote or "").split())
         if not quote:
             return out  # no quote: nothing grounds the value, which is compared but never merged
-        if self.patient_age is not None and not _states_age(quote, self.patient_age):
+        another = self._of_another  # "His supervisor, a 62 year old female, ...": not the worker
+        if self.patient_age is not None and (another or not _states_age(quote, self.patient_age)):
             out.append("patient_age")
-        if self.patient_sex and not _SEX[self.patient_sex].search(quote):
+        if self.patient_sex and (another or not _SEX[self.patient_sex].search(quote)):
             out.append("patient_sex")
         return out
 
@@ -284,6 +288,24 @@ _WORKERS_AGE = (
     r"^\W*(?:age[d:]?|aged)\s*{n}\W*$",  # the quote is the age alone ("Age: 47")
     r"\b(?:injured worker|patient|claimant|applicant|employee)\W+(?:is\s+)?(?:age[d:]?|aged)\s*{n}\b",
 )
+
+
+# what comes before an age and sex that are the worker's, in the quote's sentence: nothing ("47 year old male
+# with ..."), a verb naming the worker ("The injured worker is a", "This case involves a now"), or the worker named
+# ("The applicant, a 61-year-old male"); never another person ("His supervisor, a 62 year old female")
+_WORKERS_LEAD = re.compile(
+    r"(?:^(?:the|this|a|an)?|\b(?:is|was|involves|involving|concerns|describes)(?:\s+(?:a|an|a\(n\)))?(?:\s+now)?|"
+    r"\b(?:injured worker|"
+    r"injured employee|worker|employee|applicant|patient|claimant|individual|iw)\s*,?(?:\s+(?:a|an|now))*)\W*$",
+    re.I,
+)
+
+
+def _about_the_worker(text: str, start: int) -> bool:
+    """The age and sex quoted at `start` are said of the worker: the words before them in their sentence."""
+    before = text[max(0, start - 160) : start]
+    lead = re.split(r"[.!?:]\s+(?=[A-Z])|\n\s*\n|:\s*\n", before)[-1]
+    return _WORKERS_LEAD.search(" ".join(lead.split())) is not None
 
 
 def _states_age(quote: str, age: int) -> bool:
