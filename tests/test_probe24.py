@@ -177,3 +177,25 @@ def test_the_age_and_sex_a_model_quotes_are_the_workers_own(sentence: str, quote
     answer.update(patient_age=62, patient_sex="female", patient_quote=quote)
     record = merged_record(text, answer)
     assert (record.patient_age == 62 and record.patient_sex == "female") is merged, (record.patient_age, sentence)
+
+
+# -- N08: a guideline's number for another kind of care is not this request's limit ------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "named"),
+    [
+        ("For acupuncture the guidelines allow up to 6 treatments.", False),  # wrong before: "allow 6 treatments"
+        ("For physical therapy the guidelines allow up to 10 visits.", True),  # right: this care's own number
+        ("The guidelines allow up to 10 visits.", True),  # right: no other care named
+    ],
+)
+def test_a_guideline_number_for_another_kind_of_care_is_not_this_requests(sentence: str, named: bool) -> None:
+    from imr_llm.summary.build import build_summary
+    from tests.test_faithful_reasons import one
+
+    rationale = f"{sentence} The request for 12 sessions of therapy exceeds the recommended number. Therefore, the "
+    letter = one("Physical therapy 12 sessions for the low back", "Upheld", rationale + "request is not necessary.")
+    step = build_summary(letter, "en").items[0].next_step
+    number = sentence.split("up to ")[1].rstrip(".")
+    assert (number in step) is named, step

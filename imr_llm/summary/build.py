@@ -573,7 +573,7 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
             taper = language.taper_warning(taking and not stopped, weaning and not stopped)
     number = None
     if item.decision == "upheld":
-        number = guideline_number(item.rationale)
+        number = guideline_number(item.rationale, item.request)
         if number is not None and not _about_amount(found, said, item.request, number, item.rationale or ""):
             number = None
     bold, meaning = language.decision_line(

@@ -666,15 +666,39 @@ def _more_later(rationale: str, m: re.Match[str]) -> bool:
     return any(int(c.group(1)) > int(first) for c in _LATER_COUNT.finditer(rest))
 
 
-def guideline_number(rationale: str | None) -> str | None:
+# kinds of counted care a guideline's number may be for: a number said of one kind is not another's limit
+_COUNTED_KINDS = {
+    "physical therapy": re.compile(r"\bphysical therap|\bphysiotherap|\bPT\b", re.I),
+    "chiropractic": re.compile(r"\bchiro\w*|\bmanipulation\b", re.I),
+    "acupuncture": re.compile(r"\bacupunct", re.I),
+    "occupational therapy": re.compile(r"\boccupational therap|\bOT\b"),
+    "massage": re.compile(r"\bmassage", re.I),
+    "psychotherapy": re.compile(r"\bpsychotherap|\bcognitive behavio|\bCBT\b|\bbiofeedback", re.I),
+    "aquatic therapy": re.compile(r"\baqua(?:tic)? therap|\bpool therap", re.I),
+}
+
+
+def _kinds(text: str) -> set[str]:
+    return {kind for kind, rx in _COUNTED_KINDS.items() if rx.search(text)}
+
+
+def guideline_number(rationale: str | None, request: str = "") -> str | None:
     """ "10 visits" when the rationale says what the guideline allows ("The MTUS recommends up to 10
-    visits"), else None. Said only with a reason about the amount (see `build`)."""
+    visits"), else None. Said only with a reason about the amount (see `build`). A number whose sentence names
+    another kind of care than the request ("For acupuncture the guidelines allow up to 6 treatments" for physical
+    therapy) is that care's limit, not this one's."""
     if not rationale:
         return None
     found: set[str] = set()
+    asked = _kinds(request)
     for m in _ALLOWS.finditer(rationale):
         if _FIRST_TRIAL.search(m.group(0)) or _more_later(rationale, m):
             return None  # "a trial of 6 visits, and with improvement up to 18": what is allowed depends on the trial
+        start = max(rationale.rfind(". ", 0, m.start()) + 1, 0)
+        end = rationale.find(". ", m.end())
+        named = _kinds(rationale[start : end if end >= 0 else len(rationale)])
+        if request and named and not named & asked:
+            continue
         found.add(f"{m.group('number')} {m.group('unit')}")
     return found.pop() if len(found) == 1 else None
 
