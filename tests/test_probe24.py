@@ -199,3 +199,14 @@ def test_a_guideline_number_for_another_kind_of_care_is_not_this_requests(senten
     step = build_summary(letter, "en").items[0].next_step
     number = sentence.split("up to ")[1].rstrip(".")
     assert (number in step) is named, step
+
+
+# -- S7b: a 2013 notice cut at a sentence's end before its last conclusion is warned of ----------------------
+
+
+def test_a_2013_notice_cut_before_its_last_conclusion_is_warned_of_and_the_whole_one_is_not() -> None:
+    whole = (SAMPLES / "synth-2013-notice.txt").read_text()
+    cut = parse_text(whole[: whole.index("The last course of therapy")])
+    # wrong before: two items, no warning, not flagged
+    assert cut.needs_review and any("ends without a conclusion" in w for w in cut.warnings), cut.warnings
+    assert not parse_text(whole).warnings  # right: the whole notice ends on its conclusion

@@ -18,6 +18,7 @@ from imr_llm.parser.items import (
     strip_span,
 )
 from imr_llm.parser.layouts.base import NOT_ASSIGNED, Layout
+from imr_llm.parser.verdict import ends_denying_the_request, ends_with_a_closing, medically_necessary
 from imr_llm.schema import DisputedItem
 
 _NOTICE = re.compile(
@@ -150,6 +151,16 @@ def parse_notice_items(ctx: ParseContext) -> list[DisputedItem]:
         # a notice cut inside its last rationale ("... Rationale for the Decision: The guidel") ends mid-sentence; a
         # whole one ends a sentence (the other cut checks are written on the 2016-17 letters' endings, not these)
         ctx.warn(f"item {len(items)}: its rationale stops mid-sentence ({ending!r}): the letter may be cut off there")
+    elif (
+        items
+        and (last := items[-1].rationale)
+        and medically_necessary(last) is None
+        and not ends_with_a_closing(last)
+        and not ends_denying_the_request(last, items[-1].request)
+    ):
+        # cut at a sentence's end before the rationale's conclusion ("The request for X is (not) medically necessary
+        # and appropriate."), which every item of a notice closes on
+        ctx.warn(f"item {len(items)}: its rationale ends without a conclusion: the letter may be cut off there")
     return items
 
 
