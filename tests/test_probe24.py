@@ -210,3 +210,25 @@ def test_a_2013_notice_cut_before_its_last_conclusion_is_warned_of_and_the_whole
     # wrong before: two items, no warning, not flagged
     assert cut.needs_review and any("ends without a conclusion" in w for w in cut.warnings), cut.warnings
     assert not parse_text(whole).warnings  # right: the whole notice ends on its conclusion
+
+
+# -- N06: a model's case number is the one after the letter's own label --------------------------------------
+
+
+@pytest.mark.parametrize("labelled", [False, True])
+def test_a_models_case_number_is_the_one_its_label_gives(labelled: bool) -> None:
+    from imr_llm.parser import letter_text
+    from imr_llm.pipeline.answer import LLMLetter
+    from imr_llm.pipeline.grounding import Grounder
+    from tests.llm_answers import perfect_answer
+
+    letter = (SAMPLES / "synth-2016-basic.txt").read_text()
+    if not labelled:  # the header's label lost; another case's number in the text
+        letter = letter.replace("Case Number:", "").replace(
+            "The injured worker is a", "A prior IMR, CM15-0123456, upheld a request for rest. The injured worker is a"
+        )
+    answer = perfect_answer(parse_text(letter))
+    answer["case_number"] = "CM16-0900101" if labelled else "CM15-0123456"
+    output = LLMLetter.model_validate(answer).ground(Grounder(letter_text(letter, parse_text(letter).source)))
+    # wrong before: the prior IMR's number merged, and the worker's page headed with another case's number
+    assert ("case_number" in output.unsupported()) is not labelled

@@ -88,6 +88,7 @@ class LLMLetter(CachedSchemaModel):
 
     _grounding: dict[str, Span | None] = PrivateAttr(default_factory=dict)
     _of_another: bool = PrivateAttr(default=False)  # the patient quote is said of another person (`ground`)
+    _case_unlabelled: bool = PrivateAttr(default=False)  # the case number is not after its own label (`ground`)
 
     @field_validator(*DATE_FIELDS)
     @classmethod
@@ -134,6 +135,12 @@ class LLMLetter(CachedSchemaModel):
         self._grounding = {path: grounder.find(quote).span for path, quote in self.quotes().items()}
         span = self._grounding.get("patient_age") or self._grounding.get("patient_sex")
         self._of_another = span is not None and not _about_the_worker(grounder.text.raw, span.start)
+        case = self._grounding.get("case_number")
+        # the case number the letter's own label gives ("Case Number: CM16-..."), never another case's number the
+        # letter's text mentions ("A prior IMR, CM15-0123456, upheld ...")
+        self._case_unlabelled = case is not None and not _CASE_LABEL.search(
+            grounder.text.raw[max(0, case.start - 40) : case.start]
+        )
         return self
 
     def quotes(self) -> dict[str, str]:
@@ -195,11 +202,11 @@ class LLMLetter(CachedSchemaModel):
         return with_care(with_codes(record, self.proposed_codes))
 
     def unsupported(self) -> list[str]:
-        """The header values whose quote does not state them: a date the quote holds no date equal to
-        ("Priority: Standard" for a Date Assigned), an age or a sex the patient quote does not say. A value is
-        taken from the letter's words, never beside them. (A value with no quote is not grounded, so never
-        merged: it is left for the cross-check to compare.)"""
-        out = []
+        """The header values whose quote does not state them: a case number not after its own label, a date the
+        quote holds no date equal to ("Priority: Standard" for a Date Assigned), an age or a sex the patient quote
+        does not say (or says of another person). A value is taken from the letter's words, never beside them.
+        (A value with no quote is not grounded, so never merged: it is left for the cross-check to compare.)"""
+        out = ["case_number"] if self._case_unlabelled else []
         for name in DATE_FIELDS:
             value, quote = getattr(self, name), getattr(self, f"{name}_quote")
             if value and quote and value not in _dates_after_own_label(name, quote):
@@ -299,6 +306,9 @@ _WORKERS_LEAD = re.compile(
     r"injured employee|worker|employee|applicant|patient|claimant|individual|iw)\s*,?(?:\s+(?:a|an|now))*)\W*$",
     re.I,
 )
+
+
+_CASE_LABEL = re.compile(r"\bcase\s*(?:number|no\.?|#)\s*:?\s*$", re.I)
 
 
 def _about_the_worker(text: str, start: int) -> bool:
