@@ -232,3 +232,22 @@ def test_a_models_case_number_is_the_one_its_label_gives(labelled: bool) -> None
     output = LLMLetter.model_validate(answer).ground(Grounder(letter_text(letter, parse_text(letter).source)))
     # wrong before: the prior IMR's number merged, and the worker's page headed with another case's number
     assert ("case_number" in output.unsupported()) is not labelled
+
+
+# -- N07: the parser's injury date from the text is never another person's -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "stated"),
+    [
+        ("A coworker injured on 01/05/2015 was also seen.", False),  # wrong before: the coworker's date taken
+        ("The worker was injured on 01/05/2015 while lifting.", True),  # right: the worker's own, said of the text
+    ],
+)
+def test_an_injury_date_from_the_text_is_the_workers_own(sentence: str, stated: bool) -> None:
+    letter = (SAMPLES / "synth-2016-basic.txt").read_text()
+    text = letter.replace(" Date of Injury: 09/14/2016", "").replace(
+        "The injured worker is a", f"{sentence} The injured worker is a"
+    )
+    record = parse_text(text)
+    assert (str(record.date_of_injury) == "2015-01-05") is stated, record.date_of_injury

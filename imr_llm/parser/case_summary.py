@@ -162,6 +162,8 @@ def prose_date(ctx: ParseContext, field: str, start: int, end: int) -> dt.date |
                 break
             lo = start + max(0, at - 80)
             m = pattern.search(ctx.flat, lo, min(end, lo + 300))
+            if m and field == "date_of_injury" and _of_someone_else(ctx.flat, m.start("date")):
+                m = None  # "A coworker injured on 01/05/2015 was also seen": another person's injury
             if m:
                 break
             at = lowered.find(hint, at + len(hint))
@@ -173,6 +175,21 @@ def prose_date(ctx: ParseContext, field: str, start: int, end: int) -> dt.date |
     if value is not None:
         ctx.cite(field, *m.span("date"))
     return value
+
+
+# another person a sentence's injury date may be of (the worker is never named so)
+_SOMEONE_ELSE = re.compile(
+    r"\b(?:co-?workers?|supervisors?|managers?|wife|husband|spouse|son|daughter|mother|father|child|friend|"
+    r"passengers?|another (?:worker|employee|person)|other (?:workers?|employees?))\b",
+    re.I,
+)
+
+
+def _of_someone_else(flat: str, at: int) -> bool:
+    """The date at `at` is in a sentence that names another person before it."""
+    before = flat[max(0, at - 200) : at]
+    sentence = _SENTENCE_END.split(before)[-1]
+    return _SOMEONE_ELSE.search(sentence) is not None
 
 
 # -- a denied drug the case summary names, that no item decides ----------------------------------------
