@@ -484,3 +484,18 @@ def test_a_reviewer_name_in_any_script_is_kept_and_logged(client: TestClient, tm
     client.post(f"/review/{letter_id}/field", data={"csrf": csrf, "path": "case_number", "action": "confirm"})
     db = sqlite3.connect(tmp_path / "ws" / "workspace.sqlite")
     assert db.execute("SELECT who FROM audit ORDER BY id DESC LIMIT 1").fetchone() == (name,)
+
+
+def test_an_upload_is_never_written_through_a_link_planted_in_the_workspace(client: TestClient, tmp_path: Path) -> None:
+    first = read(client, [("letter.pdf", PDF.read_bytes())])
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "ws" / "files" / str(first + 1)).symlink_to(elsewhere, target_is_directory=True)
+    refused = upload(client, [("letter.pdf", PDF.read_bytes())])
+    # wrong before (the probe): written to the folder the link led to, and left there by "delete the workspace"
+    assert refused.status_code == 400 and "is a link" in refused.text, refused.status_code
+    assert list(elsewhere.iterdir()) == []
+    status = client.get(f"/letters/{first + 1}/status.json").json()
+    assert status["finished"] and status["status"] == "failed", status  # never left queued
+    (tmp_path / "ws" / "files" / str(first + 1)).unlink()
+    assert upload(client, [("letter.pdf", PDF.read_bytes())]).status_code == 303  # right: no link, stored

@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 
 from imr_llm.batch.table import COLUMNS, _row, neutralise
 from imr_llm.outputs import json_text, visible
+from imr_llm.web.db import now
 from imr_llm.web.highlight import field_rows, pieces
 from imr_llm.web.jobs import LANGS
 from imr_llm.web.pages import render, state
@@ -27,6 +28,7 @@ from imr_llm.web.review import corrected
 from imr_llm.web.security import CSRF_FIELD, csrf_ok, style_hashes
 from imr_llm.web.sniff import Rejected, Upload, letter_pages, sniff
 from imr_llm.web.summaries import current_summary
+from imr_llm.web.workspace import WorkspaceLinked
 
 FINISHED = ("done", "failed")
 
@@ -44,6 +46,13 @@ async def home(request: Request) -> HTMLResponse:
 
 
 async def upload(request: Request) -> Response:
+    try:
+        return await _upload(request)
+    except WorkspaceLinked as e:  # a link planted in the workspace: refused, nothing written through it
+        return _refused(request, [str(e)])
+
+
+async def _upload(request: Request) -> Response:
     refuse_if_deleted(request)
     s = state(request)
     limits = s.settings.limits
@@ -83,7 +92,7 @@ async def upload(request: Request) -> Response:
             return _refused(request, errors)
         letter_id = s.workspace.db.add_letter(" + ".join(u.name for u in uploads), "pages", pages, None)
         for n, u in enumerate(uploads, 1):
-            s.workspace.save(letter_id, n, u.kind, u.data)
+            _store(request, letter_id, n, u)
         s.runner.submit(letter_id)
         return RedirectResponse(f"/letters/{letter_id}", 303)
     if not uploads:
@@ -100,9 +109,19 @@ def _queue(request: Request, u: Upload, batch_id: int | None) -> int:
     s = state(request)
     kind = "pasted" if u.name == "pasted text" else u.kind
     letter_id = s.workspace.db.add_letter(u.name, kind, u.pages, batch_id)
-    s.workspace.save(letter_id, 1, u.kind, u.data)
+    _store(request, letter_id, 1, u)
     s.runner.submit(letter_id)
     return letter_id
+
+
+def _store(request: Request, letter_id: int, index: int, u: Upload) -> None:
+    """One upload kept in the workspace; refused (and its letter marked failed, never left queued) at a link."""
+    s = state(request)
+    try:
+        s.workspace.save(letter_id, index, u.kind, u.data)
+    except WorkspaceLinked as e:
+        s.workspace.db.update(letter_id, status="failed", stage="failed", error=str(e), finished=now())
+        raise
 
 
 def _refused(request: Request, errors: list[str]) -> HTMLResponse:

@@ -28,6 +28,10 @@ EXPORT_MANIFEST = ".imr-llm-export.json"  # the files the last gold export wrote
 GOLD_SUITE = "reviewed.toml"
 
 
+class WorkspaceLinked(ConfigError):
+    """A link where the workspace keeps an upload: refused, never written through."""
+
+
 class GoldFolderLinked(ConfigError):
     """The workspace's gold folder is a link: the export will not empty or fill another folder."""
 
@@ -68,11 +72,21 @@ class Workspace:
         return self.files / str(int(letter_id))
 
     def save(self, letter_id: int, index: int, kind: str, data: bytes) -> Path:
-        """Store one uploaded file under a name of our own (never the sender's)."""
+        """Store one uploaded file under a name of our own (never the sender's), inside the workspace: a link
+        planted at its folder or its name is refused, never written through (a letter had been written to the
+        folder a link led to, and outlived "delete the workspace")."""
         folder = self.letter_dir(letter_id)
+        for part in (self.files, folder):
+            if part.is_symlink():
+                raise WorkspaceLinked(f"{part} is a link; uploads are kept only inside the workspace: move it aside")
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         path = folder / f"{index:02d}{EXTENSIONS.get(kind, '.bin')}"
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        except OSError as e:
+            if path.is_symlink():
+                raise WorkspaceLinked(f"{path} is a link; uploads are kept only inside the workspace") from e
+            raise
         with os.fdopen(fd, "wb") as out:
             out.write(data)
         return path
