@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import re
+import socket
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -74,11 +75,40 @@ def _new_file_mode(target: Path) -> int:
     return 0o666 & ~_umask()
 
 
+# who writes a temporary file: this host and process, so that a later write of the same target can tell a file a
+# killed writer left behind (kill -9 runs no clean-up) from one another process is still writing
+_OWNER = f"{re.sub(r'[^A-Za-z0-9-]', '', socket.gethostname())[:30] or 'host'}-{os.getpid()}"
+_TMP_OWNER = re.compile(r"\.(?P<host>[A-Za-z0-9-]{1,30})-(?P<pid>\d{1,10})\.[^.]+\.tmp")
+
+
+def _sweep_stale(target: Path) -> None:
+    """Temporary copies of `target` this host's dead processes left (a summary written when a run was killed):
+    removed before it is written again; another host's, or a live process's, are left alone."""
+    host = _OWNER.rsplit("-", 1)[0]
+    prefix = f".{target.name[:60]}."
+    try:
+        names = [n for n in os.listdir(target.parent) if n.startswith(prefix) and n.endswith(".tmp")]
+    except OSError:
+        return
+    for name in names:
+        m = _TMP_OWNER.fullmatch(name[len(prefix) - 1 :])
+        if m is None or m.group("host") != host or int(m.group("pid")) == os.getpid():
+            continue
+        try:
+            os.kill(int(m.group("pid")), 0)
+        except ProcessLookupError:
+            with suppress(OSError):
+                os.unlink(target.parent / name)
+        except (OSError, OverflowError):
+            continue  # alive (another user's) or no such number: left alone
+
+
 @contextmanager
 def atomic_write(target: Path, *, binary: bool = False, newline: str | None = None) -> Iterator[IO[Any]]:
     """A writable file that becomes `target` when the block ends without an error (synced, then renamed
     over it); on an error the temporary file is removed and `target` is left as it was."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:60]}.", suffix=".tmp", dir=target.parent)
+    _sweep_stale(target)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:60]}.{_OWNER}.", suffix=".tmp", dir=target.parent)
     try:
         os.fchmod(fd, _new_file_mode(target))
         with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline=newline) as sink:

@@ -251,3 +251,32 @@ def test_an_injury_date_from_the_text_is_the_workers_own(sentence: str, stated: 
     )
     record = parse_text(text)
     assert (str(record.date_of_injury) == "2015-01-05") is stated, record.date_of_injury
+
+
+# -- N13: a temporary copy a killed writer left is removed when its file is written again --------------------
+
+
+def test_a_killed_writers_temporary_copy_is_removed_and_a_live_ones_kept(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from imr_llm import outputs
+
+    host = outputs._OWNER.rsplit("-", 1)[0]
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    live = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    try:
+        stale = tmp_path / f".a.en.md.{host}-{int(dead.stdout)}.k3j4.tmp"  # a kill -9 left it: a summary's text
+        running = tmp_path / f".a.en.md.{host}-{live.pid}.x9y8.tmp"  # another run still writing it
+        elsewhere = tmp_path / f".a.en.md.otherhost-{int(dead.stdout)}.q1w2.tmp"  # another machine's
+        other = tmp_path / f".b.en.md.{host}-{int(dead.stdout)}.z7z7.tmp"  # another file's
+        for path in (stale, running, elsewhere, other):
+            path.write_text("medical text")
+        outputs.write_file(tmp_path / "a.en.md", "the summary")
+        # wrong before: the killed run's copy stayed after every later run (medical text left behind)
+        assert not stale.exists()
+        # right: what may still be in use, or is not this file's, is left alone
+        assert running.exists() and elsewhere.exists() and other.exists()
+        assert (tmp_path / "a.en.md").read_text() == "the summary"
+    finally:
+        live.communicate(b"")
