@@ -325,3 +325,21 @@ def test_the_report_never_replaces_a_parquet_name_holding_someone_elses_file(tmp
 def test_cli_report_names_a_file_with_escapes_visibly(tmp_path: Path) -> None:
     result = run_cli("report", str(tmp_path / "no\x1b]0;PWN\x07such"), "--out", str(tmp_path / "r"))
     assert result.returncode == 2 and "\x1b" not in result.stderr and "\x07" not in result.stderr
+
+
+@pytest.mark.parametrize("edited", ["report.md", "by_kind.csv", None])
+def test_a_rerun_never_writes_over_a_page_or_table_a_person_changed(tmp_path: Path, edited: str | None) -> None:
+    from imr_llm.errors import ConfigError
+
+    records = _example_records(tmp_path)
+    out = tmp_path / "report"
+    build_report(records, out, resamples=20, plots=False)
+    if edited is not None:
+        with (out / edited).open("a", encoding="utf-8") as f:
+            f.write("\nMy notes: check item 3 with the client.\n")
+        # wrong before (the probe): the notes silently gone on the rerun
+        with pytest.raises(ConfigError, match="changed since the report wrote it"):
+            build_report(records, out, resamples=20, plots=False)
+        assert "My notes" in (out / edited).read_text(encoding="utf-8")
+    else:
+        build_report(records, out, resamples=20, plots=False)  # right: its own files, unchanged, are written again
