@@ -136,10 +136,10 @@ class LLMLetter(CachedSchemaModel):
         span = self._grounding.get("patient_age") or self._grounding.get("patient_sex")
         self._of_another = span is not None and not _about_the_worker(grounder.text.raw, span.start)
         case = self._grounding.get("case_number")
-        # the case number the letter's own label gives ("Case Number: CM16-..."), never another case's number the
-        # letter's text mentions ("A prior IMR, CM15-0123456, upheld ...")
+        # the case number the letter's own label gives ("Case Number: CM16-...", or the label's column just above),
+        # never another case's number the letter's text mentions ("A prior IMR, CM15-0123456, upheld ...")
         self._case_unlabelled = case is not None and not _CASE_LABEL.search(
-            grounder.text.raw[max(0, case.start - 40) : case.start]
+            grounder.text.raw[max(0, case.start - 200) : case.start]
         )
         return self
 
@@ -308,7 +308,8 @@ _WORKERS_LEAD = re.compile(
 )
 
 
-_CASE_LABEL = re.compile(r"\bcase\s*(?:number|no\.?|#)\s*:?\s*$", re.I)
+# the label before the value, on its line or above it (a header of two columns: its labels, then its values)
+_CASE_LABEL = re.compile(r"\bcase\s*(?:number|no\.?|#)\s*:", re.I)
 
 
 def _about_the_worker(text: str, start: int) -> bool:
