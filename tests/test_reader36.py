@@ -3,7 +3,7 @@ synthetic.
 
 - a missing reason for the request as a whole ("no rationale as to the medical necessity for this request") names
   nothing to add: a later point naming a record (no trial of therapy) is the step, not "explain why you need this";
-- "has not documented A; nor B": the step names B too (it had named A alone);
+- "has not documented A; nor B" (or "..., and there are no B"): the step names B too (it had named A alone);
 - a finding that the worker is not in a state the care needs ("is not involved in a program of functional
   restoration") is one of the reasons a new request could answer (the step had followed the other alone);
 - a guideline's limit on how long ("not recommended for longer than 2 to 3 weeks") beside the reviewer's finding
@@ -111,3 +111,15 @@ def test_a_program_of_functional_benefit_stays_one() -> None:
     assert r is not None and "program of functional benefit" in r.plain["x"], r.plain
     r = restate("There is no documentation of functional benefit.", "upheld", "TENS unit")
     assert r is not None and "improvement in what you can do" in r.plain["x"], r.plain  # right as it was
+
+
+AND_NO = (
+    "The treating doctor has failed to document if the worker completed home exercise for 6 weeks and there are no "
+    "exam findings to show a pinched nerve."
+)
+
+
+def test_an_and_there_are_no_clause_is_named_in_the_step_too() -> None:
+    step = build_summary(one("MRI of the thoracic spine", "Upheld", AND_NO + CLOSE), "en").items[0].next_step
+    # wrong before (a reader): the step named the home exercise alone, not the exam findings also missing
+    assert "home exercise" in step and "exam findings" in step and step.index("home") < step.index("exam"), step

@@ -1063,7 +1063,7 @@ _READ_FROM_FINDINGS = re.compile(FINDINGS_READ, re.I)
 _CLAUSES = re.compile(r", (?:and|but|however,) |; |\s+and (?=there (?:is|are|was|were) no\b)")
 
 
-_NOR = re.compile(r"^\W*(?:nor|neither)\s+(?P<x>[^;]{3,200}?)\W*$", re.I)
+_NOR = re.compile(r"^\W*(?:nor|neither|and there (?:is|are|was|were) no)\s+(?P<x>[^;]{3,200}?)\W*$", re.I)
 
 
 def _nor_parts(step: Restatement | None, said: list[Restatement], item: DisputedItem) -> list[Restatement]:
