@@ -23,7 +23,7 @@ from tests.test_faithful_reasons import one
 
 DRUG = "Naproxen 500mg #60 with two refills"
 CLOSE = " Therefore, the request is not medically necessary."
-RECORD = "The notes describe less pain with the pills, but there was no documentation of functional improvement."
+RECORD = "The notes describe less pain with the pills, but there was no record of functional gains."
 LIMIT = " Long term use is not recommended."
 
 
@@ -78,7 +78,7 @@ def test_a_term_not_in_the_sentence_is_not_explained() -> None:
 
 
 FIRST = "There was no documentation of the number of visits completed."
-SECOND = "There were no exceptional factors to support the request outside of the guidelines."
+SECOND = "No exceptional factors were given to justify going past the guidelines."
 
 
 @pytest.mark.parametrize("limit", range(10, 36))
@@ -107,7 +107,7 @@ def test_a_second_missing_record_is_named_on_both_pages_or_on_neither(
         ("Lorazepam 1mg for back pain", "Benzodiazepines are not recommended for the treatment of chronic pain.", True),
         ("Lorazepam 1mg #30", "Benzodiazepines are not recommended for the treatment of chronic pain.", True),
         ("Lorazepam 1mg #30", "Benzodiazepines are not recommended.", True),
-        ("Chiropractic care 2 times a week for four weeks for the right knee", "Chiropractic care is not recommended "
+        ("Chiropractic care 2 times a week for three weeks for the left knee", "Chiropractic care is not recommended "
          "for the ankle, foot, wrist, hand, or knee.", True),
     ],
 )  # fmt: skip

@@ -364,8 +364,8 @@ def _points_before_additions(sentences: list[str], item: DisputedItem) -> list[s
     return out
 
 
-# a guideline's limit on how long ("This medication is not recommended for longer than 2 to 3 weeks") beside the
-# reviewer's finding that the worker has used it longer ("has been on long term treatment with said medication")
+# a guideline's limit on how long ("This drug is not recommended for more than two weeks") beside the reviewer's
+# finding that the worker has used it longer ("has been taking it long-term")
 _DURATION_LIMIT = re.compile(
     r"\bnot (?:recommended|indicated|supported)\s+(?:for\s+(?:use\s+)?)?(?:longer|more)\s+than\s+"
     r"(?:\d+|one|two|three|four|five|six)(?:\s*(?:to|-)\s*(?:\d+|two|three|four|five|six))?\s*(?:days?|weeks?|months?)\b",
@@ -1093,7 +1093,7 @@ def _next_from(said: list[Restatement], decision: Decision | None, quoted: list[
         # a reason quoted whole: its clause that names what was missing, or the generic step
         return next((part for q in quoted for clause in _CLAUSES.split(q) if (part := missing_detail(clause))), None)
     if _bare_rationale(said[0]):
-        # "no rationale as to the medical necessity for this request" names nothing to add: a later point that names a
+        # "no reason given for the medical need of this request" names nothing to add: a later point that names a
         # record is the step (a reader: "explain why you need this" where the reviewer also found no trial of therapy)
         named = next(
             (r for r in said[1:] if (r.form in ASKS_FOR and r.form is not Form.NONE_FOUND) or _names_a_record(r)), None
