@@ -160,11 +160,11 @@ def test_gold_init_and_check_never_print_a_names_escape_sequences_raw(tmp_path: 
     ("sentence", "quote", "merged"),
     [
         # wrong before: another person's age and sex merged as the worker's, not flagged
-        ("His supervisor, a 62 year old female, was present.", "a 62 year old female", False),
-        ("Her husband, a 62 year old female, drove her.", "62 year old female", False),
+        ("His supervisor, a 64 year old female, was present.", "a 64 year old female", False),
+        ("Her husband, a 64 year old female, drove her.", "64 year old female", False),
         # right: the worker's, in the shapes the letters use
-        ("The injured worker is a 62 year old female.", "62 year old female", True),
-        ("The applicant, a 62 year old female, was seen.", "a 62 year old female", True),
+        ("The injured worker is a 64 year old female.", "64 year old female", True),
+        ("The applicant, a 64 year old female, was seen.", "a 64 year old female", True),
     ],
 )
 def test_the_age_and_sex_a_model_quotes_are_the_workers_own(sentence: str, quote: str, merged: bool) -> None:
@@ -174,9 +174,9 @@ def test_the_age_and_sex_a_model_quotes_are_the_workers_own(sentence: str, quote
     letter = (SAMPLES / "synth-2016-basic.txt").read_text()
     text = letter.replace("The injured worker is a 47 year old male, who", sentence + " The worker,")
     answer = perfect_answer(parse_text(text))
-    answer.update(patient_age=62, patient_sex="female", patient_quote=quote)
+    answer.update(patient_age=64, patient_sex="female", patient_quote=quote)
     record = merged_record(text, answer)
-    assert (record.patient_age == 62 and record.patient_sex == "female") is merged, (record.patient_age, sentence)
+    assert (record.patient_age == 64 and record.patient_sex == "female") is merged, (record.patient_age, sentence)
 
 
 # -- N08: a guideline's number for another kind of care is not this request's limit ------------------------

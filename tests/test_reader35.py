@@ -100,12 +100,12 @@ def test_a_second_missing_record_is_named_on_both_pages_or_on_neither(
     ("request_", "sentence", "ban"),
     [
         # wrong before (a reader): "Asking again ... is not likely to change that" for a drug asked for anxiety
-        ("Lorazepam 1mg before the scan for anxiety", "Benzodiazepines are not recommended for the treatment of "
+        ("Lorazepam 1mg before the scan for anxiety", "Benzodiazepines are not supported for the management of "
          "chronic pain.", False),
         ("Hydroxyzine 25mg for sleep", "Antihistamines are not recommended for the treatment of chronic pain.", False),
         # right as it was: the same purpose, a purpose the request does not name, a list naming the request's part
-        ("Lorazepam 1mg for back pain", "Benzodiazepines are not recommended for the treatment of chronic pain.", True),
-        ("Lorazepam 1mg #30", "Benzodiazepines are not recommended for the treatment of chronic pain.", True),
+        ("Lorazepam 1mg for back pain", "Benzodiazepines are not supported for the management of chronic pain.", True),
+        ("Lorazepam 1mg #30", "Benzodiazepines are not supported for the management of chronic pain.", True),
         ("Lorazepam 1mg #30", "Benzodiazepines are not recommended.", True),
         ("Chiropractic care 2 times a week for three weeks for the left knee", "Chiropractic care is not recommended "
          "for the ankle, foot, wrist, hand, or knee.", True),

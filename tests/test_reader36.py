@@ -1,12 +1,12 @@
 """What the thirty-sixth reader found on unseen letters, each a general rule tested both ways. All letters here are
 synthetic.
 
-- a missing reason for the request as a whole ("no rationale as to the medical necessity for this request") names
+- a missing reason for the request as a whole ("no reason given for the medical need of this request") names
   nothing to add: a later point naming a record (no trial of therapy) is the step, not "explain why you need this";
 - "has not documented A; nor B" (or "..., and there are no B"): the step names B too (it had named A alone);
 - a finding that the worker is not in a state the care needs ("is not enrolled in a functional restoration
   program") is one of the reasons a new request could answer (the step had followed the other alone);
-- a guideline's limit on how long ("not recommended for longer than 2 to 3 weeks") beside the reviewer's finding
+- a guideline's limit on how long ("not recommended for more than two weeks") beside the reviewer's finding
   of long use is said first, and the step is the past-the-guideline's-time one (the limit was on no line of the
   page, and the step asked only for a reason);
 - "a program of functional benefit" stays a program of functional benefit (it read "a program of improvement in
@@ -83,7 +83,7 @@ def test_a_finding_that_names_no_unmet_state_adds_no_line() -> None:
     assert c.other_reasons not in step.next_step, step.next_step
 
 
-LIMIT = "This medication is not recommended for longer than 2 to 3 weeks."
+LIMIT = "This drug is not recommended for more than two weeks."
 LONG = "The worker has been on long term treatment with this medication."
 REASON = "No reason is given for care beyond what the guidelines recommend."
 

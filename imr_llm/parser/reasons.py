@@ -842,7 +842,7 @@ _BANNED_SUBJECT = re.compile(
 _QUALIFIER = re.compile(r"\b(?:under|with|without|for|in|of|after|during|using|via|to)\s+(?P<what>[\w\s/'-]+)$")
 
 
-# a ban for one purpose: "benzodiazepines are not recommended for the treatment of acute or chronic pain"
+# a ban for one purpose: "sedatives are not recommended for the treatment of long-standing pain"
 _PURPOSE_BAN = re.compile(
     r"\bnot\s+(?:recommended|supported|indicated)\s+(?:as\s+an?\s+\w+\s+)?for\s+(?:the\s+)?"
     r"(?:(?:treatment|management|relief)\s+of\s+)?(?P<what>[a-z][a-z\s,/-]{2,100})"
