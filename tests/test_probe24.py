@@ -280,3 +280,31 @@ def test_a_killed_writers_temporary_copy_is_removed_and_a_live_ones_kept(tmp_pat
         assert (tmp_path / "a.en.md").read_text() == "the summary"
     finally:
         live.communicate(b"")
+
+
+# -- N09: letters read again after their folder moved are said, not silently doubled -------------------------
+
+
+@pytest.mark.parametrize("how", ["moved", "copied", "same"])
+def test_letters_read_again_after_their_folder_moved_are_said(tmp_path: Path, how: str) -> None:
+    import shutil
+
+    from tests.cli import run_command as cli
+
+    (tmp_path / "in").mkdir()
+    for k in range(2):
+        text = (SAMPLES / "synth-2016-basic.txt").read_text().replace("CM16-0900101", f"CM16-090020{k}")
+        (tmp_path / "in" / f"l{k}.txt").write_text(text)
+    out = tmp_path / "r.jsonl"
+    assert cli("batch", str(tmp_path / "in"), "--out", str(out), "--no-progress").returncode == 0
+    folder = tmp_path / "in"
+    if how == "moved":
+        folder = tmp_path / "in2"
+        (tmp_path / "in").rename(folder)
+    elif how == "copied":
+        folder = tmp_path / "in2"
+        shutil.copytree(tmp_path / "in", folder)
+    rerun = cli("batch", str(folder), "--out", str(out), "--no-progress")
+    said = "read again under a new path" in rerun.stderr
+    # wrong before: the moved letters' second records (and doubled table rows) with nothing said
+    assert said is (how == "moved"), rerun.stderr

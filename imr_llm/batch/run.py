@@ -84,6 +84,7 @@ class BatchReport:
     duplicates: int = 0  # older copies of a record found in the output and dropped
     summaries_unwritten: int = 0
     unreadable_kept: Counter[str] = field(default_factory=Counter)  # unreadable now: their earlier records kept
+    read_again: int = 0  # letters recorded before under a path that is gone, read now under another (a moved folder)
     summaries_late: int = 0  # summaries written for records already in the output (their letters not reread)
     summary_error: str | None = None  # why a summary could not be written (the first reason)
     fresh: set[tuple[str, str]] = field(default_factory=set)  # (path, sha256) read this run: their pages are done
@@ -270,6 +271,9 @@ def _run(
     done, report.dropped_errors, report.repaired_bytes = scan.done, scan.dropped_errors, scan.repaired_bytes
     report.corrupt_lines, report.duplicates = scan.corrupt_lines, scan.duplicates
     previous = scan.paths
+    # the content of records whose letter is no longer at its path (a folder moved): read again under a new path,
+    # such a letter has two records, and the run says so (it had doubled the table silently)
+    gone = {sha for path, sha in previous.items() if sha and not os.path.lexists(path)}
     executor: Executor
     threads = max(1, concurrency // max(1, processes))  # never more than `concurrency` requests at once
     chunk = CHUNK if threads == 1 else threads * 2
@@ -320,6 +324,8 @@ def _run(
                     on_outcome(outcome, report)
                 continue
             _record(outcome, sink, report, scan)
+            if outcome.line is not None and outcome.sha256 in gone and outcome.path not in previous:
+                report.read_again += 1
             if outcome.line is not None and previous.get(outcome.path, outcome.sha256) != outcome.sha256:
                 report.changed_inputs += 1  # its old record goes when the run ends
             if on_outcome:

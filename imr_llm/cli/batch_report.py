@@ -35,6 +35,11 @@ def print_batch_report(report: BatchReport, out: Path, console: Console) -> None
         console.print(
             f"  dropped {report.corrupt_lines} unreadable line(s) from {shown} (not records; their inputs redone)"
         )
+    if report.read_again:
+        console.print(
+            f"  {report.read_again} letter(s) read again under a new path: {shown} also holds their records under a "
+            "path that is gone (a moved folder?), so the table counts them twice; remove the old lines"
+        )
     if report.duplicates:
         console.print(f"  dropped {report.duplicates} older duplicate record(s) from {shown}: one record per input")
     if report.summaries_late:
