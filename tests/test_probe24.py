@@ -308,3 +308,24 @@ def test_letters_read_again_after_their_folder_moved_are_said(tmp_path: Path, ho
     said = "read again under a new path" in rerun.stderr
     # wrong before: the moved letters' second records (and doubled table rows) with nothing said
     assert said is (how == "moved"), rerun.stderr
+
+
+# -- H-a: a pipe given as a file is said to be one, not "no such file" -----------------------------------------
+
+
+@pytest.mark.parametrize("flag", ["--prices", "--from-results"])
+@pytest.mark.parametrize("kind", ["fifo", "missing"])
+def test_a_pipe_given_as_a_file_is_named_as_one(tmp_path: Path, flag: str, kind: str) -> None:
+    from tests.cli import run_command as cli
+
+    given = tmp_path / "given"
+    if kind == "fifo":
+        os.mkfifo(given)
+    extra = ["--via", "batch-api"] if flag == "--prices" else []
+    result = cli(
+        "batch", str(SAMPLES / "synth-2016-basic.txt"), "--out", str(tmp_path / "r.jsonl"), "--backend", "openai",
+        "--model", "m", "--base-url", "http://127.0.0.1:9/v1", *extra, flag, str(given),
+    )  # fmt: skip
+    # wrong before: "no such file" for a file that is there (a pipe); right: a missing one is said missing
+    wanted = "not a regular file" if kind == "fifo" else "no such file"
+    assert result.returncode == 2 and wanted in result.stderr, result.stderr

@@ -4,6 +4,7 @@ scale (OpenAI's Batch API at half price; vLLM's run_batch on your own GPUs)."""
 from __future__ import annotations
 
 import math
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,7 +73,8 @@ class DeferredOptions:
         if self.reask_via == "batch-api" and self.via != "batch-api":
             fail("--reask-via batch-api needs --via batch-api")
         if self.from_results is not None and not self.from_results.is_file():
-            fail(f"--from-results {self.from_results}: no such file")
+            what = "not a regular file" if os.path.lexists(self.from_results) else "no such file"
+            fail(f"--from-results {self.from_results}: {what}")
         if self.write_requests is not None and self.write_requests.is_dir():
             fail(f"--write-requests {self.write_requests} is a folder; give a .jsonl file")
         from imr_llm.llm.batch_files import foreign_request_file
@@ -108,7 +110,9 @@ def run_deferred(
     if no_cache:
         fail("--no-cache cannot be used here: batch answers reach the records through the response cache")
     if options.prices is not None and not options.prices.is_file():
-        fail(f"--prices {options.prices}: no such file")
+        fail(
+            f"--prices {options.prices}: {'not a regular file' if os.path.lexists(options.prices) else 'no such file'}"
+        )
     try:
         prices = load_prices(options.prices)
     except ConfigError as e:  # not TOML, not UTF-8, not a price table: one line, exit 2

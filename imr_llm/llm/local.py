@@ -85,7 +85,8 @@ class LocalServer:
         if importlib.util.find_spec("llama_cpp") is None:
             raise ConfigError(f"the local backend needs llama-cpp-python: {_INSTALL_HINT}")
         if model_path is not None and not model_path.is_file():
-            raise ConfigError(f"model file not found: {model_path} (give a .gguf file to --model-path)")
+            what = "not a regular file" if os.path.lexists(model_path) else "model file not found"
+            raise ConfigError(f"{what}: {model_path} (give a .gguf file to --model-path)")
         if model_path is not None and not _is_gguf(model_path):
             raise ConfigError(f"{model_path} is not a GGUF model file (no 'GGUF' at its start); give a .gguf file")
         self.model_path = model_path or default_model_path()
