@@ -329,3 +329,23 @@ def test_a_pipe_given_as_a_file_is_named_as_one(tmp_path: Path, flag: str, kind:
     # wrong before: "no such file" for a file that is there (a pipe); right: a missing one is said missing
     wanted = "not a regular file" if kind == "fifo" else "no such file"
     assert result.returncode == 2 and wanted in result.stderr, result.stderr
+
+
+# -- F10: cache clear on a link to a cache says it is a link, and deletes nothing ------------------------------
+
+
+def test_cache_clear_on_a_link_says_so_and_deletes_nothing(tmp_path: Path) -> None:
+    from imr_llm.llm.cache import ResponseCache
+    from tests.cli import run_command as cli
+    from tests.test_hardening_round3 import CLEAN_ENV
+
+    real = tmp_path / "cache.sqlite"
+    ResponseCache(real).close()
+    link = tmp_path / "link.sqlite"
+    link.symlink_to(real)
+    refused = cli("cache", "clear", env={**CLEAN_ENV, "IMR_LLM_CACHE": str(link)})
+    # wrong before: "is not an imr-llm cache" for a link to one (the refusal was right, its reason not)
+    assert refused.returncode == 2 and "is a link" in refused.stderr, refused.stderr
+    assert real.exists() and link.is_symlink()
+    done = cli("cache", "clear", env={**CLEAN_ENV, "IMR_LLM_CACHE": str(real)})  # right: the file itself is cleared
+    assert done.returncode == 0 and not real.exists(), done.stderr

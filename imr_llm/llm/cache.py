@@ -377,7 +377,9 @@ def clear_cache(path: Path | None = None) -> list[Path]:
     """Delete the cache file (and its WAL side files); the paths removed. Only a file that is this tool's
     cache is deleted: `IMR_LLM_CACHE=records.jsonl imr-llm cache clear` refuses (ConfigError)."""
     path = path or default_cache_path()
-    if (path.exists() or path.is_symlink()) and not is_cache_file(path):
+    if path.is_symlink():  # never deleted through: the cache is named by its own file
+        raise ConfigError(f"{path} is a link; give the cache file itself (it leads to {os.path.realpath(path)})")
+    if path.exists() and not is_cache_file(path):
         raise ConfigError(f"{path} is not an imr-llm cache (not an SQLite file with its tables); nothing deleted")
     removed = []
     for suffix in ("", "-wal", "-shm"):
