@@ -349,3 +349,16 @@ def test_cache_clear_on_a_link_says_so_and_deletes_nothing(tmp_path: Path) -> No
     assert real.exists() and link.is_symlink()
     done = cli("cache", "clear", env={**CLEAN_ENV, "IMR_LLM_CACHE": str(real)})  # right: the file itself is cleared
     assert done.returncode == 0 and not real.exists(), done.stderr
+
+
+# -- L09: the Batch API's status and list calls keep to --timeout -------------------------------------------
+
+
+@pytest.mark.parametrize(("timeout", "attempts", "bound"), [(3.0, 2, 6.0), (60.0, 5, 120.0)])
+def test_a_batch_api_call_is_bounded_by_the_timeout_given(timeout: float, attempts: int, bound: float) -> None:
+    from imr_llm.llm.batch_api import BatchAPI
+    from imr_llm.llm.config import LLMConfig
+
+    config = LLMConfig(base_url="http://127.0.0.1:9/v1", model="m", timeout_s=timeout, transport_attempts=attempts)
+    # wrong before: every status or list call allowed 120 s whatever --timeout said (139 s for --timeout 3)
+    assert BatchAPI(config).call_s == bound

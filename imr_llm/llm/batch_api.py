@@ -61,6 +61,9 @@ class BatchAPI:
         )
         self.display_url = config.display_url
         self._secrets = config.secrets
+        # a status, list or create call, its retries included: --timeout for each try, never past CALL_S (a server
+        # that never answered had held `--timeout 3` for over two minutes)
+        self.call_s = min(CALL_S, max(1.0, config.timeout_s) * max(1, config.transport_attempts))
 
     def _fail(self, doing: str, error: Exception) -> ConfigError:
         said = scrub_error((str(error).splitlines() or [type(error).__name__])[0], *self._secrets)[:200]
@@ -69,7 +72,7 @@ class BatchAPI:
     def find_file(self, name: str) -> str | None:
         """The id of an uploaded batch file with this name, if one exists (a killed run's upload)."""
         try:
-            with request_deadline(CALL_S):
+            with request_deadline(self.call_s):
                 files = list(self.client.files.list(purpose="batch"))
         except self._openai.APIError as e:
             raise self._fail("listing files", e) from e
@@ -109,7 +112,7 @@ class BatchAPI:
     def find_batch(self, name: str) -> BatchStatus | None:
         """A batch created for this request file (by its metadata), if one exists."""
         try:
-            with request_deadline(CALL_S):
+            with request_deadline(self.call_s):
                 batches = list(self.client.batches.list(limit=100))
         except self._openai.APIError as e:
             raise self._fail("listing batches", e) from e
@@ -120,7 +123,7 @@ class BatchAPI:
 
     def create(self, file_id: str, name: str) -> BatchStatus:
         try:
-            with request_deadline(CALL_S):
+            with request_deadline(self.call_s):
                 batch = self.client.batches.create(
                     input_file_id=file_id, endpoint=ENDPOINT, completion_window="24h", metadata={METADATA_KEY: name}
                 )
@@ -130,7 +133,7 @@ class BatchAPI:
 
     def retrieve(self, batch_id: str) -> BatchStatus:
         try:
-            with request_deadline(CALL_S):
+            with request_deadline(self.call_s):
                 return _status(self.client.batches.retrieve(batch_id))
         except self._openai.APIError as e:
             raise self._fail(f"reading batch {batch_id}", e) from e
