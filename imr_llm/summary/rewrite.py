@@ -115,7 +115,7 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
         # "if there is no record" for "there is no record", "because", "?", "Your doctor found that ...", scare quotes
         if len(pattern.findall(text)) > len(_EN_LOGIC.get(kind, pattern).findall(own_words)):
             problems.append(
-                f"item {item.number}: the reason adds {_LOGIC_NAMES.get(kind, kind)} the reviewer's do not have"
+                f"item {item.number}: the reason adds {_LOGIC_NAMES.get(kind, kind)}, which the reviewer's words do not"
             )
     said_contrast = _contrast(f"{reviewer} {item.request}")
     if not _contrast(text) <= said_contrast:
