@@ -96,10 +96,13 @@ _OTHER_PERSON_AFTER = re.compile(
     r"claimant's)\b|\W*at the time of (?:the |his |her )?(?:injury|accident|incident)",
     re.I,
 )
+# the people a case summary names besides the worker
+_OTHER_PEOPLE = (
+    r"co-?workers?|supervisor|manager|foreman|boss|wife|husband|spouse|partner|child|son|daughter|friend|driver|"
+    r"passenger|customer|client|mother|father|brother|sister|relative|witness"
+)
 _OTHER_PERSON_BEFORE = re.compile(
-    r"\b(?:whose|his|her|their)\s+(?:\w+\s+)?$|\b(?:co-?workers?|supervisor|manager|foreman|boss|wife|husband|"
-    r"spouse|partner|child|son|daughter|friend|driver|passenger|customer|client|mother|father|brother|sister|"
-    r"relative|witness)\b[^.;()]{0,12}$",
+    rf"\b(?:whose|his|her|their)\s+(?:\w+\s+)?$|\b(?:{_OTHER_PEOPLE})\b[^.;()]{{0,12}}$",
     re.I,
 )
 
@@ -179,9 +182,7 @@ def prose_date(ctx: ParseContext, field: str, start: int, end: int) -> dt.date |
 
 # another person a sentence's injury date may be of (the worker is never named so)
 _SOMEONE_ELSE = re.compile(
-    r"\b(?:co-?workers?|supervisors?|managers?|wife|husband|spouse|son|daughter|mother|father|child|friend|"
-    r"passengers?|another (?:worker|employee|person)|other (?:workers?|employees?))\b",
-    re.I,
+    rf"\b(?:(?:{_OTHER_PEOPLE})s?|another (?:worker|employee|person)|other (?:workers?|employees?))\b", re.I
 )
 
 
