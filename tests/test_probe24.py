@@ -263,13 +263,14 @@ def test_a_killed_writers_temporary_copy_is_removed_and_a_live_ones_kept(tmp_pat
     from imr_llm import outputs
 
     host = outputs._OWNER.rsplit("-", 1)[0]
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    # a PID no process can have (past the kernel's maximum): dead for sure, never reused by another process
+    dead_pid = int(Path("/proc/sys/kernel/pid_max").read_text()) + 1
     live = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
     try:
-        stale = tmp_path / f".a.en.md.{host}-{int(dead.stdout)}.k3j4.tmp"  # a kill -9 left it: a summary's text
+        stale = tmp_path / f".a.en.md.{host}-{dead_pid}.k3j4.tmp"  # a kill -9 left it: a summary's text
         running = tmp_path / f".a.en.md.{host}-{live.pid}.x9y8.tmp"  # another run still writing it
-        elsewhere = tmp_path / f".a.en.md.otherhost-{int(dead.stdout)}.q1w2.tmp"  # another machine's
-        other = tmp_path / f".b.en.md.{host}-{int(dead.stdout)}.z7z7.tmp"  # another file's
+        elsewhere = tmp_path / f".a.en.md.otherhost-{dead_pid}.q1w2.tmp"  # another machine's
+        other = tmp_path / f".b.en.md.{host}-{dead_pid}.z7z7.tmp"  # another file's
         for path in (stale, running, elsewhere, other):
             path.write_text("medical text")
         outputs.write_file(tmp_path / "a.en.md", "the summary")
