@@ -296,6 +296,24 @@ def test_gold_export_matches_the_gold_format_and_imr_llm_eval_runs_on_it(client:
     assert run["metrics"]["decision_accuracy"] == 1.0 and len(run["letters"]) == 2  # txt and pdf
 
 
+def test_one_file_uploaded_three_times_is_one_gold_letter(client: TestClient, tmp_path: Path) -> None:
+    """A hostile tester: the same letter uploaded 3 times and reviewed 3 times became 3 gold letters
+    (CM16-0900101, -2, -3), which the eval scored as 3 agreeing letters; nothing said they were one file."""
+    ids = [read(client, [("letter.pdf", PDF.read_bytes())]) for _ in range(3)]
+    other = read(client, [("other.txt", (SAMPLES / "synth-2016-columns.txt").read_bytes())])
+    csrf = token(client)
+    for letter_id in [*ids, other]:
+        assert client.post(f"/review/{letter_id}/done", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+    assert client.post("/gold/export", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+    gold = sorted(p.name for p in (tmp_path / "ws" / "gold").glob("*.gold.json"))
+    assert len(gold) == 2 and "CM16-0900101.gold.json" in gold, gold  # one per file, two different files
+    page = client.get("/gold").text
+    note = re.search(r'<p class="note" data-repeat="(\d+)">(.*?)</p>', page, re.S)
+    assert note is not None and note.group(1) == str(ids[-1]), page  # the latest review is the one kept
+    assert "the same file as letter" in note.group(2) and all(f">{i}<" in note.group(2) for i in ids[:2])
+    assert page.count('class="note" data-repeat') == 1  # the other letter is no repeat
+
+
 def test_the_eval_runs_from_the_page_on_what_was_reviewed(client: TestClient) -> None:
     letter_id = read(client, [("letter.pdf", PDF.read_bytes())])
     csrf = token(client)

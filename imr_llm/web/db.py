@@ -101,7 +101,7 @@ CREATE TABLE IF NOT EXISTS evals(
 # the columns a list of letters needs (never the text, record or extraction blobs)
 LIST_COLUMNS = (
     "id, batch_id, name, kind, status, stage, pages_total, pages_done, error, created, case_number, template, "
-    "needs_review, priority, priority_reasons, checks_failed, revision, reviewed_at, reviewed_by"
+    "needs_review, priority, priority_reasons, checks_failed, revision, reviewed_at, reviewed_by, sha256"
 )
 
 

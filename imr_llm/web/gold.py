@@ -90,16 +90,32 @@ class Exported:
     suite: Path
 
 
+def repeats(rows: list[sqlite3.Row]) -> dict[int, list[int]]:
+    """Reviewed letters that are one file uploaded again (the same bytes): the id the export keeps (the latest
+    review; `rows` come in review order) -> the ids it leaves out. One letter uploaded three times is one gold
+    letter, never three that the eval would count as three agreeing letters."""
+    by_file: dict[str, list[int]] = {}
+    for row in rows:
+        by_file.setdefault(row["sha256"] or f"letter-{row['id']}", []).append(int(row["id"]))
+    return {ids[-1]: ids[:-1] for ids in by_file.values() if len(ids) > 1}
+
+
+def distinct(letters: list[tuple[sqlite3.Row, dict[str, Any]]]) -> list[tuple[sqlite3.Row, dict[str, Any]]]:
+    """`letters` with each repeated upload left out (`repeats`), in review order."""
+    left_out = {i for ids in repeats([row for row, _ in letters]).values() for i in ids}
+    return [(row, record) for row, record in letters if int(row["id"]) not in left_out]
+
+
 def export(workspace: Workspace, letters: list[tuple[sqlite3.Row, dict[str, Any]]], backend: str) -> Exported:
     """Write one NAME.gold.json + NAME.txt (+ the original) per reviewed letter and the suite file. The
-    folder is rebuilt each time, so it holds exactly the reviewed letters."""
+    folder is rebuilt each time, so it holds exactly the reviewed letters, each file once (`distinct`)."""
     folder = workspace.gold
     workspace.clear_gold()
     workspace.private_dir(folder)
     # a name a file already there has (one a person put there) is never written over
     taken: set[str] = {p.name.split(".")[0] for p in folder.iterdir()}
     kept = set(taken)
-    for row, record in letters:
+    for row, record in distinct(letters):
         name = name_of(row, taken)
         taken.add(name)
         gold = gold_of(record, notes_of(row, workspace.db.audit(int(row["id"]))))

@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from imr_llm.web.gold import SUITE_NAME, export
+from imr_llm.web.gold import SUITE_NAME, export, repeats
 from imr_llm.web.pages import render, state
 from imr_llm.web.review import corrected
 from imr_llm.web.routes_letters import refuse_if_deleted
@@ -41,10 +41,12 @@ async def gold_page(request: Request) -> HTMLResponse:
     latest = s.workspace.db.latest_eval()
     suite = s.workspace.gold / SUITE_NAME
     exported = sorted(p.name[: -len(".gold.json")] for p in s.workspace.gold.glob("*.gold.json"))
+    reviewed = s.workspace.db.reviewed()
     return render(
         request,
         "gold.html",
-        reviewed=s.workspace.db.reviewed(),
+        reviewed=reviewed,
+        repeats=repeats(reviewed),
         exported=exported,
         suite=suite if suite.exists() else None,
         latest=latest,
