@@ -129,6 +129,15 @@ def write_file(target: Path, text: str) -> None:
         sink.write(text)
 
 
+def file_sha256(path: Path) -> str:
+    """The hex SHA-256 of a file's bytes, read in blocks (a records table can be large)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def read_regular(path: Path, limit: int = 1_000_000) -> bytes | None:
     """Up to `limit` bytes of `path` if it is a regular file (not a link, a FIFO or a device: opening a FIFO
     to read waits for a writer, and a run hung on a planted one), else None."""

@@ -371,6 +371,45 @@ def test_an_out_or_table_that_is_another_file_is_never_taken_over(tmp_path: Path
     assert len(read_lines(out)) == 2 and table.read_text().startswith(COLUMNS[0][0])
 
 
+def test_a_table_a_person_edited_is_never_rebuilt_over(tmp_path: Path) -> None:
+    """A hostile tester: one cell of the table edited ("CHECKED BY ME"), then the same command: exit 0 and
+    the edit gone, without a word (the table is rebuilt from the records on every run). Now refused, one
+    line, exit 2, the table byte for byte; an unedited table, or one moved aside, is written again."""
+    letters_folder(tmp_path / "in", 2)
+    out, table = tmp_path / "out.jsonl", tmp_path / "items.csv"
+    cmd = batch_cmd(str(tmp_path / "in"), "--out", str(out), "--table", str(table))
+    assert in_process(cmd).returncode == 0
+    again = in_process(cmd)  # right: the table as the run wrote it is rebuilt, no false alarm
+    assert again.returncode == 0 and "2 already in" in again.stderr, again.stderr
+    edited = table.read_text(encoding="utf-8").replace("upheld", "CHECKED BY ME", 1)
+    table.write_text(edited, encoding="utf-8")
+    refused = in_process(cmd)
+    assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+    assert "changed since imr-llm wrote it" in refused.stderr
+    assert table.read_text(encoding="utf-8") == edited
+    table.rename(tmp_path / "mine.csv")  # moved aside: the next run writes a new table
+    assert in_process(cmd).returncode == 0 and "CHECKED BY ME" not in table.read_text(encoding="utf-8")
+
+
+def test_a_lock_file_given_as_an_output_is_named_as_one(tmp_path: Path) -> None:
+    """A hostile tester: `--table r.jsonl.lock` was refused as "another imr-llm run is writing table ..." (no
+    run was), and left r.jsonl.lock.lock behind. The cause is named; a table whose name merely ends in .lock
+    is an ordinary table."""
+    letters_folder(tmp_path / "in", 1)
+    out = tmp_path / "r.jsonl"
+    assert in_process(batch_cmd(str(tmp_path / "in"), "--out", str(out))).returncode == 0
+    lock = tmp_path / "r.jsonl.lock"
+    assert lock.is_file()
+    for flag in ("--table", "--out"):
+        args = ["--out", str(out), "--table", str(lock)] if flag == "--table" else ["--out", str(lock)]
+        result = in_process(batch_cmd(str(tmp_path / "in"), *args))
+        assert result.returncode == 2 and "is the lock file of a run's output" in result.stderr, result.stderr
+    assert not (tmp_path / "r.jsonl.lock.lock").exists()
+    fine = tmp_path / "items.lock"  # right: a new table of that name is written
+    assert in_process(batch_cmd(str(tmp_path / "in"), "--out", str(out), "--table", str(fine))).returncode == 0
+    assert fine.read_text(encoding="utf-8").startswith(COLUMNS[0][0])
+
+
 def test_a_file_name_that_is_not_utf8_is_read_written_escaped_and_resumed(tmp_path: Path) -> None:
     """A letter named with a byte that is not UTF-8 (`bad\\xff.txt`, common on old shares) used to stop the
     whole batch with an internal error, 0 records written, and every rerun the same. Its record names it

@@ -85,6 +85,21 @@ def _retryable(record: dict[str, Any], kinds: set[str]) -> bool:
     return bool((record.get("llm") or {}).get("error"))
 
 
+def lock_file(path: Path) -> bool:
+    """Whether `path` is a lock file `exclusive` makes (NAME.lock beside NAME, holding a PID or nothing): given as
+    an output, a run would take it for a file of its own and lock it (NAME.lock.lock), or call it held."""
+    if not path.name.endswith(".lock") or len(path.name) == len(".lock"):
+        return False
+    try:
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > 20:
+            return False
+        held = path.read_bytes().strip()
+    except OSError:
+        return False
+    return not held or held.isdigit()
+
+
 def _open_lock(lock_path: Path) -> int:
     """The lock file's descriptor: created if missing; never a symlink (O_NOFOLLOW), never a file with
     another name (a hard link): such a name was planted, and writing the holder's PID would write there."""

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from imr_llm.outputs import atomic_write, csv_cell
+from imr_llm.outputs import atomic_write, csv_cell, file_sha256, read_regular
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("input_path", "the letter file"),
@@ -141,7 +141,29 @@ def write_table(jsonl: Path, table: Path) -> tuple[int, int]:
                 if isinstance(item, dict):
                     writer.writerow({k: neutralise(v) for k, v in _row(record, i, item).items()})
                     rows += 1
+    with atomic_write(written_mark(table)) as mark:
+        json.dump({"table": table.name, "sha256": file_sha256(table)}, mark)
     return rows, left_out
+
+
+def written_mark(table: Path) -> Path:
+    """Beside the table, the hash of the table as the last run wrote it (`edited_table`)."""
+    return table.with_name(f".{table.name}.imr-llm.json")
+
+
+def edited_table(table: Path) -> bool:
+    """Whether `table` changed since a run wrote it (a cell a person edited, a column added): a rerun rebuilds the
+    table from the records, so it would lose those edits without a word. A table with no mark beside it (an older
+    release wrote none) or one whose mark is not ours is not known to be edited."""
+    raw = read_regular(written_mark(table), 64 * 1024)
+    try:
+        known = json.loads(raw or b"{}").get("sha256")
+    except (ValueError, AttributeError, RecursionError):
+        return False
+    try:
+        return isinstance(known, str) and table.is_file() and file_sha256(table) != known
+    except OSError:
+        return False
 
 
 def foreign_table(table: Path) -> bool:

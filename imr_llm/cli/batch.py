@@ -227,9 +227,12 @@ def check_outputs(out: Path, table: Path | None, summaries: Path | None) -> None
         if not os.access(parent, os.W_OK):
             fail(f"{flag} {path}: cannot write in {parent}")
 
-    from imr_llm.batch.outfile import foreign_file
-    from imr_llm.batch.table import foreign_table
+    from imr_llm.batch.outfile import foreign_file, lock_file
+    from imr_llm.batch.table import edited_table, foreign_table
 
+    for flag, path in (("--out", out), ("--table", table)):
+        if path is not None and lock_file(path):
+            fail(f"{flag} {path} is the lock file of a run's output (imr-llm's, beside it); choose another")
     regular_or_absent(out, "--out", "a .jsonl file")
     writable_file(out, "--out")
     if foreign_file(out):
@@ -238,6 +241,11 @@ def check_outputs(out: Path, table: Path | None, summaries: Path | None) -> None
         regular_or_absent(table, "--table", "a .csv file")
         if foreign_table(table):
             fail(f"--table {table} exists and is not a table imr-llm wrote: left as it is; choose another")
+        if edited_table(table):
+            fail(
+                f"--table {table} changed since imr-llm wrote it (a cell edited, notes added?): left as it is, since a "
+                "run rebuilds it from the records; move it aside or choose another --table"
+            )
         if same_file(table, out):
             fail("--table must not be the --out file (the CSV would overwrite the records)")
     if summaries is not None:

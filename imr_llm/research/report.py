@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import csv
-import hashlib
 import io
 import json
 import time
@@ -21,7 +20,7 @@ import numpy as np
 from jinja2 import Environment, PackageLoader
 
 from imr_llm.errors import ConfigError
-from imr_llm.outputs import atomic_write, csv_cell, md_escape, read_regular, visible
+from imr_llm.outputs import atomic_write, csv_cell, file_sha256, md_escape, read_regular, visible
 from imr_llm.research.fields import ITEM_COLUMNS, LETTER_COLUMNS, Tables, normalise_specialty, read_records, tables
 from imr_llm.research.stats import DEFAULT_MIN_LETTERS, DEFAULT_RESAMPLES, GroupRate, group_rates, letter_weights
 
@@ -437,7 +436,7 @@ def _refuse_to_replace(records: Path, pages: list[Path], tables: list[Path]) -> 
         # a page or table the report wrote and a person changed since (notes added to report.md, a cell edited in a
         # CSV): kept, never written over on a rerun (the report lists what it wrote, with each file's hash)
         known = written.get(str(path.resolve()))
-        if known is not None and path.is_file() and _sha256(path) != known:
+        if known is not None and path.is_file() and file_sha256(path) != known:
             raise ConfigError(
                 f"{path}: changed since the report wrote it (someone's notes or edits?); move it aside to write "
                 "the report again"
@@ -445,14 +444,6 @@ def _refuse_to_replace(records: Path, pages: list[Path], tables: list[Path]) -> 
 
 
 WRITTEN = ".imr-llm-report.json"  # in --out: the path and hash of each file the last report wrote
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _written(out: Path) -> dict[str, str]:
@@ -471,7 +462,7 @@ def _written(out: Path) -> dict[str, str]:
 
 def _note_written(out: Path, paths: list[Path]) -> None:
     with atomic_write(out / WRITTEN) as f:
-        json.dump({"files": {str(p.resolve()): _sha256(p) for p in paths if p.is_file()}}, f, indent=1)
+        json.dump({"files": {str(p.resolve()): file_sha256(p) for p in paths if p.is_file()}}, f, indent=1)
 
 
 def _our_table(path: Path) -> bool:
