@@ -1729,7 +1729,7 @@ def test_none_found_drops_a_trailing_noted() -> None:
     """ "There are no red flag signs noted." read "The reviewer found no red flag signs noted." (a
     reader counted it a slip the tool made, three times); the words after it stay."""
     said = build_summary(one("MRI of the lumbar spine", "Upheld", "There are no red flag signs noted."))
-    assert said.items[0].reason.text == "The reviewer found no red flag signs."
+    assert said.items[0].reason.text == "The reviewer found no warning signs of a serious problem."  # red flag signs
     kept = build_summary(one("MRI of the lumbar spine", "Upheld", "There were no red flags noted at the exam."))
     assert "noted at the exam" in kept.items[0].reason.text, kept.items[0].reason.text
 

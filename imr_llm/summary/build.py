@@ -685,7 +685,7 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         # are more: the Spanish page had dropped a second record the English page named)
         english = get_language("en")
         measured = english.also_step(item.decision, english.c.next.again, second) if also else ""
-        if also and measured and len(_QUOTED_SLOT.sub("", measured).split()) <= _ALSO_WORDS:
+        if also and measured and len(_ASIDE.sub("", _QUOTED_SLOT.sub("", measured)).split()) <= _ALSO_WORDS:
             next_step, added = f"{next_step} {also}", second
     amount_step = over or too_long or number is not None
     own = item.rationale or ""

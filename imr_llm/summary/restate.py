@@ -279,7 +279,7 @@ HEAD_TAIL = _rx(
     r"^\s*(?:(?:noted|documented|recorded|found|seen|identified)\b\s*)?(?:$|,?\s*(?:"
     r"(?:(?:that|which) (?:would |could |might |will )?|in order )?(?:to )?"
     # (never "to suggest X", "to indicate X": those say which findings, and a name for the head alone drops it)
-    r"(?:support|warrant|justify|necessitate|require|substantiate)s?\b|"
+    r"(?:(?:support|warrant|justify|necessitate|require|substantiate)s?|calls? for)\b|"
     r"at this (?:time|point)\b|"
     r"(?:noted |documented |found |seen )?on (?:the )?(?:most recent |recent )?(?:physical |clinical )?"
     r"exam(?:ination)?s?\b|"
@@ -909,6 +909,8 @@ PLAIN_TERMS: tuple[tuple[str, str], ...] = (
     (r"upper extremity", "arm"),
     (r"lower extremities", "legs"),
     (r"lower extremity", "leg"),
+    (r"red[- ]flag (?:findings|conditions|symptoms|signs)", "warning signs of a serious problem"),
+    (r"red[- ]flag (?:finding|condition|symptom|sign)", "warning sign of a serious problem"),
     (rf"red flags{_NOT_A_MODIFIER}", "warning signs of a serious problem"),
     # "no emergence of red flag": a red flag with no article is the kind, not one of them
     (
@@ -917,6 +919,32 @@ PLAIN_TERMS: tuple[tuple[str, str], ...] = (
     ),
     (rf"red flag{_NOT_A_MODIFIER}", "warning sign of a serious problem"),
     (r"radiculopathy", "a pinched nerve (radiculopathy)"),
+    (r"nerve root (?:compromise|compression|impingement)", "a pinched nerve"),
+    (r"tissue insult", "tissue damage"),
+    (r"nerve impairment", "nerve damage"),
+    (
+        r"(?:dermatomal|myotomal)(?: (?:or|and|and/or) (?:dermatomal|myotomal))? (?:pattern|distribution)",
+        "pattern that follows a nerve",
+    ),
+    (r"objective functional deficits", "measured limits in what you can do"),
+    (r"functional deficits", "limits in what you can do"),
+    (r"objective deficits", "problems the doctor measured or saw"),
+    (r"subjective complaints(?! (?:section|portion|part|heading|field))", "complaints you reported"),
+    # "indicated": called for, as a verdict on the care now ("is not indicated.", "is not indicated at this time");
+    # "indicated for long term use": what the care is meant for; never "the record indicated that" (showed), nor
+    # a past "was not indicated", which as often says a finding was not shown ("improvement ... was not indicated")
+    (
+        r"(is|are|be) (not |medically )?indicated(?=\s*[.,;)]|\s*$| at this (?:time|point)| in this case)",
+        r"\1 \2called for",
+    ),
+    (r"(is|are|was|were) not indicated for", r"\1 not meant for"),
+    (r"(to|would|could|may|might|not|which|that|does|do|did) warrant", r"\1 call for"),
+    (r"(is|are|was|were|be) (not |medically )?warranted", r"\1 \2called for"),
+    (r"espoused", "set out"),
+    # the spine's parts by their plain names, the reviewer's word kept beside (never twice: "(?<!\()")
+    (r"(?<!\()(the )?lumbar spine", r"\1lower back (lumbar spine)"),
+    (r"(?<!\()(the )?cervical spine", r"\1neck (cervical spine)"),
+    (r"(?<!\()(the )?thoracic spine", r"\1mid-back (thoracic spine)"),
     (r"maxim(?:um|al) medical improvement", "the point where you are not expected to get better"),
     (r"nonsteroidal anti-?inflammatory (?:drugs?|medications?|medicines?)", "anti-inflammatory pain medicines"),
     (r"NSAIDs", "anti-inflammatory pain medicines"),

@@ -1,0 +1,72 @@
+"""What the thirty-seventh reader found on unseen letters: a plain line that keeps the reviewer's jargon is
+quote-only for a worker ("tissue insult", "nerve root compromise", "a dermatomal pattern", "objective functional
+deficits", "subjective complaints", "not indicated", "to warrant" left as they were). Each hard term is now said in
+plain words inline, a noun phrase for a noun phrase, and only where the plain words keep the sense: "the record
+indicated that" (showed), "was not indicated" (as often: a finding not shown) and a "Subjective Complaints" section
+keep the reviewer's words. All letters here are synthetic.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from imr_llm.summary.build import build_summary
+from imr_llm.summary.languages import LANGUAGES
+from imr_llm.summary.restate import plain_english
+from imr_llm.summary.summarize import summarize
+from tests.test_faithful_reasons import one
+
+CLOSE = " Therefore, the request is not medically necessary."
+
+
+@pytest.mark.parametrize(
+    ("words", "plain"),
+    [
+        ("there was no tissue insult or nerve impairment", "there was no tissue damage or nerve damage"),
+        ("no findings of nerve root compromise", "no findings of a pinched nerve"),
+        ("weakness in a dermatomal distribution", "weakness in a pattern that follows a nerve"),
+        ("objective functional deficits on exam", "measured limits in what you can do on exam"),
+        ("no subjective complaints of reflux", "no complaints you reported of reflux"),
+        ("no red flag findings on exam", "no warning signs of a serious problem on exam"),
+        ("a repeat study is not indicated at this time", "a repeat study is not called for at this time"),
+        ("this drug is not indicated for long term use", "this drug is not meant for long term use"),
+        ("nothing that would warrant surgery", "nothing that would call for surgery"),
+        ("an injection is not warranted", "an injection is not called for"),
+        ("an x-ray of the lumbar spine", "an x-ray of the lower back (lumbar spine)"),
+        ("a cervical spine x-ray", "a neck (cervical spine) x-ray"),
+    ],
+)
+def test_a_hard_term_is_said_in_plain_words_inline(words: str, plain: str) -> None:
+    assert plain_english(words) == plain
+    assert plain_english(plain) == plain  # said once: the plain words are never replaced again
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "the progress report indicated that the pain was worse",  # indicated = showed
+        "improvement with the earlier visits was not indicated",  # a finding not shown, not "not called for"
+        "nothing was listed in the subjective complaints section",  # the report's section keeps its name
+        "the request is indicated by the guideline",
+    ],
+)
+def test_a_term_whose_plain_words_would_change_the_sense_is_kept(words: str) -> None:
+    out = plain_english(words)
+    assert out is not None and "called for" not in out and "complaints you reported" not in out
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+def test_the_summary_says_the_finding_in_plain_words_and_passes_its_checks(lang: str) -> None:
+    rationale = (
+        "The guidelines support imaging of the low back when red flags are present. In the notes reviewed, there "
+        "is no record of tissue insult or nerve impairment to warrant imaging of the lumbar spine." + CLOSE
+    )
+    letter = one("MRI of the lumbar spine", "Upheld", rationale)
+    item = build_summary(letter, lang).items[0]
+    why = item.reason.text
+    if lang == "en":
+        assert "tissue damage or nerve damage" in why and "insult" not in why, why
+        assert "warrant" not in why
+    else:  # the reviewer's words quoted, after the Spanish name for what was missing
+        assert "daño en los tejidos" in why, why
+    assert summarize(letter, lang).checks.passed
