@@ -70,3 +70,19 @@ def test_the_summary_says_the_finding_in_plain_words_and_passes_its_checks(lang:
     else:  # the reviewer's words quoted, after the Spanish name for what was missing
         assert "daño en los tejidos" in why, why
     assert summarize(letter, lang).checks.passed
+
+
+def test_care_granted_in_kind_then_too_many_asked_for_gives_the_amount_as_the_reason() -> None:
+    """ "Although more therapy may be appropriate, the originally requested 8 sessions are in excess of the
+    guidelines" was quote-only (the concession first, and "originally requested" not known as the request)."""
+    from imr_llm.summary.restate import restate
+
+    said = restate(
+        "Although more therapy may be appropriate, the originally requested 8 sessions are in excess of guidelines.",
+        "upheld",
+        "Physical therapy",
+    )
+    assert said is not None and said.plain.get("x", "").startswith("the originally requested 8 sessions"), said
+    # right both ways: a concession followed by anything but the amount is not cut this way
+    other = restate("Although therapy may be appropriate, the worker has a sprain of the wrist.", "upheld", "Therapy")
+    assert other is None or "may be appropriate" in " ".join(other.plain.values()), other

@@ -149,7 +149,7 @@ _CASE_SUBJECT = _rx(
     rf"^(?:there (?:is|was|are|were|has been|have been)\b|(?:patient|claimant|applicant) (?:is|was|has|had|does|did)\b|"
     rf"it (?:is|was|remains) (?:also )?(?:unclear|not clear)\b|"
     rf"{_PERSON}\b|{_DOCTOR}\b|(?:his|her|their) |(?:he|she) |(?:the |this )?(?:(?:initial|original|current|present) "
-    r"(?:treatment )?request\b|request(?:ed)?|documentation|records?|"
+    r"(?:treatment )?request\b|(?:originally |initially )?request(?:ed)?|documentation|records?|"
     r"(?:clinical |progress |office )?notes?|clinical (?:information|documentation)|medical (?:records|documents)|"
     r"submitted|"
     r"available|physical exam(?:ination)?|exam(?:ination)?|imaging|mri|x-?rays?|electrodiagnostic|therapy|treatment|"
@@ -224,6 +224,13 @@ _CONCEDED_LACK = _rx(
     r"there (?:is|was|are|were|has been|have been) no)\b.{10,})$"
 )
 
+# "Although additional therapy may be appropriate, the requested 6 sessions exceed the guidelines": the care is granted
+# in kind, and the amount asked for is the point (the step: ask for no more than the guidelines allow)
+_CONCEDED_CARE = _rx(
+    r"^(?:while|although|though|even though)\b[^,;]{5,200}?\b(?:may|might|could|would|can) be (?:medically )?"
+    r"(?:appropriate|reasonable|indicated|supported|recommended|warranted|necessary)\b[^,;]{0,80},\s+"
+    r"(?P<main>(?:the|this)\b[^;]{0,200}?\b(?:exceeds?|exceeded|exceeding|in excess of)\b.{3,})$"
+)
 
 _MORE_MISSING = re.compile(
     r",? (?:and|or|nor) (?:there (?:is|are|was|were) )?no (?:(?:objective |clear |prior |further )?"
@@ -350,7 +357,7 @@ def _core(sentence: str, lacks: bool = True) -> tuple[str, str | None]:
     if lacks:
         text = _reasoned_verdict(text)
     # "While the guideline notes X, here, however, the provider failed to ...": the point is the second part
-    m = _CONCESSIVE.match(text) or _CONCEDED_LACK.match(text)
+    m = _CONCESSIVE.match(text) or _CONCEDED_LACK.match(text) or _CONCEDED_CARE.match(text)
     if m:
         text = m.group("main")
     return text, when
