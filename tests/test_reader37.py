@@ -34,6 +34,20 @@ CLOSE = " Therefore, the request is not medically necessary."
         ("an injection is not warranted", "an injection is not called for"),
         ("an x-ray of the lumbar spine", "an x-ray of the lower back (lumbar spine)"),
         ("a cervical spine x-ray", "a neck (cervical spine) x-ray"),
+        # the thirty-sixth reader's quote-only lines
+        ("a change in activities of daily living", "a change in daily activities"),
+        ("hand paresthesias", "hand numbness or tingling (paresthesias)"),
+        (
+            "paresthesias/dysesthesias of the foot",
+            "numbness, tingling or painful feelings (paresthesias/dysesthesias) of the foot",
+        ),
+        ("moved to a self-directed home exercise program", "moved to exercise you do on your own"),
+        ("no current plain films of the wrist", "no current x-rays of the wrist"),
+        ("earlier plain film studies", "earlier x-ray studies"),
+        ("the radiographs were normal", "the x-rays were normal"),
+        ("this passive modality", "this passive treatment"),
+        ("monitoring for adverse side effects", "monitoring for harmful side effects"),
+        ("more visits are contingent upon the response", "more visits depend on the response"),
     ],
 )
 def test_a_hard_term_is_said_in_plain_words_inline(words: str, plain: str) -> None:

@@ -948,6 +948,28 @@ PLAIN_TERMS: tuple[tuple[str, str], ...] = (
     (r"(to|would|could|may|might|not|which|that|does|do|did) warrant", r"\1 call for"),
     (r"(is|are|was|were|be) (not |medically )?warranted", r"\1 \2called for"),
     (r"espoused", "set out"),
+    (r"activities of daily living", "daily activities"),
+    (r"(?<!\()paresthesias?/dysesthesias?", "numbness, tingling or painful feelings (paresthesias/dysesthesias)"),
+    (r"(?<![(/])paresthesias(?!/)", "numbness or tingling (paresthesias)"),
+    (r"(?<![(/])paresthesia(?!/)", "numbness or tingling (paresthesia)"),
+    # "above a self-directed home exercise plan": the article goes with the phrase ("a exercise" is no English)
+    (
+        r"(?:(?:a|an|the) )?(?:active )?self[- ]directed (?:physical medicine|home exercises?(?: program| plan)?|"
+        r"exercises?(?: program| plan)?)",
+        "exercise you do on your own",
+    ),
+    (r"plain[- ]film radiographs?", "x-rays"),
+    (r"plain[- ]films?(?= (?:studies|study|analysis|imaging|evaluation|series|report)\b)", "x-ray"),
+    (r"plain[- ]films", "x-rays"),
+    (r"plain[- ]film", "x-ray"),
+    (r"radiographs", "x-rays"),
+    (r"radiograph", "x-ray"),
+    (r"(?:treatment )?modalities", "treatments"),
+    (r"(?:treatment )?modality", "treatment"),
+    (r"adverse (?:side )?effects", "harmful side effects"),
+    (r"osteonecrosis", "bone death (osteonecrosis)"),
+    (r"is contingent (?:up)?on", "depends on"),
+    (r"are contingent (?:up)?on", "depend on"),
     # the spine's parts by their plain names, the reviewer's word kept beside (never twice: "(?<!\()")
     (r"(?<!\()(the )?lumbar spine", r"\1lower back (lumbar spine)"),
     (r"(?<!\()(the )?cervical spine", r"\1neck (cervical spine)"),
