@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from imr_llm.batch.table import written_mark
 from imr_llm.suffixes import LETTER_SUFFIXES, PAGES_SUFFIX, is_pages_folder
 
 
@@ -133,8 +134,9 @@ def iter_inputs(
         if output is None:
             continue
         real = os.path.realpath(os.path.abspath(output))
-        # the lock beside it too (`batch 'DIR/*' --out DIR/out.jsonl` read DIR/out.jsonl.lock as a letter)
-        for name in (real, real + ".lock"):
+        # the lock beside it too (`batch 'DIR/*' --out DIR/out.jsonl` read DIR/out.jsonl.lock as a letter), and
+        # the hash a table keeps beside it (`table.written_mark`)
+        for name in (real, real + ".lock", str(written_mark(Path(real)))):
             seen.add(name)
             with contextlib.suppress(OSError, ValueError):
                 stat = os.stat(name)
