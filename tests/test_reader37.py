@@ -48,6 +48,11 @@ CLOSE = " Therefore, the request is not medically necessary."
         ("this passive modality", "this passive treatment"),
         ("monitoring for adverse side effects", "monitoring for harmful side effects"),
         ("more visits are contingent upon the response", "more visits depend on the response"),
+        # the thirty-eighth reader's
+        ("what the clinical indication is for a repeat scan", "what the medical reason is for a repeat scan"),
+        ("the need for more visits is not established", "the need for more visits is not shown"),
+        ("a raised cardiovascular and hepatic risk", "a raised heart and liver risk"),
+        ("depends on claimant response to the therapy", "depends on your response to the therapy"),
     ],
 )
 def test_a_hard_term_is_said_in_plain_words_inline(words: str, plain: str) -> None:
@@ -100,3 +105,8 @@ def test_care_granted_in_kind_then_too_many_asked_for_gives_the_amount_as_the_re
     # right both ways: a concession followed by anything but the amount is not cut this way
     other = restate("Although therapy may be appropriate, the worker has a sprain of the wrist.", "upheld", "Therapy")
     assert other is None or "may be appropriate" in " ".join(other.plain.values()), other
+    # the concession joined by "but": "Up to 8 visits may be appropriate but this request for 10 exceeds ..."
+    joined = restate(
+        "Up to 8 visits may be appropriate but this request for 10 visits exceeds the guidelines.", "upheld", "Therapy"
+    )
+    assert joined is not None and joined.plain.get("x", "").startswith("this request for 10 visits exceeds"), joined

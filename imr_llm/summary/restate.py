@@ -227,8 +227,9 @@ _CONCEDED_LACK = _rx(
 # "Although additional therapy may be appropriate, the requested 6 sessions exceed the guidelines": the care is granted
 # in kind, and the amount asked for is the point (the step: ask for no more than the guidelines allow)
 _CONCEDED_CARE = _rx(
-    r"^(?:while|although|though|even though)\b[^,;]{5,200}?\b(?:may|might|could|would|can) be (?:medically )?"
-    r"(?:appropriate|reasonable|indicated|supported|recommended|warranted|necessary)\b[^,;]{0,80},\s+"
+    r"^(?:(?:while|although|though|even though)\b[^,;]{5,200}?|[^,;]{5,200}?)\b(?:may|might|could|would|can) be "
+    r"(?:medically )?(?:appropriate|reasonable|indicated|supported|recommended|warranted|necessary)\b[^,;]{0,80}"
+    r"(?:,\s+(?=(?:the|this)\b)|,?\s+but\s+)"
     r"(?P<main>(?:the|this)\b[^;]{0,200}?\b(?:exceeds?|exceeded|exceeding|in excess of)\b.{3,})$"
 )
 
@@ -948,6 +949,13 @@ PLAIN_TERMS: tuple[tuple[str, str], ...] = (
     (r"(to|would|could|may|might|not|which|that|does|do|did) warrant", r"\1 call for"),
     (r"(is|are|was|were|be) (not |medically )?warranted", r"\1 \2called for"),
     (r"espoused", "set out"),
+    (r"clinical indications", "medical reasons"),
+    (r"clinical indication", "medical reason"),
+    (r"(is|are) not established", r"\1 not shown"),
+    (r"(has|have) not been established", r"\1 not been shown"),
+    (r"cardiovascular", "heart"),
+    (r"hepatic", "liver"),
+    (r"renal", "kidney"),
     (r"activities of daily living", "daily activities"),
     (r"(?<!\()paresthesias?/dysesthesias?", "numbness, tingling or painful feelings (paresthesias/dysesthesias)"),
     (r"(?<![(/])paresthesias(?!/)", "numbness or tingling (paresthesias)"),
@@ -1044,7 +1052,14 @@ _ADVERB = (
 _PERSON_POSSESSIVE = re.compile(rf"\b{_PERSON}'s\b", re.I)
 _PERSON_OWNING = re.compile(
     rf"\b{_PERSON}(?= (?:physical|exam|examination|history|medical|records?|symptoms|complaints|condition|pain|"
-    r"treatment|medications?|injury|diagnos[ie]s|presentation|function|progress)\b)",
+    r"treatment|medications?|injury|diagnos[ie]s|presentation|function|progress|response|responses|recovery|"
+    r"improvement|compliance|adherence)\b)",
+    re.I,
+)
+# "depends on claimant response to the therapy": the worker's own, with the reviewer's article left out
+_BARE_OWNING = re.compile(
+    r"\b(?:patient|claimant|applicant)(?= (?:response|responses|progress|recovery|improvement|compliance|adherence)"
+    r" to\b)",
     re.I,
 )
 _PERSON_SUBJECT = re.compile(rf"\b{_PERSON}\b(?P<adv> {_ADVERB})?(?: (?P<verb>[a-z']+))?", re.I)
@@ -1100,6 +1115,7 @@ def plain_english(text: str) -> str | None:
         return None  # "he" could be the doctor or the worker
     out = _PERSON_POSSESSIVE.sub("your", out)
     out = _PERSON_OWNING.sub("your", out)  # "the claimant physical exam" (the reviewer's "'s" left out)
+    out = _BARE_OWNING.sub("your", out)
     out = _PERSON_SUBJECT.sub(_you, out)
     out = _BARE_SUBJECT.sub(_you, out)
     if _BARE_PERSON.search(out):
