@@ -110,3 +110,21 @@ def test_care_granted_in_kind_then_too_many_asked_for_gives_the_amount_as_the_re
         "Up to 8 visits may be appropriate but this request for 10 visits exceeds the guidelines.", "upheld", "Therapy"
     )
     assert joined is not None and joined.plain.get("x", "").startswith("this request for 10 visits exceeds"), joined
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+def test_a_doctors_gap_and_a_nor_clause_are_both_steps(lang: str) -> None:
+    """ "The physician has not documented A nor has there been a documented B" gave the stock "Your doctor
+    can read the reviewer's words" (a reader: vague, where both gaps can be answered with records)."""
+    rationale = (
+        "The guidelines recommend this injection only after a trial of other care. The attending physician has not "
+        "documented a foot exam backing the diagnosis nor has there been any documented trial of simpler care such as "
+        "a walking boot." + CLOSE
+    )
+    step = build_summary(one("1 injection to the left foot", "Upheld", rationale), lang).items[0].next_step
+    assert "foot exam" in step and "walking boot" in step, step
+    # right both ways: without the nor clause, the one gap alone
+    single = rationale.replace(" nor has there been any documented trial of simpler care such as a walking boot", "")
+    alone = build_summary(one("1 injection to the left foot", "Upheld", single), lang).items[0].next_step
+    assert "foot exam" in alone and "walking boot" not in alone, alone
+    assert summarize(one("1 injection to the left foot", "Upheld", rationale), lang).checks.passed

@@ -1060,10 +1060,15 @@ _EXCEPTION_UNSHOWN = re.compile(
 _RULED_OUT = (Form.NOT_RECOMMENDED, Form.GUIDELINE)
 # the condition a ban names is the reviewer's reading of the findings, which a new request's records may read otherwise
 _READ_FROM_FINDINGS = re.compile(FINDINGS_READ, re.I)
-_CLAUSES = re.compile(r", (?:and|but|however,) |; |\s+and (?=there (?:is|are|was|were) no\b)")
+_CLAUSES = re.compile(
+    r", (?:and|but|however,) |; |\s+and (?=there (?:is|are|was|were) no\b)|"
+    # "has not documented A nor has there been a documented B": two missing things (`_nor_parts` names B)
+    r",?\s+nor (?=(?:has|have|had|is|was|were) there\b)"
+)
 
 
 _NOR = re.compile(r"^\W*(?:nor|neither|and there (?:is|are|was|were) no)\s+(?P<x>[^;]{3,200}?)\W*$", re.I)
+_THERE_BEEN = re.compile(r"^(?:has|have|had|is|was|were) there (?:been )?(?:(?:a|an|any) )?", re.I)
 
 
 def _nor_parts(step: Restatement | None, said: list[Restatement], item: DisputedItem) -> list[Restatement]:
@@ -1078,7 +1083,8 @@ def _nor_parts(step: Restatement | None, said: list[Restatement], item: Disputed
             continue
         rest = r.sentence[r.sentence.index(step.sentence) + len(step.sentence) :]
         if (m := _NOR.match(rest)) is not None:
-            part = restate(f"There was no {m.group('x')}.", item.decision, item.request)
+            missing = _THERE_BEEN.sub("", m.group("x"), count=1)  # "nor has there been a documented B": B
+            part = restate(f"There was no {missing}.", item.decision, item.request)
             if part is not None and part.form in ASKS_FOR and not _generic_step(part):
                 out.append(part)
     return out
