@@ -1007,3 +1007,21 @@ def test_a_label_never_wraps_onto_a_word_in_the_middle_of_the_next_rows_line() -
     assert record.decision_date is None and record.needs_review
     # right way: the wrapped "Application" / "Received:" label still gives its own row's date
     assert record.application_received_date == dt.date(2016, 11, 21)
+
+
+@pytest.mark.parametrize(("partial", "kept"), [("01/14/201", False), ("09/14/201", True)])
+def test_a_date_from_the_text_must_agree_with_what_was_read_of_the_header(partial: str, kept: bool) -> None:
+    """A curled photo's header read the injury date only in part ("11/30/201"), and the case summary's
+    "01/30/2016" (another date, or the same one misread) was taken for it, flagged only with "check it". A date
+    from the text that disagrees with the digits read in the header is left empty and said; one that agrees is
+    taken as before."""
+    text = make_letter(DENIED_PT)  # header 09/14/2016, the case summary's "injury on 9-14-16"
+    cut = text.replace("Date of Injury: 09/14/2016", f"Date of Injury: {partial}")
+    assert cut != text
+    record = parse_text(cut, scan(cut))
+    said = [w for w in record.warnings if w.startswith("date_of_injury: the letter's text gives")]
+    if kept:
+        assert record.date_of_injury is not None and str(record.date_of_injury) == "2016-09-14" and not said
+    else:
+        assert record.date_of_injury is None and said and "does not match; left empty" in said[0], record.warnings
+        assert record.needs_review

@@ -24,6 +24,9 @@ class ParseContext:
     # items whose heading, in a layout whose headings carry Upheld/Overturned, was read without one: on a scan
     # their conclusion alone is a single reading, never a decision (ocr_review.corroborate_decisions)
     headings_without_decision: set[int] = field(default_factory=set)
+    # header dates read only in part ("11/30/201"): a date the letter's text gives for that label must agree with
+    # the digits that were read (`core.parse_read`), or it is another date
+    partly_read: dict[str, str] = field(default_factory=dict)
 
     @property
     def flat(self) -> str:

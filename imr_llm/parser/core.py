@@ -375,6 +375,17 @@ def parse_letter(
     return parse_read(read, letter.source, enrich=enrich, codes=codes, words=letter.words)
 
 
+def agrees_in_part(date: dt.date, partial: str) -> bool:
+    """Whether a month/day/year reading that was read only in part ("11/30/201", "11/30/201 a") can be `date`: the
+    month and day read whole are the date's, and the year read in part is how its year begins. A reading without
+    a month, a day and a year's first digits in that order says nothing either way."""
+    m = re.search(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{1,4})(?!\d)", partial)
+    if m is None:
+        return True
+    month, day, year = m.groups()
+    return int(month) == date.month and int(day) == date.day and f"{date.year}".startswith(year)
+
+
 def parse_text(
     raw: str, source: Source | None = None, *, enrich: bool = True, words: Sequence[OcrWord] = ()
 ) -> LetterRecord:
@@ -429,6 +440,15 @@ def parse_read(
     for name in _PROSE_DATES:
         if fields.get(name) is None:
             fields[name] = prose_date(ctx, name, 0, len(text.flat))
+            partial = ctx.partly_read.get(name)
+            if fields[name] is not None and partial is not None and not agrees_in_part(fields[name], partial):
+                # the header's own reading, in part ("11/30/201"), says another date than the text's ("01/30/2016"):
+                # one of two readings is wrong, and which cannot be told
+                ctx.warn(
+                    f"{name}: the letter's text gives {fields[name]:%m/%d/%Y}, which the header's partly read "
+                    f"{partial!r} does not match; left empty"
+                )
+                fields[name] = None
             if fields[name] is not None and layout.header and name in layout.header_values:
                 # its header value was lost (on a scan, or a text letter's row left out): the case summary's date
                 # may be another event's ("a prior date of injury of 03/04/2010", "her coworker was injured on")

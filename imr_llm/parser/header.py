@@ -109,6 +109,7 @@ def parse_header(ctx: ParseContext) -> dict[str, object]:
             if kind in _ACCEPTS[field]:
                 if kind == "baddate":
                     ctx.warn(f"{field}: {m.group(0)!r} is not a readable date; left empty")
+                    ctx.partly_read.setdefault(field, m.group(0))
                     del waiting[i]
                     break
                 value = converters[kind](m.group(0))
