@@ -150,6 +150,14 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
         # "no documented weakness" is what the records lack, never "you have no weakness" (a finding about you)
         problems.append(f"item {item.number}: the reason drops that the reviewer wrote of the records")
     if language.c.reason.slot_mode == "plain":  # same language as the letter: word by word
+        licensed = _WORDS.findall(f"{own_words} {' '.join(p.text for p in item.reason.plain)}".casefold())
+        sense = set(language.c.checks.rewrite_sense_words.split())
+        if unsourced := sorted(w for w in set(words) & sense if w not in licensed):
+            # "exceeds the trial and is within the guidelines": joining words alone can say the opposite
+            problems.append(
+                f"item {item.number}: the reason adds {', '.join(repr(w) for w in unsourced[:3])}, which the "
+                "reviewer's words do not have"
+            )
         plain = PlainSentence(text=text, source=" ".join(item.reason.sentences), form="llm")
         # the model may reuse the page's own wording of this item and its glossary lines, no other catalogue words
         own = " ".join([item.reason.text, *(p.text for p in item.reason.plain), *item.reason.terms])
@@ -240,6 +248,7 @@ _LOGIC_NAMES = {
     "question": "a question",
     "attribution": "a finding someone else made",
     "quotes": "quotation marks",
+    "favour": "a finding for you",
 }
 
 

@@ -132,6 +132,10 @@ class CheckPhrases(_Strict):
     # a same-language rewrite's words come from the reviewer's sentence, the request, the glossary or the page's own
     # plain wording; these joining words too (a language whose reasons are translations leaves it empty)
     rewrite_words: str = ""
+    # those of them that change what a sentence says ("within", "only", "guidelines", "care"): a rewrite may use
+    # them only where the reviewer's sentences, the request or the page's own line of the item do ("exceeds the
+    # trial and is within the guidelines" was made of such words alone)
+    rewrite_sense_words: str = ""
     # a model's rewrite speaking of payment, coverage, approval, a cure or the future, which a reviewer's
     # sentence without such words cannot carry (see summary.rewrite)
     outcomes: str
