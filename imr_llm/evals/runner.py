@@ -22,6 +22,7 @@ from imr_llm.errors import ConfigError, ImrError, InputError, LLMCallError
 from imr_llm.evals.gold import GoldLetter, load_gold_dir
 from imr_llm.evals.metrics import LetterResult, compute_metrics
 from imr_llm.evals.renderings import IMAGE_KINDS, rendering_kind
+from imr_llm.evals.scorers import research_gold
 from imr_llm.evals.suite import KEPT_INPUTS, SCANNED_PDF_SUFFIX, Suite
 from imr_llm.evals.uncertainty import DEFAULT_RESAMPLES, DEFAULT_SEED, Bootstrap, bootstrap_intervals, input_hash
 from imr_llm.llm.cache import ResponseCache
@@ -249,6 +250,8 @@ def run_suite(
 ) -> RunFile:
     """Run and score; with `save_to`, the outputs are saved before scoring (a scorer bug must not
     lose an expensive run: `--rescore` picks it up)."""
+    if "research" in suite.scorers:
+        research_gold()  # a gold file that cannot be read is said now, not after every letter was read
     inputs = select_letters(suite)
     backend = get_backend(suite.backend)
     config = config or LLMConfig()

@@ -13,6 +13,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from imr_llm.errors import ConfigError
 from imr_llm.evals.registry import ScoreContext, scorer
 from imr_llm.evals.results import LetterResult
 from imr_llm.evals.scoring import set_f1
@@ -25,6 +26,7 @@ from imr_llm.fields import (
     norm_text,
 )
 from imr_llm.llm.prices import price_usd
+from imr_llm.outputs import read_regular
 from imr_llm.schema import LetterRecord
 from imr_llm.summary.build import build_summary
 from imr_llm.summary.checks import SummaryChecks
@@ -362,14 +364,21 @@ def research_gold_path() -> Path:
     return Path(env) if env else Path(__file__).resolve().parents[2] / "evals" / "gold-research" / "dev.json"
 
 
-def _research_gold() -> dict[str, list[dict[str, Any]]]:
+def research_gold() -> dict[str, list[dict[str, Any]]]:
+    """The research gold's letters, or a ConfigError naming the file (a pipe at its name had hung a run after
+    every letter was read, and a missing or broken file had scored every research metric "-" without a word)."""
     path = research_gold_path()
+    raw = read_regular(path, 50_000_000)
+    if raw is None:
+        raise ConfigError(f"research gold {path}: not found or not a regular file (${RESEARCH_GOLD_ENV} names it)")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+        data = json.loads(raw)
+    except (ValueError, RecursionError) as e:
+        raise ConfigError(f"research gold {path}: not JSON ({e})") from e
     letters = data.get("letters") if isinstance(data, dict) else None
-    return letters if isinstance(letters, dict) else {}
+    if not isinstance(letters, dict):
+        raise ConfigError(f'research gold {path}: no "letters" table in it')
+    return letters
 
 
 def _norm_amount(value: Any) -> str | None:
@@ -410,7 +419,7 @@ def research(letters: list[LetterResult], ctx: ScoreContext) -> dict[str, float]
     are shares of gold items; `kind_wrong_medication` and `body_site_wrong` are counts (a medication filed as
     another kind, or another kind as a medication; a body site stated wrongly: both must stay 0). Per half of
     the gold letters (sorted by name; the rules were written on the odd ones): `research.odd.*`, `.even.*`."""
-    gold = _research_gold()
+    gold = research_gold()
     order = {name: k for k, name in enumerate(sorted(gold))}
     sums: dict[str, list[float]] = defaultdict(list)
     for x in letters:
