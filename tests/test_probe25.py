@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from imr_llm.parser import parse_text
 from tests.test_probe22 import EN_SAID, _problems
 
 # -- RW1: a rewrite made of joining words alone can say the opposite of the reviewer -----------------------
@@ -74,3 +75,57 @@ def test_the_kept_research_gold_is_read() -> None:
     from imr_llm.evals.scorers import research_gold
 
     assert len(research_gold()) >= 10  # right: evals/gold-research/dev.json, a table of letters
+
+
+# -- RW2, RW3: an approval's findings put in the past, or moved to another person or thing -----------------------
+
+R2 = (
+    "The reviewer found that you have persistent pain, weakness with abduction and a positive impingement sign despite "
+    "more than eight weeks of rest and anti-inflammatory medication."
+)
+
+
+def _approval_problems(lang: str, rewrite: str) -> list[str]:
+    """The rewrite's problems as item 2 (the approved MRI) of the synthetic 2016 letter."""
+    from imr_llm.summary.build import build_summary
+    from imr_llm.summary.languages import get_language
+    from imr_llm.summary.rewrite import reason_problems
+    from tests.conftest import SAMPLES
+
+    record = parse_text((SAMPLES / "synth-2016-basic.txt").read_text(encoding="utf-8"))
+    return reason_problems(rewrite, build_summary(record, lang).items[1], get_language(lang))
+
+
+@pytest.mark.parametrize(
+    ("lang", "rewrite"),
+    [
+        ("en", R2.replace("you have persistent", "you used to have persistent")),
+        ("en", R2.replace("you have persistent", "you had persistent")),
+        ("en", R2.replace("that you have", "that your doctor has")),
+        ("en", R2.replace("persistent pain", "some persistent pain")),
+        ("en", R2.replace("eight weeks of rest", "eight weeks before rest")),
+        (
+            "es",
+            "El revisor encontró que usted tenía dolor persistente, debilidad con la abducción y un signo de "
+            "pinzamiento positivo a pesar de más de ocho semanas de reposo y medicamentos antiinflamatorios.",
+        ),
+    ],
+)
+def test_an_approvals_findings_put_in_the_past_or_on_another_are_refused(lang: str, rewrite: str) -> None:
+    # wrong before (the probe): each accepted, checks passed: the symptoms the approval rests on gone, or another's
+    assert _approval_problems(lang, rewrite), rewrite
+
+
+@pytest.mark.parametrize(
+    ("lang", "rewrite"),
+    [
+        ("en", R2),
+        (
+            "es",
+            "El revisor encontró que usted tiene dolor persistente, debilidad con la abducción y un signo de "
+            "pinzamiento positivo a pesar de más de ocho semanas de reposo y medicamentos antiinflamatorios.",
+        ),
+    ],
+)
+def test_the_approvals_findings_as_the_reviewer_wrote_them_pass(lang: str, rewrite: str) -> None:
+    assert _approval_problems(lang, rewrite) == []

@@ -117,6 +117,12 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
             problems.append(
                 f"item {item.number}: the reason adds {_LOGIC_NAMES.get(kind, kind)}, which the reviewer's words do not"
             )
+    if language.c.checks.past_words and len(re.findall(language.c.checks.past_words, text, re.I)) > len(
+        _EN_PAST.findall(own_words)
+    ):
+        # "you had persistent pain", "you used to have", "usted tenía dolor": the findings an approval rests on put
+        # in the past
+        problems.append(f"item {item.number}: the reason puts in the past what the reviewer's words do not")
     said_contrast = _contrast(f"{reviewer} {item.request}")
     if not _contrast(text) <= said_contrast:
         # "MRI ... without contrast" said "with contrast" or "contrast MRI": the study's own kind turned round
@@ -295,6 +301,7 @@ _EN_SENSES = {
         r"worse|worsened|worsening": r"wors|deteriorat|progress|declin|aggravat|exacerbat",
     }.items()
 }
+_EN_PAST = re.compile(r"\b(?:had|was|were|used to|no longer|anymore|any more|formerly|previously)\b", re.I)
 _EN_CONNECTORS = re.compile(r"\b(?:but|however|although|though|while|whereas|yet|despite|nevertheless|even)\b|;", re.I)
 _EN_JOINS = re.compile(
     r",\s*(?:and|or|nor|but|so|yet)\b|;|\b(?:so|therefore|thus|hence|however|while|whereas|although|though)\b", re.I

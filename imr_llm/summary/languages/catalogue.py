@@ -136,6 +136,9 @@ class CheckPhrases(_Strict):
     # them only where the reviewer's sentences, the request or the page's own line of the item do ("exceeds the
     # trial and is within the guidelines" was made of such words alone)
     rewrite_sense_words: str = ""
+    # a finding put in the past ("you had persistent pain", "usted tenía dolor"): a rewrite may say it no more often
+    # than the reviewer's English says "had", "was", "were" (an approval rests on findings the worker has now)
+    past_words: str = ""
     # a model's rewrite speaking of payment, coverage, approval, a cure or the future, which a reviewer's
     # sentence without such words cannot carry (see summary.rewrite)
     outcomes: str
