@@ -129,3 +129,39 @@ def test_an_approvals_findings_put_in_the_past_or_on_another_are_refused(lang: s
 )
 def test_the_approvals_findings_as_the_reviewer_wrote_them_pass(lang: str, rewrite: str) -> None:
     assert _approval_problems(lang, rewrite) == []
+
+
+# -- P1: a prompt template that calls itself, or loops within the sandbox's bounds but nested, is one clear line ---
+
+
+@pytest.mark.parametrize(
+    ("body", "refused"),
+    [
+        ("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}", "RecursionError"),  # was: internal error, exit 70
+        ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}", "steps"),  # ran forever
+        ("Read it. {% for i in range(10) %}{{ i }}{% endfor %} {{ letter[:6] }}", None),  # right: a loop a prompt uses
+    ],
+)
+def test_a_prompt_template_that_runs_away_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, refused: str | None
+) -> None:
+    import shutil
+
+    from imr_llm.errors import ConfigError
+    from imr_llm.llm.prompts import load_prompt
+    from tests.conftest import REPO
+
+    root = tmp_path / "prompts"
+    shutil.copytree(REPO / "prompts", root)
+    folder = root / "extract" / "9"
+    shutil.copytree(root / "extract" / "1", folder)
+    toml = folder / "prompt.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('version = "1"', 'version = "9"'), encoding="utf-8")
+    (folder / "system.j2").write_text(body + "\n", encoding="utf-8")
+    monkeypatch.setenv("IMR_LLM_PROMPTS", str(root))
+    prompt = load_prompt("extract@9")
+    if refused is None:
+        assert prompt.render("LETTER TEXT").messages[0]["content"] == "Read it. 0123456789 LETTER"
+    else:
+        with pytest.raises(ConfigError, match=refused):
+            prompt.render("LETTER TEXT")

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import re
+import sys
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -64,12 +65,12 @@ class PromptTemplate:
         values = {**self.variables, **extra, "letter": letter, "examples": examples or []}
         try:
             messages = [
-                {"role": role, "content": env.get_template(f"{role}.j2").render(**values).strip()}
+                {"role": role, "content": _bounded(env.get_template(f"{role}.j2"), values).strip()}
                 for role in ("system", "user")
             ]
-        except (jinja2.TemplateError, OverflowError, ArithmeticError, TypeError, ValueError) as e:
+        except (jinja2.TemplateError, OverflowError, ArithmeticError, TypeError, ValueError, RecursionError) as e:
             # SecurityError (the sandbox said no), syntax, undefined names; a range or a product past the sandbox's
-            # bounds; an operation on the wrong type
+            # bounds, or more steps than a prompt takes; an operation on the wrong type; a macro calling itself
             raise ConfigError(f"prompt {self.ref}: the template cannot be rendered ({type(e).__name__}: {e})") from e
         digest = hashlib.sha256(json.dumps(messages, sort_keys=True).encode()).hexdigest()
         return RenderedPrompt(self.name, self.version, messages, digest)
@@ -90,6 +91,39 @@ def _environment(folder: Path) -> jinja2.Environment:
 
 
 MAX_PRODUCT = 1_000_000  # the longest string or list a template's "*" or "**" may make (a prompt is a few pages)
+MAX_STEPS = 2_000_000  # lines of a template's own code one render may run (a prompt takes a few thousand)
+
+
+class _TooManySteps(OverflowError):
+    pass
+
+
+def _bounded(template: jinja2.Template, values: dict[str, Any]) -> str:
+    """`template` rendered, stopped after MAX_STEPS lines of the template's own code: loops within the sandbox's
+    bounds can still nest ("range(100000)" in "range(100000)" ran past every budget). Counted with the interpreter's
+    trace hook, which works in any thread (a web app's render is not in the main thread), on the template's frames
+    only; the hook that was set (a coverage tool's) is put back."""
+    left = [MAX_STEPS]
+    name = template.filename
+
+    def step(frame: Any, event: str, arg: Any) -> Any:
+        if event == "line":
+            left[0] -= 1
+            if left[0] < 0:
+                raise _TooManySteps(f"the template runs past {MAX_STEPS:,} steps")
+        return step
+
+    def call(frame: Any, event: str, arg: Any) -> Any:
+        return step if frame.f_code.co_filename == name else None
+
+    before = sys.gettrace()
+    sys.settrace(call)
+    try:
+        return template.render(**values)
+    finally:
+        sys.settrace(before)
+
+
 _UNBOUNDED_FILTERS = ("center", "format", "indent", "wordwrap")
 
 
