@@ -165,3 +165,47 @@ def test_a_prompt_template_that_runs_away_is_refused(
     else:
         with pytest.raises(ConfigError, match=refused):
             prompt.render("LETTER TEXT")
+
+
+# -- D1: a table or report page copied without its hidden mark, edited, is never written over ----------------------
+
+
+def test_a_table_copied_without_its_mark_is_never_rebuilt_over(tmp_path: Path) -> None:
+    from tests.cli import run_cli
+    from tests.test_batch import letters_folder
+
+    letters_folder(tmp_path / "in", 2)
+    out, table = tmp_path / "out.jsonl", tmp_path / "t.csv"
+    assert (
+        run_cli("batch", str(tmp_path / "in"), "--out", str(out), "--table", str(table), "--no-progress").returncode
+        == 0
+    )
+    copy = tmp_path / "copy" / "t.csv"  # `cp *.csv copy/`: the hidden mark stays behind
+    copy.parent.mkdir()
+    copy.write_text(table.read_text(encoding="utf-8").replace("upheld", "CHECKED BY ME", 1), encoding="utf-8")
+    again = run_cli("batch", str(tmp_path / "in"), "--out", str(out), "--table", str(copy), "--no-progress")
+    # wrong before (the probe): exit 0, the edit gone
+    assert again.returncode == 2 and "no mark of a run's writing" in " ".join(again.stderr.split()), again.stderr
+    assert "CHECKED BY ME" in copy.read_text(encoding="utf-8")
+    # right: the table with its mark is rebuilt as before
+    assert (
+        run_cli("batch", str(tmp_path / "in"), "--out", str(out), "--table", str(table), "--no-progress").returncode
+        == 0
+    )
+
+
+def test_a_report_page_copied_without_the_list_is_never_written_over(tmp_path: Path) -> None:
+    from imr_llm.errors import ConfigError
+    from imr_llm.research.report import build_report
+    from tests.test_report import _example_records
+
+    records = _example_records(tmp_path)
+    build_report(records, tmp_path / "report", resamples=20, plots=False)
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    page = (tmp_path / "report" / "report.md").read_text(encoding="utf-8") + "\nMy notes.\n"
+    (copy / "report.md").write_text(page, encoding="utf-8")  # `cp *.md copy/`, then notes added
+    with pytest.raises(ConfigError, match="no record of its writing"):
+        build_report(records, copy, resamples=20, plots=False)
+    assert (copy / "report.md").read_text(encoding="utf-8") == page
+    build_report(records, tmp_path / "report", resamples=20, plots=False)  # right: its own folder, written again

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -149,6 +150,15 @@ def write_table(jsonl: Path, table: Path) -> tuple[int, int]:
 def written_mark(table: Path) -> Path:
     """Beside the table, the hash of the table as the last run wrote it (`edited_table`)."""
     return table.with_name(f".{table.name}.imr-llm.json")
+
+
+def unmarked_table(table: Path) -> bool:
+    """Whether `table` is a table in this tool's shape with no mark beside it (`written_mark`): copied without it
+    (`cp *.csv`), edited perhaps, or written by an older release; whether a person changed it cannot be told."""
+    try:
+        return table.is_file() and table.stat().st_size > 0 and not os.path.lexists(written_mark(table))
+    except OSError:
+        return False
 
 
 def edited_table(table: Path) -> bool:

@@ -228,7 +228,7 @@ def check_outputs(out: Path, table: Path | None, summaries: Path | None) -> None
             fail(f"{flag} {path}: cannot write in {parent}")
 
     from imr_llm.batch.outfile import foreign_file, lock_file
-    from imr_llm.batch.table import edited_table, foreign_table
+    from imr_llm.batch.table import edited_table, foreign_table, unmarked_table, written_mark
 
     for flag, path in (("--out", out), ("--table", table)):
         if path is not None and lock_file(path):
@@ -241,6 +241,12 @@ def check_outputs(out: Path, table: Path | None, summaries: Path | None) -> None
         regular_or_absent(table, "--table", "a .csv file")
         if foreign_table(table):
             fail(f"--table {table} exists and is not a table imr-llm wrote: left as it is; choose another")
+        if unmarked_table(table):
+            fail(
+                f"--table {table} has no mark of a run's writing beside it ({written_mark(table).name}: a copy, or a "
+                "table of an older release?), so edits in it cannot be told: left as it is; move it aside or choose "
+                "another --table"
+            )
         if edited_table(table):
             fail(
                 f"--table {table} changed since imr-llm wrote it (a cell edited, notes added?): left as it is, since a "

@@ -441,6 +441,13 @@ def _refuse_to_replace(records: Path, pages: list[Path], tables: list[Path]) -> 
                 f"{path}: changed since the report wrote it (someone's notes or edits?); move it aside to write "
                 "the report again"
             )
+        if known is None and path in pages and path.is_file():
+            # a page in the report's shape that its list does not hold: a copy made without the hidden list (`cp
+            # *.md`), edited perhaps; whether it was cannot be told, so it is kept
+            raise ConfigError(
+                f"{path}: a report page with no record of its writing beside it ({WRITTEN} does not list it: a "
+                "copy?); it may hold someone's edits, so it is left as it is; move it aside to write the report here"
+            )
 
 
 WRITTEN = ".imr-llm-report.json"  # in --out: the path and hash of each file the last report wrote
