@@ -209,3 +209,22 @@ def test_a_report_page_copied_without_the_list_is_never_written_over(tmp_path: P
         build_report(records, copy, resamples=20, plots=False)
     assert (copy / "report.md").read_text(encoding="utf-8") == page
     build_report(records, tmp_path / "report", resamples=20, plots=False)  # right: its own folder, written again
+
+
+# -- W1: one workspace, one serve ------------------------------------------------------------------------------------
+
+
+def test_a_second_serve_on_an_open_workspace_is_refused(tmp_path: Path) -> None:
+    pytest.importorskip("starlette")
+    from imr_llm.errors import ConfigError
+    from imr_llm.web.workspace import Workspace
+
+    first = Workspace(tmp_path / "ws")
+    # wrong before (the probe): both ran; after one deleted the workspace, the other wrote an upload into it
+    with pytest.raises(ConfigError, match="open in another imr-llm serve"):
+        Workspace(tmp_path / "ws")
+    first.db.close()
+    first.close()
+    again = Workspace(tmp_path / "ws")  # right: once the first has stopped
+    again.db.close()
+    again.close()

@@ -461,6 +461,7 @@ def test_a_letter_left_unread_at_a_stop_is_read_at_the_next_start(tmp_path: Path
     letter_id = ws.db.add_letter("letter.pdf", "pdf", 2, None)
     ws.save(letter_id, 1, "pdf", PDF.read_bytes())
     ws.db.close()
+    ws.close()  # the server stopped
     with make_client(tmp_path / "ws") as c:
         wait_until(lambda: c.get(f"/letters/{letter_id}/status.json").json()["finished"], "the resumed letter")
         assert "CM16-0900101" in c.get(f"/letters/{letter_id}").text

@@ -139,6 +139,7 @@ def create_app(settings: Settings, extractor: Extractor | None = None, step_hook
         finally:
             state.runner.stop()
             stack.close()
+            ws.close()
 
     allowed = frozenset(LOOPBACK_NAMES | {settings.host}) if settings.loopback and not settings.token else None
     app = Starlette(

@@ -15,6 +15,7 @@ removes exactly what the app wrote (never a file it did not make), then the fold
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -41,6 +42,20 @@ EXTENSIONS = {"pdf": ".pdf", "text": ".txt", "tiff": ".tif", "png": ".png", "jpe
 EXTENSIONS |= {"gif": ".gif", "bmp": ".bmp"}
 
 
+def _hold(marker: Path) -> int:
+    """An exclusive lock on the workspace's marker for this process: two `serve` on one workspace both ran, and after
+    one deleted it the other wrote a new upload into the deleted folder, where no delete would ever find it."""
+    fd = os.open(marker, os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise ConfigError(
+            f"{marker.parent} is open in another imr-llm serve; stop that one first, or give another workspace"
+        ) from None
+    return fd
+
+
 class Workspace:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
@@ -50,11 +65,18 @@ class Workspace:
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(self.root, 0o700)
         (self.root / MARKER).touch(mode=0o600)
+        self._held = _hold(self.root / MARKER)
         old_umask = os.umask(0o077)
         try:
             self.db = Database(self.root / DB_NAME)
         finally:
             os.umask(old_umask)
+
+    def close(self) -> None:
+        """Let another `serve` open this workspace (the lock is the process's until then)."""
+        if self._held is not None:
+            os.close(self._held)
+            self._held = None
 
     @property
     def files(self) -> Path:
