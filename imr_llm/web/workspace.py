@@ -65,7 +65,7 @@ class Workspace:
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(self.root, 0o700)
         (self.root / MARKER).touch(mode=0o600)
-        self._held = _hold(self.root / MARKER)
+        self._held: int | None = _hold(self.root / MARKER)
         old_umask = os.umask(0o077)
         try:
             self.db = Database(self.root / DB_NAME)
