@@ -228,3 +228,32 @@ def test_a_second_serve_on_an_open_workspace_is_refused(tmp_path: Path) -> None:
     again = Workspace(tmp_path / "ws")  # right: once the first has stopped
     again.db.close()
     again.close()
+
+
+# -- M1: a model's case number after a label inside a sentence is another case's -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kept"),
+    [
+        ("A prior claim (Case Number: CM15-0123456) was closed. The injured worker is a", False),
+        (None, True),  # right: the header's own "Case Number:" line
+    ],
+)
+def test_a_models_case_number_after_a_label_in_prose_is_not_merged(sentence: str | None, kept: bool) -> None:
+    from imr_llm.parser import letter_text
+    from imr_llm.pipeline.answer import LLMLetter
+    from imr_llm.pipeline.grounding import Grounder
+    from tests.conftest import SAMPLES
+    from tests.llm_answers import perfect_answer
+
+    letter = (SAMPLES / "synth-2016-basic.txt").read_text(encoding="utf-8")
+    number = "CM16-0900101"
+    if sentence is not None:  # the header's label lost; another case's number, labelled, in the case summary
+        letter = letter.replace("Case Number:", "").replace("The injured worker is a", sentence)
+        number = "CM15-0123456"
+    answer = perfect_answer(parse_text(letter))
+    answer["case_number"] = number
+    output = LLMLetter.model_validate(answer).ground(Grounder(letter_text(letter, parse_text(letter).source)))
+    # wrong before (the probe): the other case's number merged, the worker's page headed with it
+    assert ("case_number" in output.unsupported()) is not kept

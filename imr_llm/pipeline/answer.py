@@ -138,9 +138,7 @@ class LLMLetter(CachedSchemaModel):
         case = self._grounding.get("case_number")
         # the case number the letter's own label gives ("Case Number: CM16-...", or the label's column just above),
         # never another case's number the letter's text mentions ("A prior IMR, CM15-0123456, upheld ...")
-        self._case_unlabelled = case is not None and not _CASE_LABEL.search(
-            grounder.text.raw[max(0, case.start - 200) : case.start]
-        )
+        self._case_unlabelled = case is not None and not _labelled(grounder.text.raw, case.start)
         return self
 
     def quotes(self) -> dict[str, str]:
@@ -310,6 +308,17 @@ _WORKERS_LEAD = re.compile(
 
 # the label before the value, on its line or above it (a header of two columns: its labels, then its values)
 _CASE_LABEL = re.compile(r"\bcase\s*(?:number|no\.?|#)\s*:", re.I)
+
+
+def _labelled(text: str, start: int) -> bool:
+    """Whether a case number at `start` follows the letter's own label: "Case Number:" (or "IMR Case Number:") opening
+    a line, within a line or two before it; never a label inside a sentence of the case summary ("... another file
+    (Case Number: CM15-0123456)")."""
+    for m in _CASE_LABEL.finditer(text, max(0, start - 200), start):
+        before = text[text.rfind("\n", 0, m.start()) + 1 : m.start()]
+        if not before.strip() or before.strip().upper() == "IMR":
+            return True
+    return False
 
 
 def _about_the_worker(text: str, start: int) -> bool:
