@@ -257,3 +257,42 @@ def test_a_models_case_number_after_a_label_in_prose_is_not_merged(sentence: str
     output = LLMLetter.model_validate(answer).ground(Grounder(letter_text(letter, parse_text(letter).source)))
     # wrong before (the probe): the other case's number merged, the worker's page headed with it
     assert ("case_number" in output.unsupported()) is not kept
+
+
+# -- C1: a cache that cannot be written just now (a full disk) is left as it is, never called corrupt -------------
+
+_OPEN_ON_A_FULL_DISK = """
+import resource, signal, sys
+from pathlib import Path
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))  # no file may grow past 1 KB: a full disk, for SQLite
+from imr_llm.errors import ConfigError
+from imr_llm.llm.cache import ResponseCache
+try:
+    ResponseCache(Path(sys.argv[1]))
+except ConfigError as e:
+    print(e)
+"""
+
+
+def test_a_healthy_cache_on_a_full_disk_is_left_as_it_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+    import sys
+
+    from imr_llm.llm.cache import ResponseCache
+
+    own = tmp_path / "own.sqlite"
+    ResponseCache(own)._db.close()  # type: ignore[union-attr]  # a healthy cache, made
+    before = own.read_bytes()
+    env = {**os.environ, "IMR_LLM_CACHE": str(own)}
+    said = subprocess.run(
+        [sys.executable, "-c", _OPEN_ON_A_FULL_DISK, str(own)], capture_output=True, text=True, env=env, timeout=60
+    )
+    # wrong before (the probe): "could not be read (disk I/O error); moved it to ...corrupt-..., started a new one"
+    assert "cannot be used now" in said.stdout and "delete" not in said.stdout, (said.stdout, said.stderr)
+    assert not list(tmp_path.glob("*.corrupt-*")) and own.read_bytes() == before
+    # right both ways: a damaged one is still moved aside and started again
+    own.write_bytes(b"\0" * 100 + before[100:])
+    monkeypatch.setenv("IMR_LLM_CACHE", str(own))  # the tool's own cache (one named with --cache is never moved)
+    ResponseCache(own)
+    assert list(tmp_path.glob("own.sqlite.corrupt-*"))

@@ -98,11 +98,22 @@ def _foreign(path: Path) -> str | None:
             )
     except OSError:
         return None
-    except sqlite3.Error:  # whose damaged database it is cannot be told: a file the user named is not moved
+    except sqlite3.Error as e:  # whose damaged database it is cannot be told: a file the user named is not moved
+        if not _damaged(e):  # a full disk, a lock, no room for a journal: the file may be whole (never "delete it")
+            return f"{path} cannot be read now ({e}): left as it is; free some disk space or retry, or give --no-cache"
         return f"{path} is an SQLite file that cannot be read: left as it is; delete it or give another --cache"
     if (names or marked) and not {"responses", "calls"} <= names:
         return f"{path} is another program's SQLite database, not an imr-llm cache: left as it is; give another"
     return None
+
+
+_DAMAGE = ("not a database", "malformed", "integrity check failed", "file is encrypted")
+
+
+def _damaged(error: sqlite3.Error) -> bool:
+    """Whether SQLite's error says the file itself is damaged (then the tool's own cache is moved aside and started
+    again), not that it could not be read or written just now (a full disk, a lock, a read-only folder)."""
+    return isinstance(error, sqlite3.DatabaseError) and any(word in str(error).lower() for word in _DAMAGE)
 
 
 def is_cache_file(path: Path) -> bool:
@@ -203,6 +214,13 @@ class ResponseCache:
         except OSError as e:
             raise ConfigError(f"cache {self.path} cannot be opened ({e.strerror or e})") from e
         except sqlite3.Error as e:
+            if not _damaged(e):
+                # a full disk ("disk I/O error", "database or disk is full"), a lock: the cache may be whole, and every
+                # answer in it paid for; it is never moved aside for that (a probe: a healthy cache renamed .corrupt)
+                raise ConfigError(
+                    f"cache {self.path} cannot be used now ({e}): left as it is; free some disk space or retry, or run "
+                    "with --no-cache"
+                ) from e
             aside = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
             for suffix in ("", "-wal", "-shm"):
                 side = self.path.with_name(self.path.name + suffix)
