@@ -296,3 +296,43 @@ def test_a_healthy_cache_on_a_full_disk_is_left_as_it_is(tmp_path: Path, monkeyp
     monkeypatch.setenv("IMR_LLM_CACHE", str(own))  # the tool's own cache (one named with --cache is never moved)
     ResponseCache(own)
     assert list(tmp_path.glob("own.sqlite.corrupt-*"))
+
+
+# -- I2, L1, E1a: inputs and options said up front ------------------------------------------------------------------
+
+
+def test_a_letter_in_the_summaries_folder_named_like_a_summary_is_read(tmp_path: Path) -> None:
+    from tests.cli import run_cli
+    from tests.conftest import SAMPLES
+
+    folder = tmp_path / "sum"
+    folder.mkdir()
+    letter = folder / "b-0123abcd.en.md"  # a person's letter, named as summaries are
+    letter.write_text((SAMPLES / "synth-2014.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    other = tmp_path / "a.txt"
+    other.write_text((SAMPLES / "synth-2016-basic.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "r.jsonl"
+    cmd = ["batch", str(other), str(letter), "--out", str(out), "--summaries", str(folder), "--no-progress"]
+    first = run_cli(*cmd)
+    # wrong before (the probe): "done: 1 inputs" for 2 given, the letter dropped without a word
+    assert first.returncode == 0 and "done: 2 inputs" in " ".join(first.stderr.split()), first.stderr
+    # right both ways: the summaries the run wrote there are never read as letters on a rerun
+    again = run_cli("batch", str(other), f"{folder}/*", "--out", str(out), "--summaries", str(folder), "--no-progress")
+    assert again.returncode == 0 and "2 already in" in again.stderr and "failed (" not in again.stderr, again.stderr
+
+
+def test_a_table_naming_the_summaries_folder_and_a_timeout_of_no_bound_are_refused_up_front(tmp_path: Path) -> None:
+    from tests.cli import run_cli
+    from tests.conftest import SAMPLES
+
+    letter = SAMPLES / "synth-2016-basic.txt"
+    out = tmp_path / "r.jsonl"
+    same = run_cli("batch", str(letter), "--out", str(out), "--table", str(tmp_path / "s"), "--summaries",
+                   str(tmp_path / "s"), "--no-progress")  # fmt: skip
+    # wrong before: the letters read and summarised, then "cannot write the table ... (Is a directory)"
+    assert same.returncode == 2 and "--summaries folder" in same.stderr and not out.exists(), same.stderr
+    huge = run_cli("extract", str(letter), "--backend", "openai", "--base-url", "http://127.0.0.1:9/v1", "--model",
+                   "m", "--timeout", "1e300")  # fmt: skip
+    assert huge.returncode == 2 and "at most" in huge.stderr, huge.stderr  # was: "Connection error." from the client
+    fine = run_cli("batch", str(letter), "--out", str(out), "--table", str(tmp_path / "t.csv"), "--no-progress")
+    assert fine.returncode == 0  # right: a table beside, no summaries

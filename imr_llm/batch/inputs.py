@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from imr_llm.batch.table import written_mark
+from imr_llm.outputs import read_regular
 from imr_llm.suffixes import LETTER_SUFFIXES, PAGES_SUFFIX, is_pages_folder
 
 
@@ -116,6 +117,13 @@ def _walk_all(folder: Path) -> Iterator[Path]:
 
 # what a run writes into its summaries folder: NAME-HASH.LANG.md, its lock, a temporary file being written
 _OWN_OUTPUT = re.compile(r"/(?:[^/]*-[0-9a-f]{8}\.[A-Za-z_-]+\.md|\.imr-llm[^/]*|\.[^/]*\.tmp)\Z")
+_SUMMARY_NAME = re.compile(r"/[^/]*-[0-9a-f]{8}\.[A-Za-z_-]+\.md\Z")
+
+
+def _marked_summary(path: str) -> bool:
+    """Whether a file named as a summary is one this tool wrote: it ends with the hash mark summaries carry."""
+    data = read_regular(Path(path), 4_000_000)  # never opens a pipe (a planted FIFO would hang the listing)
+    return data is None or b"<!-- imr-llm sha256=" in data[-200:]  # unreadable: not read as a letter either way
 
 
 def iter_inputs(
@@ -152,7 +160,12 @@ def iter_inputs(
             identity: object = (stat.st_dev, stat.st_ino)
         except (OSError, ValueError):
             identity = real
-        if identity in seen or real in seen or (_OWN_OUTPUT.search(real) and any(real.startswith(f) for f in inside)):
+        if identity in seen or real in seen:
+            continue
+        # what the run writes into its summaries folder; a file named as a summary is but none of ours (no mark) is
+        # a person's letter kept there (a probe: dropped without a word, "done: 1 inputs" for 2 given)
+        own = _OWN_OUTPUT.search(real) and any(real.startswith(f) for f in inside)
+        if own and (not _SUMMARY_NAME.search(real) or _marked_summary(real)):
             continue
         seen.update((identity, real))
         # a file is named by the path it resolves to, so that a later run naming it another way (a link to it, a

@@ -254,6 +254,8 @@ def check_outputs(out: Path, table: Path | None, summaries: Path | None) -> None
             )
         if same_file(table, out):
             fail("--table must not be the --out file (the CSV would overwrite the records)")
+        if summaries is not None and os.path.abspath(table) == os.path.abspath(summaries):
+            fail("--table must not be the --summaries folder (give a .csv file)")
     if summaries is not None:
         if summaries.exists() and not summaries.is_dir():
             fail(f"--summaries {summaries} is a file; give a folder")

@@ -207,10 +207,14 @@ def llm_config(
     return config.with_(log_text=log_text)
 
 
+MAX_SECONDS = 7 * 24 * 3600  # a week: more is no bound at all (1e300 broke the HTTP client: "Connection error.")
+
+
 def check_seconds(flag: str, value: float | None) -> None:
-    """A time option: a positive, finite number of seconds (0, nan or inf would silently mean no bound)."""
-    if value is not None and not (math.isfinite(value) and value > 0):
-        fail(f"{flag} {value}: give a positive number of seconds")
+    """A time option: a positive, finite number of seconds, at most a week (0, nan or inf would silently mean no
+    bound, and a huge one made the HTTP client fail with a misleading "Connection error.")."""
+    if value is not None and not (math.isfinite(value) and 0 < value <= MAX_SECONDS):
+        fail(f"{flag} {value}: give a positive number of seconds, at most {MAX_SECONDS:,} (a week)")
 
 
 # the only markup our own messages use: colour tags. Anything else in a message ("[link=...]" in a file
