@@ -336,3 +336,25 @@ def test_a_table_naming_the_summaries_folder_and_a_timeout_of_no_bound_are_refus
     assert huge.returncode == 2 and "at most" in huge.stderr, huge.stderr  # was: "Connection error." from the client
     fine = run_cli("batch", str(letter), "--out", str(out), "--table", str(tmp_path / "t.csv"), "--no-progress")
     assert fine.returncode == 0  # right: a table beside, no summaries
+
+
+# -- I1: one letter read from two files (its PDF and its text) is said --------------------------------------------
+
+
+def test_a_letter_read_as_pdf_and_as_text_is_said(tmp_path: Path) -> None:
+    import shutil
+
+    from tests.cli import run_cli
+    from tests.conftest import SAMPLES
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("synth-2016-basic.txt", "synth-2016-basic.pdf", "synth-2014.txt"):
+        shutil.copy(SAMPLES / name, folder / name)
+    run = run_cli("batch", str(folder), "--out", str(tmp_path / "r.jsonl"), "--no-progress")
+    said = " ".join(run.stderr.split())
+    # wrong before (the probe): 81 records and 227 table rows for 41 letters, and no word from batch
+    assert run.returncode == 0 and "1 record(s) of a letter already in" in said, said
+    (folder / "synth-2016-basic.pdf").unlink()
+    alone = run_cli("batch", str(folder), "--out", str(tmp_path / "r2.jsonl"), "--no-progress")
+    assert alone.returncode == 0 and "of a letter already in" not in alone.stderr  # right: two letters, no word

@@ -16,6 +16,7 @@ import errno
 import fcntl
 import json
 import os
+import re
 import stat
 import time
 from collections.abc import Callable, Iterator
@@ -403,3 +404,26 @@ def compact(out: Path) -> list[tuple[str, str]]:
 
     _rewrite(out, keep)
     return removed
+
+
+_CASE_FIELD = re.compile(rb'"case_number":\s*"([^"]{3,40})"')
+
+
+def same_case_records(out: Path) -> int:
+    """How many records of `out` name a case number an earlier record names (one letter read from two files: its PDF
+    and its text, or a copy): each is one more line and more table rows for one letter. Read with a pattern, not a
+    JSON parse, so a year of records is counted in a second."""
+    seen: set[bytes] = set()
+    repeated = 0
+    try:
+        with out.open("rb") as f:
+            for line in f:
+                m = _CASE_FIELD.search(line, 0, 4000)  # the case number comes early in a record
+                if m is None:
+                    continue
+                case = m.group(1).strip().upper()
+                repeated += case in seen
+                seen.add(case)
+    except OSError:
+        return 0
+    return repeated

@@ -34,6 +34,7 @@ from imr_llm.batch.outfile import (
     input_key,
     real_path,
     repair_and_scan,
+    same_case_records,
 )
 from imr_llm.batch.table import write_table
 from imr_llm.batch.work import Outcome, missing_summaries, process, remove_stale_summaries
@@ -85,6 +86,7 @@ class BatchReport:
     summaries_unwritten: int = 0
     unreadable_kept: Counter[str] = field(default_factory=Counter)  # unreadable now: their earlier records kept
     read_again: int = 0  # letters recorded before under a path that is gone, read now under another (a moved folder)
+    same_case: int = 0  # records naming a case number an earlier record names (a letter's PDF and its text)
     summaries_late: int = 0  # summaries written for records already in the output (their letters not reread)
     summary_error: str | None = None  # why a summary could not be written (the first reason)
     fresh: set[tuple[str, str]] = field(default_factory=set)  # (path, sha256) read this run: their pages are done
@@ -239,6 +241,7 @@ def run_held(
             report.summaries_late, report.summaries_failed = late, report.summaries_failed + late_failed
             report.summaries_unwritten += late_unwritten  # each page kept, not only the first (a probe: 1 of 8)
             report.summary_error = report.summary_error or problem
+        report.same_case = same_case_records(out)
         if table is not None:
             try:
                 report.table_rows, report.table_left_out = write_table(out, table)

@@ -40,6 +40,11 @@ def print_batch_report(report: BatchReport, out: Path, console: Console) -> None
             f"  {report.read_again} letter(s) read again under a new path: {shown} also holds their records under a "
             "path that is gone (a moved folder?), so the table counts them twice; remove the old lines"
         )
+    if report.same_case:
+        console.print(
+            f"  {report.same_case} record(s) of a letter already in {shown} under another file (the same case number: "
+            "a PDF and its text, or a copy?): the table counts each; `imr-llm report` counts each letter once"
+        )
     if report.duplicates:
         console.print(f"  dropped {report.duplicates} older duplicate record(s) from {shown}: one record per input")
     if report.summaries_late:
