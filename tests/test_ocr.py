@@ -17,7 +17,6 @@ from PIL import Image
 
 from imr_llm.evals.renderings import rendering
 from imr_llm.loaders import load_file, load_pages
-from imr_llm.loaders.ocr import INSTALL_HINT
 from imr_llm.parser import parse_text
 from tests.cli import run_cli
 from tests.conftest import SAMPLES, needs_tesseract
@@ -125,8 +124,27 @@ def test_without_tesseract_an_image_gets_one_clear_line_and_text_still_works(tmp
         env=env,
     )
     assert result.returncode == 1
-    assert result.stderr.strip() == f"imr-llm: {SAMPLES / 'synth-2016-basic.tif'}: {INSTALL_HINT}"
+    # the folder named is said to lack the data (a probe: "install tesseract-ocr-eng" where it was installed and the
+    # setting was wrong)
+    assert result.stderr.strip() == (
+        f"imr-llm: {SAMPLES / 'synth-2016-basic.tif'}: the Tesseract data folder {empty} (IMR_LLM_TESSDATA or "
+        "TESSDATA_PREFIX) has no regular file eng.traineddata; unset it to use the system's data"
+    )
     assert json.loads(result.stdout)["case_number"] == "CM16-0900101"  # the text letter still parsed
+
+
+def test_without_any_tesseract_data_the_line_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import imr_llm.loaders.ocr as ocr
+    from imr_llm.errors import ConfigError, InputError
+
+    monkeypatch.delenv("IMR_LLM_TESSDATA", raising=False)
+    monkeypatch.delenv("TESSDATA_PREFIX", raising=False)
+    monkeypatch.setattr(ocr, "_TESSDATA", ())  # no system data either
+    with pytest.raises(InputError, match="apt-get install tesseract-ocr-eng"):
+        ocr.tessdata()
+    monkeypatch.setenv("IMR_LLM_OCR_LANG", "../../x")  # a path is no language: said so, not "install"
+    with pytest.raises(ConfigError, match="not a Tesseract language code"):
+        ocr.tessdata()
 
 
 def test_a_function_word_misread_with_a_digit_is_restored_only_between_words() -> None:

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from imr_llm.errors import InputError
+from imr_llm.errors import ConfigError, InputError
 from imr_llm.loaders.images import PageImage
 from imr_llm.schema import OcrInfo, Span
 
@@ -65,17 +65,32 @@ _TESSDATA = (
 )
 
 
+_LANGUAGE = re.compile(r"[a-z]{3}(?:_[a-z]+)?")  # a Tesseract language code ("eng", "spa", "chi_sim")
+
+
 def ocr_languages() -> str:
-    return os.environ.get("IMR_LLM_OCR_LANG", "eng")
+    """The OCR languages (`IMR_LLM_OCR_LANG`, "eng" when unset); ConfigError for a value no language has (a path,
+    "../../x"), which had been told to install Tesseract's English data."""
+    value = os.environ.get("IMR_LLM_OCR_LANG", "eng")
+    if not all(_LANGUAGE.fullmatch(lang) for lang in value.split("+")):
+        raise ConfigError(f"IMR_LLM_OCR_LANG={value!r} is not a Tesseract language code (e.g. eng, or eng+spa)")
+    return value
 
 
 def tessdata() -> str:
-    """The folder with Tesseract's trained data for the OCR languages; InputError saying what to install."""
+    """The folder with Tesseract's trained data for the OCR languages; InputError saying what to install, or, when a
+    folder was given (`IMR_LLM_TESSDATA`, `TESSDATA_PREFIX`), what that folder lacks."""
     wanted = [f"{lang}.traineddata" for lang in ocr_languages().split("+")]
     given = os.environ.get("IMR_LLM_TESSDATA") or os.environ.get("TESSDATA_PREFIX")
     for folder in [given] if given else _TESSDATA:
         if folder and all((Path(folder) / name).is_file() for name in wanted):
             return folder.rstrip("/") + "/"
+    if given:
+        missing = ", ".join(name for name in wanted if not (Path(given) / name).is_file())
+        raise ConfigError(
+            f"the Tesseract data folder {given} (IMR_LLM_TESSDATA or TESSDATA_PREFIX) has no regular file {missing}; "
+            "unset it to use the system's data"
+        )
     raise InputError(INSTALL_HINT)
 
 
