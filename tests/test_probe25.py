@@ -358,3 +358,20 @@ def test_a_letter_read_as_pdf_and_as_text_is_said(tmp_path: Path) -> None:
     (folder / "synth-2016-basic.pdf").unlink()
     alone = run_cli("batch", str(folder), "--out", str(tmp_path / "r2.jsonl"), "--no-progress")
     assert alone.returncode == 0 and "of a letter already in" not in alone.stderr  # right: two letters, no word
+
+
+# -- K1: `cache clear` never deletes a cache a run is using ---------------------------------------------------------
+
+
+def test_cache_clear_refuses_a_cache_in_use_and_clears_one_that_is_not(tmp_path: Path) -> None:
+    from imr_llm.errors import ConfigError
+    from imr_llm.llm.cache import ResponseCache, clear_cache
+
+    path = tmp_path / "c.sqlite"
+    cache = ResponseCache(path)  # a run using it (a batch's worker holds it the same way)
+    # wrong before (the probe): deleted under the run; its answers and call log lost, and neither process said so
+    with pytest.raises(ConfigError, match="in use by a running imr-llm"):
+        clear_cache(path)
+    assert path.is_file()
+    cache.close()
+    assert path in clear_cache(path) and not path.exists()  # right: once the run has closed it

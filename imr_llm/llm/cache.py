@@ -8,6 +8,7 @@ stored in the log unless asked for: these letters are medical records.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -179,8 +180,10 @@ class ResponseCache:
         self._db: sqlite3.Connection | None = None
         self._warned = False
         self._created = enabled and not (self.path.exists() or self.path.is_symlink())
+        self._in_use: int | None = None
         if enabled:
             self._db = self._open()
+            self._in_use = _share(self.path)
 
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -359,6 +362,9 @@ class ResponseCache:
             if self._db is not None:
                 self._db.close()
                 self._db = None
+            if self._in_use is not None:
+                os.close(self._in_use)
+                self._in_use = None
 
     def __enter__(self) -> ResponseCache:
         return self
@@ -399,13 +405,44 @@ def clear_cache(path: Path | None = None) -> list[Path]:
         raise ConfigError(f"{path} is a link; give the cache file itself (it leads to {os.path.realpath(path)})")
     if path.exists() and not is_cache_file(path):
         raise ConfigError(f"{path} is not an imr-llm cache (not an SQLite file with its tables); nothing deleted")
+    held = None
+    if path.is_file():
+        held = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        try:
+            fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(held)
+            raise ConfigError(
+                f"{path} is in use by a running imr-llm (its answers are being kept there); clear it when that run "
+                "ends; nothing deleted"
+            ) from None
     removed = []
-    for suffix in ("", "-wal", "-shm"):
-        side = path.with_name(path.name + suffix)
-        if side.is_file() and not side.is_symlink():
-            side.unlink()
-            removed.append(side)
+    try:
+        for suffix in ("", "-wal", "-shm"):
+            side = path.with_name(path.name + suffix)
+            if side.is_file() and not side.is_symlink():
+                side.unlink()
+                removed.append(side)
+    finally:
+        if held is not None:
+            os.close(held)
     return removed
+
+
+def _share(path: Path) -> int | None:
+    """A shared lock on the cache file for as long as a run uses it, so that `cache clear` (which asks for the file
+    alone) never deletes a cache under a run (a probe: a batch's answers and call log lost). flock, which SQLite's own
+    locks (fcntl) do not touch."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
 
 
 def _warn(message: str) -> None:
