@@ -92,12 +92,12 @@ def test_the_summary_says_the_finding_in_plain_words_and_passes_its_checks(lang:
 
 
 def test_care_granted_in_kind_then_too_many_asked_for_gives_the_amount_as_the_reason() -> None:
-    """ "Although more visits may be appropriate, the originally requested 8 sessions are in excess of the
+    """ "Although more visits may be reasonable, the originally requested 8 sessions are in excess of the
     guidelines" was quote-only (the concession first, and "originally requested" not known as the request)."""
     from imr_llm.summary.restate import restate
 
     said = restate(
-        "Although more visits may be appropriate, the originally requested 8 sessions are in excess of guidelines.",
+        "Although more visits may be reasonable, the originally requested 8 sessions are in excess of guidelines.",
         "upheld",
         "Physical therapy",
     )
