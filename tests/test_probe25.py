@@ -375,3 +375,21 @@ def test_cache_clear_refuses_a_cache_in_use_and_clears_one_that_is_not(tmp_path:
     assert path.is_file()
     cache.close()
     assert path in clear_cache(path) and not path.exists()  # right: once the run has closed it
+
+
+def test_a_rewrite_saying_guideline_for_the_reviewers_guidelines_passes() -> None:
+    # right: the reviewer's "guidelines" said in the singular is no new sense ("the guideline's trial")
+    from imr_llm.summary.build import build_summary
+    from imr_llm.summary.languages import get_language
+    from imr_llm.summary.rewrite import reason_problems
+    from tests.letters import Item, make_letter
+
+    reviewer = (
+        "The request for 12 sessions exceeds the guidelines' initial trial of 6 sessions. Therefore, the request is "
+        "not medically necessary."
+    )
+    item = build_summary(parse_text(make_letter(Item("Physical therapy 12 sessions", "Upheld", reviewer))), "en").items[
+        0
+    ]
+    said = "The reviewer found that the request for 12 sessions exceeds the guideline's initial trial of 6 sessions."
+    assert not [p for p in reason_problems(said, item, get_language("en")) if "guideline" in p], item.reason.text

@@ -156,7 +156,8 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
         # "no documented weakness" is what the records lack, never "you have no weakness" (a finding about you)
         problems.append(f"item {item.number}: the reason drops that the reviewer wrote of the records")
     if language.c.reason.slot_mode == "plain":  # same language as the letter: word by word
-        licensed = _WORDS.findall(f"{own_words} {' '.join(p.text for p in item.reason.plain)}".casefold())
+        licensed = set(_WORDS.findall(f"{own_words} {' '.join(p.text for p in item.reason.plain)}".casefold()))
+        licensed |= {w[:-1] for w in licensed if w.endswith("s")} | {f"{w}s" for w in licensed}  # "guideline(s)"
         sense = set(language.c.checks.rewrite_sense_words.split())
         if unsourced := sorted(w for w in set(words) & sense if w not in licensed):
             # "exceeds the trial and is within the guidelines": joining words alone can say the opposite
