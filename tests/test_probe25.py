@@ -393,3 +393,8 @@ def test_a_rewrite_saying_guideline_for_the_reviewers_guidelines_passes() -> Non
     ]
     said = "The reviewer found that the request for 12 sessions exceeds the guideline's initial trial of 6 sessions."
     assert not [p for p in reason_problems(said, item, get_language("en")) if "guideline" in p], item.reason.text
+
+
+def test_a_denials_missing_record_said_in_the_past_is_no_new_sense() -> None:
+    # right: "there was no record" for the reviewer's "there is no documentation" (a denial) says the same
+    assert _problems("en", EN_SAID.replace("there is no record", "there was no record") + ".") == []

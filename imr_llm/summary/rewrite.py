@@ -117,11 +117,13 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
             problems.append(
                 f"item {item.number}: the reason adds {_LOGIC_NAMES.get(kind, kind)}, which the reviewer's words do not"
             )
-    if language.c.checks.past_words and len(re.findall(language.c.checks.past_words, text, re.I)) > len(
-        _EN_PAST.findall(own_words)
+    if (
+        item.decision == "overturned"
+        and language.c.checks.past_words
+        and len(re.findall(language.c.checks.past_words, text, re.I)) > len(_EN_PAST.findall(own_words))
     ):
         # "you had persistent pain", "you used to have", "usted tenía dolor": the findings an approval rests on put
-        # in the past
+        # in the past (a denial's "there was no record" for "there is no documentation" says the same)
         problems.append(f"item {item.number}: the reason puts in the past what the reviewer's words do not")
     said_contrast = _contrast(f"{reviewer} {item.request}")
     if not _contrast(text) <= said_contrast:
