@@ -104,6 +104,8 @@ def _approval_problems(lang: str, rewrite: str) -> list[str]:
         ("en", R2.replace("that you have", "that your doctor has")),
         ("en", R2.replace("persistent pain", "some persistent pain")),
         ("en", R2.replace("eight weeks of rest", "eight weeks before rest")),
+        ("en", R2.replace("you have persistent", "you did have persistent")),  # probe 26: the emphatic past
+        ("en", R2.replace("The reviewer found that you have", "The reviewer has")),  # probe 26: the reviewer's pain
         (
             "es",
             "El revisor encontró que usted tenía dolor persistente, debilidad con la abducción y un signo de "

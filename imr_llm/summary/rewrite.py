@@ -167,6 +167,9 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
                 f"item {item.number}: the reason adds {', '.join(repr(w) for w in unsourced[:3])}, which the "
                 "reviewer's words do not have"
             )
+        if _YOU.search(item.reason.text) and not _YOU.search(text):
+            # "The reviewer has persistent pain": the worker's findings put on another (the page's line is about you)
+            problems.append(f"item {item.number}: the reason no longer says whom the finding is about (you)")
         plain = PlainSentence(text=text, source=" ".join(item.reason.sentences), form="llm")
         # the model may reuse the page's own wording of this item and its glossary lines, no other catalogue words
         own = " ".join([item.reason.text, *(p.text for p in item.reason.plain), *item.reason.terms])
@@ -304,7 +307,10 @@ _EN_SENSES = {
         r"worse|worsened|worsening": r"wors|deteriorat|progress|declin|aggravat|exacerbat",
     }.items()
 }
-_EN_PAST = re.compile(r"\b(?:had|was|were|used to|no longer|anymore|any more|formerly|previously)\b", re.I)
+_YOU = re.compile(r"\byou(?:r|rs|rself)?\b", re.I)
+_EN_PAST = re.compile(
+    r"\b(?:had|was|were|did|used to|no longer|anymore|any more|formerly|previously|in the past)\b", re.I
+)
 _EN_CONNECTORS = re.compile(r"\b(?:but|however|although|though|while|whereas|yet|despite|nevertheless|even)\b|;", re.I)
 _EN_JOINS = re.compile(
     r",\s*(?:and|or|nor|but|so|yet)\b|;|\b(?:so|therefore|thus|hence|however|while|whereas|although|though)\b", re.I
