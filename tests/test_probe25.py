@@ -400,3 +400,29 @@ def test_a_rewrite_saying_guideline_for_the_reviewers_guidelines_passes() -> Non
 def test_a_denials_missing_record_said_in_the_past_is_no_new_sense() -> None:
     # right: "there was no record" for the reviewer's "there is no documentation" (a denial) says the same
     assert _problems("en", EN_SAID.replace("there is no record", "there was no record") + ".") == []
+
+
+ES_R2 = (
+    "El revisor encontró que usted tiene dolor persistente, debilidad con la abducción y un signo de pinzamiento "
+    "positivo a pesar de más de ocho semanas de reposo y medicamentos antiinflamatorios."
+)
+
+
+@pytest.mark.parametrize(
+    "rewrite",
+    [
+        ES_R2.replace("usted tiene dolor", "usted sufría dolor"),  # probe 26: another verb in the past
+        ES_R2.replace("usted tiene dolor", "usted presentó dolor"),
+        ES_R2.replace("usted tiene dolor", "usted ha tenido dolor"),
+        ES_R2.replace("usted tiene dolor", "usted tiene en el pasado dolor"),
+        ES_R2.replace("usted tiene dolor", "su médico tiene dolor"),  # the worker's findings on another
+        ES_R2.replace("El revisor encontró que usted tiene dolor", "El revisor tiene dolor"),
+        ES_R2.replace("a pesar de más de", "dentro de"),
+    ],
+)
+def test_a_spanish_approvals_findings_in_the_past_or_on_another_are_refused(rewrite: str) -> None:
+    assert _approval_problems("es", rewrite), rewrite
+
+
+def test_the_spanish_approvals_findings_as_the_reviewer_wrote_them_still_pass() -> None:
+    assert _approval_problems("es", ES_R2) == []

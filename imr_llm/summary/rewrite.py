@@ -309,7 +309,9 @@ _EN_SENSES = {
 }
 _YOU = re.compile(r"\byou(?:r|rs|rself)?\b", re.I)
 _EN_PAST = re.compile(
-    r"\b(?:had|was|were|did|used to|no longer|anymore|any more|formerly|previously|in the past)\b", re.I
+    r"\b(?:had|was|were|did|used to|no longer|anymore|any more|formerly|previously|in the past|prior|previous|"
+    r"before|history)\b",
+    re.I,
 )
 _EN_CONNECTORS = re.compile(r"\b(?:but|however|although|though|while|whereas|yet|despite|nevertheless|even)\b|;", re.I)
 _EN_JOINS = re.compile(
