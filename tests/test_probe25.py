@@ -140,8 +140,11 @@ def test_the_approvals_findings_as_the_reviewer_wrote_them_pass(lang: str, rewri
     ("body", "refused"),
     [
         ("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}", "RecursionError"),  # was: internal error, exit 70
-        ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}", "steps"),  # ran forever
+        ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}", "runs past"),  # forever
         ("Read it. {% for i in range(10) %}{{ i }}{% endfor %} {{ letter[:6] }}", None),  # right: a loop a prompt uses
+        # probe 26: a string doubled in a loop took 24 GB; work inside each step ran past --letter-timeout
+        ('{% set ns = namespace(s="ab") %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}', "MB"),
+        ("{% for i in range(99999) %}{{ range(99999)|sum }}{% endfor %}", "runs past"),
     ],
 )
 def test_a_prompt_template_that_runs_away_is_refused(
@@ -161,6 +164,10 @@ def test_a_prompt_template_that_runs_away_is_refused(
     toml.write_text(toml.read_text(encoding="utf-8").replace('version = "1"', 'version = "9"'), encoding="utf-8")
     (folder / "system.j2").write_text(body + "\n", encoding="utf-8")
     monkeypatch.setenv("IMR_LLM_PROMPTS", str(root))
+    import imr_llm.llm.prompts as prompts
+
+    monkeypatch.setattr(prompts, "MAX_RENDER_S", 1.0)  # the bounds made small, so that the test stays quick
+    monkeypatch.setattr(prompts, "MAX_RENDER_GROWTH", 64 << 20)
     prompt = load_prompt("extract@9")
     if refused is None:
         assert prompt.render("LETTER TEXT").messages[0]["content"] == "Read it. 0123456789 LETTER"

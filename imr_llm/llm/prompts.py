@@ -12,7 +12,9 @@ import hashlib
 import json
 import os
 import re
+import resource
 import sys
+import time
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -92,6 +94,8 @@ def _environment(folder: Path) -> jinja2.Environment:
 
 MAX_PRODUCT = 1_000_000  # the longest string or list a template's "*" or "**" may make (a prompt is a few pages)
 MAX_STEPS = 2_000_000  # lines of a template's own code one render may run (a prompt takes a few thousand)
+MAX_RENDER_S = 20.0  # one render's time (a prompt renders in milliseconds)
+MAX_RENDER_GROWTH = 512 << 20  # more memory at its peak than one render may add (a prompt is a few pages)
 
 
 class _TooManySteps(OverflowError):
@@ -99,21 +103,33 @@ class _TooManySteps(OverflowError):
 
 
 def _bounded(template: jinja2.Template, values: dict[str, Any]) -> str:
-    """`template` rendered, stopped after MAX_STEPS lines of the template's own code: loops within the sandbox's
-    bounds can still nest ("range(100000)" in "range(100000)" ran past every budget). Counted with the interpreter's
-    trace hook, which works in any thread (a web app's render is not in the main thread), on the template's frames
-    only; the hook that was set (a coverage tool's) is put back."""
+    """`template` rendered, stopped after MAX_STEPS lines of the template's own code, MAX_RENDER_S seconds or
+    MAX_RENDER_GROWTH more memory: loops within the sandbox's bounds can still nest ("range(100000)" in
+    "range(100000)" ran past every budget), a string or list doubled in a loop took 24 GB, and `range(99999)|sum` in
+    each step ran past `--letter-timeout`. Checked from the interpreter's trace hook, which works in any thread (a web
+    app's render is not in the main thread), at each line of the template and each call it makes; the hook that was
+    set (a coverage tool's) is put back."""
     left = [MAX_STEPS]
     name = template.filename
+    until = time.monotonic() + MAX_RENDER_S
+    peak = _peak_memory() + MAX_RENDER_GROWTH
+
+    def check() -> None:
+        if time.monotonic() > until:
+            raise _TooManySteps(f"the template runs past {MAX_RENDER_S:.0f} s")
+        if _peak_memory() > peak:
+            raise _TooManySteps(f"the template takes more than {MAX_RENDER_GROWTH >> 20:,} MB")
 
     def step(frame: Any, event: str, arg: Any) -> Any:
         if event == "line":
             left[0] -= 1
             if left[0] < 0:
                 raise _TooManySteps(f"the template runs past {MAX_STEPS:,} steps")
+            check()
         return step
 
     def call(frame: Any, event: str, arg: Any) -> Any:
+        check()
         return step if frame.f_code.co_filename == name else None
 
     before = sys.gettrace()
@@ -122,6 +138,11 @@ def _bounded(template: jinja2.Template, values: dict[str, Any]) -> str:
         return template.render(**values)
     finally:
         sys.settrace(before)
+
+
+def _peak_memory() -> int:
+    """The process's peak resident memory, in bytes (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 _UNBOUNDED_FILTERS = ("center", "format", "indent", "wordwrap")
