@@ -433,3 +433,51 @@ def test_a_spanish_approvals_findings_in_the_past_or_on_another_are_refused(rewr
 
 def test_the_spanish_approvals_findings_as_the_reviewer_wrote_them_still_pass() -> None:
     assert _approval_problems("es", ES_R2) == []
+
+
+# -- T1 (probe 26): a table edited while a run goes on is not written over at its end -------------------------------
+
+
+@pytest.mark.parametrize("edit", [True, False])
+def test_a_table_edited_during_a_run_is_kept(tmp_path: Path, edit: bool) -> None:
+    from imr_llm.batch.run import run_batch
+    from imr_llm.errors import OutputError
+    from imr_llm.pipeline.extraction import RulesExtractor
+    from tests.test_batch import letters_folder
+
+    letters_folder(tmp_path / "in", 2)
+    out, table = tmp_path / "out.jsonl", tmp_path / "t.csv"
+    run_batch([str(tmp_path / "in")], out, RulesExtractor(), table=table)
+    letters_folder(tmp_path / "in", 4)  # two more letters for the next run
+
+    def note(*_: object) -> None:  # a person's note, added while the run goes on (at its first record: no timing)
+        if edit and "MY NOTE" not in table.read_text(encoding="utf-8"):
+            with table.open("a", encoding="utf-8") as f:
+                f.write("MY NOTE\n")
+
+    if edit:
+        # wrong before (probe 26): the table rebuilt at the run's end, the note gone without a word
+        with pytest.raises(OutputError, match="changed while this run went on"):
+            run_batch([str(tmp_path / "in")], out, RulesExtractor(), table=table, on_outcome=note)
+        assert "MY NOTE" in table.read_text(encoding="utf-8") and len(out.read_text().splitlines()) == 4
+    else:  # right: no edit, the table rebuilt with the new letters' rows
+        run_batch([str(tmp_path / "in")], out, RulesExtractor(), table=table, on_outcome=note)
+        assert "MY NOTE" not in table.read_text(encoding="utf-8")
+
+
+def test_your_doctor_for_the_reviewers_physician_is_no_new_sense() -> None:
+    from imr_llm.summary.build import build_summary
+    from imr_llm.summary.languages import get_language
+    from imr_llm.summary.rewrite import reason_problems
+    from tests.letters import Item, make_letter
+
+    reviewer = (
+        "The requesting physician did not document a trial of home exercise. Therefore, the request is not "
+        "medically necessary."
+    )
+    item = build_summary(parse_text(make_letter(Item("Physical therapy 12 sessions", "Upheld", reviewer))), "en").items[
+        0
+    ]
+    said = "The reviewer found that your doctor did not record a trial of home exercise."
+    # wrong before (probe 26): refused for adding 'doctor', a false alarm
+    assert not [p for p in reason_problems(said, item, get_language("en")) if "'doctor'" in p]

@@ -36,7 +36,7 @@ from imr_llm.batch.outfile import (
     repair_and_scan,
     same_case_records,
 )
-from imr_llm.batch.table import write_table
+from imr_llm.batch.table import edited_table, unmarked_table, write_table
 from imr_llm.batch.work import Outcome, missing_summaries, process, remove_stale_summaries
 from imr_llm.errors import OutputError, Terminated
 from imr_llm.icd10 import icd10_index
@@ -243,6 +243,12 @@ def run_held(
             report.summary_error = report.summary_error or problem
         report.same_case = same_case_records(out)
         if table is not None:
+            if edited_table(table) or unmarked_table(table):
+                # changed while this run went on (a person's note added mid-run): kept, as at the start
+                raise OutputError(
+                    f"the table {table} was changed while this run went on (someone's edits?): left as it is; the "
+                    f"records in {out} are complete: move the table aside and rerun to write it"
+                )
             try:
                 report.table_rows, report.table_left_out = write_table(out, table)
             except OSError as e:

@@ -171,7 +171,8 @@ def edited_table(table: Path) -> bool:
     except (ValueError, AttributeError, RecursionError):
         return False
     try:
-        return isinstance(known, str) and table.is_file() and file_sha256(table) != known
+        # an empty file is the one a run's lock makes for a table not there yet: nothing of a person's in it
+        return isinstance(known, str) and table.is_file() and table.stat().st_size > 0 and file_sha256(table) != known
     except OSError:
         return False
 

@@ -160,6 +160,8 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
     if language.c.reason.slot_mode == "plain":  # same language as the letter: word by word
         licensed = set(_WORDS.findall(f"{own_words} {' '.join(p.text for p in item.reason.plain)}".casefold()))
         licensed |= {w[:-1] for w in licensed if w.endswith("s")} | {f"{w}s" for w in licensed}  # "guideline(s)"
+        if licensed & _CLINICIANS:  # "your doctor" for "the requesting physician" (a probe: refused, a false alarm)
+            licensed |= {"doctor", "doctors"}
         sense = set(language.c.checks.rewrite_sense_words.split())
         if unsourced := sorted(w for w in set(words) & sense if w not in licensed):
             # "exceeds the trial and is within the guidelines": joining words alone can say the opposite
@@ -307,6 +309,9 @@ _EN_SENSES = {
         r"worse|worsened|worsening": r"wors|deteriorat|progress|declin|aggravat|exacerbat",
     }.items()
 }
+_CLINICIANS = frozenset(
+    {"physician", "physicians", "provider", "providers", "clinician", "clinicians", "surgeon", "surgeons", "md"}
+)
 _YOU = re.compile(r"\byou(?:r|rs|rself)?\b", re.I)
 _EN_PAST = re.compile(
     r"\b(?:had|was|were|did|used to|no longer|anymore|any more|formerly|previously|in the past|prior|previous|"
