@@ -2343,18 +2343,18 @@ def test_a_long_term_use_or_the_least_evidence_is_a_point_of_its_own(point: str,
 
 
 def test_no_evidence_based_rationale_as_to_the_need_asks_to_explain_the_need() -> None:
-    """ "There is also a lack of evidence based rationale given by the doctor as to the medical necessity of this
-    drug" gave "records of evidence based rationale given by your doctor as to ...". The step
-    asks to explain the need; "no reason provided for" (no "as to", no "why") is not read as one."""
+    """ "a lack of evidence based rationale ... as to the medical necessity of X" gave "records of evidence based
+    rationale given by your doctor as to ...". The step asks to explain the need; "no reason provided for" (no
+    "as to", no "why") is not read as one."""
     record = one(
         "Cyclobenzaprine 5mg #60",
         "Upheld",
-        "There is also a lack of evidence based rationale given by the doctor as to the medical necessity of "
-        "this drug beyond the guideline limits. Therefore, the request is not medically necessary.",
+        "Moreover, there is a lack of evidence based rationale offered by the prescriber as to the medical "
+        "necessity of this medicine past the usual limits. Therefore, the request is not medically necessary.",
     )
     step = build_summary(record).items[0].next_step
     assert step == (
-        "If your doctor asks again, the new request could explain why you need this drug beyond the guideline limits."
+        "If your doctor asks again, the new request could explain why you need this medicine past the usual limits."
     ), step
     from imr_llm.summary.languages.base import _EXPLANATION
 

@@ -960,7 +960,7 @@ PLAIN_TERMS: tuple[tuple[str, str], ...] = (
     (r"(?<!\()paresthesias?/dysesthesias?", "numbness, tingling or painful feelings (paresthesias/dysesthesias)"),
     (r"(?<![(/])paresthesias(?!/)", "numbness or tingling (paresthesias)"),
     (r"(?<![(/])paresthesia(?!/)", "numbness or tingling (paresthesia)"),
-    # "above a self-directed home exercise plan": the article goes with the phrase ("a exercise" is no English)
+    # "beyond a self-directed exercise plan": the article goes with the phrase ("a exercise" is no English)
     (
         r"(?:(?:a|an|the) )?(?:active )?self[- ]directed (?:physical medicine|home exercises?(?: program| plan)?|"
         r"exercises?(?: program| plan)?)",
