@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -127,6 +128,17 @@ def write_file(target: Path, text: str) -> None:
     never followed, and a reader never sees half a file."""
     with atomic_write(target) as sink:
         sink.write(text)
+
+
+def lock_now(fd: int) -> bool:
+    """Whether an exclusive flock on `fd` was taken without waiting; when another process holds it, the descriptor is
+    closed (a batch's output, a served workspace, a cache being cleared: the caller says who is in the way)."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return False
+    return True
 
 
 def file_sha256(path: Path) -> str:

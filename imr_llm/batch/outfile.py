@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from imr_llm.errors import ConfigError
-from imr_llm.outputs import atomic_write
+from imr_llm.outputs import atomic_write, lock_now
 
 Key = tuple[str, str]  # (input path, sha256 of its bytes)
 
@@ -146,14 +146,11 @@ class _InodeLocks:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             os.close(fd)
             return
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
+        if not lock_now(fd):
             raise ConfigError(
                 f"another imr-llm run is writing {what} {target} (the same file, under another name); wait for it "
                 "to finish or choose another path"
-            ) from None
+            )
         self.held.setdefault(str(target), []).append(fd)
 
     def retake(self, target: Path) -> None:

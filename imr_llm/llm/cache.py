@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from imr_llm.errors import ConfigError
+from imr_llm.outputs import lock_now
 from imr_llm.userdirs import cache_folder
 
 _SCHEMA = """
@@ -408,14 +409,11 @@ def clear_cache(path: Path | None = None) -> list[Path]:
     held = None
     if path.is_file():
         held = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-        try:
-            fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(held)
+        if not lock_now(held):
             raise ConfigError(
                 f"{path} is in use by a running imr-llm (its answers are being kept there); clear it when that run "
                 "ends; nothing deleted"
-            ) from None
+            )
     removed = []
     try:
         for suffix in ("", "-wal", "-shm"):

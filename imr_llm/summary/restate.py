@@ -949,8 +949,7 @@ PLAIN_TERMS: tuple[tuple[str, str], ...] = (
     (r"(to|would|could|may|might|not|which|that|does|do|did) warrant", r"\1 call for"),
     (r"(is|are|was|were|be) (not |medically )?warranted", r"\1 \2called for"),
     (r"espoused", "set out"),
-    (r"clinical indications", "medical reasons"),
-    (r"clinical indication", "medical reason"),
+    (r"clinical indication(s?)", r"medical reason\1"),
     (r"(is|are) not established", r"\1 not shown"),
     (r"(has|have) not been established", r"\1 not been shown"),
     (r"cardiovascular", "heart"),
@@ -958,8 +957,7 @@ PLAIN_TERMS: tuple[tuple[str, str], ...] = (
     (r"renal", "kidney"),
     (r"activities of daily living", "daily activities"),
     (r"(?<!\()paresthesias?/dysesthesias?", "numbness, tingling or painful feelings (paresthesias/dysesthesias)"),
-    (r"(?<![(/])paresthesias(?!/)", "numbness or tingling (paresthesias)"),
-    (r"(?<![(/])paresthesia(?!/)", "numbness or tingling (paresthesia)"),
+    (r"(?<![(/])paresthesia(s?)(?!/)", r"numbness or tingling (paresthesia\1)"),
     # "beyond a self-directed exercise plan": the article goes with the phrase ("a exercise" is no English)
     (
         r"(?:(?:a|an|the) )?(?:active )?self[- ]directed (?:physical medicine|home exercises?(?: program| plan)?|"
@@ -968,10 +966,8 @@ PLAIN_TERMS: tuple[tuple[str, str], ...] = (
     ),
     (r"plain[- ]film radiographs?", "x-rays"),
     (r"plain[- ]films?(?= (?:studies|study|analysis|imaging|evaluation|series|report)\b)", "x-ray"),
-    (r"plain[- ]films", "x-rays"),
-    (r"plain[- ]film", "x-ray"),
-    (r"radiographs", "x-rays"),
-    (r"radiograph", "x-ray"),
+    (r"plain[- ]film(s?)", r"x-ray\1"),
+    (r"radiograph(s?)", r"x-ray\1"),
     (r"(?:treatment )?modalities", "treatments"),
     (r"(?:treatment )?modality", "treatment"),
     (r"adverse (?:side )?effects", "harmful side effects"),

@@ -15,13 +15,13 @@ removes exactly what the app wrote (never a file it did not make), then the fold
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import shutil
 from pathlib import Path
 
 from imr_llm.errors import ConfigError
+from imr_llm.outputs import lock_now
 from imr_llm.web.db import Database
 
 MARKER = ".imr-llm-workspace"
@@ -46,13 +46,10 @@ def _hold(marker: Path) -> int:
     """An exclusive lock on the workspace's marker for this process: two `serve` on one workspace both ran, and after
     one deleted it the other wrote a new upload into the deleted folder, where no delete would ever find it."""
     fd = os.open(marker, os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
+    if not lock_now(fd):
         raise ConfigError(
             f"{marker.parent} is open in another imr-llm serve; stop that one first, or give another workspace"
-        ) from None
+        )
     return fd
 
 
