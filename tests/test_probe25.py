@@ -386,22 +386,25 @@ def test_cache_clear_refuses_a_cache_in_use_and_clears_one_that_is_not(tmp_path:
     assert path in clear_cache(path) and not path.exists()  # right: once the run has closed it
 
 
-def test_a_rewrite_saying_guideline_for_the_reviewers_guidelines_passes() -> None:
-    # right: the reviewer's "guidelines" said in the singular is no new sense ("the guideline's trial")
+def _denial_problems(reviewer: str, rewrite: str) -> list[str]:
+    """The rewrite's problems as the reason of a synthetic therapy denial whose reviewer wrote `reviewer`."""
     from imr_llm.summary.build import build_summary
     from imr_llm.summary.languages import get_language
     from imr_llm.summary.rewrite import reason_problems
     from tests.letters import Item, make_letter
 
-    reviewer = (
-        "The request for 12 sessions exceeds the guidelines' initial trial of 6 sessions. Therefore, the request is "
-        "not medically necessary."
-    )
-    item = build_summary(parse_text(make_letter(Item("Physical therapy 12 sessions", "Upheld", reviewer))), "en").items[
-        0
-    ]
+    record = parse_text(make_letter(Item("Physical therapy 12 sessions", "Upheld", reviewer + CLOSE)))
+    return reason_problems(rewrite, build_summary(record, "en").items[0], get_language("en"))
+
+
+CLOSE = " Therefore, the request is not medically necessary."
+
+
+def test_a_rewrite_saying_guideline_for_the_reviewers_guidelines_passes() -> None:
+    # right: the reviewer's "guidelines" said in the singular is no new sense ("the guideline's trial")
+    reviewer = "The request for 12 sessions exceeds the guidelines' initial trial of 6 sessions."
     said = "The reviewer found that the request for 12 sessions exceeds the guideline's initial trial of 6 sessions."
-    assert not [p for p in reason_problems(said, item, get_language("en")) if "guideline" in p], item.reason.text
+    assert not [p for p in _denial_problems(reviewer, said) if "guideline" in p]
 
 
 def test_a_denials_missing_record_said_in_the_past_is_no_new_sense() -> None:
@@ -466,18 +469,7 @@ def test_a_table_edited_during_a_run_is_kept(tmp_path: Path, edit: bool) -> None
 
 
 def test_your_doctor_for_the_reviewers_physician_is_no_new_sense() -> None:
-    from imr_llm.summary.build import build_summary
-    from imr_llm.summary.languages import get_language
-    from imr_llm.summary.rewrite import reason_problems
-    from tests.letters import Item, make_letter
-
-    reviewer = (
-        "The requesting physician did not document a trial of home exercise. Therefore, the request is not "
-        "medically necessary."
-    )
-    item = build_summary(parse_text(make_letter(Item("Physical therapy 12 sessions", "Upheld", reviewer))), "en").items[
-        0
-    ]
+    reviewer = "The requesting physician did not document a trial of home exercise."
     said = "The reviewer found that your doctor did not record a trial of home exercise."
     # wrong before (probe 26): refused for adding 'doctor', a false alarm
-    assert not [p for p in reason_problems(said, item, get_language("en")) if "'doctor'" in p]
+    assert not [p for p in _denial_problems(reviewer, said) if "'doctor'" in p]
