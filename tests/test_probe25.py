@@ -469,7 +469,8 @@ def test_a_table_edited_during_a_run_is_kept(tmp_path: Path, edit: bool) -> None
 
 
 def test_your_doctor_for_the_reviewers_physician_is_no_new_sense() -> None:
-    reviewer = "The requesting physician did not document a trial of home exercise."
-    said = "The reviewer found that your doctor did not record a trial of home exercise."
+    # the page's own line keeps "the physician visit notes", so only the reviewer's word can license "doctor"
+    reviewer = "The physician visit notes do not show a trial of home exercise."
+    said = "The reviewer found that your doctor's visit notes do not show a trial of home exercise."
     # wrong before (probe 26): refused for adding 'doctor', a false alarm
     assert not [p for p in _denial_problems(reviewer, said) if "'doctor'" in p]
