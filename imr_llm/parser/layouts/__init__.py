@@ -9,6 +9,8 @@ which layout a text is; nothing else branches on layout names. A new layout is o
 
 from __future__ import annotations
 
+import re
+
 from imr_llm.parser.layouts.base import Layout
 from imr_llm.registry import Registry
 from imr_llm.textnorm import FlatText
@@ -45,12 +47,12 @@ def first_letter(text: FlatText, layout: Layout) -> tuple[FlatText, int]:
         first = flat.find(anchor)
         if first < 0:
             continue
-        nxt = flat.find(anchor, first + len(anchor) + 200)
+        nxt = _next_opening(text, anchor, first + len(anchor) + 200, layout)
         while nxt >= 0 and _same_page_again(flat, first, nxt):
             # the first page fed twice (a scanner's double feed): the same letter goes on, its page said twice (a
             # running "Case Number:" line atop a later page was blanked before, see `parser.core.read_letter`)
-            nxt = flat.find(anchor, nxt + len(anchor) + 200)
-        other, its_anchor = _other_layout_after_items(flat, first, layout)
+            nxt = _next_opening(text, anchor, nxt + len(anchor) + 200, layout)
+        other, its_anchor = _other_layout_after_items(text, first, layout)
         if nxt < 0 and other < 0:
             return text, 0
         if other >= 0 and (nxt < 0 or other < nxt):
@@ -76,9 +78,42 @@ def _same_page_again(flat: str, first: int, nxt: int) -> bool:
     return len(a) > 200 and a[:300] == b[:300]
 
 
-def _other_layout_after_items(flat: str, first: int, layout: Layout) -> tuple[int, str]:
+_OPENING_READ = 40_000  # characters after another letter's opening words in which its layout must be recognised
+
+
+def _next_opening(text: FlatText, anchor: str, start: int, layout: Layout) -> int:
+    """Where the next letter of `layout` opens with `anchor` at or after `start` (-1: none). Its opening words
+    begin a line, and the text from them is a letter of that layout: a rationale's sentence that names a prior
+    "Notice of Independent Medical Review Determination" or a "Case Number:" opens no letter (one had cut a
+    letter there, and its approved second item vanished from the worker's page)."""
+    flat = text.flat
+    at = flat.find(anchor, start)
+    while at >= 0 and not _opens_letter(text, at, anchor, layout):
+        at = flat.find(anchor, at + len(anchor))
+    return at
+
+
+def _opens_letter(text: FlatText, at: int, anchor: str, layout: Layout) -> bool:
+    """The opening words stand as a letter's do: first on their line, the line's rest no prose (a title alone, or
+    "Case Number: CM16-0247624" and another label), and the text from them is a letter of the layout."""
+    raw = text.raw
+    raw_at = text.raw_offset(at)
+    line_start = raw.rfind("\n", 0, raw_at) + 1
+    if raw[line_start:raw_at].strip(" \t\f\u00a0"):
+        return False  # words before it on its line: inside a sentence
+    line_end = raw.find("\n", raw_at)
+    if _PROSE_WORD.search(raw, raw_at + len(anchor), len(raw) if line_end < 0 else line_end):
+        return False  # the line goes on as a sentence ("... Determination dated 1/1/2015 was considered.")
+    return layout.detect(text.flat[at : at + _OPENING_READ])
+
+
+_PROSE_WORD = re.compile(r"\b[a-z]{2,}\b")  # a lower-case word: prose, which a title line or header row never has
+
+
+def _other_layout_after_items(text: FlatText, first: int, layout: Layout) -> tuple[int, str]:
     """Where a letter of another layout begins after the first letter's first item (-1: none), and the opening
     words it was found by."""
+    flat = text.flat
     items = flat.find(_ITEMS_BEGUN, first)
     if items < 0:
         return -1, ""
@@ -87,7 +122,7 @@ def _other_layout_after_items(flat: str, first: int, layout: Layout) -> tuple[in
         for other in LAYOUTS.values()
         if other.name != layout.name
         for anchor in other.starts
-        if (at := flat.find(anchor, items)) >= 0
+        if (at := _next_opening(text, anchor, items, other)) >= 0
     ]
     return min(found, default=(-1, ""))
 
