@@ -38,3 +38,74 @@ def test_two_letters_in_one_file_are_still_told_apart() -> None:
         record = parse_text(BASIC.rstrip("\f\n") + "\n\n" + (SAMPLES / second).read_text(encoding="utf-8"))
         assert [i.decision for i in record.disputed_items] == ["upheld", "overturned"], second
         assert any("the file holds 2 letters" in w for w in record.warnings), (second, record.warnings)
+
+
+# -- R23: an approval explained by the concern the reviewer set aside -------------------------------------------
+
+_SHOULDER = (
+    "In this case, the injured worker has\npersistent pain, weakness with abduction and a positive impingement sign "
+    "despite more than\neight weeks of rest and anti-inflammatory medication."
+)
+
+
+def _approval_reason(rationale_part: str) -> str:
+    from imr_llm.summary.summarize import summarize
+
+    assert _SHOULDER in BASIC
+    record = parse_text(BASIC.replace(_SHOULDER, rationale_part, 1))
+    item = summarize(record, "en").summary.items[1]
+    assert record.disputed_items[1].decision == "overturned"
+    finding = record.disputed_items[1].reason
+    return item.reason.text + " " + " ".join(finding.sentences if finding else [])
+
+
+@pytest.mark.parametrize(
+    "opener", ["Regardless,", "Notwithstanding this,", "Be that as it may,", "This does not change the outcome, as",
+               "That being said,", "Despite the above,"]
+)  # fmt: skip
+def test_an_approval_is_not_explained_by_a_concern_the_reviewer_set_aside(opener: str) -> None:
+    # wrong before (the probe): "No x-rays were documented. Regardless, ..." gave the approval's Why "The reviewer
+    # found that no x-rays were recorded"
+    reason = _approval_reason(f"No x-rays of the shoulder were documented. {opener} the injured worker has weakness "
+                              "with abduction and a positive impingement sign.")  # fmt: skip
+    assert "x-ray" not in reason.lower()
+    assert "weakness" in reason  # right: the point the reviewer decided on
+
+
+def test_a_finding_not_set_aside_is_still_the_approvals_reason() -> None:
+    # right: without a word setting it aside, the finding the approval rests on is given
+    reason = _approval_reason("The injured worker has weakness with abduction and a positive impingement sign.")
+    assert "weakness" in reason
+
+
+# -- R20: "no record of X, and <a finding>": the finding is no missing thing ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("clause", "marker"),
+    [("and the claimant is improving with therapy", "improving"), ("and he has already had a cervical MRI", "cervical"),
+     ("but the patient reports less pain", "less pain")],
+)  # fmt: skip
+def test_a_clause_after_the_missing_thing_is_not_part_of_it(clause: str, marker: str) -> None:
+    from imr_llm.summary.restate import restate
+    from imr_llm.summary.summarize import summarize
+
+    sentence = f"There was a lack of documentation of failed conservative care, {clause}."
+    r = restate(sentence, "upheld", "MRI")
+    # wrong before (the probe): the clause was read as missing too ("records of failed simpler care, and you are
+    # improving with therapy"; in Spanish, no record of the improvement the reviewer reported)
+    assert r is None or r.slots["x"] == "failed conservative care"
+    part = "The request for 12 sessions exceeds"
+    record = parse_text(BASIC.replace(part, sentence + " " + part, 1))
+    for lang in ("en", "es"):
+        item = summarize(record, lang).summary.items[0]
+        said = item.reason.text + " " + item.next_step
+        assert marker not in said, (lang, said)
+
+
+def test_a_second_missing_thing_after_and_stays_missing() -> None:
+    from imr_llm.summary.restate import restate
+
+    # right: "and of its results" has no subject or verb of its own: still the missing thing
+    r = restate("There was a lack of documentation of a prior course of therapy, and of its results.", "upheld", "PT")
+    assert r is not None and r.slots["x"] == "a prior course of therapy, and of its results"

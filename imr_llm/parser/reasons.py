@@ -1059,7 +1059,11 @@ _APPROVED_BEFORE = _rx(
 ADDED_POINT = _rx(r"^(?:additionally|in addition|furthermore|moreover|further,|also)\b|^(?:[\w'-]+,? ){1,5}?also\b")
 _TOPIC_BONUS = 1.5
 # the next sentence sets this one aside ("The patient has a history of substance abuse. However, ...")
-_SET_ASIDE = _rx(r"^(?:however|nevertheless|nonetheless|even so|that said|despite (?:this|that|these))\b")
+_SET_ASIDE = _rx(
+    r"^(?:however|nevertheless|nonetheless|even so|that said|that being said|having said that|all the same|regardless"
+    r"|notwithstanding|be that as it may|irrespective of (?:this|that|these)|(?:despite|in spite of) (?:this|that|these"
+    r"|the above)|this (?:does|did) not (?:change|alter|affect) the (?:outcome|decision|determination|conclusion))\b"
+)
 _SET_ASIDE_PENALTY = 3.0
 
 

@@ -471,6 +471,24 @@ _NO_RECORD = (
     ),
     _rx(rf"^(?:a |the )?(?:lack|absence) of (?P<q>{_Q}){_DOC}\s+{_LINK}\s+(?P<x>.+)$"),
 )
+# ", and the claimant is improving with therapy": a clause of its own after the missing thing, with its own subject
+# and verb; what it says was found, not missing (the probe: "no record of failed care, and you are improving" was
+# asked for as records, and the Spanish page said no record of the improvement the reviewer reported)
+_OWN_CLAUSE = _rx(
+    r",\s+(?:and|but|while|whereas|although|though|yet)\s+"
+    r"(?:(?:he|she|they|it|there|we|i)\s+(?:[a-z]+ly\s+)?|(?:the|this|that|these|those|his|her|their|an?)\s+(?:[\w'-]+\s+){0,3}?)"
+    r"(?:is|are|was|were|has|have|had|does|did|do|reports?|reported|remains?|remained|continues?|continued|"
+    r"states?|stated|notes?|noted|underwent|shows?|showed|demonstrates?|demonstrated|presents?|presented|"
+    r"can|could|will|would|may|might|should|must)\b"
+)
+
+
+def own_clause(x: str) -> str:
+    """The missing thing without a following clause that has its own subject and verb (see `_OWN_CLAUSE`)."""
+    m = _OWN_CLAUSE.search(x)
+    return x[: m.start()] if m is not None and m.start() >= 3 else x
+
+
 _NONE_FOUND = (
     # "a lack of a clear rationale": "found no clear rationale", never "found no a clear rationale"
     _rx(r"^there (?:is|was|are|were|has been|have been) (?:also )?(?:a |an )?(?:lack|absence) of (?:an? )?(?P<x>.+)$"),
@@ -682,9 +700,10 @@ def _match(text: str, decision: str, negated: bool) -> tuple[Form, dict[str, str
     for rx in _NO_RECORD:
         m = rx.match(text)
         if m:
-            slots = {"link": _LINK_PLAIN[(m.group("link") or "that").lower()], "x": m.group("x")}
+            x = own_clause(m.group("x"))
+            slots = {"link": _LINK_PLAIN[(m.group("link") or "that").lower()], "x": x}
             slots["q"] = " ".join(m.group("q").split())
-            slots["quote"] = text[m.start("q") :]
+            slots["quote"] = text[m.start("q") : m.start("x") + len(x)]
             if TALKED_ABOUT.match(slots["quote"]) and decision == "upheld":
                 # "no discussion of surgery" is not "no record of surgery" (which reads: you had none): the
                 # reviewer's own noun stays
@@ -708,7 +727,7 @@ def _match(text: str, decision: str, negated: bool) -> tuple[Form, dict[str, str
         m = rx.match(text)
         if m and decision == "upheld":
             # "no red flag conditions noted": "found no red flag conditions", never "found no ... noted"
-            return Form.NONE_FOUND, {"x": _NOTED_AT_END.sub("", m.group("x"))}
+            return Form.NONE_FOUND, {"x": _NOTED_AT_END.sub("", own_clause(m.group("x")))}
     if decision == "overturned" and not negated:
         m = _RECORD_SHOWS.match(text)
         if m:
