@@ -109,3 +109,63 @@ def test_a_second_missing_thing_after_and_stays_missing() -> None:
     # right: "and of its results" has no subject or verb of its own: still the missing thing
     r = restate("There was a lack of documentation of a prior course of therapy, and of its results.", "upheld", "PT")
     assert r is not None and r.slots["x"] == "a prior course of therapy, and of its results"
+
+
+# -- R21: a heading with no decision word decided from a closing the reviewer quotes -------------------------------
+
+
+def _no_word_heading(closing_before: str) -> str | None:
+    start = BASIC.index("Decision rationale: Yes, the requested MRI")
+    rationale = (
+        "Decision rationale: The guidelines support imaging of the shoulder when a rotator cuff tear is suspected. "
+        f"There is no documentation of weakness on the examination. {closing_before}Therefore, the MRI of the right "
+        "shoulder without contrast is medically necessary.\n"
+    )
+    text = BASIC[:start].replace("without contrast: Overturned", "without contrast:") + rationale
+    return parse_text(text).disputed_items[1].decision
+
+
+@pytest.mark.parametrize(
+    "announce",
+    ["I cannot agree with the following statement from the requesting provider. ",
+     "It would be incorrect to conclude the following. ",
+     "The treating physician's appeal letter concluded as follows: "],
+)  # fmt: skip
+def test_a_closing_the_reviewer_quotes_decides_nothing(announce: str) -> None:
+    # wrong before (the probe): "Decision: Overturned. This is approved", from the provider's words the reviewer
+    # rejected; the decision is left unread instead, and the page says so
+    assert _no_word_heading(announce) is None
+
+
+def test_the_reviewers_own_plain_closing_still_decides_a_heading_with_no_word() -> None:
+    assert _no_word_heading("") == "overturned"  # right: the reviewer's own closing, stated outright
+
+
+# -- R17: a heading against its rationale's conclusion: the other decision's reasons are not restated --------------
+
+
+def _first_item_reason(heading_word: str) -> tuple[str | None, str]:
+    from imr_llm.summary.summarize import summarize
+
+    s = BASIC.index("Decision rationale: The MTUS guidelines support a short course")
+    e = BASIC.index("MRI of the right shoulder without contrast: Overturned")
+    rationale = (
+        "Decision rationale: Here, the injured worker was said to have lasting leg symptoms and carried a working "
+        "diagnosis of lumbar radiculopathy. The request, thus, was at odds with the MTUS guidelines on therapy "
+        "visits. Therefore, the request is not medically necessary.\n"
+    )
+    record = parse_text((BASIC[:s] + rationale + BASIC[e:]).replace("\nUpheld\n", f"\n{heading_word}\n", 1))
+    return record.disputed_items[0].decision, summarize(record, "en").summary.items[0].reason.text
+
+
+def test_an_approval_whose_rationale_denies_is_not_explained_by_the_denials_reasons() -> None:
+    decision, why = _first_item_reason("Overturned")
+    assert decision == "overturned"  # the heading is the decision of record; the page warns
+    # wrong before (the probe): "The reviewer found that the request, thus, was at odds with the MTUS guidelines" as
+    # an approval's Why; the reviewer's words are quoted instead, beside the warning
+    assert not why.startswith("The reviewer found") and "at odds" not in why
+    # right: an approval whose rationale agrees with it is still explained in plain words
+    from imr_llm.summary.summarize import summarize
+
+    approved = summarize(parse_text(BASIC), "en").summary.items[1]
+    assert approved.reason.text.startswith("The reviewer found") and "weakness" in approved.reason.text

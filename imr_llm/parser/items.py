@@ -32,6 +32,7 @@ from imr_llm.parser.reasons import (
 from imr_llm.parser.scan_labels import misread_labels
 from imr_llm.parser.sentences import first_sentence
 from imr_llm.parser.verdict import (
+    AGAINST_HEADING_WARNING,
     OTHER_CARE_WARNING,
     after_conclusion,
     concluded_on_other_care,
@@ -434,13 +435,14 @@ def assemble_item(
         # the rationale is at odds with itself ("... was medically necessary. The request is not medically
         # necessary.") and its closing sentence with the heading: the heading's word stays, and the page says so
         ctx.warn(
-            f"item {i + 1}: heading says {'Overturned' if necessary else 'Upheld'} but the rationale's closing "
-            f"sentence says {'medically necessary' if last else 'not medically necessary'} (its verdicts disagree); "
+            f"item {i + 1}: {AGAINST_HEADING_WARNING} {'Overturned' if necessary else 'Upheld'} but the rationale's "
+            f"closing sentence says {'medically necessary' if last else 'not medically necessary'} "
+            "(its verdicts disagree); "
             "check the letter"
         )
     elif concluded is not None and concluded != necessary:
         ctx.warn(
-            f"item {i + 1}: heading says {'Overturned' if necessary else 'Upheld'} but the rationale "
+            f"item {i + 1}: {AGAINST_HEADING_WARNING} {'Overturned' if necessary else 'Upheld'} but the rationale "
             f"concludes {'medically necessary' if concluded else 'not medically necessary'}"
         )
     if rationale is None:

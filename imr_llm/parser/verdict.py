@@ -105,6 +105,14 @@ _NAMED_SPEAKER = re.compile(
 )
 
 
+# the sentence before announces another's words ("I cannot agree with the following statement from the provider.",
+# "The appeal letter concluded as follows:"): the verdict after it is the one quoted, not the reviewer's (a probe: a
+# heading with no decision word was decided "approved" from such a quoted closing)
+_ANNOUNCED = re.compile(
+    r"\b(?:the following|as follows|(?:as|is) (?:stated|quoted|written) below)\b[^.:]{0,80}[.:]\s*$|:\s*$", re.I
+)
+
+
 def _reported(sentence: str) -> bool:
     """The sentence reports another's verdict, or quotes its necessity words."""
     if _REPORTED.search(sentence) or _ANOTHERS.search(sentence) or _NAMED_SPEAKER.search(sentence):
@@ -143,6 +151,7 @@ def conclusion_sentence(rationale: str) -> str | None:
             and _DECIDING.search(sentence)
             and not _reported(sentence)
             and not (_hedged(sentence) and _NEGATIVE.search(sentence.lower()) is None)  # never a hedged approval
+            and not _ANNOUNCED.search(rationale, max(0, start - _REACH), start)
         ):
             return sentence
         pos = start
@@ -507,6 +516,7 @@ def _alike(a: str, b: str) -> bool:
 
 
 OTHER_CARE_WARNING = "its rationale's conclusion is about other care"
+AGAINST_HEADING_WARNING = "heading says"  # "heading says Overturned but the rationale concludes not medically ..."
 
 
 def concluded_on_other_care(rationale: str, request: str) -> str | None:
