@@ -169,3 +169,33 @@ def test_an_approval_whose_rationale_denies_is_not_explained_by_the_denials_reas
 
     approved = summarize(parse_text(BASIC), "en").summary.items[1]
     assert approved.reason.text.startswith("The reviewer found") and "weakness" in approved.reason.text
+
+
+# -- R18: a ban on the patients who lack something is a condition, not a ban -------------------------------------
+
+
+def _shoulder_denied_step(sentence: str) -> str:
+    from imr_llm.summary.summarize import summarize
+
+    start = BASIC.index("Decision rationale: Yes, the requested MRI")
+    text = BASIC[:start] + f"Decision rationale: {sentence} Therefore, the request is not medically necessary.\n"
+    record = parse_text(text.replace("without contrast: Overturned", "without contrast: Upheld"))
+    assert record.disputed_items[1].decision == "upheld"
+    return summarize(record, "en").summary.items[1].next_step
+
+
+@pytest.mark.parametrize(
+    "condition",
+    ["for patients who have not failed conservative care, and this claimant has not tried physical therapy",
+     "for patients without neurologic deficits, and the claimant has none documented",
+     "for patients lacking objective findings, and the claimant has none documented"],
+)  # fmt: skip
+def test_a_ban_on_patients_who_lack_something_is_not_told_as_hopeless(condition: str) -> None:
+    # wrong before (the probe): "Asking again with more records is not likely to change that", where records of
+    # the condition met could
+    assert "not likely to change" not in _shoulder_denied_step(f"MRI of the shoulder is not recommended {condition}.")
+
+
+def test_a_ban_with_no_condition_is_still_told_as_one() -> None:
+    # right: the guideline rules the request out for this condition
+    assert "not likely to change" in _shoulder_denied_step("MRI of the shoulder is not recommended for this condition.")

@@ -763,7 +763,13 @@ _CONDITIONAL = _rx(
     r"\bbut\b[^.]{0,80}\b(?:may|can|could|should|would) be (?:considered|recommended|indicated|supported|"
     r"appropriate|used|tried)|\bunless\b|\buntil\b|\bexcept (?:for|when|in|after)\b|"
     # a ban that lifts when something is shown: "absent evidence of X", "without evidence of X", "if there is no X"
-    r"\babsent\b|\bwithout (?:(?:objective |clear |documented )?(?:evidence|documentation|signs?|findings?|"
+    r"\babsent\b|\bin the absence of\b|\black(?:s|ing)? (?:of )?(?:objective |clear |documented )?(?:evidence|"
+    r"documentation|signs?|findings?)\b|"
+    # a ban on the patients who lack something ("not recommended for patients who have not failed conservative care",
+    # "for patients without neurologic deficits"): a condition this worker's records decide
+    r"\bfor (?:patients|individuals|persons|people|workers|claimants|those|cases)\s+(?:who|that|with|without|lacking|"
+    r"whose|in whom|not)\b|"
+    r"\bwithout (?:(?:objective |clear |documented )?(?:evidence|documentation|signs?|findings?|"
     r"(?:a )?trials?|failure|improvement)|(?:\w+ )?functional improvement)\b|\bif (?:there (?:is|are|was|were) )?no\b|"
     r"\bis recommended (?:if|when|for|only)|"
     # a limit on how long or with what, which this worker's records decide: "not recommended for longer than 2-3
