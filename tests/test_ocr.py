@@ -444,3 +444,57 @@ def test_a_flattened_photo_is_kept_only_when_it_reads_better_FAKE_OCR(
     monkeypatch.setattr(ocr, "_osd_rotation", lambda pixels, dpi: 0)
     read = ocr._read_page(PageImage(Image.fromarray(desk), 150), 0)
     assert read.words == (30 if kept == "flattened" else 20)
+
+
+@needs_tesseract
+def test_a_grainy_copy_is_read_again_smoothed_and_reads_nearly_every_word(tmp_path: Path) -> None:
+    """A copier's grain (noise, toner specks, mottled grey paper, 200 dpi) made Tesseract read "is" as "1s",
+    join words through a speck ("or.the") and garble bold labels, at a page confidence near 90. Such a page is
+    read once more, lightly smoothed, and the more confident reading is kept. Measured on this synthetic
+    letter: 0.954 of its words in order before, 0.997 after (Debian's Tesseract)."""
+    import dataclasses
+    import difflib
+    import re
+
+    from imr_llm.evals.renderings import VARIANTS, render_variant
+
+    def words(text: str) -> list[str]:
+        return re.findall(r"[A-Za-z0-9]+", text)
+
+    grain = dataclasses.replace(
+        VARIANTS["copier-dark"], name="test-grain", noise=(10.0, 14.0), speckle=(0.004, 0.006), dpi=(200.0, 200.0)
+    )
+    scan = render_variant(grain, PDF, "synth-2016-basic", tmp_path / "grainy")
+    expected = words((SAMPLES / "synth-2016-basic.txt").read_text())
+    read = words(load_file(scan).text)
+    matched = sum(b.size for b in difflib.SequenceMatcher(None, expected, read, autojunk=False).get_matching_blocks())
+    assert matched / len(expected) >= 0.99
+
+
+@pytest.mark.parametrize(
+    ("first", "smoothed", "kept"), [(88.0, 93.0, "smoothed"), (88.0, 85.0, "first"), (95.0, 99.0, "first")]
+)
+def test_a_page_read_below_the_bar_is_read_smoothed_and_kept_only_when_better_FAKE_OCR(
+    monkeypatch: pytest.MonkeyPatch, first: float, smoothed: float, kept: str
+) -> None:
+    """The selection logic, Tesseract faked (named so): a page read below SMOOTH_BELOW is read again smoothed;
+    the smoothed reading is kept only when more confident; a page read well is not read again."""
+    from PIL import Image
+
+    import imr_llm.loaders.ocr as ocr
+    from imr_llm.loaders.images import PageImage
+
+    seen: list[str] = []
+
+    def fake(pixels: Any, dpi: int, page: int) -> Any:
+        reading = "first" if not seen else "smoothed"  # the page as cleaned is read first
+        seen.append(reading)
+        confidence = first if reading == "first" else smoothed
+        return ocr._PageRead([[ocr.OcrWord(reading, confidence, 0, 0, 0, 10, 10)] * 20], confidence)
+
+    monkeypatch.setattr(ocr, "_recognise", fake)
+    monkeypatch.setattr(ocr, "_osd_rotation", lambda pixels, dpi: 0)
+    monkeypatch.setattr(ocr, "SHARP_PAGE", 0.0)  # no binarized reading: only the smoothing is under test
+    read = ocr._read_page(PageImage(Image.new("L", (400, 500), 255), 300), 0)
+    assert read.lines[0][0].text == kept
+    assert seen == (["first", "smoothed"] if first < ocr.SMOOTH_BELOW else ["first"])
