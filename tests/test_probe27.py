@@ -199,3 +199,12 @@ def test_a_ban_on_patients_who_lack_something_is_not_told_as_hopeless(condition:
 def test_a_ban_with_no_condition_is_still_told_as_one() -> None:
     # right: the guideline rules the request out for this condition
     assert "not likely to change" in _shoulder_denied_step("MRI of the shoulder is not recommended for this condition.")
+
+
+def test_a_prior_case_number_in_the_case_summary_keeps_the_letter_readable() -> None:
+    # wrong before (the probe, R08): "(Case Number: CM15-0000001)" in a sentence cut the letter before its items:
+    # "no disputed item could be read", exit 1, no record
+    opening = "The injured worker is a 47 year old male"
+    record = parse_text(BASIC.replace(opening, "A prior review (Case Number: CM15-0000001) was noted.\n" + opening, 1))
+    assert [i.decision for i in record.disputed_items] == ["upheld", "overturned"]
+    assert record.case_number == "CM16-0900101"  # right: the letter's own number, from its header
