@@ -208,3 +208,18 @@ def test_a_prior_case_number_in_the_case_summary_keeps_the_letter_readable() -> 
     record = parse_text(BASIC.replace(opening, "A prior review (Case Number: CM15-0000001) was noted.\n" + opening, 1))
     assert [i.decision for i in record.disputed_items] == ["upheld", "overturned"]
     assert record.case_number == "CM16-0900101"  # right: the letter's own number, from its header
+
+
+# -- R19: a short key or a URL password spelled out by a server's error -----------------------------------------
+
+
+@pytest.mark.parametrize("secret", ["Tok3n4Local", "pa55SECRET", "abc123"])
+def test_a_short_secret_spelled_out_in_an_error_is_removed(secret: str) -> None:
+    from imr_llm.llm.config import scrub_error
+
+    spelled = "credential was: " + " ".join(secret)
+    # wrong before (the probe): keys under 12 characters came through whole on stderr, in llm.error and the log
+    assert " ".join(secret) not in scrub_error(spelled, secret)
+    assert " ".join(secret[:4]) not in scrub_error(spelled, secret)
+    # right: a message that does not hold the key keeps its words
+    assert scrub_error("model f a k e is not served", secret) == "model f a k e is not served"
