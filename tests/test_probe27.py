@@ -3,6 +3,8 @@ right one). All letters here are synthetic."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from imr_llm.parser import parse_text
@@ -223,3 +225,39 @@ def test_a_short_secret_spelled_out_in_an_error_is_removed(secret: str) -> None:
     assert " ".join(secret[:4]) not in scrub_error(spelled, secret)
     # right: a message that does not hold the key keeps its words
     assert scrub_error("model f a k e is not served", secret) == "model f a k e is not served"
+
+
+# -- R10, R11: one join made a 100 MB prompt, or a MemoryError -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "refused"),
+    [
+        ('{{ range(100000)|list|join("y" * 999) }}', "join past"),  # was: a 100 MB prompt, sent to the server
+        ('{{ range(100000)|list|join("x" * 73000) }}', "join past"),  # was: internal error (MemoryError), exit 70
+        ('{% set ns = namespace(s="ab") %}{% for i in range(21) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }}',
+         "longer than"),  # 4 MB: under the memory bound, over the longest message a prompt may render
+        ("Read it. {{ range(5)|join(', ') }} {{ letter[:6] }}", None),  # right: a join a prompt may use
+    ],
+)  # fmt: skip
+def test_a_template_that_renders_a_huge_prompt_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, refused: str | None
+) -> None:
+    from tests.test_probe25 import test_a_prompt_template_that_runs_away_is_refused as check
+
+    if refused is None:
+        import shutil
+
+        from imr_llm.llm.prompts import load_prompt
+        from tests.conftest import REPO
+
+        root = tmp_path / "prompts"
+        shutil.copytree(REPO / "prompts", root)
+        shutil.copytree(root / "extract" / "1", root / "extract" / "9")
+        toml = root / "extract" / "9" / "prompt.toml"
+        toml.write_text(toml.read_text(encoding="utf-8").replace('version = "1"', 'version = "9"'), encoding="utf-8")
+        (root / "extract" / "9" / "system.j2").write_text(body + "\n", encoding="utf-8")
+        monkeypatch.setenv("IMR_LLM_PROMPTS", str(root))
+        assert load_prompt("extract@9").render("LETTER TEXT").messages[0]["content"] == "Read it. 0, 1, 2, 3, 4 LETTER"
+    else:
+        check(tmp_path, monkeypatch, body, refused)

@@ -70,10 +70,25 @@ class PromptTemplate:
                 {"role": role, "content": _bounded(env.get_template(f"{role}.j2"), values).strip()}
                 for role in ("system", "user")
             ]
-        except (jinja2.TemplateError, OverflowError, ArithmeticError, TypeError, ValueError, RecursionError) as e:
+        except (
+            jinja2.TemplateError,
+            OverflowError,
+            ArithmeticError,
+            TypeError,
+            ValueError,
+            RecursionError,
+            MemoryError,
+        ) as e:
             # SecurityError (the sandbox said no), syntax, undefined names; a range or a product past the sandbox's
-            # bounds, or more steps than a prompt takes; an operation on the wrong type; a macro calling itself
+            # bounds, or more steps than a prompt takes; an operation on the wrong type; a macro calling itself; a
+            # string too large to make at all
             raise ConfigError(f"prompt {self.ref}: the template cannot be rendered ({type(e).__name__}: {e})") from e
+        too_long = [m["role"] for m in messages if len(m["content"]) > MAX_PROMPT_CHARS]
+        if too_long:
+            raise ConfigError(
+                f"prompt {self.ref}: the template renders a {too_long[0]} message longer than {MAX_PROMPT_CHARS:,} "
+                "characters (a letter and its prompt are far shorter); it is not sent"
+            )
         digest = hashlib.sha256(json.dumps(messages, sort_keys=True).encode()).hexdigest()
         return RenderedPrompt(self.name, self.version, messages, digest)
 
@@ -96,6 +111,8 @@ MAX_PRODUCT = 1_000_000  # the longest string or list a template's "*" or "**" m
 MAX_STEPS = 2_000_000  # lines of a template's own code one render may run (a prompt takes a few thousand)
 MAX_RENDER_S = 20.0  # one render's time (a prompt renders in milliseconds)
 MAX_RENDER_GROWTH = 512 << 20  # more memory at its peak than one render may add (a prompt is a few pages)
+# the longest message a prompt may render: a letter is cut at 250,000 characters, and a few-shot prompt holds a few
+MAX_PROMPT_CHARS = 4_000_000
 
 
 class _TooManySteps(OverflowError):
@@ -148,6 +165,21 @@ def _peak_memory() -> int:
 _UNBOUNDED_FILTERS = ("center", "format", "indent", "wordwrap")
 
 
+def _bounded_join(join: Callable[..., str]) -> Callable[..., str]:
+    """Jinja's `join`, refused before it joins past MAX_PROMPT_CHARS: one call (`range(100000)|list|join("x" * 999)`)
+    made a 100 MB prompt, or a MemoryError, with no line of the template run in between to check."""
+
+    @jinja2.pass_eval_context
+    def bounded(eval_ctx: Any, value: Any, d: str = "", attribute: Any = None) -> str:
+        items = list(value)
+        size = len(str(d)) * max(0, len(items) - 1)
+        if size > MAX_PROMPT_CHARS or sum(len(str(x)) for x in items) + size > MAX_PROMPT_CHARS:
+            raise OverflowError(f"a join past {MAX_PROMPT_CHARS:,} characters in a template")
+        return join(eval_ctx, items, d, attribute)
+
+    return bounded
+
+
 class _BoundedSandbox(SandboxedEnvironment):
     """Jinja's sandbox, with its documented hook for operators (`intercepted_binops`, `call_binop`) bounding
     "*", "**" and "%": `"a" * 10**10` in a template would take all memory before any check of the prompt's size."""
@@ -158,6 +190,7 @@ class _BoundedSandbox(SandboxedEnvironment):
         super().__init__(**options)
         for name in _UNBOUNDED_FILTERS:  # each pads to a width the template gives: no prompt needs them
             self.filters.pop(name, None)
+        self.filters["join"] = _bounded_join(self.filters["join"])
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "**":
