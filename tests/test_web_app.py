@@ -518,3 +518,27 @@ def test_an_upload_is_never_written_through_a_link_planted_in_the_workspace(clie
     assert status["finished"] and status["status"] == "failed", status  # never left queued
     (tmp_path / "ws" / "files" / str(first + 1)).unlink()
     assert upload(client, [("letter.pdf", PDF.read_bytes())]).status_code == 303  # right: no link, stored
+
+
+def test_the_workspace_files_and_the_gold_export_are_the_users_only(tmp_path: Path) -> None:
+    """A hostile tester (probe 27): under the usual umask 022 the uploads' folder was 0755 and the exported gold
+    files 0644, while the README says the workspace is readable by its user only (0700 / 0600)."""
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        with make_client(tmp_path / "ws") as client:
+            letter_id = read(client, [("letter.pdf", PDF.read_bytes())])
+            csrf = token(client)
+            client.post(f"/review/{letter_id}/done", data={"csrf": csrf}, follow_redirects=False)
+            assert client.post("/gold/export", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+    finally:
+        os.umask(old)
+    wide = [
+        (oct(stat.S_IMODE(p.stat().st_mode)), str(p.relative_to(tmp_path)))
+        for p in (tmp_path / "ws").rglob("*")
+        if stat.S_IMODE(p.stat().st_mode) & 0o077
+    ]
+    assert wide == []
+    assert (tmp_path / "ws" / "gold" / "CM16-0900101.gold.json").is_file()  # right: the export is there, private

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import traceback
 from pathlib import Path
@@ -76,6 +77,7 @@ class Evaluator:
             with opened(None, True, get_backend(self.backend).uses_llm) as cache:
                 run = run_suite(suite, self.config, cache, None, advance, out)
             run.save(out)
+            os.chmod(out, 0o600)  # the workspace's files are the user's only
             metrics: dict[str, Any] = {
                 "values": {m: run.metrics[m] for m in SHOWN if m in run.metrics},
                 "intervals": {m: list(run.intervals[m]) for m in SHOWN if m in run.intervals},

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,15 +118,15 @@ def export(workspace: Workspace, letters: list[tuple[sqlite3.Row, dict[str, Any]
         name = name_of(row, taken)
         taken.add(name)
         gold = gold_of(record, notes_of(row, workspace.db.audit(int(row["id"]))))
-        (folder / f"{name}.gold.json").write_text(json.dumps(gold, indent=2, ensure_ascii=False) + "\n", "utf-8")
-        (folder / f"{name}.txt").write_text(row["text"] or "", encoding="utf-8")
+        workspace.write_private(folder / f"{name}.gold.json", json.dumps(gold, indent=2, ensure_ascii=False) + "\n")
+        workspace.write_private(folder / f"{name}.txt", row["text"] or "")
         _original(workspace, row, record, folder, name)
     suite = folder / SUITE_NAME
-    suite.write_text(SUITE.format(backend=backend), encoding="utf-8")
+    workspace.write_private(suite, SUITE.format(backend=backend))
     names = taken - kept
     ours = sorted(p.name for p in folder.iterdir() if any(p.name.startswith(f"{n}.") for n in names))
     written = [*ours, SUITE_NAME]
-    (folder / EXPORT_MANIFEST).write_text(json.dumps({"files": written}), encoding="utf-8")
+    workspace.write_private(folder / EXPORT_MANIFEST, json.dumps({"files": written}))
     return Exported(folder, sorted(names), suite)
 
 
@@ -138,9 +137,9 @@ def _original(workspace: Workspace, row: sqlite3.Row, record: dict[str, Any], fo
     if row["kind"] == "pages":
         pages = workspace.private_dir(folder / f"{name}.pages")
         for path in files:
-            shutil.copyfile(path, pages / path.name)
+            workspace.write_private(pages / path.name, path.read_bytes())
         return
     source = record.get("source") or {}
     text_layer = source.get("kind") == "pdf"
     suffix = files[0].suffix if row["kind"] != "pdf" else ".pdf" if text_layer else ".scan.pdf"
-    shutil.copyfile(files[0], folder / f"{name}{suffix}")
+    workspace.write_private(folder / f"{name}{suffix}", files[0].read_bytes())

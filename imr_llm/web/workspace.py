@@ -98,7 +98,8 @@ class Workspace:
         for part in (self.files, folder):
             if part.is_symlink():
                 raise WorkspaceLinked(f"{part} is a link; uploads are kept only inside the workspace: move it aside")
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.files.mkdir(exist_ok=True, mode=0o700)  # a parent made by mkdir(parents=True) takes the umask's mode
+        folder.mkdir(exist_ok=True, mode=0o700)
         path = folder / f"{index:02d}{EXTENSIONS.get(kind, '.bin')}"
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
@@ -116,7 +117,16 @@ class Workspace:
 
     def private_dir(self, path: Path) -> Path:
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(path, 0o700)
         return path
+
+    @staticmethod
+    def write_private(path: Path, data: str | bytes) -> None:
+        """`data` written to `path`, readable by the user only (0600, whatever the umask), never through a link."""
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data.encode("utf-8") if isinstance(data, str) else data)
 
     def clear_gold(self) -> None:
         """Remove what the last gold export wrote (the files its manifest lists), never another file a person put
