@@ -261,3 +261,18 @@ def test_a_template_that_renders_a_huge_prompt_is_refused(
         assert load_prompt("extract@9").render("LETTER TEXT").messages[0]["content"] == "Read it. 0, 1, 2, 3, 4 LETTER"
     else:
         check(tmp_path, monkeypatch, body, refused)
+
+
+# -- R16: a doubt about a header value the worker's page never states stays off that page ------------------------
+
+
+def test_a_header_layout_doubt_reaches_the_page_only_for_a_value_the_page_states() -> None:
+    from imr_llm.summary.summarize import summarize
+
+    record = parse_text(BASIC)
+    doubt = "{}: its label was not found in the header's layout; check it against the letter"
+    record.warnings.extend([doubt.format("application_received_date"), doubt.format("case_number")])
+    shown = " ".join(summarize(record, "en").summary.warnings)
+    # wrong before (the probe): the application date's doubt was on a clean scan's page, which never states that date
+    assert "application_received_date" not in shown and "application received" not in shown.lower()
+    assert "case number" in shown  # right: the case number is on the page, and so is its doubt

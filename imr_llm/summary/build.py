@@ -214,7 +214,8 @@ _OFF_THE_PAGE = re.compile(
     r"notice_of_assignment_date|priority|date_of_injury|patient_age|patient_sex|reviewer(?:\.\w+)*|"
     r"(?:coded_)?diagnoses(?:\.\d+)?(?:\.\w+)*|disputed_items\.\d+\.(?:claims_administrator_guideline_text|"
     r"maximus_guideline_text|guidelines_cited|claims_administrator_guidelines_cited)): "
-    r"(?:read by OCR with low confidence|not read from the scan|.{0,80}?(?:left empty|does not end as a sentence))"
+    r"(?:read by OCR with low confidence|not read from the scan|its label was not found in the header's layout|"
+    r".{0,80}?(?:left empty|does not end as a sentence))"
     r"|^reviewer qualifications not found$"
 )
 _FIELD_WORDS = {
