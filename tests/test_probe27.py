@@ -276,3 +276,84 @@ def test_a_header_layout_doubt_reaches_the_page_only_for_a_value_the_page_states
     # wrong before (the probe): the application date's doubt was on a clean scan's page, which never states that date
     assert "application_received_date" not in shown and "application received" not in shown.lower()
     assert "case number" in shown  # right: the case number is on the page, and so is its doubt
+
+
+# -- R01, R02, R04, R07, R12, R14, R15: Spanish rewrites that flip the reviewer, and one faithful that was refused ----
+
+
+def _es_item(k: int, rationale: str) -> tuple[object, object]:
+    from imr_llm.summary.build import build_summary
+    from imr_llm.summary.languages import get_language
+
+    if k == 1:
+        start = BASIC.index("Decision rationale: Yes, the requested MRI")
+        text = BASIC[:start] + rationale
+    else:
+        start = BASIC.index("Decision rationale: The MTUS guidelines support a short course")
+        text = (
+            BASIC[:start] + rationale + BASIC[BASIC.index("MRI of the right shoulder without contrast: Overturned") :]
+        )
+    return build_summary(parse_text(text), "es").items[k], get_language("es")
+
+
+_APPROVED = (
+    "Decision rationale: The guidelines support imaging of the shoulder when nerve signs persist. In this case there "
+    "is indication of nerve dysfunction that has not improved, which is supportive of the MRI. Therefore, the MRI "
+    "of the right shoulder without contrast is medically necessary.\n"
+)
+_ES_APPROVED = (
+    "El revisor encontró que hay indicios de problemas de los nervios que no han mejorado, lo que apoya la resonancia "
+    "magnética."
+)
+_DENIED = (
+    "Decision rationale: There is no documentation of nerve deficits on the examination. The claimant has no abnormal "
+    "mental status. Therefore, the request is not medically necessary.\n"
+)
+_ES_DENIED = (
+    "El revisor encontró que no hay documentación de problemas de los nervios en el examen. El revisor encontró que "
+    "usted no tiene un estado mental anormal."
+)
+
+
+@pytest.mark.parametrize(
+    ("k", "rewrite"),
+    [
+        (1, _ES_APPROVED.replace("que hay indicios", "que no hay indicios").replace("no han mejorado", "han mejorado")),
+        (1, _ES_APPROVED.replace("lo que apoya", "lo que no necesariamente apoya")),  # R07: the denial moved
+        (1, _ES_APPROVED.replace("hay indicios", "hay pocos indicios")),  # R04, R14: a smaller finding
+        (0, _ES_DENIED.replace("no hay documentación", "no faltan documentos")),  # R02: the lack denied
+        (0, _ES_DENIED.replace("estado mental anormal", "estado mental normal")),  # R12: "abnormal" as "not normal"
+    ],
+)
+def test_a_spanish_rewrite_that_turns_the_reviewers_finding_round_is_refused(k: int, rewrite: str) -> None:
+    from imr_llm.summary.rewrite import reason_problems
+
+    item, language = _es_item(k, _APPROVED if k == 1 else _DENIED)
+    # wrong before (the probe): each accepted, the page saying the opposite of the reviewer, in Spanish
+    assert reason_problems(rewrite, item, language)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("k", "rewrite"), [(1, _ES_APPROVED), (0, _ES_DENIED)])
+def test_a_faithful_spanish_rewrite_of_those_sentences_passes(k: int, rewrite: str) -> None:
+    from imr_llm.summary.rewrite import reason_problems
+
+    item, language = _es_item(k, _APPROVED if k == 1 else _DENIED)
+    assert reason_problems(rewrite, item, language) == []  # type: ignore[arg-type]
+
+
+def test_bid_said_as_twice_a_day_is_no_new_number() -> None:
+    from imr_llm.summary.rewrite import reason_problems
+
+    rationale = (
+        "Decision rationale: The claimant reported less pain with naproxen 550 mg bid for two months. Therefore, "
+        "the MRI of the right shoulder without contrast is medically necessary.\n"
+    )
+    item, language = _es_item(1, rationale)
+    faithful = (
+        "El revisor encontró que usted reportó menos dolor con naproxeno 550 mg dos veces al día durante dos meses."
+    )
+    # wrong before (the probe, a false alarm): "gives a number the reviewer did not (2)"; the offline page itself says
+    # "twice a day"
+    assert not any("number" in p for p in reason_problems(faithful, item, language))  # type: ignore[arg-type]
+    # right: a count the reviewer never gave is still refused
+    assert any("number" in p for p in reason_problems(faithful.replace("dos veces", "tres veces"), item, language))  # type: ignore[arg-type]

@@ -138,7 +138,7 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
             problems.append(f"item {item.number}: {fact!r} is not in the reviewer's sentences")
     # numbers written as words ("ocho", "six") are numbers too
     counted = _with_digits(text, {w: k for k, w in enumerate(language.c.numbers)})
-    sentences = [_with_digits(x, NUMBER_WORDS) for x in item.reason.sentences]
+    sentences = [_with_digits(_dosing_spelled(x), NUMBER_WORDS) for x in item.reason.sentences]
     if (mixed := _numbers_mixed(counted, sentences)) is not None:
         problems.append(f"item {item.number}: the reason puts together numbers the reviewer wrote apart ({mixed})")
     if (moved := _unit_changed(counted, [*sentences, _with_digits(item.request, NUMBER_WORDS)], language)) is not None:
@@ -211,6 +211,18 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
                 problems.append(f"item {item.number}: {m.group(0)!r} names care or a condition the reviewer's do not")
         if (added := _negation_added(text, item.reason.sentences, language)) is not None:
             problems.append(f"item {item.number}: the reason denies {added!r}, which the reviewer's words do not deny")
+        for english, (_, denied) in language.denied_verbs.items():
+            # "no necesariamente apoyan" where the reviewer's "which is supportive of" denied nothing: the denial moved
+            # onto the support the reviewer gave
+            stem = english[:7]
+            if (
+                (m := denied.search(text)) is not None
+                and re.search(stem, reviewer, re.I)
+                and not re.search(rf"\b(?:not|no|without|lack\w*|absence)\b[^.;,]{{0,60}}{stem}", reviewer, re.I)
+            ):
+                problems.append(
+                    f"item {item.number}: the reason denies {m.group(0)!r}, which the reviewer's words do not"
+                )
         for said, english in language.qualifiers.items():
             if (m := said.search(text)) is not None and not english.search(f"{reviewer} {item.request}"):
                 problems.append(f"item {item.number}: {m.group(0)!r} qualifies what the reviewer's words do not")
@@ -315,7 +327,10 @@ _CLINICIANS = frozenset(
 _YOU = re.compile(r"\byou(?:r|rs|rself)?\b", re.I)
 _EN_PAST = re.compile(
     r"\b(?:had|was|were|did|used to|no longer|anymore|any more|formerly|previously|in the past|prior|previous|"
-    r"before|history)\b",
+    r"before|history|"
+    # a case's events told in the past ("The claimant reported less pain"): "usted reportó" says it as they did
+    r"reported|underwent|completed|attended|tried|received|showed|demonstrated|presented|experienced|sustained|"
+    r"developed|returned|began|started|stopped|took|went|felt)\b",
     re.I,
 )
 _EN_CONNECTORS = re.compile(r"\b(?:but|however|although|though|while|whereas|yet|despite|nevertheless|even)\b|;", re.I)
@@ -336,6 +351,21 @@ _YOU_HAVE_NO = re.compile(r"\byou (?:have|had|has) no\b|\byou (?:do|did) not hav
 _PERSON_HAS = re.compile(
     r"\b(?:patient|claimant|applicant|worker|employee|individual|he|she)\b[^.]{0,40}?\b(?:has|had|have)\b", re.I
 )
+
+
+# a dose's count written as a prescription's abbreviation ("bid": "dos veces al día", as the offline page says it)
+_DOSING = (
+    (re.compile(r"\b(?:b\.?i\.?d\b\.?|twice (?:a day|daily)|twice)", re.I), "2 times a day"),
+    (re.compile(r"\b(?:t\.?i\.?d\b\.?|three times daily)", re.I), "3 times a day"),
+    (re.compile(r"\bq\.?i\.?d\b\.?", re.I), "4 times a day"),
+)
+
+
+def _dosing_spelled(text: str) -> str:
+    """The reviewer's words with a dose's abbreviation as the count it says ("bid": "2 times a day")."""
+    for abbreviation, spelled in _DOSING:
+        text = abbreviation.sub(spelled, text)
+    return text
 
 
 def _with_digits(text: str, words: dict[str, int]) -> str:
@@ -401,20 +431,33 @@ def _negation_added(text: str, reviewer_sentences: Sequence[str], language: Lang
         return None
     denied: set[str] = set()
     said: set[str] = set()
+    before: set[str] = set()  # words a clause states before its denial ("there is indication of X that has not ...")
     for sentence in reviewer_sentences:
         for clause in _CLAUSE_END.split(sentence):  # "no X or any Y": the denial reaches past "or"
             m = EN_NEGATION.search(clause)
             keys = {_cognate_key(w)[:5] for w in re.findall(r"[^\W\d_]{5,}", clause[m.end() :] if m else clause)}
             (denied if m else said).update(keys)
+            if m is not None:
+                before.update(_cognate_key(w)[:5] for w in re.findall(r"[^\W\d_]{5,}", clause[: m.start()]))
     for clause in clauses.split(text):
         m = language.negation.search(clause)
         if m is None:
             continue
+        # "no hay indicios de ...": a denial that something exists reaches the words the reviewer stated as there,
+        # before a denial of something else in their clause (a probe: "there is indication of X that has not
+        # improved" became "no hay indicios de X"); a denied verb ("no se recomienda la acupuntura") may put its
+        # subject after it, so only a denial of existence is held to those words
+        stated = said | before if _DENIED_EXISTENCE.match(clause, m.start()) else said
         for found in re.finditer(r"[^\W\d_]{5,}", clause[m.end() :]):
             key = _cognate_key(found.group(0))[:5]
-            if key in said and key not in denied:
+            if key in stated and key not in denied:
                 return found.group(0)
     return None
+
+
+_DENIED_EXISTENCE = re.compile(
+    r"(?:no (?:hay|había|hubo|existe|existen|existía|existían)|ningun[oa]s?|ningún|sin)\b", re.I
+)
 
 
 def _translation_shape(
@@ -591,7 +634,9 @@ _TURNED = re.compile(
     r"\b(?:no (?:\w+ )?exced\w*|no (?:es|son|será|serán|fue|fueron) excesiv\w*|"
     r"no es (?:cierto|verdad)|salvo|excepto|a menos que|a no ser que|sin embargo sí|except|unless|"
     r"no (?:hay|cabe|queda|tengo|tiene|tuvo) (?:ninguna )?duda|sin duda|indudablemente|sin importar|de todos "
-    r"modos|aun así|a pesar de todo|ya no|dejó de|dejaron de)\b",
+    r"modos|aun así|a pesar de todo|ya no|dejó de|dejaron de|"
+    # a lack denied: "no faltan documentos" says the records are there, the reviewer's "no documentation" round
+    r"no (?:\w+ )?(?:falta\w*|carec\w*|escase\w*))\b",
     re.I,
 )
 _NO_CONTRAST = re.compile(r"\b(?:without|w/o|no|non|sin)[\s-]*(?:iv |intravenous |de )?contrast[e]?\b", re.I)
