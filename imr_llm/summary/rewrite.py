@@ -211,10 +211,10 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
                 problems.append(f"item {item.number}: {m.group(0)!r} names care or a condition the reviewer's do not")
         if (added := _negation_added(text, item.reason.sentences, language)) is not None:
             problems.append(f"item {item.number}: the reason denies {added!r}, which the reviewer's words do not deny")
-        for english, (_, denied) in language.denied_verbs.items():
+        for verb, (_, denied) in language.denied_verbs.items():
             # "no necesariamente apoyan" where the reviewer's "which is supportive of" denied nothing: the denial moved
             # onto the support the reviewer gave
-            stem = english[:7]
+            stem = verb[:7]
             if (
                 (m := denied.search(text)) is not None
                 and re.search(stem, reviewer, re.I)
