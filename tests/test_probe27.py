@@ -298,11 +298,12 @@ def _es_item(k: int, rationale: str) -> tuple[object, object]:
 
 _APPROVED = (
     "Decision rationale: The guidelines support imaging of the shoulder when nerve signs persist. In this case there "
-    "is indication of nerve dysfunction that has not improved, which is supportive of the MRI. Therefore, the MRI "
-    "of the right shoulder without contrast is medically necessary.\n"
+    "is indication of nerve dysfunction that has not necessarily improved, which is supportive of the MRI. Therefore, "
+    "the MRI of the right shoulder without contrast is medically necessary.\n"
 )
 _ES_APPROVED = (
-    "El revisor encontró que hay indicios de problemas de los nervios que no han mejorado, lo que apoya la resonancia "
+    "El revisor encontró que hay indicios de problemas de los nervios que no necesariamente han mejorado, lo que apoya "
+    "la resonancia "
     "magnética."
 )
 _DENIED = (
@@ -318,11 +319,13 @@ _ES_DENIED = (
 @pytest.mark.parametrize(
     ("k", "rewrite"),
     [
-        (1, _ES_APPROVED.replace("que hay indicios", "que no hay indicios").replace("no han mejorado", "han mejorado")),
+        (1, _ES_APPROVED.replace("que hay indicios", "que no hay indicios").replace("no necesariamente han", "han")),
         (1, _ES_APPROVED.replace("lo que apoya", "lo que no necesariamente apoya")),  # R07: the denial moved
         (1, _ES_APPROVED.replace("hay indicios", "hay pocos indicios")),  # R04, R14: a smaller finding
         (0, _ES_DENIED.replace("no hay documentación", "no faltan documentos")),  # R02: the lack denied
         (0, _ES_DENIED.replace("estado mental anormal", "estado mental normal")),  # R12: "abnormal" as "not normal"
+        (0, _ES_DENIED.replace("en el examen.", "en el examen todavía.")),  # R22: "not yet": the records will come
+        (1, _ES_APPROVED.replace("no necesariamente han mejorado", "no han mejorado")),  # R06: "necessarily" dropped
     ],
 )
 def test_a_spanish_rewrite_that_turns_the_reviewers_finding_round_is_refused(k: int, rewrite: str) -> None:

@@ -226,6 +226,9 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
         for said, english in language.qualifiers.items():
             if (m := said.search(text)) is not None and not english.search(f"{reviewer} {item.request}"):
                 problems.append(f"item {item.number}: {m.group(0)!r} qualifies what the reviewer's words do not")
+        for english, kept in language.kept_qualifiers.items():
+            if (m := english.search(reviewer)) is not None and not kept.search(text):
+                problems.append(f"item {item.number}: the reason drops the reviewer's {m.group(0)!r}")
         if (only := _ONLY_N.search(reviewer)) is not None and not re.search(
             rf"\b(?:{language.c.checks.only_words})\b(?: \w+){{0,2}} {only.group(1)}\b", text, re.I
         ):

@@ -143,6 +143,10 @@ class Language:
             re.compile(rf"\b(?:{word})\b", re.I): re.compile(rf"\b(?:{english})", re.I)
             for word, english in checks.qualifiers.items()
         }
+        self.kept_qualifiers = {
+            re.compile(rf"\b(?:{english})\b", re.I): re.compile(rf"\b(?:{word})\b", re.I)
+            for english, word in checks.kept_qualifiers.items()
+        }
         self.body_parts = {
             re.compile(rf"\b{word}\b", re.I): re.compile(rf"\b(?:{english})\b", re.I)
             for word, english in checks.body_parts.items()

@@ -172,6 +172,9 @@ class CheckPhrases(_Strict):
     # a qualifier of the translation and the English words it translates: "grave", "mínimo", "subjetiva", "al menos"
     # where the reviewer wrote none of "severe", "minimal", "subjective", "at least" is a fact changed
     qualifiers: dict[str, str] = Field(default_factory=dict)
+    # the other way: a qualifier of the reviewer's English and the words a translation must keep for it ("not
+    # necessarily improved" is not "not improved")
+    kept_qualifiers: dict[str, str] = Field(default_factory=dict)
     # the language's words for each kind of logic a rewrite may not add ("condition": "if", "cause": "because",
     # "question": "?", "attribution": "your doctor found", "quotes"): a rewrite says each no more often than the
     # reviewer's English does (a finding made a condition, a question or the worker's own doctor's had passed)
