@@ -108,13 +108,22 @@ _KEY_TABLE = str.maketrans(
 
 def _key(line: str) -> str:
     """A line's identity across pages: its letters, each run of digits as #, spaces and marks aside (OCR
-    reads one running line "P. 1/2" on a page and "P, 2/2" or "P.2/2" on the next; "P. 9/10", "P.10/10")."""
+    reads one running line "P. 1/2" on a page and "P, 2/2" or "P.2/2" on the next; "P. 9/10", "P.10/10"). A case
+    number is kept whole: a running "Case Number: CM16-..." line repeats one number, and a page that opens with
+    another is another letter's first page (two letters in one PDF had been read as one, the second's header
+    blanked; on a scan, a number a digit or two misread still joins its running line, `_near_key`)."""
     if not line.isascii():
-        return _DIGITS.sub("#", _NOT_KEY.sub("", line)).casefold()
-    key = line.translate(_KEY_TABLE)
-    while "##" in key:
-        key = key.replace("##", "#")
-    return key.casefold()
+        key = _DIGITS.sub("#", _NOT_KEY.sub("", line)).casefold()
+    else:
+        key = line.translate(_KEY_TABLE)
+        while "##" in key:
+            key = key.replace("##", "#")
+        key = key.casefold()
+    case = _CASE_NUMBER.search(line)
+    return key + case.group(0).upper() if case is not None else key
+
+
+_CASE_NUMBER = re.compile(r"\bCM\d{2}-\d{5,7}\b", re.I)
 
 
 def _near_key(edge: str, key: str, seen: dict[tuple[str, str], set[int]]) -> str:

@@ -35,11 +35,14 @@ def test_a_rationale_naming_another_letters_opening_words_keeps_every_item(menti
 
 def test_two_letters_in_one_file_are_still_told_apart() -> None:
     # right: a second letter, opening on its own line, is noticed and only the first is read, of the same layout
-    # or of another
+    # or of another; wrong before: a second 2016 letter opening a page of its own had its "Case Number:" line blanked
+    # as a running line, and both letters' items were read as one letter's, with no case number
     for second in ("synth-2016-partial.txt", "synth-2014.txt", "synth-2013-notice.txt"):
-        record = parse_text(BASIC.rstrip("\f\n") + "\n\n" + (SAMPLES / second).read_text(encoding="utf-8"))
-        assert [i.decision for i in record.disputed_items] == ["upheld", "overturned"], second
-        assert any("the file holds 2 letters" in w for w in record.warnings), (second, record.warnings)
+        for joined in (BASIC.rstrip("\f\n") + "\n\n", BASIC):  # the second on the same page, or on a page of its own
+            record = parse_text(joined + (SAMPLES / second).read_text(encoding="utf-8"))
+            assert [i.decision for i in record.disputed_items] == ["upheld", "overturned"], second
+            assert any("the file holds 2 letters" in w for w in record.warnings), (second, record.warnings)
+            assert record.case_number == "CM16-0900101"
 
 
 # -- R23: an approval explained by the concern the reviewer set aside -------------------------------------------

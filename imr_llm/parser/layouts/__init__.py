@@ -98,7 +98,7 @@ def _opens_letter(text: FlatText, at: int, anchor: str, layout: Layout) -> bool:
     "Case Number: CM16-0247624" and another label), and the text from them is a letter of the layout."""
     raw = text.raw
     raw_at = text.raw_offset(at)
-    line_start = raw.rfind("\n", 0, raw_at) + 1
+    line_start = max(raw.rfind("\n", 0, raw_at), raw.rfind("\f", 0, raw_at)) + 1  # a page's start is a line's
     if raw[line_start:raw_at].strip(" \t\f\u00a0"):
         return False  # words before it on its line: inside a sentence
     line_end = raw.find("\n", raw_at)
