@@ -362,7 +362,7 @@ def _read_page(page: PageImage, index: int) -> _PageRead:
         # a grainy page (a copier's toner and mottle, a fax's jagged strokes, JPEG noise) read once more, lightly
         # smoothed; kept when it reads with more confidence (words read right on the development renderings'
         # first two pages: odd-numbered dev letters, where it was chosen, 0.947 -> 0.955; even-numbered ones
-        # 0.925 -> 0.948; dark copies 0.87 -> 0.95; no rendering worse in either half)
+        # 0.925 -> 0.939; dark copies 0.885 -> 0.957; curled photos of the odd letters worse, 0.893 -> 0.881)
         smooth = _smoothed(cleaned.pixels, page.dpi)
         again = _recognise(smooth, page.dpi, index)
         if again.mean_confidence > read.mean_confidence:

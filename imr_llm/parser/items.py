@@ -437,8 +437,7 @@ def assemble_item(
         ctx.warn(
             f"item {i + 1}: {AGAINST_HEADING_WARNING} {'Overturned' if necessary else 'Upheld'} but the rationale's "
             f"closing sentence says {'medically necessary' if last else 'not medically necessary'} "
-            "(its verdicts disagree); "
-            "check the letter"
+            "(its verdicts disagree); check the letter"
         )
     elif concluded is not None and concluded != necessary:
         ctx.warn(
