@@ -155,9 +155,9 @@ def _first_item_reason(heading_word: str) -> tuple[str | None, str]:
     s = BASIC.index("Decision rationale: The MTUS guidelines support a short course")
     e = BASIC.index("MRI of the right shoulder without contrast: Overturned")
     rationale = (
-        "Decision rationale: Here, the injured worker was said to have lasting leg symptoms and carried a working "
-        "diagnosis of lumbar radiculopathy. The request, thus, was at odds with the MTUS guidelines on therapy "
-        "visits. Therefore, the request is not medically necessary.\n"
+        "Decision rationale: Here, the injured worker was said to have lasting leg symptoms from a pinched lumbar "
+        "nerve. The therapy asked for, thus, went against the MTUS guidelines on therapy visits. Therefore, the "
+        "request is not medically necessary.\n"
     )
     record = parse_text((BASIC[:s] + rationale + BASIC[e:]).replace("\nUpheld\n", f"\n{heading_word}\n", 1))
     return record.disputed_items[0].decision, summarize(record, "en").summary.items[0].reason.text
@@ -166,9 +166,9 @@ def _first_item_reason(heading_word: str) -> tuple[str | None, str]:
 def test_an_approval_whose_rationale_denies_is_not_explained_by_the_denials_reasons() -> None:
     decision, why = _first_item_reason("Overturned")
     assert decision == "overturned"  # the heading is the decision of record; the page warns
-    # wrong before (the probe): "The reviewer found that the request, thus, was at odds with the MTUS guidelines" as
-    # an approval's Why; the reviewer's words are quoted instead, beside the warning
-    assert not why.startswith("The reviewer found") and "at odds" not in why
+    # wrong before (the probe): "The reviewer found that the therapy asked for, thus, went against the MTUS
+    # guidelines" as an approval's Why; the reviewer's words are quoted instead, beside the warning
+    assert not why.startswith("The reviewer found") and "went against" not in why
     # right: an approval whose rationale agrees with it is still explained in plain words
     from imr_llm.summary.summarize import summarize
 
@@ -300,35 +300,34 @@ def _es_item(k: int, rationale: str) -> tuple[object, object]:
 
 
 _APPROVED = (
-    "Decision rationale: The guidelines support imaging of the shoulder when nerve signs persist. In this case there "
-    "is indication of nerve dysfunction that has not necessarily improved, which is supportive of the MRI. Therefore, "
+    "Decision rationale: The guidelines support imaging of the shoulder when nerve signs persist. Here the records "
+    "give indication of nerve dysfunction that has not necessarily resolved, and this supports the MRI. Therefore, "
     "the MRI of the right shoulder without contrast is medically necessary.\n"
 )
 _ES_APPROVED = (
-    "El revisor encontró que hay indicios de problemas de los nervios que no necesariamente han mejorado, lo que apoya "
-    "la resonancia "
-    "magnética."
+    "El revisor encontró que hay indicios de problemas de los nervios que no necesariamente se han resuelto, y esto "
+    "apoya la resonancia magnética."
 )
 _DENIED = (
-    "Decision rationale: There is no documentation of nerve deficits on the examination. The claimant has no abnormal "
-    "mental status. Therefore, the request is not medically necessary.\n"
+    "Decision rationale: There is no documentation of nerve deficits on the examination. The worker's mental state "
+    "was not abnormal. Therefore, the request is not medically necessary.\n"
 )
 _ES_DENIED = (
     "El revisor encontró que no hay documentación de problemas de los nervios en el examen. El revisor encontró que "
-    "usted no tiene un estado mental anormal."
+    "su estado mental no era anormal."
 )
 
 
 @pytest.mark.parametrize(
     ("k", "rewrite"),
     [
-        (1, _ES_APPROVED.replace("que hay indicios", "que no hay indicios").replace("no necesariamente han", "han")),
-        (1, _ES_APPROVED.replace("lo que apoya", "lo que no necesariamente apoya")),  # R07: the denial moved
+        (1, _ES_APPROVED.replace("que hay indicios", "que no hay indicios").replace("no necesariamente se", "se")),
+        (1, _ES_APPROVED.replace("y esto apoya", "y esto no necesariamente apoya")),  # R07: the denial moved
         (1, _ES_APPROVED.replace("hay indicios", "hay pocos indicios")),  # R04, R14: a smaller finding
         (0, _ES_DENIED.replace("no hay documentación", "no faltan documentos")),  # R02: the lack denied
-        (0, _ES_DENIED.replace("estado mental anormal", "estado mental normal")),  # R12: "abnormal" as "not normal"
+        (0, _ES_DENIED.replace("no era anormal", "no era normal")),  # R12: "abnormal" said as "not normal"
         (0, _ES_DENIED.replace("en el examen.", "en el examen todavía.")),  # R22: "not yet": the records will come
-        (1, _ES_APPROVED.replace("no necesariamente han mejorado", "no han mejorado")),  # R06: "necessarily" dropped
+        (1, _ES_APPROVED.replace("no necesariamente se han", "no se han")),  # R06: "necessarily" dropped
     ],
 )
 def test_a_spanish_rewrite_that_turns_the_reviewers_finding_round_is_refused(k: int, rewrite: str) -> None:

@@ -358,8 +358,9 @@ _PERSON_HAS = re.compile(
 
 # a dose's count written as a prescription's abbreviation ("bid": "dos veces al día", as the offline page says it)
 _DOSING = (
-    (re.compile(r"\b(?:b\.?i\.?d\b\.?|twice (?:a day|daily)|twice)", re.I), "2 times a day"),
-    (re.compile(r"\b(?:t\.?i\.?d\b\.?|three times daily)", re.I), "3 times a day"),
+    (re.compile(r"\b(?:b\.?i\.?d\b\.?|twice (?:a day|daily)\b)", re.I), "2 times a day"),
+    (re.compile(r"\btwice\b", re.I), "2 times"),  # "twice a week": "dos veces por semana"
+    (re.compile(r"\b(?:t\.?i\.?d\b\.?|three times daily\b)", re.I), "3 times a day"),
     (re.compile(r"\bq\.?i\.?d\b\.?", re.I), "4 times a day"),
 )
 

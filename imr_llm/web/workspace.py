@@ -116,6 +116,8 @@ class Workspace:
         return sorted(folder.iterdir()) if folder.is_dir() else []
 
     def private_dir(self, path: Path) -> Path:
+        if path.is_symlink():
+            raise WorkspaceLinked(f"{path} is a link; the workspace's files are kept only inside it: move it aside")
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(path, 0o700)
         return path
