@@ -225,7 +225,8 @@ def scrub_secrets(text: str, *secrets: str | None) -> str:
         if secret and len(secret) >= 4:
             text = re.sub(re.escape(secret), "[secret removed]", text, flags=re.I)  # echoed lower-cased, too
             if len(secret) >= 6:  # wrapped over two lines, or spaced out: the key's characters with blanks between
-                spread = r"(?:\s|\\[nrt])*".join(re.escape(c) for c in secret)  # a "\n" escape in a repr, too
+                # a "\n" escape in a repr, too; or dashes, commas, dots between its characters ("Z-q-7-T", "Z,q,7")
+                spread = r"(?:\s|\\[nrt]|[-,.:;_|/+])*".join(re.escape(c) for c in secret)
                 text = re.sub(spread, "[secret removed]", text, flags=re.I)
             # a part of it (a server that trims or masks the middle of what it echoes): any word-like run of at
             # least a third of the key (8 characters or more) found inside the key

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sqlite3
 import zipfile
+from pathlib import Path
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -102,13 +104,19 @@ async def eval_status(request: Request) -> JSONResponse:
 async def gold_zip(request: Request) -> Response:
     refuse_if_deleted(request)
     folder = state(request).workspace.gold
-    if not folder.is_dir():
+    if folder.is_symlink() or not folder.is_dir():
         raise HTTPException(404, "nothing exported yet")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
         for path in sorted(folder.rglob("*")):
+            # only the workspace's own files: never through a link planted in it (the zip had served /etc/passwd)
+            inside = path.relative_to(folder)
+            if any((folder / Path(*inside.parts[: k + 1])).is_symlink() for k in range(len(inside.parts))):
+                continue
             if path.is_file():
-                z.write(path, f"gold/{path.relative_to(folder).as_posix()}")
+                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+                with os.fdopen(fd, "rb") as f:
+                    z.writestr(f"gold/{inside.as_posix()}", f.read())
     return Response(
         buffer.getvalue(),
         media_type="application/zip",

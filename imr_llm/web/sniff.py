@@ -83,6 +83,8 @@ def image_frames(name: str, data: bytes) -> int:
     try:
         with Image.open(io.BytesIO(data)) as image:  # reads the header only, not the pixels
             return int(getattr(image, "n_frames", 1))
+    except Image.DecompressionBombError as e:  # a header claiming 100,000 x 100,000 pixels: HTTP 500 before
+        raise Rejected(f"{name}: image too large for one letter page") from e
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as e:
         raise Rejected(f"{name}: cannot read this image (damaged, or a kind the OCR does not read)") from e
 

@@ -112,8 +112,12 @@ class Workspace:
         return path
 
     def uploads(self, letter_id: int) -> list[Path]:
+        """The letter's stored uploads: regular files we wrote, never a link planted in their place (a gold export
+        had copied the file a link led to, /etc/passwd, as the letter's original)."""
         folder = self.letter_dir(letter_id)
-        return sorted(folder.iterdir()) if folder.is_dir() else []
+        if self.files.is_symlink() or folder.is_symlink() or not folder.is_dir():
+            return []
+        return sorted(p for p in folder.iterdir() if not p.is_symlink() and p.is_file())
 
     def private_dir(self, path: Path) -> Path:
         if path.is_symlink():

@@ -1,0 +1,80 @@
+"""The twenty-eighth hostile probe's cases, each tested both ways (the wrong output it must not produce, and the
+right one). All letters here are synthetic."""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+
+
+@pytest.mark.parametrize("sep", ["-", ",", ", ", ".", "_"])
+def test_a_key_spelled_with_marks_between_its_characters_is_removed(sep: str) -> None:
+    from imr_llm.llm.config import scrub_error
+
+    key = "Zq7Tw3xK"
+    # wrong before (the probe): "Z-q-7-T-w-3-x-K" reached stderr, llm.error and the call log
+    assert "Z" + sep + "q" + sep + "7" not in scrub_error("credential was: " + sep.join(key), key)
+    # right: a message that does not hold the key keeps its words and marks
+    assert scrub_error("model f-a-k-e is not served", key) == "model f-a-k-e is not served"
+
+
+def test_a_huge_image_header_is_a_clear_refusal_not_a_server_error() -> None:
+    from imr_llm.web.sniff import Rejected, image_frames
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    def png(width: int, height: int) -> bytes:
+        header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+        return (
+            b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"\0" * 11))
+            + chunk(b"IEND", b"")
+        )
+
+    # wrong before (the probe): Pillow's DecompressionBombError, HTTP 500
+    with pytest.raises(Rejected, match="too large"):
+        image_frames("h.png", png(100_000, 100_000))
+    assert image_frames("small.png", png(10, 1)) == 1  # right: an ordinary image is one page
+
+
+def test_a_link_planted_among_the_uploads_or_in_the_gold_folder_is_never_read(tmp_path: Path) -> None:
+    from imr_llm.web.workspace import Workspace
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not the worker's letter", encoding="utf-8")
+    workspace = Workspace(tmp_path / "ws")
+    try:
+        stored = workspace.save(1, 0, "pdf", b"%PDF-1.4 ours")
+        planted = stored.parent / "01.pdf"
+        planted.symlink_to(secret)
+        # wrong before (the probe): the gold export copied the file a planted link led to as the letter's original
+        assert workspace.uploads(1) == [stored]  # right: our own upload is still read
+    finally:
+        workspace.close()
+
+
+def test_the_gold_zip_holds_only_the_workspaces_own_files(tmp_path: Path) -> None:
+    import zipfile
+
+    from tests.test_web_app import PDF, make_client, read, token
+
+    with make_client(tmp_path / "ws") as client:
+        letter_id = read(client, [("letter.pdf", PDF.read_bytes())])
+        csrf = token(client)
+        client.post(f"/review/{letter_id}/done", data={"csrf": csrf}, follow_redirects=False)
+        assert client.post("/gold/export", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+        secret = tmp_path / "secret.txt"
+        secret.write_text("server file", encoding="utf-8")
+        os.symlink(secret, tmp_path / "ws" / "gold" / "planted.txt")
+        response = client.get("/gold/imr-gold.zip")
+    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    # wrong before (the probe): the zip served the file the planted link led to
+    assert "gold/planted.txt" not in names
+    assert "gold/CM16-0900101.gold.json" in names  # right: the export itself is there
