@@ -78,3 +78,21 @@ def test_the_gold_zip_holds_only_the_workspaces_own_files(tmp_path: Path) -> Non
     # wrong before (the probe): the zip served the file the planted link led to
     assert "gold/planted.txt" not in names
     assert "gold/CM16-0900101.gold.json" in names  # right: the export itself is there
+
+
+@pytest.mark.parametrize("joint", ["", "\n\n"])
+def test_a_letter_followed_by_a_professional_review_keeps_its_own_items(joint: str) -> None:
+    from imr_llm.parser import parse_text
+    from tests.conftest import SAMPLES
+
+    letter = (SAMPLES / "synth-2016-basic.txt").read_text(encoding="utf-8")
+    review = (SAMPLES / "synth-professional-review.txt").read_text(encoding="utf-8")
+    record = parse_text((letter.rstrip("\f\n") if joint else letter) + joint + review)
+    # wrong before (the probe): the record held the 2016 letter's case number and only the review's item, and the
+    # page told the worker the approved MRI was "not approved", with nothing flagged
+    assert [i.decision for i in record.disputed_items] == ["upheld", "overturned"]
+    assert record.template == "final_2016" and record.case_number == "CM16-0900101"
+    assert any("the file holds 2 letters" in w for w in record.warnings)
+    # right: the review read alone is still a review
+    alone = parse_text(review)
+    assert alone.template == "professional_review" and len(alone.disputed_items) == 1

@@ -27,12 +27,24 @@ def get_layout(name: str) -> Layout:
 
 
 def detect_layout(flat: str) -> Layout | None:
-    """The layout of `flat`, or None when it is not an IMR determination letter."""
+    """The layout of `flat`, or None when it is not an IMR determination letter. In detection order (the more
+    specific first), except in a file that holds letters of several layouts: the first letter's, the one whose
+    opening words come first (a 2016 letter then a professional review had been read as a review, its own items
+    lost). A layout whose opening words are not found (lost on a scan) keeps its place in the order."""
     LAYOUTS.load_plugins()
+    chosen: Layout | None = None
+    chosen_at = -1
     for layout in sorted(LAYOUTS.values(), key=lambda lay: lay.order):
-        if layout.detect(flat):
-            return layout
-    return None
+        if not layout.detect(flat):
+            continue
+        at = min((i for a in layout.starts if (i := flat.find(a)) >= 0), default=-1)
+        if chosen is None:
+            chosen, chosen_at = layout, at
+            if at < 0:
+                return chosen
+        elif 0 <= at < chosen_at:
+            chosen, chosen_at = layout, at
+    return chosen
 
 
 _MAX_LETTERS_COUNTED = 1000
