@@ -96,3 +96,26 @@ def test_a_letter_followed_by_a_professional_review_keeps_its_own_items(joint: s
     # right: the review read alone is still a review
     alone = parse_text(review)
     assert alone.template == "professional_review" and len(alone.disputed_items) == 1
+
+
+@pytest.mark.parametrize(
+    ("k", "change"),
+    [
+        (1, ("no necesariamente se han", "necesariamente no se han")),  # "necessarily not": the reviewer's turned
+        (1, ("hay indicios", "hay indicios claros")),  # a sense added: clear
+        (1, ("hay indicios", "hay indicios recientes")),  # recent
+        (1, ("hay indicios", "casi no hay indicios")),  # almost none
+        (0, ("no hay documentación de problemas", "no hay documentación que descarte problemas")),  # rules out
+        (0, ("no hay documentación de problemas", "no hay documentación suficiente de problemas")),  # enough
+    ],
+)
+def test_a_spanish_rewrite_that_adds_or_turns_a_sense_is_refused(k: int, change: tuple[str, str]) -> None:
+    from imr_llm.summary.rewrite import reason_problems
+    from tests.test_probe27 import _APPROVED, _DENIED, _ES_APPROVED, _ES_DENIED, _es_item
+
+    item, language = _es_item(k, _APPROVED if k == 1 else _DENIED)
+    faithful = _ES_APPROVED if k == 1 else _ES_DENIED
+    assert change[0] in faithful
+    # wrong before (the probe): each accepted
+    assert reason_problems(faithful.replace(change[0], change[1]), item, language)  # type: ignore[arg-type]
+    assert reason_problems(faithful, item, language) == []  # type: ignore[arg-type]  # right: the faithful one passes
