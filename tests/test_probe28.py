@@ -119,3 +119,41 @@ def test_a_spanish_rewrite_that_adds_or_turns_a_sense_is_refused(k: int, change:
     # wrong before (the probe): each accepted
     assert reason_problems(faithful.replace(change[0], change[1]), item, language)  # type: ignore[arg-type]
     assert reason_problems(faithful, item, language) == []  # type: ignore[arg-type]  # right: the faithful one passes
+
+
+@pytest.mark.parametrize(
+    "rest",
+    [" while the claimant reports he cannot swallow", "; the claimant reports he tolerates them well",
+     ", with the claimant reporting good relief", ", since the claimant reports they work",
+     ", given that the claimant reports he can swallow", ", nor does the claimant report stomach problems",
+     ", which the claimant says he never tried"],
+)  # fmt: skip
+def test_what_follows_the_missing_thing_as_a_clause_of_its_own_is_not_asked_for(rest: str) -> None:
+    from imr_llm.summary.restate import own_clause
+
+    # wrong before (the probe): "a new request could include records of liquid medicines while you report ..."
+    assert own_clause(f"a trial of liquid medicines{rest}") == "a trial of liquid medicines"
+
+
+@pytest.mark.parametrize(
+    "missing",
+    ["a prior course of therapy, and of its results", "failure to improve and there was no later worsening",
+     "a diagnosis of nerve compression and there is no record of how the test would change care"],
+)  # fmt: skip
+def test_a_second_missing_thing_stays_part_of_it(missing: str) -> None:
+    from imr_llm.summary.restate import own_clause
+
+    assert own_clause(missing) == missing  # right: "and there is no B" and "and of B" are missing too
+
+
+@pytest.mark.parametrize(
+    ("ban", "closed"),
+    [("MRI of the shoulder is not recommended without at least 6 weeks of failed physical therapy.", False),
+     ("MRI of the shoulder is not recommended without a significant change in symptoms.", False),
+     ("MRI of the shoulder is not recommended for this condition.", True)],
+)  # fmt: skip
+def test_a_ban_that_names_what_records_could_show_is_not_a_closed_door(ban: str, closed: bool) -> None:
+    from tests.test_probe27 import _shoulder_denied_step
+
+    # wrong before (the probe): "Asking again with more records is not likely to change that" for the first two
+    assert ("not likely to change" in _shoulder_denied_step(ban)) is closed

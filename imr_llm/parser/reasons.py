@@ -769,6 +769,9 @@ _CONDITIONAL = _rx(
     # "for patients without neurologic deficits"): a condition this worker's records decide
     r"\bfor (?:patients|individuals|persons|people|workers|claimants|those|cases)\s+(?:who|that|with|without|lacking|"
     r"whose|in whom|not)\b|"
+    # "not recommended without at least 6 weeks of failed therapy", "without a significant change in symptoms"
+    r"\bwithout (?:at least|an? (?:significant |documented |clear |objective |new |neurologic )?(?:change|deficit|"
+    r"trial|failure|course|period|progression|worsening))\b|"
     r"\bwithout (?:(?:objective |clear |documented )?(?:evidence|documentation|signs?|findings?|"
     r"(?:a )?trials?|failure|improvement)|(?:\w+ )?functional improvement)\b|\bif (?:there (?:is|are|was|were) )?no\b|"
     r"\bis recommended (?:if|when|for|only)|"
@@ -816,6 +819,12 @@ _BANNED_AS_A_CLASS = frozenset({"benzodiazepine", "barbiturate"})
 def _request_form(request: str) -> tuple[bool, bool]:
     """Whether a request is a compound, and whether it is topical."""
     return bool(_COMPOUND_REQUEST.search(request)), bool(_TOPICAL_REQUEST.search(request))
+
+
+def is_conditional(sentence: str) -> bool:
+    """The guideline's rule names a condition this worker's records decide ("unless", "without at least 6 weeks of
+    failed therapy", "for patients who have not ..."): a ban records could lift."""
+    return _CONDITIONAL.search(sentence) is not None
 
 
 def is_categorical(sentence: str | Scan, request: str, decision: str | None) -> bool:

@@ -474,12 +474,19 @@ _NO_RECORD = (
 # ", and the claimant is improving with therapy": a clause of its own after the missing thing, with its own subject
 # and verb; what it says was found, not missing (the probe: "no record of failed care, and you are improving" was
 # asked for as records, and the Spanish page said no record of the improvement the reviewer reported)
-_OWN_CLAUSE = _rx(
-    r",\s+(?:and|but|while|whereas|although|though|yet)\s+"
-    r"(?:(?:he|she|they|it|there|we|i)\s+(?:[a-z]+ly\s+)?|(?:the|this|that|these|those|his|her|their|an?)\s+(?:[\w'-]+\s+){0,3}?)"
+_SUBJECT_VERB = (
+    r"(?!there\s+(?:is|are|was|were|has been|have been)\s+(?:also\s+)?no\b)"  # "and there is no B": B missing too
+    r"(?:(?:he|she|they|it|there|we|i)\s+(?:[a-z]+ly\s+)?|(?:the|this|that|these|those|his|her|their|an?)\s+"
+    r"(?:[\w'-]+\s+){0,3}?)"
     r"(?:is|are|was|were|has|have|had|does|did|do|reports?|reported|remains?|remained|continues?|continued|"
-    r"states?|stated|notes?|noted|underwent|shows?|showed|demonstrates?|demonstrated|presents?|presented|"
-    r"can|could|will|would|may|might|should|must)\b"
+    r"states?|stated|notes?|noted|says|said|tolerates?|tolerated|underwent|shows?|showed|demonstrates?|demonstrated|"
+    r"presents?|presented|can|cannot|could|will|would|may|might|should|must)\b"
+)
+_OWN_CLAUSE = _rx(
+    rf"(?:,\s+|\s+)(?:and|but|while|whereas|although|though|yet|since|given that|because)\s+{_SUBJECT_VERB}|"
+    rf";\s*{_SUBJECT_VERB}|"
+    r",\s+(?:nor\s+(?:does|did|do|is|was|has|have|had)|which\s+(?:the|he|she|they)|with\s+the\s+[\w'-]+\s+"
+    r"(?:reporting|stating|saying|noting))\b"
 )
 
 
