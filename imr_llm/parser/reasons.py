@@ -821,12 +821,6 @@ def _request_form(request: str) -> tuple[bool, bool]:
     return bool(_COMPOUND_REQUEST.search(request)), bool(_TOPICAL_REQUEST.search(request))
 
 
-def is_conditional(sentence: str) -> bool:
-    """The guideline's rule names a condition this worker's records decide ("unless", "without at least 6 weeks of
-    failed therapy", "for patients who have not ..."): a ban records could lift."""
-    return _CONDITIONAL.search(sentence) is not None
-
-
 def is_categorical(sentence: str | Scan, request: str, decision: str | None) -> bool:
     """The sentence says the guidelines rule this request out (a denial) or in for this worker (an approval)."""
     sc = _scan(sentence)

@@ -27,7 +27,6 @@ from imr_llm.parser.reasons import (
     find_reason,
     is_bare_conclusion,
     is_categorical,
-    is_conditional,
     names_nothing,
     repeat_of_approval,
     sentence_spans,
@@ -597,8 +596,6 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         opened = True  # "... consistent with nerve pain, and the drug is not recommended for it": records may differ
     if step is not None and step.form in _RULED_OUT and another_purpose(step.sentence.lower(), item.request):
         opened = True  # "not recommended for the treatment of pain" for a drug asked for anxiety: no ban on it
-    if step is not None and step.form in _RULED_OUT and is_conditional(step.sentence):
-        opened = True  # "not recommended without at least 6 weeks of failed therapy": records could show it
     if opened and step is not None and step.form in _RULED_OUT:
         # the ban has an exception records could show: the step follows the first missing record, if any
         step = next((r for r in [*said, *later] if r.form in ASKS_FOR and not _generic_step(r)), None)
