@@ -2308,7 +2308,8 @@ def test_a_limit_on_long_term_use_first_and_missing_records_later_is_no_closed_d
     rationale = (
         "The claimant has used opioids for years. Tramadol is not indicated for chronic use. Also, there is "
         "no indication the claimant is being checked for misuse of the drug. There is still no record of "
-        "objective functional improvement in daily activities. Given the above, the request is not medically necessary."
+        "objective functional improvement in daily activities. For all of these reasons, the request is not "
+        "medically necessary."
     )
     for lang in ("en", "es"):
         step = build_summary(one("Tramadol ER 100mg #30", "Upheld", rationale), lang).items[0].next_step
@@ -2349,7 +2350,7 @@ def test_no_evidence_based_rationale_as_to_the_need_asks_to_explain_the_need() -
     record = one(
         "Cyclobenzaprine 5mg #60",
         "Upheld",
-        "Moreover, there is a lack of evidence based rationale offered by the prescriber as to the medical "
+        "In addition, there is a lack of evidence based rationale offered by the prescriber as to the medical "
         "necessity of this medicine past the usual limits. Therefore, the request is not medically necessary.",
     )
     step = build_summary(record).items[0].next_step
