@@ -130,11 +130,12 @@ def write_file(target: Path, text: str) -> None:
         sink.write(text)
 
 
-def lock_now(fd: int) -> bool:
-    """Whether an exclusive flock on `fd` was taken without waiting; when another process holds it, the descriptor is
-    closed (a batch's output, a served workspace, a cache being cleared: the caller says who is in the way)."""
+def lock_now(fd: int, shared: bool = False) -> bool:
+    """Whether an exclusive (or `shared`) flock on `fd` was taken without waiting; when another process holds it, the
+    descriptor is closed (a batch's output, a served workspace, a cache being cleared or used: the caller says who is
+    in the way)."""
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
         return False

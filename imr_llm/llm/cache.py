@@ -8,7 +8,6 @@ stored in the log unless asked for: these letters are medical records.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -436,11 +435,10 @@ def _share(path: Path) -> int | None:
     except OSError:
         return None
     try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except OSError:
+        return fd if lock_now(fd, shared=True) else None
+    except OSError:  # no flock on this file system: the run goes on without the lock
         os.close(fd)
         return None
-    return fd
 
 
 def _warn(message: str) -> None:
