@@ -758,20 +758,23 @@ _GENERIC = frozenset(
 )
 # the reviewer's reading of the findings, not a condition the records state ("consistent with nerve pain")
 FINDINGS_READ = r"\b(?:consistent with|suggestive of|suggesting|compatible with)\b"
+# a ban that names what records could show (probes 27-28), shared by the parser's conditional test and the summary's
+# conditional next step: "not recommended without at least 6 weeks of failed therapy", "without a significant change
+# in symptoms", "in the absence of X", "for patients who have not failed conservative care", "for patients without
+# neurologic deficits"
+LIFTED_BY_RECORDS = (
+    r"\bwithout (?:at least|an? (?:significant |documented |clear |objective |new |neurologic )?(?:change|deficit|"
+    r"trial|failure|course|period|progression|worsening))\b|\bin the absence of\b|"
+    r"\bfor (?:patients|individuals|persons|people|workers|claimants|those|cases)\s+(?:who|that|with|without|lacking|"
+    r"whose|in whom|not)\b"
+)
 # "not recommended as a primary treatment, but a one-month trial may be considered if ...": a condition, not a ban
 _CONDITIONAL = _rx(
     r"\bbut\b[^.]{0,80}\b(?:may|can|could|should|would) be (?:considered|recommended|indicated|supported|"
     r"appropriate|used|tried)|\bunless\b|\buntil\b|\bexcept (?:for|when|in|after)\b|"
     # a ban that lifts when something is shown: "absent evidence of X", "without evidence of X", "if there is no X"
-    r"\babsent\b|\bin the absence of\b|\black(?:s|ing)? (?:of )?(?:objective |clear |documented )?(?:evidence|"
-    r"documentation|signs?|findings?)\b|"
-    # a ban on the patients who lack something ("not recommended for patients who have not failed conservative care",
-    # "for patients without neurologic deficits"): a condition this worker's records decide
-    r"\bfor (?:patients|individuals|persons|people|workers|claimants|those|cases)\s+(?:who|that|with|without|lacking|"
-    r"whose|in whom|not)\b|"
-    # "not recommended without at least 6 weeks of failed therapy", "without a significant change in symptoms"
-    r"\bwithout (?:at least|an? (?:significant |documented |clear |objective |new |neurologic )?(?:change|deficit|"
-    r"trial|failure|course|period|progression|worsening))\b|"
+    r"\babsent\b|\black(?:s|ing)? (?:of )?(?:objective |clear |documented )?(?:evidence|documentation|signs?|"
+    r"findings?)\b|" + LIFTED_BY_RECORDS + "|"
     r"\bwithout (?:(?:objective |clear |documented )?(?:evidence|documentation|signs?|findings?|"
     r"(?:a )?trials?|failure|improvement)|(?:\w+ )?functional improvement)\b|\bif (?:there (?:is|are|was|were) )?no\b|"
     r"\bis recommended (?:if|when|for|only)|"

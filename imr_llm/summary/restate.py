@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from imr_llm.parser.reasons import LIFTED_BY_RECORDS
 from imr_llm.schema import Decision
 
 
@@ -866,12 +867,7 @@ CONDITIONAL_BAN = _rx(
     r"\b(?:if|unless|until|absent|except|only (?:if|when|after|for))\b|"
     r"\bwithout (?:(?:objective |clear |documented )?(?:evidence|documentation|signs?|findings?|(?:a )?trials?|"
     r"failure|improvement)|(?:\w+ )?functional improvement)\b|"
-    r"\bas (?:a )?(?:first|1st)[- ]line\b|\b(?:more|longer) than \d|\bbeyond \d|"
-    # "without at least 6 weeks of failed therapy", "for patients who have not failed conservative care" (probes 27-28)
-    r"\bwithout (?:at least|an? (?:significant |documented |clear |objective |new |neurologic )?(?:change|deficit|"
-    r"trial|failure|course|period|progression|worsening))\b|\bin the absence of\b|"
-    r"\bfor (?:patients|individuals|persons|people|workers|claimants|those|cases)\s+(?:who|that|with|without|lacking|"
-    r"whose|in whom|not)\b"
+    r"\bas (?:a )?(?:first|1st)[- ]line\b|\b(?:more|longer) than \d|\bbeyond \d|" + LIFTED_BY_RECORDS
 )
 # ... of which these are signs of a serious problem an exam could find later (never misuse, a risk or a test result)
 SERIOUS_SIGNS = _rx(
