@@ -24,6 +24,9 @@ class ParseContext:
     # items whose heading, in a layout whose headings carry Upheld/Overturned, was read without one: on a scan
     # their conclusion alone is a single reading, never a decision (ocr_review.corroborate_decisions)
     headings_without_decision: set[int] = field(default_factory=set)
+    # the damaged decision word cut from such a heading ("MRI: Uph eld"), and whether it is like "Overturned": a
+    # conclusion against it is not taken (items.assemble_item)
+    damaged_words: dict[int, tuple[str, bool]] = field(default_factory=dict)
     # header dates read only in part ("11/30/201"): a date the letter's text gives for that label must agree with
     # the digits that were read (`core.parse_read`), or it is another date
     partly_read: dict[str, str] = field(default_factory=dict)

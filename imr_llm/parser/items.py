@@ -90,6 +90,30 @@ def _skeleton(text: str) -> str:
     return _SPLIT_WORD.sub(r"\1\2", text)
 
 
+# the last words after a heading's colon, short enough to be a decision word a scan or a retyping damaged ("Uph eld",
+# "Uphe1d", "0vertumed"); digits read for the letters they resemble
+_TAIL = re.compile(r":\s*(?P<word>[^\s:]{1,11}(?: [^\s:]{1,8})?)\W*$")
+_AS_LETTERS = str.maketrans("10|!5$", "lolIss")
+_NEAR = 0.65  # "Upheid", "Uphled" are 0.83 like "upheld"; "Norco" is 0.4 like "overturned"
+
+
+def damaged_decision(request: str) -> tuple[str, bool] | None:
+    """A heading's last word that is not "Upheld" or "Overturned" but reads like one of them: the word as written
+    and whether it is like "Overturned". A decision taken from the rationale alone must not contradict it."""
+    skeleton = _skeleton(request)
+    m = _TAIL.search(skeleton)
+    if m is None or _HEADING_WORD.search(skeleton):  # "Not Upheld", "Overturn": words read whole, not damaged
+        return None
+    letters = re.sub(r"[^a-z]", "", m.group("word").translate(_AS_LETTERS).lower())
+    if len(letters) < 4:
+        return None
+    up = Levenshtein.normalized_similarity(letters, "upheld")
+    over = Levenshtein.normalized_similarity(letters, "overturned")
+    if max(up, over) < _NEAR or up == over:
+        return None
+    return m.group("word"), over > up
+
+
 # the form prints "Decision rationale:"; a retyped letter may capitalise the second word
 RATIONALE_LABEL = re.compile(r"Decision ?[Rr]ationale ?:")
 # one pattern per label, each starting with a literal (fast to scan for)
@@ -398,7 +422,19 @@ def assemble_item(
             if necessary is not None
             else None
         )
-        if worded is not None:
+        damaged = ctx.damaged_words.get(i) or damaged_decision(request)
+        if necessary is not None and worded is None and damaged is not None and damaged[1] != necessary:
+            # "MRI: Uph eld" over a rationale that concludes "medically necessary": the heading's damaged word and the
+            # conclusion are two readings that disagree; neither is taken
+            ctx.warn(
+                f"item {i + 1}: the heading's decision word is damaged ({damaged[0]!r}, like "
+                f"{'Overturned' if damaged[1] else 'Upheld'}) and the rationale concludes "
+                f"{'medically necessary' if necessary else 'not medically necessary'}; decision left empty, check the "
+                "letter"
+            )
+            necessary = None
+            decision_text = decision_text or None
+        elif worded is not None:
             # "Back support: Upheld in part", "Not Upheld", "Overturned Upheld": the heading has decision words that
             # do not read as one decision; the rationale alone would override them (a part read as a whole)
             ctx.warn(
@@ -628,6 +664,9 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
         hi = heading_ends[g]
         if m is None:
             s, e = strip_span(flat, heading.start, hi)
+            if (damaged := damaged_decision(flat[s:e])) is not None:  # "MRI: Uph eld": no part of the request
+                ctx.damaged_words[g] = damaged
+                e = flat.rindex(":", s, e)
             request, decision_text, says = flat[s:e].rstrip(":"), None, None
             ctx.cite(f"{p}.request", s, e)
             ctx.warn(f"item {g + 1}: heading has no Upheld/Overturned")
