@@ -16,6 +16,16 @@ from imr_llm.summary.translate import available as translation_available
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples"
+# the professional review sample's rationale title reads its outcome ("... IS/WAS NOT MEDICALLY NECESSARY"); a test
+# that turns the sample into an approval turns its title with it (a title at odds with the conclusion decides nothing)
+_DENYING_TITLE = "IS/WAS NOT\nMEDICALLY NECESSARY:"
+
+
+def approving_title(review: str) -> str:
+    assert _DENYING_TITLE in review
+    return review.replace(_DENYING_TITLE, "IS/WAS\nMEDICALLY NECESSARY:")
+
+
 SHARED = REPO.parent / "shared" / "letters"
 DEV = SHARED / "dev"
 UNLABELED = SHARED / "unlabeled"

@@ -15,7 +15,7 @@ from imr_llm.parser.verdict import plain_reading
 from imr_llm.pipeline.answer import LLMLetter
 from imr_llm.summary.render import Format, render_text
 from imr_llm.summary.summarize import summarize
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, approving_title
 from tests.letters import APPROVED_MRI, DENIED_PT, Item, make_letter
 from tests.llm_answers import perfect_answer
 
@@ -328,7 +328,7 @@ def test_an_approval_of_other_care_or_of_a_part_is_never_the_requests(closing: s
     assert record.disputed_items[0].decision is None and record.needs_review, closing
     # the request's own approval still reads (right both ways)
     whole = parse_text(
-        REVIEW.replace(
+        approving_title(REVIEW).replace(
             REVIEW_VERDICT,
             "Therefore, the request for chiropractic manipulation, 12 sessions for the cervical spine is medically "
             "necessary.",

@@ -20,6 +20,7 @@ import pytest
 from imr_llm.parser import parse_text
 from imr_llm.parser.verdict import plain_reading
 from imr_llm.summary.model import ItemSummary
+from tests.conftest import approving_title
 from tests.letters import HEAD, Item, make_letter
 
 CHIRO = "Chiropractic manipulation, 12 sessions for the cervical spine"
@@ -943,12 +944,11 @@ def test_a_verdict_read_from_the_rationale_alone_must_close_it_and_say_one_thing
     text = sample.replace(
         old, f"Therefore, the request for chiropractic manipulation, 12 sessions for the cervical spine {closing}"
     )
+    if decision == "overturned":  # an approval's title reads it (under a "... NOT ..." title it decides nothing)
+        text = approving_title(text)
     record = parse_text(text)
     assert record.disputed_items[0].decision == decision, record.warnings
-    # (an approval under this layout's "... NOT MEDICALLY NECESSARY" title is said, round eight: the one warning)
-    titled = [w for w in record.warnings if "title says 'not medically necessary'" in w]
-    assert bool(record.warnings) is (decision != "upheld"), record.warnings
-    assert bool(titled) is (decision == "overturned") and len(record.warnings) >= len(titled)
+    assert bool(record.warnings) is (decision is None), record.warnings
 
 
 # -- a twelfth probe: a negation of a negation, another's verdict -------------------------------------------------
@@ -1003,7 +1003,8 @@ def test_an_approval_the_letter_stops_on_without_its_period_is_not_read() -> Non
     assert denial in sample
     cut = sample[: sample.index(denial)] + "12 sessions for the cervical spine is medically necessary"
     assert parse_text(cut).disputed_items[0].decision is None
-    whole = sample[: sample.index(denial)] + "12 sessions for the cervical spine is medically necessary.\n"
+    opening = approving_title(sample[: sample.index(denial)])
+    whole = opening + "12 sessions for the cervical spine is medically necessary.\n"
     assert parse_text(whole).disputed_items[0].decision == "overturned"
     # a denial without its period (one real letter ends so) is still a denial
     unended = sample[: sample.index(denial)] + "12 sessions for the cervical spine is not medically necessary"

@@ -25,7 +25,7 @@ from imr_llm.parser import parse_text
 from imr_llm.summary.build import build_summary
 from imr_llm.summary.checks import check_summary
 from imr_llm.summary.render import render_text
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, approving_title
 from tests.letters import Item, make_letter
 
 DENIED = "There is no record of a trial of home exercise. The request is not medically necessary."
@@ -389,8 +389,11 @@ def test_an_approval_under_the_reviews_not_necessary_title_is_said(closing: str,
     text = (SAMPLES / "synth-professional-review.txt").read_text()
     text = text.replace("cervical spine is not medically necessary.", f"cervical spine {closing}")
     record = parse_text(text)
-    assert record.disputed_items[0].decision == ("overturned" if warned else "upheld")
+    # (since the twenty-eighth probe: the title and the conclusion are two readings, and at odds they decide nothing)
+    assert record.disputed_items[0].decision == (None if warned else "upheld")
     assert any("title says 'not medically necessary'" in w for w in record.warnings) is warned
+    approving = parse_text(approving_title(text))  # right: the same approval under a title that reads it
+    assert approving.disputed_items[0].decision == ("overturned" if warned else None)
 
 
 def test_the_workers_page_says_in_words_only_what_concerns_what_it_states() -> None:

@@ -50,3 +50,31 @@ def test_a_heading_tail_that_is_no_decision_word_is_kept_as_the_request(tail: st
     # right: a request's own last words are never taken for a damaged decision word
     assert damaged_decision(f"Medication: {tail}") is None
     assert damaged_decision("MRI: Uph eld") == ("Uph eld", False)  # wrong: a damaged "Upheld" read as nothing
+
+
+_REVIEW_CLOSING = "12 sessions for the cervical spine is not medically necessary."
+
+
+@pytest.mark.parametrize(
+    ("title", "closing", "decision"),
+    [
+        ("IS/WAS NOT", "is medically necessary.", None),  # wrong before (the probe): shown "This is approved"
+        ("IS/WAS", "is not medically necessary.", None),  # the same disagreement the other way round
+        ("IS/WAS", "is medically necessary.", "overturned"),  # right: title and conclusion agree
+        ("IS/WAS NOT", "is not medically necessary.", "upheld"),
+        ("IS/IS NOT", "is medically necessary.", "overturned"),  # right: a title that offers both reads no outcome
+        ("IS OR IS NOT", "is not medically necessary.", "upheld"),
+    ],
+)
+def test_a_professional_review_whose_title_and_conclusion_disagree_is_not_decided(
+    title: str, closing: str, decision: str | None
+) -> None:
+    from imr_llm.parser import parse_text
+    from tests.conftest import SAMPLES
+
+    review = (SAMPLES / "synth-professional-review.txt").read_text(encoding="utf-8")
+    assert _REVIEW_CLOSING in review and "IS/WAS NOT\nMEDICALLY NECESSARY:" in review
+    review = review.replace("IS/WAS NOT\nMEDICALLY NECESSARY:", f"{title}\nMEDICALLY NECESSARY:")
+    record = parse_text(review.replace(_REVIEW_CLOSING, f"12 sessions for the cervical spine {closing}"))
+    assert record.disputed_items[0].decision == decision
+    assert any("rationale's title says" in w for w in record.warnings) is (decision is None)

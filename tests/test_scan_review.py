@@ -13,7 +13,7 @@ from imr_llm.loaders.ocr import OcrWord
 from imr_llm.parser import parse_text
 from imr_llm.schema import OcrInfo, Source, Span
 from imr_llm.summary.summarize import summarize
-from tests.conftest import REPO
+from tests.conftest import REPO, approving_title
 from tests.letters import APPROVED_MRI, DENIED_PT, Item, make_letter
 
 
@@ -818,7 +818,7 @@ def test_a_decision_word_read_as_overtumed_is_quoted_as_the_letter_prints_it() -
 
 
 def test_an_approval_s_conclusion_with_plain_words_before_medically_necessary_still_decides() -> None:
-    letter = (REPO / "samples" / "synth-professional-review.txt").read_text(encoding="utf-8")
+    letter = approving_title((REPO / "samples" / "synth-professional-review.txt").read_text(encoding="utf-8"))
     ocr = Source(kind="ocr", ocr=OcrInfo())
     for words in ("", "also ", "therefore ", "considered to be "):
         approved = letter.replace("is not medically necessary", f"is {words}medically necessary")

@@ -48,7 +48,20 @@ def _section(flat: str, starts: tuple[str, ...], ends: tuple[str, ...], lo: int 
     return begin, min(stops) if stops else len(flat)
 
 
-_TITLE_DENIES = re.compile(r"RATIONALE FOR WHY THE REQUESTED [A-Z/ ]{0,40}\bNOT MEDICALLY NECESSARY")
+_TITLE = re.compile(r"RATIONALE FOR WHY THE REQUESTED [A-Z/() ]{0,40}?MEDICALLY NECESSARY")
+# a title that offers both outcomes ("IS/IS NOT", "IS OR IS NOT", "IS (NOT)") is the form's generic one
+_BOTH_WAYS = re.compile(r"\b(IS|WAS) ?(?:/|OR) ?\1 NOT\b|\(NOT\)|\bIS ?/ ?NOT\b")
+
+
+def _title_says(flat: str, lo: int, hi: int) -> bool | None:
+    """What the rationale's title reads: "... IS/WAS NOT MEDICALLY NECESSARY" (the "IS/WAS" a tense, the "NOT" the
+    outcome) False, without the "NOT" True; a title that offers both, or none, None."""
+    title = _TITLE.search(flat, lo, hi)
+    if title is None or _BOTH_WAYS.search(title.group(0)):
+        return None
+    return " NOT " not in title.group(0)
+
+
 _NUMBERED = re.compile(r"(?:^| )\d{1,2}[.)] (?P<req>.+?)(?=,? \d{1,2}[.)] |$)")
 
 
@@ -91,13 +104,15 @@ def parse_professional_items(ctx: ParseContext) -> list[DisputedItem]:
                 ctx.cite(f"{p}.decision", start, at + len(item.decision_text))
                 ctx.cite(f"{p}.decision_text", at, at + len(item.decision_text))
         title_at = rationale_span[0] if rationale_span else 0
-        if item.decision == "overturned" and _TITLE_DENIES.search(flat, max(0, title_at - 200), title_at):
-            # the one title this layout gives the rationale says "not medically necessary": an approval read under
-            # it (one "not" away) is said, so a person looks before the page says "approved"
+        titled = _title_says(flat, max(0, title_at - 200), title_at)
+        if item.decision is not None and titled is not None and titled != (item.decision == "overturned"):
+            # the rationale's title is the form's own reading of the outcome: a conclusion at odds with it (one "not"
+            # away) is a second reading that disagrees, so neither is taken, and the page says to check the letter
             ctx.warn(
-                f"item {i + 1}: the rationale's title says 'not medically necessary' but its conclusion says "
-                "medically necessary; check the letter"
+                f"item {i + 1}: the rationale's title says '{'' if titled else 'not '}medically necessary' but its "
+                f"conclusion says {'not ' if titled else ''}medically necessary; decision left empty, check the letter"
             )
+            item = _undecided(item)
         if len(spans) > 1 and item.decision_source == "rationale" and rationale:
             # one rationale for every request: its conclusion decides only the requests it names (or all, when it
             # names them as a whole); another request's verdict is never this one's
@@ -107,16 +122,15 @@ def parse_professional_items(ctx: ParseContext) -> list[DisputedItem]:
                     f"item {i + 1}: the shared rationale's conclusion names other care ({sentence.strip()!r}); "
                     "decision left empty, check the letter"
                 )
-                item = item.model_copy(
-                    update={
-                        "decision": None,
-                        "medically_necessary": None,
-                        "decision_text": None,
-                        "decision_source": None,
-                    }
-                )
+                item = _undecided(item)
         items.append(item)
     return items
+
+
+def _undecided(item: DisputedItem) -> DisputedItem:
+    return item.model_copy(
+        update={"decision": None, "medically_necessary": None, "decision_text": None, "decision_source": None}
+    )
 
 
 LAYOUT = Layout(
