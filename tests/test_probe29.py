@@ -78,3 +78,21 @@ def test_a_professional_review_whose_title_and_conclusion_disagree_is_not_decide
     record = parse_text(review.replace(_REVIEW_CLOSING, f"12 sessions for the cervical spine {closing}"))
     assert record.disputed_items[0].decision == decision
     assert any("rationale's title says" in w for w in record.warnings) is (decision is None)
+
+
+def test_a_professional_review_followed_by_another_letter_is_read_as_itself_and_says_so() -> None:
+    from imr_llm.parser import parse_text
+    from tests.conftest import SAMPLES
+
+    review = (SAMPLES / "synth-professional-review.txt").read_text(encoding="utf-8")
+    letter = (SAMPLES / "synth-2016-basic.txt").read_text(encoding="utf-8")
+    record = parse_text(review + letter)
+    # wrong before (the probe): the second letter was dropped without a word, and the review's reviewer was the
+    # second letter's
+    assert any("the file holds 2 letters" in w for w in record.warnings) and record.needs_review
+    assert record.template == "professional_review" and record.case_number == "CM15-0900606"
+    assert [i.decision for i in record.disputed_items] == ["upheld"]
+    assert "Physical Medicine" in (record.reviewer.certification_text or "")
+    # right: the review alone is one letter, read as before
+    alone = parse_text(review)
+    assert not any("letters" in w for w in alone.warnings) and alone.reviewer == record.reviewer

@@ -60,7 +60,7 @@ def first_letter(text: FlatText, layout: Layout) -> tuple[FlatText, int]:
         if first < 0:
             continue
         nxt = _next_opening(text, anchor, first + len(anchor) + 200, layout)
-        while nxt >= 0 and _same_page_again(flat, first, nxt):
+        while nxt >= 0 and _same_page_again(flat, first, nxt, layout):
             # the first page fed twice (a scanner's double feed): the same letter goes on, its page said twice (a
             # running "Case Number:" line atop a later page was blanked before, see `parser.core.read_letter`)
             nxt = _next_opening(text, anchor, nxt + len(anchor) + 200, layout)
@@ -75,15 +75,22 @@ def first_letter(text: FlatText, layout: Layout) -> tuple[FlatText, int]:
     return text, 0
 
 
-_ITEMS_BEGUN = "Decision rationale"
+def _items_begun(flat: str, layout: Layout, start: int, end: int | None = None) -> int:
+    """Where the letter of `layout` at `start` has begun its items (-1: not before `end`)."""
+    return min(
+        (i for a in layout.items_begin if (i := flat.find(a, start, len(flat) if end is None else end)) >= 0),
+        default=-1,
+    )
+
+
 _SAME_OPENING = 400  # characters of a letter's opening (its header and more) that two letters never share
 
 
-def _same_page_again(flat: str, first: int, nxt: int) -> bool:
+def _same_page_again(flat: str, first: int, nxt: int, layout: Layout) -> bool:
     """Before the first letter's items have begun, the text at `nxt` opens as the letter at `first` did, word for
     word: its first page again (a scanner's double feed), not another letter (which has its own case number and
     dates)."""
-    if flat.find(_ITEMS_BEGUN, first, nxt) >= 0:
+    if _items_begun(flat, layout, first, nxt) >= 0:
         return False
     a = " ".join(flat[first : first + _SAME_OPENING].split())
     b = " ".join(flat[nxt : nxt + _SAME_OPENING].split())
@@ -126,7 +133,7 @@ def _other_layout_after_items(text: FlatText, first: int, layout: Layout) -> tup
     """Where a letter of another layout begins after the first letter's first item (-1: none), and the opening
     words it was found by."""
     flat = text.flat
-    items = flat.find(_ITEMS_BEGUN, first)
+    items = _items_begun(flat, layout, first)
     if items < 0:
         return -1, ""
     found = [

@@ -39,3 +39,5 @@ class Layout:
     header_values: tuple[str, ...] = TABLE_VALUES
     summary_stop: Callable[[str, int, int], int] = _no_stop  # where its case summary ends, within [start, stop)
     prose_dates: tuple[str, ...] = ()  # fields its letters state only in running text
+    # literal text where its items have begun: past it, another layout's opening words open another letter
+    items_begin: tuple[str, ...] = ("Decision rationale",)

@@ -138,6 +138,7 @@ LAYOUT = Layout(
     order=10,
     detect=detect,
     starts=("MEDICAL PROFESSIONAL REVIEW",),
+    items_begin=(*_PRO_ISSUE, "RATIONALE FOR WHY"),
     items=parse_professional_items,
     header_values=NOT_ASSIGNED,  # no "Date Assigned" in its header
 )
