@@ -96,3 +96,100 @@ def test_a_professional_review_followed_by_another_letter_is_read_as_itself_and_
     # right: the review alone is one letter, read as before
     alone = parse_text(review)
     assert not any("letters" in w for w in alone.warnings) and alone.reviewer == record.reviewer
+
+
+_TAKING = (
+    "Decision rationale: The claimant has been taking a muscle relaxant since 2019 without documented functional "
+    "improvement. Therefore, the request is not medically necessary.\n"
+)
+_ES_TAKING = (
+    "El revisor encontró que usted ha estado tomando un relajante muscular desde 2019 sin mejoría funcional "
+    "documentada."
+)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        ("sin mejoría funcional documentada", "con mejoría funcional no documentada"),  # improvement said to be there
+        ("sin mejoría funcional documentada", "con una mejoría no registrada"),
+        ("ha estado tomando", "ha dejado de tomar"),  # the worker said to have stopped
+        ("ha estado tomando", "suspendió"),
+    ],
+)
+def test_a_spanish_rewrite_that_turns_a_finding_about_the_worker_is_refused(change: tuple[str, str]) -> None:
+    from imr_llm.summary.rewrite import reason_problems
+    from tests.test_probe27 import _es_item
+
+    item, language = _es_item(0, _TAKING)
+    assert change[0] in _ES_TAKING
+    # wrong before (the probe): accepted, the page told the worker a fact the reviewer never wrote
+    assert reason_problems(_ES_TAKING.replace(change[0], change[1]), item, language)  # type: ignore[arg-type]
+    assert reason_problems(_ES_TAKING, item, language) == []  # type: ignore[arg-type]  # right: the faithful one
+
+
+@pytest.mark.parametrize("stopped", ["dejó de tomar", "ha dejado de tomar", "suspendió"])
+def test_a_spanish_rewrite_that_says_care_stopped_where_the_reviewer_did_is_accepted(stopped: str) -> None:
+    from imr_llm.summary.rewrite import reason_problems
+    from tests.test_probe27 import _es_item
+
+    item, language = _es_item(0, _TAKING.replace("has been taking", "stopped taking").replace("since", "in"))
+    faithful = (
+        f"El revisor encontró que usted {stopped} un relajante muscular en 2019 sin mejoría funcional documentada."
+    )
+    # right: the reviewer wrote that it stopped ("dejó de" had been refused as a negation turned round)
+    assert reason_problems(faithful, item, language) == []  # type: ignore[arg-type]
+
+
+_EN_TAKING = (
+    "Decision rationale: The claimant has been taking a muscle relaxant 10 mg tid since 2019 without documented "
+    "functional improvement. There is no documentation of objective neurologic deficits on examination. Therefore, "
+    "the request is not medically necessary.\n"
+)
+# a faithful rewrite in other words than the page's own: "have taken" for "has been taking", "three times daily"
+# for "tid", "recorded functional improvement" (one plain term of two), "objective signs of nerve damage"
+_EN_FAITHFUL = (
+    "The reviewer found that you have taken a muscle relaxant 10 mg three times daily since 2019 without recorded "
+    "functional improvement. The reviewer found that there is no record of objective signs of nerve damage on "
+    "examination."
+)
+
+
+def _en_item(rationale: str) -> tuple[object, object]:
+    from imr_llm.parser import parse_text
+    from imr_llm.summary.build import build_summary
+    from imr_llm.summary.languages import get_language
+    from tests.test_probe27 import BASIC
+
+    start = BASIC.index("Decision rationale: The MTUS guidelines support a short course")
+    text = BASIC[:start] + rationale + BASIC[BASIC.index("MRI of the right shoulder without contrast: Overturned") :]
+    return build_summary(parse_text(text), "en").items[0], get_language("en")
+
+
+def test_a_faithful_english_rewrite_in_other_forms_of_the_reviewers_words_is_accepted() -> None:
+    from imr_llm.summary.rewrite import reason_problems
+
+    item, language = _en_item(_EN_TAKING)
+    # wrong before (the probe): refused for "taken", "daily" and "objective examination", the offline sentence shown
+    assert reason_problems(_EN_FAITHFUL, item, language) == []  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        ("three times daily", "four times daily"),
+        ("without recorded functional", "with recorded functional"),
+        ("have taken", "have stopped taking"),
+        ("have taken", "have been given"),
+        ("objective signs of nerve damage", "signs of objective nerve damage"),
+        ("no record of objective", "a record of objective"),
+        ("three times daily", "three times weekly"),
+    ],
+)
+def test_an_english_rewrite_that_changes_the_reviewers_finding_is_still_refused(change: tuple[str, str]) -> None:
+    from imr_llm.summary.rewrite import reason_problems
+
+    item, language = _en_item(_EN_TAKING)
+    assert change[0] in _EN_FAITHFUL
+    # right both ways: the forms now accepted are no pass for another finding
+    assert reason_problems(_EN_FAITHFUL.replace(change[0], change[1]), item, language)  # type: ignore[arg-type]

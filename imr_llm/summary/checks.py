@@ -308,8 +308,22 @@ _RECORD_SOURCE = re.compile(
 )
 
 
-def _known(word: str, allowed: frozenset[str]) -> bool:
+_DOSE_ABBREVIATION = re.compile(r"\b(?:[bt]\.?i\.?d|q\.?i\.?d|q\.?d)\b\.?", re.I)
+_STEM_ENDINGS = ("ing", "en", "ed", "es", "e", "s")
+
+
+def _stem(word: str) -> str:
+    """A word without one inflection ending, kept to 3 letters at least: "taking", "taken", "take" are "tak"."""
+    return next((word[: -len(e)] for e in _STEM_ENDINGS if word.endswith(e) and len(word) - len(e) >= 3), word)
+
+
+def _known(word: str, allowed: frozenset[str], inflected: frozenset[str] = frozenset()) -> bool:
+    """Whether `word` is one of `allowed`, or a regular form of one; or any form of one of `inflected` (the
+    reviewer's own words: "have taken" for "has been taking"; never the page's frames: "showed" is no "show")."""
     if word in allowed or word.isdigit():
+        return True
+    stem = _stem(word)
+    if len(stem) >= 3 and any(_stem(a) == stem for a in inflected):
         return True
     variants = (
         word + "s",
@@ -345,18 +359,21 @@ def plain_problems(plain: PlainSentence, request: str, language: Language, own_w
         frames = frames - _CARE_WORDS
         if own_words is not None:
             frames = _tokens(own_words) | (_tokens(language.c.checks.rewrite_words) - _CARE_WORDS)
-    allowed = _tokens(f"{plain.source} {core} {request}") | frames | term_plain  # core: the letter's slips mended
+    reviewers = _tokens(f"{plain.source} {core} {request}")
+    allowed = reviewers | frames | term_plain  # core: the letter's slips mended
     if language.c.reason.slot_mode != "plain":
         # a name in this language for a missing thing the reviewer's sentence has ("señales de daño en los
         # nervios" for "neurological deficits"), never for one it does not
         allowed |= _tokens(language.gist_words(plain_english(core) or core))
+    if _DOSE_ABBREVIATION.search(core):  # "tid": "three times a day" offline, "three times daily" as well
+        allowed |= {"daily"}
     said = _tokens(plain.text)
-    added = sorted(w for w in said if not _known(w, allowed))
+    added = sorted(w for w in said if not _known(w, allowed, reviewers))
     if added:
         problems.append(f"the plain reason adds words not in the reviewer's sentence ({', '.join(added[:5])})")
     replaced = frozenset(w for hard, easy in terms if easy <= said for w in hard)  # said in plain words
     kept = said | replaced | DROPPABLE
-    dropped = sorted(w for w in _tokens(core) if len(w) > 3 and not w.isdigit() and not _known(w, kept))
+    dropped = sorted(w for w in _tokens(core) if len(w) > 3 and not w.isdigit() and not _known(w, kept, said))
     if dropped and plain.form != "linked":  # "goes with a surgery that was not approved" is a fixed line
         problems.append(f"the plain reason leaves out the reviewer's words ({', '.join(dropped[:5])})")
     source_negated = bool(EN_NEGATION.search(core))
@@ -385,7 +402,12 @@ def _order_changed(source: str, text: str) -> str | None:
     def content(clause: str) -> list[str]:
         return [w for w in _WORD.findall(clause.casefold()) if len(w) > 3 and w not in DROPPABLE]
 
-    clauses = [content(c) for c in _CLAUSE.split(source)]
+    # the reviewer's words, and the same words with hard terms in plain ones, all of them (the offline restatement:
+    # "objective signs of nerve damage on examination" for "objective neurologic deficits on examination" puts
+    # nothing new together) or one at a time ("recorded functional improvement" for "documented functional ...")
+    sources = [source, plain_english(source) or source]
+    sources += [pattern.sub(plain, source) for pattern, plain in PLAIN_TERM_PATTERNS if pattern.search(source)]
+    clauses = [content(c) for text_ in sources for c in _CLAUSE.split(text_)]
     known = {w for c in clauses for w in c}
     near = {(c[k], c[m]) for c in clauses for k in range(len(c)) for m in range(k + 1, min(len(c), k + 3))}
     for clause in _CLAUSE.split(text):

@@ -245,6 +245,9 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
         ):
             # "y hay documentación" for "and there is no documentation": one of the reviewer's denials dropped
             problems.append(f"item {item.number}: the reason drops one of the reviewer's negations")
+        if (m := _STOPPED.search(text)) is not None and not _EN_STOPPED.search(f"{reviewer} {item.request}"):
+            # "ha dejado de tomar Norco" for "has been taking Norco": a fact about the worker turned round
+            problems.append(f"item {item.number}: {m.group(0)!r} says care stopped, which the reviewer's words do not")
         if _turned_round(text) and not _double_negated(" ".join(item.reason.sentences)):
             # "no es cierto que ... no se recomiendan", "salvo cuando", "para no recomendar", "cuando no hay":
             # a translation that denies the denial, or moves it under an exception the reviewer never made
@@ -638,10 +641,21 @@ _TURNED = re.compile(
     r"\b(?:no (?:\w+ )?exced\w*|no (?:es|son|será|serán|fue|fueron) excesiv\w*|"
     r"no es (?:cierto|verdad)|salvo|excepto|a menos que|a no ser que|sin embargo sí|except|unless|"
     r"no (?:hay|cabe|queda|tengo|tiene|tuvo) (?:ninguna )?duda|sin duda|indudablemente|sin importar|de todos "
-    r"modos|aun así|a pesar de todo|ya no|dejó de|dejaron de|"
+    r"modos|aun así|a pesar de todo|ya no|"
     # a lack denied: "no faltan documentos" says the records are there, the reviewer's "no documentation" round
-    r"no (?:\w+ )?(?:falta\w*|carec\w*|escase\w*))\b",
+    r"no (?:\w+ )?(?:falta\w*|carec\w*|escase\w*)|"
+    # "con mejoría funcional no documentada" for "without documented functional improvement": the improvement is
+    # said to be there, unrecorded, where the reviewer found none recorded
+    r"con (?:\w+ ){1,3}no (?:\w+ )?(?:documentad|registrad|demostrad|comprobad|constatad|objetivad)\w*)\b",
     re.I,
+)
+# care said to have stopped ("dejó de tomar", "ha dejado de", "suspendió"), which only a reviewer who wrote of it
+# stopping may be made to say
+_STOPPED = re.compile(
+    r"\b(?:dej(?:ó|aron|a|an|ado|ara) de|suspendi(?:ó|eron|do|da)|interrumpi(?:ó|eron|do|da))\b", re.I
+)
+_EN_STOPPED = re.compile(
+    r"\b(?:stop\w*|discontinu\w*|ceas\w*|quit\w*|no longer|suspend\w*|interrupt\w*|weaned off|tapered off)\b", re.I
 )
 _NO_CONTRAST = re.compile(r"\b(?:without|w/o|no|non|sin)[\s-]*(?:iv |intravenous |de )?contrast[e]?\b", re.I)
 _CONTRAST = re.compile(r"\bcontrast[e]?\b", re.I)
