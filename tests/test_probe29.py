@@ -193,3 +193,53 @@ def test_an_english_rewrite_that_changes_the_reviewers_finding_is_still_refused(
     assert change[0] in _EN_FAITHFUL
     # right both ways: the forms now accepted are no pass for another finding
     assert reason_problems(_EN_FAITHFUL.replace(change[0], change[1]), item, language)  # type: ignore[arg-type]
+
+
+_GUIDE = (
+    "Decision rationale: The guidelines support imaging of the shoulder when symptoms persist after conservative "
+    "care. Nerve conduction studies may help find subtle nerve problems in patients with arm symptoms lasting more "
+    "than four weeks. "
+)
+_MRI = "the request for MRI of the right shoulder without contrast is medically necessary."
+
+
+def _approval_reason(rationale: str) -> tuple[str | None, list[str]]:
+    from imr_llm.parser import parse_text
+    from imr_llm.summary.build import build_summary
+    from tests.test_probe27 import BASIC
+
+    start = BASIC.index("Decision rationale: Yes, the requested MRI")
+    record = parse_text(BASIC[:start] + rationale + "\n")
+    item = record.disputed_items[1]
+    assert item.decision == "overturned"
+    return build_summary(record, "en").items[1].reason.text, (item.reason.sentences if item.reason else [])
+
+
+@pytest.mark.parametrize(
+    "granted",
+    [
+        "The claimant has not completed physical therapy. The reviewer does not find this decisive.",
+        "The claimant has not completed physical therapy. This is not a bar to the request.",
+        "The claimant has not completed physical therapy. This alone does not preclude imaging.",
+    ],
+)
+def test_an_approval_is_never_explained_by_a_point_the_reviewer_set_aside(granted: str) -> None:
+    why, sentences = _approval_reason(f"{_GUIDE}{granted} The {_MRI}")
+    # wrong before (the probe): "The reviewer found that you have not completed physical therapy." under Approved
+    assert not any("physical therapy" in s for s in sentences)
+    assert "physical therapy" not in (why or "")
+
+
+def test_the_side_the_reviewer_takes_after_a_granted_point_is_the_reason() -> None:
+    _, sentences = _approval_reason(
+        f"{_GUIDE}There is no documentation of weakness on exam. Even so, given persistent symptoms, {_MRI}"
+    )
+    # wrong before (the probe): the quoted "reason" was the guideline's passage about nerve studies "in patients
+    # with ...", another test, for a worker with no such finding
+    assert not any("Nerve conduction" in s for s in sentences)
+    assert sentences and sentences[0].startswith("Even so, given persistent symptoms")
+    # right: a reason the reviewer gives about this case is still the reason
+    _, sentences = _approval_reason(
+        f"{_GUIDE}The records document weakness and a positive impingement sign. The {_MRI}"
+    )
+    assert sentences and "weakness" in sentences[0]

@@ -1074,9 +1074,26 @@ _TOPIC_BONUS = 1.5
 _SET_ASIDE = _rx(
     r"^(?:however|nevertheless|nonetheless|even so|that said|that being said|having said that|all the same|regardless"
     r"|notwithstanding|be that as it may|irrespective of (?:this|that|these)|(?:despite|in spite of) (?:this|that|these"
-    r"|the above)|this (?:does|did) not (?:change|alter|affect) the (?:outcome|decision|determination|conclusion))\b"
+    r"|the above)|this (?:does|did) not (?:change|alter|affect) the (?:outcome|decision|determination|conclusion)"
+    # "The reviewer does not find this decisive.", "This is not a bar to the request.": the point before is granted
+    r"|(?:the reviewer|this reviewer|i) (?:does|did|do) not (?:find|consider|regard|view|deem) (?:this|that|these|it) "
+    r"(?:to be |as )?(?:decisive|determinative|dispositive|controlling|significant|relevant|a bar|a barrier)"
+    r"|(?:this|that|these|it) (?:alone )?(?:is|was|are|were) not (?:decisive|determinative|dispositive|controlling|"
+    r"a bar|a barrier|a contraindication|a reason to (?:deny|withhold))"
+    r"|(?:this|that|it) (?:alone )?(?:does|did) not (?:preclude|bar|prevent|rule out))\b"
 )
 _SET_ASIDE_PENALTY = 3.0
+
+
+def _taken_side(sc: Scan, request: str) -> bool:
+    """A sentence that opens by setting the point before it aside and goes on with more than a verdict ("Even so,
+    given persistent symptoms, the request ... is medically necessary")."""
+    m = sc.match(_SET_ASIDE)
+    if m is None:
+        return False
+    rest = sc.text[m.end() :].strip(" ,;:")
+    rest = rest.replace(request, " ").strip() if request else rest
+    return len(re.findall(r"[A-Za-z]{3,}", rest)) >= 4 and not _VERDICT_ONLY.match(rest)
 
 
 def _agrees_with(sc: Scan, overturned: bool) -> bool:
@@ -1139,10 +1156,19 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
     picked = [x for x in scored if x[2] >= _THRESHOLD or x[0] in categorical]
     confident = bool(picked)
     if not picked:
-        # the best of weak sentences, unless every one points away from the decision (a harm absent in a denial,
-        # a concern granted in an approval): then no sentence is the reason, and the page says so
-        best = max(scored, key=lambda x: x[2])
-        picked = [] if best[0] in against else [best]
+        # the side the reviewer takes after granting a point ("No deficits are documented. Even so, given persistent
+        # symptoms, the request is medically necessary."); else the best of weak sentences, unless it points away
+        # from the decision (a harm absent in a denial, a concern granted in an approval) or, for an approval, is
+        # not about this case (a guideline's passage on what a test may show "in patients with ..."; a denial's
+        # guideline ban is a reason): then no sentence is the reason, and the page says so
+        taken = [
+            x
+            for k, x in enumerate(scored)
+            if k > 0 and scored[k - 1][0] in against and _taken_side(scans[x[0]], request)
+        ]
+        best = taken[0] if taken else max(scored, key=lambda x: x[2])
+        about_the_case = not overturned or scans[best[0]].search(_CASE_REF) is not None
+        picked = [best] if best[0] not in against and about_the_case else []
     # a reason the guidelines give for this very request comes first: no record could change it
     named = {s for s, _, _ in scored if s in categorical and _names_request(scans[s], request)}
     repeat = _repeat_of_approval(spans, scans) if decision == "upheld" else ()
