@@ -243,3 +243,63 @@ def test_the_side_the_reviewer_takes_after_a_granted_point_is_the_reason() -> No
         f"{_GUIDE}The records document weakness and a positive impingement sign. The {_MRI}"
     )
     assert sentences and "weakness" in sentences[0]
+
+
+_IMPROVING = (
+    "Decision rationale: The claimant is taking a muscle relaxant 10 mg bid with improvement in pain, which supports "
+    "continued use. Therefore, the request is medically necessary.\n"
+)
+_ES_IMPROVING = (
+    "El revisor encontró que usted está tomando un relajante muscular 10 mg dos veces al día con mejoría en el dolor, "
+    "lo que apoya su uso continuo."
+)
+_NO_WEAKNESS = (
+    "Decision rationale: There is no documented weakness or any findings of nerve damage. Therefore, the request is "
+    "not medically necessary.\n"
+)
+_ES_NO_WEAKNESS = "El revisor encontró que no hay debilidad documentada ni hallazgos de daño en los nervios."
+
+
+@pytest.mark.parametrize(
+    ("k", "rewrite"),
+    [
+        (1, _ES_IMPROVING[:-1] + " y que volvió al trabajo."),  # a finding added: returned to work
+        (1, _ES_IMPROVING[:-1] + ", que ya terminó."),  # a finding added: the care has ended
+        (0, "El revisor encontró que hay debilidad documentada y hallazgos de daño en los nervios no."),  # "no" last
+        (0, "El revisor encontró que no solo hay debilidad documentada sino también hallazgos de daño en los nervios."),
+    ],
+)
+def test_a_spanish_rewrite_that_adds_a_clause_or_moves_its_no_to_the_end_is_refused(k: int, rewrite: str) -> None:
+    from imr_llm.summary.rewrite import reason_problems
+    from tests.test_probe27 import _es_item
+
+    item, language = _es_item(k, _IMPROVING if k == 1 else _NO_WEAKNESS)
+    # wrong before (the probe): each accepted, and shown to the worker as the reviewer's reason
+    assert reason_problems(rewrite, item, language)  # type: ignore[arg-type]
+    # right: the faithful translation (", lo que" for the reviewer's ", which") passes
+    faithful = _ES_IMPROVING if k == 1 else _ES_NO_WEAKNESS
+    assert reason_problems(faithful, item, language) == []  # type: ignore[arg-type]
+
+
+def test_a_point_only_set_aside_is_never_the_reason_shown() -> None:
+    from imr_llm.parser import parse_text
+    from tests.test_probe27 import BASIC
+
+    start = BASIC.index("Decision rationale: The MTUS guidelines support a short course")
+    end = BASIC.index("MRI of the right shoulder without contrast: Overturned")
+    granted = (
+        "Decision rationale: The provider documented new numbness in the left leg, which would ordinarily support "
+        "the request. The reviewer does not find this decisive. Therefore, the request is not medically necessary.\n"
+    )
+    item = parse_text(BASIC[:start] + granted + BASIC[end:]).disputed_items[0]
+    # wrong before (the probe): the Why was "The reviewer does not find this decisive."
+    assert item.decision == "upheld"
+    assert not any("decisive" in s or "numbness" in s for s in (item.reason.sentences if item.reason else []))
+    # right: a denial's own reason before its verdict is still shown
+    plain = granted.replace(
+        "The provider documented new numbness in the left leg, which would ordinarily support the request. The "
+        "reviewer does not find this decisive.",
+        "There is no documentation of numbness or weakness in the left leg.",
+    )
+    item = parse_text(BASIC[:start] + plain + BASIC[end:]).disputed_items[0]
+    assert item.reason is not None and any("numbness" in s for s in item.reason.sentences)

@@ -1121,6 +1121,7 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
     scans = {s: CUES.scan(rationale[s:e]) for s, e in spans}  # every cue of a sentence in one pass
     scored: list[tuple[int, int, float]] = []  # start, end, score
     against: set[int] = set()  # sentences that point away from the decision: never the reason, even the best of weak
+    marker_only: set[int] = set()  # sentences that only set the one before aside: never the reason at all
     regions = _spine_regions(request)
     for k, (s, e) in enumerate(spans):
         position = k / max(1, len(spans) - 1)
@@ -1128,6 +1129,8 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
         if k + 1 < len(spans) and scans[spans[k + 1][0]].match(_SET_ASIDE) and not _agrees_with(scans[s], overturned):
             score -= _SET_ASIDE_PENALTY  # "X. However, Y": the reviewer grants X and decides on Y
             against.add(s)
+        if scans[s].match(_SET_ASIDE) and not _taken_side(scans[s], request):
+            marker_only.add(s)  # "The reviewer does not find this decisive.": a point set aside, no reason of its own
         harm_absent = not overturned and scans[s].search(_NO_HARM) is not None
         concern = (
             overturned
@@ -1148,12 +1151,16 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
     if not overturned:
         scored = _criteria_applied(scored, scans, request)
     premise = _last_premise(scored, scans, request) if decision == "upheld" else None  # an approval's may be a concern
+    if premise is not None and premise[0] in marker_only:
+        premise = None  # "X. The reviewer does not find this decisive. Therefore, ...": the marker is no premise
     categorical = {
         s
         for s, _, _ in scored
         if is_categorical(scans[s], request, decision) and not _verdict_only(scans[s], request)  # asked once
     }
-    picked = [x for x in scored if x[2] >= _THRESHOLD or x[0] in categorical]
+    against |= marker_only
+    scored_reasons = [x for x in scored if x[0] not in marker_only]
+    picked = [x for x in scored_reasons if x[2] >= _THRESHOLD or x[0] in categorical]
     confident = bool(picked)
     if not picked:
         # the side the reviewer takes after granting a point ("No deficits are documented. Even so, given persistent
@@ -1166,7 +1173,7 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
             for k, x in enumerate(scored)
             if k > 0 and scored[k - 1][0] in against and _taken_side(scans[x[0]], request)
         ]
-        best = taken[0] if taken else max(scored, key=lambda x: x[2])
+        best = taken[0] if taken else max(scored_reasons or scored, key=lambda x: x[2])
         about_the_case = not overturned or scans[best[0]].search(_CASE_REF) is not None
         picked = [best] if best[0] not in against and about_the_case else []
     # a reason the guidelines give for this very request comes first: no record could change it

@@ -341,8 +341,10 @@ _EN_PAST = re.compile(
 )
 _EN_CONNECTORS = re.compile(r"\b(?:but|however|although|though|while|whereas|yet|despite|nevertheless|even)\b|;", re.I)
 _EN_JOINS = re.compile(
-    r",\s*(?:and|or|nor|but|so|yet)\b|;|\b(?:so|therefore|thus|hence|however|while|whereas|although|though)\b", re.I
+    r",\s*(?:and|or|nor|but|so|yet|which|who)\b|;|\b(?:so|therefore|thus|hence|however|while|whereas|although|though)\b",
+    re.I,
 )
+_EN_AND = re.compile(r"\band\b", re.I)
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"\u201d)]*\s+")
 
 
@@ -487,6 +489,10 @@ def _translation_shape(
         _EN_JOINS.findall(reviewer)
     ):
         problems.append("the reason joins more clauses than the reviewer's words do")
+    if (coordinated := language.translation_coordinated) is not None and len(coordinated.findall(text)) > len(
+        _EN_AND.findall(reviewer)
+    ):
+        problems.append("the reason adds a finding joined by 'and' that the reviewer's words do not join")
     clauses = language.translation_clauses
     if clauses is not None and _negated_clauses(text, language.negation, clauses) > _negated_clauses(
         reviewer, EN_NEGATION, _EN_CLAUSE
@@ -646,7 +652,9 @@ _TURNED = re.compile(
     r"no (?:\w+ )?(?:falta\w*|carec\w*|escase\w*)|"
     # "con mejoría funcional no documentada" for "without documented functional improvement": the improvement is
     # said to be there, unrecorded, where the reviewer found none recorded
-    r"con (?:\w+ ){1,3}no (?:\w+ )?(?:documentad|registrad|demostrad|comprobad|constatad|objetivad)\w*)\b",
+    r"con (?:\w+ ){1,3}no (?:\w+ )?(?:documentad|registrad|demostrad|comprobad|constatad|objetivad)\w*|"
+    # a "no" put after what it should deny ("hay debilidad documentada ... no."), or "not only ... but also"
+    r"no(?=\s*[.!?;:]|\s*$)|no s[oó]lo|sino (?:también|que))\b",
     re.I,
 )
 # care said to have stopped ("dejó de tomar", "ha dejado de", "suspendió"), which only a reviewer who wrote of it

@@ -126,6 +126,9 @@ class Language:
             re.compile(checks.translation_connectors, re.I) if checks.translation_connectors else None
         )
         self.translation_joins = re.compile(checks.translation_joins, re.I) if checks.translation_joins else None
+        self.translation_coordinated = (
+            re.compile(checks.translation_coordinated, re.I) if checks.translation_coordinated else None
+        )
         self.outcome_kinds = {kind: re.compile(p, re.I) for kind, p in checks.outcome_kinds.items()}
         self.logic_words = {kind: re.compile(p, re.I) for kind, p in checks.logic_words.items()}
         self.translation_clauses = re.compile(checks.translation_clauses, re.I) if checks.translation_clauses else None

@@ -151,6 +151,8 @@ class CheckPhrases(_Strict):
     # the words that join one clause to another (", y ...", "así que ..."): a translation joins no more clauses than
     # the reviewer's English does (", y se la dan", ", así que basta de reposo" joined a claim of the model's own)
     translation_joins: str | None = None
+    # a second reported clause joined by "and that" ("y que ..."): no more of them than the reviewer's English "and"
+    translation_coordinated: str | None = None
     outcome_kinds: dict[str, str] = Field(default_factory=dict)
     # where a translation's clauses break (its denials are counted per clause against the reviewer's), and, for an
     # English participle the reviewer denies ("not recommended"), how the translation names the verb and denies it
@@ -468,6 +470,7 @@ class Catalogue(_Strict):
             self.checks.outcomes,
             self.checks.translation_connectors or "",
             self.checks.translation_joins or "",
+            self.checks.translation_coordinated or "",
             self.checks.translation_clauses or "",
             *self.checks.outcome_kinds.values(),
             *(p for verb in self.checks.denied_verbs.values() for p in (verb.said, verb.denied)),
