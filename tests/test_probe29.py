@@ -303,3 +303,71 @@ def test_a_point_only_set_aside_is_never_the_reason_shown() -> None:
     )
     item = parse_text(BASIC[:start] + plain + BASIC[end:]).disputed_items[0]
     assert item.reason is not None and any("numbness" in s for s in item.reason.sentences)
+
+
+def test_a_2013_notice_followed_by_another_letter_is_read_as_itself_and_says_so() -> None:
+    from imr_llm.parser import parse_text
+    from tests.conftest import SAMPLES
+
+    notice = (SAMPLES / "synth-2013-notice.txt").read_text(encoding="utf-8")
+    letter = (SAMPLES / "synth-2016-basic.txt").read_text(encoding="utf-8")
+    alone = parse_text(notice)
+    record = parse_text(notice + letter)
+    # wrong before (the probe): no "2 letters" warning, and an item's reason taken from the second letter
+    assert any("the file holds 2 letters" in w for w in record.warnings) and record.needs_review
+    assert [i.decision for i in record.disputed_items] == [i.decision for i in alone.disputed_items]
+    assert [i.reason for i in record.disputed_items] == [i.reason for i in alone.disputed_items]
+    # right: the notice alone is one letter; the other order is still two
+    assert not any("letters" in w for w in alone.warnings)
+    assert any("the file holds 2 letters" in w for w in parse_text(letter + notice).warnings)
+
+
+_NO_SIGNS = (
+    "Decision rationale: The claimant has no abnormal mental status, no focal neurologic deficits and no seizures. "
+    "Therefore, the request is not medically necessary.\n"
+)
+_ES_NO_SIGNS = (
+    "El revisor encontró que usted no tiene un estado mental anormal, ni déficits neurológicos focales, "
+    "ni convulsiones."
+)
+_TAKING_TID = (
+    "Decision rationale: The claimant has been taking a muscle relaxant 10 mg tid with improvement in pain. Therefore, "
+    "the request is medically necessary.\n"
+)
+_ES_TAKING_TID = (
+    "El revisor encontró que usted ha estado tomando un relajante muscular 10 mg tres veces al día con mejoría en el "
+    "dolor."
+)
+
+
+@pytest.mark.parametrize(
+    ("k", "faithful", "wrong"),
+    [
+        (0, _ES_NO_SIGNS, _ES_NO_SIGNS[:-1] + ", ni volvió al trabajo."),  # "ni ... ni": the natural Spanish
+        (0, _ES_NO_SIGNS, _ES_NO_SIGNS.replace(", ni convulsiones", ", pero tiene convulsiones")),
+        (1, _ES_TAKING_TID, _ES_TAKING_TID[:-1] + ", y ya no lo toma."),  # "ha estado tomando" for "has been taking"
+        (
+            1,
+            _ES_TAKING_TID.replace("ha estado tomando", "ha tomado"),
+            _ES_TAKING_TID.replace("tres veces", "dos veces"),
+        ),
+    ],
+)
+def test_a_faithful_spanish_rewrite_is_accepted_and_a_changed_one_refused(k: int, faithful: str, wrong: str) -> None:
+    from imr_llm.summary.rewrite import reason_problems
+    from tests.test_probe27 import _es_item
+
+    item, language = _es_item(k, _NO_SIGNS if k == 0 else _TAKING_TID)
+    # wrong before (the probe): the faithful one refused ("joins more clauses", "puts in the past")
+    assert reason_problems(faithful, item, language) == []  # type: ignore[arg-type]
+    assert reason_problems(wrong, item, language)  # type: ignore[arg-type]  # right: a change still refused
+
+
+def test_a_dose_abbreviation_written_as_digits_is_accepted() -> None:
+    from imr_llm.summary.rewrite import reason_problems
+
+    item, language = _en_item(_EN_TAKING)
+    three = _EN_FAITHFUL.replace("three times daily", "3 times a day")
+    # wrong before (the probe): "'3' is not in the reviewer's sentences"
+    assert reason_problems(three, item, language) == []  # type: ignore[arg-type]
+    assert reason_problems(three.replace("3 times", "4 times"), item, language)  # type: ignore[arg-type]

@@ -132,7 +132,9 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
     words = _WORDS.findall(text.casefold())
     if words and max(words.count(w) for w in set(words)) > max(4, len(words) // 4):
         problems.append(f"item {item.number}: the reason repeats itself")
-    source = " ".join([*item.reason.sentences, item.request, *item.reason.terms]).casefold()
+    # a dose's abbreviation counts as the count it says ("tid": "3 times a day")
+    spelled = [_dosing_spelled(x) for x in item.reason.sentences]
+    source = " ".join([*item.reason.sentences, *spelled, item.request, *item.reason.terms]).casefold()
     for fact in set(_FACT.findall(text)) | set(_MEDICAL.findall(text)):
         if fact.casefold() not in source and fact.casefold() not in _common_words(language):
             problems.append(f"item {item.number}: {fact!r} is not in the reviewer's sentences")
@@ -336,7 +338,9 @@ _EN_PAST = re.compile(
     r"before|history|"
     # a case's events told in the past ("The claimant reported less pain"): "usted reportó" says it as they did
     r"reported|underwent|completed|attended|tried|received|showed|demonstrated|presented|experienced|sustained|"
-    r"developed|returned|began|started|stopped|took|went|felt)\b",
+    r"developed|returned|began|started|stopped|took|went|felt|"
+    # "has been taking": "ha estado tomando", "ha tomado" say it as the reviewer did
+    r"ha(?:s|ve) been|ha(?:s|ve) (?:\w+ed|taken|given|seen|shown|done|had))\b",
     re.I,
 )
 _EN_CONNECTORS = re.compile(r"\b(?:but|however|although|though|while|whereas|yet|despite|nevertheless|even)\b|;", re.I)
@@ -489,9 +493,12 @@ def _translation_shape(
         _EN_JOINS.findall(reviewer)
     ):
         problems.append("the reason joins more clauses than the reviewer's words do")
-    if (coordinated := language.translation_coordinated) is not None and len(coordinated.findall(text)) > len(
-        _EN_AND.findall(reviewer)
-    ):
+    joined_here = len(joins.findall(text)) if joins is not None else 0
+    if (coordinated := language.translation_coordinated) is not None and len(
+        coordinated.findall(text)
+    ) + joined_here > len(_EN_AND.findall(reviewer)) + len(
+        _EN_JOINS.findall(reviewer)
+    ):  # "and", or another join ("..., however, the applicant was described ...")
         problems.append("the reason adds a finding joined by 'and' that the reviewer's words do not join")
     clauses = language.translation_clauses
     if clauses is not None and _negated_clauses(text, language.negation, clauses) > _negated_clauses(

@@ -192,6 +192,8 @@ LAYOUT = Layout(
     order=20,
     detect=detect,
     starts=("Notice of Independent Medical Review Determination",),
+    # its items begin with the numbered determinations ("1) MAXIMUS Federal Services, Inc. has determined ...")
+    items_begin=("has determined the request", "Rationale for the Decision"),
     items=parse_notice_items,
     summary_stop=summary_stop,
     prose_dates=("application_filed_date", "notice_of_assignment_date"),
