@@ -371,3 +371,29 @@ def test_a_dose_abbreviation_written_as_digits_is_accepted() -> None:
     # wrong before (the probe): "'3' is not in the reviewer's sentences"
     assert reason_problems(three, item, language) == []  # type: ignore[arg-type]
     assert reason_problems(three.replace("3 times", "4 times"), item, language)  # type: ignore[arg-type]
+
+
+def test_what_studies_show_is_never_a_record_the_worker_could_add() -> None:
+    from imr_llm.parser import parse_text
+    from imr_llm.summary.render import Format, render_text
+    from imr_llm.summary.summarize import summarize
+    from tests.test_probe27 import BASIC
+
+    start = BASIC.index("Decision rationale: The MTUS guidelines support a short course")
+    end = BASIC.index("MRI of the right shoulder without contrast: Overturned")
+    studies = (
+        'Decision rationale: The guidelines state: "Therapy helps some workers. There is no documentation in the '
+        'literature that more than six visits change the outcome." In this case the request is for twelve visits. '
+        "Therefore, the request is not medically necessary.\n"
+    )
+    record = parse_text(BASIC[:start] + studies + BASIC[end:])
+    sentences = record.disputed_items[0].reason.sentences if record.disputed_items[0].reason else []
+    page = render_text(summarize(record, "en").summary, Format.MD)
+    # wrong before (the probe): "The reviewer found no record in the literature ..." and a step asking for
+    # "records in the literature"
+    assert not any("literature" in s for s in sentences)
+    assert "records in the literature" not in page and "no record in the literature" not in page
+    # right: a gap in this worker's records is still the reason
+    own = studies.replace("in the literature", "in the records")
+    item = parse_text(BASIC[:start] + own + BASIC[end:]).disputed_items[0]
+    assert item.reason is not None and any("in the records" in s for s in item.reason.sentences)

@@ -1085,6 +1085,13 @@ _SET_ASIDE = _rx(
 _SET_ASIDE_PENALTY = 3.0
 
 
+# what studies show: "no documentation in the literature", "studies have not shown", "research does not support"
+_LITERATURE = _rx(
+    r"\b(?:in|from|within) the (?:medical |published |scientific |peer[- ]reviewed |current )?literature\b|"
+    r"\b(?:studies|research|trials) (?:have |has |do |does )?(?:not|failed to|shown? no)\b"
+)
+
+
 def _taken_side(sc: Scan, request: str) -> bool:
     """A sentence that opens by setting the point before it aside and goes on with more than a verdict ("Even so,
     given persistent symptoms, the request ... is medically necessary")."""
@@ -1121,11 +1128,16 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
     scans = {s: CUES.scan(rationale[s:e]) for s, e in spans}  # every cue of a sentence in one pass
     scored: list[tuple[int, int, float]] = []  # start, end, score
     against: set[int] = set()  # sentences that point away from the decision: never the reason, even the best of weak
-    marker_only: set[int] = set()  # sentences that only set the one before aside: never the reason at all
+    # sentences that only set the one before aside, or tell what studies show: never the reason at all
+    marker_only: set[int] = set()
     regions = _spine_regions(request)
     for k, (s, e) in enumerate(spans):
         position = k / max(1, len(spans) - 1)
         score = _score(scans[s], position, request, overturned)
+        if scans[s].search(_LITERATURE):
+            # "There is no documentation in the literature that early imaging changes treatment": what studies show,
+            # a guideline's ground, never a record of this worker's that a new request could add
+            marker_only.add(s)
         if k + 1 < len(spans) and scans[spans[k + 1][0]].match(_SET_ASIDE) and not _agrees_with(scans[s], overturned):
             score -= _SET_ASIDE_PENALTY  # "X. However, Y": the reviewer grants X and decides on Y
             against.add(s)
