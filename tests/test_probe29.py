@@ -397,3 +397,47 @@ def test_what_studies_show_is_never_a_record_the_worker_could_add() -> None:
     own = studies.replace("in the literature", "in the records")
     item = parse_text(BASIC[:start] + own + BASIC[end:]).disputed_items[0]
     assert item.reason is not None and any("in the records" in s for s in item.reason.sentences)
+
+
+@pytest.mark.parametrize(
+    "added",
+    [
+        " hasta la semana pasada",  # until last week
+        " durante un mes",  # for a month
+        " solamente al principio",  # only at first
+        " en la primera visita",  # at the first visit
+        " desde que volvió al trabajo",  # since going back to work
+    ],
+)
+def test_a_spanish_rewrite_that_adds_a_time_or_work_the_reviewer_never_wrote_is_refused(added: str) -> None:
+    from imr_llm.summary.rewrite import reason_problems
+    from tests.test_probe27 import _es_item
+
+    item, language = _es_item(1, _IMPROVING)
+    end = ", lo que apoya su uso continuo."
+    # wrong before (the probe): accepted, a time limit or a work status the reviewer never wrote shown as theirs
+    assert reason_problems(_ES_IMPROVING.replace(end, added + end), item, language)  # type: ignore[arg-type]
+    took_away = _ES_IMPROVING.replace("usted está tomando", "a usted le quitaron")
+    assert reason_problems(took_away, item, language)  # type: ignore[arg-type]
+
+
+def test_a_spanish_rewrite_saying_the_time_and_work_the_reviewer_wrote_is_accepted() -> None:
+    from imr_llm.summary.rewrite import reason_problems
+    from tests.test_probe27 import _es_item
+
+    said = _IMPROVING.replace("with improvement in pain", "for the first month after returning to work")
+    item, language = _es_item(1, said)
+    faithful = (
+        "El revisor encontró que usted está tomando un relajante muscular 10 mg dos veces al día durante el primer "
+        "mes después de volver al trabajo, lo que apoya su uso continuo."
+    )
+    # right: each sense is the reviewer's own ("for the first month", "returning to work")
+    assert reason_problems(faithful, item, language) == []  # type: ignore[arg-type]
+    # right: "han pasado" is the verb (time has passed), never the adjective of "la semana pasada"
+    hours = _IMPROVING.replace("with improvement in pain", "and it has now been more than 72 hours since the injury")
+    item, language = _es_item(1, hours)
+    passed = (
+        "El revisor encontró que usted está tomando un relajante muscular 10 mg dos veces al día y que ahora han "
+        "pasado más de 72 horas desde la lesión, lo que apoya su uso continuo."
+    )
+    assert reason_problems(passed, item, language) == []  # type: ignore[arg-type]
