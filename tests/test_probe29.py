@@ -16,7 +16,7 @@ def _basic(heading: str) -> str:
     return letter.replace(_HEADING, heading)
 
 
-@pytest.mark.parametrize("word", ["Uph eld", "Uphe1d", "Upheid", "Uphled", "Up-heId"])
+@pytest.mark.parametrize("word", ["Uph eld", "Uphe1d", "Upheid", "Uphled", "Up-heId", "U p h e l d"])
 def test_a_damaged_upheld_over_an_approving_rationale_is_no_decision(word: str) -> None:
     from imr_llm.parser import parse_text
     from imr_llm.summary.render import Format, render_text
@@ -31,7 +31,7 @@ def test_a_damaged_upheld_over_an_approving_rationale_is_no_decision(word: str) 
     assert item.request == "MRI of the right shoulder without contrast"  # the damaged word is not the request
 
 
-@pytest.mark.parametrize("word", ["0verturned", "Overtu rned", "Ovenurned"])
+@pytest.mark.parametrize("word", ["0verturned", "Overtu rned", "Ovenurned", "O v e r t u r n e d"])
 def test_a_damaged_overturned_that_the_rationale_agrees_with_is_read(word: str) -> None:
     from imr_llm.parser import parse_text
 

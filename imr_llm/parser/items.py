@@ -92,7 +92,7 @@ def _skeleton(text: str) -> str:
 
 # the last words after a heading's colon, short enough to be a decision word a scan or a retyping damaged ("Uph eld",
 # "Uphe1d", "0vertumed"); digits read for the letters they resemble
-_TAIL = re.compile(r":\s*(?P<word>[^\s:]{1,11}(?: [^\s:]{1,8})?)\W*$")
+_TAIL = re.compile(r":\s*(?P<word>[^\s:]{1,11}(?: [^\s:]{1,8})?|(?:[^\s:] ){3,11}[^\s:])\W*$")  # "U p h e l d" too
 _AS_LETTERS = str.maketrans("10|!5$", "lolIss")
 _NEAR = 0.65  # "Upheid", "Uphled" are 0.83 like "upheld"; "Norco" is 0.4 like "overturned"
 
