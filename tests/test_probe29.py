@@ -441,3 +441,26 @@ def test_a_spanish_rewrite_saying_the_time_and_work_the_reviewer_wrote_is_accept
         "pasado más de 72 horas desde la lesión, lo que apoya su uso continuo."
     )
     assert reason_problems(passed, item, language) == []  # type: ignore[arg-type]
+
+
+def test_a_rationale_closing_read_as_a_request_gets_no_decision() -> None:
+    from imr_llm.parser import parse_text
+    from tests.conftest import SAMPLES
+
+    letter = (SAMPLES / "synth-2016-basic.txt").read_text(encoding="utf-8")
+    approval = "Therefore, the MRI of the right shoulder\nwithout contrast is medically necessary."
+    heading = "MRI of the right shoulder without contrast: Overturned\n"
+    assert approval in letter and heading in letter
+    # pages out of order: a rationale's closing line where the second item's heading was looked for, over a
+    # rationale (another item's) that closes on a denial
+    moved = letter.replace(heading, "As such, the request is not medically necessary.\n").replace(
+        approval, "There is no documentation of a rotator cuff tear. Therefore, the request is not medically necessary."
+    )
+    record = parse_text(moved)
+    # wrong before (the probe): "As such, the request is not medically necessary." was a request, decided Upheld
+    assert record.disputed_items[1].request.startswith("As such") and record.disputed_items[1].decision is None
+    assert any("reads as a rationale's closing sentence" in w for w in record.warnings)
+    # right: the letter as written keeps both decisions, with no such warning
+    whole = parse_text(letter)
+    assert [i.decision for i in whole.disputed_items] == ["upheld", "overturned"]
+    assert not any("closing sentence" in w for w in whole.warnings)

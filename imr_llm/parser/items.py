@@ -720,6 +720,7 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
             ctx.warn(f"item {g + 1}: no 'MAXIMUS guideline' block")
         items.append(item)
     _another_letters_page(ctx, items)
+    _verdict_as_request(ctx, items)
     _heading_across_pages(ctx, items)
     _heading_left_in_a_rationale(ctx, items)
     if items and _ITEMS_SECTION.search(flat) is None:
@@ -815,6 +816,19 @@ def leave_undecided(ctx: ParseContext, i: int, item: DisputedItem) -> None:
     item.medically_necessary = None
     item.decision_source = None
     ctx.evidence.pop(f"disputed_items.{i}.decision", None)
+
+
+def _verdict_as_request(ctx: ParseContext, items: list[DisputedItem]) -> None:
+    """An item whose "request" is a rationale's closing sentence ("As such, the request is not medically
+    necessary."): pages out of order put a rationale's end where a heading was looked for; it is no request the
+    letter names, so its decision is left empty and the page says to check the letter."""
+    for i, item in enumerate(items):
+        if item.decision is not None and i in ctx.headings_without_decision and conclusion_sentence(item.request):
+            ctx.warn(
+                f"item {i + 1}: its request reads as a rationale's closing sentence ({item.request[:60]!r}): pages "
+                "may be out of order; its decision is left empty, check the letter"
+            )
+            leave_undecided(ctx, i, item)
 
 
 _FINAL_BASED_ON = re.compile(r"The Final Determination was based on decisions for the disputed")
