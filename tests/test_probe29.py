@@ -254,10 +254,10 @@ _ES_IMPROVING = (
     "lo que apoya su uso continuo."
 )
 _NO_WEAKNESS = (
-    "Decision rationale: There is no documented weakness or any findings of nerve damage. Therefore, the request is "
+    "Decision rationale: There is no recorded loss of strength or any sign of nerve damage. Therefore, the request is "
     "not medically necessary.\n"
 )
-_ES_NO_WEAKNESS = "El revisor encontró que no hay debilidad documentada ni hallazgos de daño en los nervios."
+_ES_NO_WEAKNESS = "El revisor encontró que no hay pérdida de fuerza registrada ni señal de daño en los nervios."
 
 
 @pytest.mark.parametrize(
@@ -265,8 +265,12 @@ _ES_NO_WEAKNESS = "El revisor encontró que no hay debilidad documentada ni hall
     [
         (1, _ES_IMPROVING[:-1] + " y que volvió al trabajo."),  # a finding added: returned to work
         (1, _ES_IMPROVING[:-1] + ", que ya terminó."),  # a finding added: the care has ended
-        (0, "El revisor encontró que hay debilidad documentada y hallazgos de daño en los nervios no."),  # "no" last
-        (0, "El revisor encontró que no solo hay debilidad documentada sino también hallazgos de daño en los nervios."),
+        (0, "El revisor encontró que hay pérdida de fuerza registrada y señal de daño en los nervios no."),  # "no" last
+        (
+            0,
+            "El revisor encontró que no solo hay pérdida de fuerza registrada sino también señal de daño en los "
+            "nervios.",
+        ),
     ],
 )
 def test_a_spanish_rewrite_that_adds_a_clause_or_moves_its_no_to_the_end_is_refused(k: int, rewrite: str) -> None:
@@ -323,13 +327,10 @@ def test_a_2013_notice_followed_by_another_letter_is_read_as_itself_and_says_so(
 
 
 _NO_SIGNS = (
-    "Decision rationale: The claimant has no abnormal mental status, no focal neurologic deficits and no seizures. "
+    "Decision rationale: The claimant shows no confusion, no loss of feeling and no fainting. "
     "Therefore, the request is not medically necessary.\n"
 )
-_ES_NO_SIGNS = (
-    "El revisor encontró que usted no tiene un estado mental anormal, ni déficits neurológicos focales, "
-    "ni convulsiones."
-)
+_ES_NO_SIGNS = "El revisor encontró que usted no muestra confusión, ni pérdida de sensibilidad, ni desmayos."
 _TAKING_TID = (
     "Decision rationale: The claimant has been taking a muscle relaxant 10 mg tid with improvement in pain. Therefore, "
     "the request is medically necessary.\n"
@@ -344,7 +345,7 @@ _ES_TAKING_TID = (
     ("k", "faithful", "wrong"),
     [
         (0, _ES_NO_SIGNS, _ES_NO_SIGNS[:-1] + ", ni volvió al trabajo."),  # "ni ... ni": the natural Spanish
-        (0, _ES_NO_SIGNS, _ES_NO_SIGNS.replace(", ni convulsiones", ", pero tiene convulsiones")),
+        (0, _ES_NO_SIGNS, _ES_NO_SIGNS.replace(", ni desmayos", ", pero tiene desmayos")),
         (1, _ES_TAKING_TID, _ES_TAKING_TID[:-1] + ", y ya no lo toma."),  # "ha estado tomando" for "has been taking"
         (
             1,
@@ -453,12 +454,12 @@ def test_a_rationale_closing_read_as_a_request_gets_no_decision() -> None:
     assert approval in letter and heading in letter
     # pages out of order: a rationale's closing line where the second item's heading was looked for, over a
     # rationale (another item's) that closes on a denial
-    moved = letter.replace(heading, "As such, the request is not medically necessary.\n").replace(
+    moved = letter.replace(heading, "Thus the request is not medically necessary.\n").replace(
         approval, "There is no documentation of a rotator cuff tear. Therefore, the request is not medically necessary."
     )
     record = parse_text(moved)
-    # wrong before (the probe): "As such, the request is not medically necessary." was a request, decided Upheld
-    assert record.disputed_items[1].request.startswith("As such") and record.disputed_items[1].decision is None
+    # wrong before (the probe): such a closing sentence was a request, decided Upheld
+    assert record.disputed_items[1].request.startswith("Thus") and record.disputed_items[1].decision is None
     assert any("reads as a rationale's closing sentence" in w for w in record.warnings)
     # right: the letter as written keeps both decisions, with no such warning
     whole = parse_text(letter)

@@ -819,7 +819,7 @@ def leave_undecided(ctx: ParseContext, i: int, item: DisputedItem) -> None:
 
 
 def _verdict_as_request(ctx: ParseContext, items: list[DisputedItem]) -> None:
-    """An item whose "request" is a rationale's closing sentence ("As such, the request is not medically
+    """An item whose "request" is a rationale's closing sentence ("Thus the request is not medically
     necessary."): pages out of order put a rationale's end where a heading was looked for; it is no request the
     letter names, so its decision is left empty and the page says to check the letter."""
     for i, item in enumerate(items):
