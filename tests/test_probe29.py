@@ -388,12 +388,11 @@ def test_what_studies_show_is_never_a_record_the_worker_could_add() -> None:
         "Therefore, the request is not medically necessary.\n"
     )
     record = parse_text(BASIC[:start] + studies + BASIC[end:])
-    sentences = record.disputed_items[0].reason.sentences if record.disputed_items[0].reason else []
     page = render_text(summarize(record, "en").summary, Format.MD)
     # wrong before (the probe): "The reviewer found no record in the literature ..." and a step asking for
-    # "records in the literature"
-    assert not any("literature" in s for s in sentences)
+    # "records in the literature"; the reviewer's sentence may be quoted as written (a reason the reviewer gave)
     assert "records in the literature" not in page and "no record in the literature" not in page
+    assert "found no record in the literature" not in page.replace("\n", " ")
     # right: a gap in this worker's records is still the reason
     own = studies.replace("in the literature", "in the records")
     item = parse_text(BASIC[:start] + own + BASIC[end:]).disputed_items[0]
@@ -465,3 +464,33 @@ def test_a_rationale_closing_read_as_a_request_gets_no_decision() -> None:
     whole = parse_text(letter)
     assert [i.decision for i in whole.disputed_items] == ["upheld", "overturned"]
     assert not any("closing sentence" in w for w in whole.warnings)
+
+
+@pytest.mark.parametrize(
+    "dismissed",
+    [
+        "The worker went back to light duty. However, this was not decisive.",
+        "The worker went back to light duty. That, however, is not decisive.",
+        "While the worker went back to light duty, this is not decisive.",
+        "The fact that the worker had surgery before is not a bar to more therapy.",
+        "The worker felt somewhat better with earlier therapy. The reviewer nevertheless does not find this "
+        "persuasive.",
+    ],
+)
+def test_a_point_dismissed_in_other_words_is_never_the_reason_shown(dismissed: str) -> None:
+    from imr_llm.parser import parse_text
+    from tests.test_probe27 import BASIC
+
+    start = BASIC.index("Decision rationale: The MTUS guidelines support a short course")
+    end = BASIC.index("MRI of the right shoulder without contrast: Overturned")
+    rationale = f"Decision rationale: {dismissed} Therefore, the request is not medically necessary.\n"
+    item = parse_text(BASIC[:start] + rationale + BASIC[end:]).disputed_items[0]
+    # wrong before (probe 30): the dismissal ("However, this was not decisive.") quoted as the reason
+    assert item.decision == "upheld"
+    shown = item.reason.sentences if item.reason else []
+    assert not any(s in dismissed or dismissed.endswith(s) for s in shown), shown
+    # right: the same letter with a reason of its own shows it
+    reason = "There is no documentation of how the first six visits went."
+    item = parse_text(BASIC[:start] + rationale.replace(dismissed, f"{dismissed} {reason}") + BASIC[end:])
+    sentences = item.disputed_items[0].reason.sentences if item.disputed_items[0].reason else []
+    assert reason in sentences

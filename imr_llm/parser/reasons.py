@@ -1083,13 +1083,28 @@ _SET_ASIDE = _rx(
     r"|(?:this|that|it) (?:alone )?(?:does|did) not (?:preclude|bar|prevent|rule out))\b"
 )
 _SET_ASIDE_PENALTY = 3.0
+# a point dismissed anywhere in its sentence ("However, this was not decisive.", "That, however, is not decisive.",
+# "The reviewer nevertheless does not find this persuasive.", "Prior surgery is not a bar to further therapy.")
+DISMISSED = _rx(
+    r"\b(?:is|was|are|were|be) not (?:in itself |by itself |alone |itself )?(?:decisive|determinative|dispositive|"
+    r"controlling|persuasive|compelling|convincing|a bar|a barrier|an obstacle|a contraindication|"
+    r"a reason to (?:deny|withhold))\b|"
+    r"\b(?:does|did|do) not (?:find|consider|regard|deem) (?:this|that|these|it|them) (?:to be |as )?(?:decisive|"
+    r"determinative|dispositive|controlling|persuasive|compelling|convincing)\b"
+)
 
 
 # what studies show: "no documentation in the literature", "studies have not shown", "research does not support"
-_LITERATURE = _rx(
+LITERATURE = _rx(
     r"\b(?:in|from|within) the (?:medical |published |scientific |peer[- ]reviewed |current )?literature\b|"
     r"\b(?:studies|research|trials) (?:have |has |do |does )?(?:not|failed to|shown? no)\b"
 )
+
+
+def about_studies(sentence: str) -> bool:
+    """Whether a sentence tells what studies show ("There is no documentation in the literature that ..."): a
+    reason the reviewer may give, quoted as written, never restated as a record of this worker's to add."""
+    return LITERATURE.search(sentence) is not None
 
 
 def _taken_side(sc: Scan, request: str) -> bool:
@@ -1128,21 +1143,24 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
     scans = {s: CUES.scan(rationale[s:e]) for s, e in spans}  # every cue of a sentence in one pass
     scored: list[tuple[int, int, float]] = []  # start, end, score
     against: set[int] = set()  # sentences that point away from the decision: never the reason, even the best of weak
-    # sentences that only set the one before aside, or tell what studies show: never the reason at all
+    # sentences that only set the one before aside: never the reason at all
     marker_only: set[int] = set()
     regions = _spine_regions(request)
     for k, (s, e) in enumerate(spans):
         position = k / max(1, len(spans) - 1)
         score = _score(scans[s], position, request, overturned)
-        if scans[s].search(_LITERATURE):
-            # "There is no documentation in the literature that early imaging changes treatment": what studies show,
-            # a guideline's ground, never a record of this worker's that a new request could add
-            marker_only.add(s)
-        if k + 1 < len(spans) and scans[spans[k + 1][0]].match(_SET_ASIDE) and not _agrees_with(scans[s], overturned):
+        following = scans[spans[k + 1][0]] if k + 1 < len(spans) else None
+        if (
+            following is not None
+            and (following.match(_SET_ASIDE) or following.search(DISMISSED))
+            and not _agrees_with(scans[s], overturned)
+        ):
             score -= _SET_ASIDE_PENALTY  # "X. However, Y": the reviewer grants X and decides on Y
             against.add(s)
-        if scans[s].match(_SET_ASIDE) and not _taken_side(scans[s], request):
-            marker_only.add(s)  # "The reviewer does not find this decisive.": a point set aside, no reason of its own
+        if (scans[s].match(_SET_ASIDE) and not _taken_side(scans[s], request)) or scans[s].search(DISMISSED):
+            # "The reviewer does not find this decisive.", "However, this was not decisive.", "While X, this is not
+            # decisive.", "X is not a bar to further therapy.": a point set aside, no reason of its own
+            marker_only.add(s)
         harm_absent = not overturned and scans[s].search(_NO_HARM) is not None
         concern = (
             overturned

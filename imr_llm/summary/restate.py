@@ -582,9 +582,11 @@ def restate(sentence: str, decision: Decision | None, request: str = "") -> Rest
     """The sentence in a recognised form, or None when no form fits, the sentence is a bare verdict, or it
     does not carry the decision's polarity (a denial's reason says something is missing; an approval's
     does not)."""
-    from imr_llm.parser.reasons import holds_decision, is_bare_conclusion, is_categorical
+    from imr_llm.parser.reasons import about_studies, holds_decision, is_bare_conclusion, is_categorical
 
     if decision is None or is_bare_conclusion(sentence, request, decision) or holds_decision(sentence):
+        return None
+    if about_studies(sentence):  # "no documentation in the literature": what studies show, never a record to add
         return None
     text, when = _core(sentence)
     if len(text) < 12 or len(text) > 600 or _VERDICT.match(text) or _points_back(text) or _NO_LACK.search(text):
