@@ -494,3 +494,29 @@ def test_a_point_dismissed_in_other_words_is_never_the_reason_shown(dismissed: s
     item = parse_text(BASIC[:start] + rationale.replace(dismissed, f"{dismissed} {reason}") + BASIC[end:])
     sentences = item.disputed_items[0].reason.sentences if item.disputed_items[0].reason else []
     assert reason in sentences
+
+
+_NO_SIGNS_OF_LOSS = (
+    "Decision rationale: Here there was no evidence of warning signs or of growing nerve loss. Therefore, the request "
+    "is not medically necessary.\n"
+)
+_ES_NO_SIGNS_OF_LOSS = (
+    "El revisor encontró que no había evidencia de signos de alarma ni de pérdida creciente de los nervios."
+)
+
+
+@pytest.mark.parametrize(
+    "moved",
+    [
+        "El revisor encontró que había evidencia de signos de alarma pero no de pérdida creciente de los nervios.",
+        "El revisor encontró que la evidencia de signos de alarma no mostraba pérdida creciente de los nervios.",
+    ],
+)
+def test_a_spanish_rewrite_that_moves_the_no_off_the_evidence_is_refused(moved: str) -> None:
+    from imr_llm.summary.rewrite import reason_problems
+    from tests.test_probe27 import _es_item
+
+    item, language = _es_item(0, _NO_SIGNS_OF_LOSS)
+    # wrong before (probe 30): accepted, the worker told warning signs were found
+    assert any("where the reviewer found none" in p for p in reason_problems(moved, item, language))  # type: ignore[arg-type]
+    assert reason_problems(_ES_NO_SIGNS_OF_LOSS, item, language) == []  # type: ignore[arg-type]  # right: faithful

@@ -247,6 +247,10 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
         ):
             # "y hay documentación" for "and there is no documentation": one of the reviewer's denials dropped
             problems.append(f"item {item.number}: the reason drops one of the reviewer's negations")
+        if _EN_NO_EVIDENCE.search(reviewer) and (shown := _evidence_not_denied(text)) is not None:
+            # "había evidencia de signos de alarma pero no de déficit", "la evidencia de signos de alarma no mostraba
+            # ...": the "no" moved off what the reviewer found none of
+            problems.append(f"item {item.number}: the reason says there is {shown!r} where the reviewer found none")
         if (m := _STOPPED.search(text)) is not None and not _EN_STOPPED.search(f"{reviewer} {item.request}"):
             # "ha dejado de tomar Norco" for "has been taking Norco": a fact about the worker turned round
             problems.append(f"item {item.number}: {m.group(0)!r} says care stopped, which the reviewer's words do not")
@@ -664,6 +668,31 @@ _TURNED = re.compile(
     r"no(?=\s*[.!?;:]|\s*$)|no s[oó]lo|sino (?:también|que))\b",
     re.I,
 )
+# the reviewer found none of it: "no evidence of", "without documentation of", "lack of indication"
+_EN_NO_EVIDENCE = re.compile(
+    r"\b(?:no|without|lack of|lacks|absence of|not any)\s+(?:\w+\s+){0,2}(?:evidence|indications?|documentation|"
+    r"signs?|findings)\b",
+    re.I,
+)
+# the Spanish words for such evidence, and what denies them a few words before ("no había evidencia", "sin signos",
+# "ni indicios", "falta de documentación")
+_ES_EVIDENCE = re.compile(
+    r"\b(?:evidencias?|indicios|indicaci[oó]n(?:es)?|documentaci[oó]n|signos|señales|hallazgos)\b", re.I
+)
+_ES_DENIED_BEFORE = re.compile(
+    r"\b(?:no|ni|sin|nada|ning[uú]n\w*|falta|carece\w*|ausencia|tampoco)\b(?:\s+\S+){0,4}\s*$", re.I
+)
+
+
+def _evidence_not_denied(text: str) -> str | None:
+    """The first word of evidence in a Spanish rewrite, when nothing denies it in the few words before it (the
+    reviewer's "no evidence of ..." made "había evidencia de ..."), else None."""
+    m = _ES_EVIDENCE.search(text)
+    if m is None or _ES_DENIED_BEFORE.search(text[max(0, m.start() - 60) : m.start()]):
+        return None
+    return m.group(0)
+
+
 # care said to have stopped ("dejó de tomar", "ha dejado de", "suspendió"), which only a reviewer who wrote of it
 # stopping may be made to say
 _STOPPED = re.compile(
