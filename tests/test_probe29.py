@@ -155,15 +155,20 @@ _EN_FAITHFUL = (
 )
 
 
+def _first_rationale(rationale: str) -> str:
+    """The synthetic 2016 letter with its first (upheld) item's rationale replaced by `rationale`."""
+    from tests.test_probe27 import BASIC
+
+    start = BASIC.index("Decision rationale: The MTUS guidelines support a short course")
+    return BASIC[:start] + rationale + BASIC[BASIC.index("MRI of the right shoulder without contrast: Overturned") :]
+
+
 def _en_item(rationale: str) -> tuple[object, object]:
     from imr_llm.parser import parse_text
     from imr_llm.summary.build import build_summary
     from imr_llm.summary.languages import get_language
-    from tests.test_probe27 import BASIC
 
-    start = BASIC.index("Decision rationale: The MTUS guidelines support a short course")
-    text = BASIC[:start] + rationale + BASIC[BASIC.index("MRI of the right shoulder without contrast: Overturned") :]
-    return build_summary(parse_text(text), "en").items[0], get_language("en")
+    return build_summary(parse_text(_first_rationale(rationale)), "en").items[0], get_language("en")
 
 
 def test_a_faithful_english_rewrite_in_other_forms_of_the_reviewers_words_is_accepted() -> None:
@@ -287,15 +292,12 @@ def test_a_spanish_rewrite_that_adds_a_clause_or_moves_its_no_to_the_end_is_refu
 
 def test_a_point_only_set_aside_is_never_the_reason_shown() -> None:
     from imr_llm.parser import parse_text
-    from tests.test_probe27 import BASIC
 
-    start = BASIC.index("Decision rationale: The MTUS guidelines support a short course")
-    end = BASIC.index("MRI of the right shoulder without contrast: Overturned")
     granted = (
         "Decision rationale: The provider documented new numbness in the left leg, which would ordinarily support "
         "the request. The reviewer does not find this decisive. Therefore, the request is not medically necessary.\n"
     )
-    item = parse_text(BASIC[:start] + granted + BASIC[end:]).disputed_items[0]
+    item = parse_text(_first_rationale(granted)).disputed_items[0]
     # wrong before (the probe): the Why was "The reviewer does not find this decisive."
     assert item.decision == "upheld"
     assert not any("decisive" in s or "numbness" in s for s in (item.reason.sentences if item.reason else []))
@@ -305,7 +307,7 @@ def test_a_point_only_set_aside_is_never_the_reason_shown() -> None:
         "reviewer does not find this decisive.",
         "There is no documentation of numbness or weakness in the left leg.",
     )
-    item = parse_text(BASIC[:start] + plain + BASIC[end:]).disputed_items[0]
+    item = parse_text(_first_rationale(plain)).disputed_items[0]
     assert item.reason is not None and any("numbness" in s for s in item.reason.sentences)
 
 
@@ -378,16 +380,13 @@ def test_what_studies_show_is_never_a_record_the_worker_could_add() -> None:
     from imr_llm.parser import parse_text
     from imr_llm.summary.render import Format, render_text
     from imr_llm.summary.summarize import summarize
-    from tests.test_probe27 import BASIC
 
-    start = BASIC.index("Decision rationale: The MTUS guidelines support a short course")
-    end = BASIC.index("MRI of the right shoulder without contrast: Overturned")
     studies = (
         'Decision rationale: The guidelines state: "Therapy helps some workers. There is no documentation in the '
         'literature that more than six visits change the outcome." In this case the request is for twelve visits. '
         "Therefore, the request is not medically necessary.\n"
     )
-    record = parse_text(BASIC[:start] + studies + BASIC[end:])
+    record = parse_text(_first_rationale(studies))
     page = render_text(summarize(record, "en").summary, Format.MD)
     # wrong before (the probe): "The reviewer found no record in the literature ..." and a step asking for
     # "records in the literature"; the reviewer's sentence may be quoted as written (a reason the reviewer gave)
@@ -395,7 +394,7 @@ def test_what_studies_show_is_never_a_record_the_worker_could_add() -> None:
     assert "found no record in the literature" not in page.replace("\n", " ")
     # right: a gap in this worker's records is still the reason
     own = studies.replace("in the literature", "in the records")
-    item = parse_text(BASIC[:start] + own + BASIC[end:]).disputed_items[0]
+    item = parse_text(_first_rationale(own)).disputed_items[0]
     assert item.reason is not None and any("in the records" in s for s in item.reason.sentences)
 
 
@@ -479,19 +478,16 @@ def test_a_rationale_closing_read_as_a_request_gets_no_decision() -> None:
 )
 def test_a_point_dismissed_in_other_words_is_never_the_reason_shown(dismissed: str) -> None:
     from imr_llm.parser import parse_text
-    from tests.test_probe27 import BASIC
 
-    start = BASIC.index("Decision rationale: The MTUS guidelines support a short course")
-    end = BASIC.index("MRI of the right shoulder without contrast: Overturned")
     rationale = f"Decision rationale: {dismissed} Therefore, the request is not medically necessary.\n"
-    item = parse_text(BASIC[:start] + rationale + BASIC[end:]).disputed_items[0]
+    item = parse_text(_first_rationale(rationale)).disputed_items[0]
     # wrong before (probe 30): the dismissal ("However, this was not decisive.") quoted as the reason
     assert item.decision == "upheld"
     shown = item.reason.sentences if item.reason else []
     assert not any(s in dismissed or dismissed.endswith(s) for s in shown), shown
     # right: the same letter with a reason of its own shows it
     reason = "There is no documentation of how the first six visits went."
-    item = parse_text(BASIC[:start] + rationale.replace(dismissed, f"{dismissed} {reason}") + BASIC[end:])
+    item = parse_text(_first_rationale(rationale.replace(dismissed, f"{dismissed} {reason}")))
     sentences = item.disputed_items[0].reason.sentences if item.disputed_items[0].reason else []
     assert reason in sentences
 
