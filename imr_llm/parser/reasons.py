@@ -1074,13 +1074,7 @@ _TOPIC_BONUS = 1.5
 _SET_ASIDE = _rx(
     r"^(?:however|nevertheless|nonetheless|even so|that said|that being said|having said that|all the same|regardless"
     r"|notwithstanding|be that as it may|irrespective of (?:this|that|these)|(?:despite|in spite of) (?:this|that|these"
-    r"|the above)|this (?:does|did) not (?:change|alter|affect) the (?:outcome|decision|determination|conclusion)"
-    # "The reviewer does not find this decisive.", "This is not a bar to the request.": the point before is granted
-    r"|(?:the reviewer|this reviewer|i) (?:does|did|do) not (?:find|consider|regard|view|deem) (?:this|that|these|it) "
-    r"(?:to be |as )?(?:decisive|determinative|dispositive|controlling|significant|relevant|a bar|a barrier)"
-    r"|(?:this|that|these|it) (?:alone )?(?:is|was|are|were) not (?:decisive|determinative|dispositive|controlling|"
-    r"a bar|a barrier|a contraindication|a reason to (?:deny|withhold))"
-    r"|(?:this|that|it) (?:alone )?(?:does|did) not (?:preclude|bar|prevent|rule out))\b"
+    r"|the above)|this (?:does|did) not (?:change|alter|affect) the (?:outcome|decision|determination|conclusion))\b"
 )
 _SET_ASIDE_PENALTY = 3.0
 # a point dismissed anywhere in its sentence ("However, this was not decisive.", "That, however, is not decisive.",
@@ -1089,8 +1083,9 @@ DISMISSED = _rx(
     r"\b(?:is|was|are|were|be) not (?:in itself |by itself |alone |itself )?(?:decisive|determinative|dispositive|"
     r"controlling|persuasive|compelling|convincing|a bar|a barrier|an obstacle|a contraindication|"
     r"a reason to (?:deny|withhold))\b|"
-    r"\b(?:does|did|do) not (?:find|consider|regard|deem) (?:this|that|these|it|them) (?:to be |as )?(?:decisive|"
-    r"determinative|dispositive|controlling|persuasive|compelling|convincing)\b"
+    r"\b(?:does|did|do) not (?:find|consider|regard|view|deem) (?:this|that|these|it|them) (?:to be |as )?(?:decisive|"
+    r"determinative|dispositive|controlling|persuasive|compelling|convincing|significant|relevant|a bar|a barrier)\b|"
+    r"^(?:this|that|it) (?:alone )?(?:does|did) not (?:preclude|bar|prevent|rule out)\b"
 )
 
 
