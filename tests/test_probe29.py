@@ -78,6 +78,9 @@ def test_a_professional_review_whose_title_and_conclusion_disagree_is_not_decide
     record = parse_text(review.replace(_REVIEW_CLOSING, f"12 sessions for the cervical spine {closing}"))
     assert record.disputed_items[0].decision == decision
     assert any("rationale's title says" in w for w in record.warnings) is (decision is None)
+    # an empty decision cites no words of the letter as its own; a read one does
+    assert ("disputed_items.0.decision" in record.evidence) is (decision is not None)
+    assert ("disputed_items.0.decision_text" in record.evidence) is (decision is not None)
 
 
 def test_a_professional_review_followed_by_another_letter_is_read_as_itself_and_says_so() -> None:

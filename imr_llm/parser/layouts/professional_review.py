@@ -9,6 +9,7 @@ from imr_llm.parser.context import ParseContext
 from imr_llm.parser.items import (
     assemble_item,
     cite_first_sentence,
+    leave_undecided,
     read_block,
     strip_span,
 )
@@ -112,7 +113,7 @@ def parse_professional_items(ctx: ParseContext) -> list[DisputedItem]:
                 f"item {i + 1}: the rationale's title says '{'' if titled else 'not '}medically necessary' but its "
                 f"conclusion says {'not ' if titled else ''}medically necessary; decision left empty, check the letter"
             )
-            item = _undecided(item)
+            _undecided(ctx, i, item)
         if len(spans) > 1 and item.decision_source == "rationale" and rationale:
             # one rationale for every request: its conclusion decides only the requests it names (or all, when it
             # names them as a whole); another request's verdict is never this one's
@@ -122,15 +123,16 @@ def parse_professional_items(ctx: ParseContext) -> list[DisputedItem]:
                     f"item {i + 1}: the shared rationale's conclusion names other care ({sentence.strip()!r}); "
                     "decision left empty, check the letter"
                 )
-                item = _undecided(item)
+                _undecided(ctx, i, item)
         items.append(item)
     return items
 
 
-def _undecided(item: DisputedItem) -> DisputedItem:
-    return item.model_copy(
-        update={"decision": None, "medically_necessary": None, "decision_text": None, "decision_source": None}
-    )
+def _undecided(ctx: ParseContext, i: int, item: DisputedItem) -> None:
+    """`items.leave_undecided`, and the conclusion's words no longer given as the decision's text."""
+    leave_undecided(ctx, i, item)
+    item.decision_text = None
+    ctx.evidence.pop(f"disputed_items.{i}.decision_text", None)
 
 
 LAYOUT = Layout(
