@@ -247,11 +247,12 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
         ):
             # "y hay documentación" for "and there is no documentation": one of the reviewer's denials dropped
             problems.append(f"item {item.number}: the reason drops one of the reviewer's negations")
-        if _EN_NO_EVIDENCE.search(reviewer) and (shown := _evidence_not_denied(text)) is not None:
+        if _EN_NO_EVIDENCE.search(reviewer) and (shown := _evidence_not_denied(text, language)) is not None:
             # "había evidencia de signos de alarma pero no de déficit", "la evidencia de signos de alarma no mostraba
             # ...": the "no" moved off what the reviewer found none of
             problems.append(f"item {item.number}: the reason says there is {shown!r} where the reviewer found none")
-        if (m := _STOPPED.search(text)) is not None and not _EN_STOPPED.search(f"{reviewer} {item.request}"):
+        stopped = language.care_stopped
+        if stopped and (m := stopped.search(text)) is not None and not _EN_STOPPED.search(f"{reviewer} {item.request}"):
             # "ha dejado de tomar Norco" for "has been taking Norco": a fact about the worker turned round
             problems.append(f"item {item.number}: {m.group(0)!r} says care stopped, which the reviewer's words do not")
         if _turned_round(text) and not _double_negated(" ".join(item.reason.sentences)):
@@ -674,30 +675,20 @@ _EN_NO_EVIDENCE = re.compile(
     r"signs?|findings)\b",
     re.I,
 )
-# the Spanish words for such evidence, and what denies them a few words before ("no había evidencia", "sin signos",
-# "ni indicios", "falta de documentación")
-_ES_EVIDENCE = re.compile(
-    r"\b(?:evidencias?|indicios|indicaci[oó]n(?:es)?|documentaci[oó]n|signos|señales|hallazgos)\b", re.I
-)
-_ES_DENIED_BEFORE = re.compile(
-    r"\b(?:no|ni|sin|nada|ning[uú]n\w*|falta|carece\w*|ausencia|tampoco)\b(?:\s+\S+){0,4}\s*$", re.I
-)
 
 
-def _evidence_not_denied(text: str) -> str | None:
-    """The first word of evidence in a Spanish rewrite, when nothing denies it in the few words before it (the
-    reviewer's "no evidence of ..." made "había evidencia de ..."), else None."""
-    m = _ES_EVIDENCE.search(text)
-    if m is None or _ES_DENIED_BEFORE.search(text[max(0, m.start() - 60) : m.start()]):
+def _evidence_not_denied(text: str, language: Language) -> str | None:
+    """The first word of evidence in a rewrite, when nothing denies it in the few words before it (the reviewer's
+    "no evidence of ..." made "había evidencia de ..."), else None (a language whose catalogue names no such words:
+    None)."""
+    words, denied = language.evidence_words, language.evidence_denied_before
+    m = words.search(text) if words is not None else None
+    if m is None or denied is None or denied.search(text[max(0, m.start() - 60) : m.start()]):
         return None
     return m.group(0)
 
 
-# care said to have stopped ("dejó de tomar", "ha dejado de", "suspendió"), which only a reviewer who wrote of it
-# stopping may be made to say
-_STOPPED = re.compile(
-    r"\b(?:dej(?:ó|aron|a|an|ado|ara) de|suspendi(?:ó|eron|do|da)|interrumpi(?:ó|eron|do|da))\b", re.I
-)
+# the reviewer's English for care that stopped (a rewrite saying it stopped needs one of these)
 _EN_STOPPED = re.compile(
     r"\b(?:stop\w*|discontinu\w*|ceas\w*|quit\w*|no longer|suspend\w*|interrupt\w*|weaned off|tapered off)\b", re.I
 )

@@ -129,6 +129,11 @@ class Language:
         self.translation_coordinated = (
             re.compile(checks.translation_coordinated, re.I) if checks.translation_coordinated else None
         )
+        self.care_stopped = re.compile(checks.care_stopped, re.I) if checks.care_stopped else None
+        self.evidence_words = re.compile(checks.evidence_words, re.I) if checks.evidence_words else None
+        self.evidence_denied_before = (
+            re.compile(checks.evidence_denied_before, re.I) if checks.evidence_denied_before else None
+        )
         self.outcome_kinds = {kind: re.compile(p, re.I) for kind, p in checks.outcome_kinds.items()}
         self.logic_words = {kind: re.compile(p, re.I) for kind, p in checks.logic_words.items()}
         self.translation_clauses = re.compile(checks.translation_clauses, re.I) if checks.translation_clauses else None

@@ -153,6 +153,12 @@ class CheckPhrases(_Strict):
     translation_joins: str | None = None
     # a second reported clause joined by "and that" ("y que ..."): no more of them than the reviewer's English "and"
     translation_coordinated: str | None = None
+    # care said to have stopped ("dejó de tomar", "suspendió"): only where the reviewer's English says it stopped
+    care_stopped: str | None = None
+    # the words for evidence ("evidencia", "signos"), and what denies such a word a few words before it ("no había",
+    # "sin", "ni"): where the reviewer found no evidence, the first such word must be denied
+    evidence_words: str | None = None
+    evidence_denied_before: str | None = None
     outcome_kinds: dict[str, str] = Field(default_factory=dict)
     # where a translation's clauses break (its denials are counted per clause against the reviewer's), and, for an
     # English participle the reviewer denies ("not recommended"), how the translation names the verb and denies it
@@ -471,6 +477,9 @@ class Catalogue(_Strict):
             self.checks.translation_connectors or "",
             self.checks.translation_joins or "",
             self.checks.translation_coordinated or "",
+            self.checks.care_stopped or "",
+            self.checks.evidence_words or "",
+            self.checks.evidence_denied_before or "",
             self.checks.translation_clauses or "",
             *self.checks.outcome_kinds.values(),
             *(p for verb in self.checks.denied_verbs.values() for p in (verb.said, verb.denied)),
