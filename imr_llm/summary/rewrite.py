@@ -89,7 +89,8 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
     if _MARKUP.search(text):  # a link, a tag, a control character: a reason is plain words (the page neutralises it)
         problems.append(f"item {item.number}: the reason holds markup or control characters")
     # "No, the reviewer found the record that ...": an answer word before a comma negates nothing that follows
-    text = _INTERJECTION.sub("", text)
+    if language.answer_words is not None:
+        text = language.answer_words.sub("", text)
     if any(pattern.search(text) for pattern in language.decision_claims):
         problems.append(f"item {item.number}: the reason states a decision (the decision line does that)")
     reviewer = " ".join(item.reason.sentences)
@@ -149,7 +150,8 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
     if unsaid_numbers := sorted(set(_NUMBER.findall(counted)) - held - set(_NUMBER.findall(text))):
         # "cuatro semanas" where the reviewer wrote eight: a number written as a word is checked as digits are
         problems.append(f"item {item.number}: the reason gives a number the reviewer did not ({unsaid_numbers[0]})")
-    if (hedge := _HEDGE.search(text)) is not None and not _HEDGE.search(reviewer):
+    hedges, english = language.hedges, get_language("en").hedges  # the reviewer's words are English
+    if hedges and (hedge := hedges.search(text)) is not None and not (english and english.search(reviewer)):
         # "the request may exceed the trial": a doubt the reviewer did not have
         problems.append(f"item {item.number}: the reason hedges ({hedge.group(0)!r}) where the reviewer did not")
     if (
@@ -255,7 +257,7 @@ def reason_problems(text: str, item: ItemSummary, language: Language) -> list[st
         if stopped and (m := stopped.search(text)) is not None and not _EN_STOPPED.search(f"{reviewer} {item.request}"):
             # "ha dejado de tomar Norco" for "has been taking Norco": a fact about the worker turned round
             problems.append(f"item {item.number}: {m.group(0)!r} says care stopped, which the reviewer's words do not")
-        if _turned_round(text) and not _double_negated(" ".join(item.reason.sentences)):
+        if _turned_round(text, language) and not _double_negated(" ".join(item.reason.sentences)):
             # "no es cierto que ... no se recomiendan", "salvo cuando", "para no recomendar", "cuando no hay":
             # a translation that denies the denial, or moves it under an exception the reviewer never made
             problems.append(f"item {item.number}: the reason turns the reviewer's negation round")
@@ -465,17 +467,13 @@ def _negation_added(text: str, reviewer_sentences: Sequence[str], language: Lang
         # before a denial of something else in their clause (a probe: "there is indication of X that has not
         # improved" became "no hay indicios de X"); a denied verb ("no se recomienda la acupuntura") may put its
         # subject after it, so only a denial of existence is held to those words
-        stated = said | before if _DENIED_EXISTENCE.match(clause, m.start()) else said
+        existence = language.denied_existence
+        stated = said | before if existence is not None and existence.match(clause, m.start()) else said
         for found in re.finditer(r"[^\W\d_]{5,}", clause[m.end() :]):
             key = _cognate_key(found.group(0))[:5]
             if key in stated and key not in denied:
                 return found.group(0)
     return None
-
-
-_DENIED_EXISTENCE = re.compile(
-    r"(?:no (?:hay|había|hubo|existe|existen|existía|existían)|ningun[oa]s?|ningún|sin)\b", re.I
-)
 
 
 def _translation_shape(
@@ -579,12 +577,6 @@ _EN_CLAUSE = re.compile(r"[,;:.]|\b(?:and|or|but|although|because|that)\b", re.I
 # a sentence's parts in any language: split at punctuation only (a translation's "y" / "que" are not the English
 # words, and a denial counted per punctuated part is the same count on both sides)
 _ANY_CLAUSE = re.compile(r"[,;:.]")
-# a doubt: "may exceed", "might not", "possibly"
-_HEDGE = re.compile(
-    r"\b(?:may|might|could|possibly|perhaps|probably|likely|puede que|podría|podrían|posiblemente|quizás?|tal vez|"
-    r"probablemente)\b",
-    re.I,
-)
 
 
 def _negated_clauses(text: str, negation: re.Pattern[str], clause: re.Pattern[str]) -> int:
@@ -593,7 +585,6 @@ def _negated_clauses(text: str, negation: re.Pattern[str], clause: re.Pattern[st
 
 
 _MARKUP = re.compile(r"[<>\[\]`{}\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|\]\(|\bjavascript:", re.I)
-_INTERJECTION = re.compile(r"(?:^|(?<=[.!?]\s))\W*(?:no|yes|sí|si|nope|claro)\s*[,:!]\s*", re.I)
 
 
 _CLAUSE_END = re.compile(r"[.;:]|,\s*(?:and|but|so|while|although|however)\b|\b(?:but|while|although)\b", re.I)
@@ -653,22 +644,6 @@ def _denial_moved_off(source: str, rewrite: str) -> str | None:
     return next((w for w in _first_denied(source) if w in outside and w not in inside), None)
 
 
-# in a translation: an exception or a denial of the denial (Spanish: negative concord "no ... ninguna" is one
-# negation, so two "no" in one clause, or these, are what turns a denial round)
-_TURNED = re.compile(
-    r"\b(?:no (?:\w+ )?exced\w*|no (?:es|son|será|serán|fue|fueron) excesiv\w*|"
-    r"no es (?:cierto|verdad)|salvo|excepto|a menos que|a no ser que|sin embargo sí|except|unless|"
-    r"no (?:hay|cabe|queda|tengo|tiene|tuvo) (?:ninguna )?duda|sin duda|indudablemente|sin importar|de todos "
-    r"modos|aun así|a pesar de todo|ya no|"
-    # a lack denied: "no faltan documentos" says the records are there, the reviewer's "no documentation" round
-    r"no (?:\w+ )?(?:falta\w*|carec\w*|escase\w*)|"
-    # "con mejoría funcional no documentada" for "without documented functional improvement": the improvement is
-    # said to be there, unrecorded, where the reviewer found none recorded
-    r"con (?:\w+ ){1,3}no (?:\w+ )?(?:documentad|registrad|demostrad|comprobad|constatad|objetivad)\w*|"
-    # a "no" put after what it should deny ("hay debilidad documentada ... no."), or "not only ... but also"
-    r"no(?=\s*[.!?;:]|\s*$)|no s[oó]lo|sino (?:también|que))\b",
-    re.I,
-)
 # the reviewer found none of it: "no evidence of", "without documentation of", "lack of indication"
 _EN_NO_EVIDENCE = re.compile(
     r"\b(?:no|without|lack of|lacks|absence of|not any)\s+(?:\w+\s+){0,2}(?:evidence|indications?|documentation|"
@@ -706,11 +681,15 @@ def _contrast(text: str) -> set[str]:
 
 
 _ONLY_N = re.compile(r"\bonly (?:by )?(?:\w+ )?(\d+)\b", re.I)
-_NO_WORD = re.compile(r"\bno\b", re.I)
 
 
-def _turned_round(text: str) -> bool:
-    return bool(_TURNED.search(text)) or any(len(_NO_WORD.findall(c)) >= 2 for c in _CLAUSE_END.split(text))
+def _turned_round(text: str, language: Language) -> bool:
+    """Whether a translation denies the reviewer's denial or puts it under an exception (the catalogue's `turned`),
+    or uses its denial word twice in one clause (`turned_twice`)."""
+    turned, twice = language.turned, language.turned_twice
+    return bool(turned and turned.search(text)) or bool(
+        twice and any(len(twice.findall(c)) >= 2 for c in _CLAUSE_END.split(text))
+    )
 
 
 def _double_negated(text: str) -> bool:

@@ -39,6 +39,12 @@ from imr_llm.summary.restate import (
 )
 from imr_llm.words import NUMBER_WORDS
 
+
+def _optional(pattern: str | None) -> re.Pattern[str] | None:
+    """A catalogue's optional pattern, compiled (None: the language has no such words)."""
+    return re.compile(pattern, re.I) if pattern else None
+
+
 __all__ = ["Counts", "Language", "Readability", "Section"]
 
 
@@ -134,6 +140,12 @@ class Language:
         self.evidence_denied_before = (
             re.compile(checks.evidence_denied_before, re.I) if checks.evidence_denied_before else None
         )
+        self.hedges = _optional(checks.hedges)
+        answers = checks.answer_words
+        self.answer_words = _optional(rf"(?:^|(?<=[.!?]\s))\W*(?:{answers})\s*[,:!]\s*" if answers else None)
+        self.turned = _optional(checks.turned)
+        self.turned_twice = _optional(checks.turned_twice)
+        self.denied_existence = _optional(checks.denied_existence)
         self.outcome_kinds = {kind: re.compile(p, re.I) for kind, p in checks.outcome_kinds.items()}
         self.logic_words = {kind: re.compile(p, re.I) for kind, p in checks.logic_words.items()}
         self.translation_clauses = re.compile(checks.translation_clauses, re.I) if checks.translation_clauses else None

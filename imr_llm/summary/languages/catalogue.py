@@ -159,6 +159,18 @@ class CheckPhrases(_Strict):
     # "sin", "ni"): where the reviewer found no evidence, the first such word must be denied
     evidence_words: str | None = None
     evidence_denied_before: str | None = None
+    # a doubt ("may", "podría"): a rewrite hedges only where the reviewer's English does
+    hedges: str | None = None
+    # an answer word before a comma or colon ("No, the reviewer found ..."), which negates nothing that follows
+    answer_words: str | None = None
+    # in a translation: an exception, or a denial of the denial ("salvo", "no es cierto", "no faltan"), and the
+    # word whose second use in one clause turns a denial round (Spanish negative concord: "no ... ninguna" is one
+    # denial, "no ... no" two)
+    turned: str | None = None
+    turned_twice: str | None = None
+    # in a translation: a denial that something exists ("no hay", "ningún", "sin"), which reaches the words the
+    # reviewer stated as there before another denial of theirs
+    denied_existence: str | None = None
     outcome_kinds: dict[str, str] = Field(default_factory=dict)
     # where a translation's clauses break (its denials are counted per clause against the reviewer's), and, for an
     # English participle the reviewer denies ("not recommended"), how the translation names the verb and denies it
@@ -480,6 +492,11 @@ class Catalogue(_Strict):
             self.checks.care_stopped or "",
             self.checks.evidence_words or "",
             self.checks.evidence_denied_before or "",
+            self.checks.hedges or "",
+            self.checks.answer_words or "",
+            self.checks.turned or "",
+            self.checks.turned_twice or "",
+            self.checks.denied_existence or "",
             self.checks.translation_clauses or "",
             *self.checks.outcome_kinds.values(),
             *(p for verb in self.checks.denied_verbs.values() for p in (verb.said, verb.denied)),
