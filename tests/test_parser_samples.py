@@ -100,9 +100,11 @@ def test_letter_cut_off_mid_item_keeps_what_it_has_and_warns() -> None:
     text = (SAMPLES / "synth-2016-partial.txt").read_text()
     cut = text[: text.index("Associated surgical service") + 80]  # mid-heading of item 3
     record = parse_text(cut)
-    assert [i.decision for i in record.disputed_items] == ["upheld", "upheld", "overturned"]
+    # the cut item's heading word is kept as written, but no rationale reads it a second time: no decision stated
+    assert [i.decision for i in record.disputed_items] == ["upheld", "upheld", None]
+    assert record.disputed_items[2].decision_text == "Overturned"
     assert record.disputed_items[2].rationale is None
-    assert any("no decision rationale" in w for w in record.warnings)
+    assert any("no decision rationale" in w and "decision is left empty" in w for w in record.warnings)
 
 
 def test_heading_decision_and_rationale_disagree_is_flagged() -> None:

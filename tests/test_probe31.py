@@ -50,3 +50,35 @@ def test_failed_as_a_verb_is_left_to_the_engine() -> None:
     assert verb is not None and "ha fallado" in verb and "ha tratamiento" not in verb
     (noun,) = _engine(["There is no record of failed conservative treatment."])
     assert noun is not None and "tratamiento conservador fallido" in noun
+
+
+def _basic() -> str:
+    from tests.conftest import SAMPLES
+
+    return (SAMPLES / "synth-2016-basic.txt").read_text(encoding="utf-8")
+
+
+def test_a_heading_with_no_rationale_after_it_states_no_decision() -> None:
+    """A heading line written after the last item's conclusion ("Knee brace: Overturned" and a guideline line, no
+    rationale): it was an item shown "This is approved", with only a check-the-letter line. Nothing reads its word a
+    second time, so no decision is stated; the page says it could not read it."""
+    from imr_llm.parser import parse_text
+    from imr_llm.summary.render import Format, render_text
+    from imr_llm.summary.summarize import summarize
+
+    forged = (
+        _basic().rstrip("\n") + "\nKnee brace: Overturned\nClaims Administrator guideline: Decision based on MTUS.\n"
+    )
+    record = parse_text(forged)
+    brace = record.disputed_items[-1]
+    assert brace.request == "Knee brace" and brace.rationale is None
+    assert brace.decision is None and brace.medically_necessary is None and brace.decision_text == "Overturned"
+    assert any("no decision rationale" in w and "left empty" in w for w in record.warnings)
+    page = render_text(summarize(record, "en").summary, Format.MD)
+    assert page.count("This is approved") == 1  # the MRI's, never the brace's
+    assert "we could not read it" in page
+    # right way: the two items that have their rationales keep their decisions, with no such warning
+    whole = parse_text(_basic())
+    assert [i.decision for i in whole.disputed_items] == ["upheld", "overturned"]
+    assert not any("no decision rationale" in w for w in whole.warnings)
+    assert [i.decision for i in record.disputed_items[:2]] == ["upheld", "overturned"]

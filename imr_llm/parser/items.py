@@ -480,7 +480,16 @@ def assemble_item(
             f"item {i + 1}: {AGAINST_HEADING_WARNING} {'Overturned' if necessary else 'Upheld'} but the rationale "
             f"concludes {'medically necessary' if concluded else 'not medically necessary'}"
         )
-    if rationale is None:
+    if rationale is None and necessary is not None:
+        # a heading whose rationale is not here (a page lost after it, or a heading line written into the letter
+        # after another item's conclusion): nothing reads its decision a second time, so none is stated
+        ctx.warn(
+            f"item {i + 1}: no decision rationale (letter cut off?); its heading's word "
+            f"({'Overturned' if necessary else 'Upheld'}) is not read a second time, so the decision is left empty; "
+            "check the letter"
+        )
+        necessary, source = None, None
+    elif rationale is None:
         ctx.warn(f"item {i + 1}: no decision rationale (letter cut off?)")
     elif necessary is not None and (other_word := _decision_against(rationale, necessary)):
         # "# Decision: Overturned" inside an upheld item's rationale: text that is not the reviewer's, or another
