@@ -8,6 +8,8 @@ could not tell what was missing."""
 
 from __future__ import annotations
 
+import pytest
+
 from imr_llm.summary import translate
 from imr_llm.summary.languages import get_language
 from tests.conftest import needs_apertium
@@ -82,3 +84,30 @@ def test_a_heading_with_no_rationale_after_it_states_no_decision() -> None:
     assert [i.decision for i in whole.disputed_items] == ["upheld", "overturned"]
     assert not any("no decision rationale" in w for w in whole.warnings)
     assert [i.decision for i in record.disputed_items[:2]] == ["upheld", "overturned"]
+
+
+@pytest.mark.parametrize(
+    "echo",
+    [
+        "first half {a} second half {b}",  # the key echoed in two parts, a punctuation mark at each part's edge
+        "key={a}...{b}",
+        "{a}\n{b}",
+    ],
+)
+def test_a_key_echoed_in_parts_leaves_no_part_behind(echo: str) -> None:
+    from imr_llm.llm.config import scrub_error
+
+    key = "Zq7-SeCrEt/PaSs+word=42xyz"
+    a, b = key[:13], key[13:]
+    scrubbed = scrub_error("server refused: " + echo.format(a=a, b=b), key)
+    # wrong before (the probe): "Ss+word=42xyz" stayed, its word-like runs ("Ss", "word", "42xyz") each too short
+    assert not any(key[k : k + 8].casefold() in scrubbed.casefold() for k in range(len(key) - 7))
+    assert "[secret removed]" in scrubbed and scrubbed.startswith("server refused: ")
+
+
+def test_words_that_share_a_few_letters_with_the_key_stay() -> None:
+    """Right way: an error's own words are kept when they share fewer than 8 characters in a row with the key."""
+    from imr_llm.llm.config import scrub_error
+
+    message = "server refused the request (400): the model 'fake' has no word for that"
+    assert scrub_error(message, "Zq7-SeCrEt/PaSs+word=42xyz") == message

@@ -164,7 +164,6 @@ class LLMConfig:
             raise ConfigError("no model: pass --model or set IMR_LLM_MODEL")
 
 
-_TOKEN = re.compile(r"[A-Za-z0-9_\-]+")
 _SECRET_PATTERNS = (
     re.compile(r"(?i)\b(bearer|basic)\s+[^\s'\",;}]+"),  # an Authorization header's value
     re.compile(r"(?i)\b(authorization|api[-_]?key|x-api-key|token|secret)(['\"]?\s*[:=]\s*['\"]?)[^\s'\",;}]+"),
@@ -193,9 +192,22 @@ def _encodings(secret: str) -> set[str]:
     return {e for e in out if len(e) >= 8 and e != secret}
 
 
-def _part_of(folded_secret: str, least: int, m: re.Match[str]) -> str:
-    word = m.group()
-    return "[secret removed]" if len(word) >= least and word.casefold() in folded_secret else word
+def _pieces_removed(text: str, secret: str, least: int) -> str:
+    """`text` without any run of `least` characters or more that is also a run of `secret` (in any case): a server
+    that trims or masks the key's middle, or echoes it in parts ("first half Zq7-SeCr ... second half Ss+word=42")."""
+    hidden = [False] * len(text)
+    for start in range(len(secret) - least + 1):
+        for m in re.finditer(re.escape(secret[start : start + least]), text, flags=re.I):
+            hidden[m.start() : m.end()] = [True] * (m.end() - m.start())
+    if not any(hidden):
+        return text
+    out: list[str] = []
+    for k, c in enumerate(text):
+        if not hidden[k]:
+            out.append(c)
+        elif k == 0 or not hidden[k - 1]:
+            out.append("[secret removed]")
+    return "".join(out)
 
 
 _ENCODED_RUN = re.compile(r"[A-Za-z0-9+/_\-]{16,}={0,2}")
@@ -228,9 +240,9 @@ def scrub_secrets(text: str, *secrets: str | None) -> str:
                 # a "\n" escape in a repr, too; or dashes, commas, dots between its characters ("Z-q-7-T", "Z,q,7")
                 spread = r"(?:\s|\\[nrt]|[-,.:;_|/+])*".join(re.escape(c) for c in secret)
                 text = re.sub(spread, "[secret removed]", text, flags=re.I)
-            # a part of it (a server that trims or masks the middle of what it echoes): any word-like run of at
-            # least a third of the key (8 characters or more) found inside the key
-            text = _TOKEN.sub(functools.partial(_part_of, secret.casefold(), max(8, len(secret) // 3)), text)
+            # a part of it (a server that trims or masks the middle of what it echoes, or splits it): any run of at
+            # least a third of the key (8 characters or more) that is also a run of the key, punctuation and all
+            text = _pieces_removed(text, secret, max(8, len(secret) // 3))
             # echoed base64- or URL-encoded (a Basic header, a query string); the longest form first
             for encoded in sorted(_encodings(secret), key=len, reverse=True):
                 text = re.sub(re.escape(encoded), "[secret removed]", text, flags=re.I)  # in either case
