@@ -8,6 +8,8 @@ could not tell what was missing."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from imr_llm.summary import translate
@@ -111,3 +113,20 @@ def test_words_that_share_a_few_letters_with_the_key_stay() -> None:
 
     message = "server refused the request (400): the model 'fake' has no word for that"
     assert scrub_error(message, "Zq7-SeCrEt/PaSs+word=42xyz") == message
+
+
+def test_a_glob_wildcard_never_matches_a_dot_file(tmp_path: Path) -> None:
+    """`batch 'DIR/*'` read the tool's own `.imr-llm.lock` (left by an earlier `--summaries DIR`) as a letter: a
+    failed record and exit 1. A wildcard matches no leading dot, as a shell's does; a pattern naming the dot may."""
+    from imr_llm.batch.inputs import iter_inputs
+
+    (tmp_path / "a.txt").write_text("letter", encoding="utf-8")
+    (tmp_path / ".imr-llm.lock").write_text("", encoding="utf-8")
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "b.txt").write_text("letter", encoding="utf-8")
+    names = sorted(p.name for p in iter_inputs([f"{tmp_path}/*"]))
+    assert names == ["a.txt"]
+    assert sorted(p.name for p in iter_inputs([f"{tmp_path}/**"])) == ["a.txt"]
+    # right way: a pattern that names the dot matches it
+    assert [p.name for p in iter_inputs([f"{tmp_path}/.imr-llm.*"])] == [".imr-llm.lock"]
+    assert [p.name for p in iter_inputs([f"{tmp_path}/.hidden/*"])] == ["b.txt"]

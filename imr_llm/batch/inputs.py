@@ -91,11 +91,16 @@ def _glob_root(spec: str) -> Path:
 def _glob(spec: str) -> Iterator[Path]:
     """Paths matching `spec`, found by walking its fixed leading folder (symlinked folders not followed)."""
     root = _glob_root(spec)
-    pattern = _translate(Path(spec).relative_to(root).as_posix() if root != Path(".") else spec)
+    wanted = Path(spec).relative_to(root).as_posix() if root != Path(".") else spec
+    pattern = _translate(wanted)
+    # as a shell's glob: a wildcard never matches a name's leading dot (`DIR/*` read the tool's own `.imr-llm.lock`
+    # as a letter); a pattern that names a dot itself (`DIR/.*`) may
+    dotted = any(part.startswith(".") for part in wanted.split("/"))
     if not root.is_dir():
         return
     for path in _walk_all(root):
-        if pattern.match(path.relative_to(root).as_posix()):
+        relative = path.relative_to(root).as_posix()
+        if pattern.match(relative) and (dotted or not any(part.startswith(".") for part in relative.split("/"))):
             yield path
 
 
