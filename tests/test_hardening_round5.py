@@ -1024,10 +1024,14 @@ def test_a_heading_word_that_shows_as_a_decision_is_never_overridden(word: str) 
     assert record.disputed_items[0].decision in (None, shown)  # never the opposite of the word the worker sees
     if shown == "upheld":
         assert record.disputed_items[0].decision != "overturned"
-    # the right outputs: a plain word decides, and a heading with no decision word is read from its rationale
+    # the right outputs: a plain word its rationale agrees with decides (one the rationale concludes against does not:
+    # two readings that disagree), and a heading with no decision word is read from its rationale
     approval = "The records document weakness. Therefore, the request is medically necessary."
-    assert parse_text(make_letter(Item("MRI of the lumbar spine", "Upheld", approval))).disputed_items[0].decision == (
-        "upheld"
+    assert parse_text(make_letter(Item("MRI of the lumbar spine", "Overturned", approval))).disputed_items[
+        0
+    ].decision == ("overturned")
+    assert (
+        parse_text(make_letter(Item("MRI of the lumbar spine", "Upheld", approval))).disputed_items[0].decision is None
     )
     assert parse_text(make_letter(Item("MRI of the lumbar spine", "", approval))).disputed_items[0].decision == (
         "overturned"

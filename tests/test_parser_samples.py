@@ -114,7 +114,8 @@ def test_heading_decision_and_rationale_disagree_is_flagged() -> None:
         .replace("without contrast is medically necessary.", "without contrast is not medically necessary.")
     )
     record = parse_text(text)
-    assert record.disputed_items[1].decision == "overturned"  # the heading is the decision of record
+    # two readings that disagree: neither is the decision (the heading's word is kept as written)
+    assert record.disputed_items[1].decision is None and record.disputed_items[1].decision_text == "Overturned"
     assert any("item 2: heading says Overturned" in w for w in record.warnings)
 
 

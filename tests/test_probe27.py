@@ -165,7 +165,7 @@ def _first_item_reason(heading_word: str) -> tuple[str | None, str]:
 
 def test_an_approval_whose_rationale_denies_is_not_explained_by_the_denials_reasons() -> None:
     decision, why = _first_item_reason("Overturned")
-    assert decision == "overturned"  # the heading is the decision of record; the page warns
+    assert decision is None  # the heading's word and the rationale's verdict disagree: no decision stated, said
     # wrong before (the probe): "The reviewer found that the therapy asked for, thus, went against the MTUS
     # guidelines" as an approval's Why; the reviewer's words are quoted instead, beside the warning
     assert not why.startswith("The reviewer found") and "went against" not in why

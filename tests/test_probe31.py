@@ -130,3 +130,60 @@ def test_a_glob_wildcard_never_matches_a_dot_file(tmp_path: Path) -> None:
     # right way: a pattern that names the dot matches it
     assert [p.name for p in iter_inputs([f"{tmp_path}/.imr-llm.*"])] == [".imr-llm.lock"]
     assert [p.name for p in iter_inputs([f"{tmp_path}/.hidden/*"])] == ["b.txt"]
+
+
+def test_a_heading_and_a_conclusion_that_disagree_state_no_decision_and_say_a_page_may_be_missing() -> None:
+    """A page lost between item 1's heading and item 2's rationale (or a whole item block written into a rationale):
+    item 1's heading said Upheld over item 2's approving conclusion; the page said "This is not approved" with a line
+    that the verdicts disagree, and the approved item 2 was gone without a word. Two readings that disagree state
+    no decision, and the page says a page may be missing with another request on it."""
+    from imr_llm.parser import parse_text
+    from imr_llm.summary.render import Format, render_text
+    from imr_llm.summary.summarize import summarize
+
+    letter = _basic()
+    start = letter.index("Decision rationale: The MTUS guidelines")
+    end = letter.index("Decision rationale: Yes, the requested MRI")
+    lost = letter[:start] + letter[end:]  # item 1's rationale, item 2's heading and blocks on the lost page
+    generic = lost.replace(
+        "Therefore, the MRI of the right shoulder\nwithout contrast is medically necessary.",
+        "Therefore, the request\nis medically necessary.",
+    )
+    assert generic != lost
+    record = parse_text(generic)
+    assert len(record.disputed_items) == 1
+    item = record.disputed_items[0]
+    assert item.decision is None and item.decision_text == "Upheld"
+    page = render_text(summarize(record, "en").summary, Format.MD)
+    assert "This is not approved" not in page and "This is approved" not in page
+    assert "a page may be missing here, with another request on it" in page
+    # right way: the whole letter's items keep their decisions, with no such line
+    whole = parse_text(letter)
+    assert [i.decision for i in whole.disputed_items] == ["upheld", "overturned"]
+    assert not any("heading says" in w or "other care" in w for w in whole.warnings)
+
+
+def test_a_closing_that_names_other_care_without_request_for_says_a_page_may_be_missing() -> None:
+    """The same lost page, where the rationale left under item 1's heading closes "Therefore, the MRI of the right
+    shoulder without contrast is medically necessary." (no "the request for"): nothing was said, and the MRI's
+    approval was gone. The heading's own word still decides item 1 (it is that item's), the page says a page may be
+    missing after its heading, and the other care's reasons are not given as item 1's."""
+    from imr_llm.parser import parse_text
+    from imr_llm.summary.build import build_summary
+
+    letter = _basic()
+    lost = (
+        letter[: letter.index("Decision rationale: The MTUS guidelines")]
+        + letter[letter.index("Decision rationale: Yes, the requested MRI") :]
+    )
+    record = parse_text(lost)
+    assert [i.decision for i in record.disputed_items] == ["upheld"]
+    assert any("conclusion is about other care" in w and "page may be missing" in w for w in record.warnings)
+    assert build_summary(record, lang="en").items[0].reason.quoted
+    # right way: a closing that names this item's own care in its own words is no other care
+    from imr_llm.parser.verdict import concluded_on_other_care
+
+    closing = "The shoulder is weak. Therefore, the requested MRI of the right shoulder is medically necessary."
+    assert concluded_on_other_care(closing, "MRI of the right shoulder without contrast") is None
+    assert concluded_on_other_care(closing, "Physical therapy 12 sessions") == "MRI of the right shoulder"
+    assert concluded_on_other_care("Therefore, the requested study is not medically necessary.", "Knee brace") is None

@@ -60,8 +60,11 @@ def test_a_heading_its_conclusion_contradicts_is_never_stated() -> None:
     record = parse_text(text, scan(text))
     assert record.disputed_items[0].decision is None
     assert any("disagree" in w for w in record.warnings)
-    # a text letter keeps the heading (the decision of record) and warns
-    assert parse_text(text).disputed_items[0].decision == "overturned"
+    # a text letter too: two readings that disagree state no decision (the heading's word kept as written), and warn
+    typed = parse_text(text)
+    assert typed.disputed_items[0].decision is None and typed.disputed_items[0].decision_text == "Overturned"
+    assert any("item 1: heading says Overturned" in w for w in typed.warnings)
+    assert typed.disputed_items[1].decision == "overturned"  # the item whose readings agree keeps its decision
 
 
 def test_a_heading_with_no_readable_conclusion_is_not_confirmed() -> None:

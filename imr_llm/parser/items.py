@@ -469,17 +469,23 @@ def assemble_item(
         and last != necessary
     ):
         # the rationale is at odds with itself ("... was medically necessary. The request is not medically
-        # necessary.") and its closing sentence with the heading: the heading's word stays, and the page says so
+        # necessary.") and its closing sentence with the heading: two readings that disagree, so no decision is
+        # stated (the heading's word is kept as written), and the page says so
         ctx.warn(
             f"item {i + 1}: {AGAINST_HEADING_WARNING} {'Overturned' if necessary else 'Upheld'} but the rationale's "
             f"closing sentence says {'medically necessary' if last else 'not medically necessary'} "
-            "(its verdicts disagree); check the letter"
+            "(its verdicts disagree); decision left empty, check the letter"
         )
+        necessary, source = None, None
     elif concluded is not None and concluded != necessary:
+        # the heading's word and the rationale's plain conclusion disagree (a page lost between an item's heading and
+        # another's rationale, or a heading written into the letter): neither is stated as the decision
         ctx.warn(
             f"item {i + 1}: {AGAINST_HEADING_WARNING} {'Overturned' if necessary else 'Upheld'} but the rationale "
-            f"concludes {'medically necessary' if concluded else 'not medically necessary'}"
+            f"concludes {'medically necessary' if concluded else 'not medically necessary'} (they disagree); decision "
+            "left empty (a page may be missing here, with another request on it), check the letter"
         )
+        necessary, source = None, None
     if rationale is None and necessary is not None:
         # a heading whose rationale is not here (a page lost after it, or a heading line written into the letter
         # after another item's conclusion): nothing reads its decision a second time, so none is stated

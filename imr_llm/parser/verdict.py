@@ -538,9 +538,15 @@ def concluded_on_other_care(rationale: str, request: str) -> str | None:
     return care if other else None
 
 
+# "the request for X is not medically necessary", or a closing that names the care itself ("Therefore, the (requested)
+# MRI of the right shoulder is medically necessary"; never "the request", "the remaining request", "the treatment")
 _CONCLUDED_FOR = re.compile(
-    r"\brequests? for (?:the |an? )?(?P<care>.{3,160}?) (?:is|are|was|were|would be|cannot be|can not be)\b"
-    r"[^.]*?medically necessary",
+    r"(?:\brequests? for (?:the |an? )?|^(?:(?:therefore|thus|hence|consequently|as such|accordingly),?\s*)?the "
+    r"(?:requested )?(?!(?:(?:remaining|current|above|proposed|present|original|disputed|prescribed) )?"
+    r"(?:requests?|requested|treatment|services?|care|items?|medications?|same|study|studies|tests?|testing|imaging|"
+    r"procedures?|surgery|surgeries|operation|injections?|drugs?|medicines?|therapy|therapies|programs?|equipment|"
+    r"devices?|supplies|visits?|sessions?|consultation|evaluation|referral|scans?|x-?rays?|it|this|these|that|those)\b))"
+    r"(?P<care>.{3,160}?) (?:is|are|was|were|would be|cannot be|can not be)\b[^.]*?medically necessary",
     re.I,
 )
 _REQUEST_FOR = re.compile(r"\brequests? (?:for|of)\b|\brequested\b", re.I)
