@@ -1,8 +1,9 @@
 """Reading "medically necessary" or not from a rationale's own words.
 
 The heading's Upheld/Overturned is the decision of record; the rationale's
-conclusion is read to cross-check it, and is the decision itself in layouts
-whose headings carry no decision word (2013 notices, professional reviews).
+conclusion is read to cross-check it (the two disagreeing, no decision is stated),
+and is the decision itself in layouts whose headings carry no decision word (2013
+notices, professional reviews).
 """
 
 from __future__ import annotations
