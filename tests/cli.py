@@ -19,7 +19,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from imr_llm.cli import app, empty_argument
+from imr_llm.cli import app, empty_argument, path_refused
 from imr_llm.errors import ConfigError, ImrError
 from imr_llm.outputs import visible
 
@@ -61,6 +61,8 @@ def run_cli(
     if error is not None and not isinstance(error, SystemExit):  # what imr_llm.cli.run makes of it
         if isinstance(error, KeyboardInterrupt):
             code, line = 130, "imr-llm: interrupted"
+        elif isinstance(error, OSError) and (refused := path_refused(error)) is not None:
+            code, line = 2, refused
         elif isinstance(error, ImrError):  # as imr_llm.cli.run says it
             code = 2 if isinstance(error, ConfigError) else 1
             line = visible(f"imr-llm: {error}", keep_newlines=False)

@@ -187,3 +187,54 @@ def test_a_closing_that_names_other_care_without_request_for_says_a_page_may_be_
     assert concluded_on_other_care(closing, "MRI of the right shoulder without contrast") is None
     assert concluded_on_other_care(closing, "Physical therapy 12 sessions") == "MRI of the right shoulder"
     assert concluded_on_other_care("Therefore, the requested study is not medically necessary.", "Knee brace") is None
+
+
+def _sample_letter() -> str:
+    from tests.conftest import SAMPLES
+
+    return str(SAMPLES / "synth-2016-basic.txt")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("batch", "{letter}", "--out", "{long}/records.jsonl", "--no-progress"),
+        ("batch", "{letter}", "--out", "{tmp}/r.jsonl", "--table", "{long}.csv", "--no-progress"),
+        ("summarize", "{letter}", "--out", "{long}"),
+        ("logs", "--cache", "{long}.sqlite"),
+        ("batch", "{long}", "--out", "{tmp}/r2.jsonl", "--no-progress"),
+        ("batch", "{letter}", "--out", "{tmp}/loop", "--no-progress"),
+    ],
+)
+def test_a_name_the_system_refuses_is_one_clear_line(tmp_path: Path, args: tuple[str, ...]) -> None:
+    """A 300-character name (ENAMETOOLONG) or a symbolic link loop (ELOOP) given as an output, a cache or an input
+    was "internal error (OSError: [Errno 36] File name too long); please report it", exit 70."""
+    from tests.cli import run_cli
+
+    long = str(tmp_path / ("n" * 300))
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    given = [a.format(letter=_sample_letter(), long=long, tmp=tmp_path) for a in args]
+    result = run_cli(*given)
+    assert result.returncode == 2, result.stderr
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1 and ("too long" in result.stderr or "symbolic links" in result.stderr)
+
+
+def test_a_name_within_the_limit_still_works(tmp_path: Path) -> None:
+    """Right way: a long name the system accepts (200 characters) is written as asked."""
+    from tests.cli import run_cli
+
+    out = tmp_path / ("n" * 200 + ".jsonl")
+    result = run_cli("batch", _sample_letter(), "--out", str(out), "--no-progress")
+    assert result.returncode == 0, result.stderr
+    assert out.read_text(encoding="utf-8").count("\n") == 1
+
+
+def test_a_base_url_past_2048_characters_is_refused_up_front() -> None:
+    from imr_llm.errors import ConfigError
+    from imr_llm.llm.config import LLMConfig
+
+    config = LLMConfig(base_url="http://127.0.0.1:9/v1/" + "a" * 70_000, model="m", api_key="k")
+    with pytest.raises(ConfigError, match="70,0"):
+        config.check()
+    LLMConfig(base_url="http://127.0.0.1:9/v1", model="m", api_key="k").check()  # right way: a usual URL passes

@@ -122,6 +122,9 @@ def run() -> None:
     except BrokenPipeError:
         sys.exit(0)
     except OSError as e:
+        if (line := path_refused(e)) is not None:
+            print(line, file=sys.stderr)
+            sys.exit(2)
         if e.errno not in _OUTPUT_ERRORS:
             _internal_error(e)
         # a full disk, a broken device or a closed stdout, where no command said which file (a full stdout for
@@ -163,6 +166,7 @@ def _terminate(signum: int, frame: object) -> None:
     raise Terminated
 
 
+_NAME_ERRORS = {errno.ENAMETOOLONG, errno.ELOOP}
 _OUTPUT_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS, errno.EBADF}
 
 
@@ -177,6 +181,17 @@ class _ClosedStdout(io.TextIOBase):
         raise OSError(errno.EBADF, "stdout is closed")
 
 
+def path_refused(e: OSError) -> str | None:
+    """The one line for a path the system refuses by its name (a name past 255 bytes, a symbolic link loop),
+    wherever it was given (--out, --cache, --prices, an input, a workspace): the user's to fix, never an internal
+    error. None for any other OSError."""
+    if e.errno not in _NAME_ERRORS:
+        return None
+    name = str(e.filename or "")
+    shown = name if len(name) <= 80 else f"{name[:40]}...{name[-30:]}"
+    return visible(f"imr-llm: {shown}: {e.strerror or e}", keep_newlines=False)
+
+
 def _stdout_dropped() -> None:
     """stdout's buffered rest is dropped, never retried (and failed again) as the interpreter exits."""
     with contextlib.suppress(OSError):
@@ -189,4 +204,4 @@ def _internal_error(e: BaseException) -> None:
     sys.exit(70)
 
 
-__all__ = ["app", "run"]
+__all__ = ["app", "path_refused", "run"]

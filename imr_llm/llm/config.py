@@ -38,6 +38,7 @@ class ModeChoice(StrEnum):
 
 # counts a setting can take: no model answers a million tokens, and a hundred tries of one call is a loop
 MAX_ANSWER_TOKENS = 1_000_000
+MAX_URL_CHARS = 2_048  # what browsers and most servers accept; a longer base URL is a paste gone wrong
 _COUNTS = (("max_tokens", 1, MAX_ANSWER_TOKENS), ("transport_attempts", 1, 100), ("reasks", 0, 20))
 
 
@@ -134,6 +135,8 @@ class LLMConfig:
 
     def check(self) -> None:
         """Raise ConfigError with what to fix, before any letter is processed."""
+        if len(self.base_url) > MAX_URL_CHARS:  # the HTTP library refuses it (an internal error) at the first call
+            raise ConfigError(f"invalid base URL: {len(self.base_url):,} characters (at most {MAX_URL_CHARS:,})")
         if not self.base_url.isprintable() or any(c.isspace() for c in self.base_url):
             # a pasted tab or newline ("...\n" at the end of a variable) failed inside the HTTP library
             raise ConfigError(
