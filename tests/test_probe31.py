@@ -217,7 +217,7 @@ def test_a_name_the_system_refuses_is_one_clear_line(tmp_path: Path, args: tuple
     result = run_cli(*given)
     assert result.returncode == 2, result.stderr
     assert "internal error" not in result.stderr and "Traceback" not in result.stderr
-    assert result.stderr.count("\n") == 1 and ("too long" in result.stderr or "symbolic links" in result.stderr)
+    assert result.stderr.count("\n") == 1 and ("too long" in result.stderr or "symbolic link" in result.stderr)
 
 
 def test_a_name_within_the_limit_still_works(tmp_path: Path) -> None:
@@ -238,3 +238,32 @@ def test_a_base_url_past_2048_characters_is_refused_up_front() -> None:
     with pytest.raises(ConfigError, match="70,0"):
         config.check()
     LLMConfig(base_url="http://127.0.0.1:9/v1", model="m", api_key="k").check()  # right way: a usual URL passes
+
+
+@pytest.mark.parametrize("option", ["--out", "--table"])
+def test_an_output_named_by_a_link_to_nothing_is_refused(tmp_path: Path, option: str) -> None:
+    """`--out NAME` (or `--table NAME`) where NAME is a link to a file that does not exist: the run made the file,
+    its lock and missing folders wherever the link pointed (another folder; as root, /nonexistent/)."""
+    from tests.cli import run_cli
+
+    link, target = tmp_path / "o.out", tmp_path / "elsewhere" / "sub" / "made"
+    link.symlink_to(target)
+    args = ["batch", _sample_letter(), "--no-progress", "--out", str(tmp_path / "r.jsonl"), option, str(link)]
+    if option == "--out":
+        args = ["batch", _sample_letter(), "--no-progress", "--out", str(link)]
+    result = run_cli(*args)
+    assert result.returncode == 2 and "does not exist" in result.stderr, result.stderr
+    assert not (tmp_path / "elsewhere").exists()
+
+
+def test_an_output_named_by_a_link_to_a_records_file_is_written_there(tmp_path: Path) -> None:
+    """Right way: a link to an existing records file is that file (its records kept, the new one added)."""
+    from tests.cli import run_cli
+
+    records = tmp_path / "real.jsonl"
+    records.write_text("", encoding="utf-8")
+    link = tmp_path / "o.jsonl"
+    link.symlink_to(records)
+    result = run_cli("batch", _sample_letter(), "--no-progress", "--out", str(link))
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink() and records.read_text(encoding="utf-8").count("\n") == 1

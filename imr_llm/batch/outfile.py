@@ -178,7 +178,12 @@ def _make_empty(target: Path) -> bool:
 
 def real_path(target: Path) -> Path:
     """Where a path really leads: an output given through a symbolic link is written where the link
-    points (so its lock and its rewrites are that file's), never replaced by a regular file."""
+    points (so its lock and its rewrites are that file's), never replaced by a regular file. A link to nothing is
+    refused: followed, it made a file (and folders) wherever the link pointed."""
+    if os.path.islink(target) and not os.path.exists(target):
+        raise ConfigError(
+            f"{target} is a symbolic link to {os.readlink(target)}, which does not exist; give the output's own path"
+        )
     return Path(os.path.realpath(target))
 
 
