@@ -267,3 +267,62 @@ def test_an_output_named_by_a_link_to_a_records_file_is_written_there(tmp_path: 
     result = run_cli("batch", _sample_letter(), "--no-progress", "--out", str(link))
     assert result.returncode == 0, result.stderr
     assert link.is_symlink() and records.read_text(encoding="utf-8").count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("asked", "other"),
+    [
+        (
+            "MRI of the left knee",
+            "Earlier, the worker's prior request for acupuncture was denied because there was no documentation of "
+            "gains in function.",
+        ),
+        ("Knee brace", "The prior lumbar MRI request was denied as there was no documentation of nerve findings."),
+        (
+            "Physical therapy 6 sessions",
+            "The request for Tramadol, by contrast, was not indicated as there was no documentation of pain relief.",
+        ),
+    ],
+)
+def test_a_sentence_about_another_request_is_never_this_items_why(asked: str, other: str) -> None:
+    from imr_llm.parser import parse_text
+    from imr_llm.summary.build import build_summary
+    from tests.letters import Item, make_letter
+
+    reason = "The doctor did not give a clear reason for this request at the November visit."
+    rationale = f"{reason} {other} Therefore, the request is not medically necessary."
+    record = parse_text(make_letter(Item(asked, "Upheld", rationale)))
+    why = build_summary(record, lang="en").items[0].reason
+    # wrong before (the probe): the other request's history was the "Why" (its "no documentation" ranked first)
+    assert other not in why.sentences
+    assert reason in why.sentences
+
+
+@pytest.mark.parametrize(
+    ("asked", "sentence"),
+    [
+        # right way: a sentence on this request, or on its drug by its class, is still a reason
+        (
+            "Physical therapy 12 sessions",
+            "The request for physical therapy 12 sessions exceeds the guideline's 10 visits.",
+        ),
+        (
+            "Pantoprazole 20mg #30",
+            "There is no sign of a stomach risk to support the request for a proton pump inhibitor.",
+        ),
+        (
+            "Physical therapy 8 sessions",
+            "The previous request for physical therapy was certified for 6 visits, and no "
+            "gains from them are recorded.",
+        ),
+    ],
+)
+def test_a_sentence_about_this_request_is_still_a_reason(asked: str, sentence: str) -> None:
+    from imr_llm.parser import parse_text
+    from imr_llm.summary.build import build_summary
+    from tests.letters import Item, make_letter
+
+    record = parse_text(
+        make_letter(Item(asked, "Upheld", f"{sentence} Therefore, the request is not medically necessary."))
+    )
+    assert sentence in build_summary(record, lang="en").items[0].reason.sentences

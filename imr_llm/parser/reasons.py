@@ -963,6 +963,8 @@ def _score(sc: Scan, position: float, request: str, overturned: bool) -> float:
         score += 3.0  # the worker has had the care longer than the guideline's limit: the reviewer applies it
     if holds_decision(sc.text):
         score -= 8.0  # "# Decision: Overturned", another decision quoted: never the reviewer's reason for this one
+    if _about_another_request(sc, request):
+        score -= 8.0  # another request's history or verdict: never this one's reason
     if sc.match(_WORK_STATUS):
         score -= 4.0  # the case summary's recital ("The patient's work status is not provided"), never a reason
     if sc.search(_WHICH_GUIDELINE):
@@ -988,6 +990,36 @@ _WORK_STATUS = _rx(
 # improvement", under a request for a scan) is the history of care that was not asked for (it may even be what the
 # guideline wants tried first); the same words about the care asked for (under a request for more chiropractic
 # care) stay a reason
+# a sentence about another request ("the applicant's prior request for physical therapy was denied because ...",
+# "The prior cervical MRI request was denied as ...", "The request for Norco, by contrast, was not indicated"): its
+# reason is that request's, never this item's (a probe: it was the EMG denial's first plain "Why")
+_VERB_AFTER = r"(?=\s+(?:is|was|are|were|has|had|have|would|will|could|may|might|did|does|do|exceeds?)\b|\s*[,;.]|$)"
+_ANOTHER_REQUEST = _rx(
+    rf"\b(?:prior|previous|earlier|past|former|separate|concurrent)\s+(?:(?P<named>(?:[\w/-]+\s+){{1,4}}?)requests?\b|"
+    rf"requests? (?:for|of) (?:the |an? )?(?P<prior>[^,.;:()]{{3,80}}?){_VERB_AFTER})|"
+    rf"\brequests? (?:for|of) (?:the |an? )?(?P<care>[^,.;:()]{{3,80}}?){_VERB_AFTER}"
+)
+_NOT_NAMING = _rx(r"\b(?:additional|more|further|continued|same|this|that|these|those|its|their|his|her|any|\d+)\b")
+
+
+def _about_another_request(sc: Scan, request: str) -> bool:
+    """The sentence speaks of a request for care other than `request`: an earlier request named by words of care it
+    does not share, or a request for a drug the request does not name ("a proton pump inhibitor" for Pantoprazole is
+    no other drug: a class names no ingredient)."""
+    from imr_llm.parser.verdict import names_other_care
+
+    if not request or not sc.can(_ANOTHER_REQUEST):
+        return False
+    for m in _ANOTHER_REQUEST.finditer(sc.text):
+        earlier = _NOT_NAMING.sub(" ", m.group("named") or m.group("prior") or "").strip()
+        if earlier and names_other_care(f"the request for {earlier} is not medically necessary.", request):
+            return True
+        drugs = ingredients_named(m.group("care") or "")
+        if drugs and not drugs & ingredients_named(request):
+            return True
+    return False
+
+
 def _other_care_told(sc: Scan, request: str) -> bool:
     m = sc.search(_OTHER_CARE_FAILED)
     if m is None or _names_request(sc, request):
