@@ -2,10 +2,10 @@
 
 Files (upload, list, content), batches (create, list, retrieve, cancel) and chat completions (for live
 re-asks). A batch moves validating -> in_progress -> finalizing -> its outcome, one step per retrieve;
-outcomes are scripted per batch: completed, failed, expired (half the answers), cancelled, partial
-(some requests in the error file), malformed (a garbage line, an answer that does not validate, one
-missing). `kill_at` kills the client process right after the server has done an action and before it
-answers, the worst moment for a client that must not do anything twice.
+outcomes are scripted per batch: completed, failed, expired (half the answers), cancelled, stuck (in progress
+for ever, past its window), partial (some requests in the error file), malformed (a garbage line, an answer
+that does not validate, one missing). `kill_at` kills the client process right after the server has done an
+action and before it answers, the worst moment for a client that must not do anything twice.
 """
 
 from __future__ import annotations
@@ -196,7 +196,9 @@ def _handler(api: FakeBatchAPI) -> type[BaseHTTPRequestHandler]:
                     self._send(200, {"object": "list", "data": data, "has_more": False})
                 elif len(parts) == 2 and parts[0] == "batches" and parts[1] in api.batches:
                     batch = api.batches[parts[1]]
-                    if batch["status"] in STEPS:
+                    if api.outcome_of.get(batch["id"]) == "stuck":  # "in_progress" for ever, its window long closed
+                        batch["status"], batch["expires_at"] = "in_progress", 1000
+                    elif batch["status"] in STEPS:
                         step = STEPS.index(batch["status"])
                         if step + 1 < len(STEPS):
                             batch["status"] = STEPS[step + 1]

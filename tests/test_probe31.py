@@ -326,3 +326,29 @@ def test_a_sentence_about_this_request_is_still_a_reason(asked: str, sentence: s
         make_letter(Item(asked, "Upheld", f"{sentence} Therefore, the request is not medically necessary."))
     )
     assert sentence in build_summary(record, lang="en").items[0].reason.sentences
+
+
+def test_a_batch_in_progress_long_past_its_window_is_not_waited_on_for_ever(tmp_path: Path) -> None:
+    """`batch --via batch-api --wait` polled for ever a batch that stayed "in_progress" with its expires_at in 1970
+    (a probe's hang). An hour past the provider's window it stops, keeps the state and says so; a batch within its
+    window (the fake's others) is waited on and finishes."""
+    from tests.fake_batch_api import fake_batch_api
+    from tests.test_batch import letters_folder
+    from tests.cli import run_command
+    from tests.test_batch_api import ENV, answers, cmd, run
+
+    folder = tmp_path / "in"
+    letters_folder(folder, 2)
+    out, cache = tmp_path / "out.jsonl", tmp_path / "cache.sqlite"
+    with fake_batch_api(answers(), ["stuck"]) as api:
+        args = cmd(folder, out, api.base_url, cache, "--via", "batch-api", "--wait", "--poll-interval", "0")
+        # its own process, bounded: a wait that never ends fails this test instead of hanging the suite
+        stuck = run_command(*args[3:], env=ENV, timeout=120)
+    assert stuck.returncode != 0 and "after its completion window ended" in stuck.stderr, stuck.stderr
+    assert out.with_name(out.name + ".batch-api.json").exists()  # the state kept for a rerun
+    # right way: the same run against batches that finish in their window ends with every record
+    out2 = tmp_path / "out2.jsonl"
+    with fake_batch_api(answers(), ["completed"]) as api:
+        done = run(cmd(folder, out2, api.base_url, cache, "--via", "batch-api", "--wait", "--poll-interval", "0"))
+    assert done.returncode == 0, done.stderr
+    assert out2.read_text(encoding="utf-8").count("\n") == 2

@@ -258,6 +258,15 @@ class DeferredRun:
                     f"batch {status.id} has status {status.status!r}, which the Batch API does not document; "
                     "stopped (nothing is lost: the state is kept; check the batch at the provider, then rerun)"
                 )
+            expired = status.expires_at is not None and time.time() > status.expires_at + EXPIRY_GRACE_S
+            if not status.finished and expired:
+                # still "in progress" an hour past the provider's own window: it will not finish; never waited on
+                self.save()
+                raise ProviderError(
+                    f"batch {status.id} is still {status.status!r} more than an hour after its completion window "
+                    "ended; stopped (nothing is lost: the state is kept; check or cancel the batch at the provider, "
+                    "then rerun)"
+                )
             if not status.finished:
                 continue
             output = api.content(status.output_file_id) if status.output_file_id else ""
@@ -397,6 +406,9 @@ def run_via_batch_api(
                 return deferred.report
             time.sleep(delay)
             delay = next_poll_delay(delay)
+
+
+EXPIRY_GRACE_S = 3600.0  # a provider ends a batch at its window's close ("expired"); an hour later it never will
 
 
 def next_poll_delay(delay: float) -> float:

@@ -7,6 +7,7 @@ killed between "created" and "recorded" adopt it instead of submitting twice.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import re
 import stat
@@ -39,6 +40,7 @@ class BatchStatus:
     failed: int
     total: int
     errors: str = ""  # why a batch failed validation, when it says
+    expires_at: float | None = None  # when the provider's completion window ends (Unix seconds), when it says
 
     @property
     def finished(self) -> bool:
@@ -160,4 +162,12 @@ def _status(batch: object) -> BatchStatus:
         failed=int(getattr(counts, "failed", 0) or 0),
         total=int(getattr(counts, "total", 0) or 0),
         errors="; ".join(m for m in messages if m)[:300],
+        expires_at=_seconds(getattr(batch, "expires_at", None)),
     )
+
+
+def _seconds(value: object) -> float | None:
+    """A Unix time the provider gave, or None (absent, or not a finite number: never trusted to stop a wait)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
