@@ -332,9 +332,9 @@ def test_a_batch_in_progress_long_past_its_window_is_not_waited_on_for_ever(tmp_
     """`batch --via batch-api --wait` polled for ever a batch that stayed "in_progress" with its expires_at in 1970
     (a probe's hang). An hour past the provider's window it stops, keeps the state and says so; a batch within its
     window (the fake's others) is waited on and finishes."""
+    from tests.cli import run_command
     from tests.fake_batch_api import fake_batch_api
     from tests.test_batch import letters_folder
-    from tests.cli import run_command
     from tests.test_batch_api import ENV, answers, cmd, run
 
     folder = tmp_path / "in"
