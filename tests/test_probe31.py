@@ -352,3 +352,32 @@ def test_a_batch_in_progress_long_past_its_window_is_not_waited_on_for_ever(tmp_
         done = run(cmd(folder, out2, api.base_url, cache, "--via", "batch-api", "--wait", "--poll-interval", "0"))
     assert done.returncode == 0, done.stderr
     assert out2.read_text(encoding="utf-8").count("\n") == 2
+
+
+def test_a_full_disk_between_a_summary_and_its_checks_leaves_nothing_a_rerun_refuses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`summarize --out` on a disk that filled after the summary was written: the checks file was not, and every
+    rerun refused the tool's own summary ("not a summary imr-llm wrote"), stuck. A FAKE full disk (the write of the
+    checks file raises ENOSPC) stands in for the probe's tmpfs; the rerun is real."""
+    import errno
+
+    import imr_llm.cli.summaries as summaries
+    from tests.cli import run_cli
+
+    real_write = summaries.write_file
+
+    def full_disk(path: Path, text: str) -> None:
+        if str(path).endswith(".checks.json"):
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        real_write(path, text)
+
+    out = tmp_path / "s"
+    monkeypatch.setattr(summaries, "write_file", full_disk)
+    first = run_cli("summarize", _sample_letter(), "--out", str(out))
+    assert first.returncode != 0
+    assert not list(out.glob("*.md"))  # never a summary without its checks
+    monkeypatch.setattr(summaries, "write_file", real_write)
+    again = run_cli("summarize", _sample_letter(), "--out", str(out))
+    assert again.returncode == 0, again.stderr
+    assert len(list(out.glob("*.en.md"))) == 1 and len(list(out.glob("*.en.checks.json"))) == 1

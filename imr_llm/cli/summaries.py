@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -190,7 +191,14 @@ def _write_in(
     if fmt is not Format.JSON:
         files = {**(written if isinstance(written, dict) else {}), targets[0].name: _digest_of(text)}
         checks = {**checks, "files": files}
-        write_file(targets[1], json_text(json.dumps(checks, ensure_ascii=False, indent=1)) + "\n")
+        try:
+            write_file(targets[1], json_text(json.dumps(checks, ensure_ascii=False, indent=1)) + "\n")
+        except OSError:
+            # a full disk between the two: the summary is never left without the checks that vouch for it (a rerun
+            # refused it as someone else's file, for ever)
+            with contextlib.suppress(OSError):
+                targets[0].unlink()
+            raise
     return targets
 
 
