@@ -381,3 +381,17 @@ def test_a_full_disk_between_a_summary_and_its_checks_leaves_nothing_a_rerun_ref
     again = run_cli("summarize", _sample_letter(), "--out", str(out))
     assert again.returncode == 0, again.stderr
     assert len(list(out.glob("*.en.md"))) == 1 and len(list(out.glob("*.en.checks.json"))) == 1
+
+
+def test_a_letter_cut_inside_its_last_rationale_says_so_at_the_top_of_the_page() -> None:
+    """A real 8-item PDF without its last page read 6 items; the page opened "None of the six ..." and only a line
+    under item 6 said the letter may be cut off. The page's top now says more requests may be missing."""
+    from imr_llm.parser import parse_text
+    from imr_llm.summary.summarize import summarize
+
+    letter = _basic()
+    cut = letter[: letter.index("a rotator cuff tear is suspected.") + len("a rotator cuff tear is suspected.")]
+    summary = summarize(parse_text(cut), "en").summary
+    assert any("cut off after request 2" in w for w in summary.warnings), summary.warnings
+    # right way: the whole letter has no such line
+    assert not any("cut off" in w for w in summarize(parse_text(letter), "en").summary.warnings)

@@ -769,6 +769,13 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
         and not (cut == _NO_VERDICT_END and ends_denying_the_request(closing, items[-1].request))
     ):
         ctx.warn(f"item {len(items)}: its rationale {cut}: the letter may be cut off there")
+    if items and any(w.startswith(f"item {len(items)}: ") and w.endswith("may be cut off there") for w in ctx.warnings):
+        # said at the top of the page too: its opening counts only the requests read ("None of the six ..."), and a
+        # line under the last one was all that said more may be missing (a probe: a PDF without its last page)
+        ctx.warn(
+            f"the letter may be cut off after request {len(items)}: it may hold more requests than the {len(items)} "
+            "read here; check the letter"
+        )
     return items
 
 
