@@ -308,7 +308,7 @@ def test_a_sentence_about_another_request_is_never_this_items_why(asked: str, ot
         ),
         (
             "Pantoprazole 20mg #30",
-            "There is no sign of a stomach risk to support the request for a proton pump inhibitor.",
+            "No stomach risk is recorded that the request for a proton pump inhibitor could rest on.",
         ),
         (
             "Physical therapy 8 sessions",
