@@ -201,7 +201,8 @@ def test_an_injected_order_in_a_rationale_never_becomes_a_decision() -> None:
     # wrong: decision "overturned" (decision_source "llm"), needs_review false, the page says approved
     assert item.decision is None and item.decision_source is None and item.medically_necessary is None
     assert merged.needs_review and merged.crosscheck is not None
-    assert any("not this item's heading or its rationale's conclusion" in r for r in merged.crosscheck.reasons)
+    # refused as a decision the parser left empty on purpose: the rationale holds an instruction to its reader
+    assert any("instruction to its reader" in r and "not merged" in r for r in merged.crosscheck.reasons)
     assert merged.disputed_items[1].decision == "overturned"  # the real heading word stands
     page = render_text(summarize_record(merged, "en").summary, Format.MD, [])
     assert "Decision: Overturned" not in page.split("Request 2")[0] and "**Decision: we could not read it.**" in page
