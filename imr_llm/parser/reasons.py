@@ -1008,7 +1008,7 @@ def _about_another_request(sc: Scan, request: str) -> bool:
     no other drug: a class names no ingredient)."""
     from imr_llm.parser.verdict import names_other_care
 
-    if not request or not sc.can(_ANOTHER_REQUEST):
+    if not request or "request" not in sc.lowered or not sc.can(_ANOTHER_REQUEST):  # most sentences name none
         return False
     for m in _ANOTHER_REQUEST.finditer(sc.text):
         earlier = _NOT_NAMING.sub(" ", m.group("named") or m.group("prior") or "").strip()
