@@ -128,18 +128,12 @@ class Language:
         self.promises = re.compile(checks.promises, re.I)
         self.outcomes = re.compile(checks.outcomes, re.I)
         self.translation_openings = checks.translation_openings
-        self.translation_connectors = (
-            re.compile(checks.translation_connectors, re.I) if checks.translation_connectors else None
-        )
-        self.translation_joins = re.compile(checks.translation_joins, re.I) if checks.translation_joins else None
-        self.translation_coordinated = (
-            re.compile(checks.translation_coordinated, re.I) if checks.translation_coordinated else None
-        )
-        self.care_stopped = re.compile(checks.care_stopped, re.I) if checks.care_stopped else None
-        self.evidence_words = re.compile(checks.evidence_words, re.I) if checks.evidence_words else None
-        self.evidence_denied_before = (
-            re.compile(checks.evidence_denied_before, re.I) if checks.evidence_denied_before else None
-        )
+        self.translation_connectors = _optional(checks.translation_connectors)
+        self.translation_joins = _optional(checks.translation_joins)
+        self.translation_coordinated = _optional(checks.translation_coordinated)
+        self.care_stopped = _optional(checks.care_stopped)
+        self.evidence_words = _optional(checks.evidence_words)
+        self.evidence_denied_before = _optional(checks.evidence_denied_before)
         self.hedges = _optional(checks.hedges)
         answers = checks.answer_words
         self.answer_words = _optional(rf"(?:^|(?<=[.!?]\s))\W*(?:{answers})\s*[,:!]\s*" if answers else None)
@@ -148,7 +142,7 @@ class Language:
         self.denied_existence = _optional(checks.denied_existence)
         self.outcome_kinds = {kind: re.compile(p, re.I) for kind, p in checks.outcome_kinds.items()}
         self.logic_words = {kind: re.compile(p, re.I) for kind, p in checks.logic_words.items()}
-        self.translation_clauses = re.compile(checks.translation_clauses, re.I) if checks.translation_clauses else None
+        self.translation_clauses = _optional(checks.translation_clauses)
         self.denied_verbs = {
             en: (re.compile(v.said, re.I), re.compile(v.denied, re.I)) for en, v in checks.denied_verbs.items()
         }
