@@ -1006,13 +1006,13 @@ def _about_another_request(sc: Scan, request: str) -> bool:
     """The sentence speaks of a request for care other than `request`: an earlier request named by words of care it
     does not share, or a request for a drug the request does not name ("a proton pump inhibitor" for Pantoprazole is
     no other drug: a class names no ingredient)."""
-    from imr_llm.parser.verdict import names_other_care
+    from imr_llm.parser.verdict import other_care
 
     if not request or "request" not in sc.lowered or not sc.can(_ANOTHER_REQUEST):  # most sentences name none
         return False
     for m in _ANOTHER_REQUEST.finditer(sc.text):
         earlier = _NOT_NAMING.sub(" ", m.group("named") or m.group("prior") or "").strip()
-        if earlier and names_other_care(f"the request for {earlier} is not medically necessary.", request):
+        if earlier and other_care(earlier, request):
             return True
         drugs = ingredients_named(m.group("care") or "")
         if drugs and not drugs & ingredients_named(request):

@@ -501,10 +501,15 @@ def names_other_care(sentence: str, request: str) -> bool:
     subject = sentence[: verdict.start()]
     named = _REQUEST_FOR.search(subject)
     # "the request for X, 12 sessions" names X; else the words after the lead ("Given no change, the pillow")
-    subject = subject[named.end() :] if named else subject.rsplit(",", 1)[-1]
-    care = _content_words(subject) - _UNITS - _ANATOMY - _GENERIC_CARE - _NOT_CARE
+    return other_care(subject[named.end() :] if named else subject.rsplit(",", 1)[-1], request)
+
+
+def other_care(care: str, request: str) -> bool:
+    """`care` (words that name care: "cervical pillow", "prior lumbar MRI") shares no word of care with `request`.
+    Words that name no care ("the request", "these services", "it") are no other care."""
+    named = _content_words(care) - _UNITS - _ANATOMY - _GENERIC_CARE - _NOT_CARE
     asked = _content_words(request) - _UNITS - _ANATOMY - _GENERIC_CARE
-    return bool(care) and not any(_alike(a, b) for a in care for b in asked)
+    return bool(named) and not any(_alike(a, b) for a in named for b in asked)
 
 
 def _alike(a: str, b: str) -> bool:
@@ -532,10 +537,8 @@ def concluded_on_other_care(rationale: str, request: str) -> str | None:
         return None
     care = named.group("care")
     drugs, asked = ingredients_named(care), ingredients_named(request)
-    if drugs:  # a drug by any of its names ("Prilosec" for omeprazole)
-        other = not drugs & asked
-    else:
-        other = names_other_care(f"the request for {care} is not medically necessary.", request)
+    # a drug by any of its names ("Prilosec" for omeprazole); other care by its words
+    other = not drugs & asked if drugs else other_care(care, request)
     return care if other else None
 
 
