@@ -18,6 +18,11 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 FUZZY_MIN = 90.0
+
+# How often a dose is taken, as a prescription abbreviates it ("bid": 2 times a day): one table for the summary's
+# plain words ("twice a day"), the rewrite's count check and the plain-words check.
+DOSE_TIMES_A_DAY: tuple[tuple[str, int], ...] = ((r"b\.?i\.?d", 2), (r"t\.?i\.?d", 3), (r"q\.?i\.?d", 4), (r"q\.?d", 1))
+DOSE_ABBREVIATION = "|".join(p for p, _ in DOSE_TIMES_A_DAY)
 _FUZZY_MIN_LEN = 7
 
 

@@ -29,6 +29,7 @@ from functools import cache
 
 from pydantic import BaseModel, Field
 
+from imr_llm.care.drugs import DOSE_ABBREVIATION
 from imr_llm.fields import norm_text
 from imr_llm.parser.dates import ANY_DATE, parse_date
 from imr_llm.schema import LetterRecord
@@ -308,7 +309,7 @@ _RECORD_SOURCE = re.compile(
 )
 
 
-_DOSE_ABBREVIATION = re.compile(r"\b(?:[bt]\.?i\.?d|q\.?i\.?d|q\.?d)\b\.?", re.I)
+_DOSE_ABBREVIATION = re.compile(rf"\b(?:{DOSE_ABBREVIATION})\b\.?", re.I)
 _STEM_ENDINGS = ("ing", "en", "ed", "es", "e", "s")
 
 

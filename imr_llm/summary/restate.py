@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from imr_llm.care.drugs import DOSE_TIMES_A_DAY
 from imr_llm.parser.reasons import LIFTED_BY_RECORDS
 from imr_llm.schema import Decision
 
@@ -912,6 +913,7 @@ _NOT_A_MODIFIER = (
     r"(?=\s*(?:[.,;:)]|$)|\s(?:or|and|to|that|were|was|are|is|noted|for|of|in|on|such|with|present|documented|"
     r"identified|found|seen|at)\b)"
 )
+_TIMES_A_DAY = {1: "once a day", 2: "twice a day", 3: "three times a day", 4: "four times a day"}
 _AFTER_DOSE = r"(?:(?<=\d )|(?<=mg )|(?<=mcg )|(?<=ml )|(?<=tablet )|(?<=tab ))"
 
 # Hard term -> plain words, replaced inline. Each is a noun phrase for a noun phrase (or an adjective
@@ -1045,9 +1047,8 @@ PLAIN_TERMS: tuple[tuple[str, str], ...] = (
     (r"the (?:above|aforementioned|above[- ](?:mentioned|referenced|cited|noted)) guidelines", "the guidelines"),
     (r"prior to", "before"),
     (r"subsequent to", "after"),
-    (rf"{_AFTER_DOSE}(?:bid|b\.i\.d\.?)(?=\W|$)", "twice a day"),
-    (rf"{_AFTER_DOSE}(?:tid|t\.i\.d\.?)(?=\W|$)", "three times a day"),
-    (rf"{_AFTER_DOSE}(?:qd|daily)(?=\W|$)", "once a day"),
+    *((rf"{_AFTER_DOSE}{p}\.?(?=\W|$)", _TIMES_A_DAY[n]) for p, n in DOSE_TIMES_A_DAY),
+    (rf"{_AFTER_DOSE}daily(?=\W|$)", "once a day"),
     (rf"{_AFTER_DOSE}(?:prn|p\.r\.n\.?)(?=\W|$)", "as needed"),
     (r"documentation", "record"),
     (r"documented", "recorded"),

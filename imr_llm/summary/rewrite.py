@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
+from imr_llm.care.drugs import DOSE_TIMES_A_DAY
 from imr_llm.errors import ImrError
 from imr_llm.llm.cache import ResponseCache
 from imr_llm.llm.call import CallRequest, ModelCall
@@ -374,10 +375,10 @@ _PERSON_HAS = re.compile(
 
 # a dose's count written as a prescription's abbreviation ("bid": "dos veces al día", as the offline page says it)
 _DOSING = (
-    (re.compile(r"\b(?:b\.?i\.?d\b\.?|twice (?:a day|daily)\b)", re.I), "2 times a day"),
+    *((re.compile(rf"\b{p}\b\.?", re.I), f"{n} times a day") for p, n in DOSE_TIMES_A_DAY),
+    (re.compile(r"\btwice (?:a day|daily)\b", re.I), "2 times a day"),
     (re.compile(r"\btwice\b", re.I), "2 times"),  # "twice a week": "dos veces por semana"
-    (re.compile(r"\b(?:t\.?i\.?d\b\.?|three times daily\b)", re.I), "3 times a day"),
-    (re.compile(r"\bq\.?i\.?d\b\.?", re.I), "4 times a day"),
+    (re.compile(r"\bthree times daily\b", re.I), "3 times a day"),
 )
 
 
