@@ -41,7 +41,7 @@ SYNTHETIC_EVALS := synthetic-rules synthetic-scans
 DEV_EVALS := dev-rules dev-scans-ci dev-research   # on ../shared/letters: skipped when it is absent
 
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=25
 	@$(MAKE) --no-print-directory -j2 -O test-evals
 
 test-evals: $(addprefix eval-,$(SYNTHETIC_EVALS)) $(if $(wildcard ../shared/letters/dev),$(addprefix eval-,$(DEV_EVALS)),skip-dev-evals)
