@@ -202,6 +202,9 @@ def test_one_megabyte_of_repeated_letter_pieces_is_fast(
         "x",
         "\n",
         "Date Assigned: 01/01/2016 ",
+        # each a line that may open another letter, read for its layout: a minute for a megabyte before they were
+        # capped (found by the random search above, written here so every run tries it)
+        "Case Number: CM16-0900101 \f ",
     ],
 )
 @pytest.mark.parametrize("prefix", LETTERS[:3], ids=["2013", "2014", "2016"])
@@ -218,3 +221,15 @@ def test_a_line_of_a_million_blanks_is_fast(timer: Callable[[str], float], openi
     text = prefix[:3000] + "\n" + opening
     text = (text + " " * ONE_MB)[: ONE_MB - 1] + "x"
     assert timer(text) < LIMIT_S
+
+
+def test_a_file_with_more_openings_than_are_read_says_it_may_hold_more_letters() -> None:
+    # a megabyte of lines that each could open a letter is not read line by line for a layout: the file is read as
+    # one letter, and the record says it may not be
+    text = LETTERS[0][:2000] + "Case Number: CM16-0900101 \f " * 2000
+    warned = [w for w in parse_text(text).warnings if "too many lines that could open another letter" in w]
+    assert warned
+    # right: a whole letter, and one with a few such lines after it, say nothing of the kind
+    for few in (0, 3):
+        text = LETTERS[0] + "Case Number: CM16-0900101 \f " * few
+        assert not any("could open another letter" in w for w in parse_text(text).warnings)

@@ -15,7 +15,7 @@ from imr_llm.parser.case_summary import denied_drugs_not_decided, parse_patient,
 from imr_llm.parser.context import ParseContext
 from imr_llm.parser.diagnoses import parse_diagnoses, with_codes
 from imr_llm.parser.header import header_end, parse_header
-from imr_llm.parser.layouts import Layout, detect_layout, first_letter
+from imr_llm.parser.layouts import UNCOUNTED, Layout, detect_layout, first_letter
 from imr_llm.parser.layouts.labelled import HEADER_DATE_LABEL
 from imr_llm.parser.ocr_review import (
     blocks_not_read,
@@ -68,7 +68,12 @@ def read_letter(raw: str, source: Source | None = None) -> ParsedLetter:
     if layout is None:
         return ParsedLetter(text, None, tuple(warnings))
     text, more = first_letter(text, layout)
-    if more:
+    if more == UNCOUNTED:
+        warnings.append(
+            "the file has too many lines that could open another letter to check them all: it may hold more than "
+            "one letter (split the file if it does)"
+        )
+    elif more:
         warnings.append(
             f"the file holds {more + 1} letters; only the first was read (split the file to read the others)"
         )

@@ -39,6 +39,7 @@ from imr_llm.parser.verdict import (
     concluded_plainly,
     conclusion_sentence,
     ends_denying_the_request,
+    ends_on_a_bare_verdict,
     ends_with_a_closing,
     is_weaning_talk,
     medically_necessary,
@@ -765,6 +766,8 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
     # the last rationale as its reviewer closed it: a stamp or a form's ticked box after it ("Final: ~~Approved~~
     # Denied") is a unit of its own, warned of elsewhere, and no sign of a cut
     closing = _without_closing_stamp(items[-1].rationale) if items and items[-1].rationale else None
+    if closing and ends_on_a_bare_verdict(closing):
+        closing = None  # "... this is not the acute phase. Not medically necessary.": a terse reviewer's end
     if (
         items
         and closing

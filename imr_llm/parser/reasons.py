@@ -775,8 +775,11 @@ _CONDITIONAL = _rx(
     # a ban that lifts when something is shown: "absent evidence of X", "without evidence of X", "if there is no X"
     r"\babsent\b|\black(?:s|ing)? (?:of )?(?:objective |clear |documented )?(?:evidence|documentation|signs?|"
     r"findings?)\b|" + LIFTED_BY_RECORDS + "|"
-    r"\bwithout (?:(?:objective |clear |documented )?(?:evidence|documentation|signs?|findings?|"
-    r"(?:a )?trials?|failure|improvement)|(?:\w+ )?functional improvement)\b|\bif (?:there (?:is|are|was|were) )?no\b|"
+    r"\bwithout (?:(?:(?:objective|clear|documented|recorded|measurable|significant|any) ){0,3}(?:evidence|"
+    r"documentation|signs?|findings?|(?:a )?trials?|failure|improvement|gains?|benefit|progress|response|relief)|"
+    r"(?:\w+ )?functional improvement)\b|\bif (?:there (?:is|are|was|were) )?no\b|"
+    # a ban on routine use ("Routine sedation is not supported"): given for a cause, which records may show
+    r"^(?:the )?routine\b|\bnot (?:be )?routinely\b|\broutine use of\b|"
     r"\bis recommended (?:if|when|for|only)|"
     # a limit on how long or with what, which this worker's records decide: "not recommended for longer than 2-3
     # weeks", "adding a relaxant to other agents is not recommended"
@@ -978,6 +981,18 @@ _TOO_LONG = _rx(
     r"\b(?:not|never) (?:appear to )?(?:be )?(?:the|a) shortest (?:duration|period|time)\b|"
     r"\b(?:in excess of|exceeds?|exceeded|beyond|longer than|past) the (?:recommended |guideline |maximum )?"
     r"(?:treatment |short[- ]term )?(?:period|duration|time ?frame|time limit)\b"
+)
+# a sentence on what the earlier review (utilization review, its reviewer, the claims administrator) did, cited or
+# thought ("Utilization review appears to have denied this because ...", "UR cited the shoulder chapter, ..."): the
+# history of the dispute, which this reviewer may go on to reject; never this reviewer's reason
+_EARLIER_REVIEW = _rx(
+    r"^(?:(?:however|previously|initially|here|in this case|of note|notably),?\s+)?(?:the\s+)?"
+    r"(?:(?:prior|previous|initial|original|earlier)\s+)?(?:utilization review|UR|claims administrator)"
+    r"(?:['\u2019]s)?(?:\s+(?:physician|reviewer|review|doctor|determination|decision|letter|report))?"
+    r"(?:\s+(?:dated|of|on)\s+[\w/,-]+(?:\s+\d{4})?)?,?"
+    r"\s+(?:(?:appears? to have|seems? to have|had|has|have|may have|apparently|also|previously)\s+)?"
+    r"(?:denied|cited|modified|non-?certified|noted|stated|based|reasoned|determined|found|felt|read|considered|"
+    r"relied|used|applied|indicated|said|wrote|concluded|recommended)\b"
 )
 # a sentence about the worker's work status is the case summary's recital: no guideline decides care on it
 _WORK_STATUS = _rx(
@@ -1184,6 +1199,8 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
         ):
             score -= _SET_ASIDE_PENALTY  # "X. However, Y": the reviewer grants X and decides on Y
             against.add(s)
+        if scans[s].match(_EARLIER_REVIEW):
+            marker_only.add(s)  # the earlier review's act or reason: never this reviewer's, even as the best of weak
         if (scans[s].match(_SET_ASIDE) and not _taken_side(scans[s], request)) or scans[s].search(DISMISSED):
             # "The reviewer does not find this decisive.", "However, this was not decisive.", "While X, this is not
             # decisive.", "X is not a bar to further therapy.": a point set aside, no reason of its own

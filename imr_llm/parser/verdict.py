@@ -192,6 +192,23 @@ def ends_with_a_closing(rationale: str) -> bool:
     return (_CLOSING.search(last) is not None or _NECESSITY_CLOSE.search(last) is not None) and not _hedged(last)
 
 
+# a verdict said without a subject, as a terse reviewer ends ("... this is not the acute phase. Not medically
+# necessary.", "Medically necessary and appropriate.", "Non-certified."): the rationale's end, whatever it says (the
+# heading's word decides; a bare verdict decides nothing alone)
+_BARE_VERDICT = re.compile(
+    r"(?:^|[.!?:]\s+|\n)(?:(?:therefore|thus|hence|so|accordingly|as such|in summary|in conclusion),?\s+)?"
+    r"(?:(?:(?:is|are)\s+)?(?:not|non)[- ]?)?(?:medically\s+(?:nec{1,2}es{1,2}ary|appropriate|reasonable)"
+    r"(?:\s+(?:and|or)\s+(?:appropriate|reasonable))?|certified|recommended for (?:non-?)?certification)"
+    r"(?:\s+at this time)?[.!]?[\"'\u201d\u2019)\]]*\s*$",
+    re.I,
+)
+
+
+def ends_on_a_bare_verdict(rationale: str) -> bool:
+    """The rationale's last sentence is a verdict said without a subject ("Not medically necessary.")."""
+    return _BARE_VERDICT.search(rationale[-200:]) is not None
+
+
 def ends_denying_the_request(rationale: str, request: str) -> bool:
     """The rationale's last sentence denies this request in other words than medical necessity ("The requested
     MRI is therefore unnecessary.", "At this time, an MRI of the lumbar spine is not warranted.", "... is not
@@ -506,7 +523,13 @@ def names_other_care(sentence: str, request: str) -> bool:
 
 def other_care(care: str, request: str) -> bool:
     """`care` (words that name care: "cervical pillow", "prior lumbar MRI") shares no word of care with `request`.
-    Words that name no care ("the request", "these services", "it") are no other care."""
+    Words that name no kind of care ("the request", "these services", "it", an amount: "all 24 at the outset") are
+    no other care."""
+    from imr_llm.care.kinds import classify_kind
+
+    if classify_kind(care) is None:
+        # "the request for 12 sessions at once", "for all 24 at the outset": an amount of this care, no other care
+        return False
     named = _content_words(care) - _UNITS - _ANATOMY - _GENERIC_CARE - _NOT_CARE
     asked = _content_words(request) - _UNITS - _ANATOMY - _GENERIC_CARE
     return bool(named) and not any(_alike(a, b) for a in named for b in asked)

@@ -54,6 +54,13 @@ def first_letter(text: FlatText, layout: Layout) -> tuple[FlatText, int]:
     """The first letter of a file that may hold several, and how many more follow: another letter of the same
     layout, or, once the first letter's items have begun, a letter of another layout (a 2014 letter after a
     2016 one: the first letter's own words hold the 2014 opening, but only before its items)."""
+    try:
+        return _first_letter(text, layout)
+    except _TooManyOpenings:
+        return text, UNCOUNTED
+
+
+def _first_letter(text: FlatText, layout: Layout) -> tuple[FlatText, int]:
     flat = text.flat
     for anchor in layout.starts:
         first = flat.find(anchor)
@@ -107,9 +114,21 @@ def _next_opening(text: FlatText, anchor: str, start: int, layout: Layout) -> in
     letter there, and its approved second item vanished from the worker's page)."""
     flat = text.flat
     at = flat.find(anchor, start)
-    while at >= 0 and not _opens_letter(text, at, anchor, layout):
+    for _ in range(_OPENINGS_TRIED):
+        if at < 0 or _opens_letter(text, at, anchor, layout):
+            return at
         at = flat.find(anchor, at + len(anchor))
-    return at
+    raise _TooManyOpenings
+
+
+# lines that may open another letter, each read for its layout (a page of text apiece): a file holds a few letters,
+# and a megabyte of "Case Number:" lines had cost a minute; past this many the file is said to hold more, unread
+_OPENINGS_TRIED = 16
+UNCOUNTED = -1  # `first_letter`'s count when the file had too many such lines to check
+
+
+class _TooManyOpenings(Exception):
+    pass
 
 
 def _opens_letter(text: FlatText, at: int, anchor: str, layout: Layout) -> bool:
@@ -165,4 +184,4 @@ def _register_builtins() -> None:
 
 _register_builtins()
 
-__all__ = ["LAYOUTS", "Layout", "detect_layout", "first_letter", "get_layout", "register_layout"]
+__all__ = ["LAYOUTS", "UNCOUNTED", "Layout", "detect_layout", "first_letter", "get_layout", "register_layout"]

@@ -18,7 +18,12 @@ from imr_llm.parser.items import (
     strip_span,
 )
 from imr_llm.parser.layouts.base import NOT_ASSIGNED, Layout
-from imr_llm.parser.verdict import ends_denying_the_request, ends_with_a_closing, medically_necessary
+from imr_llm.parser.verdict import (
+    ends_denying_the_request,
+    ends_on_a_bare_verdict,
+    ends_with_a_closing,
+    medically_necessary,
+)
 from imr_llm.schema import DisputedItem
 
 _NOTICE = re.compile(
@@ -147,7 +152,9 @@ def parse_notice_items(ctx: ParseContext) -> list[DisputedItem]:
         cite_first_sentence(ctx, p, item, rationale_at)
         items.append(item)
     _check_final(ctx, items)
-    if items and items[-1].rationale and (ending := stops_mid_sentence(items[-1].rationale, ctx.ocr is not None)):
+    if items and items[-1].rationale and ends_on_a_bare_verdict(items[-1].rationale):
+        pass  # "... Not medically necessary.": a terse reviewer's end
+    elif items and items[-1].rationale and (ending := stops_mid_sentence(items[-1].rationale, ctx.ocr is not None)):
         # a notice cut inside its last rationale ("... Rationale for the Decision: The guidel") ends mid-sentence; a
         # whole one ends a sentence (the other cut checks are written on the 2016-17 letters' endings, not these)
         ctx.warn(f"item {len(items)}: its rationale stops mid-sentence ({ending!r}): the letter may be cut off there")
