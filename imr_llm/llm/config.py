@@ -256,9 +256,14 @@ def scrub_secrets(text: str, *secrets: str | None) -> str:
     return _SECRET_PATTERNS[2].sub("[secret removed]", text)
 
 
-# a run of bytes spelled out: hex pairs ("73:6B:2D:..."), octal or hex escapes ("\\163\\153", "\\x73"), with or without
+# a run of bytes spelled out: hex pairs ("73:6B:2D:..."), hex in groups of 2-4 bytes as `xxd` prints them ("736b
+# 2d70 ..."), bits a byte at a time ("01110011 ..."), octal or hex escapes ("\\163\\153", "\\x73"), with or without
 # separators: what an echoed key looks like in encodings no list can foresee
-_BYTE_RUN = re.compile(r"(?:\b[0-9A-Fa-f]{2}[\s:,.\-]?){8,}\b|(?:\\(?:[0-7]{3}|x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4})){6,}")
+_BYTE_RUN = re.compile(
+    r"(?:\b[0-9A-Fa-f]{2}[\s:,.\-]?){8,}\b|(?:\\(?:[0-7]{3}|x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4})){6,}|"
+    r"(?:\b(?:[0-9A-Fa-f]{2}){2,4}\b[\s:,.\-]?){4,}(?:(?:[0-9A-Fa-f]{2}){1,4}\b)?|"
+    r"(?:\b[01]{8}\b[\s:,.\-]?){4,}"
+)
 _LONG_RUN = re.compile(r"\S{24,}")
 
 

@@ -132,7 +132,32 @@ def corrected(record: dict[str, Any], audit: list[sqlite3.Row]) -> dict[str, Any
     for path, (action, value, _) in latest(audit).items():
         if action == "correct":
             apply(data, path, value)
+    _against_the_rationale(data, record)
     return LetterRecord.model_validate(data).model_dump(mode="json")
+
+
+def _against_the_rationale(data: dict[str, Any], letter: dict[str, Any]) -> None:
+    """A decision corrected by hand against what its rationale plainly concludes ("overturned" where the reviewer
+    wrote "... is not medically necessary") is kept, but the worker's page is told to check it against the letter,
+    and the reasons read for the letter's decision are not given as the reasons for the other one."""
+    from imr_llm.parser.verdict import concluded_plainly
+
+    for i, item in enumerate(data.get("disputed_items") or []):
+        before = (letter.get("disputed_items") or [])[i] if i < len(letter.get("disputed_items") or []) else {}
+        decision = item.get("decision")
+        if decision is None or decision == before.get("decision"):
+            continue
+        concludes = concluded_plainly(item.get("rationale") or "", item.get("request") or None)
+        if concludes is None or concludes == (decision == "overturned"):
+            continue
+        said = "medically necessary" if concludes else "not medically necessary"
+        data.setdefault("warnings", []).append(
+            f"item {i + 1}: its decision was corrected by hand to {decision}, but its rationale concludes {said}: "
+            "check this decision against your letter"
+        )
+        if item.get("reason") == before.get("reason"):  # the letter's reasons argue for the other decision
+            item["reason"] = None
+        data["needs_review"] = True
 
 
 def apply(data: dict[str, Any], path: str, value: Any) -> None:

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import re
+import sqlite3
 from typing import Any
 
 from starlette.datastructures import UploadFile
@@ -50,6 +51,10 @@ async def upload(request: Request) -> Response:
         return await _upload(request)
     except WorkspaceLinked as e:  # a link planted in the workspace: refused, nothing written through it
         return _refused(request, [str(e)])
+    except sqlite3.Error:
+        if state(request).workspace.deleted:  # deleted while the upload's body was arriving: as every route says
+            return render(request, "deleted.html", 410)
+        raise
 
 
 async def _upload(request: Request) -> Response:
@@ -60,6 +65,7 @@ async def _upload(request: Request) -> Response:
         form = await request.form(max_files=limits.files + 1, max_fields=20)
     except HTTPException as e:
         return render(request, "index.html", 400, errors=[str(e.detail)], letters=[], batches=[])
+    refuse_if_deleted(request)  # the body may take a while to arrive: the workspace may be gone by then
     if not csrf_ok(request.scope, str(form.get(CSRF_FIELD) or "")):
         return render(request, "error.html", 403, message="This form has expired or came from another site. Reload.")
     files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and (f.filename or f.size)]
