@@ -153,3 +153,28 @@ def test_a_ban_that_records_could_lift_gives_no_not_likely_to_change_step(ban: s
     # wrong before: "The guidelines the reviewer used do not recommend this. Asking again with more records is not
     # likely to change that." for a denial that a record of anxiety, or of gains, could change
     assert ("not likely to change" in step) is not lifted, step
+
+
+_LONG_USE = (
+    "The relaxant is an option for a short course, no longer than 2 to 3 weeks. This worker has been on it three "
+    "times a day for more than six months. The request is for more daily use, and that is outside the guideline. "
+    "The relaxant is not medically necessary."
+)
+
+
+def test_use_past_the_guidelines_limit_is_given_as_the_reason() -> None:
+    why, quote, _ = _why("Cyclobenzaprine 10mg #90", "Upheld", _LONG_USE)
+    # wrong before: "We could not find one sentence that gives the reason" (neither sentence has a "not")
+    assert "could not find" not in why, why
+    assert "more than six months" in quote and "outside the guideline" in quote, quote
+    assert "short course, no longer than" not in quote  # the guideline's rule alone is no reason
+
+
+def test_the_guidelines_limit_alone_or_a_visit_is_not_quoted_as_a_reason() -> None:
+    from imr_llm.summary.restate import quotable
+
+    assert quotable("This worker has been on it three times a day for more than six months.", "upheld")
+    assert quotable("The request is for more daily use, and that is outside the guideline.", "upheld")
+    # right: the guideline's rule told in general, and a line of history, stay unquoted
+    assert not quotable("The relaxant should be used for a short course of no longer than 2 to 3 weeks.", "upheld")
+    assert not quotable("The worker was seen on 1/5/2016 for a refill.", "upheld")

@@ -1247,7 +1247,7 @@ def quotable(sentence: str, decision: Decision | None) -> bool:
     """A sentence that can stand as the reason when no form fits: the reviewer's own application to this
     worker, saying the decision's way; never a guideline passage, case history, diagnosis list, citation
     or bare verdict."""
-    from imr_llm.parser.reasons import FOR_THIS_CONDITION, LABEL_ENTRY, agrees, holds_decision
+    from imr_llm.parser.reasons import FOR_THIS_CONDITION, LABEL_ENTRY, TOO_LONG, agrees, holds_decision
 
     if LABEL_ENTRY.match(sentence.strip()) or sentence.lstrip().startswith("("):
         return False  # a guideline's table entry; an aside in parentheses ("(Conductive hearing loss involves ...")
@@ -1264,12 +1264,16 @@ def quotable(sentence: str, decision: Decision | None) -> bool:
         return False
     if applied_number and decision == "upheld":
         return True  # "The guidelines allow up to 10 visits for this patient's diagnosis": the limit, applied
+    if decision == "upheld" and (TOO_LONG.search(text) or _OUTSIDE_THE_GUIDELINE.search(text)):
+        return True  # the worker's use measured against the guideline's limit: "has been on it for six months"
     if _RULE_MODAL.search(text) and not _APPLIED.search(text):
         return False  # a rule told in general ("the dose may later need a change"): no one's case
     # a normal exam or test is a denial's reason too ("Neurological exam is unremarkable"), though it has no "not"
     return agrees(sentence, decision) or (decision == "upheld" and _NORMAL_FINDING.search(text) is not None)
 
 
+# the request measured against the guideline ("..., and that is outside the guideline"): the reviewer's application
+_OUTSIDE_THE_GUIDELINE = _rx(r"\b(?:is|are|falls?|fell|was|were) outside (?:of )?the (?:guidelines?|recommend\w*)\b")
 # a guideline's number of visits given for this worker's condition (`FOR_THIS_CONDITION`): the limit, applied
 _AMOUNT = _rx(r"\b(?:up to |a maximum of |no more than )?\d+ (?:visits|sessions|treatments)\b")
 # a sentence that says what should or may be done, about no one in particular, is the rule, not its application
