@@ -178,3 +178,25 @@ def test_the_guidelines_limit_alone_or_a_visit_is_not_quoted_as_a_reason() -> No
     # right: the guideline's rule told in general, and a line of history, stay unquoted
     assert not quotable("The relaxant should be used for a short course of no longer than 2 to 3 weeks.", "upheld")
     assert not quotable("The worker was seen on 1/5/2016 for a refill.", "upheld")
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_surgical_candidate_is_explained_as_one_not_as_surgery(lang: str) -> None:
+    from imr_llm.summary.build import build_summary
+
+    rationale = (
+        "Her MRI shows no pinched nerve and she is not a surgical candidate by her own choice. Not medically necessary."
+    )
+    record = parse_text(make_letter(Item("Spine surgery consultation", "Upheld", rationale)))
+    terms = build_summary(record, lang=lang).items[0].reason.terms
+    line = next((t for t in terms if t.startswith("surgical candidate:")), None)
+    # wrong before: "surgical intervention: surgery" for a worker's candidacy, a term the letter never used
+    assert line is not None and not any(t.startswith("surgical intervention:") for t in terms), terms
+    assert line.split(":", 1)[1].strip() not in ("surgery", "cirugía"), line
+    # right: an intervention is still surgery
+    record = parse_text(
+        make_letter(
+            Item("Knee surgery", "Upheld", "No surgical intervention is indicated now. " + "Not medically necessary.")
+        )
+    )
+    assert any(t.startswith("surgical intervention:") for t in build_summary(record, lang=lang).items[0].reason.terms)
