@@ -200,3 +200,23 @@ def test_a_surgical_candidate_is_explained_as_one_not_as_surgery(lang: str) -> N
         )
     )
     assert any(t.startswith("surgical intervention:") for t in build_summary(record, lang=lang).items[0].reason.terms)
+
+
+_SHOT = "Retrospective Toradol 60mg injection (DOS 09/14/2016)"
+_SHOT_WHY = "On the date of service he was at his usual pain level, with no new injury noted. Not medically necessary."
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "If you get a bill for it"), ("es", "Si le llega una cuenta")])
+def test_care_already_given_and_not_approved_says_whom_to_ask_about_its_bill(lang: str, words: str) -> None:
+    from imr_llm.summary.build import build_summary
+
+    given = build_summary(parse_text(make_letter(Item(_SHOT, "Upheld", _SHOT_WHY))), lang=lang).items[0]
+    # wrong before: only "ask again with more information", for a shot given months before
+    assert words in given.next_step, given.next_step
+    # right: a request for care not yet given, and care already given that was approved, have no such line
+    ahead = build_summary(parse_text(make_letter(Item("Toradol 60mg injection", "Upheld", _SHOT_WHY))), lang=lang)
+    assert words not in ahead.items[0].next_step
+    paid = build_summary(
+        parse_text(make_letter(Item(_SHOT, "Overturned", "It was needed. It is medically necessary."))), lang=lang
+    )
+    assert words not in paid.items[0].next_step

@@ -780,6 +780,10 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         # the step names a record for one point; another point the page gives is that no warning signs called for
         # the care (a reader: "records of simpler treatment" alone, where no red flag called for a repeat study)
         next_step = f"{next_step} {signs}"
+    if item.decision == "upheld" and care is not None and care.sure and language.c.next.upheld_given:
+        # care already given and not approved: the question a worker has is about its bill (a reader: "ask again"
+        # alone, for a shot given months before)
+        next_step = f"{next_step} {language.c.next.upheld_given}"
     return ItemSummary(
         number=i + 1,
         request=item.request,

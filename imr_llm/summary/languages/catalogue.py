@@ -292,6 +292,7 @@ class NextFrames(_Strict):
     trial_approved: str
     guideline_number: str
     over_guideline: str  # the reviewer found the request goes past the guidelines, and the letter gives no number
+    upheld_given: str = ""  # care already given, not approved: whom to ask about its bill
     too_long: str = ""  # ... past the guidelines' time (short-term use): records do not shorten it
     generic: str
     # the reviewer looked for signs of a serious problem and found none: an exam that finds them later
