@@ -166,15 +166,16 @@ def test_use_past_the_guidelines_limit_is_given_as_the_reason() -> None:
     why, quote, _ = _why("Cyclobenzaprine 10mg #90", "Upheld", _LONG_USE)
     # wrong before: "We could not find one sentence that gives the reason" (neither sentence has a "not")
     assert "could not find" not in why, why
-    assert "more than six months" in quote and "outside the guideline" in quote, quote
+    assert "outside the guideline" in quote, quote
     assert "short course, no longer than" not in quote  # the guideline's rule alone is no reason
 
 
 def test_the_guidelines_limit_alone_or_a_visit_is_not_quoted_as_a_reason() -> None:
     from imr_llm.summary.restate import quotable
 
-    assert quotable("This worker has been on it three times a day for more than six months.", "upheld")
     assert quotable("The request is for more daily use, and that is outside the guideline.", "upheld")
+    # right: how long the worker has taken it, alone, is history (the reviewer's point is the guideline's limit)
+    assert not quotable("This worker has been on it three times a day for more than six months.", "upheld")
     # right: the guideline's rule told in general, and a line of history, stay unquoted
     assert not quotable("The relaxant should be used for a short course of no longer than 2 to 3 weeks.", "upheld")
     assert not quotable("The worker was seen on 1/5/2016 for a refill.", "upheld")

@@ -980,13 +980,7 @@ def _score(sc: Scan, position: float, request: str, overturned: bool) -> float:
 TOO_LONG = _TOO_LONG = _rx(
     r"\b(?:not|never) (?:appear to )?(?:be )?(?:the|a) shortest (?:duration|period|time)\b|"
     r"\b(?:in excess of|exceeds?|exceeded|beyond|longer than|past) the (?:recommended |guideline |maximum )?"
-    r"(?:treatment |short[- ]term )?(?:period|duration|time ?frame|time limit)\b|"
-    # the drug taken for months where the guideline gives weeks ("has been on it three times a day for more than six
-    # months", "Used nightly since 06-2016"): the reviewer measures the worker's use against the guideline's limit
-    r"\b(?:has|have) been (?:on|taking|using) (?:it|this|them|the (?:medication|medicine|drug))\b[^.;]{0,40}?\bfor "
-    r"(?:more than |over |at least |about )?(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|several|"
-    r"many) (?:months?|years?)\b|"
-    r"^(?:it (?:has been|was) )?(?:used|taken) (?:nightly|daily|every (?:day|night) )?since\b"
+    r"(?:treatment |short[- ]term )?(?:period|duration|time ?frame|time limit)\b"
 )
 # a sentence on what the earlier review (utilization review, its reviewer, the claims administrator) did, cited or
 # thought ("Utilization review appears to have denied this because ...", "UR cited the shoulder chapter, ..."): the

@@ -1265,7 +1265,7 @@ def quotable(sentence: str, decision: Decision | None) -> bool:
     if applied_number and decision == "upheld":
         return True  # "The guidelines allow up to 10 visits for this patient's diagnosis": the limit, applied
     if decision == "upheld" and (TOO_LONG.search(text) or _OUTSIDE_THE_GUIDELINE.search(text)):
-        return True  # the worker's use measured against the guideline's limit: "has been on it for six months"
+        return True  # the worker's use measured against the guideline's limit: "past the recommended period"
     if _RULE_MODAL.search(text) and not _APPLIED.search(text):
         return False  # a rule told in general ("the dose may later need a change"): no one's case
     # a normal exam or test is a denial's reason too ("Neurological exam is unremarkable"), though it has no "not"
