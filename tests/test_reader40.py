@@ -4,7 +4,13 @@
 - a terse reviewer's last rationale ending on a bare verdict ("... Not medically necessary.") made the page say the
   letter may be cut off, on the item and at the top (4 of 12 letters): a false alarm on a whole letter;
 - an amount of the same care in a closing ("the request for 12 sessions at once", "for all 24 at the outset") was
-  taken for other care, and the page said a page may be missing after the heading (both partial approvals).
+  taken for other care, and the page said a page may be missing after the heading (both partial approvals);
+- what utilization review did or why was given as this reviewer's reason (an approval explained by the denial it
+  overturned);
+- a ban only without a record ("Without documented objective gains ...", "Routine sedation ...") said asking again
+  was not likely to help;
+- "that is outside the guideline" was no reason the page could find; "surgical candidate" was glossed "surgery";
+  a denied request for care already given said only "ask again".
 """
 
 from __future__ import annotations
