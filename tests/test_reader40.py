@@ -137,25 +137,34 @@ def test_the_reviewers_own_finding_beside_the_earlier_review_is_still_the_reason
     assert "UR cited" not in why
 
 
+_SEDATION = "Intravenous sedation for the lumbar injection"
+_NO_ANXIETY = "There is no note of anxiety or of a failed attempt before."
+
+
 @pytest.mark.parametrize(
-    ("ban", "lifted"),
+    ("request_", "before", "ban", "lifted"),
     [
         # a ban only without a record: more records may change it
-        ("Without documented objective gains from the earlier visits, 12 more visits are not supported.", True),
-        ("Routine sedation is not supported, so this is not medically necessary.", True),
+        (
+            "Physical therapy, 12 visits",
+            "24 visits were had.",
+            "Without documented objective gains from the earlier visits, 12 more visits are not supported.",
+            True,
+        ),
+        (_SEDATION, _NO_ANXIETY, "Routine sedation is not supported, so this is not medically necessary.", True),
         # right: a ban on the care as such, which no record changes
-        ("The guidelines do not recommend sedation for this injection.", False),
+        (
+            _SEDATION,
+            "The injection is set for May.",
+            "The guidelines do not recommend sedation for this injection.",
+            False,
+        ),
     ],
 )
-def test_a_ban_that_records_could_lift_gives_no_not_likely_to_change_step(ban: str, lifted: bool) -> None:
-    request = "Intravenous sedation for the lumbar injection" if "edation" in ban else "Physical therapy, 12 visits"
-    before = "The injection is set for May."
-    if lifted:
-        before = (
-            "There is no note of anxiety or of a failed attempt before." if "edation" in ban else "24 visits were had."
-        )
-    rationale = f"{before} {ban}"
-    _, _, step = _why(request, "Upheld", rationale)
+def test_a_ban_that_records_could_lift_gives_no_not_likely_to_change_step(
+    request_: str, before: str, ban: str, lifted: bool
+) -> None:
+    _, _, step = _why(request_, "Upheld", f"{before} {ban}")
     # wrong before: "The guidelines the reviewer used do not recommend this. Asking again with more records is not
     # likely to change that." for a denial that a record of anxiety, or of gains, could change
     assert ("not likely to change" in step) is not lifted, step

@@ -425,6 +425,18 @@ def test_round_two_words_keep_their_sense(source: str, wanted: str, never: str) 
         ("There was decreased sensation in the hand.", "sensibilidad disminuida", "decreased"),
         ("The CT scan showed a cyst.", "La tomografía (CT)", "El tomografía"),
         ("There was no clear neuropathic pain.", "dolor neuropático", "neuropathic"),
+        # the fortieth reader's new letters: a sense the engine turns, each one a worker would misread
+        ("Her walking has not changed.", "caminar", "excursionismo"),
+        ("He is not working at present.", "trabajando", "obrando"),
+        ("She returned to modified work in May.", "trabajo modificado", "obra"),
+        ("No return to work has been tried.", "regreso al trabajo", "obrar"),
+        ("A rental trial is not documented in this file.", "este expediente", "lima"),
+        ("The current flare is documented.", "empeoramiento", "bengala"),
+        ("There is a positive drop arm sign.", "brazo caído", "gota"),
+        ("The worker does not describe locking, catching or giving way.", "bloqueo", "cogiendo"),
+        ("It was stopped for weight gain.", "aumento de peso", "beneficio"),
+        ("The benefit is not shown.", "demostrado", "asomado"),
+        ("The request is felt to be medically necessary.", "es médicamente", "sentida"),
     ],
 )
 def test_round_three_words_keep_their_sense(source: str, wanted: str, never: str) -> None:
@@ -441,28 +453,3 @@ def test_a_lower_case_source_is_not_given_a_capital() -> None:
     assert spec is not None
     (out,) = translate.translate_for(["there is no firm record of a spasm."], spec)
     assert out is not None and out.startswith("no hay"), out
-
-
-@needs_apertium
-@pytest.mark.parametrize(
-    ("source", "wanted", "never"),
-    [
-        # the fortieth reader's new letters: a sense the engine turns, each one a worker would misread
-        ("Her walking has not changed.", "caminar", "excursionismo"),
-        ("He is not working at present.", "trabajando", "obrando"),
-        ("She returned to modified work in May.", "trabajo modificado", "obra"),
-        ("No return to work has been tried.", "regreso al trabajo", "obrar"),
-        ("A rental trial is not documented in this file.", "este expediente", "lima"),
-        ("The current flare is documented.", "empeoramiento", "bengala"),
-        ("There is a positive drop arm sign.", "brazo caído", "gota"),
-        ("The worker does not describe locking, catching or giving way.", "bloqueo", "cogiendo"),
-        ("It was stopped for weight gain.", "aumento de peso", "beneficio"),
-        ("The benefit is not shown.", "demostrado", "asomado"),
-        ("The request is felt to be medically necessary.", "es médicamente", "sentida"),
-    ],
-)
-def test_fortieth_reader_words_keep_their_sense(source: str, wanted: str, never: str) -> None:
-    spec = get_language("es").c.translation
-    assert spec is not None
-    (out,) = translate.translate_for([source], spec)
-    assert out is not None and wanted in out and never not in out, out

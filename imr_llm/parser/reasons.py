@@ -962,7 +962,7 @@ def _score(sc: Scan, position: float, request: str, overturned: bool) -> float:
         score -= 3.0  # a concern the reviewer noted and set aside is not why the care was approved
     if len(sc.text) < 25:
         score -= 1.0
-    if not overturned and sc.search(_TOO_LONG):
+    if not overturned and sc.search(TOO_LONG):
         score += 3.0  # the worker has had the care longer than the guideline's limit: the reviewer applies it
     if holds_decision(sc.text):
         score -= 8.0  # "# Decision: Overturned", another decision quoted: never the reviewer's reason for this one
@@ -977,7 +977,7 @@ def _score(sc: Scan, position: float, request: str, overturned: bool) -> float:
 
 # the care has gone on past the guideline's limit on how long ("the drug has been taken for months, which is not the
 # shortest duration", "past the recommended treatment period")
-TOO_LONG = _TOO_LONG = _rx(
+TOO_LONG = _rx(
     r"\b(?:not|never) (?:appear to )?(?:be )?(?:the|a) shortest (?:duration|period|time)\b|"
     r"\b(?:in excess of|exceeds?|exceeded|beyond|longer than|past) the (?:recommended |guideline |maximum )?"
     r"(?:treatment |short[- ]term )?(?:period|duration|time ?frame|time limit)\b"
@@ -1527,7 +1527,7 @@ CUES = CueSet(
         _APPROVED_BEFORE,
         _NOT_MET,
         _NOT_BETTER,
-        _TOO_LONG,
+        TOO_LONG,
         _NO_HARM,
         _SET_ASIDE,
         _SURGERY_TALK,

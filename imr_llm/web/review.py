@@ -142,8 +142,9 @@ def _against_the_rationale(data: dict[str, Any], letter: dict[str, Any]) -> None
     and the reasons read for the letter's decision are not given as the reasons for the other one."""
     from imr_llm.parser.verdict import concluded_plainly
 
+    read = letter.get("disputed_items") or []
     for i, item in enumerate(data.get("disputed_items") or []):
-        before = (letter.get("disputed_items") or [])[i] if i < len(letter.get("disputed_items") or []) else {}
+        before = read[i] if i < len(read) else {}
         decision = item.get("decision")
         if decision is None or decision == before.get("decision"):
             continue
