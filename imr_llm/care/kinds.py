@@ -236,3 +236,50 @@ def classify_kind(request: str) -> KindHit | None:
     if m is not None:
         return KindHit("medication", None, m.start(), m.end())
     return None
+
+
+# the words a rationale uses for care of a kind, beyond a request's own name for it ("imaging", "the study",
+# "electrodiagnostic testing"): a rationale under a scan's heading that says none of them is about other care.
+# Only kinds whose every rationale names them (checked on the 300 items of the real letters); a drug's or a
+# therapy's reviewer may speak of it by a class or a plan, so those kinds are not checked
+_SPOKEN_OF: dict[str, re.Pattern[str]] = {
+    "imaging": _rx(_IMAGING.pattern + r"|\bimaging\b|\bradiolog\w*|\bstud(?:y|ies)\b|\b(?:plain )?films?\b|\bviews\b"),
+    "electrodiagnostic": _rx(
+        _ELECTRODIAGNOSTIC.pattern + r"|\belectrodiagnos\w*|\bstud(?:y|ies)\b|\bnerve (?:test\w*|stud\w*)|\bneedle\b"
+    ),
+    "injection": _rx(_INJECTION.pattern + r"|\bshots?\b|\bblocks?\b|\bsteroid\b"),
+    "functional_test": _rx(
+        r"\bfunctional (?:capacity|testing|evaluation|assessment)|\bFCE\b|\bfitness for duty\b|\btesting\b|"
+        r"\bevaluations?\b"
+    ),
+}
+# care named so that it cannot be another kind's: the words of another kind in such a rationale
+_NAMED: dict[str, re.Pattern[str]] = {
+    "imaging": _rx(
+        r"\b(?:MRIs?|MRAs?|magnetic resonance|CAT scan|computed tomography|x-?rays?|radiographs?|"
+        r"bone scan|myelogra\w*|arthrogra\w*|discogra\w*)\b"
+    ),
+    "electrodiagnostic": _ELECTRODIAGNOSTIC,
+    "injection": _rx(
+        r"\b(?:inject\w*|epidural\w*|ESIs?|(?:nerve|facet|medial branch|genicular) blocks?|"
+        r"radiofrequency|ablation|neurotomy|rhizotomy|viscosupplement\w*|platelet[- ]rich plasma)\b"
+    ),
+    "functional_test": _rx(r"\bfunctional capacity\b|\bFCE\b|\bfitness for duty\b"),
+    "therapy": _THERAPY_VISITS,
+}
+
+
+def speaks_only_of_other_care(text: str, request: str) -> str | None:
+    """Words of another kind of care in `text` (an item's rationale and guideline block) that says no word of
+    `request`'s own kind: the text is another request's (a page lost after this item's heading). None when the
+    text speaks of this kind, names no other kind, or the request's kind is not one checked (see `_SPOKEN_OF`)."""
+    hit = classify_kind(request)
+    kind = None if hit is None else (hit.detail if hit.code == "other" else hit.code)
+    own = _SPOKEN_OF.get(kind or "")
+    if own is None or own.search(text):
+        return None
+    for other, named in _NAMED.items():
+        m = named.search(text) if other != kind else None
+        if m is not None:
+            return m.group(0)
+    return None

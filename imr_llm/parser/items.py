@@ -18,6 +18,7 @@ from itertools import islice
 
 from rapidfuzz.distance import Levenshtein
 
+from imr_llm.care.kinds import speaks_only_of_other_care
 from imr_llm.parser.context import ParseContext
 from imr_llm.parser.guidelines import normalize_guidelines
 from imr_llm.parser.reasons import (
@@ -34,6 +35,7 @@ from imr_llm.parser.sentences import first_sentence
 from imr_llm.parser.verdict import (
     AGAINST_HEADING_WARNING,
     OTHER_CARE_WARNING,
+    OTHER_KIND_WARNING,
     after_conclusion,
     concluded_on_other_care,
     concluded_plainly,
@@ -138,6 +140,9 @@ _HEADING_REACH = 1500
 MAX_ITEMS = 300  # real letters have a handful; a text with more is not read past this
 MAX_BLOCK = 20_000  # a rationale or guideline block longer than this is not one
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]* (?=\S)")
+# the end of the line that opens the items ("... the disputed items/services set forth below:"): a heading starts
+# after it wherever the line is (pages out of order put it between two items)
+_ITEMS_OPENED = re.compile(r"\bset forth below: ", re.I)
 
 _DECISION_WORD = re.compile(rf": ?{_DECISION}\b")
 _QUOTE = "['\u2018\u2019\"]?"  # a scan's speck read as a quote around the decision word ("knee: \u2018Upheld\u2019")
@@ -195,6 +200,8 @@ def _find_heading(flat: str, lo: int, hi: int, text_letter: bool = True) -> _Hea
         original = max((m.start() for m in _ORIGINAL_SENTENCE.finditer(flat, reach, hi)), default=-1)
     window = max(lo, (original if original >= 0 else hi) - _HEADING_REACH)
     starts = [window] + [m.end() for m in _BOUNDARY.finditer(flat, window, hi) if not _abbreviation(flat, m.start())]
+    if "forth below" in flat[window:hi]:
+        starts = sorted([*starts, *(m.end() for m in _ITEMS_OPENED.finditer(flat, window, hi))])
     if original >= 0:
         for s in starts:
             if s > original:
@@ -521,6 +528,15 @@ def assemble_item(
         ctx.warn(
             f"item {i + 1}: {OTHER_CARE_WARNING} ('the request for {other}'): a page may be missing after its "
             "heading; check the letter"
+        )
+    elif heading_says_necessary is not None and (
+        other := speaks_only_of_other_care(f"{rationale} {mx_text or ''}", request)
+    ):
+        # "X-rays of the thoracic spine: Upheld" over a rationale (and guideline block) that speaks of functional
+        # capacity evaluations and never of a scan: a page lost after the heading gave it another request's rationale
+        ctx.warn(
+            f"item {i + 1}: {OTHER_KIND_WARNING} ({other!r}), never of this request's kind of care: a page may be "
+            "missing after its heading; check the letter"
         )
     if rationale is not None and necessary is False and (given := _support_given(rationale)) is not None:
         # "there is a reason given to support this request" under Upheld: the letter says the opposite of its

@@ -545,6 +545,7 @@ def _alike(a: str, b: str) -> bool:
 
 
 OTHER_CARE_WARNING = "its rationale's conclusion is about other care"
+OTHER_KIND_WARNING = "its rationale speaks of other care"
 AGAINST_HEADING_WARNING = "heading says"  # "heading says Overturned but the rationale concludes not medically ..."
 
 

@@ -31,7 +31,7 @@ from imr_llm.parser.reasons import (
     repeat_of_approval,
     sentence_spans,
 )
-from imr_llm.parser.verdict import AGAINST_HEADING_WARNING, OTHER_CARE_WARNING
+from imr_llm.parser.verdict import AGAINST_HEADING_WARNING, OTHER_CARE_WARNING, OTHER_KIND_WARNING
 from imr_llm.schema import Decision, DisputedItem, ItemReason, LetterRecord
 from imr_llm.summary.checks import plain_problems
 from imr_llm.summary.facts import (
@@ -309,10 +309,15 @@ def _repeats_an_approval(item: DisputedItem, found: ItemReason) -> bool:
 
 
 def _foreign_rationale(record: LetterRecord, i: int) -> bool:
-    """The parser warned that item i's rationale closes on another request (a page lost after its heading), or
-    against its heading's decision ("heading says Overturned but the rationale concludes not medically necessary":
-    its reasons are the other decision's, and restated they would explain an approval by a denial's reasons)."""
-    own = (f"item {i + 1}: {OTHER_CARE_WARNING}", f"item {i + 1}: {AGAINST_HEADING_WARNING} ")
+    """The parser warned that item i's rationale closes on another request or speaks only of other care (a page
+    lost after its heading), or against its heading's decision ("heading says Overturned but the rationale
+    concludes not medically necessary": its reasons are the other decision's, and restated they would explain an
+    approval by a denial's reasons)."""
+    own = (
+        f"item {i + 1}: {OTHER_CARE_WARNING}",
+        f"item {i + 1}: {OTHER_KIND_WARNING}",
+        f"item {i + 1}: {AGAINST_HEADING_WARNING} ",
+    )
     return any(w.startswith(own) for w in record.warnings)
 
 
