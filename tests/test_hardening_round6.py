@@ -120,14 +120,15 @@ def test_another_doctor_is_never_your_doctor(sentence: str) -> None:
 def test_the_worker_s_own_doctor_is_still_your_doctor_and_utilization_review_keeps_its_name() -> None:
     said = _why(
         "The guidelines allow a CT scan after a head injury with warning signs. There is no documentation that the "
-        "treating physician found such signs. The request is not medically necessary."
+        "treating physician found any warning signs. The request is not medically necessary."
     )
-    assert "your doctor found such signs" in said, said
+    # ("such signs" would point back to the sentence before: quoted with it, never said plainly alone)
+    assert "your doctor found any warning signs" in said, said
     said = _why(
         "The guidelines allow a CT scan after a head injury with warning signs. There is no documentation that the "
-        "claimant's physician found such signs. The request is not medically necessary."
+        "claimant's physician found any warning signs. The request is not medically necessary."
     )
-    assert "your doctor found such signs" in said and "your your" not in said, said
+    assert "your doctor found any warning signs" in said and "your your" not in said, said
     said = _why(
         "The guidelines allow a CT scan after a head injury with warning signs. There is no documentation of the "
         "outcome of the earlier utilization review. The request is not medically necessary."

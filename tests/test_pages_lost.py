@@ -72,20 +72,25 @@ def test_a_heading_over_its_own_rationale_in_other_words_is_left_alone() -> None
 
 
 @pytest.mark.parametrize(
-    ("asked", "text", "other"),
+    ("asked", "rationale", "guideline", "other"),
     [
         (
             "X-rays of the thoracic spine",
             "Functional capacity evaluations precede work hardening.",
+            "ODG Fitness for Duty, Functional capacity evaluation (FCE).",
             "Functional capacity",
         ),
-        ("EMG of the left arm", "An MRI is advised when red flags are present.", "MRI"),
-        ("Lumbar epidural steroid injection", "Chiropractic care is advised for six visits.", "Chiropractic"),
-        ("Functional capacity evaluation", "Nerve conduction studies need a focal deficit.", "Nerve conduction"),
+        ("EMG of the left arm", "An MRI needs red flags. No MRI finding is given. An MRI is not indicated.", "", "MRI"),
+        (
+            "Lumbar epidural steroid injection",
+            "Six visits are advised.",
+            "MTUS Chronic Pain, Chiropractic care, Manual therapy.",
+            "Chiropractic",
+        ),
     ],
 )
-def test_a_rationale_of_another_kind_is_told(asked: str, text: str, other: str) -> None:
-    assert speaks_only_of_other_care(text, asked) == other
+def test_a_rationale_of_another_kind_is_told(asked: str, rationale: str, guideline: str, other: str) -> None:
+    assert speaks_only_of_other_care(rationale, asked, guideline) == other
 
 
 @pytest.mark.parametrize(
@@ -98,6 +103,8 @@ def test_a_rationale_of_another_kind_is_told(asked: str, text: str, other: str) 
         ("Functional capacity evaluation", "Such testing is for a worker near return to work, not an MRI."),
         ("Norco 10/325mg #90", "An MRI is advised when red flags are present."),  # a drug's kind is not checked
         ("X-rays of the thoracic spine", "The guidelines do not support this request."),  # names no other care
+        # a terse rationale under a scan that names the care the guideline wants tried first: the scan's own
+        ("MRI of the lumbar spine", "There is no documentation of a trial of physical therapy."),
     ],
 )
 def test_a_rationale_that_speaks_of_its_own_kind_or_of_no_other_is_not_told(asked: str, text: str) -> None:

@@ -269,17 +269,21 @@ _NAMED: dict[str, re.Pattern[str]] = {
 }
 
 
-def speaks_only_of_other_care(text: str, request: str) -> str | None:
-    """Words of another kind of care in `text` (an item's rationale and guideline block) that says no word of
-    `request`'s own kind: the text is another request's (a page lost after this item's heading). None when the
-    text speaks of this kind, names no other kind, or the request's kind is not one checked (see `_SPOKEN_OF`)."""
+def speaks_only_of_other_care(rationale: str, request: str, guideline: str = "") -> str | None:
+    """Words of another kind of care in an item's rationale (and its guideline block, `guideline`) that say no word
+    of `request`'s own kind: the text is another request's (a page lost after this item's heading). Only when that
+    kind is what the text is about: named in the guideline block, or three times in the rationale (a terse
+    rationale under a scan that names care tried first, "no trial of physical therapy", is the scan's own). None
+    when the text speaks of this kind, or the request's kind is not one checked (see `_SPOKEN_OF`)."""
     hit = classify_kind(request)
     kind = None if hit is None else (hit.detail if hit.code == "other" else hit.code)
     own = _SPOKEN_OF.get(kind or "")
-    if own is None or own.search(text):
+    if own is None or own.search(rationale) or own.search(guideline):
         return None
     for other, named in _NAMED.items():
-        m = named.search(text) if other != kind else None
-        if m is not None:
-            return m.group(0)
+        if other == kind:
+            continue
+        first = named.search(rationale) or named.search(guideline)
+        if first is not None and (named.search(guideline) or len(named.findall(rationale)) >= 3):
+            return first.group(0)
     return None

@@ -141,7 +141,8 @@ MAX_ITEMS = 300  # real letters have a handful; a text with more is not read pas
 MAX_BLOCK = 20_000  # a rationale or guideline block longer than this is not one
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]* (?=\S)")
 # the end of the line that opens the items ("... the disputed items/services set forth below:"): a heading starts
-# after it wherever the line is (pages out of order put it between two items)
+# after it wherever the line is (pages out of order put it between two items); a letter with two such lines holds a
+# page of another letter, whose first request keeps the line, so that it is left undecided (`_another_letters_page`)
 _ITEMS_OPENED = re.compile(r"\bset forth below: ", re.I)
 
 _DECISION_WORD = re.compile(rf": ?{_DECISION}\b")
@@ -200,7 +201,7 @@ def _find_heading(flat: str, lo: int, hi: int, text_letter: bool = True) -> _Hea
         original = max((m.start() for m in _ORIGINAL_SENTENCE.finditer(flat, reach, hi)), default=-1)
     window = max(lo, (original if original >= 0 else hi) - _HEADING_REACH)
     starts = [window] + [m.end() for m in _BOUNDARY.finditer(flat, window, hi) if not _abbreviation(flat, m.start())]
-    if "forth below" in flat[window:hi]:
+    if "forth below" in flat[window:hi] and flat.count("forth below") == 1:  # twice: a page of another letter
         starts = sorted([*starts, *(m.end() for m in _ITEMS_OPENED.finditer(flat, window, hi))])
     if original >= 0:
         for s in starts:
@@ -529,9 +530,7 @@ def assemble_item(
             f"item {i + 1}: {OTHER_CARE_WARNING} ('the request for {other}'): a page may be missing after its "
             "heading; check the letter"
         )
-    elif heading_says_necessary is not None and (
-        other := speaks_only_of_other_care(f"{rationale} {mx_text or ''}", request)
-    ):
+    elif heading_says_necessary is not None and (other := speaks_only_of_other_care(rationale, request, mx_text or "")):
         # "X-rays of the thoracic spine: Upheld" over a rationale (and guideline block) that speaks of functional
         # capacity evaluations and never of a scan: a page lost after the heading gave it another request's rationale
         ctx.warn(

@@ -326,6 +326,15 @@ _APPLIES_INSIDE = _rx(
 _BENEFIT_SHOWN = _rx(
     r"\b(?:showed|reported|with|has had) (?:some )?(?:benefit|improvement)\b|\b(?:has|have|had) improved with\b"
 )
+# an approval's reason in the reviewer's words for "this worker fits the guideline": "That use was within the
+# guideline", "it matches the trial quantity exactly", "Both are met here", "He reports about 40% relief"
+_MEETS_GUIDELINE = _rx(
+    r"\b(?:within|consistent with|in keeping with|in line with|matches|meets|satisfies|fulfills)\b[^.;]{0,30}?"
+    r"\b(?:the )?(?:guidelines?|guideline's|criteria|recommendations?|trial (?:quantity|amount|number))\b|"
+    r"\b(?:criteria|both|all|each) (?:are|is|were|was|have been) (?:met|satisfied|documented)\b|"
+    r"\breports? (?:about |approximately |roughly |nearly |over |more than )?\d+ ?% (?:relief|improvement|reduction)\b|"
+    r"\b(?:concrete|measurable|objective|documented) (?:gains? in|improvement in) function\b"
+)
 _CASE_REF = _rx(
     r"\b(?:patient|injured worker|applicant|claimant|worker|employee|iw|individual|he|she|his|her|provider|physician|"
     r"documentation|records?|submitted|request(?:ed)?|this case|here)\b"
@@ -357,7 +366,11 @@ _NOT_SHOWN = _rx(
     r"made no mention|would (?:not be|exceed)|exceed(?:s|ing|ed)?|excessive|redundant|is not supported|"
     r"are not supported|not supported|contingent upon|is due to|is at odds|"
     # care the guideline wants first, not done: "Repeat x-rays were not performed", "no trial has been attempted"
-    r"(?:was|were|has|have|had) not (?:been |yet been )?(?:performed|obtained|attempted|tried|repeated|completed))"
+    r"(?:was|were|has|have|had) not (?:been |yet been )?(?:performed|obtained|attempted|tried|repeated|completed)|"
+    r"\bno (?:such |prior |previous )?(?:trial|attempt) (?:has|have|had) (?:taken place|occurred|been (?:done|made))|"
+    r"\b(?:has|have|had) never (?:used|tried|had a trial|undergone|attempted)\b|"
+    r"\bnone of (?:these|those|the|this|which)\b[^.;]{0,60}\b(?:appears?|(?:is|are|was|were) (?:documented|present|"
+    r"found|noted|recorded|in the (?:file|records?|notes)))\b)"
 )
 _SHOWN = _rx(
     r"\b(?:has been (?:appropriately |objectively )?documented|there (?:is|was|has been) (?:objective |currently "
@@ -421,8 +434,19 @@ _VERDICT_ONLY = _rx(
 # "As the requested surgical intervention is not medically necessary, the ancillary service is not"
 _LINKED = _rx(
     r"\b(?:as|since|because|given(?: that)?) (?:the )?(?P<svc>(?:requested |primary |associated |proposed )?"
-    r"[a-z0-9 /'-]{2,60}?) (?:is|was|has been|were|have been) (?:(?:determined|deemed|found|considered) (?:to be )?)?"
+    r"[a-z0-9 /'-]{2,60}?) "
+    r"(?:(?:is|was|has been|were|have been) (?:(?:determined|deemed|found|considered) (?:to be )?)?"
+    r"(?:not (?:medically necessary|certified|approved|authorized)|non-?certified|denied)|"
+    r"(?:is|was|were|has|have) not (?:been )?(?:(?:determined|deemed|found|considered) (?:to be )?)?"
+    r"(?:medically necessary|certified|approved|authorized))"
+)
+# the same tie said the other way round: "The primary surgical procedure was not certified, so there is no indication
+# for post-operative rehabilitation"
+_LINKED_SO = _rx(
+    r"^(?:the )?(?P<svc>(?:requested |primary |associated |proposed )?[a-z0-9 /'-]{2,60}?) "
+    r"(?:is|was|has been|were|have been) (?:(?:determined|deemed|found|considered) (?:to be )?)?"
     r"(?:not (?:medically necessary|certified|approved|authorized)|non-?certified|denied)"
+    r"[,;]? (?:and )?(?:so|therefore|thus|hence)\b"
 )
 _LINKED_OTHER = _rx(
     r"\b(?:ancillary|associated surgical|post-?operative|pre-?operative|undergoing surgical intervention|"
@@ -679,9 +703,12 @@ def _is_bare_conclusion(sc: Scan, request: str) -> bool:
     """A verdict with no reason in it ("Therefore, the request is not medically necessary.")."""
     if sc.search(_UNMET_CRITERIA):
         return True
-    if not sc.search(_CONCLUSION) or sc.search(_LINKED):
+    if not sc.search(_CONCLUSION) or sc.search(_LINKED) or sc.match(_LINKED_SO) or sc.search(TOO_LONG):
         return False
     sentence = sc.text
+    cause = _CAUSE_FIRST.match(sentence)
+    if cause is not None and not lack_names_nothing(cause.group("x")) and _NOT_SHOWN.search(cause.group("x")):
+        return False  # "Because the required monitoring has not been documented, continuation is not supported."
     rest = sentence.replace(request, " ") if request else sentence
     if _VERDICT_ONLY.match(rest.strip()):
         return True
@@ -711,6 +738,8 @@ def lack_names_nothing(what: str) -> bool:
     return not set(re.findall(r"[a-z]+", what.lower())) - _LACK_WORDS
 
 
+# a verdict after its cause ("Because the required monitoring has not been documented, continuation is not supported")
+_CAUSE_FIRST = _rx(r"^(?:because|since|as|given that)\s+(?P<x>[^,;]{8,160}),\s*(?P<rest>.+)$")
 # a lack that names nothing ("Without further indication for imaging,", "In the absence of such evidence,")
 _GENERIC_LACK = _rx(r"^(?:absent|without|in the absence of|lacking)\s+(?P<x>[^,;]{2,80}),\s*(?P<rest>.+)$")
 _LACK_WORDS = frozenset(
@@ -739,7 +768,11 @@ _CATEGORICAL_NO = _rx(
     r"(?:recommend|support)\b|\bnot (?:recommended|supported|indicated)\b[^.]{0,30}?\b(?:by (?:the )?(?:guidelines?|"
     r"mtus|odg|acoem)|for (?:topical|oral|long[- ]term|chronic|use|the treatment)|in (?:topical|oral) form|as a "
     r"(?:primary|first)|beyond)|\bits (?:usage|use) is not supported\b|\bgiven that the requested (?:service|"
-    r"medication|item|treatment|product) (?:is|contains)\b|\b(?:is|are) [\"'\u201c]?not (?:recommended|supported)\b"
+    r"medication|item|treatment|product) (?:is|contains)\b|\b(?:is|are) [\"'\u201c]?not (?:recommended|supported)\b|"
+    # "ODG lists shockwave therapy for the knee as ... not recommended for knee osteoarthritis"
+    r"\b(?:lists?|listed|rates?|rated|classifies|classified)\b[^.]{0,80}?\bas\b[^.;]{0,60}?\bnot recommended for\b|"
+    r"\bnot recommended for (?:the )?(?:[\w-]+ ){0,3}?(?:pain|osteoarthritis|arthritis|conditions?|disorders?|"
+    r"\w+itis|\w+opathy|\w+algia)\b"
 )
 _CATEGORICAL_YES = _rx(r"\b(?:guidelines?|mtus|odg|acoem)\b[^.]{0,60}?\b(?:supports?|recommends?|allows?|indicates?)\b")
 _THIS_CASE = _rx(
@@ -786,7 +819,10 @@ _CONDITIONAL = _rx(
     r"\b(?:longer|more) than \d|\bbeyond \d|\baddition of\b|\bin combination with\b|\bto other agents\b|"
     # an order of use, which this worker's records decide: "not recommended as first line" is a second choice
     # once the first has failed, not a ban
-    r"\bas (?:a )?(?:first|1st)[- ]line\b|\bsecond[- ]line\b|" + FINDINGS_READ
+    r"\bas (?:a )?(?:first|1st)[- ]line\b|\bsecond[- ]line\b|"
+    # a ban on care used alone ("not supported as a stand-alone treatment"): as part of a program, or after a trial,
+    # it may be; not a ban on the care
+    r"\bas (?:a |an )?(?:stand-?alone|isolated|sole|solitary)\b|\bin isolation\b|" + FINDINGS_READ
     # a condition the reviewer read from the findings ("leg pain with tingling, consistent with nerve pain, which the
     # drug is not recommended for"): a new request whose records read otherwise may change it
 )
@@ -803,6 +839,7 @@ def _request_words(request: str) -> frozenset[str]:
     """The words that name a request, not its form or quantity (one request is asked about per sentence), and
     the class of a drug it names ("benzodiazepine" for "Diazepam (Valium) 5mg")."""
     words = {w for w in re.findall(r"[a-z]{4,}", request.lower()) if w not in _GENERIC}
+    words.update(w for a in re.findall(r"[a-z]+", request.lower()) for w in _SPELLED_OUT.get(a, ()))
     table = drug_table()
     for hit in find_names(request):
         if hit.match == "exact":
@@ -811,6 +848,21 @@ def _request_words(request: str) -> frozenset[str]:
                 if ingredient is not None and ingredient.drug_class in _BANNED_AS_A_CLASS:
                     words.add(ingredient.drug_class)
     return frozenset(words)
+
+
+# a request's abbreviation as a rationale spells it out ("ESWT" asked, "shockwave therapy ... not recommended")
+_SPELLED_OUT: dict[str, tuple[str, ...]] = {
+    "eswt": ("shockwave", "shock wave"),
+    "tens": ("transcutaneous",),
+    "emg": ("electromyogra",),
+    "ncv": ("nerve conduction",),
+    "ncs": ("nerve conduction",),
+    "esi": ("epidural",),
+    "prp": ("platelet",),
+    "fce": ("functional capacity",),
+    "cbt": ("cognitive behavio",),
+    "hep": ("home exercise",),
+}
 
 
 # classes the guidelines rule out by the class's name ("Benzodiazepines are not recommended for long-term use",
@@ -939,7 +991,7 @@ def _score(sc: Scan, position: float, request: str, overturned: bool) -> float:
     # no side effects, no contraindication, no sign of misuse: in the worker's favour, never why care was denied
     told = told or (not overturned and sc.search(_NO_HARM) is not None)
     not_shown = not_shown and not told
-    shown = sc.search(_SHOWN) is not None if overturned else False
+    shown = (sc.search(_SHOWN) is not None or sc.search(_MEETS_GUIDELINE) is not None) if overturned else False
     if applies and not told:
         score += 3.0
     if shown if overturned else not_shown:
@@ -958,12 +1010,17 @@ def _score(sc: Scan, position: float, request: str, overturned: bool) -> float:
         score -= 2.0
     if _is_bare_conclusion(sc, request):
         score -= 6.0
+    linked = sc.search(_LINKED) or sc.match(_LINKED_SO)
+    if not overturned and linked is not None and _another_service(linked.group("svc"), request):
+        score += 4.0  # "As the fusion is not medically necessary, neither is the associated hospital stay."
     if overturned and not shown and sc.search(_CONCERN):
         score -= 3.0  # a concern the reviewer noted and set aside is not why the care was approved
     if len(sc.text) < 25:
         score -= 1.0
     if not overturned and sc.search(TOO_LONG):
         score += 3.0  # the worker has had the care longer than the guideline's limit: the reviewer applies it
+    if not overturned and sc.search(_DOCTOR_AGREED):
+        score += 4.0  # the treating doctor agreed (to fewer visits, that a part was not needed): the worker must know
     if holds_decision(sc.text):
         score -= 8.0  # "# Decision: Overturned", another decision quoted: never the reviewer's reason for this one
     if _about_another_request(sc, request):
@@ -980,7 +1037,11 @@ def _score(sc: Scan, position: float, request: str, overturned: bool) -> float:
 TOO_LONG = _rx(
     r"\b(?:not|never) (?:appear to )?(?:be )?(?:the|a) shortest (?:duration|period|time)\b|"
     r"\b(?:in excess of|exceeds?|exceeded|beyond|longer than|past) the (?:recommended |guideline |maximum )?"
-    r"(?:treatment |short[- ]term )?(?:period|duration|time ?frame|time limit)\b"
+    r"(?:treatment |short[- ]term )?(?:period|duration|time ?frame|time limit)\b|"
+    r"\b(?:use|treatment|therapy|rental) (?:beyond|past|longer than|for more than) \d+ (?:days?|weeks?|months?)\b|"
+    r"\b(?:long[- ]term|ongoing|prolonged|chronic|extended) use is (?:outside|beyond|not within) (?:of )?"
+    r"the guidelines?\b|"
+    r"\b(?:times|longer than) the (?:recommended|guideline'?s?|allowed) (?:duration|period|length|time)\b"
 )
 # a sentence on what the earlier review (utilization review, its reviewer, the claims administrator) did, cited or
 # thought ("Utilization review appears to have denied this because ...", "UR cited the shoulder chapter, ..."): the
@@ -993,6 +1054,12 @@ _EARLIER_REVIEW = _rx(
     r"\s+(?:(?:appears? to have|seems? to have|had|has|have|may have|apparently|also|previously)\s+)?"
     r"(?:denied|cited|modified|non-?certified|noted|stated|based|reasoned|determined|found|felt|read|considered|"
     r"relied|used|applied|indicated|said|wrote|concluded|recommended)\b"
+)
+# the treating doctor agreed with the review ("the treating provider, in a peer-to-peer discussion, agreed to 6 visits",
+# "the requesting provider himself accepted 6")
+_DOCTOR_AGREED = _rx(
+    r"\b(?:treating|requesting|attending|primary|prescribing) (?:provider|physician|doctor|surgeon)\b[^.;]{0,90}?"
+    r"\b(?:agreed|accepted|concurred)\b"
 )
 # a sentence about the worker's work status is the case summary's recital: no guideline decides care on it
 _WORK_STATUS = _rx(
@@ -1481,16 +1548,18 @@ def _criteria_applied(
 def _linked_service(scans: dict[int, Scan], chosen: list[ReasonSentence], request: str) -> str | None:
     """The other service this item depends on, when a chosen sentence says it was not approved."""
     for sentence in chosen:
-        m = scans[sentence.start].search(_LINKED)
-        if m is None:
-            continue
-        service = m.group("svc").strip()
-        if request and service.lower() in request.lower():
-            continue  # the sentence is about this request itself
-        if re.fullmatch(r"(?:the )?(?:request(?:ed)?|treatment|service|item|it|this)", service, re.I):
-            continue
-        return service
+        sc = scans[sentence.start]
+        m = sc.search(_LINKED) or sc.match(_LINKED_SO)
+        if m is not None and _another_service(m.group("svc").strip(), request):
+            return m.group("svc").strip()
     return None
+
+
+def _another_service(service: str, request: str) -> bool:
+    """The service a linked sentence names is other than this request (not the request itself, nor "the request")."""
+    if request and service.lower() in request.lower():
+        return False  # the sentence is about this request itself
+    return not re.fullmatch(r"(?:the )?(?:request(?:ed)?|treatment|service|item|it|this)", service, re.I)
 
 
 # every cue asked of a sentence, for one Hyperscan pass per sentence (imr_llm/cues.py)
@@ -1502,6 +1571,9 @@ CUES = CueSet(
         _SHOWN,
         _CONCLUSION,
         _LINKED,
+        _LINKED_SO,
+        _DOCTOR_AGREED,
+        _MEETS_GUIDELINE,
         _THEREFORE,
         _GIVEN_THAT,
         _UNMET_CRITERIA,

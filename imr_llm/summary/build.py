@@ -70,10 +70,10 @@ from imr_llm.summary.restate import (
     DROPPABLE,
     EXAM_SIGNS_ABSENT,
     MISUSE,
+    NEEDS_ANTECEDENT,
     OTHER_CRITERION,
     RULED_OUT,
     SERIOUS_SIGNS,
-    THESE_CONDITIONS,
     Form,
     Restatement,
     alarming,
@@ -997,13 +997,16 @@ def letter_order_quote(rationale: str, sentences: list[str]) -> str:
 
 
 def _with_antecedents(rationale: str, sentences: list[str]) -> list[str]:
-    """The sentences, each pointing back by "these conditions" preceded by the letter's sentence before it."""
+    """The sentences, each pointing back ("these conditions", "no such trial") preceded by the letter's sentence
+    before it."""
     out: list[str] = []
     spans = [rationale[a:b].strip() for a, b in sentence_spans(rationale)] if rationale else []
     for sentence in sentences:
-        k = spans.index(sentence) if THESE_CONDITIONS.search(sentence) and sentence in spans else 0
-        if k > 0 and spans[k - 1] not in out and spans[k - 1] not in sentences:
-            out.append(spans[k - 1])
+        k = spans.index(sentence) if NEEDS_ANTECEDENT.search(sentence) and sentence in spans else 0
+        # the sentence before, and the one before that when the one before is a short aside ("The patient has two
+        # injured regions." between the details a request left out and "Without these details, ...")
+        before = [j for j in (k - 2, k - 1) if j >= 0 and k > 0 and (j == k - 1 or len(spans[k - 1]) < 60)]
+        out.extend(spans[j] for j in before if spans[j] not in out and spans[j] not in sentences)
         out.append(sentence)
     return out
 

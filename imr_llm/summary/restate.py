@@ -326,6 +326,7 @@ DROPPABLE = frozenset(
     specifically recommend recommended support supported given since because failed fails request requested
     submitted also still further currently unfortunately notably within based upon from therefore thus hence
     consequently medically necessary appropriate warranted service usage would document show reveal demonstrate
+    continuation purchase
     establish include contain mention note address discuss describe detail noting stating reflecting confirming
     """.split()  # noqa: SIM905
 )
@@ -560,14 +561,39 @@ _NOT_RECOMMENDED = (
         r"(?:the )?(?:current )?(?:guidelines?|mtus|odg|acoem)(?: guidelines?)?$"
     ),
 )
+_NOT_APPROVED = (
+    r"(?:(?:is|was|has been|were|have been) (?:also )?(?:(?:determined|deemed|found|considered) (?:to be )?)?"
+    r"(?:not (?:medically necessary|certified|approved|authorized|supported|indicated)|non-?certified|denied)|"
+    # "has not been found medically necessary"
+    r"(?:is|was|were|has|have) not (?:also )?(?:been )?(?:(?:determined|deemed|found|considered) (?:to be )?)?"
+    r"(?:medically necessary|certified|approved|authorized))"
+)
 _LINKED = _rx(
-    r"^(?:as|since|because|given(?: that)?) (?:the )?(?P<svc>[\w/'&, -]{2,80}?) (?:is|was|has been|were|have been) "
-    r"(?:also )?(?:(?:determined|deemed|found|considered) (?:to be )?)?(?:not (?:medically necessary|certified|"
-    r"approved|authorized|supported|indicated)|non-?certified|denied)(?: [^,]{0,80})?, (?P<rest>.+)$"
+    r"^(?:as|since|because|given(?: that)?) (?:the )?(?P<svc>[\w/'&, -]{2,80}?) "
+    + _NOT_APPROVED
+    + r"(?: [^,]{0,80})?, (?P<rest>.+)$"
+)
+# "The primary surgical procedure was not certified, so there is no indication for post-operative rehabilitation"
+_LINKED_SO = _rx(
+    r"^(?:the )?(?P<svc>[\w/'&, -]{2,80}?) "
+    + _NOT_APPROVED
+    + r"[,;]? (?:and )?(?:so|therefore|thus|hence),? (?P<rest>.+)$"
+)
+# "The required monitoring has not been documented": what the records lack, said of it in the passive
+_PASSIVE_NO_RECORD = _rx(
+    r"^(?!(?:this|that|these|those|it|such|which|none|all|each)\b)"  # what the sentence before named: quoted
+    r"(?P<x>(?:the |any )?[\w' -]{3,80}?) (?:has|have|had|was|were|is|are) not (?:been )?(?:clearly )?"
+    r"(?:documented|recorded)"  # "was not provided" stays the reviewer's finding ("the new request could show X")
+    r"(?: (?:in|within) the (?:submitted )?(?:records?|file|notes|documentation)(?: submitted| provided)?)?"
+    r"(?: for review)?$"
 )
 _AGREED = _rx(
-    rf"(?:^|,\s*)(?P<subj>{_DOCTOR})(?: [^,]{{0,40}}?)? (?:agreed|concurred|acknowledged|conceded)(?P<x>\b.+)$"
+    rf"(?:^|,\s*|\bthat (?:on (?P<when>[\d/-]+) )?)(?P<subj>{_DOCTOR})"
+    # an aside between commas ("the treating provider, in a peer-to-peer discussion with the UR physician, agreed")
+    r"(?:,(?P<aside>[^,]{0,80}),| [^,]{0,40}?)? (?:himself |herself |themselves )?"
+    r"(?:agreed|concurred|acknowledged|conceded|accepted)(?P<x>\b.+)$"
 )
+_RECORD_SAYS = _rx(r"(?:the )?(?:file|records?|notes?|documentation) (?:shows?|indicates?|notes?|reflects?)")
 _GIVEN = _rx(
     r"^(?:given (?:that )?|since |because |as (?!(?:noted|stated|per|such|well|discussed|mentioned|outlined|"
     r"described|indicated|recommended|cited|previously|above|a result)\b))(?P<x>[^,]{8,200}), (?P<y>[^,].{8,})$"
@@ -593,8 +619,8 @@ def restate(sentence: str, decision: Decision | None, request: str = "") -> Rest
     if len(text) < 12 or len(text) > 600 or _VERDICT.match(text) or _points_back(text) or _NO_LACK.search(text):
         return None
     negated = bool(NEGATION.search(text))
-    if decision == "upheld" and not negated:
-        return None
+    if decision == "upheld" and not negated and not _AGREED.search(text):
+        return None  # a denial's reason says something is missing, or that the treating doctor agreed
     found = _match(text, decision, negated)
     if found is None and _GUIDELINE_SUBJECT.match(text) and is_categorical(text, request, decision):
         found = Form.GUIDELINE, {"x": text}
@@ -628,6 +654,18 @@ THESE_CONDITIONS = re.compile(
     r"\b(?:these|those|such) (?:\w+ )?(?:conditions|criteria|diagnoses|indications|requirements|disorders|diseases)",
     re.I,
 )
+# what a sentence names only by pointing to the sentence before it ("any of these medical conditions", "No such trial
+# has taken place", "Twelve sessions exceeds that", "Without these details, ..."): alone it tells the worker nothing
+# (a reader: "The reviewer found that no record in the record would change that"); quoted, it comes with the sentence
+# before it (`imr_llm.summary.build.letter_order_quote`)
+NEEDS_ANTECEDENT = re.compile(
+    THESE_CONDITIONS.pattern + r"|\bsuch\b(?!\s+as\b)|"
+    r"\b(?:exceeds?|exceeded|exceeding|beyond|change|changes|than) that(?=\s*(?:[.,;]|$))|"
+    r"\b(?:these|those) (?:\w+ )?(?:details|measures|findings|factors|elements|steps|points|items|requirements)\b|"
+    r"^none of (?:these|those)\b|^(?:that|these|those) (?!request)\w+ (?:is|was|are|were|has|had)\b|"
+    r"^this (?:use|dose|course|amount|approach|plan|finding|regimen) (?:is|was)\b",
+    re.I,
+)
 # a sentence that points back to what the letter said before it ("the above conditions", "the aforementioned
 # criteria") cannot stand alone as a plain sentence: the reader never saw what it points to; it is quoted
 _POINTS_BACK = re.compile(
@@ -638,7 +676,7 @@ _POINTS_BACK = re.compile(
     # "any of these medical conditions": the ones the guideline's sentence before it named (alone, it reads as no
     # diagnosis at all)
     r"above[- ]mentioned|aforementioned|afore-mentioned|(?:as|was|were) (?:noted|mentioned|stated|discussed|outlined|"
-    r"listed|described|detailed) above)\b",
+    r"listed|described|detailed) above)\b|" + NEEDS_ANTECEDENT.pattern,
     re.I,
 )
 
@@ -678,7 +716,7 @@ def restate_repeat(sentences: tuple[str, ...]) -> list[Restatement]:
 
 
 def _match(text: str, decision: str, negated: bool) -> tuple[Form, dict[str, str]] | None:
-    m = _LINKED.match(text)
+    m = _LINKED.match(text) or _LINKED_SO.match(text)
     if m and decision == "upheld" and NEGATION.search(m.group("rest")):
         svc = m.group("svc").strip()
         if not re.fullmatch(r"(?:the )?(?:request(?:ed)?|treatment|service|item|it|this)(?: service)?", svc, re.I):
@@ -687,6 +725,11 @@ def _match(text: str, decision: str, negated: bool) -> tuple[Form, dict[str, str
     if m and len(m.group("x").split()) >= 2:
         slots = {"x": m.group("x").strip(), "quote": text}
         lead = text[: m.start()].strip(" ,")
+        if _RECORD_SAYS.fullmatch(lead) or m.group("when") or m.group("aside"):
+            # "The file shows that on 09/11/2017 the treating provider, in a peer-to-peer discussion, agreed":
+            # "on 09/11/2017, in a peer-to-peer discussion, your doctor agreed" (the letter says it already)
+            parts = [f"on {m.group('when')}" if m.group("when") else "", (m.group("aside") or "").strip()]
+            lead = ", ".join(p for p in parts if p)
         if lead:
             slots["lead"] = lead
         return Form.DOCTOR_AGREED, slots
@@ -720,6 +763,11 @@ def _match(text: str, decision: str, negated: bool) -> tuple[Form, dict[str, str
                 # reviewer's own noun stays
                 return Form.NONE_FOUND, {"x": slots["quote"]}
             return Form.NO_RECORD, slots
+    m = _PASSIVE_NO_RECORD.match(text)
+    if m and decision == "upheld" and not _POINTS_BACK.search(m.group("x")):
+        x = m.group("x")
+        x = x[0].lower() + x[1:]
+        return Form.NO_RECORD, {"link": "of", "x": x, "q": "", "quote": x}
     m = _RECORDS_SILENT.match(text)
     if m:
         verb = _RECORD_VERBS[m.group("verb").lower()]
@@ -765,6 +813,9 @@ def _match(text: str, decision: str, negated: bool) -> tuple[Form, dict[str, str
             # "As X, and as Y, Z": two causes; split at the first comma it reads "so and as Y" (quoted); "Given X,
             # but there is no reason to doubt Y": no "so" joins X to what follows
             return None
+        if _VERDICT.match(y) and decision == "upheld" and _PASSIVE_NO_RECORD.match(x) is not None:
+            # "Because the required monitoring has not been documented, continuation is not supported"
+            return _match(x, decision, True)
         if _VERDICT.match(y) and (decision != "upheld" or NEGATION.search(x)):
             # "given that X, the request is not supported": the reason is X
             return (Form.FINDING, {"x": x}) if _applies(x) or _GUIDELINE_SUBJECT.match(x) else None
@@ -799,7 +850,8 @@ _VERDICT = _rx(
     r"^(?:(?:then|therefore|thus|hence|as such|consequently|accordingly),? )?"
     r"(?:the |this )?"
     r"(?:current |ongoing |continued |further |additional )?(?:request(?:ed)?|"
-    r"usage|use|treatment|service|medication|item|therapy|it|sessions|visits)(?: (?:for|of) [^,;]{1,150}?)?"
+    r"usage|use|treatment|service|medication|item|therapy|it|sessions|visits|continuation|purchase)"
+    r"(?: (?:for|of) [^,;]{1,150}?)?"
     rf"{_VERDICT_WORDS}(?: at this time| here| per the guidelines?)?$"
 )
 
