@@ -175,3 +175,38 @@ def test_the_treating_doctors_agreement_in_a_call_is_said() -> None:
     assert said.plain["x"] == "to six sessions"
     # an agreement of someone else's is not the doctor's
     assert restate("The patient agreed to six sessions.", "upheld", "Physical therapy x12") is None
+
+
+NEW_DRUG = (
+    "Opioids may be tried when first-line drugs have failed. This is a new prescription, and the notes show no trial "
+    "of acetaminophen. The request is not medically necessary."
+)
+TAKEN_A_YEAR = (
+    "Benzodiazepines are not recommended for long-term use. He has taken alprazolam for about a year, and use with an "
+    "opioid adds to the risk. The request is not medically necessary."
+)
+
+
+def test_no_line_about_stopping_suddenly_for_a_drug_the_letter_says_was_never_started() -> None:
+    item = summarize(_letter(("Tramadol ER 150 mg #30", "Upheld", NEW_DRUG)), "en").items[0]
+    # wrong before: "If you already take this medicine, do not stop it suddenly." under a drug never started
+    assert item.taper_warning is None
+
+
+def test_the_firm_line_for_a_drug_the_letter_says_the_worker_has_taken_for_a_year() -> None:
+    item = summarize(_letter(("Alprazolam 1 mg #60", "Upheld", TAKEN_A_YEAR)), "en").items[0]
+    # wrong before: only the conditional line ("If you already take ..."), the risk named after the use read as the
+    # guidelines' general talk
+    assert item.taper_warning is not None and item.taper_warning.startswith("Do not stop this medicine suddenly")
+    # and a drug the letter says nothing about keeps the conditional line
+    unsaid = "Opioids need monitoring. No urine drug screen was documented. The request is not medically necessary."
+    item = summarize(_letter(("Norco 10/325 mg #90", "Upheld", unsaid)), "en").items[0]
+    assert item.taper_warning is not None and item.taper_warning.startswith("If you already take")
+
+
+def test_an_unread_decision_on_an_opioid_still_carries_the_line() -> None:
+    record = _letter(("Oxycodone 10 mg #120", "Upheld", TAKEN_A_YEAR.replace("alprazolam", "oxycodone")))
+    record.disputed_items[0].decision = None  # a scan that lost the decision word
+    record.disputed_items[0].medically_necessary = None
+    item = summarize(record, "en").items[0]
+    assert item.taper_warning is not None  # wrong before: no line at all for a worker who may lose the drug

@@ -50,6 +50,7 @@ from imr_llm.summary.facts import (
     partial_numbers,
     quantity,
     same_unit,
+    says_never_taken,
     says_response_first,
     says_taking,
     says_too_early,
@@ -573,7 +574,11 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         partial = language.partial(item.authorized_portion, numbers, whole, other=other)
     taper = None
     weaning = letter_mentions_weaning(item.rationale)
-    if item.decision == "upheld" and (needs_taper_warning(item.request) or weaning):
+    if (
+        item.decision != "overturned"  # upheld, or unread (it may be a denial: the line is for a worker who takes it)
+        and (needs_taper_warning(item.request) or weaning)
+        and not says_never_taken(item.request, item.rationale)
+    ):
         taking = says_taking(item.request, item.rationale)
         if taking or weaning or not one_time_dose(item.request):
             # the letter says the drug was stopped, or is to be stopped at once: never "do not stop it suddenly" as

@@ -215,7 +215,9 @@ def says_taking(request: str, rationale: str | None) -> bool:
         # is no documentation of improvement") says nothing about the use
         if _NOT_TAKING.search(sentence[: use.end() + 12]):
             continue
-        if _GENERAL.search(sentence) or _DECISION_TALK.search(sentence) or _DOUBT.search(sentence):
+        # the guidelines' talk before the statement of use ("Guidelines caution that patients who have been on ..."),
+        # never a risk named after it ("He has taken alprazolam for a year, and combined use increases risk")
+        if _GENERAL.search(sentence[: use.start()]) or _DECISION_TALK.search(sentence) or _DOUBT.search(sentence):
             continue
         if not _another_drug(sentence, asked, drug):
             return True
@@ -226,7 +228,11 @@ def says_taking(request: str, rationale: str | None) -> bool:
 _TAKING_NOW = _rx(
     r"\b(?:refills?|currently (?:taking|on|using|prescribed|utilizing)|"
     r"(?:has|have|had) been (?:taking|on|using|utilizing|prescribed|maintained on|treated with)|"
-    r"remains? on|is (?:taking|on|using)|was (?:taking|on) (?:this|the|\w+ \d))\b"
+    r"remains? on|is (?:taking|on|using)|was (?:taking|on) (?:this|the|\w+ \d)|"
+    # "He has taken alprazolam for about a year", "has used it daily for nine months"
+    r"(?:has|have) (?:taken|used)\b[^.;]{0,60}?\b(?:for|over) "
+    r"(?:over |about |roughly |approximately |nearly |more than "
+    r"|at least |the (?:past|last) )?(?:\w+ )?(?:years?|months?|weeks?))\b"
 )
 _NOT_TAKING = _rx(
     r"\b(?:no|not|never|without|off|denies|denied|discontinued|stopped|ceased|weaned|tapered|quit|until)\b|n't\b"
@@ -275,6 +281,24 @@ _STOPPED = re.compile(
     r"\bweaning (?:is|was) not (?:necessary|needed|required|indicated)\b",
     re.I,
 )
+
+
+# the letter says the worker has not started the drug: "This is a new prescription", "never filled", "opioid naive"
+_NEVER_TAKEN = _rx(
+    r"\b(?:is|was) (?:a )?new prescription\b|\bnewly prescribed\b|\bnever (?:been )?(?:filled|started|taken|tried|"
+    r"used|prescribed)\b|\b(?:has|have) not (?:yet )?(?:started|taken|tried|used|filled|begun)\b|"
+    r"\bnot previously (?:prescribed|taken|tried|used)\b|\bopioid[- ]na[iï]ve\b|\bwould be (?:a|her|his) first\b"
+)
+
+
+def says_never_taken(request: str, rationale: str | None) -> bool:
+    """The letter says the worker has not taken this drug (a new prescription, never filled): no line about not
+    stopping it suddenly, firm or conditional, is said (a reader: "If you already take this medicine, do not stop it
+    suddenly" under a drug the letter says was never started, alarming and beside the point)."""
+    own = _QUOTED_PASSAGE.sub(" ", rationale or "")
+    return not _TAKING.search(request) and any(
+        _NEVER_TAKEN.search(sentence) and not _GENERAL.search(sentence) for sentence in _SENTENCES.split(own)
+    )
 
 
 def letter_says_stopped(rationale: str | None) -> bool:
