@@ -190,13 +190,19 @@ _BRACKETED_DATE = re.compile(
     r"was|new|or|and|also)\b[ \t:]*)?\d{1,2}[/-]\d{1,2}[/-]\d{2,4}",
     re.I,
 )
+_SPACED_DATE = re.compile(r"[ \t]+(?P<date>\d{1,2}[/-]\d{1,2}[/-]\d{2,4})\b")
 # the header's other dates: the decision date starts the appeal clock, so a second one is never passed over
 _OTHER_DATES = ("decision_date", "ur_determination_date", "application_received_date", "date_assigned")
 
 
-def _another_date_after(raw: str, end: int) -> bool:
-    """A second date right after a header value: "10/23/2016, 11/02/2016", "02/03/2017 (revised 02/10/2017)"."""
-    return bool(_SECOND_DATE.match(raw, end) or _BRACKETED_DATE.match(raw, end))
+def _another_date_after(raw: str, end: int, values: frozenset[int] | None = None) -> bool:
+    """A second date right after a header value: "10/23/2016, 11/02/2016", "02/03/2017 (revised 02/10/2017)", or
+    only spaces between ("12/30/2016 12/31/2016"; asked only with `values`, where the header's values start, since
+    a header printed in columns puts two labels' values on one line)."""
+    if _SECOND_DATE.match(raw, end) or _BRACKETED_DATE.match(raw, end):
+        return True
+    spaced = _SPACED_DATE.match(raw, end) if values is not None else None
+    return spaced is not None and values is not None and spaced.start("date") not in values
 
 
 def _plausible_header(ctx: ParseContext, fields: dict[str, Any]) -> None:
@@ -207,11 +213,14 @@ def _plausible_header(ctx: ParseContext, fields: dict[str, Any]) -> None:
     span = ctx.evidence.get("date_of_injury")
     if span is not None and _RANGE_AFTER.match(ctx.text.raw, span["end"]):
         ctx.warn("date_of_injury: the letter gives a range (a cumulative injury); its first date was taken")
-    elif span is not None and _another_date_after(ctx.text.raw, span["end"]):
+    # on a scan a date after a value may be a damaged label's (said by the header's own checks), so only typed text
+    values = frozenset(at["start"] for at in ctx.evidence.values()) if ctx.ocr is None else None
+    ranged = span is not None and _RANGE_AFTER.match(ctx.text.raw, span["end"]) is not None
+    if span is not None and not ranged and _another_date_after(ctx.text.raw, span["end"], values):
         ctx.warn("date_of_injury: the letter gives more than one date (or a range to the present); its first was taken")
     for name in _OTHER_DATES:
         at = ctx.evidence.get(name)
-        if at is not None and _another_date_after(ctx.text.raw, at["end"]):
+        if at is not None and _another_date_after(ctx.text.raw, at["end"], values):
             ctx.warn(
                 f"{name}: the letter gives more than one date here; its first was taken; check it against the letter"
             )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from imr_llm.fields import HEADER_DATE_FIELDS
 from imr_llm.parser.context import ParseContext
@@ -304,24 +304,31 @@ _ORDER = HEADER_DATE_FIELDS
 MAX_DECISION_DAYS = 90  # an IMR decides within weeks of the application; far more means a misread
 
 
+def out_of_order(fields: Mapping[str, object]) -> dict[str, int]:
+    """The header's date fields that break the order every IMR keeps (injury, UR denial, application, assignment,
+    decision; a decision within `MAX_DECISION_DAYS` of the application), each with how many pairs it breaks."""
+    dates = {f: v for f, v in fields.items() if f in _ORDER and isinstance(v, dt.date)}
+    broken: dict[str, int] = {}
+    names = [f for f in _ORDER if f in dates]
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            late = (
+                a == "application_received_date"
+                and b == "decision_date"
+                and (dates[b] - dates[a]).days > MAX_DECISION_DAYS
+            )
+            if dates[a] > dates[b] or late:
+                broken[a] = broken.get(a, 0) + 1
+                broken[b] = broken.get(b, 0) + 1
+    return broken
+
+
 def _in_order(ctx: ParseContext, out: dict[str, object]) -> dict[str, object]:
     """Dates that break the order every IMR keeps are misread, or a neighbour's (a label with no value of its
     own took the next one's): the field(s) that break it are left empty with a warning, on a scan and in a text
     letter alike (none of the 150 real letters here breaks it; a wrong decision date moves the appeal window)."""
     while True:
-        dates = {f: v for f, v in out.items() if f in _ORDER and isinstance(v, dt.date)}
-        broken: dict[str, int] = {}
-        names = [f for f in _ORDER if f in dates]
-        for i, a in enumerate(names):
-            for b in names[i + 1 :]:
-                late = (
-                    a == "application_received_date"
-                    and b == "decision_date"
-                    and (dates[b] - dates[a]).days > MAX_DECISION_DAYS
-                )
-                if dates[a] > dates[b] or late:
-                    broken[a] = broken.get(a, 0) + 1
-                    broken[b] = broken.get(b, 0) + 1
+        broken = out_of_order(out)
         if not broken:
             return out
         worst = max(broken.values())

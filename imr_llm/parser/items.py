@@ -32,6 +32,7 @@ from imr_llm.parser.reasons import (
 )
 from imr_llm.parser.scan_labels import misread_labels
 from imr_llm.parser.sentences import first_sentence
+from imr_llm.parser.typed_requests import own_request_lines
 from imr_llm.parser.verdict import (
     AGAINST_HEADING_WARNING,
     OTHER_CARE_WARNING,
@@ -814,6 +815,8 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
             f"the letter may be cut off after request {len(items)}: it may hold more requests than the {len(items)} "
             "read here; check the letter"
         )
+    if ctx.ocr is None:
+        own_request_lines(ctx, items)  # a scan's requests have rules of their own (`scan_requests`)
     return items
 
 

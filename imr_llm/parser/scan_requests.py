@@ -15,6 +15,7 @@ import re
 
 from imr_llm.parser.context import ParseContext
 from imr_llm.parser.ocr_review import overlaps
+from imr_llm.parser.typed_requests import IS_READ, NOT_A_REQUEST
 from imr_llm.parser.verdict import after_conclusion, is_weaning_talk
 from imr_llm.schema import DisputedItem
 
@@ -32,7 +33,7 @@ def readable_requests(ctx: ParseContext, items: list[DisputedItem]) -> None:
     naming of it ("The request for X is not medically necessary"), or left empty, with a warning."""
     for i, item in enumerate(items):
         tidy = tidy_request(item.request)
-        if tidy != item.request and _is_request(tidy):
+        if tidy != item.request and is_request(tidy):
             _narrow(ctx, f"disputed_items.{i}.request", tidy)
             if _letters(tidy) != _letters(item.request):  # words cut, not only specks: ask for a look
                 ctx.warn(f"item {i + 1}: the request was read together with other text; check it against the letter")
@@ -42,10 +43,10 @@ def readable_requests(ctx: ParseContext, items: list[DisputedItem]) -> None:
         _whole_heading_line(ctx, i, item)
         if i > 0:
             _words_after_a_conclusion(ctx, i, items[i - 1])
-        if _is_request(item.request):
+        if is_request(item.request):
             continue
         found = _REQUEST_IN_RATIONALE.search(item.rationale or "")
-        if found is not None and _is_request(found.group("x")):
+        if found is not None and is_request(found.group("x")):
             ctx.warn(f"item {i + 1}: the request's heading could not be read; its name was taken from the rationale")
             item.request = found.group("x").strip()
             ctx.evidence.pop(f"disputed_items.{i}.request", None)
@@ -60,39 +61,28 @@ def readable_requests(ctx: ParseContext, items: list[DisputedItem]) -> None:
 # ("the original request, X", "set forth below: X", "is not medically necessary: X"), and specks at its
 # edges ("'Single positional MRI", ": Flector 1.3% patch")
 _TRAILING_DECISION = re.compile(r"\s*:\s*(?P<word>Upheld|Overturned)\b.*$", re.S)
-_IS = r"\b(?:is|are|[1Il|t][sS])"  # "is" as OCR reads it too: "1s", "ts", "IS"
 _LEADING_SENTENCE = re.compile(
     r"^.{0,160}?(?:\b(?:original request|set(?:[- ]|\W{1,3} )forth below|medically necessary)\s*[,:;.]\s+"
-    rf"|{_IS} (?:not )?medically necessary\b[,:;.]?\s+)",
+    rf"|{IS_READ} (?:not )?medically necessary\b[,:;.]?\s+)",
     re.S,
 )
 _EDGE_SPECKS = " '\"`:;,.-_~|=*^\u2018\u2019\u201c\u201d\u2014\u2013"
 
 
-# the letter's own words around the items, never a request's: a scan that lost the end of the sentence before a
-# heading ("... the request is not medically necessary", "... set forth below:") runs it into the request
-_NOT_A_REQUEST = re.compile(
-    r"Final Determination|set(?:[- ]|\W{1,3} )forth|DECISIONS AND|RATIONALES?\b|items/serv|"
-    r"\b(?:the|this|current) request\b|"
-    rf"{_IS} (?:not )?medically nec",
-    re.I,
-)
-
-
 def _own_lines(ctx: ParseContext, i: int, item: DisputedItem) -> None:
     """A heading's request read together with the lines before it keeps only its own lines: those after the
-    last line that holds the letter's own words (`_NOT_A_REQUEST`), with a warning; a heading that has no
+    last line that holds the letter's own words (`NOT_A_REQUEST`), with a warning; a heading that has no
     line of its own is left to `readable_requests` (the rationale's naming of it, or empty)."""
     path = f"disputed_items.{i}.request"
     span = ctx.evidence.get(path)
-    if span is None or not _NOT_A_REQUEST.search(item.request):
+    if span is None or not NOT_A_REQUEST.search(item.request):
         return
     raw = ctx.text.raw[span["start"] : span["end"]]
-    cut = max((m.end() for m in _NOT_A_REQUEST.finditer(raw)), default=0)
+    cut = max((m.end() for m in NOT_A_REQUEST.finditer(raw)), default=0)
     newline = raw.find("\n", cut)
     own = raw[newline + 1 :] if newline >= 0 else ""
     request = " ".join(own.split())
-    if request and _is_request(request):
+    if request and is_request(request):
         ctx.warn(f"item {i + 1}: the request was read together with other text; check it against the letter")
         start = span["end"] - len(own.lstrip())
         ctx.cite_raw(path, start, span["end"])
@@ -122,10 +112,10 @@ def _whole_heading_line(ctx: ParseContext, i: int, item: DisputedItem) -> None:
     before = raw[line_start:start]
     if not any(c.isalpha() for c in before) or len(before) > _HEADING_LINE_REACH:
         return
-    if _NOT_A_REQUEST.search(before) or _BEFORE_A_REQUEST.search(before) or before.rstrip().endswith(":"):
+    if NOT_A_REQUEST.search(before) or _BEFORE_A_REQUEST.search(before) or before.rstrip().endswith(":"):
         return
     request = " ".join((before + raw[start : span["end"]]).split()).strip(_EDGE_SPECKS)
-    if not _is_request(request):
+    if not is_request(request):
         return
     ctx.warn(f"item {i + 1}: a mark in the request's heading was read as a sentence end; check it against the letter")
     ctx.cite_raw(path, line_start + len(before) - len(before.lstrip()), span["end"])
@@ -150,7 +140,7 @@ def _without_unsure_lines(ctx: ParseContext, i: int, item: DisputedItem) -> None
             break
         start = cut
     request = " ".join(raw[start : span["end"]].split())
-    if start == span["start"] or not request or not _is_request(request):
+    if start == span["start"] or not request or not is_request(request):
         return
     ctx.warn(f"item {i + 1}: the request was read together with other text; check it against the letter")
     ctx.cite_raw(path, start, span["end"])
@@ -186,7 +176,7 @@ def tidy_request(request: str) -> str:
     """A scanned heading's request without what merged lines put around it (see above); "" stays ""."""
     decided = _TRAILING_DECISION.search(request)
     after = request[decided.end("word") :].strip(_EDGE_SPECKS) if decided else ""
-    if decided and _QUOTES_A_DECISION.search(request[: decided.start()]) and _is_request(after):
+    if decided and _QUOTES_A_DECISION.search(request[: decided.start()]) and is_request(after):
         request = after  # a quoted decision read onto the heading after it, which lost its own decision word
     text = _TRAILING_DECISION.sub("", request)
     text = _LEADING_SENTENCE.sub("", text)
@@ -218,7 +208,7 @@ _BLOCK_LABEL = re.compile(r"\bguidelines?\s*[:;]|\bdecision based on\b|\bdecisio
 _DECISION_ONLY = re.compile(r"\W*(?:not\s+)?(?:upheld|overturned|overtumed)\W*", re.I)
 
 
-def _is_request(text: str) -> bool:
+def is_request(text: str) -> bool:
     if _BLOCK_LABEL.search(text) or _DECISION_ONLY.fullmatch(text):
         return False
     words = _WORDY.findall(text)

@@ -16,7 +16,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
-from imr_llm.fields import get_path, set_path
+from imr_llm.fields import HEADER_DATE_FIELDS, get_path, set_path
 from imr_llm.schema import LetterRecord, ReasonTopic
 
 Kind = Literal["text", "date", "int", "sex", "decision", "lines", "topics"]
@@ -133,7 +133,33 @@ def corrected(record: dict[str, Any], audit: list[sqlite3.Row]) -> dict[str, Any
         if action == "correct":
             apply(data, path, value)
     _against_the_rationale(data, record)
+    _dates_out_of_order(data, record)
     return LetterRecord.model_validate(data).model_dump(mode="json")
+
+
+def _dates_out_of_order(data: dict[str, Any], letter: dict[str, Any]) -> None:
+    """A header date corrected by hand so that the dates break the order every IMR keeps (a decision date typed a
+    year early, before the injury) is kept, and the worker's page is told to check it: the decision date starts the
+    appeal clock."""
+    from imr_llm.parser.header import out_of_order
+
+    changed = [f for f in HEADER_DATE_FIELDS if data.get(f) != letter.get(f) and data.get(f)]
+    if not changed:
+        return
+    dates: dict[str, object] = {}
+    for field in HEADER_DATE_FIELDS:
+        try:
+            dates[field] = dt.date.fromisoformat(str(data[field])) if data.get(field) else None
+        except ValueError:
+            dates[field] = None
+    broken = out_of_order(dates)
+    for field in changed:
+        if field in broken:
+            data.setdefault("warnings", []).append(
+                f"{field}: corrected by hand to {data[field]}, which breaks the order of the letter's dates (injury, "
+                "UR denial, application, assignment, decision): check it against your letter"
+            )
+            data["needs_review"] = True
 
 
 def _against_the_rationale(data: dict[str, Any], letter: dict[str, Any]) -> None:
