@@ -437,6 +437,13 @@ def test_round_two_words_keep_their_sense(source: str, wanted: str, never: str) 
         ("It was stopped for weight gain.", "aumento de peso", "beneficio"),
         ("The benefit is not shown.", "demostrado", "asomado"),
         ("The request is felt to be medically necessary.", "es médicamente", "sentida"),
+        # the forty-first reader's letters
+        ("The post-operative sling is not needed.", "posoperatorio", "poste"),
+        ("There are no treatment goals.", "metas del tratamiento", "goles"),
+        ("She stopped naproxen because of GI upset.", "malestar de estómago", "trastornado"),
+        ("His flexion-extension films show no motion.", "radiografías", "películas"),
+        ("She tolerated land-based therapy.", "terapia en tierra", "aterriza"),
+        ("He has mechanical back pain.", "dolor de espalda", "posterior"),
     ],
 )
 def test_round_three_words_keep_their_sense(source: str, wanted: str, never: str) -> None:
