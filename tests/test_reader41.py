@@ -210,3 +210,18 @@ def test_an_unread_decision_on_an_opioid_still_carries_the_line() -> None:
     record.disputed_items[0].medically_necessary = None
     item = summarize(record, "en").items[0]
     assert item.taper_warning is not None  # wrong before: no line at all for a worker who may lose the drug
+
+
+def test_a_rule_told_in_general_is_not_an_approvals_finding() -> None:
+    rationale = (
+        "Imaging of the shoulder is appropriate when there is evidence of tissue damage, or to plan surgery. This "
+        "patient has a positive drop-arm test and weakness lifting the arm despite two months of therapy. "
+        "Medically necessary."
+    )
+    why, _, _ = _page(_letter(("MRI of the right shoulder", "Overturned", rationale)))
+    # wrong before: "The reviewer found that imaging of the shoulder is appropriate when ...", a rule as a finding
+    assert "appropriate when" not in why, why
+    assert "drop-arm test" in why, why
+    # a rule applied to this worker is still a finding
+    said = restate("This patient has a positive drop-arm test despite therapy.", "overturned")
+    assert said is not None and said.form is Form.FINDING

@@ -1025,6 +1025,8 @@ def _score(sc: Scan, position: float, request: str, overturned: bool) -> float:
         score -= 8.0  # "# Decision: Overturned", another decision quoted: never the reviewer's reason for this one
     if _about_another_request(sc, request):
         score -= 8.0  # another request's history or verdict: never this one's reason
+    if sc.match(RULE_WHEN):
+        score -= 4.0  # a rule told in general ("Imaging is appropriate when ..."), no one's case
     if sc.match(_WORK_STATUS):
         score -= 4.0  # the case summary's recital ("The patient's work status is not provided"), never a reason
     if sc.search(_WHICH_GUIDELINE):
@@ -1055,6 +1057,17 @@ _EARLIER_REVIEW = _rx(
     r"(?:denied|cited|modified|non-?certified|noted|stated|based|reasoned|determined|found|felt|read|considered|"
     r"relied|used|applied|indicated|said|wrote|concluded|recommended)\b"
 )
+# a kind of care said to be right in general, on a condition ("Imaging of the shoulder is appropriate when physiologic
+# evidence of tissue damage is present"): a guideline's rule in the reviewer's words (a reader: given as the finding
+# for an approval whose reason was the worker's own signs)
+RULE_WHEN = _rx(
+    r"^(?:the )?(?:imaging|mri|x-?rays?|electrodiagnostic \w+|therapy|treatment|medications?|use|usage|surgery|"
+    r"injections?)\b[^.;]{0,80}?\b(?:is|are) (?:generally |only )?(?:appropriate|indicated|recommended|supported|"
+    r"reasonable|warranted|considered)\s+(?:when|if|for (?:patients|those|individuals|cases)|in (?:patients|cases|"
+    r"the (?:presence|setting)))\b"
+)
+
+
 # the treating doctor agreed with the review ("the treating provider, in a peer-to-peer discussion, agreed to 6 visits",
 # "the requesting provider himself accepted 6")
 _DOCTOR_AGREED = _rx(
@@ -1574,6 +1587,7 @@ CUES = CueSet(
         _LINKED_SO,
         _DOCTOR_AGREED,
         _MEETS_GUIDELINE,
+        RULE_WHEN,
         _THEREFORE,
         _GIVEN_THAT,
         _UNMET_CRITERIA,

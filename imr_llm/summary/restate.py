@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from imr_llm.care.drugs import DOSE_TIMES_A_DAY
-from imr_llm.parser.reasons import LIFTED_BY_RECORDS
+from imr_llm.parser.reasons import LIFTED_BY_RECORDS, RULE_WHEN
 from imr_llm.schema import Decision
 
 
@@ -886,6 +886,8 @@ def _applies(text: str) -> bool:
     """The reviewer applies the rules to this worker (not a guideline passage, not case history)."""
     if _GUIDELINE_SUBJECT.match(text) or re.match(r"^(?:given|since|as|because)\b", text, re.I):
         return False
+    if RULE_WHEN.match(text):
+        return False  # "Imaging of the shoulder is appropriate when ...": a rule told in general, no one's case
     return bool(_CASE_SUBJECT.match(text) or _PASSIVE_RECORD.match(text))
 
 
