@@ -83,6 +83,10 @@ def test_a_decision_on_its_own_line_leaves_its_label_out_of_the_request() -> Non
     styled = BASIC.replace(f"{MRI}: Overturned", f"{MRI}\nDecision: Overturned")
     record = parse_text(styled)
     assert [i.request for i in record.disputed_items][1] == MRI  # wrong before: "... without contrast Decision"
+    # a request whose own words end so keeps them
+    fitness = "Functional capacity evaluation for a fitness determination"
+    kept = parse_text(BASIC.replace(f"{MRI}: Overturned", f"{fitness}: Overturned"))
+    assert [i.request for i in kept.disputed_items][1] == fitness
     lost = parse_text(styled.replace(f"{MRI}\nDecision", "Decision"))
     assert lost.disputed_items[1].request == ""  # wrong before: a request named "Decision", approved
     assert _said(lost) and lost.needs_review

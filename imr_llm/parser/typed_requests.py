@@ -66,6 +66,10 @@ def own_request_lines(ctx: ParseContext, items: list[DisputedItem]) -> None:
         if item.item_heading_text or not item.request:
             continue  # a partial approval's heading: its remaining portion may well begin in lower case
         label = _DECISION_LABEL.search(item.request)
+        if label is not None and (
+            span is None or not _LINES.split(raw[span["start"] : span["end"]])[-1].strip().isalpha()
+        ):
+            label = None  # the word ends a request's own line ("... for a fitness determination"): the request's
         if label is not None:
             # "CT scan of head / Decision: Upheld": the decision line's label is no part of the request; a request
             # that is only the label lost its own line
