@@ -63,6 +63,14 @@ def test_a_cause_said_before_its_verdict_is_the_reason_and_said_plainly() -> Non
     assert "records of the required monitoring" in step, step
 
 
+def test_a_thing_not_documented_is_said_as_no_record_of_it_in_its_own_case() -> None:
+    said = restate("MRI findings of a nerve root compromise have not been documented.", "upheld")
+    assert said is not None and said.form is Form.NO_RECORD
+    assert said.plain["x"].startswith("MRI findings"), said.plain  # never "mRI"
+    said = restate("Functional improvement has not been documented.", "upheld")
+    assert said is not None and said.slots["x"].startswith("functional improvement")
+
+
 def test_a_cause_that_names_nothing_stays_a_bare_verdict() -> None:
     # "Because of the above, ..." names nothing a new request could add: still no plain reason made of it
     assert restate("Because this has not been documented, continuation is not supported.", "upheld") is None

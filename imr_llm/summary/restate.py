@@ -766,7 +766,7 @@ def _match(text: str, decision: str, negated: bool) -> tuple[Form, dict[str, str
     m = _PASSIVE_NO_RECORD.match(text)
     if m and decision == "upheld" and not _POINTS_BACK.search(m.group("x")):
         x = m.group("x")
-        x = x[0].lower() + x[1:]
+        x = x[0].lower() + x[1:] if re.match(r"[A-Z][a-z]", x) else x  # "MRI findings" keeps its capitals
         return Form.NO_RECORD, {"link": "of", "x": x, "q": "", "quote": x}
     m = _RECORDS_SILENT.match(text)
     if m:
