@@ -201,6 +201,17 @@ def test_no_line_about_stopping_suddenly_for_a_drug_the_letter_says_was_never_st
     assert item.taper_warning is None
 
 
+def test_care_not_tried_is_not_the_drug_not_taken() -> None:
+    rationale = (
+        "Opioids need monitoring. The patient has not tried NSAIDs first, and no urine drug screen was documented. "
+        "The request is not medically necessary."
+    )
+    item = summarize(_letter(("Norco 10/325 mg #90", "Upheld", rationale)), "en").items[0]
+    assert item.taper_warning is not None  # "has not tried NSAIDs" says nothing of Norco
+    never = "The patient has never taken tramadol before. The notes show no trial of acetaminophen. Not necessary."
+    assert summarize(_letter(("Tramadol 50 mg #60", "Upheld", never)), "en").items[0].taper_warning is None
+
+
 def test_the_firm_line_for_a_drug_the_letter_says_the_worker_has_taken_for_a_year() -> None:
     item = summarize(_letter(("Alprazolam 1 mg #60", "Upheld", TAKEN_A_YEAR)), "en").items[0]
     # wrong before: only the conditional line ("If you already take ..."), the risk named after the use read as the

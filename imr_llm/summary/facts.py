@@ -285,9 +285,14 @@ _STOPPED = re.compile(
 
 # the letter says the worker has not started the drug: "This is a new prescription", "never filled", "opioid naive"
 _NEVER_TAKEN = _rx(
-    r"\b(?:is|was) (?:a )?new prescription\b|\bnewly prescribed\b|\bnever (?:been )?(?:filled|started|taken|tried|"
-    r"used|prescribed)\b|\b(?:has|have) not (?:yet )?(?:started|taken|tried|used|filled|begun)\b|"
-    r"\bnot previously (?:prescribed|taken|tried|used)\b|\bopioid[- ]na[iï]ve\b|\bwould be (?:a|her|his) first\b"
+    r"\b(?:is|was) (?:a )?new prescription\b|\bnewly prescribed\b|\bnever (?:been )?(?:filled|started)\b|"
+    r"\b(?:has|have) not (?:yet )?(?:started|filled|begun)\b|\bopioid[- ]na[iï]ve\b"
+)
+# ... or, in a sentence naming the drug, that the worker has not taken it ("has never taken tramadol"); said of other
+# care ("has not tried NSAIDs first"), it says nothing of this drug
+_NOT_TAKEN_THIS = _rx(
+    r"\b(?:has|have) (?:never |not (?:yet )?)(?:taken|tried|used|been (?:on|prescribed))\b|\bnot previously "
+    r"(?:prescribed|taken|tried|used)\b"
 )
 
 
@@ -296,8 +301,11 @@ def says_never_taken(request: str, rationale: str | None) -> bool:
     stopping it suddenly, firm or conditional, is said (a reader: "If you already take this medicine, do not stop it
     suddenly" under a drug the letter says was never started, alarming and beside the point)."""
     own = _QUOTED_PASSAGE.sub(" ", rationale or "")
+    drug = _drug_name(request)
     return not _TAKING.search(request) and any(
-        _NEVER_TAKEN.search(sentence) and not _GENERAL.search(sentence) for sentence in _SENTENCES.split(own)
+        (_NEVER_TAKEN.search(sentence) or (drug and drug in sentence.lower() and _NOT_TAKEN_THIS.search(sentence)))
+        and not _GENERAL.search(sentence)
+        for sentence in _SENTENCES.split(own)
     )
 
 
