@@ -790,6 +790,8 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
         and medically_necessary(closing) is None
         and not ends_with_a_closing(closing)
         and not ends_denying_the_request(closing, items[-1].request)
+        # an approval's closing in other words ("... and imaging is warranted."): the decision's own way round
+        and not (items[-1].medically_necessary and _APPROVING_CLOSE.search(closing))
     ):
         # a letter cut inside its last rationale (or with its last page missing) ends without a conclusion
         ctx.warn(f"item {len(items)}: its rationale ends without a conclusion: the letter may be cut off there")
@@ -978,9 +980,25 @@ def _cut_after_opening(rationale: str) -> str | None:
         return "is only its opening verdict" if _VERDICT_FIRST.match(sentence) else None
     if is_weaning_talk(rest) or not _SENTENCE_END.search(rationale.rstrip()) or _CLOSES_DECIDED.search(rest):
         return None  # "... without contrast is approved.": the verdict stated again in the decision's own word
+    if _VERDICT_AGAIN.search(rest):
+        return None  # "... Continued use is supported.": the verdict stated again in other words
     return "goes on after its opening verdict and ends without stating it again"
 
 
+# an approval's last sentence in other words than medical necessity: "... and imaging is warranted."
+_APPROVING_CLOSE = re.compile(
+    r"\b(?:is|are)\s+(?:therefore\s+|thus\s+|clearly\s+)?(?:medically\s+)?(?:necessary|warranted|indicated|supported|"
+    r"appropriate|reasonable|justified)(?: at this time| here)?[.!][\"'\u201d\u2019)\]]*\s*$",
+    re.I,
+)
+# the opening verdict said again at the end of the request as a whole ("Continued use is supported.", "The request
+# is therefore not indicated."), never of a part ("Testing of the left arm is therefore not indicated.")
+_VERDICT_AGAIN = re.compile(
+    r"(?:^|[.!?]\s+)(?:(?:therefore|thus|as such|accordingly),?\s+)?(?:(?:continued|ongoing|further|its|the|this)\s+)?"
+    r"(?:use|usage|treatment|request|care|medication|therapy|it)\b[^.]{0,30}?\b(?:is|are)\s+(?:not\s+)?"
+    r"(?:therefore\s+)?(?:supported|warranted|appropriate|indicated|reasonable|justified)\W*$",
+    re.I,
+)
 _CLOSES_DECIDED = re.compile(
     r"\b(?:is|are|was|were)(?: not)? (?:approved|authori[sz]ed|certified|non-?certified|denied)(?: at this time)?"
     r"[.!][\"'\u201d\u2019)\]]*\s*$",

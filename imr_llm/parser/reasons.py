@@ -1043,6 +1043,8 @@ TOO_LONG = _rx(
     r"\b(?:use|treatment|therapy|rental) (?:beyond|past|longer than|for more than) \d+ (?:days?|weeks?|months?)\b|"
     r"\b(?:long[- ]term|ongoing|prolonged|chronic|extended) use is (?:outside|beyond|not within) (?:of )?"
     r"the guidelines?\b|"
+    r"\b(?:continuing|continued use|continuation)\b[^.;]{0,25}?\b(?:is|are|would be) (?:outside|beyond) (?:of )?"
+    r"the guidelines?\b|"
     r"\b(?:times|longer than) the (?:recommended|guideline'?s?|allowed) (?:duration|period|length|time)\b"
 )
 # a sentence on what the earlier review (utilization review, its reviewer, the claims administrator) did, cited or
@@ -1066,6 +1068,29 @@ RULE_WHEN = _rx(
     r"reasonable|warranted|considered)\s+(?:when|if|for (?:patients|those|individuals|cases)|in (?:patients|cases|"
     r"the (?:presence|setting)))\b"
 )
+
+
+# the reviewer points to the deciding point in the sentence that follows: "The deciding issue is the response to that
+# injection.", "The difficulty is duration.", "The key question is whether ..."
+SIGNPOST = _rx(
+    r"^(?:the |my )?(?:deciding|decisive|key|main|real|central|determining|critical|only) (?:issue|point|question|"
+    r"factor|problem|concern)s? (?:here )?(?:is|are)\b|^the (?:difficulty|problem|issue|trouble) (?:here )?is\b"
+)
+_SIGNPOSTED = 3.0
+
+
+def _pointed_to(spans: list[tuple[int, int]], scans: dict[int, Scan]) -> set[int]:
+    """The sentences a signpost points to: the first of the next two that is not a guideline's passage (the reviewer
+    may quote the rule before the finding that decides)."""
+    pointed: set[int] = set()
+    for k, (s, _) in enumerate(spans):
+        if not scans[s].match(SIGNPOST):
+            continue
+        for a, _ in spans[k + 1 : k + 3]:
+            if not (scans[a].match(_GUIDELINE) or scans[a].search(_GUIDELINE_VERB)):
+                pointed.add(a)
+                break
+    return pointed
 
 
 # the treating doctor agreed with the review ("the treating provider, in a peer-to-peer discussion, agreed to 6 visits",
@@ -1212,7 +1237,10 @@ DISMISSED = _rx(
     r"a reason to (?:deny|withhold))\b|"
     r"\b(?:does|did|do) not (?:find|consider|regard|view|deem) (?:this|that|these|it|them) (?:to be |as )?(?:decisive|"
     r"determinative|dispositive|controlling|persuasive|compelling|convincing|significant|relevant|a bar|a barrier)\b|"
-    r"^(?:this|that|it) (?:alone )?(?:does|did) not (?:preclude|bar|prevent|rule out)\b"
+    r"^(?:this|that|it) (?:alone )?(?:does|did) not (?:preclude|bar|prevent|rule out)\b|"
+    # "..., but I will not base the decision on that point", "this is not the basis for the determination"
+    r"\b(?:will|do|did|does|would) not base (?:the|my|this) (?:decision|determination) on\b|"
+    r"\b(?:is|was) not the basis (?:of|for) (?:the|this|my) (?:decision|determination)\b"
 )
 
 
@@ -1268,6 +1296,7 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
     # sentences that only set the one before aside: never the reason at all
     marker_only: set[int] = set()
     regions = _spine_regions(request)
+    pointed = _pointed_to(spans, scans)
     for k, (s, e) in enumerate(spans):
         position = k / max(1, len(spans) - 1)
         score = _score(scans[s], position, request, overturned)
@@ -1281,6 +1310,10 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
             against.add(s)
         if scans[s].match(_EARLIER_REVIEW):
             marker_only.add(s)  # the earlier review's act or reason: never this reviewer's, even as the best of weak
+        if scans[s].match(SIGNPOST):
+            marker_only.add(s)  # "The deciding issue is the response to that injection.": it points, the next one says
+        elif s in pointed:
+            score += _SIGNPOSTED  # the sentence the reviewer pointed to as the deciding one
         if (scans[s].match(_SET_ASIDE) and not _taken_side(scans[s], request)) or scans[s].search(DISMISSED):
             # "The reviewer does not find this decisive.", "However, this was not decisive.", "While X, this is not
             # decisive.", "X is not a bar to further therapy.": a point set aside, no reason of its own
@@ -1588,6 +1621,7 @@ CUES = CueSet(
         _DOCTOR_AGREED,
         _MEETS_GUIDELINE,
         RULE_WHEN,
+        SIGNPOST,
         _THEREFORE,
         _GIVEN_THAT,
         _UNMET_CRITERIA,

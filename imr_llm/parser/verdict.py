@@ -199,7 +199,10 @@ _BARE_VERDICT = re.compile(
     r"(?:^|[.!?:]\s+|\n)(?:(?:therefore|thus|hence|so|accordingly|as such|in summary|in conclusion),?\s+)?"
     r"(?:(?:(?:is|are)\s+)?(?:not|non)[- ]?)?(?:medically\s+(?:nec{1,2}es{1,2}ary|appropriate|reasonable)"
     r"(?:\s+(?:and|or)\s+(?:appropriate|reasonable))?|certified|recommended for (?:non-?)?certification)"
-    r"(?:\s+at this time)?[.!]?[\"'\u201d\u2019)\]]*\s*$",
+    r"(?:\s+at this time)?"
+    # the reviewer's advice after it ("Not medically necessary; the provider should taper.")
+    r"(?:\s*[;,]\s*(?:the (?:provider|prescriber|physician|doctor) should|a (?:taper|wean)\w*|with )[^.;]{0,80})?"
+    r"[.!]?[\"'\u201d\u2019)\]]*\s*$",
     re.I,
 )
 
@@ -574,7 +577,7 @@ _CONCLUDED_FOR = re.compile(
     r"(?:requests?|requested|treatment|services?|care|items?|medications?|same|study|studies|tests?|testing|imaging|"
     r"procedures?|surgery|surgeries|operation|injections?|drugs?|medicines?|therapy|therapies|programs?|equipment|"
     r"devices?|supplies|visits?|sessions?|consultation|evaluation|referral|scans?|x-?rays?|it|this|these|that|those)\b))"
-    r"(?P<care>.{3,160}?) (?:is|are|was|were|would be|cannot be|can not be)\b[^.]*?medically necessary",
+    r"(?P<care>[^,;]{3,160}?) (?:is|are|was|were|would be|cannot be|can not be)\b[^.]*?medically necessary",
     re.I,
 )
 _REQUEST_FOR = re.compile(r"\brequests? (?:for|of)\b|\brequested\b", re.I)

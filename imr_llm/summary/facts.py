@@ -140,7 +140,9 @@ _NOT_A_STOP = _rx(
 )
 _WEAN_ADVISED = _rx(
     r"\b(?:weaning|tapering|taper)\b[^.;]{0,40}\b(?:is|are|be) (?:recommended|advised|indicated|appropriate|"
-    r"considered|warranted)|\bshould be (?:weaned|tapered)\b"
+    r"considered|warranted)|\bshould be (?:weaned|tapered)\b|"
+    # "the provider should taper", "the prescriber should wean the patient off"
+    r"\b(?:provider|prescriber|physician|doctor|treater)s? (?:should|may|can) (?:taper|wean)\b"
 )
 _CONDITION = _rx(r"\b(?:if|when|whenever|unless|until)\b")
 # the guidelines' own talk of tapering; narrower than `_GENERAL` below, which also refuses "recommended" (the
