@@ -85,3 +85,18 @@ def test_a_point_the_decision_is_not_based_on_is_never_the_reason() -> None:
     assert "Her relief lasted two weeks." in chosen, chosen
     page = summarize(_letter(("Repeat lumbar epidural steroid injection", "Upheld", rationale)), "en").items[0]
     assert "pinched nerve" not in page.reason.text + (page.reason.quote or "")
+
+
+def test_a_request_listed_without_a_detail_says_what_to_state() -> None:
+    rationale = (
+        'The request for authorization lists "PT 2x4" without identifying which body part is to be treated. Eight '
+        "visits would fit either condition. The request is not medically necessary."
+    )
+    item = summarize(_letter(("Physical therapy 2 times a week for 4 weeks", "Upheld", rationale)), "en").items[0]
+    # wrong before: the quote only, and "ask again with more information"
+    assert item.reason.text.startswith("The request did not say which body part is to be treated."), item.reason.text
+    assert "which body part is to be treated" in (item.next_step or ""), item.next_step
+    # the form is not read where a second clause follows the missing detail (its words would be lost)
+    from imr_llm.summary.restate import restate
+
+    assert restate("The order lists PT without naming the body part, and the notes show no exam.", "upheld") is None

@@ -326,7 +326,7 @@ DROPPABLE = frozenset(
     specifically recommend recommended support supported given since because failed fails request requested
     submitted also still further currently unfortunately notably within based upon from therefore thus hence
     consequently medically necessary appropriate warranted service usage would document show reveal demonstrate
-    continuation purchase
+    continuation purchase authorization lists listing identifying naming without
     establish include contain mention note address discuss describe detail noting stating reflecting confirming
     """.split()  # noqa: SIM905
 )
@@ -579,6 +579,12 @@ _LINKED_SO = _rx(
     + _NOT_APPROVED
     + r"[,;]? (?:and )?(?:so|therefore|thus|hence),? (?P<rest>.+)$"
 )
+# "The request for authorization lists "PT 2x4" without identifying which body part is to be treated": what the
+# request left out, said of the request
+_REQUEST_WITHOUT = _rx(
+    r"^(?:the |this )?(?:request(?: for authorization)?|rfa|order|prescription)\b[^.;]{0,80}?\bwithout "
+    r"(?:identifying|specifying|stating|naming|indicating|listing|saying) (?P<x>.{3,160})$"
+)
 # "The required monitoring has not been documented": what the records lack, said of it in the passive
 _PASSIVE_NO_RECORD = _rx(
     r"^(?!(?:this|that|these|those|it|such|which|none|all|each)\b)"  # what the sentence before named: quoted
@@ -763,6 +769,10 @@ def _match(text: str, decision: str, negated: bool) -> tuple[Form, dict[str, str
                 # reviewer's own noun stays
                 return Form.NONE_FOUND, {"x": slots["quote"]}
             return Form.NO_RECORD, slots
+    m = _REQUEST_WITHOUT.match(text)
+    if m and decision == "upheld" and not _POINTS_BACK.search(m.group("x")) and not _OWN_CLAUSE.search(m.group("x")):
+        # "The request for authorization lists "PT 2x4" without identifying which body part is to be treated"
+        return Form.REQUEST_SILENT, {"x": m.group("x")}
     m = _PASSIVE_NO_RECORD.match(text)
     if m and decision == "upheld" and not _POINTS_BACK.search(m.group("x")):
         x = m.group("x")
