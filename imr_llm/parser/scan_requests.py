@@ -15,11 +15,10 @@ import re
 
 from imr_llm.parser.context import ParseContext
 from imr_llm.parser.ocr_review import overlaps
-from imr_llm.parser.typed_requests import IS_READ, NOT_A_REQUEST
+from imr_llm.parser.typed_requests import BEFORE_A_REQUEST, IS_READ, LINE_BREAK, NOT_A_REQUEST, WORDY
 from imr_llm.parser.verdict import after_conclusion, is_weaning_talk
 from imr_llm.schema import DisputedItem
 
-_WORDY = re.compile(r"[A-Za-z]{3,}")
 _REQUEST_IN_RATIONALE = re.compile(
     r"\bthe (?:current |first-time )?request(?:ed)? (?:for (?:an? |the )?)?(?P<x>[^.;:]{3,150}?) "
     r"(?:is|was|would be|are|were) (?:not |also |therefore |considered |deemed |determined to be )*"
@@ -91,9 +90,6 @@ def _own_lines(ctx: ParseContext, i: int, item: DisputedItem) -> None:
         item.request = ""  # no line of its own: the rationale's naming of it, or empty (readable_requests)
 
 
-_LINE_BREAK = re.compile(r"[\n\f]")
-# what may stand before a request on its heading's line: the partial approval's sentences
-_BEFORE_A_REQUEST = re.compile(r"original request|authorized|eligible portion", re.I)
 _HEADING_LINE_REACH = 120
 
 
@@ -112,7 +108,7 @@ def _whole_heading_line(ctx: ParseContext, i: int, item: DisputedItem) -> None:
     before = raw[line_start:start]
     if not any(c.isalpha() for c in before) or len(before) > _HEADING_LINE_REACH:
         return
-    if NOT_A_REQUEST.search(before) or _BEFORE_A_REQUEST.search(before) or before.rstrip().endswith(":"):
+    if NOT_A_REQUEST.search(before) or BEFORE_A_REQUEST.search(before) or before.rstrip().endswith(":"):
         return
     request = " ".join((before + raw[start : span["end"]]).split()).strip(_EDGE_SPECKS)
     if not is_request(request):
@@ -131,7 +127,7 @@ def _without_unsure_lines(ctx: ParseContext, i: int, item: DisputedItem) -> None
     if span is None or ctx.ocr is None or not ctx.ocr.low_confidence:
         return
     raw = ctx.text.raw
-    breaks = [m.end() for m in _LINE_BREAK.finditer(raw, span["start"], span["end"])]
+    breaks = [m.end() for m in LINE_BREAK.finditer(raw, span["start"], span["end"])]
     start = span["start"]
     for cut in breaks:
         if not all(
@@ -211,7 +207,7 @@ _DECISION_ONLY = re.compile(r"\W*(?:not\s+)?(?:upheld|overturned|overtumed)\W*",
 def is_request(text: str) -> bool:
     if _BLOCK_LABEL.search(text) or _DECISION_ONLY.fullmatch(text):
         return False
-    words = _WORDY.findall(text)
+    words = WORDY.findall(text)
     letters = sum(c.isalpha() for c in text)
     visible = sum(not c.isspace() for c in text)
     return bool(words) and letters >= 0.5 * max(1, visible) and len(text) <= 600

@@ -30,8 +30,8 @@ NOT_A_REQUEST = re.compile(
     rf"{IS_READ} (?:not )?medically nec",
     re.I,
 )
-_LINES = re.compile(r"[\n\f]")
-_WORDY = re.compile(r"[A-Za-z]{3,}")
+LINE_BREAK = re.compile(r"[\n\f]")
+WORDY = re.compile(r"[A-Za-z]{3,}")  # a word of three letters or more: a request has one
 # a line that is no request's: a reference, a web address, a bracketed or quoted close, a fax or sender's line
 _NOT_A_REQUEST_LINE = re.compile(
     r"^\s*(?:references?|sources?|citations?|see also)\b|https?://|\bwww\.|[\]\"\u201d]\s*$|"
@@ -43,8 +43,9 @@ _NOT_A_REQUEST_LINE = re.compile(
     re.I,
 )
 # what may stand before a request on its heading's line: the partial approval's sentences ("... was the original
-# request. X: Upheld"), a list's number
-_BEFORE_A_REQUEST = re.compile(r"original request|authorized|eligible portion|^\s*\d{1,3}[.)]\s*$", re.I)
+# request. X: Upheld"); in a typed letter, a list's number too
+BEFORE_A_REQUEST = re.compile(r"original request|authorized|eligible portion", re.I)
+_LIST_NUMBER = re.compile(r"^\s*\d{1,3}[.)]\s*$")
 
 
 # the label of a decision printed on its own line ("Decision: Overturned", "Status: UPHELD"), read onto the request
@@ -67,7 +68,7 @@ def own_request_lines(ctx: ParseContext, items: list[DisputedItem]) -> None:
             continue  # a partial approval's heading: its remaining portion may well begin in lower case
         label = _DECISION_LABEL.search(item.request)
         if label is not None and (
-            span is None or not _LINES.split(raw[span["start"] : span["end"]])[-1].strip().isalpha()
+            span is None or not LINE_BREAK.split(raw[span["start"] : span["end"]])[-1].strip().isalpha()
         ):
             label = None  # the word ends a request's own line ("... for a fitness determination"): the request's
         if label is not None:
@@ -87,7 +88,7 @@ def own_request_lines(ctx: ParseContext, items: list[DisputedItem]) -> None:
                 "lost (a line of the letter missing?); check the letter"
             )
         partial = _PARTIAL_WORDS.match(item.request)
-        if partial is not None and _WORDY.search(item.request[partial.end() :]):
+        if partial is not None and WORDY.search(item.request[partial.end() :]):
             # "... was original request, Cyclobenzaprine 7.5mg #27: Upheld" with the line before lost: a partly
             # approved heading not read as one; the request is what follows its words, and the page says to check
             ctx.warn(
@@ -102,10 +103,12 @@ def own_request_lines(ctx: ParseContext, items: list[DisputedItem]) -> None:
         if span is None:
             continue
         start, end = span["start"], span["end"]
-        lines = _LINES.split(raw[start:end])
+        lines = LINE_BREAK.split(raw[start:end])
         line_start = max(raw.rfind("\n", 0, start), raw.rfind("\f", 0, start)) + 1
         before = raw[line_start:start]
-        mid_line = any(c.isalpha() for c in before) and not _BEFORE_A_REQUEST.search(before)
+        mid_line = any(c.isalpha() for c in before) and not (
+            BEFORE_A_REQUEST.search(before) or _LIST_NUMBER.match(before)
+        )
         if len(lines) < 2:
             continue  # one line: a heading that begins where its line does, or a layout's own
         cut = max(
@@ -116,7 +119,7 @@ def own_request_lines(ctx: ParseContext, items: list[DisputedItem]) -> None:
             continue
         own = "\n".join(lines[cut + 1 :])
         request = " ".join(own.split())
-        if not _WORDY.search(request):
+        if not WORDY.search(request):
             continue  # no words of its own on its line: left as read (its warnings come from elsewhere)
         dropped = " ".join(" ".join(lines[: cut + 1]).split())
         ctx.warn(

@@ -1010,8 +1010,8 @@ def _with_antecedents(rationale: str, sentences: list[str]) -> list[str]:
         k = spans.index(sentence) if NEEDS_ANTECEDENT.search(sentence) and sentence in spans else 0
         # the sentence before, and the one before that when the one before is a short aside ("The patient has two
         # injured regions." between the details a request left out and "Without these details, ...")
-        before = [j for j in (k - 2, k - 1) if j >= 0 and k > 0 and (j == k - 1 or len(spans[k - 1]) < 60)]
-        out.extend(spans[j] for j in before if spans[j] not in out and spans[j] not in sentences)
+        before = spans[max(0, k - 2) : k] if k > 1 and len(spans[k - 1]) < 60 else spans[k - 1 : k] if k else []
+        out.extend(b for b in before if b not in out and b not in sentences)
         out.append(sentence)
     return out
 
