@@ -100,3 +100,30 @@ def test_a_request_listed_without_a_detail_says_what_to_state() -> None:
     from imr_llm.summary.restate import restate
 
     assert restate("The order lists PT without naming the body part, and the notes show no exam.", "upheld") is None
+
+
+def test_a_tie_said_the_other_way_round_reads_has_not_been_found_too() -> None:
+    rationale = (
+        "The lumbar fusion has not been found medically necessary, so the hospital stay is not needed either. "
+        "The request is not medically necessary."
+    )
+    found = find_reason(rationale, "upheld", "Inpatient hospital stay, 3 days")
+    assert found.linked_service == "lumbar fusion", found  # the page's restatement reads it so already
+
+
+def test_the_words_a_request_restatement_may_leave_out_still_keep_its_negation() -> None:
+    from imr_llm.summary.checks import plain_problems
+    from imr_llm.summary.languages import get_language
+    from imr_llm.summary.model import PlainSentence
+
+    source = 'The request for authorization lists "PT 2x4" without identifying which body part is to be treated.'
+    english = get_language("en")
+
+    def problems(text: str) -> list[str]:
+        return plain_problems(PlainSentence(text=text, source=source, form="request_silent"), "PT", english)
+
+    # right: the form's words ("lists", "without identifying") left out, the missing detail and the negation kept
+    assert problems("The request did not say which body part is to be treated.") == []
+    # wrong: the negation dropped with "without", or the missing detail dropped
+    assert problems("The request said which body part is to be treated.")
+    assert problems("The request did not say what it was for.")

@@ -432,21 +432,24 @@ _VERDICT_ONLY = _rx(
     r"(?: (?:at this time|here|per the [^.]{0,80}|based on [^.]{0,80}))?[.!]?$"
 )
 # "As the requested surgical intervention is not medically necessary, the ancillary service is not"
-_LINKED = _rx(
-    r"\b(?:as|since|because|given(?: that)?) (?:the )?(?P<svc>(?:requested |primary |associated |proposed )?"
-    r"[a-z0-9 /'-]{2,60}?) "
+# a service not approved: "is not medically necessary", "has been deemed non-certified", "has not been found medically
+# necessary"
+_NOT_APPROVED = (
     r"(?:(?:is|was|has been|were|have been) (?:(?:determined|deemed|found|considered) (?:to be )?)?"
     r"(?:not (?:medically necessary|certified|approved|authorized)|non-?certified|denied)|"
     r"(?:is|was|were|has|have) not (?:been )?(?:(?:determined|deemed|found|considered) (?:to be )?)?"
     r"(?:medically necessary|certified|approved|authorized))"
 )
+_LINKED = _rx(
+    r"\b(?:as|since|because|given(?: that)?) (?:the )?(?P<svc>(?:requested |primary |associated |proposed )?"
+    r"[a-z0-9 /'-]{2,60}?) " + _NOT_APPROVED
+)
 # the same tie said the other way round: "The primary surgical procedure was not certified, so there is no indication
 # for post-operative rehabilitation"
 _LINKED_SO = _rx(
     r"^(?:the )?(?P<svc>(?:requested |primary |associated |proposed )?[a-z0-9 /'-]{2,60}?) "
-    r"(?:is|was|has been|were|have been) (?:(?:determined|deemed|found|considered) (?:to be )?)?"
-    r"(?:not (?:medically necessary|certified|approved|authorized)|non-?certified|denied)"
-    r"[,;]? (?:and )?(?:so|therefore|thus|hence)\b"
+    + _NOT_APPROVED
+    + r"[,;]? (?:and )?(?:so|therefore|thus|hence)\b"
 )
 _LINKED_OTHER = _rx(
     r"\b(?:ancillary|associated surgical|post-?operative|pre-?operative|undergoing surgical intervention|"
