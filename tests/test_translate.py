@@ -260,7 +260,8 @@ def test_a_why_line_that_quotes_most_of_the_reviewers_sentence_leaves_its_transl
 
     record = parse_text((SAMPLES / "synth-2013-notice.txt").read_text())
     item = build_summary(record, "es").items[0]
-    assert item.reason.translation and "traducción automática" not in item.reason.text
+    assert item.reason.translation and item.reason.translation not in item.reason.text
+    assert "(en inglés; la traducción automática está más abajo)" in item.reason.text, item.reason.text
     assert render_text(build_summary(record, "es")).count(item.reason.translation) == 1
 
 

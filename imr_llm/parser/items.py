@@ -38,6 +38,7 @@ from imr_llm.parser.verdict import (
     OTHER_CARE_WARNING,
     OTHER_KIND_WARNING,
     after_conclusion,
+    closing_in_other_words,
     concluded_on_other_care,
     concluded_plainly,
     conclusion_sentence,
@@ -494,6 +495,16 @@ def assemble_item(
             f"item {i + 1}: {AGAINST_HEADING_WARNING} {'Overturned' if necessary else 'Upheld'} but the rationale's "
             f"closing sentence says {'medically necessary' if last else 'not medically necessary'} "
             "(its verdicts disagree); decision left empty, check the letter"
+        )
+        necessary, source = None, None
+    elif rationale and (other := closing_in_other_words(rationale, request)) is not None and other != necessary:
+        # "Overturned" over a closing "The request for an MRI ... is non-certified." (or "I therefore uphold the prior
+        # utilization review decision"): the closing in other words than "medically necessary" is a second reading,
+        # and it disagrees (a probe: the page said "This is approved" over a denial's closing)
+        ctx.warn(
+            f"item {i + 1}: {AGAINST_HEADING_WARNING} {'Overturned' if necessary else 'Upheld'} but the rationale's "
+            f"closing sentence {'approves' if closing else 'denies'} the request in other words (they disagree); "
+            "decision left empty, check the letter"
         )
         necessary, source = None, None
     elif concluded is not None and concluded != necessary:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from imr_llm.parser.sentences import split_sentences
 from imr_llm.words import NUMBER_WORDS
 
 _NECESSITY = re.compile(r"medically ?(?:necessary|appropriate|reasonable|indicated)|not ?medically", re.I)
@@ -743,3 +744,59 @@ def verdict_phrase(sentence: str) -> str:
     """The words that state the verdict ("is not medically necessary"), or the sentence."""
     m = _PHRASE.search(sentence)
     return m.group(0) if m else sentence
+
+
+# -- a closing in other words: a second reading for the heading's cross-check, never a decision -----------------
+#
+# "The request for an MRI ... is non-certified.", "I therefore uphold the prior utilization review decision, and the
+# MRI ... is denied.", "Accordingly, medical necessity for the MRI ... has not been established.", "... is
+# warranted.", "I am reversing the prior utilization review decision and deem ... to be appropriate.": the verdict
+# said without "medically necessary". A probe gave headings the opposite word: the page stated the heading's
+# decision, the closing unread. Such a closing decides nothing alone; against the heading, no decision is stated.
+_OTHER_DENIAL = re.compile(
+    r"\b(?:is|are|was|were|remains?|be|been|hereby)\s+(?:(?:hereby|therefore|thus|also|again|respectfully)\s+)*"
+    r"(?:non-?certified|not certified|denied|not approved|not authorized|not (?:supported|warranted|indicated|"
+    r"recommended|justified|established|substantiated))\b|"
+    r"\buphold(?:s|ing)?\s+the\s+(?:prior\s+|previous\s+|original\s+|initial\s+)?(?:utilization\s+review|UR|"
+    r"review(?:er)?'?s?)\s+(?:decision|determination|denial|non-?certification)\b|"
+    r"\bmedical necessity\b[^.;]{0,160}?\b(?:has|have|is|was)\s+not\s+(?:been\s+)?(?:established|demonstrated|shown|"
+    r"met|substantiated)\b",
+    re.I,
+)
+_OTHER_APPROVAL = re.compile(
+    r"\b(?:is|are|was|were)\s+(?:(?:hereby|therefore|thus|also|now)\s+)*(?:certified|approved|authorized|"
+    r"warranted|justified)\b|"
+    r"\b(?:revers(?:e|es|ing|ed)|overturn(?:s|ing|ed)?)\s+the\s+(?:prior\s+|previous\s+|original\s+|initial\s+)?"
+    r"(?:utilization\s+review|UR|review(?:er)?'?s?)\s+(?:decision|determination|denial|non-?certification)\b",
+    re.I,
+)
+# nothing of a denial or a doubt in an approval's sentence ("is not warranted" is read above as a denial)
+_NOT_AN_APPROVAL = re.compile(r"\b(?:not|no|never|nor|unless|if|until|only|would|could|may|might)\b|n't\b", re.I)
+# another's view: "The provider states that the MRI is not supported"
+_SAYS_THAT = re.compile(
+    r"\b(?:states?|stated|notes?|noted|reports?|reported|argues?|argued|claims?|claimed|believes?|opines?|opined|"
+    r"feels?|felt|contends?|contended|asserts?|asserted) that\b",
+    re.I,
+)
+_ITS_OWN_VERDICT = re.compile(r"\b(?:the|this)\s+request(?:ed)?\b|\brequested\b|\bI\b", re.I)
+
+
+def closing_in_other_words(rationale: str, request: str) -> bool | None:
+    """True / False when the rationale's last sentence (a weaning paragraph aside) states the request's verdict in
+    words other than "medically necessary" (see above); None otherwise. Read only to cross-check a heading."""
+    spans = split_sentences(rationale[-2000:])[-4:]
+    while spans and is_weaning_talk(spans[-1]):
+        spans.pop()
+    if not spans:
+        return None
+    last = " ".join(spans[-1].split())
+    if _reported(last) or _QUOTE_MARKS.search(last) or "?" in last or _SAYS_THAT.search(last):
+        return None
+    names = _ITS_OWN_VERDICT.search(last) is not None or bool(_content_words(request) & _content_words(last))
+    if not names:
+        return None
+    denial = _OTHER_DENIAL.search(last) is not None
+    approval = _OTHER_APPROVAL.search(last) is not None and not _NOT_AN_APPROVAL.search(last)
+    if denial == approval:
+        return None
+    return approval

@@ -56,6 +56,7 @@ from imr_llm.summary.facts import (
     says_too_early,
     sessions_had_before,
     treatment_kind,
+    what_is_needed,
 )
 from imr_llm.summary.languages import Counts, Language, get_language
 from imr_llm.summary.model import (
@@ -186,7 +187,8 @@ def _translated(items: list[ItemSummary], language: Language) -> list[ItemSummar
                 step = step.replace(quoted, beside)
                 if beside in why or beside in step:
                     shown.append(MachineTranslation(source=text, text=translation))
-        if shown:
+        if shown or why != item.reason.text:
+            # a Why slot whose translation is the block below says so even when no slot keeps one beside it
             reason = update.get("reason", item.reason)
             assert isinstance(reason, PlainReason)
             update |= {"reason": reason.model_copy(update={"text": why}), "next_step": step, "translations": shown}
@@ -376,14 +378,25 @@ def _points_before_additions(sentences: list[str], item: DisputedItem) -> list[s
 
 # a guideline's limit on how long ("This drug is not recommended for more than two weeks") beside the reviewer's
 # finding that the worker has used it longer ("has been taking it long-term")
+_SPAN = r"(?:\d+|one|two|three|four|five|six)(?:\s*(?:to|-)\s*(?:\d+|two|three|four|five|six))?\s*(?:days?|weeks?)"
 _DURATION_LIMIT = re.compile(
     r"\bnot (?:recommended|indicated|supported)\s+(?:for\s+(?:use\s+)?)?(?:longer|more)\s+than\s+"
-    r"(?:\d+|one|two|three|four|five|six)(?:\s*(?:to|-)\s*(?:\d+|two|three|four|five|six))?\s*(?:days?|weeks?|months?)\b",
+    r"(?:\d+|one|two|three|four|five|six)(?:\s*(?:to|-)\s*(?:\d+|two|three|four|five|six))?\s*(?:days?|weeks?|months?)\b|"
+    # "use generally limited to 2-3 weeks", "only as a short course", "for the short-term (usually two to six weeks)
+    # treatment", "Long-term use is not recommended" (readers: a muscle relaxant's and a hypnotic's limits)
+    rf"\blimited to (?:about |approximately )?{_SPAN}\b|\bonly (?:as |for )an? (?:short|brief)[- ](?:term )?(?:course|"
+    rf"period|trial)\b|\bshort[- ]term \((?:usually |generally |typically )?{_SPAN}\)|"
+    r"\blong[- ]term use (?:is|was) not (?:recommended|supported|indicated)\b|"
+    r"\bnot (?:recommended|supported|indicated) for (?:chronic|long[- ]term) use\b",
     re.I,
 )
 _LONG_USE = re.compile(
     r"\b(?:has|have|had)\s+been\s+(?:on|taking|using|utilizing|prescribed)\b[^.;]{0,80}?\b(?:long[- ]term|"
-    r"chronic(?:ally)?|for (?:several |many )?(?:months|years))\b|\blong[- ]term (?:treatment|use) (?:with|of)\b",
+    r"chronic(?:ally)?|for (?:several |many )?(?:months|years))\b|\blong[- ]term (?:treatment|use) (?:with|of)\b|"
+    # "has taken it for at least six months", "he has taken Ambien nightly for five months or so"
+    r"\b(?:has|have|had)\s+(?:taken|used)\s+(?:it|them|this|the \w+|\w+)(?:\s+(?:nightly|daily|regularly|"
+    r"continuously))?\s+for\s+(?:at least\s+|over\s+|more than\s+|about\s+)?(?:\d+|two|three|four|five|six|seven|"
+    r"eight|nine|ten|eleven|twelve|several|many)\s+(?:months|years)\b",
     re.I,
 )
 
@@ -519,6 +532,11 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
     # "There was also a lack of X" said plainly, the point it adds to (earlier in the letter) in no form: the page
     # says first that there are several points, quoted below, and gives the plain one as one of them
     added_first = bool(said) and _added_before_its_point(said[0].sentence, quotes, item.rationale or "", said)
+    if not said:
+        # the guideline's limit on how long, quoted first, beside the reviewer's finding that the worker is past it (a
+        # reader: "Continuing it is outside the guideline" quoted alone, with the stock step, for six months' use of
+        # a drug the guideline limits to weeks)
+        quotes = _duration_first(quotes, item)
     shown = [r.sentence for r in said] if said else quotes[:2]
     # the reviewer's other reason sentences that no plain sentence says are quoted too, and the Why says so:
     # a plain line that gives one point of several must not read as the whole reason
@@ -668,6 +686,15 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         signs_absent=signs_absent,
         too_long=too_long,
     )
+    if item.decision == "upheld" and not foreign and next_step == language.c.next.generic and language.c.next.needed:
+        # the step names nothing to do, and the reviewer wrote what would be needed or would fit ("Purchase requires
+        # documentation of a one-month trial", "A 7-day rental would be consistent with the guideline"): their
+        # sentence, quoted (readers found the easy fix the reviewer wrote left out of the step)
+        needed, above = what_is_needed(item.rationale, reason.sentences)
+        if needed is not None:
+            next_step = language.c.next.needed.format(quote=language.c.reason.quoted_slot.format(text=needed))
+        elif above:
+            next_step = language.c.next.needed_above
     approved = None
     if item.decision == "upheld" and not (foreign or trial or categorical) and language.c.next.care_approved:
         approved = conservative_care_approved(item.rationale, record.clinical_summary, item.request)
@@ -1084,11 +1111,14 @@ _READ_FROM_FINDINGS = re.compile(FINDINGS_READ, re.I)
 _CLAUSES = re.compile(
     r", (?:and|but|however,) |; |\s+and (?=there (?:is|are|was|were) no\b)|"
     # "has not documented A nor has there been a documented B": two missing things (`_nor_parts` names B)
-    r",?\s+nor (?=(?:has|have|had|is|was|were) there\b)"
+    r",?\s+nor (?=(?:has|have|had|is|was|were) there\b)|"
+    # "does not specify the number of sessions, nor does it state whether therapy is for one or both hands"
+    r",\s+(?=nor (?:does|did|do) it\b)"
 )
 
 
 _NOR = re.compile(r"^\W*(?:nor|neither|and there (?:is|are|was|were) no)\s+(?P<x>[^;]{3,200}?)\W*$", re.I)
+_NOR_SAID = re.compile(r"^(?:does|did|do) it (?P<rest>\w+ .+)$", re.I)
 _THERE_BEEN = re.compile(r"^(?:has|have|had|is|was|were) there (?:been )?(?:(?:a|an|any) )?", re.I)
 
 
@@ -1105,7 +1135,13 @@ def _nor_parts(step: Restatement | None, said: list[Restatement], item: Disputed
         rest = r.sentence[r.sentence.index(step.sentence) + len(step.sentence) :]
         if (m := _NOR.match(rest)) is not None:
             missing = _THERE_BEEN.sub("", m.group("x"), count=1)  # "nor has there been a documented B": B
-            part = restate(f"There was no {missing}.", item.decision, item.request)
+            if (said_too := _NOR_SAID.match(missing)) is not None:
+                # "The request does not specify A, nor does it state whether B": the request did not state B either
+                if step.form is not Form.REQUEST_SILENT:
+                    continue
+                part = restate(f"The request does not {said_too.group('rest')}.", item.decision, item.request)
+            else:
+                part = restate(f"There was no {missing}.", item.decision, item.request)
             if part is not None and part.form in ASKS_FOR and not _generic_step(part):
                 out.append(part)
     return out

@@ -287,8 +287,15 @@ _STOPPED = re.compile(
 
 # the letter says the worker has not started the drug: "This is a new prescription", "never filled", "opioid naive"
 _NEVER_TAKEN = _rx(
-    r"\b(?:is|was) (?:a )?new prescription\b|\bnewly prescribed\b|\bnever (?:been )?(?:filled|started)\b|"
-    r"\b(?:has|have) not (?:yet )?(?:started|filled|begun)\b|\bopioid[- ]na[iï]ve\b"
+    r"\b(?:is|was) (?:a )?new prescription\b|\bnewly prescribed\b|\bnever (?:been )?(?:filled|started|dispensed)\b|"
+    r"\b(?:has|have|was|were) not (?:yet )?(?:been )?(?:started|filled|begun|dispensed)\b|\bopioid[- ]na[iï]ve\b"
+)
+# ... or that the drug is to replace the one taken now ("tramadol, which is to be replaced by hydrocodone"): the
+# worker takes the other one (a probe: the firm "do not stop this medicine suddenly" for the drug not yet started)
+_TO_REPLACE = _rx(
+    r"\b(?:(?:is|are) to be|will be|would be|is being|are being|to be) (?:replaced|switched|changed|transitioned|"
+    r"converted|rotated)\b[^.;]{0,40}?\b(?:by|with|to|for)\b|\b(?:switch|switching|change|changing|transition|"
+    r"transitioning|rotate|rotating|convert|converting)\b[^.;]{0,40}?\bto\b"
 )
 # ... or, in a sentence naming the drug, that the worker has not taken it ("has never taken tramadol"); said of other
 # care ("has not tried NSAIDs first"), it says nothing of this drug
@@ -305,7 +312,11 @@ def says_never_taken(request: str, rationale: str | None) -> bool:
     own = _QUOTED_PASSAGE.sub(" ", rationale or "")
     drug = _drug_name(request)
     return not _TAKING.search(request) and any(
-        (_NEVER_TAKEN.search(sentence) or (drug and drug in sentence.lower() and _NOT_TAKEN_THIS.search(sentence)))
+        (
+            _NEVER_TAKEN.search(sentence)
+            or (drug and drug in sentence.lower() and _NOT_TAKEN_THIS.search(sentence))
+            or (drug and (m := _TO_REPLACE.search(sentence)) and drug in sentence.lower()[m.end() :])
+        )
         and not _GENERAL.search(sentence)
         for sentence in _SENTENCES.split(own)
     )
@@ -773,3 +784,90 @@ def sessions_had_before(rationale: str, request: str) -> int:
         raw = m.group("n").lower()
         counts.add(int(raw) if raw.isdigit() else NUMBER_WORDS[raw])
     return counts.pop() if len(counts) == 1 else 0
+
+
+# what the reviewer writes would be needed for the care, or what would fit: a requirement ("Purchase requires
+# documentation of a one-month trial", "must be documented", "only after a trial of first-line agents"), a first
+# step ("x-rays should be obtained first", "an initial trial of 3-4 visits"), or what would fit ("A 7-day rental
+# would be consistent with the guideline", "Eight visits would be within guideline limits"). Readers found the
+# generic step ("read the reviewer's words") where the reviewer had written the easy fix.
+_TRIAL_KIND = r"(?:initial |first |home |short |time-limited |\d+[- ](?:day|week|month) |one[- ]month |two[- ]week )"
+_NEEDED = _rx(
+    r"\b(?:requires?|required|would require) (?:(?:objective |clear |prior |written )?(?:documentation|evidence)|"
+    r"an? (?:initial |prior |home |documented )?(?:trial|course|failure)|(?:prior )?failure|that)\b|"
+    r"\bonly (?:after|if|when|once|following|in (?:patients|cases|the presence|the setting))\b|"
+    r"\b(?:should|must|needs? to|would need to|has to|have to) (?:first |also )?(?:be )?(?:first )?"
+    r"(?:tried|trialed|attempted|documented|obtained|completed|performed|demonstrated|shown|provided|specified|"
+    r"identified|established|addressed)\b|"
+    r"\b(?:would|could|may|might) (?:be|have been) (?:reasonable|appropriate|supported|supportable|considered|"
+    r"certified|indicated|within|consistent|warranted|medically necessary|recommended)\b|"
+    rf"\b(?:is|are) recommended (?:for |as )?an? {_TRIAL_KIND}?trial\b|\brecommends? an? {_TRIAL_KIND}?trial\b"
+)
+# a negation in the cue's own clause before it ("should therefore not be done before surgery", "is not required")
+_NEEDED_DENIED = _rx(r"\b(?:not|never|no longer|cannot|can't|isn't|aren't|wouldn't|neither|nor|no)\b")
+# history, a finding, or another person's words: not what this reviewer finds would be needed ("there was no
+# rationale indicating why the patient would require a topical", "the patient was prescribed ... for an initial
+# trial", "has already been authorized an initial trial"); and never advice on stopping a drug (the safety line's)
+_NEEDED_HISTORY = _rx(
+    r"\b(?:UR|utilization review|the (?:prior|previous|initial) (?:reviewer|review|denial|decision)|"
+    r"(?:was|were) (?:told|advised|instructed|prescribed|given|authorized|approved|certified)|"
+    r"(?:has|have|had) (?:already )?been (?:authorized|approved|certified|given|prescribed)|"
+    r"(?:he|she|they|patient|claimant|applicant) (?:states?|stated|reports?|reported)|"
+    r"(?:requesting|treating) (?:provider|physician|doctor) (?:states?|stated|notes?|noted|wrote|recommends?|"
+    r"recommended)|rationale|reason|explanation|why|taper\w*|wean\w*|discontinu\w*|side effects?|risks?)\b|"
+    r"^there (?:is|was|are|were|has been|have been) (?:also )?(?:a |an )?(?:no|lack|absence)\b"
+)
+_NEEDED_VERDICT = _rx(
+    r"\b(?:is|are|was|were) not (?:medically necessary|supported|indicated|certified|recommended|appropriate|"
+    r"warranted|reasonable|necessary)\b"
+)
+_CLAUSE_CUT = re.compile(r";|,\s+(?=(?:but|however|yet|although|though|whereas|while)\b)|\.\s", re.I)
+
+
+def _before_cue(sentence: str, start: int) -> str:
+    """The words of the cue's own clause before it ("the surgery would not" of "..., but the surgery would not be
+    appropriate")."""
+    cuts = [m.end() for m in _CLAUSE_CUT.finditer(sentence, 0, start)]
+    return sentence[max(cuts, default=0) : start]
+
+
+def _cue_clause(sentence: str, start: int) -> str:
+    """The cue's own clause, from its start to the next clause cut."""
+    end = next((m.start() for m in _CLAUSE_CUT.finditer(sentence, start)), len(sentence))
+    return _before_cue(sentence, start) + sentence[start:end]
+
+
+def says_what_is_needed(sentence: str) -> bool:
+    """The sentence says what would be needed for the care, or what would fit (see `_NEEDED`), in a clause that does
+    not deny it, and is no verdict, nor another person's words, nor a quote of another document."""
+    if '"' in sentence or "\u201c" in sentence or len(sentence.split()) > 60 or _NEEDED_HISTORY.search(sentence):
+        return False
+    return any(
+        not _NEEDED_DENIED.search(_before_cue(sentence, m.start()))
+        and not _NEEDED_VERDICT.search(_cue_clause(sentence, m.start()))
+        for m in _NEEDED.finditer(sentence)
+    )
+
+
+def what_is_needed(rationale: str | None, shown: list[str]) -> tuple[str | None, bool]:
+    """The reviewer's first sentence in the rationale that says what would be needed for the care (or what would
+    fit), not among the sentences the page already shows, and whether one the page shows says it. A sentence that
+    points back ("That trial should be documented") is never quoted alone: what it points to is not on the page."""
+    text = rationale or ""
+    spans = list(sentence_spans(text))
+    shown_norm = [" ".join(s.split()) for s in shown]
+    above = False
+    for a, b in spans:
+        sentence = " ".join(text[a:b].split())
+        if not says_what_is_needed(sentence):
+            continue
+        if any(sentence in s or s in sentence for s in shown_norm):
+            above = True
+            continue
+        if _POINTS_BACK_NEEDED.match(sentence):
+            continue
+        return sentence, above
+    return None, above
+
+
+_POINTS_BACK_NEEDED = _rx(r"^(?:this|that|these|those|such|it|they)\b")

@@ -130,6 +130,7 @@ class Summary(BaseModel):
             out += [t.text for t in item.translations]
             out += [t.split(":", 1)[0] for t in item.reason.terms]
             out += [q for p in item.reason.plain for q in _QUOTED.findall(p.text)]
+            out += _QUOTED.findall(item.next_step)  # the reviewer's sentence on what would be needed
         if self.case_number:
             out.append(self.case_number)
         return out

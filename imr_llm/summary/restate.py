@@ -669,7 +669,14 @@ NEEDS_ANTECEDENT = re.compile(
     r"\b(?:exceeds?|exceeded|exceeding|beyond|change|changes|than) that(?=\s*(?:[.,;]|$))|"
     r"\b(?:these|those) (?:\w+ )?(?:details|measures|findings|factors|elements|steps|points|items|requirements)\b|"
     r"^none of (?:these|those)\b|^(?:that|these|those) (?!request)\w+ (?:is|was|are|were|has|had)\b|"
-    r"^this (?:use|dose|course|amount|approach|plan|finding|regimen) (?:is|was)\b",
+    r"^this (?:use|dose|course|amount|approach|plan|finding|regimen) (?:is|was)\b|"
+    # a bare pronoun for what the sentence before named ("That meets the guideline.", "It is not recommended for
+    # chondromalacia patellae"; a reader found both quoted alone); never the empty "it" of "It is unclear whether"
+    r"^(?:that|this|they) (?!(?:is|was|are|were) (?:not )?(?:\w+ )?(?:that|to|whether|if|why|how|when)\b)"
+    r"(?:meets?|met|exceeds?|exceeded|satisfies|satisfied|fulfills?|fulfilled|falls?|fell|is|was|are|were|has|had|"
+    r"does|did|remains?)\b|"
+    r"^it (?:(?:is|was) (?:also )?(?:not )?(?:recommended|indicated|supported|approved|certified|effective|helpful|"
+    r"used|prescribed|an? |the )|(?:meets|met|exceeds|exceeded|satisfies|satisfied|falls|fell)\b)",
     re.I,
 )
 # a sentence that points back to what the letter said before it ("the above conditions", "the aforementioned
