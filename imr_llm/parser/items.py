@@ -497,7 +497,7 @@ def assemble_item(
             "(its verdicts disagree); decision left empty, check the letter"
         )
         necessary, source = None, None
-    elif rationale and (other := closing_in_other_words(rationale, request)) is not None and other != necessary:
+    elif rationale and (closing := closing_in_other_words(rationale, request)) is not None and closing != necessary:
         # "Overturned" over a closing "The request for an MRI ... is non-certified." (or "I therefore uphold the prior
         # utilization review decision"): the closing in other words than "medically necessary" is a second reading,
         # and it disagrees (a probe: the page said "This is approved" over a denial's closing)
