@@ -166,7 +166,9 @@ def form_phrase(phrase: str) -> str:
 
 
 _ORIGINAL = form_phrase("was the original request")
-_REMAINING = form_phrase("The remaining IMR eligible portion of the original request")
+# "The remaining IMR eligible portion, X:" (a reader's letter left out "of the original request": it was read as a
+# request holding the heading's words, and the approved part was never named)
+_REMAINING = form_phrase("The remaining IMR eligible portion") + rf"(?: {form_phrase('of the original request')})?"
 _PARTIAL_HEADING = re.compile(
     rf"(?P<orig>{_NO_BREAK}) {_ORIGINAL}\. (?P<auth>{_NO_BREAK})\. "
     rf"(?:{_REMAINING}|{form_phrase('The original request')}),? "
@@ -180,6 +182,8 @@ _AUTHORIZED = (
         rf"{form_phrase('The Claims Administrator authorized')} (?P<y>.+?),? "
         rf"{form_phrase('leaving the original request IMR eligible')}"
     ),
+    # "The Claims Administrator authorized tramadol ER 150mg #15 for weaning."
+    re.compile(rf"{form_phrase('The Claims Administrator authorized')} (?P<y>.+)"),
 )
 
 
@@ -793,7 +797,9 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
     # the last rationale as its reviewer closed it: a stamp or a form's ticked box after it ("Final: ~~Approved~~
     # Denied") is a unit of its own, warned of elsewhere, and no sign of a cut
     closing = _without_closing_stamp(items[-1].rationale) if items and items[-1].rationale else None
-    if closing and ends_on_a_bare_verdict(closing):
+    if closing and ends_on_a_bare_verdict(_without_weaning_tail(closing)):
+        # "... Not medically necessary. Because of the risk of withdrawal after long use, weaning is advised." (a
+        # reader: three false "may be cut off" lines on a whole letter whose terse verdict had weaning advice after it)
         closing = None  # "... this is not the acute phase. Not medically necessary.": a terse reviewer's end
     if (
         items
@@ -1024,6 +1030,21 @@ _VERDICT_FIRST = re.compile(
     r"medically appropriate,? (?:and|or) indicated\b",
     re.I | re.S,
 )
+
+
+def _without_weaning_tail(rationale: str) -> str:
+    """The rationale less the whole sentences of weaning advice it ends with (opioid and sedative denials close so),
+    if anything is left before them."""
+    spans = list(sentence_spans(rationale))
+    end = len(rationale)
+    while (
+        len(spans) > 1
+        and is_weaning_talk(last := rationale[spans[-1][0] : spans[-1][1]])
+        and last.rstrip().endswith((".", "!"))  # a cut inside it is still a cut
+    ):
+        end = spans[-1][0]
+        spans.pop()
+    return rationale[:end].rstrip()
 
 
 def _without_closing_stamp(rationale: str) -> str:

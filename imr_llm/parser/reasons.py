@@ -1034,9 +1034,19 @@ def _score(sc: Scan, position: float, request: str, overturned: bool) -> float:
         score -= 4.0  # the case summary's recital ("The patient's work status is not provided"), never a reason
     if sc.search(_WHICH_GUIDELINE):
         score -= 4.0  # which guidelines the reviewer used, not why the care was decided
+    if sc.search(NO_MODIFICATION):
+        score -= 5.0  # the review's own rule ("the request cannot be modified"), never why the care was not needed
     return score + 0.5 * position  # later sentences apply the rules more often than early ones
 
 
+# the review may not approve part of a request ("Since the request cannot be modified, ...", "Modification is not
+# permitted in the IMR process"): a rule of the review, not the reviewer's reason (a reader: "the request cannot be
+# modified" was the page's reason where the left arm had no symptoms)
+NO_MODIFICATION = _rx(
+    r"\b(?:cannot|can ?not|could not|may not|unable to|does not allow|do not allow|not able to)\b[^.;]{0,30}?"
+    r"\b(?:be )?(?:modif\w*|partially (?:approv|certif)\w*|split)\b|"
+    r"\bmodifications? (?:is|are|was|were) not (?:permitted|allowed|possible|an option)\b"
+)
 # the care has gone on past the guideline's limit on how long ("the drug has been taken for months, which is not the
 # shortest duration", "past the recommended treatment period")
 TOO_LONG = _rx(

@@ -57,6 +57,7 @@ from imr_llm.summary.facts import (
     sessions_had_before,
     treatment_kind,
     what_is_needed,
+    would_fit,
 )
 from imr_llm.summary.languages import Counts, Language, get_language
 from imr_llm.summary.model import (
@@ -387,7 +388,8 @@ _DURATION_LIMIT = re.compile(
     rf"\blimited to (?:about |approximately )?{_SPAN}\b|\bonly (?:as |for )an? (?:short|brief)[- ](?:term )?(?:course|"
     rf"period|trial)\b|\bshort[- ]term \((?:usually |generally |typically )?{_SPAN}\)|"
     r"\blong[- ]term use (?:is|was) not (?:recommended|supported|indicated)\b|"
-    r"\bnot (?:recommended|supported|indicated) for (?:chronic|long[- ]term) use\b",
+    r"\bnot (?:recommended|supported|indicated) for (?:chronic|long[- ]term) use\b|"
+    rf"\b(?:for )?an? short course(?: only)?,? (?:of )?{_SPAN}\b",
     re.I,
 )
 _LONG_USE = re.compile(
@@ -396,7 +398,10 @@ _LONG_USE = re.compile(
     # "has taken it for at least six months", "he has taken Ambien nightly for five months or so"
     r"\b(?:has|have|had)\s+(?:taken|used)\s+(?:it|them|this|the \w+|\w+)(?:\s+(?:nightly|daily|regularly|"
     r"continuously))?\s+for\s+(?:at least\s+|over\s+|more than\s+|about\s+)?(?:\d+|two|three|four|five|six|seven|"
-    r"eight|nine|ten|eleven|twelve|several|many)\s+(?:months|years)\b",
+    r"eight|nine|ten|eleven|twelve|several|many)\s+(?:months|years)\b|"
+    # "Taken since 3-2016", "has been using it since 2015"
+    r"\b(?:taken|used|taking|using|prescribed)\s+(?:it\s+|this\s+)?since\s+(?:\d{1,2}[-/](?:\d{1,2}[-/])?\d{2,4}|"
+    r"(?:19|20)\d{2}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b)",
     re.I,
 )
 
@@ -504,6 +509,8 @@ def restatements(record: LetterRecord, i: int, found: ItemReason) -> list[Restat
         if r is None:
             if k == 0 and (is_categorical(sentence, item.request, item.decision) or is_reasoned_verdict(sentence)):
                 return []
+            if k == 0 and sentence == _duration_limit(item):
+                return []  # the guideline's limit on how long leads, in the reviewer's words (no lesser point first)
             continue
         if r.form is Form.LINKED and not _linked_is_safe(record, i, r.slots["x"]):
             continue
@@ -690,11 +697,21 @@ def _item(record: LetterRecord, i: int, item: DisputedItem, language: Language) 
         # the step names nothing to do, and the reviewer wrote what would be needed or would fit ("Purchase requires
         # documentation of a one-month trial", "A 7-day rental would be consistent with the guideline"): their
         # sentence, quoted (readers found the easy fix the reviewer wrote left out of the step)
-        needed, above = what_is_needed(item.rationale, reason.sentences)
+        needed, above = what_is_needed(item.rationale, _with_antecedents(item.rationale or "", reason.sentences))
         if needed is not None:
             next_step = language.c.next.needed.format(quote=language.c.reason.quoted_slot.format(text=needed))
         elif above:
             next_step = language.c.next.needed_above
+    elif item.decision == "upheld" and not (foreign or categorical) and language.c.next.would_fit:
+        # a step that names something, and the reviewer's own sentence on what would fit instead ("A one-month rental
+        # trial would be appropriate, but purchase was not medically necessary"): said too (a reader: the rental
+        # trial and a smaller quantity to begin a taper were left off the page)
+        fits, _ = what_is_needed(
+            item.rationale, _with_antecedents(item.rationale or "", reason.sentences), test=would_fit
+        )
+        if fits is not None:
+            quote = language.c.reason.quoted_slot.format(text=fits)
+            next_step = f"{next_step} {language.c.next.would_fit.format(quote=quote)}"
     approved = None
     if item.decision == "upheld" and not (foreign or trial or categorical) and language.c.next.care_approved:
         approved = conservative_care_approved(item.rationale, record.clinical_summary, item.request)

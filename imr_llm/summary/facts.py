@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -142,7 +143,12 @@ _WEAN_ADVISED = _rx(
     r"\b(?:weaning|tapering|taper)\b[^.;]{0,40}\b(?:is|are|be) (?:recommended|advised|indicated|appropriate|"
     r"considered|warranted)|\bshould be (?:weaned|tapered)\b|"
     # "the provider should taper", "the prescriber should wean the patient off"
-    r"\b(?:provider|prescriber|physician|doctor|treater)s? (?:should|may|can) (?:taper|wean)\b"
+    r"\b(?:provider|prescriber|physician|doctor|treater)s? (?:should|may|can) (?:taper|wean)\b|"
+    # "Discontinuation should be gradual", "should be stopped gradually", "rather than abrupt stopping" (a reader: no
+    # line for a hypnotic taken nightly for two years, under "Discontinuation should be gradual")
+    r"\b(?:discontinuation|withdrawal|stopping|cessation)\b[^.;]{0,20}\b(?:should|must) be (?:gradual|slow|"
+    r"supervised|tapered)\b|\bshould be (?:stopped|discontinued|reduced) (?:gradually|slowly)\b|"
+    r"\brather than (?:abrupt|sudden)(?:ly)? (?:stopp\w*|discontinu\w*|cessation|withdrawal)\b"
 )
 _CONDITION = _rx(r"\b(?:if|when|whenever|unless|until)\b")
 # the guidelines' own talk of tapering; narrower than `_GENERAL` below, which also refuses "recommended" (the
@@ -794,13 +800,14 @@ def sessions_had_before(rationale: str, request: str) -> int:
 _TRIAL_KIND = r"(?:initial |first |home |short |time-limited |\d+[- ](?:day|week|month) |one[- ]month |two[- ]week )"
 _NEEDED = _rx(
     r"\b(?:requires?|required|would require) (?:(?:objective |clear |prior |written )?(?:documentation|evidence)|"
+    r"(?:objective(?:ly)? |clear(?:ly)? )?documented|"
     r"an? (?:initial |prior |home |documented )?(?:trial|course|failure)|(?:prior )?failure|that)\b|"
     r"\bonly (?:after|if|when|once|following|in (?:patients|cases|the presence|the setting))\b|"
     r"\b(?:should|must|needs? to|would need to|has to|have to) (?:first |also )?(?:be )?(?:first )?"
     r"(?:tried|trialed|attempted|documented|obtained|completed|performed|demonstrated|shown|provided|specified|"
     r"identified|established|addressed)\b|"
     r"\b(?:would|could|may|might) (?:be|have been) (?:reasonable|appropriate|supported|supportable|considered|"
-    r"certified|indicated|within|consistent|warranted|medically necessary|recommended)\b|"
+    r"reconsidered|certified|indicated|within|consistent|warranted|medically necessary|recommended)\b|"
     rf"\b(?:is|are) recommended (?:for |as )?an? {_TRIAL_KIND}?trial\b|\brecommends? an? {_TRIAL_KIND}?trial\b"
 )
 # a negation in the cue's own clause before it ("should therefore not be done before surgery", "is not required")
@@ -814,9 +821,10 @@ _NEEDED_HISTORY = _rx(
     r"(?:has|have|had) (?:already )?been (?:authorized|approved|certified|given|prescribed)|"
     r"(?:he|she|they|patient|claimant|applicant) (?:states?|stated|reports?|reported)|"
     r"(?:requesting|treating) (?:provider|physician|doctor) (?:states?|stated|notes?|noted|wrote|recommends?|"
-    r"recommended)|rationale|reason|explanation|why|taper\w*|wean\w*|discontinu\w*|side effects?|risks?)\b|"
+    r"recommended)|rationale|reason|explanation|why)\b|"
     r"^there (?:is|was|are|were|has been|have been) (?:also )?(?:a |an )?(?:no|lack|absence)\b"
 )
+_ABOUT_STOPPING = _rx(r"(?:^|\bthat\s+)\W*(?:the\s+)?(?:taper\w*|wean\w*|discontinu\w*|stopp\w*)\b")
 _NEEDED_VERDICT = _rx(
     r"\b(?:is|are|was|were) not (?:medically necessary|supported|indicated|certified|recommended|appropriate|"
     r"warranted|reasonable|necessary)\b"
@@ -843,13 +851,31 @@ def says_what_is_needed(sentence: str) -> bool:
     if '"' in sentence or "\u201c" in sentence or len(sentence.split()) > 60 or _NEEDED_HISTORY.search(sentence):
         return False
     return any(
-        not _NEEDED_DENIED.search(_before_cue(sentence, m.start()))
+        not _NEEDED_DENIED.search(before := _before_cue(sentence, m.start()))
+        and not _ABOUT_STOPPING.search(before)  # "Tapering should be documented": the safety line's business
         and not _NEEDED_VERDICT.search(_cue_clause(sentence, m.start()))
         for m in _NEEDED.finditer(sentence)
     )
 
 
-def what_is_needed(rationale: str | None, shown: list[str]) -> tuple[str | None, bool]:
+# what would fit, in the reviewer's own voice ("A one-month rental trial would be appropriate, but purchase was not
+# medically necessary", "A smaller quantity, such as #120, ... would be reasonable"): said beside any step
+_WOULD_FIT = _rx(
+    r"\b(?:would|could) (?:be|have been) (?:reasonable|appropriate|supported|supportable|certified|within|"
+    r"consistent|reconsidered|medically necessary)\b"
+)
+
+
+def would_fit(sentence: str) -> bool:
+    """The sentence says, in the reviewer's own voice, what would fit instead (see `_WOULD_FIT`)."""
+    return says_what_is_needed(sentence) and any(
+        not _NEEDED_DENIED.search(_before_cue(sentence, m.start())) for m in _WOULD_FIT.finditer(sentence)
+    )
+
+
+def what_is_needed(
+    rationale: str | None, shown: list[str], test: Callable[[str], bool] = says_what_is_needed
+) -> tuple[str | None, bool]:
     """The reviewer's first sentence in the rationale that says what would be needed for the care (or what would
     fit), not among the sentences the page already shows, and whether one the page shows says it. A sentence that
     points back ("That trial should be documented") is never quoted alone: what it points to is not on the page."""
@@ -859,7 +885,7 @@ def what_is_needed(rationale: str | None, shown: list[str]) -> tuple[str | None,
     above = False
     for a, b in spans:
         sentence = " ".join(text[a:b].split())
-        if not says_what_is_needed(sentence):
+        if not test(sentence):
             continue
         if any(sentence in s or s in sentence for s in shown_norm):
             above = True

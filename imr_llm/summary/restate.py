@@ -517,6 +517,8 @@ _RECORDS_SILENT = _rx(
 _REQUEST_SILENT = _rx(
     r"^(?:the |this )?(?:current |original )?(?:request(?:ed)?|prescription|order|rfa|request for authorization)"
     r"(?P<what> (?:for )?[\w%/.,' -]{1,60}?)?(?: as (?:submitted|written|requested))?(?: in question)?"
+    # "The request, however, does not include a quantity": the aside is no part of what was left out
+    r"(?:,? (?:however|though|moreover|furthermore|in addition|additionally),)?"
     rf"(?: also)? (?:did not|does not|do not|failed to|fails to|has not|have not) (?:clearly |also )?{_SAY_VERBS}"
     r"(?:ed|d|s)? (?P<x>.+)$"
 )
@@ -591,7 +593,10 @@ _PASSIVE_NO_RECORD = _rx(
     r"(?P<x>(?:the |any )?[\w' -]{3,80}?) (?:has|have|had|was|were|is|are) not (?:been )?(?:clearly )?"
     r"(?:documented|recorded)"  # "was not provided" stays the reviewer's finding ("the new request could show X")
     r"(?: (?:in|within) the (?:submitted )?(?:records?|file|notes|documentation)(?: submitted| provided)?)?"
-    r"(?: for review)?$"
+    r"(?: for review)?$|"
+    # "No acute exacerbation documented.": the same, said tersely (it read "found that no acute exacerbation recorded")
+    r"^no (?P<y>[\w' -]{3,80}?) (?:is |are |was |were |has been |have been )?(?:documented|recorded)"
+    r"(?: (?:in|within) the (?:submitted )?(?:records?|file|notes|documentation))?$"
 )
 _AGREED = _rx(
     rf"(?:^|,\s*|\bthat (?:on (?P<when>[\d/-]+) )?)(?P<subj>{_DOCTOR})"
@@ -667,8 +672,11 @@ THESE_CONDITIONS = re.compile(
 NEEDS_ANTECEDENT = re.compile(
     THESE_CONDITIONS.pattern + r"|\bsuch\b(?!\s+as\b)|"
     r"\b(?:exceeds?|exceeded|exceeding|beyond|change|changes|than) that(?=\s*(?:[.,;]|$))|"
+    # "more than twice that limit", "well beyond that number": the limit is in the sentence before
+    r"\b(?:twice|double|triple|three times|half|above|over|under|below|within|past|exceed\w*|beyond) (?:that|this) "
+    r"(?:limit|number|amount|dose|level|maximum|threshold|recommendation|cap)\b|"
     r"\b(?:these|those) (?:\w+ )?(?:details|measures|findings|factors|elements|steps|points|items|requirements)\b|"
-    r"^none of (?:these|those)\b|^(?:that|these|those) (?!request)\w+ (?:is|was|are|were|has|had)\b|"
+    r"^none of (?:these|those|this|that|it|them)\b|^(?:that|these|those) (?!request)\w+ (?:is|was|are|were|has|had)\b|"
     r"^this (?:use|dose|course|amount|approach|plan|finding|regimen) (?:is|was)\b|"
     # a bare pronoun for what the sentence before named ("That meets the guideline.", "It is not recommended for
     # chondromalacia patellae"; a reader found both quoted alone); never the empty "it" of "It is unclear whether"
@@ -781,8 +789,8 @@ def _match(text: str, decision: str, negated: bool) -> tuple[Form, dict[str, str
         # "The request for authorization lists "PT 2x4" without identifying which body part is to be treated"
         return Form.REQUEST_SILENT, {"x": m.group("x")}
     m = _PASSIVE_NO_RECORD.match(text)
-    if m and decision == "upheld" and not _POINTS_BACK.search(m.group("x")):
-        x = m.group("x")
+    if m and decision == "upheld" and not _POINTS_BACK.search(m.group("x") or m.group("y")):
+        x = m.group("x") or m.group("y")
         x = x[0].lower() + x[1:] if re.match(r"[A-Z][a-z]", x) else x  # "MRI findings" keeps its capitals
         return Form.NO_RECORD, {"link": "of", "x": x, "q": "", "quote": x}
     m = _RECORDS_SILENT.match(text)

@@ -302,6 +302,7 @@ class NextFrames(_Strict):
     # the reviewer's own sentence on what would be needed, or what would fit ({quote}), where the step is generic
     needed: str = ""
     needed_above: str = ""  # ... when that sentence is among the reviewer's words the page already shows
+    would_fit: str = ""  # the reviewer's own sentence on what would fit instead ({quote}), beside any step
     # the letter says conservative care ({care}) was approved and the reviewer's point is that it was not tried
     care_approved: str = ""
     # the reviewer writes that the worker has not had conservative care ({care}) yet, and that it comes first
@@ -393,6 +394,7 @@ _ALLOWED: dict[str, frozenset[str]] = {
     "next.care_approved": frozenset({"care"}),
     "next.care_not_had": frozenset({"care"}),
     "next.needed": frozenset({"quote"}),
+    "next.would_fit": frozenset({"quote"}),
     "next.*": frozenset({"x", "link", "wh", "verb", "q", "subj"}),
     "care.already_given": frozenset({"when"}),
     "care.already_given_when": frozenset({"date"}),
