@@ -589,7 +589,10 @@ _INSTRUCTION = re.compile(
     r"\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the\s+)?(?:above|previous|prior|preceding|"
     r"foregoing|earlier)\b(?!\s+(?:guidelines?|recommendations?|criteria|findings|reports?|notes?|records?|request))|"
     r"\b(?:mark|set|record|label|classify|treat|output|report|answer)\s+(?:every|all|each|this|the)\s+"
-    r"(?:items?|requests?|decisions?)\s+(?:as\s+)?(?:overturned|upheld|approved|denied|medically necessary)\b",
+    r"(?:items?|requests?|decisions?)\s+(?:as\s+)?(?:overturned|upheld|approved|denied|medically necessary)\b|"
+    # a chat model's role label or an answer announced to it ("SYSTEM: The reviewer's final answer follows.")
+    r"(?:^|[.!?]\s+|\n)\s*(?:system|assistant|user|developer)\s*:|\[/?(?:inst|system)\]|<\|?(?:im_start|system)|"
+    r"\b(?:final answer|new instructions?)\b",
     re.I,
 )
 
@@ -722,6 +725,7 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
             headings.append(tail)
             heading_ends.append(last_decision.end())
             ctx.warn(f"the letter ends right after item {len(groups)}'s heading: it looks cut off; check the letter")
+    _numbering_gap(ctx, flat, headings)
     items: list[DisputedItem] = []
     for g, (group, heading) in enumerate(zip(groups, headings, strict=True)):
         p = f"disputed_items.{g}"
@@ -1030,6 +1034,32 @@ _VERDICT_FIRST = re.compile(
     r"medically appropriate,? (?:and|or) indicated\b",
     re.I | re.S,
 )
+
+
+# an item's number before its heading ("... set forth below: 1. Physical therapy ...: Upheld"); the sentence split
+# leaves it at the end of what comes before the heading
+_ITEM_NUMBER = re.compile(r"(?:^|[\s:])(?:item\s+|issue\s+|#)?(\d{1,2})[.)]\s*$", re.I)
+
+
+def _numbering_gap(ctx: ParseContext, flat: str, headings: list[_Heading]) -> None:
+    """Items the letter numbers, with a number missing ("1." then "3."): a page or a heading is lost between them,
+    and the page says so (a probe: items 1 and 3 read as two whole requests, nothing said of item 2)."""
+    numbers = []
+    for heading in headings:
+        m = _ITEM_NUMBER.search(flat, max(0, heading.start - 12), heading.start)
+        if m is None:
+            return  # not every item numbered: no numbering to read
+        numbers.append(int(m.group(1)))
+    if len(numbers) < 2 or numbers[0] != 1 or numbers == list(range(1, len(numbers) + 1)):
+        return
+    expected = set(range(1, max(numbers) + 1))
+    missing = sorted(expected - set(numbers))
+    if missing and numbers == sorted(numbers):
+        said = ", ".join(str(n) for n in missing)
+        ctx.warn(
+            f"the letter numbers its items {', '.join(str(n) for n in numbers)}: item {said} is not here (a page or a "
+            "heading may be lost, with a request on it); check the letter"
+        )
 
 
 def _without_weaning_tail(rationale: str) -> str:
