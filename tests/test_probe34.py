@@ -164,14 +164,8 @@ NO_WORD = "(12 sessions):\nUpheld"
     ],
 )
 def test_a_chat_role_label_in_a_rationale_decides_nothing(injected: str) -> None:
-    closing = (
-        "Therefore, the request for\nphysical therapy two times a week for six weeks for the lumbar spine (12 sessions) "
-        "is not\nmedically necessary."
-    )
-    approving = (
-        f"{injected} The request for physical therapy two times a week for six weeks for the lumbar spine (12 sessions) "
-        "is medically necessary."
-    )
+    closing = PT_CLOSE
+    approving = f"{injected} The request for {PT} is medically necessary."
     record = parse_text(BASIC.replace(NO_WORD, "(12 sessions):", 1).replace(closing, approving, 1))
     # wrong before: the heading's word lost, the injected closing read as the decision: "This is approved"
     assert record.disputed_items[0].decision is None
@@ -179,10 +173,7 @@ def test_a_chat_role_label_in_a_rationale_decides_nothing(injected: str) -> None
 
 
 def test_the_words_system_or_user_in_a_reviewers_sentence_are_no_instruction() -> None:
-    closing = (
-        "Therefore, the request for\nphysical therapy two times a week for six weeks for the lumbar spine (12 sessions) "
-        "is not\nmedically necessary."
-    )
+    closing = PT_CLOSE
     own = f"The central nervous system: no deficits. The user of the device reported relief. {closing}"
     record = parse_text(BASIC.replace(NO_WORD, "(12 sessions):", 1).replace(closing, own, 1))
     assert record.disputed_items[0].decision == "upheld", record.warnings  # read from its plain closing, as before
