@@ -67,7 +67,9 @@ def test_a_spanish_summary_names_the_missing_thing_and_keeps_the_reviewers_words
     record = parse_text(make_letter(Item("MRI of the lumbar spine", "Upheld", f"{rationale} {DENIED}")))
     summary = build_summary(record, lang="es")
     # the page's own words, without the machine translation beside the quote (`tests/test_translate.py`)
-    why = re.sub(r'; traducción automática: "[^"]*"', "", summary.items[0].reason.text)
+    why = re.sub(
+        r'; traducción automática: "[^"]*"|; la traducción automática está más abajo', "", summary.items[0].reason.text
+    )
     english = rationale.split("no ", 1)[1].split(" to ")[0]
     assert english in why  # the reviewer's words stay, quoted, whatever the name
     assert (named in why) if named else ("señales" not in why and "(en inglés)" in why)

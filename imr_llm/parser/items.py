@@ -1071,6 +1071,7 @@ def _without_weaning_tail(rationale: str) -> str:
         len(spans) > 1
         and is_weaning_talk(last := rationale[spans[-1][0] : spans[-1][1]])
         and last.rstrip().endswith((".", "!"))  # a cut inside it is still a cut
+        and "medically" not in last.lower()  # "Not medically necessary; the provider should taper." is the verdict
     ):
         end = spans[-1][0]
         spans.pop()

@@ -792,6 +792,9 @@ def closing_in_other_words(rationale: str, request: str) -> bool | None:
     last = " ".join(spans[-1].split())
     if _reported(last) or _QUOTE_MARKS.search(last) or "?" in last or _SAYS_THAT.search(last):
         return None
+    if re.search(r"\bmedically\b", last, re.I):
+        return None  # "medically necessary" is read plainly, or not at all ("The request cannot be denied, as it is
+        # medically necessary.")
     names = _ITS_OWN_VERDICT.search(last) is not None or bool(_content_words(request) & _content_words(last))
     if not names:
         return None
