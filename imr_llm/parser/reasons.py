@@ -1374,7 +1374,16 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
             if k > 0 and scored[k - 1][0] in against and _taken_side(scans[x[0]], request)
         ]
         best = taken[0] if taken else max(scored_reasons or scored, key=lambda x: x[2])
-        about_the_case = not overturned or scans[best[0]].search(_CASE_REF) is not None
+        sc = scans[best[0]]
+        # an approval's finding said without a subject ("New objective motor deficit (ankle dorsiflexion 3/5) and
+        # sensory change.") is about this case too; a guideline's passage is not (a reader: four approvals had "we
+        # could not find one sentence" where the reviewer named the worker's findings)
+        found = (
+            any(t == "clinical_findings" for t, _ in _topics(sc))
+            and not (sc.match(_GUIDELINE) or sc.search(_GUIDELINE_VERB))
+            and best[2] > -2.0
+        )
+        about_the_case = not overturned or sc.search(_CASE_REF) is not None or found
         picked = [best] if best[0] not in against and about_the_case else []
     # a reason the guidelines give for this very request comes first: no record could change it
     named = {s for s, _, _ in scored if s in categorical and _names_request(scans[s], request)}

@@ -221,8 +221,10 @@ def says_taking(request: str, rationale: str | None) -> bool:
             continue
         # a negation before the verb of use or right after it ("is not taking"); a clause after it ("..., and there
         # is no documentation of improvement") says nothing about the use
-        if _NOT_TAKING.search(sentence[: use.end() + 12]):
-            continue
+        start = max((m.end() for m in _CLAUSE_START.finditer(sentence, 0, use.start())), default=0)
+        if _NOT_TAKING.search(sentence[start : use.end()] + sentence[use.end() : use.end() + 12].split(",")[0]):
+            continue  # (only the use's own clause: "they do not describe relief from Norco, which he has taken for
+            # over a year" says he takes it)
         # the guidelines' talk before the statement of use ("Guidelines caution that patients who have been on ..."),
         # never a risk named after it ("He has taken alprazolam for a year, and combined use increases risk")
         if _GENERAL.search(sentence[: use.start()]) or _DECISION_TALK.search(sentence) or _DOUBT.search(sentence):
@@ -242,6 +244,7 @@ _TAKING_NOW = _rx(
     r"(?:over |about |roughly |approximately |nearly |more than "
     r"|at least |the (?:past|last) )?(?:\w+ )?(?:years?|months?|weeks?))\b"
 )
+_CLAUSE_START = re.compile(r",\s+(?:which|who|but)\s+|;\s+", re.I)  # a clause of its own, never "no X that ..."
 _NOT_TAKING = _rx(
     r"\b(?:no|not|never|without|off|denies|denied|discontinued|stopped|ceased|weaned|tapered|quit|until)\b|n't\b"
 )
@@ -285,6 +288,9 @@ _STOPPED = re.compile(
     r"\b(?:has|had|have) (?:already |since |previously )?(?:stopped|discontinued|ceased)\b|"
     r"\b(?:was|were|has been|had been) (?:already |previously )?(?:stopped|discontinued)\b|"
     r"\bno longer (?:taking|using|on)\b|"
+    # never "tapered rather than stopped abruptly", "should not be discontinued abruptly" (a reader: the conditional
+    # line for a hypnotic taken nightly for nine months, under that very advice)
+    r"(?<!rather than )(?<!instead of )(?<!not be )(?<!never be )(?<!not being )"
     r"\b(?:discontinued|stopped) (?:immediately|at once|abruptly)\b|"
     r"\bweaning (?:is|was) not (?:necessary|needed|required|indicated)\b",
     re.I,
