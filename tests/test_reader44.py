@@ -95,3 +95,25 @@ def test_an_approval_for_the_workers_risk_quotes_it() -> None:
     )
     _, quote, _ = _page(_letter(("Omeprazole 20mg #30", "Overturned", rationale)))
     assert "GI bleed in 2009" in quote, quote  # wrong before: "We could not find one sentence"
+
+
+def test_an_approval_tied_to_an_approved_surgery_quotes_the_tie() -> None:
+    rationale = (
+        "The surgery is now found to be medically necessary. ODG recommends walking aids such as crutches after knee "
+        "surgery. Because the procedure is certified, the associated crutches are also medically necessary."
+    )
+    _, quote, _ = _page(_letter(("Associated surgical service: Crutches, purchase", "Overturned", rationale)))
+    assert "Because the procedure is certified" in quote, quote  # wrong before: "We could not find one sentence"
+
+
+def test_a_limit_said_after_its_span_leads_with_the_past_the_time_step() -> None:
+    rationale = (
+        "Cyclobenzaprine is recommended only as an option for a short course of therapy; treatment beyond 2 to 3 weeks "
+        "is not recommended. Patient has used it for about one year. Not medically necessary."
+    )
+    _, quote, step = _page(_letter(("Cyclobenzaprine 7.5mg #60", "Upheld", rationale)))
+    assert "beyond 2 to 3 weeks is not recommended" in quote, quote  # wrong before: no sentence found
+    assert "longer than the guidelines recommend" in step, step
+    # right both ways: the same limit with no long use found keeps the page's other reading
+    _, _, short = _page(_letter(("Cyclobenzaprine 7.5mg #60", "Upheld", rationale.replace("about one year", "a week"))))
+    assert "longer than the guidelines recommend" not in short, short

@@ -389,7 +389,9 @@ _DURATION_LIMIT = re.compile(
     rf"period|trial)\b|\bshort[- ]term \((?:usually |generally |typically )?{_SPAN}\)|"
     # (never "not indicated for long-term use" alone: beside missing records the records are the step, as a reader
     # asked, `tests/test_faithful_reasons.py`)
-    rf"\b(?:for )?an? short course(?: only)?,? (?:of )?{_SPAN}\b",
+    rf"\b(?:for )?an? short course(?: only)?,? (?:of )?{_SPAN}\b|"
+    # "treatment beyond 2 to 3 weeks is not recommended"
+    rf"\b(?:beyond|past|longer than|more than|over) {_SPAN} (?:is|are) not (?:recommended|indicated|supported)\b",
     re.I,
 )
 _LONG_USE = re.compile(
@@ -399,6 +401,9 @@ _LONG_USE = re.compile(
     r"\b(?:has|have|had)\s+(?:taken|used)\s+(?:it|them|this|the \w+|\w+)(?:\s+(?:nightly|daily|regularly|"
     r"continuously))?\s+for\s+(?:at least\s+|over\s+|more than\s+|about\s+)?(?:\d+|two|three|four|five|six|seven|"
     r"eight|nine|ten|eleven|twelve|several|many)\s+(?:months|years)\b|"
+    # "has used it for about one year", "has taken it for a year"
+    r"\b(?:has|have)\s+(?:taken|used)\s+(?:it|them|this|the \w+|\w+)\s+for\s+(?:at least\s+|over\s+|about\s+|"
+    r"more than\s+|nearly\s+)?(?:one|a|an)\s+(?:year|full year)\b|"
     # "Taken since 3-2016", "has been using it since 2015"
     r"\b(?:taken|used|taking|using|prescribed)\s+(?:it\s+|this\s+)?since\s+(?:\d{1,2}[-/](?:\d{1,2}[-/])?\d{2,4}|"
     r"(?:19|20)\d{2}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b)",
