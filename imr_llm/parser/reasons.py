@@ -1378,11 +1378,11 @@ def find_reason(rationale: str, decision: str | None, request: str = "") -> Reas
         # an approval's finding said without a subject ("New objective motor deficit (ankle dorsiflexion 3/5) and
         # sensory change.") is about this case too; a guideline's passage is not (a reader: four approvals had "we
         # could not find one sentence" where the reviewer named the worker's findings)
-        topics = {t for t, _ in _topics(sc)}
+        kinds = {t for t, _ in _topics(sc)}
         found = (
             # ... or tied to a service approved ("Because the procedure is certified, the associated crutches are
             # also medically necessary.")
-            ("clinical_findings" in topics or "linked_service" in topics)
+            ("clinical_findings" in kinds or "linked_service" in kinds)
             and not (sc.match(_GUIDELINE) or sc.search(_GUIDELINE_VERB))
             and best[2] > -2.0
         )
