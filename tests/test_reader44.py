@@ -14,7 +14,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from imr_llm import summarize
+from imr_llm.schema import LetterRecord
 from imr_llm.summary.facts import letter_says_stopped, says_taking
 from imr_llm.summary.restate import missing_detail, own_clause, quotable, restate
 from tests.conftest import needs_apertium
@@ -117,3 +120,32 @@ def test_a_limit_said_after_its_span_leads_with_the_past_the_time_step() -> None
     # right both ways: the same limit with no long use found keeps the page's other reading
     _, _, short = _page(_letter(("Cyclobenzaprine 7.5mg #60", "Upheld", rationale.replace("about one year", "a week"))))
     assert "longer than the guidelines recommend" not in short, short
+
+
+def _own_line(word: str, rationale: str) -> LetterRecord:
+    from imr_llm.parser import parse_text
+    from tests.test_reader41 import BLOCKS, HEAD, OPENING
+
+    return parse_text(HEAD + OPENING + f"Cyclobenzaprine 7.5mg #60\n{word}\n{BLOCKS}Decision rationale: {rationale}\n")
+
+
+TERSE = (
+    "Treatment beyond 2 to 3 weeks is not recommended. Patient has used it for about one year. Not medically necessary."
+)
+
+
+def test_a_decision_word_on_its_own_line_is_read_where_the_closing_agrees() -> None:
+    record = _own_line("Upheld", TERSE)
+    item = record.disputed_items[0]
+    # wrong before: the request "Cyclobenzaprine 7.5mg #60 Upheld", the decision unread, "no conclusion"
+    assert item.request == "Cyclobenzaprine 7.5mg #60" and item.decision == "upheld", record.warnings
+    assert any("no colon before it" in w for w in record.warnings)
+
+
+@pytest.mark.parametrize(
+    "rationale", [TERSE, "The patient has used it for a year. Therefore, the request is not medically necessary."]
+)
+def test_a_decision_word_on_its_own_line_against_the_closing_is_not_taken(rationale: str) -> None:
+    record = _own_line("Overturned", rationale)
+    assert record.disputed_items[0].decision is None, record.warnings
+    assert record.disputed_items[0].request == "Cyclobenzaprine 7.5mg #60"

@@ -27,6 +27,9 @@ class ParseContext:
     # the damaged decision word cut from such a heading ("MRI: Uph eld"), and whether it is like "Overturned": a
     # conclusion against it is not taken (items.assemble_item)
     damaged_words: dict[int, tuple[str, bool]] = field(default_factory=dict)
+    # a decision word at the end of such a heading with no colon before it ("Cyclobenzaprine 7.5mg #60 Upheld"), cut
+    # from the request, and whether it is "Overturned": taken only where the rationale's closing agrees
+    trailing_words: dict[int, bool] = field(default_factory=dict)
     # header dates read only in part ("11/30/201"): a date the letter's text gives for that label must agree with
     # the digits that were read (`core.parse_read`), or it is another date
     partly_read: dict[str, str] = field(default_factory=dict)

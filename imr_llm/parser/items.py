@@ -449,6 +449,17 @@ def assemble_item(
             )
             necessary = None
             decision_text = decision_text or None
+        elif necessary is not None and ctx.trailing_words.get(i, necessary) != necessary:
+            # "MRI Overturned" (no colon) over a rationale that concludes "not medically necessary": two readings
+            # that disagree; neither is taken
+            ctx.warn(
+                f"item {i + 1}: its heading ends with the word "
+                f"{'Overturned' if ctx.trailing_words[i] else 'Upheld'!r} with no colon before it and the rationale "
+                f"concludes {'medically necessary' if necessary else 'not medically necessary'}; decision left empty, "
+                "check the letter"
+            )
+            necessary = None
+            decision_text = decision_text or None
         elif worded is not None:
             # "Back support: Upheld in part", "Not Upheld", "Overturned Upheld": the heading has decision words that
             # do not read as one decision; the rationale alone would override them (a part read as a whole)
@@ -476,8 +487,18 @@ def assemble_item(
             )
             necessary = None
             decision_text = decision_text or None
+        elif necessary is None and i in ctx.trailing_words and _bare_reading(rationale or "") == ctx.trailing_words[i]:
+            # "Cyclobenzaprine 7.5mg #60 Upheld" over a rationale that ends "Not medically necessary.": two readings
+            # that agree (a reader's letters printed the word on its own line with no colon)
+            necessary = ctx.trailing_words[i]
+            source = "heading"
+            decision_text = decision_text or ("Overturned" if necessary else "Upheld")
+            ctx.warn(
+                f"item {i + 1}: its heading ends with the word {decision_text!r} with no colon before it; read as the "
+                "decision because the rationale's closing agrees"
+            )
         elif necessary is None:
-            stated = conclusion_sentence(rationale or "") is not None
+            stated = conclusion_sentence(rationale or "") is not None or ends_on_a_bare_verdict(rationale or "")
             ctx.warn(
                 f"item {i + 1}: the decision could not be read (no decision word, "
                 f"{'and the verdict is not stated plainly' if stated else 'no conclusion'}); check the letter"
@@ -738,9 +759,18 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
             if (damaged := damaged_decision(flat[s:e])) is not None:  # "MRI: Uph eld": no part of the request
                 ctx.damaged_words[g] = damaged
                 e = flat.rindex(":", s, e)
+            bare = _TRAILING_WORD.search(flat, s, e)
+            if bare is not None and bare.start() > s + 3 and ":" not in flat[s : bare.start()]:
+                # (never "Back support: Not Upheld", "MRI Partially Upheld": those are read as words that do not make
+                # one decision)
+                # "Cyclobenzaprine 7.5mg #60 Upheld": the word with no colon before it is cut from the request and
+                # read only where the rationale's closing agrees (`assemble_item`)
+                ctx.trailing_words[g] = bare.group("word").lower() == "overturned"
+                e = bare.start()
             request, decision_text, says = flat[s:e].rstrip(":"), None, None
             ctx.cite(f"{p}.request", s, e)
-            ctx.warn(f"item {g + 1}: heading has no Upheld/Overturned")
+            if g not in ctx.trailing_words:
+                ctx.warn(f"item {g + 1}: heading has no Upheld/Overturned")
             ctx.headings_without_decision.add(g)
         else:
             request = m.group("req")
@@ -1060,6 +1090,23 @@ def _numbering_gap(ctx: ParseContext, flat: str, headings: list[_Heading]) -> No
             f"the letter numbers its items {', '.join(str(n) for n in numbers)}: item {said} is not here (a page or a "
             "heading may be lost, with a request on it); check the letter"
         )
+
+
+_TRAILING_WORD = re.compile(
+    r"(?<!\bnot)(?<!\bpartially)(?<!\bpartly)(?<!\bin part)(?<!\bupheld)(?<!\boverturned)(?<!\bis)"
+    r"\s(?P<word>(?-i:Upheld|Overturned|UPHELD|OVERTURNED))\s*$",
+    re.I,
+)
+
+
+def _bare_reading(rationale: str) -> bool | None:
+    """What a rationale's terse closing says ("Not medically necessary." False, "Medically necessary." True), its
+    weaning advice aside; None when it does not end so."""
+    text = _without_weaning_tail(rationale)
+    if not ends_on_a_bare_verdict(text):
+        return None
+    last = text[-120:].lower()
+    return re.search(r"\b(?:not|non)\b[- ]?(?:medically|certified|recommended)|non-?certified", last) is None
 
 
 def _without_weaning_tail(rationale: str) -> str:
