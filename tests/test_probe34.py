@@ -177,3 +177,8 @@ def test_the_words_system_or_user_in_a_reviewers_sentence_are_no_instruction() -
     own = f"The central nervous system: no deficits. The user of the device reported relief. {closing}"
     record = parse_text(BASIC.replace(NO_WORD, "(12 sessions):", 1).replace(closing, own, 1))
     assert record.disputed_items[0].decision == "upheld", record.warnings  # read from its plain closing, as before
+
+
+def test_a_denials_words_under_a_negation_deny_nothing() -> None:
+    assert closing_in_other_words("The knee locks. The request cannot be denied.", "MRI of the knee") is None
+    assert closing_in_other_words("The knee locks. The request is denied.", "MRI of the knee") is False

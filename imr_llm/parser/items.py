@@ -761,10 +761,9 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
                 e = flat.rindex(":", s, e)
             bare = _TRAILING_WORD.search(flat, s, e)
             if bare is not None and bare.start() > s + 3 and ":" not in flat[s : bare.start()]:
-                # (never "Back support: Not Upheld", "MRI Partially Upheld": those are read as words that do not make
-                # one decision)
                 # "Cyclobenzaprine 7.5mg #60 Upheld": the word with no colon before it is cut from the request and
-                # read only where the rationale's closing agrees (`assemble_item`)
+                # read only where the rationale's closing agrees (`assemble_item`); never "Back support: Not
+                # Upheld" or "MRI Partially Upheld", words that do not make one decision
                 ctx.trailing_words[g] = bare.group("word").lower() == "overturned"
                 e = bare.start()
             request, decision_text, says = flat[s:e].rstrip(":"), None, None

@@ -778,6 +778,7 @@ _SAYS_THAT = re.compile(
     r"feels?|felt|contends?|contended|asserts?|asserted) that\b",
     re.I,
 )
+_NEGATED_BEFORE = re.compile(r"\b(?:not|cannot|can't|never|no longer)\s+(?:\w+\s+)?$", re.I)
 _ITS_OWN_VERDICT = re.compile(r"\b(?:the|this)\s+request(?:ed)?\b|\brequested\b|\bI\b", re.I)
 
 
@@ -798,7 +799,8 @@ def closing_in_other_words(rationale: str, request: str) -> bool | None:
     names = _ITS_OWN_VERDICT.search(last) is not None or bool(_content_words(request) & _content_words(last))
     if not names:
         return None
-    denial = _OTHER_DENIAL.search(last) is not None
+    # "The request cannot be denied.", "should not be non-certified": a denial's words under a negation deny nothing
+    denial = any(not _NEGATED_BEFORE.search(last, 0, m.start()) for m in _OTHER_DENIAL.finditer(last))
     approval = _OTHER_APPROVAL.search(last) is not None and not _NOT_AN_APPROVAL.search(last)
     if denial == approval:
         return None
