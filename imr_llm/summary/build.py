@@ -384,7 +384,7 @@ _DURATION_LIMIT = re.compile(
     r"\bnot (?:recommended|indicated|supported)\s+(?:for\s+(?:use\s+)?)?(?:longer|more)\s+than\s+"
     r"(?:\d+|one|two|three|four|five|six)(?:\s*(?:to|-)\s*(?:\d+|two|three|four|five|six))?\s*(?:days?|weeks?|months?)\b|"
     # "use generally limited to 2-3 weeks", "only as a short course", "for the short-term (usually two to six weeks)
-    # treatment", "Long-term use is not recommended" (readers: a muscle relaxant's and a hypnotic's limits)
+    # treatment", "a short course only, 2-3 weeks" (readers: a muscle relaxant's and a hypnotic's limits)
     rf"\blimited to (?:about |approximately )?{_SPAN}\b|\bonly (?:as |for )an? (?:short|brief)[- ](?:term )?(?:course|"
     rf"period|trial)\b|\bshort[- ]term \((?:usually |generally |typically )?{_SPAN}\)|"
     # (never "not indicated for long-term use" alone: beside missing records the records are the step, as a reader
