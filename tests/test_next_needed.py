@@ -53,7 +53,7 @@ def test_the_step_quotes_what_the_reviewer_wrote_would_be_needed(request_: str, 
         "Imaging is indicated only if surgery is being considered.",
         "Plain x-rays of the knee should be obtained first.",
         "Eight visits would be within guideline limits, but I cannot certify therapy without a body part.",
-        "The guideline recommends an initial trial of 6 visits over 2 weeks.",
+        "The guideline recommends an initial trial of four sessions in the first month.",
         "A 7-day rental would be consistent with the guideline.",
     ],
 )
@@ -65,13 +65,13 @@ def test_sentences_saying_what_would_be_needed_are_read(sentence: str) -> None:
     "sentence",
     [
         "Surgery would not be appropriate for this worker.",  # denied in its own clause
-        "An ECG should therefore not be done before surgery.",
+        "A stress test should therefore not be ordered before the operation.",
         "A repeat study is not required.",
-        "There was no rationale indicating why the patient would require a topical cream.",  # a missing reason
+        "No reason was given for why she would require a gel rather than tablets.",  # a missing reason
         "The patient was prescribed naproxen for an initial trial in May.",  # history
         "Given that an initial trial has already been authorized, more sessions are not appropriate.",
-        "Tapering should be considered when opioids have been ineffective.",  # the safety line's business
-        "Active therapy requires an internal effort by the individual.",  # a definition, not a requirement
+        "Weaning should be documented once the drug stops helping.",  # the safety line's business
+        "Home exercise requires an effort of the worker's own.",  # a definition, not a requirement
         'The guideline states "a trial may be considered" for this.',  # another document's words
         "UR stated that six visits would be appropriate.",  # utilization review's words
     ],

@@ -38,10 +38,10 @@ def test_a_bare_pronoun_subject_points_back(sentence: str) -> None:
     "sentence",
     [
         "It is unclear why a repeat study is being requested.",
-        "It is unclear of the rationale as to why the patient would require another study.",
+        "It is unclear as to the reason a second scan would be needed.",
         "It was also noted that the patient had six sessions.",
-        "It does appear that she has had at least 6 sessions.",
-        "It was not clearly stated why a TENS unit was ordered.",
+        "It does appear that he attended about eight visits.",
+        "It was not clearly stated why a brace was chosen.",
         "This request is not medically necessary.",
         "That is to say, no trial of therapy is documented.",
     ],

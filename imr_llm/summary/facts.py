@@ -818,9 +818,9 @@ _NEEDED = _rx(
 )
 # a negation in the cue's own clause before it ("should therefore not be done before surgery", "is not required")
 _NEEDED_DENIED = _rx(r"\b(?:not|never|no longer|cannot|can't|isn't|aren't|wouldn't|neither|nor|no)\b")
-# history, a finding, or another person's words: not what this reviewer finds would be needed ("there was no
-# rationale indicating why the patient would require a topical", "the patient was prescribed ... for an initial
-# trial", "has already been authorized an initial trial"); and never advice on stopping a drug (the safety line's)
+# history, a finding, or another person's words: not what this reviewer finds would be needed (no reason given for
+# why she would need a gel, a drug given last spring as a first trial, a trial already approved); and never advice
+# on stopping a drug (the safety line's)
 _NEEDED_HISTORY = _rx(
     r"\b(?:UR|utilization review|the (?:prior|previous|initial) (?:reviewer|review|denial|decision)|"
     r"(?:was|were) (?:told|advised|instructed|prescribed|given|authorized|approved|certified)|"
