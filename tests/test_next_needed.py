@@ -50,7 +50,7 @@ def test_the_step_quotes_what_the_reviewer_wrote_would_be_needed(request_: str, 
     [
         "A one-month home trial may be considered as an adjunct to active therapy.",
         "Purchase requires documentation of a one-month home trial with pain and function recorded.",
-        "Imaging is indicated only if surgery is being considered.",
+        "Imaging is advised only when an operation is planned.",
         "Plain x-rays of the knee should be obtained first.",
         "Eight visits would be within guideline limits, but I cannot certify therapy without a body part.",
         "The guideline recommends an initial trial of four sessions in the first month.",
