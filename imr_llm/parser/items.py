@@ -171,16 +171,21 @@ _ORIGINAL = form_phrase("was the original request")
 _REMAINING = form_phrase("The remaining IMR eligible portion") + rf"(?: {form_phrase('of the original request')})?"
 _PARTIAL_HEADING = re.compile(
     rf"(?P<orig>{_NO_BREAK}) {_ORIGINAL}\. (?P<auth>{_NO_BREAK})\. "
-    rf"(?:{_REMAINING}|{form_phrase('The original request')}),? "
+    rf"(?:{_REMAINING}|{form_phrase('The original request')}|{form_phrase('The remaining request')}),? "
     rf"(?P<req>{_NO_BREAK})(?P<is> is)?: ?(?P<dec>{_DECISION})\.?"
 )
 _ORIGINAL_SENTENCE = re.compile(rf" {_ORIGINAL}\. ")
 _ADOPTS_CA = re.compile(r"found the guidelines? used by the Claims Administrator (?:to be )?relevant", re.I)
 _AUTHORIZED = (
-    re.compile(rf"(?P<y>.+) {form_phrase('was authorized by the Claims Administrator')}"),
+    # "... was authorized by the Claims Administrator for weaning purposes"
+    re.compile(rf"(?P<y>.+) {form_phrase('was authorized by the Claims Administrator')}(?: (?:for|to) [^.]{{1,60}})?"),
     re.compile(
         rf"{form_phrase('The Claims Administrator authorized')} (?P<y>.+?),? "
         rf"{form_phrase('leaving the original request IMR eligible')}"
+    ),
+    # "The Claims Administrator authorized 6 sessions, leaving the remaining 6 sessions IMR eligible."
+    re.compile(
+        rf"{form_phrase('The Claims Administrator authorized')} (?P<y>.+?),? leaving (?:the )?(?:remaining|rest)\b.*"
     ),
     # "The Claims Administrator authorized tramadol ER 150mg #15 for weaning."
     re.compile(rf"{form_phrase('The Claims Administrator authorized')} (?P<y>.+)"),
@@ -507,6 +512,13 @@ def assemble_item(
         else:
             source = "rationale"
             decision_text = decision_text or verdict_phrase(conclusion_sentence(rationale or "") or "")
+            if i in ctx.trailing_words:
+                # "MRI -- Overturned" over a plain "... is medically necessary": two readings that agree, said
+                ctx.warn(
+                    f"item {i + 1}: its heading ends with the word "
+                    f"{'Overturned' if necessary else 'Upheld'!r} with no colon before it; read as the decision "
+                    "because the rationale's closing agrees"
+                )
     elif (
         concluded is None
         and rationale
@@ -766,6 +778,8 @@ def parse_labelled_items(ctx: ParseContext) -> list[DisputedItem]:
                 # Upheld" or "MRI Partially Upheld", words that do not make one decision
                 ctx.trailing_words[g] = bare.group("word").lower() == "overturned"
                 e = bare.start()
+                while e > s and flat[e - 1] in " -\u2013\u2014":  # "Physical therapy -- Upheld"
+                    e -= 1
             request, decision_text, says = flat[s:e].rstrip(":"), None, None
             ctx.cite(f"{p}.request", s, e)
             if g not in ctx.trailing_words:

@@ -148,7 +148,10 @@ _WEAN_ADVISED = _rx(
     # line for a hypnotic taken nightly for two years, under "Discontinuation should be gradual")
     r"\b(?:discontinuation|withdrawal|stopping|cessation)\b[^.;]{0,20}\b(?:should|must) be (?:gradual|slow|"
     r"supervised|tapered)\b|\bshould be (?:stopped|discontinued|reduced) (?:gradually|slowly)\b|"
-    r"\brather than (?:abrupt|sudden)(?:ly)? (?:stopp\w*|discontinu\w*|cessation|withdrawal)\b"
+    r"\brather than (?:abrupt|sudden)(?:ly)? (?:stopp\w*|discontinu\w*|cessation|withdrawal)\b|"
+    # "abrupt discontinuation is not advised", "to allow for a gradual taper"
+    r"\b(?:abrupt|sudden) (?:discontinuation|cessation|stopping|withdrawal) is not (?:advised|recommended)\b|"
+    r"\bto allow (?:for )?an? (?:gradual|slow) (?:taper|wean\w*)\b"
 )
 _CONDITION = _rx(r"\b(?:if|when|whenever|unless|until)\b")
 # the guidelines' own talk of tapering; narrower than `_GENERAL` below, which also refuses "recommended" (the
@@ -217,6 +220,8 @@ def says_taking(request: str, rationale: str | None) -> bool:
     # ("The claimant is on ibuprofen"). Unsure, the conditional line and the letter's words are said instead.
     for sentence in sentences:
         use = _TAKING_NOW.search(sentence) or _SINCE.search(sentence)
+        if use is None and drug is not None and (years := _YEARS_OF.search(sentence)) is not None:
+            use = years if sentence.lower().startswith(drug, years.end()) else None
         if use is None or not (_WORKER.search(sentence) or (drug is not None and drug in sentence.lower())):
             continue
         # a negation before the verb of use or right after it ("is not taking"); a clause after it ("..., and there
@@ -243,6 +248,12 @@ _TAKING_NOW = _rx(
     r"(?:has|have) (?:taken|used)\b[^.;]{0,60}?\b(?:for|over) "
     r"(?:over |about |roughly |approximately |nearly |more than "
     r"|at least |the (?:past|last) )?(?:\w+ )?(?:years?|months?|weeks?))\b"
+)
+# "After more than three years of Norco this patient reports ..." (a reader: the conditional line only): a use only
+# when the drug itself follows
+_YEARS_OF = _rx(
+    r"\b(?:after|despite|following) (?:more than |over |nearly |about |at least |almost )?\w+ (?:years?|months?) "
+    r"(?:of|on) "
 )
 _CLAUSE_START = re.compile(r",\s+(?:which|who|but)\s+|;\s+", re.I)  # a clause of its own, never "no X that ..."
 _NOT_TAKING = _rx(
