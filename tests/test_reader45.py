@@ -76,3 +76,12 @@ def test_a_dashed_decision_word_read_with_a_plain_closing_is_said() -> None:
     assert any("no colon before it" in w for w in record.warnings), record.warnings  # wrong before: nothing said
     colon = _letter(("MRI of the knee", "Overturned", rationale))
     assert not any("no colon" in w for w in colon.warnings)  # the colon form: nothing to say
+
+
+def test_a_nonbenzodiazepine_is_not_glossed_as_a_benzodiazepine() -> None:
+    from imr_llm.summary.languages import get_language
+
+    for lang in ("en", "es"):
+        language = get_language(lang)
+        assert language.terms("Zolpidem is a nonbenzodiazepine hypnotic.") == []  # wrong before: "such as Valium"
+        assert language.terms("Lorazepam is a non-benzodiazepine? No, a benzodiazepine.")  # right both ways

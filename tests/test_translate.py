@@ -288,6 +288,10 @@ def test_a_why_line_that_quotes_most_of_the_reviewers_sentence_leaves_its_transl
         ("The records show a drop in pain from 7/10 to 4/10.", "bajada", "gota"),
         ("Carisoprodol is metabolized to a scheduled drug.", "controlada", "planificada"),
         ("Testing of the right arm would be supported.", "justificad", "mantendr"),
+        # the forty-fifth reader's letters
+        ("Urine screens are appropriate.", "ruebas de orina", "pantalla"),
+        ("Her mood is low.", "estado de ánimo", "modo"),
+        ("Zolpidem is a short-acting hypnotic.", "de acción corta", "suplente"),
         ("The guidelines state that sedative pills are not recommended.", "que", "estatal"),
         ("Benzodiazepines are not recommended for pain.", "Benzodiacepinas", "Benzodiazepines"),
     ],
