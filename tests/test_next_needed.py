@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pytest
 
+from imr_llm import summarize
 from imr_llm.summary.facts import says_what_is_needed, what_is_needed
 from tests.test_reader41 import _letter, _page
 
@@ -113,3 +114,12 @@ def test_a_request_missing_two_details_names_both() -> None:
     # wrong before: the stock step, though the page's own reason names both details
     assert "could say the number of sessions" in step, step
     assert "whether therapy is for one or both hands" in step, step
+
+
+def test_the_quoted_fix_is_left_out_of_the_reading_grade_and_our_own_words_are_not() -> None:
+    summary = summarize(_letter(("TENS unit purchase", "Upheld", TENS)), "en")
+    quoted = summary.quoted()
+    # the reviewer's sentence in the step is the letter's words: not scored as our prose
+    assert any("a one-month home trial may be considered" in q for q in quoted), quoted
+    # our own words around it still are
+    assert not any("Your doctor can read this" in q for q in quoted)

@@ -498,10 +498,7 @@ def assemble_item(
             necessary = ctx.trailing_words[i]
             source = "heading"
             decision_text = decision_text or ("Overturned" if necessary else "Upheld")
-            ctx.warn(
-                f"item {i + 1}: its heading ends with the word {decision_text!r} with no colon before it; read as the "
-                "decision because the rationale's closing agrees"
-            )
+            _trailing_word_agrees(ctx, i, necessary)
         elif necessary is None:
             stated = conclusion_sentence(rationale or "") is not None or ends_on_a_bare_verdict(rationale or "")
             ctx.warn(
@@ -514,11 +511,7 @@ def assemble_item(
             decision_text = decision_text or verdict_phrase(conclusion_sentence(rationale or "") or "")
             if i in ctx.trailing_words:
                 # "MRI -- Overturned" over a plain "... is medically necessary": two readings that agree, said
-                ctx.warn(
-                    f"item {i + 1}: its heading ends with the word "
-                    f"{'Overturned' if necessary else 'Upheld'!r} with no colon before it; read as the decision "
-                    "because the rationale's closing agrees"
-                )
+                _trailing_word_agrees(ctx, i, necessary)
     elif (
         concluded is None
         and rationale
@@ -1103,6 +1096,14 @@ def _numbering_gap(ctx: ParseContext, flat: str, headings: list[_Heading]) -> No
             f"the letter numbers its items {', '.join(str(n) for n in numbers)}: item {said} is not here (a page or a "
             "heading may be lost, with a request on it); check the letter"
         )
+
+
+def _trailing_word_agrees(ctx: ParseContext, i: int, necessary: bool) -> None:
+    """Say that the decision was read from a heading's word with no colon before it, which the closing agrees with."""
+    ctx.warn(
+        f"item {i + 1}: its heading ends with the word {'Overturned' if necessary else 'Upheld'!r} with no colon "
+        "before it; read as the decision because the rationale's closing agrees"
+    )
 
 
 _TRAILING_WORD = re.compile(

@@ -222,7 +222,12 @@ def ends_denying_the_request(rationale: str, request: str) -> bool:
     last = text[_sentence_start(text, max(0, len(text) - 2)) :]
     if not _DENIAL_CLOSE.search(last):
         return False
-    return _REQUEST_NAMED.search(last) is not None or bool(_content_words(last) & _content_words(request))
+    return _names_the_request_in(last, request)
+
+
+def _names_the_request_in(sentence: str, request: str) -> bool:
+    """The sentence is about this request: it says "request(ed)", or shares a word of care with it."""
+    return _REQUEST_NAMED.search(sentence) is not None or bool(_content_words(sentence) & _content_words(request))
 
 
 _DENIAL_CLOSE = re.compile(
@@ -779,7 +784,7 @@ _SAYS_THAT = re.compile(
     re.I,
 )
 _NEGATED_BEFORE = re.compile(r"\b(?:not|cannot|can't|never|no longer)\s+(?:\w+\s+)?$", re.I)
-_ITS_OWN_VERDICT = re.compile(r"\b(?:the|this)\s+request(?:ed)?\b|\brequested\b|\bI\b", re.I)
+_REVIEWER_SPEAKS = re.compile(r"\bI\b")  # "I therefore uphold the prior utilization review decision"
 
 
 def closing_in_other_words(rationale: str, request: str) -> bool | None:
@@ -796,8 +801,7 @@ def closing_in_other_words(rationale: str, request: str) -> bool | None:
     if re.search(r"\bmedically\b", last, re.I):
         return None  # "medically necessary" is read plainly, or not at all ("The request cannot be denied, as it is
         # medically necessary.")
-    names = _ITS_OWN_VERDICT.search(last) is not None or bool(_content_words(request) & _content_words(last))
-    if not names:
+    if not (_names_the_request_in(last, request) or _REVIEWER_SPEAKS.search(last)):
         return None
     # "The request cannot be denied.", "should not be non-certified": a denial's words under a negation deny nothing
     denial = any(not _NEGATED_BEFORE.search(last, 0, m.start()) for m in _OTHER_DENIAL.finditer(last))
